@@ -1,0 +1,55 @@
+import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
+import { reportRequestFailure } from "./offline-banner";
+
+type RootData = { requestId: string };
+
+function describe(error: unknown): { status: number; title: string; message: string } {
+  if (isRouteErrorResponse(error)) {
+    if (error.status === 404) {
+      return { status: 404, title: "Page not found", message: "There is nothing at this address. It may have moved, or the link may be mistyped." };
+    }
+    if (error.status === 403) {
+      return { status: 403, title: "Not allowed", message: "Your account does not have access to this page." };
+    }
+    const detail = typeof error.data === "string" && error.data.length < 300 ? error.data : error.statusText;
+    return { status: error.status, title: `Error ${error.status}`, message: detail || "The request could not be completed." };
+  }
+  return {
+    status: 500,
+    title: "Something went wrong",
+    message: "ARES hit an unexpected problem while handling this page. It has been logged; please try again.",
+  };
+}
+
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError && /fetch|network/i.test(error.message);
+}
+
+/** The friendly page every error boundary renders: no stack traces, and the request id for support. */
+export function ErrorPage({ requestId: explicitId }: { requestId?: string }) {
+  const error = useRouteError();
+  const rootData = useRouteLoaderData<RootData>("root");
+  const { status, title, message } = describe(error);
+  const requestId = explicitId ?? rootData?.requestId;
+
+  useEffect(() => {
+    if (isNetworkFailure(error)) reportRequestFailure();
+  }, [error]);
+
+  return (
+    <section className="error-page" aria-labelledby="error-title" data-status={status}>
+      <p className="error-page__status">{status}</p>
+      <h1 id="error-title">{title}</h1>
+      <p>{message}</p>
+      {requestId ? (
+        <p className="error-page__id">
+          Request id: <code>{requestId}</code>
+        </p>
+      ) : null}
+      <p>
+        <Link to="/">Go to the home page</Link>
+      </p>
+    </section>
+  );
+}

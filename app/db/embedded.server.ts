@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export type EmbeddedDatabase = {
+  url: string;
+  stop: () => Promise<void>;
+};
+
+export class DataDirInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(`The embedded database in ${dataDir} is already in use by process ${pid}. Stop it first, or set ARES_DATA_DIR.`);
+    this.name = "DataDirInUseError";
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else — still alive.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** PGlite has no multi-process locking of its own: two writers would corrupt the data folder. */
+function claimDataDir(dir: string): () => void {
+  const lockFile = path.join(dir, "ares.lock");
+  try {
+    fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const holder = Number(fs.readFileSync(lockFile, "utf8").trim());
+    if (Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder)) {
+      throw new DataDirInUseError(dir, holder);
+    }
+    fs.writeFileSync(lockFile, String(process.pid));
+  }
+  return () => fs.rmSync(lockFile, { force: true });
+}
+
+/**
+ * Starts PGlite (PostgreSQL compiled to WASM) on `dataDir` and serves it over the PostgreSQL wire
+ * protocol on 127.0.0.1, so the app, the Prisma CLI and psql all use an ordinary postgresql:// URL.
+ * It accepts exactly one connection at a time: use a pool of size 1.
+ */
+export async function startEmbeddedDatabase(dataDir: string | undefined): Promise<EmbeddedDatabase> {
+  let release = () => {};
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    release = claimDataDir(dataDir);
+  }
+  const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined);
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgresql://postgres@${address}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+      release();
+    },
+  };
+}

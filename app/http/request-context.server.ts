@@ -1,0 +1,31 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+
+/** What every Remix loader and action receives as `context`. */
+export type AppLoadContext = {
+  requestId: string;
+  cspNonce: string;
+};
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    requestId: string;
+    cspNonce: string;
+  }
+}
+
+const INCOMING_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Keeps a proxy's X-Request-Id when it looks like one, so a request can be traced across hops. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.get("x-request-id");
+  const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+  res.locals.requestId = requestId;
+  res.locals.cspNonce = randomBytes(16).toString("base64");
+  res.setHeader("X-Request-Id", requestId);
+  next();
+}
+
+export function loadContext(res: Response): AppLoadContext {
+  return { requestId: String(res.locals.requestId), cspNonce: String(res.locals.cspNonce) };
+}

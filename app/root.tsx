@@ -1,0 +1,58 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { ErrorPage } from "~/components/error-page";
+import { MainNavigation, type NavItem } from "~/components/navigation";
+import { useNonce } from "~/components/nonce";
+import { OfflineBanner } from "~/components/offline-banner";
+import { PendingIndicator } from "~/components/pending-indicator";
+import stylesheet from "~/styles/app.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "stylesheet", href: stylesheet },
+];
+
+export const meta: MetaFunction = () => [{ title: "ARES" }, { name: "description", content: "Your self-hosted personal assistant" }];
+
+// Pages join this list as they land (chat, calendar, settings, admin).
+const NAVIGATION: NavItem[] = [];
+
+export function loader({ context }: LoaderFunctionArgs) {
+  return { requestId: context.requestId, navigation: NAVIGATION };
+}
+
+type RootData = ReturnType<typeof loader>;
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  const data = useRouteLoaderData<RootData>("root");
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <PendingIndicator />
+        <header className="site-header">
+          <MainNavigation items={data?.navigation ?? []} />
+        </header>
+        <OfflineBanner />
+        <main id="main">{children}</main>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}
