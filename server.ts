@@ -66,7 +66,10 @@ const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info(
-    { url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`, readyInMs: Math.round(performance.now() - startedAt) },
+    {
+      url: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`,
+      readyInMs: Math.round(performance.now() - startedAt),
+    },
     "ARES is ready",
   );
 });

@@ -32,7 +32,12 @@ export default function handleRequest(
           shellRendered = true;
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-          resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
+          resolve(
+            new Response(createReadableStreamFromReadable(body), {
+              headers: responseHeaders,
+              status: responseStatusCode,
+            }),
+          );
           pipe(body);
         },
         onShellError(error: unknown) {
@@ -52,5 +57,8 @@ export default function handleRequest(
 export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs): void {
   // Remix reports aborted requests (the client went away) too; they are not server faults.
   if (request.signal.aborted) return;
-  logger.error({ err: error, requestId: context.requestId, url: request.url, method: request.method }, "unhandled error");
+  logger.error(
+    { err: error, requestId: context.requestId, url: request.url, method: request.method },
+    "unhandled error",
+  );
 }

@@ -13,7 +13,10 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
 ];
 
-export const meta: MetaFunction = () => [{ title: "ARES" }, { name: "description", content: "Your self-hosted personal assistant" }];
+export const meta: MetaFunction = () => [
+  { title: "ARES" },
+  { name: "description", content: "Your self-hosted personal assistant" },
+];
 
 // Pages join this list as they land (chat, calendar, settings, admin).
 const NAVIGATION: NavItem[] = [];

@@ -37,10 +37,10 @@ class CatalogFriendlyClient extends pg.Client {
     if (typeof last === "function") {
       const callback = last as (err: Error | null, res: unknown) => void;
       args[args.length - 1] = (err: Error | null, res: unknown) => callback(err, err ? res : patchFieldTypes(res));
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+
       return super.query(...(args as [string]));
     }
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+
     const pending = super.query(...(args as [string])) as unknown;
     if (pending && typeof (pending as Promise<unknown>).then === "function") {
       return (pending as Promise<unknown>).then(patchFieldTypes);
@@ -69,6 +69,8 @@ function discreteConfig(url: string): pg.PoolConfig {
     database: parsed.database ?? undefined,
     // One connection: the embedded PGlite server accepts no more, and migrations need no more.
     max: 1,
+    // The CLI never closes its main pool; without this the idle client holds the process for 10 s.
+    allowExitOnIdle: true,
     Client: CatalogFriendlyClient,
   };
 }

@@ -7,13 +7,21 @@ type RootData = { requestId: string };
 function describe(error: unknown): { status: number; title: string; message: string } {
   if (isRouteErrorResponse(error)) {
     if (error.status === 404) {
-      return { status: 404, title: "Page not found", message: "There is nothing at this address. It may have moved, or the link may be mistyped." };
+      return {
+        status: 404,
+        title: "Page not found",
+        message: "There is nothing at this address. It may have moved, or the link may be mistyped.",
+      };
     }
     if (error.status === 403) {
       return { status: 403, title: "Not allowed", message: "Your account does not have access to this page." };
     }
     const detail = typeof error.data === "string" && error.data.length < 300 ? error.data : error.statusText;
-    return { status: error.status, title: `Error ${error.status}`, message: detail || "The request could not be completed." };
+    return {
+      status: error.status,
+      title: `Error ${error.status}`,
+      message: detail || "The request could not be completed.",
+    };
   }
   return {
     status: 500,

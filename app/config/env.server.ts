@@ -28,7 +28,9 @@ const PLACEHOLDER_SECRETS = new Set([
 
 function isPlaceholder(value: string): boolean {
   const normalised = value.trim().toLowerCase();
-  return PLACEHOLDER_SECRETS.has(normalised) || normalised.startsWith("replace-me") || normalised.startsWith("changeme");
+  return (
+    PLACEHOLDER_SECRETS.has(normalised) || normalised.startsWith("replace-me") || normalised.startsWith("changeme")
+  );
 }
 
 const optionalString = z
@@ -99,7 +101,9 @@ function localSessionSecret(dataDir: string): string {
   return secret;
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export type Environment = Record<string, string | undefined>;
+
+export function parseConfig(env: Environment = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
@@ -123,7 +127,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.ARES_DATA_DIR);
-  if (sessionSecrets.length === 0) sessionSecrets.push(localSessionSecret(dataDir));
+  if (sessionSecrets.length === 0) {
+    // Tests get a throwaway secret so they never write to the data folder.
+    sessionSecrets.push(mode === "test" ? randomBytes(32).toString("base64url") : localSessionSecret(dataDir));
+  }
 
   return {
     mode,

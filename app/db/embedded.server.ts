@@ -9,8 +9,13 @@ export type EmbeddedDatabase = {
 };
 
 export class DataDirInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
-    super(`The embedded database in ${dataDir} is already in use by process ${pid}. Stop it first, or set ARES_DATA_DIR.`);
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is already in use by process ${pid}. Stop it first, or set ARES_DATA_DIR.`,
+    );
     this.name = "DataDirInUseError";
   }
 }

@@ -45,7 +45,10 @@ export type MigrationOutcome = { applied: string[] };
  * something is pending, so a restart costs one query. `singleConnection` is for the embedded database,
  * which accepts one connection: the check's connection is closed before the CLI connects.
  */
-export async function applyPendingMigrations(databaseUrl: string, singleConnection: boolean): Promise<MigrationOutcome> {
+export async function applyPendingMigrations(
+  databaseUrl: string,
+  singleConnection: boolean,
+): Promise<MigrationOutcome> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   let open = true;

@@ -23,7 +23,9 @@ export function buildIsStale(root: string, serverEntry: string): boolean {
 export function runBuild(root: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const remix = path.join(root, "node_modules/@remix-run/dev/dist/cli.js");
-    const child = spawn(process.execPath, [remix, "vite:build"], { cwd: root, stdio: "inherit" });
+    // The bundle is always a production one, whatever NODE_ENV the caller runs under (tests set "test").
+    const env = { ...process.env, NODE_ENV: "production" as const };
+    const child = spawn(process.execPath, [remix, "vite:build"], { cwd: root, env, stdio: "inherit" });
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`remix vite:build exited with ${code}`))));
   });

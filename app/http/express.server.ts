@@ -30,7 +30,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       logger,
       genReqId: (_req, res) => String((res as Response).locals.requestId),
       autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
     }),
   );
 

@@ -21,7 +21,10 @@ function createLogger(): Logger {
     base: { service: "ares", mode },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     transport: logPretty
-      ? { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,mode" } }
+      ? {
+          target: "pino-pretty",
+          options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,mode" },
+        }
       : undefined,
   });
 }

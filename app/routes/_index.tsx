@@ -6,7 +6,10 @@ export default function Home() {
   return (
     <section className="home">
       <h1>ARES</h1>
-      <p className="lead">A personal assistant that runs on your own machine: conversations with the model of your choice and a calendar it can keep for you.</p>
+      <p className="lead">
+        A personal assistant that runs on your own machine: conversations with the model of your choice and a calendar
+        it can keep for you.
+      </p>
     </section>
   );
 }

@@ -1,0 +1,710 @@
+/**
+ * Stub LLM server: a protocol-faithful stand-in for OpenRouter (OpenAI-compatible API) and Ollama
+ * (native /api and OpenAI-compatible /v1), so development, tests and benchmarks never need a real model.
+ *
+ * Replies are a pure function of the last user message; failures, latency and auth are steerable
+ * from start options, `configure()`, the `/__stub/*` control endpoints, or `[[stub:...]]` markers.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { type AddressInfo, type Socket } from "node:net";
+
+export type StubFailure = "none" | 400 | 401 | 429 | 500 | "hang" | "drop";
+
+export interface StubModel {
+  id: string;
+  contextLength: number;
+  ownedBy?: string;
+}
+
+export interface StubBehaviour {
+  /** Delay between streamed tokens; a non-streamed reply waits as long as the whole stream would. */
+  tokenDelayMs: number;
+  /** Delay before the first token (time to first token); defaults to `tokenDelayMs`. */
+  firstTokenDelayMs?: number;
+  fail: StubFailure;
+  /** Apply `fail` to the next N generation requests only; undefined means every request. */
+  failTimes?: number;
+  /** Value of the Retry-After header on 429s. */
+  retryAfterSeconds: number;
+  /** With `fail: "drop"`, tokens sent before the socket is destroyed. */
+  dropAfterTokens: number;
+  /** When set, API requests must carry `Authorization: Bearer <requireApiKey>`. */
+  requireApiKey?: string;
+  /** Fixed reply for every request (a `[[reply:...]]` marker still wins). */
+  reply?: string;
+  /** OpenRouter-style `usage.cost` per token (prompt + completion). */
+  costPerToken: number;
+  models: StubModel[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body, the raw text if it was not JSON, or undefined when empty. */
+  body: unknown;
+  receivedAt: string;
+}
+
+export interface StubLlmOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  behaviour?: Partial<StubBehaviour>;
+  /** Oldest recorded requests are dropped beyond this, so long benchmarks stay bounded. Default 1000. */
+  maxRecordedRequests?: number;
+  onRequest?: (request: RecordedRequest) => void;
+}
+
+export interface StubLlm {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  requests: RecordedRequest[];
+  configure(behaviour: Partial<StubBehaviour>): void;
+  /** Restores the behaviour given at start, re-arms `failTimes` and clears recorded requests. */
+  reset(): void;
+}
+
+export const DEFAULT_STUB_MODELS: readonly StubModel[] = [
+  { id: "stub/small", contextLength: 4096, ownedBy: "stub" },
+  { id: "stub/large", contextLength: 32768, ownedBy: "stub" },
+];
+
+export const DEFAULT_STUB_BEHAVIOUR: Readonly<StubBehaviour> = {
+  tokenDelayMs: 0,
+  fail: "none",
+  retryAfterSeconds: 2,
+  dropAfterTokens: 3,
+  costPerToken: 0.000001,
+  models: [...DEFAULT_STUB_MODELS],
+};
+
+const FAILURES: readonly StubFailure[] = ["none", 400, 401, 429, 500, "hang", "drop"];
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// Fixed so /api/tags is byte-for-byte stable across runs.
+const MODIFIED_AT = "2024-01-01T00:00:00.000Z";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deterministic replies and markers
+
+const STUB_MARKER = /\[\[stub:([^\]]*)\]\]/g;
+const REPLY_MARKER = /\[\[reply:([\s\S]*?)\]\]/;
+
+/** The reply the stub gives to a last user message without a reply override. */
+export function stubReplyFor(message: string): string {
+  return `You said: "${message}". This is a deterministic reply from the stub model.`;
+}
+
+/** Words with their trailing whitespace, so joining the tokens gives back the text exactly. */
+export function tokenize(text: string): string[] {
+  return text.match(/\s+|\S+\s*/g) ?? [];
+}
+
+function parseFailure(value: unknown): StubFailure {
+  const normalised = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  const found = FAILURES.find((failure) => failure === normalised);
+  if (found === undefined) throw new Error(`fail must be one of ${FAILURES.join(", ")}; got ${String(value)}`);
+  return found;
+}
+
+function parseNonNegative(name: string, value: unknown): number {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isFinite(number) || number < 0) {
+    throw new Error(`${name} must be a non-negative number; got ${String(value)}`);
+  }
+  return number;
+}
+
+interface RequestMarkers {
+  text: string;
+  reply?: string;
+  patch: Partial<StubBehaviour>;
+}
+
+/** Pulls `[[stub:k=v,...]]` and `[[reply:...]]` out of a user message; throws on an unknown key. */
+export function parseMarkers(message: string): RequestMarkers {
+  const patch: Partial<StubBehaviour> = {};
+  const withoutStub = message.replace(STUB_MARKER, (_match, body: string) => {
+    for (const pair of body.split(",")) {
+      if (pair.trim() === "") continue;
+      const [rawKey = "", ...rest] = pair.split("=");
+      const key = rawKey.trim();
+      const value = rest.join("=").trim();
+      if (key === "fail") patch.fail = parseFailure(value);
+      else if (key === "after") patch.dropAfterTokens = parseNonNegative(key, value);
+      else if (key === "delay") patch.tokenDelayMs = parseNonNegative(key, value);
+      else if (key === "first") patch.firstTokenDelayMs = parseNonNegative(key, value);
+      else if (key === "retry") patch.retryAfterSeconds = parseNonNegative(key, value);
+      else throw new Error(`Unknown stub marker key "${key}" (known: fail, after, delay, first, retry)`);
+    }
+    return "";
+  });
+  const replyMatch = REPLY_MARKER.exec(withoutStub);
+  const text = withoutStub.replace(REPLY_MARKER, "").trim();
+  return replyMatch ? { text, reply: replyMatch[1] ?? "", patch } : { text, patch };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Behaviour validation and merging (shared by configure(), the control endpoint and the CLI)
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseModels(value: unknown): StubModel[] {
+  if (!Array.isArray(value)) throw new Error("models must be an array");
+  return value.map((entry: unknown, index) => {
+    if (!isRecord(entry) || typeof entry.id !== "string" || entry.id === "") {
+      throw new Error(`models[${index}].id must be a non-empty string`);
+    }
+    const model: StubModel = {
+      id: entry.id,
+      contextLength: parseNonNegative(`models[${index}].contextLength`, entry.contextLength ?? 4096),
+    };
+    if (typeof entry.ownedBy === "string") model.ownedBy = entry.ownedBy;
+    return model;
+  });
+}
+
+/**
+ * Validates an untrusted partial behaviour (JSON from the control endpoint, env from the CLI).
+ * `null` on an optional field clears it; numeric strings are accepted so env values pass through.
+ */
+export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
+  if (!isRecord(raw)) throw new Error("behaviour must be a JSON object");
+  const patch: Partial<StubBehaviour> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    switch (key) {
+      case "tokenDelayMs":
+      case "retryAfterSeconds":
+      case "dropAfterTokens":
+      case "costPerToken":
+        patch[key] = parseNonNegative(key, value);
+        break;
+      case "firstTokenDelayMs":
+      case "failTimes":
+        patch[key] = value === null ? undefined : parseNonNegative(key, value);
+        break;
+      case "requireApiKey":
+      case "reply":
+        if (value !== null && typeof value !== "string") throw new Error(`${key} must be a string or null`);
+        patch[key] = value ?? undefined;
+        break;
+      case "fail":
+        patch.fail = parseFailure(value);
+        break;
+      case "models":
+        patch.models = parseModels(value);
+        break;
+      default:
+        throw new Error(`Unknown behaviour key "${key}"`);
+    }
+  }
+  return patch;
+}
+
+const OPTIONAL_KEYS = new Set(["firstTokenDelayMs", "failTimes", "requireApiKey", "reply"]);
+
+function mergeBehaviour(base: StubBehaviour, patch: Partial<StubBehaviour>): StubBehaviour {
+  const next: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    // An explicit undefined clears an optional field but never a required one.
+    if (value !== undefined || OPTIONAL_KEYS.has(key)) next[key] = value;
+  }
+  const merged = { ...base, ...parseBehaviourPatch(next) };
+  for (const key of OPTIONAL_KEYS) {
+    if (next[key] === undefined) delete (merged as Record<string, unknown>)[key];
+  }
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request helpers
+
+type Dialect = "openai" | "ollama";
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function messageText(content: unknown): string {
+  if (typeof content === "string") return content;
+  // OpenAI content parts: [{ type: "text", text }, { type: "image_url", ... }]
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) => (isRecord(part) && typeof part.text === "string" ? part.text : ""))
+      .filter((text) => text !== "")
+      .join("\n");
+  }
+  return "";
+}
+
+interface ChatRequest {
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  maxTokens?: number;
+  lastUserMessage: string;
+  promptTokens: number;
+}
+
+function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
+  if (!isRecord(body)) throw new HttpError(400, "Request body must be a JSON object");
+  if (typeof body.model !== "string" || body.model === "") {
+    throw new HttpError(400, dialect === "ollama" ? "model is required" : "you must provide a model parameter");
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    throw new HttpError(400, "messages must be a non-empty array");
+  }
+  const messages: unknown[] = body.messages;
+  let lastUserMessage = "";
+  let promptTokens = 0;
+  for (const message of messages) {
+    if (!isRecord(message)) continue;
+    const text = messageText(message.content);
+    promptTokens += text.match(/\S+/g)?.length ?? 0;
+    if (message.role === "user") lastUserMessage = text;
+  }
+  const streamOptions = body.stream_options;
+  const usageOptions = body.usage; // OpenRouter usage accounting: { usage: { include: true } }
+  const options = body.options; // Ollama: { options: { num_predict } }
+  const rawMaxTokens =
+    dialect === "ollama"
+      ? isRecord(options)
+        ? options.num_predict
+        : undefined
+      : (body.max_completion_tokens ?? body.max_tokens);
+  const request: ChatRequest = {
+    model: body.model,
+    // Ollama's native API streams unless told otherwise; OpenAI's does not.
+    stream: dialect === "ollama" ? body.stream !== false : body.stream === true,
+    includeUsage:
+      (isRecord(streamOptions) && streamOptions.include_usage === true) ||
+      (isRecord(usageOptions) && usageOptions.include === true),
+    lastUserMessage,
+    promptTokens,
+  };
+  if (typeof rawMaxTokens === "number" && rawMaxTokens >= 0) request.maxTokens = rawMaxTokens;
+  return request;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, "Request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function parseBody(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+const OPENAI_ERRORS: Record<number, { type: string; code: string }> = {
+  400: { type: "invalid_request_error", code: "bad_request" },
+  401: { type: "invalid_request_error", code: "invalid_api_key" },
+  404: { type: "invalid_request_error", code: "not_found" },
+  413: { type: "invalid_request_error", code: "request_too_large" },
+  429: { type: "rate_limit_error", code: "rate_limit_exceeded" },
+  500: { type: "server_error", code: "server_error" },
+};
+
+function sendError(
+  res: ServerResponse,
+  dialect: Dialect,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const { type, code } = OPENAI_ERRORS[status] ?? { type: "server_error", code: "server_error" };
+  // Ollama's native API reports errors as a bare string.
+  const body = dialect === "ollama" ? { error: message } : { error: { message, type, param: null, code } };
+  sendJson(res, status, body, headers);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Resolves once the chunk is handed to the OS, so a following destroy cannot swallow it. */
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    res.write(chunk, () => resolve());
+  });
+}
+
+function roundCost(value: number): number {
+  return Math.round(value * 1e12) / 1e12;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server
+
+export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLlm> {
+  const initial = mergeBehaviour(
+    { ...DEFAULT_STUB_BEHAVIOUR, models: [...DEFAULT_STUB_MODELS] },
+    options.behaviour ?? {},
+  );
+  const maxRecorded = options.maxRecordedRequests ?? 1000;
+  let behaviour = initial;
+  let failuresLeft = behaviour.failTimes;
+  let completionCounter = 0;
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  // Aborted by close() so pending delays resolve at once instead of keeping the process alive.
+  const shutdown = new AbortController();
+
+  const configure = (patch: Partial<StubBehaviour>): void => {
+    behaviour = mergeBehaviour(behaviour, patch);
+    failuresLeft = behaviour.failTimes;
+  };
+  const reset = (): void => {
+    behaviour = initial;
+    failuresLeft = behaviour.failTimes;
+    requests.length = 0;
+  };
+
+  const record = (req: IncomingMessage, path: string, body: unknown): void => {
+    const entry: RecordedRequest = {
+      method: req.method ?? "GET",
+      path,
+      headers: { ...req.headers },
+      body,
+      receivedAt: new Date().toISOString(),
+    };
+    requests.push(entry);
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
+    options.onRequest?.(entry);
+  };
+
+  const authorised = (req: IncomingMessage): boolean =>
+    behaviour.requireApiKey === undefined || req.headers.authorization === `Bearer ${behaviour.requireApiKey}`;
+
+  /** Per-request markers win; otherwise the configured failure applies while `failTimes` lasts. */
+  const effectiveFailure = (markers: Partial<StubBehaviour>): StubFailure => {
+    if (markers.fail !== undefined) return markers.fail;
+    if (behaviour.fail === "none") return "none";
+    if (failuresLeft === undefined) return behaviour.fail;
+    if (failuresLeft <= 0) return "none";
+    failuresLeft -= 1;
+    return behaviour.fail;
+  };
+
+  const handleChat = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    dialect: Dialect,
+    signal: AbortSignal,
+  ): Promise<void> => {
+    const chat = parseChatRequest(body, dialect);
+    let markers: RequestMarkers;
+    try {
+      markers = parseMarkers(chat.lastUserMessage);
+    } catch (error) {
+      throw new HttpError(400, error instanceof Error ? error.message : String(error));
+    }
+    const settings = { ...behaviour, ...markers.patch };
+    const failure = effectiveFailure(markers.patch);
+
+    if (failure === "hang") return; // Never answer; close() destroys the socket.
+    if (typeof failure === "number") {
+      const headers: Record<string, string> =
+        failure === 429 ? { "Retry-After": String(settings.retryAfterSeconds) } : {};
+      const messages: Record<number, string> = {
+        400: "Stub failure: bad request",
+        401: "Stub failure: invalid API key",
+        429: "Stub failure: rate limit exceeded",
+        500: "Stub failure: internal server error",
+      };
+      sendError(res, dialect, failure, messages[failure] ?? "Stub failure", headers);
+      return;
+    }
+    if (failure === "drop" && !chat.stream) {
+      req.socket.destroy(); // Nothing to stream: the connection just dies.
+      return;
+    }
+
+    const replyText = markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text);
+    let tokens = tokenize(replyText);
+    let finishReason: "stop" | "length" = "stop";
+    if (chat.maxTokens !== undefined && tokens.length > chat.maxTokens) {
+      tokens = tokens.slice(0, chat.maxTokens);
+      finishReason = "length";
+    }
+    const dropAfter = failure === "drop" ? settings.dropAfterTokens : Infinity;
+    const firstDelay = settings.firstTokenDelayMs ?? settings.tokenDelayMs;
+    const usage = {
+      prompt_tokens: chat.promptTokens,
+      completion_tokens: tokens.length,
+      total_tokens: chat.promptTokens + tokens.length,
+      cost: roundCost((chat.promptTokens + tokens.length) * settings.costPerToken),
+    };
+    const startedAt = process.hrtime.bigint();
+    const id = `chatcmpl-stub-${++completionCounter}`;
+    const created = Math.floor(Date.now() / 1000);
+
+    if (!chat.stream) {
+      await sleep(firstDelay + settings.tokenDelayMs * Math.max(0, tokens.length - 1), signal);
+      if (signal.aborted) return;
+      const content = tokens.join("");
+      if (dialect === "ollama") {
+        sendJson(res, 200, ollamaFinal(chat, content, usage, startedAt, finishReason));
+      } else {
+        sendJson(res, 200, {
+          id,
+          object: "chat.completion",
+          created,
+          model: chat.model,
+          system_fingerprint: "fp_stub",
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content, refusal: null },
+              logprobs: null,
+              finish_reason: finishReason,
+            },
+          ],
+          usage,
+        });
+      }
+      return;
+    }
+
+    res.writeHead(
+      200,
+      dialect === "ollama"
+        ? { "Content-Type": "application/x-ndjson" }
+        : { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", Connection: "keep-alive" },
+    );
+    res.flushHeaders();
+
+    const sse = (data: unknown): Promise<void> => write(res, `data: ${JSON.stringify(data)}\n\n`);
+    const chunk = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> => ({
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model: chat.model,
+      system_fingerprint: "fp_stub",
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      // OpenAI marks every chunk with usage: null when the final usage chunk is coming.
+      ...(chat.includeUsage ? { usage: null } : {}),
+    });
+
+    // Like OpenAI, announce the role with empty content before the first token.
+    if (dialect === "openai") await sse(chunk({ role: "assistant", content: "" }, null));
+
+    for (const [index, token] of tokens.entries()) {
+      if (index >= dropAfter) break;
+      await sleep(index === 0 ? firstDelay : settings.tokenDelayMs, signal);
+      if (signal.aborted) return;
+      if (dialect === "ollama") {
+        await write(
+          res,
+          `${JSON.stringify({ model: chat.model, created_at: new Date().toISOString(), message: { role: "assistant", content: token }, done: false })}\n`,
+        );
+      } else {
+        await sse(chunk({ content: token }, null));
+      }
+    }
+    if (signal.aborted) return;
+    if (failure === "drop") {
+      res.socket?.destroy(); // Abrupt end: no final chunk, no [DONE], no chunked terminator.
+      return;
+    }
+
+    if (dialect === "ollama") {
+      await write(res, `${JSON.stringify(ollamaFinal(chat, "", usage, startedAt, finishReason))}\n`);
+    } else {
+      await sse(chunk({}, finishReason));
+      if (chat.includeUsage) await sse({ ...chunk({}, null), choices: [], usage });
+      await write(res, "data: [DONE]\n\n");
+    }
+    res.end();
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> => {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const method = req.method ?? "GET";
+    const dialect: Dialect = path.startsWith("/api/") ? "ollama" : "openai";
+    const body = parseBody(await readBody(req));
+
+    // Health and control traffic is not recorded: polling would drown the interesting requests.
+    if (method === "GET" && path === "/health") return sendJson(res, 200, { status: "ok" });
+    if (method === "GET" && path === "/") {
+      res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end("Ollama is running"); // Ollama clients probe / for this exact text.
+      return;
+    }
+    if (path.startsWith("/__stub/")) {
+      if (method === "GET" && path === "/__stub/behaviour") return sendJson(res, 200, behaviour);
+      if (method === "POST" && path === "/__stub/behaviour") {
+        try {
+          configure(parseBehaviourPatch(body ?? {}));
+        } catch (error) {
+          throw new HttpError(400, error instanceof Error ? error.message : String(error));
+        }
+        return sendJson(res, 200, behaviour);
+      }
+      if (method === "POST" && path === "/__stub/reset") {
+        reset();
+        return sendJson(res, 200, behaviour);
+      }
+      if (method === "GET" && path === "/__stub/requests") return sendJson(res, 200, { requests });
+      if (method === "DELETE" && path === "/__stub/requests") {
+        requests.length = 0;
+        return sendJson(res, 200, { requests });
+      }
+      throw new HttpError(404, `No stub control route ${method} ${path}`);
+    }
+
+    record(req, path, body);
+    if (!authorised(req)) {
+      throw new HttpError(401, dialect === "ollama" ? "unauthorized" : "Incorrect API key provided");
+    }
+
+    if (method === "POST" && path === "/v1/chat/completions") return handleChat(req, res, body, "openai", signal);
+    if (method === "POST" && path === "/api/chat") return handleChat(req, res, body, "ollama", signal);
+    if (method === "GET" && path === "/v1/models") {
+      return sendJson(res, 200, {
+        object: "list",
+        data: behaviour.models.map((model) => ({
+          id: model.id,
+          object: "model",
+          created: Math.floor(Date.parse(MODIFIED_AT) / 1000),
+          owned_by: model.ownedBy ?? "stub",
+          context_length: model.contextLength,
+        })),
+      });
+    }
+    if (method === "GET" && path === "/api/tags") {
+      return sendJson(res, 200, {
+        models: behaviour.models.map((model) => ({
+          name: model.id,
+          model: model.id,
+          modified_at: MODIFIED_AT,
+          size: 1_000_000,
+          digest: createHash("sha256").update(model.id).digest("hex"),
+          details: {
+            parent_model: "",
+            format: "gguf",
+            family: "stub",
+            families: ["stub"],
+            parameter_size: "1M",
+            quantization_level: "Q4_0",
+          },
+        })),
+      });
+    }
+    throw new HttpError(404, `No route for ${method} ${path}`);
+  };
+
+  const server = createServer({ noDelay: true }, (req, res) => {
+    // Aborts when the client goes away or close() destroys the socket, ending any in-flight stream.
+    const requestGone = new AbortController();
+    const signal = AbortSignal.any([requestGone.signal, shutdown.signal]);
+    res.on("close", () => requestGone.abort());
+    const dialect: Dialect = (req.url ?? "").startsWith("/api/") ? "ollama" : "openai";
+    route(req, res, signal).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) sendError(res, dialect, error.status, error.message);
+      else sendError(res, dialect, 500, error instanceof Error ? error.message : String(error));
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      shutdown.abort();
+      server.close(() => resolve());
+      // Hung and keep-alive connections would otherwise keep server.close() waiting forever.
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+
+  return { url: `http://127.0.0.1:${port}`, port, close, requests, configure, reset };
+}
+
+function ollamaFinal(
+  chat: ChatRequest,
+  content: string,
+  usage: { prompt_tokens: number; completion_tokens: number },
+  startedAt: bigint,
+  doneReason: "stop" | "length",
+): Record<string, unknown> {
+  const totalDuration = Number(process.hrtime.bigint() - startedAt);
+  return {
+    model: chat.model,
+    created_at: new Date().toISOString(),
+    message: { role: "assistant", content },
+    done: true,
+    done_reason: doneReason,
+    total_duration: totalDuration,
+    load_duration: 0,
+    prompt_eval_count: usage.prompt_tokens,
+    prompt_eval_duration: 0,
+    eval_count: usage.completion_tokens,
+    eval_duration: totalDuration,
+  };
+}

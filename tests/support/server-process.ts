@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export type ServerProcess = {
+  child: ChildProcess;
+  url: string;
+  /** Every structured log line the process has written so far. */
+  logs: Array<Record<string, unknown>>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
+
+export type Exited = { code: number | null; stdout: string; stderr: string };
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+function spawnServer(env: Record<string, string | undefined>): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_PRETTY: "false", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Runs server.ts until it exits on its own (e.g. refuses to start). */
+export function runServerToExit(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Exited> {
+  const child = spawnServer(env);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts server.ts on a free port and resolves once it logs that it is ready. */
+export function startServer(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
+  const child = spawnServer(env);
+  const logs: Array<Record<string, unknown>> = [];
+  let output = "";
+  let buffered = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server not ready within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.startsWith("{")) continue;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.msg === "ARES is ready") {
+          clearTimeout(timer);
+          resolve({
+            child,
+            url: String(entry.url),
+            logs,
+            stop: (signal = "SIGTERM") => {
+              child.kill(signal);
+              return exited;
+            },
+          });
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
