@@ -13,10 +13,17 @@ export type Exited = { code: number | null; stdout: string; stderr: string };
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+// Remix declares NODE_ENV as always present on ProcessEnv; a child may well run without it.
 function spawnServer(env: Record<string, string | undefined>): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_PRETTY: "false", PORT: "0", ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_PRETTY: "false",
+      PORT: "0",
+      ...env,
+    } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
