@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 
 /** Fired by error boundaries when a request could not reach the server. */
-export const REQUEST_FAILED_EVENT = "ares:request-failed";
+const REQUEST_FAILED_EVENT = "ares:request-failed";
 
 export function reportRequestFailure(): void {
   window.dispatchEvent(new Event(REQUEST_FAILED_EVENT));

@@ -8,7 +8,7 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
-export class DataDirInUseError extends Error {
+class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
     readonly pid: number,

@@ -10,7 +10,7 @@ const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 // so two ARES processes starting together never both decide to migrate.
 const STARTUP_MIGRATION_LOCK = 0x41524553; // "ARES"
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   constructor(readonly output: string) {
     super(`Applying database migrations failed:\n${output}`);
     this.name = "MigrationError";
@@ -26,7 +26,7 @@ export function migrationNames(): string[] {
 }
 
 /** Migrations in prisma/migrations that the database has not finished applying. */
-export async function pendingMigrations(client: pg.ClientBase): Promise<string[]> {
+async function pendingMigrations(client: pg.ClientBase): Promise<string[]> {
   const table = await client.query<{ exists: boolean }>(
     "SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS exists",
   );
@@ -38,7 +38,7 @@ export async function pendingMigrations(client: pg.ClientBase): Promise<string[]
   return migrationNames().filter((name) => !done.has(name));
 }
 
-export type MigrationOutcome = { applied: string[] };
+type MigrationOutcome = { applied: string[] };
 
 /**
  * Applies pending migrations with `prisma migrate deploy` — the real Prisma workflow — but only when

@@ -15,7 +15,7 @@ type RunOptions = {
   stdio?: StdioOptions;
 };
 
-export type PrismaCliResult = { code: number; output: string };
+type PrismaCliResult = { code: number; output: string };
 
 /** Runs the Prisma CLI offline and resolves with its exit code (and output when it is captured). */
 export function runPrismaCli(args: string[], options: RunOptions = {}): Promise<number> {

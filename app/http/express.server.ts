@@ -9,7 +9,7 @@ import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 
-export type HttpAppOptions = {
+type HttpAppOptions = {
   config: Config;
   /** Production/local: the built server bundle. Development: Vite serves and rebuilds it. */
   build: ServerBuild | (() => Promise<ServerBuild>);

@@ -2,11 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 
 /** What every Remix loader and action receives as `context`. */
-export type AppLoadContext = {
-  requestId: string;
-  cspNonce: string;
-};
-
 declare module "@remix-run/node" {
   interface AppLoadContext {
     requestId: string;
@@ -26,6 +21,6 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
-export function loadContext(res: Response): AppLoadContext {
+export function loadContext(res: Response) {
   return { requestId: String(res.locals.requestId), cspNonce: String(res.locals.cspNonce) };
 }

@@ -2,7 +2,7 @@ import pino, { type Logger } from "pino";
 import { config } from "~/config/env.server";
 
 /** Keys whose values never reach a log line, wherever they sit in a logged object. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   "req.headers.cookie",
   "req.headers.authorization",
   'res.headers["set-cookie"]',

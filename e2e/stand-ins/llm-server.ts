@@ -205,17 +205,14 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
   return patch;
 }
 
-const OPTIONAL_KEYS = new Set(["firstTokenDelayMs", "failTimes", "requireApiKey", "reply"]);
+const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply"] as const;
 
 function mergeBehaviour(base: StubBehaviour, patch: Partial<StubBehaviour>): StubBehaviour {
-  const next: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    // An explicit undefined clears an optional field but never a required one.
-    if (value !== undefined || OPTIONAL_KEYS.has(key)) next[key] = value;
-  }
-  const merged = { ...base, ...parseBehaviourPatch(next) };
+  // Typed callers are validated too, so a bad value fails at configure() rather than mid-request.
+  const merged: StubBehaviour = { ...base, ...parseBehaviourPatch(patch) };
+  // An explicit undefined clears an optional field; required fields keep their value.
   for (const key of OPTIONAL_KEYS) {
-    if (next[key] === undefined) delete (merged as Record<string, unknown>)[key];
+    if (key in patch && patch[key] === undefined) delete merged[key];
   }
   return merged;
 }

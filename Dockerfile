@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# ARES production image. CI replays these steps without Docker (.ci/docker-steps) so they stay honest.
+
+FROM node:20-bookworm-slim AS base
+ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+
+# Dependencies first, so a source change does not reinstall them.
+FROM base AS deps
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+RUN npx tsx scripts/prisma-cli.ts generate \
+ && NODE_ENV=production npx remix vite:build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM base AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 ARES_DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+COPY --from=build --chown=node:node /app/package.json /app/tsconfig.json /app/server.ts ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/build ./build
+COPY --from=build --chown=node:node /app/app ./app
+COPY --from=build --chown=node:node /app/prisma ./prisma
+COPY --from=build --chown=node:node /app/public ./public
+USER node
+EXPOSE 3000
+VOLUME ["/data"]
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/v1/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# Pending migrations are applied on start (server.ts), guarded against concurrent starts.
+CMD ["node", "--import", "tsx", "server.ts"]

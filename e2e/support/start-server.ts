@@ -1,0 +1,41 @@
+/**
+ * Serves the production build for the end-to-end suite, on a fresh database of its own: a new
+ * PostgreSQL database when a server is reachable, else the embedded PGlite in a new folder.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const runId = `${Date.now().toString(36)}_${process.pid}`;
+
+if (await serverIsReachable()) {
+  const database = `ares_e2e_${runId}`;
+  await onServer(async (client) => {
+    // Leftovers of earlier runs; one still in use by a concurrent run is left alone.
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database d WHERE datname LIKE 'ares_e2e_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
+    );
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    await client.query(`CREATE DATABASE "${database}"`);
+  });
+  process.env.DATABASE_URL = withDatabase(serverUrl, database);
+} else {
+  const dataDir = path.join(root, ".e2e", runId);
+  fs.mkdirSync(dataDir, { recursive: true });
+  process.env.ARES_DATA_DIR = dataDir;
+  delete process.env.DATABASE_URL;
+}
+
+Object.assign(process.env, {
+  NODE_ENV: "production",
+  HOST: "127.0.0.1",
+  PORT: process.env.E2E_PORT ?? "3900",
+  SESSION_SECRET: "e2e-session-secret-that-is-long-enough-0123456789",
+  INTERNAL_API_KEY: "e2e-internal-api-key-0123456789abcdef",
+  ARES_TEST_ROUTES: "1",
+  LOG_PRETTY: "false",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+});
+
+await import("../../server");

@@ -1,0 +1,63 @@
+/**
+ * `npm test`: every check, in the order that fails fastest — typecheck, lint, unit + integration
+ * tests (Vitest, with coverage), the production build, then the end-to-end suite (Playwright, JS on
+ * and off). Stops at the first failing step and exits non-zero.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { findChromium } from "../e2e/support/browser";
+
+type Step = { name: string; command: string; args: string[] };
+
+const steps: Step[] = [
+  { name: "typecheck", command: "npx", args: ["tsc", "--noEmit"] },
+  { name: "lint", command: "npm", args: ["run", "--silent", "lint"] },
+  {
+    name: "unit and integration tests",
+    command: "npx",
+    args: [
+      "vitest",
+      "run",
+      "--coverage",
+      "--reporter=default",
+      "--reporter=json",
+      "--outputFile.json=test-results/vitest.json",
+    ],
+  },
+  { name: "production build", command: "npx", args: ["remix", "vite:build", "--logLevel", "warn"] },
+  { name: "end-to-end tests", command: "npx", args: ["playwright", "test", "--reporter=list,json"] },
+];
+
+// Fail before anything runs when the e2e suite could not: never a silent skip.
+try {
+  findChromium();
+} catch (error) {
+  console.error(`npm test: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+fs.mkdirSync("test-results", { recursive: true });
+const started = Date.now();
+for (const step of steps) {
+  const stepStarted = Date.now();
+  console.log(`\n▶ ${step.name}`);
+  const env = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/e2e.json" };
+  if (step.name === "production build") env.NODE_ENV = "production";
+  const result = spawnSync(step.command, step.args, { stdio: "inherit", env });
+  const seconds = ((Date.now() - stepStarted) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✗ ${step.name} failed after ${seconds}s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`✓ ${step.name} (${seconds}s)`);
+}
+
+type VitestReport = { numPassedTests: number; numFailedTests: number };
+type PlaywrightReport = { stats: { expected: number; unexpected: number; flaky: number } };
+const vitest = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8")) as VitestReport;
+const e2e = JSON.parse(fs.readFileSync("test-results/e2e.json", "utf8")) as PlaywrightReport;
+const passed = vitest.numPassedTests + e2e.stats.expected + e2e.stats.flaky;
+const failed = vitest.numFailedTests + e2e.stats.unexpected;
+console.log(`\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(0)}s.`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
