@@ -6,6 +6,7 @@ import { MainNavigation, type NavItem } from "~/components/navigation";
 import { useNonce } from "~/components/nonce";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
+import type { SessionUser } from "~/sessions/types";
 import stylesheet from "~/styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -18,11 +19,21 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "Your self-hosted personal assistant" },
 ];
 
-// Pages join this list as they land (chat, calendar, settings, admin).
-const NAVIGATION: NavItem[] = [];
+// Pages join this list as they land (chat, calendar); a link never leads to a placeholder.
+function navigationFor(user: SessionUser | null): NavItem[] {
+  if (!user) return [];
+  const items: NavItem[] = [{ to: "/settings", label: "Settings" }];
+  if (user.role === "admin") items.push({ to: "/admin", label: "Admin" });
+  return items;
+}
 
 export function loader({ context }: LoaderFunctionArgs) {
-  return { requestId: context.requestId, navigation: NAVIGATION };
+  const user = context.auth.user;
+  return {
+    requestId: context.requestId,
+    navigation: navigationFor(user),
+    user: user ? { name: user.name, email: user.email, role: user.role } : null,
+  };
 }
 
 type RootData = ReturnType<typeof loader>;
@@ -41,7 +52,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <body>
         <PendingIndicator />
         <header className="site-header">
-          <MainNavigation items={data?.navigation ?? []} />
+          <MainNavigation items={data?.navigation ?? []} user={data?.user ?? null} />
         </header>
         <OfflineBanner />
         <main id="main">{children}</main>

@@ -4,16 +4,17 @@
  * not be in use by a running ARES (it accepts one connection).
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { parseConfig } from "~/config/env.server";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "~/db/embedded.server";
-import { runPrismaCli } from "~/db/prisma-cli.server";
+import { runPrismaCli, runPrismaCliCapturing } from "~/db/prisma-cli.server";
 
 const [command, ...rest] = process.argv.slice(2);
 const config = parseConfig();
 
 function usage(): never {
-  console.error("usage: tsx scripts/db.ts migrate | new <name> | status | seed");
+  console.error("usage: tsx scripts/db.ts migrate | new <name> [--empty] | status | seed");
   process.exit(2);
 }
 
@@ -40,6 +41,42 @@ function runSeed(url: string): Promise<number> {
   });
 }
 
+/**
+ * Prisma's own `migrate diff` writes the SQL that takes the migrations to the schema; `migrate dev` would
+ * do the same but refuses to run without a TTY whenever it has a warning to confirm.
+ */
+async function authorMigration(name: string, databaseUrl: string, allowEmpty: boolean): Promise<number> {
+  const diff = await runPrismaCliCapturing(
+    [
+      "migrate",
+      "diff",
+      "--from-migrations",
+      "prisma/migrations",
+      "--to-schema-datamodel",
+      "prisma/schema.prisma",
+      "--script",
+    ],
+    { databaseUrl },
+  );
+  if (diff.code !== 0) {
+    console.error(diff.output);
+    return diff.code;
+  }
+  const sql = diff.output.slice(diff.output.indexOf("--"));
+  if (sql.includes("This is an empty migration") && !allowEmpty) {
+    console.error(
+      "schema.prisma and the migrations agree: nothing to create (pass --empty for a custom-SQL migration).",
+    );
+    return 1;
+  }
+  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+  const folder = path.join("prisma/migrations", `${stamp}_${name}`);
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, "migration.sql"), sql);
+  console.error(`Created ${folder}/migration.sql; applying it to ${new URL(databaseUrl).pathname.slice(1)}…`);
+  return runPrismaCli(["migrate", "deploy"], { databaseUrl, stdio: "inherit" });
+}
+
 let code: number;
 switch (command) {
   case "migrate":
@@ -53,16 +90,13 @@ switch (command) {
     break;
   case "new": {
     const name = rest.find((arg) => !arg.startsWith("-"));
-    if (!name) usage();
+    if (!name || !/^[a-z0-9_]+$/.test(name)) usage();
     if (!config.databaseUrl) {
-      // `migrate dev` diffs against a shadow database, which needs a second connection PGlite cannot give.
+      // Diffing replays the migrations into a shadow database, which needs a second connection PGlite cannot give.
       console.error("Authoring a migration needs a PostgreSQL server: set DATABASE_URL to a development database.");
       process.exit(2);
     }
-    code = await runPrismaCli(["migrate", "dev", "--name", name, ...rest.filter((arg) => arg !== name)], {
-      databaseUrl: config.databaseUrl,
-      stdio: "inherit",
-    });
+    code = await authorMigration(name, config.databaseUrl, rest.includes("--empty"));
     break;
   }
   default:

@@ -1,9 +1,10 @@
-import { NavLink } from "@remix-run/react";
+import { Form, Link, NavLink } from "@remix-run/react";
 
 export type NavItem = { to: string; label: string };
+type NavUser = { name: string | null; email: string; role: string };
 
 /** Only pages that exist are listed: a link never leads to a placeholder. */
-export function MainNavigation({ items }: { items: NavItem[] }) {
+export function MainNavigation({ items, user }: { items: NavItem[]; user: NavUser | null }) {
   return (
     <nav aria-label="Main" className="main-nav">
       <NavLink to="/" className="brand" end>
@@ -17,6 +18,22 @@ export function MainNavigation({ items }: { items: NavItem[] }) {
           </li>
         ))}
       </ul>
+      {user ? (
+        <div className="user-menu">
+          <span className="user-menu__name" title={user.email}>
+            {user.name ?? user.email}
+          </span>
+          <Form method="post" action="/logout">
+            <button type="submit" className="secondary small">
+              Sign out
+            </button>
+          </Form>
+        </div>
+      ) : (
+        <div className="user-menu">
+          <Link to="/login">Sign in</Link>
+        </div>
+      )}
     </nav>
   );
 }

@@ -58,6 +58,39 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   LOG_PRETTY: booleanFlag.optional(),
   ARES_SKIP_MIGRATIONS: booleanFlag.default(false),
+  // Accounts: local email + password sign-in, and Auth0 when its three variables are set.
+  LOCAL_LOGIN: booleanFlag.default(true),
+  AUTH0_DOMAIN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a host name such as tenant.eu.auth0.com (no https://)")
+      .optional(),
+  ),
+  AUTH0_CLIENT_ID: optionalString,
+  AUTH0_CLIENT_SECRET: optionalString,
+  AUTH0_CALLBACK_URL: optionalString.pipe(z.url().optional()),
+  AUTH0_ROLES_CLAIM: optionalString,
+  AUTH0_MGMT_CLIENT_ID: optionalString,
+  AUTH0_MGMT_CLIENT_SECRET: optionalString,
+  AUTH0_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // Operations: proxies, hosts, shutdown, metrics, rate limits, logs, backups, dependency URLs.
+  TRUST_PROXY: optionalString,
+  ALLOWED_HOSTS: optionalString,
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  METRICS_TOKEN: optionalString,
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional()),
+  RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_WRITE_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  RATE_LIMIT_AUTH_PER_15_MINUTES: z.coerce.number().int().min(0).default(20),
+  RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).default("ares:rl:"),
+  LOG_FILE: optionalString,
+  BACKUP_DIR: z.string().trim().min(1).default("./backups"),
+  BACKUP_KEEP: z.coerce.number().int().min(1).default(14),
+  HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).default(2_000),
+  HEALTH_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  OPENROUTER_API_KEY: optionalString,
+  OPENROUTER_BASE_URL: optionalString.pipe(z.url().optional()),
+  OLLAMA_URL: optionalString.pipe(z.url().optional()),
 });
 
 export type Config = {
@@ -75,6 +108,37 @@ export type Config = {
   logLevel: string;
   logPretty: boolean;
   skipMigrations: boolean;
+  localLogin: boolean;
+  /** Set when AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET all are. */
+  auth0: Auth0Config | undefined;
+  /** Express's `trust proxy` setting: false, true, a hop count, or addresses/subnets. */
+  trustProxy: boolean | number | string;
+  /** Host names (without port) this instance answers to; empty = any. */
+  allowedHosts: string[];
+  shutdownGraceMs: number;
+  metricsToken: string | undefined;
+  redisUrl: string | undefined;
+  /** Requests per window for each rate-limit tier; 0 turns a tier off. */
+  rateLimits: { readPerMinute: number; writePerMinute: number; authPer15Minutes: number; redisPrefix: string };
+  logFile: string | undefined;
+  backupDir: string;
+  backupKeep: number;
+  healthCheckTimeoutMs: number;
+  healthCacheMs: number;
+  openrouterApiKey: string | undefined;
+  openrouterBaseUrl: string;
+  ollamaUrl: string;
+};
+
+export type Auth0Config = {
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+  /** Absolute callback URL; unset = derived from the request's own origin. */
+  callbackUrl: string | undefined;
+  rolesClaim: string | undefined;
+  management: { clientId: string; clientSecret: string } | undefined;
+  timeoutMs: number;
 };
 
 export class ConfigError extends Error {
@@ -101,6 +165,14 @@ function localSessionSecret(dataDir: string): string {
   return secret;
 }
 
+/** "true"/"false", a hop count, or a comma-separated list of addresses/subnets, as Express accepts. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === "false" || value === "0") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
 export type Environment = Record<string, string | undefined>;
 
 export function parseConfig(env: Environment = process.env): Config {
@@ -124,6 +196,18 @@ export function parseConfig(env: Environment = process.env): Config {
     else if (isPlaceholder(values.INTERNAL_API_KEY)) problems.push("INTERNAL_API_KEY is a placeholder value");
     else if (values.INTERNAL_API_KEY.length < 24) problems.push("INTERNAL_API_KEY must be at least 24 characters");
   }
+  const auth0Values = [values.AUTH0_DOMAIN, values.AUTH0_CLIENT_ID, values.AUTH0_CLIENT_SECRET];
+  if (auth0Values.some(Boolean) && !auth0Values.every(Boolean)) {
+    problems.push("AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET must be set together");
+  }
+  if (Boolean(values.AUTH0_MGMT_CLIENT_ID) !== Boolean(values.AUTH0_MGMT_CLIENT_SECRET)) {
+    problems.push("AUTH0_MGMT_CLIENT_ID and AUTH0_MGMT_CLIENT_SECRET must be set together");
+  }
+  if (!values.LOCAL_LOGIN && !values.AUTH0_DOMAIN) {
+    problems.push(
+      "LOCAL_LOGIN=false needs Auth0 (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET): nobody could sign in",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(values.ARES_DATA_DIR);
@@ -145,6 +229,44 @@ export function parseConfig(env: Environment = process.env): Config {
     logLevel: values.LOG_LEVEL ?? (mode === "test" ? "warn" : "info"),
     logPretty: values.LOG_PRETTY ?? (mode === "local" || mode === "development"),
     skipMigrations: values.ARES_SKIP_MIGRATIONS,
+    localLogin: values.LOCAL_LOGIN,
+    auth0:
+      values.AUTH0_DOMAIN && values.AUTH0_CLIENT_ID && values.AUTH0_CLIENT_SECRET
+        ? {
+            domain: values.AUTH0_DOMAIN,
+            clientId: values.AUTH0_CLIENT_ID,
+            clientSecret: values.AUTH0_CLIENT_SECRET,
+            callbackUrl: values.AUTH0_CALLBACK_URL,
+            rolesClaim: values.AUTH0_ROLES_CLAIM,
+            management:
+              values.AUTH0_MGMT_CLIENT_ID && values.AUTH0_MGMT_CLIENT_SECRET
+                ? { clientId: values.AUTH0_MGMT_CLIENT_ID, clientSecret: values.AUTH0_MGMT_CLIENT_SECRET }
+                : undefined,
+            timeoutMs: values.AUTH0_TIMEOUT_MS,
+          }
+        : undefined,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    allowedHosts: (values.ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    metricsToken: values.METRICS_TOKEN,
+    redisUrl: values.REDIS_URL,
+    rateLimits: {
+      readPerMinute: values.RATE_LIMIT_READ_PER_MINUTE,
+      writePerMinute: values.RATE_LIMIT_WRITE_PER_MINUTE,
+      authPer15Minutes: values.RATE_LIMIT_AUTH_PER_15_MINUTES,
+      redisPrefix: values.RATE_LIMIT_REDIS_PREFIX,
+    },
+    logFile: values.LOG_FILE ? path.resolve(values.LOG_FILE) : undefined,
+    backupDir: path.resolve(values.BACKUP_DIR),
+    backupKeep: values.BACKUP_KEEP,
+    healthCheckTimeoutMs: values.HEALTH_CHECK_TIMEOUT_MS,
+    healthCacheMs: values.HEALTH_CACHE_MS,
+    openrouterApiKey: values.OPENROUTER_API_KEY,
+    openrouterBaseUrl: (values.OPENROUTER_BASE_URL ?? "https://openrouter.ai/api/v1").replace(/\/+$/, ""),
+    ollamaUrl: (values.OLLAMA_URL ?? "http://127.0.0.1:11434").replace(/\/+$/, ""),
   };
 }
 

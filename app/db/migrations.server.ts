@@ -25,8 +25,11 @@ export function migrationNames(): string[] {
     .sort();
 }
 
+/** Anything that runs a query and returns its rows: a pg client, or Prisma through a small wrapper. */
+type Queryable = { query<R extends pg.QueryResultRow>(sql: string): Promise<{ rows: R[] }> };
+
 /** Migrations in prisma/migrations that the database has not finished applying. */
-async function pendingMigrations(client: pg.ClientBase): Promise<string[]> {
+export async function pendingMigrations(client: Queryable): Promise<string[]> {
   const table = await client.query<{ exists: boolean }>(
     "SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS exists",
   );

@@ -7,7 +7,12 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ViteDevServer } from "vite";
 import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
+import { requireSessionByDefault, resolveSessionMiddleware } from "~/sessions/middleware.server";
+import { allowedHostsMiddleware } from "./allowed-hosts.server";
+import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
+import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
+import { refuseCrossSiteWrites } from "./same-origin.server";
 
 type HttpAppOptions = {
   config: Config;
@@ -19,12 +24,28 @@ type HttpAppOptions = {
 
 const QUIET_PATHS = /^\/(api\/v1\/health|metrics|assets\/|favicon)/;
 
+/**
+ * The middleware order matters; each step says why it sits where it does.
+ */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { config } = options;
   const app = express();
   app.disable("x-powered-by");
+  // req.ip, req.hostname and req.protocol believe X-Forwarded-* only from proxies trusted here.
+  app.set("trust proxy", config.trustProxy);
 
+  // The metrics middleware labels requests by route template, so it needs the build that serves them.
+  const source = options.build;
+  let currentBuild = typeof source === "function" ? undefined : source;
+  const build = typeof source === "function" ? async () => (currentBuild = await source()) : source;
+
+  // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
+  // 2. Unknown Host headers are refused before any work is done for them.
+  app.use(allowedHostsMiddleware(config.allowedHosts));
+  // 3. Timing starts here so the histogram covers everything below, including 429s.
+  app.use(httpMetricsMiddleware(() => currentBuild));
+  // 4. Access log (health probes, scrapes and assets are not logged).
   app.use(
     pinoHttp({
       logger,
@@ -57,19 +78,41 @@ export function createHttpApp(options: HttpAppOptions): Express {
   );
   app.use(compression());
 
+  // Prometheus scrapes: answered by Express itself, never rate-limited, bearer-guarded when configured.
+  app.get("/metrics", metricsEndpoint(config.metricsToken));
+
   if (options.vite) {
     app.use(options.vite.middlewares);
   } else if (options.clientDir) {
-    app.use("/assets", express.static(`${options.clientDir}/assets`, { immutable: true, maxAge: "1y", index: false }));
-    app.use(express.static(options.clientDir, { maxAge: "1h", index: false }));
+    // Fingerprinted build output never changes under a name; other public files may.
+    app.use(
+      "/assets",
+      (_req, res, next) => (labelRoute(res, "/assets/*"), next()),
+      express.static(`${options.clientDir}/assets`, { immutable: true, maxAge: "1y", index: false }),
+    );
+    app.use(
+      express.static(options.clientDir, {
+        maxAge: "1h",
+        index: false,
+        setHeaders: (res) => labelRoute(res as unknown as Response, "static"),
+      }),
+    );
   }
+
+  // Who is asking: after static files (no query for an asset), before rate limits and Remix.
+  app.use(refuseCrossSiteWrites);
+  app.use(resolveSessionMiddleware);
+  app.use(requireSessionByDefault);
+
+  // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
+  app.use(rateLimitMiddleware(config));
 
   app.all(
     "*",
     createRequestHandler({
-      build: options.build,
+      build,
       mode: config.mode === "development" ? "development" : "production",
-      getLoadContext: (_req, res) => loadContext(res),
+      getLoadContext: (req, res) => loadContext(req, res),
     }),
   );
   return app;

@@ -1,11 +1,17 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import type { RequestAuth } from "~/sessions/types";
 
 /** What every Remix loader and action receives as `context`. */
 declare module "@remix-run/node" {
   interface AppLoadContext {
     requestId: string;
     cspNonce: string;
+    /** The client's address as Express sees it (honours `trust proxy`). */
+    clientIp: string | undefined;
+    userAgent: string | undefined;
+    /** The signed-in person and their session, resolved once per request before Remix runs. */
+    auth: RequestAuth;
   }
 }
 
@@ -21,6 +27,12 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   next();
 }
 
-export function loadContext(res: Response) {
-  return { requestId: String(res.locals.requestId), cspNonce: String(res.locals.cspNonce) };
+export function loadContext(req: Request, res: Response) {
+  return {
+    requestId: String(res.locals.requestId),
+    cspNonce: String(res.locals.cspNonce),
+    clientIp: req.ip,
+    userAgent: req.get("user-agent"),
+    auth: (res.locals.auth as RequestAuth | undefined) ?? { user: null, session: null },
+  };
 }

@@ -1,3 +1,4 @@
+import path from "node:path";
 import pino, { type Logger } from "pino";
 import { config } from "~/config/env.server";
 
@@ -5,28 +6,63 @@ import { config } from "~/config/env.server";
 const REDACTED_PATHS = [
   "req.headers.cookie",
   "req.headers.authorization",
+  'req.headers["x-api-key"]',
+  'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]',
   "*.password",
   "*.token",
   "*.apiKey",
   "*.secret",
+  "*.accessToken",
+  "*.refreshToken",
   "password",
   "token",
 ];
 
+type Target = { target: string; level: string; options: Record<string, unknown> };
+
+/** stdout (JSON, or pretty for people) and, with LOG_FILE, a file rotated daily keeping 7 of them. */
+function targets(): Target[] {
+  const { logLevel, logPretty, logFile } = config();
+  const list: Target[] = [
+    logPretty
+      ? {
+          target: "pino-pretty",
+          level: logLevel,
+          options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,mode" },
+        }
+      : { target: "pino/file", level: logLevel, options: { destination: 1 } },
+  ];
+  if (logFile) {
+    const extension = path.extname(logFile);
+    list.push({
+      target: "pino-roll",
+      level: logLevel,
+      options: {
+        // ares.log → ares.2026-11-28.1.log, ares.2026-11-29.2.log, … and a current.log symlink.
+        file: extension ? logFile.slice(0, -extension.length) : logFile,
+        extension: extension || ".log",
+        frequency: "daily",
+        dateFormat: "yyyy-MM-dd",
+        mkdir: true,
+        symlink: true,
+        limit: { count: 6, removeOtherLogFiles: true },
+      },
+    });
+  }
+  return list;
+}
+
 function createLogger(): Logger {
-  const { logLevel, logPretty, mode } = config();
-  return pino({
+  const { logLevel, logPretty, logFile, mode } = config();
+  const options = {
     level: logLevel,
     base: { service: "ares", mode },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    transport: logPretty
-      ? {
-          target: "pino-pretty",
-          options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,mode" },
-        }
-      : undefined,
-  });
+  };
+  // Plain JSON to stdout stays synchronous in the main thread; transports run in a worker.
+  if (!logPretty && !logFile) return pino(options);
+  return pino(options, pino.transport({ targets: targets() }));
 }
 
 const globalForLogger = globalThis as typeof globalThis & { __aresLogger?: Logger };

@@ -1,0 +1,32 @@
+/**
+ * RFC 9457 problem details: every /api error is `application/problem+json` with a stable,
+ * machine-readable `code` next to the human `title`, so clients branch on `code`, never on text.
+ */
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export type Problem = {
+  /** A URI naming the problem type; `about:blank` when the status says it all. */
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+};
+
+export function problemDetails(status: number, code: string, title: string, detail?: string): Problem {
+  return { type: "about:blank", title, status, code, ...(detail ? { detail } : {}) };
+}
+
+/** A problem+json Response for Remix loaders and actions (throw it or return it). */
+export function problem(
+  status: number,
+  code: string,
+  title: string,
+  options: { detail?: string; headers?: HeadersInit } = {},
+): Response {
+  const headers = new Headers(options.headers);
+  headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
+  headers.set("Cache-Control", "no-store");
+  return new Response(JSON.stringify(problemDetails(status, code, title, options.detail)), { status, headers });
+}

@@ -1,0 +1,119 @@
+import { prisma } from "~/db/db.server";
+import type { Prisma } from "~/generated/prisma/client";
+import { logger } from "~/observability/logger.server";
+
+export const AUDIT_ACTIONS = [
+  "signup",
+  "login",
+  "logout",
+  "session.revoke",
+  "session.revoke_others",
+  "user.role_change",
+  "user.disable",
+  "user.enable",
+  "user.view",
+  "password.change",
+  "account.delete",
+  "data.export",
+  "audit.view",
+  "audit.export",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditOutcome = "success" | "failure";
+
+/** Who did it and from where; built from the request by the route. */
+export type AuditOrigin = {
+  actor?: { id: string; email: string } | null;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+};
+
+export type AuditEntry = {
+  action: AuditAction;
+  outcome: AuditOutcome;
+  target?: { type: string; id: string };
+  details?: Record<string, string | number | boolean | null>;
+};
+
+const auditLog = logger.child({ channel: "audit" });
+
+/** Writes an audit row and the same event to the structured log. */
+export async function recordAudit(origin: AuditOrigin, entry: AuditEntry): Promise<void> {
+  const row = {
+    actorId: origin.actor?.id ?? null,
+    actorEmail: origin.actor?.email ?? null,
+    action: entry.action,
+    outcome: entry.outcome,
+    targetType: entry.target?.type ?? null,
+    targetId: entry.target?.id ?? null,
+    ip: origin.ip ?? null,
+    userAgent: origin.userAgent?.slice(0, 512) ?? null,
+    details: entry.details ?? undefined,
+  };
+  await prisma.auditEvent.create({ data: row });
+  auditLog.info({ audit: { ...row, userAgent: undefined } }, `audit: ${entry.action} ${entry.outcome}`);
+}
+
+export type AuditFilter = {
+  actorId?: string;
+  action?: AuditAction;
+  from?: Date;
+  to?: Date;
+};
+
+export type AuditCursor = { createdAt: Date; id: string };
+
+export type AuditRow = Awaited<ReturnType<typeof listAuditEvents>>["rows"][number];
+
+function whereFor(filter: AuditFilter): Prisma.AuditEventWhereInput {
+  return {
+    ...(filter.actorId ? { actorId: filter.actorId } : {}),
+    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.from || filter.to
+      ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+      : {}),
+  };
+}
+
+/** Newest first, keyset-paginated on (createdAt, id): page N costs the same as page 1. */
+export async function listAuditEvents(filter: AuditFilter, cursor: AuditCursor | null, limit: number) {
+  const rows = await prisma.auditEvent.findMany({
+    where: {
+      AND: [
+        whereFor(filter),
+        cursor
+          ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+          : {},
+      ],
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: {
+      id: true,
+      createdAt: true,
+      actorId: true,
+      actorEmail: true,
+      action: true,
+      outcome: true,
+      targetType: true,
+      targetId: true,
+      ip: true,
+      userAgent: true,
+      details: true,
+    },
+  });
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { rows: page, next: hasMore && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+/** Every matching event, newest first, in batches (for the CSV download). */
+export async function* allAuditEvents(filter: AuditFilter, batchSize = 500) {
+  let cursor: AuditCursor | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof listAuditEvents>> = await listAuditEvents(filter, cursor, batchSize);
+    yield* page.rows;
+    cursor = page.next;
+  } while (cursor);
+}

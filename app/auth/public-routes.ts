@@ -1,0 +1,30 @@
+/**
+ * The only addresses an anonymous visitor may reach. Everything else requires a signed-in user — by
+ * default, at the HTTP layer (documents and API) and in every loader and action (requireUser).
+ * tests/integration/route-protection.test.ts requests every route in the build anonymously.
+ */
+const PUBLIC_PATHS = new Set([
+  "/",
+  "/login",
+  "/signup",
+  "/logout",
+  "/metrics",
+  "/api/v1/openapi.json",
+  "/api/v1/docs",
+  // Remix's lazy route discovery: needed to navigate from the login page.
+  "/__manifest",
+  "/favicon.svg",
+  "/robots.txt",
+]);
+
+const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/test-only/"];
+
+export function isPublicPath(pathname: string): boolean {
+  const path = pathname.replace(/\.data$/, "").replace(/\/_root$/, "/") || "/";
+  return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
+}
+
+/** Paths that must not cost a session lookup (liveness must never touch the database). */
+export function skipsSessionLookup(pathname: string): boolean {
+  return pathname.startsWith("/api/v1/health") || pathname === "/metrics" || pathname === "/favicon.svg";
+}

@@ -1,0 +1,65 @@
+import { recordAudit } from "~/audit/audit.server";
+import { serializeSessionCookie } from "~/sessions/cookie.server";
+import { createSession } from "~/sessions/sessions.server";
+import { authenticateWithPassword, createAccount, EmailTakenError, type NewAccount } from "./accounts.server";
+
+export type RequestOrigin = { ip: string | undefined; userAgent: string | undefined };
+
+/** Starts a session for a user who has proved who they are; returns the Set-Cookie header. */
+export async function startSession(
+  user: { id: string; email: string },
+  method: "password" | "auth0",
+  persistent: boolean,
+  origin: RequestOrigin,
+): Promise<string> {
+  const sessionId = await createSession({ userId: user.id, persistent, method, ...origin });
+  await recordAudit({ actor: user, ...origin }, { action: "login", outcome: "success", details: { method } });
+  return serializeSessionCookie(sessionId, persistent);
+}
+
+export type PasswordSignIn = { ok: true; setCookie: string } | { ok: false };
+
+/** Email + password sign-in. Every failure looks the same to the caller; the reason goes to the audit log. */
+export async function signInWithPassword(
+  email: string,
+  password: string,
+  persistent: boolean,
+  origin: RequestOrigin,
+): Promise<PasswordSignIn> {
+  const result = await authenticateWithPassword(email, password);
+  if (!result.ok) {
+    await recordAudit(
+      { actor: result.userId ? { id: result.userId, email } : null, ...origin },
+      {
+        action: "login",
+        outcome: "failure",
+        details: { method: "password", reason: result.reason, email: email.slice(0, 254) },
+      },
+    );
+    return { ok: false };
+  }
+  return { ok: true, setCookie: await startSession(result.user, "password", persistent, origin) };
+}
+
+export type SignUp = { ok: true; setCookie: string; role: string } | { ok: false; reason: "email_taken" };
+
+/** Creates a local account (the first on the instance becomes admin) and signs it in. */
+export async function signUpWithPassword(
+  account: NewAccount & { password: string },
+  origin: RequestOrigin,
+): Promise<SignUp> {
+  let user;
+  try {
+    user = await createAccount(account);
+  } catch (error) {
+    if (!(error instanceof EmailTakenError)) throw error;
+    await recordAudit(origin, {
+      action: "signup",
+      outcome: "failure",
+      details: { reason: "email_taken", email: account.email.slice(0, 254) },
+    });
+    return { ok: false, reason: "email_taken" };
+  }
+  await recordAudit({ actor: user, ...origin }, { action: "signup", outcome: "success", details: { role: user.role } });
+  return { ok: true, setCookie: await startSession(user, "password", false, origin), role: user.role };
+}

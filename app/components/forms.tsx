@@ -1,0 +1,57 @@
+import type { ReactNode } from "react";
+
+type FieldProps = {
+  label: string;
+  id: string;
+  errors?: string[] | undefined;
+  hint?: ReactNode;
+  children: ReactNode;
+};
+
+/** A labelled form control with its hint and errors, wired up for screen readers. */
+export function Field({ label, id, errors, hint, children }: FieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {errors?.length ? (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function FormErrors({ errors, id }: { errors?: string[] | undefined; id?: string }) {
+  if (!errors?.length) return null;
+  return (
+    <div className="form-error" role="alert" id={id}>
+      {errors.map((error) => (
+        <p key={error}>{error}</p>
+      ))}
+    </div>
+  );
+}
+
+/** The submit button shows progress while JS is on; without JS it is an ordinary button. */
+export function SubmitButton({
+  children,
+  pending,
+  className,
+}: {
+  children: ReactNode;
+  pending?: boolean;
+  className?: string;
+}) {
+  return (
+    <button type="submit" disabled={pending} aria-busy={pending} className={className}>
+      {children}
+    </button>
+  );
+}

@@ -1,0 +1,140 @@
+import type { Request, RequestHandler, Response } from "express";
+import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
+import { RedisStore, type RedisReply } from "rate-limit-redis";
+import { PROBLEM_CONTENT_TYPE, problemDetails } from "~/api/problem.server";
+import type { Config } from "~/config/env.server";
+import { logger } from "~/observability/logger.server";
+import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
+import { redis } from "~/redis/redis.server";
+
+type Tier = "auth" | "write" | "read";
+
+// Health probes and scrapes must never be refused, whatever else a client does.
+const EXEMPT = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
+// Credential and privilege changes: the tier an attacker guessing passwords runs into.
+const AUTH_ACTIONS = /^\/(login|signup|settings\/password|(admin|auth)(\/.*)?)$/;
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function tierOf(req: Request): Tier | undefined {
+  if (EXEMPT.test(req.path)) return undefined;
+  if (READ_METHODS.has(req.method)) return "read";
+  // A JavaScript form post goes to `<page>.data` (single fetch): same page, same tier.
+  return AUTH_ACTIONS.test(req.path.replace(/\.data$/, "")) ? "auth" : "write";
+}
+
+/** The signed-in user when the session middleware has resolved one, else the client address. */
+function clientKey(req: Request, res: Response): string {
+  const locals = res.locals as { userId?: unknown; auth?: { user?: { id?: unknown } | null } };
+  const userId = locals.userId ?? locals.auth?.user?.id;
+  if (typeof userId === "string" && userId) return `user:${userId}`;
+  // ipKeyGenerator groups an IPv6 client's /56, which one person can otherwise rotate through.
+  return `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
+}
+
+const TOO_MANY_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Slow down — ARES</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
+</head><body><h1>Too many requests</h1>
+<p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER seconds and try again.</p>
+<p><a href="/">Back to ARES</a></p></body></html>`;
+
+function reject(tier: Tier): RequestHandler {
+  return (req, res) => {
+    countRateLimitRejection(tier);
+    const retryAfter = res.getHeader("Retry-After") ?? "60";
+    logger.warn({ tier, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
+    if (req.path.startsWith("/api/")) {
+      const body = problemDetails(
+        429,
+        "rate_limited",
+        "Too many requests",
+        `Retry after ${String(retryAfter)} seconds.`,
+      );
+      res.status(429).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      return;
+    }
+    res
+      .status(429)
+      .type("html")
+      .send(TOO_MANY_HTML.replace("RETRY_AFTER", String(retryAfter)));
+  };
+}
+
+/** Counts and logs every store failure; express-rate-limit then lets the request through. */
+function observedStore(store: Store): Store {
+  const observe =
+    <A extends unknown[], R>(operation: (...args: A) => R | Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await operation(...args);
+      } catch (error) {
+        countRateLimitStoreError();
+        throw error;
+      }
+    };
+  return {
+    prefix: store.prefix,
+    localKeys: store.localKeys,
+    init: store.init?.bind(store),
+    get: store.get ? observe(store.get.bind(store)) : undefined,
+    increment: observe(store.increment.bind(store)),
+    decrement: observe(store.decrement.bind(store)),
+    resetKey: observe(store.resetKey.bind(store)),
+  };
+}
+
+function redisStore(prefix: string): Store | undefined {
+  const client = redis();
+  if (!client) return undefined;
+  const store = new RedisStore({
+    prefix,
+    sendCommand: (command: string, ...args: string[]) => client.call(command, ...args) as Promise<RedisReply>,
+  });
+  // The store loads its Lua scripts at once; while Redis is down that fails and is retried per request.
+  store.incrementScriptSha.catch(() => undefined);
+  store.getScriptSha.catch(() => undefined);
+  return observedStore(store);
+}
+
+/**
+ * Three tiers: `auth` (sign-in, sign-up, password and admin actions; strictest), `write` (other
+ * non-GET requests) and `read`. Headers follow the IETF RateLimit draft 8 plus Retry-After on a 429.
+ * With REDIS_URL the counters are shared by every ARES process; if Redis fails, requests pass.
+ */
+export function rateLimitMiddleware(config: Config): RequestHandler {
+  const { readPerMinute, writePerMinute, authPer15Minutes, redisPrefix } = config.rateLimits;
+  const tiers: Record<Tier, { limit: number; windowMs: number }> = {
+    auth: { limit: authPer15Minutes, windowMs: 15 * 60_000 },
+    write: { limit: writePerMinute, windowMs: 60_000 },
+    read: { limit: readPerMinute, windowMs: 60_000 },
+  };
+  const limiters = new Map<Tier, RequestHandler>();
+  for (const [tier, { limit, windowMs }] of Object.entries(tiers) as Array<[Tier, (typeof tiers)[Tier]]>) {
+    if (limit === 0) continue;
+    limiters.set(
+      tier,
+      rateLimit({
+        windowMs,
+        limit,
+        identifier: tier,
+        standardHeaders: "draft-8",
+        legacyHeaders: false,
+        keyGenerator: clientKey,
+        store: redisStore(`${redisPrefix}${tier}:`),
+        passOnStoreError: true,
+        logger: {
+          error: (error, message) => logger.error({ err: error, tier }, message ?? "rate limiter error"),
+          warn: (error, message) => logger.warn({ err: error, tier }, message ?? "rate limiter warning"),
+        },
+        handler: reject(tier),
+      }),
+    );
+  }
+  return (req, res, next) => {
+    const tier = tierOf(req);
+    const limiter = tier && limiters.get(tier);
+    if (!limiter) return next();
+    return limiter(req, res, next);
+  };
+}

@@ -1,0 +1,147 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Every Prometheus series ARES exposes on /metrics. Other domains record through the typed helpers
+ * below instead of touching prom-client, so the label names stay consistent with the dashboards.
+ */
+
+type Metrics = ReturnType<typeof createMetrics>;
+
+/** Supplies the current number of active sessions when Prometheus scrapes; registered by the sessions module. */
+type ActiveSessionsProvider = () => number | Promise<number>;
+
+function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const state: { activeSessions?: ActiveSessionsProvider } = {};
+  return {
+    registry,
+    state,
+    httpDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration by method, route template and status",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    llmDuration: new Histogram({
+      name: "ares_llm_request_duration_seconds",
+      help: "LLM request duration by provider, model and outcome",
+      labelNames: ["provider", "model", "outcome"] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 80, 160],
+      registers: [registry],
+    }),
+    llmTokens: new Counter({
+      name: "ares_llm_tokens_total",
+      help: "LLM tokens by provider, model and kind (prompt or completion)",
+      labelNames: ["provider", "model", "kind"] as const,
+      registers: [registry],
+    }),
+    llmFallbacks: new Counter({
+      name: "ares_llm_fallbacks_total",
+      help: "Times a request fell back from one provider to another",
+      labelNames: ["from", "to"] as const,
+      registers: [registry],
+    }),
+    llmErrors: new Counter({
+      name: "ares_llm_errors_total",
+      help: "LLM request failures by provider, model and reason",
+      labelNames: ["provider", "model", "reason"] as const,
+      registers: [registry],
+    }),
+    logins: new Counter({
+      name: "ares_logins_total",
+      help: "Sign-in attempts by method and result",
+      labelNames: ["method", "result"] as const,
+      registers: [registry],
+    }),
+    rateLimitRejections: new Counter({
+      name: "ares_rate_limit_rejections_total",
+      help: "Requests refused with 429 by rate-limit tier",
+      labelNames: ["tier"] as const,
+      registers: [registry],
+    }),
+    rateLimitStoreErrors: new Counter({
+      name: "ares_rate_limit_store_errors_total",
+      help: "Rate-limit store (Redis) failures; the requests were let through",
+      registers: [registry],
+    }),
+    auditEvents: new Counter({
+      name: "ares_audit_events_total",
+      help: "Audit events by action and outcome",
+      labelNames: ["action", "outcome"] as const,
+      registers: [registry],
+    }),
+    activeSessions: new Gauge({
+      name: "ares_active_sessions",
+      help: "Unexpired sign-in sessions",
+      registers: [registry],
+      async collect() {
+        // Read at scrape time so the value is never stale; no provider yet means no sessions module.
+        if (state.activeSessions) this.set(await state.activeSessions());
+      },
+    }),
+    jobQueueDepth: new Gauge({
+      name: "ares_job_queue_depth",
+      help: "Background jobs waiting to run, by queue",
+      labelNames: ["queue"] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+// One registry per process: server.ts (via tsx) and the Remix bundle are separate module instances,
+// and Vite's dev HMR re-evaluates modules; both must keep recording into the same series.
+const globalForMetrics = globalThis as typeof globalThis & { __aresMetrics?: Metrics };
+const metrics: Metrics = (globalForMetrics.__aresMetrics ??= createMetrics());
+
+export const metricsRegistry: Registry = metrics.registry;
+
+export function observeHttpRequest(labels: { method: string; route: string; status: number }, seconds: number): void {
+  metrics.httpDuration.observe({ ...labels, status: String(labels.status) }, seconds);
+}
+
+type LlmLabels = { provider: string; model: string };
+
+export function observeLlmRequest(
+  labels: LlmLabels & { outcome: "ok" | "error" | "cancelled" },
+  seconds: number,
+): void {
+  metrics.llmDuration.observe(labels, seconds);
+}
+
+export function countLlmTokens(labels: LlmLabels & { kind: "prompt" | "completion" }, tokens: number): void {
+  metrics.llmTokens.inc(labels, tokens);
+}
+
+export function countLlmFallback(from: string, to: string): void {
+  metrics.llmFallbacks.inc({ from, to });
+}
+
+export function countLlmError(labels: LlmLabels & { reason: string }): void {
+  metrics.llmErrors.inc(labels);
+}
+
+export function countLogin(method: string, result: "success" | "failure" | "locked"): void {
+  metrics.logins.inc({ method, result });
+}
+
+export function countRateLimitRejection(tier: string): void {
+  metrics.rateLimitRejections.inc({ tier });
+}
+
+export function countRateLimitStoreError(): void {
+  metrics.rateLimitStoreErrors.inc();
+}
+
+export function countAuditEvent(action: string, outcome: "success" | "failure"): void {
+  metrics.auditEvents.inc({ action, outcome });
+}
+
+export function setActiveSessionsProvider(provider: ActiveSessionsProvider): void {
+  metrics.state.activeSessions = provider;
+}
+
+export function setJobQueueDepth(queue: string, depth: number): void {
+  metrics.jobQueueDepth.set({ queue }, depth);
+}

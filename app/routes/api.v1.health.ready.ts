@@ -1,0 +1,10 @@
+import { readiness } from "~/health/checks.server";
+
+// Readiness: whether this instance should receive traffic now (database, migrations, Redis).
+export async function loader() {
+  const result = await readiness();
+  return Response.json(result, {
+    status: result.status === "ready" ? 200 : 503,
+    headers: { "Cache-Control": "no-store" },
+  });
+}

@@ -1,0 +1,113 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { redirectIfSignedIn } from "~/auth/guards.server";
+import { safeRedirectTo } from "~/auth/redirect-to";
+import { loginSchema } from "~/auth/schemas";
+import { signInWithPassword } from "~/auth/sign-in.server";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { config } from "~/config/env.server";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · ARES" }];
+
+const REASONS: Record<string, string> = {
+  revoked: "Your session was signed out. Please sign in again.",
+  expired: "Your session has expired. Please sign in again.",
+  disabled: "This account has been disabled. Contact your administrator.",
+  signed_out: "You have been signed out.",
+  auth0_failed: "Signing in with Auth0 did not work. Please try again.",
+};
+
+export function loader({ context, request }: LoaderFunctionArgs) {
+  const redirectTo = safeRedirectTo(new URL(request.url).searchParams.get("redirectTo"));
+  redirectIfSignedIn(context, redirectTo);
+  const { localLogin, auth0 } = config();
+  return { localLogin, auth0Enabled: Boolean(auth0) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: loginSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  if (!config().localLogin) {
+    return data(
+      submission.reply({ formErrors: ["Password sign-in is turned off on this server."], hideFields: ["password"] }),
+      { status: 400 },
+    );
+  }
+  const { email, password, remember, redirectTo } = submission.value;
+  const result = await signInWithPassword(email, password, Boolean(remember), {
+    ip: context.clientIp,
+    userAgent: context.userAgent,
+  });
+  if (!result.ok) {
+    return data(submission.reply({ formErrors: ["Wrong email or password."], hideFields: ["password"] }), {
+      status: 400,
+    });
+  }
+  return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+}
+
+export default function Login() {
+  const { localLogin, auth0Enabled } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const redirectTo = searchParams.get("redirectTo") ?? "";
+  const reason = REASONS[searchParams.get("reason") ?? ""];
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult,
+    constraint: getZodConstraint(loginSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
+  });
+
+  return (
+    <section className="auth-page card">
+      <h1>Sign in</h1>
+      {reason ? (
+        <p className="notice" role="status">
+          {reason}
+        </p>
+      ) : null}
+      {localLogin ? (
+        <Form method="post" {...getFormProps(form)}>
+          <FormErrors errors={form.errors} id={form.errorId} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <Field label="Email" id={fields.email.id} errors={fields.email.errors}>
+            <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" autoFocus />
+          </Field>
+          <Field label="Password" id={fields.password.id} errors={fields.password.errors}>
+            <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />
+          </Field>
+          <div className="field checkbox">
+            <input {...getInputProps(fields.remember, { type: "checkbox" })} />
+            <label htmlFor={fields.remember.id}>Keep me signed in for 30 days</label>
+          </div>
+          <SubmitButton pending={navigation.state === "submitting" && navigation.formAction === "/login"}>
+            Sign in
+          </SubmitButton>
+        </Form>
+      ) : null}
+      {auth0Enabled ? (
+        <Form
+          method="post"
+          action={`/auth/auth0${redirectTo ? `?${new URLSearchParams({ redirectTo })}` : ""}`}
+          className="alt-login"
+        >
+          <button type="submit" className="secondary">
+            Continue with Auth0
+          </button>
+        </Form>
+      ) : null}
+      {localLogin ? (
+        <p>
+          New here?{" "}
+          <Link to={redirectTo ? `/signup?${new URLSearchParams({ redirectTo })}` : "/signup"}>Create an account</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { redirectIfSignedIn } from "~/auth/guards.server";
+import { safeRedirectTo } from "~/auth/redirect-to";
+import { MIN_PASSWORD, signupSchema } from "~/auth/schemas";
+import { signUpWithPassword } from "~/auth/sign-in.server";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { config } from "~/config/env.server";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · ARES" }];
+
+export function loader({ context }: LoaderFunctionArgs) {
+  redirectIfSignedIn(context);
+  if (!config().localLogin) throw redirect("/login");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (!config().localLogin) throw redirect("/login");
+  const submission = parseWithZod(await request.formData(), { schema: signupSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  const { name, email, password, website, redirectTo } = submission.value;
+  if (website) {
+    return data(
+      submission.reply({
+        formErrors: ["This form could not be submitted. Please try again."],
+        hideFields: ["password"],
+      }),
+      { status: 400 },
+    );
+  }
+  const result = await signUpWithPassword(
+    { name, email, password },
+    { ip: context.clientIp, userAgent: context.userAgent },
+  );
+  if (!result.ok) {
+    return data(
+      submission.reply({
+        fieldErrors: { email: ["An account with this email already exists. Sign in instead."] },
+        hideFields: ["password"],
+      }),
+      { status: 400 },
+    );
+  }
+  return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+}
+
+export default function Signup() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "signup",
+    lastResult,
+    constraint: getZodConstraint(signupSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
+  });
+
+  return (
+    <section className="auth-page card">
+      <h1>Create your account</h1>
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <Field label="Name (optional)" id={fields.name.id} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
+        </Field>
+        <Field label="Email" id={fields.email.id} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
+        </Field>
+        <Field
+          label="Password"
+          id={fields.password.id}
+          errors={fields.password.errors}
+          hint={`At least ${MIN_PASSWORD} characters. A few unrelated words make a strong one.`}
+        >
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <div className="visually-hidden" aria-hidden="true">
+          <label htmlFor="website">Leave this empty</label>
+          <input id="website" name="website" type="text" tabIndex={-1} autoComplete="off" />
+        </div>
+        <SubmitButton pending={navigation.state === "submitting"}>Create account</SubmitButton>
+      </Form>
+      <p>
+        Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </section>
+  );
+}

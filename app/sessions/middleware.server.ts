@@ -1,0 +1,49 @@
+import type { NextFunction, Request, Response } from "express";
+import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
+import { clearSessionCookie, readSessionId } from "./cookie.server";
+import { resolveSession } from "./sessions.server";
+import type { RequestAuth } from "./types";
+
+/**
+ * Resolves the session cookie once per request (one indexed query) and hands the result to Remix
+ * through the load context and to the rate limiter as `res.locals.userId`.
+ */
+export async function resolveSessionMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+  if (skipsSessionLookup(req.path)) return next();
+  try {
+    const sessionId = await readSessionId(req.headers.cookie);
+    if (!sessionId) return next();
+    const auth: RequestAuth = await resolveSession(sessionId);
+    res.locals.auth = auth;
+    if (auth.user) res.locals.userId = auth.user.id;
+    else res.append("Set-Cookie", await clearSessionCookie());
+    next();
+  } catch (error) {
+    next(error);
+  }
+}
+
+/**
+ * Default-deny for documents and the API: anything not listed as public needs a session. Remix data
+ * requests (`*.data`) pass through to the loaders' own requireUser, which answers in Remix's format.
+ */
+export function requireSessionByDefault(req: Request, res: Response, next: NextFunction): void {
+  const auth = res.locals.auth as RequestAuth | undefined;
+  if (auth?.user || isPublicPath(req.path) || req.path.endsWith(".data")) return next();
+  if (req.path.startsWith("/api/")) {
+    res
+      .status(401)
+      .type("application/problem+json")
+      .json({
+        type: "about:blank",
+        title: "Unauthorized",
+        status: 401,
+        code: "unauthenticated",
+        detail: "Sign in first.",
+      });
+    return;
+  }
+  const params = new URLSearchParams({ redirectTo: req.originalUrl });
+  if (auth?.ended && auth.ended !== "unknown") params.set("reason", auth.ended);
+  res.redirect(req.method === "GET" || req.method === "HEAD" ? 302 : 303, `/login?${params}`);
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { prisma } from "~/db/db.server";
+import { PERSISTENT_SESSION_DAYS } from "./cookie.server";
+import type { RequestAuth, SessionEndReason } from "./types";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A browser-session login stays valid this long after its last use. */
+const BROWSER_SESSION_IDLE_MS = DAY_MS;
+/** lastSeenAt is written at most this often, so a busy page costs no extra write per request. */
+const LAST_SEEN_GRANULARITY_MS = 60_000;
+/** Ended sessions stay listed for a while, then are purged. */
+const PURGE_AFTER_MS = 7 * DAY_MS;
+
+export type NewSession = {
+  userId: string;
+  persistent: boolean;
+  method: "password" | "auth0";
+  ip: string | undefined;
+  userAgent: string | undefined;
+};
+
+function expiryFor(persistent: boolean, from = Date.now()): Date {
+  return new Date(from + (persistent ? PERSISTENT_SESSION_DAYS * DAY_MS : BROWSER_SESSION_IDLE_MS));
+}
+
+/** A new session row with a fresh, unguessable id — every login gets a new one (no fixation). */
+export async function createSession(input: NewSession): Promise<string> {
+  const id = randomBytes(32).toString("base64url");
+  await prisma.session.create({
+    data: {
+      id,
+      userId: input.userId,
+      persistent: input.persistent,
+      method: input.method,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      expiresAt: expiryFor(input.persistent),
+    },
+  });
+  return id;
+}
+
+/**
+ * Resolves a session id to its user in one indexed query (a primary-key lookup joined to User).
+ * Refuses revoked, expired and disabled sessions on their very next request.
+ */
+export async function resolveSession(sessionId: string, now = new Date()): Promise<RequestAuth> {
+  const row = await prisma.session.findUnique({
+    where: { id: sessionId },
+    relationLoadStrategy: "join",
+    select: {
+      id: true,
+      method: true,
+      persistent: true,
+      expiresAt: true,
+      revokedAt: true,
+      lastSeenAt: true,
+      user: { select: { id: true, email: true, name: true, role: true, timeZone: true, disabledAt: true } },
+    },
+  });
+  const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
+  if (!row) return ended("unknown");
+  if (row.revokedAt) return ended("revoked");
+  if (row.expiresAt <= now) return ended("expired");
+  if (row.user.disabledAt) return ended("disabled");
+
+  if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
+    await prisma.session.update({
+      where: { id: row.id },
+      data: { lastSeenAt: now, ...(row.persistent ? {} : { expiresAt: expiryFor(false, now.getTime()) }) },
+    });
+  }
+  const { disabledAt: _disabledAt, ...user } = row.user;
+  return { user, session: { id: row.id, method: row.method, persistent: row.persistent } };
+}
+
+export type SessionListing = {
+  id: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  method: string;
+  persistent: boolean;
+};
+
+/** My live sessions, newest first. */
+export function listActiveSessions(userId: string, now = new Date()): Promise<SessionListing[]> {
+  return prisma.session.findMany({
+    where: { userId, revokedAt: null, expiresAt: { gt: now } },
+    orderBy: { lastSeenAt: "desc" },
+    select: { id: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true, method: true, persistent: true },
+  });
+}
+
+/** Revokes one of the user's own sessions; false when it is not theirs or already ended. */
+export async function revokeSession(userId: string, sessionId: string): Promise<boolean> {
+  const { count } = await prisma.session.updateMany({
+    where: { id: sessionId, userId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count > 0;
+}
+
+/** Ends every session of the user except `keepSessionId` (all of them when it is undefined). */
+export async function revokeOtherSessions(userId: string, keepSessionId?: string): Promise<number> {
+  const { count } = await prisma.session.updateMany({
+    where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+    data: { revokedAt: new Date() },
+  });
+  return count;
+}
+
+export async function countActiveSessions(now = new Date()): Promise<number> {
+  return prisma.session.count({ where: { revokedAt: null, expiresAt: { gt: now } } });
+}
+
+/** Deletes sessions that ended (expired or revoked) more than a week ago. */
+export async function purgeEndedSessions(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - PURGE_AFTER_MS);
+  const { count } = await prisma.session.deleteMany({
+    where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] },
+  });
+  return count;
+}

@@ -1,0 +1,23 @@
+import type { Role } from "~/generated/prisma/enums";
+
+/** What the app knows about the signed-in person on every request. */
+export type SessionUser = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  timeZone: string;
+};
+
+export type ActiveSession = {
+  id: string;
+  method: string;
+  persistent: boolean;
+};
+
+/** Why a presented session cookie was refused; shown to the person on the login page. */
+export type SessionEndReason = "revoked" | "expired" | "disabled" | "unknown";
+
+export type RequestAuth =
+  | { user: SessionUser; session: ActiveSession; ended?: undefined }
+  | { user: null; session: null; ended?: SessionEndReason };
