@@ -220,11 +220,27 @@ describe("stand-in IdP: OpenID Connect", () => {
     expect(claims.sub).toBe(ADMIN.sub);
   });
 
+  it("answers a stale or forged interaction URL with a page, not a crash", async () => {
+    const res = await fetch(`${idp.issuer}interaction/not-a-real-uid`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Sign-in expired");
+  });
+
   it("returns access_denied to the app when the user cancels", async () => {
     const started = await startLogin();
     const { leftTo } = await postForm(started.browser, formAction(started.html, "/abort"), {});
     expect(leftTo?.searchParams.get("error")).toBe("access_denied");
     expect(leftTo?.searchParams.get("state")).toBe(started.state);
+  });
+
+  it("sends the app an invalid_scope error at once when openid is not requested", async () => {
+    // remix-auth-auth0 sends no scope at all unless the app configures `scopes`.
+    const client = new Auth0(idp.domain, CLIENT.clientId, CLIENT.clientSecret, REDIRECT_URI);
+    const state = generateState();
+    const { leftTo } = await new Browser().follow(client.createAuthorizationURL(state, generateCodeVerifier(), []));
+    expect(leftTo?.searchParams.get("error")).toBe("invalid_scope");
+    expect(leftTo?.searchParams.get("error_description")).toMatch(/openid/);
+    expect(leftTo?.searchParams.get("state")).toBe(state);
   });
 
   it("rejects a reused code in a shape arctic understands", async () => {

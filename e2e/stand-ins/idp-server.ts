@@ -15,7 +15,7 @@ import { type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Provider from "oidc-provider";
-import type { Configuration, ErrorOut, Grant, KoaContextWithOIDC } from "oidc-provider";
+import type { Configuration, ErrorOut, errors as OidcErrors, Grant, KoaContextWithOIDC } from "oidc-provider";
 import { generate as generateCertificate } from "selfsigned";
 
 export interface StandInIdpClient {
@@ -73,6 +73,7 @@ export interface StandInIdp {
   close(): Promise<void>;
 }
 
+type OidcHandler = ReturnType<Provider["callback"]>;
 type InteractionDetails = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
 const CERT_FILE = "idp-cert.pem";
@@ -329,6 +330,7 @@ export async function startStandInIdp(options: StandInIdpOptions): Promise<Stand
   let hang = false;
   let closed = false;
   let provider: Provider | undefined;
+  let handleOidc: OidcHandler | undefined; // provider.callback(), built once
   let domain = "";
 
   const findUserByEmail = (email: string) => {
@@ -405,7 +407,7 @@ export async function startStandInIdp(options: StandInIdpOptions): Promise<Stand
 
   // ----- Token endpoint: client credentials here, everything else to oidc-provider ---------------------------
 
-  const tokenEndpoint = async (req: IncomingMessage, res: ServerResponse, oidc: Provider): Promise<void> => {
+  const tokenEndpoint = async (req: IncomingMessage, res: ServerResponse, oidc: OidcHandler): Promise<void> => {
     const body = await readBody(req);
     const fields = parseFields(req, body);
     if (fields?.get("grant_type") === "client_credentials") {
@@ -422,7 +424,7 @@ export async function startStandInIdp(options: StandInIdpOptions): Promise<Stand
             "application/x-www-form-urlencoded",
           )
         : replayRequest(req, body);
-    await oidc.callback()(replay, res);
+    await oidc(replay, res);
   };
 
   // ----- /v2/logout ----------------------------------------------------------------------------------------
@@ -506,11 +508,11 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
     if (Array.isArray(claims)) grant.addOIDCClaims(claims.filter((c): c is string => typeof c === "string"));
     if (typeof resourceScopes === "object" && resourceScopes !== null) {
       for (const [indicator, list] of Object.entries(resourceScopes)) {
-        if (Array.isArray(list))
-          grant.addResourceScope(
-            indicator,
-            list.filter((s) => typeof s === "string"),
-          );
+        if (!Array.isArray(list)) continue;
+        grant.addResourceScope(
+          indicator,
+          list.filter((s): s is string => typeof s === "string"),
+        );
       }
     }
     const grantId = await grant.save();
@@ -525,7 +527,9 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
     let details: InteractionDetails;
     try {
       details = await oidc.interactionDetails(req, res);
-    } catch {
+    } catch (error) {
+      // An expired or missing interaction cookie is the user's problem; anything else is ours.
+      if (!(error instanceof Error && error.name === "SessionNotFound")) throw error;
       sendHtml(res, 400, page("Sign-in expired", "<h1>Sign-in expired</h1><p>Start again from the application.</p>"));
       return true;
     }
@@ -581,7 +585,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const oidc = provider;
-    if (!oidc) {
+    if (!oidc || !handleOidc) {
       sendJson(res, 503, { error: "temporarily_unavailable" });
       return;
     }
@@ -589,11 +593,11 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
     if (url.pathname === "/v2/logout" && (req.method === "GET" || req.method === "HEAD")) {
       await logout(req, res, url, oidc);
     } else if (url.pathname === "/oauth/token" && req.method === "POST") {
-      await tokenEndpoint(req, res, oidc);
+      await tokenEndpoint(req, res, handleOidc);
     } else if (url.pathname.startsWith("/api/v2/")) {
       managementApi(req, res, url);
     } else if (!(await interaction(req, res, url, oidc))) {
-      await oidc.callback()(req, res);
+      await handleOidc(req, res);
     }
   };
 
@@ -637,12 +641,14 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 
   try {
     provider = await withoutNoise(async () => {
-      const { default: ProviderClass } = await import("oidc-provider");
-      return new ProviderClass(issuer, providerConfiguration(options, users, clients));
+      const { default: ProviderClass, errors } = await import("oidc-provider");
+      return new ProviderClass(issuer, providerConfiguration(options, users, clients, errors));
     });
+    handleOidc = provider.callback();
   } catch (error) {
     server.close();
     for (const socket of sockets) socket.destroy();
+    if (ownsCertDir) await rm(certDir, { recursive: true, force: true });
     throw error;
   }
   provider.on("server_error", (_ctx: KoaContextWithOIDC, error: Error) => {
@@ -687,6 +693,7 @@ function providerConfiguration(
   options: StandInIdpOptions,
   users: Map<string, StandInIdpUser>,
   clients: Map<string, StandInIdpClient>,
+  errors: typeof OidcErrors,
 ): Configuration {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = privateKey.export({ format: "jwk" });
@@ -755,6 +762,17 @@ function providerConfiguration(
           [options.rolesClaim]: [...user.roles],
         }),
       };
+    },
+    extraParams: {
+      // No `openid`, no ID token, and the app reads every claim from it: fail visibly at the start instead.
+      scope(_ctx, value) {
+        if (!value?.split(" ").includes("openid")) {
+          throw new errors.InvalidScope(
+            "the stand-in IdP needs scope to include openid (claims ride on the ID token)",
+            "openid",
+          );
+        }
+      },
     },
     loadExistingGrant: autoGrant,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
