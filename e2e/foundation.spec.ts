@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { signUp } from "./support/session";
 
 test("the home page renders inside the app shell", async ({ page }) => {
   const response = await page.goto("/");
@@ -9,7 +10,13 @@ test("the home page renders inside the app shell", async ({ page }) => {
   await expect(page.locator('link[rel="icon"]')).toHaveAttribute("href", "/favicon.svg");
 });
 
+test("an unknown address sends a visitor to sign in first", async ({ page }) => {
+  await page.goto("/no/such/page");
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Fno%2Fsuch%2Fpage/);
+});
+
 test("an unknown address shows the 404 page in the layout", async ({ page }) => {
+  await signUp(page);
   const response = await page.goto("/no/such/page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseConfig } from "~/config/env.server";
-import { startEmbeddedDatabase, type EmbeddedDatabase } from "~/db/embedded.server";
 import { runPrismaCli, runPrismaCliCapturing } from "~/db/prisma-cli.server";
+import { withDatabaseUrl } from "./database-url";
 
 const [command, ...rest] = process.argv.slice(2);
 const config = parseConfig();
@@ -16,18 +16,6 @@ const config = parseConfig();
 function usage(): never {
   console.error("usage: tsx scripts/db.ts migrate | new <name> [--empty] | status | seed");
   process.exit(2);
-}
-
-async function withDatabase(run: (url: string) => Promise<number>): Promise<number> {
-  if (config.databaseUrl) return run(config.databaseUrl);
-  let embedded: EmbeddedDatabase | undefined;
-  try {
-    embedded = await startEmbeddedDatabase(config.dataDir);
-    console.error(`Using the embedded database in ${config.dataDir}`);
-    return await run(embedded.url);
-  } finally {
-    await embedded?.stop();
-  }
 }
 
 function runSeed(url: string): Promise<number> {
@@ -80,13 +68,13 @@ async function authorMigration(name: string, databaseUrl: string, allowEmpty: bo
 let code: number;
 switch (command) {
   case "migrate":
-    code = await withDatabase((url) => runPrismaCli(["migrate", "deploy"], { databaseUrl: url, stdio: "inherit" }));
+    code = await withDatabaseUrl((url) => runPrismaCli(["migrate", "deploy"], { databaseUrl: url, stdio: "inherit" }));
     break;
   case "status":
-    code = await withDatabase((url) => runPrismaCli(["migrate", "status"], { databaseUrl: url, stdio: "inherit" }));
+    code = await withDatabaseUrl((url) => runPrismaCli(["migrate", "status"], { databaseUrl: url, stdio: "inherit" }));
     break;
   case "seed":
-    code = await withDatabase(runSeed);
+    code = await withDatabaseUrl(runSeed);
     break;
   case "new": {
     const name = rest.find((arg) => !arg.startsWith("-"));

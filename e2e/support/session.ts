@@ -1,0 +1,19 @@
+import type { Page } from "@playwright/test";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+export function uniqueEmail(prefix = "person"): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+/** Signs up a new account through the real form (works with JS on and off) and waits for the home page. */
+export async function signUp(page: Page, options: { email?: string; name?: string } = {}): Promise<string> {
+  const email = options.email ?? uniqueEmail();
+  await page.goto("/signup");
+  if (options.name) await page.getByLabel("Name (optional)").fill(options.name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+  return email;
+}

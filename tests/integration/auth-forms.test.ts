@@ -1,0 +1,124 @@
+/**
+ * The sign-up and sign-in forms over real HTTP, as a browser without JavaScript posts them: every bad
+ * input gets a clear message on the form (status 400, never 500), the fields are kept, the password is not.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { browserClient } from "../support/cookie-jar";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const password = "correct horse battery staple";
+let server: ServerProcess;
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+  });
+}, 180_000);
+afterAll(() => server?.stop());
+
+const unique = () => `form-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+async function signUp(form: Record<string, string>) {
+  const client = browserClient(server.url);
+  const response = await client.post("/signup", form);
+  return { client, response, html: response.status === 400 ? await response.text() : "" };
+}
+
+describe("sign-up form", () => {
+  it("creates the account, signs in and redirects", async () => {
+    const { client, response } = await signUp({ email: unique(), password, name: "Grace" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/");
+    expect(client.jar.get("__ares_session")).toBeTruthy();
+    const home = await client.get("/");
+    expect(await home.text()).toContain("Grace");
+  });
+
+  it("a short password is explained and the other fields are kept", async () => {
+    const email = unique();
+    const { response, html } = await signUp({ email, password: "short", name: "Grace Hopper" });
+    expect(response.status).toBe(400);
+    expect(html).toContain("Use at least 12 characters.");
+    expect(html).toContain(`value="${email}"`);
+    expect(html).toContain('value="Grace Hopper"');
+    expect(html).not.toContain('value="short"');
+  });
+
+  it("a malformed email and missing fields are explained", async () => {
+    const malformed = await signUp({ email: "not-an-email", password });
+    expect(malformed.response.status).toBe(400);
+    expect(malformed.html).toContain("Enter a valid email address");
+    expect(malformed.html).toContain('value="not-an-email"');
+    const missing = await signUp({});
+    expect(missing.response.status).toBe(400);
+    expect(missing.html).toContain("Enter your email address.");
+    expect(missing.html).toContain("Choose a password.");
+  });
+
+  it("a duplicate email is explained without creating a second account", async () => {
+    const email = unique();
+    await signUp({ email, password });
+    const again = await signUp({ email: email.toUpperCase(), password });
+    expect(again.response.status).toBe(400);
+    expect(again.html).toContain("An account with this email already exists");
+  });
+
+  it("a bot that fills the hidden field is turned away", async () => {
+    const { response, html } = await signUp({ email: unique(), password, website: "http://spam.example" });
+    expect(response.status).toBe(400);
+    expect(html).toContain("This form could not be submitted");
+  });
+});
+
+describe("sign-in form", () => {
+  it("signs in and returns to the page that asked for it, and only to this site", async () => {
+    const email = unique();
+    await signUp({ email, password });
+    const client = browserClient(server.url);
+    const response = await client.post("/login", { email, password, redirectTo: "/settings" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/settings");
+    const offsite = await browserClient(server.url).post("/login", { email, password, redirectTo: "//evil.example/x" });
+    expect(offsite.headers.get("location")).toBe("/");
+  });
+
+  it("a wrong password and an unknown email get the same message, keeping the email", async () => {
+    const email = unique();
+    await signUp({ email, password });
+    const wrong = await browserClient(server.url).post("/login", { email, password: "not the right password" });
+    const unknown = await browserClient(server.url).post("/login", { email: unique(), password });
+    for (const response of [wrong, unknown]) {
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain("Wrong email or password.");
+      expect(html).not.toContain("not the right password");
+    }
+    expect(await (await browserClient(server.url).post("/login", { email, password: "x" })).text()).toContain(
+      `value="${email}"`,
+    );
+  });
+
+  it("missing fields are explained", async () => {
+    const response = await browserClient(server.url).post("/login", {});
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("Enter your email address.");
+    expect(html).toContain("Enter your password.");
+  });
+
+  it("signing out ends the session: the old cookie no longer opens a page", async () => {
+    const { client } = await signUp({ email: unique(), password });
+    const stolenCookie = client.jar.header();
+    const out = await client.post("/logout", {});
+    expect(out.headers.get("location")).toBe("/login?reason=signed_out");
+    const replay = await fetch(`${server.url}/settings`, { headers: { cookie: stolenCookie }, redirect: "manual" });
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get("location")).toContain("reason=revoked");
+  });
+});

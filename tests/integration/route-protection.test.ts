@@ -1,0 +1,118 @@
+/**
+ * Requests every route in the production build anonymously: each one that is not listed as public must
+ * refuse — so a new route cannot ship unprotected. Also checks cross-site writes and tampered cookies.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isPublicPath } from "~/auth/public-routes";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const serverEntry = path.join(root, "build/server/index.js");
+let server: ServerProcess;
+let routePaths: string[] = [];
+
+/** Every addressable path in the build, with each :param and splat filled in. */
+function pathsOf(build: ServerBuild): string[] {
+  const fullPath = (id: string): string => {
+    const route = build.routes[id]!;
+    const own = route.path ?? "";
+    const parent = route.parentId ? fullPath(route.parentId) : "";
+    return own.startsWith("/") ? own : [parent, own].filter(Boolean).join("/");
+  };
+  const paths = Object.keys(build.routes)
+    .filter((id) => id !== "root")
+    .map((id) =>
+      `/${fullPath(id)}`
+        .replace(/\/+/g, "/")
+        .replace(/:[A-Za-z]+\??/g, "x123")
+        .replace(/\*$/, "x123"),
+    );
+  return [...new Set(paths)].sort();
+}
+
+beforeAll(async () => {
+  if (buildIsStale(root, serverEntry)) await runBuild(root);
+  const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
+  routePaths = pathsOf(build);
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+    RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+  });
+}, 180_000);
+afterAll(() => server?.stop());
+
+describe("every route refuses anonymous requests unless it is public", () => {
+  it("knows the app's routes", () => {
+    expect(routePaths).toContain("/login");
+    expect(routePaths.length).toBeGreaterThan(3);
+  });
+
+  it("documents redirect to the login page, API routes answer 401", async () => {
+    const unprotected: string[] = [];
+    for (const routePath of routePaths.filter((p) => !isPublicPath(p))) {
+      const response = await fetch(`${server.url}${routePath}`, { redirect: "manual" });
+      const location = response.headers.get("location") ?? "";
+      const refused = routePath.startsWith("/api/")
+        ? response.status === 401
+        : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
+      if (!refused) unprotected.push(`GET ${routePath} → ${response.status} ${location}`);
+    }
+    expect(unprotected).toEqual([]);
+  });
+
+  it("Remix data requests redirect to the login page too (the loaders' own guard)", async () => {
+    const unprotected: string[] = [];
+    for (const routePath of routePaths.filter((p) => !isPublicPath(p) && !p.startsWith("/api/"))) {
+      const response = await fetch(`${server.url}${routePath}.data`, { redirect: "manual" });
+      const body = await response.text();
+      const redirected = response.status === 202 || [302, 303].includes(response.status);
+      if (!redirected || !body.concat(response.headers.get("location") ?? "").includes("/login")) {
+        unprotected.push(`GET ${routePath}.data → ${response.status}`);
+      }
+    }
+    expect(unprotected).toEqual([]);
+  });
+
+  it("form posts are refused without a session", async () => {
+    const unprotected: string[] = [];
+    for (const routePath of routePaths.filter((p) => !isPublicPath(p))) {
+      const response = await fetch(`${server.url}${routePath}`, {
+        method: "POST",
+        body: new URLSearchParams({ intent: "anything" }),
+        redirect: "manual",
+      });
+      const refused = routePath.startsWith("/api/") ? response.status === 401 : response.status === 303;
+      if (!refused) unprotected.push(`POST ${routePath} → ${response.status}`);
+    }
+    expect(unprotected).toEqual([]);
+  });
+});
+
+describe("request safety", () => {
+  it("a cross-site form post is refused", async () => {
+    const response = await fetch(`${server.url}/login`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      body: "email=a%40example.test&password=whatever-whatever",
+      redirect: "manual",
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("a tampered session cookie counts as signed out, not as an error", async () => {
+    const response = await fetch(`${server.url}/settings`, {
+      headers: { cookie: "__ares_session=forged-session-id.invalidsignature" },
+      redirect: "manual",
+    });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^\/login\?/);
+  });
+});

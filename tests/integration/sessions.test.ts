@@ -1,0 +1,170 @@
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAccount } from "~/auth/accounts.server";
+import { signInWithPassword, signUpWithPassword } from "~/auth/sign-in.server";
+import { signOut } from "~/auth/sign-out.server";
+import { prisma } from "~/db/db.server";
+import { readSessionId } from "~/sessions/cookie.server";
+import {
+  createSession,
+  listActiveSessions,
+  purgeEndedSessions,
+  resolveSession,
+  revokeOtherSessions,
+  revokeSession,
+} from "~/sessions/sessions.server";
+
+const origin = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
+const password = "correct horse battery staple";
+let counter = 0;
+const uniqueEmail = () => `person${++counter}-${Date.now()}@example.test`;
+
+async function sessionIdFrom(setCookie: string): Promise<string> {
+  const id = await readSessionId(setCookie.split(";")[0]);
+  if (!id) throw new Error(`no session id in ${setCookie}`);
+  return id;
+}
+
+afterEach(() => {
+  pgQuerySpy.restore();
+});
+
+/** Counts SQL statements sent through node-postgres (which the Prisma adapter uses). */
+const pgQuerySpy = {
+  statements: [] as string[],
+  original: pg.Client.prototype.query,
+  start() {
+    this.statements = [];
+    const statements = this.statements;
+    const original = this.original;
+    pg.Client.prototype.query = function countingQuery(this: pg.Client, ...args: unknown[]) {
+      const first = args[0];
+      statements.push(typeof first === "string" ? first : String((first as { text?: string })?.text ?? ""));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pg.Client.prototype.query;
+  },
+  restore() {
+    pg.Client.prototype.query = this.original;
+  },
+};
+
+describe("accounts and sessions", () => {
+  it("the first account on a fresh instance becomes admin, even when two sign up at once", async () => {
+    const results = await Promise.all([
+      createAccount({ email: uniqueEmail(), password }),
+      createAccount({ email: uniqueEmail(), password }),
+    ]);
+    expect(results.map((user) => user.role).sort()).toEqual(["admin", "user"]);
+    const later = await createAccount({ email: uniqueEmail(), password });
+    expect(later.role).toBe("user");
+  });
+
+  it("every login gets a new session id (no fixation) and the cookie holds only that id", async () => {
+    const email = uniqueEmail();
+    await signUpWithPassword({ email, password }, origin);
+    const first = await signInWithPassword(email, password, false, origin);
+    const second = await signInWithPassword(email, password, true, origin);
+    if (!first.ok || !second.ok) throw new Error("login failed");
+    const [firstId, secondId] = [await sessionIdFrom(first.setCookie), await sessionIdFrom(second.setCookie)];
+    expect(firstId).not.toBe(secondId);
+    expect(firstId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.setCookie).toMatch(/HttpOnly/i);
+    expect(first.setCookie).toMatch(/SameSite=Lax/i);
+    expect(first.setCookie).not.toMatch(/Max-Age/i);
+    expect(second.setCookie).toMatch(/Max-Age=2592000/);
+  });
+
+  it("wrong password and unknown email fail alike, and the audit log keeps the real reason", async () => {
+    const email = uniqueEmail();
+    await signUpWithPassword({ email, password }, origin);
+    expect(await signInWithPassword(email, "not the password at all", false, origin)).toEqual({ ok: false });
+    expect(await signInWithPassword(uniqueEmail(), password, false, origin)).toEqual({ ok: false });
+    const failures = await prisma.auditEvent.findMany({
+      where: { action: "login", outcome: "failure" },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(failures.map((event) => (event.details as { reason: string }).reason).slice(-2)).toEqual([
+      "wrong_password",
+      "unknown_email",
+    ]);
+    expect(failures.at(-1)!.ip).toBe(origin.ip);
+  });
+
+  it("a revoked session is refused on its very next request", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    expect((await resolveSession(id)).user?.id).toBe(user.id);
+    expect(await revokeSession(user.id, id)).toBe(true);
+    expect(await resolveSession(id)).toEqual({ user: null, session: null, ended: "revoked" });
+  });
+
+  it("an expired session and a disabled account's session are refused", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const id = await createSession({ userId: user.id, persistent: true, method: "password", ...origin });
+    const in31Days = new Date(Date.now() + 31 * 24 * 60 * 60 * 1000);
+    expect((await resolveSession(id, in31Days)).ended).toBe("expired");
+    await prisma.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    expect((await resolveSession(id)).ended).toBe("disabled");
+    expect((await resolveSession("no-such-session")).ended).toBe("unknown");
+  });
+
+  it("a session lookup costs one query, plus one write at most once a minute", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    pgQuerySpy.start();
+    await resolveSession(id);
+    await resolveSession(id);
+    expect(pgQuerySpy.statements).toHaveLength(2);
+    expect(pgQuerySpy.statements[0]).toMatch(/JOIN|join/);
+    pgQuerySpy.start();
+    await resolveSession(id, new Date(Date.now() + 61_000));
+    expect(pgQuerySpy.statements).toHaveLength(2);
+    expect(pgQuerySpy.statements[1]).toMatch(/^UPDATE/i);
+  });
+
+  it("lists my live sessions and signs out everywhere else", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const here = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    await createSession({
+      userId: user.id,
+      persistent: true,
+      method: "password",
+      ip: "198.51.100.2",
+      userAgent: "curl/8",
+    });
+    expect(await listActiveSessions(user.id)).toHaveLength(2);
+    expect(await revokeOtherSessions(user.id, here)).toBe(1);
+    const left = await listActiveSessions(user.id);
+    expect(left.map((session) => session.id)).toEqual([here]);
+  });
+
+  it("signing out revokes the session, clears the cookie and is audited", async () => {
+    const email = uniqueEmail();
+    const signedUp = await signUpWithPassword({ email, password }, origin);
+    if (!signedUp.ok) throw new Error("signup failed");
+    const id = await sessionIdFrom(signedUp.setCookie);
+    const auth = await resolveSession(id);
+    if (!auth.user) throw new Error("not signed in");
+    const cleared = await signOut(auth.user, auth.session, origin);
+    expect(cleared).toMatch(/__ares_session=;/);
+    expect((await resolveSession(id)).ended).toBe("revoked");
+    const actions = await prisma.auditEvent.findMany({
+      where: { actorId: auth.user.id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(actions.map((event) => event.action)).toEqual(["signup", "login", "logout"]);
+  });
+
+  it("purges sessions that ended more than a week ago", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const old = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    const current = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    await prisma.session.update({
+      where: { id: old },
+      data: { revokedAt: new Date(Date.now() - 8 * 24 * 60 * 60 * 1000) },
+    });
+    expect(await purgeEndedSessions()).toBeGreaterThanOrEqual(1);
+    expect(await prisma.session.findUnique({ where: { id: old } })).toBeNull();
+    expect(await prisma.session.findUnique({ where: { id: current } })).not.toBeNull();
+  });
+});
