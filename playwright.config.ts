@@ -14,7 +14,8 @@ export default defineConfig({
   workers: 2,
   timeout: 30_000,
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e.json" }]] : [["list"]],
-  use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure" },
+  // The stand-in Auth0 (https://127.0.0.1) has a self-signed certificate.
+  use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure", ignoreHTTPSErrors: true },
   projects: [
     { name: "js", use: { javaScriptEnabled: true, launchOptions } },
     // Every flow is also run as a browser without JavaScript sees it: forms post and redirect.

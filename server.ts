@@ -62,6 +62,9 @@ if (config.mode === "development") {
   app = createHttpApp({ config, build, clientDir: path.join(root, "build/client") });
 }
 
+const { startSessionMaintenance } = await import("~/sessions/maintenance.server");
+const stopMaintenance = startSessionMaintenance();
+
 const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -74,7 +77,6 @@ const server: Server = app.listen(config.port, config.host, () => {
   );
 });
 
-const SHUTDOWN_GRACE_MS = 10_000;
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -83,13 +85,19 @@ async function shutdown(signal: string): Promise<void> {
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
     server.closeAllConnections();
-  }, SHUTDOWN_GRACE_MS);
+  }, config.shutdownGraceMs);
   forced.unref();
   server.closeIdleConnections();
+  const shutdownStarted = Date.now();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearTimeout(forced);
+  stopMaintenance();
+  // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
+  const { waitForGenerations } = await import("~/chat/stream-bus.server");
+  await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   const { closeDb } = await import("~/db/db.server");
-  await closeDb();
+  const { closeRedis } = await import("~/redis/redis.server");
+  await Promise.all([closeDb(), closeRedis()]);
   await stopEmbedded?.();
   logger.info("stopped");
   logger.flush();

@@ -22,7 +22,10 @@ export const meta: MetaFunction = () => [
 // Pages join this list as they land (chat, calendar); a link never leads to a placeholder.
 function navigationFor(user: SessionUser | null): NavItem[] {
   if (!user) return [];
-  const items: NavItem[] = [{ to: "/settings", label: "Settings" }];
+  const items: NavItem[] = [
+    { to: "/chat", label: "Chat" },
+    { to: "/settings", label: "Settings" },
+  ];
   if (user.role === "admin") items.push({ to: "/admin", label: "Admin" });
   return items;
 }

@@ -61,6 +61,10 @@ async function authorMigration(name: string, databaseUrl: string, allowEmpty: bo
   const folder = path.join("prisma/migrations", `${stamp}_${name}`);
   fs.mkdirSync(folder, { recursive: true });
   fs.writeFileSync(path.join(folder, "migration.sql"), sql);
+  if (allowEmpty) {
+    console.error(`Created ${folder}/migration.sql: write its SQL, then apply it with npm run db:migrate.`);
+    return 0;
+  }
   console.error(`Created ${folder}/migration.sql; applying it to ${new URL(databaseUrl).pathname.slice(1)}…`);
   return runPrismaCli(["migrate", "deploy"], { databaseUrl, stdio: "inherit" });
 }

@@ -1,18 +1,19 @@
+import { z } from "zod";
+
 /**
  * RFC 9457 problem details: every /api error is `application/problem+json` with a stable,
  * machine-readable `code` next to the human `title`, so clients branch on `code`, never on text.
  */
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export type Problem = {
-  /** A URI naming the problem type; `about:blank` when the status says it all. */
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail?: string;
-  instance?: string;
-};
+export const problemSchema = z.object({
+  type: z.string().describe("A URI naming the problem type; about:blank when the status says it all"),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  code: z.string().describe("Stable, machine-readable error code, e.g. rate_limited or unauthorized"),
+  detail: z.string().optional(),
+});
+type Problem = z.infer<typeof problemSchema>;
 
 export function problemDetails(status: number, code: string, title: string, detail?: string): Problem {
   return { type: "about:blank", title, status, code, ...(detail ? { detail } : {}) };

@@ -37,8 +37,11 @@ export type AuditEntry = {
 
 const auditLog = logger.child({ channel: "audit" });
 
+/** The client or transaction that writes the row: a transaction keeps the event atomic with its change. */
+type AuditWriter = Pick<Prisma.TransactionClient, "auditEvent">;
+
 /** Writes an audit row and the same event to the structured log. */
-export async function recordAudit(origin: AuditOrigin, entry: AuditEntry): Promise<void> {
+export async function recordAudit(origin: AuditOrigin, entry: AuditEntry, db: AuditWriter = prisma): Promise<void> {
   const row = {
     actorId: origin.actor?.id ?? null,
     actorEmail: origin.actor?.email ?? null,
@@ -50,12 +53,14 @@ export async function recordAudit(origin: AuditOrigin, entry: AuditEntry): Promi
     userAgent: origin.userAgent?.slice(0, 512) ?? null,
     details: entry.details ?? undefined,
   };
-  await prisma.auditEvent.create({ data: row });
+  await db.auditEvent.create({ data: row });
   auditLog.info({ audit: { ...row, userAgent: undefined } }, `audit: ${entry.action} ${entry.outcome}`);
 }
 
 export type AuditFilter = {
   actorId?: string;
+  /** The email recorded at the time (case-insensitive): finds the trail of a deleted account too. */
+  actorEmail?: string;
   action?: AuditAction;
   from?: Date;
   to?: Date;
@@ -63,11 +68,10 @@ export type AuditFilter = {
 
 export type AuditCursor = { createdAt: Date; id: string };
 
-export type AuditRow = Awaited<ReturnType<typeof listAuditEvents>>["rows"][number];
-
 function whereFor(filter: AuditFilter): Prisma.AuditEventWhereInput {
   return {
     ...(filter.actorId ? { actorId: filter.actorId } : {}),
+    ...(filter.actorEmail ? { actorEmail: { equals: filter.actorEmail, mode: "insensitive" as const } } : {}),
     ...(filter.action ? { action: filter.action } : {}),
     ...(filter.from || filter.to
       ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }

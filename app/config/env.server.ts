@@ -73,6 +73,9 @@ const envSchema = z.object({
   AUTH0_MGMT_CLIENT_ID: optionalString,
   AUTH0_MGMT_CLIENT_SECRET: optionalString,
   AUTH0_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // Chat quotas: messages a person may send per minute, and tokens per UTC day (0 = unlimited).
+  CHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  CHAT_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(500_000),
   // Operations: proxies, hosts, shutdown, metrics, rate limits, logs, backups, dependency URLs.
   TRUST_PROXY: optionalString,
   ALLOWED_HOSTS: optionalString,
@@ -91,6 +94,12 @@ const envSchema = z.object({
   OPENROUTER_API_KEY: optionalString,
   OPENROUTER_BASE_URL: optionalString.pipe(z.url().optional()),
   OLLAMA_URL: optionalString.pipe(z.url().optional()),
+  // Chat models: which provider answers first, default models, and how long to wait for them.
+  OPENROUTER_MODEL: z.string().trim().min(1).default("openrouter/auto"),
+  OLLAMA_MODEL: z.string().trim().min(1).default("llama3.2"),
+  LLM_PRIMARY_PROVIDER: optionalString.pipe(z.enum(["openrouter", "ollama"]).optional()),
+  LLM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Config = {
@@ -109,6 +118,7 @@ export type Config = {
   logPretty: boolean;
   skipMigrations: boolean;
   localLogin: boolean;
+  chatQuota: { messagesPerMinute: number; dailyTokenBudget: number };
   /** Set when AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET all are. */
   auth0: Auth0Config | undefined;
   /** Express's `trust proxy` setting: false, true, a hop count, or addresses/subnets. */
@@ -128,6 +138,14 @@ export type Config = {
   openrouterApiKey: string | undefined;
   openrouterBaseUrl: string;
   ollamaUrl: string;
+  openrouterModel: string;
+  ollamaModel: string;
+  /** The provider tried first when a user has no preference: OpenRouter when it has a key, else Ollama. */
+  llmPrimaryProvider: "openrouter" | "ollama";
+  /** Longest wait for a model's first streamed chunk; past it the other provider is tried. */
+  llmRequestTimeoutMs: number;
+  /** Longest gap between streamed chunks once a reply is under way. */
+  llmStreamIdleTimeoutMs: number;
 };
 
 export type Auth0Config = {
@@ -156,6 +174,16 @@ function modeFrom(nodeEnv: string | undefined): Mode {
 }
 
 /** A secret made on first start and kept in the data folder, so local mode needs no setup. */
+/**
+ * One throwaway secret per process: server.ts and the Remix bundle each load this module, and a
+ * cookie signed by one must verify in the other.
+ */
+function ephemeralSecret(): string {
+  const holder = globalThis as typeof globalThis & { __aresEphemeralSecret?: string };
+  holder.__aresEphemeralSecret ??= randomBytes(32).toString("base64url");
+  return holder.__aresEphemeralSecret;
+}
+
 function localSessionSecret(dataDir: string): string {
   const file = path.join(dataDir, "session-secret");
   if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
@@ -213,7 +241,7 @@ export function parseConfig(env: Environment = process.env): Config {
   const dataDir = path.resolve(values.ARES_DATA_DIR);
   if (sessionSecrets.length === 0) {
     // Tests get a throwaway secret so they never write to the data folder.
-    sessionSecrets.push(mode === "test" ? randomBytes(32).toString("base64url") : localSessionSecret(dataDir));
+    sessionSecrets.push(mode === "test" ? ephemeralSecret() : localSessionSecret(dataDir));
   }
 
   return {
@@ -230,6 +258,7 @@ export function parseConfig(env: Environment = process.env): Config {
     logPretty: values.LOG_PRETTY ?? (mode === "local" || mode === "development"),
     skipMigrations: values.ARES_SKIP_MIGRATIONS,
     localLogin: values.LOCAL_LOGIN,
+    chatQuota: { messagesPerMinute: values.CHAT_MESSAGES_PER_MINUTE, dailyTokenBudget: values.CHAT_DAILY_TOKEN_BUDGET },
     auth0:
       values.AUTH0_DOMAIN && values.AUTH0_CLIENT_ID && values.AUTH0_CLIENT_SECRET
         ? {
@@ -267,6 +296,11 @@ export function parseConfig(env: Environment = process.env): Config {
     openrouterApiKey: values.OPENROUTER_API_KEY,
     openrouterBaseUrl: (values.OPENROUTER_BASE_URL ?? "https://openrouter.ai/api/v1").replace(/\/+$/, ""),
     ollamaUrl: (values.OLLAMA_URL ?? "http://127.0.0.1:11434").replace(/\/+$/, ""),
+    openrouterModel: values.OPENROUTER_MODEL,
+    ollamaModel: values.OLLAMA_MODEL,
+    llmPrimaryProvider: values.LLM_PRIMARY_PROVIDER ?? (values.OPENROUTER_API_KEY ? "openrouter" : "ollama"),
+    llmRequestTimeoutMs: values.LLM_REQUEST_TIMEOUT_MS,
+    llmStreamIdleTimeoutMs: values.LLM_STREAM_IDLE_TIMEOUT_MS,
   };
 }
 

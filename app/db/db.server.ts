@@ -3,43 +3,51 @@ import pg from "pg";
 import { config } from "~/config/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
 
-type DbHandle = { client: PrismaClient; pool: pg.Pool; klass: typeof PrismaClient };
+/**
+ * server.ts (run by tsx) and the Remix server bundle each load their own copy of this module, and so
+ * of the generated PrismaClient class. Both must share ONE pool — the embedded database accepts a
+ * single connection — so the pool lives on globalThis and each class gets a client over it.
+ */
+type DbState = { pool: pg.Pool; clients: Map<typeof PrismaClient, PrismaClient> };
 
-const globalForDb = globalThis as typeof globalThis & { __aresDb?: DbHandle };
+const globalForDb = globalThis as typeof globalThis & { __aresDb?: DbState };
 
-function createDb(): DbHandle {
+function createPool(): pg.Pool {
   const { databaseUrl, dbPoolMax, dbStatementTimeoutMs } = config();
   const url = databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error("The database is not started: server.ts must start it before the app is loaded.");
-  const pool = new pg.Pool({
+  return new pg.Pool({
     connectionString: url,
     max: process.env.ARES_EMBEDDED_DB === "1" ? 1 : dbPoolMax,
     statement_timeout: dbStatementTimeoutMs || undefined,
   });
-  // The adapter does not close a pool it was given, so shutdown closes it (closeDb).
-  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
-  return { client, pool, klass: PrismaClient };
 }
 
-function handle(): DbHandle {
-  // Keyed on the class so that a regenerated client (dev HMR after `prisma generate`) is picked up.
-  if (globalForDb.__aresDb?.klass !== PrismaClient) globalForDb.__aresDb = createDb();
-  return globalForDb.__aresDb;
+function client(): PrismaClient {
+  globalForDb.__aresDb ??= { pool: createPool(), clients: new Map() };
+  const state = globalForDb.__aresDb;
+  let existing = state.clients.get(PrismaClient);
+  if (!existing) {
+    // The adapter does not close a pool it was given: closeDb does.
+    existing = new PrismaClient({ adapter: new PrismaPg(state.pool) });
+    state.clients.set(PrismaClient, existing);
+  }
+  return existing;
 }
 
 /** The Prisma client. Inside `$transaction(async tx => …)` use only `tx` (one connection on PGlite). */
 export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
   get(_target, property) {
-    const client = handle().client;
-    const value = Reflect.get(client, property, client) as unknown;
-    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+    const current = client();
+    const value = Reflect.get(current, property, current) as unknown;
+    return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(current) : value;
   },
 });
 
 export async function closeDb(): Promise<void> {
-  const current = globalForDb.__aresDb;
-  if (!current) return;
+  const state = globalForDb.__aresDb;
+  if (!state) return;
   globalForDb.__aresDb = undefined;
-  await current.client.$disconnect();
-  await current.pool.end();
+  for (const each of state.clients.values()) await each.$disconnect();
+  await state.pool.end();
 }

@@ -31,7 +31,7 @@ function processIsAlive(pid: number): boolean {
 }
 
 /** PGlite has no multi-process locking of its own: two writers would corrupt the data folder. */
-function claimDataDir(dir: string): () => void {
+export function claimDataDir(dir: string): () => void {
   const lockFile = path.join(dir, "ares.lock");
   try {
     fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });

@@ -12,7 +12,9 @@ class NotConfigured extends Error {}
 
 /** Removes anything secret-looking from an error before it is shown to an unauthenticated caller. */
 function publicMessage(error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  let raw = error instanceof Error ? error.message : String(error);
+  // fetch() says only "fetch failed"; the reason (ECONNREFUSED, a certificate error) is in `cause`.
+  if (error instanceof Error && error.cause instanceof Error) raw = `${raw}: ${error.cause.message}`;
   const { openrouterApiKey, internalApiKey, metricsToken, sessionSecrets } = config();
   let message = raw.replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, "//[redacted]@");
   for (const secret of [openrouterApiKey, internalApiKey, metricsToken, ...sessionSecrets]) {

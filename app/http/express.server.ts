@@ -67,6 +67,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
             ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
             : ["'self'", (_req, res) => `'nonce-${String((res as Response).locals.cspNonce)}'`],
           connectSrc: development ? ["'self'", "ws:"] : ["'self'"],
+          // form-action also covers a form's redirects: no-JS sign-in and sign-out forms are sent on to Auth0.
+          formAction: config.auth0 ? ["'self'", `https://${config.auth0.domain}`] : ["'self'"],
           upgradeInsecureRequests: null,
         },
       },
@@ -76,7 +78,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(compression());
+  // Server-Sent Events must reach the browser token by token: compression would buffer them.
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+    }),
+  );
 
   // Prometheus scrapes: answered by Express itself, never rate-limited, bearer-guarded when configured.
   app.get("/metrics", metricsEndpoint(config.metricsToken));

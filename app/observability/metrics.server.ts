@@ -77,8 +77,14 @@ function createMetrics() {
       help: "Unexpired sign-in sessions",
       registers: [registry],
       async collect() {
-        // Read at scrape time so the value is never stale; no provider yet means no sessions module.
-        if (state.activeSessions) this.set(await state.activeSessions());
+        // Read at scrape time so the value is never stale. A failing count (database down) must not
+        // fail the whole scrape: the gauge keeps its last value and the health checks report the outage.
+        if (!state.activeSessions) return;
+        try {
+          this.set(await state.activeSessions());
+        } catch {
+          return;
+        }
       },
     }),
     jobQueueDepth: new Gauge({

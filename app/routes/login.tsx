@@ -18,6 +18,8 @@ const REASONS: Record<string, string> = {
   disabled: "This account has been disabled. Contact your administrator.",
   signed_out: "You have been signed out.",
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
+  auth0_unverified:
+    "An account with your email address exists, but Auth0 has not verified that address, so it cannot be linked. Verify it with Auth0 or sign in with your password.",
 };
 
 export function loader({ context, request }: LoaderFunctionArgs) {
@@ -72,6 +74,18 @@ export default function Login() {
           {reason}
         </p>
       ) : null}
+      {/* Above the password form: a blur error appearing in that form would move the button mid-click. */}
+      {auth0Enabled ? (
+        <Form
+          method="post"
+          action={`/auth/auth0${redirectTo ? `?${new URLSearchParams({ redirectTo })}` : ""}`}
+          className="alt-login"
+        >
+          <button type="submit" className="secondary">
+            Continue with Auth0
+          </button>
+        </Form>
+      ) : null}
       {localLogin ? (
         <Form method="post" {...getFormProps(form)}>
           <FormErrors errors={form.errors} id={form.errorId} />
@@ -89,17 +103,6 @@ export default function Login() {
           <SubmitButton pending={navigation.state === "submitting" && navigation.formAction === "/login"}>
             Sign in
           </SubmitButton>
-        </Form>
-      ) : null}
-      {auth0Enabled ? (
-        <Form
-          method="post"
-          action={`/auth/auth0${redirectTo ? `?${new URLSearchParams({ redirectTo })}` : ""}`}
-          className="alt-login"
-        >
-          <button type="submit" className="secondary">
-            Continue with Auth0
-          </button>
         </Form>
       ) : null}
       {localLogin ? (

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
@@ -7,9 +8,11 @@ export function loader() {
   return redirect("/");
 }
 
-export async function action({ context }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = context.auth;
   if (!user) return redirect("/login");
   const setCookie = await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent });
-  return redirect("/login?reason=signed_out", { headers: { "Set-Cookie": setCookie } });
+  // Auth0 keeps its own session: end it too, or "Continue with Auth0" would sign straight back in.
+  const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
+  return redirect(next, { headers: { "Set-Cookie": setCookie } });
 }

@@ -31,16 +31,13 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   const auth = res.locals.auth as RequestAuth | undefined;
   if (auth?.user || isPublicPath(req.path) || req.path.endsWith(".data")) return next();
   if (req.path.startsWith("/api/")) {
-    res
-      .status(401)
-      .type("application/problem+json")
-      .json({
-        type: "about:blank",
-        title: "Unauthorized",
-        status: 401,
-        code: "unauthenticated",
-        detail: "Sign in first.",
-      });
+    res.status(401).type("application/problem+json").json({
+      type: "about:blank",
+      title: "Unauthorized",
+      status: 401,
+      code: "unauthenticated",
+      detail: "Sign in first.",
+    });
     return;
   }
   const params = new URLSearchParams({ redirectTo: req.originalUrl });

@@ -3,6 +3,7 @@
  *
  * Environment (all optional):
  *   STUB_LLM_PORT                  port on 127.0.0.1 (default 11500)
+ *   STUB_LLM_NAME                  which service it stands in for; `[[stub:...,only=<name>]]` markers target it
  *   STUB_LLM_TOKEN_DELAY_MS        delay between streamed tokens
  *   STUB_LLM_FIRST_TOKEN_DELAY_MS  delay before the first token
  *   STUB_LLM_FAIL                  none | 400 | 401 | 429 | 500 | hang | drop
@@ -58,10 +59,12 @@ async function main(): Promise<void> {
 
   const stub = await startStubLlm({
     port,
+    name: process.env.STUB_LLM_NAME || undefined,
     behaviour,
     onRequest: log ? (request) => console.log(`${request.method} ${request.path}`) : undefined,
   });
-  console.log(`Stub LLM listening on ${stub.url} (OpenAI: ${stub.url}/v1, Ollama: ${stub.url})`);
+  const named = stub.name ? ` "${stub.name}"` : "";
+  console.log(`Stub LLM${named} listening on ${stub.url} (OpenAI: ${stub.url}/v1, Ollama: ${stub.url})`);
 
   const stop = (): void => {
     void stub.close().then(() => process.exit(0));

@@ -1,6 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startStubLlm, stubReplyFor, tokenize, type StubLlm } from "./llm-server";
+import { parseMarkers, startStubLlm, stubReplyFor, tokenize, type StubLlm } from "./llm-server";
 
 let stub: StubLlm;
 let client: OpenAI;
@@ -327,6 +327,40 @@ describe("per-request markers", () => {
     expect(streamed).toBe(payload);
   });
 
+  it("[[stub:...,only=<name>]] applies only on the stub with that name", async () => {
+    const openrouter = await startStubLlm({ name: "openrouter" });
+    const ollama = await startStubLlm({ name: "ollama" });
+    try {
+      expect(openrouter.name).toBe("openrouter");
+      const clientOf = (target: StubLlm): OpenAI =>
+        new OpenAI({ baseURL: `${target.url}/v1`, apiKey: "x", maxRetries: 0 });
+      const message = user("hello [[stub:fail=500,only=openrouter]]");
+
+      const failed = await caught(() =>
+        clientOf(openrouter).chat.completions.create({ model: "stub/small", messages: message }),
+      );
+      expect(failed).toMatchObject({ status: 500 });
+      const answered = await clientOf(ollama).chat.completions.create({ model: "stub/small", messages: message });
+      // The ignored marker is still stripped, so both stubs would echo the same text.
+      expect(answered.choices[0]?.message.content).toBe(stubReplyFor("hello"));
+      // An unnamed stub is not any named one.
+      const unnamed = await client.chat.completions.create({ model: "stub/small", messages: message });
+      expect(unnamed.choices[0]?.message.content).toBe(stubReplyFor("hello"));
+    } finally {
+      await Promise.all([openrouter.close(), ollama.close()]);
+    }
+  });
+
+  it("combines per-stub blocks, and parseMarkers takes the stub's name", () => {
+    const message = "[[stub:fail=429,retry=4,only=openrouter]] hi [[stub:delay=5,only=ollama]]";
+    expect(parseMarkers(message, "openrouter")).toEqual({ text: "hi", patch: { fail: 429, retryAfterSeconds: 4 } });
+    expect(parseMarkers(message, "ollama")).toEqual({ text: "hi", patch: { tokenDelayMs: 5 } });
+    expect(parseMarkers(message)).toEqual({ text: "hi", patch: {} });
+    expect(() => parseMarkers("[[stub:fail=500,only=]]", "ollama")).toThrow(/only/);
+    // Keys are validated even where the block does not apply, so a typo never passes silently.
+    expect(() => parseMarkers("[[stub:fial=500,only=openrouter]]", "ollama")).toThrow(/"fial"/);
+  });
+
   it("rejects an unknown marker key with a 400 naming it", async () => {
     const error = await caught(() =>
       client.chat.completions.create({ model: "stub/small", messages: user("[[stub:fial=500]]") }),
@@ -425,6 +459,21 @@ describe("control", () => {
       headers: { authorization: "Bearer x", "content-type": "application/json" },
       body: { model: "stub/small", messages: user("record me") },
     });
+  });
+
+  it("marks a request whose client went away mid-stream as closedEarly", async () => {
+    stub.configure({ tokenDelayMs: 20 });
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: "stub/small", messages: user("a long enough reply to cut"), stream: true },
+      { signal: controller.signal },
+    );
+    for await (const chunk of stream) if (chunk.choices[0]?.delta.content) controller.abort();
+    await expect.poll(() => stub.requests.at(-1)?.closedEarly, { timeout: 5000 }).toBe(true);
+
+    stub.configure({ tokenDelayMs: 0 });
+    await client.chat.completions.create({ model: "stub/small", messages: user("complete") });
+    expect(stub.requests.at(-1)?.closedEarly).toBe(false);
   });
 
   it("is steerable over HTTP: behaviour, requests and reset", async () => {

@@ -45,11 +45,18 @@ export interface RecordedRequest {
   /** Parsed JSON body, the raw text if it was not JSON, or undefined when empty. */
   body: unknown;
   receivedAt: string;
+  /** Set once the connection closed before the response was complete: the client went away, or a drop/hang. */
+  closedEarly: boolean;
 }
 
 export interface StubLlmOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
+  /**
+   * Which service this instance stands in for (e.g. "openrouter", "ollama"), so one test can steer one
+   * of several stubs: a marker with `only=<name>` applies on the stub of that name and is ignored elsewhere.
+   */
+  name?: string;
   behaviour?: Partial<StubBehaviour>;
   /** Oldest recorded requests are dropped beyond this, so long benchmarks stay bounded. Default 1000. */
   maxRecordedRequests?: number;
@@ -59,6 +66,7 @@ export interface StubLlmOptions {
 export interface StubLlm {
   url: string;
   port: number;
+  name: string | undefined;
   close(): Promise<void>;
   requests: RecordedRequest[];
   configure(behaviour: Partial<StubBehaviour>): void;
@@ -122,22 +130,32 @@ interface RequestMarkers {
   patch: Partial<StubBehaviour>;
 }
 
-/** Pulls `[[stub:k=v,...]]` and `[[reply:...]]` out of a user message; throws on an unknown key. */
-export function parseMarkers(message: string): RequestMarkers {
+/**
+ * Pulls `[[stub:k=v,...]]` and `[[reply:...]]` out of a user message; throws on an unknown key.
+ * A `[[stub:...]]` block with `only=<name>` applies only when `stubName` is that name; it is still
+ * validated and stripped everywhere, so every stub echoes the same text.
+ */
+export function parseMarkers(message: string, stubName?: string): RequestMarkers {
   const patch: Partial<StubBehaviour> = {};
   const withoutStub = message.replace(STUB_MARKER, (_match, body: string) => {
+    const block: Partial<StubBehaviour> = {};
+    let only: string | undefined;
     for (const pair of body.split(",")) {
       if (pair.trim() === "") continue;
       const [rawKey = "", ...rest] = pair.split("=");
       const key = rawKey.trim();
       const value = rest.join("=").trim();
-      if (key === "fail") patch.fail = parseFailure(value);
-      else if (key === "after") patch.dropAfterTokens = parseNonNegative(key, value);
-      else if (key === "delay") patch.tokenDelayMs = parseNonNegative(key, value);
-      else if (key === "first") patch.firstTokenDelayMs = parseNonNegative(key, value);
-      else if (key === "retry") patch.retryAfterSeconds = parseNonNegative(key, value);
-      else throw new Error(`Unknown stub marker key "${key}" (known: fail, after, delay, first, retry)`);
+      if (key === "fail") block.fail = parseFailure(value);
+      else if (key === "after") block.dropAfterTokens = parseNonNegative(key, value);
+      else if (key === "delay") block.tokenDelayMs = parseNonNegative(key, value);
+      else if (key === "first") block.firstTokenDelayMs = parseNonNegative(key, value);
+      else if (key === "retry") block.retryAfterSeconds = parseNonNegative(key, value);
+      else if (key === "only") {
+        if (value === "") throw new Error('Stub marker key "only" needs a stub name');
+        only = value;
+      } else throw new Error(`Unknown stub marker key "${key}" (known: fail, after, delay, first, retry, only)`);
     }
+    if (only === undefined || only === stubName) Object.assign(patch, block);
     return "";
   });
   const replyMatch = REPLY_MARKER.exec(withoutStub);
@@ -390,6 +408,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
   let failuresLeft = behaviour.failTimes;
   let completionCounter = 0;
   const requests: RecordedRequest[] = [];
+  const recorded = new WeakMap<IncomingMessage, RecordedRequest>();
   const sockets = new Set<Socket>();
   // Aborted by close() so pending delays resolve at once instead of keeping the process alive.
   const shutdown = new AbortController();
@@ -411,7 +430,9 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       headers: { ...req.headers },
       body,
       receivedAt: new Date().toISOString(),
+      closedEarly: false,
     };
+    recorded.set(req, entry);
     requests.push(entry);
     if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     options.onRequest?.(entry);
@@ -440,7 +461,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     const chat = parseChatRequest(body, dialect);
     let markers: RequestMarkers;
     try {
-      markers = parseMarkers(chat.lastUserMessage);
+      markers = parseMarkers(chat.lastUserMessage, options.name);
     } catch (error) {
       throw new HttpError(400, error instanceof Error ? error.message : String(error));
     }
@@ -643,7 +664,11 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     // Aborts when the client goes away or close() destroys the socket, ending any in-flight stream.
     const requestGone = new AbortController();
     const signal = AbortSignal.any([requestGone.signal, shutdown.signal]);
-    res.on("close", () => requestGone.abort());
+    res.on("close", () => {
+      requestGone.abort();
+      const entry = recorded.get(req);
+      if (entry && !res.writableFinished) entry.closedEarly = true;
+    });
     const dialect: Dialect = (req.url ?? "").startsWith("/api/") ? "ollama" : "openai";
     route(req, res, signal).catch((error: unknown) => {
       if (res.headersSent) {
@@ -680,7 +705,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}`, port, close, requests, configure, reset };
+  return { url: `http://127.0.0.1:${port}`, port, name: options.name, close, requests, configure, reset };
 }
 
 function ollamaFinal(

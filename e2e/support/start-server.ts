@@ -1,10 +1,15 @@
 /**
  * Serves the production build for the end-to-end suite, on a fresh database of its own: a new
- * PostgreSQL database when a server is reachable, else the embedded PGlite in a new folder.
+ * PostgreSQL database when a server is reachable, else the embedded PGlite in a new folder. Auth0 sign-in goes to
+ * the stand-in IdP (e2e/support/auth0-idp.ts), which runs in a parent process of the server.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
+import { isServerProcess, runServerWithStandInIdp } from "./auth0-idp";
+
+// First run: start the stand-in Auth0, then this script again as the server, trusting the IdP's certificate.
+if (!isServerProcess()) await runServerWithStandInIdp(import.meta.filename, process.env.E2E_PORT ?? "3900");
 
 const root = path.resolve(import.meta.dirname, "../..");
 const runId = `${Date.now().toString(36)}_${process.pid}`;
@@ -20,6 +25,9 @@ if (await serverIsReachable()) {
     await client.query(`CREATE DATABASE "${database}"`);
   });
   process.env.DATABASE_URL = withDatabase(serverUrl, database);
+  // Specs that need an admin seed one straight into this database (e2e/support/admin.ts).
+  fs.mkdirSync(path.join(root, ".e2e"), { recursive: true });
+  fs.writeFileSync(path.join(root, ".e2e", `database-url-${process.env.E2E_PORT ?? "3900"}`), process.env.DATABASE_URL);
 } else {
   const dataDir = path.join(root, ".e2e", runId);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -34,6 +42,10 @@ Object.assign(process.env, {
   SESSION_SECRET: "e2e-session-secret-that-is-long-enough-0123456789",
   INTERNAL_API_KEY: "e2e-internal-api-key-0123456789abcdef",
   ARES_TEST_ROUTES: "1",
+  // Every browser test comes from 127.0.0.1 and signs in often: no rate limits (they have integration tests).
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_WRITE_PER_MINUTE: "0",
+  RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
   LOG_PRETTY: "false",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
 });

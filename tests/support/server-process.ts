@@ -21,7 +21,12 @@ function spawnServer(env: Record<string, string | undefined>): ChildProcess {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LOG_PRETTY: "false",
+      LOG_LEVEL: "info",
       PORT: "0",
+      // Tests sign in and post far faster than a person; the rate-limit tests set their own limits.
+      RATE_LIMIT_READ_PER_MINUTE: "0",
+      RATE_LIMIT_WRITE_PER_MINUTE: "0",
+      RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
       ...env,
     } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

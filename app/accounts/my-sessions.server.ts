@@ -1,0 +1,55 @@
+import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { listActiveSessions, revokeOtherSessions, revokeSession } from "~/sessions/sessions.server";
+import type { SessionUser } from "~/sessions/types";
+import { describeUserAgent } from "~/sessions/user-agent";
+import { formatDateTime } from "./time-zone";
+
+/** My live sessions as the settings page shows them: device, times in my zone, and which one is this. */
+export async function listMySessions(user: SessionUser, currentSessionId: string) {
+  const sessions = await listActiveSessions(user.id);
+  return sessions.map((session) => ({
+    id: session.id,
+    current: session.id === currentSessionId,
+    ...describeUserAgent(session.userAgent),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    method: session.method,
+    createdAt: session.createdAt.toISOString(),
+    created: formatDateTime(session.createdAt, user.timeZone),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    lastSeen: formatDateTime(session.lastSeenAt, user.timeZone),
+  }));
+}
+
+type RevokeResult = { ok: true } | { ok: false; reason: "current" | "not_found" };
+
+/** Ends one of my other sessions; the current one ends through Sign out instead. */
+export async function revokeMySession(
+  user: SessionUser,
+  currentSessionId: string,
+  sessionId: string,
+  origin: Omit<AuditOrigin, "actor">,
+): Promise<RevokeResult> {
+  if (sessionId === currentSessionId) return { ok: false, reason: "current" };
+  // revokeSession only matches the user's own rows, so another person's session id does nothing.
+  if (!(await revokeSession(user.id, sessionId))) return { ok: false, reason: "not_found" };
+  await recordAudit(
+    { actor: user, ...origin },
+    { action: "session.revoke", outcome: "success", target: { type: "session", id: sessionId } },
+  );
+  return { ok: true };
+}
+
+/** "Sign out everywhere else": every session but this one. */
+export async function revokeMyOtherSessions(
+  user: SessionUser,
+  currentSessionId: string,
+  origin: Omit<AuditOrigin, "actor">,
+): Promise<number> {
+  const count = await revokeOtherSessions(user.id, currentSessionId);
+  await recordAudit(
+    { actor: user, ...origin },
+    { action: "session.revoke_others", outcome: "success", details: { count } },
+  );
+  return count;
+}

@@ -1,0 +1,58 @@
+// Shared by the server (validation, formatting in loaders) and the browser (the profile form's checks).
+
+/** Every zone this runtime knows, plus "UTC" (the default, which ICU lists only as an alias). */
+export function timeZones(): string[] {
+  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
+}
+
+let known: Set<string> | undefined;
+
+export function isTimeZone(value: string): boolean {
+  known ??= new Set(timeZones());
+  return known.has(value);
+}
+
+/** A date and time as the person reads it in their own zone, e.g. "3 Mar 2026, 14:05". */
+export function formatDateTime(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }).format(date);
+}
+
+/** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wallClock = Date.UTC(
+    part("year"),
+    part("month") - 1,
+    part("day"),
+    part("hour"),
+    part("minute"),
+    part("second"),
+  );
+  return wallClock - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a calendar day ("2026-03-29") begins in a time zone; DST-safe (re-checks the offset once). */
+export function startOfDayInZone(day: string, timeZone: string): Date {
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  const midnightAsUtc = Date.UTC(year, month - 1, date);
+  let instant = midnightAsUtc - zoneOffsetMs(midnightAsUtc, timeZone);
+  const corrected = midnightAsUtc - zoneOffsetMs(instant, timeZone);
+  if (corrected !== instant) instant = corrected;
+  return new Date(instant);
+}
+
+/** The day after a "YYYY-MM-DD" day, in the same format (for an inclusive "to" date). */
+export function nextDay(day: string): string {
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+}

@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+const userId = z.string({ error: "Choose a user." }).min(1).max(64);
+
+export const userActionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("role"),
+    userId,
+    role: z.enum(["admin", "user"], { error: "Choose admin or user." }),
+  }),
+  z.object({ intent: z.literal("disable"), userId }),
+  z.object({ intent: z.literal("enable"), userId }),
+]);

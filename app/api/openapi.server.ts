@@ -1,0 +1,279 @@
+import { z } from "zod";
+import {
+  conversationListSchema,
+  conversationSchema,
+  createConversationRequestSchema,
+  messageListSchema,
+  messageSchema,
+  sendMessageRequestSchema,
+  sendMessageResponseSchema,
+} from "~/chat/api-schemas";
+import { healthReportSchema, liveResponseSchema, readyResponseSchema } from "~/health/schemas.server";
+import packageJson from "../../package.json";
+import { PROBLEM_CONTENT_TYPE, problemSchema } from "./problem.server";
+
+/**
+ * The OpenAPI 3.1 description of /api/v1, generated from the zod schemas the endpoints use.
+ * To document a new endpoint: register its schemas below and add an entry to `operations`.
+ */
+
+const schemas = z.registry<{ id: string }>();
+schemas.add(problemSchema, { id: "Problem" });
+schemas.add(liveResponseSchema, { id: "Liveness" });
+schemas.add(readyResponseSchema, { id: "Readiness" });
+schemas.add(healthReportSchema, { id: "HealthReport" });
+schemas.add(conversationSchema, { id: "Conversation" });
+schemas.add(conversationListSchema, { id: "ConversationList" });
+schemas.add(createConversationRequestSchema, { id: "CreateConversationRequest" });
+schemas.add(messageSchema, { id: "Message" });
+schemas.add(messageListSchema, { id: "MessageList" });
+schemas.add(sendMessageRequestSchema, { id: "SendMessageRequest" });
+schemas.add(sendMessageResponseSchema, { id: "SendMessageResponse" });
+
+type Reply = { description: string; schema?: z.ZodType; contentType?: string };
+
+type Operation = {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Needs `Authorization: Bearer <INTERNAL_API_KEY>`. */
+  internal?: boolean;
+  /** Needs the signed-in session cookie. */
+  session?: boolean;
+  parameters?: Array<{ name: string; in: "path" | "query"; description: string; required?: boolean }>;
+  requestBody?: z.ZodType;
+  responses: Record<number, Reply>;
+};
+
+const operations: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1/health/live",
+    operationId: "getLiveness",
+    summary: "Liveness: the process is up",
+    description: "Touches no dependency, so an orchestrator never restarts a healthy process during an outage.",
+    tags: ["health"],
+    responses: { 200: { description: "The process serves requests", schema: liveResponseSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/health/ready",
+    operationId: "getReadiness",
+    summary: "Readiness: database reachable, migrations applied, Redis reachable (when configured)",
+    tags: ["health"],
+    responses: {
+      200: { description: "Ready for traffic", schema: readyResponseSchema },
+      503: { description: "Not ready; `checks` says why", schema: readyResponseSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/health",
+    operationId: "getHealthReport",
+    summary: "Every dependency's status and latency",
+    description: "Checks are time-limited and cached for a few seconds. Error texts never contain secrets.",
+    tags: ["health"],
+    responses: {
+      200: {
+        description: "ARES works (optional providers may be down: status `degraded`)",
+        schema: healthReportSchema,
+      },
+      503: { description: "A dependency ARES needs is down", schema: healthReportSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/openapi.json",
+    operationId: "getOpenApiDocument",
+    summary: "This document",
+    tags: ["meta"],
+    responses: { 200: { description: "OpenAPI 3.1 document", contentType: "application/json" } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/docs",
+    operationId: "getApiDocs",
+    summary: "This document as a readable page",
+    tags: ["meta"],
+    responses: { 200: { description: "HTML", contentType: "text/html" } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/conversations",
+    operationId: "listConversations",
+    summary: "My conversations, pinned first, newest first",
+    tags: ["chat"],
+    session: true,
+    parameters: [{ name: "after", in: "query", description: "The `next` cursor of the previous page" }],
+    responses: { 200: { description: "A page of conversations", schema: conversationListSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/v1/conversations",
+    operationId: "createConversation",
+    summary: "Start a new, empty conversation",
+    tags: ["chat"],
+    session: true,
+    requestBody: createConversationRequestSchema,
+    responses: {
+      201: { description: "Created", schema: conversationSchema },
+      422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/conversations/{conversationId}/messages",
+    operationId: "listMessages",
+    summary: "A page of a conversation's messages, oldest first",
+    tags: ["chat"],
+    session: true,
+    parameters: [
+      { name: "conversationId", in: "path", description: "The conversation", required: true },
+      { name: "before", in: "query", description: "The `earlier` cursor of the later page" },
+    ],
+    responses: {
+      200: { description: "A page of messages", schema: messageListSchema },
+      404: { description: "No such conversation of yours", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/v1/conversations/{conversationId}/messages",
+    operationId: "sendMessage",
+    summary: "Send a message; the reply is generated in the background",
+    description:
+      "With `Accept: text/event-stream` the reply streams back as Server-Sent Events: `snapshot` (the text so far), " +
+      "`token` (each new piece) and `done` (its final status). Otherwise 202 with the ids and a stream URL.",
+    tags: ["chat"],
+    session: true,
+    parameters: [{ name: "conversationId", in: "path", description: "The conversation", required: true }],
+    requestBody: sendMessageRequestSchema,
+    responses: {
+      200: { description: "The reply as Server-Sent Events", contentType: "text/event-stream" },
+      202: { description: "Accepted; follow streamUrl", schema: sendMessageResponseSchema },
+      404: { description: "No such conversation of yours", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      429: {
+        description: "Over the message rate or daily token budget",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
+    },
+  },
+];
+
+type ResponseObject = { description: string; content: Record<string, { schema?: { $ref: string } }> };
+type OperationObject = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  security?: Array<Record<string, string[]>>;
+  parameters?: Array<{ name: string; in: string; description: string; required: boolean; schema: { type: "string" } }>;
+  requestBody?: { required: true; content: { "application/json": { schema: { $ref: string } } } };
+  responses: Record<string, ResponseObject>;
+};
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function componentSchemas(): Record<string, object> {
+  const generated = z.toJSONSchema(schemas, { uri: (id) => `#/components/schemas/${id}` }).schemas;
+  // OpenAPI 3.1 declares the dialect once (jsonSchemaDialect); per-schema $schema/$id only confuse tools.
+  return Object.fromEntries(
+    Object.entries(generated).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
+      return [id, rest as object];
+    }),
+  );
+}
+
+function responseObject(reply: Reply): ResponseObject {
+  if (!reply.schema) return { description: reply.description, content: { [reply.contentType!]: {} } };
+  const id = schemas.get(reply.schema)?.id;
+  if (!id) throw new Error(`Register the schema for "${reply.description}" in openapi.server.ts`);
+  return {
+    description: reply.description,
+    content: { [reply.contentType ?? "application/json"]: { schema: ref(id) } },
+  };
+}
+
+type OpenApiDocument = ReturnType<typeof buildDocument>;
+
+function buildDocument() {
+  const paths: Record<string, Record<string, OperationObject>> = {};
+  for (const operation of operations) {
+    const responses: Record<string, ResponseObject> = {};
+    for (const [status, reply] of Object.entries(operation.responses)) responses[status] = responseObject(reply);
+    if (operation.internal || operation.session) {
+      responses["401"] = {
+        description: operation.internal ? "Missing or wrong internal API key" : "Not signed in",
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } },
+      };
+    }
+    const bodyId = operation.requestBody ? schemas.get(operation.requestBody)?.id : undefined;
+    if (operation.requestBody && !bodyId) throw new Error(`Register the request schema of ${operation.operationId}`);
+    paths[operation.path] = {
+      ...paths[operation.path],
+      [operation.method]: {
+        operationId: operation.operationId,
+        summary: operation.summary,
+        ...(operation.description ? { description: operation.description } : {}),
+        tags: operation.tags,
+        ...(operation.internal ? { security: [{ internalApiKey: [] }] } : {}),
+        ...(operation.session ? { security: [{ sessionCookie: [] }] } : {}),
+        ...(operation.parameters
+          ? {
+              parameters: operation.parameters.map((parameter) => ({
+                ...parameter,
+                required: parameter.required ?? false,
+                schema: { type: "string" as const },
+              })),
+            }
+          : {}),
+        ...(bodyId
+          ? { requestBody: { required: true as const, content: { "application/json": { schema: ref(bodyId) } } } }
+          : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    info: {
+      title: "ARES API",
+      version: `1 (ARES ${packageJson.version})`,
+      description:
+        "Version 1 of ARES's HTTP API. Errors are application/problem+json with a stable `code`. " +
+        "Breaking changes get a new /api/vN; see docs/api-versioning.md.",
+    },
+    servers: [{ url: "/" }],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "__ares_session",
+          description: "The signed-in browser session (sign in at /login)",
+        },
+        internalApiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "Service-to-service calls: Authorization: Bearer <INTERNAL_API_KEY>",
+        },
+      },
+    },
+  };
+}
+
+let cached: OpenApiDocument | undefined;
+
+export function openApiDocument(): OpenApiDocument {
+  cached ??= buildDocument();
+  return cached;
+}

@@ -1,0 +1,92 @@
+import { recordAudit } from "~/audit/audit.server";
+import { prisma } from "~/db/db.server";
+import type { Role } from "~/generated/prisma/enums";
+import { logger } from "~/observability/logger.server";
+import { createAccount, EmailTakenError, normaliseEmail } from "./accounts.server";
+import { syncRole } from "./roles.server";
+import type { RequestOrigin } from "./sign-in.server";
+
+/** Who Auth0 says signed in, read from a checked ID token. */
+export type Auth0Identity = {
+  sub: string;
+  email: string | undefined;
+  emailVerified: boolean;
+  name: string | undefined;
+  /** The roles claim; undefined when the token has none (then it says nothing about roles). */
+  roleNames: string[] | undefined;
+};
+
+type AccountUser = { id: string; email: string; role: Role };
+
+type Auth0AccountRefusal = "disabled" | "email_unverified" | "no_email" | "linked_to_other_identity";
+
+type Auth0Account =
+  { ok: true; user: AccountUser; created: boolean } | { ok: false; reason: Auth0AccountRefusal; user?: AccountUser };
+
+const accountFields = { id: true, email: true, role: true, auth0Sub: true, disabledAt: true } as const;
+
+/**
+ * Finds the account for an Auth0 identity: by `sub`; else an existing account with the same, verified, email
+ * (linking it); else a new one. `idpRole` is what Auth0 says (undefined: nothing) and is synced onto the account.
+ */
+export async function findOrCreateAuth0Account(
+  identity: Auth0Identity,
+  idpRole: Role | undefined,
+  origin: RequestOrigin,
+): Promise<Auth0Account> {
+  // Two first sign-ins of the same person may race to create the account; the loser finds it on its second pass.
+  for (let attempt = 0; ; attempt += 1) {
+    const found = await findOrLink(identity);
+    if (found) {
+      if (!found.ok) return found;
+      const user = { ...found.user };
+      if (idpRole) user.role = (await syncRole(user, idpRole, origin, "auth0")).role;
+      return { ok: true, user, created: false };
+    }
+    if (!identity.email) return { ok: false, reason: "no_email" };
+    try {
+      const user = await createAccount({
+        email: identity.email,
+        name: identity.name,
+        auth0Sub: identity.sub,
+        // Otherwise the usual rule: the first account on an instance becomes admin.
+        role: idpRole === "admin" ? "admin" : undefined,
+      });
+      await recordAudit(
+        { actor: user, ...origin },
+        { action: "signup", outcome: "success", details: { method: "auth0", role: user.role } },
+      );
+      return { ok: true, user, created: true };
+    } catch (error) {
+      if (!(error instanceof EmailTakenError) || attempt > 0) throw error;
+    }
+  }
+}
+
+async function findOrLink(identity: Auth0Identity): Promise<Auth0Account | undefined> {
+  const bySub = await prisma.user.findUnique({ where: { auth0Sub: identity.sub }, select: accountFields });
+  if (bySub) return usable(bySub);
+  if (!identity.email) return undefined;
+  const byEmail = await prisma.user.findUnique({
+    where: { email: normaliseEmail(identity.email) },
+    select: accountFields,
+  });
+  if (!byEmail) return undefined;
+  const user = { id: byEmail.id, email: byEmail.email, role: byEmail.role };
+  // Anyone can put any address on an unverified IdP profile: linking on it would hand over the account.
+  if (!identity.emailVerified) return { ok: false, reason: "email_unverified", user };
+  if (byEmail.auth0Sub) return { ok: false, reason: "linked_to_other_identity", user };
+  if (byEmail.disabledAt) return { ok: false, reason: "disabled", user };
+  const { count } = await prisma.user.updateMany({
+    where: { id: byEmail.id, auth0Sub: null },
+    data: { auth0Sub: identity.sub },
+  });
+  if (count === 0) return { ok: false, reason: "linked_to_other_identity", user };
+  logger.info({ userId: user.id }, "linked an Auth0 identity to an existing account by its verified email");
+  return { ok: true, user, created: false };
+}
+
+function usable(row: AccountUser & { disabledAt: Date | null }): Auth0Account {
+  const user = { id: row.id, email: row.email, role: row.role };
+  return row.disabledAt ? { ok: false, reason: "disabled", user } : { ok: true, user, created: false };
+}

@@ -1,0 +1,46 @@
+import type { AppLoadContext } from "@remix-run/node";
+import { problem } from "~/api/problem.server";
+import type { SessionUser } from "~/sessions/types";
+import type { z } from "zod";
+import type { messageSchema } from "./api-schemas";
+import type { Refusal } from "./chat.server";
+import type { MessageView } from "./messages.server";
+
+/** The signed-in user for an API call, or a 401 problem (the session cookie authenticates the API). */
+export function requireApiUser(context: AppLoadContext): SessionUser {
+  if (!context.auth.user) throw problem(401, "unauthenticated", "Sign in first");
+  return context.auth.user;
+}
+
+export function notFoundProblem(): Response {
+  return problem(404, "not_found", "Conversation not found");
+}
+
+export function quotaProblem(refusal: Refusal): Response {
+  return problem(429, refusal.reason === "rate" ? "rate_limited" : "token_budget_exhausted", "Too many requests", {
+    detail: refusal.message,
+    headers: { "Retry-After": String(refusal.retryAfterSeconds) },
+  });
+}
+
+/** Reads a JSON body; a malformed one is the client's mistake (400), never a 500. */
+export async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    if (error instanceof SyntaxError) throw problem(400, "invalid_json", "The request body is not valid JSON");
+    throw error;
+  }
+}
+
+export function invalidProblem(issues: z.core.$ZodIssue[]): Response {
+  return problem(422, "invalid_request", "The request is not valid", {
+    detail: issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
+  });
+}
+
+export function messageJson(message: MessageView): z.infer<typeof messageSchema> {
+  return { ...message, createdAt: message.createdAt.toISOString() };
+}

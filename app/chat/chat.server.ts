@@ -1,0 +1,52 @@
+import { prisma } from "~/db/db.server";
+import { createConversation } from "./conversations.server";
+import { startGeneration } from "./generation.server";
+import { addUserMessage, redoLastReply, requestStop, type ExchangeIds } from "./messages.server";
+import { checkChatQuota, type QuotaDecision } from "./quota.server";
+import { abortLocalGeneration } from "./stream-bus.server";
+
+export type Refusal = Extract<QuotaDecision, { allowed: false }>;
+export type SendOutcome = { ok: true; ids: ExchangeIds; conversationId: string } | { ok: false; refusal: Refusal };
+
+/** Sends a message and starts the reply in the background, within the person's quota. */
+export async function sendMessage(userId: string, conversationId: string, content: string): Promise<SendOutcome> {
+  const quota = await checkChatQuota(userId);
+  if (!quota.allowed) return { ok: false, refusal: quota };
+  const ids = await addUserMessage(userId, conversationId, content);
+  void startGeneration(ids.assistantMessageId);
+  return { ok: true, ids, conversationId };
+}
+
+/** Starts a new conversation with its first message. */
+export async function startConversation(userId: string, content: string): Promise<SendOutcome> {
+  const quota = await checkChatQuota(userId);
+  if (!quota.allowed) return { ok: false, refusal: quota };
+  const { id } = await createConversation(userId);
+  const ids = await addUserMessage(userId, id, content);
+  void startGeneration(ids.assistantMessageId);
+  return { ok: true, ids, conversationId: id };
+}
+
+/** Retry after an error, regenerate the last reply, or resend an edited last message. */
+export async function redoReply(userId: string, conversationId: string, editedContent?: string): Promise<SendOutcome> {
+  const quota = await checkChatQuota(userId);
+  if (!quota.allowed) return { ok: false, refusal: quota };
+  const ids = await redoLastReply(userId, conversationId, editedContent);
+  void startGeneration(ids.assistantMessageId);
+  return { ok: true, ids, conversationId };
+}
+
+/** Stops a reply: at once when it is being written in this process, else at its next write. */
+export async function stopReply(userId: string, messageId: string): Promise<boolean> {
+  const stopped = await requestStop(userId, messageId);
+  if (stopped) abortLocalGeneration(messageId);
+  return stopped;
+}
+
+/** A reply left `streaming` by a process that died is marked as interrupted when someone looks at it. */
+export async function settleOrphanedReplies(conversationId: string, olderThanMs = 300_000): Promise<void> {
+  await prisma.message.updateMany({
+    where: { conversationId, status: "streaming", updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    data: { status: "aborted" },
+  });
+}

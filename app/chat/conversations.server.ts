@@ -1,0 +1,186 @@
+import { prisma } from "~/db/db.server";
+import { Prisma } from "~/generated/prisma/client";
+import type { ProviderName } from "~/llm/types";
+import { SNIPPET_START, SNIPPET_STOP } from "./snippet";
+
+export const CONVERSATIONS_PER_PAGE = 30;
+const TITLE_MAX = 120;
+
+export class ConversationNotFoundError extends Error {
+  constructor() {
+    super("Conversation not found");
+    this.name = "ConversationNotFoundError";
+  }
+}
+
+export type ConversationSummary = {
+  id: string;
+  title: string;
+  pinned: boolean;
+  lastMessageAt: Date;
+};
+
+export type ConversationCursor = { pinned: boolean; lastMessageAt: Date; id: string };
+
+/**
+ * My conversations, pinned first, newest first — keyset-paginated on the index that serves exactly
+ * this order, so page 40 costs what page 1 does.
+ */
+export async function listConversations(
+  userId: string,
+  cursor: ConversationCursor | null,
+  limit = CONVERSATIONS_PER_PAGE,
+) {
+  const after: Prisma.ConversationWhereInput = cursor
+    ? {
+        OR: [
+          ...(cursor.pinned ? [{ pinned: false }] : []),
+          { pinned: cursor.pinned, lastMessageAt: { lt: cursor.lastMessageAt } },
+          { pinned: cursor.pinned, lastMessageAt: cursor.lastMessageAt, id: { lt: cursor.id } },
+        ],
+      }
+    : {};
+  const rows = await prisma.conversation.findMany({
+    where: { userId, ...after },
+    orderBy: [{ pinned: "desc" }, { lastMessageAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { id: true, title: true, pinned: true, lastMessageAt: true },
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    conversations: page as ConversationSummary[],
+    next: rows.length > limit && last ? { pinned: last.pinned, lastMessageAt: last.lastMessageAt, id: last.id } : null,
+  };
+}
+
+export function encodeConversationCursor(cursor: ConversationCursor): string {
+  return Buffer.from(JSON.stringify([cursor.pinned ? 1 : 0, cursor.lastMessageAt.toISOString(), cursor.id])).toString(
+    "base64url",
+  );
+}
+
+export function decodeConversationCursor(value: string | null): ConversationCursor | null {
+  if (!value) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
+    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+    const [pinned, at, id] = parsed as [unknown, unknown, unknown];
+    const lastMessageAt = new Date(String(at));
+    if (typeof id !== "string" || Number.isNaN(lastMessageAt.getTime())) return null;
+    return { pinned: pinned === 1, lastMessageAt, id };
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
+export type ConversationDetail = {
+  id: string;
+  title: string;
+  titleIsManual: boolean;
+  pinned: boolean;
+  provider: ProviderName | null;
+  model: string | null;
+  createdAt: Date;
+};
+
+/** A conversation of this user, or ConversationNotFoundError — another person's looks like none at all. */
+export async function getConversation(userId: string, conversationId: string): Promise<ConversationDetail> {
+  const row = await prisma.conversation.findFirst({
+    where: { id: conversationId, userId },
+    select: { id: true, title: true, titleIsManual: true, pinned: true, provider: true, model: true, createdAt: true },
+  });
+  if (!row) throw new ConversationNotFoundError();
+  return { ...row, provider: row.provider === "openrouter" || row.provider === "ollama" ? row.provider : null };
+}
+
+export async function createConversation(
+  userId: string,
+  options: { provider?: ProviderName | null; model?: string | null } = {},
+) {
+  return prisma.conversation.create({
+    data: { userId, provider: options.provider ?? null, model: options.model ?? null },
+    select: { id: true },
+  });
+}
+
+async function updateOwned(userId: string, conversationId: string, data: Prisma.ConversationUpdateManyMutationInput) {
+  const { count } = await prisma.conversation.updateMany({ where: { id: conversationId, userId }, data });
+  if (count === 0) throw new ConversationNotFoundError();
+}
+
+export function normaliseTitle(title: string): string {
+  return title.replace(/\s+/g, " ").trim().slice(0, TITLE_MAX);
+}
+
+export function renameConversation(userId: string, conversationId: string, title: string) {
+  return updateOwned(userId, conversationId, { title: normaliseTitle(title), titleIsManual: true });
+}
+
+export function setPinned(userId: string, conversationId: string, pinned: boolean) {
+  return updateOwned(userId, conversationId, { pinned });
+}
+
+export function setConversationModel(
+  userId: string,
+  conversationId: string,
+  provider: ProviderName | null,
+  model: string | null,
+) {
+  return updateOwned(userId, conversationId, { provider, model });
+}
+
+export async function deleteConversation(userId: string, conversationId: string): Promise<void> {
+  const { count } = await prisma.conversation.deleteMany({ where: { id: conversationId, userId } });
+  if (count === 0) throw new ConversationNotFoundError();
+}
+
+/** Titles a conversation from its first message, unless the person named it themselves. */
+export async function autoTitle(conversationId: string, firstMessage: string): Promise<void> {
+  const words = normaliseTitle(firstMessage.replace(/[#*_`>[\]()]/g, " ")).split(" ");
+  let title = "";
+  for (const word of words) {
+    if ((title + " " + word).trim().length > 60) break;
+    title = (title + " " + word).trim();
+  }
+  if (!title) return;
+  await prisma.conversation.updateMany({
+    where: { id: conversationId, titleIsManual: false },
+    data: { title: title.length < firstMessage.trim().length ? `${title}…` : title },
+  });
+}
+
+export type SearchHit = {
+  conversationId: string;
+  title: string;
+  messageId: string | null;
+  snippet: string;
+  at: Date;
+};
+
+/**
+ * Full-text search over my titles and messages (PostgreSQL, GIN indexes in the chat_search migration —
+ * the expressions here must match those indexes). Snippets mark matches with sentinel characters
+ * that renderSnippet turns into <mark>.
+ */
+export async function searchConversations(userId: string, query: string, limit = 30): Promise<SearchHit[]> {
+  const text = query.trim().slice(0, 200);
+  if (!text) return [];
+  const options = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=24, MinWords=8, MaxFragments=2`;
+  return prisma.$queryRaw<SearchHit[]>(Prisma.sql`
+    WITH q AS (SELECT websearch_to_tsquery('simple', ${text}) AS query)
+    SELECT * FROM (
+      SELECT c.id AS "conversationId", c.title, NULL AS "messageId",
+             ts_headline('simple', c.title, q.query, ${options}) AS snippet, c."lastMessageAt" AS at
+        FROM "Conversation" c, q
+       WHERE c."userId" = ${userId} AND to_tsvector('simple', c.title) @@ q.query
+      UNION ALL
+      SELECT m."conversationId", c.title, m.id AS "messageId",
+             ts_headline('simple', m.content, q.query, ${options}) AS snippet, m."createdAt" AS at
+        FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
+       WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND to_tsvector('simple', m.content) @@ q.query
+    ) hits
+    ORDER BY at DESC
+    LIMIT ${limit}`);
+}

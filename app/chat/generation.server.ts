@@ -1,0 +1,190 @@
+import { prisma } from "~/db/db.server";
+import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
+import { contextWindow, countTokens, defaultModel, primaryProvider, streamChat } from "~/llm/router.server";
+import type { ProviderName, StreamResult } from "~/llm/types";
+import { logger } from "~/observability/logger.server";
+import { autoTitle } from "./conversations.server";
+import { buildPrompt, type HistoryTurn } from "./prompt.server";
+import { getChatPreferences } from "./settings.server";
+import { publish, trackGeneration } from "./stream-bus.server";
+import { recordUsage } from "./usage.server";
+
+/** How often a growing reply is written to the database (and a cross-process Stop is noticed). */
+const PERSIST_INTERVAL_MS = 250;
+/** History messages considered for the prompt; the token budget usually trims further. */
+const HISTORY_WINDOW = 200;
+/** Tokens kept free for the reply when the person has not set a maximum. */
+const DEFAULT_REPLY_TOKENS = 1024;
+
+const log = logger.child({ domain: "chat" });
+
+type LiveReply = { content: string };
+const globalForReplies = globalThis as typeof globalThis & { __aresLiveReplies?: Map<string, LiveReply> };
+const liveReplies = (globalForReplies.__aresLiveReplies ??= new Map());
+
+/** The text generated so far for a reply being written in this process (ahead of the database). */
+export function liveContent(messageId: string): string | undefined {
+  return liveReplies.get(messageId)?.content;
+}
+
+/**
+ * Starts writing the reply in the background and returns at once: the request that asked for it does
+ * not wait. Progress goes to the database (throttled) and to same-process subscribers immediately.
+ */
+export function startGeneration(assistantMessageId: string): Promise<void> {
+  const controller = new AbortController();
+  // Registered before the first await, so a subscriber arriving now already follows from memory.
+  const live: LiveReply = { content: "" };
+  liveReplies.set(assistantMessageId, live);
+  const done = generate(assistantMessageId, controller, live).catch((error: unknown) => {
+    log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
+    return failReply(assistantMessageId, "Something went wrong while writing this reply. Use Retry to try again.");
+  });
+  trackGeneration(assistantMessageId, controller, done);
+  return done;
+}
+
+async function failReply(messageId: string, content: string): Promise<void> {
+  liveReplies.delete(messageId);
+  await prisma.message.updateMany({
+    where: { id: messageId, status: "streaming" },
+    data: { role: "error", status: "error", content },
+  });
+  publish(messageId, { type: "done", status: "error" });
+}
+
+async function loadContext(messageId: string) {
+  const reply = await prisma.message.findUniqueOrThrow({
+    where: { id: messageId },
+    select: {
+      id: true,
+      userId: true,
+      createdAt: true,
+      conversation: { select: { id: true, provider: true, model: true } },
+    },
+  });
+  const earlier = await prisma.message.findMany({
+    where: {
+      conversationId: reply.conversation.id,
+      role: { in: ["user", "assistant"] },
+      status: { in: ["complete", "aborted"] },
+      OR: [{ createdAt: { lt: reply.createdAt } }, { createdAt: reply.createdAt, id: { lt: reply.id } }],
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: HISTORY_WINDOW,
+    select: { role: true, content: true },
+  });
+  const turns = earlier.reverse().filter((turn) => turn.content.length > 0) as HistoryTurn[];
+  const last = turns.pop();
+  if (!last || last.role !== "user") throw new Error(`reply ${messageId} has no user message to answer`);
+  return { reply, history: turns, newMessage: last.content, isFirstExchange: turns.length === 0 };
+}
+
+function providerOf(value: string | null): ProviderName | null {
+  return value === "openrouter" || value === "ollama" ? value : null;
+}
+
+async function generate(messageId: string, controller: AbortController, live: LiveReply): Promise<void> {
+  const { reply, history, newMessage, isFirstExchange } = await loadContext(messageId);
+  const preferences = await getChatPreferences(reply.userId);
+  const preferred = providerOf(reply.conversation.provider) ?? preferences.provider ?? primaryProvider();
+  const model =
+    reply.conversation.model ??
+    (preferred === preferences.provider ? preferences.model : null) ??
+    defaultModel(preferred);
+  const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
+  const { turns } = buildPrompt({
+    systemPrompt: preferences.systemPrompt,
+    history,
+    newMessage,
+    contextWindow: await contextWindow(preferred, model),
+    replyTokens,
+    countTokens,
+  });
+
+  let persisted = 0;
+  let lastPersistAt = Date.now();
+  let persisting: Promise<void> = Promise.resolve();
+  const persist = () => {
+    const content = live.content;
+    persisting = persisting.then(async () => {
+      if (content.length === persisted) return;
+      const [row] = await prisma.message.updateManyAndReturn({
+        where: { id: messageId, status: "streaming" },
+        data: { content },
+        select: { stopRequestedAt: true },
+      });
+      persisted = content.length;
+      // Stop pressed in another process: it can only tell us through the row.
+      if (row?.stopRequestedAt) controller.abort();
+    });
+  };
+
+  let result: StreamResult | undefined;
+  let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
+  try {
+    result = await streamChat({
+      preferred,
+      model,
+      messages: turns,
+      params: {
+        temperature: preferences.temperature ?? undefined,
+        topP: preferences.topP ?? undefined,
+        maxTokens: preferences.maxTokens ?? undefined,
+      },
+      signal: controller.signal,
+      onToken: (text) => {
+        live.content += text;
+        publish(messageId, { type: "token", text });
+        if (Date.now() - lastPersistAt >= PERSIST_INTERVAL_MS) {
+          lastPersistAt = Date.now();
+          persist();
+        }
+      },
+    });
+    if (result.finish === "aborted") outcome = { status: "aborted" };
+  } catch (error) {
+    if (error instanceof LlmUnavailableError) {
+      await persisting;
+      return failReply(messageId, error.message);
+    }
+    if (!(error instanceof LlmStreamInterruptedError)) throw error;
+    outcome = { status: "error", note: error.message };
+    result = undefined;
+    log.warn(
+      { messageId, provider: error.provider, model: error.model, reason: error.failure.reason },
+      "reply cut short",
+    );
+    await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model }, persisting);
+    return;
+  }
+  await finish(messageId, live.content, outcome, result, persisting);
+  await recordUsage(reply.userId, result.provider, result.model, result.usage);
+  if (isFirstExchange) await autoTitle(reply.conversation.id, newMessage);
+}
+
+async function finish(
+  messageId: string,
+  content: string,
+  outcome: { status: "complete" | "aborted" | "error"; note?: string },
+  source: Pick<StreamResult, "provider" | "model"> & Partial<StreamResult>,
+  persisting: Promise<void>,
+): Promise<void> {
+  await persisting;
+  await prisma.message.update({
+    where: { id: messageId },
+    data: {
+      content,
+      status: outcome.status,
+      provider: source.provider,
+      model: source.model,
+      fallbackFrom: source.fallbackFrom ?? null,
+      promptTokens: source.usage?.promptTokens ?? null,
+      completionTokens: source.usage?.completionTokens ?? null,
+      cost: source.usage?.cost ?? null,
+      latencyMs: source.latencyMs ?? null,
+    },
+  });
+  liveReplies.delete(messageId);
+  publish(messageId, { type: "done", status: outcome.status });
+}

@@ -1,0 +1,41 @@
+import { prisma } from "~/db/db.server";
+import type { ProviderName } from "~/llm/types";
+
+export type ChatPreferences = {
+  provider: ProviderName | null;
+  model: string | null;
+  systemPrompt: string | null;
+  temperature: number | null;
+  topP: number | null;
+  maxTokens: number | null;
+};
+
+const NO_PREFERENCES: ChatPreferences = {
+  provider: null,
+  model: null,
+  systemPrompt: null,
+  temperature: null,
+  topP: null,
+  maxTokens: null,
+};
+
+function asProvider(value: string | null): ProviderName | null {
+  return value === "openrouter" || value === "ollama" ? value : null;
+}
+
+export async function getChatPreferences(userId: string): Promise<ChatPreferences> {
+  const row = await prisma.chatSettings.findUnique({ where: { userId } });
+  if (!row) return NO_PREFERENCES;
+  return {
+    provider: asProvider(row.provider),
+    model: row.model,
+    systemPrompt: row.systemPrompt,
+    temperature: row.temperature,
+    topP: row.topP,
+    maxTokens: row.maxTokens,
+  };
+}
+
+export async function saveChatPreferences(userId: string, preferences: Partial<ChatPreferences>): Promise<void> {
+  await prisma.chatSettings.upsert({ where: { userId }, create: { userId, ...preferences }, update: preferences });
+}

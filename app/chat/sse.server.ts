@@ -1,0 +1,105 @@
+import { prisma } from "~/db/db.server";
+import { liveContent } from "./generation.server";
+import { isGeneratingHere, subscribe, type StreamEvent } from "./stream-bus.server";
+
+/** How often a reply written by another process is re-read from the database. */
+const POLL_INTERVAL_MS = 300;
+const KEEPALIVE_MS = 15_000;
+
+export type ReplyStreamFrame =
+  | { event: "snapshot"; data: { content: string; status: string } }
+  | { event: "token"; data: { text: string } }
+  | { event: "done"; data: { status: string } };
+
+function frame(message: ReplyStreamFrame): string {
+  return `event: ${message.event}\ndata: ${JSON.stringify(message.data)}\n\n`;
+}
+
+/**
+ * Follows one reply as Server-Sent Events: first everything written so far (so a reload mid-stream
+ * shows the text and keeps following), then each new piece, then `done`. Same-process replies come
+ * from memory as they are generated; others are followed through the database.
+ */
+export function replyEventStream(messageId: string, signal: AbortSignal): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let closed = false;
+      const send = (message: ReplyStreamFrame | string) => {
+        if (closed) return;
+        controller.enqueue(encoder.encode(typeof message === "string" ? message : frame(message)));
+      };
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        controller.close();
+      };
+      signal.addEventListener("abort", close, { once: true });
+      const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+
+      if (isGeneratingHere(messageId)) {
+        // Subscribe and snapshot in the same tick: no token can fall between them.
+        const unsubscribe = subscribe(messageId, (event: StreamEvent) => {
+          if (event.type === "token") send({ event: "token", data: { text: event.text } });
+          else {
+            send({ event: "done", data: { status: event.status } });
+            close();
+          }
+        });
+        cleanup = () => {
+          unsubscribe();
+          clearInterval(keepalive);
+        };
+        const content = liveContent(messageId);
+        if (content !== undefined) {
+          send({ event: "snapshot", data: { content, status: "streaming" } });
+          return;
+        }
+        // Finished between the check and now: fall through to the database.
+        unsubscribe();
+      }
+
+      let sent = 0;
+      let first = true;
+      const poll = async () => {
+        const row = await prisma.message.findUnique({
+          where: { id: messageId },
+          select: { content: true, status: true },
+        });
+        if (closed) return;
+        if (!row) return close();
+        if (first) {
+          send({ event: "snapshot", data: { content: row.content, status: row.status } });
+          first = false;
+        } else if (row.content.length > sent) {
+          send({ event: "token", data: { text: row.content.slice(sent) } });
+        }
+        sent = row.content.length;
+        if (row.status !== "streaming") {
+          send({ event: "done", data: { status: row.status } });
+          return close();
+        }
+        timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
+      };
+      let timer: NodeJS.Timeout | undefined;
+      cleanup = () => {
+        clearTimeout(timer);
+        clearInterval(keepalive);
+      };
+      await poll();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-store",
+  Connection: "keep-alive",
+  // Tells nginx-style proxies not to buffer the stream.
+  "X-Accel-Buffering": "no",
+};

@@ -1,0 +1,76 @@
+import { config } from "~/config/env.server";
+import { prisma } from "~/db/db.server";
+import type { LlmUsage, ProviderName } from "~/llm/types";
+
+function utcDay(date = new Date()): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
+/** Adds one reply's tokens and cost to today's row for the person, provider and model. */
+export async function recordUsage(
+  userId: string,
+  provider: ProviderName,
+  model: string,
+  usage: LlmUsage | null,
+): Promise<void> {
+  const promptTokens = usage?.promptTokens ?? 0;
+  const completionTokens = usage?.completionTokens ?? 0;
+  const cost = usage?.cost ?? 0;
+  const day = utcDay();
+  await prisma.usageDaily.upsert({
+    where: { userId_day_provider_model: { userId, day, provider, model } },
+    create: { userId, day, provider, model, requests: 1, promptTokens, completionTokens, cost },
+    update: {
+      requests: { increment: 1 },
+      promptTokens: { increment: promptTokens },
+      completionTokens: { increment: completionTokens },
+      cost: { increment: cost },
+    },
+  });
+}
+
+export async function tokensUsedToday(userId: string): Promise<number> {
+  const totals = await prisma.usageDaily.aggregate({
+    where: { userId, day: utcDay() },
+    _sum: { promptTokens: true, completionTokens: true },
+  });
+  return (totals._sum.promptTokens ?? 0) + (totals._sum.completionTokens ?? 0);
+}
+
+export type UsageRow = {
+  day: Date;
+  provider: string;
+  model: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+};
+
+/** The last `days` days of usage, newest first, one row per day, provider and model. */
+export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
+  const since = new Date(utcDay().getTime() - (days - 1) * 24 * 60 * 60 * 1000);
+  return prisma.usageDaily.findMany({
+    where: { userId, day: { gte: since } },
+    orderBy: [{ day: "desc" }, { provider: "asc" }, { model: "asc" }],
+    select: {
+      day: true,
+      provider: true,
+      model: true,
+      requests: true,
+      promptTokens: true,
+      completionTokens: true,
+      cost: true,
+    },
+  });
+}
+
+export function nextUtcMidnight(now = new Date()): Date {
+  return new Date(utcDay(now).getTime() + 24 * 60 * 60 * 1000);
+}
+
+/** The person's daily token budget: an admin's override, else the server default (0 = unlimited). */
+export async function tokenBudgetFor(userId: string): Promise<number> {
+  const override = await prisma.chatSettings.findUnique({ where: { userId }, select: { dailyTokenBudget: true } });
+  return override?.dailyTokenBudget ?? config().chatQuota.dailyTokenBudget;
+}

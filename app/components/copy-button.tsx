@@ -1,0 +1,126 @@
+import { type RefObject, useCallback, useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
+
+const COPIED_FOR_MS = 2000;
+
+type CopyState = "idle" | "copied" | "failed";
+
+/**
+ * Whether copying can work here. False on the server and during hydration (so the server HTML and the
+ * first client render agree on rendering nothing), and on plain-HTTP origins, where browsers do not
+ * expose the Clipboard API.
+ */
+function useClipboardAvailable(): boolean {
+  const [available, setAvailable] = useState(false);
+  useEffect(() => {
+    setAvailable(typeof navigator.clipboard?.writeText === "function");
+  }, []);
+  return available;
+}
+
+function useCopy(): [CopyState, (text: string) => void] {
+  const [state, setState] = useState<CopyState>("idle");
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  const copy = useCallback((text: string) => {
+    const show = (next: CopyState) => {
+      clearTimeout(timer.current);
+      setState(next);
+      timer.current = setTimeout(() => setState("idle"), COPIED_FOR_MS);
+    };
+    navigator.clipboard.writeText(text).then(
+      () => show("copied"),
+      () => show("failed"),
+    );
+  }, []);
+  return [state, copy];
+}
+
+const LABELS: Record<CopyState, string> = { idle: "Copy", copied: "Copied", failed: "Copy failed" };
+
+function CopyControl({ label, className, getText }: { label: string; className?: string; getText: () => string }) {
+  const [state, copy] = useCopy();
+  return (
+    <>
+      <button type="button" className={className} aria-label={label} onClick={() => copy(getText())}>
+        {LABELS[state]}
+      </button>
+      {/* The button's name stays fixed, so the outcome is announced separately. */}
+      <span className="visually-hidden" role="status">
+        {state === "idle" ? "" : state === "copied" ? "Copied to clipboard" : "Could not copy"}
+      </span>
+    </>
+  );
+}
+
+/** Copies a whole message's source text. Renders nothing without JS or a clipboard. */
+export function CopyMessageButton({ text }: { text: string }) {
+  const available = useClipboardAvailable();
+  if (!available) return null;
+  return <CopyControl label="Copy message" className="secondary small copy-message" getText={() => text} />;
+}
+
+type CodeBlock = { pre: HTMLPreElement; host: HTMLElement };
+
+/**
+ * Adds a Copy button above each `<pre>` in the container's server-rendered Markdown. The HTML is set
+ * with `dangerouslySetInnerHTML`, so React does not own those nodes: each button is portalled into a
+ * host element placed just before its block, and a MutationObserver re-attaches them when the HTML is
+ * replaced (a streaming reply growing).
+ */
+export function CopyCodeButtons({ containerRef }: { containerRef: RefObject<HTMLElement> }) {
+  const available = useClipboardAvailable();
+  const [blocks, setBlocks] = useState<CodeBlock[]>([]);
+
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!available || !container) return;
+    const hosts = new Map<HTMLPreElement, HTMLElement>();
+
+    const scan = () => {
+      let changed = false;
+      const current = new Set(container.querySelectorAll("pre"));
+      for (const [pre, host] of hosts) {
+        if (current.has(pre) && host.isConnected) continue;
+        host.remove();
+        hosts.delete(pre);
+        changed = true;
+      }
+      for (const pre of current) {
+        if (hosts.has(pre)) continue;
+        const host = document.createElement("div");
+        host.className = "code-copy";
+        pre.before(host);
+        hosts.set(pre, host);
+        changed = true;
+      }
+      // Our own insertions trigger the observer too; only real changes re-render.
+      if (changed) setBlocks([...hosts].map(([pre, host]) => ({ pre, host })));
+    };
+
+    scan();
+    const observer = new MutationObserver(scan);
+    observer.observe(container, { childList: true, subtree: true });
+    return () => {
+      observer.disconnect();
+      for (const host of hosts.values()) host.remove();
+      setBlocks([]);
+    };
+  }, [available, containerRef]);
+
+  return (
+    <>
+      {blocks.map(({ pre, host }, index) =>
+        createPortal(
+          <CopyControl
+            label={`Copy code block ${index + 1}`}
+            className="secondary small"
+            getText={() => pre.querySelector("code")?.textContent ?? pre.textContent ?? ""}
+          />,
+          host,
+        ),
+      )}
+    </>
+  );
+}

@@ -1,0 +1,116 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { viewUser } from "~/admin/users.server";
+import { requireAdmin } from "~/auth/guards.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.user.email ?? "User"} · Admin · ARES` },
+];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, context);
+  const details = await viewUser(admin, params.userId ?? "", { ip: context.clientIp, userAgent: context.userAgent });
+  if (!details) throw new Response("There is no account with this id.", { status: 404 });
+  return details;
+}
+
+export default function UserDetails() {
+  const { user, sessions, events } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <section className="card">
+        <p>
+          <Link to="/admin/users">← All users</Link>
+        </p>
+        <h2>{user.email}</h2>
+        <dl className="details">
+          <dt>Name</dt>
+          <dd>{user.name ?? "—"}</dd>
+          <dt>Role</dt>
+          <dd>{user.role}</dd>
+          <dt>Status</dt>
+          <dd>
+            <span className={`badge ${user.disabled ? "danger" : "ok"}`}>
+              {user.disabled ? `disabled since ${user.disabled}` : "active"}
+            </span>
+          </dd>
+          <dt>Created</dt>
+          <dd>{user.created}</dd>
+          <dt>Time zone</dt>
+          <dd>{user.timeZone}</dd>
+          <dt>Sign-in</dt>
+          <dd>{user.auth0Sub ? "Auth0" : "Email and password"}</dd>
+          <dt>User id</dt>
+          <dd>
+            <code>{user.id}</code>
+          </dd>
+        </dl>
+        <p>
+          <Link to={`/admin/audit?${new URLSearchParams({ user: user.id })}`}>Everything this user did</Link>
+        </p>
+      </section>
+      <section className="card">
+        <h3>Active sessions ({sessions.length})</h3>
+        {sessions.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">IP address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((session, index) => (
+                <tr key={index}>
+                  <td>
+                    {session.browser} on {session.os} <span className="muted">({session.method})</span>
+                  </td>
+                  <td>{session.ip ?? "unknown"}</td>
+                  <td>{session.created}</td>
+                  <td>{session.lastSeen}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
+        <h3>Recent activity</h3>
+        {events.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Actor</th>
+                <th scope="col">Action</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">IP address</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((event) => (
+                <tr key={event.id}>
+                  <td>{event.time}</td>
+                  <td>{event.actorEmail ?? "—"}</td>
+                  <td>
+                    <code>{event.action}</code>
+                  </td>
+                  <td>
+                    <span className={`badge ${event.outcome === "success" ? "ok" : "danger"}`}>{event.outcome}</span>
+                  </td>
+                  <td>{event.ip ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { problem } from "~/api/problem.server";
+import { sendMessageRequestSchema } from "~/chat/api-schemas";
+import {
+  invalidProblem,
+  messageJson,
+  notFoundProblem,
+  quotaProblem,
+  readJson,
+  requireApiUser,
+} from "~/chat/api.server";
+import { sendMessage } from "~/chat/chat.server";
+import { ConversationNotFoundError, getConversation } from "~/chat/conversations.server";
+import { decodeMessageCursor, encodeMessageCursor, listMessages } from "~/chat/messages.server";
+import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
+
+async function ownConversation(userId: string, conversationId: string | undefined) {
+  try {
+    return await getConversation(userId, conversationId ?? "");
+  } catch (error) {
+    if (error instanceof ConversationNotFoundError) throw notFoundProblem();
+    throw error;
+  }
+}
+
+// GET /api/v1/conversations/:id/messages — a page of messages, oldest first (?before= pages back).
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = requireApiUser(context);
+  const conversation = await ownConversation(user.id, params.conversationId);
+  const { messages, earlier } = await listMessages(
+    conversation.id,
+    decodeMessageCursor(new URL(request.url).searchParams.get("before")),
+  );
+  return Response.json({ messages: messages.map(messageJson), earlier: earlier ? encodeMessageCursor(earlier) : null });
+}
+
+// POST /api/v1/conversations/:id/messages — send; with Accept: text/event-stream the reply streams back.
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = requireApiUser(context);
+  if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
+  const conversation = await ownConversation(user.id, params.conversationId);
+  const parsed = sendMessageRequestSchema.safeParse(await readJson(request));
+  if (!parsed.success) throw invalidProblem(parsed.error.issues);
+  const outcome = await sendMessage(user.id, conversation.id, parsed.data.content);
+  if (!outcome.ok) throw quotaProblem(outcome.refusal);
+  const { userMessageId, assistantMessageId } = outcome.ids;
+  if (request.headers.get("accept")?.includes("text/event-stream")) {
+    return new Response(replyEventStream(assistantMessageId, request.signal), { headers: SSE_HEADERS });
+  }
+  return Response.json(
+    { userMessageId, assistantMessageId, streamUrl: `/chat/${conversation.id}/stream?message=${assistantMessageId}` },
+    { status: 202 },
+  );
+}

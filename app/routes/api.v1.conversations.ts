@@ -1,0 +1,42 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { problem } from "~/api/problem.server";
+import { createConversationRequestSchema } from "~/chat/api-schemas";
+import { invalidProblem, readJson, requireApiUser } from "~/chat/api.server";
+import {
+  createConversation,
+  decodeConversationCursor,
+  encodeConversationCursor,
+  listConversations,
+  renameConversation,
+} from "~/chat/conversations.server";
+
+// GET /api/v1/conversations — my conversations, pinned first, newest first (?after= pages on).
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = requireApiUser(context);
+  const { conversations, next } = await listConversations(
+    user.id,
+    decodeConversationCursor(new URL(request.url).searchParams.get("after")),
+  );
+  return Response.json({
+    conversations: conversations.map((conversation) => ({
+      ...conversation,
+      lastMessageAt: conversation.lastMessageAt.toISOString(),
+    })),
+    next: next ? encodeConversationCursor(next) : null,
+  });
+}
+
+// POST /api/v1/conversations — a new, empty conversation.
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = requireApiUser(context);
+  if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
+  const parsed = createConversationRequestSchema.safeParse(await readJson(request));
+  if (!parsed.success) throw invalidProblem(parsed.error.issues);
+  const { id } = await createConversation(user.id);
+  if (parsed.data.title) await renameConversation(user.id, id, parsed.data.title);
+  const [created] = (await listConversations(user.id, null, 1)).conversations;
+  return Response.json(
+    { ...created!, lastMessageAt: created!.lastMessageAt.toISOString() },
+    { status: 201, headers: { Location: `/api/v1/conversations/${id}/messages` } },
+  );
+}

@@ -1,0 +1,81 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, NavLink, Outlet, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import chatStylesheet from "~/styles/chat.css?url";
+import markdownStylesheet from "~/styles/markdown.css?url";
+import { decodeConversationCursor, encodeConversationCursor, listConversations } from "~/chat/conversations.server";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: chatStylesheet },
+  { rel: "stylesheet", href: markdownStylesheet },
+];
+
+export const meta: MetaFunction = () => [{ title: "Chat · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const url = new URL(request.url);
+  const { conversations, next } = await listConversations(
+    user.id,
+    decodeConversationCursor(url.searchParams.get("after")),
+  );
+  return {
+    conversations: conversations.map((conversation) => ({
+      ...conversation,
+      lastMessageAt: conversation.lastMessageAt.toISOString(),
+    })),
+    next: next ? encodeConversationCursor(next) : null,
+  };
+}
+
+export default function ChatLayout() {
+  const { conversations, next } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
+  return (
+    <div className="chat-layout">
+      <aside className="chat-sidebar" aria-label="Conversations">
+        <Link to="/chat" className="button new-chat">
+          New conversation
+        </Link>
+        <Form method="get" action="/chat" role="search" className="chat-search">
+          <label htmlFor="chat-search" className="visually-hidden">
+            Search conversations
+          </label>
+          <input
+            id="chat-search"
+            type="search"
+            name="q"
+            placeholder="Search…"
+            defaultValue={searchParams.get("q") ?? ""}
+          />
+        </Form>
+        {conversations.length === 0 ? (
+          <p className="muted">No conversations yet.</p>
+        ) : (
+          <ul className="conversation-list">
+            {conversations.map((conversation) => (
+              <li key={conversation.id}>
+                <NavLink to={`/chat/${conversation.id}`}>
+                  {conversation.pinned ? (
+                    <span className="pin" aria-label="Pinned" title="Pinned">
+                      ★
+                    </span>
+                  ) : null}
+                  {conversation.title}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        )}
+        {next ? (
+          <Link to={`?after=${next}`} className="more-link">
+            Older conversations
+          </Link>
+        ) : null}
+      </aside>
+      <section className="chat-main">
+        <Outlet />
+      </section>
+    </div>
+  );
+}

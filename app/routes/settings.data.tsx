@@ -1,0 +1,81 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { deleteMyAccount } from "~/accounts/deletion.server";
+import { deleteAccountSchema } from "~/accounts/schemas";
+import { requireUser } from "~/auth/guards.server";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { clearSessionCookie } from "~/sessions/cookie.server";
+
+export const meta: MetaFunction = () => [{ title: "Your data · Settings · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return { email: user.email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: deleteAccountSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const result = await deleteMyAccount(user, submission.value.confirmEmail, {
+    ip: context.clientIp,
+    userAgent: context.userAgent,
+  });
+  if (!result.ok) {
+    const message =
+      result.reason === "email_mismatch"
+        ? { fieldErrors: { confirmEmail: [`Type ${user.email} exactly to confirm.`] } }
+        : {
+            formErrors: [
+              "You are the only administrator. Make someone else an administrator before deleting your account.",
+            ],
+          };
+    return data(submission.reply(message), { status: 400 });
+  }
+  return redirect("/", { headers: { "Set-Cookie": await clearSessionCookie() } });
+}
+
+export default function YourData() {
+  const { email } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "delete-account",
+    lastResult,
+    constraint: getZodConstraint(deleteAccountSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: deleteAccountSchema }),
+  });
+
+  return (
+    <>
+      <section className="card">
+        <h2>Download your data</h2>
+        <p>Everything ARES holds about you — your profile, your sessions and your activity log — as one JSON file.</p>
+        {/* A plain link: the browser saves the file, with or without JavaScript. */}
+        <a className="button secondary" href="/settings/data/export" download>
+          Download all my data
+        </a>
+      </section>
+      <section className="card danger-zone">
+        <h2>Delete your account</h2>
+        <p>
+          This deletes your account and everything in it, and signs you out everywhere. It cannot be undone. The audit
+          log keeps a record that the account existed and was deleted.
+        </p>
+        <Form method="post" {...getFormProps(form)}>
+          <FormErrors errors={form.errors} id={form.errorId} />
+          <Field label={`Type ${email} to confirm`} id={fields.confirmEmail.id} errors={fields.confirmEmail.errors}>
+            <input {...getInputProps(fields.confirmEmail, { type: "text" })} autoComplete="off" spellCheck={false} />
+          </Field>
+          <SubmitButton className="danger" pending={navigation.state === "submitting"}>
+            Delete my account
+          </SubmitButton>
+        </Form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { passwordChangeSchema } from "~/accounts/schemas";
+import { changeMyPassword } from "~/accounts/security.server";
+import { hasPassword } from "~/auth/accounts.server";
+import { requireUser } from "~/auth/guards.server";
+import { MIN_PASSWORD } from "~/auth/schemas";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+
+export const meta: MetaFunction = () => [{ title: "Password · Settings · ARES" }];
+
+const HIDDEN = ["currentPassword", "newPassword"];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return { hasPassword: await hasPassword(user.id) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const session = context.auth.session!;
+  const submission = parseWithZod(await request.formData(), { schema: passwordChangeSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: HIDDEN }), { status: 400 });
+  const { currentPassword, newPassword } = submission.value;
+  if (!currentPassword && (await hasPassword(user.id))) {
+    return data(
+      submission.reply({ fieldErrors: { currentPassword: ["Enter your current password."] }, hideFields: HIDDEN }),
+      { status: 400 },
+    );
+  }
+  const result = await changeMyPassword(
+    user,
+    session.id,
+    { currentPassword, newPassword },
+    { ip: context.clientIp, userAgent: context.userAgent },
+  );
+  if (!result.ok) {
+    return data(
+      submission.reply({
+        fieldErrors: { currentPassword: ["That is not your current password."] },
+        hideFields: HIDDEN,
+      }),
+      { status: 400 },
+    );
+  }
+  return redirect(`/settings/password?saved=1&signedOut=${result.signedOut}`);
+}
+
+export default function Password() {
+  const { hasPassword } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "password",
+    lastResult,
+    constraint: getZodConstraint(passwordChangeSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: passwordChangeSchema }),
+  });
+  const signedOut = Number(searchParams.get("signedOut") ?? 0);
+
+  return (
+    <section className="card">
+      <h2>{hasPassword ? "Change your password" : "Set a password"}</h2>
+      {searchParams.get("saved") && !lastResult ? (
+        <p className="notice" role="status">
+          Your password has been changed.
+          {signedOut > 0 ? ` ${signedOut} other ${signedOut === 1 ? "session was" : "sessions were"} signed out.` : ""}
+        </p>
+      ) : null}
+      {hasPassword ? null : (
+        <p>Your account signs in without a password. Set one to sign in with your email address as well.</p>
+      )}
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        {hasPassword ? (
+          <Field label="Current password" id={fields.currentPassword.id} errors={fields.currentPassword.errors}>
+            <input
+              {...getInputProps(fields.currentPassword, { type: "password" })}
+              required
+              autoComplete="current-password"
+            />
+          </Field>
+        ) : null}
+        <Field
+          label="New password"
+          id={fields.newPassword.id}
+          errors={fields.newPassword.errors}
+          hint={`At least ${MIN_PASSWORD} characters. Your other sessions will be signed out.`}
+        >
+          <input {...getInputProps(fields.newPassword, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <SubmitButton pending={navigation.state === "submitting"}>
+          {hasPassword ? "Change password" : "Set password"}
+        </SubmitButton>
+      </Form>
+    </section>
+  );
+}

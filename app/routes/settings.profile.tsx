@@ -1,0 +1,76 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { getProfile, updateProfile } from "~/accounts/profile.server";
+import { profileSchema } from "~/accounts/schemas";
+import { timeZones } from "~/accounts/time-zone";
+import { requireUser } from "~/auth/guards.server";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+
+export const meta: MetaFunction = () => [{ title: "Profile · Settings · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  // The list comes from the server so that the page and the check agree on which zones exist.
+  return { profile: await getProfile(user.id), timeZones: timeZones() };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: profileSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  await updateProfile(user.id, submission.value);
+  return redirect("/settings/profile?saved=1");
+}
+
+export default function Profile() {
+  const { profile, timeZones: zones } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "profile",
+    lastResult,
+    defaultValue: { name: profile.name ?? "", timeZone: profile.timeZone },
+    constraint: getZodConstraint(profileSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: profileSchema }),
+  });
+
+  return (
+    <section className="card">
+      <h2>Profile</h2>
+      {searchParams.get("saved") && !lastResult ? (
+        <p className="notice" role="status">
+          Your profile has been saved.
+        </p>
+      ) : null}
+      <p>
+        Signed in as <strong>{profile.email}</strong>.
+      </p>
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field label="Name" id={fields.name.id} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
+        </Field>
+        <Field
+          label="Time zone"
+          id={fields.timeZone.id}
+          errors={fields.timeZone.errors}
+          hint="Times across ARES are shown in this zone."
+        >
+          <select {...getSelectProps(fields.timeZone)}>
+            {zones.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone.replaceAll("_", " ")}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <SubmitButton pending={navigation.state === "submitting"}>Save profile</SubmitButton>
+      </Form>
+    </section>
+  );
+}

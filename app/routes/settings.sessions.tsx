@@ -1,0 +1,129 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { listMySessions, revokeMyOtherSessions, revokeMySession } from "~/accounts/my-sessions.server";
+import { sessionActionSchema } from "~/accounts/schemas";
+import { requireUser } from "~/auth/guards.server";
+import { FormErrors } from "~/components/forms";
+
+export const meta: MetaFunction = () => [{ title: "Sessions · Settings · ARES" }];
+
+const REFUSALS = {
+  current: "This is the session you are using. To end it, sign out.",
+  not_found: "That session has already ended.",
+};
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  return { sessions: await listMySessions(user, context.auth.session!.id) };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const currentId = context.auth.session!.id;
+  const origin = { ip: context.clientIp, userAgent: context.userAgent };
+  const submission = parseWithZod(await request.formData(), { schema: sessionActionSchema });
+  if (submission.status !== "success") {
+    return data({ error: "That request was not understood. Please try again." }, { status: 400 });
+  }
+  if (submission.value.intent === "revoke-others") {
+    const count = await revokeMyOtherSessions(user, currentId, origin);
+    return redirect(`/settings/sessions?signedOut=${count}`);
+  }
+  const result = await revokeMySession(user, currentId, submission.value.sessionId, origin);
+  if (!result.ok) return data({ error: REFUSALS[result.reason] }, { status: 400 });
+  return redirect("/settings/sessions?revoked=1");
+}
+
+function confirmation(params: URLSearchParams): string | null {
+  if (params.get("revoked")) return "The session has been signed out.";
+  const signedOut = params.get("signedOut");
+  if (signedOut === null) return null;
+  const count = Number(signedOut) || 0;
+  return count === 0
+    ? "There were no other sessions to sign out."
+    : `Signed out of ${count} other ${count === 1 ? "session" : "sessions"}.`;
+}
+
+export default function Sessions() {
+  const { sessions } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const notice = actionData ? null : confirmation(searchParams);
+  const others = sessions.filter((session) => !session.current).length;
+
+  return (
+    <section className="card">
+      <h2>Sessions</h2>
+      <p>These are the browsers and devices signed in to your account. Sign out any you do not recognise.</p>
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <FormErrors errors={actionData ? [actionData.error] : undefined} />
+      <div className="table-scroll">
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">IP address</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((session) => (
+              <tr key={session.id} data-current={session.current || undefined}>
+                <td title={session.userAgent ?? undefined}>
+                  <strong>{session.browser}</strong> on {session.os}
+                  <div className="muted">{session.device}</div>
+                  {session.current ? <span className="badge ok">This device</span> : null}
+                </td>
+                <td>{session.ip ?? "unknown"}</td>
+                <td>
+                  <time dateTime={session.createdAt}>{session.created}</time>
+                </td>
+                <td>
+                  <time dateTime={session.lastSeenAt}>{session.lastSeen}</time>
+                </td>
+                <td>
+                  {session.current ? null : (
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="sessionId" value={session.id} />
+                      <button
+                        type="submit"
+                        className="secondary small"
+                        disabled={busy}
+                        aria-label={`Revoke ${session.browser} on ${session.os}, last seen ${session.lastSeen}`}
+                      >
+                        Revoke
+                      </button>
+                    </Form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {others > 0 ? (
+        <Form method="post" className="section-actions">
+          <input type="hidden" name="intent" value="revoke-others" />
+          <button type="submit" className="danger" disabled={busy}>
+            Sign out everywhere else
+          </button>
+        </Form>
+      ) : (
+        <p className="muted">You are not signed in anywhere else.</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * p95 time to render a conversation page with 50 vs 5,000 messages, measured in one run (requests
+ * interleaved). Long histories are paginated, so the ratio should stay near 1. Target: ≤ 1.3.
+ *   npx tsx bench/conversation-page.ts [requests=200]
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+
+const requests = Number(process.argv[2] ?? 200);
+const WARMUP = 10;
+
+async function seedConversation(db: pg.Client, userId: string, title: string, messages: number): Promise<string> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
+    id,
+    userId,
+    title,
+  ]);
+  await db.query(
+    `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+     SELECT gen_random_uuid()::text, $1, $2,
+            (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
+            'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
+            'complete', now() - (($3 - n) || ' seconds')::interval, now()
+       FROM generate_series(1, $3) AS n`,
+    [id, userId, messages],
+  );
+  return id;
+}
+
+const database = await benchDatabase("page");
+const server = await benchServer({ DATABASE_URL: database.url, LOG_LEVEL: "warn", OLLAMA_URL: "http://127.0.0.1:9" });
+try {
+  const client = await signedIn(server.url);
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM "User" LIMIT 1`);
+  const userId = rows[0]!.id;
+  const small = await seedConversation(db, userId, "fifty", 50);
+  const large = await seedConversation(db, userId, "five thousand", 5_000);
+  await db.query("ANALYZE");
+  await db.end();
+
+  const timings: Record<string, number[]> = { small: [], large: [] };
+  for (let round = 0; round < requests + WARMUP; round++) {
+    for (const [label, id] of [
+      ["small", small],
+      ["large", large],
+    ] as const) {
+      const started = performance.now();
+      const response = await client.get(`/chat/${id}`);
+      await response.text();
+      if (response.status !== 200) throw new Error(`/chat/${id} answered ${response.status}`);
+      if (round >= WARMUP) timings[label]!.push(performance.now() - started);
+    }
+  }
+  const p95Small = percentile(timings.small!, 95);
+  const p95Large = percentile(timings.large!, 95);
+  console.log(`conversation page over ${requests} requests each (PostgreSQL, production build)`);
+  console.log(`  50 messages      p50 ${ms(percentile(timings.small!, 50))}   p95 ${ms(p95Small)}`);
+  console.log(`  5,000 messages   p50 ${ms(percentile(timings.large!, 50))}   p95 ${ms(p95Large)}`);
+  console.log(`  p95 ratio 5,000/50: ${(p95Large / p95Small).toFixed(2)}   (target ≤ 1.3)`);
+} finally {
+  await server.stop();
+  await database.drop();
+}

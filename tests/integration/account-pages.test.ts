@@ -1,0 +1,248 @@
+/**
+ * The settings and admin pages over real HTTP, as a browser without JavaScript uses them: forms post and
+ * redirect, bad input gets a message (400, never 500) with what was typed kept, non-admins get 403.
+ */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { prisma } from "~/db/db.server";
+import { browserClient } from "../support/cookie-jar";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const password = "correct horse battery staple";
+let server: ServerProcess;
+type Client = ReturnType<typeof browserClient>;
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+    // server.ts and the built app each load the config: a fixed secret makes both sign cookies alike.
+    SESSION_SECRET: "account-pages-test-session-secret-0123456789",
+  });
+}, 180_000);
+afterAll(() => server?.stop());
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+async function signUp(email = unique("person"), name = "Test Person"): Promise<Client> {
+  const client = browserClient(server.url);
+  const response = await client.post("/signup", { email, password, name });
+  expect(response.status).toBe(302);
+  return client;
+}
+
+async function signIn(email: string, userAgent?: string): Promise<Client> {
+  const client = browserClient(server.url);
+  const response = await client.post(
+    "/login",
+    { email, password },
+    userAgent ? { headers: { "user-agent": userAgent } } : {},
+  );
+  expect(response.status).toBe(302);
+  return client;
+}
+
+const html = async (response: Response) => response.text();
+
+// The first account on this file's fresh database becomes the admin.
+let adminEmail: string;
+let admin: Client;
+beforeAll(async () => {
+  adminEmail = unique("admin");
+  admin = await signUp(adminEmail, "The Admin");
+}, 60_000);
+
+describe("settings", () => {
+  it("/settings leads to the profile", async () => {
+    const response = await admin.get("/settings");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/settings/profile");
+  });
+
+  it("saves the profile and says so; a bad time zone is explained and the name kept", async () => {
+    const email = unique("profile");
+    const client = await signUp(email);
+    const bad = await client.post("/settings/profile", { name: "Ada Lovelace", timeZone: "Mars/Base" });
+    expect(bad.status).toBe(400);
+    const badPage = await html(bad);
+    expect(badPage).toContain("Choose a time zone from the list");
+    expect(badPage).toContain('value="Ada Lovelace"');
+
+    const good = await client.post("/settings/profile", { name: "Ada Lovelace", timeZone: "Europe/London" });
+    expect(good.status).toBe(302);
+    expect(good.headers.get("location")).toBe("/settings/profile?saved=1");
+    const page = await html(await client.get("/settings/profile?saved=1"));
+    expect(page).toContain("Your profile has been saved.");
+    expect(page).toMatch(/<option value="Europe\/London" selected/);
+  });
+
+  it("a wrong current password is explained; the right one changes it and signs out the other sessions", async () => {
+    const email = unique("password");
+    const client = await signUp(email);
+    const elsewhere = await signIn(email);
+    const wrong = await client.post("/settings/password", {
+      currentPassword: "not it at all",
+      newPassword: "a whole new passphrase",
+    });
+    expect(wrong.status).toBe(400);
+    const wrongPage = await html(wrong);
+    expect(wrongPage).toContain("That is not your current password.");
+    expect(wrongPage).not.toContain("a whole new passphrase");
+    const short = await client.post("/settings/password", { currentPassword: password, newPassword: "short" });
+    expect(short.status).toBe(400);
+    expect(await html(short)).toContain("Use at least 12 characters.");
+
+    const ok = await client.post("/settings/password", {
+      currentPassword: password,
+      newPassword: "a whole new passphrase",
+    });
+    expect(ok.status).toBe(302);
+    expect(await html(await client.get(ok.headers.get("location")!))).toContain("1 other session was signed out.");
+    const kicked = await elsewhere.get("/settings");
+    expect(kicked.headers.get("location")).toMatch(/^\/login\?.*reason=revoked/);
+  });
+
+  it("lists my sessions, revokes the other one, and that browser is sent to sign in", async () => {
+    const email = unique("sessions");
+    const here = await signUp(email);
+    const phone = await signIn(
+      email,
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    );
+    const page = await html(await here.get("/settings/sessions"));
+    expect(page).toContain("This device");
+    expect(page).toContain("Mobile Safari 17");
+    const ids = [...page.matchAll(/name="sessionId" value="([^"]+)"/g)].map((match) => match[1]!);
+    expect(ids).toHaveLength(1);
+
+    const revoked = await here.post("/settings/sessions", { intent: "revoke", sessionId: ids[0]! });
+    expect(revoked.status).toBe(302);
+    expect(await html(await here.get(revoked.headers.get("location")!))).toContain("The session has been signed out.");
+    const next = await phone.get("/settings/sessions");
+    expect(next.status).toBe(302);
+    expect(next.headers.get("location")).toMatch(/^\/login\?.*reason=revoked/);
+
+    const nonsense = await here.post("/settings/sessions", { intent: "explode" });
+    expect(nonsense.status).toBe(400);
+    expect(await html(nonsense)).toContain("That request was not understood");
+    const gone = await here.post("/settings/sessions", { intent: "revoke", sessionId: ids[0]! });
+    expect(gone.status).toBe(400);
+    expect(await html(gone)).toContain("That session has already ended.");
+  });
+
+  it("downloads my data as a JSON attachment", async () => {
+    const email = unique("export");
+    const client = await signUp(email);
+    const response = await client.get("/settings/data/export");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="ares-data-/);
+    const body = (await response.json()) as { profile: { email: string }; auditEvents: Array<{ action: string }> };
+    expect(body.profile.email).toBe(email);
+    expect(body.auditEvents.map((event) => event.action)).toContain("signup");
+  });
+
+  it("deletes my account only with my email typed, then signs me out", async () => {
+    const email = unique("delete");
+    const client = await signUp(email);
+    const wrong = await client.post("/settings/data", { confirmEmail: "nope@example.test" });
+    expect(wrong.status).toBe(400);
+    const wrongPage = await html(wrong);
+    expect(wrongPage).toContain(`Type ${email} exactly to confirm.`);
+    expect(wrongPage).toContain('value="nope@example.test"');
+
+    const done = await client.post("/settings/data", { confirmEmail: email });
+    expect(done.status).toBe(302);
+    expect(done.headers.get("location")).toBe("/");
+    expect(client.jar.get("__ares_session")).toBeUndefined();
+    expect(await prisma.user.count({ where: { email } })).toBe(0);
+  });
+
+  it("the only admin cannot delete their account", async () => {
+    const response = await admin.post("/settings/data", { confirmEmail: adminEmail });
+    expect(response.status).toBe(400);
+    expect(await html(response)).toContain("You are the only administrator.");
+  });
+});
+
+describe("admin", () => {
+  it("non-admins get 403 on every admin page and action", async () => {
+    const person = await signUp(unique("plain"));
+    for (const page of ["/admin", "/admin/users", "/admin/audit", "/admin/audit.csv", "/admin/users/x"]) {
+      expect((await person.get(page)).status, page).toBe(403);
+    }
+    expect((await person.post("/admin/users?index", { intent: "role", userId: "x", role: "admin" })).status).toBe(403);
+    const forbidden = await html(await person.get("/admin/users"));
+    expect(forbidden).toContain("Not allowed");
+  });
+
+  it("searches, changes a role, and the audit log (and its CSV) shows the change", async () => {
+    const email = unique("promote");
+    await signUp(email);
+    const target = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const list = await html(await admin.get(`/admin/users?q=${encodeURIComponent(email)}`));
+    expect(list).toContain(email);
+    expect(list).toContain(`data-email="${email}"`);
+    expect(list).not.toContain(`data-email="${adminEmail}"`);
+
+    const changed = await admin.post(`/admin/users?index&q=${encodeURIComponent(email)}`, {
+      intent: "role",
+      userId: target.id,
+      role: "admin",
+    });
+    expect(changed.status).toBe(302);
+    expect(changed.headers.get("location")).toBe(`/admin/users?q=${encodeURIComponent(email)}&done=role`);
+    expect(await html(await admin.get(changed.headers.get("location")!))).toContain("The role has been changed.");
+
+    const log = await html(await admin.get("/admin/audit?action=user.role_change"));
+    expect(log).toContain("user.role_change");
+    expect(log).toContain(target.id);
+    expect(log).toContain(`href="/admin/audit.csv?action=user.role_change"`);
+
+    const csv = await admin.get("/admin/audit.csv?action=user.role_change");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="ares-audit-.*\.csv"$/);
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toMatch(/^time_utc,actor_email/);
+    expect(text).toContain(target.id);
+
+    const details = await html(await admin.get(`/admin/users/${target.id}`));
+    expect(details).toContain(email);
+    expect(await prisma.auditEvent.count({ where: { action: "user.view", targetId: target.id } })).toBe(1);
+    expect((await admin.get("/admin/users/no-such-user")).status).toBe(404);
+  });
+
+  it("refuses to demote the last admin with a message, and bad filters are explained", async () => {
+    const me = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    // Other tests may have promoted someone: leave only this admin active.
+    await prisma.user.updateMany({ where: { role: "admin", id: { not: me.id } }, data: { role: "user" } });
+    const refused = await admin.post("/admin/users?index", { intent: "role", userId: me.id, role: "user" });
+    expect(refused.status).toBe(400);
+    expect(await html(refused)).toContain("This is the only active administrator.");
+
+    const bad = await admin.get("/admin/audit?from=2026-02-30&user=someone%40example.test");
+    expect(bad.status).toBe(200);
+    const page = await html(bad);
+    expect(page).toContain("Use a real date like 2026-03-01.");
+    expect(page).toContain('value="someone@example.test"');
+    expect((await admin.get("/admin/audit.csv?from=nope")).status).toBe(400);
+  });
+
+  it("disabling an account signs it out at once", async () => {
+    const email = unique("disable");
+    const victim = await signUp(email);
+    const target = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const response = await admin.post("/admin/users?index", { intent: "disable", userId: target.id });
+    expect(response.status).toBe(302);
+    const next = await victim.get("/settings");
+    expect(next.headers.get("location")).toMatch(/^\/login\?.*reason=(disabled|revoked)/);
+    const login = await browserClient(server.url).post("/login", { email, password });
+    expect(login.status).toBe(400);
+  });
+});

@@ -1,0 +1,90 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { databaseEnv, httpRequest } from "../support/ops";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+let server: ServerProcess;
+
+type Document = {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content: Record<string, { schema?: object }> }> }>
+  >;
+  components: { schemas: Record<string, object> };
+};
+let document: Document;
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  server = await startServer(databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-api-"))));
+  document = JSON.parse((await httpRequest(`${server.url}/api/v1/openapi.json`)).body) as Document;
+}, 120_000);
+afterAll(() => server?.stop());
+
+/** A validator for one response body; each component is added under its name so references resolve. */
+function validatorFor(schema: object) {
+  const byName = (value: object) =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/components/schemas/', '"')) as object;
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  ajv.addFormat(
+    "date-time",
+    (value: string) => !Number.isNaN(Date.parse(value)) && /T.*(Z|[+-]\d\d:\d\d)$/.test(value),
+  );
+  for (const [id, component] of Object.entries(document.components.schemas)) ajv.addSchema(byName(component), id);
+  return ajv.compile(byName(schema));
+}
+
+/** `api.v1.health.live.ts` → `/api/v1/health/live`; `[.]` escapes a dot, `_index` is the folder itself. */
+function routePath(file: string): string {
+  const segments = file
+    .replace(/\.tsx?$/, "")
+    .replaceAll("[.]", "\u0000")
+    .split(".")
+    .filter((segment) => segment !== "_index")
+    .map((segment) => (segment.startsWith("$") ? `{${segment.slice(1)}}` : segment).replaceAll("\u0000", "."));
+  return `/${segments.join("/")}`;
+}
+
+describe("the OpenAPI document", () => {
+  it("is OpenAPI 3.1 whose schemas compile and whose references all resolve", () => {
+    expect(document.openapi).toBe("3.1.0");
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const id of refs) expect(document.components.schemas, id).toHaveProperty(id);
+    for (const [id, schema] of Object.entries(document.components.schemas)) {
+      expect(() => validatorFor(schema), id).not.toThrow();
+    }
+  });
+
+  it("covers every /api/v1 route in app/routes", () => {
+    const files = fs.readdirSync(path.join(root, "app/routes")).filter((name) => name.startsWith("api.v1."));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(Object.keys(document.paths), file).toContain(routePath(file));
+  });
+
+  it("describes what the endpoints really answer", async () => {
+    for (const endpoint of ["/api/v1/health/live", "/api/v1/health/ready", "/api/v1/health"]) {
+      const response = await httpRequest(`${server.url}${endpoint}`);
+      const documented = document.paths[endpoint]!.get!.responses[String(response.status)];
+      expect(documented, `${endpoint} answered ${response.status}, which is not documented`).toBeDefined();
+      const [type, media] = Object.entries(documented!.content)[0]!;
+      expect(response.headers["content-type"]).toContain(type);
+      const validate = validatorFor(media.schema!);
+      expect(validate(JSON.parse(response.body)), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it("is readable as a local page, with no third-party scripts or styles", async () => {
+    const page = await httpRequest(`${server.url}/api/v1/docs`);
+    expect(page.status).toBe(200);
+    for (const endpoint of Object.keys(document.paths)) expect(page.body).toContain(endpoint);
+    expect(page.body).toContain("HealthReport");
+    expect(page.body).not.toMatch(/<(script|link)[^>]+(src|href)="(https?:)?\/\//);
+  });
+});

@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Runs `npm run db:backup` / `db:restore` as an operator would (the script behind them). */
+function script(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/backup.ts", ...args], {
+    cwd: root,
+    // Remix types NODE_ENV as always present; the script runs without it, as in local mode.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+    encoding: "utf8",
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.trim();
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe.runIf(process.env.ARES_EMBEDDED_DB !== "1")("backups of a PostgreSQL database", () => {
+  it("back up, wipe, restore: the data is equal; only the newest BACKUP_KEEP backups are kept", async () => {
+    const url = process.env.DATABASE_URL!;
+    const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-backups-"));
+    await query(url, "CREATE TABLE backup_probe (id int PRIMARY KEY, note text NOT NULL, at timestamptz NOT NULL)");
+    await query(url, "INSERT INTO backup_probe SELECT n, 'row ' || n, now() FROM generate_series(1, 50) n");
+    const snapshot = async () => ({
+      probe: await query(url, "SELECT * FROM backup_probe ORDER BY id"),
+      migrations: await query(url, "SELECT migration_name, checksum FROM _prisma_migrations ORDER BY migration_name"),
+      tables: await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"),
+    });
+    const before = await snapshot();
+
+    const env = { DATABASE_URL: url, BACKUP_DIR: backupDir, BACKUP_KEEP: "2" };
+    const file = script(["backup"], env);
+    expect(path.basename(file)).toMatch(/^ares-\d{8}T\d{9}Z\.dump$/);
+    expect(fs.statSync(file).size).toBeGreaterThan(0);
+
+    await query(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    expect(await query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+
+    script(["restore", file], env);
+    expect(await snapshot()).toEqual(before);
+
+    script(["backup"], env);
+    script(["backup"], env);
+    const kept = fs.readdirSync(backupDir);
+    expect(kept).toHaveLength(2);
+    expect(kept).not.toContain(path.basename(file));
+  });
+});
+
+describe("backups of the embedded database", () => {
+  it("back up, wipe, restore: the data is equal", { timeout: 60_000 }, async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-embedded-backup-"));
+    const backupDir = path.join(dataDir, "backups");
+    const db = await PGlite.create(path.join(dataDir, "pglite"));
+    await db.exec(
+      "CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'kept'), (2, 'also kept')",
+    );
+    await db.close();
+
+    const env = { ARES_DATA_DIR: dataDir, BACKUP_DIR: backupDir };
+    const file = script(["backup"], env);
+    expect(path.basename(file)).toMatch(/\.pglite\.tar\.gz$/);
+
+    const wiped = await PGlite.create(path.join(dataDir, "pglite"));
+    await wiped.exec("DROP TABLE notes");
+    await wiped.close();
+
+    script(["restore", file], env);
+    const restored = await PGlite.create(path.join(dataDir, "pglite"));
+    const rows = await restored.query("SELECT * FROM notes ORDER BY id");
+    await restored.close();
+    expect(rows.rows).toEqual([
+      { id: 1, body: "kept" },
+      { id: 2, body: "also kept" },
+    ]);
+  });
+});

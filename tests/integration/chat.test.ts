@@ -1,0 +1,235 @@
+/**
+ * Chat end to end over HTTP against the built server and two stand-in providers: streaming, reload
+ * mid-stream, fallback, failures, stop, history trimming, isolation between people, quotas, XSS.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { lastMessageId, readEvents, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+
+let harness: ChatHarness;
+beforeAll(async () => {
+  harness = await startChatHarness();
+}, 180_000);
+afterAll(() => harness?.stop());
+beforeEach(() => {
+  harness.openrouter.reset();
+  harness.ollama.reset();
+});
+
+type Client = Awaited<ReturnType<typeof signedInClient>>;
+
+/** Starts a conversation with `message`; returns its path and the pending reply's id. */
+async function start(client: Client, message: string) {
+  const response = await client.post("/chat?index", { message });
+  expect(response.status).toBe(302);
+  const path = response.headers.get("location")!;
+  const page = await (await client.get(path)).text();
+  return { path, replyId: lastMessageId(page) };
+}
+
+async function follow(client: Client, path: string, replyId: string, stopAfter?: number) {
+  const response = await client.get(`${path}/stream?message=${replyId}`);
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  return readEvents(response, stopAfter);
+}
+
+async function settled(replyId: string) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const message = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    if (message.status !== "streaming") return message;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("reply never settled");
+}
+
+describe("chat", () => {
+  it("streams a reply token by token, then shows it rendered with the provider badge", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:delay=30]] Hello there, ARES");
+    const events = await follow(client, path, replyId);
+    const text = events
+      .map((event) =>
+        event.event === "snapshot"
+          ? String(event.data.content)
+          : event.event === "token"
+            ? String(event.data.text)
+            : "",
+      )
+      .join("");
+    expect(events.filter((event) => event.event === "token").length).toBeGreaterThan(3);
+    expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
+    expect(text).toBe('You said: "Hello there, ARES". This is a deterministic reply from the stub model.');
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("This is a deterministic reply from the stub model.");
+    expect(page).toMatch(/data-testid="provider-badge"[^>]*>OpenRouter<!-- --> · <!-- -->stub\/small/);
+    const conversation = await prisma.conversation.findFirstOrThrow({ where: { id: path.split("/").at(-1) } });
+    expect(conversation.title).toContain("Hello there, ARES");
+  });
+
+  it("a reader who reloads mid-stream gets the text so far and keeps following", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:delay=40]] tell me a slow story");
+    const firstTab = await follow(client, path, replyId, 6);
+    expect(firstTab.length).toBe(6);
+    const reloaded = await follow(client, path, replyId);
+    const snapshot = reloaded[0]!;
+    expect(snapshot.event).toBe("snapshot");
+    expect(String(snapshot.data.content).length).toBeGreaterThan(0);
+    const whole =
+      String(snapshot.data.content) +
+      reloaded
+        .filter((e) => e.event === "token")
+        .map((e) => e.data.text)
+        .join("");
+    expect(whole).toBe('You said: "tell me a slow story". This is a deterministic reply from the stub model.');
+    expect((await settled(replyId)).content).toBe(whole);
+  });
+
+  it("falls back to the other provider when the preferred one fails, and says so", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:fail=500,only=openrouter]] are you there?");
+    const reply = await settled(replyId);
+    expect(reply).toMatchObject({ status: "complete", provider: "ollama", fallbackFrom: "openrouter" });
+    const page = await (await client.get(path)).text();
+    expect(page).toContain('data-testid="fallback-badge"');
+  });
+
+  it("does not fall back on a client error (4xx other than 429)", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { replyId } = await start(client, "[[stub:fail=400,only=openrouter]] malformed?");
+    const reply = await settled(replyId);
+    expect(reply.role).toBe("error");
+    expect(harness.ollama.requests.filter((request) => request.path.includes("chat"))).toHaveLength(0);
+  });
+
+  it("with every provider down, keeps the message, explains, and Retry works once one is back", async () => {
+    const client = await signedInClient(harness.server.url);
+    harness.openrouter.configure({ fail: 500 });
+    harness.ollama.configure({ fail: 500 });
+    const { path, replyId } = await start(client, "Is anybody out there?");
+    const failed = await settled(replyId);
+    expect(failed).toMatchObject({ role: "error", status: "error" });
+    expect(failed.content).toContain("No model provider answered");
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("Is anybody out there?");
+    expect(page).toContain(">Retry</button>");
+
+    harness.openrouter.reset();
+    harness.ollama.reset();
+    const retried = await client.post(path, { intent: "retry" });
+    expect(retried.status).toBe(302);
+    const after = await (await client.get(path)).text();
+    const reply = await settled(lastMessageId(after));
+    expect(reply).toMatchObject({ role: "assistant", status: "complete" });
+    expect(await prisma.message.count({ where: { conversationId: reply.conversationId, role: "user" } })).toBe(1);
+    expect(await prisma.message.count({ where: { conversationId: reply.conversationId, role: "error" } })).toBe(0);
+  });
+
+  it("a stream dropped mid-reply keeps the partial text and marks it", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { replyId } = await start(client, "[[stub:fail=drop,after=3]] go on");
+    const reply = await settled(replyId);
+    expect(reply.status).toBe("error");
+    expect(reply.content).toBe('You said: "go ');
+  });
+
+  it("Stop keeps what arrived so far", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:delay=60]] take your time");
+    await follow(client, path, replyId, 4);
+    const stopped = await client.post(path, { intent: "stop", messageId: replyId });
+    expect(stopped.status).toBe(302);
+    const reply = await settled(replyId);
+    expect(reply.status).toBe("aborted");
+    expect(reply.content.length).toBeGreaterThan(0);
+    expect(reply.content.length).toBeLessThan(
+      'You said: "take your time". This is a deterministic reply from the stub model.'.length,
+    );
+  });
+
+  it("sends the newest history that fits the model's context window", async () => {
+    const client = await signedInClient(harness.server.url);
+    const long = (label: string) => `${label} ${"lorem ipsum dolor sit amet ".repeat(260)}`;
+    const { path, replyId } = await start(client, long("first"));
+    await settled(replyId);
+    await client.post(path, { intent: "send", message: long("second") });
+    await settled(lastMessageId(await (await client.get(path)).text()));
+    await client.post(path, { intent: "send", message: "third, short" });
+    await settled(lastMessageId(await (await client.get(path)).text()));
+    const last = harness.openrouter.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)!;
+    const sent = (last.body as { messages: Array<{ role: string; content: string }> }).messages;
+    expect(sent[0]!.role).toBe("system");
+    expect(sent.at(-1)).toEqual({ role: "user", content: "third, short" });
+    // stub/small has a 4,096-token window: the first exchange no longer fits, the newest one does.
+    expect(sent.some((turn) => turn.content.startsWith("first"))).toBe(false);
+    expect(sent.some((turn) => turn.content.startsWith("second"))).toBe(true);
+  });
+
+  it("renders hostile replies and titles inert", async () => {
+    const client = await signedInClient(harness.server.url);
+    const payload = `<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) <a href="javascript:alert(4)">y</a>`;
+    const { path, replyId } = await start(client, `[[reply:${payload}]] hi`);
+    await settled(replyId);
+    await client.post(path, { intent: "rename", title: `<img src=x onerror=alert(5)>` });
+    const page = await (await client.get(path)).text();
+    expect(page).not.toMatch(/<script>alert/);
+    expect(page).not.toMatch(/<img[^>]*onerror/i);
+    expect(page).not.toMatch(/<a[^>]*href="javascript:/i);
+    expect(page).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).toContain("&lt;img src=x onerror=alert(5)&gt;");
+  });
+
+  it("another person gets 404 for my conversation, its stream, export and actions", async () => {
+    const alice = await signedInClient(harness.server.url);
+    const bob = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(alice, "private thoughts");
+    await settled(replyId);
+    expect((await bob.get(path)).status).toBe(404);
+    expect((await bob.get(`${path}/stream?message=${replyId}`)).status).toBe(404);
+    expect((await bob.get(`${path}/export?format=json`)).status).toBe(404);
+    expect((await bob.post(path, { intent: "send", message: "hijack" })).status).toBe(404);
+    expect((await bob.post(path, { intent: "delete" })).status).toBe(404);
+    expect((await bob.post(path, { intent: "stop", messageId: replyId })).status).toBe(302);
+    expect((await alice.get(path)).status).toBe(200);
+    expect(await prisma.message.count({ where: { content: "hijack" } })).toBe(0);
+  });
+
+  it("rename, pin, search with highlighted snippets, export and delete", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "Quokkas are marsupials");
+    await settled(replyId);
+    await client.post(path, { intent: "rename", title: "Australian fauna" });
+    await client.post(path, { intent: "pin" });
+    const list = await (await client.get("/chat")).text();
+    expect(list).toMatch(/aria-label="Pinned"[^<]*<\/span>Australian fauna/);
+    const search = await (await client.get("/chat?q=quokkas")).text();
+    expect(search).toContain("<mark>Quokkas</mark>");
+    const markdown = await client.get(`${path}/export?format=md`);
+    expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
+    expect(await markdown.text()).toContain("Quokkas are marsupials");
+    const json = (await (await client.get(`${path}/export?format=json`)).json()) as { messages: unknown[] };
+    expect(json.messages).toHaveLength(2);
+    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
+    expect((await client.get(path)).status).toBe(404);
+  });
+});
+
+describe("chat quotas", () => {
+  let limited: ChatHarness;
+  beforeAll(async () => {
+    limited = await startChatHarness({ CHAT_MESSAGES_PER_MINUTE: "2" });
+  }, 120_000);
+  afterAll(() => limited?.stop());
+
+  it("over the message rate: a 429 with Retry-After, and what was typed is kept", async () => {
+    const client = await signedInClient(limited.server.url);
+    const { path } = await start(client, "one");
+    await client.post(path, { intent: "send", message: "two" });
+    const refused = await client.post(path, { intent: "send", message: "three, kept for later" });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const html = await refused.text();
+    expect(html).toContain("You can send 2 messages a minute");
+    expect(html).toContain("three, kept for later");
+  });
+});

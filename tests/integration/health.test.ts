@@ -1,0 +1,155 @@
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { closedPort, databaseEnv, httpRequest } from "../support/ops";
+import { onServer, serverIsReachable, serverUrl, withDatabase } from "../support/postgres";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const OPENROUTER_KEY = "sk-or-v1-health-test-key-that-must-never-leak";
+const servers: ServerProcess[] = [];
+const postgresAvailable = await serverIsReachable();
+
+async function start(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServer({ ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-health-"))), ...env });
+  servers.push(server);
+  return server;
+}
+
+async function getJson(url: string) {
+  const response = await httpRequest(url);
+  return { status: response.status, body: JSON.parse(response.body) as Record<string, never> };
+}
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+}, 120_000);
+afterAll(() => Promise.all(servers.map((server) => server.stop())));
+
+describe("health with every dependency unreachable but the database", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    const closed = await closedPort();
+    server = await start({
+      REDIS_URL: `redis://127.0.0.1:${closed}`,
+      AUTH0_DOMAIN: `127.0.0.1:${closed}`,
+      AUTH0_CLIENT_ID: "health-test-client",
+      AUTH0_CLIENT_SECRET: "health-test-client-secret-0123456789",
+      OPENROUTER_API_KEY: OPENROUTER_KEY,
+      // Credentials in a URL must not surface in the error text either.
+      OPENROUTER_BASE_URL: `http://router-user:url-password-secret@127.0.0.1:${closed}/api/v1`,
+      OLLAMA_URL: `http://127.0.0.1:${closed}`,
+      HEALTH_CHECK_TIMEOUT_MS: "1500",
+    });
+  }, 90_000);
+
+  it("reports each one down with a reason and no secrets, and the whole as down (503)", async () => {
+    const { status, body } = await getJson(`${server.url}/api/v1/health`);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({
+      status: "down",
+      version: expect.any(String),
+      dependencies: {
+        database: { status: "up" },
+        migrations: { status: "up" },
+        redis: { status: "down", error: expect.any(String) },
+        auth0: { status: "down", error: expect.stringContaining("ECONNREFUSED") },
+        openrouter: { status: "down", error: expect.any(String) },
+        ollama: { status: "down", error: expect.stringContaining("ECONNREFUSED") },
+      },
+    });
+    const text = JSON.stringify(body);
+    expect(text).not.toContain(OPENROUTER_KEY);
+    expect(text).not.toContain("url-password-secret");
+    expect(text).not.toContain("health-test-client-secret");
+  });
+
+  it("is not ready while Redis is down, yet live", async () => {
+    const ready = await getJson(`${server.url}/api/v1/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      status: "not_ready",
+      checks: { database: { status: "up" }, redis: { status: "down" } },
+    });
+    expect((await getJson(`${server.url}/api/v1/health/live`)).status).toBe(200);
+  });
+});
+
+describe("health with the providers answering", () => {
+  let server: ServerProcess;
+  let stub: http.Server;
+  const calls: string[] = [];
+  beforeAll(async () => {
+    // Stand-ins for OpenRouter's model list and Ollama's tag list.
+    stub = http.createServer((req, res) => {
+      calls.push(req.url ?? "");
+      const authorised = req.headers.authorization === `Bearer ${OPENROUTER_KEY}`;
+      if (req.url === "/api/tags") res.writeHead(200).end('{"models":[]}');
+      else if (req.url === "/openrouter/models") res.writeHead(authorised ? 200 : 401).end('{"data":[]}');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
+    const { port } = stub.address() as { port: number };
+    server = await start({
+      OPENROUTER_API_KEY: OPENROUTER_KEY,
+      OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/openrouter`,
+      OLLAMA_URL: `http://127.0.0.1:${port}`,
+    });
+  }, 90_000);
+  afterAll(() => new Promise<void>((resolve) => stub.close(() => resolve())));
+
+  it("reports them up, unconfigured ones as not_configured, and caches the checks briefly", async () => {
+    const first = await getJson(`${server.url}/api/v1/health`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      status: "ok",
+      dependencies: {
+        database: { status: "up" },
+        redis: { status: "not_configured" },
+        auth0: { status: "not_configured" },
+        openrouter: { status: "up" },
+        ollama: { status: "up" },
+      },
+    });
+    await getJson(`${server.url}/api/v1/health`);
+    await getJson(`${server.url}/api/v1/health`);
+    expect(calls.filter((url) => url === "/api/tags")).toHaveLength(1);
+    expect((await getJson(`${server.url}/api/v1/health/ready`)).body).toMatchObject({ status: "ready" });
+  });
+});
+
+describe("readiness without a usable database", () => {
+  it("is 503 with the database down when PostgreSQL is unreachable, while liveness stays 200", async () => {
+    const closed = await closedPort();
+    const server = await start({
+      DATABASE_URL: `postgresql://postgres@127.0.0.1:${closed}/ares`,
+      ARES_SKIP_MIGRATIONS: "true",
+    });
+    const ready = await getJson(`${server.url}/api/v1/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: "not_ready", checks: { database: { status: "down" } } });
+    expect((await getJson(`${server.url}/api/v1/health/live`)).status).toBe(200);
+  });
+
+  it.runIf(postgresAvailable)("is 503 with the pending migrations named when they are not applied", async () => {
+    const database = `ares_health_${process.pid}_${Date.now().toString(36)}`;
+    await onServer((client) => client.query(`CREATE DATABASE "${database}"`));
+    try {
+      const server = await start({ DATABASE_URL: withDatabase(serverUrl, database), ARES_SKIP_MIGRATIONS: "true" });
+      const ready = await getJson(`${server.url}/api/v1/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        checks: {
+          database: { status: "up" },
+          migrations: { status: "down", error: expect.stringMatching(/pending/) },
+        },
+      });
+      await server.stop();
+    } finally {
+      await onServer((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    }
+  });
+});

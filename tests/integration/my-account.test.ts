@@ -1,0 +1,189 @@
+/**
+ * "My account" on real PostgreSQL: profile validation, password change (signs out the other sessions),
+ * the session list and revocation, the data export (mine only) and deleting the account.
+ */
+import { describe, expect, it } from "vitest";
+import { deleteMyAccount } from "~/accounts/deletion.server";
+import { exportMyData } from "~/accounts/export.server";
+import { listMySessions, revokeMyOtherSessions, revokeMySession } from "~/accounts/my-sessions.server";
+import { getProfile, updateProfile } from "~/accounts/profile.server";
+import { profileSchema } from "~/accounts/schemas";
+import { changeMyPassword } from "~/accounts/security.server";
+import { changeUserRole } from "~/admin/users.server";
+import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
+import { prisma } from "~/db/db.server";
+import { resolveSession } from "~/sessions/sessions.server";
+import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
+
+const password = "correct horse battery staple";
+
+describe("profile", () => {
+  it("accepts a known time zone and a name, and saves them", async () => {
+    const user = await makeUser();
+    const parsed = profileSchema.parse({ name: "  Ada  ", timeZone: "Europe/Paris" });
+    await updateProfile(user.id, parsed);
+    expect(await getProfile(user.id)).toEqual({ email: user.email, name: "Ada", timeZone: "Europe/Paris" });
+    await updateProfile(user.id, profileSchema.parse({ timeZone: "UTC" }));
+    expect(await getProfile(user.id)).toMatchObject({ name: null, timeZone: "UTC" });
+  });
+
+  it("refuses an unknown time zone and an over-long name with a clear message", () => {
+    const zone = profileSchema.safeParse({ timeZone: "Mars/Olympus_Mons" });
+    expect(zone.success).toBe(false);
+    expect(zone.error?.issues[0]?.message).toContain("Choose a time zone from the list");
+    const name = profileSchema.safeParse({ name: "x".repeat(101), timeZone: "UTC" });
+    expect(name.error?.issues[0]?.message).toBe("Use at most 100 characters.");
+    expect(profileSchema.safeParse({}).error?.issues[0]?.message).toBe("Choose your time zone.");
+  });
+});
+
+describe("changing the password", () => {
+  it("needs the current password, then signs out every other session but keeps this one", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const others = [await makeSession(user.id), await makeSession(user.id)];
+
+    const wrong = await changeMyPassword(
+      user,
+      current,
+      { currentPassword: "not my password", newPassword: "a brand new passphrase" },
+      origin,
+    );
+    expect(wrong).toEqual({ ok: false, reason: "wrong_password" });
+    expect((await resolveSession(others[0]!)).user).not.toBeNull();
+
+    const changed = await changeMyPassword(
+      user,
+      current,
+      { currentPassword: password, newPassword: "a brand new passphrase" },
+      origin,
+    );
+    expect(changed).toEqual({ ok: true, signedOut: 2 });
+    expect((await resolveSession(current)).user?.id).toBe(user.id);
+    for (const id of others) expect((await resolveSession(id)).ended).toBe("revoked");
+    expect((await authenticateWithPassword(user.email, "a brand new passphrase")).ok).toBe(true);
+    expect((await authenticateWithPassword(user.email, password)).ok).toBe(false);
+    expect((await auditRows("password.change")).map((row) => [row.outcome, row.details])).toEqual([
+      ["failure", { reason: "wrong_password" }],
+      ["success", { otherSessionsSignedOut: 2 }],
+    ]);
+  });
+
+  it("an account without a password (Auth0 only) sets one without a current password", async () => {
+    const user = await makeUser();
+    const current = await makeSession(user.id);
+    expect(await hasPassword(user.id)).toBe(false);
+    const result = await changeMyPassword(
+      user,
+      current,
+      { currentPassword: undefined, newPassword: "my first local password" },
+      origin,
+    );
+    expect(result.ok).toBe(true);
+    expect(await hasPassword(user.id)).toBe(true);
+  });
+});
+
+describe("my sessions", () => {
+  it("lists device, browser and times in my zone, marking this device", async () => {
+    const user = await makeUser({ timeZone: "Asia/Tokyo" });
+    const current = await makeSession(
+      user.id,
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36",
+    );
+    await makeSession(
+      user.id,
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+    );
+    await prisma.session.updateMany({
+      where: { userId: user.id },
+      data: { createdAt: new Date("2026-01-01T00:00:00Z") },
+    });
+    const sessions = await listMySessions(user, current);
+    expect(sessions).toHaveLength(2);
+    const mine = sessions.find((session) => session.current)!;
+    expect(mine).toMatchObject({ id: current, browser: "Chrome 140", os: "Linux", device: "Desktop" });
+    expect(mine.created).toBe("1 Jan 2026, 09:00");
+    expect(sessions.find((session) => !session.current)).toMatchObject({ browser: "Mobile Safari 17" });
+  });
+
+  it("revokes another session of mine, but not the current one nor someone else's", async () => {
+    const user = await makeUser();
+    const stranger = await makeUser();
+    const current = await makeSession(user.id);
+    const other = await makeSession(user.id);
+    const theirs = await makeSession(stranger.id);
+    expect(await revokeMySession(user, current, current, origin)).toEqual({ ok: false, reason: "current" });
+    expect(await revokeMySession(user, current, theirs, origin)).toEqual({ ok: false, reason: "not_found" });
+    expect((await resolveSession(theirs)).user?.id).toBe(stranger.id);
+    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: true });
+    expect((await resolveSession(other)).ended).toBe("revoked");
+    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: false, reason: "not_found" });
+    expect(await auditRows("session.revoke")).toMatchObject([
+      { actorId: user.id, targetType: "session", targetId: other, outcome: "success" },
+    ]);
+  });
+
+  it("signs out everywhere else", async () => {
+    const user = await makeUser();
+    const current = await makeSession(user.id);
+    await makeSession(user.id);
+    await makeSession(user.id);
+    expect(await revokeMyOtherSessions(user, current, origin)).toBe(2);
+    expect((await listMySessions(user, current)).map((session) => session.id)).toEqual([current]);
+    expect(await auditRows("session.revoke_others")).toMatchObject([
+      { actorId: user.id, outcome: "success", details: { count: 2 } },
+    ]);
+  });
+});
+
+describe("downloading my data", () => {
+  it("contains my profile, sessions and trail, and nothing of anyone else", async () => {
+    const admin = await makeUser({ role: "admin", name: "Admin Person" });
+    const me = await makeUser({ name: "Me Myself", password });
+    const other = await makeUser({ name: "Someone Else" });
+    const mySession = await makeSession(me.id, "MyBrowser/1.0");
+    await makeSession(other.id, "TheirBrowser/2.0");
+    await revokeMyOtherSessions(me, mySession, origin);
+    await changeUserRole(admin, me.id, "admin", origin);
+    // What I did as an admin names the other account only by a redacted target.
+    await changeUserRole({ ...me, role: "admin" }, other.id, "admin", origin);
+
+    const exported = await exportMyData(me, origin);
+    const text = JSON.stringify(exported);
+    expect(exported).toMatchObject({
+      format: "ares-export/1",
+      profile: { id: me.id, email: me.email, name: "Me Myself" },
+      sessions: [{ userAgent: "MyBrowser/1.0", ip: "203.0.113.7" }],
+    });
+    expect(text).not.toContain(mySession);
+    expect(text).not.toContain("hash");
+    for (const foreign of [other.id, other.email, "Someone Else", "TheirBrowser", admin.id, admin.email]) {
+      expect(text).not.toContain(foreign);
+    }
+    const actions = (exported as unknown as { auditEvents: Array<{ action: string }> }).auditEvents.map(
+      (e) => e.action,
+    );
+    expect(actions).toEqual(["user.role_change", "session.revoke_others"]);
+    expect(await auditRows("data.export")).toMatchObject([{ actorId: me.id, outcome: "success" }]);
+  });
+});
+
+describe("deleting my account", () => {
+  it("needs my email typed exactly, then removes me, my sessions and password, keeping the audit trail", async () => {
+    await makeUser({ role: "admin" });
+    const me = await makeUser({ password });
+    const session = await makeSession(me.id);
+    expect(await deleteMyAccount(me, "someone@else.test", origin)).toEqual({ ok: false, reason: "email_mismatch" });
+    expect(await prisma.user.count({ where: { id: me.id } })).toBe(1);
+
+    expect(await deleteMyAccount(me, ` ${me.email.toUpperCase()} `, origin)).toEqual({ ok: true });
+    expect(await prisma.user.count({ where: { id: me.id } })).toBe(0);
+    expect(await prisma.session.count({ where: { userId: me.id } })).toBe(0);
+    expect(await prisma.password.count({ where: { userId: me.id } })).toBe(0);
+    expect((await resolveSession(session)).user).toBeNull();
+    expect(await auditRows("account.delete")).toMatchObject([
+      { actorId: null, actorEmail: me.email, targetType: "user", targetId: me.id, outcome: "success" },
+    ]);
+  });
+});

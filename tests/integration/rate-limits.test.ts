@@ -1,0 +1,124 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { databaseEnv, httpRequest, sample, startRedis, type RedisProcess } from "../support/ops";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const limits = {
+  RATE_LIMIT_READ_PER_MINUTE: "3",
+  RATE_LIMIT_WRITE_PER_MINUTE: "2",
+  RATE_LIMIT_AUTH_PER_15_MINUTES: "2",
+};
+const servers: ServerProcess[] = [];
+let redis: RedisProcess | undefined;
+
+function start(env: Record<string, string>): Promise<ServerProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-limits-"));
+  return startServer({ ...limits, ...databaseEnv(dataDir), ...env }).then((server) => (servers.push(server), server));
+}
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis?.stop();
+});
+
+const metricsOf = async (server: ServerProcess) => (await httpRequest(`${server.url}/metrics`)).body;
+
+describe("rate limits in one process", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await start({});
+  }, 90_000);
+
+  it("read tier: a browser gets a friendly HTML 429 with Retry-After; RateLimit headers on every response", async () => {
+    for (let i = 0; i < 3; i++) {
+      const ok = await httpRequest(`${server.url}/`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers["ratelimit-policy"]).toMatch(/"read"; ?q=3; ?w=60/);
+      expect(ok.headers["ratelimit"]).toMatch(new RegExp(`"read"; ?r=${2 - i}; ?t=\\d+`));
+    }
+    const refused = await httpRequest(`${server.url}/`, { headers: { Accept: "text/html" } });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(refused.headers["content-type"]).toContain("text/html");
+    expect(refused.body).toContain("Too many requests");
+  });
+
+  it("read tier under /api: a problem+json 429 with a code", async () => {
+    const refused = await httpRequest(`${server.url}/api/v1/openapi.json`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(refused.headers["content-type"]).toContain("application/problem+json");
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: "rate_limited", title: "Too many requests" });
+  });
+
+  it("never limits health probes or the metrics scrape", async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await httpRequest(`${server.url}/api/v1/health/live`)).status).toBe(200);
+      expect((await httpRequest(`${server.url}/metrics`)).status).toBe(200);
+    }
+  });
+
+  it("write tier: other non-GET requests get a 429 after their own, separate limit", async () => {
+    for (let i = 0; i < 2; i++) expect((await httpRequest(`${server.url}/`, { method: "POST" })).status).not.toBe(429);
+    const refused = await httpRequest(`${server.url}/`, { method: "POST" });
+    expect(refused.status).toBe(429);
+    expect(refused.headers["ratelimit-policy"]).toMatch(/"write"; ?q=2; ?w=60/);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+  });
+
+  it("auth tier: sign-in posts have the strictest limit, over 15 minutes, independent of the write tier", async () => {
+    const form = {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=a%40b.c",
+    };
+    for (let i = 0; i < 2; i++) expect((await httpRequest(`${server.url}/login`, form)).status).not.toBe(429);
+    const refused = await httpRequest(`${server.url}/login`, form);
+    expect(refused.status).toBe(429);
+    expect(refused.headers["ratelimit-policy"]).toMatch(/"auth"; ?q=2; ?w=900/);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(60);
+    const metrics = await metricsOf(server);
+    for (const tier of ["read", "write", "auth"]) {
+      expect(sample(metrics, `ares_rate_limit_rejections_total{tier="${tier}"}`)).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
+
+describe("rate limits shared through Redis", () => {
+  let a: ServerProcess;
+  let b: ServerProcess;
+  beforeAll(async () => {
+    redis = await startRedis();
+    // A prefix of its own, so nothing else using this Redis can share these counters.
+    const env = { REDIS_URL: redis.url, RATE_LIMIT_REDIS_PREFIX: `ares-test:${process.pid}:${Date.now()}:` };
+    [a, b] = await Promise.all([start(env), start(env)]);
+  }, 120_000);
+
+  it("two processes count against one limit", async () => {
+    expect((await httpRequest(`${a.url}/`)).status).toBe(200);
+    expect((await httpRequest(`${b.url}/`)).status).toBe(200);
+    expect((await httpRequest(`${a.url}/`)).status).toBe(200);
+    const refused = await httpRequest(`${b.url}/`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers["retry-after"]).toBeTruthy();
+  });
+
+  it("with Redis stopped, requests are still served, the failure is logged and counted", async () => {
+    await redis!.stop();
+    // Over the limit already: a 200 proves the limiter let the request through instead of failing it.
+    const served = await httpRequest(`${a.url}/`);
+    expect(served.status).toBe(200);
+    expect(a.logs.some((entry) => entry.level === 50 && /store|redis/i.test(String(entry.msg)))).toBe(true);
+    expect(sample(await metricsOf(a), "ares_rate_limit_store_errors_total")).toBeGreaterThanOrEqual(1);
+    const ready = await httpRequest(`${a.url}/api/v1/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body).checks.redis.status).toBe("down");
+  });
+});
