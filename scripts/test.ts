@@ -1,6 +1,6 @@
 /**
- * `npm test`: every check, in the order that fails fastest — typecheck, lint, unit + integration
- * tests (Vitest, with coverage), the production build, then the end-to-end suite (Playwright, JS on
+ * `npm test`: every check, in the order that fails fastest — typecheck, lint, the production build,
+ * unit + integration tests (Vitest, with coverage), then the end-to-end suite (Playwright, JS on
  * and off). Stops at the first failing step and exits non-zero.
  */
 import { spawnSync } from "node:child_process";
@@ -12,6 +12,8 @@ type Step = { name: string; command: string; args: string[] };
 const steps: Step[] = [
   { name: "typecheck", command: "npx", args: ["tsc", "--noEmit"] },
   { name: "lint", command: "npm", args: ["run", "--silent", "lint"] },
+  // Before the tests: several integration suites start the built server.
+  { name: "production build", command: "npx", args: ["remix", "vite:build", "--logLevel", "warn"] },
   {
     name: "unit and integration tests",
     command: "npx",
@@ -24,7 +26,6 @@ const steps: Step[] = [
       "--outputFile.json=test-results/vitest.json",
     ],
   },
-  { name: "production build", command: "npx", args: ["remix", "vite:build", "--logLevel", "warn"] },
   { name: "end-to-end tests", command: "npx", args: ["playwright", "test", "--reporter=list,json"] },
 ];
 

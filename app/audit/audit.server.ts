@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   "data.export",
   "audit.view",
   "audit.export",
+  "system.view",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";

@@ -22,6 +22,9 @@ export default function AdminLayout() {
           <li>
             <NavLink to="/admin/audit">Audit log</NavLink>
           </li>
+          <li>
+            <NavLink to="/admin/system">System</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />

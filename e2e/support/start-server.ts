@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
+import { startStubLlm } from "../stand-ins/llm-server";
 import { isServerProcess, runServerWithStandInIdp } from "./auth0-idp";
 
 // First run: start the stand-in Auth0, then this script again as the server, trusting the IdP's certificate.
@@ -35,7 +36,21 @@ if (await serverIsReachable()) {
   delete process.env.DATABASE_URL;
 }
 
+// The two model providers, stood in for in this process; specs steer them with per-message markers
+// such as [[stub:fail=500,only=openrouter]] or [[stub:delay=80]].
+const [openrouter, ollama] = await Promise.all([
+  startStubLlm({ name: "openrouter", behaviour: { tokenDelayMs: 15 } }),
+  startStubLlm({ name: "ollama", behaviour: { tokenDelayMs: 15 } }),
+]);
+
 Object.assign(process.env, {
+  OPENROUTER_API_KEY: "e2e-openrouter-key",
+  OPENROUTER_BASE_URL: `${openrouter.url}/v1`,
+  OPENROUTER_MODEL: "stub/small",
+  OLLAMA_URL: ollama.url,
+  OLLAMA_MODEL: "stub/large",
+  LLM_PRIMARY_PROVIDER: "openrouter",
+  CHAT_MESSAGES_PER_MINUTE: "0",
   NODE_ENV: "production",
   HOST: "127.0.0.1",
   PORT: process.env.E2E_PORT ?? "3900",

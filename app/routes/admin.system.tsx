@@ -1,0 +1,89 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { recordAudit } from "~/audit/audit.server";
+import { requireAdmin } from "~/auth/guards.server";
+import { prisma } from "~/db/db.server";
+import { healthReport } from "~/health/checks.server";
+
+export const meta: MetaFunction = () => [{ title: "System · Admin · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, context);
+  const [report, migrations] = await Promise.all([
+    healthReport(),
+    prisma.$queryRaw<Array<{ migration_name: string; finished_at: Date | null }>>`
+      SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY started_at DESC`,
+  ]);
+  await recordAudit(
+    { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
+    { action: "system.view", outcome: "success" },
+  );
+  return {
+    report,
+    migrations: migrations.map((row) => ({
+      name: row.migration_name,
+      appliedAt: row.finished_at?.toISOString() ?? null,
+    })),
+  };
+}
+
+const STATUS_CLASS: Record<string, string> = { up: "ok", down: "danger", not_configured: "" };
+
+function uptime(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  return [days ? `${days} d` : "", hours ? `${hours} h` : "", `${minutes} min`].filter(Boolean).join(" ");
+}
+
+export default function SystemStatus() {
+  const { report, migrations } = useLoaderData<typeof loader>();
+  return (
+    <section className="card">
+      <h2>System</h2>
+      <p>
+        Overall: <span className={`badge ${report.status === "ok" ? "ok" : "danger"}`}>{report.status}</span> · ARES{" "}
+        {report.version} · up {uptime(report.uptimeSeconds)} · checked {report.checkedAt}
+      </p>
+      <table className="data">
+        <thead>
+          <tr>
+            <th>Dependency</th>
+            <th>Status</th>
+            <th>Latency</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(report.dependencies).map(([name, check]) => (
+            <tr key={name}>
+              <td>{name}</td>
+              <td>
+                <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
+              </td>
+              <td>{check.latencyMs} ms</td>
+              <td>{check.error ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Migrations</h3>
+      <table className="data">
+        <thead>
+          <tr>
+            <th>Migration</th>
+            <th>Applied</th>
+          </tr>
+        </thead>
+        <tbody>
+          {migrations.map((migration) => (
+            <tr key={migration.name}>
+              <td>{migration.name}</td>
+              <td>{migration.appliedAt ?? "not finished"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

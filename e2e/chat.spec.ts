@@ -1,0 +1,74 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signUp } from "./support/session";
+
+const REPLY = (text: string) => `You said: "${text}". This is a deterministic reply from the stub model.`;
+
+async function startConversation(page: Page, message: string) {
+  await page.goto("/chat");
+  await page.getByLabel("Message").fill(message);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+$/);
+}
+
+/** Without JS the page refreshes itself until the reply is complete; with JS it streams in. */
+async function expectReply(page: Page, text: string) {
+  await expect(page.locator(".message--assistant").last()).toContainText(text, { timeout: 15_000 });
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
+}
+
+test.describe("chat", () => {
+  test.beforeEach(async ({ page }) => {
+    await signUp(page);
+  });
+
+  test("send a message and get the reply, with the provider badge", async ({ page }) => {
+    await startConversation(page, "Hello from the browser");
+    await expect(page.locator(".message--user").last()).toContainText("Hello from the browser");
+    await expectReply(page, REPLY("Hello from the browser"));
+    await expect(page.getByTestId("provider-badge").last()).toContainText("OpenRouter · stub/small");
+    await expect(page.getByRole("link", { name: "Hello from the browser" })).toBeVisible();
+  });
+
+  test("the preferred provider failing: the fallback answers and says so", async ({ page }) => {
+    await startConversation(page, "[[stub:fail=500,only=openrouter]] fall back please");
+    await expectReply(page, REPLY("fall back please"));
+    await expect(page.getByTestId("provider-badge").last()).toContainText("Ollama");
+    await expect(page.getByTestId("fallback-badge")).toContainText("OpenRouter did not answer");
+  });
+
+  test("every provider failing: the message stays, the problem is explained, Retry resends", async ({ page }) => {
+    await startConversation(page, "[[stub:fail=500]] nobody home");
+    await expect(page.locator(".message--error")).toContainText("No model provider answered", { timeout: 15_000 });
+    await expect(page.locator(".message--user")).toContainText("nobody home");
+    await page.getByRole("button", { name: "Retry" }).click();
+    await expect(page.locator(".message--error")).toContainText("No model provider answered", { timeout: 15_000 });
+    await expect(page.locator(".message--user")).toHaveCount(1);
+  });
+
+  test("rename, pin, search, export and delete", async ({ page }) => {
+    await startConversation(page, "Tell me about axolotls");
+    await expectReply(page, "axolotls");
+    await page.getByRole("link", { name: "Rename" }).click();
+    await page.getByLabel("New title").fill("Amphibians");
+    await page.getByRole("button", { name: "Save title" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Amphibians" })).toBeVisible();
+    await page.getByRole("button", { name: "Pin" }).click();
+    await expect(page.getByRole("button", { name: "Unpin" })).toBeVisible();
+    await expect(page.locator(".conversation-list").getByLabel("Pinned")).toHaveCount(1);
+
+    await page.getByLabel("Search conversations").fill("axolotls");
+    await page.getByLabel("Search conversations").press("Enter");
+    await expect(page.locator(".snippet mark").first()).toHaveText(/axolotls/i);
+    await page.locator(".search-results a").first().click();
+    await expect(page.getByRole("heading", { level: 1, name: "Amphibians" })).toBeVisible();
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Export Markdown" }).click();
+    expect((await download).suggestedFilename()).toBe("amphibians.md");
+
+    await page.getByRole("link", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Delete conversation" }).click();
+    await expect(page).toHaveURL(/\/chat$/);
+    await expect(page.getByRole("link", { name: "Amphibians" })).toHaveCount(0);
+  });
+});
