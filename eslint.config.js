@@ -6,7 +6,19 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "coverage/", "data/", "app/generated/", "test-results/", "playwright-report/", ".e2e/"] },
+  {
+    ignores: [
+      "build/",
+      "coverage/",
+      "reports/",
+      "backups/",
+      "data/",
+      "app/generated/",
+      "test-results/",
+      "playwright-report/",
+      ".e2e/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,7 +23,7 @@ const steps: Step[] = [
       "--coverage",
       "--reporter=default",
       "--reporter=json",
-      "--outputFile.json=test-results/vitest.json",
+      "--outputFile.json=reports/vitest.json",
     ],
   },
   { name: "end-to-end tests", command: "npx", args: ["playwright", "test", "--reporter=list,json"] },
@@ -37,12 +37,12 @@ try {
   process.exit(1);
 }
 
-fs.mkdirSync("test-results", { recursive: true });
+fs.mkdirSync("reports", { recursive: true });
 const started = Date.now();
 for (const step of steps) {
   const stepStarted = Date.now();
   console.log(`\n▶ ${step.name}`);
-  const env = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/e2e.json" };
+  const env = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: "reports/e2e.json" };
   if (step.name === "production build") env.NODE_ENV = "production";
   const result = spawnSync(step.command, step.args, { stdio: "inherit", env });
   const seconds = ((Date.now() - stepStarted) / 1000).toFixed(1);
@@ -55,8 +55,8 @@ for (const step of steps) {
 
 type VitestReport = { numPassedTests: number; numFailedTests: number };
 type PlaywrightReport = { stats: { expected: number; unexpected: number; flaky: number } };
-const vitest = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8")) as VitestReport;
-const e2e = JSON.parse(fs.readFileSync("test-results/e2e.json", "utf8")) as PlaywrightReport;
+const vitest = JSON.parse(fs.readFileSync("reports/vitest.json", "utf8")) as VitestReport;
+const e2e = JSON.parse(fs.readFileSync("reports/e2e.json", "utf8")) as PlaywrightReport;
 const passed = vitest.numPassedTests + e2e.stats.expected + e2e.stats.flaky;
 const failed = vitest.numFailedTests + e2e.stats.unexpected;
 console.log(`\nAll checks passed in ${((Date.now() - started) / 1000).toFixed(0)}s.`);

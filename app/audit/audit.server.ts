@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   "audit.view",
   "audit.export",
   "system.view",
+  "user.budget_change",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";

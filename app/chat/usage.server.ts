@@ -74,3 +74,17 @@ export async function tokenBudgetFor(userId: string): Promise<number> {
   const override = await prisma.chatSettings.findUnique({ where: { userId }, select: { dailyTokenBudget: true } });
   return override?.dailyTokenBudget ?? config().chatQuota.dailyTokenBudget;
 }
+
+/** An admin's per-person budget: a number of tokens a day, or null to follow the server default. */
+export async function setTokenBudgetOverride(userId: string, budget: number | null): Promise<void> {
+  await prisma.chatSettings.upsert({
+    where: { userId },
+    create: { userId, dailyTokenBudget: budget },
+    update: { dailyTokenBudget: budget },
+  });
+}
+
+export async function tokenBudgetOverride(userId: string): Promise<number | null> {
+  const row = await prisma.chatSettings.findUnique({ where: { userId }, select: { dailyTokenBudget: true } });
+  return row?.dailyTokenBudget ?? null;
+}

@@ -1,7 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { viewUser } from "~/admin/users.server";
+import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
+import { setTokenBudgetOverride, tokenBudgetFor, tokenBudgetOverride } from "~/chat/usage.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.user.email ?? "User"} · Admin · ARES` },
@@ -11,11 +15,35 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const details = await viewUser(admin, params.userId ?? "", { ip: context.clientIp, userAgent: context.userAgent });
   if (!details) throw new Response("There is no account with this id.", { status: 404 });
-  return details;
+  const [budget, override] = await Promise.all([tokenBudgetFor(details.user.id), tokenBudgetOverride(details.user.id)]);
+  return { ...details, budget, override };
+}
+
+const budgetSchema = z.object({
+  budget: z
+    .string()
+    .trim()
+    .regex(/^\d{0,9}$/, "Enter a whole number of tokens, or leave it empty for the server default."),
+});
+
+// Sets this person's daily token budget (empty = the server default, 0 = unlimited).
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request, context);
+  const userId = params.userId ?? "";
+  const parsed = budgetSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
+  const budget = parsed.data.budget === "" ? null : Number(parsed.data.budget);
+  await setTokenBudgetOverride(userId, budget);
+  await recordAudit(
+    { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
+    { action: "user.budget_change", outcome: "success", target: { type: "user", id: userId }, details: { budget } },
+  );
+  return redirect(`/admin/users/${userId}?saved=budget`);
 }
 
 export default function UserDetails() {
-  const { user, sessions, events } = useLoaderData<typeof loader>();
+  const { user, sessions, events, budget, override } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   return (
     <>
       <section className="card">
@@ -48,6 +76,21 @@ export default function UserDetails() {
         <p>
           <Link to={`/admin/audit?${new URLSearchParams({ user: user.id })}`}>Everything this user did</Link>
         </p>
+      </section>
+      <section className="card">
+        <h3>Daily token budget</h3>
+        <p>
+          Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "unlimited"}
+          {override === null ? " (the server default)." : " (set for this person)."}
+        </p>
+        <Form method="post" className="inline-form">
+          <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
+          <input id="budget" name="budget" inputMode="numeric" defaultValue={override?.toString() ?? ""} />
+          {actionData?.error ? <p className="field-error">{actionData.error}</p> : null}
+          <button type="submit" className="small">
+            Save budget
+          </button>
+        </Form>
       </section>
       <section className="card">
         <h3>Active sessions ({sessions.length})</h3>
