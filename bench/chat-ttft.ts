@@ -32,7 +32,6 @@ const server = await benchServer({
   OPENROUTER_BASE_URL: `${stub.url}/v1`,
   OPENROUTER_MODEL: "stub/small",
   LLM_PRIMARY_PROVIDER: "openrouter",
-  LOG_LEVEL: "warn",
 });
 try {
   const client = await signedIn(server.url);
@@ -57,13 +56,10 @@ try {
     const directMs = performance.now() - started;
 
     started = performance.now();
-    const viaAres = await client.post(
+    const viaAres = await client.postJson(
       `/api/v1/conversations/${id}/messages`,
-      {},
-      {
-        headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ content }),
-      },
+      { content },
+      { accept: "text/event-stream" },
     );
     if (viaAres.status !== 200) throw new Error(`ARES answered ${viaAres.status}: ${await viaAres.text()}`);
     await untilFirst(viaAres, (seen) => seen.includes("event: token"));

@@ -31,7 +31,7 @@ async function seedConversation(db: pg.Client, userId: string, title: string, me
 }
 
 const database = await benchDatabase("page");
-const server = await benchServer({ DATABASE_URL: database.url, LOG_LEVEL: "warn", OLLAMA_URL: "http://127.0.0.1:9" });
+const server = await benchServer({ DATABASE_URL: database.url, OLLAMA_URL: "http://127.0.0.1:9" });
 try {
   const client = await signedIn(server.url);
   const db = new pg.Client({ connectionString: database.url });

@@ -13,7 +13,7 @@ export async function sendMessage(userId: string, conversationId: string, conten
   const quota = await checkChatQuota(userId);
   if (!quota.allowed) return { ok: false, refusal: quota };
   const ids = await addUserMessage(userId, conversationId, content);
-  void startGeneration(ids.assistantMessageId);
+  void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId });
   return { ok: true, ids, conversationId };
 }
 
@@ -23,7 +23,7 @@ export async function startConversation(userId: string, content: string): Promis
   if (!quota.allowed) return { ok: false, refusal: quota };
   const { id } = await createConversation(userId);
   const ids = await addUserMessage(userId, id, content);
-  void startGeneration(ids.assistantMessageId);
+  void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId: id });
   return { ok: true, ids, conversationId: id };
 }
 
@@ -32,7 +32,7 @@ export async function redoReply(userId: string, conversationId: string, editedCo
   const quota = await checkChatQuota(userId);
   if (!quota.allowed) return { ok: false, refusal: quota };
   const ids = await redoLastReply(userId, conversationId, editedContent);
-  void startGeneration(ids.assistantMessageId);
+  void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId });
   return { ok: true, ids, conversationId };
 }
 

@@ -31,15 +31,19 @@ export function liveContent(messageId: string): string | undefined {
  * Starts writing the reply in the background and returns at once: the request that asked for it does
  * not wait. Progress goes to the database (throttled) and to same-process subscribers immediately.
  */
-export function startGeneration(assistantMessageId: string): Promise<void> {
+export type ReplyTarget = { messageId: string; userId: string; conversationId: string };
+
+export function startGeneration({ messageId: assistantMessageId, userId, conversationId }: ReplyTarget): Promise<void> {
   const controller = new AbortController();
   // Registered before the first await, so a subscriber arriving now already follows from memory.
   const live: LiveReply = { content: "" };
   liveReplies.set(assistantMessageId, live);
-  const done = generate(assistantMessageId, controller, live).catch((error: unknown) => {
-    log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
-    return failReply(assistantMessageId, "Something went wrong while writing this reply. Use Retry to try again.");
-  });
+  const done = generate({ messageId: assistantMessageId, userId, conversationId }, controller, live).catch(
+    (error: unknown) => {
+      log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
+      return failReply(assistantMessageId, "Something went wrong while writing this reply. Use Retry to try again.");
+    },
+  );
   trackGeneration(assistantMessageId, controller, done);
   return done;
 }
@@ -53,45 +57,40 @@ async function failReply(messageId: string, content: string): Promise<void> {
   publish(messageId, { type: "done", status: "error" });
 }
 
-async function loadContext(messageId: string) {
-  const reply = await prisma.message.findUniqueOrThrow({
-    where: { id: messageId },
-    select: {
-      id: true,
-      userId: true,
-      createdAt: true,
-      conversation: { select: { id: true, provider: true, model: true } },
-    },
-  });
-  const earlier = await prisma.message.findMany({
-    where: {
-      conversationId: reply.conversation.id,
-      role: { in: ["user", "assistant"] },
-      status: { in: ["complete", "aborted"] },
-      OR: [{ createdAt: { lt: reply.createdAt } }, { createdAt: reply.createdAt, id: { lt: reply.id } }],
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: HISTORY_WINDOW,
-    select: { role: true, content: true },
-  });
+/** Everything the prompt needs, fetched in parallel: it is all on the path to the first token. */
+async function loadContext({ messageId, userId, conversationId }: ReplyTarget) {
+  const [conversation, earlier, preferences] = await Promise.all([
+    prisma.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { provider: true, model: true } }),
+    prisma.message.findMany({
+      // The reply being written is the newest message: everything finished is history.
+      where: {
+        conversationId,
+        id: { not: messageId },
+        role: { in: ["user", "assistant"] },
+        status: { in: ["complete", "aborted"] },
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: HISTORY_WINDOW,
+      select: { role: true, content: true },
+    }),
+    getChatPreferences(userId),
+  ]);
   const turns = earlier.reverse().filter((turn) => turn.content.length > 0) as HistoryTurn[];
   const last = turns.pop();
   if (!last || last.role !== "user") throw new Error(`reply ${messageId} has no user message to answer`);
-  return { reply, history: turns, newMessage: last.content, isFirstExchange: turns.length === 0 };
+  return { conversation, preferences, history: turns, newMessage: last.content, isFirstExchange: turns.length === 0 };
 }
 
 function providerOf(value: string | null): ProviderName | null {
   return value === "openrouter" || value === "ollama" ? value : null;
 }
 
-async function generate(messageId: string, controller: AbortController, live: LiveReply): Promise<void> {
-  const { reply, history, newMessage, isFirstExchange } = await loadContext(messageId);
-  const preferences = await getChatPreferences(reply.userId);
-  const preferred = providerOf(reply.conversation.provider) ?? preferences.provider ?? primaryProvider();
+async function generate(target: ReplyTarget, controller: AbortController, live: LiveReply): Promise<void> {
+  const { messageId } = target;
+  const { conversation, preferences, history, newMessage, isFirstExchange } = await loadContext(target);
+  const preferred = providerOf(conversation.provider) ?? preferences.provider ?? primaryProvider();
   const model =
-    reply.conversation.model ??
-    (preferred === preferences.provider ? preferences.model : null) ??
-    defaultModel(preferred);
+    conversation.model ?? (preferred === preferences.provider ? preferences.model : null) ?? defaultModel(preferred);
   const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
   const { turns } = buildPrompt({
     systemPrompt: preferences.systemPrompt,
@@ -159,8 +158,8 @@ async function generate(messageId: string, controller: AbortController, live: Li
     return;
   }
   await finish(messageId, live.content, outcome, result, persisting);
-  await recordUsage(reply.userId, result.provider, result.model, result.usage);
-  if (isFirstExchange) await autoTitle(reply.conversation.id, newMessage);
+  await recordUsage(target.userId, result.provider, result.model, result.usage);
+  if (isFirstExchange) await autoTitle(target.conversationId, newMessage);
 }
 
 async function finish(

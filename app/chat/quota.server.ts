@@ -1,37 +1,42 @@
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
-import { nextUtcMidnight, tokenBudgetFor, tokensUsedToday } from "./usage.server";
+import { nextUtcMidnight } from "./usage.server";
 
 export type QuotaDecision =
   { allowed: true } | { allowed: false; reason: "rate" | "tokens"; retryAfterSeconds: number; message: string };
 
+type QuotaRow = { recent: number; oldest: Date | null; override: number | null; used: number };
+
 /**
  * Per-person limits, counted in the database so every ARES process sees the same numbers:
- * messages sent in the last minute, and tokens used today (UTC) against the budget.
+ * messages sent in the last minute, and tokens used today (UTC) against the budget. One round trip:
+ * this runs before every send.
  */
 export async function checkChatQuota(userId: string, now = new Date()): Promise<QuotaDecision> {
-  const { messagesPerMinute } = config().chatQuota;
-  if (messagesPerMinute > 0) {
-    const windowStart = new Date(now.getTime() - 60_000);
-    const recent = await prisma.message.findMany({
-      where: { userId, role: "user", createdAt: { gt: windowStart } },
-      orderBy: { createdAt: "asc" },
-      select: { createdAt: true },
-      take: messagesPerMinute,
-    });
-    if (recent.length >= messagesPerMinute) {
-      const oldest = recent[0]!.createdAt.getTime();
-      const retryAfterSeconds = Math.max(1, Math.ceil((oldest + 60_000 - now.getTime()) / 1000));
-      return {
-        allowed: false,
-        reason: "rate",
-        retryAfterSeconds,
-        message: `You can send ${messagesPerMinute} messages a minute. Try again in ${retryAfterSeconds} s.`,
-      };
-    }
+  const { messagesPerMinute, dailyTokenBudget } = config().chatQuota;
+  // Timestamps are stored as UTC without a zone (Prisma's convention); compare in the same terms.
+  const [row] = await prisma.$queryRaw<QuotaRow[]>`
+    WITH clock AS (SELECT now() AT TIME ZONE 'UTC' AS utc)
+    SELECT
+      (SELECT count(*)::int FROM "Message", clock
+        WHERE "userId" = ${userId} AND role = 'user' AND "createdAt" > clock.utc - interval '1 minute') AS recent,
+      (SELECT min("createdAt") FROM "Message", clock
+        WHERE "userId" = ${userId} AND role = 'user' AND "createdAt" > clock.utc - interval '1 minute') AS oldest,
+      (SELECT "dailyTokenBudget" FROM "ChatSettings" WHERE "userId" = ${userId}) AS override,
+      (SELECT coalesce(sum("promptTokens" + "completionTokens"), 0)::int FROM "UsageDaily", clock
+        WHERE "userId" = ${userId} AND day = clock.utc::date) AS used`;
+  const { recent, oldest, override, used } = row!;
+  if (messagesPerMinute > 0 && recent >= messagesPerMinute && oldest) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((oldest.getTime() + 60_000 - now.getTime()) / 1000));
+    return {
+      allowed: false,
+      reason: "rate",
+      retryAfterSeconds,
+      message: `You can send ${messagesPerMinute} messages a minute. Try again in ${retryAfterSeconds} s.`,
+    };
   }
-  const budget = await tokenBudgetFor(userId);
-  if (budget > 0 && (await tokensUsedToday(userId)) >= budget) {
+  const budget = override ?? dailyTokenBudget;
+  if (budget > 0 && used >= budget) {
     const retryAfterSeconds = Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000);
     return {
       allowed: false,

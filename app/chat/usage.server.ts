@@ -29,14 +29,6 @@ export async function recordUsage(
   });
 }
 
-export async function tokensUsedToday(userId: string): Promise<number> {
-  const totals = await prisma.usageDaily.aggregate({
-    where: { userId, day: utcDay() },
-    _sum: { promptTokens: true, completionTokens: true },
-  });
-  return (totals._sum.promptTokens ?? 0) + (totals._sum.completionTokens ?? 0);
-}
-
 export type UsageRow = {
   day: Date;
   provider: string;

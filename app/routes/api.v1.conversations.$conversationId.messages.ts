@@ -38,17 +38,21 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = requireApiUser(context);
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
-  const conversation = await ownConversation(user.id, params.conversationId);
   const parsed = sendMessageRequestSchema.safeParse(await readJson(request));
   if (!parsed.success) throw invalidProblem(parsed.error.issues);
-  const outcome = await sendMessage(user.id, conversation.id, parsed.data.content);
+  const conversationId = params.conversationId ?? "";
+  // No separate ownership query: sending writes nothing unless the conversation is this user's.
+  const outcome = await sendMessage(user.id, conversationId, parsed.data.content).catch((error: unknown) => {
+    if (error instanceof ConversationNotFoundError) throw notFoundProblem();
+    throw error;
+  });
   if (!outcome.ok) throw quotaProblem(outcome.refusal);
   const { userMessageId, assistantMessageId } = outcome.ids;
   if (request.headers.get("accept")?.includes("text/event-stream")) {
     return new Response(replyEventStream(assistantMessageId, request.signal), { headers: SSE_HEADERS });
   }
   return Response.json(
-    { userMessageId, assistantMessageId, streamUrl: `/chat/${conversation.id}/stream?message=${assistantMessageId}` },
+    { userMessageId, assistantMessageId, streamUrl: `/chat/${conversationId}/stream?message=${assistantMessageId}` },
     { status: 202 },
   );
 }

@@ -42,5 +42,11 @@ export function browserClient(baseUrl: string, jar = new CookieJar()) {
     get: (path: string, init: RequestInit = {}) => request(path, init),
     post: (path: string, form: Record<string, string>, init: RequestInit = {}) =>
       request(path, { ...init, method: "POST", body: new URLSearchParams(form) }),
+    postJson: (path: string, value: unknown, headers: Record<string, string> = {}) =>
+      request(path, {
+        method: "POST",
+        body: JSON.stringify(value),
+        headers: { "content-type": "application/json", ...headers },
+      }),
   };
 }
