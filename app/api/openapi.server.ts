@@ -8,6 +8,7 @@ import {
   sendMessageRequestSchema,
   sendMessageResponseSchema,
 } from "~/chat/api-schemas";
+import { purgeSessionsResponseSchema } from "~/sessions/api-schemas";
 import { healthReportSchema, liveResponseSchema, readyResponseSchema } from "~/health/schemas.server";
 import packageJson from "../../package.json";
 import { PROBLEM_CONTENT_TYPE, problemSchema } from "./problem.server";
@@ -29,6 +30,7 @@ schemas.add(messageSchema, { id: "Message" });
 schemas.add(messageListSchema, { id: "MessageList" });
 schemas.add(sendMessageRequestSchema, { id: "SendMessageRequest" });
 schemas.add(sendMessageResponseSchema, { id: "SendMessageResponse" });
+schemas.add(purgeSessionsResponseSchema, { id: "PurgeSessionsResponse" });
 
 type Reply = { description: string; schema?: z.ZodType; contentType?: string };
 
@@ -162,6 +164,15 @@ const operations: Operation[] = [
         contentType: PROBLEM_CONTENT_TYPE,
       },
     },
+  },
+  {
+    method: "post",
+    path: "/api/v1/internal/sessions/purge",
+    operationId: "purgeEndedSessions",
+    summary: "Delete sessions that ended more than a week ago (for schedulers)",
+    tags: ["internal"],
+    internal: true,
+    responses: { 200: { description: "How many were deleted", schema: purgeSessionsResponseSchema } },
   },
 ];
 

@@ -1,6 +1,7 @@
 import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/observability/logger.server";
+import { countAuditEvent, countLogin } from "~/observability/metrics.server";
 
 export const AUDIT_ACTIONS = [
   "signup",
@@ -19,6 +20,7 @@ export const AUDIT_ACTIONS = [
   "audit.export",
   "system.view",
   "user.budget_change",
+  "internal.sessions_purge",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";
@@ -57,6 +59,9 @@ export async function recordAudit(origin: AuditOrigin, entry: AuditEntry, db: Au
   };
   await db.auditEvent.create({ data: row });
   auditLog.info({ audit: { ...row, userAgent: undefined } }, `audit: ${entry.action} ${entry.outcome}`);
+  countAuditEvent(entry.action, entry.outcome);
+  // Every sign-in attempt, by any method, passes through here: one place to count them.
+  if (entry.action === "login") countLogin(String(entry.details?.method ?? "password"), entry.outcome);
 }
 
 export type AuditFilter = {

@@ -17,7 +17,8 @@ const PUBLIC_PATHS = new Set([
   "/robots.txt",
 ]);
 
-const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/test-only/"];
+// /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
+const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/api/v1/internal/", "/test-only/"];
 
 export function isPublicPath(pathname: string): boolean {
   const path = pathname.replace(/\.data$/, "").replace(/\/_root$/, "/") || "/";

@@ -1,3 +1,4 @@
+import { ErrorPage } from "~/components/error-page";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
@@ -241,4 +242,8 @@ export default function Conversation() {
       </Form>
     </article>
   );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
 }

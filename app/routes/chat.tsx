@@ -1,3 +1,4 @@
+import { ErrorPage } from "~/components/error-page";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -78,4 +79,8 @@ export default function ChatLayout() {
       </section>
     </div>
   );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
 }

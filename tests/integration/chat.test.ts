@@ -190,8 +190,55 @@ describe("chat", () => {
     expect((await bob.post(path, { intent: "send", message: "hijack" })).status).toBe(404);
     expect((await bob.post(path, { intent: "delete" })).status).toBe(404);
     expect((await bob.post(path, { intent: "stop", messageId: replyId })).status).toBe(302);
+    const id = path.split("/").at(-1)!;
+    const apiList = await bob.get(`/api/v1/conversations/${id}/messages`);
+    expect(apiList.status).toBe(404);
+    expect(apiList.headers.get("content-type")).toContain("application/problem+json");
+    expect((await bob.postJson(`/api/v1/conversations/${id}/messages`, { content: "hijack" })).status).toBe(404);
     expect((await alice.get(path)).status).toBe(200);
     expect(await prisma.message.count({ where: { content: "hijack" } })).toBe(0);
+  });
+
+  it("regenerates the last reply, and edits the last message and resends it", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "first wording");
+    await settled(replyId);
+    expect((await client.post(path, { intent: "regenerate" })).status).toBe(302);
+    const regenerated = await settled(lastMessageId(await (await client.get(path)).text()));
+    expect(regenerated.id).not.toBe(replyId);
+    expect(regenerated.content).toContain('You said: "first wording"');
+    expect((await client.post(path, { intent: "edit", message: "second wording" })).status).toBe(302);
+    const edited = await settled(lastMessageId(await (await client.get(path)).text()));
+    expect(edited.content).toContain('You said: "second wording"');
+    const remaining = await prisma.message.findMany({
+      where: { conversationId: edited.conversationId },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(remaining.map((message) => [message.role, message.content.slice(0, 20)])).toEqual([
+      ["user", "second wording"],
+      ["assistant", 'You said: "second wo'],
+    ]);
+  });
+
+  it("streams a reply through the JSON API with Accept: text/event-stream", async () => {
+    const client = await signedInClient(harness.server.url);
+    const created = await client.postJson("/api/v1/conversations", { title: "API" });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const streamed = await client.postJson(
+      `/api/v1/conversations/${id}/messages`,
+      { content: "via the API" },
+      { accept: "text/event-stream" },
+    );
+    const events = await readEvents(streamed);
+    expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
+    const page = (await (await client.get(`/api/v1/conversations/${id}/messages`)).json()) as {
+      messages: Array<{ role: string; content: string }>;
+    };
+    expect(page.messages.map((message) => message.role)).toEqual(["user", "assistant"]);
+    expect(page.messages[1]!.content).toContain('You said: "via the API"');
+    const invalid = await client.postJson(`/api/v1/conversations/${id}/messages`, { content: "" });
+    expect(invalid.status).toBe(422);
   });
 
   it("rename, pin, search with highlighted snippets, export and delete", async () => {
@@ -231,5 +278,19 @@ describe("chat quotas", () => {
     const html = await refused.text();
     expect(html).toContain("You can send 2 messages a minute");
     expect(html).toContain("three, kept for later");
+  });
+
+  it("over the daily token budget (an admin's override for this person): a 429 until midnight UTC, as JSON for the API", async () => {
+    const client = await signedInClient(limited.server.url);
+    const newest = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    await prisma.chatSettings.create({ data: { userId: newest.id, dailyTokenBudget: 40 } });
+    const { replyId } = await start(client, "spend my tokens please, all forty of them and more");
+    await settled(replyId);
+    const created = (await (await client.postJson("/api/v1/conversations", {})).json()) as { id: string };
+    const refused = await client.postJson(`/api/v1/conversations/${created.id}/messages`, { content: "more" });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await refused.json()) as { code: string }).code).toBe("token_budget_exhausted");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@ import { createAccount } from "~/auth/accounts.server";
 import { signInWithPassword, signUpWithPassword } from "~/auth/sign-in.server";
 import { signOut } from "~/auth/sign-out.server";
 import { prisma } from "~/db/db.server";
+import { metricsRegistry } from "~/observability/metrics.server";
 import { readSessionId } from "~/sessions/cookie.server";
 import {
   createSession,
@@ -88,6 +89,9 @@ describe("accounts and sessions", () => {
       "unknown_email",
     ]);
     expect(failures.at(-1)!.ip).toBe(origin.ip);
+    const metrics = await metricsRegistry.metrics();
+    expect(metrics).toMatch(/ares_logins_total\{method="password",result="failure"\} [2-9]/);
+    expect(metrics).toMatch(/ares_audit_events_total\{action="login",outcome="failure"\} [2-9]/);
   });
 
   it("a revoked session is refused on its very next request", async () => {

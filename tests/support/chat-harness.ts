@@ -86,7 +86,7 @@ export async function readEvents(response: Response, stopAfter = Number.POSITIVE
 
 /** The id of the newest message on a conversation page. */
 export function lastMessageId(html: string): string {
-  const ids = [...html.matchAll(/id="m-([a-z0-9]+)"/g)].map((match) => match[1]!);
+  const ids = [...html.matchAll(/id="m-([a-z0-9-]+)"/g)].map((match) => match[1]!);
   const id = ids.at(-1);
   if (!id) throw new Error("no message on the page");
   return id;
