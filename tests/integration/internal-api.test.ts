@@ -1,0 +1,46 @@
+/** Service-to-service calls: Authorization: Bearer <INTERNAL_API_KEY>, refused without it, audited. */
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { buildIsStale, runBuild } from "~/http/build.server";
+import { startServer, type ServerProcess } from "../support/server-process";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const KEY = "internal-key-for-tests-0123456789abcdef";
+let server: ServerProcess;
+
+beforeAll(async () => {
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+    INTERNAL_API_KEY: KEY,
+  });
+}, 180_000);
+afterAll(() => server?.stop());
+
+const purge = (authorization?: string) =>
+  fetch(`${server.url}/api/v1/internal/sessions/purge`, {
+    method: "POST",
+    headers: authorization ? { authorization } : {},
+  });
+
+describe("the internal API", () => {
+  it("refuses a missing or wrong key with 401 problem+json", async () => {
+    for (const response of [await purge(), await purge(`Bearer ${KEY}x`), await purge(`Basic ${KEY}`)]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await response.json()) as { code: string }).code).toBe("unauthorized");
+    }
+  });
+
+  it("accepts the right key, does the work and records it in the audit log", async () => {
+    const response = await purge(`Bearer ${KEY}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ purged: expect.any(Number) });
+    const events = await prisma.auditEvent.findMany({ where: { action: "internal.sessions_purge" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.outcome).toBe("success");
+  });
+});
