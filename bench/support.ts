@@ -1,11 +1,7 @@
-import path from "node:path";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../tests/support/postgres";
-import { startServer, type ServerProcess } from "../tests/support/server-process";
-
-const root = path.resolve(import.meta.dirname, "..");
+import { startServer, type ServerProcess, ensureBuild } from "../tests/support/server-process";
 
 /** A fresh, migrated PostgreSQL database for one benchmark run; dropped by the returned cleanup. */
 export async function benchDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -25,7 +21,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
 
 /** The production build served by server.ts, as an operator runs it. */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   return startServer({
     NODE_ENV: "production",
     HOST: "127.0.0.1",

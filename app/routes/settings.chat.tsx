@@ -7,6 +7,7 @@ import { requireUser } from "~/auth/guards.server";
 import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema, parseModelChoice } from "~/chat/schemas";
 import { getChatPreferences, saveChatPreferences } from "~/chat/settings.server";
+import { ModelOptions } from "~/components/chat/model-options";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 
@@ -88,32 +89,7 @@ export default function ChatSettings() {
           hint="New conversations use it; each conversation can pick another."
         >
           <select id={fields.model.id} name={fields.model.name} defaultValue={current}>
-            <option value="">Server default ({serverDefault})</option>
-            {current &&
-            ![
-              ...models.openrouter.map((id) => `openrouter:${id}`),
-              ...models.ollama.map((id) => `ollama:${id}`),
-            ].includes(current) ? (
-              <option value={current}>{current.replace(":", " · ")}</option>
-            ) : null}
-            {models.openrouter.length ? (
-              <optgroup label="OpenRouter">
-                {models.openrouter.map((id) => (
-                  <option key={id} value={`openrouter:${id}`}>
-                    {id}
-                  </option>
-                ))}
-              </optgroup>
-            ) : null}
-            {models.ollama.length ? (
-              <optgroup label="Ollama">
-                {models.ollama.map((id) => (
-                  <option key={id} value={`ollama:${id}`}>
-                    {id}
-                  </option>
-                ))}
-              </optgroup>
-            ) : null}
+            <ModelOptions models={models} value={current} defaultLabel={`server default: ${serverDefault}`} />
           </select>
         </Field>
         <Field

@@ -2,20 +2,17 @@
  * The settings and admin pages over real HTTP, as a browser without JavaScript uses them: forms post and
  * redirect, bad input gets a message (400, never 500) with what was typed kept, non-admins get 403.
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { prisma } from "~/db/db.server";
 import { browserClient } from "../support/cookie-jar";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const password = "correct horse battery staple";
 let server: ServerProcess;
 type Client = ReturnType<typeof browserClient>;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   server = await startServer({
     DATABASE_URL: process.env.DATABASE_URL,
     NODE_ENV: "test",

@@ -3,9 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { databaseEnv, httpRequest } from "../support/ops";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 let server: ServerProcess;
@@ -21,7 +20,7 @@ type Document = {
 let document: Document;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   server = await startServer(databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-api-"))));
   document = JSON.parse((await httpRequest(`${server.url}/api/v1/openapi.json`)).body) as Document;
 }, 120_000);

@@ -2,18 +2,15 @@
  * The sign-up and sign-in forms over real HTTP, as a browser without JavaScript posts them: every bad
  * input gets a clear message on the form (status 400, never 500), the fields are kept, the password is not.
  */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { browserClient } from "../support/cookie-jar";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const password = "correct horse battery staple";
 let server: ServerProcess;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   server = await startServer({
     DATABASE_URL: process.env.DATABASE_URL,
     NODE_ENV: "test",

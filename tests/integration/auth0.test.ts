@@ -14,12 +14,10 @@ import { Auth0Failure } from "~/auth/auth0-http.server";
 import { createAuth0RoleDirectory, ROLE_CACHE_TTL_MS } from "~/auth/auth0-management.server";
 import type { Auth0Config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { type StandInIdp, type StandInIdpUser, startStandInIdp } from "../../e2e/stand-ins/idp-server";
 import { closedPort } from "../support/ops";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const ROLES_CLAIM = "https://ares.local/roles";
 const PASSWORD = "correct horse battery staple";
 const CLIENT = { clientId: "ares-it-client", clientSecret: "ares-it-client-secret" };
@@ -59,7 +57,7 @@ let mgmt: ServerProcess; // roles from the Management API
 let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   const [claimsPort, mgmtPort] = [await closedPort(), await closedPort()];
   certDir = await mkdtemp(path.join(tmpdir(), "ares-auth0-it-"));
   idp = await startStandInIdp({

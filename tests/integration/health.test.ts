@@ -3,12 +3,10 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { closedPort, databaseEnv, httpRequest } from "../support/ops";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../support/postgres";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const OPENROUTER_KEY = "sk-or-v1-health-test-key-that-must-never-leak";
 const servers: ServerProcess[] = [];
 const postgresAvailable = await serverIsReachable();
@@ -25,7 +23,7 @@ async function getJson(url: string) {
 }
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
 }, 120_000);
 afterAll(() => Promise.all(servers.map((server) => server.stop())));
 

@@ -2,17 +2,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { databaseEnv, httpRequest, sample } from "../support/ops";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const METRICS_TOKEN = "metrics-token-for-the-hardening-test-0123";
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-logs-"));
 let server: ServerProcess;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   server = await startServer({
     NODE_ENV: "production",
     HOST: "127.0.0.1",

@@ -1,16 +1,13 @@
 /** Service-to-service calls: Authorization: Bearer <INTERNAL_API_KEY>, refused without it, audited. */
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { buildIsStale, runBuild } from "~/http/build.server";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const KEY = "internal-key-for-tests-0123456789abcdef";
 let server: ServerProcess;
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   server = await startServer({
     DATABASE_URL: process.env.DATABASE_URL,
     NODE_ENV: "test",

@@ -2,11 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { databaseEnv, httpRequest, sample, startRedis, type RedisProcess } from "../support/ops";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const limits = {
   RATE_LIMIT_READ_PER_MINUTE: "3",
   RATE_LIMIT_WRITE_PER_MINUTE: "2",
@@ -21,7 +19,7 @@ function start(env: Record<string, string>): Promise<ServerProcess> {
 }
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
 }, 120_000);
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));

@@ -7,8 +7,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPublicPath } from "~/auth/public-routes";
-import { buildIsStale, runBuild } from "~/http/build.server";
-import { startServer, type ServerProcess } from "../support/server-process";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const serverEntry = path.join(root, "build/server/index.js");
@@ -35,7 +34,7 @@ function pathsOf(build: ServerBuild): string[] {
 }
 
 beforeAll(async () => {
-  if (buildIsStale(root, serverEntry)) await runBuild(root);
+  await ensureBuild();
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   routePaths = pathsOf(build);
   server = await startServer({

@@ -3,16 +3,15 @@ import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../support/postgres";
-import { runServerToExit, startServer } from "../support/server-process";
+import { runServerToExit, startServer, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const productionSecrets = { SESSION_SECRET: "a".repeat(24) + "-e2e-session-secret", INTERNAL_API_KEY: "i".repeat(32) };
 
 beforeAll(async () => {
   // The start-up tests serve the production build; `npm test` builds first, a lone run builds here.
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
 }, 120_000);
 
 describe("starting ARES", () => {

@@ -3,14 +3,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { databaseEnv, httpRequest } from "../support/ops";
-import { startServer } from "../support/server-process";
-
-const root = path.resolve(import.meta.dirname, "../..");
+import { startServer, ensureBuild } from "../support/server-process";
 
 beforeAll(async () => {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
 }, 120_000);
 
 /** Starts a GET and resolves with the response as soon as its headers (and first chunk) arrive. */

@@ -1,10 +1,6 @@
-import path from "node:path";
 import { startStubLlm, type StubLlm } from "../../e2e/stand-ins/llm-server";
-import { buildIsStale, runBuild } from "~/http/build.server";
 import { browserClient } from "./cookie-jar";
-import { startServer, type ServerProcess } from "./server-process";
-
-const root = path.resolve(import.meta.dirname, "../..");
+import { startServer, type ServerProcess, ensureBuild } from "./server-process";
 
 export type ChatHarness = {
   server: ServerProcess;
@@ -15,7 +11,7 @@ export type ChatHarness = {
 
 /** The built server with two stand-in providers: "openrouter" (primary) and "ollama" (fallback). */
 export async function startChatHarness(env: Record<string, string> = {}): Promise<ChatHarness> {
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  await ensureBuild();
   const [openrouter, ollama] = await Promise.all([
     startStubLlm({ name: "openrouter", behaviour: { tokenDelayMs: 2 } }),
     startStubLlm({ name: "ollama", behaviour: { tokenDelayMs: 2 } }),

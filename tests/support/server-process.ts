@@ -94,3 +94,12 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
     });
   });
 }
+
+/**
+ * Makes sure the production build exists and is current. `npm test` builds before the tests; a lone
+ * `vitest run` of one file builds here.
+ */
+export async function ensureBuild(): Promise<void> {
+  const { buildIsStale, runBuild } = await import("~/http/build.server");
+  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+}
