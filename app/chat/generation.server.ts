@@ -157,9 +157,10 @@ async function generate(target: ReplyTarget, controller: AbortController, live: 
     await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model }, persisting);
     return;
   }
-  await finish(messageId, live.content, outcome, result, persisting);
-  await recordUsage(target.userId, result.provider, result.model, result.usage);
+  // Titled and counted before `done` goes out: readers reload the page (and its sidebar) on `done`.
   if (isFirstExchange) await autoTitle(target.conversationId, newMessage);
+  await recordUsage(target.userId, result.provider, result.model, result.usage);
+  await finish(messageId, live.content, outcome, result, persisting);
 }
 
 async function finish(
