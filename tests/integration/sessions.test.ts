@@ -1,5 +1,4 @@
-import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAccount } from "~/auth/accounts.server";
 import { signInWithPassword, signUpWithPassword } from "~/auth/sign-in.server";
 import { signOut } from "~/auth/sign-out.server";
@@ -14,6 +13,7 @@ import {
   revokeOtherSessions,
   revokeSession,
 } from "~/sessions/sessions.server";
+import { countQueries } from "../support/query-counter";
 
 const origin = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" };
 const password = "correct horse battery staple";
@@ -25,29 +25,6 @@ async function sessionIdFrom(setCookie: string): Promise<string> {
   if (!id) throw new Error(`no session id in ${setCookie}`);
   return id;
 }
-
-afterEach(() => {
-  pgQuerySpy.restore();
-});
-
-/** Counts SQL statements sent through node-postgres (which the Prisma adapter uses). */
-const pgQuerySpy = {
-  statements: [] as string[],
-  original: pg.Client.prototype.query,
-  start() {
-    this.statements = [];
-    const statements = this.statements;
-    const original = this.original;
-    pg.Client.prototype.query = function countingQuery(this: pg.Client, ...args: unknown[]) {
-      const first = args[0];
-      statements.push(typeof first === "string" ? first : String((first as { text?: string })?.text ?? ""));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pg.Client.prototype.query;
-  },
-  restore() {
-    pg.Client.prototype.query = this.original;
-  },
-};
 
 describe("accounts and sessions", () => {
   it("the first account on a fresh instance becomes admin, even when two sign up at once", async () => {
@@ -115,15 +92,15 @@ describe("accounts and sessions", () => {
   it("a session lookup costs one query, plus one write at most once a minute", async () => {
     const user = await createAccount({ email: uniqueEmail(), password });
     const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
-    pgQuerySpy.start();
-    await resolveSession(id);
-    await resolveSession(id);
-    expect(pgQuerySpy.statements).toHaveLength(2);
-    expect(pgQuerySpy.statements[0]).toMatch(/JOIN|join/);
-    pgQuerySpy.start();
-    await resolveSession(id, new Date(Date.now() + 61_000));
-    expect(pgQuerySpy.statements).toHaveLength(2);
-    expect(pgQuerySpy.statements[1]).toMatch(/^UPDATE/i);
+    const fresh = await countQueries(async () => {
+      await resolveSession(id);
+      await resolveSession(id);
+    });
+    expect(fresh.statements).toHaveLength(2);
+    expect(fresh.statements[0]).toMatch(/JOIN|join/);
+    const minuteLater = await countQueries(() => resolveSession(id, new Date(Date.now() + 61_000)));
+    expect(minuteLater.statements).toHaveLength(2);
+    expect(minuteLater.statements[1]).toMatch(/^UPDATE/i);
   });
 
   it("lists my live sessions and signs out everywhere else", async () => {
