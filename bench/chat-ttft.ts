@@ -11,7 +11,8 @@ import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support"
 const rounds = Number(process.argv[2] ?? 200);
 const WARMUP = 10;
 
-async function untilFirst(response: Response, found: (chunk: string) => boolean): Promise<void> {
+/** Milliseconds from `started` until the stream shows its first token. */
+async function untilFirst(response: Response, started: number, found: (chunk: string) => boolean): Promise<number> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
   for (;;) {
@@ -20,8 +21,10 @@ async function untilFirst(response: Response, found: (chunk: string) => boolean)
     seen += value;
     if (found(seen)) break;
   }
-  // Drain the rest so every reply completes before the next round starts.
+  const firstTokenMs = performance.now() - started;
+  // Drain the rest (not timed) so every reply completes before the next round starts.
   for (;;) if ((await reader.read()).done) break;
+  return firstTokenMs;
 }
 
 const stub = await startStubLlm({ name: "openrouter" });
@@ -52,8 +55,7 @@ try {
       headers: { "content-type": "application/json", authorization: "Bearer bench" },
       body: JSON.stringify({ model: "stub/small", stream: true, messages: [{ role: "user", content }] }),
     });
-    await untilFirst(upstream, (seen) => seen.includes('"content":"'));
-    const directMs = performance.now() - started;
+    const directMs = await untilFirst(upstream, started, (seen) => seen.includes('"content":"'));
 
     started = performance.now();
     const viaAres = await client.postJson(
@@ -62,8 +64,7 @@ try {
       { accept: "text/event-stream" },
     );
     if (viaAres.status !== 200) throw new Error(`ARES answered ${viaAres.status}: ${await viaAres.text()}`);
-    await untilFirst(viaAres, (seen) => seen.includes("event: token"));
-    const aresMs = performance.now() - started;
+    const aresMs = await untilFirst(viaAres, started, (seen) => seen.includes("event: token"));
 
     if (round >= WARMUP) {
       direct.push(directMs);

@@ -1,11 +1,13 @@
 import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, defaultModel, primaryProvider, streamChat } from "~/llm/router.server";
 import type { ProviderName, StreamResult } from "~/llm/types";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { buildPrompt, type HistoryTurn } from "./prompt.server";
-import { getChatPreferences } from "./settings.server";
+import { toChatPreferences } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
 
@@ -57,28 +59,43 @@ async function failReply(messageId: string, content: string): Promise<void> {
   publish(messageId, { type: "done", status: "error" });
 }
 
-/** Everything the prompt needs, fetched in parallel: it is all on the path to the first token. */
+type PromptContextRow = {
+  provider: string | null;
+  model: string | null;
+  preferences: Parameters<typeof toChatPreferences>[0];
+  /** The newest HISTORY_WINDOW finished messages, oldest first. */
+  history: HistoryTurn[];
+};
+
+/**
+ * Everything the prompt needs in one statement without the ORM: it is all on the path to the first
+ * token (docs/decisions/004). The reply being written is the newest message: everything finished
+ * before it is history.
+ */
 async function loadContext({ messageId, userId, conversationId }: ReplyTarget) {
-  const [conversation, earlier, preferences] = await Promise.all([
-    prisma.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { provider: true, model: true } }),
-    prisma.message.findMany({
-      // The reply being written is the newest message: everything finished is history.
-      where: {
-        conversationId,
-        id: { not: messageId },
-        role: { in: ["user", "assistant"] },
-        status: { in: ["complete", "aborted"] },
-      },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: HISTORY_WINDOW,
-      select: { role: true, content: true },
-    }),
-    getChatPreferences(userId),
-  ]);
-  const turns = earlier.reverse().filter((turn) => turn.content.length > 0) as HistoryTurn[];
+  const [row] = await queryRows<PromptContextRow>(Prisma.sql`
+    SELECT c.provider, c.model,
+      (SELECT json_build_object('provider', s.provider, 'model', s.model, 'systemPrompt', s."systemPrompt",
+                                'temperature', s.temperature, 'topP', s."topP", 'maxTokens', s."maxTokens")
+         FROM "ChatSettings" s WHERE s."userId" = ${userId}) AS preferences,
+      (SELECT coalesce(json_agg(json_build_object('role', h.role, 'content', h.content)
+                                ORDER BY h."createdAt", h.id), '[]'::json)
+         FROM (SELECT role, content, "createdAt", id FROM "Message"
+                WHERE "conversationId" = c.id AND id <> ${messageId}
+                  AND role IN ('user', 'assistant') AND status IN ('complete', 'aborted')
+                ORDER BY "createdAt" DESC, id DESC LIMIT ${HISTORY_WINDOW}) h) AS history
+      FROM "Conversation" c WHERE c.id = ${conversationId}`);
+  if (!row) throw new Error(`conversation ${conversationId} of reply ${messageId} is gone`);
+  const turns = row.history.filter((turn) => turn.content.length > 0);
   const last = turns.pop();
   if (!last || last.role !== "user") throw new Error(`reply ${messageId} has no user message to answer`);
-  return { conversation, preferences, history: turns, newMessage: last.content, isFirstExchange: turns.length === 0 };
+  return {
+    conversation: { provider: row.provider, model: row.model },
+    preferences: toChatPreferences(row.preferences),
+    history: turns,
+    newMessage: last.content,
+    isFirstExchange: turns.length === 0,
+  };
 }
 
 function providerOf(value: string | null): ProviderName | null {

@@ -1,5 +1,6 @@
 import { config } from "~/config/env.server";
-import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
 import { nextUtcMidnight } from "./usage.server";
 
 export type QuotaDecision =
@@ -10,12 +11,12 @@ type QuotaRow = { recent: number; oldest: Date | null; override: number | null; 
 /**
  * Per-person limits, counted in the database so every ARES process sees the same numbers:
  * messages sent in the last minute, and tokens used today (UTC) against the budget. One round trip:
- * this runs before every send.
+ * this runs before every send, so it skips the ORM (docs/decisions/004).
  */
 export async function checkChatQuota(userId: string, now = new Date()): Promise<QuotaDecision> {
   const { messagesPerMinute, dailyTokenBudget } = config().chatQuota;
   // Timestamps are stored as UTC without a zone (Prisma's convention); compare in the same terms.
-  const [row] = await prisma.$queryRaw<QuotaRow[]>`
+  const [row] = await queryRows<QuotaRow>(Prisma.sql`
     WITH clock AS (SELECT now() AT TIME ZONE 'UTC' AS utc)
     SELECT
       (SELECT count(*)::int FROM "Message", clock
@@ -24,7 +25,7 @@ export async function checkChatQuota(userId: string, now = new Date()): Promise<
         WHERE "userId" = ${userId} AND role = 'user' AND "createdAt" > clock.utc - interval '1 minute') AS oldest,
       (SELECT "dailyTokenBudget" FROM "ChatSettings" WHERE "userId" = ${userId}) AS override,
       (SELECT coalesce(sum("promptTokens" + "completionTokens"), 0)::int FROM "UsageDaily", clock
-        WHERE "userId" = ${userId} AND day = clock.utc::date) AS used`;
+        WHERE "userId" = ${userId} AND day = clock.utc::date) AS used`);
   const { recent, oldest, override, used } = row!;
   if (messagesPerMinute > 0 && recent >= messagesPerMinute && oldest) {
     const retryAfterSeconds = Math.max(1, Math.ceil((oldest.getTime() + 60_000 - now.getTime()) / 1000));

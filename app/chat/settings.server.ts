@@ -23,8 +23,12 @@ function asProvider(value: string | null): ProviderName | null {
   return value === "openrouter" || value === "ollama" ? value : null;
 }
 
-export async function getChatPreferences(userId: string): Promise<ChatPreferences> {
-  const row = await prisma.chatSettings.findUnique({ where: { userId } });
+type StoredPreferences = {
+  [Key in keyof ChatPreferences]: Key extends "provider" ? string | null : ChatPreferences[Key];
+};
+
+/** A ChatSettings row (or none) as preferences; an unknown provider name counts as no preference. */
+export function toChatPreferences(row: StoredPreferences | null): ChatPreferences {
   if (!row) return NO_PREFERENCES;
   return {
     provider: asProvider(row.provider),
@@ -34,6 +38,10 @@ export async function getChatPreferences(userId: string): Promise<ChatPreference
     topP: row.topP,
     maxTokens: row.maxTokens,
   };
+}
+
+export async function getChatPreferences(userId: string): Promise<ChatPreferences> {
+  return toChatPreferences(await prisma.chatSettings.findUnique({ where: { userId } }));
 }
 
 export async function saveChatPreferences(userId: string, preferences: Partial<ChatPreferences>): Promise<void> {

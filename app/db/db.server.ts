@@ -23,14 +23,23 @@ function createPool(): pg.Pool {
   });
 }
 
-function client(): PrismaClient {
+function state(): DbState {
   globalForDb.__aresDb ??= { pool: createPool(), clients: new Map() };
-  const state = globalForDb.__aresDb;
-  let existing = state.clients.get(PrismaClient);
+  return globalForDb.__aresDb;
+}
+
+/** The shared node-postgres pool, for the few hot-path statements sent without Prisma (sql.server.ts). */
+export function pool(): pg.Pool {
+  return state().pool;
+}
+
+function client(): PrismaClient {
+  const current = state();
+  let existing = current.clients.get(PrismaClient);
   if (!existing) {
     // The adapter does not close a pool it was given: closeDb does.
-    existing = new PrismaClient({ adapter: new PrismaPg(state.pool) });
-    state.clients.set(PrismaClient, existing);
+    existing = new PrismaClient({ adapter: new PrismaPg(current.pool) });
+    current.clients.set(PrismaClient, existing);
   }
   return existing;
 }

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
+import type { Role } from "~/generated/prisma/enums";
 import { PERSISTENT_SESSION_DAYS } from "./cookie.server";
 import type { RequestAuth, SessionEndReason } from "./types";
 
@@ -40,29 +43,37 @@ export async function createSession(input: NewSession): Promise<string> {
   return id;
 }
 
+type SessionRow = {
+  id: string;
+  method: string;
+  persistent: boolean;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastSeenAt: Date;
+  userId: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  timeZone: string;
+  disabledAt: Date | null;
+};
+
 /**
  * Resolves a session id to its user in one indexed query (a primary-key lookup joined to User).
  * Refuses revoked, expired and disabled sessions on their very next request.
  */
 export async function resolveSession(sessionId: string, now = new Date()): Promise<RequestAuth> {
-  const row = await prisma.session.findUnique({
-    where: { id: sessionId },
-    relationLoadStrategy: "join",
-    select: {
-      id: true,
-      method: true,
-      persistent: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastSeenAt: true,
-      user: { select: { id: true, email: true, name: true, role: true, timeZone: true, disabledAt: true } },
-    },
-  });
+  // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
+  const [row] = await queryRows<SessionRow>(Prisma.sql`
+    SELECT s.id, s.method, s.persistent, s."expiresAt", s."revokedAt", s."lastSeenAt",
+           u.id AS "userId", u.email, u.name, u.role::text AS role, u."timeZone", u."disabledAt"
+      FROM "Session" s JOIN "User" u ON u.id = s."userId"
+     WHERE s.id = ${sessionId}`);
   const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
   if (!row) return ended("unknown");
   if (row.revokedAt) return ended("revoked");
   if (row.expiresAt <= now) return ended("expired");
-  if (row.user.disabledAt) return ended("disabled");
+  if (row.disabledAt) return ended("disabled");
 
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
     await prisma.session.update({
@@ -70,8 +81,10 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
       data: { lastSeenAt: now, ...(row.persistent ? {} : { expiresAt: expiryFor(false, now.getTime()) }) },
     });
   }
-  const { disabledAt: _disabledAt, ...user } = row.user;
-  return { user, session: { id: row.id, method: row.method, persistent: row.persistent } };
+  return {
+    user: { id: row.userId, email: row.email, name: row.name, role: row.role, timeZone: row.timeZone },
+    session: { id: row.id, method: row.method, persistent: row.persistent },
+  };
 }
 
 export type SessionListing = {

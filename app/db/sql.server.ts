@@ -1,0 +1,32 @@
+import pg from "pg";
+import type { Prisma } from "~/generated/prisma/client";
+import { pool } from "./db.server";
+
+/**
+ * Statements sent straight through node-postgres, on the pool Prisma uses. Only for the hot paths —
+ * the session lookup every request makes and the send → first token path — where an ORM query's CPU
+ * cost (its query compiler runs in WASM) is most of the latency (docs/decisions/004). Prisma still
+ * owns the schema, the migrations and every other query; build statements with `Prisma.sql` so
+ * values are always parameters.
+ */
+
+// Prisma stores `timestamp(3)` without a zone, in UTC; node-postgres would read it as local time.
+const TIMESTAMP_WITHOUT_ZONE = pg.types.builtins.TIMESTAMP;
+const utcTimestamps: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_WITHOUT_ZONE
+      ? (value: string) => new Date(`${value.replace(" ", "T")}Z`)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** The rows a statement returns, typed by the caller (the statement's column list is the contract). */
+export async function queryRows<Row extends Record<string, unknown>>(statement: Prisma.Sql): Promise<Row[]> {
+  const result = await pool().query<Row>({ text: statement.text, values: statement.values, types: utcTimestamps });
+  return result.rows;
+}
+
+/** How many rows a data-changing statement touched. */
+export async function execute(statement: Prisma.Sql): Promise<number> {
+  const result = await pool().query({ text: statement.text, values: statement.values });
+  return result.rowCount ?? 0;
+}
