@@ -1,8 +1,9 @@
 import { prisma } from "~/db/db.server";
 import { createConversation } from "./conversations.server";
 import { startGeneration } from "./generation.server";
-import { addUserMessage, redoLastReply, requestStop, type ExchangeIds } from "./messages.server";
+import { redoLastReply, requestStop, type ExchangeIds } from "./messages.server";
 import { checkChatQuota, type QuotaDecision } from "./quota.server";
+import { storeExchange } from "./send.server";
 import { abortLocalGeneration } from "./stream-bus.server";
 
 export type Refusal = Extract<QuotaDecision, { allowed: false }>;
@@ -10,21 +11,18 @@ export type SendOutcome = { ok: true; ids: ExchangeIds; conversationId: string }
 
 /** Sends a message and starts the reply in the background, within the person's quota. */
 export async function sendMessage(userId: string, conversationId: string, content: string): Promise<SendOutcome> {
-  const quota = await checkChatQuota(userId);
-  if (!quota.allowed) return { ok: false, refusal: quota };
-  const ids = await addUserMessage(userId, conversationId, content);
-  void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId });
-  return { ok: true, ids, conversationId };
+  const stored = await storeExchange(userId, conversationId, content);
+  if (!stored.ok) return stored;
+  void startGeneration({ messageId: stored.ids.assistantMessageId, userId, conversationId }, stored.context);
+  return { ok: true, ids: stored.ids, conversationId };
 }
 
-/** Starts a new conversation with its first message. */
+/** Starts a new conversation with its first message (checked against the quota before creating it). */
 export async function startConversation(userId: string, content: string): Promise<SendOutcome> {
   const quota = await checkChatQuota(userId);
   if (!quota.allowed) return { ok: false, refusal: quota };
   const { id } = await createConversation(userId);
-  const ids = await addUserMessage(userId, id, content);
-  void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId: id });
-  return { ok: true, ids, conversationId: id };
+  return sendMessage(userId, id, content);
 }
 
 /** Retry after an error, regenerate the last reply, or resend an edited last message. */

@@ -1,20 +1,16 @@
 import { prisma } from "~/db/db.server";
-import { queryRows } from "~/db/sql.server";
-import { Prisma } from "~/generated/prisma/client";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, defaultModel, primaryProvider, streamChat } from "~/llm/router.server";
 import type { ProviderName, StreamResult } from "~/llm/types";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
-import { buildPrompt, type HistoryTurn } from "./prompt.server";
-import { toChatPreferences } from "./settings.server";
+import { loadPromptContext, type PromptContext } from "./prompt-context.server";
+import { buildPrompt } from "./prompt.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
 
 /** How often a growing reply is written to the database (and a cross-process Stop is noticed). */
 const PERSIST_INTERVAL_MS = 250;
-/** History messages considered for the prompt; the token budget usually trims further. */
-const HISTORY_WINDOW = 200;
 /** Tokens kept free for the reply when the person has not set a maximum. */
 const DEFAULT_REPLY_TOKENS = 1024;
 
@@ -35,12 +31,16 @@ export function liveContent(messageId: string): string | undefined {
  */
 export type ReplyTarget = { messageId: string; userId: string; conversationId: string };
 
-export function startGeneration({ messageId: assistantMessageId, userId, conversationId }: ReplyTarget): Promise<void> {
+export function startGeneration(
+  { messageId: assistantMessageId, userId, conversationId }: ReplyTarget,
+  /** Read while storing the message, when the caller has it; otherwise loaded here. */
+  context?: PromptContext,
+): Promise<void> {
   const controller = new AbortController();
   // Registered before the first await, so a subscriber arriving now already follows from memory.
   const live: LiveReply = { content: "" };
   liveReplies.set(assistantMessageId, live);
-  const done = generate({ messageId: assistantMessageId, userId, conversationId }, controller, live).catch(
+  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live).catch(
     (error: unknown) => {
       log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
       return failReply(assistantMessageId, "Something went wrong while writing this reply. Use Retry to try again.");
@@ -59,52 +59,19 @@ async function failReply(messageId: string, content: string): Promise<void> {
   publish(messageId, { type: "done", status: "error" });
 }
 
-type PromptContextRow = {
-  provider: string | null;
-  model: string | null;
-  preferences: Parameters<typeof toChatPreferences>[0];
-  /** The newest HISTORY_WINDOW finished messages, oldest first. */
-  history: HistoryTurn[];
-};
-
-/**
- * Everything the prompt needs in one statement without the ORM: it is all on the path to the first
- * token (docs/decisions/004). The reply being written is the newest message: everything finished
- * before it is history.
- */
-async function loadContext({ messageId, userId, conversationId }: ReplyTarget) {
-  const [row] = await queryRows<PromptContextRow>(Prisma.sql`
-    SELECT c.provider, c.model,
-      (SELECT json_build_object('provider', s.provider, 'model', s.model, 'systemPrompt', s."systemPrompt",
-                                'temperature', s.temperature, 'topP', s."topP", 'maxTokens', s."maxTokens")
-         FROM "ChatSettings" s WHERE s."userId" = ${userId}) AS preferences,
-      (SELECT coalesce(json_agg(json_build_object('role', h.role, 'content', h.content)
-                                ORDER BY h."createdAt", h.id), '[]'::json)
-         FROM (SELECT role, content, "createdAt", id FROM "Message"
-                WHERE "conversationId" = c.id AND id <> ${messageId}
-                  AND role IN ('user', 'assistant') AND status IN ('complete', 'aborted')
-                ORDER BY "createdAt" DESC, id DESC LIMIT ${HISTORY_WINDOW}) h) AS history
-      FROM "Conversation" c WHERE c.id = ${conversationId}`);
-  if (!row) throw new Error(`conversation ${conversationId} of reply ${messageId} is gone`);
-  const turns = row.history.filter((turn) => turn.content.length > 0);
-  const last = turns.pop();
-  if (!last || last.role !== "user") throw new Error(`reply ${messageId} has no user message to answer`);
-  return {
-    conversation: { provider: row.provider, model: row.model },
-    preferences: toChatPreferences(row.preferences),
-    history: turns,
-    newMessage: last.content,
-    isFirstExchange: turns.length === 0,
-  };
-}
-
 function providerOf(value: string | null): ProviderName | null {
   return value === "openrouter" || value === "ollama" ? value : null;
 }
 
-async function generate(target: ReplyTarget, controller: AbortController, live: LiveReply): Promise<void> {
+async function generate(
+  target: ReplyTarget,
+  preloaded: PromptContext | undefined,
+  controller: AbortController,
+  live: LiveReply,
+): Promise<void> {
   const { messageId } = target;
-  const { conversation, preferences, history, newMessage, isFirstExchange } = await loadContext(target);
+  const { conversation, preferences, history, newMessage, isFirstExchange } =
+    preloaded ?? (await loadPromptContext(target.userId, target.conversationId, messageId));
   const preferred = providerOf(conversation.provider) ?? preferences.provider ?? primaryProvider();
   const model =
     conversation.model ?? (preferred === preferences.provider ? preferences.model : null) ?? defaultModel(preferred);

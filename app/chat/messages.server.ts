@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
-import { execute } from "~/db/sql.server";
-import { Prisma } from "~/generated/prisma/client";
+import type { Prisma } from "~/generated/prisma/client";
 import type { MessageRole, MessageStatus } from "~/generated/prisma/enums";
 import { ConversationNotFoundError } from "./conversations.server";
 
@@ -88,31 +86,6 @@ async function newPendingReply(tx: Prisma.TransactionClient, userId: string, con
   });
   await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: new Date() } });
   return reply.id;
-}
-
-/**
- * Stores the person's message and an empty reply in `streaming` state, and bumps the conversation —
- * one statement, because it is on the path to the first token. Nothing is written unless the
- * conversation is this user's. Generation starts separately.
- */
-export async function addUserMessage(userId: string, conversationId: string, content: string): Promise<ExchangeIds> {
-  const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
-  // Timestamps are UTC without a zone (Prisma's convention); the reply sorts 1 ms after the question.
-  // On the path to the first token, so it skips the ORM (docs/decisions/004).
-  const inserted = await execute(Prisma.sql`
-    WITH owned AS (
-      UPDATE "Conversation" SET "lastMessageAt" = now() AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC'
-       WHERE id = ${conversationId} AND "userId" = ${userId}
-      RETURNING id, now() AT TIME ZONE 'UTC' AS at
-    )
-    INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
-    SELECT ${ids.userMessageId}, owned.id, ${userId}, 'user'::"MessageRole", ${content}, 'complete'::"MessageStatus",
-           owned.at, owned.at FROM owned
-    UNION ALL
-    SELECT ${ids.assistantMessageId}, owned.id, ${userId}, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus",
-           owned.at + interval '1 millisecond', owned.at FROM owned`);
-  if (inserted === 0) throw new ConversationNotFoundError();
-  return ids;
 }
 
 export class NothingToRedoError extends Error {

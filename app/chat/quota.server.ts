@@ -6,29 +6,38 @@ import { nextUtcMidnight } from "./usage.server";
 export type QuotaDecision =
   { allowed: true } | { allowed: false; reason: "rate" | "tokens"; retryAfterSeconds: number; message: string };
 
-type QuotaRow = { recent: number; oldest: Date | null; override: number | null; used: number };
+/** The quota as the database sees it; `quotaSql` selects these columns. */
+export type QuotaColumns = { rateExceeded: boolean; budgetExceeded: boolean; oldest: Date | null; budget: number };
 
 /**
- * Per-person limits, counted in the database so every ARES process sees the same numbers:
- * messages sent in the last minute, and tokens used today (UTC) against the budget. One round trip:
- * this runs before every send, so it skips the ORM (docs/decisions/004).
+ * Per-person limits, counted in the database so every ARES process sees the same numbers: messages
+ * sent in the last minute, and tokens used today (UTC) against the budget (an admin's override, else
+ * the server default; 0 = no limit). The verdict is SQL so that a send can check it and store the
+ * message in one statement (docs/decisions/004).
  */
-export async function checkChatQuota(userId: string, now = new Date()): Promise<QuotaDecision> {
+export function quotaSql(userId: string): Prisma.Sql {
   const { messagesPerMinute, dailyTokenBudget } = config().chatQuota;
   // Timestamps are stored as UTC without a zone (Prisma's convention); compare in the same terms.
-  const [row] = await queryRows<QuotaRow>(Prisma.sql`
-    WITH clock AS (SELECT now() AT TIME ZONE 'UTC' AS utc)
-    SELECT
-      (SELECT count(*)::int FROM "Message", clock
-        WHERE "userId" = ${userId} AND role = 'user' AND "createdAt" > clock.utc - interval '1 minute') AS recent,
-      (SELECT min("createdAt") FROM "Message", clock
-        WHERE "userId" = ${userId} AND role = 'user' AND "createdAt" > clock.utc - interval '1 minute') AS oldest,
-      (SELECT "dailyTokenBudget" FROM "ChatSettings" WHERE "userId" = ${userId}) AS override,
-      (SELECT coalesce(sum("promptTokens" + "completionTokens"), 0)::int FROM "UsageDaily", clock
-        WHERE "userId" = ${userId} AND day = clock.utc::date) AS used`);
-  const { recent, oldest, override, used } = row!;
-  if (messagesPerMinute > 0 && recent >= messagesPerMinute && oldest) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((oldest.getTime() + 60_000 - now.getTime()) / 1000));
+  return Prisma.sql`
+    SELECT ${messagesPerMinute}::int > 0 AND recent.count >= ${messagesPerMinute}::int AS "rateExceeded",
+           allowance.budget > 0 AND spent.tokens >= allowance.budget AS "budgetExceeded",
+           recent.oldest, allowance.budget
+      FROM (SELECT count(*)::int AS count, min("createdAt") AS oldest FROM "Message"
+             WHERE "userId" = ${userId} AND role = 'user'
+               AND "createdAt" > (now() AT TIME ZONE 'UTC') - interval '1 minute') recent,
+           (SELECT coalesce((SELECT "dailyTokenBudget" FROM "ChatSettings" WHERE "userId" = ${userId}),
+                            ${dailyTokenBudget}::int) AS budget) allowance,
+           (SELECT coalesce(sum("promptTokens" + "completionTokens"), 0)::int AS tokens FROM "UsageDaily"
+             WHERE "userId" = ${userId} AND day = (now() AT TIME ZONE 'UTC')::date) spent`;
+}
+
+/** What to tell the person about a quota verdict. */
+export function quotaDecision(quota: QuotaColumns, now = new Date()): QuotaDecision {
+  if (quota.rateExceeded) {
+    const { messagesPerMinute } = config().chatQuota;
+    // The oldest message of the last minute leaves the window first.
+    const frees = (quota.oldest?.getTime() ?? now.getTime()) + 60_000;
+    const retryAfterSeconds = Math.max(1, Math.ceil((frees - now.getTime()) / 1000));
     return {
       allowed: false,
       reason: "rate",
@@ -36,15 +45,19 @@ export async function checkChatQuota(userId: string, now = new Date()): Promise<
       message: `You can send ${messagesPerMinute} messages a minute. Try again in ${retryAfterSeconds} s.`,
     };
   }
-  const budget = override ?? dailyTokenBudget;
-  if (budget > 0 && used >= budget) {
+  if (quota.budgetExceeded) {
     const retryAfterSeconds = Math.ceil((nextUtcMidnight(now).getTime() - now.getTime()) / 1000);
     return {
       allowed: false,
       reason: "tokens",
       retryAfterSeconds,
-      message: `You have used today's budget of ${budget.toLocaleString("en")} tokens. It resets at midnight UTC.`,
+      message: `You have used today's budget of ${quota.budget.toLocaleString("en")} tokens. It resets at midnight UTC.`,
     };
   }
   return { allowed: true };
+}
+
+export async function checkChatQuota(userId: string, now = new Date()): Promise<QuotaDecision> {
+  const [quota] = await queryRows<QuotaColumns>(quotaSql(userId));
+  return quotaDecision(quota!, now);
 }

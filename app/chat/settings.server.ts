@@ -23,7 +23,7 @@ function asProvider(value: string | null): ProviderName | null {
   return value === "openrouter" || value === "ollama" ? value : null;
 }
 
-type StoredPreferences = {
+export type StoredPreferences = {
   [Key in keyof ChatPreferences]: Key extends "provider" ? string | null : ChatPreferences[Key];
 };
 

@@ -323,5 +323,8 @@ describe("chat quotas", () => {
     expect(refused.headers.get("content-type")).toContain("application/problem+json");
     expect(((await refused.json()) as { code: string }).code).toBe("token_budget_exhausted");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Refused means nothing stored: no question left without a reply, no pending reply.
+    const listed = await client.get(`/api/v1/conversations/${created.id}/messages`);
+    expect(((await listed.json()) as { messages: unknown[] }).messages).toEqual([]);
   });
 });

@@ -1,0 +1,77 @@
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
+import type { HistoryTurn } from "./prompt.server";
+import { toChatPreferences, type ChatPreferences, type StoredPreferences } from "./settings.server";
+
+/** History messages considered for the prompt; the token budget usually trims further. */
+const HISTORY_WINDOW = 200;
+
+/** Everything a reply's prompt is built from. */
+export type PromptContext = {
+  /** The conversation's own provider and model, when the person picked one for it. */
+  conversation: { provider: string | null; model: string | null };
+  preferences: ChatPreferences;
+  history: HistoryTurn[];
+  newMessage: string;
+  isFirstExchange: boolean;
+};
+
+/** The columns a statement selects with `preferencesColumn` and `historyColumn`, as read back. */
+export type PromptContextColumns = { preferences: StoredPreferences | null; history: HistoryTurn[] };
+
+/**
+ * These fragments let the statement that stores a message also read its prompt context, so the path
+ * to the first token costs one round trip (docs/decisions/004).
+ */
+export function preferencesColumn(userId: string): Prisma.Sql {
+  return Prisma.sql`(SELECT json_build_object('provider', s.provider, 'model', s.model,
+      'systemPrompt', s."systemPrompt", 'temperature', s.temperature, 'topP', s."topP", 'maxTokens', s."maxTokens")
+    FROM "ChatSettings" s WHERE s."userId" = ${userId}) AS preferences`;
+}
+
+/** The newest finished messages of a conversation, oldest first, as a JSON array of turns. */
+export function historyColumn(conversationId: string, exceptMessageId?: string): Prisma.Sql {
+  const except = exceptMessageId ? Prisma.sql`AND id <> ${exceptMessageId}` : Prisma.empty;
+  return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('role', h.role, 'content', h.content)
+                                  ORDER BY h."createdAt", h.id), '[]'::json)
+      FROM (SELECT role, content, "createdAt", id FROM "Message"
+             WHERE "conversationId" = ${conversationId} ${except}
+               AND role IN ('user', 'assistant') AND status IN ('complete', 'aborted')
+             ORDER BY "createdAt" DESC, id DESC LIMIT ${HISTORY_WINDOW}) h) AS history`;
+}
+
+/** The context for answering `newMessage`, given the finished history before it. */
+export function promptContext(
+  conversation: PromptContext["conversation"],
+  columns: PromptContextColumns,
+  newMessage: string,
+): PromptContext {
+  // An empty turn (a reply stopped before its first token) tells the model nothing.
+  const history = columns.history.filter((turn) => turn.content.length > 0);
+  return {
+    conversation,
+    preferences: toChatPreferences(columns.preferences),
+    history,
+    newMessage,
+    isFirstExchange: history.length === 0,
+  };
+}
+
+/**
+ * The context for a reply already stored as pending (Retry, Regenerate, Edit): the newest finished
+ * user message before it is the one to answer.
+ */
+export async function loadPromptContext(
+  userId: string,
+  conversationId: string,
+  replyId: string,
+): Promise<PromptContext> {
+  const [row] = await queryRows<PromptContextColumns & PromptContext["conversation"]>(Prisma.sql`
+    SELECT c.provider, c.model, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)}
+      FROM "Conversation" c WHERE c.id = ${conversationId}`);
+  if (!row) throw new Error(`conversation ${conversationId} of reply ${replyId} is gone`);
+  const turns = row.history.filter((turn) => turn.content.length > 0);
+  const last = turns.pop();
+  if (!last || last.role !== "user") throw new Error(`reply ${replyId} has no user message to answer`);
+  return promptContext({ provider: row.provider, model: row.model }, { ...row, history: turns }, last.content);
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
+import { ConversationNotFoundError } from "./conversations.server";
+import type { ExchangeIds } from "./messages.server";
+import {
+  historyColumn,
+  preferencesColumn,
+  promptContext,
+  type PromptContext,
+  type PromptContextColumns,
+} from "./prompt-context.server";
+import { quotaDecision, quotaSql, type QuotaColumns, type QuotaDecision } from "./quota.server";
+
+export type StoredExchange =
+  | { ok: true; ids: ExchangeIds; context: PromptContext }
+  | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
+
+type SendRow = QuotaColumns & PromptContextColumns & { stored: boolean; provider: string | null; model: string | null };
+
+/**
+ * Within the person's quota, stores their message and an empty reply in `streaming` state, bumps the
+ * conversation, and reads what the reply's prompt needs — one statement, because all of it is on the
+ * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
+ * conversation is this user's. The history is read from the snapshot before the insert: exactly the
+ * finished messages that precede the new one.
+ */
+export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
+  const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
+  const now = new Date();
+  // Timestamps are UTC without a zone (Prisma's convention); the reply sorts 1 ms after the question.
+  const [row] = await queryRows<SendRow>(Prisma.sql`
+    WITH quota AS (${quotaSql(userId)}),
+    owned AS (
+      UPDATE "Conversation" SET "lastMessageAt" = now() AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC'
+       WHERE id = ${conversationId} AND "userId" = ${userId}
+         AND NOT EXISTS (SELECT 1 FROM quota WHERE "rateExceeded" OR "budgetExceeded")
+      RETURNING id, provider, model, now() AT TIME ZONE 'UTC' AS at
+    ),
+    stored AS (
+      INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+      SELECT ${ids.userMessageId}, owned.id, ${userId}, 'user'::"MessageRole", ${content}, 'complete'::"MessageStatus",
+             owned.at, owned.at FROM owned
+      UNION ALL
+      SELECT ${ids.assistantMessageId}, owned.id, ${userId}, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus",
+             owned.at + interval '1 millisecond', owned.at FROM owned
+    )
+    SELECT quota.*, owned.id IS NOT NULL AS stored, owned.provider, owned.model,
+           ${preferencesColumn(userId)}, ${historyColumn(conversationId)}
+      FROM quota LEFT JOIN owned ON true`);
+  const decision = quotaDecision(row!, now);
+  if (!decision.allowed) return { ok: false, refusal: decision };
+  if (!row!.stored) throw new ConversationNotFoundError();
+  return { ok: true, ids, context: promptContext({ provider: row!.provider, model: row!.model }, row!, content) };
+}
