@@ -29,6 +29,18 @@ const TOKENS_PER_MESSAGE = 4;
  */
 export function buildPrompt(input: PromptInput): { turns: ChatTurn[]; droppedTurns: number } {
   const system = [input.systemPrompt?.trim() || DEFAULT_SYSTEM_PROMPT, ...(input.context ?? [])].join("\n\n");
+  const whole = (): { turns: ChatTurn[]; droppedTurns: number } => ({
+    turns: [{ role: "system", content: system }, ...input.history, { role: "user", content: input.newMessage }],
+    droppedTurns: 0,
+  });
+  // No token is shorter than a byte, so when the bytes fit, the tokens do: most conversations are sent
+  // whole without running the tokenizer, which is on the path to the first token.
+  const bytesAtMost = [system, input.newMessage, ...input.history.map((turn) => turn.content)].reduce(
+    (sum, text) => sum + Buffer.byteLength(text) + TOKENS_PER_MESSAGE,
+    0,
+  );
+  if (bytesAtMost <= input.contextWindow - input.replyTokens) return whole();
+
   const cost = (text: string) => input.countTokens(text) + TOKENS_PER_MESSAGE;
   let budget = input.contextWindow - input.replyTokens - cost(system) - cost(input.newMessage);
 

@@ -38,7 +38,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = requireApiUser(context);
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
-  const parsed = sendMessageRequestSchema.safeParse(await readJson(request));
+  const body = await readJson(request);
+  const parsed = sendMessageRequestSchema.safeParse(body);
   if (!parsed.success) throw invalidProblem(parsed.error.issues);
   const conversationId = params.conversationId ?? "";
   // No separate ownership query: sending writes nothing unless the conversation is this user's.
