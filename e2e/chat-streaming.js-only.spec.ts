@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { signUp } from "./support/session";
 
-const SLOW = "[[stub:delay=120]] tell me slowly";
+// ~6 s in all: long enough to still be running after a cold page hydrates on a busy 2-core CI machine.
+const SLOW = "[[stub:delay=400]] tell me slowly";
 const FULL = 'You said: "tell me slowly". This is a deterministic reply from the stub model.';
 
 test.beforeEach(async ({ page }) => {

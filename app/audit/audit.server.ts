@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   "system.view",
   "user.budget_change",
   "internal.sessions_purge",
+  "account.link",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";
@@ -48,7 +49,7 @@ type AuditWriter = Pick<Prisma.TransactionClient, "auditEvent">;
 export async function recordAudit(origin: AuditOrigin, entry: AuditEntry, db: AuditWriter = prisma): Promise<void> {
   const row = {
     actorId: origin.actor?.id ?? null,
-    actorEmail: origin.actor?.email ?? null,
+    actorEmail: origin.actor?.email.toLowerCase() ?? null,
     action: entry.action,
     outcome: entry.outcome,
     targetType: entry.target?.type ?? null,
@@ -78,7 +79,8 @@ export type AuditCursor = { createdAt: Date; id: string };
 function whereFor(filter: AuditFilter): Prisma.AuditEventWhereInput {
   return {
     ...(filter.actorId ? { actorId: filter.actorId } : {}),
-    ...(filter.actorEmail ? { actorEmail: { equals: filter.actorEmail, mode: "insensitive" as const } } : {}),
+    // Recorded lower-cased, so an exact match on the lower-cased filter uses the index.
+    ...(filter.actorEmail ? { actorEmail: filter.actorEmail.trim().toLowerCase() } : {}),
     ...(filter.action ? { action: filter.action } : {}),
     ...(filter.from || filter.to
       ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }

@@ -1,7 +1,6 @@
 import { recordAudit } from "~/audit/audit.server";
 import { prisma } from "~/db/db.server";
 import type { Role } from "~/generated/prisma/enums";
-import { logger } from "~/observability/logger.server";
 import { createAccount, EmailTakenError, normaliseEmail } from "./accounts.server";
 import { syncRole } from "./roles.server";
 import type { RequestOrigin } from "./sign-in.server";
@@ -36,7 +35,7 @@ export async function findOrCreateAuth0Account(
 ): Promise<Auth0Account> {
   // Two first sign-ins of the same person may race to create the account; the loser finds it on its second pass.
   for (let attempt = 0; ; attempt += 1) {
-    const found = await findOrLink(identity);
+    const found = await findOrLink(identity, origin);
     if (found) {
       if (!found.ok) return found;
       const user = { ...found.user };
@@ -63,7 +62,7 @@ export async function findOrCreateAuth0Account(
   }
 }
 
-async function findOrLink(identity: Auth0Identity): Promise<Auth0Account | undefined> {
+async function findOrLink(identity: Auth0Identity, origin: RequestOrigin): Promise<Auth0Account | undefined> {
   const bySub = await prisma.user.findUnique({ where: { auth0Sub: identity.sub }, select: accountFields });
   if (bySub) return usable(bySub);
   if (!identity.email) return undefined;
@@ -82,7 +81,16 @@ async function findOrLink(identity: Auth0Identity): Promise<Auth0Account | undef
     data: { auth0Sub: identity.sub },
   });
   if (count === 0) return { ok: false, reason: "linked_to_other_identity", user };
-  logger.info({ userId: user.id }, "linked an Auth0 identity to an existing account by its verified email");
+  // From now on this Auth0 identity signs in as the account: the owner and admins must be able to see when.
+  await recordAudit(
+    { actor: user, ...origin },
+    {
+      action: "account.link",
+      outcome: "success",
+      target: { type: "user", id: user.id },
+      details: { method: "auth0", sub: identity.sub },
+    },
+  );
   return { ok: true, user, created: false };
 }
 

@@ -84,6 +84,10 @@ export default function Login() {
           <button type="submit" className="secondary">
             Continue with Auth0
           </button>
+          <div className="field checkbox">
+            <input type="checkbox" id="auth0-remember" name="remember" />
+            <label htmlFor="auth0-remember">Keep me signed in for 30 days</label>
+          </div>
         </Form>
       ) : null}
       {localLogin ? (

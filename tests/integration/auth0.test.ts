@@ -39,6 +39,7 @@ function idpUser(key: string, extra: Partial<StandInIdpUser> = {}): StandInIdpUs
 const USERS = {
   newAdmin: idpUser("new-admin", { name: "Nadia Newadmin", roles: ["ares-admin", "user"] }),
   plain: idpUser("plain"),
+  remembered: idpUser("remembered"),
   local: idpUser("local"),
   unverified: idpUser("unverified", { emailVerified: false }),
   disabled: idpUser("disabled"),
@@ -183,9 +184,9 @@ function formAction(html: string, suffix: string): URL {
 }
 
 /** Presses "Continue with Auth0" and arrives at the IdP's login form. */
-async function startSignIn(browser: Browser, app: ServerProcess, redirectTo?: string) {
+async function startSignIn(browser: Browser, app: ServerProcess, redirectTo?: string, fields = {}) {
   const query = redirectTo ? `?${new URLSearchParams({ redirectTo })}` : "";
-  const started = await browser.postForm(`${app.url}/auth/auth0${query}`, app.url, {});
+  const started = await browser.postForm(`${app.url}/auth/auth0${query}`, app.url, fields);
   expect(started.res.status).toBe(302);
   expect(started.next?.origin).toBe(idpOrigin());
   expect(started.next?.searchParams.get("scope")).toBe("openid profile email");
@@ -195,8 +196,14 @@ async function startSignIn(browser: Browser, app: ServerProcess, redirectTo?: st
 }
 
 /** Signs in at the IdP and returns the callback URL it sends the browser to (not yet requested). */
-async function callbackFromIdp(browser: Browser, app: ServerProcess, user: StandInIdpUser, redirectTo?: string) {
-  const { html } = await startSignIn(browser, app, redirectTo);
+async function callbackFromIdp(
+  browser: Browser,
+  app: ServerProcess,
+  user: StandInIdpUser,
+  redirectTo?: string,
+  fields = {},
+) {
+  const { html } = await startSignIn(browser, app, redirectTo, fields);
   const { next } = await browser.postForm(formAction(html, "/login"), idpOrigin(), {
     email: user.email,
     password: user.password,
@@ -205,8 +212,8 @@ async function callbackFromIdp(browser: Browser, app: ServerProcess, user: Stand
   return next!;
 }
 
-async function signIn(browser: Browser, app: ServerProcess, user: StandInIdpUser, redirectTo?: string) {
-  const callback = await callbackFromIdp(browser, app, user, redirectTo);
+async function signIn(browser: Browser, app: ServerProcess, user: StandInIdpUser, redirectTo?: string, fields = {}) {
+  const callback = await callbackFromIdp(browser, app, user, redirectTo, fields);
   const res = await browser.request(callback);
   expect(res.status).toBe(302);
   return { res, location: res.headers.get("location") ?? "" };
@@ -262,6 +269,17 @@ describe("signing in with Auth0 (roles from the ID-token claim)", () => {
     expect(logins.map((row) => [row.outcome, row.details])).toEqual([["success", { method: "auth0" }]]);
   });
 
+  it("keeps the person signed in for 30 days when they tick the box next to the Auth0 button", async () => {
+    expect(await (await fetch(`${claims.url}/login`)).text()).toMatch(
+      /<form[^>]*action="\/auth\/auth0"[^>]*>[\s\S]*?name="remember"[\s\S]*?<\/form>/,
+    );
+    const { res } = await signIn(new Browser(), claims, USERS.remembered, undefined, { remember: "on" });
+    const user = await userByEmail(USERS.remembered.email);
+    expect(await prisma.session.findFirst({ where: { userId: user!.id } })).toMatchObject({ persistent: true });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("__ares_session="));
+    expect(cookie).toMatch(/Max-Age=2592000/i);
+  });
+
   it("gives a person whose claim has no admin role the user role", async () => {
     await signIn(new Browser(), claims, USERS.plain);
     expect(await userByEmail(USERS.plain.email)).toMatchObject({ role: "user", auth0Sub: USERS.plain.sub });
@@ -274,6 +292,10 @@ describe("signing in with Auth0 (roles from the ID-token claim)", () => {
     const linked = await userByEmail(USERS.local.email);
     expect(linked).toMatchObject({ id: local.id, auth0Sub: USERS.local.sub, role: "user", name: "Local Person" });
     expect(await prisma.user.count({ where: { email: USERS.local.email } })).toBe(1);
+    const links = await prisma.auditEvent.findMany({ where: { action: "account.link", targetId: local.id } });
+    expect(links.map((row) => [row.outcome, row.actorId, row.details])).toEqual([
+      ["success", local.id, { method: "auth0", sub: USERS.local.sub }],
+    ]);
 
     idp.setUserRoles(USERS.local.sub, ["admin"]);
     await signIn(new Browser(), claims, USERS.local);

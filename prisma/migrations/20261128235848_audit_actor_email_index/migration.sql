@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditEvent_actorEmail_createdAt_id_idx" ON "AuditEvent"("actorEmail", "createdAt" DESC, "id" DESC);
+
