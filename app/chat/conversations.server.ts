@@ -95,13 +95,20 @@ export async function getConversation(userId: string, conversationId: string): P
   return { ...row, provider: row.provider === "openrouter" || row.provider === "ollama" ? row.provider : null };
 }
 
+/** A new, empty conversation; a title given here counts as chosen by the person (no auto-title). */
 export async function createConversation(
   userId: string,
-  options: { provider?: ProviderName | null; model?: string | null } = {},
-) {
+  options: { title?: string; provider?: ProviderName | null; model?: string | null } = {},
+): Promise<ConversationSummary> {
+  const title = options.title ? normaliseTitle(options.title) : "";
   return prisma.conversation.create({
-    data: { userId, provider: options.provider ?? null, model: options.model ?? null },
-    select: { id: true },
+    data: {
+      userId,
+      provider: options.provider ?? null,
+      model: options.model ?? null,
+      ...(title ? { title, titleIsManual: true } : {}),
+    },
+    select: { id: true, title: true, pinned: true, lastMessageAt: true },
   });
 }
 

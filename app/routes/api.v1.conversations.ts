@@ -7,7 +7,6 @@ import {
   decodeConversationCursor,
   encodeConversationCursor,
   listConversations,
-  renameConversation,
 } from "~/chat/conversations.server";
 
 // GET /api/v1/conversations — my conversations, pinned first, newest first (?after= pages on).
@@ -32,11 +31,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
   const parsed = createConversationRequestSchema.safeParse(await readJson(request));
   if (!parsed.success) throw invalidProblem(parsed.error.issues);
-  const { id } = await createConversation(user.id);
-  if (parsed.data.title) await renameConversation(user.id, id, parsed.data.title);
-  const [created] = (await listConversations(user.id, null, 1)).conversations;
+  const created = await createConversation(user.id, { title: parsed.data.title });
   return Response.json(
-    { ...created!, lastMessageAt: created!.lastMessageAt.toISOString() },
-    { status: 201, headers: { Location: `/api/v1/conversations/${id}/messages` } },
+    { ...created, lastMessageAt: created.lastMessageAt.toISOString() },
+    { status: 201, headers: { Location: `/api/v1/conversations/${created.id}/messages` } },
   );
 }

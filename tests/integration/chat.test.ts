@@ -220,6 +220,20 @@ describe("chat", () => {
     ]);
   });
 
+  it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {
+    const client = await signedInClient(harness.server.url);
+    const first = (await (await client.postJson("/api/v1/conversations", { title: "Pinned one" })).json()) as {
+      id: string;
+    };
+    await prisma.conversation.update({ where: { id: first.id }, data: { pinned: true } });
+    const response = await client.postJson("/api/v1/conversations", { title: "  Fresh\n  one " });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; title: string; pinned: boolean };
+    expect(created).toMatchObject({ title: "Fresh one", pinned: false });
+    expect(created.id).not.toBe(first.id);
+    expect(response.headers.get("location")).toBe(`/api/v1/conversations/${created.id}/messages`);
+  });
+
   it("streams a reply through the JSON API with Accept: text/event-stream", async () => {
     const client = await signedInClient(harness.server.url);
     const created = await client.postJson("/api/v1/conversations", { title: "API" });
