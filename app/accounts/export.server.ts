@@ -1,10 +1,11 @@
 import { allAuditEvents, recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { CHAT_EXPORT_SECTIONS } from "~/chat/my-data.server";
 import { prisma } from "~/db/db.server";
 import type { SessionUser } from "~/sessions/types";
 
 /**
- * One entry per domain that holds personal data. Conversations and calendar add theirs here when they
- * land, so the export stays complete without this module knowing their tables.
+ * One entry per domain that holds personal data; each domain lists its own sections (chat in
+ * CHAT_EXPORT_SECTIONS, the calendar next), so this module does not know their tables.
  */
 const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
   {
@@ -64,6 +65,7 @@ const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise
       return events;
     },
   },
+  ...CHAT_EXPORT_SECTIONS,
 ];
 
 /** Everything ARES holds about the person, as one JSON-ready object; the export itself is audited. */

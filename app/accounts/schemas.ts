@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { MAX_PASSWORD, newPasswordField } from "~/auth/schemas";
+import { withoutNul } from "~/validation/text";
 import { isTimeZone } from "./time-zone";
 
 // Shared by the server (validation) and the browser (HTML constraints and live checks).
 
 export const profileSchema = z.object({
-  name: z.string().trim().max(100, "Use at most 100 characters.").optional(),
+  name: withoutNul(z.string().trim().max(100, "Use at most 100 characters.")).optional(),
   timeZone: z
     .string({ error: "Choose your time zone." })
     .refine(isTimeZone, "Choose a time zone from the list, such as Europe/Paris."),
@@ -22,6 +23,6 @@ export const deleteAccountSchema = z.object({
 });
 
 export const sessionActionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("revoke"), sessionId: z.string({ error: "Choose a session." }).max(100) }),
+  z.object({ intent: z.literal("revoke"), sessionId: withoutNul(z.string({ error: "Choose a session." }).max(100)) }),
   z.object({ intent: z.literal("revoke-others") }),
 ]);

@@ -122,6 +122,7 @@ const operations: Operation[] = [
     requestBody: createConversationRequestSchema,
     responses: {
       201: { description: "Created", schema: conversationSchema },
+      400: { description: "The body is not valid JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
       422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
     },
   },
@@ -156,6 +157,7 @@ const operations: Operation[] = [
     responses: {
       200: { description: "The reply as Server-Sent Events", contentType: "text/event-stream" },
       202: { description: "Accepted; follow streamUrl", schema: sendMessageResponseSchema },
+      400: { description: "The body is not valid JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
       404: { description: "No such conversation of yours", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
       422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
       429: {

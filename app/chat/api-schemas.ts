@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { messageText } from "./schemas";
+import { conversationTitle, messageText } from "./schemas";
 
 // The shapes of /api/v1/conversations*: they validate requests and generate the OpenAPI document.
 
@@ -16,7 +16,7 @@ export const conversationListSchema = z.object({
 });
 
 export const createConversationRequestSchema = z.object({
-  title: z.string().trim().min(1).max(120).optional(),
+  title: conversationTitle.optional(),
 });
 
 export const messageSchema = z.object({

@@ -1,11 +1,12 @@
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
-import { contextWindow, countTokens, defaultModel, primaryProvider, streamChat } from "~/llm/router.server";
-import type { ProviderName, StreamResult } from "~/llm/types";
+import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
+import type { StreamResult } from "~/llm/types";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { buildPrompt } from "./prompt.server";
+import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
 
@@ -59,10 +60,6 @@ async function failReply(messageId: string, content: string): Promise<void> {
   publish(messageId, { type: "done", status: "error" });
 }
 
-function providerOf(value: string | null): ProviderName | null {
-  return value === "openrouter" || value === "ollama" ? value : null;
-}
-
 async function generate(
   target: ReplyTarget,
   preloaded: PromptContext | undefined,
@@ -72,9 +69,7 @@ async function generate(
   const { messageId } = target;
   const { conversation, preferences, history, newMessage, isFirstExchange } =
     preloaded ?? (await loadPromptContext(target.userId, target.conversationId, messageId));
-  const preferred = providerOf(conversation.provider) ?? preferences.provider ?? primaryProvider();
-  const model =
-    conversation.model ?? (preferred === preferences.provider ? preferences.model : null) ?? defaultModel(preferred);
+  const { provider: preferred, model } = modelForReply(conversation, preferences);
   const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
   const { turns } = buildPrompt({
     systemPrompt: preferences.systemPrompt,

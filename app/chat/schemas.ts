@@ -1,31 +1,31 @@
 import { z } from "zod";
+import { withoutNul } from "~/validation/text";
 
 export const MESSAGE_MAX = 32_000;
 
-export const messageText = z
-  .string({ error: "Write a message first." })
-  .trim()
-  .min(1, "Write a message first.")
-  .max(MESSAGE_MAX, `Messages can be at most ${MESSAGE_MAX.toLocaleString("en")} characters.`);
+export const messageText = withoutNul(
+  z
+    .string({ error: "Write a message first." })
+    .trim()
+    .min(1, "Write a message first.")
+    .max(MESSAGE_MAX, `Messages can be at most ${MESSAGE_MAX.toLocaleString("en")} characters.`),
+);
+
+export const conversationTitle = withoutNul(
+  z.string({ error: "Enter a title." }).trim().min(1, "Enter a title.").max(120, "Use at most 120 characters."),
+);
 
 export const conversationIntent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("send"), message: messageText }),
-  z.object({ intent: z.literal("stop"), messageId: z.string().min(1) }),
+  z.object({ intent: z.literal("stop"), messageId: withoutNul(z.string().min(1).max(100)) }),
   z.object({ intent: z.literal("retry") }),
   z.object({ intent: z.literal("regenerate") }),
   z.object({ intent: z.literal("edit"), message: messageText }),
-  z.object({
-    intent: z.literal("rename"),
-    title: z
-      .string({ error: "Enter a title." })
-      .trim()
-      .min(1, "Enter a title.")
-      .max(120, "Use at most 120 characters."),
-  }),
+  z.object({ intent: z.literal("rename"), title: conversationTitle }),
   z.object({ intent: z.literal("pin") }),
   z.object({ intent: z.literal("unpin") }),
   z.object({ intent: z.literal("delete") }),
-  z.object({ intent: z.literal("model"), model: z.string().max(200) }),
+  z.object({ intent: z.literal("model"), model: withoutNul(z.string().max(200)) }),
 ]);
 
 /** "provider:model" as the model picker submits it; "" means the default. */
@@ -38,8 +38,8 @@ export function parseModelChoice(value: string): { provider: "openrouter" | "oll
 // Conform's parseWithZod turns form strings into numbers and empty fields into undefined.
 export const chatPreferencesSchema = z.object({
   intent: z.enum(["save", "reset-prompt"]),
-  model: z.string().max(200).optional(),
-  systemPrompt: z.string().max(8_000, "Keep the system prompt under 8,000 characters.").optional(),
+  model: withoutNul(z.string().max(200)).optional(),
+  systemPrompt: withoutNul(z.string().max(8_000, "Keep the system prompt under 8,000 characters.")).optional(),
   temperature: z.number({ error: "Enter a number." }).min(0, "Use 0 to 2.").max(2, "Use 0 to 2.").optional(),
   topP: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1.").optional(),
   maxTokens: z

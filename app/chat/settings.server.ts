@@ -1,4 +1,5 @@
 import { prisma } from "~/db/db.server";
+import { defaultModel, primaryProvider } from "~/llm/router.server";
 import type { ProviderName } from "~/llm/types";
 
 export type ChatPreferences = {
@@ -46,4 +47,18 @@ export async function getChatPreferences(userId: string): Promise<ChatPreference
 
 export async function saveChatPreferences(userId: string, preferences: Partial<ChatPreferences>): Promise<void> {
   await prisma.chatSettings.upsert({ where: { userId }, create: { userId, ...preferences }, update: preferences });
+}
+
+/**
+ * Who writes a conversation's replies: its own provider and model when the person picked one for it,
+ * else their saved defaults, else the server's. The conversation page labels "Default" with this too.
+ */
+export function modelForReply(
+  conversation: { provider: string | null; model: string | null },
+  preferences: ChatPreferences,
+): { provider: ProviderName; model: string } {
+  const provider = asProvider(conversation.provider) ?? preferences.provider ?? primaryProvider();
+  const model =
+    conversation.model ?? (provider === preferences.provider ? preferences.model : null) ?? defaultModel(provider);
+  return { provider, model };
 }

@@ -68,12 +68,16 @@ export async function tokenBudgetFor(userId: string): Promise<number> {
 }
 
 /** An admin's per-person budget: a number of tokens a day, or null to follow the server default. */
-export async function setTokenBudgetOverride(userId: string, budget: number | null): Promise<void> {
+/** False when there is no such person (deleted while an admin had their page open). */
+export async function setTokenBudgetOverride(userId: string, budget: number | null): Promise<boolean> {
+  const person = await prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
+  if (!person) return false;
   await prisma.chatSettings.upsert({
     where: { userId },
     create: { userId, dailyTokenBudget: budget },
     update: { dailyTokenBudget: budget },
   });
+  return true;
 }
 
 export async function tokenBudgetOverride(userId: string): Promise<number | null> {

@@ -10,6 +10,7 @@ import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/sessions/middleware.server";
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
+import { refuseNulInUrl } from "./nul-in-url.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
@@ -43,6 +44,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requestIdMiddleware);
   // 2. Unknown Host headers are refused before any work is done for them.
   app.use(allowedHostsMiddleware(config.allowedHosts));
+  // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
+  app.use(refuseNulInUrl);
   // 3. Timing starts here so the histogram covers everything below, including 429s.
   app.use(httpMetricsMiddleware(() => currentBuild));
   // 4. Access log (health probes, scrapes and assets are not logged).

@@ -33,7 +33,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = budgetSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
   const budget = parsed.data.budget === "" ? null : Number(parsed.data.budget);
-  await setTokenBudgetOverride(userId, budget);
+  if (!(await setTokenBudgetOverride(userId, budget))) throw new Response("No such user", { status: 404 });
   await recordAudit(
     { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
     { action: "user.budget_change", outcome: "success", target: { type: "user", id: userId }, details: { budget } },

@@ -16,11 +16,13 @@ import {
 import { renderMarkdown } from "~/chat/markdown.server";
 import { decodeMessageCursor, encodeMessageCursor, listMessages, NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
+import { getChatPreferences, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { FormErrors } from "~/components/forms";
-import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
+import { listModels, primaryProvider } from "~/llm/router.server";
+import { PROVIDER_LABELS } from "~/llm/types";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: `${loaded?.conversation.title ?? "Chat"} · ARES` },
@@ -49,7 +51,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     conversation.id,
     decodeMessageCursor(url.searchParams.get("before")),
   );
-  const [openrouterModels, ollamaModels] = await Promise.all([listModels("openrouter"), listModels("ollama")]);
+  const [openrouterModels, ollamaModels, preferences] = await Promise.all([
+    listModels("openrouter"),
+    listModels("ollama"),
+    getChatPreferences(user.id),
+  ]);
   const items: MessageItem[] = messages.map((message) => ({
     id: message.id,
     role: message.role,
@@ -63,13 +69,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     createdAt: message.createdAt.toISOString(),
   }));
   const provider = conversation.provider ?? primaryProvider();
+  // What "Default" means for this conversation: the person's saved default, else the server's.
+  const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
   return {
     conversation: { id: conversation.id, title: conversation.title, pinned: conversation.pinned },
     messages: items,
     earlier: earlier ? encodeMessageCursor(earlier) : null,
     streamingId: items.find((message) => message.status === "streaming")?.id ?? null,
     modelChoice: conversation.model ? `${provider}:${conversation.model}` : "",
-    defaultModelLabel: `${provider === "openrouter" ? "OpenRouter" : "Ollama"} · ${defaultModel(provider)}`,
+    defaultModelLabel: `${PROVIDER_LABELS[fallback.provider]} · ${fallback.model}`,
+    // Retry, Regenerate and Edit act on the conversation's newest messages: only offered where they show.
+    isNewestPage: !url.searchParams.get("before"),
     models: {
       openrouter: openrouterModels.map((model) => model.id),
       ollama: ollamaModels.map((model) => model.id),
@@ -130,7 +140,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Conversation() {
-  const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel } =
+  const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel, isNewestPage } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -202,7 +212,7 @@ export default function Conversation() {
       <MessageList conversationId={conversation.id} messages={messages} />
 
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
-      {lastMessage && lastMessage.status !== "streaming" ? (
+      {isNewestPage && lastMessage && lastMessage.status !== "streaming" ? (
         <div className="reply-actions">
           {lastMessage.role === "error" ? (
             <Form method="post">
@@ -225,14 +235,14 @@ export default function Conversation() {
           ) : null}
         </div>
       ) : null}
-      {panel === "edit" && lastUser ? (
+      {isNewestPage && panel === "edit" && lastUser ? (
         <Form method="post" className="card inline-panel">
           <Composer intent="edit" label="Edit your last message" submitLabel="Resend" defaultValue={lastUser.content} />
         </Form>
       ) : null}
 
       {/* Re-mounted when a message is added, which clears the box; a refused send keeps what was typed. */}
-      <Form method="post" className="composer-form" key={messages.length}>
+      <Form method="post" className="composer-form" key={messages.at(-1)?.id ?? "empty"}>
         <Composer
           intent="send"
           defaultValue={typeof typed === "string" && lastResult?.initialValue?.intent === "send" ? typed : ""}

@@ -116,9 +116,15 @@ export async function revokeSession(userId: string, sessionId: string): Promise<
 }
 
 /** Ends every session of the user except `keepSessionId` (all of them when it is undefined). */
-export async function revokeOtherSessions(userId: string, keepSessionId?: string): Promise<number> {
+export async function revokeOtherSessions(userId: string, keepSessionId?: string, now = new Date()): Promise<number> {
+  // Only live ones: the count is shown to the person, and an expired session is over already.
   const { count } = await prisma.session.updateMany({
-    where: { userId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+    where: {
+      userId,
+      revokedAt: null,
+      expiresAt: { gt: now },
+      ...(keepSessionId ? { id: { not: keepSessionId } } : {}),
+    },
     data: { revokedAt: new Date() },
   });
   return count;

@@ -213,6 +213,8 @@ describe("admin", () => {
     expect(details).toContain(email);
     expect(await prisma.auditEvent.count({ where: { action: "user.view", targetId: target.id } })).toBe(1);
     expect((await admin.get("/admin/users/no-such-user")).status).toBe(404);
+    // A budget saved for someone deleted meanwhile: not found, not a server error.
+    expect((await admin.post("/admin/users/no-such-user", { budget: "1000" })).status).toBe(404);
   });
 
   it("refuses to demote the last admin with a message, and bad filters are explained", async () => {

@@ -234,6 +234,59 @@ describe("chat", () => {
     expect(response.headers.get("location")).toBe(`/api/v1/conversations/${created.id}/messages`);
   });
 
+  it("refuses a NUL character with a clear 4xx, in the API, the forms and the address", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "hello");
+    await settled(replyId);
+    const id = path.split("/").at(-1)!;
+
+    const api = await client.postJson(`/api/v1/conversations/${id}/messages`, { content: "a\u0000b" });
+    expect(api.status).toBe(422);
+    expect(((await api.json()) as { detail: string }).detail).toContain("NUL character");
+    const rename = await client.post(path, { intent: "rename", title: "bad\u0000title" });
+    expect(rename.status).toBe(400);
+    expect(await rename.text()).toContain("NUL character");
+    const address = await client.get(`/api/v1/conversations/${id}%00/messages`);
+    expect(address.status).toBe(400);
+    expect(((await address.json()) as { code: string }).code).toBe("invalid_url");
+    expect((await client.get("/chat?q=%00")).status).toBe(400);
+    expect(await prisma.message.count({ where: { conversationId: id } })).toBe(2);
+  });
+
+  it("offers Retry, Regenerate and Edit only on the newest page of a long conversation", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "the first of many");
+    await settled(replyId);
+    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+    const base = Date.now();
+    await prisma.message.createMany({
+      data: Array.from({ length: 60 }, (_, index) => ({
+        conversationId: conversation.id,
+        userId: conversation.userId,
+        role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
+        content: `older message ${index}`,
+        createdAt: new Date(base + 1000 + index),
+      })),
+    });
+    const newest = await (await client.get(path)).text();
+    expect(newest).toContain("Regenerate");
+    const earlierLink = /href="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
+    const older = await (await client.get(`${path}?before=${earlierLink}`)).text();
+    expect(older).toContain("older message 0");
+    expect(older).not.toContain("Regenerate");
+    expect(older).not.toContain("Edit last message");
+  });
+
+  it("labels the model picker's Default with the person's saved default model", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "which model?");
+    await settled(replyId);
+    const owner = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+    await prisma.chatSettings.create({ data: { userId: owner.userId, provider: "ollama", model: "stub/large" } });
+    // React separates the text parts with <!-- --> comments.
+    expect(await (await client.get(path)).text()).toMatch(/Default \((<!-- -->)?Ollama · stub\/large/);
+  });
+
   it("streams a reply through the JSON API with Accept: text/event-stream", async () => {
     const client = await signedInClient(harness.server.url);
     const created = await client.postJson("/api/v1/conversations", { title: "API" });

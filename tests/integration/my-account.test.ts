@@ -129,6 +129,9 @@ describe("my sessions", () => {
     const current = await makeSession(user.id);
     await makeSession(user.id);
     await makeSession(user.id);
+    // Expired but not purged yet: already over, so not counted as signed out now.
+    const expired = await makeSession(user.id);
+    await prisma.session.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await revokeMyOtherSessions(user, current, origin)).toBe(2);
     expect((await listMySessions(user, current)).map((session) => session.id)).toEqual([current]);
     expect(await auditRows("session.revoke_others")).toMatchObject([
@@ -138,6 +141,40 @@ describe("my sessions", () => {
 });
 
 describe("downloading my data", () => {
+  it("contains my conversations with their messages, my chat settings and usage, and no one else's", async () => {
+    const me = await makeUser({ name: "Chatty" });
+    const other = await makeUser({ name: "Quiet" });
+    const mine = await prisma.conversation.create({ data: { userId: me.id, title: "My plans" } });
+    const theirs = await prisma.conversation.create({ data: { userId: other.id, title: "Their secrets" } });
+    const at = (offset: number) => new Date(Date.UTC(2026, 10, 1, 12, 0, offset));
+    await prisma.message.createMany({
+      data: [
+        { conversationId: mine.id, userId: me.id, role: "user", content: "first question", createdAt: at(0) },
+        { conversationId: mine.id, userId: me.id, role: "assistant", content: "first answer", createdAt: at(1) },
+        { conversationId: theirs.id, userId: other.id, role: "user", content: "not for you", createdAt: at(2) },
+      ],
+    });
+    await prisma.chatSettings.create({ data: { userId: me.id, systemPrompt: "Be terse." } });
+    await prisma.usageDaily.create({
+      data: { userId: me.id, day: at(0), provider: "openrouter", model: "m", requests: 1, promptTokens: 5 },
+    });
+
+    const exported = (await exportMyData(me, origin)) as unknown as Record<string, unknown>;
+    expect(exported.conversations).toMatchObject([
+      {
+        title: "My plans",
+        messages: [
+          { role: "user", content: "first question" },
+          { role: "assistant", content: "first answer" },
+        ],
+      },
+    ]);
+    expect(exported.chatSettings).toMatchObject({ systemPrompt: "Be terse." });
+    expect(exported.usage).toMatchObject([{ provider: "openrouter", requests: 1, promptTokens: 5 }]);
+    const text = JSON.stringify(exported);
+    for (const foreign of ["Their secrets", "not for you", other.id]) expect(text).not.toContain(foreign);
+  });
+
   it("contains my profile, sessions and trail, and nothing of anyone else", async () => {
     const admin = await makeUser({ role: "admin", name: "Admin Person" });
     const me = await makeUser({ name: "Me Myself", password });
@@ -165,7 +202,8 @@ describe("downloading my data", () => {
       (e) => e.action,
     );
     expect(actions).toEqual(["user.role_change", "session.revoke_others"]);
-    expect(await auditRows("data.export")).toMatchObject([{ actorId: me.id, outcome: "success" }]);
+    const exports = (await auditRows("data.export")).filter((row) => row.actorId === me.id);
+    expect(exports).toMatchObject([{ actorId: me.id, outcome: "success" }]);
   });
 });
 
