@@ -145,16 +145,23 @@ export async function deleteConversation(userId: string, conversationId: string)
 
 /** Titles a conversation from its first message, unless the person named it themselves. */
 export async function autoTitle(conversationId: string, firstMessage: string): Promise<void> {
-  const words = normaliseTitle(firstMessage.replace(/[#*_`>[\]()]/g, " ")).split(" ");
+  // Markdown punctuation is dropped, so "…" marks only words that were cut, not removed symbols.
+  const plain = firstMessage
+    .replace(/[#*_`>[\]()]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const words = plain.split(" ");
   let title = "";
   for (const word of words) {
     if ((title + " " + word).trim().length > 60) break;
     title = (title + " " + word).trim();
   }
+  // One very long word (a link, say): cut it rather than leave the conversation untitled.
+  if (!title) title = plain.slice(0, 60);
   if (!title) return;
   await prisma.conversation.updateMany({
     where: { id: conversationId, titleIsManual: false },
-    data: { title: title.length < firstMessage.trim().length ? `${title}…` : title },
+    data: { title: title.length < plain.length ? `${title}…` : title },
   });
 }
 
