@@ -38,16 +38,23 @@ const messageView = {
 export type MessageCursor = { createdAt: Date; id: string };
 
 /**
- * The newest page of a conversation (or the page before `before`), oldest first for display. One
- * indexed query whatever the conversation's length: long histories are paginated, never loaded whole.
+ * The newest page of a conversation (or the page before `before`; with `throughCursor`, the page that
+ * ends with that message — where a search hit lands), oldest first for display. One indexed query
+ * whatever the conversation's length: long histories are paginated, never loaded whole.
  */
-export async function listMessages(conversationId: string, before: MessageCursor | null, limit = MESSAGES_PER_PAGE) {
+export async function listMessages(
+  conversationId: string,
+  before: MessageCursor | null,
+  limit = MESSAGES_PER_PAGE,
+  throughCursor = false,
+) {
+  const sameTime = before
+    ? { createdAt: before.createdAt, id: throughCursor ? { lte: before.id } : { lt: before.id } }
+    : {};
   const rows = await prisma.message.findMany({
     where: {
       conversationId,
-      ...(before
-        ? { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] }
-        : {}),
+      ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, sameTime] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,

@@ -14,7 +14,13 @@ import {
   setPinned,
 } from "~/chat/conversations.server";
 import { renderMarkdown } from "~/chat/markdown.server";
-import { decodeMessageCursor, encodeMessageCursor, listMessages, NothingToRedoError } from "~/chat/messages.server";
+import {
+  decodeMessageCursor,
+  encodeMessageCursor,
+  listMessages,
+  MESSAGES_PER_PAGE,
+  NothingToRedoError,
+} from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
 import { getChatPreferences, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
@@ -47,9 +53,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   });
   await settleOrphanedReplies(conversation.id);
   const url = new URL(request.url);
+  // ?before= pages back; ?through= (from a search hit) shows the page ending with that message.
+  const before = decodeMessageCursor(url.searchParams.get("before"));
+  const through = before ? null : decodeMessageCursor(url.searchParams.get("through"));
   const { messages, earlier } = await listMessages(
     conversation.id,
-    decodeMessageCursor(url.searchParams.get("before")),
+    before ?? through,
+    MESSAGES_PER_PAGE,
+    Boolean(through),
   );
   const [openrouterModels, ollamaModels, preferences] = await Promise.all([
     listModels("openrouter"),
@@ -79,7 +90,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     modelChoice: conversation.model ? `${provider}:${conversation.model}` : "",
     defaultModelLabel: `${PROVIDER_LABELS[fallback.provider]} · ${fallback.model}`,
     // Retry, Regenerate and Edit act on the conversation's newest messages: only offered where they show.
-    isNewestPage: !url.searchParams.get("before"),
+    isNewestPage: !before && !through,
     models: {
       openrouter: openrouterModels.map((model) => model.id),
       ollama: ollamaModels.map((model) => model.id),
@@ -210,6 +221,11 @@ export default function Conversation() {
         </p>
       ) : null}
       <MessageList conversationId={conversation.id} messages={messages} />
+      {isNewestPage ? null : (
+        <p className="earlier">
+          <Link to={`/chat/${conversation.id}`}>Show the newest messages</Link>
+        </p>
+      )}
 
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
       {isNewestPage && lastMessage && lastMessage.status !== "streaming" ? (

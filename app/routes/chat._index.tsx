@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
 import { searchConversations } from "~/chat/conversations.server";
+import { encodeMessageCursor } from "~/chat/messages.server";
 import { messageText } from "~/chat/schemas";
 import { renderSnippet } from "~/chat/snippet";
 import { Composer } from "~/components/chat/composer";
@@ -23,7 +24,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const hits = query ? await searchConversations(user.id, query) : [];
   return {
     query,
-    hits: hits.map((hit) => ({ ...hit, snippet: renderSnippet(hit.snippet), at: new Date(hit.at).toISOString() })),
+    hits: hits.map((hit) => ({
+      title: hit.title,
+      key: `${hit.conversationId}-${hit.messageId ?? "title"}`,
+      // A message hit opens the page that ends with it, however old it is, scrolled to it.
+      href: hit.messageId
+        ? `/chat/${hit.conversationId}?through=${encodeMessageCursor({ createdAt: new Date(hit.at), id: hit.messageId })}#m-${hit.messageId}`
+        : `/chat/${hit.conversationId}`,
+      snippet: renderSnippet(hit.snippet),
+    })),
   };
 }
 
@@ -56,8 +65,8 @@ export default function ChatHome() {
         ) : (
           <ul>
             {hits.map((hit) => (
-              <li key={`${hit.conversationId}-${hit.messageId ?? "title"}`}>
-                <Link to={`/chat/${hit.conversationId}${hit.messageId ? `#m-${hit.messageId}` : ""}`}>{hit.title}</Link>
+              <li key={hit.key}>
+                <Link to={hit.href}>{hit.title}</Link>
                 <p className="snippet" dangerouslySetInnerHTML={{ __html: hit.snippet }} />
               </li>
             ))}

@@ -277,6 +277,32 @@ describe("chat", () => {
     expect(older).not.toContain("Edit last message");
   });
 
+  it("a search hit in an old message opens the page that holds it, with a way back to the newest", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "the start of a long talk");
+    await settled(replyId);
+    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+    const base = Date.now();
+    await prisma.message.createMany({
+      data: Array.from({ length: 120 }, (_, index) => ({
+        conversationId: conversation.id,
+        userId: conversation.userId,
+        role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
+        content: index === 7 ? "the platypus lays eggs" : `filler message ${index}`,
+        createdAt: new Date(base + 1000 + index),
+      })),
+    });
+    const old = await prisma.message.findFirstOrThrow({ where: { content: "the platypus lays eggs" } });
+    const results = await (await client.get("/chat?q=platypus")).text();
+    const href = /href="([^"]*#m-[^"]+)"/.exec(results)![1]!.replace(/&amp;/g, "&");
+    expect(href).toContain(`#m-${old.id}`);
+    const page = await (await client.get(href.split("#")[0]!)).text();
+    expect(page).toContain(`id="m-${old.id}"`);
+    expect(page).not.toContain("filler message 119");
+    expect(page).toContain("Show the newest messages");
+    expect(page).not.toContain("Regenerate");
+  });
+
   it("labels the model picker's Default with the person's saved default model", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "which model?");
