@@ -17,7 +17,8 @@ export type Auth0Identity = {
 
 type AccountUser = { id: string; email: string; role: Role };
 
-type Auth0AccountRefusal = "disabled" | "email_unverified" | "no_email" | "linked_to_other_identity";
+type Auth0AccountRefusal =
+  "disabled" | "email_unverified" | "new_email_unverified" | "no_email" | "linked_to_other_identity";
 
 type Auth0Account =
   { ok: true; user: AccountUser; created: boolean } | { ok: false; reason: Auth0AccountRefusal; user?: AccountUser };
@@ -43,6 +44,9 @@ export async function findOrCreateAuth0Account(
       return { ok: true, user, created: false };
     }
     if (!identity.email) return { ok: false, reason: "no_email" };
+    // Anyone can put any address on an unverified IdP profile: an account under it would take the
+    // address from its real owner (who could then neither sign up nor link).
+    if (!identity.emailVerified) return { ok: false, reason: "new_email_unverified" };
     try {
       const user = await createAccount({
         email: identity.email,

@@ -196,7 +196,11 @@ async function leftoverCookies(request: Request): Promise<string[]> {
 }
 
 /** Failures the login page explains in their own words; every other one is "did not work, try again". */
-const LOGIN_PAGE_REASONS: Record<string, string> = { disabled: "disabled", email_unverified: "auth0_unverified" };
+const LOGIN_PAGE_REASONS: Record<string, string> = {
+  disabled: "disabled",
+  email_unverified: "auth0_unverified",
+  new_email_unverified: "auth0_unverified_new",
+};
 
 function redirectWith(location: string, setCookies: string[] = []): Response {
   const headers = new Headers({ Location: location });

@@ -63,9 +63,12 @@ export async function createBackup(target: BackupTarget, backupDir: string): Pro
         env,
       );
     } else {
+      const live = path.join(target.dataDir, "pglite");
+      // Opening a missing folder would create an empty database and "back up" that instead.
+      if (!fs.existsSync(live)) throw new Error(`No embedded database at ${live}: check ARES_DATA_DIR.`);
       const release = claimDataDir(target.dataDir);
       try {
-        const db = await PGlite.create(path.join(target.dataDir, "pglite"));
+        const db = await PGlite.create(live);
         const tarball = await db.dumpDataDir("gzip");
         await db.close();
         fs.writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
@@ -101,10 +104,19 @@ export async function restoreBackup(target: BackupTarget, file: string): Promise
   const release = claimDataDir(target.dataDir);
   try {
     const current = path.join(target.dataDir, "pglite");
+    // Unpacked beside the live folder first: a damaged backup must leave the current data in place.
+    const incoming = path.join(target.dataDir, `pglite.restoring-${timestamp()}`);
+    try {
+      const db = await PGlite.create(incoming, { loadDataDir: new Blob([fs.readFileSync(file)]) });
+      await db.query("SELECT 1");
+      await db.close();
+    } catch (error) {
+      fs.rmSync(incoming, { recursive: true, force: true });
+      throw new Error(`The backup ${file} could not be opened; the current data is unchanged.`, { cause: error });
+    }
     if (fs.existsSync(current))
       fs.renameSync(current, path.join(target.dataDir, `pglite.before-restore-${timestamp()}`));
-    const db = await PGlite.create(current, { loadDataDir: new Blob([fs.readFileSync(file)]) });
-    await db.close();
+    fs.renameSync(incoming, current);
   } finally {
     release();
   }

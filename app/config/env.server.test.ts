@@ -65,4 +65,22 @@ describe("configuration", () => {
   it("treats an empty DATABASE_URL as unset (the embedded database)", () => {
     expect(parseConfig({ NODE_ENV: "test", DATABASE_URL: "" }).databaseUrl).toBeUndefined();
   });
+
+  it("treats any blank variable as unset, so the default applies rather than 0 (= off or unlimited)", () => {
+    const blank = parseConfig({
+      NODE_ENV: "test",
+      PORT: "",
+      RATE_LIMIT_AUTH_PER_15_MINUTES: " ",
+      CHAT_DAILY_TOKEN_BUDGET: "",
+      SHUTDOWN_GRACE_MS: "",
+      LOG_PRETTY: "",
+    });
+    const defaults = parseConfig({ NODE_ENV: "test" });
+    expect(blank.port).toBe(defaults.port);
+    expect(blank.rateLimits.authPer15Minutes).toBe(defaults.rateLimits.authPer15Minutes);
+    expect(blank.rateLimits.authPer15Minutes).toBeGreaterThan(0);
+    expect(blank.chatQuota.dailyTokenBudget).toBe(defaults.chatQuota.dailyTokenBudget);
+    expect(blank.shutdownGraceMs).toBe(defaults.shutdownGraceMs);
+    expect(blank.shutdownGraceMs).toBeGreaterThan(0);
+  });
 });

@@ -203,8 +203,16 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
 
 export type Environment = Record<string, string | undefined>;
 
+/**
+ * `VAR=` (as left in a copied .env file) means "not set": the default applies. Read as a number it
+ * would be 0, which for many settings means "off" or "unlimited".
+ */
+function withoutBlankValues(env: Environment): Environment {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value === undefined || value.trim() !== ""));
+}
+
 export function parseConfig(env: Environment = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutBlankValues(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }

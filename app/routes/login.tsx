@@ -20,6 +20,7 @@ const REASONS: Record<string, string> = {
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
   auth0_unverified:
     "An account with your email address exists, but Auth0 has not verified that address, so it cannot be linked. Verify it with Auth0 or sign in with your password.",
+  auth0_unverified_new: "Auth0 has not verified your email address yet. Verify it with Auth0, then sign in again.",
 };
 
 export function loader({ context, request }: LoaderFunctionArgs) {

@@ -71,9 +71,10 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
      WHERE s.id = ${sessionId}`);
   const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
   if (!row) return ended("unknown");
+  // Disabling an account also revokes its sessions: say why, not just that the session ended.
+  if (row.disabledAt) return ended("disabled");
   if (row.revokedAt) return ended("revoked");
   if (row.expiresAt <= now) return ended("expired");
-  if (row.disabledAt) return ended("disabled");
 
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
     await prisma.session.update({

@@ -42,6 +42,7 @@ const USERS = {
   remembered: idpUser("remembered"),
   local: idpUser("local"),
   unverified: idpUser("unverified", { emailVerified: false }),
+  unverifiedNew: idpUser("unverified-new", { emailVerified: false }),
   disabled: idpUser("disabled"),
   cancel: idpUser("cancel"),
   hang: idpUser("hang"),
@@ -304,6 +305,15 @@ describe("signing in with Auth0 (roles from the ID-token claim)", () => {
     expect(changes.map((row) => [row.outcome, row.details])).toEqual([
       ["success", { from: "user", to: "admin", source: "auth0", email: USERS.local.email }],
     ]);
+  });
+
+  it("does not create an account under an email Auth0 has not verified", async () => {
+    const { location } = await signIn(new Browser(), claims, USERS.unverifiedNew);
+    expect(location).toBe("/login?reason=auth0_unverified_new");
+    expect(await userByEmail(USERS.unverifiedNew.email)).toBeNull();
+    expect(await auditFor("login", (d) => d.reason === "new_email_unverified")).toHaveLength(1);
+    const page = await fetch(`${claims.url}${location}`);
+    expect(await page.text()).toContain("Auth0 has not verified your email address yet.");
   });
 
   it("does not link on an unverified email: it refuses and creates nothing", async () => {

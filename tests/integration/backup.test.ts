@@ -9,13 +9,17 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** Runs `npm run db:backup` / `db:restore` as an operator would (the script behind them). */
-function script(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/backup.ts", ...args], {
+function runScript(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ["--import", "tsx", "scripts/backup.ts", ...args], {
     cwd: root,
     // Remix types NODE_ENV as always present; the script runs without it, as in local mode.
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     encoding: "utf8",
   });
+}
+
+function script(args: string[], env: Record<string, string>) {
+  const result = runScript(args, env);
   expect(result.status, result.stderr).toBe(0);
   return result.stdout.trim();
 }
@@ -88,5 +92,23 @@ describe("backups of the embedded database", () => {
       { id: 1, body: "kept" },
       { id: 2, body: "also kept" },
     ]);
+
+    // A damaged backup is refused and the data stays as it is.
+    const damaged = path.join(backupDir, "ares-damaged.pglite.tar.gz");
+    fs.writeFileSync(damaged, fs.readFileSync(file).subarray(0, 200));
+    const refused = runScript(["restore", damaged], env);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain("the current data is unchanged");
+    const after = await PGlite.create(path.join(dataDir, "pglite"));
+    expect((await after.query("SELECT count(*)::int AS n FROM notes")).rows).toEqual([{ n: 2 }]);
+    await after.close();
+  });
+
+  it("refuses to back up a data folder that holds no database, instead of saving an empty one", () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-embedded-none-"));
+    const result = runScript(["backup"], { ARES_DATA_DIR: dataDir, BACKUP_DIR: path.join(dataDir, "backups") });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("No embedded database");
+    expect(fs.existsSync(path.join(dataDir, "pglite"))).toBe(false);
   });
 });

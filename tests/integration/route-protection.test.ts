@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPublicPath } from "~/auth/public-routes";
+import { httpRequest } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -44,6 +45,8 @@ beforeAll(async () => {
     RATE_LIMIT_READ_PER_MINUTE: "0",
     RATE_LIMIT_WRITE_PER_MINUTE: "0",
     RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+    // The test client stands in for a reverse proxy on the same machine.
+    TRUST_PROXY: "loopback",
   });
 }, 180_000);
 afterAll(() => server?.stop());
@@ -104,6 +107,24 @@ describe("request safety", () => {
       redirect: "manual",
     });
     expect(response.status).toBe(403);
+  });
+
+  it("behind a trusted proxy, a post from the public address is same-site and another site's is not", async () => {
+    const behindProxy = (origin: string) =>
+      httpRequest(`${server.url}/login`, {
+        method: "POST",
+        headers: {
+          // nginx's default: the upstream's own name in Host, the public one in X-Forwarded-Host.
+          host: "ares-upstream:3000",
+          "x-forwarded-host": "ares.example.test",
+          "x-forwarded-proto": "https",
+          origin,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "email=a%40example.test&password=whatever-whatever",
+      });
+    expect((await behindProxy("https://ares.example.test")).status).toBe(400);
+    expect((await behindProxy("https://evil.example")).status).toBe(403);
   });
 
   it("a tampered session cookie counts as signed out, not as an error", async () => {
