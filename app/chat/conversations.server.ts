@@ -143,26 +143,29 @@ export async function deleteConversation(userId: string, conversationId: string)
   if (count === 0) throw new ConversationNotFoundError();
 }
 
-/** Titles a conversation from its first message, unless the person named it themselves. */
-export async function autoTitle(conversationId: string, firstMessage: string): Promise<void> {
+/** A title made from a conversation's first message (at most 60 characters), or null when it has none. */
+export function titleFromFirstMessage(firstMessage: string): string | null {
   // Markdown punctuation is dropped, so "…" marks only words that were cut, not removed symbols.
   const plain = firstMessage
     .replace(/[#*_`>[\]()]/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  const words = plain.split(" ");
   let title = "";
-  for (const word of words) {
+  for (const word of plain.split(" ")) {
     if ((title + " " + word).trim().length > 60) break;
     title = (title + " " + word).trim();
   }
   // One very long word (a link, say): cut it rather than leave the conversation untitled.
   if (!title) title = plain.slice(0, 60);
+  if (!title) return null;
+  return title.length < plain.length ? `${title}…` : title;
+}
+
+/** Titles a conversation from its first message, unless the person named it themselves. */
+export async function autoTitle(conversationId: string, firstMessage: string): Promise<void> {
+  const title = titleFromFirstMessage(firstMessage);
   if (!title) return;
-  await prisma.conversation.updateMany({
-    where: { id: conversationId, titleIsManual: false },
-    data: { title: title.length < plain.length ? `${title}…` : title },
-  });
+  await prisma.conversation.updateMany({ where: { id: conversationId, titleIsManual: false }, data: { title } });
 }
 
 export type SearchHit = {

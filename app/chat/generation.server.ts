@@ -136,8 +136,9 @@ async function generate(
     await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model }, persisting);
     return;
   }
-  // Titled and counted before `done` goes out: readers reload the page (and its sidebar) on `done`.
-  if (isFirstExchange) await autoTitle(target.conversationId, newMessage);
+  // Sending titles a conversation as it stores the first message; an edited first message is resent
+  // without that statement, so it re-titles here — before `done`, on which readers reload the page.
+  if (isFirstExchange && !preloaded) await autoTitle(target.conversationId, newMessage);
   await recordUsage(target.userId, result.provider, result.model, result.usage);
   await finish(messageId, live.content, outcome, result, persisting);
 }

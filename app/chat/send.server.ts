@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
-import { ConversationNotFoundError } from "./conversations.server";
+import { ConversationNotFoundError, titleFromFirstMessage } from "./conversations.server";
 import type { ExchangeIds } from "./messages.server";
 import {
   historyColumn,
@@ -20,7 +20,7 @@ type SendRow = QuotaColumns & PromptContextColumns & { stored: boolean; provider
 
 /**
  * Within the person's quota, stores their message and an empty reply in `streaming` state, bumps the
- * conversation, and reads what the reply's prompt needs — one statement, because all of it is on the
+ * conversation (titling it from a first message), and reads what the reply's prompt needs — one statement, because all of it is on the
  * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
  * conversation is this user's. The history is read from the snapshot before the insert: exactly the
  * finished messages that precede the new one.
@@ -28,11 +28,17 @@ type SendRow = QuotaColumns & PromptContextColumns & { stored: boolean; provider
 export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
   const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
   const now = new Date();
+  // The first message titles the conversation at once, so every page shows the title from the start.
+  const firstTitle = titleFromFirstMessage(content);
   // Timestamps are UTC without a zone (Prisma's convention); the reply sorts 1 ms after the question.
   const [row] = await queryRows<SendRow>(Prisma.sql`
     WITH quota AS (${quotaSql(userId)}),
     owned AS (
-      UPDATE "Conversation" SET "lastMessageAt" = now() AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC'
+      UPDATE "Conversation" SET "lastMessageAt" = now() AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC',
+             title = CASE
+               WHEN "titleIsManual" OR ${firstTitle}::text IS NULL
+                 OR EXISTS (SELECT 1 FROM "Message" m WHERE m."conversationId" = ${conversationId}) THEN title
+               ELSE ${firstTitle}::text END
        WHERE id = ${conversationId} AND "userId" = ${userId}
          AND NOT EXISTS (SELECT 1 FROM quota WHERE "rateExceeded" OR "budgetExceeded")
       RETURNING id, provider, model, now() AT TIME ZONE 'UTC' AS at
