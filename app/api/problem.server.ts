@@ -1,3 +1,4 @@
+import type { Response as ExpressResponse } from "express";
 import { z } from "zod";
 
 /**
@@ -30,4 +31,12 @@ export function problem(
   headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
   headers.set("Cache-Control", "no-store");
   return new Response(JSON.stringify(problemDetails(status, code, title, options.detail)), { status, headers });
+}
+
+/** The same problem answered by Express middleware, before Remix runs. */
+export function sendProblem(res: ExpressResponse, status: number, code: string, title: string, detail?: string): void {
+  res
+    .status(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemDetails(status, code, title, detail)));
 }

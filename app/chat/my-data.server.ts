@@ -1,4 +1,5 @@
 import { prisma } from "~/db/db.server";
+import { USAGE_COLUMNS } from "./usage.server";
 
 /**
  * What chat holds about a person, for "Download all my data": every conversation with its messages,
@@ -52,15 +53,7 @@ export const CHAT_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string
       prisma.usageDaily.findMany({
         where: { userId },
         orderBy: [{ day: "asc" }, { provider: "asc" }, { model: "asc" }],
-        select: {
-          day: true,
-          provider: true,
-          model: true,
-          requests: true,
-          promptTokens: true,
-          completionTokens: true,
-          cost: true,
-        },
+        select: USAGE_COLUMNS,
       }),
   },
 ];

@@ -39,21 +39,24 @@ export type UsageRow = {
   cost: number;
 };
 
+/** What a usage row shows: the settings page and the data export read the same columns. */
+export const USAGE_COLUMNS = {
+  day: true,
+  provider: true,
+  model: true,
+  requests: true,
+  promptTokens: true,
+  completionTokens: true,
+  cost: true,
+} as const;
+
 /** The last `days` days of usage, newest first, one row per day, provider and model. */
 export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
   const since = new Date(utcDay().getTime() - (days - 1) * 24 * 60 * 60 * 1000);
   return prisma.usageDaily.findMany({
     where: { userId, day: { gte: since } },
     orderBy: [{ day: "desc" }, { provider: "asc" }, { model: "asc" }],
-    select: {
-      day: true,
-      provider: true,
-      model: true,
-      requests: true,
-      promptTokens: true,
-      completionTokens: true,
-      cost: true,
-    },
+    select: USAGE_COLUMNS,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { RequestHandler } from "express";
+import { sendProblem } from "~/api/problem.server";
 import { labelRoute } from "./metrics.server";
 
 /**
@@ -9,13 +10,7 @@ export const refuseNulInUrl: RequestHandler = (req, res, next) => {
   if (!req.originalUrl.includes("%00") && !req.originalUrl.includes("\u0000")) return next();
   labelRoute(res, "nul_rejected");
   if (req.path.startsWith("/api/")) {
-    res.status(400).type("application/problem+json").json({
-      type: "about:blank",
-      title: "Bad Request",
-      status: 400,
-      code: "invalid_url",
-      detail: "The address contains a NUL character (%00).",
-    });
+    sendProblem(res, 400, "invalid_url", "Bad Request", "The address contains a NUL character (%00).");
     return;
   }
   res.status(400).type("text/plain").send("The address contains a NUL character (%00).\n");

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
 import { RedisStore, type RedisReply } from "rate-limit-redis";
-import { PROBLEM_CONTENT_TYPE, problemDetails } from "~/api/problem.server";
+import { sendProblem } from "~/api/problem.server";
 import type { Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
@@ -45,13 +45,7 @@ function reject(tier: Tier): RequestHandler {
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
     if (req.path.startsWith("/api/")) {
-      const body = problemDetails(
-        429,
-        "rate_limited",
-        "Too many requests",
-        `Retry after ${String(retryAfter)} seconds.`,
-      );
-      res.status(429).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
       return;
     }
     res

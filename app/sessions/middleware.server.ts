@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
+import { sendProblem } from "~/api/problem.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { clearSessionCookie, readSessionId } from "./cookie.server";
 import { resolveSession } from "./sessions.server";
@@ -31,13 +32,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   const auth = res.locals.auth as RequestAuth | undefined;
   if (auth?.user || isPublicPath(req.path) || req.path.endsWith(".data")) return next();
   if (req.path.startsWith("/api/")) {
-    res.status(401).type("application/problem+json").json({
-      type: "about:blank",
-      title: "Unauthorized",
-      status: 401,
-      code: "unauthenticated",
-      detail: "Sign in first.",
-    });
+    sendProblem(res, 401, "unauthenticated", "Unauthorized", "Sign in first.");
     return;
   }
   const params = new URLSearchParams({ redirectTo: req.originalUrl });
