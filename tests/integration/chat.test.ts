@@ -33,6 +33,24 @@ async function follow(client: Client, path: string, replyId: string, stopAfter?:
   return readEvents(response, stopAfter);
 }
 
+/** A conversation started over HTTP, then `count` more messages (alternating user/assistant) after it. */
+async function longConversation(client: Client, count: number, contentOf: (index: number) => string) {
+  const { path, replyId } = await start(client, "the start of a long talk");
+  await settled(replyId);
+  const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+  const base = Date.now();
+  await prisma.message.createMany({
+    data: Array.from({ length: count }, (_, index) => ({
+      conversationId: conversation.id,
+      userId: conversation.userId,
+      role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
+      content: contentOf(index),
+      createdAt: new Date(base + 1000 + index),
+    })),
+  });
+  return { path };
+}
+
 async function settled(replyId: string) {
   for (let attempt = 0; attempt < 100; attempt++) {
     const message = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
@@ -255,19 +273,7 @@ describe("chat", () => {
 
   it("offers Retry, Regenerate and Edit only on the newest page of a long conversation", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "the first of many");
-    await settled(replyId);
-    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
-    const base = Date.now();
-    await prisma.message.createMany({
-      data: Array.from({ length: 60 }, (_, index) => ({
-        conversationId: conversation.id,
-        userId: conversation.userId,
-        role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
-        content: `older message ${index}`,
-        createdAt: new Date(base + 1000 + index),
-      })),
-    });
+    const { path } = await longConversation(client, 60, (index) => `older message ${index}`);
     const newest = await (await client.get(path)).text();
     expect(newest).toContain("Regenerate");
     const earlierLink = /href="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
@@ -279,22 +285,13 @@ describe("chat", () => {
 
   it("a search hit in an old message opens the page that holds it, with a way back to the newest", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "the start of a long talk");
-    await settled(replyId);
-    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
-    const base = Date.now();
-    await prisma.message.createMany({
-      data: Array.from({ length: 120 }, (_, index) => ({
-        conversationId: conversation.id,
-        userId: conversation.userId,
-        role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
-        content: index === 7 ? "the platypus lays eggs" : `filler message ${index}`,
-        createdAt: new Date(base + 1000 + index),
-      })),
-    });
+    const { path } = await longConversation(client, 120, (index) =>
+      index === 7 ? "the platypus lays eggs" : `filler message ${index}`,
+    );
     const old = await prisma.message.findFirstOrThrow({ where: { content: "the platypus lays eggs" } });
     const results = await (await client.get("/chat?q=platypus")).text();
     const href = /href="([^"]*#m-[^"]+)"/.exec(results)![1]!.replace(/&amp;/g, "&");
+    expect(href.startsWith(`${path}?through=`)).toBe(true);
     expect(href).toContain(`#m-${old.id}`);
     const page = await (await client.get(href.split("#")[0]!)).text();
     expect(page).toContain(`id="m-${old.id}"`);
