@@ -1,7 +1,7 @@
 import { config } from "~/config/env.server";
 import { bearerTokenMatches } from "~/http/bearer.server";
 import { logger } from "~/observability/logger.server";
-import { problem } from "./problem.server";
+import { problem } from "~/http/problem.server";
 
 /**
  * Guards service-to-service endpoints: `Authorization: Bearer <INTERNAL_API_KEY>`, compared in

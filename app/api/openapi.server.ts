@@ -11,7 +11,7 @@ import {
 import { purgeSessionsResponseSchema } from "~/sessions/api-schemas";
 import { healthReportSchema, liveResponseSchema, readyResponseSchema } from "~/health/schemas.server";
 import packageJson from "../../package.json";
-import { PROBLEM_CONTENT_TYPE, problemSchema } from "./problem.server";
+import { PROBLEM_CONTENT_TYPE, problemSchema } from "~/http/problem.server";
 
 /**
  * The OpenAPI 3.1 description of /api/v1, generated from the zod schemas the endpoints use.

@@ -7,7 +7,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ViteDevServer } from "vite";
 import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
-import { requireSessionByDefault, resolveSessionMiddleware } from "~/sessions/middleware.server";
+import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";

@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { sendProblem } from "~/api/problem.server";
+import { sendProblem } from "~/http/problem.server";
 import { labelRoute } from "./metrics.server";
 
 /**

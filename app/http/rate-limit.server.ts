@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
 import { RedisStore, type RedisReply } from "rate-limit-redis";
-import { sendProblem } from "~/api/problem.server";
+import { sendProblem } from "~/http/problem.server";
 import type { Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";

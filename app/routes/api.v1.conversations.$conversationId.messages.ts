@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { problem } from "~/api/problem.server";
+import { problem } from "~/http/problem.server";
 import { sendMessageRequestSchema } from "~/chat/api-schemas";
 import {
   invalidProblem,
@@ -8,7 +8,7 @@ import {
   quotaProblem,
   readJson,
   requireApiUser,
-} from "~/chat/api.server";
+} from "~/api/chat.server";
 import { sendMessage } from "~/chat/chat.server";
 import { ConversationNotFoundError, getConversation } from "~/chat/conversations.server";
 import { decodeMessageCursor, encodeMessageCursor, listMessages } from "~/chat/messages.server";

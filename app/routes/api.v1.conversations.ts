@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { problem } from "~/api/problem.server";
+import { problem } from "~/http/problem.server";
 import { createConversationRequestSchema } from "~/chat/api-schemas";
-import { invalidProblem, readJson, requireApiUser } from "~/chat/api.server";
+import { invalidProblem, readJson, requireApiUser } from "~/api/chat.server";
 import {
   createConversation,
   decodeConversationCursor,

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireInternalKey } from "~/api/internal-key.server";
-import { problem } from "~/api/problem.server";
+import { problem } from "~/http/problem.server";
 import { recordAudit } from "~/audit/audit.server";
 import { purgeSessionsResponseSchema } from "~/sessions/api-schemas";
 import { purgeEndedSessions } from "~/sessions/sessions.server";

@@ -1,10 +1,10 @@
 import type { AppLoadContext } from "@remix-run/node";
-import { problem } from "~/api/problem.server";
+import { problem } from "~/http/problem.server";
 import type { SessionUser } from "~/sessions/types";
 import type { z } from "zod";
-import type { messageSchema } from "./api-schemas";
-import type { Refusal } from "./chat.server";
-import type { MessageView } from "./messages.server";
+import type { messageSchema } from "~/chat/api-schemas";
+import type { Refusal } from "~/chat/chat.server";
+import type { MessageView } from "~/chat/messages.server";
 
 /** The signed-in user for an API call, or a 401 problem (the session cookie authenticates the API). */
 export function requireApiUser(context: AppLoadContext): SessionUser {

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from "express";
-import { sendProblem } from "~/api/problem.server";
+import { sendProblem } from "~/http/problem.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
-import { clearSessionCookie, readSessionId } from "./cookie.server";
-import { resolveSession } from "./sessions.server";
-import type { RequestAuth } from "./types";
+import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
+import { resolveSession } from "~/sessions/sessions.server";
+import type { RequestAuth } from "~/sessions/types";
 
 /**
  * Resolves the session cookie once per request (one indexed query) and hands the result to Remix
