@@ -1,5 +1,7 @@
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
+import { computed, rowContract, type RowOf } from "~/db/row-contract";
+import { queryRows } from "~/db/sql.server";
 import type { ProviderName } from "~/llm/types";
 import { SNIPPET_START, SNIPPET_STOP } from "./snippet";
 
@@ -168,24 +170,23 @@ export async function autoTitle(conversationId: string, firstMessage: string): P
   await prisma.conversation.updateMany({ where: { id: conversationId, titleIsManual: false }, data: { title } });
 }
 
-export type SearchHit = {
-  conversationId: string;
-  title: string;
-  messageId: string | null;
-  snippet: string;
-  at: Date;
-};
+export const searchHitColumns = rowContract({
+  conversationId: "Conversation.id",
+  title: "Conversation.title",
+  messageId: computed("text", { nullable: true }),
+  snippet: computed("text"),
+  at: computed("timestamp"),
+});
+export type SearchHit = RowOf<typeof searchHitColumns>;
 
 /**
  * Full-text search over my titles and messages (PostgreSQL, GIN indexes in the chat_search migration —
  * the expressions here must match those indexes). Snippets mark matches with sentinel characters
  * that renderSnippet turns into <mark>.
  */
-export async function searchConversations(userId: string, query: string, limit = 30): Promise<SearchHit[]> {
-  const text = query.trim().slice(0, 200);
-  if (!text) return [];
+export function searchSql(userId: string, text: string, limit: number): Prisma.Sql {
   const options = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=24, MinWords=8, MaxFragments=2`;
-  return prisma.$queryRaw<SearchHit[]>(Prisma.sql`
+  return Prisma.sql`
     WITH q AS (SELECT websearch_to_tsquery('simple', ${text}) AS query)
     SELECT * FROM (
       SELECT c.id AS "conversationId", c.title, NULL AS "messageId",
@@ -199,5 +200,11 @@ export async function searchConversations(userId: string, query: string, limit =
        WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND to_tsvector('simple', m.content) @@ q.query
     ) hits
     ORDER BY at DESC
-    LIMIT ${limit}`);
+    LIMIT ${limit}`;
+}
+
+export async function searchConversations(userId: string, query: string, limit = 30): Promise<SearchHit[]> {
+  const text = query.trim().slice(0, 200);
+  if (!text) return [];
+  return queryRows<SearchHit>(searchSql(userId, text, limit));
 }

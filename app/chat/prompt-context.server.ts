@@ -1,3 +1,4 @@
+import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import type { HistoryTurn } from "./prompt.server";
@@ -16,8 +17,26 @@ export type PromptContext = {
   isFirstExchange: boolean;
 };
 
-/** The columns a statement selects with `preferencesColumn` and `historyColumn`, as read back. */
+/** The columns a statement selects with `preferencesColumn` and `historyColumn`. */
+export const promptContextColumns = rowContract({
+  preferences: computed("json", { nullable: true }),
+  history: computed("json"),
+});
+/** The same columns as read back: JSON built from ChatSettings and Message rows. */
 export type PromptContextColumns = { preferences: StoredPreferences | null; history: HistoryTurn[] };
+
+/** The statement that loads a stored reply's context: the conversation's choice plus the columns above. */
+export const replyContextColumns = rowContract({
+  provider: "Conversation.provider",
+  model: "Conversation.model",
+  ...promptContextColumns,
+});
+
+export function replyContextSql(userId: string, conversationId: string, replyId: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT c.provider, c.model, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)}
+      FROM "Conversation" c WHERE c.id = ${conversationId}`;
+}
 
 /**
  * These fragments let the statement that stores a message also read its prompt context, so the path
@@ -66,9 +85,9 @@ export async function loadPromptContext(
   conversationId: string,
   replyId: string,
 ): Promise<PromptContext> {
-  const [row] = await queryRows<PromptContextColumns & PromptContext["conversation"]>(Prisma.sql`
-    SELECT c.provider, c.model, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)}
-      FROM "Conversation" c WHERE c.id = ${conversationId}`);
+  const [row] = await queryRows<RowOf<typeof replyContextColumns> & PromptContextColumns>(
+    replyContextSql(userId, conversationId, replyId),
+  );
   if (!row) throw new Error(`conversation ${conversationId} of reply ${replyId} is gone`);
   const turns = row.history.filter((turn) => turn.content.length > 0);
   const last = turns.pop();

@@ -1,4 +1,5 @@
 import { config } from "~/config/env.server";
+import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { nextUtcMidnight } from "./usage.server";
@@ -7,7 +8,13 @@ export type QuotaDecision =
   { allowed: true } | { allowed: false; reason: "rate" | "tokens"; retryAfterSeconds: number; message: string };
 
 /** The quota as the database sees it; `quotaSql` selects these columns. */
-export type QuotaColumns = { rateExceeded: boolean; budgetExceeded: boolean; oldest: Date | null; budget: number };
+export const quotaColumns = rowContract({
+  rateExceeded: computed("boolean"),
+  budgetExceeded: computed("boolean"),
+  oldest: computed("timestamp", { nullable: true }),
+  budget: computed("int"),
+});
+export type QuotaColumns = RowOf<typeof quotaColumns>;
 
 /**
  * Per-person limits, counted in the database so every ARES process sees the same numbers: messages

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { ConversationNotFoundError, titleFromFirstMessage } from "./conversations.server";
@@ -7,31 +8,37 @@ import {
   historyColumn,
   preferencesColumn,
   promptContext,
+  promptContextColumns,
   type PromptContext,
   type PromptContextColumns,
 } from "./prompt-context.server";
-import { quotaDecision, quotaSql, type QuotaColumns, type QuotaDecision } from "./quota.server";
+import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quota.server";
 
 export type StoredExchange =
   | { ok: true; ids: ExchangeIds; context: PromptContext }
   | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
 
-type SendRow = QuotaColumns & PromptContextColumns & { stored: boolean; provider: string | null; model: string | null };
+export const storeExchangeColumns = rowContract({
+  ...quotaColumns,
+  stored: computed("boolean"),
+  provider: "Conversation.provider",
+  model: "Conversation.model",
+  ...promptContextColumns,
+});
+type SendRow = RowOf<typeof storeExchangeColumns> & PromptContextColumns;
 
-/**
- * Within the person's quota, stores their message and an empty reply in `streaming` state, bumps the
- * conversation (titling it from a first message), and reads what the reply's prompt needs — one statement, because all of it is on the
- * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
- * conversation is this user's. The history is read from the snapshot before the insert: exactly the
- * finished messages that precede the new one.
- */
-export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
-  const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
-  const now = new Date();
-  // The first message titles the conversation at once, so every page shows the title from the start.
-  const firstTitle = titleFromFirstMessage(content);
+type ExchangeInput = {
+  userId: string;
+  conversationId: string;
+  content: string;
+  ids: ExchangeIds;
+  firstTitle: string | null;
+};
+
+/** The statement behind storeExchange (its columns: storeExchangeColumns). */
+export function storeExchangeSql({ userId, conversationId, content, ids, firstTitle }: ExchangeInput): Prisma.Sql {
   // Timestamps are UTC without a zone (Prisma's convention); the reply sorts 1 ms after the question.
-  const [row] = await queryRows<SendRow>(Prisma.sql`
+  return Prisma.sql`
     WITH quota AS (${quotaSql(userId)}),
     owned AS (
       UPDATE "Conversation" SET "lastMessageAt" = now() AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC',
@@ -53,7 +60,22 @@ export async function storeExchange(userId: string, conversationId: string, cont
     )
     SELECT quota.*, owned.id IS NOT NULL AS stored, owned.provider, owned.model,
            ${preferencesColumn(userId)}, ${historyColumn(conversationId)}
-      FROM quota LEFT JOIN owned ON true`);
+      FROM quota LEFT JOIN owned ON true`;
+}
+
+/**
+ * Within the person's quota, stores their message and an empty reply in `streaming` state, bumps the
+ * conversation (titling it from a first message), and reads what the reply's prompt needs — one statement, because all of it is on the
+ * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
+ * conversation is this user's. The history is read from the snapshot before the insert: exactly the
+ * finished messages that precede the new one.
+ */
+export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
+  const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
+  const now = new Date();
+  // The first message titles the conversation at once, so every page shows the title from the start.
+  const firstTitle = titleFromFirstMessage(content);
+  const [row] = await queryRows<SendRow>(storeExchangeSql({ userId, conversationId, content, ids, firstTitle }));
   const decision = quotaDecision(row!, now);
   if (!decision.allowed) return { ok: false, refusal: decision };
   if (!row!.stored) throw new ConversationNotFoundError();

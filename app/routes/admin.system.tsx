@@ -1,29 +1,22 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { appliedMigrations } from "~/admin/system.server";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
-import { prisma } from "~/db/db.server";
 import { healthReport } from "~/health/checks.server";
 
 export const meta: MetaFunction = () => [{ title: "System · Admin · ARES" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context);
-  const [report, migrations] = await Promise.all([
-    healthReport(),
-    prisma.$queryRaw<Array<{ migration_name: string; finished_at: Date | null }>>`
-      SELECT migration_name, finished_at FROM _prisma_migrations ORDER BY started_at DESC`,
-  ]);
+  const [report, migrations] = await Promise.all([healthReport(), appliedMigrations()]);
   await recordAudit(
     { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
     { action: "system.view", outcome: "success" },
   );
   return {
     report,
-    migrations: migrations.map((row) => ({
-      name: row.migration_name,
-      appliedAt: row.finished_at?.toISOString() ?? null,
-    })),
+    migrations,
   };
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { queryRows } from "~/db/sql.server";
+import { rowContract, type RowOf } from "~/db/row-contract";
 import { Prisma } from "~/generated/prisma/client";
-import type { Role } from "~/generated/prisma/enums";
 import { PERSISTENT_SESSION_DAYS } from "./cookie.server";
 import type { RequestAuth, SessionEndReason } from "./types";
 
@@ -43,32 +43,37 @@ export async function createSession(input: NewSession): Promise<string> {
   return id;
 }
 
-type SessionRow = {
-  id: string;
-  method: string;
-  persistent: boolean;
-  expiresAt: Date;
-  revokedAt: Date | null;
-  lastSeenAt: Date;
-  userId: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  timeZone: string;
-  disabledAt: Date | null;
-};
+export const sessionLookupColumns = rowContract({
+  id: "Session.id",
+  method: "Session.method",
+  persistent: "Session.persistent",
+  expiresAt: "Session.expiresAt",
+  revokedAt: "Session.revokedAt",
+  lastSeenAt: "Session.lastSeenAt",
+  userId: "User.id",
+  email: "User.email",
+  name: "User.name",
+  role: "User.role",
+  timeZone: "User.timeZone",
+  disabledAt: "User.disabledAt",
+});
+
+/** The session and its user in one indexed query (a primary-key lookup joined to User). */
+export function sessionLookupSql(sessionId: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT s.id, s.method, s.persistent, s."expiresAt", s."revokedAt", s."lastSeenAt",
+           u.id AS "userId", u.email, u.name, u.role, u."timeZone", u."disabledAt"
+      FROM "Session" s JOIN "User" u ON u.id = s."userId"
+     WHERE s.id = ${sessionId}`;
+}
 
 /**
- * Resolves a session id to its user in one indexed query (a primary-key lookup joined to User).
+ * Resolves a session id to its user.
  * Refuses revoked, expired and disabled sessions on their very next request.
  */
 export async function resolveSession(sessionId: string, now = new Date()): Promise<RequestAuth> {
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
-  const [row] = await queryRows<SessionRow>(Prisma.sql`
-    SELECT s.id, s.method, s.persistent, s."expiresAt", s."revokedAt", s."lastSeenAt",
-           u.id AS "userId", u.email, u.name, u.role::text AS role, u."timeZone", u."disabledAt"
-      FROM "Session" s JOIN "User" u ON u.id = s."userId"
-     WHERE s.id = ${sessionId}`);
+  const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
   const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
   if (!row) return ended("unknown");
   // Disabling an account also revokes its sessions: say why, not just that the session ended.

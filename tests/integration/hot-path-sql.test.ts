@@ -1,0 +1,163 @@
+/**
+ * The raw statements of docs/decisions/004 are not checked by Prisma's compiler: this suite holds each
+ * one to its row contract and to prisma/schema.prisma, so a schema change that breaks one fails CI.
+ * Every statement runs (inside a rolled-back transaction) against a fully migrated database; PostgreSQL
+ * itself rejects a renamed column or an enum value that no longer exists, and the suite compares the
+ * columns it returns — names, order and types — with the contract and the schema.
+ */
+import fs from "node:fs";
+import { getSchema, type Enum, type Field, type Model } from "@mrleebo/prisma-ast";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appliedMigrationsSql } from "~/admin/system.server";
+import { searchHitColumns, searchSql } from "~/chat/conversations.server";
+import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
+import { quotaColumns, quotaSql } from "~/chat/quota.server";
+import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
+import type { Computed, ColumnRef } from "~/db/row-contract";
+import type { Prisma } from "~/generated/prisma/client";
+import { sessionLookupColumns, sessionLookupSql } from "~/sessions/sessions.server";
+
+const schema = getSchema(fs.readFileSync("prisma/schema.prisma", "utf8"));
+const models = new Map(
+  schema.list.filter((block): block is Model => block.type === "model").map((model) => [model.name, model]),
+);
+const enums = new Map(
+  schema.list
+    .filter((block): block is Enum => block.type === "enum")
+    .map((block) => [block.name, block.enumerators.flatMap((e) => (e.type === "enumerator" ? [e.name] : []))]),
+);
+
+function schemaField(ref: ColumnRef): Field {
+  const [modelName, fieldName] = ref.split(".") as [string, string];
+  const model = models.get(modelName);
+  if (!model) throw new Error(`${ref}: schema.prisma has no model ${modelName}`);
+  const field = model.properties.find((p): p is Field => p.type === "field" && p.name === fieldName);
+  if (!field) throw new Error(`${ref}: model ${modelName} has no field ${fieldName}`);
+  if (typeof field.fieldType !== "string" || models.has(field.fieldType) || field.array) {
+    throw new Error(`${ref}: not a scalar column`);
+  }
+  return field;
+}
+
+const SCALAR_TYPES: Record<string, string[]> = {
+  String: ["text", "varchar"],
+  Boolean: ["bool"],
+  Int: ["int4"],
+  BigInt: ["int8"],
+  Float: ["float8"],
+  Decimal: ["numeric"],
+  DateTime: ["timestamp", "timestamptz"],
+  Json: ["jsonb", "json"],
+};
+const COMPUTED_TYPES: Record<Computed["computed"], string[]> = {
+  boolean: ["bool"],
+  int: ["int4", "int8"],
+  text: ["text", "varchar"],
+  timestamp: ["timestamp", "timestamptz"],
+  json: ["json", "jsonb"],
+};
+
+let client: pg.Client;
+let typeNames: Map<number, string>;
+
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const { rows } = await client.query<{ oid: number; typname: string }>("SELECT oid::int, typname FROM pg_type");
+  typeNames = new Map(rows.map((row) => [row.oid, row.typname]));
+});
+afterAll(() => client.end());
+
+type Contract = Record<string, ColumnRef | Computed>;
+
+/** Runs the statement and lists every way its result disagrees with the contract and the schema. */
+async function disagreements(statement: Prisma.Sql, contract: Contract): Promise<string[]> {
+  const problems: string[] = [];
+  // A literal cast to an enum names a value schema.prisma must still have.
+  for (const [, value, enumName] of statement.text.matchAll(/'([^']*)'::"(\w+)"/g)) {
+    if (!enums.get(enumName!)?.includes(value!)) problems.push(`enum ${enumName} has no value '${value}'`);
+  }
+  await client.query("BEGIN");
+  let fields: pg.FieldDef[];
+  try {
+    fields = (await client.query({ text: statement.text, values: statement.values })).fields;
+  } catch (error) {
+    return [...problems, `PostgreSQL refused the statement: ${(error as Error).message}`];
+  } finally {
+    await client.query("ROLLBACK");
+  }
+  const expected = Object.keys(contract);
+  const returned = fields.map((field) => field.name);
+  if (returned.join() !== expected.join())
+    problems.push(`columns: returned ${returned.join()}, contract ${expected.join()}`);
+  for (const field of fields) {
+    const spec = contract[field.name];
+    if (!spec) continue;
+    const actual = typeNames.get(field.dataTypeID) ?? String(field.dataTypeID);
+    let allowed: string[];
+    if (typeof spec === "string") {
+      let column: Field;
+      try {
+        column = schemaField(spec);
+      } catch (error) {
+        problems.push((error as Error).message);
+        continue;
+      }
+      const type = column.fieldType as string;
+      // An enum column comes back as its enum type, or as text where the statement casts it.
+      allowed = enums.has(type) ? [type, "text"] : (SCALAR_TYPES[type] ?? []);
+    } else {
+      allowed = COMPUTED_TYPES[spec.computed];
+    }
+    if (!allowed.includes(actual)) problems.push(`${field.name}: ${actual}, expected ${allowed.join(" or ")}`);
+  }
+  return problems;
+}
+
+const id = "00000000-0000-0000-0000-000000000000";
+const statements: Array<[string, Prisma.Sql, Contract]> = [
+  ["session lookup", sessionLookupSql(id), sessionLookupColumns],
+  ["chat quota", quotaSql(id), quotaColumns],
+  [
+    "send (store the exchange, read the prompt context)",
+    storeExchangeSql({
+      userId: id,
+      conversationId: id,
+      content: "hello",
+      ids: { userMessageId: id, assistantMessageId: id },
+      firstTitle: "hello",
+    }),
+    storeExchangeColumns,
+  ],
+  ["prompt context of a stored reply", replyContextSql(id, id, id), replyContextColumns],
+  ["conversation search", searchSql(id, "hello", 30), searchHitColumns],
+];
+
+describe("hot-path SQL matches prisma/schema.prisma", () => {
+  it.each(statements)("%s", async (_name, statement, contract) => {
+    expect(await disagreements(statement, contract)).toEqual([]);
+  });
+
+  it("the migrations list on /admin/system reads Prisma's own table", async () => {
+    const { rows } = await client.query({ text: appliedMigrationsSql.text, values: appliedMigrationsSql.values });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(Object.keys(rows[0] as object)).toEqual(["migration_name", "finished_at"]);
+  });
+
+  it("catches a statement that drifted from its contract or the schema", async () => {
+    const [, statement] = statements[0]!;
+    const renamed = { ...sessionLookupColumns, expiresAt: "Session.expiresOn" } as unknown as Contract;
+    expect(await disagreements(statement, renamed)).toContain(
+      "Session.expiresOn: model Session has no field expiresOn",
+    );
+    const retyped = { ...sessionLookupColumns, persistent: "Session.method" } as Contract;
+    expect(await disagreements(statement, retyped)).toContain("persistent: bool, expected text or varchar");
+    const withStaleEnum = { ...statement, text: `${statement.text} AND u.role = 'owner'::"Role"` } as Prisma.Sql;
+    const problems = await disagreements(withStaleEnum, sessionLookupColumns);
+    expect(problems).toContain("enum Role has no value 'owner'");
+    expect(problems.some((p) => p.startsWith("PostgreSQL refused the statement"))).toBe(true);
+    const missingColumn = { ...statement, text: statement.text.replace('s."revokedAt", ', "") } as Prisma.Sql;
+    expect((await disagreements(missingColumn, sessionLookupColumns))[0]).toMatch(/^columns: returned/);
+  });
+});
