@@ -4,7 +4,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export class BodyTooLarge extends Error {}
 
 /** The request body as text, refusing more than `limitBytes` (the connection is not read further). */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  return (await readBodyBytes(req, limitBytes)).toString("utf8");
+}
+
+/** The request body as bytes (e.g. compressed), with the same limit. */
+export function readBodyBytes(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -17,7 +22,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<stri
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
