@@ -64,6 +64,8 @@ if (config.mode === "development") {
 
 const { startSessionMaintenance } = await import("~/sessions/maintenance.server");
 const stopMaintenance = startSessionMaintenance();
+const { startTelegram, stopTelegram } = await import("~/telegram/bot.server");
+startTelegram();
 
 const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();
@@ -95,6 +97,7 @@ async function shutdown(signal: string): Promise<void> {
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   const { waitForGenerations } = await import("~/chat/stream-bus.server");
   await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  await stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   const { closeDb } = await import("~/db/db.server");
   const { closeRedis } = await import("~/redis/redis.server");
   await Promise.all([closeDb(), closeRedis()]);

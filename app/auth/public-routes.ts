@@ -15,6 +15,8 @@ const PUBLIC_PATHS = new Set([
   "/__manifest",
   "/favicon.svg",
   "/robots.txt",
+  // Telegram's servers call it; the route checks the webhook secret itself.
+  "/telegram/webhook",
 ]);
 
 // /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
@@ -27,5 +29,10 @@ export function isPublicPath(pathname: string): boolean {
 
 /** Paths that must not cost a session lookup (liveness must never touch the database). */
 export function skipsSessionLookup(pathname: string): boolean {
-  return pathname.startsWith("/api/v1/health") || pathname === "/metrics" || pathname === "/favicon.svg";
+  return (
+    pathname.startsWith("/api/v1/health") ||
+    pathname === "/metrics" ||
+    pathname === "/favicon.svg" ||
+    pathname === "/telegram/webhook"
+  );
 }

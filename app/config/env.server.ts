@@ -100,6 +100,14 @@ const envSchema = z.object({
   LLM_PRIMARY_PROVIDER: optionalString.pipe(z.enum(["openrouter", "ollama"]).optional()),
   LLM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  TELEGRAM_BOT_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+:[\w-]{1,100}$/, { error: "must look like 123456:ABC-def (from @BotFather)" })
+      .optional(),
+  ),
+  TELEGRAM_API_BASE: optionalString.pipe(z.url().optional()),
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
 });
 
 export type Config = {
@@ -146,6 +154,10 @@ export type Config = {
   llmRequestTimeoutMs: number;
   /** Longest gap between streamed chunks once a reply is under way. */
   llmStreamIdleTimeoutMs: number;
+  /** Set when TELEGRAM_BOT_TOKEN is: webhook mode when publicUrl is set, else long polling. */
+  telegram: { botToken: string; apiBase: string } | undefined;
+  /** The address people reach this instance at (webhooks are registered under it). */
+  publicUrl: string | undefined;
 };
 
 export type Auth0Config = {
@@ -309,6 +321,13 @@ export function parseConfig(env: Environment = process.env): Config {
     llmPrimaryProvider: values.LLM_PRIMARY_PROVIDER ?? (values.OPENROUTER_API_KEY ? "openrouter" : "ollama"),
     llmRequestTimeoutMs: values.LLM_REQUEST_TIMEOUT_MS,
     llmStreamIdleTimeoutMs: values.LLM_STREAM_IDLE_TIMEOUT_MS,
+    telegram: values.TELEGRAM_BOT_TOKEN
+      ? {
+          botToken: values.TELEGRAM_BOT_TOKEN,
+          apiBase: (values.TELEGRAM_API_BASE ?? "https://api.telegram.org").replace(/\/+$/, ""),
+        }
+      : undefined,
+    publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ""),
   };
 }
 

@@ -2,6 +2,7 @@ import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
 import { pendingMigrations } from "~/db/migrations.server";
 import { redis } from "~/redis/redis.server";
+import { createBotApi } from "~/telegram/bot-api.server";
 import packageJson from "../../package.json";
 import type { DependencyCheck, DependencyName, HealthReport, ReadyResponse } from "./schemas.server";
 
@@ -15,9 +16,9 @@ function publicMessage(error: unknown): string {
   let raw = error instanceof Error ? error.message : String(error);
   // fetch() says only "fetch failed"; the reason (ECONNREFUSED, a certificate error) is in `cause`.
   if (error instanceof Error && error.cause instanceof Error) raw = `${raw}: ${error.cause.message}`;
-  const { openrouterApiKey, internalApiKey, metricsToken, sessionSecrets } = config();
+  const { openrouterApiKey, internalApiKey, metricsToken, sessionSecrets, telegram } = config();
   let message = raw.replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, "//[redacted]@");
-  for (const secret of [openrouterApiKey, internalApiKey, metricsToken, ...sessionSecrets]) {
+  for (const secret of [openrouterApiKey, internalApiKey, metricsToken, telegram?.botToken, ...sessionSecrets]) {
     if (secret) message = message.split(secret).join("[redacted]");
   }
   return message.split("\n")[0]!.slice(0, 200);
@@ -84,6 +85,11 @@ const checks: Record<DependencyName, (signal: AbortSignal) => Promise<void>> = {
   async ollama(signal) {
     await fetchOk(`${config().ollamaUrl}/api/tags`, signal);
   },
+  async telegram(signal) {
+    const telegram = config().telegram;
+    if (!telegram) throw new NotConfigured();
+    await createBotApi(telegram).call("getMe", {}, { signal, retries: 0 });
+  },
 };
 
 // Probes are public and cheap to request: answer from a short cache so they cannot hammer a dependency.
@@ -113,7 +119,15 @@ export async function readiness(): Promise<ReadyResponse> {
 
 /** Every dependency, for operators and /admin/system. */
 export async function healthReport(): Promise<HealthReport> {
-  const dependencies = await checkAll(["database", "migrations", "redis", "auth0", "openrouter", "ollama"] as const);
+  const dependencies = await checkAll([
+    "database",
+    "migrations",
+    "redis",
+    "auth0",
+    "openrouter",
+    "ollama",
+    "telegram",
+  ] as const);
   const coreDown = CORE.some((name) => failing(dependencies[name]));
   const anyDown = Object.values(dependencies).some(failing);
   return {

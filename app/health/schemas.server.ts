@@ -37,6 +37,7 @@ export const healthReportSchema = z.object({
     auth0: dependencyCheckSchema,
     openrouter: dependencyCheckSchema,
     ollama: dependencyCheckSchema,
+    telegram: dependencyCheckSchema.describe("The Telegram bot (getMe), when TELEGRAM_BOT_TOKEN is set"),
   }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;

@@ -87,6 +87,12 @@ function createMetrics() {
         }
       },
     }),
+    telegramUpdates: new Counter({
+      name: "ares_telegram_updates_total",
+      help: "Telegram updates by outcome: received, handled, duplicate, unlinked (hint sent), ignored, failed",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     jobQueueDepth: new Gauge({
       name: "ares_job_queue_depth",
       help: "Background jobs waiting to run, by queue",
@@ -134,6 +140,12 @@ export function countLogin(method: string, result: "success" | "failure" | "lock
 
 export function countRateLimitRejection(tier: string): void {
   metrics.rateLimitRejections.inc({ tier });
+}
+
+export type TelegramUpdateOutcome = "received" | "handled" | "duplicate" | "unlinked" | "ignored" | "failed";
+
+export function countTelegramUpdate(outcome: TelegramUpdateOutcome): void {
+  metrics.telegramUpdates.inc({ outcome });
 }
 
 export function countRateLimitStoreError(): void {

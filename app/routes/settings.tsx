@@ -9,6 +9,7 @@ const SECTIONS = [
   { to: "/settings/profile", label: "Profile" },
   { to: "/settings/chat", label: "Chat" },
   { to: "/settings/usage", label: "Usage" },
+  { to: "/settings/telegram", label: "Telegram" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/sessions", label: "Sessions" },
   { to: "/settings/data", label: "Your data" },

@@ -74,6 +74,8 @@ export interface StandInTelegram {
   commands(): Array<{ command: string; description: string }>;
   /** Updates not yet confirmed by a getUpdates offset (or not yet accepted by the webhook). */
   pendingUpdates(): TelegramUpdate[];
+  /** A getUpdates long poll is waiting right now. */
+  isPolling(): boolean;
 }
 
 class ApiError extends Error {
@@ -516,6 +518,7 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
     webhook: () => webhook,
     commands: () => commands,
     pendingUpdates: () => [...queue],
+    isPolling: () => waitingPoll !== undefined,
   };
   return stand;
 }

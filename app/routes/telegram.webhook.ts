@@ -1,0 +1,25 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { problem } from "~/http/problem.server";
+import { receiveWebhookUpdate, webhookSecretMatches } from "~/telegram/bot.server";
+
+/** Telegram POSTs each update here (webhook mode: PUBLIC_URL set) with the secret ARES registered. */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+  if (!webhookSecretMatches(request.headers.get("X-Telegram-Bot-Api-Secret-Token") ?? undefined)) {
+    throw problem(401, "unauthorized", "Missing or wrong webhook secret");
+  }
+  let update: unknown;
+  try {
+    update = await request.json();
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw problem(400, "invalid_json", "The request body is not valid JSON");
+  }
+  const outcome = await receiveWebhookUpdate(update);
+  if (!outcome) throw problem(404, "not_found", "Telegram webhooks are not enabled here");
+  return Response.json({ ok: true, outcome });
+}
+
+export function loader() {
+  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+}

@@ -1,0 +1,194 @@
+/**
+ * The Telegram door's lifecycle: on start, learn the bot's name (getMe), register its commands, then
+ * either register the webhook (PUBLIC_URL set) or long-poll getUpdates — one poller across every ARES
+ * process on the database, chosen by a PostgreSQL advisory lock, since most personal instances sit
+ * behind NAT. Nothing here runs unless TELEGRAM_BOT_TOKEN is set.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import pg from "pg";
+import { config } from "~/config/env.server";
+import { logger } from "~/observability/logger.server";
+import { createBotApi, TelegramApiError, TelegramUnreachableError, type BotApi } from "./bot-api.server";
+import { purgeTelegramBookkeeping } from "./linking.server";
+import { waitForRelays } from "./relay.server";
+import { BOT_COMMANDS, handleUpdate, handleUpdateLogged, type TelegramBot } from "./updates.server";
+
+const log = logger.child({ domain: "telegram" });
+
+/** "ARESTGPL": the lock whose holder is the one process polling Telegram. */
+const POLLER_LOCK = 0x4152_4553_5447_504cn;
+const LONG_POLL_SECONDS = 25;
+const RETRY_MS = 5_000;
+export const WEBHOOK_PATH = "/telegram/webhook";
+
+type Runtime = { bot: TelegramBot | undefined; stop: AbortController; done: Promise<void>; purge: NodeJS.Timeout };
+const PURGE_INTERVAL_MS = 3600_000;
+let runtime: Runtime | undefined;
+
+function api(): BotApi | undefined {
+  const telegram = config().telegram;
+  return telegram ? createBotApi(telegram) : undefined;
+}
+
+/**
+ * The secret Telegram sends back with every webhook request. Derived from the session secret, so every
+ * ARES process agrees on it without storing it, and it changes when that secret is rotated.
+ */
+export function webhookSecret(): string {
+  return createHmac("sha256", config().sessionSecrets[0]!).update("telegram-webhook").digest("base64url");
+}
+
+export function webhookSecretMatches(received: string | undefined): boolean {
+  if (!received) return false;
+  const expected = Buffer.from(webhookSecret());
+  const given = Buffer.from(received);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+let knownName: Promise<string> | undefined;
+
+/** The bot's @username (asked once with getMe), or undefined when Telegram is off or unreachable now. */
+export async function botUsername(): Promise<string | undefined> {
+  const client = api();
+  if (!client) return undefined;
+  knownName ??= client.call<{ username: string }>("getMe", {}, { retries: 0 }).then((me) => me.username);
+  try {
+    return await knownName;
+  } catch (error) {
+    knownName = undefined;
+    if (error instanceof TelegramUnreachableError || error instanceof TelegramApiError) return undefined;
+    throw error;
+  }
+}
+
+/** Starts the Telegram door in the background; failures to reach Telegram are retried, never fatal. */
+export function startTelegram(): void {
+  const client = api();
+  if (!client || runtime) return;
+  const stop = new AbortController();
+  const purge = setInterval(() => {
+    purgeTelegramBookkeeping().catch((error: unknown) =>
+      log.warn({ err: error }, "could not purge Telegram bookkeeping"),
+    );
+  }, PURGE_INTERVAL_MS).unref();
+  runtime = { bot: undefined, stop, done: Promise.resolve(), purge };
+  const state = runtime;
+  state.done = run(client, state).catch((error: unknown) => {
+    if (!stop.signal.aborted) log.error({ err: error }, "the Telegram bot stopped unexpectedly");
+  });
+}
+
+export async function stopTelegram(graceMs: number): Promise<void> {
+  if (!runtime) return;
+  runtime.stop.abort();
+  clearInterval(runtime.purge);
+  await runtime.done;
+  runtime = undefined;
+  await waitForRelays(graceMs);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+async function run(client: BotApi, state: Runtime): Promise<void> {
+  const { signal } = state.stop;
+  while (!signal.aborted && !state.bot) {
+    try {
+      const me = await client.call<{ username: string }>("getMe", {}, { signal });
+      await client.call("setMyCommands", { commands: BOT_COMMANDS }, { signal });
+      state.bot = { api: client, username: me.username };
+    } catch (error) {
+      if (signal.aborted) return;
+      if (!(error instanceof TelegramUnreachableError || error instanceof TelegramApiError)) throw error;
+      log.warn({ err: error }, "Telegram is not reachable yet; retrying");
+      await pause(RETRY_MS, signal);
+    }
+  }
+  if (!state.bot) return;
+  const { publicUrl } = config();
+  if (publicUrl) {
+    await client.call("setWebhook", {
+      url: `${publicUrl}${WEBHOOK_PATH}`,
+      secret_token: webhookSecret(),
+      allowed_updates: ["message"],
+    });
+    log.info({ bot: state.bot.username, mode: "webhook" }, "Telegram bot ready");
+    return;
+  }
+  log.info({ bot: state.bot.username, mode: "polling" }, "Telegram bot ready");
+  await pollWhileLeader(state.bot, signal);
+}
+
+/**
+ * Polls only while holding the advisory lock on a connection of its own: when the holder dies, its
+ * session ends, the lock is free, and another process takes over. The embedded database serves one
+ * process, so there it simply polls.
+ */
+async function pollWhileLeader(bot: TelegramBot, signal: AbortSignal): Promise<void> {
+  if (process.env.ARES_EMBEDDED_DB === "1") return poll(bot, signal);
+  while (!signal.aborted) {
+    const lockClient = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    lockClient.on("error", (error) => log.warn({ err: error }, "lost the Telegram poller's database connection"));
+    try {
+      await lockClient.connect();
+      const { rows } = await lockClient.query<{ leader: boolean }>(
+        "SELECT pg_try_advisory_lock($1::bigint) AS leader",
+        [POLLER_LOCK.toString()],
+      );
+      if (rows[0]?.leader) {
+        const lost = new AbortController();
+        lockClient.once("error", () => lost.abort());
+        lockClient.once("end", () => lost.abort());
+        await poll(bot, AbortSignal.any([signal, lost.signal]));
+      }
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      log.warn({ err: error }, "could not take part in choosing the Telegram poller; retrying");
+    } finally {
+      await lockClient.end().catch(() => undefined);
+    }
+    await pause(RETRY_MS, signal);
+  }
+}
+
+async function poll(bot: TelegramBot, signal: AbortSignal): Promise<void> {
+  // Any webhook left from another configuration would make getUpdates fail with 409.
+  await bot.api
+    .call("deleteWebhook", {}, { signal })
+    .catch((error: unknown) => log.warn({ err: error }, "deleteWebhook failed"));
+  let offset = 0;
+  while (!signal.aborted) {
+    let updates: Array<{ update_id: number }>;
+    try {
+      updates = await bot.api.call(
+        "getUpdates",
+        { offset, timeout: LONG_POLL_SECONDS, allowed_updates: ["message"] },
+        { signal, timeoutMs: (LONG_POLL_SECONDS + 10) * 1000 },
+      );
+    } catch (error) {
+      if (signal.aborted) return;
+      if (!(error instanceof TelegramUnreachableError || error instanceof TelegramApiError)) throw error;
+      log.warn({ err: error }, "getUpdates failed; retrying");
+      await pause(RETRY_MS, signal);
+      continue;
+    }
+    for (const update of updates) {
+      await handleUpdateLogged(bot, update);
+      offset = Math.max(offset, update.update_id + 1);
+    }
+  }
+}
+
+/** For the webhook route: the update, handled once; undefined when Telegram is off or not webhook-driven. */
+export async function receiveWebhookUpdate(
+  update: unknown,
+): Promise<Awaited<ReturnType<typeof handleUpdate>> | undefined> {
+  const client = api();
+  const username = await botUsername();
+  if (!client || !username || !config().publicUrl) return undefined;
+  return handleUpdate({ api: client, username }, update);
+}

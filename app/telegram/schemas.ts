@@ -1,0 +1,9 @@
+import { z } from "zod";
+
+const chatId = z.string().regex(/^-?\d{1,20}$/, "Choose a chat.");
+
+export const telegramSettingsSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("code") }),
+  z.object({ intent: z.literal("unlink"), chatId }),
+  z.object({ intent: z.literal("dismiss"), chatId }),
+]);

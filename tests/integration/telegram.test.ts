@@ -1,0 +1,216 @@
+/**
+ * The Telegram door against the stand-in Bot API, with the built server: linking, replies streamed by
+ * editing one message, the linking hint for strangers, webhooks with and without the secret, duplicate
+ * updates, 429s, a blocked bot, and one poller among several processes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stubReplyFor } from "../../e2e/stand-ins/llm-server";
+import { startStandInTelegram, type StandInTelegram } from "../../e2e/stand-ins/telegram-server";
+import { prisma } from "~/db/db.server";
+import { createLinkCode, linkChat, LINK_CODE_TTL_MS } from "~/telegram/linking.server";
+import { makeUser } from "../support/accounts";
+import { signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+import { closedPort } from "../support/ops";
+import { startServer } from "../support/server-process";
+
+const TOKEN = "4242:stand-in-token";
+
+async function linkingCode(client: Awaited<ReturnType<typeof signedInClient>>): Promise<string> {
+  const page = await client.post("/settings/telegram", { intent: "code" });
+  expect(page.status).toBe(200);
+  const code = /\/start (?:<!-- -->)?([A-Z0-9]{10})/.exec(await page.text())?.[1];
+  expect(code).toBeDefined();
+  return code!;
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The bot's texts in a chat, the newest version of each message. */
+const said = (telegram: StandInTelegram, chatId: number) => telegram.messages(chatId).map((message) => message.text);
+
+describe("Telegram by long polling", { timeout: 60_000 }, () => {
+  let telegram: StandInTelegram;
+  let harness: ChatHarness;
+
+  beforeAll(async () => {
+    telegram = await startStandInTelegram({ token: TOKEN });
+    harness = await startChatHarness({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_BASE: telegram.apiBase });
+    await waitUntil(() => telegram.isPolling(), 15_000, "the first getUpdates");
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.stop();
+    await telegram?.close();
+  });
+
+  it("registers the bot's commands", () => {
+    expect(telegram.commands().map((command) => command.command)).toEqual(["new", "model", "stop", "help"]);
+  });
+
+  it("tells an unlinked chat how to link, and nothing else: no model call, no data", async () => {
+    const before = harness.openrouter.requests.length + harness.ollama.requests.length;
+    telegram.sendFromUser(1001, "What's on my calendar?");
+    await expect.poll(() => said(telegram, 1001).length, { timeout: 30_000 }).toBe(1);
+    expect(said(telegram, 1001)[0]).toMatch(/not linked to an account yet[\s\S]*Settings → Telegram/);
+    expect(harness.openrouter.requests.length + harness.ollama.requests.length).toBe(before);
+    expect(await prisma.telegramLink.count({ where: { chatId: 1001n } })).toBe(0);
+  });
+
+  it("links with a code, streams the reply by editing one message, and keeps it in the person's conversation", async () => {
+    const client = await signedInClient(harness.server.url);
+    const code = await linkingCode(client);
+    telegram.sendFromUser(2002, `/start ${code}`, { username: "pat" });
+    await expect.poll(() => said(telegram, 2002).at(-1) ?? "", { timeout: 30_000 }).toMatch(/^Linked to /);
+
+    harness.openrouter.configure({ tokenDelayMs: 150 });
+    try {
+      telegram.sendFromUser(2002, "Tell me about Telegram");
+      const expected = stubReplyFor("Tell me about Telegram");
+      await expect.poll(() => telegram.messages(2002).at(-1)?.text, { timeout: 30_000 }).toBe(expected);
+    } finally {
+      harness.openrouter.configure({ tokenDelayMs: 2 });
+    }
+    const reply = telegram.messages(2002).at(-1)!;
+    // A placeholder, partial texts while streaming, then the whole reply: several edits of one message.
+    expect(reply.versions.length).toBeGreaterThanOrEqual(3);
+    expect(reply.versions[0]).toBe("…");
+
+    const page = await client.get("/settings/telegram");
+    const html = await page.text();
+    expect(html).toContain("@pat");
+    const conversationId = /href="\/chat\/([^"]+)">current conversation/.exec(html)?.[1];
+    expect(conversationId).toBeDefined();
+    const conversation = await (await client.get(`/chat/${conversationId}`)).text();
+    expect(conversation).toContain("Tell me about Telegram");
+    expect(conversation).toContain("deterministic reply from the stub model");
+
+    // A code works once.
+    telegram.sendFromUser(2003, `/start ${code}`);
+    await expect.poll(() => said(telegram, 2003).at(-1) ?? "", { timeout: 30_000 }).toMatch(/not valid any more/);
+  });
+
+  it("waits out Telegram's 429 and still completes the reply", async () => {
+    const client = await signedInClient(harness.server.url);
+    telegram.sendFromUser(3003, `/start ${await linkingCode(client)}`);
+    await expect.poll(() => said(telegram, 3003).length, { timeout: 30_000 }).toBe(1);
+    telegram.rateLimitNext(1, 1, "sendMessage");
+    telegram.sendFromUser(3003, "rate limited please");
+    await expect.poll(() => said(telegram, 3003).at(-1), { timeout: 30_000 }).toBe(stubReplyFor("rate limited please"));
+    expect(telegram.calls.some((call) => call.status === 429)).toBe(true);
+  });
+
+  it("starts a new conversation on /new, and unlinks a chat that blocked the bot", async () => {
+    const client = await signedInClient(harness.server.url);
+    telegram.sendFromUser(4004, `/start ${await linkingCode(client)}`);
+    await expect.poll(() => said(telegram, 4004).length, { timeout: 30_000 }).toBe(1);
+    telegram.sendFromUser(4004, "first");
+    await expect.poll(() => said(telegram, 4004).at(-1), { timeout: 30_000 }).toBe(stubReplyFor("first"));
+    const first = (await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 4004n } })).conversationId;
+    telegram.sendFromUser(4004, "/new");
+    await expect.poll(() => said(telegram, 4004).at(-1), { timeout: 30_000 }).toMatch(/New conversation started/);
+    telegram.sendFromUser(4004, "second");
+    await expect.poll(() => said(telegram, 4004).at(-1), { timeout: 30_000 }).toBe(stubReplyFor("second"));
+    const second = (await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 4004n } })).conversationId;
+    expect(second).not.toBe(first);
+
+    telegram.block(4004);
+    telegram.sendFromUser(4004, "are you there?");
+    await expect
+      .poll(async () => (await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 4004n } })).unlinkReason, {
+        timeout: 20_000,
+      })
+      .toBe("blocked");
+    expect(await (await client.get("/settings/telegram")).text()).toMatch(/blocked the bot, so it was unlinked/);
+  });
+
+  it("refuses an expired code, and a code links the chat to the code's owner only", async () => {
+    const owner = await makeUser();
+    const other = await makeUser();
+    const { code } = await createLinkCode(other.id);
+    const later = new Date(Date.now() + LINK_CODE_TTL_MS + 1000);
+    expect(await linkChat(code, { chatId: 5005n, username: undefined, displayName: undefined }, later)).toEqual({
+      linked: false,
+      reason: "invalid_code",
+    });
+    const fresh = await createLinkCode(other.id);
+    expect((await linkChat(fresh.code, { chatId: 5005n, username: undefined, displayName: undefined })).linked).toBe(
+      true,
+    );
+    const link = await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 5005n } });
+    expect(link.userId).toBe(other.id);
+    expect(link.userId).not.toBe(owner.id);
+  });
+
+  it("a second ARES process on the same database does not poll too: each update is handled once", async () => {
+    const second = await startServer({
+      DATABASE_URL: process.env.DATABASE_URL!,
+      NODE_ENV: "test",
+      ARES_SKIP_MIGRATIONS: "true",
+      OLLAMA_URL: harness.ollama.url,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_BASE: telegram.apiBase,
+    });
+    try {
+      for (let i = 0; i < 5; i += 1) telegram.sendFromUser(6000 + i, "hello?");
+      for (let i = 0; i < 5; i += 1) {
+        await expect.poll(() => said(telegram, 6000 + i).length, { timeout: 30_000 }).toBe(1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (let i = 0; i < 5; i += 1) expect(said(telegram, 6000 + i)).toHaveLength(1);
+      // Only one long poll runs at a time: a second would have ended the first with 409.
+      expect(telegram.calls.filter((call) => call.method === "getUpdates" && call.status === 409)).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe("Telegram by webhook", { timeout: 60_000 }, () => {
+  let telegram: StandInTelegram;
+  let harness: ChatHarness;
+
+  beforeAll(async () => {
+    telegram = await startStandInTelegram({ token: TOKEN });
+    const port = await closedPort();
+    harness = await startChatHarness({
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_BASE: telegram.apiBase,
+    });
+    const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
+    await waitUntil(() => telegram.webhook()?.url === webhookUrl, 15_000, "setWebhook");
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.stop();
+    await telegram?.close();
+  });
+
+  it("refuses a webhook call without the right secret and stores nothing", async () => {
+    const update = {
+      update_id: 91,
+      message: { message_id: 1, date: 0, chat: { id: 7007, type: "private" as const }, text: "hi" },
+    };
+    expect(await telegram.deliverToWebhook(update, { secretToken: null })).toBe(401);
+    expect(await telegram.deliverToWebhook(update, { secretToken: "wrong-secret" })).toBe(401);
+    expect(await prisma.telegramUpdate.count({ where: { updateId: 91n } })).toBe(0);
+    expect(said(telegram, 7007)).toEqual([]);
+  });
+
+  it("answers a linked chat through the webhook, once per update_id even when Telegram delivers it twice", async () => {
+    const client = await signedInClient(harness.server.url);
+    telegram.sendFromUser(8008, `/start ${await linkingCode(client)}`);
+    await expect.poll(() => said(telegram, 8008).length, { timeout: 30_000 }).toBe(1);
+    const update = telegram.sendFromUser(8008, "hello by webhook");
+    await expect.poll(() => said(telegram, 8008).at(-1), { timeout: 30_000 }).toBe(stubReplyFor("hello by webhook"));
+    expect(await telegram.deliverToWebhook(update)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(said(telegram, 8008)).toHaveLength(2);
+    expect(await prisma.message.count({ where: { content: "hello by webhook" } })).toBe(1);
+  });
+});
