@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ARES production image. CI replays these steps without Docker (.ci/docker-steps) so they stay honest.
 
-FROM node:20-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 
