@@ -40,7 +40,6 @@ describe("graceful shutdown", () => {
     { timeout: 90_000 },
     async () => {
       const server = await startServer({
-        ARES_TEST_ROUTES: "1",
         SHUTDOWN_GRACE_MS: "10000",
         ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-shutdown-"))),
       });
@@ -56,7 +55,6 @@ describe("graceful shutdown", () => {
 
   it("cuts a reply that outlives SHUTDOWN_GRACE_MS and still exits 0", { timeout: 90_000 }, async () => {
     const server = await startServer({
-      ARES_TEST_ROUTES: "1",
       SHUTDOWN_GRACE_MS: "300",
       ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-shutdown-"))),
     });

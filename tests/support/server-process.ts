@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 
 export type ServerProcess = {
   child: ChildProcess;
@@ -15,7 +16,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 // Remix declares NODE_ENV as always present on ProcessEnv; a child may well run without it.
 function spawnServer(env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // The compiled entry, run as production runs it (plain node); the test build also has app/routes/test-only.*.
+  return spawn(process.execPath, [serverEntry(root, "test")], {
     cwd: root,
     env: {
       PATH: process.env.PATH,
@@ -33,7 +35,7 @@ function spawnServer(env: Record<string, string | undefined>): ChildProcess {
   });
 }
 
-/** Runs server.ts until it exits on its own (e.g. refuses to start). */
+/** Runs the server until it exits on its own (e.g. refuses to start). */
 export function runServerToExit(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Exited> {
   const child = spawnServer(env);
   let stdout = "";
@@ -52,7 +54,7 @@ export function runServerToExit(env: Record<string, string | undefined>, timeout
   });
 }
 
-/** Starts server.ts on a free port and resolves once it logs that it is ready. */
+/** Starts the server on a free port and resolves once it logs that it is ready. */
 export function startServer(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
   const child = spawnServer(env);
   const logs: Array<Record<string, unknown>> = [];
@@ -96,10 +98,9 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
 }
 
 /**
- * Makes sure the production build exists and is current. `npm test` builds before the tests; a lone
- * `vitest run` of one file builds here.
+ * Makes sure the test build (build-test/: the production build plus the test-only routes) exists and
+ * is current. `npm test` builds before the tests; a lone `vitest run` of one file builds here.
  */
 export async function ensureBuild(): Promise<void> {
-  const { buildIsStale, runBuild } = await import("~/http/build.server");
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  if (buildIsStale(root, "test")) await runBuild(root, "test");
 }
