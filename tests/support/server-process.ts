@@ -7,6 +7,8 @@ export type ServerProcess = {
   url: string;
   /** Every structured log line the process has written so far. */
   logs: Array<Record<string, unknown>>;
+  /** Everything written to stdout and stderr so far. */
+  output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
@@ -14,23 +16,26 @@ export type Exited = { code: number | null; stdout: string; stderr: string };
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+function baseEnv(): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_PRETTY: "false",
+    LOG_LEVEL: "info",
+    PORT: "0",
+    // Tests sign in and post far faster than a person; the rate-limit tests set their own limits.
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+    RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+  };
+}
+
 // Remix declares NODE_ENV as always present on ProcessEnv; a child may well run without it.
-function spawnServer(env: Record<string, string | undefined>): ChildProcess {
+function spawnServer(env: Record<string, string | undefined>, nodeArgs: string[] = []): ChildProcess {
   // The compiled entry, run as production runs it (plain node); the test build also has app/routes/test-only.*.
-  return spawn(process.execPath, [serverEntry(root, "test")], {
+  return spawn(process.execPath, [...nodeArgs, serverEntry(root, "test")], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_PRETTY: "false",
-      LOG_LEVEL: "info",
-      PORT: "0",
-      // Tests sign in and post far faster than a person; the rate-limit tests set their own limits.
-      RATE_LIMIT_READ_PER_MINUTE: "0",
-      RATE_LIMIT_WRITE_PER_MINUTE: "0",
-      RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
-      ...env,
-    } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+    env: { ...baseEnv(), ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -55,8 +60,33 @@ export function runServerToExit(env: Record<string, string | undefined>, timeout
 }
 
 /** Starts the server on a free port and resolves once it logs that it is ready. */
-export function startServer(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const child = spawnServer(env);
+export function startServer(
+  env: Record<string, string | undefined>,
+  timeoutMs = 90_000,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return untilReady(spawnServer(env, nodeArgs), timeoutMs, (child, signal) => child.kill(signal));
+}
+
+/**
+ * `npm start` as a person runs it in a terminal: its own process group (npm, then node), which
+ * `stop` signals as a whole, as a terminal's Ctrl-C, systemd or a process manager does.
+ */
+export function startWithNpm(env: Record<string, string | undefined>, timeoutMs = 180_000): Promise<ServerProcess> {
+  const child = spawn("npm", ["start"], {
+    cwd: root,
+    detached: true,
+    env: { ...baseEnv(), ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return untilReady(child, timeoutMs, (started, signal) => process.kill(-started.pid!, signal));
+}
+
+function untilReady(
+  child: ChildProcess,
+  timeoutMs: number,
+  signal: (child: ChildProcess, signal: NodeJS.Signals) => void,
+): Promise<ServerProcess> {
   const logs: Array<Record<string, unknown>> = [];
   let output = "";
   let buffered = "";
@@ -82,8 +112,9 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
             child,
             url: String(entry.url),
             logs,
-            stop: (signal = "SIGTERM") => {
-              child.kill(signal);
+            output: () => output,
+            stop: (name = "SIGTERM") => {
+              signal(child, name);
               return exited;
             },
           });
