@@ -21,7 +21,6 @@ export type ConversationSummary = {
   lastMessageAt: Date;
 };
 
-
 /**
  * My conversations, pinned first, newest first — keyset-paginated on the index that serves exactly
  * this order, so page 40 costs what page 1 does.

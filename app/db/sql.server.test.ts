@@ -22,7 +22,9 @@ describe("hot-path SQL", () => {
     const hostile = `'); DROP TABLE "User"; --`;
     const [row] = await queryRows<{ echoed: string }>(Prisma.sql`SELECT ${hostile}::text AS echoed`);
     expect(row!.echoed).toBe(hostile);
-    const touched = await queryRows(Prisma.sql`UPDATE "User" SET name = ${hostile} WHERE id = ${"nobody"} RETURNING id`);
+    const touched = await queryRows(
+      Prisma.sql`UPDATE "User" SET name = ${hostile} WHERE id = ${"nobody"} RETURNING id`,
+    );
     expect(touched).toEqual([]);
   });
 });

@@ -32,7 +32,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     conversation.id,
     decodeCreatedAtCursor(new URL(request.url).searchParams.get("before")),
   );
-  return Response.json({ messages: messages.map(messageJson), earlier: earlier ? encodeCreatedAtCursor(earlier) : null });
+  return Response.json({
+    messages: messages.map(messageJson),
+    earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
+  });
 }
 
 // POST /api/v1/conversations/:id/messages — send; with Accept: text/event-stream the reply streams back.

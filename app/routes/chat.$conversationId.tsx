@@ -6,7 +6,14 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, sendMessage, settleOrphanedReplies, stopReply } from "~/chat/chat.server";
-import { ConversationNotFoundError, deleteConversation, getConversation, renameConversation, setConversationModel, setPinned } from "~/chat/conversations.server";
+import {
+  ConversationNotFoundError,
+  deleteConversation,
+  getConversation,
+  renameConversation,
+  setConversationModel,
+  setPinned,
+} from "~/chat/conversations.server";
 import { renderMarkdown } from "~/chat/markdown.server";
 import { listMessages, MESSAGES_PER_PAGE, NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";

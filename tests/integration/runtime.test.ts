@@ -25,8 +25,9 @@ describe("the production build", () => {
       fs.readFileSync(path.join(path.dirname(serverEntry(root, target)), "server/index.js"), "utf8");
     expect(bundle("test")).toMatch(TEST_ONLY_ROUTE);
     expect(bundle("production")).not.toMatch(TEST_ONLY_ROUTE);
-    expect(fs.existsSync(path.join(root, "build/client/assets")) && fs.readdirSync(path.join(root, "build/client/assets")))
-      .not.toEqual(expect.arrayContaining([expect.stringMatching(/^test-only/)]));
+    expect(
+      fs.existsSync(path.join(root, "build/client/assets")) && fs.readdirSync(path.join(root, "build/client/assets")),
+    ).not.toEqual(expect.arrayContaining([expect.stringMatching(/^test-only/)]));
   });
 
   it("compiles server.ts alone: the entry imports packages and takes the app from the Remix bundle", () => {

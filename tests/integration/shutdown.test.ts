@@ -50,7 +50,10 @@ const request = (method: string, target: string, host: string, body = "") =>
 /** Signs up, starts a reply that streams a token every `delayMs`, and resolves at its first token. */
 async function streamingReply(server: ServerProcess, delayMs: number): Promise<Promise<string>> {
   const client = browserClient(server.url);
-  const signup = await client.post("/signup", { email: "shutdown@example.test", password: "correct horse battery staple" });
+  const signup = await client.post("/signup", {
+    email: "shutdown@example.test",
+    password: "correct horse battery staple",
+  });
   expect(signup.status).toBe(302);
   const created = await client.postJson("/api/v1/conversations", {});
   const { id } = (await created.json()) as { id: string };
@@ -156,35 +159,39 @@ describe("graceful shutdown", () => {
 });
 
 describe("draining after SIGTERM", () => {
-  it("answers readiness 503 at once and refuses new writes on open keep-alive connections with Retry-After", {
-    timeout: 90_000,
-  }, async () => {
-    const server = await startServer({
-      SHUTDOWN_GRACE_MS: "10000",
-      ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-drain-"))),
-    });
-    const host = new URL(server.url).host;
-    // Two connections, each busy with a slow reply when SIGTERM arrives (idle ones are closed at once).
-    const forReadiness = await keepAliveConnection(server.url, request("GET", "/test-only/slow?ms=1500", host));
-    const forWrite = await keepAliveConnection(server.url, request("GET", "/test-only/slow?ms=1500", host));
-    const exited = server.stop("SIGTERM");
-    await expect.poll(() => server.logs.some((entry) => String(entry.msg).startsWith("shutting down"))).toBe(true);
+  it(
+    "answers readiness 503 at once and refuses new writes on open keep-alive connections with Retry-After",
+    {
+      timeout: 90_000,
+    },
+    async () => {
+      const server = await startServer({
+        SHUTDOWN_GRACE_MS: "10000",
+        ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-drain-"))),
+      });
+      const host = new URL(server.url).host;
+      // Two connections, each busy with a slow reply when SIGTERM arrives (idle ones are closed at once).
+      const forReadiness = await keepAliveConnection(server.url, request("GET", "/test-only/slow?ms=1500", host));
+      const forWrite = await keepAliveConnection(server.url, request("GET", "/test-only/slow?ms=1500", host));
+      const exited = server.stop("SIGTERM");
+      await expect.poll(() => server.logs.some((entry) => String(entry.msg).startsWith("shutting down"))).toBe(true);
 
-    const [readiness, write] = await Promise.all([
-      forReadiness.thenSend(request("GET", "/api/v1/health/ready", host)),
-      forWrite.thenSend(request("POST", "/api/v1/conversations", host, "{}")),
-    ]);
-    // The reply in flight finished; the request sent after it was answered 503 and the connection closed.
-    for (const received of [readiness, write]) {
-      expect(received).toContain("done\n");
-      const second = received.slice(received.lastIndexOf("HTTP/1.1 "));
-      expect(second).toMatch(/^HTTP\/1\.1 503 /);
-      expect(second).toMatch(/\r\nConnection: close\r\n/i);
-    }
-    expect(readiness.slice(readiness.lastIndexOf("HTTP/1.1 "))).toContain('"status":"not_ready"');
-    const refused = write.slice(write.lastIndexOf("HTTP/1.1 "));
-    expect(refused).toMatch(/\r\nRetry-After: 5\r\n/i);
-    expect(refused).toContain('"code":"shutting_down"');
-    expect(await exited).toBe(0);
-  });
+      const [readiness, write] = await Promise.all([
+        forReadiness.thenSend(request("GET", "/api/v1/health/ready", host)),
+        forWrite.thenSend(request("POST", "/api/v1/conversations", host, "{}")),
+      ]);
+      // The reply in flight finished; the request sent after it was answered 503 and the connection closed.
+      for (const received of [readiness, write]) {
+        expect(received).toContain("done\n");
+        const second = received.slice(received.lastIndexOf("HTTP/1.1 "));
+        expect(second).toMatch(/^HTTP\/1\.1 503 /);
+        expect(second).toMatch(/\r\nConnection: close\r\n/i);
+      }
+      expect(readiness.slice(readiness.lastIndexOf("HTTP/1.1 "))).toContain('"status":"not_ready"');
+      const refused = write.slice(write.lastIndexOf("HTTP/1.1 "));
+      expect(refused).toMatch(/\r\nRetry-After: 5\r\n/i);
+      expect(refused).toContain('"code":"shutting_down"');
+      expect(await exited).toBe(0);
+    },
+  );
 });
