@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # ARES production image. CI replays these steps without Docker (.ci/docker-steps) so they stay honest.
 
-FROM node:20-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
 
@@ -12,23 +12,24 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
+# The app bundle and the compiled process entry (build/server.js): production runs plain JavaScript.
 RUN npx tsx scripts/prisma-cli.ts generate \
- && NODE_ENV=production npx remix vite:build \
+ && node scripts/build.ts \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM base AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 ARES_DATA_DIR=/data
 RUN mkdir -p /data && chown node:node /data
-COPY --from=build --chown=node:node /app/package.json /app/tsconfig.json /app/server.ts ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/build ./build
-COPY --from=build --chown=node:node /app/app ./app
-COPY --from=build --chown=node:node /app/prisma ./prisma
-COPY --from=build --chown=node:node /app/public ./public
+# Only what runs: no app/ sources, no tsconfig.json. The code belongs to root, so the runtime user
+# cannot change what the next start runs; /data is the one place it writes.
+COPY --from=build /app/package.json /app/prisma.config.ts ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/build ./build
+COPY --from=build /app/prisma ./prisma
 USER node
 EXPOSE 3000
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/v1/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# Pending migrations are applied on start (server.ts), guarded against concurrent starts.
-CMD ["node", "--import", "tsx", "server.ts"]
+# Pending migrations are applied on start (the Prisma CLI, with prisma.config.ts), guarded against concurrent starts.
+CMD ["node", "build/server.js"]

@@ -9,6 +9,7 @@ export default tseslint.config(
   {
     ignores: [
       "build/",
+      "build-test/",
       "coverage/",
       "reports/",
       "backups/",

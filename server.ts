@@ -1,31 +1,54 @@
 /**
  * ARES's process entry: configuration → database (embedded PGlite unless DATABASE_URL is set) →
- * migrations → the Remix app on Express → graceful shutdown.
+ * migrations → the Remix app on Express → draining and graceful shutdown.
+ *
+ * scripts/build.ts compiles this file alone to build/server.js, which production runs with plain
+ * `node`. It imports nothing from app/: the app, its Express middleware, database and shutdown hooks
+ * come from the Remix server bundle (app/http/runtime.server.ts, exported by entry.server.tsx), so the
+ * process evaluates each app module once — one configuration, one Prisma client, one pool.
  */
 import type { Server } from "node:http";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
-import { ConfigError, parseConfig, type Config } from "~/config/env.server";
+import type { ViteDevServer } from "vite";
+import type { ServerRuntime } from "~/http/runtime.server";
 
-let config: Config;
+type AresBuild = ServerBuild & { entry: { module: { serverRuntime: ServerRuntime } } };
+
+const startedAt = performance.now();
+const buildDir = path.dirname(fileURLToPath(import.meta.url));
+const SERVER_BUILD_ID = "virtual:remix/server-build";
+
+let vite: ViteDevServer | undefined;
+let build: AresBuild;
+let runtime: ServerRuntime;
 try {
-  config = parseConfig();
+  if (process.env.NODE_ENV === "development") {
+    const devServer = await import("vite").then((module) => module.createServer({ server: { middlewareMode: true } }));
+    vite = devServer;
+    build = (await devServer.ssrLoadModule(SERVER_BUILD_ID)) as AresBuild;
+  } else {
+    // A non-literal specifier: the bundle is loaded at run time, never compiled into this file.
+    build = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as AresBuild;
+  }
+  runtime = build.entry.module.serverRuntime;
+  runtime.config();
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  // The bundle's own ConfigError class: identified by name, since this file must not import app/.
+  if (!(error instanceof Error && error.name === "ConfigError")) throw error;
   // The logger needs a valid configuration, so this one message goes straight to stderr.
   process.stderr.write(`ARES cannot start. ${error.message}\nSee .env.example for every variable.\n`);
+  await vite?.close();
   process.exit(1);
 }
 
-const root = path.dirname(new URL(import.meta.url).pathname);
-const { logger } = await import("~/observability/logger.server");
-const startedAt = performance.now();
+const config = runtime.config();
+const { logger } = runtime;
 
 let stopEmbedded: (() => Promise<void>) | undefined;
 if (!config.databaseUrl) {
-  const { startEmbeddedDatabase } = await import("~/db/embedded.server");
-  const embedded = await startEmbeddedDatabase(config.dataDir);
+  const embedded = await runtime.startEmbeddedDatabase(config.dataDir);
   stopEmbedded = embedded.stop;
   process.env.DATABASE_URL = embedded.url;
   process.env.ARES_EMBEDDED_DB = "1";
@@ -34,38 +57,21 @@ if (!config.databaseUrl) {
 const databaseUrl = process.env.DATABASE_URL!;
 
 if (!config.skipMigrations) {
-  const { applyPendingMigrations } = await import("~/db/migrations.server");
-  const { applied } = await applyPendingMigrations(databaseUrl, Boolean(stopEmbedded));
+  const { applied } = await runtime.applyPendingMigrations(databaseUrl, Boolean(stopEmbedded));
   if (applied.length > 0) logger.info({ applied }, "applied database migrations");
 }
 
-const { createHttpApp } = await import("~/http/express.server");
-let app;
-if (config.mode === "development") {
-  const vite = await import("vite").then((module) => module.createServer({ server: { middlewareMode: true } }));
-  app = createHttpApp({
-    config,
-    vite,
-    build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
-  });
-} else {
-  const serverEntry = path.join(root, "build/server/index.js");
-  if (config.mode !== "production") {
-    const { buildIsStale, runBuild } = await import("~/http/build.server");
-    if (buildIsStale(root, serverEntry)) {
-      logger.info("building ARES (first start or sources changed)…");
-      await runBuild(root);
-    }
-  }
-  // A non-literal specifier keeps tsc from type-checking the bundle.
-  const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
-  app = createHttpApp({ config, build, clientDir: path.join(root, "build/client") });
-}
+const devServer = vite;
+const app = devServer
+  ? runtime.createHttpApp({
+      config,
+      vite: devServer,
+      build: () => devServer.ssrLoadModule(SERVER_BUILD_ID) as Promise<ServerBuild>,
+    })
+  : runtime.createHttpApp({ config, build, clientDir: path.join(buildDir, "client") });
 
-const { startSessionMaintenance } = await import("~/sessions/maintenance.server");
-const stopMaintenance = startSessionMaintenance();
-const { startTelegram, stopTelegram } = await import("~/telegram/bot.server");
-startTelegram();
+const stopMaintenance = runtime.startSessionMaintenance();
+runtime.startTelegram();
 
 const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();
@@ -83,6 +89,8 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // Readiness answers 503 from now on, responses close their connection, and no new reply starts.
+  runtime.startDraining();
   logger.info({ signal }, "shutting down: finishing in-flight requests");
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
@@ -95,18 +103,16 @@ async function shutdown(signal: string): Promise<void> {
   clearTimeout(forced);
   stopMaintenance();
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
-  const { waitForGenerations } = await import("~/chat/stream-bus.server");
-  await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
-  await stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
-  const { closeDb } = await import("~/db/db.server");
-  const { closeRedis } = await import("~/redis/redis.server");
-  await Promise.all([closeDb(), closeRedis()]);
+  await runtime.waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  await runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  await Promise.all([runtime.closeDb(), runtime.closeRedis()]);
   await stopEmbedded?.();
+  await devServer?.close();
   logger.info("stopped");
   logger.flush();
   process.exit(0);
 }
-// Remix's Vite child compiler installs its own SIGTERM handler that exits at once.
+// Vite's dev server installs its own SIGTERM handler that exits at once.
 process.removeAllListeners("SIGTERM");
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -8,9 +8,15 @@ declare module "@remix-run/node" {
   }
 }
 
+// `scripts/build.ts --test` (ARES_BUILD=test) builds into build-test/ with the routes that exist only for
+// tests (app/routes/test-only.*); every other build, and `npm run dev`, leaves them out.
+const testBuild = process.env.ARES_BUILD === "test";
+
 export default defineConfig({
   plugins: [
     remix({
+      buildDirectory: testBuild ? "build-test" : "build",
+      ignoredRouteFiles: testBuild ? [] : ["**/test-only.*"],
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -62,3 +62,6 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
     "unhandled error",
   );
 }
+
+// The process entry (server.ts) takes the app's server-side pieces from this bundle: one module graph.
+export { serverRuntime } from "~/http/runtime.server";

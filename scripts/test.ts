@@ -12,8 +12,10 @@ type Step = { name: string; command: string; args: string[] };
 const steps: Step[] = [
   { name: "typecheck", command: "npx", args: ["tsc", "--noEmit"] },
   { name: "lint", command: "npm", args: ["run", "--silent", "lint"] },
-  // Before the tests: several integration suites start the built server.
-  { name: "production build", command: "npx", args: ["remix", "vite:build", "--logLevel", "warn"] },
+  // Before the tests: a test proves the production build has no test-only route, and the integration
+  // and end-to-end suites start the test build (the same plus app/routes/test-only.*).
+  { name: "production build", command: "node", args: ["scripts/build.ts"] },
+  { name: "test build", command: "node", args: ["scripts/build.ts", "--test"] },
   {
     name: "unit and integration tests",
     command: "npx",
@@ -43,7 +45,6 @@ for (const step of steps) {
   const stepStarted = Date.now();
   console.log(`\n▶ ${step.name}`);
   const env = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: "reports/e2e.json" };
-  if (step.name === "production build") env.NODE_ENV = "production";
   const result = spawnSync(step.command, step.args, { stdio: "inherit", env });
   const seconds = ((Date.now() - stepStarted) / 1000).toFixed(1);
   if (result.status !== 0) {

@@ -12,7 +12,7 @@ import {
 import { prisma } from "~/db/db.server";
 import type { SessionUser } from "~/sessions/types";
 import { csvLine } from "./csv";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 
 const AUDIT_PAGE_SIZE = 50;
 
@@ -91,7 +91,7 @@ function describeFilter(filter: AuditFilter): Record<string, string> {
 export async function viewAuditLog(admin: SessionUser, params: URLSearchParams, origin: Omit<AuditOrigin, "actor">) {
   const query = await parseAuditQuery(params, admin.timeZone);
   if (!query.ok) return { ...query, rows: [], next: null };
-  const page = await listAuditEvents(query.filter, decodeCursor(params.get("cursor")), AUDIT_PAGE_SIZE);
+  const page = await listAuditEvents(query.filter, decodeCreatedAtCursor(params.get("cursor")), AUDIT_PAGE_SIZE);
   await recordAudit(
     { actor: admin, ...origin },
     { action: "audit.view", outcome: "success", details: describeFilter(query.filter) },
@@ -111,7 +111,7 @@ export async function viewAuditLog(admin: SessionUser, params: URLSearchParams, 
       ip: row.ip,
       details: row.details === null ? "" : JSON.stringify(row.details),
     })),
-    next: page.next ? encodeCursor(page.next) : null,
+    next: page.next ? encodeCreatedAtCursor(page.next) : null,
   };
 }
 

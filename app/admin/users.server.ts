@@ -6,11 +6,11 @@ import type { Prisma } from "~/generated/prisma/client";
 import type { Role } from "~/generated/prisma/enums";
 import type { SessionUser } from "~/sessions/types";
 import { describeUserAgent } from "~/sessions/user-agent";
-import type { KeysetCursor } from "./cursor";
+import type { CreatedAtCursor } from "~/validation/cursor";
 
 const USERS_PAGE_SIZE = 25;
 
-type UserListQuery = { search?: string | undefined; cursor?: KeysetCursor | null; limit?: number };
+type UserListQuery = { search?: string | undefined; cursor?: CreatedAtCursor | null; limit?: number };
 
 /**
  * Accounts newest first, keyset-paginated on (createdAt, id) with the User(createdAt, id) index, and each

@@ -1,10 +1,7 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
-import { prisma } from "~/db/db.server";
+import { withAdminLock } from "~/accounts/admins.server";
 import type { Role } from "~/generated/prisma/enums";
 import { logger } from "~/observability/logger.server";
-
-// Serialises role changes from sign-ins, so two concurrent demotions cannot both remove "the other" admin.
-const ROLE_CHANGE_LOCK = 0x41524532;
 
 /** An identity provider's role names as an ARES role: any name containing "admin" makes an admin. */
 export function roleFromNames(names: readonly string[]): Role {
@@ -24,8 +21,8 @@ export async function syncRole(
   source: string,
 ): Promise<RoleSync> {
   if (user.role === wanted) return { role: wanted, changed: false };
-  const outcome = await prisma.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ROLE_CHANGE_LOCK})`;
+  // The same lock as the admin pages' changes: a sign-in and an admin's demotion cannot both remove "the other" admin.
+  const outcome = await withAdminLock(async (tx) => {
     if (wanted !== "admin") {
       const otherAdmins = await tx.user.count({ where: { role: "admin", disabledAt: null, id: { not: user.id } } });
       if (otherAdmins === 0) return "kept_last_admin" as const;

@@ -1,3 +1,4 @@
+import type { ConversationCursor } from "~/validation/cursor";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
@@ -21,8 +22,6 @@ export type ConversationSummary = {
   pinned: boolean;
   lastMessageAt: Date;
 };
-
-export type ConversationCursor = { pinned: boolean; lastMessageAt: Date; id: string };
 
 /**
  * My conversations, pinned first, newest first — keyset-paginated on the index that serves exactly
@@ -54,27 +53,6 @@ export async function listConversations(
     conversations: page as ConversationSummary[],
     next: rows.length > limit && last ? { pinned: last.pinned, lastMessageAt: last.lastMessageAt, id: last.id } : null,
   };
-}
-
-export function encodeConversationCursor(cursor: ConversationCursor): string {
-  return Buffer.from(JSON.stringify([cursor.pinned ? 1 : 0, cursor.lastMessageAt.toISOString(), cursor.id])).toString(
-    "base64url",
-  );
-}
-
-export function decodeConversationCursor(value: string | null): ConversationCursor | null {
-  if (!value) return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
-    const [pinned, at, id] = parsed as [unknown, unknown, unknown];
-    const lastMessageAt = new Date(String(at));
-    if (typeof id !== "string" || Number.isNaN(lastMessageAt.getTime())) return null;
-    return { pinned: pinned === 1, lastMessageAt, id };
-  } catch (error) {
-    if (error instanceof SyntaxError) return null;
-    throw error;
-  }
 }
 
 export type ConversationDetail = {

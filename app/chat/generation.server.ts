@@ -1,3 +1,4 @@
+import { remember } from "@epic-web/remember";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
@@ -18,8 +19,7 @@ const DEFAULT_REPLY_TOKENS = 1024;
 const log = logger.child({ domain: "chat" });
 
 type LiveReply = { content: string };
-const globalForReplies = globalThis as typeof globalThis & { __aresLiveReplies?: Map<string, LiveReply> };
-const liveReplies = (globalForReplies.__aresLiveReplies ??= new Map());
+const liveReplies = remember("ares-live-replies", () => new Map<string, LiveReply>());
 
 /** The text generated so far for a reply being written in this process (ahead of the database). */
 export function liveContent(messageId: string): string | undefined {

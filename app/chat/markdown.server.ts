@@ -7,6 +7,7 @@
 import hljs from "highlight.js";
 import { Marked, Tokenizer, type Token, type Tokens } from "marked";
 import { markedHighlight } from "marked-highlight";
+import escapeHtml from "escape-html";
 import sanitizeHtml from "sanitize-html";
 
 /**
@@ -14,18 +15,6 @@ import sanitizeHtml from "sanitize-html";
  * it costs far more than it is worth on a chat page.
  */
 const MAX_HIGHLIGHT_LENGTH = 64 * 1024;
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
 
 /**
  * Only a fence's explicit language is highlighted; there is deliberately no auto-detection. Unlabelled

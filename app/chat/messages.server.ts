@@ -1,3 +1,4 @@
+import type { CreatedAtCursor } from "~/validation/cursor";
 import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { MessageRole, MessageStatus } from "~/generated/prisma/enums";
@@ -35,7 +36,7 @@ const messageView = {
   createdAt: true,
 } satisfies Prisma.MessageSelect;
 
-export type MessageCursor = { createdAt: Date; id: string };
+type MessageCursor = CreatedAtCursor;
 
 /**
  * The newest page of a conversation (or the page before `before`; with `throughCursor`, the page that
@@ -66,17 +67,6 @@ export async function listMessages(
     messages: page as MessageView[],
     earlier: rows.length > limit && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
   };
-}
-
-export function encodeMessageCursor(cursor: MessageCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
-}
-
-export function decodeMessageCursor(value: string | null): MessageCursor | null {
-  if (!value) return null;
-  const [at, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(at ?? "");
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
 }
 
 export type ExchangeIds = { userMessageId: string; assistantMessageId: string };

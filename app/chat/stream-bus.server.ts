@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { remember } from "@epic-web/remember";
 
 /**
  * Live tokens of replies being generated in THIS process, for Server-Sent Events subscribers in the
@@ -11,16 +12,16 @@ type Generation = { controller: AbortController; done: Promise<void> };
 
 type Bus = { emitter: EventEmitter; generations: Map<string, Generation> };
 
-const globalForBus = globalThis as typeof globalThis & { __aresStreamBus?: Bus };
+// One bus per process, kept across `npm run dev`'s hot reloads (a reload must not orphan live replies).
+const shared: Bus = remember("ares-stream-bus", () => {
+  const emitter = new EventEmitter();
+  // One listener per open SSE connection on a reply; there is no meaningful upper bound to warn at.
+  emitter.setMaxListeners(0);
+  return { emitter, generations: new Map<string, Generation>() };
+});
 
 function bus(): Bus {
-  if (!globalForBus.__aresStreamBus) {
-    const emitter = new EventEmitter();
-    // One listener per open SSE connection on a reply; there is no meaningful upper bound to warn at.
-    emitter.setMaxListeners(0);
-    globalForBus.__aresStreamBus = { emitter, generations: new Map() };
-  }
-  return globalForBus.__aresStreamBus;
+  return shared;
 }
 
 export function publish(messageId: string, event: StreamEvent): void {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { remember } from "@epic-web/remember";
 
 /**
  * The one typed view of ARES's environment. Parsed once at start-up; an invalid or incomplete
@@ -185,16 +186,12 @@ function modeFrom(nodeEnv: string | undefined): Mode {
   return "local";
 }
 
-/** A secret made on first start and kept in the data folder, so local mode needs no setup. */
-/**
- * One throwaway secret per process: server.ts and the Remix bundle each load this module, and a
- * cookie signed by one must verify in the other.
- */
+/** One throwaway secret per process, kept across dev hot reloads so signed cookies stay valid. */
 function ephemeralSecret(): string {
-  const holder = globalThis as typeof globalThis & { __aresEphemeralSecret?: string };
-  holder.__aresEphemeralSecret ??= randomBytes(32).toString("base64url");
-  return holder.__aresEphemeralSecret;
+  return remember("ares-ephemeral-secret", () => randomBytes(32).toString("base64url"));
 }
+
+/** A secret made on first start and kept in the data folder, so local mode needs no setup. */
 
 function localSessionSecret(dataDir: string): string {
   const file = path.join(dataDir, "session-secret");

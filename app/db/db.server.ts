@@ -2,15 +2,15 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { config } from "~/config/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
+import { remember } from "@epic-web/remember";
 
 /**
- * server.ts (run by tsx) and the Remix server bundle each load their own copy of this module, and so
- * of the generated PrismaClient class. Both must share ONE pool — the embedded database accepts a
- * single connection — so the pool lives on globalThis and each class gets a client over it.
+ * One pool and one Prisma client per process, created on first use (after server.ts has started the
+ * database). `remember` keeps them across the module re-evaluations of `npm run dev`'s hot reload.
  */
-type DbState = { pool: pg.Pool; clients: Map<typeof PrismaClient, PrismaClient> };
+type DbState = { pool: pg.Pool; client: PrismaClient };
 
-const globalForDb = globalThis as typeof globalThis & { __aresDb?: DbState };
+const db = remember("ares-db", () => ({ current: undefined as DbState | undefined }));
 
 function createPool(): pg.Pool {
   const { databaseUrl, dbPoolMax, dbStatementTimeoutMs } = config();
@@ -24,8 +24,12 @@ function createPool(): pg.Pool {
 }
 
 function state(): DbState {
-  globalForDb.__aresDb ??= { pool: createPool(), clients: new Map() };
-  return globalForDb.__aresDb;
+  if (!db.current) {
+    const pool = createPool();
+    // The adapter does not close a pool it was given: closeDb does.
+    db.current = { pool, client: new PrismaClient({ adapter: new PrismaPg(pool) }) };
+  }
+  return db.current;
 }
 
 /** The shared node-postgres pool, for the few hot-path statements sent without Prisma (sql.server.ts). */
@@ -34,14 +38,7 @@ export function pool(): pg.Pool {
 }
 
 function client(): PrismaClient {
-  const current = state();
-  let existing = current.clients.get(PrismaClient);
-  if (!existing) {
-    // The adapter does not close a pool it was given: closeDb does.
-    existing = new PrismaClient({ adapter: new PrismaPg(current.pool) });
-    current.clients.set(PrismaClient, existing);
-  }
-  return existing;
+  return state().client;
 }
 
 /** The Prisma client. Inside `$transaction(async tx => …)` use only `tx` (one connection on PGlite). */
@@ -54,9 +51,9 @@ export const prisma: PrismaClient = new Proxy({} as PrismaClient, {
 });
 
 export async function closeDb(): Promise<void> {
-  const state = globalForDb.__aresDb;
-  if (!state) return;
-  globalForDb.__aresDb = undefined;
-  for (const each of state.clients.values()) await each.$disconnect();
-  await state.pool.end();
+  const current = db.current;
+  db.current = undefined;
+  if (!current) return;
+  await current.client.$disconnect();
+  await current.pool.end();
 }

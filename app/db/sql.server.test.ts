@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Prisma } from "~/generated/prisma/client";
-import { execute, queryRows } from "./sql.server";
+import { queryRows } from "./sql.server";
 
 const zoneBefore = process.env.TZ;
 
@@ -22,6 +22,9 @@ describe("hot-path SQL", () => {
     const hostile = `'); DROP TABLE "User"; --`;
     const [row] = await queryRows<{ echoed: string }>(Prisma.sql`SELECT ${hostile}::text AS echoed`);
     expect(row!.echoed).toBe(hostile);
-    expect(await execute(Prisma.sql`UPDATE "User" SET name = ${hostile} WHERE id = ${"nobody"}`)).toBe(0);
+    const touched = await queryRows(
+      Prisma.sql`UPDATE "User" SET name = ${hostile} WHERE id = ${"nobody"} RETURNING id`,
+    );
+    expect(touched).toEqual([]);
   });
 });

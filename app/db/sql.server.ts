@@ -44,13 +44,3 @@ export async function queryRows<Row extends Record<string, unknown>>(statement: 
   });
   return result.rows;
 }
-
-/** How many rows a data-changing statement touched. */
-export async function execute(statement: Prisma.Sql): Promise<number> {
-  const result = await pool().query({
-    name: preparedName(statement.text),
-    text: statement.text,
-    values: statement.values,
-  });
-  return result.rowCount ?? 0;
-}

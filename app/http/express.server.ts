@@ -9,6 +9,7 @@ import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
+import { drainingMiddleware } from "./draining.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
@@ -42,6 +43,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
+  // 1b. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
+  app.use(drainingMiddleware);
   // 2. Unknown Host headers are refused before any work is done for them.
   app.use(allowedHostsMiddleware(config.allowedHosts));
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).

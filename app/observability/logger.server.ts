@@ -1,4 +1,5 @@
 import path from "node:path";
+import { remember } from "@epic-web/remember";
 import pino, { type Logger } from "pino";
 import { config } from "~/config/env.server";
 
@@ -65,7 +66,5 @@ function createLogger(): Logger {
   return pino(options, pino.transport({ targets: targets() }));
 }
 
-const globalForLogger = globalThis as typeof globalThis & { __aresLogger?: Logger };
-
-/** The process-wide structured logger; child loggers add a request id or a domain name. */
-export const logger: Logger = (globalForLogger.__aresLogger ??= createLogger());
+/** The process-wide structured logger (one across dev hot reloads); child loggers add a request id or a domain name. */
+export const logger: Logger = remember("ares-logger", createLogger);

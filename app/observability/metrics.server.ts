@@ -1,3 +1,4 @@
+import { remember } from "@epic-web/remember";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
@@ -102,10 +103,9 @@ function createMetrics() {
   };
 }
 
-// One registry per process: server.ts (via tsx) and the Remix bundle are separate module instances,
-// and Vite's dev HMR re-evaluates modules; both must keep recording into the same series.
-const globalForMetrics = globalThis as typeof globalThis & { __aresMetrics?: Metrics };
-const metrics: Metrics = (globalForMetrics.__aresMetrics ??= createMetrics());
+// One registry per process: Vite's dev hot reload re-evaluates modules, which must keep recording
+// into the same series (prom-client also refuses a second metric of the same name).
+const metrics: Metrics = remember("ares-metrics", createMetrics);
 
 export const metricsRegistry: Registry = metrics.registry;
 

@@ -1,8 +1,10 @@
+import { remember } from "@epic-web/remember";
 import { Redis } from "ioredis";
 import { config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 
-const globalForRedis = globalThis as typeof globalThis & { __aresRedis?: { url: string; client: Redis } };
+// One connection per process, kept across `npm run dev`'s hot reloads.
+const shared = remember("ares-redis", () => ({ current: undefined as { url: string; client: Redis } | undefined }));
 
 /**
  * The shared Redis connection when REDIS_URL is set, else undefined. Commands fail fast while Redis is
@@ -12,7 +14,7 @@ const globalForRedis = globalThis as typeof globalThis & { __aresRedis?: { url: 
 export function redis(): Redis | undefined {
   const url = config().redisUrl;
   if (!url) return undefined;
-  if (globalForRedis.__aresRedis?.url === url) return globalForRedis.__aresRedis.client;
+  if (shared.current?.url === url) return shared.current.client;
   const client = new Redis(url, {
     connectTimeout: 2_000,
     commandTimeout: 1_000,
@@ -29,12 +31,12 @@ export function redis(): Redis | undefined {
     if (reported) logger.info("redis connection restored");
     reported = false;
   });
-  globalForRedis.__aresRedis = { url, client };
+  shared.current = { url, client };
   return client;
 }
 
 export async function closeRedis(): Promise<void> {
-  const current = globalForRedis.__aresRedis;
-  globalForRedis.__aresRedis = undefined;
+  const current = shared.current;
+  shared.current = undefined;
   if (current) await current.client.quit().catch(() => current.client.disconnect());
 }

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { formatDateTime } from "~/accounts/time-zone";
-import { decodeCursor, encodeCursor } from "~/admin/cursor";
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 import { userActionSchema } from "~/admin/schemas";
 import { changeUserRole, listUsers, setUserDisabled, type AdminChangeResult } from "~/admin/users.server";
 import { requireAdmin } from "~/auth/guards.server";
@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const params = new URL(request.url).searchParams;
   const q = (params.get("q") ?? "").trim().slice(0, 254);
-  const page = await listUsers({ search: q, cursor: decodeCursor(params.get("cursor")) });
+  const page = await listUsers({ search: q, cursor: decodeCreatedAtCursor(params.get("cursor")) });
   return {
     q,
     me: admin.id,
@@ -30,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       createdAt: user.createdAt.toISOString(),
       activeSessions: user.activeSessions,
     })),
-    next: page.next ? encodeCursor(page.next) : null,
+    next: page.next ? encodeCreatedAtCursor(page.next) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 import { problem } from "~/http/problem.server";
 import { sendMessageRequestSchema } from "~/chat/api-schemas";
 import {
@@ -11,7 +12,7 @@ import {
 } from "~/api/chat.server";
 import { sendMessage } from "~/chat/chat.server";
 import { ConversationNotFoundError, getConversation } from "~/chat/conversations.server";
-import { decodeMessageCursor, encodeMessageCursor, listMessages } from "~/chat/messages.server";
+import { listMessages } from "~/chat/messages.server";
 import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
 
 async function ownConversation(userId: string, conversationId: string | undefined) {
@@ -29,9 +30,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const conversation = await ownConversation(user.id, params.conversationId);
   const { messages, earlier } = await listMessages(
     conversation.id,
-    decodeMessageCursor(new URL(request.url).searchParams.get("before")),
+    decodeCreatedAtCursor(new URL(request.url).searchParams.get("before")),
   );
-  return Response.json({ messages: messages.map(messageJson), earlier: earlier ? encodeMessageCursor(earlier) : null });
+  return Response.json({
+    messages: messages.map(messageJson),
+    earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
+  });
 }
 
 // POST /api/v1/conversations/:id/messages — send; with Accept: text/event-stream the reply streams back.

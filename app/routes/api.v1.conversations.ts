@@ -1,13 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { decodeConversationCursor, encodeConversationCursor } from "~/validation/cursor";
 import { problem } from "~/http/problem.server";
 import { createConversationRequestSchema } from "~/chat/api-schemas";
 import { invalidProblem, readJson, requireApiUser } from "~/api/chat.server";
-import {
-  createConversation,
-  decodeConversationCursor,
-  encodeConversationCursor,
-  listConversations,
-} from "~/chat/conversations.server";
+import { createConversation, listConversations } from "~/chat/conversations.server";
 
 // GET /api/v1/conversations — my conversations, pinned first, newest first (?after= pages on).
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,3 +1,4 @@
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 import { ErrorPage } from "~/components/error-page";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -14,13 +15,7 @@ import {
   setPinned,
 } from "~/chat/conversations.server";
 import { renderMarkdown } from "~/chat/markdown.server";
-import {
-  decodeMessageCursor,
-  encodeMessageCursor,
-  listMessages,
-  MESSAGES_PER_PAGE,
-  NothingToRedoError,
-} from "~/chat/messages.server";
+import { listMessages, MESSAGES_PER_PAGE, NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
 import { getChatPreferences, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
@@ -54,8 +49,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await settleOrphanedReplies(conversation.id);
   const url = new URL(request.url);
   // ?before= pages back; ?through= (from a search hit) shows the page ending with that message.
-  const before = decodeMessageCursor(url.searchParams.get("before"));
-  const through = before ? null : decodeMessageCursor(url.searchParams.get("through"));
+  const before = decodeCreatedAtCursor(url.searchParams.get("before"));
+  const through = before ? null : decodeCreatedAtCursor(url.searchParams.get("through"));
   const { messages, earlier } = await listMessages(
     conversation.id,
     before ?? through,
@@ -85,7 +80,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return {
     conversation: { id: conversation.id, title: conversation.title, pinned: conversation.pinned },
     messages: items,
-    earlier: earlier ? encodeMessageCursor(earlier) : null,
+    earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
     streamingId: items.find((message) => message.status === "streaming")?.id ?? null,
     modelChoice: conversation.model ? `${provider}:${conversation.model}` : "",
     defaultModelLabel: `${PROVIDER_LABELS[fallback.provider]} · ${fallback.model}`,

@@ -1,3 +1,4 @@
+import { encodeCreatedAtCursor } from "~/validation/cursor";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
@@ -6,7 +7,6 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
 import { searchConversations } from "~/chat/conversations.server";
-import { encodeMessageCursor } from "~/chat/messages.server";
 import { messageText } from "~/chat/schemas";
 import { renderSnippet } from "~/chat/snippet";
 import { Composer } from "~/components/chat/composer";
@@ -29,7 +29,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       key: `${hit.conversationId}-${hit.messageId ?? "title"}`,
       // A message hit opens the page that ends with it, however old it is, scrolled to it.
       href: hit.messageId
-        ? `/chat/${hit.conversationId}?through=${encodeMessageCursor({ createdAt: new Date(hit.at), id: hit.messageId })}#m-${hit.messageId}`
+        ? `/chat/${hit.conversationId}?through=${encodeCreatedAtCursor({ createdAt: new Date(hit.at), id: hit.messageId })}#m-${hit.messageId}`
         : `/chat/${hit.conversationId}`,
       snippet: renderSnippet(hit.snippet),
     })),

@@ -1,10 +1,11 @@
+import { decodeConversationCursor, encodeConversationCursor } from "~/validation/cursor";
 import { ErrorPage } from "~/components/error-page";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import chatStylesheet from "~/styles/chat.css?url";
 import markdownStylesheet from "~/styles/markdown.css?url";
-import { decodeConversationCursor, encodeConversationCursor, listConversations } from "~/chat/conversations.server";
+import { listConversations } from "~/chat/conversations.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: chatStylesheet },

@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 
 /**
- * Exists only for the shutdown test (ARES_TEST_ROUTES=1): a reply streamed in chunks over `?ms=`
- * milliseconds, like a model's answer, to prove SIGTERM lets it finish. Everyone else gets a 404.
+ * Exists only in the test build (scripts/build.ts --test; the production build leaves test-only.* out)
+ * for the shutdown test: a reply streamed in chunks over `?ms=` milliseconds, like a model's answer,
+ * to prove SIGTERM lets it finish.
  */
 export function loader({ request }: LoaderFunctionArgs) {
-  if (process.env.ARES_TEST_ROUTES !== "1") throw new Response("Not found", { status: 404 });
   const total = Math.min(Number(new URL(request.url).searchParams.get("ms")) || 1_000, 10_000);
   const chunks = 5;
   const encoder = new TextEncoder();

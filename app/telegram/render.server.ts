@@ -4,14 +4,12 @@
  * output is untrusted: so Marked renders with a renderer that only ever emits those tags around
  * escaped text, and sanitize-html then enforces the same allow-list and balance on the result.
  */
+import escapeHtml from "escape-html";
 import { Marked, type Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
 
 /** Telegram's limit for one message, counted in characters of visible text. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
-
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-const escape = (text: string) => text.replace(/[&<>"]/g, (char) => ESCAPES[char] ?? char);
 
 const telegramMarked = new Marked({
   gfm: true,
@@ -28,10 +26,10 @@ const telegramMarked = new Marked({
     },
     code({ text, lang }) {
       const language = lang && /^[\w+#.-]{1,40}$/.test(lang) ? ` class="language-${lang}"` : "";
-      return `<pre><code${language}>${escape(text)}</code></pre>\n\n`;
+      return `<pre><code${language}>${escapeHtml(text)}</code></pre>\n\n`;
     },
     html({ text }) {
-      return escape(text);
+      return escapeHtml(text);
     },
     hr() {
       return "———\n\n";
@@ -62,7 +60,7 @@ const telegramMarked = new Marked({
       const row = (cells: Tokens.TableCell[]) =>
         cells.map((cell) => this.parser.parseInline(cell.tokens, this.parser.textRenderer)).join(" | ");
       const text = [row(token.header), ...token.rows.map(row)].join("\n");
-      return `<pre>${escape(text)}</pre>\n\n`;
+      return `<pre>${escapeHtml(text)}</pre>\n\n`;
     },
     strong({ tokens }) {
       return `<b>${this.parser.parseInline(tokens)}</b>`;
@@ -74,7 +72,7 @@ const telegramMarked = new Marked({
       return `<s>${this.parser.parseInline(tokens)}</s>`;
     },
     codespan({ text }) {
-      return `<code>${escape(text)}</code>`;
+      return `<code>${escapeHtml(text)}</code>`;
     },
     br() {
       return "\n";
@@ -82,13 +80,15 @@ const telegramMarked = new Marked({
     link({ href, tokens }) {
       const label = this.parser.parseInline(tokens);
       // Only web links become links; anything else (javascript:, relative) stays its visible text.
-      return /^https?:\/\//i.test(href) ? `<a href="${escape(href)}">${label}</a>` : label;
+      return /^https?:\/\//i.test(href) ? `<a href="${escapeHtml(href)}">${label}</a>` : label;
     },
     image({ href, text }) {
-      return /^https?:\/\//i.test(href) ? `<a href="${escape(href)}">${escape(text || href)}</a>` : escape(text);
+      return /^https?:\/\//i.test(href)
+        ? `<a href="${escapeHtml(href)}">${escapeHtml(text || href)}</a>`
+        : escapeHtml(text);
     },
     text(token) {
-      return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escape(token.text);
+      return "tokens" in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeHtml(token.text);
     },
     space() {
       return "";
@@ -151,7 +151,7 @@ export function toTelegramMessages(markdown: string, limit = TELEGRAM_MESSAGE_LI
     // One block longer than a message: plain text, cut at the limit (by characters, not UTF-16 units).
     const characters = [...block.raw];
     for (let at = 0; at < characters.length; at += limit) {
-      const piece = escape(characters.slice(at, at + limit).join("")).trim();
+      const piece = escapeHtml(characters.slice(at, at + limit).join("")).trim();
       if (piece !== "") messages.push(piece);
     }
   }

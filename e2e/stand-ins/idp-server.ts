@@ -17,6 +17,7 @@ import { join } from "node:path";
 import type Provider from "oidc-provider";
 import type { Configuration, ErrorOut, errors as OidcErrors, Grant, KoaContextWithOIDC } from "oidc-provider";
 import { generate as generateCertificate } from "selfsigned";
+import escapeHtml from "escape-html";
 
 export interface StandInIdpClient {
   clientId: string;
@@ -157,10 +158,6 @@ async function loadOrCreateCertificate(dir: string): Promise<CertificatePair> {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small HTTP helpers
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);

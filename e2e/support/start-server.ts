@@ -5,6 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
 import { startStubLlm } from "../stand-ins/llm-server";
 import { isServerProcess, runServerWithStandInIdp } from "./auth0-idp";
@@ -56,7 +58,6 @@ Object.assign(process.env, {
   PORT: process.env.E2E_PORT ?? "3900",
   SESSION_SECRET: "e2e-session-secret-that-is-long-enough-0123456789",
   INTERNAL_API_KEY: "e2e-internal-api-key-0123456789abcdef",
-  ARES_TEST_ROUTES: "1",
   // Every browser test comes from 127.0.0.1 and signs in often: no rate limits (they have integration tests).
   RATE_LIMIT_READ_PER_MINUTE: "0",
   RATE_LIMIT_WRITE_PER_MINUTE: "0",
@@ -65,4 +66,6 @@ Object.assign(process.env, {
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
 });
 
-await import("../../server");
+// The test build: the production build plus app/routes/test-only.* (scripts/build.ts --test).
+if (buildIsStale(root, "test")) await runBuild(root, "test");
+await import(pathToFileURL(serverEntry(root, "test")).href);

@@ -17,7 +17,7 @@ beforeAll(async () => {
     DATABASE_URL: process.env.DATABASE_URL,
     NODE_ENV: "test",
     ARES_SKIP_MIGRATIONS: "true",
-    // server.ts and the built app each load the config: a fixed secret makes both sign cookies alike.
+    // A fixed secret rather than test mode's throwaway one.
     SESSION_SECRET: "account-pages-test-session-secret-0123456789",
   });
 }, 180_000);

@@ -85,7 +85,7 @@ beforeAll(async () => {
     ARES_SKIP_MIGRATIONS: "true",
     // startServer waits for the "ARES is ready" info line.
     LOG_LEVEL: "info",
-    // Without one, test mode makes a random secret per module copy (server.ts and the Remix bundle disagree).
+    // A fixed secret rather than test mode's throwaway one.
     SESSION_SECRET: "auth0-integration-session-secret-0123456789",
     HOST: "127.0.0.1",
     NODE_EXTRA_CA_CERTS: idp.caCertPath,

@@ -11,7 +11,8 @@ import { httpRequest } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const serverEntry = path.join(root, "build/server/index.js");
+// The test build the server below runs: the production build plus app/routes/test-only.*.
+const serverEntry = path.join(root, "build-test/server/index.js");
 let server: ServerProcess;
 let routePaths: string[] = [];
 

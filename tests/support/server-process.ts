@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 
 export type ServerProcess = {
   child: ChildProcess;
   url: string;
   /** Every structured log line the process has written so far. */
   logs: Array<Record<string, unknown>>;
+  /** Everything written to stdout and stderr so far. */
+  output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
@@ -13,27 +16,31 @@ export type Exited = { code: number | null; stdout: string; stderr: string };
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+function baseEnv(): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LOG_PRETTY: "false",
+    LOG_LEVEL: "info",
+    PORT: "0",
+    // Tests sign in and post far faster than a person; the rate-limit tests set their own limits.
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+    RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+  };
+}
+
 // Remix declares NODE_ENV as always present on ProcessEnv; a child may well run without it.
-function spawnServer(env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+function spawnServer(env: Record<string, string | undefined>, nodeArgs: string[] = []): ChildProcess {
+  // The compiled entry, run as production runs it (plain node); the test build also has app/routes/test-only.*.
+  return spawn(process.execPath, [...nodeArgs, serverEntry(root, "test")], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_PRETTY: "false",
-      LOG_LEVEL: "info",
-      PORT: "0",
-      // Tests sign in and post far faster than a person; the rate-limit tests set their own limits.
-      RATE_LIMIT_READ_PER_MINUTE: "0",
-      RATE_LIMIT_WRITE_PER_MINUTE: "0",
-      RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
-      ...env,
-    } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+    env: { ...baseEnv(), ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
-/** Runs server.ts until it exits on its own (e.g. refuses to start). */
+/** Runs the server until it exits on its own (e.g. refuses to start). */
 export function runServerToExit(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Exited> {
   const child = spawnServer(env);
   let stdout = "";
@@ -52,9 +59,34 @@ export function runServerToExit(env: Record<string, string | undefined>, timeout
   });
 }
 
-/** Starts server.ts on a free port and resolves once it logs that it is ready. */
-export function startServer(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServerProcess> {
-  const child = spawnServer(env);
+/** Starts the server on a free port and resolves once it logs that it is ready. */
+export function startServer(
+  env: Record<string, string | undefined>,
+  timeoutMs = 90_000,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return untilReady(spawnServer(env, nodeArgs), timeoutMs, (child, signal) => child.kill(signal));
+}
+
+/**
+ * `npm start` as a person runs it in a terminal: its own process group (npm, then node), which
+ * `stop` signals as a whole, as a terminal's Ctrl-C, systemd or a process manager does.
+ */
+export function startWithNpm(env: Record<string, string | undefined>, timeoutMs = 180_000): Promise<ServerProcess> {
+  const child = spawn("npm", ["start"], {
+    cwd: root,
+    detached: true,
+    env: { ...baseEnv(), ...env } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return untilReady(child, timeoutMs, (started, signal) => process.kill(-started.pid!, signal));
+}
+
+function untilReady(
+  child: ChildProcess,
+  timeoutMs: number,
+  signal: (child: ChildProcess, signal: NodeJS.Signals) => void,
+): Promise<ServerProcess> {
   const logs: Array<Record<string, unknown>> = [];
   let output = "";
   let buffered = "";
@@ -80,8 +112,9 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
             child,
             url: String(entry.url),
             logs,
-            stop: (signal = "SIGTERM") => {
-              child.kill(signal);
+            output: () => output,
+            stop: (name = "SIGTERM") => {
+              signal(child, name);
               return exited;
             },
           });
@@ -96,10 +129,9 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
 }
 
 /**
- * Makes sure the production build exists and is current. `npm test` builds before the tests; a lone
- * `vitest run` of one file builds here.
+ * Makes sure the test build (build-test/: the production build plus the test-only routes) exists and
+ * is current. `npm test` builds before the tests; a lone `vitest run` of one file builds here.
  */
 export async function ensureBuild(): Promise<void> {
-  const { buildIsStale, runBuild } = await import("~/http/build.server");
-  if (buildIsStale(root, path.join(root, "build/server/index.js"))) await runBuild(root);
+  if (buildIsStale(root, "test")) await runBuild(root, "test");
 }

@@ -1,0 +1,33 @@
+/**
+ * What the process entry (server.ts) needs from the app, exported through the Remix server build
+ * (app/entry.server.tsx) so that the entry and the routes share ONE module graph: one configuration,
+ * one logger, one Prisma client and one pool. server.ts imports nothing from app/ itself.
+ */
+import { closeDb } from "~/db/db.server";
+import { startEmbeddedDatabase } from "~/db/embedded.server";
+import { applyPendingMigrations } from "~/db/migrations.server";
+import { waitForGenerations } from "~/chat/stream-bus.server";
+import { config } from "~/config/env.server";
+import { logger } from "~/observability/logger.server";
+import { closeRedis } from "~/redis/redis.server";
+import { startSessionMaintenance } from "~/sessions/maintenance.server";
+import { startTelegram, stopTelegram } from "~/telegram/bot.server";
+import { createHttpApp } from "./express.server";
+import { startDraining } from "./draining.server";
+
+export const serverRuntime = {
+  config,
+  logger,
+  startEmbeddedDatabase,
+  applyPendingMigrations,
+  createHttpApp,
+  startSessionMaintenance,
+  startDraining,
+  waitForGenerations,
+  startTelegram,
+  stopTelegram,
+  closeDb,
+  closeRedis,
+};
+
+export type ServerRuntime = typeof serverRuntime;
