@@ -25,6 +25,11 @@ type Runtime = { bot: TelegramBot | undefined; stop: AbortController; done: Prom
 const PURGE_INTERVAL_MS = 3600_000;
 let runtime: Runtime | undefined;
 
+/** The bot's numeric id: the part of its token before the colon. */
+function botId(): bigint {
+  return BigInt(config().telegram!.botToken.split(":")[0]!);
+}
+
 function api(): BotApi | undefined {
   const telegram = config().telegram;
   return telegram ? createBotApi(telegram) : undefined;
@@ -98,9 +103,9 @@ async function run(client: BotApi, state: Runtime): Promise<void> {
   const { signal } = state.stop;
   while (!signal.aborted && !state.bot) {
     try {
-      const me = await client.call<{ username: string }>("getMe", {}, { signal });
+      const me = await client.call<{ id: number; username: string }>("getMe", {}, { signal });
       await client.call("setMyCommands", { commands: BOT_COMMANDS }, { signal });
-      state.bot = { api: client, username: me.username };
+      state.bot = { api: client, username: me.username, id: BigInt(me.id) };
     } catch (error) {
       if (signal.aborted) return;
       if (!(error instanceof TelegramUnreachableError || error instanceof TelegramApiError)) throw error;
@@ -190,5 +195,5 @@ export async function receiveWebhookUpdate(
   const client = api();
   const username = await botUsername();
   if (!client || !username || !config().publicUrl) return undefined;
-  return handleUpdate({ api: client, username }, update);
+  return handleUpdate({ api: client, username, id: botId() }, update);
 }

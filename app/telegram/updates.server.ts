@@ -27,7 +27,7 @@ const updateSchema = z.object({
     .optional(),
 });
 
-export type TelegramBot = { api: BotApi; username: string };
+export type TelegramBot = { api: BotApi; username: string; id: bigint };
 
 /** Bot commands, as registered with setMyCommands and answered below. */
 export const BOT_COMMANDS = [
@@ -60,7 +60,7 @@ export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<Tele
     outcome = "ignored";
   } else {
     const claimed = await prisma.telegramUpdate.createMany({
-      data: [{ updateId: BigInt(parsed.data.update_id) }],
+      data: [{ botId: bot.id, updateId: BigInt(parsed.data.update_id) }],
       skipDuplicates: true,
     });
     if (claimed.count === 0) {
@@ -70,7 +70,7 @@ export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<Tele
         outcome = await handleMessage(bot, parsed.data.message);
       } catch (error) {
         // Released, so that Telegram's retry of this update (webhook) is handled rather than dropped.
-        await prisma.telegramUpdate.deleteMany({ where: { updateId: BigInt(parsed.data.update_id) } });
+        await prisma.telegramUpdate.deleteMany({ where: { botId: bot.id, updateId: BigInt(parsed.data.update_id) } });
         countTelegramUpdate("failed");
         throw error;
       }

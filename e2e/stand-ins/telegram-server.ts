@@ -10,6 +10,7 @@
  * parse mode validated (only its tag subset, balanced), 4,096-character messages, "message is not
  * modified". Unlike Telegram it accepts plain http webhook URLs, so ARES can run on 127.0.0.1.
  */
+import { randomInt } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { BodyTooLarge, readBody, requestParameters, sendJson } from "./http";
@@ -212,7 +213,8 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
   const rateLimits: Array<{ method: string | undefined; remaining: number; retryAfter: number }> = [];
   let commands: Array<{ command: string; description: string }> = [];
   let webhook: Webhook | undefined;
-  let nextUpdateId = FIRST_UPDATE_ID;
+  // Like Telegram's, the series starts at an arbitrary number, so two stand-ins never repeat an id.
+  let nextUpdateId = FIRST_UPDATE_ID + randomInt(1_000_000) * 1000;
   let nextMessageId = 1;
   let waitingPoll: { wake: () => void; conflict: () => void } | undefined;
   const sockets = new Set<Socket>();

@@ -198,7 +198,7 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
     };
     expect(await telegram.deliverToWebhook(update, { secretToken: null })).toBe(401);
     expect(await telegram.deliverToWebhook(update, { secretToken: "wrong-secret" })).toBe(401);
-    expect(await prisma.telegramUpdate.count({ where: { updateId: 91n } })).toBe(0);
+    expect(await prisma.telegramUpdate.count({ where: { botId: 4242n, updateId: 91n } })).toBe(0);
     expect(said(telegram, 7007)).toEqual([]);
   });
 

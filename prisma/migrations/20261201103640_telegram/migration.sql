@@ -25,10 +25,11 @@ CREATE TABLE "TelegramLinkCode" (
 
 -- CreateTable
 CREATE TABLE "TelegramUpdate" (
+    "botId" BIGINT NOT NULL,
     "updateId" BIGINT NOT NULL,
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "TelegramUpdate_pkey" PRIMARY KEY ("updateId")
+    CONSTRAINT "TelegramUpdate_pkey" PRIMARY KEY ("botId","updateId")
 );
 
 -- CreateIndex
