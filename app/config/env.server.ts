@@ -85,6 +85,8 @@ const envSchema = z.object({
   RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_WRITE_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   RATE_LIMIT_AUTH_PER_15_MINUTES: z.coerce.number().int().min(0).default(20),
+  // Largest request body an action reads (bytes); larger ones are refused with 413 unread.
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).default("ares:rl:"),
   LOG_FILE: optionalString,
   BACKUP_DIR: z.string().trim().min(1).default("./backups"),
@@ -130,6 +132,8 @@ export type Config = {
   redisUrl: string | undefined;
   /** Requests per window for each rate-limit tier; 0 turns a tier off. */
   rateLimits: { readPerMinute: number; writePerMinute: number; authPer15Minutes: number; redisPrefix: string };
+  /** Largest request body read for an action, in bytes. */
+  bodyLimitBytes: number;
   logFile: string | undefined;
   backupDir: string;
   backupKeep: number;
@@ -296,6 +300,7 @@ export function parseConfig(env: Environment = process.env): Config {
       authPer15Minutes: values.RATE_LIMIT_AUTH_PER_15_MINUTES,
       redisPrefix: values.RATE_LIMIT_REDIS_PREFIX,
     },
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
     logFile: values.LOG_FILE ? path.resolve(values.LOG_FILE) : undefined,
     backupDir: path.resolve(values.BACKUP_DIR),
     backupKeep: values.BACKUP_KEEP,
