@@ -119,10 +119,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(resolveSessionMiddleware);
   app.use(requireSessionByDefault);
 
+  // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
+  // limits, which key sign-in attempts by the email in the body as well as by address.
+  app.use(bodyGuard(config.bodyLimitBytes));
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
-  // One body reader for every action: media type, size limit, NUL and lone surrogates.
-  app.use(bodyGuard(config.bodyLimitBytes));
 
   app.all(
     "*",
