@@ -121,9 +121,10 @@ describe("accounts and sessions", () => {
 
   it("signing out revokes the session, clears the cookie and is audited", async () => {
     const email = uniqueEmail();
-    const signedUp = await signUpWithPassword({ email, password }, origin);
-    if (!signedUp.ok) throw new Error("signup failed");
-    const id = await sessionIdFrom(signedUp.setCookie);
+    expect(await signUpWithPassword({ email, password }, origin)).toEqual({ created: true });
+    const signedIn = await signInWithPassword(email, password, false, origin);
+    if (!signedIn.ok) throw new Error("sign-in failed");
+    const id = await sessionIdFrom(signedIn.setCookie);
     const auth = await resolveSession(id);
     if (!auth.user) throw new Error("not signed in");
     const cleared = await signOut(auth.user, auth.session, origin);
