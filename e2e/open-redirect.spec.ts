@@ -8,6 +8,8 @@ import { signUp, TEST_PASSWORD } from "./support/session";
 const HOSTILE = ["/.//evil.example/phish", "/%2e%2e//evil.example", "//evil.example", "/\\evil.example"];
 
 test("finding 1: signing in with a hostile redirectTo stays on ARES", async ({ page, baseURL }) => {
+  // Four sign-ins and sign-outs.
+  test.slow();
   const email = await signUp(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login\?reason=signed_out/);
