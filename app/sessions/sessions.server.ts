@@ -88,6 +88,14 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
   };
 }
 
+/** Whether a session still lets its holder in: not revoked, not expired, account not disabled. */
+export async function isSessionActive(sessionId: string, now = new Date()): Promise<boolean> {
+  const count = await prisma.session.count({
+    where: { id: sessionId, revokedAt: null, expiresAt: { gt: now }, user: { disabledAt: null } },
+  });
+  return count > 0;
+}
+
 export type SessionListing = {
   id: string;
   createdAt: Date;
