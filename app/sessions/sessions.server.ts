@@ -88,6 +88,32 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
   };
 }
 
+/**
+ * Replaces a live session by a new one with the same settings (a new id) and ends the old one, in one
+ * transaction: after a credential change, a copy of the old cookie opens nothing.
+ */
+export async function rotateSession(sessionId: string): Promise<{ id: string; persistent: boolean } | null> {
+  const id = randomBytes(32).toString("base64url");
+  return prisma.$transaction(async (tx) => {
+    const now = new Date();
+    const old = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } });
+    if (!old) return null;
+    await tx.session.update({ where: { id: sessionId }, data: { revokedAt: now } });
+    await tx.session.create({
+      data: {
+        id,
+        userId: old.userId,
+        persistent: old.persistent,
+        method: old.method,
+        ip: old.ip,
+        userAgent: old.userAgent,
+        expiresAt: old.persistent ? old.expiresAt : expiryFor(false, now.getTime()),
+      },
+    });
+    return { id, persistent: old.persistent };
+  });
+}
+
 /** Whether a session still lets its holder in: not revoked, not expired, account not disabled. */
 export async function isSessionActive(sessionId: string, now = new Date()): Promise<boolean> {
   const count = await prisma.session.count({

@@ -12,6 +12,7 @@ import { changeMyPassword } from "~/accounts/security.server";
 import { changeUserRole } from "~/admin/users.server";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
+import { readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 
@@ -38,7 +39,7 @@ describe("profile", () => {
 });
 
 describe("changing the password", () => {
-  it("needs the current password, then signs out every other session but keeps this one", async () => {
+  it("finding 7: needs the current password, signs out every other session and rotates this one's id", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
     const others = [await makeSession(user.id), await makeSession(user.id)];
@@ -58,8 +59,14 @@ describe("changing the password", () => {
       { currentPassword: password, newPassword: "a brand new passphrase" },
       origin,
     );
-    expect(changed).toEqual({ ok: true, signedOut: 2 });
-    expect((await resolveSession(current)).user?.id).toBe(user.id);
+    expect(changed).toMatchObject({ ok: true, signedOut: 2 });
+    // Finding 7: this session carries on under a new id; the old id opens nothing.
+    if (!changed.ok || !changed.setCookie) throw new Error("expected a new session cookie");
+    const rotated = await readSessionId(changed.setCookie.split(";")[0]);
+    expect(rotated).toBeTruthy();
+    expect(rotated).not.toBe(current);
+    expect((await resolveSession(rotated!)).user?.id).toBe(user.id);
+    expect((await resolveSession(current)).ended).toBe("revoked");
     for (const id of others) expect((await resolveSession(id)).ended).toBe("revoked");
     expect((await authenticateWithPassword(user.email, "a brand new passphrase")).ok).toBe(true);
     expect((await authenticateWithPassword(user.email, password)).ok).toBe(false);
