@@ -5,8 +5,7 @@ import { revokeOtherSessions, rotateSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 
 type PasswordChangeResult =
-  | { ok: true; signedOut: number; setCookie: string | undefined }
-  | { ok: false; reason: "wrong_password" };
+  { ok: true; signedOut: number; setCookie: string | undefined } | { ok: false; reason: "wrong_password" };
 
 /**
  * Sets a new password after checking the current one (accounts without a password set one without it),
@@ -29,7 +28,7 @@ export async function changeMyPassword(
   }
   const signedOut = await revokeOtherSessions(user.id, currentSessionId);
   const rotated = await rotateSession(currentSessionId);
-  const setCookie = rotated ? await serializeSessionCookie(rotated.id, rotated.persistent) : undefined;
+  const setCookie = rotated ? await serializeSessionCookie(rotated.secret, rotated.persistent) : undefined;
   await recordAudit(
     { actor: user, ...origin },
     { action: "password.change", outcome: "success", details: { otherSessionsSignedOut: signedOut } },

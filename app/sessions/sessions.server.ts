@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
@@ -26,9 +26,25 @@ function expiryFor(persistent: boolean, from = Date.now()): Date {
   return new Date(from + (persistent ? PERSISTENT_SESSION_DAYS * DAY_MS : BROWSER_SESSION_IDLE_MS));
 }
 
-/** A new session row with a fresh, unguessable id — every login gets a new one (no fixation). */
+/**
+ * A session's row id: the SHA-256 digest (hex) of the secret its cookie carries. The table, backups and
+ * audit entries hold no value that signs anyone in.
+ */
+export function sessionRowId(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+function newSessionSecret(): { secret: string; id: string } {
+  const secret = randomBytes(32).toString("base64url");
+  return { secret, id: sessionRowId(secret) };
+}
+
+/**
+ * A new session with a fresh, unguessable secret — every login gets a new one (no fixation). Returns
+ * the secret for the cookie; the row stores only its digest.
+ */
 export async function createSession(input: NewSession): Promise<string> {
-  const id = randomBytes(32).toString("base64url");
+  const { secret, id } = newSessionSecret();
   await prisma.session.create({
     data: {
       id,
@@ -40,7 +56,7 @@ export async function createSession(input: NewSession): Promise<string> {
       expiresAt: expiryFor(input.persistent),
     },
   });
-  return id;
+  return secret;
 }
 
 type SessionRow = {
@@ -59,10 +75,11 @@ type SessionRow = {
 };
 
 /**
- * Resolves a session id to its user in one indexed query (a primary-key lookup joined to User).
+ * Resolves a cookie's session secret to its user in one indexed query (a primary-key lookup joined to User).
  * Refuses revoked, expired and disabled sessions on their very next request.
  */
-export async function resolveSession(sessionId: string, now = new Date()): Promise<RequestAuth> {
+export async function resolveSession(sessionSecret: string, now = new Date()): Promise<RequestAuth> {
+  const sessionId = sessionRowId(sessionSecret);
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
   const [row] = await queryRows<SessionRow>(Prisma.sql`
     SELECT s.id, s.method, s.persistent, s."expiresAt", s."revokedAt", s."lastSeenAt",
@@ -92,8 +109,8 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
  * Replaces a live session by a new one with the same settings (a new id) and ends the old one, in one
  * transaction: after a credential change, a copy of the old cookie opens nothing.
  */
-export async function rotateSession(sessionId: string): Promise<{ id: string; persistent: boolean } | null> {
-  const id = randomBytes(32).toString("base64url");
+export async function rotateSession(sessionId: string): Promise<{ secret: string; persistent: boolean } | null> {
+  const { secret, id } = newSessionSecret();
   return prisma.$transaction(async (tx) => {
     const now = new Date();
     const old = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } });
@@ -110,7 +127,7 @@ export async function rotateSession(sessionId: string): Promise<{ id: string; pe
         expiresAt: old.persistent ? old.expiresAt : expiryFor(false, now.getTime()),
       },
     });
-    return { id, persistent: old.persistent };
+    return { secret, persistent: old.persistent };
   });
 }
 

@@ -71,7 +71,9 @@ describe("sign-up form", () => {
     expect(again.client.jar.get("__ares_session")).toBeUndefined();
     expect(first.client.jar.get("__ares_session")).toBeUndefined();
     // Only the owner's password opens the account: the second sign-up changed nothing.
-    expect((await browserClient(server.url).post("/login", { email, password: "another long password" })).status).toBe(400);
+    expect((await browserClient(server.url).post("/login", { email, password: "another long password" })).status).toBe(
+      400,
+    );
     expect((await browserClient(server.url).post("/login", { email, password })).status).toBe(302);
   });
 

@@ -75,7 +75,11 @@ const BODIES: Array<{ name: string; headers: Record<string, string>; body?: stri
   { name: "form", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "intent=nothing&x=a%00b" },
 ];
 
-function send(route: string, method: string, options: { headers?: Record<string, string>; body?: string; cookie?: string }) {
+function send(
+  route: string,
+  method: string,
+  options: { headers?: Record<string, string>; body?: string; cookie?: string },
+) {
   const headers = { ...options.headers, ...(options.cookie ? { cookie: options.cookie } : {}) };
   return httpRequest(`${server.url}${route}`, { method, headers, body: options.body });
 }
@@ -116,16 +120,28 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     const login = await send("/login", "POST", { headers: { "content-type": "text/plain" }, body: "email=x" });
     expect(login.status).toBe(415);
     expect(login.body).toContain("Unsupported media type");
-    const json = await send("/settings/profile", "POST", { headers: { "content-type": "application/json" }, body: "{}", cookie: adminCookie });
+    const json = await send("/settings/profile", "POST", {
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      cookie: adminCookie,
+    });
     expect(json.status).toBe(415);
-    const api = await send("/api/v1/conversations", "POST", { headers: { "content-type": "text/plain" }, body: "x", cookie: adminCookie });
+    const api = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "text/plain" },
+      body: "x",
+      cookie: adminCookie,
+    });
     expect(api.status).toBe(415);
     expect(JSON.parse(api.body)).toMatchObject({ status: 415, code: "unsupported_media_type" });
   });
 
   it("finding 4: NUL bytes in form fields never reach the database (userId=a%00b, name=a%00b)", async () => {
     const form = { "content-type": "application/x-www-form-urlencoded" };
-    const admin = await send("/admin/users?index", "POST", { headers: form, body: "intent=disable&userId=a%00b", cookie: adminCookie });
+    const admin = await send("/admin/users?index", "POST", {
+      headers: form,
+      body: "intent=disable&userId=a%00b",
+      cookie: adminCookie,
+    });
     expect(admin.status).toBeLessThan(500);
     const signup = await send("/signup", "POST", {
       headers: form,
@@ -171,7 +187,8 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     const unhandled = server.logs.filter((entry) => entry.msg === "unhandled error");
     expect(unhandled.map((entry) => JSON.stringify(entry).slice(0, 300))).toEqual([]);
     const errorsFor4xx = server.logs.filter(
-      (entry) => Number(entry.level) >= 50 && Number((entry.res as { statusCode?: number } | undefined)?.statusCode) < 500,
+      (entry) =>
+        Number(entry.level) >= 50 && Number((entry.res as { statusCode?: number } | undefined)?.statusCode) < 500,
     );
     expect(errorsFor4xx).toEqual([]);
   });

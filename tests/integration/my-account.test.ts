@@ -13,7 +13,7 @@ import { changeUserRole } from "~/admin/users.server";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
-import { resolveSession } from "~/sessions/sessions.server";
+import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 
 const password = "correct horse battery staple";
@@ -46,7 +46,7 @@ describe("changing the password", () => {
 
     const wrong = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: "not my password", newPassword: "a brand new passphrase" },
       origin,
     );
@@ -55,7 +55,7 @@ describe("changing the password", () => {
 
     const changed = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: password, newPassword: "a brand new passphrase" },
       origin,
     );
@@ -82,7 +82,7 @@ describe("changing the password", () => {
     expect(await hasPassword(user.id)).toBe(false);
     const result = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: undefined, newPassword: "my first local password" },
       origin,
     );
@@ -106,10 +106,10 @@ describe("my sessions", () => {
       where: { userId: user.id },
       data: { createdAt: new Date("2026-01-01T00:00:00Z") },
     });
-    const sessions = await listMySessions(user, current);
+    const sessions = await listMySessions(user, sessionRowId(current));
     expect(sessions).toHaveLength(2);
     const mine = sessions.find((session) => session.current)!;
-    expect(mine).toMatchObject({ id: current, browser: "Chrome 140", os: "Linux", device: "Desktop" });
+    expect(mine).toMatchObject({ id: sessionRowId(current), browser: "Chrome 140", os: "Linux", device: "Desktop" });
     expect(mine.created).toBe("1 Jan 2026, 09:00");
     expect(sessions.find((session) => !session.current)).toMatchObject({ browser: "Mobile Safari 17" });
   });
@@ -120,15 +120,19 @@ describe("my sessions", () => {
     const current = await makeSession(user.id);
     const other = await makeSession(user.id);
     const theirs = await makeSession(stranger.id);
-    expect(await revokeMySession(user, current, current, origin)).toEqual({ ok: false, reason: "current" });
-    expect(await revokeMySession(user, current, theirs, origin)).toEqual({ ok: false, reason: "not_found" });
+    const [currentId, otherId, theirsId] = [current, other, theirs].map(sessionRowId);
+    expect(await revokeMySession(user, currentId!, currentId!, origin)).toEqual({ ok: false, reason: "current" });
+    expect(await revokeMySession(user, currentId!, theirsId!, origin)).toEqual({ ok: false, reason: "not_found" });
     expect((await resolveSession(theirs)).user?.id).toBe(stranger.id);
-    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: true });
+    expect(await revokeMySession(user, currentId!, otherId!, origin)).toEqual({ ok: true });
     expect((await resolveSession(other)).ended).toBe("revoked");
-    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: false, reason: "not_found" });
-    expect(await auditRows("session.revoke")).toMatchObject([
-      { actorId: user.id, targetType: "session", targetId: other, outcome: "success" },
+    expect(await revokeMySession(user, currentId!, otherId!, origin)).toEqual({ ok: false, reason: "not_found" });
+    // The audit trail names the session's row, never the secret its cookie carried.
+    const revocations = await auditRows("session.revoke");
+    expect(revocations).toMatchObject([
+      { actorId: user.id, targetType: "session", targetId: otherId, outcome: "success" },
     ]);
+    expect(JSON.stringify(revocations)).not.toContain(other);
   });
 
   it("signs out everywhere else", async () => {
@@ -138,9 +142,13 @@ describe("my sessions", () => {
     await makeSession(user.id);
     // Expired but not purged yet: already over, so not counted as signed out now.
     const expired = await makeSession(user.id);
-    await prisma.session.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    expect(await revokeMyOtherSessions(user, current, origin)).toBe(2);
-    expect((await listMySessions(user, current)).map((session) => session.id)).toEqual([current]);
+    await prisma.session.update({
+      where: { id: sessionRowId(expired) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect(await revokeMyOtherSessions(user, sessionRowId(current), origin)).toBe(2);
+    const left = await listMySessions(user, sessionRowId(current));
+    expect(left.map((session) => session.id)).toEqual([sessionRowId(current)]);
     expect(await auditRows("session.revoke_others")).toMatchObject([
       { actorId: user.id, outcome: "success", details: { count: 2 } },
     ]);
@@ -188,7 +196,7 @@ describe("downloading my data", () => {
     const other = await makeUser({ name: "Someone Else" });
     const mySession = await makeSession(me.id, "MyBrowser/1.0");
     await makeSession(other.id, "TheirBrowser/2.0");
-    await revokeMyOtherSessions(me, mySession, origin);
+    await revokeMyOtherSessions(me, sessionRowId(mySession), origin);
     await changeUserRole(admin, me.id, "admin", origin);
     // What I did as an admin names the other account only by a redacted target.
     await changeUserRole({ ...me, role: "admin" }, other.id, "admin", origin);

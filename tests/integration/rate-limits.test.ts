@@ -132,7 +132,9 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect((await signIn("203.0.113.100", bystander.email, password)).status).toBe(302);
     const blocked = await prisma.auditEvent.findMany({ where: { action: "login", outcome: "failure" } });
     const reasons = blocked.map((row) => row.details as { reason?: string; email?: string; limit?: string });
-    expect(reasons).toContainEqual(expect.objectContaining({ reason: "rate_limited", limit: "email", email: victim.email }));
+    expect(reasons).toContainEqual(
+      expect.objectContaining({ reason: "rate_limited", limit: "email", email: victim.email }),
+    );
     expect(reasons).toContainEqual(expect.objectContaining({ reason: "rate_limited", limit: "ip" }));
   });
 });
