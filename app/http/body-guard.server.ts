@@ -25,7 +25,7 @@ export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
   });
 };
 
-/** A request body that passed the guard, re-encoded without NUL characters or lone surrogates. */
+/** A request body that passed the guard: no NUL characters, form values without lone surrogates. */
 export type GuardedBody = { bytes: Buffer; contentType: string };
 
 const FORM = "application/x-www-form-urlencoded";
@@ -48,9 +48,9 @@ function hasBody(req: Request): boolean {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Text as PostgreSQL and JSON can store it: no U+0000, and lone surrogates become U+FFFD. */
+/** Lone surrogates (never sent by a browser's UTF-8 form encoding) become U+FFFD, as decoding does. */
 function cleanText(text: string): string {
-  return text.replace(/\0/g, "").replace(LONE_SURROGATE, "\uFFFD");
+  return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
 function hasBadText(value: unknown): boolean {
@@ -79,6 +79,8 @@ const badText: Failure = {
 async function reencode(type: string | undefined, bytes: Buffer, contentType: string): Promise<GuardedBody | Failure> {
   if (type === FORM) {
     const params = new URLSearchParams(bytes.toString("utf8"));
+    // No keyboard types U+0000 and PostgreSQL cannot store it: refused, never silently altered.
+    if ([...params].some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
     const clean = new URLSearchParams();
     for (const [name, value] of params) clean.append(cleanText(name), cleanText(value));
     return { bytes: Buffer.from(clean.toString()), contentType: FORM };
@@ -94,6 +96,8 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
     } catch {
       return { status: 400, code: "invalid_body", title: "Bad request", message: "The form data could not be read." };
     }
+    const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
+    if (texts.some((text) => text.includes("\0"))) return badText;
     const clean = new FormData();
     for (const [name, value] of form) clean.append(cleanText(name), typeof value === "string" ? cleanText(value) : value);
     const encoded = new Response(clean);
@@ -136,7 +140,8 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
 /**
  * The one body reader in front of every action: checks the media type (forms for pages, JSON for
  * /api), stops at `limitBytes` (413), and hands Remix a body without NUL characters or lone
- * surrogates: form values are cleaned, JSON with them is refused (400). Bad input is the client's
+ * surrogates: a NUL anywhere is refused (400), lone surrogates in form values become U+FFFD, JSON with
+ * them is refused (400). Bad input is the client's
  * mistake and never reaches an action as a TypeError or a database encoding error.
  */
 export function bodyGuard(limitBytes: number): RequestHandler {

@@ -258,8 +258,9 @@ describe("chat", () => {
     await settled(replyId);
     const id = path.split("/").at(-1)!;
 
+    // Finding 4: refused at the boundary by the body guard (problem+json 400), before any route runs.
     const api = await client.postJson(`/api/v1/conversations/${id}/messages`, { content: "a\u0000b" });
-    expect(api.status).toBe(422);
+    expect(api.status).toBe(400);
     expect(((await api.json()) as { detail: string }).detail).toContain("NUL character");
     const rename = await client.post(path, { intent: "rename", title: "bad\u0000title" });
     expect(rename.status).toBe(400);
