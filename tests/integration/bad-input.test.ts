@@ -114,7 +114,7 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
           expect(result.status, `POST ${route} ${name} ${signedIn ? "signed in" : "anonymous"}`).toBeLessThan(500);
           if (result.status >= 400) expectCleanClientError(result, route);
         }
-  });
+  }, 120_000);
 
   it("finding 4: text/plain to /login is 415 on the app's error page; JSON to a page is 415 too", async () => {
     const login = await send("/login", "POST", { headers: { "content-type": "text/plain" }, body: "email=x" });
