@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { logger } from "~/observability/logger.server";
@@ -57,6 +57,11 @@ export default function handleRequest(
 export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs): void {
   // Remix reports aborted requests (the client went away) too; they are not server faults.
   if (request.signal.aborted) return;
+  // Remix's own 4xx (no action for a POST, no route) are the client's mistake, not a fault of ours.
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    logger.warn({ requestId: context.requestId, status: error.status, method: request.method }, "request refused");
+    return;
+  }
   logger.error(
     { err: error, requestId: context.requestId, url: request.url, method: request.method },
     "unhandled error",

@@ -165,15 +165,19 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
     }
   });
 
-  test("a duplicate sign-up is explained", async ({ page, browser }, testInfo) => {
+  test("finding 6: a sign-up with a taken email looks like any other and signs no one in", async ({
+    page,
+    browser,
+  }, testInfo) => {
     const email = await signUp(page);
     const stranger = await secondBrowser(browser, testInfo);
     await stranger.goto("/signup");
     await stranger.getByLabel("Email").fill(email.toUpperCase());
-    await stranger.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
+    await stranger.getByLabel("Password", { exact: true }).fill("a different long password");
     await stranger.getByRole("button", { name: "Create account" }).click();
-    await expect(stranger.getByText("An account with this email already exists. Sign in instead.")).toBeVisible();
-    await expect(stranger.getByLabel("Email")).toHaveValue(email.toUpperCase());
+    await expect(stranger).toHaveURL(/\/login\?reason=account_ready/);
+    await expect(stranger.getByText("If this address is new, your account is ready — sign in.")).toBeVisible();
+    await expect(stranger.getByText(/already exists/)).toHaveCount(0);
     await stranger.context().close();
   });
 

@@ -1,13 +1,16 @@
 import { changePassword } from "~/auth/accounts.server";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
-import { revokeOtherSessions } from "~/sessions/sessions.server";
+import { serializeSessionCookie } from "~/sessions/cookie.server";
+import { revokeOtherSessions, rotateSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 
-type PasswordChangeResult = { ok: true; signedOut: number } | { ok: false; reason: "wrong_password" };
+type PasswordChangeResult =
+  { ok: true; signedOut: number; setCookie: string | undefined } | { ok: false; reason: "wrong_password" };
 
 /**
  * Sets a new password after checking the current one (accounts without a password set one without it),
- * then signs out every other session: whoever knew the old password is locked out.
+ * then signs out every other session: whoever knew the old password is locked out. This session gets
+ * a new id (returned as Set-Cookie), so a copy of the old cookie is worthless too.
  */
 export async function changeMyPassword(
   user: SessionUser,
@@ -24,9 +27,11 @@ export async function changeMyPassword(
     return { ok: false, reason: "wrong_password" };
   }
   const signedOut = await revokeOtherSessions(user.id, currentSessionId);
+  const rotated = await rotateSession(currentSessionId);
+  const setCookie = rotated ? await serializeSessionCookie(rotated.secret, rotated.persistent) : undefined;
   await recordAudit(
     { actor: user, ...origin },
     { action: "password.change", outcome: "success", details: { otherSessionsSignedOut: signedOut } },
   );
-  return { ok: true, signedOut };
+  return { ok: true, signedOut, setCookie };
 }

@@ -65,6 +65,7 @@ const operations: Operation[] = [
     path: "/api/v1/health/ready",
     operationId: "getReadiness",
     summary: "Readiness: database reachable, migrations applied, Redis reachable (when configured)",
+    description: "Public: each check's status and latency only; the reasons are in the operators' report.",
     tags: ["health"],
     responses: {
       200: { description: "Ready for traffic", schema: readyResponseSchema },
@@ -75,8 +76,10 @@ const operations: Operation[] = [
     method: "get",
     path: "/api/v1/health",
     operationId: "getHealthReport",
-    summary: "Every dependency's status and latency",
-    description: "Checks are time-limited and cached for a few seconds. Error texts never contain secrets.",
+    summary: "Every dependency's status and latency (admins, INTERNAL_API_KEY or METRICS_TOKEN)",
+    description:
+      "For operators: a signed-in admin, or `Authorization: Bearer` with INTERNAL_API_KEY or METRICS_TOKEN. " +
+      "Checks are time-limited and cached for a few seconds. Error texts never contain secrets.",
     tags: ["health"],
     responses: {
       200: {
@@ -84,6 +87,12 @@ const operations: Operation[] = [
         schema: healthReportSchema,
       },
       503: { description: "A dependency ARES needs is down", schema: healthReportSchema },
+      401: {
+        description: "No admin session or operator token",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
+      403: { description: "Signed in, but not an admin", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
     },
   },
   {

@@ -155,9 +155,9 @@ function failureReason(error: unknown): string | undefined {
 
 async function roleFromIdp(auth0: Auth0Config, identity: Auth0Identity): Promise<Role | undefined> {
   const directory = auth0RoleDirectory(auth0);
-  if (directory) return roleFromNames(await directory.rolesFor(identity.sub));
+  if (directory) return roleFromNames(await directory.rolesFor(identity.sub), auth0.adminRoles);
   // An absent claim says nothing (the Auth0 Action may not be set up); an empty list means "no roles".
-  return identity.roleNames ? roleFromNames(identity.roleNames) : undefined;
+  return identity.roleNames ? roleFromNames(identity.roleNames, auth0.adminRoles) : undefined;
 }
 
 async function completeLogin(auth0: Auth0Config, request: Request, origin: RequestOrigin): Promise<Outcome> {

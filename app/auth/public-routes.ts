@@ -27,10 +27,13 @@ export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
-/** Paths that must not cost a session lookup (liveness must never touch the database). */
+/**
+ * Paths that must not cost a session lookup (liveness must never touch the database). The full health
+ * report is not among them: an admin's session opens it.
+ */
 export function skipsSessionLookup(pathname: string): boolean {
   return (
-    pathname.startsWith("/api/v1/health") ||
+    pathname.startsWith("/api/v1/health/") ||
     pathname === "/metrics" ||
     pathname === "/favicon.svg" ||
     pathname === "/telegram/webhook"

@@ -3,9 +3,12 @@ import { withAdminLock } from "~/accounts/admins.server";
 import type { Role } from "~/generated/prisma/enums";
 import { logger } from "~/observability/logger.server";
 
-/** An identity provider's role names as an ARES role: any name containing "admin" makes an admin. */
-export function roleFromNames(names: readonly string[]): Role {
-  return names.some((name) => name.toLowerCase().includes("admin")) ? "admin" : "user";
+/**
+ * An identity provider's role names as an ARES role: only a name configured in AUTH0_ADMIN_ROLES,
+ * matched exactly, makes an admin ("billing-admin" and "not-admin" do not).
+ */
+export function roleFromNames(names: readonly string[], adminRoles: readonly string[]): Role {
+  return names.some((name) => adminRoles.includes(name)) ? "admin" : "user";
 }
 
 type RoleSync = { role: Role; changed: boolean; keptLastAdmin?: true };

@@ -41,9 +41,13 @@ export async function signInWithPassword(
   return { ok: true, setCookie: await startSession(result.user, "password", persistent, origin) };
 }
 
-export type SignUp = { ok: true; setCookie: string; role: string } | { ok: false; reason: "email_taken" };
+export type SignUp = { created: boolean };
 
-/** Creates a local account (the first on the instance becomes admin) and signs it in. */
+/**
+ * Creates a local account (the first on the instance becomes admin). Nobody is signed in here, and the
+ * caller answers the same whether the address was new or taken, so the form tells no one which
+ * addresses have accounts; the password is hashed either way (createAccount hashes before it looks).
+ */
 export async function signUpWithPassword(
   account: NewAccount & { password: string },
   origin: RequestOrigin,
@@ -58,8 +62,8 @@ export async function signUpWithPassword(
       outcome: "failure",
       details: { reason: "email_taken", email: account.email.slice(0, 254) },
     });
-    return { ok: false, reason: "email_taken" };
+    return { created: false };
   }
   await recordAudit({ actor: user, ...origin }, { action: "signup", outcome: "success", details: { role: user.role } });
-  return { ok: true, setCookie: await startSession(user, "password", false, origin), role: user.role };
+  return { created: true };
 }

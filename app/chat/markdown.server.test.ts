@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderMarkdown, renderPlainText } from "./markdown.server";
 
@@ -303,5 +304,92 @@ describe("renderPlainText", () => {
 
   it("passes text through unchanged when nothing needs escaping", () => {
     expect(renderPlainText("plain")).toBe("plain");
+  });
+});
+
+const VOID_ELEMENTS = new Set(["br", "hr"]);
+
+/**
+ * Reads the output inside the chat message's container as a browser's tree builder would see it: every
+ * closing tag must close the element opened last (else the browser re-parents what follows), nothing may
+ * close the container, and a link never opens inside another one.
+ */
+function expectBalanced(html: string): void {
+  const stack: string[] = ["message-container"];
+  for (const [, closing, tag] of html.matchAll(TAG) as Iterable<RegExpMatchArray & [string, string, string]>) {
+    if (VOID_ELEMENTS.has(tag)) continue;
+    if (closing) {
+      expect(stack.length, `</${tag}> would close the message container`).toBeGreaterThan(1);
+      expect(stack.at(-1), `</${tag}> closes <${String(stack.at(-1))}>`).toBe(tag);
+      stack.pop();
+    } else {
+      if (tag === "a") expect(stack, "a link inside a link").not.toContain("a");
+      stack.push(tag);
+    }
+  }
+  expect(stack, "elements left open").toEqual(["message-container"]);
+}
+
+const MARKDOWN_PIECES = [
+  "[",
+  "]",
+  "(",
+  ")",
+  "](",
+  "[a](/x)",
+  "[b](javascript:alert(1))",
+  "[ok](https://ok.example)",
+  "![i](/img.png)",
+  "![j](https://img.example/j.png)",
+  "<https://auto.example>",
+  "www.bare.example",
+  "mail@example.com",
+  "[r][ref]",
+  "\n\n[ref]: /relative",
+  "\n\n[ref]: https://ref.example",
+  "*",
+  "**",
+  "_",
+  "~~",
+  "`",
+  "```",
+  "\n",
+  "\n\n",
+  "> ",
+  "- ",
+  "1. ",
+  "| a | b |\n|---|---|\n| c | d |",
+  "<a href=x>",
+  "</a>",
+  "</p>",
+  "<div>",
+  "&",
+  "text",
+  " ",
+];
+
+const arbitraryMarkdown = fc.oneof(
+  fc.array(fc.constantFrom(...MARKDOWN_PIECES), { maxLength: 40 }).map((pieces) => pieces.join("")),
+  fc.string({ maxLength: 200 }),
+);
+
+describe("renderMarkdown: balanced output (finding 3, link spill)", () => {
+  it("finding 3: a refused link does not turn later links' closing tags into something else", () => {
+    const html = renderMarkdown("[a](/x) [ok](https://ok.example) after");
+    expect(html).toBe(
+      '<p>a <a href="https://ok.example" rel="noopener nofollow noreferrer" target="_blank">ok</a> after</p>\n',
+    );
+    expectBalanced(renderMarkdown("[a](javascript:x) [b](https://b.example) [c](/c) [d](https://d.example)"));
+  });
+
+  it("finding 3: rendered output of arbitrary Markdown has balanced links and stays in its container", () => {
+    fc.assert(
+      fc.property(arbitraryMarkdown, (markdown) => {
+        const html = renderMarkdown(markdown);
+        expectBalanced(html);
+        expectInert(html);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -170,15 +170,19 @@ const marked = new Marked(
       // conversation through the URL. An image becomes an ordinary link the person can choose to open.
       image(token: Tokens.Image) {
         const alt = this.parser.parseInline(token.tokens, this.parser.textRenderer) || token.href;
-        let href: string;
-        try {
-          // As Marked does for links: percent-encode, but keep existing escapes.
-          href = encodeURI(token.href).replace(/%25/g, "%");
-        } catch {
-          return escapeHtml(alt);
-        }
+        const href = encodedHref(token.href);
+        if (href === undefined || !isAllowedHref(href)) return escapeHtml(alt);
         const title = token.title ? ` title="${escapeHtml(token.title)}"` : "";
         return `<a href="${escapeHtml(href)}"${title}>Image: ${escapeHtml(alt)}</a>`;
+      },
+      // A refused link is its text, rendered here rather than dropped by the sanitizer: the sanitizer
+      // renames the closing tag of every later link at the same depth (sanitize-html keeps the rename).
+      link(token: Tokens.Link) {
+        const text = this.parser.parseInline(token.tokens);
+        const href = encodedHref(token.href);
+        if (href === undefined || !isAllowedHref(href)) return text;
+        const title = token.title ? ` title="${escapeHtml(token.title)}"` : "";
+        return `<a href="${escapeHtml(href)}"${title}>${text}</a>`;
       },
       // Form controls are not allowed through the sanitizer, so task-list boxes are drawn as glyphs.
       checkbox(token: Tokens.Checkbox) {
@@ -195,16 +199,28 @@ const ALLOWED_LINK = /^(?:https?|mailto):$/;
  * here is what a browser would follow (it strips tabs/newlines as in `java\tscript:`). Relative links
  * are refused too: a model has no business linking into ARES's own pages. A refused link keeps its text.
  */
+function isAllowedHref(href: string): boolean {
+  try {
+    return ALLOWED_LINK.test(new URL(href).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** As Marked does for links: percent-encode, but keep existing escapes; undefined when it cannot. */
+function encodedHref(href: string): string | undefined {
+  try {
+    return encodeURI(href).replace(/%25/g, "%");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Second line of defence behind the link renderer: the sanitizer sees only what Marked produced. */
 function secureLink(_tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
   const href = attribs.href ?? "";
-  let allowed = false;
-  try {
-    allowed = ALLOWED_LINK.test(new URL(href).protocol);
-  } catch {
-    allowed = false;
-  }
-  // Not an allowed tag, so the sanitizer drops the element and keeps its text.
-  if (!allowed) return { tagName: "refused-link", attribs: {} };
+  // An allowed, attribute-less tag: a disallowed one would leave the rename behind for later links.
+  if (!isAllowedHref(href)) return { tagName: "span", attribs: {} };
   const link: sanitizeHtml.Attributes = { href, rel: "noopener nofollow noreferrer", target: "_blank" };
   if (attribs.title) link.title = attribs.title;
   return { tagName: "a", attribs: link };

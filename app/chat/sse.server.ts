@@ -1,10 +1,13 @@
 import { prisma } from "~/db/db.server";
+import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
 import { isGeneratingHere, subscribe, type StreamEvent } from "./stream-bus.server";
 
 /** How often a reply written by another process is re-read from the database. */
 const POLL_INTERVAL_MS = 300;
 const KEEPALIVE_MS = 15_000;
+/** How often an open stream asks whether its session still stands: a revoked one ends within a second. */
+const SESSION_CHECK_MS = 500;
 
 export type ReplyStreamFrame =
   | { event: "snapshot"; data: { content: string; status: string } }
@@ -20,9 +23,17 @@ function frame(message: ReplyStreamFrame): string {
  * shows the text and keeps following), then each new piece, then `done`. Same-process replies come
  * from memory as they are generated; others are followed through the database.
  */
-export function replyEventStream(messageId: string, signal: AbortSignal): ReadableStream<Uint8Array> {
+export function replyEventStream(
+  messageId: string,
+  signal: AbortSignal,
+  options: {
+    /** Re-checked in the database while the stream is open (any process may have revoked the session). */
+    stillAuthorised?: () => Promise<boolean>;
+  } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  let sessionCheck: NodeJS.Timeout | undefined;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
@@ -33,10 +44,20 @@ export function replyEventStream(messageId: string, signal: AbortSignal): Readab
       const close = () => {
         if (closed) return;
         closed = true;
+        clearInterval(sessionCheck);
         cleanup();
         controller.close();
       };
       signal.addEventListener("abort", close, { once: true });
+      const { stillAuthorised } = options;
+      if (stillAuthorised) {
+        sessionCheck = setInterval(() => {
+          stillAuthorised().then(
+            (authorised) => authorised || close(),
+            (error: unknown) => logger.warn({ err: error, messageId }, "could not re-check a reply stream's session"),
+          );
+        }, SESSION_CHECK_MS);
+      }
       const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
 
       if (isGeneratingHere(messageId)) {
@@ -91,6 +112,7 @@ export function replyEventStream(messageId: string, signal: AbortSignal): Readab
       await poll();
     },
     cancel() {
+      clearInterval(sessionCheck);
       cleanup();
     },
   });

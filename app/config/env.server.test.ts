@@ -35,12 +35,42 @@ describe("configuration", () => {
   it("accepts production with real secrets and rotates through comma-separated session secrets", () => {
     const config = parseConfig({
       NODE_ENV: "production",
-      SESSION_SECRET: `${strongSecret}, older-secret-still-valid`,
-      INTERNAL_API_KEY: "k".repeat(32),
+      SESSION_SECRET: `${strongSecret}, older-secret-still-valid-0123456789`,
+      INTERNAL_API_KEY: "k0123456789abcdefghijklmnopqrstu",
     });
     expect(config.mode).toBe("production");
-    expect(config.sessionSecrets).toEqual([strongSecret, "older-secret-still-valid"]);
+    expect(config.sessionSecrets).toEqual([strongSecret, "older-secret-still-valid-0123456789"]);
     expect(config.host).toBe("0.0.0.0");
+  });
+
+  it("finding 7: production refuses low-entropy secrets (one repeated character, fewer than 16 distinct)", () => {
+    const weak = problemsOf({
+      NODE_ENV: "production",
+      SESSION_SECRET: "a".repeat(48),
+      INTERNAL_API_KEY: "abcdefgh".repeat(4),
+      METRICS_TOKEN: "x".repeat(40),
+    });
+    expect(weak).toEqual([
+      expect.stringContaining("SESSION_SECRET is too predictable"),
+      expect.stringContaining("INTERNAL_API_KEY is too predictable"),
+      expect.stringContaining("METRICS_TOKEN is too predictable"),
+    ]);
+    // An older secret still in rotation signs cookies too: it must be strong as well.
+    expect(
+      problemsOf({
+        NODE_ENV: "production",
+        SESSION_SECRET: `${strongSecret},${"b".repeat(40)}`,
+        INTERNAL_API_KEY: "k0123456789abcdefghijklmnopqrstu",
+      }),
+    ).toEqual([expect.stringContaining("SESSION_SECRET is too predictable")]);
+  });
+
+  it('finding 7: IdP admin roles are exact names from AUTH0_ADMIN_ROLES, "admin" by default', () => {
+    const auth0 = { AUTH0_DOMAIN: "tenant.example", AUTH0_CLIENT_ID: "id", AUTH0_CLIENT_SECRET: "secret" };
+    expect(parseConfig({ NODE_ENV: "test", ...auth0 }).auth0?.adminRoles).toEqual(["admin"]);
+    expect(
+      parseConfig({ NODE_ENV: "test", ...auth0, AUTH0_ADMIN_ROLES: "ares-admin, Owners" }).auth0?.adminRoles,
+    ).toEqual(["ares-admin", "Owners"]);
   });
 
   it("local mode needs no secrets: it makes one once and keeps it in the data folder", () => {

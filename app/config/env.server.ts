@@ -34,6 +34,13 @@ function isPlaceholder(value: string): boolean {
   );
 }
 
+/** Fewer different characters than this is a pattern, not a secret (`aaaa…`, `abcabc…`). */
+const MIN_DISTINCT_SECRET_CHARACTERS = 16;
+
+function isLowEntropy(value: string): boolean {
+  return new Set(value).size < MIN_DISTINCT_SECRET_CHARACTERS;
+}
+
 const optionalString = z
   .string()
   .trim()
@@ -71,6 +78,8 @@ const envSchema = z.object({
   AUTH0_CLIENT_SECRET: optionalString,
   AUTH0_CALLBACK_URL: optionalString.pipe(z.url().optional()),
   AUTH0_ROLES_CLAIM: optionalString,
+  // IdP role names that make an ARES admin, compared exactly (comma-separated).
+  AUTH0_ADMIN_ROLES: z.string().trim().min(1).default("admin"),
   AUTH0_MGMT_CLIENT_ID: optionalString,
   AUTH0_MGMT_CLIENT_SECRET: optionalString,
   AUTH0_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
@@ -86,6 +95,8 @@ const envSchema = z.object({
   RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(0).default(300),
   RATE_LIMIT_WRITE_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   RATE_LIMIT_AUTH_PER_15_MINUTES: z.coerce.number().int().min(0).default(20),
+  // Largest request body an action reads (bytes); larger ones are refused with 413 unread.
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   RATE_LIMIT_REDIS_PREFIX: z.string().trim().min(1).default("ares:rl:"),
   LOG_FILE: optionalString,
   BACKUP_DIR: z.string().trim().min(1).default("./backups"),
@@ -139,6 +150,8 @@ export type Config = {
   redisUrl: string | undefined;
   /** Requests per window for each rate-limit tier; 0 turns a tier off. */
   rateLimits: { readPerMinute: number; writePerMinute: number; authPer15Minutes: number; redisPrefix: string };
+  /** Largest request body read for an action, in bytes. */
+  bodyLimitBytes: number;
   logFile: string | undefined;
   backupDir: string;
   backupKeep: number;
@@ -168,6 +181,8 @@ export type Auth0Config = {
   /** Absolute callback URL; unset = derived from the request's own origin. */
   callbackUrl: string | undefined;
   rolesClaim: string | undefined;
+  /** IdP role names that make an admin; matched exactly, never by substring. */
+  adminRoles: string[];
   management: { clientId: string; clientSecret: string } | undefined;
   timeoutMs: number;
 };
@@ -237,9 +252,24 @@ export function parseConfig(env: Environment = process.env): Config {
     if (sessionSecrets.length === 0) problems.push("SESSION_SECRET is required in production");
     else if (sessionSecrets.some(isPlaceholder)) problems.push("SESSION_SECRET is a placeholder value");
     else if (sessionSecrets[0]!.length < 32) problems.push("SESSION_SECRET must be at least 32 characters");
+    else if (sessionSecrets.some(isLowEntropy)) {
+      problems.push(
+        `SESSION_SECRET is too predictable: use at least ${MIN_DISTINCT_SECRET_CHARACTERS} different characters (openssl rand -base64 48)`,
+      );
+    }
     if (!values.INTERNAL_API_KEY) problems.push("INTERNAL_API_KEY is required in production");
     else if (isPlaceholder(values.INTERNAL_API_KEY)) problems.push("INTERNAL_API_KEY is a placeholder value");
     else if (values.INTERNAL_API_KEY.length < 24) problems.push("INTERNAL_API_KEY must be at least 24 characters");
+    else if (isLowEntropy(values.INTERNAL_API_KEY)) {
+      problems.push(
+        `INTERNAL_API_KEY is too predictable: use at least ${MIN_DISTINCT_SECRET_CHARACTERS} different characters (openssl rand -hex 32)`,
+      );
+    }
+    if (values.METRICS_TOKEN && isLowEntropy(values.METRICS_TOKEN)) {
+      problems.push(
+        `METRICS_TOKEN is too predictable: use at least ${MIN_DISTINCT_SECRET_CHARACTERS} different characters (openssl rand -hex 32)`,
+      );
+    }
   }
   const auth0Values = [values.AUTH0_DOMAIN, values.AUTH0_CLIENT_ID, values.AUTH0_CLIENT_SECRET];
   if (auth0Values.some(Boolean) && !auth0Values.every(Boolean)) {
@@ -284,6 +314,9 @@ export function parseConfig(env: Environment = process.env): Config {
             clientSecret: values.AUTH0_CLIENT_SECRET,
             callbackUrl: values.AUTH0_CALLBACK_URL,
             rolesClaim: values.AUTH0_ROLES_CLAIM,
+            adminRoles: values.AUTH0_ADMIN_ROLES.split(",")
+              .map((role) => role.trim())
+              .filter(Boolean),
             management:
               values.AUTH0_MGMT_CLIENT_ID && values.AUTH0_MGMT_CLIENT_SECRET
                 ? { clientId: values.AUTH0_MGMT_CLIENT_ID, clientSecret: values.AUTH0_MGMT_CLIENT_SECRET }
@@ -305,6 +338,7 @@ export function parseConfig(env: Environment = process.env): Config {
       authPer15Minutes: values.RATE_LIMIT_AUTH_PER_15_MINUTES,
       redisPrefix: values.RATE_LIMIT_REDIS_PREFIX,
     },
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
     logFile: values.LOG_FILE ? path.resolve(values.LOG_FILE) : undefined,
     backupDir: path.resolve(values.BACKUP_DIR),
     backupKeep: values.BACKUP_KEEP,

@@ -3,15 +3,17 @@ import express, { type Express, type Response } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { ServerBuild } from "@remix-run/node";
-import { createRequestHandler } from "@remix-run/express";
 import type { ViteDevServer } from "vite";
 import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
+import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
+import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
+import { remixRequestHandler } from "./remix-handler.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
@@ -49,6 +51,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(allowedHostsMiddleware(config.allowedHosts));
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);
+  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
+  app.use(refuseUnsupportedMethods);
   // 3. Timing starts here so the histogram covers everything below, including 429s.
   app.use(httpMetricsMiddleware(() => currentBuild));
   // 4. Access log (health probes, scrapes and assets are not logged).
@@ -118,16 +122,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(resolveSessionMiddleware);
   app.use(requireSessionByDefault);
 
+  // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
+  // limits, which key sign-in attempts by the email in the body as well as by address.
+  app.use(bodyGuard(config.bodyLimitBytes));
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
 
   app.all(
     "*",
-    createRequestHandler({
+    remixRequestHandler({
       build,
       mode: config.mode === "development" ? "development" : "production",
       getLoadContext: (req, res) => loadContext(req, res),
     }),
   );
+  // Never Express's default error page: it shows stacks and paths outside NODE_ENV=production.
+  app.use(finalErrorHandler);
   return app;
 }

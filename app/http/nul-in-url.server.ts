@@ -1,6 +1,5 @@
 import type { RequestHandler } from "express";
-import { sendProblem } from "~/http/problem.server";
-import { labelRoute } from "./metrics.server";
+import { sendClientError } from "./client-error.server";
 
 /**
  * An address with a NUL character (`%00`) names nothing ARES has and cannot be used in a database
@@ -8,10 +7,10 @@ import { labelRoute } from "./metrics.server";
  */
 export const refuseNulInUrl: RequestHandler = (req, res, next) => {
   if (!req.originalUrl.includes("%00") && !req.originalUrl.includes("\u0000")) return next();
-  labelRoute(res, "nul_rejected");
-  if (req.path.startsWith("/api/")) {
-    sendProblem(res, 400, "invalid_url", "Bad Request", "The address contains a NUL character (%00).");
-    return;
-  }
-  res.status(400).type("text/plain").send("The address contains a NUL character (%00).\n");
+  sendClientError(req, res, {
+    status: 400,
+    code: "invalid_url",
+    title: "Bad request",
+    message: "The address contains a NUL character (%00).",
+  });
 };

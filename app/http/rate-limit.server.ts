@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
+import { recordAudit } from "~/audit/audit.server";
 import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
 import { RedisStore, type RedisReply } from "rate-limit-redis";
 import { sendProblem } from "~/http/problem.server";
@@ -6,6 +8,7 @@ import type { Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
 import { redis } from "~/redis/redis.server";
+import { guardedBody } from "./body-guard.server";
 
 type Tier = "auth" | "write" | "read";
 
@@ -22,13 +25,50 @@ function tierOf(req: Request): Tier | undefined {
   return AUTH_ACTIONS.test(req.path.replace(/\.data$/, "")) ? "auth" : "write";
 }
 
-/** The signed-in user when the session middleware has resolved one, else the client address. */
+// ipKeyGenerator groups an IPv6 client's /56, which one person can otherwise rotate through.
+const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
+
+/**
+ * The signed-in user when the session middleware has resolved one, else the client address. The auth
+ * tier is always keyed by address: a cookie (anyone's) must not buy a fresh budget of password guesses.
+ */
 function clientKey(req: Request, res: Response): string {
+  if (tierOf(req) === "auth") return ipKey(req);
   const locals = res.locals as { userId?: unknown; auth?: { user?: { id?: unknown } | null } };
   const userId = locals.userId ?? locals.auth?.user?.id;
   if (typeof userId === "string" && userId) return `user:${userId}`;
-  // ipKeyGenerator groups an IPv6 client's /56, which one person can otherwise rotate through.
-  return `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
+  return ipKey(req);
+}
+
+const SIGN_IN = /^\/login(\.data)?$/;
+
+/** The address a password sign-in is for, from the body the guard has read; undefined for other requests. */
+async function signInEmail(req: Request, res: Response): Promise<string | undefined> {
+  const body = req.method === "POST" && SIGN_IN.test(req.path) ? guardedBody(res) : undefined;
+  if (!body || body.bytes.length === 0) return undefined;
+  const form = body.contentType.startsWith("multipart/")
+    ? await new globalThis.Request("http://body.invalid/", {
+        method: "POST",
+        body: new Uint8Array(body.bytes),
+        headers: { "content-type": body.contentType },
+      }).formData()
+    : new URLSearchParams(body.bytes.toString("utf8"));
+  const email = form.get("email");
+  return typeof email === "string" && email.trim() ? email.trim().toLowerCase().slice(0, 254) : undefined;
+}
+
+/** A refused sign-in attempt belongs in the audit trail next to the failures that led to it. */
+async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email"): Promise<void> {
+  if (!SIGN_IN.test(req.path) || req.method !== "POST") return;
+  const email = await signInEmail(req, res);
+  await recordAudit(
+    { ip: req.ip, userAgent: req.get("user-agent") },
+    {
+      action: "login",
+      outcome: "failure",
+      details: { method: "password", reason: "rate_limited", limit, email: email ?? null },
+    },
+  ).catch((error: unknown) => logger.error({ err: error }, "auditing a blocked sign-in failed"));
 }
 
 const TOO_MANY_HTML = `<!doctype html>
@@ -39,11 +79,12 @@ const TOO_MANY_HTML = `<!doctype html>
 <p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER seconds and try again.</p>
 <p><a href="/">Back to ARES</a></p></body></html>`;
 
-function reject(tier: Tier): RequestHandler {
-  return (req, res) => {
+function reject(tier: Tier, limit: "ip" | "email" = "ip"): RequestHandler {
+  return async (req, res) => {
     countRateLimitRejection(tier);
+    if (tier === "auth") await auditBlockedSignIn(req, res, limit);
     const retryAfter = res.getHeader("Retry-After") ?? "60";
-    logger.warn({ tier, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
+    logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
     if (req.path.startsWith("/api/")) {
       sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
       return;
@@ -125,10 +166,31 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
       }),
     );
   }
+  // Password guesses against one account, from however many addresses: the same budget per email.
+  const perEmail =
+    authPer15Minutes === 0
+      ? undefined
+      : rateLimit({
+          windowMs: 15 * 60_000,
+          limit: authPer15Minutes,
+          identifier: "auth-email",
+          standardHeaders: false,
+          legacyHeaders: false,
+          // Emails are not kept in the store, only a digest of each.
+          keyGenerator: async (req, res) =>
+            `email:${createHash("sha256")
+              .update((await signInEmail(req, res)) ?? "")
+              .digest("base64url")}`,
+          skip: async (req, res) => (await signInEmail(req, res)) === undefined,
+          store: redisStore(`${redisPrefix}auth-email:`),
+          passOnStoreError: true,
+          handler: reject("auth", "email"),
+        });
   return (req, res, next) => {
     const tier = tierOf(req);
     const limiter = tier && limiters.get(tier);
-    if (!limiter) return next();
-    return limiter(req, res, next);
+    const thenPerEmail = () => (tier === "auth" && perEmail ? perEmail(req, res, next) : next());
+    if (!limiter) return thenPerEmail();
+    return limiter(req, res, thenPerEmail);
   };
 }

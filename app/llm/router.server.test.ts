@@ -464,3 +464,19 @@ describe("countTokens", () => {
     expect(countTokens(`${paragraph}\n${paragraph}`)).toBeGreaterThan(count * 1.9);
   });
 });
+
+describe("finding 7: metric labels", () => {
+  it("finding 7: a model name nobody lists is counted as `other`, a listed one by its name", async () => {
+    const invented = `ollama-junk-${Math.random().toString(36).slice(2, 10)}`;
+    await ask("hello", { preferred: "openrouter", model: invented });
+    await ask("hello", { preferred: "openrouter", model: "stub/small" });
+    const text = await metricsRegistry.metrics();
+    expect(text).not.toContain(invented);
+    expect(text).toMatch(
+      /ares_llm_request_duration_seconds_count\{provider="openrouter",model="other",outcome="ok"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /ares_llm_request_duration_seconds_count\{provider="openrouter",model="stub\/small",outcome="ok"\} [1-9]/,
+    );
+  });
+});

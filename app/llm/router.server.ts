@@ -113,7 +113,7 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
         signal: request.signal,
         onToken: request.onToken,
       });
-      record(name, model, fallbackFrom, outcome);
+      record(name, model, await metricModel(name, model), fallbackFrom, outcome);
 
       if (outcome.ok) {
         if (fallbackFrom) countLlmFallback(fallbackFrom, name);
@@ -133,6 +133,13 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
       if (outcome.failure.reason === "client_error") break;
     }
     throw new LlmUnavailableError(attempts);
+  }
+
+  /** Metric labels name only models the provider lists (or its default): anyone can type a model name. */
+  async function metricModel(provider: ProviderName, model: string): Promise<string> {
+    if (model === adapters[provider].defaultModel) return model;
+    const known = await listModels(provider);
+    return known.some((entry) => entry.id === model) ? model : "other";
   }
 
   async function listModels(provider: ProviderName): Promise<ModelInfo[]> {
@@ -173,16 +180,18 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
 function record(
   provider: ProviderName,
   model: string,
+  modelLabel: string,
   fallbackFrom: ProviderName | null,
   outcome: AttemptOutcome,
 ): void {
   const seconds = outcome.latencyMs / 1000;
+  const labels = { provider, model: modelLabel };
   if (outcome.ok) {
     const aborted = outcome.finish === "aborted";
-    observeLlmRequest({ provider, model, outcome: aborted ? "cancelled" : "ok" }, seconds);
+    observeLlmRequest({ ...labels, outcome: aborted ? "cancelled" : "ok" }, seconds);
     if (outcome.usage) {
-      countLlmTokens({ provider, model, kind: "prompt" }, outcome.usage.promptTokens);
-      countLlmTokens({ provider, model, kind: "completion" }, outcome.usage.completionTokens);
+      countLlmTokens({ ...labels, kind: "prompt" }, outcome.usage.promptTokens);
+      countLlmTokens({ ...labels, kind: "completion" }, outcome.usage.completionTokens);
     }
     log.info(
       {
@@ -201,8 +210,8 @@ function record(
     return;
   }
   const { reason, status } = outcome.failure;
-  observeLlmRequest({ provider, model, outcome: "error" }, seconds);
-  countLlmError({ provider, model, reason });
+  observeLlmRequest({ ...labels, outcome: "error" }, seconds);
+  countLlmError({ ...labels, reason });
   log.warn(
     {
       provider,

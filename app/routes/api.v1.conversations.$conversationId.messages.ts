@@ -14,6 +14,7 @@ import { sendMessage } from "~/chat/chat.server";
 import { ConversationNotFoundError, getConversation } from "~/chat/conversations.server";
 import { listMessages } from "~/chat/messages.server";
 import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
+import { isSessionActive } from "~/sessions/sessions.server";
 
 async function ownConversation(userId: string, conversationId: string | undefined) {
   try {
@@ -54,7 +55,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!outcome.ok) throw quotaProblem(outcome.refusal);
   const { userMessageId, assistantMessageId } = outcome.ids;
   if (request.headers.get("accept")?.includes("text/event-stream")) {
-    return new Response(replyEventStream(assistantMessageId, request.signal), { headers: SSE_HEADERS });
+    const sessionId = context.auth.session!.id;
+    const stream = replyEventStream(assistantMessageId, request.signal, {
+      stillAuthorised: () => isSessionActive(sessionId),
+    });
+    return new Response(stream, { headers: SSE_HEADERS });
   }
   return Response.json(
     { userMessageId, assistantMessageId, streamUrl: `/chat/${conversationId}/stream?message=${assistantMessageId}` },

@@ -3,8 +3,15 @@ import { readiness } from "~/health/checks.server";
 // Readiness: whether this instance should receive traffic now (database, migrations, Redis).
 export async function loader() {
   const result = await readiness();
-  return Response.json(result, {
-    status: result.status === "ready" ? 200 : 503,
-    headers: { "Cache-Control": "no-store" },
-  });
+  // Public: statuses only. Error texts name internal hosts and ports; the full report has them.
+  const checks = Object.fromEntries(
+    Object.entries(result.checks).map(([name, { status, latencyMs }]) => [name, { status, latencyMs }]),
+  ) as typeof result.checks;
+  return Response.json(
+    { status: result.status, checks },
+    {
+      status: result.status === "ready" ? 200 : 503,
+      headers: { "Cache-Control": "no-store" },
+    },
+  );
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/auth/guards.server";
 import { findOwnMessage } from "~/chat/messages.server";
 import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
+import { isSessionActive } from "~/sessions/sessions.server";
 
 // GET /chat/:conversationId/stream?message=<id> — follows one reply as Server-Sent Events.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -10,5 +11,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const message = messageId ? await findOwnMessage(user.id, messageId) : null;
   // Someone else's reply looks exactly like one that does not exist.
   if (!message || message.conversationId !== params.conversationId) throw new Response("Not found", { status: 404 });
-  return new Response(replyEventStream(message.id, request.signal), { headers: SSE_HEADERS });
+  const sessionId = context.auth.session!.id;
+  // Revoking the session (from any process) ends the stream too.
+  const stream = replyEventStream(message.id, request.signal, { stillAuthorised: () => isSessionActive(sessionId) });
+  return new Response(stream, { headers: SSE_HEADERS });
 }

@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   expired: "Your session has expired. Please sign in again.",
   disabled: "This account has been disabled. Contact your administrator.",
   signed_out: "You have been signed out.",
+  account_ready: "If this address is new, your account is ready — sign in.",
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
   auth0_unverified:
     "An account with your email address exists, but Auth0 has not verified that address, so it cannot be linked. Verify it with Auth0 or sign in with your password.",

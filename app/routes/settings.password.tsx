@@ -46,7 +46,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirect(`/settings/password?saved=1&signedOut=${result.signedOut}`);
+  return redirect(`/settings/password?saved=1&signedOut=${result.signedOut}`, {
+    headers: result.setCookie ? { "Set-Cookie": result.setCookie } : {},
+  });
 }
 
 export default function Password() {

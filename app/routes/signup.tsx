@@ -32,20 +32,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const result = await signUpWithPassword(
-    { name, email, password },
-    { ip: context.clientIp, userAgent: context.userAgent },
-  );
-  if (!result.ok) {
-    return data(
-      submission.reply({
-        fieldErrors: { email: ["An account with this email already exists. Sign in instead."] },
-        hideFields: ["password"],
-      }),
-      { status: 400 },
-    );
-  }
-  return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+  await signUpWithPassword({ name, email, password }, { ip: context.clientIp, userAgent: context.userAgent });
+  // The same answer for a new and a taken address: the form must not tell anyone who has an account.
+  const params = new URLSearchParams({ reason: "account_ready" });
+  const target = safeRedirectTo(redirectTo, "");
+  if (target) params.set("redirectTo", target);
+  return redirect(`/login?${params}`);
 }
 
 export default function Signup() {

@@ -6,7 +6,7 @@ export const PERSISTENT_SESSION_DAYS = 30;
 
 function sessionCookie() {
   const { sessionSecrets, mode } = config();
-  // The value is only the session row's id, signed; everything else lives in the database.
+  // The value is only the session secret, signed (the row stores its digest); everything else lives in the database.
   return createCookie(SESSION_COOKIE_NAME, {
     httpOnly: true,
     sameSite: "lax",

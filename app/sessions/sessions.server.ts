@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { queryRows } from "~/db/sql.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
@@ -26,9 +26,25 @@ function expiryFor(persistent: boolean, from = Date.now()): Date {
   return new Date(from + (persistent ? PERSISTENT_SESSION_DAYS * DAY_MS : BROWSER_SESSION_IDLE_MS));
 }
 
-/** A new session row with a fresh, unguessable id — every login gets a new one (no fixation). */
+/**
+ * A session's row id: the SHA-256 digest (hex) of the secret its cookie carries. The table, backups and
+ * audit entries hold no value that signs anyone in.
+ */
+export function sessionRowId(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+function newSessionSecret(): { secret: string; id: string } {
+  const secret = randomBytes(32).toString("base64url");
+  return { secret, id: sessionRowId(secret) };
+}
+
+/**
+ * A new session with a fresh, unguessable secret — every login gets a new one (no fixation). Returns
+ * the secret for the cookie; the row stores only its digest.
+ */
 export async function createSession(input: NewSession): Promise<string> {
-  const id = randomBytes(32).toString("base64url");
+  const { secret, id } = newSessionSecret();
   await prisma.session.create({
     data: {
       id,
@@ -40,7 +56,7 @@ export async function createSession(input: NewSession): Promise<string> {
       expiresAt: expiryFor(input.persistent),
     },
   });
-  return id;
+  return secret;
 }
 
 export const sessionLookupColumns = rowContract({
@@ -68,10 +84,11 @@ export function sessionLookupSql(sessionId: string): Prisma.Sql {
 }
 
 /**
- * Resolves a session id to its user.
+ * Resolves a cookie's session secret to its user in one indexed query (a primary-key lookup joined to User).
  * Refuses revoked, expired and disabled sessions on their very next request.
  */
-export async function resolveSession(sessionId: string, now = new Date()): Promise<RequestAuth> {
+export async function resolveSession(sessionSecret: string, now = new Date()): Promise<RequestAuth> {
+  const sessionId = sessionRowId(sessionSecret);
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
   const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
   const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
@@ -91,6 +108,40 @@ export async function resolveSession(sessionId: string, now = new Date()): Promi
     user: { id: row.userId, email: row.email, name: row.name, role: row.role, timeZone: row.timeZone },
     session: { id: row.id, method: row.method, persistent: row.persistent },
   };
+}
+
+/**
+ * Replaces a live session by a new one with the same settings (a new id) and ends the old one, in one
+ * transaction: after a credential change, a copy of the old cookie opens nothing.
+ */
+export async function rotateSession(sessionId: string): Promise<{ secret: string; persistent: boolean } | null> {
+  const { secret, id } = newSessionSecret();
+  return prisma.$transaction(async (tx) => {
+    const now = new Date();
+    const old = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } });
+    if (!old) return null;
+    await tx.session.update({ where: { id: sessionId }, data: { revokedAt: now } });
+    await tx.session.create({
+      data: {
+        id,
+        userId: old.userId,
+        persistent: old.persistent,
+        method: old.method,
+        ip: old.ip,
+        userAgent: old.userAgent,
+        expiresAt: old.persistent ? old.expiresAt : expiryFor(false, now.getTime()),
+      },
+    });
+    return { secret, persistent: old.persistent };
+  });
+}
+
+/** Whether a session still lets its holder in: not revoked, not expired, account not disabled. */
+export async function isSessionActive(sessionId: string, now = new Date()): Promise<boolean> {
+  const count = await prisma.session.count({
+    where: { id: sessionId, revokedAt: null, expiresAt: { gt: now }, user: { disabledAt: null } },
+  });
+  return count > 0;
 }
 
 export type SessionListing = {

@@ -6,7 +6,7 @@ export function uniqueEmail(prefix = "person"): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 }
 
-/** Signs up a new account through the real form (works with JS on and off) and waits for the home page. */
+/** Signs up a new account and signs in through the real forms (JS on and off); waits for the home page. */
 export async function signUp(page: Page, options: { email?: string; name?: string } = {}): Promise<string> {
   const email = options.email ?? uniqueEmail();
   await page.goto("/signup");
@@ -14,6 +14,11 @@ export async function signUp(page: Page, options: { email?: string; name?: strin
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
+  // Sign-up answers the same for new and taken addresses, so it never signs in: the person does.
+  await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reason") === "account_ready");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => url.pathname === "/");
   return email;
 }

@@ -28,8 +28,8 @@ const unique = (prefix: string) => `${prefix}-${++counter}-${Math.random().toStr
 
 async function signUp(email = unique("person"), name = "Test Person"): Promise<Client> {
   const client = browserClient(server.url);
-  const response = await client.post("/signup", { email, password, name });
-  expect(response.status).toBe(302);
+  expect((await client.post("/signup", { email, password, name })).status).toBe(302);
+  expect((await client.post("/login", { email, password })).status).toBe(302);
   return client;
 }
 

@@ -19,6 +19,7 @@ afterAll(() => server?.stop());
 async function signUp(email: string) {
   const client = browserClient(server.url);
   expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
+  expect((await client.post("/login", { email, password: "correct horse battery staple" })).status).toBe(302);
   return client;
 }
 

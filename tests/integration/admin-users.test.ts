@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { changeUserRole, listUsers, setUserDisabled, viewUser } from "~/admin/users.server";
 import { prisma } from "~/db/db.server";
-import { resolveSession } from "~/sessions/sessions.server";
+import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 
 beforeEach(async () => {
@@ -58,9 +58,12 @@ describe("listing users", () => {
     await makeSession(person.id);
     await makeSession(person.id);
     const revoked = await makeSession(person.id);
-    await prisma.session.update({ where: { id: revoked }, data: { revokedAt: new Date() } });
+    await prisma.session.update({ where: { id: sessionRowId(revoked) }, data: { revokedAt: new Date() } });
     const expired = await makeSession(person.id);
-    await prisma.session.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma.session.update({
+      where: { id: sessionRowId(expired) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const { users } = await listUsers({});
     expect(users.find((u) => u.id === person.id)?.activeSessions).toBe(2);
     expect(users.find((u) => u.id === other.id)?.activeSessions).toBe(0);

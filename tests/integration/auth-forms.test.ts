@@ -28,13 +28,17 @@ async function signUp(form: Record<string, string>) {
 }
 
 describe("sign-up form", () => {
-  it("creates the account, signs in and redirects", async () => {
-    const { client, response } = await signUp({ email: unique(), password, name: "Grace" });
+  it("creates the account and sends the person to sign in with it", async () => {
+    const email = unique();
+    const { client, response } = await signUp({ email, password, name: "Grace", redirectTo: "/settings" });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/");
-    expect(client.jar.get("__ares_session")).toBeTruthy();
-    const home = await client.get("/");
-    expect(await home.text()).toContain("Grace");
+    expect(response.headers.get("location")).toBe("/login?reason=account_ready&redirectTo=%2Fsettings");
+    expect(client.jar.get("__ares_session")).toBeUndefined();
+    const page = await client.get(response.headers.get("location")!);
+    expect(await page.text()).toContain("If this address is new, your account is ready — sign in.");
+    const signIn = await client.post("/login", { email, password, redirectTo: "/settings" });
+    expect(signIn.headers.get("location")).toBe("/settings");
+    expect(await (await client.get("/")).text()).toContain("Grace");
   });
 
   it("a short password is explained and the other fields are kept", async () => {
@@ -58,12 +62,19 @@ describe("sign-up form", () => {
     expect(missing.html).toContain("Choose a password.");
   });
 
-  it("a duplicate email is explained without creating a second account", async () => {
+  it("finding 6 (account enumeration): a taken email gets the same answer as a new one, and no session", async () => {
     const email = unique();
-    await signUp({ email, password });
-    const again = await signUp({ email: email.toUpperCase(), password });
-    expect(again.response.status).toBe(400);
-    expect(again.html).toContain("An account with this email already exists");
+    const first = await signUp({ email, password });
+    const again = await signUp({ email: email.toUpperCase(), password: "another long password" });
+    expect(again.response.status).toBe(first.response.status);
+    expect(again.response.headers.get("location")).toBe(first.response.headers.get("location"));
+    expect(again.client.jar.get("__ares_session")).toBeUndefined();
+    expect(first.client.jar.get("__ares_session")).toBeUndefined();
+    // Only the owner's password opens the account: the second sign-up changed nothing.
+    expect((await browserClient(server.url).post("/login", { email, password: "another long password" })).status).toBe(
+      400,
+    );
+    expect((await browserClient(server.url).post("/login", { email, password })).status).toBe(302);
   });
 
   it("a bot that fills the hidden field is turned away", async () => {
@@ -110,7 +121,10 @@ describe("sign-in form", () => {
   });
 
   it("signing out ends the session: the old cookie no longer opens a page", async () => {
-    const { client } = await signUp({ email: unique(), password });
+    const email = unique();
+    await signUp({ email, password });
+    const client = browserClient(server.url);
+    await client.post("/login", { email, password });
     const stolenCookie = client.jar.header();
     const out = await client.post("/logout", {});
     expect(out.headers.get("location")).toBe("/login?reason=signed_out");

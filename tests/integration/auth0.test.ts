@@ -93,6 +93,7 @@ beforeAll(async () => {
     AUTH0_CLIENT_ID: CLIENT.clientId,
     AUTH0_CLIENT_SECRET: CLIENT.clientSecret,
     AUTH0_TIMEOUT_MS: String(TIMEOUT_MS),
+    AUTH0_ADMIN_ROLES: "admin,ares-admin",
   };
   [claims, mgmt] = await Promise.all([
     startServer({ ...common, PORT: String(claimsPort), AUTH0_ROLES_CLAIM: ROLES_CLAIM }),
@@ -446,6 +447,7 @@ describe("the Management API role directory", () => {
     clientSecret: CLIENT.clientSecret,
     callbackUrl: undefined,
     rolesClaim: undefined,
+    adminRoles: ["admin"],
     management: MGMT,
     timeoutMs: TIMEOUT_MS,
   });

@@ -258,8 +258,9 @@ describe("chat", () => {
     await settled(replyId);
     const id = path.split("/").at(-1)!;
 
+    // Finding 4: refused at the boundary by the body guard (problem+json 400), before any route runs.
     const api = await client.postJson(`/api/v1/conversations/${id}/messages`, { content: "a\u0000b" });
-    expect(api.status).toBe(422);
+    expect(api.status).toBe(400);
     expect(((await api.json()) as { detail: string }).detail).toContain("NUL character");
     const rename = await client.post(path, { intent: "rename", title: "bad\u0000title" });
     expect(rename.status).toBe(400);
@@ -429,5 +430,28 @@ describe("chat quotas", () => {
     // Refused means nothing stored: no question left without a reply, no pending reply.
     const listed = await client.get(`/api/v1/conversations/${created.id}/messages`);
     expect(((await listed.json()) as { messages: unknown[] }).messages).toEqual([]);
+  });
+});
+
+describe("finding 7: a revoked session's open streams", () => {
+  it("finding 7: revoking the session ends its open reply stream within a second", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:delay=150]] tell me a very long story");
+    const response = await client.get(`${path}/stream?message=${replyId}`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+    // Revoked in the database, as another process (or the sessions page) would do it.
+    await prisma.session.updateMany({ where: { userId: conversation.userId }, data: { revokedAt: new Date() } });
+    const revokedAt = Date.now();
+    let bytesAfter = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (Date.now() - revokedAt > 1_000) bytesAfter += value.length;
+      expect(Date.now() - revokedAt, "stream still open").toBeLessThan(5_000);
+    }
+    expect(Date.now() - revokedAt).toBeLessThan(1_500);
+    expect(bytesAfter).toBe(0);
   });
 });

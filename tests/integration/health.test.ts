@@ -11,14 +11,18 @@ const OPENROUTER_KEY = "sk-or-v1-health-test-key-that-must-never-leak";
 const servers: ServerProcess[] = [];
 const postgresAvailable = await serverIsReachable();
 
+const METRICS_TOKEN = "health-test-metrics-token-0123456789abcdef";
+
 async function start(env: Record<string, string>): Promise<ServerProcess> {
-  const server = await startServer({ ...databaseEnv(fs.mkdtempSync(path.join(os.tmpdir(), "ares-health-"))), ...env });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-health-"));
+  const server = await startServer({ ...databaseEnv(dataDir), METRICS_TOKEN, ...env });
   servers.push(server);
   return server;
 }
 
-async function getJson(url: string) {
-  const response = await httpRequest(url);
+/** As an operator's tool reads it: the full report needs an admin or an operator token. */
+async function getJson(url: string, headers: Record<string, string> = { Authorization: `Bearer ${METRICS_TOKEN}` }) {
+  const response = await httpRequest(url, { headers });
   return { status: response.status, body: JSON.parse(response.body) as Record<string, never> };
 }
 
@@ -63,6 +67,19 @@ describe("health with every dependency unreachable but the database", () => {
     expect(text).not.toContain(OPENROUTER_KEY);
     expect(text).not.toContain("url-password-secret");
     expect(text).not.toContain("health-test-client-secret");
+  });
+
+  it("finding 7: the full report is for operators; anyone else gets 401 and readiness without error texts", async () => {
+    const anonymous = await getJson(`${server.url}/api/v1/health`, {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ code: "unauthorized" });
+    const wrong = await getJson(`${server.url}/api/v1/health`, { Authorization: "Bearer not-the-token" });
+    expect(wrong.status).toBe(401);
+    const ready = await httpRequest(`${server.url}/api/v1/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).not.toMatch(/"error"|127\.0\.0\.1|ECONNREFUSED/);
+    const live = await httpRequest(`${server.url}/api/v1/health/live`);
+    expect(live.body).toBe('{"status":"ok"}');
   });
 
   it("is not ready while Redis is down, yet live", async () => {
@@ -139,11 +156,11 @@ describe("readiness without a usable database", () => {
       const server = await start({ DATABASE_URL: withDatabase(serverUrl, database), ARES_SKIP_MIGRATIONS: "true" });
       const ready = await getJson(`${server.url}/api/v1/health/ready`);
       expect(ready.status).toBe(503);
-      expect(ready.body).toMatchObject({
-        checks: {
-          database: { status: "up" },
-          migrations: { status: "down", error: expect.stringMatching(/pending/) },
-        },
+      expect(ready.body).toMatchObject({ checks: { database: { status: "up" }, migrations: { status: "down" } } });
+      // The reason is in the operators' report.
+      const report = await getJson(`${server.url}/api/v1/health`);
+      expect(report.body).toMatchObject({
+        dependencies: { migrations: { status: "down", error: expect.stringMatching(/pending/) } },
       });
       await server.stop();
     } finally {

@@ -12,7 +12,8 @@ import { changeMyPassword } from "~/accounts/security.server";
 import { changeUserRole } from "~/admin/users.server";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
-import { resolveSession } from "~/sessions/sessions.server";
+import { readSessionId } from "~/sessions/cookie.server";
+import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 
 const password = "correct horse battery staple";
@@ -38,14 +39,14 @@ describe("profile", () => {
 });
 
 describe("changing the password", () => {
-  it("needs the current password, then signs out every other session but keeps this one", async () => {
+  it("finding 7: needs the current password, signs out every other session and rotates this one's id", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
     const others = [await makeSession(user.id), await makeSession(user.id)];
 
     const wrong = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: "not my password", newPassword: "a brand new passphrase" },
       origin,
     );
@@ -54,12 +55,18 @@ describe("changing the password", () => {
 
     const changed = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: password, newPassword: "a brand new passphrase" },
       origin,
     );
-    expect(changed).toEqual({ ok: true, signedOut: 2 });
-    expect((await resolveSession(current)).user?.id).toBe(user.id);
+    expect(changed).toMatchObject({ ok: true, signedOut: 2 });
+    // Finding 7: this session carries on under a new id; the old id opens nothing.
+    if (!changed.ok || !changed.setCookie) throw new Error("expected a new session cookie");
+    const rotated = await readSessionId(changed.setCookie.split(";")[0]);
+    expect(rotated).toBeTruthy();
+    expect(rotated).not.toBe(current);
+    expect((await resolveSession(rotated!)).user?.id).toBe(user.id);
+    expect((await resolveSession(current)).ended).toBe("revoked");
     for (const id of others) expect((await resolveSession(id)).ended).toBe("revoked");
     expect((await authenticateWithPassword(user.email, "a brand new passphrase")).ok).toBe(true);
     expect((await authenticateWithPassword(user.email, password)).ok).toBe(false);
@@ -75,7 +82,7 @@ describe("changing the password", () => {
     expect(await hasPassword(user.id)).toBe(false);
     const result = await changeMyPassword(
       user,
-      current,
+      sessionRowId(current),
       { currentPassword: undefined, newPassword: "my first local password" },
       origin,
     );
@@ -99,10 +106,10 @@ describe("my sessions", () => {
       where: { userId: user.id },
       data: { createdAt: new Date("2026-01-01T00:00:00Z") },
     });
-    const sessions = await listMySessions(user, current);
+    const sessions = await listMySessions(user, sessionRowId(current));
     expect(sessions).toHaveLength(2);
     const mine = sessions.find((session) => session.current)!;
-    expect(mine).toMatchObject({ id: current, browser: "Chrome 140", os: "Linux", device: "Desktop" });
+    expect(mine).toMatchObject({ id: sessionRowId(current), browser: "Chrome 140", os: "Linux", device: "Desktop" });
     expect(mine.created).toBe("1 Jan 2026, 09:00");
     expect(sessions.find((session) => !session.current)).toMatchObject({ browser: "Mobile Safari 17" });
   });
@@ -113,15 +120,19 @@ describe("my sessions", () => {
     const current = await makeSession(user.id);
     const other = await makeSession(user.id);
     const theirs = await makeSession(stranger.id);
-    expect(await revokeMySession(user, current, current, origin)).toEqual({ ok: false, reason: "current" });
-    expect(await revokeMySession(user, current, theirs, origin)).toEqual({ ok: false, reason: "not_found" });
+    const [currentId, otherId, theirsId] = [current, other, theirs].map(sessionRowId);
+    expect(await revokeMySession(user, currentId!, currentId!, origin)).toEqual({ ok: false, reason: "current" });
+    expect(await revokeMySession(user, currentId!, theirsId!, origin)).toEqual({ ok: false, reason: "not_found" });
     expect((await resolveSession(theirs)).user?.id).toBe(stranger.id);
-    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: true });
+    expect(await revokeMySession(user, currentId!, otherId!, origin)).toEqual({ ok: true });
     expect((await resolveSession(other)).ended).toBe("revoked");
-    expect(await revokeMySession(user, current, other, origin)).toEqual({ ok: false, reason: "not_found" });
-    expect(await auditRows("session.revoke")).toMatchObject([
-      { actorId: user.id, targetType: "session", targetId: other, outcome: "success" },
+    expect(await revokeMySession(user, currentId!, otherId!, origin)).toEqual({ ok: false, reason: "not_found" });
+    // The audit trail names the session's row, never the secret its cookie carried.
+    const revocations = await auditRows("session.revoke");
+    expect(revocations).toMatchObject([
+      { actorId: user.id, targetType: "session", targetId: otherId, outcome: "success" },
     ]);
+    expect(JSON.stringify(revocations)).not.toContain(other);
   });
 
   it("signs out everywhere else", async () => {
@@ -131,9 +142,13 @@ describe("my sessions", () => {
     await makeSession(user.id);
     // Expired but not purged yet: already over, so not counted as signed out now.
     const expired = await makeSession(user.id);
-    await prisma.session.update({ where: { id: expired }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    expect(await revokeMyOtherSessions(user, current, origin)).toBe(2);
-    expect((await listMySessions(user, current)).map((session) => session.id)).toEqual([current]);
+    await prisma.session.update({
+      where: { id: sessionRowId(expired) },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect(await revokeMyOtherSessions(user, sessionRowId(current), origin)).toBe(2);
+    const left = await listMySessions(user, sessionRowId(current));
+    expect(left.map((session) => session.id)).toEqual([sessionRowId(current)]);
     expect(await auditRows("session.revoke_others")).toMatchObject([
       { actorId: user.id, outcome: "success", details: { count: 2 } },
     ]);
@@ -181,7 +196,7 @@ describe("downloading my data", () => {
     const other = await makeUser({ name: "Someone Else" });
     const mySession = await makeSession(me.id, "MyBrowser/1.0");
     await makeSession(other.id, "TheirBrowser/2.0");
-    await revokeMyOtherSessions(me, mySession, origin);
+    await revokeMyOtherSessions(me, sessionRowId(mySession), origin);
     await changeUserRole(admin, me.id, "admin", origin);
     // What I did as an admin names the other account only by a redacted target.
     await changeUserRole({ ...me, role: "admin" }, other.id, "admin", origin);

@@ -4,6 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseEnv, httpRequest, sample, startRedis, type RedisProcess } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
+import { makeUser } from "../support/accounts";
+import { prisma } from "~/db/db.server";
 
 const limits = {
   RATE_LIMIT_READ_PER_MINUTE: "3",
@@ -86,6 +88,54 @@ describe("rate limits in one process", () => {
     for (const tier of ["read", "write", "auth"]) {
       expect(sample(metrics, `ares_rate_limit_rejections_total{tier="${tier}"}`)).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe("finding 2: sign-in limits by address and by email, whatever cookie is sent", () => {
+  let server: ServerProcess;
+  const password = "correct horse battery staple";
+  beforeAll(async () => {
+    server = await start({ RATE_LIMIT_AUTH_PER_15_MINUTES: "3", TRUST_PROXY: "true" });
+  }, 90_000);
+
+  const signIn = (from: string, email: string, secret: string, cookie?: string) =>
+    httpRequest(`${server.url}/login`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-For": from,
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
+      body: new URLSearchParams({ email, password: secret }).toString(),
+    });
+
+  it("finding 2: another account's session cookie does not reset the address's sign-in limit", async () => {
+    const victim = await makeUser({ password });
+    const other = await makeUser({ password });
+    const login = await signIn("198.51.100.20", other.email, password);
+    expect(login.status).toBe(302);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    for (let i = 0; i < 3; i++) expect((await signIn("198.51.100.21", victim.email, "wrong guess")).status).toBe(400);
+    expect((await signIn("198.51.100.21", victim.email, "wrong guess")).status).toBe(429);
+    const withCookie = await signIn("198.51.100.21", victim.email, password, cookie);
+    expect(withCookie.status).toBe(429);
+    expect(withCookie.headers["ratelimit"]).toMatch(/"auth"; ?r=0/);
+  });
+
+  it("finding 2: guesses at one email from many addresses share one limit; the blocked attempts are audited", async () => {
+    const victim = await makeUser({ password });
+    for (let i = 0; i < 3; i++) expect((await signIn(`203.0.113.${i + 1}`, victim.email, "wrong")).status).toBe(400);
+    // A fresh address, even with the right password: this account's budget is spent.
+    expect((await signIn("203.0.113.99", victim.email.toUpperCase(), password)).status).toBe(429);
+    // Another account from a fresh address is not affected.
+    const bystander = await makeUser({ password });
+    expect((await signIn("203.0.113.100", bystander.email, password)).status).toBe(302);
+    const blocked = await prisma.auditEvent.findMany({ where: { action: "login", outcome: "failure" } });
+    const reasons = blocked.map((row) => row.details as { reason?: string; email?: string; limit?: string });
+    expect(reasons).toContainEqual(
+      expect.objectContaining({ reason: "rate_limited", limit: "email", email: victim.email }),
+    );
+    expect(reasons).toContainEqual(expect.objectContaining({ reason: "rate_limited", limit: "ip" }));
   });
 });
 

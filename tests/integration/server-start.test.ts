@@ -9,7 +9,10 @@ import { readEvents, signedInClient } from "../support/chat-harness";
 import { runServerToExit, startServer, ensureBuild } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const productionSecrets = { SESSION_SECRET: "a".repeat(24) + "-e2e-session-secret", INTERNAL_API_KEY: "i".repeat(32) };
+const productionSecrets = {
+  SESSION_SECRET: "server-start-test-session-secret-0123456789",
+  INTERNAL_API_KEY: "server-start-test-internal-key-0123456789",
+};
 
 beforeAll(async () => {
   // The start-up tests serve the production build; `npm test` builds first, a lone run builds here.

@@ -12,6 +12,7 @@ import {
   resolveSession,
   revokeOtherSessions,
   revokeSession,
+  sessionRowId,
 } from "~/sessions/sessions.server";
 import { countQueries } from "../support/query-counter";
 
@@ -75,7 +76,7 @@ describe("accounts and sessions", () => {
     const user = await createAccount({ email: uniqueEmail(), password });
     const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
     expect((await resolveSession(id)).user?.id).toBe(user.id);
-    expect(await revokeSession(user.id, id)).toBe(true);
+    expect(await revokeSession(user.id, sessionRowId(id))).toBe(true);
     expect(await resolveSession(id)).toEqual({ user: null, session: null, ended: "revoked" });
   });
 
@@ -114,16 +115,17 @@ describe("accounts and sessions", () => {
       userAgent: "curl/8",
     });
     expect(await listActiveSessions(user.id)).toHaveLength(2);
-    expect(await revokeOtherSessions(user.id, here)).toBe(1);
+    expect(await revokeOtherSessions(user.id, sessionRowId(here))).toBe(1);
     const left = await listActiveSessions(user.id);
-    expect(left.map((session) => session.id)).toEqual([here]);
+    expect(left.map((session) => session.id)).toEqual([sessionRowId(here)]);
   });
 
   it("signing out revokes the session, clears the cookie and is audited", async () => {
     const email = uniqueEmail();
-    const signedUp = await signUpWithPassword({ email, password }, origin);
-    if (!signedUp.ok) throw new Error("signup failed");
-    const id = await sessionIdFrom(signedUp.setCookie);
+    expect(await signUpWithPassword({ email, password }, origin)).toEqual({ created: true });
+    const signedIn = await signInWithPassword(email, password, false, origin);
+    if (!signedIn.ok) throw new Error("sign-in failed");
+    const id = await sessionIdFrom(signedIn.setCookie);
     const auth = await resolveSession(id);
     if (!auth.user) throw new Error("not signed in");
     const cleared = await signOut(auth.user, auth.session, origin);
@@ -136,16 +138,29 @@ describe("accounts and sessions", () => {
     expect(actions.map((event) => event.action)).toEqual(["signup", "login", "logout"]);
   });
 
+  it("finding 7: stores only a SHA-256 digest of the cookie's secret, and revocations audit the row id", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const secret = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    expect(await prisma.session.findUnique({ where: { id: secret } })).toBeNull();
+    const row = await prisma.session.findUniqueOrThrow({ where: { id: sessionRowId(secret) } });
+    expect(row.id).toMatch(/^[0-9a-f]{64}$/);
+    // The row id is not a credential: presented as a cookie value it opens nothing.
+    expect((await resolveSession(row.id)).ended).toBe("unknown");
+    expect((await resolveSession(secret)).session?.id).toBe(row.id);
+    const stored = JSON.stringify(await prisma.session.findMany({ where: { userId: user.id } }));
+    expect(stored).not.toContain(secret);
+  });
+
   it("purges sessions that ended more than a week ago", async () => {
     const user = await createAccount({ email: uniqueEmail(), password });
     const old = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
     const current = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
     await prisma.session.update({
-      where: { id: old },
+      where: { id: sessionRowId(old) },
       data: { revokedAt: new Date(Date.now() - 8 * 24 * 60 * 60 * 1000) },
     });
     expect(await purgeEndedSessions()).toBeGreaterThanOrEqual(1);
-    expect(await prisma.session.findUnique({ where: { id: old } })).toBeNull();
-    expect(await prisma.session.findUnique({ where: { id: current } })).not.toBeNull();
+    expect(await prisma.session.findUnique({ where: { id: sessionRowId(old) } })).toBeNull();
+    expect(await prisma.session.findUnique({ where: { id: sessionRowId(current) } })).not.toBeNull();
   });
 });

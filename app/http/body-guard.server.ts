@@ -1,0 +1,183 @@
+import type { RequestHandler, Request, Response } from "express";
+import { sendClientError } from "./client-error.server";
+
+/** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
+const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
+const ALLOW = ALLOWED_METHODS.join(", ");
+
+/**
+ * PUT, PATCH, DELETE, TRACE and anything else: 405 with `Allow`, before any other work. OPTIONS is
+ * answered with the same list.
+ */
+export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
+  if (ALLOWED_METHODS.includes(req.method)) return next();
+  if (req.method === "OPTIONS") {
+    res.setHeader("Allow", ALLOW);
+    res.status(204).end();
+    return;
+  }
+  sendClientError(req, res, {
+    status: 405,
+    code: "method_not_allowed",
+    title: "Method not allowed",
+    message: `This address answers ${ALLOW} only.`,
+    headers: { Allow: ALLOW },
+  });
+};
+
+/** A request body that passed the guard: no NUL characters, form values without lone surrogates. */
+export type GuardedBody = { bytes: Buffer; contentType: string };
+
+const FORM = "application/x-www-form-urlencoded";
+const MULTIPART = "multipart/form-data";
+
+type Failure = Parameters<typeof sendClientError>[2];
+
+function mediaType(req: Request): string | undefined {
+  return req.get("content-type")?.split(";")[0]?.trim().toLowerCase() || undefined;
+}
+
+function isJson(type: string | undefined): boolean {
+  return type === "application/json" || Boolean(type?.startsWith("application/") && type.endsWith("+json"));
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.get("content-length");
+  return length !== undefined ? length !== "0" : req.get("transfer-encoding") !== undefined;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Lone surrogates (never sent by a browser's UTF-8 form encoding) become U+FFFD, as decoding does. */
+function cleanText(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
+function hasBadText(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\0") || new RegExp(LONE_SURROGATE.source).test(value);
+  if (Array.isArray(value)) return value.some(hasBadText);
+  if (value && typeof value === "object") {
+    return Object.entries(value).some(([key, item]) => hasBadText(key) || hasBadText(item));
+  }
+  return false;
+}
+
+const unsupported = (expected: string): Failure => ({
+  status: 415,
+  code: "unsupported_media_type",
+  title: "Unsupported media type",
+  message: `Send the request body as ${expected}.`,
+});
+
+const badText: Failure = {
+  status: 400,
+  code: "invalid_text",
+  title: "Bad request",
+  message: "The request contains a NUL character or an unpaired surrogate, which cannot be stored.",
+};
+
+async function reencode(type: string | undefined, bytes: Buffer, contentType: string): Promise<GuardedBody | Failure> {
+  if (type === FORM) {
+    const params = new URLSearchParams(bytes.toString("utf8"));
+    // No keyboard types U+0000 and PostgreSQL cannot store it: refused, never silently altered.
+    if ([...params].some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
+    const clean = new URLSearchParams();
+    for (const [name, value] of params) clean.append(cleanText(name), cleanText(value));
+    return { bytes: Buffer.from(clean.toString()), contentType: FORM };
+  }
+  if (type === MULTIPART) {
+    let form: FormData;
+    try {
+      form = await new Request("http://body.invalid/", {
+        method: "POST",
+        body: new Uint8Array(bytes),
+        headers: { "content-type": contentType },
+      }).formData();
+    } catch {
+      return { status: 400, code: "invalid_body", title: "Bad request", message: "The form data could not be read." };
+    }
+    const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
+    if (texts.some((text) => text.includes("\0"))) return badText;
+    const clean = new FormData();
+    for (const [name, value] of form)
+      clean.append(cleanText(name), typeof value === "string" ? cleanText(value) : value);
+    const encoded = new Response(clean);
+    return { bytes: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get("content-type")! };
+  }
+  // JSON for the API: refused rather than altered, a client must know its data was not stored as sent.
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return badText;
+  }
+  try {
+    if (hasBadText(JSON.parse(text))) return badText;
+  } catch (error) {
+    // Malformed JSON is the endpoint's to report (problem `invalid_json`).
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  return { bytes, contentType };
+}
+
+function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limitBytes) return void chunks.push(chunk);
+      // Stop reading at the limit: the rest of the body is never buffered.
+      req.off("data", onData);
+      req.pause();
+      resolve("too_large");
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+/**
+ * The one body reader in front of every action: checks the media type (forms for pages, JSON for
+ * /api), stops at `limitBytes` (413), and hands Remix a body without NUL characters or lone
+ * surrogates: a NUL anywhere is refused (400), lone surrogates in form values become U+FFFD, JSON with
+ * them is refused (400). Bad input is the client's
+ * mistake and never reaches an action as a TypeError or a database encoding error.
+ */
+export function bodyGuard(limitBytes: number): RequestHandler {
+  const tooLarge: Failure = {
+    status: 413,
+    code: "payload_too_large",
+    title: "Request too large",
+    message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
+    // The connection is closed rather than drained: the rest of the body is not read.
+    headers: { Connection: "close" },
+  };
+  return (req, res, next) => {
+    if (req.method !== "POST") return next();
+    const api = req.path.startsWith("/api/");
+    const type = mediaType(req);
+    const fail = (failure: Failure) => sendClientError(req, res, failure);
+    const guarded = (body: GuardedBody) => {
+      (res.locals as { body?: GuardedBody }).body = body;
+      next();
+    };
+    if (!hasBody(req)) return guarded({ bytes: Buffer.alloc(0), contentType: api ? "application/json" : FORM });
+    if (api ? !isJson(type) : type !== FORM && type !== MULTIPART) {
+      return fail(unsupported(api ? "application/json" : `${FORM} or ${MULTIPART}`));
+    }
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return fail(tooLarge);
+    readLimited(req, limitBytes)
+      .then(async (bytes) => {
+        if (bytes === "too_large") return fail(tooLarge);
+        const result = await reencode(type, bytes, req.get("content-type") ?? "");
+        return "bytes" in result ? guarded(result) : fail(result);
+      })
+      .catch(next);
+  };
+}
+
+export function guardedBody(res: Response): GuardedBody | undefined {
+  return (res.locals as { body?: GuardedBody }).body;
+}

@@ -1,0 +1,212 @@
+/**
+ * The probe's bad input, against the built server in local mode (the default `npm start`): every route
+ * with every method and content type answers a 4xx with the app's error page (or problem+json under
+ * /api), never a 500, a stack trace or an "unhandled error" log line.
+ */
+import http from "node:http";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { httpRequest, type HttpResult } from "../support/ops";
+import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
+
+const BODY_LIMIT = 8192;
+const password = "correct horse battery staple";
+let server: ServerProcess;
+let adminCookie = "";
+let adminEmail = "";
+
+/** A new session for the admin (POST /logout ends the one it is sent with). */
+async function signIn(): Promise<string> {
+  const login = await httpRequest(`${server.url}/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: adminEmail, password }).toString(),
+  });
+  return String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+}
+
+beforeAll(async () => {
+  await ensureBuild();
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    ARES_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "ares-bad-input-")),
+    ARES_SKIP_MIGRATIONS: "true",
+    BODY_LIMIT_BYTES: String(BODY_LIMIT),
+  });
+  // The first account on the instance is its admin.
+  adminEmail = `bad-input-admin-${Date.now().toString(36)}@example.test`;
+  await httpRequest(`${server.url}/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: adminEmail, password }).toString(),
+  });
+  adminCookie = await signIn();
+  expect(adminCookie).toMatch(/^__ares_session=./);
+}, 180_000);
+afterAll(() => server?.stop());
+
+const ROUTES = [
+  "/",
+  "/login",
+  "/signup",
+  "/logout",
+  "/chat",
+  "/chat/does-not-exist",
+  "/settings/profile",
+  "/settings/password",
+  "/settings/sessions",
+  "/settings/chat",
+  "/settings/data",
+  "/admin/users?index",
+  "/admin/users/does-not-exist",
+  "/api/v1/conversations",
+  "/api/v1/conversations/does-not-exist/messages",
+  "/api/v1/internal/sessions/purge",
+];
+
+const BODIES: Array<{ name: string; headers: Record<string, string>; body?: string }> = [
+  { name: "no body", headers: {} },
+  { name: "text/plain", headers: { "content-type": "text/plain" }, body: "hello" },
+  { name: "JSON", headers: { "content-type": "application/json" }, body: '{"title":"a"}' },
+  { name: "broken JSON", headers: { "content-type": "application/json" }, body: '{"title":' },
+  { name: "broken multipart", headers: { "content-type": "multipart/form-data; boundary=x" }, body: "--x\r\nnonsense" },
+  { name: "form", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "intent=nothing&x=a%00b" },
+];
+
+function send(
+  route: string,
+  method: string,
+  options: { headers?: Record<string, string>; body?: string; cookie?: string },
+) {
+  const headers = { ...options.headers, ...(options.cookie ? { cookie: options.cookie } : {}) };
+  return httpRequest(`${server.url}${route}`, { method, headers, body: options.body });
+}
+
+function expectCleanClientError(result: HttpResult, route: string): void {
+  expect(result.status, `${route}: ${result.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+  expect(result.status, `${route}: ${result.body.slice(0, 200)}`).toBeLessThan(500);
+  expect(result.body).not.toMatch(/TypeError|URIError|node_modules|\bat \w+ \(|\/work\//);
+  if (route.startsWith("/api/")) expect(result.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  else if (result.body) expect(result.headers["content-type"]).toMatch(/^text\/html/);
+}
+
+describe("finding 4: bad input gets a 4xx, never a 500", () => {
+  it("finding 4: PUT, PATCH, DELETE (no body) and TRACE on every route answer 405 with Allow, signed in or not", async () => {
+    for (const route of ["/", ...ROUTES])
+      for (const method of ["PUT", "PATCH", "DELETE", "TRACE"])
+        for (const cookie of [undefined, adminCookie]) {
+          const result = await send(route, method, { cookie });
+          expect(result.status, `${method} ${route}`).toBe(405);
+          expect(result.headers.allow).toBe("GET, HEAD, POST");
+          expectCleanClientError(result, route);
+        }
+  });
+
+  it("finding 4: a POST with every content type on every route answers below 500 with the right format", async () => {
+    for (const route of ROUTES)
+      for (const { name, headers, body } of BODIES)
+        for (const signedIn of [false, true]) {
+          const cookie = !signedIn ? undefined : route === "/logout" ? await signIn() : adminCookie;
+          const result = await send(route, "POST", { headers, body, cookie });
+          // A redirect to sign in (anonymous) or after an action is fine; a server error never is.
+          expect(result.status, `POST ${route} ${name} ${signedIn ? "signed in" : "anonymous"}`).toBeLessThan(500);
+          if (result.status >= 400) expectCleanClientError(result, route);
+        }
+  }, 120_000);
+
+  it("finding 4: text/plain to /login is 415 on the app's error page; JSON to a page is 415 too", async () => {
+    const login = await send("/login", "POST", { headers: { "content-type": "text/plain" }, body: "email=x" });
+    expect(login.status).toBe(415);
+    expect(login.body).toContain("Unsupported media type");
+    const json = await send("/settings/profile", "POST", {
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      cookie: adminCookie,
+    });
+    expect(json.status).toBe(415);
+    const api = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "text/plain" },
+      body: "x",
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(415);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 415, code: "unsupported_media_type" });
+  });
+
+  it("finding 4: NUL bytes in form fields never reach the database (userId=a%00b, name=a%00b)", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const admin = await send("/admin/users?index", "POST", {
+      headers: form,
+      body: "intent=disable&userId=a%00b",
+      cookie: adminCookie,
+    });
+    expect(admin.status).toBe(400);
+    expect(admin.body).toContain("NUL character");
+    const signup = await send("/signup", "POST", {
+      headers: form,
+      body: `name=a%00b&email=nul-${Date.now()}@example.test&password=${encodeURIComponent(password)}`,
+    });
+    expect(signup.status).toBe(400);
+  });
+
+  it("finding 4: a lone surrogate in JSON is refused with problem+json 400", async () => {
+    const result = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "application/json" },
+      body: '{"title":"a\\ud800b"}',
+      cookie: adminCookie,
+    });
+    expect(result.status).toBe(400);
+    expect(JSON.parse(result.body)).toMatchObject({ code: "invalid_text" });
+  });
+
+  it("finding 4: a body above BODY_LIMIT_BYTES is refused with 413, with or without Content-Length", async () => {
+    const big = `name=${"a".repeat(BODY_LIMIT * 4)}`;
+    const declared = await send("/settings/profile", "POST", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: big,
+      cookie: adminCookie,
+    });
+    expect(declared.status).toBe(413);
+    expectCleanClientError(declared, "/settings/profile");
+    // Chunked: no length up front, so the guard counts and stops reading at the limit.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${server.url}/settings/profile`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: adminCookie },
+      });
+      request.on("response", (response) => (response.resume(), resolve(response.statusCode ?? 0)));
+      request.on("error", reject);
+      for (let sent = 0; sent < BODY_LIMIT * 4; sent += 1024) request.write("a".repeat(1024));
+      request.end();
+    });
+    expect(chunked).toBe(413);
+  });
+
+  it("finding 4: client errors are logged below error level and never as unhandled errors", () => {
+    const unhandled = server.logs.filter((entry) => entry.msg === "unhandled error");
+    expect(unhandled.map((entry) => JSON.stringify(entry).slice(0, 300))).toEqual([]);
+    const errorsFor4xx = server.logs.filter(
+      (entry) =>
+        Number(entry.level) >= 50 && Number((entry.res as { statusCode?: number } | undefined)?.statusCode) < 500,
+    );
+    expect(errorsFor4xx).toEqual([]);
+  });
+});
+
+describe("finding 5: no stack traces or internal paths on error pages outside development", () => {
+  it("finding 5: GET /chat/%FF%FE in local mode is a clean 400 page", async () => {
+    const result = await send("/chat/%FF%FE", "GET", { cookie: adminCookie });
+    expect(result.status).toBe(400);
+    expect(result.headers["content-type"]).toMatch(/^text\/html/);
+    expect(result.body).toContain("Bad request");
+    expectCleanClientError(result, "/chat/%FF%FE");
+    // Anonymous visitors are sent to sign in first, as for any other address.
+    const anonymous = await send("/chat/%FF%FE", "GET", {});
+    expect(anonymous.status).toBe(302);
+    const api = await send("/api/v1/conversations/%FF%FE/messages", "GET", { cookie: adminCookie });
+    expect(api.status).toBe(400);
+    expect(api.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  });
+});
