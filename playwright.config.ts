@@ -26,7 +26,8 @@ export default defineConfig({
     url: `${baseURL}/api/v1/health/live`,
     env: { E2E_PORT: String(port) },
     reuseExistingServer: false,
-    timeout: 120_000,
+    // Builds build-test/ first when sources changed (scripts/build.ts --test).
+    timeout: 240_000,
     stdout: "ignore",
     stderr: "pipe",
   },

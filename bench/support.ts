@@ -19,7 +19,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
   };
 }
 
-/** The production build served by server.ts, as an operator runs it. */
+/** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
   return startServer({

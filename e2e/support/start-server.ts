@@ -24,7 +24,12 @@ if (await serverIsReachable()) {
     const { rows } = await client.query<{ datname: string }>(
       "SELECT datname FROM pg_database d WHERE datname LIKE 'ares_e2e_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
     );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    // Another run's pool may be idle between specs (no row in pg_stat_activity): only databases made
+    // hours ago are leftovers. The name starts with its run's start time (base 36).
+    const isOld = (name: string) => Date.now() - parseInt(name.split("_")[2] ?? "", 36) > 6 * 60 * 60 * 1000;
+    for (const { datname } of rows.filter((row) => isOld(row.datname))) {
+      await client.query(`DROP DATABASE IF EXISTS "${datname}"`);
+    }
     await client.query(`CREATE DATABASE "${database}"`);
   });
   process.env.DATABASE_URL = withDatabase(serverUrl, database);
