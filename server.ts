@@ -20,6 +20,8 @@ try {
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const { logger } = await import("~/observability/logger.server");
+// Failure is a state, not a crash: an unhandled rejection is logged and counted, and the process stays up.
+await import("~/observability/process-failures.server").then((module) => module.logUnhandledRejections());
 const startedAt = performance.now();
 
 let stopEmbedded: (() => Promise<void>) | undefined;
@@ -63,7 +65,11 @@ if (config.mode === "development") {
 }
 
 const { startSessionMaintenance } = await import("~/sessions/maintenance.server");
-const stopMaintenance = startSessionMaintenance();
+const stopSessionMaintenance = startSessionMaintenance();
+// Settles replies abandoned by a stopped process, now and periodically, and heartbeats our own.
+const { settleLocalReplies, startReplyMaintenance } = await import("~/chat/reply-maintenance.server");
+const stopReplyMaintenance = startReplyMaintenance();
+const stopMaintenance = () => (stopSessionMaintenance(), stopReplyMaintenance());
 
 const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();
@@ -95,6 +101,8 @@ async function shutdown(signal: string): Promise<void> {
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   const { waitForGenerations } = await import("~/chat/stream-bus.server");
   await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  // Whatever is still being written after the grace period is stored as aborted, text kept.
+  await settleLocalReplies().catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
   const { closeDb } = await import("~/db/db.server");
   const { closeRedis } = await import("~/redis/redis.server");
   await Promise.all([closeDb(), closeRedis()]);

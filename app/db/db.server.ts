@@ -2,12 +2,17 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { config } from "~/config/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
+import { logger } from "~/observability/logger.server";
+import { describeError } from "./availability.server";
 
 /**
  * server.ts (run by tsx) and the Remix server bundle each load their own copy of this module, and so
  * of the generated PrismaClient class. Both must share ONE pool — the embedded database accepts a
  * single connection — so the pool lives on globalThis and each class gets a client over it.
  */
+/** How ARES's connections appear in pg_stat_activity.application_name. */
+export const APPLICATION_NAME = "ares";
+
 type DbState = { pool: pg.Pool; clients: Map<typeof PrismaClient, PrismaClient> };
 
 const globalForDb = globalThis as typeof globalThis & { __aresDb?: DbState };
@@ -16,11 +21,23 @@ function createPool(): pg.Pool {
   const { databaseUrl, dbPoolMax, dbStatementTimeoutMs } = config();
   const url = databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error("The database is not started: server.ts must start it before the app is loaded.");
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: process.env.ARES_EMBEDDED_DB === "1" ? 1 : dbPoolMax,
+    // A request waits this long for a connection (or for an unreachable server) and then gets a 503,
+    // instead of hanging until the client gives up.
+    connectionTimeoutMillis: 5_000,
     statement_timeout: dbStatementTimeoutMs || undefined,
+    // Names ARES's connections in pg_stat_activity (db:restore refuses while they exist); one stays
+    // open while idle so that a running ARES is always visible there.
+    application_name: APPLICATION_NAME,
+    min: 1,
   });
+  // An idle connection that the server closes (restart, failover, `pg_ctl stop`) is reported here, not
+  // to any query. Without a listener that is an uncaught exception; the pool already drops the client
+  // and opens a fresh one for the next query, so this is only worth one line.
+  pool.on("error", (error) => logger.warn({ err: { message: describeError(error) } }, "database connection lost"));
+  return pool;
 }
 
 function state(): DbState {

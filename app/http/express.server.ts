@@ -11,6 +11,7 @@ import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/sessio
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
+import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
@@ -38,7 +39,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // The metrics middleware labels requests by route template, so it needs the build that serves them.
   const source = options.build;
   let currentBuild = typeof source === "function" ? undefined : source;
-  const build = typeof source === "function" ? async () => (currentBuild = await source()) : source;
+  // Every loader and action answers a database outage with a 503 (outage.server.ts).
+  const build =
+    typeof source === "function"
+      ? async () => withOutageAnswers((currentBuild = await source()))
+      : withOutageAnswers(source);
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
@@ -126,5 +131,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
       getLoadContext: (req, res) => loadContext(req, res),
     }),
   );
+  app.use(answerUnhandledError);
   return app;
 }

@@ -5,6 +5,7 @@ import { sendProblem } from "~/http/problem.server";
 import type { Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
+import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 
 type Tier = "auth" | "write" | "read";
@@ -55,16 +56,39 @@ function reject(tier: Tier): RequestHandler {
   };
 }
 
-/** Counts and logs every store failure; express-rate-limit then lets the request through. */
-function observedStore(store: Store): Store {
+/** A limit check may cost a request this much at most; past it the request passes (fail open). */
+const STORE_TIMEOUT_MS = 50;
+/** After a failure Redis is left alone this long, so an outage costs each request nothing. */
+const STORE_PAUSE_MS = 2_000;
+
+class StoreUnavailableError extends Error {}
+
+/**
+ * Counts every store failure; express-rate-limit then lets the request through. A circuit breaker
+ * keeps an outage cheap: no command is sent while the connection is down or for a short pause after a
+ * failure, and a command that takes longer than STORE_TIMEOUT_MS is not waited for.
+ */
+function observedStore(store: Store, client: Redis): Store {
+  let pausedUntil = 0;
   const observe =
     <A extends unknown[], R>(operation: (...args: A) => R | Promise<R>) =>
     async (...args: A): Promise<R> => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        return await operation(...args);
+        if (client.status !== "ready" || Date.now() < pausedUntil) throw new StoreUnavailableError("redis unavailable");
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new StoreUnavailableError("redis too slow")), STORE_TIMEOUT_MS);
+        });
+        const pending = Promise.resolve(operation(...args));
+        // A command that answers after the timeout is still counted by Redis; its outcome is not needed.
+        pending.catch(() => undefined);
+        return await Promise.race([pending, timeout]);
       } catch (error) {
+        pausedUntil = Date.now() + STORE_PAUSE_MS;
         countRateLimitStoreError();
         throw error;
+      } finally {
+        clearTimeout(timer);
       }
     };
   return {
@@ -88,7 +112,7 @@ function redisStore(prefix: string): Store | undefined {
   // The store loads its Lua scripts at once; while Redis is down that fails and is retried per request.
   store.incrementScriptSha.catch(() => undefined);
   store.getScriptSha.catch(() => undefined);
-  return observedStore(store);
+  return observedStore(store, client);
 }
 
 /**
@@ -118,7 +142,11 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
         logger: {
-          error: (error, message) => logger.error({ err: error, tier }, message ?? "rate limiter error"),
+          // An outage is logged once by the Redis client and counted per request; a line per request would flood.
+          error: (error, message) =>
+            error instanceof StoreUnavailableError
+              ? logger.debug({ tier, reason: error.message }, "rate limit not checked")
+              : logger.error({ err: error, tier }, message ?? "rate limiter error"),
           warn: (error, message) => logger.warn({ err: error, tier }, message ?? "rate limiter warning"),
         },
         handler: reject(tier),
