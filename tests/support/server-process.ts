@@ -6,6 +6,8 @@ export type ServerProcess = {
   url: string;
   /** Every structured log line the process has written so far. */
   logs: Array<Record<string, unknown>>;
+  /** Everything the process has written to stderr so far (a healthy ARES writes nothing there). */
+  stderr: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
@@ -57,6 +59,7 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
   const child = spawnServer(env);
   const logs: Array<Record<string, unknown>> = [];
   let output = "";
+  let errors = "";
   let buffered = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -64,7 +67,10 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
       reject(new Error(`server not ready within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      errors += chunk.toString();
+    });
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       buffered += chunk.toString();
@@ -80,6 +86,7 @@ export function startServer(env: Record<string, string | undefined>, timeoutMs =
             child,
             url: String(entry.url),
             logs,
+            stderr: () => errors,
             stop: (signal = "SIGTERM") => {
               child.kill(signal);
               return exited;
