@@ -4,15 +4,13 @@ import { config } from "~/config/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
 import { logger } from "~/observability/logger.server";
 import { describeError } from "./availability.server";
+import { connectionName } from "./connection-name.server";
 
 /**
  * server.ts (run by tsx) and the Remix server bundle each load their own copy of this module, and so
  * of the generated PrismaClient class. Both must share ONE pool — the embedded database accepts a
  * single connection — so the pool lives on globalThis and each class gets a client over it.
  */
-/** How ARES's connections appear in pg_stat_activity.application_name. */
-export const APPLICATION_NAME = "ares";
-
 type DbState = { pool: pg.Pool; clients: Map<typeof PrismaClient, PrismaClient> };
 
 const globalForDb = globalThis as typeof globalThis & { __aresDb?: DbState };
@@ -30,7 +28,7 @@ function createPool(): pg.Pool {
     statement_timeout: dbStatementTimeoutMs || undefined,
     // Names ARES's connections in pg_stat_activity (db:restore refuses while they exist); one stays
     // open while idle so that a running ARES is always visible there.
-    application_name: APPLICATION_NAME,
+    application_name: connectionName(),
     min: 1,
   });
   // An idle connection that the server closes (restart, failover, `pg_ctl stop`) is reported here, not
