@@ -50,11 +50,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function describeError(error: unknown): string {
   for (const link of chain(error)) {
     const message = [link.message, link.originalMessage].find((part) => typeof part === "string" && part) ?? "";
-    const lines = String(message)
+    // Prisma puts the reason on the last line, after the call site and a code frame.
+    const last = String(message)
       .split("\n")
       .map((line) => line.trim())
-      .filter((line) => line && !/^Invalid `.*` invocation/.test(line) && !/^(→\s*)?\d+\s/.test(line));
-    const last = lines.at(-1);
+      .filter(Boolean)
+      .at(-1);
     if (last) return last.slice(0, 300);
     for (const field of [link.originalCode, link.code, link.kind]) {
       if (typeof field === "string" && field) return field;
