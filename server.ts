@@ -102,7 +102,9 @@ async function shutdown(signal: string): Promise<void> {
   const { waitForGenerations } = await import("~/chat/stream-bus.server");
   await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   // Whatever is still being written after the grace period is stored as aborted, text kept.
-  await settleLocalReplies().catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  await settleLocalReplies().catch((error: unknown) =>
+    logger.warn({ err: error }, "could not settle unfinished replies"),
+  );
   const { closeDb } = await import("~/db/db.server");
   const { closeRedis } = await import("~/redis/redis.server");
   await Promise.all([closeDb(), closeRedis()]);

@@ -58,7 +58,11 @@ async function migrationsInDump(file: string, env: NodeJS.ProcessEnv): Promise<s
   const [name, finished, rolledBack] = ["migration_name", "finished_at", "rolled_back_at"].map((column) =>
     columns.indexOf(column),
   );
-  const rows = copy.slice(header.index + header[0].length).split("\n\\.")[0]!.trim().split("\n");
+  const rows = copy
+    .slice(header.index + header[0].length)
+    .split("\n\\.")[0]!
+    .trim()
+    .split("\n");
   return rows
     .map((row) => row.split("\t"))
     .filter((fields) => fields[finished!] !== "\\N" && fields[rolledBack!] === "\\N")
@@ -170,7 +174,11 @@ export async function createBackup(target: BackupTarget, backupDir: string): Pro
  * recreated in one transaction, after checkRestoreTarget. Embedded: the current data folder is kept
  * aside as `pglite.before-restore-…` (a running ARES holds the folder's lock, so it is refused then).
  */
-export async function restoreBackup(target: BackupTarget, file: string, options: { force?: boolean } = {}): Promise<void> {
+export async function restoreBackup(
+  target: BackupTarget,
+  file: string,
+  options: { force?: boolean } = {},
+): Promise<void> {
   if (!fs.existsSync(file)) throw new Error(`No such backup: ${file}`);
   if (target.databaseUrl) {
     if (!file.endsWith(".dump")) throw new Error("A PostgreSQL database restores from a .dump file (pg_dump -Fc).");

@@ -36,7 +36,8 @@ async function writeWhenAvailable(messageId: string, write: () => Promise<unknow
       return;
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
-      if (attempt === 0) log.warn({ messageId, error: describeError(error) }, "database unavailable; retrying the reply's write");
+      if (attempt === 0)
+        log.warn({ messageId, error: describeError(error) }, "database unavailable; retrying the reply's write");
       const delay = FINAL_WRITE_BACKOFF_MS[Math.min(attempt, FINAL_WRITE_BACKOFF_MS.length - 1)]!;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -71,7 +72,8 @@ export function startGeneration(
   const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live)
     .catch((error: unknown) => {
       const unavailable = isDatabaseUnavailable(error);
-      if (unavailable) log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
+      if (unavailable)
+        log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
       else log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
       return failReply(
         assistantMessageId,

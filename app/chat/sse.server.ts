@@ -79,7 +79,8 @@ export function replyEventStream(messageId: string, signal: AbortSignal): Readab
           if (!isDatabaseUnavailable(error)) throw error;
           // The database is unreachable: keep the stream open and ask again; the reply is settled — and
           // `done` sent — once the database answers.
-          if (failures === 0) log.warn({ messageId, error: describeError(error) }, "following a reply: database unavailable");
+          if (failures === 0)
+            log.warn({ messageId, error: describeError(error) }, "following a reply: database unavailable");
           failures++;
           if (closed) return;
           pollIn(Math.min(POLL_INTERVAL_MS * 2 ** failures, 2_000));

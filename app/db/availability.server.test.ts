@@ -16,18 +16,30 @@ const rawUnreachable = prismaError(
 const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
 const adminShutdown = Object.assign(new Error(""), {
   name: "DriverAdapterError",
-  cause: { kind: "postgres", originalCode: "57P01", originalMessage: "terminating connection due to administrator command" },
+  cause: {
+    kind: "postgres",
+    originalCode: "57P01",
+    originalMessage: "terminating connection due to administrator command",
+  },
 });
 
 describe("a database outage", () => {
   it("is recognised from Prisma, the driver adapter and node-postgres", () => {
-    for (const error of [unreachable, rawUnreachable, refused, adminShutdown, new Error("Connection terminated unexpectedly")]) {
+    for (const error of [
+      unreachable,
+      rawUnreachable,
+      refused,
+      adminShutdown,
+      new Error("Connection terminated unexpectedly"),
+    ]) {
       expect(isDatabaseUnavailable(error)).toBe(true);
     }
   });
 
   it("is not confused with a bug or a constraint violation", () => {
-    expect(isDatabaseUnavailable(prismaError("P2002", "Unique constraint failed on the fields: (`email`)"))).toBe(false);
+    expect(isDatabaseUnavailable(prismaError("P2002", "Unique constraint failed on the fields: (`email`)"))).toBe(
+      false,
+    );
     expect(isDatabaseUnavailable(new TypeError("cannot read properties of undefined"))).toBe(false);
     expect(isDatabaseUnavailable(undefined)).toBe(false);
   });

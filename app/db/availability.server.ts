@@ -7,7 +7,15 @@
 // Prisma: can't reach (P1001), timed out (P1002, P1008), connection closed (P1017), pool timeout (P2024).
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 // Node sockets, and PostgreSQL's SQLSTATEs for a server going away or refusing connections for now.
-const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 const SQLSTATE_UNAVAILABLE = /^(08...|57P0[1-3]|53300)$/;
 // What the driver adapter and node-postgres say when there is no code to go by.
 const UNAVAILABLE_TEXT =
@@ -37,7 +45,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const originalCode = typeof link.originalCode === "string" ? link.originalCode : undefined;
     if (code && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATE_UNAVAILABLE.test(code))) return true;
     if (originalCode && SQLSTATE_UNAVAILABLE.test(originalCode)) return true;
-    const text = [link.message, link.originalMessage, link.kind, JSON.stringify(link.meta ?? null)].filter((part) => typeof part === "string");
+    const text = [link.message, link.originalMessage, link.kind, JSON.stringify(link.meta ?? null)].filter(
+      (part) => typeof part === "string",
+    );
     if (text.some((part) => UNAVAILABLE_TEXT.test(part as string))) return true;
   }
   return false;

@@ -114,7 +114,10 @@ const failing = (result: DependencyCheck) => result.status === "down";
 /** Readiness: the database answers and every migration is applied. Redis is reported, not required (see CORE). */
 export async function readiness(): Promise<ReadyResponse> {
   const results = await checkAll(["database", "migrations", "redis"] as const);
-  return { status: CORE.some((name) => failing(results[name as keyof typeof results])) ? "not_ready" : "ready", checks: results };
+  return {
+    status: CORE.some((name) => failing(results[name as keyof typeof results])) ? "not_ready" : "ready",
+    checks: results,
+  };
 }
 
 /** Every dependency, for operators and /admin/system. */

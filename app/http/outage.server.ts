@@ -20,7 +20,13 @@ type Where = { requestId: unknown; method: string; path: string };
 function logUnavailable(where: Where, error: unknown): void {
   countDependencyUnavailable("database");
   logger.warn(
-    { requestId: where.requestId, method: where.method, path: where.path, code: "database_unavailable", error: describeError(error) },
+    {
+      requestId: where.requestId,
+      method: where.method,
+      path: where.path,
+      code: "database_unavailable",
+      error: describeError(error),
+    },
     "database unavailable",
   );
 }
@@ -94,7 +100,12 @@ function page(status: number, title: string, message: string, requestId: unknown
  * with a stack on stderr.
  */
 // Express recognises an error handler by its four parameters, so `_next` stays.
-export const answerUnhandledError: ErrorRequestHandler = (error: unknown, req: ExpressRequest, res: ExpressResponse, _next) => {
+export const answerUnhandledError: ErrorRequestHandler = (
+  error: unknown,
+  req: ExpressRequest,
+  res: ExpressResponse,
+  _next,
+) => {
   const where = { requestId: res.locals.requestId, method: req.method, path: req.path };
   const unavailable = isDatabaseUnavailable(error);
   if (unavailable) logUnavailable(where, error);
@@ -116,5 +127,8 @@ export const answerUnhandledError: ErrorRequestHandler = (error: unknown, req: E
   const message = unavailable
     ? UNAVAILABLE_DETAIL
     : "ARES hit an unexpected problem while handling this page. It has been logged; please try again.";
-  res.status(status).type("html").send(page(status, title, message, where.requestId));
+  res
+    .status(status)
+    .type("html")
+    .send(page(status, title, message, where.requestId));
 };

@@ -22,7 +22,10 @@ it("logs an unhandled rejection with the request it came from, counts it, and ke
 
   expect(await rejectionsCounted()).toBe(counted + 1);
   expect(logged).toHaveBeenCalledWith(
-    expect.objectContaining({ requestId: "req-1234abcd", err: expect.objectContaining({ message: "nobody caught me" }) }),
+    expect.objectContaining({
+      requestId: "req-1234abcd",
+      err: expect.objectContaining({ message: "nobody caught me" }),
+    }),
     "unhandled promise rejection",
   );
   logged.mockRestore();

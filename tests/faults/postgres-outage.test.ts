@@ -58,7 +58,9 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
   const loops = senders.map(async ({ client, conversationId }, index) => {
     for (let round = 0; running; round++) {
       const sent = await recorder.time("send", () =>
-        client.postJson(`/api/v1/conversations/${conversationId}/messages`, { content: `sender ${index} message ${round}` }),
+        client.postJson(`/api/v1/conversations/${conversationId}/messages`, {
+          content: `sender ${index} message ${round}`,
+        }),
       );
       if (sent?.status === 202) acknowledged.push(`sender ${index} message ${round}`);
       await recorder.time("page", () => client.get(`/chat/${conversationId}`));
@@ -85,7 +87,10 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
   await sleep(1_000);
   // While it is down: the health report names the error, and a page and the API answer 503 properly.
   const health = await fetch(`${base}/api/v1/health`);
-  const report = (await health.json()) as { status: string; dependencies: { database: { status: string; error?: string } } };
+  const report = (await health.json()) as {
+    status: string;
+    dependencies: { database: { status: string; error?: string } };
+  };
   expect(report.dependencies.database.status).toBe("down");
   expect(report.dependencies.database.error).toMatch(/\S/);
   const page = await senders[0]!.client.get(`/chat/${senders[0]!.conversationId}`);
@@ -106,13 +111,18 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
 
   // Every request answered 2xx or 503: no 500, no cut connection.
   const statuses = recorder.statuses();
-  const bad = recorder.outcomes.filter(({ status }) => status === "reset" || !(status === 503 || (status >= 200 && status < 300)));
+  const bad = recorder.outcomes.filter(
+    ({ status }) => status === "reset" || !(status === 503 || (status >= 200 && status < 300)),
+  );
   console.info(`postgres outage: ${recorder.outcomes.length} requests ${JSON.stringify(statuses)}`);
   expect(bad).toEqual([]);
   expect(statuses["503"] ?? 0).toBeGreaterThan(0);
 
   // Recovered within 5 s of PostgreSQL's return: no request failed after that.
-  const lastFailure = Math.max(0, ...recorder.outcomes.filter(({ status }) => status !== 200 && status !== 202).map(({ at }) => at));
+  const lastFailure = Math.max(
+    0,
+    ...recorder.outcomes.filter(({ status }) => status !== 200 && status !== 202).map(({ at }) => at),
+  );
   console.info(`postgres outage: last 503 ${lastFailure - back} ms after PostgreSQL was back`);
   expect(lastFailure - back).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
   expect((await fetch(`${base}/api/v1/health/ready`)).status).toBe(200);
@@ -155,6 +165,8 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
   // The process stayed up, nothing went unhandled, and every outage answer was one JSON log line.
   expect(server.child.exitCode).toBeNull();
   expect(server.logs.filter((entry) => entry.msg === "unhandled promise rejection")).toEqual([]);
-  expect(server.logs.some((entry) => entry.msg === "database unavailable" && entry.code === "database_unavailable")).toBe(true);
+  expect(
+    server.logs.some((entry) => entry.msg === "database unavailable" && entry.code === "database_unavailable"),
+  ).toBe(true);
   expect(server.stderr()).toBe("");
 });

@@ -71,7 +71,11 @@ it("keeps serving at full speed with Redis killed", { timeout: 90_000 }, async (
 
   const normal = recorders.normal.outcomes;
   const killed = recorders.killed.outcomes;
-  const p95 = (outcomes: typeof normal) => percentile(outcomes.map(({ ms }) => ms), 0.95);
+  const p95 = (outcomes: typeof normal) =>
+    percentile(
+      outcomes.map(({ ms }) => ms),
+      0.95,
+    );
   console.info(
     `redis outage: normal ${normal.length} requests p95 ${p95(normal).toFixed(1)} ms ${JSON.stringify(recorders.normal.statuses())}; ` +
       `killed ${killed.length} requests p95 ${p95(killed).toFixed(1)} ms ${JSON.stringify(recorders.killed.statuses())}; ` +

@@ -55,16 +55,20 @@ it("does not write when a conversation is viewed", async () => {
   await prisma.message.delete({ where: { id: stale } });
 });
 
-it("at shutdown, stores a reply that outlives the grace period as aborted with its text so far", { timeout: 60_000 }, async () => {
-  const client = await signedInClient(harness.server.url);
-  const sent = await client.post("/chat?index", { message: "[[stub:delay=300]] take your time over this one" });
-  const page = await (await client.get(sent.headers.get("location")!)).text();
-  const replyId = lastMessageId(page);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+it(
+  "at shutdown, stores a reply that outlives the grace period as aborted with its text so far",
+  { timeout: 60_000 },
+  async () => {
+    const client = await signedInClient(harness.server.url);
+    const sent = await client.post("/chat?index", { message: "[[stub:delay=300]] take your time over this one" });
+    const page = await (await client.get(sent.headers.get("location")!)).text();
+    const replyId = lastMessageId(page);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
 
-  expect(await harness.server.stop("SIGTERM")).toBe(0);
-  const reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
-  expect(reply.status).toBe("aborted");
-  expect(reply.content.length).toBeGreaterThan(0);
-  expect(reply.content).toMatch(/^You said/);
-});
+    expect(await harness.server.stop("SIGTERM")).toBe(0);
+    const reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    expect(reply.status).toBe("aborted");
+    expect(reply.content.length).toBeGreaterThan(0);
+    expect(reply.content).toMatch(/^You said/);
+  },
+);

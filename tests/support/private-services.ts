@@ -42,7 +42,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     await run("chown", ["postgres:postgres", dir]);
   }
   const pgCommand = (binary: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", path.join(PG_BIN, binary), ...args]) : run(path.join(PG_BIN, binary), args);
+    asRoot
+      ? run("runuser", ["-u", "postgres", "--", path.join(PG_BIN, binary), ...args])
+      : run(path.join(PG_BIN, binary), args);
   await pgCommand("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
