@@ -77,7 +77,13 @@ function observedStore(store: Store, client: Redis): Store {
       try {
         if (client.status !== "ready" || Date.now() < pausedUntil) throw new StoreUnavailableError("redis unavailable");
         const timeout = new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new StoreUnavailableError("redis too slow")), STORE_TIMEOUT_MS);
+          // Timers run before I/O callbacks in each turn of the event loop: after a long turn (a busy
+          // process) the timer would win even though Redis answered in time. setImmediate lets the
+          // turn's I/O — the answer, if it came — settle the race first.
+          timer = setTimeout(
+            () => setImmediate(() => reject(new StoreUnavailableError("redis too slow"))),
+            STORE_TIMEOUT_MS,
+          );
         });
         const pending = Promise.resolve(operation(...args));
         // A command that answers after the timeout is still counted by Redis; its outcome is not needed.
