@@ -62,6 +62,8 @@ const STORE_TIMEOUT_MS = 50;
 const STORE_PAUSE_MS = 2_000;
 
 class StoreUnavailableError extends Error {}
+class StoreTimeoutError extends StoreUnavailableError {}
+class StorePausedError extends StoreUnavailableError {}
 
 /**
  * Counts every store failure; express-rate-limit then lets the request through. A circuit breaker
@@ -75,13 +77,14 @@ function observedStore(store: Store, client: Redis): Store {
     async (...args: A): Promise<R> => {
       let timer: NodeJS.Timeout | undefined;
       try {
-        if (client.status !== "ready" || Date.now() < pausedUntil) throw new StoreUnavailableError("redis unavailable");
+        if (Date.now() < pausedUntil) throw new StorePausedError("redis unavailable");
+        if (client.status !== "ready") throw new StoreUnavailableError("redis not connected");
         const timeout = new Promise<never>((_resolve, reject) => {
           // Timers run before I/O callbacks in each turn of the event loop: after a long turn (a busy
           // process) the timer would win even though Redis answered in time. setImmediate lets the
           // turn's I/O — the answer, if it came — settle the race first.
           timer = setTimeout(
-            () => setImmediate(() => reject(new StoreUnavailableError("redis too slow"))),
+            () => setImmediate(() => reject(new StoreTimeoutError("redis too slow"))),
             STORE_TIMEOUT_MS,
           );
         });
@@ -90,8 +93,13 @@ function observedStore(store: Store, client: Redis): Store {
         pending.catch(() => undefined);
         return await Promise.race([pending, timeout]);
       } catch (error) {
-        pausedUntil = Date.now() + STORE_PAUSE_MS;
         countRateLimitStoreError();
+        // A slow answer lets only this request through (Redis still counts it); an unreachable Redis
+        // is left alone for a while, and said once.
+        if (!(error instanceof StoreTimeoutError || error instanceof StorePausedError)) {
+          if (Date.now() >= pausedUntil) logger.error({ err: error }, "rate limits not checked: Redis unavailable");
+          pausedUntil = Date.now() + STORE_PAUSE_MS;
+        }
         throw error;
       } finally {
         clearTimeout(timer);
