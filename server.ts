@@ -45,6 +45,8 @@ try {
 
 const config = runtime.config();
 const { logger } = runtime;
+// Failure is a state, not a crash: an unhandled rejection is logged and counted, and the process stays up.
+runtime.logUnhandledRejections();
 
 let stopEmbedded: (() => Promise<void>) | undefined;
 if (!config.databaseUrl) {
@@ -70,7 +72,10 @@ const app = devServer
     })
   : runtime.createHttpApp({ config, build, clientDir: path.join(buildDir, "client") });
 
-const stopMaintenance = runtime.startSessionMaintenance();
+const stopSessionMaintenance = runtime.startSessionMaintenance();
+// Settles replies abandoned by a stopped process, now and periodically, and heartbeats our own.
+const stopReplyMaintenance = runtime.startReplyMaintenance();
+const stopMaintenance = () => (stopSessionMaintenance(), stopReplyMaintenance());
 runtime.startTelegram();
 
 const server: Server = app.listen(config.port, config.host, () => {
@@ -104,6 +109,10 @@ async function shutdown(signal: string): Promise<void> {
   stopMaintenance();
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   await runtime.waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  // Whatever is still being written after the grace period is stored as aborted, text kept.
+  await runtime
+    .settleLocalReplies()
+    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
   await runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   await Promise.all([runtime.closeDb(), runtime.closeRedis()]);
   await stopEmbedded?.();

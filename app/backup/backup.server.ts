@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { APPLICATION_NAME } from "~/db/connection-name.server";
 import { claimDataDir } from "~/db/embedded.server";
 
 /**
@@ -25,16 +27,100 @@ function pgConnection(databaseUrl: string): { url: string; env: NodeJS.ProcessEn
   return { url: url.toString(), env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) } };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "pipe"] });
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", (error) => reject(new Error(`${command} could not run (is it installed?): ${error.message}`)));
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${stderr}`)),
+      code === 0 ? resolve(stdout) : reject(new Error(`${command} exited with ${code}:\n${stderr}`)),
     );
   });
+}
+
+/** Why a restore was not started; nothing was changed. */
+export class RestoreRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RestoreRefusedError";
+  }
+}
+
+/** The migrations a dump says were applied, read from its copy of `_prisma_migrations`. */
+async function migrationsInDump(file: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const copy = await run("pg_restore", ["--data-only", "--table=_prisma_migrations", "--file=-", file], env);
+  const header = /^COPY \S*_prisma_migrations \(([^)]*)\) FROM stdin;$/m.exec(copy);
+  if (!header) return [];
+  const columns = header[1]!.split(",").map((column) => column.trim().replace(/"/g, ""));
+  const [name, finished, rolledBack] = ["migration_name", "finished_at", "rolled_back_at"].map((column) =>
+    columns.indexOf(column),
+  );
+  const rows = copy
+    .slice(header.index + header[0].length)
+    .split("\n\\.")[0]!
+    .trim()
+    .split("\n");
+  return rows
+    .map((row) => row.split("\t"))
+    .filter((fields) => fields[finished!] !== "\\N" && fields[rolledBack!] === "\\N")
+    .map((fields) => fields[name!]!)
+    .filter(Boolean)
+    .sort();
+}
+
+/**
+ * Refuses a restore that would lose or mix data: while an ARES process is connected (writes it
+ * acknowledges during the restore would vanish; skipped with `force`), and when the dump's migrations
+ * differ from this code's unless the target is empty (`--clean` drops only the dump's own objects, so
+ * tables from other migrations would survive beside it and the next start fails).
+ */
+async function checkRestoreTarget(databaseUrl: string, file: string, env: NodeJS.ProcessEnv, force: boolean) {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: "ares-restore" });
+  await client.connect();
+  try {
+    if (!force) {
+      const { rows } = await client.query<{ connections: number; clients: string | null }>(
+        `SELECT count(*)::int AS connections, string_agg(DISTINCT coalesce(host(client_addr), 'local socket'), ', ') AS clients
+           FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()`,
+        [APPLICATION_NAME],
+      );
+      const { connections, clients } = rows[0]!;
+      if (connections > 0) {
+        throw new RestoreRefusedError(
+          `ARES is using this database (${connections} connection${connections === 1 ? "" : "s"} from ${clients}). ` +
+            "Stop every ARES process first; anything they stored during the restore would be lost. " +
+            "To restore anyway, add --force.",
+        );
+      }
+    }
+    const { rows: tables } = await client.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public'",
+    );
+    if (tables[0]!.count === 0) return;
+    const inDump = await migrationsInDump(file, env);
+    // Loaded here: the embedded path and backups need none of the migration tooling.
+    const inCode = (await import("~/db/migrations.server")).migrationNames();
+    const missing = inCode.filter((name) => !inDump.includes(name));
+    const unknown = inDump.filter((name) => !inCode.includes(name));
+    if (missing.length === 0 && unknown.length === 0) return;
+    const details = [
+      missing.length > 0 ? `missing from the backup: ${missing.join(", ")}` : "",
+      unknown.length > 0 ? `unknown to this version of ARES: ${unknown.join(", ")}` : "",
+    ].filter(Boolean);
+    throw new RestoreRefusedError(
+      `This backup was made by a different version of ARES (${details.join("; ")}). Restoring it over an existing ` +
+        "database would leave a mix of both schemas. Restore it into an empty database instead — for example " +
+        "`createdb ares_restored`, then `DATABASE_URL=postgresql://…/ares_restored npm run db:restore -- <file>` — " +
+        (unknown.length > 0
+          ? "and run it with the version of ARES that made the backup."
+          : "and start ARES on it: the missing migrations are applied at start-up."),
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 /** Keeps the newest `keep` backups in `backupDir` and deletes older ones; returns what was deleted. */
@@ -85,13 +171,19 @@ export async function createBackup(target: BackupTarget, backupDir: string): Pro
 
 /**
  * Replaces the database's contents with a backup. PostgreSQL: objects in the dump are dropped and
- * recreated in one transaction. Embedded: the current data folder is kept aside as `pglite.before-restore-…`.
+ * recreated in one transaction, after checkRestoreTarget. Embedded: the current data folder is kept
+ * aside as `pglite.before-restore-…` (a running ARES holds the folder's lock, so it is refused then).
  */
-export async function restoreBackup(target: BackupTarget, file: string): Promise<void> {
+export async function restoreBackup(
+  target: BackupTarget,
+  file: string,
+  options: { force?: boolean } = {},
+): Promise<void> {
   if (!fs.existsSync(file)) throw new Error(`No such backup: ${file}`);
   if (target.databaseUrl) {
     if (!file.endsWith(".dump")) throw new Error("A PostgreSQL database restores from a .dump file (pg_dump -Fc).");
     const { url, env } = pgConnection(target.databaseUrl);
+    await checkRestoreTarget(target.databaseUrl, file, env, options.force ?? false);
     await run(
       "pg_restore",
       ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", `--dbname=${url}`, file],

@@ -1,4 +1,3 @@
-import { prisma } from "~/db/db.server";
 import { createConversation } from "./conversations.server";
 import { startGeneration } from "./generation.server";
 import { redoLastReply, requestStop, type ExchangeIds } from "./messages.server";
@@ -39,12 +38,4 @@ export async function stopReply(userId: string, messageId: string): Promise<bool
   const stopped = await requestStop(userId, messageId);
   if (stopped) abortLocalGeneration(messageId);
   return stopped;
-}
-
-/** A reply left `streaming` by a process that died is marked as interrupted when someone looks at it. */
-export async function settleOrphanedReplies(conversationId: string, olderThanMs = 300_000): Promise<void> {
-  await prisma.message.updateMany({
-    where: { conversationId, status: "streaming", updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    data: { status: "aborted" },
-  });
 }

@@ -1,4 +1,5 @@
 import { remember } from "@epic-web/remember";
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
@@ -17,6 +18,32 @@ const PERSIST_INTERVAL_MS = 250;
 const DEFAULT_REPLY_TOKENS = 1024;
 
 const log = logger.child({ domain: "chat" });
+
+/** How long a finished reply's last write is retried while the database is unreachable. */
+const FINAL_WRITE_RETRY_MS = 10 * 60_000;
+const FINAL_WRITE_BACKOFF_MS = [250, 500, 1_000, 2_000];
+
+/**
+ * A write that settles a reply must land, or the reply stays `streaming`: while the database is
+ * unreachable it is retried (backing off to every 2 s) until the database is back. Other errors, or an
+ * outage longer than FINAL_WRITE_RETRY_MS, are thrown; the reply is then settled by the orphan sweep.
+ */
+async function writeWhenAvailable(messageId: string, write: () => Promise<unknown>): Promise<void> {
+  const giveUpAt = Date.now() + FINAL_WRITE_RETRY_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      if (attempt > 0) log.info({ messageId, attempts: attempt + 1 }, "reply stored after the database came back");
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > giveUpAt) throw error;
+      if (attempt === 0)
+        log.warn({ messageId, error: describeError(error) }, "database unavailable; retrying the reply's write");
+      const delay = FINAL_WRITE_BACKOFF_MS[Math.min(attempt, FINAL_WRITE_BACKOFF_MS.length - 1)]!;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 type LiveReply = { content: string };
 const liveReplies = remember("ares-live-replies", () => new Map<string, LiveReply>());
@@ -41,23 +68,42 @@ export function startGeneration(
   // Registered before the first await, so a subscriber arriving now already follows from memory.
   const live: LiveReply = { content: "" };
   liveReplies.set(assistantMessageId, live);
-  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live).catch(
-    (error: unknown) => {
-      log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
-      return failReply(assistantMessageId, "Something went wrong while writing this reply. Use Retry to try again.");
-    },
-  );
+  // The generation owns every failure inside it: `done` never rejects, and followers always get `done`.
+  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live)
+    .catch((error: unknown) => {
+      const unavailable = isDatabaseUnavailable(error);
+      if (unavailable)
+        log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
+      else log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
+      return failReply(
+        assistantMessageId,
+        unavailable
+          ? "This reply could not be written because the database was unavailable. Use Retry to try again."
+          : "Something went wrong while writing this reply. Use Retry to try again.",
+      );
+    })
+    .catch((error: unknown) => {
+      // Not even the failure could be recorded: the reply stays `streaming` until the orphan sweep settles it.
+      log.error({ messageId: assistantMessageId, error: describeError(error) }, "could not record a failed reply");
+      liveReplies.delete(assistantMessageId);
+      publish(assistantMessageId, { type: "done", status: "error" });
+    });
   trackGeneration(assistantMessageId, controller, done);
   return done;
 }
 
 async function failReply(messageId: string, content: string): Promise<void> {
   liveReplies.delete(messageId);
-  await prisma.message.updateMany({
-    where: { id: messageId, status: "streaming" },
-    data: { role: "error", status: "error", content },
-  });
-  publish(messageId, { type: "done", status: "error" });
+  try {
+    await writeWhenAvailable(messageId, () =>
+      prisma.message.updateMany({
+        where: { id: messageId, status: "streaming" },
+        data: { role: "error", status: "error", content },
+      }),
+    );
+  } finally {
+    publish(messageId, { type: "done", status: "error" });
+  }
 }
 
 async function generate(
@@ -82,20 +128,29 @@ async function generate(
 
   let persisted = 0;
   let lastPersistAt = Date.now();
+  // Never rejects: a failed write stops the reply (below) instead of breaking the chain.
   let persisting: Promise<void> = Promise.resolve();
+  let persistFailure: unknown;
   const persist = () => {
     const content = live.content;
-    persisting = persisting.then(async () => {
-      if (content.length === persisted) return;
-      const [row] = await prisma.message.updateManyAndReturn({
-        where: { id: messageId, status: "streaming" },
-        data: { content },
-        select: { stopRequestedAt: true },
+    persisting = persisting
+      .then(async () => {
+        if (content.length === persisted || persistFailure) return;
+        const [row] = await prisma.message.updateManyAndReturn({
+          where: { id: messageId, status: "streaming" },
+          data: { content },
+          select: { stopRequestedAt: true },
+        });
+        persisted = content.length;
+        // Stop pressed in another process: it can only tell us through the row.
+        if (row?.stopRequestedAt) controller.abort();
+      })
+      .catch((error: unknown) => {
+        // The text can no longer be kept as it grows (database unreachable): stop generating; the text
+        // so far is stored, as an error, once the database answers again.
+        persistFailure = error;
+        controller.abort();
       });
-      persisted = content.length;
-      // Stop pressed in another process: it can only tell us through the row.
-      if (row?.stopRequestedAt) controller.abort();
-    });
   };
 
   let result: StreamResult | undefined;
@@ -121,6 +176,11 @@ async function generate(
       },
     });
     if (result.finish === "aborted") outcome = { status: "aborted" };
+    await persisting;
+    if (persistFailure) {
+      log.warn({ messageId, error: describeError(persistFailure) }, "reply stopped: its text could not be stored");
+      outcome = { status: "error", note: "The database became unavailable while this reply was written." };
+    }
   } catch (error) {
     if (error instanceof LlmUnavailableError) {
       await persisting;
@@ -138,8 +198,11 @@ async function generate(
   }
   // Sending titles a conversation as it stores the first message; an edited first message is resent
   // without that statement, so it re-titles here — before `done`, on which readers reload the page.
-  if (isFirstExchange && !preloaded) await autoTitle(target.conversationId, newMessage);
-  await recordUsage(target.userId, result.provider, result.model, result.usage);
+  if (isFirstExchange && !preloaded) {
+    await writeWhenAvailable(messageId, () => autoTitle(target.conversationId, newMessage));
+  }
+  const usage = result;
+  await writeWhenAvailable(messageId, () => recordUsage(target.userId, usage.provider, usage.model, usage.usage));
   await finish(messageId, live.content, outcome, result, persisting);
 }
 
@@ -151,20 +214,18 @@ async function finish(
   persisting: Promise<void>,
 ): Promise<void> {
   await persisting;
-  await prisma.message.update({
-    where: { id: messageId },
-    data: {
-      content,
-      status: outcome.status,
-      provider: source.provider,
-      model: source.model,
-      fallbackFrom: source.fallbackFrom ?? null,
-      promptTokens: source.usage?.promptTokens ?? null,
-      completionTokens: source.usage?.completionTokens ?? null,
-      cost: source.usage?.cost ?? null,
-      latencyMs: source.latencyMs ?? null,
-    },
-  });
+  const data = {
+    content,
+    status: outcome.status,
+    provider: source.provider,
+    model: source.model,
+    fallbackFrom: source.fallbackFrom ?? null,
+    promptTokens: source.usage?.promptTokens ?? null,
+    completionTokens: source.usage?.completionTokens ?? null,
+    cost: source.usage?.cost ?? null,
+    latencyMs: source.latencyMs ?? null,
+  };
+  await writeWhenAvailable(messageId, () => prisma.message.update({ where: { id: messageId }, data }));
   liveReplies.delete(messageId);
   publish(messageId, { type: "done", status: outcome.status });
 }

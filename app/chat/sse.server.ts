@@ -1,3 +1,4 @@
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
@@ -8,6 +9,8 @@ const POLL_INTERVAL_MS = 300;
 const KEEPALIVE_MS = 15_000;
 /** How often an open stream asks whether its session still stands: a revoked one ends within a second. */
 const SESSION_CHECK_MS = 500;
+
+const log = logger.child({ domain: "chat" });
 
 export type ReplyStreamFrame =
   | { event: "snapshot"; data: { content: string; status: string } }
@@ -84,11 +87,26 @@ export function replyEventStream(
 
       let sent = 0;
       let first = true;
+      let failures = 0;
       const poll = async () => {
-        const row = await prisma.message.findUnique({
-          where: { id: messageId },
-          select: { content: true, status: true },
-        });
+        let row: { content: string; status: string } | null;
+        try {
+          row = await prisma.message.findUnique({
+            where: { id: messageId },
+            select: { content: true, status: true },
+          });
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          // The database is unreachable: keep the stream open and ask again; the reply is settled — and
+          // `done` sent — once the database answers.
+          if (failures === 0)
+            log.warn({ messageId, error: describeError(error) }, "following a reply: database unavailable");
+          failures++;
+          if (closed) return;
+          pollIn(Math.min(POLL_INTERVAL_MS * 2 ** failures, 2_000));
+          return;
+        }
+        failures = 0;
         if (closed) return;
         if (!row) return close();
         if (first) {
@@ -102,9 +120,17 @@ export function replyEventStream(
           send({ event: "done", data: { status: row.status } });
           return close();
         }
-        timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
+        pollIn(POLL_INTERVAL_MS);
       };
       let timer: NodeJS.Timeout | undefined;
+      const pollIn = (delayMs: number) => {
+        timer = setTimeout(() => {
+          poll().catch((error: unknown) => {
+            log.error({ err: error, messageId }, "following a reply failed");
+            close();
+          });
+        }, delayMs);
+      };
       cleanup = () => {
         clearTimeout(timer);
         clearInterval(keepalive);

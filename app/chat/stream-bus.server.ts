@@ -38,7 +38,14 @@ export function subscribe(messageId: string, listener: (event: StreamEvent) => v
 export function trackGeneration(messageId: string, controller: AbortController, done: Promise<void>): void {
   const { generations } = bus();
   generations.set(messageId, { controller, done });
-  void done.finally(() => generations.delete(messageId));
+  // Handles both outcomes: a rejected `done` (its owner logs it) must not become an unhandled rejection here.
+  const forget = () => void generations.delete(messageId);
+  done.then(forget, forget);
+}
+
+/** Replies being generated in this process, for the heartbeat that tells other processes they are alive. */
+export function localGenerationIds(): string[] {
+  return [...bus().generations.keys()];
 }
 
 export function isGeneratingHere(messageId: string): boolean {

@@ -16,6 +16,14 @@ function describe(error: unknown): { status: number; title: string; message: str
     if (error.status === 403) {
       return { status: 403, title: "Not allowed", message: "Your account does not have access to this page." };
     }
+    if (error.status === 503) {
+      return {
+        status: 503,
+        title: "Temporarily unavailable",
+        message:
+          "ARES cannot reach its database right now. Nothing you saved is lost; please try again in a few seconds.",
+      };
+    }
     const detail = typeof error.data === "string" && error.data.length < 300 ? error.data : error.statusText;
     return {
       status: error.status,

@@ -3,6 +3,9 @@ import pg from "pg";
 import { config } from "~/config/env.server";
 import { PrismaClient } from "~/generated/prisma/client";
 import { remember } from "@epic-web/remember";
+import { logger } from "~/observability/logger.server";
+import { describeError } from "./availability.server";
+import { connectionName } from "./connection-name.server";
 
 /**
  * One pool and one Prisma client per process, created on first use (after server.ts has started the
@@ -16,11 +19,23 @@ function createPool(): pg.Pool {
   const { databaseUrl, dbPoolMax, dbStatementTimeoutMs } = config();
   const url = databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error("The database is not started: server.ts must start it before the app is loaded.");
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: process.env.ARES_EMBEDDED_DB === "1" ? 1 : dbPoolMax,
+    // A request waits this long for a connection (or for an unreachable server) and then gets a 503,
+    // instead of hanging until the client gives up.
+    connectionTimeoutMillis: 5_000,
     statement_timeout: dbStatementTimeoutMs || undefined,
+    // Names ARES's connections in pg_stat_activity (db:restore refuses while they exist); one stays
+    // open while idle so that a running ARES is always visible there.
+    application_name: connectionName(),
+    min: 1,
   });
+  // An idle connection that the server closes (restart, failover, `pg_ctl stop`) is reported here, not
+  // to any query. Without a listener that is an uncaught exception; the pool already drops the client
+  // and opens a fresh one for the next query, so this is only worth one line.
+  pool.on("error", (error) => logger.warn({ err: { message: describeError(error) } }, "database connection lost"));
+  return pool;
 }
 
 function state(): DbState {

@@ -1,4 +1,5 @@
 import { config } from "~/config/env.server";
+import { describeError } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { pendingMigrations } from "~/db/migrations.server";
 import { redis } from "~/redis/redis.server";
@@ -6,14 +7,19 @@ import { createBotApi } from "~/telegram/bot-api.server";
 import packageJson from "../../package.json";
 import type { DependencyCheck, DependencyName, HealthReport, ReadyResponse } from "./schemas.server";
 
-/** Dependencies without which ARES cannot serve; the LLM and identity providers are optional. */
-const CORE: DependencyName[] = ["database", "migrations", "redis"];
+/**
+ * Dependencies without which ARES cannot serve. Redis is not one: without it rate limits fail open and
+ * every instance keeps serving, so a Redis outage must not make a load balancer drain them all at once;
+ * it shows as "degraded", like an unreachable LLM or identity provider.
+ */
+const CORE: DependencyName[] = ["database", "migrations"];
 
 class NotConfigured extends Error {}
 
 /** Removes anything secret-looking from an error before it is shown to an unauthenticated caller. */
 function publicMessage(error: unknown): string {
-  let raw = error instanceof Error ? error.message : String(error);
+  // Prisma's and the driver adapter's messages are multi-line or empty: describeError finds the one line that says why.
+  let raw = describeError(error);
   // fetch() says only "fetch failed"; the reason (ECONNREFUSED, a certificate error) is in `cause`.
   if (error instanceof Error && error.cause instanceof Error) raw = `${raw}: ${error.cause.message}`;
   const { openrouterApiKey, internalApiKey, metricsToken, sessionSecrets, telegram } = config();
@@ -111,10 +117,13 @@ async function checkAll<N extends DependencyName>(names: readonly N[]): Promise<
 
 const failing = (result: DependencyCheck) => result.status === "down";
 
-/** Readiness: the database answers, every migration is applied and Redis (when configured) answers. */
+/** Readiness: the database answers and every migration is applied. Redis is reported, not required (see CORE). */
 export async function readiness(): Promise<ReadyResponse> {
   const results = await checkAll(["database", "migrations", "redis"] as const);
-  return { status: Object.values(results).some(failing) ? "not_ready" : "ready", checks: results };
+  return {
+    status: CORE.some((name) => failing(results[name as keyof typeof results])) ? "not_ready" : "ready",
+    checks: results,
+  };
 }
 
 /** Every dependency, for operators and /admin/system. */

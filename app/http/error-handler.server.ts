@@ -11,8 +11,9 @@ function clientStatusOf(error: unknown): number | undefined {
 }
 
 /**
- * The last handler: whatever reaches it is answered with the app's error page (or problem+json under
- * /api) and never with Express's default page, which shows the stack and file paths outside production.
+ * Errors Express raised for a bad request (e.g. an undecodable address) are answered with the app's
+ * error page (or problem+json under /api), never Express's default page, which shows the stack and file
+ * paths outside production. Anything else goes on to the outage-aware handler (outage.server.ts).
  */
 export const finalErrorHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
   if (res.headersSent) return next(error);
@@ -31,11 +32,5 @@ export const finalErrorHandler: ErrorRequestHandler = (error: unknown, req, res,
     });
     return;
   }
-  logger.error({ err: error, requestId, path: req.path, method: req.method }, "unhandled error");
-  sendClientError(req, res, {
-    status: 500,
-    code: "internal_error",
-    title: "Something went wrong",
-    message: "ARES hit an unexpected problem while handling this request. It has been logged; please try again.",
-  });
+  next(error);
 };

@@ -13,6 +13,7 @@ import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
+import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
@@ -41,7 +42,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // The metrics middleware labels requests by route template, so it needs the build that serves them.
   const source = options.build;
   let currentBuild = typeof source === "function" ? undefined : source;
-  const build = typeof source === "function" ? async () => (currentBuild = await source()) : source;
+  // Every loader and action answers a database outage with a 503 (outage.server.ts).
+  const build =
+    typeof source === "function"
+      ? async () => withOutageAnswers((currentBuild = await source()))
+      : withOutageAnswers(source);
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
@@ -136,7 +141,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       getLoadContext: (req, res) => loadContext(req, res),
     }),
   );
-  // Never Express's default error page: it shows stacks and paths outside NODE_ENV=production.
+  // Never Express's default error page (it shows stacks and paths): client errors get the app's
+  // error page or problem+json, everything else the outage-aware 503/500 answer.
   app.use(finalErrorHandler);
+  app.use(answerUnhandledError);
   return app;
 }

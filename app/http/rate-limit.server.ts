@@ -7,6 +7,7 @@ import { sendProblem } from "~/http/problem.server";
 import type { Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
+import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 import { guardedBody } from "./body-guard.server";
 
@@ -96,16 +97,66 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): RequestHandler {
   };
 }
 
-/** Counts and logs every store failure; express-rate-limit then lets the request through. */
-function observedStore(store: Store): Store {
+/**
+ * A limit check may cost a request this much at most; past it the request passes (fail open). Generous
+ * enough that a busy but healthy Redis is never skipped (a skipped check is a check an attacker gets
+ * for free); a Redis that stopped answering trips the breaker after a few slow answers.
+ */
+const STORE_TIMEOUT_MS = 250;
+/** Slow answers in a row that count as an outage. */
+const TIMEOUTS_BEFORE_PAUSE = 3;
+/** After a failure Redis is left alone this long, so an outage costs each request nothing. */
+const STORE_PAUSE_MS = 2_000;
+
+class StoreUnavailableError extends Error {}
+class StoreTimeoutError extends StoreUnavailableError {}
+class StorePausedError extends StoreUnavailableError {}
+
+/**
+ * Counts every store failure; express-rate-limit then lets the request through. A circuit breaker
+ * keeps an outage cheap: no command is sent while the connection is down or for a short pause after a
+ * failure, and a command that takes longer than STORE_TIMEOUT_MS is not waited for.
+ */
+function observedStore(store: Store, client: Redis): Store {
+  let pausedUntil = 0;
+  let timeoutsInARow = 0;
   const observe =
     <A extends unknown[], R>(operation: (...args: A) => R | Promise<R>) =>
     async (...args: A): Promise<R> => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        return await operation(...args);
+        if (Date.now() < pausedUntil) throw new StorePausedError("redis unavailable");
+        if (client.status !== "ready") throw new StoreUnavailableError("redis not connected");
+        const timeout = new Promise<never>((_resolve, reject) => {
+          // Timers run before I/O callbacks in each turn of the event loop: after a long turn (a busy
+          // process) the timer would win even though Redis answered in time. setImmediate lets the
+          // turn's I/O — the answer, if it came — settle the race first.
+          timer = setTimeout(
+            () => setImmediate(() => reject(new StoreTimeoutError("redis too slow"))),
+            STORE_TIMEOUT_MS,
+          );
+        });
+        const pending = Promise.resolve(operation(...args));
+        // A command that answers after the timeout is still counted by Redis; its outcome is not needed.
+        pending.catch(() => undefined);
+        const result = await Promise.race([pending, timeout]);
+        timeoutsInARow = 0;
+        return result;
       } catch (error) {
         countRateLimitStoreError();
+        if (error instanceof StoreTimeoutError && ++timeoutsInARow >= TIMEOUTS_BEFORE_PAUSE) {
+          timeoutsInARow = 0;
+          pausedUntil = Date.now() + STORE_PAUSE_MS;
+        }
+        // A slow answer lets only this request through (Redis still counts it); an unreachable Redis
+        // is left alone for a while, and said once.
+        if (!(error instanceof StoreTimeoutError || error instanceof StorePausedError)) {
+          if (Date.now() >= pausedUntil) logger.error({ err: error }, "rate limits not checked: Redis unavailable");
+          pausedUntil = Date.now() + STORE_PAUSE_MS;
+        }
         throw error;
+      } finally {
+        clearTimeout(timer);
       }
     };
   return {
@@ -129,7 +180,7 @@ function redisStore(prefix: string): Store | undefined {
   // The store loads its Lua scripts at once; while Redis is down that fails and is retried per request.
   store.incrementScriptSha.catch(() => undefined);
   store.getScriptSha.catch(() => undefined);
-  return observedStore(store);
+  return observedStore(store, client);
 }
 
 /**
@@ -159,7 +210,11 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
         logger: {
-          error: (error, message) => logger.error({ err: error, tier }, message ?? "rate limiter error"),
+          // An outage is logged once by the Redis client and counted per request; a line per request would flood.
+          error: (error, message) =>
+            error instanceof StoreUnavailableError
+              ? logger.debug({ tier, reason: error.message }, "rate limit not checked")
+              : logger.error({ err: error, tier }, message ?? "rate limiter error"),
           warn: (error, message) => logger.warn({ err: error, tier }, message ?? "rate limiter warning"),
         },
         handler: reject(tier),

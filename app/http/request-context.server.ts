@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { runInRequestScope } from "~/observability/request-scope.server";
 import type { RequestAuth } from "~/sessions/types";
 
 /** What every Remix loader and action receives as `context`. */
@@ -24,7 +25,7 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   res.locals.requestId = requestId;
   res.locals.cspNonce = randomBytes(16).toString("base64");
   res.setHeader("X-Request-Id", requestId);
-  next();
+  runInRequestScope(requestId, next);
 }
 
 export function loadContext(req: Request, res: Response) {

@@ -6,9 +6,11 @@
 import { closeDb } from "~/db/db.server";
 import { startEmbeddedDatabase } from "~/db/embedded.server";
 import { applyPendingMigrations } from "~/db/migrations.server";
+import { settleLocalReplies, startReplyMaintenance } from "~/chat/reply-maintenance.server";
 import { waitForGenerations } from "~/chat/stream-bus.server";
 import { config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
+import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis } from "~/redis/redis.server";
 import { startSessionMaintenance } from "~/sessions/maintenance.server";
 import { startTelegram, stopTelegram } from "~/telegram/bot.server";
@@ -22,6 +24,9 @@ export const serverRuntime = {
   applyPendingMigrations,
   createHttpApp,
   startSessionMaintenance,
+  startReplyMaintenance,
+  settleLocalReplies,
+  logUnhandledRejections,
   startDraining,
   waitForGenerations,
   startTelegram,

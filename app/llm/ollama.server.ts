@@ -26,6 +26,7 @@ export function createOllamaAdapter(settings: OllamaSettings): LlmAdapter {
     client,
     defaultModel: settings.model,
     modelsCacheMs: settings.modelsCacheMs,
+    listsContextLengths: false,
     notConfigured: null,
     endpoint: displayUrl(settings.url),
     connectionHint: "start Ollama or set OLLAMA_URL",

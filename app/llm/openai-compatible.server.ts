@@ -41,6 +41,8 @@ export type LlmAdapter = {
   readonly defaultModel: string;
   /** How long a fetched model list stays fresh. */
   readonly modelsCacheMs: number;
+  /** Whether its model list says how long each model's context is (Ollama's /api/tags does not). */
+  readonly listsContextLengths: boolean;
   /** Null when the provider can be called; otherwise what to configure (user-facing). */
   readonly notConfigured: string | null;
   stream(request: AttemptRequest): Promise<AttemptOutcome>;
@@ -53,6 +55,7 @@ type CompatibleAdapterOptions = {
   client: OpenAI;
   defaultModel: string;
   modelsCacheMs: number;
+  listsContextLengths: boolean;
   notConfigured: string | null;
   /** Where the provider lives, for messages (credentials stripped). */
   endpoint: string;
@@ -74,6 +77,7 @@ export function createCompatibleAdapter(options: CompatibleAdapterOptions): LlmA
     name: options.name,
     defaultModel: options.defaultModel,
     modelsCacheMs: options.modelsCacheMs,
+    listsContextLengths: options.listsContextLengths,
     notConfigured: options.notConfigured,
     stream: (request) => streamAttempt(options, request),
     fetchModels: options.fetchModels,

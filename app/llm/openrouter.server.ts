@@ -35,6 +35,7 @@ export function createOpenRouterAdapter(settings: OpenRouterSettings): LlmAdapte
     client,
     defaultModel: settings.model,
     modelsCacheMs: settings.modelsCacheMs,
+    listsContextLengths: true,
     notConfigured: settings.apiKey ? null : "not configured (set OPENROUTER_API_KEY)",
     endpoint: displayUrl(settings.baseUrl),
     connectionHint: "check the network or OPENROUTER_BASE_URL",

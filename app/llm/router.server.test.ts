@@ -426,6 +426,13 @@ describe("model lists", () => {
     await expect(llm.contextWindow("ollama", "stub/small")).resolves.toBe(8192);
     await expect(llm.listModels("ollama")).resolves.toHaveLength(2);
   });
+
+  it("are not fetched on the way to a reply when they cannot change it", async () => {
+    const router = routerWith({});
+    // Ollama's list has no context lengths: asking it would only delay the first token.
+    await expect(router.contextWindow("ollama", "stub/small")).resolves.toBe(8192);
+    expect(listRequests(ollama, "/api/tags")).toHaveLength(0);
+  });
 });
 
 describe("configuration", () => {

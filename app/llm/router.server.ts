@@ -170,8 +170,20 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
     streamChat,
     defaultModel: (provider) => adapters[provider].defaultModel,
     listModels,
+    // On the path to the first token, so it waits for a model list only when nothing was ever fetched:
+    // a provider whose list has no context lengths (Ollama) is never asked, and an expired list is used
+    // while a fresh one is fetched in the background.
     async contextWindow(provider, model) {
-      const models = await listModels(provider);
+      const adapter = adapters[provider];
+      if (!adapter.listsContextLengths || adapter.notConfigured) return DEFAULT_CONTEXT_WINDOW;
+      const cached = modelLists.get(provider);
+      let models: ModelInfo[];
+      if (cached && "models" in cached) {
+        if (cached.expiresAt <= Date.now()) void listModels(provider);
+        models = cached.models;
+      } else {
+        models = await listModels(provider);
+      }
       return models.find((entry) => entry.id === model)?.contextLength ?? DEFAULT_CONTEXT_WINDOW;
     },
   };

@@ -67,6 +67,17 @@ function createMetrics() {
       help: "Rate-limit store (Redis) failures; the requests were let through",
       registers: [registry],
     }),
+    unhandledRejections: new Counter({
+      name: "ares_unhandled_rejections_total",
+      help: "Promise rejections nothing handled (logged; the process keeps running)",
+      registers: [registry],
+    }),
+    dependencyUnavailable: new Counter({
+      name: "ares_dependency_unavailable_total",
+      help: "Requests or background tasks that met an unreachable dependency, by dependency",
+      labelNames: ["dependency"] as const,
+      registers: [registry],
+    }),
     auditEvents: new Counter({
       name: "ares_audit_events_total",
       help: "Audit events by action and outcome",
@@ -150,6 +161,14 @@ export function countTelegramUpdate(outcome: TelegramUpdateOutcome): void {
 
 export function countRateLimitStoreError(): void {
   metrics.rateLimitStoreErrors.inc();
+}
+
+export function countUnhandledRejection(): void {
+  metrics.unhandledRejections.inc();
+}
+
+export function countDependencyUnavailable(dependency: "database" | "redis"): void {
+  metrics.dependencyUnavailable.inc({ dependency });
 }
 
 export function countAuditEvent(action: string, outcome: "success" | "failure"): void {

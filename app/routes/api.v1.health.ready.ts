@@ -1,6 +1,6 @@
 import { readiness } from "~/health/checks.server";
 
-// Readiness: whether this instance should receive traffic now (database, migrations, Redis).
+// Readiness: whether this instance should receive traffic now (database and migrations; Redis is only reported).
 export async function loader() {
   const result = await readiness();
   // Public: statuses only. Error texts name internal hosts and ports; the full report has them.

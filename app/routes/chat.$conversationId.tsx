@@ -5,7 +5,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { redoReply, sendMessage, settleOrphanedReplies, stopReply } from "~/chat/chat.server";
+import { redoReply, sendMessage, stopReply } from "~/chat/chat.server";
 import {
   ConversationNotFoundError,
   deleteConversation,
@@ -46,7 +46,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     if (error instanceof ConversationNotFoundError) notFound();
     throw error;
   });
-  await settleOrphanedReplies(conversation.id);
   const url = new URL(request.url);
   // ?before= pages back; ?through= (from a search hit) shows the page ending with that message.
   const before = decodeCreatedAtCursor(url.searchParams.get("before"));

@@ -66,6 +66,65 @@ describe.runIf(process.env.ARES_EMBEDDED_DB !== "1")("backups of a PostgreSQL da
   });
 });
 
+describe.runIf(process.env.ARES_EMBEDDED_DB !== "1")("restoring over a PostgreSQL database ARES is using", () => {
+  it("is refused while ARES is connected, unless forced", { timeout: 60_000 }, async () => {
+    const url = process.env.DATABASE_URL!;
+    const env = { DATABASE_URL: url, BACKUP_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "ares-backups-")) };
+    const file = script(["backup"], env);
+    // A connection named as a serving ARES names its pool's (app/db/connection-name.server.ts).
+    const ares = new pg.Client({ connectionString: url, application_name: "ares" });
+    await ares.connect();
+    try {
+      const refused = runScript(["restore", file], env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain("ARES is using this database (1 connection");
+      expect(refused.stderr).toContain("--force");
+      expect(runScript(["restore", file, "--force"], env).status).toBe(0);
+    } finally {
+      await ares.end();
+    }
+  });
+
+  it(
+    "is refused over a non-empty database when the backup's migrations differ, and works into an empty one",
+    { timeout: 60_000 },
+    async () => {
+      const url = process.env.DATABASE_URL!;
+      const env = { DATABASE_URL: url, BACKUP_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "ares-backups-")) };
+      // A backup made before the newest migration existed.
+      const [newest] = await query<{ migration_name: string }>(
+        url,
+        "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1",
+      );
+      await query(
+        url,
+        `UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '${newest!.migration_name}'`,
+      );
+      const older = script(["backup"], env);
+      await query(
+        url,
+        `UPDATE _prisma_migrations SET rolled_back_at = NULL WHERE migration_name = '${newest!.migration_name}'`,
+      );
+      await query(url, "CREATE TABLE restore_probe (id int)");
+
+      const refused = runScript(["restore", older], env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`missing from the backup: ${newest!.migration_name}`);
+      expect(refused.stderr).toContain("Restore it into an empty database");
+      // Nothing was touched.
+      expect(await query(url, "SELECT * FROM restore_probe")).toEqual([]);
+
+      await query(url, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+      script(["restore", older], env);
+      const pending = await query(
+        url,
+        "SELECT migration_name FROM _prisma_migrations WHERE rolled_back_at IS NOT NULL",
+      );
+      expect(pending).toEqual([{ migration_name: newest!.migration_name }]);
+    },
+  );
+});
+
 describe("backups of the embedded database", () => {
   it("back up, wipe, restore: the data is equal", { timeout: 60_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-embedded-backup-"));

@@ -158,15 +158,17 @@ describe("rate limits shared through Redis", () => {
     expect(refused.headers["retry-after"]).toBeTruthy();
   });
 
-  it("with Redis stopped, requests are still served, the failure is logged and counted", async () => {
+  it("with Redis stopped, requests are still served at once, the failure is logged and counted, readiness stays 200", async () => {
     await redis!.stop();
     // Over the limit already: a 200 proves the limiter let the request through instead of failing it.
+    // How much slower requests get is measured under load in tests/faults/redis-outage.test.ts.
     const served = await httpRequest(`${a.url}/`);
     expect(served.status).toBe(200);
     expect(a.logs.some((entry) => entry.level === 50 && /store|redis/i.test(String(entry.msg)))).toBe(true);
     expect(sample(await metricsOf(a), "ares_rate_limit_store_errors_total")).toBeGreaterThanOrEqual(1);
     const ready = await httpRequest(`${a.url}/api/v1/health/ready`);
-    expect(ready.status).toBe(503);
+    // Every instance shares the Redis outage: readiness failing would drain them all at once.
+    expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body).checks.redis.status).toBe("down");
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, inject } from "vitest";
 import { onServer, serverUrl, withDatabase } from "../support/postgres";
 
 const mode = inject("databaseMode");
+// This process's own connections are not a serving ARES (db:restore refuses while one is connected).
+process.env.PGAPPNAME ??= "ares-tests";
 let cleanup: () => Promise<void>;
 
 if (mode === "postgres") {

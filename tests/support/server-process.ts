@@ -9,6 +9,8 @@ export type ServerProcess = {
   logs: Array<Record<string, unknown>>;
   /** Everything written to stdout and stderr so far. */
   output: () => string;
+  /** Everything the process has written to stderr so far (a healthy ARES writes nothing there). */
+  stderr: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
@@ -89,6 +91,7 @@ function untilReady(
 ): Promise<ServerProcess> {
   const logs: Array<Record<string, unknown>> = [];
   let output = "";
+  let errors = "";
   let buffered = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -96,7 +99,10 @@ function untilReady(
       reject(new Error(`server not ready within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      errors += chunk.toString();
+    });
     child.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       buffered += chunk.toString();
@@ -113,6 +119,7 @@ function untilReady(
             url: String(entry.url),
             logs,
             output: () => output,
+            stderr: () => errors,
             stop: (name = "SIGTERM") => {
               signal(child, name);
               return exited;

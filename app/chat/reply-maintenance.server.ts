@@ -1,0 +1,75 @@
+import { describeError } from "~/db/availability.server";
+import { prisma } from "~/db/db.server";
+import { logger } from "~/observability/logger.server";
+import { liveContent } from "./generation.server";
+import { abortLocalGeneration, localGenerationIds, publish } from "./stream-bus.server";
+
+/**
+ * Replies left `streaming` by a process that died (crash, `kill -9`, a drain longer than the grace
+ * period) are settled as `aborted`, keeping the text persisted so far.
+ *
+ * Several ARES processes share one database, so a process must never settle a reply another live
+ * process is still writing. Ownership is proven by a heartbeat on the row itself: every process bumps
+ * `updatedAt` of the replies it is generating every HEARTBEAT_MS (content writes bump it too), and a
+ * reply is an orphan only when nobody has touched it for ORPHAN_AFTER_MS — several missed heartbeats.
+ * That needs no registry of instances and no clock but the database's rows; a reply orphaned just
+ * before a restart is settled by the periodic sweep within ORPHAN_AFTER_MS + SWEEP_INTERVAL_MS.
+ * A process that shuts down settles its own unfinished replies itself, at once (settleLocalReplies).
+ */
+const HEARTBEAT_MS = 10_000;
+const ORPHAN_AFTER_MS = 60_000;
+const SWEEP_INTERVAL_MS = 30_000;
+
+const log = logger.child({ domain: "chat" });
+
+/** Settles every reply no live process has touched for ORPHAN_AFTER_MS; returns how many. */
+export async function settleOrphanedReplies(olderThanMs = ORPHAN_AFTER_MS): Promise<number> {
+  const { count } = await prisma.message.updateMany({
+    where: { status: "streaming", updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    data: { status: "aborted" },
+  });
+  if (count > 0) log.warn({ count }, "settled replies abandoned by a stopped process");
+  return count;
+}
+
+async function heartbeat(): Promise<void> {
+  const ids = localGenerationIds();
+  if (ids.length === 0) return;
+  await prisma.message.updateMany({
+    where: { id: { in: ids }, status: "streaming" },
+    data: { updatedAt: new Date() },
+  });
+}
+
+/**
+ * At shutdown, after the grace period: the replies this process is still writing are stopped and
+ * stored as `aborted` with the text generated so far. Returns how many.
+ */
+export async function settleLocalReplies(): Promise<number> {
+  const ids = localGenerationIds();
+  let settled = 0;
+  for (const id of ids) {
+    const content = liveContent(id);
+    abortLocalGeneration(id);
+    const { count } = await prisma.message.updateMany({
+      where: { id, status: "streaming" },
+      data: { status: "aborted", ...(content === undefined ? {} : { content }) },
+    });
+    settled += count;
+    publish(id, { type: "done", status: "aborted" });
+  }
+  if (settled > 0) log.warn({ count: settled }, "stopped replies still being written at shutdown");
+  return settled;
+}
+
+/** Sweeps at once (start-up) and then periodically, and heartbeats this process's replies. Returns a stop function. */
+export function startReplyMaintenance(): () => void {
+  const owned = (task: string, run: () => Promise<unknown>) => () => {
+    run().catch((error: unknown) => log.warn({ task, error: describeError(error) }, "reply maintenance failed"));
+  };
+  const sweep = owned("orphan sweep", () => settleOrphanedReplies());
+  sweep();
+  const timers = [setInterval(sweep, SWEEP_INTERVAL_MS), setInterval(owned("heartbeat", heartbeat), HEARTBEAT_MS)];
+  for (const timer of timers) timer.unref();
+  return () => timers.forEach(clearInterval);
+}

@@ -1,0 +1,134 @@
+import type { ErrorRequestHandler, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
+import { logger } from "~/observability/logger.server";
+import { countDependencyUnavailable } from "~/observability/metrics.server";
+import { problem, sendProblem } from "./problem.server";
+
+/**
+ * A database outage is a state, not a crash: while PostgreSQL is unreachable every request that needs
+ * it answers 503 with Retry-After — the app's own page for people, problem+json for /api — and logs one
+ * JSON line. Nothing is cached about the outage: the next request tries again, so ARES recovers the
+ * moment the pool can connect.
+ */
+export const RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE_TITLE = "ARES is temporarily unavailable";
+const UNAVAILABLE_DETAIL = `ARES cannot reach its database right now. Nothing you saved is lost; please try again in a few seconds.`;
+
+type Where = { requestId: unknown; method: string; path: string };
+
+function logUnavailable(where: Where, error: unknown): void {
+  countDependencyUnavailable("database");
+  logger.warn(
+    {
+      requestId: where.requestId,
+      method: where.method,
+      path: where.path,
+      code: "database_unavailable",
+      error: describeError(error),
+    },
+    "database unavailable",
+  );
+}
+
+const isApi = (path: string) => path.startsWith("/api/");
+
+/** The thrown 503 that Remix renders with the root error boundary (pages) or returns as is (/api). */
+function unavailableResponse(path: string): Response {
+  if (isApi(path)) {
+    return problem(503, "database_unavailable", UNAVAILABLE_TITLE, {
+      detail: UNAVAILABLE_DETAIL,
+      headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+    });
+  }
+  return new Response(UNAVAILABLE_DETAIL, {
+    status: 503,
+    statusText: "Service Unavailable",
+    headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Content-Type": "text/plain; charset=utf-8" },
+  });
+}
+
+type DataFunction = (args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<unknown>;
+
+function guarded(run: DataFunction): DataFunction {
+  return async (args) => {
+    try {
+      return await run(args);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const path = new URL(args.request.url).pathname;
+      logUnavailable({ requestId: args.context.requestId, method: args.request.method, path }, error);
+      throw unavailableResponse(path);
+    }
+  };
+}
+
+const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
+
+/** The same build with every loader and action answering a database outage with a 503. */
+export function withOutageAnswers(build: ServerBuild): ServerBuild {
+  const existing = guardedBuilds.get(build);
+  if (existing) return existing;
+  const routes = Object.fromEntries(
+    Object.entries(build.routes).map(([id, route]) => {
+      const module = { ...route.module };
+      if (module.loader) module.loader = guarded(module.loader as DataFunction) as typeof module.loader;
+      if (module.action) module.action = guarded(module.action as DataFunction) as typeof module.action;
+      return [id, { ...route, module }];
+    }),
+  ) as ServerBuild["routes"];
+  const wrapped = { ...build, routes };
+  guardedBuilds.set(build, wrapped);
+  return wrapped;
+}
+
+// Every piece is a constant of this module except the request id, which requestIdMiddleware only
+// accepts as [A-Za-z0-9._:-]: nothing here needs escaping.
+function page(status: number, title: string, message: string, requestId: unknown): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} — ARES</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{font-size:.9em}</style>
+</head><body><p>${status}</p><h1>${title}</h1><p>${message}</p>
+<p>Request id: <code>${String(requestId ?? "")}</code></p>
+<p><a href="">Try again</a></p></body></html>`;
+}
+
+/**
+ * Express's last resort, for errors raised before Remix answers (the session lookup) or while it
+ * streams: one JSON log line and a proper answer, never Express's bare "Internal Server Error" page
+ * with a stack on stderr.
+ */
+// Express recognises an error handler by its four parameters, so `_next` stays.
+export const answerUnhandledError: ErrorRequestHandler = (
+  error: unknown,
+  req: ExpressRequest,
+  res: ExpressResponse,
+  _next,
+) => {
+  const where = { requestId: res.locals.requestId, method: req.method, path: req.path };
+  const unavailable = isDatabaseUnavailable(error);
+  if (unavailable) logUnavailable(where, error);
+  else logger.error({ ...where, err: error }, "unhandled error");
+  if (res.headersSent) {
+    // Part of the answer is out: the client can only learn of the failure from a cut connection.
+    res.destroy();
+    return;
+  }
+  if (unavailable) res.set("Retry-After", String(RETRY_AFTER_SECONDS));
+  res.set("Cache-Control", "no-store");
+  if (isApi(req.path)) {
+    if (unavailable) sendProblem(res, 503, "database_unavailable", UNAVAILABLE_TITLE, UNAVAILABLE_DETAIL);
+    else sendProblem(res, 500, "internal_error", "Internal server error", `Request id ${String(where.requestId)}.`);
+    return;
+  }
+  const status = unavailable ? 503 : 500;
+  const title = unavailable ? UNAVAILABLE_TITLE : "Something went wrong";
+  const message = unavailable
+    ? UNAVAILABLE_DETAIL
+    : "ARES hit an unexpected problem while handling this page. It has been logged; please try again.";
+  res
+    .status(status)
+    .type("html")
+    .send(page(status, title, message, where.requestId));
+};

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Message_status_idx" ON "Message"("status");
+
