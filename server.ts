@@ -39,6 +39,9 @@ if (!config.skipMigrations) {
   if (applied.length > 0) logger.info({ applied }, "applied database migrations");
 }
 
+const jobs = await import("~/jobs/worker.server");
+await jobs.startBackgroundJobs();
+
 const { createHttpApp } = await import("~/http/express.server");
 let app;
 if (config.mode === "development") {
@@ -82,6 +85,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "shutting down: finishing in-flight requests");
+  const jobsStopped = jobs.stopBackgroundJobs(config.shutdownGraceMs); // stops fetching now, drains running jobs
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
     server.closeAllConnections();
@@ -95,6 +99,7 @@ async function shutdown(signal: string): Promise<void> {
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   const { waitForGenerations } = await import("~/chat/stream-bus.server");
   await waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
+  await jobsStopped;
   const { closeDb } = await import("~/db/db.server");
   const { closeRedis } = await import("~/redis/redis.server");
   await Promise.all([closeDb(), closeRedis()]);
