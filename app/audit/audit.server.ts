@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   "user.budget_change",
   "internal.sessions_purge",
   "account.link",
+  "job.retry",
+  "job.cancel",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";

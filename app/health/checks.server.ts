@@ -1,6 +1,7 @@
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
 import { pendingMigrations } from "~/db/migrations.server";
+import { workerStatus } from "~/jobs/queue.server";
 import { redis } from "~/redis/redis.server";
 import packageJson from "../../package.json";
 import type { DependencyCheck, DependencyName, HealthReport, ReadyResponse } from "./schemas.server";
@@ -122,5 +123,7 @@ export async function healthReport(): Promise<HealthReport> {
     uptimeSeconds: Math.floor(process.uptime()),
     checkedAt: new Date().toISOString(),
     dependencies,
+    // Informational: a queue that is only behind never makes ARES unready or degraded.
+    jobs: { worker: workerStatus() },
   };
 }

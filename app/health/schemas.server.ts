@@ -38,6 +38,15 @@ export const healthReportSchema = z.object({
     openrouter: dependencyCheckSchema,
     ollama: dependencyCheckSchema,
   }),
+  jobs: z.object({
+    worker: z.object({
+      state: z.enum(["running", "stopped"]).describe("Whether this process works background jobs"),
+      lastPollAt: z.iso
+        .datetime()
+        .nullable()
+        .describe("When this process's job workers last asked the database for work"),
+    }),
+  }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 export type DependencyName = keyof HealthReport["dependencies"];

@@ -1,4 +1,5 @@
 import { fromPrisma, PgBoss, type ConstructorOptions, type Db, type JobWithMetadata } from "pg-boss";
+import type pg from "pg";
 import { config } from "~/config/env.server";
 import { pool } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
@@ -36,12 +37,28 @@ export type StartJobsOptions = {
   tuning?: Pick<ConstructorOptions, "superviseIntervalSeconds" | "monitorIntervalSeconds" | "cronMonitorIntervalSeconds" | "cronWorkerIntervalSeconds">;
 };
 
-/** pg-boss statements on the app's own pool: one statement per checkout, never inside another's transaction. */
+/**
+ * pg-boss statements on the app's own single-connection pool. Each call checks the connection out
+ * for that one statement, so it never runs inside (or interleaves with) a request's transaction.
+ */
 function appPoolDatabase(): Db {
   return {
     executeSql: async (text, values) => {
-      const result = await pool().query(text, values as unknown[] | undefined);
-      return { rows: result.rows };
+      const client = await pool().connect();
+      let broken: Error | undefined;
+      try {
+        const result = (await client.query(text, values as unknown[] | undefined)) as pg.QueryResult | pg.QueryResult[];
+        // A multi-statement block (pg-boss's migrations, locked sections) answers with one result per statement.
+        return { rows: Array.isArray(result) ? result.flatMap((each) => each.rows ?? []) : result.rows };
+      } catch (error) {
+        // A failed statement inside pg-boss's BEGIN … COMMIT blocks leaves the transaction aborted; the
+        // embedded database has only this connection, so end the transaction before handing it back.
+        // If even that fails, the connection is unusable: the pool drops it and opens a new one.
+        await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
   };
 }

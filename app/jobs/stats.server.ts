@@ -32,28 +32,32 @@ export async function queueCounts(db: Queryable): Promise<QueueCount[]> {
 export type FailedJob = {
   id: string;
   queue: string;
+  /** failed: out of attempts (can be retried); retry: waiting for its next attempt (can be cancelled). */
+  state: "failed" | "retry";
   attempts: number;
   error: string;
   failedAt: string | null;
 };
 
-/** The most recently failed jobs, newest first. */
+/** Jobs whose last attempt failed, out of attempts or waiting to retry, most recent first. */
 export async function failedJobs(db: Queryable, limit = 50): Promise<FailedJob[]> {
   const { rows } = await db.query<{
     id: string;
     name: string;
+    state: "failed" | "retry";
     retry_count: number;
     output: { message?: unknown } | null;
     completed_on: Date | null;
   }>(
-    `SELECT id, name, retry_count, output, completed_on
-       FROM pgboss.job WHERE state = 'failed'
-      ORDER BY completed_on DESC NULLS LAST LIMIT $1`,
+    `SELECT id, name, state::text AS state, retry_count, output, COALESCE(completed_on, started_on) AS completed_on
+       FROM pgboss.job WHERE state IN ('failed', 'retry') AND output IS NOT NULL
+      ORDER BY COALESCE(completed_on, started_on) DESC NULLS LAST LIMIT $1`,
     [limit],
   );
   return rows.map((row) => ({
     id: row.id,
     queue: row.name,
+    state: row.state,
     attempts: row.retry_count + 1,
     error: typeof row.output?.message === "string" ? row.output.message : JSON.stringify(row.output ?? null),
     failedAt: row.completed_on?.toISOString() ?? null,
