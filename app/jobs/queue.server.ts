@@ -182,7 +182,6 @@ export async function startJobs(options: StartJobsOptions): Promise<void> {
       tz: jobs.timeZone,
       // A run that came due while ARES was down is sent once when it is back, not once per missed slot.
       missed: "once",
-      singletonKey: schedule.job.singletonKey?.(schedule.payload),
     });
   }
   log.info({ queues: [...definitions.keys()], pollIntervalMs: jobs.pollIntervalMs }, "job worker started");
