@@ -270,7 +270,3 @@ export async function cancelJob(queue: string, id: string): Promise<boolean> {
 function affected(response: object): boolean {
   return ((response as { affected?: number }).affected ?? 0) > 0;
 }
-
-export function knownQueues(): string[] {
-  return [...(globalForJobs.__aresJobs?.definitions.keys() ?? [])];
-}
