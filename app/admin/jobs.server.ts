@@ -1,7 +1,8 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { pool } from "~/db/db.server";
 import { cancelJob, JobsNotRunningError, retryJob, workerStatus } from "~/jobs/queue.server";
-import { failedJobs, queueCounts, QUEUE_STATES, type QueueState } from "~/jobs/stats.server";
+import { QUEUE_STATES, type QueueState } from "~/jobs/states";
+import { failedJobs, queueCounts } from "~/jobs/stats.server";
 
 export type QueueSummary = { queue: string; counts: Record<QueueState, number> };
 

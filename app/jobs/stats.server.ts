@@ -1,8 +1,5 @@
 import type pg from "pg";
-
-/** The states operators see; `completed` counts only the last 24 hours. */
-export const QUEUE_STATES = ["created", "retry", "active", "failed", "completed"] as const;
-export type QueueState = (typeof QUEUE_STATES)[number];
+import { QUEUE_STATES, type QueueState } from "./states";
 export type QueueCount = { queue: string; state: QueueState; count: number };
 
 type Queryable = Pick<pg.Pool, "query">;

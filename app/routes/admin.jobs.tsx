@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { changeJob, jobsOverview } from "~/admin/jobs.server";
 import { jobActionSchema } from "~/admin/schemas";
 import { requireAdmin } from "~/auth/guards.server";
-import { QUEUE_STATES } from "~/jobs/stats.server";
+import { QUEUE_STATES } from "~/jobs/states";
 
 export const meta: MetaFunction = () => [{ title: "Jobs · Admin · ARES" }];
 
