@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { PgBoss } from "pg-boss";
 
 /**
@@ -19,6 +20,8 @@ export async function failJobElsewhere(
       // retryLaterInstead: one retry an hour away, so the job sits in the retry state.
       retryLimit: options.retryLaterInstead ? 1 : 0,
       retryDelay: 3600,
+      // Its own dedup key, so it never collides with the queue's scheduled job or a parallel test's.
+      singletonKey: `elsewhere-${randomUUID()}`,
     });
     if (!id) throw new Error(`pg-boss refused a job on ${queue}`);
     const [job] = await boss.fetch(queue, { ignoreStartAfter: true });
