@@ -40,7 +40,7 @@ if (!config.skipMigrations) {
 }
 
 const jobs = await import("~/jobs/worker.server");
-await jobs.startBackgroundJobs();
+jobs.startBackgroundJobs(); // in the background: pg-boss installs its schema, retried while the database is down
 
 const { createHttpApp } = await import("~/http/express.server");
 let app;

@@ -147,42 +147,48 @@ export async function startJobs(options: StartJobsOptions): Promise<void> {
   boss.on("warning", (warning) => log.warn({ warning }, "job queue warning"));
   await boss.start();
   const definitions = new Map(options.jobs.map((definition) => [definition.name, definition]));
-  const state: JobsState = { boss, definitions, startedAt: new Date(), stopping: false };
-  globalForJobs.__aresJobs = state;
-  for (const definition of options.jobs) {
-    const existing = await boss.getQueue(definition.name);
-    if (existing) await boss.updateQueue(definition.name, queueOptions(definition));
-    else await boss.createQueue(definition.name, { ...queueOptions(definition), policy: queuePolicy(definition) });
-  }
-  setJobQueueDepthProvider(() => queueCounts(pool()));
-  if (options.work === false) return;
-  for (const definition of options.jobs) {
-    await boss.work(
-      definition.name,
-      {
-        pollingIntervalSeconds: jobs.pollIntervalMs / 1000,
-        batchSize: jobs.batchSize,
-        burstWhenBatchFull: true,
-        includeMetadata: true,
-        perJobResults: true,
-      },
-      async (batch) =>
-        Promise.all(
-          batch.map(async (job) => {
-            const outcome = await runOne(definition, job);
-            return outcome.status === "completed"
-              ? { id: job.id, status: "completed" as const }
-              : { id: job.id, status: "failed" as const, output: outcome.output };
-          }),
-        ),
-    );
-  }
-  for (const schedule of options.schedules ?? []) {
-    await boss.schedule(schedule.job.name, schedule.cron, schedule.payload as object, {
-      tz: jobs.timeZone,
-      // A run that came due while ARES was down is sent once when it is back, not once per missed slot.
-      missed: "once",
-    });
+  globalForJobs.__aresJobs = { boss, definitions, startedAt: new Date(), stopping: false };
+  try {
+    for (const definition of options.jobs) {
+      const existing = await boss.getQueue(definition.name);
+      if (existing) await boss.updateQueue(definition.name, queueOptions(definition));
+      else await boss.createQueue(definition.name, { ...queueOptions(definition), policy: queuePolicy(definition) });
+    }
+    setJobQueueDepthProvider(() => queueCounts(pool()));
+    if (options.work === false) return;
+    for (const definition of options.jobs) {
+      await boss.work(
+        definition.name,
+        {
+          pollingIntervalSeconds: jobs.pollIntervalMs / 1000,
+          batchSize: jobs.batchSize,
+          burstWhenBatchFull: true,
+          includeMetadata: true,
+          perJobResults: true,
+        },
+        async (batch) =>
+          Promise.all(
+            batch.map(async (job) => {
+              const outcome = await runOne(definition, job);
+              return outcome.status === "completed"
+                ? { id: job.id, status: "completed" as const }
+                : { id: job.id, status: "failed" as const, output: outcome.output };
+            }),
+          ),
+      );
+    }
+    for (const schedule of options.schedules ?? []) {
+      await boss.schedule(schedule.job.name, schedule.cron, schedule.payload as object, {
+        tz: jobs.timeZone,
+        // A run that came due while ARES was down is sent once when it is back, not once per missed slot.
+        missed: "once",
+      });
+    }
+  } catch (error) {
+    // Half-started: release pg-boss so the next attempt starts from scratch.
+    globalForJobs.__aresJobs = undefined;
+    await boss.stop({ graceful: false, close: true });
+    throw error;
   }
   log.info({ queues: [...definitions.keys()], pollIntervalMs: jobs.pollIntervalMs }, "job worker started");
 }

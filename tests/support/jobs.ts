@@ -1,5 +1,28 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { PgBoss } from "pg-boss";
+
+/** ARES starts its queue in the background: waits until it has created `queue`. */
+async function queueExists(databaseUrl: string, queue: string, timeoutMs = 60_000): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ found: boolean }>(
+        "SELECT to_regclass('pgboss.queue') IS NOT NULL AS found",
+      );
+      if (rows[0]?.found) {
+        const queues = await client.query("SELECT 1 FROM pgboss.queue WHERE name = $1", [queue]);
+        if (queues.rowCount) return;
+      }
+      if (Date.now() > deadline) throw new Error(`ARES never created the job queue ${queue}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await client.end();
+  }
+}
 
 /**
  * Plays a worker elsewhere that took a job of `queue` and failed it for good: a real job of that queue,
@@ -12,6 +35,7 @@ export async function failJobElsewhere(
   message: string,
   options: { retryLaterInstead?: boolean } = {},
 ): Promise<string> {
+  await queueExists(databaseUrl, queue);
   const boss = new PgBoss({ connectionString: databaseUrl, max: 1, supervise: false, schedule: false, migrate: false });
   await boss.start();
   try {
