@@ -67,7 +67,8 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     const again = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id });
     expect(again.status).toBe(409);
     expect(await again.text()).toContain("cannot be retried");
-  });
+    // ARES starts its queue in the background after it is ready: the first test may wait for it.
+  }, 90_000);
 
   it("Cancel stops a job waiting to retry; bad input gets a message; others get 403", async () => {
     const admin = browserClient(server.url);
@@ -86,7 +87,7 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     const member = await signUp("jobs-member@example.test");
     expect((await member.get("/admin/jobs")).status).toBe(403);
     expect((await member.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id })).status).toBe(403);
-  });
+  }, 60_000);
 
   it("reports the worker's last poll in /api/v1/health and real queue depths in /metrics", async () => {
     const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as {
