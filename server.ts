@@ -63,6 +63,9 @@ if (!config.skipMigrations) {
   if (applied.length > 0) logger.info({ applied }, "applied database migrations");
 }
 
+// In the background: pg-boss installs its schema, retried while the database is down.
+runtime.startBackgroundJobs();
+
 const devServer = vite;
 const app = devServer
   ? runtime.createHttpApp({
@@ -97,6 +100,7 @@ async function shutdown(signal: string): Promise<void> {
   // Readiness answers 503 from now on, responses close their connection, and no new reply starts.
   runtime.startDraining();
   logger.info({ signal }, "shutting down: finishing in-flight requests");
+  const jobsStopped = runtime.stopBackgroundJobs(config.shutdownGraceMs); // stops fetching now, drains running jobs
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
     server.closeAllConnections();
@@ -113,6 +117,7 @@ async function shutdown(signal: string): Promise<void> {
   await runtime
     .settleLocalReplies()
     .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  await jobsStopped;
   await runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   await Promise.all([runtime.closeDb(), runtime.closeRedis()]);
   await stopEmbedded?.();

@@ -11,3 +11,9 @@ export const userActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("disable"), userId }),
   z.object({ intent: z.literal("enable"), userId }),
 ]);
+
+export const jobActionSchema = z.object({
+  intent: z.enum(["retry", "cancel"], { error: "Choose Retry or Cancel." }),
+  queue: z.string({ error: "Choose a job." }).min(1).max(200),
+  jobId: z.uuid({ error: "Choose a job." }),
+});

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   "account.link",
   "telegram.link",
   "telegram.unlink",
+  "job.retry",
+  "job.cancel",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";

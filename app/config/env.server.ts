@@ -51,6 +51,15 @@ const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((value) => value === "true" || value === "1" || value === "yes");
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -90,6 +99,19 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString,
   ALLOWED_HOSTS: optionalString,
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // Background jobs (pg-boss): how often idle workers poll, LISTEN/NOTIFY (PostgreSQL only; not behind
+  // PgBouncer in transaction mode), the time zone of cron schedules, and whether this process works jobs.
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(500).max(60_000).default(1_000),
+  JOBS_LISTEN_NOTIFY: booleanFlag.default(false),
+  JOBS_TIME_ZONE: z
+    .string()
+    .trim()
+    .min(1)
+    .default("UTC")
+    .refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
+  JOBS_WORKER: booleanFlag.default(true),
+  JOBS_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  JOBS_POOL_MAX: z.coerce.number().int().min(1).max(50).default(3),
   METRICS_TOKEN: optionalString,
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional()),
   RATE_LIMIT_READ_PER_MINUTE: z.coerce.number().int().min(0).default(300),
@@ -146,6 +168,16 @@ export type Config = {
   /** Host names (without port) this instance answers to; empty = any. */
   allowedHosts: string[];
   shutdownGraceMs: number;
+  jobs: {
+    pollIntervalMs: number;
+    listenNotify: boolean;
+    timeZone: string;
+    /** false: this process sends jobs and serves /admin/jobs, but another one works them. */
+    worker: boolean;
+    batchSize: number;
+    /** Connections pg-boss opens on PostgreSQL (the embedded database shares the app's one). */
+    poolMax: number;
+  };
   metricsToken: string | undefined;
   redisUrl: string | undefined;
   /** Requests per window for each rate-limit tier; 0 turns a tier off. */
@@ -330,6 +362,14 @@ export function parseConfig(env: Environment = process.env): Config {
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
     shutdownGraceMs: values.SHUTDOWN_GRACE_MS,
+    jobs: {
+      pollIntervalMs: values.JOBS_POLL_INTERVAL_MS,
+      listenNotify: values.JOBS_LISTEN_NOTIFY,
+      timeZone: values.JOBS_TIME_ZONE,
+      worker: values.JOBS_WORKER,
+      batchSize: values.JOBS_BATCH_SIZE,
+      poolMax: values.JOBS_POOL_MAX,
+    },
     metricsToken: values.METRICS_TOKEN,
     redisUrl: values.REDIS_URL,
     rateLimits: {

@@ -2,6 +2,7 @@ import { config } from "~/config/env.server";
 import { describeError } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { pendingMigrations } from "~/db/migrations.server";
+import { workerStatus } from "~/jobs/queue.server";
 import { redis } from "~/redis/redis.server";
 import { createBotApi } from "~/telegram/bot-api.server";
 import packageJson from "../../package.json";
@@ -145,5 +146,7 @@ export async function healthReport(): Promise<HealthReport> {
     uptimeSeconds: Math.floor(process.uptime()),
     checkedAt: new Date().toISOString(),
     dependencies,
+    // Informational: a queue that is only behind never makes ARES unready or degraded.
+    jobs: { worker: workerStatus() },
   };
 }

@@ -39,6 +39,15 @@ export const healthReportSchema = z.object({
     ollama: dependencyCheckSchema,
     telegram: dependencyCheckSchema.describe("The Telegram bot (getMe), when TELEGRAM_BOT_TOKEN is set"),
   }),
+  jobs: z.object({
+    worker: z.object({
+      state: z.enum(["running", "stopped"]).describe("Whether this process works background jobs"),
+      lastPollAt: z.iso
+        .datetime()
+        .nullable()
+        .describe("When this process's job workers last asked the database for work"),
+    }),
+  }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
 export type DependencyName = keyof HealthReport["dependencies"];

@@ -9,6 +9,7 @@ import { applyPendingMigrations } from "~/db/migrations.server";
 import { settleLocalReplies, startReplyMaintenance } from "~/chat/reply-maintenance.server";
 import { waitForGenerations } from "~/chat/stream-bus.server";
 import { config } from "~/config/env.server";
+import { startBackgroundJobs, stopBackgroundJobs } from "~/jobs/worker.server";
 import { logger } from "~/observability/logger.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis } from "~/redis/redis.server";
@@ -30,6 +31,8 @@ export const serverRuntime = {
   startDraining,
   waitForGenerations,
   startTelegram,
+  startBackgroundJobs,
+  stopBackgroundJobs,
   stopTelegram,
   closeDb,
   closeRedis,

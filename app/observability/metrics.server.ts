@@ -11,10 +11,13 @@ type Metrics = ReturnType<typeof createMetrics>;
 /** Supplies the current number of active sessions when Prometheus scrapes; registered by the sessions module. */
 type ActiveSessionsProvider = () => number | Promise<number>;
 
+/** Supplies job counts per queue and state when Prometheus scrapes; registered by the jobs module. */
+type JobQueueDepthProvider = () => Promise<Array<{ queue: string; state: string; count: number }>>;
+
 function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const state: { activeSessions?: ActiveSessionsProvider } = {};
+  const state: { activeSessions?: ActiveSessionsProvider; jobQueueDepth?: JobQueueDepthProvider } = {};
   return {
     registry,
     state,
@@ -107,8 +110,32 @@ function createMetrics() {
     }),
     jobQueueDepth: new Gauge({
       name: "ares_job_queue_depth",
-      help: "Background jobs waiting to run, by queue",
+      help: "Background jobs by queue and state (created, retry, active, failed; completed: last 24 h)",
+      labelNames: ["queue", "state"] as const,
+      registers: [registry],
+      async collect() {
+        if (!state.jobQueueDepth) return;
+        try {
+          const counts = await state.jobQueueDepth();
+          this.reset();
+          for (const { queue, state: jobState, count } of counts) this.set({ queue, state: jobState }, count);
+        } catch {
+          // As for sessions: a database outage must not fail the scrape; the health checks report it.
+          return;
+        }
+      },
+    }),
+    jobsTotal: new Counter({
+      name: "ares_jobs_total",
+      help: "Job attempts finished by this process, by queue and result (completed, error, timeout)",
+      labelNames: ["queue", "result"] as const,
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: "ares_job_duration_seconds",
+      help: "Time a job attempt ran, by queue",
       labelNames: ["queue"] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
       registers: [registry],
     }),
   };
@@ -181,4 +208,13 @@ export function setActiveSessionsProvider(provider: ActiveSessionsProvider): voi
 
 export function setJobQueueDepth(queue: string, depth: number): void {
   metrics.jobQueueDepth.set({ queue }, depth);
+}
+
+export function setJobQueueDepthProvider(provider: JobQueueDepthProvider | undefined): void {
+  metrics.state.jobQueueDepth = provider;
+}
+
+export function observeJobRun(queue: string, result: "completed" | "error" | "timeout", seconds: number): void {
+  metrics.jobsTotal.inc({ queue, result });
+  metrics.jobDuration.observe({ queue }, seconds);
 }

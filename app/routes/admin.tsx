@@ -23,6 +23,9 @@ export default function AdminLayout() {
             <NavLink to="/admin/audit">Audit log</NavLink>
           </li>
           <li>
+            <NavLink to="/admin/jobs">Jobs</NavLink>
+          </li>
+          <li>
             <NavLink to="/admin/system">System</NavLink>
           </li>
         </ul>

@@ -9,13 +9,7 @@ const root = path.resolve(import.meta.dirname, "../..");
  * specs and projects, so "the first account becomes admin" cannot be relied on for a given test.
  */
 export async function promoteToAdmin(email: string, baseURL: string): Promise<void> {
-  const file = path.join(root, ".e2e", `database-url-${new URL(baseURL).port}`);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `No ${file}: seeding an admin needs the e2e server on PostgreSQL (see e2e/support/start-server.ts).`,
-    );
-  }
-  const client = new pg.Client({ connectionString: fs.readFileSync(file, "utf8").trim() });
+  const client = new pg.Client({ connectionString: e2eDatabaseUrl(baseURL) });
   await client.connect();
   try {
     const { rowCount } = await client.query(`UPDATE "User" SET role = 'admin' WHERE email = $1`, [email]);
@@ -23,4 +17,13 @@ export async function promoteToAdmin(email: string, baseURL: string): Promise<vo
   } finally {
     await client.end();
   }
+}
+
+/** The e2e server's PostgreSQL database, for specs that seed data straight into it. */
+export function e2eDatabaseUrl(baseURL: string): string {
+  const file = path.join(root, ".e2e", `database-url-${new URL(baseURL).port}`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`No ${file}: seeding needs the e2e server on PostgreSQL (see e2e/support/start-server.ts).`);
+  }
+  return fs.readFileSync(file, "utf8").trim();
 }

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { logger } from "~/observability/logger.server";
+import { purgeEndedSessions } from "~/sessions/sessions.server";
+import { defineJob, type JobDefinition, type JobSchedule } from "./define.server";
+
+/**
+ * Every background job ARES runs, in one place. A new job type is added here with its payload schema,
+ * retry policy, timeout and dedup key; the worker, /admin/jobs and the metrics pick it up.
+ */
+
+/** Deletes sessions that ended over a week ago. Idempotent: a second run finds nothing left to delete. */
+export const purgeSessionsJob = defineJob({
+  name: "sessions.purge-ended",
+  payload: z.object({}),
+  retry: { limit: 3, delaySeconds: 30, maxDelaySeconds: 600 },
+  timeoutSeconds: 120,
+  singletonKey: () => "sessions.purge-ended",
+  async handler() {
+    const purged = await purgeEndedSessions();
+    if (purged > 0) logger.info({ purged }, "purged ended sessions");
+  },
+});
+
+export const JOBS: JobDefinition[] = [purgeSessionsJob];
+
+export const SCHEDULES: JobSchedule[] = [{ job: purgeSessionsJob, cron: "17 * * * *", payload: {} }];

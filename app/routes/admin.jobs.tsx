@@ -1,0 +1,141 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { changeJob, jobsOverview } from "~/admin/jobs.server";
+import { jobActionSchema } from "~/admin/schemas";
+import { requireAdmin } from "~/auth/guards.server";
+import { QUEUE_STATES } from "~/jobs/states";
+
+export const meta: MetaFunction = () => [{ title: "Jobs · Admin · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAdmin(request, context);
+  const notice = new URL(request.url).searchParams.get("done");
+  return { ...(await jobsOverview()), notice: notice === "retry" || notice === "cancel" ? notice : null };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const admin = await requireAdmin(request, context);
+  const parsed = jobActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
+  const { intent, queue, jobId } = parsed.data;
+  const result = await changeJob(intent, queue, jobId, {
+    actor: admin,
+    ip: context.clientIp,
+    userAgent: context.userAgent,
+  });
+  if (!result.ok) return data({ error: result.message }, { status: 409 });
+  return redirect(`/admin/jobs?done=${intent}`);
+}
+
+const STATE_LABEL: Record<(typeof QUEUE_STATES)[number], string> = {
+  created: "Waiting",
+  retry: "Retrying",
+  active: "Running",
+  failed: "Failed",
+  completed: "Completed (24 h)",
+};
+
+export default function AdminJobs() {
+  const { queues, failed, worker, notice } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  return (
+    <>
+      <section className="card">
+        <h2>Background jobs</h2>
+        <p>
+          Worker: <span className={`badge ${worker.state === "running" ? "ok" : "danger"}`}>{worker.state}</span>
+          {worker.lastPollAt ? ` · last poll ${worker.lastPollAt}` : ""}
+        </p>
+        {notice ? (
+          <p role="status" className="notice">
+            {notice === "retry" ? "The job is queued again." : "The job is cancelled."}
+          </p>
+        ) : null}
+        {actionData?.error ? (
+          <p role="alert" className="field-error">
+            {actionData.error}
+          </p>
+        ) : null}
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              {QUEUE_STATES.map((state) => (
+                <th scope="col" key={state}>
+                  {STATE_LABEL[state]}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {queues.map((queue) => (
+              <tr key={queue.queue}>
+                <td>
+                  <code>{queue.queue}</code>
+                </td>
+                {QUEUE_STATES.map((state) => (
+                  <td key={state}>{queue.counts[state]}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card">
+        <h3>Failed jobs ({failed.length})</h3>
+        <p className="muted">Jobs out of attempts can be retried; jobs waiting for another attempt can be cancelled.</p>
+        {failed.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col">Job</th>
+                <th scope="col">State</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Error</th>
+                <th scope="col">Failed</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {failed.map((job) => (
+                <tr key={job.id}>
+                  <td>
+                    <code>{job.queue}</code>
+                  </td>
+                  <td>
+                    <code>{job.id}</code>
+                  </td>
+                  <td>{job.state === "failed" ? "failed" : "retrying"}</td>
+                  <td>{job.attempts}</td>
+                  <td>{job.error}</td>
+                  <td>{job.failedAt ?? ""}</td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="queue" value={job.queue} />
+                      <input type="hidden" name="jobId" value={job.id} />
+                      {job.state === "failed" ? (
+                        <button type="submit" name="intent" value="retry" className="small" disabled={busy}>
+                          Retry
+                        </button>
+                      ) : (
+                        <button type="submit" name="intent" value="cancel" className="small secondary" disabled={busy}>
+                          Cancel
+                        </button>
+                      )}
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

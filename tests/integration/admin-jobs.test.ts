@@ -1,0 +1,113 @@
+/** /admin/jobs on the built server: counts by state, failed jobs, Retry and Cancel (audited), admin-only. */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { browserClient } from "../support/cookie-jar";
+import { failJobElsewhere } from "../support/jobs";
+import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+
+const QUEUE = "sessions.purge-ended";
+let server: ServerProcess;
+
+async function signUp(email: string) {
+  const client = browserClient(server.url);
+  expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
+  return client;
+}
+
+const pageText = async (client: ReturnType<typeof browserClient>) => {
+  const response = await client.get("/admin/jobs");
+  expect(response.status).toBe(200);
+  return (await response.text()).replaceAll("<!-- -->", "");
+};
+
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// Making a job fail from outside needs a second connection: PostgreSQL only.
+describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
+  beforeAll(async () => {
+    await ensureBuild();
+    server = await startServer({
+      DATABASE_URL: process.env.DATABASE_URL,
+      NODE_ENV: "test",
+      ARES_SKIP_MIGRATIONS: "true",
+    });
+  }, 180_000);
+  afterAll(() => server?.stop());
+
+  it("shows a failed job with its error and attempts; Retry runs it with the real handler, audited", async () => {
+    const admin = await signUp("jobs-admin@example.test");
+    const id = await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "the database was unreachable");
+    const before = await pageText(admin);
+    expect(before).toContain(`<code>${QUEUE}</code>`);
+    expect(before).toContain(id);
+    expect(before).toContain("the database was unreachable");
+    expect(before).toMatch(new RegExp(`<td>failed</td><td>1</td><td>the database was unreachable`));
+
+    const retried = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id });
+    expect(retried.status).toBe(302);
+    expect(retried.headers.get("location")).toBe("/admin/jobs?done=retry");
+    await until(
+      async () =>
+        (await prisma.$queryRaw<Array<{ state: string }>>`SELECT state::text FROM pgboss.job WHERE id = ${id}::uuid`)[0]
+          ?.state === "completed",
+      15_000,
+      "the retried job to complete",
+    );
+    expect(await pageText(admin)).not.toContain(id);
+    const audit = await prisma.auditEvent.findMany({ where: { action: "job.retry" } });
+    expect(audit).toMatchObject([
+      { outcome: "success", targetType: "job", targetId: id, actorEmail: "jobs-admin@example.test" },
+    ]);
+
+    // Retrying it again is refused with a message, not a 500.
+    const again = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("cannot be retried");
+    // ARES starts its queue in the background after it is ready: the first test may wait for it.
+  }, 90_000);
+
+  it("Cancel stops a job waiting to retry; bad input gets a message; others get 403", async () => {
+    const admin = browserClient(server.url);
+    expect(
+      (await admin.post("/login", { email: "jobs-admin@example.test", password: "correct horse battery staple" }))
+        .status,
+    ).toBe(302);
+    const id = await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "provider timeout", {
+      retryLaterInstead: true,
+    });
+    expect(await pageText(admin)).toMatch(new RegExp(`${id}</code></td><td>retrying</td>`));
+    expect((await admin.post("/admin/jobs", { intent: "cancel", queue: QUEUE, jobId: id })).status).toBe(302);
+    const [row] = await prisma.$queryRaw<
+      Array<{ state: string }>
+    >`SELECT state::text FROM pgboss.job WHERE id = ${id}::uuid`;
+    expect(row!.state).toBe("cancelled");
+    expect(await prisma.auditEvent.count({ where: { action: "job.cancel", targetId: id, outcome: "success" } })).toBe(
+      1,
+    );
+
+    const bad = await admin.post("/admin/jobs", { intent: "delete", queue: QUEUE, jobId: "nope" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Choose Retry or Cancel.");
+
+    const member = await signUp("jobs-member@example.test");
+    expect((await member.get("/admin/jobs")).status).toBe(403);
+    expect((await member.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id })).status).toBe(403);
+  }, 60_000);
+
+  it("reports the worker's last poll in /api/v1/health and real queue depths in /metrics", async () => {
+    const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as {
+      jobs: { worker: { state: string; lastPollAt: string | null } };
+    };
+    expect(health.jobs.worker.state).toBe("running");
+    expect(Date.now() - Date.parse(health.jobs.worker.lastPollAt!)).toBeLessThan(10_000);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain(`ares_job_queue_depth{queue="${QUEUE}",state="completed"}`);
+    expect(metrics).toMatch(new RegExp(`ares_jobs_total\\{queue="${QUEUE}",result="completed"\\} [1-9]`));
+  });
+});
