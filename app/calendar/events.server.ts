@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { EventSource } from "~/generated/prisma/enums";
-import { type EventRecord, type Occurrence, type Window, eventRange, expandOccurrences, occurrenceRange } from "./occurrences";
+import {
+  type EventRecord,
+  type Occurrence,
+  type Window,
+  eventRange,
+  expandOccurrences,
+  occurrenceRange,
+} from "./occurrences";
 import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
 import type { EventInput, Scope } from "./schemas";
 import { type Temporal, formatWall, parseWall } from "./time";
@@ -115,7 +122,11 @@ function rowData(input: Omit<EventInput, "timeZone"> & { timeZone: string | null
   };
 }
 
-export async function createEvent(userId: string, input: EventInput, source: EventSource = "local"): Promise<{ id: string }> {
+export async function createEvent(
+  userId: string,
+  input: EventInput,
+  source: EventSource = "local",
+): Promise<{ id: string }> {
   return prisma.event.create({
     data: { userId, uid: `${randomUUID()}@ares`, source, ...rowData(input) },
     select: { id: true },
@@ -146,7 +157,7 @@ async function resolve(userId: string, target: Target): Promise<{ single: EventD
   return { series: event, occurrence, override };
 }
 
-function isOccurrence(series: EventDetail, occurrence: string): boolean {
+export function isOccurrence(series: EventDetail, occurrence: string): boolean {
   if (occurrence.length !== series.startLocal.length) return false;
   let wall: Temporal.PlainDateTime;
   try {
@@ -155,7 +166,12 @@ function isOccurrence(series: EventDetail, occurrence: string): boolean {
     if (error instanceof RangeError) return false;
     throw error;
   }
-  return wallStartsBetween(series.rrule ?? "", series.startLocal, wall.subtract({ minutes: 1 }), wall.add({ minutes: 1 }))
+  return wallStartsBetween(
+    series.rrule ?? "",
+    series.startLocal,
+    wall.subtract({ minutes: 1 }),
+    wall.add({ minutes: 1 }),
+  )
     .map((start) => formatWall(start, series.allDay))
     .includes(occurrence);
 }
@@ -222,7 +238,13 @@ async function reattachOverrides(
     const replaced = occurrenceRange(target, recurrenceId);
     await tx.event.update({
       where: { id: override.id },
-      data: { seriesId: target.id, uid: target.uid, recurrenceId, replacedStart: replaced.start, replacedEnd: replaced.end },
+      data: {
+        seriesId: target.id,
+        uid: target.uid,
+        recurrenceId,
+        replacedStart: replaced.start,
+        replacedEnd: replaced.end,
+      },
     });
   }
 }
@@ -244,7 +266,9 @@ export async function updateEvent(userId: string, target: Target, input: EventIn
   // The form shows the chosen occurrence: its move is applied to the series' first start.
   const sameKind = input.allDay === series.allDay;
   if (scope === "all" || occurrence === series.startLocal) {
-    const startLocal = sameKind ? shift(series.startLocal, occurrence, input.startLocal, input.allDay) : input.startLocal;
+    const startLocal = sameKind
+      ? shift(series.startLocal, occurrence, input.startLocal, input.allDay)
+      : input.startLocal;
     const endLocal = sameKind ? shift(startLocal, input.startLocal, input.endLocal, input.allDay) : input.endLocal;
     const moved = { ...input, startLocal, endLocal };
     await prisma.$transaction(async (tx) => {
@@ -286,7 +310,8 @@ export async function updateEvent(userId: string, target: Target, input: EventIn
         userId,
         uid: `${randomUUID()}@ares`,
         source: series.source,
-        exdates: sameKind && rrule ? laterExdates.map((day) => shift(day, occurrence, input.startLocal, input.allDay)) : [],
+        exdates:
+          sameKind && rrule ? laterExdates.map((day) => shift(day, occurrence, input.startLocal, input.allDay)) : [],
       },
       select: { id: true, uid: true, allDay: true, timeZone: true, startLocal: true, endLocal: true },
     });

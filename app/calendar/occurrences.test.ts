@@ -188,7 +188,11 @@ describe("all-day events", () => {
       ["2026-03-29T00:00:00+01:00", "2026-03-30T00:00:00+02:00"],
       ["2026-04-05T00:00:00+02:00", "2026-04-06T00:00:00+02:00"],
     ]);
-    const auckland = expandOccurrences([series], window("2026-04-01", "2026-04-08", "Pacific/Auckland"), "Pacific/Auckland");
+    const auckland = expandOccurrences(
+      [series],
+      window("2026-04-01", "2026-04-08", "Pacific/Auckland"),
+      "Pacific/Auckland",
+    );
     expect(auckland.map((o) => o.start.toPlainDate().toString())).toEqual(["2026-04-05"]);
     expect(auckland[0]!.allDay).toBe(true);
   });
@@ -228,11 +232,24 @@ describe("exceptions", () => {
       seriesId: series.id,
       recurrenceId: "2026-06-03T09:00",
     });
-    const firstWeek = expandOccurrences([series, moved], window("2026-06-01", "2026-06-08", "Europe/Berlin"), "Europe/Berlin");
+    const firstWeek = expandOccurrences(
+      [series, moved],
+      window("2026-06-01", "2026-06-08", "Europe/Berlin"),
+      "Europe/Berlin",
+    );
     expect(firstWeek.map((o) => o.start.toPlainDate().toString())).toEqual(["2026-06-01", "2026-06-04", "2026-06-05"]);
-    const later = expandOccurrences([series, moved], window("2026-06-08", "2026-06-15", "Europe/Berlin"), "Europe/Berlin");
+    const later = expandOccurrences(
+      [series, moved],
+      window("2026-06-08", "2026-06-15", "Europe/Berlin"),
+      "Europe/Berlin",
+    );
     expect(later).toHaveLength(1);
-    expect(later[0]).toMatchObject({ title: "Moved meeting", isException: true, seriesId: series.id, recurrenceId: "2026-06-03T09:00" });
+    expect(later[0]).toMatchObject({
+      title: "Moved meeting",
+      isException: true,
+      seriesId: series.id,
+      recurrenceId: "2026-06-03T09:00",
+    });
   });
 
   it("an UNTIL wall-clock time includes the occurrence at that time", () => {
@@ -258,7 +275,13 @@ describe("eventRange", () => {
     expect(finite.rangeStart.toISOString()).toBe("2026-06-01T07:00:00.000Z");
     expect(finite.rangeEnd!.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-06-15T08:00:00Z"));
     expect(finite.rangeEnd!.getTime()).toBeLessThanOrEqual(Date.parse("2026-06-16T08:00:00Z"));
-    const endless = eventRange({ allDay: false, timeZone: "UTC", startLocal: "2026-06-01T09:00", endLocal: "2026-06-01T10:00", rrule: "FREQ=DAILY" });
+    const endless = eventRange({
+      allDay: false,
+      timeZone: "UTC",
+      startLocal: "2026-06-01T09:00",
+      endLocal: "2026-06-01T10:00",
+      rrule: "FREQ=DAILY",
+    });
     expect(endless.rangeEnd).toBeNull();
   });
 });

@@ -39,7 +39,7 @@ export type Occurrence = {
 export type Window = { start: Temporal.Instant; end: Temporal.Instant };
 
 /** The span of one occurrence: all-day and floating events follow the viewer's zone. */
-function place(
+export function spanOf(
   event: Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal">,
   wallStart: Temporal.PlainDateTime,
   viewerZone: string,
@@ -103,7 +103,7 @@ export function expandOccurrences(events: EventRecord[], window: Window, viewerZ
   const result: Occurrence[] = [];
   for (const event of events) {
     if (!event.rrule) {
-      const span = place(event, parseWall(event.startLocal), viewerZone);
+      const span = spanOf(event, parseWall(event.startLocal), viewerZone);
       if (overlaps(span, window)) {
         const isOverride = Boolean(event.seriesId && event.recurrenceId);
         result.push(occurrence(event, span, event.seriesId, event.recurrenceId, isOverride));
@@ -111,7 +111,7 @@ export function expandOccurrences(events: EventRecord[], window: Window, viewerZ
       continue;
     }
     const zone = event.allDay ? viewerZone : (event.timeZone ?? viewerZone);
-    const firstSpan = place(event, parseWall(event.startLocal), viewerZone);
+    const firstSpan = spanOf(event, parseWall(event.startLocal), viewerZone);
     const length = firstSpan.start.until(firstSpan.end, { largestUnit: "hours" });
     // Search on wall clocks a day wider than the window (offsets differ by at most 26 h) and minus
     // the event's length, then keep exactly the occurrences that overlap.
@@ -122,7 +122,7 @@ export function expandOccurrences(events: EventRecord[], window: Window, viewerZ
     for (const wallStart of wallStartsBetween(event.rrule, event.startLocal, from, to)) {
       const recurrenceId = formatWall(wallStart, event.allDay);
       if (skipped.has(recurrenceId) || replaced?.has(recurrenceId)) continue;
-      const span = place(event, wallStart, viewerZone);
+      const span = spanOf(event, wallStart, viewerZone);
       if (overlaps(span, window)) result.push(occurrence(event, span, event.id, recurrenceId, false));
     }
   }
@@ -140,9 +140,10 @@ const EARLIEST_ZONE = "Etc/GMT-14";
 const LATEST_ZONE = "Etc/GMT+12";
 
 /** The UTC span that holds every occurrence of an event (null end: the series never ends). */
-export function eventRange(
-  event: Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal" | "rrule">,
-): { rangeStart: Date; rangeEnd: Date | null } {
+export function eventRange(event: Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal" | "rrule">): {
+  rangeStart: Date;
+  rangeEnd: Date | null;
+} {
   const floating = event.allDay || !event.timeZone;
   const startZone = floating ? EARLIEST_ZONE : (event.timeZone as string);
   const endZone = floating ? LATEST_ZONE : (event.timeZone as string);
@@ -169,6 +170,9 @@ export function occurrenceRange(
   const wall = parseWall(recurrenceId);
   const length = parseWall(event.startLocal).until(parseWall(event.endLocal));
   const start = toZoned(wall, floating ? EARLIEST_ZONE : (event.timeZone as string));
-  const end = toZoned(wall.add(length).add({ days: floating ? 0 : 1 }), floating ? LATEST_ZONE : (event.timeZone as string));
+  const end = toZoned(
+    wall.add(length).add({ days: floating ? 0 : 1 }),
+    floating ? LATEST_ZONE : (event.timeZone as string),
+  );
   return { start: new Date(start.epochMilliseconds), end: new Date(end.epochMilliseconds) };
 }

@@ -105,7 +105,9 @@ export function wallStartsBetween(
   const rule = ruleOnWallClock(rrule, startLocal);
   const after = new Date(from.toZonedDateTime(UTC).epochMilliseconds);
   const before = new Date(to.toZonedDateTime(UTC).epochMilliseconds);
-  return rule.between(after, before, true).map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
+  return rule
+    .between(after, before, true)
+    .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
 }
 
 /**
@@ -141,4 +143,39 @@ export function isValidRule(rrule: string, startLocal: string): boolean {
     if (error instanceof Error) return false;
     throw error;
   }
+}
+
+const DAY_NAMES: Record<string, string> = {
+  MO: "Mon",
+  TU: "Tue",
+  WE: "Wed",
+  TH: "Thu",
+  FR: "Fri",
+  SA: "Sat",
+  SU: "Sun",
+};
+const ORDINALS: Record<string, string> = { "1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last" };
+const UNITS: Record<Frequency, [string, string]> = {
+  DAILY: ["day", "days"],
+  WEEKLY: ["week", "weeks"],
+  MONTHLY: ["month", "months"],
+  YEARLY: ["year", "years"],
+};
+
+/** "Every 2 weeks on Mon, Wed, 10 times" — the rule in plain words. */
+export function describeRule(rrule: string): string {
+  const rule = readRule(rrule);
+  const [one, many] = UNITS[rule.freq];
+  let text = rule.interval > 1 ? `Every ${rule.interval} ${many}` : `Every ${one}`;
+  const days = rule.byDay.map((day) => {
+    const match = /^(-?\d)?([A-Z]{2})$/.exec(day);
+    if (!match) return day;
+    const name = DAY_NAMES[match[2] ?? ""] ?? day;
+    return match[1] ? `the ${ORDINALS[match[1]] ?? match[1]} ${name}` : name;
+  });
+  if (days.length) text += ` on ${days.join(", ")}`;
+  if (rule.byMonthDay.length) text += ` on day ${rule.byMonthDay.join(", ")}`;
+  if (rule.count) text += `, ${rule.count} time${rule.count === 1 ? "" : "s"}`;
+  else if (rule.until) text += `, until ${rule.until.replace("T", " ")}`;
+  return text;
 }

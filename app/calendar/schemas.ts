@@ -18,30 +18,45 @@ const optionalText = (max: number, message: string) =>
 const dateField = (message: string) =>
   z.string({ error: message }).trim().refine(isWallDate, "Use a date such as 2026-03-29.");
 
-export const eventFormSchema = z
-  .object({
-    title: withoutNul(
-      z.string({ error: "Give the event a title." }).trim().min(1, "Give the event a title.").max(200, "Use at most 200 characters."),
-    ),
-    allDay: z.boolean().optional().default(false),
-    startDate: dateField("Choose the start date."),
-    startTime: z.string().trim().optional(),
-    endDate: dateField("Choose the end date."),
-    endTime: z.string().trim().optional(),
-    timeZone: z
-      .string({ error: "Choose a time zone." })
-      .refine(isTimeZone, "Choose a time zone from the list, such as Europe/Berlin."),
-    location: optionalText(300, "Use at most 300 characters."),
-    description: optionalText(5000, "Use at most 5,000 characters."),
-    repeat: z.enum(["none", ...FREQUENCIES], { error: "Choose how the event repeats." }).optional().default("none"),
-    interval: z.number({ error: "Enter a whole number." }).int("Enter a whole number.").min(1, "Repeat at least every 1.").max(999, "Repeat at most every 999.").optional().default(1),
-    weekdays: z.array(z.enum(WEEKDAYS)).optional().default([]),
-    monthlyBy: z.enum(["date", "weekday"]).optional().default("date"),
-    ends: z.enum(["never", "until", "count"]).optional().default("never"),
-    until: z.string().trim().optional(),
-    count: z.number({ error: "Enter a whole number." }).int("Enter a whole number.").optional(),
-    reminders: withoutNul(z.string().trim().max(200)).optional().default(""),
-  })
+/** The fields alone: what the browser's HTML constraints come from. */
+export const eventFieldsSchema = z.object({
+  title: withoutNul(
+    z
+      .string({ error: "Give the event a title." })
+      .trim()
+      .min(1, "Give the event a title.")
+      .max(200, "Use at most 200 characters."),
+  ),
+  allDay: z.boolean().optional().default(false),
+  startDate: dateField("Choose the start date."),
+  startTime: z.string().trim().optional(),
+  endDate: dateField("Choose the end date."),
+  endTime: z.string().trim().optional(),
+  timeZone: z
+    .string({ error: "Choose a time zone." })
+    .refine(isTimeZone, "Choose a time zone from the list, such as Europe/Berlin."),
+  location: optionalText(300, "Use at most 300 characters."),
+  description: optionalText(5000, "Use at most 5,000 characters."),
+  repeat: z
+    .enum(["none", ...FREQUENCIES], { error: "Choose how the event repeats." })
+    .optional()
+    .default("none"),
+  interval: z
+    .number({ error: "Enter a whole number." })
+    .int("Enter a whole number.")
+    .min(1, "Repeat at least every 1.")
+    .max(999, "Repeat at most every 999.")
+    .optional()
+    .default(1),
+  weekdays: z.array(z.enum(WEEKDAYS)).optional().default([]),
+  monthlyBy: z.enum(["date", "weekday"]).optional().default("date"),
+  ends: z.enum(["never", "until", "count"]).optional().default("never"),
+  until: z.string().trim().optional(),
+  count: z.number({ error: "Enter a whole number." }).int("Enter a whole number.").optional(),
+  reminders: withoutNul(z.string().trim().max(200)).optional().default(""),
+});
+
+export const eventFormSchema = eventFieldsSchema
   .superRefine((value, context) => {
     const issue = (path: string, message: string) => context.addIssue({ code: "custom", path: [path], message });
     if (!value.allDay) {
@@ -52,7 +67,10 @@ export const eventFormSchema = z
       const start = `${value.startDate}T${value.allDay ? "00:00" : value.startTime}`;
       const end = `${value.endDate}T${value.allDay ? "00:00" : value.endTime}`;
       if (value.allDay ? end < start : end <= start) {
-        issue("endDate", value.allDay ? "The end date cannot be before the start date." : "The end must be after the start.");
+        issue(
+          "endDate",
+          value.allDay ? "The end date cannot be before the start date." : "The end must be after the start.",
+        );
       }
       const year = Number(value.startDate.slice(0, 4));
       if (year < 1900 || year > 2200) issue("startDate", "Choose a date between 1900 and 2200.");
@@ -60,21 +78,30 @@ export const eventFormSchema = z
     if (value.repeat !== "none") {
       if (value.ends === "until") {
         if (!value.until || !isWallDate(value.until)) issue("until", "Choose the date of the last occurrence.");
-        else if (isWallDate(value.startDate) && value.until < value.startDate) issue("until", "The repeat must end on or after the start date.");
+        else if (isWallDate(value.startDate) && value.until < value.startDate)
+          issue("until", "The repeat must end on or after the start date.");
       }
       if (value.ends === "count") {
         if (value.count === undefined) issue("count", "Enter how many times it happens.");
-        else if (value.count < 1 || value.count > MAX_OCCURRENCES) issue("count", `Choose between 1 and ${MAX_OCCURRENCES} times.`);
+        else if (value.count < 1 || value.count > MAX_OCCURRENCES)
+          issue("count", `Choose between 1 and ${MAX_OCCURRENCES} times.`);
       }
     }
     if (value.reminders && !parseReminders(value.reminders)) {
-      issue("reminders", "List minutes before the start, separated by commas, such as 10, 60 (at most 10, each up to 40,320).");
+      issue(
+        "reminders",
+        "List minutes before the start, separated by commas, such as 10, 60 (at most 10, each up to 40,320).",
+      );
     }
   })
   .transform((value, context) => {
     const input = toEventInput(value);
     if (input.rrule && !isValidRule(input.rrule, input.startLocal)) {
-      context.addIssue({ code: "custom", path: ["repeat"], message: "This repeat rule cannot be used: check its settings." });
+      context.addIssue({
+        code: "custom",
+        path: ["repeat"],
+        message: "This repeat rule cannot be used: check its settings.",
+      });
       return z.NEVER;
     }
     return input;
@@ -155,7 +182,9 @@ function toEventInput(
     allDay,
     startLocal: allDay ? value.startDate : `${value.startDate}T${value.startTime}`,
     // Stored exclusive, as iCalendar's DTEND: a one-day event on the 3rd ends on the 4th.
-    endLocal: allDay ? Temporal.PlainDate.from(value.endDate).add({ days: 1 }).toString() : `${value.endDate}T${value.endTime}`,
+    endLocal: allDay
+      ? Temporal.PlainDate.from(value.endDate).add({ days: 1 }).toString()
+      : `${value.endDate}T${value.endTime}`,
     timeZone: value.timeZone,
     rrule: ruleFromForm(value),
     reminders: parseReminders(value.reminders) ?? [],

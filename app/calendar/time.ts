@@ -31,9 +31,7 @@ export function isWallDateTime(value: string): boolean {
 
 /** A stored wall-clock value as a PlainDateTime (all-day values start at midnight). */
 export function parseWall(value: string): Temporal.PlainDateTime {
-  return value.length === 10
-    ? Temporal.PlainDate.from(value).toPlainDateTime()
-    : Temporal.PlainDateTime.from(value);
+  return value.length === 10 ? Temporal.PlainDate.from(value).toPlainDateTime() : Temporal.PlainDateTime.from(value);
 }
 
 export function formatWall(value: Temporal.PlainDateTime, allDay: boolean): string {

@@ -52,7 +52,15 @@ describe("calendar events in the database", () => {
     await createEvent(small.id, weekly());
     await createEvent(large.id, weekly());
     for (let index = 0; index < 4; index++) {
-      await createEvent(small.id, weekly({ title: `one-off ${index}`, rrule: null, startLocal: "2026-03-10T12:00", endLocal: "2026-03-10T13:00" }));
+      await createEvent(
+        small.id,
+        weekly({
+          title: `one-off ${index}`,
+          rrule: null,
+          startLocal: "2026-03-10T12:00",
+          endLocal: "2026-03-10T13:00",
+        }),
+      );
     }
     await prisma.event.createMany({
       data: Array.from({ length: 499 }, (_, index) => ({
@@ -99,17 +107,32 @@ describe("calendar events in the database", () => {
     const series = await getEvent(user.id, id);
     expect(series.overrides.map((o) => o.recurrenceId)).toEqual(["2026-03-16T09:00"]);
     // Editing the override again updates it rather than adding another.
-    await updateEvent(user.id, { eventId: overrideId }, weekly({ title: "Standup (again)", startLocal: "2026-03-17T12:00", endLocal: "2026-03-17T12:30", rrule: null }), "this");
+    await updateEvent(
+      user.id,
+      { eventId: overrideId },
+      weekly({ title: "Standup (again)", startLocal: "2026-03-17T12:00", endLocal: "2026-03-17T12:30", rrule: null }),
+      "this",
+    );
     expect((await getEvent(user.id, id)).overrides).toHaveLength(1);
   });
 
   it("edits all events keeping the exceptions, moved with the series", async () => {
     const user = await makeUser({ timeZone: ZONE });
     const { id } = await createEvent(user.id, weekly());
-    await updateEvent(user.id, { eventId: id, occurrence: "2026-03-16T09:00" }, weekly({ title: "Moved", startLocal: "2026-03-16T15:00", endLocal: "2026-03-16T15:30", rrule: null }), "this");
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-16T09:00" },
+      weekly({ title: "Moved", startLocal: "2026-03-16T15:00", endLocal: "2026-03-16T15:30", rrule: null }),
+      "this",
+    );
     await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-23T09:00" }, "this");
     // From the 9 March occurrence: one hour later, every week.
-    await updateEvent(user.id, { eventId: id, occurrence: "2026-03-09T09:00" }, weekly({ title: "Team standup", startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T10:30" }), "all");
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-09T09:00" },
+      weekly({ title: "Team standup", startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T10:30" }),
+      "all",
+    );
     expect(await shown(user.id)).toEqual([
       "2026-03-02T10:00 Team standup",
       "2026-03-09T10:00 Team standup",
@@ -121,11 +144,21 @@ describe("calendar events in the database", () => {
   it("edits this and following: the series splits, the new part gets a new UID and the later exceptions", async () => {
     const user = await makeUser({ timeZone: ZONE });
     const { id } = await createEvent(user.id, weekly({ rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=5" }));
-    await updateEvent(user.id, { eventId: id, occurrence: "2026-03-23T09:00" }, weekly({ title: "Late", startLocal: "2026-03-23T18:00", endLocal: "2026-03-23T18:30", rrule: null }), "this");
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-23T09:00" },
+      weekly({ title: "Late", startLocal: "2026-03-23T18:00", endLocal: "2026-03-23T18:30", rrule: null }),
+      "this",
+    );
     const newId = await updateEvent(
       user.id,
       { eventId: id, occurrence: "2026-03-16T09:00" },
-      weekly({ title: "Retro", startLocal: "2026-03-16T14:00", endLocal: "2026-03-16T15:00", rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=5" }),
+      weekly({
+        title: "Retro",
+        startLocal: "2026-03-16T14:00",
+        endLocal: "2026-03-16T15:00",
+        rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=5",
+      }),
       "following",
     );
     expect(await shown(user.id)).toEqual([
@@ -146,7 +179,12 @@ describe("calendar events in the database", () => {
   it("deletes this and following: the series ends before it and later exceptions go", async () => {
     const user = await makeUser({ timeZone: ZONE });
     const { id } = await createEvent(user.id, weekly());
-    await updateEvent(user.id, { eventId: id, occurrence: "2026-03-30T09:00" }, weekly({ title: "x", startLocal: "2026-03-31T09:00", endLocal: "2026-03-31T10:00", rrule: null }), "this");
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-30T09:00" },
+      weekly({ title: "x", startLocal: "2026-03-31T09:00", endLocal: "2026-03-31T10:00", rrule: null }),
+      "this",
+    );
     await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-16T09:00" }, "following");
     expect(await shown(user.id)).toEqual(["2026-03-02T09:00 Standup", "2026-03-09T09:00 Standup"]);
     const series = await getEvent(user.id, id);
@@ -159,7 +197,12 @@ describe("calendar events in the database", () => {
   it("deleting all removes the series and its overrides", async () => {
     const user = await makeUser({ timeZone: ZONE });
     const { id } = await createEvent(user.id, weekly());
-    const overrideId = await updateEvent(user.id, { eventId: id, occurrence: "2026-03-09T09:00" }, weekly({ rrule: null, startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T11:00" }), "this");
+    const overrideId = await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-09T09:00" },
+      weekly({ rrule: null, startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T11:00" }),
+      "this",
+    );
     await deleteEvent(user.id, { eventId: overrideId }, "all");
     expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
   });
