@@ -220,3 +220,43 @@ describe("calendar events in the database", () => {
     expect(await prisma.event.count({ where: { id } })).toBe(1);
   });
 });
+
+describe("calendar views' SQL statements", () => {
+  it("each view costs the same few statements at 3 or 300 events (50 of them series)", async () => {
+    const { loader } = await import("~/routes/calendar._index");
+    const small = await makeUser({ timeZone: ZONE });
+    const large = await makeUser({ timeZone: ZONE });
+    await createEvent(small.id, weekly());
+    await createEvent(small.id, weekly({ rrule: null }));
+    await createEvent(small.id, weekly({ rrule: "FREQ=DAILY;COUNT=20" }));
+    for (let index = 0; index < 50; index++) {
+      await createEvent(large.id, weekly({ title: `series ${index}`, rrule: index % 2 ? "FREQ=DAILY" : "FREQ=WEEKLY;BYDAY=MO,WE,FR" }));
+    }
+    await prisma.event.createMany({
+      data: Array.from({ length: 250 }, (_, index) => ({
+        userId: large.id,
+        uid: `one-off-${index}`,
+        title: `one-off ${index}`,
+        startLocal: `2026-03-${String((index % 28) + 1).padStart(2, "0")}T${String(8 + (index % 10)).padStart(2, "0")}:00`,
+        endLocal: `2026-03-${String((index % 28) + 1).padStart(2, "0")}T${String(9 + (index % 10)).padStart(2, "0")}:00`,
+        timeZone: ZONE,
+        rangeStart: new Date(Date.UTC(2026, 2, (index % 28) + 1, 7 + (index % 10))),
+        rangeEnd: new Date(Date.UTC(2026, 2, (index % 28) + 1, 8 + (index % 10))),
+      })),
+    });
+    const run = (user: typeof small, view: string) =>
+      countQueries(() =>
+        loader({
+          request: new Request(`http://localhost/calendar?view=${view}&date=2026-03-11`),
+          params: {},
+          context: { auth: { user, session: { id: "s", method: "password", persistent: false } } } as never,
+        }),
+      );
+    for (const view of ["month", "week", "day", "agenda"]) {
+      const few = await run(small, view);
+      const many = await run(large, view);
+      expect(many.statements.length, view).toBe(few.statements.length);
+      expect(many.statements.length, view).toBeLessThanOrEqual(1);
+    }
+  });
+});
