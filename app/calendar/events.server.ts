@@ -11,6 +11,7 @@ import {
   occurrenceRange,
 } from "./occurrences";
 import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
+import type { ImportedEvent } from "./ical.server";
 import type { EventInput, Scope } from "./schemas";
 import { type Temporal, formatWall, parseWall } from "./time";
 
@@ -353,4 +354,85 @@ export async function deleteEvent(userId: string, target: Target, scope: Scope):
       },
     });
   });
+}
+
+/** Every event I own, as stored (series, one-offs, overrides): the .ics export and feed. */
+export function exportableEvents(userId: string) {
+  return prisma.event.findMany({
+    where: { userId },
+    orderBy: [{ seriesId: { sort: "asc", nulls: "first" } }, { rangeStart: "asc" }, { id: "asc" }],
+    select: { ...recordSelect, reminders: true, updatedAt: true },
+  });
+}
+
+export type ImportReport = {
+  created: { uid: string; title: string }[];
+  updated: { uid: string; title: string }[];
+  skipped: { uid: string; title: string; reason: string }[];
+};
+
+/**
+ * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
+ * have replaces it (with its exceptions), others are created; overrides attach to their series.
+ */
+export async function importEvents(
+  userId: string,
+  parsed: { events: ImportedEvent[]; skipped: ImportReport["skipped"] },
+): Promise<ImportReport> {
+  const report: ImportReport = { created: [], updated: [], skipped: [...parsed.skipped] };
+  const masters = new Map<string, ImportedEvent>();
+  for (const event of parsed.events) if (!event.recurrenceId) masters.set(event.uid, event);
+  const overrides = parsed.events.filter((event) => event.recurrenceId);
+  for (const override of overrides) {
+    if (!masters.get(override.uid)?.rrule) {
+      report.skipped.push({
+        uid: override.uid,
+        title: override.title,
+        reason: "It changes one occurrence of a repeating event that is not in the file.",
+      });
+    }
+  }
+  await prisma.$transaction(
+    async (tx) => {
+      const existing = new Set(
+        (
+          await tx.event.findMany({
+            where: { userId, uid: { in: [...masters.keys()] }, seriesId: null },
+            select: { uid: true },
+          })
+        ).map((row) => row.uid),
+      );
+      for (const [uid, master] of masters) {
+        await tx.event.deleteMany({ where: { userId, uid } });
+        const { recurrenceId: _unused, ...fields } = master;
+        void _unused;
+        const created = await tx.event.create({
+          data: { ...fields, userId, source: "import", ...eventRange(master) },
+          select: { id: true },
+        });
+        (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
+        if (!master.rrule) continue;
+        for (const override of overrides.filter((candidate) => candidate.uid === uid)) {
+          const recurrenceId = override.recurrenceId as string;
+          const replaced = occurrenceRange(master, recurrenceId);
+          await tx.event.create({
+            data: {
+              ...override,
+              rrule: null,
+              exdates: [],
+              userId,
+              source: "import",
+              seriesId: created.id,
+              recurrenceId,
+              replacedStart: replaced.start,
+              replacedEnd: replaced.end,
+              ...eventRange({ ...override, rrule: null }),
+            },
+          });
+        }
+      }
+    },
+    { timeout: 60_000 },
+  );
+  return report;
 }
