@@ -1,10 +1,13 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { listOccurrences, searchEvents } from "~/calendar/events.server";
+import { type ImportReport, importEvents, listOccurrences, searchEvents } from "~/calendar/events.server";
+import { feedCreatedAt, regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { ICalendarError, fromICalendar } from "~/calendar/ical.server";
 import { Temporal, isWallDate, todayIn } from "~/calendar/time";
 import { type CalendarModel, type OccurrenceItem, buildModel, rangeTitle, searchItem } from "~/calendar/view-model";
 import { VIEWS, type CalendarView, viewRange, windowOf } from "~/calendar/views";
@@ -38,6 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     : null;
   const occurrences = search ? [] : await listOccurrences(user.id, windowOf(range, timeZone), timeZone);
   return {
+    feedSince: (await feedCreatedAt(user.id))?.toISOString() ?? null,
     timeZone,
     view: query.view,
     date: date.toString(),
@@ -48,6 +52,119 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     model: search ? null : buildModel(range, occurrences, timeZone, today),
     search,
   };
+}
+
+const MAX_IMPORT_BYTES = 2_000_000;
+
+type ActionResult =
+  | { intent: "import"; report: ImportReport }
+  | { intent: "import"; error: string }
+  | { intent: "feed"; url: string | null };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_BYTES + 10_000) {
+    return data<ActionResult>(
+      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
+      { status: 413 },
+    );
+  }
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "feed-create") {
+    const token = await regenerateFeedToken(user.id);
+    return data<ActionResult>({ intent: "feed", url: `${new URL(request.url).origin}/calendar/feed/${token}.ics` });
+  }
+  if (intent === "feed-revoke") {
+    await revokeFeedToken(user.id);
+    return data<ActionResult>({ intent: "feed", url: null });
+  }
+  if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    return data<ActionResult>({ intent: "import", error: "Choose an .ics file to import." }, { status: 400 });
+  }
+  if (file.size > MAX_IMPORT_BYTES) {
+    return data<ActionResult>(
+      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
+      { status: 413 },
+    );
+  }
+  try {
+    const parsed = fromICalendar(await file.text(), user.timeZone);
+    return data<ActionResult>({ intent: "import", report: await importEvents(user.id, parsed) });
+  } catch (error) {
+    if (error instanceof ICalendarError) {
+      return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+function ImportResult({ result }: { result: ActionResult | undefined }) {
+  if (!result || result.intent !== "import") return null;
+  if ("error" in result) {
+    return (
+      <p className="form-error" role="alert">
+        {result.error}
+      </p>
+    );
+  }
+  const { created, updated, skipped } = result.report;
+  return (
+    <div className="notice" role="status">
+      <p>{`Imported: ${created.length} created, ${updated.length} updated, ${skipped.length} skipped.`}</p>
+      {skipped.length ? (
+        <ul>
+          {skipped.map((item, index) => (
+            <li key={`${item.uid}-${index}`}>{`${item.title}: ${item.reason}`}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function Sharing({ feedSince, result }: { feedSince: string | null; result: ActionResult | undefined }) {
+  const feedUrl = result?.intent === "feed" ? result.url : null;
+  return (
+    <details className="card calendar__sharing" open={Boolean(result)}>
+      <summary>Import, export and subscribe</summary>
+      <ImportResult result={result} />
+      <Form method="post" action="/calendar?index" encType="multipart/form-data">
+        <input type="hidden" name="intent" value="import" />
+        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
+        <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
+        <button type="submit">Import</button>
+      </Form>
+      <p>
+        <a href="/calendar/export.ics" download>
+          Export all my events (.ics)
+        </a>
+      </p>
+      {feedUrl ? (
+        <p className="notice" role="status">
+          Your private feed link (shown once; anyone with it can read your calendar):{" "}
+          <code className="feed-url">{feedUrl}</code>
+        </p>
+      ) : null}
+      <p className="muted">
+        {feedSince && !(result?.intent === "feed" && !result.url)
+          ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
+          : "No subscription link: other calendar apps cannot read your calendar."}
+      </p>
+      <Form method="post" action="/calendar?index" className="inline-form">
+        <button type="submit" name="intent" value="feed-create" className="secondary">
+          {feedSince ? "New subscription link" : "Create a subscription link"}
+        </button>
+        {feedSince ? (
+          <button type="submit" name="intent" value="feed-revoke" className="secondary">
+            Turn off the link
+          </button>
+        ) : null}
+      </Form>
+    </details>
+  );
 }
 
 function href(view: CalendarView, date: string) {
@@ -238,6 +355,7 @@ function ZoneSuggestion({ timeZone }: { timeZone: string }) {
 
 export default function Calendar() {
   const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <div className="calendar">
       <header className="calendar__header">
@@ -313,6 +431,7 @@ export default function Calendar() {
       ) : data.model ? (
         <TimeGrid model={data.model} />
       ) : null}
+      <Sharing feedSince={data.feedSince} result={result} />
     </div>
   );
 }

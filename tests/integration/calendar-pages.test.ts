@@ -215,4 +215,72 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(month)).toEqual([]);
     expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ title: "Standup", exdates: [] });
   });
+
+  it("exports .ics and imports it into a fresh account with the same occurrences", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Moved once",
+      startDate: "2026-03-10",
+      endDate: "2026-03-10",
+      occurrence: "2026-03-09T09:00",
+      scope: "this",
+    });
+    await client.post(`/calendar/events/${id}/delete`, { occurrence: "2026-03-23T09:00", scope: "following" });
+    await create(client, {
+      ...weeklyStandup,
+      title: "Holiday",
+      repeat: "none",
+      allDay: "on",
+      startDate: "2026-03-13",
+      endDate: "2026-03-13",
+      startTime: "",
+      endTime: "",
+    });
+    const exported = await client.get("/calendar/export.ics");
+    expect(exported.headers.get("content-type")).toContain("text/calendar");
+    const ics = await exported.text();
+    const before = datetimes(await (await client.get("/calendar?view=month&date=2026-03-01")).text());
+    expect(before).toHaveLength(4);
+
+    const fresh = await person();
+    const upload = (text: string, name = "cal.ics") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], name, { type: "text/calendar" }));
+      return fresh.client.get("/calendar?index", { method: "POST", body: form });
+    };
+    const imported = await upload(ics);
+    expect(imported.status).toBe(200);
+    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+    // The same file again updates by UID rather than duplicating.
+    expect(await (await upload(ics)).text()).toContain("Imported: 0 created, 2 updated, 0 skipped.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+
+    const broken = await upload("BEGIN:VCALENDAR\nBEGIN:VEVENT\nnot a line\n");
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain("Nothing was imported.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+  });
+
+  it("serves the private feed only with a current token", async () => {
+    const { client } = await person();
+    await create(client);
+    const anonymous = browserClient(server.url);
+    expect((await anonymous.get("/calendar/feed/nothing.ics")).status).toBe(404);
+    const made = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
+    const url = /(http:\/\/[^<"]+\/calendar\/feed\/[A-Za-z0-9_-]+\.ics)/.exec(made)![1]!;
+    const path = new URL(url).pathname;
+    const feed = await anonymous.get(path);
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain("SUMMARY:Standup");
+    const renewed = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
+    expect(renewed).toContain("/calendar/feed/");
+    expect((await anonymous.get(path)).status).toBe(404);
+    await client.post("/calendar?index", { intent: "feed-revoke" });
+    const newPath = new URL(/(http:\/\/[^<"]+\.ics)/.exec(renewed)![1]!).pathname;
+    expect((await anonymous.get(newPath)).status).toBe(404);
+  });
 });
