@@ -20,7 +20,8 @@ const PUBLIC_PATHS = new Set([
 ]);
 
 // /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
-const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/api/v1/internal/", "/test-only/"];
+// /calendar/feed/<token>.ics is polled by other calendar apps: the token is the credential (404 otherwise).
+const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/api/v1/internal/", "/test-only/", "/calendar/feed/"];
 
 export function isPublicPath(pathname: string): boolean {
   const path = pathname.replace(/\.data$/, "").replace(/\/_root$/, "/") || "/";

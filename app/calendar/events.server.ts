@@ -1,0 +1,438 @@
+import { randomUUID } from "node:crypto";
+import { prisma } from "~/db/db.server";
+import type { Prisma } from "~/generated/prisma/client";
+import type { EventSource } from "~/generated/prisma/enums";
+import {
+  type EventRecord,
+  type Occurrence,
+  type Window,
+  eventRange,
+  expandOccurrences,
+  occurrenceRange,
+} from "./occurrences";
+import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
+import type { ImportedEvent } from "./ical.server";
+import type { EventInput, Scope } from "./schemas";
+import { type Temporal, formatWall, parseWall } from "./time";
+
+/** Asked for an event that does not exist or belongs to someone else: the two are indistinguishable. */
+export class EventNotFoundError extends Error {
+  constructor() {
+    super("Event not found");
+    this.name = "EventNotFoundError";
+  }
+}
+
+/** The occurrence asked for is not one of the series' starts. */
+export class OccurrenceNotFoundError extends Error {
+  constructor() {
+    super("That occurrence is not part of the series");
+    this.name = "OccurrenceNotFoundError";
+  }
+}
+
+const recordSelect = {
+  id: true,
+  uid: true,
+  title: true,
+  description: true,
+  location: true,
+  allDay: true,
+  startLocal: true,
+  endLocal: true,
+  timeZone: true,
+  rrule: true,
+  exdates: true,
+  seriesId: true,
+  recurrenceId: true,
+} satisfies Prisma.EventSelect;
+
+/**
+ * Every occurrence of my events overlapping the window, in my zone: ONE indexed statement whatever the
+ * number of events (series are found by their UTC span; overrides also by the slot they replace).
+ */
+export async function listOccurrences(userId: string, window: Window, viewerZone: string): Promise<Occurrence[]> {
+  const start = new Date(window.start.epochMilliseconds);
+  const end = new Date(window.end.epochMilliseconds);
+  const rows = await prisma.event.findMany({
+    where: {
+      userId,
+      OR: [
+        { rangeStart: { lt: end }, OR: [{ rangeEnd: null }, { rangeEnd: { gt: start } }] },
+        { replacedStart: { lt: end }, replacedEnd: { gt: start } },
+      ],
+    },
+    select: recordSelect,
+  });
+  return expandOccurrences(rows, window, viewerZone);
+}
+
+export type SearchHit = EventRecord & { rangeStart: Date };
+
+/** My events whose title, location or description contains the words, across all years (newest first). */
+export async function searchEvents(userId: string, query: string, limit = 50): Promise<SearchHit[]> {
+  const words = query.split(/\s+/).filter(Boolean).slice(0, 8);
+  if (!words.length) return [];
+  return prisma.event.findMany({
+    where: {
+      userId,
+      AND: words.map((word) => ({
+        OR: [
+          { title: { contains: word, mode: "insensitive" as const } },
+          { location: { contains: word, mode: "insensitive" as const } },
+          { description: { contains: word, mode: "insensitive" as const } },
+        ],
+      })),
+    },
+    orderBy: [{ rangeStart: "desc" }, { id: "asc" }],
+    take: limit,
+    select: { ...recordSelect, rangeStart: true },
+  });
+}
+
+const detailSelect = {
+  ...recordSelect,
+  reminders: true,
+  source: true,
+  overrides: { select: recordSelect, orderBy: { recurrenceId: "asc" as const } },
+  series: { select: recordSelect },
+} satisfies Prisma.EventSelect;
+
+export type EventDetail = Prisma.EventGetPayload<{ select: typeof detailSelect }>;
+
+/** One of my events with its overrides (a series) or its series (an override); 404 otherwise. */
+export async function getEvent(userId: string, eventId: string): Promise<EventDetail> {
+  const event = await prisma.event.findFirst({ where: { id: eventId, userId }, select: detailSelect });
+  if (!event) throw new EventNotFoundError();
+  return event;
+}
+
+function rowData(input: Omit<EventInput, "timeZone"> & { timeZone: string | null }) {
+  return {
+    title: input.title,
+    description: input.description,
+    location: input.location,
+    allDay: input.allDay,
+    startLocal: input.startLocal,
+    endLocal: input.endLocal,
+    // An all-day event is on the same dates wherever it is seen: it keeps no zone.
+    timeZone: input.allDay ? null : input.timeZone,
+    rrule: input.rrule,
+    reminders: input.reminders,
+    ...eventRange({ ...input, timeZone: input.allDay ? null : input.timeZone }),
+  };
+}
+
+export async function createEvent(
+  userId: string,
+  input: EventInput,
+  source: EventSource = "local",
+): Promise<{ id: string }> {
+  return prisma.event.create({
+    data: { userId, uid: `${randomUUID()}@ares`, source, ...rowData(input) },
+    select: { id: true },
+  });
+}
+
+type Target = { eventId: string; occurrence?: string | undefined };
+
+type SeriesContext = {
+  series: EventDetail;
+  /** The occurrence acted on (wall-clock start it had in the series). */
+  occurrence: string;
+  /** The override row at that occurrence, if it was edited before. */
+  override: EventRecord | null;
+};
+
+/** Resolves the event acted on: a one-off event, or a series and one of its occurrences. */
+async function resolve(userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
+  const event = await getEvent(userId, target.eventId);
+  if (event.seriesId && event.recurrenceId) {
+    const series = await getEvent(userId, event.seriesId);
+    return { series, occurrence: event.recurrenceId, override: event };
+  }
+  if (!event.rrule) return { single: event };
+  const occurrence = target.occurrence ?? event.startLocal;
+  if (!isOccurrence(event, occurrence)) throw new OccurrenceNotFoundError();
+  const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
+  return { series: event, occurrence, override };
+}
+
+export function isOccurrence(series: EventDetail, occurrence: string): boolean {
+  if (occurrence.length !== series.startLocal.length) return false;
+  let wall: Temporal.PlainDateTime;
+  try {
+    wall = parseWall(occurrence);
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+  return wallStartsBetween(
+    series.rrule ?? "",
+    series.startLocal,
+    wall.subtract({ minutes: 1 }),
+    wall.add({ minutes: 1 }),
+  )
+    .map((start) => formatWall(start, series.allDay))
+    .includes(occurrence);
+}
+
+/** Shifts a wall-clock value by the difference between two others (same kind: timed or all-day). */
+function shift(value: string, from: string, to: string, allDay: boolean): string {
+  const delta = parseWall(from).until(parseWall(to));
+  return formatWall(parseWall(value).add(delta), allDay);
+}
+
+/** The rule cut so that its last occurrence is the one before `occurrence`. */
+function endBefore(series: EventRecord, occurrence: string): string {
+  const last = parseWall(occurrence).subtract(series.allDay ? { days: 1 } : { minutes: 1 });
+  const withoutCount = withRulePart(series.rrule ?? "", "COUNT", null);
+  return withRulePart(withoutCount, "UNTIL", wallToUntil(formatWall(last, series.allDay)));
+}
+
+function occurrencesBefore(series: EventRecord, occurrence: string): number {
+  const count = Number(parseRule(series.rrule ?? "").COUNT);
+  if (!count) return 0;
+  return firstWallStarts(series.rrule ?? "", series.startLocal, count).filter(
+    (wall) => formatWall(wall, series.allDay) < occurrence,
+  ).length;
+}
+
+type Tx = Prisma.TransactionClient;
+
+async function saveOverride(tx: Tx, userId: string, context: SeriesContext, input: EventInput): Promise<string> {
+  const data = { ...rowData({ ...input, rrule: null }), rrule: null };
+  if (context.override) {
+    await tx.event.update({ where: { id: context.override.id }, data });
+    return context.override.id;
+  }
+  const replaced = occurrenceRange(context.series, context.occurrence);
+  const created = await tx.event.create({
+    data: {
+      ...data,
+      userId,
+      uid: context.series.uid,
+      seriesId: context.series.id,
+      recurrenceId: context.occurrence,
+      replacedStart: replaced.start,
+      replacedEnd: replaced.end,
+    },
+    select: { id: true },
+  });
+  return created.id;
+}
+
+/** Moves overrides to `seriesId`, shifting their RECURRENCE-IDs when the series' start moved. */
+async function reattachOverrides(
+  tx: Tx,
+  overrides: EventRecord[],
+  target: { id: string; uid: string; allDay: boolean; timeZone: string | null; startLocal: string; endLocal: string },
+  from: string,
+  to: string,
+) {
+  for (const override of overrides) {
+    if (!override.recurrenceId || override.recurrenceId.length !== to.length) {
+      await tx.event.delete({ where: { id: override.id } });
+      continue;
+    }
+    const recurrenceId = shift(override.recurrenceId, from, to, target.allDay);
+    const replaced = occurrenceRange(target, recurrenceId);
+    await tx.event.update({
+      where: { id: override.id },
+      data: {
+        seriesId: target.id,
+        uid: target.uid,
+        recurrenceId,
+        replacedStart: replaced.start,
+        replacedEnd: replaced.end,
+      },
+    });
+  }
+}
+
+/**
+ * Saves an edit. For an occurrence of a series, `scope` says which: "this" stores an override,
+ * "following" ends the series before it and starts a new one (new UID) that takes the later
+ * exceptions along, "all" edits the series and keeps its exceptions (moved with it).
+ * Returns the id of the event to show afterwards.
+ */
+export async function updateEvent(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
+  const resolved = await resolve(userId, target);
+  if ("single" in resolved) {
+    await prisma.event.update({ where: { id: resolved.single.id }, data: rowData(input) });
+    return resolved.single.id;
+  }
+  const { series, occurrence } = resolved;
+  if (scope === "this") return prisma.$transaction((tx) => saveOverride(tx, userId, resolved, input));
+  // The form shows the chosen occurrence: its move is applied to the series' first start.
+  const sameKind = input.allDay === series.allDay;
+  if (scope === "all" || occurrence === series.startLocal) {
+    const startLocal = sameKind
+      ? shift(series.startLocal, occurrence, input.startLocal, input.allDay)
+      : input.startLocal;
+    const endLocal = sameKind ? shift(startLocal, input.startLocal, input.endLocal, input.allDay) : input.endLocal;
+    const moved = { ...input, startLocal, endLocal };
+    await prisma.$transaction(async (tx) => {
+      const saved = await tx.event.update({
+        where: { id: series.id },
+        data: {
+          ...rowData(moved),
+          exdates: sameKind ? series.exdates.map((day) => shift(day, series.startLocal, startLocal, input.allDay)) : [],
+        },
+        select: { id: true, uid: true, allDay: true, timeZone: true, startLocal: true, endLocal: true },
+      });
+      if (!input.rrule) await tx.event.deleteMany({ where: { seriesId: series.id } });
+      else await reattachOverrides(tx, series.overrides, saved, series.startLocal, startLocal);
+    });
+    return series.id;
+  }
+  // "This and following": the series splits at the occurrence.
+  return prisma.$transaction(async (tx) => {
+    const before = occurrencesBefore(series, occurrence);
+    let rrule = input.rrule;
+    const oldCount = Number(parseRule(series.rrule ?? "").COUNT);
+    if (rrule && oldCount && Number(parseRule(rrule).COUNT) === oldCount) {
+      rrule = withRulePart(rrule, "COUNT", String(Math.max(1, oldCount - before)));
+    }
+    const later = series.overrides.filter((override) => (override.recurrenceId ?? "") >= occurrence);
+    const laterExdates = series.exdates.filter((day) => day >= occurrence);
+    const truncated = endBefore(series, occurrence);
+    await tx.event.update({
+      where: { id: series.id },
+      data: {
+        rrule: truncated,
+        exdates: series.exdates.filter((day) => day < occurrence),
+        ...eventRange({ ...series, rrule: truncated }),
+      },
+    });
+    const created = await tx.event.create({
+      data: {
+        ...rowData({ ...input, rrule }),
+        userId,
+        uid: `${randomUUID()}@ares`,
+        source: series.source,
+        exdates:
+          sameKind && rrule ? laterExdates.map((day) => shift(day, occurrence, input.startLocal, input.allDay)) : [],
+      },
+      select: { id: true, uid: true, allDay: true, timeZone: true, startLocal: true, endLocal: true },
+    });
+    if (sameKind && rrule) await reattachOverrides(tx, later, created, occurrence, input.startLocal);
+    else await tx.event.deleteMany({ where: { id: { in: later.map((override) => override.id) } } });
+    return created.id;
+  });
+}
+
+/** Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series. */
+export async function deleteEvent(userId: string, target: Target, scope: Scope): Promise<void> {
+  const resolved = await resolve(userId, target);
+  if ("single" in resolved) {
+    await prisma.event.delete({ where: { id: resolved.single.id } });
+    return;
+  }
+  const { series, occurrence, override } = resolved;
+  if (scope === "all" || (scope === "following" && occurrence === series.startLocal)) {
+    await prisma.event.delete({ where: { id: series.id } });
+    return;
+  }
+  await prisma.$transaction(async (tx) => {
+    if (scope === "this") {
+      if (override) await tx.event.delete({ where: { id: override.id } });
+      await tx.event.update({
+        where: { id: series.id },
+        data: { exdates: [...new Set([...series.exdates, occurrence])].sort() },
+      });
+      return;
+    }
+    const truncated = endBefore(series, occurrence);
+    await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
+    await tx.event.update({
+      where: { id: series.id },
+      data: {
+        rrule: truncated,
+        exdates: series.exdates.filter((day) => day < occurrence),
+        ...eventRange({ ...series, rrule: truncated }),
+      },
+    });
+  });
+}
+
+/** Every event I own, as stored (series, one-offs, overrides): the .ics export and feed. */
+export function exportableEvents(userId: string) {
+  return prisma.event.findMany({
+    where: { userId },
+    orderBy: [{ seriesId: { sort: "asc", nulls: "first" } }, { rangeStart: "asc" }, { id: "asc" }],
+    select: { ...recordSelect, reminders: true, updatedAt: true },
+  });
+}
+
+export type ImportReport = {
+  created: { uid: string; title: string }[];
+  updated: { uid: string; title: string }[];
+  skipped: { uid: string; title: string; reason: string }[];
+};
+
+/**
+ * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
+ * have replaces it (with its exceptions), others are created; overrides attach to their series.
+ */
+export async function importEvents(
+  userId: string,
+  parsed: { events: ImportedEvent[]; skipped: ImportReport["skipped"] },
+): Promise<ImportReport> {
+  const report: ImportReport = { created: [], updated: [], skipped: [...parsed.skipped] };
+  const masters = new Map<string, ImportedEvent>();
+  for (const event of parsed.events) if (!event.recurrenceId) masters.set(event.uid, event);
+  const overrides = parsed.events.filter((event) => event.recurrenceId);
+  for (const override of overrides) {
+    if (!masters.get(override.uid)?.rrule) {
+      report.skipped.push({
+        uid: override.uid,
+        title: override.title,
+        reason: "It changes one occurrence of a repeating event that is not in the file.",
+      });
+    }
+  }
+  await prisma.$transaction(
+    async (tx) => {
+      const existing = new Set(
+        (
+          await tx.event.findMany({
+            where: { userId, uid: { in: [...masters.keys()] }, seriesId: null },
+            select: { uid: true },
+          })
+        ).map((row) => row.uid),
+      );
+      for (const [uid, master] of masters) {
+        await tx.event.deleteMany({ where: { userId, uid } });
+        const { recurrenceId: _unused, ...fields } = master;
+        void _unused;
+        const created = await tx.event.create({
+          data: { ...fields, userId, source: "import", ...eventRange(master) },
+          select: { id: true },
+        });
+        (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
+        if (!master.rrule) continue;
+        for (const override of overrides.filter((candidate) => candidate.uid === uid)) {
+          const recurrenceId = override.recurrenceId as string;
+          const replaced = occurrenceRange(master, recurrenceId);
+          await tx.event.create({
+            data: {
+              ...override,
+              rrule: null,
+              exdates: [],
+              userId,
+              source: "import",
+              seriesId: created.id,
+              recurrenceId,
+              replacedStart: replaced.start,
+              replacedEnd: replaced.end,
+              ...eventRange({ ...override, rrule: null }),
+            },
+          });
+        }
+      }
+    },
+    { timeout: 60_000 },
+  );
+  return report;
+}

@@ -1,0 +1,292 @@
+import ICAL from "ical.js";
+import { isTimeZone } from "~/accounts/time-zone";
+import type { EventRecord } from "./occurrences";
+import { isValidRule, parseRule, untilToWall, wallToUntil, withRulePart } from "./recurrence";
+import { Temporal, formatWall, parseWall, toZoned } from "./time";
+
+// iCalendar (RFC 5545) in and out through ical.js; nothing here parses the text format by hand.
+
+export type ExportedEvent = EventRecord & { reminders: number[]; updatedAt: Date };
+
+function icalTime(wall: string, allDay: boolean): ICAL.Time {
+  const value = parseWall(wall);
+  return ICAL.Time.fromData({
+    year: value.year,
+    month: value.month,
+    day: value.day,
+    hour: allDay ? 0 : value.hour,
+    minute: allDay ? 0 : value.minute,
+    second: 0,
+    isDate: allDay,
+  });
+}
+
+function utcTime(instant: Temporal.ZonedDateTime): ICAL.Time {
+  const utc = instant.withTimeZone("UTC");
+  return ICAL.Time.fromData(
+    { year: utc.year, month: utc.month, day: utc.day, hour: utc.hour, minute: utc.minute, second: utc.second },
+    ICAL.Timezone.utcTimezone,
+  );
+}
+
+function timeProperty(name: string, wall: string, event: Pick<EventRecord, "allDay" | "timeZone">): ICAL.Property {
+  const property = new ICAL.Property(name);
+  if (!event.allDay && event.timeZone === "UTC") {
+    property.setValue(utcTime(toZoned(parseWall(wall), "UTC")));
+  } else {
+    property.setValue(icalTime(wall, event.allDay));
+    if (!event.allDay && event.timeZone) property.setParameter("tzid", event.timeZone);
+  }
+  return property;
+}
+
+/** RFC 5545: with a zoned DTSTART, UNTIL must be in UTC; ARES stores it as wall clock in the event's zone. */
+function exportRule(event: EventRecord): string {
+  const rule = event.rrule ?? "";
+  const until = parseRule(rule).UNTIL;
+  if (!until || event.allDay || !event.timeZone || until.endsWith("Z")) return rule;
+  const instant = toZoned(parseWall(untilToWall(until)), event.timeZone);
+  return withRulePart(
+    rule,
+    "UNTIL",
+    `${wallToUntil(instant.withTimeZone("UTC").toPlainDateTime().toString({ smallestUnit: "minute" }))}Z`,
+  );
+}
+
+/** My events as one VCALENDAR: series with RRULE and EXDATE, overrides with RECURRENCE-ID, reminders as VALARMs. */
+export function toICalendar(events: ExportedEvent[], name: string): string {
+  const calendar = new ICAL.Component(["vcalendar", [], []]);
+  calendar.addPropertyWithValue("prodid", "-//ARES//Calendar//EN");
+  calendar.addPropertyWithValue("version", "2.0");
+  calendar.addPropertyWithValue("calscale", "GREGORIAN");
+  calendar.addPropertyWithValue("x-wr-calname", name);
+  const byId = new Map(events.map((event) => [event.id, event]));
+  for (const event of events) {
+    const vevent = new ICAL.Component("vevent");
+    vevent.addPropertyWithValue("uid", event.uid);
+    vevent.addPropertyWithValue(
+      "dtstamp",
+      utcTime(Temporal.Instant.fromEpochMilliseconds(event.updatedAt.getTime()).toZonedDateTimeISO("UTC")),
+    );
+    vevent.addProperty(timeProperty("dtstart", event.startLocal, event));
+    vevent.addProperty(timeProperty("dtend", event.endLocal, event));
+    vevent.addPropertyWithValue("summary", event.title);
+    if (event.location) vevent.addPropertyWithValue("location", event.location);
+    if (event.description) vevent.addPropertyWithValue("description", event.description);
+    if (event.rrule) {
+      vevent.addPropertyWithValue("rrule", ICAL.Recur.fromString(exportRule(event)));
+      for (const exdate of event.exdates) vevent.addProperty(timeProperty("exdate", exdate, event));
+    }
+    const series = event.seriesId ? byId.get(event.seriesId) : undefined;
+    if (series && event.recurrenceId) vevent.addProperty(timeProperty("recurrence-id", event.recurrenceId, series));
+    for (const minutes of event.reminders) {
+      const alarm = new ICAL.Component("valarm");
+      alarm.addPropertyWithValue("action", "DISPLAY");
+      alarm.addPropertyWithValue("description", event.title);
+      alarm.addPropertyWithValue("trigger", ICAL.Duration.fromSeconds(-minutes * 60));
+      vevent.addSubcomponent(alarm);
+    }
+    calendar.addSubcomponent(vevent);
+  }
+  return calendar.toString();
+}
+
+// Windows zone names Outlook writes as TZID, for the most common zones (the VTIMEZONE is used otherwise).
+const WINDOWS_ZONES: Record<string, string> = {
+  "W. Europe Standard Time": "Europe/Berlin",
+  "Romance Standard Time": "Europe/Paris",
+  "Central Europe Standard Time": "Europe/Budapest",
+  "GMT Standard Time": "Europe/London",
+  "Eastern Standard Time": "America/New_York",
+  "Central Standard Time": "America/Chicago",
+  "Mountain Standard Time": "America/Denver",
+  "Pacific Standard Time": "America/Los_Angeles",
+  "India Standard Time": "Asia/Kolkata",
+  "AUS Eastern Standard Time": "Australia/Sydney",
+  "New Zealand Standard Time": "Pacific/Auckland",
+  "Tokyo Standard Time": "Asia/Tokyo",
+  UTC: "UTC",
+};
+
+export type ImportedEvent = {
+  uid: string;
+  title: string;
+  description: string;
+  location: string;
+  allDay: boolean;
+  startLocal: string;
+  endLocal: string;
+  timeZone: string | null;
+  rrule: string | null;
+  exdates: string[];
+  recurrenceId: string | null;
+  reminders: number[];
+};
+
+export type Skipped = { uid: string; title: string; reason: string };
+
+export class ICalendarError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ICalendarError";
+  }
+}
+
+type ZoneResolver = (tzid: string | null, time: ICAL.Time) => { wall: Temporal.PlainDateTime; zone: string | null };
+
+/**
+ * Maps an iCalendar time to a wall clock and an IANA zone: IANA TZIDs and known Windows names are
+ * kept; any other TZID is resolved through the file's own VTIMEZONE (held per file, not registered
+ * process-wide, so one person's file cannot change how another's is read) into `fallbackZone`.
+ */
+function zoneResolver(vtimezones: Map<string, ICAL.Timezone>, fallbackZone: string): ZoneResolver {
+  return (tzid, time) => {
+    const wall = Temporal.PlainDateTime.from({
+      year: time.year,
+      month: time.month,
+      day: time.day,
+      hour: time.isDate ? 0 : time.hour,
+      minute: time.isDate ? 0 : time.minute,
+    });
+    if (time.isDate) return { wall, zone: null };
+    if (time.zone === ICAL.Timezone.utcTimezone) return { wall, zone: "UTC" };
+    if (!tzid) return { wall, zone: null };
+    const known = isTimeZone(tzid) ? tzid : WINDOWS_ZONES[tzid];
+    if (known) return { wall, zone: known };
+    const vtimezone = vtimezones.get(tzid);
+    if (!vtimezone)
+      throw new ICalendarError(`The time zone “${tzid}” is neither a known zone nor described in the file.`);
+    const offsetSeconds = vtimezone.utcOffset(time);
+    const instant = Temporal.Instant.fromEpochMilliseconds(
+      Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute) - offsetSeconds * 1000,
+    );
+    return { wall: instant.toZonedDateTimeISO(fallbackZone).toPlainDateTime(), zone: fallbackZone };
+  };
+}
+
+function readTime(
+  resolve: ZoneResolver,
+  property: ICAL.Property | null,
+): { wall: Temporal.PlainDateTime; zone: string | null; allDay: boolean } | null {
+  if (!property) return null;
+  const value = property.getFirstValue();
+  if (!(value instanceof ICAL.Time)) return null;
+  const tzid = property.getParameter("tzid");
+  return { ...resolve(typeof tzid === "string" ? tzid : null, value), allDay: value.isDate };
+}
+
+function inZone(
+  time: { wall: Temporal.PlainDateTime; zone: string | null },
+  zone: string | null,
+): Temporal.PlainDateTime {
+  if (!time.zone || !zone || time.zone === zone) return time.wall;
+  return toZoned(time.wall, time.zone).withTimeZone(zone).toPlainDateTime();
+}
+
+/** Parses an .ics file; throws ICalendarError (nothing usable) for a malformed file. */
+export function fromICalendar(text: string, fallbackZone: string): { events: ImportedEvent[]; skipped: Skipped[] } {
+  let root: ICAL.Component;
+  try {
+    root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  } catch (error) {
+    if (error instanceof Error) throw new ICalendarError(`This is not a valid iCalendar file: ${error.message}`);
+    throw error;
+  }
+  if (root.name !== "vcalendar") throw new ICalendarError("This is not an iCalendar file (it has no VCALENDAR).");
+  const vtimezones = new Map<string, ICAL.Timezone>();
+  for (const component of root.getAllSubcomponents("vtimezone")) {
+    const timezone = new ICAL.Timezone(component);
+    if (timezone.tzid) vtimezones.set(timezone.tzid, timezone);
+  }
+  const resolve = zoneResolver(vtimezones, fallbackZone);
+  const events: ImportedEvent[] = [];
+  const skipped: Skipped[] = [];
+  for (const vevent of root.getAllSubcomponents("vevent")) {
+    const uid = String(vevent.getFirstPropertyValue("uid") ?? "").trim();
+    const title = String(vevent.getFirstPropertyValue("summary") ?? "").trim() || "(no title)";
+    const skip = (reason: string) => skipped.push({ uid, title, reason });
+    try {
+      if (!uid) {
+        skip("It has no UID.");
+        continue;
+      }
+      const start = readTime(resolve, vevent.getFirstProperty("dtstart"));
+      if (!start) {
+        skip("It has no start (DTSTART).");
+        continue;
+      }
+      const zone = start.zone;
+      let end = readTime(resolve, vevent.getFirstProperty("dtend"));
+      let endWall: Temporal.PlainDateTime;
+      if (end) endWall = inZone(end, zone);
+      else {
+        const duration = vevent.getFirstPropertyValue("duration");
+        endWall =
+          duration instanceof ICAL.Duration
+            ? start.wall.add({ seconds: duration.toSeconds() })
+            : start.wall.add(start.allDay ? { days: 1 } : {});
+        end = null;
+      }
+      const allDay = start.allDay;
+      if (Temporal.PlainDateTime.compare(endWall, start.wall) < 0) {
+        skip("It ends before it starts.");
+        continue;
+      }
+      if (allDay && Temporal.PlainDateTime.compare(endWall, start.wall) === 0) endWall = endWall.add({ days: 1 });
+      const startLocal = formatWall(start.wall, allDay);
+      const endLocal = formatWall(endWall, allDay);
+      let rrule: string | null = null;
+      const recur = vevent.getFirstPropertyValue("rrule");
+      if (recur instanceof ICAL.Recur) {
+        rrule = recur.toString();
+        if (recur.until) {
+          const until = resolve(null, recur.until);
+          const wall = inZone(until, zone);
+          rrule = withRulePart(rrule, "UNTIL", wallToUntil(formatWall(wall, allDay)));
+        }
+        if (!isValidRule(rrule, startLocal)) {
+          skip(`Its repeat rule (${recur.toString()}) cannot be used.`);
+          continue;
+        }
+      }
+      const exdates: string[] = [];
+      for (const property of vevent.getAllProperties("exdate")) {
+        const tzid = property.getParameter("tzid");
+        for (const value of property.getValues()) {
+          if (value instanceof ICAL.Time) {
+            exdates.push(formatWall(inZone(resolve(typeof tzid === "string" ? tzid : null, value), zone), allDay));
+          }
+        }
+      }
+      const recurrence = readTime(resolve, vevent.getFirstProperty("recurrence-id"));
+      const reminders: number[] = [];
+      for (const alarm of vevent.getAllSubcomponents("valarm")) {
+        const trigger = alarm.getFirstPropertyValue("trigger");
+        if (trigger instanceof ICAL.Duration && trigger.toSeconds() <= 0)
+          reminders.push(Math.round(-trigger.toSeconds() / 60));
+      }
+      events.push({
+        uid,
+        title: title.slice(0, 200),
+        description: String(vevent.getFirstPropertyValue("description") ?? "")
+          .replaceAll("\u0000", "")
+          .slice(0, 5000),
+        location: String(vevent.getFirstPropertyValue("location") ?? "")
+          .replaceAll("\u0000", "")
+          .slice(0, 300),
+        allDay,
+        startLocal,
+        endLocal,
+        timeZone: allDay ? null : zone,
+        rrule,
+        exdates: [...new Set(exdates)].sort(),
+        recurrenceId: recurrence ? formatWall(inZone(recurrence, zone), recurrence.allDay) : null,
+        reminders: [...new Set(reminders)].sort((a, b) => a - b).slice(0, 10),
+      });
+    } catch (error) {
+      if (error instanceof ICalendarError || error instanceof RangeError) skip(error.message);
+      else throw error;
+    }
+  }
+  return { events, skipped };
+}

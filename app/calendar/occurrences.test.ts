@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import { type EventRecord, eventRange, expandOccurrences } from "./occurrences";
+import { Temporal, isoWithOffset } from "./time";
+
+let nextId = 0;
+function event(fields: Partial<EventRecord> & Pick<EventRecord, "startLocal" | "endLocal">): EventRecord {
+  nextId += 1;
+  return {
+    id: `e${nextId}`,
+    uid: `uid-${nextId}`,
+    title: "Meeting",
+    description: "",
+    location: "",
+    allDay: false,
+    timeZone: "UTC",
+    rrule: null,
+    exdates: [],
+    seriesId: null,
+    recurrenceId: null,
+    ...fields,
+  };
+}
+
+function window(from: string, to: string, zone: string) {
+  return {
+    start: Temporal.PlainDate.from(from).toZonedDateTime(zone).toInstant(),
+    end: Temporal.PlainDate.from(to).toZonedDateTime(zone).toInstant(),
+  };
+}
+
+function starts(events: EventRecord[], from: string, to: string, zone: string): string[] {
+  return expandOccurrences(events, window(from, to, zone), zone).map((o) => isoWithOffset(o.start));
+}
+
+describe("a weekly meeting keeps its wall-clock time across DST", () => {
+  it("09:00 Europe/Berlin stays 09:00 Berlin through the spring and autumn changes", () => {
+    const meeting = event({
+      startLocal: "2026-03-23T09:00",
+      endLocal: "2026-03-23T10:00",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;BYDAY=MO",
+    });
+    expect(starts([meeting], "2026-03-23", "2026-04-07", "Europe/Berlin")).toEqual([
+      "2026-03-23T09:00:00+01:00",
+      "2026-03-30T09:00:00+02:00",
+      "2026-04-06T09:00:00+02:00",
+    ]);
+    expect(starts([meeting], "2026-10-19", "2026-11-03", "Europe/Berlin")).toEqual([
+      "2026-10-19T09:00:00+02:00",
+      "2026-10-26T09:00:00+01:00",
+      "2026-11-02T09:00:00+01:00",
+    ]);
+  });
+
+  it("shows the Berlin meeting in New York at the hour that follows both zones' changes", () => {
+    const meeting = event({
+      startLocal: "2026-03-02T09:00",
+      endLocal: "2026-03-02T10:00",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;BYDAY=MO",
+    });
+    // The US changes on 8 March, Europe on 29 March: for three weeks the gap is five hours.
+    expect(starts([meeting], "2026-03-02", "2026-04-01", "America/New_York")).toEqual([
+      "2026-03-02T03:00:00-05:00",
+      "2026-03-09T04:00:00-04:00",
+      "2026-03-16T04:00:00-04:00",
+      "2026-03-23T04:00:00-04:00",
+      "2026-03-30T03:00:00-04:00",
+    ]);
+  });
+});
+
+describe("daily series at times a DST change skips or repeats", () => {
+  it("America/New_York: 02:30 on the spring-forward day happens at 03:30 EDT; 01:30 in autumn is the first 01:30", () => {
+    const spring = event({
+      startLocal: "2026-03-07T02:30",
+      endLocal: "2026-03-07T03:00",
+      timeZone: "America/New_York",
+      rrule: "FREQ=DAILY;COUNT=3",
+    });
+    expect(starts([spring], "2026-03-07", "2026-03-10", "America/New_York")).toEqual([
+      "2026-03-07T02:30:00-05:00",
+      "2026-03-08T03:30:00-04:00",
+      "2026-03-09T02:30:00-04:00",
+    ]);
+    const autumn = event({
+      startLocal: "2026-10-31T01:30",
+      endLocal: "2026-10-31T02:00",
+      timeZone: "America/New_York",
+      rrule: "FREQ=DAILY",
+    });
+    expect(starts([autumn], "2026-10-31", "2026-11-03", "America/New_York")).toEqual([
+      "2026-10-31T01:30:00-04:00",
+      "2026-11-01T01:30:00-04:00",
+      "2026-11-02T01:30:00-05:00",
+    ]);
+  });
+
+  it("Australia/Sydney: 02:30 daily across April's end and October's start of DST", () => {
+    const series = event({
+      startLocal: "2026-04-04T02:30",
+      endLocal: "2026-04-04T03:30",
+      timeZone: "Australia/Sydney",
+      rrule: "FREQ=DAILY",
+    });
+    expect(starts([series], "2026-04-04", "2026-04-07", "Australia/Sydney")).toEqual([
+      "2026-04-04T02:30:00+11:00",
+      "2026-04-05T02:30:00+11:00",
+      "2026-04-06T02:30:00+10:00",
+    ]);
+    expect(starts([series], "2026-10-03", "2026-10-06", "Australia/Sydney")).toEqual([
+      "2026-10-03T02:30:00+10:00",
+      "2026-10-04T03:30:00+11:00",
+      "2026-10-05T02:30:00+11:00",
+    ]);
+  });
+
+  it("an hour-long event across the spring gap lasts one real hour", () => {
+    const series = event({
+      startLocal: "2026-03-28T01:30",
+      endLocal: "2026-03-28T02:30",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY;COUNT=3",
+    });
+    const [, gapDay] = expandOccurrences([series], window("2026-03-28", "2026-03-31", "UTC"), "Europe/Berlin");
+    expect(isoWithOffset(gapDay!.start)).toBe("2026-03-29T01:30:00+01:00");
+    expect(isoWithOffset(gapDay!.end)).toBe("2026-03-29T03:30:00+02:00");
+  });
+});
+
+describe("monthly series", () => {
+  it("Pacific/Auckland: the last Sunday at 02:30 lands on September's spring-forward day at 03:30", () => {
+    const series = event({
+      startLocal: "2026-07-26T02:30",
+      endLocal: "2026-07-26T03:00",
+      timeZone: "Pacific/Auckland",
+      rrule: "FREQ=MONTHLY;BYDAY=-1SU",
+    });
+    expect(starts([series], "2026-07-01", "2026-11-01", "Pacific/Auckland")).toEqual([
+      "2026-07-26T02:30:00+12:00",
+      "2026-08-30T02:30:00+12:00",
+      "2026-09-27T03:30:00+13:00",
+      "2026-10-25T02:30:00+13:00",
+    ]);
+  });
+
+  it("Asia/Kolkata (no DST): the 31st each month skips shorter months and keeps +05:30", () => {
+    const series = event({
+      startLocal: "2026-01-31T18:00",
+      endLocal: "2026-01-31T19:00",
+      timeZone: "Asia/Kolkata",
+      rrule: "FREQ=MONTHLY;BYMONTHDAY=31",
+    });
+    expect(starts([series], "2026-01-01", "2026-06-01", "Asia/Kolkata")).toEqual([
+      "2026-01-31T18:00:00+05:30",
+      "2026-03-31T18:00:00+05:30",
+      "2026-05-31T18:00:00+05:30",
+    ]);
+  });
+
+  it("America/New_York: the 8th at 02:15 monthly shifts only in March", () => {
+    const series = event({
+      startLocal: "2026-02-08T02:15",
+      endLocal: "2026-02-08T02:45",
+      timeZone: "America/New_York",
+      rrule: "FREQ=MONTHLY;COUNT=3",
+    });
+    expect(starts([series], "2026-02-01", "2026-05-01", "America/New_York")).toEqual([
+      "2026-02-08T02:15:00-05:00",
+      "2026-03-08T03:15:00-04:00",
+      "2026-04-08T02:15:00-04:00",
+    ]);
+  });
+});
+
+describe("all-day events", () => {
+  it("a weekly all-day event spans whole local days, also the 23-hour DST day, in every viewer zone", () => {
+    const series = event({
+      allDay: true,
+      startLocal: "2026-03-22",
+      endLocal: "2026-03-23",
+      timeZone: null,
+      rrule: "FREQ=WEEKLY",
+    });
+    const berlin = expandOccurrences([series], window("2026-03-22", "2026-04-06", "Europe/Berlin"), "Europe/Berlin");
+    expect(berlin.map((o) => [isoWithOffset(o.start), isoWithOffset(o.end)])).toEqual([
+      ["2026-03-22T00:00:00+01:00", "2026-03-23T00:00:00+01:00"],
+      ["2026-03-29T00:00:00+01:00", "2026-03-30T00:00:00+02:00"],
+      ["2026-04-05T00:00:00+02:00", "2026-04-06T00:00:00+02:00"],
+    ]);
+    const auckland = expandOccurrences(
+      [series],
+      window("2026-04-01", "2026-04-08", "Pacific/Auckland"),
+      "Pacific/Auckland",
+    );
+    expect(auckland.map((o) => o.start.toPlainDate().toString())).toEqual(["2026-04-05"]);
+    expect(auckland[0]!.allDay).toBe(true);
+  });
+
+  it("a multi-day all-day event shows on each day it covers", () => {
+    const trip = event({ allDay: true, startLocal: "2026-11-06", endLocal: "2026-11-09", timeZone: null });
+    expect(starts([trip], "2026-11-08", "2026-11-09", "America/New_York")).toEqual(["2026-11-06T00:00:00-05:00"]);
+    expect(starts([trip], "2026-11-09", "2026-11-10", "America/New_York")).toEqual([]);
+  });
+});
+
+describe("exceptions", () => {
+  const series = event({
+    startLocal: "2026-06-01T09:00",
+    endLocal: "2026-06-01T09:30",
+    timeZone: "Europe/Berlin",
+    rrule: "FREQ=DAILY;COUNT=5",
+    exdates: ["2026-06-02T09:00"],
+  });
+
+  it("EXDATE removes an occurrence", () => {
+    expect(starts([series], "2026-06-01", "2026-06-10", "Europe/Berlin")).toEqual([
+      "2026-06-01T09:00:00+02:00",
+      "2026-06-03T09:00:00+02:00",
+      "2026-06-04T09:00:00+02:00",
+      "2026-06-05T09:00:00+02:00",
+    ]);
+  });
+
+  it("an override (RECURRENCE-ID) replaces its occurrence, even when moved to another week", () => {
+    const moved = event({
+      uid: series.uid,
+      title: "Moved meeting",
+      startLocal: "2026-06-12T15:00",
+      endLocal: "2026-06-12T16:00",
+      timeZone: "Europe/Berlin",
+      seriesId: series.id,
+      recurrenceId: "2026-06-03T09:00",
+    });
+    const firstWeek = expandOccurrences(
+      [series, moved],
+      window("2026-06-01", "2026-06-08", "Europe/Berlin"),
+      "Europe/Berlin",
+    );
+    expect(firstWeek.map((o) => o.start.toPlainDate().toString())).toEqual(["2026-06-01", "2026-06-04", "2026-06-05"]);
+    const later = expandOccurrences(
+      [series, moved],
+      window("2026-06-08", "2026-06-15", "Europe/Berlin"),
+      "Europe/Berlin",
+    );
+    expect(later).toHaveLength(1);
+    expect(later[0]).toMatchObject({
+      title: "Moved meeting",
+      isException: true,
+      seriesId: series.id,
+      recurrenceId: "2026-06-03T09:00",
+    });
+  });
+
+  it("an UNTIL wall-clock time includes the occurrence at that time", () => {
+    const until = event({
+      startLocal: "2026-06-01T09:00",
+      endLocal: "2026-06-01T09:30",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY;UNTIL=20260603T090000",
+    });
+    expect(starts([until], "2026-06-01", "2026-06-10", "Europe/Berlin")).toHaveLength(3);
+  });
+});
+
+describe("eventRange", () => {
+  it("a COUNT series ends at its last occurrence's end; an endless one has no end", () => {
+    const finite = eventRange({
+      allDay: false,
+      timeZone: "Europe/Berlin",
+      startLocal: "2026-06-01T09:00",
+      endLocal: "2026-06-01T10:00",
+      rrule: "FREQ=WEEKLY;COUNT=3",
+    });
+    expect(finite.rangeStart.toISOString()).toBe("2026-06-01T07:00:00.000Z");
+    expect(finite.rangeEnd!.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-06-15T08:00:00Z"));
+    expect(finite.rangeEnd!.getTime()).toBeLessThanOrEqual(Date.parse("2026-06-16T08:00:00Z"));
+    const endless = eventRange({
+      allDay: false,
+      timeZone: "UTC",
+      startLocal: "2026-06-01T09:00",
+      endLocal: "2026-06-01T10:00",
+      rrule: "FREQ=DAILY",
+    });
+    expect(endless.rangeEnd).toBeNull();
+  });
+});

@@ -1,0 +1,181 @@
+import { RRuleTemporal } from "rrule-temporal";
+import { Temporal, parseWall } from "./time";
+
+export const FREQUENCIES = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+export const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The parts of an RRULE that ARES's form edits; imports may carry more (kept verbatim in the rule). */
+export type RepeatRule = {
+  freq: Frequency;
+  interval: number;
+  byDay: string[];
+  byMonthDay: number[];
+  count: number | null;
+  /** Wall-clock (in the event's zone) or a date for all-day events: "2026-12-31T23:59" / "2026-12-31". */
+  until: string | null;
+};
+
+export function parseRule(rrule: string): Record<string, string> {
+  const parts: Record<string, string> = {};
+  for (const part of rrule.replace(/^RRULE:/i, "").split(";")) {
+    const [key, value] = part.split("=");
+    if (key && value !== undefined) parts[key.trim().toUpperCase()] = value.trim();
+  }
+  return parts;
+}
+
+/** "20261231T235959" / "20261231" (stored as wall clock, no Z) → "2026-12-31T23:59" / "2026-12-31". */
+export function untilToWall(until: string): string {
+  const digits = until.replace(/Z$/, "");
+  const date = `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6, 8)}`;
+  return digits.length > 8 ? `${date}T${digits.slice(9, 11)}:${digits.slice(11, 13)}` : date;
+}
+
+export function wallToUntil(wall: string): string {
+  const compact = wall.replaceAll("-", "").replace(":", "");
+  return compact.length > 8 ? `${compact}00` : compact;
+}
+
+export function readRule(rrule: string): RepeatRule {
+  const parts = parseRule(rrule);
+  const freq = FREQUENCIES.find((candidate) => candidate === parts.FREQ) ?? "DAILY";
+  return {
+    freq,
+    interval: Number(parts.INTERVAL ?? 1) || 1,
+    byDay: parts.BYDAY ? parts.BYDAY.split(",") : [],
+    byMonthDay: parts.BYMONTHDAY ? parts.BYMONTHDAY.split(",").map(Number) : [],
+    count: parts.COUNT ? Number(parts.COUNT) : null,
+    until: parts.UNTIL ? untilToWall(parts.UNTIL) : null,
+  };
+}
+
+export function writeRule(rule: RepeatRule): string {
+  const parts = [`FREQ=${rule.freq}`];
+  if (rule.interval > 1) parts.push(`INTERVAL=${rule.interval}`);
+  if (rule.byDay.length) parts.push(`BYDAY=${rule.byDay.join(",")}`);
+  if (rule.byMonthDay.length) parts.push(`BYMONTHDAY=${rule.byMonthDay.join(",")}`);
+  if (rule.count !== null) parts.push(`COUNT=${rule.count}`);
+  else if (rule.until !== null) parts.push(`UNTIL=${wallToUntil(rule.until)}`);
+  return parts.join(";");
+}
+
+/** Replaces (or removes, with null) one part of a rule, keeping every other part as it was. */
+export function withRulePart(rrule: string, key: string, value: string | null): string {
+  const kept = rrule
+    .replace(/^RRULE:/i, "")
+    .split(";")
+    .filter((part) => part && part.split("=")[0]?.toUpperCase() !== key);
+  if (value !== null) kept.push(`${key}=${value}`);
+  return kept.join(";");
+}
+
+const UTC = "UTC";
+
+/**
+ * Expansion runs on wall-clock times: the rule is evaluated in UTC (which has no DST) with the series'
+ * local start, and each generated wall-clock time is placed in the real zone afterwards. So a 09:00
+ * Berlin meeting stays 09:00 Berlin, and a time skipped by a DST gap still occurs (shifted forward)
+ * rather than silently vanishing as rule engines do when they evaluate in the zone itself.
+ */
+function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
+  const parts = parseRule(rrule);
+  let text = rrule.replace(/^RRULE:/i, "");
+  if (parts.UNTIL) {
+    const wall = parseWall(untilToWall(parts.UNTIL));
+    // Inclusive: an all-day UNTIL date covers that whole day.
+    const end = parts.UNTIL.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
+    text = withRulePart(text, "UNTIL", `${end.toString({ smallestUnit: "second" }).replace(/[-:]/g, "")}Z`);
+  }
+  return new RRuleTemporal({
+    rruleString: text,
+    dtstart: parseWall(startLocal).toZonedDateTime(UTC),
+    maxIterations: 100_000,
+  });
+}
+
+/** Wall-clock starts of a rule's occurrences from `from` to `to` (inclusive), both wall-clock. */
+export function wallStartsBetween(
+  rrule: string,
+  startLocal: string,
+  from: Temporal.PlainDateTime,
+  to: Temporal.PlainDateTime,
+): Temporal.PlainDateTime[] {
+  const rule = ruleOnWallClock(rrule, startLocal);
+  const after = new Date(from.toZonedDateTime(UTC).epochMilliseconds);
+  const before = new Date(to.toZonedDateTime(UTC).epochMilliseconds);
+  return rule
+    .between(after, before, true)
+    .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
+}
+
+/**
+ * An upper bound for the last wall-clock start of a rule: the exact last start of a COUNT rule, the
+ * UNTIL time otherwise; "never" when the rule has no end.
+ */
+export function lastWallStart(rrule: string, startLocal: string): Temporal.PlainDateTime | "never" {
+  const parts = parseRule(rrule);
+  if (parts.COUNT) {
+    const last = firstWallStarts(rrule, startLocal, Number(parts.COUNT)).at(-1);
+    return last ?? parseWall(startLocal);
+  }
+  if (parts.UNTIL) {
+    const wall = parseWall(untilToWall(parts.UNTIL));
+    return parts.UNTIL.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
+  }
+  return "never";
+}
+
+/** Wall-clock starts of the first `limit` occurrences (for counting and previews). */
+export function firstWallStarts(rrule: string, startLocal: string, limit: number): Temporal.PlainDateTime[] {
+  return ruleOnWallClock(rrule, startLocal)
+    .all((_, index) => index < limit)
+    .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
+}
+
+/** True when the rule is one rrule-temporal accepts (syntax, parts, values). */
+export function isValidRule(rrule: string, startLocal: string): boolean {
+  try {
+    ruleOnWallClock(rrule, startLocal).all((_, index) => index < 1);
+    return true;
+  } catch (error) {
+    if (error instanceof Error) return false;
+    throw error;
+  }
+}
+
+const DAY_NAMES: Record<string, string> = {
+  MO: "Mon",
+  TU: "Tue",
+  WE: "Wed",
+  TH: "Thu",
+  FR: "Fri",
+  SA: "Sat",
+  SU: "Sun",
+};
+const ORDINALS: Record<string, string> = { "1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last" };
+const UNITS: Record<Frequency, [string, string]> = {
+  DAILY: ["day", "days"],
+  WEEKLY: ["week", "weeks"],
+  MONTHLY: ["month", "months"],
+  YEARLY: ["year", "years"],
+};
+
+/** "Every 2 weeks on Mon, Wed, 10 times" — the rule in plain words. */
+export function describeRule(rrule: string): string {
+  const rule = readRule(rrule);
+  const [one, many] = UNITS[rule.freq];
+  let text = rule.interval > 1 ? `Every ${rule.interval} ${many}` : `Every ${one}`;
+  const days = rule.byDay.map((day) => {
+    const match = /^(-?\d)?([A-Z]{2})$/.exec(day);
+    if (!match) return day;
+    const name = DAY_NAMES[match[2] ?? ""] ?? day;
+    return match[1] ? `the ${ORDINALS[match[1]] ?? match[1]} ${name}` : name;
+  });
+  if (days.length) text += ` on ${days.join(", ")}`;
+  if (rule.byMonthDay.length) text += ` on day ${rule.byMonthDay.join(", ")}`;
+  if (rule.count) text += `, ${rule.count} time${rule.count === 1 ? "" : "s"}`;
+  else if (rule.until) text += `, until ${rule.until.replace("T", " ")}`;
+  return text;
+}

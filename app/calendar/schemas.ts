@@ -1,0 +1,199 @@
+import { z } from "zod";
+import { isTimeZone } from "~/accounts/time-zone";
+import { withoutNul } from "~/validation/text";
+import { FREQUENCIES, WEEKDAYS, type Weekday, isValidRule, writeRule } from "./recurrence";
+import { Temporal, isWallDate } from "./time";
+
+// Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
+
+export const SCOPES = ["this", "following", "all"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const MAX_OCCURRENCES = 1000;
+
+const optionalText = (max: number, message: string) =>
+  withoutNul(z.string().trim().max(max, message)).optional().default("");
+
+const dateField = (message: string) =>
+  z.string({ error: message }).trim().refine(isWallDate, "Use a date such as 2026-03-29.");
+
+/** The fields alone: what the browser's HTML constraints come from. */
+export const eventFieldsSchema = z.object({
+  title: withoutNul(
+    z
+      .string({ error: "Give the event a title." })
+      .trim()
+      .min(1, "Give the event a title.")
+      .max(200, "Use at most 200 characters."),
+  ),
+  allDay: z.boolean().optional().default(false),
+  startDate: dateField("Choose the start date."),
+  startTime: z.string().trim().optional(),
+  endDate: dateField("Choose the end date."),
+  endTime: z.string().trim().optional(),
+  timeZone: z
+    .string({ error: "Choose a time zone." })
+    .refine(isTimeZone, "Choose a time zone from the list, such as Europe/Berlin."),
+  location: optionalText(300, "Use at most 300 characters."),
+  description: optionalText(5000, "Use at most 5,000 characters."),
+  repeat: z
+    .enum(["none", ...FREQUENCIES], { error: "Choose how the event repeats." })
+    .optional()
+    .default("none"),
+  interval: z
+    .number({ error: "Enter a whole number." })
+    .int("Enter a whole number.")
+    .min(1, "Repeat at least every 1.")
+    .max(999, "Repeat at most every 999.")
+    .optional()
+    .default(1),
+  weekdays: z.array(z.enum(WEEKDAYS)).optional().default([]),
+  monthlyBy: z.enum(["date", "weekday"]).optional().default("date"),
+  ends: z.enum(["never", "until", "count"]).optional().default("never"),
+  until: z.string().trim().optional(),
+  count: z.number({ error: "Enter a whole number." }).int("Enter a whole number.").optional(),
+  reminders: withoutNul(z.string().trim().max(200)).optional().default(""),
+});
+
+export const eventFormSchema = eventFieldsSchema
+  .superRefine((value, context) => {
+    const issue = (path: string, message: string) => context.addIssue({ code: "custom", path: [path], message });
+    if (!value.allDay) {
+      if (!value.startTime || !TIME.test(value.startTime)) issue("startTime", "Enter a start time such as 09:00.");
+      if (!value.endTime || !TIME.test(value.endTime)) issue("endTime", "Enter an end time such as 10:00.");
+    }
+    if (isWallDate(value.startDate) && isWallDate(value.endDate)) {
+      const start = `${value.startDate}T${value.allDay ? "00:00" : value.startTime}`;
+      const end = `${value.endDate}T${value.allDay ? "00:00" : value.endTime}`;
+      if (value.allDay ? end < start : end <= start) {
+        issue(
+          "endDate",
+          value.allDay ? "The end date cannot be before the start date." : "The end must be after the start.",
+        );
+      }
+      const year = Number(value.startDate.slice(0, 4));
+      if (year < 1900 || year > 2200) issue("startDate", "Choose a date between 1900 and 2200.");
+    }
+    if (value.repeat !== "none") {
+      if (value.ends === "until") {
+        if (!value.until || !isWallDate(value.until)) issue("until", "Choose the date of the last occurrence.");
+        else if (isWallDate(value.startDate) && value.until < value.startDate)
+          issue("until", "The repeat must end on or after the start date.");
+      }
+      if (value.ends === "count") {
+        if (value.count === undefined) issue("count", "Enter how many times it happens.");
+        else if (value.count < 1 || value.count > MAX_OCCURRENCES)
+          issue("count", `Choose between 1 and ${MAX_OCCURRENCES} times.`);
+      }
+    }
+    if (value.reminders && !parseReminders(value.reminders)) {
+      issue(
+        "reminders",
+        "List minutes before the start, separated by commas, such as 10, 60 (at most 10, each up to 40,320).",
+      );
+    }
+  })
+  .transform((value, context) => {
+    const input = toEventInput(value);
+    if (input.rrule && !isValidRule(input.rrule, input.startLocal)) {
+      context.addIssue({
+        code: "custom",
+        path: ["repeat"],
+        message: "This repeat rule cannot be used: check its settings.",
+      });
+      return z.NEVER;
+    }
+    return input;
+  });
+
+export type EventForm = z.input<typeof eventFormSchema>;
+
+export type EventInput = {
+  title: string;
+  description: string;
+  location: string;
+  allDay: boolean;
+  startLocal: string;
+  endLocal: string;
+  timeZone: string;
+  rrule: string | null;
+  reminders: number[];
+};
+
+function parseReminders(text: string): number[] | null {
+  const values = text.split(/[,\s]+/).filter(Boolean);
+  if (values.length > 10) return null;
+  const minutes = values.map(Number);
+  if (minutes.some((minute) => !Number.isInteger(minute) || minute < 0 || minute > 40_320)) return null;
+  return [...new Set(minutes)].sort((a, b) => a - b);
+}
+
+function weekdayOf(date: Temporal.PlainDate): Weekday {
+  return WEEKDAYS[date.dayOfWeek - 1] as Weekday;
+}
+
+type ValidForm = {
+  allDay: boolean;
+  startDate: string;
+  startTime?: string | undefined;
+  endDate: string;
+  endTime?: string | undefined;
+  repeat: "none" | (typeof FREQUENCIES)[number];
+  interval: number;
+  weekdays: Weekday[];
+  monthlyBy: "date" | "weekday";
+  ends: "never" | "until" | "count";
+  until?: string | undefined;
+  count?: number | undefined;
+};
+
+/** The RRULE the form describes (null: does not repeat). */
+export function ruleFromForm(value: ValidForm): string | null {
+  if (value.repeat === "none") return null;
+  const start = Temporal.PlainDate.from(value.startDate);
+  let byDay: string[] = [];
+  if (value.repeat === "WEEKLY") {
+    byDay = value.weekdays.length ? WEEKDAYS.filter((day) => value.weekdays.includes(day)) : [weekdayOf(start)];
+  }
+  if (value.repeat === "MONTHLY" && value.monthlyBy === "weekday") {
+    const nth = Math.ceil(start.day / 7);
+    // A fifth weekday may not exist next month: "last" is what people mean by it.
+    byDay = [`${nth === 5 ? -1 : nth}${weekdayOf(start)}`];
+  }
+  return writeRule({
+    freq: value.repeat,
+    interval: value.interval,
+    byDay,
+    byMonthDay: [],
+    count: value.ends === "count" ? (value.count ?? 1) : null,
+    until: value.ends === "until" && value.until ? (value.allDay ? value.until : `${value.until}T23:59`) : null,
+  });
+}
+
+function toEventInput(
+  value: ValidForm & { title: string; description: string; location: string; timeZone: string; reminders: string },
+): EventInput {
+  const allDay = value.allDay;
+  return {
+    title: value.title,
+    description: value.description,
+    location: value.location,
+    allDay,
+    startLocal: allDay ? value.startDate : `${value.startDate}T${value.startTime}`,
+    // Stored exclusive, as iCalendar's DTEND: a one-day event on the 3rd ends on the 4th.
+    endLocal: allDay
+      ? Temporal.PlainDate.from(value.endDate).add({ days: 1 }).toString()
+      : `${value.endDate}T${value.endTime}`,
+    timeZone: value.timeZone,
+    rrule: ruleFromForm(value),
+    reminders: parseReminders(value.reminders) ?? [],
+  };
+}
+
+export const scopeSchema = z.object({
+  scope: z.enum(SCOPES, { error: "Choose which events to change." }).optional().default("all"),
+  occurrence: z.string().trim().max(20).optional(),
+});
+
+export const searchSchema = z.object({ q: z.string().trim().max(200).optional() });

@@ -1,0 +1,146 @@
+import type { Occurrence } from "./occurrences";
+import { Temporal, isoWeek } from "./time";
+
+export const VIEWS = ["month", "week", "day", "agenda"] as const;
+export type CalendarView = (typeof VIEWS)[number];
+
+/** Days the agenda lists from the chosen date. */
+const AGENDA_DAYS = 30;
+/** Events a month cell lists before "+N more". */
+export const MONTH_CELL_LIMIT = 3;
+
+export type ViewRange = {
+  view: CalendarView;
+  date: Temporal.PlainDate;
+  /** First day shown and the day after the last one. */
+  first: Temporal.PlainDate;
+  last: Temporal.PlainDate;
+  previous: Temporal.PlainDate;
+  next: Temporal.PlainDate;
+};
+
+function mondayOf(date: Temporal.PlainDate): Temporal.PlainDate {
+  return date.subtract({ days: date.dayOfWeek - 1 });
+}
+
+export function viewRange(view: CalendarView, date: Temporal.PlainDate): ViewRange {
+  switch (view) {
+    case "month": {
+      const firstOfMonth = date.with({ day: 1 });
+      const first = mondayOf(firstOfMonth);
+      const afterMonth = firstOfMonth.add({ months: 1 });
+      const last = mondayOf(afterMonth.subtract({ days: 1 })).add({ days: 7 });
+      return { view, date, first, last, previous: firstOfMonth.subtract({ months: 1 }), next: afterMonth };
+    }
+    case "week": {
+      const first = mondayOf(date);
+      return {
+        view,
+        date,
+        first,
+        last: first.add({ days: 7 }),
+        previous: first.subtract({ days: 7 }),
+        next: first.add({ days: 7 }),
+      };
+    }
+    case "day":
+      return {
+        view,
+        date,
+        first: date,
+        last: date.add({ days: 1 }),
+        previous: date.subtract({ days: 1 }),
+        next: date.add({ days: 1 }),
+      };
+    case "agenda":
+      return {
+        view,
+        date,
+        first: date,
+        last: date.add({ days: AGENDA_DAYS }),
+        previous: date.subtract({ days: AGENDA_DAYS }),
+        next: date.add({ days: AGENDA_DAYS }),
+      };
+  }
+}
+
+export function windowOf(range: ViewRange, timeZone: string) {
+  return {
+    start: range.first.toZonedDateTime(timeZone).toInstant(),
+    end: range.last.toZonedDateTime(timeZone).toInstant(),
+  };
+}
+
+/** The occurrences that touch a day (in the viewer's zone). */
+export function onDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): Occurrence[] {
+  const start = day.toZonedDateTime(timeZone);
+  const end = day.add({ days: 1 }).toZonedDateTime(timeZone);
+  return occurrences.filter(
+    (o) =>
+      Temporal.ZonedDateTime.compare(o.start, end) < 0 &&
+      (Temporal.ZonedDateTime.compare(o.end, start) > 0 || Temporal.ZonedDateTime.compare(o.start, start) === 0),
+  );
+}
+
+export type MonthWeek = { week: number; days: Temporal.PlainDate[] };
+
+export function monthWeeks(range: ViewRange): MonthWeek[] {
+  const weeks: MonthWeek[] = [];
+  for (let monday = range.first; Temporal.PlainDate.compare(monday, range.last) < 0; monday = monday.add({ days: 7 })) {
+    weeks.push({ week: isoWeek(monday), days: Array.from({ length: 7 }, (_, index) => monday.add({ days: index })) });
+  }
+  return weeks;
+}
+
+/** A timed occurrence placed in a day column: minutes from midnight and its lane among overlapping ones. */
+export type PlacedOccurrence = { occurrence: Occurrence; top: number; height: number; lane: number; lanes: number };
+
+/**
+ * Lays out a day's timed occurrences side by side: each cluster of overlapping events shares the
+ * column, every event in it taking the first free lane.
+ */
+export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): PlacedOccurrence[] {
+  // Positions follow the wall clock, as the hour labels do (a DST day's grid still reads 00:00–24:00).
+  const minutesOf = (value: Temporal.ZonedDateTime, fallback: number) => {
+    const wall = value.withTimeZone(timeZone);
+    const dayOrder = Temporal.PlainDate.compare(wall.toPlainDate(), day);
+    return dayOrder === 0 ? wall.hour * 60 + wall.minute : dayOrder < 0 ? 0 : fallback;
+  };
+  const timed = occurrences
+    .filter((o) => !o.allDay)
+    .map((o) => {
+      const top = minutesOf(o.start, 0);
+      const bottom = Math.min(1440, Math.max(top + 15, minutesOf(o.end, 1440)));
+      return { occurrence: o, top, bottom };
+    })
+    .sort((a, b) => a.top - b.top || b.bottom - a.bottom);
+  const placed: PlacedOccurrence[] = [];
+  let cluster: (PlacedOccurrence & { bottom: number })[] = [];
+  let clusterEnd = -1;
+  const closeCluster = () => {
+    const lanes = Math.max(1, ...cluster.map((entry) => entry.lane + 1));
+    for (const entry of cluster)
+      placed.push({ occurrence: entry.occurrence, top: entry.top, height: entry.height, lane: entry.lane, lanes });
+    cluster = [];
+  };
+  for (const entry of timed) {
+    if (entry.top >= clusterEnd) {
+      closeCluster();
+      clusterEnd = -1;
+    }
+    const busy = new Set(cluster.filter((other) => other.bottom > entry.top).map((other) => other.lane));
+    let lane = 0;
+    while (busy.has(lane)) lane += 1;
+    cluster.push({
+      occurrence: entry.occurrence,
+      top: entry.top,
+      height: entry.bottom - entry.top,
+      lane,
+      lanes: 0,
+      bottom: entry.bottom,
+    });
+    clusterEnd = Math.max(clusterEnd, entry.bottom);
+  }
+  closeCluster();
+  return placed;
+}

@@ -1,0 +1,441 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { requireUser } from "~/auth/guards.server";
+import { ErrorPage } from "~/components/error-page";
+import { type ImportReport, importEvents, listOccurrences, searchEvents } from "~/calendar/events.server";
+import { feedCreatedAt, regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { ICalendarError, fromICalendar } from "~/calendar/ical.server";
+import { Temporal, isWallDate, todayIn } from "~/calendar/time";
+import { type CalendarModel, type OccurrenceItem, buildModel, rangeTitle, searchItem } from "~/calendar/view-model";
+import { VIEWS, type CalendarView, viewRange, windowOf } from "~/calendar/views";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.title ?? "Calendar"} · Calendar · ARES` },
+];
+
+const querySchema = z.object({
+  view: z.enum(VIEWS).catch("month"),
+  date: z.string().optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const url = new URL(request.url);
+  const query = querySchema.parse(Object.fromEntries(url.searchParams));
+  const timeZone = user.timeZone;
+  const today = todayIn(timeZone);
+  const date = query.date && isWallDate(query.date) ? Temporal.PlainDate.from(query.date) : today;
+  const range = viewRange(query.view, date);
+  const search = query.q
+    ? {
+        q: query.q,
+        results: (await searchEvents(user.id, query.q)).map((hit) => searchItem({ ...hit, eventId: hit.id }, timeZone)),
+      }
+    : null;
+  const occurrences = search ? [] : await listOccurrences(user.id, windowOf(range, timeZone), timeZone);
+  return {
+    feedSince: (await feedCreatedAt(user.id))?.toISOString() ?? null,
+    timeZone,
+    view: query.view,
+    date: date.toString(),
+    today: today.toString(),
+    previous: range.previous.toString(),
+    next: range.next.toString(),
+    title: rangeTitle(range),
+    model: search ? null : buildModel(range, occurrences, timeZone, today),
+    search,
+  };
+}
+
+const MAX_IMPORT_BYTES = 2_000_000;
+
+type ActionResult =
+  | { intent: "import"; report: ImportReport }
+  | { intent: "import"; error: string }
+  | { intent: "feed"; url: string | null };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_BYTES + 10_000) {
+    return data<ActionResult>(
+      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
+      { status: 413 },
+    );
+  }
+  const form = await request.formData();
+  const intent = form.get("intent");
+  if (intent === "feed-create") {
+    const token = await regenerateFeedToken(user.id);
+    return data<ActionResult>({ intent: "feed", url: `${new URL(request.url).origin}/calendar/feed/${token}.ics` });
+  }
+  if (intent === "feed-revoke") {
+    await revokeFeedToken(user.id);
+    return data<ActionResult>({ intent: "feed", url: null });
+  }
+  if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    return data<ActionResult>({ intent: "import", error: "Choose an .ics file to import." }, { status: 400 });
+  }
+  if (file.size > MAX_IMPORT_BYTES) {
+    return data<ActionResult>(
+      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
+      { status: 413 },
+    );
+  }
+  try {
+    const parsed = fromICalendar(await file.text(), user.timeZone);
+    return data<ActionResult>({ intent: "import", report: await importEvents(user.id, parsed) });
+  } catch (error) {
+    if (error instanceof ICalendarError) {
+      return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
+    }
+    throw error;
+  }
+}
+
+function ImportResult({ result }: { result: ActionResult | undefined }) {
+  if (!result || result.intent !== "import") return null;
+  if ("error" in result) {
+    return (
+      <p className="form-error" role="alert">
+        {result.error}
+      </p>
+    );
+  }
+  const { created, updated, skipped } = result.report;
+  return (
+    <div className="notice" role="status">
+      <p>{`Imported: ${created.length} created, ${updated.length} updated, ${skipped.length} skipped.`}</p>
+      {skipped.length ? (
+        <ul>
+          {skipped.map((item, index) => (
+            <li key={`${item.uid}-${index}`}>{`${item.title}: ${item.reason}`}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function Sharing({ feedSince, result }: { feedSince: string | null; result: ActionResult | undefined }) {
+  const feedUrl = result?.intent === "feed" ? result.url : null;
+  return (
+    <details className="card calendar__sharing" open={Boolean(result)}>
+      <summary>Import, export and subscribe</summary>
+      <ImportResult result={result} />
+      <Form method="post" action="/calendar?index" encType="multipart/form-data">
+        <input type="hidden" name="intent" value="import" />
+        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
+        <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
+        <button type="submit">Import</button>
+      </Form>
+      <p>
+        <a href="/calendar/export.ics" download>
+          Export all my events (.ics)
+        </a>
+      </p>
+      {feedUrl ? (
+        <p className="notice" role="status">
+          Your private feed link (shown once; anyone with it can read your calendar):{" "}
+          <code className="feed-url">{feedUrl}</code>
+        </p>
+      ) : null}
+      <p className="muted">
+        {feedSince && !(result?.intent === "feed" && !result.url)
+          ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
+          : "No subscription link: other calendar apps cannot read your calendar."}
+      </p>
+      <Form method="post" action="/calendar?index" className="inline-form">
+        <button type="submit" name="intent" value="feed-create" className="secondary">
+          {feedSince ? "New subscription link" : "Create a subscription link"}
+        </button>
+        {feedSince ? (
+          <button type="submit" name="intent" value="feed-revoke" className="secondary">
+            Turn off the link
+          </button>
+        ) : null}
+      </Form>
+    </details>
+  );
+}
+
+function href(view: CalendarView, date: string) {
+  return `/calendar?view=${view}&date=${date}`;
+}
+
+function When({ item }: { item: OccurrenceItem }) {
+  return (
+    <time dateTime={item.start} className="occurrence__when">
+      {item.when}
+    </time>
+  );
+}
+
+function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compact?: boolean }) {
+  return (
+    <Link to={item.href} className={`occurrence${item.allDay ? " occurrence--all-day" : ""}`}>
+      {compact && item.allDay ? (
+        <time dateTime={item.start} className="visually-hidden">
+          {item.when}
+        </time>
+      ) : (
+        <When item={item} />
+      )}{" "}
+      <span className="occurrence__title">{item.title}</span>
+      {item.repeats ? <span className="visually-hidden"> (repeating{item.isException ? ", changed" : ""})</span> : null}
+    </Link>
+  );
+}
+
+function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }> }) {
+  return (
+    <table className="month-grid">
+      <thead>
+        <tr>
+          <th scope="col" className="week-number">
+            <abbr title="ISO week">Wk</abbr>
+          </th>
+          {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].map((day) => (
+            <th key={day} scope="col">
+              {day}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {model.weeks.map((week) => (
+          <tr key={week.days[0]!.date}>
+            <th scope="row" className="week-number">
+              <Link to={href("week", week.days[0]!.date)} aria-label={`Week ${week.week}`}>
+                {week.week}
+              </Link>
+            </th>
+            {week.days.map((day) => (
+              <td
+                key={day.date}
+                className={`month-cell${day.inMonth ? "" : " month-cell--outside"}${day.isToday ? " today" : ""}`}
+                aria-current={day.isToday ? "date" : undefined}
+              >
+                <Link to={href("day", day.date)} className="month-cell__date" aria-label={day.label}>
+                  {Number(day.date.slice(8))}
+                </Link>
+                {day.items.length ? (
+                  <ul>
+                    {day.items.map((item) => (
+                      <li key={item.key}>
+                        <OccurrenceLink item={item} compact />
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {day.more ? (
+                  <Link to={href("day", day.date)} className="month-cell__more">
+                    {`+${day.more} more`}
+                  </Link>
+                ) : null}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "day" }> }) {
+  const hours = Array.from({ length: 24 }, (_, hour) => hour);
+  return (
+    <div className={`time-grid time-grid--${model.view}`} style={{ ["--days" as string]: model.days.length }}>
+      <div className="time-grid__head">
+        <span className="time-grid__corner">
+          <abbr title="ISO week">Wk</abbr> {model.week}
+        </span>
+        {model.days.map((day) => (
+          <Link
+            key={day.date}
+            to={href("day", day.date)}
+            className={`time-grid__day-name${day.isToday ? " today" : ""}`}
+            aria-current={day.isToday ? "date" : undefined}
+          >
+            {day.label}
+          </Link>
+        ))}
+      </div>
+      <div className="time-grid__all-day">
+        <span className="time-grid__corner">All day</span>
+        {model.days.map((day) => (
+          <ul key={day.date} aria-label={`All day, ${day.label}`}>
+            {day.allDay.map((item) => (
+              <li key={item.key}>
+                <OccurrenceLink item={item} compact />
+              </li>
+            ))}
+          </ul>
+        ))}
+      </div>
+      <div className="time-grid__body">
+        <ol className="time-grid__hours" aria-hidden="true">
+          {hours.map((hour) => (
+            <li key={hour}>{`${String(hour).padStart(2, "0")}:00`}</li>
+          ))}
+        </ol>
+        {model.days.map((day) => (
+          <ul key={day.date} className={`time-grid__column${day.isToday ? " today" : ""}`} aria-label={day.label}>
+            {day.timed.map((item) => (
+              <li
+                key={item.key}
+                className="time-grid__event"
+                style={{
+                  ["--top" as string]: item.top,
+                  ["--height" as string]: item.height,
+                  ["--lane" as string]: item.lane,
+                  ["--lanes" as string]: item.lanes,
+                }}
+              >
+                <OccurrenceLink item={item} />
+              </li>
+            ))}
+          </ul>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function Agenda({ model }: { model: Extract<CalendarModel, { view: "agenda" }> }) {
+  if (!model.days.length) return <p className="muted">Nothing planned in these 30 days.</p>;
+  return (
+    <ol className="agenda">
+      {model.days.map((day) => (
+        <li
+          key={day.date}
+          className={day.isToday ? "today" : undefined}
+          aria-current={day.isToday ? "date" : undefined}
+        >
+          <h3>
+            <Link to={href("day", day.date)}>{day.label}</Link>
+          </h3>
+          <ul>
+            {day.items.map((item) => (
+              <li key={item.key}>
+                <OccurrenceLink item={item} />
+                {item.location ? <span className="muted"> · {item.location}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** With JS, suggests the browser's zone when it differs from the profile's. */
+function ZoneSuggestion({ timeZone }: { timeZone: string }) {
+  const [browserZone, setBrowserZone] = useState<string | null>(null);
+  useEffect(() => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && zone !== timeZone) setBrowserZone(zone);
+  }, [timeZone]);
+  if (!browserZone) return null;
+  return (
+    <p className="notice" role="status">
+      This browser is in {browserZone.replaceAll("_", " ")}. <Link to="/settings/profile">Change your time zone</Link>{" "}
+      to see times there.
+    </p>
+  );
+}
+
+export default function Calendar() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <div className="calendar">
+      <header className="calendar__header">
+        <h1>{data.search ? "Search events" : data.title}</h1>
+        <nav aria-label="Calendar views" className="calendar__views">
+          <ul>
+            {VIEWS.map((view) => (
+              <li key={view}>
+                <Link to={href(view, data.date)} aria-current={!data.search && view === data.view ? "page" : undefined}>
+                  {view[0]!.toUpperCase() + view.slice(1)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <nav aria-label="Dates" className="calendar__pager">
+          <Link to={href(data.view, data.previous)} rel="prev">
+            ← Previous
+          </Link>
+          <Link to={href(data.view, data.today)}>Today</Link>
+          <Link to={href(data.view, data.next)} rel="next">
+            Next →
+          </Link>
+        </nav>
+        <div className="calendar__tools">
+          <Link to={`/calendar/new?date=${data.date}`} className="button">
+            New event
+          </Link>
+          <Form method="get" action="/calendar" role="search" className="calendar__search">
+            <label htmlFor="calendar-search" className="visually-hidden">
+              Search my events
+            </label>
+            <input
+              id="calendar-search"
+              type="search"
+              name="q"
+              placeholder="Search events…"
+              defaultValue={data.search?.q ?? ""}
+            />
+            <input type="hidden" name="view" value={data.view} />
+            <input type="hidden" name="date" value={data.date} />
+            <button type="submit" className="secondary">
+              Search
+            </button>
+          </Form>
+        </div>
+        <p className="muted calendar__zone">
+          Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
+        </p>
+        <ZoneSuggestion timeZone={data.timeZone} />
+      </header>
+      {data.search ? (
+        <section aria-label="Search results">
+          <p>
+            {data.search.results.length === 0
+              ? `No events match “${data.search.q}”.`
+              : `${data.search.results.length === 50 ? "The 50 latest" : data.search.results.length} event${data.search.results.length === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
+            <Link to={href(data.view, data.date)}>Back to the calendar</Link>
+          </p>
+          <ul className="search-results">
+            {data.search.results.map((item) => (
+              <li key={item.key}>
+                <span className="muted">{item.date}</span> <OccurrenceLink item={item} />
+                {item.repeats ? <span className="muted"> · repeats</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : data.model?.view === "month" ? (
+        <MonthGrid model={data.model} />
+      ) : data.model?.view === "agenda" ? (
+        <Agenda model={data.model} />
+      ) : data.model ? (
+        <TimeGrid model={data.model} />
+      ) : null}
+      <Sharing feedSince={data.feedSince} result={result} />
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

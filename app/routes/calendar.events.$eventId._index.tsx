@@ -1,0 +1,174 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { getEvent, isOccurrence } from "~/calendar/events.server";
+import { spanOf } from "~/calendar/occurrences";
+import { describeRule } from "~/calendar/recurrence";
+import { isoWithOffset, parseWall } from "~/calendar/time";
+import { describeWhen } from "~/calendar/view-model";
+import { ErrorPage } from "~/components/error-page";
+import { orNotFound } from "~/http/calendar-errors.server";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.title ?? "Event"} · Calendar · ARES` },
+];
+
+function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  const zone = user.timeZone;
+  const asked = new URL(request.url).searchParams.get("occurrence");
+  if (asked && (!event.rrule || !isOccurrence(event, asked))) notFound();
+  const occurrence = asked ?? null;
+  const span = spanOf(event, parseWall(occurrence ?? event.startLocal), zone);
+  const when = describeWhen({ ...span, allDay: event.allDay });
+  const eventZone = event.allDay ? null : event.timeZone;
+  const inEventZone =
+    eventZone && eventZone !== zone
+      ? describeWhen({ ...spanOf(event, parseWall(occurrence ?? event.startLocal), eventZone), allDay: false })
+      : null;
+  const occurrenceQuery = occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : "";
+  return {
+    id: event.id,
+    title: event.title,
+    description: event.description,
+    location: event.location,
+    allDay: event.allDay,
+    start: isoWithOffset(span.start),
+    date: span.start
+      .toPlainDate()
+      .toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }),
+    day: span.start.toPlainDate().toString(),
+    when,
+    zone,
+    eventZone,
+    inEventZone,
+    repeat: event.rrule ? describeRule(event.rrule) : null,
+    isSeries: Boolean(event.rrule),
+    series: event.series ? { id: event.series.id, title: event.series.title, recurrenceId: event.recurrenceId } : null,
+    cancelled: event.exdates,
+    overrides: event.overrides.map((override) => ({
+      id: override.id,
+      recurrenceId: override.recurrenceId,
+      title: override.title,
+      start: isoWithOffset(spanOf(override, parseWall(override.startLocal), zone).start),
+      when: `${override.startLocal.replace("T", " ")}`,
+    })),
+    reminders: event.reminders,
+    source: event.source,
+    editHref: `/calendar/events/${event.id}/edit${occurrenceQuery}`,
+    deleteHref: `/calendar/events/${event.id}/delete${occurrenceQuery}`,
+  };
+}
+
+// No form posts here; the owner is told so, anyone else learns nothing (404).
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  throw new Response("Method not allowed", { status: 405, headers: { Allow: "GET, HEAD" } });
+}
+
+export default function EventPage() {
+  const event = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to={`/calendar?view=week&date=${event.day}`}>← Calendar</Link>
+      </p>
+      {searchParams.get("saved") ? (
+        <p className="notice" role="status">
+          The event has been saved.
+        </p>
+      ) : null}
+      <h1>{event.title}</h1>
+      <dl className="event-details">
+        <dt>When</dt>
+        <dd>
+          <time dateTime={event.start}>
+            {event.date}, {event.when}
+          </time>{" "}
+          <span className="muted">({event.zone.replaceAll("_", " ")})</span>
+          {event.inEventZone ? (
+            <>
+              <br />
+              <span className="muted">
+                {event.inEventZone} in {event.eventZone?.replaceAll("_", " ")}
+              </span>
+            </>
+          ) : null}
+        </dd>
+        {event.repeat ? (
+          <>
+            <dt>Repeats</dt>
+            <dd>{event.repeat}</dd>
+          </>
+        ) : null}
+        {event.series ? (
+          <>
+            <dt>Series</dt>
+            <dd>
+              A changed occurrence of <Link to={`/calendar/events/${event.series.id}`}>{event.series.title}</Link>{" "}
+              (originally {event.series.recurrenceId?.replace("T", " ")}).
+            </dd>
+          </>
+        ) : null}
+        {event.location ? (
+          <>
+            <dt>Location</dt>
+            <dd>{event.location}</dd>
+          </>
+        ) : null}
+        {event.description ? (
+          <>
+            <dt>Description</dt>
+            <dd className="event-description">{event.description}</dd>
+          </>
+        ) : null}
+        {event.reminders.length ? (
+          <>
+            <dt>Reminders</dt>
+            <dd>{event.reminders.map((minutes) => `${minutes} min before`).join(", ")}</dd>
+          </>
+        ) : null}
+      </dl>
+      {event.isSeries && (event.cancelled.length || event.overrides.length) ? (
+        <section aria-labelledby="exceptions">
+          <h2 id="exceptions">Exceptions</h2>
+          <ul>
+            {event.cancelled.map((day) => (
+              <li key={day}>{`Cancelled: ${day.replace("T", " ")}`}</li>
+            ))}
+            {event.overrides.map((override) => (
+              <li key={override.id}>
+                {`Changed: ${override.recurrenceId?.replace("T", " ") ?? ""} → `}
+                <Link to={`/calendar/events/${override.id}`}>
+                  <time dateTime={override.start}>{override.when}</time> {override.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <p className="actions">
+        <Link to={event.editHref} className="button">
+          Edit
+        </Link>
+        <Link to={event.deleteHref} className="button secondary">
+          Delete
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

@@ -1,0 +1,75 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { deleteEvent, getEvent, isOccurrence } from "~/calendar/events.server";
+import { scopeSchema } from "~/calendar/schemas";
+import { ScopeChoice } from "~/components/calendar/scope-choice";
+import { ErrorPage } from "~/components/error-page";
+import { FormErrors, SubmitButton } from "~/components/forms";
+import { orNotFound } from "~/http/calendar-errors.server";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
+  { title: `Delete ${loaded?.title ?? "event"} · Calendar · ARES` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
+  if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
+  const occurrence = asked ?? event.recurrenceId ?? null;
+  return {
+    id: event.id,
+    title: event.title,
+    occurrence,
+    inSeries: Boolean(event.rrule || event.series),
+    day: (occurrence ?? event.startLocal).slice(0, 10),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const eventId = params.eventId ?? "";
+  const event = await orNotFound(getEvent(user.id, eventId));
+  const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
+  await orNotFound(deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope));
+  const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
+  return redirect(`/calendar?view=week&date=${day}&deleted=1`);
+}
+
+export default function DeleteEvent() {
+  const { id, title, occurrence, inSeries } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}>
+          ← {title}
+        </Link>
+      </p>
+      <h1>Delete “{title}”?</h1>
+      <Form method="post">
+        <FormErrors errors={result ? [result.error] : undefined} />
+        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {inSeries ? (
+          <ScopeChoice verb="Delete" defaultScope={occurrence ? "this" : "all"} />
+        ) : (
+          <p>This cannot be undone.</p>
+        )}
+        <SubmitButton pending={navigation.state === "submitting"} className="danger">
+          Delete
+        </SubmitButton>
+      </Form>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

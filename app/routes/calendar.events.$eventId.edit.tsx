@@ -1,0 +1,89 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { timeZones } from "~/accounts/time-zone";
+import { requireUser } from "~/auth/guards.server";
+import { getEvent, isOccurrence, updateEvent } from "~/calendar/events.server";
+import { eventDefaults } from "~/calendar/form-values";
+import { eventFormSchema, scopeSchema } from "~/calendar/schemas";
+import { EventForm } from "~/components/calendar/event-form";
+import { ScopeChoice } from "~/components/calendar/scope-choice";
+import { ErrorPage } from "~/components/error-page";
+import { orNotFound } from "~/http/calendar-errors.server";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
+  { title: `Edit ${loaded?.title ?? "event"} · Calendar · ARES` },
+];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
+  if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
+  // An override is edited as itself, but the repeat fields show its series' rule ("all events" uses them).
+  const rule = event.series ? event.series.rrule : event.rrule;
+  const inSeries = Boolean(event.rrule || event.series);
+  return {
+    id: event.id,
+    title: event.title,
+    occurrence: asked ?? event.recurrenceId ?? null,
+    inSeries,
+    defaults: eventDefaults(event, user.timeZone, asked, rule),
+    timeZones: timeZones(),
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const eventId = params.eventId ?? "";
+  // Someone else's event is a 404 before anything they sent is even read.
+  await orNotFound(getEvent(user.id, eventId));
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: eventFormSchema });
+  const scope = scopeSchema.safeParse(Object.fromEntries(formData));
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (!scope.success)
+    return data(submission.reply({ formErrors: ["Choose which events to change."] }), { status: 400 });
+  const savedId = await orNotFound(
+    updateEvent(
+      user.id,
+      { eventId, occurrence: scope.data.occurrence || undefined },
+      submission.value,
+      scope.data.scope,
+    ),
+  );
+  return redirect(`/calendar/events/${savedId}?saved=1`);
+}
+
+export default function EditEvent() {
+  const { id, title, occurrence, inSeries, defaults, timeZones: zones } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}>
+          ← {title}
+        </Link>
+      </p>
+      <h1>Edit event</h1>
+      <EventForm
+        id="edit-event"
+        defaultValue={defaults}
+        lastResult={lastResult}
+        timeZones={zones}
+        submitLabel="Save changes"
+      >
+        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {inSeries ? <ScopeChoice verb="Change" defaultScope={occurrence ? "this" : "all"} /> : null}
+      </EventForm>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

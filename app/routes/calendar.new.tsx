@@ -1,0 +1,56 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { timeZones } from "~/accounts/time-zone";
+import { requireUser } from "~/auth/guards.server";
+import { createEvent } from "~/calendar/events.server";
+import { newEventDefaults } from "~/calendar/form-values";
+import { eventFormSchema } from "~/calendar/schemas";
+import { isWallDate, todayIn } from "~/calendar/time";
+import { EventForm } from "~/components/calendar/event-form";
+import { ErrorPage } from "~/components/error-page";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction = () => [{ title: "New event · Calendar · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const asked = new URL(request.url).searchParams.get("date") ?? "";
+  const date = isWallDate(asked) ? asked : todayIn(user.timeZone).toString();
+  return { defaults: newEventDefaults(date, user.timeZone), timeZones: timeZones(), date };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: eventFormSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const { id } = await createEvent(user.id, submission.value);
+  return redirect(`/calendar/events/${id}?saved=1`);
+}
+
+export default function NewEvent() {
+  const { defaults, timeZones: zones, date } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to={`/calendar?date=${date}`}>← Calendar</Link>
+      </p>
+      <h1>New event</h1>
+      <EventForm
+        id="new-event"
+        defaultValue={defaults}
+        lastResult={lastResult}
+        timeZones={zones}
+        submitLabel="Create event"
+      />
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

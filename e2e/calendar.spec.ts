@@ -1,0 +1,125 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signUp } from "./support/session";
+
+async function useZone(page: Page, zone: string) {
+  await page.goto("/settings/profile");
+  await page.getByLabel("Time zone").selectOption(zone);
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.waitForURL(/saved=1/);
+}
+
+const starts = (page: Page) =>
+  page.locator("main time[datetime]").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime")));
+
+async function monthStarts(page: Page) {
+  await page.goto("/calendar?view=month&date=2026-03-01");
+  return starts(page);
+}
+
+/** The calendar's own content causes no sideways scroll (the site header is checked by its own spec). */
+async function expectNoSidewaysScroll(page: Page) {
+  const [scrollWidth, clientWidth] = await page.evaluate(() => {
+    document.querySelector(".site-header")?.remove();
+    return [document.documentElement.scrollWidth, document.documentElement.clientWidth];
+  });
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+}
+
+test.describe("calendar", () => {
+  test("weekly event: all views, edit one occurrence, delete this and following, export, import elsewhere", async ({
+    page,
+  }) => {
+    test.setTimeout(180_000);
+    await signUp(page);
+    await useZone(page, "Europe/Berlin");
+
+    await page.goto("/calendar/new?date=2026-03-02");
+    await page.getByLabel("Title").fill("Team sync");
+    await page.getByLabel("Start date").fill("2026-03-02");
+    await page.getByLabel("Start time").fill("09:00");
+    await page.getByLabel("End date").fill("2026-03-02");
+    await page.getByLabel("End time").fill("09:30");
+    await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+    await page.getByLabel("Repeats").selectOption("WEEKLY");
+    await page.getByLabel("Mon", { exact: true }).check();
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+
+    // Month, week, day and agenda all show it, at 09:00 Berlin on both sides of the DST change.
+    expect(await monthStarts(page)).toEqual([
+      "2026-03-02T09:00:00+01:00",
+      "2026-03-09T09:00:00+01:00",
+      "2026-03-16T09:00:00+01:00",
+      "2026-03-23T09:00:00+01:00",
+      "2026-03-30T09:00:00+02:00",
+    ]);
+    await page.goto("/calendar");
+    await expect(page.locator('.month-cell[aria-current="date"]')).toHaveCount(1);
+    await page.goto("/calendar?view=week&date=2026-03-11");
+    expect(await starts(page)).toEqual(["2026-03-09T09:00:00+01:00"]);
+    await page.goto("/calendar?view=day&date=2026-03-30");
+    expect(await starts(page)).toEqual(["2026-03-30T09:00:00+02:00"]);
+    await page.goto("/calendar?view=agenda&date=2026-03-25");
+    expect((await starts(page)).slice(0, 2)).toEqual(["2026-03-30T09:00:00+02:00", "2026-04-06T09:00:00+02:00"]);
+
+    // Edit only the 9 March occurrence.
+    await page.goto("/calendar?view=week&date=2026-03-09");
+    await page.getByRole("link", { name: /Team sync/ }).click();
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByLabel("Start time").fill("11:00");
+    await page.getByLabel("End time").fill("11:30");
+    await expect(page.getByLabel("This event", { exact: true })).toBeChecked();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+
+    // Delete the 23 March occurrence and the ones after it.
+    await page.goto("/calendar?view=day&date=2026-03-23");
+    await page.getByRole("link", { name: /Team sync/ }).click();
+    await page.getByRole("link", { name: "Delete" }).click();
+    await page.getByLabel("This and following events").check();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(/\/calendar\?view=week/);
+
+    const expected = ["2026-03-02T09:00:00+01:00", "2026-03-09T11:00:00+01:00", "2026-03-16T09:00:00+01:00"];
+    expect(await monthStarts(page)).toEqual(expected);
+
+    // The series page lists its exception.
+    await page.goto("/calendar?view=day&date=2026-03-02");
+    await page.getByRole("link", { name: /Team sync/ }).click();
+    await expect(page.getByRole("heading", { name: "Exceptions" })).toBeVisible();
+
+    const exported = await page.request.get("/calendar/export.ics");
+    expect(exported.headers()["content-type"]).toContain("text/calendar");
+    const ics = await exported.text();
+
+    // A fresh account imports the file and sees the same occurrences.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signUp(page);
+    await useZone(page, "Europe/Berlin");
+    await page.goto("/calendar?view=month&date=2026-03-01");
+    await page.getByText("Import, export and subscribe").click();
+    await page
+      .getByLabel(/Import an .ics file/)
+      .setInputFiles({ name: "ares.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(page.getByText("Imported: 1 created, 0 updated, 0 skipped.")).toBeVisible();
+    expect(await monthStarts(page)).toEqual(expected);
+  });
+
+  test("fits a 390 px phone without sideways scrolling", async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signUp(page);
+    await page.goto("/calendar/new?date=2026-03-02");
+    await page.getByLabel("Title").fill("A rather long event title that must not widen the page");
+    await page.getByLabel("Repeats").selectOption("DAILY");
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    for (const view of ["month", "week", "day", "agenda"]) {
+      await page.goto(`/calendar?view=${view}&date=2026-03-04`);
+      await expectNoSidewaysScroll(page);
+    }
+    await page.goto("/calendar/new");
+    await expectNoSidewaysScroll(page);
+  });
+});

@@ -1,0 +1,266 @@
+/** Calendar storage against PostgreSQL: window queries, scoped edits and deletes of series, isolation. */
+import { describe, expect, it } from "vitest";
+import {
+  EventNotFoundError,
+  createEvent,
+  deleteEvent,
+  getEvent,
+  listOccurrences,
+  searchEvents,
+  updateEvent,
+} from "~/calendar/events.server";
+import type { EventInput } from "~/calendar/schemas";
+import { Temporal, isoWithOffset } from "~/calendar/time";
+import { prisma } from "~/db/db.server";
+import { makeUser } from "../support/accounts";
+import { countQueries } from "../support/query-counter";
+
+const ZONE = "Europe/Berlin";
+
+function weekly(fields: Partial<EventInput> = {}): EventInput {
+  return {
+    title: "Standup",
+    description: "",
+    location: "",
+    allDay: false,
+    startLocal: "2026-03-02T09:00",
+    endLocal: "2026-03-02T09:30",
+    timeZone: ZONE,
+    rrule: "FREQ=WEEKLY;BYDAY=MO",
+    reminders: [10],
+    ...fields,
+  };
+}
+
+function month(date: string) {
+  const start = Temporal.PlainDate.from(date);
+  return {
+    start: start.toZonedDateTime(ZONE).toInstant(),
+    end: start.add({ months: 1 }).toZonedDateTime(ZONE).toInstant(),
+  };
+}
+
+async function shown(userId: string, date = "2026-03-01") {
+  const occurrences = await listOccurrences(userId, month(date), ZONE);
+  return occurrences.map((o) => `${isoWithOffset(o.start).slice(0, 16)} ${o.title}`);
+}
+
+describe("calendar events in the database", () => {
+  it("finds a weekly series' occurrences in a month with one statement, at 5 or 500 events", async () => {
+    const small = await makeUser({ timeZone: ZONE });
+    const large = await makeUser({ timeZone: ZONE });
+    await createEvent(small.id, weekly());
+    await createEvent(large.id, weekly());
+    for (let index = 0; index < 4; index++) {
+      await createEvent(
+        small.id,
+        weekly({
+          title: `one-off ${index}`,
+          rrule: null,
+          startLocal: "2026-03-10T12:00",
+          endLocal: "2026-03-10T13:00",
+        }),
+      );
+    }
+    await prisma.event.createMany({
+      data: Array.from({ length: 499 }, (_, index) => ({
+        userId: large.id,
+        uid: `bulk-${index}`,
+        title: `bulk ${index}`,
+        startLocal: "2025-01-01T10:00",
+        endLocal: "2025-01-01T11:00",
+        timeZone: ZONE,
+        rangeStart: new Date("2025-01-01T09:00Z"),
+        rangeEnd: new Date("2025-01-01T10:00Z"),
+      })),
+    });
+    const few = await countQueries(() => listOccurrences(small.id, month("2026-03-01"), ZONE));
+    const many = await countQueries(() => listOccurrences(large.id, month("2026-03-01"), ZONE));
+    expect(few.statements).toHaveLength(1);
+    expect(many.statements).toHaveLength(1);
+    expect(many.result.map((o) => isoWithOffset(o.start))).toEqual([
+      "2026-03-02T09:00:00+01:00",
+      "2026-03-09T09:00:00+01:00",
+      "2026-03-16T09:00:00+01:00",
+      "2026-03-23T09:00:00+01:00",
+      "2026-03-30T09:00:00+02:00",
+    ]);
+  });
+
+  it("edits one occurrence (this event): an override, shown once, listed with the series", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    const overrideId = await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-16T09:00" },
+      weekly({ title: "Standup (moved)", startLocal: "2026-03-17T11:00", endLocal: "2026-03-17T11:30", rrule: null }),
+      "this",
+    );
+    expect(overrideId).not.toBe(id);
+    expect(await shown(user.id)).toEqual([
+      "2026-03-02T09:00 Standup",
+      "2026-03-09T09:00 Standup",
+      "2026-03-17T11:00 Standup (moved)",
+      "2026-03-23T09:00 Standup",
+      "2026-03-30T09:00 Standup",
+    ]);
+    const series = await getEvent(user.id, id);
+    expect(series.overrides.map((o) => o.recurrenceId)).toEqual(["2026-03-16T09:00"]);
+    // Editing the override again updates it rather than adding another.
+    await updateEvent(
+      user.id,
+      { eventId: overrideId },
+      weekly({ title: "Standup (again)", startLocal: "2026-03-17T12:00", endLocal: "2026-03-17T12:30", rrule: null }),
+      "this",
+    );
+    expect((await getEvent(user.id, id)).overrides).toHaveLength(1);
+  });
+
+  it("edits all events keeping the exceptions, moved with the series", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-16T09:00" },
+      weekly({ title: "Moved", startLocal: "2026-03-16T15:00", endLocal: "2026-03-16T15:30", rrule: null }),
+      "this",
+    );
+    await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-23T09:00" }, "this");
+    // From the 9 March occurrence: one hour later, every week.
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-09T09:00" },
+      weekly({ title: "Team standup", startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T10:30" }),
+      "all",
+    );
+    expect(await shown(user.id)).toEqual([
+      "2026-03-02T10:00 Team standup",
+      "2026-03-09T10:00 Team standup",
+      "2026-03-16T15:00 Moved",
+      "2026-03-30T10:00 Team standup",
+    ]);
+  });
+
+  it("edits this and following: the series splits, the new part gets a new UID and the later exceptions", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly({ rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=5" }));
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-23T09:00" },
+      weekly({ title: "Late", startLocal: "2026-03-23T18:00", endLocal: "2026-03-23T18:30", rrule: null }),
+      "this",
+    );
+    const newId = await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-16T09:00" },
+      weekly({
+        title: "Retro",
+        startLocal: "2026-03-16T14:00",
+        endLocal: "2026-03-16T15:00",
+        rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=5",
+      }),
+      "following",
+    );
+    expect(await shown(user.id)).toEqual([
+      "2026-03-02T09:00 Standup",
+      "2026-03-09T09:00 Standup",
+      "2026-03-16T14:00 Retro",
+      "2026-03-23T18:00 Late",
+      "2026-03-30T14:00 Retro",
+    ]);
+    const [oldSeries, newSeries] = await Promise.all([getEvent(user.id, id), getEvent(user.id, newId)]);
+    expect(newSeries.uid).not.toBe(oldSeries.uid);
+    // Five in all: two before the split, three after.
+    expect(newSeries.rrule).toContain("COUNT=3");
+    expect(newSeries.overrides.map((o) => [o.recurrenceId, o.uid])).toEqual([["2026-03-23T14:00", newSeries.uid]]);
+    expect(await shown(user.id, "2026-04-01")).toEqual([]);
+  });
+
+  it("deletes this and following: the series ends before it and later exceptions go", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-30T09:00" },
+      weekly({ title: "x", startLocal: "2026-03-31T09:00", endLocal: "2026-03-31T10:00", rrule: null }),
+      "this",
+    );
+    await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-16T09:00" }, "following");
+    expect(await shown(user.id)).toEqual(["2026-03-02T09:00 Standup", "2026-03-09T09:00 Standup"]);
+    const series = await getEvent(user.id, id);
+    expect(series.overrides).toEqual([]);
+    // The series no longer reaches April, so April's window query does not even fetch it.
+    const row = await prisma.event.findUniqueOrThrow({ where: { id } });
+    expect(row.rangeEnd!.getTime()).toBeLessThan(Date.parse("2026-03-18T00:00Z"));
+  });
+
+  it("deleting all removes the series and its overrides", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    const overrideId = await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-09T09:00" },
+      weekly({ rrule: null, startLocal: "2026-03-09T10:00", endLocal: "2026-03-09T11:00" }),
+      "this",
+    );
+    await deleteEvent(user.id, { eventId: overrideId }, "all");
+    expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("another person's events are not found, not listed, not changed", async () => {
+    const owner = await makeUser({ timeZone: ZONE });
+    const other = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(owner.id, weekly({ title: "Secret plan" }));
+    await expect(getEvent(other.id, id)).rejects.toBeInstanceOf(EventNotFoundError);
+    await expect(updateEvent(other.id, { eventId: id }, weekly(), "all")).rejects.toBeInstanceOf(EventNotFoundError);
+    await expect(deleteEvent(other.id, { eventId: id }, "all")).rejects.toBeInstanceOf(EventNotFoundError);
+    expect(await shown(other.id)).toEqual([]);
+    expect(await searchEvents(other.id, "secret")).toEqual([]);
+    expect((await searchEvents(owner.id, "SECRET plan")).map((hit) => hit.id)).toEqual([id]);
+    expect(await prisma.event.count({ where: { id } })).toBe(1);
+  });
+});
+
+describe("calendar views' SQL statements", () => {
+  it("each view costs the same few statements at 3 or 300 events (50 of them series)", async () => {
+    const { loader } = await import("~/routes/calendar._index");
+    const small = await makeUser({ timeZone: ZONE });
+    const large = await makeUser({ timeZone: ZONE });
+    await createEvent(small.id, weekly());
+    await createEvent(small.id, weekly({ rrule: null }));
+    await createEvent(small.id, weekly({ rrule: "FREQ=DAILY;COUNT=20" }));
+    for (let index = 0; index < 50; index++) {
+      await createEvent(
+        large.id,
+        weekly({ title: `series ${index}`, rrule: index % 2 ? "FREQ=DAILY" : "FREQ=WEEKLY;BYDAY=MO,WE,FR" }),
+      );
+    }
+    await prisma.event.createMany({
+      data: Array.from({ length: 250 }, (_, index) => ({
+        userId: large.id,
+        uid: `one-off-${index}`,
+        title: `one-off ${index}`,
+        startLocal: `2026-03-${String((index % 28) + 1).padStart(2, "0")}T${String(8 + (index % 10)).padStart(2, "0")}:00`,
+        endLocal: `2026-03-${String((index % 28) + 1).padStart(2, "0")}T${String(9 + (index % 10)).padStart(2, "0")}:00`,
+        timeZone: ZONE,
+        rangeStart: new Date(Date.UTC(2026, 2, (index % 28) + 1, 7 + (index % 10))),
+        rangeEnd: new Date(Date.UTC(2026, 2, (index % 28) + 1, 8 + (index % 10))),
+      })),
+    });
+    const run = (user: typeof small, view: string) =>
+      countQueries(() =>
+        loader({
+          request: new Request(`http://localhost/calendar?view=${view}&date=2026-03-11`),
+          params: {},
+          context: { auth: { user, session: { id: "s", method: "password", persistent: false } } } as never,
+        }),
+      );
+    for (const view of ["month", "week", "day", "agenda"]) {
+      const few = await run(small, view);
+      const many = await run(large, view);
+      expect(many.statements.length, view).toBe(few.statements.length);
+      // The window query and the feed-link status.
+      expect(many.statements.length, view).toBeLessThanOrEqual(2);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,286 @@
+/**
+ * The calendar over real HTTP as a browser without JavaScript uses it: views, forms that post and
+ * redirect, validation messages with the input kept, scoped edits and deletes, and 404 for anyone else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { browserClient } from "../support/cookie-jar";
+import { type ServerProcess, ensureBuild, startServer } from "../support/server-process";
+
+const password = "correct horse battery staple";
+let server: ServerProcess;
+type Client = ReturnType<typeof browserClient>;
+
+beforeAll(async () => {
+  await ensureBuild();
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+    SESSION_SECRET: "calendar-pages-test-session-secret-0123456789",
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+  });
+}, 180_000);
+afterAll(() => server?.stop());
+
+let counter = 0;
+async function person(timeZone = "Europe/Berlin"): Promise<{ client: Client; email: string }> {
+  const email = `cal-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+  const client = browserClient(server.url);
+  expect((await client.post("/signup", { email, password, name: "Cal" })).status).toBe(302);
+  await prisma.user.update({ where: { email }, data: { timeZone } });
+  return { client, email };
+}
+
+const weeklyStandup = {
+  title: "Standup",
+  startDate: "2026-03-02",
+  startTime: "09:00",
+  endDate: "2026-03-02",
+  endTime: "09:30",
+  timeZone: "Europe/Berlin",
+  location: "Room 1",
+  description: "",
+  repeat: "WEEKLY",
+  interval: "1",
+  weekdays: "MO",
+  monthlyBy: "date",
+  ends: "never",
+  until: "",
+  count: "",
+  reminders: "10, 60",
+};
+
+async function create(client: Client, fields: Record<string, string> = weeklyStandup): Promise<string> {
+  const response = await client.post("/calendar/new", fields);
+  expect(response.status).toBe(302);
+  const location = response.headers.get("location")!;
+  expect(location).toMatch(/^\/calendar\/events\/[^/?]+\?saved=1$/);
+  return location.split("/").at(-1)!.split("?")[0]!;
+}
+
+const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
+
+describe("calendar pages without JavaScript", () => {
+  it("shows a weekly event in month, week, day and agenda with full ISO date-times", async () => {
+    const { client } = await person();
+    await create(client);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-15")).text();
+    expect(datetimes(month)).toEqual(
+      expect.arrayContaining([
+        "2026-03-02T09:00:00+01:00",
+        "2026-03-09T09:00:00+01:00",
+        "2026-03-16T09:00:00+01:00",
+        "2026-03-23T09:00:00+01:00",
+        "2026-03-30T09:00:00+02:00",
+      ]),
+    );
+    expect(month).toContain("March 2026");
+    expect(month).toMatch(/aria-label="Week 10"/);
+    const week = await (await client.get("/calendar?view=week&date=2026-03-31")).text();
+    expect(datetimes(week)).toEqual(["2026-03-30T09:00:00+02:00"]);
+    const day = await (await client.get("/calendar?view=day&date=2026-03-30")).text();
+    expect(datetimes(day)).toEqual(["2026-03-30T09:00:00+02:00"]);
+    expect(datetimes(await (await client.get("/calendar?view=day&date=2026-03-31")).text())).toEqual([]);
+    const agenda = await (await client.get("/calendar?view=agenda&date=2026-03-20")).text();
+    expect(datetimes(agenda)).toEqual([
+      "2026-03-23T09:00:00+01:00",
+      "2026-03-30T09:00:00+02:00",
+      "2026-04-06T09:00:00+02:00",
+      "2026-04-13T09:00:00+02:00",
+    ]);
+    expect(agenda).toContain("Room 1");
+  });
+
+  it("links previous, next and today; marks today; tolerates a bad view or date", async () => {
+    const { client } = await person("Pacific/Auckland");
+    const page = await (await client.get("/calendar?view=week&date=2026-01-01")).text();
+    expect(page).toContain('href="/calendar?view=week&amp;date=2025-12-22"');
+    expect(page).toContain('href="/calendar?view=week&amp;date=2026-01-05"');
+    const todayResponse = await client.get("/calendar?view=nonsense&date=2026-02-31");
+    expect(todayResponse.status).toBe(200);
+    expect(await todayResponse.text()).toContain('aria-current="date"');
+  });
+
+  it("shows +N more in a crowded month cell", async () => {
+    const { client } = await person();
+    for (const hour of ["08", "10", "12", "14", "16"]) {
+      await create(client, {
+        ...weeklyStandup,
+        title: `Busy ${hour}`,
+        repeat: "none",
+        startDate: "2026-05-05",
+        endDate: "2026-05-05",
+        startTime: `${hour}:00`,
+        endTime: `${hour}:30`,
+      });
+    }
+    const month = await (await client.get("/calendar?view=month&date=2026-05-01")).text();
+    expect(month).toContain("+3 more");
+    const day = await (await client.get("/calendar?view=day&date=2026-05-05")).text();
+    expect(datetimes(day)).toHaveLength(5);
+  });
+
+  it("refuses bad input with messages and keeps what was typed", async () => {
+    const { client } = await person();
+    const response = await client.post("/calendar/new", {
+      ...weeklyStandup,
+      title: "Kept title",
+      endTime: "08:00",
+      timeZone: "Mars/Olympus",
+      ends: "count",
+      count: "0",
+    });
+    expect(response.status).toBe(400);
+    const page = await response.text();
+    expect(page).toContain("The end must be after the start.");
+    expect(page).toContain("Choose a time zone from the list");
+    expect(page).toContain("Choose between 1 and 1000 times.");
+    expect(page).toContain('value="Kept title"');
+    expect(await prisma.event.count({ where: { title: "Kept title" } })).toBe(0);
+  });
+
+  it("edits one occurrence, deletes this and following, and lists the exceptions", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const edit = await client.get(`/calendar/events/${id}/edit?occurrence=2026-03-16T09:00`);
+    const editPage = await edit.text();
+    expect(editPage).toContain('value="2026-03-16"');
+    expect(editPage).toContain("This and following events");
+    const saved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Standup at noon",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      startTime: "12:00",
+      endTime: "12:30",
+      occurrence: "2026-03-16T09:00",
+      scope: "this",
+    });
+    expect(saved.status).toBe(302);
+    const deleted = await client.post(`/calendar/events/${id}/delete`, {
+      occurrence: "2026-03-23T09:00",
+      scope: "following",
+    });
+    expect(deleted.status).toBe(302);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toEqual([
+      "2026-03-02T09:00:00+01:00",
+      "2026-03-09T09:00:00+01:00",
+      "2026-03-16T12:00:00+01:00",
+    ]);
+    const details = await (await client.get(`/calendar/events/${id}`)).text();
+    expect(details).toContain("Exceptions");
+    expect(details).toContain("Changed: 2026-03-16 09:00");
+  });
+
+  it("finds my events by search, across years", async () => {
+    const { client } = await person();
+    await create(client, {
+      ...weeklyStandup,
+      title: "Dentist appointment",
+      repeat: "none",
+      startDate: "2019-07-01",
+      endDate: "2019-07-01",
+    });
+    const page = await (await client.get("/calendar?q=dentist")).text();
+    expect(page).toContain("Dentist appointment");
+    expect(datetimes(page)).toEqual(["2019-07-01T09:00:00+02:00"]);
+  });
+
+  it("gives another person 404 for every route and method of my event", async () => {
+    const owner = await person();
+    const other = await person();
+    const id = await create(owner.client);
+    const paths = [
+      `/calendar/events/${id}`,
+      `/calendar/events/${id}?occurrence=2026-03-09T09:00`,
+      `/calendar/events/${id}/edit`,
+      `/calendar/events/${id}/edit?occurrence=2026-03-09T09:00`,
+      `/calendar/events/${id}/delete`,
+    ];
+    for (const path of paths) {
+      expect((await other.client.get(path)).status, `GET ${path}`).toBe(404);
+      expect((await other.client.post(path, { ...weeklyStandup, scope: "all" })).status, `POST ${path}`).toBe(404);
+    }
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const response = await other.client.get(`/calendar/events/${id}/edit`, {
+        method,
+        body: new URLSearchParams(weeklyStandup),
+      });
+      expect([404, 405], `${method}`).toContain(response.status);
+    }
+    const month = await (await other.client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toEqual([]);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toMatchObject({ title: "Standup", exdates: [] });
+  });
+
+  it("exports .ics and imports it into a fresh account with the same occurrences", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Moved once",
+      startDate: "2026-03-10",
+      endDate: "2026-03-10",
+      occurrence: "2026-03-09T09:00",
+      scope: "this",
+    });
+    await client.post(`/calendar/events/${id}/delete`, { occurrence: "2026-03-23T09:00", scope: "following" });
+    await create(client, {
+      ...weeklyStandup,
+      title: "Holiday",
+      repeat: "none",
+      allDay: "on",
+      startDate: "2026-03-13",
+      endDate: "2026-03-13",
+      startTime: "",
+      endTime: "",
+    });
+    const exported = await client.get("/calendar/export.ics");
+    expect(exported.headers.get("content-type")).toContain("text/calendar");
+    const ics = await exported.text();
+    const before = datetimes(await (await client.get("/calendar?view=month&date=2026-03-01")).text());
+    expect(before).toHaveLength(4);
+
+    const fresh = await person();
+    const upload = (text: string, name = "cal.ics") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], name, { type: "text/calendar" }));
+      return fresh.client.get("/calendar?index", { method: "POST", body: form });
+    };
+    const imported = await upload(ics);
+    expect(imported.status).toBe(200);
+    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+    // The same file again updates by UID rather than duplicating.
+    expect(await (await upload(ics)).text()).toContain("Imported: 0 created, 2 updated, 0 skipped.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+
+    const broken = await upload("BEGIN:VCALENDAR\nBEGIN:VEVENT\nnot a line\n");
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toContain("Nothing was imported.");
+    expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+  });
+
+  it("serves the private feed only with a current token", async () => {
+    const { client } = await person();
+    await create(client);
+    const anonymous = browserClient(server.url);
+    expect((await anonymous.get("/calendar/feed/nothing.ics")).status).toBe(404);
+    const made = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
+    const url = /(http:\/\/[^<"]+\/calendar\/feed\/[A-Za-z0-9_-]+\.ics)/.exec(made)![1]!;
+    const path = new URL(url).pathname;
+    const feed = await anonymous.get(path);
+    expect(feed.status).toBe(200);
+    expect(await feed.text()).toContain("SUMMARY:Standup");
+    const renewed = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
+    expect(renewed).toContain("/calendar/feed/");
+    expect((await anonymous.get(path)).status).toBe(404);
+    await client.post("/calendar?index", { intent: "feed-revoke" });
+    const newPath = new URL(/(http:\/\/[^<"]+\.ics)/.exec(renewed)![1]!).pathname;
+    expect((await anonymous.get(newPath)).status).toBe(404);
+  });
+});
