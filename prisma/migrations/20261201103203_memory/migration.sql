@@ -181,9 +181,9 @@ ALTER TABLE "ReplyPrompt" ADD CONSTRAINT "ReplyPrompt_userId_fkey" FOREIGN KEY (
 
 
 -- Custom SQL (not expressible in schema.prisma).
--- Relevant summaries: full-text match of the new message against summary, topics and key facts. 'simple'
--- configuration as in chat_search: no stemming, so it works in every language a person writes in.
+-- Relevant summaries: a full-text match of the new message against summary, topics and key facts.
+-- Queries must use this exact expression. 'english' (unlike chat_search's 'simple'): stop words such as
+-- "the" would otherwise match, and be ranked in, every summary a person has.
 CREATE INDEX "ConversationSummary_search_fts_idx" ON "ConversationSummary"
-  USING GIN (to_tsvector('simple', "searchText"));
--- Self-memory importance is 1–10 (the forms say so too; this keeps other writers honest).
-ALTER TABLE "AssistantMemory" ADD CONSTRAINT "AssistantMemory_importance_range" CHECK ("importance" BETWEEN 1 AND 10);
+  USING GIN (to_tsvector('english', "searchText"));
+
