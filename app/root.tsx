@@ -24,6 +24,7 @@ function navigationFor(user: SessionUser | null): NavItem[] {
   if (!user) return [];
   const items: NavItem[] = [
     { to: "/chat", label: "Chat" },
+    { to: "/memory", label: "Memory" },
     { to: "/settings", label: "Settings" },
   ];
   if (user.role === "admin") items.push({ to: "/admin", label: "Admin" });

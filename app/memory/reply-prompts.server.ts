@@ -26,3 +26,19 @@ export async function replyPrompts(userId: string, messageIds: string[]): Promis
     memories: row.memories as MemoryRef[],
   }));
 }
+
+/** The stored prompts of my replies in one conversation, newest first (the newest 50). */
+export async function conversationReplyPrompts(userId: string, conversationId: string) {
+  const rows = await prisma.replyPrompt.findMany({
+    where: { userId, message: { conversationId } },
+    orderBy: { message: { createdAt: "desc" } },
+    take: 50,
+    select: { messageId: true, sections: true, memories: true, message: { select: { createdAt: true } } },
+  });
+  return rows.map((row) => ({
+    messageId: row.messageId,
+    createdAt: row.message.createdAt,
+    sections: row.sections as AssembledSection[],
+    memories: row.memories as MemoryRef[],
+  }));
+}
