@@ -1,51 +1,19 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { ConversationNotFoundError } from "~/chat/conversations.server";
-import { previewNextPrompt } from "~/chat/prompt-preview.server";
-import { DROP_ORDER, SECTION_TITLES, type AssembledSection } from "~/chat/prompt.server";
 import { ErrorPage } from "~/components/error-page";
-import { countTokens } from "~/llm/router.server";
-import { conversationReplyPrompts } from "~/memory/reply-prompts.server";
+import { promptPage } from "~/memory/prompt-page.server";
 
 export const meta: MetaFunction = () => [{ title: "Prompt · Chat · ARES" }];
 
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
-
-/** Token counts are computed when the page is viewed: the send path stores text only. */
-function withTokens(sections: AssembledSection[]) {
-  return sections.map((section) => ({ ...section, tokens: countTokens(section.text) }));
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const conversationId = params.conversationId ?? notFound();
-  const next = await previewNextPrompt(user.id, conversationId).catch((error: unknown) => {
-    if (error instanceof ConversationNotFoundError) notFound();
-    throw error;
-  });
-  const stored = await conversationReplyPrompts(user.id, conversationId);
-  const wanted = new URL(request.url).searchParams.get("reply");
-  const sent = wanted ? stored.find((prompt) => prompt.messageId === wanted) : stored[0];
-  if (wanted && !sent) notFound();
-  return {
-    conversationId,
-    replies: stored.map((prompt) => ({ messageId: prompt.messageId, createdAt: prompt.createdAt.toISOString() })),
-    sent: sent
-      ? {
-          messageId: sent.messageId,
-          createdAt: sent.createdAt.toISOString(),
-          sections: withTokens(sent.sections),
-          memories: sent.memories,
-        }
-      : null,
-    next: { sections: withTokens(next.sections), memories: next.memories },
-  };
+  const page = await promptPage(user.id, params.conversationId ?? "", new URL(request.url).searchParams.get("reply"));
+  if (!page) throw new Response("Not found", { status: 404 });
+  return page;
 }
 
-type ShownSection = AssembledSection & { tokens: number };
+type ShownSection = { name: string; title: string; text: string; dropped: number; tokens: number };
 
 function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: string }) {
   const total = sections.reduce((sum, section) => sum + section.tokens, 0);
@@ -60,7 +28,7 @@ function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: 
           id={`${idPrefix}-${section.name}`}
         >
           <h3>
-            {SECTION_TITLES[section.name]}{" "}
+            {section.title}{" "}
             <span className="muted">
               · {section.tokens.toLocaleString("en")} tokens
               {section.dropped ? ` · ${section.dropped} left out to fit` : ""}
@@ -80,7 +48,7 @@ function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: 
 }
 
 export default function PromptPage() {
-  const { conversationId, replies, sent, next } = useLoaderData<typeof loader>();
+  const { dropOrder, conversationId, replies, sent, next } = useLoaderData<typeof loader>();
   return (
     <article className="memory-page">
       <p>
@@ -89,8 +57,7 @@ export default function PromptPage() {
       <h1>What ARES sends</h1>
       <p className="muted">
         Sections are sent in this order. When a prompt is too long for the model, whole items are left out: first{" "}
-        {DROP_ORDER.map((name) => SECTION_TITLES[name].toLowerCase()).join(", then ")}. The system prompt, working
-        memory, calendar and your message are always sent.
+        {dropOrder}. The system prompt, working memory, calendar and your message are always sent.
       </p>
       <section className="card" aria-labelledby="sent-title">
         <h2 id="sent-title">Sent for {sent ? `the reply of ${new Date(sent.createdAt).toUTCString()}` : "a reply"}</h2>
