@@ -15,9 +15,7 @@ export function UsedMemories({
   if (!memories || memories.length === 0) return null;
   return (
     <details className="used-memories" data-testid="used-memories">
-      <summary>
-        used {memories.length} {memories.length === 1 ? "memory" : "memories"}
-      </summary>
+      <summary>{`used ${memories.length} ${memories.length === 1 ? "memory" : "memories"}`}</summary>
       <ul>
         {memories.map((memory, index) => (
           <li key={index}>
