@@ -89,8 +89,8 @@ async function generate(
     countTokens,
   });
   const { turns } = prompt;
-  // Written once the first token is out (or the attempt ended): /chat/<id>/prompt reads it, the first
-  // token does not wait for it.
+  // Written once the model has answered: /chat/<id>/prompt reads it, and no token waits for it (storing a
+  // prompt with hundreds of memories costs Prisma milliseconds of CPU that would delay the stream).
   let promptStored: Promise<void> | undefined;
   const storePrompt = (): Promise<void> =>
     (promptStored ??= storeReplyPrompt(messageId, target.userId, prompt).catch((error: unknown) => {
@@ -131,7 +131,6 @@ async function generate(
       onToken: (text) => {
         live.content += text;
         publish(messageId, { type: "token", text });
-        void storePrompt();
         if (Date.now() - lastPersistAt >= PERSIST_INTERVAL_MS) {
           lastPersistAt = Date.now();
           persist();

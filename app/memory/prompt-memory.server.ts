@@ -22,7 +22,7 @@ const QUERY_CHARS = 2000;
 /**
  * A column (`AS memory`, JSON: PromptMemory) for a statement on the send path: self-memory, my facts and
  * preferences, and the summaries of my other conversations that best match `query` — a full-text match
- * (any of its words, GIN index of migration memory), ranked, newest first among equals, at most K.
+ * (any of its words; the stored vector and its GIN index, migration memory_search_vector), ranked, newest first among equals, at most K.
  * Nothing of mine is read when a switch is off; self-memory only follows the instance switch.
  */
 export function memoryColumn(userId: string, conversationId: string, query: Prisma.Sql): Prisma.Sql {
@@ -48,11 +48,11 @@ export function memoryColumn(userId: string, conversationId: string, query: Pris
                                                       'keyFacts', r."keyFacts", 'createdAt', r."createdAt")
                                    ORDER BY r.rank DESC, r."createdAt" DESC), '[]'::json)
             FROM (SELECT s.id, s.summary, s.topics, s."keyFacts", s."createdAt",
-                         ts_rank(to_tsvector('english', s."searchText"), q.query) AS rank
+                         ts_rank(s."searchVector", q.query) AS rank
                     FROM "ConversationSummary" s,
                          (SELECT replace(plainto_tsquery('english', left(${query}, ${QUERY_CHARS}))::text,
                                          ' & ', ' | ')::tsquery AS query) q
-                   WHERE to_tsvector('english', s."searchText") @@ q.query
+                   WHERE s."searchVector" @@ q.query
                      AND s."userId" = ${userId} AND s."conversationId" <> ${conversationId}
                    ORDER BY rank DESC, s."createdAt" DESC LIMIT m.k) r) ELSE '[]'::json END)
     FROM (SELECT u."timeZone", coalesce(i."memoryEnabled", true) AS instance,
