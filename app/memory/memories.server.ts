@@ -124,7 +124,8 @@ export async function deleteMemory(userId: string, type: "fact" | "preference", 
   });
 }
 
-async function forgetInSummaries(tx: Tx, userId: string, value: string): Promise<void> {
+/** Removes every summary key fact that states `value` (a deleted memory, a rejected proposal). */
+export async function forgetInSummaries(tx: Tx, userId: string, value: string): Promise<void> {
   const pattern = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   await tx.$executeRaw`
     UPDATE "ConversationSummary" s

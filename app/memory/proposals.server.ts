@@ -1,6 +1,6 @@
 import { prisma } from "~/db/db.server";
 import type { FactKind, ProposalType } from "~/generated/prisma/client";
-import { MemoryNotFoundError, saveFact, savePreference } from "./memories.server";
+import { forgetInSummaries, MemoryNotFoundError, saveFact, savePreference } from "./memories.server";
 import type { InstanceMemorySettings } from "./settings.server";
 
 export type Candidate = {
@@ -155,10 +155,12 @@ export async function acceptProposal(
   });
 }
 
+/** Rejects my proposal: it is never used, and the summaries' key facts stop stating it too. */
 export async function rejectProposal(userId: string, id: string): Promise<void> {
-  const { count } = await prisma.memoryProposal.updateMany({
-    where: { id, userId, status: "proposed" },
-    data: { status: "rejected", decidedAt: new Date() },
+  await prisma.$transaction(async (tx) => {
+    const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
+    if (!proposal) throw new MemoryNotFoundError();
+    await tx.memoryProposal.update({ where: { id }, data: { status: "rejected", decidedAt: new Date() } });
+    await forgetInSummaries(tx, userId, proposal.value);
   });
-  if (count === 0) throw new MemoryNotFoundError();
 }
