@@ -372,7 +372,11 @@ describe("chat", () => {
       max_tokens?: number;
       max_completion_tokens?: number;
     };
-    expect(sent.messages[0]).toEqual({ role: "system", content: "Be terse." });
+    // The person's system prompt comes first; working memory (time, model, title) follows it.
+    expect(sent.messages[0]).toMatchObject({
+      role: "system",
+      content: expect.stringMatching(/^Be terse\.\n\n## Working memory/),
+    });
     expect(sent.temperature).toBe(0.3);
     expect(sent.max_tokens ?? sent.max_completion_tokens).toBe(256);
     await client.post("/settings/assistant", { intent: "reset-prompt" });
