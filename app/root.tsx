@@ -25,6 +25,7 @@ function navigationFor(user: SessionUser | null): NavItem[] {
   const items: NavItem[] = [
     { to: "/chat", label: "Chat" },
     { to: "/calendar", label: "Calendar" },
+    { to: "/memory", label: "Memory" },
     { to: "/settings", label: "Settings" },
   ];
   if (user.role === "admin") items.push({ to: "/admin", label: "Admin" });

@@ -6,7 +6,8 @@ import { isLastActiveAdmin, withAdminLock } from "./admins.server";
 type DeletionResult = { ok: true } | { ok: false; reason: "email_mismatch" | "last_admin" };
 
 /**
- * Deletes my account and, through the schema's cascades, my sessions and password. The audit row is
+ * Deletes my account and, through the schema's cascades, my sessions, password, conversations and
+ * memories (facts, preferences, proposals, summaries, stored prompts). The audit row is
  * written in the same transaction, before the delete: it keeps my email after its actor id is cleared.
  */
 export async function deleteMyAccount(

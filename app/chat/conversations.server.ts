@@ -63,13 +63,24 @@ export type ConversationDetail = {
   provider: ProviderName | null;
   model: string | null;
   createdAt: Date;
+  /** false: "don't use or learn from this conversation". */
+  memoryEnabled: boolean;
 };
 
 /** A conversation of this user, or ConversationNotFoundError — another person's looks like none at all. */
 export async function getConversation(userId: string, conversationId: string): Promise<ConversationDetail> {
   const row = await prisma.conversation.findFirst({
     where: { id: conversationId, userId },
-    select: { id: true, title: true, titleIsManual: true, pinned: true, provider: true, model: true, createdAt: true },
+    select: {
+      id: true,
+      title: true,
+      titleIsManual: true,
+      pinned: true,
+      provider: true,
+      model: true,
+      createdAt: true,
+      memoryEnabled: true,
+    },
   });
   if (!row) throw new ConversationNotFoundError();
   return { ...row, provider: row.provider === "openrouter" || row.provider === "ollama" ? row.provider : null };

@@ -3,7 +3,8 @@ import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
-import type { StreamResult } from "~/llm/types";
+import { PROVIDER_LABELS, type StreamResult } from "~/llm/types";
+import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
@@ -113,18 +114,34 @@ async function generate(
   live: LiveReply,
 ): Promise<void> {
   const { messageId } = target;
-  const { conversation, preferences, history, newMessage, isFirstExchange } =
+  const { conversation, preferences, memory, history, newMessage, isFirstExchange } =
     preloaded ?? (await loadPromptContext(target.userId, target.conversationId, messageId));
   const { provider: preferred, model } = modelForReply(conversation, preferences);
   const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
-  const { turns } = buildPrompt({
+  const prompt = buildPrompt({
     systemPrompt: preferences.systemPrompt,
+    memory,
+    working: {
+      now: new Date(),
+      timeZone: memory?.timeZone ?? "UTC",
+      provider: PROVIDER_LABELS[preferred],
+      model,
+      conversationTitle: conversation.title,
+    },
     history,
     newMessage,
     contextWindow: await contextWindow(preferred, model),
     replyTokens,
     countTokens,
   });
+  const { turns } = prompt;
+  // Written once the model has answered: /chat/<id>/prompt reads it, and no token waits for it (storing a
+  // prompt with hundreds of memories costs Prisma milliseconds of CPU that would delay the stream).
+  let promptStored: Promise<void> | undefined;
+  const storePrompt = (): Promise<void> =>
+    (promptStored ??= storeReplyPrompt(messageId, target.userId, prompt).catch((error: unknown) => {
+      log.error({ err: error, messageId }, "could not store the reply's prompt");
+    }));
 
   let persisted = 0;
   let lastPersistAt = Date.now();
@@ -182,6 +199,7 @@ async function generate(
       outcome = { status: "error", note: "The database became unavailable while this reply was written." };
     }
   } catch (error) {
+    await storePrompt();
     if (error instanceof LlmUnavailableError) {
       await persisting;
       return failReply(messageId, error.message);
@@ -198,6 +216,7 @@ async function generate(
   }
   // Sending titles a conversation as it stores the first message; an edited first message is resent
   // without that statement, so it re-titles here — before `done`, on which readers reload the page.
+  await storePrompt();
   if (isFirstExchange && !preloaded) {
     await writeWhenAvailable(messageId, () => autoTitle(target.conversationId, newMessage));
   }

@@ -1,6 +1,7 @@
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
+import { memoryColumn, type PromptMemory } from "~/memory/prompt-memory.server";
 import type { HistoryTurn } from "./prompt.server";
 import { toChatPreferences, type ChatPreferences, type StoredPreferences } from "./settings.server";
 
@@ -10,31 +11,44 @@ const HISTORY_WINDOW = 200;
 /** Everything a reply's prompt is built from. */
 export type PromptContext = {
   /** The conversation's own provider and model, when the person picked one for it. */
-  conversation: { provider: string | null; model: string | null };
+  conversation: { provider: string | null; model: string | null; title: string };
   preferences: ChatPreferences;
+  /** null: the account is gone, or nothing was read (see memoryColumn for the switches). */
+  memory: PromptMemory | null;
   history: HistoryTurn[];
   newMessage: string;
   isFirstExchange: boolean;
 };
 
-/** The columns a statement selects with `preferencesColumn` and `historyColumn`. */
+/** The columns a statement selects with `preferencesColumn`, `historyColumn` and `memoryColumn`. */
 export const promptContextColumns = rowContract({
   preferences: computed("json", { nullable: true }),
   history: computed("json"),
+  memory: computed("json", { nullable: true }),
 });
-/** The same columns as read back: JSON built from ChatSettings and Message rows. */
-export type PromptContextColumns = { preferences: StoredPreferences | null; history: HistoryTurn[] };
+/** The same columns as read back: JSON built from ChatSettings, Message and the memory tables. */
+export type PromptContextColumns = {
+  preferences: StoredPreferences | null;
+  history: HistoryTurn[];
+  memory: PromptMemory | null;
+};
 
 /** The statement that loads a stored reply's context: the conversation's choice plus the columns above. */
 export const replyContextColumns = rowContract({
   provider: "Conversation.provider",
   model: "Conversation.model",
+  title: "Conversation.title",
   ...promptContextColumns,
 });
 
 export function replyContextSql(userId: string, conversationId: string, replyId: string): Prisma.Sql {
+  // Relevant summaries are matched against the message this reply answers: the newest user message before it.
+  const answered = Prisma.sql`(SELECT q.content FROM "Message" q
+      WHERE q."conversationId" = ${conversationId} AND q.role = 'user'::"MessageRole" AND q.id <> ${replyId}
+      ORDER BY q."createdAt" DESC, q.id DESC LIMIT 1)`;
   return Prisma.sql`
-    SELECT c.provider, c.model, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)}
+    SELECT c.provider, c.model, c.title, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)},
+           ${memoryColumn(userId, conversationId, answered)}
       FROM "Conversation" c WHERE c.id = ${conversationId}`;
 }
 
@@ -70,6 +84,7 @@ export function promptContext(
   return {
     conversation,
     preferences: toChatPreferences(columns.preferences),
+    memory: columns.memory,
     history,
     newMessage,
     isFirstExchange: history.length === 0,
@@ -92,5 +107,9 @@ export async function loadPromptContext(
   const turns = row.history.filter((turn) => turn.content.length > 0);
   const last = turns.pop();
   if (!last || last.role !== "user") throw new Error(`reply ${replyId} has no user message to answer`);
-  return promptContext({ provider: row.provider, model: row.model }, { ...row, history: turns }, last.content);
+  return promptContext(
+    { provider: row.provider, model: row.model, title: row.title },
+    { ...row, history: turns },
+    last.content,
+  );
 }

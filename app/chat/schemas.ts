@@ -25,6 +25,8 @@ export const conversationIntent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("pin") }),
   z.object({ intent: z.literal("unpin") }),
   z.object({ intent: z.literal("delete") }),
+  z.object({ intent: z.literal("memory-off") }),
+  z.object({ intent: z.literal("memory-on") }),
   z.object({ intent: z.literal("model"), model: withoutNul(z.string().max(200)) }),
 ]);
 

@@ -12,6 +12,7 @@ import {
   type PromptContext,
   type PromptContextColumns,
 } from "./prompt-context.server";
+import { memoryColumn } from "~/memory/prompt-memory.server";
 import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quota.server";
 
 export type StoredExchange =
@@ -23,6 +24,7 @@ export const storeExchangeColumns = rowContract({
   stored: computed("boolean"),
   provider: "Conversation.provider",
   model: "Conversation.model",
+  title: "Conversation.title",
   ...promptContextColumns,
 });
 type SendRow = RowOf<typeof storeExchangeColumns> & PromptContextColumns;
@@ -48,7 +50,7 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
                ELSE ${firstTitle}::text END
        WHERE id = ${conversationId} AND "userId" = ${userId}
          AND NOT EXISTS (SELECT 1 FROM quota WHERE "rateExceeded" OR "budgetExceeded")
-      RETURNING id, provider, model, now() AT TIME ZONE 'UTC' AS at
+      RETURNING id, provider, model, title, now() AT TIME ZONE 'UTC' AS at
     ),
     stored AS (
       INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
@@ -58,8 +60,9 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
       SELECT ${ids.assistantMessageId}, owned.id, ${userId}, 'assistant'::"MessageRole", '', 'streaming'::"MessageStatus",
              owned.at + interval '1 millisecond', owned.at FROM owned
     )
-    SELECT quota.*, owned.id IS NOT NULL AS stored, owned.provider, owned.model,
-           ${preferencesColumn(userId)}, ${historyColumn(conversationId)}
+    SELECT quota.*, owned.id IS NOT NULL AS stored, owned.provider, owned.model, owned.title,
+           ${preferencesColumn(userId)}, ${historyColumn(conversationId)},
+           ${memoryColumn(userId, conversationId, Prisma.sql`${content}::text`)}
       FROM quota LEFT JOIN owned ON true`;
 }
 
@@ -79,5 +82,9 @@ export async function storeExchange(userId: string, conversationId: string, cont
   const decision = quotaDecision(row!, now);
   if (!decision.allowed) return { ok: false, refusal: decision };
   if (!row!.stored) throw new ConversationNotFoundError();
-  return { ok: true, ids, context: promptContext({ provider: row!.provider, model: row!.model }, row!, content) };
+  return {
+    ok: true,
+    ids,
+    context: promptContext({ provider: row!.provider, model: row!.model, title: row!.title }, row!, content),
+  };
 }

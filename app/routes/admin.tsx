@@ -28,6 +28,9 @@ export default function AdminLayout() {
           <li>
             <NavLink to="/admin/system">System</NavLink>
           </li>
+          <li>
+            <NavLink to="/admin/assistant">Assistant</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />

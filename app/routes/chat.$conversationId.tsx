@@ -21,8 +21,11 @@ import { getChatPreferences, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
+import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
 import { FormErrors } from "~/components/forms";
 import { listModels, primaryProvider } from "~/llm/router.server";
+import { replyPrompts } from "~/memory/reply-prompts.server";
+import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
@@ -56,11 +59,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     MESSAGES_PER_PAGE,
     Boolean(through),
   );
-  const [openrouterModels, ollamaModels, preferences] = await Promise.all([
+  const [openrouterModels, ollamaModels, preferences, prompts] = await Promise.all([
     listModels("openrouter"),
     listModels("ollama"),
     getChatPreferences(user.id),
+    replyPrompts(
+      user.id,
+      messages.filter((message) => message.role === "assistant").map((message) => message.id),
+    ),
   ]);
+  const memoriesOf = new Map(
+    prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),
+  );
   const items: MessageItem[] = messages.map((message) => ({
     id: message.id,
     role: message.role,
@@ -72,12 +82,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     fallbackFrom: message.fallbackFrom,
     tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
     createdAt: message.createdAt.toISOString(),
+    memories: memoriesOf.get(message.id),
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
   return {
-    conversation: { id: conversation.id, title: conversation.title, pinned: conversation.pinned },
+    conversation: {
+      id: conversation.id,
+      title: conversation.title,
+      pinned: conversation.pinned,
+      memoryEnabled: conversation.memoryEnabled,
+    },
     messages: items,
     earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
     streamingId: items.find((message) => message.status === "streaming")?.id ?? null,
@@ -135,6 +151,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "delete":
         await deleteConversation(user.id, conversationId);
         return redirect("/chat");
+      case "memory-off":
+      case "memory-on":
+        if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
+        return redirect(here);
     }
   } catch (error) {
     if (error instanceof ConversationNotFoundError) notFound();
@@ -185,6 +205,7 @@ export default function Conversation() {
           <Link className="button secondary small" to="?panel=delete">
             Delete
           </Link>
+          <ConversationMemoryToggle conversationId={conversation.id} enabled={conversation.memoryEnabled} />
         </div>
       </header>
 

@@ -5,11 +5,13 @@ import { Form, Link, NavLink, Outlet, useLoaderData, useSearchParams } from "@re
 import { requireUser } from "~/auth/guards.server";
 import chatStylesheet from "~/styles/chat.css?url";
 import markdownStylesheet from "~/styles/markdown.css?url";
+import memoryStylesheet from "~/styles/memory.css?url";
 import { listConversations } from "~/chat/conversations.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: chatStylesheet },
   { rel: "stylesheet", href: markdownStylesheet },
+  { rel: "stylesheet", href: memoryStylesheet },
 ];
 
 export const meta: MetaFunction = () => [{ title: "Chat · ARES" }];

@@ -7,7 +7,7 @@ export const meta: MetaFunction = () => [{ title: "Settings · ARES" }];
 
 const SECTIONS = [
   { to: "/settings/profile", label: "Profile" },
-  { to: "/settings/chat", label: "Chat" },
+  { to: "/settings/assistant", label: "Assistant" },
   { to: "/settings/usage", label: "Usage" },
   { to: "/settings/telegram", label: "Telegram" },
   { to: "/settings/password", label: "Password" },

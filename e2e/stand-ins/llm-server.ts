@@ -36,6 +36,46 @@ export interface StubBehaviour {
   /** OpenRouter-style `usage.cost` per token (prompt + completion). */
   costPerToken: number;
   models: StubModel[];
+  /**
+   * Memory extraction requests (a message containing EXTRACTION_MARKER): "scripted" answers with
+   * `extractionReply` when set, else JSON derived from the transcript (see stubExtractionFor);
+   * "invalid" answers text that is not JSON.
+   */
+  extractionMode: "scripted" | "invalid";
+  /** Fixed answer to extraction requests (any text: valid JSON or not). */
+  extractionReply?: string;
+  /** Delay before an extraction answer starts (the "slow extraction" mode); chat replies are unaffected. */
+  extractionDelayMs: number;
+}
+
+/** ARES's extraction request carries this marker; the stub answers it with extraction JSON. */
+export const EXTRACTION_MARKER = "[[ares:memory-extraction]]";
+
+/**
+ * The stub's own extraction answer: a summary of the transcript's lines and one candidate per user line
+ * of the form "my <key> is <value>" (numbered "#<n> [user] ..." as ARES sends them).
+ */
+export function stubExtractionFor(transcript: string): string {
+  const lines = [...transcript.matchAll(/^#(\d+) \[(user|assistant)\] (.*)$/gm)];
+  const candidates = lines.flatMap(([, index, role, text]) => {
+    if (role !== "user") return [];
+    return [...text!.matchAll(/\bmy ([a-z][a-z ]{0,40}?) is ([^.!?\n]+)/gi)].map((match) => ({
+      type: "fact",
+      kind: "personal",
+      key: match[1]!.trim().replace(/\s+/g, "_").toLowerCase(),
+      value: match[2]!.trim(),
+      confidence: 0.9,
+      importance: 8,
+      message: Number(index),
+    }));
+  });
+  const words = lines.map(([, , , text]) => text).join(" ");
+  return JSON.stringify({
+    summary: `The person talked about: ${words.slice(0, 300)}`,
+    topics: [...new Set(words.toLowerCase().match(/[a-z]{6,}/g) ?? [])].slice(0, 5),
+    keyFacts: candidates.map((candidate) => `${candidate.key.replace(/_/g, " ")} is ${candidate.value}`),
+    candidates,
+  });
 }
 
 export interface RecordedRequest {
@@ -81,6 +121,8 @@ export const DEFAULT_STUB_MODELS: readonly StubModel[] = [
 
 export const DEFAULT_STUB_BEHAVIOUR: Readonly<StubBehaviour> = {
   tokenDelayMs: 0,
+  extractionMode: "scripted",
+  extractionDelayMs: 0,
   fail: "none",
   retryAfterSeconds: 2,
   dropAfterTokens: 3,
@@ -199,7 +241,16 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
       case "retryAfterSeconds":
       case "dropAfterTokens":
       case "costPerToken":
+      case "extractionDelayMs":
         patch[key] = parseNonNegative(key, value);
+        break;
+      case "extractionMode":
+        if (value !== "scripted" && value !== "invalid") throw new Error("extractionMode must be scripted or invalid");
+        patch.extractionMode = value;
+        break;
+      case "extractionReply":
+        if (value !== null && typeof value !== "string") throw new Error(`${key} must be a string or null`);
+        patch.extractionReply = value ?? undefined;
         break;
       case "firstTokenDelayMs":
       case "failTimes":
@@ -223,7 +274,7 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
   return patch;
 }
 
-const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply"] as const;
+const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply", "extractionReply"] as const;
 
 function mergeBehaviour(base: StubBehaviour, patch: Partial<StubBehaviour>): StubBehaviour {
   // Typed callers are validated too, so a bad value fails at configure() rather than mid-request.
@@ -268,6 +319,8 @@ interface ChatRequest {
   maxTokens?: number;
   lastUserMessage: string;
   promptTokens: number;
+  /** Set when a message carries EXTRACTION_MARKER: the transcript ARES asks to summarise. */
+  extraction?: string;
 }
 
 function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
@@ -281,10 +334,13 @@ function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
   const messages: unknown[] = body.messages;
   let lastUserMessage = "";
   let promptTokens = 0;
+  let extraction: string | undefined;
   for (const message of messages) {
     if (!isRecord(message)) continue;
     const text = messageText(message.content);
     promptTokens += text.match(/\S+/g)?.length ?? 0;
+    if (text.includes(EXTRACTION_MARKER)) extraction = "";
+    if (extraction !== undefined && message.role === "user") extraction = text;
     if (message.role === "user") lastUserMessage = text;
   }
   const streamOptions = body.stream_options;
@@ -305,6 +361,7 @@ function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
       (isRecord(usageOptions) && usageOptions.include === true),
     lastUserMessage,
     promptTokens,
+    ...(extraction !== undefined ? { extraction } : {}),
   };
   if (typeof rawMaxTokens === "number" && rawMaxTokens >= 0) request.maxTokens = rawMaxTokens;
   return request;
@@ -486,7 +543,14 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       return;
     }
 
-    const replyText = markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text);
+    if (chat.extraction !== undefined) await sleep(settings.extractionDelayMs, signal);
+    if (signal.aborted) return;
+    const replyText =
+      chat.extraction !== undefined
+        ? behaviour.extractionMode === "invalid"
+          ? "Sure! Here is what I remember: the person likes tea."
+          : (behaviour.extractionReply ?? stubExtractionFor(chat.extraction))
+        : (markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text));
     let tokens = tokenize(replyText);
     let finishReason: "stop" | "length" = "stop";
     if (chat.maxTokens !== undefined && tokens.length > chat.maxTokens) {

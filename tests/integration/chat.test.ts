@@ -347,19 +347,23 @@ describe("chat", () => {
 
   it("chat settings: bad values are explained and kept; saved ones reach the provider; the prompt resets", async () => {
     const client = await signedInClient(harness.server.url);
-    expect((await client.get("/settings/chat")).status).toBe(200);
-    const bad = await client.post("/settings/chat", { intent: "save", systemPrompt: "Be terse.", temperature: "7" });
+    expect((await client.get("/settings/assistant")).status).toBe(200);
+    const bad = await client.post("/settings/assistant", {
+      intent: "save",
+      systemPrompt: "Be terse.",
+      temperature: "7",
+    });
     expect(bad.status).toBe(400);
     const html = await bad.text();
     expect(html).toContain("Use 0 to 2.");
     expect(html).toContain("Be terse.");
-    const saved = await client.post("/settings/chat", {
+    const saved = await client.post("/settings/assistant", {
       intent: "save",
       systemPrompt: "Be terse.",
       temperature: "0.3",
       maxTokens: "256",
     });
-    expect(saved.headers.get("location")).toBe("/settings/chat?saved=1");
+    expect(saved.headers.get("location")).toBe("/settings/assistant?saved=1");
     const { replyId } = await start(client, "settings check");
     await settled(replyId);
     const sent = harness.openrouter.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)!
@@ -369,11 +373,17 @@ describe("chat", () => {
       max_tokens?: number;
       max_completion_tokens?: number;
     };
-    expect(sent.messages[0]).toEqual({ role: "system", content: "Be terse." });
+    // The person's system prompt comes first; working memory (time, model, title) follows it.
+    expect(sent.messages[0]).toMatchObject({
+      role: "system",
+      content: expect.stringMatching(/^Be terse\.\n\n## Working memory/),
+    });
     expect(sent.temperature).toBe(0.3);
     expect(sent.max_tokens ?? sent.max_completion_tokens).toBe(256);
-    await client.post("/settings/chat", { intent: "reset-prompt" });
-    expect(await (await client.get("/settings/chat")).text()).toContain("You are ARES, a helpful personal assistant.");
+    await client.post("/settings/assistant", { intent: "reset-prompt" });
+    expect(await (await client.get("/settings/assistant")).text()).toContain(
+      "You are ARES, a helpful personal assistant.",
+    );
   });
 
   it("rename, pin, search with highlighted snippets, export and delete", async () => {

@@ -2,6 +2,7 @@ import { Form, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
+import { UsedMemories, type UsedMemory } from "./used-memories";
 
 export type MessageItem = {
   id: string;
@@ -15,6 +16,8 @@ export type MessageItem = {
   fallbackFrom: string | null;
   tokens: number | null;
   createdAt: string;
+  /** Replies: the memories their prompt carried. */
+  memories?: UsedMemory[];
 };
 
 function providerLabel(provider: string | null): string {
@@ -118,6 +121,9 @@ export function MessageList({ conversationId, messages }: { conversationId: stri
             <p className="field-error">The connection to the model broke; this reply is incomplete.</p>
           ) : null}
           {message.role === "assistant" ? <AnsweredBy message={message} /> : null}
+          {message.role === "assistant" && message.status !== "streaming" ? (
+            <UsedMemories conversationId={conversationId} messageId={message.id} memories={message.memories} />
+          ) : null}
         </li>
       ))}
     </ol>

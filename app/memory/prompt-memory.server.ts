@@ -1,0 +1,67 @@
+import { Prisma } from "~/generated/prisma/client";
+
+/** A memory a prompt included, as the reply's "used N memories" disclosure lists it. */
+export type MemoryRef = { type: "fact" | "preference" | "summary"; id: string; label: string };
+
+/** What the memory sections of a prompt are built from: read in the send statement (docs/decisions/004). */
+export type PromptMemory = {
+  /** Instance, person and conversation switches all on. */
+  enabled: boolean;
+  timeZone: string;
+  self: Array<{ category: string; key: string; value: string; importance: number }>;
+  /** Most confident first within a kind. */
+  facts: Array<{ id: string; kind: string; key: string; value: string; confidence: number }>;
+  preferences: Array<{ id: string; key: string; value: string }>;
+  /** Most relevant first; at most the instance's `relevantSummaries`. */
+  summaries: Array<{ id: string; summary: string; topics: string[]; keyFacts: string[]; createdAt: string }>;
+};
+
+/** The message text a relevance query considers (longer text adds words, not relevance). */
+const QUERY_CHARS = 2000;
+
+/**
+ * A column (`AS memory`, JSON: PromptMemory) for a statement on the send path: self-memory, my facts and
+ * preferences, and the summaries of my other conversations that best match `query` — a full-text match
+ * (any of its words; the stored vector and its GIN index, migration memory_search_vector), ranked, newest first among equals, at most K.
+ * Nothing of mine is read when a switch is off; self-memory only follows the instance switch.
+ */
+export function memoryColumn(userId: string, conversationId: string, query: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(SELECT json_build_object(
+      'enabled', m.enabled,
+      'timeZone', m."timeZone",
+      'self', CASE WHEN m.instance THEN (
+          SELECT coalesce(json_agg(json_build_object('category', a.category, 'key', a.key, 'value', a.value,
+                                                      'importance', a.importance)
+                                   ORDER BY a.importance DESC, a.category, a.key), '[]'::json)
+            FROM "AssistantMemory" a) ELSE '[]'::json END,
+      'facts', CASE WHEN m.enabled THEN (
+          SELECT coalesce(json_agg(json_build_object('id', f.id, 'kind', f.kind, 'key', f.key, 'value', f.value,
+                                                      'confidence', f.confidence)
+                                   ORDER BY f.kind, f.confidence DESC, f."updatedAt" DESC), '[]'::json)
+            FROM "MemoryFact" f WHERE f."userId" = ${userId}) ELSE '[]'::json END,
+      'preferences', CASE WHEN m.enabled THEN (
+          SELECT coalesce(json_agg(json_build_object('id', p.id, 'key', p.key, 'value', p.value)
+                                   ORDER BY p."updatedAt" DESC), '[]'::json)
+            FROM "MemoryPreference" p WHERE p."userId" = ${userId}) ELSE '[]'::json END,
+      'summaries', CASE WHEN m.enabled AND m.k > 0 THEN (
+          SELECT coalesce(json_agg(json_build_object('id', r.id, 'summary', r.summary, 'topics', r.topics,
+                                                      'keyFacts', r."keyFacts", 'createdAt', r."createdAt")
+                                   ORDER BY r.rank DESC, r."createdAt" DESC), '[]'::json)
+            FROM (SELECT s.id, s.summary, s.topics, s."keyFacts", s."createdAt",
+                         ts_rank(s."searchVector", q.query) AS rank
+                    FROM "ConversationSummary" s,
+                         (SELECT replace(plainto_tsquery('english', left(${query}, ${QUERY_CHARS}))::text,
+                                         ' & ', ' | ')::tsquery AS query) q
+                   WHERE s."searchVector" @@ q.query
+                     AND s."userId" = ${userId} AND s."conversationId" <> ${conversationId}
+                   ORDER BY rank DESC, s."createdAt" DESC LIMIT m.k) r) ELSE '[]'::json END)
+    FROM (SELECT u."timeZone", coalesce(i."memoryEnabled", true) AS instance,
+                 coalesce(i."memoryEnabled", true) AND coalesce(cs."memoryEnabled", true)
+                   AND coalesce(c."memoryEnabled", true) AS enabled,
+                 coalesce(i."relevantSummaries", 3) AS k
+            FROM "User" u
+            LEFT JOIN "InstanceSettings" i ON i.id = 1
+            LEFT JOIN "ChatSettings" cs ON cs."userId" = u.id
+            LEFT JOIN "Conversation" c ON c.id = ${conversationId}
+           WHERE u.id = ${userId}) m) AS memory`;
+}

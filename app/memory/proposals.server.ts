@@ -1,0 +1,166 @@
+import { prisma } from "~/db/db.server";
+import type { FactKind, ProposalType } from "~/generated/prisma/client";
+import { forgetInSummaries, MemoryNotFoundError, saveFact, savePreference } from "./memories.server";
+import type { InstanceMemorySettings } from "./settings.server";
+
+export type Candidate = {
+  type: ProposalType;
+  kind: FactKind | null;
+  key: string;
+  value: string;
+  confidence: number;
+  importance: number;
+  sourceMessageId: string | null;
+};
+
+const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, " ");
+const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
+
+/**
+ * Files the model's candidates: one that restates a memory I have (or a proposal still waiting) is
+ * dropped; the rest wait in my review queue, unless I turned auto-accept on and the candidate clears
+ * both of the instance's thresholds. Returns how many were queued and accepted.
+ */
+export async function fileProposals(
+  userId: string,
+  conversationId: string,
+  candidates: Candidate[],
+  thresholds: Pick<InstanceMemorySettings, "autoAcceptMinConfidence" | "autoAcceptMinImportance">,
+): Promise<{ queued: number; accepted: number; dropped: number }> {
+  const [facts, preferences, pending, person] = await Promise.all([
+    prisma.memoryFact.findMany({ where: { userId }, select: { kind: true, key: true, value: true } }),
+    prisma.memoryPreference.findMany({ where: { userId }, select: { key: true, value: true } }),
+    prisma.memoryProposal.findMany({
+      where: { userId, status: "proposed" },
+      select: { type: true, key: true, value: true },
+    }),
+    prisma.chatSettings.findUnique({ where: { userId }, select: { memoryAutoAccept: true } }),
+  ]);
+  const known = new Set([
+    ...facts.flatMap((fact) => [
+      `fact:${fact.kind}:${fact.key}:${normalise(fact.value)}`,
+      `value:${normalise(fact.value)}`,
+    ]),
+    ...preferences.flatMap((p) => [`preference::${p.key}:${normalise(p.value)}`, `value:${normalise(p.value)}`]),
+    ...pending.map((p) => `pending:${p.type}:${normalisedKey(p.key)}:${normalise(p.value)}`),
+  ]);
+  let queued = 0;
+  let accepted = 0;
+  let dropped = 0;
+  for (const candidate of candidates) {
+    const key = normalisedKey(candidate.key);
+    const kind = candidate.type === "fact" ? (candidate.kind ?? "personal") : null;
+    const signatures = [
+      `${candidate.type}:${kind ?? ""}:${key}:${normalise(candidate.value)}`,
+      `value:${normalise(candidate.value)}`,
+      `pending:${candidate.type}:${key}:${normalise(candidate.value)}`,
+    ];
+    if (signatures.some((signature) => known.has(signature))) {
+      dropped++;
+      continue;
+    }
+    signatures.forEach((signature) => known.add(signature));
+    const autoAccept =
+      person?.memoryAutoAccept === true &&
+      candidate.confidence >= thresholds.autoAcceptMinConfidence &&
+      candidate.importance >= thresholds.autoAcceptMinImportance;
+    await prisma.$transaction(async (tx) => {
+      await tx.memoryProposal.create({
+        data: {
+          userId,
+          conversationId,
+          sourceMessageId: candidate.sourceMessageId,
+          type: candidate.type,
+          kind,
+          key,
+          value: candidate.value,
+          confidence: candidate.confidence,
+          importance: candidate.importance,
+          status: autoAccept ? "accepted" : "proposed",
+          decidedAt: autoAccept ? new Date() : null,
+        },
+      });
+      if (!autoAccept) return;
+      if (kind) {
+        await saveFact(
+          userId,
+          {
+            kind,
+            key,
+            value: candidate.value,
+            confidence: candidate.confidence,
+            sourceMessageId: candidate.sourceMessageId,
+          },
+          tx,
+        );
+      } else {
+        await savePreference(userId, { key, value: candidate.value, sourceMessageId: candidate.sourceMessageId }, tx);
+      }
+    });
+    if (autoAccept) accepted++;
+    else queued++;
+  }
+  return { queued, accepted, dropped };
+}
+
+/** My review queue, oldest first, each with the conversation and message it came from. */
+export function pendingProposals(userId: string) {
+  return prisma.memoryProposal.findMany({
+    where: { userId, status: "proposed" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      type: true,
+      kind: true,
+      key: true,
+      value: true,
+      confidence: true,
+      importance: true,
+      conversationId: true,
+      sourceMessageId: true,
+      createdAt: true,
+    },
+  });
+}
+
+/** Accepts my proposal as it is, or as I edited it; either way it becomes a memory (a correction if the key exists). */
+export async function acceptProposal(
+  userId: string,
+  id: string,
+  edited?: { kind?: FactKind; key: string; value: string },
+): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
+    if (!proposal) throw new MemoryNotFoundError();
+    const key = edited?.key ?? proposal.key;
+    const value = edited?.value ?? proposal.value;
+    if (proposal.type === "fact") {
+      const kind = edited?.kind ?? proposal.kind ?? "personal";
+      await saveFact(
+        userId,
+        { kind, key, value, confidence: proposal.confidence, sourceMessageId: proposal.sourceMessageId },
+        tx,
+      );
+    } else {
+      await savePreference(userId, { key, value, sourceMessageId: proposal.sourceMessageId }, tx);
+    }
+    await tx.memoryProposal.update({
+      where: { id },
+      data: {
+        status: edited ? "edited" : "accepted",
+        decidedAt: new Date(),
+        ...(edited ? { key, value, kind: proposal.type === "fact" ? (edited.kind ?? proposal.kind) : null } : {}),
+      },
+    });
+  });
+}
+
+/** Rejects my proposal: it is never used, and the summaries' key facts stop stating it too. */
+export async function rejectProposal(userId: string, id: string): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
+    if (!proposal) throw new MemoryNotFoundError();
+    await tx.memoryProposal.update({ where: { id }, data: { status: "rejected", decidedAt: new Date() } });
+    await forgetInSummaries(tx, userId, proposal.value);
+  });
+}

@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { withoutNul } from "~/validation/text";
+
+export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
+export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
+
+const memoryKey = withoutNul(
+  z
+    .string({ error: "Name it (e.g. employer)." })
+    .trim()
+    .min(1, "Name it (e.g. employer).")
+    .max(80, "Use at most 80 characters."),
+);
+const memoryValue = withoutNul(
+  z
+    .string({ error: "Enter what to remember." })
+    .trim()
+    .min(1, "Enter what to remember.")
+    .max(1000, "Use at most 1,000 characters."),
+);
+const id = withoutNul(z.string().min(1).max(100));
+
+export const memoryIntent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("add-fact"), kind: z.enum(FACT_KINDS), key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("edit-fact"), id, kind: z.enum(FACT_KINDS), key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("delete-fact"), id }),
+  z.object({ intent: z.literal("add-preference"), key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("edit-preference"), id, key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("delete-preference"), id }),
+  z.object({ intent: z.literal("accept"), id }),
+  z.object({
+    intent: z.literal("accept-edited"),
+    id,
+    kind: z.enum(FACT_KINDS).optional(),
+    key: memoryKey,
+    value: memoryValue,
+  }),
+  z.object({ intent: z.literal("reject"), id }),
+  z.object({
+    intent: z.literal("forget"),
+    confirm: z.literal("forget everything", { error: 'Type "forget everything" to confirm.' }),
+  }),
+]);
+
+export const selfMemoryIntent = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    category: z.enum(SELF_CATEGORIES),
+    key: memoryKey,
+    value: memoryValue,
+    importance: z
+      .number({ error: "Enter 1 to 10." })
+      .int("Use a whole number.")
+      .min(1, "Use 1 to 10.")
+      .max(10, "Use 1 to 10."),
+  }),
+  z.object({ intent: z.literal("delete"), id }),
+  z.object({
+    intent: z.literal("instance"),
+    memoryEnabled: z.boolean().optional(),
+    relevantSummaries: z.number({ error: "Enter a number." }).int().min(0, "Use 0 to 20.").max(20, "Use 0 to 20."),
+    extractionInputTokens: z.number({ error: "Enter a number." }).int().min(200, "Use at least 200.").max(100_000),
+    summaryIdleMinutes: z.number({ error: "Enter a number." }).int().min(1).max(10_080),
+    autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
+    autoAcceptMinImportance: z
+      .number({ error: "Enter a number." })
+      .int()
+      .min(1, "Use 1 to 10.")
+      .max(10, "Use 1 to 10."),
+  }),
+]);
+
+export const memorySettingsSchema = z.object({
+  intent: z.literal("memory"),
+  memoryEnabled: z.boolean().optional(),
+  memoryAutoAccept: z.boolean().optional(),
+});
+
+/** What the extraction request must answer (strict: anything else is dropped and logged). */
+export const extractionSchema = z
+  .object({
+    summary: z.string().trim().min(1).max(4000),
+    topics: z.array(z.string().trim().min(1).max(80)).max(20),
+    keyFacts: z.array(z.string().trim().min(1).max(300)).max(30),
+    candidates: z
+      .array(
+        z
+          .object({
+            type: z.enum(["fact", "preference"]),
+            kind: z.enum(FACT_KINDS).optional(),
+            key: z.string().trim().min(1).max(80),
+            value: z.string().trim().min(1).max(1000),
+            confidence: z.number().min(0).max(1),
+            importance: z.number().int().min(1).max(10),
+            /** Index of the message (as numbered in the request) it came from. */
+            message: z.number().int().min(0),
+          })
+          .strict(),
+      )
+      .max(50),
+  })
+  .strict();
+export type Extraction = z.infer<typeof extractionSchema>;

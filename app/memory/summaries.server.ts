@@ -1,0 +1,258 @@
+import { modelForReply, toChatPreferences } from "~/chat/settings.server";
+import { prisma } from "~/db/db.server";
+import { Prisma } from "~/generated/prisma/client";
+import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
+import { countTokens, streamChat } from "~/llm/router.server";
+import { logger } from "~/observability/logger.server";
+import { fileProposals, type Candidate } from "./proposals.server";
+import { extractionSchema, type Extraction } from "./schemas";
+import { instanceSettings } from "./settings.server";
+
+const log = logger.child({ domain: "memory" });
+
+/** Marks the request as an extraction (the stand-in provider answers it with extraction JSON). */
+const EXTRACTION_MARKER = "[[ares:memory-extraction]]";
+/** Existing memories listed so the model does not propose them again. */
+const KNOWN_MEMORIES_LISTED = 40;
+/** Chat-format overhead per message and for the reply's priming. */
+const REQUEST_OVERHEAD_TOKENS = 16;
+
+export type SummaryOutcome =
+  | { status: "written"; summaryId: string; messages: number; queued: number; accepted: number; dropped: number }
+  | { status: "already-written"; summaryId: string }
+  | { status: "off" | "nothing-new" | "not-found" }
+  | { status: "invalid" | "unavailable"; reason: string };
+
+const INSTRUCTIONS = `${EXTRACTION_MARKER}
+You keep the memory of a personal assistant. Read the numbered transcript and answer with ONE JSON object and
+nothing else (no Markdown, no prose):
+{"summary": string, "topics": [string], "keyFacts": [string], "candidates": [{"type": "fact" | "preference",
+ "kind": "identity" | "professional" | "personal" | "context" (facts only), "key": short_snake_case, "value": string,
+ "confidence": 0..1, "importance": 1..10, "message": number of the [user] line it comes from}]}
+Rules for candidates: only what the person says about themselves in [user] lines. Never propose the
+assistant's words, suggestions or guesses, and never facts about other people. Do not propose anything
+already known (listed below). Fewer, certain candidates beat many.`;
+
+type TranscriptMessage = { id: string; role: "user" | "assistant"; content: string; createdAt: Date };
+
+/**
+ * Summarises a conversation's messages that no summary covers yet, and files the model's candidate
+ * memories in the person's review queue. Meant for the jobs queue once a conversation has been idle for
+ * the instance's `summaryIdleMinutes`; safe to call any time and more than once: a summary covers a
+ * message range and each range is written once. Never throws for bad model output or an unreachable
+ * provider — it logs and reports, and the caller must not retry the same range on "invalid".
+ */
+export async function summarizeConversation(conversationId: string): Promise<SummaryOutcome> {
+  const conversation = await prisma.conversation.findUnique({
+    where: { id: conversationId },
+    select: {
+      id: true,
+      userId: true,
+      memoryEnabled: true,
+      provider: true,
+      model: true,
+      user: { select: { chatSettings: true } },
+    },
+  });
+  if (!conversation) return { status: "not-found" };
+  const settings = await instanceSettings();
+  const chatSettings = conversation.user.chatSettings;
+  if (!settings.memoryEnabled || !conversation.memoryEnabled || chatSettings?.memoryEnabled === false) {
+    return { status: "off" };
+  }
+
+  const last = await prisma.conversationSummary.findFirst({
+    where: { conversationId },
+    orderBy: { throughMessageAt: "desc" },
+    select: { throughMessageAt: true, throughMessageId: true },
+  });
+  const pending = await prisma.message.findMany({
+    where: {
+      conversationId,
+      role: { in: ["user", "assistant"] },
+      status: "complete",
+      content: { not: "" },
+      ...(last ? { createdAt: { gt: last.throughMessageAt } } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, role: true, content: true, createdAt: true },
+  });
+  if (pending.length === 0) return { status: "nothing-new" };
+
+  const [facts, preferences] = await Promise.all([
+    prisma.memoryFact.findMany({
+      where: { userId: conversation.userId },
+      orderBy: { updatedAt: "desc" },
+      take: KNOWN_MEMORIES_LISTED,
+      select: { kind: true, key: true, value: true },
+    }),
+    prisma.memoryPreference.findMany({
+      where: { userId: conversation.userId },
+      orderBy: { updatedAt: "desc" },
+      take: KNOWN_MEMORIES_LISTED,
+      select: { key: true, value: true },
+    }),
+  ]);
+  const known = [
+    ...facts.map((fact) => `- ${fact.kind} · ${fact.key}: ${fact.value}`),
+    ...preferences.map((preference) => `- preference · ${preference.key}: ${preference.value}`),
+  ];
+  const system = `${INSTRUCTIONS}\nAlready known:\n${known.length ? known.join("\n") : "- nothing yet"}`;
+  const cap = settings.extractionInputTokens;
+  const covered = transcriptWithin(pending as TranscriptMessage[], cap - countTokens(system) - REQUEST_OVERHEAD_TOKENS);
+  if (covered.messages.length === 0) {
+    log.warn({ conversationId, cap }, "extraction cap leaves no room for the transcript");
+    return { status: "invalid", reason: "cap too small" };
+  }
+  const from = covered.messages[0]!;
+  const through = covered.messages.at(-1)!;
+  const existing = await prisma.conversationSummary.findUnique({
+    where: { conversationId_throughMessageId: { conversationId, throughMessageId: through.id } },
+    select: { id: true },
+  });
+  if (existing) return { status: "already-written", summaryId: existing.id };
+
+  const { provider, model } = modelForReply(conversation, toChatPreferences(chatSettings ?? null));
+  let text = "";
+  try {
+    await streamChat({
+      preferred: provider,
+      model,
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: covered.transcript },
+      ],
+      params: { temperature: 0 },
+      onToken: (token) => {
+        text += token;
+      },
+    });
+  } catch (error) {
+    if (error instanceof LlmUnavailableError || error instanceof LlmStreamInterruptedError) {
+      log.warn({ conversationId, err: error }, "extraction: no provider answered");
+      return { status: "unavailable", reason: error.message };
+    }
+    throw error;
+  }
+
+  const extraction = parseExtraction(text);
+  if (!extraction.ok) {
+    log.warn({ conversationId, reason: extraction.reason, answer: text.slice(0, 500) }, "extraction answer dropped");
+    return { status: "invalid", reason: extraction.reason };
+  }
+  const { summary, topics, keyFacts, candidates } = extraction.value;
+
+  let summaryId: string;
+  try {
+    const created = await prisma.conversationSummary.create({
+      data: {
+        userId: conversation.userId,
+        conversationId,
+        summary,
+        topics,
+        keyFacts,
+        searchText: [summary, ...topics, ...keyFacts].join(" "),
+        fromMessageId: from.id,
+        throughMessageId: through.id,
+        throughMessageAt: through.createdAt,
+        messageCount: covered.messages.length,
+      },
+      select: { id: true },
+    });
+    summaryId = created.id;
+  } catch (error) {
+    // Another run wrote this range first: it filed the candidates too.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const winner = await prisma.conversationSummary.findUniqueOrThrow({
+        where: { conversationId_throughMessageId: { conversationId, throughMessageId: through.id } },
+        select: { id: true },
+      });
+      return { status: "already-written", summaryId: winner.id };
+    }
+    throw error;
+  }
+
+  // A candidate must come from one of the person's own lines in this range, never the assistant's.
+  const fromPerson: Candidate[] = candidates.flatMap((candidate) => {
+    const source = covered.messages[candidate.message];
+    if (!source || source.role !== "user") return [];
+    return [
+      {
+        type: candidate.type,
+        kind: candidate.type === "fact" ? (candidate.kind ?? "personal") : null,
+        key: candidate.key,
+        value: candidate.value,
+        confidence: candidate.confidence,
+        importance: candidate.importance,
+        sourceMessageId: source.id,
+      },
+    ];
+  });
+  const filed = await fileProposals(conversation.userId, conversationId, fromPerson, settings);
+  log.info(
+    {
+      conversationId,
+      summaryId,
+      messages: covered.messages.length,
+      ...filed,
+      ignored: candidates.length - fromPerson.length,
+    },
+    "conversation summarised",
+  );
+  return {
+    status: "written",
+    summaryId,
+    messages: covered.messages.length,
+    ...filed,
+    dropped: filed.dropped + candidates.length - fromPerson.length,
+  };
+}
+
+/**
+ * The oldest not-yet-summarised messages that fit `budget` tokens, numbered as the request shows them; a
+ * later run continues after the last one. A first message longer than the budget is cut to fit.
+ */
+function transcriptWithin(
+  messages: TranscriptMessage[],
+  budget: number,
+): { messages: TranscriptMessage[]; transcript: string } {
+  const lines: string[] = [];
+  const kept: TranscriptMessage[] = [];
+  let used = 0;
+  for (const message of messages) {
+    let line = `#${kept.length} [${message.role}] ${message.content.replace(/\s*\n\s*/g, " ")}`;
+    let tokens = countTokens(line) + 1;
+    if (used + tokens > budget) {
+      if (kept.length > 0 || budget < 20) break;
+      // Cut by characters until it fits: a token is at least one character.
+      while (tokens > budget && line.length > 0) {
+        line = line.slice(0, Math.floor(line.length * (budget / tokens) * 0.95));
+        tokens = countTokens(line) + 1;
+      }
+    }
+    lines.push(line);
+    kept.push(message);
+    used += tokens;
+  }
+  return { messages: kept, transcript: lines.join("\n") };
+}
+
+function parseExtraction(text: string): { ok: true; value: Extraction } | { ok: false; reason: string } {
+  // Models like to wrap JSON in a Markdown fence; nothing else is forgiven.
+  const body = text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, "$1");
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    if (error instanceof SyntaxError) return { ok: false, reason: "not JSON" };
+    throw error;
+  }
+  const parsed = extractionSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}

@@ -1,0 +1,170 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireAdmin } from "~/auth/guards.server";
+import { FormErrors } from "~/components/forms";
+import { MemoryNotFoundError } from "~/memory/memories.server";
+import { SELF_CATEGORIES, selfMemoryIntent } from "~/memory/schemas";
+import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-memory.server";
+import { instanceSettings, saveInstanceSettings } from "~/memory/settings.server";
+import memoryStylesheet from "~/styles/memory.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStylesheet }];
+export const meta: MetaFunction = () => [{ title: "Assistant · Admin · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAdmin(request, context);
+  const [entries, settings] = await Promise.all([listSelfMemory(), instanceSettings()]);
+  return {
+    entries: entries.map(({ id, category, key, value, importance }) => ({ id, category, key, value, importance })),
+    settings,
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requireAdmin(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: selfMemoryIntent });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const intent = submission.value;
+  try {
+    switch (intent.intent) {
+      case "save":
+        await saveSelfMemory(intent);
+        return redirect("/admin/assistant?saved=1");
+      case "delete":
+        await deleteSelfMemory(intent.id);
+        return redirect("/admin/assistant?saved=1");
+      case "instance": {
+        const { intent: _intent, ...settings } = intent;
+        await saveInstanceSettings({ ...settings, memoryEnabled: settings.memoryEnabled ?? false });
+        return redirect("/admin/assistant?saved=1");
+      }
+    }
+  } catch (error) {
+    if (error instanceof MemoryNotFoundError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export default function AdminAssistant() {
+  const { entries, settings } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors = lastResult?.error
+    ? Object.values(lastResult.error)
+        .flat()
+        .filter((e): e is string => !!e)
+    : [];
+  return (
+    <section className="card">
+      <h2>Assistant</h2>
+      {params.get("saved") && !lastResult ? (
+        <p className="notice" role="status">
+          Saved.
+        </p>
+      ) : null}
+      <FormErrors errors={errors} />
+      <h3>Memory for this instance</h3>
+      <Form method="post" className="memory-form">
+        <input type="hidden" name="intent" value="instance" />
+        <label>
+          <span>
+            <input type="checkbox" name="memoryEnabled" value="on" defaultChecked={settings.memoryEnabled} /> Memory on
+            for everyone
+          </span>
+        </label>
+        <label>
+          Summaries per prompt (K)
+          <input name="relevantSummaries" type="number" min={0} max={20} defaultValue={settings.relevantSummaries} />
+        </label>
+        <label>
+          Extraction input cap (tokens)
+          <input name="extractionInputTokens" type="number" min={200} defaultValue={settings.extractionInputTokens} />
+        </label>
+        <label>
+          Summarise after idle (minutes)
+          <input name="summaryIdleMinutes" type="number" min={1} defaultValue={settings.summaryIdleMinutes} />
+        </label>
+        <label>
+          Auto-accept: minimum confidence (0–1)
+          <input
+            name="autoAcceptMinConfidence"
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            defaultValue={settings.autoAcceptMinConfidence}
+          />
+        </label>
+        <label>
+          Auto-accept: minimum importance (1–10)
+          <input
+            name="autoAcceptMinImportance"
+            type="number"
+            min={1}
+            max={10}
+            defaultValue={settings.autoAcceptMinImportance}
+          />
+        </label>
+        <button type="submit">Save memory settings</button>
+      </Form>
+
+      <h3>Self-memory</h3>
+      <p className="muted">What ARES knows about itself; sent in every prompt, most important first.</p>
+      <ul className="memory-list">
+        {entries.map((entry) => (
+          <li key={entry.id} className="memory-item" data-testid="self-memory">
+            <Form method="post" className="memory-form">
+              <input type="hidden" name="intent" value="save" />
+              <input type="hidden" name="category" value={entry.category} />
+              <input type="hidden" name="key" value={entry.key} />
+              <strong>
+                {entry.category} · {entry.key}
+              </strong>
+              <label>
+                Value <input name="value" defaultValue={entry.value} required maxLength={1000} />
+              </label>
+              <label>
+                Importance <input name="importance" type="number" min={1} max={10} defaultValue={entry.importance} />
+              </label>
+              <button type="submit" className="small">
+                Save
+              </button>
+            </Form>
+            <Form method="post">
+              <input type="hidden" name="intent" value="delete" />
+              <input type="hidden" name="id" value={entry.id} />
+              <button type="submit" className="secondary small">
+                Delete
+              </button>
+            </Form>
+          </li>
+        ))}
+      </ul>
+      <Form method="post" className="memory-form" aria-label="Add to self-memory">
+        <input type="hidden" name="intent" value="save" />
+        <label>
+          Category
+          <select name="category" defaultValue="identity">
+            {SELF_CATEGORIES.map((category) => (
+              <option key={category} value={category}>
+                {category}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Key <input name="key" required maxLength={80} placeholder="name" />
+        </label>
+        <label>
+          Value <input name="value" required maxLength={1000} placeholder="ARES" />
+        </label>
+        <label>
+          Importance <input name="importance" type="number" min={1} max={10} defaultValue={5} />
+        </label>
+        <button type="submit">Add</button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { ErrorPage } from "~/components/error-page";
+import { promptPage } from "~/memory/prompt-page.server";
+
+export const meta: MetaFunction = () => [{ title: "Prompt · Chat · ARES" }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const page = await promptPage(user.id, params.conversationId ?? "", new URL(request.url).searchParams.get("reply"));
+  if (!page) throw new Response("Not found", { status: 404 });
+  return page;
+}
+
+/** Nothing is posted here; other methods are answered like any unknown page (no 405 hinting it exists). */
+export function action() {
+  throw new Response("Not found", { status: 404 });
+}
+
+type ShownSection = { name: string; title: string; text: string; dropped: number; tokens: number };
+
+function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: string }) {
+  const total = sections.reduce((sum, section) => sum + section.tokens, 0);
+  return (
+    <>
+      <p className="muted">About {total.toLocaleString("en")} tokens in all.</p>
+      {sections.map((section) => (
+        <section
+          key={section.name}
+          className="prompt-section"
+          data-section={section.name}
+          id={`${idPrefix}-${section.name}`}
+        >
+          <h3>
+            {section.title}{" "}
+            <span className="muted">
+              · {section.tokens.toLocaleString("en")} tokens
+              {section.dropped ? ` · ${section.dropped} left out to fit` : ""}
+            </span>
+          </h3>
+          {section.text ? (
+            <pre>{section.text}</pre>
+          ) : (
+            <p className="muted">
+              {section.name === "calendar" ? "Empty: the calendar is not connected yet." : "Empty."}
+            </p>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}
+
+export default function PromptPage() {
+  const { dropOrder, conversationId, replies, sent, next } = useLoaderData<typeof loader>();
+  return (
+    <article className="memory-page">
+      <p>
+        <Link to={`/chat/${conversationId}`}>← Back to the conversation</Link>
+      </p>
+      <h1>What ARES sends</h1>
+      <p className="muted">
+        Sections are sent in this order. When a prompt is too long for the model, whole items are left out: first{" "}
+        {dropOrder}. The system prompt, working memory, calendar and your message are always sent.
+      </p>
+      <section className="card" aria-labelledby="sent-title">
+        <h2 id="sent-title">Sent for {sent ? `the reply of ${new Date(sent.createdAt).toUTCString()}` : "a reply"}</h2>
+        {replies.length > 1 ? (
+          <nav aria-label="Replies">
+            Other replies:{" "}
+            {replies.map((reply, index) => (
+              <span key={reply.messageId}>
+                <Link to={`?reply=${reply.messageId}`}>#{replies.length - index}</Link>{" "}
+              </span>
+            ))}
+          </nav>
+        ) : null}
+        {sent ? <Sections sections={sent.sections} idPrefix="sent" /> : <p>No reply in this conversation yet.</p>}
+      </section>
+      <section className="card" aria-labelledby="next-title">
+        <h2 id="next-title">Would be sent with your next message</h2>
+        <Sections sections={next.sections} idPrefix="next" />
+      </section>
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

@@ -1,0 +1,367 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { ErrorPage } from "~/components/error-page";
+import { FormErrors } from "~/components/forms";
+import {
+  deleteMemory,
+  editFact,
+  editPreference,
+  forgetEverything,
+  listMemories,
+  MemoryNotFoundError,
+  saveFact,
+  savePreference,
+} from "~/memory/memories.server";
+import { acceptProposal, pendingProposals, rejectProposal } from "~/memory/proposals.server";
+import { FACT_KINDS, memoryIntent } from "~/memory/schemas";
+import memoryStylesheet from "~/styles/memory.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStylesheet }];
+
+export const meta: MetaFunction = () => [{ title: "Memory · ARES" }];
+
+function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const url = new URL(request.url);
+  const search = url.searchParams.get("q")?.slice(0, 200) ?? "";
+  const [memories, proposals] = await Promise.all([listMemories(user.id, search), pendingProposals(user.id)]);
+  // ?edit= and ?review= open a form for one of MY items: anyone else's id is a 404, like every action.
+  const edit = url.searchParams.get("edit");
+  if (edit && ![...memories.facts, ...memories.preferences].some((m) => m.id === edit)) {
+    const all = search ? await listMemories(user.id) : memories;
+    if (![...all.facts, ...all.preferences].some((m) => m.id === edit)) notFound();
+  }
+  const review = url.searchParams.get("review");
+  if (review && !proposals.some((p) => p.id === review)) notFound();
+  return {
+    search,
+    facts: memories.facts.map((fact) => ({
+      id: fact.id,
+      kind: fact.kind,
+      key: fact.key,
+      value: fact.value,
+      corrections: Array.isArray(fact.history) ? fact.history.length : 0,
+      conversationId: fact.sourceMessage?.conversationId ?? null,
+      sourceMessageId: fact.sourceMessageId,
+    })),
+    preferences: memories.preferences.map((preference) => ({
+      id: preference.id,
+      key: preference.key,
+      value: preference.value,
+      corrections: Array.isArray(preference.history) ? preference.history.length : 0,
+      conversationId: preference.sourceMessage?.conversationId ?? null,
+      sourceMessageId: preference.sourceMessageId,
+    })),
+    proposals: proposals.map((proposal) => ({
+      ...proposal,
+      createdAt: proposal.createdAt.toISOString(),
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: memoryIntent });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const intent = submission.value;
+  try {
+    switch (intent.intent) {
+      case "add-fact":
+        await saveFact(user.id, { kind: intent.kind, key: intent.key, value: intent.value });
+        return redirect("/memory?saved=fact");
+      case "edit-fact":
+        await editFact(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
+        return redirect("/memory?saved=fact");
+      case "delete-fact":
+        await deleteMemory(user.id, "fact", intent.id);
+        return redirect("/memory?saved=deleted");
+      case "add-preference":
+        await savePreference(user.id, { key: intent.key, value: intent.value });
+        return redirect("/memory?saved=preference");
+      case "edit-preference":
+        await editPreference(user.id, intent.id, { key: intent.key, value: intent.value });
+        return redirect("/memory?saved=preference");
+      case "delete-preference":
+        await deleteMemory(user.id, "preference", intent.id);
+        return redirect("/memory?saved=deleted");
+      case "accept":
+        await acceptProposal(user.id, intent.id);
+        return redirect("/memory?saved=accepted");
+      case "accept-edited":
+        await acceptProposal(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
+        return redirect("/memory?saved=accepted");
+      case "reject":
+        await rejectProposal(user.id, intent.id);
+        return redirect("/memory?saved=rejected");
+      case "forget":
+        await forgetEverything(user.id);
+        return redirect("/memory?saved=forgotten");
+    }
+  } catch (error) {
+    if (error instanceof MemoryNotFoundError) notFound();
+    throw error;
+  }
+}
+
+const NOTICES: Record<string, string> = {
+  fact: "Fact saved.",
+  preference: "Preference saved.",
+  deleted: "Deleted. It is no longer in any prompt or summary.",
+  accepted: "Accepted: ARES will use it from the next message.",
+  rejected: "Rejected: ARES will not use it.",
+  forgotten: "Everything ARES remembered about you is gone.",
+};
+
+function Source({ conversationId, messageId }: { conversationId: string | null; messageId: string | null }) {
+  if (!conversationId || !messageId) return null;
+  return (
+    <Link className="memory__source" to={`/chat/${conversationId}#m-${messageId}`}>
+      from this message
+    </Link>
+  );
+}
+
+export default function Memory() {
+  const { search, facts, preferences, proposals } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const saved = params.get("saved");
+  const edit = params.get("edit");
+  const review = params.get("review");
+  const errors = lastResult?.error
+    ? Object.values(lastResult.error)
+        .flat()
+        .filter((e): e is string => !!e)
+    : [];
+
+  return (
+    <main className="memory-page">
+      <h1>Memory</h1>
+      <p>
+        What ARES knows about you. Nothing it suggests is used until you accept it. Switch memory off, or turn on
+        auto-accept, in <Link to="/settings/assistant">Settings → Assistant</Link>.
+      </p>
+      {saved && NOTICES[saved] && !lastResult ? (
+        <p className="notice" role="status">
+          {NOTICES[saved]}
+        </p>
+      ) : null}
+      <FormErrors errors={errors} />
+
+      <section className="card" aria-labelledby="review-title">
+        <h2 id="review-title">To review ({proposals.length})</h2>
+        {proposals.length === 0 ? <p>Nothing waiting.</p> : null}
+        <ul className="memory-list">
+          {proposals.map((proposal) => (
+            <li key={proposal.id} className="memory-item" data-testid="proposal">
+              <p>
+                <strong>
+                  {proposal.type === "fact" ? `${proposal.kind} · ${proposal.key}` : `prefers ${proposal.key}`}
+                </strong>
+                : {proposal.value}{" "}
+                <span className="muted">
+                  (confidence {Math.round(proposal.confidence * 100)} %, importance {proposal.importance})
+                </span>{" "}
+                <Source conversationId={proposal.conversationId} messageId={proposal.sourceMessageId} />
+              </p>
+              {review === proposal.id ? (
+                <Form method="post" className="memory-form">
+                  <input type="hidden" name="intent" value="accept-edited" />
+                  <input type="hidden" name="id" value={proposal.id} />
+                  {proposal.type === "fact" ? <KindSelect value={proposal.kind ?? "personal"} /> : null}
+                  <label>
+                    Key <input name="key" defaultValue={proposal.key} required maxLength={80} />
+                  </label>
+                  <label>
+                    Value <input name="value" defaultValue={proposal.value} required maxLength={1000} />
+                  </label>
+                  <button type="submit">Save and accept</button> <Link to="/memory">Cancel</Link>
+                </Form>
+              ) : (
+                <div className="memory-actions">
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="accept" />
+                    <input type="hidden" name="id" value={proposal.id} />
+                    <button type="submit" className="small">
+                      Accept
+                    </button>
+                  </Form>
+                  <Link className="button secondary small" to={`?review=${proposal.id}`}>
+                    Edit
+                  </Link>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="reject" />
+                    <input type="hidden" name="id" value={proposal.id} />
+                    <button type="submit" className="secondary small">
+                      Reject
+                    </button>
+                  </Form>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="card" aria-labelledby="memories-title">
+        <h2 id="memories-title">What ARES remembers</h2>
+        <Form method="get" role="search" className="memory-search">
+          <label htmlFor="memory-q">Search</label>
+          <input id="memory-q" name="q" type="search" defaultValue={search} maxLength={200} />
+          <button type="submit" className="secondary small">
+            Search
+          </button>
+        </Form>
+        <h3>Facts</h3>
+        {facts.length === 0 ? <p>{search ? "No fact matches." : "No facts yet."}</p> : null}
+        <ul className="memory-list">
+          {facts.map((fact) => (
+            <li key={fact.id} className="memory-item" data-testid="fact">
+              {edit === fact.id ? (
+                <Form method="post" className="memory-form">
+                  <input type="hidden" name="intent" value="edit-fact" />
+                  <input type="hidden" name="id" value={fact.id} />
+                  <KindSelect value={fact.kind} />
+                  <label>
+                    Key <input name="key" defaultValue={fact.key} required maxLength={80} />
+                  </label>
+                  <label>
+                    Value <input name="value" defaultValue={fact.value} required maxLength={1000} />
+                  </label>
+                  <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
+                </Form>
+              ) : (
+                <>
+                  <p>
+                    <strong>
+                      {fact.kind} · {fact.key}
+                    </strong>
+                    : {fact.value}{" "}
+                    {fact.corrections ? <span className="muted">(corrected {fact.corrections}×)</span> : null}{" "}
+                    <Source conversationId={fact.conversationId} messageId={fact.sourceMessageId} />
+                  </p>
+                  <div className="memory-actions">
+                    <Link className="button secondary small" to={`?edit=${fact.id}`}>
+                      Edit
+                    </Link>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="delete-fact" />
+                      <input type="hidden" name="id" value={fact.id} />
+                      <button type="submit" className="secondary small">
+                        Delete
+                      </button>
+                    </Form>
+                  </div>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="memory-form" aria-label="Add a fact">
+          <input type="hidden" name="intent" value="add-fact" />
+          <KindSelect value="personal" />
+          <label>
+            Key <input name="key" required maxLength={80} placeholder="employer" />
+          </label>
+          <label>
+            Value <input name="value" required maxLength={1000} placeholder="Acme Ltd" />
+          </label>
+          <button type="submit">Add fact</button>
+        </Form>
+
+        <h3>Preferences</h3>
+        {preferences.length === 0 ? <p>{search ? "No preference matches." : "No preferences yet."}</p> : null}
+        <ul className="memory-list">
+          {preferences.map((preference) => (
+            <li key={preference.id} className="memory-item" data-testid="preference">
+              {edit === preference.id ? (
+                <Form method="post" className="memory-form">
+                  <input type="hidden" name="intent" value="edit-preference" />
+                  <input type="hidden" name="id" value={preference.id} />
+                  <label>
+                    Key <input name="key" defaultValue={preference.key} required maxLength={80} />
+                  </label>
+                  <label>
+                    Value <input name="value" defaultValue={preference.value} required maxLength={1000} />
+                  </label>
+                  <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
+                </Form>
+              ) : (
+                <>
+                  <p>
+                    <strong>{preference.key}</strong>: {preference.value}{" "}
+                    <Source conversationId={preference.conversationId} messageId={preference.sourceMessageId} />
+                  </p>
+                  <div className="memory-actions">
+                    <Link className="button secondary small" to={`?edit=${preference.id}`}>
+                      Edit
+                    </Link>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="delete-preference" />
+                      <input type="hidden" name="id" value={preference.id} />
+                      <button type="submit" className="secondary small">
+                        Delete
+                      </button>
+                    </Form>
+                  </div>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="memory-form" aria-label="Add a preference">
+          <input type="hidden" name="intent" value="add-preference" />
+          <label>
+            Key <input name="key" required maxLength={80} placeholder="reply_style" />
+          </label>
+          <label>
+            Value <input name="value" required maxLength={1000} placeholder="short answers" />
+          </label>
+          <button type="submit">Add preference</button>
+        </Form>
+      </section>
+
+      <section className="card danger-zone" aria-labelledby="forget-title">
+        <h2 id="forget-title">Forget everything</h2>
+        <p>
+          Deletes every fact, preference, suggestion and conversation summary ARES holds about you. It cannot be undone.
+        </p>
+        <Form method="post" className="memory-form">
+          <input type="hidden" name="intent" value="forget" />
+          <label>
+            Type “forget everything” to confirm <input name="confirm" autoComplete="off" required />
+          </label>
+          <button type="submit" className="danger">
+            Forget everything
+          </button>
+        </Form>
+      </section>
+    </main>
+  );
+}
+
+function KindSelect({ value }: { value: string }) {
+  return (
+    <label>
+      Kind{" "}
+      <select name="kind" defaultValue={value}>
+        {FACT_KINDS.map((kind) => (
+          <option key={kind} value={kind}>
+            {kind}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

@@ -1,0 +1,183 @@
+import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
+import { chatPreferencesSchema, parseModelChoice } from "~/chat/schemas";
+import { getChatPreferences, saveChatPreferences } from "~/chat/settings.server";
+import { ModelOptions } from "~/components/chat/model-options";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
+import { memorySettingsSchema } from "~/memory/schemas";
+import { instanceSettings, personMemorySettings, savePersonMemorySettings } from "~/memory/settings.server";
+
+export const meta: MetaFunction = () => [{ title: "Assistant · Settings · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const [preferences, openrouter, ollama, memory, instance] = await Promise.all([
+    getChatPreferences(user.id),
+    listModels("openrouter"),
+    listModels("ollama"),
+    personMemorySettings(user.id),
+    instanceSettings(),
+  ]);
+  const provider = primaryProvider();
+  return {
+    preferences,
+    memory,
+    instance: {
+      memoryEnabled: instance.memoryEnabled,
+      autoAcceptMinConfidence: instance.autoAcceptMinConfidence,
+      autoAcceptMinImportance: instance.autoAcceptMinImportance,
+    },
+    defaultSystemPrompt: DEFAULT_SYSTEM_PROMPT,
+    serverDefault: `${provider === "openrouter" ? "OpenRouter" : "Ollama"} · ${defaultModel(provider)}`,
+    models: { openrouter: openrouter.map((model) => model.id), ollama: ollama.map((model) => model.id) },
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const formData = await request.formData();
+  if (formData.get("intent") === "memory") {
+    const memory = parseWithZod(formData, { schema: memorySettingsSchema });
+    if (memory.status !== "success") return data(memory.reply(), { status: 400 });
+    await savePersonMemorySettings(user.id, {
+      memoryEnabled: memory.value.memoryEnabled ?? false,
+      memoryAutoAccept: memory.value.memoryAutoAccept ?? false,
+    });
+    return redirect("/settings/assistant?saved=memory");
+  }
+  const submission = parseWithZod(formData, { schema: chatPreferencesSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const values = submission.value;
+  if (values.intent === "reset-prompt") {
+    await saveChatPreferences(user.id, { systemPrompt: null });
+    return redirect("/settings/assistant?saved=prompt");
+  }
+  const choice = parseModelChoice(values.model ?? "");
+  await saveChatPreferences(user.id, {
+    provider: choice?.provider ?? null,
+    model: choice?.model ?? null,
+    systemPrompt: values.systemPrompt?.trim() ? values.systemPrompt.trim() : null,
+    temperature: values.temperature ?? null,
+    topP: values.topP ?? null,
+    maxTokens: values.maxTokens ?? null,
+  });
+  return redirect("/settings/assistant?saved=1");
+}
+
+export default function ChatSettings() {
+  const { preferences, memory, instance, defaultSystemPrompt, serverDefault, models } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const current = preferences.provider && preferences.model ? `${preferences.provider}:${preferences.model}` : "";
+  const [form, fields] = useForm({
+    id: "chat-settings",
+    lastResult,
+    defaultValue: {
+      model: current,
+      systemPrompt: preferences.systemPrompt ?? defaultSystemPrompt,
+      temperature: preferences.temperature?.toString() ?? "",
+      topP: preferences.topP?.toString() ?? "",
+      maxTokens: preferences.maxTokens?.toString() ?? "",
+    },
+    constraint: getZodConstraint(chatPreferencesSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: chatPreferencesSchema }),
+  });
+  const saved = searchParams.get("saved");
+
+  return (
+    <section className="card">
+      <h2>Assistant</h2>
+      {saved && !lastResult ? (
+        <p className="notice" role="status">
+          {saved === "prompt"
+            ? "The system prompt is back to the default."
+            : saved === "memory"
+              ? "Your memory settings have been saved."
+              : "Your chat settings have been saved."}
+        </p>
+      ) : null}
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field
+          label="Default model"
+          id={fields.model.id}
+          errors={fields.model.errors}
+          hint="New conversations use it; each conversation can pick another."
+        >
+          <select id={fields.model.id} name={fields.model.name} defaultValue={current}>
+            <ModelOptions models={models} value={current} defaultLabel={`server default: ${serverDefault}`} />
+          </select>
+        </Field>
+        <Field
+          label="System prompt"
+          id={fields.systemPrompt.id}
+          errors={fields.systemPrompt.errors}
+          hint="Sent first in every conversation."
+        >
+          <textarea {...getTextareaProps(fields.systemPrompt)} rows={6} />
+        </Field>
+        <Field
+          label="Temperature (0–2)"
+          id={fields.temperature.id}
+          errors={fields.temperature.errors}
+          hint="Empty = the model's default."
+        >
+          <input {...getInputProps(fields.temperature, { type: "number" })} step="0.1" />
+        </Field>
+        <Field label="Top-p (0–1)" id={fields.topP.id} errors={fields.topP.errors} hint="Empty = the model's default.">
+          <input {...getInputProps(fields.topP, { type: "number" })} step="0.05" />
+        </Field>
+        <Field
+          label="Maximum reply length (tokens)"
+          id={fields.maxTokens.id}
+          errors={fields.maxTokens.errors}
+          hint="Empty = 1,024 kept free for the reply."
+        >
+          <input {...getInputProps(fields.maxTokens, { type: "number" })} step="1" />
+        </Field>
+        <input type="hidden" name="intent" value="save" />
+        <SubmitButton pending={navigation.state === "submitting"}>Save chat settings</SubmitButton>
+      </Form>
+      <Form method="post" className="alt-login">
+        <input type="hidden" name="intent" value="reset-prompt" />
+        <button type="submit" className="secondary small">
+          Reset the system prompt to the default
+        </button>
+      </Form>
+      <h3 id="memory-settings">Memory</h3>
+      {instance.memoryEnabled ? null : (
+        <p className="notice" role="status">
+          An administrator has switched memory off for this ARES: these settings apply once it is back on.
+        </p>
+      )}
+      <Form method="post" aria-labelledby="memory-settings">
+        <input type="hidden" name="intent" value="memory" />
+        <div className="field">
+          <label>
+            <input type="checkbox" name="memoryEnabled" value="on" defaultChecked={memory.memoryEnabled} /> Use and
+            learn memories in my conversations
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            <input type="checkbox" name="memoryAutoAccept" value="on" defaultChecked={memory.memoryAutoAccept} /> Accept
+            suggestions without review when the model is at least {Math.round(instance.autoAcceptMinConfidence * 100)} %
+            confident and rates them at least {instance.autoAcceptMinImportance}/10 important
+          </label>
+          <p className="field-hint">
+            Off: every suggestion waits for you on the <a href="/memory">memory page</a>.
+          </p>
+        </div>
+        <button type="submit">Save memory settings</button>
+      </Form>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signUp } from "./support/session";
+
+async function startConversation(page: Page, message: string): Promise<string> {
+  await page.goto("/chat");
+  await page.getByLabel("Message").fill(message);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+$/);
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
+  return new URL(page.url()).pathname;
+}
+
+/** What the jobs queue will do once the conversation is idle: summarise it and file the proposals. */
+async function summarize(page: Page, path: string) {
+  const id = path.split("/").at(-1)!;
+  const origin = new URL(page.url()).origin;
+  const response = await page.request.post(`/test-only/summarize/${id}`, { headers: { origin } });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as { status: string };
+}
+
+async function addFact(page: Page, key: string, value: string) {
+  await page.goto("/memory");
+  const form = page.getByRole("form", { name: "Add a fact" });
+  await form.getByLabel("Kind").selectOption("professional");
+  await form.getByLabel("Key").fill(key);
+  await form.getByLabel("Value").fill(value);
+  await form.getByRole("button", { name: "Add fact" }).click();
+  await expect(page.getByRole("status")).toContainText("Fact saved.");
+}
+
+test.describe("memory", () => {
+  // Three conversations and their replies on a shared, busy machine.
+  test.describe.configure({ timeout: 120_000 });
+
+  test.beforeEach(async ({ page }) => {
+    await signUp(page);
+  });
+
+  test("a fact I add is in the prompt's facts section, and the reply says it used it", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await addFact(page, "employer", "Acme Rockets");
+    const path = await startConversation(page, "Where do I work?");
+    await page.getByTestId("used-memories").getByText("used 1 memory").click();
+    await expect(page.getByTestId("used-memories")).toContainText("employer: Acme Rockets");
+    await page.goto(`${path}/prompt`);
+    await expect(page.locator("#sent-facts")).toContainText("professional · employer: Acme Rockets");
+    await expect(page.locator("#next-facts")).toContainText("professional · employer: Acme Rockets");
+    await expect(page.locator("#sent-calendar")).toContainText("Empty");
+    // The memory page's content fits the phone (the site header's own overflow is the layout's concern).
+    await page.goto("/memory");
+    await expect(page.getByTestId("fact")).toContainText("Acme Rockets");
+    const overflow = await page.evaluate(() => {
+      const main = document.querySelector(".memory-page")!;
+      const widest = Math.max(
+        ...[...main.querySelectorAll("*")].map((element) => element.getBoundingClientRect().right),
+      );
+      return Math.max(main.scrollWidth - main.clientWidth, widest - window.innerWidth);
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  test("a proposal waits for review: accepted, it is in the next prompt; rejected, it never is", async ({ page }) => {
+    const first = await startConversation(page, "By the way, my favourite colour is teal");
+    expect((await summarize(page, first)).status).toBe("written");
+    await page.goto("/memory");
+    const proposal = page.getByTestId("proposal").filter({ hasText: "favourite_colour" });
+    await expect(proposal).toContainText("teal");
+    await expect(proposal.getByRole("link", { name: "from this message" })).toHaveAttribute(
+      "href",
+      new RegExp(`${first}#m-`),
+    );
+    await proposal.getByRole("button", { name: "Accept" }).click();
+    await expect(page.getByRole("status")).toContainText("Accepted");
+
+    const second = await startConversation(page, "Also, my lucky number is 42");
+    expect((await summarize(page, second)).status).toBe("written");
+    await page.goto("/memory");
+    await page
+      .getByTestId("proposal")
+      .filter({ hasText: "lucky_number" })
+      .getByRole("button", { name: "Reject" })
+      .click();
+    await expect(page.getByRole("status")).toContainText("Rejected");
+    await expect(page.getByTestId("proposal")).toHaveCount(0);
+
+    const third = await startConversation(page, "What do you know about me?");
+    await page.goto(`${third}/prompt`);
+    await expect(page.locator("#sent-facts")).toContainText("favourite_colour: teal");
+    await expect(page.locator("#sent-facts")).not.toContainText("lucky");
+    await expect(page.locator("#next-facts")).not.toContainText("lucky");
+  });
+});
