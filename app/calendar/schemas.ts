@@ -195,5 +195,3 @@ export const scopeSchema = z.object({
   scope: z.enum(SCOPES, { error: "Choose which events to change." }).optional().default("all"),
   occurrence: z.string().trim().max(20).optional(),
 });
-
-export const searchSchema = z.object({ q: z.string().trim().max(200).optional() });

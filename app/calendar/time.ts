@@ -5,23 +5,11 @@ import { Temporal } from "temporal-polyfill";
 export { Temporal };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
 
 export function isWallDate(value: string): boolean {
   if (!DATE.test(value)) return false;
   try {
     Temporal.PlainDate.from(value, { overflow: "reject" });
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
-
-export function isWallDateTime(value: string): boolean {
-  if (!DATE_TIME.test(value)) return false;
-  try {
-    Temporal.PlainDateTime.from(value, { overflow: "reject" });
     return true;
   } catch (error) {
     if (error instanceof RangeError) return false;
@@ -49,10 +37,6 @@ export function toZoned(wall: Temporal.PlainDateTime, timeZone: string): Tempora
 /** ISO 8601 with the UTC offset and no zone annotation, for `<time datetime>`: 2026-03-29T09:00:00+02:00. */
 export function isoWithOffset(value: Temporal.ZonedDateTime): string {
   return value.toString({ timeZoneName: "never", smallestUnit: "second" });
-}
-
-export function toDate(value: Temporal.ZonedDateTime): Date {
-  return new Date(value.epochMilliseconds);
 }
 
 export function fromDate(value: Date, timeZone: string): Temporal.ZonedDateTime {

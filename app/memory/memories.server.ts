@@ -138,8 +138,6 @@ export async function forgetInSummaries(tx: Tx, userId: string, value: string): 
        AND EXISTS (SELECT 1 FROM unnest(s."keyFacts") k WHERE k ILIKE ${pattern})`;
 }
 
-export type MemoryList = Awaited<ReturnType<typeof listMemories>>;
-
 /** My facts and preferences, optionally only those whose key or value contains `search`. */
 export async function listMemories(userId: string, search?: string) {
   const text = search?.trim();
