@@ -9,6 +9,7 @@ import {
   sendMessageResponseSchema,
 } from "~/chat/api-schemas";
 import { purgeSessionsResponseSchema } from "~/sessions/api-schemas";
+import { webhookResponseSchema } from "~/telegram/schemas";
 import { healthReportSchema, liveResponseSchema, readyResponseSchema } from "~/health/schemas.server";
 import packageJson from "../../package.json";
 import { PROBLEM_CONTENT_TYPE, problemSchema } from "~/http/problem.server";
@@ -31,6 +32,7 @@ schemas.add(messageListSchema, { id: "MessageList" });
 schemas.add(sendMessageRequestSchema, { id: "SendMessageRequest" });
 schemas.add(sendMessageResponseSchema, { id: "SendMessageResponse" });
 schemas.add(purgeSessionsResponseSchema, { id: "PurgeSessionsResponse" });
+schemas.add(webhookResponseSchema, { id: "TelegramWebhookResponse" });
 
 type Reply = { description: string; schema?: z.ZodType; contentType?: string };
 
@@ -184,6 +186,25 @@ const operations: Operation[] = [
     tags: ["internal"],
     internal: true,
     responses: { 200: { description: "How many were deleted", schema: purgeSessionsResponseSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/v1/telegram/webhook",
+    operationId: "receiveTelegramUpdate",
+    summary: "Telegram delivers one update (webhook mode, PUBLIC_URL set)",
+    description:
+      "Called by Telegram, authenticated by the X-Telegram-Bot-Api-Secret-Token header ARES registered with setWebhook. Each update_id is handled once.",
+    tags: ["internal"],
+    responses: {
+      200: { description: "The update was handled (or was a duplicate)", schema: webhookResponseSchema },
+      400: { description: "The body is not JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      401: { description: "Missing or wrong webhook secret", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      404: {
+        description: "Telegram webhooks are not enabled here",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
+    },
   },
 ];
 

@@ -16,7 +16,7 @@ const PUBLIC_PATHS = new Set([
   "/favicon.svg",
   "/robots.txt",
   // Telegram's servers call it; the route checks the webhook secret itself.
-  "/telegram/webhook",
+  "/api/v1/telegram/webhook",
 ]);
 
 // /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
@@ -37,6 +37,6 @@ export function skipsSessionLookup(pathname: string): boolean {
     pathname.startsWith("/api/v1/health/") ||
     pathname === "/metrics" ||
     pathname === "/favicon.svg" ||
-    pathname === "/telegram/webhook"
+    pathname === "/api/v1/telegram/webhook"
   );
 }

@@ -19,7 +19,7 @@ const log = logger.child({ domain: "telegram" });
 const POLLER_LOCK = 0x4152_4553_5447_504cn;
 const LONG_POLL_SECONDS = 25;
 const RETRY_MS = 5_000;
-export const WEBHOOK_PATH = "/telegram/webhook";
+export const WEBHOOK_PATH = "/api/v1/telegram/webhook";
 
 type Runtime = { bot: TelegramBot | undefined; stop: AbortController; done: Promise<void>; purge: NodeJS.Timeout };
 const PURGE_INTERVAL_MS = 3600_000;

@@ -7,3 +7,9 @@ export const telegramSettingsSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unlink"), chatId }),
   z.object({ intent: z.literal("dismiss"), chatId }),
 ]);
+
+/** What ARES answers Telegram's webhook call with. */
+export const webhookResponseSchema = z.object({
+  ok: z.literal(true),
+  outcome: z.enum(["received", "handled", "duplicate", "unlinked", "ignored", "failed"]),
+});

@@ -40,6 +40,9 @@ export async function newSender(baseUrl: string) {
   const email = `fault-${Date.now().toString(36)}-${++counter}@example.test`;
   const signup = await client.post("/signup", { email, password: "correct horse battery staple" });
   if (signup.status !== 302) throw new Error(`signup failed: ${signup.status}`);
+  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
+  const login = await client.post("/login", { email, password: "correct horse battery staple" });
+  if (login.status !== 302) throw new Error(`sign-in failed: ${login.status}`);
   const created = await client.postJson("/api/v1/conversations", {});
   if (created.status !== 201) throw new Error(`conversation not created: ${created.status} ${await created.text()}`);
   const { id } = (await created.json()) as { id: string };

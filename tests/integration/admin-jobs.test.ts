@@ -11,6 +11,8 @@ let server: ServerProcess;
 async function signUp(email: string) {
   const client = browserClient(server.url);
   expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
+  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
+  expect((await client.post("/login", { email, password: "correct horse battery staple" })).status).toBe(302);
   return client;
 }
 

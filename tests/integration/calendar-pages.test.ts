@@ -29,6 +29,8 @@ async function person(timeZone = "Europe/Berlin"): Promise<{ client: Client; ema
   const email = `cal-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
   const client = browserClient(server.url);
   expect((await client.post("/signup", { email, password, name: "Cal" })).status).toBe(302);
+  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
+  expect((await client.post("/login", { email, password })).status).toBe(302);
   await prisma.user.update({ where: { email }, data: { timeZone } });
   return { client, email };
 }

@@ -63,7 +63,7 @@ async function settled(replyId: string) {
 describe("chat", () => {
   it("streams a reply token by token, then shows it rendered with the provider badge", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "[[stub:delay=30]] Hello there, ARES");
+    const { path, replyId } = await start(client, "[[stub:delay=150]] Hello there, ARES");
     const events = await follow(client, path, replyId);
     const text = events
       .map((event) =>

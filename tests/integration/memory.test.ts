@@ -283,13 +283,14 @@ describe("memory", () => {
     for (const query of [`edit=${fact.id}`, `edit=${preference.id}`, `review=${proposal.id}`]) {
       expect((await bob.get(`/memory?${query}`)).status, query).toBe(404);
     }
-    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-      for (const url of [`${path}/prompt`, `${path}/prompt?reply=${replyId}`]) {
-        const response = await bob.get(url, {
-          method,
-          ...(method === "GET" ? {} : { headers: { origin: harness.server.url } }),
-        });
-        expect(response.status, `${method} ${url}`).toBe(404);
+    const as = (client: typeof bob, method: string, url: string) =>
+      client.get(url, { method, ...(method === "GET" ? {} : { headers: { origin: harness.server.url } }) });
+    for (const url of [`${path}/prompt`, `${path}/prompt?reply=${replyId}`]) {
+      for (const method of ["GET", "POST"]) expect((await as(bob, method, url)).status, `${method} ${url}`).toBe(404);
+      // Methods no page takes are refused before any lookup, the same for the owner: nothing to learn.
+      for (const method of ["PUT", "PATCH", "DELETE"]) {
+        expect((await as(bob, method, url)).status, `${method} ${url}`).toBe(405);
+        expect((await as(alice, method, url)).status, `${method} ${url} (owner)`).toBe(405);
       }
     }
     expect((await bob.post(path, { intent: "memory-off" })).status).toBe(404);

@@ -55,6 +55,12 @@ async function streamingReply(server: ServerProcess, delayMs: number): Promise<P
     password: "correct horse battery staple",
   });
   expect(signup.status).toBe(302);
+  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
+  const login = await client.post("/login", {
+    email: "shutdown@example.test",
+    password: "correct horse battery staple",
+  });
+  expect(login.status).toBe(302);
   const created = await client.postJson("/api/v1/conversations", {});
   const { id } = (await created.json()) as { id: string };
   const response = await client.postJson(

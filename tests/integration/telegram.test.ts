@@ -183,7 +183,7 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_BASE: telegram.apiBase,
     });
-    const webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
+    const webhookUrl = `http://127.0.0.1:${port}/api/v1/telegram/webhook`;
     await waitUntil(() => telegram.webhook()?.url === webhookUrl, 15_000, "setWebhook");
   }, 120_000);
   afterAll(async () => {
