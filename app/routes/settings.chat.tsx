@@ -4,3 +4,8 @@ import { redirect } from "@remix-run/node";
 export function loader() {
   return redirect("/settings/assistant", 301);
 }
+
+/** A form still open on the old page posts to the new one, with what was typed (308 keeps the POST). */
+export function action() {
+  return redirect("/settings/assistant", 308);
+}

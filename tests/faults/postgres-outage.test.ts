@@ -9,6 +9,10 @@ import { startStubLlm, type StubLlm } from "../../e2e/stand-ins/llm-server";
 import { readEvents, type SseEvent } from "../support/chat-harness";
 import { startPrivatePostgres, type PrivatePostgres } from "../support/private-services";
 import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+
+const INTERNAL_KEY = "fault-test-internal-key-0123456789abcdef";
+/** The full health report is for operators (finding 7): the internal key opens it. */
+const OPERATOR = { Authorization: `Bearer ${INTERNAL_KEY}` };
 import { newSender, Recorder, sleep } from "./support";
 
 const OUTAGE_MS = 10_000;
@@ -29,7 +33,7 @@ beforeAll(async () => {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
     SESSION_SECRET: "fault-test-session-secret-0123456789abcdef",
-    INTERNAL_API_KEY: "fault-test-internal-key-0123456789abcdef",
+    INTERNAL_API_KEY: INTERNAL_KEY,
     DATABASE_URL: postgres.url,
     OPENROUTER_API_KEY: "test-key",
     OPENROUTER_BASE_URL: `${llms[0]!.url}/v1`,
@@ -86,7 +90,7 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
   await postgres.stop();
   await sleep(1_000);
   // While it is down: the health report names the error, and a page and the API answer 503 properly.
-  const health = await fetch(`${base}/api/v1/health`);
+  const health = await fetch(`${base}/api/v1/health`, { headers: OPERATOR });
   const report = (await health.json()) as {
     status: string;
     dependencies: { database: { status: string; error?: string } };

@@ -6,6 +6,10 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startPrivateRedis, type PrivateRedis } from "../support/private-services";
 import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+
+const INTERNAL_KEY = "fault-test-internal-key-0123456789abcdef";
+/** The full health report is for operators (finding 7): the internal key opens it. */
+const OPERATOR = { Authorization: `Bearer ${INTERNAL_KEY}` };
 import { newSender, percentile, Recorder, sleep } from "./support";
 
 const PHASE_MS = 4_000;
@@ -20,7 +24,7 @@ beforeAll(async () => {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
     SESSION_SECRET: "fault-test-session-secret-0123456789abcdef",
-    INTERNAL_API_KEY: "fault-test-internal-key-0123456789abcdef",
+    INTERNAL_API_KEY: INTERNAL_KEY,
     DATABASE_URL: process.env.DATABASE_URL!,
     ARES_SKIP_MIGRATIONS: "true",
     REDIS_URL: redis.url,
@@ -62,7 +66,7 @@ it("keeps serving at full speed with Redis killed", { timeout: 90_000 }, async (
   await sleep(PHASE_MS);
 
   const ready = await fetch(`${server.url}/api/v1/health/ready`);
-  const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as {
+  const health = (await (await fetch(`${server.url}/api/v1/health`, { headers: OPERATOR })).json()) as {
     status: string;
     dependencies: { redis: { status: string } };
   };

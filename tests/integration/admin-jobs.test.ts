@@ -6,6 +6,7 @@ import { failJobElsewhere } from "../support/jobs";
 import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
 
 const QUEUE = "sessions.purge-ended";
+const METRICS_TOKEN = "admin-jobs-test-metrics-token-0123456789";
 let server: ServerProcess;
 
 async function signUp(email: string) {
@@ -38,6 +39,7 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
       DATABASE_URL: process.env.DATABASE_URL,
       NODE_ENV: "test",
       ARES_SKIP_MIGRATIONS: "true",
+      METRICS_TOKEN,
     });
   }, 180_000);
   afterAll(() => server?.stop());
@@ -103,12 +105,14 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
   }, 60_000);
 
   it("reports the worker's last poll in /api/v1/health and real queue depths in /metrics", async () => {
-    const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as {
+    // The full report is for operators (finding 7): the metrics token opens it, as it opens /metrics.
+    const operator = { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } };
+    const health = (await (await fetch(`${server.url}/api/v1/health`, operator)).json()) as {
       jobs: { worker: { state: string; lastPollAt: string | null } };
     };
     expect(health.jobs.worker.state).toBe("running");
     expect(Date.now() - Date.parse(health.jobs.worker.lastPollAt!)).toBeLessThan(10_000);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, operator)).text();
     expect(metrics).toContain(`ares_job_queue_depth{queue="${QUEUE}",state="completed"}`);
     expect(metrics).toMatch(new RegExp(`ares_jobs_total\\{queue="${QUEUE}",result="completed"\\} [1-9]`));
   });

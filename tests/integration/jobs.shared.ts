@@ -225,8 +225,10 @@ export function jobsSuite(mode: "postgres" | "embedded") {
       const { purgeSessionsJob } = await import("~/jobs/registry.server");
       const { makeUser, makeSession } = await import("../support/accounts");
       const user = await makeUser();
-      const ended = await makeSession(user.id);
-      const live = await makeSession(user.id);
+      const { sessionRowId } = await import("~/sessions/sessions.server");
+      // makeSession returns the cookie's secret; the row is keyed by its digest.
+      const ended = sessionRowId(await makeSession(user.id));
+      const live = sessionRowId(await makeSession(user.id));
       const longAgo = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
       await app.db.prisma.session.update({ where: { id: ended }, data: { revokedAt: longAgo } });
       const context = { id: "direct", attempt: 1, signal: new AbortController().signal };
