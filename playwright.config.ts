@@ -12,7 +12,8 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   workers: 2,
-  timeout: 30_000,
+  // Sign-up is two form posts with two password hashes now (it never signs in); multi-person flows need room.
+  timeout: 60_000,
   reporter: [["list"]],
   // The stand-in Auth0 (https://127.0.0.1) has a self-signed certificate.
   use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure", ignoreHTTPSErrors: true },

@@ -10,7 +10,7 @@ import { lastMessageId, signedInClient, startChatHarness, type ChatHarness } fro
 
 let harness: ChatHarness;
 beforeAll(async () => {
-  harness = await startChatHarness({ ARES_TEST_ROUTES: "1" });
+  harness = await startChatHarness();
 }, 180_000);
 afterAll(() => harness?.stop());
 beforeEach(async () => {
