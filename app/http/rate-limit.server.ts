@@ -109,6 +109,18 @@ const TIMEOUTS_BEFORE_PAUSE = 3;
 const STORE_PAUSE_MS = 2_000;
 
 class StoreUnavailableError extends Error {}
+
+function readyWithin(client: Redis, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.once("ready", done);
+  });
+}
 class StoreTimeoutError extends StoreUnavailableError {}
 class StorePausedError extends StoreUnavailableError {}
 
@@ -126,6 +138,8 @@ function observedStore(store: Store, client: Redis): Store {
       let timer: NodeJS.Timeout | undefined;
       try {
         if (Date.now() < pausedUntil) throw new StorePausedError("redis unavailable");
+        // A connection still being made (a process just started) is waited for, within the same limit.
+        if (client.status === "connecting" || client.status === "connect") await readyWithin(client, STORE_TIMEOUT_MS);
         if (client.status !== "ready") throw new StoreUnavailableError("redis not connected");
         const timeout = new Promise<never>((_resolve, reject) => {
           // Timers run before I/O callbacks in each turn of the event loop: after a long turn (a busy
