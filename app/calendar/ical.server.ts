@@ -108,20 +108,8 @@ const WINDOWS_ZONES: Record<string, string> = {
   UTC: "UTC",
 };
 
-export type ImportedEvent = {
-  uid: string;
-  title: string;
-  description: string;
-  location: string;
-  allDay: boolean;
-  startLocal: string;
-  endLocal: string;
-  timeZone: string | null;
-  rrule: string | null;
-  exdates: string[];
-  recurrenceId: string | null;
-  reminders: number[];
-};
+/** An event as read from a file: the stored fields before it has a row (no id, no series link yet). */
+export type ImportedEvent = Omit<EventRecord, "id" | "seriesId"> & { reminders: number[] };
 
 export type Skipped = { uid: string; title: string; reason: string };
 
