@@ -34,13 +34,20 @@ export async function benchServer(env: Record<string, string>): Promise<ServerPr
   });
 }
 
+let benchAccounts = 0;
+
+/** A browser-like client signed in to a new account (sign-up never signs in: a second post signs in). */
 export async function signedIn(baseUrl: string) {
   const client = browserClient(baseUrl);
-  const response = await client.post("/signup", {
-    email: `bench-${Date.now()}@example.test`,
+  benchAccounts += 1;
+  const account = {
+    email: `bench-${process.pid}-${benchAccounts}@example.test`,
     password: "correct horse battery staple",
-  });
-  if (response.status !== 302) throw new Error(`signup failed with ${response.status}`);
+  };
+  const signup = await client.post("/signup", account);
+  if (signup.status !== 302) throw new Error(`signup failed with ${signup.status}`);
+  const login = await client.post("/login", account);
+  if (login.status !== 302) throw new Error(`sign-in failed with ${login.status}`);
   return client;
 }
 
