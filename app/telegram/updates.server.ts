@@ -4,6 +4,7 @@
  * its person linked it; an unlinked chat gets the linking hint and nothing else — no model call, no data.
  */
 import { z } from "zod";
+import { today } from "~/calendar/agenda.server";
 import { sendMessage, startConversation, stopReply } from "~/chat/chat.server";
 import { ConversationNotFoundError, setConversationModel } from "~/chat/conversations.server";
 import { MESSAGE_MAX, parseModelChoice } from "~/chat/schemas";
@@ -34,6 +35,7 @@ export const BOT_COMMANDS = [
   { command: "new", description: "Start a new conversation" },
   { command: "model", description: "Show or choose the model for this conversation" },
   { command: "stop", description: "Stop the reply being written" },
+  { command: "today", description: "Your calendar for today" },
   { command: "help", description: "What this bot can do" },
 ] as const;
 
@@ -49,6 +51,7 @@ const HELP = [
   "/new — start a new conversation",
   "/model — show the model; /model ollama:llama3.2 to choose one; /model default to go back",
   "/stop — stop the reply being written",
+  "/today — your calendar for today",
 ].join("\n");
 
 /** Handles one update; the outcome is also counted for /metrics. */
@@ -125,6 +128,9 @@ async function handleMessage(bot: TelegramBot, message: IncomingMessage | undefi
     case "/model":
       await say(await chooseModel(link, argument));
       return "handled";
+    case "/today":
+      await say(await describeToday(link));
+      return "handled";
   }
   if (text === "") return "ignored";
   if (text.length > MESSAGE_MAX) {
@@ -157,6 +163,14 @@ async function converse(
   }
   if (outcome.conversationId !== link.conversationId) await setChatConversation(link.chatId, outcome.conversationId);
   relayReply(bot.api, link.chatId, link.userId, outcome.ids.assistantMessageId);
+}
+
+async function describeToday(link: ActiveLink): Promise<string> {
+  const day = await today(link.userId);
+  if (!day) return "Nothing to show.";
+  const heading = `${day.date.toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long" })} (${day.timeZone})`;
+  if (day.lines.length === 0) return `${heading}: nothing in your calendar today.`;
+  return [`${heading}:`, ...day.lines.map((line) => `• ${line}`)].join("\n");
 }
 
 async function stopCurrentReply(link: ActiveLink): Promise<boolean> {

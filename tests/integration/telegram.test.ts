@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stubReplyFor } from "../../e2e/stand-ins/llm-server";
 import { startStandInTelegram, type StandInTelegram } from "../../e2e/stand-ins/telegram-server";
+import { createEvent } from "~/calendar/events.server";
+import { Temporal, todayIn } from "~/calendar/time";
 import { prisma } from "~/db/db.server";
 import { createLinkCode, linkChat, LINK_CODE_TTL_MS } from "~/telegram/linking.server";
 import { makeUser } from "../support/accounts";
@@ -49,7 +51,7 @@ describe("Telegram by long polling", { timeout: 60_000 }, () => {
   });
 
   it("registers the bot's commands", () => {
-    expect(telegram.commands().map((command) => command.command)).toEqual(["new", "model", "stop", "help"]);
+    expect(telegram.commands().map((command) => command.command)).toEqual(["new", "model", "stop", "today", "help"]);
   });
 
   it("tells an unlinked chat how to link, and nothing else: no model call, no data", async () => {
@@ -126,6 +128,54 @@ describe("Telegram by long polling", { timeout: 60_000 }, () => {
       })
       .toBe("blocked");
     expect(await (await client.get("/settings/telegram")).text()).toMatch(/blocked the bot, so it was unlinked/);
+  });
+
+  it("/today lists today's occurrences in the person's zone: a series as today's occurrence, not tomorrow's events", async () => {
+    const zone = "Pacific/Auckland";
+    const person = await makeUser({ timeZone: zone });
+    const { code } = await createLinkCode(person.id);
+    telegram.sendFromUser(8008, `/start ${code}`);
+    await expect.poll(() => said(telegram, 8008).at(-1) ?? "", { timeout: 30_000 }).toMatch(/^Linked to /);
+
+    const day = todayIn(zone);
+    const weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][day.dayOfWeek - 1];
+    const base = { description: "", location: "", timeZone: zone, reminders: [] };
+    const threeWeeksAgo = day.subtract({ days: 21 });
+    await createEvent(person.id, {
+      ...base,
+      title: "Weekly planning",
+      location: "Room 4",
+      allDay: false,
+      startLocal: `${threeWeeksAgo}T09:00`,
+      endLocal: `${threeWeeksAgo}T09:30`,
+      rrule: `FREQ=WEEKLY;BYDAY=${weekday}`,
+    });
+    await createEvent(person.id, {
+      ...base,
+      title: "Conference",
+      allDay: true,
+      startLocal: `${day}`,
+      endLocal: `${day.add({ days: 1 })}`,
+      rrule: null,
+    });
+    const tomorrow = day.add({ days: 1 });
+    await createEvent(person.id, {
+      ...base,
+      title: "Dentist",
+      allDay: false,
+      startLocal: `${tomorrow}T08:00`,
+      endLocal: `${tomorrow}T08:30`,
+      rrule: null,
+    });
+
+    telegram.sendFromUser(8008, "/today");
+    await expect.poll(() => said(telegram, 8008).at(-1) ?? "", { timeout: 30_000 }).toContain("Weekly planning");
+    const answer = said(telegram, 8008).at(-1)!;
+    expect(answer).toContain(`(${zone})`);
+    expect(answer).toContain(day.toLocaleString("en-GB", { day: "numeric", month: "long" }));
+    expect(answer.split("\n").slice(1)).toEqual(["• all day Conference", "• 09:00–09:30 Weekly planning (Room 4)"]);
+    expect(answer).not.toContain("Dentist");
+    expect(Temporal.PlainDate.compare(todayIn(zone), day)).toBe(0);
   });
 
   it("refuses an expired code, and a code links the chat to the code's owner only", async () => {
