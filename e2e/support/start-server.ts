@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
 import { startStubLlm } from "../stand-ins/llm-server";
+import { startStandInTelegram } from "../stand-ins/telegram-server";
 import { isServerProcess, runServerWithStandInIdp } from "./auth0-idp";
 
 // First run: start the stand-in Auth0, then this script again as the server, trusting the IdP's certificate.
@@ -50,7 +51,18 @@ const [openrouter, ollama] = await Promise.all([
   startStubLlm({ name: "ollama", behaviour: { tokenDelayMs: 15 } }),
 ]);
 
+// The Telegram Bot API, stood in for here too; specs write to the bot through its control endpoints
+// (e2e/support/telegram.ts finds it by the file written below).
+const telegram = await startStandInTelegram({ token: "4242:e2e-stand-in" });
+fs.mkdirSync(path.join(root, ".e2e"), { recursive: true });
+fs.writeFileSync(
+  path.join(root, ".e2e", `telegram-url-${process.env.E2E_PORT ?? "3900"}`),
+  `http://127.0.0.1:${telegram.port}`,
+);
+
 Object.assign(process.env, {
+  TELEGRAM_BOT_TOKEN: "4242:e2e-stand-in",
+  TELEGRAM_API_BASE: telegram.apiBase,
   OPENROUTER_API_KEY: "e2e-openrouter-key",
   OPENROUTER_BASE_URL: `${openrouter.url}/v1`,
   OPENROUTER_MODEL: "stub/small",
