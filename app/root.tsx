@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { ErrorPage } from "~/components/error-page";
 import { MainNavigation, type NavItem } from "~/components/navigation";
 import { useNonce } from "~/components/nonce";
+import { NotificationPoller } from "~/components/notification-poller";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
 import type { SessionUser } from "~/sessions/types";
@@ -38,6 +39,7 @@ export function loader({ context }: LoaderFunctionArgs) {
     requestId: context.requestId,
     navigation: navigationFor(user),
     user: user ? { name: user.name, email: user.email, role: user.role } : null,
+    unreadNotifications: context.auth.unreadNotifications ?? 0,
   };
 }
 
@@ -57,7 +59,12 @@ export function Layout({ children }: { children: ReactNode }) {
       <body>
         <PendingIndicator />
         <header className="site-header">
-          <MainNavigation items={data?.navigation ?? []} user={data?.user ?? null} />
+          <MainNavigation
+            items={data?.navigation ?? []}
+            user={data?.user ?? null}
+            unread={data?.unreadNotifications ?? 0}
+          />
+          <NotificationPoller signedIn={Boolean(data?.user)} />
         </header>
         <OfflineBanner />
         <main id="main">{children}</main>

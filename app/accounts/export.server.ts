@@ -2,6 +2,7 @@ import { allAuditEvents, recordAudit, type AuditOrigin } from "~/audit/audit.ser
 import { CHAT_EXPORT_SECTIONS } from "~/chat/my-data.server";
 import { prisma } from "~/db/db.server";
 import { MEMORY_EXPORT_SECTIONS } from "~/memory/my-data.server";
+import { NOTIFICATION_EXPORT_SECTIONS } from "~/notifications/my-data.server";
 import type { SessionUser } from "~/sessions/types";
 
 /**
@@ -68,6 +69,7 @@ const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise
   },
   ...CHAT_EXPORT_SECTIONS,
   ...MEMORY_EXPORT_SECTIONS,
+  ...NOTIFICATION_EXPORT_SECTIONS,
 ];
 
 /** Everything ARES holds about the person, as one JSON-ready object; the export itself is audited. */

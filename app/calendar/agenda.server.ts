@@ -20,17 +20,25 @@ function describe(occurrence: Occurrence): string {
 
 export type Day = { date: Temporal.PlainDate; timeZone: string; lines: string[] };
 
-/** Today's occurrences (all-day first, then by start) in the person's zone; null for an unknown person. */
-export async function today(userId: string, now: Date = new Date()): Promise<Day | null> {
+/**
+ * A day's occurrences (all-day first, then by start) in the person's zone — today unless a date is
+ * given; null for an unknown person.
+ */
+export async function dayOf(userId: string, date?: Temporal.PlainDate, now: Date = new Date()): Promise<Day | null> {
   const person = await prisma.user.findUnique({ where: { id: userId }, select: { timeZone: true } });
   if (!person) return null;
   const { timeZone } = person;
-  const date = todayIn(timeZone, now);
+  const day = date ?? todayIn(timeZone, now);
   const window = {
-    start: date.toZonedDateTime(timeZone).toInstant(),
-    end: date.add({ days: 1 }).toZonedDateTime(timeZone).toInstant(),
+    start: day.toZonedDateTime(timeZone).toInstant(),
+    end: day.add({ days: 1 }).toZonedDateTime(timeZone).toInstant(),
   };
   const occurrences = await listOccurrences(userId, window, timeZone);
   occurrences.sort((a, b) => Number(b.allDay) - Number(a.allDay) || Temporal.ZonedDateTime.compare(a.start, b.start));
-  return { date, timeZone, lines: occurrences.map(describe) };
+  return { date: day, timeZone, lines: occurrences.map(describe) };
+}
+
+/** "Tuesday 1 December" */
+export function longDate(date: Temporal.PlainDate): string {
+  return date.toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long" });
 }

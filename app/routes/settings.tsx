@@ -9,6 +9,7 @@ const SECTIONS = [
   { to: "/settings/profile", label: "Profile" },
   { to: "/settings/assistant", label: "Assistant" },
   { to: "/settings/usage", label: "Usage" },
+  { to: "/settings/notifications", label: "Notifications" },
   { to: "/settings/telegram", label: "Telegram" },
   { to: "/settings/password", label: "Password" },
   { to: "/settings/sessions", label: "Sessions" },

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { queryRows } from "~/db/sql.server";
-import { rowContract, type RowOf } from "~/db/row-contract";
+import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { Prisma } from "~/generated/prisma/client";
 import { PERSISTENT_SESSION_DAYS } from "./cookie.server";
 import type { RequestAuth, SessionEndReason } from "./types";
@@ -72,13 +72,20 @@ export const sessionLookupColumns = rowContract({
   role: "User.role",
   timeZone: "User.timeZone",
   disabledAt: "User.disabledAt",
+  unreadNotifications: computed("int"),
 });
+
+/** The bell shows "99+" beyond this: counting further would cost every request for nothing. */
+export const UNREAD_COUNT_CAP = 100;
 
 /** The session and its user in one indexed query (a primary-key lookup joined to User). */
 export function sessionLookupSql(sessionId: string): Prisma.Sql {
   return Prisma.sql`
     SELECT s.id, s.method, s.persistent, s."expiresAt", s."revokedAt", s."lastSeenAt",
-           u.id AS "userId", u.email, u.name, u.role, u."timeZone", u."disabledAt"
+           u.id AS "userId", u.email, u.name, u.role, u."timeZone", u."disabledAt",
+           (SELECT count(*)::int FROM (SELECT 1 FROM "Notification" n
+                                        WHERE n."userId" = u.id AND n."readAt" IS NULL
+                                        LIMIT ${UNREAD_COUNT_CAP}) unread) AS "unreadNotifications"
       FROM "Session" s JOIN "User" u ON u.id = s."userId"
      WHERE s.id = ${sessionId}`;
 }
@@ -107,6 +114,7 @@ export async function resolveSession(sessionSecret: string, now = new Date()): P
   return {
     user: { id: row.userId, email: row.email, name: row.name, role: row.role, timeZone: row.timeZone },
     session: { id: row.id, method: row.method, persistent: row.persistent },
+    unreadNotifications: row.unreadNotifications,
   };
 }
 

@@ -19,5 +19,11 @@ export type ActiveSession = {
 export type SessionEndReason = "revoked" | "expired" | "disabled" | "unknown";
 
 export type RequestAuth =
-  | { user: SessionUser; session: ActiveSession; ended?: undefined }
-  | { user: null; session: null; ended?: SessionEndReason };
+  | {
+      user: SessionUser;
+      session: ActiveSession;
+      ended?: undefined;
+      /** Unread notifications (capped at UNREAD_COUNT_CAP), read with the session in the same statement. */
+      unreadNotifications?: number;
+    }
+  | { user: null; session: null; ended?: SessionEndReason; unreadNotifications?: undefined };

@@ -4,7 +4,7 @@
  * its person linked it; an unlinked chat gets the linking hint and nothing else — no model call, no data.
  */
 import { z } from "zod";
-import { today } from "~/calendar/agenda.server";
+import { dayOf, longDate } from "~/calendar/agenda.server";
 import { sendMessage, startConversation, stopReply } from "~/chat/chat.server";
 import { ConversationNotFoundError, setConversationModel } from "~/chat/conversations.server";
 import { MESSAGE_MAX, parseModelChoice } from "~/chat/schemas";
@@ -166,9 +166,9 @@ async function converse(
 }
 
 async function describeToday(link: ActiveLink): Promise<string> {
-  const day = await today(link.userId);
+  const day = await dayOf(link.userId);
   if (!day) return "Nothing to show.";
-  const heading = `${day.date.toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long" })} (${day.timeZone})`;
+  const heading = `${longDate(day.date)} (${day.timeZone})`;
   if (day.lines.length === 0) return `${heading}: nothing in your calendar today.`;
   return [`${heading}:`, ...day.lines.map((line) => `• ${line}`)].join("\n");
 }

@@ -1,0 +1,190 @@
+/**
+ * Reminders and the morning briefing against PostgreSQL: which reminders come due when (expanded
+ * occurrences in the owner's zone, across DST, overrides, all-day events), delivery once per reminder,
+ * and briefings at the person's local time, once a day.
+ */
+import { describe, expect, it } from "vitest";
+import { briefingsDue, deliverBriefing } from "~/calendar/briefing.server";
+import { createEvent, deleteEvent, updateEvent } from "~/calendar/events.server";
+import { deliverReminder, remindersDue } from "~/calendar/reminders.server";
+import type { EventInput } from "~/calendar/schemas";
+import { prisma } from "~/db/db.server";
+import { saveNotificationPreferences } from "~/notifications/notifications.server";
+import { makeUser } from "../support/accounts";
+
+const BERLIN = "Europe/Berlin";
+
+function event(fields: Partial<EventInput> = {}): EventInput {
+  return {
+    title: "Standup",
+    description: "",
+    location: "",
+    allDay: false,
+    startLocal: "2027-03-01T09:00",
+    endLocal: "2027-03-01T09:30",
+    timeZone: BERLIN,
+    rrule: "FREQ=WEEKLY;BYDAY=MO",
+    reminders: [10],
+    ...fields,
+  };
+}
+
+/** The reminders due in (from, to], judged at `from` (nothing has ended yet), for one person. */
+async function dueFor(userId: string, from: string, to: string) {
+  const due = await remindersDue(new Date(from), new Date(to), new Date(from));
+  return due.filter((reminder) => reminder.userId === userId).map((reminder) => reminder.at.toISOString());
+}
+
+describe("reminders", () => {
+  it("remind before each occurrence of a series at the wall-clock time in the event's zone, across DST", async () => {
+    const person = await makeUser({ timeZone: BERLIN });
+    await createEvent(person.id, event());
+    // Monday 22 March 2027: Berlin is UTC+1, so 09:00 is 08:00Z and the reminder 07:50Z.
+    expect(await dueFor(person.id, "2027-03-22T07:00:00Z", "2027-03-22T09:00:00Z")).toEqual([
+      "2027-03-22T07:50:00.000Z",
+    ]);
+    // Monday 29 March 2027, after the spring change: UTC+2, so 09:00 is 07:00Z and the reminder 06:50Z.
+    expect(await dueFor(person.id, "2027-03-29T06:00:00Z", "2027-03-29T09:00:00Z")).toEqual([
+      "2027-03-29T06:50:00.000Z",
+    ]);
+  });
+
+  it("an occurrence moved by an edit is reminded of at its new time only; a deleted one not at all", async () => {
+    const person = await makeUser({ timeZone: BERLIN });
+    const { id } = await createEvent(person.id, event());
+    await updateEvent(
+      person.id,
+      { eventId: id, occurrence: "2027-03-08T09:00" },
+      event({ startLocal: "2027-03-08T11:00", endLocal: "2027-03-08T11:30", rrule: null }),
+      "this",
+    );
+    expect(await dueFor(person.id, "2027-03-08T06:00:00Z", "2027-03-08T12:00:00Z")).toEqual([
+      "2027-03-08T09:50:00.000Z",
+    ]);
+    await deleteEvent(person.id, { eventId: id, occurrence: "2027-03-15T09:00" }, "this");
+    expect(await dueFor(person.id, "2027-03-15T06:00:00Z", "2027-03-15T12:00:00Z")).toEqual([]);
+  });
+
+  it("an all-day event reminds before the start of that day in the person's zone", async () => {
+    const person = await makeUser({ timeZone: "Pacific/Auckland" });
+    await createEvent(
+      person.id,
+      event({ allDay: true, startLocal: "2027-01-10", endLocal: "2027-01-11", rrule: null, reminders: [60] }),
+    );
+    // Midnight of 10 January in Auckland (UTC+13 in summer) is 11:00Z on the 9th; an hour before, 10:00Z.
+    expect(await dueFor(person.id, "2027-01-09T00:00:00Z", "2027-01-10T00:00:00Z")).toEqual([
+      "2027-01-09T10:00:00.000Z",
+    ]);
+  });
+
+  it("never fires a reminder whose time had passed before the event existed", async () => {
+    const person = await makeUser();
+    const now = new Date();
+    const start = new Date(Math.ceil((now.getTime() + 5 * 60_000) / 60_000) * 60_000);
+    const wall = start.toISOString().slice(0, 16);
+    const end = new Date(start.getTime() + 30 * 60_000).toISOString().slice(0, 16);
+    await createEvent(
+      person.id,
+      event({ timeZone: "UTC", startLocal: wall, endLocal: end, rrule: null, reminders: [60] }),
+    );
+    const due = await remindersDue(new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() + 60_000), now);
+    expect(due.filter((reminder) => reminder.userId === person.id)).toEqual([]);
+  });
+
+  it("delivers a reminder once however often it runs, and not once the event or the reminder is gone", async () => {
+    const person = await makeUser({ timeZone: BERLIN });
+    const { id } = await createEvent(person.id, event({ reminders: [10, 60], location: "Room 4" }));
+    const [due] = await remindersDue(
+      new Date("2027-03-22T07:00:00Z"),
+      new Date("2027-03-22T07:55:00Z"),
+      new Date("2027-03-22T07:00:00Z"),
+    ).then((all) => all.filter((reminder) => reminder.userId === person.id));
+    expect(due).toBeDefined();
+    expect(await deliverReminder(due!)).toBe("delivered");
+    expect(await deliverReminder(due!)).toBe("delivered");
+    const notifications = await prisma.notification.findMany({ where: { userId: person.id } });
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]).toMatchObject({
+      kind: "reminder",
+      title: "Standup — starts in 10 minutes",
+      body: "Monday 22 March, 09:00–09:30 · Room 4",
+      link: `/calendar/events/${id}?occurrence=2027-03-22T09%3A00`,
+    });
+    // Delivered: the next scan (which looks back a day) leaves it out.
+    expect(await dueFor(person.id, "2027-03-22T07:00:00Z", "2027-03-22T07:55:00Z")).toEqual([]);
+
+    // The hour-before reminder was dropped from the event after being queued: nothing is delivered.
+    const hourBefore = { ...due!, offsetMinutes: 60, dedupKey: due!.dedupKey.replace(/:10$/, ":60") };
+    await prisma.event.update({ where: { id }, data: { reminders: [10] } });
+    expect(await deliverReminder(hourBefore)).toBe("gone");
+    await deleteEvent(person.id, { eventId: id }, "all");
+    expect(await deliverReminder({ ...due!, dedupKey: `${due!.dedupKey}-again` })).toBe("gone");
+    expect(await prisma.notification.count({ where: { userId: person.id } })).toBe(1);
+  });
+
+  it("another person's event is never delivered to someone else, even with a forged payload", async () => {
+    const owner = await makeUser({ timeZone: BERLIN });
+    const other = await makeUser({ timeZone: BERLIN });
+    const { id } = await createEvent(owner.id, event());
+    const forged = {
+      userId: other.id,
+      eventId: id,
+      start: "2027-03-22T08:00:00Z",
+      offsetMinutes: 10,
+      dedupKey: `reminder:${id}:forged`,
+    };
+    expect(await deliverReminder(forged)).toBe("gone");
+    expect(await prisma.notification.count({ where: { userId: other.id } })).toBe(0);
+  });
+});
+
+describe("the morning briefing", () => {
+  it("is due at the person's local time, for two hours, and once a day", async () => {
+    const person = await makeUser({ timeZone: "America/New_York" });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "07:00",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    // 07:05 in New York in March 2027 (after the US change to UTC−4) is 11:05Z.
+    expect(await dueAt("2027-03-15T11:05:00Z")).toEqual([{ userId: person.id, date: "2027-03-15" }]);
+    expect(await dueAt("2027-03-15T10:55:00Z")).toEqual([]);
+    expect(await dueAt("2027-03-15T13:30:00Z")).toEqual([]);
+
+    await createEvent(
+      person.id,
+      event({
+        title: "Dentist",
+        timeZone: "America/New_York",
+        startLocal: "2027-03-15T10:00",
+        endLocal: "2027-03-15T10:30",
+        rrule: null,
+      }),
+    );
+    // No model is reachable from this process: the briefing still lists the day's events.
+    expect(await deliverBriefing({ userId: person.id, date: "2027-03-15" })).toBe("delivered");
+    expect(await deliverBriefing({ userId: person.id, date: "2027-03-15" })).toBe("already");
+    expect(await dueAt("2027-03-15T11:05:00Z")).toEqual([]);
+
+    const [notification] = await prisma.notification.findMany({ where: { userId: person.id } });
+    expect(notification).toMatchObject({ kind: "briefing", title: "Your briefing for Monday 15 March" });
+    expect(notification!.body).toContain("10:00–10:30 Dentist");
+    const conversationId = notification!.link!.replace("/chat/", "");
+    const messages = await prisma.message.findMany({ where: { conversationId } });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.content).toContain("## Monday 15 March (America/New_York)");
+    expect(messages[0]!.content).toContain("- 10:00–10:30 Dentist");
+    expect(await prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).toMatchObject({
+      title: "Briefings",
+      userId: person.id,
+      memoryEnabled: false,
+    });
+  });
+
+  it("is off until a time is picked", async () => {
+    const person = await makeUser();
+    expect((await briefingsDue(new Date())).some((briefing) => briefing.userId === person.id)).toBe(false);
+  });
+});
