@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
 import { defineJob, type JobDefinition, type JobSchedule } from "./define.server";
@@ -21,6 +22,6 @@ export const purgeSessionsJob = defineJob({
   },
 });
 
-export const JOBS: JobDefinition[] = [purgeSessionsJob];
+export const JOBS: JobDefinition[] = [purgeSessionsJob, summarizeIdleConversationJob];
 
 export const SCHEDULES: JobSchedule[] = [{ job: purgeSessionsJob, cron: "17 * * * *", payload: {} }];
