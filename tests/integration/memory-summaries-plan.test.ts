@@ -71,8 +71,8 @@ beforeAll(async () => {
       ],
     });
   }
-  // Someone else on the same instance, so the table is more than the few pages PostgreSQL reads whole
-  // (see docs/decisions/006 for that case).
+  // Someone else on the same instance: PostgreSQL reads a table of a few pages, or one that is nearly all
+  // one person's matches, whole, as that is then cheaper than any index (docs/decisions/006).
   await addSummaries(other, 1, 1_000);
 });
 afterAll(async () => {
