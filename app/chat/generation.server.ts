@@ -4,6 +4,7 @@ import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
 import { PROVIDER_LABELS, type StreamResult } from "~/llm/types";
+import { scheduleIdleSummary } from "~/memory/idle-summary.server";
 import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
@@ -212,6 +213,7 @@ async function generate(
       "reply cut short",
     );
     await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model }, persisting);
+    await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
     return;
   }
   // Sending titles a conversation as it stores the first message; an edited first message is resent
@@ -223,6 +225,8 @@ async function generate(
   const usage = result;
   await writeWhenAvailable(messageId, () => recordUsage(target.userId, usage.provider, usage.model, usage.usage));
   await finish(messageId, live.content, outcome, result, persisting);
+  // After `done` is published: the idle summary is never on the reply's path.
+  await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
 }
 
 async function finish(

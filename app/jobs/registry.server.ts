@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { briefingsDue, deliverBriefing } from "~/calendar/briefing.server";
-import { deliverReminder, REMINDER_LOOKBACK_MS, remindersDue } from "~/calendar/reminders.server";
+import { deliverBriefingJob, deliverReminderJob, scanBriefingsJob, scanRemindersJob } from "~/calendar/jobs.server";
+import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
 import { defineJob, type JobDefinition, type JobSchedule } from "./define.server";
-import { sendJob } from "./queue.server";
 
 /**
  * Every background job ARES runs, in one place. A new job type is added here with its payload schema,
@@ -24,73 +23,9 @@ export const purgeSessionsJob = defineJob({
   },
 });
 
-/** Delivers one event reminder (once per reminder key, and only if the event still has it). */
-export const deliverReminderJob = defineJob({
-  name: "calendar.reminder",
-  payload: z.object({
-    userId: z.string(),
-    eventId: z.string(),
-    start: z.string(),
-    offsetMinutes: z.number().int().nonnegative(),
-    dedupKey: z.string(),
-  }),
-  retry: { limit: 5, delaySeconds: 10, maxDelaySeconds: 300 },
-  timeoutSeconds: 60,
-  singletonKey: (payload) => payload.dedupKey,
-  async handler(payload) {
-    await deliverReminder(payload);
-  },
-});
-
-// Reminders due within the next minute are queued for their exact time; the scan runs every minute.
-const REMINDER_PLAN_AHEAD_MS = 60_000;
-
-/** Finds reminders coming due (or missed while ARES was down) and queues each one's delivery. */
-export const scanRemindersJob = defineJob({
-  name: "calendar.reminders-scan",
-  payload: z.object({}),
-  retry: { limit: 0, delaySeconds: 10, maxDelaySeconds: 10 },
-  timeoutSeconds: 50,
-  singletonKey: () => "calendar.reminders-scan",
-  async handler() {
-    const now = new Date();
-    const due = await remindersDue(
-      new Date(now.getTime() - REMINDER_LOOKBACK_MS),
-      new Date(now.getTime() + REMINDER_PLAN_AHEAD_MS),
-      now,
-    );
-    for (const { at, ...reminder } of due) {
-      await sendJob(deliverReminderJob, reminder, { startAfter: at > now ? at : undefined });
-    }
-  },
-});
-
-/** Writes and announces one person's morning briefing for one local date. */
-export const deliverBriefingJob = defineJob({
-  name: "calendar.briefing",
-  payload: z.object({ userId: z.string(), date: z.iso.date() }),
-  retry: { limit: 3, delaySeconds: 30, maxDelaySeconds: 300 },
-  timeoutSeconds: 180,
-  singletonKey: (payload) => `${payload.userId}:${payload.date}`,
-  async handler(payload) {
-    await deliverBriefing(payload);
-  },
-});
-
-/** Queues the briefings whose time has come. */
-export const scanBriefingsJob = defineJob({
-  name: "calendar.briefings-scan",
-  payload: z.object({}),
-  retry: { limit: 0, delaySeconds: 10, maxDelaySeconds: 10 },
-  timeoutSeconds: 50,
-  singletonKey: () => "calendar.briefings-scan",
-  async handler() {
-    for (const briefing of await briefingsDue()) await sendJob(deliverBriefingJob, briefing);
-  },
-});
-
 export const JOBS: JobDefinition[] = [
   purgeSessionsJob,
+  summarizeIdleConversationJob,
   scanRemindersJob,
   deliverReminderJob,
   scanBriefingsJob,

@@ -22,8 +22,12 @@ const QUERY_CHARS = 2000;
 /**
  * A column (`AS memory`, JSON: PromptMemory) for a statement on the send path: self-memory, my facts and
  * preferences, and the summaries of my other conversations that best match `query` — a full-text match
- * (any of its words; the stored vector and its GIN index, migration memory_search_vector), ranked, newest first among equals, at most K.
+ * (any of its words) against the stored vector, ranked, newest first among equals, at most K.
  * Nothing of mine is read when a switch is off; self-memory only follows the instance switch.
+ *
+ * The summaries are found through one GIN index over (ARRAY[userId], searchVector) (migration
+ * summary_owner_search_index): the owner condition is written as that index's expression, so the plan is
+ * the same one index search at 10 or 10,000 summaries (tests/integration/memory-summaries-plan.test.ts).
  */
 export function memoryColumn(userId: string, conversationId: string, query: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(SELECT json_build_object(
@@ -52,8 +56,8 @@ export function memoryColumn(userId: string, conversationId: string, query: Pris
                     FROM "ConversationSummary" s,
                          (SELECT replace(plainto_tsquery('english', left(${query}, ${QUERY_CHARS}))::text,
                                          ' & ', ' | ')::tsquery AS query) q
-                   WHERE s."searchVector" @@ q.query
-                     AND s."userId" = ${userId} AND s."conversationId" <> ${conversationId}
+                   WHERE ARRAY[s."userId"] @> ARRAY[${userId}::text] AND s."searchVector" @@ q.query
+                     AND s."conversationId" <> ${conversationId}
                    ORDER BY rank DESC, s."createdAt" DESC LIMIT m.k) r) ELSE '[]'::json END)
     FROM (SELECT u."timeZone", coalesce(i."memoryEnabled", true) AS instance,
                  coalesce(i."memoryEnabled", true) AND coalesce(cs."memoryEnabled", true)

@@ -18,7 +18,16 @@ const KNOWN_MEMORIES_LISTED = 40;
 const REQUEST_OVERHEAD_TOKENS = 16;
 
 export type SummaryOutcome =
-  | { status: "written"; summaryId: string; messages: number; queued: number; accepted: number; dropped: number }
+  | {
+      status: "written";
+      summaryId: string;
+      messages: number;
+      /** Messages still not summarised: the cap left them for the next run. */
+      remaining: number;
+      queued: number;
+      accepted: number;
+      dropped: number;
+    }
   | { status: "already-written"; summaryId: string }
   | { status: "off" | "nothing-new" | "not-found" }
   | { status: "invalid" | "unavailable"; reason: string };
@@ -37,8 +46,8 @@ type TranscriptMessage = { id: string; role: "user" | "assistant"; content: stri
 
 /**
  * Summarises a conversation's messages that no summary covers yet, and files the model's candidate
- * memories in the person's review queue. Meant for the jobs queue once a conversation has been idle for
- * the instance's `summaryIdleMinutes`; safe to call any time and more than once: a summary covers a
+ * memories in the person's review queue. The jobs queue runs it once a conversation has been idle for
+ * the instance's `summaryIdleMinutes` (idle-summary.server.ts); safe to call any time and more than once: a summary covers a
  * message range and each range is written once. Never throws for bad model output or an unreachable
  * provider — it logs and reports, and the caller must not retry the same range on "invalid".
  */
@@ -203,6 +212,7 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     status: "written",
     summaryId,
     messages: covered.messages.length,
+    remaining: pending.length - covered.messages.length,
     ...filed,
     dropped: filed.dropped + candidates.length - fromPerson.length,
   };

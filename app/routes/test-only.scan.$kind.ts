@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { scanBriefingsJob, scanRemindersJob } from "~/jobs/registry.server";
+import { scanBriefingsJob, scanRemindersJob } from "~/calendar/jobs.server";
 import { sendJob } from "~/jobs/queue.server";
 
 /**

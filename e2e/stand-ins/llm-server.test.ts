@@ -1,6 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError } from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseMarkers, startStubLlm, stubReplyFor, tokenize, type StubLlm } from "./llm-server";
+import { EXTRACTION_MARKER, parseMarkers, startStubLlm, stubReplyFor, tokenize, type StubLlm } from "./llm-server";
 
 let stub: StubLlm;
 let client: OpenAI;
@@ -366,6 +366,39 @@ describe("per-request markers", () => {
       client.chat.completions.create({ model: "stub/small", messages: user("[[stub:fial=500]]") }),
     );
     expect(error).toMatchObject({ status: 400, message: expect.stringContaining('"fial"') });
+  });
+});
+
+describe("memory extraction requests", () => {
+  const extraction = (transcript: string): OpenAI.Chat.ChatCompletionMessageParam[] => [
+    { role: "system", content: `${EXTRACTION_MARKER}\nAnswer with JSON.` },
+    { role: "user", content: transcript },
+  ];
+
+  it("answers with extraction JSON derived from the person's lines of the transcript", async () => {
+    const completion = await client.chat.completions.create({
+      model: "stub/large",
+      messages: extraction("#0 [user] my city is Oslo\n#1 [assistant] my name is Stub"),
+    });
+    const answer = JSON.parse(completion.choices[0]!.message.content!) as { candidates: unknown[] };
+    expect(answer.candidates).toEqual([
+      { type: "fact", kind: "personal", key: "city", value: "Oslo", confidence: 0.9, importance: 8, message: 0 },
+    ]);
+  });
+
+  it("extractionDelayMs holds back extraction answers only: a chat stream sent meanwhile answers at once", async () => {
+    stub.configure({ extractionDelayMs: 600 });
+    const started = Date.now();
+    const slow = client.chat.completions
+      .create({ model: "stub/large", messages: extraction("#0 [user] hello") })
+      .then(() => Date.now() - started);
+    const stream = await client.chat.completions.create({ model: "stub/large", messages: user("quick"), stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    const chatMs = Date.now() - started;
+    expect(text).toBe(stubReplyFor("quick"));
+    expect(chatMs).toBeLessThan(400);
+    expect(await slow).toBeGreaterThanOrEqual(590);
   });
 });
 

@@ -1,16 +1,19 @@
 /**
  * Assistant memory (issue #14) over HTTP against the built server and the stand-in provider: the review
  * queue fed by the extraction (scripted, invalid, capped), auto-accept, corrections, summaries in later
- * prompts, the prompt page, and isolation between people.
+ * prompts, the prompt page, isolation between people, and the idle summary run by the server's own jobs
+ * queue (pg-boss on this PostgreSQL database).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { countTokens } from "~/llm/router.server";
 import { lastMessageId, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+import { queueExists, sendJobElsewhere } from "../support/jobs";
 
 let harness: ChatHarness;
 beforeAll(async () => {
-  harness = await startChatHarness();
+  // The slow-extraction test's model answers after 5 s: it is waited for, not timed out.
+  harness = await startChatHarness({ LLM_REQUEST_TIMEOUT_MS: "10000" });
 }, 180_000);
 afterAll(() => harness?.stop());
 beforeEach(async () => {
@@ -59,7 +62,9 @@ async function userIdOf(conversationId: string) {
 }
 
 const extractionRequests = () =>
-  harness.openrouter.requests.filter((request) => JSON.stringify(request.body).includes("[[ares:memory-extraction]]"));
+  harness.openrouter.requests.filter((request) =>
+    JSON.stringify(request.body ?? "").includes("[[ares:memory-extraction]]"),
+  );
 
 describe("memory", () => {
   it("a fact I add is in my next prompt, in its section, and the reply says it used it", async () => {
@@ -329,4 +334,246 @@ describe("memory", () => {
     expect((await client.post("/memory", { intent: "forget", confirm: "forget everything" })).status).toBe(302);
     expect(await (await client.get("/memory")).text()).toContain("No facts yet.");
   });
+});
+
+const IDLE_QUEUE = "memory.summarize-idle";
+
+type IdleJob = { id: string; state: string; startAfter: Date };
+
+/** The conversation's idle-summary jobs in pg-boss, oldest first. */
+async function idleJobs(conversationId: string): Promise<IdleJob[]> {
+  return prisma.$queryRaw<IdleJob[]>`
+    SELECT id::text, state::text, start_after AS "startAfter" FROM pgboss.job
+     WHERE name = ${IDLE_QUEUE} AND singleton_key = ${conversationId} ORDER BY created_on`;
+}
+
+/**
+ * `minutes` pass for one conversation: its messages, summaries and waiting idle job all move that far
+ * into the past together, as if nobody had written for that long (the worker polls every second).
+ */
+async function letTimePass(conversationId: string, minutes: number) {
+  const shift = `${minutes} minutes`;
+  await prisma.$transaction([
+    prisma.$executeRaw`UPDATE "Message" SET "createdAt" = "createdAt" - ${shift}::interval,
+                              "updatedAt" = "updatedAt" - ${shift}::interval WHERE "conversationId" = ${conversationId}`,
+    prisma.$executeRaw`UPDATE "ConversationSummary" SET "createdAt" = "createdAt" - ${shift}::interval,
+                              "throughMessageAt" = "throughMessageAt" - ${shift}::interval
+                        WHERE "conversationId" = ${conversationId}`,
+    prisma.$executeRaw`UPDATE "Conversation" SET "lastMessageAt" = "lastMessageAt" - ${shift}::interval
+                        WHERE id = ${conversationId}`,
+    prisma.$executeRaw`UPDATE pgboss.job SET start_after = start_after - ${shift}::interval
+                        WHERE name = ${IDLE_QUEUE} AND singleton_key = ${conversationId} AND state = 'created'`,
+  ]);
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const summariesOf = (conversationId: string) =>
+  prisma.conversationSummary.findMany({ where: { conversationId }, orderBy: { throughMessageAt: "asc" } });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A finished reply queues its idle job just after `done`: waits for it. */
+const queuedJob = (conversationId: string) =>
+  until(
+    async () => (await idleJobs(conversationId)).find((job) => job.state === "created"),
+    5_000,
+    "the idle job to be queued",
+  );
+
+/** Reads an event stream up to its first token; resolves when it arrived. */
+async function firstToken(response: Response): Promise<void> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("event: token")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream ended before its first token: ${seen.slice(0, 300)}`);
+    seen += value;
+  }
+  await reader.cancel();
+}
+
+describe("idle summaries (the jobs queue)", () => {
+  beforeAll(() => queueExists(process.env.DATABASE_URL!, IDLE_QUEUE), 60_000);
+
+  it("an idle conversation is summarised once per idle period, only its new messages, and a later conversation's prompt carries it", async () => {
+    const client = await signedInClient(harness.server.url);
+    const started = Date.now();
+    const { id, path } = await converse(client, "Planning a trip to Kyoto in April; my favourite temple is Kinkaku-ji");
+    // One waiting job, due once the conversation has been idle for the setting's 10 minutes.
+    const queued = await queuedJob(id);
+    expect(queued.startAfter.getTime()).toBeGreaterThanOrEqual(started + 10 * 60_000 - 1_000);
+    // A second reply while it waits adds no job: the waiting one carries the idle period.
+    await say(client, path, "my budget is 2000 euros");
+    await sleep(1_500);
+    expect(await idleJobs(id)).toHaveLength(1);
+    expect(await summariesOf(id)).toHaveLength(0);
+
+    // The job comes due (sent after the first reply) while the last message is only 4 minutes old: it
+    // runs, finds the conversation still active, and waits for the rest of the idle period.
+    await letTimePass(id, 4);
+    await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now()
+                              WHERE name = ${IDLE_QUEUE} AND singleton_key = ${id} AND state = 'created'`;
+    await until(
+      async () => ((await idleJobs(id)).some((job) => job.state === "completed") ? true : undefined),
+      10_000,
+      "the early job to run",
+    );
+    const waiting = (await idleJobs(id)).filter((job) => job.state === "created");
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.startAfter.getTime()).toBeGreaterThan(Date.now() + 5 * 60_000);
+    expect(await summariesOf(id)).toHaveLength(0);
+    expect(extractionRequests()).toHaveLength(0);
+
+    await letTimePass(id, 7);
+    const [summary] = await until(
+      async () => ((await summariesOf(id)).length > 0 ? summariesOf(id) : undefined),
+      15_000,
+      "the idle summary",
+    );
+    await until(
+      async () => ((await idleJobs(id)).every((job) => job.state === "completed") ? true : undefined),
+      10_000,
+      "the idle job to finish",
+    );
+    expect(summary!.messageCount).toBe(4);
+    expect(summary!.summary).toContain("Kyoto in April");
+    const proposals = await prisma.memoryProposal.findMany({ where: { conversationId: id }, orderBy: { key: "asc" } });
+    expect(proposals.map((proposal) => [proposal.key, proposal.value, proposal.status])).toEqual([
+      ["budget", "2000 euros", "proposed"],
+      ["favourite_temple", "Kinkaku-ji", "proposed"],
+    ]);
+
+    // The same idle period again (another process sent a duplicate job): nothing more is written.
+    expect(await sendJobElsewhere(process.env.DATABASE_URL!, IDLE_QUEUE, { conversationId: id }, id)).toBeTruthy();
+    await until(
+      async () => ((await idleJobs(id)).every((job) => job.state === "completed") ? true : undefined),
+      10_000,
+      "the duplicate job to run",
+    );
+    expect(await summariesOf(id)).toHaveLength(1);
+    expect(await prisma.memoryProposal.count({ where: { conversationId: id } })).toBe(2);
+    expect(extractionRequests()).toHaveLength(1);
+
+    // Later, one more exchange: a second idle period, one more summary covering only the new messages.
+    const newReplyId = await say(client, path, "my train is the Nozomi");
+    await queuedJob(id);
+    await letTimePass(id, 11);
+    const both = await until(
+      async () => ((await summariesOf(id)).length > 1 ? summariesOf(id) : undefined),
+      15_000,
+      "the second idle summary",
+    );
+    expect(both).toHaveLength(2);
+    const newUserMessage = await prisma.message.findFirstOrThrow({
+      where: { conversationId: id, role: "user" },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(both[1]).toMatchObject({ messageCount: 2, fromMessageId: newUserMessage.id, throughMessageId: newReplyId });
+    const second = extractionRequests()[1]!.body as { messages: Array<{ content: string }> };
+    expect(second.messages[1]!.content).toContain("Nozomi");
+    expect(second.messages[1]!.content).not.toContain("Kinkaku-ji");
+    await sleep(1_500);
+    expect(await summariesOf(id)).toHaveLength(2);
+
+    // Another conversation about the trip: the idle summary is in its prompt.
+    const later = await converse(client, "What should I pack for Kyoto?");
+    const sent = JSON.stringify(harness.openrouter.requests.at(-1)!.body);
+    expect(sent).toContain("## Earlier conversations");
+    expect(sent).toContain("Kyoto in April");
+    const prompt = await (await client.get(`${later.path}/prompt`)).text();
+    expect(prompt).toMatch(/data-section="summaries"[\s\S]*Kyoto in April/);
+  }, 90_000);
+
+  it("an idle conversation longer than the input cap is summarised in capped pieces, one job after another", async () => {
+    const client = await signedInClient(harness.server.url);
+    await prisma.instanceSettings.create({ data: { id: 1, extractionInputTokens: 600 } });
+    const { id, path } = await converse(client, `first ${"word ".repeat(150)}`);
+    await say(client, path, `second ${"lorem ".repeat(150)}`);
+    await say(client, path, `third ${"ipsum ".repeat(150)}`);
+    await queuedJob(id);
+    await letTimePass(id, 11);
+    const pieces = await until(
+      async () => {
+        const written = await summariesOf(id);
+        return written.reduce((sum, summary) => sum + summary.messageCount, 0) === 6 ? written : undefined;
+      },
+      20_000,
+      "every message to be summarised",
+    );
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(extractionRequests()).toHaveLength(pieces.length);
+    for (const request of extractionRequests()) {
+      const messages = (request.body as { messages: Array<{ content: string }> }).messages;
+      expect(messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0)).toBeLessThanOrEqual(600);
+    }
+  }, 60_000);
+
+  it("with memory off for me or for the conversation, no summary is scheduled or written", async () => {
+    const client = await signedInClient(harness.server.url);
+    // Off for this conversation after its job was queued: the job runs and learns nothing.
+    const queuedThenOff = await converse(client, "my locker code is 4711");
+    await queuedJob(queuedThenOff.id);
+    expect((await client.post(queuedThenOff.path, { intent: "memory-off" })).status).toBe(302);
+    await letTimePass(queuedThenOff.id, 11);
+    await until(
+      async () => ((await idleJobs(queuedThenOff.id))[0]?.state === "completed" ? true : undefined),
+      10_000,
+      "the job to run",
+    );
+    // Off for me: a reply does not even queue a job.
+    await client.post("/settings/assistant", { intent: "memory" });
+    const off = await converse(client, "my bank is Northwind");
+    await sleep(1_000);
+    expect(await idleJobs(off.id)).toHaveLength(0);
+    expect(await summariesOf(queuedThenOff.id)).toHaveLength(0);
+    expect(await prisma.memoryProposal.count({ where: { userId: await userIdOf(off.id) } })).toBe(0);
+    expect(extractionRequests()).toHaveLength(0);
+  }, 60_000);
+
+  it("sending a message does not wait for extraction: a reply streams at once while a 5 s extraction runs", async () => {
+    const client = await signedInClient(harness.server.url);
+    const idle = await converse(client, "my favourite tea is sencha");
+    await queuedJob(idle.id);
+    harness.openrouter.configure({ extractionDelayMs: 5_000 });
+    await letTimePass(idle.id, 11);
+    await until(async () => (extractionRequests().length > 0 ? true : undefined), 10_000, "the extraction request");
+    const extractionStarted = Date.now();
+
+    const created = await client.postJson("/api/v1/conversations", {});
+    const { id } = (await created.json()) as { id: string };
+    const sent = Date.now();
+    const streamed = await client.postJson(
+      `/api/v1/conversations/${id}/messages`,
+      { content: "a quick question while you think" },
+      { accept: "text/event-stream" },
+    );
+    await firstToken(streamed);
+    const firstTokenMs = Date.now() - sent;
+    const reply = await prisma.message.findFirstOrThrow({ where: { conversationId: id, role: "assistant" } });
+    const finished = await settled(reply.id);
+    const doneMs = Date.now() - sent;
+    expect(finished.status).toBe("complete");
+    // The extraction was still waiting on the model the whole time.
+    expect(Date.now() - extractionStarted).toBeLessThan(5_000);
+    expect(await summariesOf(idle.id)).toHaveLength(0);
+    expect(firstTokenMs).toBeLessThan(2_000);
+    expect(doneMs).toBeLessThan(3_000);
+
+    // And the extraction still finishes on its own.
+    await until(
+      async () => ((await summariesOf(idle.id)).length > 0 ? true : undefined),
+      15_000,
+      "the slow extraction to finish",
+    );
+    expect(Date.now() - extractionStarted).toBeGreaterThanOrEqual(4_500);
+  }, 60_000);
 });

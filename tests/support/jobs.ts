@@ -3,7 +3,7 @@ import pg from "pg";
 import { PgBoss } from "pg-boss";
 
 /** ARES starts its queue in the background: waits until it has created `queue`. */
-async function queueExists(databaseUrl: string, queue: string, timeoutMs = 60_000): Promise<void> {
+export async function queueExists(databaseUrl: string, queue: string, timeoutMs = 60_000): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -62,6 +62,26 @@ export async function failJobElsewhere(
         .executeSql("UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2", [queue, id]);
     }
     return id;
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+}
+
+/**
+ * Sends one job as another ARES process would (its own pg-boss client on the same database), e.g. a
+ * second process that also saw a conversation go idle. Null when the queue's dedup key refused it.
+ */
+export async function sendJobElsewhere(
+  databaseUrl: string,
+  queue: string,
+  data: object,
+  singletonKey?: string,
+): Promise<string | null> {
+  await queueExists(databaseUrl, queue);
+  const boss = new PgBoss({ connectionString: databaseUrl, max: 1, supervise: false, schedule: false, migrate: false });
+  await boss.start();
+  try {
+    return await boss.send(queue, data, { singletonKey });
   } finally {
     await boss.stop({ graceful: false, close: true });
   }
