@@ -6,6 +6,8 @@ import { MainNavigation, type NavItem } from "~/components/navigation";
 import { useNonce } from "~/components/nonce";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
+import { browserErrorReporting } from "~/observability/error-reporting.server";
+import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";
 import stylesheet from "~/styles/app.css?url";
 
@@ -38,6 +40,7 @@ export function loader({ context }: LoaderFunctionArgs) {
     requestId: context.requestId,
     navigation: navigationFor(user),
     user: user ? { name: user.name, email: user.email, role: user.role } : null,
+    errorReporting: browserErrorReporting(),
   };
 }
 
@@ -52,6 +55,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
+        {data?.errorReporting ? (
+          <meta name={ERROR_REPORTING_META} content={JSON.stringify(data.errorReporting)} />
+        ) : null}
         <Links />
       </head>
       <body>
