@@ -1,4 +1,6 @@
 import { isRouteErrorResponse } from "@remix-run/react";
+// Types only: the SDK itself is downloaded on demand, below.
+import type * as SentryReact from "@sentry/react";
 import {
   DATA_COLLECTION,
   ERROR_REPORTING_META,
@@ -13,7 +15,7 @@ import {
  * JavaScript none of this runs and the page is the same.
  */
 
-type Sdk = typeof import("@sentry/react");
+type Sdk = typeof SentryReact;
 
 // Resolves to undefined when reporting is off or the SDK's chunk could not be loaded (offline).
 let sdk: Promise<Sdk | undefined> | undefined;
@@ -42,6 +44,8 @@ export function startBrowserErrorReporting(): void {
         beforeSend: scrubEvent,
         beforeBreadcrumb: scrubBreadcrumb,
       });
+      // Visible state for tests and curious operators (devtools): this page reports its errors.
+      document.documentElement.dataset.errorReporting = "on";
       return Sentry;
     })
     .catch(() => undefined);

@@ -1,4 +1,6 @@
 import { remember } from "@epic-web/remember";
+// Types only: the SDK itself is imported on demand, below.
+import type * as SentryNode from "@sentry/node";
 import { config, type ErrorReportingConfig } from "~/config/env.server";
 import { logger } from "./logger.server";
 import { DATA_COLLECTION, scrubBreadcrumb, scrubEvent, type BrowserErrorReporting } from "./error-reporting.shared";
@@ -14,7 +16,7 @@ import { currentRequestId } from "./request-scope.server";
  * database outage (a 503 that heals itself), a model provider being down.
  */
 
-type Sdk = typeof import("@sentry/node");
+type Sdk = typeof SentryNode;
 
 /** Where a failure happened; every field is an id or a template, never text a person wrote. */
 export type FailureContext = {
@@ -46,9 +48,7 @@ const LEFT_OUT = new Set([
  * Loads and starts the SDK when a server DSN is configured; resolves at once otherwise. Called once
  * by server.ts before anything else can fail.
  */
-export async function startErrorReporting(
-  settings: ErrorReportingConfig = config().errorReporting,
-): Promise<boolean> {
+export async function startErrorReporting(settings: ErrorReportingConfig = config().errorReporting): Promise<boolean> {
   if (!settings.serverDsn) return false;
   if (state.sdk) return true;
   const sdk = await import("@sentry/node");
