@@ -38,10 +38,14 @@ const LEFT_OUT = new Set([
   "OnUnhandledRejection",
   // Console output is not ours to send (it may echo anything); the app logs through pino.
   "Console",
-  // Local variables hold prompts and message text.
+  // Local variables hold prompts and message text (and reading them runs the inspector).
   "LocalVariables",
+  "LocalVariablesAsync",
   // Release-health sessions: one envelope per request, none of it an error.
   "ProcessSession",
+  // It drops a report identical to the one before: two requests hitting the same bug are two failures,
+  // and each failure here is reported from one place only, so there is no double to drop.
+  "Dedupe",
 ]);
 
 /**
