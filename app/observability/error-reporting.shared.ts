@@ -41,17 +41,19 @@ export function withoutQuery(url: string): string {
 }
 
 /**
- * The first line of an error message, shortened. Database and validation errors put the offending
- * values (a message's text, a prompt) on later lines, e.g. Prisma's "Invalid `prisma.x.create()`
- * invocation" followed by the arguments: only the line that names the problem is kept.
+ * One line of an error message, shortened. Errors may quote what they were given on later lines:
+ * Prisma's "Invalid `prisma.x.create()` invocation" is followed by the code and the arguments (a
+ * message's text, a prompt) and ends with the line that names the problem — which is the one kept.
+ * Any other message keeps its first line.
  */
 export function safeMessage(message: string | undefined): string | undefined {
   if (message === undefined) return undefined;
-  const line = message
+  const lines = message
     .split("\n")
     .map((part) => part.trim())
-    .find((part) => part !== "" && !/^Invalid `.+` invocation/.test(part));
-  return (line ?? "").slice(0, MAX_MESSAGE_LENGTH);
+    .filter((part) => part !== "");
+  const prismaInvocation = lines.some((line) => /^Invalid `.+` invocation/.test(line));
+  return ((prismaInvocation ? lines.at(-1) : lines[0]) ?? "").slice(0, MAX_MESSAGE_LENGTH);
 }
 
 export function scrubBreadcrumb(breadcrumb: Breadcrumb): Breadcrumb | null {
