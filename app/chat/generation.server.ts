@@ -79,7 +79,11 @@ export function startGeneration(
       else {
         log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
         // A database outage is expected state (the reply says so); this is a fault. Ids only, never the text.
-        reportFailure(error, { source: "generation", userId, tags: { message_id: assistantMessageId, conversation_id: conversationId } });
+        reportFailure(error, {
+          source: "generation",
+          userId,
+          tags: { message_id: assistantMessageId, conversation_id: conversationId },
+        });
       }
       return failReply(
         assistantMessageId,

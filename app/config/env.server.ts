@@ -146,14 +146,21 @@ const envSchema = z.object({
   TELEGRAM_API_BASE: optionalString.pipe(z.url().optional()),
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   // Error reporting to Sentry or GlitchTip: off unless a DSN is set (nothing is loaded or sent then).
-  SENTRY_DSN: optionalString.pipe(z.url({ protocol: /^https?$/, error: "must be a Sentry DSN (https://key@host/1)" }).optional()),
+  SENTRY_DSN: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: "must be a Sentry DSN (https://key@host/1)" }).optional(),
+  ),
   SENTRY_BROWSER_DSN: optionalString.pipe(
     z.url({ protocol: /^https?$/, error: "must be a Sentry DSN (https://key@host/1)" }).optional(),
   ),
   SENTRY_ENVIRONMENT: optionalString,
   SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
   // The commit this build was made from, when the build had no git checkout (e.g. a Docker build argument).
-  ARES_COMMIT: optionalString.pipe(z.string().regex(/^[0-9a-f]{7,40}$/i, "must be a git commit hash").optional()),
+  ARES_COMMIT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/i, "must be a git commit hash")
+      .optional(),
+  ),
 });
 
 export type Config = {

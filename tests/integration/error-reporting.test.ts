@@ -10,6 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStandInSentry, type StandInSentry } from "../../e2e/stand-ins/sentry-server";
+import packageJson from "../../package.json";
 import { browserClient } from "../support/cookie-jar";
 import { databaseEnv } from "../support/ops";
 import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
@@ -100,7 +101,7 @@ describe("with SENTRY_DSN set", () => {
       method: "POST",
     });
     expect(event!.transaction).toBe("/test-only/fail");
-    expect(event!.release).toBe(`ares@0.1.0+${COMMIT.slice(0, 12)}`);
+    expect(event!.release).toBe(`ares@${packageJson.version}+${COMMIT.slice(0, 12)}`);
     expect(event!.environment).toBe("integration");
     // The account's opaque id, nothing else about the person.
     expect(event!.user).toEqual({ id: expect.stringMatching(/^[\w-]{10,}$/) });
