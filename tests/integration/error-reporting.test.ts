@@ -2,7 +2,7 @@
  * Error reporting (issue #18), end to end against the stand-in Sentry ingest: the compiled server with
  * SENTRY_DSN set reports an unexpected failure once, with route, request id, opaque user id and release,
  * and nothing a person sent; expected 4xx answers are not reported; without a DSN the SDK is never even
- * loaded. (A failing background job: error-reporting-jobs.test.ts.)
+ * loaded. (Background jobs and unhandled rejections: error-reporting-background.test.ts.)
  */
 import fs from "node:fs";
 import os from "node:os";
