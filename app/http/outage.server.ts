@@ -113,14 +113,17 @@ export const answerUnhandledError: ErrorRequestHandler = (
   if (unavailable) logUnavailable(where, error);
   else {
     logger.error({ ...where, err: error }, "unhandled error");
-    // A database outage is an expected state (503, heals itself) and is not reported; this is a fault.
-    reportFailure(error, {
-      source: "express",
-      requestId: where.requestId as string | undefined,
-      method: req.method,
-      route: (res.locals.route as string | undefined) ?? "unmatched",
-      userId: (res.locals.auth as RequestAuth | undefined)?.user?.id,
-    });
+    // A database outage is an expected state (503, heals itself) and is not reported, nor is a stream
+    // that broke because the client went away mid-answer; anything else is a fault.
+    const clientGone = res.headersSent && (res.destroyed || req.socket.destroyed);
+    if (!clientGone)
+      reportFailure(error, {
+        source: "express",
+        requestId: where.requestId as string | undefined,
+        method: req.method,
+        route: (res.locals.route as string | undefined) ?? "unmatched",
+        userId: (res.locals.auth as RequestAuth | undefined)?.user?.id,
+      });
   }
   if (res.headersSent) {
     // Part of the answer is out: the client can only learn of the failure from a cut connection.
