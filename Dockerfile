@@ -11,6 +11,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 FROM deps AS build
+# The commit error reports name as the release (`docker build --build-arg ARES_COMMIT=$(git rev-parse HEAD)`).
+ARG ARES_COMMIT=""
 COPY . .
 # The app bundle and the compiled process entry (build/server.js): production runs plain JavaScript.
 RUN npx tsx scripts/prisma-cli.ts generate \

@@ -45,6 +45,8 @@ try {
 
 const config = runtime.config();
 const { logger } = runtime;
+// Before anything else can fail; with no SENTRY_DSN the SDK is not even loaded.
+await runtime.startErrorReporting();
 // Failure is a state, not a crash: an unhandled rejection is logged and counted, and the process stays up.
 runtime.logUnhandledRejections();
 
@@ -122,6 +124,7 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.all([runtime.closeDb(), runtime.closeRedis()]);
   await stopEmbedded?.();
   await devServer?.close();
+  await runtime.flushErrorReports(2_000);
   logger.info("stopped");
   logger.flush();
   process.exit(0);

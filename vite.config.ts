@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
@@ -11,6 +12,16 @@ declare module "@remix-run/node" {
 // `scripts/build.ts --test` (ARES_BUILD=test) builds into build-test/ with the routes that exist only for
 // tests (app/routes/test-only.*); every other build, and `npm run dev`, leaves them out.
 const testBuild = process.env.ARES_BUILD === "test";
+
+/** The commit being built, for error reports' release name: ARES_COMMIT (a Docker build argument) or git's. */
+function gitCommit(): string {
+  if (process.env.ARES_COMMIT) return process.env.ARES_COMMIT;
+  try {
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { encoding: "utf8", stdio: "pipe" }).trim();
+  } catch {
+    return "";
+  }
+}
 
 export default defineConfig({
   plugins: [
@@ -30,4 +41,5 @@ export default defineConfig({
   // Server-only database packages must never be pre-bundled for the browser (dev reloads otherwise).
   optimizeDeps: { exclude: ["@prisma/client", "@prisma/adapter-pg", "pg"] },
   build: { target: "es2022" },
+  define: { __ARES_COMMIT__: JSON.stringify(gitCommit()) },
 });

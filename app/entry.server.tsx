@@ -5,6 +5,7 @@ import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { RETRY_AFTER_SECONDS } from "~/http/outage.server";
+import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { NonceProvider } from "~/components/nonce";
 
@@ -52,7 +53,15 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors before the shell are reported by Remix's handleError; after it, they are ours to log.
-          if (shellRendered) logger.error({ err: error, requestId: loadContext.requestId }, "render failed");
+          if (!shellRendered) return;
+          logger.error({ err: error, requestId: loadContext.requestId }, "render failed");
+          reportFailure(error, {
+            source: "render",
+            requestId: loadContext.requestId,
+            route: loadContext.route,
+            method: request.method,
+            userId: loadContext.auth.user?.id,
+          });
         },
       },
     );
@@ -72,6 +81,15 @@ export function handleError(error: unknown, { request, context }: LoaderFunction
     { err: error, requestId: context.requestId, url: request.url, method: request.method },
     "unhandled error",
   );
+  // A thrown Response is an answer the code chose (e.g. the outage 503), not a fault to report.
+  if (isRouteErrorResponse(error) || error instanceof Response) return;
+  reportFailure(error, {
+    source: "request",
+    requestId: context.requestId,
+    route: context.route,
+    method: request.method,
+    userId: context.auth.user?.id,
+  });
 }
 
 // The process entry (server.ts) takes the app's server-side pieces from this bundle: one module graph.

@@ -7,6 +7,8 @@ import { useNonce } from "~/components/nonce";
 import { NotificationPoller } from "~/components/notification-poller";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
+import { browserErrorReporting } from "~/observability/error-reporting.server";
+import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";
 import stylesheet from "~/styles/app.css?url";
 
@@ -40,6 +42,7 @@ export function loader({ context }: LoaderFunctionArgs) {
     navigation: navigationFor(user),
     user: user ? { name: user.name, email: user.email, role: user.role } : null,
     unreadNotifications: context.auth.unreadNotifications ?? 0,
+    errorReporting: browserErrorReporting(),
   };
 }
 
@@ -54,6 +57,9 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
+        {data?.errorReporting ? (
+          <meta name={ERROR_REPORTING_META} content={JSON.stringify(data.errorReporting)} />
+        ) : null}
         <Links />
       </head>
       <body>

@@ -6,6 +6,7 @@ import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
 import { PROVIDER_LABELS, type StreamResult } from "~/llm/types";
 import { scheduleIdleSummary } from "~/memory/idle-summary.server";
 import { storeReplyPrompt } from "~/memory/reply-prompts.server";
+import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
@@ -76,7 +77,15 @@ export function startGeneration(
       const unavailable = isDatabaseUnavailable(error);
       if (unavailable)
         log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
-      else log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
+      else {
+        log.error({ err: error, messageId: assistantMessageId }, "generation failed unexpectedly");
+        // A database outage is expected state (the reply says so); this is a fault. Ids only, never the text.
+        reportFailure(error, {
+          source: "generation",
+          userId,
+          tags: { message_id: assistantMessageId, conversation_id: conversationId },
+        });
+      }
       return failReply(
         assistantMessageId,
         unavailable

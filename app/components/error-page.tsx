@@ -1,5 +1,6 @@
 import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
+import { reportBoundaryError } from "~/observability/error-reporting.client";
 import { reportRequestFailure } from "./offline-banner";
 
 type RootData = { requestId: string };
@@ -50,7 +51,9 @@ export function ErrorPage({ requestId: explicitId }: { requestId?: string }) {
   const requestId = explicitId ?? rootData?.requestId;
 
   useEffect(() => {
+    // Being offline is not a fault of ARES: the banner says so, and nothing is reported.
     if (isNetworkFailure(error)) reportRequestFailure();
+    else reportBoundaryError(error);
   }, [error]);
 
   return (

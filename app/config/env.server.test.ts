@@ -86,6 +86,35 @@ describe("configuration", () => {
     expect(first.port).toBe(3000);
   });
 
+  it("error reporting is off unless a DSN is set; a bad DSN or sample rate is explained; release names the commit", () => {
+    const off = parseConfig({ NODE_ENV: "test" }).errorReporting;
+    expect(off).toMatchObject({
+      serverDsn: undefined,
+      browserDsn: undefined,
+      environment: "test",
+      tracesSampleRate: 0,
+    });
+    expect(off.release).toMatch(/^ares@\d+\.\d+\.\d+/);
+    const on = parseConfig({
+      NODE_ENV: "test",
+      SENTRY_DSN: "https://key@errors.example.com/2",
+      SENTRY_BROWSER_DSN: "https://key@errors.example.com/3",
+      SENTRY_ENVIRONMENT: "staging",
+      SENTRY_TRACES_SAMPLE_RATE: "0.25",
+      ARES_COMMIT: "0123456789abcdef0123",
+    }).errorReporting;
+    expect(on).toMatchObject({
+      serverDsn: "https://key@errors.example.com/2",
+      browserDsn: "https://key@errors.example.com/3",
+      environment: "staging",
+      tracesSampleRate: 0.25,
+    });
+    expect(on.release).toMatch(/^ares@\d+\.\d+\.\d+\+0123456789ab$/);
+    const problems = problemsOf({ NODE_ENV: "test", SENTRY_DSN: "sentry.example.com", SENTRY_TRACES_SAMPLE_RATE: "2" });
+    expect(problems.join("\n")).toMatch(/SENTRY_DSN: must be a Sentry DSN/);
+    expect(problems.join("\n")).toContain("SENTRY_TRACES_SAMPLE_RATE");
+  });
+
   it("explains malformed values instead of starting with them", () => {
     const problems = problemsOf({ NODE_ENV: "test", PORT: "eighty", DATABASE_URL: "mysql://localhost/ares" });
     expect(problems.some((problem) => problem.startsWith("PORT:"))).toBe(true);

@@ -3,6 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { remember } from "@epic-web/remember";
+import packageJson from "../../package.json";
+
+declare const __ARES_COMMIT__: string | undefined;
 
 /**
  * The one typed view of ARES's environment. Parsed once at start-up; an invalid or incomplete
@@ -142,6 +145,22 @@ const envSchema = z.object({
   ),
   TELEGRAM_API_BASE: optionalString.pipe(z.url().optional()),
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  // Error reporting to Sentry or GlitchTip: off unless a DSN is set (nothing is loaded or sent then).
+  SENTRY_DSN: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: "must be a Sentry DSN (https://key@host/1)" }).optional(),
+  ),
+  SENTRY_BROWSER_DSN: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: "must be a Sentry DSN (https://key@host/1)" }).optional(),
+  ),
+  SENTRY_ENVIRONMENT: optionalString,
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  // The commit this build was made from, when the build had no git checkout (e.g. a Docker build argument).
+  ARES_COMMIT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/i, "must be a git commit hash")
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -204,6 +223,18 @@ export type Config = {
   telegram: { botToken: string; apiBase: string } | undefined;
   /** The address people reach this instance at (webhooks are registered under it). */
   publicUrl: string | undefined;
+  errorReporting: ErrorReportingConfig;
+};
+
+/** Sentry-compatible error reporting; each side is off while its DSN is unset. */
+export type ErrorReportingConfig = {
+  serverDsn: string | undefined;
+  browserDsn: string | undefined;
+  environment: string;
+  /** `ares@<version>+<commit>`: tells a new bug from an old one. */
+  release: string;
+  /** Share of requests traced; 0 turns tracing off. */
+  tracesSampleRate: number;
 };
 
 export type Auth0Config = {
@@ -399,7 +430,23 @@ export function parseConfig(env: Environment = process.env): Config {
         }
       : undefined,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ""),
+    errorReporting: {
+      serverDsn: values.SENTRY_DSN,
+      browserDsn: values.SENTRY_BROWSER_DSN,
+      environment: values.SENTRY_ENVIRONMENT ?? mode,
+      release: releaseName(values.ARES_COMMIT ?? buildCommit()),
+      tracesSampleRate: values.SENTRY_TRACES_SAMPLE_RATE,
+    },
   };
+}
+
+/** The commit vite.config.ts stamped into the build (`git rev-parse`), absent outside a build or a checkout. */
+function buildCommit(): string | undefined {
+  return typeof __ARES_COMMIT__ === "string" && __ARES_COMMIT__ !== "" ? __ARES_COMMIT__ : undefined;
+}
+
+export function releaseName(commit: string | undefined): string {
+  return commit ? `ares@${packageJson.version}+${commit.slice(0, 12)}` : `ares@${packageJson.version}`;
 }
 
 let current: Config | undefined;

@@ -13,6 +13,7 @@ import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
+import { routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
@@ -81,7 +82,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
           scriptSrc: development
             ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
             : ["'self'", (_req, res) => `'nonce-${String((res as Response).locals.cspNonce)}'`],
-          connectSrc: development ? ["'self'", "ws:"] : ["'self'"],
+          // Browser error reports go to the browser DSN's origin, and only there; none without one.
+          connectSrc: [
+            "'self'",
+            ...(development ? ["ws:"] : []),
+            ...(config.errorReporting.browserDsn ? [new URL(config.errorReporting.browserDsn).origin] : []),
+          ],
           // form-action also covers a form's redirects: no-JS sign-in and sign-out forms are sent on to Auth0.
           formAction: config.auth0 ? ["'self'", `https://${config.auth0.domain}`] : ["'self'"],
           upgradeInsecureRequests: null,
@@ -138,7 +144,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     remixRequestHandler({
       build,
       mode: config.mode === "development" ? "development" : "production",
-      getLoadContext: (req, res) => loadContext(req, res),
+      getLoadContext: (req, res) =>
+        loadContext(req, res, currentBuild ? routeTemplate(currentBuild, req.path) : "unmatched"),
     }),
   );
   // Never Express's default error page (it shows stacks and paths): client errors get the app's

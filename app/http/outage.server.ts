@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, Request as ExpressRequest, Response as ExpressResponse } from "express";
 import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
 import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
+import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
+import type { RequestAuth } from "~/sessions/types";
 import { countDependencyUnavailable } from "~/observability/metrics.server";
 import { problem, sendProblem } from "./problem.server";
 
@@ -109,7 +111,20 @@ export const answerUnhandledError: ErrorRequestHandler = (
   const where = { requestId: res.locals.requestId, method: req.method, path: req.path };
   const unavailable = isDatabaseUnavailable(error);
   if (unavailable) logUnavailable(where, error);
-  else logger.error({ ...where, err: error }, "unhandled error");
+  else {
+    logger.error({ ...where, err: error }, "unhandled error");
+    // A database outage is an expected state (503, heals itself) and is not reported, nor is a stream
+    // that broke because the client went away mid-answer; anything else is a fault.
+    const clientGone = res.headersSent && (res.destroyed || req.socket.destroyed);
+    if (!clientGone)
+      reportFailure(error, {
+        source: "express",
+        requestId: where.requestId as string | undefined,
+        method: req.method,
+        route: (res.locals.route as string | undefined) ?? "unmatched",
+        userId: (res.locals.auth as RequestAuth | undefined)?.user?.id,
+      });
+  }
   if (res.headersSent) {
     // Part of the answer is out: the client can only learn of the failure from a cut connection.
     res.destroy();

@@ -13,6 +13,8 @@ declare module "@remix-run/node" {
     userAgent: string | undefined;
     /** The signed-in person and their session, resolved once per request before Remix runs. */
     auth: RequestAuth;
+    /** The route template the address matches (`/chat/:conversationId`), for error reports. */
+    route: string;
   }
 }
 
@@ -28,12 +30,15 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   runInRequestScope(requestId, next);
 }
 
-export function loadContext(req: Request, res: Response) {
+export function loadContext(req: Request, res: Response, route: string) {
+  // Kept for Express's last-resort handler too, for a failure after Remix took the request.
+  res.locals.route = route;
   return {
     requestId: String(res.locals.requestId),
     cspNonce: String(res.locals.cspNonce),
     clientIp: req.ip,
     userAgent: req.get("user-agent"),
     auth: (res.locals.auth as RequestAuth | undefined) ?? { user: null, session: null },
+    route,
   };
 }

@@ -10,6 +10,7 @@ import { settleLocalReplies, startReplyMaintenance } from "~/chat/reply-maintena
 import { waitForGenerations } from "~/chat/stream-bus.server";
 import { config } from "~/config/env.server";
 import { startBackgroundJobs, stopBackgroundJobs } from "~/jobs/worker.server";
+import { flushErrorReports, startErrorReporting } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis } from "~/redis/redis.server";
@@ -21,6 +22,8 @@ import { startDraining } from "./draining.server";
 export const serverRuntime = {
   config,
   logger,
+  startErrorReporting,
+  flushErrorReports,
   startEmbeddedDatabase,
   applyPendingMigrations,
   createHttpApp,

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { config } from "~/config/env.server";
 import { pool } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
+import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { observeJobRun, setJobQueueDepthProvider } from "~/observability/metrics.server";
 import type { JobDefinition, JobSchedule } from "./define.server";
@@ -128,6 +129,13 @@ async function runOne(definition: JobDefinition, job: JobWithMetadata<unknown>):
       (performance.now() - started) / 1000,
     );
     log.warn({ err: failure, job: { id: job.id, queue: definition.name, attempt: job.retryCount + 1 } }, "job failed");
+    // Reported once, when no retry is left: an attempt that a retry then fixes is not a fault to chase.
+    if (job.retryCount >= job.retryLimit) {
+      reportFailure(failure, {
+        source: "job",
+        tags: { job_queue: definition.name, job_id: job.id, job_attempt: job.retryCount + 1 },
+      });
+    }
     return { status: "failed", output: { message: failure.message.slice(0, 2000), name: failure.name } };
   } finally {
     clearTimeout(timer);

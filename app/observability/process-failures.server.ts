@@ -1,4 +1,5 @@
 import { describeError } from "~/db/availability.server";
+import { reportFailure } from "./error-reporting.server";
 import { logger } from "./logger.server";
 import { countUnhandledRejection } from "./metrics.server";
 import { currentRequestId } from "./request-scope.server";
@@ -18,5 +19,6 @@ export function logUnhandledRejections(): void {
       },
       "unhandled promise rejection",
     );
+    reportFailure(reason, { source: "unhandled_rejection" });
   });
 }

@@ -4,6 +4,7 @@ import { appliedMigrations } from "~/admin/system.server";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { healthReport } from "~/health/checks.server";
+import { errorReportingStatus } from "~/observability/error-reporting.server";
 
 export const meta: MetaFunction = () => [{ title: "System · Admin · ARES" }];
 
@@ -17,6 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     report,
     migrations,
+    errorReporting: errorReportingStatus(),
   };
 }
 
@@ -30,7 +32,7 @@ function uptime(seconds: number): string {
 }
 
 export default function SystemStatus() {
-  const { report, migrations } = useLoaderData<typeof loader>();
+  const { report, migrations, errorReporting } = useLoaderData<typeof loader>();
   return (
     <section className="card">
       <h2>System</h2>
@@ -60,6 +62,18 @@ export default function SystemStatus() {
           ))}
         </tbody>
       </table>
+      <h3>Error reporting</h3>
+      <p>
+        Server errors:{" "}
+        <span className={`badge ${errorReporting.server ? "ok" : ""}`} data-testid="error-reporting-server">
+          {errorReporting.server ? "reported" : "off"}
+        </span>{" "}
+        · Browser errors:{" "}
+        <span className={`badge ${errorReporting.browser ? "ok" : ""}`} data-testid="error-reporting-browser">
+          {errorReporting.browser ? "reported" : "off"}
+        </span>
+        {errorReporting.server || errorReporting.browser ? null : " (set SENTRY_DSN / SENTRY_BROWSER_DSN)"}
+      </p>
       <h3>Migrations</h3>
       <table className="data">
         <thead>

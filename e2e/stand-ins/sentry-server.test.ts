@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseEnvelope, startStandInSentry, type StandInSentry } from "./sentry-server";
+import { parseEnvelope, RECORDED_PATH, startStandInSentry, type Envelope, type StandInSentry } from "./sentry-server";
 
 let sentry: StandInSentry;
 beforeEach(async () => {
@@ -51,6 +51,13 @@ describe("stand-in Sentry ingest", () => {
     expect(gzipped.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:3000");
     expect(sentry.events().map((e) => e.event_id)).toEqual(["b".repeat(32), "c".repeat(32)]);
     expect(sentry.envelopes[0]!.projectId).toBe("7");
+  });
+
+  it("lists what it recorded for tests in other processes", async () => {
+    const { url, key } = endpointOf(sentry.dsn());
+    await fetch(`${url}?sentry_key=${key}`, { method: "POST", body: envelopeFor({ event_id: "e".repeat(32) }) });
+    const recorded = (await (await fetch(`${sentry.url}${RECORDED_PATH}`)).json()) as Envelope[];
+    expect(recorded.map((envelope) => envelope.header.event_id)).toEqual(["e".repeat(32)]);
   });
 
   it("refuses a wrong key and counts every request", async () => {

@@ -35,6 +35,8 @@ export interface StandInSentry {
 }
 
 const PUBLIC_KEY = "0123456789abcdef0123456789abcdef";
+/** `GET` lists every envelope recorded so far as JSON. */
+export const RECORDED_PATH = "/__recorded";
 
 function decompress(body: Buffer, encoding: string | undefined): string {
   if (encoding === "gzip") return gunzipSync(body).toString("utf8");
@@ -94,7 +96,9 @@ function cors(res: ServerResponse, origin: string | undefined): void {
   res.setHeader("Access-Control-Allow-Headers", "Content-Type, X-Sentry-Auth");
 }
 
-export async function startStandInSentry(options: { port?: number } = {}): Promise<StandInSentry> {
+export async function startStandInSentry(
+  options: { port?: number; onEnvelope?: (envelope: Envelope) => void } = {},
+): Promise<StandInSentry> {
   const envelopes: Envelope[] = [];
   const sockets = new Set<Socket>();
   let requests = 0;
@@ -106,6 +110,11 @@ export async function startStandInSentry(options: { port?: number } = {}): Promi
     cors(res, origin);
     if (req.method === "OPTIONS") {
       res.writeHead(204).end();
+      return;
+    }
+    // For tests in another process (Playwright) and local checks: what has been recorded so far.
+    if (req.method === "GET" && url.pathname === RECORDED_PATH) {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(envelopes));
       return;
     }
     const route = /^\/api\/(\d+)\/envelope\/?$/.exec(url.pathname);
@@ -122,7 +131,9 @@ export async function startStandInSentry(options: { port?: number } = {}): Promi
       .then((body) => {
         const raw = decompress(body, req.headers["content-encoding"]);
         const { header, items } = parseEnvelope(raw);
-        envelopes.push({ projectId: route[1]!, publicKey, header, items, raw, origin });
+        const envelope = { projectId: route[1]!, publicKey, header, items, raw, origin };
+        envelopes.push(envelope);
+        options.onEnvelope?.(envelope);
         const eventId = typeof header.event_id === "string" ? header.event_id : undefined;
         res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(eventId ? { id: eventId } : {}));
       })

@@ -1,7 +1,8 @@
 /**
  * Serves the production build for the end-to-end suite, on a fresh database of its own: a new
  * PostgreSQL database when a server is reachable, else the embedded PGlite in a new folder. Auth0 sign-in goes to
- * the stand-in IdP (e2e/support/auth0-idp.ts), which runs in a parent process of the server.
+ * the stand-in IdP (e2e/support/auth0-idp.ts), which runs in a parent process of the server; the model
+ * providers and the Sentry ingest are stood in for in this process.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
 import { startStubLlm } from "../stand-ins/llm-server";
+import { startStandInSentry } from "../stand-ins/sentry-server";
 import { startStandInTelegram } from "../stand-ins/telegram-server";
 import { isServerProcess, runServerWithStandInIdp } from "./auth0-idp";
 
@@ -54,15 +56,22 @@ const [openrouter, ollama] = await Promise.all([
 // The Telegram Bot API, stood in for here too; specs write to the bot through its control endpoints
 // (e2e/support/telegram.ts finds it by the file written below).
 const telegram = await startStandInTelegram({ token: "4242:e2e-stand-in" });
+// Error reporting is on, as on an instance that has a DSN: specs read what arrived from the stand-in's
+// /__recorded list, at the address written next to the database URL (e2e/support/sentry.ts).
+const sentry = await startStandInSentry();
 fs.mkdirSync(path.join(root, ".e2e"), { recursive: true });
 fs.writeFileSync(
   path.join(root, ".e2e", `telegram-url-${process.env.E2E_PORT ?? "3900"}`),
   `http://127.0.0.1:${telegram.port}`,
 );
+fs.writeFileSync(path.join(root, ".e2e", `sentry-url-${process.env.E2E_PORT ?? "3900"}`), sentry.url);
 
 Object.assign(process.env, {
   TELEGRAM_BOT_TOKEN: "4242:e2e-stand-in",
   TELEGRAM_API_BASE: telegram.apiBase,
+  SENTRY_DSN: sentry.dsn(),
+  SENTRY_BROWSER_DSN: sentry.dsn(),
+  SENTRY_ENVIRONMENT: "e2e",
   OPENROUTER_API_KEY: "e2e-openrouter-key",
   OPENROUTER_BASE_URL: `${openrouter.url}/v1`,
   OPENROUTER_MODEL: "stub/small",

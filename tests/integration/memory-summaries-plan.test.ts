@@ -72,7 +72,7 @@ beforeAll(async () => {
     });
   }
   // Someone else on the same instance: PostgreSQL reads a table of a few pages, or one that is nearly all
-  // one person's matches, whole, as that is then cheaper than any index (docs/decisions/006).
+  // one person's matches, whole, as that is then cheaper than any index (docs/decisions/008).
   await addSummaries(other, 1, 1_000);
 });
 afterAll(async () => {

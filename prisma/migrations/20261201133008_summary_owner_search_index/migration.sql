@@ -4,7 +4,7 @@ DROP INDEX "ConversationSummary_searchVector_idx";
 -- Custom SQL. The relevant summaries are "mine, matching these words": one GIN index holds both the owner
 -- and the words, so the lookup is a single index search whose cost follows my matching summaries, not the
 -- table, and the plan stays the same from 10 to 10,000 summaries (tests/integration/
--- memory-summaries-plan.test.ts; docs/decisions/006). Alone on the words, the old index lost to the
+-- memory-summaries-plan.test.ts; docs/decisions/008). Alone on the words, the old index lost to the
 -- (userId, createdAt) btree for a person with few summaries, so the plan changed as they grew.
 -- - The owner is indexed as a one-element array: core GIN indexes arrays but not text (btree_gin would,
 --   as an extension the embedded PGlite must load, and Prisma cannot describe a GIN over text without
