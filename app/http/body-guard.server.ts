@@ -1,5 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
 const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
@@ -156,7 +157,7 @@ export function bodyGuard(limitBytes: number): RequestHandler {
   };
   return (req, res, next) => {
     if (req.method !== "POST") return next();
-    const api = req.path.startsWith("/api/");
+    const api = isApiPath(routePath(req).path);
     const type = mediaType(req);
     const fail = (failure: Failure) => sendClientError(req, res, failure);
     const guarded = (body: GuardedBody) => {

@@ -12,6 +12,7 @@ import { drainingMiddleware } from "./draining.server";
 import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
+import { refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
@@ -58,6 +59,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(refuseNulInUrl);
   // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
   app.use(refuseUnsupportedMethods);
+  // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
+  // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
+  app.use(refuseNonCanonicalPaths);
   // 3. Timing starts here so the histogram covers everything below, including 429s.
   app.use(httpMetricsMiddleware(() => currentBuild));
   // 4. Access log (health probes, scrapes and assets are not logged).

@@ -10,20 +10,22 @@ import { countRateLimitRejection, countRateLimitStoreError } from "~/observabili
 import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 import { guardedBody } from "./body-guard.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
 
-// Health probes and scrapes must never be refused, whatever else a client does.
+// Health probes and scrapes must never be refused, whatever else a client does. Patterns are matched
+// against routePath(): decoded, lower case, without `.data` or a trailing slash (route-path.server.ts).
 const EXEMPT = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
 // Credential and privilege changes: the tier an attacker guessing passwords runs into.
 const AUTH_ACTIONS = /^\/(login|signup|settings\/password|(admin|auth)(\/.*)?)$/;
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function tierOf(req: Request): Tier | undefined {
-  if (EXEMPT.test(req.path)) return undefined;
+  const { path } = routePath(req);
+  if (EXEMPT.test(path)) return undefined;
   if (READ_METHODS.has(req.method)) return "read";
-  // A JavaScript form post goes to `<page>.data` (single fetch): same page, same tier.
-  return AUTH_ACTIONS.test(req.path.replace(/\.data$/, "")) ? "auth" : "write";
+  return AUTH_ACTIONS.test(path) ? "auth" : "write";
 }
 
 // ipKeyGenerator groups an IPv6 client's /56, which one person can otherwise rotate through.
@@ -41,11 +43,11 @@ function clientKey(req: Request, res: Response): string {
   return ipKey(req);
 }
 
-const SIGN_IN = /^\/login(\.data)?$/;
+const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
 
 /** The address a password sign-in is for, from the body the guard has read; undefined for other requests. */
 async function signInEmail(req: Request, res: Response): Promise<string | undefined> {
-  const body = req.method === "POST" && SIGN_IN.test(req.path) ? guardedBody(res) : undefined;
+  const body = isSignIn(req) ? guardedBody(res) : undefined;
   if (!body || body.bytes.length === 0) return undefined;
   const form = body.contentType.startsWith("multipart/")
     ? await new globalThis.Request("http://body.invalid/", {
@@ -60,7 +62,7 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
 
 /** A refused sign-in attempt belongs in the audit trail next to the failures that led to it. */
 async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email"): Promise<void> {
-  if (!SIGN_IN.test(req.path) || req.method !== "POST") return;
+  if (!isSignIn(req)) return;
   const email = await signInEmail(req, res);
   await recordAudit(
     { ip: req.ip, userAgent: req.get("user-agent") },
@@ -86,7 +88,7 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): RequestHandler {
     if (tier === "auth") await auditBlockedSignIn(req, res, limit);
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
-    if (req.path.startsWith("/api/")) {
+    if (isApiPath(routePath(req).path)) {
       sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
       return;
     }
