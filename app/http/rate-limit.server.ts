@@ -9,6 +9,7 @@ import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
 import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
+import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -45,7 +46,10 @@ function clientKey(req: Request, res: Response): string {
 
 const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
 
-/** The address a password sign-in is for, from the body the guard has read; undefined for other requests. */
+/**
+ * The address a password sign-in is for, as the login action will read it from the body the guard has
+ * read (same schema, so no spelling of the field escapes the limit); undefined for other requests.
+ */
 async function signInEmail(req: Request, res: Response): Promise<string | undefined> {
   const body = isSignIn(req) ? guardedBody(res) : undefined;
   if (!body || body.bytes.length === 0) return undefined;
@@ -56,8 +60,7 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
         headers: { "content-type": body.contentType },
       }).formData()
     : new URLSearchParams(body.bytes.toString("utf8"));
-  const email = form.get("email");
-  return typeof email === "string" && email.trim() ? email.trim().toLowerCase().slice(0, 254) : undefined;
+  return passwordSignInEmail(form)?.toLowerCase();
 }
 
 /** A refused sign-in attempt belongs in the audit trail next to the failures that led to it. */

@@ -147,6 +147,13 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
       body,
     });
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const multipart = (fields: Record<string, string>) => {
+    const boundary = "ares-test-boundary";
+    const parts = Object.entries(fields).map(
+      ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    );
+    return { body: `${parts.join("")}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
+  };
 
   it("finding A: once an email's limit trips, the right password to /LOGIN.data, /login/, /%6Cogin… is refused too", async () => {
     const victim = await makeUser({ password });
@@ -191,6 +198,23 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     });
     expect(refused.status).toBe(429);
     expect(refused.headers["ratelimit"]).toMatch(/"auth"; ?r=0/);
+  });
+
+  it("finding B: `.email` and multipart spellings of the field count against the same email's limit", async () => {
+    const victim = await makeUser({ password });
+    // conform reads `.email` as `email`: the login action tries these passwords for the victim.
+    for (let i = 0; i < 2; i++) {
+      const result = await post("/login", `192.0.2.${i + 150}`, form({ ".email": victim.email, password: "x" }));
+      expect(result.status).toBe(400);
+    }
+    const wrong = multipart({ ".email": victim.email, password: "x" });
+    expect((await post("/login", "192.0.2.160", wrong.body, { "Content-Type": wrong.type })).status).toBe(400);
+    // The account's budget is spent whichever spelling is used next.
+    expect((await post("/login", "192.0.2.161", form({ ".email": victim.email, password }))).status).toBe(429);
+    expect((await post("/login", "192.0.2.162", form({ email: ` ${victim.email} `, password }))).status).toBe(429);
+    const right = multipart({ ".email": victim.email.toUpperCase(), password });
+    expect((await post("/login", "192.0.2.163", right.body, { "Content-Type": right.type })).status).toBe(429);
+    expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
   });
 });
 
