@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import { recordAudit } from "~/audit/audit.server";
-import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit, type Options, type RateLimitInfo, type Store } from "express-rate-limit";
 import { RedisStore, type RedisReply } from "rate-limit-redis";
 import { sendProblem } from "~/http/problem.server";
 import type { Config } from "~/config/env.server";
@@ -63,9 +63,12 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
   return passwordSignInEmail(form)?.toLowerCase();
 }
 
-/** A refused sign-in attempt belongs in the audit trail next to the failures that led to it. */
-async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email"): Promise<void> {
-  if (!isSignIn(req)) return;
+/**
+ * A refused sign-in attempt belongs in the audit trail next to the failures that led to it: once per
+ * key and window (the first refusal), so refused requests cannot be turned into unbounded writes.
+ */
+async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email", info?: RateLimitInfo) {
+  if (!isSignIn(req) || !info || info.used !== info.limit + 1) return;
   const email = await signInEmail(req, res);
   await recordAudit(
     { ip: req.ip, userAgent: req.get("user-agent") },
@@ -85,10 +88,11 @@ const TOO_MANY_HTML = `<!doctype html>
 <p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER seconds and try again.</p>
 <p><a href="/">Back to ARES</a></p></body></html>`;
 
-function reject(tier: Tier, limit: "ip" | "email" = "ip"): RequestHandler {
-  return async (req, res) => {
+function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
+  return async (req, res, _next, options: Options) => {
     countRateLimitRejection(tier);
-    if (tier === "auth") await auditBlockedSignIn(req, res, limit);
+    const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[options.requestPropertyName];
+    if (tier === "auth") await auditBlockedSignIn(req, res, limit, info);
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
     if (isApiPath(routePath(req).path)) {

@@ -216,6 +216,31 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect((await post("/login", "192.0.2.163", right.body, { "Content-Type": right.type })).status).toBe(429);
     expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
   });
+
+  it("finding D: refused sign-ins write one audit entry per limit and window, however many are sent", async () => {
+    const victim = await makeUser({ password });
+    const from = "198.51.100.80";
+    for (let i = 0; i < 3; i++) {
+      expect((await post("/login", `192.0.2.${i + 200}`, form({ email: victim.email, password: "x" }))).status).toBe(
+        400,
+      );
+    }
+    for (let i = 0; i < 6; i++) {
+      expect((await post("/login", `192.0.2.${i + 210}`, form({ email: victim.email, password }))).status).toBe(429);
+    }
+    for (let i = 0; i < 9; i++) await post("/login", from, form({ email: `nobody${i}@example.test`, password: "x" }));
+    const blocked = await prisma.auditEvent.findMany({ where: { action: "login", outcome: "failure" } });
+    const details = blocked.map((row) => ({
+      ip: row.ip,
+      ...(row.details as { reason?: string; limit?: string; email?: string }),
+    }));
+    const byEmail = details.filter((row) => row.reason === "rate_limited" && row.email === victim.email);
+    expect(byEmail).toHaveLength(1);
+    expect(byEmail[0]).toMatchObject({ limit: "email" });
+    const byAddress = details.filter((row) => row.reason === "rate_limited" && row.ip === from);
+    expect(byAddress).toHaveLength(1);
+    expect(byAddress[0]).toMatchObject({ limit: "ip" });
+  });
 });
 
 describe("rate limits shared through Redis", () => {
