@@ -4,6 +4,7 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
+import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
@@ -16,6 +17,7 @@ import { refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
+import { routePath } from "./route-path.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
@@ -132,8 +134,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requireSessionByDefault);
 
   // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
-  // limits, which key sign-in attempts by the email in the body as well as by address.
-  app.use(bodyGuard(config.bodyLimitBytes));
+  // limits, which key sign-in attempts by the email in the body as well as by address. The calendar
+  // page's import takes files up to its own, larger limit and says so itself when one is too large.
+  const calendarLimit = Math.max(config.bodyLimitBytes, MAX_IMPORT_REQUEST_BYTES);
+  app.use(bodyGuard((req) => (routePath(req).path === "/calendar" ? calendarLimit : config.bodyLimitBytes)));
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
 
