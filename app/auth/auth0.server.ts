@@ -195,11 +195,14 @@ async function leftoverCookies(request: Request): Promise<string[]> {
   ];
 }
 
-/** Failures the login page explains in their own words; every other one is "did not work, try again". */
+/**
+ * Failures the login page explains in their own words; every other one is "did not work, try again".
+ * An unverified email gets one answer whether or not an ARES account has it (no account enumeration).
+ */
 const LOGIN_PAGE_REASONS: Record<string, string> = {
   disabled: "disabled",
   email_unverified: "auth0_unverified",
-  new_email_unverified: "auth0_unverified_new",
+  new_email_unverified: "auth0_unverified",
 };
 
 function redirectWith(location: string, setCookies: string[] = []): Response {

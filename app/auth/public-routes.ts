@@ -23,8 +23,8 @@ const PUBLIC_PATHS = new Set([
 // /calendar/feed/<token>.ics is polled by other calendar apps: the token is the credential (404 otherwise).
 const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/api/v1/internal/", "/test-only/", "/calendar/feed/"];
 
-export function isPublicPath(pathname: string): boolean {
-  const path = pathname.replace(/\.data$/, "").replace(/\/_root$/, "/") || "/";
+/** `path` is a route path as app/http/route-path.server.ts gives it: decoded, lower case, no `.data`. */
+export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.has(path) || PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 

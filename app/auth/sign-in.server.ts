@@ -1,7 +1,9 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { recordAudit } from "~/audit/audit.server";
 import { serializeSessionCookie } from "~/sessions/cookie.server";
 import { createSession } from "~/sessions/sessions.server";
 import { authenticateWithPassword, createAccount, EmailTakenError, type NewAccount } from "./accounts.server";
+import { loginSchema } from "./schemas";
 
 export type RequestOrigin = { ip: string | undefined; userAgent: string | undefined };
 
@@ -15,6 +17,15 @@ export async function startSession(
   const sessionId = await createSession({ userId: user.id, persistent, method, ...origin });
   await recordAudit({ actor: user, ...origin }, { action: "login", outcome: "success", details: { method } });
   return serializeSessionCookie(sessionId, persistent);
+}
+
+/**
+ * The email a posted sign-in form tries a password for, read exactly as the login action reads it
+ * (conform's field names: `email`, `.email`, … all land here); undefined when no password is tried.
+ */
+export function passwordSignInEmail(form: FormData | URLSearchParams): string | undefined {
+  const submission = parseWithZod(form, { schema: loginSchema });
+  return submission.status === "success" ? submission.value.email : undefined;
 }
 
 export type PasswordSignIn = { ok: true; setCookie: string } | { ok: false };

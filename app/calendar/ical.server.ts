@@ -171,6 +171,15 @@ function inZone(
   return toZoned(time.wall, time.zone).withTimeZone(zone).toPlainDateTime();
 }
 
+/** The largest .ics file one import takes. */
+export const MAX_IMPORT_BYTES = 2_000_000;
+/**
+ * The largest import request: the file plus the multipart framing and the form's other fields. The
+ * body guard lets the calendar page's posts grow to this size (app/http/express.server.ts), so an
+ * over-size file gets the import form's own message, not the generic 413 page.
+ */
+export const MAX_IMPORT_REQUEST_BYTES = MAX_IMPORT_BYTES + 16_384;
+
 /** Parses an .ics file; throws ICalendarError (nothing usable) for a malformed file. */
 export function fromICalendar(text: string, fallbackZone: string): { events: ImportedEvent[]; skipped: Skipped[] } {
   let root: ICAL.Component;

@@ -1,5 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
 const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
@@ -140,23 +141,25 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
 
 /**
  * The one body reader in front of every action: checks the media type (forms for pages, JSON for
- * /api), stops at `limitBytes` (413), and hands Remix a body without NUL characters or lone
+ * /api), stops at the request's size limit (413), and hands Remix a body without NUL characters or lone
  * surrogates: a NUL anywhere is refused (400), lone surrogates in form values become U+FFFD, JSON with
  * them is refused (400). Bad input is the client's
  * mistake and never reaches an action as a TypeError or a database encoding error.
  */
-export function bodyGuard(limitBytes: number): RequestHandler {
-  const tooLarge: Failure = {
+export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
+  const tooLargeFor = (limitBytes: number): Failure => ({
     status: 413,
     code: "payload_too_large",
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
     // The connection is closed rather than drained: the rest of the body is not read.
     headers: { Connection: "close" },
-  };
+  });
   return (req, res, next) => {
     if (req.method !== "POST") return next();
-    const api = req.path.startsWith("/api/");
+    const limitBytes = limitFor(req);
+    const tooLarge = tooLargeFor(limitBytes);
+    const api = isApiPath(routePath(req).path);
     const type = mediaType(req);
     const fail = (failure: Failure) => sendClientError(req, res, failure);
     const guarded = (body: GuardedBody) => {

@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import { errorPageHtml } from "./error-html.server";
 import { labelRoute } from "./metrics.server";
 import { sendProblem } from "./problem.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /**
  * A 4xx answered by Express itself: problem+json for /api, the app's error page for everything else.
@@ -15,7 +16,7 @@ export function sendClientError(
   labelRoute(res, failure.code);
   for (const [name, value] of Object.entries(failure.headers ?? {})) res.setHeader(name, value);
   res.setHeader("Cache-Control", "no-store");
-  if (req.path.startsWith("/api/")) {
+  if (isApiPath(routePath(req).path)) {
     sendProblem(res, failure.status, failure.code, failure.title, failure.message);
     return;
   }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { sendProblem } from "./problem.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /**
  * After SIGTERM the process drains: the load balancer must stop sending traffic (readiness 503 at
@@ -19,14 +20,14 @@ export function startDraining(): void {
 export function drainingMiddleware(req: Request, res: Response, next: NextFunction): void {
   if (!draining) return next();
   res.setHeader("Connection", "close");
-  if (req.path === READINESS_PATH) {
+  if (routePath(req).path === READINESS_PATH) {
     res.status(503).setHeader("Cache-Control", "no-store").json({ status: "not_ready", reason: "shutting_down" });
     return;
   }
   if (SAFE_METHODS.has(req.method)) return next();
   // A write may start a reply that the grace period cannot wait for; nothing is stored, so a retry is safe.
   res.setHeader("Retry-After", RETRY_AFTER_SECONDS);
-  if (req.path.startsWith("/api/")) {
+  if (isApiPath(routePath(req).path)) {
     sendProblem(res, 503, "shutting_down", "ARES is restarting", "Send the request again in a few seconds.");
     return;
   }

@@ -4,6 +4,7 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
+import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
@@ -12,10 +13,12 @@ import { drainingMiddleware } from "./draining.server";
 import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
+import { refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
+import { routePath } from "./route-path.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
@@ -59,6 +62,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(refuseNulInUrl);
   // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
   app.use(refuseUnsupportedMethods);
+  // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
+  // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
+  app.use(refuseNonCanonicalPaths);
   // 3. Timing starts here so the histogram covers everything below, including 429s.
   app.use(httpMetricsMiddleware(() => currentBuild));
   // 4. Access log (health probes, scrapes and assets are not logged).
@@ -134,8 +140,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requireSessionByDefault);
 
   // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
-  // limits, which key sign-in attempts by the email in the body as well as by address.
-  app.use(bodyGuard(config.bodyLimitBytes));
+  // limits, which key sign-in attempts by the email in the body as well as by address. The calendar
+  // page's import takes files up to its own, larger limit and says so itself when one is too large.
+  const calendarLimit = Math.max(config.bodyLimitBytes, MAX_IMPORT_REQUEST_BYTES);
+  app.use(bodyGuard((req) => (routePath(req).path === "/calendar" ? calendarLimit : config.bodyLimitBytes)));
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
 

@@ -6,6 +6,7 @@ import { logger } from "~/observability/logger.server";
 import type { RequestAuth } from "~/sessions/types";
 import { countDependencyUnavailable } from "~/observability/metrics.server";
 import { problem, sendProblem } from "./problem.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /**
  * A database outage is a state, not a crash: while PostgreSQL is unreachable every request that needs
@@ -33,7 +34,8 @@ function logUnavailable(where: Where, error: unknown): void {
   );
 }
 
-const isApi = (path: string) => path.startsWith("/api/");
+// Remix matches routes case-insensitively: `/API/v1/…` is the API too.
+const isApi = (path: string) => isApiPath(path.toLowerCase());
 
 /** The thrown 503 that Remix renders with the root error boundary (pages) or returns as is (/api). */
 function unavailableResponse(path: string): Response {
@@ -132,7 +134,7 @@ export const answerUnhandledError: ErrorRequestHandler = (
   }
   if (unavailable) res.set("Retry-After", String(RETRY_AFTER_SECONDS));
   res.set("Cache-Control", "no-store");
-  if (isApi(req.path)) {
+  if (isApiPath(routePath(req).path)) {
     if (unavailable) sendProblem(res, 503, "database_unavailable", UNAVAILABLE_TITLE, UNAVAILABLE_DETAIL);
     else sendProblem(res, 500, "internal_error", "Internal server error", `Request id ${String(where.requestId)}.`);
     return;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import { recordAudit } from "~/audit/audit.server";
-import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit, type Options, type RateLimitInfo, type Store } from "express-rate-limit";
 import { RedisStore, type RedisReply } from "rate-limit-redis";
 import { sendProblem } from "~/http/problem.server";
 import type { Config } from "~/config/env.server";
@@ -9,21 +9,24 @@ import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
 import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
+import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
 
-// Health probes and scrapes must never be refused, whatever else a client does.
+// Health probes and scrapes must never be refused, whatever else a client does. Patterns are matched
+// against routePath(): decoded, lower case, without `.data` or a trailing slash (route-path.server.ts).
 const EXEMPT = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
 // Credential and privilege changes: the tier an attacker guessing passwords runs into.
 const AUTH_ACTIONS = /^\/(login|signup|settings\/password|(admin|auth)(\/.*)?)$/;
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function tierOf(req: Request): Tier | undefined {
-  if (EXEMPT.test(req.path)) return undefined;
+  const { path } = routePath(req);
+  if (EXEMPT.test(path)) return undefined;
   if (READ_METHODS.has(req.method)) return "read";
-  // A JavaScript form post goes to `<page>.data` (single fetch): same page, same tier.
-  return AUTH_ACTIONS.test(req.path.replace(/\.data$/, "")) ? "auth" : "write";
+  return AUTH_ACTIONS.test(path) ? "auth" : "write";
 }
 
 // ipKeyGenerator groups an IPv6 client's /56, which one person can otherwise rotate through.
@@ -41,11 +44,14 @@ function clientKey(req: Request, res: Response): string {
   return ipKey(req);
 }
 
-const SIGN_IN = /^\/login(\.data)?$/;
+const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
 
-/** The address a password sign-in is for, from the body the guard has read; undefined for other requests. */
+/**
+ * The address a password sign-in is for, as the login action will read it from the body the guard has
+ * read (same schema, so no spelling of the field escapes the limit); undefined for other requests.
+ */
 async function signInEmail(req: Request, res: Response): Promise<string | undefined> {
-  const body = req.method === "POST" && SIGN_IN.test(req.path) ? guardedBody(res) : undefined;
+  const body = isSignIn(req) ? guardedBody(res) : undefined;
   if (!body || body.bytes.length === 0) return undefined;
   const form = body.contentType.startsWith("multipart/")
     ? await new globalThis.Request("http://body.invalid/", {
@@ -54,13 +60,15 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
         headers: { "content-type": body.contentType },
       }).formData()
     : new URLSearchParams(body.bytes.toString("utf8"));
-  const email = form.get("email");
-  return typeof email === "string" && email.trim() ? email.trim().toLowerCase().slice(0, 254) : undefined;
+  return passwordSignInEmail(form)?.toLowerCase();
 }
 
-/** A refused sign-in attempt belongs in the audit trail next to the failures that led to it. */
-async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email"): Promise<void> {
-  if (!SIGN_IN.test(req.path) || req.method !== "POST") return;
+/**
+ * A refused sign-in attempt belongs in the audit trail next to the failures that led to it: once per
+ * key and window (the first refusal), so refused requests cannot be turned into unbounded writes.
+ */
+async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email", info?: RateLimitInfo) {
+  if (!isSignIn(req) || !info || info.used !== info.limit + 1) return;
   const email = await signInEmail(req, res);
   await recordAudit(
     { ip: req.ip, userAgent: req.get("user-agent") },
@@ -80,13 +88,14 @@ const TOO_MANY_HTML = `<!doctype html>
 <p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER seconds and try again.</p>
 <p><a href="/">Back to ARES</a></p></body></html>`;
 
-function reject(tier: Tier, limit: "ip" | "email" = "ip"): RequestHandler {
-  return async (req, res) => {
+function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
+  return async (req, res, _next, options: Options) => {
     countRateLimitRejection(tier);
-    if (tier === "auth") await auditBlockedSignIn(req, res, limit);
+    const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[options.requestPropertyName];
+    if (tier === "auth") await auditBlockedSignIn(req, res, limit, info);
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
-    if (req.path.startsWith("/api/")) {
+    if (isApiPath(routePath(req).path)) {
       sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
       return;
     }

@@ -4,13 +4,14 @@ import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
 import type { RequestAuth } from "~/sessions/types";
+import { isApiPath, routePath } from "./route-path.server";
 
 /**
  * Resolves the session cookie once per request (one indexed query) and hands the result to Remix
  * through the load context and to the rate limiter as `res.locals.userId`.
  */
 export async function resolveSessionMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
-  if (skipsSessionLookup(req.path)) return next();
+  if (skipsSessionLookup(routePath(req).path)) return next();
   try {
     const sessionId = await readSessionId(req.headers.cookie);
     if (!sessionId) return next();
@@ -30,8 +31,9 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
  */
 export function requireSessionByDefault(req: Request, res: Response, next: NextFunction): void {
   const auth = res.locals.auth as RequestAuth | undefined;
-  if (auth?.user || isPublicPath(req.path) || req.path.endsWith(".data")) return next();
-  if (req.path.startsWith("/api/")) {
+  const route = routePath(req);
+  if (auth?.user || isPublicPath(route.path) || route.data) return next();
+  if (isApiPath(route.path)) {
     sendProblem(res, 401, "unauthenticated", "Unauthorized", "Sign in first.");
     return;
   }

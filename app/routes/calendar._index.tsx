@@ -7,7 +7,7 @@ import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { type ImportReport, importEvents, listOccurrences, searchEvents } from "~/calendar/events.server";
 import { feedCreatedAt, regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
-import { ICalendarError, fromICalendar } from "~/calendar/ical.server";
+import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
 import { Temporal, isWallDate, todayIn } from "~/calendar/time";
 import { type CalendarModel, type OccurrenceItem, buildModel, rangeTitle, searchItem } from "~/calendar/view-model";
 import { VIEWS, type CalendarView, viewRange, windowOf } from "~/calendar/views";
@@ -54,8 +54,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const MAX_IMPORT_BYTES = 2_000_000;
-
 type ActionResult =
   | { intent: "import"; report: ImportReport }
   | { intent: "import"; error: string }
@@ -63,7 +61,7 @@ type ActionResult =
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_BYTES + 10_000) {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
     return data<ActionResult>(
       { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
       { status: 413 },

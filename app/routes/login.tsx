@@ -19,9 +19,9 @@ const REASONS: Record<string, string> = {
   signed_out: "You have been signed out.",
   account_ready: "If this address is new, your account is ready — sign in.",
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
+  // The same words whether or not an account has the address: the page must not tell which emails are taken.
   auth0_unverified:
-    "An account with your email address exists, but Auth0 has not verified that address, so it cannot be linked. Verify it with Auth0 or sign in with your password.",
-  auth0_unverified_new: "Auth0 has not verified your email address yet. Verify it with Auth0, then sign in again.",
+    "Auth0 has not verified your email address yet. Verify it with Auth0, then sign in again (or sign in with your password if you have one).",
 };
 
 export function loader({ context, request }: LoaderFunctionArgs) {

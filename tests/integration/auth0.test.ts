@@ -310,7 +310,8 @@ describe("signing in with Auth0 (roles from the ID-token claim)", () => {
 
   it("does not create an account under an email Auth0 has not verified", async () => {
     const { location } = await signIn(new Browser(), claims, USERS.unverifiedNew);
-    expect(location).toBe("/login?reason=auth0_unverified_new");
+    // finding F: the same answer as for an address an account already has (next test).
+    expect(location).toBe("/login?reason=auth0_unverified");
     expect(await userByEmail(USERS.unverifiedNew.email)).toBeNull();
     expect(await auditFor("login", (d) => d.reason === "new_email_unverified")).toHaveLength(1);
     const page = await fetch(`${claims.url}${location}`);
@@ -329,8 +330,9 @@ describe("signing in with Auth0 (roles from the ID-token claim)", () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ outcome: "failure", actorId: existing.id });
 
+    // finding F: word for word what a new address gets, so the page tells no one the account exists.
     const page = await fetch(`${claims.url}${location}`);
-    expect(await page.text()).toContain("Auth0 has not verified that address, so it cannot be linked");
+    expect(await page.text()).toContain("Auth0 has not verified your email address yet.");
   });
 
   it("refuses a disabled account", async () => {

@@ -195,6 +195,47 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
   });
 });
 
+describe("finding C: an address that normalises to another route never reaches it as something else", () => {
+  const sendRaw = (route: string, options: { headers?: Record<string, string>; body?: string; cookie?: string }) =>
+    httpRequest(server.url, {
+      path: route,
+      method: "POST",
+      headers: { ...options.headers, ...(options.cookie ? { cookie: options.cookie } : {}) },
+      body: options.body,
+    });
+  const json = { headers: { "content-type": "application/json" }, body: "{}" };
+
+  it("finding C: JSON posted through /api/…/%2e%2e/ to a page is a 4xx, never a 500", async () => {
+    const routes = [
+      "/api/v1/health/%2e%2e/%2e%2e/%2e%2e/login",
+      "/api/v1/health/../../../login",
+      "/api/%2e%2e/settings/profile",
+      "/api/%2E%2E/settings/profile.data",
+      "/api/v1/%2e%2e%2f%2e%2e%2fsignup",
+      "/api//..//settings/password",
+    ];
+    for (const route of routes)
+      for (const cookie of [undefined, adminCookie]) {
+        const result = await sendRaw(route, { ...json, cookie });
+        expect(result.status, `${route} ${cookie ? "signed in" : "anonymous"}`).toBe(400);
+        expectCleanClientError(result, route);
+      }
+  });
+
+  it("finding C: a page spelled in capitals takes forms, the API spelled in capitals takes JSON", async () => {
+    const page = await sendRaw("/SETTINGS/PROFILE", { ...json, cookie: adminCookie });
+    expect(page.status).toBe(415);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    const api = await sendRaw("/API/v1/conversations", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "title=a",
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(415);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 415, code: "unsupported_media_type" });
+  });
+});
+
 describe("finding 5: no stack traces or internal paths on error pages outside development", () => {
   it("finding 5: GET /chat/%FF%FE in local mode is a clean 400 page", async () => {
     const result = await send("/chat/%FF%FE", "GET", { cookie: adminCookie });

@@ -267,6 +267,39 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
   });
 
+  it("finding G: the import takes files above the general body limit and answers an over-size one on its own form", async () => {
+    const { client } = await person();
+    const upload = (text: string) => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "big.ics", { type: "text/calendar" }));
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    const ics = (bytes: number) => {
+      const event = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ARES test//EN",
+        "BEGIN:VEVENT",
+        "UID:big-file@example.test",
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260305T090000Z",
+        "DTEND:20260305T100000Z",
+        "SUMMARY:Big file",
+      ];
+      const end = ["END:VEVENT", "END:VCALENDAR", ""];
+      const used = [...event, ...end].join("\r\n").length + "X-PADDING:\r\n".length;
+      return [...event, `X-PADDING:${"a".repeat(bytes - used)}`, ...end].join("\r\n");
+    };
+    // 1.5 MB: above BODY_LIMIT_BYTES' 1 MiB default, within the import's 2 MB.
+    const imported = await upload(ics(1_500_000));
+    expect(imported.status).toBe(200);
+    expect(await imported.text()).toContain("Imported: 1 created, 0 updated, 0 skipped.");
+    const tooLarge = await upload(ics(2_000_500));
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
+  });
+
   it("serves the private feed only with a current token", async () => {
     const { client } = await person();
     await create(client);

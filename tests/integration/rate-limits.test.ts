@@ -137,6 +137,110 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     );
     expect(reasons).toContainEqual(expect.objectContaining({ reason: "rate_limited", limit: "ip" }));
   });
+
+  /** A sign-in post to `path`, sent as written (no normalisation), with `body` as the form. */
+  const post = (path: string, from: string, body: string, headers: Record<string, string> = {}) =>
+    httpRequest(server.url, {
+      path,
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, ...headers },
+      body,
+    });
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  const multipart = (fields: Record<string, string>) => {
+    const boundary = "ares-test-boundary";
+    const parts = Object.entries(fields).map(
+      ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    );
+    return { body: `${parts.join("")}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
+  };
+
+  it("finding A: once an email's limit trips, the right password to /LOGIN.data, /login/, /%6Cogin… is refused too", async () => {
+    const victim = await makeUser({ password });
+    for (let i = 0; i < 3; i++) {
+      expect((await post("/login", `192.0.2.${i + 1}`, form({ email: victim.email, password: "x" }))).status).toBe(400);
+    }
+    const right = form({ email: victim.email, password });
+    const variants = ["/LOGIN", "/LOGIN.data", "/Login/", "/login/", "/login/.data", "/%6Cogin", "/%6cogin.data"];
+    for (const [i, path] of variants.entries()) {
+      const result = await post(path, `192.0.2.${i + 50}`, right);
+      expect(result.status, path).toBe(429);
+    }
+    // Addresses that only URL normalisation makes into /login are not served at all.
+    for (const [i, path] of [
+      "/%2e/login.data",
+      "/%2e/login",
+      "/./login",
+      "/x/../login",
+      "//login",
+      "/login%2edata",
+    ].entries()) {
+      const result = await post(path, `192.0.2.${i + 100}`, right);
+      expect(result.status, path).toBe(400);
+      expect(result.headers["set-cookie"], path).toBeUndefined();
+    }
+    // No spelling signed anyone in.
+    expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
+  });
+
+  it("finding A: a session cookie on /login/ or /Login.data does not move sign-in attempts out of the address's limit", async () => {
+    const victim = await makeUser({ password });
+    const other = await makeUser({ password });
+    const login = await post("/login", "198.51.100.60", form({ email: other.email, password }));
+    expect(login.status).toBe(302);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const guess = form({ email: victim.email, password: "wrong" });
+    for (const path of ["/login/", "/Login.data", "/LOGIN"]) {
+      expect((await post(path, "198.51.100.61", guess, { Cookie: cookie })).status, path).not.toBe(429);
+    }
+    const refused = await post("/login/", "198.51.100.61", form({ email: `x${victim.email}`, password }), {
+      Cookie: cookie,
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers["ratelimit"]).toMatch(/"auth"; ?r=0/);
+  });
+
+  it("finding B: `.email` and multipart spellings of the field count against the same email's limit", async () => {
+    const victim = await makeUser({ password });
+    // conform reads `.email` as `email`: the login action tries these passwords for the victim.
+    for (let i = 0; i < 2; i++) {
+      const result = await post("/login", `192.0.2.${i + 150}`, form({ ".email": victim.email, password: "x" }));
+      expect(result.status).toBe(400);
+    }
+    const wrong = multipart({ ".email": victim.email, password: "x" });
+    expect((await post("/login", "192.0.2.160", wrong.body, { "Content-Type": wrong.type })).status).toBe(400);
+    // The account's budget is spent whichever spelling is used next.
+    expect((await post("/login", "192.0.2.161", form({ ".email": victim.email, password }))).status).toBe(429);
+    expect((await post("/login", "192.0.2.162", form({ email: ` ${victim.email} `, password }))).status).toBe(429);
+    const right = multipart({ ".email": victim.email.toUpperCase(), password });
+    expect((await post("/login", "192.0.2.163", right.body, { "Content-Type": right.type })).status).toBe(429);
+    expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
+  });
+
+  it("finding D: refused sign-ins write one audit entry per limit and window, however many are sent", async () => {
+    const victim = await makeUser({ password });
+    const from = "198.51.100.80";
+    for (let i = 0; i < 3; i++) {
+      expect((await post("/login", `192.0.2.${i + 200}`, form({ email: victim.email, password: "x" }))).status).toBe(
+        400,
+      );
+    }
+    for (let i = 0; i < 6; i++) {
+      expect((await post("/login", `192.0.2.${i + 210}`, form({ email: victim.email, password }))).status).toBe(429);
+    }
+    for (let i = 0; i < 9; i++) await post("/login", from, form({ email: `nobody${i}@example.test`, password: "x" }));
+    const blocked = await prisma.auditEvent.findMany({ where: { action: "login", outcome: "failure" } });
+    const details = blocked.map((row) => ({
+      ip: row.ip,
+      ...(row.details as { reason?: string; limit?: string; email?: string }),
+    }));
+    const byEmail = details.filter((row) => row.reason === "rate_limited" && row.email === victim.email);
+    expect(byEmail).toHaveLength(1);
+    expect(byEmail[0]).toMatchObject({ limit: "email" });
+    const byAddress = details.filter((row) => row.reason === "rate_limited" && row.ip === from);
+    expect(byAddress).toHaveLength(1);
+    expect(byAddress[0]).toMatchObject({ limit: "ip" });
+  });
 });
 
 describe("rate limits shared through Redis", () => {

@@ -84,6 +84,28 @@ describe("every route refuses anonymous requests unless it is public", () => {
     expect(unprotected).toEqual([]);
   });
 
+  it("finding A: spellings Remix routes to a protected page are refused too; dot segments are not served at all", async () => {
+    const unprotected: string[] = [];
+    const refusedAsProtected = async (route: string, sent: string) => {
+      const response = await fetch(`${server.url}${sent}`, { redirect: "manual" });
+      const location = response.headers.get("location") ?? "";
+      const refused = route.startsWith("/api/")
+        ? response.status === 401 && (response.headers.get("content-type") ?? "").includes("problem+json")
+        : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
+      if (!refused) unprotected.push(`GET ${sent} → ${response.status} ${location}`);
+    };
+    for (const route of routePaths.filter((p) => !isPublicPath(p))) {
+      const encoded = `/%${route.charCodeAt(1).toString(16)}${route.slice(2)}`;
+      for (const sent of [route.toUpperCase(), `${route}/`, encoded]) await refusedAsProtected(route, sent);
+      for (const sent of [`/auth/%2e%2e${route}`, `/api/v1/health/%2e%2e/%2e%2e/%2e%2e${route}`, `/login/..${route}`]) {
+        // fetch() would normalise the dots away before sending.
+        const response = await httpRequest(server.url, { path: sent });
+        if (response.status !== 400) unprotected.push(`GET ${sent} → ${response.status}`);
+      }
+    }
+    expect(unprotected).toEqual([]);
+  });
+
   it("form posts are refused without a session", async () => {
     const unprotected: string[] = [];
     for (const routePath of routePaths.filter((p) => !isPublicPath(p))) {

@@ -4,13 +4,21 @@ import net from "node:net";
 
 export type HttpResult = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
-/** A raw HTTP request: unlike fetch(), it may set Host and sends no Accept-Encoding unless told to. */
+/**
+ * A raw HTTP request: unlike fetch(), it may set Host and sends no Accept-Encoding unless told to.
+ * `path` is sent exactly as given (a URL would normalise `/./`, `%2e%2e` and `\\` away).
+ */
 export function httpRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string; path?: string } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? "GET", headers: options.headers }, (response) => {
+    const init = {
+      method: options.method ?? "GET",
+      headers: options.headers,
+      ...(options.path ? { path: options.path } : {}),
+    };
+    const request = http.request(url, init, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
