@@ -1,7 +1,7 @@
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../tests/support/postgres";
-import { startServer, type ServerProcess, ensureBuild } from "../tests/support/server-process";
+import { ensureBuild, productionNodeArgs, startServer, type ServerProcess } from "../tests/support/server-process";
 
 /** A fresh, migrated PostgreSQL database for one benchmark run; dropped by the returned cleanup. */
 export async function benchDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -19,19 +19,26 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
   };
 }
 
-/** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
+/**
+ * The compiled server (`node build-test/server.js`: the production build plus the test-only routes),
+ * run with the node flags of `npm start`.
+ */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
-  return startServer({
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
-    INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
-    ARES_SKIP_MIGRATIONS: "true",
-    CHAT_MESSAGES_PER_MINUTE: "0",
-    CHAT_DAILY_TOKEN_BUDGET: "0",
-    ...env,
-  });
+  return startServer(
+    {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
+      INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
+      ARES_SKIP_MIGRATIONS: "true",
+      CHAT_MESSAGES_PER_MINUTE: "0",
+      CHAT_DAILY_TOKEN_BUDGET: "0",
+      ...env,
+    },
+    90_000,
+    productionNodeArgs(),
+  );
 }
 
 export async function signedIn(baseUrl: string) {
