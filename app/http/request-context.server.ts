@@ -13,6 +13,8 @@ declare module "@remix-run/node" {
     userAgent: string | undefined;
     /** The signed-in person and their session, resolved once per request before Remix runs. */
     auth: RequestAuth;
+    /** The session lookup found the database unreachable (a Remix data request; see outage.server.ts). */
+    databaseUnavailable: boolean;
   }
 }
 
@@ -35,5 +37,6 @@ export function loadContext(req: Request, res: Response) {
     clientIp: req.ip,
     userAgent: req.get("user-agent"),
     auth: (res.locals.auth as RequestAuth | undefined) ?? { user: null, session: null },
+    databaseUnavailable: res.locals.databaseUnavailable === true,
   };
 }
