@@ -52,14 +52,13 @@ async function writeAll(): Promise<void> {
   const due = [...writer.replies].filter(([, reply]) => reply.content().length !== reply.written);
   if (due.length === 0) return;
   const contents = due.map(([, reply]) => reply.content());
+  // PostgreSQL text cannot hold U+0000, and one bad value would fail every reply's write in the beat:
+  // a model's NUL is written as U+FFFD (same length, so `written` still matches the live text).
+  const storable = contents.map((content) => content.replaceAll("\u0000", "\uFFFD"));
+  const ids = due.map(([id]) => id);
   let rows: GrowingReplyRow[];
   try {
-    rows = await queryRows<GrowingReplyRow>(
-      growingRepliesSql(
-        due.map(([id]) => id),
-        contents,
-      ),
-    );
+    rows = await queryRows<GrowingReplyRow>(growingRepliesSql(ids, storable));
   } catch (error) {
     for (const [id, reply] of due) {
       writer.replies.delete(id);

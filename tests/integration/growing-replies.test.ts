@@ -58,9 +58,15 @@ it("writes each growing reply's own text, and tells only the stopped one that St
   await until(async () => stopped.has(second), "Stop reaches the second reply");
   expect([...stopped]).toEqual([second]);
 
+  // A NUL from a model (PostgreSQL text cannot hold it) does not fail the other replies' writes.
+  texts.set(first, "the first reply\u0000 with a NUL");
+  texts.set(second, "the second, grown again");
+  await until(async () => (await contentOf(second)) === "the second, grown again", "the others are still written");
+  expect(await contentOf(first)).toBe("the first reply\uFFFD with a NUL");
+
   await Promise.all(stops.map((stop) => stop()));
   texts.set(first, "written after stop");
   await new Promise((resolve) => setTimeout(resolve, 600));
-  expect(await contentOf(first)).toBe("the first reply");
+  expect(await contentOf(first)).toBe("the first reply\uFFFD with a NUL");
   expect(failures).toEqual([]);
 });
