@@ -1,7 +1,8 @@
 /**
  * The production server's footprint, measured in one run: cold start to ready, idle RSS, and peak RSS
  * while 200 replies stream at once (the stand-in provider sends a token every 400 ms).
- * Targets: idle ≤ 200 MB, ≤ 300 MB with 200 streams.
+ * Targets: idle ≤ 200 MB, ≤ 300 MB with 200 streams. The server runs as `npm start` runs it: the
+ * node flags of package.json's start script, then build/server.js.
  *   npx tsx bench/runtime.ts [streams=200]
  * Another checkout (e.g. an older commit, to compare) with its own start command:
  *   npx tsx bench/runtime.ts 200 --root /tmp/ares-old --entry="--import tsx server.ts"
@@ -12,16 +13,18 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { buildIsStale, runBuild } from "../scripts/build";
+import { productionNodeArgs } from "../tests/support/server-process";
 import { benchDatabase, signedIn } from "./support";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { root: { type: "string" }, entry: { type: "string", default: "build/server.js" } },
+  options: { root: { type: "string" }, entry: { type: "string" } },
 });
 const streams = Number(positionals[0] ?? 200);
 const ownRoot = path.resolve(import.meta.dirname, "..");
 const root = path.resolve(values.root ?? ownRoot);
 const TOKEN_DELAY_MS = 400;
+const entry = values.entry ?? [...productionNodeArgs(root), "build/server.js"].join(" ");
 
 function rssMegabytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -47,7 +50,7 @@ const database = await benchDatabase("runtime");
 const port = 3990 + (process.pid % 9);
 const url = `http://127.0.0.1:${port}`;
 const started = performance.now();
-const child = spawn(process.execPath, values.entry.split(" "), {
+const child = spawn(process.execPath, entry.split(" "), {
   cwd: root,
   stdio: ["ignore", "ignore", "inherit"],
   env: {
@@ -115,7 +118,7 @@ try {
   clearInterval(sampler);
   if (firstTokens !== streams) throw new Error(`only ${firstTokens} of ${streams} streams saw a token`);
 
-  console.log(`ARES runtime footprint (${values.root ? `${root}: node ${values.entry}` : "node build/server.js"})`);
+  console.log(`ARES runtime footprint (${values.root ? `${root}: ` : ""}node ${entry})`);
   console.log(`  cold start to ready      ${coldStartMs.toFixed(0)} ms`);
   console.log(`  idle RSS                 ${idleMb.toFixed(1)} MB   (target ≤ 200 MB)`);
   console.log(`  peak RSS, ${streams} streams    ${peakMb.toFixed(1)} MB   (target ≤ 300 MB)`);

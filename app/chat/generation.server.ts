@@ -10,13 +10,12 @@ import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
+import { writeAsItGrows } from "./growing-replies.server";
 import { buildPrompt } from "./prompt.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
 
-/** How often a growing reply is written to the database (and a cross-process Stop is noticed). */
-const PERSIST_INTERVAL_MS = 250;
 /** Tokens kept free for the reply when the person has not set a maximum. */
 const DEFAULT_REPLY_TOKENS = 1024;
 
@@ -153,32 +152,18 @@ async function generate(
       log.error({ err: error, messageId }, "could not store the reply's prompt");
     }));
 
-  let persisted = 0;
-  let lastPersistAt = Date.now();
-  // Never rejects: a failed write stops the reply (below) instead of breaking the chain.
-  let persisting: Promise<void> = Promise.resolve();
   let persistFailure: unknown;
-  const persist = () => {
-    const content = live.content;
-    persisting = persisting
-      .then(async () => {
-        if (content.length === persisted || persistFailure) return;
-        const [row] = await prisma.message.updateManyAndReturn({
-          where: { id: messageId, status: "streaming" },
-          data: { content },
-          select: { stopRequestedAt: true },
-        });
-        persisted = content.length;
-        // Stop pressed in another process: it can only tell us through the row.
-        if (row?.stopRequestedAt) controller.abort();
-      })
-      .catch((error: unknown) => {
-        // The text can no longer be kept as it grows (database unreachable): stop generating; the text
-        // so far is stored, as an error, once the database answers again.
-        persistFailure = error;
-        controller.abort();
-      });
-  };
+  // Resolves once no write of the growing text is in flight; never rejects.
+  const stopWriting = writeAsItGrows(messageId, {
+    content: () => live.content,
+    onStopRequested: () => controller.abort(),
+    onFailed: (error) => {
+      // The text can no longer be kept as it grows (database unreachable): stop generating; the text
+      // so far is stored, as an error, once the database answers again.
+      persistFailure = error;
+      controller.abort();
+    },
+  });
 
   let result: StreamResult | undefined;
   let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
@@ -196,24 +181,18 @@ async function generate(
       onToken: (text) => {
         live.content += text;
         publish(messageId, { type: "token", text });
-        if (Date.now() - lastPersistAt >= PERSIST_INTERVAL_MS) {
-          lastPersistAt = Date.now();
-          persist();
-        }
       },
     });
     if (result.finish === "aborted") outcome = { status: "aborted" };
-    await persisting;
+    await stopWriting();
     if (persistFailure) {
       log.warn({ messageId, error: describeError(persistFailure) }, "reply stopped: its text could not be stored");
       outcome = { status: "error", note: "The database became unavailable while this reply was written." };
     }
   } catch (error) {
+    await stopWriting();
     await storePrompt();
-    if (error instanceof LlmUnavailableError) {
-      await persisting;
-      return failReply(messageId, error.message);
-    }
+    if (error instanceof LlmUnavailableError) return failReply(messageId, error.message);
     if (!(error instanceof LlmStreamInterruptedError)) throw error;
     outcome = { status: "error", note: error.message };
     result = undefined;
@@ -221,7 +200,7 @@ async function generate(
       { messageId, provider: error.provider, model: error.model, reason: error.failure.reason },
       "reply cut short",
     );
-    await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model }, persisting);
+    await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model });
     await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
     return;
   }
@@ -233,7 +212,7 @@ async function generate(
   }
   const usage = result;
   await writeWhenAvailable(messageId, () => recordUsage(target.userId, usage.provider, usage.model, usage.usage));
-  await finish(messageId, live.content, outcome, result, persisting);
+  await finish(messageId, live.content, outcome, result);
   // After `done` is published: the idle summary is never on the reply's path.
   await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
 }
@@ -243,9 +222,7 @@ async function finish(
   content: string,
   outcome: { status: "complete" | "aborted" | "error"; note?: string },
   source: Pick<StreamResult, "provider" | "model"> & Partial<StreamResult>,
-  persisting: Promise<void>,
 ): Promise<void> {
-  await persisting;
   const data = {
     content,
     status: outcome.status,

@@ -7,8 +7,6 @@ import { isGeneratingHere, subscribe, type StreamEvent } from "./stream-bus.serv
 /** How often a reply written by another process is re-read from the database. */
 const POLL_INTERVAL_MS = 300;
 const KEEPALIVE_MS = 15_000;
-/** How often an open stream asks whether its session still stands: a revoked one ends within a second. */
-const SESSION_CHECK_MS = 500;
 
 const log = logger.child({ domain: "chat" });
 
@@ -30,13 +28,16 @@ export function replyEventStream(
   messageId: string,
   signal: AbortSignal,
   options: {
-    /** Re-checked in the database while the stream is open (any process may have revoked the session). */
-    stillAuthorised?: () => Promise<boolean>;
+    /**
+     * Calls back when the reader's session no longer stands (any process may revoke it); returns an
+     * unwatch. The stream then ends.
+     */
+    watchAuthorisation?: (onRevoked: () => void) => () => void;
   } = {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
-  let sessionCheck: NodeJS.Timeout | undefined;
+  let unwatch = () => {};
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
@@ -47,20 +48,12 @@ export function replyEventStream(
       const close = () => {
         if (closed) return;
         closed = true;
-        clearInterval(sessionCheck);
+        unwatch();
         cleanup();
         controller.close();
       };
       signal.addEventListener("abort", close, { once: true });
-      const { stillAuthorised } = options;
-      if (stillAuthorised) {
-        sessionCheck = setInterval(() => {
-          stillAuthorised().then(
-            (authorised) => authorised || close(),
-            (error: unknown) => logger.warn({ err: error, messageId }, "could not re-check a reply stream's session"),
-          );
-        }, SESSION_CHECK_MS);
-      }
+      if (options.watchAuthorisation) unwatch = options.watchAuthorisation(close);
       const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
 
       if (isGeneratingHere(messageId)) {
@@ -138,7 +131,7 @@ export function replyEventStream(
       await poll();
     },
     cancel() {
-      clearInterval(sessionCheck);
+      unwatch();
       cleanup();
     },
   });

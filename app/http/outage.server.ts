@@ -1,4 +1,9 @@
-import type { ErrorRequestHandler, Request as ExpressRequest, Response as ExpressResponse } from "express";
+import type {
+  ErrorRequestHandler,
+  NextFunction,
+  Request as ExpressRequest,
+  Response as ExpressResponse,
+} from "express";
 import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
 import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { reportFailure } from "~/observability/error-reporting.server";
@@ -52,10 +57,34 @@ function unavailableResponse(path: string): Response {
   });
 }
 
+/**
+ * A request from the Remix client (a client-side navigation, revalidation or fetcher): `*.data` with
+ * single fetch, or `?_data=` from a client built before it. It can only read Remix's own format, not
+ * an HTML page.
+ */
+function isRemixDataRequest(req: ExpressRequest): boolean {
+  return routePath(req).data || "_data" in req.query;
+}
+
+/**
+ * For the middleware that runs before Remix and needs the database (the session lookup): a database
+ * outage there is answered by the final error handler — except for Remix data requests, which go on to
+ * Remix marked as such, so that their loaders or action answer the 503 in Remix's format and the
+ * client shows the error boundary's "temporarily unavailable" (an HTML page there cannot be decoded).
+ */
+export function handOutageToRemix(error: unknown, req: ExpressRequest, res: ExpressResponse, next: NextFunction): void {
+  if (!isDatabaseUnavailable(error) || !isRemixDataRequest(req)) return next(error);
+  logUnavailable({ requestId: res.locals.requestId, method: req.method, path: req.path }, error);
+  res.locals.databaseUnavailable = true;
+  next();
+}
+
 type DataFunction = (args: LoaderFunctionArgs | ActionFunctionArgs) => Promise<unknown>;
 
 function guarded(run: DataFunction): DataFunction {
   return async (args) => {
+    // Already found unreachable before Remix (and logged once there): no loader tries it again.
+    if (args.context.databaseUnavailable) throw unavailableResponse(new URL(args.request.url).pathname);
     try {
       return await run(args);
     } catch (error) {
@@ -69,7 +98,10 @@ function guarded(run: DataFunction): DataFunction {
 
 const guardedBuilds = new WeakMap<ServerBuild, ServerBuild>();
 
-/** The same build with every loader and action answering a database outage with a 503. */
+/**
+ * The same build with every loader and action answering a database outage with a 503 (Retry-After
+ * included, for Remix data requests too).
+ */
 export function withOutageAnswers(build: ServerBuild): ServerBuild {
   const existing = guardedBuilds.get(build);
   if (existing) return existing;
@@ -81,7 +113,16 @@ export function withOutageAnswers(build: ServerBuild): ServerBuild {
       return [id, { ...route, module }];
     }),
   ) as ServerBuild["routes"];
-  const wrapped = { ...build, routes };
+  const module = build.entry.module;
+  const handleDataRequest: typeof module.handleDataRequest = async (response, args) => {
+    const answered = module.handleDataRequest ? await module.handleDataRequest(response, args) : response;
+    // Single fetch (`*.data`) encodes a loader's thrown 503 in its own format without the Response's
+    // headers: the answer gets its Retry-After back here.
+    if (answered.status === 503 && !answered.headers.has("Retry-After"))
+      answered.headers.set("Retry-After", String(RETRY_AFTER_SECONDS));
+    return answered;
+  };
+  const wrapped = { ...build, routes, entry: { ...build.entry, module: { ...module, handleDataRequest } } };
   guardedBuilds.set(build, wrapped);
   return wrapped;
 }

@@ -15,6 +15,8 @@ declare module "@remix-run/node" {
     auth: RequestAuth;
     /** The route template the address matches (`/chat/:conversationId`), for error reports. */
     route: string;
+    /** The session lookup found the database unreachable (a Remix data request; see outage.server.ts). */
+    databaseUnavailable: boolean;
   }
 }
 
@@ -40,5 +42,6 @@ export function loadContext(req: Request, res: Response, route: string) {
     userAgent: req.get("user-agent"),
     auth: (res.locals.auth as RequestAuth | undefined) ?? { user: null, session: null },
     route,
+    databaseUnavailable: res.locals.databaseUnavailable === true,
   };
 }

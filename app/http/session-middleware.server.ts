@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { sendProblem } from "~/http/problem.server";
+import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -21,7 +22,8 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
     else res.append("Set-Cookie", await clearSessionCookie());
     next();
   } catch (error) {
-    next(error);
+    // A database outage: the error page, or for the Remix client a 503 in Remix's format.
+    handOutageToRemix(error, req, res, next);
   }
 }
 
@@ -32,7 +34,8 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
 export function requireSessionByDefault(req: Request, res: Response, next: NextFunction): void {
   const auth = res.locals.auth as RequestAuth | undefined;
   const route = routePath(req);
-  if (auth?.user || isPublicPath(route.path) || route.data) return next();
+  // A data request whose session could not be looked up (database down) gets its 503 from Remix.
+  if (auth?.user || res.locals.databaseUnavailable === true || isPublicPath(route.path) || route.data) return next();
   if (isApiPath(route.path)) {
     sendProblem(res, 401, "unauthenticated", "Unauthorized", "Sign in first.");
     return;

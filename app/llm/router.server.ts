@@ -1,4 +1,5 @@
-import { encode } from "gpt-tokenizer";
+import { createRequire } from "node:module";
+import type * as Tokenizer from "gpt-tokenizer";
 import { config, type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countLlmError, countLlmFallback, countLlmTokens, observeLlmRequest } from "~/observability/metrics.server";
@@ -68,9 +69,17 @@ export function providerOrder(preferred: ProviderName): ProviderName[] {
   return [preferred, ...PROVIDERS.filter((name) => name !== preferred)];
 }
 
-/** Tokens in `text` (OpenAI's o200k encoding): an estimate for other models, good enough for budgets. */
+let encode: (typeof Tokenizer)["encode"] | undefined;
+
+/**
+ * Tokens in `text` (OpenAI's o200k encoding): an estimate for other models, good enough for budgets.
+ * The encoding's tables take ~16 MB of heap (~60 MB of RSS) and only prompts near the context window
+ * and summaries are counted, so they are loaded on first use rather than by every idle process.
+ */
 export function countTokens(text: string): number {
-  return text === "" ? 0 : encode(text).length;
+  if (text === "") return 0;
+  encode ??= (createRequire(import.meta.url)("gpt-tokenizer") as typeof Tokenizer).encode;
+  return encode(text).length;
 }
 
 type CachedList = { models: ModelInfo[]; expiresAt: number } | { pending: Promise<ModelInfo[]> };

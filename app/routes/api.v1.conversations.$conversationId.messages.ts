@@ -14,7 +14,7 @@ import { sendMessage } from "~/chat/chat.server";
 import { ConversationNotFoundError, getConversation } from "~/chat/conversations.server";
 import { listMessages } from "~/chat/messages.server";
 import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
-import { isSessionActive } from "~/sessions/sessions.server";
+import { watchSession } from "~/sessions/session-watch.server";
 
 async function ownConversation(userId: string, conversationId: string | undefined) {
   try {
@@ -57,7 +57,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.headers.get("accept")?.includes("text/event-stream")) {
     const sessionId = context.auth.session!.id;
     const stream = replyEventStream(assistantMessageId, request.signal, {
-      stillAuthorised: () => isSessionActive(sessionId),
+      watchAuthorisation: (onRevoked) => watchSession(sessionId, onRevoked),
     });
     return new Response(stream, { headers: SSE_HEADERS });
   }

@@ -144,12 +144,13 @@ export async function rotateSession(sessionId: string): Promise<{ secret: string
   });
 }
 
-/** Whether a session still lets its holder in: not revoked, not expired, account not disabled. */
-export async function isSessionActive(sessionId: string, now = new Date()): Promise<boolean> {
-  const count = await prisma.session.count({
-    where: { id: sessionId, revokedAt: null, expiresAt: { gt: now }, user: { disabledAt: null } },
+/** Which of these sessions still let their holders in: not revoked, not expired, account not disabled. */
+export async function activeSessionIds(sessionIds: string[], now = new Date()): Promise<Set<string>> {
+  const rows = await prisma.session.findMany({
+    where: { id: { in: sessionIds }, revokedAt: null, expiresAt: { gt: now }, user: { disabledAt: null } },
+    select: { id: true },
   });
-  return count > 0;
+  return new Set(rows.map((row) => row.id));
 }
 
 export type SessionListing = {

@@ -3,6 +3,9 @@
  * lose no acknowledged message, answer every request 2xx or 503 (never a 500, never a cut connection),
  * recover by itself within 5 s of PostgreSQL's return, and leave no reply `streaming`.
  */
+import { isRouteErrorResponse } from "@remix-run/react";
+// The Remix client's own decoder for single-fetch (`*.data`) responses, as the browser runs it.
+import { decodeViaTurboStream } from "@remix-run/react/dist/single-fetch";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startStubLlm, type StubLlm } from "../../e2e/stand-ins/llm-server";
@@ -101,6 +104,22 @@ it("survives PostgreSQL stopping for 10 s under load and recovers by itself", { 
   expect(page.status).toBe(503);
   expect(page.headers.get("retry-after")).toMatch(/^\d+$/);
   expect(await page.text()).toMatch(/temporarily unavailable/i);
+  // A client-side navigation (JS on) fetches the page's data from Remix: it gets a 503 that the Remix
+  // client decodes — each route's error is the outage — so the error boundary says "temporarily unavailable".
+  const navigation = await senders[0]!.client.get(`/chat/${senders[0]!.conversationId}.data`);
+  expect(navigation.status).toBe(503);
+  expect(navigation.headers.get("retry-after")).toMatch(/^\d+$/);
+  const { value: results } = await decodeViaTurboStream(navigation.body!, globalThis);
+  const errors = Object.values(results as Record<string, { error?: unknown }>).map((result) => result.error);
+  expect(errors.length).toBeGreaterThan(0);
+  for (const error of errors) expect(isRouteErrorResponse(error) && error.status).toBe(503);
+  // The same for a client from before single fetch (`?_data=<route id>`): the 503 it treats as a thrown response.
+  const legacy = await senders[0]!.client.get(
+    `/chat/${senders[0]!.conversationId}?_data=${encodeURIComponent("routes/chat.$conversationId")}`,
+  );
+  expect(legacy.status).toBe(503);
+  expect(legacy.headers.get("retry-after")).toMatch(/^\d+$/);
+  expect(legacy.headers.get("x-remix-catch")).toBe("yes");
   const api = await senders[0]!.client.get(`/api/v1/conversations/${senders[0]!.conversationId}/messages`);
   expect(api.status).toBe(503);
   expect(api.headers.get("content-type")).toContain("application/problem+json");

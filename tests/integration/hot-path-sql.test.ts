@@ -11,6 +11,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrationsSql } from "~/admin/system.server";
 import { searchHitColumns, searchSql } from "~/chat/conversations.server";
+import { growingRepliesColumns, growingRepliesSql } from "~/chat/growing-replies.server";
 import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
 import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
@@ -132,6 +133,11 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
   ],
   ["prompt context of a stored reply", replyContextSql(id, id, id), replyContextColumns],
   ["conversation search", searchSql(id, "hello", 30), searchHitColumns],
+  [
+    "growing replies' text, all in one statement",
+    growingRepliesSql([id, id], ["hello", "world"]),
+    growingRepliesColumns,
+  ],
 ];
 
 describe("hot-path SQL matches prisma/schema.prisma", () => {

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { databaseEnv } from "../support/ops";
-import { ensureBuild, startServer } from "../support/server-process";
+import { ensureBuild, productionNodeArgs, startServer } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const TEST_ONLY_ROUTE = /"routes\/test-only\.[a-z]+"/;
@@ -38,6 +38,15 @@ describe("the production build", () => {
     expect(entry).toContain('"server/index.js"');
     // No app module was compiled into it: the configuration schema and the Prisma client live in the bundle only.
     expect(entry).not.toMatch(/PrismaClient|SESSION_SECRET|createHttpApp\(options/);
+  });
+});
+
+describe("the production start", () => {
+  it("runs the server with the same node flags from the image as from npm start", () => {
+    const dockerfile = fs.readFileSync(path.join(root, "Dockerfile"), "utf8");
+    const command = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(command).toEqual(["node", ...productionNodeArgs(), "build/server.js"]);
+    expect(productionNodeArgs()).toContain("--max-semi-space-size=8");
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 
@@ -17,6 +18,19 @@ export type ServerProcess = {
 export type Exited = { code: number | null; stdout: string; stderr: string };
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * The node flags `npm start` (package.json) runs the server with — the V8 heap settings production
+ * uses — so that benchmarks measure the process as it runs in production.
+ */
+export function productionNodeArgs(checkout = root): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(checkout, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const match = /^exec node\s*(.*?)\s*build\/server\.js$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start is not "exec node [flags] build/server.js": ${scripts.start}`);
+  return match[1] ? match[1].split(/\s+/) : [];
+}
 
 function baseEnv(): Record<string, string | undefined> {
   return {
