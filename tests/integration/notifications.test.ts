@@ -111,7 +111,14 @@ describe("notifications", { timeout: 90_000 }, () => {
     const { client, id } = await person(harness);
     const now = new Date();
     const time = `${String(now.getUTCHours()).padStart(2, "0")}:${String(now.getUTCMinutes()).padStart(2, "0")}`;
-    expect((await client.post("/settings/notifications", { briefing: "on", briefingTime: time })).status).toBe(302);
+    const page = await client.post("/settings/telegram", { intent: "code" });
+    const code = /\/start (?:<!-- -->)?([A-Z0-9]{10})/.exec(await page.text())?.[1];
+    telegram.sendFromUser(9010, `/start ${code}`);
+    await expect.poll(() => telegram.messages(9010).at(-1)?.text ?? "", { timeout: 30_000 }).toMatch(/^Linked to /);
+    expect(
+      (await client.post("/settings/notifications", { briefing: "on", briefingTime: time, briefingOnTelegram: "on" }))
+        .status,
+    ).toBe(302);
     const start = new Date(Date.now() + 2 * 3600_000);
     await createEvent(id, {
       title: "Board meeting",
@@ -135,6 +142,11 @@ describe("notifications", { timeout: 90_000 }, () => {
     // The summary is the model's answer to the day's events (the stand-in echoes what it was given).
     expect(briefing.body).toContain(stubReplyFor("").slice(-40));
     expect(briefing.body).toContain("Board meeting");
+    // Chosen for Telegram too: the linked chat gets the briefing, rendered for Telegram.
+    await expect
+      .poll(() => telegram.messages(9010).at(-1)?.text ?? "", { timeout: 20_000 })
+      .toContain("Your briefing for");
+    expect(telegram.messages(9010).at(-1)!.text).toContain("Board meeting");
   });
 
   it("keeps people's notifications apart: another person gets 404 and sees none", async () => {
