@@ -93,7 +93,7 @@ function createBoss(tuning: StartJobsOptions["tuning"]): PgBoss {
  * own message. The margin also covers settling the attempt, which on the embedded database may wait for
  * the one connection. A job whose worker died is retried once this has passed.
  */
-export function expirySeconds(definition: Pick<JobDefinition, "timeoutSeconds">): number {
+function expirySeconds(definition: Pick<JobDefinition, "timeoutSeconds">): number {
   return definition.timeoutSeconds + Math.max(5, Math.ceil(definition.timeoutSeconds / 10));
 }
 
@@ -128,7 +128,7 @@ function checkQueuePolicy(definition: JobDefinition, policy: string | undefined)
   log.warn(
     mismatch,
     `job queue ${definition.name} keeps its old "${policy}" policy; its job type asks for "${wanted}" ` +
-      `(${wanted === "stately" ? "dedup by key is not enforced" : "jobs with one key wait for each other"}). ` +
+      `(${wanted === "stately" ? "dedup by key is not enforced" : "only one job waits at a time, whatever its payload"}). ` +
       "Recreate the queue once it has no waiting or running jobs (ADR 005).",
   );
   return mismatch;
