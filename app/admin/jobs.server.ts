@@ -1,6 +1,6 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { pool } from "~/db/db.server";
-import { cancelJob, JobsNotRunningError, retryJob, workerStatus } from "~/jobs/queue.server";
+import { cancelJob, JobsNotRunningError, queuePolicyMismatches, retryJob, workerStatus } from "~/jobs/queue.server";
 import { QUEUE_STATES, type QueueState } from "~/jobs/states";
 import { failedJobs, queueCounts } from "~/jobs/stats.server";
 
@@ -21,37 +21,59 @@ export async function jobsOverview() {
     }
     summary.counts[state] = count;
   }
-  return { queues: [...queues.values()], failed, worker: workerStatus() };
+  return { queues: [...queues.values()], failed, worker: workerStatus(), policyMismatches: queuePolicyMismatches() };
 }
 
 export type JobChangeResult = { ok: true } | { ok: false; message: string };
 
-/** Retries or cancels one job on an admin's request; every attempt is audit-logged. */
+type Outcome = "done" | "not-running" | "not-found" | "already-waiting";
+
+const MESSAGES: Record<"retry" | "cancel", Record<Exclude<Outcome, "done">, string>> = {
+  retry: {
+    "not-running": "The job queue is not running in this process; try again in a moment.",
+    "not-found": "That job cannot be retried: it is no longer failed, or it no longer exists.",
+    "already-waiting": "A run of this job is already waiting to retry; retry this one after that run finishes.",
+  },
+  cancel: {
+    "not-running": "The job queue is not running in this process; try again in a moment.",
+    "not-found": "That job cannot be cancelled: it has already finished, or it no longer exists.",
+    "already-waiting": "That job cannot be cancelled.",
+  },
+};
+
+async function attempt(intent: "retry" | "cancel", queue: string, jobId: string): Promise<Outcome> {
+  try {
+    if (intent === "cancel") return (await cancelJob(queue, jobId)) ? "done" : "not-found";
+    const result = await retryJob(queue, jobId);
+    return result === "retried" ? "done" : result === "not-failed" ? "not-found" : "already-waiting";
+  } catch (error) {
+    if (error instanceof JobsNotRunningError) return "not-running";
+    throw error;
+  }
+}
+
+/** Retries or cancels one job on an admin's request; every attempt is audit-logged, failed ones too. */
 export async function changeJob(
   intent: "retry" | "cancel",
   queue: string,
   jobId: string,
   origin: AuditOrigin,
 ): Promise<JobChangeResult> {
-  let changed: boolean;
+  const audit = (outcome: "success" | "failure", reason?: string) =>
+    recordAudit(origin, {
+      action: intent === "retry" ? "job.retry" : "job.cancel",
+      outcome,
+      target: { type: "job", id: jobId },
+      details: reason ? { queue, reason } : { queue },
+    });
+  let outcome: Outcome;
   try {
-    changed = intent === "retry" ? await retryJob(queue, jobId) : await cancelJob(queue, jobId);
+    outcome = await attempt(intent, queue, jobId);
   } catch (error) {
-    if (!(error instanceof JobsNotRunningError)) throw error;
-    return { ok: false, message: "The job queue is not running in this process; try again in a moment." };
+    // Not one we can explain to the operator: it stays a server error, but the attempt is on record.
+    await audit("failure", "error");
+    throw error;
   }
-  await recordAudit(origin, {
-    action: intent === "retry" ? "job.retry" : "job.cancel",
-    outcome: changed ? "success" : "failure",
-    target: { type: "job", id: jobId },
-    details: { queue },
-  });
-  if (changed) return { ok: true };
-  return {
-    ok: false,
-    message:
-      intent === "retry"
-        ? "That job cannot be retried: it is no longer failed, or it no longer exists."
-        : "That job cannot be cancelled: it has already finished, or it no longer exists.",
-  };
+  await audit(outcome === "done" ? "success" : "failure", outcome === "done" ? undefined : outcome);
+  return outcome === "done" ? { ok: true } : { ok: false, message: MESSAGES[intent][outcome] };
 }

@@ -41,7 +41,9 @@ export const healthReportSchema = z.object({
   }),
   jobs: z.object({
     worker: z.object({
-      state: z.enum(["running", "stopped"]).describe("Whether this process works background jobs"),
+      state: z
+        .enum(["running", "stopped", "disabled"])
+        .describe("Whether this process works background jobs (disabled: JOBS_WORKER=false, another process does)"),
       lastPollAt: z.iso
         .datetime()
         .nullable()

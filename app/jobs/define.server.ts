@@ -1,6 +1,10 @@
 import type { z } from "zod";
 
-/** What a handler gets besides its payload: which attempt this is, and a signal aborted at its timeout. */
+/**
+ * What a handler gets besides its payload: which attempt this is, and a signal aborted at its timeout
+ * and when pg-boss gives up on the attempt (shutdown after the grace, claim lost). A handler that can
+ * run long checks it between steps: the attempt is already failed once it aborts.
+ */
 export type JobContext = { id: string; attempt: number; signal: AbortSignal };
 
 /**
@@ -13,9 +17,15 @@ export type JobDefinition<Schema extends z.ZodType = z.ZodType> = {
   payload: Schema;
   /** Retries after the first attempt, with exponential backoff from `delaySeconds` up to `maxDelaySeconds`. */
   retry: { limit: number; delaySeconds: number; maxDelaySeconds: number };
-  /** An attempt running longer is aborted; one whose worker died is retried once this has passed. */
+  /**
+   * An attempt running longer fails and its signal aborts; one whose worker died is retried a little
+   * after this (pg-boss's expiry, see expirySeconds in queue.server.ts).
+   */
   timeoutSeconds: number;
-  /** At most one queued job per key: sending a second with the same key while one waits does nothing. */
+  /**
+   * At most one queued job per key: sending a second with the same key while one waits does nothing.
+   * Scheduled runs carry the key too. The queue's policy is fixed when it is created (ADR 005).
+   */
   singletonKey?: (payload: z.infer<Schema>) => string;
   handler: (payload: z.infer<Schema>, context: JobContext) => Promise<void>;
 };

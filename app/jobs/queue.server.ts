@@ -1,5 +1,6 @@
-import { fromPrisma, PgBoss, type ConstructorOptions, type Db, type JobWithMetadata } from "pg-boss";
+import { fromPrisma, PgBoss, type ConstructorOptions, type Db, type JobResult, type JobWithMetadata } from "pg-boss";
 import type pg from "pg";
+import { z } from "zod";
 import { config } from "~/config/env.server";
 import { pool } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
@@ -24,6 +25,10 @@ type JobsState = {
   definitions: Map<string, JobDefinition>;
   startedAt: Date;
   stopping: boolean;
+  /** false when this process only sends jobs (JOBS_WORKER=false). */
+  working: boolean;
+  /** Queues whose stored policy differs from what their job type asks for (see checkQueuePolicy). */
+  policyMismatches: QueuePolicyMismatch[];
 };
 
 // server.ts (tsx) and the Remix bundle load separate copies of this module: both see one queue.
@@ -83,14 +88,23 @@ function createBoss(tuning: StartJobsOptions["tuning"]): PgBoss {
   return new PgBoss({ ...common, connectionString: url, max: jobs.poolMax, application_name: "ares-jobs" });
 }
 
+/**
+ * How long after our own timeout pg-boss gives up on an attempt. Our timer must fire first: pg-boss's
+ * expiry starts earlier (at the claim, in the database) and, when it fires, fails the attempt with its
+ * own message. The margin also covers settling the attempt, which on the embedded database may wait for
+ * the one connection. A job whose worker died is retried once this has passed.
+ */
+function expirySeconds(definition: Pick<JobDefinition, "timeoutSeconds">): number {
+  return definition.timeoutSeconds + Math.max(5, Math.ceil(definition.timeoutSeconds / 10));
+}
+
 function queueOptions(definition: JobDefinition) {
   return {
     retryLimit: definition.retry.limit,
     retryDelay: definition.retry.delaySeconds,
     retryBackoff: true,
     retryDelayMax: definition.retry.maxDelaySeconds,
-    // A worker killed mid-job leaves it active: pg-boss retries it once this has passed.
-    expireInSeconds: definition.timeoutSeconds,
+    expireInSeconds: expirySeconds(definition),
     notify: config().jobs.listenNotify,
   };
 }
@@ -100,46 +114,91 @@ function queuePolicy(definition: JobDefinition): "stately" | "standard" {
   return definition.singletonKey ? "stately" : "standard";
 }
 
-type Outcome = { status: "completed" } | { status: "failed"; output: { message: string; name: string } };
+export type QueuePolicyMismatch = { queue: string; policy: string; wanted: "stately" | "standard" };
 
-async function runOne(definition: JobDefinition, job: JobWithMetadata<unknown>): Promise<Outcome> {
+/**
+ * pg-boss fixes a queue's policy when the queue is created (updateQueue cannot change it), so a queue
+ * made before its job type gained (or lost) a dedup key keeps the old one. We do not recreate it here:
+ * deleting a queue deletes its jobs, and another ARES process may be working it right now. The
+ * mismatch is logged and shown on /admin/jobs with what to do (ADR 005).
+ */
+function checkQueuePolicy(definition: JobDefinition, policy: string | undefined): QueuePolicyMismatch | undefined {
+  const wanted = queuePolicy(definition);
+  if (!policy || policy === wanted) return undefined;
+  const mismatch = { queue: definition.name, policy, wanted };
+  log.warn(
+    mismatch,
+    `job queue ${definition.name} keeps its old "${policy}" policy; its job type asks for "${wanted}" ` +
+      `(${wanted === "stately" ? "dedup by key is not enforced" : "only one job waits at a time, whatever its payload"}). ` +
+      "Recreate the queue once it has no waiting or running jobs (ADR 005).",
+  );
+  return mismatch;
+}
+
+type Attempt = {
+  /** How the attempt ended, as pg-boss settles it. */
+  result: Promise<JobResult>;
+  /** The handler itself, which may still be running after our timeout. */
+  running: Promise<unknown>;
+};
+
+/**
+ * Runs one attempt. The handler's signal aborts at our timeout and when pg-boss gives up on the
+ * attempt (shutdown after the grace, a claim lost to expiry). A payload that fails validation fails
+ * for good: it would fail the same way on every retry.
+ */
+function runOne(definition: JobDefinition, job: JobWithMetadata<unknown>): Attempt {
   const started = performance.now();
-  const controller = new AbortController();
+  const where = { id: job.id, queue: definition.name, attempt: job.retryCount + 1 };
+  const parsed = definition.payload.safeParse(job.data ?? {});
+  if (!parsed.success) {
+    observeJobRun(definition.name, "invalid");
+    const message = `invalid payload: ${z.prettifyError(parsed.error)}`.slice(0, 2000);
+    log.warn({ job: where }, `job failed without retries: ${message}`);
+    const result: JobResult = { id: job.id, status: "deadletter", output: { message, name: "JobPayloadError" } };
+    return { result: Promise.resolve(result), running: Promise.resolve() };
+  }
+  const timeout = new AbortController();
+  const signal = AbortSignal.any([timeout.signal, job.signal]);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
+  const timedOut = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
-      reject(new JobTimeoutError(definition.timeoutSeconds));
+      const error = new JobTimeoutError(definition.timeoutSeconds);
+      timeout.abort(error);
+      reject(error);
     }, definition.timeoutSeconds * 1000);
   });
-  try {
-    const payload = definition.payload.parse(job.data ?? {});
-    await Promise.race([
-      definition.handler(payload, { id: job.id, attempt: job.retryCount + 1, signal: controller.signal }),
-      timeout,
-    ]);
-    observeJobRun(definition.name, "completed", (performance.now() - started) / 1000);
-    return { status: "completed" };
-  } catch (error) {
-    // Any error of a handler fails this attempt: pg-boss retries it or marks it failed.
-    const failure = error instanceof Error ? error : new Error(String(error));
-    observeJobRun(
-      definition.name,
-      failure instanceof JobTimeoutError ? "timeout" : "error",
-      (performance.now() - started) / 1000,
-    );
-    log.warn({ err: failure, job: { id: job.id, queue: definition.name, attempt: job.retryCount + 1 } }, "job failed");
-    // Reported once, when no retry is left: an attempt that a retry then fixes is not a fault to chase.
-    if (job.retryCount >= job.retryLimit) {
-      reportFailure(failure, {
-        source: "job",
-        tags: { job_queue: definition.name, job_id: job.id, job_attempt: job.retryCount + 1 },
-      });
-    }
-    return { status: "failed", output: { message: failure.message.slice(0, 2000), name: failure.name } };
-  } finally {
-    clearTimeout(timer);
-  }
+  const running = Promise.resolve().then(() =>
+    definition.handler(parsed.data, { id: job.id, attempt: where.attempt, signal }),
+  );
+  const result = Promise.race([running, timedOut])
+    .then(
+      (): JobResult => {
+        observeJobRun(definition.name, "completed", (performance.now() - started) / 1000);
+        return { id: job.id, status: "completed" };
+      },
+      (error: unknown): JobResult => {
+        // Any error of a handler fails this attempt: pg-boss retries it or marks it failed.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        const timedOutHere = failure instanceof JobTimeoutError;
+        observeJobRun(definition.name, timedOutHere ? "timeout" : "error", (performance.now() - started) / 1000);
+        log.warn({ err: failure, job: where }, "job failed");
+        // Reported once, when no retry is left: an attempt that a retry then fixes is not a fault to chase.
+        if (job.retryCount >= job.retryLimit) {
+          reportFailure(failure, {
+            source: "job",
+            tags: { job_queue: definition.name, job_id: job.id, job_attempt: where.attempt },
+          });
+        }
+        return {
+          id: job.id,
+          status: "failed",
+          output: { message: failure.message.slice(0, 2000), name: failure.name },
+        };
+      },
+    )
+    .finally(() => clearTimeout(timer));
+  return { result, running };
 }
 
 class JobTimeoutError extends Error {
@@ -147,6 +206,30 @@ class JobTimeoutError extends Error {
     super(`timed out after ${seconds} s`);
     this.name = "JobTimeoutError";
   }
+}
+
+/**
+ * One job of a fetched batch: run it, then settle it at once, so a job that finished is never failed
+ * along with a slower one of its batch (by pg-boss's batch timeout or by a shutdown after the grace).
+ * Settling is fenced to this attempt: pg-boss's own settle of the batch afterwards leaves it alone.
+ */
+async function workOne(boss: PgBoss, definition: JobDefinition, job: JobWithMetadata<unknown>): Promise<JobResult> {
+  const attempt = runOne(definition, job);
+  const result = await attempt.result;
+  const fenced = { id: job.id, retryCount: job.retryCount };
+  try {
+    if (result.status === "completed") await boss.complete(definition.name, fenced);
+    else if (result.status === "failed") await boss.fail(definition.name, fenced, result.output as object);
+    // deadletter (fails without retries) has no single-job call in pg-boss: it settles with the batch.
+  } catch (error) {
+    // The database is unreachable, or pg-boss stopped: pg-boss settles the batch with these results when
+    // the handler returns, or the attempt expires and is retried.
+    log.warn({ err: error, job: { id: job.id, queue: definition.name } }, "job could not be settled yet");
+  }
+  // A handler still running after our timeout has had its signal aborted. Until it returns this worker
+  // fetches nothing more, so the retry of this job never runs beside it in this process.
+  await attempt.running.catch(() => undefined);
+  return result;
 }
 
 /** Starts the queue (installing or upgrading its schema) and, unless `work: false`, the workers and schedules. */
@@ -158,12 +241,23 @@ export async function startJobs(options: StartJobsOptions): Promise<void> {
   boss.on("warning", (warning) => log.warn({ warning }, "job queue warning"));
   await boss.start();
   const definitions = new Map(options.jobs.map((definition) => [definition.name, definition]));
-  globalForJobs.__aresJobs = { boss, definitions, startedAt: new Date(), stopping: false };
+  const state: JobsState = {
+    boss,
+    definitions,
+    startedAt: new Date(),
+    stopping: false,
+    working: options.work !== false,
+    policyMismatches: [],
+  };
+  globalForJobs.__aresJobs = state;
   try {
     for (const definition of options.jobs) {
       const existing = await boss.getQueue(definition.name);
-      if (existing) await boss.updateQueue(definition.name, queueOptions(definition));
-      else await boss.createQueue(definition.name, { ...queueOptions(definition), policy: queuePolicy(definition) });
+      if (existing) {
+        await boss.updateQueue(definition.name, queueOptions(definition));
+        const mismatch = checkQueuePolicy(definition, existing.policy);
+        if (mismatch) state.policyMismatches.push(mismatch);
+      } else await boss.createQueue(definition.name, { ...queueOptions(definition), policy: queuePolicy(definition) });
     }
     setJobQueueDepthProvider(() => queueCounts(pool()));
     if (options.work === false) return;
@@ -175,24 +269,22 @@ export async function startJobs(options: StartJobsOptions): Promise<void> {
           batchSize: jobs.batchSize,
           burstWhenBatchFull: true,
           includeMetadata: true,
+          // Each job is settled as it finishes (workOne); these results are pg-boss's backstop, and
+          // the only way to fail a job without retries (deadletter).
           perJobResults: true,
         },
-        async (batch) =>
-          Promise.all(
-            batch.map(async (job) => {
-              const outcome = await runOne(definition, job);
-              return outcome.status === "completed"
-                ? { id: job.id, status: "completed" as const }
-                : { id: job.id, status: "failed" as const, output: outcome.output };
-            }),
-          ),
+        async (batch) => Promise.all(batch.map((job) => workOne(boss, definition, job))),
       );
     }
     for (const schedule of options.schedules ?? []) {
-      await boss.schedule(schedule.job.name, schedule.cron, schedule.payload as object, {
+      const payload = schedule.job.payload.parse(schedule.payload) as object;
+      await boss.schedule(schedule.job.name, schedule.cron, payload, {
         tz: jobs.timeZone,
         // A run that came due while ARES was down is sent once when it is back, not once per missed slot.
         missed: "once",
+        // The dedup key of a job sent by hand: on a stately queue a scheduled run and a manual one are
+        // the same job, so at most one of them waits (and one retries) at a time.
+        singletonKey: schedule.job.singletonKey?.(payload),
       });
     }
   } catch (error) {
@@ -253,12 +345,17 @@ export async function sendJob<Definition extends JobDefinition>(
   });
 }
 
-export type WorkerStatus = { state: "running" | "stopped"; lastPollAt: string | null };
+export type WorkerStatus = {
+  /** disabled: JOBS_WORKER=false, this process sends jobs but another one works them. */
+  state: "running" | "stopped" | "disabled";
+  lastPollAt: string | null;
+};
 
 /** Whether this process works jobs, and when its workers last asked the database for one. */
 export function workerStatus(): WorkerStatus {
   const state = globalForJobs.__aresJobs;
   if (!state || state.stopping) return { state: "stopped", lastPollAt: null };
+  if (!state.working) return { state: "disabled", lastPollAt: null };
   const polls = state.boss
     .getWipData()
     .map((worker) => worker.lastFetchedOn)
@@ -269,11 +366,30 @@ export function workerStatus(): WorkerStatus {
   };
 }
 
-/** Puts a failed job back in the queue; false when there is no such job in a state that can be retried. */
-export async function retryJob(queue: string, id: string): Promise<boolean> {
+/** Queues that kept a policy their job type no longer asks for (found at start, see checkQueuePolicy). */
+export function queuePolicyMismatches(): QueuePolicyMismatch[] {
+  return globalForJobs.__aresJobs?.policyMismatches ?? [];
+}
+
+export type RetryResult = "retried" | "not-failed" | "already-waiting";
+
+// PostgreSQL's unique_violation: a stately queue's index refused a second job in the same state and key.
+const UNIQUE_VIOLATION = "23505";
+
+/**
+ * Puts a failed job back in the queue. not-failed: there is no such failed job. already-waiting: its
+ * queue has a dedup key and another run with that key is already waiting to retry; pg-boss's unique
+ * index allows one, so this one can be retried once that run has finished.
+ */
+export async function retryJob(queue: string, id: string): Promise<RetryResult> {
   const { boss, definitions } = running();
-  if (!definitions.has(queue)) return false;
-  return affected(await boss.retry(queue, id));
+  if (!definitions.has(queue)) return "not-failed";
+  try {
+    return affected(await boss.retry(queue, id)) ? "retried" : "not-failed";
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return "already-waiting";
+    throw error;
+  }
 }
 
 /** Cancels a queued, retrying or active job; false when it has already finished or does not exist. */

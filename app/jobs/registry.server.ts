@@ -17,8 +17,8 @@ export const purgeSessionsJob = defineJob({
   retry: { limit: 3, delaySeconds: 30, maxDelaySeconds: 600 },
   timeoutSeconds: 120,
   singletonKey: () => "sessions.purge-ended",
-  async handler() {
-    const purged = await purgeEndedSessions();
+  async handler(_payload, context) {
+    const purged = await purgeEndedSessions(new Date(), context.signal);
     if (purged > 0) logger.info({ purged }, "purged ended sessions");
   },
 });

@@ -8,7 +8,6 @@ import {
   metricsRegistry,
   observeLlmRequest,
   setActiveSessionsProvider,
-  setJobQueueDepth,
 } from "./metrics.server";
 
 describe("metrics", () => {
@@ -19,7 +18,6 @@ describe("metrics", () => {
     countLlmError({ provider: "ollama", model: "m2", reason: "timeout" });
     countLogin("password", "failure");
     countAuditEvent("session.revoke", "success");
-    setJobQueueDepth("reminders", 3);
     const text = await metricsRegistry.metrics();
     expect(text).toContain('ares_llm_request_duration_seconds_count{provider="openrouter",model="m1",outcome="ok"} 1');
     expect(text).toContain('ares_llm_tokens_total{provider="openrouter",model="m1",kind="completion"} 42');
@@ -27,7 +25,6 @@ describe("metrics", () => {
     expect(text).toContain('ares_llm_errors_total{provider="ollama",model="m2",reason="timeout"} 1');
     expect(text).toContain('ares_logins_total{method="password",result="failure"} 1');
     expect(text).toContain('ares_audit_events_total{action="session.revoke",outcome="success"} 1');
-    expect(text).toContain('ares_job_queue_depth{queue="reminders"} 3');
   });
 
   it("ask the registered provider for the active sessions at scrape time", async () => {

@@ -127,7 +127,7 @@ function createMetrics() {
     }),
     jobsTotal: new Counter({
       name: "ares_jobs_total",
-      help: "Job attempts finished by this process, by queue and result (completed, error, timeout)",
+      help: "Job attempts finished by this process, by queue and result (completed, error, timeout, invalid payload)",
       labelNames: ["queue", "result"] as const,
       registers: [registry],
     }),
@@ -206,15 +206,16 @@ export function setActiveSessionsProvider(provider: ActiveSessionsProvider): voi
   metrics.state.activeSessions = provider;
 }
 
-export function setJobQueueDepth(queue: string, depth: number): void {
-  metrics.jobQueueDepth.set({ queue }, depth);
-}
-
 export function setJobQueueDepthProvider(provider: JobQueueDepthProvider | undefined): void {
   metrics.state.jobQueueDepth = provider;
 }
 
-export function observeJobRun(queue: string, result: "completed" | "error" | "timeout", seconds: number): void {
+/** One finished job attempt; an invalid payload never ran, so it has no duration. */
+export function observeJobRun(
+  queue: string,
+  result: "completed" | "error" | "timeout" | "invalid",
+  seconds?: number,
+): void {
   metrics.jobsTotal.inc({ queue, result });
-  metrics.jobDuration.observe({ queue }, seconds);
+  if (seconds !== undefined) metrics.jobDuration.observe({ queue }, seconds);
 }

@@ -37,7 +37,7 @@ const STATE_LABEL: Record<(typeof QUEUE_STATES)[number], string> = {
 };
 
 export default function AdminJobs() {
-  const { queues, failed, worker, notice } = useLoaderData<typeof loader>();
+  const { queues, failed, worker, policyMismatches, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
@@ -45,10 +45,24 @@ export default function AdminJobs() {
     <>
       <section className="card">
         <h2>Background jobs</h2>
-        <p>
-          Worker: <span className={`badge ${worker.state === "running" ? "ok" : "danger"}`}>{worker.state}</span>
-          {worker.lastPollAt ? ` · last poll ${worker.lastPollAt}` : ""}
-        </p>
+        {worker.state === "disabled" ? (
+          <p>
+            Worker: <span className="badge">disabled</span> this process does not work jobs (JOBS_WORKER=false); another
+            ARES process on this database does.
+          </p>
+        ) : (
+          <p>
+            Worker: <span className={`badge ${worker.state === "running" ? "ok" : "danger"}`}>{worker.state}</span>
+            {worker.lastPollAt ? ` · last poll ${worker.lastPollAt}` : ""}
+          </p>
+        )}
+        {policyMismatches.map((mismatch) => (
+          <p key={mismatch.queue} role="alert" className="field-error">
+            Queue <code>{mismatch.queue}</code> keeps its old &ldquo;{mismatch.policy}&rdquo; policy; its job type asks
+            for &ldquo;{mismatch.wanted}&rdquo;. Recreate the queue once it has no waiting or running jobs
+            (docs/decisions/005-background-jobs.md).
+          </p>
+        ))}
         {notice ? (
           <p role="status" className="notice">
             {notice === "retry" ? "The job is queued again." : "The job is cancelled."}

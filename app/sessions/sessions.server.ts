@@ -200,11 +200,23 @@ export async function countActiveSessions(now = new Date()): Promise<number> {
   return prisma.session.count({ where: { revokedAt: null, expiresAt: { gt: now } } });
 }
 
-/** Deletes sessions that ended (expired or revoked) more than a week ago. */
-export async function purgeEndedSessions(now = new Date()): Promise<number> {
+const PURGE_BATCH = 1_000;
+
+/**
+ * Deletes sessions that ended (expired or revoked) more than a week ago, a batch at a time: a large
+ * backlog never becomes one long statement (the embedded database has one connection), and `signal`
+ * (the purge job's timeout or shutdown) is honoured between batches.
+ */
+export async function purgeEndedSessions(now = new Date(), signal?: AbortSignal): Promise<number> {
   const cutoff = new Date(now.getTime() - PURGE_AFTER_MS);
-  const { count } = await prisma.session.deleteMany({
-    where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] },
-  });
-  return count;
+  const where = { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] };
+  let purged = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const batch = await prisma.session.findMany({ where, select: { id: true }, take: PURGE_BATCH });
+    if (batch.length === 0) return purged;
+    const { count } = await prisma.session.deleteMany({ where: { id: { in: batch.map((row) => row.id) } } });
+    purged += count;
+    if (batch.length < PURGE_BATCH) return purged;
+  }
 }

@@ -76,6 +76,70 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     // ARES starts its queue in the background after it is ready: the first test may wait for it.
   }, 90_000);
 
+  it("Retry while another run of the job waits to retry answers with a message, not a 500, audited", async () => {
+    const admin = browserClient(server.url);
+    expect(
+      (await admin.post("/login", { email: "jobs-admin@example.test", password: "correct horse battery staple" }))
+        .status,
+    ).toBe(302);
+    // Two runs without a dedup key (as the cron used to send them): one failed, one waiting to retry.
+    // The purge queue is stately, and its unique index allows one job per state and key.
+    const failed = await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "the database was busy", {
+      singletonKey: null,
+    });
+    const waiting = await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "the database was busy", {
+      retryLaterInstead: true,
+      singletonKey: null,
+    });
+    const response = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: failed });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain(
+      "A run of this job is already waiting to retry; retry this one after that run finishes.",
+    );
+    const [row] = await prisma.$queryRaw<
+      Array<{ state: string }>
+    >`SELECT state::text FROM pgboss.job WHERE id = ${failed}::uuid`;
+    expect(row!.state).toBe("failed");
+    expect(await prisma.auditEvent.findMany({ where: { action: "job.retry", targetId: failed } })).toMatchObject([
+      { outcome: "failure", details: { queue: QUEUE, reason: "already-waiting" } },
+    ]);
+
+    // Once the waiting run is cancelled, Retry works.
+    expect((await admin.post("/admin/jobs", { intent: "cancel", queue: QUEUE, jobId: waiting })).status).toBe(302);
+    expect((await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: failed })).status).toBe(302);
+  }, 60_000);
+
+  it("a process with JOBS_WORKER=false says it does not work jobs", async () => {
+    const sender = await startServer({
+      DATABASE_URL: process.env.DATABASE_URL,
+      NODE_ENV: "test",
+      ARES_SKIP_MIGRATIONS: "true",
+      METRICS_TOKEN,
+      JOBS_WORKER: "false",
+    });
+    try {
+      const admin = browserClient(sender.url);
+      expect(
+        (await admin.post("/login", { email: "jobs-admin@example.test", password: "correct horse battery staple" }))
+          .status,
+      ).toBe(302);
+      // It starts its queue (send-only) in the background once ready.
+      let text = "";
+      await until(
+        async () => (text = await pageText(admin)).includes("this process does not work jobs"),
+        30_000,
+        "the send-only worker state",
+      );
+      expect(text).not.toContain(">running<");
+      const health = (await (
+        await fetch(`${sender.url}/api/v1/health`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).json()) as { jobs: { worker: { state: string; lastPollAt: string | null } } };
+      expect(health.jobs.worker).toEqual({ state: "disabled", lastPollAt: null });
+    } finally {
+      await sender.stop();
+    }
+  }, 120_000);
+
   it("Cancel stops a job waiting to retry; bad input gets a message; others get 403", async () => {
     const admin = browserClient(server.url);
     expect(

@@ -33,7 +33,11 @@ export async function failJobElsewhere(
   databaseUrl: string,
   queue: string,
   message: string,
-  options: { retryLaterInstead?: boolean } = {},
+  options: {
+    retryLaterInstead?: boolean;
+    /** The job's dedup key; null sends it without one. By default a key of its own. */
+    singletonKey?: string | null;
+  } = {},
 ): Promise<string> {
   await queueExists(databaseUrl, queue);
   const boss = new PgBoss({ connectionString: databaseUrl, max: 1, supervise: false, schedule: false, migrate: false });
@@ -47,8 +51,9 @@ export async function failJobElsewhere(
         // retryLaterInstead: one retry an hour away, so the job sits in the retry state.
         retryLimit: options.retryLaterInstead ? 1 : 0,
         retryDelay: 3600,
-        // Its own dedup key, so it never collides with the queue's scheduled job or a parallel test's.
-        singletonKey: `elsewhere-${randomUUID()}`,
+        // Its own dedup key by default, so it never collides with the queue's scheduled job or a parallel test's.
+        singletonKey:
+          options.singletonKey === undefined ? `elsewhere-${randomUUID()}` : (options.singletonKey ?? undefined),
       },
     );
     if (!id) throw new Error(`pg-boss refused a job on ${queue}`);
