@@ -6,7 +6,7 @@
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { primaryProvider, streamChat } from "~/llm/router.server";
-import { notify } from "~/notifications/notifications.server";
+import { finishTelegramCopy, notify } from "~/notifications/notifications.server";
 import { logger } from "~/observability/logger.server";
 import { dayOf, longDate } from "./agenda.server";
 import { fromDate, Temporal } from "./time";
@@ -31,9 +31,14 @@ export async function briefingsDue(now: Date = new Date()): Promise<DueBriefing[
   for (const row of rows) {
     const local = fromDate(now, row.user.timeZone);
     const at = Temporal.PlainTime.from(row.briefingTime!);
-    const minutesPast = at.until(local.toPlainTime(), { largestUnit: "minutes" }).total("minutes");
-    if (minutesPast >= 0 && minutesPast < LATE_LIMIT_MINUTES) {
-      due.push({ userId: row.userId, date: local.toPlainDate().toString() });
+    // Today's briefing, or yesterday's when its window runs past midnight (a 23:30 briefing at 00:40).
+    for (const date of [local.toPlainDate(), local.toPlainDate().subtract({ days: 1 })]) {
+      const dueAt = date.toZonedDateTime({ timeZone: row.user.timeZone, plainTime: at });
+      const minutesPast = (local.epochMilliseconds - dueAt.epochMilliseconds) / 60_000;
+      if (minutesPast >= 0 && minutesPast < LATE_LIMIT_MINUTES) {
+        due.push({ userId: row.userId, date: date.toString() });
+        break;
+      }
     }
   }
   if (due.length === 0) return due;
@@ -106,7 +111,11 @@ async function briefingsConversation(userId: string): Promise<string> {
  */
 export async function deliverBriefing({ userId, date }: DueBriefing): Promise<"delivered" | "already" | "gone"> {
   const dedupKey = briefingKey(userId, date);
-  if (await prisma.notification.findUnique({ where: { dedupKey }, select: { id: true } })) return "already";
+  if (await prisma.notification.findUnique({ where: { dedupKey }, select: { id: true } })) {
+    // Announced already; a retry after Telegram failed still owes the Telegram copy.
+    await finishTelegramCopy(dedupKey);
+    return "already";
+  }
   const day = await dayOf(userId, Temporal.PlainDate.from(date));
   if (!day) return "gone";
   const heading = `${longDate(day.date)} (${day.timeZone})`;

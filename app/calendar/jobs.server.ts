@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineJob } from "~/jobs/define.server";
 import { sendJob } from "~/jobs/queue.server";
 import { briefingsDue, deliverBriefing } from "./briefing.server";
-import { deliverReminder, REMINDER_LOOKBACK_MS, remindersDue } from "./reminders.server";
+import { deliverReminder, markScanned, remindersDue, scanStart } from "./reminders.server";
 
 /** Delivers one event reminder (once per reminder key, and only if the event still has it). */
 export const deliverReminderJob = defineJob({
@@ -16,7 +16,8 @@ export const deliverReminderJob = defineJob({
     dedupKey: z.string(),
   }),
   retry: { limit: 5, delaySeconds: 10, maxDelaySeconds: 300 },
-  timeoutSeconds: 60,
+  // Longer than the Telegram copy can take (two waited-out 429s and a slow answer).
+  timeoutSeconds: 150,
   singletonKey: (payload) => payload.dedupKey,
   async handler(payload) {
     await deliverReminder(payload);
@@ -35,14 +36,12 @@ export const scanRemindersJob = defineJob({
   singletonKey: () => "calendar.reminders-scan",
   async handler() {
     const now = new Date();
-    const due = await remindersDue(
-      new Date(now.getTime() - REMINDER_LOOKBACK_MS),
-      new Date(now.getTime() + REMINDER_PLAN_AHEAD_MS),
-      now,
-    );
+    const due = await remindersDue(await scanStart(now), new Date(now.getTime() + REMINDER_PLAN_AHEAD_MS), now);
     for (const { at, ...reminder } of due) {
       await sendJob(deliverReminderJob, reminder, { startAfter: at > now ? at : undefined });
     }
+    // Only once every due reminder is queued: a scan that fails is redone from the same place.
+    await markScanned(now);
   },
 });
 

@@ -2,18 +2,23 @@
  * Event reminders. A scan every minute finds the reminders coming due (expanded occurrences, in the
  * owner's zone, so a series reminds before each occurrence and all-day events follow the person's
  * day) and queues one delivery job per reminder at its exact time; the delivery checks the event
- * still holds that occurrence and reminder, then notifies once per reminder key. A reminder missed
- * while ARES was down is delivered when it is back, as long as its occurrence has not ended.
+ * still holds that occurrence and reminder, then notifies once per reminder key. Each scan starts where
+ * the last one did (a stored mark), so a reminder that came due while no ARES process ran is delivered
+ * when one is back — as long as its occurrence has not ended, and up to a day late.
  */
 import { prisma } from "~/db/db.server";
 import { notify } from "~/notifications/notifications.server";
 import { listOccurrences } from "./events.server";
 import { expandOccurrences, type EventRecord, type Occurrence } from "./occurrences";
-import { occurrenceHref } from "./view-model";
 import { Temporal } from "./time";
+import { occurrenceHref } from "./view-model";
 
-/** How far back a scan looks for reminders missed while no process was running. */
+/** The furthest back a scan looks, after an outage (or the first scan ever: FIRST_SCAN_MS). */
 export const REMINDER_LOOKBACK_MS = 24 * 3600_000;
+const FIRST_SCAN_MS = 10 * 60_000;
+/** Scans overlap by this much, so a reminder at a scan's very edge is never between two of them. */
+const SCAN_OVERLAP_MS = 5_000;
+const SCAN_MARK = "calendar.reminders";
 /** The largest reminder offset a form accepts (four weeks), in minutes. */
 const MAX_OFFSET_MINUTES = 40_320;
 
@@ -28,10 +33,32 @@ export type DueReminder = {
   dedupKey: string;
 };
 
-const reminderKey = (eventId: string, start: string, offsetMinutes: number) =>
-  `reminder:${eventId}:${start}:${offsetMinutes}`;
+/**
+ * One key per event, occurrence and offset. A floating occurrence (all-day, or without a zone) is keyed
+ * by its wall-clock start: its instant moves with the person's zone, and a zone change must not remind
+ * again. A moved occurrence gets a new key, so it reminds at its new time.
+ */
+function reminderKey(eventId: string, occurrence: Occurrence, offsetMinutes: number): string {
+  const start = occurrence.timeZone
+    ? occurrence.start.toInstant().toString()
+    : occurrence.start.toPlainDateTime().toString({ smallestUnit: "minute" });
+  return `reminder:${eventId}:${start}:${offsetMinutes}`;
+}
 
-type ReminderRow = EventRecord & { userId: string; reminders: number[]; updatedAt: Date; user: { timeZone: string } };
+/** Where the next scan starts: the last scan's start (less a little overlap), at most a day back. */
+export async function scanStart(now: Date): Promise<Date> {
+  const mark = await prisma.scanMark.findUnique({ where: { name: SCAN_MARK }, select: { at: true } });
+  const earliest = now.getTime() - REMINDER_LOOKBACK_MS;
+  const from = mark ? mark.at.getTime() - SCAN_OVERLAP_MS : now.getTime() - FIRST_SCAN_MS;
+  return new Date(Math.max(earliest, Math.min(from, now.getTime())));
+}
+
+/** Records that every reminder due up to `at` has been queued. */
+export async function markScanned(at: Date): Promise<void> {
+  await prisma.scanMark.upsert({ where: { name: SCAN_MARK }, create: { name: SCAN_MARK, at }, update: { at } });
+}
+
+type ReminderRow = EventRecord & { userId: string; reminders: number[]; user: { timeZone: string } };
 
 const reminderSelect = {
   id: true,
@@ -49,7 +76,6 @@ const reminderSelect = {
   recurrenceId: true,
   userId: true,
   reminders: true,
-  updatedAt: true,
   user: { select: { timeZone: true } },
 } as const;
 
@@ -71,11 +97,13 @@ export async function remindersDue(from: Date, to: Date, now: Date): Promise<Due
   for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
 
   const due: DueReminder[] = [];
-  const window = {
-    start: Temporal.Instant.fromEpochMilliseconds(from.getTime()),
-    end: Temporal.Instant.fromEpochMilliseconds(horizon.getTime()),
-  };
   for (const [userId, events] of byUser) {
+    // Each person's occurrences only as far ahead as their largest reminder reaches.
+    const reach = Math.max(...events.map((event) => Math.max(0, ...event.reminders)));
+    const window = {
+      start: Temporal.Instant.fromEpochMilliseconds(from.getTime()),
+      end: Temporal.Instant.fromEpochMilliseconds(to.getTime() + reach * 60_000 + 1),
+    };
     const byId = new Map(events.map((event) => [event.id, event]));
     for (const occurrence of expandOccurrences(events, window, events[0]!.user.timeZone)) {
       if (occurrence.end.epochMilliseconds <= now.getTime()) continue;
@@ -84,18 +112,19 @@ export async function remindersDue(from: Date, to: Date, now: Date): Promise<Due
       const start = occurrence.start.toInstant().toString();
       for (const offsetMinutes of row.reminders) {
         const at = new Date(occurrence.start.epochMilliseconds - offsetMinutes * 60_000);
-        // Not before the event (or its last edit) existed: adding a reminder never fires one already past.
-        if (at <= from || at > to || at < row.updatedAt) continue;
+        if (at <= from || at > to) continue;
         due.push({
           userId,
           eventId: row.id,
           start,
           offsetMinutes,
           at,
-          dedupKey: reminderKey(row.id, start, offsetMinutes),
+          dedupKey: reminderKey(row.id, occurrence, offsetMinutes),
         });
       }
     }
+    // Expansion is CPU work: let requests in between people.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   // Already delivered ones (the lookback sees them again every minute) are left out.
   const delivered = new Set(

@@ -38,26 +38,30 @@ export async function notify(input: NewNotification): Promise<{ created: boolean
     skipDuplicates: true,
     select: { id: true },
   });
-  const row = await prisma.notification.findUniqueOrThrow({
-    where: { dedupKey: input.dedupKey },
-    select: { id: true, telegramSentAt: true },
-  });
-  if (!row.telegramSentAt) await sendTelegramCopy(row.id, input);
+  await finishTelegramCopy(input.dedupKey);
   return { created: Boolean(created) };
 }
 
-async function sendTelegramCopy(id: string, input: NewNotification): Promise<void> {
+/**
+ * Sends the Telegram copy of a notification if the person chose Telegram for its kind and it has not
+ * been sent yet: a job retried after Telegram failed calls this again and the copy goes out then.
+ */
+export async function finishTelegramCopy(dedupKey: string): Promise<void> {
+  const row = await prisma.notification.findUnique({
+    where: { dedupKey },
+    select: { id: true, userId: true, kind: true, title: true, body: true, telegramSentAt: true },
+  });
+  if (!row || row.telegramSentAt) return;
   const settings = await prisma.notificationSettings.findUnique({
-    where: { userId: input.userId },
+    where: { userId: row.userId },
     select: { remindersOnTelegram: true, briefingOnTelegram: true },
   });
-  const wanted = input.kind === "reminder" ? settings?.remindersOnTelegram : settings?.briefingOnTelegram;
+  const wanted = row.kind === "reminder" ? settings?.remindersOnTelegram : settings?.briefingOnTelegram;
   if (wanted) {
-    const text = input.body ? `${input.title}\n\n${input.body}` : input.title;
-    const outcome = await sendToLinkedChats(input.userId, text);
-    log.info({ notificationId: id, outcome }, "notification sent to Telegram");
+    const outcome = await sendToLinkedChats(row.userId, row.body ? `${row.title}\n\n${row.body}` : row.title);
+    log.info({ notificationId: row.id, outcome }, "notification sent to Telegram");
   }
-  await prisma.notification.update({ where: { id }, data: { telegramSentAt: new Date() } });
+  await prisma.notification.update({ where: { id: row.id }, data: { telegramSentAt: new Date() } });
 }
 
 export type NotificationItem = {

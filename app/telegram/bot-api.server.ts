@@ -19,7 +19,7 @@ export class TelegramApiError extends Error {
 
   /** The person blocked the bot, or the chat is gone: it can no longer be written to. */
   get chatUnreachable(): boolean {
-    return this.code === 403;
+    return this.code === 403 || (this.code === 400 && /chat not found/i.test(this.message));
   }
 }
 

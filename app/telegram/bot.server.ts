@@ -11,7 +11,7 @@ import { logger } from "~/observability/logger.server";
 import { createBotApi, TelegramApiError, TelegramUnreachableError, type BotApi } from "./bot-api.server";
 import { purgeTelegramBookkeeping } from "./linking.server";
 import { waitForRelays } from "./relay.server";
-import { BOT_COMMANDS, handleUpdate, handleUpdateLogged, type TelegramBot } from "./updates.server";
+import { BOT_COMMANDS, handleUpdate, type TelegramBot } from "./updates.server";
 
 const log = logger.child({ domain: "telegram" });
 
@@ -19,6 +19,10 @@ const log = logger.child({ domain: "telegram" });
 const POLLER_LOCK = 0x4152_4553_5447_504cn;
 const LONG_POLL_SECONDS = 25;
 const RETRY_MS = 5_000;
+/** An update that fails this often (in a row, in this poller) is skipped. */
+const MAX_UPDATE_TRIES = 5;
+// Tries of the updates this process's poller could not handle yet (only the poller touches it).
+const failedTries = new Map<number, number>();
 export const WEBHOOK_PATH = "/api/v1/telegram/webhook";
 
 type Runtime = { bot: TelegramBot | undefined; stop: AbortController; done: Promise<void>; purge: NodeJS.Timeout };
@@ -182,7 +186,21 @@ async function poll(bot: TelegramBot, signal: AbortSignal): Promise<void> {
       continue;
     }
     for (const update of updates) {
-      await handleUpdateLogged(bot, update);
+      try {
+        await handleUpdate(bot, update);
+      } catch (error) {
+        // Not confirmed to Telegram (the offset stays): the next getUpdates brings it again, e.g. once
+        // the database is back. One that keeps failing is given up after a few tries, not forever.
+        const tries = (failedTries.get(update.update_id) ?? 0) + 1;
+        failedTries.set(update.update_id, tries);
+        if (tries < MAX_UPDATE_TRIES) {
+          log.warn({ err: error, updateId: update.update_id, tries }, "a Telegram update failed; it will be retried");
+          await pause(RETRY_MS, signal);
+          break;
+        }
+        log.error({ err: error, updateId: update.update_id }, "a Telegram update kept failing; skipped");
+      }
+      failedTries.delete(update.update_id);
       offset = Math.max(offset, update.update_id + 1);
     }
   }

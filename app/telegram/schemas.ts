@@ -1,6 +1,7 @@
 import { z } from "zod";
 
-const chatId = z.string().regex(/^-?\d{1,20}$/, "Choose a chat.");
+// Telegram chat ids fit in 52 bits; anything longer is not a chat (and would overflow the column).
+const chatId = z.string().regex(/^-?\d{1,16}$/, "Choose a chat.");
 
 export const telegramSettingsSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("code") }),

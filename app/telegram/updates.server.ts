@@ -9,13 +9,10 @@ import { sendMessage, startConversation, stopReply } from "~/chat/chat.server";
 import { ConversationNotFoundError, setConversationModel } from "~/chat/conversations.server";
 import { MESSAGE_MAX, parseModelChoice } from "~/chat/schemas";
 import { prisma } from "~/db/db.server";
-import { logger } from "~/observability/logger.server";
 import { countTelegramUpdate, type TelegramUpdateOutcome } from "~/observability/metrics.server";
 import type { BotApi } from "./bot-api.server";
 import { activeLink, linkChat, setChatConversation, type ActiveLink } from "./linking.server";
 import { relayReply } from "./relay.server";
-
-const log = logger.child({ domain: "telegram" });
 
 const updateSchema = z.object({
   update_id: z.number().int().nonnegative(),
@@ -109,7 +106,8 @@ async function handleMessage(bot: TelegramBot, message: IncomingMessage | undefi
 
   const link = await activeLink(chatId);
   if (!link) {
-    await say(linkingHint(bot));
+    // Told once a day at most: a stranger writing often must not use up the bot's sending rate.
+    if (await claimHint(bot.id, chatId)) await say(linkingHint(bot));
     return "unlinked";
   }
 
@@ -139,6 +137,18 @@ async function handleMessage(bot: TelegramBot, message: IncomingMessage | undefi
   }
   await converse(bot, link, text, say);
   return "handled";
+}
+
+const HINT_INTERVAL_MS = 24 * 3600_000;
+
+/** True when this chat has not been told how to link in the last day (and records that it is now). */
+async function claimHint(botId: bigint, chatId: bigint, now = new Date()): Promise<boolean> {
+  const since = new Date(now.getTime() - HINT_INTERVAL_MS);
+  const claimed = await prisma.$executeRaw`
+    INSERT INTO "TelegramHint" ("botId", "chatId", "sentAt") VALUES (${botId}, ${chatId}, ${now})
+    ON CONFLICT ("botId", "chatId") DO UPDATE SET "sentAt" = EXCLUDED."sentAt"
+    WHERE "TelegramHint"."sentAt" < ${since}`;
+  return claimed > 0;
 }
 
 async function converse(
@@ -203,11 +213,4 @@ async function chooseModel(link: ActiveLink, argument: string): Promise<string> 
     return "That conversation is gone. Send a message to start a new one.";
   }
   return choice ? `Replies in this conversation now come from ${argument}.` : "Back to your default model.";
-}
-
-/** For the poller: a failure is logged (and counted above) so one bad update does not stop the rest. */
-export async function handleUpdateLogged(bot: TelegramBot, raw: unknown): Promise<void> {
-  await handleUpdate(bot, raw).catch((error: unknown) =>
-    log.error({ err: error }, "a Telegram update could not be handled"),
-  );
 }

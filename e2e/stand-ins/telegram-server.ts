@@ -67,6 +67,8 @@ export interface StandInTelegram {
   deliverToWebhook(update: TelegramUpdate, options?: { secretToken?: string | null }): Promise<number>;
   /** The chat has blocked the bot: sending to it answers 403. */
   block(chatId: number): void;
+  /** The next `times` sends to the chat fail as Telegram's own outages do (500), then it works again. */
+  failSends(chatId: number, times: number): void;
   /** The next `times` calls (of `method`, or any) answer 429 with `retry_after`. */
   rateLimitNext(times: number, retryAfterSeconds: number, method?: string): void;
   messages(chatId: number): SentMessage[];
@@ -210,6 +212,7 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
   const queue: TelegramUpdate[] = [];
   const sent = new Map<number, SentMessage[]>();
   const blocked = new Set<number>();
+  const failing = new Map<number, number>();
   const rateLimits: Array<{ method: string | undefined; remaining: number; retryAfter: number }> = [];
   let commands: Array<{ command: string; description: string }> = [];
   let webhook: Webhook | undefined;
@@ -232,6 +235,11 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
 
   function sendable(chatId: number): void {
     if (blocked.has(chatId)) throw new ApiError(403, "Forbidden: bot was blocked by the user");
+    const failures = failing.get(chatId) ?? 0;
+    if (failures > 0) {
+      failing.set(chatId, failures - 1);
+      throw new ApiError(500, "Internal Server Error");
+    }
   }
 
   function getUpdates(parameters: Record<string, unknown>): Promise<TelegramUpdate[]> | TelegramUpdate[] {
@@ -512,6 +520,9 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
     },
     block(chatId) {
       blocked.add(chatId);
+    },
+    failSends(chatId, times) {
+      failing.set(chatId, times);
     },
     rateLimitNext(times, retryAfterSeconds, method) {
       rateLimits.push({ method, remaining: times, retryAfter: retryAfterSeconds });

@@ -51,8 +51,11 @@ describe("notifications", { timeout: 90_000 }, () => {
         .status,
     ).toBe(302);
 
-    // Starts at the next whole minute + 1; one reminder already due (missed: delivered at once), one at the
-    // next whole minute (queued for that instant).
+    // Clear of a minute's edge, so the server's own every-minute scan does not run between the steps below.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 40_000) await new Promise((resolve) => setTimeout(resolve, 63_000 - intoMinute));
+    // Starts at the next whole minute + 1; one reminder came due a minute ago (missed: delivered at once),
+    // one at the next whole minute (queued for that instant).
     const nextMinute = Math.ceil((Date.now() + 1_000) / 60_000) * 60_000;
     const start = new Date(nextMinute + 60_000);
     const { id: eventId } = await createEvent(id, {
@@ -66,8 +69,13 @@ describe("notifications", { timeout: 90_000 }, () => {
       rrule: null,
       reminders: [1, 2],
     });
-    // As if it had been made an hour ago, so the two-minute reminder was due while nobody ran.
-    await prisma.event.update({ where: { id: eventId }, data: { updatedAt: new Date(Date.now() - 3600_000) } });
+    // As if no ARES process had scanned for half an hour: the two-minute reminder came due meanwhile.
+    const halfAnHourAgo = new Date(Date.now() - 30 * 60_000);
+    await prisma.scanMark.upsert({
+      where: { name: "calendar.reminders" },
+      create: { name: "calendar.reminders", at: halfAnHourAgo },
+      update: { at: halfAnHourAgo },
+    });
 
     expect((await client.post("/test-only/scan/reminders", {})).status).toBe(200);
     await expect

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { briefingsDue, deliverBriefing } from "~/calendar/briefing.server";
 import { createEvent, deleteEvent, updateEvent } from "~/calendar/events.server";
-import { deliverReminder, remindersDue } from "~/calendar/reminders.server";
+import { deliverReminder, markScanned, remindersDue, scanStart } from "~/calendar/reminders.server";
 import type { EventInput } from "~/calendar/schemas";
 import { prisma } from "~/db/db.server";
 import { saveNotificationPreferences } from "~/notifications/notifications.server";
@@ -77,18 +77,72 @@ describe("reminders", () => {
     ]);
   });
 
-  it("never fires a reminder whose time had passed before the event existed", async () => {
+  it("a scan starts where the last one did: a reminder already past when its event was made never fires", async () => {
     const person = await makeUser();
     const now = new Date();
+    await markScanned(now);
     const start = new Date(Math.ceil((now.getTime() + 5 * 60_000) / 60_000) * 60_000);
     const wall = start.toISOString().slice(0, 16);
     const end = new Date(start.getTime() + 30 * 60_000).toISOString().slice(0, 16);
+    // Made after the scan, with an hour-before reminder already 55 minutes past.
     await createEvent(
       person.id,
       event({ timeZone: "UTC", startLocal: wall, endLocal: end, rrule: null, reminders: [60] }),
     );
-    const due = await remindersDue(new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() + 60_000), now);
+    const later = new Date(now.getTime() + 60_000);
+    const due = await remindersDue(await scanStart(later), new Date(later.getTime() + 60_000), later);
     expect(due.filter((reminder) => reminder.userId === person.id)).toEqual([]);
+  });
+
+  it("after an outage the next scan covers it (a day at most): a missed reminder whose occurrence lasts is delivered", async () => {
+    const person = await makeUser();
+    const now = new Date();
+    const start = new Date(Math.ceil((now.getTime() + 10 * 60_000) / 60_000) * 60_000);
+    await createEvent(
+      person.id,
+      event({
+        timeZone: "UTC",
+        startLocal: start.toISOString().slice(0, 16),
+        endLocal: new Date(start.getTime() + 30 * 60_000).toISOString().slice(0, 16),
+        rrule: null,
+        reminders: [40],
+      }),
+    );
+    // No scan for 45 minutes (every ARES process was down): the 40-minute reminder came due meanwhile.
+    await markScanned(new Date(now.getTime() - 45 * 60_000));
+    const due = await remindersDue(await scanStart(now), new Date(now.getTime() + 60_000), now);
+    expect(due.filter((reminder) => reminder.userId === person.id).map((reminder) => reminder.offsetMinutes)).toEqual([
+      40,
+    ]);
+
+    await markScanned(new Date(now.getTime() - 3 * 24 * 3600_000));
+    expect((await scanStart(now)).getTime()).toBe(now.getTime() - 24 * 3600_000);
+  });
+
+  it("an all-day reminder is not given again when the person changes zone", async () => {
+    const person = await makeUser({ timeZone: "Europe/Berlin" });
+    await createEvent(
+      person.id,
+      event({ allDay: true, startLocal: "2027-02-10", endLocal: "2027-02-11", rrule: null, reminders: [60] }),
+    );
+    const [berlin] = (
+      await remindersDue(
+        new Date("2027-02-09T00:00:00Z"),
+        new Date("2027-02-10T00:00:00Z"),
+        new Date("2027-02-09T00:00:00Z"),
+      )
+    ).filter((reminder) => reminder.userId === person.id);
+    await prisma.user.update({ where: { id: person.id }, data: { timeZone: "America/New_York" } });
+    const [newYork] = (
+      await remindersDue(
+        new Date("2027-02-09T00:00:00Z"),
+        new Date("2027-02-10T12:00:00Z"),
+        new Date("2027-02-09T00:00:00Z"),
+      )
+    ).filter((reminder) => reminder.userId === person.id);
+    // Another instant (the day starts later in New York), the same reminder.
+    expect(newYork!.at.getTime()).not.toBe(berlin!.at.getTime());
+    expect(newYork!.dedupKey).toBe(berlin!.dedupKey);
   });
 
   it("delivers a reminder once however often it runs, and not once the event or the reminder is gone", async () => {
@@ -181,6 +235,21 @@ describe("the morning briefing", () => {
       userId: person.id,
       memoryEnabled: false,
     });
+  });
+
+  it("a late-evening briefing keeps its two hours past midnight, for the day it belongs to", async () => {
+    const person = await makeUser({ timeZone: "Asia/Kolkata" });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "23:30",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    // 00:40 on 16 March in Kolkata (UTC+5:30) is 19:10Z on the 15th: the 15th's briefing, 70 minutes late.
+    expect(await dueAt("2027-03-15T19:10:00Z")).toEqual([{ userId: person.id, date: "2027-03-15" }]);
+    // 01:45 is past the two hours.
+    expect(await dueAt("2027-03-15T20:15:00Z")).toEqual([]);
   });
 
   it("is off until a time is picked", async () => {

@@ -61,6 +61,20 @@ describe("Telegram by long polling", { timeout: 60_000 }, () => {
     expect(said(telegram, 1001)[0]).toMatch(/not linked to an account yet[\s\S]*Settings → Telegram/);
     expect(harness.openrouter.requests.length + harness.ollama.requests.length).toBe(before);
     expect(await prisma.telegramLink.count({ where: { chatId: 1001n } })).toBe(0);
+
+    // Told once: writing again (and again) gets nothing more, so strangers cannot use up the bot's rate.
+    telegram.sendFromUser(1001, "Hello?");
+    telegram.sendFromUser(1001, "Anyone?");
+    await expect.poll(() => telegram.pendingUpdates().length, { timeout: 30_000 }).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(said(telegram, 1001)).toHaveLength(1);
+  });
+
+  it("answers a chat id that is not a number Telegram uses with a form error, not a 500", async () => {
+    const client = await signedInClient(harness.server.url);
+    for (const chatId of ["99999999999999999999", "1e5", ""]) {
+      expect((await client.post("/settings/telegram", { intent: "unlink", chatId })).status).toBe(400);
+    }
   });
 
   it("links with a code, streams the reply by editing one message, and keeps it in the person's conversation", async () => {

@@ -29,6 +29,23 @@ CREATE TABLE "NotificationSettings" (
     CONSTRAINT "NotificationSettings_pkey" PRIMARY KEY ("userId")
 );
 
+-- CreateTable
+CREATE TABLE "ScanMark" (
+    "name" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ScanMark_pkey" PRIMARY KEY ("name")
+);
+
+-- CreateTable
+CREATE TABLE "TelegramHint" (
+    "botId" BIGINT NOT NULL,
+    "chatId" BIGINT NOT NULL,
+    "sentAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "TelegramHint_pkey" PRIMARY KEY ("botId","chatId")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Notification_dedupKey_key" ON "Notification"("dedupKey");
 
