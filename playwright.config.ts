@@ -4,6 +4,10 @@ import { CHROMIUM_ARGS, findChromium } from "./e2e/support/browser";
 const port = Number(process.env.E2E_PORT ?? 3900);
 export const baseURL = `http://127.0.0.1:${port}`;
 const launchOptions = { executablePath: findChromium(), args: CHROMIUM_ARGS };
+const DESKTOP = { width: 1280, height: 800 };
+// A 390 px phone (iPhone 12–15 size), touch and all.
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const LAYOUT = /\.layout\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
@@ -18,9 +22,16 @@ export default defineConfig({
   // The stand-in Auth0 (https://127.0.0.1) has a self-signed certificate.
   use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure", ignoreHTTPSErrors: true },
   projects: [
-    { name: "js", use: { javaScriptEnabled: true, launchOptions } },
-    // Every flow is also run as a browser without JavaScript sees it: forms post and redirect.
-    { name: "no-js", use: { javaScriptEnabled: false, launchOptions }, testIgnore: /\.js-only\.spec\.ts$/ },
+    // Flows run on a desktop, with JS and without (forms post and redirect); the layout and
+    // accessibility sweep (*.layout.spec.ts) runs on a phone, where layouts break first.
+    { name: "js", use: { javaScriptEnabled: true, viewport: DESKTOP, launchOptions }, testIgnore: LAYOUT },
+    {
+      name: "no-js",
+      use: { javaScriptEnabled: false, viewport: DESKTOP, launchOptions },
+      testIgnore: [/\.js-only\.spec\.ts$/, LAYOUT],
+    },
+    { name: "phone-js", use: { javaScriptEnabled: true, ...PHONE, launchOptions }, testMatch: LAYOUT },
+    { name: "phone-no-js", use: { javaScriptEnabled: false, ...PHONE, launchOptions }, testMatch: LAYOUT },
   ],
   webServer: {
     command: "node --import tsx e2e/support/start-server.ts",

@@ -7,6 +7,7 @@ import { useNonce } from "~/components/nonce";
 import { NotificationPoller } from "~/components/notification-poller";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
+import { themeFromCookie } from "~/components/theme";
 import { browserErrorReporting } from "~/observability/error-reporting.server";
 import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "Your self-hosted personal assistant" },
 ];
 
-// Pages join this list as they land (chat, calendar); a link never leads to a placeholder.
+// Pages join this list as they land (Notifications next).
 function navigationFor(user: SessionUser | null): NavItem[] {
   if (!user) return [];
   const items: NavItem[] = [
@@ -35,10 +36,11 @@ function navigationFor(user: SessionUser | null): NavItem[] {
   return items;
 }
 
-export function loader({ context }: LoaderFunctionArgs) {
+export function loader({ context, request }: LoaderFunctionArgs) {
   const user = context.auth.user;
   return {
     requestId: context.requestId,
+    theme: themeFromCookie(request.headers.get("Cookie")),
     navigation: navigationFor(user),
     user: user ? { name: user.name, email: user.email, role: user.role } : null,
     unreadNotifications: context.auth.unreadNotifications ?? 0,
@@ -52,7 +54,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<RootData>("root");
   return (
-    <html lang="en">
+    <html lang="en" data-theme={data?.theme ?? "system"}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -63,17 +65,23 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <PendingIndicator />
         <header className="site-header">
           <MainNavigation
             items={data?.navigation ?? []}
             user={data?.user ?? null}
+            theme={data?.theme ?? "system"}
             unread={data?.unreadNotifications ?? 0}
           />
           <NotificationPoller signedIn={Boolean(data?.user)} />
         </header>
         <OfflineBanner />
-        <main id="main">{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -96,6 +96,8 @@ test("a non-admin gets 403 on admin pages; the admin changes their role and the 
   const row = page.locator("table.data tbody tr", { hasText: userEmail });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("active");
+  // A role change asks first: open the row's role control, choose, then save.
+  await row.getByText("user ▾").click();
   await row.getByLabel(`Role for ${userEmail}`, { exact: true }).selectOption("admin");
   await row.getByRole("button", { name: `Save role for ${userEmail}` }).click();
   await expect(page.getByRole("status")).toHaveText("The role has been changed.");

@@ -38,7 +38,7 @@ test("an Auth0 admin signs in, sees the Admin link, and signs out of ARES and Au
   await signInWithAuth0(page, AUTH0_USERS.admin);
   await expect(page).toHaveURL(`${baseURL}/`);
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByText(AUTH0_USERS.admin.name)).toBeVisible();
+  await expect(nav.getByText(AUTH0_USERS.admin.name).filter({ visible: true })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Admin" })).toBeVisible();
   // The sign-in's state cookies are gone once it is done.
   const cookies = await page.context().cookies();
@@ -59,7 +59,7 @@ test("an Auth0 user without the admin role gets no Admin link", async ({ page, r
   await signInWithAuth0(page, AUTH0_USERS.user);
   await expect(page).toHaveURL(`${baseURL}/`);
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByText(AUTH0_USERS.user.name)).toBeVisible();
+  await expect(nav.getByText(AUTH0_USERS.user.name).filter({ visible: true })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Settings" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Admin" })).toHaveCount(0);
 });

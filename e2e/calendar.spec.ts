@@ -94,6 +94,7 @@ test.describe("calendar", () => {
 
     // A fresh account imports the file and sees the same occurrences.
     await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login\?reason=signed_out/);
     await signUp(page);
     await useZone(page, "Europe/Berlin");
     await page.goto("/calendar?view=month&date=2026-03-01");

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { seedLongConversation } from "./support/admin";
 import { signUp } from "./support/session";
 
 // ~6 s in all: long enough to still be running after a cold page hydrates on a busy 2-core CI machine.
@@ -34,4 +35,80 @@ test("Stop keeps the partial reply", async ({ page }) => {
   await expect(stopped).toContainText("You said");
   await expect(stopped).toContainText("Stopped — the reply is as far as it got.");
   expect(((await stopped.locator(".message__body").textContent()) ?? "").length).toBeLessThan(FULL.length);
+});
+
+test("a streamed reply is formatted as it arrives: never raw ##, ** or fences", async ({ page }) => {
+  test.setTimeout(90_000);
+  const reply =
+    "## Plan\n\nThis is **very important** and `inline` too, and it takes a while to say.\n\n```js\nconst answer = 42;\nconsole.log(answer);\n```\n\nAll **done** now, with a few more words to follow.";
+  // Record every state of the streaming reply the page shows: a MutationObserver in the page itself.
+  await page.evaluate(() => {
+    const samples: { text: string; html: string }[] = [];
+    (window as unknown as { __samples: typeof samples }).__samples = samples;
+    new MutationObserver(() => {
+      const element = document.querySelector('[data-testid="streaming-text"]');
+      if (element) samples.push({ text: element.textContent ?? "", html: element.innerHTML });
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByLabel("Message").fill(`[[stub:delay=300]] [[reply:${reply}]] format this`);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator('.message--assistant[data-status="complete"] h2')).toHaveText("Plan", { timeout: 30_000 });
+  const samples = await page.evaluate(
+    () => (window as unknown as { __samples: { text: string; html: string }[] }).__samples,
+  );
+  expect(samples.length).toBeGreaterThan(5);
+  for (const { text } of samples) expect(text).not.toMatch(/##|\*\*|```/);
+  expect(samples.some(({ html }) => html.includes("<h2"))).toBe(true);
+  expect(samples.some(({ html }) => html.includes("<strong>"))).toBe(true);
+  expect(samples.some(({ html }) => html.includes("<pre"))).toBe(true);
+});
+
+test("after sending in a long conversation: my message at once, the reply in view, focus back in the box", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await page.evaluate(() => document.querySelector(".user-menu__name")?.getAttribute("title") ?? "");
+  test.setTimeout(60_000);
+  const path = await seedLongConversation(email, baseURL!, 120);
+  await page.goto(`${path}#latest`);
+  await page.waitForFunction(() => "__remixRouter" in window);
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  await expect(box).toBeInViewport();
+  await box.fill("[[stub:delay=150]] the newest question");
+  await box.press("Enter");
+  // Shown before the server has answered (optimistic), then the stored message replaces it.
+  await expect(page.locator(".message--user").last()).toContainText("the newest question");
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toContainText(
+    "the newest question",
+    {
+      timeout: 20_000,
+    },
+  );
+  await expect(page.locator(".message--assistant").last().locator(".answered-by")).toBeInViewport();
+  await expect(box).toBeInViewport();
+  await expect(box).toBeFocused();
+});
+
+test("scrolled up while a reply streams: the page stays put and offers Jump to latest", async ({ page, baseURL }) => {
+  const email = await page.evaluate(() => document.querySelector(".user-menu__name")?.getAttribute("title") ?? "");
+  test.setTimeout(60_000);
+  const path = await seedLongConversation(email, baseURL!, 60);
+  await page.goto(`${path}#latest`);
+  await page.waitForFunction(() => "__remixRouter" in window);
+  // ~40 words at 400 ms: still streaming after the page settles on a busy machine.
+  const words = Array.from({ length: 40 }, (_, index) => `word${index}`).join(" ");
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill(`[[stub:delay=400]] [[reply:${words}]] go`);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByTestId("streaming-text")).toContainText("word", { timeout: 15_000 });
+  await page.mouse.wheel(0, -3000);
+  const jump = page.getByRole("button", { name: "Jump to latest" });
+  await expect(jump).toBeVisible();
+  // The wheel scroll may still be animating; then the page must not move while the reply grows.
+  await page.waitForTimeout(300);
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.waitForTimeout(600);
+  expect(await page.evaluate(() => window.scrollY)).toBe(scrolled);
+  await jump.click();
+  await expect(page.locator(".message--assistant").last()).toBeInViewport();
+  await expect(jump).toBeHidden();
 });

@@ -7,7 +7,13 @@ async function startConversation(page: Page, message: string) {
   await page.goto("/chat");
   await page.getByLabel("Message").fill(message);
   await page.getByRole("button", { name: "Send" }).click();
-  await page.waitForURL(/\/chat\/[a-z0-9]+$/);
+  await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+}
+
+/** The Pin/Rename/Export/Delete menu, a <details>: opened unless it already is. */
+async function openConversationMenu(page: Page) {
+  const menu = page.locator("details.menu");
+  if (!(await menu.evaluate((details: HTMLDetailsElement) => details.open))) await menu.locator("summary").click();
 }
 
 /** Without JS the page refreshes itself until the reply is complete; with JS it streams in. */
@@ -48,11 +54,14 @@ test.describe("chat", () => {
   test("rename, pin, search, export and delete", async ({ page }) => {
     await startConversation(page, "Tell me about axolotls");
     await expectReply(page, "axolotls");
+    await openConversationMenu(page);
     await page.getByRole("link", { name: "Rename" }).click();
     await page.getByLabel("New title").fill("Amphibians");
     await page.getByRole("button", { name: "Save title" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Amphibians" })).toBeVisible();
+    await openConversationMenu(page);
     await page.getByRole("button", { name: "Pin" }).click();
+    await openConversationMenu(page);
     await expect(page.getByRole("button", { name: "Unpin" })).toBeVisible();
     await expect(page.locator(".conversation-list").getByLabel("Pinned")).toHaveCount(1);
 
@@ -63,9 +72,11 @@ test.describe("chat", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Amphibians" })).toBeVisible();
 
     const download = page.waitForEvent("download");
+    await openConversationMenu(page);
     await page.getByRole("link", { name: "Export Markdown" }).click();
     expect((await download).suggestedFilename()).toBe("amphibians.md");
 
+    await openConversationMenu(page);
     await page.getByRole("link", { name: "Delete" }).click();
     await page.getByRole("button", { name: "Delete conversation" }).click();
     await expect(page).toHaveURL(/\/chat$/);

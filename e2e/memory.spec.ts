@@ -5,7 +5,7 @@ async function startConversation(page: Page, message: string): Promise<string> {
   await page.goto("/chat");
   await page.getByLabel("Message").fill(message);
   await page.getByRole("button", { name: "Send" }).click();
-  await page.waitForURL(/\/chat\/[a-z0-9]+$/);
+  await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   return new URL(page.url()).pathname;
 }

@@ -8,6 +8,8 @@ const PUBLIC_PATHS = new Set([
   "/login",
   "/signup",
   "/logout",
+  // The theme cookie: the sign-in page has the switch too.
+  "/theme",
   "/metrics",
   "/api/v1/openapi.json",
   "/api/v1/docs",

@@ -2,17 +2,21 @@ import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
+import { renderPartialReply } from "./reply-html.server";
 import { isGeneratingHere, subscribe, type StreamEvent } from "./stream-bus.server";
 
 /** How often a reply written by another process is re-read from the database. */
 const POLL_INTERVAL_MS = 300;
 const KEEPALIVE_MS = 15_000;
+/** At most this often the text so far is rendered to HTML and sent (`html` frames). */
+const RENDER_INTERVAL_MS = 120;
 
 const log = logger.child({ domain: "chat" });
 
 export type ReplyStreamFrame =
   | { event: "snapshot"; data: { content: string; status: string } }
   | { event: "token"; data: { text: string } }
+  | { event: "html"; data: { html: string } }
   | { event: "done"; data: { status: string } };
 
 function frame(message: ReplyStreamFrame): string {
@@ -41,12 +45,36 @@ export function replyEventStream(
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
+      // Besides the raw text, the page gets the text so far rendered by the server, throttled: the same
+      // sanitising renderer as the finished reply, so a reply never shows raw Markdown while it streams.
+      let content = "";
+      let rendered = "";
+      let renderTimer: NodeJS.Timeout | undefined;
+      const enqueue = (message: ReplyStreamFrame | string) =>
+        controller.enqueue(encoder.encode(typeof message === "string" ? message : frame(message)));
+      const flushRender = () => {
+        clearTimeout(renderTimer);
+        renderTimer = undefined;
+        if (closed || content === rendered) return;
+        rendered = content;
+        enqueue({ event: "html", data: { html: renderPartialReply(content) } });
+      };
       const send = (message: ReplyStreamFrame | string) => {
         if (closed) return;
-        controller.enqueue(encoder.encode(typeof message === "string" ? message : frame(message)));
+        if (typeof message !== "string" && message.event === "done") flushRender();
+        enqueue(message);
+        if (typeof message === "string") return;
+        if (message.event === "snapshot") {
+          content = message.data.content;
+          flushRender();
+        } else if (message.event === "token") {
+          content += message.data.text;
+          renderTimer ??= setTimeout(flushRender, RENDER_INTERVAL_MS);
+        }
       };
       const close = () => {
         if (closed) return;
+        clearTimeout(renderTimer);
         closed = true;
         unwatch();
         cleanup();

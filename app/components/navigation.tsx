@@ -1,9 +1,10 @@
-import { Form, Link, NavLink } from "@remix-run/react";
+import { Form, Link, NavLink, useLocation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import type { Theme } from "~/components/theme";
 
 export type NavItem = { to: string; label: string };
 type NavUser = { name: string | null; email: string; role: string };
 
-/** Only pages that exist are listed: a link never leads to a placeholder. */
 /** The bell: a link to /notifications with the unread count, announced to screen readers in words. */
 export function NotificationBell({ unread }: { unread: number }) {
   const count = unread >= UNREAD_DISPLAY_CAP ? `${UNREAD_DISPLAY_CAP - 1}+` : String(unread);
@@ -23,31 +24,53 @@ export function NotificationBell({ unread }: { unread: number }) {
 
 const UNREAD_DISPLAY_CAP = 100;
 
-export function MainNavigation({
-  items,
-  user,
-  unread = 0,
-}: {
-  items: NavItem[];
-  user: NavUser | null;
-  unread?: number;
-}) {
+function NavLinks({ items }: { items: NavItem[] }) {
   return (
-    <nav aria-label="Main" className="main-nav">
-      <NavLink to="/" className="brand" end>
-        <img src="/favicon.svg" alt="" width={24} height={24} />
-        <span>ARES</span>
-      </NavLink>
-      <ul>
-        {items.map((item) => (
-          <li key={item.to}>
-            <NavLink to={item.to}>{item.label}</NavLink>
-          </li>
-        ))}
-      </ul>
+    <ul className="nav-links">
+      {items.map((item) => (
+        <li key={item.to}>
+          <NavLink to={item.to}>{item.label}</NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const THEMES: { value: Theme; label: string }[] = [
+  { value: "system", label: "System" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+/** A plain form: the theme is a cookie, so it applies on the server's first paint and needs no JS. */
+function ThemeSwitch({ theme }: { theme: Theme }) {
+  const location = useLocation();
+  return (
+    <Form method="post" action="/theme" className="theme-switch" aria-label="Theme">
+      <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
+      <span className="theme-switch__label">Theme</span>
+      {THEMES.map((option) => (
+        <button
+          key={option.value}
+          type="submit"
+          name="theme"
+          value={option.value}
+          className="secondary small"
+          aria-pressed={theme === option.value}
+        >
+          {option.label}
+        </button>
+      ))}
+    </Form>
+  );
+}
+
+function UserActions({ user, theme }: { user: NavUser | null; theme: Theme }) {
+  return (
+    <>
+      <ThemeSwitch theme={theme} />
       {user ? (
         <div className="user-menu">
-          <NotificationBell unread={unread} />
           <span className="user-menu__name" title={user.email}>
             {user.name ?? user.email}
           </span>
@@ -59,9 +82,55 @@ export function MainNavigation({
         </div>
       ) : (
         <div className="user-menu">
-          <Link to="/login">Sign in</Link>
+          <Link to="/login" className="button small">
+            Sign in
+          </Link>
         </div>
       )}
+    </>
+  );
+}
+
+/**
+ * The main navigation. Wide screens show it inline; narrow screens fold it into a <details> menu, which
+ * opens and closes without JavaScript. Only pages that exist (or land with the same release) are listed.
+ */
+export function MainNavigation({
+  items,
+  user,
+  theme,
+  unread = 0,
+}: {
+  items: NavItem[];
+  user: NavUser | null;
+  theme: Theme;
+  unread?: number;
+}) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const location = useLocation();
+  // With JS a link click does not reload the page: fold the menu once the new page shows.
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [location.key]);
+  return (
+    <nav aria-label="Main" className="main-nav">
+      <NavLink to="/" className="brand" end>
+        <img src="/favicon.svg" alt="" width={24} height={24} />
+        <span>ARES</span>
+      </NavLink>
+      {/* Outside the menu: the unread count shows on a phone without opening it. */}
+      {user ? <NotificationBell unread={unread} /> : null}
+      <div className="main-nav__wide">
+        <NavLinks items={items} />
+        <UserActions user={user} theme={theme} />
+      </div>
+      <details className="main-nav__menu" ref={menu}>
+        <summary>Menu</summary>
+        <div className="main-nav__panel">
+          <NavLinks items={items} />
+          <UserActions user={user} theme={theme} />
+        </div>
+      </details>
     </nav>
   );
 }

@@ -1,35 +1,94 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { formatDateTime } from "~/accounts/time-zone";
+import { listConversations } from "~/chat/conversations.server";
+import { Composer } from "~/components/chat/composer";
+import chatStylesheet from "~/styles/chat.css?url";
 
-export const meta: MetaFunction = () => [{ title: "ARES — your personal assistant" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.today ? "Today · ARES" : "ARES — your personal assistant" },
+];
 
-export function loader({ context }: LoaderFunctionArgs) {
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: chatStylesheet }];
+
+const RECENT = 8;
+
+export async function loader({ context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  return { greeting: user ? (user.name ?? user.email) : null };
+  if (!user) return { today: null };
+  const { conversations } = await listConversations(user.id, null, RECENT);
+  return {
+    today: {
+      name: user.name ?? user.email,
+      recent: conversations.map((conversation) => ({
+        id: conversation.id,
+        title: conversation.title,
+        pinned: conversation.pinned,
+        at: conversation.lastMessageAt.toISOString(),
+        when: formatDateTime(conversation.lastMessageAt, user.timeZone),
+      })),
+    },
+  };
 }
 
-export default function Home() {
-  const { greeting } = useLoaderData<typeof loader>();
+function Landing() {
+  const [searchParams] = useSearchParams();
   return (
     <section className="home">
+      {searchParams.get("deleted") === "1" ? (
+        <p className="notice" role="status">
+          Your account and everything in it have been deleted.
+        </p>
+      ) : null}
       <h1>ARES</h1>
-      {greeting ? (
-        <p className="lead">Welcome back, {greeting}.</p>
+      <p className="lead">
+        A personal AI assistant that runs on your own server. Chat with the model you choose — through OpenRouter or a
+        local Ollama — and keep every conversation searchable, exportable and on your own machine.
+      </p>
+      <p className="actions">
+        <Link className="button" to="/login">
+          Sign in
+        </Link>
+        <Link className="button secondary" to="/signup">
+          Create an account
+        </Link>
+      </p>
+    </section>
+  );
+}
+
+/** Signed in, "/" is where the day starts: a message box and the conversations to pick up again. */
+export default function Home() {
+  const { today } = useLoaderData<typeof loader>();
+  if (!today) return <Landing />;
+  return (
+    <section className="today" aria-labelledby="today-title">
+      <h1 id="today-title">Today</h1>
+      <p className="lead">Welcome back, {today.name}.</p>
+      <Form method="post" action="/chat" className="composer-form card">
+        <Composer label="Start a new conversation" />
+      </Form>
+      <h2 className="section-title">Recent conversations</h2>
+      {today.recent.length === 0 ? (
+        <p className="muted">Nothing yet: your conversations will be listed here.</p>
       ) : (
-        <>
-          <p className="lead">
-            A personal assistant that runs on your own machine: conversations with the model of your choice and a
-            calendar it can keep for you.
-          </p>
-          <p className="actions">
-            <Link className="button" to="/login">
-              Sign in
-            </Link>{" "}
-            <Link className="button secondary" to="/signup">
-              Create an account
-            </Link>
-          </p>
-        </>
+        <ul className="recent-list">
+          {today.recent.map((conversation) => (
+            <li key={conversation.id}>
+              <Link to={`/chat/${conversation.id}#latest`}>
+                {conversation.pinned ? (
+                  <span className="pin" aria-label="Pinned" title="Pinned">
+                    ★
+                  </span>
+                ) : null}
+                {conversation.title}
+              </Link>
+              <time dateTime={conversation.at} className="muted">
+                {conversation.when}
+              </time>
+            </li>
+          ))}
+        </ul>
       )}
     </section>
   );

@@ -1,3 +1,4 @@
+import { ScrollBox } from "~/components/scroll-box";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { viewAuditLog } from "~/admin/audit-log.server";
@@ -75,7 +76,7 @@ export default function AuditLog() {
       )}
       {ok && rows.length === 0 ? <p>No events match these filters.</p> : null}
       {rows.length > 0 ? (
-        <div className="table-scroll">
+        <ScrollBox label="Audit events">
           <table className="data audit-table">
             <thead>
               <tr>
@@ -118,7 +119,7 @@ export default function AuditLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       ) : null}
       <nav aria-label="Pages" className="pager">
         {firstPage ? null : <Link to={`/admin/audit${query ? `?${query}` : ""}`}>Newest events</Link>}

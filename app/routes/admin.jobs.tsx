@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { ScrollBox } from "~/components/scroll-box";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { changeJob, jobsOverview } from "~/admin/jobs.server";
@@ -73,30 +74,32 @@ export default function AdminJobs() {
             {actionData.error}
           </p>
         ) : null}
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Queue</th>
-              {QUEUE_STATES.map((state) => (
-                <th scope="col" key={state}>
-                  {STATE_LABEL[state]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {queues.map((queue) => (
-              <tr key={queue.queue}>
-                <td>
-                  <code>{queue.queue}</code>
-                </td>
+        <ScrollBox label="Queues">
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
                 {QUEUE_STATES.map((state) => (
-                  <td key={state}>{queue.counts[state]}</td>
+                  <th scope="col" key={state}>
+                    {STATE_LABEL[state]}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {queues.map((queue) => (
+                <tr key={queue.queue}>
+                  <td>
+                    <code>{queue.queue}</code>
+                  </td>
+                  {QUEUE_STATES.map((state) => (
+                    <td key={state}>{queue.counts[state]}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollBox>
       </section>
       <section className="card">
         <h3>Failed jobs ({failed.length})</h3>
@@ -104,50 +107,58 @@ export default function AdminJobs() {
         {failed.length === 0 ? (
           <p>None.</p>
         ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Job</th>
-                <th scope="col">State</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Error</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {failed.map((job) => (
-                <tr key={job.id}>
-                  <td>
-                    <code>{job.queue}</code>
-                  </td>
-                  <td>
-                    <code>{job.id}</code>
-                  </td>
-                  <td>{job.state === "failed" ? "failed" : "retrying"}</td>
-                  <td>{job.attempts}</td>
-                  <td>{job.error}</td>
-                  <td>{job.failedAt ?? ""}</td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="queue" value={job.queue} />
-                      <input type="hidden" name="jobId" value={job.id} />
-                      {job.state === "failed" ? (
-                        <button type="submit" name="intent" value="retry" className="small" disabled={busy}>
-                          Retry
-                        </button>
-                      ) : (
-                        <button type="submit" name="intent" value="cancel" className="small secondary" disabled={busy}>
-                          Cancel
-                        </button>
-                      )}
-                    </Form>
-                  </td>
+          <ScrollBox label="Failed jobs">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Queue</th>
+                  <th scope="col">Job</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Error</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">Actions</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {failed.map((job) => (
+                  <tr key={job.id}>
+                    <td>
+                      <code>{job.queue}</code>
+                    </td>
+                    <td>
+                      <code>{job.id}</code>
+                    </td>
+                    <td>{job.state === "failed" ? "failed" : "retrying"}</td>
+                    <td>{job.attempts}</td>
+                    <td>{job.error}</td>
+                    <td>{job.failedAt ?? ""}</td>
+                    <td>
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="queue" value={job.queue} />
+                        <input type="hidden" name="jobId" value={job.id} />
+                        {job.state === "failed" ? (
+                          <button type="submit" name="intent" value="retry" className="small" disabled={busy}>
+                            Retry
+                          </button>
+                        ) : (
+                          <button
+                            type="submit"
+                            name="intent"
+                            value="cancel"
+                            className="small secondary"
+                            disabled={busy}
+                          >
+                            Cancel
+                          </button>
+                        )}
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
         )}
       </section>
     </>

@@ -1,3 +1,4 @@
+import { ScrollBox } from "~/components/scroll-box";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { appliedMigrations } from "~/admin/system.server";
@@ -40,28 +41,30 @@ export default function SystemStatus() {
         Overall: <span className={`badge ${report.status === "ok" ? "ok" : "danger"}`}>{report.status}</span> · ARES{" "}
         {report.version} · up {uptime(report.uptimeSeconds)} · checked {report.checkedAt}
       </p>
-      <table className="data">
-        <thead>
-          <tr>
-            <th>Dependency</th>
-            <th>Status</th>
-            <th>Latency</th>
-            <th>Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(report.dependencies).map(([name, check]) => (
-            <tr key={name}>
-              <td>{name}</td>
-              <td>
-                <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
-              </td>
-              <td>{check.latencyMs} ms</td>
-              <td>{check.error ?? ""}</td>
+      <ScrollBox label="Health checks">
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Dependency</th>
+              <th>Status</th>
+              <th>Latency</th>
+              <th>Detail</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {Object.entries(report.dependencies).map(([name, check]) => (
+              <tr key={name}>
+                <td>{name}</td>
+                <td>
+                  <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
+                </td>
+                <td>{check.latencyMs} ms</td>
+                <td>{check.error ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
       <h3>Error reporting</h3>
       <p>
         Server errors:{" "}
@@ -75,22 +78,24 @@ export default function SystemStatus() {
         {errorReporting.server || errorReporting.browser ? null : " (set SENTRY_DSN / SENTRY_BROWSER_DSN)"}
       </p>
       <h3>Migrations</h3>
-      <table className="data">
-        <thead>
-          <tr>
-            <th>Migration</th>
-            <th>Applied</th>
-          </tr>
-        </thead>
-        <tbody>
-          {migrations.map((migration) => (
-            <tr key={migration.name}>
-              <td>{migration.name}</td>
-              <td>{migration.appliedAt ?? "not finished"}</td>
+      <ScrollBox label="Migrations">
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Migration</th>
+              <th>Applied</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {migrations.map((migration) => (
+              <tr key={migration.name}>
+                <td>{migration.name}</td>
+                <td>{migration.appliedAt ?? "not finished"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollBox>
     </section>
   );
 }

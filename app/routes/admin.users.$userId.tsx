@@ -1,3 +1,4 @@
+import { ScrollBox } from "~/components/scroll-box";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -97,28 +98,30 @@ export default function UserDetails() {
         {sessions.length === 0 ? (
           <p>None.</p>
         ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((session, index) => (
-                <tr key={index}>
-                  <td>
-                    {session.browser} on {session.os} <span className="muted">({session.method})</span>
-                  </td>
-                  <td>{session.ip ?? "unknown"}</td>
-                  <td>{session.created}</td>
-                  <td>{session.lastSeen}</td>
+          <ScrollBox label="Sessions">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">IP address</th>
+                  <th scope="col">Signed in</th>
+                  <th scope="col">Last seen</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {sessions.map((session, index) => (
+                  <tr key={index}>
+                    <td>
+                      {session.browser} on {session.os} <span className="muted">({session.method})</span>
+                    </td>
+                    <td>{session.ip ?? "unknown"}</td>
+                    <td>{session.created}</td>
+                    <td>{session.lastSeen}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
         )}
       </section>
       <section className="card">
@@ -126,32 +129,34 @@ export default function UserDetails() {
         {events.length === 0 ? (
           <p>None.</p>
         ) : (
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">IP address</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => (
-                <tr key={event.id}>
-                  <td>{event.time}</td>
-                  <td>{event.actorEmail ?? "—"}</td>
-                  <td>
-                    <code>{event.action}</code>
-                  </td>
-                  <td>
-                    <span className={`badge ${event.outcome === "success" ? "ok" : "danger"}`}>{event.outcome}</span>
-                  </td>
-                  <td>{event.ip ?? ""}</td>
+          <ScrollBox label="Recent events">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">IP address</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {events.map((event) => (
+                  <tr key={event.id}>
+                    <td>{event.time}</td>
+                    <td>{event.actorEmail ?? "—"}</td>
+                    <td>
+                      <code>{event.action}</code>
+                    </td>
+                    <td>
+                      <span className={`badge ${event.outcome === "success" ? "ok" : "danger"}`}>{event.outcome}</span>
+                    </td>
+                    <td>{event.ip ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
         )}
       </section>
     </>

@@ -7,6 +7,7 @@ import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/curso
 import { userActionSchema } from "~/admin/schemas";
 import { changeUserRole, listUsers, setUserDisabled, type AdminChangeResult } from "~/admin/users.server";
 import { requireAdmin } from "~/auth/guards.server";
+import { ScrollBox } from "~/components/scroll-box";
 import { FormErrors } from "~/components/forms";
 
 export const meta: MetaFunction = () => [{ title: "Users · Admin · ARES" }];
@@ -99,7 +100,7 @@ export default function Users() {
       {users.length === 0 ? (
         <p>{q ? `No accounts match “${q}”.` : "No accounts yet."}</p>
       ) : (
-        <div className="table-scroll">
+        <ScrollBox label="Accounts">
           <table className="data">
             <thead>
               <tr>
@@ -123,25 +124,31 @@ export default function Users() {
                   </td>
                   <td>{user.name ?? ""}</td>
                   <td>
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="role" />
-                      <input type="hidden" name="userId" value={user.id} />
-                      <label className="visually-hidden" htmlFor={`role-${user.id}`}>
-                        Role for {user.email}
-                      </label>
-                      <select id={`role-${user.id}`} name="role" defaultValue={user.role} key={user.role}>
-                        <option value="user">user</option>
-                        <option value="admin">admin</option>
-                      </select>
-                      <button
-                        type="submit"
-                        className="secondary small"
-                        disabled={busy}
-                        aria-label={`Save role for ${user.email}`}
-                      >
-                        Save
-                      </button>
-                    </Form>
+                    {/* Changing a role is a step of its own: open, choose, confirm (works without JS). */}
+                    <details className="confirm">
+                      <summary className="button secondary small">
+                        {user.role} ▾<span className="visually-hidden"> (change the role of {user.email})</span>
+                      </summary>
+                      <Form method="post" className="inline-form confirm__panel">
+                        <input type="hidden" name="intent" value="role" />
+                        <input type="hidden" name="userId" value={user.id} />
+                        <label className="visually-hidden" htmlFor={`role-${user.id}`}>
+                          Role for {user.email}
+                        </label>
+                        <select id={`role-${user.id}`} name="role" defaultValue={user.role} key={user.role}>
+                          <option value="user">user</option>
+                          <option value="admin">admin</option>
+                        </select>
+                        <button
+                          type="submit"
+                          className="secondary small"
+                          disabled={busy}
+                          aria-label={`Save role for ${user.email}`}
+                        >
+                          Save
+                        </button>
+                      </Form>
+                    </details>
                   </td>
                   <td>
                     <span className={`badge ${user.disabled ? "danger" : "ok"}`}>
@@ -153,26 +160,46 @@ export default function Users() {
                   </td>
                   <td>{user.activeSessions}</td>
                   <td>
-                    {user.id === me ? null : (
+                    {user.id === me ? null : user.disabled ? (
                       <Form method="post">
-                        <input type="hidden" name="intent" value={user.disabled ? "enable" : "disable"} />
+                        <input type="hidden" name="intent" value="enable" />
                         <input type="hidden" name="userId" value={user.id} />
                         <button
                           type="submit"
-                          className={user.disabled ? "secondary small" : "danger small"}
+                          className="secondary small"
                           disabled={busy}
-                          aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}
+                          aria-label={`Enable ${user.email}`}
                         >
-                          {user.disabled ? "Enable" : "Disable"}
+                          Enable
                         </button>
                       </Form>
+                    ) : (
+                      // Disabling signs the person out everywhere: it asks first (a <details>, no JS needed).
+                      <details className="confirm">
+                        <summary className="button secondary small">
+                          Disable…<span className="visually-hidden"> {user.email}</span>
+                        </summary>
+                        <Form method="post" className="confirm__panel">
+                          <input type="hidden" name="intent" value="disable" />
+                          <input type="hidden" name="userId" value={user.id} />
+                          <p>Disable {user.email}? They are signed out everywhere and cannot sign in.</p>
+                          <button
+                            type="submit"
+                            className="danger small"
+                            disabled={busy}
+                            aria-label={`Disable ${user.email}`}
+                          >
+                            Disable account
+                          </button>
+                        </Form>
+                      </details>
                     )}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       <nav aria-label="Pages" className="pager">
         {firstPage ? null : (

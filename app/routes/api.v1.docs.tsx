@@ -60,7 +60,8 @@ export default function ApiDocs() {
       {Object.entries(document.components.schemas).map(([id, schema]) => (
         <article key={id} id={`schema-${id}`}>
           <h3>{id}</h3>
-          <pre>{JSON.stringify(schema, null, 2)}</pre>
+          {/* Focusable: a wide schema scrolls inside its own box. */}
+          <pre tabIndex={0}>{JSON.stringify(schema, null, 2)}</pre>
         </article>
       ))}
     </section>

@@ -3,7 +3,17 @@ import { ErrorPage } from "~/components/error-page";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useLoaderData,
+  useLocation,
+  useNavigation,
+  useSearchParams,
+} from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, sendMessage, stopReply } from "~/chat/chat.server";
 import {
@@ -14,7 +24,8 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { renderMarkdown } from "~/chat/markdown.server";
+import { renderPartialReply, renderReply } from "~/chat/reply-html.server";
+import { formatDateTime } from "~/accounts/time-zone";
 import { listMessages, MESSAGES_PER_PAGE, NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
 import { getChatPreferences, modelForReply } from "~/chat/settings.server";
@@ -76,12 +87,19 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     role: message.role,
     status: message.status,
     content: message.content,
-    html: message.role === "assistant" && message.status !== "streaming" ? renderMarkdown(message.content) : null,
+    // A reply still being written is shown formatted too (the no-JS page refreshes until it is done).
+    html:
+      message.role !== "assistant"
+        ? null
+        : message.status === "streaming"
+          ? renderPartialReply(message.content)
+          : renderReply(message.content),
     provider: message.provider,
     model: message.model,
     fallbackFrom: message.fallbackFrom,
     tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
     createdAt: message.createdAt.toISOString(),
+    time: formatDateTime(message.createdAt, user.timeZone),
     memories: memoriesOf.get(message.id),
   }));
   const provider = conversation.provider ?? primaryProvider();
@@ -114,6 +132,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const here = `/chat/${conversationId}`;
+  // After a send (or retry, edit…) the page opens at the newest message, with or without JS.
+  const latest = `${here}#latest`;
   const intent = submission.value;
   try {
     switch (intent.intent) {
@@ -131,11 +151,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
             headers: { "Retry-After": String(outcome.refusal.retryAfterSeconds) },
           });
         }
-        return redirect(here);
+        return redirect(latest);
       }
       case "stop":
         await stopReply(user.id, intent.messageId);
-        return redirect(here);
+        return redirect(latest);
       case "rename":
         await renameConversation(user.id, conversationId, intent.title);
         return redirect(here);
@@ -164,48 +184,107 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
+function ConversationMenu({
+  conversation,
+}: {
+  conversation: { id: string; title: string; pinned: boolean; memoryEnabled: boolean };
+}) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const location = useLocation();
+  // With JS nothing reloads the page: the menu folds once an item is chosen or the page changes.
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [location.key]);
+  return (
+    <details
+      className="menu"
+      ref={menu}
+      onClick={(event) => {
+        if (event.target instanceof Element && event.target.closest(".menu__item") && menu.current)
+          setTimeout(() => menu.current && (menu.current.open = false), 0);
+      }}
+    >
+      <summary className="button secondary small">Conversation menu</summary>
+      <div className="menu__panel">
+        <Form method="post">
+          <input type="hidden" name="intent" value={conversation.pinned ? "unpin" : "pin"} />
+          <button type="submit" className="menu__item">
+            {conversation.pinned ? "Unpin" : "Pin"}
+          </button>
+        </Form>
+        <Link className="menu__item" to="?panel=rename">
+          Rename
+        </Link>
+        <a className="menu__item" href={`/chat/${conversation.id}/export?format=md`} download>
+          Export Markdown
+        </a>
+        <a className="menu__item" href={`/chat/${conversation.id}/export?format=json`} download>
+          Export JSON
+        </a>
+        <ConversationMemoryToggle conversationId={conversation.id} enabled={conversation.memoryEnabled} />
+        <Link className="menu__item menu__item--danger" to="?panel=delete">
+          Delete
+        </Link>
+      </div>
+    </details>
+  );
+}
+
 export default function Conversation() {
   const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel, isNewestPage } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
-  const sending = navigation.state === "submitting" && navigation.formData?.get("intent") === "send";
+  const sendingText =
+    navigation.state !== "idle" && navigation.formData?.get("intent") === "send"
+      ? String(navigation.formData.get("message") ?? "")
+      : null;
   const lastMessage = messages.at(-1);
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
   const typed = lastResult?.initialValue?.message;
   const panel = searchParams.get("panel");
+  const thread = useRef<HTMLElement>(null);
+  const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
+  const composerForm = useRef<HTMLFormElement>(null);
+
+  // After a send, the box is ready for the next message; a refused send gets its text back.
+  const wasSending = useRef(false);
+  useEffect(() => {
+    if (sendingText !== null) {
+      wasSending.current = true;
+      return;
+    }
+    if (!wasSending.current || navigation.state !== "idle") return;
+    wasSending.current = false;
+    const box = composerForm.current?.elements.namedItem("message");
+    if (box instanceof HTMLTextAreaElement) {
+      if (!box.value && typeof typed === "string") box.value = typed;
+      box.focus();
+    }
+    scrollToEnd();
+  }, [sendingText, navigation.state, typed]);
 
   return (
-    <article className="conversation" aria-labelledby="conversation-title">
+    <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
+      <a href="#composer-message" className="skip-link">
+        Skip to the message box
+      </a>
       {streamingId ? (
-        // Without JS, the page refreshes itself until the reply is complete.
+        // Without JS, the page refreshes itself until the reply is complete (and stays at the newest text).
+        // The address alternates: a refresh to this very address plus #latest is only a jump to the anchor.
         <noscript>
-          <meta httpEquiv="refresh" content="2" />
+          <meta
+            httpEquiv="refresh"
+            content={`2; url=/chat/${conversation.id}${searchParams.has("following") ? "" : "?following"}#latest`}
+          />
         </noscript>
       ) : null}
       <header className="conversation__header">
         <h1 id="conversation-title">{conversation.title}</h1>
         <div className="conversation__tools">
-          <Form method="post">
-            <input type="hidden" name="intent" value={conversation.pinned ? "unpin" : "pin"} />
-            <button type="submit" className="secondary small">
-              {conversation.pinned ? "Unpin" : "Pin"}
-            </button>
-          </Form>
-          <Link className="button secondary small" to="?panel=rename">
-            Rename
-          </Link>
-          <a className="button secondary small" href={`/chat/${conversation.id}/export?format=md`} download>
-            Export Markdown
-          </a>
-          <a className="button secondary small" href={`/chat/${conversation.id}/export?format=json`} download>
-            Export JSON
-          </a>
-          <Link className="button secondary small" to="?panel=delete">
-            Delete
-          </Link>
-          <ConversationMemoryToggle conversationId={conversation.id} enabled={conversation.memoryEnabled} />
+          <ModelPicker models={models} value={modelChoice} defaultLabel={defaultModelLabel} />
+          <ConversationMenu conversation={conversation} />
         </div>
       </header>
 
@@ -214,36 +293,67 @@ export default function Conversation() {
           <input type="hidden" name="intent" value="rename" />
           <label htmlFor="rename-title">New title</label>
           <input id="rename-title" name="title" defaultValue={conversation.title} maxLength={120} required autoFocus />
-          <button type="submit">Save title</button> <Link to=".">Cancel</Link>
+          <div className="actions">
+            <button type="submit">Save title</button>
+            <Link className="button secondary" to=".">
+              Cancel
+            </Link>
+          </div>
         </Form>
       ) : null}
       {panel === "delete" ? (
         <Form method="post" className="card inline-panel danger-zone">
           <input type="hidden" name="intent" value="delete" />
           <p>Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
-          <button type="submit" className="danger">
-            Delete conversation
-          </button>{" "}
-          <Link to=".">Cancel</Link>
+          <div className="actions">
+            <button type="submit" className="danger">
+              Delete conversation
+            </button>
+            <Link className="button secondary" to=".">
+              Cancel
+            </Link>
+          </div>
         </Form>
       ) : null}
-
-      <ModelPicker models={models} value={modelChoice} defaultLabel={defaultModelLabel} />
 
       {earlier ? (
         <p className="earlier">
           <Link to={`?before=${earlier}`}>Show earlier messages</Link>
         </p>
       ) : null}
-      <MessageList conversationId={conversation.id} messages={messages} />
+      <MessageList
+        conversationId={conversation.id}
+        messages={messages}
+        pendingText={sendingText}
+        editing={
+          isNewestPage && panel === "edit" && lastUser
+            ? {
+                id: lastUser.id,
+                form: (
+                  <Form method="post" className="edit-in-place">
+                    <Composer
+                      intent="edit"
+                      id="edit-message"
+                      label="Edit your message"
+                      submitLabel="Save and resend"
+                      defaultValue={lastUser.content}
+                      cancelTo="."
+                      autoFocus
+                    />
+                  </Form>
+                ),
+              }
+            : null
+        }
+      />
       {isNewestPage ? null : (
         <p className="earlier">
-          <Link to={`/chat/${conversation.id}`}>Show the newest messages</Link>
+          <Link to={`/chat/${conversation.id}#latest`}>Show the newest messages</Link>
         </p>
       )}
 
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
-      {isNewestPage && lastMessage && lastMessage.status !== "streaming" ? (
+      {isNewestPage && lastMessage && lastMessage.status !== "streaming" && panel !== "edit" ? (
         <div className="reply-actions">
           {lastMessage.role === "error" ? (
             <Form method="post">
@@ -260,25 +370,36 @@ export default function Conversation() {
             </Form>
           ) : null}
           {lastUser ? (
-            <Link className="button secondary small" to="?panel=edit">
+            <Link className="button secondary small" to={`?panel=edit#m-${lastUser.id}`}>
               Edit last message
             </Link>
           ) : null}
         </div>
       ) : null}
-      {isNewestPage && panel === "edit" && lastUser ? (
-        <Form method="post" className="card inline-panel">
-          <Composer intent="edit" label="Edit your last message" submitLabel="Resend" defaultValue={lastUser.content} />
-        </Form>
-      ) : null}
 
+      <div id="latest" />
       {/* Re-mounted when a message is added, which clears the box; a refused send keeps what was typed. */}
-      <Form method="post" className="composer-form" key={messages.at(-1)?.id ?? "empty"}>
+      <Form
+        method="post"
+        className="composer-form"
+        key={messages.at(-1)?.id ?? "empty"}
+        ref={composerForm}
+        onSubmit={(event) => {
+          // My message shows in the thread at once (optimistic); the box is cleared for the next one.
+          const box = event.currentTarget.elements.namedItem("message");
+          if (box instanceof HTMLTextAreaElement) setTimeout(() => (box.value = ""), 0);
+        }}
+      >
+        {awayFromEnd ? (
+          <button type="button" className="jump-to-latest secondary small" onClick={jumpToLatest}>
+            Jump to latest ↓
+          </button>
+        ) : null}
         <Composer
           intent="send"
           defaultValue={typeof typed === "string" && lastResult?.initialValue?.intent === "send" ? typed : ""}
           errors={lastResult?.error?.message ?? undefined}
-          pending={sending}
+          pending={sendingText !== null}
         />
       </Form>
     </article>

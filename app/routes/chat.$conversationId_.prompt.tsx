@@ -40,7 +40,8 @@ function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: 
             </span>
           </h3>
           {section.text ? (
-            <pre>{section.text}</pre>
+            // Focusable: a long line scrolls inside it, by keyboard too.
+            <pre tabIndex={0}>{section.text}</pre>
           ) : (
             <p className="muted">
               {section.name === "calendar" ? "Empty: the calendar is not connected yet." : "Empty."}

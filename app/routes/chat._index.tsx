@@ -49,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: { "Retry-After": String(outcome.refusal.retryAfterSeconds) },
     });
   }
-  return redirect(`/chat/${outcome.conversationId}`);
+  return redirect(`/chat/${outcome.conversationId}#latest`);
 }
 
 export default function ChatHome() {

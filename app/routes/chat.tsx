@@ -1,7 +1,8 @@
 import { decodeConversationCursor, encodeConversationCursor } from "~/validation/cursor";
 import { ErrorPage } from "~/components/error-page";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, NavLink, Outlet, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { requireUser } from "~/auth/guards.server";
 import chatStylesheet from "~/styles/chat.css?url";
 import markdownStylesheet from "~/styles/markdown.css?url";
@@ -35,48 +36,59 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function ChatLayout() {
   const { conversations, next } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
+  const location = useLocation();
+  const drawer = useRef<HTMLDetailsElement>(null);
+  // With JS a link click does not reload the page: close the phone drawer once the new page shows.
+  useEffect(() => {
+    if (drawer.current) drawer.current.open = false;
+  }, [location.key]);
   return (
     <div className="chat-layout">
-      <aside className="chat-sidebar" aria-label="Conversations">
-        <Link to="/chat" className="button new-chat">
-          New conversation
-        </Link>
-        <Form method="get" action="/chat" role="search" className="chat-search">
-          <label htmlFor="chat-search" className="visually-hidden">
-            Search conversations
-          </label>
-          <input
-            id="chat-search"
-            type="search"
-            name="q"
-            placeholder="Search…"
-            defaultValue={searchParams.get("q") ?? ""}
-          />
-        </Form>
-        {conversations.length === 0 ? (
-          <p className="muted">No conversations yet.</p>
-        ) : (
-          <ul className="conversation-list">
-            {conversations.map((conversation) => (
-              <li key={conversation.id}>
-                <NavLink to={`/chat/${conversation.id}`}>
-                  {conversation.pinned ? (
-                    <span className="pin" aria-label="Pinned" title="Pinned">
-                      ★
-                    </span>
-                  ) : null}
-                  {conversation.title}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        )}
-        {next ? (
-          <Link to={`?after=${next}`} className="more-link">
-            Older conversations
+      {/* On phones a drawer (<details>: opens and closes without JS); on wide screens always open. */}
+      <details className="chat-drawer" ref={drawer}>
+        <summary className="chat-drawer__toggle">Conversations</summary>
+        <aside className="chat-sidebar" aria-label="Conversations">
+          <Link to="/chat" className="button new-chat" aria-keyshortcuts="Alt+N">
+            New chat
           </Link>
-        ) : null}
-      </aside>
+          <Form method="get" action="/chat" role="search" className="chat-search">
+            <label htmlFor="chat-search" className="visually-hidden">
+              Search conversations
+            </label>
+            <input
+              id="chat-search"
+              type="search"
+              name="q"
+              placeholder="Search…"
+              defaultValue={searchParams.get("q") ?? ""}
+            />
+          </Form>
+          {conversations.length === 0 ? (
+            <p className="muted">No conversations yet.</p>
+          ) : (
+            <ul className="conversation-list">
+              {conversations.map((conversation) => (
+                <li key={conversation.id}>
+                  {/* #latest: a conversation opens at its newest message, with or without JS. */}
+                  <NavLink to={`/chat/${conversation.id}#latest`}>
+                    {conversation.pinned ? (
+                      <span className="pin" aria-label="Pinned" title="Pinned">
+                        ★
+                      </span>
+                    ) : null}
+                    {conversation.title}
+                  </NavLink>
+                </li>
+              ))}
+            </ul>
+          )}
+          {next ? (
+            <Link to={`?after=${next}`} className="more-link">
+              Older conversations
+            </Link>
+          ) : null}
+        </aside>
+      </details>
       <section className="chat-main">
         <Outlet />
       </section>

@@ -87,7 +87,8 @@ export default function ChatSettings() {
       maxTokens: preferences.maxTokens?.toString() ?? "",
     },
     constraint: getZodConstraint(chatPreferencesSchema),
-    shouldValidate: "onBlur",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: chatPreferencesSchema }),
   });
   const saved = searchParams.get("saved");

@@ -35,7 +35,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
           };
     return data(submission.reply(message), { status: 400 });
   }
-  return redirect("/", { headers: { "Set-Cookie": await clearSessionCookie() } });
+  // The landing page says it was done: the account is gone, so there is nobody left to tell otherwise.
+  return redirect("/?deleted=1", { headers: { "Set-Cookie": await clearSessionCookie() } });
 }
 
 export default function YourData() {
@@ -46,7 +47,8 @@ export default function YourData() {
     id: "delete-account",
     lastResult,
     constraint: getZodConstraint(deleteAccountSchema),
-    shouldValidate: "onBlur",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: deleteAccountSchema }),
   });
 

@@ -60,7 +60,8 @@ export default function Password() {
     id: "password",
     lastResult,
     constraint: getZodConstraint(passwordChangeSchema),
-    shouldValidate: "onBlur",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: passwordChangeSchema }),
   });
   const signedOut = Number(searchParams.get("signedOut") ?? 0);

@@ -35,7 +35,8 @@ export default function Profile() {
     lastResult,
     defaultValue: { name: profile.name ?? "", timeZone: profile.timeZone },
     constraint: getZodConstraint(profileSchema),
-    shouldValidate: "onBlur",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: profileSchema }),
   });
 

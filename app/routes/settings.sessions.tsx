@@ -1,3 +1,4 @@
+import { ScrollBox } from "~/components/scroll-box";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
@@ -65,7 +66,7 @@ export default function Sessions() {
         </p>
       ) : null}
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
-      <div className="table-scroll">
+      <ScrollBox label="Your sessions">
         <table className="data">
           <thead>
             <tr>
@@ -113,7 +114,7 @@ export default function Sessions() {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {others > 0 ? (
         <Form method="post" className="section-actions">
           <input type="hidden" name="intent" value="revoke-others" />

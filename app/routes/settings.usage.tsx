@@ -1,3 +1,4 @@
+import { ScrollBox } from "~/components/scroll-box";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
@@ -56,51 +57,55 @@ export default function Usage() {
       ) : (
         <>
           <h3>By model, last {DAYS} days</h3>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Model</th>
-                <th>Replies</th>
-                <th>Tokens</th>
-                <th>Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {models.map((row) => (
-                <tr key={row.model}>
-                  <td>{row.model}</td>
-                  <td>{number(row.requests)}</td>
-                  <td>{number(row.tokens)}</td>
-                  <td>{money(row.cost)}</td>
+          <ScrollBox label="Usage by model">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>Model</th>
+                  <th>Replies</th>
+                  <th>Tokens</th>
+                  <th>Cost</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {models.map((row) => (
+                  <tr key={row.model}>
+                    <td>{row.model}</td>
+                    <td>{number(row.requests)}</td>
+                    <td>{number(row.tokens)}</td>
+                    <td>{money(row.cost)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
           <h3>By day</h3>
-          <table className="data">
-            <thead>
-              <tr>
-                <th>Day</th>
-                <th>Model</th>
-                <th>Replies</th>
-                <th>Prompt tokens</th>
-                <th>Reply tokens</th>
-                <th>Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {days.map((row) => (
-                <tr key={`${row.day}-${row.model}`}>
-                  <td>{row.day}</td>
-                  <td>{row.model}</td>
-                  <td>{number(row.requests)}</td>
-                  <td>{number(row.promptTokens)}</td>
-                  <td>{number(row.completionTokens)}</td>
-                  <td>{money(row.cost)}</td>
+          <ScrollBox label="Usage by day">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th>Day</th>
+                  <th>Model</th>
+                  <th>Replies</th>
+                  <th>Prompt tokens</th>
+                  <th>Reply tokens</th>
+                  <th>Cost</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {days.map((row) => (
+                  <tr key={`${row.day}-${row.model}`}>
+                    <td>{row.day}</td>
+                    <td>{row.model}</td>
+                    <td>{number(row.requests)}</td>
+                    <td>{number(row.promptTokens)}</td>
+                    <td>{number(row.completionTokens)}</td>
+                    <td>{money(row.cost)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollBox>
         </>
       )}
     </section>

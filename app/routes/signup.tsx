@@ -48,7 +48,8 @@ export default function Signup() {
     id: "signup",
     lastResult,
     constraint: getZodConstraint(signupSchema),
-    shouldValidate: "onBlur",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
   });
 

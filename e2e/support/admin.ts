@@ -9,14 +9,45 @@ const root = path.resolve(import.meta.dirname, "../..");
  * specs and projects, so "the first account becomes admin" cannot be relied on for a given test.
  */
 export async function promoteToAdmin(email: string, baseURL: string): Promise<void> {
+  await withE2eDatabase(baseURL, async (client) => {
+    const { rowCount } = await client.query(`UPDATE "User" SET role = 'admin' WHERE email = $1`, [email]);
+    if (rowCount !== 1) throw new Error(`No account ${email} to promote.`);
+  });
+}
+
+/** Runs `work` on the e2e server's own database (seeding what would take minutes through the UI). */
+export async function withE2eDatabase<T>(baseURL: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: e2eDatabaseUrl(baseURL) });
   await client.connect();
   try {
-    const { rowCount } = await client.query(`UPDATE "User" SET role = 'admin' WHERE email = $1`, [email]);
-    if (rowCount !== 1) throw new Error(`No account ${email} to promote.`);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** A conversation of `count` alternating messages for the account `email`; returns its address. */
+export async function seedLongConversation(email: string, baseURL: string, count: number): Promise<string> {
+  return withE2eDatabase(baseURL, async (client) => {
+    const { rows } = await client.query<{ id: string }>(`SELECT id FROM "User" WHERE email = $1`, [email]);
+    const userId = rows[0]?.id;
+    if (!userId) throw new Error(`No account ${email}.`);
+    const conversationId = `seed${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const base = Date.now() - count * 60_000;
+    await client.query(
+      `INSERT INTO "Conversation" (id, "userId", title, "updatedAt", "lastMessageAt") VALUES ($1, $2, $3, now(), now())`,
+      [conversationId, userId, `A long talk (${count} messages)`],
+    );
+    await client.query(
+      `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+       SELECT $1 || '_' || i, $1, $2, (CASE WHEN i % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
+              'Message number ' || i || '. ' || repeat('Some words to give this message a few lines of text. ', 3),
+              'complete', to_timestamp($3 / 1000.0 + i * 60), now()
+       FROM generate_series(0, $4 - 1) AS i`,
+      [conversationId, userId, base, count],
+    );
+    return `/chat/${conversationId}`;
+  });
 }
 
 /** The e2e server's PostgreSQL database, for specs that seed data straight into it. */

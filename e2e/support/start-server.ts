@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import pg from "pg";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../../tests/support/postgres";
 import { startStubLlm } from "../stand-ins/llm-server";
@@ -36,6 +37,12 @@ if (await serverIsReachable()) {
     await client.query(`CREATE DATABASE "${database}"`);
   });
   process.env.DATABASE_URL = withDatabase(serverUrl, database);
+  // Parallel runs on one machine drop each other's leftovers when nobody is connected: the server's
+  // pool can be idle for a while, so this run holds one connection for as long as it lives.
+  const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  // A dropped holder (PostgreSQL restarted) must not take the server down with an unhandled 'error'.
+  holder.on("error", () => {});
+  await holder.connect();
   // Specs that need an admin seed one straight into this database (e2e/support/admin.ts).
   fs.mkdirSync(path.join(root, ".e2e"), { recursive: true });
   fs.writeFileSync(path.join(root, ".e2e", `database-url-${process.env.E2E_PORT ?? "3900"}`), process.env.DATABASE_URL);

@@ -155,7 +155,7 @@ describe("settings", () => {
 
     const done = await client.post("/settings/data", { confirmEmail: email });
     expect(done.status).toBe(302);
-    expect(done.headers.get("location")).toBe("/");
+    expect(done.headers.get("location")).toBe("/?deleted=1");
     expect(client.jar.get("__ares_session")).toBeUndefined();
     expect(await prisma.user.count({ where: { email } })).toBe(0);
   });

@@ -22,7 +22,10 @@ type Client = Awaited<ReturnType<typeof signedInClient>>;
 async function start(client: Client, message: string) {
   const response = await client.post("/chat?index", { message });
   expect(response.status).toBe(302);
-  const path = response.headers.get("location")!;
+  // The conversation opens at its newest message: /chat/<id>#latest.
+  const location = response.headers.get("location")!;
+  expect(location).toMatch(/#latest$/);
+  const path = location.replace(/#latest$/, "");
   const page = await (await client.get(path)).text();
   return { path, replyId: lastMessageId(page) };
 }
@@ -153,7 +156,7 @@ describe("chat", () => {
 
   it("Stop keeps what arrived so far", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "[[stub:delay=60]] take your time");
+    const { path, replyId } = await start(client, "[[stub:delay=200]] take your time");
     await follow(client, path, replyId, 4);
     const stopped = await client.post(path, { intent: "stop", messageId: replyId });
     expect(stopped.status).toBe(302);

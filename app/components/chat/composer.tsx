@@ -1,6 +1,9 @@
+import { Link } from "@remix-run/react";
 import { useRef, type KeyboardEvent } from "react";
+import { useHydrated } from "~/components/use-hydrated";
 
 type ComposerProps = {
+  id?: string;
   defaultValue?: string;
   errors?: string[] | undefined;
   pending?: boolean;
@@ -8,13 +11,17 @@ type ComposerProps = {
   label?: string;
   submitLabel?: string;
   intent?: string;
+  /** Shows a Cancel link to this address (editing in place). */
+  cancelTo?: string;
+  autoFocus?: boolean;
 };
 
 /**
- * The message box. Without JS it is a textarea and a Send button; with JS, Enter sends and
- * Shift+Enter starts a new line.
+ * The message box. Without JS it is a textarea and a Send button (Enter makes a new line, and the hint
+ * says so); with JS, Enter sends and Shift+Enter starts a new line.
  */
 export function Composer({
+  id = "composer-message",
   defaultValue,
   errors,
   pending,
@@ -22,39 +29,52 @@ export function Composer({
   label = "Message",
   submitLabel = "Send",
   intent,
+  cancelTo,
+  autoFocus,
 }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const hydrated = useHydrated();
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
   };
+  const hint = hydrated ? "Enter to send · Shift+Enter for a new line" : `${submitLabel} with the button below`;
   return (
     <div className="composer">
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
-      <label htmlFor="composer-message" className="visually-hidden">
+      <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
       <textarea
         ref={textarea}
-        id="composer-message"
+        id={id}
         name="message"
-        rows={3}
+        rows={2}
         required
         maxLength={32_000}
-        placeholder="Message ARES — Enter to send, Shift+Enter for a new line"
+        placeholder="Message ARES"
         defaultValue={defaultValue}
         aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={errors?.length ? "composer-error" : undefined}
+        aria-describedby={`${id}-hint${errors?.length ? ` ${id}-error` : ""}`}
         onKeyDown={onKeyDown}
         disabled={disabled}
+        autoFocus={autoFocus}
       />
       {errors?.length ? (
-        <p className="field-error" id="composer-error" role="alert">
+        <p className="field-error" id={`${id}-error`} role="alert">
           {errors.join(" ")}
         </p>
       ) : null}
       <div className="composer__actions">
+        <p className="composer__hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+        {cancelTo ? (
+          <Link className="button secondary" to={cancelTo}>
+            Cancel
+          </Link>
+        ) : null}
         <button type="submit" disabled={pending || disabled} aria-busy={pending}>
           {pending ? "Sending…" : submitLabel}
         </button>

@@ -1,5 +1,5 @@
 import { Form, useRevalidator } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
 import { UsedMemories, type UsedMemory } from "./used-memories";
@@ -9,13 +9,15 @@ export type MessageItem = {
   role: "user" | "assistant" | "system" | "error";
   status: "streaming" | "complete" | "aborted" | "error";
   content: string;
-  /** Sanitised HTML rendered on the server (assistant replies that are no longer streaming). */
+  /** Sanitised HTML rendered on the server (assistant replies; while streaming, the text so far). */
   html: string | null;
   provider: string | null;
   model: string | null;
   fallbackFrom: string | null;
   tokens: number | null;
   createdAt: string;
+  /** createdAt in the person's own zone. */
+  time: string;
   /** Replies: the memories their prompt carried. */
   memories?: UsedMemory[];
 };
@@ -43,18 +45,16 @@ function AnsweredBy({ message }: { message: MessageItem }) {
 
 /**
  * A reply still being written. The server renders the text so far (and, without JS, the page refreshes
- * itself); with JS this follows the reply over Server-Sent Events and reloads the page data when done,
- * which brings the rendered Markdown.
+ * itself); with JS this follows the reply over Server-Sent Events, whose `html` frames carry the text
+ * so far rendered by the same sanitising renderer as the finished reply, and reloads the page data when
+ * done.
  */
 function StreamingReply({ conversationId, message }: { conversationId: string; message: MessageItem }) {
-  const [text, setText] = useState(message.content);
+  const [html, setHtml] = useState(message.html ?? "");
   const revalidator = useRevalidator();
   useEffect(() => {
     const source = new EventSource(`/chat/${conversationId}/stream?message=${encodeURIComponent(message.id)}`);
-    source.addEventListener("snapshot", (event) => setText((JSON.parse(event.data) as { content: string }).content));
-    source.addEventListener("token", (event) =>
-      setText((current) => current + (JSON.parse(event.data) as { text: string }).text),
-    );
+    source.addEventListener("html", (event) => setHtml((JSON.parse(event.data) as { html: string }).html));
     source.addEventListener("done", () => {
       source.close();
       revalidator.revalidate();
@@ -66,8 +66,8 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
 
   return (
     <>
-      <div className="message__body plain" aria-live="polite" data-testid="streaming-text">
-        {text}
+      <div className="message__body markdown streaming" data-testid="streaming-text">
+        <div dangerouslySetInnerHTML={{ __html: html }} />
         <span className="cursor" aria-hidden="true" />
       </div>
       <p className="generating" role="status">
@@ -76,7 +76,7 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
       <Form method="post">
         <input type="hidden" name="intent" value="stop" />
         <input type="hidden" name="messageId" value={message.id} />
-        <button type="submit" className="secondary small">
+        <button type="submit" className="secondary small" aria-keyshortcuts="Escape">
           Stop
         </button>
       </Form>
@@ -95,8 +95,17 @@ function RenderedReply({ html, text }: { html: string; text: string }) {
   );
 }
 
-export function MessageList({ conversationId, messages }: { conversationId: string; messages: MessageItem[] }) {
-  if (messages.length === 0) return <p className="muted">No messages yet. Say hello below.</p>;
+type MessageListProps = {
+  conversationId: string;
+  messages: MessageItem[];
+  /** My message on its way to the server (JS): shown at once, replaced by the stored one. */
+  pendingText?: string | null;
+  /** The message being edited in place (the newest of mine), with its form. */
+  editing?: { id: string; form: ReactNode } | null;
+};
+
+export function MessageList({ conversationId, messages, pendingText, editing }: MessageListProps) {
+  if (messages.length === 0 && !pendingText) return <p className="muted">No messages yet. Say hello below.</p>;
   return (
     <ol className="messages">
       {messages.map((message) => (
@@ -107,9 +116,14 @@ export function MessageList({ conversationId, messages }: { conversationId: stri
           data-status={message.status}
         >
           <p className="message__role">
-            {message.role === "user" ? "You" : message.role === "error" ? "Problem" : "ARES"}
+            {message.role === "user" ? "You" : message.role === "error" ? "Problem" : "ARES"}{" "}
+            <time dateTime={message.createdAt} className="message__time">
+              {message.time}
+            </time>
           </p>
-          {message.status === "streaming" ? (
+          {editing?.id === message.id ? (
+            editing.form
+          ) : message.status === "streaming" ? (
             <StreamingReply conversationId={conversationId} message={message} />
           ) : message.html !== null ? (
             <RenderedReply html={message.html} text={message.content} />
@@ -126,6 +140,12 @@ export function MessageList({ conversationId, messages }: { conversationId: stri
           ) : null}
         </li>
       ))}
+      {pendingText ? (
+        <li className="message message--user" data-status="pending" data-testid="pending-message">
+          <p className="message__role">You</p>
+          <div className="message__body plain">{pendingText}</div>
+        </li>
+      ) : null}
     </ol>
   );
 }

@@ -1,4 +1,5 @@
-import { Form } from "@remix-run/react";
+import { Form, useSubmit } from "@remix-run/react";
+import { useHydrated } from "~/components/use-hydrated";
 import { ModelOptions, type ModelLists } from "./model-options";
 
 type ModelPickerProps = {
@@ -8,18 +9,27 @@ type ModelPickerProps = {
   defaultLabel: string;
 };
 
-/** Per-conversation model choice; works without JS (select + button). */
+/** Per-conversation model choice: applies on change with JS; without JS the select has a button. */
 export function ModelPicker({ models, value, defaultLabel }: ModelPickerProps) {
+  const submit = useSubmit();
+  const hydrated = useHydrated();
   return (
     <Form method="post" className="model-picker">
       <input type="hidden" name="intent" value="model" />
       <label htmlFor="model-choice">Model</label>
-      <select id="model-choice" name="model" defaultValue={value}>
+      <select
+        id="model-choice"
+        name="model"
+        defaultValue={value}
+        onChange={(event) => submit(event.currentTarget.form, { preventScrollReset: true })}
+      >
         <ModelOptions models={models} value={value} defaultLabel={defaultLabel} />
       </select>
-      <button type="submit" className="secondary small">
-        Use model
-      </button>
+      {hydrated ? null : (
+        <button type="submit" className="secondary small">
+          Use model
+        </button>
+      )}
     </Form>
   );
 }

@@ -1,0 +1,194 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { promoteToAdmin, seedLongConversation } from "./support/admin";
+import { signUp } from "./support/session";
+
+/**
+ * Every page on a 390 px phone, with JS (phone-js) and without (phone-no-js): nothing scrolls sideways,
+ * and axe finds nothing serious or critical in the light or the dark theme.
+ */
+
+// A reply that used to stretch the page to 3,688 px: an unbroken URL, a long code line and a table.
+const WIDE_REPLY = [
+  "## Wide things",
+  "",
+  `A link: https://example.test/${"a".repeat(300)}`,
+  "",
+  "```js",
+  `const line = "${"x".repeat(400)}";`,
+  "```",
+  "",
+  "| column one | column two | column three | column four | column five |",
+  "| --- | --- | --- | --- | --- |",
+  "| some longer cell text | some longer cell text | some longer cell text | some longer cell text | text |",
+].join("\n");
+
+async function expectNoSidewaysScroll(page: Page, label: string) {
+  const viewport = page.viewportSize()?.width ?? 0;
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width <= viewport) return;
+  // Name the culprits: the outermost elements that reach past the right edge.
+  const culprits = await page.evaluate((limit) => {
+    const wide = [...document.querySelectorAll("body *")].filter(
+      (element) => element.getBoundingClientRect().right > limit,
+    );
+    return wide
+      .filter((element) => !wide.includes(element.parentElement as Element))
+      .slice(0, 5)
+      .map(
+        (element) => `${element.tagName.toLowerCase()}.${element.className} → ${element.getBoundingClientRect().right}`,
+      );
+  }, viewport);
+  expect(width, `${label} is ${width}px wide in a ${viewport}px viewport: ${culprits.join("; ")}`).toBeLessThanOrEqual(
+    viewport,
+  );
+}
+
+async function expectAccessible(page: Page, label: string, javaScriptEnabled: boolean) {
+  const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+  let results;
+  if (javaScriptEnabled) {
+    results = await new AxeBuilder({ page }).withTags(tags).analyze();
+  } else {
+    // axe is a script, which a no-JS page cannot run: it checks the same page, same cookies and viewport, in a
+    // browser with scripting on whose requests for the app's own scripts are refused (the server's HTML as is).
+    const { viewport, isMobile, hasTouch, deviceScaleFactor } = test.info().project.use;
+    const context = await page
+      .context()
+      .browser()!
+      .newContext({
+        javaScriptEnabled: true,
+        viewport,
+        isMobile,
+        hasTouch,
+        deviceScaleFactor,
+        storageState: await page.context().storageState(),
+      });
+    try {
+      const copy = await context.newPage();
+      await copy.route(/\.m?js(\?.*)?$/, (route) => route.abort());
+      await copy.goto(page.url());
+      results = await new AxeBuilder({ page: copy }).withTags(tags).analyze();
+    } finally {
+      await context.close();
+    }
+  }
+  const serious = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  expect(serious, label).toEqual([]);
+}
+
+/** Visits each page in both themes (the theme cookie, as the switch sets it). */
+async function sweep(page: Page, baseURL: string, paths: string[]) {
+  const { javaScriptEnabled } = test.info().project.use;
+  for (const theme of ["light", "dark"] as const) {
+    await page.context().addCookies([{ name: "theme", value: theme, url: baseURL }]);
+    for (const path of paths) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBeLessThan(500);
+      await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
+      await expectNoSidewaysScroll(page, `${path} (${theme})`);
+      await expectAccessible(page, `${path} (${theme})`, javaScriptEnabled !== false);
+    }
+  }
+}
+
+test.describe.configure({ timeout: 120_000 });
+
+test("pages a visitor sees", async ({ page, baseURL }) => {
+  await sweep(page, baseURL!, ["/", "/login", "/signup", "/login?reason=expired"]);
+});
+
+test("chat pages, including a reply with very long lines", async ({ page, baseURL }) => {
+  await signUp(page);
+  await page.goto("/chat");
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill(`[[reply:${WIDE_REPLY}]] show me wide things`);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
+  const conversation = new URL(page.url()).pathname;
+  // The code block scrolls inside its own box.
+  const code = page.locator(".message--assistant pre").first();
+  expect(await code.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  await sweep(page, baseURL!, [
+    "/",
+    "/chat",
+    conversation,
+    `${conversation}/prompt`,
+    "/chat?q=wide",
+    "/calendar",
+    "/memory",
+    "/no/such/page",
+  ]);
+});
+
+test("settings pages", async ({ page, baseURL }) => {
+  await signUp(page, { name: "Someone with a rather long name indeed" });
+  await sweep(page, baseURL!, [
+    "/settings/profile",
+    "/settings/assistant",
+    "/settings/telegram",
+    "/settings/usage",
+    "/settings/password",
+    "/settings/sessions",
+    "/settings/data",
+  ]);
+});
+
+test("admin pages", async ({ page, baseURL }) => {
+  const email = await signUp(page);
+  await promoteToAdmin(email, baseURL!);
+  await page.goto("/admin/users");
+  const firstUser = await page.locator("table.data a[href^='/admin/users/']").first().getAttribute("href");
+  await sweep(page, baseURL!, [
+    "/admin/users",
+    firstUser!,
+    "/admin/audit",
+    "/admin/jobs",
+    "/admin/system",
+    "/admin/assistant",
+    "/api/v1/docs",
+  ]);
+});
+
+test("the menu opens and leads to Settings, on a phone", async ({ page }) => {
+  await signUp(page);
+  await expect(page.getByRole("link", { name: "Settings" })).toBeHidden();
+  await page.getByText("Menu", { exact: true }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings/);
+  await expectNoSidewaysScroll(page, "settings");
+});
+
+test("the conversations drawer opens and leads to a conversation, on a phone", async ({ page, baseURL }) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 4);
+  await page.goto("/chat");
+  await expect(page.getByRole("link", { name: /A long talk/ })).toBeHidden();
+  await page.getByText("Conversations", { exact: true }).click();
+  await page.getByRole("link", { name: /A long talk/ }).click();
+  await expect(page).toHaveURL(new RegExp(`${path}#latest$`));
+  await expect(page.getByRole("link", { name: /A long talk/ })).toBeHidden();
+});
+
+test("a 200-message conversation opens at its newest message with the message box in view", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 200);
+  await page.goto("/");
+  await page.getByRole("link", { name: /A long talk/ }).click();
+  await expect(page.getByText("Message number 199.")).toBeInViewport();
+  await expect(page.getByRole("textbox", { name: "Message", exact: true })).toBeInViewport();
+  await expectNoSidewaysScroll(page, path);
+
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill("One more, please");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toContainText("One more, please", {
+    timeout: 20_000,
+  });
+  await expect(page.locator(".message--assistant").last()).toBeInViewport();
+  await expect(page.getByRole("textbox", { name: "Message", exact: true })).toBeInViewport();
+});
