@@ -10,6 +10,9 @@ import { logger } from "~/observability/logger.server";
 import { NonceProvider } from "~/components/nonce";
 
 const ABORT_DELAY_MS = 5_000;
+// Remix flags a `?_data=` request (the data protocol before single fetch) through handleError and then
+// answers it anyway: an old client or a scanner sent it, which is no fault of ours.
+const LEGACY_DATA_REQUEST = "Warning: Single fetch-enabled apps should not be making ?_data requests";
 export const streamTimeout = ABORT_DELAY_MS;
 
 export default function handleRequest(
@@ -72,6 +75,10 @@ export default function handleRequest(
 export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs): void {
   // Remix reports aborted requests (the client went away) too; they are not server faults.
   if (request.signal.aborted) return;
+  if (error instanceof Error && error.message.startsWith(LEGACY_DATA_REQUEST)) {
+    logger.warn({ requestId: context.requestId, method: request.method, route: context.route }, "?_data request");
+    return;
+  }
   // Remix's own 4xx (no action for a POST, no route) are the client's mistake, not a fault of ours.
   if (isRouteErrorResponse(error) && error.status < 500) {
     logger.warn({ requestId: context.requestId, status: error.status, method: request.method }, "request refused");

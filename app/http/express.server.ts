@@ -6,6 +6,7 @@ import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
+import { reportRoutesBy } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware } from "./allowed-hosts.server";
@@ -51,6 +52,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     typeof source === "function"
       ? async () => withOutageAnswers((currentBuild = await source()))
       : withOutageAnswers(source);
+  // Error reports and traces name a request by its route template, never by its address.
+  reportRoutesBy((pathname) => (currentBuild ? routeTemplate(currentBuild, pathname) : undefined));
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);

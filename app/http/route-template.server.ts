@@ -1,5 +1,6 @@
-import { matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
+import type { AgnosticRouteObject } from "@remix-run/router";
 import type { ServerBuild } from "@remix-run/node";
+import { templateOf } from "./route-template";
 
 /** Metric label for addresses no route (other than the catch-all 404 route) claims. */
 const UNMATCHED = "unmatched";
@@ -33,15 +34,5 @@ let cached: RouteTree | undefined;
  */
 export function routeTemplate(build: ServerBuild, pathname: string): string {
   if (cached?.build !== build) cached = { build, routes: treeOf(build) };
-  // Single-fetch data requests (`/chat/1.data`, `/_root.data`) belong to the page they load.
-  const page = pathname === "/_root.data" ? "/" : pathname.replace(/\.data$/, "");
-  const matches = matchRoutes(cached.routes, page);
-  if (!matches) return UNMATCHED;
-  const template = matches
-    .map((match) => match.route.path)
-    .filter((segment): segment is string => Boolean(segment))
-    .join("/");
-  // The splat route `$.tsx` exists only to render the 404 page.
-  if (template === "*") return UNMATCHED;
-  return `/${template}`;
+  return templateOf(cached.routes, pathname) ?? UNMATCHED;
 }

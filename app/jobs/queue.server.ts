@@ -183,7 +183,8 @@ function runOne(definition: JobDefinition, job: JobWithMetadata<unknown>): Attem
         const timedOutHere = failure instanceof JobTimeoutError;
         observeJobRun(definition.name, timedOutHere ? "timeout" : "error", (performance.now() - started) / 1000);
         log.warn({ err: failure, job: where }, "job failed");
-        // Reported once, when no retry is left: an attempt that a retry then fixes is not a fault to chase.
+        // Reported once, when no retry is left: an attempt that a retry then fixes is not a fault to chase
+        // (and a database or model-provider outage is never one: reportFailure leaves those out).
         if (job.retryCount >= job.retryLimit) {
           reportFailure(failure, {
             source: "job",

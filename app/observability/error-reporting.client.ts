@@ -1,12 +1,15 @@
 import { isRouteErrorResponse } from "@remix-run/react";
+import type { AgnosticRouteObject } from "@remix-run/router";
 // Types only: the SDK itself is downloaded on demand, below.
 import type * as SentryReact from "@sentry/react";
+import { templateOf } from "~/http/route-template";
 import {
   DATA_COLLECTION,
   ERROR_REPORTING_META,
   scrubBreadcrumb,
   scrubEvent,
   type BrowserErrorReporting,
+  type Scrubbing,
 } from "./error-reporting.shared";
 
 /**
@@ -29,6 +32,24 @@ function settingsFromPage(): BrowserErrorReporting | undefined {
     : undefined;
 }
 
+declare global {
+  interface Window {
+    /** Remix's router (set while hydrating): its route tree turns a path into its template. */
+    __remixRouter?: { routes: AgnosticRouteObject[] };
+  }
+}
+
+// Addresses of this app become route templates, others their origin, as on the server.
+function browserScrubbing(): Scrubbing {
+  return {
+    routeOf: (pathname) => {
+      const routes = window.__remixRouter?.routes;
+      return routes ? templateOf(routes, pathname) : undefined;
+    },
+    ownOrigin: window.location.origin,
+  };
+}
+
 /** Called by entry.client.tsx before hydration. */
 export function startBrowserErrorReporting(): void {
   if (sdk) return;
@@ -36,13 +57,16 @@ export function startBrowserErrorReporting(): void {
   if (!settings) return;
   sdk = import("@sentry/react")
     .then((Sentry) => {
+      const scrubbing = browserScrubbing();
       Sentry.init({
         ...settings,
         dataCollection: DATA_COLLECTION,
         // Release-health sessions would send an envelope on every page load; only errors are reported.
         integrations: (defaults) => defaults.filter((integration) => integration.name !== "BrowserSession"),
-        beforeSend: scrubEvent,
-        beforeBreadcrumb: scrubBreadcrumb,
+        // No sentry-trace or baggage header on the app's own requests (or any other).
+        tracePropagationTargets: [],
+        beforeSend: (event) => scrubEvent(event, scrubbing),
+        beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb, scrubbing),
       });
       // Visible state for tests and curious operators (devtools): this page reports its errors.
       document.documentElement.dataset.errorReporting = "on";

@@ -11,7 +11,7 @@
  * modified". Unlike Telegram it accepts plain http webhook URLs, so ARES can run on 127.0.0.1.
  */
 import { randomInt } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { BodyTooLarge, readBody, requestParameters, sendJson } from "./http";
 
@@ -43,7 +43,14 @@ export type SentMessage = {
   replyMarkup: unknown;
 };
 
-export type RecordedCall = { method: string; parameters: Record<string, unknown>; status: number; at: number };
+export type RecordedCall = {
+  method: string;
+  parameters: Record<string, unknown>;
+  status: number;
+  at: number;
+  /** The request's headers as sent (e.g. to prove no tracing header leaves ARES). */
+  headers: IncomingHttpHeaders;
+};
 
 type Webhook = { url: string; secretToken: string | undefined };
 
@@ -407,7 +414,7 @@ export async function startStandInTelegram(options: StandInTelegramOptions): Pro
     }
     const parameters = requestParameters(req, body) ?? {};
     const answer = (status: number, payload: Record<string, unknown>) => {
-      calls.push({ method: method ?? requested!, parameters, status, at: Date.now() });
+      calls.push({ method: method ?? requested!, parameters, status, at: Date.now(), headers: { ...req.headers } });
       sendJson(res, status, payload);
     };
     if (token !== options.token) return answer(401, { ok: false, error_code: 401, description: "Unauthorized" });
