@@ -20,6 +20,23 @@ const REDACTED_PATHS = [
   "token",
 ];
 
+/** Paths that carry a credential: a calendar feed's address is its key. */
+const SECRET_PATH = /\/calendar\/feed\/[^/?#]+\.ics/g;
+
+function withoutSecrets(value: unknown): unknown {
+  return typeof value === "string" ? value.replace(SECRET_PATH, "/calendar/feed/[redacted].ics") : value;
+}
+
+/** Log lines name the request (`url`, `path`, `req.url`) without the credentials some paths are. */
+function redactSecretPaths(line: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...line };
+  for (const key of ["url", "path"]) if (key in out) out[key] = withoutSecrets(out[key]);
+  const req = out.req;
+  if (req && typeof req === "object" && "url" in req)
+    out.req = { ...req, url: withoutSecrets((req as { url: unknown }).url) };
+  return out;
+}
+
 type Target = { target: string; level: string; options: Record<string, unknown> };
 
 /** stdout (JSON, or pretty for people) and, with LOG_FILE, a file rotated daily keeping 7 of them. */
@@ -60,6 +77,7 @@ function createLogger(): Logger {
     level: logLevel,
     base: { service: "ares", mode },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    formatters: { log: redactSecretPaths },
   };
   // Plain JSON to stdout stays synchronous in the main thread; transports run in a worker.
   if (!logPretty && !logFile) return pino(options);
