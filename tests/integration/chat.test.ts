@@ -480,6 +480,34 @@ describe("issue 9 review: replies the database could not take, or that lost thei
     expect(await (await client.get(path)).text()).toContain("hello\uFFFDworld");
   });
 
+  it("9-1: when the final write is refused for any reason, the reply keeps the text written so far", async () => {
+    // A trigger stands in for any refusal that is not an outage; the growing writes (still `streaming`) pass.
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_final_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'complete' AND NEW.content LIKE '%refuse the final write%' THEN
+          RAISE EXCEPTION 'refused by the test';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_final_write BEFORE UPDATE ON "Message" FOR EACH ROW EXECUTE FUNCTION refuse_final_write()`,
+    );
+    try {
+      const client = await signedInClient(harness.server.url);
+      const { replyId } = await start(client, "[[stub:delay=20]] please refuse the final write");
+      const reply = await settled(replyId);
+      expect(reply).toMatchObject({
+        role: "assistant",
+        status: "error",
+        content: 'You said: "please refuse the final write". This is a deterministic reply from the stub model.',
+      });
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_final_write ON "Message"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_final_write()`);
+    }
+  });
+
   it("9-3: Stop pressed in another process before the first token aborts the reply within about a second", async () => {
     const other = await startChatHarness({ SESSION_SECRET });
     try {
