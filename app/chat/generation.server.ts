@@ -11,6 +11,8 @@ import { logger } from "~/observability/logger.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { writeAsItGrows } from "./growing-replies.server";
+import { isRowGone } from "./missing-reply.server";
+import { storableText } from "./model-text";
 import { buildPrompt } from "./prompt.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
@@ -102,14 +104,16 @@ export function startGeneration(
   return done;
 }
 
-async function failReply(messageId: string, content: string): Promise<void> {
+async function failReply(messageId: string, explanation: string): Promise<void> {
+  // Text the model already wrote is kept (an incomplete reply); with none, the reply explains the failure.
+  const partial = liveReplies.get(messageId)?.content ?? "";
   liveReplies.delete(messageId);
+  const data = partial
+    ? { status: "error" as const, content: partial }
+    : { role: "error" as const, status: "error" as const, content: explanation };
   try {
     await writeWhenAvailable(messageId, () =>
-      prisma.message.updateMany({
-        where: { id: messageId, status: "streaming" },
-        data: { role: "error", status: "error", content },
-      }),
+      prisma.message.updateMany({ where: { id: messageId, status: "streaming" }, data }),
     );
   } finally {
     publish(messageId, { type: "done", status: "error" });
@@ -149,7 +153,8 @@ async function generate(
   let promptStored: Promise<void> | undefined;
   const storePrompt = (): Promise<void> =>
     (promptStored ??= storeReplyPrompt(messageId, target.userId, prompt).catch((error: unknown) => {
-      log.error({ err: error, messageId }, "could not store the reply's prompt");
+      if (isRowGone(error)) log.info({ messageId }, "reply deleted while written; its prompt is not stored");
+      else log.error({ err: error, messageId }, "could not store the reply's prompt");
     }));
 
   let persistFailure: unknown;
@@ -178,7 +183,8 @@ async function generate(
         maxTokens: preferences.maxTokens ?? undefined,
       },
       signal: controller.signal,
-      onToken: (text) => {
+      onToken: (token) => {
+        const text = storableText(token);
         live.content += text;
         publish(messageId, { type: "token", text });
       },
@@ -234,7 +240,12 @@ async function finish(
     cost: source.usage?.cost ?? null,
     latencyMs: source.latencyMs ?? null,
   };
-  await writeWhenAvailable(messageId, () => prisma.message.update({ where: { id: messageId }, data }));
+  let stored = 1;
+  await writeWhenAvailable(messageId, async () => {
+    ({ count: stored } = await prisma.message.updateMany({ where: { id: messageId }, data }));
+  });
+  // Its conversation was deleted while it was written: nothing to store, and nothing went wrong.
+  if (stored === 0) log.info({ messageId }, "reply deleted while written");
   liveReplies.delete(messageId);
   publish(messageId, { type: "done", status: outcome.status });
 }

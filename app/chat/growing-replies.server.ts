@@ -1,16 +1,23 @@
 import { remember } from "@epic-web/remember";
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
+import { reportFailure } from "~/observability/error-reporting.server";
+import { logger } from "~/observability/logger.server";
 
 /**
  * Replies being generated in this process are written to the database as they grow, so another process
  * (or a reload) can follow them and a crash keeps the text so far. ONE statement per beat writes every
  * growing reply of the process, instead of a query per reply per beat: 200 replies streaming at once
  * were ~500 Prisma updates a second, and most of the memory the streams cost. The same statement tells
- * each reply whether Stop was pressed for it in another process (it can only say so through the row).
+ * each reply whether Stop was pressed for it in another process (it can only say so through the row);
+ * replies that did not grow in the beat (waiting for a first token, a stalled model) ask the row directly.
+ * Model text is made storable where it enters the reply (model-text.ts), so the batch never holds a NUL.
  */
 const WRITE_INTERVAL_MS = 250;
+
+const log = logger.child({ domain: "chat" });
 
 export const growingRepliesColumns = rowContract({
   id: "Message.id",
@@ -26,6 +33,14 @@ export function growingRepliesSql(ids: string[], contents: string[]): Prisma.Sql
       FROM unnest(${ids}::text[], ${contents}::text[]) AS v(id, content)
      WHERE m.id = v.id AND m.status = 'streaming'::"MessageStatus"
     RETURNING m.id, m."stopRequestedAt" IS NOT NULL AS "stopRequested"`;
+}
+
+export const stopRequestedColumns = rowContract({ id: "Message.id" });
+type StopRequestedRow = RowOf<typeof stopRequestedColumns>;
+
+/** Which of these replies Stop was pressed for (its columns: stopRequestedColumns). */
+export function stopRequestedSql(ids: string[]): Prisma.Sql {
+  return Prisma.sql`SELECT id FROM "Message" WHERE id = ANY(${ids}::text[]) AND "stopRequestedAt" IS NOT NULL`;
 }
 
 export type GrowingReply = {
@@ -47,30 +62,54 @@ const writer: Writer = remember("ares-growing-replies", () => ({
   writing: undefined,
 }));
 
+function fail(id: string, reply: Entry, error: unknown): void {
+  writer.replies.delete(id);
+  reply.onFailed(error);
+}
+
+/** Writes these replies' text in one statement; returns the ids Stop was pressed for. */
+async function write(due: Array<[string, Entry]>): Promise<Set<string>> {
+  const ids = due.map(([id]) => id);
+  const contents = due.map(([, reply]) => reply.content());
+  const rows = await queryRows<GrowingReplyRow>(growingRepliesSql(ids, contents));
+  due.forEach(([, reply], index) => (reply.written = contents[index]!.length));
+  return new Set(rows.filter((row) => row.stopRequested).map((row) => row.id));
+}
+
 /** Never rejects: a failed write is each reply's to handle (onFailed). */
 async function writeAll(): Promise<void> {
-  const due = [...writer.replies].filter(([, reply]) => reply.content().length !== reply.written);
-  if (due.length === 0) return;
-  const contents = due.map(([, reply]) => reply.content());
-  // PostgreSQL text cannot hold U+0000, and one bad value would fail every reply's write in the beat:
-  // a model's NUL is written as U+FFFD (same length, so `written` still matches the live text).
-  const storable = contents.map((content) => content.replaceAll("\u0000", "\uFFFD"));
-  const ids = due.map(([id]) => id);
-  let rows: GrowingReplyRow[];
+  const live = [...writer.replies];
+  const due = live.filter(([, reply]) => reply.content().length !== reply.written);
+  const idle = live.filter(([, reply]) => reply.content().length === reply.written);
+  const stopRequested = new Set<string>();
   try {
-    rows = await queryRows<GrowingReplyRow>(growingRepliesSql(ids, storable));
-  } catch (error) {
-    for (const [id, reply] of due) {
-      writer.replies.delete(id);
-      reply.onFailed(error);
+    if (due.length > 0) for (const id of await write(due)) stopRequested.add(id);
+    if (idle.length > 0) {
+      const rows = await queryRows<StopRequestedRow>(stopRequestedSql(idle.map(([id]) => id)));
+      for (const row of rows) stopRequested.add(row.id);
     }
-    return;
+  } catch (error) {
+    // The database is unreachable: no reply can be kept as it grows.
+    if (isDatabaseUnavailable(error)) return live.forEach(([id, reply]) => fail(id, reply, error));
+    // Anything else is one reply's text or row at fault: only that reply fails, the others carry on.
+    await writeOneByOne(due, stopRequested);
   }
-  const stopRequested = new Set(rows.filter((row) => row.stopRequested).map((row) => row.id));
-  due.forEach(([id, reply], index) => {
-    reply.written = contents[index]!.length;
-    if (stopRequested.has(id)) reply.onStopRequested();
-  });
+  for (const [id, reply] of live) if (stopRequested.has(id)) reply.onStopRequested();
+}
+
+async function writeOneByOne(due: Array<[string, Entry]>, stopRequested: Set<string>): Promise<void> {
+  for (const entry of due) {
+    const [id, reply] = entry;
+    try {
+      for (const stopped of await write([entry])) stopRequested.add(stopped);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        log.error({ messageId: id, error: describeError(error) }, "could not write a growing reply");
+        reportFailure(error, { source: "generation", tags: { message_id: id } });
+      }
+      fail(id, reply, error);
+    }
+  }
 }
 
 function beat(): void {

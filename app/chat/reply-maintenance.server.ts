@@ -2,6 +2,7 @@ import { describeError } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
+import { storableText } from "./model-text";
 import { abortLocalGeneration, localGenerationIds, publish } from "./stream-bus.server";
 
 /**
@@ -51,11 +52,17 @@ export async function settleLocalReplies(): Promise<number> {
   for (const id of ids) {
     const content = liveContent(id);
     abortLocalGeneration(id);
-    const { count } = await prisma.message.updateMany({
-      where: { id, status: "streaming" },
-      data: { status: "aborted", ...(content === undefined ? {} : { content }) },
-    });
-    settled += count;
+    // Each on its own: one reply that cannot be stored must not leave the others `streaming`.
+    try {
+      const { count } = await prisma.message.updateMany({
+        where: { id, status: "streaming" },
+        data: { status: "aborted", ...(content === undefined ? {} : { content: storableText(content) }) },
+      });
+      settled += count;
+    } catch (error) {
+      // Left `streaming`: the orphan sweep of the next process to start settles it.
+      log.error({ messageId: id, error: describeError(error) }, "could not store a reply stopped at shutdown");
+    }
     publish(id, { type: "done", status: "aborted" });
   }
   if (settled > 0) log.warn({ count: settled }, "stopped replies still being written at shutdown");

@@ -5,10 +5,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { lastMessageId, readEvents, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+import { browserClient } from "../support/cookie-jar";
+
+// Shared, as every process of one installation shares it: a second process (9-3) reads the same cookie.
+const SESSION_SECRET = "chat-test-secret-shared-by-processes-0123456789";
 
 let harness: ChatHarness;
 beforeAll(async () => {
-  harness = await startChatHarness();
+  harness = await startChatHarness({ SESSION_SECRET });
 }, 180_000);
 afterAll(() => harness?.stop());
 beforeEach(() => {
@@ -466,5 +470,84 @@ describe("finding 7: a revoked session's open streams", () => {
     }
     expect(Date.now() - revokedAt).toBeLessThan(1_500);
     expect(bytesAfter).toBe(0);
+  });
+});
+
+describe("issue 9 review: replies the database could not take, or that lost their row", () => {
+  it("9-1: a NUL from the model is stored as U+FFFD and the reply completes", async () => {
+    harness.openrouter.configure({ reply: "hello\u0000world" });
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "say something odd");
+    const reply = await settled(replyId);
+    expect(reply).toMatchObject({ role: "assistant", status: "complete", content: "hello\uFFFDworld" });
+    expect(await (await client.get(path)).text()).toContain("hello\uFFFDworld");
+  });
+
+  it("9-1: when the final write is refused for any reason, the reply keeps the text written so far", async () => {
+    // A trigger stands in for any refusal that is not an outage; the growing writes (still `streaming`) pass.
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_final_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'complete' AND NEW.content LIKE '%refuse the final write%' THEN
+          RAISE EXCEPTION 'refused by the test';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_final_write BEFORE UPDATE ON "Message" FOR EACH ROW EXECUTE FUNCTION refuse_final_write()`,
+    );
+    try {
+      const client = await signedInClient(harness.server.url);
+      const { replyId } = await start(client, "[[stub:delay=20]] please refuse the final write");
+      const reply = await settled(replyId);
+      expect(reply).toMatchObject({
+        role: "assistant",
+        status: "error",
+        content: 'You said: "please refuse the final write". This is a deterministic reply from the stub model.',
+      });
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_final_write ON "Message"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_final_write()`);
+    }
+  });
+
+  it("9-3: Stop pressed in another process before the first token aborts the reply within about a second", async () => {
+    const other = await startChatHarness({ SESSION_SECRET });
+    try {
+      const client = await signedInClient(harness.server.url);
+      const { path, replyId } = await start(client, "[[stub:first=5000]] think before you answer");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const elsewhere = browserClient(other.server.url, client.jar);
+      expect((await elsewhere.post(path, { intent: "stop", messageId: replyId })).status).toBe(302);
+      const stoppedAt = Date.now();
+      const reply = await settled(replyId);
+      expect(reply.status).toBe("aborted");
+      expect(Date.now() - stoppedAt).toBeLessThan(1_500);
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
+
+  it("9-4: deleting a conversation while its reply is written ends the reply quietly", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:delay=100]] a long answer I will not wait for");
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const reply = await prisma.message.findUnique({ where: { id: replyId } });
+      if (reply && reply.content.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const logsBefore = harness.server.logs.length;
+    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
+    const ended = () =>
+      harness.server.logs.slice(logsBefore).some((entry) => entry.msg === "reply deleted while written");
+    for (let attempt = 0; attempt < 100 && !ended(); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const lines = harness.server.logs.slice(logsBefore).filter((entry) => entry.messageId === replyId);
+    expect(lines.map((entry) => entry.msg)).toContain("reply deleted while written");
+    expect(harness.server.logs.slice(logsBefore).filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+    // The process carries on: the next reply is written as usual.
+    const next = await start(client, "still there?");
+    expect((await settled(next.replyId)).status).toBe("complete");
   });
 });

@@ -58,15 +58,52 @@ it("writes each growing reply's own text, and tells only the stopped one that St
   await until(async () => stopped.has(second), "Stop reaches the second reply");
   expect([...stopped]).toEqual([second]);
 
-  // A NUL from a model (PostgreSQL text cannot hold it) does not fail the other replies' writes.
-  texts.set(first, "the first reply\u0000 with a NUL");
-  texts.set(second, "the second, grown again");
-  await until(async () => (await contentOf(second)) === "the second, grown again", "the others are still written");
-  expect(await contentOf(first)).toBe("the first reply\uFFFD with a NUL");
+  // 9-5: a reply the database refuses (a trigger stands in for any error that is not an outage) fails
+  // alone: the others' writes carry on, and Stop still reaches them.
+  await prisma.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_test_text() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.content LIKE '%refuse me%' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$`);
+  await prisma.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_test_text BEFORE UPDATE ON "Message" FOR EACH ROW EXECUTE FUNCTION refuse_test_text()`,
+  );
+  try {
+    texts.set(first, "the first reply, refuse me");
+    texts.set(second, "the second, grown again");
+    await until(async () => (await contentOf(second)) === "the second, grown again", "the others are still written");
+    await until(async () => failures.length > 0, "the refused reply is told");
+    expect(await contentOf(first)).toBe("the first reply");
+    texts.set(second, "the second, grown once more");
+    await until(async () => (await contentOf(second)) === "the second, grown once more", "the others carry on");
+  } finally {
+    await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_test_text ON "Message"`);
+    await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_test_text()`);
+  }
+  expect(failures).toHaveLength(1);
 
   await Promise.all(stops.map((stop) => stop()));
-  texts.set(first, "written after stop");
+  texts.set(second, "written after stop");
   await new Promise((resolve) => setTimeout(resolve, 600));
-  expect(await contentOf(first)).toBe("the first reply\uFFFD with a NUL");
-  expect(failures).toEqual([]);
+  expect(await contentOf(second)).toBe("the second, grown once more");
+  expect(failures).toHaveLength(1);
+});
+
+it("Stop pressed elsewhere reaches a reply that has not grown yet (waiting for its first token)", async () => {
+  const [waiting] = (await streamingReplies(1)) as [string];
+  let stopped = false;
+  const stop = writeAsItGrows(waiting, {
+    content: () => "",
+    onStopRequested: () => (stopped = true),
+    onFailed: () => undefined,
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stopped).toBe(false);
+    await prisma.message.update({ where: { id: waiting }, data: { stopRequestedAt: new Date() } });
+    await until(async () => stopped, "Stop reaches the waiting reply");
+  } finally {
+    await stop();
+  }
 });

@@ -11,7 +11,12 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrationsSql } from "~/admin/system.server";
 import { searchHitColumns, searchSql } from "~/chat/conversations.server";
-import { growingRepliesColumns, growingRepliesSql } from "~/chat/growing-replies.server";
+import {
+  growingRepliesColumns,
+  growingRepliesSql,
+  stopRequestedColumns,
+  stopRequestedSql,
+} from "~/chat/growing-replies.server";
 import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
 import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
@@ -138,6 +143,7 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
     growingRepliesSql([id, id], ["hello", "world"]),
     growingRepliesColumns,
   ],
+  ["Stop pressed for replies that did not grow in a beat", stopRequestedSql([id, id]), stopRequestedColumns],
 ];
 
 describe("hot-path SQL matches prisma/schema.prisma", () => {

@@ -56,13 +56,19 @@ it("does not write when a conversation is viewed", async () => {
 });
 
 it(
-  "at shutdown, stores a reply that outlives the grace period as aborted with its text so far",
+  "at shutdown, stores each reply that outlives the grace period as aborted with its text so far",
   { timeout: 60_000 },
   async () => {
     const client = await signedInClient(harness.server.url);
-    const sent = await client.post("/chat?index", { message: "[[stub:delay=300]] take your time over this one" });
-    const page = await (await client.get(sent.headers.get("location")!)).text();
-    const replyId = lastMessageId(page);
+    const replyTo = async (message: string) => {
+      const sent = await client.post("/chat?index", { message });
+      return lastMessageId(await (await client.get(sent.headers.get("location")!)).text());
+    };
+    // 9-2: the first reply holds a NUL from the model; it must not keep the second from being settled.
+    harness.openrouter.configure({ reply: "odd\u0000 text from a model that takes its time over every word" });
+    const withNul = await replyTo("[[stub:delay=300]] say something odd");
+    harness.openrouter.reset();
+    const replyId = await replyTo("[[stub:delay=300]] take your time over this one");
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     expect(await harness.server.stop("SIGTERM")).toBe(0);
@@ -70,5 +76,7 @@ it(
     expect(reply.status).toBe("aborted");
     expect(reply.content.length).toBeGreaterThan(0);
     expect(reply.content).toMatch(/^You said/);
+    const odd = await prisma.message.findUniqueOrThrow({ where: { id: withNul } });
+    expect(odd).toMatchObject({ status: "aborted", content: expect.stringMatching(/^odd\uFFFD text/) as string });
   },
 );
