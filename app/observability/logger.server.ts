@@ -28,7 +28,7 @@ function withoutSecrets(value: unknown): unknown {
 }
 
 /** Log lines name the request (`url`, `path`, `req.url`) without the credentials some paths are. */
-function redactSecretPaths(line: Record<string, unknown>): Record<string, unknown> {
+export function redactSecretPaths(line: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...line };
   for (const key of ["url", "path"]) if (key in out) out[key] = withoutSecrets(out[key]);
   const req = out.req;
