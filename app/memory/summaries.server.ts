@@ -5,6 +5,7 @@ import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { countTokens, streamChat } from "~/llm/router.server";
 import { logger } from "~/observability/logger.server";
 import { fileProposals, type Candidate } from "./proposals.server";
+import { redactSummary, searchTextOf } from "./redaction";
 import { extractionSchema, type Extraction } from "./schemas";
 import { instanceSettings } from "./settings.server";
 
@@ -149,7 +150,17 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     log.warn({ conversationId, reason: extraction.reason, answer: text.slice(0, 500) }, "extraction answer dropped");
     return { status: "invalid", reason: extraction.reason };
   }
-  const { summary, topics, keyFacts, candidates } = extraction.value;
+  const { candidates } = extraction.value;
+  // What I rejected stays out of summaries written later too (ADR 008).
+  const rejected = await prisma.memoryProposal.findMany({
+    where: { userId: conversation.userId, status: "rejected" },
+    distinct: ["value"],
+    select: { value: true },
+  });
+  const { changed: _redacted, ...written } = redactSummary(
+    extraction.value,
+    rejected.map((proposal) => proposal.value),
+  );
 
   let summaryId: string;
   try {
@@ -157,10 +168,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
       data: {
         userId: conversation.userId,
         conversationId,
-        summary,
-        topics,
-        keyFacts,
-        searchText: [summary, ...topics, ...keyFacts].join(" "),
+        ...written,
+        searchText: searchTextOf(written),
         fromMessageId: from.id,
         throughMessageId: through.id,
         throughMessageAt: through.createdAt,

@@ -258,8 +258,37 @@ describe("memory", () => {
     ]);
     expect((await client.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
     expect((await prisma.conversationSummary.findFirstOrThrow({ where: { conversationId: id } })).keyFacts).toEqual([]);
+    // The summary's prose said it too ("The person talked about: my dentist is Dr Okafor"): another
+    // conversation's prompt carries the summary, without the forgotten value.
     await converse(client, "who is my dentist Okafor");
-    expect(JSON.stringify(harness.openrouter.requests.at(-1)!.body)).not.toContain("dentist: Dr Okafor");
+    const sent = JSON.stringify(harness.openrouter.requests.at(-1)!.body);
+    expect(sent).toContain("## Earlier conversations");
+    expect(sent).toContain("my dentist is [forgotten]");
+    expect(sent).not.toContain("Dr Okafor");
+  });
+
+  it("forgetting a value redacts whole words only: deleting \"no\" leaves Norway and knows alone", async () => {
+    const client = await signedInClient(harness.server.url);
+    harness.openrouter.configure({
+      extractionReply: JSON.stringify({
+        summary: "Said no to the trip; lives in Norway and knows Python. No, not again.",
+        topics: ["Norway", "no"],
+        keyFacts: ["lives in Norway", "knows Python", "answer is no"],
+        candidates: [],
+      }),
+    });
+    const { id } = await converse(client, "no, I live in Norway");
+    expect(await summarize(client, id)).toMatchObject({ status: "written" });
+    await client.post("/memory", { intent: "add-fact", kind: "context", key: "answer", value: "no" });
+    const fact = await prisma.memoryFact.findFirstOrThrow({ where: { userId: await userIdOf(id) } });
+    expect((await client.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
+    const summary = await prisma.conversationSummary.findFirstOrThrow({ where: { conversationId: id } });
+    expect(summary.keyFacts).toEqual(["lives in Norway", "knows Python"]);
+    expect(summary.topics).toEqual(["Norway"]);
+    expect(summary.summary).toBe(
+      "Said [forgotten] to the trip; lives in Norway and knows Python. [forgotten], not again.",
+    );
+    expect(summary.searchText).not.toMatch(/\bno\b/i);
   });
 
   it("another person gets 404 for every one of my memories, proposals, summaries and prompt pages", async () => {
