@@ -291,6 +291,35 @@ describe("memory", () => {
     expect(summary.searchText).not.toMatch(/\bno\b/i);
   });
 
+  it("a rejected proposal never reaches another conversation's prompt, nor comes back, even with auto-accept", async () => {
+    const client = await signedInClient(harness.server.url);
+    const first = await converse(client, "my lucky number is 8675309");
+    expect(await summarize(client, first.id)).toMatchObject({ status: "written", queued: 1 });
+    const proposal = await prisma.memoryProposal.findFirstOrThrow({ where: { conversationId: first.id } });
+    expect((await client.post("/memory", { intent: "reject", id: proposal.id })).status).toBe(302);
+
+    // Saying it again in the same conversation: the new summary does not state it either.
+    await say(client, first.path, "as I said, my lucky number is 8675309");
+    // Auto-accept on, and the stub's candidate clears both thresholds (confidence 0.9, importance 8).
+    await client.post("/settings/assistant", { intent: "memory", memoryEnabled: "on", memoryAutoAccept: "on" });
+    expect(await summarize(client, first.id)).toMatchObject({ status: "written", queued: 0, accepted: 0, dropped: 1 });
+    const second = await converse(client, "remember? my lucky number is 8675309");
+    expect(await summarize(client, second.id)).toMatchObject({ status: "written", queued: 0, accepted: 0, dropped: 1 });
+    const userId = proposal.userId;
+    expect(await prisma.memoryFact.count({ where: { userId } })).toBe(0);
+    expect(await prisma.memoryProposal.count({ where: { userId } })).toBe(1);
+
+    // Other conversations' prompts carry those summaries, without the number.
+    await converse(client, "what is my lucky number?");
+    const sent = JSON.stringify(harness.openrouter.requests.at(-1)!.body);
+    expect(sent).toContain("## Earlier conversations");
+    expect(sent).toContain("lucky number is [forgotten]");
+    expect(sent).not.toContain("8675309");
+    const summaries = await prisma.conversationSummary.findMany({ where: { userId } });
+    expect(summaries).toHaveLength(3);
+    for (const summary of summaries) expect(JSON.stringify(summary)).not.toContain("8675309");
+  });
+
   it("another person gets 404 for every one of my memories, proposals, summaries and prompt pages", async () => {
     const alice = await signedInClient(harness.server.url);
     const bob = await signedInClient(harness.server.url);
