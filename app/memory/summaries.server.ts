@@ -59,6 +59,7 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
       id: true,
       userId: true,
       memoryEnabled: true,
+      memoryLearnAfter: true,
       provider: true,
       model: true,
       user: { select: { chatSettings: true } },
@@ -76,13 +77,21 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     orderBy: { throughMessageAt: "desc" },
     select: { throughMessageAt: true, throughMessageId: true },
   });
+  // Past the last summary, and past any moment a switch went back on: what was said while memory was
+  // off is never learned.
+  const learnAfter = latest([
+    last?.throughMessageAt,
+    conversation.memoryLearnAfter,
+    chatSettings?.memoryLearnAfter,
+    settings.memoryLearnAfter,
+  ]);
   const pending = await prisma.message.findMany({
     where: {
       conversationId,
       role: { in: ["user", "assistant"] },
       status: "complete",
       content: { not: "" },
-      ...(last ? { createdAt: { gt: last.throughMessageAt } } : {}),
+      ...(learnAfter ? { createdAt: { gt: learnAfter } } : {}),
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true, role: true, content: true, createdAt: true },
@@ -226,6 +235,9 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     dropped: filed.dropped + candidates.length - fromPerson.length,
   };
 }
+
+const latest = (dates: Array<Date | null | undefined>): Date | null =>
+  dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
 
 /**
  * The oldest not-yet-summarised messages that fit `budget` tokens, numbered as the request shows them; a

@@ -267,7 +267,7 @@ describe("memory", () => {
     expect(sent).not.toContain("Dr Okafor");
   });
 
-  it("forgetting a value redacts whole words only: deleting \"no\" leaves Norway and knows alone", async () => {
+  it('forgetting a value redacts whole words only: deleting "no" leaves Norway and knows alone', async () => {
     const client = await signedInClient(harness.server.url);
     harness.openrouter.configure({
       extractionReply: JSON.stringify({
@@ -383,6 +383,36 @@ describe("memory", () => {
     expect(await summarize(client, id)).toEqual({ status: "off" });
   });
 
+  it("what I said while this conversation's memory was off is never learned once it is back on", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id, path } = await converse(client, "hello there");
+    expect((await client.post(path, { intent: "memory-off" })).status).toBe(302);
+    await say(client, path, "my locker code is 4711");
+    expect((await client.post(path, { intent: "memory-on" })).status).toBe(302);
+    await say(client, path, "hi");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 0, accepted: 0 });
+    const [summary, ...more] = await summariesOf(id);
+    expect(more).toHaveLength(0);
+    expect(summary!.messageCount).toBe(2);
+    expect(JSON.stringify(summary)).not.toContain("4711");
+    expect(JSON.stringify(extractionRequests())).not.toContain("4711");
+    expect(await prisma.memoryProposal.count({ where: { userId: await userIdOf(id) } })).toBe(0);
+  });
+
+  it("what I said while my memory was off is never learned once I switch it back on", async () => {
+    const client = await signedInClient(harness.server.url);
+    await client.post("/settings/assistant", { intent: "memory" });
+    const { id, path } = await converse(client, "my locker code is 4711");
+    await client.post("/settings/assistant", { intent: "memory", memoryEnabled: "on" });
+    await say(client, path, "hi");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 0, accepted: 0 });
+    const summaries = await summariesOf(id);
+    expect(summaries.map((summary) => summary.messageCount)).toEqual([2]);
+    expect(JSON.stringify(summaries)).not.toContain("4711");
+    expect(JSON.stringify(extractionRequests())).not.toContain("4711");
+    expect(await prisma.memoryProposal.count({ where: { userId: await userIdOf(id) } })).toBe(0);
+  });
+
   it("forget everything needs the confirmation, then leaves nothing", async () => {
     const client = await signedInClient(harness.server.url);
     await client.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value: "Miso" });
@@ -417,7 +447,8 @@ async function letTimePass(conversationId: string, minutes: number) {
     prisma.$executeRaw`UPDATE "ConversationSummary" SET "createdAt" = "createdAt" - ${shift}::interval,
                               "throughMessageAt" = "throughMessageAt" - ${shift}::interval
                         WHERE "conversationId" = ${conversationId}`,
-    prisma.$executeRaw`UPDATE "Conversation" SET "lastMessageAt" = "lastMessageAt" - ${shift}::interval
+    prisma.$executeRaw`UPDATE "Conversation" SET "lastMessageAt" = "lastMessageAt" - ${shift}::interval,
+                              "memoryLearnAfter" = "memoryLearnAfter" - ${shift}::interval
                         WHERE id = ${conversationId}`,
     prisma.$executeRaw`UPDATE pgboss.job SET start_after = start_after - ${shift}::interval
                         WHERE name = ${IDLE_QUEUE} AND singleton_key = ${conversationId} AND state = 'created'`,
