@@ -15,6 +15,10 @@ const log = logger.child({ domain: "memory" });
 const EXTRACTION_MARKER = "[[ares:memory-extraction]]";
 /** Existing memories listed so the model does not propose them again. */
 const KNOWN_MEMORIES_LISTED = 40;
+/** The instructions and that list take at most this share of the input cap: the rest is the transcript's. */
+const SYSTEM_SHARE_OF_CAP = 0.5;
+/** Invalid answers for ranges starting at the same message before that range is skipped for good. */
+const INVALID_ANSWERS_BEFORE_SKIP = 2;
 /** Chat-format overhead per message and for the reply's priming. */
 const REQUEST_OVERHEAD_TOKENS = 16;
 
@@ -30,6 +34,8 @@ export type SummaryOutcome =
       dropped: number;
     }
   | { status: "already-written"; summaryId: string }
+  /** The model's answers on this range were invalid too often: it is passed over, never summarised. */
+  | { status: "skipped"; reason: string; messages: number; remaining: number }
   | { status: "off" | "nothing-new" | "not-found" }
   | { status: "invalid" | "unavailable"; reason: string };
 
@@ -60,6 +66,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
       userId: true,
       memoryEnabled: true,
       memoryLearnAfter: true,
+      summaryFailedFromId: true,
+      summaryFailures: true,
       provider: true,
       model: true,
       user: { select: { chatSettings: true } },
@@ -78,7 +86,7 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     select: { throughMessageAt: true, throughMessageId: true },
   });
   // Past the last summary, and past any moment a switch went back on: what was said while memory was
-  // off is never learned.
+  // off is never learned (nor a range skipped after invalid answers).
   const learnAfter = latest([
     last?.throughMessageAt,
     conversation.memoryLearnAfter,
@@ -116,8 +124,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     ...facts.map((fact) => `- ${fact.kind} · ${fact.key}: ${fact.value}`),
     ...preferences.map((preference) => `- preference · ${preference.key}: ${preference.value}`),
   ];
-  const system = `${INSTRUCTIONS}\nAlready known:\n${known.length ? known.join("\n") : "- nothing yet"}`;
   const cap = settings.extractionInputTokens;
+  const system = systemPrompt(known, Math.floor(cap * SYSTEM_SHARE_OF_CAP));
   const covered = transcriptWithin(pending as TranscriptMessage[], cap - countTokens(system) - REQUEST_OVERHEAD_TOKENS);
   if (covered.messages.length === 0) {
     log.warn({ conversationId, cap }, "extraction cap leaves no room for the transcript");
@@ -157,7 +165,33 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
   const extraction = parseExtraction(text);
   if (!extraction.ok) {
     log.warn({ conversationId, reason: extraction.reason, answer: text.slice(0, 500) }, "extraction answer dropped");
-    return { status: "invalid", reason: extraction.reason };
+    // Re-sending the same oldest range every idle period would never end: after a few invalid answers
+    // the range is passed over (never summarised) and the next run starts after it.
+    const failures = conversation.summaryFailedFromId === from.id ? conversation.summaryFailures + 1 : 1;
+    const skip = failures >= INVALID_ANSWERS_BEFORE_SKIP;
+    await prisma.conversation.updateMany({
+      where: { id: conversationId },
+      data: skip
+        ? { memoryLearnAfter: through.createdAt, summaryFailedFromId: null, summaryFailures: 0 }
+        : { summaryFailedFromId: from.id, summaryFailures: failures },
+    });
+    if (!skip) return { status: "invalid", reason: extraction.reason };
+    log.warn(
+      { conversationId, fromMessageId: from.id, throughMessageId: through.id, failures },
+      "extraction range skipped after repeated invalid answers",
+    );
+    return {
+      status: "skipped",
+      reason: extraction.reason,
+      messages: covered.messages.length,
+      remaining: pending.length - covered.messages.length,
+    };
+  }
+  if (conversation.summaryFailures > 0) {
+    await prisma.conversation.updateMany({
+      where: { id: conversationId },
+      data: { summaryFailedFromId: null, summaryFailures: 0 },
+    });
   }
   const { candidates } = extraction.value;
   // What I rejected stays out of summaries written later too (ADR 008).
@@ -238,6 +272,22 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
 
 const latest = (dates: Array<Date | null | undefined>): Date | null =>
   dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
+
+/**
+ * The instructions and as many known memories (newest first) as fit `budget` tokens: a long list must
+ * not crowd the transcript out of the input cap, or every run would fail for want of room.
+ */
+function systemPrompt(known: string[], budget: number): string {
+  let used = countTokens(INSTRUCTIONS) + countTokens("\nAlready known:\n- nothing yet");
+  const listed = known.filter((line) => {
+    const tokens = countTokens(line) + 1;
+    if (used + tokens > budget) return false;
+    used += tokens;
+    return true;
+  });
+  if (listed.length < known.length) log.info({ listed: listed.length, known: known.length }, "known memories trimmed");
+  return `${INSTRUCTIONS}\nAlready known:\n${listed.length ? listed.join("\n") : "- nothing yet"}`;
+}
 
 /**
  * The oldest not-yet-summarised messages that fit `budget` tokens, numbered as the request shows them; a

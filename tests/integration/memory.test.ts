@@ -162,7 +162,11 @@ describe("memory", () => {
       extractionMode: "scripted",
       extractionReply: JSON.stringify({ summary: "x", topics: [], keyFacts: [], candidates: [{ type: "fact" }] }),
     });
-    expect(await summarize(client, id)).toMatchObject({ status: "invalid" });
+    // Not JSON's schema either; the second invalid answer for this range, so the range is passed over.
+    expect(await summarize(client, id)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("candidates"),
+    });
     expect(await prisma.conversationSummary.count({ where: { conversationId: id } })).toBe(0);
     expect(await prisma.memoryProposal.count({ where: { conversationId: id } })).toBe(0);
     expect(harness.server.logs.some((line) => line.msg === "extraction answer dropped")).toBe(true);
@@ -244,6 +248,57 @@ describe("memory", () => {
     expect(covered.messageCount).toBeLessThan(6);
     expect((await summarize(client, id)).status).toBe("written");
     expect(extractionRequests()).toHaveLength(2);
+  });
+
+  it("a long list of known memories leaves the transcript its room in the cap: extraction does not stall", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id } = await converse(client, "my bike is a red Brompton");
+    const userId = await userIdOf(id);
+    const value = (i: number) =>
+      Array.from({ length: 100 }, (_, j) => ((i * 97 + j * 31) % 1000).toString())
+        .join(" ")
+        .slice(0, 400);
+    const facts = Array.from({ length: 40 }, (_, i) => ({
+      userId,
+      kind: "context" as const,
+      key: `note_${i}`,
+      value: value(i),
+    }));
+    await prisma.memoryFact.createMany({ data: facts });
+    // Listed whole, they alone would fill the default cap of 4000 tokens.
+    const listed = facts.reduce((sum, fact) => sum + countTokens(`- context · ${fact.key}: ${fact.value}`), 0);
+    expect(listed).toBeGreaterThan(4000);
+
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 1 });
+    const [request] = extractionRequests();
+    const messages = (request!.body as { messages: Array<{ content: string }> }).messages;
+    expect(messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0)).toBeLessThanOrEqual(4000);
+    expect(countTokens(messages[0]!.content)).toBeLessThanOrEqual(2000);
+    expect(messages[0]!.content).toContain("note_");
+    expect(messages[1]!.content).toContain("my bike is a red Brompton");
+  });
+
+  it("a range the model answers invalidly twice is skipped and logged, not re-sent forever; later messages are summarised", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id, path } = await converse(client, "my hobby is knitting");
+    harness.openrouter.configure({ extractionMode: "invalid" });
+    expect(await summarize(client, id)).toMatchObject({ status: "invalid", reason: "not JSON" });
+    expect(await summarize(client, id)).toMatchObject({ status: "skipped", messages: 2, remaining: 0 });
+    expect(
+      harness.server.logs.some((line) => line.msg === "extraction range skipped after repeated invalid answers"),
+    ).toBe(true);
+    expect(await summarize(client, id)).toEqual({ status: "nothing-new" });
+    expect(extractionRequests()).toHaveLength(2);
+
+    // The model answers properly again: only what came after the skipped range is sent and summarised.
+    harness.openrouter.configure({ extractionMode: "scripted" });
+    await say(client, path, "my pet is a dog called Rex");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 1 });
+    expect(extractionRequests()).toHaveLength(3);
+    const transcript = JSON.stringify(extractionRequests()[2]!.body);
+    expect(transcript).toContain("Rex");
+    expect(transcript).not.toContain("knitting");
+    expect((await summariesOf(id)).map((summary) => summary.messageCount)).toEqual([2]);
   });
 
   it("deleting a memory removes it from later prompts and from the summaries' key facts", async () => {
