@@ -84,10 +84,13 @@ test.describe("memory", () => {
     await expect(page.getByRole("status")).toContainText("Rejected");
     await expect(page.getByTestId("proposal")).toHaveCount(0);
 
-    const third = await startConversation(page, "What do you know about me?");
+    const third = await startConversation(page, "What do you know about my lucky number?");
     await page.goto(`${third}/prompt`);
     await expect(page.locator("#sent-facts")).toContainText("favourite_colour: teal");
     await expect(page.locator("#sent-facts")).not.toContainText("lucky");
     await expect(page.locator("#next-facts")).not.toContainText("lucky");
+    // The earlier conversation's summary is sent, without the rejected value.
+    await expect(page.locator("#sent-summaries")).toContainText("my lucky number is [forgotten]");
+    await expect(page.locator("#sent-summaries")).not.toContainText("42");
   });
 });

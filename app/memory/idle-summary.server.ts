@@ -59,8 +59,9 @@ async function summarizeWhenIdle(conversationId: string): Promise<IdleOutcome> {
   }
   const outcome = await summarizeConversation(conversationId);
   if (outcome.status === "unavailable") throw new SummaryProviderUnavailableError(outcome.reason);
-  if (outcome.status === "written" && outcome.remaining > 0) {
-    // The input cap left messages over: the next job continues at once, one model call per job.
+  if ((outcome.status === "written" || outcome.status === "skipped") && outcome.remaining > 0) {
+    // The input cap left messages over (or a skipped range was only the oldest part): the next job
+    // continues at once, one model call per job.
     await sendJob(summarizeIdleConversationJob, { conversationId });
   }
   log.info({ conversationId, status: outcome.status }, "idle conversation summary run");

@@ -1,5 +1,6 @@
 import { prisma } from "~/db/db.server";
 import { type Prisma, type FactKind } from "~/generated/prisma/client";
+import { containsPattern, redactSummary, searchTextOf } from "./redaction";
 
 /** A memory that is not the person's (or no longer exists): routes answer 404, never "forbidden". */
 export class MemoryNotFoundError extends Error {
@@ -108,8 +109,8 @@ export async function editPreference(userId: string, id: string, input: Preferen
 }
 
 /**
- * Deletes my fact or preference: later prompts no longer carry it, and neither do my summaries' key
- * facts (any key fact that states the value is removed with it).
+ * Deletes my fact or preference: later prompts no longer carry it, and neither do my summaries (the
+ * value is redacted from their prose, topics and key facts).
  */
 export async function deleteMemory(userId: string, type: "fact" | "preference", id: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
@@ -124,18 +125,23 @@ export async function deleteMemory(userId: string, type: "fact" | "preference", 
   });
 }
 
-/** Removes every summary key fact that states `value` (a deleted memory, a rejected proposal). */
+/**
+ * Takes `value` (a deleted memory, a rejected proposal) out of my summaries: replaced in the prose, and
+ * the topics and key facts that state it dropped — all of it reaches later prompts of other
+ * conversations. Whole words only, so forgetting "no" leaves "Norway" and "knows" alone (ADR 008).
+ */
 export async function forgetInSummaries(tx: Tx, userId: string, value: string): Promise<void> {
-  const pattern = `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  await tx.$executeRaw`
-    UPDATE "ConversationSummary" s
-       SET "keyFacts" = kept.facts,
-           "searchText" = concat_ws(' ', s.summary, array_to_string(s.topics, ' '), array_to_string(kept.facts, ' '))
-      FROM (SELECT id, coalesce(array_agg(k) FILTER (WHERE k NOT ILIKE ${pattern}), '{}') AS facts
-              FROM "ConversationSummary", unnest("keyFacts") AS k
-             WHERE "userId" = ${userId} GROUP BY id) kept
-     WHERE s.id = kept.id AND s."userId" = ${userId}
-       AND EXISTS (SELECT 1 FROM unnest(s."keyFacts") k WHERE k ILIKE ${pattern})`;
+  const candidates = await tx.$queryRaw<Array<{ id: string; summary: string; topics: string[]; keyFacts: string[] }>>`
+    SELECT id, summary, topics, "keyFacts" FROM "ConversationSummary"
+     WHERE "userId" = ${userId} AND "searchText" ILIKE ${containsPattern(value)}`;
+  for (const candidate of candidates) {
+    const { changed, ...redacted } = redactSummary(candidate, [value]);
+    if (!changed) continue;
+    await tx.conversationSummary.update({
+      where: { id: candidate.id },
+      data: { ...redacted, searchText: searchTextOf(redacted) },
+    });
+  }
 }
 
 /** My facts and preferences, optionally only those whose key or value contains `search`. */

@@ -17,8 +17,8 @@ const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, " 
 const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
 
 /**
- * Files the model's candidates: one that restates a memory I have (or a proposal still waiting) is
- * dropped; the rest wait in my review queue, unless I turned auto-accept on and the candidate clears
+ * Files the model's candidates: one that restates a memory I have, a proposal still waiting or one I
+ * rejected (same type, kind, key and value: a rejection stands) is dropped; the rest wait in my review queue, unless I turned auto-accept on and the candidate clears
  * both of the instance's thresholds. Returns how many were queued and accepted.
  */
 export async function fileProposals(
@@ -27,12 +27,12 @@ export async function fileProposals(
   candidates: Candidate[],
   thresholds: Pick<InstanceMemorySettings, "autoAcceptMinConfidence" | "autoAcceptMinImportance">,
 ): Promise<{ queued: number; accepted: number; dropped: number }> {
-  const [facts, preferences, pending, person] = await Promise.all([
+  const [facts, preferences, decided, person] = await Promise.all([
     prisma.memoryFact.findMany({ where: { userId }, select: { kind: true, key: true, value: true } }),
     prisma.memoryPreference.findMany({ where: { userId }, select: { key: true, value: true } }),
     prisma.memoryProposal.findMany({
-      where: { userId, status: "proposed" },
-      select: { type: true, key: true, value: true },
+      where: { userId, status: { in: ["proposed", "rejected"] } },
+      select: { type: true, kind: true, key: true, value: true, status: true },
     }),
     prisma.chatSettings.findUnique({ where: { userId }, select: { memoryAutoAccept: true } }),
   ]);
@@ -42,7 +42,11 @@ export async function fileProposals(
       `value:${normalise(fact.value)}`,
     ]),
     ...preferences.flatMap((p) => [`preference::${p.key}:${normalise(p.value)}`, `value:${normalise(p.value)}`]),
-    ...pending.map((p) => `pending:${p.type}:${normalisedKey(p.key)}:${normalise(p.value)}`),
+    ...decided.map((p) =>
+      p.status === "proposed"
+        ? `pending:${p.type}:${normalisedKey(p.key)}:${normalise(p.value)}`
+        : `rejected:${p.type}:${p.kind ?? ""}:${normalisedKey(p.key)}:${normalise(p.value)}`,
+    ),
   ]);
   let queued = 0;
   let accepted = 0;
@@ -54,6 +58,7 @@ export async function fileProposals(
       `${candidate.type}:${kind ?? ""}:${key}:${normalise(candidate.value)}`,
       `value:${normalise(candidate.value)}`,
       `pending:${candidate.type}:${key}:${normalise(candidate.value)}`,
+      `rejected:${candidate.type}:${kind ?? ""}:${key}:${normalise(candidate.value)}`,
     ];
     if (signatures.some((signature) => known.has(signature))) {
       dropped++;
@@ -155,7 +160,10 @@ export async function acceptProposal(
   });
 }
 
-/** Rejects my proposal: it is never used, and the summaries' key facts stop stating it too. */
+/**
+ * Rejects my proposal: it is never used, the same proposal is not filed again (fileProposals), and my
+ * summaries stop stating it too (redacted now, and from summaries written later: summaries.server.ts).
+ */
 export async function rejectProposal(userId: string, id: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });

@@ -1,5 +1,5 @@
 import { prisma } from "~/db/db.server";
-import type { InstanceSettings } from "~/generated/prisma/client";
+import { Prisma, type InstanceSettings } from "~/generated/prisma/client";
 
 export type InstanceMemorySettings = Omit<InstanceSettings, "id" | "updatedAt">;
 
@@ -10,6 +10,7 @@ export const DEFAULT_INSTANCE_SETTINGS: InstanceMemorySettings = {
   summaryIdleMinutes: 10,
   autoAcceptMinConfidence: 0.8,
   autoAcceptMinImportance: 7,
+  memoryLearnAfter: null,
 };
 
 /** The instance's memory settings (the one row, or the defaults until an admin saves). */
@@ -20,8 +21,23 @@ export async function instanceSettings(): Promise<InstanceMemorySettings> {
   return settings;
 }
 
-export async function saveInstanceSettings(settings: Partial<InstanceMemorySettings>): Promise<void> {
-  await prisma.instanceSettings.upsert({ where: { id: 1 }, create: { id: 1, ...settings }, update: settings });
+/** The database's clock, as message times are written (now() in UTC), at the moment of the statement. */
+const LEARN_AFTER_NOW = Prisma.sql`clock_timestamp() AT TIME ZONE 'UTC'`;
+
+/**
+ * Saves the instance's settings. Switching memory back on marks the moment: messages sent while it was
+ * off are never summarised or learned from (summaries.server.ts).
+ */
+export async function saveInstanceSettings(
+  settings: Partial<Omit<InstanceMemorySettings, "memoryLearnAfter">>,
+): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.instanceSettings.findUnique({ where: { id: 1 }, select: { memoryEnabled: true } });
+    await tx.instanceSettings.upsert({ where: { id: 1 }, create: { id: 1, ...settings }, update: settings });
+    if (before?.memoryEnabled === false && settings.memoryEnabled === true) {
+      await tx.$executeRaw`UPDATE "InstanceSettings" SET "memoryLearnAfter" = ${LEARN_AFTER_NOW} WHERE id = 1`;
+    }
+  });
 }
 
 export type PersonMemorySettings = { memoryEnabled: boolean; memoryAutoAccept: boolean };
@@ -34,19 +50,31 @@ export async function personMemorySettings(userId: string): Promise<PersonMemory
   return row ?? { memoryEnabled: true, memoryAutoAccept: false };
 }
 
+/** Saves my memory switches; switching memory back on means what I sent while it was off is never learned. */
 export async function savePersonMemorySettings(userId: string, settings: PersonMemorySettings): Promise<void> {
-  await prisma.chatSettings.upsert({ where: { userId }, create: { userId, ...settings }, update: settings });
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.chatSettings.findUnique({ where: { userId }, select: { memoryEnabled: true } });
+    await tx.chatSettings.upsert({ where: { userId }, create: { userId, ...settings }, update: settings });
+    if (before?.memoryEnabled === false && settings.memoryEnabled) {
+      await tx.$executeRaw`UPDATE "ChatSettings" SET "memoryLearnAfter" = ${LEARN_AFTER_NOW} WHERE "userId" = ${userId}`;
+    }
+  });
 }
 
-/** "Don't use or learn from this conversation" (false), or back on. Only my conversations. */
+/**
+ * "Don't use or learn from this conversation" (false), or back on: then the messages sent while it was
+ * off are never learned from (its learn-after point moves to now). Only my conversations.
+ */
 export async function setConversationMemory(
   userId: string,
   conversationId: string,
   enabled: boolean,
 ): Promise<boolean> {
-  const { count } = await prisma.conversation.updateMany({
-    where: { id: conversationId, userId },
-    data: { memoryEnabled: enabled },
-  });
+  const count = await prisma.$executeRaw`
+    UPDATE "Conversation"
+       SET "memoryEnabled" = ${enabled}::boolean, "updatedAt" = now() AT TIME ZONE 'UTC',
+           "memoryLearnAfter" = CASE WHEN ${enabled}::boolean AND NOT "memoryEnabled" THEN ${LEARN_AFTER_NOW}
+                                     ELSE "memoryLearnAfter" END
+     WHERE id = ${conversationId} AND "userId" = ${userId}`;
   return count > 0;
 }

@@ -5,6 +5,7 @@ import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { countTokens, streamChat } from "~/llm/router.server";
 import { logger } from "~/observability/logger.server";
 import { fileProposals, type Candidate } from "./proposals.server";
+import { redactSummary, searchTextOf } from "./redaction";
 import { extractionSchema, type Extraction } from "./schemas";
 import { instanceSettings } from "./settings.server";
 
@@ -14,6 +15,10 @@ const log = logger.child({ domain: "memory" });
 const EXTRACTION_MARKER = "[[ares:memory-extraction]]";
 /** Existing memories listed so the model does not propose them again. */
 const KNOWN_MEMORIES_LISTED = 40;
+/** The instructions and that list take at most this share of the input cap: the rest is the transcript's. */
+const SYSTEM_SHARE_OF_CAP = 0.5;
+/** Invalid answers for ranges starting at the same message before that range is skipped for good. */
+const INVALID_ANSWERS_BEFORE_SKIP = 2;
 /** Chat-format overhead per message and for the reply's priming. */
 const REQUEST_OVERHEAD_TOKENS = 16;
 
@@ -29,6 +34,8 @@ export type SummaryOutcome =
       dropped: number;
     }
   | { status: "already-written"; summaryId: string }
+  /** The model's answers on this range were invalid too often: it is passed over, never summarised. */
+  | { status: "skipped"; reason: string; messages: number; remaining: number }
   | { status: "off" | "nothing-new" | "not-found" }
   | { status: "invalid" | "unavailable"; reason: string };
 
@@ -58,6 +65,9 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
       id: true,
       userId: true,
       memoryEnabled: true,
+      memoryLearnAfter: true,
+      summaryFailedFromId: true,
+      summaryFailures: true,
       provider: true,
       model: true,
       user: { select: { chatSettings: true } },
@@ -75,13 +85,21 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     orderBy: { throughMessageAt: "desc" },
     select: { throughMessageAt: true, throughMessageId: true },
   });
+  // Past the last summary, and past any moment a switch went back on: what was said while memory was
+  // off is never learned (nor a range skipped after invalid answers).
+  const learnAfter = latest([
+    last?.throughMessageAt,
+    conversation.memoryLearnAfter,
+    chatSettings?.memoryLearnAfter,
+    settings.memoryLearnAfter,
+  ]);
   const pending = await prisma.message.findMany({
     where: {
       conversationId,
       role: { in: ["user", "assistant"] },
       status: "complete",
       content: { not: "" },
-      ...(last ? { createdAt: { gt: last.throughMessageAt } } : {}),
+      ...(learnAfter ? { createdAt: { gt: learnAfter } } : {}),
     },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true, role: true, content: true, createdAt: true },
@@ -106,8 +124,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     ...facts.map((fact) => `- ${fact.kind} · ${fact.key}: ${fact.value}`),
     ...preferences.map((preference) => `- preference · ${preference.key}: ${preference.value}`),
   ];
-  const system = `${INSTRUCTIONS}\nAlready known:\n${known.length ? known.join("\n") : "- nothing yet"}`;
   const cap = settings.extractionInputTokens;
+  const system = systemPrompt(known, Math.floor(cap * SYSTEM_SHARE_OF_CAP));
   const covered = transcriptWithin(pending as TranscriptMessage[], cap - countTokens(system) - REQUEST_OVERHEAD_TOKENS);
   if (covered.messages.length === 0) {
     log.warn({ conversationId, cap }, "extraction cap leaves no room for the transcript");
@@ -147,9 +165,45 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
   const extraction = parseExtraction(text);
   if (!extraction.ok) {
     log.warn({ conversationId, reason: extraction.reason, answer: text.slice(0, 500) }, "extraction answer dropped");
-    return { status: "invalid", reason: extraction.reason };
+    // Re-sending the same oldest range every idle period would never end: after a few invalid answers
+    // the range is passed over (never summarised) and the next run starts after it.
+    const failures = conversation.summaryFailedFromId === from.id ? conversation.summaryFailures + 1 : 1;
+    const skip = failures >= INVALID_ANSWERS_BEFORE_SKIP;
+    await prisma.conversation.updateMany({
+      where: { id: conversationId },
+      data: skip
+        ? { memoryLearnAfter: through.createdAt, summaryFailedFromId: null, summaryFailures: 0 }
+        : { summaryFailedFromId: from.id, summaryFailures: failures },
+    });
+    if (!skip) return { status: "invalid", reason: extraction.reason };
+    log.warn(
+      { conversationId, fromMessageId: from.id, throughMessageId: through.id, failures },
+      "extraction range skipped after repeated invalid answers",
+    );
+    return {
+      status: "skipped",
+      reason: extraction.reason,
+      messages: covered.messages.length,
+      remaining: pending.length - covered.messages.length,
+    };
   }
-  const { summary, topics, keyFacts, candidates } = extraction.value;
+  if (conversation.summaryFailures > 0) {
+    await prisma.conversation.updateMany({
+      where: { id: conversationId },
+      data: { summaryFailedFromId: null, summaryFailures: 0 },
+    });
+  }
+  const { candidates } = extraction.value;
+  // What I rejected stays out of summaries written later too (ADR 008).
+  const rejected = await prisma.memoryProposal.findMany({
+    where: { userId: conversation.userId, status: "rejected" },
+    distinct: ["value"],
+    select: { value: true },
+  });
+  const { changed: _redacted, ...written } = redactSummary(
+    extraction.value,
+    rejected.map((proposal) => proposal.value),
+  );
 
   let summaryId: string;
   try {
@@ -157,10 +211,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
       data: {
         userId: conversation.userId,
         conversationId,
-        summary,
-        topics,
-        keyFacts,
-        searchText: [summary, ...topics, ...keyFacts].join(" "),
+        ...written,
+        searchText: searchTextOf(written),
         fromMessageId: from.id,
         throughMessageId: through.id,
         throughMessageAt: through.createdAt,
@@ -216,6 +268,25 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     ...filed,
     dropped: filed.dropped + candidates.length - fromPerson.length,
   };
+}
+
+const latest = (dates: Array<Date | null | undefined>): Date | null =>
+  dates.reduce<Date | null>((max, date) => (date && (!max || date > max) ? date : max), null);
+
+/**
+ * The instructions and as many known memories (newest first) as fit `budget` tokens: a long list must
+ * not crowd the transcript out of the input cap, or every run would fail for want of room.
+ */
+function systemPrompt(known: string[], budget: number): string {
+  let used = countTokens(INSTRUCTIONS) + countTokens("\nAlready known:\n- nothing yet");
+  const listed = known.filter((line) => {
+    const tokens = countTokens(line) + 1;
+    if (used + tokens > budget) return false;
+    used += tokens;
+    return true;
+  });
+  if (listed.length < known.length) log.info({ listed: listed.length, known: known.length }, "known memories trimmed");
+  return `${INSTRUCTIONS}\nAlready known:\n${listed.length ? listed.join("\n") : "- nothing yet"}`;
 }
 
 /**

@@ -162,7 +162,11 @@ describe("memory", () => {
       extractionMode: "scripted",
       extractionReply: JSON.stringify({ summary: "x", topics: [], keyFacts: [], candidates: [{ type: "fact" }] }),
     });
-    expect(await summarize(client, id)).toMatchObject({ status: "invalid" });
+    // Not JSON's schema either; the second invalid answer for this range, so the range is passed over.
+    expect(await summarize(client, id)).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("candidates"),
+    });
     expect(await prisma.conversationSummary.count({ where: { conversationId: id } })).toBe(0);
     expect(await prisma.memoryProposal.count({ where: { conversationId: id } })).toBe(0);
     expect(harness.server.logs.some((line) => line.msg === "extraction answer dropped")).toBe(true);
@@ -246,6 +250,57 @@ describe("memory", () => {
     expect(extractionRequests()).toHaveLength(2);
   });
 
+  it("a long list of known memories leaves the transcript its room in the cap: extraction does not stall", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id } = await converse(client, "my bike is a red Brompton");
+    const userId = await userIdOf(id);
+    const value = (i: number) =>
+      Array.from({ length: 100 }, (_, j) => ((i * 97 + j * 31) % 1000).toString())
+        .join(" ")
+        .slice(0, 400);
+    const facts = Array.from({ length: 40 }, (_, i) => ({
+      userId,
+      kind: "context" as const,
+      key: `note_${i}`,
+      value: value(i),
+    }));
+    await prisma.memoryFact.createMany({ data: facts });
+    // Listed whole, they alone would fill the default cap of 4000 tokens.
+    const listed = facts.reduce((sum, fact) => sum + countTokens(`- context · ${fact.key}: ${fact.value}`), 0);
+    expect(listed).toBeGreaterThan(4000);
+
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 1 });
+    const [request] = extractionRequests();
+    const messages = (request!.body as { messages: Array<{ content: string }> }).messages;
+    expect(messages.reduce((sum, message) => sum + countTokens(message.content) + 4, 0)).toBeLessThanOrEqual(4000);
+    expect(countTokens(messages[0]!.content)).toBeLessThanOrEqual(2000);
+    expect(messages[0]!.content).toContain("note_");
+    expect(messages[1]!.content).toContain("my bike is a red Brompton");
+  });
+
+  it("a range the model answers invalidly twice is skipped and logged, not re-sent forever; later messages are summarised", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id, path } = await converse(client, "my hobby is knitting");
+    harness.openrouter.configure({ extractionMode: "invalid" });
+    expect(await summarize(client, id)).toMatchObject({ status: "invalid", reason: "not JSON" });
+    expect(await summarize(client, id)).toMatchObject({ status: "skipped", messages: 2, remaining: 0 });
+    expect(
+      harness.server.logs.some((line) => line.msg === "extraction range skipped after repeated invalid answers"),
+    ).toBe(true);
+    expect(await summarize(client, id)).toEqual({ status: "nothing-new" });
+    expect(extractionRequests()).toHaveLength(2);
+
+    // The model answers properly again: only what came after the skipped range is sent and summarised.
+    harness.openrouter.configure({ extractionMode: "scripted" });
+    await say(client, path, "my pet is a dog called Rex");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 1 });
+    expect(extractionRequests()).toHaveLength(3);
+    const transcript = JSON.stringify(extractionRequests()[2]!.body);
+    expect(transcript).toContain("Rex");
+    expect(transcript).not.toContain("knitting");
+    expect((await summariesOf(id)).map((summary) => summary.messageCount)).toEqual([2]);
+  });
+
   it("deleting a memory removes it from later prompts and from the summaries' key facts", async () => {
     const client = await signedInClient(harness.server.url);
     const { id } = await converse(client, "my dentist is Dr Okafor");
@@ -258,8 +313,66 @@ describe("memory", () => {
     ]);
     expect((await client.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
     expect((await prisma.conversationSummary.findFirstOrThrow({ where: { conversationId: id } })).keyFacts).toEqual([]);
+    // The summary's prose said it too ("The person talked about: my dentist is Dr Okafor"): another
+    // conversation's prompt carries the summary, without the forgotten value.
     await converse(client, "who is my dentist Okafor");
-    expect(JSON.stringify(harness.openrouter.requests.at(-1)!.body)).not.toContain("dentist: Dr Okafor");
+    const sent = JSON.stringify(harness.openrouter.requests.at(-1)!.body);
+    expect(sent).toContain("## Earlier conversations");
+    expect(sent).toContain("my dentist is [forgotten]");
+    expect(sent).not.toContain("Dr Okafor");
+  });
+
+  it('forgetting a value redacts whole words only: deleting "no" leaves Norway and knows alone', async () => {
+    const client = await signedInClient(harness.server.url);
+    harness.openrouter.configure({
+      extractionReply: JSON.stringify({
+        summary: "Said no to the trip; lives in Norway and knows Python. No, not again.",
+        topics: ["Norway", "no"],
+        keyFacts: ["lives in Norway", "knows Python", "answer is no"],
+        candidates: [],
+      }),
+    });
+    const { id } = await converse(client, "no, I live in Norway");
+    expect(await summarize(client, id)).toMatchObject({ status: "written" });
+    await client.post("/memory", { intent: "add-fact", kind: "context", key: "answer", value: "no" });
+    const fact = await prisma.memoryFact.findFirstOrThrow({ where: { userId: await userIdOf(id) } });
+    expect((await client.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
+    const summary = await prisma.conversationSummary.findFirstOrThrow({ where: { conversationId: id } });
+    expect(summary.keyFacts).toEqual(["lives in Norway", "knows Python"]);
+    expect(summary.topics).toEqual(["Norway"]);
+    expect(summary.summary).toBe(
+      "Said [forgotten] to the trip; lives in Norway and knows Python. [forgotten], not again.",
+    );
+    expect(summary.searchText).not.toMatch(/\bno\b/i);
+  });
+
+  it("a rejected proposal never reaches another conversation's prompt, nor comes back, even with auto-accept", async () => {
+    const client = await signedInClient(harness.server.url);
+    const first = await converse(client, "my lucky number is 8675309");
+    expect(await summarize(client, first.id)).toMatchObject({ status: "written", queued: 1 });
+    const proposal = await prisma.memoryProposal.findFirstOrThrow({ where: { conversationId: first.id } });
+    expect((await client.post("/memory", { intent: "reject", id: proposal.id })).status).toBe(302);
+
+    // Saying it again in the same conversation: the new summary does not state it either.
+    await say(client, first.path, "as I said, my lucky number is 8675309");
+    // Auto-accept on, and the stub's candidate clears both thresholds (confidence 0.9, importance 8).
+    await client.post("/settings/assistant", { intent: "memory", memoryEnabled: "on", memoryAutoAccept: "on" });
+    expect(await summarize(client, first.id)).toMatchObject({ status: "written", queued: 0, accepted: 0, dropped: 1 });
+    const second = await converse(client, "remember? my lucky number is 8675309");
+    expect(await summarize(client, second.id)).toMatchObject({ status: "written", queued: 0, accepted: 0, dropped: 1 });
+    const userId = proposal.userId;
+    expect(await prisma.memoryFact.count({ where: { userId } })).toBe(0);
+    expect(await prisma.memoryProposal.count({ where: { userId } })).toBe(1);
+
+    // Other conversations' prompts carry those summaries, without the number.
+    await converse(client, "what is my lucky number?");
+    const sent = JSON.stringify(harness.openrouter.requests.at(-1)!.body);
+    expect(sent).toContain("## Earlier conversations");
+    expect(sent).toContain("lucky number is [forgotten]");
+    expect(sent).not.toContain("8675309");
+    const summaries = await prisma.conversationSummary.findMany({ where: { userId } });
+    expect(summaries).toHaveLength(3);
+    for (const summary of summaries) expect(JSON.stringify(summary)).not.toContain("8675309");
   });
 
   it("another person gets 404 for every one of my memories, proposals, summaries and prompt pages", async () => {
@@ -325,6 +438,36 @@ describe("memory", () => {
     expect(await summarize(client, id)).toEqual({ status: "off" });
   });
 
+  it("what I said while this conversation's memory was off is never learned once it is back on", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id, path } = await converse(client, "hello there");
+    expect((await client.post(path, { intent: "memory-off" })).status).toBe(302);
+    await say(client, path, "my locker code is 4711");
+    expect((await client.post(path, { intent: "memory-on" })).status).toBe(302);
+    await say(client, path, "hi");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 0, accepted: 0 });
+    const [summary, ...more] = await summariesOf(id);
+    expect(more).toHaveLength(0);
+    expect(summary!.messageCount).toBe(2);
+    expect(JSON.stringify(summary)).not.toContain("4711");
+    expect(JSON.stringify(extractionRequests())).not.toContain("4711");
+    expect(await prisma.memoryProposal.count({ where: { userId: await userIdOf(id) } })).toBe(0);
+  });
+
+  it("what I said while my memory was off is never learned once I switch it back on", async () => {
+    const client = await signedInClient(harness.server.url);
+    await client.post("/settings/assistant", { intent: "memory" });
+    const { id, path } = await converse(client, "my locker code is 4711");
+    await client.post("/settings/assistant", { intent: "memory", memoryEnabled: "on" });
+    await say(client, path, "hi");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 0, accepted: 0 });
+    const summaries = await summariesOf(id);
+    expect(summaries.map((summary) => summary.messageCount)).toEqual([2]);
+    expect(JSON.stringify(summaries)).not.toContain("4711");
+    expect(JSON.stringify(extractionRequests())).not.toContain("4711");
+    expect(await prisma.memoryProposal.count({ where: { userId: await userIdOf(id) } })).toBe(0);
+  });
+
   it("forget everything needs the confirmation, then leaves nothing", async () => {
     const client = await signedInClient(harness.server.url);
     await client.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value: "Miso" });
@@ -359,7 +502,8 @@ async function letTimePass(conversationId: string, minutes: number) {
     prisma.$executeRaw`UPDATE "ConversationSummary" SET "createdAt" = "createdAt" - ${shift}::interval,
                               "throughMessageAt" = "throughMessageAt" - ${shift}::interval
                         WHERE "conversationId" = ${conversationId}`,
-    prisma.$executeRaw`UPDATE "Conversation" SET "lastMessageAt" = "lastMessageAt" - ${shift}::interval
+    prisma.$executeRaw`UPDATE "Conversation" SET "lastMessageAt" = "lastMessageAt" - ${shift}::interval,
+                              "memoryLearnAfter" = "memoryLearnAfter" - ${shift}::interval
                         WHERE id = ${conversationId}`,
     prisma.$executeRaw`UPDATE pgboss.job SET start_after = start_after - ${shift}::interval
                         WHERE name = ${IDLE_QUEUE} AND singleton_key = ${conversationId} AND state = 'created'`,
