@@ -8,6 +8,7 @@ import { scheduleIdleSummary } from "~/memory/idle-summary.server";
 import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
+import { upcomingLines } from "~/calendar/prompt-block.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { writeAsItGrows } from "./growing-replies.server";
@@ -123,19 +124,22 @@ async function generate(
   live: LiveReply,
 ): Promise<void> {
   const { messageId } = target;
-  const { conversation, preferences, memory, history, newMessage, isFirstExchange } =
+  const { conversation, preferences, memory, history, calendar, newMessage, isFirstExchange } =
     preloaded ?? (await loadPromptContext(target.userId, target.conversationId, messageId));
+  const now = new Date();
+  const timeZone = memory?.timeZone ?? "UTC";
   const { provider: preferred, model } = modelForReply(conversation, preferences);
   const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
   const prompt = buildPrompt({
     systemPrompt: preferences.systemPrompt,
     memory,
     working: {
-      now: new Date(),
-      timeZone: memory?.timeZone ?? "UTC",
+      now,
+      timeZone,
       provider: PROVIDER_LABELS[preferred],
       model,
       conversationTitle: conversation.title,
+      calendar: upcomingLines(calendar, timeZone, now),
     },
     history,
     newMessage,
@@ -168,7 +172,7 @@ async function generate(
   let result: StreamResult | undefined;
   let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
   try {
-    result = await streamChat({
+    const request = {
       preferred,
       model,
       messages: turns,
@@ -178,11 +182,12 @@ async function generate(
         maxTokens: preferences.maxTokens ?? undefined,
       },
       signal: controller.signal,
-      onToken: (text) => {
+      onToken: (text: string) => {
         live.content += text;
         publish(messageId, { type: "token", text });
       },
-    });
+    };
+    result = await streamChat(request);
     if (result.finish === "aborted") outcome = { status: "aborted" };
     await stopWriting();
     if (persistFailure) {
