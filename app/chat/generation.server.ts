@@ -9,6 +9,9 @@ import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { upcomingLines } from "~/calendar/prompt-block.server";
+import { CALENDAR_TOOLS, runCalendarTool } from "~/calendar/tools.server";
+import { config } from "~/config/env.server";
+import { streamChatWithTools } from "~/llm/tool-loop.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { writeAsItGrows } from "./growing-replies.server";
@@ -16,6 +19,9 @@ import { buildPrompt } from "./prompt.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
+
+/** Model requests per reply when it calls tools: enough to look something up and then propose a change. */
+const MAX_TOOL_ROUNDS = 4;
 
 /** Tokens kept free for the reply when the person has not set a maximum. */
 const DEFAULT_REPLY_TOKENS = 1024;
@@ -187,7 +193,16 @@ async function generate(
         publish(messageId, { type: "token", text });
       },
     };
-    result = await streamChat(request);
+    // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
+    const toolContext = { userId: target.userId, messageId, timeZone };
+    result = config().llmTools
+      ? await streamChatWithTools({
+          ...request,
+          tools: CALENDAR_TOOLS,
+          runTool: (call) => runCalendarTool(toolContext, call),
+          maxRounds: MAX_TOOL_ROUNDS,
+        })
+      : await streamChat(request);
     if (result.finish === "aborted") outcome = { status: "aborted" };
     await stopWriting();
     if (persistFailure) {

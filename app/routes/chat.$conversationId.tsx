@@ -5,6 +5,7 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
+import { cardsFor } from "~/calendar/assistant-actions.server";
 import { redoReply, sendMessage, stopReply } from "~/chat/chat.server";
 import {
   ConversationNotFoundError,
@@ -59,14 +60,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     MESSAGES_PER_PAGE,
     Boolean(through),
   );
-  const [openrouterModels, ollamaModels, preferences, prompts] = await Promise.all([
+  const replyIds = messages.filter((message) => message.role === "assistant").map((message) => message.id);
+  const [openrouterModels, ollamaModels, preferences, prompts, cards] = await Promise.all([
     listModels("openrouter"),
     listModels("ollama"),
     getChatPreferences(user.id),
-    replyPrompts(
-      user.id,
-      messages.filter((message) => message.role === "assistant").map((message) => message.id),
-    ),
+    replyPrompts(user.id, replyIds),
+    cardsFor(user.id, replyIds),
   ]);
   const memoriesOf = new Map(
     prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),
@@ -83,6 +83,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
     createdAt: message.createdAt.toISOString(),
     memories: memoriesOf.get(message.id),
+    actions: cards.filter((card) => card.messageId === message.id),
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
