@@ -12,7 +12,7 @@ import {
 } from "./events.server";
 import { describeRule } from "./recurrence";
 import type { EventInput, Scope } from "./schemas";
-import { Temporal, parseWall } from "./time";
+import { type Temporal, parseWall } from "./time";
 
 /**
  * Changes the assistant proposes (issue #13 part 6). A proposal is a row linked to the reply that shows
@@ -195,7 +195,10 @@ export async function actionConversation(userId: string, actionId: string): Prom
 // ----------------------------------------------------------------------------------------------------
 // Confirm, cancel, undo
 
-type SnapshotRow = Omit<Prisma.EventUncheckedCreateInput, "rangeStart" | "rangeEnd" | "replacedStart" | "replacedEnd" | "createdAt" | "updatedAt"> & {
+type SnapshotRow = Omit<
+  Prisma.EventUncheckedCreateInput,
+  "rangeStart" | "rangeEnd" | "replacedStart" | "replacedEnd" | "createdAt" | "updatedAt"
+> & {
   rangeStart: string;
   rangeEnd: string | null;
   replacedStart: string | null;

@@ -50,7 +50,8 @@ export function describeOccurrence(occurrence: Occurrence, viewerZone: string): 
   if (occurrence.allDay) {
     const last = occurrence.end.toPlainDate().subtract({ days: 1 });
     const first = occurrence.start.toPlainDate();
-    when = Temporal.PlainDate.compare(last, first) > 0 ? `${day(first)} – ${day(last)}, all day` : `${day(first)}, all day`;
+    when =
+      Temporal.PlainDate.compare(last, first) > 0 ? `${day(first)} – ${day(last)}, all day` : `${day(first)}, all day`;
   } else {
     const endDay = occurrence.end.toPlainDate();
     const sameDay = endDay.equals(occurrence.start.toPlainDate());

@@ -36,8 +36,7 @@ export const CALENDAR_TOOLS: ToolDefinition[] = [
   },
   {
     name: "create_event",
-    description:
-      "Propose a new event. Nothing changes until the person confirms it on the card shown with your reply.",
+    description: "Propose a new event. Nothing changes until the person confirms it on the card shown with your reply.",
     parameters: {
       type: "object",
       properties: {
@@ -205,7 +204,9 @@ function parseArgs<T>(schema: z.ZodType<T>, raw: string): T {
 /** The bound of a list window: a date means its start (from) or the end of that day (to). */
 function bound(value: string, timeZone: string, isEnd: boolean): Temporal.Instant {
   const trimmed = value.trim();
-  const wall = DATE.test(trimmed) ? wallValue(isEnd ? "to" : "from", trimmed, true) : wallValue("from/to", trimmed, false);
+  const wall = DATE.test(trimmed)
+    ? wallValue(isEnd ? "to" : "from", trimmed, true)
+    : wallValue("from/to", trimmed, false);
   const plain = parseWall(wall);
   return toZoned(isEnd && wall.length === 10 ? plain.add({ days: 1 }) : plain, timeZone).toInstant();
 }
@@ -307,7 +308,8 @@ function updateInput(context: ToolContext, target: ResolvedTarget, args: z.infer
   const { current } = target;
   const allDay = args.all_day ?? current.allDay;
   const kindChanged = allDay !== current.allDay;
-  const start = args.start !== undefined ? wallValue("start", args.start, allDay) : kindChanged ? null : current.startLocal;
+  const start =
+    args.start !== undefined ? wallValue("start", args.start, allDay) : kindChanged ? null : current.startLocal;
   if (start === null) throw new ToolInputError("start: give the new start when switching between all-day and timed.");
   let end: string;
   if (args.end !== undefined) end = endLocal(wallValue("end", args.end, allDay), allDay);

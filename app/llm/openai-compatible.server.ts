@@ -248,7 +248,7 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
   // A stream that ends without a finish reason but without an error is complete as far as we can tell.
   return {
     ok: true,
-    finish: toolCalls.length ? "tool_calls" : (finish === "tool_calls" ? "stop" : finish) ?? "stop",
+    finish: toolCalls.length ? "tool_calls" : ((finish === "tool_calls" ? "stop" : finish) ?? "stop"),
     toolCalls,
     usage,
     firstTokenMs,

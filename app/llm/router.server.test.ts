@@ -119,7 +119,9 @@ describe("tools", () => {
     });
     expect(tokens).toEqual([]);
     expect(result.finish).toBe("tool_calls");
-    expect(result.toolCalls).toEqual([{ id: expect.any(String), name: "get_weather", arguments: '{"city":"Berlin, DE"}' }]);
+    expect(result.toolCalls).toEqual([
+      { id: expect.any(String), name: "get_weather", arguments: '{"city":"Berlin, DE"}' },
+    ]);
     const body = chatRequests(openrouter)[0]!.body as { tools: unknown[] };
     expect(body.tools).toEqual([{ type: "function", function: WEATHER_TOOL }]);
   });
@@ -129,7 +131,11 @@ describe("tools", () => {
       tools: [WEATHER_TOOL],
       messages: [
         { role: "user", content: '[[stub:tool=get_weather,args={"city":"Oslo"}]] weather?' },
-        { role: "assistant", content: "", toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Oslo"}' }] },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Oslo"}' }],
+        },
         { role: "tool", toolCallId: "call_1", content: '{"sky":"snow"}' },
       ],
     });
@@ -140,7 +146,9 @@ describe("tools", () => {
       {
         role: "assistant",
         content: null,
-        tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }],
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } },
+        ],
       },
       { role: "tool", tool_call_id: "call_1", content: '{"sky":"snow"}' },
     ]);

@@ -44,7 +44,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.success) throw data("Choose Confirm, Cancel or Undo.", { status: 400 });
   const back = `/chat/${conversationId}#action-${params.actionId}`;
   try {
-    await decideAction(user, params.actionId!, parsed.data.intent, { ip: context.clientIp, userAgent: context.userAgent });
+    await decideAction(user, params.actionId!, parsed.data.intent, {
+      ip: context.clientIp,
+      userAgent: context.userAgent,
+    });
   } catch (error) {
     if (error instanceof ActionNotFoundError) notFound();
     // Already decided (a second tab, a resent form): the card shows where it stands.

@@ -43,7 +43,9 @@ function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: 
             <pre>{section.text}</pre>
           ) : (
             <p className="muted">
-              {section.name === "calendar" ? "Empty: this prompt was written before the calendar was part of it." : "Empty."}
+              {section.name === "calendar"
+                ? "Empty: this prompt was written before the calendar was part of it."
+                : "Empty."}
             </p>
           )}
         </section>

@@ -477,7 +477,9 @@ describe("tool calls", () => {
       message: {
         role: "assistant",
         content: "",
-        tool_calls: [{ function: { name: "create_event", arguments: { title: "Dentist, 9:00", start: "2027-02-09T09:00" } } }],
+        tool_calls: [
+          { function: { name: "create_event", arguments: { title: "Dentist, 9:00", start: "2027-02-09T09:00" } } },
+        ],
       },
       done: false,
     });

@@ -721,7 +721,9 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
               {
                 role: "assistant",
                 content: null,
-                tool_calls: [{ index, id: callIds[index], type: "function", function: { name: call.name, arguments: "" } }],
+                tool_calls: [
+                  { index, id: callIds[index], type: "function", function: { name: call.name, arguments: "" } },
+                ],
               },
               null,
             ),

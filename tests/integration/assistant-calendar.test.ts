@@ -48,8 +48,7 @@ const toolMarker = (name: string, args: Record<string, unknown>) =>
   `[[stub:tool=${name},args=${JSON.stringify(args)}]]`;
 
 /** The chat requests the primary stub received (model-list requests left out). */
-const chatRequests = () =>
-  harness.openrouter.requests.filter((request) => request.path.endsWith("/chat/completions"));
+const chatRequests = () => harness.openrouter.requests.filter((request) => request.path.endsWith("/chat/completions"));
 
 type WireMessage = { role: string; content: string | null };
 const bodyOf = (request: { body: unknown }) =>
@@ -142,7 +141,11 @@ describe("list_events", () => {
       rrule: "FREQ=WEEKLY;COUNT=4",
       reminders: [],
     });
-    const { reply } = await ask(client, `${toolMarker("list_events", { from: "2027-03-15", to: "2027-04-10" })} list`, path);
+    const { reply } = await ask(
+      client,
+      `${toolMarker("list_events", { from: "2027-03-15", to: "2027-04-10" })} list`,
+      path,
+    );
     expect(reply.status).toBe("complete");
     const json = JSON.parse(reply.content.replace("The tool answered: ", "")) as {
       time_zone: string;
@@ -204,7 +207,9 @@ describe("proposed changes wait for me", () => {
       endLocal: "2027-02-09T09:15",
       timeZone: "Europe/Berlin",
     });
-    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { actorId: userId, action: "calendar.assistant_change" } });
+    const audit = await prisma.auditEvent.findFirstOrThrow({
+      where: { actorId: userId, action: "calendar.assistant_change" },
+    });
     expect(audit.targetId).toBe(events[0]!.id);
     const afterConfirm = await cardOf(client, path, action.id);
     expect(afterConfirm).toContain("Confirmed");
@@ -317,7 +322,7 @@ describe("proposed changes wait for me", () => {
     const badZone = { ...dentist, time_zone: "Mars/Olympus" };
     const { reply } = await ask(me.client, `${toolMarker("create_event", badZone)} book`, me.path);
     expect(reply.status).toBe("complete");
-    expect(reply.content).toContain('is not an IANA time zone');
+    expect(reply.content).toContain("is not an IANA time zone");
     const backwards = { ...dentist, end: "2027-02-09T08:00" };
     const second = await ask(me.client, `${toolMarker("create_event", backwards)} book`, me.path);
     expect(second.reply.content).toContain("the end must be after the start");
