@@ -18,6 +18,8 @@ export type ActionCard = {
   preview: ActionPreview;
   /** ISO time until which Undo is offered (confirmed actions only). */
   undoUntil: string | null;
+  /** The same in the person's zone, e.g. "14:32". */
+  undoUntilText: string | null;
   /** Why a confirmed change could not be applied. */
   note: string | null;
 };

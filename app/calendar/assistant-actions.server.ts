@@ -12,7 +12,7 @@ import {
 } from "./events.server";
 import { describeRule } from "./recurrence";
 import type { EventInput, Scope } from "./schemas";
-import { type Temporal, parseWall } from "./time";
+import { type Temporal, fromDate, parseWall } from "./time";
 
 /**
  * Changes the assistant proposes (issue #13 part 6). A proposal is a row linked to the reply that shows
@@ -158,7 +158,7 @@ export async function proposeAction(
 
 const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
 
-function toCard(action: CalendarAction, now: Date): ActionCard {
+function toCard(action: CalendarAction, now: Date, timeZone: string): ActionCard {
   const undo = action.undo as StoredUndo | null;
   const deadline = action.status === "confirmed" && action.decidedAt && undo ? undoDeadline(action.decidedAt) : null;
   return {
@@ -168,18 +168,27 @@ function toCard(action: CalendarAction, now: Date): ActionCard {
     status: action.status,
     preview: action.preview as unknown as Preview,
     undoUntil: deadline && deadline > now ? deadline.toISOString() : null,
+    undoUntilText:
+      deadline && deadline > now
+        ? fromDate(deadline, timeZone).toPlainTime().toString({ smallestUnit: "minute" })
+        : null,
     note: undo?.failure ?? null,
   };
 }
 
 /** My actions on these replies, oldest first: one statement for a page of messages. */
-export async function cardsFor(userId: string, messageIds: string[], now = new Date()): Promise<ActionCard[]> {
+export async function cardsFor(
+  userId: string,
+  messageIds: string[],
+  timeZone: string,
+  now = new Date(),
+): Promise<ActionCard[]> {
   if (messageIds.length === 0) return [];
   const rows = await prisma.calendarAction.findMany({
     where: { userId, messageId: { in: messageIds } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
-  return rows.map((row) => toCard(row, now));
+  return rows.map((row) => toCard(row, now, timeZone));
 }
 
 /** The conversation an action's card is in, for my action only. */

@@ -138,7 +138,8 @@ function ruleValue(value: string | undefined | null): string | null {
 function checkedInput(input: EventInput): EventInput {
   if (input.title.trim() === "") throw new ToolInputError("title: give the event a title.");
   if (input.title.length > 200) throw new ToolInputError("title: use at most 200 characters.");
-  if (input.allDay ? input.endLocal <= input.startLocal : input.endLocal <= input.startLocal) {
+  // Both kinds compare as text: an all-day end is already exclusive (the day after the last).
+  if (input.endLocal <= input.startLocal) {
     throw new ToolInputError("end: the end must be after the start.");
   }
   const year = Number(input.startLocal.slice(0, 4));

@@ -66,7 +66,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     listModels("ollama"),
     getChatPreferences(user.id),
     replyPrompts(user.id, replyIds),
-    cardsFor(user.id, replyIds),
+    cardsFor(user.id, replyIds, user.timeZone),
   ]);
   const memoriesOf = new Map(
     prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),

@@ -24,7 +24,6 @@ const STATUS_TEXT: Record<ActionCard["status"], string> = {
 /** A change the assistant proposed; plain forms, so Confirm, Cancel and Undo work without JavaScript. */
 export function CalendarActionCard({ conversationId, card }: { conversationId: string; card: ActionCard }) {
   const action = `/chat/${conversationId}/actions/${card.id}`;
-  const undoUntil = card.undoUntil ? new Date(card.undoUntil) : null;
   return (
     <section
       className="card calendar-action"
@@ -60,14 +59,14 @@ export function CalendarActionCard({ conversationId, card }: { conversationId: s
           </Form>
         </div>
       ) : null}
-      {undoUntil ? (
+      {card.undoUntil ? (
         <Form method="post" action={action}>
           <input type="hidden" name="intent" value="undo" />
           <button type="submit" className="secondary">
             Undo
           </button>{" "}
           <span className="muted">
-            until <time dateTime={card.undoUntil!}>{undoUntil.toISOString().slice(11, 16)} UTC</time>
+            until <time dateTime={card.undoUntil}>{card.undoUntilText}</time>
           </span>
         </Form>
       ) : null}
