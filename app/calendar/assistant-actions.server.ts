@@ -270,7 +270,7 @@ type Decision = "confirm" | "cancel" | "undo";
 
 /**
  * Applies my decision on one of my actions; throws ActionNotFoundError for anyone else's (or none) and
- * ActionSettledError when it is past that step. Returns the conversation the card is in.
+ * ActionSettledError when it is past that step.
  */
 export async function decideAction(
   user: { id: string; email: string },

@@ -317,6 +317,16 @@ describe("proposed changes wait for me", () => {
     expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(5);
   });
 
+  it("works the same when Ollama answers (the fallback here), through its OpenAI-compatible API", async () => {
+    const me = await person("Europe/Berlin");
+    const message = `[[stub:fail=500,only=openrouter]] ${toolMarker("create_event", dentist)} book`;
+    const { reply } = await ask(me.client, message, me.path);
+    expect(reply).toMatchObject({ provider: "ollama", fallbackFrom: "openrouter", status: "complete" });
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(1);
+  });
+
   it("bad arguments come back to the model as tool errors; nothing is proposed and the reply completes", async () => {
     const me = await person("Europe/Berlin");
     const badZone = { ...dentist, time_zone: "Mars/Olympus" };
@@ -355,5 +365,33 @@ describe("proposed changes wait for me", () => {
     // The model was only ever given tools without an owner: the calls run as the reply's person.
     const tools = bodyOf(chatRequests().find((request) => bodyOf(request).tools)!).tools!;
     expect(JSON.stringify(tools)).not.toMatch(/user|owner/i);
+  });
+});
+
+describe("with LLM_TOOLS=false", () => {
+  let plain: ChatHarness;
+  beforeAll(async () => {
+    plain = await startChatHarness({ LLM_TOOLS: "false" });
+  }, 180_000);
+  afterAll(() => plain?.stop());
+
+  it("offers no tools, still sends the calendar block, and a tool marker is just text", async () => {
+    const client = await signedInClient(plain.server.url);
+    const response = await client.post("/chat?index", {
+      intent: "send",
+      message: `${toolMarker("create_event", { title: "X", start: "2027-01-01T10:00", end: "2027-01-01T11:00" })} hi`,
+    });
+    const path = response.headers.get("location")!;
+    const replyId = lastMessageId(await (await client.get(path)).text());
+    let reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    for (let attempt = 0; attempt < 200 && reply.status === "streaming"; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    }
+    expect(reply.content).toBe('You said: "hi". This is a deterministic reply from the stub model.');
+    const [request] = plain.openrouter.requests.filter((entry) => entry.path.endsWith("/chat/completions"));
+    expect(bodyOf(request!).tools).toBeUndefined();
+    expect(bodyOf(request!).messages[0]!.content).toContain("## Calendar (your next 7 days)");
+    expect(await prisma.calendarAction.count({ where: { messageId: replyId } })).toBe(0);
   });
 });
