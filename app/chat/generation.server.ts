@@ -9,7 +9,7 @@ import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { upcomingLines } from "~/calendar/prompt-block.server";
-import { CALENDAR_TOOLS, runCalendarTool } from "~/calendar/tools.server";
+import { CALENDAR_TOOLS, CALENDAR_TOOLS_TOKENS, runCalendarTool } from "~/calendar/tools.server";
 import { config } from "~/config/env.server";
 import { streamChatWithTools } from "~/llm/tool-loop.server";
 import { autoTitle } from "./conversations.server";
@@ -149,7 +149,8 @@ async function generate(
     },
     history,
     newMessage,
-    contextWindow: await contextWindow(preferred, model),
+    // The tool definitions travel with the prompt: their share of the context is not the prompt's.
+    contextWindow: (await contextWindow(preferred, model)) - (config().llmTools ? CALENDAR_TOOLS_TOKENS : 0),
     replyTokens,
     countTokens,
   });

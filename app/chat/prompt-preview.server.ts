@@ -1,4 +1,6 @@
 import { upcomingLines } from "~/calendar/prompt-block.server";
+import { CALENDAR_TOOLS_TOKENS } from "~/calendar/tools.server";
+import { config } from "~/config/env.server";
 import type { RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { contextWindow, countTokens } from "~/llm/router.server";
@@ -39,7 +41,7 @@ export async function previewNextPrompt(userId: string, conversationId: string):
     },
     history: row!.history.filter((turn) => turn.content.length > 0),
     newMessage: NEXT_MESSAGE_PLACEHOLDER,
-    contextWindow: await contextWindow(provider, model),
+    contextWindow: (await contextWindow(provider, model)) - (config().llmTools ? CALENDAR_TOOLS_TOKENS : 0),
     replyTokens: preferences.maxTokens ?? DEFAULT_REPLY_TOKENS,
     countTokens,
   });
