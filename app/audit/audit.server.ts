@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   "telegram.unlink",
   "job.retry",
   "job.cancel",
+  "calendar.assistant_change",
+  "calendar.assistant_undo",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditOutcome = "success" | "failure";

@@ -8,6 +8,10 @@ import { scheduleIdleSummary } from "~/memory/idle-summary.server";
 import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
+import { upcomingLines } from "~/calendar/prompt-block.server";
+import { CALENDAR_TOOLS, CALENDAR_TOOLS_TOKENS, runCalendarTool } from "~/calendar/tools.server";
+import { config } from "~/config/env.server";
+import { streamChatWithTools } from "~/llm/tool-loop.server";
 import { autoTitle } from "./conversations.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { writeAsItGrows } from "./growing-replies.server";
@@ -17,6 +21,9 @@ import { buildPrompt } from "./prompt.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
+
+/** Model requests per reply when it calls tools: enough to look something up and then propose a change. */
+const MAX_TOOL_ROUNDS = 4;
 
 /** Tokens kept free for the reply when the person has not set a maximum. */
 const DEFAULT_REPLY_TOKENS = 1024;
@@ -127,23 +134,27 @@ async function generate(
   live: LiveReply,
 ): Promise<void> {
   const { messageId } = target;
-  const { conversation, preferences, memory, history, newMessage, isFirstExchange } =
+  const { conversation, preferences, memory, history, calendar, newMessage, isFirstExchange } =
     preloaded ?? (await loadPromptContext(target.userId, target.conversationId, messageId));
+  const now = new Date();
+  const timeZone = memory?.timeZone ?? "UTC";
   const { provider: preferred, model } = modelForReply(conversation, preferences);
   const replyTokens = preferences.maxTokens ?? DEFAULT_REPLY_TOKENS;
   const prompt = buildPrompt({
     systemPrompt: preferences.systemPrompt,
     memory,
     working: {
-      now: new Date(),
-      timeZone: memory?.timeZone ?? "UTC",
+      now,
+      timeZone,
       provider: PROVIDER_LABELS[preferred],
       model,
       conversationTitle: conversation.title,
+      calendar: upcomingLines(calendar, timeZone, now),
     },
     history,
     newMessage,
-    contextWindow: await contextWindow(preferred, model),
+    // The tool definitions travel with the prompt: their share of the context is not the prompt's.
+    contextWindow: (await contextWindow(preferred, model)) - (config().llmTools ? CALENDAR_TOOLS_TOKENS : 0),
     replyTokens,
     countTokens,
   });
@@ -173,7 +184,7 @@ async function generate(
   let result: StreamResult | undefined;
   let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
   try {
-    result = await streamChat({
+    const request = {
       preferred,
       model,
       messages: turns,
@@ -183,12 +194,22 @@ async function generate(
         maxTokens: preferences.maxTokens ?? undefined,
       },
       signal: controller.signal,
-      onToken: (token) => {
+      onToken: (token: string) => {
         const text = storableText(token);
         live.content += text;
         publish(messageId, { type: "token", text });
       },
-    });
+    };
+    // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
+    const toolContext = { userId: target.userId, messageId, timeZone };
+    result = config().llmTools
+      ? await streamChatWithTools({
+          ...request,
+          tools: CALENDAR_TOOLS,
+          runTool: (call) => runCalendarTool(toolContext, call),
+          maxRounds: MAX_TOOL_ROUNDS,
+        })
+      : await streamChat(request);
     if (result.finish === "aborted") outcome = { status: "aborted" };
     await stopWriting();
     if (persistFailure) {

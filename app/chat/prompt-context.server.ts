@@ -1,6 +1,8 @@
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
+import type { EventRecord } from "~/calendar/occurrences";
+import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
 import { memoryColumn, type PromptMemory } from "~/memory/prompt-memory.server";
 import type { HistoryTurn } from "./prompt.server";
 import { toChatPreferences, type ChatPreferences, type StoredPreferences } from "./settings.server";
@@ -16,6 +18,8 @@ export type PromptContext = {
   /** null: the account is gone, or nothing was read (see memoryColumn for the switches). */
   memory: PromptMemory | null;
   history: HistoryTurn[];
+  /** My events that may occur in the next 7 days (expanded when the prompt is built). */
+  calendar: EventRecord[];
   newMessage: string;
   isFirstExchange: boolean;
 };
@@ -25,12 +29,14 @@ export const promptContextColumns = rowContract({
   preferences: computed("json", { nullable: true }),
   history: computed("json"),
   memory: computed("json", { nullable: true }),
+  calendar: computed("json"),
 });
 /** The same columns as read back: JSON built from ChatSettings, Message and the memory tables. */
 export type PromptContextColumns = {
   preferences: StoredPreferences | null;
   history: HistoryTurn[];
   memory: PromptMemory | null;
+  calendar: EventRecord[];
 };
 
 /** The statement that loads a stored reply's context: the conversation's choice plus the columns above. */
@@ -48,7 +54,7 @@ export function replyContextSql(userId: string, conversationId: string, replyId:
       ORDER BY q."createdAt" DESC, q.id DESC LIMIT 1)`;
   return Prisma.sql`
     SELECT c.provider, c.model, c.title, ${preferencesColumn(userId)}, ${historyColumn(conversationId, replyId)},
-           ${memoryColumn(userId, conversationId, answered)}
+           ${memoryColumn(userId, conversationId, answered)}, ${upcomingEventsColumn(userId)}
       FROM "Conversation" c WHERE c.id = ${conversationId}`;
 }
 
@@ -86,6 +92,7 @@ export function promptContext(
     preferences: toChatPreferences(columns.preferences),
     memory: columns.memory,
     history,
+    calendar: columns.calendar,
     newMessage,
     isFirstExchange: history.length === 0,
   };

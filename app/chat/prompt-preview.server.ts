@@ -1,3 +1,6 @@
+import { upcomingLines } from "~/calendar/prompt-block.server";
+import { CALENDAR_TOOLS_TOKENS } from "~/calendar/tools.server";
+import { config } from "~/config/env.server";
 import type { RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { contextWindow, countTokens } from "~/llm/router.server";
@@ -23,19 +26,22 @@ export async function previewNextPrompt(userId: string, conversationId: string):
   );
   const preferences = toChatPreferences(row!.preferences);
   const { provider, model } = modelForReply(row!, preferences);
+  const now = new Date();
+  const timeZone = row!.memory?.timeZone ?? "UTC";
   return buildPrompt({
     systemPrompt: preferences.systemPrompt,
     memory: row!.memory,
     working: {
-      now: new Date(),
-      timeZone: row!.memory?.timeZone ?? "UTC",
+      now,
+      timeZone,
       provider: PROVIDER_LABELS[provider],
       model,
       conversationTitle: row!.title,
+      calendar: upcomingLines(row!.calendar, timeZone, now),
     },
     history: row!.history.filter((turn) => turn.content.length > 0),
     newMessage: NEXT_MESSAGE_PLACEHOLDER,
-    contextWindow: await contextWindow(provider, model),
+    contextWindow: (await contextWindow(provider, model)) - (config().llmTools ? CALENDAR_TOOLS_TOKENS : 0),
     replyTokens: preferences.maxTokens ?? DEFAULT_REPLY_TOKENS,
     countTokens,
   });

@@ -52,7 +52,7 @@ export type WorkingMemory = {
   provider: string;
   model: string;
   conversationTitle: string;
-  /** Lines from the Calendar domain once it exists; empty until then. */
+  /** My next 7 days of occurrences in plain words (app/calendar/prompt-block.server.ts). */
   calendar?: string[];
 };
 

@@ -13,6 +13,7 @@ import {
   type PromptContextColumns,
 } from "./prompt-context.server";
 import { memoryColumn } from "~/memory/prompt-memory.server";
+import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
 import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quota.server";
 
 export type StoredExchange =
@@ -62,7 +63,7 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
     )
     SELECT quota.*, owned.id IS NOT NULL AS stored, owned.provider, owned.model, owned.title,
            ${preferencesColumn(userId)}, ${historyColumn(conversationId)},
-           ${memoryColumn(userId, conversationId, Prisma.sql`${content}::text`)}
+           ${memoryColumn(userId, conversationId, Prisma.sql`${content}::text`)}, ${upcomingEventsColumn(userId)}
       FROM quota LEFT JOIN owned ON true`;
 }
 

@@ -137,6 +137,8 @@ const envSchema = z.object({
   LLM_PRIMARY_PROVIDER: optionalString.pipe(z.enum(["openrouter", "ollama"]).optional()),
   LLM_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  // The assistant's calendar tools; off for models that mishandle tools (the prompt keeps the 7-day block).
+  LLM_TOOLS: booleanFlag.default(true),
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
     z
       .string()
@@ -219,6 +221,8 @@ export type Config = {
   llmRequestTimeoutMs: number;
   /** Longest gap between streamed chunks once a reply is under way. */
   llmStreamIdleTimeoutMs: number;
+  /** Whether replies offer the model tools (the calendar's); LLM_TOOLS. */
+  llmTools: boolean;
   /** Set when TELEGRAM_BOT_TOKEN is: webhook mode when publicUrl is set, else long polling. */
   telegram: { botToken: string; apiBase: string } | undefined;
   /** The address people reach this instance at (webhooks are registered under it). */
@@ -423,6 +427,7 @@ export function parseConfig(env: Environment = process.env): Config {
     llmPrimaryProvider: values.LLM_PRIMARY_PROVIDER ?? (values.OPENROUTER_API_KEY ? "openrouter" : "ollama"),
     llmRequestTimeoutMs: values.LLM_REQUEST_TIMEOUT_MS,
     llmStreamIdleTimeoutMs: values.LLM_STREAM_IDLE_TIMEOUT_MS,
+    llmTools: values.LLM_TOOLS,
     telegram: values.TELEGRAM_BOT_TOKEN
       ? {
           botToken: values.TELEGRAM_BOT_TOKEN,

@@ -1,13 +1,19 @@
 import { type OpenAI, APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+} from "openai/resources/chat/completions";
 import type {
   AttemptFailure,
   AttemptFailureReason,
-  ChatTurn,
+  ChatMessage,
   GenerationParams,
   LlmUsage,
   ModelInfo,
   ProviderName,
+  ToolCall,
+  ToolDefinition,
 } from "./types";
 
 /**
@@ -18,7 +24,9 @@ import type {
 
 export type AttemptRequest = {
   model: string;
-  messages: ChatTurn[];
+  messages: ChatMessage[];
+  /** Offered to the model; absent or empty: a plain chat request. */
+  tools?: ToolDefinition[] | undefined;
   params?: GenerationParams;
   signal?: AbortSignal;
   onToken: (text: string) => void;
@@ -27,7 +35,8 @@ export type AttemptRequest = {
 export type AttemptOutcome =
   | {
       ok: true;
-      finish: "stop" | "length" | "aborted";
+      finish: "stop" | "length" | "aborted" | "tool_calls";
+      toolCalls: ToolCall[];
       usage: LlmUsage | null;
       /** Milliseconds from the start of this attempt. */
       firstTokenMs: number | null;
@@ -100,7 +109,15 @@ function requestBody(options: CompatibleAdapterOptions, request: AttemptRequest)
   const { temperature, topP, maxTokens } = request.params ?? {};
   return {
     model: request.model,
-    messages: request.messages,
+    messages: request.messages.map(wireMessage),
+    ...(request.tools?.length
+      ? {
+          tools: request.tools.map((tool) => ({
+            type: "function" as const,
+            function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+          })),
+        }
+      : {}),
     stream: true,
     stream_options: { include_usage: true },
     ...(temperature === undefined ? {} : { temperature }),
@@ -109,6 +126,25 @@ function requestBody(options: CompatibleAdapterOptions, request: AttemptRequest)
     ...options.extraBody,
   };
 }
+
+function wireMessage(message: ChatMessage): ChatCompletionMessageParam {
+  if (message.role === "tool") return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+  if ("toolCalls" in message) {
+    return {
+      role: "assistant",
+      content: message.content || null,
+      tool_calls: message.toolCalls.map((call) => ({
+        id: call.id,
+        type: "function" as const,
+        function: { name: call.name, arguments: call.arguments },
+      })),
+    };
+  }
+  return message;
+}
+
+/** Tool calls arrive in pieces keyed by index: the first piece names the call, later ones add arguments. */
+type PartialCall = { id: string; name: string; arguments: string };
 
 async function streamAttempt(options: CompatibleAdapterOptions, request: AttemptRequest): Promise<AttemptOutcome> {
   const started = performance.now();
@@ -131,7 +167,8 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
 
   let tokens = 0;
   let firstTokenMs: number | null = null;
-  let finish: "stop" | "length" | null = null;
+  let finish: "stop" | "length" | "tool_calls" | null = null;
+  const calls = new Map<number, PartialCall>();
   let usage: LlmUsage | null = null;
   let callerError: { error: unknown } | null = null;
   let thrown: unknown = null;
@@ -160,7 +197,17 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
           break;
         }
       }
-      if (choice?.finish_reason) finish = choice.finish_reason === "length" ? "length" : "stop";
+      for (const piece of choice?.delta?.tool_calls ?? []) {
+        const call = calls.get(piece.index) ?? { id: "", name: "", arguments: "" };
+        if (piece.id) call.id = piece.id;
+        if (piece.function?.name) call.name += piece.function.name;
+        if (piece.function?.arguments) call.arguments += piece.function.arguments;
+        calls.set(piece.index, call);
+      }
+      if (choice?.finish_reason) {
+        finish =
+          choice.finish_reason === "length" ? "length" : choice.finish_reason === "tool_calls" ? "tool_calls" : "stop";
+      }
     }
   } catch (error) {
     thrown = error;
@@ -171,7 +218,8 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
 
   if (callerError) throw callerError.error;
   const latencyMs = elapsed();
-  if (request.signal?.aborted) return { ok: true, finish: "aborted", usage, firstTokenMs, latencyMs, tokens };
+  if (request.signal?.aborted)
+    return { ok: true, finish: "aborted", toolCalls: [], usage, firstTokenMs, latencyMs, tokens };
   const fail = (failure: Omit<AttemptFailure, "provider" | "model">): AttemptOutcome => ({
     ok: false,
     failure: { provider: options.name, model: request.model, ...failure },
@@ -192,8 +240,21 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
   }
   if (thrown !== null)
     return fail(classify(thrown, options, request.model, tokens > 0 ? "reply" : responded ? "headers" : "none"));
+  // Some servers (Ollama) end a turn of calls with "stop": the calls themselves say what happened.
+  const toolCalls: ToolCall[] = [...calls.entries()]
+    .sort(([a], [b]) => a - b)
+    .filter(([, call]) => call.name !== "")
+    .map(([index, call]) => ({ id: call.id || `call_${index}`, name: call.name, arguments: call.arguments }));
   // A stream that ends without a finish reason but without an error is complete as far as we can tell.
-  return { ok: true, finish: finish ?? "stop", usage, firstTokenMs, latencyMs, tokens };
+  return {
+    ok: true,
+    finish: toolCalls.length ? "tool_calls" : ((finish === "tool_calls" ? "stop" : finish) ?? "stop"),
+    toolCalls,
+    usage,
+    firstTokenMs,
+    latencyMs,
+    tokens,
+  };
 }
 
 function usageOf(usage: NonNullable<ChatCompletionChunk["usage"]>): LlmUsage {

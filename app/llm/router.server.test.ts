@@ -106,6 +106,65 @@ function routerWith(overrides: { openrouterUrl?: string; apiKey?: string; ollama
   });
 }
 
+const WEATHER_TOOL = {
+  name: "get_weather",
+  description: "The weather in a city.",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+};
+
+describe("tools", () => {
+  it("offers tools in OpenAI's format and returns the calls the model streamed in pieces", async () => {
+    const { tokens, result } = await ask('[[stub:tool=get_weather,args={"city":"Berlin, DE"}]] weather?', {
+      tools: [WEATHER_TOOL],
+    });
+    expect(tokens).toEqual([]);
+    expect(result.finish).toBe("tool_calls");
+    expect(result.toolCalls).toEqual([
+      { id: expect.any(String), name: "get_weather", arguments: '{"city":"Berlin, DE"}' },
+    ]);
+    const body = chatRequests(openrouter)[0]!.body as { tools: unknown[] };
+    expect(body.tools).toEqual([{ type: "function", function: WEATHER_TOOL }]);
+  });
+
+  it("sends the calls and their results back, and the model answers from them", async () => {
+    const { tokens, result } = await ask("weather?", {
+      tools: [WEATHER_TOOL],
+      messages: [
+        { role: "user", content: '[[stub:tool=get_weather,args={"city":"Oslo"}]] weather?' },
+        {
+          role: "assistant",
+          content: "",
+          toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Oslo"}' }],
+        },
+        { role: "tool", toolCallId: "call_1", content: '{"sky":"snow"}' },
+      ],
+    });
+    expect(result.finish).toBe("stop");
+    expect(tokens.join("")).toBe('The tool answered: {"sky":"snow"}');
+    const body = chatRequests(openrouter)[0]!.body as { messages: unknown[] };
+    expect(body.messages.slice(1)).toEqual([
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_1", content: '{"sky":"snow"}' },
+    ]);
+  });
+
+  it("asks a model that refuses tools (HTTP 400) again without them, on the same provider", async () => {
+    const { tokens, result } = await ask("[[stub:notools=1]] hello", { tools: [WEATHER_TOOL] });
+    expect(result).toMatchObject({ provider: "openrouter", finish: "stop", toolsRefused: true, fallbackFrom: null });
+    expect(tokens.join("")).toBe(stubReplyFor("hello"));
+    const [refused, plain] = chatRequests(openrouter);
+    expect((refused!.body as { tools?: unknown }).tools).toBeDefined();
+    expect((plain!.body as { tools?: unknown }).tools).toBeUndefined();
+    expect(chatRequests(ollama)).toHaveLength(0);
+  });
+});
+
 describe("streaming", () => {
   it("delivers every token in order and reports provider, model, usage and cost", async () => {
     const { tokens, result } = await ask("Tell me something");
@@ -119,6 +178,8 @@ describe("streaming", () => {
       fallbackFrom: null,
       usage: { promptTokens: 7, completionTokens: tokens.length, cost: expect.closeTo((7 + tokens.length) * 1e-6, 12) },
       finish: "stop",
+      toolCalls: [],
+      toolsRefused: false,
       latencyMs: expect.any(Number),
       firstTokenMs: expect.any(Number),
     });

@@ -7,7 +7,15 @@ import { LlmStreamInterruptedError, LlmUnavailableError } from "./errors";
 import { createOllamaAdapter } from "./ollama.server";
 import type { AttemptOutcome, LlmAdapter } from "./openai-compatible.server";
 import { createOpenRouterAdapter } from "./openrouter.server";
-import type { AttemptFailure, ChatTurn, GenerationParams, ModelInfo, ProviderName, StreamResult } from "./types";
+import type {
+  AttemptFailure,
+  ChatMessage,
+  GenerationParams,
+  ModelInfo,
+  ProviderName,
+  StreamResult,
+  ToolDefinition,
+} from "./types";
 
 /**
  * Which provider answers a chat request. The preferred provider goes first; when it cannot answer
@@ -19,7 +27,9 @@ export type StreamChatRequest = {
   preferred: ProviderName;
   /** For the preferred provider; a fallback uses its own default model. */
   model?: string | null;
-  messages: ChatTurn[];
+  messages: ChatMessage[];
+  /** Offered to the model; a model that refuses tools (HTTP 400) is asked again without them. */
+  tools?: ToolDefinition[] | undefined;
   params?: GenerationParams;
   signal?: AbortSignal;
   /** Called for each content delta, in order. */
@@ -111,17 +121,37 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
       }
       if (request.signal?.aborted) {
         const latencyMs = sinceStart();
-        return { provider: name, model, fallbackFrom, usage: null, finish: "aborted", latencyMs, firstTokenMs: null };
+        return {
+          provider: name,
+          model,
+          fallbackFrom,
+          usage: null,
+          finish: "aborted",
+          toolCalls: [],
+          toolsRefused: false,
+          latencyMs,
+          firstTokenMs: null,
+        };
       }
 
       const attemptStarted = sinceStart();
-      const outcome = await adapter.stream({
-        model,
-        messages: request.messages,
-        params: request.params,
-        signal: request.signal,
-        onToken: request.onToken,
-      });
+      const attempt = (tools: ToolDefinition[] | undefined) =>
+        adapter.stream({
+          model,
+          messages: request.messages,
+          tools,
+          params: request.params,
+          signal: request.signal,
+          onToken: request.onToken,
+        });
+      let outcome = await attempt(request.tools);
+      let toolsRefused = false;
+      // Models without tool support (Ollama answers 400 "does not support tools") still answer in words.
+      if (!outcome.ok && outcome.failure.reason === "client_error" && outcome.tokens === 0 && request.tools?.length) {
+        log.info({ provider: name, model, status: outcome.failure.status }, "LLM refused tools; asking without them");
+        toolsRefused = true;
+        outcome = await attempt(undefined);
+      }
       record(name, model, await metricModel(name, model), fallbackFrom, outcome);
 
       if (outcome.ok) {
@@ -132,6 +162,8 @@ export function createLlmRouter(settings: LlmSettings): LlmRouter {
           fallbackFrom,
           usage: outcome.usage,
           finish: outcome.finish,
+          toolCalls: outcome.toolCalls,
+          toolsRefused,
           latencyMs: sinceStart(),
           firstTokenMs: outcome.firstTokenMs === null ? null : attemptStarted + outcome.firstTokenMs,
         };

@@ -12,6 +12,23 @@ export const PROVIDER_LABELS: Record<ProviderName, string> = {
 
 export type ChatTurn = { role: "system" | "user" | "assistant"; content: string };
 
+/** A function the model may call (OpenAI's tools API; Ollama takes the same shape). */
+export type ToolDefinition = {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+};
+
+/** A call the model asked for; `arguments` is the model's JSON text, unvalidated. */
+export type ToolCall = { id: string; name: string; arguments: string };
+
+/** A turn of a conversation with tools: the model's calls and what each call returned. */
+export type ChatMessage =
+  | ChatTurn
+  | { role: "assistant"; content: string; toolCalls: ToolCall[] }
+  | { role: "tool"; toolCallId: string; content: string };
+
 export type GenerationParams = { temperature?: number; topP?: number; maxTokens?: number };
 
 /** `contextLength` is null when the provider does not say (Ollama's tag list). */
@@ -27,7 +44,11 @@ export type StreamResult = {
   fallbackFrom: ProviderName | null;
   usage: LlmUsage | null;
   /** aborted: the caller's signal fired; the text delivered so far is all there is. */
-  finish: "stop" | "length" | "aborted";
+  finish: "stop" | "length" | "aborted" | "tool_calls";
+  /** Calls the model asked for (finish "tool_calls"); empty otherwise. */
+  toolCalls: ToolCall[];
+  /** The request carried tools the model refused (HTTP 400): it was answered without them. */
+  toolsRefused: boolean;
   /** Both from the start of streamChat, so a failed first attempt counts: what the user waited. */
   latencyMs: number;
   firstTokenMs: number | null;

@@ -15,6 +15,7 @@ import {
 import { useEffect, useRef } from "react";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
+import { cardsFor } from "~/calendar/assistant-actions.server";
 import { redoReply, sendMessage, stopReply } from "~/chat/chat.server";
 import {
   ConversationNotFoundError,
@@ -70,14 +71,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     MESSAGES_PER_PAGE,
     Boolean(through),
   );
-  const [openrouterModels, ollamaModels, preferences, prompts] = await Promise.all([
+  const replyIds = messages.filter((message) => message.role === "assistant").map((message) => message.id);
+  const [openrouterModels, ollamaModels, preferences, prompts, cards] = await Promise.all([
     listModels("openrouter"),
     listModels("ollama"),
     getChatPreferences(user.id),
-    replyPrompts(
-      user.id,
-      messages.filter((message) => message.role === "assistant").map((message) => message.id),
-    ),
+    replyPrompts(user.id, replyIds),
+    cardsFor(user.id, replyIds, user.timeZone),
   ]);
   const memoriesOf = new Map(
     prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),
@@ -101,6 +101,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     createdAt: message.createdAt.toISOString(),
     time: formatDateTime(message.createdAt, user.timeZone),
     memories: memoriesOf.get(message.id),
+    actions: cards.filter((card) => card.messageId === message.id),
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.

@@ -44,7 +44,9 @@ function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: 
             <pre tabIndex={0}>{section.text}</pre>
           ) : (
             <p className="muted">
-              {section.name === "calendar" ? "Empty: the calendar is not connected yet." : "Empty."}
+              {section.name === "calendar"
+                ? "Empty: this prompt was written before the calendar was part of it."
+                : "Empty."}
             </p>
           )}
         </section>

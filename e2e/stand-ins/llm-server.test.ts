@@ -353,9 +353,14 @@ describe("per-request markers", () => {
 
   it("combines per-stub blocks, and parseMarkers takes the stub's name", () => {
     const message = "[[stub:fail=429,retry=4,only=openrouter]] hi [[stub:delay=5,only=ollama]]";
-    expect(parseMarkers(message, "openrouter")).toEqual({ text: "hi", patch: { fail: 429, retryAfterSeconds: 4 } });
-    expect(parseMarkers(message, "ollama")).toEqual({ text: "hi", patch: { tokenDelayMs: 5 } });
-    expect(parseMarkers(message)).toEqual({ text: "hi", patch: {} });
+    const plain = { toolCalls: [], noTools: false };
+    expect(parseMarkers(message, "openrouter")).toEqual({
+      text: "hi",
+      patch: { fail: 429, retryAfterSeconds: 4 },
+      ...plain,
+    });
+    expect(parseMarkers(message, "ollama")).toEqual({ text: "hi", patch: { tokenDelayMs: 5 }, ...plain });
+    expect(parseMarkers(message)).toEqual({ text: "hi", patch: {}, ...plain });
     expect(() => parseMarkers("[[stub:fail=500,only=]]", "ollama")).toThrow(/only/);
     // Keys are validated even where the block does not apply, so a typo never passes silently.
     expect(() => parseMarkers("[[stub:fial=500,only=openrouter]]", "ollama")).toThrow(/"fial"/);
@@ -399,6 +404,86 @@ describe("memory extraction requests", () => {
     expect(text).toBe(stubReplyFor("quick"));
     expect(chatMs).toBeLessThan(400);
     expect(await slow).toBeGreaterThanOrEqual(590);
+  });
+});
+
+describe("tool calls", () => {
+  const tools: OpenAI.Chat.ChatCompletionTool[] = [
+    { type: "function", function: { name: "create_event", parameters: { type: "object", properties: {} } } },
+  ];
+  const marker = '[[stub:tool=create_event,args={"title":"Dentist, 9:00","start":"2027-02-09T09:00"}]] book it';
+
+  it("streams a marker's call as OpenAI tool_calls deltas (name first, arguments in pieces)", async () => {
+    const stream = await client.chat.completions.create({
+      model: "stub/small",
+      messages: user(marker),
+      tools,
+      stream: true,
+    });
+    const deltas: OpenAI.Chat.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+    let finish: string | null = null;
+    let content = "";
+    for await (const chunk of stream) {
+      deltas.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+      content += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(content).toBe("");
+    expect(finish).toBe("tool_calls");
+    expect(deltas[0]).toMatchObject({ index: 0, id: expect.any(String), function: { name: "create_event" } });
+    expect(deltas.length).toBeGreaterThan(2);
+    expect(deltas.map((delta) => delta.function?.arguments ?? "").join("")).toBe(
+      '{"title":"Dentist, 9:00","start":"2027-02-09T09:00"}',
+    );
+  });
+
+  it("answers a tool result with text naming it, and ignores the marker without tools", async () => {
+    const after = await client.chat.completions.create({
+      model: "stub/small",
+      tools,
+      messages: [
+        ...user(marker),
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "create_event", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: '{"status":"proposed"}' },
+      ],
+    });
+    expect(after.choices[0]!.message.content).toBe('The tool answered: {"status":"proposed"}');
+    const plain = await client.chat.completions.create({ model: "stub/small", messages: user(marker) });
+    expect(plain.choices[0]!.message).toMatchObject({ content: stubReplyFor("book it") });
+    expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
+  });
+
+  it("notools=1 refuses requests that offer tools with a 400, as Ollama does for such models", async () => {
+    const error = await client.chat.completions
+      .create({ model: "stub/small", messages: user("[[stub:notools=1]] hi"), tools })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(400);
+    expect((error as APIError).message).toContain("does not support tools");
+  });
+
+  it("speaks Ollama's native format: the call whole, arguments as an object", async () => {
+    const response = await fetch(`${stub.url}/api/chat`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "stub/small", messages: [{ role: "user", content: marker }], tools }),
+    });
+    const lines = await readNdjson(response);
+    expect(lines[0]).toMatchObject({
+      message: {
+        role: "assistant",
+        content: "",
+        tool_calls: [
+          { function: { name: "create_event", arguments: { title: "Dentist, 9:00", start: "2027-02-09T09:00" } } },
+        ],
+      },
+      done: false,
+    });
+    expect(lines.at(-1)).toMatchObject({ done: true });
   });
 });
 

@@ -166,10 +166,21 @@ function parseNonNegative(name: string, value: unknown): number {
   return number;
 }
 
+/** A tool call a `[[stub:tool=<name>,args=<JSON object>]]` marker asks the stub to make. */
+export interface StubToolCall {
+  name: string;
+  /** The JSON text of the arguments, exactly as written in the marker. */
+  arguments: string;
+}
+
 interface RequestMarkers {
   text: string;
   reply?: string;
   patch: Partial<StubBehaviour>;
+  /** Calls to make while the request offers tools and no tool result has come back yet. */
+  toolCalls: StubToolCall[];
+  /** `notools=1`: the model refuses requests that offer tools (HTTP 400, as Ollama does). */
+  noTools: boolean;
 }
 
 /**
@@ -179,9 +190,24 @@ interface RequestMarkers {
  */
 export function parseMarkers(message: string, stubName?: string): RequestMarkers {
   const patch: Partial<StubBehaviour> = {};
-  const withoutStub = message.replace(STUB_MARKER, (_match, body: string) => {
+  const toolCalls: StubToolCall[] = [];
+  let noTools = false;
+  const withoutStub = message.replace(STUB_MARKER, (_match, whole: string) => {
     const block: Partial<StubBehaviour> = {};
     let only: string | undefined;
+    let tool: string | undefined;
+    let blockNoTools = false;
+    // args= takes the rest of the block: its JSON may contain commas.
+    const argsAt = whole.indexOf("args=");
+    const body = argsAt >= 0 ? whole.slice(0, argsAt) : whole;
+    const args = argsAt >= 0 ? whole.slice(argsAt + "args=".length).trim() : undefined;
+    if (args !== undefined) {
+      try {
+        JSON.parse(args);
+      } catch {
+        throw new Error(`Stub marker args must be JSON; got ${args}`);
+      }
+    }
     for (const pair of body.split(",")) {
       if (pair.trim() === "") continue;
       const [rawKey = "", ...rest] = pair.split("=");
@@ -192,17 +218,36 @@ export function parseMarkers(message: string, stubName?: string): RequestMarkers
       else if (key === "delay") block.tokenDelayMs = parseNonNegative(key, value);
       else if (key === "first") block.firstTokenDelayMs = parseNonNegative(key, value);
       else if (key === "retry") block.retryAfterSeconds = parseNonNegative(key, value);
+      else if (key === "tool") {
+        if (!/^[A-Za-z_][\w-]*$/.test(value)) throw new Error('Stub marker key "tool" needs a function name');
+        tool = value;
+      } else if (key === "notools") blockNoTools = value !== "0" && value !== "false";
       else if (key === "only") {
         if (value === "") throw new Error('Stub marker key "only" needs a stub name');
         only = value;
-      } else throw new Error(`Unknown stub marker key "${key}" (known: fail, after, delay, first, retry, only)`);
+      } else
+        throw new Error(
+          `Unknown stub marker key "${key}" (known: fail, after, delay, first, retry, only, tool, args, notools)`,
+        );
     }
-    if (only === undefined || only === stubName) Object.assign(patch, block);
+    if (args !== undefined && tool === undefined) throw new Error('Stub marker key "args" needs "tool"');
+    if (only === undefined || only === stubName) {
+      Object.assign(patch, block);
+      if (tool !== undefined) toolCalls.push({ name: tool, arguments: args ?? "{}" });
+      noTools ||= blockNoTools;
+    }
     return "";
   });
   const replyMatch = REPLY_MARKER.exec(withoutStub);
   const text = withoutStub.replace(REPLY_MARKER, "").trim();
-  return replyMatch ? { text, reply: replyMatch[1] ?? "", patch } : { text, patch };
+  return replyMatch
+    ? { text, reply: replyMatch[1] ?? "", patch, toolCalls, noTools }
+    : { text, patch, toolCalls, noTools };
+}
+
+/** The stub's answer once tool results came back: it names what the tools said. */
+export function stubToolResultReply(results: string[]): string {
+  return `The tool answered: ${results.join(" | ")}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -321,6 +366,10 @@ interface ChatRequest {
   promptTokens: number;
   /** Set when a message carries EXTRACTION_MARKER: the transcript ARES asks to summarise. */
   extraction?: string;
+  /** The request offers tools (OpenAI's and Ollama's `tools`). */
+  hasTools: boolean;
+  /** The contents of the tool results after the last assistant turn; empty when the last turn is not a tool's. */
+  toolResults: string[];
 }
 
 function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
@@ -343,6 +392,11 @@ function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
     if (extraction !== undefined && message.role === "user") extraction = text;
     if (message.role === "user") lastUserMessage = text;
   }
+  const toolResults: string[] = [];
+  for (const message of [...messages].reverse()) {
+    if (!isRecord(message) || message.role !== "tool") break;
+    toolResults.unshift(messageText(message.content));
+  }
   const streamOptions = body.stream_options;
   const usageOptions = body.usage; // OpenRouter usage accounting: { usage: { include: true } }
   const options = body.options; // Ollama: { options: { num_predict } }
@@ -362,6 +416,8 @@ function parseChatRequest(body: unknown, dialect: Dialect): ChatRequest {
     lastUserMessage,
     promptTokens,
     ...(extraction !== undefined ? { extraction } : {}),
+    hasTools: Array.isArray(body.tools) && body.tools.length > 0,
+    toolResults,
   };
   if (typeof rawMaxTokens === "number" && rawMaxTokens >= 0) request.maxTokens = rawMaxTokens;
   return request;
@@ -538,6 +594,10 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       sendError(res, dialect, failure, messages[failure] ?? "Stub failure", headers);
       return;
     }
+    if (markers.noTools && chat.hasTools) {
+      sendError(res, dialect, 400, `registry.ollama.ai/library/${chat.model} does not support tools`);
+      return;
+    }
     if (failure === "drop" && !chat.stream) {
       req.socket.destroy(); // Nothing to stream: the connection just dies.
       return;
@@ -550,9 +610,16 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
         ? behaviour.extractionMode === "invalid"
           ? "Sure! Here is what I remember: the person likes tea."
           : (behaviour.extractionReply ?? stubExtractionFor(chat.extraction))
-        : (markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text));
-    let tokens = tokenize(replyText);
-    let finishReason: "stop" | "length" = "stop";
+        : chat.toolResults.length > 0
+          ? stubToolResultReply(chat.toolResults)
+          : (markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text));
+    // Calls are made only when tools are offered and none has answered yet; then the reply is the calls.
+    const calls =
+      chat.extraction === undefined && chat.hasTools && chat.toolResults.length === 0 ? markers.toolCalls : [];
+    let tokens = calls.length > 0 ? [] : tokenize(replyText);
+    let finishReason: "stop" | "length" | "tool_calls" = calls.length > 0 ? "tool_calls" : "stop";
+    const callIds = calls.map((_call, index) => `call_stub_${completionCounter + 1}_${index}`);
+    const argumentTokens = calls.reduce((sum, call) => sum + tokenize(call.arguments).length, 0);
     if (chat.maxTokens !== undefined && tokens.length > chat.maxTokens) {
       tokens = tokens.slice(0, chat.maxTokens);
       finishReason = "length";
@@ -561,9 +628,9 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     const firstDelay = settings.firstTokenDelayMs ?? settings.tokenDelayMs;
     const usage = {
       prompt_tokens: chat.promptTokens,
-      completion_tokens: tokens.length,
-      total_tokens: chat.promptTokens + tokens.length,
-      cost: roundCost((chat.promptTokens + tokens.length) * settings.costPerToken),
+      completion_tokens: tokens.length + argumentTokens,
+      total_tokens: chat.promptTokens + tokens.length + argumentTokens,
+      cost: roundCost((chat.promptTokens + tokens.length + argumentTokens) * settings.costPerToken),
     };
     const startedAt = process.hrtime.bigint();
     const id = `chatcmpl-stub-${++completionCounter}`;
@@ -574,7 +641,10 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       if (signal.aborted) return;
       const content = tokens.join("");
       if (dialect === "ollama") {
-        sendJson(res, 200, ollamaFinal(chat, content, usage, startedAt, finishReason));
+        sendJson(res, 200, {
+          ...ollamaFinal(chat, content, usage, startedAt, finishReason === "length" ? "length" : "stop"),
+          ...(calls.length ? { message: { role: "assistant", content, tool_calls: ollamaCalls(calls) } } : {}),
+        });
       } else {
         sendJson(res, 200, {
           id,
@@ -585,7 +655,9 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content, refusal: null },
+              message: calls.length
+                ? { role: "assistant", content: null, refusal: null, tool_calls: openAiCalls(calls, callIds) }
+                : { role: "assistant", content, refusal: null },
               logprobs: null,
               finish_reason: finishReason,
             },
@@ -617,7 +689,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     });
 
     // Like OpenAI, announce the role with empty content before the first token.
-    if (dialect === "openai") await sse(chunk({ role: "assistant", content: "" }, null));
+    if (dialect === "openai" && calls.length === 0) await sse(chunk({ role: "assistant", content: "" }, null));
 
     for (const [index, token] of tokens.entries()) {
       if (index >= dropAfter) break;
@@ -632,6 +704,37 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
         await sse(chunk({ content: token }, null));
       }
     }
+    if (calls.length > 0) {
+      await sleep(firstDelay, signal);
+      if (signal.aborted) return;
+      if (dialect === "ollama") {
+        // Ollama sends each call whole, with its arguments as an object.
+        await write(
+          res,
+          `${JSON.stringify({ model: chat.model, created_at: new Date().toISOString(), message: { role: "assistant", content: "", tool_calls: ollamaCalls(calls) }, done: false })}\n`,
+        );
+      } else {
+        // OpenAI names each call in its first piece and streams the arguments after it.
+        for (const [index, call] of calls.entries()) {
+          await sse(
+            chunk(
+              {
+                role: "assistant",
+                content: null,
+                tool_calls: [
+                  { index, id: callIds[index], type: "function", function: { name: call.name, arguments: "" } },
+                ],
+              },
+              null,
+            ),
+          );
+          const half = Math.ceil(call.arguments.length / 2);
+          for (const piece of [call.arguments.slice(0, half), call.arguments.slice(half)]) {
+            if (piece) await sse(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null));
+          }
+        }
+      }
+    }
     if (signal.aborted) return;
     if (failure === "drop") {
       res.socket?.destroy(); // Abrupt end: no final chunk, no [DONE], no chunked terminator.
@@ -639,7 +742,8 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     }
 
     if (dialect === "ollama") {
-      await write(res, `${JSON.stringify(ollamaFinal(chat, "", usage, startedAt, finishReason))}\n`);
+      const doneReason = finishReason === "length" ? "length" : "stop";
+      await write(res, `${JSON.stringify(ollamaFinal(chat, "", usage, startedAt, doneReason))}\n`);
     } else {
       await sse(chunk({}, finishReason));
       if (chat.includeUsage) await sse({ ...chunk({}, null), choices: [], usage });
@@ -770,6 +874,18 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
   };
 
   return { url: `http://127.0.0.1:${port}`, port, name: options.name, close, requests, configure, reset };
+}
+
+function openAiCalls(calls: StubToolCall[], ids: string[]): Record<string, unknown>[] {
+  return calls.map((call, index) => ({
+    id: ids[index],
+    type: "function",
+    function: { name: call.name, arguments: call.arguments },
+  }));
+}
+
+function ollamaCalls(calls: StubToolCall[]): Record<string, unknown>[] {
+  return calls.map((call) => ({ function: { name: call.name, arguments: JSON.parse(call.arguments) as unknown } }));
 }
 
 function ollamaFinal(

@@ -174,7 +174,8 @@ describe("chat", () => {
 
   it("sends the newest history that fits the model's context window", async () => {
     const client = await signedInClient(harness.server.url);
-    const long = (label: string) => `${label} ${"lorem ipsum dolor sit amet ".repeat(260)}`;
+    // ~850 tokens each: one exchange fits beside the reply's 1,024 tokens and the calendar tools' definitions.
+    const long = (label: string) => `${label} ${"lorem ipsum dolor sit amet ".repeat(140)}`;
     const { path, replyId } = await start(client, long("first"));
     await settled(replyId);
     await client.post(path, { intent: "send", message: long("second") });

@@ -2,6 +2,8 @@ import { Form, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
+import type { ActionCard } from "~/calendar/action-card";
+import { CalendarActionCard } from "./calendar-action-card";
 import { UsedMemories, type UsedMemory } from "./used-memories";
 
 export type MessageItem = {
@@ -20,6 +22,8 @@ export type MessageItem = {
   time: string;
   /** Replies: the memories their prompt carried. */
   memories?: UsedMemory[];
+  /** Replies: calendar changes the assistant proposed in them. */
+  actions?: ActionCard[];
 };
 
 function providerLabel(provider: string | null): string {
@@ -134,6 +138,11 @@ export function MessageList({ conversationId, messages, pendingText, editing }: 
           {message.role === "assistant" && message.status === "error" ? (
             <p className="field-error">The connection to the model broke; this reply is incomplete.</p>
           ) : null}
+          {message.status !== "streaming"
+            ? message.actions?.map((card) => (
+                <CalendarActionCard key={card.id} conversationId={conversationId} card={card} />
+              ))
+            : null}
           {message.role === "assistant" ? <AnsweredBy message={message} /> : null}
           {message.role === "assistant" && message.status !== "streaming" ? (
             <UsedMemories conversationId={conversationId} messageId={message.id} memories={message.memories} />

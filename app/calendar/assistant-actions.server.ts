@@ -1,0 +1,370 @@
+import type { ActionCard, ActionPreview } from "./action-card";
+import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { prisma } from "~/db/db.server";
+import type { CalendarAction, Prisma } from "~/generated/prisma/client";
+import {
+  EventNotFoundError,
+  type EventDetail,
+  OccurrenceNotFoundError,
+  createEvent,
+  deleteEvent,
+  updateEvent,
+} from "./events.server";
+import { describeRule } from "./recurrence";
+import type { EventInput, Scope } from "./schemas";
+import { type Temporal, fromDate, parseWall } from "./time";
+
+/**
+ * Changes the assistant proposes (issue #13 part 6). A proposal is a row linked to the reply that shows
+ * it as a card; nothing changes until its owner confirms. A confirmed change is applied through the
+ * calendar's own functions, audit-logged, and can be undone for UNDO_MINUTES: the rows it touched are
+ * kept as they were and put back, the rows it created are removed.
+ */
+
+export const UNDO_MINUTES = 10;
+
+/** Someone else's action, or none: the two are indistinguishable (404). */
+export class ActionNotFoundError extends Error {
+  constructor() {
+    super("Action not found");
+    this.name = "ActionNotFoundError";
+  }
+}
+
+/** The action is past the step asked for (already decided, or the undo window closed). */
+export class ActionSettledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ActionSettledError";
+  }
+}
+
+type Target = { event: EventDetail; occurrence: string | null; scope: Scope; current: EventInput };
+
+export type Proposal =
+  | { kind: "create"; input: EventInput }
+  | { kind: "update"; target: Target; input: EventInput }
+  | { kind: "delete"; target: Target };
+
+/** What is stored as the action's input: enough to apply it without asking the model again. */
+type StoredInput = {
+  eventId?: string;
+  occurrence?: string | null;
+  scope?: Scope;
+  event?: EventInput;
+};
+
+type Preview = ActionPreview;
+
+/** "Tuesday 8 December 2026" (ICU versions differ on a comma after the weekday: written out here). */
+const longDay = (date: Temporal.PlainDate) =>
+  `${date.toLocaleString("en-GB", { weekday: "long" })} ${date.day} ${date.toLocaleString("en-GB", { month: "long" })} ${date.year}`;
+const clock = (wall: Temporal.PlainDateTime) => wall.toPlainTime().toString({ smallestUnit: "minute" });
+
+/** "Tuesday 8 December 2026, 09:00–10:00 (Europe/Berlin)" */
+function when(event: Pick<EventInput, "allDay" | "startLocal" | "endLocal" | "timeZone">): string {
+  const start = parseWall(event.startLocal);
+  const end = parseWall(event.endLocal);
+  if (event.allDay) {
+    const last = end.toPlainDate().subtract({ days: 1 });
+    return last.equals(start.toPlainDate())
+      ? `${longDay(start.toPlainDate())}, all day`
+      : `${longDay(start.toPlainDate())} to ${longDay(last)}, all day`;
+  }
+  const span = start.toPlainDate().equals(end.toPlainDate())
+    ? `${longDay(start.toPlainDate())}, ${clock(start)}–${clock(end)}`
+    : `${longDay(start.toPlainDate())} ${clock(start)} to ${longDay(end.toPlainDate())} ${clock(end)}`;
+  return `${span} (${event.timeZone})`;
+}
+
+function describe(event: EventInput, withRule: boolean): string[] {
+  return [
+    event.title,
+    when(event),
+    ...(withRule && event.rrule ? [`Repeats: ${describeRule(event.rrule)}`] : []),
+    ...(event.location ? [`Where: ${event.location}`] : []),
+  ];
+}
+
+function occurrenceWords(target: Target): string {
+  const wall = parseWall(target.occurrence ?? target.current.startLocal);
+  const day = longDay(wall.toPlainDate());
+  return target.current.allDay ? day : `${day} at ${clock(wall)}`;
+}
+
+function affects(target: Target): string | null {
+  if (!target.event.rrule && !target.event.seriesId) return null;
+  if (target.scope === "this") return `Only the occurrence on ${occurrenceWords(target)}.`;
+  if (target.scope === "following") return `The occurrence on ${occurrenceWords(target)} and every later one.`;
+  return "Every occurrence of the repeating event.";
+}
+
+function previewOf(proposal: Proposal): Preview {
+  if (proposal.kind === "create") {
+    return {
+      title: `Create “${proposal.input.title}”`,
+      before: null,
+      after: describe(proposal.input, true),
+      affects: proposal.input.rrule ? "Every occurrence of the new repeating event." : null,
+    };
+  }
+  const series = Boolean(proposal.target.event.rrule || proposal.target.event.seriesId);
+  // "This" keeps the series' rule; "following" and "all" show it, as it will be.
+  const showRule = series && proposal.target.scope !== "this";
+  if (proposal.kind === "update") {
+    return {
+      title: `Change “${proposal.target.current.title}”`,
+      before: describe(proposal.target.current, showRule),
+      after: describe(proposal.input, showRule),
+      affects: affects(proposal.target),
+    };
+  }
+  return {
+    title: `Delete “${proposal.target.current.title}”`,
+    before: describe(proposal.target.current, showRule),
+    after: null,
+    affects: affects(proposal.target),
+  };
+}
+
+/** Stores the proposal as a pending action on the reply; returns its id. */
+export async function proposeAction(
+  context: { userId: string; messageId: string },
+  proposal: Proposal,
+): Promise<{ id: string }> {
+  const input: StoredInput =
+    proposal.kind === "create"
+      ? { event: proposal.input }
+      : {
+          eventId: proposal.target.event.id,
+          occurrence: proposal.target.occurrence,
+          scope: proposal.target.scope,
+          ...(proposal.kind === "update" ? { event: proposal.input } : {}),
+        };
+  return prisma.calendarAction.create({
+    data: {
+      userId: context.userId,
+      messageId: context.messageId,
+      kind: proposal.kind,
+      input: input as Prisma.InputJsonObject,
+      preview: previewOf(proposal) as unknown as Prisma.InputJsonObject,
+    },
+    select: { id: true },
+  });
+}
+
+// ----------------------------------------------------------------------------------------------------
+// Cards
+
+const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
+
+function toCard(action: CalendarAction, now: Date, timeZone: string): ActionCard {
+  const undo = action.undo as StoredUndo | null;
+  const deadline = action.status === "confirmed" && action.decidedAt && undo ? undoDeadline(action.decidedAt) : null;
+  return {
+    id: action.id,
+    messageId: action.messageId,
+    kind: action.kind,
+    status: action.status,
+    preview: action.preview as unknown as Preview,
+    undoUntil: deadline && deadline > now ? deadline.toISOString() : null,
+    undoUntilText:
+      deadline && deadline > now
+        ? fromDate(deadline, timeZone).toPlainTime().toString({ smallestUnit: "minute" })
+        : null,
+    note: undo?.failure ?? null,
+  };
+}
+
+/** My actions on these replies, oldest first: one statement for a page of messages. */
+export async function cardsFor(
+  userId: string,
+  messageIds: string[],
+  timeZone: string,
+  now = new Date(),
+): Promise<ActionCard[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await prisma.calendarAction.findMany({
+    where: { userId, messageId: { in: messageIds } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map((row) => toCard(row, now, timeZone));
+}
+
+/** The conversation an action's card is in, for my action only. */
+export async function actionConversation(userId: string, actionId: string): Promise<string> {
+  const action = await prisma.calendarAction.findFirst({
+    where: { id: actionId, userId },
+    select: { message: { select: { conversationId: true } } },
+  });
+  if (!action) throw new ActionNotFoundError();
+  return action.message.conversationId;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// Confirm, cancel, undo
+
+type SnapshotRow = Omit<
+  Prisma.EventUncheckedCreateInput,
+  "rangeStart" | "rangeEnd" | "replacedStart" | "replacedEnd" | "createdAt" | "updatedAt"
+> & {
+  rangeStart: string;
+  rangeEnd: string | null;
+  replacedStart: string | null;
+  replacedEnd: string | null;
+  createdAt: string;
+};
+
+type StoredUndo = { restore: SnapshotRow[]; remove: string[]; failure?: string };
+
+/** A series with its overrides, or a single event, exactly as stored. */
+async function snapshot(userId: string, eventId: string): Promise<SnapshotRow[]> {
+  const event = await prisma.event.findFirst({ where: { id: eventId, userId }, select: { id: true, seriesId: true } });
+  if (!event) return [];
+  const root = event.seriesId ?? event.id;
+  const rows = await prisma.event.findMany({ where: { userId, OR: [{ id: root }, { seriesId: root }] } });
+  // The series first, so its overrides can point at it when put back.
+  rows.sort((a, b) => Number(a.seriesId !== null) - Number(b.seriesId !== null));
+  return rows.map(({ updatedAt: _updated, rangeStart, rangeEnd, replacedStart, replacedEnd, createdAt, ...row }) => ({
+    ...row,
+    rangeStart: rangeStart.toISOString(),
+    rangeEnd: rangeEnd?.toISOString() ?? null,
+    replacedStart: replacedStart?.toISOString() ?? null,
+    replacedEnd: replacedEnd?.toISOString() ?? null,
+    createdAt: createdAt.toISOString(),
+  }));
+}
+
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+function rowData(row: SnapshotRow): Prisma.EventUncheckedCreateInput {
+  return {
+    ...row,
+    rangeStart: new Date(row.rangeStart),
+    rangeEnd: date(row.rangeEnd),
+    replacedStart: date(row.replacedStart),
+    replacedEnd: date(row.replacedEnd),
+    createdAt: new Date(row.createdAt),
+  };
+}
+
+async function apply(userId: string, action: CalendarAction): Promise<{ eventId: string; undo: StoredUndo }> {
+  const input = action.input as StoredInput;
+  if (action.kind === "create") {
+    const created = await createEvent(userId, input.event!);
+    return { eventId: created.id, undo: { restore: [], remove: [created.id] } };
+  }
+  const target = { eventId: input.eventId!, ...(input.occurrence ? { occurrence: input.occurrence } : {}) };
+  const before = await snapshot(userId, target.eventId);
+  if (before.length === 0) throw new EventNotFoundError();
+  if (action.kind === "delete") {
+    await deleteEvent(userId, target, input.scope ?? "all");
+    return { eventId: target.eventId, undo: { restore: before, remove: [] } };
+  }
+  const shown = await updateEvent(userId, target, input.event!, input.scope ?? "all");
+  const existed = new Set(before.map((row) => row.id));
+  return { eventId: shown, undo: { restore: before, remove: existed.has(shown) ? [] : [shown] } };
+}
+
+type Decision = "confirm" | "cancel" | "undo";
+
+/**
+ * Applies my decision on one of my actions; throws ActionNotFoundError for anyone else's (or none) and
+ * ActionSettledError when it is past that step.
+ */
+export async function decideAction(
+  user: { id: string; email: string },
+  actionId: string,
+  decision: Decision,
+  origin: Omit<AuditOrigin, "actor">,
+): Promise<void> {
+  const action = await prisma.calendarAction.findFirst({ where: { id: actionId, userId: user.id } });
+  if (!action) throw new ActionNotFoundError();
+  if (decision === "cancel") {
+    const { count } = await prisma.calendarAction.updateMany({
+      where: { id: action.id, status: "pending" },
+      data: { status: "cancelled", decidedAt: new Date() },
+    });
+    if (count === 0) throw new ActionSettledError("This change was already decided.");
+    return;
+  }
+  if (decision === "confirm") return confirm(user, action, origin);
+  return undo(user, action, origin);
+}
+
+async function confirm(
+  user: { id: string; email: string },
+  action: CalendarAction,
+  origin: Omit<AuditOrigin, "actor">,
+): Promise<void> {
+  // Claimed first, so a double submit (two tabs, a resent form) applies the change once.
+  const { count } = await prisma.calendarAction.updateMany({
+    where: { id: action.id, status: "pending" },
+    data: { status: "confirmed", decidedAt: new Date() },
+  });
+  if (count === 0) throw new ActionSettledError("This change was already decided.");
+  let applied: { eventId: string; undo: StoredUndo };
+  try {
+    applied = await apply(user.id, action);
+  } catch (error) {
+    if (!(error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError)) throw error;
+    // The event changed or went away since the proposal: nothing was applied.
+    await prisma.calendarAction.update({
+      where: { id: action.id },
+      data: {
+        status: "cancelled",
+        undo: { restore: [], remove: [], failure: "Not applied: the event no longer exists as proposed." },
+      },
+    });
+    return;
+  }
+  await prisma.calendarAction.update({
+    where: { id: action.id },
+    data: { eventId: applied.eventId, undo: applied.undo as unknown as Prisma.InputJsonObject },
+  });
+  await recordAudit(
+    { actor: user, ...origin },
+    {
+      action: "calendar.assistant_change",
+      outcome: "success",
+      target: { type: "event", id: applied.eventId },
+      details: { actionId: action.id, kind: action.kind, scope: (action.input as StoredInput).scope ?? null },
+    },
+  );
+}
+
+async function undo(
+  user: { id: string; email: string },
+  action: CalendarAction,
+  origin: Omit<AuditOrigin, "actor">,
+): Promise<void> {
+  const stored = action.undo as StoredUndo | null;
+  const cutoff = new Date(Date.now() - UNDO_MINUTES * 60_000);
+  if (action.status !== "confirmed" || !stored || !action.decidedAt || action.decidedAt < cutoff) {
+    throw new ActionSettledError(`A change can be undone for ${UNDO_MINUTES} minutes after it was confirmed.`);
+  }
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.calendarAction.updateMany({
+      where: { id: action.id, status: "confirmed", decidedAt: { gte: cutoff } },
+      data: { status: "undone" },
+    });
+    if (count === 0) throw new ActionSettledError("This change was already undone.");
+    // Put back what was there first: a re-attached occurrence then no longer hangs off a row removed below.
+    for (const row of stored.restore) {
+      const data = rowData(row);
+      const { id: _id, ...update } = data;
+      await tx.event.upsert({ where: { id: row.id }, create: data, update });
+    }
+    await tx.event.deleteMany({ where: { userId: user.id, id: { in: stored.remove } } });
+    await recordAudit(
+      { actor: user, ...origin },
+      {
+        action: "calendar.assistant_undo",
+        outcome: "success",
+        target: { type: "event", id: action.eventId ?? "" },
+        details: { actionId: action.id, kind: action.kind },
+      },
+      tx,
+    );
+  });
+}

@@ -1,0 +1,75 @@
+import { Form } from "@remix-run/react";
+import type { ActionCard } from "~/calendar/action-card";
+
+function Lines({ heading, lines }: { heading: string; lines: string[] }) {
+  return (
+    <div className="calendar-action__side">
+      <h4>{heading}</h4>
+      <ul>
+        {lines.map((line, index) => (
+          <li key={index}>{line}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const STATUS_TEXT: Record<ActionCard["status"], string> = {
+  pending: "Waiting for you: nothing changes until you confirm.",
+  confirmed: "Confirmed: your calendar was changed.",
+  cancelled: "Cancelled: nothing was changed.",
+  undone: "Undone: your calendar is as it was before.",
+};
+
+/** A change the assistant proposed; plain forms, so Confirm, Cancel and Undo work without JavaScript. */
+export function CalendarActionCard({ conversationId, card }: { conversationId: string; card: ActionCard }) {
+  const action = `/chat/${conversationId}/actions/${card.id}`;
+  return (
+    <section
+      className="card calendar-action"
+      id={`action-${card.id}`}
+      data-testid="calendar-action"
+      data-status={card.status}
+      aria-label={card.preview.title}
+    >
+      <h3>{card.preview.title}</h3>
+      <div className="calendar-action__sides">
+        {card.preview.before ? (
+          <Lines heading={card.kind === "delete" ? "To delete" : "Now"} lines={card.preview.before} />
+        ) : null}
+        {card.preview.after ? (
+          <Lines heading={card.kind === "create" ? "New event" : "After the change"} lines={card.preview.after} />
+        ) : null}
+      </div>
+      {card.preview.affects ? <p>Affects: {card.preview.affects}</p> : null}
+      <p className="muted" role="status">
+        {card.note ?? STATUS_TEXT[card.status]}
+      </p>
+      {card.status === "pending" ? (
+        <div className="calendar-action__buttons">
+          <Form method="post" action={action}>
+            <input type="hidden" name="intent" value="confirm" />
+            <button type="submit">Confirm</button>
+          </Form>
+          <Form method="post" action={action}>
+            <input type="hidden" name="intent" value="cancel" />
+            <button type="submit" className="secondary">
+              Cancel
+            </button>
+          </Form>
+        </div>
+      ) : null}
+      {card.undoUntil ? (
+        <Form method="post" action={action}>
+          <input type="hidden" name="intent" value="undo" />
+          <button type="submit" className="secondary">
+            Undo
+          </button>{" "}
+          <span className="muted">
+            until <time dateTime={card.undoUntil}>{card.undoUntilText}</time>
+          </span>
+        </Form>
+      ) : null}
+    </section>
+  );
+}

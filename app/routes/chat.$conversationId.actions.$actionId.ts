@@ -1,0 +1,58 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { z } from "zod";
+import {
+  ActionNotFoundError,
+  ActionSettledError,
+  actionConversation,
+  decideAction,
+} from "~/calendar/assistant-actions.server";
+import { requireUser } from "~/auth/guards.server";
+
+// POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
+
+const decisionSchema = z.object({ intent: z.enum(["confirm", "cancel", "undo"]) });
+
+function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+/** My action's conversation, when it is this one; 404 for anyone else's action or a mismatched path. */
+async function ownConversation(userId: string, params: LoaderFunctionArgs["params"]): Promise<string> {
+  try {
+    const conversationId = await actionConversation(userId, params.actionId ?? "");
+    if (conversationId !== params.conversationId) notFound();
+    return conversationId;
+  } catch (error) {
+    if (error instanceof ActionNotFoundError) notFound();
+    throw error;
+  }
+}
+
+/** The card lives on the conversation page. */
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const conversationId = await ownConversation(user.id, params);
+  return redirect(`/chat/${conversationId}#action-${params.actionId}`);
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const conversationId = await ownConversation(user.id, params);
+  if (request.method !== "POST") throw data("Use the card's buttons.", { status: 405, headers: { Allow: "POST" } });
+  const parsed = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) throw data("Choose Confirm, Cancel or Undo.", { status: 400 });
+  const back = `/chat/${conversationId}#action-${params.actionId}`;
+  try {
+    await decideAction(user, params.actionId!, parsed.data.intent, {
+      ip: context.clientIp,
+      userAgent: context.userAgent,
+    });
+  } catch (error) {
+    if (error instanceof ActionNotFoundError) notFound();
+    // Already decided (a second tab, a resent form): the card shows where it stands.
+    if (error instanceof ActionSettledError) return redirect(back);
+    throw error;
+  }
+  return redirect(back);
+}

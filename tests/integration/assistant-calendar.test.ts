@@ -1,0 +1,397 @@
+/**
+ * The assistant's hands on the calendar (issue #13 part 6), over HTTP against the built server and the
+ * stand-in providers: the 7-day block in the prompt, list_events, proposed changes shown as cards that
+ * wait for Confirm / Cancel, Undo, bad tool arguments, models without tools, and isolation.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createEvent, getEvent, listOccurrences } from "~/calendar/events.server";
+import { Temporal, todayIn } from "~/calendar/time";
+import { prisma } from "~/db/db.server";
+import { lastMessageId, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+
+let harness: ChatHarness;
+beforeAll(async () => {
+  harness = await startChatHarness();
+}, 180_000);
+afterAll(() => harness?.stop());
+beforeEach(() => {
+  harness.openrouter.reset();
+  harness.ollama.reset();
+});
+
+type Client = Awaited<ReturnType<typeof signedInClient>>;
+
+/** A signed-in person in `timeZone`; returns the client and their id. */
+async function person(timeZone = "Europe/Berlin") {
+  const client = await signedInClient(harness.server.url);
+  const { path } = await ask(client, "hello");
+  const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+  await prisma.user.update({ where: { id: conversation.userId }, data: { timeZone } });
+  return { client, userId: conversation.userId, path };
+}
+
+/** Sends `message` (a new conversation, or in `path`), waits for the reply and returns it. */
+async function ask(client: Client, message: string, path?: string) {
+  const response = await client.post(path ?? "/chat?index", { intent: "send", message });
+  expect(response.status).toBe(302);
+  const at = path ?? response.headers.get("location")!;
+  const replyId = lastMessageId(await (await client.get(at)).text());
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    if (reply.status !== "streaming") return { path: at, reply };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("reply never settled");
+}
+
+const toolMarker = (name: string, args: Record<string, unknown>) =>
+  `[[stub:tool=${name},args=${JSON.stringify(args)}]]`;
+
+/** The chat requests the primary stub received (model-list requests left out). */
+const chatRequests = () => harness.openrouter.requests.filter((request) => request.path.endsWith("/chat/completions"));
+
+type WireMessage = { role: string; content: string | null };
+const bodyOf = (request: { body: unknown }) =>
+  request.body as { messages: WireMessage[]; tools?: Array<{ function: { name: string } }> };
+
+async function cardOf(client: Client, path: string, actionId: string) {
+  const page = await (await client.get(path)).text();
+  const start = page.indexOf(`id="action-${actionId}"`);
+  expect(start).toBeGreaterThan(0);
+  return page.slice(start, page.indexOf("</section>", start));
+}
+
+const decide = (client: Client, path: string, actionId: string, intent: string) =>
+  client.post(`${path}/actions/${actionId}`, { intent });
+
+describe("the prompt's calendar block", () => {
+  it("carries my next 7 days of occurrences in my zone, a series as its occurrences, also on /prompt", async () => {
+    const { client, userId, path } = await person("America/New_York");
+    const today = todayIn("America/New_York");
+    // A daily stand-up in Berlin's 15:00: 09:00 in New York; 20 occurrences, 7 of them in the window.
+    await createEvent(userId, {
+      title: "Stand-up",
+      description: "",
+      location: "Room 4",
+      allDay: false,
+      startLocal: `${today.toString()}T15:00`,
+      endLocal: `${today.toString()}T15:15`,
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY;COUNT=20",
+      reminders: [],
+    });
+    await createEvent(userId, {
+      title: "Far away",
+      description: "",
+      location: "",
+      allDay: true,
+      startLocal: today.add({ days: 20 }).toString(),
+      endLocal: today.add({ days: 21 }).toString(),
+      timeZone: "America/New_York",
+      rrule: null,
+      reminders: [],
+    });
+    await ask(client, "what is on this week?", path);
+    const system = bodyOf(chatRequests().at(-1)!).messages[0]!.content!;
+    expect(system).toContain("## Calendar (your next 7 days)");
+    const lines = system.split("\n").filter((line) => line.includes("Stand-up"));
+    expect(lines).toHaveLength(7);
+    // Shown in my zone (New York), with the event's own zone named, and the address the tools need.
+    expect(lines[0]).toMatch(/09:00–09:15 \(event zone Europe\/Berlin\): Stand-up at Room 4, repeating \[event_id=/);
+    expect(lines[1]).toContain(`occurrence=${today.add({ days: 1 }).toString()}T15:00`);
+    expect(system).not.toContain("Far away");
+
+    // The page shows the last reply's prompt, then what the next message would send: the block is in both.
+    const page = await (await client.get(`${path}/prompt`)).text();
+    const calendarSections = page.split('data-section="calendar"').slice(1);
+    expect(calendarSections).toHaveLength(2);
+    for (const section of calendarSections) {
+      expect(section.slice(0, section.indexOf("</section>")).match(/Stand-up at Room 4/g)).toHaveLength(7);
+    }
+  });
+
+  it("says there is nothing when my week is empty, and models without tools still get it", async () => {
+    const { client, path } = await person();
+    const { reply } = await ask(client, "[[stub:notools=1]] anything on?", path);
+    expect(reply.status).toBe("complete");
+    const [withTools, without] = chatRequests().slice(-2);
+    expect(bodyOf(withTools!).tools?.map((tool) => tool.function.name)).toEqual([
+      "list_events",
+      "create_event",
+      "update_event",
+      "delete_event",
+    ]);
+    expect(bodyOf(without!).tools).toBeUndefined();
+    expect(bodyOf(without!).messages[0]!.content).toContain("## Calendar (your next 7 days)\n- Nothing scheduled.");
+    expect(reply.content).toContain("anything on?");
+  });
+});
+
+describe("list_events", () => {
+  it("returns the expanded occurrences in my zone, and the model answers with them", async () => {
+    const { client, userId, path } = await person("Europe/Berlin");
+    await createEvent(userId, {
+      title: "Weekly sync",
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: "2027-03-16T09:00",
+      endLocal: "2027-03-16T10:00",
+      timeZone: "America/New_York",
+      rrule: "FREQ=WEEKLY;COUNT=4",
+      reminders: [],
+    });
+    const { reply } = await ask(
+      client,
+      `${toolMarker("list_events", { from: "2027-03-15", to: "2027-04-10" })} list`,
+      path,
+    );
+    expect(reply.status).toBe("complete");
+    const json = JSON.parse(reply.content.replace("The tool answered: ", "")) as {
+      time_zone: string;
+      events: Array<{ start: string; occurrence: string; repeating: boolean }>;
+    };
+    expect(json.time_zone).toBe("Europe/Berlin");
+    // 09:00 New York is 14:00 in Berlin, 13:00 while only the US is on summer time (until 28 March).
+    expect(json.events.map((event) => event.start)).toEqual([
+      "2027-03-16T14:00:00+01:00",
+      "2027-03-23T14:00:00+01:00",
+      "2027-03-30T15:00:00+02:00",
+      "2027-04-06T15:00:00+02:00",
+    ]);
+    expect(json.events.every((event) => event.repeating)).toBe(true);
+    expect(json.events[1]!.occurrence).toBe("2027-03-23T09:00");
+    // The model got the result as a tool message answering its call.
+    const followUp = bodyOf(chatRequests().at(-1)!).messages;
+    expect(followUp.at(-1)!.role).toBe("tool");
+    expect(followUp.at(-2)!.role).toBe("assistant");
+  });
+});
+
+describe("proposed changes wait for me", () => {
+  const dentist = {
+    title: "Dentist",
+    start: "2027-02-09T08:30",
+    end: "2027-02-09T09:15",
+    location: "Main St 5",
+  };
+
+  async function proposeDentist() {
+    const me = await person("Europe/Berlin");
+    const { reply } = await ask(me.client, `${toolMarker("create_event", dentist)} book the dentist`, me.path);
+    expect(reply.content).toContain("proposed, awaiting the person's confirmation");
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    return { ...me, reply, action };
+  }
+
+  it("shows a card with the event in plain words; Confirm creates exactly one event, Undo removes it", async () => {
+    const { client, userId, path, action } = await proposeDentist();
+    expect(await prisma.event.count({ where: { userId } })).toBe(0);
+    const card = await cardOf(client, path, action.id);
+    expect(card).toContain("Create “Dentist”");
+    expect(card).toContain("Tuesday 9 February 2027, 08:30–09:15 (Europe/Berlin)");
+    expect(card).toContain("Where: Main St 5");
+    expect(card).toContain(">Confirm</button>");
+    expect(card).toContain(">Cancel</button>");
+
+    const confirmed = await decide(client, path, action.id, "confirm");
+    expect(confirmed.status).toBe(302);
+    expect(confirmed.headers.get("location")).toBe(`${path}#action-${action.id}`);
+    // A second submit (another tab) changes nothing more.
+    await decide(client, path, action.id, "confirm");
+    const events = await prisma.event.findMany({ where: { userId } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      title: "Dentist",
+      startLocal: "2027-02-09T08:30",
+      endLocal: "2027-02-09T09:15",
+      timeZone: "Europe/Berlin",
+    });
+    const audit = await prisma.auditEvent.findFirstOrThrow({
+      where: { actorId: userId, action: "calendar.assistant_change" },
+    });
+    expect(audit.targetId).toBe(events[0]!.id);
+    const afterConfirm = await cardOf(client, path, action.id);
+    expect(afterConfirm).toContain("Confirmed");
+    expect(afterConfirm).toContain(">Undo</button>");
+    expect(afterConfirm).not.toContain(">Confirm</button>");
+
+    expect((await decide(client, path, action.id, "undo")).status).toBe(302);
+    expect(await prisma.event.count({ where: { userId } })).toBe(0);
+    const afterUndo = await cardOf(client, path, action.id);
+    expect(afterUndo).toContain("Undone");
+    expect(afterUndo).not.toContain(">Undo</button>");
+    expect(await prisma.auditEvent.count({ where: { actorId: userId, action: "calendar.assistant_undo" } })).toBe(1);
+  });
+
+  it("Cancel creates nothing, and a cancelled card cannot be confirmed afterwards", async () => {
+    const { client, userId, path, action } = await proposeDentist();
+    expect((await decide(client, path, action.id, "cancel")).status).toBe(302);
+    await decide(client, path, action.id, "confirm");
+    expect(await prisma.event.count({ where: { userId } })).toBe(0);
+    expect(await cardOf(client, path, action.id)).toContain("Cancelled");
+  });
+
+  it("Undo is offered for 10 minutes only", async () => {
+    const { client, userId, path, action } = await proposeDentist();
+    await decide(client, path, action.id, "confirm");
+    await prisma.calendarAction.update({
+      where: { id: action.id },
+      data: { decidedAt: new Date(Date.now() - 11 * 60_000) },
+    });
+    expect(await cardOf(client, path, action.id)).not.toContain(">Undo</button>");
+    await decide(client, path, action.id, "undo");
+    expect(await prisma.event.count({ where: { userId } })).toBe(1);
+  });
+
+  it("an update of one occurrence of a series says which, and Undo puts the series back", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, {
+      title: "Yoga",
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: "2027-01-05T18:00",
+      endLocal: "2027-01-05T19:00",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;COUNT=6",
+      reminders: [],
+    });
+    const args = { event_id: series.id, occurrence: "2027-01-12T18:00", scope: "this", start: "2027-01-13T19:30" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", args)} move it`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    const card = await cardOf(me.client, me.path, action.id);
+    expect(card).toContain("Change “Yoga”");
+    expect(card).toContain("Tuesday 12 January 2027, 18:00–19:00 (Europe/Berlin)");
+    expect(card).toContain("Wednesday 13 January 2027, 19:30–20:30 (Europe/Berlin)");
+    expect(card).toContain("Only the occurrence on Tuesday 12 January 2027 at 18:00.");
+
+    await decide(me.client, me.path, action.id, "confirm");
+    const window = {
+      start: Temporal.Instant.from("2027-01-01T00:00:00Z"),
+      end: Temporal.Instant.from("2027-03-01T00:00:00Z"),
+    };
+    const starts = async () =>
+      (await listOccurrences(me.userId, window, "Europe/Berlin")).map((o) => o.start.toPlainDateTime().toString());
+    expect(await starts()).toEqual([
+      "2027-01-05T18:00:00",
+      "2027-01-13T19:30:00",
+      "2027-01-19T18:00:00",
+      "2027-01-26T18:00:00",
+      "2027-02-02T18:00:00",
+      "2027-02-09T18:00:00",
+    ]);
+    expect((await getEvent(me.userId, series.id)).overrides).toHaveLength(1);
+
+    await decide(me.client, me.path, action.id, "undo");
+    expect((await starts())[1]).toBe("2027-01-12T18:00:00");
+    expect((await getEvent(me.userId, series.id)).overrides).toHaveLength(0);
+  });
+
+  it("deleting this and following occurrences ends the series there; Undo restores it", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, {
+      title: "Course",
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: "2027-05-03T10:00",
+      endLocal: "2027-05-03T12:00",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;COUNT=5",
+      reminders: [],
+    });
+    const args = { event_id: series.id, occurrence: "2027-05-17T10:00", scope: "following" };
+    const { reply } = await ask(me.client, `${toolMarker("delete_event", args)} drop the rest`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    expect(await cardOf(me.client, me.path, action.id)).toContain(
+      "The occurrence on Monday 17 May 2027 at 10:00 and every later one.",
+    );
+    await decide(me.client, me.path, action.id, "confirm");
+    const window = {
+      start: Temporal.Instant.from("2027-05-01T00:00:00Z"),
+      end: Temporal.Instant.from("2027-07-01T00:00:00Z"),
+    };
+    expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(2);
+    await decide(me.client, me.path, action.id, "undo");
+    expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(5);
+  });
+
+  it("works the same when Ollama answers (the fallback here), through its OpenAI-compatible API", async () => {
+    const me = await person("Europe/Berlin");
+    const message = `[[stub:fail=500,only=openrouter]] ${toolMarker("create_event", dentist)} book`;
+    const { reply } = await ask(me.client, message, me.path);
+    expect(reply).toMatchObject({ provider: "ollama", fallbackFrom: "openrouter", status: "complete" });
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(1);
+  });
+
+  it("bad arguments come back to the model as tool errors; nothing is proposed and the reply completes", async () => {
+    const me = await person("Europe/Berlin");
+    const badZone = { ...dentist, time_zone: "Mars/Olympus" };
+    const { reply } = await ask(me.client, `${toolMarker("create_event", badZone)} book`, me.path);
+    expect(reply.status).toBe("complete");
+    expect(reply.content).toContain("is not an IANA time zone");
+    const backwards = { ...dentist, end: "2027-02-09T08:00" };
+    const second = await ask(me.client, `${toolMarker("create_event", backwards)} book`, me.path);
+    expect(second.reply.content).toContain("the end must be after the start");
+    const unknown = await ask(me.client, `${toolMarker("delete_event", { event_id: "nope" })} delete`, me.path);
+    expect(unknown.reply.content).toContain('no event \\"nope\\"');
+    expect(await prisma.calendarAction.count({ where: { userId: me.userId } })).toBe(0);
+  });
+
+  it("another person gets 404 for my card, whatever the method or the conversation in the path", async () => {
+    const { path, action, userId } = await proposeDentist();
+    const other = await person("Europe/Berlin");
+    for (const intent of ["confirm", "cancel", "undo"]) {
+      expect((await decide(other.client, path, action.id, intent)).status).toBe(404);
+      expect((await decide(other.client, other.path, action.id, intent)).status).toBe(404);
+    }
+    expect((await other.client.get(`${path}/actions/${action.id}`)).status).toBe(404);
+    expect((await other.client.get(`${path}/actions/${action.id}`, { method: "HEAD" })).status).toBe(404);
+    // Methods no route takes are refused before routing, the same for everyone (nothing hints the card exists).
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const response = await other.client.get(`${path}/actions/${action.id}`, {
+        method,
+        body: new URLSearchParams({ intent: "confirm" }),
+      });
+      expect(response.status).toBe(405);
+    }
+    expect(await prisma.calendarAction.findUniqueOrThrow({ where: { id: action.id } })).toMatchObject({
+      status: "pending",
+    });
+    expect(await prisma.event.count({ where: { userId } })).toBe(0);
+    // The model was only ever given tools without an owner: the calls run as the reply's person.
+    const tools = bodyOf(chatRequests().find((request) => bodyOf(request).tools)!).tools!;
+    expect(JSON.stringify(tools)).not.toMatch(/user|owner/i);
+  });
+});
+
+describe("with LLM_TOOLS=false", () => {
+  let plain: ChatHarness;
+  beforeAll(async () => {
+    plain = await startChatHarness({ LLM_TOOLS: "false" });
+  }, 180_000);
+  afterAll(() => plain?.stop());
+
+  it("offers no tools, still sends the calendar block, and a tool marker is just text", async () => {
+    const client = await signedInClient(plain.server.url);
+    const response = await client.post("/chat?index", {
+      intent: "send",
+      message: `${toolMarker("create_event", { title: "X", start: "2027-01-01T10:00", end: "2027-01-01T11:00" })} hi`,
+    });
+    const path = response.headers.get("location")!;
+    const replyId = lastMessageId(await (await client.get(path)).text());
+    let reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    for (let attempt = 0; attempt < 200 && reply.status === "streaming"; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
+    }
+    expect(reply.content).toBe('You said: "hi". This is a deterministic reply from the stub model.');
+    const [request] = plain.openrouter.requests.filter((entry) => entry.path.endsWith("/chat/completions"));
+    expect(bodyOf(request!).tools).toBeUndefined();
+    expect(bodyOf(request!).messages[0]!.content).toContain("## Calendar (your next 7 days)");
+    expect(await prisma.calendarAction.count({ where: { messageId: replyId } })).toBe(0);
+  });
+});
