@@ -140,6 +140,9 @@ function Sharing({ feedSince, result }: { feedSince: string | null; result: Acti
           Export all my events (.ics)
         </a>
       </p>
+      <p>
+        <Link to="/calendar/subscriptions">Subscribe to a calendar by its address (.ics, webcal://)</Link>
+      </p>
       {feedUrl ? (
         <p className="notice" role="status">
           Your private feed link (shown once; anyone with it can read your calendar):{" "}
