@@ -107,6 +107,54 @@ test.describe("calendar", () => {
     expect(await monthStarts(page)).toEqual(expected);
   });
 
+  test("subscribes to a calendar by its address, sees its events read-only, refreshes and unsubscribes", async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await signUp(page);
+    await useZone(page, "Europe/Berlin");
+    await page.goto("/calendar/new?date=2026-03-04");
+    await page.getByLabel("Title").fill("Published talk");
+    await page.getByLabel("Start date").fill("2026-03-04");
+    await page.getByLabel("Start time").fill("15:00");
+    await page.getByLabel("End date").fill("2026-03-04");
+    await page.getByLabel("End time").fill("16:00");
+    await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    const ownId = new URL(page.url()).pathname.split("/").at(-1)!;
+    // The calendar to subscribe to: this account's own private feed, served by ARES on 127.0.0.1.
+    await page.goto("/calendar");
+    await page.getByText("Import, export and subscribe").click();
+    await page.getByRole("button", { name: "Create a subscription link" }).click();
+    const feedUrl = (await page.locator(".feed-url").textContent())!;
+    // The section stays open after the link was made.
+    await page.getByRole("link", { name: /Subscribe to a calendar by its address/ }).click();
+
+    await page.getByLabel("Name").fill("My published calendar");
+    await page.getByLabel("Address (URL)").fill(feedUrl);
+    await page.getByLabel("Refresh").selectOption("15");
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await expect(page.getByText("Last refresh: 1 created, 0 updated, 0 removed, 0 skipped.")).toBeVisible();
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await expect(page.getByText("Last refresh: 0 created, 1 updated, 0 removed, 0 skipped.")).toBeVisible();
+
+    // Both copies show; the subscribed one opens read-only.
+    expect(await monthStarts(page)).toEqual(["2026-03-04T15:00:00+01:00", "2026-03-04T15:00:00+01:00"]);
+    await page.goto("/calendar?view=day&date=2026-03-04");
+    // The subscribed copy: the link that is not to the event created above.
+    await page
+      .locator(`main a[href^="/calendar/events/"]:not([href*="${ownId}"])`, { hasText: "Published talk" })
+      .click();
+    await expect(page.getByText("From subscription")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveCount(0);
+
+    await page.getByRole("link", { name: "My published calendar" }).click();
+    await page.getByRole("button", { name: "Unsubscribe" }).click();
+    await expect(page.getByText("Unsubscribed: its events have been removed from your calendar.")).toBeVisible();
+    expect(await monthStarts(page)).toEqual(["2026-03-04T15:00:00+01:00"]);
+  });
+
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 390, height: 844 });

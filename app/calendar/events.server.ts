@@ -23,6 +23,14 @@ export class EventNotFoundError extends Error {
   }
 }
 
+/** The event comes from a subscribed calendar: its feed owns it, so it cannot be edited or deleted here. */
+export class EventReadOnlyError extends Error {
+  constructor(readonly subscription: { id: string; name: string }) {
+    super(`This event comes from the subscription “${subscription.name}”: change it in that calendar.`);
+    this.name = "EventReadOnlyError";
+  }
+}
+
 /** The occurrence asked for is not one of the series' starts. */
 export class OccurrenceNotFoundError extends Error {
   constructor() {
@@ -96,6 +104,7 @@ const detailSelect = {
   source: true,
   overrides: { select: recordSelect, orderBy: { recurrenceId: "asc" as const } },
   series: { select: recordSelect },
+  subscription: { select: { id: true, name: true } },
 } satisfies Prisma.EventSelect;
 
 export type EventDetail = Prisma.EventGetPayload<{ select: typeof detailSelect }>;
@@ -147,6 +156,7 @@ type SeriesContext = {
 /** Resolves the event acted on: a one-off event, or a series and one of its occurrences. */
 async function resolve(userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
   const event = await getEvent(userId, target.eventId);
+  if (event.subscription) throw new EventReadOnlyError(event.subscription);
   if (event.seriesId && event.recurrenceId) {
     const series = await getEvent(userId, event.seriesId);
     return { series, occurrence: event.recurrenceId, override: event };
@@ -371,68 +381,156 @@ export type ImportReport = {
   skipped: { uid: string; title: string; reason: string }[];
 };
 
-/**
- * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
- * have replaces it (with its exceptions), others are created; overrides attach to their series.
- */
-export async function importEvents(
-  userId: string,
-  parsed: { events: ImportedEvent[]; skipped: ImportReport["skipped"] },
-): Promise<ImportReport> {
-  const report: ImportReport = { created: [], updated: [], skipped: [...parsed.skipped] };
+type Parsed = { events: ImportedEvent[]; skipped: ImportReport["skipped"] };
+
+/** A file's series and one-offs by UID, its overrides, and the overrides whose series is missing (skipped). */
+function splitParsed(parsed: Parsed) {
+  const skipped = [...parsed.skipped];
   const masters = new Map<string, ImportedEvent>();
   for (const event of parsed.events) if (!event.recurrenceId) masters.set(event.uid, event);
   const overrides = parsed.events.filter((event) => event.recurrenceId);
   for (const override of overrides) {
     if (!masters.get(override.uid)?.rrule) {
-      report.skipped.push({
+      skipped.push({
         uid: override.uid,
         title: override.title,
         reason: "It changes one occurrence of a repeating event that is not in the file.",
       });
     }
   }
+  return { masters, overrides, skipped };
+}
+
+type Origin = { source: EventSource; subscriptionId: string | null };
+
+async function createOverrides(
+  tx: Tx,
+  userId: string,
+  origin: Origin,
+  master: ImportedEvent,
+  seriesId: string,
+  overrides: ImportedEvent[],
+) {
+  for (const override of overrides.filter((candidate) => candidate.uid === master.uid)) {
+    const recurrenceId = override.recurrenceId as string;
+    const replaced = occurrenceRange(master, recurrenceId);
+    await tx.event.create({
+      data: {
+        ...override,
+        rrule: null,
+        exdates: [],
+        userId,
+        ...origin,
+        seriesId,
+        recurrenceId,
+        replacedStart: replaced.start,
+        replacedEnd: replaced.end,
+        ...eventRange({ ...override, rrule: null }),
+      },
+    });
+  }
+}
+
+function masterData(master: ImportedEvent) {
+  const { recurrenceId: _unused, ...fields } = master;
+  void _unused;
+  return { ...fields, ...eventRange(master) };
+}
+
+/**
+ * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
+ * have replaces it (with its exceptions), others are created; overrides attach to their series.
+ * Events of my subscriptions are left alone: they belong to their feed.
+ */
+export async function importEvents(userId: string, parsed: Parsed): Promise<ImportReport> {
+  const { masters, overrides, skipped } = splitParsed(parsed);
+  const report: ImportReport = { created: [], updated: [], skipped };
+  const origin: Origin = { source: "import", subscriptionId: null };
   await prisma.$transaction(
     async (tx) => {
       const existing = new Set(
         (
           await tx.event.findMany({
-            where: { userId, uid: { in: [...masters.keys()] }, seriesId: null },
+            where: { userId, subscriptionId: null, uid: { in: [...masters.keys()] }, seriesId: null },
             select: { uid: true },
           })
         ).map((row) => row.uid),
       );
       for (const [uid, master] of masters) {
-        await tx.event.deleteMany({ where: { userId, uid } });
-        const { recurrenceId: _unused, ...fields } = master;
-        void _unused;
+        await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
         const created = await tx.event.create({
-          data: { ...fields, userId, source: "import", ...eventRange(master) },
+          data: { ...masterData(master), userId, ...origin },
           select: { id: true },
         });
         (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
-        if (!master.rrule) continue;
-        for (const override of overrides.filter((candidate) => candidate.uid === uid)) {
-          const recurrenceId = override.recurrenceId as string;
-          const replaced = occurrenceRange(master, recurrenceId);
-          await tx.event.create({
-            data: {
-              ...override,
-              rrule: null,
-              exdates: [],
-              userId,
-              source: "import",
-              seriesId: created.id,
-              recurrenceId,
-              replacedStart: replaced.start,
-              replacedEnd: replaced.end,
-              ...eventRange({ ...override, rrule: null }),
-            },
-          });
-        }
+        if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
       }
     },
     { timeout: 60_000 },
   );
   return report;
+}
+
+export type RefreshReport = {
+  created: number;
+  updated: number;
+  removed: number;
+  skipped: { title: string; reason: string }[];
+};
+
+/**
+ * Replaces a subscription's events with a fresh read of its feed, in one transaction (all or nothing):
+ * a UID still in the feed is updated in place (its id, and so its links and reminders, stay), a new
+ * UID is created, a UID gone from the feed is removed; every exception is rebuilt from the feed.
+ * `lock` runs first inside the transaction: it takes the subscription's row lock, so two refreshes of
+ * one subscription (the schedule and "Refresh now") run one after the other.
+ */
+export async function replaceSubscriptionEvents(
+  userId: string,
+  subscriptionId: string,
+  parsed: Parsed,
+  lock: (tx: Tx) => Promise<unknown>,
+): Promise<RefreshReport> {
+  // A feed's alarms are not mine to be woken by (as Nextcloud and Thunderbird do by default): dropped.
+  const { masters, overrides, skipped } = splitParsed({
+    ...parsed,
+    events: parsed.events.map((event) => ({ ...event, reminders: [] })),
+  });
+  const origin: Origin = { source: "subscription", subscriptionId };
+  return prisma.$transaction(
+    async (tx) => {
+      await lock(tx);
+      const existing = await tx.event.findMany({
+        where: { subscriptionId, seriesId: null },
+        select: { id: true, uid: true },
+      });
+      const byUid = new Map(existing.map((row) => [row.uid, row.id]));
+      const gone = existing.filter((row) => !masters.has(row.uid)).map((row) => row.id);
+      // Overrides go with their series (ON DELETE CASCADE); the kept ones are rebuilt below.
+      await tx.event.deleteMany({ where: { subscriptionId, OR: [{ id: { in: gone } }, { seriesId: { not: null } }] } });
+      let created = 0;
+      let updated = 0;
+      for (const [uid, master] of masters) {
+        const id = byUid.get(uid);
+        const data = { ...masterData(master), userId, ...origin };
+        let seriesId: string;
+        if (id) {
+          await tx.event.update({ where: { id }, data, select: { id: true } });
+          seriesId = id;
+          updated += 1;
+        } else {
+          seriesId = (await tx.event.create({ data, select: { id: true } })).id;
+          created += 1;
+        }
+        if (master.rrule) await createOverrides(tx, userId, origin, master, seriesId, overrides);
+      }
+      return {
+        created,
+        updated,
+        removed: gone.length,
+        skipped: skipped.map(({ title, reason }) => ({ title, reason })),
+      };
+    },
+    { timeout: 60_000 },
+  );
 }

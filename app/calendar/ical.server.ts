@@ -1,4 +1,5 @@
 import ICAL from "ical.js";
+import { tzlib_get_ical_block } from "timezones-ical-library";
 import { isTimeZone } from "~/accounts/time-zone";
 import type { EventRecord } from "./occurrences";
 import { isValidRule, parseRule, untilToWall, wallToUntil, withRulePart } from "./recurrence";
@@ -53,6 +54,21 @@ function exportRule(event: EventRecord): string {
   );
 }
 
+/**
+ * The VTIMEZONE of an IANA zone, generated from the IANA database by timezones-ical-library, so a
+ * reader that does not know the zone's name (Outlook, older clients) still gets its offsets and DST
+ * rules. The block keeps our TZID even where the library files the zone under another name (UTC is
+ * Etc/UTC there). Null for a zone the library does not have: the TZID alone is then all we can say.
+ */
+function vtimezone(zone: string): ICAL.Component | null {
+  const block = tzlib_get_ical_block(zone);
+  if (!Array.isArray(block) || !block[0]?.startsWith("BEGIN:VTIMEZONE")) return null;
+  const component = ICAL.Component.fromString(block[0]);
+  component.updatePropertyWithValue("tzid", zone);
+  component.removeAllProperties("x-lic-location");
+  return component;
+}
+
 /** My events as one VCALENDAR: series with RRULE and EXDATE, overrides with RECURRENCE-ID, reminders as VALARMs. */
 export function toICalendar(events: ExportedEvent[], name: string): string {
   const calendar = new ICAL.Component(["vcalendar", [], []]);
@@ -60,6 +76,13 @@ export function toICalendar(events: ExportedEvent[], name: string): string {
   calendar.addPropertyWithValue("version", "2.0");
   calendar.addPropertyWithValue("calscale", "GREGORIAN");
   calendar.addPropertyWithValue("x-wr-calname", name);
+  const zones = new Set(events.flatMap((event) => (!event.allDay && event.timeZone ? [event.timeZone] : [])));
+  // UTC times are written with "Z" and need no VTIMEZONE.
+  zones.delete("UTC");
+  for (const zone of [...zones].sort()) {
+    const component = vtimezone(zone);
+    if (component) calendar.addSubcomponent(component);
+  }
   const byId = new Map(events.map((event) => [event.id, event]));
   for (const event of events) {
     const vevent = new ICAL.Component("vevent");

@@ -1,9 +1,10 @@
-/** The calendar's background jobs: reminders and the morning briefing (registered in app/jobs/registry). */
+/** The calendar's background jobs: reminders, the morning briefing and subscription reads (registered in app/jobs/registry). */
 import { z } from "zod";
 import { defineJob } from "~/jobs/define.server";
 import { sendJob } from "~/jobs/queue.server";
 import { briefingsDue, deliverBriefing } from "./briefing.server";
 import { deliverReminder, markScanned, remindersDue, scanStart } from "./reminders.server";
+import { refreshSubscription, subscriptionsDue } from "./subscriptions.server";
 
 /** Delivers one event reminder (once per reminder key, and only if the event still has it). */
 export const deliverReminderJob = defineJob({
@@ -66,5 +67,32 @@ export const scanBriefingsJob = defineJob({
   singletonKey: () => "calendar.briefings-scan",
   async handler() {
     for (const briefing of await briefingsDue()) await sendJob(deliverBriefingJob, briefing);
+  },
+});
+
+/** Reads one subscribed calendar's feed and replaces its events (skipped if it was read meanwhile). */
+export const refreshSubscriptionJob = defineJob({
+  name: "calendar.subscription-refresh",
+  payload: z.object({ subscriptionId: z.string() }),
+  // A failed read is recorded on the subscription and retried at its next interval, not here.
+  retry: { limit: 1, delaySeconds: 30, maxDelaySeconds: 30 },
+  timeoutSeconds: 120,
+  singletonKey: (payload) => payload.subscriptionId,
+  async handler(payload) {
+    await refreshSubscription(payload.subscriptionId, true);
+  },
+});
+
+/** Queues a read of every subscription whose interval has passed. */
+export const scanSubscriptionsJob = defineJob({
+  name: "calendar.subscriptions-scan",
+  payload: z.object({}),
+  retry: { limit: 0, delaySeconds: 10, maxDelaySeconds: 10 },
+  timeoutSeconds: 50,
+  singletonKey: () => "calendar.subscriptions-scan",
+  async handler() {
+    for (const subscriptionId of await subscriptionsDue(new Date())) {
+      await sendJob(refreshSubscriptionJob, { subscriptionId });
+    }
   },
 });

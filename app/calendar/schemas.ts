@@ -195,3 +195,37 @@ export const scopeSchema = z.object({
   scope: z.enum(SCOPES, { error: "Choose which events to change." }).optional().default("all"),
   occurrence: z.string().trim().max(20).optional(),
 });
+
+/** Refresh intervals offered for a subscription, by minutes. */
+export const SUBSCRIPTION_INTERVALS = {
+  "15": "Every 15 minutes",
+  "60": "Every hour",
+  "360": "Every 6 hours",
+  "1440": "Once a day",
+} as const;
+
+const subscriptionFields = {
+  name: withoutNul(
+    z
+      .string({ error: "Give the calendar a name." })
+      .trim()
+      .min(1, "Give the calendar a name.")
+      .max(100, "Use at most 100 characters."),
+  ),
+  refreshMinutes: z
+    .enum(Object.keys(SUBSCRIPTION_INTERVALS) as [string, ...string[]], { error: "Choose how often to refresh." })
+    .transform(Number),
+};
+
+/** Subscribing: a name, the feed's address and how often to read it. */
+export const subscriptionSchema = z.object({
+  ...subscriptionFields,
+  url: z
+    .string({ error: "Paste the calendar's address (https://… or webcal://…)." })
+    .trim()
+    .max(2000, "Use an address of at most 2,000 characters.")
+    .regex(/^(https?|webcals?):\/\/[^\s]+$/i, "Use an address that starts with https://, http:// or webcal://."),
+});
+
+/** Changing a subscription: its name and refresh interval (the address stays; subscribe anew for another). */
+export const subscriptionSettingsSchema = z.object(subscriptionFields);

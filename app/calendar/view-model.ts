@@ -94,16 +94,16 @@ export function buildModel(
       weeks: monthWeeks(range).map((week) => ({
         week: week.week,
         days: week.days.map((date) => {
-          const items = onDay(occurrences, date, timeZone).map(toItem);
-          // A crowded cell shows a few and links to the day for the rest.
-          const limit = items.length > MONTH_CELL_LIMIT ? MONTH_CELL_LIMIT - 1 : MONTH_CELL_LIMIT;
+          const todays = onDay(occurrences, date, timeZone);
+          // A crowded cell shows a few and links to the day for the rest (only those shown are rendered).
+          const limit = todays.length > MONTH_CELL_LIMIT ? MONTH_CELL_LIMIT - 1 : MONTH_CELL_LIMIT;
           return {
             date: date.toString(),
             label: dayLabel(date),
             isToday: isToday(date),
             inMonth: date.month === range.date.month,
-            items: items.slice(0, limit),
-            more: Math.max(0, items.length - limit),
+            items: todays.slice(0, limit).map(toItem),
+            more: Math.max(0, todays.length - limit),
           };
         }),
       })),

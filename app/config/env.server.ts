@@ -139,6 +139,10 @@ const envSchema = z.object({
   LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   // The assistant's calendar tools; off for models that mishandle tools (the prompt keeps the 7-day block).
   LLM_TOOLS: booleanFlag.default(true),
+  // Calendar subscriptions to external .ics URLs: fetches to private, loopback and link-local addresses
+  // are refused unless allowed (a subscription URL must not reach this machine's or the LAN's services).
+  CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE: booleanFlag.default(false),
+  CALENDAR_SUBSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
     z
       .string()
@@ -223,6 +227,8 @@ export type Config = {
   llmStreamIdleTimeoutMs: number;
   /** Whether replies offer the model tools (the calendar's); LLM_TOOLS. */
   llmTools: boolean;
+  /** Fetching subscribed .ics calendars: the whole fetch's time limit, and whether private addresses may be reached. */
+  calendarSubscriptions: { timeoutMs: number; allowPrivateAddresses: boolean };
   /** Set when TELEGRAM_BOT_TOKEN is: webhook mode when publicUrl is set, else long polling. */
   telegram: { botToken: string; apiBase: string } | undefined;
   /** The address people reach this instance at (webhooks are registered under it). */
@@ -421,6 +427,10 @@ export function parseConfig(env: Environment = process.env): Config {
     healthCacheMs: values.HEALTH_CACHE_MS,
     openrouterApiKey: values.OPENROUTER_API_KEY,
     openrouterBaseUrl: (values.OPENROUTER_BASE_URL ?? "https://openrouter.ai/api/v1").replace(/\/+$/, ""),
+    calendarSubscriptions: {
+      timeoutMs: values.CALENDAR_SUBSCRIPTION_TIMEOUT_MS,
+      allowPrivateAddresses: values.CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE,
+    },
     ollamaUrl: (values.OLLAMA_URL ?? "http://127.0.0.1:11434").replace(/\/+$/, ""),
     openrouterModel: values.OPENROUTER_MODEL,
     ollamaModel: values.OLLAMA_MODEL,

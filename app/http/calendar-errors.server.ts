@@ -1,6 +1,9 @@
-import { EventNotFoundError, OccurrenceNotFoundError } from "~/calendar/events.server";
+import { EventNotFoundError, EventReadOnlyError, OccurrenceNotFoundError } from "~/calendar/events.server";
 
-/** Runs calendar work; an event that is missing or someone else's becomes the same 404. */
+/**
+ * Runs calendar work; an event that is missing or someone else's becomes the same 404, and a change to
+ * an event of a subscribed calendar (read-only here) a 403 that says which subscription it is from.
+ */
 export async function orNotFound<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
@@ -8,6 +11,13 @@ export async function orNotFound<T>(work: Promise<T>): Promise<T> {
     if (error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError) {
       throw new Response("Not found", { status: 404 });
     }
+    if (error instanceof EventReadOnlyError) refuseReadOnly(error.subscription);
     throw error;
   }
+}
+
+/** The edit and delete pages of an event from a subscription: 403, naming the subscription. */
+export function refuseReadOnly(subscription: { id: string; name: string } | null): void {
+  if (!subscription) return;
+  throw new Response(new EventReadOnlyError(subscription).message, { status: 403 });
 }

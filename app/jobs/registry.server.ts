@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { deliverBriefingJob, deliverReminderJob, scanBriefingsJob, scanRemindersJob } from "~/calendar/jobs.server";
+import {
+  deliverBriefingJob,
+  deliverReminderJob,
+  refreshSubscriptionJob,
+  scanBriefingsJob,
+  scanRemindersJob,
+  scanSubscriptionsJob,
+} from "~/calendar/jobs.server";
 import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
@@ -30,10 +37,13 @@ export const JOBS: JobDefinition[] = [
   deliverReminderJob,
   scanBriefingsJob,
   deliverBriefingJob,
+  scanSubscriptionsJob,
+  refreshSubscriptionJob,
 ];
 
 export const SCHEDULES: JobSchedule[] = [
   { job: purgeSessionsJob, cron: "17 * * * *", payload: {} },
   { job: scanRemindersJob, cron: "* * * * *", payload: {} },
   { job: scanBriefingsJob, cron: "* * * * *", payload: {} },
+  { job: scanSubscriptionsJob, cron: "* * * * *", payload: {} },
 ];

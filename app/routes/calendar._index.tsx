@@ -5,12 +5,12 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { type ImportReport, importEvents, listOccurrences, searchEvents } from "~/calendar/events.server";
-import { feedCreatedAt, regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { type ImportReport, importEvents } from "~/calendar/events.server";
+import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
-import { Temporal, isWallDate, todayIn } from "~/calendar/time";
-import { type CalendarModel, type OccurrenceItem, buildModel, rangeTitle, searchItem } from "~/calendar/view-model";
-import { VIEWS, type CalendarView, viewRange, windowOf } from "~/calendar/views";
+import type { CalendarModel, OccurrenceItem } from "~/calendar/view-model";
+import { VIEWS, type CalendarView } from "~/calendar/views";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -28,30 +28,7 @@ const querySchema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
-  const query = querySchema.parse(Object.fromEntries(url.searchParams));
-  const timeZone = user.timeZone;
-  const today = todayIn(timeZone);
-  const date = query.date && isWallDate(query.date) ? Temporal.PlainDate.from(query.date) : today;
-  const range = viewRange(query.view, date);
-  const search = query.q
-    ? {
-        q: query.q,
-        results: (await searchEvents(user.id, query.q)).map((hit) => searchItem({ ...hit, eventId: hit.id }, timeZone)),
-      }
-    : null;
-  const occurrences = search ? [] : await listOccurrences(user.id, windowOf(range, timeZone), timeZone);
-  return {
-    feedSince: (await feedCreatedAt(user.id))?.toISOString() ?? null,
-    timeZone,
-    view: query.view,
-    date: date.toString(),
-    today: today.toString(),
-    previous: range.previous.toString(),
-    next: range.next.toString(),
-    title: rangeTitle(range),
-    model: search ? null : buildModel(range, occurrences, timeZone, today),
-    search,
-  };
+  return calendarPage(user, querySchema.parse(Object.fromEntries(url.searchParams)));
 }
 
 type ActionResult =
@@ -139,6 +116,9 @@ function Sharing({ feedSince, result }: { feedSince: string | null; result: Acti
         <a href="/calendar/export.ics" download>
           Export all my events (.ics)
         </a>
+      </p>
+      <p>
+        <Link to="/calendar/subscriptions">Subscribe to a calendar by its address (.ics, webcal://)</Link>
       </p>
       {feedUrl ? (
         <p className="notice" role="status">

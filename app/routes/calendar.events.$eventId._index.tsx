@@ -63,8 +63,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     })),
     reminders: event.reminders,
     source: event.source,
-    editHref: `/calendar/events/${event.id}/edit${occurrenceQuery}`,
-    deleteHref: `/calendar/events/${event.id}/delete${occurrenceQuery}`,
+    subscription: event.subscription,
+    // An event from a subscription is read-only: no edit or delete links at all.
+    actions: event.subscription
+      ? null
+      : {
+          editHref: `/calendar/events/${event.id}/edit${occurrenceQuery}`,
+          deleteHref: `/calendar/events/${event.id}/delete${occurrenceQuery}`,
+        },
   };
 }
 
@@ -157,14 +163,22 @@ export default function EventPage() {
           </ul>
         </section>
       ) : null}
-      <p className="actions">
-        <Link to={event.editHref} className="button">
-          Edit
-        </Link>
-        <Link to={event.deleteHref} className="button secondary">
-          Delete
-        </Link>
-      </p>
+      {!event.actions ? (
+        <p className="muted">
+          From subscription{" "}
+          <Link to={`/calendar/subscriptions/${event.subscription?.id}`}>{event.subscription?.name}</Link>: read-only
+          here, it changes when that calendar does.
+        </p>
+      ) : (
+        <p className="actions">
+          <Link to={event.actions.editHref} className="button">
+            Edit
+          </Link>
+          <Link to={event.actions.deleteHref} className="button secondary">
+            Delete
+          </Link>
+        </p>
+      )}
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { orNotFound } from "~/http/calendar-errors.server";
+import { orNotFound, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -19,6 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  refuseReadOnly(event.subscription);
   const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
   if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
   const occurrence = asked ?? event.recurrenceId ?? null;
@@ -35,6 +36,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const eventId = params.eventId ?? "";
   const event = await orNotFound(getEvent(user.id, eventId));
+  refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
   await orNotFound(deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope));

@@ -10,7 +10,7 @@ import { eventFormSchema, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
-import { orNotFound } from "~/http/calendar-errors.server";
+import { orNotFound, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -22,6 +22,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
+  refuseReadOnly(event.subscription);
   const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
   if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
   // An override is edited as itself, but the repeat fields show its series' rule ("all events" uses them).
@@ -41,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const eventId = params.eventId ?? "";
   // Someone else's event is a 404 before anything they sent is even read.
-  await orNotFound(getEvent(user.id, eventId));
+  refuseReadOnly((await orNotFound(getEvent(user.id, eventId))).subscription);
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: eventFormSchema });
   const scope = scopeSchema.safeParse(Object.fromEntries(formData));

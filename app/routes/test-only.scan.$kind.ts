@@ -1,14 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { scanBriefingsJob, scanRemindersJob } from "~/calendar/jobs.server";
+import { scanBriefingsJob, scanRemindersJob, scanSubscriptionsJob } from "~/calendar/jobs.server";
 import { sendJob } from "~/jobs/queue.server";
 
 /**
  * Exists only in the test build (scripts/build.ts --test; the production build leaves test-only.* out):
- * queues the minute's reminder or briefing scan now, as its cron schedule would at the next minute,
+ * queues the minute's reminder, briefing or subscription scan now, as its cron schedule would at the next minute,
  * so tests need not wait for the clock.
  */
 export async function action({ params }: ActionFunctionArgs) {
-  const job = params.kind === "reminders" ? scanRemindersJob : params.kind === "briefings" ? scanBriefingsJob : null;
+  const jobs = { reminders: scanRemindersJob, briefings: scanBriefingsJob, subscriptions: scanSubscriptionsJob };
+  const job = Object.hasOwn(jobs, params.kind ?? "") ? jobs[params.kind as keyof typeof jobs] : null;
   if (!job) throw new Response("Not found", { status: 404 });
   return Response.json({ id: await sendJob(job, {}) });
 }

@@ -97,6 +97,8 @@ Object.assign(process.env, {
   RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
   LOG_PRETTY: "false",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  // Calendar subscriptions in specs read feeds served on 127.0.0.1 (this server's own feed links).
+  CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE: "true",
 });
 
 // The test build: the production build plus app/routes/test-only.* (scripts/build.ts --test).

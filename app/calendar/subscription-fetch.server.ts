@@ -1,0 +1,142 @@
+import dns from "node:dns";
+import type { LookupFunction } from "node:net";
+import ipaddr from "ipaddr.js";
+import { Agent, errors, request } from "undici";
+import { config } from "~/config/env.server";
+import { MAX_IMPORT_BYTES } from "./ical.server";
+
+// The one way ARES fetches a subscribed calendar. The URL is typed by a person, so it is treated as
+// hostile: http(s) only, a time limit over the whole fetch, the import's size limit, a few redirects
+// (each one checked again), and no private, loopback or link-local address unless the operator allows
+// it — checked on the address actually connected to, so a DNS name cannot point back inside later.
+
+const MAX_REDIRECTS = 5;
+
+/** Why a feed could not be fetched, in words for the subscription's page. */
+export class SubscriptionFetchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SubscriptionFetchError";
+  }
+}
+
+class PrivateAddressError extends Error {
+  constructor(address: string) {
+    super(`${address} is a private or local address, which calendar subscriptions may not reach.`);
+    this.name = "PrivateAddressError";
+  }
+}
+
+/** A subscription URL as stored: webcal:// is iCalendar's name for https://. Throws for anything else. */
+export function normalizeFeedUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim().replace(/^webcals?:\/\//i, "https://"));
+  } catch (error) {
+    if (error instanceof TypeError) throw new SubscriptionFetchError("This is not a web address (URL).");
+    throw error;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new SubscriptionFetchError("Only http://, https:// and webcal:// addresses can be subscribed to.");
+  }
+  url.hash = "";
+  return url.toString();
+}
+
+function isPublic(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  return ipaddr.process(address).range() === "unicast";
+}
+
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) {
+      callback(error, "", 4);
+      return;
+    }
+    const refused = addresses.find((entry) => !isPublic(entry.address));
+    if (refused) {
+      callback(new PrivateAddressError(refused.address), "", 4);
+      return;
+    }
+    if (options.all) callback(null, addresses);
+    else callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+};
+
+let guardedAgent: Agent | undefined;
+let openAgent: Agent | undefined;
+
+function agent(allowPrivate: boolean): Agent {
+  if (allowPrivate) return (openAgent ??= new Agent());
+  return (guardedAgent ??= new Agent({ connect: { lookup: guardedLookup } }));
+}
+
+/** Literal IP hosts never reach the DNS lookup, so they are checked here. */
+function checkHost(url: URL, allowPrivate: boolean) {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!allowPrivate && ipaddr.isValid(host) && !isPublic(host)) throw new PrivateAddressError(host);
+}
+
+function describe(error: unknown): string | null {
+  if (error instanceof PrivateAddressError || error instanceof SubscriptionFetchError) return error.message;
+  if (error instanceof errors.UndiciError) return `The calendar's server could not be reached (${error.message}).`;
+  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return "The calendar's server took too long to answer.";
+  }
+  // Connection failures (DNS, refused, reset, TLS) come from node:net and node:tls as system errors.
+  if (error instanceof Error && "code" in error && typeof error.code === "string") {
+    const cause = error.cause instanceof PrivateAddressError ? error.cause.message : null;
+    return cause ?? `The calendar's server could not be reached (${error.code}).`;
+  }
+  return null;
+}
+
+/** Fetches a calendar's text; throws SubscriptionFetchError saying why it could not. */
+export async function fetchFeed(feedUrl: string): Promise<string> {
+  const { timeoutMs, allowPrivateAddresses } = config().calendarSubscriptions;
+  const signal = AbortSignal.timeout(timeoutMs);
+  let url = new URL(normalizeFeedUrl(feedUrl));
+  try {
+    for (let redirects = 0; ; redirects += 1) {
+      checkHost(url, allowPrivateAddresses);
+      const response = await request(url, {
+        method: "GET",
+        dispatcher: agent(allowPrivateAddresses),
+        signal,
+        headers: { accept: "text/calendar, */*;q=0.5", "user-agent": "ARES calendar subscription" },
+      });
+      const location = response.headers.location;
+      if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === "string") {
+        await response.body.dump();
+        if (redirects >= MAX_REDIRECTS) throw new SubscriptionFetchError("The address redirects too many times.");
+        url = new URL(normalizeFeedUrl(new URL(location, url).toString()));
+        continue;
+      }
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new SubscriptionFetchError(`The calendar's server answered ${response.statusCode}.`);
+      }
+      const declared = Number(response.headers["content-length"] ?? 0);
+      if (declared > MAX_IMPORT_BYTES) {
+        await response.body.dump();
+        throw new SubscriptionFetchError("The calendar is too large (over 2 MB).");
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_IMPORT_BYTES) {
+          response.body.destroy();
+          throw new SubscriptionFetchError("The calendar is too large (over 2 MB).");
+        }
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks).toString("utf8");
+    }
+  } catch (error) {
+    const message = describe(error);
+    if (message === null) throw error;
+    throw new SubscriptionFetchError(message);
+  }
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { prisma } from "~/db/db.server";
+import { logger } from "~/observability/logger.server";
+import { type RefreshReport, replaceSubscriptionEvents } from "./events.server";
+import { ICalendarError, fromICalendar } from "./ical.server";
+import { SubscriptionFetchError, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
+
+const log = logger.child({ domain: "calendar" });
+
+/** A subscription that does not exist or belongs to someone else: the two are indistinguishable. */
+export class SubscriptionNotFoundError extends Error {
+  constructor() {
+    super("Subscription not found");
+    this.name = "SubscriptionNotFoundError";
+  }
+}
+
+const reportSchema = z.object({
+  created: z.number(),
+  updated: z.number(),
+  removed: z.number(),
+  skipped: z.array(z.object({ title: z.string(), reason: z.string() })),
+});
+
+const select = {
+  id: true,
+  name: true,
+  url: true,
+  refreshMinutes: true,
+  nextRefreshAt: true,
+  lastAttemptAt: true,
+  lastSuccessAt: true,
+  lastError: true,
+  lastReport: true,
+  _count: { select: { events: { where: { seriesId: null } } } },
+} as const;
+
+export type Subscription = {
+  id: string;
+  name: string;
+  url: string;
+  refreshMinutes: number;
+  nextRefreshAt: Date;
+  lastAttemptAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastReport: RefreshReport | null;
+  events: number;
+};
+
+function toSubscription(row: {
+  id: string;
+  name: string;
+  url: string;
+  refreshMinutes: number;
+  nextRefreshAt: Date;
+  lastAttemptAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastReport: unknown;
+  _count: { events: number };
+}): Subscription {
+  const report = reportSchema.safeParse(row.lastReport);
+  const { _count, ...rest } = row;
+  return { ...rest, lastReport: report.success ? report.data : null, events: _count.events };
+}
+
+export async function listSubscriptions(userId: string): Promise<Subscription[]> {
+  const rows = await prisma.calendarSubscription.findMany({
+    where: { userId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select,
+  });
+  return rows.map(toSubscription);
+}
+
+export async function getSubscription(userId: string, id: string): Promise<Subscription> {
+  const row = await prisma.calendarSubscription.findFirst({ where: { id, userId }, select });
+  if (!row) throw new SubscriptionNotFoundError();
+  return toSubscription(row);
+}
+
+export type SubscriptionInput = { name: string; url: string; refreshMinutes: number };
+
+export type RefreshOutcome = { ok: true; report: RefreshReport } | { ok: false; error: string };
+
+/** Subscribes to a feed and reads it at once, so a wrong address is reported while the person is there. */
+export async function createSubscription(
+  userId: string,
+  input: SubscriptionInput,
+): Promise<{ id: string; outcome: RefreshOutcome }> {
+  const created = await prisma.calendarSubscription.create({
+    data: { userId, name: input.name, url: normalizeFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
+    select: { id: true },
+  });
+  return { id: created.id, outcome: await refreshMine(created.id) };
+}
+
+/** Renames a subscription or changes how often it is read (the next read moves accordingly). */
+export async function updateSubscription(
+  userId: string,
+  id: string,
+  input: Omit<SubscriptionInput, "url">,
+): Promise<void> {
+  const current = await getSubscription(userId, id);
+  const base = current.lastAttemptAt ?? new Date();
+  await prisma.calendarSubscription.update({
+    where: { id },
+    data: {
+      name: input.name,
+      refreshMinutes: input.refreshMinutes,
+      nextRefreshAt: new Date(base.getTime() + input.refreshMinutes * 60_000),
+    },
+  });
+}
+
+/** Unsubscribes: the subscription and every event it brought go (ON DELETE CASCADE). */
+export async function deleteSubscription(userId: string, id: string): Promise<void> {
+  const { count } = await prisma.calendarSubscription.deleteMany({ where: { id, userId } });
+  if (count === 0) throw new SubscriptionNotFoundError();
+}
+
+/** Makes sure the subscription is mine before it is read on my request ("Refresh now"). */
+export async function refreshMySubscription(userId: string, id: string): Promise<RefreshOutcome> {
+  await getSubscription(userId, id);
+  return refreshMine(id);
+}
+
+async function refreshMine(id: string): Promise<RefreshOutcome> {
+  // Null only if it was unsubscribed in between (another tab): the same as never having had it.
+  const outcome = await refreshSubscription(id);
+  if (!outcome) throw new SubscriptionNotFoundError();
+  return outcome;
+}
+
+/**
+ * Reads a subscription's feed and replaces its events (all or nothing). A feed that cannot be fetched
+ * or read leaves the events as they were and records why; either way the next read is scheduled one
+ * interval on. `onlyIfDue` (the scheduled read): nothing happens if it was read meanwhile.
+ */
+export async function refreshSubscription(id: string, onlyIfDue = false): Promise<RefreshOutcome | null> {
+  const subscription = await prisma.calendarSubscription.findFirst({
+    where: { id, ...(onlyIfDue ? { nextRefreshAt: { lte: new Date() } } : {}) },
+    select: { id: true, userId: true, url: true, refreshMinutes: true, user: { select: { timeZone: true } } },
+  });
+  if (!subscription) return null;
+  const attemptAt = new Date();
+  const schedule = {
+    lastAttemptAt: attemptAt,
+    nextRefreshAt: new Date(attemptAt.getTime() + subscription.refreshMinutes * 60_000),
+  };
+  try {
+    const parsed = fromICalendar(await fetchFeed(subscription.url), subscription.user.timeZone);
+    const report = await replaceSubscriptionEvents(subscription.userId, id, parsed, (tx) =>
+      tx.calendarSubscription.update({
+        where: { id },
+        data: { ...schedule, lastSuccessAt: attemptAt, lastError: null },
+        select: { id: true },
+      }),
+    );
+    await prisma.calendarSubscription.updateMany({ where: { id }, data: { lastReport: report } });
+    return { ok: true, report };
+  } catch (error) {
+    if (!(error instanceof SubscriptionFetchError || error instanceof ICalendarError)) throw error;
+    const message =
+      error instanceof ICalendarError ? `The feed is not a usable calendar. ${error.message}` : error.message;
+    log.info({ subscriptionId: id, reason: message }, "calendar subscription refresh failed");
+    await prisma.calendarSubscription.updateMany({ where: { id }, data: { ...schedule, lastError: message } });
+    return { ok: false, error: message };
+  }
+}
+
+/** Subscriptions whose next read is due, oldest first. */
+export async function subscriptionsDue(now: Date, limit = 100): Promise<string[]> {
+  const rows = await prisma.calendarSubscription.findMany({
+    where: { nextRefreshAt: { lte: now } },
+    orderBy: { nextRefreshAt: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}

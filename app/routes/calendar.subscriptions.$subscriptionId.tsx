@@ -1,0 +1,167 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { SUBSCRIPTION_INTERVALS, subscriptionSettingsSchema } from "~/calendar/schemas";
+import {
+  SubscriptionNotFoundError,
+  deleteSubscription,
+  getSubscription,
+  refreshMySubscription,
+  updateSubscription,
+} from "~/calendar/subscriptions.server";
+import { ErrorPage } from "~/components/error-page";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
+  { title: `${loaded?.name ?? "Subscription"} · Calendar · ARES` },
+];
+
+/** Someone else's subscription, or none: the same 404. */
+async function mine<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof SubscriptionNotFoundError) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const subscription = await mine(getSubscription(user.id, params.subscriptionId ?? ""));
+  return {
+    ...subscription,
+    refreshMinutes: String(subscription.refreshMinutes),
+    nextRefreshAt: subscription.nextRefreshAt.toISOString(),
+    lastAttemptAt: subscription.lastAttemptAt?.toISOString() ?? null,
+    lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+  };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const id = params.subscriptionId ?? "";
+  // Someone else's subscription is a 404 before anything they sent is read.
+  await mine(getSubscription(user.id, id));
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "refresh") {
+    await mine(refreshMySubscription(user.id, id));
+    return redirect(`/calendar/subscriptions/${id}?refreshed=1`);
+  }
+  if (intent === "unsubscribe") {
+    await mine(deleteSubscription(user.id, id));
+    return redirect("/calendar/subscriptions?unsubscribed=1");
+  }
+  const submission = parseWithZod(formData, { schema: subscriptionSettingsSchema });
+  if (intent !== "save") return data(submission.reply({ formErrors: ["Unknown action."] }), { status: 400 });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  await mine(updateSubscription(user.id, id, submission.value));
+  return redirect(`/calendar/subscriptions/${id}?saved=1`);
+}
+
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
+
+export default function SubscriptionPage() {
+  const subscription = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    id: "subscription-settings",
+    lastResult,
+    defaultValue: { name: subscription.name, refreshMinutes: subscription.refreshMinutes },
+    constraint: getZodConstraint(subscriptionSettingsSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSettingsSchema }),
+  });
+  const report = subscription.lastReport;
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to="/calendar/subscriptions">← Subscriptions</Link>
+      </p>
+      {searchParams.get("subscribed") ? (
+        <p className="notice" role="status">
+          Subscribed. Its events are in your calendar, read-only, and refresh on their own.
+        </p>
+      ) : null}
+      {searchParams.get("saved") && !lastResult ? (
+        <p className="notice" role="status">
+          The subscription has been saved.
+        </p>
+      ) : null}
+      <h1>{subscription.name}</h1>
+      <p>
+        <code className="feed-url">{subscription.url}</code>
+      </p>
+      {subscription.lastError ? (
+        <p className="form-error" role="alert">
+          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} The events from the last good refresh are kept.`}
+        </p>
+      ) : null}
+      <dl className="event-details">
+        <dt>Events</dt>
+        <dd>{subscription.events}</dd>
+        <dt>Last refreshed</dt>
+        <dd>{when(subscription.lastSuccessAt)}</dd>
+        <dt>Next refresh</dt>
+        <dd>{when(subscription.nextRefreshAt)}</dd>
+      </dl>
+      {report ? (
+        <div className="notice" role="status">
+          <p>{`Last refresh: ${report.created} created, ${report.updated} updated, ${report.removed} removed, ${report.skipped.length} skipped.`}</p>
+          {report.skipped.length ? (
+            <ul>
+              {report.skipped.map((item, index) => (
+                <li key={index}>{`${item.title}: ${item.reason}`}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      <Form method="post" className="inline-form">
+        <button type="submit" name="intent" value="refresh">
+          Refresh now
+        </button>
+      </Form>
+      <h2>Settings</h2>
+      <Form method="post" {...getFormProps(form)}>
+        <input type="hidden" name="intent" value="save" />
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field label="Name" id={fields.name.id} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: "text" })} />
+        </Field>
+        <Field label="Refresh" id={fields.refreshMinutes.id} errors={fields.refreshMinutes.errors}>
+          <select {...getSelectProps(fields.refreshMinutes)}>
+            {Object.entries(SUBSCRIPTION_INTERVALS).map(([minutes, label]) => (
+              <option key={minutes} value={minutes}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <SubmitButton pending={navigation.state === "submitting"}>Save</SubmitButton>
+      </Form>
+      <h2>Unsubscribe</h2>
+      <Form method="post">
+        <p className="muted">
+          Removes this subscription and all {subscription.events} of its events from your calendar.
+        </p>
+        <button type="submit" name="intent" value="unsubscribe" className="secondary">
+          Unsubscribe
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

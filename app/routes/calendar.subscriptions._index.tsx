@@ -1,0 +1,124 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { requireUser } from "~/auth/guards.server";
+import { SUBSCRIPTION_INTERVALS, subscriptionSchema } from "~/calendar/schemas";
+import { SubscriptionFetchError } from "~/calendar/subscription-fetch.server";
+import { createSubscription, listSubscriptions } from "~/calendar/subscriptions.server";
+import { ErrorPage } from "~/components/error-page";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import calendarStylesheet from "~/styles/calendar.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
+
+export const meta: MetaFunction = () => [{ title: "Subscriptions · Calendar · ARES" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const subscriptions = await listSubscriptions(user.id);
+  return {
+    subscriptions: subscriptions.map((subscription) => ({
+      id: subscription.id,
+      name: subscription.name,
+      url: subscription.url,
+      every: SUBSCRIPTION_INTERVALS[String(subscription.refreshMinutes) as keyof typeof SUBSCRIPTION_INTERVALS],
+      events: subscription.events,
+      lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+      lastError: subscription.lastError,
+    })),
+  };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const submission = parseWithZod(await request.formData(), { schema: subscriptionSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    const { id } = await createSubscription(user.id, submission.value);
+    // The first read's outcome (events, or why it failed) is on the subscription's page.
+    return redirect(`/calendar/subscriptions/${id}?subscribed=1`);
+  } catch (error) {
+    if (error instanceof SubscriptionFetchError) {
+      return data(submission.reply({ fieldErrors: { url: [error.message] } }), { status: 400 });
+    }
+    throw error;
+  }
+}
+
+export default function Subscriptions() {
+  const { subscriptions } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    id: "subscribe",
+    lastResult,
+    defaultValue: { refreshMinutes: "60" },
+    constraint: getZodConstraint(subscriptionSchema),
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSchema }),
+  });
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to="/calendar">← Calendar</Link>
+      </p>
+      <h1>Subscribed calendars</h1>
+      {searchParams.get("unsubscribed") ? (
+        <p className="notice" role="status">
+          Unsubscribed: its events have been removed from your calendar.
+        </p>
+      ) : null}
+      {subscriptions.length ? (
+        <ul className="subscriptions">
+          {subscriptions.map((subscription) => (
+            <li key={subscription.id}>
+              <Link to={`/calendar/subscriptions/${subscription.id}`}>{subscription.name}</Link>{" "}
+              <span className="muted">
+                {`${subscription.events} events · ${subscription.every.toLowerCase()}`}
+                {subscription.lastError ? " · last refresh failed" : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No subscriptions yet.</p>
+      )}
+      <h2>Subscribe to a calendar</h2>
+      <p className="muted">
+        Paste the address of a calendar published as .ics (a holiday calendar, a team or school calendar). Its events
+        show in your calendar, read-only, and are refreshed as often as you choose.
+      </p>
+      <Form method="post" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
+        <Field label="Name" id={fields.name.id} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: "text" })} />
+        </Field>
+        <Field
+          label="Address (URL)"
+          id={fields.url.id}
+          errors={fields.url.errors}
+          hint="https://…, http://… or webcal://…"
+        >
+          <input {...getInputProps(fields.url, { type: "text" })} inputMode="url" autoComplete="off" />
+        </Field>
+        <Field label="Refresh" id={fields.refreshMinutes.id} errors={fields.refreshMinutes.errors}>
+          <select {...getSelectProps(fields.refreshMinutes)}>
+            {Object.entries(SUBSCRIPTION_INTERVALS).map(([minutes, label]) => (
+              <option key={minutes} value={minutes}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <SubmitButton pending={navigation.state === "submitting"}>Subscribe</SubmitButton>
+      </Form>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage />;
+}

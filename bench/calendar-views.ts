@@ -1,0 +1,94 @@
+/**
+ * p95 time to render the calendar's month and week views for a person with 20 events vs one with
+ * 2,000 (50 of them repeating series), measured in one run (requests interleaved), and the SQL
+ * statements each view costs at both sizes (which must be the same). Target: p95 ratio ≤ 1.3.
+ * Statements are counted in this process around the page's domain function (calendarPage), on the
+ * same database the server uses; requests run against the production build.
+ *   npx tsx bench/calendar-views.ts [requests=200]
+ */
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { countQueries } from "../tests/support/query-counter";
+import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+
+const requests = Number(process.argv[2] ?? 200);
+const WARMUP = 10;
+const DATE = "2026-06-15";
+const ZONE = "Europe/Berlin";
+
+const database = await benchDatabase("calendar");
+// The page's domain code runs in this process too, to count its statements on the same database.
+process.env.DATABASE_URL = database.url;
+const server = await benchServer({ DATABASE_URL: database.url, JOBS_WORKER: "false" });
+try {
+  const fewClient = await signedIn(server.url);
+  const manyClient = await signedIn(server.url);
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM "User" ORDER BY "createdAt", id`);
+  await db.query(`UPDATE "User" SET "timeZone" = $1`, [ZONE]);
+  const [few, many] = rows.map((row) => ({ id: row.id, timeZone: ZONE })) as [
+    { id: string; timeZone: string },
+    { id: string; timeZone: string },
+  ];
+  const { seedCalendar } = await import("../tests/support/calendar-seed");
+  const { calendarPage } = await import("~/calendar/page.server");
+  const { listOccurrences } = await import("~/calendar/events.server");
+  const { viewRange, windowOf } = await import("~/calendar/views");
+  const { Temporal } = await import("~/calendar/time");
+  const { prisma } = await import("~/db/db.server");
+  await seedCalendar(few.id, 20, 1);
+  await seedCalendar(many.id, 2_000, 50);
+  await db.query("ANALYZE");
+  await db.end();
+
+  const views = ["month", "week"] as const;
+  const statements: Record<string, number> = {};
+  const occurrences: Record<string, number> = {};
+  for (const view of views) {
+    for (const [label, user] of [
+      ["20", few],
+      ["2,000", many],
+    ] as const) {
+      const counted = await countQueries(() => calendarPage(user, { view, date: DATE }));
+      statements[`${view} ${label}`] = counted.statements.length;
+      const window = windowOf(viewRange(view, Temporal.PlainDate.from(DATE)), ZONE);
+      occurrences[`${view} ${label}`] = (await listOccurrences(user.id, window, ZONE)).length;
+    }
+  }
+  await prisma.$disconnect();
+
+  const timings: Record<string, number[]> = {};
+  for (let round = 0; round < requests + WARMUP; round++) {
+    for (const view of views) {
+      for (const [label, client] of [
+        ["20", fewClient],
+        ["2,000", manyClient],
+      ] as const) {
+        const path = `/calendar?view=${view}&date=${DATE}`;
+        const started = performance.now();
+        const response = await client.get(path);
+        await response.text();
+        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+        if (round >= WARMUP) (timings[`${view} ${label}`] ??= []).push(performance.now() - started);
+      }
+    }
+  }
+  console.log(`calendar views over ${requests} requests each (PostgreSQL, production build, ${DATE}, ${ZONE})`);
+  for (const view of views) {
+    for (const label of ["20", "2,000"]) {
+      const key = `${view} ${label}`;
+      console.log(
+        `  ${view.padEnd(5)} ${label.padStart(5)} events  p50 ${ms(percentile(timings[key]!, 50))}   p95 ${ms(percentile(timings[key]!, 95))}   ${occurrences[key]} occurrences in view   ${statements[key]} SQL statements (page data; the session lookup adds the same for both)`,
+      );
+    }
+    const ratio = percentile(timings[`${view} 2,000`]!, 95) / percentile(timings[`${view} 20`]!, 95);
+    const constant = statements[`${view} 2,000`] === statements[`${view} 20`];
+    console.log(
+      `  ${view} p95 ratio 2,000/20: ${ratio.toFixed(2)} (target ≤ 1.3)   statements constant: ${constant ? "yes" : "NO"}`,
+    );
+  }
+} finally {
+  await server.stop();
+  await database.drop();
+}

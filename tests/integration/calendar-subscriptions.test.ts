@@ -1,0 +1,325 @@
+/**
+ * Subscribing to an external .ics calendar over real HTTP, without JavaScript: the feed is served by a
+ * small HTTP server on 127.0.0.1 (hence CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE=true here only). Refreshes
+ * replace the events all-or-nothing, failures keep them and say why, the job queue refreshes what is
+ * due, subscribed events are read-only, unsubscribing removes them, and nobody else sees any of it.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { browserClient } from "../support/cookie-jar";
+import { type ServerProcess, ensureBuild, startServer } from "../support/server-process";
+
+type Served = { status: number; body: string; delayMs?: number; location?: string };
+const feeds = new Map<string, Served>();
+let feedServer: http.Server;
+let feedBase: string;
+let server: ServerProcess;
+type Client = ReturnType<typeof browserClient>;
+
+beforeAll(async () => {
+  feedServer = http.createServer((request, response) => {
+    const served = feeds.get(request.url ?? "") ?? { status: 404, body: "no such feed" };
+    const answer = () => {
+      if (served.location) response.setHeader("location", served.location);
+      response.writeHead(served.status, { "content-type": "text/calendar; charset=utf-8" });
+      response.end(served.body);
+    };
+    if (served.delayMs) setTimeout(answer, served.delayMs).unref();
+    else answer();
+  });
+  await new Promise<void>((resolve) => feedServer.listen(0, "127.0.0.1", resolve));
+  feedBase = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}`;
+  await ensureBuild();
+  server = await startServer({
+    DATABASE_URL: process.env.DATABASE_URL,
+    NODE_ENV: "test",
+    ARES_SKIP_MIGRATIONS: "true",
+    SESSION_SECRET: "calendar-subscriptions-test-secret-0123456789",
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+    CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE: "true",
+    CALENDAR_SUBSCRIPTION_TIMEOUT_MS: "1500",
+    JOBS_POLL_INTERVAL_MS: "500",
+  });
+}, 180_000);
+afterAll(async () => {
+  await server?.stop();
+  feedServer?.closeAllConnections();
+  await new Promise((resolve) => feedServer?.close(resolve));
+});
+
+let counter = 0;
+async function person(): Promise<{ client: Client; email: string }> {
+  const email = `sub-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+  const client = browserClient(server.url);
+  const password = "correct horse battery staple";
+  expect((await client.post("/signup", { email, password, name: "Sub" })).status).toBe(302);
+  expect((await client.post("/login", { email, password })).status).toBe(302);
+  await prisma.user.update({ where: { email }, data: { timeZone: "Europe/Berlin" } });
+  return { client, email };
+}
+
+const calendar = (...events: string[]) =>
+  ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Feed//EN", ...events, "END:VCALENDAR", ""].join("\r\n");
+const vevent = (...lines: string[]) =>
+  ["BEGIN:VEVENT", "DTSTAMP:20261201T000000Z", ...lines, "END:VEVENT"].join("\r\n");
+
+const holiday = (title = "New Year") =>
+  vevent("UID:holiday@feed", `SUMMARY:${title}`, "DTSTART;VALUE=DATE:20270101", "DTEND;VALUE=DATE:20270102");
+const sync = vevent(
+  "UID:sync@feed",
+  "SUMMARY:Team sync",
+  "DTSTART;TZID=Europe/Berlin:20270104T100000",
+  "DTEND;TZID=Europe/Berlin:20270104T103000",
+  "RRULE:FREQ=WEEKLY;COUNT=4",
+  "BEGIN:VALARM",
+  "ACTION:DISPLAY",
+  "TRIGGER:-PT10M",
+  "END:VALARM",
+);
+const syncMoved = vevent(
+  "UID:sync@feed",
+  "SUMMARY:Team sync (moved)",
+  "RECURRENCE-ID;TZID=Europe/Berlin:20270111T100000",
+  "DTSTART;TZID=Europe/Berlin:20270111T110000",
+  "DTEND;TZID=Europe/Berlin:20270111T113000",
+);
+const talk = vevent("UID:talk@feed", "SUMMARY:Talk", "DTSTART:20270120T150000Z", "DTEND:20270120T160000Z");
+const launch = vevent("UID:launch@feed", "SUMMARY:Launch", "DTSTART:20270125T080000Z", "DTEND:20270125T090000Z");
+const noUid = vevent("SUMMARY:Nameless", "DTSTART:20270126T080000Z", "DTEND:20270126T090000Z");
+
+const first = calendar(holiday(), sync, syncMoved, talk, noUid);
+const second = calendar(holiday("New Year (observed)"), sync, syncMoved, launch, noUid);
+
+let feedCounter = 0;
+/** A feed path of its own for one test. */
+function serve(served: Served): string {
+  const path = `/feed-${++feedCounter}.ics`;
+  feeds.set(path, served);
+  return path;
+}
+
+async function subscribe(client: Client, path: string, name = "Team calendar", refreshMinutes = "60") {
+  const response = await client.post("/calendar/subscriptions", { name, url: `${feedBase}${path}`, refreshMinutes });
+  expect(response.status).toBe(302);
+  const location = response.headers.get("location")!;
+  expect(location).toMatch(/^\/calendar\/subscriptions\/[^/?]+\?subscribed=1$/);
+  return location.split("/").at(-1)!.split("?")[0]!;
+}
+
+const page = async (client: Client, path: string) => {
+  const response = await client.get(path);
+  expect(response.status).toBe(200);
+  return (await response.text()).replaceAll("&#x27;", "'").replaceAll("&quot;", '"');
+};
+const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
+
+async function eventsOf(subscriptionId: string) {
+  return prisma.event.findMany({
+    where: { subscriptionId },
+    orderBy: [{ uid: "asc" }, { recurrenceId: { sort: "asc", nulls: "first" } }],
+    select: { id: true, uid: true, title: true, source: true, recurrenceId: true, reminders: true },
+  });
+}
+
+describe("calendar subscriptions without JavaScript", () => {
+  it("subscribes to a feed, shows its events read-only, and reports what the read did", async () => {
+    const { client } = await person();
+    expect(await page(client, "/calendar")).toContain('href="/calendar/subscriptions"');
+    const form = await page(client, "/calendar/subscriptions");
+    expect(form).toContain("Subscribe to a calendar");
+    const id = await subscribe(client, serve({ status: 200, body: first }));
+    const details = await page(client, `/calendar/subscriptions/${id}?subscribed=1`);
+    expect(details).toContain("Last refresh: 3 created, 0 updated, 0 removed, 1 skipped.");
+    expect(details).toContain("Nameless: It has no UID.");
+    expect(details).toContain("Refresh now");
+
+    const events = await eventsOf(id);
+    expect(events.map((event) => [event.uid, event.title, event.source])).toEqual([
+      ["holiday@feed", "New Year", "subscription"],
+      ["sync@feed", "Team sync", "subscription"],
+      ["sync@feed", "Team sync (moved)", "subscription"],
+      ["talk@feed", "Talk", "subscription"],
+    ]);
+    // A feed's alarms do not become my reminders.
+    expect(events.every((event) => event.reminders.length === 0)).toBe(true);
+    expect(datetimes(await page(client, "/calendar?view=agenda&date=2027-01-01"))).toEqual([
+      "2027-01-01T00:00:00+01:00",
+      "2027-01-04T10:00:00+01:00",
+      "2027-01-11T11:00:00+01:00",
+      "2027-01-18T10:00:00+01:00",
+      "2027-01-20T16:00:00+01:00",
+      "2027-01-25T10:00:00+01:00",
+    ]);
+
+    const talkId = events.find((event) => event.uid === "talk@feed")!.id;
+    const eventPage = await page(client, `/calendar/events/${talkId}`);
+    expect(eventPage).toContain("From subscription");
+    expect(eventPage).toContain("Team calendar");
+    expect(eventPage).not.toContain(`/calendar/events/${talkId}/edit`);
+    expect(eventPage).not.toContain(`/calendar/events/${talkId}/delete`);
+    expect((await client.get(`/calendar/events/${talkId}/edit`)).status).toBe(403);
+    expect((await client.get(`/calendar/events/${talkId}/delete`)).status).toBe(403);
+    expect((await client.post(`/calendar/events/${talkId}/delete`, { scope: "all" })).status).toBe(403);
+    expect((await client.post(`/calendar/events/${talkId}/edit`, { title: "Mine now" })).status).toBe(403);
+    expect(await prisma.event.count({ where: { id: talkId, title: "Talk" } })).toBe(1);
+  });
+
+  it("Refresh now: same UID updated in place, new created, gone removed, exceptions rebuilt", async () => {
+    const { client } = await person();
+    const path = serve({ status: 200, body: first });
+    const id = await subscribe(client, path);
+    const before = await eventsOf(id);
+    feeds.set(path, { status: 200, body: second });
+    const response = await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`/calendar/subscriptions/${id}?refreshed=1`);
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain(
+      "Last refresh: 1 created, 2 updated, 1 removed, 1 skipped.",
+    );
+    const after = await eventsOf(id);
+    expect(after.map((event) => [event.uid, event.title])).toEqual([
+      ["holiday@feed", "New Year (observed)"],
+      ["launch@feed", "Launch"],
+      ["sync@feed", "Team sync"],
+      ["sync@feed", "Team sync (moved)"],
+    ]);
+    // Updated in place: links to the event keep working.
+    const holidayId = (events: typeof before) => events.find((event) => event.uid === "holiday@feed")!.id;
+    expect(holidayId(after)).toBe(holidayId(before));
+    const agenda = await page(client, "/calendar?view=agenda&date=2027-01-01");
+    expect(agenda).toContain("Launch");
+    expect(agenda).not.toContain(">Talk<");
+  });
+
+  it("a feed that fails keeps the last good events and says why, for each kind of failure", async () => {
+    const { client } = await person();
+    const path = serve({ status: 200, body: first });
+    const id = await subscribe(client, path);
+    const failures: [Served, string][] = [
+      [{ status: 500, body: "oops" }, "The calendar's server answered 500."],
+      [{ status: 200, body: "<html>not a calendar</html>" }, "The feed is not a usable calendar."],
+      [
+        {
+          status: 200,
+          body: calendar(holiday()).replace("END:VCALENDAR", "X-PAD:" + "x".repeat(2_100_000) + "\r\nEND:VCALENDAR"),
+        },
+        "The calendar is too large (over 2 MB).",
+      ],
+      [{ status: 302, body: "", location: path }, "The address redirects too many times."],
+      [{ status: 200, body: first, delayMs: 5_000 }, "The calendar's server took too long to answer."],
+    ];
+    for (const [served, message] of failures) {
+      feeds.set(path, served);
+      expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+      const details = await page(client, `/calendar/subscriptions/${id}`);
+      expect(details).toContain(message);
+      expect(details).toContain("The events from the last good refresh are kept.");
+      expect((await eventsOf(id)).length).toBe(4);
+    }
+    // Back to a good feed: the error goes away.
+    feeds.set(path, { status: 200, body: second });
+    await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
+    expect(await page(client, `/calendar/subscriptions/${id}`)).not.toContain("failed:");
+  });
+
+  it("follows a redirect to the feed", async () => {
+    const { client } = await person();
+    const target = serve({ status: 200, body: first });
+    const id = await subscribe(client, serve({ status: 301, body: "", location: target }));
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("3 created");
+  });
+
+  it("the job queue refreshes a subscription when its interval has passed, not before", async () => {
+    const { client } = await person();
+    const path = serve({ status: 200, body: first });
+    const id = await subscribe(client, path, "Scheduled", "15");
+    const row = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    expect(row.nextRefreshAt.getTime() - row.lastAttemptAt!.getTime()).toBe(15 * 60_000);
+    feeds.set(path, { status: 200, body: second });
+    // Not due yet: a scan leaves it alone.
+    expect((await client.post("/test-only/scan/subscriptions", {})).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await eventsOf(id)).map((event) => event.uid)).toContain("talk@feed");
+    // Due: the scan queues its refresh.
+    await prisma.calendarSubscription.update({ where: { id }, data: { nextRefreshAt: new Date(Date.now() - 1000) } });
+    expect((await client.post("/test-only/scan/subscriptions", {})).status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (await eventsOf(id)).some((event) => event.uid === "talk@feed")) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect((await eventsOf(id)).map((event) => event.uid)).toEqual([
+      "holiday@feed",
+      "launch@feed",
+      "sync@feed",
+      "sync@feed",
+    ]);
+    const refreshed = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    expect(refreshed.nextRefreshAt.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+  }, 40_000);
+
+  it("changes the interval, refuses bad input with the fields kept, and unsubscribing removes its events", async () => {
+    const { client } = await person();
+    const bad = await client.post("/calendar/subscriptions", {
+      name: "Files",
+      url: "file:///etc/passwd",
+      refreshMinutes: "60",
+    });
+    expect(bad.status).toBe(400);
+    const badPage = await bad.text();
+    expect(badPage).toContain("Use an address that starts with https://, http:// or webcal://.");
+    expect(badPage).toContain('value="Files"');
+    expect(await prisma.calendarSubscription.count({ where: { name: "Files" } })).toBe(0);
+
+    const id = await subscribe(client, serve({ status: 200, body: first }));
+    expect(
+      (await client.post(`/calendar/subscriptions/${id}`, { intent: "save", name: "Renamed", refreshMinutes: "1440" }))
+        .status,
+    ).toBe(302);
+    const row = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ name: "Renamed", refreshMinutes: 1440 });
+    expect(row.nextRefreshAt.getTime() - row.lastAttemptAt!.getTime()).toBe(1440 * 60_000);
+    expect(
+      (await client.post(`/calendar/subscriptions/${id}`, { intent: "save", name: "", refreshMinutes: "7" })).status,
+    ).toBe(400);
+
+    expect(await prisma.event.count({ where: { subscriptionId: id } })).toBe(4);
+    const response = await client.post(`/calendar/subscriptions/${id}`, { intent: "unsubscribe" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/calendar/subscriptions?unsubscribed=1");
+    expect(await prisma.event.count({ where: { subscriptionId: id } })).toBe(0);
+    expect(await prisma.calendarSubscription.count({ where: { id } })).toBe(0);
+    expect(await page(client, "/calendar?view=agenda&date=2027-01-01")).not.toContain("Team sync");
+  });
+
+  it("user B gets 404 for A's subscriptions and their events on every route and method", async () => {
+    const a = await person();
+    const b = await person();
+    const id = await subscribe(a.client, serve({ status: 200, body: first }), "A's private calendar");
+    const eventId = (await eventsOf(id))[0]!.id;
+    expect((await b.client.get(`/calendar/subscriptions/${id}`)).status).toBe(404);
+    for (const intent of ["refresh", "save", "unsubscribe", "nonsense"]) {
+      const response = await b.client.post(`/calendar/subscriptions/${id}`, {
+        intent,
+        name: "Taken",
+        refreshMinutes: "15",
+      });
+      expect([intent, response.status]).toEqual([intent, 404]);
+    }
+    for (const path of [
+      `/calendar/events/${eventId}`,
+      `/calendar/events/${eventId}/edit`,
+      `/calendar/events/${eventId}/delete`,
+    ]) {
+      expect([path, (await b.client.get(path)).status]).toEqual([path, 404]);
+      expect([path, (await b.client.post(path, { scope: "all" })).status]).toEqual([path, 404]);
+    }
+    expect(await page(b.client, "/calendar/subscriptions")).not.toContain("A&#x27;s private calendar");
+    expect(await page(b.client, "/calendar/subscriptions")).not.toContain("A's private calendar");
+    const row = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    expect(row.name).toBe("A's private calendar");
+    expect(await prisma.event.count({ where: { subscriptionId: id } })).toBe(4);
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * The calendar's views cost the same SQL statements whatever the number of events: 20 or 2,000 (50 of
+ * them repeating series), for the month, week, day and agenda views and a search.
+ */
+import { describe, expect, it } from "vitest";
+import { calendarPage } from "~/calendar/page.server";
+import { VIEWS } from "~/calendar/views";
+import { makeUser } from "../support/accounts";
+import { seedCalendar } from "../support/calendar-seed";
+import { countQueries } from "../support/query-counter";
+
+describe("calendar view query counts", () => {
+  it("every view is a constant number of statements at 20 and at 2,000 events", async () => {
+    const small = await makeUser({ timeZone: "Europe/Berlin" });
+    const large = await makeUser({ timeZone: "Europe/Berlin" });
+    await seedCalendar(small.id, 20, 1);
+    await seedCalendar(large.id, 2_000, 50);
+    for (const view of VIEWS) {
+      const query = { view, date: "2026-06-15" };
+      const few = await countQueries(() => calendarPage(small, query));
+      const many = await countQueries(() => calendarPage(large, query));
+      expect([view, many.statements.length]).toEqual([view, few.statements.length]);
+      expect(many.statements.length).toBeLessThanOrEqual(2);
+      // The large calendar really is busier in the window: the count is not constant by being empty.
+      const items = (page: typeof few.result) => JSON.stringify(page.model).split('"key"').length;
+      expect(items(many.result)).toBeGreaterThan(items(few.result));
+    }
+    const search = { view: "month" as const, q: "Room" };
+    const few = await countQueries(() => calendarPage(small, search));
+    const many = await countQueries(() => calendarPage(large, search));
+    expect(many.statements.length).toBe(few.statements.length);
+  });
+});
