@@ -141,6 +141,10 @@ class StorePausedError extends StoreUnavailableError {}
 function observedStore(store: Store, client: Redis): Store {
   let pausedUntil = 0;
   let timeoutsInARow = 0;
+  // Only the first connection is waited for: a Redis reconnecting after an outage is not, or every
+  // request during the outage would wait out STORE_TIMEOUT_MS at each reconnect attempt.
+  let connectedOnce = client.status === "ready";
+  if (!connectedOnce) client.once("ready", () => (connectedOnce = true));
   const observe =
     <A extends unknown[], R>(operation: (...args: A) => R | Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -148,7 +152,8 @@ function observedStore(store: Store, client: Redis): Store {
       try {
         if (Date.now() < pausedUntil) throw new StorePausedError("redis unavailable");
         // A connection still being made (a process just started) is waited for, within the same limit.
-        if (client.status === "connecting" || client.status === "connect") await readyWithin(client, STORE_TIMEOUT_MS);
+        if (!connectedOnce && (client.status === "connecting" || client.status === "connect"))
+          await readyWithin(client, STORE_TIMEOUT_MS);
         if (client.status !== "ready") throw new StoreUnavailableError("redis not connected");
         const timeout = new Promise<never>((_resolve, reject) => {
           // Timers run before I/O callbacks in each turn of the event loop: after a long turn (a busy

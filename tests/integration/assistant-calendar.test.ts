@@ -34,7 +34,7 @@ async function person(timeZone = "Europe/Berlin") {
 async function ask(client: Client, message: string, path?: string) {
   const response = await client.post(path ?? "/chat?index", { intent: "send", message });
   expect(response.status).toBe(302);
-  const at = path ?? response.headers.get("location")!;
+  const at = path ?? response.headers.get("location")!.replace(/#.*$/, "");
   const replyId = lastMessageId(await (await client.get(at)).text());
   for (let attempt = 0; attempt < 200; attempt++) {
     const reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
@@ -381,7 +381,7 @@ describe("with LLM_TOOLS=false", () => {
       intent: "send",
       message: `${toolMarker("create_event", { title: "X", start: "2027-01-01T10:00", end: "2027-01-01T11:00" })} hi`,
     });
-    const path = response.headers.get("location")!;
+    const path = response.headers.get("location")!.replace(/#.*$/, "");
     const replyId = lastMessageId(await (await client.get(path)).text());
     let reply = await prisma.message.findUniqueOrThrow({ where: { id: replyId } });
     for (let attempt = 0; attempt < 200 && reply.status === "streaming"; attempt++) {

@@ -38,7 +38,8 @@ async function settled(replyId: string) {
 async function converse(client: Client, message: string) {
   const response = await client.post("/chat?index", { message });
   expect(response.status).toBe(302);
-  const path = response.headers.get("location")!;
+  // The conversation opens at its newest message (/chat/<id>#latest).
+  const path = response.headers.get("location")!.replace(/#.*$/, "");
   const replyId = lastMessageId(await (await client.get(path)).text());
   await settled(replyId);
   return { id: path.split("/").at(-1)!, path, replyId };

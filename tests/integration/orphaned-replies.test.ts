@@ -46,7 +46,7 @@ it("settles, at start-up, a reply nobody has touched for minutes, and leaves a r
 it("does not write when a conversation is viewed", async () => {
   const client = await signedInClient(harness.server.url);
   const sent = await client.post("/chat?index", { message: "hello" });
-  const path = sent.headers.get("location")!;
+  const path = sent.headers.get("location")!.replace(/#.*$/, "");
   const conversationId = path.split("/").at(-1)!;
   const owner = await prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
   const stale = await streamingReply(conversationId, owner.userId, new Date(Date.now() - 10 * 60_000), "old");
