@@ -20,8 +20,8 @@ function fetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
     .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
     .find(Number.isSafeInteger);
   const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
-  // With single fetch the app's own client never sends `?_data=`; Remix would still answer it as a legacy
-  // data request (JSON "Unexpected Server Error" bodies, error-level log lines), so it is not passed on.
+  // Single fetch's client never sends `?_data=`; Remix would still answer it as a legacy data request
+  // (`?_data=` alone: an empty 200 with no content type), so the page is rendered as if it were absent.
   if (url.searchParams.has("_data")) url.searchParams.delete("_data");
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -68,7 +68,9 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
     ? /^application\/problem\+json/i
     : /^(text\/html|application\/problem\+json|text\/x-script)/i;
   if (response.status >= 400 && response.status < 500 && !expected.test(type)) {
-    const said = /^text\/plain/i.test(type) ? (await response.text()).trim() : (await response.body?.cancel(), "");
+    // Read to the end, not cancelled: cancelling a page's render stream makes React report a render failure.
+    const text = (await response.text()).trim();
+    const said = /^text\/plain/i.test(type) ? text : "";
     const title = CLIENT_ERRORS[response.status]?.[1] ?? "Request refused";
     const allow = response.headers.get("allow") ?? (response.status === 405 ? "GET, HEAD" : undefined);
     sendClientError(req, res, {
