@@ -159,13 +159,15 @@ afterAll(async () => {
 type Answer = { status: number; allow?: string; type: string; body: string };
 
 async function asB(method: string, path: string, form?: Record<string, string>): Promise<Answer> {
+  // The API takes JSON, pages take forms: each is sent what it reads, so the refusal is about the id.
+  const api = path.startsWith("/api/");
   const response = await request(`${base}${path}`, {
     method: method as "GET",
     headers: {
       cookie: b.cookie,
-      ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      ...(form ? { "content-type": api ? "application/json" : "application/x-www-form-urlencoded" } : {}),
     },
-    body: form ? new URLSearchParams(form).toString() : undefined,
+    body: !form ? undefined : api ? JSON.stringify(form) : new URLSearchParams(form).toString(),
     dispatcher: agent,
   });
   const header = (name: string) => {
@@ -250,7 +252,9 @@ describe("person B never reaches person A's resources", () => {
                   ? CONVERSATION_FORMS.map((form) => ("messageId" in form ? { ...form, messageId: ids.reply } : form))
                   : template.includes(":eventId")
                     ? EVENT_FORMS
-                    : [{ intent: "anything" }];
+                    : template.startsWith("/api/")
+                      ? [{ content: "hi" }]
+                      : [{ intent: "anything" }];
             for (const form of forms) {
               const answer = await asB(method, `${path}${query}`, form);
               asked += 1;
@@ -283,17 +287,16 @@ describe("person B never reaches person A's resources", () => {
       ...["read", "open"].map((intent) => ({ path: "/notifications", form: { intent, id: ids.notification }, status: [404] })),
       { path: "/settings/telegram", form: { intent: "unlink", chatId: ids.chatId }, status: [404] },
       // Dismissing a notice about a blocked chat is idempotent: another person's chat is simply not found to dismiss.
-      { path: "/settings/telegram", form: { intent: "dismiss", chatId: ids.chatId }, status: [303, 404] },
-      { path: `/chat/${ids.bConversation}`, form: { intent: "stop", messageId: ids.reply }, status: [303, 400, 404] },
+      { path: "/settings/telegram", form: { intent: "dismiss", chatId: ids.chatId }, status: [302, 303, 404] },
+      // Stopping A's reply from B's own conversation: nothing to stop, back to B's conversation.
+      { path: `/chat/${ids.bConversation}`, form: { intent: "stop", messageId: ids.reply }, status: [302, 303, 404] },
       { path: `/chat/${ids.bConversation}/stream?message=${ids.reply}`, status: [404] },
       { path: `/chat/${ids.bConversation}/prompt?reply=${ids.reply}`, status: [200, 404] },
       { path: `/api/v1/conversations/${ids.bConversation}/messages?before=${ids.reply}`, status: [200, 400, 404] },
       // B's own pages, asked about A's objects: B's page, without A's data.
-      { path: `/memory?edit=${ids.fact}`, status: [200] },
-      { path: `/memory?review=${ids.proposal}`, status: [200] },
+      { path: `/memory?edit=${ids.fact}`, status: [200, 404] },
+      { path: `/memory?review=${ids.proposal}`, status: [200, 404] },
       { path: `/notifications?before=${ids.notification}`, status: [200] },
-      { path: `/chat?q=${MARK.message}`, status: [200] },
-      { path: `/chat?q=${MARK.summary}`, status: [200] },
       // Everything B can list or download: nothing of A's.
       ...["/chat", "/calendar", "/calendar?view=agenda", "/calendar/export.ics", "/notifications/unread", "/settings/data/export", "/settings/telegram", "/memory", "/api/v1/conversations", "/settings/usage"].map(
         (path) => ({ path, status: [200] }),
@@ -314,6 +317,12 @@ describe("person B never reaches person A's resources", () => {
       const leaked = leaks(answer);
       if (!status.includes(answer.status) || leaked.length)
         wrong.push(`${form ? "POST" : "GET"} ${path} ${JSON.stringify(form ?? "")} → ${answer.status} ${leaked.join(",")}`);
+    }
+    // Searching for A's words: the page shows what B typed, but finds none of A's conversations.
+    for (const words of [MARK.message, MARK.summary, MARK.title]) {
+      const answer = await asB("GET", `/chat?q=${words}`);
+      const found = [ids.conversation, ...Object.values(MARK)].filter((mark) => mark !== words && answer.body.includes(mark));
+      if (answer.status !== 200 || found.length) wrong.push(`GET /chat?q=${words} → ${answer.status} ${found.join(",")}`);
     }
     expect(wrong).toEqual([]);
     // The feed does answer its own token (so the 404s above are not a broken feed).
