@@ -16,7 +16,15 @@ import { createEvent } from "~/calendar/events.server";
 import { regenerateFeedToken } from "~/calendar/feed.server";
 import { prisma } from "~/db/db.server";
 import type { ChatHarness } from "../support/chat-harness";
-import { formVocabulary, paramsOf, routeTemplates, signUp, startProofServer, unhandledErrors, type Person } from "./support";
+import {
+  formVocabulary,
+  paramsOf,
+  routeTemplates,
+  signUp,
+  startProofServer,
+  unhandledErrors,
+  type Person,
+} from "./support";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const BODY_LIMIT = 8192;
@@ -82,8 +90,25 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
 
-const BAD_DATES = ["2027-02-30", "2027-13-01T09:00", "2027-03-01T25:61", "0000-00-00", "-271821-04-19", "9999999-01-01", "tomorrow", "2027-03-01T09:00Z+99"];
-const BAD_ZONES = ["Mars/Olympus_Mons", "UTC+99", "Europe/Berlin\u0000", "../../etc/passwd", "", "Etc/GMT+15", "America/New_York"];
+const BAD_DATES = [
+  "2027-02-30",
+  "2027-13-01T09:00",
+  "2027-03-01T25:61",
+  "0000-00-00",
+  "-271821-04-19",
+  "9999999-01-01",
+  "tomorrow",
+  "2027-03-01T09:00Z+99",
+];
+const BAD_ZONES = [
+  "Mars/Olympus_Mons",
+  "UTC+99",
+  "Europe/Berlin\u0000",
+  "../../etc/passwd",
+  "",
+  "Etc/GMT+15",
+  "America/New_York",
+];
 const BAD_RULES = [
   "FREQ=SECONDLY;INTERVAL=0",
   "FREQ=DAILY;COUNT=-1",
@@ -95,7 +120,23 @@ const BAD_RULES = [
   "FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO",
   "FREQ=DAILY;INTERVAL=1e9",
 ];
-const NASTY = ["\u0000", "a\u0000b", "\ud800", "a\udc00b", "\uffff", "<script>alert(1)</script>", "' OR 1=1 --", "%00", "%", "../..", "null", "undefined", "[]", "{}", "true"];
+const NASTY = [
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "a\udc00b",
+  "\uffff",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "%00",
+  "%",
+  "../..",
+  "null",
+  "undefined",
+  "[]",
+  "{}",
+  "true",
+];
 
 const text = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 30 }) },
@@ -149,7 +190,18 @@ function caseArbitrary(): fc.Arbitrary<Case> {
     template: fc.constantFrom(...templates),
     segments: fc.array(fc.record({ real: fc.boolean(), random: randomSegment }), { minLength: 2, maxLength: 2 }),
     query: fc.array(fc.tuple(fc.constantFrom(...vocabulary.queryNames, "index", "_data"), shortText), { maxLength: 3 }),
-    body: fc.constantFrom<BodyKind>("none", "form", "form", "form", "multipart", "json", "text", "broken-multipart", "odd-type", "huge"),
+    body: fc.constantFrom<BodyKind>(
+      "none",
+      "form",
+      "form",
+      "form",
+      "multipart",
+      "json",
+      "text",
+      "broken-multipart",
+      "odd-type",
+      "huge",
+    ),
     fields,
     jsonShape: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant("fields")),
   });
@@ -218,7 +270,14 @@ function buildBody(entry: Case): Built {
       return { contentType: "multipart/form-data; boundary=x", body, size: Buffer.byteLength(body) };
     }
     case "odd-type": {
-      const types = ["application/xml", "multipart/form-data", "application/x-www-form-urlencoded; charset=utf-16", "image/png", "application/merge-patch+json", ";;"];
+      const types = [
+        "application/xml",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded; charset=utf-16",
+        "image/png",
+        "application/merge-patch+json",
+        ";;",
+      ];
       const body = pairs.map(([name, value]) => `${name}=${value}`).join("&") || "a=b";
       return { contentType: types[body.length % types.length], body, size: Buffer.byteLength(body) };
     }
@@ -264,7 +323,8 @@ async function send(entry: Case): Promise<Outcome> {
 // Properties
 
 const ERROR_TYPES = { page: /^text\/html/, api: /^application\/problem\+json/ };
-const SUCCESS_TYPES = /^(text\/html|application\/json|application\/problem\+json|text\/calendar|text\/event-stream|text\/markdown|text\/csv|text\/plain)/;
+const SUCCESS_TYPES =
+  /^(text\/html|application\/json|application\/problem\+json|text\/calendar|text\/event-stream|text\/markdown|text\/csv|text\/plain)/;
 
 /** Everything the properties say about one response; returns what was wrong, or nothing. */
 function violations(outcome: Outcome): string[] {
@@ -273,7 +333,11 @@ function violations(outcome: Outcome): string[] {
   const path = address.split("?")[0]!.toLowerCase();
   const api = path.startsWith("/api/");
   // The API's documentation is a page under /api: the body guard answers it as API, its route as a page.
-  const errorType = path.startsWith("/api/v1/docs") ? /^(text\/html|application\/problem\+json)/ : api ? ERROR_TYPES.api : ERROR_TYPES.page;
+  const errorType = path.startsWith("/api/v1/docs")
+    ? /^(text\/html|application\/problem\+json)/
+    : api
+      ? ERROR_TYPES.api
+      : ERROR_TYPES.page;
   const nulInAddress = /%00/i.test(address);
   // Refused as 400 before the body is looked at: `.`/`..` segments, `//`, encoded `.`, `/` or `\`.
   const nonCanonical = /%2e|%2f|%5c|\/\/|(^|\/)\.\.?(\/|$)/i.test(address.split("?")[0]!) && status === 400;
@@ -311,7 +375,26 @@ function describeFailure(outcome: Outcome, wrong: string[]): string {
 }
 
 // Rows a refused request must never touch. Sessions are left out: reading a page refreshes its own.
-const WATCHED = ["User", "Password", "Conversation", "Message", "ChatSettings", "Event", "CalendarFeed", "MemoryFact", "MemoryPreference", "MemoryProposal", "ConversationSummary", "Notification", "NotificationSettings", "TelegramLink", "TelegramLinkCode", "InstanceSettings", "AssistantMemory", "AuditEvent"];
+const WATCHED = [
+  "User",
+  "Password",
+  "Conversation",
+  "Message",
+  "ChatSettings",
+  "Event",
+  "CalendarFeed",
+  "MemoryFact",
+  "MemoryPreference",
+  "MemoryProposal",
+  "ConversationSummary",
+  "Notification",
+  "NotificationSettings",
+  "TelegramLink",
+  "TelegramLinkCode",
+  "InstanceSettings",
+  "AssistantMemory",
+  "AuditEvent",
+];
 
 /** Count and checksum of every watched table, in one statement. */
 async function digest(): Promise<Record<string, string>> {
@@ -325,7 +408,13 @@ async function digest(): Promise<Record<string, string>> {
 
 function run<T>(arbitrary: fc.Arbitrary<T[]>, numRuns: number, check: (batch: T[]) => Promise<void>) {
   const started = Date.now();
-  const result = fc.check(fc.asyncProperty(arbitrary, check), { seed: SEED, numRuns, endOnFailure: true, verbose: 0, markInterruptAsFailure: true });
+  const result = fc.check(fc.asyncProperty(arbitrary, check), {
+    seed: SEED,
+    numRuns,
+    endOnFailure: true,
+    verbose: 0,
+    markInterruptAsFailure: true,
+  });
   return result.then((details) => {
     if (details.failed) {
       throw new Error(
@@ -338,15 +427,21 @@ function run<T>(arbitrary: fc.Arbitrary<T[]>, numRuns: number, check: (batch: T[
 
 describe("fuzzing every route of the built server", () => {
   it("random requests: never a 5xx; 405 with Allow, 415, 413 where due; errors are the app's page or problem+json", async () => {
-    const ms = await run(fc.array(caseArbitrary(), { minLength: BATCH, maxLength: BATCH }), RANDOM_BATCHES, async (batch) => {
-      const outcomes = await Promise.all(batch.map(send));
-      const failures = outcomes.flatMap((outcome) => {
-        const wrong = violations(outcome);
-        return wrong.length ? [describeFailure(outcome, wrong)] : [];
-      });
-      if (failures.length) throw new Error(failures.join("\n"));
-    });
-    process.stdout.write(`[fuzz] seed ${SEED}: ${counts.requests} requests in ${ms} ms ${JSON.stringify(Object.fromEntries(counts.byClass))}\n`);
+    const ms = await run(
+      fc.array(caseArbitrary(), { minLength: BATCH, maxLength: BATCH }),
+      RANDOM_BATCHES,
+      async (batch) => {
+        const outcomes = await Promise.all(batch.map(send));
+        const failures = outcomes.flatMap((outcome) => {
+          const wrong = violations(outcome);
+          return wrong.length ? [describeFailure(outcome, wrong)] : [];
+        });
+        if (failures.length) throw new Error(failures.join("\n"));
+      },
+    );
+    process.stdout.write(
+      `[fuzz] seed ${SEED}: ${counts.requests} requests in ${ms} ms ${JSON.stringify(Object.fromEntries(counts.byClass))}\n`,
+    );
     expect(counts.requests).toBeGreaterThanOrEqual(RANDOM_BATCHES * BATCH);
     // The fuzzers stayed signed in throughout (a random form never ended their sessions).
     for (const person of Object.values(who)) {
@@ -366,30 +461,53 @@ describe("fuzzing every route of the built server", () => {
         const api = entry.template.startsWith("/api/");
         const refusals: Case[] = [
           { ...entry, method },
-          { ...entry, method: "POST", identity: signedIn, body: api ? "form" : "json", fields: [["intent", "x"], ...entry.fields] },
-          { ...entry, method: "POST", identity: signedIn, body: "huge", template: entry.template === "/calendar" ? "/memory" : entry.template },
-          { ...entry, method: "POST", identity: signedIn, body: "form", fields: [...entry.fields, ["intent", "a\u0000b"]] },
+          {
+            ...entry,
+            method: "POST",
+            identity: signedIn,
+            body: api ? "form" : "json",
+            fields: [["intent", "x"], ...entry.fields],
+          },
+          {
+            ...entry,
+            method: "POST",
+            identity: signedIn,
+            body: "huge",
+            template: entry.template === "/calendar" ? "/memory" : entry.template,
+          },
+          {
+            ...entry,
+            method: "POST",
+            identity: signedIn,
+            body: "form",
+            fields: [...entry.fields, ["intent", "a\u0000b"]],
+          },
           { ...entry, method: "POST", identity: signedIn, body: "broken-multipart" },
           { ...entry, method: "POST", identity: "anonymous", body: api ? "json" : "form" },
         ];
         return refusals[kind]!;
       })
       // Without a session only pages that require one refuse a post; public pages (sign-in) take it.
-      .filter((entry) => entry.identity !== "anonymous" || entry.method !== "POST" || !isPublicPath(entry.template.replace(/:\w+\??/g, "x")));
+      .filter(
+        (entry) =>
+          entry.identity !== "anonymous" ||
+          entry.method !== "POST" ||
+          !isPublicPath(entry.template.replace(/:\w+\??/g, "x")),
+      );
     const ms = await run(fc.array(refused, { minLength: BATCH, maxLength: BATCH }), REFUSED_BATCHES, async (batch) => {
       const start = await digest();
       const outcomes = await Promise.all(batch.map(send));
       const failures = outcomes.flatMap((outcome) => {
         const wrong = violations(outcome);
         const redirectedToSignIn = outcome.entry.identity === "anonymous" && [302, 303, 401].includes(outcome.status);
-        if (outcome.status < 400 && !redirectedToSignIn )
-          wrong.push("was not refused");
+        if (outcome.status < 400 && !redirectedToSignIn) wrong.push("was not refused");
         return wrong.length ? [describeFailure(outcome, wrong)] : [];
       });
       if (failures.length) throw new Error(failures.join("\n"));
       const end = await digest();
       const changed = WATCHED.filter((table) => start[table] !== end[table]);
-      if (changed.length) throw new Error(`refused requests changed ${changed.join(", ")}: ${batch.map(addressOf).join(" ")}`);
+      if (changed.length)
+        throw new Error(`refused requests changed ${changed.join(", ")}: ${batch.map(addressOf).join(" ")}`);
     });
     process.stdout.write(`[fuzz] seed ${SEED}: ${counts.requests - before} refused requests in ${ms} ms\n`);
     expect(counts.requests - before).toBeGreaterThanOrEqual(REFUSED_BATCHES * BATCH);

@@ -78,7 +78,11 @@ beforeAll(async () => {
   const sent = await json(a, `/api/v1/conversations/${ids.conversation}/messages`, { content: MARK.message });
   ids.userMessage = sent.userMessageId!;
   ids.reply = sent.assistantMessageId!;
-  for (let waited = 0; (await prisma.message.findUnique({ where: { id: ids.reply } }))?.status !== "complete"; waited += 100) {
+  for (
+    let waited = 0;
+    (await prisma.message.findUnique({ where: { id: ids.reply } }))?.status !== "complete";
+    waited += 100
+  ) {
     if (waited > 30_000) throw new Error("A's reply did not complete");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -174,7 +178,12 @@ async function asB(method: string, path: string, form?: Record<string, string>):
     const value = response.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;
   };
-  return { status: response.statusCode, allow: header("allow"), type: header("content-type") ?? "", body: await response.body.text() };
+  return {
+    status: response.statusCode,
+    allow: header("allow"),
+    type: header("content-type") ?? "",
+    body: await response.body.text(),
+  };
 }
 
 const leaks = (answer: Answer) => Object.values(MARK).filter((mark) => mark && answer.body.includes(mark));
@@ -201,7 +210,7 @@ function queriesFor(template: string): string[] {
 }
 
 /** Forms B might post at a route with A's ids in the address: every intent the conversation page takes. */
-const CONVERSATION_FORMS = [
+const CONVERSATION_FORMS: Array<Record<string, string>> = [
   { intent: "send", message: "hi" },
   { intent: "stop", messageId: "" },
   { intent: "retry" },
@@ -213,7 +222,7 @@ const CONVERSATION_FORMS = [
   { intent: "memory-off" },
   { intent: "model", model: "stub/large" },
 ];
-const EVENT_FORMS = [
+const EVENT_FORMS: Array<Record<string, string>> = [
   { intent: "save", title: "taken over", startLocal: "2027-03-01T10:00", endLocal: "2027-03-01T11:00" },
   { intent: "delete", scope: "all" },
   { scope: "this", occurrence: "2027-03-08T09:00" },
@@ -234,7 +243,10 @@ describe("person B never reaches person A's resources", () => {
     let asked = 0;
     for (const template of withIds) {
       const names = paramsOf(template);
-      expect(names.filter((name) => !fillings(name).length), template).toEqual([]);
+      expect(
+        names.filter((name) => !fillings(name).length),
+        template,
+      ).toEqual([]);
       const paths = names.reduce<string[]>(
         (partial, name) =>
           partial.flatMap((path) =>
@@ -262,7 +274,9 @@ describe("person B never reaches person A's resources", () => {
               const allowed = method === "POST" && answer.status === 405 ? [405] : expected(template, method);
               const leaked = leaks(answer);
               if (!allowed.includes(answer.status) || leaked.length)
-                wrong.push(`${method} ${path}${query} ${JSON.stringify(form ?? "")} → ${answer.status} ${leaked.join(",")}`);
+                wrong.push(
+                  `${method} ${path}${query} ${JSON.stringify(form ?? "")} → ${answer.status} ${leaked.join(",")}`,
+                );
               if (answer.status === 405 && !answer.allow) wrong.push(`${method} ${path}: 405 without Allow`);
             }
           }
@@ -284,7 +298,11 @@ describe("person B never reaches person A's resources", () => {
         form: { intent, id: ids.preference, key: "k", value: "v" },
         status: [404],
       })),
-      ...["read", "open"].map((intent) => ({ path: "/notifications", form: { intent, id: ids.notification }, status: [404] })),
+      ...["read", "open"].map((intent) => ({
+        path: "/notifications",
+        form: { intent, id: ids.notification },
+        status: [404],
+      })),
       { path: "/settings/telegram", form: { intent: "unlink", chatId: ids.chatId }, status: [404] },
       // Dismissing a notice about a blocked chat is idempotent: another person's chat is simply not found to dismiss.
       { path: "/settings/telegram", form: { intent: "dismiss", chatId: ids.chatId }, status: [302, 303, 404] },
@@ -298,16 +316,31 @@ describe("person B never reaches person A's resources", () => {
       { path: `/memory?review=${ids.proposal}`, status: [200, 404] },
       { path: `/notifications?before=${ids.notification}`, status: [200] },
       // Everything B can list or download: nothing of A's.
-      ...["/chat", "/calendar", "/calendar?view=agenda", "/calendar/export.ics", "/notifications/unread", "/settings/data/export", "/settings/telegram", "/memory", "/api/v1/conversations", "/settings/usage"].map(
-        (path) => ({ path, status: [200] }),
-      ),
+      ...[
+        "/chat",
+        "/calendar",
+        "/calendar?view=agenda",
+        "/calendar/export.ics",
+        "/notifications/unread",
+        "/settings/data/export",
+        "/settings/telegram",
+        "/memory",
+        "/api/v1/conversations",
+        "/settings/usage",
+      ].map((path) => ({ path, status: [200] })),
       // The feed is reached only by its token: never by A's id or the stored hash.
       { path: `/calendar/feed/${a.id}.ics`, status: [404] },
       { path: `/calendar/feed/${ids.feedToken.toUpperCase()}.ics`, status: [404] },
       // Admin-only pages, with every kind of A's id.
-      ...["/admin/jobs", `/admin/users/${a.id}`, "/admin/users", "/admin/audit", "/admin/audit.csv", "/admin/system", "/admin/assistant"].map(
-        (path) => ({ path, status: [403] }),
-      ),
+      ...[
+        "/admin/jobs",
+        `/admin/users/${a.id}`,
+        "/admin/users",
+        "/admin/audit",
+        "/admin/audit.csv",
+        "/admin/system",
+        "/admin/assistant",
+      ].map((path) => ({ path, status: [403] })),
       { path: "/admin/jobs", form: { intent: "retry", queue: "reminders", jobId: ids.event }, status: [403] },
       { path: "/admin/users?index", form: { intent: "disable", userId: a.id }, status: [403] },
     ];
@@ -316,13 +349,18 @@ describe("person B never reaches person A's resources", () => {
       const answer = await asB(form ? "POST" : "GET", path, form);
       const leaked = leaks(answer);
       if (!status.includes(answer.status) || leaked.length)
-        wrong.push(`${form ? "POST" : "GET"} ${path} ${JSON.stringify(form ?? "")} → ${answer.status} ${leaked.join(",")}`);
+        wrong.push(
+          `${form ? "POST" : "GET"} ${path} ${JSON.stringify(form ?? "")} → ${answer.status} ${leaked.join(",")}`,
+        );
     }
     // Searching for A's words: the page shows what B typed, but finds none of A's conversations.
     for (const words of [MARK.message, MARK.summary, MARK.title]) {
       const answer = await asB("GET", `/chat?q=${words}`);
-      const found = [ids.conversation, ...Object.values(MARK)].filter((mark) => mark !== words && answer.body.includes(mark));
-      if (answer.status !== 200 || found.length) wrong.push(`GET /chat?q=${words} → ${answer.status} ${found.join(",")}`);
+      const found = [ids.conversation, ...Object.values(MARK)].filter(
+        (mark) => mark !== words && answer.body.includes(mark),
+      );
+      if (answer.status !== 200 || found.length)
+        wrong.push(`GET /chat?q=${words} → ${answer.status} ${found.join(",")}`);
     }
     expect(wrong).toEqual([]);
     // The feed does answer its own token (so the 404s above are not a broken feed).

@@ -35,7 +35,9 @@ export function paramsOf(template: string): string[] {
 export function formVocabulary(): { names: string[]; intents: string[]; queryNames: string[] } {
   const dir = path.join(root, "app/routes");
   const sources = fs.readdirSync(dir).map((file) => fs.readFileSync(path.join(dir, file), "utf8"));
-  const all = (pattern: RegExp) => [...new Set(sources.flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]!)))];
+  const all = (pattern: RegExp) => [
+    ...new Set(sources.flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]!))),
+  ];
   return {
     names: all(/\bname="([A-Za-z][\w-]*)"/g),
     intents: all(/name="intent" value="([\w-]+)"/g),
