@@ -7,6 +7,8 @@ import {
   type ServerBuild,
 } from "@remix-run/node";
 import { guardedBody } from "./body-guard.server";
+import { sendClientError } from "./client-error.server";
+import { isApiPath, routePath } from "./route-path.server";
 
 /**
  * @remix-run/express's handler, except that an action's body is the one the body guard read and
@@ -18,6 +20,9 @@ function fetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
     .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
     .find(Number.isSafeInteger);
   const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  // Single fetch's client never sends `?_data=`; Remix would still answer it as a legacy data request
+  // (`?_data=` alone: an empty 200 with no content type), so the page is rendered as if it were absent.
+  if (url.searchParams.has("_data")) url.searchParams.delete("_data");
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -43,7 +48,40 @@ function fetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
   return new Request(url.href, init);
 }
 
-async function sendResponse(res: ExpressResponse, response: Response): Promise<void> {
+const CLIENT_ERRORS: Record<number, [code: string, title: string]> = {
+  400: ["bad_request", "Bad request"],
+  403: ["forbidden", "Forbidden"],
+  404: ["not_found", "Not found"],
+  405: ["method_not_allowed", "Method not allowed"],
+  409: ["conflict", "Conflict"],
+  410: ["gone", "Gone"],
+};
+
+async function sendResponse(req: ExpressRequest, res: ExpressResponse, response: Response): Promise<void> {
+  // A resource route's refusal (`throw new Response("Not found", { status: 404 })`, or Remix's JSON
+  // "Unexpected Server Error" for a POST to one without an action) becomes the app's error page or
+  // problem+json, as every other client error is. A page's refusal is already its HTML error boundary, and
+  // single fetch's `.data` answers (text/x-script) carry their error to the client's own boundary.
+  const type = response.headers.get("content-type") ?? "";
+  // Under /api every refusal is problem+json, an unknown address too (Remix's 404 there is the HTML page).
+  const expected = isApiPath(routePath(req).path)
+    ? /^application\/problem\+json/i
+    : /^(text\/html|application\/problem\+json|text\/x-script)/i;
+  if (response.status >= 400 && response.status < 500 && !expected.test(type)) {
+    // Read to the end, not cancelled: cancelling a page's render stream makes React report a render failure.
+    const text = (await response.text()).trim();
+    const said = /^text\/plain/i.test(type) ? text : "";
+    const title = CLIENT_ERRORS[response.status]?.[1] ?? "Request refused";
+    const allow = response.headers.get("allow") ?? (response.status === 405 ? "GET, HEAD" : undefined);
+    sendClientError(req, res, {
+      status: response.status,
+      code: CLIENT_ERRORS[response.status]?.[0] ?? "client_error",
+      title,
+      message: said && said.length <= 200 ? said : title,
+      headers: allow ? { Allow: allow } : undefined,
+    });
+    return;
+  }
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [name, value] of response.headers.entries()) res.append(name, value);
@@ -62,7 +100,7 @@ export function remixRequestHandler(options: {
   const handle = createRequestHandler(options.build, options.mode);
   return (req, res, next) => {
     handle(fetchRequest(req, res), options.getLoadContext(req, res))
-      .then((response) => sendResponse(res, response))
+      .then((response) => sendResponse(req, res, response))
       .catch(next);
   };
 }

@@ -155,7 +155,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(latest);
       }
       case "stop":
-        await stopReply(user.id, intent.messageId);
+        // Nothing to stop (finished, or not the person's): another person's conversation is then a 404,
+        // as for every other intent, rather than a redirect into it.
+        if (!(await stopReply(user.id, intent.messageId))) await getConversation(user.id, conversationId);
         return redirect(latest);
       case "rename":
         await renameConversation(user.id, conversationId, intent.title);
