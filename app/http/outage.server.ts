@@ -58,12 +58,12 @@ function unavailableResponse(path: string): Response {
 }
 
 /**
- * A request from the Remix client (a client-side navigation, revalidation or fetcher): `*.data` with
- * single fetch, or `?_data=` from a client built before it. It can only read Remix's own format, not
- * an HTML page.
+ * A request from the Remix client (a client-side navigation, revalidation or fetcher): `*.data` under
+ * single fetch. It can only read Remix's own format, not an HTML page. (`?_data=` is dropped before
+ * Remix sees it: a page request, answered with the page.)
  */
 function isRemixDataRequest(req: ExpressRequest): boolean {
-  return routePath(req).data || "_data" in req.query;
+  return routePath(req).data;
 }
 
 /**
