@@ -116,11 +116,31 @@ test("a non-admin gets 403 on admin pages; the admin changes their role and the 
   await expect(events).toHaveCount(1);
   await expect(events.first()).toContainText(adminEmail);
   await expect(events.first()).toContainText("user.role_change");
-  await expect(events.first()).toContainText('"to":"admin"');
+  // Details read as label/value pairs; the JSON is there on demand (a <details>, JS or not).
+  const details = events.first().locator("dl.audit-details");
+  await expect(details.locator("div", { has: page.locator("dt", { hasText: /^to$/ }) }).locator("dd")).toHaveText(
+    "admin",
+  );
+  const json = events.first().locator("details.audit-json");
+  await expect(json.locator("pre")).toBeHidden();
+  await json.getByText("JSON").click();
+  await expect(json.locator("pre")).toBeVisible();
+  await expect(json.locator("pre")).toContainText('"to": "admin"');
   await expect(page.getByRole("link", { name: "Download CSV" })).toHaveAttribute(
     "href",
     `/admin/audit.csv?${new URLSearchParams({ user: adminEmail, action: "user.role_change" })}`,
   );
+
+  // The admin's own looks at the log are recorded but hidden until asked for.
+  await page.getByLabel("Action").selectOption("");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).not.toHaveURL(/action=user\.role_change/);
+  await expect(page.locator("table.data tbody tr").first()).toBeVisible();
+  await expect(page.locator("table.data tbody tr", { hasText: "audit.view" })).toHaveCount(0);
+  await page.getByLabel("Show views of this log").check();
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/views=1/);
+  await expect(page.locator("table.data tbody tr", { hasText: "audit.view" }).first()).toBeVisible();
 });
 
 test.describe("bad input on the sign-up and sign-in forms", () => {

@@ -76,6 +76,8 @@ export type AuditFilter = {
   /** The email recorded at the time (case-insensitive): finds the trail of a deleted account too. */
   actorEmail?: string;
   action?: AuditAction;
+  /** Left out unless `action` asks for one of them (the viewer hides its own views by default). */
+  excludeActions?: AuditAction[];
   from?: Date;
   to?: Date;
 };
@@ -87,7 +89,11 @@ function whereFor(filter: AuditFilter): Prisma.AuditEventWhereInput {
     ...(filter.actorId ? { actorId: filter.actorId } : {}),
     // Recorded lower-cased, so an exact match on the lower-cased filter uses the index.
     ...(filter.actorEmail ? { actorEmail: filter.actorEmail.trim().toLowerCase() } : {}),
-    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.action
+      ? { action: filter.action }
+      : filter.excludeActions?.length
+        ? { action: { notIn: filter.excludeActions } }
+        : {}),
     ...(filter.from || filter.to
       ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
       : {}),

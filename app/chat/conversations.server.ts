@@ -163,7 +163,11 @@ export const searchHitColumns = rowContract({
   conversationId: "Conversation.id",
   title: "Conversation.title",
   messageId: computed("text", { nullable: true }),
+  /** What matched: "title", or the message's role ("user" = mine, "assistant" = the reply). */
+  matched: computed("text"),
   snippet: computed("text"),
+  /** The start of the matched text, for widening the snippet to whole words (search-results.ts). */
+  source: computed("text"),
   at: computed("timestamp"),
 });
 export type SearchHit = RowOf<typeof searchHitColumns>;
@@ -173,18 +177,23 @@ export type SearchHit = RowOf<typeof searchHitColumns>;
  * the expressions here must match those indexes). Snippets mark matches with sentinel characters
  * that renderSnippet turns into <mark>.
  */
+/** How much of a matched message comes back to widen its snippet; a match past it keeps ts_headline's cut. */
+const SOURCE_CHARS = 20_000;
+
 export function searchSql(userId: string, text: string, limit: number): Prisma.Sql {
   const options = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=24, MinWords=8, MaxFragments=2`;
   return Prisma.sql`
     WITH q AS (SELECT websearch_to_tsquery('simple', ${text}) AS query)
     SELECT * FROM (
-      SELECT c.id AS "conversationId", c.title, NULL AS "messageId",
-             ts_headline('simple', c.title, q.query, ${options}) AS snippet, c."lastMessageAt" AS at
+      SELECT c.id AS "conversationId", c.title, NULL AS "messageId", 'title' AS matched,
+             ts_headline('simple', c.title, q.query, ${options}) AS snippet, c.title AS source,
+             c."lastMessageAt" AS at
         FROM "Conversation" c, q
        WHERE c."userId" = ${userId} AND to_tsvector('simple', c.title) @@ q.query
       UNION ALL
-      SELECT m."conversationId", c.title, m.id AS "messageId",
-             ts_headline('simple', m.content, q.query, ${options}) AS snippet, m."createdAt" AS at
+      SELECT m."conversationId", c.title, m.id AS "messageId", m.role::text AS matched,
+             ts_headline('simple', m.content, q.query, ${options}) AS snippet,
+             left(m.content, ${SOURCE_CHARS}) AS source, m."createdAt" AS at
         FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
        WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND to_tsvector('simple', m.content) @@ q.query
     ) hits

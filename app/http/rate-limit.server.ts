@@ -11,6 +11,7 @@ import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
+import { SIGN_IN_REFUSED_LOCAL } from "./request-context.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
@@ -45,6 +46,14 @@ function clientKey(req: Request, res: Response): string {
 }
 
 const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
+
+/**
+ * A refused sign-in from the login form itself (document POST or Remix's `.data` fetch): the login page
+ * answers it, with the form as typed and the wait in words. Only these exact spellings, which Remix
+ * routes to the login action; every other spelling of the address keeps the plain 429 page.
+ */
+const isLoginPageSignIn = (req: Request) =>
+  req.method === "POST" && (req.path === "/login" || req.path === "/login.data");
 
 /**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
@@ -89,12 +98,18 @@ const TOO_MANY_HTML = `<!doctype html>
 <p><a href="/">Back to ARES</a></p></body></html>`;
 
 function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
-  return async (req, res, _next, options: Options) => {
+  return async (req, res, next, options: Options) => {
     countRateLimitRejection(tier);
     const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[options.requestPropertyName];
     if (tier === "auth") await auditBlockedSignIn(req, res, limit, info);
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
+    if (tier === "auth" && isLoginPageSignIn(req)) {
+      res.status(429);
+      res.locals[SIGN_IN_REFUSED_LOCAL] = Number(retryAfter) || 60;
+      next();
+      return;
+    }
     if (isApiPath(routePath(req).path)) {
       sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
       return;
@@ -272,7 +287,11 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
   return (req, res, next) => {
     const tier = tierOf(req);
     const limiter = tier && limiters.get(tier);
-    const thenPerEmail = () => (tier === "auth" && perEmail ? perEmail(req, res, next) : next());
+    // A sign-in the address limit refused goes straight to the login page: it is not counted again.
+    const thenPerEmail = () =>
+      tier === "auth" && perEmail && res.locals[SIGN_IN_REFUSED_LOCAL] === undefined
+        ? perEmail(req, res, next)
+        : next();
     if (!limiter) return thenPerEmail();
     return limiter(req, res, thenPerEmail);
   };

@@ -17,8 +17,13 @@ declare module "@remix-run/node" {
     route: string;
     /** The session lookup found the database unreachable (a Remix data request; see outage.server.ts). */
     databaseUnavailable: boolean;
+    /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
+    signInRetryAfterSeconds: number | undefined;
   }
 }
+
+/** Set by the sign-in limit on a refused attempt it hands to the login page (rate-limit.server.ts). */
+export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -43,5 +48,7 @@ export function loadContext(req: Request, res: Response, route: string) {
     auth: (res.locals.auth as RequestAuth | undefined) ?? { user: null, session: null },
     route,
     databaseUnavailable: res.locals.databaseUnavailable === true,
+    signInRetryAfterSeconds:
+      typeof res.locals[SIGN_IN_REFUSED_LOCAL] === "number" ? (res.locals[SIGN_IN_REFUSED_LOCAL] as number) : undefined,
   };
 }

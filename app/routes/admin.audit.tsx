@@ -54,6 +54,10 @@ export default function AuditLog() {
         <Field label="To" id="filter-to" errors={errors?.to}>
           <input id="filter-to" name="to" type="date" defaultValue={values.to} />
         </Field>
+        <div className="field checkbox">
+          <input id="filter-views" name="views" type="checkbox" value="1" defaultChecked={values.views === "1"} />
+          <label htmlFor="filter-views">Show views of this log</label>
+        </div>
         <div className="filters__buttons">
           <button type="submit">Filter</button>
           {query ? (
@@ -113,7 +117,22 @@ export default function AuditLog() {
                   </td>
                   <td>{row.ip ?? ""}</td>
                   <td>
-                    <code className="details-json">{row.details}</code>
+                    {row.details.length > 0 ? (
+                      <>
+                        <dl className="details audit-details">
+                          {row.details.map(({ key, value }) => (
+                            <div key={key}>
+                              <dt>{key}</dt>
+                              <dd>{value}</dd>
+                            </div>
+                          ))}
+                        </dl>
+                        <details className="audit-json">
+                          <summary>JSON</summary>
+                          <pre className="details-json">{row.detailsJson}</pre>
+                        </details>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               ))}

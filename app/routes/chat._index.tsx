@@ -8,6 +8,7 @@ import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
 import { searchConversations } from "~/chat/conversations.server";
 import { messageText } from "~/chat/schemas";
+import { groupByConversation, snippetAtWordBoundaries } from "~/chat/search-results";
 import { renderSnippet } from "~/chat/snippet";
 import { Composer } from "~/components/chat/composer";
 import { FormErrors } from "~/components/forms";
@@ -24,14 +25,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const hits = query ? await searchConversations(user.id, query) : [];
   return {
     query,
-    hits: hits.map((hit) => ({
-      title: hit.title,
-      key: `${hit.conversationId}-${hit.messageId ?? "title"}`,
-      // A message hit opens the page that ends with it, however old it is, scrolled to it.
-      href: hit.messageId
-        ? `/chat/${hit.conversationId}?through=${encodeCreatedAtCursor({ createdAt: new Date(hit.at), id: hit.messageId })}#m-${hit.messageId}`
-        : `/chat/${hit.conversationId}`,
-      snippet: renderSnippet(hit.snippet),
+    conversations: groupByConversation(hits).map((group) => ({
+      title: group.title,
+      href: `/chat/${group.conversationId}`,
+      hits: group.hits.map((hit) => ({
+        key: hit.messageId ?? "title",
+        kind: hit.kind,
+        // A message hit opens the page that ends with it, however old it is, scrolled to it.
+        href: hit.messageId
+          ? `/chat/${hit.conversationId}?through=${encodeCreatedAtCursor({ createdAt: new Date(hit.at), id: hit.messageId })}#m-${hit.messageId}`
+          : null,
+        snippet: renderSnippet(snippetAtWordBoundaries(hit.snippet, hit.source)),
+      })),
     })),
   };
 }
@@ -52,22 +57,43 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(`/chat/${outcome.conversationId}#latest`);
 }
 
+const MATCHED: Record<"title" | "mine" | "reply", string> = {
+  title: "Title",
+  mine: "My message",
+  reply: "Reply",
+};
+
 export default function ChatHome() {
-  const { query, hits } = useLoaderData<typeof loader>();
+  const { query, conversations } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   if (query) {
     return (
       <div className="search-results">
         <h1>Search results for “{query}”</h1>
-        {hits.length === 0 ? (
+        {conversations.length === 0 ? (
           <p>Nothing matches. Try fewer or different words.</p>
         ) : (
-          <ul>
-            {hits.map((hit) => (
-              <li key={hit.key}>
-                <Link to={hit.href}>{hit.title}</Link>
-                <p className="snippet" dangerouslySetInnerHTML={{ __html: hit.snippet }} />
+          <ul className="search-groups">
+            {conversations.map((conversation) => (
+              <li key={conversation.href} className="search-group">
+                <h2>
+                  <Link to={conversation.href}>{conversation.title}</Link>
+                </h2>
+                <ul className="search-hits">
+                  {conversation.hits.map((hit) => (
+                    <li key={hit.key} data-matched={hit.kind}>
+                      <span className="badge">{MATCHED[hit.kind]}</span>{" "}
+                      {hit.href ? (
+                        <Link to={hit.href}>
+                          <span className="snippet" dangerouslySetInnerHTML={{ __html: hit.snippet }} />
+                        </Link>
+                      ) : (
+                        <span className="snippet" dangerouslySetInnerHTML={{ __html: hit.snippet }} />
+                      )}
+                    </li>
+                  ))}
+                </ul>
               </li>
             ))}
           </ul>

@@ -8,6 +8,7 @@ import chatStylesheet from "~/styles/chat.css?url";
 import markdownStylesheet from "~/styles/markdown.css?url";
 import memoryStylesheet from "~/styles/memory.css?url";
 import { listConversations } from "~/chat/conversations.server";
+import { KeyboardShortcuts, KeyboardShortcutsButton } from "~/components/chat/keyboard-shortcuts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: chatStylesheet },
@@ -87,11 +88,13 @@ export default function ChatLayout() {
               Older conversations
             </Link>
           ) : null}
+          <KeyboardShortcutsButton />
         </aside>
       </details>
       <section className="chat-main">
         <Outlet />
       </section>
+      <KeyboardShortcuts />
     </div>
   );
 }

@@ -26,13 +26,26 @@ const REASONS: Record<string, string> = {
 
 export function loader({ context, request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirectTo(new URL(request.url).searchParams.get("redirectTo"));
-  redirectIfSignedIn(context, redirectTo);
+  // A refused attempt is answered with this page (429) even when the refused client holds a session.
+  if (context.signInRetryAfterSeconds === undefined) redirectIfSignedIn(context, redirectTo);
   const { localLogin, auth0 } = config();
   return { localLogin, auth0Enabled: Boolean(auth0) };
 }
 
+/** Whole minutes, rounded up: "1 min" rather than "0 min" for the last seconds of a window. */
+const tooManyAttempts = (seconds: number) =>
+  `Too many attempts — try again in ${Math.max(1, Math.ceil(seconds / 60))} min.`;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: loginSchema });
+  // The sign-in limit refused this attempt before it got here (rate-limit.server.ts, which also set
+  // Retry-After): the form comes back as typed, with the wait, and no password is checked.
+  if (context.signInRetryAfterSeconds !== undefined) {
+    return data(
+      submission.reply({ formErrors: [tooManyAttempts(context.signInRetryAfterSeconds)], hideFields: ["password"] }),
+      { status: 429 },
+    );
+  }
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   if (!config().localLogin) {
     return data(

@@ -91,6 +91,50 @@ describe("the audit viewer", () => {
     expect((await auditRows("audit.view"))[2]).toMatchObject({ actorId: admin.id, details: { action: "logout" } });
   });
 
+  it("issue 12: hides views of the log itself unless asked; details come as label/value pairs with the JSON", async () => {
+    const admin = await makeUser({ role: "admin" });
+    await prisma.auditEvent.createMany({
+      data: [
+        { action: "audit.view", outcome: "success", actorId: admin.id, details: { action: "login" } },
+        {
+          action: "user.role_change",
+          outcome: "success",
+          actorId: admin.id,
+          details: { from: "user", to: "admin", note: null, limits: { daily: 3 } },
+        },
+      ],
+    });
+    const plain = await viewAuditLog(admin, params(), origin);
+    expect(plain.rows.map((row) => row.action)).toEqual(["user.role_change"]);
+    // PostgreSQL's jsonb keeps its own key order.
+    expect(plain.rows[0]!.details).toHaveLength(4);
+    expect(plain.rows[0]!.details).toEqual(
+      expect.arrayContaining([
+        { key: "from", value: "user" },
+        { key: "to", value: "admin" },
+        { key: "note", value: "—" },
+        { key: "limits", value: '{"daily":3}' },
+      ]),
+    );
+    expect(JSON.parse(plain.rows[0]!.detailsJson)).toEqual({
+      from: "user",
+      to: "admin",
+      note: null,
+      limits: { daily: 3 },
+    });
+    // The view just made is recorded, and shown once asked for.
+    const withViews = await viewAuditLog(admin, params({ views: "1" }), origin);
+    expect(withViews.rows.map((row) => row.action)).toEqual(["audit.view", "user.role_change", "audit.view"]);
+    const chosen = await viewAuditLog(admin, params({ action: "audit.view" }), origin);
+    expect(chosen.rows.every((row) => row.action === "audit.view")).toBe(true);
+    expect(chosen.rows).toHaveLength(3);
+    // The CSV follows the same filters (the export records itself before it streams).
+    const csv = await exportAuditCsv(admin, params(), origin);
+    if (!csv.ok) throw new Error(csv.message);
+    const csvRows = parseCsv(await readAll(csv.body)).slice(1);
+    expect(csvRows.map((row) => row[3])).toEqual(["audit.export", "user.role_change"]);
+  });
+
   it("finds a deleted account's trail by the email kept on its events", async () => {
     const admin = await makeUser({ role: "admin" });
     const gone = await makeUser({ email: "gone@example.test" });
@@ -125,7 +169,13 @@ describe("the audit viewer", () => {
       origin,
     );
     expect(log.ok).toBe(false);
-    expect(log.values).toEqual({ user: "someone", action: "drop-table", from: "2026-02-30", to: "yesterday" });
+    expect(log.values).toEqual({
+      user: "someone",
+      action: "drop-table",
+      from: "2026-02-30",
+      to: "yesterday",
+      views: "",
+    });
     if (log.ok) return;
     expect(log.errors.action).toEqual(["Choose an action from the list."]);
     expect(log.errors.from).toEqual(["Use a real date like 2026-03-01."]);

@@ -404,6 +404,9 @@ describe("chat", () => {
     expect(list).toMatch(/aria-label="Pinned"[^<]*<\/span>Australian fauna/);
     const search = await (await client.get("/chat?q=quokkas")).text();
     expect(search).toContain("<mark>Quokkas</mark>");
+    // One entry for the conversation, saying what matched: my message (the stub's reply echoes it too).
+    expect(search.match(/class="search-group"/g)).toHaveLength(1);
+    expect(search).toMatch(/data-matched="mine"><span class="badge">My message<\/span>/);
     const markdown = await client.get(`${path}/export?format=md`);
     expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
     expect(await markdown.text()).toContain("Quokkas are marsupials");

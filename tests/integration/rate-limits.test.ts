@@ -138,6 +138,35 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect(reasons).toContainEqual(expect.objectContaining({ reason: "rate_limited", limit: "ip" }));
   });
 
+  it("issue 12: a refused sign-in is the login page with the wait in minutes and the email kept, as page and as .data", async () => {
+    const victim = await makeUser({ password });
+    const from = "198.51.100.40";
+    for (let i = 0; i < 3; i++) expect((await signIn(from, victim.email, "wrong guess")).status).toBe(400);
+    const page = await signIn(from, victim.email, password);
+    expect(page.status).toBe(429);
+    expect(Number(page.headers["retry-after"])).toBeGreaterThan(60);
+    expect(page.headers["content-type"]).toContain("text/html");
+    // The app's own login page (styled, with the form), not a bare error page.
+    expect(page.body).toContain("<h1>Sign in</h1>");
+    expect(page.body).toMatch(
+      /<div class="form-error" role="alert"[^>]*><p>Too many attempts — try again in 15 min\.<\/p>/,
+    );
+    expect(page.body).toContain(`value="${victim.email}"`);
+    expect(page.body).not.toContain(password);
+    // With JS the form posts to /login.data: the same answer as data the page shows inline.
+    const data = await httpRequest(`${server.url}/login.data`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from },
+      body: new URLSearchParams({ email: victim.email, password }).toString(),
+    });
+    expect(data.status).toBe(429);
+    expect(Number(data.headers["retry-after"])).toBeGreaterThan(60);
+    expect(data.body).toContain("Too many attempts — try again in 15 min.");
+    expect(data.body).toContain(victim.email);
+    expect(data.body).not.toContain(password);
+    expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
+  });
+
   /** A sign-in post to `path`, sent as written (no normalisation), with `body` as the form. */
   const post = (path: string, from: string, body: string, headers: Record<string, string> = {}) =>
     httpRequest(server.url, {

@@ -48,7 +48,10 @@ type Props = {
   children?: ReactNode;
 };
 
-/** The event form: every field works without JS; with JS it validates as you go. */
+/**
+ * The event form: every field works without JS. With JS it checks on submit like every other form: a
+ * message that appears or vanishes on blur would move the buttons under the pointer mid-click.
+ */
 export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel, children }: Props) {
   const navigation = useNavigation();
   const [form, fields] = useForm<EventFormShape, EventInput>({
@@ -56,8 +59,8 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
     lastResult,
     defaultValue,
     constraint: getZodConstraint(eventFieldsSchema),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: eventFormSchema }),
   });
   return (

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { SNIPPET_START as S, SNIPPET_STOP as E } from "./snippet";
+import { groupByConversation, snippetAtWordBoundaries } from "./search-results";
+
+describe("snippetAtWordBoundaries", () => {
+  it("widens a fragment cut inside a word to the whole word and shows the cut as an ellipsis", () => {
+    const source = "Well, we didn't go to the beach because the weather was awful that weekend.";
+    // ts_headline's parser splits "didn't": a fragment can start at its "t".
+    expect(snippetAtWordBoundaries(`t go to the ${S}beach${E} because`, source)).toBe(
+      `… didn't go to the ${S}beach${E} because …`,
+    );
+  });
+
+  it("joins fragments with an ellipsis and adds none at the ends of the text", () => {
+    const source = "alpha beta gamma delta epsilon zeta";
+    expect(snippetAtWordBoundaries(`${S}alpha${E} beta ... epsilon ${S}zeta${E}`, source)).toBe(
+      `${S}alpha${E} beta … epsilon ${S}zeta${E}`,
+    );
+  });
+
+  it("cuts a very long word after all, and keeps a fragment it cannot place as it is", () => {
+    const long = `see https://example.test/${"x".repeat(100)} for the ${S}quokka${E}`;
+    const widened = snippetAtWordBoundaries(
+      `${"x".repeat(10)} for the ${S}quokka${E}`,
+      long.replace(/[\uE000\uE001]/g, ""),
+    );
+    expect(widened.startsWith("… ")).toBe(true);
+    expect(widened.length).toBeLessThan(80);
+    expect(snippetAtWordBoundaries(`a ${S}b${E}`, "nothing alike")).toBe(`a ${S}b${E}`);
+  });
+});
+
+describe("groupByConversation", () => {
+  it("puts each conversation once, newest hit first, with the title leading and mine/reply named", () => {
+    const groups = groupByConversation([
+      { conversationId: "a", title: "Trip", matched: "assistant" },
+      { conversationId: "b", title: "Food", matched: "user" },
+      { conversationId: "a", title: "Trip", matched: "user" },
+      { conversationId: "a", title: "Trip", matched: "title" },
+    ]);
+    expect(groups.map((group) => group.conversationId)).toEqual(["a", "b"]);
+    expect(groups[0]!.hits.map((hit) => hit.kind)).toEqual(["title", "reply", "mine"]);
+    expect(groups[1]!.hits.map((hit) => hit.kind)).toEqual(["mine"]);
+  });
+});
