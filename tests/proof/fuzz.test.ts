@@ -41,7 +41,14 @@ let harness: ChatHarness;
 let base = "";
 let templates: string[] = [];
 const who: Record<"admin" | "person", Person> = {} as Record<"admin" | "person", Person>;
-const realIds: Record<string, string[]> = { conversationId: [], eventId: [], userId: [], token: [] };
+const realIds: Record<string, string[]> = {
+  conversationId: [],
+  eventId: [],
+  userId: [],
+  token: [],
+  actionId: [],
+  subscriptionId: [],
+};
 const vocabulary = formVocabulary();
 const counts = { requests: 0, byClass: new Map<string, number>() };
 
@@ -77,6 +84,24 @@ beforeAll(async () => {
     });
     realIds.eventId!.push(series.id);
     realIds.token!.push(await regenerateFeedToken(person.id));
+    // A card on a reply (what the assistant's calendar tools propose) and a subscribed calendar.
+    const conversationId = realIds.conversationId!.at(-1)!;
+    const reply = await prisma.message.create({
+      data: { conversationId, userId: person.id, role: "assistant", status: "complete", content: "Shall I?" },
+    });
+    const action = await prisma.calendarAction.create({
+      data: { userId: person.id, messageId: reply.id, kind: "create", input: {}, preview: {} },
+    });
+    realIds.actionId!.push(action.id);
+    const subscription = await prisma.calendarSubscription.create({
+      data: {
+        userId: person.id,
+        name: "Holidays",
+        url: "https://calendar.example/holidays.ics",
+        nextRefreshAt: new Date(Date.now() + 24 * 3600_000),
+      },
+    });
+    realIds.subscriptionId!.push(subscription.id);
   }
   expect(templates.length).toBeGreaterThan(40);
   expect(vocabulary.intents.length).toBeGreaterThan(10);

@@ -31,6 +31,8 @@ const MARK = {
   summary: `ZQA-summary-${run}`,
   notification: `ZQA-notification-${run}`,
   telegram: `ZQA-telegram-${run}`,
+  action: `ZQA-action-${run}`,
+  subscription: `ZQA-subscription-${run}`,
   email: "",
 };
 
@@ -54,6 +56,8 @@ const ids = {
   notification: "",
   chatId: "424242",
   feedToken: "",
+  action: "",
+  subscription: "",
 };
 
 beforeAll(async () => {
@@ -152,6 +156,28 @@ beforeAll(async () => {
   await prisma.telegramLink.create({
     data: { chatId: BigInt(ids.chatId), userId: a.id, conversationId: ids.conversation, displayName: MARK.telegram },
   });
+  // A change the assistant proposed on A's reply (a card), and a calendar A subscribes to.
+  ids.action = (
+    await prisma.calendarAction.create({
+      data: {
+        userId: a.id,
+        messageId: ids.reply,
+        kind: "create",
+        input: { title: MARK.action },
+        preview: { title: MARK.action },
+      },
+    })
+  ).id;
+  ids.subscription = (
+    await prisma.calendarSubscription.create({
+      data: {
+        userId: a.id,
+        name: MARK.subscription,
+        url: "https://calendar.example/feed.ics",
+        nextRefreshAt: new Date(Date.now() + 24 * 3600_000),
+      },
+    })
+  ).id;
 }, 180_000);
 
 afterAll(async () => {
@@ -195,6 +221,8 @@ function fillings(name: string): string[] {
     eventId: [ids.event],
     userId: [a.id],
     token: [a.id, ids.feedToken.slice(0, -2), ids.conversation],
+    actionId: [ids.action],
+    subscriptionId: [ids.subscription],
   };
   return byName[name] ?? [];
 }
