@@ -95,6 +95,23 @@ const server: Server = app.listen(config.port, config.host, () => {
   );
 });
 
+/**
+ * Everything that matters is stored before these steps; one that hangs (a pool waiting for a client that
+ * is never given back) must not keep the process from stopping: it is named in the log and passed.
+ */
+const STEP_LIMIT_MS = 10_000;
+async function bounded(step: Promise<unknown>, limitMs: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn({ step: what, limitMs }, "a shutdown step did not finish in time; stopping anyway");
+      resolve();
+    }, limitMs);
+  });
+  await Promise.race([step.then(() => undefined), late]);
+  clearTimeout(timer);
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -119,9 +136,13 @@ async function shutdown(signal: string): Promise<void> {
   await runtime
     .settleLocalReplies()
     .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
-  await jobsStopped;
-  await runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
-  await Promise.all([runtime.closeDb(), runtime.closeRedis()]);
+  await bounded(jobsStopped, STEP_LIMIT_MS, "stopping the job worker");
+  await bounded(
+    runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted))),
+    config.shutdownGraceMs + STEP_LIMIT_MS,
+    "stopping Telegram",
+  );
+  await bounded(Promise.all([runtime.closeDb(), runtime.closeRedis()]), STEP_LIMIT_MS, "closing connections");
   await stopEmbedded?.();
   await devServer?.close();
   await runtime.flushErrorReports(2_000);

@@ -136,7 +136,16 @@ function untilReady(
             stderr: () => errors,
             stop: (name = "SIGTERM") => {
               signal(child, name);
-              return exited;
+              // A shutdown that hangs is a bug to see, not a test that waits forever: after 30 s the
+              // process is killed and its last log lines are shown.
+              const hung = setTimeout(() => {
+                const tail = logs.slice(-15).map((entry) => JSON.stringify(entry));
+                process.stderr.write(
+                  `server did not exit within 30 s of ${name}; last log lines:\n${tail.join("\n")}\n`,
+                );
+                child.kill("SIGKILL");
+              }, 30_000);
+              return exited.finally(() => clearTimeout(hung));
             },
           });
         }
