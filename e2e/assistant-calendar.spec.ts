@@ -23,7 +23,8 @@ async function propose(page: Page, title: string) {
   await page.goto("/chat");
   await page.getByLabel("Message").fill(proposal(title));
   await page.getByRole("button", { name: "Send" }).click();
-  await page.waitForURL(/\/chat\/[a-z0-9]+$/);
+  // A conversation opens at its newest message (#latest).
+  await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   const card = page.getByTestId("calendar-action");
   await expect(card).toHaveAttribute("data-status", "pending");

@@ -46,7 +46,7 @@ test.describe("memory", () => {
     await page.goto(`${path}/prompt`);
     await expect(page.locator("#sent-facts")).toContainText("professional · employer: Acme Rockets");
     await expect(page.locator("#next-facts")).toContainText("professional · employer: Acme Rockets");
-    await expect(page.locator("#sent-calendar")).toContainText("Empty");
+    await expect(page.locator("#sent-calendar")).toContainText("Nothing scheduled.");
     // The memory page's content fits the phone (the site header's own overflow is the layout's concern).
     await page.goto("/memory");
     await expect(page.getByTestId("fact")).toContainText("Acme Rockets");
