@@ -39,7 +39,8 @@ export class OccurrenceNotFoundError extends Error {
   }
 }
 
-const recordSelect = {
+/** The stored fields occurrence expansion needs (EventRecord), for every query that expands. */
+export const recordSelect = {
   id: true,
   uid: true,
   title: true,

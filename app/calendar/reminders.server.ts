@@ -8,7 +8,7 @@
  */
 import { prisma } from "~/db/db.server";
 import { notify } from "~/notifications/notifications.server";
-import { listOccurrences } from "./events.server";
+import { listOccurrences, recordSelect } from "./events.server";
 import { expandOccurrences, type EventRecord, type Occurrence } from "./occurrences";
 import { Temporal } from "./time";
 import { occurrenceHref } from "./view-model";
@@ -61,19 +61,7 @@ export async function markScanned(at: Date): Promise<void> {
 type ReminderRow = EventRecord & { userId: string; reminders: number[]; user: { timeZone: string } };
 
 const reminderSelect = {
-  id: true,
-  uid: true,
-  title: true,
-  description: true,
-  location: true,
-  allDay: true,
-  startLocal: true,
-  endLocal: true,
-  timeZone: true,
-  rrule: true,
-  exdates: true,
-  seriesId: true,
-  recurrenceId: true,
+  ...recordSelect,
   userId: true,
   reminders: true,
   user: { select: { timeZone: true } },
