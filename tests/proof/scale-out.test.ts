@@ -35,11 +35,9 @@ const servers: ServerProcess[] = [];
 beforeAll(async () => {
   await ensureBuild();
   await onServer((client) => client.query(`CREATE DATABASE "${database}"`));
-  [llmA, llmB] = await Promise.all(
-    [2, 3].map((offset) =>
-      startStubLlm({ name: "openrouter", port: basePort + offset, behaviour: { tokenDelayMs: 2 } }),
-    ),
-  );
+  const stub = (offset: number) =>
+    startStubLlm({ name: "openrouter", port: basePort + offset, behaviour: { tokenDelayMs: 2 } });
+  [llmA, llmB] = await Promise.all([stub(2), stub(3)]);
   const env = (port: number, llm: StubLlm) => ({
     NODE_ENV: "test",
     PORT: String(port),
@@ -62,7 +60,7 @@ beforeAll(async () => {
     LOG_LEVEL: "info",
   });
   // The same instant, against an empty database: both decide whether to migrate at once.
-  const started = await Promise.allSettled([startServer(env(basePort, llmA!)), startServer(env(basePort + 1, llmB!))]);
+  const started = await Promise.allSettled([startServer(env(basePort, llmA)), startServer(env(basePort + 1, llmB))]);
   for (const result of started) if (result.status === "fulfilled") servers.push(result.value);
   const failed = started.find((result) => result.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
