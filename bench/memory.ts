@@ -1,0 +1,162 @@
+/**
+ * Memory of the production server over a working session, measured in one run (the server as `npm start`
+ * runs it, bench/production-server.ts):
+ *   1. idle RSS, after a sign-in and one page;
+ *   2. RSS after 10,000 messages: `written` of them sent through the app (the API, each reply streamed back
+ *      from the stand-in provider), the rest seeded in the database, then every conversation paged through
+ *      on its page, oldest page included, so the process renders all 10,000;
+ *   3. peak RSS with 200 replies streaming at once (a token every 400 ms) — target ≤ 300 MB;
+ *   4. RSS every second for 60 s after the streams end: back to idle within 60 s — target: RSS 60 s
+ *      after ≤ 1.2 × idle (step 1).
+ *   npx tsx bench/memory.ts [messages=10000] [written=2000] [streams=200]
+ * Full size (every message through the app, ~10 minutes on two cores): npx tsx bench/memory.ts 10000 10000
+ */
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { concurrentStreams, startProductionServer } from "./production-server";
+import { printBenchSummary } from "./summary";
+import { signedIn } from "./support";
+
+const total = Number(process.argv[2] ?? 10_000);
+const written = Math.min(total, Number(process.argv[3] ?? 2_000));
+const streams = Number(process.argv[4] ?? 200);
+const PER_CONVERSATION = 100;
+const SEND_CONCURRENCY = 8;
+const STREAM_TOKEN_DELAY_MS = 400;
+const RECOVERY_S = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const server = await startProductionServer({ name: "memory", port: 4314, tokenDelayMs: 0 });
+const db = new pg.Client({ connectionString: server.databaseUrl });
+try {
+  await db.connect();
+  const client = await signedIn(server.url);
+  await client.get("/chat").then((response) => response.text());
+  await sleep(3_000);
+  const idleMb = server.rssMb();
+  console.log(`idle: ${idleMb.toFixed(1)} MB`);
+
+  // 2a. Through the app: each send is a user message and a streamed reply (two messages).
+  const started = performance.now();
+  const sends = Math.floor(written / 2);
+  const conversations: string[] = [];
+  for (let index = 0; index < Math.ceil(sends / (PER_CONVERSATION / 2)); index++) {
+    const created = await client.postJson("/api/v1/conversations", {});
+    conversations.push(((await created.json()) as { id: string }).id);
+  }
+  let next = 0;
+  const sendOne = async (conversationId: string, index: number) => {
+    const response = await client.postJson(
+      `/api/v1/conversations/${conversationId}/messages`,
+      { content: `message ${index}: remember the **milk** and the [list](https://example.test) please` },
+      { accept: "text/event-stream" },
+    );
+    if (response.status !== 200) throw new Error(`send answered ${response.status}: ${await response.text()}`);
+    const text = await response.text();
+    if (!text.includes("event: done")) throw new Error(`reply ${index} ended without done`);
+  };
+  await Promise.all(
+    Array.from({ length: SEND_CONCURRENCY }, async () => {
+      for (let index = next++; index < sends; index = next++) {
+        await sendOne(conversations[Math.floor(index / (PER_CONVERSATION / 2))]!, index);
+      }
+    }),
+  );
+  const writeSeconds = (performance.now() - started) / 1000;
+
+  // 2b. The rest seeded, in conversations of PER_CONVERSATION messages.
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM "User" LIMIT 1`);
+  const userId = rows[0]!.id;
+  for (let seeded = sends * 2; seeded < total; seeded += PER_CONVERSATION) {
+    const id = randomUUID();
+    const count = Math.min(PER_CONVERSATION, total - seeded);
+    await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
+      id,
+      userId,
+      `seeded ${seeded}`,
+    ]);
+    await db.query(
+      `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+       SELECT gen_random_uuid()::text, $1, $2,
+              (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
+              'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
+              'complete', now() - (($3 - n) || ' seconds')::interval, now()
+         FROM generate_series(1, $3) AS n`,
+      [id, userId, count],
+    );
+    conversations.push(id);
+  }
+  const stored = Number(
+    (await db.query<{ count: string }>(`SELECT count(*) FROM "Message" WHERE "userId" = $1`, [userId])).rows[0]!.count,
+  );
+
+  // 2c. Every conversation paged through on its page, newest page first, as a reader scrolling back would.
+  const pagingStarted = performance.now();
+  const seen = new Set<string>();
+  let pages = 0;
+  for (const id of conversations) {
+    let path: string | null = `/chat/${id}`;
+    while (path) {
+      const response = await client.get(path);
+      const html = await response.text();
+      if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      pages += 1;
+      for (const match of html.matchAll(/id="m-([a-z0-9-]+)"/g)) seen.add(match[1]!);
+      // "Show earlier messages" (an href ending in ?before=<cursor>), absent on the oldest page.
+      const earlier = /href="[^"]*\?before=([^"]+)"/.exec(html)?.[1];
+      path = earlier ? `/chat/${id}?before=${earlier.replace(/&amp;/g, "&")}` : null;
+    }
+  }
+  const pagingSeconds = (performance.now() - pagingStarted) / 1000;
+  if (seen.size < total) throw new Error(`only ${seen.size} of ${total} messages were rendered`);
+  await sleep(3_000);
+  const afterMessagesMb = server.rssMb();
+  console.log(
+    `after ${stored} messages (${sends * 2} through the app in ${writeSeconds.toFixed(0)} s, ${seen.size} rendered on ${pages} pages in ${pagingSeconds.toFixed(0)} s): ${afterMessagesMb.toFixed(1)} MB`,
+  );
+
+  // 3. Streams.
+  server.stub.configure({ tokenDelayMs: STREAM_TOKEN_DELAY_MS });
+  const { peakMb, ms: streamMs } = await concurrentStreams(client, streams, server.rssMb);
+  console.log(`peak with ${streams} streams (${(streamMs / 1000).toFixed(1)} s): ${peakMb.toFixed(1)} MB`);
+
+  // 4. Back to idle.
+  const afterStreams: number[] = [];
+  for (let second = 1; second <= RECOVERY_S; second++) {
+    await sleep(1_000);
+    afterStreams.push(server.rssMb());
+  }
+  const settledMb = afterStreams.at(-1)!;
+  const ratio = settledMb / idleMb;
+  const backBy = afterStreams.findIndex((mb) => mb <= idleMb * 1.2);
+
+  console.log(`ARES memory (production build, PostgreSQL, ${streams} streams at ${STREAM_TOKEN_DELAY_MS} ms a token)`);
+  console.log(`  idle RSS                          ${idleMb.toFixed(1)} MB`);
+  console.log(`  after ${total} messages             ${afterMessagesMb.toFixed(1)} MB`);
+  console.log(`  peak, ${streams} concurrent streams     ${peakMb.toFixed(1)} MB   (target ≤ 300 MB)`);
+  console.log(
+    `  ${RECOVERY_S} s after the streams          ${settledMb.toFixed(1)} MB   ratio to idle ${ratio.toFixed(2)}   (target ≤ 1.2)`,
+  );
+  console.log(
+    `  within 1.2 × idle after           ${backBy >= 0 ? `${backBy + 1} s` : `not within ${RECOVERY_S} s`}   (samples: ${afterStreams
+      .filter((_, index) => index % 10 === 9)
+      .map((mb) => mb.toFixed(0))
+      .join(", ")} MB)`,
+  );
+  printBenchSummary("memory", [
+    { name: "idle RSS", value: idleMb, unit: "MB", target: null, pass: null },
+    { name: `RSS after ${total} messages`, value: afterMessagesMb, unit: "MB", target: null, pass: null },
+    {
+      name: `peak RSS, ${streams} concurrent streams`,
+      value: peakMb,
+      unit: "MB",
+      target: "≤ 300 MB",
+      pass: streams >= 200 ? peakMb <= 300 : null,
+    },
+    { name: `RSS ${RECOVERY_S} s after the streams`, value: settledMb, unit: "MB", target: null, pass: null },
+    { name: "RSS 60 s after / idle", value: ratio, unit: "×", target: "≤ 1.2", pass: ratio <= 1.2 },
+  ]);
+} finally {
+  await db.end();
+  await server.stop();
+}
