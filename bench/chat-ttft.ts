@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+import { printBenchSummary } from "./summary";
 
 const rounds = Number(process.argv[2] ?? 200);
 const WARMUP = 10;
@@ -79,6 +80,13 @@ try {
     `  ARES overhead        p50 ${ms(percentile(overhead, 50))}   p95 ${ms(percentile(overhead, 95))}   (target p50 ≤ 10 ms)`,
   );
   console.log(`  ratio ARES/direct    p50 ${(percentile(throughAres, 50) / percentile(direct, 50)).toFixed(2)}`);
+  const overheadP50 = percentile(overhead, 50);
+  printBenchSummary("chat-ttft", [
+    { name: "TTFT direct p50", value: percentile(direct, 50), unit: "ms", target: null, pass: null },
+    { name: "TTFT through ARES p50", value: percentile(throughAres, 50), unit: "ms", target: null, pass: null },
+    { name: "ARES TTFT overhead p50", value: overheadP50, unit: "ms", target: "≤ 10 ms", pass: overheadP50 <= 10 },
+    { name: "ARES TTFT overhead p95", value: percentile(overhead, 95), unit: "ms", target: null, pass: null },
+  ]);
 } finally {
   await server.stop();
   await stub.close();

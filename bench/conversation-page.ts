@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+import { printBenchSummary } from "./summary";
 
 const requests = Number(process.argv[2] ?? 200);
 const WARMUP = 10;
@@ -62,6 +63,17 @@ try {
   console.log(`  50 messages      p50 ${ms(percentile(timings.small!, 50))}   p95 ${ms(p95Small)}`);
   console.log(`  5,000 messages   p50 ${ms(percentile(timings.large!, 50))}   p95 ${ms(p95Large)}`);
   console.log(`  p95 ratio 5,000/50: ${(p95Large / p95Small).toFixed(2)}   (target ≤ 1.3)`);
+  printBenchSummary("conversation-page", [
+    { name: "conversation page p95, 50 messages", value: p95Small, unit: "ms", target: null, pass: null },
+    { name: "conversation page p95, 5,000 messages", value: p95Large, unit: "ms", target: null, pass: null },
+    {
+      name: "conversation page p95 ratio 5,000/50",
+      value: p95Large / p95Small,
+      unit: "×",
+      target: "≤ 1.3",
+      pass: p95Large / p95Small <= 1.3,
+    },
+  ]);
 } finally {
   await server.stop();
   await database.drop();

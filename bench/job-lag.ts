@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { z } from "zod";
 import { benchDatabase, ms, percentile } from "./support";
+import { printBenchSummary, type BenchFigure } from "./summary";
 
 const jobs = Number(process.argv[2] ?? 200);
 const WINDOW_MS = 10_000;
@@ -92,6 +93,7 @@ if (childMode === "postgres" || childMode === "embedded") {
   process.exit(0);
 } else {
   console.log(`job lag (due time → handler start), ${jobs} delayed jobs due over ${WINDOW_MS / 1000} s:`);
+  const figures: BenchFigure[] = [];
   for (const mode of ["postgres", "embedded"]) {
     const result = await runChild(mode);
     const verdict = result.p95 <= 2_000 ? "ok" : "OVER TARGET";
@@ -99,5 +101,13 @@ if (childMode === "postgres" || childMode === "embedded") {
       `  ${mode.padEnd(9)} jobs ${result.jobs}  p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  max ${ms(result.max)}` +
         `  (poll ${result.pollIntervalMs} ms; target p95 ≤ 2000 ms: ${verdict})`,
     );
+    figures.push({
+      name: `job lag p95, ${mode}`,
+      value: result.p95,
+      unit: "ms",
+      target: "≤ 2000 ms",
+      pass: result.p95 <= 2_000,
+    });
   }
+  printBenchSummary("job-lag", figures);
 }

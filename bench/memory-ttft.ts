@@ -11,6 +11,7 @@ import { memoryColumn } from "~/memory/prompt-memory.server";
 import { Prisma } from "~/generated/prisma/client";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+import { printBenchSummary } from "./summary";
 
 const rounds = Number(process.argv[2] ?? 100);
 const WARMUP = 10;
@@ -148,6 +149,7 @@ try {
     `  ratio loaded/none                 p50 ${(percentile(samples.loaded, 50) / percentile(samples.none, 50)).toFixed(2)}   (target ≤ 1.2)`,
   );
   console.log(`  last loaded prompt carried summaries: ${sent.includes("Earlier conversations")}`);
+  const memoryRatio = percentile(samples.loaded, 50) / percentile(samples.none, 50);
 
   console.log("\nrelevant-summaries plan at 1,000 summaries:\n" + (await plan(db, loadedUser)));
   await db.query(
@@ -168,6 +170,9 @@ try {
               .id,
       )),
   );
+  printBenchSummary("memory-ttft", [
+    { name: "TTFT p50, full memory / none", value: memoryRatio, unit: "×", target: "≤ 1.2", pass: memoryRatio <= 1.2 },
+  ]);
 } finally {
   await db.end();
   await server.stop();

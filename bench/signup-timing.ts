@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import { browserClient } from "../tests/support/cookie-jar";
 import { benchDatabase, benchServer, ms, percentile } from "./support";
+import { printBenchSummary } from "./summary";
 
 const rounds = Number(process.argv[2] ?? 40);
 const WARMUP = 3;
@@ -43,6 +44,10 @@ try {
   console.log(`  taken address: p50 ${ms(p50.taken)}  p95 ${ms(percentile(timings.taken, 95))}`);
   console.log(`  p50 ratio taken/new ${ratio.toFixed(3)} (target 0.8–1.25)`);
   console.log(`  distinct answers: ${[...answers].join(" | ")} (target: one)`);
+  printBenchSummary("signup-timing", [
+    { name: "sign-up p50 taken/new", value: ratio, unit: "×", target: "0.8–1.25", pass: ratio >= 0.8 && ratio <= 1.25 },
+    { name: "distinct answers", value: answers.size, unit: "", target: "1", pass: answers.size === 1 },
+  ]);
   if (ratio < 0.8 || ratio > 1.25 || answers.size !== 1) process.exitCode = 1;
 } finally {
   await server.stop();
