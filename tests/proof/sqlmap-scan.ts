@@ -1,0 +1,144 @@
+/**
+ * The SQL injection scan of record (issue #16): sqlmap (Debian's package: `apt-get install -y sqlmap`)
+ * at level 3, risk 2 over every main form and query parameter, signed in with a session cookie (so the
+ * cookie, User-Agent and Referer are tested too), against a local production-mode instance — the
+ * production build as `npm start` runs it, on a fresh PostgreSQL database, rate limits off so the scan
+ * is not refused. Prints each target's verdict and a summary line; findings go in docs/reliability.md.
+ *   npx tsx tests/proof/sqlmap-scan.ts [parallel=3] [only=<substring of a target label>]
+ * Slow (minutes per target): not part of `npm test`.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { startProductionServer } from "../../bench/production-server";
+import { signedIn } from "../../bench/support";
+
+const parallel = Number(process.argv[2] ?? 3);
+const only = process.argv[3];
+
+type Target = { label: string; path: string; data?: string; json?: boolean; signedIn?: boolean };
+
+const server = await startProductionServer({ name: "sqlmap", port: 4317, tokenDelayMs: 0 });
+const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-sqlmap-"));
+try {
+  // The first account is the instance's admin: the admin pages' filters are in reach.
+  const client = await signedIn(server.url);
+  const cookie = client.jar.header();
+  const conversation = (await (await client.postJson("/api/v1/conversations", {})).json()) as { id: string };
+  await client.post(`/chat/${conversation.id}`, { intent: "send", message: "hello there" });
+  await client.post("/calendar/new", {
+    title: "Standup",
+    startDate: "2026-06-15",
+    startTime: "09:00",
+    endDate: "2026-06-15",
+    endTime: "09:30",
+    timeZone: "Europe/Berlin",
+    reminders: "10",
+  });
+  const db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  const eventId = (await db.query<{ id: string }>(`SELECT id FROM "Event" LIMIT 1`)).rows[0]?.id ?? "none";
+  await db.end();
+  const c = conversation.id;
+
+  const targets: Target[] = [
+    { label: "sign-in form", path: "/login", data: "email=someone%40example.test&password=secret", signedIn: false },
+    {
+      label: "sign-up form",
+      path: "/signup",
+      data: "email=new%40example.test&password=long+enough+password",
+      signedIn: false,
+    },
+    { label: "new conversation", path: "/chat?index", data: "message=hello" },
+    { label: "send in a conversation", path: `/chat/${c}`, data: "intent=send&message=hello" },
+    { label: "rename a conversation", path: `/chat/${c}`, data: "intent=rename&title=a+title" },
+    { label: "send (API, JSON)", path: `/api/v1/conversations/${c}/messages`, data: '{"content":"hello"}', json: true },
+    {
+      label: "new calendar event",
+      path: "/calendar/new",
+      data: "title=Lunch&startDate=2026-06-16&startTime=12:00&endDate=2026-06-16&endTime=13:00&timeZone=Europe%2FBerlin&location=here&description=food&repeat=none&reminders=10",
+    },
+    { label: "memory: add a fact", path: "/memory", data: "intent=add-fact&key=city&value=Berlin" },
+    { label: "profile", path: "/settings/profile", data: "name=Ada&timeZone=Europe%2FBerlin" },
+    { label: "search conversations", path: "/chat?q=hello" },
+    { label: "search memory", path: "/memory?q=city&review=1" },
+    { label: "calendar month", path: "/calendar?view=month&date=2026-06-15" },
+    { label: "event page", path: `/calendar/events/${eventId}?occurrence=2026-06-15T09:00` },
+    { label: "conversation page", path: `/chat/${c}?before=abc&through=def&panel=info` },
+    { label: "conversation list API", path: "/api/v1/conversations?after=abc" },
+    { label: "messages API", path: `/api/v1/conversations/${c}/messages?before=abc` },
+    { label: "notifications", path: "/notifications?before=abc" },
+    { label: "export", path: `/chat/${c}/export?format=md` },
+    { label: "admin users", path: "/admin/users?q=example&cursor=abc" },
+    { label: "admin audit", path: "/admin/audit?user=example&action=login&from=2026-01-01&to=2026-12-31&cursor=abc" },
+  ].filter((target) => !only || target.label.includes(only));
+
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const scan = (target: Target, index: number) =>
+    new Promise<{ target: Target; verdict: string; log: string }>((resolve) => {
+      const args = [
+        "-u",
+        `${server.url}${target.path}`,
+        ...(target.data ? [`--data=${target.data}`] : []),
+        ...(target.signedIn === false ? [] : [`--cookie=${cookie}`]),
+        // The app refuses cross-site posts: the scan posts from the instance's own origin.
+        `--headers=Origin: ${server.url}`,
+        "--level=3",
+        "--risk=2",
+        "--dbms=PostgreSQL",
+        "--batch",
+        "--drop-set-cookie",
+        "--flush-session",
+        "--threads=2",
+        `--output-dir=${path.join(outputDir, String(index))}`,
+      ];
+      const child = spawn("sqlmap", args, { stdio: ["ignore", "pipe", "pipe"] });
+      let log = "";
+      child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+      child.on("close", (code) => {
+        const injectable = [...log.matchAll(/Parameter: (.+?) \(/g)].map((match) => match[1]);
+        const verdict =
+          injectable.length > 0
+            ? `INJECTABLE: ${injectable.join(", ")}`
+            : /all tested parameters do not appear to be injectable/.test(log)
+              ? "not injectable (all tested parameters)"
+              : `no verdict (exit ${code}): ${log
+                  .split("\n")
+                  .filter((line) => /CRITICAL|ERROR/.test(line))
+                  .slice(-2)
+                  .join(" / ")}`;
+        resolve({ target, verdict, log });
+      });
+    });
+
+  say(`sqlmap ${parallel} at a time over ${targets.length} targets against ${server.url} (production build)`);
+  const results: Array<{ target: Target; verdict: string; log: string }> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let index = next++; index < targets.length; index = next++) {
+        const started = Date.now();
+        const result = await scan(targets[index]!, index);
+        results.push(result);
+        const tested = [
+          ...new Set([...result.log.matchAll(/testing if (.+?) parameter '(.+?)'/g)].map((m) => `${m[1]} ${m[2]}`)),
+        ];
+        say(
+          `  ${result.target.label.padEnd(24)} ${result.verdict}   (${((Date.now() - started) / 1000).toFixed(0)} s; tested: ${tested.join(", ")})`,
+        );
+        fs.writeFileSync(path.join(outputDir, `${index}.log`), result.log);
+      }
+    }),
+  );
+  const injectable = results.filter((result) => result.verdict.startsWith("INJECTABLE"));
+  const undecided = results.filter((result) => result.verdict.startsWith("no verdict"));
+  say(
+    `summary: ${results.length} targets, ${injectable.length} injectable, ${undecided.length} without a verdict; logs in ${outputDir}`,
+  );
+  if (injectable.length > 0 || undecided.length > 0) process.exitCode = 1;
+} finally {
+  await server.stop();
+}
