@@ -4,7 +4,7 @@
  * cookie, User-Agent and Referer are tested too), against a local production-mode instance — the
  * production build as `npm start` runs it, on a fresh PostgreSQL database, rate limits off so the scan
  * is not refused. Prints each target's verdict and a summary line; findings go in docs/reliability.md.
- *   npx tsx tests/proof/sqlmap-scan.ts [parallel=3] [only=<substring of a target label>]
+ *   npx tsx tests/proof/sqlmap-scan.ts [parallel=3] [only=<substrings of target labels, comma-separated>]
  * Slow (minutes per target): not part of `npm test`.
  */
 import { spawn } from "node:child_process";
@@ -73,7 +73,7 @@ try {
     { label: "export", path: `/chat/${c}/export?format=md` },
     { label: "admin users", path: "/admin/users?q=example&cursor=abc" },
     { label: "admin audit", path: "/admin/audit?user=example&action=login&from=2026-01-01&to=2026-12-31&cursor=abc" },
-  ].filter((target) => !only || target.label.includes(only));
+  ].filter((target) => !only || only.split(",").some((part) => target.label.includes(part)));
 
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const scan = (target: Target, index: number) =>
