@@ -5,7 +5,7 @@
  *
  *   npm run bench                        modest sizes (the SCRIPTS table below)
  *   npm run bench -- --full              every script at its own full default size (about an hour)
- *   npm run bench -- --only memory,load  some of them (the report then lists only those)
+ *   npm run bench -- --only memory,load  some of them; the others keep their last figures (docs/benchmarks.json)
  *   npm run bench -- --out /tmp/b.md     write the report elsewhere
  *
  * A benchmark reports its figures on one line of its output, which this script reads (bench/summary.ts
@@ -78,6 +78,7 @@ type Outcome = {
   figures: BenchFigure[] | undefined;
   loadBefore: number[];
   loadAfter: number[];
+  finishedAt: string;
 };
 
 /** Runs one benchmark, its output shown as it comes and kept to find the BENCH line. */
@@ -117,6 +118,7 @@ function run(name: string): Promise<Outcome> {
         figures,
         loadBefore,
         loadAfter: os.loadavg(),
+        finishedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
       });
     });
   });
@@ -187,7 +189,7 @@ function report(outcomes: Outcome[]): string {
     const what = SCRIPTS[outcome.name]?.what;
     if (what) lines.push(`${what[0]!.toUpperCase()}${what.slice(1)}.`, "");
     lines.push(
-      `\`${outcome.command}\` — ${outcome.seconds.toFixed(0)} s, exit ${outcome.code}, load average ${loads(outcome.loadBefore)} before, ${loads(outcome.loadAfter)} after.`,
+      `\`${outcome.command}\` — ${outcome.finishedAt}, ${outcome.seconds.toFixed(0)} s, exit ${outcome.code}, load average ${loads(outcome.loadBefore)} before, ${loads(outcome.loadAfter)} after.`,
       "",
     );
     if (!outcome.figures) {
@@ -208,6 +210,15 @@ const startLoad = os.loadavg();
 console.log(`npm run bench: ${chosen.join(", ")} (${values.full ? "full" : "modest"} sizes)`);
 const outcomes: Outcome[] = [];
 for (const name of chosen) outcomes.push(await run(name));
+// The figures are also kept as JSON beside the report: `--only` re-runs some scripts and keeps the
+// others' last figures (each section says when and under what load it ran).
+const dataFile = values.out.replace(/\.md$/, "") + ".json";
+if (only && fs.existsSync(dataFile)) {
+  const previous = JSON.parse(fs.readFileSync(dataFile, "utf8")) as Outcome[];
+  for (const kept of previous.filter((old) => !chosen.includes(old.name)).reverse()) outcomes.unshift(kept);
+  outcomes.sort((a, b) => available.indexOf(a.name) - available.indexOf(b.name));
+}
+fs.writeFileSync(dataFile, `${JSON.stringify(outcomes, null, 2)}\n`);
 fs.writeFileSync(values.out, report(outcomes));
 console.log(`\nwrote ${path.relative(root, values.out)}`);
 for (const outcome of outcomes) {
