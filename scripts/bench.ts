@@ -23,6 +23,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import * as prettier from "prettier";
 import type { BenchFigure } from "../bench/summary";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -218,8 +219,11 @@ if (only && fs.existsSync(dataFile)) {
   for (const kept of previous.filter((old) => !chosen.includes(old.name)).reverse()) outcomes.unshift(kept);
   outcomes.sort((a, b) => available.indexOf(a.name) - available.indexOf(b.name));
 }
-fs.writeFileSync(dataFile, `${JSON.stringify(outcomes, null, 2)}\n`);
-fs.writeFileSync(values.out, report(outcomes));
+// Formatted as the repository formats docs (npm run lint checks them with prettier).
+const formatted = async (file: string, text: string) =>
+  prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
+fs.writeFileSync(dataFile, await formatted(dataFile, JSON.stringify(outcomes)));
+fs.writeFileSync(values.out, await formatted(values.out, report(outcomes)));
 console.log(`\nwrote ${path.relative(root, values.out)}`);
 for (const outcome of outcomes) {
   const figures = outcome.figures;
