@@ -26,6 +26,13 @@ const STREAM_TOKEN_DELAY_MS = 400;
 const RECOVERY_S = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The server's V8 heap in use (prom-client's default metrics on /metrics): live objects, not RSS. */
+async function heapUsedMb(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const line = metrics.split("\n").find((candidate) => candidate.startsWith("nodejs_heap_size_used_bytes "));
+  return line ? Number(line.split(" ")[1]) / 1024 ** 2 : Number.NaN;
+}
+
 const server = await startProductionServer({ name: "memory", port: 4314, tokenDelayMs: 0 });
 const db = new pg.Client({ connectionString: server.databaseUrl });
 try {
@@ -34,7 +41,8 @@ try {
   await client.get("/chat").then((response) => response.text());
   await sleep(3_000);
   const idleMb = server.rssMb();
-  console.log(`idle: ${idleMb.toFixed(1)} MB`);
+  const idleHeapMb = await heapUsedMb(server.url);
+  console.log(`idle: ${idleMb.toFixed(1)} MB (heap in use ${idleHeapMb.toFixed(1)} MB)`);
 
   // 2a. Through the app: each send is a user message and a streamed reply (two messages).
   const started = performance.now();
@@ -111,6 +119,7 @@ try {
   if (seen.size < total) throw new Error(`only ${seen.size} of ${total} messages were rendered`);
   await sleep(3_000);
   const afterMessagesMb = server.rssMb();
+  const afterMessagesHeapMb = await heapUsedMb(server.url);
   console.log(
     `after ${stored} messages (${sends * 2} through the app in ${writeSeconds.toFixed(0)} s, ${seen.size} rendered on ${pages} pages in ${pagingSeconds.toFixed(0)} s): ${afterMessagesMb.toFixed(1)} MB`,
   );
@@ -133,16 +142,21 @@ try {
     afterStreams.push(server.rssMb());
   }
   const settledMb = afterStreams.at(-1)!;
+  const settledHeapMb = await heapUsedMb(server.url);
   const ratio = settledMb / idleMb;
   const backBy = afterStreams.findIndex((mb) => mb <= idleMb * 1.2);
 
   console.log(`ARES memory (production build, PostgreSQL, ${streams} streams at ${STREAM_TOKEN_DELAY_MS} ms a token)`);
-  console.log(`  idle RSS                          ${idleMb.toFixed(1)} MB`);
-  console.log(`  after ${total} messages             ${afterMessagesMb.toFixed(1)} MB`);
+  console.log(
+    `  idle RSS                          ${idleMb.toFixed(1)} MB   (V8 heap in use ${idleHeapMb.toFixed(1)} MB)`,
+  );
+  console.log(
+    `  after ${total} messages             ${afterMessagesMb.toFixed(1)} MB   (V8 heap in use ${afterMessagesHeapMb.toFixed(1)} MB)`,
+  );
   console.log(`  peak, ${streams} concurrent streams     ${peakMb.toFixed(1)} MB   (target ≤ 300 MB)`);
   console.log(`  sends refused of the ${streams}          ${refused.length}   (target 0)`);
   console.log(
-    `  ${RECOVERY_S} s after the streams          ${settledMb.toFixed(1)} MB   ratio to idle ${ratio.toFixed(2)}   (target ≤ 1.2)`,
+    `  ${RECOVERY_S} s after the streams          ${settledMb.toFixed(1)} MB   ratio to idle ${ratio.toFixed(2)}   (target ≤ 1.2; V8 heap in use ${settledHeapMb.toFixed(1)} MB)`,
   );
   console.log(
     `  within 1.2 × idle after           ${backBy >= 0 ? `${backBy + 1} s` : `not within ${RECOVERY_S} s`}   (samples: ${afterStreams
@@ -161,6 +175,21 @@ try {
       pass: streams >= 200 ? peakMb <= 300 : null,
     },
     { name: `sends refused of ${streams}`, value: refused.length, unit: "", target: "0", pass: refused.length === 0 },
+    { name: "V8 heap in use, idle", value: idleHeapMb, unit: "MB", target: null, pass: null },
+    {
+      name: `V8 heap in use after ${total} messages`,
+      value: afterMessagesHeapMb,
+      unit: "MB",
+      target: null,
+      pass: null,
+    },
+    {
+      name: `V8 heap in use ${RECOVERY_S} s after the streams`,
+      value: settledHeapMb,
+      unit: "MB",
+      target: null,
+      pass: null,
+    },
     { name: `RSS ${RECOVERY_S} s after the streams`, value: settledMb, unit: "MB", target: null, pass: null },
     { name: "RSS 60 s after / idle", value: ratio, unit: "×", target: "≤ 1.2", pass: ratio <= 1.2 },
   ]);
