@@ -63,7 +63,7 @@ try {
     { label: "memory: add a fact", path: "/memory", data: "intent=add-fact&key=city&value=Berlin" },
     { label: "profile", path: "/settings/profile", data: "name=Ada&timeZone=Europe%2FBerlin" },
     { label: "search conversations", path: "/chat?q=hello" },
-    { label: "search memory", path: "/memory?q=city&review=1" },
+    { label: "search memory", path: "/memory?q=city" },
     { label: "calendar month", path: "/calendar?view=month&date=2026-06-15" },
     { label: "event page", path: `/calendar/events/${eventId}?occurrence=2026-06-15T09:00` },
     { label: "conversation page", path: `/chat/${c}?before=abc&through=def&panel=info` },
@@ -90,6 +90,8 @@ try {
         "--dbms=PostgreSQL",
         "--batch",
         "--drop-set-cookie",
+        // A session cookie mangled by the scan is refused with 401 under /api: expected, not the end of the target.
+        "--ignore-code=401",
         "--flush-session",
         "--threads=2",
         `--output-dir=${path.join(outputDir, String(index))}`,
@@ -123,8 +125,13 @@ try {
         const started = Date.now();
         const result = await scan(targets[index]!, index);
         results.push(result);
+        // Each parameter's own verdict: a target may end early (e.g. a mangled cookie) after some were tested.
         const tested = [
-          ...new Set([...result.log.matchAll(/testing if (.+?) parameter '(.+?)'/g)].map((m) => `${m[1]} ${m[2]}`)),
+          ...new Set(
+            [...result.log.matchAll(/(\S*) ?parameter '(.+?)' (does not seem to be injectable|is vulnerable)/g)].map(
+              (m) => `${m[1] ? `${m[1]} ` : ""}${m[2]}: ${m[3] === "is vulnerable" ? "VULNERABLE" : "not injectable"}`,
+            ),
+          ),
         ];
         say(
           `  ${result.target.label.padEnd(24)} ${result.verdict}   (${((Date.now() - started) / 1000).toFixed(0)} s; tested: ${tested.join(", ")})`,
