@@ -320,15 +320,44 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
     expect(sent.filter((job) => job.state !== "completed")).toEqual([]);
     expect(sent).toHaveLength(sentIds.length);
 
-    for (const queue of queues) {
-      const { rows } = await db.query<{ jobs: string }>(
-        `SELECT count(*) AS jobs FROM pgboss.job WHERE name = $1 AND state = 'completed'`,
-        [`calendar.${queue}-scan`],
+    // The runs both processes counted against the jobs the database holds, read while nothing changes:
+    // the minute's cron may send a scan at any moment, and a run is counted just before its row is marked
+    // completed, so the comparison is taken between two equal snapshots with nothing waiting or running.
+    const snapshot = async () => {
+      const { rows } = await db.query<{ name: string; completed: string; pending: string }>(
+        `SELECT name, count(*) FILTER (WHERE state = 'completed') AS completed,
+                count(*) FILTER (WHERE state IN ('created', 'retry', 'active')) AS pending
+           FROM pgboss.job WHERE name = ANY($1) GROUP BY name ORDER BY name`,
+        [names],
       );
-      const runs = (await jobsTotal(a, queue)) + (await jobsTotal(b, queue));
+      return JSON.stringify(rows);
+    };
+    let comparison: Array<{ queue: string; runs: number; jobs: number }> = [];
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const before = await snapshot();
+      const runs = await Promise.all(
+        queues.map(async (queue) => (await jobsTotal(a, queue)) + (await jobsTotal(b, queue))),
+      );
+      if (
+        before !== (await snapshot()) ||
+        (JSON.parse(before) as Array<{ pending: string }>).some((row) => row.pending !== "0")
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        continue;
+      }
+      const rows = JSON.parse(before) as Array<{ name: string; completed: string }>;
+      comparison = queues.map((queue, index) => ({
+        queue,
+        runs: runs[index]!,
+        jobs: Number(rows.find((row) => row.name === `calendar.${queue}-scan`)?.completed ?? 0),
+      }));
+      break;
+    }
+    expect(comparison).toHaveLength(queues.length);
+    for (const { queue, runs, jobs } of comparison) {
       // Every completed job was run by exactly one process: were a job run by both, the runs counted by
       // the two processes would outnumber the jobs.
-      expect({ queue, runs }).toEqual({ queue, runs: Number(rows[0]!.jobs) });
+      expect({ queue, runs }).toEqual({ queue, runs: jobs });
       expect(runs).toBeGreaterThanOrEqual(1);
     }
     // The cron schedules both processes keep: at most one job per scan and minute.
