@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
-import { type RefObject, useEffect, useRef, useState } from "react";
+import { type CSSProperties, type RefObject, useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
@@ -151,11 +151,7 @@ function href(view: CalendarView, date: string) {
 }
 
 function When({ item }: { item: OccurrenceItem }) {
-  return (
-    <time dateTime={item.start} className="occurrence__when">
-      {item.when}
-    </time>
-  );
+  return <time dateTime={item.start}>{item.when}</time>;
 }
 
 /**
@@ -172,8 +168,9 @@ function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compa
         </time>
       ) : (
         <When item={item} />
-      )}{" "}
-      <span className="occurrence__title">{item.title}</span>
+      )}
+      {/* One text node: separate ones would be rendered with a comment between them. */}
+      {` ${item.title}`}
       {item.repeats ? (
         <span className="visually-hidden">{item.isException ? " (repeating, changed)" : " (repeating)"}</span>
       ) : null}
@@ -255,6 +252,16 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
   );
 }
 
+/**
+ * An event's place in its day column as CSS variables; lane and lanes only where events overlap (the
+ * stylesheet defaults them to one lane), as most events have a column to themselves.
+ */
+function placement(item: { top: number; height: number; lane: number; lanes: number }): CSSProperties {
+  return item.lanes > 1
+    ? ({ "--top": item.top, "--height": item.height, "--lane": item.lane, "--lanes": item.lanes } as CSSProperties)
+    : ({ "--top": item.top, "--height": item.height } as CSSProperties);
+}
+
 function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "day" }> }) {
   const hours = Array.from({ length: 24 }, (_, hour) => hour);
   return (
@@ -295,16 +302,7 @@ function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "d
         {model.days.map((day) => (
           <ul key={day.date} className={`time-grid__column${day.isToday ? " today" : ""}`} aria-label={day.label}>
             {day.timed.map((item) => (
-              <li
-                key={item.key}
-                className="time-grid__event"
-                style={{
-                  ["--top" as string]: item.top,
-                  ["--height" as string]: item.height,
-                  ["--lane" as string]: item.lane,
-                  ["--lanes" as string]: item.lanes,
-                }}
-              >
+              <li key={item.key} className="time-grid__event" style={placement(item)}>
                 <OccurrenceLink item={item} />
               </li>
             ))}
