@@ -1,5 +1,6 @@
-import { lastWallStart, wallStartsBetween } from "./recurrence";
-import { Temporal, formatWall, parseWall, toZoned } from "./time";
+import { lastWallStart, wallStartMsBetween } from "./recurrence";
+import { Temporal, parseWall, toZoned } from "./time";
+import { DAY_MS, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
 
 /** The stored fields expansion needs (a subset of the Event row). */
 export type EventRecord = {
@@ -29,78 +30,98 @@ export type Occurrence = {
   title: string;
   location: string;
   allDay: boolean;
-  /** In the viewer's zone. */
-  start: Temporal.ZonedDateTime;
-  end: Temporal.ZonedDateTime;
+  /** Start and end instants in epoch milliseconds (what views compute with). */
+  startMs: number;
+  endMs: number;
+  /** The same in the viewer's zone. */
+  readonly start: Temporal.ZonedDateTime;
+  readonly end: Temporal.ZonedDateTime;
   /** The event's own zone (null = floating: shown at the same wall-clock time in every zone). */
   timeZone: string | null;
 };
 
 export type Window = { start: Temporal.Instant; end: Temporal.Instant };
 
-type Spanner = (wallStart: Temporal.PlainDateTime) => { start: Temporal.ZonedDateTime; end: Temporal.ZonedDateTime };
+type OccurrenceFields = Omit<Occurrence, "start" | "end">;
+
+/** An occurrence whose ZonedDateTimes are only made if asked for (views work on the epoch milliseconds). */
+class ExpandedOccurrence implements Occurrence {
+  eventId: string;
+  seriesId: string | null;
+  recurrenceId: string | null;
+  isException: boolean;
+  title: string;
+  location: string;
+  allDay: boolean;
+  startMs: number;
+  endMs: number;
+  timeZone: string | null;
+  #viewerZone: string;
+  #start: Temporal.ZonedDateTime | undefined;
+  #end: Temporal.ZonedDateTime | undefined;
+
+  constructor(fields: OccurrenceFields, viewerZone: string) {
+    this.eventId = fields.eventId;
+    this.seriesId = fields.seriesId;
+    this.recurrenceId = fields.recurrenceId;
+    this.isException = fields.isException;
+    this.title = fields.title;
+    this.location = fields.location;
+    this.allDay = fields.allDay;
+    this.startMs = fields.startMs;
+    this.endMs = fields.endMs;
+    this.timeZone = fields.timeZone;
+    this.#viewerZone = viewerZone;
+  }
+
+  get start(): Temporal.ZonedDateTime {
+    return (this.#start ??= Temporal.Instant.fromEpochMilliseconds(this.startMs).toZonedDateTimeISO(this.#viewerZone));
+  }
+
+  get end(): Temporal.ZonedDateTime {
+    return (this.#end ??= Temporal.Instant.fromEpochMilliseconds(this.endMs).toZonedDateTimeISO(this.#viewerZone));
+  }
+}
+
+/** An occurrence shown in the viewer's zone. */
+export function occurrenceOf(fields: OccurrenceFields, viewerZone: string): Occurrence {
+  return new ExpandedOccurrence(fields, viewerZone);
+}
+
+type Timing = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal">;
+
+/** Start and end instants (epoch ms) of an occurrence that starts at a wall-clock time (wall ms). */
+type Spanner = (wallStart: number) => { startMs: number; endMs: number };
 
 /**
  * The span function of one event: what is the same for every occurrence (its zone, its length) is
- * worked out once, so expanding a busy series costs one zone conversion per occurrence.
+ * worked out once, and each occurrence is then arithmetic on its zone's offsets.
  */
-function spanner(
-  event: Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal">,
-  viewerZone: string,
-): Spanner {
-  const zone = event.allDay ? viewerZone : (event.timeZone ?? viewerZone);
-  const firstStart = parseWall(event.startLocal);
-  const firstEnd = parseWall(event.endLocal);
+function spanner(event: Timing, viewerZone: string): Spanner {
+  const clock = zoneClock(event.allDay ? viewerZone : (event.timeZone ?? viewerZone));
+  const firstStart = wallMsOf(event.startLocal);
+  const firstEnd = wallMsOf(event.endLocal);
   if (event.allDay) {
-    const days = firstStart.toPlainDate().until(firstEnd.toPlainDate()).days;
-    return (wallStart) => ({ start: toZoned(wallStart, zone), end: toZoned(wallStart.add({ days }), zone) });
+    const days = Math.round((firstEnd - firstStart) / DAY_MS);
+    return (wallStart) => ({ startMs: clock.epochAt(wallStart), endMs: clock.epochAt(wallStart + days * DAY_MS) });
   }
   // RFC 5545: every occurrence lasts the exact duration of the first one.
-  const duration = toZoned(firstStart, zone).until(toZoned(firstEnd, zone));
-  const sameZone = zone === viewerZone;
+  const duration = clock.epochAt(firstEnd) - clock.epochAt(firstStart);
   return (wallStart) => {
-    const start = toZoned(wallStart, zone);
-    const end = start.add(duration);
-    return sameZone ? { start, end } : { start: start.withTimeZone(viewerZone), end: end.withTimeZone(viewerZone) };
+    const startMs = clock.epochAt(wallStart);
+    return { startMs, endMs: startMs + duration };
   };
 }
 
 /** The span of one occurrence: all-day and floating events follow the viewer's zone. */
 export function spanOf(
-  event: Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal">,
+  event: Timing,
   wallStart: Temporal.PlainDateTime,
   viewerZone: string,
 ): { start: Temporal.ZonedDateTime; end: Temporal.ZonedDateTime } {
-  return spanner(event, viewerZone)(wallStart);
-}
-
-function overlaps(span: { start: Temporal.ZonedDateTime; end: Temporal.ZonedDateTime }, window: Window): boolean {
-  const start = span.start.toInstant();
-  const end = span.end.toInstant();
-  if (Temporal.Instant.compare(start, window.end) >= 0) return false;
-  // A zero-length event at the window's start still belongs to it.
-  return Temporal.Instant.compare(end, window.start) > 0 || Temporal.Instant.compare(start, window.start) >= 0;
-}
-
-function occurrence(
-  event: EventRecord,
-  span: { start: Temporal.ZonedDateTime; end: Temporal.ZonedDateTime },
-  seriesId: string | null,
-  recurrenceId: string | null,
-  isException: boolean,
-): Occurrence {
-  return {
-    eventId: event.id,
-    seriesId,
-    recurrenceId,
-    isException,
-    title: event.title,
-    location: event.location,
-    allDay: event.allDay,
-    start: span.start,
-    end: span.end,
-    timeZone: event.allDay ? null : event.timeZone,
-  };
+  const { startMs, endMs } = spanner(event, viewerZone)(wallStart.toZonedDateTime("UTC").epochMilliseconds);
+  const zoned = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(viewerZone);
+  return { start: zoned(startMs), end: zoned(endMs) };
 }
 
 /**
@@ -109,6 +130,11 @@ function occurrence(
  * override (wherever the override was moved to).
  */
 export function expandOccurrences(events: EventRecord[], window: Window, viewerZone: string): Occurrence[] {
+  const windowStart = window.start.epochMilliseconds;
+  const windowEnd = window.end.epochMilliseconds;
+  // A zero-length event at the window's start still belongs to it.
+  const overlaps = (span: { startMs: number; endMs: number }) =>
+    span.startMs < windowEnd && (span.endMs > windowStart || span.startMs >= windowStart);
   const overridden = new Map<string, Set<string>>();
   for (const event of events) {
     if (event.seriesId && event.recurrenceId) {
@@ -118,38 +144,54 @@ export function expandOccurrences(events: EventRecord[], window: Window, viewerZ
     }
   }
   const result: Occurrence[] = [];
+  const add = (
+    event: EventRecord,
+    span: { startMs: number; endMs: number },
+    fields: Pick<Occurrence, "seriesId" | "recurrenceId" | "isException">,
+  ) =>
+    result.push(
+      new ExpandedOccurrence(
+        {
+          eventId: event.id,
+          ...fields,
+          title: event.title,
+          location: event.location,
+          allDay: event.allDay,
+          startMs: span.startMs,
+          endMs: span.endMs,
+          timeZone: event.allDay ? null : event.timeZone,
+        },
+        viewerZone,
+      ),
+    );
   for (const event of events) {
+    const span = spanner(event, viewerZone);
+    const firstSpan = span(wallMsOf(event.startLocal));
     if (!event.rrule) {
-      const span = spanOf(event, parseWall(event.startLocal), viewerZone);
-      if (overlaps(span, window)) {
+      if (overlaps(firstSpan)) {
         const isOverride = Boolean(event.seriesId && event.recurrenceId);
-        result.push(occurrence(event, span, event.seriesId, event.recurrenceId, isOverride));
+        add(event, firstSpan, { seriesId: event.seriesId, recurrenceId: event.recurrenceId, isException: isOverride });
       }
       continue;
     }
-    const zone = event.allDay ? viewerZone : (event.timeZone ?? viewerZone);
-    const span = spanner(event, viewerZone);
-    const firstSpan = span(parseWall(event.startLocal));
-    const length = firstSpan.start.until(firstSpan.end, { largestUnit: "hours" });
+    const clock = zoneClock(event.allDay ? viewerZone : (event.timeZone ?? viewerZone));
+    const length = firstSpan.endMs - firstSpan.startMs;
     // Search on wall clocks a day wider than the window (offsets differ by at most 26 h) and minus
     // the event's length, then keep exactly the occurrences that overlap.
-    const from = window.start.toZonedDateTimeISO(zone).toPlainDateTime().subtract(length).subtract({ days: 1 });
-    const to = window.end.toZonedDateTimeISO(zone).toPlainDateTime().add({ days: 1 });
+    const from = clock.wallAt(windowStart) - length - DAY_MS;
+    const to = clock.wallAt(windowEnd) + DAY_MS;
     const skipped = new Set(event.exdates);
     const replaced = overridden.get(event.id);
-    for (const wallStart of wallStartsBetween(event.rrule, event.startLocal, from, to)) {
-      const recurrenceId = formatWall(wallStart, event.allDay);
+    for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
+      const recurrenceId = formatWallMs(wallStart, event.allDay);
       if (skipped.has(recurrenceId) || replaced?.has(recurrenceId)) continue;
       const occurrenceSpan = span(wallStart);
-      if (overlaps(occurrenceSpan, window))
-        result.push(occurrence(event, occurrenceSpan, event.id, recurrenceId, false));
+      if (overlaps(occurrenceSpan))
+        add(event, occurrenceSpan, { seriesId: event.id, recurrenceId, isException: false });
     }
   }
-  // Sorted on epoch milliseconds read once per occurrence (ZonedDateTime.compare in the comparator
-  // dominated the cost of a busy month).
-  const starts = new Map(result.map((o) => [o, o.start.epochMilliseconds]));
   return result.sort(
-    (a, b) => starts.get(a)! - starts.get(b)! || Number(b.allDay) - Number(a.allDay) || a.title.localeCompare(b.title),
+    (a, b) => a.startMs - b.startMs || Number(b.allDay) - Number(a.allDay) || a.title.localeCompare(b.title),
   );
 }
 

@@ -74,12 +74,28 @@ export function withRulePart(rrule: string, key: string, value: string | null): 
 const UTC = "UTC";
 
 /**
+ * Rules as rrule-temporal compiled them (parsed, with the query plans it builds on first use), by
+ * first start and rule text, which fully determine them. Every view, reminder scan and prompt expands
+ * the same series again and again; compiling one costs more than expanding a month of it.
+ */
+const compiledRules = new Map<string, RRuleTemporal>();
+const MAX_COMPILED_RULES = 2_000;
+
+/**
  * Expansion runs on wall-clock times: the rule is evaluated in UTC (which has no DST) with the series'
  * local start, and each generated wall-clock time is placed in the real zone afterwards. So a 09:00
  * Berlin meeting stays 09:00 Berlin, and a time skipped by a DST gap still occurs (shifted forward)
  * rather than silently vanishing as rule engines do when they evaluate in the zone itself.
  */
 function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
+  const key = `${startLocal} ${rrule}`;
+  const kept = compiledRules.get(key);
+  if (kept) {
+    // Least recently used first out: a hit moves to the end.
+    compiledRules.delete(key);
+    compiledRules.set(key, kept);
+    return kept;
+  }
   const parts = parseRule(rrule);
   let text = rrule.replace(/^RRULE:/i, "");
   if (parts.UNTIL) {
@@ -88,11 +104,16 @@ function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
     const end = parts.UNTIL.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
     text = withRulePart(text, "UNTIL", `${end.toString({ smallestUnit: "second" }).replace(/[-:]/g, "")}Z`);
   }
-  return new RRuleTemporal({
+  const rule = new RRuleTemporal({
     rruleString: text,
     dtstart: parseWall(startLocal).toZonedDateTime(UTC),
     maxIterations: 100_000,
+    // Never keep a rule's whole occurrence list (only queries with an iterator or a window run here).
+    cache: false,
   });
+  if (compiledRules.size >= MAX_COMPILED_RULES) compiledRules.delete(compiledRules.keys().next().value!);
+  compiledRules.set(key, rule);
+  return rule;
 }
 
 /** Wall-clock starts of a rule's occurrences from `from` to `to` (inclusive), both wall-clock. */
@@ -102,12 +123,22 @@ export function wallStartsBetween(
   from: Temporal.PlainDateTime,
   to: Temporal.PlainDateTime,
 ): Temporal.PlainDateTime[] {
-  const rule = ruleOnWallClock(rrule, startLocal);
-  const after = new Date(from.toZonedDateTime(UTC).epochMilliseconds);
-  const before = new Date(to.toZonedDateTime(UTC).epochMilliseconds);
-  return rule
-    .between(after, before, true)
-    .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
+  return wallStartMsBetween(
+    rrule,
+    startLocal,
+    from.toZonedDateTime(UTC).epochMilliseconds,
+    to.toZonedDateTime(UTC).epochMilliseconds,
+  ).map((start) => Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(UTC).toPlainDateTime());
+}
+
+/**
+ * The same in wall milliseconds (a wall-clock reading written as UTC, see zone-clock.ts): the rule runs
+ * in UTC, so an occurrence's epoch milliseconds are its wall clock, with no conversion per occurrence.
+ */
+export function wallStartMsBetween(rrule: string, startLocal: string, from: number, to: number): number[] {
+  return ruleOnWallClock(rrule, startLocal)
+    .between(new Date(from), new Date(to), true)
+    .map((start) => start.epochMilliseconds);
 }
 
 /**

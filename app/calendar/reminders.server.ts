@@ -11,7 +11,7 @@ import { notify } from "~/notifications/notifications.server";
 import { listOccurrences, recordSelect } from "./events.server";
 import { expandOccurrences, type EventRecord, type Occurrence } from "./occurrences";
 import { Temporal } from "./time";
-import { occurrenceHref } from "./view-model";
+import { occurrenceHref } from "./occurrence-item";
 
 /** The furthest back a scan looks, after an outage (or the first scan ever: FIRST_SCAN_MS). */
 export const REMINDER_LOOKBACK_MS = 24 * 3600_000;

@@ -1,64 +1,76 @@
-import type { Occurrence } from "./occurrences";
+import type { OccurrenceItem } from "./occurrence-item";
+import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
-import { MONTH_CELL_LIMIT, type ViewRange, layoutDay, monthWeeks, onDay } from "./views";
+import { MONTH_CELL_LIMIT, type ViewRange, between, dayBounds, layoutDay, monthWeeks } from "./views";
+import { DAY_MS, type ZoneClock, dayOfDate, hourMinute, wallDay, zoneClock } from "./zone-clock";
 
 // Plain, serialisable shapes the calendar page renders (the loader's output).
 
-export type OccurrenceItem = {
-  key: string;
-  href: string;
-  title: string;
-  location: string;
+export type { OccurrenceItem };
+
+// Formatters made once: Temporal's toLocaleString builds a new Intl.DateTimeFormat on every call
+// (about half a millisecond), and a month grid labels 42 days. A date is formatted as the UTC instant
+// of its midnight, which reads as the PlainDate does.
+const shortDateFormat = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  timeZone: "UTC",
+});
+const longDateFormat = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const monthFormat = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+
+/** "Mon 15 Jun" for a wall day (days since 1970-01-01, see zone-clock.ts). */
+const shortDay = (day: number) => shortDateFormat.format(day * DAY_MS);
+const shortDate = (date: Temporal.PlainDate) => shortDay(dayOfDate(date));
+/** "Monday 15 June 2026" */
+const longDay = (day: number) => longDateFormat.format(day * DAY_MS);
+const dayLabel = (date: Temporal.PlainDate) => longDay(dayOfDate(date));
+
+/** "09:00–09:30" / "All day", with the dates of multi-day spans, read on the viewer's clock. */
+function whenOf(startMs: number, endMs: number, allDay: boolean, clock: ZoneClock): string {
+  const start = clock.wallAt(startMs);
+  const end = clock.wallAt(endMs);
+  const startDay = wallDay(start);
+  const endDay = wallDay(end);
+  if (allDay) {
+    const lastDay = endDay - 1;
+    return lastDay > startDay ? `All day, until ${shortDay(lastDay)}` : "All day";
+  }
+  const endsAtMidnight = hourMinute(end) === "00:00";
+  if (startDay !== endDay && !(endsAtMidnight && startDay + 1 === endDay)) {
+    return `${hourMinute(start)} – ${shortDay(endDay)} ${hourMinute(end)}`;
+  }
+  return `${hourMinute(start)}–${hourMinute(end)}`;
+}
+
+export function describeWhen(o: {
+  start: Temporal.ZonedDateTime;
+  end: Temporal.ZonedDateTime;
   allDay: boolean;
-  /** ISO 8601 with offset, for <time datetime>. */
-  start: string;
-  end: string;
-  /** "09:00–09:30" or "All day" in the viewer's zone; for multi-day spans the dates too. */
-  when: string;
-  repeats: boolean;
-  isException: boolean;
-};
-
-export function occurrenceHref(o: Pick<Occurrence, "eventId" | "seriesId" | "isException" | "recurrenceId">): string {
-  if (o.seriesId && !o.isException && o.recurrenceId) {
-    return `/calendar/events/${o.eventId}?occurrence=${encodeURIComponent(o.recurrenceId)}`;
-  }
-  return `/calendar/events/${o.eventId}`;
+}): string {
+  return whenOf(o.start.epochMilliseconds, o.end.epochMilliseconds, o.allDay, zoneClock(o.start.timeZoneId));
 }
 
-const time = (value: Temporal.ZonedDateTime) => value.toPlainTime().toString({ smallestUnit: "minute" });
-const shortDate = (value: Temporal.PlainDate) =>
-  value.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short" });
-
-export function describeWhen(o: Pick<Occurrence, "start" | "end" | "allDay">): string {
-  const startDate = o.start.toPlainDate();
-  if (o.allDay) {
-    const lastDay = o.end.toPlainDate().subtract({ days: 1 });
-    return Temporal.PlainDate.compare(lastDay, startDate) > 0 ? `All day, until ${shortDate(lastDay)}` : "All day";
-  }
-  const endDate = o.end.toPlainDate();
-  if (
-    !startDate.equals(endDate) &&
-    !(o.end.hour === 0 && o.end.minute === 0 && startDate.add({ days: 1 }).equals(endDate))
-  ) {
-    return `${time(o.start)} – ${shortDate(endDate)} ${time(o.end)}`;
-  }
-  return `${time(o.start)}–${time(o.end)}`;
-}
-
-export function toItem(o: Occurrence): OccurrenceItem {
-  return {
+/** An occurrence as the page shows it; `clock` is the viewer's zone. */
+export function toItem(o: Occurrence, clock: ZoneClock, withLocation = false): OccurrenceItem {
+  const item: OccurrenceItem = {
     key: `${o.eventId}:${o.recurrenceId ?? ""}`,
-    href: occurrenceHref(o),
     title: o.title,
-    location: o.location,
     allDay: o.allDay,
-    start: isoWithOffset(o.start),
-    end: isoWithOffset(o.end),
-    when: describeWhen(o),
+    start: clock.iso(o.startMs),
+    when: whenOf(o.startMs, o.endMs, o.allDay, clock),
     repeats: Boolean(o.seriesId),
     isException: o.isException,
   };
+  if (withLocation) item.location = o.location;
+  return item;
 }
 
 export type DayCell = {
@@ -78,15 +90,20 @@ export type CalendarModel =
   | { view: "week" | "day"; week: number; days: DayColumn[] }
   | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: OccurrenceItem[] }[] };
 
-const dayLabel = (date: Temporal.PlainDate) =>
-  date.toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-
 export function buildModel(
   range: ViewRange,
   occurrences: Occurrence[],
   timeZone: string,
   today: Temporal.PlainDate,
 ): CalendarModel {
+  const first = dayOfDate(range.first);
+  const clock = zoneClock(timeZone);
+  const bounds = dayBounds(range, clock);
+  const item = (o: Occurrence) => toItem(o, clock);
+  const onDate = (date: Temporal.PlainDate) => {
+    const index = dayOfDate(date) - first;
+    return between(occurrences, bounds[index]!, bounds[index + 1]!);
+  };
   const isToday = (date: Temporal.PlainDate) => date.equals(today);
   if (range.view === "month") {
     return {
@@ -94,15 +111,15 @@ export function buildModel(
       weeks: monthWeeks(range).map((week) => ({
         week: week.week,
         days: week.days.map((date) => {
-          const todays = onDay(occurrences, date, timeZone);
-          // A crowded cell shows a few and links to the day for the rest (only those shown are rendered).
+          const todays = onDate(date);
+          // A crowded cell shows a few and links to the day for the rest (only those shown are built).
           const limit = todays.length > MONTH_CELL_LIMIT ? MONTH_CELL_LIMIT - 1 : MONTH_CELL_LIMIT;
           return {
             date: date.toString(),
             label: dayLabel(date),
             isToday: isToday(date),
             inMonth: date.month === range.date.month,
-            items: todays.slice(0, limit).map(toItem),
+            items: todays.slice(0, limit).map(item),
             more: Math.max(0, todays.length - limit),
           };
         }),
@@ -112,21 +129,21 @@ export function buildModel(
   if (range.view === "agenda") {
     const days = [];
     for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
-      const items = onDay(occurrences, date, timeZone).map(toItem);
+      const items = onDate(date).map((o) => toItem(o, clock, true));
       if (items.length) days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
     }
     return { view: "agenda", days };
   }
   const days: DayColumn[] = [];
   for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
-    const todays = onDay(occurrences, date, timeZone);
+    const todays = onDate(date);
     days.push({
       date: date.toString(),
-      label: date.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short" }),
+      label: shortDate(date),
       isToday: isToday(date),
-      allDay: todays.filter((o) => o.allDay).map(toItem),
+      allDay: todays.filter((o) => o.allDay).map(item),
       timed: layoutDay(todays, date, timeZone).map((placed) => ({
-        ...toItem(placed.occurrence),
+        ...item(placed.occurrence),
         top: placed.top,
         height: placed.height,
         lane: placed.lane,
@@ -140,7 +157,7 @@ export function buildModel(
 export function rangeTitle(range: ViewRange): string {
   switch (range.view) {
     case "month":
-      return range.date.toLocaleString("en-GB", { month: "long", year: "numeric" });
+      return monthFormat.format(dayOfDate(range.date) * DAY_MS);
     case "week": {
       const lastDay = range.last.subtract({ days: 1 });
       return `Week ${isoWeek(range.first)}: ${shortDate(range.first)} – ${shortDate(lastDay)} ${lastDay.year}`;
@@ -169,19 +186,23 @@ export function searchItem(
   viewerZone: string,
 ): OccurrenceItem & { date: string } {
   const zone = hit.allDay ? viewerZone : (hit.timeZone ?? viewerZone);
-  const start = toZoned(parseWall(hit.startLocal), zone).withTimeZone(viewerZone);
-  const end = toZoned(parseWall(hit.endLocal), zone).withTimeZone(viewerZone);
-  const occurrence: Occurrence = {
-    eventId: hit.eventId,
-    seriesId: hit.rrule ? hit.eventId : hit.seriesId,
-    recurrenceId: null,
-    isException: Boolean(hit.seriesId),
-    title: hit.title,
-    location: hit.location,
-    allDay: hit.allDay,
-    start,
-    end,
-    timeZone: hit.timeZone,
-  };
-  return { ...toItem(occurrence), href: `/calendar/events/${hit.eventId}`, date: dayLabel(start.toPlainDate()) };
+  const startMs = toZoned(parseWall(hit.startLocal), zone).epochMilliseconds;
+  const endMs = toZoned(parseWall(hit.endLocal), zone).epochMilliseconds;
+  const occurrence = occurrenceOf(
+    {
+      eventId: hit.eventId,
+      seriesId: hit.rrule ? hit.eventId : hit.seriesId,
+      recurrenceId: null,
+      isException: Boolean(hit.seriesId),
+      title: hit.title,
+      location: hit.location,
+      allDay: hit.allDay,
+      startMs,
+      endMs,
+      timeZone: hit.timeZone,
+    },
+    viewerZone,
+  );
+  const clock = zoneClock(viewerZone);
+  return { ...toItem(occurrence, clock), date: longDay(wallDay(clock.wallAt(startMs))) };
 }

@@ -1,22 +1,25 @@
 import { describe, expect, it } from "vitest";
-import type { Occurrence } from "./occurrences";
+import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal } from "./time";
 import { layoutDay, monthWeeks, viewRange } from "./views";
 
 function at(start: string, end: string, title: string): Occurrence {
   const zone = "Europe/Berlin";
-  return {
-    eventId: title,
-    seriesId: null,
-    recurrenceId: null,
-    isException: false,
-    title,
-    location: "",
-    allDay: false,
-    start: Temporal.PlainDateTime.from(start).toZonedDateTime(zone),
-    end: Temporal.PlainDateTime.from(end).toZonedDateTime(zone),
-    timeZone: zone,
-  };
+  return occurrenceOf(
+    {
+      eventId: title,
+      seriesId: null,
+      recurrenceId: null,
+      isException: false,
+      title,
+      location: "",
+      allDay: false,
+      startMs: Temporal.PlainDateTime.from(start).toZonedDateTime(zone).epochMilliseconds,
+      endMs: Temporal.PlainDateTime.from(end).toZonedDateTime(zone).epochMilliseconds,
+      timeZone: zone,
+    },
+    zone,
+  );
 }
 
 describe("calendar view ranges", () => {

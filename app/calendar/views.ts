@@ -1,5 +1,6 @@
 import type { Occurrence } from "./occurrences";
 import { Temporal, isoWeek } from "./time";
+import { DAY_MS, type ZoneClock, dayOfDate, wallDay, zoneClock } from "./zone-clock";
 
 export const VIEWS = ["month", "week", "day", "agenda"] as const;
 export type CalendarView = (typeof VIEWS)[number];
@@ -71,16 +72,24 @@ export function windowOf(range: ViewRange, timeZone: string) {
   };
 }
 
+/** Day boundaries (epoch ms) of the days of a range in the viewer's zone: index i is the start of day i. */
+export function dayBounds(range: Pick<ViewRange, "first" | "last">, clock: ZoneClock): number[] {
+  const first = dayOfDate(range.first);
+  const last = dayOfDate(range.last);
+  const bounds: number[] = [];
+  for (let day = first; day <= last; day++) bounds.push(clock.epochAt(day * DAY_MS));
+  return bounds;
+}
+
+/** The occurrences that touch the day from `start` to `end` (epoch ms, a day in the viewer's zone). */
+export function between(occurrences: Occurrence[], start: number, end: number): Occurrence[] {
+  return occurrences.filter((o) => o.startMs < end && (o.endMs > start || o.startMs === start));
+}
+
 /** The occurrences that touch a day (in the viewer's zone). */
 export function onDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): Occurrence[] {
-  // Compared as epoch milliseconds: a view filters every occurrence for each of up to 42 days, and
-  // ZonedDateTime.compare costs far more than comparing two numbers.
-  const start = day.toZonedDateTime(timeZone).epochMilliseconds;
-  const end = day.add({ days: 1 }).toZonedDateTime(timeZone).epochMilliseconds;
-  return occurrences.filter((o) => {
-    const oStart = o.start.epochMilliseconds;
-    return oStart < end && (o.end.epochMilliseconds > start || oStart === start);
-  });
+  const bounds = dayBounds({ first: day, last: day.add({ days: 1 }) }, zoneClock(timeZone));
+  return between(occurrences, bounds[0]!, bounds[1]!);
 }
 
 export type MonthWeek = { week: number; days: Temporal.PlainDate[] };
@@ -101,17 +110,20 @@ export type PlacedOccurrence = { occurrence: Occurrence; top: number; height: nu
  * column, every event in it taking the first free lane.
  */
 export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): PlacedOccurrence[] {
+  const clock = zoneClock(timeZone);
+  const dayNumber = dayOfDate(day);
   // Positions follow the wall clock, as the hour labels do (a DST day's grid still reads 00:00–24:00).
-  const minutesOf = (value: Temporal.ZonedDateTime, fallback: number) => {
-    const wall = value.withTimeZone(timeZone);
-    const dayOrder = Temporal.PlainDate.compare(wall.toPlainDate(), day);
-    return dayOrder === 0 ? wall.hour * 60 + wall.minute : dayOrder < 0 ? 0 : fallback;
+  const minutesOf = (epochMs: number, fallback: number) => {
+    const wall = clock.wallAt(epochMs);
+    const wallDayNumber = wallDay(wall);
+    if (wallDayNumber === dayNumber) return Math.floor((wall - wallDayNumber * DAY_MS) / 60_000);
+    return wallDayNumber < dayNumber ? 0 : fallback;
   };
   const timed = occurrences
     .filter((o) => !o.allDay)
     .map((o) => {
-      const top = minutesOf(o.start, 0);
-      const bottom = Math.min(1440, Math.max(top + 15, minutesOf(o.end, 1440)));
+      const top = minutesOf(o.startMs, 0);
+      const bottom = Math.min(1440, Math.max(top + 15, minutesOf(o.endMs, 1440)));
       return { occurrence: o, top, bottom };
     })
     .sort((a, b) => a.top - b.top || b.bottom - a.bottom);

@@ -252,6 +252,27 @@ describe("the morning briefing", () => {
     expect(await dueAt("2027-03-15T20:15:00Z")).toEqual([]);
   });
 
+  it("is keyed by the local date: a person who moves west after today's briefing is not briefed on that date again", async () => {
+    const person = await makeUser({ timeZone: BERLIN });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "07:00",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    // 07:05 in Berlin on 15 June 2027 (UTC+2) is 05:05Z.
+    expect(await dueAt("2027-06-15T05:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-15" }]);
+    expect(await deliverBriefing({ userId: person.id, date: "2027-06-15" })).toBe("delivered");
+
+    await prisma.user.update({ where: { id: person.id }, data: { timeZone: "America/New_York" } });
+    // 07:05 in New York (UTC−4) is 11:05Z, still 15 June there: already briefed on that date.
+    expect(await dueAt("2027-06-15T11:05:00Z")).toEqual([]);
+    // The next morning in New York is the 16th's briefing.
+    expect(await dueAt("2027-06-16T11:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-16" }]);
+    expect(await prisma.notification.count({ where: { userId: person.id, kind: "briefing" } })).toBe(1);
+  });
+
   it("is off until a time is picked", async () => {
     const person = await makeUser();
     expect((await briefingsDue(new Date())).some((briefing) => briefing.userId === person.id)).toBe(false);

@@ -1,0 +1,164 @@
+import { Temporal, parseWall, toZoned } from "./time";
+
+// A view converts every occurrence between wall clock and instant several times. A Temporal
+// ZonedDateTime per conversion made a busy month cost tens of milliseconds; a zone changes its offset
+// a few times a year at most, so its offsets are read once per year and the conversions become
+// arithmetic on epoch milliseconds.
+//
+// "Wall milliseconds" are a wall-clock reading written as if it were UTC: 2026-03-29T09:00 is
+// Date.UTC(2026, 2, 29, 9). Day arithmetic on them is exact (wall days have no DST).
+
+export const DAY_MS = 86_400_000;
+
+// Date.UTC maps years 0–99 to 1900–1999, hence setUTCFullYear for year 0000.
+const YEAR_0000 = new Date(0).setUTCFullYear(0, 0, 1);
+const YEAR_10000 = Date.UTC(10_000, 0, 1);
+
+/** Years 0000–9999, which Date's ISO strings write as Temporal does (four digits, no sign). */
+function fourDigitYear(wallMs: number): boolean {
+  return wallMs >= YEAR_0000 && wallMs < YEAR_10000;
+}
+
+/** A stored wall-clock value ("2026-03-29T09:00" or "2026-03-29") in wall milliseconds. */
+export function wallMsOf(value: string): number {
+  const ms = Date.parse(value.length === 10 ? `${value}T00:00Z` : `${value}Z`);
+  // Date.parse is lenient (2026-02-30 becomes 2 March): only a reading that writes back the same is
+  // taken, anything else goes through Temporal (which rejects what parseWall rejects).
+  if (!Number.isNaN(ms) && fourDigitYear(ms) && new Date(ms).toISOString().startsWith(value)) return ms;
+  return parseWall(value).toZonedDateTime("UTC").epochMilliseconds;
+}
+
+function wallFromMs(wallMs: number): Temporal.PlainDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(wallMs).toZonedDateTimeISO("UTC").toPlainDateTime();
+}
+
+/** Wall milliseconds as a stored wall-clock value, like formatWall: "2026-03-29T09:00" / "2026-03-29". */
+export function formatWallMs(wallMs: number, allDay: boolean): string {
+  if (!fourDigitYear(wallMs)) {
+    const wall = wallFromMs(wallMs);
+    return allDay ? wall.toPlainDate().toString() : wall.toString({ smallestUnit: "minute" });
+  }
+  return new Date(wallMs).toISOString().slice(0, allDay ? 10 : 16);
+}
+
+/** "09:00" */
+export function hourMinute(wallMs: number): string {
+  const minutes = Math.floor((((wallMs % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** The wall day (days since 1970-01-01) a wall-clock reading falls on. */
+export function wallDay(wallMs: number): number {
+  return Math.floor(wallMs / DAY_MS);
+}
+
+export function dayOfDate(date: Temporal.PlainDate): number {
+  return new Date(0).setUTCFullYear(date.year, date.month - 1, date.day) / DAY_MS;
+}
+
+type YearOffsets = { starts: number[]; offsets: number[] };
+
+/** Years a zone keeps offset tables for before it starts over (dates are user input: keep it bounded). */
+const MAX_YEARS_PER_ZONE = 400;
+
+/**
+ * One zone's UTC offsets, read from its transitions a calendar year (UTC) at a time and kept: a zone's
+ * rules do not change while the process runs. Conversions are then arithmetic on epoch milliseconds,
+ * with the same answers as Temporal (zone-clock.test.ts compares them across zones and DST changes).
+ */
+export class ZoneClock {
+  private readonly years = new Map<number, YearOffsets>();
+
+  constructor(readonly zone: string) {}
+
+  private yearOffsets(year: number): YearOffsets {
+    let table = this.years.get(year);
+    if (table) return table;
+    const from = Date.UTC(year, 0, 1);
+    const to = Date.UTC(year + 1, 0, 1);
+    let cursor = Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO(this.zone);
+    table = { starts: [from], offsets: [cursor.offsetNanoseconds / 1e6] };
+    for (;;) {
+      const next = cursor.getTimeZoneTransition("next");
+      if (!next || next.epochMilliseconds >= to) break;
+      table.starts.push(next.epochMilliseconds);
+      table.offsets.push(next.offsetNanoseconds / 1e6);
+      cursor = next;
+    }
+    if (this.years.size >= MAX_YEARS_PER_ZONE) this.years.clear();
+    this.years.set(year, table);
+    return table;
+  }
+
+  /** The zone's UTC offset (ms) at an instant. */
+  offsetAt(epochMs: number): number {
+    const year = new Date(epochMs).getUTCFullYear();
+    // Date.UTC reads years 0–99 as 1900–1999; those (and invalid instants) go through Temporal.
+    if (!(year >= 100 && year < 10_000)) {
+      return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(this.zone).offsetNanoseconds / 1e6;
+    }
+    const { starts, offsets } = this.yearOffsets(year);
+    let index = starts.length - 1;
+    while (starts[index]! > epochMs) index -= 1;
+    return offsets[index]!;
+  }
+
+  /** The wall clock at an instant, in wall milliseconds. */
+  wallAt(epochMs: number): number {
+    return epochMs + this.offsetAt(epochMs);
+  }
+
+  /**
+   * The instant a wall-clock time names, disambiguated as toZoned does ("compatible", RFC 5545): a
+   * time in a DST gap moves forward by the gap, an ambiguous time takes the earlier instant.
+   */
+  epochAt(wallMs: number): number {
+    // As Temporal does: the offsets a day either side bound the candidates.
+    const before = this.offsetAt(wallMs - DAY_MS);
+    const after = this.offsetAt(wallMs + DAY_MS);
+    const early = wallMs - before;
+    const late = wallMs - after;
+    const earlyFits = this.offsetAt(early) === before;
+    const lateFits = this.offsetAt(late) === after;
+    if (earlyFits && lateFits) return Math.min(early, late);
+    if (earlyFits) return early;
+    if (lateFits) return late;
+    // In a gap: the wall time read with the offset before it, i.e. shifted forward by the gap.
+    if (before !== after) return early;
+    // Two changes within two days (never seen in practice): Temporal decides.
+    return toZoned(wallFromMs(wallMs), this.zone).epochMilliseconds;
+  }
+
+  /** ISO 8601 with the UTC offset and no zone annotation, like isoWithOffset: 2026-03-29T09:00:00+02:00. */
+  iso(epochMs: number): string {
+    const offset = this.offsetAt(epochMs);
+    const wallMs = epochMs + offset;
+    // Offsets with seconds (local mean time before 1900) and years beyond four digits: Temporal's format.
+    if (offset % 60_000 !== 0 || !fourDigitYear(wallMs)) {
+      return Temporal.Instant.fromEpochMilliseconds(epochMs)
+        .toZonedDateTimeISO(this.zone)
+        .toString({ timeZoneName: "never", smallestUnit: "second" });
+    }
+    const minutes = Math.abs(offset) / 60_000;
+    const sign = offset < 0 ? "-" : "+";
+    const hours = String(Math.floor(minutes / 60)).padStart(2, "0");
+    return `${new Date(wallMs).toISOString().slice(0, 19)}${sign}${hours}:${String(minutes % 60).padStart(2, "0")}`;
+  }
+}
+
+const clocks = new Map<string, ZoneClock>();
+/** Far more than the IANA database names: only odd spellings of the same zones could get near it. */
+const MAX_ZONES = 2_000;
+
+/** The clock of an IANA zone (kept for the life of the process; throws RangeError for an unknown zone). */
+export function zoneClock(zone: string): ZoneClock {
+  let clock = clocks.get(zone);
+  if (!clock) {
+    clock = new ZoneClock(zone);
+    if (clocks.size >= MAX_ZONES) clocks.clear();
+    // Validates the zone before it is kept (Temporal throws RangeError for an unknown one).
+    clock.offsetAt(Date.now());
+    clocks.set(zone, clock);
+  }
+  return clock;
+}

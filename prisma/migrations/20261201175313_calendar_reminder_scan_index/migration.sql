@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Event_rangeEnd_rangeStart_idx" ON "Event"("rangeEnd", "rangeStart");
+
