@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../tests/support/postgres";
@@ -57,3 +59,28 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/** A conversation of `messages` completed Markdown messages (user and assistant in turn), seeded in SQL. */
+export async function seedConversation(
+  db: pg.Client,
+  userId: string,
+  title: string,
+  messages: number,
+): Promise<string> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
+    id,
+    userId,
+    title,
+  ]);
+  await db.query(
+    `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+     SELECT gen_random_uuid()::text, $1, $2,
+            (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
+            'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
+            'complete', now() - (($3 - n) || ' seconds')::interval, now()
+       FROM generate_series(1, $3) AS n`,
+    [id, userId, messages],
+  );
+  return id;
+}
