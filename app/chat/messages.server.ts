@@ -135,25 +135,3 @@ export async function findOwnMessage(userId: string, messageId: string) {
     select: { id: true, conversationId: true, status: true, content: true, updatedAt: true },
   });
 }
-
-/** Every message of a conversation, oldest first, in batches (exports). */
-export async function* allMessages(conversationId: string, batchSize = 500) {
-  let after: MessageCursor | null = null;
-  for (;;) {
-    const batch: MessageView[] = await prisma.message.findMany({
-      where: {
-        conversationId,
-        ...(after
-          ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-          : {}),
-      },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: batchSize,
-      select: messageView,
-    });
-    yield* batch;
-    if (batch.length < batchSize) return;
-    const last = batch.at(-1)!;
-    after = { createdAt: last.createdAt, id: last.id };
-  }
-}

@@ -3,6 +3,7 @@
  * mid-stream, fallback, failures, stop, history trimming, isolation between people, quotas, XSS.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REPLY_HTML_VERSION, renderReply } from "~/chat/reply-html.server";
 import { prisma } from "~/db/db.server";
 import { lastMessageId, readEvents, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
 import { browserClient } from "../support/cookie-jar";
@@ -89,6 +90,10 @@ describe("chat", () => {
     expect(page).toMatch(/data-testid="provider-badge"[^>]*>OpenRouter<!-- --> · <!-- -->stub\/small/);
     const conversation = await prisma.conversation.findFirstOrThrow({ where: { id: path.split("/").at(-1) } });
     expect(conversation.title).toContain("Hello there, ARES");
+    // Rendered once, when it finished, in the statement that stored it: no page view renders it again.
+    const stored = await settled(replyId);
+    expect(stored.html).toBe(renderReply(stored.content));
+    expect(stored.htmlVersion).toBe(REPLY_HTML_VERSION);
   });
 
   it("a reader who reloads mid-stream gets the text so far and keeps following", async () => {
@@ -410,8 +415,15 @@ describe("chat", () => {
     const markdown = await client.get(`${path}/export?format=md`);
     expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
     expect(await markdown.text()).toContain("Quokkas are marsupials");
-    const json = (await (await client.get(`${path}/export?format=json`)).json()) as { messages: unknown[] };
+    const json = (await (await client.get(`${path}/export?format=json`)).json()) as {
+      messages: Array<{ role: string; html: string | null }>;
+    };
     expect(json.messages).toHaveLength(2);
+    // Each reply with its HTML as the page shows it; my own message as I typed it.
+    expect(json.messages.map((message) => [message.role, message.html])).toEqual([
+      ["user", null],
+      ["assistant", expect.stringContaining(`<p>You said: "Quokkas are marsupials".`) as unknown],
+    ]);
     expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
     expect((await client.get(path)).status).toBe(404);
   });
