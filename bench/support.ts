@@ -24,16 +24,23 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
 /** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
-  return startServer({
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
-    INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
-    ARES_SKIP_MIGRATIONS: "true",
-    CHAT_MESSAGES_PER_MINUTE: "0",
-    CHAT_DAILY_TOKEN_BUDGET: "0",
-    ...env,
-  });
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  return startServer(
+    {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
+      INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
+      ARES_SKIP_MIGRATIONS: "true",
+      CHAT_MESSAGES_PER_MINUTE: "0",
+      CHAT_DAILY_TOKEN_BUDGET: "0",
+      ...env,
+    },
+    90_000,
+    nodeArgs,
+  );
 }
 
 let benchAccounts = 0;
