@@ -151,15 +151,18 @@ try {
         { content },
         { accept: "text/event-stream" },
       );
-      if (response.status !== 200) throw new Error(`burst send answered ${response.status}: ${await response.text()}`);
+      // A refused send is counted and shown, not timed: the figures below are of the sends that streamed.
+      if (response.status !== 200) return { refused: `${response.status} ${(await response.text()).slice(0, 120)}` };
       const firstToken = await untilFirstToken(response, started);
       const provider = reachedProvider.get(index);
       if (provider === undefined) throw new Error(`burst send ${index} never reached the provider`);
       return { firstToken, admitted: provider - started };
     }),
   );
-  const firstTokens = outcomes.map((outcome) => outcome.firstToken);
-  const admitted = outcomes.map((outcome) => outcome.admitted);
+  const refusals = outcomes.flatMap((outcome) => ("refused" in outcome ? [outcome.refused] : []));
+  const streamed = outcomes.flatMap((outcome) => ("refused" in outcome ? [] : [outcome]));
+  const firstTokens = streamed.map((outcome) => outcome.firstToken);
+  const admitted = streamed.map((outcome) => outcome.admitted);
   // What ARES adds: the time to first token minus the provider's own (straight to it, no burst).
   const added = firstTokens.map((value) => value - direct);
   console.log(
@@ -173,6 +176,9 @@ try {
   );
   console.log(
     `  ARES's added time to first token p50 ${ms(percentile(added, 50))}   p95 ${ms(percentile(added, 95))}   (provider alone p50 ${ms(direct)}; target p95 ≤ 500 ms)`,
+  );
+  console.log(
+    `  refused: ${refusals.length}/${burstSize}${refusals.length > 0 ? ` (first: ${refusals[0]})` : ""}   (target 0)`,
   );
   console.log(`load average after: ${load()}`);
 } finally {
