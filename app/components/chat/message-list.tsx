@@ -204,7 +204,6 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
                 className="button secondary small"
                 to={`?edit=${message.id}#m-${message.id}`}
                 preventScrollReset
-                aria-label="Edit your message"
                 onClick={(event) => {
                   // With JS the editor opens in place, without a round trip.
                   if (!onEdit) return;
