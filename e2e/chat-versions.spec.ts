@@ -8,6 +8,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { receivedChats } from "./support/llm";
 import { signUp } from "./support/session";
 
+/** A reply with a code block, whose Copy button is portalled into it: paging versions unmounts such replies. */
+const TEAL = 'Teal, say:\n\n```\ncolour = "teal"\n```';
+
 const js = () => test.info().project.use.javaScriptEnabled !== false;
 
 /** Text no other test (nor the other project, sharing the stand-in) sends. */
@@ -36,8 +39,10 @@ test.describe("chat message actions", () => {
     page,
     baseURL,
   }) => {
+    // Three replies, three version switches and a send: room for a busy machine.
+    test.setTimeout(120_000);
     const question = unique("name a colour");
-    await startConversation(page, `[[stub:takes=1]] ${question}`);
+    await startConversation(page, `[[stub:takes=1]] [[reply:${TEAL}]] ${question}`);
     await expectReply(page, "(take 1)");
     await expect(page.getByTestId("version-position")).toHaveCount(0);
 
@@ -71,7 +76,9 @@ test.describe("chat message actions", () => {
     const sent = (await receivedChats(baseURL!)).findLast((turns) => turns.at(-1)?.content?.includes(follow));
     const earlierReplies = sent!.filter((turn) => turn.role === "assistant").map((turn) => turn.content);
     expect(earlierReplies).toHaveLength(1);
-    expect(earlierReplies[0]).toContain(question);
+    // (Without JS the form sends the message's line breaks as CRLF, and the stub echoes them.)
+    expect(earlierReplies[0]).toContain('colour = "teal"');
+    expect(earlierReplies[0]).toMatch(/\(take 2\)$/);
     expect(earlierReplies[0]).toContain("(take 2)");
   });
 
