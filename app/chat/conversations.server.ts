@@ -195,7 +195,8 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
              ts_headline('simple', m.content, q.query, ${options}) AS snippet,
              left(m.content, ${SOURCE_CHARS}) AS source, m."createdAt" AS at
         FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
-       WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND to_tsvector('simple', m.content) @@ q.query
+       WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND m.selected
+         AND to_tsvector('simple', m.content) @@ q.query
     ) hits
     ORDER BY at DESC
     LIMIT ${limit}`;

@@ -33,13 +33,14 @@ const exportedColumns = {
 } satisfies Prisma.MessageSelect;
 type ExportedMessage = Prisma.MessageGetPayload<{ select: typeof exportedColumns }>;
 
-/** Every message of a conversation, oldest first, in batches of `batchSize` (keyset pages). */
+/** Every message of a conversation's thread (the chosen version of each reply), oldest first, in keyset batches. */
 async function* allMessages(conversationId: string, batchSize = 500): AsyncGenerator<ExportedMessage> {
   let after: CreatedAtCursor | null = null;
   for (;;) {
     const batch: ExportedMessage[] = await prisma.message.findMany({
       where: {
         conversationId,
+        selected: true,
         ...(after
           ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
           : {}),

@@ -251,6 +251,43 @@ describe("chat", () => {
     ]);
   });
 
+  it("regenerating keeps versions; the one chosen (a form post) is the history the provider gets next", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:takes=1]] pick a number");
+    await settled(replyId);
+    const versions = [replyId];
+    for (const take of [2, 3]) {
+      expect((await client.post(path, { intent: "regenerate" })).headers.get("location")).toBe(`${path}#latest`);
+      const reply = await settled(lastMessageId(await (await client.get(path)).text()));
+      expect(reply.content).toContain(`(take ${take})`);
+      versions.push(reply.id);
+    }
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("Version 3 of 3");
+    expect(page).not.toContain("(take 1)");
+    const chosen = await client.post(path, { intent: "version", messageId: versions[0]! });
+    expect(chosen.status).toBe(302);
+    expect(chosen.headers.get("location")).toBe(`${path}#latest`);
+    expect(await (await client.get(path)).text()).toContain("Version 1 of 3");
+
+    const next = await client.post(path, { intent: "send", message: "and one more" });
+    await settled(lastMessageId(await (await client.get(next.headers.get("location")!.replace(/#.*/, ""))).text()));
+    const request = harness.openrouter.requests.findLast((entry) =>
+      JSON.stringify(entry.body).includes("and one more"),
+    );
+    const history = (request!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    expect(history.filter((turn) => turn.role === "assistant").map((turn) => turn.content)).toEqual([
+      expect.stringContaining("(take 1)"),
+    ]);
+    // Someone else's reply is no version of mine: refused on the page, nothing changes.
+    const stranger = await signedInClient(harness.server.url);
+    const { path: theirs } = await start(stranger, "mine");
+    const refused = await stranger.post(theirs, { intent: "version", messageId: versions[1]! });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("That version of the reply is not there any more.");
+    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[0]! } })).selected).toBe(true);
+  });
+
   it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {
     const client = await signedInClient(harness.server.url);
     const first = (await (await client.postJson("/api/v1/conversations", { title: "Pinned one" })).json()) as {
@@ -290,11 +327,12 @@ describe("chat", () => {
     const { path } = await longConversation(client, 60, (index) => `older message ${index}`);
     const newest = await (await client.get(path)).text();
     expect(newest).toContain("Regenerate");
+    expect(newest).toContain("?edit=");
     const earlierLink = /href="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
     const older = await (await client.get(`${path}?before=${earlierLink}`)).text();
     expect(older).toContain("older message 0");
     expect(older).not.toContain("Regenerate");
-    expect(older).not.toContain("Edit last message");
+    expect(older).not.toContain("?edit=");
   });
 
   it("a search hit in an old message opens the page that holds it, with a way back to the newest", async () => {
