@@ -15,7 +15,6 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
-import { cardsFor } from "~/calendar/assistant-actions.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
 import {
   ConversationNotFoundError,
@@ -25,18 +24,18 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { renderPartialReply, renderReply } from "~/chat/reply-html.server";
+import { replyHtml } from "~/chat/reply-html.server";
+import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
-import { listMessages, MESSAGES_PER_PAGE, NothingToRedoError } from "~/chat/messages.server";
+import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
-import { getChatPreferences, modelForReply } from "~/chat/settings.server";
+import { modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
 import { FormErrors } from "~/components/forms";
 import { listModels, primaryProvider } from "~/llm/router.server";
-import { replyPrompts } from "~/memory/reply-prompts.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
@@ -69,51 +68,39 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
-  const conversation = await getConversation(user.id, conversationId).catch((error: unknown) => {
-    if (error instanceof ConversationNotFoundError) notFound();
-    throw error;
-  });
   const url = new URL(request.url);
   // ?before= pages back; ?through= (from a search hit) shows the page ending with that message.
   const before = decodeCreatedAtCursor(url.searchParams.get("before"));
   const through = before ? null : decodeCreatedAtCursor(url.searchParams.get("through"));
-  const { messages, earlier } = await listMessages(
-    conversation.id,
-    before ?? through,
-    MESSAGES_PER_PAGE,
-    Boolean(through),
-  );
-  const replyIds = messages.filter((message) => message.role === "assistant").map((message) => message.id);
-  const [openrouterModels, ollamaModels, preferences, prompts, cards] = await Promise.all([
+  const cursor = before ?? through;
+  // One statement: the conversation, the person's preferences and the page with everything it shows.
+  const [page, openrouterModels, ollamaModels] = await Promise.all([
+    conversationPage(user, conversationId, cursor ? { cursor, through: Boolean(through) } : null).catch(
+      (error: unknown) => {
+        if (error instanceof ConversationNotFoundError) notFound();
+        throw error;
+      },
+    ),
     listModels("openrouter"),
     listModels("ollama"),
-    getChatPreferences(user.id),
-    replyPrompts(user.id, replyIds),
-    cardsFor(user.id, replyIds, user.timeZone),
   ]);
-  const memoriesOf = new Map(
-    prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),
-  );
+  const { conversation, preferences, messages, earlier } = page;
   const items: MessageItem[] = messages.map((message) => ({
     id: message.id,
     role: message.role,
     status: message.status,
     content: message.content,
-    // A reply still being written is shown formatted too (the no-JS page refreshes until it is done).
-    html:
-      message.role !== "assistant"
-        ? null
-        : message.status === "streaming"
-          ? renderPartialReply(message.content)
-          : renderReply(message.content),
+    // Stored when the reply finished; a reply still being written is shown formatted too (the no-JS
+    // page refreshes until it is done).
+    html: replyHtml(message),
     provider: message.provider,
     model: message.model,
     fallbackFrom: message.fallbackFrom,
     tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
     createdAt: message.createdAt.toISOString(),
     time: formatDateTime(message.createdAt, user.timeZone),
-    memories: memoriesOf.get(message.id),
-    actions: cards.filter((card) => card.messageId === message.id),
+    memories: message.memories?.map(({ type, label }) => ({ type, label })),
+    actions: message.actions,
     versions: versionsOf(message.id, message.versionIds),
   }));
   const provider = conversation.provider ?? primaryProvider();
