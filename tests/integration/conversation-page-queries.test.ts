@@ -8,7 +8,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationPageSql, pageMessageKeys } from "~/chat/conversation-page.server";
 import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
 import type { ServerRuntime } from "~/http/runtime.server";
 import { signedInClient } from "../support/chat-harness";
 import { ensureBuild } from "../support/server-process";
@@ -123,6 +125,15 @@ describe("the conversation page request", () => {
       counts.push(statements.length);
     }
     expect(counts[1]).toBe(counts[0]);
+
+    // Each message object of the statement's JSON carries exactly the keys the page reads.
+    const conversation = await prisma.conversation.findFirstOrThrow({ where: { title: "50 messages" } });
+    const [row] = await queryRows<{ messages: Array<Record<string, unknown>> }>(
+      conversationPageSql(conversation.userId, conversation.id, null),
+    );
+    // 50 in the thread (the unselected version is not): all of them, no "earlier" row.
+    expect(row!.messages).toHaveLength(50);
+    for (const message of row!.messages) expect(Object.keys(message)).toEqual([...pageMessageKeys]);
     expect(counts[0]).toBeLessThanOrEqual(3);
   });
 });
