@@ -3,33 +3,13 @@
  * interleaved). Long histories are paginated, so the ratio should stay near 1. Target: ≤ 1.3.
  *   npx tsx bench/conversation-page.ts [requests=200]
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+import { benchDatabase, benchServer, ms, percentile, seedConversation, signedIn } from "./support";
 import { printBenchSummary } from "./summary";
 
 const requests = Number(process.argv[2] ?? 200);
 const WARMUP = 10;
-
-async function seedConversation(db: pg.Client, userId: string, title: string, messages: number): Promise<string> {
-  const id = randomUUID();
-  await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
-    id,
-    userId,
-    title,
-  ]);
-  await db.query(
-    `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
-     SELECT gen_random_uuid()::text, $1, $2,
-            (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
-            'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
-            'complete', now() - (($3 - n) || ' seconds')::interval, now()
-       FROM generate_series(1, $3) AS n`,
-    [id, userId, messages],
-  );
-  return id;
-}
 
 const database = await benchDatabase("page");
 const server = await benchServer({ DATABASE_URL: database.url, OLLAMA_URL: "http://127.0.0.1:9" });

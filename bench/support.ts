@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../tests/support/postgres";
@@ -22,16 +24,23 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
 /** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
-  return startServer({
-    NODE_ENV: "production",
-    HOST: "127.0.0.1",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
-    INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
-    ARES_SKIP_MIGRATIONS: "true",
-    CHAT_MESSAGES_PER_MINUTE: "0",
-    CHAT_DAILY_TOKEN_BUDGET: "0",
-    ...env,
-  });
+  // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  return startServer(
+    {
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
+      INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
+      ARES_SKIP_MIGRATIONS: "true",
+      CHAT_MESSAGES_PER_MINUTE: "0",
+      CHAT_DAILY_TOKEN_BUDGET: "0",
+      ...env,
+    },
+    90_000,
+    nodeArgs,
+  );
 }
 
 let benchAccounts = 0;
@@ -57,3 +66,28 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/** A conversation of `messages` completed Markdown messages (user and assistant in turn), seeded in SQL. */
+export async function seedConversation(
+  db: pg.Client,
+  userId: string,
+  title: string,
+  messages: number,
+): Promise<string> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
+    id,
+    userId,
+    title,
+  ]);
+  await db.query(
+    `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
+     SELECT gen_random_uuid()::text, $1, $2,
+            (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
+            'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
+            'complete', now() - (($3 - n) || ' seconds')::interval, now()
+       FROM generate_series(1, $3) AS n`,
+    [id, userId, messages],
+  );
+  return id;
+}

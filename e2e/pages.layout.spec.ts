@@ -123,6 +123,24 @@ test("chat pages, including a reply with very long lines", async ({ page, baseUR
   ]);
 });
 
+test("a regenerated reply with its versions, and my message open for editing", async ({ page, baseURL }) => {
+  // Two replies (without JS, followed by the page refreshing itself) before the sweep.
+  test.setTimeout(180_000);
+  await signUp(page);
+  await page.goto("/chat");
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill(`[[reply:${WIDE_REPLY}]] wide again`);
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
+  const conversation = new URL(page.url()).pathname;
+  // The reply has a code block, whose Copy button is portalled into it: replacing it must not hang the page.
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.getByTestId("version-position")).toContainText("2 / 2", { timeout: 20_000 });
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
+  const mine = (await page.locator(".message--user").getAttribute("id"))!.replace(/^m-/, "");
+  await sweep(page, baseURL!, [conversation, `${conversation}?edit=${mine}`]);
+});
+
 test("settings pages", async ({ page, baseURL }) => {
   await signUp(page, { name: "Someone with a rather long name indeed" });
   await sweep(page, baseURL!, [

@@ -2,7 +2,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import { problem } from "~/http/problem.server";
 import type { SessionUser } from "~/sessions/types";
 import type { z } from "zod";
-import type { messageSchema } from "~/chat/api-schemas";
+import { messageSchema } from "~/chat/api-schemas";
 import type { Refusal } from "~/chat/chat.server";
 import type { MessageView } from "~/chat/messages.server";
 
@@ -42,5 +42,6 @@ export function invalidProblem(issues: z.core.$ZodIssue[]): Response {
 }
 
 export function messageJson(message: MessageView): z.infer<typeof messageSchema> {
-  return { ...message, createdAt: message.createdAt.toISOString() };
+  // Parsing keeps only the documented fields (a thread message also carries the page's version list).
+  return messageSchema.parse({ ...message, createdAt: message.createdAt.toISOString() });
 }

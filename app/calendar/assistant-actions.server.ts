@@ -158,7 +158,7 @@ export async function proposeAction(
 
 const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
 
-function toCard(action: CalendarAction, now: Date, timeZone: string): ActionCard {
+export function toCard(action: CalendarAction, now: Date, timeZone: string): ActionCard {
   const undo = action.undo as StoredUndo | null;
   const deadline = action.status === "confirmed" && action.decidedAt && undo ? undoDeadline(action.decidedAt) : null;
   return {

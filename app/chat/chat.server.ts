@@ -1,6 +1,6 @@
 import { createConversation } from "./conversations.server";
 import { startGeneration } from "./generation.server";
-import { redoLastReply, requestStop, type ExchangeIds } from "./messages.server";
+import { redoLastReply, requestStop, type ExchangeIds, type Redo } from "./messages.server";
 import { checkChatQuota, type QuotaDecision } from "./quota.server";
 import { storeExchange } from "./send.server";
 import { abortLocalGeneration } from "./stream-bus.server";
@@ -24,11 +24,11 @@ export async function startConversation(userId: string, content: string): Promis
   return sendMessage(userId, id, content);
 }
 
-/** Retry after an error, regenerate the last reply, or resend an edited last message. */
-export async function redoReply(userId: string, conversationId: string, editedContent?: string): Promise<SendOutcome> {
+/** Retry after an error, regenerate the last reply (keeping the earlier one as a version), or resend an edited last message. */
+export async function redoReply(userId: string, conversationId: string, redo: Redo): Promise<SendOutcome> {
   const quota = await checkChatQuota(userId);
   if (!quota.allowed) return { ok: false, refusal: quota };
-  const ids = await redoLastReply(userId, conversationId, editedContent);
+  const ids = await redoLastReply(userId, conversationId, redo);
   void startGeneration({ messageId: ids.assistantMessageId, userId, conversationId });
   return { ok: true, ids, conversationId };
 }
@@ -39,3 +39,6 @@ export async function stopReply(userId: string, messageId: string): Promise<bool
   if (stopped) abortLocalGeneration(messageId);
   return stopped;
 }
+
+/** Regenerated replies: which version the thread shows (and later prompts see). */
+export { selectVersion, VersionNotFoundError } from "./messages.server";

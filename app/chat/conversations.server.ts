@@ -23,6 +23,29 @@ export type ConversationSummary = {
   lastMessageAt: Date;
 };
 
+export const conversationListColumns = rowContract({
+  id: "Conversation.id",
+  title: "Conversation.title",
+  pinned: "Conversation.pinned",
+  lastMessageAt: "Conversation.lastMessageAt",
+});
+
+/** The statement behind listConversations: every signed-in chat page shows it (docs/decisions/004). */
+export function conversationListSql(userId: string, cursor: ConversationCursor | null, limit: number): Prisma.Sql {
+  // As UTC text: node-postgres would send a Date in the process's zone, and the column has none.
+  const at = cursor ? Prisma.sql`${cursor.lastMessageAt.toISOString()}::timestamp(3)` : Prisma.empty;
+  const after = !cursor
+    ? Prisma.empty
+    : cursor.pinned
+      ? Prisma.sql`AND (NOT pinned OR (pinned AND ("lastMessageAt" < ${at} OR ("lastMessageAt" = ${at} AND id < ${cursor.id}))))`
+      : Prisma.sql`AND NOT pinned AND ("lastMessageAt" < ${at} OR ("lastMessageAt" = ${at} AND id < ${cursor.id}))`;
+  return Prisma.sql`
+    SELECT id, title, pinned, "lastMessageAt" FROM "Conversation"
+     WHERE "userId" = ${userId} ${after}
+     ORDER BY pinned DESC, "lastMessageAt" DESC, id DESC
+     LIMIT ${limit + 1}`;
+}
+
 /**
  * My conversations, pinned first, newest first — keyset-paginated on the index that serves exactly
  * this order, so page 40 costs what page 1 does.
@@ -32,21 +55,7 @@ export async function listConversations(
   cursor: ConversationCursor | null,
   limit = CONVERSATIONS_PER_PAGE,
 ) {
-  const after: Prisma.ConversationWhereInput = cursor
-    ? {
-        OR: [
-          ...(cursor.pinned ? [{ pinned: false }] : []),
-          { pinned: cursor.pinned, lastMessageAt: { lt: cursor.lastMessageAt } },
-          { pinned: cursor.pinned, lastMessageAt: cursor.lastMessageAt, id: { lt: cursor.id } },
-        ],
-      }
-    : {};
-  const rows = await prisma.conversation.findMany({
-    where: { userId, ...after },
-    orderBy: [{ pinned: "desc" }, { lastMessageAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
-    select: { id: true, title: true, pinned: true, lastMessageAt: true },
-  });
+  const rows = await queryRows<RowOf<typeof conversationListColumns>>(conversationListSql(userId, cursor, limit));
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -195,7 +204,8 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
              ts_headline('simple', m.content, q.query, ${options}) AS snippet,
              left(m.content, ${SOURCE_CHARS}) AS source, m."createdAt" AS at
         FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
-       WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND to_tsvector('simple', m.content) @@ q.query
+       WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND m.selected
+         AND to_tsvector('simple', m.content) @@ q.query
     ) hits
     ORDER BY at DESC
     LIMIT ${limit}`;

@@ -1,5 +1,8 @@
+import { prisma } from "~/db/db.server";
+import type { Prisma } from "~/generated/prisma/client";
+import type { CreatedAtCursor } from "~/validation/cursor";
 import { getConversation } from "./conversations.server";
-import { allMessages } from "./messages.server";
+import { replyHtml } from "./reply-html.server";
 
 const ROLE_HEADINGS = { user: "You", assistant: "ARES", system: "System", error: "Error" } as const;
 
@@ -12,7 +15,51 @@ function fileName(title: string, extension: string): string {
   return `${slug || "conversation"}.${extension}`;
 }
 
-/** One conversation as a downloadable Markdown or JSON document (streamed message by message). */
+const exportedColumns = {
+  id: true,
+  role: true,
+  content: true,
+  status: true,
+  provider: true,
+  model: true,
+  fallbackFrom: true,
+  promptTokens: true,
+  completionTokens: true,
+  cost: true,
+  latencyMs: true,
+  createdAt: true,
+  html: true,
+  htmlVersion: true,
+} satisfies Prisma.MessageSelect;
+type ExportedMessage = Prisma.MessageGetPayload<{ select: typeof exportedColumns }>;
+
+/** Every message of a conversation's thread (the chosen version of each reply), oldest first, in keyset batches. */
+async function* allMessages(conversationId: string, batchSize = 500): AsyncGenerator<ExportedMessage> {
+  let after: CreatedAtCursor | null = null;
+  for (;;) {
+    const batch: ExportedMessage[] = await prisma.message.findMany({
+      where: {
+        conversationId,
+        selected: true,
+        ...(after
+          ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+          : {}),
+      },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: batchSize,
+      select: exportedColumns,
+    });
+    yield* batch;
+    if (batch.length < batchSize) return;
+    const last = batch.at(-1)!;
+    after = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
+/**
+ * One conversation as a downloadable Markdown or JSON document (streamed message by message). The JSON
+ * carries each reply's HTML as the page shows it (stored when the reply finished: replyHtml).
+ */
 export async function exportConversation(userId: string, conversationId: string, format: "md" | "json") {
   const conversation = await getConversation(userId, conversationId);
   const encoder = new TextEncoder();
@@ -32,7 +79,8 @@ export async function exportConversation(userId: string, conversationId: string,
         write(`{"conversation":${JSON.stringify({ id, title, createdAt })},"messages":[`);
         let first = true;
         for await (const message of allMessages(conversation.id)) {
-          write(`${first ? "" : ","}${JSON.stringify(message)}`);
+          const { html: _stored, htmlVersion: _version, ...fields } = message;
+          write(`${first ? "" : ","}${JSON.stringify({ ...fields, html: replyHtml(message) })}`);
           first = false;
         }
         write("]}\n");

@@ -18,6 +18,7 @@ import { writeAsItGrows } from "./growing-replies.server";
 import { isRowGone } from "./missing-reply.server";
 import { storableText } from "./model-text";
 import { buildPrompt } from "./prompt.server";
+import { storedReplyHtml } from "./reply-html.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
 import { recordUsage } from "./usage.server";
@@ -115,8 +116,9 @@ async function failReply(messageId: string, explanation: string): Promise<void> 
   // Text the model already wrote is kept (an incomplete reply); with none, the reply explains the failure.
   const partial = liveReplies.get(messageId)?.content ?? "";
   liveReplies.delete(messageId);
+  // A kept partial reply is shown formatted like any other: its HTML is stored with it.
   const data = partial
-    ? { status: "error" as const, content: partial }
+    ? { status: "error" as const, content: partial, ...storedReplyHtml(partial) }
     : { role: "error" as const, status: "error" as const, content: explanation };
   try {
     await writeWhenAvailable(messageId, () =>
@@ -252,6 +254,8 @@ async function finish(
 ): Promise<void> {
   const data = {
     content,
+    // Rendered once, here, in the statement that finishes the reply: no page view renders it again.
+    ...storedReplyHtml(content),
     status: outcome.status,
     provider: source.provider,
     model: source.model,

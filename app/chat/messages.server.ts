@@ -1,6 +1,6 @@
 import type { CreatedAtCursor } from "~/validation/cursor";
 import { prisma } from "~/db/db.server";
-import type { Prisma } from "~/generated/prisma/client";
+import { Prisma } from "~/generated/prisma/client";
 import type { MessageRole, MessageStatus } from "~/generated/prisma/enums";
 import { ConversationNotFoundError } from "./conversations.server";
 
@@ -38,33 +38,51 @@ const messageView = {
 
 type MessageCursor = CreatedAtCursor;
 
+/** A message as the thread shows it: a regenerated reply also lists its versions. */
+export type ThreadMessage = MessageView & {
+  /** The ids of this reply's versions, oldest first (this one among them); null for a single version. */
+  versionIds: string[] | null;
+};
+
+/** Only the chosen version of a regenerated reply belongs to the thread. */
+const inThread = { selected: true } satisfies Prisma.MessageWhereInput;
+
 /**
  * The newest page of a conversation (or the page before `before`; with `throughCursor`, the page that
- * ends with that message — where a search hit lands), oldest first for display. One indexed query
- * whatever the conversation's length: long histories are paginated, never loaded whole.
+ * ends with that message — where a search hit lands), oldest first for display. One indexed statement
+ * whatever the conversation's length (long histories are paginated, never loaded whole); a regenerated
+ * reply's versions come in the same statement (a lateral join on the version index).
  */
 export async function listMessages(
   conversationId: string,
   before: MessageCursor | null,
   limit = MESSAGES_PER_PAGE,
   throughCursor = false,
-) {
+): Promise<{ messages: ThreadMessage[]; earlier: MessageCursor | null }> {
   const sameTime = before
     ? { createdAt: before.createdAt, id: throughCursor ? { lte: before.id } : { lt: before.id } }
     : {};
   const rows = await prisma.message.findMany({
+    relationLoadStrategy: "join",
     where: {
       conversationId,
+      ...inThread,
       ...(before ? { OR: [{ createdAt: { lt: before.createdAt } }, sameTime] } : {}),
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
-    select: messageView,
+    select: {
+      ...messageView,
+      versionGroup: { select: { versions: { select: { id: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] } } },
+    },
   });
   const page = rows.slice(0, limit).reverse();
   const oldest = page[0];
   return {
-    messages: page as MessageView[],
+    messages: page.map(({ versionGroup, ...message }) => ({
+      ...(message as MessageView),
+      versionIds: versionGroup && versionGroup.versions.length > 1 ? versionGroup.versions.map(({ id }) => id) : null,
+    })),
     earlier: rows.length > limit && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
   };
 }
@@ -76,15 +94,6 @@ async function ownedConversation(tx: Prisma.TransactionClient, userId: string, c
   if (!conversation) throw new ConversationNotFoundError();
 }
 
-async function newPendingReply(tx: Prisma.TransactionClient, userId: string, conversationId: string): Promise<string> {
-  const reply = await tx.message.create({
-    data: { conversationId, userId, role: "assistant", status: "streaming", content: "" },
-    select: { id: true },
-  });
-  await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: new Date() } });
-  return reply.id;
-}
-
 export class NothingToRedoError extends Error {
   constructor(what: string) {
     super(what);
@@ -92,11 +101,30 @@ export class NothingToRedoError extends Error {
   }
 }
 
+export type Redo =
+  | { kind: "retry" }
+  | { kind: "regenerate" }
+  /** Edit my newest message (`messageId`, when the form names one, must still be it) and answer it again. */
+  | { kind: "edit"; content: string; messageId?: string };
+
 /**
- * Replaces everything after the last user message with a fresh pending reply: serves Retry (after an
- * error), Regenerate (the last reply) and, with `editedContent`, "edit the last message and resend".
+ * Starts a fresh pending reply to the last user message: Retry (after an error), Regenerate (the last
+ * reply) and Edit ("change my last message and resend"). Retry and Regenerate keep the replies already
+ * written as versions of one reply — the new one joins them and is the selected version — and drop
+ * only failures that hold no text; an edit asks a different question, so every earlier answer goes.
  */
-export function redoLastReply(userId: string, conversationId: string, editedContent?: string): Promise<ExchangeIds> {
+export async function redoLastReply(userId: string, conversationId: string, redo: Redo): Promise<ExchangeIds> {
+  try {
+    return await redoInTransaction(userId, conversationId, redo);
+  } catch (error) {
+    // Two redos at once: the second finds the first's reply already selected (one selected per group).
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
+      throw new NothingToRedoError("A reply is still being written. Stop it first.");
+    throw error;
+  }
+}
+
+function redoInTransaction(userId: string, conversationId: string, redo: Redo): Promise<ExchangeIds> {
   return prisma.$transaction(async (tx) => {
     await ownedConversation(tx, userId, conversationId);
     const lastUser = await tx.message.findFirst({
@@ -105,18 +133,84 @@ export function redoLastReply(userId: string, conversationId: string, editedCont
       select: { id: true, createdAt: true },
     });
     if (!lastUser) throw new NothingToRedoError("There is no message to answer yet.");
+    if (redo.kind === "edit" && redo.messageId !== undefined && redo.messageId !== lastUser.id)
+      throw new NothingToRedoError("Only your newest message can be edited; the conversation has moved on.");
     const streaming = await tx.message.count({ where: { conversationId, status: "streaming" } });
     if (streaming > 0) throw new NothingToRedoError("A reply is still being written. Stop it first.");
-    await tx.message.deleteMany({
+    const after = {
+      conversationId,
+      OR: [{ createdAt: { gt: lastUser.createdAt } }, { createdAt: lastUser.createdAt, id: { gt: lastUser.id } }],
+    } satisfies Prisma.MessageWhereInput;
+    let versionGroupId: string | null = null;
+    if (redo.kind === "edit") {
+      await tx.message.deleteMany({ where: after });
+      await tx.message.update({ where: { id: lastUser.id }, data: { content: redo.content } });
+    } else {
+      // Replies with text stay as versions; the first of them names the group (a reply regenerated
+      // before already has one).
+      const kept = { ...after, role: "assistant", content: { not: "" } } satisfies Prisma.MessageWhereInput;
+      await tx.message.deleteMany({ where: { ...after, NOT: kept } });
+      const first = await tx.message.findFirst({
+        where: kept,
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: { id: true, versionGroupId: true },
+      });
+      if (first) {
+        versionGroupId = first.versionGroupId ?? first.id;
+        await tx.message.updateMany({ where: kept, data: { versionGroupId, selected: false } });
+      }
+    }
+    const reply = await tx.message.create({
+      data: { conversationId, userId, role: "assistant", status: "streaming", content: "", versionGroupId },
+      select: { id: true },
+    });
+    await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: new Date() } });
+    return { userMessageId: lastUser.id, assistantMessageId: reply.id };
+  });
+}
+
+export class VersionNotFoundError extends Error {
+  constructor() {
+    super("That version of the reply is not there any more.");
+    this.name = "VersionNotFoundError";
+  }
+}
+
+/**
+ * Makes `messageId` the shown version of its reply: the one the thread shows and later prompts see.
+ * Returns where it now sits: whether it is the conversation's newest message, and its page cursor.
+ */
+export function selectVersion(
+  userId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<{ id: string; createdAt: Date; isNewest: boolean }> {
+  return prisma.$transaction(async (tx) => {
+    const chosen = await tx.message.findFirst({
+      where: { id: messageId, conversationId, userId, versionGroupId: { not: null } },
+      select: { id: true, createdAt: true, versionGroupId: true },
+    });
+    if (!chosen?.versionGroupId) {
+      await ownedConversation(tx, userId, conversationId);
+      throw new VersionNotFoundError();
+    }
+    const writing = await tx.message.count({ where: { versionGroupId: chosen.versionGroupId, status: "streaming" } });
+    if (writing > 0) throw new NothingToRedoError("A reply is still being written. Stop it first.");
+    // Two statements: the unique "one selected per group" index is checked row by row.
+    await tx.message.updateMany({
+      where: { versionGroupId: chosen.versionGroupId, selected: true, id: { not: chosen.id } },
+      data: { selected: false },
+    });
+    await tx.message.update({ where: { id: chosen.id }, data: { selected: true } });
+    const later = await tx.message.findFirst({
       where: {
         conversationId,
-        OR: [{ createdAt: { gt: lastUser.createdAt } }, { createdAt: lastUser.createdAt, id: { gt: lastUser.id } }],
+        ...inThread,
+        OR: [{ createdAt: { gt: chosen.createdAt } }, { createdAt: chosen.createdAt, id: { gt: chosen.id } }],
       },
+      select: { id: true },
     });
-    if (editedContent !== undefined) {
-      await tx.message.update({ where: { id: lastUser.id }, data: { content: editedContent } });
-    }
-    return { userMessageId: lastUser.id, assistantMessageId: await newPendingReply(tx, userId, conversationId) };
+    return { id: chosen.id, createdAt: chosen.createdAt, isNewest: !later };
   });
 }
 
@@ -134,26 +228,4 @@ export async function findOwnMessage(userId: string, messageId: string) {
     where: { id: messageId, userId },
     select: { id: true, conversationId: true, status: true, content: true, updatedAt: true },
   });
-}
-
-/** Every message of a conversation, oldest first, in batches (exports). */
-export async function* allMessages(conversationId: string, batchSize = 500) {
-  let after: MessageCursor | null = null;
-  for (;;) {
-    const batch: MessageView[] = await prisma.message.findMany({
-      where: {
-        conversationId,
-        ...(after
-          ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-          : {}),
-      },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: batchSize,
-      select: messageView,
-    });
-    yield* batch;
-    if (batch.length < batchSize) return;
-    const last = batch.at(-1)!;
-    after = { createdAt: last.createdAt, id: last.id };
-  }
 }

@@ -34,6 +34,9 @@ export const CHAT_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string
               completionTokens: true,
               cost: true,
               createdAt: true,
+              // Every version of a regenerated reply is data held about the person; these say which is shown.
+              versionGroupId: true,
+              selected: true,
             },
           },
         },

@@ -68,14 +68,17 @@ export function preferencesColumn(userId: string): Prisma.Sql {
     FROM "ChatSettings" s WHERE s."userId" = ${userId}) AS preferences`;
 }
 
-/** The newest finished messages of a conversation, oldest first, as a JSON array of turns. */
+/**
+ * The newest finished messages of a conversation, oldest first, as a JSON array of turns: of a
+ * regenerated reply only the selected version.
+ */
 export function historyColumn(conversationId: string, exceptMessageId?: string): Prisma.Sql {
   const except = exceptMessageId ? Prisma.sql`AND id <> ${exceptMessageId}` : Prisma.empty;
   return Prisma.sql`(SELECT coalesce(json_agg(json_build_object('role', h.role, 'content', h.content)
                                   ORDER BY h."createdAt", h.id), '[]'::json)
       FROM (SELECT role, content, "createdAt", id FROM "Message"
              WHERE "conversationId" = ${conversationId} ${except}
-               AND role IN ('user', 'assistant') AND status IN ('complete', 'aborted')
+               AND selected AND role IN ('user', 'assistant') AND status IN ('complete', 'aborted')
              ORDER BY "createdAt" DESC, id DESC LIMIT ${HISTORY_WINDOW}) h) AS history`;
 }
 

@@ -95,19 +95,37 @@ const TOKENS_PER_MESSAGE = 4;
 type Item = { text: string; ref?: MemoryRef; turn?: HistoryTurn };
 type Draft = { name: SectionName; heading: string | null; items: Item[]; dropFrom: "start" | "end"; dropped: number };
 
+// One formatter per zone: creating an Intl.DateTimeFormat costs about as much as the rest of a prompt.
+// Keyed by the zone as given; an unknown zone maps to the UTC formatter. Zones are few (IANA names).
+const nowFormats = new Map<string, { zone: string; format: Intl.DateTimeFormat }>();
+const MAX_CACHED_ZONES = 1_000;
+
+function nowFormat(timeZone: string): { zone: string; format: Intl.DateTimeFormat } {
+  let cached = nowFormats.get(timeZone);
+  if (!cached) {
+    const zone = safeZone(timeZone);
+    cached = {
+      zone,
+      format: new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone,
+        weekday: "long",
+        day: "numeric",
+        month: "long",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hour12: false,
+      }),
+    };
+    if (nowFormats.size >= MAX_CACHED_ZONES) nowFormats.clear();
+    nowFormats.set(timeZone, cached);
+  }
+  return cached;
+}
+
 function formatNow({ now, timeZone }: WorkingMemory): string {
-  const zone = safeZone(timeZone);
-  const date = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(now);
-  return `${date} (${zone})`;
+  const { zone, format } = nowFormat(timeZone);
+  return `${format.format(now)} (${zone})`;
 }
 
 function safeZone(zone: string): string {

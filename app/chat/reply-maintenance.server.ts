@@ -3,6 +3,7 @@ import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
 import { storableText } from "./model-text";
+import { storedReplyHtml } from "./reply-html.server";
 import { abortLocalGeneration, localGenerationIds, publish } from "./stream-bus.server";
 
 /**
@@ -56,7 +57,12 @@ export async function settleLocalReplies(): Promise<number> {
     try {
       const { count } = await prisma.message.updateMany({
         where: { id, status: "streaming" },
-        data: { status: "aborted", ...(content === undefined ? {} : { content: storableText(content) }) },
+        data: {
+          status: "aborted",
+          ...(content === undefined
+            ? {}
+            : { content: storableText(content), ...storedReplyHtml(storableText(content)) }),
+        },
       });
       settled += count;
     } catch (error) {

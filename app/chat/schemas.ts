@@ -15,12 +15,16 @@ export const conversationTitle = withoutNul(
   z.string({ error: "Enter a title." }).trim().min(1, "Enter a title.").max(120, "Use at most 120 characters."),
 );
 
+const messageId = withoutNul(z.string().min(1).max(100));
+
 export const conversationIntent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("send"), message: messageText }),
-  z.object({ intent: z.literal("stop"), messageId: withoutNul(z.string().min(1).max(100)) }),
+  z.object({ intent: z.literal("stop"), messageId }),
   z.object({ intent: z.literal("retry") }),
   z.object({ intent: z.literal("regenerate") }),
-  z.object({ intent: z.literal("edit"), message: messageText }),
+  // messageId: the message the form was opened on; a stale form (the conversation moved on) is refused.
+  z.object({ intent: z.literal("edit"), message: messageText, messageId: messageId.optional() }),
+  z.object({ intent: z.literal("version"), messageId }),
   z.object({ intent: z.literal("rename"), title: conversationTitle }),
   z.object({ intent: z.literal("pin") }),
   z.object({ intent: z.literal("unpin") }),

@@ -20,7 +20,7 @@ const NO_PREFERENCES: ChatPreferences = {
   maxTokens: null,
 };
 
-function asProvider(value: string | null): ProviderName | null {
+export function asProvider(value: string | null): ProviderName | null {
   return value === "openrouter" || value === "ollama" ? value : null;
 }
 

@@ -79,6 +79,9 @@ export function CopyCodeButtons({ containerRef }: { containerRef: RefObject<HTML
     const hosts = new Map<HTMLPreElement, HTMLElement>();
 
     const scan = () => {
+      // Unmounting removes the portalled buttons from the hosts before this effect is cleaned up: in a
+      // container already detached every host looks disconnected, and re-adding them would loop forever.
+      if (!container.isConnected) return;
       let changed = false;
       const current = new Set(container.querySelectorAll("pre"));
       for (const [pre, host] of hosts) {

@@ -16,7 +16,7 @@ import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
-import { routeTemplate } from "./route-template.server";
+import { requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
 import { routePath } from "./route-path.server";
@@ -155,8 +155,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     remixRequestHandler({
       build,
       mode: config.mode === "development" ? "development" : "production",
-      getLoadContext: (req, res) =>
-        loadContext(req, res, currentBuild ? routeTemplate(currentBuild, req.path) : "unmatched"),
+      // Matched once here; the duration metric and a last-resort error report reuse it (res.locals.route).
+      getLoadContext: (req, res) => loadContext(req, res, requestRouteTemplate(req, res, currentBuild)),
     }),
   );
   // Never Express's default error page (it shows stacks and paths): client errors get the app's

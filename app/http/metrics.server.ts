@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { ServerBuild } from "@remix-run/node";
 import { metricsRegistry, observeHttpRequest } from "~/observability/metrics.server";
 import { bearerTokenMatches } from "./bearer.server";
-import { routeTemplate } from "./route-template.server";
+import { requestRouteTemplate } from "./route-template.server";
 
 /** Set by middleware that answers a request itself, so the duration is labelled by what served it. */
 export function labelRoute(res: Response, route: string): void {
@@ -18,9 +18,9 @@ export function httpMetricsMiddleware(currentBuild: () => ServerBuild | undefine
     const started = process.hrtime.bigint();
     res.once("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const build = currentBuild();
       const labelled = res.locals.metricsRoute as string | undefined;
-      const route = labelled ?? (build ? routeTemplate(build, req.path) : "unmatched");
+      // Requests Remix served were matched for its load context already; the rest are matched here.
+      const route = labelled ?? requestRouteTemplate(req, res, currentBuild());
       observeHttpRequest({ method: req.method, route, status: res.statusCode }, seconds);
     });
     next();

@@ -97,6 +97,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
     where: {
       conversationId,
       role: { in: ["user", "assistant"] },
+      // Of a regenerated reply, only the version the person chose is learned from.
+      selected: true,
       status: "complete",
       content: { not: "" },
       ...(learnAfter ? { createdAt: { gt: learnAfter } } : {}),

@@ -12,11 +12,10 @@ import {
   useNavigation,
   useSearchParams,
 } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
-import { cardsFor } from "~/calendar/assistant-actions.server";
-import { redoReply, sendMessage, stopReply } from "~/chat/chat.server";
+import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
 import {
   ConversationNotFoundError,
   deleteConversation,
@@ -25,18 +24,18 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { renderPartialReply, renderReply } from "~/chat/reply-html.server";
+import { replyHtml } from "~/chat/reply-html.server";
+import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
-import { listMessages, MESSAGES_PER_PAGE, NothingToRedoError } from "~/chat/messages.server";
+import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
-import { getChatPreferences, modelForReply } from "~/chat/settings.server";
+import { modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
-import { MessageList, type MessageItem } from "~/components/chat/message-list";
+import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
 import { FormErrors } from "~/components/forms";
 import { listModels, primaryProvider } from "~/llm/router.server";
-import { replyPrompts } from "~/memory/reply-prompts.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
@@ -48,6 +47,18 @@ function notFound(): never {
   throw new Response("Not found", { status: 404 });
 }
 
+/** Where a regenerated reply sits among its versions, and the versions either side (for ‹ and ›). */
+function versionsOf(id: string, versionIds: string[] | null): Versions | null {
+  if (!versionIds) return null;
+  const at = versionIds.indexOf(id);
+  return {
+    position: at + 1,
+    count: versionIds.length,
+    previous: versionIds[at - 1] ?? null,
+    next: versionIds[at + 1] ?? null,
+  };
+}
+
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
@@ -57,51 +68,40 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
-  const conversation = await getConversation(user.id, conversationId).catch((error: unknown) => {
-    if (error instanceof ConversationNotFoundError) notFound();
-    throw error;
-  });
   const url = new URL(request.url);
   // ?before= pages back; ?through= (from a search hit) shows the page ending with that message.
   const before = decodeCreatedAtCursor(url.searchParams.get("before"));
   const through = before ? null : decodeCreatedAtCursor(url.searchParams.get("through"));
-  const { messages, earlier } = await listMessages(
-    conversation.id,
-    before ?? through,
-    MESSAGES_PER_PAGE,
-    Boolean(through),
-  );
-  const replyIds = messages.filter((message) => message.role === "assistant").map((message) => message.id);
-  const [openrouterModels, ollamaModels, preferences, prompts, cards] = await Promise.all([
+  const cursor = before ?? through;
+  // One statement: the conversation, the person's preferences and the page with everything it shows.
+  const [page, openrouterModels, ollamaModels] = await Promise.all([
+    conversationPage(user, conversationId, cursor ? { cursor, through: Boolean(through) } : null).catch(
+      (error: unknown) => {
+        if (error instanceof ConversationNotFoundError) notFound();
+        throw error;
+      },
+    ),
     listModels("openrouter"),
     listModels("ollama"),
-    getChatPreferences(user.id),
-    replyPrompts(user.id, replyIds),
-    cardsFor(user.id, replyIds, user.timeZone),
   ]);
-  const memoriesOf = new Map(
-    prompts.map((prompt) => [prompt.messageId, prompt.memories.map(({ type, label }) => ({ type, label }))]),
-  );
+  const { conversation, preferences, messages, earlier } = page;
   const items: MessageItem[] = messages.map((message) => ({
     id: message.id,
     role: message.role,
     status: message.status,
     content: message.content,
-    // A reply still being written is shown formatted too (the no-JS page refreshes until it is done).
-    html:
-      message.role !== "assistant"
-        ? null
-        : message.status === "streaming"
-          ? renderPartialReply(message.content)
-          : renderReply(message.content),
+    // Stored when the reply finished; a reply still being written is shown formatted too (the no-JS
+    // page refreshes until it is done).
+    html: replyHtml(message),
     provider: message.provider,
     model: message.model,
     fallbackFrom: message.fallbackFrom,
     tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
     createdAt: message.createdAt.toISOString(),
     time: formatDateTime(message.createdAt, user.timeZone),
-    memories: memoriesOf.get(message.id),
-    actions: cards.filter((card) => card.messageId === message.id),
+    memories: message.memories?.map(({ type, label }) => ({ type, label })),
+    actions: message.actions,
+    versions: versionsOf(message.id, message.versionIds),
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
@@ -145,7 +145,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         const outcome =
           intent.intent === "send"
             ? await sendMessage(user.id, conversationId, intent.message)
-            : await redoReply(user.id, conversationId, intent.intent === "edit" ? intent.message : undefined);
+            : await redoReply(
+                user.id,
+                conversationId,
+                intent.intent === "edit"
+                  ? { kind: "edit", content: intent.message, messageId: intent.messageId }
+                  : { kind: intent.intent },
+              );
         if (!outcome.ok) {
           return data(submission.reply({ formErrors: [outcome.refusal.message] }), {
             status: 429,
@@ -153,6 +159,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           });
         }
         return redirect(latest);
+      }
+      case "version": {
+        // Back to the reply: at the newest message, or on the page that ends with it.
+        const chosen = await selectVersion(user.id, conversationId, intent.messageId);
+        return redirect(chosen.isNewest ? latest : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`);
       }
       case "stop":
         // Nothing to stop (finished, or not the person's): another person's conversation is then a 404,
@@ -181,7 +192,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (error instanceof ConversationNotFoundError) notFound();
-    if (error instanceof NothingToRedoError)
+    if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
       return data(submission.reply({ formErrors: [error.message] }), { status: 409 });
     throw error;
   }
@@ -233,23 +244,57 @@ function ConversationMenu({
   );
 }
 
+/** The ids of the messages on the page when a send started: its own message is the one not among them. */
+function useSending(messages: Array<{ id: string; role: string; content: string }>) {
+  const navigation = useNavigation();
+  const text =
+    navigation.state !== "idle" && navigation.formData?.get("intent") === "send"
+      ? String(navigation.formData.get("message") ?? "")
+      : null;
+  const known = useRef<Set<string> | null>(null);
+  if (text === null) known.current = null;
+  else known.current ??= new Set(messages.map((message) => message.id));
+  // Reconciled: once the page data holds the stored message (it may revalidate before the send's
+  // navigation ends), the optimistic copy goes, so it never shows twice.
+  const stored =
+    text !== null &&
+    messages.some(
+      (message) => message.role === "user" && !known.current?.has(message.id) && message.content === text.trim(),
+    );
+  return { sendingText: text, optimisticText: stored ? null : text };
+}
+
 export default function Conversation() {
   const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel, isNewestPage } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [searchParams] = useSearchParams();
-  const sendingText =
-    navigation.state !== "idle" && navigation.formData?.get("intent") === "send"
-      ? String(navigation.formData.get("message") ?? "")
-      : null;
+  const location = useLocation();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const { sendingText, optimisticText } = useSending(messages);
   const lastMessage = messages.at(-1);
   const lastUser = [...messages].reverse().find((message) => message.role === "user");
   const typed = lastResult?.initialValue?.message;
+  const failedIntent = lastResult?.initialValue?.intent;
   const panel = searchParams.get("panel");
   const thread = useRef<HTMLElement>(null);
   const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
   const composerForm = useRef<HTMLFormElement>(null);
+
+  // My newest message can be edited where it is: ?edit=<id> without JS, in place (no navigation) with JS.
+  const editableId = isNewestPage && !streamingId && lastUser ? lastUser.id : null;
+  const editFailed = failedIntent === "edit";
+  const [editingId, setEditingId] = useState(() => searchParams.get("edit") ?? (editFailed ? editableId : null));
+  useEffect(() => setEditingId(searchParams.get("edit")), [location.key, searchParams]);
+  // A refused edit stays open with what was typed (declared after the reset above, so it wins).
+  useEffect(() => {
+    if (editFailed) setEditingId(editableId);
+  }, [lastResult, editFailed, editableId]);
+  const editing = editableId !== null && editingId === editableId ? lastUser : undefined;
+  const cancelEdit = () => {
+    setEditingId(null);
+    if (searchParams.has("edit")) setSearchParams({}, { replace: true, preventScrollReset: true });
+  };
 
   // After a send, the box is ready for the next message; a refused send gets its text back.
   const wasSending = useRef(false);
@@ -262,11 +307,11 @@ export default function Conversation() {
     wasSending.current = false;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) {
-      if (!box.value && typeof typed === "string") box.value = typed;
+      if (!box.value && typeof typed === "string" && failedIntent === "send") box.value = typed;
       box.focus();
     }
     scrollToEnd();
-  }, [sendingText, navigation.state, typed]);
+  }, [sendingText, navigation.state, typed, failedIntent]);
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
@@ -327,20 +372,26 @@ export default function Conversation() {
       <MessageList
         conversationId={conversation.id}
         messages={messages}
-        pendingText={sendingText}
+        pendingText={optimisticText}
+        editableId={editableId}
+        onEdit={setEditingId}
         editing={
-          isNewestPage && panel === "edit" && lastUser
+          editing
             ? {
-                id: lastUser.id,
+                id: editing.id,
                 form: (
-                  <Form method="post" className="edit-in-place">
+                  <Form method="post" className="edit-in-place" preventScrollReset>
+                    <input type="hidden" name="messageId" value={editing.id} />
                     <Composer
                       intent="edit"
                       id="edit-message"
                       label="Edit your message"
-                      submitLabel="Save and resend"
-                      defaultValue={lastUser.content}
-                      cancelTo="."
+                      submitLabel="Save"
+                      defaultValue={editFailed && typeof typed === "string" ? typed : editing.content}
+                      errors={editFailed ? (lastResult?.error?.message ?? undefined) : undefined}
+                      pending={navigation.state === "submitting" && navigation.formData?.get("intent") === "edit"}
+                      cancelTo={`/chat/${conversation.id}#m-${editing.id}`}
+                      onCancel={cancelEdit}
                       autoFocus
                     />
                   </Form>
@@ -356,7 +407,7 @@ export default function Conversation() {
       )}
 
       <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
-      {isNewestPage && lastMessage && lastMessage.status !== "streaming" && panel !== "edit" ? (
+      {isNewestPage && lastMessage && lastMessage.status !== "streaming" && !editing ? (
         <div className="reply-actions">
           {lastMessage.role === "error" ? (
             <Form method="post">
@@ -371,11 +422,6 @@ export default function Conversation() {
                 Regenerate
               </button>
             </Form>
-          ) : null}
-          {lastUser ? (
-            <Link className="button secondary small" to={`?panel=edit#m-${lastUser.id}`}>
-              Edit last message
-            </Link>
           ) : null}
         </div>
       ) : null}
@@ -400,8 +446,8 @@ export default function Conversation() {
         ) : null}
         <Composer
           intent="send"
-          defaultValue={typeof typed === "string" && lastResult?.initialValue?.intent === "send" ? typed : ""}
-          errors={lastResult?.error?.message ?? undefined}
+          defaultValue={typeof typed === "string" && failedIntent === "send" ? typed : ""}
+          errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
           pending={sendingText !== null}
         />
       </Form>

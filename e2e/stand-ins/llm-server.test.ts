@@ -457,6 +457,15 @@ describe("tool calls", () => {
     expect(plain.choices[0]!.message.tool_calls).toBeUndefined();
   });
 
+  it("takes=1 numbers the replies to the same text, so asking again gives a different reply", async () => {
+    const ask = async (text: string) =>
+      (await client.chat.completions.create({ model: "stub/small", messages: user(text) })).choices[0]!.message.content;
+    expect(await ask("[[stub:takes=1]] a colour")).toBe(`${stubReplyFor("a colour")} (take 1)`);
+    expect(await ask("[[stub:takes=1]] a colour")).toBe(`${stubReplyFor("a colour")} (take 2)`);
+    expect(await ask("[[stub:takes=1]] a shape")).toBe(`${stubReplyFor("a shape")} (take 1)`);
+    expect(await ask("a colour")).toBe(stubReplyFor("a colour"));
+  });
+
   it("notools=1 refuses requests that offer tools with a 400, as Ollama does for such models", async () => {
     const error = await client.chat.completions
       .create({ model: "stub/small", messages: user("[[stub:notools=1]] hi"), tools })

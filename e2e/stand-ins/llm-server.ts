@@ -181,6 +181,11 @@ interface RequestMarkers {
   toolCalls: StubToolCall[];
   /** `notools=1`: the model refuses requests that offer tools (HTTP 400, as Ollama does). */
   noTools: boolean;
+  /**
+   * `takes=1`: the reply ends with " (take N)", N counting this stub's replies to the same text — so
+   * asking again (Regenerate) gives a reply of its own, still deterministic.
+   */
+  takes?: true;
 }
 
 /**
@@ -192,11 +197,13 @@ export function parseMarkers(message: string, stubName?: string): RequestMarkers
   const patch: Partial<StubBehaviour> = {};
   const toolCalls: StubToolCall[] = [];
   let noTools = false;
+  let takes = false;
   const withoutStub = message.replace(STUB_MARKER, (_match, whole: string) => {
     const block: Partial<StubBehaviour> = {};
     let only: string | undefined;
     let tool: string | undefined;
     let blockNoTools = false;
+    let blockTakes = false;
     // args= takes the rest of the block: its JSON may contain commas.
     const argsAt = whole.indexOf("args=");
     const body = argsAt >= 0 ? whole.slice(0, argsAt) : whole;
@@ -222,12 +229,13 @@ export function parseMarkers(message: string, stubName?: string): RequestMarkers
         if (!/^[A-Za-z_][\w-]*$/.test(value)) throw new Error('Stub marker key "tool" needs a function name');
         tool = value;
       } else if (key === "notools") blockNoTools = value !== "0" && value !== "false";
+      else if (key === "takes") blockTakes = value !== "0" && value !== "false";
       else if (key === "only") {
         if (value === "") throw new Error('Stub marker key "only" needs a stub name');
         only = value;
       } else
         throw new Error(
-          `Unknown stub marker key "${key}" (known: fail, after, delay, first, retry, only, tool, args, notools)`,
+          `Unknown stub marker key "${key}" (known: fail, after, delay, first, retry, only, tool, args, notools, takes)`,
         );
     }
     if (args !== undefined && tool === undefined) throw new Error('Stub marker key "args" needs "tool"');
@@ -235,14 +243,17 @@ export function parseMarkers(message: string, stubName?: string): RequestMarkers
       Object.assign(patch, block);
       if (tool !== undefined) toolCalls.push({ name: tool, arguments: args ?? "{}" });
       noTools ||= blockNoTools;
+      takes ||= blockTakes;
     }
     return "";
   });
   const replyMatch = REPLY_MARKER.exec(withoutStub);
   const text = withoutStub.replace(REPLY_MARKER, "").trim();
-  return replyMatch
+  const markers: RequestMarkers = replyMatch
     ? { text, reply: replyMatch[1] ?? "", patch, toolCalls, noTools }
     : { text, patch, toolCalls, noTools };
+  if (takes) markers.takes = true;
+  return markers;
 }
 
 /** The stub's answer once tool results came back: it names what the tools said. */
@@ -520,6 +531,8 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
   let behaviour = initial;
   let failuresLeft = behaviour.failTimes;
   let completionCounter = 0;
+  /** Replies given per text, for `takes=1`. */
+  const takes = new Map<string, number>();
   const requests: RecordedRequest[] = [];
   const recorded = new WeakMap<IncomingMessage, RecordedRequest>();
   const sockets = new Set<Socket>();
@@ -534,6 +547,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
     behaviour = initial;
     failuresLeft = behaviour.failTimes;
     requests.length = 0;
+    takes.clear();
   };
 
   const record = (req: IncomingMessage, path: string, body: unknown): void => {
@@ -605,6 +619,12 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
 
     if (chat.extraction !== undefined) await sleep(settings.extractionDelayMs, signal);
     if (signal.aborted) return;
+    const take = (text: string): string => {
+      const count = (takes.get(markers.text) ?? 0) + 1;
+      takes.set(markers.text, count);
+      return `${text} (take ${count})`;
+    };
+    const chatReply = markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text);
     const replyText =
       chat.extraction !== undefined
         ? behaviour.extractionMode === "invalid"
@@ -612,7 +632,9 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
           : (behaviour.extractionReply ?? stubExtractionFor(chat.extraction))
         : chat.toolResults.length > 0
           ? stubToolResultReply(chat.toolResults)
-          : (markers.reply ?? behaviour.reply ?? stubReplyFor(markers.text));
+          : markers.takes
+            ? take(chatReply)
+            : chatReply;
     // Calls are made only when tools are offered and none has answered yet; then the reply is the calls.
     const calls =
       chat.extraction === undefined && chat.hasTools && chat.toolResults.length === 0 ? markers.toolCalls : [];

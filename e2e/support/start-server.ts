@@ -72,6 +72,8 @@ fs.writeFileSync(
   `http://127.0.0.1:${telegram.port}`,
 );
 fs.writeFileSync(path.join(root, ".e2e", `sentry-url-${process.env.E2E_PORT ?? "3900"}`), sentry.url);
+// Specs read what the primary model provider received (e2e/support/llm.ts).
+fs.writeFileSync(path.join(root, ".e2e", `llm-url-${process.env.E2E_PORT ?? "3900"}`), openrouter.url);
 
 Object.assign(process.env, {
   TELEGRAM_BOT_TOKEN: "4242:e2e-stand-in",

@@ -3,6 +3,7 @@
  * mid-stream, fallback, failures, stop, history trimming, isolation between people, quotas, XSS.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { REPLY_HTML_VERSION, renderReply } from "~/chat/reply-html.server";
 import { prisma } from "~/db/db.server";
 import { lastMessageId, readEvents, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
 import { browserClient } from "../support/cookie-jar";
@@ -89,6 +90,10 @@ describe("chat", () => {
     expect(page).toMatch(/data-testid="provider-badge"[^>]*>OpenRouter<!-- --> · <!-- -->stub\/small/);
     const conversation = await prisma.conversation.findFirstOrThrow({ where: { id: path.split("/").at(-1) } });
     expect(conversation.title).toContain("Hello there, ARES");
+    // Rendered once, when it finished, in the statement that stored it: no page view renders it again.
+    const stored = await settled(replyId);
+    expect(stored.html).toBe(renderReply(stored.content));
+    expect(stored.htmlVersion).toBe(REPLY_HTML_VERSION);
   });
 
   it("a reader who reloads mid-stream gets the text so far and keeps following", async () => {
@@ -246,6 +251,43 @@ describe("chat", () => {
     ]);
   });
 
+  it("regenerating keeps versions; the one chosen (a form post) is the history the provider gets next", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:takes=1]] pick a number");
+    await settled(replyId);
+    const versions = [replyId];
+    for (const take of [2, 3]) {
+      expect((await client.post(path, { intent: "regenerate" })).headers.get("location")).toBe(`${path}#latest`);
+      const reply = await settled(lastMessageId(await (await client.get(path)).text()));
+      expect(reply.content).toContain(`(take ${take})`);
+      versions.push(reply.id);
+    }
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("Version 3 of 3");
+    expect(page).not.toContain("(take 1)");
+    const chosen = await client.post(path, { intent: "version", messageId: versions[0]! });
+    expect(chosen.status).toBe(302);
+    expect(chosen.headers.get("location")).toBe(`${path}#latest`);
+    expect(await (await client.get(path)).text()).toContain("Version 1 of 3");
+
+    const next = await client.post(path, { intent: "send", message: "and one more" });
+    await settled(lastMessageId(await (await client.get(next.headers.get("location")!.replace(/#.*/, ""))).text()));
+    const request = harness.openrouter.requests.findLast((entry) =>
+      JSON.stringify(entry.body).includes("and one more"),
+    );
+    const history = (request!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    expect(history.filter((turn) => turn.role === "assistant").map((turn) => turn.content)).toEqual([
+      expect.stringContaining("(take 1)"),
+    ]);
+    // Someone else's reply is no version of mine: refused on the page, nothing changes.
+    const stranger = await signedInClient(harness.server.url);
+    const { path: theirs } = await start(stranger, "mine");
+    const refused = await stranger.post(theirs, { intent: "version", messageId: versions[1]! });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("That version of the reply is not there any more.");
+    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[0]! } })).selected).toBe(true);
+  });
+
   it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {
     const client = await signedInClient(harness.server.url);
     const first = (await (await client.postJson("/api/v1/conversations", { title: "Pinned one" })).json()) as {
@@ -285,11 +327,12 @@ describe("chat", () => {
     const { path } = await longConversation(client, 60, (index) => `older message ${index}`);
     const newest = await (await client.get(path)).text();
     expect(newest).toContain("Regenerate");
+    expect(newest).toContain("?edit=");
     const earlierLink = /href="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
     const older = await (await client.get(`${path}?before=${earlierLink}`)).text();
     expect(older).toContain("older message 0");
     expect(older).not.toContain("Regenerate");
-    expect(older).not.toContain("Edit last message");
+    expect(older).not.toContain("?edit=");
   });
 
   it("a search hit in an old message opens the page that holds it, with a way back to the newest", async () => {
@@ -410,8 +453,15 @@ describe("chat", () => {
     const markdown = await client.get(`${path}/export?format=md`);
     expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
     expect(await markdown.text()).toContain("Quokkas are marsupials");
-    const json = (await (await client.get(`${path}/export?format=json`)).json()) as { messages: unknown[] };
+    const json = (await (await client.get(`${path}/export?format=json`)).json()) as {
+      messages: Array<{ role: string; html: string | null }>;
+    };
     expect(json.messages).toHaveLength(2);
+    // Each reply with its HTML as the page shows it; my own message as I typed it.
+    expect(json.messages.map((message) => [message.role, message.html])).toEqual([
+      ["user", null],
+      ["assistant", expect.stringContaining(`<p>You said: "Quokkas are marsupials".`) as unknown],
+    ]);
     expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
     expect((await client.get(path)).status).toBe(404);
   });

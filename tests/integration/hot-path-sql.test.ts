@@ -10,7 +10,8 @@ import { getSchema, type Enum, type Field, type Model } from "@mrleebo/prisma-as
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrationsSql } from "~/admin/system.server";
-import { searchHitColumns, searchSql } from "~/chat/conversations.server";
+import { conversationPageColumns, conversationPageSql } from "~/chat/conversation-page.server";
+import { conversationListColumns, conversationListSql, searchHitColumns, searchSql } from "~/chat/conversations.server";
 import {
   growingRepliesColumns,
   growingRepliesSql,
@@ -138,6 +139,18 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
   ],
   ["prompt context of a stored reply", replyContextSql(id, id, id), replyContextColumns],
   ["conversation search", searchSql(id, "hello", 30), searchHitColumns],
+  ["conversation list (first page)", conversationListSql(id, null, 30), conversationListColumns],
+  [
+    "conversation list (after a pinned one)",
+    conversationListSql(id, { pinned: true, lastMessageAt: new Date(), id }, 30),
+    conversationListColumns,
+  ],
+  ["conversation page (newest)", conversationPageSql(id, id, null), conversationPageColumns],
+  [
+    "conversation page (ending with a message)",
+    conversationPageSql(id, id, { cursor: { createdAt: new Date(), id }, through: true }),
+    conversationPageColumns,
+  ],
   [
     "growing replies' text, all in one statement",
     growingRepliesSql([id, id], ["hello", "world"]),

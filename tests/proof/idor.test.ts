@@ -244,6 +244,8 @@ const CONVERSATION_FORMS: Array<Record<string, string>> = [
   { intent: "retry" },
   { intent: "regenerate" },
   { intent: "edit", message: "changed" },
+  { intent: "edit", message: "changed", messageId: "" },
+  { intent: "version", messageId: "" },
   { intent: "rename", title: "taken over" },
   { intent: "pin" },
   { intent: "delete" },
@@ -336,6 +338,8 @@ describe("person B never reaches person A's resources", () => {
       { path: "/settings/telegram", form: { intent: "dismiss", chatId: ids.chatId }, status: [302, 303, 404] },
       // Stopping A's reply from B's own conversation: nothing to stop, back to B's conversation.
       { path: `/chat/${ids.bConversation}`, form: { intent: "stop", messageId: ids.reply }, status: [302, 303, 404] },
+      // Choosing A's reply as a version in B's own conversation: no such version there.
+      { path: `/chat/${ids.bConversation}`, form: { intent: "version", messageId: ids.reply }, status: [409] },
       { path: `/chat/${ids.bConversation}/stream?message=${ids.reply}`, status: [404] },
       { path: `/chat/${ids.bConversation}/prompt?reply=${ids.reply}`, status: [200, 404] },
       { path: `/api/v1/conversations/${ids.bConversation}/messages?before=${ids.reply}`, status: [200, 400, 404] },
@@ -400,7 +404,8 @@ describe("person B never reaches person A's resources", () => {
     const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: ids.conversation } });
     expect(conversation).toMatchObject({ title: MARK.title, pinned: false, memoryEnabled: true, userId: a.id });
     expect(await prisma.message.count({ where: { conversationId: ids.conversation } })).toBe(2);
-    expect((await prisma.message.findUniqueOrThrow({ where: { id: ids.reply } })).stopRequestedAt).toBeNull();
+    const reply = await prisma.message.findUniqueOrThrow({ where: { id: ids.reply } });
+    expect(reply).toMatchObject({ stopRequestedAt: null, selected: true, versionGroupId: null });
     const event = await prisma.event.findUniqueOrThrow({ where: { id: ids.event } });
     expect(event).toMatchObject({ title: MARK.event, exdates: [], startLocal: "2027-03-01T09:00" });
     expect(await prisma.event.count({ where: { userId: a.id } })).toBe(1);

@@ -13,6 +13,8 @@ type ComposerProps = {
   intent?: string;
   /** Shows a Cancel link to this address (editing in place). */
   cancelTo?: string;
+  /** With JS, Cancel (and Esc in the box) calls this instead of following the link. */
+  onCancel?: () => void;
   autoFocus?: boolean;
 };
 
@@ -30,11 +32,17 @@ export function Composer({
   submitLabel = "Send",
   intent,
   cancelTo,
+  onCancel,
   autoFocus,
 }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const hydrated = useHydrated();
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Escape" && onCancel) {
+      event.preventDefault();
+      onCancel();
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
@@ -71,7 +79,15 @@ export function Composer({
           {hint}
         </p>
         {cancelTo ? (
-          <Link className="button secondary" to={cancelTo}>
+          <Link
+            className="button secondary"
+            to={cancelTo}
+            onClick={(event) => {
+              if (!onCancel) return;
+              event.preventDefault();
+              onCancel();
+            }}
+          >
             Cancel
           </Link>
         ) : null}

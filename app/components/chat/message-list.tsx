@@ -1,10 +1,13 @@
-import { Form, useRevalidator } from "@remix-run/react";
+import { Form, Link, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
 import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
 import { UsedMemories, type UsedMemory } from "./used-memories";
+
+/** A regenerated reply: which of its versions this is, and the ones either side. */
+export type Versions = { position: number; count: number; previous: string | null; next: string | null };
 
 export type MessageItem = {
   id: string;
@@ -24,6 +27,8 @@ export type MessageItem = {
   memories?: UsedMemory[];
   /** Replies: calendar changes the assistant proposed in them. */
   actions?: ActionCard[];
+  /** Regenerated replies: the versions to page through; null for a reply written once. */
+  versions?: Versions | null;
 };
 
 function providerLabel(provider: string | null): string {
@@ -99,16 +104,64 @@ function RenderedReply({ html, text }: { html: string; text: string }) {
   );
 }
 
+/**
+ * "‹ 2 / 3 ›": pages through a regenerated reply's versions. The shown version is the one later
+ * prompts see. One form, whose two buttons name the version to show (it posts and redirects back).
+ */
+function VersionPager({ versions, writing }: { versions: Versions; writing: boolean }) {
+  const navigation = useNavigation();
+  const switching = navigation.state === "submitting" && navigation.formData?.get("intent") === "version";
+  const label = `Version ${versions.position} of ${versions.count}`;
+  return (
+    <Form method="post" className="versions" preventScrollReset>
+      <div role="group" aria-label="Versions of this reply">
+        <input type="hidden" name="intent" value="version" />
+        <button
+          type="submit"
+          name="messageId"
+          value={versions.previous ?? ""}
+          className="secondary small"
+          aria-label="Previous version"
+          disabled={!versions.previous || writing || switching}
+        >
+          ‹
+        </button>
+        <span className="versions__position" data-testid="version-position">
+          <span aria-hidden="true">
+            {versions.position} / {versions.count}
+          </span>
+          <span className="visually-hidden">{label}</span>
+        </span>
+        <button
+          type="submit"
+          name="messageId"
+          value={versions.next ?? ""}
+          className="secondary small"
+          aria-label="Next version"
+          disabled={!versions.next || writing || switching}
+        >
+          ›
+        </button>
+      </div>
+    </Form>
+  );
+}
+
 type MessageListProps = {
   conversationId: string;
   messages: MessageItem[];
   /** My message on its way to the server (JS): shown at once, replaced by the stored one. */
   pendingText?: string | null;
+  /** My newest message, when it can be edited (the newest page, no reply being written). */
+  editableId?: string | null;
+  /** Opens the editor in place (JS); without JS the Edit link goes to ?edit=<id>. */
+  onEdit?: (id: string) => void;
   /** The message being edited in place (the newest of mine), with its form. */
   editing?: { id: string; form: ReactNode } | null;
 };
 
-export function MessageList({ conversationId, messages, pendingText, editing }: MessageListProps) {
+export function MessageList({ conversationId, messages, pendingText, editableId, onEdit, editing }: MessageListProps) {
+  const writing = messages.some((message) => message.status === "streaming");
   if (messages.length === 0 && !pendingText) return <p className="muted">No messages yet. Say hello below.</p>;
   return (
     <ol className="messages">
@@ -143,7 +196,25 @@ export function MessageList({ conversationId, messages, pendingText, editing }: 
                 <CalendarActionCard key={card.id} conversationId={conversationId} card={card} />
               ))
             : null}
+          {message.versions ? <VersionPager versions={message.versions} writing={writing} /> : null}
           {message.role === "assistant" ? <AnsweredBy message={message} /> : null}
+          {message.id === editableId && editing?.id !== message.id ? (
+            <p className="message__actions">
+              <Link
+                className="button secondary small"
+                to={`?edit=${message.id}#m-${message.id}`}
+                preventScrollReset
+                onClick={(event) => {
+                  // With JS the editor opens in place, without a round trip.
+                  if (!onEdit) return;
+                  event.preventDefault();
+                  onEdit(message.id);
+                }}
+              >
+                Edit
+              </Link>
+            </p>
+          ) : null}
           {message.role === "assistant" && message.status !== "streaming" ? (
             <UsedMemories conversationId={conversationId} messageId={message.id} memories={message.memories} />
           ) : null}

@@ -1,0 +1,62 @@
+/**
+ * With JS my message shows in the thread as soon as I send it, and is then replaced by the stored one
+ * (the server's id) without ever showing twice or disappearing in between; focus is back in the box.
+ */
+import { expect, test } from "@playwright/test";
+import { signUp } from "./support/session";
+
+type Watch = { counts: number[] };
+
+test("my message shows at once, then once with the server's id; focus returns to the box", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/chat");
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill("the first message");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText("the first message", {
+    timeout: 15_000,
+  });
+  await page.waitForFunction(() => "__remixRouter" in window);
+
+  const text = `a second thought ${Date.now().toString(36)}`;
+  // Every state of the thread, as copies of my message in it (a MutationObserver in the page).
+  await page.evaluate((mine) => {
+    const watch: Watch = { counts: [0] };
+    (window as unknown as { __watch: Watch }).__watch = watch;
+    new MutationObserver(() => {
+      const copies = [...document.querySelectorAll(".messages .message--user")].filter((element) =>
+        element.textContent?.includes(mine),
+      ).length;
+      if (watch.counts.at(-1) !== copies) watch.counts.push(copies);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, text);
+  // The send is held back until the optimistic copy has been seen.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.pathname.startsWith("/chat/"),
+    async (route) => {
+      if (route.request().method() === "POST") await held;
+      await route.continue();
+    },
+  );
+
+  await box.fill(text);
+  await box.press("Enter");
+  const pending = page.getByTestId("pending-message");
+  await expect(pending).toContainText(text);
+  await expect(box).toHaveValue("");
+  release();
+
+  const stored = page.locator(".messages .message--user", { hasText: text });
+  await expect(stored).toHaveAttribute("id", /^m-/);
+  await expect(pending).toHaveCount(0);
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toContainText(text, {
+    timeout: 15_000,
+  });
+  await expect(stored).toHaveCount(1);
+  await expect(box).toBeFocused();
+  // Never twice, never gone in between: nothing, then the copy, then the stored message — one at a time.
+  const { counts } = await page.evaluate(() => (window as unknown as { __watch: Watch }).__watch);
+  expect(counts).toEqual([0, 1]);
+});

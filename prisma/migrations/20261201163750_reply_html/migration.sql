@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Message" ADD COLUMN     "html" TEXT,
+ADD COLUMN     "htmlVersion" INTEGER;
+

@@ -1,0 +1,139 @@
+/**
+ * The whole conversation page request (GET /chat/<id>: session middleware, root, chat layout and the
+ * page's loaders, rendering) counted statement by statement: the compiled app runs in this process, so
+ * the counter sees every statement its pool sends (issue #17: ≤ 3 at any conversation size).
+ */
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversationPageSql, pageMessageKeys } from "~/chat/conversation-page.server";
+import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import type { ServerRuntime } from "~/http/runtime.server";
+import { signedInClient } from "../support/chat-harness";
+import { ensureBuild } from "../support/server-process";
+import { countQueries } from "../support/query-counter";
+
+const root = path.resolve(import.meta.dirname, "../..");
+let baseUrl: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  await ensureBuild();
+  Object.assign(process.env, {
+    LOG_LEVEL: "error",
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+    RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+    ARES_SKIP_MIGRATIONS: "true",
+  });
+  const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild & {
+    entry: { module: { serverRuntime: ServerRuntime } };
+  };
+  const runtime = build.entry.module.serverRuntime;
+  const app = runtime.createHttpApp({
+    config: runtime.config(),
+    build,
+    clientDir: path.join(root, "build-test/client"),
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await runtime.closeDb();
+  };
+}, 300_000);
+afterAll(() => close?.());
+
+/** A conversation of `count` messages (replies with stored prompts, a regenerated one, a calendar card). */
+async function conversationWith(email: string, count: number): Promise<string> {
+  const user = await prisma.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
+  const conversation = await prisma.conversation.create({ data: { userId: user.id, title: `${count} messages` } });
+  const base = Date.now() - count * 1000;
+  await prisma.message.createMany({
+    data: Array.from({ length: count }, (_, index) => ({
+      id: `${conversation.id}-m${index}`,
+      conversationId: conversation.id,
+      userId: user.id,
+      role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
+      content: index % 2 === 0 ? `question ${index}` : `**answer** ${index}`,
+      createdAt: new Date(base + index * 1000),
+    })),
+  });
+  const newest = `${conversation.id}-m${count - 1}`;
+  // The newest reply was regenerated once: two versions, the newer one shown.
+  await prisma.message.create({
+    data: {
+      id: `${conversation.id}-old`,
+      conversationId: conversation.id,
+      userId: user.id,
+      role: "assistant",
+      content: "an earlier version",
+      createdAt: new Date(base + (count - 1) * 1000 - 1),
+      versionGroupId: `${conversation.id}-old`,
+      selected: false,
+    },
+  });
+  await prisma.message.update({ where: { id: newest }, data: { versionGroupId: `${conversation.id}-old` } });
+  await prisma.replyPrompt.createMany({
+    data: Array.from({ length: count / 2 }, (_, index) => ({
+      messageId: `${conversation.id}-m${index * 2 + 1}`,
+      userId: user.id,
+      sections: [],
+      memories: [{ type: "fact", id: "f1", label: "Likes tea" }],
+    })),
+  });
+  await prisma.calendarAction.create({
+    data: {
+      userId: user.id,
+      messageId: newest,
+      kind: "create",
+      input: {},
+      preview: { title: "Dentist", before: null, after: ["Tomorrow 10:00"], affects: null },
+    },
+  });
+  return conversation.id;
+}
+
+describe("the conversation page request", () => {
+  it("costs the same ≤ 3 statements at 50 and 500 messages, none of them a write", async () => {
+    const client = await signedInClient(baseUrl);
+    const email = (await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" }, select: { email: true } }))
+      .email;
+    const counts: number[] = [];
+    for (const size of [50, 500]) {
+      const id = await conversationWith(email, size);
+      // Warm: the first view of a reply without stored HTML stores it in the background.
+      expect((await client.get(`/chat/${id}`)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const { result: html, statements } = await countQueries(async () => {
+        const response = await client.get(`/chat/${id}`);
+        expect(response.status).toBe(200);
+        return response.text();
+      });
+      // The page really shows the thread: the newest reply, its version pager, memories and card.
+      expect(html).toContain(`<strong>answer</strong> ${size - 1}`);
+      expect(html).toContain("Version 2 of 2");
+      expect(html).toContain("Likes tea");
+      expect(html).toContain("Dentist");
+      expect(statements.filter((text) => /^\s*(insert|update|delete|begin)/i.test(text))).toEqual([]);
+      // The counter sees the app's pool: the session lookup is among them.
+      expect(statements.filter((text) => text.includes('FROM "Session" s JOIN "User" u'))).toHaveLength(1);
+      counts.push(statements.length);
+    }
+    expect(counts[1]).toBe(counts[0]);
+
+    // Each message object of the statement's JSON carries exactly the keys the page reads.
+    const conversation = await prisma.conversation.findFirstOrThrow({ where: { title: "50 messages" } });
+    const [row] = await queryRows<{ messages: Array<Record<string, unknown>> }>(
+      conversationPageSql(conversation.userId, conversation.id, null),
+    );
+    // 50 in the thread (the unselected version is not): all of them, no "earlier" row.
+    expect(row!.messages).toHaveLength(50);
+    for (const message of row!.messages) expect(Object.keys(message)).toEqual([...pageMessageKeys]);
+    expect(counts[0]).toBeLessThanOrEqual(3);
+  });
+});
