@@ -176,21 +176,6 @@ export function toCard(action: CalendarAction, now: Date, timeZone: string): Act
   };
 }
 
-/** My actions on these replies, oldest first: one statement for a page of messages. */
-export async function cardsFor(
-  userId: string,
-  messageIds: string[],
-  timeZone: string,
-  now = new Date(),
-): Promise<ActionCard[]> {
-  if (messageIds.length === 0) return [];
-  const rows = await prisma.calendarAction.findMany({
-    where: { userId, messageId: { in: messageIds } },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
-  return rows.map((row) => toCard(row, now, timeZone));
-}
-
 /** The conversation an action's card is in, for my action only. */
 export async function actionConversation(userId: string, actionId: string): Promise<string> {
   const action = await prisma.calendarAction.findFirst({

@@ -86,12 +86,6 @@ export function between(occurrences: Occurrence[], start: number, end: number): 
   return occurrences.filter((o) => o.startMs < end && (o.endMs > start || o.startMs === start));
 }
 
-/** The occurrences that touch a day (in the viewer's zone). */
-export function onDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): Occurrence[] {
-  const bounds = dayBounds({ first: day, last: day.add({ days: 1 }) }, zoneClock(timeZone));
-  return between(occurrences, bounds[0]!, bounds[1]!);
-}
-
 export type MonthWeek = { week: number; days: Temporal.PlainDate[] };
 
 export function monthWeeks(range: ViewRange): MonthWeek[] {

@@ -11,22 +11,6 @@ export async function storeReplyPrompt(messageId: string, userId: string, prompt
   await prisma.replyPrompt.upsert({ where: { messageId }, create: { messageId, userId, ...data }, update: data });
 }
 
-export type StoredReplyPrompt = { messageId: string; sections: AssembledSection[]; memories: MemoryRef[] };
-
-/** The stored prompts of my replies among `messageIds` (one query). */
-export async function replyPrompts(userId: string, messageIds: string[]): Promise<StoredReplyPrompt[]> {
-  if (messageIds.length === 0) return [];
-  const rows = await prisma.replyPrompt.findMany({
-    where: { userId, messageId: { in: messageIds } },
-    select: { messageId: true, sections: true, memories: true },
-  });
-  return rows.map((row) => ({
-    messageId: row.messageId,
-    sections: row.sections as AssembledSection[],
-    memories: row.memories as MemoryRef[],
-  }));
-}
-
 /** The stored prompts of my replies in one conversation, newest first (the newest 50). */
 export async function conversationReplyPrompts(userId: string, conversationId: string) {
   const rows = await prisma.replyPrompt.findMany({
