@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { countQueries } from "../tests/support/query-counter";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
+import { type BenchFigure, printBenchSummary } from "./summary";
 
 const requests = Number(process.argv[2] ?? 200);
 const WARMUP = 40;
@@ -103,6 +104,7 @@ try {
     }
   }
   const cpuPerRequest = (key: string) => (cpu[key] === undefined ? null : cpu[key]! / requests);
+  const figures: BenchFigure[] = [];
   console.log(`calendar views over ${requests} requests each (PostgreSQL, production build, ${DATE}, ${ZONE})`);
   for (const view of views) {
     for (const label of ["20", "2,000"]) {
@@ -121,7 +123,18 @@ try {
     console.log(
       `  ${view} p95 ratio 2,000/20: ${ratio.toFixed(2)} (target ≤ 1.3)   statements constant: ${constant ? "yes" : "NO"}${cpuLine}`,
     );
+    figures.push(
+      { name: `${view} view p95 ratio 2,000/20 events`, value: ratio, unit: "×", target: "≤ 1.3", pass: ratio <= 1.3 },
+      {
+        name: `${view} view SQL statements (2,000 events)`,
+        value: statements[`${view} 2,000`] ?? Number.NaN,
+        unit: "statements",
+        target: "same as at 20 events",
+        pass: constant,
+      },
+    );
   }
+  printBenchSummary("calendar-views", figures);
 } finally {
   await server.stop();
   await database.drop();

@@ -18,6 +18,7 @@ import pg from "pg";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { benchDatabase, benchServer, ms, percentile, seedConversation, signedIn } from "./support";
 import { measureTtft, newConversation, printTtft, sendDirect, untilFirstToken } from "./ttft";
+import { printBenchSummary } from "./summary";
 
 const seconds = Number(process.argv[2] ?? 20);
 const connections = Number(process.argv[3] ?? 20);
@@ -129,7 +130,8 @@ try {
   console.log(`  conversation(500) / conversation(50) ${(page500!.rps / page50!.rps).toFixed(3)}   (target ≥ 0.8)`);
   console.log(`load average after throughput: ${load()}`);
 
-  printTtft(await measureTtft(client, stub, ttftRounds));
+  const ttft = await measureTtft(client, stub, ttftRounds);
+  printTtft(ttft);
 
   // The burst: every send's conversation exists beforehand; then all are sent at once.
   const people = await Promise.all(Array.from({ length: BURST_PEOPLE }, () => signedIn(server.url)));
@@ -181,6 +183,30 @@ try {
     `  refused: ${refusals.length}/${burstSize}${refusals.length > 0 ? ` (first: ${refusals[0]})` : ""}   (target 0)`,
   );
   console.log(`load average after: ${load()}`);
+  const pageRatio = page50!.rps / live!.rps;
+  const longRatio = page500!.rps / page50!.rps;
+  const [ttftP50, ttftP95] = [percentile(ttft.overhead, 50), percentile(ttft.overhead, 95)];
+  const burstP95 = percentile(added, 95);
+  printBenchSummary("throughput", [
+    {
+      name: "conversation page (50) / liveness req/s",
+      value: pageRatio,
+      unit: "×",
+      target: "≥ 0.25",
+      pass: pageRatio >= 0.25,
+    },
+    {
+      name: "conversation page (500) / (50) req/s",
+      value: longRatio,
+      unit: "×",
+      target: "≥ 0.8",
+      pass: longRatio >= 0.8,
+    },
+    { name: "TTFT overhead p50", value: ttftP50, unit: "ms", target: "≤ 5 ms", pass: ttftP50 <= 5 },
+    { name: "TTFT overhead p95", value: ttftP95, unit: "ms", target: "≤ 10 ms", pass: ttftP95 <= 10 },
+    { name: "burst of sends: added TTFT p95", value: burstP95, unit: "ms", target: "≤ 500 ms", pass: burstP95 <= 500 },
+    { name: "burst of sends refused", value: refusals.length, unit: "sends", target: "0", pass: refusals.length === 0 },
+  ]);
 } finally {
   await server.stop();
   await stub.close();
