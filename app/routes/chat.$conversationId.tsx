@@ -257,7 +257,11 @@ function ConversationMenu({
   );
 }
 
-/** The ids of the messages on the page when a send started: its own message is the one not among them. */
+/**
+ * My message while a send is on its way (JS): `sendingText` as typed, and `optimisticText`, the copy the
+ * thread shows until the page data holds the stored message — recognised as a message of mine that was
+ * not on the page when the send started.
+ */
 function useSending(messages: Array<{ id: string; role: string; content: string }>) {
   const navigation = useNavigation();
   const text =
@@ -459,7 +463,8 @@ export default function Conversation() {
         ) : null}
         <Composer
           intent="send"
-          defaultValue={typeof typed === "string" && failedIntent === "send" ? typed : ""}
+          // A refused send keeps its text; so does a refused edit with no message left to edit.
+          defaultValue={typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing)) ? typed : ""}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
           pending={sendingText !== null}
         />

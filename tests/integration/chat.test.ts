@@ -274,6 +274,12 @@ describe("chat", () => {
     expect(history.filter((turn) => turn.role === "assistant").map((turn) => turn.content)).toEqual([
       expect.stringContaining("(take 1)"),
     ]);
+    // An edit form opened on a message that is no longer my newest: refused, and what I typed is kept.
+    const stale = await client.post(path, { intent: "edit", message: "stale wording", messageId: replyId });
+    expect(stale.status).toBe(409);
+    const refusedPage = await stale.text();
+    expect(refusedPage).toContain("Only your newest message can be edited");
+    expect(refusedPage).toContain("stale wording");
     // Someone else's reply is no version of mine: refused on the page, nothing changes.
     const stranger = await signedInClient(harness.server.url);
     const { path: theirs } = await start(stranger, "mine");
