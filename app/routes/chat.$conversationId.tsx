@@ -48,12 +48,16 @@ function notFound(): never {
   throw new Response("Not found", { status: 404 });
 }
 
-/** Where a regenerated reply sits among its versions, and the versions either side (for ‹ and ›). */
+/**
+ * Where a regenerated reply sits among its versions, and the versions either side (for ‹ and ›). A failed
+ * Regenerate is none of them: it has no position, and ‹ goes back to the newest version.
+ */
 function versionsOf(id: string, versionIds: string[] | null): Versions | null {
   if (!versionIds) return null;
-  const at = versionIds.indexOf(id);
+  const found = versionIds.indexOf(id);
+  const at = found === -1 ? versionIds.length : found;
   return {
-    position: at + 1,
+    position: found === -1 ? null : at + 1,
     count: versionIds.length,
     previous: versionIds[at - 1] ?? null,
     next: versionIds[at + 1] ?? null,
@@ -115,6 +119,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     memories: memoriesOf.get(message.id),
     actions: cards.filter((card) => card.messageId === message.id),
     versions: versionsOf(message.id, message.versionIds),
+    // A group is named by its first version.
+    versionGroupId: message.versionIds?.[0] ?? null,
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
@@ -174,9 +180,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(latest);
       }
       case "version": {
-        // Back to the reply: at the newest message, or on the page that ends with it.
+        // Back to the reply: at the newest message, on the newest page when it is there, else on the
+        // page that ends with it.
         const chosen = await selectVersion(user.id, conversationId, intent.messageId);
-        return redirect(chosen.isNewest ? latest : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`);
+        if (chosen.isNewest) return redirect(latest);
+        return redirect(
+          chosen.onNewestPage
+            ? `${here}#m-${chosen.id}`
+            : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`,
+        );
       }
       case "stop":
         // Nothing to stop (finished, or not the person's): another person's conversation is then a 404,
@@ -444,11 +456,12 @@ export default function Conversation() {
       ) : null}
 
       <div id="latest" />
-      {/* Re-mounted when a message is added, which clears the box; a refused send keeps what was typed. */}
+      {/* Re-mounted when a message of mine is added, which clears the box; a refused send keeps what was
+          typed, and so does a version switch or a reply coming in. */}
       <Form
         method="post"
         className="composer-form"
-        key={messages.at(-1)?.id ?? "empty"}
+        key={lastUser?.id ?? "empty"}
         ref={composerForm}
         onSubmit={(event) => {
           // My message shows in the thread at once (optimistic); the box is cleared for the next one.

@@ -274,6 +274,10 @@ describe("chat", () => {
     expect(history.filter((turn) => turn.role === "assistant").map((turn) => turn.content)).toEqual([
       expect.stringContaining("(take 1)"),
     ]);
+    // The reply is no longer the newest but still on the newest page: back to it there, not to a cut-off page.
+    const older = await client.post(path, { intent: "version", messageId: versions[1]! });
+    expect(older.headers.get("location")).toBe(`${path}#m-${versions[1]}`);
+    expect(await (await client.get(path)).text()).toContain("and one more");
     // An edit form opened on a message that is no longer my newest: refused, and what I typed is kept.
     const stale = await client.post(path, { intent: "edit", message: "stale wording", messageId: replyId });
     expect(stale.status).toBe(409);
@@ -286,7 +290,7 @@ describe("chat", () => {
     const refused = await stranger.post(theirs, { intent: "version", messageId: versions[1]! });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain("That version of the reply is not there any more.");
-    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[0]! } })).selected).toBe(true);
+    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[1]! } })).selected).toBe(true);
   });
 
   it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {
