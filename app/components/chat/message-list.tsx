@@ -116,12 +116,32 @@ function RenderedReply({ html, text }: { html: string; text: string }) {
 function VersionPager({ versions, writing }: { versions: Versions; writing: boolean }) {
   const navigation = useNavigation();
   const switching = navigation.state === "submitting" && navigation.formData?.get("intent") === "version";
+  // The buttons are disabled while the switch is on its way, which drops focus: once the new version
+  // shows, focus goes back to the button pressed (or, at an end, the other one).
+  const form = useRef<HTMLFormElement>(null);
+  const pressed = useRef<string | null>(null);
+  useEffect(() => {
+    if (navigation.state !== "idle" || !pressed.current || !form.current) return;
+    const buttons = [...form.current.querySelectorAll("button")];
+    const target = buttons.find((button) => button.getAttribute("aria-label") === pressed.current);
+    pressed.current = null;
+    (target && !target.disabled ? target : buttons.find((button) => !button.disabled))?.focus();
+  }, [navigation.state, versions.position]);
   const label =
     versions.position === null
       ? `This attempt failed; ${versions.count} earlier versions`
       : `Version ${versions.position} of ${versions.count}`;
   return (
-    <Form method="post" className="versions" preventScrollReset>
+    <Form
+      method="post"
+      className="versions"
+      preventScrollReset
+      ref={form}
+      onSubmit={(event) => {
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (submitter?.contains(document.activeElement)) pressed.current = submitter.getAttribute("aria-label");
+      }}
+    >
       <div role="group" aria-label="Versions of this reply">
         <input type="hidden" name="intent" value="version" />
         <button
