@@ -293,6 +293,24 @@ describe("chat", () => {
     expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[1]! } })).selected).toBe(true);
   });
 
+  it("a failed Regenerate shows no version number and is no version to choose", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:takes=1]] a colour");
+    await settled(replyId);
+    await client.post(path, { intent: "regenerate" });
+    const failed = await settled(lastMessageId(await (await client.get(path)).text()));
+    await prisma.message.update({
+      where: { id: failed.id },
+      data: { role: "error", status: "error", content: "No model provider answered." },
+    });
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("This attempt failed; 1 earlier version<");
+    expect(page).not.toContain("Version 2 of 2");
+    const refused = await client.post(path, { intent: "version", messageId: failed.id });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("That version of the reply is not there any more.");
+  });
+
   it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {
     const client = await signedInClient(harness.server.url);
     const first = (await (await client.postJson("/api/v1/conversations", { title: "Pinned one" })).json()) as {

@@ -129,7 +129,7 @@ function VersionPager({ versions, writing }: { versions: Versions; writing: bool
   }, [navigation.state, versions.position]);
   const label =
     versions.position === null
-      ? `This attempt failed; ${versions.count} earlier versions`
+      ? `This attempt failed; ${versions.count} earlier version${versions.count === 1 ? "" : "s"}`
       : `Version ${versions.position} of ${versions.count}`;
   return (
     <Form
