@@ -60,3 +60,39 @@ test("my message shows at once, then once with the server's id; focus returns to
   const { counts } = await page.evaluate(() => (window as unknown as { __watch: Watch }).__watch);
   expect(counts).toEqual([0, 1]);
 });
+
+test("a refused send: the pending copy goes and what I typed is back in the box, with the reason", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/chat");
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill("a first message");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText("a first message", {
+    timeout: 15_000,
+  });
+  await page.waitForFunction(() => "__remixRouter" in window);
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(
+    (url) => url.pathname.startsWith("/chat/"),
+    async (route) => {
+      if (route.request().method() === "POST") await held;
+      await route.continue();
+    },
+  );
+
+  // The server refuses it (400): longer than a message may be (the box's maxlength only stops typing).
+  const text = `keep this draft ${Date.now().toString(36)} ${"x".repeat(32_000)}`;
+  await box.evaluate((element, value) => ((element as HTMLTextAreaElement).value = value), text);
+  const refused = page.waitForResponse((response) => response.request().method() === "POST");
+  await box.press("Enter");
+  const pending = page.getByTestId("pending-message");
+  await expect(pending).toContainText("draft");
+  release();
+  expect((await refused).status()).toBe(400);
+
+  await expect(page.getByRole("alert")).toContainText("at most 32,000 characters");
+  await expect(pending).toHaveCount(0);
+  await expect(box).toHaveValue(text);
+  await expect(page.locator(".messages .message--user")).toHaveCount(1);
+});

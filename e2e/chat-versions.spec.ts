@@ -53,21 +53,32 @@ test.describe("chat message actions", () => {
     await expect(reply.getByTestId("version-position")).toContainText("3 / 3");
     await expect(reply.getByRole("button", { name: "Next version" })).toBeDisabled();
 
+    // A draft in the message box survives paging (with JS nothing reloads; without, nothing was typed).
+    const box = page.getByRole("textbox", { name: "Message", exact: true });
+    const draft = unique("a draft");
+    if (js()) await box.fill(draft);
     await reply.getByRole("button", { name: "Previous version" }).click();
     await expect(page.getByTestId("version-position")).toContainText("2 / 3");
+    if (js()) await expect(box).toHaveValue(draft);
     await page.getByRole("button", { name: "Previous version" }).click();
     await expect(page.getByTestId("version-position")).toContainText("1 / 3");
     await expect(page.locator(".message--assistant")).toContainText("(take 1)");
     await expect(page.getByRole("button", { name: "Previous version" })).toBeDisabled();
-    await page.getByRole("button", { name: "Next version" }).click();
+    // By keyboard: › shows the next version, and (with JS) focus stays on the pager.
+    await page.getByRole("button", { name: "Next version" }).focus();
+    await page.keyboard.press("Enter");
     await expect(page.getByTestId("version-position")).toContainText("2 / 3");
+    if (js()) {
+      await expect(page.getByRole("button", { name: "Next version" })).toBeFocused();
+      await expect(box).toHaveValue(draft);
+    }
     // One reply in the thread, whichever version shows.
     await expect(page.locator(".message--assistant")).toHaveCount(1);
     await expect(page.locator(".message--assistant")).toContainText("(take 2)");
     await expect(page).toHaveURL(/#latest$/);
 
     const follow = unique("and why");
-    await page.getByRole("textbox", { name: "Message", exact: true }).fill(follow);
+    await box.fill(follow);
     await page.getByRole("button", { name: "Send" }).click();
     await expectReply(page, follow);
     // The reload shows the same choice, and the stand-in model saw only that version in the history.

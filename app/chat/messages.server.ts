@@ -73,7 +73,16 @@ export async function listMessages(
     take: limit + 1,
     select: {
       ...messageView,
-      versionGroup: { select: { versions: { select: { id: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] } } },
+      versionGroup: {
+        // A failed attempt (error row) is no version to page to.
+        select: {
+          versions: {
+            where: { role: "assistant" },
+            select: { id: true },
+            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          },
+        },
+      },
     },
   });
   const page = rows.slice(0, limit).reverse();
@@ -81,7 +90,10 @@ export async function listMessages(
   return {
     messages: page.map(({ versionGroup, ...message }) => ({
       ...(message as MessageView),
-      versionIds: versionGroup && versionGroup.versions.length > 1 ? versionGroup.versions.map(({ id }) => id) : null,
+      versionIds:
+        versionGroup && (versionGroup.versions.length > 1 || versionGroup.versions[0]?.id !== message.id)
+          ? versionGroup.versions.map(({ id }) => id)
+          : null,
     })),
     earlier: rows.length > limit && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
   };
@@ -89,10 +101,39 @@ export async function listMessages(
 
 export type ExchangeIds = { userMessageId: string; assistantMessageId: string };
 
-async function ownedConversation(tx: Prisma.TransactionClient, userId: string, conversationId: string) {
-  const conversation = await tx.conversation.findFirst({ where: { id: conversationId, userId }, select: { id: true } });
-  if (!conversation) throw new ConversationNotFoundError();
+/**
+ * The first statement of every redo, edit and version switch: an update of the conversation's row, whose
+ * row lock (the one a send's UPDATE takes too) makes them wait for each other, so each reads what the one
+ * before it left — no two switches selecting at once, no reply joining a group an edit just deleted.
+ * Also the ownership check.
+ */
+async function lockOwnedConversation(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  conversationId: string,
+  data: { lastMessageAt: Date } | { updatedAt: Date },
+) {
+  const { count } = await tx.conversation.updateMany({ where: { id: conversationId, userId }, data });
+  if (count === 0) throw new ConversationNotFoundError();
 }
+
+/**
+ * What the conversation lock cannot rule out (a send's reply joins no group, but a delete or an older
+ * server may interleave): the one-selected-per-group index (P2002) or a group deleted meanwhile (P2003)
+ * is a conflict to answer, never a 500.
+ */
+async function refusingConflicts<T>(work: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === "P2002" || error.code === "P2003"))
+      throw new NothingToRedoError(message);
+    throw error;
+  }
+}
+
+/** Regenerate keeps at most this many versions of a reply. */
+export const MAX_REPLY_VERSIONS = 20;
 
 export class NothingToRedoError extends Error {
   constructor(what: string) {
@@ -113,20 +154,16 @@ export type Redo =
  * written as versions of one reply — the new one joins them and is the selected version — and drop
  * only failures that hold no text; an edit asks a different question, so every earlier answer goes.
  */
-export async function redoLastReply(userId: string, conversationId: string, redo: Redo): Promise<ExchangeIds> {
-  try {
-    return await redoInTransaction(userId, conversationId, redo);
-  } catch (error) {
-    // Two redos at once: the second finds the first's reply already selected (one selected per group).
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-      throw new NothingToRedoError("A reply is still being written. Stop it first.");
-    throw error;
-  }
+export function redoLastReply(userId: string, conversationId: string, redo: Redo): Promise<ExchangeIds> {
+  return refusingConflicts(
+    () => redoInTransaction(userId, conversationId, redo),
+    "The conversation changed at the same time. Try again.",
+  );
 }
 
 function redoInTransaction(userId: string, conversationId: string, redo: Redo): Promise<ExchangeIds> {
   return prisma.$transaction(async (tx) => {
-    await ownedConversation(tx, userId, conversationId);
+    await lockOwnedConversation(tx, userId, conversationId, { lastMessageAt: new Date() });
     const lastUser = await tx.message.findFirst({
       where: { conversationId, role: "user" },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -157,6 +194,10 @@ function redoInTransaction(userId: string, conversationId: string, redo: Redo): 
       });
       if (first) {
         versionGroupId = first.versionGroupId ?? first.id;
+        if ((await tx.message.count({ where: kept })) >= MAX_REPLY_VERSIONS)
+          throw new NothingToRedoError(
+            `This reply already has ${MAX_REPLY_VERSIONS} versions, the most it keeps. Choose one of them, or edit your message to ask again.`,
+          );
         await tx.message.updateMany({ where: kept, data: { versionGroupId, selected: false } });
       }
     }
@@ -164,7 +205,6 @@ function redoInTransaction(userId: string, conversationId: string, redo: Redo): 
       data: { conversationId, userId, role: "assistant", status: "streaming", content: "", versionGroupId },
       select: { id: true },
     });
-    await tx.conversation.update({ where: { id: conversationId }, data: { lastMessageAt: new Date() } });
     return { userMessageId: lastUser.id, assistantMessageId: reply.id };
   });
 }
@@ -177,41 +217,52 @@ export class VersionNotFoundError extends Error {
 }
 
 /**
- * Makes `messageId` the shown version of its reply: the one the thread shows and later prompts see.
- * Returns where it now sits: whether it is the conversation's newest message, and its page cursor.
+ * Makes `messageId` the shown version of its reply: the one the thread shows and later prompts see. A
+ * failed attempt (an error row left in the group by a failed Regenerate) is no version: it cannot be
+ * chosen, and goes once another version is. Returns where the reply now sits: whether it is the
+ * conversation's newest message, and how many chosen messages follow it (counted up to a page).
  */
 export function selectVersion(
   userId: string,
   conversationId: string,
   messageId: string,
-): Promise<{ id: string; createdAt: Date; isNewest: boolean }> {
-  return prisma.$transaction(async (tx) => {
-    const chosen = await tx.message.findFirst({
-      where: { id: messageId, conversationId, userId, versionGroupId: { not: null } },
-      select: { id: true, createdAt: true, versionGroupId: true },
-    });
-    if (!chosen?.versionGroupId) {
-      await ownedConversation(tx, userId, conversationId);
-      throw new VersionNotFoundError();
-    }
-    const writing = await tx.message.count({ where: { versionGroupId: chosen.versionGroupId, status: "streaming" } });
-    if (writing > 0) throw new NothingToRedoError("A reply is still being written. Stop it first.");
-    // Two statements: the unique "one selected per group" index is checked row by row.
-    await tx.message.updateMany({
-      where: { versionGroupId: chosen.versionGroupId, selected: true, id: { not: chosen.id } },
-      data: { selected: false },
-    });
-    await tx.message.update({ where: { id: chosen.id }, data: { selected: true } });
-    const later = await tx.message.findFirst({
-      where: {
-        conversationId,
-        ...inThread,
-        OR: [{ createdAt: { gt: chosen.createdAt } }, { createdAt: chosen.createdAt, id: { gt: chosen.id } }],
-      },
-      select: { id: true },
-    });
-    return { id: chosen.id, createdAt: chosen.createdAt, isNewest: !later };
-  });
+): Promise<{ id: string; createdAt: Date; isNewest: boolean; onNewestPage: boolean }> {
+  return refusingConflicts(
+    () =>
+      prisma.$transaction(async (tx) => {
+        await lockOwnedConversation(tx, userId, conversationId, { updatedAt: new Date() });
+        const chosen = await tx.message.findFirst({
+          where: { id: messageId, conversationId, role: "assistant", versionGroupId: { not: null } },
+          select: { id: true, createdAt: true, versionGroupId: true },
+        });
+        if (!chosen?.versionGroupId) throw new VersionNotFoundError();
+        const group = chosen.versionGroupId;
+        const writing = await tx.message.count({ where: { versionGroupId: group, status: "streaming" } });
+        if (writing > 0) throw new NothingToRedoError("A reply is still being written. Stop it first.");
+        await tx.message.deleteMany({ where: { versionGroupId: group, role: "error" } });
+        // Two statements: the unique "one selected per group" index is checked row by row.
+        await tx.message.updateMany({
+          where: { versionGroupId: group, selected: true, id: { not: chosen.id } },
+          data: { selected: false },
+        });
+        await tx.message.update({ where: { id: chosen.id }, data: { selected: true } });
+        const following = await tx.message.count({
+          where: {
+            conversationId,
+            ...inThread,
+            OR: [{ createdAt: { gt: chosen.createdAt } }, { createdAt: chosen.createdAt, id: { gt: chosen.id } }],
+          },
+          take: MESSAGES_PER_PAGE,
+        });
+        return {
+          id: chosen.id,
+          createdAt: chosen.createdAt,
+          isNewest: following === 0,
+          onNewestPage: following < MESSAGES_PER_PAGE,
+        };
+      }),
+    "Another version was chosen at the same time. Try again.",
+  );
 }
 
 /** Asks for a reply to stop, wherever it is being generated; false when it is not this person's or already done. */

@@ -47,12 +47,16 @@ function notFound(): never {
   throw new Response("Not found", { status: 404 });
 }
 
-/** Where a regenerated reply sits among its versions, and the versions either side (for ‹ and ›). */
+/**
+ * Where a regenerated reply sits among its versions, and the versions either side (for ‹ and ›). A failed
+ * Regenerate is none of them: it has no position, and ‹ goes back to the newest version.
+ */
 function versionsOf(id: string, versionIds: string[] | null): Versions | null {
   if (!versionIds) return null;
-  const at = versionIds.indexOf(id);
+  const found = versionIds.indexOf(id);
+  const at = found === -1 ? versionIds.length : found;
   return {
-    position: at + 1,
+    position: found === -1 ? null : at + 1,
     count: versionIds.length,
     previous: versionIds[at - 1] ?? null,
     next: versionIds[at + 1] ?? null,
@@ -102,6 +106,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     memories: message.memories?.map(({ type, label }) => ({ type, label })),
     actions: message.actions,
     versions: versionsOf(message.id, message.versionIds),
+    // A group is named by its first version.
+    versionGroupId: message.versionIds?.[0] ?? null,
   }));
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
@@ -161,9 +167,15 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(latest);
       }
       case "version": {
-        // Back to the reply: at the newest message, or on the page that ends with it.
+        // Back to the reply: at the newest message, on the newest page when it is there, else on the
+        // page that ends with it.
         const chosen = await selectVersion(user.id, conversationId, intent.messageId);
-        return redirect(chosen.isNewest ? latest : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`);
+        if (chosen.isNewest) return redirect(latest);
+        return redirect(
+          chosen.onNewestPage
+            ? `${here}#m-${chosen.id}`
+            : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`,
+        );
       }
       case "stop":
         // Nothing to stop (finished, or not the person's): another person's conversation is then a 404,
@@ -244,7 +256,11 @@ function ConversationMenu({
   );
 }
 
-/** The ids of the messages on the page when a send started: its own message is the one not among them. */
+/**
+ * My message while a send is on its way (JS): `sendingText` as typed, and `optimisticText`, the copy the
+ * thread shows until the page data holds the stored message — recognised as a message of mine that was
+ * not on the page when the send started.
+ */
 function useSending(messages: Array<{ id: string; role: string; content: string }>) {
   const navigation = useNavigation();
   const text =
@@ -427,11 +443,12 @@ export default function Conversation() {
       ) : null}
 
       <div id="latest" />
-      {/* Re-mounted when a message is added, which clears the box; a refused send keeps what was typed. */}
+      {/* Re-mounted when a message of mine is added, which clears the box; a refused send keeps what was
+          typed, and so does a version switch or a reply coming in. */}
       <Form
         method="post"
         className="composer-form"
-        key={messages.at(-1)?.id ?? "empty"}
+        key={lastUser?.id ?? "empty"}
         ref={composerForm}
         onSubmit={(event) => {
           // My message shows in the thread at once (optimistic); the box is cleared for the next one.
@@ -446,7 +463,8 @@ export default function Conversation() {
         ) : null}
         <Composer
           intent="send"
-          defaultValue={typeof typed === "string" && failedIntent === "send" ? typed : ""}
+          // A refused send keeps its text; so does a refused edit with no message left to edit.
+          defaultValue={typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing)) ? typed : ""}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
           pending={sendingText !== null}
         />

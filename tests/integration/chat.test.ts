@@ -279,13 +279,41 @@ describe("chat", () => {
     expect(history.filter((turn) => turn.role === "assistant").map((turn) => turn.content)).toEqual([
       expect.stringContaining("(take 1)"),
     ]);
+    // The reply is no longer the newest but still on the newest page: back to it there, not to a cut-off page.
+    const older = await client.post(path, { intent: "version", messageId: versions[1]! });
+    expect(older.headers.get("location")).toBe(`${path}#m-${versions[1]}`);
+    expect(await (await client.get(path)).text()).toContain("and one more");
+    // An edit form opened on a message that is no longer my newest: refused, and what I typed is kept.
+    const stale = await client.post(path, { intent: "edit", message: "stale wording", messageId: replyId });
+    expect(stale.status).toBe(409);
+    const refusedPage = await stale.text();
+    expect(refusedPage).toContain("Only your newest message can be edited");
+    expect(refusedPage).toContain("stale wording");
     // Someone else's reply is no version of mine: refused on the page, nothing changes.
     const stranger = await signedInClient(harness.server.url);
     const { path: theirs } = await start(stranger, "mine");
     const refused = await stranger.post(theirs, { intent: "version", messageId: versions[1]! });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain("That version of the reply is not there any more.");
-    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[0]! } })).selected).toBe(true);
+    expect((await prisma.message.findUniqueOrThrow({ where: { id: versions[1]! } })).selected).toBe(true);
+  });
+
+  it("a failed Regenerate shows no version number and is no version to choose", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "[[stub:takes=1]] a colour");
+    await settled(replyId);
+    await client.post(path, { intent: "regenerate" });
+    const failed = await settled(lastMessageId(await (await client.get(path)).text()));
+    await prisma.message.update({
+      where: { id: failed.id },
+      data: { role: "error", status: "error", content: "No model provider answered." },
+    });
+    const page = await (await client.get(path)).text();
+    expect(page).toContain("This attempt failed; 1 earlier version<");
+    expect(page).not.toContain("Version 2 of 2");
+    const refused = await client.post(path, { intent: "version", messageId: failed.id });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("That version of the reply is not there any more.");
   });
 
   it("creating a conversation through the API answers with that conversation, even when another is pinned", async () => {

@@ -7,6 +7,8 @@ import { ConversationNotFoundError, createConversation, searchConversations } fr
 import { exportConversation } from "~/chat/export.server";
 import {
   listMessages,
+  MAX_REPLY_VERSIONS,
+  MESSAGES_PER_PAGE,
   NothingToRedoError,
   redoLastReply,
   selectVersion,
@@ -40,6 +42,28 @@ async function threeVersions() {
     questionId: sent.ids.userMessageId,
     versions: [sent.ids.assistantMessageId, second.assistantMessageId, third.assistantMessageId] as const,
   };
+}
+
+/** Every group of the conversation has exactly one selected version. */
+async function selectedPerGroup(conversationId: string): Promise<number[]> {
+  const groups = await prisma.message.groupBy({
+    by: ["versionGroupId"],
+    where: { conversationId, versionGroupId: { not: null }, selected: true },
+    _count: { _all: true },
+  });
+  const all = await prisma.message.groupBy({
+    by: ["versionGroupId"],
+    where: { conversationId, versionGroupId: { not: null } },
+  });
+  return all.map(
+    (group) => groups.find((selected) => selected.versionGroupId === group.versionGroupId)?._count._all ?? 0,
+  );
+}
+
+/** Outcomes of requests run at once: every refusal is a 409 the page can show, never anything else. */
+function expectOnlyConflicts(results: PromiseSettledResult<unknown>[]) {
+  for (const result of results)
+    if (result.status === "rejected") expect(result.reason).toBeInstanceOf(NothingToRedoError);
 }
 
 const thread = async (conversationId: string) => (await listMessages(conversationId, null)).messages;
@@ -177,5 +201,121 @@ describe("reply versions", () => {
     );
     const { id: theirs } = await createConversation(stranger.id);
     await expect(selectVersion(stranger.id, theirs, versions[0])).rejects.toBeInstanceOf(VersionNotFoundError);
+  });
+
+  it("two switches at once, a switch racing Regenerate, and Edit racing Regenerate end in a 409 at worst", async () => {
+    const { userId, conversationId, questionId, versions } = await threeVersions();
+    const pairs = [
+      [versions[0], versions[1]],
+      [versions[2], versions[0]],
+      [versions[1], versions[2]],
+      [versions[0], versions[2]],
+    ] as const;
+    for (const [one, other] of pairs) {
+      const results = await Promise.allSettled([
+        selectVersion(userId, conversationId, one),
+        selectVersion(userId, conversationId, other),
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+      expect(await selectedPerGroup(conversationId)).toEqual([1]);
+    }
+
+    const raced = await Promise.allSettled([
+      redoLastReply(userId, conversationId, { kind: "regenerate" }),
+      selectVersion(userId, conversationId, versions[0]),
+    ]);
+    expectOnlyConflicts(raced);
+    expect(raced[0].status).toBe("fulfilled");
+    expect(await selectedPerGroup(conversationId)).toEqual([1]);
+    if (raced[0].status === "fulfilled") await finish(raced[0].value.assistantMessageId, "fourth answer: sienna");
+
+    const edits = await Promise.allSettled([
+      redoLastReply(userId, conversationId, { kind: "edit", content: "name a shape", messageId: questionId }),
+      redoLastReply(userId, conversationId, { kind: "regenerate" }),
+    ]);
+    expectOnlyConflicts(edits);
+    // Exactly one of them went through (the other found a reply being written).
+    expect(edits.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    expect(await selectedPerGroup(conversationId)).toEqual(edits[0].status === "fulfilled" ? [] : [1]);
+    const shown = await thread(conversationId);
+    expect(shown).toHaveLength(2);
+    expect(shown[1]!.status).toBe("streaming");
+  });
+
+  it("the database keeps one selected version per group (a partial unique index schema.prisma cannot show)", async () => {
+    const { userId, conversationId, versions } = await threeVersions();
+    await expect(
+      prisma.message.create({
+        data: { conversationId, userId, role: "assistant", content: "a rogue", versionGroupId: versions[0] },
+      }),
+    ).rejects.toMatchObject({ code: "P2002" });
+    // Unselected versions are as many as wanted.
+    await prisma.message.create({
+      data: {
+        conversationId,
+        userId,
+        role: "assistant",
+        content: "a fourth",
+        versionGroupId: versions[0],
+        selected: false,
+      },
+    });
+  });
+
+  it("a failed Regenerate is no version: not listed, not choosable, gone once another version is chosen", async () => {
+    const { userId, conversationId, versions } = await threeVersions();
+    const failed = await redoLastReply(userId, conversationId, { kind: "regenerate" });
+    await prisma.message.update({
+      where: { id: failed.assistantMessageId },
+      data: { role: "error", status: "error", content: "No model provider answered." },
+    });
+    const [, shown] = await thread(conversationId);
+    expect(shown!.id).toBe(failed.assistantMessageId);
+    expect(shown!.versionIds).toEqual([...versions]);
+
+    await selectVersion(userId, conversationId, versions[1]);
+    await expect(selectVersion(userId, conversationId, failed.assistantMessageId)).rejects.toBeInstanceOf(
+      VersionNotFoundError,
+    );
+    expect(await prisma.message.count({ where: { id: failed.assistantMessageId } })).toBe(0);
+    const [, reply] = await thread(conversationId);
+    expect(reply).toMatchObject({ id: versions[1], versionIds: [...versions] });
+  });
+
+  it(`a reply keeps at most ${MAX_REPLY_VERSIONS} versions; one more Regenerate is refused`, async () => {
+    const { userId, conversationId } = await threeVersions();
+    for (let count = 3; count < MAX_REPLY_VERSIONS; count++) {
+      const next = await redoLastReply(userId, conversationId, { kind: "regenerate" });
+      await finish(next.assistantMessageId, `answer ${count + 1}`);
+    }
+    await expect(redoLastReply(userId, conversationId, { kind: "regenerate" })).rejects.toThrow(
+      `already has ${MAX_REPLY_VERSIONS} versions`,
+    );
+    const [, reply] = await thread(conversationId);
+    expect(reply!.versionIds).toHaveLength(MAX_REPLY_VERSIONS);
+    expect(reply!.content).toBe(`answer ${MAX_REPLY_VERSIONS}`);
+  });
+
+  it("switching an older reply says whether it is on the newest page", async () => {
+    const { userId, conversationId, versions } = await threeVersions();
+    const later = await storeExchange(userId, conversationId, "and then?");
+    if (!later.ok) throw new Error("refused");
+    await finish(later.ids.assistantMessageId, "then this");
+    expect(await selectVersion(userId, conversationId, versions[0])).toMatchObject({
+      isNewest: false,
+      onNewestPage: true,
+    });
+    // A page's worth of messages after it: it is no longer on the newest page.
+    const base = Date.now() + 1000;
+    await prisma.message.createMany({
+      data: Array.from({ length: MESSAGES_PER_PAGE - 2 }, (_, index) => ({
+        conversationId,
+        userId,
+        role: "user" as const,
+        content: `more ${index}`,
+        createdAt: new Date(base + index),
+      })),
+    });
+    expect(await selectVersion(userId, conversationId, versions[1])).toMatchObject({ onNewestPage: false });
   });
 });

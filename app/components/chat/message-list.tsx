@@ -6,8 +6,11 @@ import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
 import { UsedMemories, type UsedMemory } from "./used-memories";
 
-/** A regenerated reply: which of its versions this is, and the ones either side. */
-export type Versions = { position: number; count: number; previous: string | null; next: string | null };
+/**
+ * A regenerated reply: which of its versions this is, and the ones either side. `position` is null on a
+ * failed Regenerate, which is no version (‹ leads back to the newest one).
+ */
+export type Versions = { position: number | null; count: number; previous: string | null; next: string | null };
 
 export type MessageItem = {
   id: string;
@@ -29,6 +32,8 @@ export type MessageItem = {
   actions?: ActionCard[];
   /** Regenerated replies: the versions to page through; null for a reply written once. */
   versions?: Versions | null;
+  /** Regenerated replies: the id shared by their versions. */
+  versionGroupId?: string | null;
 };
 
 function providerLabel(provider: string | null): string {
@@ -111,9 +116,32 @@ function RenderedReply({ html, text }: { html: string; text: string }) {
 function VersionPager({ versions, writing }: { versions: Versions; writing: boolean }) {
   const navigation = useNavigation();
   const switching = navigation.state === "submitting" && navigation.formData?.get("intent") === "version";
-  const label = `Version ${versions.position} of ${versions.count}`;
+  // The buttons are disabled while the switch is on its way, which drops focus: once the new version
+  // shows, focus goes back to the button pressed (or, at an end, the other one).
+  const form = useRef<HTMLFormElement>(null);
+  const pressed = useRef<string | null>(null);
+  useEffect(() => {
+    if (navigation.state !== "idle" || !pressed.current || !form.current) return;
+    const buttons = [...form.current.querySelectorAll("button")];
+    const target = buttons.find((button) => button.getAttribute("aria-label") === pressed.current);
+    pressed.current = null;
+    (target && !target.disabled ? target : buttons.find((button) => !button.disabled))?.focus();
+  }, [navigation.state, versions.position]);
+  const label =
+    versions.position === null
+      ? `This attempt failed; ${versions.count} earlier version${versions.count === 1 ? "" : "s"}`
+      : `Version ${versions.position} of ${versions.count}`;
   return (
-    <Form method="post" className="versions" preventScrollReset>
+    <Form
+      method="post"
+      className="versions"
+      preventScrollReset
+      ref={form}
+      onSubmit={(event) => {
+        const submitter = (event.nativeEvent as SubmitEvent).submitter;
+        if (submitter?.contains(document.activeElement)) pressed.current = submitter.getAttribute("aria-label");
+      }}
+    >
       <div role="group" aria-label="Versions of this reply">
         <input type="hidden" name="intent" value="version" />
         <button
@@ -128,7 +156,7 @@ function VersionPager({ versions, writing }: { versions: Versions; writing: bool
         </button>
         <span className="versions__position" data-testid="version-position">
           <span aria-hidden="true">
-            {versions.position} / {versions.count}
+            {versions.position === null ? `– / ${versions.count}` : `${versions.position} / ${versions.count}`}
           </span>
           <span className="visually-hidden">{label}</span>
         </span>
@@ -167,7 +195,8 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
     <ol className="messages">
       {messages.map((message) => (
         <li
-          key={message.id}
+          // A reply keeps its element across its versions, so ‹ and › keep focus after the switch.
+          key={message.versionGroupId ?? message.id}
           id={`m-${message.id}`}
           className={`message message--${message.role}`}
           data-status={message.status}
