@@ -145,7 +145,8 @@ export function conversationPageSql(
                       'fallbackFrom', p."fallbackFrom", 'promptTokens', p."promptTokens",
                       'completionTokens', p."completionTokens", 'createdAt', p."createdAt",
                       'versionIds', (SELECT json_agg(v.id ORDER BY v."createdAt", v.id)
-                                       FROM "Message" v WHERE v."versionGroupId" = p."versionGroupId"),
+                                       FROM "Message" v WHERE v."versionGroupId" = p."versionGroupId"
+                                        AND v.role = 'assistant'),
                       'memories', (SELECT r.memories FROM "ReplyPrompt" r
                                     WHERE r."messageId" = p.id AND r."userId" = ${userId}),
                       'actions', (SELECT json_agg(a ORDER BY a."createdAt", a.id) FROM "CalendarAction" a
@@ -175,7 +176,8 @@ export async function conversationPage(
   const messages = page.map(({ createdAt, versionIds, memories, actions, ...message }): PageMessage => ({
     ...message,
     createdAt: utc(createdAt),
-    versionIds: versionIds && versionIds.length > 1 ? versionIds : null,
+    // A failed Regenerate (an error row in the group) is no version, but it still shows its pager.
+    versionIds: versionIds && (versionIds.length > 1 || versionIds[0] !== message.id) ? versionIds : null,
     memories,
     actions: (actions ?? []).map((action) =>
       toCard(
