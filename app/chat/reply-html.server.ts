@@ -56,7 +56,9 @@ export type ReplySource = {
 export function replyHtml(message: ReplySource): string | null {
   if (message.role !== "assistant") return null;
   if (message.status === "streaming") return renderPartialReply(message.content);
-  if (message.html !== null && message.htmlVersion === REPLY_HTML_VERSION) return message.html;
+  // A newer renderer's HTML (another process during a rolling deploy) is served as it is, not undone.
+  if (message.html !== null && message.htmlVersion !== null && message.htmlVersion >= REPLY_HTML_VERSION)
+    return message.html;
   const html = renderReply(message.content);
   queueStore(message.id, message.content, html);
   return html;
@@ -89,7 +91,7 @@ function storeReplyHtmlSql(ids: string[], contents: string[], htmls: string[]): 
     UPDATE "Message" AS m SET html = v.html, "htmlVersion" = ${REPLY_HTML_VERSION}
       FROM unnest(${ids}::text[], ${contents}::text[], ${htmls}::text[]) AS v(id, content, html)
      WHERE m.id = v.id AND m.role = 'assistant'::"MessageRole" AND m.status <> 'streaming'::"MessageStatus"
-       AND m.content = v.content`;
+       AND m.content = v.content AND (m."htmlVersion" IS NULL OR m."htmlVersion" < ${REPLY_HTML_VERSION})`;
 }
 
 /** Stores what was rendered since the last flush (tests call it to avoid waiting); never rejects. */

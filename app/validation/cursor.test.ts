@@ -28,4 +28,15 @@ describe("keyset cursors in URLs", () => {
     // A position of one kind is not a position of another.
     expect(decodeConversationCursor(encodeCreatedAtCursor({ createdAt: new Date(), id: "abc" }))).toBeNull();
   });
+
+  it("ignores positions PostgreSQL cannot compare with (year 0, or past 9999 through an offset)", () => {
+    const token = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    expect(decodeCreatedAtCursor(token(["0000-01-01T00:00:00Z", "abc"]))).toBeNull();
+    expect(decodeCreatedAtCursor(token(["0000-01-01T00:00:00+01:00", "abc"]))).toBeNull();
+    expect(decodeCreatedAtCursor(token(["9999-12-31T23:59:59-14:00", "abc"]))).toBeNull();
+    expect(decodeConversationCursor(token([true, "0000-01-01T00:00:00Z", "abc"]))).toBeNull();
+    // The edges of the range are still positions.
+    expect(decodeCreatedAtCursor(token(["9999-12-31T23:59:59Z", "abc"]))?.id).toBe("abc");
+    expect(decodeCreatedAtCursor(token(["1970-01-01T00:00:00Z", "abc"]))?.id).toBe("abc");
+  });
 });

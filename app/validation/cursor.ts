@@ -8,7 +8,14 @@ import { z } from "zod";
 type CursorPart = string | number | boolean;
 
 const MAX_TOKEN_LENGTH = 300;
-const timestamp = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+// Years 0000 and 10000+ (reachable through an offset) are valid ISO text that PostgreSQL cannot compare
+// with: out of range they are no position of ours, like any other token we did not make.
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const timestamp = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value))
+  .refine((date) => date.getTime() >= EARLIEST && date.getTime() <= LATEST);
 const rowId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 export function encodeCursor(parts: readonly CursorPart[]): string {

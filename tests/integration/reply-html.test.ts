@@ -69,6 +69,28 @@ describe("a reply's stored HTML", () => {
     expect(await row(growing.id)).toEqual({ html: null, htmlVersion: null });
   });
 
+  it("made by a newer renderer (another process mid-deploy) is served as stored and never overwritten", async () => {
+    const owner = await conversation();
+    const newer = await reply(owner, "**bold**", {
+      html: "<p>newer renderer</p>",
+      htmlVersion: REPLY_HTML_VERSION + 1,
+    });
+    expect(replyHtml(newer)).toBe("<p>newer renderer</p>");
+    // Even a render queued by this process before the newer one stored its HTML leaves it alone.
+    const raced = await reply(owner, "A *raced* reply");
+    expect(replyHtml(raced)).toBe(renderReply(raced.content));
+    await prisma.message.update({
+      where: { id: raced.id },
+      data: { html: "<p>stored by a newer process</p>", htmlVersion: REPLY_HTML_VERSION + 1 },
+    });
+    await flushReplyHtml();
+    expect(await row(newer.id)).toEqual({ html: "<p>newer renderer</p>", htmlVersion: REPLY_HTML_VERSION + 1 });
+    expect(await row(raced.id)).toEqual({
+      html: "<p>stored by a newer process</p>",
+      htmlVersion: REPLY_HTML_VERSION + 1,
+    });
+  });
+
   it("is only for assistant replies", async () => {
     const owner = await conversation();
     const mine = await prisma.message.create({
