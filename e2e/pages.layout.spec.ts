@@ -44,34 +44,38 @@ async function expectNoSidewaysScroll(page: Page, label: string) {
   );
 }
 
-async function expectAccessible(page: Page, label: string, javaScriptEnabled: boolean) {
+/**
+ * axe is a script, which a no-JS page cannot run: without JS it checks the same page, same cookies and
+ * viewport, in a browser with scripting on whose requests for the app's own scripts are refused (the
+ * server's HTML as is). One such page per theme, not per address: a browser context each time made the
+ * sweeps outlast their timeout on a loaded machine.
+ */
+async function openAxeCopy(page: Page): Promise<Page> {
+  const { viewport, isMobile, hasTouch, deviceScaleFactor } = test.info().project.use;
+  const context = await page
+    .context()
+    .browser()!
+    .newContext({
+      javaScriptEnabled: true,
+      viewport,
+      isMobile,
+      hasTouch,
+      deviceScaleFactor,
+      storageState: await page.context().storageState(),
+    });
+  const copy = await context.newPage();
+  await copy.route(/\.m?js(\?.*)?$/, (route) => route.abort());
+  return copy;
+}
+
+async function expectAccessible(page: Page, label: string, axeCopy: Page | null) {
   const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
   let results;
-  if (javaScriptEnabled) {
-    results = await new AxeBuilder({ page }).withTags(tags).analyze();
+  if (axeCopy) {
+    await axeCopy.goto(page.url());
+    results = await new AxeBuilder({ page: axeCopy }).withTags(tags).analyze();
   } else {
-    // axe is a script, which a no-JS page cannot run: it checks the same page, same cookies and viewport, in a
-    // browser with scripting on whose requests for the app's own scripts are refused (the server's HTML as is).
-    const { viewport, isMobile, hasTouch, deviceScaleFactor } = test.info().project.use;
-    const context = await page
-      .context()
-      .browser()!
-      .newContext({
-        javaScriptEnabled: true,
-        viewport,
-        isMobile,
-        hasTouch,
-        deviceScaleFactor,
-        storageState: await page.context().storageState(),
-      });
-    try {
-      const copy = await context.newPage();
-      await copy.route(/\.m?js(\?.*)?$/, (route) => route.abort());
-      await copy.goto(page.url());
-      results = await new AxeBuilder({ page: copy }).withTags(tags).analyze();
-    } finally {
-      await context.close();
-    }
+    results = await new AxeBuilder({ page }).withTags(tags).analyze();
   }
   const serious = results.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
@@ -84,17 +88,22 @@ async function sweep(page: Page, baseURL: string, paths: string[]) {
   const { javaScriptEnabled } = test.info().project.use;
   for (const theme of ["light", "dark"] as const) {
     await page.context().addCookies([{ name: "theme", value: theme, url: baseURL }]);
-    for (const path of paths) {
-      const response = await page.goto(path);
-      expect(response?.status(), path).toBeLessThan(500);
-      await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
-      await expectNoSidewaysScroll(page, `${path} (${theme})`);
-      await expectAccessible(page, `${path} (${theme})`, javaScriptEnabled !== false);
+    const axeCopy = javaScriptEnabled === false ? await openAxeCopy(page) : null;
+    try {
+      for (const path of paths) {
+        const response = await page.goto(path);
+        expect(response?.status(), path).toBeLessThan(500);
+        await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
+        await expectNoSidewaysScroll(page, `${path} (${theme})`);
+        await expectAccessible(page, `${path} (${theme})`, axeCopy);
+      }
+    } finally {
+      await axeCopy?.context().close();
     }
   }
 }
 
-test.describe.configure({ timeout: 120_000 });
+test.describe.configure({ timeout: 180_000 });
 
 test("pages a visitor sees", async ({ page, baseURL }) => {
   await sweep(page, baseURL!, ["/", "/login", "/signup", "/login?reason=expired"]);
