@@ -11,11 +11,10 @@
  *   npx tsx bench/memory.ts [messages=10000] [written=2000] [streams=200]
  * Full size (every message through the app, ~10 minutes on two cores): npx tsx bench/memory.ts 10000 10000
  */
-import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { concurrentStreams, startProductionServer } from "./production-server";
 import { printBenchSummary } from "./summary";
-import { signedIn } from "./support";
+import { seedConversation, signedIn } from "./support";
 
 const total = Number(process.argv[2] ?? 10_000);
 const written = Math.min(total, Number(process.argv[3] ?? 2_000));
@@ -76,22 +75,8 @@ try {
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM "User" LIMIT 1`);
   const userId = rows[0]!.id;
   for (let seeded = sends * 2; seeded < total; seeded += PER_CONVERSATION) {
-    const id = randomUUID();
     const count = Math.min(PER_CONVERSATION, total - seeded);
-    await db.query(`INSERT INTO "Conversation" (id, "userId", title, "updatedAt") VALUES ($1, $2, $3, now())`, [
-      id,
-      userId,
-      `seeded ${seeded}`,
-    ]);
-    await db.query(
-      `INSERT INTO "Message" (id, "conversationId", "userId", role, content, status, "createdAt", "updatedAt")
-       SELECT gen_random_uuid()::text, $1, $2,
-              (CASE WHEN n % 2 = 0 THEN 'user' ELSE 'assistant' END)::"MessageRole",
-              'Message number ' || n || E'. Some **markdown**, a list:\\n- one\\n- two\\n\\n' || repeat('lorem ipsum ', 20),
-              'complete', now() - (($3 - n) || ' seconds')::interval, now()
-         FROM generate_series(1, $3) AS n`,
-      [id, userId, count],
-    );
+    const id = await seedConversation(db, userId, `seeded ${seeded}`, count);
     conversations.push(id);
   }
   const stored = Number(

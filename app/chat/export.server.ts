@@ -2,6 +2,7 @@ import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { CreatedAtCursor } from "~/validation/cursor";
 import { getConversation } from "./conversations.server";
+import { messageView } from "./messages.server";
 import { replyHtml } from "./reply-html.server";
 
 const ROLE_HEADINGS = { user: "You", assistant: "ARES", system: "System", error: "Error" } as const;
@@ -15,22 +16,7 @@ function fileName(title: string, extension: string): string {
   return `${slug || "conversation"}.${extension}`;
 }
 
-const exportedColumns = {
-  id: true,
-  role: true,
-  content: true,
-  status: true,
-  provider: true,
-  model: true,
-  fallbackFrom: true,
-  promptTokens: true,
-  completionTokens: true,
-  cost: true,
-  latencyMs: true,
-  createdAt: true,
-  html: true,
-  htmlVersion: true,
-} satisfies Prisma.MessageSelect;
+const exportedColumns = { ...messageView, html: true, htmlVersion: true } satisfies Prisma.MessageSelect;
 type ExportedMessage = Prisma.MessageGetPayload<{ select: typeof exportedColumns }>;
 
 /** Every message of a conversation's thread (the chosen version of each reply), oldest first, in keyset batches. */

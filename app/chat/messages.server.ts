@@ -21,7 +21,8 @@ export type MessageView = {
   createdAt: Date;
 };
 
-const messageView = {
+/** The columns a message is shown with (the page, the API, exports). */
+export const messageView = {
   id: true,
   role: true,
   content: true,
