@@ -89,7 +89,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   const kill = async () => {
     const current = child;
-    if (!current || current.exitCode !== null) return;
+    // A process ended by a signal keeps exitCode null: without the signalCode check a second kill
+    // (the test's own, then afterAll's) would wait forever for an exit that already happened.
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise((resolve) => current.once("exit", resolve));
     current.kill("SIGKILL");
     await exited;
