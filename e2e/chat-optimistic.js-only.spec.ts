@@ -96,3 +96,31 @@ test("a refused send: the pending copy goes and what I typed is back in the box,
   await expect(box).toHaveValue(text);
   await expect(page.locator(".messages .message--user")).toHaveCount(1);
 });
+
+test("a pasted NUL character: nothing is sent, the text stays and the box says why", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/chat");
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  const posts: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "POST") posts.push(request.url());
+  });
+
+  await box.fill("before\u0000after");
+  await box.press("Enter");
+  await page.getByRole("button", { name: "Send" }).click();
+
+  expect(await box.evaluate((element) => (element as HTMLTextAreaElement).validationMessage)).toContain(
+    "Remove the NUL character",
+  );
+  await expect(box).toHaveValue("before\u0000after");
+  expect(posts).toEqual([]);
+  await expect(page.getByTestId("pending-message")).toHaveCount(0);
+
+  // Once the character is gone the same box sends.
+  await box.fill("before after");
+  await box.press("Enter");
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText("before after", {
+    timeout: 15_000,
+  });
+});

@@ -81,7 +81,7 @@ export default function Home() {
                     ★
                   </span>
                 ) : null}
-                {conversation.title}
+                <span className="conversation-title">{conversation.title}</span>
               </Link>
               <time dateTime={conversation.at} className="muted">
                 {conversation.when}

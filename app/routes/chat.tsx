@@ -77,7 +77,7 @@ export default function ChatLayout() {
                         ★
                       </span>
                     ) : null}
-                    {conversation.title}
+                    <span className="conversation-title">{conversation.title}</span>
                   </NavLink>
                 </li>
               ))}

@@ -1,6 +1,8 @@
 import type { z } from "zod";
 
+export const NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored.";
+
 /** PostgreSQL text cannot hold U+0000; a value containing it would fail in the database, not here. */
 export function withoutNul(schema: z.ZodString): z.ZodString {
-  return schema.refine((value) => !value.includes("\u0000"), "Remove the NUL character (\\0): it cannot be stored.");
+  return schema.refine((value) => !value.includes("\u0000"), NUL_MESSAGE);
 }

@@ -19,3 +19,20 @@ export async function receivedChats(baseURL: string): Promise<ChatTurn[][]> {
     .filter((request) => request.method === "POST" && request.path.endsWith("/chat/completions"))
     .map((request) => (request.body as { messages: ChatTurn[] }).messages);
 }
+
+/**
+ * Makes the primary provider answer every chat request with `reply` (documentation screenshots show a
+ * person's plain question, not a stand-in marker); `undefined` restores the stand-in's start options.
+ */
+export async function setFixedReply(baseURL: string, reply: string | undefined): Promise<void> {
+  const url = e2eLlmUrl(baseURL);
+  const response =
+    reply === undefined
+      ? await fetch(`${url}/__stub/reset`, { method: "POST" })
+      : await fetch(`${url}/__stub/behaviour`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ reply }),
+        });
+  if (!response.ok) throw new Error(`the stand-in LLM refused the behaviour: ${response.status}`);
+}

@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import { test, type Page } from "@playwright/test";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -6,10 +6,20 @@ export function uniqueEmail(prefix = "person"): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 }
 
+/**
+ * With JS on, waits until React has hydrated the page (app/root.tsx marks <html>): text typed into a
+ * field before that can be reset by hydration, which made sign-ups flaky on a loaded machine.
+ */
+export async function untilInteractive(page: Page): Promise<void> {
+  if (test.info().project.use.javaScriptEnabled === false) return;
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+}
+
 /** Signs up a new account and signs in through the real forms (JS on and off); waits for the home page. */
 export async function signUp(page: Page, options: { email?: string; name?: string } = {}): Promise<string> {
   const email = options.email ?? uniqueEmail();
   await page.goto("/signup");
+  await untilInteractive(page);
   if (options.name) await page.getByLabel("Name (optional)").fill(options.name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
