@@ -8,6 +8,7 @@ import { NotificationPoller } from "~/components/notification-poller";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
 import { themeFromCookie } from "~/components/theme";
+import { holdBackUnstorableText } from "~/components/unstorable-text";
 import { browserErrorReporting } from "~/observability/error-reporting.server";
 import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";
@@ -53,6 +54,12 @@ type RootData = ReturnType<typeof loader>;
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<RootData>("root");
+  useEffect(() => {
+    // Says the page is interactive (error pages too): end-to-end tests wait for it before typing with JS
+    // on, since a field filled before hydration can be reset by it.
+    document.documentElement.dataset.hydrated = "true";
+    return holdBackUnstorableText(document);
+  }, []);
   return (
     <html lang="en" data-theme={data?.theme ?? "system"}>
       <head>
@@ -90,11 +97,6 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  // Says the page is interactive: end-to-end tests wait for it before typing with JS on, since a field
-  // filled before hydration can be reset by it.
-  useEffect(() => {
-    document.documentElement.dataset.hydrated = "true";
-  }, []);
   return <Outlet />;
 }
 

@@ -97,7 +97,7 @@ test("a refused send: the pending copy goes and what I typed is back in the box,
   await expect(page.locator(".messages .message--user")).toHaveCount(1);
 });
 
-test("a pasted NUL character: nothing is sent, the text stays and the box says why", async ({ page }) => {
+test("a pasted NUL character: nothing is sent, the text stays and the field says why", async ({ page }) => {
   await signUp(page);
   await page.goto("/chat");
   const box = page.getByRole("textbox", { name: "Message", exact: true });
@@ -123,4 +123,17 @@ test("a pasted NUL character: nothing is sent, the text stays and the box says w
   await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText("before after", {
     timeout: 15_000,
   });
+
+  // Any other field too: a title with a NUL is held back in the Rename form, what was typed kept.
+  await page.locator("details.menu summary").click();
+  await page.getByRole("link", { name: "Rename" }).click();
+  const title = page.getByLabel("New title");
+  await title.fill("A\u0000B");
+  posts.length = 0;
+  await page.getByRole("button", { name: "Save title" }).click();
+  expect(await title.evaluate((element) => (element as HTMLInputElement).validationMessage)).toContain(
+    "Remove the NUL character",
+  );
+  await expect(title).toHaveValue("A\u0000B");
+  expect(posts).toEqual([]);
 });

@@ -112,3 +112,17 @@ test("scrolled up while a reply streams: the page stays put and offers Jump to l
   await expect(page.locator(".message--assistant").last()).toBeInViewport();
   await expect(jump).toBeHidden();
 });
+
+test("a fast, long reply is followed to its end without my scrolling", async ({ page }) => {
+  // 80 paragraphs at 2 ms a token: the thread grows by many lines between the page's scroll and its event.
+  const paragraphs = Array.from({ length: 80 }, (_, index) => `Paragraph ${index + 1} of a long answer.`);
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill(`[[stub:delay=2]] [[reply:${paragraphs.join("\n\n")}]] a long one`);
+  await box.press("Enter");
+  const reply = page.locator('.message--assistant[data-status="complete"]').last();
+  await expect(reply).toContainText("Paragraph 80 of a long answer.", { timeout: 30_000 });
+  await expect(reply.getByText("Paragraph 80 of a long answer.")).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Jump to latest" })).toBeHidden();
+  // The first message of a new chat was sent from /chat, whose box is gone: focus is in this page's box.
+  await expect(box).toBeFocused();
+});

@@ -10,6 +10,7 @@ import {
   useLoaderData,
   useLocation,
   useNavigation,
+  useNavigationType,
   useSearchParams,
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
@@ -328,6 +329,17 @@ export default function Conversation() {
     }
     scrollToEnd();
   }, [sendingText, navigation.state, typed, failedIntent]);
+
+  // The first message of a new chat is sent from /chat, whose box is gone once this page opens: focus
+  // would fall to the body. Arrived by navigating (not a load or Back) with focus lost, the box takes it.
+  const navigationType = useNavigationType();
+  useEffect(() => {
+    if (navigationType === "POP" || (document.activeElement && document.activeElement !== document.body)) return;
+    const box = composerForm.current?.elements.namedItem("message");
+    if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
+    // Only on arrival: later focus changes are the person's own.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>

@@ -35,6 +35,8 @@ try {
     endDate: "2026-06-15",
     endTime: "09:30",
     timeZone: "Europe/Berlin",
+    // A series: the event page's `occurrence` parameter names one of its days (a single event has none).
+    repeat: "DAILY",
     reminders: "10",
   });
   const db = new pg.Client({ connectionString: server.databaseUrl });

@@ -1,7 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useRef, type KeyboardEvent } from "react";
 import { useHydrated } from "~/components/use-hydrated";
-import { NUL_MESSAGE } from "~/validation/text";
 
 type ComposerProps = {
   id?: string;
@@ -48,12 +47,6 @@ export function Composer({
     event.preventDefault();
     if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
   };
-  // A pasted NUL would be refused by the server's body guard with an error page the page's script cannot
-  // show in place (the text would be lost): the browser holds the form back and says why instead.
-  const onInput = () => {
-    const box = textarea.current;
-    box?.setCustomValidity(box.value.includes("\u0000") ? NUL_MESSAGE : "");
-  };
   const hint = hydrated ? "Enter to send · Shift+Enter for a new line" : `${submitLabel} with the button below`;
   return (
     <div className="composer">
@@ -73,7 +66,6 @@ export function Composer({
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={`${id}-hint${errors?.length ? ` ${id}-error` : ""}`}
         onKeyDown={onKeyDown}
-        onInput={onInput}
         disabled={disabled}
         autoFocus={autoFocus}
       />

@@ -2,6 +2,9 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from "react"
 
 /** How close to the end counts as "at the newest message", in pixels. */
 const NEAR_END_PX = 120;
+/** A scroll this soon after the person's own input is theirs (a smooth wheel scroll lasts a while). */
+const PERSON_SCROLL_MS = 1_000;
+const SCROLL_KEYS = new Set(["ArrowUp", "PageUp", "Home", " "]);
 
 function distanceFromEnd(): number {
   const root = document.documentElement;
@@ -26,11 +29,31 @@ export function useThreadFollow(thread: RefObject<HTMLElement>): { awayFromEnd: 
     // Opened at a particular message (a search hit): stay there.
     if (!window.location.hash || window.location.hash === "#latest") scrollToEnd();
     following.current = distanceFromEnd() <= NEAR_END_PX;
+    // Only the person scrolling up stops following: a scroll that moved up within a moment of their own
+    // input (wheel, touch, keys, a press on the scroll bar). Far from the end is not enough — a fast reply
+    // grows by many lines between our scroll and its event — nor is any upward move: a reply swapped for
+    // its stored copy, or a shorter version, moves the page up by itself.
+    let lastY = window.scrollY;
+    let lastInput = -Infinity;
+    const onInput = () => {
+      lastInput = performance.now();
+    };
     const onScroll = () => {
       const near = distanceFromEnd() <= NEAR_END_PX;
-      following.current = near;
-      setAwayFromEnd(!near);
+      const byPerson = performance.now() - lastInput < PERSON_SCROLL_MS;
+      if (near) following.current = true;
+      else if (byPerson && window.scrollY < lastY) following.current = false;
+      lastY = window.scrollY;
+      setAwayFromEnd(!near && !following.current);
     };
+    // Keys that scroll the page; typing in a field (Enter sends) is not a scroll.
+    const onKey = (event: KeyboardEvent) => {
+      const typing = event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement;
+      if (!typing && SCROLL_KEYS.has(event.key)) onInput();
+    };
+    const inputs = ["wheel", "touchmove", "pointerdown"] as const;
+    for (const type of inputs) window.addEventListener(type, onInput, { passive: true });
+    window.addEventListener("keydown", onKey);
     window.addEventListener("scroll", onScroll, { passive: true });
     const element = thread.current;
     const observer = new ResizeObserver(() => {
@@ -39,6 +62,8 @@ export function useThreadFollow(thread: RefObject<HTMLElement>): { awayFromEnd: 
     if (element) observer.observe(element);
     return () => {
       window.removeEventListener("scroll", onScroll);
+      for (const type of inputs) window.removeEventListener(type, onInput);
+      window.removeEventListener("keydown", onKey);
       observer.disconnect();
     };
   }, [thread]);

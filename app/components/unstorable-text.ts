@@ -1,0 +1,17 @@
+import { NUL_MESSAGE } from "~/validation/text";
+
+/**
+ * With JS, a field holding a NUL character (pasted binary) holds its form back with the reason, in the
+ * browser. Sent, it would meet the server's body guard, whose error page the page's script cannot show
+ * in place, and what was typed would be lost. Forms validated by Conform (noValidate) check the same in
+ * their schema (withoutNul).
+ */
+export function holdBackUnstorableText(root: Document): () => void {
+  const onInput = (event: Event) => {
+    const field = event.target;
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement)) return;
+    field.setCustomValidity(field.value.includes("\u0000") ? NUL_MESSAGE : "");
+  };
+  root.addEventListener("input", onInput, true);
+  return () => root.removeEventListener("input", onInput, true);
+}
