@@ -14,8 +14,10 @@ FROM deps AS build
 # The commit error reports name as the release (`docker build --build-arg ARES_COMMIT=$(git rev-parse HEAD)`).
 ARG ARES_COMMIT=""
 COPY . .
-# The app bundle and the compiled process entry (build/server.js): production runs plain JavaScript.
-RUN npx tsx scripts/prisma-cli.ts generate \
+# patches/ (dependency fixes, as npm install's postinstall applies them), the app bundle and the compiled
+# process entry (build/server.js): production runs plain JavaScript.
+RUN npx patch-package \
+ && npx tsx scripts/prisma-cli.ts generate \
  && node scripts/build.ts \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -11,6 +11,7 @@
  *   npx tsx bench/throughput.ts [seconds=20] [connections=20] [ttftRounds=200] [burst=200]
  * A quick look: `npx tsx bench/throughput.ts 3 20 30 200`.
  */
+import fs from "node:fs";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
@@ -27,11 +28,40 @@ const burstSize = Number(process.argv[5] ?? 200);
 /** The burst comes from several people, as a real one would; each sends into conversations of their own. */
 const BURST_PEOPLE = 10;
 
-type Figure = { label: string; rps: number; p50: number; p95: number; p99: number; failed: number; total: number };
+type Figure = {
+  label: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  failed: number;
+  total: number;
+  /** The server's CPU time per request (ms), or null where /proc is not there. */
+  cpu: number | null;
+};
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * The server process's CPU time so far (user + system, all its threads), or null where /proc is not
+ * there. Far less disturbed than req/s by others' load on a shared machine: compare it before/after.
+ */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which is in parentheses and may contain spaces): utime is the 12th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
 
 /** One autocannon run against one address; latencies are collected per response for p95. */
-async function hammer(label: string, url: string, cookie: string | undefined): Promise<Figure> {
+async function hammer(label: string, url: string, cookie: string | undefined, pid?: number): Promise<Figure> {
   const latencies: number[] = [];
+  const cpuBefore = cpuMs(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       { url, connections, duration: seconds, headers: cookie ? { cookie } : {} },
@@ -39,7 +69,9 @@ async function hammer(label: string, url: string, cookie: string | undefined): P
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
+  const cpuAfter = cpuMs(pid);
   return {
+    cpu: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / result.requests.total,
     label,
     rps: result.requests.average,
     p50: percentile(latencies, 50),
@@ -119,10 +151,11 @@ try {
   );
   const figures: Figure[] = [];
   for (const [label, path, withCookie] of targets) {
-    const figure = await hammer(label, new URL(path, server.url).href, withCookie);
+    const figure = await hammer(label, new URL(path, server.url).href, withCookie, server.child.pid);
     figures.push(figure);
+    const cpu = figure.cpu === null ? "" : `   server CPU ${figure.cpu.toFixed(2)} ms/req`;
     console.log(
-      `  ${label.padEnd(34)} ${figure.rps.toFixed(1).padStart(8)} req/s   p50 ${ms(figure.p50)}   p95 ${ms(figure.p95)}   p99 ${ms(figure.p99)}   not 2xx/3xx: ${figure.failed}/${figure.total}`,
+      `  ${label.padEnd(34)} ${figure.rps.toFixed(1).padStart(8)} req/s   p50 ${ms(figure.p50)}   p95 ${ms(figure.p95)}   p99 ${ms(figure.p99)}   not 2xx/3xx: ${figure.failed}/${figure.total}${cpu}`,
     );
   }
   const [live, , page50, page500] = figures;

@@ -126,3 +126,22 @@ test("a fast, long reply is followed to its end without my scrolling", async ({ 
   // The first message of a new chat was sent from /chat, whose box is gone: focus is in this page's box.
   await expect(box).toBeFocused();
 });
+
+test("Copy message puts the reply's Markdown source on the clipboard (fetched when pressed)", async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByLabel("Message").fill("**bold** and `code`");
+  await page.getByLabel("Message").press("Enter");
+  const reply = page.locator('.message--assistant[data-status="complete"]').last();
+  await expect(reply.locator("strong")).toHaveText("bold", { timeout: 15_000 });
+  // The page data carries the reply once, as HTML: the source is asked for on the press.
+  const fetched = page.waitForRequest((request) => /\/export\?format=md&message=/.test(request.url()));
+  await reply.getByRole("button", { name: "Copy message" }).click();
+  await fetched;
+  await expect(reply.getByRole("status")).toHaveText("Copied to clipboard");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    'You said: "**bold** and `code`". This is a deterministic reply from the stub model.',
+  );
+});

@@ -1,7 +1,7 @@
 import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { CreatedAtCursor } from "~/validation/cursor";
-import { getConversation } from "./conversations.server";
+import { ConversationNotFoundError, getConversation } from "./conversations.server";
 import { messageView } from "./messages.server";
 import { replyHtml } from "./reply-html.server";
 
@@ -79,4 +79,17 @@ export async function exportConversation(userId: string, conversationId: string,
     contentType: format === "md" ? "text/markdown; charset=utf-8" : "application/json; charset=utf-8",
     fileName: fileName(conversation.title, format),
   };
+}
+
+/**
+ * One message's Markdown source, for its Copy button: the page carries a reply's HTML only, so the text
+ * is fetched when it is copied. Another person's message is not found, as their conversation is not.
+ */
+export async function messageSource(userId: string, conversationId: string, messageId: string): Promise<string> {
+  const message = await prisma.message.findFirst({
+    where: { id: messageId, conversationId, conversation: { userId } },
+    select: { content: true },
+  });
+  if (!message) throw new ConversationNotFoundError();
+  return message.content;
 }

@@ -18,18 +18,32 @@ function useClipboardAvailable(): boolean {
   return available;
 }
 
-function useCopy(): [CopyState, (text: string) => void] {
+/**
+ * Text still on its way (fetched) is handed to the clipboard as a promise inside the click, where the
+ * browser allows the write (Safari refuses a writeText after an await); writeText where ClipboardItem
+ * is missing.
+ */
+function writeToClipboard(text: string | Promise<string>): Promise<void> {
+  if (typeof text === "string") return navigator.clipboard.writeText(text);
+  if (typeof ClipboardItem === "function")
+    return navigator.clipboard.write([
+      new ClipboardItem({ "text/plain": text.then((value) => new Blob([value], { type: "text/plain" })) }),
+    ]);
+  return text.then((value) => navigator.clipboard.writeText(value));
+}
+
+function useCopy(): [CopyState, (text: string | Promise<string>) => void] {
   const [state, setState] = useState<CopyState>("idle");
   const timer = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  const copy = useCallback((text: string) => {
+  const copy = useCallback((text: string | Promise<string>) => {
     const show = (next: CopyState) => {
       clearTimeout(timer.current);
       setState(next);
       timer.current = setTimeout(() => setState("idle"), COPIED_FOR_MS);
     };
-    navigator.clipboard.writeText(text).then(
+    writeToClipboard(text).then(
       () => show("copied"),
       () => show("failed"),
     );
@@ -39,7 +53,15 @@ function useCopy(): [CopyState, (text: string) => void] {
 
 const LABELS: Record<CopyState, string> = { idle: "Copy", copied: "Copied", failed: "Copy failed" };
 
-function CopyControl({ label, className, getText }: { label: string; className?: string; getText: () => string }) {
+function CopyControl({
+  label,
+  className,
+  getText,
+}: {
+  label: string;
+  className?: string;
+  getText: () => string | Promise<string>;
+}) {
   const [state, copy] = useCopy();
   return (
     <>
@@ -54,11 +76,30 @@ function CopyControl({ label, className, getText }: { label: string; className?:
   );
 }
 
-/** Copies a whole message's source text. Renders nothing without JS or a clipboard. */
-export function CopyMessageButton({ text }: { text: string }) {
+async function fetchText(address: string): Promise<string> {
+  const response = await fetch(address, { headers: { Accept: "text/markdown" } });
+  if (!response.ok) throw new Error(`${address} answered ${response.status}`);
+  return response.text();
+}
+
+/**
+ * Copies a whole message's source text, fetched from `source` when first pressed (the page carries a
+ * reply's HTML, not its Markdown). Renders nothing without JS or a clipboard.
+ */
+export function CopyMessageButton({ source }: { source: string }) {
   const available = useClipboardAvailable();
+  const text = useRef<{ source: string; text: Promise<string> }>();
   if (!available) return null;
-  return <CopyControl label="Copy message" className="secondary small copy-message" getText={() => text} />;
+  const getText = () => {
+    // Fetched once per source; a failed fetch is tried again on the next press.
+    if (text.current?.source !== source) {
+      const fetched = fetchText(source);
+      text.current = { source, text: fetched };
+      fetched.catch(() => (text.current = undefined));
+    }
+    return text.current.text;
+  };
+  return <CopyControl label="Copy message" className="secondary small copy-message" getText={getText} />;
 }
 
 type CodeBlock = { pre: HTMLPreElement; host: HTMLElement };

@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import compression from "compression";
 import express, { type Express, type Response } from "express";
 import helmet from "helmet";
@@ -31,6 +33,27 @@ type HttpAppOptions = {
   clientDir?: string;
   vite?: ViteDevServer;
 };
+
+/** `/favicon.svg`, `/robots.txt`…: every file of the client build outside /assets, as served addresses. */
+function publicFilesIn(clientDir: string): Set<string> {
+  const files = readdirSync(clientDir, { recursive: true, withFileTypes: true });
+  return new Set(
+    files
+      .filter((entry) => entry.isFile())
+      .map((entry) => `/${path.relative(clientDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/")}`)
+      .filter((address) => !address.startsWith("/assets/")),
+  );
+}
+
+/** serve-static decodes the address before it looks for the file; so does this check. */
+function decodedPath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch (error) {
+    if (error instanceof URIError) return pathname;
+    throw error;
+  }
+}
 
 const QUIET_PATHS = /^\/(api\/v1\/health|metrics|assets\/|favicon)/;
 
@@ -128,13 +151,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
       (_req, res, next) => (labelRoute(res, "/assets/*"), next()),
       express.static(`${options.clientDir}/assets`, { immutable: true, maxAge: "1y", index: false }),
     );
-    app.use(
-      express.static(options.clientDir, {
-        maxAge: "1h",
-        index: false,
-        setHeaders: (res) => labelRoute(res as unknown as Response, "static"),
-      }),
-    );
+    // The other public files (favicon, robots.txt) are listed once at start: a page request then never
+    // reaches the file system (serve-static's stat of a missing file was 3 % of a page's CPU).
+    const publicFiles = publicFilesIn(options.clientDir);
+    const servePublic = express.static(options.clientDir, {
+      maxAge: "1h",
+      index: false,
+      setHeaders: (res) => labelRoute(res as unknown as Response, "static"),
+    });
+    app.use((req, res, next) => (publicFiles.has(decodedPath(req.path)) ? servePublic(req, res, next) : next()));
   }
 
   // Who is asking: after static files (no query for an asset), before rate limits and Remix.

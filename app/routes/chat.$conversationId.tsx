@@ -90,26 +90,30 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     listModels("ollama"),
   ]);
   const { conversation, preferences, messages, earlier } = page;
-  const items: MessageItem[] = messages.map((message) => ({
-    id: message.id,
-    role: message.role,
-    status: message.status,
-    content: message.content,
+  const items: MessageItem[] = messages.map((message) => {
     // Stored when the reply finished; a reply still being written is shown formatted too (the no-JS
     // page refreshes until it is done).
-    html: replyHtml(message),
-    provider: message.provider,
-    model: message.model,
-    fallbackFrom: message.fallbackFrom,
-    tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
-    createdAt: message.createdAt.toISOString(),
-    time: formatDateTime(message.createdAt, user.timeZone),
-    memories: message.memories?.map(({ type, label }) => ({ type, label })),
-    actions: message.actions,
-    versions: versionsOf(message.id, message.versionIds),
-    // A group is named by its first version.
-    versionGroupId: message.versionIds?.[0] ?? null,
-  }));
+    const html = replyHtml(message);
+    return {
+      id: message.id,
+      role: message.role,
+      status: message.status,
+      // A reply's text travels once, as its HTML; Copy fetches the Markdown source when it is pressed.
+      content: html === null ? message.content : null,
+      html,
+      provider: message.provider,
+      model: message.model,
+      fallbackFrom: message.fallbackFrom,
+      tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
+      createdAt: message.createdAt.toISOString(),
+      time: formatDateTime(message.createdAt, user.timeZone),
+      memories: message.memories?.map(({ type, label }) => ({ type, label })),
+      actions: message.actions,
+      versions: versionsOf(message.id, message.versionIds),
+      // A group is named by its first version.
+      versionGroupId: message.versionIds?.[0] ?? null,
+    };
+  });
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
@@ -262,7 +266,7 @@ function ConversationMenu({
  * thread shows until the page data holds the stored message — recognised as a message of mine that was
  * not on the page when the send started.
  */
-function useSending(messages: Array<{ id: string; role: string; content: string }>) {
+function useSending(messages: Array<{ id: string; role: string; content: string | null }>) {
   const navigation = useNavigation();
   const text =
     navigation.state !== "idle" && navigation.formData?.get("intent") === "send"
@@ -415,7 +419,7 @@ export default function Conversation() {
                       id="edit-message"
                       label="Edit your message"
                       submitLabel="Save"
-                      defaultValue={editFailed && typeof typed === "string" ? typed : editing.content}
+                      defaultValue={editFailed && typeof typed === "string" ? typed : (editing.content ?? "")}
                       errors={editFailed ? (lastResult?.error?.message ?? undefined) : undefined}
                       pending={navigation.state === "submitting" && navigation.formData?.get("intent") === "edit"}
                       cancelTo={`/chat/${conversation.id}#m-${editing.id}`}

@@ -218,6 +218,7 @@ describe("chat", () => {
     expect((await bob.get(path)).status).toBe(404);
     expect((await bob.get(`${path}/stream?message=${replyId}`)).status).toBe(404);
     expect((await bob.get(`${path}/export?format=json`)).status).toBe(404);
+    expect((await bob.get(`${path}/export?format=md&message=${replyId}`)).status).toBe(404);
     expect((await bob.post(path, { intent: "send", message: "hijack" })).status).toBe(404);
     expect((await bob.post(path, { intent: "delete" })).status).toBe(404);
     expect((await bob.post(path, { intent: "stop", messageId: replyId })).status).toBe(404);
@@ -481,6 +482,15 @@ describe("chat", () => {
     const markdown = await client.get(`${path}/export?format=md`);
     expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
     expect(await markdown.text()).toContain("Quokkas are marsupials");
+    // One message's source, for its Copy button: the page carries a reply's HTML and not its Markdown.
+    const source = await client.get(`${path}/export?format=md&message=${replyId}`);
+    expect(source.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
+    expect(await source.text()).toBe(
+      'You said: "Quokkas are marsupials". This is a deterministic reply from the stub model.',
+    );
+    // The page holds the reply twice (its markup and its HTML in the page data), no longer a third time as Markdown.
+    const page = await (await client.get(path)).text();
+    expect(page.split("deterministic reply from the stub model")).toHaveLength(3);
     const json = (await (await client.get(`${path}/export?format=json`)).json()) as {
       messages: Array<{ role: string; html: string | null }>;
     };

@@ -231,7 +231,8 @@ function fillings(name: string): string[] {
 function queriesFor(template: string): string[] {
   if (template.endsWith("/stream")) return [`?message=${ids.reply}`, `?message=${ids.userMessage}`];
   if (template.endsWith("/prompt")) return [`?reply=${ids.reply}`, ""];
-  if (template.endsWith("/export")) return ["?format=json", "?format=md"];
+  if (template.endsWith("/export"))
+    return ["?format=json", "?format=md", `?format=md&message=${ids.reply}`, `?format=md&message=${ids.userMessage}`];
   if (template.includes(":eventId")) return [`?occurrence=${ids.occurrence}`, ""];
   if (template.includes("/messages")) return ["", `?before=${ids.reply}`];
   return [""];
@@ -341,6 +342,8 @@ describe("person B never reaches person A's resources", () => {
       // Choosing A's reply as a version in B's own conversation: no such version there.
       { path: `/chat/${ids.bConversation}`, form: { intent: "version", messageId: ids.reply }, status: [409] },
       { path: `/chat/${ids.bConversation}/stream?message=${ids.reply}`, status: [404] },
+      // A's reply's source (its Copy button's address) asked for through B's own conversation.
+      { path: `/chat/${ids.bConversation}/export?format=md&message=${ids.reply}`, status: [404] },
       { path: `/chat/${ids.bConversation}/prompt?reply=${ids.reply}`, status: [200, 404] },
       { path: `/api/v1/conversations/${ids.bConversation}/messages?before=${ids.reply}`, status: [200, 400, 404] },
       // B's own pages, asked about A's objects: B's page, without A's data.

@@ -16,7 +16,8 @@ export type MessageItem = {
   id: string;
   role: "user" | "assistant" | "system" | "error";
   status: "streaming" | "complete" | "aborted" | "error";
-  content: string;
+  /** The text as written; null where `html` shows it (replies), whose Copy fetches the source. */
+  content: string | null;
   /** Sanitised HTML rendered on the server (assistant replies; while streaming, the text so far). */
   html: string | null;
   provider: string | null;
@@ -98,13 +99,13 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
   );
 }
 
-function RenderedReply({ html, text }: { html: string; text: string }) {
+function RenderedReply({ html, source }: { html: string; source: string }) {
   const body = useRef<HTMLDivElement>(null);
   return (
     <>
       <div ref={body} className="message__body markdown" dangerouslySetInnerHTML={{ __html: html }} />
       <CopyCodeButtons containerRef={body} />
-      <CopyMessageButton text={text} />
+      <CopyMessageButton source={source} />
     </>
   );
 }
@@ -212,7 +213,10 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
           ) : message.status === "streaming" ? (
             <StreamingReply conversationId={conversationId} message={message} />
           ) : message.html !== null ? (
-            <RenderedReply html={message.html} text={message.content} />
+            <RenderedReply
+              html={message.html}
+              source={`/chat/${conversationId}/export?format=md&message=${encodeURIComponent(message.id)}`}
+            />
           ) : (
             <div className="message__body plain">{message.content}</div>
           )}
