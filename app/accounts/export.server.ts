@@ -21,6 +21,8 @@ const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise
           name: true,
           role: true,
           timeZone: true,
+          previousTimeZone: true,
+          timeZoneChangedAt: true,
           auth0Sub: true,
           createdAt: true,
           updatedAt: true,

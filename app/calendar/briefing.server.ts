@@ -21,21 +21,54 @@ const briefingKey = (userId: string, date: string) => `briefing:${userId}:${date
 
 export type DueBriefing = { userId: string; date: string };
 
+/**
+ * The instant from which a briefing counts as late: its due time, or the person's move to another zone
+ * when that move jumped over it. Moving east (New York to Berlin at 06:00 New York time, 12:00 in
+ * Berlin) puts 07:00 five hours in the past at once; the briefing was still ahead in the zone they
+ * left, so it is owed from the move rather than skipped as late. A briefing whose time had already
+ * passed in the old zone too (moving west, or a day ARES missed) keeps its own due time.
+ */
+function lateFrom(
+  date: Temporal.PlainDate,
+  at: Temporal.PlainTime,
+  dueAt: number,
+  move: { changedAt: Date | null; previousZone: string | null },
+): number {
+  if (!move.changedAt || !move.previousZone) return dueAt;
+  const changedAt = move.changedAt.getTime();
+  if (dueAt > changedAt) return dueAt;
+  let dueInPreviousZone: number;
+  try {
+    dueInPreviousZone = date.toZonedDateTime({ timeZone: move.previousZone, plainTime: at }).epochMilliseconds;
+  } catch (error) {
+    // A zone this runtime no longer knows: the move is not taken into account.
+    if (error instanceof RangeError) return dueAt;
+    throw error;
+  }
+  return dueInPreviousZone > changedAt ? changedAt : dueAt;
+}
+
 /** People whose briefing time has come today (in their zone) and who have not had today's yet. */
 export async function briefingsDue(now: Date = new Date()): Promise<DueBriefing[]> {
   const rows = await prisma.notificationSettings.findMany({
     where: { briefingTime: { not: null }, user: { disabledAt: null } },
-    select: { userId: true, briefingTime: true, user: { select: { timeZone: true } } },
+    select: {
+      userId: true,
+      briefingTime: true,
+      user: { select: { timeZone: true, timeZoneChangedAt: true, previousTimeZone: true } },
+    },
   });
   const due: DueBriefing[] = [];
   for (const row of rows) {
     const local = fromDate(now, row.user.timeZone);
     const at = Temporal.PlainTime.from(row.briefingTime!);
+    const move = { changedAt: row.user.timeZoneChangedAt, previousZone: row.user.previousTimeZone };
     // Today's briefing, or yesterday's when its window runs past midnight (a 23:30 briefing at 00:40).
+    // Once per local date: the notification's key is the date in the zone the person is in now.
     for (const date of [local.toPlainDate(), local.toPlainDate().subtract({ days: 1 })]) {
-      const dueAt = date.toZonedDateTime({ timeZone: row.user.timeZone, plainTime: at });
-      const minutesPast = (local.epochMilliseconds - dueAt.epochMilliseconds) / 60_000;
-      if (minutesPast >= 0 && minutesPast < LATE_LIMIT_MINUTES) {
+      const dueAt = date.toZonedDateTime({ timeZone: row.user.timeZone, plainTime: at }).epochMilliseconds;
+      const minutesLate = (now.getTime() - lateFrom(date, at, dueAt, move)) / 60_000;
+      if (now.getTime() >= dueAt && minutesLate < LATE_LIMIT_MINUTES) {
         due.push({ userId: row.userId, date: date.toString() });
         break;
       }

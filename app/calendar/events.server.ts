@@ -56,6 +56,21 @@ export const recordSelect = {
   recurrenceId: true,
 } satisfies Prisma.EventSelect;
 
+/** The columns occurrences are made from: not an event's description (an import's can run to pages). */
+const expansionSelect = {
+  id: true,
+  title: true,
+  location: true,
+  allDay: true,
+  startLocal: true,
+  endLocal: true,
+  timeZone: true,
+  rrule: true,
+  exdates: true,
+  seriesId: true,
+  recurrenceId: true,
+} satisfies Prisma.EventSelect;
+
 /**
  * Every occurrence of my events overlapping the window, in my zone: ONE indexed statement whatever the
  * number of events (series are found by their UTC span; overrides also by the slot they replace).
@@ -71,7 +86,7 @@ export async function listOccurrences(userId: string, window: Window, viewerZone
         { replacedStart: { lt: end }, replacedEnd: { gt: start } },
       ],
     },
-    select: recordSelect,
+    select: expansionSelect,
   });
   return expandOccurrences(rows, window, viewerZone);
 }

@@ -42,6 +42,9 @@ export type Occurrence = {
 
 export type Window = { start: Temporal.Instant; end: Temporal.Instant };
 
+/** What expansion reads of an event (no description or UID: views never show them). */
+type ExpansionRecord = Omit<EventRecord, "uid" | "description">;
+
 type OccurrenceFields = Omit<Occurrence, "start" | "end">;
 
 /** An occurrence whose ZonedDateTimes are only made if asked for (views work on the epoch milliseconds). */
@@ -129,7 +132,7 @@ export function spanOf(
  * Series are expanded with their EXDATEs removed and each overridden occurrence replaced by its
  * override (wherever the override was moved to).
  */
-export function expandOccurrences(events: EventRecord[], window: Window, viewerZone: string): Occurrence[] {
+export function expandOccurrences(events: ExpansionRecord[], window: Window, viewerZone: string): Occurrence[] {
   const windowStart = window.start.epochMilliseconds;
   const windowEnd = window.end.epochMilliseconds;
   // A zero-length event at the window's start still belongs to it.
@@ -145,7 +148,7 @@ export function expandOccurrences(events: EventRecord[], window: Window, viewerZ
   }
   const result: Occurrence[] = [];
   const add = (
-    event: EventRecord,
+    event: ExpansionRecord,
     span: { startMs: number; endMs: number },
     fields: Pick<Occurrence, "seriesId" | "recurrenceId" | "isException">,
   ) =>

@@ -1,4 +1,4 @@
-import type { OccurrenceItem } from "./occurrence-item";
+import { type OccurrenceItem, type PackedItem, packItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
 import { MONTH_CELL_LIMIT, type ViewRange, between, dayBounds, layoutDay, monthWeeks } from "./views";
@@ -58,14 +58,25 @@ export function describeWhen(o: {
   return whenOf(o.start.epochMilliseconds, o.end.epochMilliseconds, o.allDay, zoneClock(o.start.timeZoneId));
 }
 
+/** Where an occurrence is on the viewer's clock, formatted once per distinct span in a view. */
+type Labels = Map<string, { start: string; when: string }>;
+
 /** An occurrence as the page shows it; `clock` is the viewer's zone. */
-export function toItem(o: Occurrence, clock: ZoneClock, withLocation = false): OccurrenceItem {
+export function toItem(o: Occurrence, clock: ZoneClock, withLocation = false, labels?: Labels): OccurrenceItem {
+  // A busy view repeats the same few starts and ends (a daily series, the hour's meetings).
+  const spanKey = `${o.startMs} ${o.endMs} ${o.allDay}`;
+  let label = labels?.get(spanKey);
+  if (!label) {
+    label = { start: clock.iso(o.startMs), when: whenOf(o.startMs, o.endMs, o.allDay, clock) };
+    labels?.set(spanKey, label);
+  }
   const item: OccurrenceItem = {
-    key: `${o.eventId}:${o.recurrenceId ?? ""}`,
+    eventId: o.eventId,
+    recurrenceId: o.recurrenceId ?? "",
     title: o.title,
     allDay: o.allDay,
-    start: clock.iso(o.startMs),
-    when: whenOf(o.startMs, o.endMs, o.allDay, clock),
+    start: label.start,
+    when: label.when,
     repeats: Boolean(o.seriesId),
     isException: o.isException,
   };
@@ -78,17 +89,27 @@ export type DayCell = {
   label: string;
   isToday: boolean;
   inMonth: boolean;
-  items: OccurrenceItem[];
+  items: PackedItem[];
   more: number;
 };
 
-export type TimedItem = OccurrenceItem & { top: number; height: number; lane: number; lanes: number };
-export type DayColumn = { date: string; label: string; isToday: boolean; allDay: OccurrenceItem[]; timed: TimedItem[] };
+export type DayColumn = {
+  date: string;
+  label: string;
+  isToday: boolean;
+  allDay: PackedItem[];
+  timed: PackedItem[];
+  /**
+   * Where each timed item sits, four numbers per item in the order of `timed`: minutes from midnight
+   * to its top, its height in minutes, its lane and the lanes its cluster of overlapping events shares.
+   */
+  places: number[];
+};
 
 export type CalendarModel =
   | { view: "month"; weeks: { week: number; days: DayCell[] }[] }
   | { view: "week" | "day"; week: number; days: DayColumn[] }
-  | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: OccurrenceItem[] }[] };
+  | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: PackedItem[] }[] };
 
 export function buildModel(
   range: ViewRange,
@@ -99,7 +120,8 @@ export function buildModel(
   const first = dayOfDate(range.first);
   const clock = zoneClock(timeZone);
   const bounds = dayBounds(range, clock);
-  const item = (o: Occurrence) => toItem(o, clock);
+  const labels: Labels = new Map();
+  const item = (o: Occurrence) => packItem(toItem(o, clock, false, labels));
   const onDate = (date: Temporal.PlainDate) => {
     const index = dayOfDate(date) - first;
     return between(occurrences, bounds[index]!, bounds[index + 1]!);
@@ -129,7 +151,7 @@ export function buildModel(
   if (range.view === "agenda") {
     const days = [];
     for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
-      const items = onDate(date).map((o) => toItem(o, clock, true));
+      const items = onDate(date).map((o) => packItem(toItem(o, clock, true, labels)));
       if (items.length) days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
     }
     return { view: "agenda", days };
@@ -137,18 +159,14 @@ export function buildModel(
   const days: DayColumn[] = [];
   for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
     const todays = onDate(date);
+    const placed = layoutDay(todays, date, timeZone);
     days.push({
       date: date.toString(),
       label: shortDate(date),
       isToday: isToday(date),
       allDay: todays.filter((o) => o.allDay).map(item),
-      timed: layoutDay(todays, date, timeZone).map((placed) => ({
-        ...item(placed.occurrence),
-        top: placed.top,
-        height: placed.height,
-        lane: placed.lane,
-        lanes: placed.lanes,
-      })),
+      timed: placed.map((entry) => item(entry.occurrence)),
+      places: placed.flatMap((entry) => [entry.top, entry.height, entry.lane, entry.lanes]),
     });
   }
   return { view: range.view, week: isoWeek(range.first), days };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Temporal, isoWithOffset, toZoned } from "./time";
+import { Temporal, isoWithOffset, parseWall, toZoned } from "./time";
 import { DAY_MS, formatWallMs, hourMinute, wallMsOf, zoneClock } from "./zone-clock";
 
 // The zone clock replaces Temporal in the views' hot paths: it must give Temporal's answers exactly.
@@ -85,6 +85,31 @@ describe("zone clock", () => {
       expect(formatWallMs(wallMsOf(value), allDay)).toBe(value);
     }
     expect(() => wallMsOf("2026-02-30T09:00")).toThrow(RangeError);
+    // Every month end of a leap year and a common one, and the day after (impossible): as Temporal reads them.
+    for (const year of [2027, 2028, 2100]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [28, 29, 30, 31, 32]) {
+          for (const time of ["", "T00:00", "T23:59", "T24:00", "T12:60"]) {
+            const value = `${year}-${String(month).padStart(2, "0")}-${day}${time}`;
+            let expected: number | "RangeError";
+            try {
+              expected = parseWall(value).toZonedDateTime("UTC").epochMilliseconds;
+            } catch (error) {
+              if (!(error instanceof RangeError)) throw error;
+              expected = "RangeError";
+            }
+            let got: number | "RangeError";
+            try {
+              got = wallMsOf(value);
+            } catch (error) {
+              if (!(error instanceof RangeError)) throw error;
+              got = "RangeError";
+            }
+            expect([value, got]).toEqual([value, expected]);
+          }
+        }
+      }
+    }
     expect(hourMinute(wallMsOf("2026-03-29T23:45"))).toBe("23:45");
     expect(hourMinute(wallMsOf("1969-12-31T23:45"))).toBe("23:45");
     expect(wallMsOf("2026-03-30") - wallMsOf("2026-03-29")).toBe(DAY_MS);

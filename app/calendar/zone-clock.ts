@@ -19,8 +19,43 @@ function fourDigitYear(wallMs: number): boolean {
   return wallMs >= YEAR_0000 && wallMs < YEAR_10000;
 }
 
+/** The number written by `length` ASCII digits at `from`, or -1 if any is not a digit. */
+function digitsAt(value: string, from: number, length: number): number {
+  let number = 0;
+  for (let index = from; index < from + length; index++) {
+    const digit = value.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
+}
+
+/**
+ * The common stored shapes, "YYYY-MM-DDTHH:MM" and "YYYY-MM-DD" (years 100–9999), read by arithmetic:
+ * a view reads two or three per event, and Date.parse with its round-trip check cost more than the
+ * rest of an event's expansion. NaN for anything else (wallMsOf then takes the general path).
+ */
+function commonWallMs(value: string): number {
+  const timed = value.length === 16;
+  if (!(timed || value.length === 10) || value[4] !== "-" || value[7] !== "-") return Number.NaN;
+  if (timed && (value[10] !== "T" || value[13] !== ":")) return Number.NaN;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 2);
+  const day = digitsAt(value, 8, 2);
+  const hour = timed ? digitsAt(value, 11, 2) : 0;
+  const minute = timed ? digitsAt(value, 14, 2) : 0;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) {
+    return Number.NaN;
+  }
+  // Day 0 of the next month is this month's last day.
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute);
+}
+
 /** A stored wall-clock value ("2026-03-29T09:00" or "2026-03-29") in wall milliseconds. */
 export function wallMsOf(value: string): number {
+  const common = commonWallMs(value);
+  if (!Number.isNaN(common)) return common;
   const ms = Date.parse(value.length === 10 ? `${value}T00:00Z` : `${value}Z`);
   // Date.parse is lenient (2026-02-30 becomes 2 March): only a reading that writes back the same is
   // taken, anything else goes through Temporal (which rejects what parseWall rejects).
@@ -58,6 +93,13 @@ export function dayOfDate(date: Temporal.PlainDate): number {
 
 type YearOffsets = { starts: number[]; offsets: number[] };
 
+/** The offset in force at an instant of the table's year. */
+function offsetIn({ starts, offsets }: YearOffsets, epochMs: number): number {
+  let index = starts.length - 1;
+  while (starts[index]! > epochMs) index -= 1;
+  return offsets[index]!;
+}
+
 /** Years a zone keeps offset tables for before it starts over (dates are user input: keep it bounded). */
 const MAX_YEARS_PER_ZONE = 400;
 
@@ -90,17 +132,21 @@ export class ZoneClock {
     return table;
   }
 
+  /** The year table offsetAt used last and the instants it covers: a view asks about one year or two. */
+  private last: { from: number; to: number; table: YearOffsets } | null = null;
+
   /** The zone's UTC offset (ms) at an instant. */
   offsetAt(epochMs: number): number {
+    const last = this.last;
+    if (last && epochMs >= last.from && epochMs < last.to) return offsetIn(last.table, epochMs);
     const year = new Date(epochMs).getUTCFullYear();
     // Date.UTC reads years 0–99 as 1900–1999; those (and invalid instants) go through Temporal.
     if (!(year >= 100 && year < 10_000)) {
       return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(this.zone).offsetNanoseconds / 1e6;
     }
-    const { starts, offsets } = this.yearOffsets(year);
-    let index = starts.length - 1;
-    while (starts[index]! > epochMs) index -= 1;
-    return offsets[index]!;
+    const table = this.yearOffsets(year);
+    this.last = { from: Date.UTC(year, 0, 1), to: Date.UTC(year + 1, 0, 1), table };
+    return offsetIn(table, epochMs);
   }
 
   /** The wall clock at an instant, in wall milliseconds. */

@@ -9,7 +9,7 @@ import { type ImportReport, importEvents } from "~/calendar/events.server";
 import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
-import { type OccurrenceItem, itemHref } from "~/calendar/occurrence-item";
+import { type OccurrenceItem, type PackedItem, itemHref, itemKey, unpackItem } from "~/calendar/occurrence-item";
 import type { CalendarModel } from "~/calendar/view-model";
 import { VIEWS, type CalendarView } from "~/calendar/views";
 import calendarStylesheet from "~/styles/calendar.css?url";
@@ -150,25 +150,31 @@ function href(view: CalendarView, date: string) {
   return `/calendar?view=${view}&date=${date}`;
 }
 
-function When({ item }: { item: OccurrenceItem }) {
-  return <time dateTime={item.start}>{item.when}</time>;
-}
-
 /**
  * A plain anchor, not a <Link>: a busy week has a hundred or more of these, and a <Link> costs far more
- * to render. With JS, useOccurrenceNavigation gives them <Link>'s client-side navigation; data-discover
- * lets Remix find their routes as it does for a <Link>'s.
+ * to render. With JS, useOccurrenceNavigation gives them <Link>'s client-side navigation. `discover`
+ * (data-discover) lets Remix find their route as it does for a <Link>'s; every occurrence opens the
+ * same route, so the first link of each day is enough (one per link made the manifest request list
+ * every occurrence).
  */
-function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compact?: boolean }) {
+function OccurrenceLink({
+  item,
+  compact = false,
+  discover = false,
+}: {
+  item: OccurrenceItem;
+  compact?: boolean;
+  discover?: boolean;
+}) {
   return (
-    <a href={itemHref(item)} data-discover="true" className={`occurrence${item.allDay ? " occurrence--all-day" : ""}`}>
-      {compact && item.allDay ? (
-        <time dateTime={item.start} className="visually-hidden">
-          {item.when}
-        </time>
-      ) : (
-        <When item={item} />
-      )}
+    <a
+      href={itemHref(item)}
+      data-discover={discover ? "true" : undefined}
+      className={item.allDay ? "occurrence occurrence--all-day" : "occurrence"}
+    >
+      <time dateTime={item.start} className={compact && item.allDay ? "visually-hidden" : undefined}>
+        {item.when}
+      </time>
       {/* One text node: separate ones would be rendered with a comment between them. */}
       {` ${item.title}`}
       {item.repeats ? (
@@ -176,6 +182,18 @@ function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compa
       ) : null}
     </a>
   );
+}
+
+/** A day's list of packed items (see PackedItem), each in its <li>. */
+function Items({ items, compact = false }: { items: PackedItem[]; compact?: boolean }) {
+  return items.map((packed, index) => {
+    const item = unpackItem(packed);
+    return (
+      <li key={itemKey(item)}>
+        <OccurrenceLink item={item} compact={compact} discover={index === 0} />
+      </li>
+    );
+  });
 }
 
 /** With JS, a plain click on an occurrence link navigates in the page, as a <Link> would. */
@@ -231,11 +249,7 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
                 </Link>
                 {day.items.length ? (
                   <ul>
-                    {day.items.map((item) => (
-                      <li key={item.key}>
-                        <OccurrenceLink item={item} compact />
-                      </li>
-                    ))}
+                    <Items items={day.items} compact />
                   </ul>
                 ) : null}
                 {day.more ? (
@@ -253,13 +267,28 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
 }
 
 /**
- * An event's place in its day column as CSS variables; lane and lanes only where events overlap (the
- * stylesheet defaults them to one lane), as most events have a column to themselves.
+ * An event's place in its day column as CSS variables (four numbers from DayColumn.places); lane and
+ * lanes only where events overlap (the stylesheet defaults them to one lane), as most events have a
+ * column to themselves.
  */
-function placement(item: { top: number; height: number; lane: number; lanes: number }): CSSProperties {
-  return item.lanes > 1
-    ? ({ "--top": item.top, "--height": item.height, "--lane": item.lane, "--lanes": item.lanes } as CSSProperties)
-    : ({ "--top": item.top, "--height": item.height } as CSSProperties);
+function placement(places: number[], index: number): CSSProperties {
+  const at = index * 4;
+  const [top, height, lane, lanes] = [places[at], places[at + 1], places[at + 2], places[at + 3]];
+  return lanes !== undefined && lanes > 1
+    ? ({ "--top": top, "--height": height, "--lane": lane, "--lanes": lanes } as CSSProperties)
+    : ({ "--top": top, "--height": height } as CSSProperties);
+}
+
+/** A day column's timed events, each placed by its CSS variables. */
+function TimedItems({ day }: { day: Extract<CalendarModel, { view: "week" | "day" }>["days"][number] }) {
+  return day.timed.map((packed, index) => {
+    const item = unpackItem(packed);
+    return (
+      <li key={itemKey(item)} style={placement(day.places, index)}>
+        <OccurrenceLink item={item} discover={index === 0} />
+      </li>
+    );
+  });
 }
 
 function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "day" }> }) {
@@ -285,11 +314,7 @@ function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "d
         <span className="time-grid__corner">All day</span>
         {model.days.map((day) => (
           <ul key={day.date} aria-label={`All day, ${day.label}`}>
-            {day.allDay.map((item) => (
-              <li key={item.key}>
-                <OccurrenceLink item={item} compact />
-              </li>
-            ))}
+            <Items items={day.allDay} compact />
           </ul>
         ))}
       </div>
@@ -301,11 +326,7 @@ function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "d
         </ol>
         {model.days.map((day) => (
           <ul key={day.date} className={`time-grid__column${day.isToday ? " today" : ""}`} aria-label={day.label}>
-            {day.timed.map((item) => (
-              <li key={item.key} className="time-grid__event" style={placement(item)}>
-                <OccurrenceLink item={item} />
-              </li>
-            ))}
+            <TimedItems day={day} />
           </ul>
         ))}
       </div>
@@ -327,12 +348,15 @@ function Agenda({ model }: { model: Extract<CalendarModel, { view: "agenda" }> }
             <Link to={href("day", day.date)}>{day.label}</Link>
           </h3>
           <ul>
-            {day.items.map((item) => (
-              <li key={item.key}>
-                <OccurrenceLink item={item} />
-                {item.location ? <span className="muted"> · {item.location}</span> : null}
-              </li>
-            ))}
+            {day.items.map((packed, index) => {
+              const item = unpackItem(packed);
+              return (
+                <li key={itemKey(item)}>
+                  <OccurrenceLink item={item} discover={index === 0} />
+                  {item.location ? <span className="muted"> · {item.location}</span> : null}
+                </li>
+              );
+            })}
           </ul>
         </li>
       ))}
@@ -421,9 +445,9 @@ export default function Calendar() {
             <Link to={href(data.view, data.date)}>Back to the calendar</Link>
           </p>
           <ul className="search-results">
-            {data.search.results.map((item) => (
-              <li key={item.key}>
-                <span className="muted">{item.date}</span> <OccurrenceLink item={item} />
+            {data.search.results.map((item, index) => (
+              <li key={itemKey(item)}>
+                <span className="muted">{item.date}</span> <OccurrenceLink item={item} discover={index === 0} />
                 {item.repeats ? <span className="muted"> · repeats</span> : null}
               </li>
             ))}

@@ -28,6 +28,17 @@ describe("profile", () => {
     expect(await getProfile(user.id)).toMatchObject({ name: null, timeZone: "UTC" });
   });
 
+  it("records when the time zone changed and the zone left behind; saving the same zone keeps them", async () => {
+    const user = await makeUser({ timeZone: "America/New_York" });
+    const moved = new Date("2027-06-15T10:00:00Z");
+    await updateProfile(user.id, profileSchema.parse({ timeZone: "Europe/Berlin" }), moved);
+    const zoneFields = { timeZone: true, previousTimeZone: true, timeZoneChangedAt: true } as const;
+    const afterMove = { timeZone: "Europe/Berlin", previousTimeZone: "America/New_York", timeZoneChangedAt: moved };
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: zoneFields })).toEqual(afterMove);
+    await updateProfile(user.id, profileSchema.parse({ name: "Ada", timeZone: "Europe/Berlin" }), new Date());
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: zoneFields })).toEqual(afterMove);
+  });
+
   it("refuses an unknown time zone and an over-long name with a clear message", () => {
     const zone = profileSchema.safeParse({ timeZone: "Mars/Olympus_Mons" });
     expect(zone.success).toBe(false);

@@ -9,6 +9,7 @@ import { createEvent, deleteEvent, updateEvent } from "~/calendar/events.server"
 import { deliverReminder, markScanned, remindersDue, scanStart } from "~/calendar/reminders.server";
 import type { EventInput } from "~/calendar/schemas";
 import { prisma } from "~/db/db.server";
+import { updateProfile } from "~/accounts/profile.server";
 import { saveNotificationPreferences } from "~/notifications/notifications.server";
 import { makeUser } from "../support/accounts";
 
@@ -265,12 +266,81 @@ describe("the morning briefing", () => {
     expect(await dueAt("2027-06-15T05:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-15" }]);
     expect(await deliverBriefing({ userId: person.id, date: "2027-06-15" })).toBe("delivered");
 
-    await prisma.user.update({ where: { id: person.id }, data: { timeZone: "America/New_York" } });
-    // 07:05 in New York (UTC−4) is 11:05Z, still 15 June there: already briefed on that date.
+    // Moves at 08:00Z (04:00 in New York, UTC−4).
+    await updateProfile(person.id, { timeZone: "America/New_York" }, new Date("2027-06-15T08:00:00Z"));
+    // 07:05 in New York is 11:05Z, still 15 June there: already briefed on that date.
     expect(await dueAt("2027-06-15T11:05:00Z")).toEqual([]);
     // The next morning in New York is the 16th's briefing.
     expect(await dueAt("2027-06-16T11:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-16" }]);
     expect(await prisma.notification.count({ where: { userId: person.id, kind: "briefing" } })).toBe(1);
+  });
+
+  it("moving west onto a date whose briefing time had passed in the old zone too sends no late briefing", async () => {
+    const person = await makeUser({ timeZone: "Asia/Tokyo" });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "07:00",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    // 06:00 on the 16th in Tokyo (UTC+9) is 21:00Z on the 15th; the move makes it 17:00 on the 15th in
+    // New York, whose 07:00 was ten hours ago (and 07:00 on the 15th in Tokyo long before that).
+    await updateProfile(person.id, { timeZone: "America/New_York" }, new Date("2027-06-15T21:00:00Z"));
+    expect(await dueAt("2027-06-15T21:01:00Z")).toEqual([]);
+    // Nor at Tokyo's 07:00 on the 16th; New York's 07:00 is the 16th's briefing.
+    expect(await dueAt("2027-06-15T22:05:00Z")).toEqual([]);
+    expect(await dueAt("2027-06-16T11:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-16" }]);
+  });
+
+  it("moving east over the briefing's time still sends that day's briefing, once", async () => {
+    const person = await makeUser({ timeZone: "America/New_York" });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "07:00",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    // 06:00 in New York on 15 June 2027 (10:00Z): the move makes it 12:00 in Berlin, whose 07:00 was
+    // five hours ago; in New York the briefing was still an hour away.
+    expect(await dueAt("2027-06-15T10:00:00Z")).toEqual([]);
+    await updateProfile(person.id, { timeZone: BERLIN }, new Date("2027-06-15T10:00:00Z"));
+    expect(await dueAt("2027-06-15T10:01:00Z")).toEqual([{ userId: person.id, date: "2027-06-15" }]);
+    expect(await deliverBriefing({ userId: person.id, date: "2027-06-15" })).toBe("delivered");
+    // Not again at New York's 07:00, nor later that day; the next one is Berlin's 07:00 on the 16th.
+    expect(await dueAt("2027-06-15T11:05:00Z")).toEqual([]);
+    expect(await dueAt("2027-06-16T05:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-16" }]);
+    expect(await prisma.notification.count({ where: { userId: person.id, kind: "briefing" } })).toBe(1);
+  });
+
+  it("moving east onto the next date after today's briefing sends the next date's, once and not early", async () => {
+    const person = await makeUser({ timeZone: "America/New_York" });
+    await saveNotificationPreferences(person.id, {
+      briefingTime: "07:00",
+      remindersOnTelegram: false,
+      briefingOnTelegram: false,
+    });
+    const dueAt = async (instant: string) =>
+      (await briefingsDue(new Date(instant))).filter((briefing) => briefing.userId === person.id);
+    expect(await dueAt("2027-06-15T11:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-15" }]);
+    expect(await deliverBriefing({ userId: person.id, date: "2027-06-15" })).toBe("delivered");
+    // 23:00 on the 15th in New York (03:00Z on the 16th) is 12:00 on the 16th in Tokyo: 07:00 there
+    // has passed, and the 16th's briefing was still ahead in New York.
+    await updateProfile(person.id, { timeZone: "Asia/Tokyo" }, new Date("2027-06-16T03:00:00Z"));
+    expect(await dueAt("2027-06-16T03:01:00Z")).toEqual([{ userId: person.id, date: "2027-06-16" }]);
+    expect(await deliverBriefing({ userId: person.id, date: "2027-06-16" })).toBe("delivered");
+    expect(await dueAt("2027-06-16T04:00:00Z")).toEqual([]);
+    // New York's 07:00 on the 16th: had already.
+    expect(await dueAt("2027-06-16T11:05:00Z")).toEqual([]);
+    expect(await prisma.notification.count({ where: { userId: person.id, kind: "briefing" } })).toBe(2);
+
+    // A move east that does not jump over a briefing time changes nothing: from Tokyo (16:00 on the
+    // 16th, 07:00Z) to Auckland (19:00), the 17th's briefing comes at 07:00 Auckland time, not before.
+    await updateProfile(person.id, { timeZone: "Pacific/Auckland" }, new Date("2027-06-16T07:00:00Z"));
+    expect(await dueAt("2027-06-16T07:01:00Z")).toEqual([]);
+    expect(await dueAt("2027-06-16T18:55:00Z")).toEqual([]);
+    expect(await dueAt("2027-06-16T19:05:00Z")).toEqual([{ userId: person.id, date: "2027-06-17" }]);
   });
 
   it("is off until a time is picked", async () => {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "previousTimeZone" TEXT,
+ADD COLUMN     "timeZoneChangedAt" TIMESTAMP(3);
+
