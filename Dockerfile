@@ -16,7 +16,7 @@ ARG ARES_COMMIT=""
 COPY . .
 # patches/ (dependency fixes, as npm install's postinstall applies them), the app bundle and the compiled
 # process entry (build/server.js): production runs plain JavaScript.
-RUN npx patch-package \
+RUN npx patch-package --error-on-fail --error-on-warn \
  && npx tsx scripts/prisma-cli.ts generate \
  && node scripts/build.ts \
  && npm prune --omit=dev --no-audit --no-fund

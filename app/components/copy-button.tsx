@@ -43,7 +43,15 @@ function useCopy(): [CopyState, (text: string | Promise<string>) => void] {
       setState(next);
       timer.current = setTimeout(() => setState("idle"), COPIED_FOR_MS);
     };
-    writeToClipboard(text).then(
+    // Called within the click (Safari allows the write only there); an API that throws at once also
+    // ends in "Copy failed".
+    let written: Promise<void>;
+    try {
+      written = writeToClipboard(text);
+    } catch (error) {
+      written = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    written.then(
       () => show("copied"),
       () => show("failed"),
     );
@@ -77,8 +85,10 @@ function CopyControl({
 }
 
 async function fetchText(address: string): Promise<string> {
-  const response = await fetch(address, { headers: { Accept: "text/markdown" } });
-  if (!response.ok) throw new Error(`${address} answered ${response.status}`);
+  // Not followed: an ended session redirects to the sign-in page, whose HTML must not be copied.
+  const response = await fetch(address, { headers: { Accept: "text/markdown" }, redirect: "manual" });
+  const markdown = response.headers.get("content-type")?.startsWith("text/markdown");
+  if (response.status !== 200 || !markdown) throw new Error(`${address} answered ${response.status}`);
   return response.text();
 }
 

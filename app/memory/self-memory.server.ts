@@ -15,9 +15,11 @@ export async function saveSelfMemory(input: {
   importance: number;
 }): Promise<void> {
   const key = input.key.trim().toLowerCase().replace(/\s+/g, "_");
+  // Named fields only: callers pass a whole form submission (its `intent` is no column).
+  const { category, value, importance } = input;
   await prisma.assistantMemory.upsert({
-    where: { category_key: { category: input.category, key } },
-    create: { ...input, key },
+    where: { category_key: { category, key } },
+    create: { category, key, value, importance },
     update: { value: input.value, importance: input.importance },
   });
 }

@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { formatDateTime } from "~/accounts/time-zone";
 import { listConversations } from "~/chat/conversations.server";
 import { Composer } from "~/components/chat/composer";
+import { markNewChatSent } from "~/components/chat/new-chat-focus";
 import chatStylesheet from "~/styles/chat.css?url";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -65,7 +66,7 @@ export default function Home() {
     <section className="today" aria-labelledby="today-title">
       <h1 id="today-title">Today</h1>
       <p className="lead">Welcome back, {today.name}.</p>
-      <Form method="post" action="/chat" className="composer-form card">
+      <Form method="post" action="/chat" className="composer-form card" onSubmit={markNewChatSent}>
         <Composer label="Start a new conversation" />
       </Form>
       <h2 className="section-title">Recent conversations</h2>

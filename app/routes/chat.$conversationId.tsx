@@ -10,10 +10,10 @@ import {
   useLoaderData,
   useLocation,
   useNavigation,
-  useNavigationType,
   useSearchParams,
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
+import { takeNewChatSent } from "~/components/chat/new-chat-focus";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
@@ -334,15 +334,11 @@ export default function Conversation() {
     scrollToEnd();
   }, [sendingText, navigation.state, typed, failedIntent]);
 
-  // The first message of a new chat is sent from /chat, whose box is gone once this page opens: focus
-  // would fall to the body. Arrived by navigating (not a load or Back) with focus lost, the box takes it.
-  const navigationType = useNavigationType();
+  // The first message of a new chat was sent from a page whose box is gone: this page's box takes focus.
   useEffect(() => {
-    if (navigationType === "POP" || (document.activeElement && document.activeElement !== document.body)) return;
+    if (!takeNewChatSent()) return;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
-    // Only on arrival: later focus changes are the person's own.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return (

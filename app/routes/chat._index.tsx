@@ -11,6 +11,7 @@ import { messageText } from "~/chat/schemas";
 import { groupByConversation, snippetAtWordBoundaries } from "~/chat/search-results";
 import { renderSnippet } from "~/chat/snippet";
 import { Composer } from "~/components/chat/composer";
+import { markNewChatSent } from "~/components/chat/new-chat-focus";
 import { FormErrors } from "~/components/forms";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
@@ -104,7 +105,7 @@ export default function ChatHome() {
   return (
     <div className="chat-empty">
       <h1>What can I help you with?</h1>
-      <Form method="post" className="composer-form">
+      <Form method="post" className="composer-form" onSubmit={markNewChatSent}>
         <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
         <Composer
           defaultValue={typeof lastResult?.initialValue?.message === "string" ? lastResult.initialValue.message : ""}
