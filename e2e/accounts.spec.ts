@@ -4,7 +4,7 @@
  */
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { promoteToAdmin } from "./support/admin";
-import { signUp, TEST_PASSWORD, uniqueEmail } from "./support/session";
+import { signUp, TEST_PASSWORD, uniqueEmail, untilInteractive } from "./support/session";
 
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
@@ -18,6 +18,7 @@ async function secondBrowser(browser: Browser, testInfo: TestInfo, userAgent?: s
 
 async function signIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
   await page.goto("/login");
+  await untilInteractive(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -152,6 +153,7 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
   }) => {
     const email = uniqueEmail("short");
     await page.goto("/signup");
+    await untilInteractive(page);
     await page.getByLabel("Name (optional)").fill("Short Password");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password", { exact: true }).fill("too short");
@@ -165,6 +167,7 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
 
   test("a malformed email is explained and kept", async ({ page }) => {
     await page.goto("/signup");
+    await untilInteractive(page);
     // Passes the browser's own check (no dot needed there) but not the server's.
     await page.getByLabel("Email").fill("someone@nowhere");
     await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
@@ -175,6 +178,7 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
 
   test("missing fields are explained", async ({ page, javaScriptEnabled }) => {
     await page.goto("/signup");
+    await untilInteractive(page);
     await page.getByRole("button", { name: "Create account" }).click();
     if (javaScriptEnabled) {
       await expect(page.getByText("Enter your email address.")).toBeVisible();
@@ -194,6 +198,7 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
     const email = await signUp(page);
     const stranger = await secondBrowser(browser, testInfo);
     await stranger.goto("/signup");
+    await untilInteractive(stranger);
     await stranger.getByLabel("Email").fill(email.toUpperCase());
     await stranger.getByLabel("Password", { exact: true }).fill("a different long password");
     await stranger.getByRole("button", { name: "Create account" }).click();

@@ -4,7 +4,7 @@
  */
 import { expect, test } from "@playwright/test";
 import { promoteToAdmin } from "./support/admin";
-import { signUp } from "./support/session";
+import { signUp, untilInteractive } from "./support/session";
 
 test("disabling a user asks first; only the confirmation disables", async ({ page, browser, baseURL }, testInfo) => {
   const adminEmail = await signUp(page, { name: "Confirming Admin" });
@@ -37,6 +37,7 @@ test("deleting my account asks for my email and then says the account is deleted
   await expect(page.getByRole("status")).toHaveText("Your account and everything in it have been deleted.");
   // Gone for real: signing in again is refused.
   await page.goto("/login");
+  await untilInteractive(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct horse battery staple");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -1,7 +1,16 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
-import { type CSSProperties, type RefObject, useEffect, useRef, useState } from "react";
+import {
+  createContext,
+  type CSSProperties,
+  type RefObject,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
@@ -151,21 +160,39 @@ function href(view: CalendarView, date: string) {
 }
 
 /**
- * A plain anchor, not a <Link>: a busy week has a hundred or more of these, and a <Link> costs far more
- * to render. With JS, useOccurrenceNavigation gives them <Link>'s client-side navigation. `discover`
- * (data-discover) lets Remix find their route as it does for a <Link>'s; every occurrence opens the
- * same route, so the first link of each day is enough (one per link made the manifest request list
- * every occurrence).
+ * The occurrences that carry data-discover: one per event in the view. Remix looks a route up per
+ * address, and an event's address is the same for all its occurrences; one per day left a click on any
+ * other event waiting on a route lookup. Worked out from the page data, so server and browser agree.
  */
-function OccurrenceLink({
-  item,
-  compact = false,
-  discover = false,
-}: {
-  item: OccurrenceItem;
-  compact?: boolean;
-  discover?: boolean;
-}) {
+const DiscoveredOccurrences = createContext<ReadonlySet<string>>(new Set());
+
+function firstOfEachEvent(items: Iterable<Pick<OccurrenceItem, "eventId" | "recurrenceId">>): Set<string> {
+  const events = new Set<string>();
+  const keys = new Set<string>();
+  for (const item of items) {
+    if (events.has(item.eventId)) continue;
+    events.add(item.eventId);
+    keys.add(itemKey(item));
+  }
+  return keys;
+}
+
+function* packedInView(model: CalendarModel): Generator<{ eventId: string; recurrenceId: string }> {
+  const lists =
+    model.view === "month"
+      ? model.weeks.flatMap((week) => week.days.map((day) => day.items))
+      : model.view === "agenda"
+        ? model.days.map((day) => day.items)
+        : model.days.flatMap((day) => [day.allDay, day.timed]);
+  for (const list of lists) for (const [eventId, recurrenceId] of list) yield { eventId, recurrenceId };
+}
+
+/**
+ * A plain anchor, not a <Link>: a busy week has a hundred or more of these, and a <Link> costs far more
+ * to render. With JS, useOccurrenceNavigation gives them <Link>'s client-side navigation.
+ */
+function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compact?: boolean }) {
+  const discover = useContext(DiscoveredOccurrences).has(itemKey(item));
   return (
     <a
       href={itemHref(item)}
@@ -186,11 +213,11 @@ function OccurrenceLink({
 
 /** A day's list of packed items (see PackedItem), each in its <li>. */
 function Items({ items, compact = false }: { items: PackedItem[]; compact?: boolean }) {
-  return items.map((packed, index) => {
+  return items.map((packed) => {
     const item = unpackItem(packed);
     return (
       <li key={itemKey(item)}>
-        <OccurrenceLink item={item} compact={compact} discover={index === 0} />
+        <OccurrenceLink item={item} compact={compact} />
       </li>
     );
   });
@@ -285,7 +312,7 @@ function TimedItems({ day }: { day: Extract<CalendarModel, { view: "week" | "day
     const item = unpackItem(packed);
     return (
       <li key={itemKey(item)} style={placement(day.places, index)}>
-        <OccurrenceLink item={item} discover={index === 0} />
+        <OccurrenceLink item={item} />
       </li>
     );
   });
@@ -348,11 +375,11 @@ function Agenda({ model }: { model: Extract<CalendarModel, { view: "agenda" }> }
             <Link to={href("day", day.date)}>{day.label}</Link>
           </h3>
           <ul>
-            {day.items.map((packed, index) => {
+            {day.items.map((packed) => {
               const item = unpackItem(packed);
               return (
                 <li key={itemKey(item)}>
-                  <OccurrenceLink item={item} discover={index === 0} />
+                  <OccurrenceLink item={item} />
                   {item.location ? <span className="muted"> · {item.location}</span> : null}
                 </li>
               );
@@ -385,83 +412,92 @@ export default function Calendar() {
   const result = useActionData<typeof action>();
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
+  const discovered = useMemo(
+    () => firstOfEachEvent(data.search ? data.search.results : data.model ? packedInView(data.model) : []),
+    [data.search, data.model],
+  );
   return (
-    <div className="calendar" ref={container}>
-      <header className="calendar__header">
-        <h1>{data.search ? "Search events" : data.title}</h1>
-        <nav aria-label="Calendar views" className="calendar__views">
-          <ul>
-            {VIEWS.map((view) => (
-              <li key={view}>
-                <Link to={href(view, data.date)} aria-current={!data.search && view === data.view ? "page" : undefined}>
-                  {view[0]!.toUpperCase() + view.slice(1)}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <nav aria-label="Dates" className="calendar__pager">
-          <Link to={href(data.view, data.previous)} rel="prev">
-            ← Previous
-          </Link>
-          <Link to={href(data.view, data.today)}>Today</Link>
-          <Link to={href(data.view, data.next)} rel="next">
-            Next →
-          </Link>
-        </nav>
-        <div className="calendar__tools">
-          <Link to={`/calendar/new?date=${data.date}`} className="button">
-            New event
-          </Link>
-          <Form method="get" action="/calendar" role="search" className="calendar__search">
-            <label htmlFor="calendar-search" className="visually-hidden">
-              Search my events
-            </label>
-            <input
-              id="calendar-search"
-              type="search"
-              name="q"
-              placeholder="Search events…"
-              defaultValue={data.search?.q ?? ""}
-            />
-            <input type="hidden" name="view" value={data.view} />
-            <input type="hidden" name="date" value={data.date} />
-            <button type="submit" className="secondary">
-              Search
-            </button>
-          </Form>
-        </div>
-        <p className="muted calendar__zone">
-          Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
-        </p>
-        <ZoneSuggestion timeZone={data.timeZone} />
-      </header>
-      {data.search ? (
-        <section aria-label="Search results">
-          <p>
-            {data.search.results.length === 0
-              ? `No events match “${data.search.q}”.`
-              : `${data.search.results.length === 50 ? "The 50 latest" : data.search.results.length} event${data.search.results.length === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
-            <Link to={href(data.view, data.date)}>Back to the calendar</Link>
+    <DiscoveredOccurrences.Provider value={discovered}>
+      <div className="calendar" ref={container}>
+        <header className="calendar__header">
+          <h1>{data.search ? "Search events" : data.title}</h1>
+          <nav aria-label="Calendar views" className="calendar__views">
+            <ul>
+              {VIEWS.map((view) => (
+                <li key={view}>
+                  <Link
+                    to={href(view, data.date)}
+                    aria-current={!data.search && view === data.view ? "page" : undefined}
+                  >
+                    {view[0]!.toUpperCase() + view.slice(1)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <nav aria-label="Dates" className="calendar__pager">
+            <Link to={href(data.view, data.previous)} rel="prev">
+              ← Previous
+            </Link>
+            <Link to={href(data.view, data.today)}>Today</Link>
+            <Link to={href(data.view, data.next)} rel="next">
+              Next →
+            </Link>
+          </nav>
+          <div className="calendar__tools">
+            <Link to={`/calendar/new?date=${data.date}`} className="button">
+              New event
+            </Link>
+            <Form method="get" action="/calendar" role="search" className="calendar__search">
+              <label htmlFor="calendar-search" className="visually-hidden">
+                Search my events
+              </label>
+              <input
+                id="calendar-search"
+                type="search"
+                name="q"
+                placeholder="Search events…"
+                defaultValue={data.search?.q ?? ""}
+              />
+              <input type="hidden" name="view" value={data.view} />
+              <input type="hidden" name="date" value={data.date} />
+              <button type="submit" className="secondary">
+                Search
+              </button>
+            </Form>
+          </div>
+          <p className="muted calendar__zone">
+            Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
           </p>
-          <ul className="search-results">
-            {data.search.results.map((item, index) => (
-              <li key={itemKey(item)}>
-                <span className="muted">{item.date}</span> <OccurrenceLink item={item} discover={index === 0} />
-                {item.repeats ? <span className="muted"> · repeats</span> : null}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : data.model?.view === "month" ? (
-        <MonthGrid model={data.model} />
-      ) : data.model?.view === "agenda" ? (
-        <Agenda model={data.model} />
-      ) : data.model ? (
-        <TimeGrid model={data.model} />
-      ) : null}
-      <Sharing feedSince={data.feedSince} result={result} />
-    </div>
+          <ZoneSuggestion timeZone={data.timeZone} />
+        </header>
+        {data.search ? (
+          <section aria-label="Search results">
+            <p>
+              {data.search.results.length === 0
+                ? `No events match “${data.search.q}”.`
+                : `${data.search.results.length === 50 ? "The 50 latest" : data.search.results.length} event${data.search.results.length === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
+              <Link to={href(data.view, data.date)}>Back to the calendar</Link>
+            </p>
+            <ul className="search-results">
+              {data.search.results.map((item) => (
+                <li key={itemKey(item)}>
+                  <span className="muted">{item.date}</span> <OccurrenceLink item={item} />
+                  {item.repeats ? <span className="muted"> · repeats</span> : null}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : data.model?.view === "month" ? (
+          <MonthGrid model={data.model} />
+        ) : data.model?.view === "agenda" ? (
+          <Agenda model={data.model} />
+        ) : data.model ? (
+          <TimeGrid model={data.model} />
+        ) : null}
+        <Sharing feedSince={data.feedSince} result={result} />
+      </div>
+    </DiscoveredOccurrences.Provider>
   );
 }
 

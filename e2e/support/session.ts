@@ -1,4 +1,4 @@
-import { test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
 export const TEST_PASSWORD = "correct horse battery staple";
 
@@ -26,6 +26,9 @@ export async function signUp(page: Page, options: { email?: string; name?: strin
   await page.getByRole("button", { name: "Create account" }).click();
   // Sign-up answers the same for new and taken addresses, so it never signs in: the person does.
   await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reason") === "account_ready");
+  // With JS the address changes a moment before the sign-in page replaces the sign-up form (both have an
+  // Email field): typing then went into the leaving form.
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();

@@ -93,6 +93,14 @@ describe("calendar pages without JavaScript", () => {
       "2026-04-13T09:00:00+02:00",
     ]);
     expect(agenda).toContain("Room 1");
+
+    // With JS, Remix looks each event's address up once: one occurrence per event carries data-discover.
+    const discovering = (html: string) =>
+      [...html.matchAll(/<a href="(\/calendar\/events\/[^"?]+)[^"]*" data-discover="true"/g)].map((match) => match[1]);
+    const occurrences = [...month.matchAll(/<a href="\/calendar\/events\//g)].length;
+    expect(occurrences).toBeGreaterThanOrEqual(5);
+    expect(discovering(month)).toEqual([expect.stringMatching(/^\/calendar\/events\/[^/]+$/)]);
+    expect(discovering(agenda)).toHaveLength(1);
   });
 
   it("links previous, next and today; marks today; tolerates a bad view or date", async () => {
