@@ -336,7 +336,8 @@ export default function Conversation() {
 
   // The first message of a new chat was sent from a page whose box is gone: this page's box takes focus.
   useEffect(() => {
-    if (!takeNewChatSent()) return;
+    // Taken on any arrival; honoured only for the send's own redirect (to #latest), never a search hit.
+    if (!takeNewChatSent() || window.location.hash !== "#latest") return;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
   }, []);

@@ -10,8 +10,9 @@ import { searchConversations } from "~/chat/conversations.server";
 import { messageText } from "~/chat/schemas";
 import { groupByConversation, snippetAtWordBoundaries } from "~/chat/search-results";
 import { renderSnippet } from "~/chat/snippet";
+import { useEffect } from "react";
 import { Composer } from "~/components/chat/composer";
-import { markNewChatSent } from "~/components/chat/new-chat-focus";
+import { markNewChatSent, takeNewChatSent } from "~/components/chat/new-chat-focus";
 import { FormErrors } from "~/components/forms";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
@@ -68,6 +69,10 @@ export default function ChatHome() {
   const { query, conversations } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  // A refused send stays here: its mark must not move focus on some later arrival.
+  useEffect(() => {
+    if (lastResult) takeNewChatSent();
+  }, [lastResult]);
   if (query) {
     return (
       <div className="search-results">
