@@ -127,7 +127,8 @@ describe("notifications", { timeout: 90_000 }, () => {
       (await client.post("/settings/notifications", { briefing: "on", briefingTime: time, briefingOnTelegram: "on" }))
         .status,
     ).toBe(302);
-    const start = new Date(Date.now() + 2 * 3600_000);
+    // Today's, whatever the hour: at the briefing's own minute (two hours ahead was tomorrow after 22:00 UTC).
+    const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     await createEvent(id, {
       title: "Board meeting",
       description: "",
