@@ -39,23 +39,6 @@ export class OccurrenceNotFoundError extends Error {
   }
 }
 
-/** The stored fields occurrence expansion needs (EventRecord), for every query that expands. */
-export const recordSelect = {
-  id: true,
-  uid: true,
-  title: true,
-  description: true,
-  location: true,
-  allDay: true,
-  startLocal: true,
-  endLocal: true,
-  timeZone: true,
-  rrule: true,
-  exdates: true,
-  seriesId: true,
-  recurrenceId: true,
-} satisfies Prisma.EventSelect;
-
 /** The columns occurrences are made from: not an event's description (an import's can run to pages). */
 const expansionSelect = {
   id: true,
@@ -70,6 +53,9 @@ const expansionSelect = {
   seriesId: true,
   recurrenceId: true,
 } satisfies Prisma.EventSelect;
+
+/** The stored fields occurrence expansion needs (EventRecord), for every query that expands. */
+export const recordSelect = { ...expansionSelect, uid: true, description: true } satisfies Prisma.EventSelect;
 
 /**
  * Every occurrence of my events overlapping the window, in my zone: ONE indexed statement whatever the
