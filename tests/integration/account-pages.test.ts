@@ -2,36 +2,19 @@
  * The settings and admin pages over real HTTP, as a browser without JavaScript uses them: forms post and
  * redirect, bad input gets a message (400, never 500) with what was typed kept, non-admins get 403.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
+import { type Client, PASSWORD as password, serverForThisFile, signedUp } from "../support/app-server";
 import { browserClient } from "../support/cookie-jar";
-import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
-const password = "correct horse battery staple";
-let server: ServerProcess;
-type Client = ReturnType<typeof browserClient>;
-
-beforeAll(async () => {
-  await ensureBuild();
-  server = await startServer({
-    DATABASE_URL: process.env.DATABASE_URL,
-    NODE_ENV: "test",
-    ARES_SKIP_MIGRATIONS: "true",
-    // A fixed secret rather than test mode's throwaway one.
-    SESSION_SECRET: "account-pages-test-session-secret-0123456789",
-  });
-}, 180_000);
-afterAll(() => server?.stop());
+// A fixed secret rather than test mode's throwaway one.
+const server = serverForThisFile({ SESSION_SECRET: "account-pages-test-session-secret-0123456789" });
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
 
-async function signUp(email = unique("person"), name = "Test Person"): Promise<Client> {
-  const client = browserClient(server.url);
-  expect((await client.post("/signup", { email, password, name })).status).toBe(302);
-  expect((await client.post("/login", { email, password })).status).toBe(302);
-  return client;
-}
+const signUp = (email = unique("person"), name = "Test Person"): Promise<Client> =>
+  signedUp(server.url, email, { name });
 
 async function signIn(email: string, userAgent?: string): Promise<Client> {
   const client = browserClient(server.url);

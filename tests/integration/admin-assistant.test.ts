@@ -2,30 +2,13 @@
  * /admin/assistant: an admin adds, changes and deletes what ARES knows about itself (self-memory);
  * others are refused. Found by the wapiti scan: every save answered 500.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { browserClient } from "../support/cookie-jar";
-import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+import { expect, it } from "vitest";
+import { type Client, serverForThisFile, signedUp } from "../support/app-server";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  await ensureBuild();
-  server = await startServer({
-    DATABASE_URL: process.env.DATABASE_URL,
-    NODE_ENV: "test",
-    ARES_SKIP_MIGRATIONS: "true",
-    OLLAMA_URL: "http://127.0.0.1:9",
-  });
-}, 180_000);
-afterAll(() => server?.stop());
+const server = serverForThisFile({ OLLAMA_URL: "http://127.0.0.1:9" });
+const signUp = (email: string) => signedUp(server.url, email);
 
-async function signUp(email: string) {
-  const client = browserClient(server.url);
-  expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
-  expect((await client.post("/login", { email, password: "correct horse battery staple" })).status).toBe(302);
-  return client;
-}
-
-const listed = async (client: Awaited<ReturnType<typeof signUp>>) =>
+const listed = async (client: Client) =>
   [
     ...(await (await client.get("/admin/assistant")).text()).matchAll(/<input name="value"[^>]*?\svalue="([^"]*)"/g),
   ].map((match) => match[1]);

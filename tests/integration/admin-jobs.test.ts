@@ -1,21 +1,15 @@
 /** /admin/jobs on the built server: counts by state, failed jobs, Retry and Cancel (audited), admin-only. */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { prisma } from "~/db/db.server";
+import { serverForThisFile, signedUp } from "../support/app-server";
 import { browserClient } from "../support/cookie-jar";
 import { failJobElsewhere } from "../support/jobs";
-import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+import { startServer } from "../support/server-process";
 
 const QUEUE = "sessions.purge-ended";
 const METRICS_TOKEN = "admin-jobs-test-metrics-token-0123456789";
-let server: ServerProcess;
-
-async function signUp(email: string) {
-  const client = browserClient(server.url);
-  expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
-  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
-  expect((await client.post("/login", { email, password: "correct horse battery staple" })).status).toBe(302);
-  return client;
-}
+let server: ReturnType<typeof serverForThisFile>;
+const signUp = (email: string) => signedUp(server.url, email);
 
 const pageText = async (client: ReturnType<typeof browserClient>) => {
   const response = await client.get("/admin/jobs");
@@ -33,16 +27,7 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number, what: str
 
 // Making a job fail from outside needs a second connection: PostgreSQL only.
 describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
-  beforeAll(async () => {
-    await ensureBuild();
-    server = await startServer({
-      DATABASE_URL: process.env.DATABASE_URL,
-      NODE_ENV: "test",
-      ARES_SKIP_MIGRATIONS: "true",
-      METRICS_TOKEN,
-    });
-  }, 180_000);
-  afterAll(() => server?.stop());
+  server = serverForThisFile({ METRICS_TOKEN });
 
   it("shows a failed job with its error and attempts; Retry runs it with the real handler, audited", async () => {
     const admin = await signUp("jobs-admin@example.test");

@@ -1,27 +1,10 @@
 /** /admin/system: the health report, version, uptime and migrations — for admins only. */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { migrationNames } from "~/db/migrations.server";
-import { browserClient } from "../support/cookie-jar";
-import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+import { serverForThisFile, signedUp } from "../support/app-server";
 
-let server: ServerProcess;
-beforeAll(async () => {
-  await ensureBuild();
-  server = await startServer({
-    DATABASE_URL: process.env.DATABASE_URL,
-    NODE_ENV: "test",
-    ARES_SKIP_MIGRATIONS: "true",
-    OLLAMA_URL: "http://127.0.0.1:9",
-  });
-}, 180_000);
-afterAll(() => server?.stop());
-
-async function signUp(email: string) {
-  const client = browserClient(server.url);
-  expect((await client.post("/signup", { email, password: "correct horse battery staple" })).status).toBe(302);
-  expect((await client.post("/login", { email, password: "correct horse battery staple" })).status).toBe(302);
-  return client;
-}
+const server = serverForThisFile({ OLLAMA_URL: "http://127.0.0.1:9" });
+const signUp = (email: string) => signedUp(server.url, email);
 
 it("shows every dependency, the version, uptime and applied migrations to an admin, and 403 to others", async () => {
   const admin = await signUp("first-admin@example.test");

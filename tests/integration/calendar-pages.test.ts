@@ -2,35 +2,21 @@
  * The calendar over real HTTP as a browser without JavaScript uses it: views, forms that post and
  * redirect, validation messages with the input kept, scoped edits and deletes, and 404 for anyone else.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
+import { type Client, serverForThisFile, signedUp } from "../support/app-server";
 import { browserClient } from "../support/cookie-jar";
-import { type ServerProcess, ensureBuild, startServer } from "../support/server-process";
 
-const password = "correct horse battery staple";
-let server: ServerProcess;
-type Client = ReturnType<typeof browserClient>;
-
-beforeAll(async () => {
-  await ensureBuild();
-  server = await startServer({
-    DATABASE_URL: process.env.DATABASE_URL,
-    NODE_ENV: "test",
-    ARES_SKIP_MIGRATIONS: "true",
-    SESSION_SECRET: "calendar-pages-test-session-secret-0123456789",
-    RATE_LIMIT_READ_PER_MINUTE: "0",
-    RATE_LIMIT_WRITE_PER_MINUTE: "0",
-  });
-}, 180_000);
-afterAll(() => server?.stop());
+const server = serverForThisFile({
+  SESSION_SECRET: "calendar-pages-test-session-secret-0123456789",
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_WRITE_PER_MINUTE: "0",
+});
 
 let counter = 0;
 async function person(timeZone = "Europe/Berlin"): Promise<{ client: Client; email: string }> {
   const email = `cal-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-  const client = browserClient(server.url);
-  expect((await client.post("/signup", { email, password, name: "Cal" })).status).toBe(302);
-  // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
-  expect((await client.post("/login", { email, password })).status).toBe(302);
+  const client = await signedUp(server.url, email, { name: "Cal" });
   await prisma.user.update({ where: { email }, data: { timeZone } });
   return { client, email };
 }

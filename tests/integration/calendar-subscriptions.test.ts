@@ -8,7 +8,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { browserClient } from "../support/cookie-jar";
+import { signedUp } from "../support/app-server";
+import type { browserClient } from "../support/cookie-jar";
 import { type ServerProcess, ensureBuild, startServer } from "../support/server-process";
 
 type Served = { status: number; body: string; delayMs?: number; location?: string };
@@ -53,10 +54,7 @@ afterAll(async () => {
 let counter = 0;
 async function person(): Promise<{ client: Client; email: string }> {
   const email = `sub-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-  const client = browserClient(server.url);
-  const password = "correct horse battery staple";
-  expect((await client.post("/signup", { email, password, name: "Sub" })).status).toBe(302);
-  expect((await client.post("/login", { email, password })).status).toBe(302);
+  const client = await signedUp(server.url, email, { name: "Sub" });
   await prisma.user.update({ where: { email }, data: { timeZone: "Europe/Berlin" } });
   return { client, email };
 }
