@@ -29,9 +29,21 @@ export async function signUp(page: Page, options: { email?: string; name?: strin
   // With JS the address changes a moment before the sign-in page replaces the sign-up form (both have an
   // Email field): typing then went into the leaving form.
   await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await signInHere(page, email);
+  await page.waitForURL((url) => url.pathname === "/");
+  return email;
+}
+
+/** Signs in to an existing account through the real form. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await untilInteractive(page);
+  await signInHere(page, email);
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+async function signInHere(page: Page, email: string): Promise<void> {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/");
-  return email;
 }
