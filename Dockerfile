@@ -36,7 +36,11 @@ VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/v1/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # Pending migrations are applied on start (the Prisma CLI, with prisma.config.ts), guarded against concurrent starts.
-# The same node flags as `npm start` (runtime.test.ts holds them together). --max-semi-space-size=8 caps
-# V8's young generation: by default it grows far larger under many open streams and RSS never gives it
-# back (bench/runtime.ts: peak RSS with 200 streams ~314 MB without it, ~225 MB with it).
-CMD ["node", "--max-semi-space-size=8", "build/server.js"]
+# The same environment and node flags as `npm start` (runtime.test.ts holds them together; ADR 012).
+# --max-semi-space-size=8 caps V8's young generation: by default it grows far larger under many open
+# streams and RSS never gives it back (bench/runtime.ts: peak RSS with 200 streams ~314 MB without it,
+# ~225 MB with it). --heap-growing-percent=30 lets the old generation grow 30% past the live heap between
+# full collections instead of up to 4×; MALLOC_ARENA_MAX=2 and a fixed MALLOC_TRIM_THRESHOLD_ keep glibc
+# from holding freed memory in per-thread arenas (bench/memory.ts: ADR 012).
+ENV MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "build/server.js"]

@@ -32,7 +32,12 @@ async function heapUsedMb(url: string): Promise<number> {
   return line ? Number(line.split(" ")[1]) / 1024 ** 2 : Number.NaN;
 }
 
-const server = await startProductionServer({ name: "memory", port: 4314, tokenDelayMs: 0 });
+// BENCH_PORT: another port, when two checkouts run benchmarks on one machine.
+const server = await startProductionServer({
+  name: "memory",
+  port: Number(process.env.BENCH_PORT ?? 4314),
+  tokenDelayMs: 0,
+});
 const db = new pg.Client({ connectionString: server.databaseUrl });
 try {
   await db.connect();

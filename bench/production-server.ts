@@ -1,5 +1,5 @@
 /**
- * The production server as `npm start` runs it (package.json's node flags, then build/server.js), with
+ * The production server as `npm start` runs it (package.json's environment and node flags, then build/server.js), with
  * a stand-in model provider, for the footprint benchmarks (runtime.ts, memory.ts, load.ts): its RSS is
  * read from /proc, so it must be this process's own child.
  */
@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startStubLlm, type StubLlm } from "../e2e/stand-ins/llm-server";
 import { buildIsStale, runBuild } from "../scripts/build";
-import { productionNodeArgs } from "../tests/support/server-process";
+import { productionNodeArgs, productionNodeEnv } from "../tests/support/server-process";
 import { benchDatabase } from "./support";
 
 const ownRoot = path.resolve(import.meta.dirname, "..");
@@ -45,12 +45,14 @@ export async function startProductionServer(options: {
   port: number;
   tokenDelayMs: number;
   root?: string;
-  /** The node arguments; default: package.json's start flags and build/server.js. */
+  /** The node arguments; default: package.json's start flags and build/server.js (with its environment). */
   entry?: string;
   env?: Record<string, string>;
 }): Promise<ProductionServer> {
   const root = path.resolve(options.root ?? ownRoot);
   const entry = options.entry ?? [...productionNodeArgs(root), "build/server.js"].join(" ");
+  // npm start's own environment (glibc malloc settings): read by the process as it starts, before any JS.
+  const startEnv = options.entry ? {} : productionNodeEnv(root);
   if (root === ownRoot && buildIsStale(root, "production")) await runBuild(root, "production");
   const stub = await startStubLlm({ name: "openrouter", behaviour: { tokenDelayMs: options.tokenDelayMs } });
   const database = await benchDatabase(options.name);
@@ -62,6 +64,7 @@ export async function startProductionServer(options: {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...startEnv,
       NODE_ENV: "production",
       HOST: "127.0.0.1",
       PORT: String(options.port),

@@ -12,6 +12,7 @@ import { config } from "~/config/env.server";
 import { startBackgroundJobs, stopBackgroundJobs } from "~/jobs/worker.server";
 import { flushErrorReports, startErrorReporting } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
+import { startMemoryReducerNudge } from "~/observability/memory-reducer.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis } from "~/redis/redis.server";
 import { startSessionMaintenance } from "~/sessions/maintenance.server";
@@ -31,6 +32,7 @@ export const serverRuntime = {
   startReplyMaintenance,
   settleLocalReplies,
   logUnhandledRejections,
+  startMemoryReducerNudge,
   startDraining,
   waitForGenerations,
   startTelegram,

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 import { databaseEnv } from "../support/ops";
-import { ensureBuild, productionNodeArgs, startServer } from "../support/server-process";
+import { ensureBuild, productionNodeArgs, productionNodeEnv, startServer } from "../support/server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const TEST_ONLY_ROUTE = /"routes\/test-only\.[a-z]+"/;
@@ -42,11 +42,22 @@ describe("the production build", () => {
 });
 
 describe("the production start", () => {
-  it("runs the server with the same node flags from the image as from npm start", () => {
+  it("runs the server with the same node flags and malloc settings from the image as from npm start", () => {
     const dockerfile = fs.readFileSync(path.join(root, "Dockerfile"), "utf8");
     const command = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
     expect(command).toEqual(["node", ...productionNodeArgs(), "build/server.js"]);
-    expect(productionNodeArgs()).toContain("--max-semi-space-size=8");
+    expect(productionNodeArgs()).toEqual(
+      expect.arrayContaining(["--max-semi-space-size=8", "--heap-growing-percent=30"]),
+    );
+    // The runtime stage's ENV lines (after its FROM), as `NAME=value` pairs.
+    const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    const imageEnv = Object.fromEntries(
+      [...runtimeStage.matchAll(/^ENV (.+)$/gm)].flatMap((line) =>
+        line[1]!.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+      ),
+    );
+    expect(productionNodeEnv()).toEqual({ MALLOC_ARENA_MAX: "2", MALLOC_TRIM_THRESHOLD_: "131072" });
+    expect(imageEnv).toMatchObject(productionNodeEnv());
   });
 });
 

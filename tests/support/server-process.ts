@@ -20,16 +20,39 @@ export type Exited = { code: number | null; stdout: string; stderr: string };
 const root = path.resolve(import.meta.dirname, "../..");
 
 /**
- * The node flags `npm start` (package.json) runs the server with — the V8 heap settings production
- * uses — so that benchmarks measure the process as it runs in production.
+ * The environment and node flags `npm start` (package.json) runs the server with — glibc's malloc
+ * settings and the V8 heap settings production uses — so that benchmarks measure the process as it runs
+ * in production. The start script is `exec [env NAME=value …] node [flags] build/server.js`.
  */
-export function productionNodeArgs(checkout = root): string[] {
+function productionStart(checkout: string): { env: Record<string, string>; nodeArgs: string[] } {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(checkout, "package.json"), "utf8")) as {
     scripts: { start: string };
   };
-  const match = /^exec node\s*(.*?)\s*build\/server\.js$/.exec(scripts.start);
-  if (!match) throw new Error(`package.json's start is not "exec node [flags] build/server.js": ${scripts.start}`);
-  return match[1] ? match[1].split(/\s+/) : [];
+  const match = /^exec (?:env ((?:[A-Z_]+=\S+ )+))?node\s*(.*?)\s*build\/server\.js$/.exec(scripts.start);
+  if (!match) {
+    throw new Error(
+      `package.json's start is not "exec [env NAME=value …] node [flags] build/server.js": ${scripts.start}`,
+    );
+  }
+  const env = Object.fromEntries(
+    (match[1] ?? "")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((assignment) => [
+        assignment.slice(0, assignment.indexOf("=")),
+        assignment.slice(assignment.indexOf("=") + 1),
+      ]),
+  );
+  return { env, nodeArgs: match[2] ? match[2].split(/\s+/) : [] };
+}
+
+export function productionNodeArgs(checkout = root): string[] {
+  return productionStart(checkout).nodeArgs;
+}
+
+export function productionNodeEnv(checkout = root): Record<string, string> {
+  return productionStart(checkout).env;
 }
 
 function baseEnv(): Record<string, string | undefined> {
