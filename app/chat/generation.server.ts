@@ -76,13 +76,18 @@ export function startGeneration(
   { messageId: assistantMessageId, userId, conversationId }: ReplyTarget,
   /** Read while storing the message, when the caller has it; otherwise loaded here. */
   context?: PromptContext,
+  /**
+   * When the reply's row is still being committed: the provider request starts at once, and nothing is
+   * written (nor a tool run) until this resolves. If it rejects, the reply is dropped without a trace.
+   */
+  committed?: Promise<void>,
 ): Promise<void> {
   const controller = new AbortController();
   // Registered before the first await, so a subscriber arriving now already follows from memory.
   const live: LiveReply = { content: "" };
   liveReplies.set(assistantMessageId, live);
   // The generation owns every failure inside it: `done` never rejects, and followers always get `done`.
-  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live)
+  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live, committed)
     .catch((error: unknown) => {
       const unavailable = isDatabaseUnavailable(error);
       if (unavailable)
@@ -135,6 +140,7 @@ async function generate(
   preloaded: PromptContext | undefined,
   controller: AbortController,
   live: LiveReply,
+  committed: Promise<void> = Promise.resolve(),
 ): Promise<void> {
   const { messageId } = target;
   const { conversation, preferences, memory, history, calendar, newMessage, isFirstExchange } =
@@ -171,6 +177,51 @@ async function generate(
       else log.error({ err: error, messageId }, "could not store the reply's prompt");
     }));
 
+  const request = {
+    preferred,
+    model,
+    messages: turns,
+    params: {
+      temperature: preferences.temperature ?? undefined,
+      topP: preferences.topP ?? undefined,
+      maxTokens: preferences.maxTokens ?? undefined,
+    },
+    signal: controller.signal,
+    onToken: (token: string) => {
+      const text = storableText(token);
+      live.content += text;
+      publish(messageId, { type: "token", text });
+    },
+  };
+  // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
+  const toolContext = { userId: target.userId, messageId, timeZone };
+  // The provider request starts now, before the row is committed: tokens wait in memory meanwhile.
+  const streaming = config().llmTools
+    ? streamChatWithTools({
+        ...request,
+        tools: CALENDAR_TOOLS,
+        // A tool's writes refer to the reply's row.
+        runTool: async (call) => {
+          await committed;
+          return runCalendarTool(toolContext, call);
+        },
+        maxRounds: MAX_TOOL_ROUNDS,
+      })
+    : streamChat(request);
+  // Awaited below; a failure that arrives before then is not an unhandled rejection.
+  streaming.catch(() => undefined);
+  try {
+    await committed;
+  } catch (error) {
+    // The send itself failed (its caller reports that): this reply has no row to write to.
+    log.info({ messageId, error: describeError(error) }, "reply dropped: its message was not stored");
+    controller.abort();
+    await streaming.catch(() => undefined);
+    liveReplies.delete(messageId);
+    publish(messageId, { type: "done", status: "error" });
+    return;
+  }
+
   let persistFailure: unknown;
   // Resolves once no write of the growing text is in flight; never rejects.
   const stopWriting = writeAsItGrows(messageId, {
@@ -187,32 +238,7 @@ async function generate(
   let result: StreamResult | undefined;
   let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
   try {
-    const request = {
-      preferred,
-      model,
-      messages: turns,
-      params: {
-        temperature: preferences.temperature ?? undefined,
-        topP: preferences.topP ?? undefined,
-        maxTokens: preferences.maxTokens ?? undefined,
-      },
-      signal: controller.signal,
-      onToken: (token: string) => {
-        const text = storableText(token);
-        live.content += text;
-        publish(messageId, { type: "token", text });
-      },
-    };
-    // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
-    const toolContext = { userId: target.userId, messageId, timeZone };
-    result = config().llmTools
-      ? await streamChatWithTools({
-          ...request,
-          tools: CALENDAR_TOOLS,
-          runTool: (call) => runCalendarTool(toolContext, call),
-          maxRounds: MAX_TOOL_ROUNDS,
-        })
-      : await streamChat(request);
+    result = await streaming;
     if (result.finish === "aborted") outcome = { status: "aborted" };
     await stopWriting();
     if (persistFailure) {
