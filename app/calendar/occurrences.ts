@@ -25,7 +25,7 @@ export type Occurrence = {
   /** The series this occurrence belongs to (null for a one-off event). */
   seriesId: string | null;
   /** Which occurrence of the series (its original wall-clock start); null for a one-off event. */
-  recurrenceId: string | null;
+  readonly recurrenceId: string | null;
   isException: boolean;
   title: string;
   location: string;
@@ -47,11 +47,13 @@ type ExpansionRecord = Omit<EventRecord, "uid" | "description">;
 
 type OccurrenceFields = Omit<Occurrence, "start" | "end">;
 
-/** An occurrence whose ZonedDateTimes are only made if asked for (views work on the epoch milliseconds). */
+/**
+ * An occurrence whose ZonedDateTimes and RECURRENCE-ID text are only made if asked for: views work on
+ * the epoch milliseconds, and a month cell shows only a few of its day's occurrences.
+ */
 class ExpandedOccurrence implements Occurrence {
   eventId: string;
   seriesId: string | null;
-  recurrenceId: string | null;
   isException: boolean;
   title: string;
   location: string;
@@ -62,11 +64,17 @@ class ExpandedOccurrence implements Occurrence {
   #viewerZone: string;
   #start: Temporal.ZonedDateTime | undefined;
   #end: Temporal.ZonedDateTime | undefined;
+  /** The RECURRENCE-ID as text, or the wall-clock start (wall ms) it is written from when first read. */
+  #recurrenceId: string | null | number;
 
-  constructor(fields: OccurrenceFields, viewerZone: string) {
+  constructor(
+    fields: Omit<OccurrenceFields, "recurrenceId">,
+    recurrenceId: string | null | number,
+    viewerZone: string,
+  ) {
     this.eventId = fields.eventId;
     this.seriesId = fields.seriesId;
-    this.recurrenceId = fields.recurrenceId;
+    this.#recurrenceId = recurrenceId;
     this.isException = fields.isException;
     this.title = fields.title;
     this.location = fields.location;
@@ -75,6 +83,11 @@ class ExpandedOccurrence implements Occurrence {
     this.endMs = fields.endMs;
     this.timeZone = fields.timeZone;
     this.#viewerZone = viewerZone;
+  }
+
+  get recurrenceId(): string | null {
+    if (typeof this.#recurrenceId === "number") this.#recurrenceId = formatWallMs(this.#recurrenceId, this.allDay);
+    return this.#recurrenceId;
   }
 
   get start(): Temporal.ZonedDateTime {
@@ -88,7 +101,7 @@ class ExpandedOccurrence implements Occurrence {
 
 /** An occurrence shown in the viewer's zone. */
 export function occurrenceOf(fields: OccurrenceFields, viewerZone: string): Occurrence {
-  return new ExpandedOccurrence(fields, viewerZone);
+  return new ExpandedOccurrence(fields, fields.recurrenceId, viewerZone);
 }
 
 type Timing = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "endLocal">;
@@ -127,6 +140,32 @@ export function spanOf(
   return { start: zoned(startMs), end: zoned(endMs) };
 }
 
+/** What an occurrence's RECURRENCE-ID says (formatWallMs) as wall ms: its minute, or its day if all-day. */
+function recurrenceKey(wallStart: number, allDay: boolean): number {
+  const unit = allDay ? DAY_MS : 60_000;
+  return wallStart - (((wallStart % unit) + unit) % unit);
+}
+
+/**
+ * A series' EXDATEs and overridden occurrences as recurrence keys: those RECURRENCE-IDs that an
+ * occurrence of it can have (the same kind of value, written as formatWallMs writes it).
+ */
+function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): Set<number> | null {
+  if (!event.exdates.length && !overridden) return null;
+  const keys = new Set<number>();
+  for (const recurrenceId of [...event.exdates, ...(overridden ?? [])]) {
+    let wallMs: number;
+    try {
+      wallMs = wallMsOf(recurrenceId);
+    } catch (error) {
+      if (error instanceof RangeError) continue;
+      throw error;
+    }
+    if (formatWallMs(wallMs, event.allDay) === recurrenceId) keys.add(wallMs);
+  }
+  return keys;
+}
+
 /**
  * Every occurrence of `events` that overlaps the window, in the viewer's zone, sorted by start.
  * Series are expanded with their EXDATEs removed and each overridden occurrence replaced by its
@@ -150,7 +189,8 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
   const add = (
     event: ExpansionRecord,
     span: { startMs: number; endMs: number },
-    fields: Pick<Occurrence, "seriesId" | "recurrenceId" | "isException">,
+    fields: Pick<Occurrence, "seriesId" | "isException">,
+    recurrenceId: string | null | number,
   ) =>
     result.push(
       new ExpandedOccurrence(
@@ -164,6 +204,7 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
           endMs: span.endMs,
           timeZone: event.allDay ? null : event.timeZone,
         },
+        recurrenceId,
         viewerZone,
       ),
     );
@@ -173,7 +214,7 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     if (!event.rrule) {
       if (overlaps(firstSpan)) {
         const isOverride = Boolean(event.seriesId && event.recurrenceId);
-        add(event, firstSpan, { seriesId: event.seriesId, recurrenceId: event.recurrenceId, isException: isOverride });
+        add(event, firstSpan, { seriesId: event.seriesId, isException: isOverride }, event.recurrenceId);
       }
       continue;
     }
@@ -183,14 +224,11 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     // the event's length, then keep exactly the occurrences that overlap.
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
-    const skipped = new Set(event.exdates);
-    const replaced = overridden.get(event.id);
+    const left = leftOut(event, overridden.get(event.id));
     for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
-      const recurrenceId = formatWallMs(wallStart, event.allDay);
-      if (skipped.has(recurrenceId) || replaced?.has(recurrenceId)) continue;
+      if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
       const occurrenceSpan = span(wallStart);
-      if (overlaps(occurrenceSpan))
-        add(event, occurrenceSpan, { seriesId: event.id, recurrenceId, isException: false });
+      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }
   }
   return result.sort(

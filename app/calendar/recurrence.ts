@@ -1,5 +1,7 @@
 import { RRuleTemporal } from "rrule-temporal";
+import { type RulePlan, planRule, planStartsBetween } from "./rule-arithmetic";
 import { Temporal, parseWall } from "./time";
+import { wallMsOf } from "./zone-clock";
 
 export const FREQUENCIES = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
@@ -73,21 +75,24 @@ export function withRulePart(rrule: string, key: string, value: string | null): 
 
 const UTC = "UTC";
 
-/**
- * Rules as rrule-temporal compiled them (parsed, with the query plans it builds on first use), by
- * first start and rule text, which fully determine them. Every view, reminder scan and prompt expands
- * the same series again and again; compiling one costs more than expanding a month of it.
- */
-const compiledRules = new Map<string, RRuleTemporal>();
-const MAX_COMPILED_RULES = 2_000;
+/** A rule's UNTIL as the last wall-clock start it allows (inclusive: an all-day UNTIL date covers that whole day). */
+function untilWall(until: string): Temporal.PlainDateTime {
+  const wall = parseWall(untilToWall(until));
+  return until.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
+}
+
+/** A rule with its first start, ready to expand: by arithmetic when its shape allows (plan), else by rrule-temporal. */
+type CompiledRule = { plan: RulePlan | null; engine: RRuleTemporal | undefined };
 
 /**
- * Expansion runs on wall-clock times: the rule is evaluated in UTC (which has no DST) with the series'
- * local start, and each generated wall-clock time is placed in the real zone afterwards. So a 09:00
- * Berlin meeting stays 09:00 Berlin, and a time skipped by a DST gap still occurs (shifted forward)
- * rather than silently vanishing as rule engines do when they evaluate in the zone itself.
+ * Rules compiled (parsed, and as rrule-temporal builds its query plans on first use), by first start
+ * and rule text, which fully determine them. Every view, reminder scan and prompt expands the same
+ * series again and again; compiling one costs more than expanding a month of it.
  */
-function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
+const compiledRules = new Map<string, CompiledRule>();
+const MAX_COMPILED_RULES = 2_000;
+
+function compiled(rrule: string, startLocal: string): CompiledRule {
   const key = `${startLocal} ${rrule}`;
   const kept = compiledRules.get(key);
   if (kept) {
@@ -96,24 +101,41 @@ function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
     compiledRules.set(key, kept);
     return kept;
   }
+  const rule: CompiledRule = {
+    plan: planRule(rrule, wallMsOf(startLocal), (until) => untilWall(until).toZonedDateTime(UTC).epochMilliseconds),
+    engine: undefined,
+  };
+  if (compiledRules.size >= MAX_COMPILED_RULES) compiledRules.delete(compiledRules.keys().next().value!);
+  compiledRules.set(key, rule);
+  return rule;
+}
+
+/**
+ * Expansion runs on wall-clock times: the rule is evaluated in UTC (which has no DST) with the series'
+ * local start, and each generated wall-clock time is placed in the real zone afterwards. So a 09:00
+ * Berlin meeting stays 09:00 Berlin, and a time skipped by a DST gap still occurs (shifted forward)
+ * rather than silently vanishing as rule engines do when they evaluate in the zone itself.
+ */
+function ruleOnWallClock(rrule: string, startLocal: string): RRuleTemporal {
+  const rule = compiled(rrule, startLocal);
+  if (rule.engine) return rule.engine;
   const parts = parseRule(rrule);
   let text = rrule.replace(/^RRULE:/i, "");
   if (parts.UNTIL) {
-    const wall = parseWall(untilToWall(parts.UNTIL));
-    // Inclusive: an all-day UNTIL date covers that whole day.
-    const end = parts.UNTIL.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
-    text = withRulePart(text, "UNTIL", `${end.toString({ smallestUnit: "second" }).replace(/[-:]/g, "")}Z`);
+    text = withRulePart(
+      text,
+      "UNTIL",
+      `${untilWall(parts.UNTIL).toString({ smallestUnit: "second" }).replace(/[-:]/g, "")}Z`,
+    );
   }
-  const rule = new RRuleTemporal({
+  rule.engine = new RRuleTemporal({
     rruleString: text,
     dtstart: parseWall(startLocal).toZonedDateTime(UTC),
     maxIterations: 100_000,
     // Never keep a rule's whole occurrence list (only queries with an iterator or a window run here).
     cache: false,
   });
-  if (compiledRules.size >= MAX_COMPILED_RULES) compiledRules.delete(compiledRules.keys().next().value!);
-  compiledRules.set(key, rule);
-  return rule;
+  return rule.engine;
 }
 
 /** Wall-clock starts of a rule's occurrences from `from` to `to` (inclusive), both wall-clock. */
@@ -136,6 +158,12 @@ export function wallStartsBetween(
  * in UTC, so an occurrence's epoch milliseconds are its wall clock, with no conversion per occurrence.
  */
 export function wallStartMsBetween(rrule: string, startLocal: string, from: number, to: number): number[] {
+  const { plan } = compiled(rrule, startLocal);
+  return plan ? planStartsBetween(plan, from, to) : engineStartMsBetween(rrule, startLocal, from, to);
+}
+
+/** rrule-temporal's answer alone, for any rule: the authority the arithmetic is held to (rule-arithmetic.test.ts). */
+export function engineStartMsBetween(rrule: string, startLocal: string, from: number, to: number): number[] {
   return ruleOnWallClock(rrule, startLocal)
     .between(new Date(from), new Date(to), true)
     .map((start) => start.epochMilliseconds);
@@ -151,10 +179,7 @@ export function lastWallStart(rrule: string, startLocal: string): Temporal.Plain
     const last = firstWallStarts(rrule, startLocal, Number(parts.COUNT)).at(-1);
     return last ?? parseWall(startLocal);
   }
-  if (parts.UNTIL) {
-    const wall = parseWall(untilToWall(parts.UNTIL));
-    return parts.UNTIL.length === 8 ? wall.add({ hours: 23, minutes: 59 }) : wall;
-  }
+  if (parts.UNTIL) return untilWall(parts.UNTIL);
   return "never";
 }
 

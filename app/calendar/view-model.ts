@@ -1,7 +1,7 @@
 import { type OccurrenceItem, type PackedItem, packItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
-import { MONTH_CELL_LIMIT, type ViewRange, between, dayBounds, layoutDay, monthWeeks } from "./views";
+import { MONTH_CELL_LIMIT, type ViewRange, byDay, dayBounds, layoutDay, monthWeeks } from "./views";
 import { DAY_MS, type ZoneClock, dayOfDate, hourMinute, wallDay, zoneClock } from "./zone-clock";
 
 // Plain, serialisable shapes the calendar page renders (the loader's output).
@@ -119,13 +119,10 @@ export function buildModel(
 ): CalendarModel {
   const first = dayOfDate(range.first);
   const clock = zoneClock(timeZone);
-  const bounds = dayBounds(range, clock);
+  const perDay = byDay(occurrences, dayBounds(range, clock));
   const labels: Labels = new Map();
   const item = (o: Occurrence) => packItem(toItem(o, clock, false, labels));
-  const onDate = (date: Temporal.PlainDate) => {
-    const index = dayOfDate(date) - first;
-    return between(occurrences, bounds[index]!, bounds[index + 1]!);
-  };
+  const onDate = (date: Temporal.PlainDate) => perDay[dayOfDate(date) - first]!;
   const isToday = (date: Temporal.PlainDate) => date.equals(today);
   if (range.view === "month") {
     return {

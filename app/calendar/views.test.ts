@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal } from "./time";
-import { layoutDay, monthWeeks, viewRange } from "./views";
+import { byDay, dayBounds, layoutDay, monthWeeks, viewRange } from "./views";
+import { zoneClock } from "./zone-clock";
 
 function at(start: string, end: string, title: string): Occurrence {
   const zone = "Europe/Berlin";
@@ -63,5 +64,30 @@ describe("day layout", () => {
       "Europe/Berlin",
     );
     expect(placed[0]!.top).toBe(240);
+  });
+});
+
+describe("occurrences by day", () => {
+  it("lists an occurrence on every day it touches, in start order, and a zero-length one on the day it starts", () => {
+    const range = viewRange("week", Temporal.PlainDate.from("2026-03-25"));
+    const bounds = dayBounds(range, zoneClock("Europe/Berlin"));
+    const occurrences = [
+      at("2026-03-22T23:00", "2026-03-23T01:00", "from the week before"),
+      at("2026-03-23T09:00", "2026-03-23T10:00", "Monday"),
+      at("2026-03-24T00:00", "2026-03-24T00:00", "zero at midnight"),
+      at("2026-03-24T22:00", "2026-03-26T00:00", "two nights"),
+      at("2026-03-28T23:30", "2026-03-29T04:00", "over the DST change"),
+      at("2026-03-29T23:00", "2026-03-30T01:00", "into the next week"),
+    ];
+    const titles = byDay(occurrences, bounds).map((day) => day.map((o) => o.title));
+    expect(titles).toEqual([
+      ["from the week before", "Monday"],
+      ["zero at midnight", "two nights"],
+      ["two nights"],
+      [],
+      [],
+      ["over the DST change"],
+      ["over the DST change", "into the next week"],
+    ]);
   });
 });

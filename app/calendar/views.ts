@@ -81,9 +81,23 @@ export function dayBounds(range: Pick<ViewRange, "first" | "last">, clock: ZoneC
   return bounds;
 }
 
-/** The occurrences that touch the day from `start` to `end` (epoch ms, a day in the viewer's zone). */
-export function between(occurrences: Occurrence[], start: number, end: number): Occurrence[] {
-  return occurrences.filter((o) => o.startMs < end && (o.endMs > start || o.startMs === start));
+/**
+ * The occurrences that touch each day (bounds from dayBounds: day i runs from bounds[i] to bounds[i + 1]),
+ * in their order. `occurrences` are sorted by start, so one pass places them all: a month of a few
+ * dozen series has hundreds, and filtering them again for each of its 35 or 42 days cost more.
+ */
+export function byDay(occurrences: Occurrence[], bounds: number[]): Occurrence[][] {
+  const days: Occurrence[][] = Array.from({ length: bounds.length - 1 }, () => []);
+  let first = 0;
+  for (const o of occurrences) {
+    // The first day that ends after the occurrence starts (starts only grow, so neither does this).
+    while (first < days.length && bounds[first + 1]! <= o.startMs) first += 1;
+    // A zero-length occurrence belongs to the day it starts at the beginning of.
+    for (let day = first; day < days.length && (o.endMs > bounds[day]! || o.startMs === bounds[day]); day++) {
+      days[day]!.push(o);
+    }
+  }
+  return days;
 }
 
 export type MonthWeek = { week: number; days: Temporal.PlainDate[] };

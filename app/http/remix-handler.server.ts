@@ -87,9 +87,55 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
   for (const [name, value] of response.headers.entries()) res.append(name, value);
   // Remix answers 405 for a POST to a page without an action; RFC 9110 wants the methods it does take.
   if (response.status === 405 && !response.headers.has("allow")) res.setHeader("Allow", "GET, HEAD");
-  if (/text\/event-stream/i.test(response.headers.get("content-type") ?? "")) res.flushHeaders();
-  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  if (/text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
+    res.flushHeaders();
+    // Each event goes out as it comes (compression leaves event streams alone).
+    if (response.body) await writeReadableStreamToWritable(response.body, res);
+    else res.end();
+    return;
+  }
+  if (response.body) await writeCoalesced(response.body, res);
   else res.end();
+}
+
+/**
+ * Writes a body with one write and one flush per turn of the event loop for whatever arrived in it.
+ * Remix's writeReadableStreamToWritable writes and flushes every chunk, and React renders a page in
+ * 2 KB chunks: each was then compressed and flushed on its own (a thread-pool job and a socket write
+ * apiece), which made a page's compression cost grow with its size far faster than compressing it
+ * does. A streamed page still goes out as it is rendered: a chunk waits at most until the next turn.
+ */
+async function writeCoalesced(body: ReadableStream<Uint8Array>, res: ExpressResponse): Promise<void> {
+  const reader = body.getReader();
+  let pending: Uint8Array[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const take = () => {
+    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+    pending = [];
+    return chunk;
+  };
+  const flush = () => {
+    scheduled = undefined;
+    if (!pending.length) return;
+    res.write(take());
+    // compression's: sends what it holds so far.
+    res.flush();
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      pending.push(value);
+      scheduled ??= setImmediate(flush);
+    }
+    clearImmediate(scheduled);
+    if (pending.length) res.end(take());
+    else res.end();
+  } catch (error) {
+    clearImmediate(scheduled);
+    res.destroy(error as Error);
+    throw error;
+  }
 }
 
 export function remixRequestHandler(options: {

@@ -1,6 +1,8 @@
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseEnv, httpRequest, sample } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
@@ -63,6 +65,35 @@ describe("security headers on a page", () => {
     expect(allowed.status).toBe(200);
     const probe = await httpRequest(`${server.url}/api/v1/health/live`, { headers: { Host: "10.0.0.7:3000" } });
     expect(probe.status).toBe(200);
+  });
+});
+
+describe("compression", () => {
+  it("compresses a streamed reply and still sends each part as it comes", async () => {
+    const pad = 2_000;
+    const parts: { text: string; at: number }[] = [];
+    const started = performance.now();
+    const encoding = await new Promise<string | undefined>((resolve, reject) => {
+      http
+        .get(
+          `${server.url}/test-only/slow?ms=1500&pad=${pad}`,
+          { headers: { "Accept-Encoding": "gzip" } },
+          (response) => {
+            const gunzip = response.pipe(zlib.createGunzip());
+            gunzip.setEncoding("utf8");
+            gunzip.on("data", (text: string) => parts.push({ text, at: performance.now() - started }));
+            gunzip.on("end", () => resolve(response.headers["content-encoding"]));
+            gunzip.on("error", reject);
+          },
+        )
+        .on("error", reject);
+    });
+    expect(encoding).toBe("gzip");
+    const chunks = [1, 2, 3, 4, 5].map((n) => `chunk ${n}\n`.padStart(pad, "."));
+    expect(parts.map((part) => part.text).join("")).toBe(`${chunks.join("")}done\n`);
+    // The first part arrives on its own, well before the last one is written (300 ms apart each).
+    expect(parts[0]!.text).toBe(chunks[0]);
+    expect(parts.at(-1)!.at - parts[0]!.at).toBeGreaterThan(900);
   });
 });
 
