@@ -10,7 +10,6 @@ import { startStubLlm, type StubLlm } from "../e2e/stand-ins/llm-server";
 import { buildIsStale, runBuild } from "../scripts/build";
 import { productionNodeArgs, productionNodeEnv } from "../tests/support/server-process";
 import { benchDatabase } from "./support";
-import { aresShowsText } from "./ttft";
 
 const ownRoot = path.resolve(import.meta.dirname, "..");
 
@@ -156,7 +155,7 @@ export async function concurrentStreams(
           const { value, done } = await reader.read();
           if (done) break;
           seen += value;
-          if (!counted && aresShowsText(seen)) {
+          if (!counted && seen.includes("event: token")) {
             counted = true;
             firstTokens += 1;
           }
