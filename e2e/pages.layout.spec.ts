@@ -183,6 +183,9 @@ test("the menu opens and leads to Settings, on a phone", async ({ page }) => {
   await signUp(page);
   await expect(page.getByRole("link", { name: "Settings" })).toBeHidden();
   await page.getByText("Menu", { exact: true }).click();
+  await expect(page.getByRole("link", { name: "Settings" })).toBeVisible();
+  // The open panel holds the links, the theme switch and the account: it must fit as well.
+  await expectNoSidewaysScroll(page, "the open menu");
   await page.getByRole("link", { name: "Settings" }).click();
   await expect(page).toHaveURL(/\/settings/);
   await expectNoSidewaysScroll(page, "settings");
