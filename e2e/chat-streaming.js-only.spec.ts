@@ -145,3 +145,48 @@ test("Copy message puts the reply's Markdown source on the clipboard (fetched wh
     'You said: "**bold** and `code`". This is a deterministic reply from the stub model.',
   );
 });
+
+test("a finished reply's HTML comes once with the page, and stays formatted after hydration and page data reloads", async ({
+  page,
+}) => {
+  await page
+    .getByRole("textbox", { name: "Message", exact: true })
+    .fill('[[reply:Teal, **say**:\n\n```\ncolour = "teal"\n```]] a colour');
+  await page.getByRole("textbox", { name: "Message", exact: true }).press("Enter");
+  const reply = page.locator('.message--assistant[data-status="complete"]').last();
+  await expect(reply.locator("strong")).toHaveText("say", { timeout: 15_000 });
+  const address = page.url();
+
+  // A fresh document: the reply's HTML is in its markup and nowhere else (not in the hydration data).
+  const document = await page.request.get(address);
+  const html = await document.text();
+  // `say</strong>` in the markup, `say\u003c/strong` as the hydration script would carry it: once in all.
+  expect(html.match(/say(?:<|\\u003c)\/strong/g), "the reply's HTML in the document").toHaveLength(1);
+
+  await page.reload();
+  await page.waitForFunction(() => "__remixRouter" in window);
+  // Hydrated: the copy button is portalled into the code block, whose HTML the browser took from the page.
+  await expect(reply.getByRole("button", { name: "Copy code block 1" })).toBeVisible();
+  await expect(reply.locator("strong")).toHaveText("say");
+  await expect(reply.locator("pre")).toContainText('colour = "teal"');
+
+  // Page data reloaded (a send revalidates it): the reply is unchanged, its copy button not doubled.
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill("and another");
+  await page.getByRole("textbox", { name: "Message", exact: true }).press("Enter");
+  await expect(page.locator('.message--assistant[data-status="complete"]')).toHaveCount(2, { timeout: 15_000 });
+  const first = page.locator(".message--assistant").first();
+  await expect(first.locator("strong")).toHaveText("say");
+  await expect(first.getByRole("button", { name: /Copy code block/ })).toHaveCount(1);
+
+  // Arriving by a link (a data request, no markup to take it from): the HTML comes in the data.
+  await page.getByRole("link", { name: "Chat", exact: true }).first().click();
+  await page.waitForURL(/\/chat$/);
+  await page.goto(address); // a document again, then away and back through the app's own links
+  await page.getByRole("link", { name: "Chat", exact: true }).first().click();
+  await page.waitForURL(/\/chat$/);
+  await page
+    .getByRole("link", { name: /a colour/ })
+    .first()
+    .click();
+  await expect(page.locator('.message--assistant[data-status="complete"]').first().locator("strong")).toHaveText("say");
+});

@@ -19,6 +19,8 @@ declare module "@remix-run/node" {
     databaseUnavailable: boolean;
     /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
     signInRetryAfterSeconds: number | undefined;
+    /** Remix renders an HTML document for this request (not a `.data` request of a page already open). */
+    documentRequest: boolean;
   }
 }
 
@@ -50,5 +52,7 @@ export function loadContext(req: Request, res: Response, route: string) {
     databaseUnavailable: res.locals.databaseUnavailable === true,
     signInRetryAfterSeconds:
       typeof res.locals[SIGN_IN_REFUSED_LOCAL] === "number" ? (res.locals[SIGN_IN_REFUSED_LOCAL] as number) : undefined,
+    // Single-fetch data requests are `<page>.data` (and `/_root.data`); Remix strips that before loaders run.
+    documentRequest: !req.path.endsWith(".data"),
   };
 }

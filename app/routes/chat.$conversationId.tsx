@@ -26,6 +26,7 @@ import {
   setPinned,
 } from "~/chat/conversations.server";
 import { replyHtml } from "~/chat/reply-html.server";
+import { markupOnly } from "~/http/markup-only.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
@@ -114,6 +115,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       versionGroupId: message.versionIds?.[0] ?? null,
     };
   });
+  // A finished reply's HTML travels once: in the document's markup, not again in its hydration data.
+  if (context.documentRequest) {
+    for (const item of items) if (item.status !== "streaming" && item.html !== null) markupOnly(item, "html");
+  }
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);

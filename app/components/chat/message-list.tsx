@@ -4,6 +4,7 @@ import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
 import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
+import { replyHtmlOf } from "./reply-html";
 import { UsedMemories, type UsedMemory } from "./used-memories";
 
 /**
@@ -18,8 +19,11 @@ export type MessageItem = {
   status: "streaming" | "complete" | "aborted" | "error";
   /** The text as written; null where `html` shows it (replies), whose Copy fetches the source. */
   content: string | null;
-  /** Sanitised HTML rendered on the server (assistant replies; while streaming, the text so far). */
-  html: string | null;
+  /**
+   * Sanitised HTML rendered on the server (assistant replies; while streaming, the text so far).
+   * Absent (undefined) in a document's hydration data for finished replies: see replyHtmlOf.
+   */
+  html?: string | null;
   provider: string | null;
   model: string | null;
   fallbackFrom: string | null;
@@ -214,7 +218,7 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
             <StreamingReply conversationId={conversationId} message={message} />
           ) : message.html !== null ? (
             <RenderedReply
-              html={message.html}
+              html={replyHtmlOf(message.id, message.html)}
               source={`/chat/${conversationId}/export?format=md&message=${encodeURIComponent(message.id)}`}
             />
           ) : (
