@@ -146,9 +146,15 @@ test("Copy message puts the reply's Markdown source on the clipboard (fetched wh
   );
 });
 
-test("a finished reply's HTML comes once with the page, and stays formatted after hydration and page data reloads", async ({
+test("a reply's HTML and my message's text come once with the page, and stay after hydration and page data reloads", async ({
   page,
 }) => {
+  // Markup React did not expect at hydration would show as a console error (recoverable or not).
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
   await page
     .getByRole("textbox", { name: "Message", exact: true })
     .fill('[[reply:Teal, **say**:\n\n```\ncolour = "teal"\n```]] a colour');
@@ -178,10 +184,27 @@ test("a finished reply's HTML comes once with the page, and stays formatted afte
   await expect(first.locator("strong")).toHaveText("say");
   await expect(first.getByRole("button", { name: /Copy code block/ })).toHaveCount(1);
 
+  // My earlier message's text also travels once (my newest keeps its copy in the data, for Edit), and
+  // reads back exactly at hydration.
+  const later = await (await page.request.get(address)).text();
+  expect(later.match(/\*\*say\*\*/g), "my earlier message in the document").toHaveLength(1);
+  await page.goto(address);
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await expect(page.getByRole("button", { name: "Copy code block 1" })).toBeVisible();
+  expect(
+    await page
+      .locator(".message--user .message__body")
+      .first()
+      .evaluate((body) => body.textContent),
+  ).toBe('[[reply:Teal, **say**:\n\n```\ncolour = "teal"\n```]] a colour');
+  await page.getByRole("link", { name: "Edit" }).click();
+  await expect(page.getByRole("textbox", { name: "Edit your message" })).toHaveValue("and another");
+
   // Arriving by a link (a data request, no markup to take it from): the HTML comes in the data.
   await page.getByRole("link", { name: "Chat", exact: true }).first().click();
   await page.waitForURL(/\/chat$/);
   await page.goto(address); // a document again, then away and back through the app's own links
+  await page.waitForFunction(() => "__remixRouter" in window);
   await page.getByRole("link", { name: "Chat", exact: true }).first().click();
   await page.waitForURL(/\/chat$/);
   await page
@@ -189,4 +212,5 @@ test("a finished reply's HTML comes once with the page, and stays formatted afte
     .first()
     .click();
   await expect(page.locator('.message--assistant[data-status="complete"]').first().locator("strong")).toHaveText("say");
+  expect(problems).toEqual([]);
 });

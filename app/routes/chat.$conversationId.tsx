@@ -115,9 +115,15 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       versionGroupId: message.versionIds?.[0] ?? null,
     };
   });
-  // A finished reply's HTML travels once: in the document's markup, not again in its hydration data.
+  // A finished reply's HTML and a message's text travel once: in the document's markup, not again in
+  // its hydration data. My newest message keeps its text there: the Edit form starts from it.
   if (context.documentRequest) {
-    for (const item of items) if (item.status !== "streaming" && item.html !== null) markupOnly(item, "html");
+    const newestOfMine = items.findLast((item) => item.role === "user");
+    for (const item of items) {
+      if (item.status === "streaming") continue;
+      if (item.html !== null) markupOnly(item, "html");
+      else if (item !== newestOfMine) markupOnly(item, "content");
+    }
   }
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
@@ -271,7 +277,7 @@ function ConversationMenu({
  * thread shows until the page data holds the stored message — recognised as a message of mine that was
  * not on the page when the send started.
  */
-function useSending(messages: Array<{ id: string; role: string; content: string | null }>) {
+function useSending(messages: Array<{ id: string; role: string; content?: string | null }>) {
   const navigation = useNavigation();
   const text =
     navigation.state !== "idle" && navigation.formData?.get("intent") === "send"

@@ -4,7 +4,7 @@ import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
 import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
-import { replyHtmlOf } from "./reply-html";
+import { messageTextOf, replyHtmlOf } from "./from-the-page";
 import { UsedMemories, type UsedMemory } from "./used-memories";
 
 /**
@@ -17,8 +17,11 @@ export type MessageItem = {
   id: string;
   role: "user" | "assistant" | "system" | "error";
   status: "streaming" | "complete" | "aborted" | "error";
-  /** The text as written; null where `html` shows it (replies), whose Copy fetches the source. */
-  content: string | null;
+  /**
+   * The text as written; null where `html` shows it (replies), whose Copy fetches the source. Absent
+   * (undefined) in a document's hydration data except for my newest message: see messageTextOf.
+   */
+  content?: string | null;
   /**
    * Sanitised HTML rendered on the server (assistant replies; while streaming, the text so far).
    * Absent (undefined) in a document's hydration data for finished replies: see replyHtmlOf.
@@ -222,7 +225,7 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
               source={`/chat/${conversationId}/export?format=md&message=${encodeURIComponent(message.id)}`}
             />
           ) : (
-            <div className="message__body plain">{message.content}</div>
+            <div className="message__body plain">{messageTextOf(message.id, message.content)}</div>
           )}
           {message.status === "aborted" ? <p className="muted">Stopped — the reply is as far as it got.</p> : null}
           {message.role === "assistant" && message.status === "error" ? (
