@@ -8,11 +8,16 @@ import { abortLocalGeneration } from "./stream-bus.server";
 export type Refusal = Extract<QuotaDecision, { allowed: false }>;
 export type SendOutcome = { ok: true; ids: ExchangeIds; conversationId: string } | { ok: false; refusal: Refusal };
 
-/** Sends a message and starts the reply in the background, within the person's quota. */
+/**
+ * Sends a message and starts the reply in the background, within the person's quota. The reply's
+ * provider request starts while the message is committed; the send answers once it is durable.
+ */
 export async function sendMessage(userId: string, conversationId: string, content: string): Promise<SendOutcome> {
   const stored = await storeExchange(userId, conversationId, content);
   if (!stored.ok) return stored;
-  void startGeneration({ messageId: stored.ids.assistantMessageId, userId, conversationId }, stored.context);
+  const target = { messageId: stored.ids.assistantMessageId, userId, conversationId };
+  void startGeneration(target, stored.context, stored.committed);
+  await stored.committed;
   return { ok: true, ids: stored.ids, conversationId };
 }
 

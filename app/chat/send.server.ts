@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
-import { queryRows } from "~/db/sql.server";
+import { queryRowsCommitting } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { ConversationNotFoundError, titleFromFirstMessage } from "./conversations.server";
 import type { ExchangeIds } from "./messages.server";
@@ -17,7 +17,13 @@ import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
 import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quota.server";
 
 export type StoredExchange =
-  | { ok: true; ids: ExchangeIds; context: PromptContext }
+  | {
+      ok: true;
+      ids: ExchangeIds;
+      context: PromptContext;
+      /** Resolves once the message is durable; until then nobody may be told it exists. */
+      committed: Promise<void>;
+    }
   | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
 
 export const storeExchangeColumns = rowContract({
@@ -72,20 +78,29 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
  * conversation (titling it from a first message), and reads what the reply's prompt needs — one statement, because all of it is on the
  * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
  * conversation is this user's. The history is read from the snapshot before the insert: exactly the
- * finished messages that precede the new one.
+ * finished messages that precede the new one. Resolves as soon as the rows are known; `committed`
+ * when they are durable, so the reply can start while PostgreSQL flushes the commit.
  */
 export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
   const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
   const now = new Date();
   // The first message titles the conversation at once, so every page shows the title from the start.
   const firstTitle = titleFromFirstMessage(content);
-  const [row] = await queryRows<SendRow>(storeExchangeSql({ userId, conversationId, content, ids, firstTitle }));
+  const { rows, committed } = await queryRowsCommitting<SendRow>(
+    storeExchangeSql({ userId, conversationId, content, ids, firstTitle }),
+  );
+  const [row] = rows;
   const decision = quotaDecision(row!, now);
-  if (!decision.allowed) return { ok: false, refusal: decision };
-  if (!row!.stored) throw new ConversationNotFoundError();
+  if (!decision.allowed || !row!.stored) {
+    // Nothing was written; the transaction still ends before the answer.
+    await committed;
+    if (!decision.allowed) return { ok: false, refusal: decision };
+    throw new ConversationNotFoundError();
+  }
   return {
     ok: true,
     ids,
     context: promptContext({ provider: row!.provider, model: row!.model, title: row!.title }, row!, content),
+    committed,
   };
 }

@@ -44,3 +44,42 @@ export async function queryRows<Row extends Record<string, unknown>>(statement: 
   });
   return result.rows;
 }
+
+/**
+ * Runs one statement in a transaction whose COMMIT is sent the moment its rows arrive, without waiting
+ * for it: the rows are known before they are durable, and `committed` resolves once they are. The send
+ * path starts the provider request in between, so a reply's first token does not wait for PostgreSQL to
+ * flush its log (docs/decisions/004). Until `committed` resolves nobody may be told the rows exist; the
+ * caller must await it (a rejection nobody awaits is reported as unhandled).
+ */
+export async function queryRowsCommitting<Row extends Record<string, unknown>>(
+  statement: Prisma.Sql,
+): Promise<{ rows: Row[]; committed: Promise<void> }> {
+  const client = await pool().connect();
+  let rows: Row[];
+  try {
+    await client.query("BEGIN");
+    ({ rows } = await client.query<Row>({
+      name: preparedName(statement.text),
+      text: statement.text,
+      values: statement.values,
+      types: utcTimestamps,
+    }));
+  } catch (error) {
+    // A connection that cannot even roll back is broken: the pool drops it instead of reusing it.
+    const broken = await client.query("ROLLBACK").then(
+      () => undefined,
+      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+    );
+    client.release(broken);
+    throw error;
+  }
+  const committed = client.query("COMMIT").then(
+    () => client.release(),
+    (error: unknown) => {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    },
+  );
+  return { rows, committed };
+}

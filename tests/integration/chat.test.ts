@@ -620,6 +620,43 @@ describe("issue 9 review: replies the database could not take, or that lost thei
     }
   }, 120_000);
 
+  it("17: a message refused at commit — after its reply was started — is answered as not sent and leaves nothing behind", async () => {
+    // The reply's provider request starts before the message is durable; a deferred trigger refuses the
+    // commit itself, which is exactly the moment that can now fail after the reply has started.
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.content LIKE '%refuse the commit%' THEN RAISE EXCEPTION 'refused at commit by the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON "Message" DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION refuse_commit()`,
+    );
+    try {
+      const client = await signedInClient(harness.server.url);
+      const created = await client.postJson("/api/v1/conversations", { title: "Refused" });
+      const { id } = (await created.json()) as { id: string };
+      const logsBefore = harness.server.logs.length;
+      const response = await client.postJson(
+        `/api/v1/conversations/${id}/messages`,
+        { content: "please refuse the commit" },
+        { accept: "text/event-stream" },
+      );
+      expect(response.status).toBe(500);
+      const lines = () => harness.server.logs.slice(logsBefore).map((entry) => entry.msg);
+      for (let attempt = 0; attempt < 100 && !lines().includes("reply dropped: its message was not stored"); attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines()).toContain("reply dropped: its message was not stored");
+      expect(lines()).not.toContain("generation failed unexpectedly");
+      expect(await prisma.message.count({ where: { conversationId: id } })).toBe(0);
+      expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({ title: "Refused" });
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_commit ON "Message"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_commit()`);
+    }
+  });
+
   it("9-4: deleting a conversation while its reply is written ends the reply quietly", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "[[stub:delay=100]] a long answer I will not wait for");
