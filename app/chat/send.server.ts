@@ -17,14 +17,16 @@ import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
 import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quota.server";
 
 export type StoredExchange =
-  | {
-      ok: true;
-      ids: ExchangeIds;
-      context: PromptContext;
+  | { ok: true; ids: ExchangeIds; context: PromptContext }
+  | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
+
+/** An exchange whose rows are known but maybe not yet durable (see startExchange). */
+type StartedExchange =
+  | (Extract<StoredExchange, { ok: true }> & {
       /** Resolves once the message is durable; until then nobody may be told it exists. */
       committed: Promise<void>;
-    }
-  | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
+    })
+  | Extract<StoredExchange, { ok: false }>;
 
 export const storeExchangeColumns = rowContract({
   ...quotaColumns,
@@ -78,10 +80,20 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
  * conversation (titling it from a first message), and reads what the reply's prompt needs — one statement, because all of it is on the
  * path to the first token (docs/decisions/004). Nothing is written over quota or unless the
  * conversation is this user's. The history is read from the snapshot before the insert: exactly the
- * finished messages that precede the new one. Resolves as soon as the rows are known; `committed`
- * when they are durable, so the reply can start while PostgreSQL flushes the commit.
+ * finished messages that precede the new one.
  */
 export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
+  const started = await startExchange(userId, conversationId, content);
+  if (!started.ok) return started;
+  await started.committed;
+  return { ok: true, ids: started.ids, context: started.context };
+}
+
+/**
+ * storeExchange, resolving as soon as the rows are known: `committed` says when they are durable, so the
+ * reply can start while PostgreSQL flushes the commit.
+ */
+export async function startExchange(userId: string, conversationId: string, content: string): Promise<StartedExchange> {
   const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
   const now = new Date();
   // The first message titles the conversation at once, so every page shows the title from the start.
