@@ -88,7 +88,10 @@ export function startGeneration(
   liveReplies.set(assistantMessageId, live);
   // The generation owns every failure inside it: `done` never rejects, and followers always get `done`.
   const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live, committed)
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
+      // Failed before the reply's row was committed: marking it failed now would change nothing (the row
+      // is not visible yet) and leave it `streaming`. A commit that fails is the send's to answer for.
+      await committed?.catch(() => undefined);
       const unavailable = isDatabaseUnavailable(error);
       if (unavailable)
         log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
