@@ -1,10 +1,11 @@
 import { remember } from "@epic-web/remember";
-import { isDatabaseUnavailable } from "~/db/availability.server";
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import type { MessageStatus } from "~/generated/prisma/enums";
 import type { LlmUsage } from "~/llm/types";
+import { logger } from "~/observability/logger.server";
 import type { AssembledPrompt } from "./prompt.server";
 
 /**
@@ -14,6 +15,8 @@ import type { AssembledPrompt } from "./prompt.server";
  * message, two upserts, …); in a burst they held the pool that new sends wait on, and their compiled
  * queries were a quarter of the process's CPU (bench/throughput.ts, issue #17).
  */
+
+const log = logger.child({ domain: "chat" });
 
 export type FinishedReply = {
   messageId: string;
@@ -45,7 +48,10 @@ type FinishedReplyRow = RowOf<typeof finishedRepliesColumns>;
  * row twice in one statement.
  */
 export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
-  const column = <T>(value: (reply: FinishedReply) => T) => replies.map(value);
+  // Rows are locked in key order (replies by id, usage rows by person, provider and model), whichever
+  // order the replies finished in: two writes touching the same rows cannot deadlock.
+  const ordered = [...replies].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+  const column = <T>(value: (reply: FinishedReply) => T) => ordered.map(value);
   const json = (value: unknown) => JSON.stringify(value);
   // Timestamps and the usage day are UTC without a zone (Prisma's convention), as the quota reads them.
   return Prisma.sql`
@@ -88,6 +94,7 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
              sum("usagePromptTokens")::int, sum("usageCompletionTokens")::int, sum("usageCost")
         FROM v WHERE "usageProvider" IS NOT NULL
        GROUP BY "userId", "usageProvider", "usageModel"
+       ORDER BY "userId", "usageProvider", "usageModel"
       ON CONFLICT ("userId", day, provider, model) DO UPDATE
         SET requests = "UsageDaily".requests + excluded.requests,
             "promptTokens" = "UsageDaily"."promptTokens" + excluded."promptTokens",
@@ -142,6 +149,10 @@ async function write(batch: Waiting[]): Promise<void> {
       return;
     }
     // Something in one reply was refused: each on its own, so only that one fails.
+    log.warn(
+      { count: batch.length, error: describeError(error) },
+      "finished replies refused together; storing each on its own",
+    );
     for (const entry of batch) await write([entry]);
     return;
   }

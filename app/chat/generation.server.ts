@@ -321,6 +321,10 @@ async function finish(
     if (isDatabaseUnavailable(error)) throw error;
     // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
     // usage are kept even when the reply's own write is the one refused (it then fails as before).
+    log.warn(
+      { messageId, error: describeError(error) },
+      "reply's final statement refused; storing its parts one by one",
+    );
     await extras.storePrompt();
     if (usage)
       await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));

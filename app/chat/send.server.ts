@@ -98,21 +98,22 @@ export async function startExchange(userId: string, conversationId: string, cont
   const now = new Date();
   // The first message titles the conversation at once, so every page shows the title from the start.
   const firstTitle = titleFromFirstMessage(content);
-  const { rows, committed } = await queryRowsCommitting<SendRow>(
+  // Read before COMMIT is sent: if reading the row throws, the exchange is rolled back, not left half-started.
+  const { value: outcome, committed } = await queryRowsCommitting<SendRow, StoredExchange | null>(
     storeExchangeSql({ userId, conversationId, content, ids, firstTitle }),
+    ([row]) => {
+      const decision = quotaDecision(row!, now);
+      if (!decision.allowed) return { ok: false, refusal: decision };
+      if (!row!.stored) return null;
+      const conversation = { provider: row!.provider, model: row!.model, title: row!.title };
+      return { ok: true, ids, context: promptContext(conversation, row!, content) };
+    },
   );
-  const [row] = rows;
-  const decision = quotaDecision(row!, now);
-  if (!decision.allowed || !row!.stored) {
+  if (outcome === null || !outcome.ok) {
     // Nothing was written; the transaction still ends before the answer.
     await committed;
-    if (!decision.allowed) return { ok: false, refusal: decision };
-    throw new ConversationNotFoundError();
+    if (outcome === null) throw new ConversationNotFoundError();
+    return outcome;
   }
-  return {
-    ok: true,
-    ids,
-    context: promptContext({ provider: row!.provider, model: row!.model, title: row!.title }, row!, content),
-    committed,
-  };
+  return { ...outcome, committed };
 }

@@ -71,20 +71,22 @@ async function settled(replyId: string) {
 describe("chat", () => {
   it("streams a reply token by token, then shows it rendered with the provider badge", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "[[stub:delay=150]] Hello there, ARES");
+    // 36 words 150 ms apart (5.4 s). The reply starts while the message is committed, so it is as far
+    // along when the page loads as the commit was slow: its first words may be in the snapshot, and a
+    // short reply could be over before it is followed at all (a 16-word one once was, under load).
+    const message =
+      "Hello there, ARES. Tell me, one word at a time, about the sea, the hills, the rain on the roofs and the long road home.";
+    const { path, replyId } = await start(client, `[[stub:delay=150]] ${message}`);
     const events = await follow(client, path, replyId);
-    const text = events
-      .map((event) =>
-        event.event === "snapshot"
-          ? String(event.data.content)
-          : event.event === "token"
-            ? String(event.data.text)
-            : "",
-      )
-      .join("");
-    expect(events.filter((event) => event.event === "token").length).toBeGreaterThan(3);
+    const [snapshot, ...after] = events;
+    // Followed while it was written: the text so far, then the rest of it as it arrives, piece by piece.
+    expect(snapshot).toMatchObject({ event: "snapshot", data: { status: "streaming" } });
+    const tokens = after.filter((event) => event.event === "token").map((event) => String(event.data.text));
+    expect(tokens.length).toBeGreaterThan(3);
     expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
-    expect(text).toBe('You said: "Hello there, ARES". This is a deterministic reply from the stub model.');
+    expect(String(snapshot!.data.content) + tokens.join("")).toBe(
+      `You said: "${message}". This is a deterministic reply from the stub model.`,
+    );
     const page = await (await client.get(path)).text();
     expect(page).toContain("This is a deterministic reply from the stub model.");
     expect(page).toMatch(/data-testid="provider-badge"[^>]*>OpenRouter<!-- --> · <!-- -->stub\/small/);

@@ -3,10 +3,13 @@
  * in one statement; replies that finish together share statements, and one refused reply does not take
  * the others down with it.
  */
+import pg from "pg";
 import { expect, it } from "vitest";
 import { storeFinishedReply, type FinishedReply } from "~/chat/finished-replies.server";
+import { heartbeatSql } from "~/chat/reply-maintenance.server";
 import { storedReplyHtml } from "~/chat/reply-html.server";
 import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
 import { countQueries } from "../support/query-counter";
 import { makeUser } from "../support/accounts";
 
@@ -120,5 +123,29 @@ it("a reply the database refuses fails alone; the replies finishing with it are 
   } finally {
     await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_finished_reply ON "Message"`);
     await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_finished_reply()`);
+  }
+});
+
+it("the heartbeat waits for no reply another write holds, so it cannot deadlock with replies being finished", async () => {
+  const user = await makeUser();
+  const [held, free] = (await streamingReplies(user.id, 2)) as [string, string];
+  const longAgo = new Date(Date.now() - 60_000);
+  await prisma.$executeRaw`UPDATE "Message" SET "updatedAt" = ${longAgo} WHERE id IN (${held}, ${free})`;
+  // Another connection holds one reply's row, as the statement finishing a batch of replies does.
+  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await other.connect();
+  try {
+    await other.query("BEGIN");
+    await other.query(`SELECT 1 FROM "Message" WHERE id = $1 FOR UPDATE`, [held]);
+    const beat = queryRows(heartbeatSql([held, free])).then(() => "done" as const);
+    const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 5_000));
+    expect(await Promise.race([beat, waited])).toBe("done");
+    const stamps = await prisma.message.findMany({ where: { id: { in: [held, free] } } });
+    // The free reply is marked alive; the held one is left to the write holding it, which stamps it itself.
+    expect(stamps.find((reply) => reply.id === free)!.updatedAt.getTime()).toBeGreaterThan(longAgo.getTime());
+    expect(stamps.find((reply) => reply.id === held)!.updatedAt.getTime()).toBe(longAgo.getTime());
+  } finally {
+    await other.query("ROLLBACK");
+    await other.end();
   }
 });

@@ -20,6 +20,7 @@ import {
   stopRequestedSql,
 } from "~/chat/growing-replies.server";
 import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
+import { heartbeatSql } from "~/chat/reply-maintenance.server";
 import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
 import type { Computed, ColumnRef } from "~/db/row-contract";
@@ -176,6 +177,7 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
     growingRepliesColumns,
   ],
   ["Stop pressed for replies that did not grow in a beat", stopRequestedSql([id, id]), stopRequestedColumns],
+  ["the heartbeat of replies being written (returns nothing)", heartbeatSql([id, id]), {}],
   [
     "finished replies: text, outcome, prompt and usage in one statement",
     finishedRepliesSql([finishedReply, { ...finishedReply, prompt: undefined }]),
