@@ -37,10 +37,10 @@ export async function settleOrphanedReplies(olderThanMs = ORPHAN_AFTER_MS): Prom
 }
 
 /**
- * The heartbeat's statement. It waits for no row: a reply locked right now is being written by this
- * process (its growing text, or its final statement, which finished-replies.server.ts writes for many
- * replies at once) and that write is its heartbeat. Waiting instead, in whatever order the rows came,
- * could deadlock with such a write (PostgreSQL ends one of the two only after deadlock_timeout, 1 s).
+ * The heartbeat's statement. It waits for no row: a reply locked right now is being written — its
+ * growing text or its final statement (finished-replies.server.ts, many replies at once) by this
+ * process, or a Stop — and that write stamps `updatedAt` itself. Waiting instead, rows in whatever
+ * order, could deadlock with such a write (PostgreSQL ends one of the two only after deadlock_timeout, 1 s).
  */
 export function heartbeatSql(ids: string[]): Prisma.Sql {
   // `updatedAt` is UTC without a zone, as Prisma stores it.
