@@ -12,6 +12,7 @@ import { Prisma } from "~/generated/prisma/client";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
 import { printBenchSummary } from "./summary";
+import { aresShowsText } from "./ttft";
 
 const rounds = Number(process.argv[2] ?? 100);
 const WARMUP = 10;
@@ -24,7 +25,7 @@ async function firstTokenMs(response: Response, started: number): Promise<number
     const { value, done } = await reader.read();
     if (done) throw new Error(`stream ended before the first token: ${seen.slice(0, 300)}`);
     seen += value;
-    if (seen.includes("event: token")) break;
+    if (aresShowsText(seen)) break;
   }
   const elapsed = performance.now() - started;
   for (;;) if ((await reader.read()).done) break;

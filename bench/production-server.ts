@@ -10,6 +10,7 @@ import { startStubLlm, type StubLlm } from "../e2e/stand-ins/llm-server";
 import { buildIsStale, runBuild } from "../scripts/build";
 import { productionNodeArgs, productionNodeEnv } from "../tests/support/server-process";
 import { benchDatabase } from "./support";
+import { aresShowsText } from "./ttft";
 
 const ownRoot = path.resolve(import.meta.dirname, "..");
 
@@ -155,7 +156,7 @@ export async function concurrentStreams(
           const { value, done } = await reader.read();
           if (done) break;
           seen += value;
-          if (!counted && seen.includes("event: token")) {
+          if (!counted && aresShowsText(seen)) {
             counted = true;
             firstTokens += 1;
           }

@@ -10,11 +10,21 @@ type Client = Awaited<ReturnType<typeof signedIn>>;
 
 const WARMUP = 10;
 
-/** Milliseconds from `started` until the stream shows its first token; the rest is drained, untimed. */
+/**
+ * Whether ARES's reply stream has shown text yet: a `token`, or a `snapshot` that already holds text (the
+ * reply starts while the message is committed, so a fast provider's first words can be in the snapshot).
+ */
+export function aresShowsText(seen: string): boolean {
+  if (seen.includes("event: token")) return true;
+  const snapshot = /event: snapshot\ndata: (.*)\n\n/.exec(seen);
+  return snapshot !== null && (JSON.parse(snapshot[1]!) as { content: string }).content !== "";
+}
+
+/** Milliseconds from `started` until the stream shows its first text; the rest is drained, untimed. */
 export async function untilFirstToken(
   response: Response,
   started: number,
-  found: (seen: string) => boolean = (seen) => seen.includes("event: token"),
+  found: (seen: string) => boolean = aresShowsText,
 ): Promise<number> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";

@@ -2,18 +2,23 @@ import { createConversation } from "./conversations.server";
 import { startGeneration } from "./generation.server";
 import { redoLastReply, requestStop, type ExchangeIds, type Redo } from "./messages.server";
 import { checkChatQuota, type QuotaDecision } from "./quota.server";
-import { storeExchange } from "./send.server";
+import { startExchange } from "./send.server";
 import { abortLocalGeneration } from "./stream-bus.server";
 
 export type Refusal = Extract<QuotaDecision, { allowed: false }>;
 export type SendOutcome = { ok: true; ids: ExchangeIds; conversationId: string } | { ok: false; refusal: Refusal };
 
-/** Sends a message and starts the reply in the background, within the person's quota. */
+/**
+ * Sends a message and starts the reply in the background, within the person's quota. The reply's
+ * provider request starts while the message is committed; the send answers once it is durable.
+ */
 export async function sendMessage(userId: string, conversationId: string, content: string): Promise<SendOutcome> {
-  const stored = await storeExchange(userId, conversationId, content);
-  if (!stored.ok) return stored;
-  void startGeneration({ messageId: stored.ids.assistantMessageId, userId, conversationId }, stored.context);
-  return { ok: true, ids: stored.ids, conversationId };
+  const started = await startExchange(userId, conversationId, content);
+  if (!started.ok) return started;
+  const target = { messageId: started.ids.assistantMessageId, userId, conversationId };
+  void startGeneration(target, started.context, started.committed);
+  await started.committed;
+  return { ok: true, ids: started.ids, conversationId };
 }
 
 /** Starts a new conversation with its first message (checked against the quota before creating it). */

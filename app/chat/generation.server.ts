@@ -3,7 +3,7 @@ import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
-import { PROVIDER_LABELS, type StreamResult } from "~/llm/types";
+import { PROVIDER_LABELS, type LlmUsage, type StreamResult } from "~/llm/types";
 import { scheduleIdleSummary } from "~/memory/idle-summary.server";
 import { storeReplyPrompt } from "~/memory/reply-prompts.server";
 import { reportFailure } from "~/observability/error-reporting.server";
@@ -13,11 +13,12 @@ import { CALENDAR_TOOLS, CALENDAR_TOOLS_TOKENS, runCalendarTool } from "~/calend
 import { config } from "~/config/env.server";
 import { streamChatWithTools } from "~/llm/tool-loop.server";
 import { autoTitle } from "./conversations.server";
+import { storeFinishedReply } from "./finished-replies.server";
 import { loadPromptContext, type PromptContext } from "./prompt-context.server";
 import { writeAsItGrows } from "./growing-replies.server";
 import { isRowGone } from "./missing-reply.server";
 import { storableText } from "./model-text";
-import { buildPrompt } from "./prompt.server";
+import { buildPrompt, type AssembledPrompt } from "./prompt.server";
 import { storedReplyHtml } from "./reply-html.server";
 import { modelForReply } from "./settings.server";
 import { publish, trackGeneration } from "./stream-bus.server";
@@ -75,14 +76,22 @@ export function startGeneration(
   { messageId: assistantMessageId, userId, conversationId }: ReplyTarget,
   /** Read while storing the message, when the caller has it; otherwise loaded here. */
   context?: PromptContext,
+  /**
+   * When the reply's row is still being committed: the provider request starts at once, and nothing is
+   * written (nor a tool run) until this resolves. If it rejects, the reply is dropped without a trace.
+   */
+  committed?: Promise<void>,
 ): Promise<void> {
   const controller = new AbortController();
   // Registered before the first await, so a subscriber arriving now already follows from memory.
   const live: LiveReply = { content: "" };
   liveReplies.set(assistantMessageId, live);
   // The generation owns every failure inside it: `done` never rejects, and followers always get `done`.
-  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live)
-    .catch((error: unknown) => {
+  const done = generate({ messageId: assistantMessageId, userId, conversationId }, context, controller, live, committed)
+    .catch(async (error: unknown) => {
+      // Failed before the reply's row was committed: marking it failed now would change nothing (the row
+      // is not visible yet) and leave it `streaming`. A commit that fails is the send's to answer for.
+      await committed?.catch(() => undefined);
       const unavailable = isDatabaseUnavailable(error);
       if (unavailable)
         log.warn({ messageId: assistantMessageId, error: describeError(error) }, "reply failed: database unavailable");
@@ -134,6 +143,7 @@ async function generate(
   preloaded: PromptContext | undefined,
   controller: AbortController,
   live: LiveReply,
+  committed: Promise<void> = Promise.resolve(),
 ): Promise<void> {
   const { messageId } = target;
   const { conversation, preferences, memory, history, calendar, newMessage, isFirstExchange } =
@@ -161,14 +171,59 @@ async function generate(
     countTokens,
   });
   const { turns } = prompt;
-  // Written once the model has answered: /chat/<id>/prompt reads it, and no token waits for it (storing a
-  // prompt with hundreds of memories costs Prisma milliseconds of CPU that would delay the stream).
+  // Written once the model has answered (/chat/<id>/prompt reads it), so no token waits for it: with the
+  // reply's final statement (finished-replies.server.ts), or on its own when the reply fails.
   let promptStored: Promise<void> | undefined;
   const storePrompt = (): Promise<void> =>
     (promptStored ??= storeReplyPrompt(messageId, target.userId, prompt).catch((error: unknown) => {
       if (isRowGone(error)) log.info({ messageId }, "reply deleted while written; its prompt is not stored");
       else log.error({ err: error, messageId }, "could not store the reply's prompt");
     }));
+
+  const request = {
+    preferred,
+    model,
+    messages: turns,
+    params: {
+      temperature: preferences.temperature ?? undefined,
+      topP: preferences.topP ?? undefined,
+      maxTokens: preferences.maxTokens ?? undefined,
+    },
+    signal: controller.signal,
+    onToken: (token: string) => {
+      const text = storableText(token);
+      live.content += text;
+      publish(messageId, { type: "token", text });
+    },
+  };
+  // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
+  const toolContext = { userId: target.userId, messageId, timeZone };
+  // The provider request starts now, before the row is committed: tokens wait in memory meanwhile.
+  const streaming = config().llmTools
+    ? streamChatWithTools({
+        ...request,
+        tools: CALENDAR_TOOLS,
+        // A tool's writes refer to the reply's row.
+        runTool: async (call) => {
+          await committed;
+          return runCalendarTool(toolContext, call);
+        },
+        maxRounds: MAX_TOOL_ROUNDS,
+      })
+    : streamChat(request);
+  // Awaited below; a failure that arrives before then is not an unhandled rejection.
+  streaming.catch(() => undefined);
+  try {
+    await committed;
+  } catch (error) {
+    // The send itself failed (its caller reports that): this reply has no row to write to.
+    log.info({ messageId, error: describeError(error) }, "reply dropped: its message was not stored");
+    controller.abort();
+    await streaming.catch(() => undefined);
+    liveReplies.delete(messageId);
+    publish(messageId, { type: "done", status: "error" });
+    return;
+  }
 
   let persistFailure: unknown;
   // Resolves once no write of the growing text is in flight; never rejects.
@@ -186,32 +241,7 @@ async function generate(
   let result: StreamResult | undefined;
   let outcome: { status: "complete" | "aborted" | "error"; note?: string } = { status: "complete" };
   try {
-    const request = {
-      preferred,
-      model,
-      messages: turns,
-      params: {
-        temperature: preferences.temperature ?? undefined,
-        topP: preferences.topP ?? undefined,
-        maxTokens: preferences.maxTokens ?? undefined,
-      },
-      signal: controller.signal,
-      onToken: (token: string) => {
-        const text = storableText(token);
-        live.content += text;
-        publish(messageId, { type: "token", text });
-      },
-    };
-    // The calendar tools act for the person this reply is for, whatever the model asks (issue #13 part 6).
-    const toolContext = { userId: target.userId, messageId, timeZone };
-    result = config().llmTools
-      ? await streamChatWithTools({
-          ...request,
-          tools: CALENDAR_TOOLS,
-          runTool: (call) => runCalendarTool(toolContext, call),
-          maxRounds: MAX_TOOL_ROUNDS,
-        })
-      : await streamChat(request);
+    result = await streaming;
     if (result.finish === "aborted") outcome = { status: "aborted" };
     await stopWriting();
     if (persistFailure) {
@@ -220,38 +250,53 @@ async function generate(
     }
   } catch (error) {
     await stopWriting();
-    await storePrompt();
-    if (error instanceof LlmUnavailableError) return failReply(messageId, error.message);
-    if (!(error instanceof LlmStreamInterruptedError)) throw error;
+    if (!(error instanceof LlmStreamInterruptedError)) {
+      await storePrompt();
+      if (error instanceof LlmUnavailableError) return failReply(messageId, error.message);
+      throw error;
+    }
     outcome = { status: "error", note: error.message };
     result = undefined;
     log.warn(
       { messageId, provider: error.provider, model: error.model, reason: error.failure.reason },
       "reply cut short",
     );
-    await finish(messageId, live.content, outcome, { provider: error.provider, model: error.model });
+    await finish(
+      target,
+      live.content,
+      outcome,
+      { provider: error.provider, model: error.model },
+      { prompt, storePrompt },
+    );
     await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
     return;
   }
   // Sending titles a conversation as it stores the first message; an edited first message is resent
   // without that statement, so it re-titles here — before `done`, on which readers reload the page.
-  await storePrompt();
   if (isFirstExchange && !preloaded) {
     await writeWhenAvailable(messageId, () => autoTitle(target.conversationId, newMessage));
   }
-  const usage = result;
-  await writeWhenAvailable(messageId, () => recordUsage(target.userId, usage.provider, usage.model, usage.usage));
-  await finish(messageId, live.content, outcome, result);
+  await finish(target, live.content, outcome, result, { prompt, storePrompt, usage: result.usage });
   // After `done` is published: the idle summary is never on the reply's path.
   await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
 }
 
+type FinishExtras = {
+  prompt: AssembledPrompt;
+  /** Stores the prompt on its own: when the reply's statement was refused. */
+  storePrompt: () => Promise<void>;
+  /** The model answered: its tokens count towards today's usage (null: it did not say how many). */
+  usage?: LlmUsage | null;
+};
+
 async function finish(
-  messageId: string,
+  target: ReplyTarget,
   content: string,
   outcome: { status: "complete" | "aborted" | "error"; note?: string },
   source: Pick<StreamResult, "provider" | "model"> & Partial<StreamResult>,
+  extras: FinishExtras,
 ): Promise<void> {
+  const { messageId, userId } = target;
   const data = {
     content,
     // Rendered once, here, in the statement that finishes the reply: no page view renders it again.
@@ -265,12 +310,30 @@ async function finish(
     cost: source.usage?.cost ?? null,
     latencyMs: source.latencyMs ?? null,
   };
-  let stored = 1;
-  await writeWhenAvailable(messageId, async () => {
-    ({ count: stored } = await prisma.message.updateMany({ where: { id: messageId }, data }));
-  });
+  const usage =
+    extras.usage === undefined ? undefined : { provider: source.provider, model: source.model, counts: extras.usage };
+  let stored = true;
+  try {
+    await writeWhenAvailable(messageId, async () => {
+      stored = await storeFinishedReply({ messageId, userId, ...data, prompt: extras.prompt, usage });
+    });
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error;
+    // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
+    // usage are kept even when the reply's own write is the one refused (it then fails as before).
+    log.warn(
+      { messageId, error: describeError(error) },
+      "reply's final statement refused; storing its parts one by one",
+    );
+    await extras.storePrompt();
+    if (usage)
+      await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));
+    await writeWhenAvailable(messageId, async () => {
+      stored = (await prisma.message.updateMany({ where: { id: messageId }, data })).count > 0;
+    });
+  }
   // Its conversation was deleted while it was written: nothing to store, and nothing went wrong.
-  if (stored === 0) log.info({ messageId }, "reply deleted while written");
+  if (!stored) log.info({ messageId }, "reply deleted while written");
   liveReplies.delete(messageId);
   publish(messageId, { type: "done", status: outcome.status });
 }

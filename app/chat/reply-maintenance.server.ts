@@ -1,5 +1,7 @@
 import { describeError } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/observability/logger.server";
 import { liveContent } from "./generation.server";
 import { storableText } from "./model-text";
@@ -34,13 +36,25 @@ export async function settleOrphanedReplies(olderThanMs = ORPHAN_AFTER_MS): Prom
   return count;
 }
 
+/**
+ * The heartbeat's statement. It waits for no row: a reply locked right now is being written — its
+ * growing text or its final statement (finished-replies.server.ts, many replies at once) by this
+ * process, or a Stop — and that write stamps `updatedAt` itself. Waiting instead, rows in whatever
+ * order, could deadlock with such a write (PostgreSQL ends one of the two only after deadlock_timeout, 1 s).
+ */
+export function heartbeatSql(ids: string[]): Prisma.Sql {
+  // `updatedAt` is UTC without a zone, as Prisma stores it.
+  return Prisma.sql`
+    UPDATE "Message" SET "updatedAt" = now() AT TIME ZONE 'UTC'
+     WHERE id IN (SELECT id FROM "Message"
+                   WHERE id = ANY(${ids}::text[]) AND status = 'streaming'::"MessageStatus"
+                   FOR UPDATE SKIP LOCKED)`;
+}
+
 async function heartbeat(): Promise<void> {
   const ids = localGenerationIds();
   if (ids.length === 0) return;
-  await prisma.message.updateMany({
-    where: { id: { in: ids }, status: "streaming" },
-    data: { updatedAt: new Date() },
-  });
+  await queryRows(heartbeatSql(ids));
 }
 
 /**

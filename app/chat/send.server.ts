@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
-import { queryRows } from "~/db/sql.server";
+import { queryRowsCommitting } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { ConversationNotFoundError, titleFromFirstMessage } from "./conversations.server";
 import type { ExchangeIds } from "./messages.server";
@@ -19,6 +19,14 @@ import { quotaColumns, quotaDecision, quotaSql, type QuotaDecision } from "./quo
 export type StoredExchange =
   | { ok: true; ids: ExchangeIds; context: PromptContext }
   | { ok: false; refusal: Extract<QuotaDecision, { allowed: false }> };
+
+/** An exchange whose rows are known but maybe not yet durable (see startExchange). */
+type StartedExchange =
+  | (Extract<StoredExchange, { ok: true }> & {
+      /** Resolves once the message is durable; until then nobody may be told it exists. */
+      committed: Promise<void>;
+    })
+  | Extract<StoredExchange, { ok: false }>;
 
 export const storeExchangeColumns = rowContract({
   ...quotaColumns,
@@ -75,17 +83,37 @@ export function storeExchangeSql({ userId, conversationId, content, ids, firstTi
  * finished messages that precede the new one.
  */
 export async function storeExchange(userId: string, conversationId: string, content: string): Promise<StoredExchange> {
+  const started = await startExchange(userId, conversationId, content);
+  if (!started.ok) return started;
+  await started.committed;
+  return { ok: true, ids: started.ids, context: started.context };
+}
+
+/**
+ * storeExchange, resolving as soon as the rows are known: `committed` says when they are durable, so the
+ * reply can start while PostgreSQL flushes the commit.
+ */
+export async function startExchange(userId: string, conversationId: string, content: string): Promise<StartedExchange> {
   const ids = { userMessageId: randomUUID(), assistantMessageId: randomUUID() };
   const now = new Date();
   // The first message titles the conversation at once, so every page shows the title from the start.
   const firstTitle = titleFromFirstMessage(content);
-  const [row] = await queryRows<SendRow>(storeExchangeSql({ userId, conversationId, content, ids, firstTitle }));
-  const decision = quotaDecision(row!, now);
-  if (!decision.allowed) return { ok: false, refusal: decision };
-  if (!row!.stored) throw new ConversationNotFoundError();
-  return {
-    ok: true,
-    ids,
-    context: promptContext({ provider: row!.provider, model: row!.model, title: row!.title }, row!, content),
-  };
+  // Read before COMMIT is sent: if reading the row throws, the exchange is rolled back, not left half-started.
+  const { value: outcome, committed } = await queryRowsCommitting<SendRow, StoredExchange | null>(
+    storeExchangeSql({ userId, conversationId, content, ids, firstTitle }),
+    ([row]) => {
+      const decision = quotaDecision(row!, now);
+      if (!decision.allowed) return { ok: false, refusal: decision };
+      if (!row!.stored) return null;
+      const conversation = { provider: row!.provider, model: row!.model, title: row!.title };
+      return { ok: true, ids, context: promptContext(conversation, row!, content) };
+    },
+  );
+  if (outcome === null || !outcome.ok) {
+    // Nothing was written; the transaction still ends before the answer.
+    await committed;
+    if (outcome === null) throw new ConversationNotFoundError();
+    return outcome;
+  }
+  return { ...outcome, committed };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Prisma } from "~/generated/prisma/client";
-import { queryRows } from "./sql.server";
+import { queryRows, queryRowsCommitting } from "./sql.server";
 
 const zoneBefore = process.env.TZ;
 
@@ -26,5 +26,25 @@ describe("hot-path SQL", () => {
       Prisma.sql`UPDATE "User" SET name = ${hostile} WHERE id = ${"nobody"} RETURNING id`,
     );
     expect(touched).toEqual([]);
+  });
+
+  it("answers with the rows before they are durable, and leaves nothing behind when they cannot be read", async () => {
+    await queryRows(Prisma.sql`CREATE TABLE IF NOT EXISTS committing_probe (name text)`);
+    const stored = await queryRowsCommitting<{ name: string }, string>(
+      Prisma.sql`INSERT INTO committing_probe VALUES (${"kept"}) RETURNING name`,
+      ([row]) => row!.name,
+    );
+    expect(stored.value).toBe("kept");
+    await stored.committed;
+    // The reader throws after the statement ran: the insert is rolled back, and no COMMIT is left to fail unseen.
+    const refused = queryRowsCommitting(
+      Prisma.sql`INSERT INTO committing_probe VALUES (${"dropped"}) RETURNING name`,
+      () => {
+        throw new Error("unreadable row");
+      },
+    );
+    await expect(refused).rejects.toThrow("unreadable row");
+    const names = await queryRows<{ name: string }>(Prisma.sql`SELECT name FROM committing_probe ORDER BY name`);
+    expect(names.map((row) => row.name)).toEqual(["kept"]);
   });
 });

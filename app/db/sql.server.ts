@@ -44,3 +44,51 @@ export async function queryRows<Row extends Record<string, unknown>>(statement: 
   });
   return result.rows;
 }
+
+/**
+ * Runs one statement in a transaction whose COMMIT is sent the moment its rows have been read, without
+ * waiting for it: the rows are known before they are durable, and `committed` resolves once they are.
+ * The send path starts the provider request in between, so a reply's first token does not wait for
+ * PostgreSQL to flush its log (docs/decisions/004). Until `committed` resolves nobody may be told the
+ * rows exist; the caller must await it (a rejection nobody awaits is reported as unhandled).
+ *
+ * `read` turns the rows into the caller's value before COMMIT is sent: if it throws, the transaction is
+ * rolled back and nothing is left behind (nor a `committed` nobody awaits).
+ */
+export async function queryRowsCommitting<Row extends Record<string, unknown>, Value>(
+  statement: Prisma.Sql,
+  read: (rows: Row[]) => Value,
+): Promise<{ value: Value; committed: Promise<void> }> {
+  const client = await pool().connect();
+  let value: Value;
+  try {
+    // Queued together: node-postgres sends the statement as soon as BEGIN is answered, with no turn of
+    // ours in between (BEGIN fails only with its connection, which the statement then cannot use either).
+    const [, result] = await Promise.all([
+      client.query("BEGIN"),
+      client.query<Row>({
+        name: preparedName(statement.text),
+        text: statement.text,
+        values: statement.values,
+        types: utcTimestamps,
+      }),
+    ]);
+    value = read(result.rows);
+  } catch (error) {
+    // A connection that cannot even roll back is broken: the pool drops it instead of reusing it.
+    const broken = await client.query("ROLLBACK").then(
+      () => undefined,
+      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+    );
+    client.release(broken);
+    throw error;
+  }
+  const committed = client.query("COMMIT").then(
+    () => client.release(),
+    (error: unknown) => {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    },
+  );
+  return { value, committed };
+}

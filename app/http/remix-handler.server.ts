@@ -118,8 +118,8 @@ async function writeCoalesced(body: ReadableStream<Uint8Array>, res: ExpressResp
     scheduled = undefined;
     if (!pending.length) return;
     res.write(take());
-    // compression's: sends what it holds so far.
-    res.flush();
+    // compression's (mounted ahead of this handler): sends what it holds so far.
+    if ("flush" in res && typeof res.flush === "function") res.flush();
   };
   try {
     for (;;) {

@@ -173,6 +173,7 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
   let callerError: { error: unknown } | null = null;
   let thrown: unknown = null;
   let responded = false;
+  let readToEnd = false;
 
   arm(options.requestTimeoutMs);
   try {
@@ -209,11 +210,14 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
           choice.finish_reason === "length" ? "length" : choice.finish_reason === "tool_calls" ? "tool_calls" : "stop";
       }
     }
+    readToEnd = callerError === null && !signal.aborted;
   } catch (error) {
     thrown = error;
   } finally {
     clearTimeout(timer);
-    upstream.abort(); // Releases the connection if the loop ended early; a no-op after a complete stream.
+    // Releases the connection when the loop ended early. A stream read to its end has released it
+    // already, and aborting it anyway costs every reply an AbortError (stack trace included).
+    if (!readToEnd) upstream.abort();
   }
 
   if (callerError) throw callerError.error;

@@ -71,20 +71,22 @@ async function settled(replyId: string) {
 describe("chat", () => {
   it("streams a reply token by token, then shows it rendered with the provider badge", async () => {
     const client = await signedInClient(harness.server.url);
-    const { path, replyId } = await start(client, "[[stub:delay=150]] Hello there, ARES");
+    // 36 words 150 ms apart (5.4 s). The reply starts while the message is committed, so it is as far
+    // along when the page loads as the commit was slow: its first words may be in the snapshot, and a
+    // short reply could be over before it is followed at all (a 16-word one once was, under load).
+    const message =
+      "Hello there, ARES. Tell me, one word at a time, about the sea, the hills, the rain on the roofs and the long road home.";
+    const { path, replyId } = await start(client, `[[stub:delay=150]] ${message}`);
     const events = await follow(client, path, replyId);
-    const text = events
-      .map((event) =>
-        event.event === "snapshot"
-          ? String(event.data.content)
-          : event.event === "token"
-            ? String(event.data.text)
-            : "",
-      )
-      .join("");
-    expect(events.filter((event) => event.event === "token").length).toBeGreaterThan(3);
+    const [snapshot, ...after] = events;
+    // Followed while it was written: the text so far, then the rest of it as it arrives, piece by piece.
+    expect(snapshot).toMatchObject({ event: "snapshot", data: { status: "streaming" } });
+    const tokens = after.filter((event) => event.event === "token").map((event) => String(event.data.text));
+    expect(tokens.length).toBeGreaterThan(3);
     expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
-    expect(text).toBe('You said: "Hello there, ARES". This is a deterministic reply from the stub model.');
+    expect(String(snapshot!.data.content) + tokens.join("")).toBe(
+      `You said: "${message}". This is a deterministic reply from the stub model.`,
+    );
     const page = await (await client.get(path)).text();
     expect(page).toContain("This is a deterministic reply from the stub model.");
     expect(page).toMatch(/data-testid="provider-badge"[^>]*>OpenRouter<!-- --> · <!-- -->stub\/small/);
@@ -619,6 +621,43 @@ describe("issue 9 review: replies the database could not take, or that lost thei
       await other.stop();
     }
   }, 120_000);
+
+  it("17: a message refused at commit — after its reply was started — is answered as not sent and leaves nothing behind", async () => {
+    // The reply's provider request starts before the message is durable; a deferred trigger refuses the
+    // commit itself, which is exactly the moment that can now fail after the reply has started.
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.content LIKE '%refuse the commit%' THEN RAISE EXCEPTION 'refused at commit by the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON "Message" DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION refuse_commit()`,
+    );
+    try {
+      const client = await signedInClient(harness.server.url);
+      const created = await client.postJson("/api/v1/conversations", { title: "Refused" });
+      const { id } = (await created.json()) as { id: string };
+      const logsBefore = harness.server.logs.length;
+      const response = await client.postJson(
+        `/api/v1/conversations/${id}/messages`,
+        { content: "please refuse the commit" },
+        { accept: "text/event-stream" },
+      );
+      expect(response.status).toBe(500);
+      const lines = () => harness.server.logs.slice(logsBefore).map((entry) => entry.msg);
+      for (let attempt = 0; attempt < 100 && !lines().includes("reply dropped: its message was not stored"); attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines()).toContain("reply dropped: its message was not stored");
+      expect(lines()).not.toContain("generation failed unexpectedly");
+      expect(await prisma.message.count({ where: { conversationId: id } })).toBe(0);
+      expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({ title: "Refused" });
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_commit ON "Message"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_commit()`);
+    }
+  });
 
   it("9-4: deleting a conversation while its reply is written ends the reply quietly", async () => {
     const client = await signedInClient(harness.server.url);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrationsSql } from "~/admin/system.server";
 import { conversationPageColumns, conversationPageSql } from "~/chat/conversation-page.server";
 import { conversationListColumns, conversationListSql, searchHitColumns, searchSql } from "~/chat/conversations.server";
+import { finishedRepliesColumns, finishedRepliesSql, type FinishedReply } from "~/chat/finished-replies.server";
 import {
   growingRepliesColumns,
   growingRepliesSql,
@@ -19,6 +20,7 @@ import {
   stopRequestedSql,
 } from "~/chat/growing-replies.server";
 import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
+import { heartbeatSql } from "~/chat/reply-maintenance.server";
 import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
 import type { Computed, ColumnRef } from "~/db/row-contract";
@@ -123,6 +125,24 @@ async function disagreements(statement: Prisma.Sql, contract: Contract): Promise
 }
 
 const id = "00000000-0000-0000-0000-000000000000";
+const finishedReply: FinishedReply = {
+  messageId: id,
+  userId: id,
+  content: "hello",
+  html: "<p>hello</p>",
+  htmlVersion: 1,
+  status: "complete",
+  provider: "openrouter",
+  model: "m",
+  fallbackFrom: null,
+  promptTokens: 1,
+  completionTokens: 2,
+  cost: null,
+  latencyMs: 3,
+  prompt: { sections: [], memories: [] },
+  // No usage row: its person does not exist here (PostgreSQL still checks the insert's columns and types).
+  usage: undefined,
+};
 const statements: Array<[string, Prisma.Sql, Contract]> = [
   ["session lookup", sessionLookupSql(id), sessionLookupColumns],
   ["chat quota", quotaSql(id), quotaColumns],
@@ -157,6 +177,12 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
     growingRepliesColumns,
   ],
   ["Stop pressed for replies that did not grow in a beat", stopRequestedSql([id, id]), stopRequestedColumns],
+  ["the heartbeat of replies being written (returns nothing)", heartbeatSql([id, id]), {}],
+  [
+    "finished replies: text, outcome, prompt and usage in one statement",
+    finishedRepliesSql([finishedReply, { ...finishedReply, prompt: undefined }]),
+    finishedRepliesColumns,
+  ],
 ];
 
 describe("hot-path SQL matches prisma/schema.prisma", () => {

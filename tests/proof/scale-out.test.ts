@@ -202,8 +202,11 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
     const onB = on(b, jar);
     llmA.reset();
     llmB.reset();
-    // A slow stream (200 ms a token): long enough to follow and stop it mid-way.
-    const started = await onA.post("/chat?index", { message: "[[stub:delay=200]] tell me a long story" });
+    // A slow stream (200 ms a token, 75 tokens: 15 s): long enough to follow and stop it mid-way. The reply
+    // starts while the message is committed, so it is as far along when the send answers as the commit
+    // was slow: a reply of 3 s was over before B could stop it whenever a commit took 3 s.
+    const request = `tell me a long story ${"and then, ".repeat(30).trim()}`;
+    const started = await onA.post("/chat?index", { message: `[[stub:delay=200]] ${request}` });
     expect(started.status).toBe(302);
     const path = started.headers.get("location")!.replace(/#latest$/, "");
     const html = (await page(onA, path)).body;
@@ -258,7 +261,7 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
       [replyId],
     );
     expect(rows[0]!.status).toBe("aborted");
-    const full = 'You said: "tell me a long story". This is a deterministic reply from the stub model.';
+    const full = `You said: "${request}". This is a deterministic reply from the stub model.`;
     expect(rows[0]!.content.length).toBeGreaterThan(0);
     expect(rows[0]!.content.length).toBeLessThan(full.length);
     // What B relayed is what A wrote, and A's request to the model was cut off (A ended the generation).

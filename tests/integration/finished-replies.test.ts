@@ -1,0 +1,151 @@
+/**
+ * A finished reply's last write stores its text and outcome, the prompt it was sent with and its usage
+ * in one statement; replies that finish together share statements, and one refused reply does not take
+ * the others down with it.
+ */
+import pg from "pg";
+import { expect, it } from "vitest";
+import { storeFinishedReply, type FinishedReply } from "~/chat/finished-replies.server";
+import { heartbeatSql } from "~/chat/reply-maintenance.server";
+import { storedReplyHtml } from "~/chat/reply-html.server";
+import { prisma } from "~/db/db.server";
+import { queryRows } from "~/db/sql.server";
+import { countQueries } from "../support/query-counter";
+import { makeUser } from "../support/accounts";
+
+async function streamingReplies(userId: string, count: number): Promise<string[]> {
+  const conversation = await prisma.conversation.create({ data: { userId, title: "finishing" } });
+  const ids: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const reply = await prisma.message.create({
+      data: { conversationId: conversation.id, userId, role: "assistant", status: "streaming" },
+    });
+    ids.push(reply.id);
+  }
+  return ids;
+}
+
+function finished(messageId: string, userId: string, content: string, tokens = 10): FinishedReply {
+  return {
+    messageId,
+    userId,
+    content,
+    ...storedReplyHtml(content),
+    status: "complete",
+    provider: "openrouter",
+    model: "stub/small",
+    fallbackFrom: null,
+    promptTokens: tokens,
+    completionTokens: tokens * 2,
+    cost: 0.001,
+    latencyMs: 42,
+    prompt: {
+      sections: [{ name: "message", title: "Your new message", text: content, items: 1, dropped: 0 }],
+      memories: [],
+    },
+    usage: {
+      provider: "openrouter",
+      model: "stub/small",
+      counts: { promptTokens: tokens, completionTokens: tokens * 2, cost: 0.001 },
+    },
+  };
+}
+
+it("replies that finish together are each stored with their own text, outcome and prompt, in a few statements", async () => {
+  const user = await makeUser();
+  const ids = await streamingReplies(user.id, 20);
+  const { result, statements } = await countQueries(() =>
+    Promise.all(ids.map((id, index) => storeFinishedReply(finished(id, user.id, `reply **${index}**`)))),
+  );
+  expect(result).toEqual(ids.map(() => true));
+  // The first is written at once; the others, which finished while it was in flight, together.
+  expect(statements.length).toBeLessThanOrEqual(2);
+
+  const stored = await prisma.message.findMany({ where: { id: { in: ids } }, include: { prompt: true } });
+  for (const [index, id] of ids.entries()) {
+    const reply = stored.find((message) => message.id === id)!;
+    expect(reply).toMatchObject({
+      content: `reply **${index}**`,
+      html: `<p>reply <strong>${index}</strong></p>\n`,
+      status: "complete",
+      provider: "openrouter",
+      model: "stub/small",
+      promptTokens: 10,
+      completionTokens: 20,
+      latencyMs: 42,
+    });
+    expect(reply.prompt?.sections).toEqual([
+      { name: "message", title: "Your new message", text: `reply **${index}**`, items: 1, dropped: 0 },
+    ]);
+  }
+  // One usage row per person, day, provider and model, whatever the batching: 20 replies of 30 tokens.
+  const usage = await prisma.usageDaily.findMany({ where: { userId: user.id } });
+  expect(usage).toHaveLength(1);
+  expect(usage[0]).toMatchObject({ requests: 20, promptTokens: 200, completionTokens: 400 });
+  expect(usage[0]!.cost).toBeCloseTo(0.02);
+});
+
+it("a reply whose conversation was deleted meanwhile is not stored, but the tokens it used are counted", async () => {
+  const user = await makeUser();
+  const [gone, kept] = (await streamingReplies(user.id, 2)) as [string, string];
+  await prisma.message.delete({ where: { id: gone } });
+  const outcomes = await Promise.all([
+    storeFinishedReply(finished(gone, user.id, "nobody reads this", 5)),
+    storeFinishedReply(finished(kept, user.id, "still here", 5)),
+  ]);
+  expect(outcomes).toEqual([false, true]);
+  expect(await prisma.replyPrompt.findUnique({ where: { messageId: gone } })).toBeNull();
+  expect(await prisma.usageDaily.findFirst({ where: { userId: user.id } })).toMatchObject({
+    requests: 2,
+    promptTokens: 10,
+  });
+});
+
+it("a reply the database refuses fails alone; the replies finishing with it are stored", async () => {
+  const user = await makeUser();
+  const ids = await streamingReplies(user.id, 4);
+  await prisma.$executeRawUnsafe(`
+    CREATE FUNCTION refuse_finished_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.content = 'refuse me' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$`);
+  await prisma.$executeRawUnsafe(
+    `CREATE TRIGGER refuse_finished_reply BEFORE UPDATE ON "Message" FOR EACH ROW EXECUTE FUNCTION refuse_finished_reply()`,
+  );
+  try {
+    const outcomes = await Promise.allSettled(
+      ids.map((id, index) => storeFinishedReply(finished(id, user.id, index === 2 ? "refuse me" : `fine ${index}`))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    const stored = await prisma.message.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "asc" } });
+    expect(stored.map((reply) => reply.status)).toEqual(["complete", "complete", "streaming", "complete"]);
+  } finally {
+    await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_finished_reply ON "Message"`);
+    await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_finished_reply()`);
+  }
+});
+
+it("the heartbeat waits for no reply another write holds, so it cannot deadlock with replies being finished", async () => {
+  const user = await makeUser();
+  const [held, free] = (await streamingReplies(user.id, 2)) as [string, string];
+  const longAgo = new Date(Date.now() - 60_000);
+  await prisma.$executeRaw`UPDATE "Message" SET "updatedAt" = ${longAgo} WHERE id IN (${held}, ${free})`;
+  // Another connection holds one reply's row, as the statement finishing a batch of replies does.
+  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await other.connect();
+  try {
+    await other.query("BEGIN");
+    await other.query(`SELECT 1 FROM "Message" WHERE id = $1 FOR UPDATE`, [held]);
+    const beat = queryRows(heartbeatSql([held, free])).then(() => "done" as const);
+    const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 5_000));
+    expect(await Promise.race([beat, waited])).toBe("done");
+    const stamps = await prisma.message.findMany({ where: { id: { in: [held, free] } } });
+    // The free reply is marked alive; the held one is left to the write holding it, which stamps it itself.
+    expect(stamps.find((reply) => reply.id === free)!.updatedAt.getTime()).toBeGreaterThan(longAgo.getTime());
+    expect(stamps.find((reply) => reply.id === held)!.updatedAt.getTime()).toBe(longAgo.getTime());
+  } finally {
+    await other.query("ROLLBACK");
+    await other.end();
+  }
+});
