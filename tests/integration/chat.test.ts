@@ -490,9 +490,12 @@ describe("chat", () => {
     expect(await source.text()).toBe(
       'You said: "Quokkas are marsupials". This is a deterministic reply from the stub model.',
     );
-    // The page holds the reply twice (its markup and its HTML in the page data), no longer a third time as Markdown.
+    // The page holds the reply once, in its markup: not again as HTML in the hydration data (ADR 010
+    // phase 3), nor as Markdown. Its page data (a `.data` request, no markup to read) carries the HTML.
     const page = await (await client.get(path)).text();
-    expect(page.split("deterministic reply from the stub model")).toHaveLength(3);
+    expect(page.split("deterministic reply from the stub model")).toHaveLength(2);
+    const pageData = await (await client.get(`${path}.data`)).text();
+    expect(pageData.split("deterministic reply from the stub model")).toHaveLength(2);
     const json = (await (await client.get(`${path}/export?format=json`)).json()) as {
       messages: Array<{ role: string; html: string | null }>;
     };
