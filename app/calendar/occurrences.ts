@@ -166,10 +166,6 @@ function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): S
   return keys;
 }
 
-// localeCompare's order (ECMA-402: a Collator of the default locale) from one Collator made once: a
-// busy month sorts hundreds of occurrences, and a daily series ties with others at the same start.
-const compareTitles = new Intl.Collator().compare;
-
 /**
  * Every occurrence of `events` that overlaps the window, in the viewer's zone, sorted by start.
  * Series are expanded with their EXDATEs removed and each overridden occurrence replaced by its
@@ -193,16 +189,14 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
   const add = (
     event: ExpansionRecord,
     span: { startMs: number; endMs: number },
-    seriesId: string | null,
-    isException: boolean,
+    fields: Pick<Occurrence, "seriesId" | "isException">,
     recurrenceId: string | null | number,
   ) =>
     result.push(
       new ExpandedOccurrence(
         {
           eventId: event.id,
-          seriesId,
-          isException,
+          ...fields,
           title: event.title,
           location: event.location,
           allDay: event.allDay,
@@ -220,7 +214,7 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     if (!event.rrule) {
       if (overlaps(firstSpan)) {
         const isOverride = Boolean(event.seriesId && event.recurrenceId);
-        add(event, firstSpan, event.seriesId, isOverride, event.recurrenceId);
+        add(event, firstSpan, { seriesId: event.seriesId, isException: isOverride }, event.recurrenceId);
       }
       continue;
     }
@@ -234,11 +228,11 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
       if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
       const occurrenceSpan = span(wallStart);
-      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, event.id, false, wallStart);
+      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }
   }
   return result.sort(
-    (a, b) => a.startMs - b.startMs || Number(b.allDay) - Number(a.allDay) || compareTitles(a.title, b.title),
+    (a, b) => a.startMs - b.startMs || Number(b.allDay) - Number(a.allDay) || a.title.localeCompare(b.title),
   );
 }
 
