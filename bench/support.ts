@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import { loadavg } from "node:os";
 import type pg from "pg";
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
@@ -66,6 +68,30 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * A process's CPU time so far (user + system, all its threads), or null where /proc is not there.
+ * Far less disturbed than req/s or latency by others' load on a shared machine: compare it before/after.
+ */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which is in parentheses and may contain spaces): utime is the 12th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+/** The machine's load averages (1, 5, 15 min), to print beside figures that follow it. */
+export const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
 
 /** A conversation of `messages` completed Markdown messages (user and assistant in turn), seeded in SQL. */
 export async function seedConversation(

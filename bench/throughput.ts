@@ -11,13 +11,20 @@
  *   npx tsx bench/throughput.ts [seconds=20] [connections=20] [ttftRounds=200] [burst=200]
  * A quick look: `npx tsx bench/throughput.ts 3 20 30 200`.
  */
-import fs from "node:fs";
-import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import pg from "pg";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
-import { benchDatabase, benchServer, ms, percentile, seedConversation, signedIn } from "./support";
+import {
+  benchDatabase,
+  benchServer,
+  loadAverage,
+  ms,
+  percentile,
+  processCpuMs,
+  seedConversation,
+  signedIn,
+} from "./support";
 import { measureTtft, newConversation, printTtft, sendDirect, untilFirstToken } from "./ttft";
 import { printBenchSummary } from "./summary";
 
@@ -40,28 +47,10 @@ type Figure = {
   cpu: number | null;
 };
 
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-/**
- * The server process's CPU time so far (user + system, all its threads), or null where /proc is not
- * there. Far less disturbed than req/s by others' load on a shared machine: compare it before/after.
- */
-function cpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    // Fields after the command name (which is in parentheses and may contain spaces): utime is the 12th.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-}
-
 /** One autocannon run against one address; latencies are collected per response for p95. */
 async function hammer(label: string, url: string, cookie: string | undefined, pid?: number): Promise<Figure> {
   const latencies: number[] = [];
-  const cpuBefore = cpuMs(pid);
+  const cpuBefore = processCpuMs(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       { url, connections, duration: seconds, headers: cookie ? { cookie } : {} },
@@ -69,7 +58,7 @@ async function hammer(label: string, url: string, cookie: string | undefined, pi
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
-  const cpuAfter = cpuMs(pid);
+  const cpuAfter = processCpuMs(pid);
   return {
     cpu: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / result.requests.total,
     label,
@@ -82,11 +71,6 @@ async function hammer(label: string, url: string, cookie: string | undefined, pi
     total: result.requests.total,
   };
 }
-
-const load = () =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(" ");
 
 // When each burst send's request reached the provider (the stand-in runs in this process: one clock).
 const reachedProvider = new Map<number, number>();
@@ -145,7 +129,7 @@ try {
     });
   }
 
-  console.log(`load average before: ${load()}`);
+  console.log(`load average before: ${loadAverage()}`);
   console.log(
     `throughput, autocannon -c ${connections} -d ${seconds} per address, back to back (production build, PostgreSQL)`,
   );
@@ -161,7 +145,7 @@ try {
   const [live, , page50, page500] = figures;
   console.log(`  conversation(50) / liveness        ${(page50!.rps / live!.rps).toFixed(3)}   (target ≥ 0.25)`);
   console.log(`  conversation(500) / conversation(50) ${(page500!.rps / page50!.rps).toFixed(3)}   (target ≥ 0.8)`);
-  console.log(`load average after throughput: ${load()}`);
+  console.log(`load average after throughput: ${loadAverage()}`);
 
   const ttft = await measureTtft(client, stub, ttftRounds);
   printTtft(ttft);
@@ -177,7 +161,7 @@ try {
   for (let round = 0; round < 20; round++) directBaseline.push(await sendDirect(stub, `baseline ${round}`));
   const direct = percentile(directBaseline, 50);
 
-  console.log(`load average before the burst: ${load()}`);
+  console.log(`load average before the burst: ${loadAverage()}`);
   const outcomes = await Promise.all(
     sends.map(async ({ person, conversationId, content }, index) => {
       const started = performance.now();
@@ -215,7 +199,7 @@ try {
   console.log(
     `  refused: ${refusals.length}/${burstSize}${refusals.length > 0 ? ` (first: ${refusals[0]})` : ""}   (target 0)`,
   );
-  console.log(`load average after: ${load()}`);
+  console.log(`load average after: ${loadAverage()}`);
   const pageRatio = page50!.rps / live!.rps;
   const longRatio = page500!.rps / page50!.rps;
   const [ttftP50, ttftP95] = [percentile(ttft.overhead, 50), percentile(ttft.overhead, 95)];

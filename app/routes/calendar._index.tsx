@@ -223,7 +223,10 @@ function Items({ items, compact = false }: { items: PackedItem[]; compact?: bool
   });
 }
 
-/** With JS, a plain click on an occurrence link navigates in the page, as a <Link> would. */
+/**
+ * With JS, a plain click on an occurrence link (or a month cell's "+N more") navigates in the page, as
+ * a <Link> would.
+ */
 function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
   const navigate = useNavigate();
   useEffect(() => {
@@ -232,7 +235,7 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
     const onClick = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0) return;
       if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
-      const link = event.target instanceof Element ? event.target.closest("a.occurrence") : null;
+      const link = event.target instanceof Element ? event.target.closest("a.occurrence, a.month-cell__more") : null;
       if (!(link instanceof HTMLAnchorElement) || link.origin !== window.location.origin) return;
       event.preventDefault();
       navigate(`${link.pathname}${link.search}`);
@@ -280,9 +283,11 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
                   </ul>
                 ) : null}
                 {day.more ? (
-                  <Link to={href("day", day.date)} className="month-cell__more">
+                  // A plain anchor, as OccurrenceLink is: a crowded month has one in every cell, and the
+                  // cell's date already is a <Link> to the same day (which carries data-discover).
+                  <a href={href("day", day.date)} className="month-cell__more">
                     {`+${day.more} more`}
-                  </Link>
+                  </a>
                 ) : null}
               </td>
             ))}
