@@ -78,8 +78,9 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
 export function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
-    // Fields after the command name (which is in parentheses and may contain spaces): utime is the 12th.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // Fields after the command name (in parentheses; it may itself hold ") "): utime is the 12th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;

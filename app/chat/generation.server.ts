@@ -58,6 +58,9 @@ async function writeWhenAvailable(messageId: string, write: () => Promise<unknow
   }
 }
 
+const UNAVAILABLE_EXPLANATION =
+  "This reply could not be written because the database was unavailable. Use Retry to try again.";
+
 type LiveReply = { content: string };
 const liveReplies = remember("ares-live-replies", () => new Map<string, LiveReply>());
 
@@ -78,7 +81,8 @@ export function startGeneration(
   context?: PromptContext,
   /**
    * When the reply's row is still being committed: the provider request starts at once, and nothing is
-   * written (nor a tool run) until this resolves. If it rejects, the reply is dropped without a trace.
+   * written (nor a tool run) until this resolves. If it rejects, the reply is dropped; where the
+   * connection broke during COMMIT (which may have been applied), its row is settled if it exists.
    */
   committed?: Promise<void>,
 ): Promise<void> {
@@ -107,7 +111,7 @@ export function startGeneration(
       return failReply(
         assistantMessageId,
         unavailable
-          ? "This reply could not be written because the database was unavailable. Use Retry to try again."
+          ? UNAVAILABLE_EXPLANATION
           : "Something went wrong while writing this reply. Use Retry to try again.",
       );
     })
@@ -216,10 +220,20 @@ async function generate(
   try {
     await committed;
   } catch (error) {
-    // The send itself failed (its caller reports that): this reply has no row to write to.
-    log.info({ messageId, error: describeError(error) }, "reply dropped: its message was not stored");
+    // The send itself failed (its caller reports that).
     controller.abort();
     await streaming.catch(() => undefined);
+    if (isDatabaseUnavailable(error)) {
+      // The connection broke during COMMIT, which may have been applied all the same: settle the reply
+      // if its row exists (guarded by status, a no-op otherwise) rather than leave it `streaming`,
+      // refusing Retry and Edit, until the orphan sweep.
+      log.warn({ messageId, error: describeError(error) }, "reply dropped: its message may have been stored");
+      await failReply(messageId, UNAVAILABLE_EXPLANATION).catch((settleError: unknown) =>
+        log.error({ messageId, error: describeError(settleError) }, "could not settle a dropped reply"),
+      );
+      return;
+    }
+    log.info({ messageId, error: describeError(error) }, "reply dropped: its message was not stored");
     liveReplies.delete(messageId);
     publish(messageId, { type: "done", status: "error" });
     return;

@@ -48,7 +48,7 @@ export function heartbeatSql(ids: string[]): Prisma.Sql {
     UPDATE "Message" SET "updatedAt" = now() AT TIME ZONE 'UTC'
      WHERE id IN (SELECT id FROM "Message"
                    WHERE id = ANY(${ids}::text[]) AND status = 'streaming'::"MessageStatus"
-                   FOR UPDATE SKIP LOCKED)`;
+                   FOR NO KEY UPDATE SKIP LOCKED)`;
 }
 
 async function heartbeat(): Promise<void> {

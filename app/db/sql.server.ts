@@ -60,19 +60,24 @@ export async function queryRowsCommitting<Row extends Record<string, unknown>, V
   read: (rows: Row[]) => Value,
 ): Promise<{ value: Value; committed: Promise<void> }> {
   const client = await pool().connect();
+  // A checked-out client has no 'error' listener of the pool's: a connection lost while it is held here
+  // (PostgreSQL restarting) would be an uncaught 'error' event and end the process. The client's queries
+  // fail with that error anyway, and it is handed back as broken.
+  const ignoreLostConnection = () => undefined;
+  client.on("error", ignoreLostConnection);
+  const release = (broken?: Error) => {
+    client.off("error", ignoreLostConnection);
+    client.release(broken);
+  };
   let value: Value;
   try {
-    // Queued together: node-postgres sends the statement as soon as BEGIN is answered, with no turn of
-    // ours in between (BEGIN fails only with its connection, which the statement then cannot use either).
-    const [, result] = await Promise.all([
-      client.query("BEGIN"),
-      client.query<Row>({
-        name: preparedName(statement.text),
-        text: statement.text,
-        values: statement.values,
-        types: utcTimestamps,
-      }),
-    ]);
+    await client.query("BEGIN");
+    const result = await client.query<Row>({
+      name: preparedName(statement.text),
+      text: statement.text,
+      values: statement.values,
+      types: utcTimestamps,
+    });
     value = read(result.rows);
   } catch (error) {
     // A connection that cannot even roll back is broken: the pool drops it instead of reusing it.
@@ -80,13 +85,13 @@ export async function queryRowsCommitting<Row extends Record<string, unknown>, V
       () => undefined,
       (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
     );
-    client.release(broken);
+    release(broken);
     throw error;
   }
   const committed = client.query("COMMIT").then(
-    () => client.release(),
+    () => release(),
     (error: unknown) => {
-      client.release(error instanceof Error ? error : true);
+      release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     },
   );

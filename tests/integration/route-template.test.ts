@@ -72,6 +72,19 @@ describe("matchRoutes as patched (one routing table per route tree shape)", () =
       }
     }
     expect(matchRoutes(trees[1]!, "/chat/abc")?.at(-1)?.route.id).toBe("routes/chat.$conversationId");
+    // Under a basename, and for an address too long to be remembered (it is matched afresh each time).
+    const long = `/chat/${"x".repeat(300)}`;
+    for (const [address, basename] of [
+      ["/base/chat/abc", "/base"],
+      ["/chat/abc", "/base"],
+      [long, "/"],
+      [long, "/"],
+    ] as const) {
+      expect(
+        matchRoutes(trees[2]!, address, basename)?.map((match) => match.route),
+        address,
+      ).toEqual(published.matchRoutes(trees[2]!, address, basename)?.map((match) => match.route));
+    }
   });
 
   it("keeps trees of different shapes apart", () => {

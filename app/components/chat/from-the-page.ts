@@ -15,9 +15,10 @@ export function replyHtmlOf(messageId: string, html: string | null | undefined):
   const kept = htmlFromThePage.get(messageId);
   if (kept !== undefined) return kept;
   if (typeof html === "string") return html;
-  const taken = bodyOf(messageId)?.innerHTML ?? "";
-  htmlFromThePage.set(messageId, taken);
-  return taken;
+  const body = bodyOf(messageId);
+  // Kept only when found: a miss must not hide the reply once page data does carry it.
+  if (body) htmlFromThePage.set(messageId, body.innerHTML);
+  return body?.innerHTML ?? "";
 }
 
 /** A message's plain text (mine, or a problem), as the page shows it. */
@@ -25,7 +26,7 @@ export function messageTextOf(messageId: string, content: string | null | undefi
   const kept = textFromThePage.get(messageId);
   if (kept !== undefined) return kept;
   if (typeof content === "string") return content;
-  const taken = bodyOf(messageId)?.textContent ?? "";
-  textFromThePage.set(messageId, taken);
-  return taken;
+  const text = bodyOf(messageId)?.textContent;
+  if (typeof text === "string") textFromThePage.set(messageId, text);
+  return text ?? "";
 }
