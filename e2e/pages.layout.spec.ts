@@ -180,12 +180,19 @@ test("admin pages", async ({ page, baseURL }) => {
 });
 
 test("the menu opens and leads to Settings, on a phone", async ({ page }) => {
-  await signUp(page);
+  // A long address: the account line of the open menu must shorten it, not push Sign out out.
+  await signUp(page, { email: `a-rather-long-name-${Date.now().toString(36)}@an-example-domain.test` });
   await expect(page.getByRole("link", { name: "Settings" })).toBeHidden();
   await page.getByText("Menu", { exact: true }).click();
   await expect(page.getByRole("link", { name: "Settings" })).toBeVisible();
   // The open panel holds the links, the theme switch and the account: it must fit as well.
   await expectNoSidewaysScroll(page, "the open menu");
+  const panel = (await page.locator(".main-nav__panel").boundingBox())!;
+  const signOut = (await page.locator(".main-nav__panel").getByRole("button", { name: "Sign out" }).boundingBox())!;
+  expect(signOut.x + signOut.width, "Sign out's right edge inside the panel").toBeLessThanOrEqual(
+    panel.x + panel.width,
+  );
+  expect(signOut.height, "Sign out on one line").toBeLessThan(48);
   await page.getByRole("link", { name: "Settings" }).click();
   await expect(page).toHaveURL(/\/settings/);
   await expectNoSidewaysScroll(page, "settings");
