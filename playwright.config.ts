@@ -18,6 +18,8 @@ export default defineConfig({
   workers: 2,
   // Sign-up is two form posts with two password hashes now (it never signs in); multi-person flows need room.
   timeout: 60_000,
+  // A save that redirects and renders the next page took over 5 s (the default) on a loaded 2-core CI run.
+  expect: { timeout: 10_000 },
   reporter: [["list"]],
   // The stand-in Auth0 (https://127.0.0.1) has a self-signed certificate.
   use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure", ignoreHTTPSErrors: true },
