@@ -6,27 +6,28 @@
 const htmlFromThePage = new Map<string, string>();
 const textFromThePage = new Map<string, string>();
 
-function bodyOf(messageId: string): Element | null {
-  return document.querySelector(`#m-${CSS.escape(messageId)} > .message__body`);
+function readBack(
+  kept: Map<string, string>,
+  messageId: string,
+  fromData: string | null | undefined,
+  read: (body: Element) => string | null,
+): string {
+  const remembered = kept.get(messageId);
+  if (remembered !== undefined) return remembered;
+  if (typeof fromData === "string") return fromData;
+  const body = document.querySelector(`#m-${CSS.escape(messageId)} > .message__body`);
+  const value = body ? read(body) : null;
+  // Kept only when found: a miss must not hide the message once page data does carry it.
+  if (value !== null) kept.set(messageId, value);
+  return value ?? "";
 }
 
 /** A finished reply's HTML, read back before any copy button is added to it. */
 export function replyHtmlOf(messageId: string, html: string | null | undefined): string {
-  const kept = htmlFromThePage.get(messageId);
-  if (kept !== undefined) return kept;
-  if (typeof html === "string") return html;
-  const body = bodyOf(messageId);
-  // Kept only when found: a miss must not hide the reply once page data does carry it.
-  if (body) htmlFromThePage.set(messageId, body.innerHTML);
-  return body?.innerHTML ?? "";
+  return readBack(htmlFromThePage, messageId, html, (body) => body.innerHTML);
 }
 
 /** A message's plain text (mine, or a problem), as the page shows it. */
 export function messageTextOf(messageId: string, content: string | null | undefined): string {
-  const kept = textFromThePage.get(messageId);
-  if (kept !== undefined) return kept;
-  if (typeof content === "string") return content;
-  const text = bodyOf(messageId)?.textContent;
-  if (typeof text === "string") textFromThePage.set(messageId, text);
-  return text ?? "";
+  return readBack(textFromThePage, messageId, content, (body) => body.textContent);
 }
