@@ -1,3 +1,4 @@
+import { toJsonText } from "~/http/json-text";
 import { listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
 import { Temporal, isWallDate, todayIn } from "./time";
@@ -32,7 +33,8 @@ export async function calendarPage(
     previous: range.previous.toString(),
     next: range.next.toString(),
     title: rangeTitle(range),
-    model: search ? null : buildModel(range, occurrences, timeZone, today),
+    // One string in the page data, not hundreds of values (see JsonText).
+    model: search ? null : toJsonText(buildModel(range, occurrences, timeZone, today)),
     search,
   };
 }

@@ -20,6 +20,7 @@ import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
 import { type OccurrenceItem, type PackedItem, itemHref, itemKey, unpackItem } from "~/calendar/occurrence-item";
 import type { CalendarModel } from "~/calendar/view-model";
+import { fromJsonText } from "~/http/json-text";
 import { VIEWS, type CalendarView } from "~/calendar/views";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -417,9 +418,10 @@ export default function Calendar() {
   const result = useActionData<typeof action>();
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
+  const model = useMemo(() => (data.model === null ? null : fromJsonText(data.model)), [data.model]);
   const discovered = useMemo(
-    () => firstOfEachEvent(data.search ? data.search.results : data.model ? packedInView(data.model) : []),
-    [data.search, data.model],
+    () => firstOfEachEvent(data.search ? data.search.results : model ? packedInView(model) : []),
+    [data.search, model],
   );
   return (
     <DiscoveredOccurrences.Provider value={discovered}>
@@ -493,12 +495,12 @@ export default function Calendar() {
               ))}
             </ul>
           </section>
-        ) : data.model?.view === "month" ? (
-          <MonthGrid model={data.model} />
-        ) : data.model?.view === "agenda" ? (
-          <Agenda model={data.model} />
-        ) : data.model ? (
-          <TimeGrid model={data.model} />
+        ) : model?.view === "month" ? (
+          <MonthGrid model={model} />
+        ) : model?.view === "agenda" ? (
+          <Agenda model={model} />
+        ) : model ? (
+          <TimeGrid model={model} />
         ) : null}
         <Sharing feedSince={data.feedSince} result={result} />
       </div>
