@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import lockfile from "proper-lockfile";
 import { buildIsStale, runBuild, serverEntry } from "../../scripts/build";
 
 export type ServerProcess = {
@@ -186,5 +187,18 @@ function untilReady(
  * is current. `npm test` builds before the tests; a lone `vitest run` of one file builds here.
  */
 export async function ensureBuild(): Promise<void> {
-  if (buildIsStale(root, "test")) await runBuild(root, "test");
+  if (!buildIsStale(root, "test")) return;
+  // Vitest runs test files in several processes at once: two that both found the build stale built it
+  // over each other, and a server started from the half-written one failed. The first builds; the
+  // others wait for it, then find the build current.
+  const release = await lockfile.lock(root, {
+    lockfilePath: path.join(root, "build-test.lock"),
+    stale: 30_000,
+    retries: { retries: 600, minTimeout: 250, maxTimeout: 1_000 },
+  });
+  try {
+    if (buildIsStale(root, "test")) await runBuild(root, "test");
+  } finally {
+    await release();
+  }
 }
