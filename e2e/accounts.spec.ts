@@ -144,6 +144,35 @@ test("a non-admin gets 403 on admin pages; the admin changes their role and the 
   await expect(page.locator("table.data tbody tr", { hasText: "audit.view" }).first()).toBeVisible();
 });
 
+test("the header fits laptop windows: Sign out in view, a long address shortened, folded into the menu below 1,101 px", async ({
+  page,
+  baseURL,
+}) => {
+  // An admin has the most links, and a long address is what used to push Sign out past the window's edge.
+  const email = await signUp(page, { email: `a-rather-long-name-${Date.now().toString(36)}@an-example-domain.test` });
+  await promoteToAdmin(email, baseURL!);
+  await page.goto("/calendar");
+  await expect(page.getByRole("link", { name: "Admin" }).first()).toBeAttached();
+  const signOut = page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" });
+  for (const width of [1024, 1101, 1180, 1280, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    const [scrollWidth, clientWidth] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
+    expect(scrollWidth, `the page at ${width} px`).toBeLessThanOrEqual(clientWidth);
+    if (width <= 1100) {
+      // Folded: the menu holds the links and Sign out.
+      await expect(signOut).toBeHidden();
+      continue;
+    }
+    await expect(signOut, `Sign out at ${width} px`).toBeVisible();
+    const box = (await signOut.boundingBox())!;
+    expect(box.x + box.width, `Sign out's right edge at ${width} px`).toBeLessThanOrEqual(width);
+    expect(box.height, `Sign out on one line at ${width} px`).toBeLessThan(48);
+  }
+});
+
 test.describe("bad input on the sign-up and sign-in forms", () => {
   test.beforeEach(({ page }) => refuseServerErrors(page));
 
