@@ -28,6 +28,7 @@ async function expectNoSidewaysScroll(page: Page) {
 test.describe("calendar", () => {
   test("weekly event: all views, edit one occurrence, delete this and following, export, import elsewhere", async ({
     page,
+    javaScriptEnabled,
   }) => {
     test.setTimeout(180_000);
     // With JS, markup React did not expect at hydration shows as a console error (the views' items come
@@ -70,12 +71,19 @@ test.describe("calendar", () => {
     expect((await starts(page)).slice(0, 2)).toEqual(["2026-03-30T09:00:00+02:00", "2026-04-06T09:00:00+02:00"]);
     // Next and Previous lead on (with JS in the page, from the page data of a .data request).
     await page.goto("/calendar?view=week&date=2026-03-11");
+    await page.evaluate(() => ((window as unknown as { stayedOnPage: boolean }).stayedOnPage = true));
+    const pageData = javaScriptEnabled ? page.waitForRequest(/\/calendar\.data\?/) : null;
     await page.getByRole("link", { name: "Next →" }).click();
+    await pageData;
     await expect(page).toHaveURL(/date=2026-03-16/);
     await expect.poll(() => starts(page)).toEqual(["2026-03-16T09:00:00+01:00"]);
     await page.getByRole("link", { name: "← Previous" }).click();
     await expect(page).toHaveURL(/date=2026-03-09/);
     await expect.poll(() => starts(page)).toEqual(["2026-03-09T09:00:00+01:00"]);
+    // With JS both were navigations in the page (the document stayed); without, new documents.
+    expect(await page.evaluate(() => (window as unknown as { stayedOnPage?: boolean }).stayedOnPage === true)).toBe(
+      javaScriptEnabled,
+    );
     expect(problems).toEqual([]);
 
     // Edit only the 9 March occurrence.

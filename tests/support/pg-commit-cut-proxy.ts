@@ -58,7 +58,11 @@ export async function startCommitCutProxy(targetUrl: string): Promise<CommitCutP
       upstream.write(chunk);
       fromClient = Buffer.concat([fromClient, chunk]);
       if (!started) {
-        // The startup message has no type byte (an SSLRequest, 8 bytes, would come first: pg sends none here).
+        // The startup message has no type byte. An SSLRequest would come first: the proxy reads plain
+        // text only, so it refuses one rather than misread what follows.
+        if (fromClient.length >= 8 && fromClient.readInt32BE(0) === 8 && fromClient.readInt32BE(4) === 80877103) {
+          throw new Error("pg-commit-cut-proxy reads unencrypted connections only (sslmode=disable)");
+        }
         if (fromClient.length < 4 || fromClient.length < fromClient.readInt32BE(0)) return;
         fromClient = fromClient.subarray(fromClient.readInt32BE(0));
         started = true;
@@ -86,6 +90,12 @@ export async function startCommitCutProxy(targetUrl: string): Promise<CommitCutP
     let fromServer: Buffer = Buffer.alloc(0);
     upstream.on("data", (chunk: Buffer) => {
       if (!cutting) {
+        // Ready for a query outside any transaction ('Z' with 'I'): a marked statement that ran in
+        // autocommit is over, and must not get the next COMMIT on this connection cut.
+        const end = chunk.length - 6;
+        if (end >= 0 && chunk[end] === 0x5a && chunk.readInt32BE(end + 1) === 5 && chunk[end + 5] === 0x49) {
+          ranMarker = false;
+        }
         client.write(chunk);
         return;
       }
