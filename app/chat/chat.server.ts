@@ -1,8 +1,9 @@
+import { isDatabaseUnavailable } from "~/db/availability.server";
 import { createConversation } from "./conversations.server";
 import { startGeneration } from "./generation.server";
 import { redoLastReply, requestStop, type ExchangeIds, type Redo } from "./messages.server";
 import { checkChatQuota, type QuotaDecision } from "./quota.server";
-import { startExchange } from "./send.server";
+import { exchangeWasStored, startExchange } from "./send.server";
 import { abortLocalGeneration } from "./stream-bus.server";
 
 export type Refusal = Extract<QuotaDecision, { allowed: false }>;
@@ -17,7 +18,14 @@ export async function sendMessage(userId: string, conversationId: string, conten
   if (!started.ok) return started;
   const target = { messageId: started.ids.assistantMessageId, userId, conversationId };
   void startGeneration(target, started.context, started.committed);
-  await started.committed;
+  try {
+    await started.committed;
+  } catch (error) {
+    // The connection broke during COMMIT, which may have been applied: if the message is stored, the
+    // send succeeded (its reply is settled as failed and offers Retry). Asking the person to send it
+    // again would store it twice.
+    if (!isDatabaseUnavailable(error) || !(await exchangeWasStored(started.ids))) throw error;
+  }
   return { ok: true, ids: started.ids, conversationId };
 }
 

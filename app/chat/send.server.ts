@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
-import { queryRowsCommitting } from "~/db/sql.server";
+import { isDatabaseUnavailable } from "~/db/availability.server";
+import { queryRows, queryRowsCommitting } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { ConversationNotFoundError, titleFromFirstMessage } from "./conversations.server";
 import type { ExchangeIds } from "./messages.server";
@@ -116,4 +117,18 @@ export async function startExchange(userId: string, conversationId: string, cont
     return outcome;
   }
   return { ...outcome, committed };
+}
+
+/**
+ * Whether a send whose COMMIT lost its connection was stored all the same (the COMMIT may have been
+ * applied before the connection broke). Unknown while the database cannot be reached: then no.
+ */
+export async function exchangeWasStored(ids: ExchangeIds): Promise<boolean> {
+  try {
+    const rows = await queryRows<{ id: string }>(Prisma.sql`SELECT id FROM "Message" WHERE id = ${ids.userMessageId}`);
+    return rows.length > 0;
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return false;
+    throw error;
+  }
 }

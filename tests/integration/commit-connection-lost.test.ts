@@ -1,8 +1,9 @@
 /**
  * The connection to PostgreSQL is lost the moment a send's COMMIT was applied, before its answer came
- * back (a network fault: the message is stored, ARES cannot know it). ARES must stay up, answer the
- * send with a clear "try again" (never a 500), leave no reply `streaming` (the reply's row exists, so it
- * is settled), and send the next message normally.
+ * back (a network fault: the message is stored, but the COMMIT's answer never says so). ARES must stay
+ * up, find the message stored and answer the send as such (never a 500, nor a "try again" that would
+ * store it twice), leave no reply `streaming` (it is settled as failed, with Retry), and send the next
+ * message normally.
  */
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -43,17 +44,18 @@ it("a send whose COMMIT answer is lost: the process stays up, the reply is settl
   proxy.armAfterCommitOf('INSERT INTO "Message"');
   const lost = await client.postJson(`/api/v1/conversations/${conversationId}/messages`, { content: "first" });
   expect(proxy.cuts).toBe(1);
-  // The person is told to try again, in the API's own error shape.
-  expect(lost.status).toBe(503);
-  expect(lost.headers.get("content-type")).toMatch(/application\/problem\+json/);
-  expect(lost.headers.get("retry-after")).toBeTruthy();
+  // The COMMIT was applied, and ARES finds so: the send is answered as stored (telling the person to send
+  // it again would store it twice).
+  expect(lost.status).toBe(202);
+  const { userMessageId } = (await lost.json()) as { userMessageId: string };
+  expect(userMessageId).toBeTruthy();
 
-  // The COMMIT was applied: the message is there, and its reply does not stay `streaming`.
+  // The message is there once, and its reply does not stay `streaming`: it failed, and offers Retry.
   await expect
     .poll(async () => (await statuses(conversationId)).map(({ role, status }) => `${role}:${status}`), {
       timeout: 10_000,
     })
-    .toEqual(["user:complete", expect.stringMatching(/^(assistant|error):(error|complete)$/)]);
+    .toEqual(["user:complete", expect.stringMatching(/^(assistant|error):error$/)]);
 
   // ARES is still up and the next send streams its reply as usual.
   const next = await client.postJson(
