@@ -34,7 +34,13 @@ async function addSummaries(userId: string, from: number, through: number) {
 
 const statement = () => Prisma.sql`SELECT ${memoryColumn(me, `${me}-now`, Prisma.sql`${MESSAGE}::text`)}`;
 
-type PlanNode = { "Node Type": string; "Relation Name"?: string; "Index Name"?: string; Plans?: PlanNode[] };
+type PlanNode = {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Parent Relationship"?: string;
+  Plans?: PlanNode[];
+};
 
 /** The plan's shape: every node's type and the table or index it reads, without costs or row counts. */
 function shape(node: PlanNode, depth = 0): string[] {
@@ -99,5 +105,37 @@ describe("relevant summaries", () => {
     // Kyoto and garden are topics 0 and 1 of ten: g = 1 (garden), 10 (kyoto), 11, 20, 21, ...
     expect(best.map((summary) => summary.id)).toEqual([`${me}-s1`, `${me}-s10`]);
     expect((await chosen()).map((summary) => summary.id)).toEqual([`${me}-s1`, `${me}-s10`, `${me}-s11`]);
+  }, 60_000);
+
+  it("turns the message into a search once per statement, not once per matching summary", async () => {
+    // The plan a prepared statement settles on (the send statement is prepared once per connection): the
+    // message is a parameter there, so whatever derives the search from it is computed at run time.
+    const explained = statement();
+    const generic = await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      await tx.$executeRawUnsafe(`PREPARE summaries_generic AS ${explained.text}`);
+      const args = explained.values.map((value) => `'${String(value).replace(/'/g, "''")}'`).join(", ");
+      const [row] = await tx.$queryRawUnsafe<Array<{ "QUERY PLAN": unknown }>>(
+        `EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE summaries_generic(${args})`,
+      );
+      await tx.$executeRawUnsafe(`DEALLOCATE summaries_generic`);
+      const json = row!["QUERY PLAN"];
+      return ((typeof json === "string" ? JSON.parse(json) : json) as Array<{ Plan: PlanNode }>)[0]!.Plan;
+    });
+    // The nodes that run once per matching summary: the scan of ConversationSummary and the sort and limit
+    // above it, without the once-only parts (InitPlans) they refer to.
+    const perRow = (node: PlanNode): PlanNode[] => [
+      node,
+      ...(node.Plans ?? []).filter((child) => child["Parent Relationship"] !== "InitPlan").flatMap(perRow),
+    ];
+    const find = (node: PlanNode): PlanNode | undefined =>
+      node["Node Type"] === "Limit" && JSON.stringify(node).includes('"ConversationSummary"')
+        ? node
+        : (node.Plans ?? []).map(find).find(Boolean);
+    const summariesLimit = find(generic);
+    expect(summariesLimit).toBeDefined();
+    const perSummary = perRow(summariesLimit!).map(({ Plans: _children, ...own }) => JSON.stringify(own));
+    expect(perSummary.join("\n")).toContain("ts_rank");
+    expect(perSummary.join("\n")).not.toContain("plainto_tsquery");
   }, 60_000);
 });
