@@ -6,7 +6,7 @@
  *   npx tsx bench/chat-ttft.ts [rounds=200]
  */
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
-import { benchDatabase, benchServer, percentile, signedIn } from "./support";
+import { benchDatabase, benchServer, percentile, processCpuMs, signedIn } from "./support";
 import { printBenchSummary } from "./summary";
 import { measureTtft, printTtft } from "./ttft";
 
@@ -23,8 +23,15 @@ const server = await benchServer({
 });
 try {
   const client = await signedIn(server.url);
+  const cpuBefore = processCpuMs(server.child.pid);
   const result = await measureTtft(client, stub, rounds);
+  const cpuAfter = processCpuMs(server.child.pid);
   printTtft(result);
+  // Far less disturbed by others' load than the latencies: compare it before/after a change.
+  if (cpuBefore !== null && cpuAfter !== null)
+    console.log(
+      `  server CPU           ${((cpuAfter - cpuBefore) / result.rounds).toFixed(2)} ms per round (new conversation + send)`,
+    );
   const overheadP50 = percentile(result.overhead, 50);
   const overheadP95 = percentile(result.overhead, 95);
   printBenchSummary("chat-ttft", [

@@ -75,7 +75,13 @@ export async function sendDirect(stub: StubLlm, content: string): Promise<number
   return untilFirstToken(upstream, started, (seen) => seen.includes('"content":"'));
 }
 
-export type TtftResult = { direct: number[]; throughAres: number[]; overhead: number[] };
+export type TtftResult = {
+  direct: number[];
+  throughAres: number[];
+  overhead: number[];
+  /** Rounds sent, warm-up included. */
+  rounds: number;
+};
 
 /**
  * `rounds` sends one after another, each both ways, interleaved so both see the same machine load
@@ -94,7 +100,12 @@ export async function measureTtft(client: Client, stub: StubLlm, rounds: number)
       throughAres.push(aresMs);
     }
   }
-  return { direct, throughAres, overhead: throughAres.map((value, index) => value - direct[index]!) };
+  return {
+    direct,
+    throughAres,
+    overhead: throughAres.map((value, index) => value - direct[index]!),
+    rounds: rounds + WARMUP,
+  };
 }
 
 export function printTtft({ direct, throughAres, overhead }: TtftResult): void {
