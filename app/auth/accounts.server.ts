@@ -1,4 +1,5 @@
 import { prisma } from "~/db/db.server";
+import type { Prisma } from "~/generated/prisma/client";
 import type { Role } from "~/generated/prisma/enums";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "./password.server";
 
@@ -25,15 +26,25 @@ export type NewAccount = {
   role?: Role;
 };
 
-/** Creates an account; the first one on a fresh instance becomes admin. */
-export async function createAccount(input: NewAccount) {
+type CreatedAccount = { id: string; email: string; role: Role };
+
+/**
+ * Creates an account; the first one on a fresh instance becomes admin. `alongside` writes in the same
+ * transaction (the sign-up's audit record: one commit, so a new address costs no more disk flushes than
+ * a taken one, whose answer must not come measurably sooner).
+ */
+export async function createAccount(
+  input: NewAccount,
+  alongside?: (tx: Prisma.TransactionClient, user: CreatedAccount) => Promise<void>,
+): Promise<CreatedAccount> {
   const email = normaliseEmail(input.email);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`;
     if (await tx.user.findUnique({ where: { email }, select: { id: true } })) throw new EmailTakenError();
-    const isFirst = (await tx.user.count()) === 0;
-    return tx.user.create({
+    // Whether any account exists, not how many: counting them all grew with the instance.
+    const isFirst = (await tx.user.findFirst({ select: { id: true } })) === null;
+    const user = await tx.user.create({
       data: {
         email,
         name: input.name?.trim() || null,
@@ -43,6 +54,8 @@ export async function createAccount(input: NewAccount) {
       },
       select: { id: true, email: true, role: true },
     });
+    await alongside?.(tx, user);
+    return user;
   });
 }
 

@@ -63,9 +63,14 @@ export async function signUpWithPassword(
   account: NewAccount & { password: string },
   origin: RequestOrigin,
 ): Promise<SignUp> {
-  let user;
   try {
-    user = await createAccount(account);
+    await createAccount(account, (tx, user) =>
+      recordAudit(
+        { actor: user, ...origin },
+        { action: "signup", outcome: "success", details: { role: user.role } },
+        tx,
+      ),
+    );
   } catch (error) {
     if (!(error instanceof EmailTakenError)) throw error;
     await recordAudit(origin, {
@@ -75,6 +80,5 @@ export async function signUpWithPassword(
     });
     return { created: false };
   }
-  await recordAudit({ actor: user, ...origin }, { action: "signup", outcome: "success", details: { role: user.role } });
   return { created: true };
 }
