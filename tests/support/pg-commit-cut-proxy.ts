@@ -89,21 +89,19 @@ export async function startCommitCutProxy(targetUrl: string): Promise<CommitCutP
 
     let fromServer: Buffer = Buffer.alloc(0);
     upstream.on("data", (chunk: Buffer) => {
-      if (!cutting) {
-        // Ready for a query outside any transaction ('Z' with 'I'): a marked statement that ran in
-        // autocommit is over, and must not get the next COMMIT on this connection cut.
-        const end = chunk.length - 6;
-        if (end >= 0 && chunk[end] === 0x5a && chunk.readInt32BE(end + 1) === 5 && chunk[end + 5] === 0x49) {
-          ranMarker = false;
-        }
-        client.write(chunk);
-        return;
-      }
-      // The COMMIT's answer is held back; once the server says it is ready again, the COMMIT is applied.
+      // Once cutting, nothing more reaches the client: above all not the COMMIT's answer.
+      if (!cutting) client.write(chunk);
       fromServer = Buffer.concat([fromServer, chunk]);
       const { messages, rest } = takeMessages(fromServer);
       fromServer = rest;
-      if (messages.some((message) => message.type === "Z")) cut();
+      for (const { type, body } of messages) {
+        if (type !== "Z") continue;
+        // Ready again after the held-back COMMIT: it is applied, and the client never hears so.
+        if (cutting) return cut();
+        // Ready outside any transaction ('I'): a marked statement that ran in autocommit is over, and
+        // must not get the next COMMIT on this connection cut.
+        if (body[0] === 0x49) ranMarker = false;
+      }
     });
     const end = () => {
       client.destroy();
