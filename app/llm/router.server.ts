@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
-import type * as Tokenizer from "gpt-tokenizer";
+import type * as Encoding from "gpt-tokenizer/GptEncoding";
 import { config, type Config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
 import { countLlmError, countLlmFallback, countLlmTokens, observeLlmRequest } from "~/observability/metrics.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "./errors";
 import { createOllamaAdapter } from "./ollama.server";
 import type { AttemptOutcome, LlmAdapter } from "./openai-compatible.server";
+import { readO200kRanks } from "./o200k-ranks.server";
 import { createOpenRouterAdapter } from "./openrouter.server";
 import type {
   AttemptFailure,
@@ -79,16 +80,20 @@ export function providerOrder(preferred: ProviderName): ProviderName[] {
   return [preferred, ...PROVIDERS.filter((name) => name !== preferred)];
 }
 
-let encode: (typeof Tokenizer)["encode"] | undefined;
+let encode: ((text: string) => number[]) | undefined;
 
 /**
  * Tokens in `text` (OpenAI's o200k encoding): an estimate for other models, good enough for budgets.
- * The encoding's tables take ~16 MB of heap (~60 MB of RSS) and only prompts near the context window
- * and summaries are counted, so they are loaded on first use rather than by every idle process.
+ * The encoding's tables take ~40 MB of RSS and only prompts near the context window and summaries are
+ * counted, so they are loaded on first use rather than by every idle process.
  */
 export function countTokens(text: string): number {
   if (text === "") return 0;
-  encode ??= (createRequire(import.meta.url)("gpt-tokenizer") as typeof Tokenizer).encode;
+  if (encode === undefined) {
+    const { GptEncoding } = createRequire(import.meta.url)("gpt-tokenizer/GptEncoding") as typeof Encoding;
+    const encoding = GptEncoding.getEncodingApi("o200k_base", readO200kRanks);
+    encode = (input) => encoding.encode(input);
+  }
   return encode(text).length;
 }
 
