@@ -32,6 +32,7 @@ export default function handleRequest(
   }
   return new Promise((resolve, reject) => {
     let shellRendered = false;
+    const body = new FlushBatches();
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} nonce={nonce} />
@@ -40,7 +41,6 @@ export default function handleRequest(
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new FlushBatches();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
             new Response(createReadableStreamFromReadable(body), {
@@ -51,6 +51,7 @@ export default function handleRequest(
           pipe(body);
         },
         onShellError(error: unknown) {
+          clearTimeout(abortTimer);
           reject(error);
         },
         onError(error: unknown) {
@@ -68,7 +69,10 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY_MS + 1_000);
+    const abortTimer = setTimeout(abort, ABORT_DELAY_MS + 1_000);
+    // A finished document lets go of its render at once rather than ABORT_DELAY_MS later: under load,
+    // hundreds of finished renders a second would otherwise wait out their timers in the old generation.
+    body.once("close", () => clearTimeout(abortTimer));
   });
 }
 
