@@ -28,6 +28,8 @@ const QUERY_CHARS = 2000;
  * The summaries are found through one GIN index over (ARRAY[userId], searchVector) (migration
  * summary_owner_search_index): the owner condition is written as that index's expression, so the plan is
  * the same one index search at 10 or 10,000 summaries (tests/integration/memory-summaries-plan.test.ts).
+ * Facts and preferences are turned into JSON as rows (a row sub-select per item): json_build_object
+ * looked up each value's output function per call, ~25 % more for 200 facts.
  * The search is derived from the message in a sub-select of its own, computed once per statement: written
  * inline, a prepared statement's generic plan derived it again in ts_rank for every matching summary
  * (about 9 µs each: 0.9 ms of the send statement at 100 matches).
@@ -42,13 +44,12 @@ export function memoryColumn(userId: string, conversationId: string, query: Pris
                                    ORDER BY a.importance DESC, a.category, a.key), '[]'::json)
             FROM "AssistantMemory" a) ELSE '[]'::json END,
       'facts', CASE WHEN m.enabled THEN (
-          SELECT coalesce(json_agg(json_build_object('id', f.id, 'kind', f.kind, 'key', f.key, 'value', f.value,
-                                                      'confidence', f.confidence)
+          SELECT coalesce(json_agg((SELECT x FROM (SELECT f.id, f.kind, f.key, f.value, f.confidence) x)
                                    ORDER BY f.kind, f.confidence DESC, f."updatedAt" DESC), '[]'::json)
             FROM "MemoryFact" f WHERE f."userId" = ${userId}) ELSE '[]'::json END,
       'preferences', CASE WHEN m.enabled THEN (
-          SELECT coalesce(json_agg(json_build_object('id', p.id, 'key', p.key, 'value', p.value)
-                                   ORDER BY p."updatedAt" DESC), '[]'::json)
+          SELECT coalesce(json_agg((SELECT x FROM (SELECT p.id, p.key, p.value) x) ORDER BY p."updatedAt" DESC),
+                          '[]'::json)
             FROM "MemoryPreference" p WHERE p."userId" = ${userId}) ELSE '[]'::json END,
       'summaries', CASE WHEN m.enabled AND m.k > 0 THEN (
           SELECT coalesce(json_agg(json_build_object('id', r.id, 'summary', r.summary, 'topics', r.topics,
