@@ -42,14 +42,16 @@ export function replyEventStream(
   const encoder = new TextEncoder();
   let cleanup = () => {};
   let unwatch = () => {};
+  // Set by close() and by the reader cancelling: nothing is enqueued after either (a render timer that
+  // fired after a cancel would otherwise throw from enqueue, outside any request).
+  let closed = false;
+  let renderTimer: NodeJS.Timeout | undefined;
   return new ReadableStream<Uint8Array>({
     async start(controller) {
-      let closed = false;
       // Besides the raw text, the page gets the text so far rendered by the server, throttled: the same
       // sanitising renderer as the finished reply, so a reply never shows raw Markdown while it streams.
       let content = "";
       let rendered = "";
-      let renderTimer: NodeJS.Timeout | undefined;
       const enqueue = (message: ReplyStreamFrame | string) =>
         controller.enqueue(encoder.encode(typeof message === "string" ? message : frame(message)));
       const flushRender = () => {
@@ -159,6 +161,8 @@ export function replyEventStream(
       await poll();
     },
     cancel() {
+      closed = true;
+      clearTimeout(renderTimer);
       unwatch();
       cleanup();
     },

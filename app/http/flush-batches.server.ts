@@ -4,11 +4,12 @@ import { Transform, type TransformCallback } from "node:stream";
 const MOST_BYTES_HELD = 64 * 1024;
 
 /**
- * A pass-through for React's HTML stream that sends what React wrote as one chunk per flush instead of
+ * A pass-through for React's HTML stream that hands on what React wrote as one chunk per flush instead of
  * one per 2 KB view: React calls `flush()` on its destination when it has nothing more to write for now
  * (the convention compression streams follow), so the shell and each later boundary still go out as soon
- * as they are ready. Each chunk otherwise costs a socket write of its own further down (Remix's
- * stream-to-response copy writes chunk by chunk): ~28 writes for a 57 KB conversation page.
+ * as they are ready. The socket already got one write per turn (writeCoalesced, remix-handler.server.ts);
+ * this spares each of a 57 KB conversation page's ~28 views its own trip through the Node-to-web stream
+ * bridge and a reader promise on the way there.
  */
 export class FlushBatches extends Transform {
   #held: Buffer[] = [];
