@@ -33,6 +33,10 @@ export default function handleRequest(
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const body = new FlushBatches();
+    const abortTimer = setTimeout(() => abort(), ABORT_DELAY_MS + 1_000);
+    // A finished document lets go of its render at once rather than ABORT_DELAY_MS later: under load,
+    // hundreds of finished renders a second would otherwise wait out their timers in the old generation.
+    body.once("close", () => clearTimeout(abortTimer));
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} nonce={nonce} />
@@ -69,10 +73,6 @@ export default function handleRequest(
         },
       },
     );
-    const abortTimer = setTimeout(abort, ABORT_DELAY_MS + 1_000);
-    // A finished document lets go of its render at once rather than ABORT_DELAY_MS later: under load,
-    // hundreds of finished renders a second would otherwise wait out their timers in the old generation.
-    body.once("close", () => clearTimeout(abortTimer));
   });
 }
 

@@ -158,7 +158,16 @@ export function replyEventStream(
         clearTimeout(timer);
         clearInterval(keepalive);
       };
-      await poll();
+      try {
+        await poll();
+      } catch (error) {
+        // The stream errors with it; nothing may be enqueued afterwards (the keepalive would throw
+        // from its timer every 15 s, outside any request).
+        closed = true;
+        unwatch();
+        cleanup();
+        throw error;
+      }
     },
     cancel() {
       closed = true;

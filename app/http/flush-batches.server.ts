@@ -14,12 +14,17 @@ const MOST_BYTES_HELD = 64 * 1024;
 export class FlushBatches extends Transform {
   #held: Buffer[] = [];
   #bytes = 0;
+  /** React flushed while some of its writes still waited to be taken in (a slow reader). */
+  #flushAsked = false;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#held.push(chunk);
     this.#bytes += chunk.length;
     if (this.#bytes >= MOST_BYTES_HELD) this.flush();
     callback();
+    // The last of the writes React's flush covered has been taken in: send them now, or they would
+    // wait for React's next writing pass (a pending Suspense boundary's, maybe seconds away).
+    if (this.#flushAsked && this.writableLength === 0) this.flush();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -29,6 +34,11 @@ export class FlushBatches extends Transform {
 
   /** Sends what is held: React calls this at the end of each of its writing passes. */
   flush(): void {
+    if (this.writableLength > 0) {
+      this.#flushAsked = true;
+      return;
+    }
+    this.#flushAsked = false;
     if (this.#bytes === 0) return;
     this.push(this.#held.length === 1 ? this.#held[0] : Buffer.concat(this.#held, this.#bytes));
     this.#held = [];
