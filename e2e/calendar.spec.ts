@@ -31,8 +31,8 @@ test.describe("calendar", () => {
     javaScriptEnabled,
   }) => {
     test.setTimeout(180_000);
-    // With JS, markup React did not expect at hydration shows as a console error (the views' items come
-    // in the page data as one JSON string, read back in the browser).
+    // With JS, markup React did not expect at hydration shows as a console error (a document's
+    // occurrences are not in its hydration data: the browser reads them back from the markup).
     const problems: string[] = [];
     page.on("console", (message) => {
       if (message.type() === "error") problems.push(message.text());
@@ -65,6 +65,8 @@ test.describe("calendar", () => {
     await expect(page.locator('.month-cell[aria-current="date"]')).toHaveCount(1);
     await page.goto("/calendar?view=week&date=2026-03-11");
     expect(await starts(page)).toEqual(["2026-03-09T09:00:00+01:00"]);
+    // A document carries each occurrence once: in its markup, not again in the scripts.
+    expect((await page.locator("script").allTextContents()).join("")).not.toContain("2026-03-09T09:00:00+01:00");
     await page.goto("/calendar?view=day&date=2026-03-30");
     expect(await starts(page)).toEqual(["2026-03-30T09:00:00+02:00"]);
     await page.goto("/calendar?view=agenda&date=2026-03-25");
