@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PageLists, itemHtml } from "./occurrence-html";
+import { PageLists, itemHtml, placementStyle } from "./occurrence-html";
 import type { OccurrenceItem } from "./occurrence-item";
 
 const standUp: OccurrenceItem = {
@@ -47,7 +47,9 @@ describe("occurrences as the views' HTML", () => {
     const page = new PageLists();
     const first = page.add(
       [standUp, { ...standUp, recurrenceId: "2026-06-16T08:00" }, { ...standUp, eventId: "evt2" }]
-        .map((item) => itemHtml(item, { discover: page.firstOf(item.eventId), style: "--top:480;--height:15" }))
+        .map((item) =>
+          itemHtml(item, { discover: page.firstOf(item.eventId), place: { top: 480, height: 15, lane: 0, lanes: 1 } }),
+        )
         .join(""),
     );
     const second = page.add(itemHtml(standUp, { discover: page.firstOf(standUp.eventId) }));
@@ -55,5 +57,13 @@ describe("occurrences as the views' HTML", () => {
     expect(page.lists[0]!.match(/data-discover="true"/g)).toHaveLength(2);
     expect(page.lists[0]).toMatch(/^<li style="--top:480;--height:15"><a href="[^"]+" data-discover="true"/);
     expect(page.lists[1]).not.toContain("data-discover");
+  });
+
+  it("write a placement as CSS variables, the lanes only where events overlap, and only numbers", () => {
+    expect(placementStyle({ top: 540, height: 30, lane: 0, lanes: 1 })).toBe("--top:540;--height:30");
+    expect(placementStyle({ top: 540, height: 30, lane: 1, lanes: 3 })).toBe(
+      "--top:540;--height:30;--lane:1;--lanes:3",
+    );
+    expect(placementStyle({ top: Number.NaN, height: Infinity, lane: 0, lanes: 1 })).toBe("--top:0;--height:0");
   });
 });

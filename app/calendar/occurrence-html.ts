@@ -11,13 +11,27 @@ export type ItemHtmlOptions = {
   compact?: boolean;
   /** The first occurrence of each event in the page: Remix looks its route up ahead of a click. */
   discover?: boolean;
-  /** The <li>'s style (a timed item's place in its day column). */
-  style?: string;
+  /** A timed item's place in its day column, written as the <li>'s CSS variables (see placementStyle). */
+  place?: Placement;
   /** Shown after the link (the agenda's location, a search hit's "repeats"). */
   after?: string;
   /** Shown before the link (a search hit's date). */
   before?: string;
 };
+
+/** An event's place in its day column: minutes from midnight to its top, its height in minutes, its lane. */
+export type Placement = { top: number; height: number; lane: number; lanes: number };
+
+/**
+ * A placement as CSS variables, made here from numbers so that nothing but numbers reaches the style
+ * attribute. Lane and lanes only where events overlap (the stylesheet defaults them to one lane), as
+ * most events have a column to themselves.
+ */
+export function placementStyle(place: Placement): string {
+  const number = (value: number) => (Number.isFinite(value) ? String(value) : "0");
+  const style = `--top:${number(place.top)};--height:${number(place.height)}`;
+  return place.lanes > 1 ? `${style};--lane:${number(place.lane)};--lanes:${number(place.lanes)}` : style;
+}
 
 /** One occurrence in its <li>: a link to it, its start in <time datetime> with the UTC offset. */
 export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): string {
@@ -26,7 +40,7 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     ? `<span class="visually-hidden">${item.isException ? " (repeating, changed)" : " (repeating)"}</span>`
     : "";
   return (
-    `<li${options.style ? ` style="${options.style}"` : ""}>` +
+    `<li${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
     (options.before ? `<span class="muted">${escapeHtml(options.before)}</span> ` : "") +
     `<a href="${escapeHtml(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +

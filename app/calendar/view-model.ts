@@ -1,4 +1,4 @@
-import { PageLists, itemHtml } from "./occurrence-html";
+import { PageLists, type Placement, itemHtml } from "./occurrence-html";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
@@ -106,7 +106,7 @@ export type DayColumn = {
   label: string;
   isToday: boolean;
   allDay: ListIndex;
-  /** Each placed by its <li>'s CSS variables (see placement). */
+  /** Each placed by its <li>'s CSS variables (see placementStyle). */
   timed: ListIndex;
 };
 
@@ -114,16 +114,6 @@ export type CalendarModel =
   | { view: "month"; weeks: { week: number; days: DayCell[] }[] }
   | { view: "week" | "day"; week: number; days: DayColumn[] }
   | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: ListIndex }[] };
-
-/**
- * An event's place in its day column as CSS variables: minutes from midnight to its top, its height in
- * minutes, and its lane and lanes only where events overlap (the stylesheet defaults them to one lane),
- * as most events have a column to themselves.
- */
-function placement(entry: { top: number; height: number; lane: number; lanes: number }): string {
-  const place = `--top:${entry.top};--height:${entry.height}`;
-  return entry.lanes > 1 ? `${place};--lane:${entry.lane};--lanes:${entry.lanes}` : place;
-}
 
 export function buildModel(
   range: ViewRange,
@@ -136,11 +126,11 @@ export function buildModel(
   const perDay = byDay(occurrences, dayBounds(range, clock));
   const labels: Labels = new Map();
   const page = new PageLists();
-  const html = (o: Occurrence, options: { compact?: boolean; style?: string; withLocation?: boolean } = {}) => {
+  const html = (o: Occurrence, options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {}) => {
     const item = toItem(o, clock, options.withLocation, labels);
     return itemHtml(item, {
       compact: options.compact,
-      style: options.style,
+      place: options.place,
       after: item.location || undefined,
       discover: page.firstOf(o.eventId),
     });
@@ -190,7 +180,7 @@ export function buildModel(
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    const timed = page.add(placed.map((entry) => html(entry.occurrence, { style: placement(entry) })).join(""));
+    const timed = page.add(placed.map((entry) => html(entry.occurrence, { place: entry })).join(""));
     days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
   return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };
