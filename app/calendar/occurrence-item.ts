@@ -1,5 +1,5 @@
 // What the calendar page shows for one occurrence, kept to what the views show: a busy week has a
-// hundred or more of them (made into HTML on the server, see occurrence-html.ts).
+// hundred or more of them (made into HTML on the server, see occurrence-html.server.ts).
 
 export type OccurrenceItem = {
   /** The row to open (the series for a generated occurrence). */

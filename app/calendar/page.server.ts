@@ -2,7 +2,7 @@ import { toJsonText } from "~/http/json-text";
 import { type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
 import { Temporal, isWallDate, todayIn } from "./time";
-import { PageLists, itemHtml } from "./occurrence-html";
+import { PageLists, itemHtml } from "./occurrence-html.server";
 import { buildModel, rangeTitle, searchItem } from "./view-model";
 import { type CalendarView, viewRange, windowOf } from "./views";
 

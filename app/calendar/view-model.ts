@@ -1,11 +1,12 @@
-import { PageLists, type Placement, itemHtml } from "./occurrence-html";
+import { PageLists, type Placement, itemHtml } from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
 import { MONTH_CELL_LIMIT, type ViewRange, byDay, dayBounds, layoutDay, monthWeeks } from "./views";
 import { DAY_MS, type ZoneClock, dayOfDate, hourMinute, wallDay, zoneClock } from "./zone-clock";
 
-// Plain, serialisable shapes the calendar page renders (the loader's output).
+// What the calendar page renders (the loader's output): plain, serialisable shapes for the views'
+// structure, and the HTML of their occurrences' lists, made here on the server (occurrence-html.server).
 
 export type { OccurrenceItem };
 

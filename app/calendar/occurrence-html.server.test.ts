@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PageLists, itemHtml, placementStyle } from "./occurrence-html";
+import { PageLists, itemHtml, placementStyle } from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 
 const standUp: OccurrenceItem = {
