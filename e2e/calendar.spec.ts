@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp } from "./support/session";
+import { signUp, untilInteractive } from "./support/session";
 
 async function useZone(page: Page, zone: string) {
   await page.goto("/settings/profile");
@@ -31,8 +31,8 @@ test.describe("calendar", () => {
     javaScriptEnabled,
   }) => {
     test.setTimeout(180_000);
-    // With JS, markup React did not expect at hydration shows as a console error (the views' items come
-    // in the page data as one JSON string, read back in the browser).
+    // With JS, markup React did not expect at hydration shows as a console error (a document's
+    // occurrences are not in its hydration data: the browser reads them back from the markup).
     const problems: string[] = [];
     page.on("console", (message) => {
       if (message.type() === "error") problems.push(message.text());
@@ -65,6 +65,8 @@ test.describe("calendar", () => {
     await expect(page.locator('.month-cell[aria-current="date"]')).toHaveCount(1);
     await page.goto("/calendar?view=week&date=2026-03-11");
     expect(await starts(page)).toEqual(["2026-03-09T09:00:00+01:00"]);
+    // A document carries each occurrence once: in its markup, not again in the scripts.
+    expect((await page.locator("script").allTextContents()).join("")).not.toContain("2026-03-09T09:00:00+01:00");
     await page.goto("/calendar?view=day&date=2026-03-30");
     expect(await starts(page)).toEqual(["2026-03-30T09:00:00+02:00"]);
     await page.goto("/calendar?view=agenda&date=2026-03-25");
@@ -177,6 +179,36 @@ test.describe("calendar", () => {
     await page.getByRole("button", { name: "Unsubscribe" }).click();
     await expect(page.getByText("Unsubscribed: its events have been removed from your calendar.")).toBeVisible();
     expect(await monthStarts(page)).toEqual(["2026-03-04T15:00:00+01:00"]);
+  });
+
+  test("the occurrences a document shows stay as they are when the page's data is loaded again", async ({
+    page,
+    javaScriptEnabled,
+  }) => {
+    test.setTimeout(120_000);
+    await signUp(page);
+    // Today, in this month's view (/calendar), where the action below leads back to.
+    await page.goto("/calendar/new");
+    await page.getByLabel("Title").fill("Planning review");
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await page.goto("/calendar");
+    await untilInteractive(page);
+    await expect(page.locator("a.occurrence", { hasText: "Planning review" })).toBeVisible();
+    const list = page.locator("ul[data-list]", { has: page.locator("a.occurrence") });
+    const listHtml = await list.innerHTML();
+    const occurrence = await list.locator("a.occurrence").elementHandle();
+    await page.getByText("Import, export and subscribe").click();
+    await page.getByRole("button", { name: "Create a subscription link" }).click();
+    // The page's data again (with JS from a .data request, in the same document): the link now exists.
+    await expect(page.getByText(/A private subscription link exists/)).toBeVisible();
+    expect(await list.innerHTML()).toBe(listHtml);
+    if (javaScriptEnabled) {
+      // The document's lists were read back from its markup at hydration (listsOf), and the new page
+      // data's lists are the same HTML, so React left the occurrences as they were. Read back wrongly
+      // (none, or another list's), React would have replaced them and this link would be gone.
+      expect(await occurrence!.evaluate((element) => element.isConnected)).toBe(true);
+    }
   });
 
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {

@@ -1,6 +1,5 @@
-// What the calendar page renders for one occurrence (the loader's output, serialised into the page
-// for hydration). Shared by the server (which builds items) and the page (which renders them), and
-// kept to what the views show: a busy week sends a hundred or more of them.
+// What the calendar page shows for one occurrence, kept to what the views show: a busy week has a
+// hundred or more of them (made into HTML on the server, see occurrence-html.server.ts).
 
 export type OccurrenceItem = {
   /** The row to open (the series for a generated occurrence). */
@@ -18,54 +17,6 @@ export type OccurrenceItem = {
   /** Only where it is shown (the agenda). */
   location?: string;
 };
-
-/**
- * An item as the views' page data carries it: a tuple, not an object. The page data writes every
- * object's keys again for each item (about 150 bytes of a busy week's items, each), and parsing,
- * compressing and sending them was much of what a crowded view cost over an empty one.
- */
-export type PackedItem =
-  | [eventId: string, recurrenceId: string, title: string, start: string, when: string, flags: number]
-  | [
-      eventId: string,
-      recurrenceId: string,
-      title: string,
-      start: string,
-      when: string,
-      flags: number,
-      location: string,
-    ];
-
-const ALL_DAY = 1;
-const REPEATS = 2;
-const EXCEPTION = 4;
-
-export function packItem(item: OccurrenceItem): PackedItem {
-  const flags = (item.allDay ? ALL_DAY : 0) | (item.repeats ? REPEATS : 0) | (item.isException ? EXCEPTION : 0);
-  const core = [item.eventId, item.recurrenceId, item.title, item.start, item.when, flags] as const;
-  return item.location === undefined ? [...core] : [...core, item.location];
-}
-
-export function unpackItem(packed: PackedItem): OccurrenceItem {
-  const [eventId, recurrenceId, title, start, when, flags, location] = packed;
-  const item: OccurrenceItem = {
-    eventId,
-    recurrenceId,
-    title,
-    allDay: (flags & ALL_DAY) !== 0,
-    start,
-    when,
-    repeats: (flags & REPEATS) !== 0,
-    isException: (flags & EXCEPTION) !== 0,
-  };
-  if (location !== undefined) item.location = location;
-  return item;
-}
-
-/** React's key for an item: an occurrence is its event and its place in the series. */
-export function itemKey(item: Pick<OccurrenceItem, "eventId" | "recurrenceId">): string {
-  return `${item.eventId}:${item.recurrenceId}`;
-}
 
 /** The page of one occurrence: a series' generated occurrence is addressed by its original start. */
 export function occurrenceHref(o: {

@@ -1,7 +1,8 @@
 import { toJsonText } from "~/http/json-text";
-import { listOccurrences, searchEvents } from "./events.server";
+import { type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
 import { Temporal, isWallDate, todayIn } from "./time";
+import { PageLists, itemHtml } from "./occurrence-html.server";
 import { buildModel, rangeTitle, searchItem } from "./view-model";
 import { type CalendarView, viewRange, windowOf } from "./views";
 
@@ -17,13 +18,10 @@ export async function calendarPage(
   const today = todayIn(timeZone);
   const date = query.date && isWallDate(query.date) ? Temporal.PlainDate.from(query.date) : today;
   const range = viewRange(query.view, date);
-  const search = query.q
-    ? {
-        q: query.q,
-        results: (await searchEvents(user.id, query.q)).map((hit) => searchItem({ ...hit, eventId: hit.id }, timeZone)),
-      }
-    : null;
-  const occurrences = search ? [] : await listOccurrences(user.id, windowOf(range, timeZone), timeZone);
+  const hits = query.q ? await searchEvents(user.id, query.q) : null;
+  const view = hits
+    ? null
+    : buildModel(range, await listOccurrences(user.id, windowOf(range, timeZone), timeZone), timeZone, today);
   return {
     feedSince: (await feedCreatedAt(user.id))?.toISOString() ?? null,
     timeZone,
@@ -33,8 +31,30 @@ export async function calendarPage(
     previous: range.previous.toString(),
     next: range.next.toString(),
     title: rangeTitle(range),
-    // One string in the page data, not hundreds of values (see JsonText).
-    model: search ? null : toJsonText(buildModel(range, occurrences, timeZone, today)),
-    search,
+    // One string in the page data, not hundreds of values (see JsonText); its lists of items apart.
+    model: view ? toJsonText(view.model) : null,
+    search: query.q && hits ? { q: query.q, found: hits.length } : null,
+    /**
+     * The HTML of the occurrences' lists, each named by its index (the search hits are list 0). The
+     * calendar route keeps them out of a document's hydration data (markupOnly): the browser reads
+     * them back from the document's markup.
+     */
+    lists: view ? view.lists : searchLists(hits ?? [], timeZone),
   };
+}
+
+/** A search's hits as one list: each event at its first start, a series says it repeats. */
+function searchLists(hits: SearchHit[], timeZone: string): string[] {
+  const page = new PageLists();
+  let html = "";
+  for (const hit of hits) {
+    const item = searchItem({ ...hit, eventId: hit.id }, timeZone);
+    html += itemHtml(item, {
+      before: item.date,
+      after: item.repeats ? "repeats" : undefined,
+      discover: page.firstOf(item.eventId),
+    });
+  }
+  page.add(html);
+  return page.lists;
 }

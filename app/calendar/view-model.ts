@@ -1,10 +1,12 @@
-import { type OccurrenceItem, type PackedItem, packItem } from "./occurrence-item";
+import { PageLists, type Placement, itemHtml } from "./occurrence-html.server";
+import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
 import { MONTH_CELL_LIMIT, type ViewRange, byDay, dayBounds, layoutDay, monthWeeks } from "./views";
 import { DAY_MS, type ZoneClock, dayOfDate, hourMinute, wallDay, zoneClock } from "./zone-clock";
 
-// Plain, serialisable shapes the calendar page renders (the loader's output).
+// What the calendar page renders (the loader's output): plain, serialisable shapes for the views'
+// structure, and the HTML of their occurrences' lists, made here on the server (occurrence-html.server).
 
 export type { OccurrenceItem };
 
@@ -84,12 +86,19 @@ export function toItem(o: Occurrence, clock: ZoneClock, withLocation = false, la
   return item;
 }
 
+/**
+ * A list of occurrences in a view: its index in the page's lists of items, which are HTML made here
+ * (see PageLists) and travel apart from the view's structure (see calendarPage).
+ */
+export type ListIndex = number;
+
 export type DayCell = {
   date: string;
   label: string;
   isToday: boolean;
   inMonth: boolean;
-  items: PackedItem[];
+  /** null: nothing on this day. */
+  items: ListIndex | null;
   more: number;
 };
 
@@ -97,35 +106,40 @@ export type DayColumn = {
   date: string;
   label: string;
   isToday: boolean;
-  allDay: PackedItem[];
-  timed: PackedItem[];
-  /**
-   * Where each timed item sits, four numbers per item in the order of `timed`: minutes from midnight
-   * to its top, its height in minutes, its lane and the lanes its cluster of overlapping events shares.
-   */
-  places: number[];
+  allDay: ListIndex;
+  /** Each placed by its <li>'s CSS variables (see placementStyle). */
+  timed: ListIndex;
 };
 
 export type CalendarModel =
   | { view: "month"; weeks: { week: number; days: DayCell[] }[] }
   | { view: "week" | "day"; week: number; days: DayColumn[] }
-  | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: PackedItem[] }[] };
+  | { view: "agenda"; days: { date: string; label: string; isToday: boolean; items: ListIndex }[] };
 
 export function buildModel(
   range: ViewRange,
   occurrences: Occurrence[],
   timeZone: string,
   today: Temporal.PlainDate,
-): CalendarModel {
+): { model: CalendarModel; lists: string[] } {
   const first = dayOfDate(range.first);
   const clock = zoneClock(timeZone);
   const perDay = byDay(occurrences, dayBounds(range, clock));
   const labels: Labels = new Map();
-  const item = (o: Occurrence) => packItem(toItem(o, clock, false, labels));
+  const page = new PageLists();
+  const html = (o: Occurrence, options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {}) => {
+    const item = toItem(o, clock, options.withLocation, labels);
+    return itemHtml(item, {
+      compact: options.compact,
+      place: options.place,
+      after: item.location || undefined,
+      discover: page.firstOf(o.eventId),
+    });
+  };
   const onDate = (date: Temporal.PlainDate) => perDay[dayOfDate(date) - first]!;
   const isToday = (date: Temporal.PlainDate) => date.equals(today);
   if (range.view === "month") {
-    return {
+    const model: CalendarModel = {
       view: "month",
       weeks: monthWeeks(range).map((week) => ({
         week: week.week,
@@ -133,40 +147,44 @@ export function buildModel(
           const todays = onDate(date);
           // A crowded cell shows a few and links to the day for the rest (only those shown are built).
           const limit = todays.length > MONTH_CELL_LIMIT ? MONTH_CELL_LIMIT - 1 : MONTH_CELL_LIMIT;
+          const shown = todays.slice(0, limit);
           return {
             date: date.toString(),
             label: dayLabel(date),
             isToday: isToday(date),
             inMonth: date.month === range.date.month,
-            items: todays.slice(0, limit).map(item),
+            items: shown.length ? page.add(shown.map((o) => html(o, { compact: true })).join("")) : null,
             more: Math.max(0, todays.length - limit),
           };
         }),
       })),
     };
+    return { model, lists: page.lists };
   }
   if (range.view === "agenda") {
     const days = [];
     for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
-      const items = onDate(date).map((o) => packItem(toItem(o, clock, true, labels)));
-      if (items.length) days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
+      const todays = onDate(date);
+      if (!todays.length) continue;
+      const items = page.add(todays.map((o) => html(o, { withLocation: true })).join(""));
+      days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
     }
-    return { view: "agenda", days };
+    return { model: { view: "agenda", days }, lists: page.lists };
   }
   const days: DayColumn[] = [];
   for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
     const todays = onDate(date);
+    const allDay = page.add(
+      todays
+        .filter((o) => o.allDay)
+        .map((o) => html(o, { compact: true }))
+        .join(""),
+    );
     const placed = layoutDay(todays, date, timeZone);
-    days.push({
-      date: date.toString(),
-      label: shortDate(date),
-      isToday: isToday(date),
-      allDay: todays.filter((o) => o.allDay).map(item),
-      timed: placed.map((entry) => item(entry.occurrence)),
-      places: placed.flatMap((entry) => [entry.top, entry.height, entry.lane, entry.lanes]),
-    });
+    const timed = page.add(placed.map((entry) => html(entry.occurrence, { place: entry })).join(""));
+    days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
-  return { view: range.view, week: isoWeek(range.first), days };
+  return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };
 }
 
 export function rangeTitle(range: ViewRange): string {

@@ -5,7 +5,8 @@
  * would otherwise travel twice — once in the HTML and once, escaped, in the hydration script.
  * Only for document requests: a `.data` request has no markup to take it back from.
  */
-export function markupOnly<T extends object>(item: T, key: keyof T): T {
+export function markupOnly<T extends object, K extends keyof T>(item: T, key: K): Omit<T, K> & Partial<Pick<T, K>> {
   Object.defineProperty(item, key, { value: item[key], enumerable: false, writable: false });
+  // The type says what the browser gets: on a hydrated document the key is absent.
   return item;
 }

@@ -1,16 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
-import {
-  createContext,
-  type CSSProperties,
-  type RefObject,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from "react";
+import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
@@ -18,9 +9,10 @@ import { type ImportReport, importEvents } from "~/calendar/events.server";
 import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
-import { type OccurrenceItem, type PackedItem, itemHref, itemKey, unpackItem } from "~/calendar/occurrence-item";
-import type { CalendarModel } from "~/calendar/view-model";
+import type { CalendarModel, ListIndex } from "~/calendar/view-model";
+import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
+import { markupOnly } from "~/http/markup-only.server";
 import { VIEWS, type CalendarView } from "~/calendar/views";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -39,7 +31,9 @@ const querySchema = z.object({
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
-  return calendarPage(user, querySchema.parse(Object.fromEntries(url.searchParams)));
+  const page = await calendarPage(user, querySchema.parse(Object.fromEntries(url.searchParams)));
+  // The occurrences travel once: in a document's markup, not again in its hydration data (see listsOf).
+  return context.documentRequest ? markupOnly(page, "lists") : page;
 }
 
 type ActionResult =
@@ -160,68 +154,14 @@ function href(view: CalendarView, date: string) {
   return `/calendar?view=${view}&date=${date}`;
 }
 
-/**
- * The occurrences that carry data-discover: one per event in the view. Remix looks a route up per
- * address, and an event's address is the same for all its occurrences; one per day left a click on any
- * other event waiting on a route lookup. Worked out from the page data, so server and browser agree.
- */
-const DiscoveredOccurrences = createContext<ReadonlySet<string>>(new Set());
-
-function firstOfEachEvent(items: Iterable<Pick<OccurrenceItem, "eventId" | "recurrenceId">>): Set<string> {
-  const events = new Set<string>();
-  const keys = new Set<string>();
-  for (const item of items) {
-    if (events.has(item.eventId)) continue;
-    events.add(item.eventId);
-    keys.add(itemKey(item));
-  }
-  return keys;
-}
-
-function* packedInView(model: CalendarModel): Generator<{ eventId: string; recurrenceId: string }> {
-  const lists =
-    model.view === "month"
-      ? model.weeks.flatMap((week) => week.days.map((day) => day.items))
-      : model.view === "agenda"
-        ? model.days.map((day) => day.items)
-        : model.days.flatMap((day) => [day.allDay, day.timed]);
-  for (const list of lists) for (const [eventId, recurrenceId] of list) yield { eventId, recurrenceId };
-}
+type ListProps = { lists: readonly string[]; index: ListIndex; "aria-label"?: string; className?: string };
 
 /**
- * A plain anchor, not a <Link>: a busy week has a hundred or more of these, and a <Link> costs far more
- * to render. With JS, useOccurrenceNavigation gives them <Link>'s client-side navigation.
+ * A list of occurrences as the server made it (see PageLists): the markup is the server's HTML as it
+ * is, so React renders no element per occurrence, and at hydration it is read back from the document.
  */
-function OccurrenceLink({ item, compact = false }: { item: OccurrenceItem; compact?: boolean }) {
-  const discover = useContext(DiscoveredOccurrences).has(itemKey(item));
-  return (
-    <a
-      href={itemHref(item)}
-      data-discover={discover ? "true" : undefined}
-      className={item.allDay ? "occurrence occurrence--all-day" : "occurrence"}
-    >
-      <time dateTime={item.start} className={compact && item.allDay ? "visually-hidden" : undefined}>
-        {item.when}
-      </time>
-      {/* One text node: separate ones would be rendered with a comment between them. */}
-      {` ${item.title}`}
-      {item.repeats ? (
-        <span className="visually-hidden">{item.isException ? " (repeating, changed)" : " (repeating)"}</span>
-      ) : null}
-    </a>
-  );
-}
-
-/** A day's list of packed items (see PackedItem), each in its <li>. */
-function Items({ items, compact = false }: { items: PackedItem[]; compact?: boolean }) {
-  return items.map((packed) => {
-    const item = unpackItem(packed);
-    return (
-      <li key={itemKey(item)}>
-        <OccurrenceLink item={item} compact={compact} />
-      </li>
-    );
-  });
+function Items({ lists, index, ...props }: ListProps) {
+  return <ul {...props} data-list={index} dangerouslySetInnerHTML={{ __html: lists[index] ?? "" }} />;
 }
 
 /**
@@ -246,7 +186,12 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
   }, [container, navigate]);
 }
 
-function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }> }) {
+type ViewProps<V extends CalendarModel["view"]> = {
+  model: Extract<CalendarModel, { view: V }>;
+  lists: readonly string[];
+};
+
+function MonthGrid({ model, lists }: ViewProps<"month">) {
   return (
     <table className="month-grid">
       <thead>
@@ -278,13 +223,9 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
                 <Link to={href("day", day.date)} className="month-cell__date" aria-label={day.label}>
                   {Number(day.date.slice(8))}
                 </Link>
-                {day.items.length ? (
-                  <ul>
-                    <Items items={day.items} compact />
-                  </ul>
-                ) : null}
+                {day.items === null ? null : <Items lists={lists} index={day.items} />}
                 {day.more ? (
-                  // A plain anchor, as OccurrenceLink is: a crowded month has one in every cell, and the
+                  // A plain anchor, as the occurrences are: a crowded month has one in every cell, and the
                   // cell's date already is a <Link> to the same day (which carries data-discover).
                   <a href={href("day", day.date)} className="month-cell__more">
                     {`+${day.more} more`}
@@ -299,32 +240,7 @@ function MonthGrid({ model }: { model: Extract<CalendarModel, { view: "month" }>
   );
 }
 
-/**
- * An event's place in its day column as CSS variables (four numbers from DayColumn.places); lane and
- * lanes only where events overlap (the stylesheet defaults them to one lane), as most events have a
- * column to themselves.
- */
-function placement(places: number[], index: number): CSSProperties {
-  const at = index * 4;
-  const [top, height, lane, lanes] = [places[at], places[at + 1], places[at + 2], places[at + 3]];
-  return lanes !== undefined && lanes > 1
-    ? ({ "--top": top, "--height": height, "--lane": lane, "--lanes": lanes } as CSSProperties)
-    : ({ "--top": top, "--height": height } as CSSProperties);
-}
-
-/** A day column's timed events, each placed by its CSS variables. */
-function TimedItems({ day }: { day: Extract<CalendarModel, { view: "week" | "day" }>["days"][number] }) {
-  return day.timed.map((packed, index) => {
-    const item = unpackItem(packed);
-    return (
-      <li key={itemKey(item)} style={placement(day.places, index)}>
-        <OccurrenceLink item={item} />
-      </li>
-    );
-  });
-}
-
-function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "day" }> }) {
+function TimeGrid({ model, lists }: ViewProps<"week" | "day">) {
   const hours = Array.from({ length: 24 }, (_, hour) => hour);
   return (
     <div className={`time-grid time-grid--${model.view}`} style={{ ["--days" as string]: model.days.length }}>
@@ -346,9 +262,7 @@ function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "d
       <div className="time-grid__all-day">
         <span className="time-grid__corner">All day</span>
         {model.days.map((day) => (
-          <ul key={day.date} aria-label={`All day, ${day.label}`}>
-            <Items items={day.allDay} compact />
-          </ul>
+          <Items key={day.date} lists={lists} index={day.allDay} aria-label={`All day, ${day.label}`} />
         ))}
       </div>
       <div className="time-grid__body">
@@ -358,16 +272,20 @@ function TimeGrid({ model }: { model: Extract<CalendarModel, { view: "week" | "d
           ))}
         </ol>
         {model.days.map((day) => (
-          <ul key={day.date} className={`time-grid__column${day.isToday ? " today" : ""}`} aria-label={day.label}>
-            <TimedItems day={day} />
-          </ul>
+          <Items
+            key={day.date}
+            lists={lists}
+            index={day.timed}
+            className={`time-grid__column${day.isToday ? " today" : ""}`}
+            aria-label={day.label}
+          />
         ))}
       </div>
     </div>
   );
 }
 
-function Agenda({ model }: { model: Extract<CalendarModel, { view: "agenda" }> }) {
+function Agenda({ model, lists }: ViewProps<"agenda">) {
   if (!model.days.length) return <p className="muted">Nothing planned in these 30 days.</p>;
   return (
     <ol className="agenda">
@@ -380,17 +298,7 @@ function Agenda({ model }: { model: Extract<CalendarModel, { view: "agenda" }> }
           <h3>
             <Link to={href("day", day.date)}>{day.label}</Link>
           </h3>
-          <ul>
-            {day.items.map((packed) => {
-              const item = unpackItem(packed);
-              return (
-                <li key={itemKey(item)}>
-                  <OccurrenceLink item={item} />
-                  {item.location ? <span className="muted"> · {item.location}</span> : null}
-                </li>
-              );
-            })}
-          </ul>
+          <Items lists={lists} index={day.items} />
         </li>
       ))}
     </ol>
@@ -419,92 +327,77 @@ export default function Calendar() {
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
   const model = useMemo(() => (data.model === null ? null : fromJsonText(data.model)), [data.model]);
-  const discovered = useMemo(
-    () => firstOfEachEvent(data.search ? data.search.results : model ? packedInView(model) : []),
-    [data.search, model],
-  );
+  const lists = listsOf(data);
   return (
-    <DiscoveredOccurrences.Provider value={discovered}>
-      <div className="calendar" ref={container}>
-        <header className="calendar__header">
-          <h1>{data.search ? "Search events" : data.title}</h1>
-          <nav aria-label="Calendar views" className="calendar__views">
-            <ul>
-              {VIEWS.map((view) => (
-                <li key={view}>
-                  <Link
-                    to={href(view, data.date)}
-                    aria-current={!data.search && view === data.view ? "page" : undefined}
-                  >
-                    {view[0]!.toUpperCase() + view.slice(1)}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <nav aria-label="Dates" className="calendar__pager">
-            <Link to={href(data.view, data.previous)} rel="prev">
-              ← Previous
-            </Link>
-            <Link to={href(data.view, data.today)}>Today</Link>
-            <Link to={href(data.view, data.next)} rel="next">
-              Next →
-            </Link>
-          </nav>
-          <div className="calendar__tools">
-            <Link to={`/calendar/new?date=${data.date}`} className="button">
-              New event
-            </Link>
-            <Form method="get" action="/calendar" role="search" className="calendar__search">
-              <label htmlFor="calendar-search" className="visually-hidden">
-                Search my events
-              </label>
-              <input
-                id="calendar-search"
-                type="search"
-                name="q"
-                placeholder="Search events…"
-                defaultValue={data.search?.q ?? ""}
-              />
-              <input type="hidden" name="view" value={data.view} />
-              <input type="hidden" name="date" value={data.date} />
-              <button type="submit" className="secondary">
-                Search
-              </button>
-            </Form>
-          </div>
-          <p className="muted calendar__zone">
-            Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
+    <div className="calendar" ref={container}>
+      <header className="calendar__header">
+        <h1>{data.search ? "Search events" : data.title}</h1>
+        <nav aria-label="Calendar views" className="calendar__views">
+          <ul>
+            {VIEWS.map((view) => (
+              <li key={view}>
+                <Link to={href(view, data.date)} aria-current={!data.search && view === data.view ? "page" : undefined}>
+                  {view[0]!.toUpperCase() + view.slice(1)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <nav aria-label="Dates" className="calendar__pager">
+          <Link to={href(data.view, data.previous)} rel="prev">
+            ← Previous
+          </Link>
+          <Link to={href(data.view, data.today)}>Today</Link>
+          <Link to={href(data.view, data.next)} rel="next">
+            Next →
+          </Link>
+        </nav>
+        <div className="calendar__tools">
+          <Link to={`/calendar/new?date=${data.date}`} className="button">
+            New event
+          </Link>
+          <Form method="get" action="/calendar" role="search" className="calendar__search">
+            <label htmlFor="calendar-search" className="visually-hidden">
+              Search my events
+            </label>
+            <input
+              id="calendar-search"
+              type="search"
+              name="q"
+              placeholder="Search events…"
+              defaultValue={data.search?.q ?? ""}
+            />
+            <input type="hidden" name="view" value={data.view} />
+            <input type="hidden" name="date" value={data.date} />
+            <button type="submit" className="secondary">
+              Search
+            </button>
+          </Form>
+        </div>
+        <p className="muted calendar__zone">
+          Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
+        </p>
+        <ZoneSuggestion timeZone={data.timeZone} />
+      </header>
+      {data.search ? (
+        <section aria-label="Search results">
+          <p>
+            {data.search.found === 0
+              ? `No events match “${data.search.q}”.`
+              : `${data.search.found === 50 ? "The 50 latest" : data.search.found} event${data.search.found === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
+            <Link to={href(data.view, data.date)}>Back to the calendar</Link>
           </p>
-          <ZoneSuggestion timeZone={data.timeZone} />
-        </header>
-        {data.search ? (
-          <section aria-label="Search results">
-            <p>
-              {data.search.results.length === 0
-                ? `No events match “${data.search.q}”.`
-                : `${data.search.results.length === 50 ? "The 50 latest" : data.search.results.length} event${data.search.results.length === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
-              <Link to={href(data.view, data.date)}>Back to the calendar</Link>
-            </p>
-            <ul className="search-results">
-              {data.search.results.map((item) => (
-                <li key={itemKey(item)}>
-                  <span className="muted">{item.date}</span> <OccurrenceLink item={item} />
-                  {item.repeats ? <span className="muted"> · repeats</span> : null}
-                </li>
-              ))}
-            </ul>
-          </section>
-        ) : model?.view === "month" ? (
-          <MonthGrid model={model} />
-        ) : model?.view === "agenda" ? (
-          <Agenda model={model} />
-        ) : model ? (
-          <TimeGrid model={model} />
-        ) : null}
-        <Sharing feedSince={data.feedSince} result={result} />
-      </div>
-    </DiscoveredOccurrences.Provider>
+          <Items lists={lists} index={0} className="search-results" />
+        </section>
+      ) : model?.view === "month" ? (
+        <MonthGrid model={model} lists={lists} />
+      ) : model?.view === "agenda" ? (
+        <Agenda model={model} lists={lists} />
+      ) : model ? (
+        <TimeGrid model={model} lists={lists} />
+      ) : null}
+      <Sharing feedSince={data.feedSince} result={result} />
+    </div>
   );
 }
 

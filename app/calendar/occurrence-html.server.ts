@@ -1,0 +1,74 @@
+import escapeHtml from "escape-html";
+import { type OccurrenceItem, itemHref } from "./occurrence-item";
+
+// The views' occurrences as HTML, made once on the server: a busy view has a hundred or more, and
+// React's render of each (five elements, a style object) was much of what a crowded view cost over an
+// empty one. The page shows these strings as they are (see the calendar route), and a document's own
+// markup is where the browser reads them back at hydration, so they never travel twice.
+
+export type ItemHtmlOptions = {
+  /** The month grid and the all-day row: an all-day item's "All day" is for screen readers only. */
+  compact?: boolean;
+  /** The first occurrence of each event in the page: Remix looks its route up ahead of a click. */
+  discover?: boolean;
+  /** A timed item's place in its day column, written as the <li>'s CSS variables (see placementStyle). */
+  place?: Placement;
+  /** Shown after the link (the agenda's location, a search hit's "repeats"). */
+  after?: string;
+  /** Shown before the link (a search hit's date). */
+  before?: string;
+};
+
+/** An event's place in its day column: minutes from midnight to its top, its height in minutes, its lane. */
+export type Placement = { top: number; height: number; lane: number; lanes: number };
+
+/**
+ * A placement as CSS variables, made here from numbers so that nothing but numbers reaches the style
+ * attribute. Lane and lanes only where events overlap (the stylesheet defaults them to one lane), as
+ * most events have a column to themselves.
+ */
+export function placementStyle(place: Placement): string {
+  const number = (value: number) => (Number.isFinite(value) ? String(value) : "0");
+  const style = `--top:${number(place.top)};--height:${number(place.height)}`;
+  return place.lanes > 1 ? `${style};--lane:${number(place.lane)};--lanes:${number(place.lanes)}` : style;
+}
+
+/** One occurrence in its <li>: a link to it, its start in <time datetime> with the UTC offset. */
+export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): string {
+  const hidden = options.compact && item.allDay ? ' class="visually-hidden"' : "";
+  const repeating = item.repeats
+    ? `<span class="visually-hidden">${item.isException ? " (repeating, changed)" : " (repeating)"}</span>`
+    : "";
+  return (
+    `<li${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
+    (options.before ? `<span class="muted">${escapeHtml(options.before)}</span> ` : "") +
+    `<a href="${escapeHtml(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
+    ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
+    `<time datetime="${escapeHtml(item.start)}"${hidden}>${escapeHtml(item.when)}</time> ${escapeHtml(item.title)}` +
+    `${repeating}</a>` +
+    (options.after ? `<span class="muted"> · ${escapeHtml(options.after)}</span>` : "") +
+    "</li>"
+  );
+}
+
+/**
+ * The lists of one page's occurrences, by index (the page's structure names a list by its index), and
+ * which events already have an occurrence carrying data-discover: one per event is enough, as an
+ * event's address is the same for all its occurrences.
+ */
+export class PageLists {
+  readonly lists: string[] = [];
+  private readonly discovered = new Set<string>();
+
+  /** Adds a list's joined items and returns its index. */
+  add(html: string): number {
+    return this.lists.push(html) - 1;
+  }
+
+  /** True for the first occurrence of an event asked about. */
+  firstOf(eventId: string): boolean {
+    if (this.discovered.has(eventId)) return false;
+    this.discovered.add(eventId);
+    return true;
+  }
+}
