@@ -1,9 +1,9 @@
+import { PassThrough } from "node:stream";
 import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { FlushBatches } from "~/http/flush-batches.server";
 import { RETRY_AFTER_SECONDS } from "~/http/outage.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
@@ -32,7 +32,7 @@ export default function handleRequest(
   }
   return new Promise((resolve, reject) => {
     let shellRendered = false;
-    const body = new FlushBatches();
+    const body = new PassThrough();
     const abortTimer = setTimeout(() => abort(), ABORT_DELAY_MS + 1_000);
     // A finished document lets go of its render at once rather than ABORT_DELAY_MS later: under load,
     // hundreds of finished renders a second would otherwise wait out their timers in the old generation.
