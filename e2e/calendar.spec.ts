@@ -211,6 +211,30 @@ test.describe("calendar", () => {
     }
   });
 
+  test("import and the subscription link answer on the view and date they were used from", async ({ page }) => {
+    test.setTimeout(120_000);
+    await signUp(page);
+    await page.goto("/calendar?view=week&date=2026-03-04");
+    const weekTitle = (await page.getByRole("heading", { level: 1 }).textContent())!;
+    await page.getByText("Import, export and subscribe").click();
+    await page.getByRole("button", { name: "Create a subscription link" }).click();
+    await expect(page.locator(".feed-url")).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(weekTitle);
+    await expect(page.getByRole("link", { name: "Week", exact: true })).toHaveAttribute("aria-current", "page");
+
+    await page.goto("/calendar?view=day&date=2026-03-04");
+    const dayTitle = (await page.getByRole("heading", { level: 1 }).textContent())!;
+    await page.getByText("Import, export and subscribe").click();
+    await page.getByLabel(/Import an .ics file/).setInputFiles({
+      name: "broken.ics",
+      mimeType: "text/calendar",
+      buffer: Buffer.from("not a calendar"),
+    });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(dayTitle);
+  });
+
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 390, height: 844 });

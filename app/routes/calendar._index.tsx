@@ -111,7 +111,8 @@ function Sharing({ feedSince, result }: { feedSince: string | null; result: Acti
     <details className="card calendar__sharing" open={Boolean(result)}>
       <summary>Import, export and subscribe</summary>
       <ImportResult result={result} />
-      <Form method="post" action="/calendar?index" encType="multipart/form-data">
+      {/* No action: the form posts to this address, so the answer shows the same view and date. */}
+      <Form method="post" encType="multipart/form-data">
         <input type="hidden" name="intent" value="import" />
         <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
         <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
@@ -136,7 +137,7 @@ function Sharing({ feedSince, result }: { feedSince: string | null; result: Acti
           ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
           : "No subscription link: other calendar apps cannot read your calendar."}
       </p>
-      <Form method="post" action="/calendar?index" className="inline-form">
+      <Form method="post" className="inline-form">
         <button type="submit" name="intent" value="feed-create" className="secondary">
           {feedSince ? "New subscription link" : "Create a subscription link"}
         </button>
