@@ -150,6 +150,43 @@ test("a regenerated reply with its versions, and my message open for editing", a
   await sweep(page, baseURL!, [conversation, `${conversation}?edit=${mine}`]);
 });
 
+test("calendar and memory pages holding unbroken long text, and notifications", async ({ page, baseURL }) => {
+  test.setTimeout(240_000);
+  await signUp(page);
+  const unbroken = (length: number) => "W".repeat(length);
+  await page.goto("/calendar/new?date=2026-03-02");
+  await page.getByLabel("Title").fill(unbroken(200));
+  await page.getByLabel("Location").fill(`https://maps.example.test/${unbroken(270)}`);
+  await page.getByLabel("Description").fill(`Agenda: https://example.test/${unbroken(1000)}`);
+  await page.getByLabel("Repeats").selectOption("WEEKLY");
+  await page.getByLabel("Mon", { exact: true }).check();
+  await page.getByRole("button", { name: "Create event" }).click();
+  await expect(page.getByText("The event has been saved.")).toBeVisible();
+  const event = new URL(page.url()).pathname;
+
+  await page.goto("/memory");
+  const form = page.getByRole("form", { name: "Add a fact" });
+  await form.getByLabel("Key").fill(unbroken(80));
+  await form.getByLabel("Value").fill(unbroken(1000));
+  await form.getByRole("button", { name: "Add fact" }).click();
+  await expect(page.getByRole("status")).toContainText("Fact saved.");
+
+  await sweep(page, baseURL!, [
+    "/calendar?view=month&date=2026-03-02",
+    "/calendar?view=week&date=2026-03-02",
+    "/calendar?view=day&date=2026-03-02",
+    "/calendar?view=agenda&date=2026-03-02",
+    `/calendar?q=${unbroken(50)}`,
+    event,
+    `${event}/edit?occurrence=2026-03-09`,
+    `${event}/delete?occurrence=2026-03-09`,
+    "/calendar/subscriptions",
+    "/memory",
+    `/memory?q=${unbroken(50)}`,
+    "/notifications",
+  ]);
+});
+
 test("settings pages", async ({ page, baseURL }) => {
   await signUp(page, { name: "Someone with a rather long name indeed" });
   await sweep(page, baseURL!, [
