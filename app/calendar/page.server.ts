@@ -1,7 +1,7 @@
 import { toJsonText } from "~/http/json-text";
 import { type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
-import { Temporal, isWallDate, todayIn } from "./time";
+import { Temporal, clampToCalendarYears, isWallDate, todayIn } from "./time";
 import { PageLists, itemHtml } from "./occurrence-html.server";
 import { buildModel, rangeTitle, searchItem } from "./view-model";
 import { type CalendarView, viewRange, windowOf } from "./views";
@@ -16,7 +16,7 @@ export async function calendarPage(
 ) {
   const timeZone = user.timeZone;
   const today = todayIn(timeZone);
-  const date = query.date && isWallDate(query.date) ? Temporal.PlainDate.from(query.date) : today;
+  const date = query.date && isWallDate(query.date) ? clampToCalendarYears(Temporal.PlainDate.from(query.date)) : today;
   const range = viewRange(query.view, date);
   const hits = query.q ? await searchEvents(user.id, query.q) : null;
   const view = hits

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { withoutNul } from "~/validation/text";
 import { FREQUENCIES, WEEKDAYS, type Weekday, isValidRule, writeRule } from "./recurrence";
-import { Temporal, isWallDate } from "./time";
+import { CALENDAR_YEARS, Temporal, inCalendarYears, isWallDate } from "./time";
 
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
 
@@ -73,7 +73,8 @@ export const eventFormSchema = eventFieldsSchema
         );
       }
       const year = Number(value.startDate.slice(0, 4));
-      if (year < 1900 || year > 2200) issue("startDate", "Choose a date between 1900 and 2200.");
+      if (!inCalendarYears(year))
+        issue("startDate", `Choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
     }
     if (value.repeat !== "none") {
       if (value.ends === "until") {

@@ -17,6 +17,25 @@ export function isWallDate(value: string): boolean {
   }
 }
 
+/**
+ * The years an event may start in and a view may show: past them the database's timestamps and the
+ * views' windows run out of range (a view of 9999-12-31 reaches into year 10000).
+ */
+export const CALENDAR_YEARS = { first: 1900, last: 2200 } as const;
+
+export function inCalendarYears(year: number): boolean {
+  return year >= CALENDAR_YEARS.first && year <= CALENDAR_YEARS.last;
+}
+
+/** The date itself, or the first or last day of CALENDAR_YEARS where it lies beyond them. */
+export function clampToCalendarYears(date: Temporal.PlainDate): Temporal.PlainDate {
+  if (date.year < CALENDAR_YEARS.first)
+    return Temporal.PlainDate.from({ year: CALENDAR_YEARS.first, month: 1, day: 1 });
+  if (date.year > CALENDAR_YEARS.last)
+    return Temporal.PlainDate.from({ year: CALENDAR_YEARS.last, month: 12, day: 31 });
+  return date;
+}
+
 /** A stored wall-clock value as a PlainDateTime (all-day values start at midnight). */
 export function parseWall(value: string): Temporal.PlainDateTime {
   return value.length === 10 ? Temporal.PlainDate.from(value).toPlainDateTime() : Temporal.PlainDateTime.from(value);

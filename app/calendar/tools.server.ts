@@ -5,7 +5,7 @@ import { proposeAction } from "./assistant-actions.server";
 import { EventNotFoundError, type EventDetail, getEvent, isOccurrence, listOccurrences } from "./events.server";
 import { isValidRule } from "./recurrence";
 import { SCOPES, type EventInput, type Scope } from "./schemas";
-import { Temporal, formatWall, isoWithOffset, parseWall, toZoned } from "./time";
+import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, isoWithOffset, parseWall, toZoned } from "./time";
 
 /**
  * The assistant's calendar tools (issue #13 part 6). Every call runs as the person the reply is for:
@@ -150,7 +150,8 @@ function checkedInput(input: EventInput): EventInput {
     throw new ToolInputError("end: the end must be after the start.");
   }
   const year = Number(input.startLocal.slice(0, 4));
-  if (year < 1900 || year > 2200) throw new ToolInputError("start: choose a date between 1900 and 2200.");
+  if (!inCalendarYears(year))
+    throw new ToolInputError(`start: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
   if (input.rrule && !isValidRule(input.rrule, input.startLocal)) {
     throw new ToolInputError(`rrule: "${input.rrule}" is not a repeat rule ARES can use.`);
   }

@@ -99,6 +99,21 @@ describe("calendar pages without JavaScript", () => {
     expect(await todayResponse.text()).toContain('aria-current="date"');
   });
 
+  it("shows the first or last day events may have for a date beyond the years it keeps", async () => {
+    const { client } = await person();
+    // Each of these answered 500: the view's window reached years the database cannot hold.
+    for (const [query, title] of [
+      ["view=month&date=0000-01-01", "<h1>January 1900</h1>"],
+      ["view=day&date=9999-12-31", "<h1>Wednesday, 31 December 2200</h1>"],
+      ["view=agenda&date=9999-12-31", "<h1>Wed 31 Dec – Thu 29 Jan 2201</h1>"],
+      ["view=week&date=1899-12-31", "<h1>Week 1: Mon 1 Jan – Sun 7 Jan 1900</h1>"],
+    ] as const) {
+      const response = await client.get(`/calendar?${query}`);
+      expect(response.status, query).toBe(200);
+      expect(await response.text(), query).toContain(title);
+    }
+  });
+
   it("shows +N more in a crowded month cell", async () => {
     const { client } = await person();
     for (const hour of ["08", "10", "12", "14", "16"]) {
