@@ -16,14 +16,18 @@ import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/curso
 
 const AUDIT_PAGE_SIZE = 50;
 
-/** "YYYY-MM-DD" naming a real calendar day (what <input type="date"> sends). */
+/**
+ * "YYYY-MM-DD" naming a real calendar day (what <input type="date"> sends), in years a filter can use:
+ * Date.UTC reads years 0–99 as 1900–1999, and the day after 9999-12-31 is no longer YYYY-MM-DD.
+ */
 function isCalendarDay(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  const year = Number(value.slice(0, 4));
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) && year >= 1970 && year <= 9998;
 }
 
-const day = z.string().refine(isCalendarDay, "Use a real date like 2026-03-01.").optional();
+const day = z.string().refine(isCalendarDay, "Use a real date between 1970 and 9998, like 2026-03-01.").optional();
 
 /** The viewer's query string: a GET form, so the same filters drive the page and the CSV link. */
 const auditQuerySchema = z

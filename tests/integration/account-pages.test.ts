@@ -211,7 +211,7 @@ describe("admin", () => {
     const bad = await admin.get("/admin/audit?from=2026-02-30&user=someone%40example.test");
     expect(bad.status).toBe(200);
     const page = await html(bad);
-    expect(page).toContain("Use a real date like 2026-03-01.");
+    expect(page).toContain("Use a real date between 1970 and 9998, like 2026-03-01.");
     expect(page).toContain('value="someone@example.test"');
     expect((await admin.get("/admin/audit.csv?from=nope")).status).toBe(400);
   });

@@ -178,8 +178,18 @@ describe("the audit viewer", () => {
     });
     if (log.ok) return;
     expect(log.errors.action).toEqual(["Choose an action from the list."]);
-    expect(log.errors.from).toEqual(["Use a real date like 2026-03-01."]);
-    expect(log.errors.to).toEqual(["Use a real date like 2026-03-01."]);
+    expect(log.errors.from).toEqual(["Use a real date between 1970 and 9998, like 2026-03-01."]);
+    expect(log.errors.to).toEqual(["Use a real date between 1970 and 9998, like 2026-03-01."]);
+    // Answered 500 before: the day after 9999-12-31 is no longer YYYY-MM-DD, and Date.UTC reads year 0050 as 1950.
+    for (const [from, to] of [
+      ["2026-01-01", "9999-12-31"],
+      ["0050-01-01", "2026-01-01"],
+    ]) {
+      const outside = await viewAuditLog(admin, params({ from: from!, to: to! }), origin);
+      expect(outside.ok ? [] : [...(outside.errors.from ?? []), ...(outside.errors.to ?? [])]).toEqual([
+        "Use a real date between 1970 and 9998, like 2026-03-01.",
+      ]);
+    }
     const reversed = await viewAuditLog(admin, params({ from: "2026-03-02", to: "2026-03-01" }), origin);
     expect(reversed.ok ? [] : reversed.errors.to).toEqual(["The start date must be on or before the end date."]);
   });
@@ -280,7 +290,7 @@ describe("the CSV download", () => {
   it("refuses bad filters with a message and records nothing", async () => {
     const admin = await makeUser({ role: "admin" });
     const result = await exportAuditCsv(admin, params({ from: "soon" }), origin);
-    expect(result).toEqual({ ok: false, message: "Use a real date like 2026-03-01." });
+    expect(result).toEqual({ ok: false, message: "Use a real date between 1970 and 9998, like 2026-03-01." });
     expect(await auditRows("audit.export")).toEqual([]);
   });
 });
