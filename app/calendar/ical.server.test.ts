@@ -3,7 +3,7 @@ import path from "node:path";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { ICalendarError, fromICalendar, toICalendar } from "./ical.server";
-import { type EventRecord, expandOccurrences } from "./occurrences";
+import { type EventRecord, eventRange, expandOccurrences } from "./occurrences";
 import { Temporal, isoWithOffset } from "./time";
 
 const fixture = (name: string) =>
@@ -83,6 +83,70 @@ describe("iCalendar import", () => {
     expect(skipped).toEqual([
       { uid: "A1B2C3D4-0000-4000-8000-000000000001", title: "Conference", reason: "It has no start (DTSTART)." },
     ]);
+  });
+});
+
+/** One VEVENT in a file of its own. */
+function oneEvent(uid: string, start: string, extra = ""): string {
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//ARES test//EN",
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    "DTSTAMP:20260101T000000Z",
+    `DTSTART:${start}`,
+    `SUMMARY:${uid}`,
+    ...(extra ? [extra] : []),
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+}
+
+describe("iCalendar import of events beyond what a calendar keeps", () => {
+  // Each of these answered 500 on import (a timestamp past year 9999, or rrule-temporal's iteration
+  // limit), or was stored and then expanded by the minute in every view.
+  it.each([
+    ["far", "99991231T090000Z", "", "It starts in 9999: ARES keeps events from 1900 to 2200."],
+    ["early", "00010101T090000Z", "", "It starts in 1: ARES keeps events from 1900 to 2200."],
+    [
+      "secondly",
+      "20260101T090000Z",
+      "RRULE:FREQ=SECONDLY;COUNT=1000000",
+      "Its repeat rule (FREQ=SECONDLY;COUNT=1000000) cannot be used: it repeats more often than daily.",
+    ],
+    [
+      "minutely",
+      "20260101T090000Z",
+      "RRULE:FREQ=MINUTELY",
+      "Its repeat rule (FREQ=MINUTELY) cannot be used: it repeats more often than daily.",
+    ],
+    [
+      "many",
+      "20260101T090000Z",
+      "RRULE:FREQ=DAILY;COUNT=20000",
+      "Its repeat rule (FREQ=DAILY;COUNT=20000) cannot be used: it has more than 10,000 occurrences.",
+    ],
+  ])("skips %s, saying why", (uid, start, rule, reason) => {
+    const { events, skipped } = fromICalendar(oneEvent(uid, start, rule), "UTC");
+    expect(events).toEqual([]);
+    expect(skipped).toEqual([{ uid, title: uid, reason }]);
+  });
+
+  it("reads a date-time with neither DTEND nor DURATION as an instant (it threw a TypeError)", () => {
+    const { events, skipped } = fromICalendar(oneEvent("instant", "20260101T090000Z"), "UTC");
+    expect(skipped).toEqual([]);
+    expect(events[0]).toMatchObject({ startLocal: "2026-01-01T09:00", endLocal: "2026-01-01T09:00" });
+  });
+
+  it("keeps a series whose UNTIL lies past 2200 as one without an end", () => {
+    const { events, skipped } = fromICalendar(
+      oneEvent("until", "20260101T090000Z", "RRULE:FREQ=DAILY;UNTIL=99991231T000000Z"),
+      "UTC",
+    );
+    expect(skipped).toEqual([]);
+    expect(eventRange(events[0]!).rangeEnd).toBeNull();
   });
 });
 

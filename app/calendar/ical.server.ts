@@ -2,8 +2,8 @@ import ICAL from "ical.js";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import { isTimeZone } from "~/accounts/time-zone";
 import type { EventRecord } from "./occurrences";
-import { isValidRule, parseRule, untilToWall, wallToUntil, withRulePart } from "./recurrence";
-import { Temporal, formatWall, parseWall, toZoned } from "./time";
+import { parseRule, ruleProblem, untilToWall, wallToUntil, withRulePart } from "./recurrence";
+import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, parseWall, toZoned } from "./time";
 
 // iCalendar (RFC 5545) in and out through ical.js; nothing here parses the text format by hand.
 
@@ -241,10 +241,9 @@ export function fromICalendar(text: string, fallbackZone: string): { events: Imp
       if (end) endWall = inZone(end, zone);
       else {
         const duration = vevent.getFirstPropertyValue("duration");
-        endWall =
-          duration instanceof ICAL.Duration
-            ? start.wall.add({ seconds: duration.toSeconds() })
-            : start.wall.add(start.allDay ? { days: 1 } : {});
+        // RFC 5545 §3.6.1: with neither DTEND nor DURATION, a date lasts the day and a date-time is an instant.
+        if (duration instanceof ICAL.Duration) endWall = start.wall.add({ seconds: duration.toSeconds() });
+        else endWall = start.allDay ? start.wall.add({ days: 1 }) : start.wall;
         end = null;
       }
       const allDay = start.allDay;
@@ -253,6 +252,12 @@ export function fromICalendar(text: string, fallbackZone: string): { events: Imp
         continue;
       }
       if (allDay && Temporal.PlainDateTime.compare(endWall, start.wall) === 0) endWall = endWall.add({ days: 1 });
+      if (!inCalendarYears(start.wall.year)) {
+        skip(
+          `It starts in ${start.wall.year}: ARES keeps events from ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last}.`,
+        );
+        continue;
+      }
       const startLocal = formatWall(start.wall, allDay);
       const endLocal = formatWall(endWall, allDay);
       let rrule: string | null = null;
@@ -264,8 +269,9 @@ export function fromICalendar(text: string, fallbackZone: string): { events: Imp
           const wall = inZone(until, zone);
           rrule = withRulePart(rrule, "UNTIL", wallToUntil(formatWall(wall, allDay)));
         }
-        if (!isValidRule(rrule, startLocal)) {
-          skip(`Its repeat rule (${recur.toString()}) cannot be used.`);
+        const problem = ruleProblem(rrule, startLocal);
+        if (problem) {
+          skip(`Its repeat rule (${recur.toString()}) cannot be used: ${problem}.`);
           continue;
         }
       }

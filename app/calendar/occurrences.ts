@@ -1,5 +1,5 @@
 import { lastWallStart, wallStartMsBetween } from "./recurrence";
-import { Temporal, parseWall, toZoned } from "./time";
+import { CALENDAR_YEARS, Temporal, parseWall, toZoned } from "./time";
 import { DAY_MS, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
 
 /** The stored fields expansion needs (a subset of the Event row). */
@@ -255,7 +255,8 @@ export function eventRange(event: Pick<EventRecord, "allDay" | "timeZone" | "sta
   let lastStart = firstStart;
   if (event.rrule) {
     const last = lastWallStart(event.rrule, event.startLocal);
-    if (last === "never") return { rangeStart, rangeEnd: null };
+    // A series that runs past the years ARES shows has no end it needs to keep (nor one the database can hold).
+    if (last === "never" || last.year > CALENDAR_YEARS.last) return { rangeStart, rangeEnd: null };
     lastStart = last;
   }
   // Wall-clock length plus a day covers a DST change inside the event.

@@ -190,15 +190,30 @@ export function firstWallStarts(rrule: string, startLocal: string, limit: number
     .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
 }
 
-/** True when the rule is one rrule-temporal accepts (syntax, parts, values). */
-export function isValidRule(rrule: string, startLocal: string): boolean {
+/** The most occurrences a rule may have by COUNT: its last start is found by expanding it. */
+const MAX_COUNT = 10_000;
+
+/**
+ * Why ARES cannot use a rule, or null when it can: rrule-temporal accepts it (syntax, parts, values),
+ * it repeats daily at the finest (as the form, and Google Calendar, do), and a COUNT can be expanded.
+ */
+export function ruleProblem(rrule: string, startLocal: string): string | null {
+  const parts = parseRule(rrule);
+  if (!FREQUENCIES.some((frequency) => frequency === parts.FREQ)) return "it repeats more often than daily";
+  if (parts.COUNT && !(Number(parts.COUNT) <= MAX_COUNT))
+    return `it has more than ${MAX_COUNT.toLocaleString("en")} occurrences`;
   try {
-    ruleOnWallClock(rrule, startLocal).all((_, index) => index < 1);
-    return true;
+    if (parts.COUNT) lastWallStart(rrule, startLocal);
+    else ruleOnWallClock(rrule, startLocal).all((_, index) => index < 1);
+    return null;
   } catch (error) {
-    if (error instanceof Error) return false;
+    if (error instanceof Error) return error.message;
     throw error;
   }
+}
+
+export function isValidRule(rrule: string, startLocal: string): boolean {
+  return ruleProblem(rrule, startLocal) === null;
 }
 
 const DAY_NAMES: Record<string, string> = {
