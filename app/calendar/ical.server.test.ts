@@ -125,8 +125,8 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     [
       "many",
       "20260101T090000Z",
-      "RRULE:FREQ=DAILY;COUNT=20000",
-      "Its repeat rule (FREQ=DAILY;COUNT=20000) cannot be used: it has more than 10,000 occurrences.",
+      "RRULE:FREQ=DAILY;COUNT=1001",
+      "Its repeat rule (FREQ=DAILY;COUNT=1001) cannot be used: it has more than 1,000 occurrences.",
     ],
   ])("skips %s, saying why", (uid, start, rule, reason) => {
     const { events, skipped } = fromICalendar(oneEvent(uid, start, rule), "UTC");
@@ -138,6 +138,20 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     const { events, skipped } = fromICalendar(oneEvent("instant", "20260101T090000Z"), "UTC");
     expect(skipped).toEqual([]);
     expect(events[0]).toMatchObject({ startLocal: "2026-01-01T09:00", endLocal: "2026-01-01T09:00" });
+  });
+
+  it("refuses a file whose events take too long to read, rather than holding the server", () => {
+    // Rules that never occur: each takes rrule-temporal's whole iteration limit to reject (~0.4–3 s).
+    const never = Array.from({ length: 20 }, (_, index) =>
+      oneEvent(`never-${index}`, "20260101T090000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+        .replace(/^BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-\/\/ARES test\/\/EN\r\n/, "")
+        .replace(/END:VCALENDAR\r\n$/, ""),
+    );
+    const file = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ARES test//EN\r\n${never.join("")}END:VCALENDAR\r\n`;
+    // A budget of 0.2 s here (5 s in use): the file is refused after the first rule or two, not all 20.
+    expect(() => fromICalendar(file, "UTC", 200)).toThrow(/Reading it took too long \(over 0.2 seconds\)/);
+    // An ordinary file is read within the same budget.
+    expect(fromICalendar(oneEvent("one", "20260101T090000Z"), "UTC", 200).events).toHaveLength(1);
   });
 
   it("keeps a series whose UNTIL lies past 2200 as one without an end", () => {

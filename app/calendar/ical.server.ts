@@ -203,8 +203,15 @@ export const MAX_IMPORT_BYTES = 2_000_000;
  */
 export const MAX_IMPORT_REQUEST_BYTES = MAX_IMPORT_BYTES + 16_384;
 
+/** The time one file's events may take to read. */
+const READ_BUDGET_MS = 5_000;
+
 /** Parses an .ics file; throws ICalendarError (nothing usable) for a malformed file. */
-export function fromICalendar(text: string, fallbackZone: string): { events: ImportedEvent[]; skipped: Skipped[] } {
+export function fromICalendar(
+  text: string,
+  fallbackZone: string,
+  readBudgetMs = READ_BUDGET_MS,
+): { events: ImportedEvent[]; skipped: Skipped[] } {
   let root: ICAL.Component;
   try {
     root = new ICAL.Component(ICAL.parse(text) as unknown[]);
@@ -221,7 +228,15 @@ export function fromICalendar(text: string, fallbackZone: string): { events: Imp
   const resolve = zoneResolver(vtimezones, fallbackZone);
   const events: ImportedEvent[] = [];
   const skipped: Skipped[] = [];
+  const started = performance.now();
   for (const vevent of root.getAllSubcomponents("vevent")) {
+    // A repeat rule that never occurs takes up to ~0.4 s to tell (rrule-temporal's iteration limit),
+    // and a file may hold thousands: past the budget, the file is refused rather than the server held.
+    if (performance.now() - started > readBudgetMs) {
+      throw new ICalendarError(
+        `Reading it took too long (over ${readBudgetMs / 1000} seconds): it has too many events, or repeat rules that take long to work out.`,
+      );
+    }
     const uid = String(vevent.getFirstPropertyValue("uid") ?? "").trim();
     const title = String(vevent.getFirstPropertyValue("summary") ?? "").trim() || "(no title)";
     const skip = (reason: string) => skipped.push({ uid, title, reason });

@@ -190,8 +190,11 @@ export function firstWallStarts(rrule: string, startLocal: string, limit: number
     .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
 }
 
-/** The most occurrences a rule may have by COUNT: its last start is found by expanding it. */
-const MAX_COUNT = 10_000;
+/**
+ * The most occurrences a rule may have by COUNT (the form's limit too): its last start is found by
+ * expanding it, at ~0.1 ms an occurrence.
+ */
+export const MAX_COUNT = 1000;
 
 /**
  * Why ARES cannot use a rule, or null when it can: rrule-temporal accepts it (syntax, parts, values),

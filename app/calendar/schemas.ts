@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { withoutNul } from "~/validation/text";
-import { FREQUENCIES, WEEKDAYS, type Weekday, isValidRule, writeRule } from "./recurrence";
+import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, isValidRule, writeRule } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, inCalendarYears, isWallDate } from "./time";
 
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
@@ -10,7 +10,6 @@ export const SCOPES = ["this", "following", "all"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const MAX_OCCURRENCES = 1000;
 
 const optionalText = (max: number, message: string) =>
   withoutNul(z.string().trim().max(max, message)).optional().default("");
@@ -84,8 +83,7 @@ export const eventFormSchema = eventFieldsSchema
       }
       if (value.ends === "count") {
         if (value.count === undefined) issue("count", "Enter how many times it happens.");
-        else if (value.count < 1 || value.count > MAX_OCCURRENCES)
-          issue("count", `Choose between 1 and ${MAX_OCCURRENCES} times.`);
+        else if (value.count < 1 || value.count > MAX_COUNT) issue("count", `Choose between 1 and ${MAX_COUNT} times.`);
       }
     }
     if (value.reminders && !parseReminders(value.reminders)) {
