@@ -108,8 +108,32 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
   // Each of these answered 500 on import (a timestamp past year 9999, or rrule-temporal's iteration
   // limit), or was stored and then expanded by the minute in every view.
   it.each([
-    ["far", "99991231T090000Z", "", "It starts in 9999: ARES keeps events from 1900 to 2200."],
-    ["early", "00010101T090000Z", "", "It starts in 1: ARES keeps events from 1900 to 2200."],
+    ["far", "99991231T090000Z", "", "It falls in the year 9999: ARES keeps events from 1900 to 2200."],
+    ["early", "00010101T090000Z", "", "It falls in the year 1: ARES keeps events from 1900 to 2200."],
+    [
+      "far-end",
+      "20260101T090000Z",
+      "DTEND:99991231T230000Z",
+      "It falls in the year 9999: ARES keeps events from 1900 to 2200.",
+    ],
+    [
+      "long",
+      "20260101T090000Z",
+      "DURATION:P1000000W",
+      "It falls in the year 21191: ARES keeps events from 1900 to 2200.",
+    ],
+    [
+      "never",
+      "20260101T090000Z",
+      "RRULE:FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=22001231T000000Z",
+      "Its repeat rule (FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=22001231T000000Z) cannot be used: it never occurs, or too rarely to work out.",
+    ],
+    [
+      "ended",
+      "20260101T090000Z",
+      "RRULE:FREQ=DAILY;UNTIL=20250101T000000Z",
+      "Its repeat rule (FREQ=DAILY;UNTIL=20250101T000000Z) cannot be used: it never occurs.",
+    ],
     [
       "secondly",
       "20260101T090000Z",
@@ -154,6 +178,40 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     expect(fromICalendar(oneEvent("one", "20260101T090000Z"), "UTC", 200).events).toHaveLength(1);
   });
 
+  it("reads a year before 100 in a file's own time zone as that year (Date.UTC made 0050 into 1950)", () => {
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//ARES test//EN",
+      "BEGIN:VTIMEZONE",
+      "TZID:Custom Zone",
+      "BEGIN:STANDARD",
+      "DTSTART:00010101T000000",
+      "TZOFFSETFROM:+0100",
+      "TZOFFSETTO:+0100",
+      "END:STANDARD",
+      "END:VTIMEZONE",
+      "BEGIN:VEVENT",
+      "UID:old",
+      "DTSTAMP:20260101T000000Z",
+      "DTSTART;TZID=Custom Zone:00500101T090000",
+      "SUMMARY:old",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    expect(fromICalendar(file, "UTC").skipped).toEqual([
+      { uid: "old", title: "old", reason: "It falls in the year 50: ARES keeps events from 1900 to 2200." },
+    ]);
+  });
+
+  it("keeps a COUNT that runs past 2200 as a series without an end", () => {
+    const { events } = fromICalendar(oneEvent("count", "20260101T090000Z", "RRULE:FREQ=YEARLY;COUNT=1000"), "UTC");
+    expect(eventRange(events[0]!).rangeEnd).toBeNull();
+    const { events: short } = fromICalendar(oneEvent("short", "20260101T090000Z", "RRULE:FREQ=YEARLY;COUNT=3"), "UTC");
+    expect(eventRange(short[0]!).rangeEnd?.toISOString().slice(0, 10)).toBe("2028-01-02");
+  });
+
   it("keeps a series whose UNTIL lies past 2200 as one without an end", () => {
     const { events, skipped } = fromICalendar(
       oneEvent("until", "20260101T090000Z", "RRULE:FREQ=DAILY;UNTIL=99991231T000000Z"),
@@ -178,6 +236,20 @@ describe("iCalendar export", () => {
     expect(text).toContain("RECURRENCE-ID;TZID=Europe/Berlin:20260330T090000");
     expect(text).toContain("TRIGGER:-PT10M");
     expect(occurrencesOf(text, "2026-03-20", "2026-04-30", "Europe/Berlin").shown).toEqual(original.shown);
+  });
+
+  it("writes an instant (start = end) without DTEND, which must be later than DTSTART, and reads it back", () => {
+    const { events } = fromICalendar(oneEvent("instant", "20260105T090000Z"), "UTC");
+    const text = toICalendar(
+      events.map((event) => ({ ...event, id: "e0", seriesId: null, updatedAt: new Date("2026-12-01T10:00:00Z") })),
+      "ARES",
+    );
+    expect(text).toContain("DTSTART:20260105T090000Z");
+    expect(text).not.toContain("DTEND");
+    expect(fromICalendar(text, "UTC").events[0]).toMatchObject({
+      startLocal: "2026-01-05T09:00",
+      endLocal: "2026-01-05T09:00",
+    });
   });
 });
 

@@ -92,7 +92,8 @@ export function toICalendar(events: ExportedEvent[], name: string): string {
       utcTime(Temporal.Instant.fromEpochMilliseconds(event.updatedAt.getTime()).toZonedDateTimeISO("UTC")),
     );
     vevent.addProperty(timeProperty("dtstart", event.startLocal, event));
-    vevent.addProperty(timeProperty("dtend", event.endLocal, event));
+    // An instant (start = end) has no DTEND, which RFC 5545 requires to be later than DTSTART (§3.6.1).
+    if (event.endLocal !== event.startLocal) vevent.addProperty(timeProperty("dtend", event.endLocal, event));
     vevent.addPropertyWithValue("summary", event.title);
     if (event.location) vevent.addPropertyWithValue("location", event.location);
     if (event.description) vevent.addPropertyWithValue("description", event.description);
@@ -168,9 +169,8 @@ function zoneResolver(vtimezones: Map<string, ICAL.Timezone>, fallbackZone: stri
     if (!vtimezone)
       throw new ICalendarError(`The time zone “${tzid}” is neither a known zone nor described in the file.`);
     const offsetSeconds = vtimezone.utcOffset(time);
-    const instant = Temporal.Instant.fromEpochMilliseconds(
-      Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute) - offsetSeconds * 1000,
-    );
+    // Temporal, not Date.UTC, which reads years 0–99 as 1900–1999.
+    const instant = wall.toZonedDateTime("UTC").toInstant().subtract({ seconds: offsetSeconds });
     return { wall: instant.toZonedDateTimeISO(fallbackZone).toPlainDateTime(), zone: fallbackZone };
   };
 }
@@ -267,9 +267,12 @@ export function fromICalendar(
         continue;
       }
       if (allDay && Temporal.PlainDateTime.compare(endWall, start.wall) === 0) endWall = endWall.add({ days: 1 });
-      if (!inCalendarYears(start.wall.year)) {
+      // An all-day end is exclusive: an event on 31 December 2200 ends on 1 January 2201.
+      const lastWall = allDay ? endWall.subtract({ days: 1 }) : endWall;
+      const outside = [start.wall, lastWall].find((wall) => !inCalendarYears(wall.year));
+      if (outside) {
         skip(
-          `It starts in ${start.wall.year}: ARES keeps events from ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last}.`,
+          `It falls in the year ${outside.year}: ARES keeps events from ${CALENDAR_YEARS.first} to ${CALENDAR_YEARS.last}.`,
         );
         continue;
       }
@@ -300,6 +303,12 @@ export function fromICalendar(
         }
       }
       const recurrence = readTime(resolve, vevent.getFirstProperty("recurrence-id"));
+      if (recurrence && !inCalendarYears(recurrence.wall.year)) {
+        skip(
+          `It replaces an occurrence in the year ${recurrence.wall.year}, outside ${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last}.`,
+        );
+        continue;
+      }
       const reminders: number[] = [];
       for (const alarm of vevent.getAllSubcomponents("valarm")) {
         const trigger = alarm.getFirstPropertyValue("trigger");

@@ -65,15 +65,17 @@ export const eventFormSchema = eventFieldsSchema
     if (isWallDate(value.startDate) && isWallDate(value.endDate)) {
       const start = `${value.startDate}T${value.allDay ? "00:00" : value.startTime}`;
       const end = `${value.endDate}T${value.allDay ? "00:00" : value.endTime}`;
-      if (value.allDay ? end < start : end <= start) {
+      // A timed event may last no time at all (an instant, as iCalendar files have them).
+      if (end < start) {
         issue(
           "endDate",
-          value.allDay ? "The end date cannot be before the start date." : "The end must be after the start.",
+          value.allDay ? "The end date cannot be before the start date." : "The end cannot be before the start.",
         );
       }
-      const year = Number(value.startDate.slice(0, 4));
-      if (!inCalendarYears(year))
-        issue("startDate", `Choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
+      for (const field of ["startDate", "endDate"] as const) {
+        if (!inCalendarYears(Number(value[field].slice(0, 4))))
+          issue(field, `Choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
+      }
     }
     if (value.repeat !== "none") {
       if (value.ends === "until") {

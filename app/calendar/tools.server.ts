@@ -3,7 +3,7 @@ import { isTimeZone } from "~/accounts/time-zone";
 import type { ToolCall, ToolDefinition } from "~/llm/types";
 import { proposeAction } from "./assistant-actions.server";
 import { EventNotFoundError, type EventDetail, getEvent, isOccurrence, listOccurrences } from "./events.server";
-import { isValidRule } from "./recurrence";
+import { ruleProblem } from "./recurrence";
 import { SCOPES, type EventInput, type Scope } from "./schemas";
 import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, isoWithOffset, parseWall, toZoned } from "./time";
 
@@ -141,20 +141,30 @@ function ruleValue(value: string | undefined | null): string | null {
   return rule === "" ? null : rule.toUpperCase();
 }
 
-/** The checks the event form makes, on a complete input. */
-function checkedInput(input: EventInput): EventInput {
+/**
+ * The checks the event form makes, on a complete input. The repeat rule is checked where it is given: an
+ * event kept from an earlier import may carry a rule the form could not make, and stays editable.
+ */
+function checkedInput(input: EventInput, ruleGiven: boolean): EventInput {
   if (input.title.trim() === "") throw new ToolInputError("title: give the event a title.");
   if (input.title.length > 200) throw new ToolInputError("title: use at most 200 characters.");
   // Both kinds compare as text: an all-day end is already exclusive (the day after the last).
-  if (input.endLocal <= input.startLocal) {
-    throw new ToolInputError("end: the end must be after the start.");
+  if (input.allDay ? input.endLocal <= input.startLocal : input.endLocal < input.startLocal) {
+    throw new ToolInputError("end: the end cannot be before the start.");
   }
-  const year = Number(input.startLocal.slice(0, 4));
-  if (!inCalendarYears(year))
-    throw new ToolInputError(`start: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
-  if (input.rrule && !isValidRule(input.rrule, input.startLocal)) {
-    throw new ToolInputError(`rrule: "${input.rrule}" is not a repeat rule ARES can use.`);
+  // An all-day end is the day after the last: 2201-01-01 for an event on 31 December 2200.
+  const lastLocal = input.allDay
+    ? Temporal.PlainDate.from(input.endLocal).subtract({ days: 1 }).toString()
+    : input.endLocal;
+  for (const [name, wall] of [
+    ["start", input.startLocal],
+    ["end", lastLocal],
+  ] as const) {
+    if (!inCalendarYears(Number(wall.slice(0, 4))))
+      throw new ToolInputError(`${name}: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
   }
+  const problem = ruleGiven && input.rrule ? ruleProblem(input.rrule, input.startLocal) : null;
+  if (problem) throw new ToolInputError(`rrule: "${input.rrule}" cannot be used: ${problem}.`);
   return input;
 }
 
@@ -217,6 +227,10 @@ function bound(value: string, timeZone: string, isEnd: boolean): Temporal.Instan
     ? wallValue(isEnd ? "to" : "from", trimmed, true)
     : wallValue("from/to", trimmed, false);
   const plain = parseWall(wall);
+  if (!inCalendarYears(plain.year))
+    throw new ToolInputError(
+      `${isEnd ? "to" : "from"}: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`,
+    );
   return toZoned(isEnd && wall.length === 10 ? plain.add({ days: 1 }) : plain, timeZone).toInstant();
 }
 
@@ -253,17 +267,20 @@ async function listEvents(context: ToolContext, raw: string) {
 function createInput(context: ToolContext, raw: string): EventInput {
   const args = parseArgs(createArgs, raw);
   const allDay = args.all_day ?? false;
-  return checkedInput({
-    title: args.title.trim(),
-    description: args.description?.trim() ?? "",
-    location: args.location?.trim() ?? "",
-    allDay,
-    startLocal: wallValue("start", args.start, allDay),
-    endLocal: endLocal(wallValue("end", args.end, allDay), allDay),
-    timeZone: zoneValue(args.time_zone, context.timeZone),
-    rrule: ruleValue(args.rrule),
-    reminders: [],
-  });
+  return checkedInput(
+    {
+      title: args.title.trim(),
+      description: args.description?.trim() ?? "",
+      location: args.location?.trim() ?? "",
+      allDay,
+      startLocal: wallValue("start", args.start, allDay),
+      endLocal: endLocal(wallValue("end", args.end, allDay), allDay),
+      timeZone: zoneValue(args.time_zone, context.timeZone),
+      rrule: ruleValue(args.rrule),
+      reminders: [],
+    },
+    true,
+  );
 }
 
 /** The event a target names, and the occurrence of a series it means (its stored values at that slot). */
@@ -328,17 +345,20 @@ function updateInput(context: ToolContext, target: ResolvedTarget, args: z.infer
     const length = parseWall(current.startLocal).until(parseWall(current.endLocal));
     end = formatWall(parseWall(start).add(length), allDay);
   }
-  return checkedInput({
-    title: args.title?.trim() ?? current.title,
-    description: args.description?.trim() ?? current.description,
-    location: args.location?.trim() ?? current.location,
-    allDay,
-    startLocal: start,
-    endLocal: end,
-    timeZone: zoneValue(args.time_zone, current.timeZone),
-    rrule: args.rrule === undefined ? current.rrule : ruleValue(args.rrule),
-    reminders: current.reminders,
-  });
+  return checkedInput(
+    {
+      title: args.title?.trim() ?? current.title,
+      description: args.description?.trim() ?? current.description,
+      location: args.location?.trim() ?? current.location,
+      allDay,
+      startLocal: start,
+      endLocal: end,
+      timeZone: zoneValue(args.time_zone, current.timeZone),
+      rrule: args.rrule === undefined ? current.rrule : ruleValue(args.rrule),
+      reminders: current.reminders,
+    },
+    args.rrule !== undefined,
+  );
 }
 
 async function propose(context: ToolContext, call: ToolCall): Promise<Record<string, unknown>> {

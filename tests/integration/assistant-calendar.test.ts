@@ -335,7 +335,20 @@ describe("proposed changes wait for me", () => {
     expect(reply.content).toContain("is not an IANA time zone");
     const backwards = { ...dentist, end: "2027-02-09T08:00" };
     const second = await ask(me.client, `${toolMarker("create_event", backwards)} book`, me.path);
-    expect(second.reply.content).toContain("the end must be after the start");
+    expect(second.reply.content).toContain("the end cannot be before the start");
+    // Beyond the years ARES keeps: a window past year 9999 reached the database (a 500 in the tool).
+    const farList = await ask(
+      me.client,
+      `${toolMarker("list_events", { from: "9999-12-01", to: "9999-12-31" })} list`,
+      me.path,
+    );
+    expect(farList.reply.content).toContain("from: choose a date between 1900 and 2200");
+    const farEnd = await ask(
+      me.client,
+      `${toolMarker("create_event", { ...dentist, end: "9999-12-31T10:00" })} book`,
+      me.path,
+    );
+    expect(farEnd.reply.content).toContain("end: choose a date between 1900 and 2200");
     const unknown = await ask(me.client, `${toolMarker("delete_event", { event_id: "nope" })} delete`, me.path);
     expect(unknown.reply.content).toContain('no event \\"nope\\"');
     expect(await prisma.calendarAction.count({ where: { userId: me.userId } })).toBe(0);

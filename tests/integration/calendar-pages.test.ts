@@ -145,11 +145,21 @@ describe("calendar pages without JavaScript", () => {
     });
     expect(response.status).toBe(400);
     const page = await response.text();
-    expect(page).toContain("The end must be after the start.");
+    expect(page).toContain("The end cannot be before the start.");
     expect(page).toContain("Choose a time zone from the list");
     expect(page).toContain("Choose between 1 and 1000 times.");
     expect(page).toContain('value="Kept title"');
     expect(await prisma.event.count({ where: { title: "Kept title" } })).toBe(0);
+  });
+
+  it("refuses an end beyond the years it keeps (it answered 500) and takes an event that lasts no time", async () => {
+    const { client } = await person();
+    const far = await client.post("/calendar/new", { ...weeklyStandup, repeat: "none", endDate: "9999-12-31" });
+    expect(far.status).toBe(400);
+    expect(await far.text()).toContain("Choose a date between 1900 and 2200.");
+    // An instant, as iCalendar files have them (and an imported one can then be edited).
+    await create(client, { ...weeklyStandup, repeat: "none", title: "Instant", endTime: weeklyStandup.startTime });
+    expect(await prisma.event.count({ where: { title: "Instant" } })).toBe(1);
   });
 
   it("edits one occurrence, deletes this and following, and lists the exceptions", async () => {
