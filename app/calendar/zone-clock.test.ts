@@ -110,6 +110,20 @@ describe("zone clock", () => {
         }
       }
     }
+    // Read and written by arithmetic: the same as Date's across leap years, centuries and eras.
+    const mismatches: string[] = [];
+    const first = wallMsOf("0100-01-01");
+    const last = wallMsOf("9999-12-31");
+    for (let wall = first, step = 0; wall <= last; wall += (step % 3 ? 1 : 97) * DAY_MS + 61_000, step++) {
+      const iso = new Date(wall).toISOString();
+      if (formatWallMs(wall, false) !== iso.slice(0, 16))
+        mismatches.push(`${iso} written ${formatWallMs(wall, false)}`);
+      if (formatWallMs(wall, true) !== iso.slice(0, 10)) mismatches.push(`${iso} written ${formatWallMs(wall, true)}`);
+      const minute = wall - (((wall % 60_000) + 60_000) % 60_000);
+      if (wallMsOf(iso.slice(0, 16)) !== minute) mismatches.push(`${iso} read ${wallMsOf(iso.slice(0, 16))}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(formatWallMs(wallMsOf("0000-01-01T00:00"), false)).toBe("0000-01-01T00:00");
     expect(hourMinute(wallMsOf("2026-03-29T23:45"))).toBe("23:45");
     expect(hourMinute(wallMsOf("1969-12-31T23:45"))).toBe("23:45");
     expect(wallMsOf("2026-03-30") - wallMsOf("2026-03-29")).toBe(DAY_MS);

@@ -47,9 +47,60 @@ function commonWallMs(value: string): number {
   if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) {
     return Number.NaN;
   }
-  // Day 0 of the next month is this month's last day.
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute);
+  if (day > daysInMonth(year, month)) return Number.NaN;
+  return daysFromCivil(year, month, day) * DAY_MS + hour * 3_600_000 + minute * 60_000;
+}
+
+// Calendar arithmetic on day numbers (H. Hinnant's days_from_civil / civil_from_days, proleptic
+// Gregorian, as Date and Temporal count): a month view reads and writes a date for each of its hundreds
+// of occurrences, and Date.UTC or toISOString cost several times more than this arithmetic.
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  // 31 in odd months up to July, in even ones from August.
+  return 30 + ((month + (month >> 3)) & 1);
+}
+
+/** Days since 1970-01-01 of a date (month 1–12). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  return (
+    era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468
+  );
+}
+
+const twoDigits = (value: number) => (value < 10 ? `0${value}` : String(value));
+
+/**
+ * Wall ms of years 0000–9999 as "YYYY-MM-DDTHH:MM:SS" (what toISOString writes before its
+ * milliseconds), by arithmetic.
+ */
+function isoDateTime(wallMs: number): string {
+  const days = Math.floor(wallMs / DAY_MS);
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const seconds = Math.floor((wallMs - days * DAY_MS) / 1000);
+  const minutes = Math.floor(seconds / 60);
+  return (
+    `${String(year).padStart(4, "0")}-${twoDigits(month)}-${twoDigits(day)}` +
+    `T${twoDigits(Math.floor(minutes / 60))}:${twoDigits(minutes % 60)}:${twoDigits(seconds % 60)}`
+  );
 }
 
 /** A stored wall-clock value ("2026-03-29T09:00" or "2026-03-29") in wall milliseconds. */
@@ -73,7 +124,7 @@ export function formatWallMs(wallMs: number, allDay: boolean): string {
     const wall = wallFromMs(wallMs);
     return allDay ? wall.toPlainDate().toString() : wall.toString({ smallestUnit: "minute" });
   }
-  return new Date(wallMs).toISOString().slice(0, allDay ? 10 : 16);
+  return isoDateTime(wallMs).slice(0, allDay ? 10 : 16);
 }
 
 /** "09:00" */
@@ -188,7 +239,7 @@ export class ZoneClock {
     const minutes = Math.abs(offset) / 60_000;
     const sign = offset < 0 ? "-" : "+";
     const hours = String(Math.floor(minutes / 60)).padStart(2, "0");
-    return `${new Date(wallMs).toISOString().slice(0, 19)}${sign}${hours}:${String(minutes % 60).padStart(2, "0")}`;
+    return `${isoDateTime(wallMs)}${sign}${hours}:${String(minutes % 60).padStart(2, "0")}`;
   }
 }
 

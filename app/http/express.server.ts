@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import compression from "compression";
 import express, { type Express, type Response } from "express";
 import helmet from "helmet";
@@ -134,6 +135,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Server-Sent Events must reach the browser token by token: compression would buffer them.
   app.use(
     compression({
+      // gzip's fastest level: pages are compressed as they are rendered, and level 6 (the default)
+      // cost three times the CPU of level 1 for ~10 % fewer bytes on the calendar's pages (a 49 KB
+      // week: 0.39 vs 0.11 ms, 6.1 vs 6.8 KB). Brotli (HTTPS) keeps the library's quality 4.
+      level: zlib.constants.Z_BEST_SPEED,
       filter: (req, res) =>
         !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
     }),
