@@ -29,8 +29,8 @@ describe("occurrences as the views' HTML", () => {
     );
     expect(html).toBe(
       '<li><span class="muted">Mon &lt;15&gt; Jun</span> <a href="/calendar/events/evt1" class="occurrence">' +
-        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co</a>' +
-        '<span class="muted"> · Room &quot;&lt;b&gt;1&lt;/b&gt;&quot;</span></li>',
+        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> &lt;img src=x onerror="alert(1)"&gt; &amp; co</a>' +
+        '<span class="muted"> · Room "&lt;b&gt;1&lt;/b&gt;"</span></li>',
     );
   });
 

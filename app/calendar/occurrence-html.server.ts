@@ -1,10 +1,13 @@
-import escapeHtml from "escape-html";
+import { escapeAttribute, escapeText } from "entities";
 import { type OccurrenceItem, itemHref } from "./occurrence-item";
 
 // The views' occurrences as HTML, made once on the server: a busy view has a hundred or more, and
 // React's render of each (five elements, a style object) was much of what a crowded view cost over an
 // empty one. The page shows these strings as they are (see the calendar route), and a document's own
-// markup is where the browser reads them back at hydration, so they never travel twice.
+// markup is where the browser reads them back at hydration, so they never travel twice. They are escaped
+// as the HTML standard serialises a document (entities' escapeText/escapeAttribute), so what the browser's
+// innerHTML gives back is the same string: React then leaves the list alone when the page's data reloads
+// (escape-html's &#39; and &quot; in text differed, and React rewrote a list whose titles held quotes).
 
 export type ItemHtmlOptions = {
   /** The month grid and the all-day row: an all-day item's "All day" is for screen readers only. */
@@ -41,12 +44,12 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     : "";
   return (
     `<li${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
-    (options.before ? `<span class="muted">${escapeHtml(options.before)}</span> ` : "") +
-    `<a href="${escapeHtml(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
+    (options.before ? `<span class="muted">${escapeText(options.before)}</span> ` : "") +
+    `<a href="${escapeAttribute(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
-    `<time datetime="${escapeHtml(item.start)}"${hidden}>${escapeHtml(item.when)}</time> ${escapeHtml(item.title)}` +
+    `<time datetime="${escapeAttribute(item.start)}"${hidden}>${escapeText(item.when)}</time> ${escapeText(item.title)}` +
     `${repeating}</a>` +
-    (options.after ? `<span class="muted"> · ${escapeHtml(options.after)}</span>` : "") +
+    (options.after ? `<span class="muted"> · ${escapeText(options.after)}</span>` : "") +
     "</li>"
   );
 }
