@@ -1,7 +1,7 @@
 import { toJsonText } from "~/http/json-text";
 import { type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
-import { Temporal, clampToCalendarYears, isWallDate, todayIn } from "./time";
+import { Temporal, clampToCalendarYears, inCalendarYears, isWallDate, todayIn } from "./time";
 import { PageLists, itemHtml } from "./occurrence-html.server";
 import { buildModel, rangeTitle, searchItem } from "./view-model";
 import { type CalendarView, viewRange, windowOf } from "./views";
@@ -28,8 +28,9 @@ export async function calendarPage(
     view: query.view,
     date: date.toString(),
     today: today.toString(),
-    previous: range.previous.toString(),
-    next: range.next.toString(),
+    // None past the years events may have: the link would lead back to the same page.
+    previous: inCalendarYears(range.previous.year) ? range.previous.toString() : null,
+    next: inCalendarYears(range.next.year) ? range.next.toString() : null,
     title: rangeTitle(range),
     // One string in the page data, not hundreds of values (see JsonText); its lists of items apart.
     model: view ? toJsonText(view.model) : null,

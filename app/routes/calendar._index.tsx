@@ -345,13 +345,17 @@ export default function Calendar() {
           </ul>
         </nav>
         <nav aria-label="Dates" className="calendar__pager">
-          <Link to={href(data.view, data.previous)} rel="prev">
-            ← Previous
-          </Link>
+          {data.previous ? (
+            <Link to={href(data.view, data.previous)} rel="prev">
+              ← Previous
+            </Link>
+          ) : null}
           <Link to={href(data.view, data.today)}>Today</Link>
-          <Link to={href(data.view, data.next)} rel="next">
-            Next →
-          </Link>
+          {data.next ? (
+            <Link to={href(data.view, data.next)} rel="next">
+              Next →
+            </Link>
+          ) : null}
         </nav>
         <div className="calendar__tools">
           <Link to={`/calendar/new?date=${data.date}`} className="button">

@@ -112,6 +112,13 @@ describe("calendar pages without JavaScript", () => {
       expect(response.status, query).toBe(200);
       expect(await response.text(), query).toContain(title);
     }
+    // At the edges, no link that would lead back to the same page.
+    const last = await (await client.get("/calendar?view=month&date=2200-12-01")).text();
+    expect(last).toContain('rel="prev"');
+    expect(last).not.toContain('rel="next"');
+    const first = await (await client.get("/calendar?view=month&date=1900-01-01")).text();
+    expect(first).not.toContain('rel="prev"');
+    expect(first).toContain('rel="next"');
   });
 
   it("shows +N more in a crowded month cell", async () => {
