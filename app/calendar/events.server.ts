@@ -80,7 +80,10 @@ export async function listOccurrences(userId: string, window: Window, viewerZone
 export type SearchHit = EventRecord & { rangeStart: Date };
 
 /** My events whose title, location or description contains the words, across all years (newest first). */
-export async function searchEvents(userId: string, query: string, limit = 50): Promise<SearchHit[]> {
+/** The most hits a search shows: the latest ones. */
+export const SEARCH_LIMIT = 50;
+
+export async function searchEvents(userId: string, query: string, limit = SEARCH_LIMIT): Promise<SearchHit[]> {
   const words = query.split(/\s+/).filter(Boolean).slice(0, 8);
   if (!words.length) return [];
   return prisma.event.findMany({

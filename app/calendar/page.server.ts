@@ -1,5 +1,5 @@
 import { toJsonText } from "~/http/json-text";
-import { type SearchHit, listOccurrences, searchEvents } from "./events.server";
+import { SEARCH_LIMIT, type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
 import { Temporal, clampToCalendarYears, inCalendarYears, isWallDate, todayIn } from "./time";
 import { PageLists, itemHtml } from "./occurrence-html.server";
@@ -34,7 +34,8 @@ export async function calendarPage(
     title: rangeTitle(range),
     // One string in the page data, not hundreds of values (see JsonText); its lists of items apart.
     model: view ? toJsonText(view.model) : null,
-    search: query.q && hits ? { q: query.q, found: hits.length } : null,
+    // "limited": there may be more than the hits shown (the latest SEARCH_LIMIT).
+    search: query.q && hits ? { q: query.q, found: hits.length, limited: hits.length === SEARCH_LIMIT } : null,
     /**
      * The HTML of the occurrences' lists, each named by its index (the search hits are list 0). The
      * calendar route keeps them out of a document's hydration data (markupOnly): the browser reads

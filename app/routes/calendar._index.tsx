@@ -389,7 +389,7 @@ export default function Calendar() {
           <p>
             {data.search.found === 0
               ? `No events match “${data.search.q}”.`
-              : `${data.search.found === 50 ? "The 50 latest" : data.search.found} event${data.search.found === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
+              : `${data.search.limited ? `The ${data.search.found} latest` : data.search.found} event${data.search.found === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
             <Link to={href(data.view, data.date)}>Back to the calendar</Link>
           </p>
           <Items lists={lists} index={0} className="search-results" />
