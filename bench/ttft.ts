@@ -85,13 +85,20 @@ export type TtftResult = {
 
 /**
  * `rounds` sends one after another, each both ways, interleaved so both see the same machine load
- * (after a few unrecorded warm-up rounds); each send in a new conversation.
+ * (after a few unrecorded warm-up rounds); each send in a new conversation. `beforeSend` runs before
+ * each round's sends, untimed.
  */
-export async function measureTtft(client: Client, stub: StubLlm, rounds: number): Promise<TtftResult> {
+export async function measureTtft(
+  client: Client,
+  stub: StubLlm,
+  rounds: number,
+  beforeSend: () => Promise<void> = async () => {},
+): Promise<TtftResult> {
   const direct: number[] = [];
   const throughAres: number[] = [];
   for (let round = 0; round < rounds + WARMUP; round++) {
     const id = await newConversation(client);
+    await beforeSend();
     const content = `benchmark round ${round}`;
     const directMs = await sendDirect(stub, content);
     const aresMs = await sendThroughAres(client, id, content);

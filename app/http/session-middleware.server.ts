@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
+import { describeError } from "~/db/availability.server";
 import { sendProblem } from "~/http/problem.server";
+import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
@@ -16,7 +18,14 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
   try {
     const sessionId = await readSessionId(req.headers.cookie);
     if (!sessionId) return next();
-    const auth: RequestAuth = await resolveSession(sessionId);
+    // The session's last use is recorded once the response is done: never on the way to the answer.
+    const auth: RequestAuth = await resolveSession(sessionId, new Date(), (write) =>
+      res.once("close", () => {
+        write().catch((error: unknown) =>
+          logger.warn({ error: describeError(error) }, "could not record a session's last use"),
+        );
+      }),
+    );
     res.locals.auth = auth;
     if (auth.user) res.locals.userId = auth.user.id;
     else res.append("Set-Cookie", await clearSessionCookie());

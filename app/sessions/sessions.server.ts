@@ -91,10 +91,33 @@ export function sessionLookupSql(sessionId: string): Prisma.Sql {
 }
 
 /**
- * Resolves a cookie's session secret to its user in one indexed query (a primary-key lookup joined to User).
- * Refuses revoked, expired and disabled sessions on their very next request.
+ * The statement that records a session's use (it returns nothing): lastSeenAt, and a browser session's
+ * expiry slides with it. A session ended meanwhile (the request signed out) is left as it ended. UTC
+ * without a zone, as Prisma stores timestamps.
  */
-export async function resolveSession(sessionSecret: string, now = new Date()): Promise<RequestAuth> {
+export function touchSessionSql(sessionId: string): Prisma.Sql {
+  return Prisma.sql`UPDATE "Session" SET "lastSeenAt" = now() AT TIME ZONE 'UTC',
+           "expiresAt" = CASE WHEN persistent THEN "expiresAt"
+                              ELSE now() AT TIME ZONE 'UTC' + ${BROWSER_SESSION_IDLE_MS}::int * interval '1 millisecond' END
+     WHERE id = ${sessionId} AND "revokedAt" IS NULL`;
+}
+
+/** Runs a session's last-use write: at once, or when the caller hands it on (see resolveSession). */
+export type RecordUse = (write: () => Promise<void>) => void;
+
+/**
+ * Resolves a cookie's session secret to its user in one indexed query (a primary-key lookup joined to User).
+ * Refuses revoked, expired and disabled sessions on their very next request. At most once a minute the
+ * session's use is recorded: awaited here, unless `recordUse` takes the write — the request path hands it
+ * on until its response is done, so a send after a minute's reading does not wait for a write and its
+ * commit flush (a few ms at p50 before the first token: `bench/chat-ttft.ts --after-reading`), nor take
+ * a second connection from the pool while the send needs one.
+ */
+export async function resolveSession(
+  sessionSecret: string,
+  now = new Date(),
+  recordUse?: RecordUse,
+): Promise<RequestAuth> {
   const sessionId = sessionRowId(sessionSecret);
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
   const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
@@ -106,10 +129,9 @@ export async function resolveSession(sessionSecret: string, now = new Date()): P
   if (row.expiresAt <= now) return ended("expired");
 
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
-    await prisma.session.update({
-      where: { id: row.id },
-      data: { lastSeenAt: now, ...(row.persistent ? {} : { expiresAt: expiryFor(false, now.getTime()) }) },
-    });
+    const write = () => queryRows(touchSessionSql(row.id)).then(() => undefined);
+    if (recordUse) recordUse(write);
+    else await write();
   }
   return {
     user: { id: row.userId, email: row.email, name: row.name, role: row.role, timeZone: row.timeZone },

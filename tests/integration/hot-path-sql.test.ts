@@ -25,7 +25,7 @@ import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
 import type { Computed, ColumnRef } from "~/db/row-contract";
 import type { Prisma } from "~/generated/prisma/client";
-import { sessionLookupColumns, sessionLookupSql } from "~/sessions/sessions.server";
+import { sessionLookupColumns, sessionLookupSql, touchSessionSql } from "~/sessions/sessions.server";
 
 const schema = getSchema(fs.readFileSync("prisma/schema.prisma", "utf8"));
 const models = new Map(
@@ -145,6 +145,7 @@ const finishedReply: FinishedReply = {
 };
 const statements: Array<[string, Prisma.Sql, Contract]> = [
   ["session lookup", sessionLookupSql(id), sessionLookupColumns],
+  ["a session's last use (returns nothing)", touchSessionSql(id), {}],
   ["chat quota", quotaSql(id), quotaColumns],
   [
     "send (store the exchange, read the prompt context)",

@@ -104,6 +104,37 @@ describe("accounts and sessions", () => {
     expect(minuteLater.statements[1]).toMatch(/^UPDATE/i);
   });
 
+  it("a request can record the session's use after its answer: the lookup then waits for no write", async () => {
+    const user = await createAccount({ email: uniqueEmail(), password });
+    const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
+    const row = sessionRowId(id);
+    const lastWeek = new Date(Date.now() - 7 * 24 * 60 * 60_000);
+    await prisma.session.update({
+      where: { id: row },
+      data: { lastSeenAt: lastWeek, expiresAt: new Date(Date.now() + 60_000) },
+    });
+    let recordUse: (() => Promise<void>) | undefined;
+    const lookup = await countQueries(() => resolveSession(id, new Date(), (write) => (recordUse = write)));
+    expect(lookup.result.user?.id).toBe(user.id);
+    expect(lookup.statements).toHaveLength(1);
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: row } })).lastSeenAt).toEqual(lastWeek);
+
+    // Handed back when the answer is done: the use is recorded, and a browser session's expiry slides a day on.
+    await recordUse!();
+    const after = await prisma.session.findUniqueOrThrow({ where: { id: row } });
+    expect(after.lastSeenAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(after.expiresAt.getTime()).toBeGreaterThan(Date.now() + 23 * 60 * 60_000);
+
+    // A request that signed its own session out: the session stays as it ended.
+    await prisma.session.update({ where: { id: row }, data: { lastSeenAt: lastWeek } });
+    await resolveSession(id, new Date(), (write) => (recordUse = write));
+    expect(await revokeSession(user.id, row)).toBe(true);
+    await recordUse!();
+    const ended = await prisma.session.findUniqueOrThrow({ where: { id: row } });
+    expect(ended.lastSeenAt).toEqual(lastWeek);
+    expect(ended.expiresAt).toEqual(after.expiresAt);
+  });
+
   it("lists my live sessions and signs out everywhere else", async () => {
     const user = await createAccount({ email: uniqueEmail(), password });
     const here = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
