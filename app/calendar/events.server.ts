@@ -79,10 +79,10 @@ export async function listOccurrences(userId: string, window: Window, viewerZone
 
 export type SearchHit = EventRecord & { rangeStart: Date };
 
-/** My events whose title, location or description contains the words, across all years (newest first). */
 /** The most hits a search shows: the latest ones. */
 export const SEARCH_LIMIT = 50;
 
+/** My events whose title, location or description contains the words, across all years (newest first). */
 export async function searchEvents(userId: string, query: string, limit = SEARCH_LIMIT): Promise<SearchHit[]> {
   const words = query.split(/\s+/).filter(Boolean).slice(0, 8);
   if (!words.length) return [];

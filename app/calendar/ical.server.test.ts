@@ -126,7 +126,7 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
       "never",
       "20260101T090000Z",
       "RRULE:FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=22001231T000000Z",
-      "Its repeat rule (FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=22001231T000000Z) cannot be used: it never occurs, or too rarely to work out.",
+      "Its repeat rule (FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=22001231T000000Z) cannot be used: it never occurs.",
     ],
     [
       "ended",
@@ -203,6 +203,27 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     expect(fromICalendar(file, "UTC").skipped).toEqual([
       { uid: "old", title: "old", reason: "It falls in the year 50: ARES keeps events from 1900 to 2200." },
     ]);
+  });
+
+  it("skips a rule that never occurs before 2201, and keeps a sparse one that does", () => {
+    const never = fromICalendar(
+      oneEvent("feb30", "20260101T090000Z", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+      "UTC",
+    );
+    expect(never.skipped[0]?.reason).toBe(
+      "Its repeat rule (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) cannot be used: it never occurs before 2201.",
+    );
+    // 29 February on a Monday: first in 2044, eighteen years (6,000 days) after its start.
+    const sparse = "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO";
+    expect(fromICalendar(oneEvent("leap-monday", "20260101T090000Z", sparse), "UTC").events).toHaveLength(1);
+  });
+
+  it("ends a series with both COUNT and UNTIL at the earlier of the two", () => {
+    const { events } = fromICalendar(
+      oneEvent("both", "20260101T090000Z", "RRULE:FREQ=DAILY;COUNT=10;UNTIL=20260103T235900Z"),
+      "UTC",
+    );
+    expect(eventRange(events[0]!).rangeEnd?.toISOString().slice(0, 10)).toBe("2026-01-04");
   });
 
   it("keeps a COUNT that runs past 2200 as a series without an end", () => {

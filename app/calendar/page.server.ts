@@ -18,7 +18,9 @@ export async function calendarPage(
   const today = todayIn(timeZone);
   const date = query.date && isWallDate(query.date) ? clampToCalendarYears(Temporal.PlainDate.from(query.date)) : today;
   const range = viewRange(query.view, date);
-  const hits = query.q ? await searchEvents(user.id, query.q) : null;
+  // One more than shown: whether there are more than SEARCH_LIMIT.
+  const found = query.q ? await searchEvents(user.id, query.q, SEARCH_LIMIT + 1) : null;
+  const hits = found?.slice(0, SEARCH_LIMIT) ?? null;
   const view = hits
     ? null
     : buildModel(range, await listOccurrences(user.id, windowOf(range, timeZone), timeZone), timeZone, today);
@@ -28,14 +30,17 @@ export async function calendarPage(
     view: query.view,
     date: date.toString(),
     today: today.toString(),
-    // None past the years events may have: the link would lead back to the same page.
-    previous: inCalendarYears(range.previous.year) ? range.previous.toString() : null,
-    next: inCalendarYears(range.next.year) ? range.next.toString() : null,
+    // None where the page already shows the first or last day events may have (the link would lead back
+    // to it); an agenda near the edge pages to the edge itself.
+    previous: inCalendarYears(range.first.subtract({ days: 1 }).year)
+      ? clampToCalendarYears(range.previous).toString()
+      : null,
+    next: inCalendarYears(range.last.year) ? clampToCalendarYears(range.next).toString() : null,
     title: rangeTitle(range),
     // One string in the page data, not hundreds of values (see JsonText); its lists of items apart.
     model: view ? toJsonText(view.model) : null,
-    // "limited": there may be more than the hits shown (the latest SEARCH_LIMIT).
-    search: query.q && hits ? { q: query.q, found: hits.length, limited: hits.length === SEARCH_LIMIT } : null,
+    // "limited": there are more than the hits shown (the latest SEARCH_LIMIT).
+    search: query.q && hits && found ? { q: query.q, found: hits.length, limited: found.length > SEARCH_LIMIT } : null,
     /**
      * The HTML of the occurrences' lists, each named by its index (the search hits are list 0). The
      * calendar route keeps them out of a document's hydration data (markupOnly): the browser reads

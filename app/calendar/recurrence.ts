@@ -179,8 +179,8 @@ export function engineStartMsBetween(rrule: string, startLocal: string, from: nu
 }
 
 /**
- * An upper bound for the last wall-clock start of a rule: the exact last start of a COUNT rule, the
- * UNTIL time otherwise; "never" when the rule has no end.
+ * An upper bound for the last wall-clock start of a rule: the last start of a COUNT rule ("never" when
+ * it runs past the years kept), the UNTIL time otherwise; "never" when the rule has no end.
  */
 export function lastWallStart(rrule: string, startLocal: string): Temporal.PlainDateTime | "never" {
   const parts = parseRule(rrule);
@@ -199,14 +199,15 @@ export function lastWallStart(rrule: string, startLocal: string): Temporal.Plain
  * after them has no end the calendar needs ("never"), and a sparse rule is not followed for millennia.
  */
 function lastCountedStart(rrule: string, startLocal: string, count: number): Temporal.PlainDateTime | "never" {
-  const starts = ruleOnWallClock(rrule, startLocal).all(
-    (start, index) => index < count && start.year <= CALENDAR_YEARS.last,
-  );
+  let cut = false;
+  const starts = ruleOnWallClock(rrule, startLocal).all((start, index) => {
+    if (start.year > CALENDAR_YEARS.last) cut = true;
+    return index < count && !cut;
+  });
+  // Stopped at the years' end, not by the COUNT (nor by an UNTIL beside it): the rest lie beyond them.
+  if (cut) return "never";
   const last = starts.at(-1);
-  if (!last) return parseWall(startLocal);
-  // Fewer than counted: the rest lie beyond the years kept.
-  if (starts.length < count) return "never";
-  return Temporal.PlainDateTime.from(last.toPlainDateTime().toString());
+  return last ? Temporal.PlainDateTime.from(last.toPlainDateTime().toString()) : parseWall(startLocal);
 }
 
 /** Wall-clock starts of the first `limit` occurrences (for counting and previews). */
@@ -222,11 +223,19 @@ export function firstWallStarts(rrule: string, startLocal: string, limit: number
  */
 export const MAX_COUNT = 1000;
 
+const PERIOD_UNITS = { DAILY: "days", WEEKLY: "weeks", MONTHLY: "months", YEARLY: "years" } as const;
+
 /**
- * Periods (days, weeks, months or years) a rule is given to reach its first occurrence when checked: a
- * rule that never occurs costs rrule-temporal this many steps to tell (100,000 took up to 2.7 s).
+ * The periods (days, weeks, months or years) from a rule's start to the end of the years kept: all a check
+ * follows it for, as an occurrence after them is no use. A rule that never occurs costs rrule-temporal
+ * that many steps to tell (its default of 100,000 took up to 2.7 s for a weekly rule).
  */
-const CHECK_ITERATIONS = 5_000;
+function periodsToHorizon(frequency: Frequency, startLocal: string): number {
+  const horizon = Temporal.PlainDate.from({ year: CALENDAR_YEARS.last + 1, month: 1, day: 1 });
+  const unit = PERIOD_UNITS[frequency];
+  const start = parseWall(startLocal).toPlainDate();
+  return Math.max(1, Math.ceil(start.until(horizon, { largestUnit: unit }).total({ unit, relativeTo: start }))) + 1;
+}
 const SUB_DAILY = new Set(["HOURLY", "MINUTELY", "SECONDLY"]);
 
 /**
@@ -242,7 +251,7 @@ export function ruleProblem(rrule: string, startLocal: string): string | null {
     return `it has more than ${MAX_COUNT.toLocaleString("en")} occurrences`;
   let check: RRuleTemporal;
   try {
-    check = engineFor(rrule, startLocal, CHECK_ITERATIONS);
+    check = engineFor(rrule, startLocal, periodsToHorizon(parts.FREQ as Frequency, startLocal));
   } catch (error) {
     // rrule-temporal's own reading of the rule: which part it could not use.
     if (error instanceof Error) return error.message;
@@ -253,15 +262,10 @@ export function ruleProblem(rrule: string, startLocal: string): string | null {
     if (parts.COUNT) lastWallStart(rrule, startLocal);
     return null;
   } catch (error) {
-    // The iteration limit: no occurrence within thousands of periods, or a COUNT spread over millennia.
-    if (error instanceof Error) return "it never occurs, or too rarely to work out";
+    // The iteration limit: no occurrence before the years kept end.
+    if (error instanceof Error) return `it never occurs before ${CALENDAR_YEARS.last + 1}`;
     throw error;
   }
-}
-
-/** True when ARES can use the rule (see ruleProblem for why not). */
-export function isValidRule(rrule: string, startLocal: string): boolean {
-  return ruleProblem(rrule, startLocal) === null;
 }
 
 const DAY_NAMES: Record<string, string> = {

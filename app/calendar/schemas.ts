@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { withoutNul } from "~/validation/text";
-import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, isValidRule, writeRule } from "./recurrence";
+import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, inCalendarYears, isWallDate } from "./time";
 
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
@@ -97,12 +97,9 @@ export const eventFormSchema = eventFieldsSchema
   })
   .transform((value, context) => {
     const input = toEventInput(value);
-    if (input.rrule && !isValidRule(input.rrule, input.startLocal)) {
-      context.addIssue({
-        code: "custom",
-        path: ["repeat"],
-        message: "This repeat rule cannot be used: check its settings.",
-      });
+    const problem = input.rrule ? ruleProblem(input.rrule, input.startLocal) : null;
+    if (problem) {
+      context.addIssue({ code: "custom", path: ["repeat"], message: `This repeat cannot be used: ${problem}.` });
       return z.NEVER;
     }
     return input;

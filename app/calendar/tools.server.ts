@@ -357,7 +357,8 @@ function updateInput(context: ToolContext, target: ResolvedTarget, args: z.infer
       rrule: args.rrule === undefined ? current.rrule : ruleValue(args.rrule),
       reminders: current.reminders,
     },
-    args.rrule !== undefined,
+    // A rule is checked where it is given, or where the start it counts from moves.
+    args.rrule !== undefined || start !== current.startLocal,
   );
 }
 

@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from "express";
-import { describeError } from "~/db/availability.server";
 import { sendProblem } from "~/http/problem.server";
 import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
@@ -19,13 +18,14 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
     const sessionId = await readSessionId(req.headers.cookie);
     if (!sessionId) return next();
     // The session's last use is recorded once the response is done: never on the way to the answer.
-    const auth: RequestAuth = await resolveSession(sessionId, new Date(), (write) =>
-      res.once("close", () => {
-        write().catch((error: unknown) =>
-          logger.warn({ error: describeError(error) }, "could not record a session's last use"),
-        );
-      }),
-    );
+    const auth: RequestAuth = await resolveSession(sessionId, new Date(), (write) => {
+      const record = () => {
+        write().catch((error: unknown) => logger.warn({ err: error }, "could not record a session's last use"));
+      };
+      // A client gone during the lookup: "close" has already been emitted.
+      if (res.destroyed || res.writableFinished) record();
+      else res.once("close", record);
+    });
     res.locals.auth = auth;
     if (auth.user) res.locals.userId = auth.user.id;
     else res.append("Set-Cookie", await clearSessionCookie());

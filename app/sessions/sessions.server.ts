@@ -95,10 +95,11 @@ export function sessionLookupSql(sessionId: string): Prisma.Sql {
  * expiry slides with it. A session ended meanwhile (the request signed out) is left as it ended. UTC
  * without a zone, as Prisma stores timestamps.
  */
-export function touchSessionSql(sessionId: string): Prisma.Sql {
-  return Prisma.sql`UPDATE "Session" SET "lastSeenAt" = now() AT TIME ZONE 'UTC',
+export function touchSessionSql(sessionId: string, now: Date): Prisma.Sql {
+  // The app's clock, as the once-a-minute check reads it (the database's might differ).
+  return Prisma.sql`UPDATE "Session" SET "lastSeenAt" = ${now.toISOString()}::timestamp(3),
            "expiresAt" = CASE WHEN persistent THEN "expiresAt"
-                              ELSE now() AT TIME ZONE 'UTC' + ${BROWSER_SESSION_IDLE_MS}::int * interval '1 millisecond' END
+                              ELSE ${expiryFor(false, now.getTime()).toISOString()}::timestamp(3) END
      WHERE id = ${sessionId} AND "revokedAt" IS NULL`;
 }
 
@@ -129,7 +130,7 @@ export async function resolveSession(
   if (row.expiresAt <= now) return ended("expired");
 
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
-    const write = () => queryRows(touchSessionSql(row.id)).then(() => undefined);
+    const write = () => queryRows(touchSessionSql(row.id, now)).then(() => undefined);
     if (recordUse) recordUse(write);
     else await write();
   }

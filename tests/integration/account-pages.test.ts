@@ -38,6 +38,23 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("settings", () => {
+  it("a page records its session's last use once it has answered", async () => {
+    const email = unique("seen");
+    const client = await signUp(email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const lastWeek = new Date(Date.now() - 7 * 24 * 60 * 60_000);
+    await prisma.session.updateMany({ where: { userId: user.id }, data: { lastSeenAt: lastWeek } });
+    expect((await client.get("/settings/profile")).status).toBe(200);
+    // Written when the response closes (session middleware), not before the page: wait for it.
+    const deadline = Date.now() + 10_000;
+    let seen = lastWeek;
+    while (seen <= lastWeek && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = (await prisma.session.findFirstOrThrow({ where: { userId: user.id, revokedAt: null } })).lastSeenAt;
+    }
+    expect(seen.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it("/settings leads to the profile", async () => {
     const response = await admin.get("/settings");
     expect(response.status).toBe(302);

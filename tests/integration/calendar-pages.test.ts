@@ -119,6 +119,9 @@ describe("calendar pages without JavaScript", () => {
     const first = await (await client.get("/calendar?view=month&date=1900-01-01")).text();
     expect(first).not.toContain('rel="prev"');
     expect(first).toContain('rel="next"');
+    // An agenda a few days into 1900 pages back to its first day, not past it.
+    const agenda = await (await client.get("/calendar?view=agenda&date=1900-01-10")).text();
+    expect(agenda).toMatch(/<a rel="prev"[^>]* href="\/calendar\?view=agenda&amp;date=1900-01-01">/);
   });
 
   it("shows +N more in a crowded month cell", async () => {

@@ -145,7 +145,7 @@ const finishedReply: FinishedReply = {
 };
 const statements: Array<[string, Prisma.Sql, Contract]> = [
   ["session lookup", sessionLookupSql(id), sessionLookupColumns],
-  ["a session's last use (returns nothing)", touchSessionSql(id), {}],
+  ["a session's last use (returns nothing)", touchSessionSql(id, new Date()), {}],
   ["chat quota", quotaSql(id), quotaColumns],
   [
     "send (store the exchange, read the prompt context)",
