@@ -226,6 +226,14 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     expect(eventRange(events[0]!).rangeEnd?.toISOString().slice(0, 10)).toBe("2026-01-04");
   });
 
+  it("drops NUL from a title, which PostgreSQL cannot store", () => {
+    const { events } = fromICalendar(
+      oneEvent("nul", "20260101T090000Z").replace("SUMMARY:nul", "SUMMARY:a\u0000b"),
+      "UTC",
+    );
+    expect(events[0]?.title).toBe("ab");
+  });
+
   it("keeps a COUNT that runs past 2200 as a series without an end", () => {
     const { events } = fromICalendar(oneEvent("count", "20260101T090000Z", "RRULE:FREQ=YEARLY;COUNT=1000"), "UTC");
     expect(eventRange(events[0]!).rangeEnd).toBeNull();

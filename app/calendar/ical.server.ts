@@ -238,7 +238,10 @@ export function fromICalendar(
       );
     }
     const uid = String(vevent.getFirstPropertyValue("uid") ?? "").trim();
-    const title = String(vevent.getFirstPropertyValue("summary") ?? "").trim() || "(no title)";
+    const title =
+      String(vevent.getFirstPropertyValue("summary") ?? "")
+        .replaceAll("\u0000", "")
+        .trim() || "(no title)";
     const skip = (reason: string) => skipped.push({ uid, title, reason });
     try {
       if (!uid) {
