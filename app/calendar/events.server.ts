@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
-import type { Prisma } from "~/generated/prisma/client";
+import { rowContract, type RowOf } from "~/db/row-contract";
+import { queryRows } from "~/db/sql.server";
+import { Prisma } from "~/generated/prisma/client";
 import type { EventSource } from "~/generated/prisma/enums";
 import {
   type EventRecord,
@@ -57,23 +59,53 @@ const expansionSelect = {
 /** The stored fields occurrence expansion needs (EventRecord), for every query that expands. */
 export const recordSelect = { ...expansionSelect, uid: true, description: true } satisfies Prisma.EventSelect;
 
+/** The columns occurrences are made from, as the window statement reads them (docs/decisions/004). */
+export const occurrenceWindowColumns = rowContract({
+  id: "Event.id",
+  title: "Event.title",
+  location: "Event.location",
+  allDay: "Event.allDay",
+  startLocal: "Event.startLocal",
+  endLocal: "Event.endLocal",
+  timeZone: "Event.timeZone",
+  rrule: "Event.rrule",
+  exdates: "Event.exdates",
+  seriesId: "Event.seriesId",
+  recurrenceId: "Event.recurrenceId",
+});
+
+/**
+ * My events whose UTC span overlaps [start, end), plus overrides whose replaced slot does (their
+ * original occurrence must stay hidden). The span test is written twice: as the btree conditions, which
+ * say exactly what is meant (a NULL "rangeEnd" is a series that never ends), and as one range overlap
+ * (`&&`) on the GiST index of the event_range_gist migration, with its expression (a NULL upper bound is
+ * unbounded, so the two agree: every span has "rangeStart" < "rangeEnd"). With the btree conditions
+ * alone the planner multiplied them as if independent and scanned the table at a few thousand events
+ * (docs/decisions/010, phase 5); the range is estimated right, and the planner picks or combines the
+ * indexes (the GiST one has no "userId": PostgreSQL's core GiST has no operator class for text).
+ */
+export function occurrenceWindowSql(userId: string, start: Date, end: Date): Prisma.Sql {
+  const startAt = Prisma.sql`${start.toISOString()}::timestamp(3)`;
+  const endAt = Prisma.sql`${end.toISOString()}::timestamp(3)`;
+  const window = Prisma.sql`tsrange(${startAt}, ${endAt})`;
+  return Prisma.sql`
+    SELECT id, title, location, "allDay", "startLocal", "endLocal", "timeZone", rrule, exdates,
+           "seriesId", "recurrenceId"
+      FROM "Event"
+     WHERE "userId" = ${userId}
+       AND ((tsrange("rangeStart", "rangeEnd") && ${window}
+             AND "rangeStart" < ${endAt} AND ("rangeEnd" IS NULL OR "rangeEnd" > ${startAt}))
+            OR ("replacedStart" < ${endAt} AND "replacedEnd" > ${startAt}))`;
+}
+
 /**
  * Every occurrence of my events overlapping the window, in my zone: ONE indexed statement whatever the
- * number of events (series are found by their UTC span; overrides also by the slot they replace).
+ * number of events. Every calendar view runs it, so it skips the ORM (docs/decisions/004).
  */
 export async function listOccurrences(userId: string, window: Window, viewerZone: string): Promise<Occurrence[]> {
-  const start = new Date(window.start.epochMilliseconds);
-  const end = new Date(window.end.epochMilliseconds);
-  const rows = await prisma.event.findMany({
-    where: {
-      userId,
-      OR: [
-        { rangeStart: { lt: end }, OR: [{ rangeEnd: null }, { rangeEnd: { gt: start } }] },
-        { replacedStart: { lt: end }, replacedEnd: { gt: start } },
-      ],
-    },
-    select: expansionSelect,
-  });
+  const rows = await queryRows<RowOf<typeof occurrenceWindowColumns>>(
+    occurrenceWindowSql(userId, new Date(window.start.epochMilliseconds), new Date(window.end.epochMilliseconds)),
+  );
   return expandOccurrences(rows, window, viewerZone);
 }
 

@@ -1,4 +1,4 @@
-import type { ChatSettings, Conversation, Message, Session, UsageDaily, User } from "~/generated/prisma/client";
+import type { ChatSettings, Conversation, Event, Message, Session, UsageDaily, User } from "~/generated/prisma/client";
 
 /**
  * The columns a raw statement (docs/decisions/004) returns, each named after the schema.prisma field
@@ -10,6 +10,7 @@ import type { ChatSettings, Conversation, Message, Session, UsageDaily, User } f
 type Models = {
   ChatSettings: ChatSettings;
   Conversation: Conversation;
+  Event: Event;
   Message: Message;
   Session: Session;
   UsageDaily: UsageDaily;

@@ -10,6 +10,7 @@ import { getSchema, type Enum, type Field, type Model } from "@mrleebo/prisma-as
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrationsSql } from "~/admin/system.server";
+import { occurrenceWindowColumns, occurrenceWindowSql } from "~/calendar/events.server";
 import { conversationPageColumns, conversationPageSql } from "~/chat/conversation-page.server";
 import { conversationListColumns, conversationListSql, searchHitColumns, searchSql } from "~/chat/conversations.server";
 import { finishedRepliesColumns, finishedRepliesSql, type FinishedReply } from "~/chat/finished-replies.server";
@@ -43,8 +44,8 @@ function schemaField(ref: ColumnRef): Field {
   if (!model) throw new Error(`${ref}: schema.prisma has no model ${modelName}`);
   const field = model.properties.find((p): p is Field => p.type === "field" && p.name === fieldName);
   if (!field) throw new Error(`${ref}: model ${modelName} has no field ${fieldName}`);
-  if (typeof field.fieldType !== "string" || models.has(field.fieldType) || field.array) {
-    throw new Error(`${ref}: not a scalar column`);
+  if (typeof field.fieldType !== "string" || models.has(field.fieldType)) {
+    throw new Error(`${ref}: not a column (a relation)`);
   }
   return field;
 }
@@ -116,6 +117,8 @@ async function disagreements(statement: Prisma.Sql, contract: Contract): Promise
       const type = column.fieldType as string;
       // An enum column comes back as its enum type, or as text where the statement casts it.
       allowed = enums.has(type) ? [type, "text"] : (SCALAR_TYPES[type] ?? []);
+      // A list column (String[]) comes back as PostgreSQL's array of that type ("_text").
+      if (column.array) allowed = allowed.map((name) => `_${name}`);
     } else {
       allowed = COMPUTED_TYPES[spec.computed];
     }
@@ -184,6 +187,11 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
     finishedRepliesSql([finishedReply, { ...finishedReply, prompt: undefined }]),
     finishedRepliesColumns,
   ],
+  [
+    "a calendar view's events (GiST range index)",
+    occurrenceWindowSql(id, new Date(0), new Date()),
+    occurrenceWindowColumns,
+  ],
 ];
 
 describe("hot-path SQL matches prisma/schema.prisma", () => {
@@ -205,6 +213,10 @@ describe("hot-path SQL matches prisma/schema.prisma", () => {
     );
     const retyped = { ...sessionLookupColumns, persistent: "Session.method" } as Contract;
     expect(await disagreements(statement, retyped)).toContain("persistent: bool, expected text or varchar");
+    const listAsText = { ...occurrenceWindowColumns, exdates: "Event.title" } as Contract;
+    expect(await disagreements(occurrenceWindowSql(id, new Date(0), new Date()), listAsText)).toContain(
+      "exdates: _text, expected text or varchar",
+    );
     const withStaleEnum = { ...statement, text: `${statement.text} AND u.role = 'owner'::"Role"` } as Prisma.Sql;
     const problems = await disagreements(withStaleEnum, sessionLookupColumns);
     expect(problems).toContain("enum Role has no value 'owner'");
