@@ -4,7 +4,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { APPLICATION_NAME } from "~/db/connection-name.server";
-import { claimDataDir } from "~/db/embedded.server";
+import { claimDataDir, pgliteExtensions } from "~/db/embedded.server";
 
 /**
  * Backups: PostgreSQL through `pg_dump` custom format (restored with `pg_restore`); the embedded
@@ -154,7 +154,7 @@ export async function createBackup(target: BackupTarget, backupDir: string): Pro
       if (!fs.existsSync(live)) throw new Error(`No embedded database at ${live}: check ARES_DATA_DIR.`);
       const release = claimDataDir(target.dataDir);
       try {
-        const db = await PGlite.create(live);
+        const db = await PGlite.create(live, { extensions: pgliteExtensions });
         const tarball = await db.dumpDataDir("gzip");
         await db.close();
         fs.writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
@@ -199,7 +199,10 @@ export async function restoreBackup(
     // Unpacked beside the live folder first: a damaged backup must leave the current data in place.
     const incoming = path.join(target.dataDir, `pglite.restoring-${timestamp()}`);
     try {
-      const db = await PGlite.create(incoming, { loadDataDir: new Blob([fs.readFileSync(file)]) });
+      const db = await PGlite.create(incoming, {
+        loadDataDir: new Blob([fs.readFileSync(file)]),
+        extensions: pgliteExtensions,
+      });
       await db.query("SELECT 1");
       await db.close();
     } catch (error) {

@@ -78,11 +78,10 @@ export const occurrenceWindowColumns = rowContract({
  * My events whose UTC span overlaps [start, end), plus overrides whose replaced slot does (their
  * original occurrence must stay hidden). The span test is written twice: as the btree conditions, which
  * say exactly what is meant (a NULL "rangeEnd" is a series that never ends), and as one range overlap
- * (`&&`) on the GiST index of the event_range_gist migration, with its expression (a NULL upper bound is
- * unbounded, so the two agree: every span has "rangeStart" < "rangeEnd"). With the btree conditions
+ * (`&&`) on the GiST index of the event_range_gist migration ("userId" and the span, with btree_gist),
+ * with its very expression (a NULL upper bound is unbounded, so the two agree). With the btree conditions
  * alone the planner multiplied them as if independent and scanned the table at a few thousand events
- * (docs/decisions/010, phase 5); the range is estimated right, and the planner picks or combines the
- * indexes (the GiST one has no "userId": PostgreSQL's core GiST has no operator class for text).
+ * (docs/decisions/010, phase 5).
  */
 export function occurrenceWindowSql(userId: string, start: Date, end: Date): Prisma.Sql {
   const startAt = Prisma.sql`${start.toISOString()}::timestamp(3)`;
@@ -93,7 +92,7 @@ export function occurrenceWindowSql(userId: string, start: Date, end: Date): Pri
            "seriesId", "recurrenceId"
       FROM "Event"
      WHERE "userId" = ${userId}
-       AND ((tsrange("rangeStart", "rangeEnd") && ${window}
+       AND ((tsrange("rangeStart", CASE WHEN "rangeEnd" < "rangeStart" THEN "rangeStart" ELSE "rangeEnd" END) && ${window}
              AND "rangeStart" < ${endAt} AND ("rangeEnd" IS NULL OR "rangeEnd" > ${startAt}))
             OR ("replacedStart" < ${endAt} AND "replacedEnd" > ${startAt}))`;
 }

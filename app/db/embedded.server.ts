@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
@@ -46,6 +47,9 @@ export function claimDataDir(dir: string): () => void {
   return () => fs.rmSync(lockFile, { force: true });
 }
 
+/** The contrib extensions the migrations create (btree_gist: the calendar's window index), for every PGlite opened. */
+export const pgliteExtensions = { btree_gist };
+
 /**
  * Starts PGlite (PostgreSQL compiled to WASM) on `dataDir` and serves it over the PostgreSQL wire
  * protocol on 127.0.0.1, so the app, the Prisma CLI and psql all use an ordinary postgresql:// URL.
@@ -57,7 +61,9 @@ export async function startEmbeddedDatabase(dataDir: string | undefined): Promis
     fs.mkdirSync(dataDir, { recursive: true });
     release = claimDataDir(dataDir);
   }
-  const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined);
+  const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined, {
+    extensions: pgliteExtensions,
+  });
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
   const address = server.getServerConn();
