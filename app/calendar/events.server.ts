@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
+import { eventSpanSql } from "./event-span.server";
 import { Prisma } from "~/generated/prisma/client";
 import type { EventSource } from "~/generated/prisma/enums";
 import {
@@ -78,10 +79,10 @@ export const occurrenceWindowColumns = rowContract({
  * My events whose UTC span overlaps [start, end), plus overrides whose replaced slot does (their
  * original occurrence must stay hidden). The span test is written twice: as the btree conditions, which
  * say exactly what is meant (a NULL "rangeEnd" is a series that never ends), and as one range overlap
- * (`&&`) on the GiST index of the event_range_gist migration ("userId" and the span, with btree_gist),
- * with its very expression (a NULL upper bound is unbounded, so the two agree). With the btree conditions
- * alone the planner multiplied them as if independent and scanned the table at a few thousand events
- * (docs/decisions/010, phase 5).
+ * (`&&`) on the GiST index of ("userId", span) (eventSpanSql). They agree for every span whose end follows
+ * its start; one that does not (no occurrence) is no longer returned. With the btree conditions alone the
+ * planner multiplied them as if independent and scanned the table at a few thousand events
+ * (docs/decisions/010, phase 6). The window must not be empty (every caller's is at least a second).
  */
 export function occurrenceWindowSql(userId: string, start: Date, end: Date): Prisma.Sql {
   const startAt = Prisma.sql`${start.toISOString()}::timestamp(3)`;
@@ -92,7 +93,7 @@ export function occurrenceWindowSql(userId: string, start: Date, end: Date): Pri
            "seriesId", "recurrenceId"
       FROM "Event"
      WHERE "userId" = ${userId}
-       AND ((tsrange("rangeStart", CASE WHEN "rangeEnd" < "rangeStart" THEN "rangeStart" ELSE "rangeEnd" END) && ${window}
+       AND ((${eventSpanSql()} && ${window}
              AND "rangeStart" < ${endAt} AND ("rangeEnd" IS NULL OR "rangeEnd" > ${startAt}))
             OR ("replacedStart" < ${endAt} AND "replacedEnd" > ${startAt}))`;
 }

@@ -1,4 +1,5 @@
 import { Prisma } from "~/generated/prisma/client";
+import { eventSpanSql } from "./event-span.server";
 import { type EventRecord, type Occurrence, expandOccurrences } from "./occurrences";
 import { Temporal, todayIn } from "./time";
 
@@ -14,8 +15,9 @@ const DAYS = 7;
 
 /**
  * A column (`AS calendar`, JSON: EventRecord[]) with my events that may have an occurrence in the next
- * 8 days as seen from any zone: the same two index range tests as listOccurrences, on a UTC window a day
- * wider each side than any zone's "today + 7 days". Someone without events pays two empty index probes.
+ * 8 days as seen from any zone: the same span test as listOccurrences (the GiST index of ("userId", span),
+ * eventSpanSql), on a UTC window a day wider each side than any zone's "today + 7 days". Someone without
+ * events pays two empty index probes.
  */
 export function upcomingEventsColumn(userId: string): Prisma.Sql {
   return Prisma.sql`(SELECT coalesce(json_agg(json_build_object(
@@ -26,7 +28,8 @@ export function upcomingEventsColumn(userId: string): Prisma.Sql {
       FROM "Event" e, (SELECT now() AT TIME ZONE 'UTC' - interval '1 day' AS lo,
                               now() AT TIME ZONE 'UTC' + interval '${Prisma.raw(String(DAYS + 1))} days' AS hi) w
      WHERE e."userId" = ${userId}
-       AND ((e."rangeStart" < w.hi AND (e."rangeEnd" IS NULL OR e."rangeEnd" > w.lo))
+       AND ((${eventSpanSql("e")} && tsrange(w.lo, w.hi)
+             AND e."rangeStart" < w.hi AND (e."rangeEnd" IS NULL OR e."rangeEnd" > w.lo))
          OR (e."replacedStart" < w.hi AND e."replacedEnd" > w.lo))) AS calendar`;
 }
 

@@ -8,6 +8,10 @@ import { VIEWS } from "~/calendar/views";
 import { makeUser } from "../support/accounts";
 import { seedCalendar } from "../support/calendar-seed";
 import { countQueries } from "../support/query-counter";
+import { occurrenceWindowSql } from "~/calendar/events.server";
+import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
+import { pool } from "~/db/db.server";
+import { Prisma } from "~/generated/prisma/client";
 
 describe("calendar view query counts", () => {
   it("every view is a constant number of statements at 20 and at 2,000 events", async () => {
@@ -31,5 +35,32 @@ describe("calendar view query counts", () => {
     const few = await countQueries(() => calendarPage(small, search));
     const many = await countQueries(() => calendarPage(large, search));
     expect(many.statements.length).toBe(few.statements.length);
+  });
+
+  it("finds a window's events through the GiST index of (userId, span), with custom and generic plans", async () => {
+    const busy = await makeUser({ timeZone: "Europe/Berlin" });
+    const other = await makeUser({ timeZone: "Europe/Berlin" });
+    await seedCalendar(busy.id, 2_000, 50);
+    await seedCalendar(other.id, 2_000, 50);
+    const client = await pool().connect();
+    try {
+      await client.query('ANALYZE "Event"');
+      const window = occurrenceWindowSql(busy.id, new Date("2026-06-07T22:00:00Z"), new Date("2026-07-12T22:00:00Z"));
+      const prompt = Prisma.sql`SELECT ${upcomingEventsColumn(busy.id)}`;
+      for (const statement of [window, prompt]) {
+        for (const mode of ["force_custom_plan", "force_generic_plan"]) {
+          await client.query(`SET plan_cache_mode = ${mode}`);
+          const { rows } = await client.query<{ "QUERY PLAN": unknown }>({
+            text: `EXPLAIN (FORMAT JSON) ${statement.text}`,
+            values: statement.values,
+          });
+          // The query's span expression must be the index's, or the planner scans the table again.
+          expect(JSON.stringify(rows[0]!["QUERY PLAN"]), mode).toContain("Event_user_range_gist_idx");
+        }
+      }
+    } finally {
+      await client.query("RESET plan_cache_mode");
+      client.release();
+    }
   });
 });

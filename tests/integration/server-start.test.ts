@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pgliteExtensions } from "~/db/embedded.server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../support/postgres";
 import { startStubLlm, stubReplyFor } from "../../e2e/stand-ins/llm-server";
@@ -71,7 +72,7 @@ describe("starting ARES", () => {
       expect(fs.existsSync(path.join(dataDir, "ares.lock"))).toBe(false);
 
       // Write a row straight into the data folder while ARES is stopped, then check that it survives.
-      const direct = await PGlite.create(path.join(dataDir, "pglite"));
+      const direct = await PGlite.create(path.join(dataDir, "pglite"), { extensions: pgliteExtensions });
       await direct.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('u1', 'kept@example.test', now())`);
       await direct.close();
 
@@ -80,7 +81,7 @@ describe("starting ARES", () => {
       expect((await fetch(`${second.url}/api/v1/health/live`)).status).toBe(200);
       expect(await second.stop()).toBe(0);
 
-      const check = await PGlite.create(path.join(dataDir, "pglite"));
+      const check = await PGlite.create(path.join(dataDir, "pglite"), { extensions: pgliteExtensions });
       const users = await check.query<{ email: string }>(`SELECT email FROM "User"`);
       const migrations = await check.query<{ count: number }>(`SELECT count(*)::int AS count FROM _prisma_migrations`);
       await check.close();
