@@ -35,7 +35,7 @@ const HELPERS = new Set(["support", "summary", "production-server", "ttft"]);
 const SCRIPTS: Record<string, { modest: string[]; full: string[]; what: string }> = {
   "chat-ttft": { modest: ["200"], full: [], what: "time to first token: ARES's overhead over the provider" },
   "memory-ttft": { modest: ["100"], full: [], what: "time to first token with a full memory vs none" },
-  "conversation-page": { modest: ["50"], full: [], what: "conversation page p95 at 50 vs 5,000 messages" },
+  "conversation-page": { modest: ["200"], full: [], what: "conversation page p95 at 50 vs 5,000 messages" },
   "calendar-views": { modest: ["300"], full: [], what: "calendar month/week p95 at 20 vs 2,000 events; SQL per page" },
   "signup-timing": { modest: ["40"], full: [], what: "sign-up timing: taken vs new address" },
   "job-lag": { modest: ["200"], full: [], what: "job lag: due time to handler start" },

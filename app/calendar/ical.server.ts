@@ -3,7 +3,7 @@ import { tzlib_get_ical_block } from "timezones-ical-library";
 import { isTimeZone } from "~/accounts/time-zone";
 import type { EventRecord } from "./occurrences";
 import { parseRule, ruleProblem, untilToWall, wallToUntil, withRulePart } from "./recurrence";
-import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, parseWall, toZoned } from "./time";
+import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, lastWallOf, parseWall, toZoned } from "./time";
 
 // iCalendar (RFC 5545) in and out through ical.js; nothing here parses the text format by hand.
 
@@ -270,8 +270,8 @@ export function fromICalendar(
         continue;
       }
       if (allDay && Temporal.PlainDateTime.compare(endWall, start.wall) === 0) endWall = endWall.add({ days: 1 });
-      // An all-day end is exclusive: an event on 31 December 2200 ends on 1 January 2201.
-      const lastWall = allDay ? endWall.subtract({ days: 1 }) : endWall;
+      // An event on 31 December 2200 ends (exclusive) on 1 January 2201: its last day is what counts.
+      const lastWall = lastWallOf(endWall, allDay);
       const outside = [start.wall, lastWall].find((wall) => !inCalendarYears(wall.year));
       if (outside) {
         skip(

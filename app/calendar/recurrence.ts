@@ -207,14 +207,21 @@ function lastCountedStart(rrule: string, startLocal: string, count: number): Tem
   // Stopped at the years' end, not by the COUNT (nor by an UNTIL beside it): the rest lie beyond them.
   if (cut) return "never";
   const last = starts.at(-1);
-  return last ? Temporal.PlainDateTime.from(last.toPlainDateTime().toString()) : parseWall(startLocal);
+  return last ? wallOfEngineStart(last) : parseWall(startLocal);
+}
+
+type EngineStart = ReturnType<RRuleTemporal["all"]>[number];
+
+/** An engine's start (in UTC, standing for the wall clock) as our PlainDateTime: rrule-temporal has its own Temporal. */
+function wallOfEngineStart(start: EngineStart): Temporal.PlainDateTime {
+  return Temporal.PlainDateTime.from(start.toPlainDateTime().toString());
 }
 
 /** Wall-clock starts of the first `limit` occurrences (for counting and previews). */
 export function firstWallStarts(rrule: string, startLocal: string, limit: number): Temporal.PlainDateTime[] {
   return ruleOnWallClock(rrule, startLocal)
     .all((_, index) => index < limit)
-    .map((start) => Temporal.PlainDateTime.from(start.toPlainDateTime().toString()));
+    .map(wallOfEngineStart);
 }
 
 /**

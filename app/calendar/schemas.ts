@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { withoutNul } from "~/validation/text";
 import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
-import { CALENDAR_YEARS, Temporal, inCalendarYears, isWallDate } from "./time";
+import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate } from "./time";
 
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
 
@@ -74,7 +74,7 @@ export const eventFormSchema = eventFieldsSchema
       }
       for (const field of ["startDate", "endDate"] as const) {
         if (!inCalendarYears(Number(value[field].slice(0, 4))))
-          issue(field, `Choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
+          issue(field, `${CHOOSE_CALENDAR_YEAR[0]!.toUpperCase()}${CHOOSE_CALENDAR_YEAR.slice(1)}.`);
       }
     }
     if (value.repeat !== "none") {

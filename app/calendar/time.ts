@@ -23,6 +23,14 @@ export function isWallDate(value: string): boolean {
  */
 export const CALENDAR_YEARS = { first: 1900, last: 2200 } as const;
 
+/** What to ask for when a date lies outside CALENDAR_YEARS (the form and the assistant's tools say the same). */
+export const CHOOSE_CALENDAR_YEAR = `choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}`;
+
+/** The last day or moment an event covers: an all-day end is exclusive (iCalendar's DTEND), so the day before. */
+export function lastWallOf(end: Temporal.PlainDateTime, allDay: boolean): Temporal.PlainDateTime {
+  return allDay ? end.subtract({ days: 1 }) : end;
+}
+
 export function inCalendarYears(year: number): boolean {
   return year >= CALENDAR_YEARS.first && year <= CALENDAR_YEARS.last;
 }

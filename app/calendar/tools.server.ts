@@ -5,7 +5,16 @@ import { proposeAction } from "./assistant-actions.server";
 import { EventNotFoundError, type EventDetail, getEvent, isOccurrence, listOccurrences } from "./events.server";
 import { ruleProblem } from "./recurrence";
 import { SCOPES, type EventInput, type Scope } from "./schemas";
-import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, isoWithOffset, parseWall, toZoned } from "./time";
+import {
+  CHOOSE_CALENDAR_YEAR,
+  Temporal,
+  formatWall,
+  inCalendarYears,
+  isoWithOffset,
+  lastWallOf,
+  parseWall,
+  toZoned,
+} from "./time";
 
 /**
  * The assistant's calendar tools (issue #13 part 6). Every call runs as the person the reply is for:
@@ -153,15 +162,11 @@ function checkedInput(input: EventInput, ruleGiven: boolean): EventInput {
     throw new ToolInputError("end: the end cannot be before the start.");
   }
   // An all-day end is the day after the last: 2201-01-01 for an event on 31 December 2200.
-  const lastLocal = input.allDay
-    ? Temporal.PlainDate.from(input.endLocal).subtract({ days: 1 }).toString()
-    : input.endLocal;
   for (const [name, wall] of [
-    ["start", input.startLocal],
-    ["end", lastLocal],
+    ["start", parseWall(input.startLocal)],
+    ["end", lastWallOf(parseWall(input.endLocal), input.allDay)],
   ] as const) {
-    if (!inCalendarYears(Number(wall.slice(0, 4))))
-      throw new ToolInputError(`${name}: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`);
+    if (!inCalendarYears(wall.year)) throw new ToolInputError(`${name}: ${CHOOSE_CALENDAR_YEAR}.`);
   }
   const problem = ruleGiven && input.rrule ? ruleProblem(input.rrule, input.startLocal) : null;
   if (problem) throw new ToolInputError(`rrule: "${input.rrule}" cannot be used: ${problem}.`);
@@ -227,10 +232,7 @@ function bound(value: string, timeZone: string, isEnd: boolean): Temporal.Instan
     ? wallValue(isEnd ? "to" : "from", trimmed, true)
     : wallValue("from/to", trimmed, false);
   const plain = parseWall(wall);
-  if (!inCalendarYears(plain.year))
-    throw new ToolInputError(
-      `${isEnd ? "to" : "from"}: choose a date between ${CALENDAR_YEARS.first} and ${CALENDAR_YEARS.last}.`,
-    );
+  if (!inCalendarYears(plain.year)) throw new ToolInputError(`${isEnd ? "to" : "from"}: ${CHOOSE_CALENDAR_YEAR}.`);
   return toZoned(isEnd && wall.length === 10 ? plain.add({ days: 1 }) : plain, timeZone).toInstant();
 }
 
