@@ -17,11 +17,12 @@ const db = remember("ares-db", () => ({ current: undefined as DbState | undefine
 
 function createPool(): pg.Pool {
   const { databaseUrl, dbPoolMax, dbStatementTimeoutMs } = config();
+  const embedded = process.env.ARES_EMBEDDED_DB === "1";
   const url = databaseUrl ?? process.env.DATABASE_URL;
   if (!url) throw new Error("The database is not started: server.ts must start it before the app is loaded.");
   const pool = new pg.Pool({
     connectionString: url,
-    max: process.env.ARES_EMBEDDED_DB === "1" ? 1 : dbPoolMax,
+    max: embedded ? 1 : dbPoolMax,
     // A request waits this long for a connection (or for an unreachable server) and then gets a 503,
     // instead of hanging until the client gives up.
     connectionTimeoutMillis: 5_000,
@@ -35,6 +36,19 @@ function createPool(): pg.Pool {
   // to any query. Without a listener that is an uncaught exception; the pool already drops the client
   // and opens a fresh one for the next query, so this is only worth one line.
   pool.on("error", (error) => logger.warn({ err: { message: describeError(error) } }, "database connection lost"));
+  if (embedded) {
+    // PGlite serves every connection from one session, so a new connection (pg-pool replaces one whose
+    // query failed) would find the statements its predecessor prepared, while node-postgres prepares
+    // them afresh: "prepared statement already exists" on every hot-path statement from then on. It is
+    // queued ahead of anything the connection is asked to do.
+    pool.on("connect", (client) => {
+      client
+        .query("DEALLOCATE ALL")
+        .catch((error: unknown) =>
+          logger.warn({ err: { message: describeError(error) } }, "embedded database: could not reset a connection"),
+        );
+    });
+  }
   return pool;
 }
 

@@ -53,7 +53,7 @@ export const pgliteExtensions = { btree_gist };
 /**
  * Starts PGlite (PostgreSQL compiled to WASM) on `dataDir` and serves it over the PostgreSQL wire
  * protocol on 127.0.0.1, so the app, the Prisma CLI and psql all use an ordinary postgresql:// URL.
- * It accepts exactly one connection at a time: use a pool of size 1.
+ * Every connection is served by PGlite's one session, one query at a time: the app uses a pool of size 1.
  */
 export async function startEmbeddedDatabase(dataDir: string | undefined): Promise<EmbeddedDatabase> {
   let release = () => {};
@@ -64,7 +64,9 @@ export async function startEmbeddedDatabase(dataDir: string | undefined): Promis
   const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined, {
     extensions: pgliteExtensions,
   });
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  // More than the app's one: pg-pool drops a connection whose query failed and opens the next at once,
+  // before the socket server has let go of the old one (with room for one only, it refused the new one).
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
   await server.start();
   const address = server.getServerConn();
   return {

@@ -35,7 +35,7 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
   const key = normalisedKey(input.key);
   const existing = await tx.memoryFact.findUnique({ where: { userId_kind_key: { userId, kind: input.kind, key } } });
   if (!existing) {
-    const created = await tx.memoryFact.create({
+    const [created] = await tx.memoryFact.createManyAndReturn({
       data: {
         userId,
         kind: input.kind,
@@ -44,8 +44,12 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
         confidence: input.confidence ?? 1,
         sourceMessageId: input.sourceMessageId ?? null,
       },
+      select: { id: true },
+      skipDuplicates: true,
     });
-    return created.id;
+    if (created) return created.id;
+    // The same key was saved meanwhile (a form sent twice at once): this one is a correction of it.
+    return saveFact(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
   await tx.memoryFact.update({
@@ -68,10 +72,14 @@ export async function savePreference(userId: string, input: PreferenceInput, tx:
   const key = normalisedKey(input.key);
   const existing = await tx.memoryPreference.findUnique({ where: { userId_key: { userId, key } } });
   if (!existing) {
-    const created = await tx.memoryPreference.create({
+    const [created] = await tx.memoryPreference.createManyAndReturn({
       data: { userId, key, value: input.value, sourceMessageId: input.sourceMessageId ?? null },
+      select: { id: true },
+      skipDuplicates: true,
     });
-    return created.id;
+    if (created) return created.id;
+    // Saved meanwhile by another request (see saveFact).
+    return savePreference(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
   await tx.memoryPreference.update({

@@ -102,6 +102,19 @@ describe("memory", () => {
     expect(sent).not.toContain("Leeds");
   });
 
+  it("a fact or preference sent several times at once (a form submitted twice) is saved once, never an error", async () => {
+    const client = await signedInClient(harness.server.url);
+    const fact = { intent: "add-fact", kind: "personal", key: "pet", value: "a cat called Miso" };
+    const preference = { intent: "add-preference", key: "tone", value: "brief" };
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => client.post("/memory", index % 2 ? preference : fact)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(302));
+    expect(await prisma.memoryFact.count({ where: { key: "pet", value: "a cat called Miso" } })).toBe(1);
+    expect(await prisma.memoryPreference.count({ where: { key: "tone", value: "brief" } })).toBe(1);
+    expect((await client.get("/memory")).status).toBe(200);
+  });
+
   it("scripted extraction JSON becomes proposals from my own messages; restatements and the assistant's words are dropped", async () => {
     const client = await signedInClient(harness.server.url);
     await client.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value: "a cat called Miso" });
