@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
+import { unlessGone } from "~/db/record-gone.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { eventSpanSql } from "./event-span.server";
@@ -304,6 +305,13 @@ async function reattachOverrides(
  * Returns the id of the event to show afterwards.
  */
 export async function updateEvent(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
+  return unlessGone(
+    () => updateEventNow(userId, target, input, scope),
+    () => new EventNotFoundError(),
+  );
+}
+
+async function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
   const resolved = await resolve(userId, target);
   if ("single" in resolved) {
     await prisma.event.update({ where: { id: resolved.single.id }, data: rowData(input) });
@@ -371,6 +379,13 @@ export async function updateEvent(userId: string, target: Target, input: EventIn
 
 /** Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series. */
 export async function deleteEvent(userId: string, target: Target, scope: Scope): Promise<void> {
+  return unlessGone(
+    () => deleteEventNow(userId, target, scope),
+    () => new EventNotFoundError(),
+  );
+}
+
+async function deleteEventNow(userId: string, target: Target, scope: Scope): Promise<void> {
   const resolved = await resolve(userId, target);
   if ("single" in resolved) {
     await prisma.event.delete({ where: { id: resolved.single.id } });

@@ -1,4 +1,5 @@
 import { prisma } from "~/db/db.server";
+import { unlessGone } from "~/db/record-gone.server";
 import { type Prisma, type FactKind } from "~/generated/prisma/client";
 import { containsPattern, redactSummary, searchTextOf } from "./redaction";
 
@@ -95,6 +96,13 @@ export async function savePreference(userId: string, input: PreferenceInput, tx:
 
 /** Edits my fact; a new kind or key that I already have becomes a correction of that one. */
 export async function editFact(userId: string, id: string, input: FactInput): Promise<void> {
+  await unlessGone(
+    () => editFactNow(userId, id, input),
+    () => new MemoryNotFoundError(),
+  );
+}
+
+async function editFactNow(userId: string, id: string, input: FactInput): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const fact = await tx.memoryFact.findFirst({ where: { id, userId } });
     if (!fact) throw new MemoryNotFoundError();
@@ -108,6 +116,13 @@ export async function editFact(userId: string, id: string, input: FactInput): Pr
 }
 
 export async function editPreference(userId: string, id: string, input: PreferenceInput): Promise<void> {
+  await unlessGone(
+    () => editPreferenceNow(userId, id, input),
+    () => new MemoryNotFoundError(),
+  );
+}
+
+async function editPreferenceNow(userId: string, id: string, input: PreferenceInput): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const preference = await tx.memoryPreference.findFirst({ where: { id, userId } });
     if (!preference) throw new MemoryNotFoundError();
@@ -121,6 +136,13 @@ export async function editPreference(userId: string, id: string, input: Preferen
  * value is redacted from their prose, topics and key facts).
  */
 export async function deleteMemory(userId: string, type: "fact" | "preference", id: string): Promise<void> {
+  await unlessGone(
+    () => deleteMemoryNow(userId, type, id),
+    () => new MemoryNotFoundError(),
+  );
+}
+
+async function deleteMemoryNow(userId: string, type: "fact" | "preference", id: string): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const row =
       type === "fact"

@@ -207,6 +207,26 @@ describe("calendar events in the database", () => {
     expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
   });
 
+  it("an event deleted or changed several times at once: one wins, the others find it gone, none fails", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const single = await createEvent(user.id, weekly({ rrule: null }));
+    const deletes = await Promise.allSettled(
+      Array.from({ length: 6 }, () => deleteEvent(user.id, { eventId: single.id }, "all")),
+    );
+    const refused = deletes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+    expect(refused.length).toBeLessThan(6);
+    for (const reason of refused) expect(reason).toBeInstanceOf(EventNotFoundError);
+    const edited = await createEvent(user.id, weekly({ rrule: null }));
+    const race = await Promise.allSettled([
+      deleteEvent(user.id, { eventId: edited.id }, "all"),
+      ...Array.from({ length: 5 }, () => updateEvent(user.id, { eventId: edited.id }, weekly({ rrule: null }), "all")),
+    ]);
+    for (const outcome of race) {
+      if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(EventNotFoundError);
+    }
+    expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
+  });
+
   it("another person's events are not found, not listed, not changed", async () => {
     const owner = await makeUser({ timeZone: ZONE });
     const other = await makeUser({ timeZone: ZONE });

@@ -113,6 +113,12 @@ describe("memory", () => {
     expect(await prisma.memoryFact.count({ where: { key: "pet", value: "a cat called Miso" } })).toBe(1);
     expect(await prisma.memoryPreference.count({ where: { key: "tone", value: "brief" } })).toBe(1);
     expect((await client.get("/memory")).status).toBe(200);
+    // Deleted several times at once: one delete, the others find it gone (404), none fails.
+    const { id } = await prisma.memoryFact.findFirstOrThrow({ where: { key: "pet", value: "a cat called Miso" } });
+    const deletes = await Promise.all(
+      Array.from({ length: 6 }, () => client.post("/memory", { intent: "delete-fact", id })),
+    );
+    expect(deletes.map((answer) => answer.status).sort()).toEqual([302, 404, 404, 404, 404, 404]);
   });
 
   it("scripted extraction JSON becomes proposals from my own messages; restatements and the assistant's words are dropped", async () => {
