@@ -130,10 +130,13 @@ async function send(page: Page, form: FormToSend): Promise<number> {
   return response.status();
 }
 
-test("every form, sent with its own values and examples, answers without a server error", async ({ page, baseURL }) => {
-  test.setTimeout(300_000);
+/**
+ * Signs up an admin with something of each kind to act on, visits every page reachable by links, and sends
+ * each kind of form found there `copies` times at once; returns the pages, the answers and any 5xx.
+ */
+async function sweepForms(page: Page, baseURL: string, copies: number) {
   const email = await signUp(page);
-  await promoteToAdmin(email, baseURL!);
+  await promoteToAdmin(email, baseURL);
   // Something of each kind to act on: a conversation with a reply, an event, a memory fact.
   await page.goto("/chat");
   await untilInteractive(page);
@@ -195,17 +198,33 @@ test("every form, sent with its own values and examples, answers without a serve
       const key = `${shapeOf(form.action)} ${form.intent}`;
       if (sent.has(key) || NOT_SENT.test(form.action)) continue;
       sent.add(key);
-      const status = await send(page, form);
-      answers.push(`${status} ${key} from ${path}`);
-      if (status >= 500) serverErrors.push(`POST ${form.action} (${form.intent}) from ${path} → ${status}`);
+      const statuses = await Promise.all(Array.from({ length: copies }, () => send(page, form)));
+      answers.push(`${statuses.join(" ")} ${key} from ${path}`);
+      for (const status of statuses)
+        if (status >= 500) serverErrors.push(`POST ${form.action} (${form.intent}) from ${path} → ${status}`);
     }
     // A form that ends this very session (revoking it, say) would end the sweep: sign back in.
     if ((await page.request.get("/chat", { maxRedirects: 0 })).status() !== 200) await signIn(page, email);
   }
   // The self-memory entry the sweep saved on /admin/assistant would be in every prompt: take it out.
-  await withE2eDatabase(baseURL!, (client) => client.query(`DELETE FROM "AssistantMemory" WHERE key = 'example'`));
+  await withE2eDatabase(baseURL, (client) => client.query(`DELETE FROM "AssistantMemory" WHERE key = 'example'`));
+  return { pages, answers, serverErrors };
+}
+
+test("every form, sent with its own values and examples, answers without a server error", async ({ page, baseURL }) => {
+  test.setTimeout(300_000);
+  const { pages, answers, serverErrors } = await sweepForms(page, baseURL!, 1);
   // The sweep reached the app's forms, not just the home page's.
   expect(pages.length, pages.join("\n")).toBeGreaterThan(15);
+  expect(answers.length, answers.join("\n")).toBeGreaterThan(20);
+  expect(serverErrors).toEqual([]);
+});
+
+// A double click, a form sent from two tabs: saving a memory fact twice at once answered 500 on its unique
+// key, and deleting one (or an event) twice at once answered 500 for the request that found it gone.
+test("every form, sent four times at once, answers without a server error", async ({ page, baseURL }) => {
+  test.setTimeout(300_000);
+  const { answers, serverErrors } = await sweepForms(page, baseURL!, 4);
   expect(answers.length, answers.join("\n")).toBeGreaterThan(20);
   expect(serverErrors).toEqual([]);
 });
