@@ -148,8 +148,8 @@ const detailSelect = {
 export type EventDetail = Prisma.EventGetPayload<{ select: typeof detailSelect }>;
 
 /** One of my events with its overrides (a series) or its series (an override); 404 otherwise. */
-export async function getEvent(userId: string, eventId: string): Promise<EventDetail> {
-  const event = await prisma.event.findFirst({ where: { id: eventId, userId }, select: detailSelect });
+export async function getEvent(userId: string, eventId: string, db: Tx = prisma): Promise<EventDetail> {
+  const event = await db.event.findFirst({ where: { id: eventId, userId }, select: detailSelect });
   if (!event) throw new EventNotFoundError();
   return event;
 }
@@ -192,11 +192,11 @@ type SeriesContext = {
 };
 
 /** Resolves the event acted on: a one-off event, or a series and one of its occurrences. */
-async function resolve(userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
-  const event = await getEvent(userId, target.eventId);
+async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
+  const event = await getEvent(userId, target.eventId, tx);
   if (event.subscription) throw new EventReadOnlyError(event.subscription);
   if (event.seriesId && event.recurrenceId) {
-    const series = await getEvent(userId, event.seriesId);
+    const series = await getEvent(userId, event.seriesId, tx);
     return { series, occurrence: event.recurrenceId, override: event };
   }
   if (!event.rrule) return { single: event };
@@ -311,14 +311,39 @@ export async function updateEvent(userId: string, target: Target, input: EventIn
   );
 }
 
-async function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
-  const resolved = await resolve(userId, target);
+/**
+ * Takes the row lock of an event's family head (the series, or the event itself) for the transaction:
+ * changes to one series wait for each other, so a form sent twice at once cannot make two overrides of
+ * one occurrence or split a series twice. The second one then reads what the first one left.
+ */
+async function lockFamily(tx: Tx, userId: string, eventId: string): Promise<void> {
+  await tx.$queryRaw`
+    SELECT id FROM "Event"
+     WHERE "userId" = ${userId}
+       AND id = COALESCE((SELECT "seriesId" FROM "Event" WHERE id = ${eventId} AND "userId" = ${userId}), ${eventId})
+       FOR UPDATE`;
+}
+
+function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    await lockFamily(tx, userId, target.eventId);
+    return updateResolved(tx, userId, await resolve(tx, userId, target), input, scope);
+  });
+}
+
+async function updateResolved(
+  tx: Tx,
+  userId: string,
+  resolved: { single: EventDetail } | SeriesContext,
+  input: EventInput,
+  scope: Scope,
+): Promise<string> {
   if ("single" in resolved) {
-    await prisma.event.update({ where: { id: resolved.single.id }, data: rowData(input) });
+    await tx.event.update({ where: { id: resolved.single.id }, data: rowData(input) });
     return resolved.single.id;
   }
   const { series, occurrence } = resolved;
-  if (scope === "this") return prisma.$transaction((tx) => saveOverride(tx, userId, resolved, input));
+  if (scope === "this") return saveOverride(tx, userId, resolved, input);
   // The form shows the chosen occurrence: its move is applied to the series' first start.
   const sameKind = input.allDay === series.allDay;
   if (scope === "all" || occurrence === series.startLocal) {
@@ -327,22 +352,20 @@ async function updateEventNow(userId: string, target: Target, input: EventInput,
       : input.startLocal;
     const endLocal = sameKind ? shift(startLocal, input.startLocal, input.endLocal, input.allDay) : input.endLocal;
     const moved = { ...input, startLocal, endLocal };
-    await prisma.$transaction(async (tx) => {
-      const saved = await tx.event.update({
-        where: { id: series.id },
-        data: {
-          ...rowData(moved),
-          exdates: sameKind ? series.exdates.map((day) => shift(day, series.startLocal, startLocal, input.allDay)) : [],
-        },
-        select: { id: true, uid: true, allDay: true, timeZone: true, startLocal: true, endLocal: true },
-      });
-      if (!input.rrule) await tx.event.deleteMany({ where: { seriesId: series.id } });
-      else await reattachOverrides(tx, series.overrides, saved, series.startLocal, startLocal);
+    const saved = await tx.event.update({
+      where: { id: series.id },
+      data: {
+        ...rowData(moved),
+        exdates: sameKind ? series.exdates.map((day) => shift(day, series.startLocal, startLocal, input.allDay)) : [],
+      },
+      select: { id: true, uid: true, allDay: true, timeZone: true, startLocal: true, endLocal: true },
     });
+    if (!input.rrule) await tx.event.deleteMany({ where: { seriesId: series.id } });
+    else await reattachOverrides(tx, series.overrides, saved, series.startLocal, startLocal);
     return series.id;
   }
   // "This and following": the series splits at the occurrence.
-  return prisma.$transaction(async (tx) => {
+  {
     const before = occurrencesBefore(series, occurrence);
     let rrule = input.rrule;
     const oldCount = Number(parseRule(series.rrule ?? "").COUNT);
@@ -374,7 +397,7 @@ async function updateEventNow(userId: string, target: Target, input: EventInput,
     if (sameKind && rrule) await reattachOverrides(tx, later, created, occurrence, input.startLocal);
     else await tx.event.deleteMany({ where: { id: { in: later.map((override) => override.id) } } });
     return created.id;
-  });
+  }
 }
 
 /** Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series. */
@@ -386,17 +409,18 @@ export async function deleteEvent(userId: string, target: Target, scope: Scope):
 }
 
 async function deleteEventNow(userId: string, target: Target, scope: Scope): Promise<void> {
-  const resolved = await resolve(userId, target);
-  if ("single" in resolved) {
-    await prisma.event.delete({ where: { id: resolved.single.id } });
-    return;
-  }
-  const { series, occurrence, override } = resolved;
-  if (scope === "all" || (scope === "following" && occurrence === series.startLocal)) {
-    await prisma.event.delete({ where: { id: series.id } });
-    return;
-  }
   await prisma.$transaction(async (tx) => {
+    await lockFamily(tx, userId, target.eventId);
+    const resolved = await resolve(tx, userId, target);
+    if ("single" in resolved) {
+      await tx.event.delete({ where: { id: resolved.single.id } });
+      return;
+    }
+    const { series, occurrence, override } = resolved;
+    if (scope === "all" || (scope === "following" && occurrence === series.startLocal)) {
+      await tx.event.delete({ where: { id: series.id } });
+      return;
+    }
     if (scope === "this") {
       if (override) await tx.event.delete({ where: { id: override.id } });
       await tx.event.update({

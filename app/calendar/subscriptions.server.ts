@@ -104,14 +104,16 @@ export async function updateSubscription(
 ): Promise<void> {
   const current = await getSubscription(userId, id);
   const base = current.lastAttemptAt ?? new Date();
-  await prisma.calendarSubscription.update({
-    where: { id },
+  // updateMany: a subscription deleted meanwhile (another tab) is simply not found.
+  const { count } = await prisma.calendarSubscription.updateMany({
+    where: { id, userId },
     data: {
       name: input.name,
       refreshMinutes: input.refreshMinutes,
       nextRefreshAt: new Date(base.getTime() + input.refreshMinutes * 60_000),
     },
   });
+  if (count === 0) throw new SubscriptionNotFoundError();
 }
 
 /** Unsubscribes: the subscription and every event it brought go (ON DELETE CASCADE). */

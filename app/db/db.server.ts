@@ -31,24 +31,22 @@ function createPool(): pg.Pool {
     // open while idle so that a running ARES is always visible there.
     application_name: connectionName(),
     min: 1,
+    // PGlite serves every connection from one session, so a new connection (pg-pool replaces one whose
+    // query failed) would find the statements its predecessor prepared while node-postgres prepares them
+    // afresh: "prepared statement already exists" on every hot-path statement from then on. PGlite also
+    // ignores the startup packet's settings, statement_timeout among them. The pool hands the connection
+    // out only once this has run (and drops it if it fails).
+    onConnect: embedded
+      ? async (client: pg.ClientBase) => {
+          await client.query("DEALLOCATE ALL");
+          if (dbStatementTimeoutMs) await client.query(`SET statement_timeout = ${Number(dbStatementTimeoutMs)}`);
+        }
+      : undefined,
   });
   // An idle connection that the server closes (restart, failover, `pg_ctl stop`) is reported here, not
   // to any query. Without a listener that is an uncaught exception; the pool already drops the client
   // and opens a fresh one for the next query, so this is only worth one line.
   pool.on("error", (error) => logger.warn({ err: { message: describeError(error) } }, "database connection lost"));
-  if (embedded) {
-    // PGlite serves every connection from one session, so a new connection (pg-pool replaces one whose
-    // query failed) would find the statements its predecessor prepared, while node-postgres prepares
-    // them afresh: "prepared statement already exists" on every hot-path statement from then on. It is
-    // queued ahead of anything the connection is asked to do.
-    pool.on("connect", (client) => {
-      client
-        .query("DEALLOCATE ALL")
-        .catch((error: unknown) =>
-          logger.warn({ err: { message: describeError(error) } }, "embedded database: could not reset a connection"),
-        );
-    });
-  }
   return pool;
 }
 

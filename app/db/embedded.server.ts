@@ -64,9 +64,11 @@ export async function startEmbeddedDatabase(dataDir: string | undefined): Promis
   const db = await PGlite.create(dataDir ? path.join(dataDir, "pglite") : undefined, {
     extensions: pgliteExtensions,
   });
-  // More than the app's one: pg-pool drops a connection whose query failed and opens the next at once,
-  // before the socket server has let go of the old one (with room for one only, it refused the new one).
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
+  // Room for the app's one and a replacement: pg-pool drops a connection whose query failed and opens the
+  // next at once, before the socket server has let go of the old one (with room for one only, it refused
+  // the new one). Not more: every connection shares the one session, so another client connected while
+  // ARES runs (an open BEGIN would stall it) is not something to invite.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 3 });
   await server.start();
   const address = server.getServerConn();
   return {

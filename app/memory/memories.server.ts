@@ -53,8 +53,10 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
     return saveFact(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
-  await tx.memoryFact.update({
-    where: { id: existing.id },
+  // Only if it still holds the value read above: a delete or another correction in between makes this a
+  // fresh save (a new fact, or a correction of that one with its value in the history).
+  const { count } = await tx.memoryFact.updateMany({
+    where: { id: existing.id, value: existing.value },
     data: {
       value: input.value,
       confidence: input.confidence ?? 1,
@@ -66,7 +68,7 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
       }),
     },
   });
-  return existing.id;
+  return count === 1 ? existing.id : saveFact(userId, input, tx);
 }
 
 export async function savePreference(userId: string, input: PreferenceInput, tx: Tx = prisma): Promise<string> {
@@ -83,15 +85,16 @@ export async function savePreference(userId: string, input: PreferenceInput, tx:
     return savePreference(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
-  await tx.memoryPreference.update({
-    where: { id: existing.id },
+  // As in saveFact: only over the value read above.
+  const { count } = await tx.memoryPreference.updateMany({
+    where: { id: existing.id, value: existing.value },
     data: {
       value: input.value,
       sourceMessageId: input.sourceMessageId ?? existing.sourceMessageId,
       history: withHistory(existing.history, { value: existing.value, replacedAt: new Date().toISOString() }),
     },
   });
-  return existing.id;
+  return count === 1 ? existing.id : savePreference(userId, input, tx);
 }
 
 /** Edits my fact; a new kind or key that I already have becomes a correction of that one. */

@@ -1,5 +1,5 @@
 import { prisma } from "~/db/db.server";
-import type { FactKind, ProposalType } from "~/generated/prisma/client";
+import type { FactKind, Prisma, ProposalType } from "~/generated/prisma/client";
 import { forgetInSummaries, MemoryNotFoundError, saveFact, savePreference } from "./memories.server";
 import type { InstanceMemorySettings } from "./settings.server";
 
@@ -128,6 +128,20 @@ export function pendingProposals(userId: string) {
   });
 }
 
+/** Marks my undecided proposal decided; one decided meanwhile by another request is not found. */
+async function claim(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  id: string,
+  status: "accepted" | "edited" | "rejected",
+): Promise<void> {
+  const { count } = await tx.memoryProposal.updateMany({
+    where: { id, userId, status: "proposed" },
+    data: { status, decidedAt: new Date() },
+  });
+  if (count !== 1) throw new MemoryNotFoundError();
+}
+
 /** Accepts my proposal as it is, or as I edited it; either way it becomes a memory (a correction if the key exists). */
 export async function acceptProposal(
   userId: string,
@@ -137,6 +151,8 @@ export async function acceptProposal(
   await prisma.$transaction(async (tx) => {
     const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
     if (!proposal) throw new MemoryNotFoundError();
+    // Claimed before anything is saved: an accept and a reject (or two accepts) sent at once find it decided.
+    await claim(tx, userId, id, edited ? "edited" : "accepted");
     const key = edited?.key ?? proposal.key;
     const value = edited?.value ?? proposal.value;
     if (proposal.type === "fact") {
@@ -168,7 +184,7 @@ export async function rejectProposal(userId: string, id: string): Promise<void> 
   await prisma.$transaction(async (tx) => {
     const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
     if (!proposal) throw new MemoryNotFoundError();
-    await tx.memoryProposal.update({ where: { id }, data: { status: "rejected", decidedAt: new Date() } });
+    await claim(tx, userId, id, "rejected");
     await forgetInSummaries(tx, userId, proposal.value);
   });
 }

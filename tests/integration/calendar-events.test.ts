@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   EventNotFoundError,
+  OccurrenceNotFoundError,
   createEvent,
   deleteEvent,
   getEvent,
@@ -225,6 +226,23 @@ describe("calendar events in the database", () => {
       if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(EventNotFoundError);
     }
     expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("an occurrence edit sent twice at once makes one exception, and a split happens once", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    const moved = weekly({ title: "Moved", startLocal: "2026-03-10T11:00", endLocal: "2026-03-10T12:00", rrule: null });
+    const target = { eventId: id, occurrence: "2026-03-09T09:00" };
+    await Promise.all([1, 2].map(() => updateEvent(user.id, target, moved, "this")));
+    expect(await prisma.event.count({ where: { seriesId: id } })).toBe(1);
+    const split = { eventId: id, occurrence: "2026-03-23T09:00" };
+    const later = weekly({ title: "Later", startLocal: "2026-03-23T10:00", endLocal: "2026-03-23T11:00" });
+    const outcomes = await Promise.allSettled([1, 2].map(() => updateEvent(user.id, split, later, "following")));
+    // The second finds the occurrence gone from the series the first one ended.
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of outcomes)
+      if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(OccurrenceNotFoundError);
+    expect(await prisma.event.count({ where: { userId: user.id, seriesId: null } })).toBe(2);
   });
 
   it("another person's events are not found, not listed, not changed", async () => {

@@ -2,7 +2,7 @@ import { afterAll, expect, it } from "vitest";
 import { startEmbeddedDatabase } from "~/db/embedded.server";
 import { Prisma } from "~/generated/prisma/client";
 
-// Always on the embedded PGlite behind its single-connection socket, whatever the suite runs on.
+// Always on the embedded PGlite (one session behind its socket server), whatever the suite runs on.
 const embedded = process.env.ARES_EMBEDDED_DB === "1" ? undefined : await startEmbeddedDatabase(undefined);
 if (embedded) {
   process.env.DATABASE_URL = embedded.url;
@@ -28,4 +28,9 @@ it("serves prepared statements again after a failed query replaced the connectio
     expect(await queryRows<{ answer: number }>(statement)).toEqual([{ answer: 42 }]);
     await expect(pool().query("SELECT 1 / 0")).rejects.toThrow(/division by zero/);
   }
+});
+
+it("applies the statement timeout, which PGlite does not take from the connection's settings", async () => {
+  const { rows } = await pool().query<{ statement_timeout: string }>("SHOW statement_timeout");
+  expect(rows[0]!.statement_timeout).toBe("15s");
 });

@@ -1,0 +1,71 @@
+/** Memory writes that race each other (a form sent twice, two tabs): each ends in one clear state, never a 500. */
+import { describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { MemoryNotFoundError, deleteMemory, editFact, saveFact } from "~/memory/memories.server";
+import { acceptProposal, rejectProposal } from "~/memory/proposals.server";
+import { makeUser } from "../support/accounts";
+
+const rejections = (outcomes: PromiseSettledResult<unknown>[]) =>
+  outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+
+describe("memory writes at the same time", () => {
+  it("a correction racing the delete of the same fact either lands as a fact or finds it gone", async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = await makeUser();
+      const id = await saveFact(user.id, { kind: "personal", key: "city", value: "Leeds" });
+      const outcomes = await Promise.allSettled([
+        saveFact(user.id, { kind: "personal", key: "city", value: "York" }),
+        deleteMemory(user.id, "fact", id),
+      ]);
+      for (const reason of rejections(outcomes)) expect(reason).toBeInstanceOf(MemoryNotFoundError);
+      expect(outcomes[0]!.status).toBe("fulfilled");
+      const facts = await prisma.memoryFact.findMany({ where: { userId: user.id } });
+      // Saved after the delete (a new fact) or before it (then deleted with it): never half of each.
+      expect(facts.map((fact) => fact.value).filter((value) => value !== "York")).toEqual([]);
+    }
+  });
+
+  it("editing a fact onto a key that is being deleted is not refused as missing", async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = await makeUser();
+      const edited = await saveFact(user.id, { kind: "personal", key: "pet", value: "cat" });
+      const doomed = await saveFact(user.id, { kind: "personal", key: "animal", value: "dog" });
+      const outcomes = await Promise.allSettled([
+        editFact(user.id, edited, { kind: "personal", key: "animal", value: "cat" }),
+        deleteMemory(user.id, "fact", doomed),
+      ]);
+      // The edited fact exists, so its edit never answers "not found" (it did, when the key it joined went).
+      expect(outcomes[0]!.status).toBe("fulfilled");
+      const facts = await prisma.memoryFact.findMany({ where: { userId: user.id } });
+      // Either the delete came first (the edit stands) or the edit joined the fact the delete then took.
+      expect([[["animal", "cat"]], []]).toContainEqual(facts.map((fact) => [fact.key, fact.value]));
+    }
+  });
+
+  it("a proposal accepted and rejected at once is decided once", async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = await makeUser();
+      const proposal = await prisma.memoryProposal.create({
+        data: {
+          userId: user.id,
+          type: "fact",
+          kind: "personal",
+          key: "car",
+          value: "a red bike",
+          confidence: 0.9,
+          importance: 3,
+        },
+      });
+      const outcomes = await Promise.allSettled([
+        acceptProposal(user.id, proposal.id),
+        rejectProposal(user.id, proposal.id),
+      ]);
+      expect(rejections(outcomes)).toHaveLength(1);
+      for (const reason of rejections(outcomes)) expect(reason).toBeInstanceOf(MemoryNotFoundError);
+      const decided = await prisma.memoryProposal.findUniqueOrThrow({ where: { id: proposal.id } });
+      const facts = await prisma.memoryFact.count({ where: { userId: user.id } });
+      // Accepted: a fact. Rejected: none.
+      expect(facts).toBe(decided.status === "accepted" ? 1 : 0);
+    }
+  });
+});
