@@ -544,7 +544,17 @@ const SHAPES: QueryValue[] = [
   (n) => `${n}.x=1`,
   (n) => `__proto__[${n}]=1&${n}=1`,
 ];
+/** Route ids as single fetch's `_routes` names them: real, unknown, another page's, a thousand. */
+const ROUTE_IDS: QueryValue[] = [
+  "root,routes/chat",
+  "routes/nothing",
+  "routes/admin.audit",
+  "routes/calendar.feed.$token[.]ics",
+  ",,,",
+  Array.from({ length: 1000 }, () => "root").join(","),
+].map((value) => (n: string) => `${n}=${encodeURIComponent(value)}`);
 const QUERY_VALUES: QueryValue[] = [
+  ...ROUTE_IDS.slice(0, 2),
   ...SHAPES,
   ...["-1", "0", "9999999999999999999999", "-9999999999999999999999", "1e309", "-1e309", "NaN", "Infinity"].map(
     (value) => (n: string) => `${n}=${value}`,
@@ -587,8 +597,6 @@ const QUERY_VALUES: QueryValue[] = [
     "md",
     "MONTH",
     "week",
-    "routes/root,routes/chat",
-    "routes/nothing",
   ].map((value) => (n: string) => `${n}=${encodeURIComponent(value)}`),
   (n) => `${n}=..%2F..%2Fetc%2Fpasswd`,
   (n) => `${n}=%2e%2e`,
@@ -775,6 +783,13 @@ const RAW_REQUESTS: Array<(host: string, cookie: string) => string> = [
         `POST /theme HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
         `Content-Length: ${length}\r\nConnection: close\r\n\r\n${body}`,
   ),
+  // Request targets other than a path: absolute-form (what a client sends a forward proxy), asterisk-form, none.
+  (host, cookie) =>
+    `GET http://${host}/chat HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET http://evil.example/login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET * HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET /login?a=%ZZ#frag HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
   (_host, cookie) => `GET /chat HTTP/1.0\r\nCookie: ${cookie}\r\n\r\n`,
   () => `GET /api/v1/health HTTP/1.0\r\n\r\n`,
   () => `GET /login HTTP/1.0\r\n\r\n`,
@@ -903,14 +918,15 @@ describe("fuzzing every route of the built server", () => {
         for (const name of names) for (const value of QUERY_VALUES) add(template, identity, value(name));
     }
     // What any address is read for, by the server (`_data`) or Remix (`index`; `_routes` on single fetch's
-    // data requests), on pages, a page's data (`.data`), a resource route and the API.
+    // data requests: route ids), on pages, a page's data (`.data`), a resource route and the API.
     const framework = [...reads.everywhere, "index"];
+    const frameworkValues = [...SHAPES, ...ROUTE_IDS];
     const pages = new Set(routes.filter((route) => !route.resource).map((route) => route.template));
     for (const template of ["/chat/:conversationId", "/calendar", "/settings/profile", "/api/v1/conversations"])
-      for (const name of framework) for (const value of QUERY_VALUES) add(template, "admin", value(name));
+      for (const name of framework) for (const value of frameworkValues) add(template, "admin", value(name));
     for (const template of ["/chat/:conversationId", "/calendar", "/settings/profile"])
       for (const name of [...framework, "_routes"])
-        for (const value of QUERY_VALUES) add(template, "admin", value(name), ".data");
+        for (const value of frameworkValues) add(template, "admin", value(name), ".data");
     // A page's data runs the same loaders (tried above) but encodes differently: its own parameters, written oddly.
     for (const [template, names] of byTemplate) {
       if (!pages.has(template)) continue;
