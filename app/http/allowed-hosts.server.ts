@@ -47,9 +47,9 @@ export function allowedHostsMiddleware(allowedHosts: string[]): RequestHandler {
   const allowed = new Set(allowedHosts);
   return (req, res, next) => {
     if (allowed.size === 0 || ANY_HOST.test(routePath(req).path)) return next();
-    // URL's hostname keeps an IPv6 address's brackets; ALLOWED_HOSTS lists it without.
-    const hostname = publicOrigin(req)?.hostname.replace(/^\[(.*)\]$/, "$1");
-    if (hostname && allowed.has(hostname)) return next();
+    // An IPv6 address may be listed with its brackets (as Express's req.hostname had it) or without.
+    const hostname = publicOrigin(req)?.hostname;
+    if (hostname && (allowed.has(hostname) || allowed.has(hostname.replace(/^\[(.*)\]$/, "$1")))) return next();
     sendClientError(req, res, {
       status: 400,
       code: "host_rejected",

@@ -601,8 +601,8 @@ const QUERY_VALUES: QueryValue[] = [
   (n) => `${n}=..%2F..%2Fetc%2Fpasswd`,
   (n) => `${n}=%2e%2e`,
   ...CURSORS.map((cursor) => (n: string) => `${n}=${cursor}`),
-  // Real ids: the admin's own and another person's (a message, a memory, a notification, a card).
-  ...Array.from({ length: 8 }, (_, index) => (n: string) => `${n}=${queryIds[index] ?? "x"}`),
+  // Real ids: the admin's own (a message, a memory) and another person's (a message, a notification, a conversation).
+  ...[0, 1, 4, 6].map((index) => (n: string) => `${n}=${queryIds[index] ?? "x"}`),
   (n) => `${n}=${realIds.conversationId!.at(-1) ?? "x"}`,
 ];
 
@@ -927,10 +927,11 @@ describe("fuzzing every route of the built server", () => {
     for (const template of ["/chat/:conversationId", "/calendar", "/settings/profile"])
       for (const name of [...framework, "_routes"])
         for (const value of frameworkValues) add(template, "admin", value(name), ".data");
-    // A page's data runs the same loaders (tried above) but encodes differently: its own parameters, written oddly.
+    // A page's data runs the same loaders (tried above) but encodes differently: its own parameters,
+    // empty, long or badly encoded.
     for (const [template, names] of byTemplate) {
       if (!pages.has(template)) continue;
-      for (const name of names) for (const value of SHAPES) add(template, "admin", value(name), ".data");
+      for (const name of names) for (const value of SHAPES.slice(0, 11)) add(template, "admin", value(name), ".data");
     }
     const started = Date.now();
     const failures = await sweep(cases);
