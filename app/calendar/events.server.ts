@@ -206,6 +206,16 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
   return { series: event, occurrence, override };
 }
 
+/**
+ * The `?occurrence=` an event's pages were opened with: absent or empty (`?occurrence=`) is the event
+ * itself (null); anything else must be one of the series' starts, or there is no such page.
+ */
+export function askedOccurrence(event: EventDetail, asked: string | null): string | null {
+  if (!asked) return null;
+  if (!event.rrule || !isOccurrence(event, asked)) throw new OccurrenceNotFoundError();
+  return asked;
+}
+
 export function isOccurrence(series: EventDetail, occurrence: string): boolean {
   if (occurrence.length !== series.startLocal.length) return false;
   let wall: Temporal.PlainDateTime;

@@ -16,6 +16,18 @@ export async function orNotFound<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/** orNotFound for work that is not a promise (reading what an event page's address asks for). */
+export function orNotFoundNow<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError) {
+      throw new Response("Not found", { status: 404 });
+    }
+    throw error;
+  }
+}
+
 /** The edit and delete pages of an event from a subscription: 403, naming the subscription. */
 export function refuseReadOnly(subscription: { id: string; name: string } | null): void {
   if (!subscription) return;

@@ -12,7 +12,7 @@ import { type Config } from "~/config/env.server";
 import { reportRoutesBy } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
-import { allowedHostsMiddleware } from "./allowed-hosts.server";
+import { allowedHostsMiddleware, refuseInvalidHost } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
 import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
@@ -83,7 +83,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(requestIdMiddleware);
   // 1b. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
   app.use(drainingMiddleware);
-  // 2. Unknown Host headers are refused before any work is done for them.
+  // 2. Host headers that name no address, or an unknown one, are refused before any work is done for them.
+  app.use(refuseInvalidHost);
   app.use(allowedHostsMiddleware(config.allowedHosts));
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);

@@ -6,6 +6,7 @@ import {
   type AppLoadContext,
   type ServerBuild,
 } from "@remix-run/node";
+import { publicOrigin } from "./allowed-hosts.server";
 import { guardedBody } from "./body-guard.server";
 import { sendClientError } from "./client-error.server";
 import { isApiPath, routePath } from "./route-path.server";
@@ -15,11 +16,10 @@ import { isApiPath, routePath } from "./route-path.server";
  * cleaned (the raw stream is spent by then).
  */
 function fetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
-  // req.hostname honours `trust proxy`; the port comes from X-Forwarded-Host or Host, as Remix's adapter does.
-  const port = [req.get("x-forwarded-host"), req.get("host")]
-    .map((host) => Number.parseInt(host?.split(":")[1] ?? "", 10))
-    .find(Number.isSafeInteger);
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  // Scheme, host and port as the browser used them (refuseInvalidHost has answered a Host that names none).
+  const origin = publicOrigin(req);
+  if (!origin) throw new Error("publicOrigin: refuseInvalidHost did not run before the Remix handler");
+  const url = new URL(`${origin.origin}${req.originalUrl}`);
   // Single fetch's client never sends `?_data=`; Remix would still answer it as a legacy data request
   // (`?_data=` alone: an empty 200 with no content type), so the page is rendered as if it were absent.
   if (url.searchParams.has("_data")) url.searchParams.delete("_data");

@@ -1,16 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
+import { publicOrigin } from "./allowed-hosts.server";
+import { sendClientError } from "./client-error.server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * The host (with port) the browser used: X-Forwarded-Host when a trusted proxy set it, as Express's
- * req.hostname and Remix's request URL read it, else Host.
- */
-function publicHost(req: Request): string | undefined {
-  const trusted = req.app.get("trust proxy fn") as (address: string | undefined, hop: number) => boolean;
-  const forwarded = trusted(req.socket.remoteAddress, 0) ? req.get("x-forwarded-host") : undefined;
-  return forwarded?.split(",")[0]?.trim() || req.get("host");
-}
 
 /**
  * Refuses state-changing requests that another site's page sent (CSRF): the browser's Origin header
@@ -22,8 +14,14 @@ export function refuseCrossSiteWrites(req: Request, res: Response, next: NextFun
   if (SAFE_METHODS.has(req.method)) return next();
   const origin = req.get("origin");
   const fetchSite = req.get("sec-fetch-site");
-  const ownOrigin = `${req.protocol}://${publicHost(req)}`;
+  // As a browser writes it: lower case, no default port (refuseInvalidHost has made sure there is one).
+  const ownOrigin = publicOrigin(req)?.origin;
   const crossSite = origin ? origin !== ownOrigin : fetchSite === "cross-site";
   if (!crossSite) return next();
-  res.status(403).type("text/plain").send("Cross-site form submissions are not accepted.");
+  sendClientError(req, res, {
+    status: 403,
+    code: "cross_site",
+    title: "Forbidden",
+    message: "Cross-site form submissions are not accepted.",
+  });
 }

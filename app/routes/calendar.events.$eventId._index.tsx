@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { getEvent, isOccurrence } from "~/calendar/events.server";
+import { askedOccurrence, getEvent } from "~/calendar/events.server";
 import { spanOf } from "~/calendar/occurrences";
 import { describeRule } from "~/calendar/recurrence";
 import { isoWithOffset, parseWall } from "~/calendar/time";
 import { describeWhen } from "~/calendar/view-model";
 import { ErrorPage } from "~/components/error-page";
-import { orNotFound } from "~/http/calendar-errors.server";
+import { orNotFound, orNotFoundNow } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -16,17 +16,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.title ?? "Event"} · Calendar · ARES` },
 ];
 
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
-}
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   const zone = user.timeZone;
-  const asked = new URL(request.url).searchParams.get("occurrence");
-  if (asked && (!event.rrule || !isOccurrence(event, asked))) notFound();
-  const occurrence = asked ?? null;
+  const occurrence = orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence")));
   const span = spanOf(event, parseWall(occurrence ?? event.startLocal), zone);
   const when = describeWhen({ ...span, allDay: event.allDay });
   const eventZone = event.allDay ? null : event.timeZone;

@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { deleteEvent, getEvent, isOccurrence } from "~/calendar/events.server";
+import { askedOccurrence, deleteEvent, getEvent } from "~/calendar/events.server";
 import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { orNotFound, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -20,8 +20,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   refuseReadOnly(event.subscription);
-  const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
-  if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
+  const asked =
+    orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence"))) ?? undefined;
   const occurrence = asked ?? event.recurrenceId ?? null;
   return {
     id: event.id,

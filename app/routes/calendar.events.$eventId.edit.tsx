@@ -4,13 +4,13 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { timeZones } from "~/accounts/time-zone";
 import { requireUser } from "~/auth/guards.server";
-import { getEvent, isOccurrence, updateEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
-import { orNotFound, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -23,8 +23,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   refuseReadOnly(event.subscription);
-  const asked = new URL(request.url).searchParams.get("occurrence") ?? undefined;
-  if (asked && (!event.rrule || !isOccurrence(event, asked))) throw new Response("Not found", { status: 404 });
+  const asked =
+    orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence"))) ?? undefined;
   // An override is edited as itself, but the repeat fields show its series' rule ("all events" uses them).
   const rule = event.series ? event.series.rrule : event.rrule;
   const inSeries = Boolean(event.rrule || event.series);

@@ -206,6 +206,20 @@ describe("calendar pages without JavaScript", () => {
     expect(details).toContain("Changed: 2026-03-16 09:00");
   });
 
+  it("opens the event itself for an empty ?occurrence= (the event page answered 500) and 404 for a start it lacks", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    for (const page of ["", "/edit", "/delete"]) {
+      for (const query of ["?occurrence=", "?occurrence"]) {
+        const response = await client.get(`/calendar/events/${id}${page}${query}`);
+        expect(response.status, `${page}${query}`).toBe(200);
+        // The first of the series, as without the parameter.
+        expect(await response.text(), `${page}${query}`).toContain("2026-03-02");
+      }
+      expect((await client.get(`/calendar/events/${id}${page}?occurrence=2026-03-03T09:00`)).status).toBe(404);
+    }
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -65,6 +66,22 @@ describe("security headers on a page", () => {
     expect(allowed.status).toBe(200);
     const probe = await httpRequest(`${server.url}/api/v1/health/live`, { headers: { Host: "10.0.0.7:3000" } });
     expect(probe.status).toBe(200);
+    // The app's error page, not a bare line of text.
+    expect(String(foreign.headers["content-type"])).toMatch(/^text\/html/);
+  });
+
+  it("refuse HTTP/1.0 without a Host as an unknown host (it answered 500: there was no name to compare)", async () => {
+    const { hostname, port } = new URL(server.url);
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname);
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+      socket.on("end", () => resolve(received));
+      socket.on("error", reject);
+      socket.end("GET / HTTP/1.0\r\n\r\n");
+    });
+    expect(reply).toMatch(/^HTTP\/1\.[01] 400 /);
+    expect(reply).toContain("does not answer to that host name");
   });
 });
 

@@ -130,6 +130,41 @@ describe("request safety", () => {
       redirect: "manual",
     });
     expect(response.status).toBe(403);
+    // The app's error page (it was a bare text/plain line), and problem+json under /api.
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain("Cross-site form submissions are not accepted.");
+    const api = await fetch(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(api.status).toBe(403);
+    expect(api.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(((await api.json()) as { code: string }).code).toBe("cross_site");
+  });
+
+  it("a Host, or a trusted proxy's X-Forwarded-Host or -Proto, that names no address is a 400 (each answered 500)", async () => {
+    const bad: Array<Record<string, string>> = [
+      { host: "127.0.0.1:99999" },
+      { "x-forwarded-host": "ares.example.test:99999" },
+      { "x-forwarded-host": "a b" },
+      { "x-forwarded-host": "[::1" },
+      { "x-forwarded-proto": "ht tp" },
+    ];
+    for (const headers of bad) {
+      for (const path of ["/login", "/api/v1/health/live"]) {
+        const response = await httpRequest(`${server.url}${path}`, { headers });
+        expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(400);
+        expect(String(response.headers["content-type"])).toMatch(
+          path.startsWith("/api/") ? /^application\/problem\+json/ : /^text\/html/,
+        );
+      }
+    }
+    // A public address with its port, through the proxy, still works (and a post from it is same-site).
+    const login = await httpRequest(`${server.url}/login`, {
+      headers: { "x-forwarded-host": "ares.example.test:8443", "x-forwarded-proto": "https" },
+    });
+    expect(login.status).toBe(200);
   });
 
   it("behind a trusted proxy, a post from the public address is same-site and another site's is not", async () => {

@@ -8,6 +8,7 @@
  *
  * Fixed seed by default; FUZZ_SEED=<n> reproduces another run (the seed is printed on failure).
  */
+import net from "node:net";
 import fc from "fast-check";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +16,16 @@ import { isPublicPath } from "~/auth/public-routes";
 import { createEvent } from "~/calendar/events.server";
 import { regenerateFeedToken } from "~/calendar/feed.server";
 import { prisma } from "~/db/db.server";
+import { encodeConversationCursor, encodeCreatedAtCursor, encodeCursor } from "~/validation/cursor";
 import type { ChatHarness } from "../support/chat-harness";
 import {
+  appSources,
+  builtRoutes,
   formVocabulary,
   paramsOf,
+  queryParameterReads,
   routeTemplates,
+  type BuiltRoute,
   signUp,
   startProofServer,
   unhandledErrors,
@@ -40,6 +46,7 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: BATCH });
 let harness: ChatHarness;
 let base = "";
 let templates: string[] = [];
+let routes: BuiltRoute[] = [];
 const who: Record<"admin" | "person", Person> = {} as Record<"admin" | "person", Person>;
 const realIds: Record<string, string[]> = {
   conversationId: [],
@@ -49,11 +56,14 @@ const realIds: Record<string, string[]> = {
   actionId: [],
   subscriptionId: [],
 };
+// Ids a query parameter may name (`?message=`, `?edit=`, `?review=`, `?before=`): the admin's first.
+const queryIds: string[] = [];
 const vocabulary = formVocabulary();
 const counts = { requests: 0, byClass: new Map<string, number>() };
 
 beforeAll(async () => {
   templates = await routeTemplates();
+  routes = await builtRoutes();
   harness = await startProofServer(BODY_LIMIT);
   base = harness.server.url;
   who.admin = await signUp(base, "fuzz-admin");
@@ -102,6 +112,13 @@ beforeAll(async () => {
       },
     });
     realIds.subscriptionId!.push(subscription.id);
+    const fact = await prisma.memoryFact.create({
+      data: { userId: person.id, kind: "personal", key: "pet", value: "a cat", sourceMessageId: reply.id },
+    });
+    const notification = await prisma.notification.create({
+      data: { userId: person.id, kind: "reminder", title: "Weekly", dedupKey: `fuzz-${person.id}` },
+    });
+    queryIds.push(reply.id, fact.id, notification.id, action.id);
   }
   expect(templates.length).toBeGreaterThan(40);
   expect(vocabulary.intents.length).toBeGreaterThan(10);
@@ -211,6 +228,12 @@ type Case = {
   body: BodyKind;
   fields: Array<[string, string]>;
   jsonShape: unknown;
+  /** The sweeps' own query string, sent as written (already percent-encoded, or deliberately not). */
+  rawQuery?: string;
+  /** Added to the path: `.data` asks for a page's data as single fetch does. */
+  suffix?: string;
+  /** Sent as given; a `cookie` here replaces the identity's session cookie. */
+  headers?: Record<string, string>;
 };
 
 const METHODS = ["GET", "GET", "HEAD", "POST", "POST", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
@@ -265,8 +288,9 @@ function addressOf(entry: Case): string {
     if (segment.real && pool.length) return pool[segment.random.length % pool.length]!;
     return /^%|\.\./.test(segment.random) ? segment.random : encode(segment.random);
   });
-  const query = entry.query.map(([name, value]) => `${name}=${encode(value)}`).join("&");
-  return query ? `${path}?${query}` : path;
+  const query = entry.rawQuery ?? entry.query.map(([name, value]) => `${name}=${encode(value)}`).join("&");
+  const full = `${path}${entry.suffix ?? ""}`;
+  return query ? `${full}?${query}` : full;
 }
 
 type Built = { contentType?: string; body?: Uint8Array | string; size: number };
@@ -326,7 +350,7 @@ function buildBody(entry: Case): Built {
 
 type Outcome = { entry: Case; address: string; status: number; headers: Headers; body: string };
 
-async function send(entry: Case): Promise<Outcome> {
+async function send(entry: Case, url = base): Promise<Outcome> {
   const address = addressOf(entry);
   // A form post to /logout ends the session it carries: the fuzzers' own sessions stay signed in.
   const identity = addressOf(entry).startsWith("/logout") ? "anonymous" : entry.identity;
@@ -335,8 +359,9 @@ async function send(entry: Case): Promise<Outcome> {
   const canHaveBody = !["GET", "HEAD"].includes(entry.method);
   const built = canHaveBody ? buildBody(entry) : { size: 0 };
   if (built.contentType) headers["content-type"] = built.contentType;
+  Object.assign(headers, entry.headers);
   // undici's request, not fetch(): fetch refuses to send TRACE at all.
-  const response = await request(`${base}${address}`, {
+  const response = await request(`${url}${address}`, {
     method: entry.method as "GET",
     headers,
     body: built.body,
@@ -362,6 +387,10 @@ const ERROR_TYPES = { page: /^text\/html/, api: /^application\/problem\+json/ };
 const SUCCESS_TYPES =
   /^(text\/html|application\/json|application\/problem\+json|text\/calendar|text\/event-stream|text\/markdown|text\/csv|text\/plain)/;
 
+// What an error page must never show an outsider: stack frames, file paths, driver and library errors.
+const INTERNALS =
+  /TypeError|ReferenceError|RangeError|SyntaxError|node_modules|\bat (async )?[\w.]+ \(|\/work\/|PrismaClient|prisma\.\w+\.\w+\(|invalid input syntax|violates .* constraint|ECONNREFUSED|ZodError/;
+
 /** Everything the properties say about one response; returns what was wrong, or nothing. */
 function violations(outcome: Outcome): string[] {
   const { entry, address, status, headers } = outcome;
@@ -369,11 +398,15 @@ function violations(outcome: Outcome): string[] {
   const path = address.split("?")[0]!.toLowerCase();
   const api = path.startsWith("/api/");
   // The API's documentation is a page under /api: the body guard answers it as API, its route as a page.
+  // A page's data (single fetch) answers with Remix's own encoding, errors included.
+  const data = path.endsWith(".data") && !api;
   const errorType = path.startsWith("/api/v1/docs")
     ? /^(text\/html|application\/problem\+json)/
-    : api
-      ? ERROR_TYPES.api
-      : ERROR_TYPES.page;
+    : data
+      ? /^(text\/x-script|text\/html)/
+      : api
+        ? ERROR_TYPES.api
+        : ERROR_TYPES.page;
   const nulInAddress = /%00/i.test(address);
   // Refused as 400 before the body is looked at: `.`/`..` segments, `//`, encoded `.`, `/` or `\`.
   const nonCanonical = /%2e|%2f|%5c|\/\/|(^|\/)\.\.?(\/|$)/i.test(address.split("?")[0]!) && status === 400;
@@ -398,16 +431,23 @@ function violations(outcome: Outcome): string[] {
   }
   if (status >= 400 && entry.method !== "HEAD" && outcome.body !== "") {
     if (!errorType.test(type)) wrong.push(`error as ${type || "no content type"}`);
-  } else if (status >= 200 && status < 300 && status !== 204 && !SUCCESS_TYPES.test(type)) {
+  } else if (
+    status >= 200 &&
+    status < 300 &&
+    status !== 204 &&
+    !SUCCESS_TYPES.test(type) &&
+    !(data && /^text\/x-script/.test(type))
+  ) {
     wrong.push(`success as ${type || "no content type"}`);
   }
-  if (/TypeError|ReferenceError|node_modules|\bat \w+ \(|\/work\//.test(outcome.body)) wrong.push("internals in body");
+  if (INTERNALS.test(outcome.body)) wrong.push(`internals in body: ${INTERNALS.exec(outcome.body)![0]}`);
   return wrong;
 }
 
 function describeFailure(outcome: Outcome, wrong: string[]): string {
   const { entry, address, status, headers, body } = outcome;
-  return `${wrong.join("; ")}: ${entry.identity} ${entry.method} ${address.slice(0, 200)} body=${entry.body} → ${status} ${headers.get("content-type")} ${body.slice(0, 300)}`;
+  const sent = entry.headers ? ` headers=${JSON.stringify(entry.headers).slice(0, 120)}` : "";
+  return `${wrong.join("; ")}: ${entry.identity} ${entry.method} ${address.slice(0, 200)} body=${entry.body}${sent} → ${status} ${headers.get("content-type")} ${body.slice(0, 300)}`;
 }
 
 // Rows a refused request must never touch. Sessions are left out: reading a page refreshes its own.
@@ -461,13 +501,333 @@ function run<T>(arbitrary: fc.Arbitrary<T[]>, numRuns: number, check: (batch: T[
   });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The sweeps: every route × what it reads × a corpus of hostile values, as written (no random choice).
+
+const LONG = "x".repeat(10_000);
+const token = (json: string) => Buffer.from(json).toString("base64url");
+/** Keyset positions made with the app's own codec (so they decode) but naming nothing, or far past the end. */
+const CURSORS = [
+  encodeCreatedAtCursor({ createdAt: new Date(Date.UTC(1970, 0, 1)), id: "zzzzzzzzzzzz" }),
+  encodeCreatedAtCursor({ createdAt: new Date(Date.UTC(9999, 11, 31)), id: "0" }),
+  encodeConversationCursor({ pinned: false, lastMessageAt: new Date(0), id: "zzzz" }),
+  encodeConversationCursor({ pinned: true, lastMessageAt: new Date(Date.UTC(9999, 11, 31)), id: "a" }),
+  encodeCursor(["2027-03-01T09:00:00+14:00", "x"]),
+  encodeCursor(["2027-03-01T09:00:00.123456789Z", "x"]),
+  token('[1e309,"x"]'),
+  token('["+275760-09-13T00:00:00Z","x"]'),
+  token('{"__proto__":{"admin":true}}'),
+  token(`${"[".repeat(120)}${"]".repeat(120)}`),
+  "AAAA",
+  "====",
+];
+/** Raw query strings: `name` is the parameter's. Percent-encoding is as written (some deliberately broken). */
+type QueryValue = (name: string) => string;
+/** How the value is written: empty, missing, long, NUL, broken or overlong UTF-8, repeated, bracketed. */
+const SHAPES: QueryValue[] = [
+  (n) => `${n}=`,
+  (n) => n,
+  (n) => `${n}=${LONG}`,
+  (n) => `${n}=%00`,
+  (n) => `${n}=a%00b`,
+  (n) => `${n}=%ED%A0%80`,
+  (n) => `${n}=%uD800`,
+  (n) => `${n}=%`,
+  (n) => `${n}=%E0%A4%A`,
+  (n) => `${n}=%C0%80`,
+  (n) => `${n}=%FF%FE`,
+  (n) => `${n}=1&${n}=2`,
+  (n) => `${n}=&${n}=${LONG.slice(0, 300)}`,
+  (n) => `${n}[]=1`,
+  (n) => `${n}[x]=1`,
+  (n) => `${n}[]=1&${n}[]=2`,
+  (n) => `${n}.x=1`,
+  (n) => `__proto__[${n}]=1&${n}=1`,
+];
+/** Route ids as single fetch's `_routes` names them: real, unknown, another page's, a thousand. */
+const ROUTE_IDS: QueryValue[] = [
+  "root,routes/chat",
+  "routes/nothing",
+  "routes/admin.audit",
+  "routes/calendar.feed.$token[.]ics",
+  ",,,",
+  Array.from({ length: 1000 }, () => "root").join(","),
+].map((value) => (n: string) => `${n}=${encodeURIComponent(value)}`);
+const QUERY_VALUES: QueryValue[] = [
+  ...ROUTE_IDS.slice(0, 2),
+  ...SHAPES,
+  ...["-1", "0", "9999999999999999999999", "-9999999999999999999999", "1e309", "-1e309", "NaN", "Infinity"].map(
+    (value) => (n: string) => `${n}=${value}`,
+  ),
+  ...["-Infinity", "1.5", "0x1F", "+1+", "1e3", "00000000000000000001"].map((value) => (n: string) => `${n}=${value}`),
+  ...[
+    "\u202Eevil\u202C",
+    "👩‍👩‍👧‍👦",
+    "ｍｏｎｔｈ",
+    "\uFEFF1",
+    "e\u0301",
+    "١٢٣",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    '1;DROP TABLE "User"',
+    "\\",
+    "a & !(b | c:*) <-> d",
+    "'",
+    "!",
+    "*:",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "//evil.example",
+    "https://evil.example/",
+    "/\\evil.example",
+    "Mars/Olympus_Mons",
+    "Etc/GMT+15",
+    "00000000-0000-0000-0000-000000000000",
+    "cl000000000000000000000000",
+    "9999-12-31",
+    "2027-02-30",
+    "2027-03-01T09:00",
+    "true",
+    "null",
+    "undefined",
+    "[]",
+    "{}",
+    "json",
+    "md",
+    "MONTH",
+    "week",
+  ].map((value) => (n: string) => `${n}=${encodeURIComponent(value)}`),
+  (n) => `${n}=..%2F..%2Fetc%2Fpasswd`,
+  (n) => `${n}=%2e%2e`,
+  ...CURSORS.map((cursor) => (n: string) => `${n}=${cursor}`),
+  // Real ids: the admin's own (a message, a memory) and another person's (a message, a notification, a conversation).
+  ...[0, 1, 4, 6].map((index) => (n: string) => `${n}=${queryIds[index] ?? "x"}`),
+  (n) => `${n}=${realIds.conversationId!.at(-1) ?? "x"}`,
+];
+
+/** A GET of a template filled with the admin's own ids (the first of each pool). */
+function sweepCase(template: string, identity: Identity): Case {
+  return {
+    identity,
+    method: "GET",
+    template,
+    segments: [
+      { real: true, random: "" },
+      { real: true, random: "" },
+    ],
+    query: [],
+    body: "none",
+    fields: [],
+    jsonShape: null,
+  };
+}
+
+/** Sends every case, BATCH at a time; returns what was wrong with each response that broke a property. */
+async function sweep(cases: Case[], url = base): Promise<string[]> {
+  const failures: string[] = [];
+  for (let index = 0; index < cases.length; index += BATCH) {
+    for (const outcome of await Promise.all(cases.slice(index, index + BATCH).map((entry) => send(entry, url)))) {
+      const wrong = violations(outcome);
+      if (wrong.length) failures.push(describeFailure(outcome, wrong));
+    }
+  }
+  return failures;
+}
+
+/** A page, a page's data, a download, the API (read, write, public), a form action and the sign-in form. */
+const REPRESENTATIVE: Case[] = [
+  sweepCase("/chat/:conversationId", "admin"),
+  { ...sweepCase("/calendar", "admin"), rawQuery: "view=week" },
+  { ...sweepCase("/chat/:conversationId", "admin"), suffix: ".data" },
+  sweepCase("/calendar/export.ics", "admin"),
+  sweepCase("/api/v1/conversations", "admin"),
+  sweepCase("/api/v1/health", "anonymous"),
+  // Refused by validation (no conversation is made), after everything the headers reach.
+  { ...sweepCase("/api/v1/conversations", "admin"), method: "POST", body: "json", jsonShape: { title: 7 } },
+  { ...sweepCase("/theme", "admin"), method: "POST", body: "form", fields: [["theme", "dark"]] },
+  sweepCase("/login", "anonymous"),
+  {
+    ...sweepCase("/login", "anonymous"),
+    method: "POST",
+    body: "form",
+    fields: [
+      ["email", "nobody@example.test"],
+      ["password", "wrong"],
+    ],
+  },
+];
+
+const PROXY_READS = /^(x-forwarded-|x-real-ip|forwarded|host|origin|referer|sec-fetch-site)/;
+
+/** Odd values of the headers a server reads before the app does, and of those the app reads itself. */
+function headerVariants(url: string): Array<Record<string, string>> {
+  // A signed-in person's cookie garbled, on the public routes too (a visitor with a stale or tampered one).
+  const own = who.admin.cookie;
+  const [name = "__ares_session", value = ""] = own.split("=");
+  const session = (cookie: string) => ({ cookie });
+  const origin = new URL(url);
+  return [
+    // Cookies: doubled, tampered, unsigned, empty, huge, many, badly encoded.
+    session(`${own}; ${own}`),
+    session(`${name}=${value.slice(0, -2)}xx; ${own}`),
+    session(`${own}; ${name}=${value.slice(0, -2)}xx`),
+    session(`${name}=${value.slice(0, -2)}xx`),
+    session(`${name}=${value.split(".")[0]}`),
+    session(`${name}=`),
+    session(name),
+    session(`${name}=${"a".repeat(8000)}`),
+    session(`${own}; ${Array.from({ length: 400 }, (_, index) => `c${index}=1`).join("; ")}`),
+    session(`${name}=%E0%A4%A; ${own}`),
+    session(`${name}=%; theme=%`),
+    session(`${name}="${value}"`),
+    session(`${name}=${Buffer.from('{"__proto__":1}').toString("base64")}`),
+    session(";;;; = ; =x; theme"),
+    session(`theme=${"z".repeat(4000)}; ${own}`),
+    session(`theme=dark; theme=light; ${own}`),
+    session(`__ares_auth0_flow=garbage; ${own}`),
+    // Content negotiation.
+    { accept: "garbage;;q=x" },
+    { accept: "application/json" },
+    { accept: "text/event-stream" },
+    { accept: "application/problem+json;q=abc, */*;q=0" },
+    { accept: "*/*;q=0" },
+    { accept: `${"text/html;q=0.1,".repeat(300)}*/*` },
+    { "accept-language": "xx-INVALID-12345678" },
+    { "accept-language": "*;q=NaN,,,,;" },
+    { "accept-language": "en-US-u-ca-bogus-nu-bogus" },
+    { "accept-language": Array.from({ length: 500 }, (_, index) => `x${index}`).join(",") },
+    { "accept-encoding": "gzip;q=x" },
+    { "accept-encoding": "identity;q=0, *;q=0" },
+    { "accept-encoding": "br, zstd, deflate, gzip, compress, x-gzip, *;q=1.5" },
+    { "accept-charset": "utf-7, ebcdic" },
+    // Conditional and partial requests.
+    { "if-none-match": "*" },
+    { "if-none-match": '"unterminated, W/"x", ,,,' },
+    { "if-modified-since": "garbage" },
+    { "if-modified-since": "Fri, 31 Dec 9999 23:59:59 GMT" },
+    { "if-modified-since": "Thu, 01 Jan 1970 00:00:00 GMT" },
+    { "if-unmodified-since": "yesterday" },
+    { range: "bytes=0-0" },
+    { range: "bytes=-1" },
+    { range: "bytes=999999999999-" },
+    { range: "bytes=5-1" },
+    { range: "items=0-1" },
+    { range: `bytes=${Array.from({ length: 200 }, (_, index) => `${index}-${index}`).join(",")}` },
+    { "if-range": "garbage", range: "bytes=0-1" },
+    // Where the request came from, as a proxy would say (trusted only by the second server).
+    { "x-forwarded-for": "garbage" },
+    { "x-forwarded-for": `999.999.999.999, ::1, ${"1.1.1.1, ".repeat(200)}` },
+    { "x-forwarded-for": "" },
+    { "x-forwarded-host": "evil.example" },
+    { "x-forwarded-host": "evil.example:99999" },
+    { "x-forwarded-host": `${origin.hostname}:99999` },
+    { "x-forwarded-host": ":" },
+    { "x-forwarded-host": "[::1" },
+    { "x-forwarded-host": "a b" },
+    { "x-forwarded-host": "host:abc" },
+    { "x-forwarded-host": `${origin.hostname}:0` },
+    { "x-forwarded-host": ", , ," },
+    { "x-forwarded-host": "x".repeat(3000) },
+    { "x-forwarded-proto": "javascript" },
+    { "x-forwarded-proto": "ht tp" },
+    { "x-forwarded-proto": "https, http" },
+    { "x-forwarded-proto": "" },
+    { "x-forwarded-port": "99999" },
+    { "x-real-ip": "not-an-ip" },
+    { forwarded: 'for=garbage;proto=xx;host="a b"' },
+    { host: `${origin.hostname}:99999` },
+    { host: `${origin.hostname}:abc` },
+    { host: "evil.example" },
+    { host: "[::1]" },
+    // Where a form came from.
+    { origin: "null" },
+    { origin: "http://evil.example" },
+    { origin: "garbage" },
+    { origin: `${origin.origin}` },
+    { origin: `${origin.origin}/` },
+    { origin: `file://` },
+    { referer: "::::" },
+    { referer: `${origin.origin}/${"x".repeat(4000)}` },
+    { "sec-fetch-site": "cross-site" },
+    { "sec-fetch-site": "garbage" },
+    // The rest a client may send.
+    { authorization: "Bearer" },
+    { authorization: `Bearer ${"x".repeat(5000)}` },
+    { authorization: "Basic %%%%" },
+    { "user-agent": "x".repeat(8000) },
+    { "user-agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" },
+    { "x-request-id": "x".repeat(2000) },
+    { "x-request-id": "../../etc/passwd" },
+    { "cache-control": "max-age=-1, no-cache=, garbage" },
+    { "content-type": "application/json; charset=garbage" },
+  ];
+}
+
+/**
+ * Requests a client library will not send, over a raw socket: a Content-Length that says something else
+ * than the body (longer: the client then gives up, as a dropped connection would), none that parses, and
+ * HTTP/1.0 without a Host.
+ */
+const RAW_REQUESTS: Array<(host: string, cookie: string) => string> = [
+  ...[
+    { length: "5", body: "theme=dark&extra=trailing-bytes-after-the-declared-length" },
+    { length: "500", body: "theme=dark" },
+    { length: "abc", body: "theme=dark" },
+    { length: "-1", body: "theme=dark" },
+    { length: "10, 10", body: "theme=dark" },
+    { length: "99999999999999999999", body: "theme=dark" },
+  ].map(
+    ({ length, body }) =>
+      (host: string, cookie: string) =>
+        `POST /theme HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+        `Content-Length: ${length}\r\nConnection: close\r\n\r\n${body}`,
+  ),
+  // Request targets other than a path: absolute-form (what a client sends a forward proxy), asterisk-form, none.
+  (host, cookie) =>
+    `GET http://${host}/chat HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET http://evil.example/login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET * HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (host) => `GET /login?a=%ZZ#frag HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  (_host, cookie) => `GET /chat HTTP/1.0\r\nCookie: ${cookie}\r\n\r\n`,
+  () => `GET /api/v1/health HTTP/1.0\r\n\r\n`,
+  () => `GET /login HTTP/1.0\r\n\r\n`,
+];
+
+/** Sends each raw request as the admin; returns those answered with a 5xx or internals (or a socket error). */
+async function rawRequests(url: string): Promise<string[]> {
+  const { hostname, port, host } = new URL(url);
+  const wrong: string[] = [];
+  for (const make of RAW_REQUESTS) {
+    const text = make(host, who.admin.cookie);
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), hostname);
+      let received = "";
+      socket.setTimeout(3000, () => socket.end());
+      socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+      socket.on("close", () => resolve(received));
+      socket.on("error", (error) => resolve(`socket error ${error.message}`));
+      socket.write(text);
+      setTimeout(() => socket.end(), 500);
+    });
+    counts.requests += 1;
+    const statuses = [...reply.matchAll(/^HTTP\/1\.[01] (\d{3})/gm)].map((match) => Number(match[1]));
+    if (statuses.some((status) => status >= 500) || INTERNALS.test(reply) || reply.startsWith("socket error"))
+      wrong.push(
+        `${text.split("\r\n")[0]} (${text.match(/Content-Length: [^\r]*/)?.[0] ?? "no length"}) → ${reply.slice(0, 300)}`,
+      );
+  }
+  return wrong;
+}
+
 describe("fuzzing every route of the built server", () => {
   it("random requests: never a 5xx; 405 with Allow, 415, 413 where due; errors are the app's page or problem+json", async () => {
     const ms = await run(
       fc.array(caseArbitrary(), { minLength: BATCH, maxLength: BATCH }),
       RANDOM_BATCHES,
       async (batch) => {
-        const outcomes = await Promise.all(batch.map(send));
+        const outcomes = await Promise.all(batch.map((entry) => send(entry)));
         const failures = outcomes.flatMap((outcome) => {
           const wrong = violations(outcome);
           return wrong.length ? [describeFailure(outcome, wrong)] : [];
@@ -524,7 +884,7 @@ describe("fuzzing every route of the built server", () => {
     }
     const failures: string[] = [];
     for (let index = 0; index < cases.length; index += BATCH) {
-      for (const outcome of await Promise.all(cases.slice(index, index + BATCH).map(send))) {
+      for (const outcome of await Promise.all(cases.slice(index, index + BATCH).map((entry) => send(entry)))) {
         const wrong = violations(outcome);
         if (wrong.length) failures.push(describeFailure(outcome, wrong));
       }
@@ -534,6 +894,83 @@ describe("fuzzing every route of the built server", () => {
     expect(cases.length).toBeGreaterThan(1000);
     expect(unhandledErrors(harness)).toEqual([]);
   }, 240_000);
+
+  it("every route given hostile values in each query parameter it reads: never a 5xx, never internals", async () => {
+    // The date sweep's idea for every parameter: the random cases above pick from a few names and values,
+    // so most (route, parameter, value) triples are never tried. Each route gets the parameters its own
+    // modules read (found in the source, see queryParameterReads), each with every value.
+    const reads = queryParameterReads();
+    const cases: Case[] = [];
+    const add = (template: string, identity: Identity, rawQuery: string, suffix = "") =>
+      cases.push({ ...sweepCase(template, identity), rawQuery, suffix });
+    const byTemplate = new Map<string, Set<string>>();
+    for (const route of routes) {
+      const names = byTemplate.get(route.template) ?? new Set<string>();
+      for (const id of route.chain) for (const name of reads.byRouteId.get(id) ?? []) names.add(name);
+      byTemplate.set(route.template, names);
+    }
+    for (const [template, names] of byTemplate) {
+      if (template === "/logout") continue;
+      const identities: Identity[] = isPublicPath(template.replace(/:\w+\??/g, "x"))
+        ? ["admin", "anonymous"]
+        : ["admin"];
+      for (const identity of identities)
+        for (const name of names) for (const value of QUERY_VALUES) add(template, identity, value(name));
+    }
+    // What any address is read for, by the server (`_data`) or Remix (`index`; `_routes` on single fetch's
+    // data requests: route ids), on pages, a page's data (`.data`), a resource route and the API.
+    const framework = [...reads.everywhere, "index"];
+    const frameworkValues = [...SHAPES, ...ROUTE_IDS];
+    const pages = new Set(routes.filter((route) => !route.resource).map((route) => route.template));
+    for (const template of ["/chat/:conversationId", "/calendar", "/settings/profile", "/api/v1/conversations"])
+      for (const name of framework) for (const value of frameworkValues) add(template, "admin", value(name));
+    for (const template of ["/chat/:conversationId", "/calendar", "/settings/profile"])
+      for (const name of [...framework, "_routes"])
+        for (const value of frameworkValues) add(template, "admin", value(name), ".data");
+    // A page's data runs the same loaders (tried above) but encodes differently: its own parameters,
+    // empty, long or badly encoded.
+    for (const [template, names] of byTemplate) {
+      if (!pages.has(template)) continue;
+      for (const name of names) for (const value of SHAPES.slice(0, 11)) add(template, "admin", value(name), ".data");
+    }
+    const started = Date.now();
+    const failures = await sweep(cases);
+    process.stdout.write(
+      `[fuzz] query sweep: ${cases.length} requests in ${Date.now() - started} ms over ${byTemplate.size} routes, ` +
+        `${new Set([...byTemplate.values()].flatMap((names) => [...names])).size} parameters × ${QUERY_VALUES.length} values\n`,
+    );
+    expect(failures).toEqual([]);
+    expect(unhandledErrors(harness)).toEqual([]);
+  }, 240_000);
+
+  it("representative routes given malformed request headers: never a 5xx, never internals", async () => {
+    // Behind a reverse proxy (TRUST_PROXY) the X-Forwarded-* headers become the request's host, scheme and
+    // address, so the sweep runs against this server and one that trusts its loopback "proxy" too (and
+    // checks the host against ALLOWED_HOSTS, as a deployment behind a proxy would).
+    const proxied = await startProofServer(BODY_LIMIT, { TRUST_PROXY: "loopback", ALLOWED_HOSTS: "127.0.0.1" });
+    const failures: string[] = [];
+    let sent = 0;
+    const started = Date.now();
+    try {
+      for (const server of [harness, proxied]) {
+        // Only the headers a trusted proxy changes the meaning of are worth a second server's time.
+        const variants = headerVariants(server.server.url).filter(
+          (headers) => server === harness || Object.keys(headers).some((name) => PROXY_READS.test(name)),
+        );
+        const cases = REPRESENTATIVE.flatMap((route) => variants.map((headers) => ({ ...route, headers })));
+        failures.push(...(await sweep(cases, server.server.url)).map((line) => `${server.server.url}: ${line}`));
+        sent += cases.length;
+        failures.push(...(await rawRequests(server.server.url)).map((line) => `${server.server.url}: ${line}`));
+        failures.push(...unhandledErrors(server));
+      }
+    } finally {
+      await proxied.stop();
+    }
+    process.stdout.write(
+      `[fuzz] header sweep: ${sent} requests (+${2 * RAW_REQUESTS.length} raw) in ${Date.now() - started} ms\n`,
+    );
+    expect(failures).toEqual([]);
+  }, 120_000);
 
   it("refused requests (wrong method, type, size, NUL, broken multipart, no session) write nothing", async () => {
     const before = counts.requests;
@@ -580,7 +1017,7 @@ describe("fuzzing every route of the built server", () => {
       );
     const ms = await run(fc.array(refused, { minLength: BATCH, maxLength: BATCH }), REFUSED_BATCHES, async (batch) => {
       const start = await digest();
-      const outcomes = await Promise.all(batch.map(send));
+      const outcomes = await Promise.all(batch.map((entry) => send(entry)));
       const failures = outcomes.flatMap((outcome) => {
         const wrong = violations(outcome);
         const redirectedToSignIn = outcome.entry.identity === "anonymous" && [302, 303, 401].includes(outcome.status);
@@ -601,6 +1038,27 @@ describe("fuzzing every route of the built server", () => {
 
 // Route templates with segments the fuzz fills with real ids must have a pool of them.
 describe("the fuzz covers the route list", () => {
+  it("the query sweep knows every parameter the app reads, and which routes read it", () => {
+    const reads = queryParameterReads();
+    expect(reads.unnamed).toEqual([]);
+    const found = new Set([...reads.byRouteId.values(), reads.everywhere].flatMap((names) => [...names]));
+    // A plain text search as a second opinion: every `.get("x")`/`.has("x")` on a line that names a query.
+    const plain = new Set(
+      appSources()
+        .flatMap((text) => text.split("\n"))
+        .filter((line) => /searchParams/i.test(line))
+        .flatMap((line) => [...line.matchAll(/\.(?:get|getAll|has)\("([^"]+)"\)/g)].map((match) => match[1]!)),
+    );
+    expect([...plain].filter((name) => !found.has(name))).toEqual([]);
+    // Reads through a zod schema, a domain module and a component's useSearchParams reach their routes.
+    expect([...reads.byRouteId.get("routes/calendar._index")!]).toEqual(expect.arrayContaining(["view", "date", "q"]));
+    expect([...reads.byRouteId.get("routes/admin.audit[.]csv")!]).toEqual(
+      expect.arrayContaining(["user", "action", "from", "to", "views", "cursor"]),
+    );
+    expect([...reads.byRouteId.get("routes/settings.password")!]).toEqual(expect.arrayContaining(["signedOut"]));
+    expect(reads.everywhere).toEqual(new Set(["_data"]));
+  });
+
   it("every dynamic segment in the build has real ids to try", () => {
     const names = new Set(templates.flatMap(paramsOf));
     expect([...names].filter((name) => !realIds[name]?.length)).toEqual([]);

@@ -6,13 +6,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
+import ts from "typescript";
 import { prisma } from "~/db/db.server";
 import { startChatHarness, type ChatHarness } from "../support/chat-harness";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Every route template the test build serves (`/chat/:conversationId/stream`), test-only routes left out. */
-export async function routeTemplates(): Promise<string[]> {
+/**
+ * One route of the test build: its template and the route modules whose loaders a GET of it runs (root
+ * first; a resource route, with no component, runs its own alone).
+ */
+export type BuiltRoute = { id: string; template: string; chain: string[]; resource: boolean };
+
+/** Every route of the test build, test-only routes left out. */
+export async function builtRoutes(): Promise<BuiltRoute[]> {
   const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild;
   const fullPath = (id: string): string => {
     const route = build.routes[id]!;
@@ -20,10 +27,23 @@ export async function routeTemplates(): Promise<string[]> {
     const parent = route.parentId ? fullPath(route.parentId) : "";
     return own.startsWith("/") ? own : [parent, own].filter(Boolean).join("/");
   };
-  const templates = Object.keys(build.routes)
+  const chain = (id: string): string[] => {
+    const parent = build.routes[id]!.parentId;
+    return parent ? [...chain(parent), id] : [id];
+  };
+  return Object.keys(build.routes)
     .filter((id) => id !== "root")
-    .map((id) => `/${fullPath(id)}`.replace(/\/+/g, "/"));
-  return [...new Set(templates)].filter((template) => !template.startsWith("/test-only")).sort();
+    .map((id) => {
+      const resource = !build.routes[id]!.module.default;
+      return { id, template: `/${fullPath(id)}`.replace(/\/+/g, "/"), chain: resource ? [id] : chain(id), resource };
+    })
+    .filter((route) => !route.template.startsWith("/test-only"))
+    .sort((a, b) => a.template.localeCompare(b.template));
+}
+
+/** Every route template the test build serves (`/chat/:conversationId/stream`), test-only routes left out. */
+export async function routeTemplates(): Promise<string[]> {
+  return [...new Set((await builtRoutes()).map((route) => route.template))].sort();
 }
 
 /** The `:name` segments of a template. */
@@ -68,8 +88,8 @@ export async function signUp(baseUrl: string, prefix: string): Promise<Person> {
 }
 
 /** The built server with stand-in providers (replies stream from them), BODY_LIMIT_BYTES as given. */
-export function startProofServer(bodyLimit: number): Promise<ChatHarness> {
-  return startChatHarness({ BODY_LIMIT_BYTES: String(bodyLimit), CHAT_MESSAGES_PER_MINUTE: "100000" });
+export function startProofServer(bodyLimit: number, env: Record<string, string> = {}): Promise<ChatHarness> {
+  return startChatHarness({ BODY_LIMIT_BYTES: String(bodyLimit), CHAT_MESSAGES_PER_MINUTE: "100000", ...env });
 }
 
 /** The server's log lines that report an unhandled error (each one is a 5xx somewhere). */
@@ -77,4 +97,156 @@ export function unhandledErrors(harness: ChatHarness): string[] {
   return harness.server.logs
     .filter((entry) => entry.msg === "unhandled error" || Number(entry.level) >= 50)
     .map((entry) => JSON.stringify(entry).slice(0, 400));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The query parameters the app reads, found in its source (a list kept by hand would miss the next one).
+
+const READS = new Set(["get", "getAll", "has"]);
+
+/** What one module reads from a URL's query, and what it imports from the app. */
+type ModuleScan = { reads: Set<string>; unnamed: string[]; imports: string[] };
+
+/**
+ * Parses one module (syntax only: the type checker would take half a minute). A query is
+ * `<x>.searchParams`, a variable bound to one (`const params = url.searchParams`, `[searchParams] =
+ * useSearchParams()`) or a parameter typed URLSearchParams; a read is `.get/.getAll/.has("name")` on
+ * one, or the keys of the zod object a whole query is parsed with (`schema.parse(Object.fromEntries(q))`).
+ */
+function scanModule(file: string): ModuleScan {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const bound = new Set<string>();
+  const schemas = new Map<string, ts.Expression>();
+  const scan: ModuleScan = { reads: new Set(), unnamed: [], imports: [] };
+  const isQuery = (node: ts.Expression): boolean =>
+    (ts.isPropertyAccessExpression(node) && node.name.text === "searchParams") ||
+    (ts.isIdentifier(node) && bound.has(node.text));
+  const bind = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && node.initializer) {
+      const init = node.initializer;
+      if (ts.isIdentifier(node.name)) {
+        if (ts.isPropertyAccessExpression(init) && init.name.text === "searchParams") bound.add(node.name.text);
+        schemas.set(node.name.text, init);
+      }
+      if (
+        ts.isArrayBindingPattern(node.name) &&
+        ts.isCallExpression(init) &&
+        init.expression.getText(source) === "useSearchParams"
+      ) {
+        const first = node.name.elements[0];
+        if (first && ts.isBindingElement(first) && ts.isIdentifier(first.name)) bound.add(first.name.text);
+      }
+    }
+    if (ts.isParameter(node) && ts.isIdentifier(node.name) && node.type?.getText(source) === "URLSearchParams")
+      bound.add(node.name.text);
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
+      scan.imports.push(node.moduleSpecifier.text);
+    ts.forEachChild(node, bind);
+  };
+  /** The keys of the first `z.object({...})` in a schema's definition. */
+  const schemaKeys = (definition: ts.Expression): string[] => {
+    let keys: string[] | undefined;
+    const find = (node: ts.Node): void => {
+      if (keys) return;
+      if (ts.isCallExpression(node) && node.expression.getText(source) === "z.object") {
+        const shape = node.arguments[0];
+        if (shape && ts.isObjectLiteralExpression(shape))
+          keys = shape.properties.flatMap((property) =>
+            property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
+              ? [property.name.text]
+              : [],
+          );
+        return;
+      }
+      ts.forEachChild(node, find);
+    };
+    find(definition);
+    return keys ?? [];
+  };
+  const read = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      const [first] = node.arguments;
+      if (READS.has(method) && isQuery(node.expression.expression)) {
+        if (first && ts.isStringLiteralLike(first)) scan.reads.add(first.text);
+        else scan.unnamed.push(node.getText(source));
+      }
+      if (node.expression.getText(source) === "Object.fromEntries" && first && isQuery(first)) {
+        const parse = node.parent;
+        const schema =
+          ts.isCallExpression(parse) && ts.isPropertyAccessExpression(parse.expression)
+            ? schemas.get(parse.expression.expression.getText(source))
+            : undefined;
+        const keys = schema ? schemaKeys(schema) : [];
+        if (keys.length) for (const key of keys) scan.reads.add(key);
+        else scan.unnamed.push(parse.getText(source));
+      }
+    }
+    ts.forEachChild(node, read);
+  };
+  bind(source);
+  read(source);
+  return scan;
+}
+
+function appModules(dir = path.join(root, "app")): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "generated" ? [] : appModules(full);
+    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) ? [full] : [];
+  });
+}
+
+function resolveImport(from: string, specifier: string): string | undefined {
+  const base = specifier.startsWith("~/")
+    ? path.join(root, "app", specifier.slice(2))
+    : specifier.startsWith(".")
+      ? path.resolve(path.dirname(from), specifier)
+      : undefined;
+  if (!base) return undefined;
+  return [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")].find(
+    (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
+  );
+}
+
+/** The text of every app module (tests and generated code left out). */
+export function appSources(): string[] {
+  return appModules().map((file) => fs.readFileSync(file, "utf8"));
+}
+
+export type QueryReads = {
+  /** Parameters each route module reads, itself or through the app modules it imports. */
+  byRouteId: Map<string, Set<string>>;
+  /** Read by modules no route imports (the server's own middleware): they apply to every address. */
+  everywhere: Set<string>;
+  /** Reads whose parameter name is not a literal (the sweep cannot know to try them). */
+  unnamed: string[];
+};
+
+/** Every query parameter the app reads, attributed to the routes whose requests read it. */
+export function queryParameterReads(): QueryReads {
+  const scans = new Map(appModules().map((file) => [file, scanModule(file)]));
+  const closure = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    for (const specifier of scans.get(file)?.imports ?? []) {
+      const target = resolveImport(file, specifier);
+      if (target && scans.has(target)) closure(target, seen);
+    }
+    return seen;
+  };
+  const byRouteId = new Map<string, Set<string>>();
+  const reached = new Set<string>();
+  for (const file of scans.keys()) {
+    const relative = path.relative(path.join(root, "app"), file);
+    if (!(relative.startsWith("routes/") || relative === "root.tsx")) continue;
+    const modules = closure(file);
+    for (const module of modules) reached.add(module);
+    byRouteId.set(
+      relative.replace(/\.tsx?$/, ""),
+      new Set([...modules].flatMap((module) => [...scans.get(module)!.reads])),
+    );
+  }
+  const everywhere = new Set([...scans].filter(([file]) => !reached.has(file)).flatMap(([, scan]) => [...scan.reads]));
+  return { byRouteId, everywhere, unnamed: [...scans.values()].flatMap((scan) => scan.unnamed) };
 }
