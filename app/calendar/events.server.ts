@@ -324,21 +324,37 @@ export async function updateEvent(userId: string, target: Target, input: EventIn
 /**
  * Takes the row lock of an event's family head (the series, or the event itself) for the transaction:
  * changes to one series wait for each other, so a form sent twice at once cannot make two overrides of
- * one occurrence or split a series twice. The second one then reads what the first one left.
+ * one occurrence or split a series twice. The second one then reads what the first one left. Returns the
+ * id it locked (null: no such event of mine).
  */
-async function lockFamily(tx: Tx, userId: string, eventId: string): Promise<void> {
-  await tx.$queryRaw`
+async function lockFamily(tx: Tx, userId: string, eventId: string): Promise<string | null> {
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM "Event"
      WHERE "userId" = ${userId}
        AND id = COALESCE((SELECT "seriesId" FROM "Event" WHERE id = ${eventId} AND "userId" = ${userId}), ${eventId})
-       FOR UPDATE`;
+       FOR NO KEY UPDATE`;
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * The target resolved under its family's lock. An override can move to another series while its old
+ * series' lock is awaited (a "this and following" split of it): then the new series is locked and the
+ * target read again.
+ */
+async function resolveLocked(tx: Tx, userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
+  let locked = await lockFamily(tx, userId, target.eventId);
+  for (;;) {
+    const resolved = await resolve(tx, userId, target);
+    const head = "single" in resolved ? resolved.single.id : resolved.series.id;
+    if (head === locked) return resolved;
+    locked = await lockFamily(tx, userId, target.eventId);
+  }
 }
 
 function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
-  return prisma.$transaction(async (tx) => {
-    await lockFamily(tx, userId, target.eventId);
-    return updateResolved(tx, userId, await resolve(tx, userId, target), input, scope);
-  });
+  return prisma.$transaction(async (tx) =>
+    updateResolved(tx, userId, await resolveLocked(tx, userId, target), input, scope),
+  );
 }
 
 async function updateResolved(
@@ -420,8 +436,7 @@ export async function deleteEvent(userId: string, target: Target, scope: Scope):
 
 async function deleteEventNow(userId: string, target: Target, scope: Scope): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    await lockFamily(tx, userId, target.eventId);
-    const resolved = await resolve(tx, userId, target);
+    const resolved = await resolveLocked(tx, userId, target);
     if ("single" in resolved) {
       await tx.event.delete({ where: { id: resolved.single.id } });
       return;

@@ -17,11 +17,13 @@ export function publicOrigin(req: Request): URL | null {
   const forwarded = trusted(req.socket.remoteAddress, 0) ? req.get("x-forwarded-host") : undefined;
   // An HTTP/1.0 request may carry no Host at all (some load balancers' health checks): it named nothing.
   const host = forwarded?.split(",")[0]?.trim() || req.get("host") || "localhost";
-  if (req.protocol !== "http" && req.protocol !== "https") return null;
+  // A proxy may write the scheme in capitals ("HTTPS"); Express passes X-Forwarded-Proto on as it is.
+  const protocol = req.protocol.toLowerCase();
+  if (protocol !== "http" && protocol !== "https") return null;
   // Anything that would make the host part end early (a path, a query, credentials) is no host name.
   if (/[\s/\\?#@]/.test(host)) return null;
   try {
-    return new URL(`${req.protocol}://${host}`);
+    return new URL(`${protocol}://${host}`);
   } catch (error) {
     if (error instanceof TypeError) return null;
     throw error;

@@ -183,6 +183,11 @@ describe("request safety", () => {
       });
     expect((await behindProxy("https://ares.example.test")).status).toBe(400);
     expect((await behindProxy("https://evil.example")).status).toBe(403);
+    // A proxy that writes the scheme in capitals names the same address (it was refused as none).
+    const capitals = await httpRequest(`${server.url}/login`, {
+      headers: { "x-forwarded-host": "ares.example.test", "x-forwarded-proto": "HTTPS" },
+    });
+    expect(capitals.status).toBe(200);
   });
 
   it("a tampered session cookie counts as signed out, not as an error", async () => {
