@@ -5,6 +5,8 @@ import { routePath } from "./route-path.server";
 // Orchestrators and Prometheus reach these by container name or IP, never by the public host name.
 const ANY_HOST = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
 
+const origins = new WeakMap<Request, URL | null>();
+
 /**
  * The scheme and host (with port) the browser used: X-Forwarded-Proto and the first X-Forwarded-Host
  * only from a proxy `trust proxy` trusts, else the connection's scheme and Host. Null when they name no
@@ -13,6 +15,12 @@ const ANY_HOST = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
  * allowed-hosts check and the same-origin check.
  */
 export function publicOrigin(req: Request): URL | null {
+  // Read once per request: the host checks, the same-origin check and the Remix request all ask.
+  if (!origins.has(req)) origins.set(req, readPublicOrigin(req));
+  return origins.get(req) ?? null;
+}
+
+function readPublicOrigin(req: Request): URL | null {
   const trusted = req.app.get("trust proxy fn") as (address: string | undefined, hop: number) => boolean;
   const forwarded = trusted(req.socket.remoteAddress, 0) ? req.get("x-forwarded-host") : undefined;
   // An HTTP/1.0 request may carry no Host at all (some load balancers' health checks): it named nothing.
