@@ -539,6 +539,20 @@ function masterData(master: ImportedEvent) {
 }
 
 /**
+ * Locks the events (series or single) an import replaces, before anything of theirs is deleted, in one
+ * order (by id): an edit locks a series before its exceptions (lockFamily), so a delete by UID that
+ * reached an exception first and then waited for its series would deadlock with it (PostgreSQL ends
+ * one of the two with 40P01, a 500 for whoever it was).
+ */
+function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Array<{ uid: string }>> {
+  return tx.$queryRaw<Array<{ uid: string }>>`
+    SELECT uid FROM "Event"
+     WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids})
+     ORDER BY id
+       FOR UPDATE`;
+}
+
+/**
  * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
  * have replaces it (with its exceptions), others are created; overrides attach to their series.
  * Events of my subscriptions are left alone: they belong to their feed.
@@ -549,14 +563,7 @@ export async function importEvents(userId: string, parsed: Parsed): Promise<Impo
   const origin: Origin = { source: "import", subscriptionId: null };
   await prisma.$transaction(
     async (tx) => {
-      const existing = new Set(
-        (
-          await tx.event.findMany({
-            where: { userId, subscriptionId: null, uid: { in: [...masters.keys()] }, seriesId: null },
-            select: { uid: true },
-          })
-        ).map((row) => row.uid),
-      );
+      const existing = new Set((await lockImportedHeads(tx, userId, [...masters.keys()])).map((row) => row.uid));
       for (const [uid, master] of masters) {
         await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
         const created = await tx.event.create({

@@ -1,11 +1,14 @@
 /** Calendar storage against PostgreSQL: window queries, scoped edits and deletes of series, isolation. */
+import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { fromICalendar } from "~/calendar/ical.server";
 import {
   EventNotFoundError,
   OccurrenceNotFoundError,
   createEvent,
   deleteEvent,
   getEvent,
+  importEvents,
   listOccurrences,
   searchEvents,
   updateEvent,
@@ -243,6 +246,56 @@ describe("calendar events in the database", () => {
     for (const outcome of outcomes)
       if (outcome.status === "rejected") expect(outcome.reason).toBeInstanceOf(OccurrenceNotFoundError);
     expect(await prisma.event.count({ where: { userId: user.id, seriesId: null } })).toBe(2);
+  });
+
+  it("an import of a series being edited waits for the edit instead of deadlocking with it", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, weekly());
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-09T09:00" },
+      weekly({ title: "Moved", rrule: null }),
+      "this",
+    );
+    // The series' row indexed again after its exception's (a later write to its span): a delete by UID
+    // now meets the exception first.
+    await prisma.$executeRaw`UPDATE "Event" SET "rangeStart" = "rangeStart" - interval '1 minute' WHERE id = ${id}`;
+    const { uid } = await prisma.event.findUniqueOrThrow({ where: { id }, select: { uid: true } });
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      `UID:${uid}`,
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20260302T100000",
+      "DTEND;TZID=Europe/Berlin:20260302T103000",
+      "RRULE:FREQ=WEEKLY;BYDAY=MO",
+      "SUMMARY:Imported standup",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    // An edit under way, as lockFamily starts one: the series locked, its exception written after.
+    const edit = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await edit.connect();
+    try {
+      await edit.query("BEGIN");
+      await edit.query(`SELECT id FROM "Event" WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+      const imported = importEvents(user.id, fromICalendar(file, ZONE));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Without the import waiting for the series first, this waits for the import, which waits for
+      // this transaction: PostgreSQL ends one of them (40P01) after deadlock_timeout.
+      await edit.query("SET LOCAL lock_timeout = '3s'");
+      await edit.query(`UPDATE "Event" SET title = 'Moved again' WHERE "seriesId" = $1`, [id]);
+      await edit.query("COMMIT");
+      const report = await imported;
+      expect(report.updated.map((event) => event.uid)).toEqual([uid]);
+    } finally {
+      await edit.end();
+    }
+    const rows = await prisma.event.findMany({ where: { userId: user.id }, select: { title: true, seriesId: true } });
+    expect(rows).toEqual([{ title: "Imported standup", seriesId: null }]);
   });
 
   it("another person's events are not found, not listed, not changed", async () => {
