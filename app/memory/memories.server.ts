@@ -53,10 +53,12 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
     return saveFact(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
-  // Only if it still holds the value read above: a delete or another correction in between makes this a
-  // fresh save (a new fact, or a correction of that one with its value in the history).
+  // Only if it is still as read above: a delete or another correction in between makes this a fresh
+  // save (a new fact, or a correction of that one with its value in the history). The history is
+  // compared too: corrections A→B→A meanwhile leave the value as read but add two entries this write
+  // would otherwise drop.
   const { count } = await tx.memoryFact.updateMany({
-    where: { id: existing.id, value: existing.value },
+    where: { id: existing.id, value: existing.value, history: { equals: existing.history ?? [] } },
     data: {
       value: input.value,
       confidence: input.confidence ?? 1,
@@ -85,9 +87,9 @@ export async function savePreference(userId: string, input: PreferenceInput, tx:
     return savePreference(userId, input, tx);
   }
   if (existing.value === input.value) return existing.id;
-  // As in saveFact: only over the value read above.
+  // As in saveFact: only over the value and history read above.
   const { count } = await tx.memoryPreference.updateMany({
-    where: { id: existing.id, value: existing.value },
+    where: { id: existing.id, value: existing.value, history: { equals: existing.history ?? [] } },
     data: {
       value: input.value,
       sourceMessageId: input.sourceMessageId ?? existing.sourceMessageId,

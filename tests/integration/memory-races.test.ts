@@ -1,4 +1,5 @@
 /** Memory writes that race each other (a form sent twice, two tabs): each ends in one clear state, never a 500. */
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { MemoryNotFoundError, deleteMemory, editFact, saveFact } from "~/memory/memories.server";
@@ -23,6 +24,35 @@ describe("memory writes at the same time", () => {
       // Saved after the delete (a new fact) or before it (then deleted with it): never half of each.
       expect(facts.map((fact) => fact.value).filter((value) => value !== "York")).toEqual([]);
     }
+  });
+
+  it("a correction read before two others (A→B→A) keeps both of theirs in the history", async () => {
+    const user = await makeUser();
+    const id = await saveFact(user.id, { kind: "personal", key: "city", value: "Leeds" });
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // Another request's two corrections, Leeds → York → Leeds, land while this one's read is in hand.
+      await other.query("BEGIN");
+      await other.query(`SELECT id FROM "MemoryFact" WHERE id = $1 FOR UPDATE`, [id]);
+      const correction = saveFact(user.id, { kind: "personal", key: "city", value: "Hull" });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const [from, to] of [
+        ["Leeds", "York"],
+        ["York", "Leeds"],
+      ])
+        await other.query(
+          `UPDATE "MemoryFact" SET value = $2, history = history || jsonb_build_array(jsonb_build_object('value', $3::text, 'confidence', 1, 'replacedAt', now())) WHERE id = $1`,
+          [id, to, from],
+        );
+      await other.query("COMMIT");
+      expect(await correction).toBe(id);
+    } finally {
+      await other.end();
+    }
+    const fact = await prisma.memoryFact.findUniqueOrThrow({ where: { id } });
+    expect(fact.value).toBe("Hull");
+    expect((fact.history as Array<{ value: string }>).map((entry) => entry.value)).toEqual(["Leeds", "York", "Leeds"]);
   });
 
   it("editing a fact onto a key that is being deleted is not refused as missing", async () => {
