@@ -81,31 +81,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
-  // 1b. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
-  app.use(drainingMiddleware);
-  // 2. Host headers that name no address, or an unknown one, are refused before any work is done for them.
-  app.use(refuseInvalidHost);
-  app.use(allowedHostsMiddleware(config.allowedHosts));
-  // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
-  app.use(refuseNulInUrl);
-  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
-  app.use(refuseUnsupportedMethods);
-  // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
-  // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
-  app.use(refuseNonCanonicalPaths);
-  // 3. Timing starts here so the histogram covers everything below, including 429s.
-  app.use(httpMetricsMiddleware(() => currentBuild));
-  // 4. Access log (health probes, scrapes and assets are not logged).
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => String((res as Response).locals.requestId),
-      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
-    }),
-  );
-
+  // 1a. Security headers next, so that every answer has them, the refusals below included.
   const development = Boolean(options.vite);
   app.use(
     helmet({
@@ -133,6 +109,31 @@ export function createHttpApp(options: HttpAppOptions): Express {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  // 1b. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
+  app.use(drainingMiddleware);
+  // 2. Host headers that name no address, or an unknown one, are refused before any work is done for them.
+  app.use(refuseInvalidHost);
+  app.use(allowedHostsMiddleware(config.allowedHosts));
+  // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
+  app.use(refuseNulInUrl);
+  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
+  app.use(refuseUnsupportedMethods);
+  // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
+  // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
+  app.use(refuseNonCanonicalPaths);
+  // 3. Timing starts here so the histogram covers everything below, including 429s.
+  app.use(httpMetricsMiddleware(() => currentBuild));
+  // 4. Access log (health probes, scrapes and assets are not logged).
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => String((res as Response).locals.requestId),
+      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+    }),
+  );
+
   // Server-Sent Events must reach the browser token by token: compression would buffer them.
   app.use(
     compression({

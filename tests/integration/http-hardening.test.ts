@@ -66,8 +66,18 @@ describe("security headers on a page", () => {
     expect(allowed.status).toBe(200);
     const probe = await httpRequest(`${server.url}/api/v1/health/live`, { headers: { Host: "10.0.0.7:3000" } });
     expect(probe.status).toBe(200);
-    // The app's error page, not a bare line of text.
+    // The app's error page, not a bare line of text, with the security headers every page has.
     expect(String(foreign.headers["content-type"])).toMatch(/^text\/html/);
+    const unsupported = await httpRequest(`${server.url}/settings`, {
+      method: "PATCH",
+      headers: { Host: "ares.example.test" },
+    });
+    expect(unsupported.status).toBe(405);
+    for (const refused of [foreign, unsupported]) {
+      expect(String(refused.headers["content-security-policy"])).toContain("script-src 'self' 'nonce-");
+      expect(refused.headers["x-content-type-options"]).toBe("nosniff");
+      expect(refused.headers["x-frame-options"]).toBe("SAMEORIGIN");
+    }
   });
 
   it("refuse HTTP/1.0 without a Host as an unknown host (it answered 500: there was no name to compare)", async () => {
