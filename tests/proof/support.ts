@@ -51,7 +51,13 @@ export function paramsOf(template: string): string[] {
   return [...template.matchAll(/:([A-Za-z]+)\??/g)].map((match) => match[1]!);
 }
 
-/** Field names and intent values the app's forms send, read from the route modules. */
+/** Every query parameter name the app reads anywhere (queryParameterReads), in one list. */
+function allQueryParameters(): string[] {
+  const reads = queryParameterReads();
+  return [...new Set([...[...reads.byRouteId.values()].flatMap((names) => [...names]), ...reads.everywhere])].sort();
+}
+
+/** Field names and intent values the app's forms send, read from the route modules; query names from the app. */
 export function formVocabulary(): { names: string[]; intents: string[]; queryNames: string[] } {
   const dir = path.join(root, "app/routes");
   const sources = fs.readdirSync(dir).map((file) => fs.readFileSync(path.join(dir, file), "utf8"));
@@ -61,7 +67,7 @@ export function formVocabulary(): { names: string[]; intents: string[]; queryNam
   return {
     names: all(/\bname="([A-Za-z][\w-]*)"/g),
     intents: all(/name="intent" value="([\w-]+)"/g),
-    queryNames: all(/searchParams\.get\("([A-Za-z]+)"\)/g),
+    queryNames: allQueryParameters(),
   };
 }
 
