@@ -1,12 +1,71 @@
 /**
  * p95 time to render a conversation page with 50 vs 5,000 messages, measured in one run (requests
  * interleaved). Long histories are paginated, so the ratio should stay near 1. Target: ≤ 1.3.
+ * Then the SQL statements of one whole page request at each size (target ≤ 3, issue #17): the compiled
+ * app is run in this process for that, so that every statement its pool sends is counted.
  *   npx tsx bench/conversation-page.ts [requests=200]
  */
+import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "@remix-run/node";
 import pg from "pg";
-import { benchDatabase, benchServer, ms, percentile, seedConversation, signedIn } from "./support";
+import type { ServerRuntime } from "~/http/runtime.server";
+import { countQueries } from "../tests/support/query-counter";
+import {
+  benchDatabase,
+  benchServer,
+  BENCH_SESSION_SECRET,
+  ms,
+  percentile,
+  seedConversation,
+  signedIn,
+} from "./support";
 import { printBenchSummary } from "./summary";
+
+/** The statements of one GET of each page, sent to the compiled app running in this process. */
+async function statementsPerPage(databaseUrl: string, cookie: string, paths: string[]): Promise<number[]> {
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: BENCH_SESSION_SECRET,
+    LOG_LEVEL: "error",
+    ARES_SKIP_MIGRATIONS: "true",
+    RATE_LIMIT_READ_PER_MINUTE: "0",
+    RATE_LIMIT_WRITE_PER_MINUTE: "0",
+  });
+  const root = path.resolve(import.meta.dirname, "..");
+  const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild & {
+    entry: { module: { serverRuntime: ServerRuntime } };
+  };
+  const runtime = build.entry.module.serverRuntime;
+  const app = runtime.createHttpApp({
+    config: runtime.config(),
+    build,
+    clientDir: path.join(root, "build-test/client"),
+  });
+  const listener = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => listener.once("listening", resolve));
+  const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+  try {
+    const counts: number[] = [];
+    for (const pagePath of paths) {
+      // Once untimed: the pool's connections are opened outside the count.
+      await (await fetch(base + pagePath, { headers: { cookie } })).text();
+      const { result: status, statements } = await countQueries(async () => {
+        const response = await fetch(base + pagePath, { headers: { cookie } });
+        await response.text();
+        return response.status;
+      });
+      if (status !== 200) throw new Error(`${pagePath} answered ${status} in this process`);
+      counts.push(statements.length);
+    }
+    return counts;
+  } finally {
+    await new Promise((resolve) => listener.close(resolve));
+    await runtime.closeDb();
+  }
+}
 
 const requests = Number(process.argv[2] ?? 200);
 const WARMUP = 10;
@@ -43,6 +102,13 @@ try {
   console.log(`  50 messages      p50 ${ms(percentile(timings.small!, 50))}   p95 ${ms(p95Small)}`);
   console.log(`  5,000 messages   p50 ${ms(percentile(timings.large!, 50))}   p95 ${ms(p95Large)}`);
   console.log(`  p95 ratio 5,000/50: ${(p95Large / p95Small).toFixed(2)}   (target ≤ 1.3)`);
+  const [statementsSmall, statementsLarge] = await statementsPerPage(database.url, client.jar.header(), [
+    `/chat/${small}`,
+    `/chat/${large}`,
+  ]);
+  console.log(
+    `  SQL statements per page request: ${statementsSmall} at 50, ${statementsLarge} at 5,000   (target ≤ 3)`,
+  );
   printBenchSummary("conversation-page", [
     { name: "conversation page p95, 50 messages", value: p95Small, unit: "ms", target: null, pass: null },
     { name: "conversation page p95, 5,000 messages", value: p95Large, unit: "ms", target: null, pass: null },
@@ -52,6 +118,13 @@ try {
       unit: "×",
       target: "≤ 1.3",
       pass: p95Large / p95Small <= 1.3,
+    },
+    {
+      name: "conversation page SQL statements (50 and 5,000 messages)",
+      value: Math.max(statementsSmall!, statementsLarge!),
+      unit: "statements",
+      target: "≤ 3",
+      pass: Math.max(statementsSmall!, statementsLarge!) <= 3,
     },
   ]);
 } finally {

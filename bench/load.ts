@@ -16,7 +16,7 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { startProductionServer } from "./production-server";
 import { printBenchSummary } from "./summary";
-import { percentile, signedIn } from "./support";
+import { machineCpuTicks, percentile, processCpuMs, signedIn } from "./support";
 
 const seconds = Number(process.argv[2] ?? 60);
 const connections = Number(process.argv[3] ?? 20);
@@ -130,7 +130,16 @@ try {
 
   let unanswered = 0;
   const loadBefore = loadavg();
+  // Whether the mixed load saturates the machine: its cores' busy share, and the server's own CPU.
+  const machineBefore = machineCpuTicks();
+  const serverCpuBefore = processCpuMs(server.child.pid);
   const mixed = await run([0, 1, 2, 3], seconds);
+  const machineAfter = machineCpuTicks();
+  const serverCpuAfter = processCpuMs(server.child.pid);
+  const machineBusy =
+    (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total || Number.POSITIVE_INFINITY);
+  const serverCores =
+    serverCpuBefore === null || serverCpuAfter === null ? null : (serverCpuAfter - serverCpuBefore) / (seconds * 1000);
   const unansweredMixed = unanswered;
   const liveness = (await run([-1], ratioSeconds, false))[0]!;
   const pageAlone = (await run([0], ratioSeconds))[0]!;
@@ -151,6 +160,9 @@ try {
   console.log(
     `  load average before ${loadBefore.map((v) => v.toFixed(2)).join(" ")}, after ${loadAfter.map((v) => v.toFixed(2)).join(" ")}`,
   );
+  console.log(
+    `  machine CPU busy ${(machineBusy * 100).toFixed(0)} % of ${machineBefore.cores} cores; server process ${serverCores === null ? "n/a" : serverCores.toFixed(2)} cores`,
+  );
   for (const figure of mixed) console.log(row(figure));
   console.log(
     `  all (mixed)            ${(total.requests / seconds).toFixed(1).padStart(8)} req/s   not 2xx/3xx ${total.failed}   (target 0)`,
@@ -165,9 +177,14 @@ try {
   printBenchSummary("load", [
     ...mixed.flatMap((figure) => [
       { name: `${figure.label} req/s (mixed)`, value: figure.rps, unit: "req/s", target: null, pass: null },
+      { name: `${figure.label} p50 (mixed)`, value: figure.p50, unit: "ms", target: null, pass: null },
       { name: `${figure.label} p95 (mixed)`, value: figure.p95, unit: "ms", target: null, pass: null },
       { name: `${figure.label} p99 (mixed)`, value: figure.p99, unit: "ms", target: null, pass: null },
     ]),
+    { name: "machine CPU busy (mixed)", value: machineBusy * 100, unit: "%", target: null, pass: null },
+    ...(serverCores === null
+      ? []
+      : [{ name: "server process CPU (mixed)", value: serverCores, unit: "cores", target: null, pass: null }]),
     { name: "answers not 2xx/3xx (mixed)", value: total.failed, unit: "", target: "0", pass: total.failed === 0 },
     { name: "no answer within 10 s (all phases)", value: unanswered, unit: "", target: "0", pass: unanswered === 0 },
     { name: "liveness req/s (alone)", value: liveness.rps, unit: "req/s", target: null, pass: null },

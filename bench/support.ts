@@ -23,6 +23,8 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
   };
 }
 
+export const BENCH_SESSION_SECRET = "bench-session-secret-0123456789abcdefghij";
+
 /** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
@@ -33,7 +35,7 @@ export async function benchServer(env: Record<string, string>): Promise<ServerPr
     {
       NODE_ENV: "production",
       HOST: "127.0.0.1",
-      SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
+      SESSION_SECRET: BENCH_SESSION_SECRET,
       INTERNAL_API_KEY: "bench-internal-api-key-0123456789",
       ARES_SKIP_MIGRATIONS: "true",
       CHAT_MESSAGES_PER_MINUTE: "0",
@@ -86,6 +88,15 @@ export function processCpuMs(pid: number | undefined): number | null {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+}
+
+/** All cores' CPU time so far from /proc/stat (in ticks): busy (not idle or iowait) and total. */
+export function machineCpuTicks(): { busy: number; total: number; cores: number } {
+  const lines = fs.readFileSync("/proc/stat", "utf8").split("\n");
+  const fields = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total, cores: lines.filter((line) => /^cpu\d+ /.test(line)).length };
 }
 
 /** The machine's load averages (1, 5, 15 min), to print beside figures that follow it. */
