@@ -280,14 +280,17 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
   }, 40_000);
 
   it("each scheduled job runs once: scans triggered on both processes at once run once per job, in one process", async () => {
-    const queues = ["reminders", "briefings", "subscriptions"] as const;
-    const jobsTotal = async (server: ServerProcess, queue: string) => {
+    const queues = ["reminders", "briefings", "subscriptions", "sessions"] as const;
+    const jobName = (queue: (typeof queues)[number]) =>
+      queue === "sessions" ? "sessions.purge-ended" : `calendar.${queue}-scan`;
+    const jobsTotal = async (server: ServerProcess, queue: (typeof queues)[number]) => {
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      const series = `ares_jobs_total{queue="calendar.${queue}-scan",result="completed"}`;
+      const series = `ares_jobs_total{queue="${jobName(queue)}",result="completed"}`;
       return sample(metrics, series) ?? 0;
     };
     const origin = (server: ServerProcess) => ({ headers: { origin: server.url } });
-    // Every scan, five times from each process, all at the same instant (plus the minute's cron runs).
+    // Every scheduled job (the three scans and the purge of ended sessions), five times from each process,
+    // all at the same instant (plus the minute's cron runs).
     const sends = await Promise.all(
       queues.flatMap((queue) =>
         [a, b].flatMap((server) =>
@@ -305,7 +308,7 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
     expect(sentIds.length).toBeGreaterThanOrEqual(queues.length);
     expect(sentIds.length).toBeLessThan(sends.length);
 
-    const names = queues.map((queue) => `calendar.${queue}-scan`);
+    const names = queues.map(jobName);
     const settled = async () => {
       const { rows } = await db.query<{ pending: string }>(
         `SELECT count(*) AS pending FROM pgboss.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`,
@@ -352,7 +355,7 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
       comparison = queues.map((queue, index) => ({
         queue,
         runs: runs[index]!,
-        jobs: Number(rows.find((row) => row.name === `calendar.${queue}-scan`)?.completed ?? 0),
+        jobs: Number(rows.find((row) => row.name === jobName(queue))?.completed ?? 0),
       }));
       break;
     }
