@@ -75,6 +75,63 @@ try {
     { label: "export", path: `/chat/${c}/export?format=md` },
     { label: "admin users", path: "/admin/users?q=example&cursor=abc" },
     { label: "admin audit", path: "/admin/audit?user=example&action=login&from=2026-01-01&to=2026-12-31&cursor=abc" },
+    // Session 13: the forms and query parameters the first runs left out (the .ics import is a file upload).
+    { label: "admin audit CSV", path: "/admin/audit.csv?user=example&action=login&from=2026-01-01&to=2026-12-31" },
+    { label: "conversation page: message reply edit", path: `/chat/${c}?message=abc&reply=def&edit=ghi` },
+    { label: "memory review", path: "/memory?review=abc" },
+    { label: "calendar search and views", path: "/calendar?q=stand&view=agenda&views=month" },
+    { label: "event edit page", path: `/calendar/events/${eventId}/edit?occurrence=2026-06-16T09:00&following=1` },
+    { label: "telegram settings (state)", path: "/settings/telegram?state=abc" },
+    {
+      label: "event edit form",
+      path: `/calendar/events/${eventId}/edit`,
+      data: "title=Standup&startDate=2026-06-15&startTime=09:00&endDate=2026-06-15&endTime=09:30&timeZone=Europe%2FBerlin&location=here&description=daily&repeat=DAILY&reminders=10&scope=all&occurrence=2026-06-15T09:00",
+    },
+    {
+      label: "subscribe form",
+      path: "/calendar/subscriptions",
+      data: "name=Holidays&url=http%3A%2F%2F127.0.0.1%3A9%2Ffeed.ics&refreshMinutes=60",
+    },
+    { label: "calendar feed link", path: "/calendar?index", data: "intent=feed-create" },
+    {
+      label: "chat settings",
+      path: "/settings/chat",
+      data: "model=stub&systemPrompt=be+brief&temperature=0.5&topP=0.9&maxTokens=500",
+    },
+    {
+      label: "notification settings",
+      path: "/settings/notifications",
+      data: "briefing=on&briefingTime=07:30&remindersOnTelegram=on",
+    },
+    {
+      label: "assistant settings",
+      path: "/settings/assistant",
+      data: "intent=save&memoryEnabled=on&memoryAutoAccept=on",
+    },
+    // A wrong current password: the form is parsed and checked, the password never changes.
+    {
+      label: "password form",
+      path: "/settings/password",
+      data: "currentPassword=wrong+password&newPassword=another+long+password",
+    },
+    { label: "revoke a session", path: "/settings/sessions", data: "intent=revoke&sessionId=abc" },
+    { label: "telegram unlink", path: "/settings/telegram", data: "intent=unlink&chatId=123" },
+    // A confirmation that never matches the account's address: parsed and refused, nothing deleted.
+    { label: "delete my data (refused)", path: "/settings/data", data: "confirmEmail=someone-else%40example.test" },
+    {
+      label: "memory: edit a fact",
+      path: "/memory",
+      data: "intent=edit-fact&id=abc&kind=personal&key=city&value=Paris",
+    },
+    { label: "memory: reject a proposal", path: "/memory", data: "intent=reject&id=abc&confirm=yes" },
+    { label: "notifications read", path: "/notifications", data: "intent=read&id=abc" },
+    { label: "chat edit", path: `/chat/${c}`, data: "intent=edit&messageId=abc&message=hello+again" },
+    { label: "chat version and model", path: `/chat/${c}`, data: "intent=model&model=stub%2Fsmall&messageId=abc" },
+    { label: "calendar action", path: `/chat/${c}/actions/abc`, data: "intent=confirm" },
+    { label: "admin user role", path: "/admin/users", data: "intent=role&userId=abc&role=admin&q=x" },
+    { label: "admin user budget", path: "/admin/users/abc", data: "budget=1000" },
+    { label: "admin job retry", path: "/admin/jobs", data: "intent=retry&jobId=abc&queue=calendar.reminders-scan" },
+    { label: "new conversation (API, JSON)", path: "/api/v1/conversations", data: '{"title":"hello"}', json: true },
   ].filter((target) => !only || only.split(",").some((part) => target.label.includes(part)));
 
   const say = (line: string) => process.stdout.write(`${line}\n`);
