@@ -39,9 +39,34 @@ try {
     repeat: "DAILY",
     reminders: "10",
   });
+  await client.post("/memory", { intent: "add-fact", kind: "personal", key: "city", value: "Berlin" });
   const db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
   const eventId = (await db.query<{ id: string }>(`SELECT id FROM "Event" LIMIT 1`)).rows[0]?.id ?? "none";
+  // Real ids of each kind a form or query names, so that a target is its page and not a 404 (sqlmap
+  // gives up on a 404): my fact, a waiting proposal, a notification, my message and a calendar action in
+  // it, and another person for the admin's forms.
+  const first = async (sql: string, values: unknown[] = []) =>
+    (await db.query<{ id: string }>(sql, values)).rows[0]?.id ?? "none";
+  const userId = await first(`SELECT id FROM "User" ORDER BY "createdAt" LIMIT 1`);
+  const factId = await first(`SELECT id FROM "MemoryFact" LIMIT 1`);
+  const messageId = await first(`SELECT id FROM "Message" WHERE role = 'user' LIMIT 1`);
+  const proposalId = await first(
+    `INSERT INTO "MemoryProposal" (id, "userId", type, kind, key, value, confidence, importance)
+     VALUES ('sqlmap-proposal', $1, 'fact', 'personal', 'pet', 'a cat', 0.9, 3) RETURNING id`,
+    [userId],
+  );
+  const notificationId = await first(
+    `INSERT INTO "Notification" (id, "userId", kind, title, "dedupKey") VALUES ('sqlmap-note', $1, 'reminder', 'Standup', 'sqlmap') RETURNING id`,
+    [userId],
+  );
+  const actionId = await first(
+    `INSERT INTO "CalendarAction" (id, "userId", "messageId", kind, input, preview, "updatedAt")
+     VALUES ('sqlmap-action', $1, $2, 'create', '{}', '{}', now()) RETURNING id`,
+    [userId, messageId],
+  );
+  await signedIn(server.url); // another person, for the admin's forms
+  const otherUserId = await first(`SELECT id FROM "User" WHERE id <> $1 LIMIT 1`, [userId]);
   await db.end();
   const c = conversation.id;
 
@@ -78,7 +103,7 @@ try {
     // Session 13: the forms and query parameters the first runs left out (the .ics import is a file upload).
     { label: "admin audit CSV", path: "/admin/audit.csv?user=example&action=login&from=2026-01-01&to=2026-12-31" },
     { label: "conversation page: message reply edit", path: `/chat/${c}?message=abc&reply=def&edit=ghi` },
-    { label: "memory review", path: "/memory?review=abc" },
+    { label: "memory review", path: `/memory?review=${proposalId}` },
     { label: "calendar search and views", path: "/calendar?q=stand&view=agenda&views=month" },
     { label: "event edit page", path: `/calendar/events/${eventId}/edit?occurrence=2026-06-16T09:00&following=1` },
     { label: "telegram settings (state)", path: "/settings/telegram?state=abc" },
@@ -121,15 +146,15 @@ try {
     {
       label: "memory: edit a fact",
       path: "/memory",
-      data: "intent=edit-fact&id=abc&kind=personal&key=city&value=Paris",
+      data: `intent=edit-fact&id=${factId}&kind=personal&key=city&value=Paris`,
     },
-    { label: "memory: reject a proposal", path: "/memory", data: "intent=reject&id=abc&confirm=yes" },
-    { label: "notifications read", path: "/notifications", data: "intent=read&id=abc" },
-    { label: "chat edit", path: `/chat/${c}`, data: "intent=edit&messageId=abc&message=hello+again" },
-    { label: "chat version and model", path: `/chat/${c}`, data: "intent=model&model=stub%2Fsmall&messageId=abc" },
-    { label: "calendar action", path: `/chat/${c}/actions/abc`, data: "intent=confirm" },
-    { label: "admin user role", path: "/admin/users", data: "intent=role&userId=abc&role=admin&q=x" },
-    { label: "admin user budget", path: "/admin/users/abc", data: "budget=1000" },
+    { label: "memory: reject a proposal", path: "/memory", data: `intent=reject&id=${proposalId}` },
+    { label: "notifications read", path: "/notifications", data: `intent=read&id=${notificationId}` },
+    { label: "chat edit", path: `/chat/${c}`, data: `intent=edit&messageId=${messageId}&message=hello+again` },
+    { label: "chat model", path: `/chat/${c}`, data: "intent=model&model=stub%2Fsmall" },
+    { label: "calendar action", path: `/chat/${c}/actions/${actionId}`, data: "intent=cancel" },
+    { label: "admin user role", path: "/admin/users", data: `intent=role&userId=${otherUserId}&role=user` },
+    { label: "admin user budget", path: `/admin/users/${otherUserId}`, data: "budget=1000" },
     { label: "admin job retry", path: "/admin/jobs", data: "intent=retry&jobId=abc&queue=calendar.reminders-scan" },
     { label: "new conversation (API, JSON)", path: "/api/v1/conversations", data: '{"title":"hello"}', json: true },
   ].filter((target) => !only || only.split(",").some((part) => target.label.includes(part)));
