@@ -37,6 +37,16 @@ export function redactSecretPaths(line: Record<string, unknown>): Record<string,
   return out;
 }
 
+/**
+ * pino-http's request serializer, run after the standard one. The access log's `req` is bound to a child
+ * logger, serialized once when the child is made: `formatters.log` (redactSecretPaths) never sees it,
+ * and it named a calendar feed by its full address, token included.
+ */
+export function requestWithoutSecrets<T extends { url?: unknown }>(req: T): T {
+  req.url = withoutSecrets(req.url);
+  return req;
+}
+
 type Target = { target: string; level: string; options: Record<string, unknown> };
 
 /** stdout (JSON, or pretty for people) and, with LOG_FILE, a file rotated daily keeping 7 of them. */

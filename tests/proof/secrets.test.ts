@@ -161,6 +161,12 @@ describe("secrets in logs and /metrics", () => {
     expect(memory.status).toBeLessThan(400);
     const user = await prisma.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
     expect(await prisma.memoryFact.count({ where: { userId: user.id } })).toBe(1);
+    // A calendar feed: its address is its key, and a calendar app fetches it (the access log names the path).
+    const created = await client.post("/calendar?index", { intent: "feed-create" });
+    const feedPath = /\/calendar\/feed\/[^"<\s]+\.ics/.exec(await created.text())?.[0];
+    expect(feedPath).toBeTruthy();
+    const feedToken = /\/calendar\/feed\/(.+)\.ics$/.exec(feedPath!)![1]!;
+    expect((await fetch(`${server.url}${feedPath}`)).status).toBe(200);
     // An internal API call and a metrics scrape, each with its secret in a header.
     await fetch(`${server.url}/api/v1/internal/sessions/purge`, {
       method: "POST",
@@ -178,6 +184,7 @@ describe("secrets in logs and /metrics", () => {
       password: PASSWORD,
       "failed password": WRONG_PASSWORD,
       "session cookie": sessionCookie,
+      "calendar feed token": feedToken,
       // The cookie's value is `<session secret>.<signature>`: neither half may appear on its own.
       ...Object.fromEntries(
         decodeURIComponent(sessionCookie)
@@ -187,7 +194,7 @@ describe("secrets in logs and /metrics", () => {
       ),
     };
     // The access log of the last request is written after its answer.
-    await expect.poll(() => server.logs.some((entry) => JSON.stringify(entry).includes("/memory"))).toBe(true);
+    await expect.poll(() => server.output().includes("/calendar/feed/[redacted].ics")).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const logFiles = fs
       .readdirSync(logDir, { recursive: true, withFileTypes: true })

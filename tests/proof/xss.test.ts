@@ -283,8 +283,26 @@ describe("the XSS corpus through every user-controlled field", () => {
       expect_("/calendar?view=month&date=2030-01-01", tagOf("subs", index));
     }
     expect(await prisma.event.count({ where: { subscriptionId } })).toBe(CORPUS.length);
-    // The session list (the browser's name), the conversation's prompt view, the audit log.
-    expect_("/settings/sessions");
+    // The person's own system prompt (one, holding every payload) and the instance's assistant memory.
+    const prompt = await client.post("/settings/assistant", {
+      intent: "save",
+      systemPrompt: CORPUS.map((_, index) => carried("sys", index)).join("\n"),
+    });
+    expect(prompt.status).toBeLessThan(400);
+    for (const [index] of CORPUS.entries()) {
+      expect_("/settings/assistant", tagOf("sys", index));
+      const saved = await client.post("/admin/assistant", {
+        intent: "save",
+        category: "identity",
+        key: carried("amk", index).slice(0, 80),
+        value: carried("amv", index),
+        importance: "5",
+      });
+      expect(saved.status, `assistant memory ${index}`).toBeLessThan(400);
+      expect_("/admin/assistant", tagOf("amv", index));
+    }
+    // The session list (the browser it was started from), the conversation's prompt view, the audit log.
+    expect_("/settings/sessions", tagOf("ua", 0));
     expect_(`${conversations[0]}/prompt`, tagOf("msg", 0));
     expect_("/admin/audit");
     expect_("/");
