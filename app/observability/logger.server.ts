@@ -9,6 +9,8 @@ const REDACTED_PATHS = [
   "req.headers.authorization",
   'req.headers["x-api-key"]',
   'req.headers["proxy-authorization"]',
+  // Telegram's proof that an update is from Telegram: with it anyone could post as a linked person.
+  'req.headers["x-telegram-bot-api-secret-token"]',
   'res.headers["set-cookie"]',
   "*.password",
   "*.token",

@@ -5,6 +5,7 @@
  * the secrets in the server's output, its log file or the /metrics body; and every cookie the server
  * sets is HttpOnly, SameSite=Lax and Secure.
  */
+import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -39,7 +40,11 @@ function withPassword(url: string): string {
 
 beforeAll(async () => {
   await ensureBuild();
-  llm = await startStubLlm({ name: "openrouter", behaviour: { tokenDelayMs: 1 } });
+  // The stand-in refuses a request without the key: the key really is sent, so it is in the process to leak.
+  llm = await startStubLlm({
+    name: "openrouter",
+    behaviour: { tokenDelayMs: 1, requireApiKey: SECRETS.OPENROUTER_API_KEY },
+  });
   server = await startServer({
     NODE_ENV: "production",
     HOST: "127.0.0.1",
@@ -135,7 +140,7 @@ describe("cookie flags in production", () => {
 });
 
 describe("secrets in logs and /metrics", () => {
-  it("a sign-in, a failed sign-in, a chat message and a memory write leave no secret in the output, the log file or /metrics", async () => {
+  it("a sign-in, a failed sign-in, chat replies (one refused by the provider), a memory write, a calendar feed and a Telegram update leave no secret in the output, the log file or /metrics", async () => {
     const client = browserClient(server.url);
     const email = `secrets-${Date.now().toString(36)}@example.test`;
     expect((await client.post("/signup", { email, password: PASSWORD })).status).toBe(302);
@@ -151,6 +156,18 @@ describe("secrets in logs and /metrics", () => {
     const events = await readEvents(await client.get(`${conversation}/stream?message=${replyId}`));
     expect(events.at(-1)?.event).toBe("done");
     expect(llm.requests.length).toBeGreaterThan(0);
+    // A provider that refuses the key: the failure is logged (a provider error is where a key might show).
+    llm.configure({ fail: 401 });
+    const refused = await client.post(conversation, { intent: "send", message: "and a reply that fails" });
+    expect(refused.status).toBeLessThan(400);
+    const failedId = lastMessageId(await (await client.get(conversation)).text());
+    await readEvents(await client.get(`${conversation}/stream?message=${failedId}`));
+    llm.configure({ fail: "none" });
+    await expect
+      .poll(() =>
+        server.logs.some((entry) => entry.channel === "llm" && entry.provider === "openrouter" && entry.status === 401),
+      )
+      .toBe(true);
 
     const memory = await client.post("/memory", {
       intent: "add-fact",
@@ -167,6 +184,15 @@ describe("secrets in logs and /metrics", () => {
     expect(feedPath).toBeTruthy();
     const feedToken = /\/calendar\/feed\/(.+)\.ics$/.exec(feedPath!)![1]!;
     expect((await fetch(`${server.url}${feedPath}`)).status).toBe(200);
+    // An update from Telegram, with the webhook's secret header (derived from the session secret, as
+    // app/telegram/bot.server.ts makes it): whoever has it can post messages as any linked person.
+    const webhookSecret = createHmac("sha256", SECRETS.SESSION_SECRET).update("telegram-webhook").digest("base64url");
+    const update = await fetch(`${server.url}/api/v1/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": webhookSecret },
+      body: JSON.stringify({ update_id: 1 }),
+    });
+    expect(update.status).not.toBe(401);
     // An internal API call and a metrics scrape, each with its secret in a header.
     await fetch(`${server.url}/api/v1/internal/sessions/purge`, {
       method: "POST",
@@ -185,6 +211,7 @@ describe("secrets in logs and /metrics", () => {
       "failed password": WRONG_PASSWORD,
       "session cookie": sessionCookie,
       "calendar feed token": feedToken,
+      "Telegram webhook secret": webhookSecret,
       // The cookie's value is `<session secret>.<signature>`: neither half may appear on its own.
       ...Object.fromEntries(
         decodeURIComponent(sessionCookie)
