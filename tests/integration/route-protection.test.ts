@@ -259,6 +259,17 @@ describe("request safety", () => {
         }
       }
     }
+    // No action takes DELETE (or PUT/PATCH): the API's addresses refuse a cross-site one before anything else.
+    for (const target of targets.filter((address) => address.startsWith("/api/"))) {
+      const response = await fetch(`${server.url}${target}`, {
+        method: "DELETE",
+        headers: { origin: "https://evil.example", cookie: admin.jar.header() },
+      });
+      const type = response.headers.get("content-type") ?? "";
+      await response.text();
+      if (response.status !== 405 || !type.startsWith("application/problem+json"))
+        wrong.push(`DELETE ${target} → ${response.status} ${type}`);
+    }
     const after = await digest();
     const changed = Object.keys(before).filter((table) => before[table] !== after[table]);
     expect({ wrong, changed }).toEqual({ wrong: [], changed: [] });
