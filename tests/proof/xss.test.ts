@@ -14,7 +14,7 @@ import { prisma } from "~/db/db.server";
 import type { ChatHarness } from "../support/chat-harness";
 import { readEvents, lastMessageId } from "../support/chat-harness";
 import { browserClient } from "../support/cookie-jar";
-import { startProofServer } from "./support";
+import { formVocabulary, startProofServer } from "./support";
 
 const CORPUS = [
   `<script>alert(1)</script>`,
@@ -311,4 +311,31 @@ describe("the XSS corpus through every user-controlled field", () => {
     expect(failures).toEqual([]);
     expect(expected.size).toBeGreaterThan(30);
   }, 60_000);
+
+  it("is inert when it comes back from the address: every query parameter the app reads, on each page", async () => {
+    const base = harness.server.url;
+    const client = browserClient(base);
+    const email = `xss-query-${Date.now().toString(36)}@example.test`;
+    expect((await client.post("/signup", { email, password: PASSWORD })).status).toBe(302);
+    expect((await client.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    const names = formVocabulary().queryNames;
+    expect(names).toEqual(expect.arrayContaining(["q", "redirectTo", "date"]));
+    const pages = ["/calendar", "/calendar/new", "/memory", "/chat", "/notifications", "/settings/profile"];
+    const signedOut = ["/login", "/signup"];
+    const failures: string[] = [];
+    for (const payload of CORPUS) {
+      const query = new URLSearchParams(names.map((name) => [name, payload])).toString();
+      for (const [page, asking] of [
+        ...pages.map((page) => [page, client] as const),
+        ...signedOut.map((page) => [page, browserClient(base)] as const),
+      ]) {
+        const response = await asking.get(`${page}?${query}`);
+        const html = await response.text();
+        if (response.status >= 500) failures.push(`${page} ${payload} → ${response.status}`);
+        if (!(response.headers.get("content-type") ?? "").startsWith("text/html")) continue;
+        for (const violation of inspect(html).violations) failures.push(`${page}?… ${payload}: ${violation}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });
