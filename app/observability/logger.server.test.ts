@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecretPaths } from "./logger.server";
+import { redactSecretPaths, requestWithoutSecrets } from "./logger.server";
 
 describe("log lines", () => {
   it("name a calendar feed's address without its token, in url, path and req.url", () => {
@@ -17,5 +17,12 @@ describe("log lines", () => {
       msg: "request completed",
     });
     expect(redactSecretPaths({ url: "/calendar?view=month" })).toEqual({ url: "/calendar?view=month" });
+  });
+
+  it("name a calendar feed's address without its token in the access log's request", () => {
+    expect(requestWithoutSecrets({ method: "GET", url: "/calendar/feed/s3cr3t-T0ken.ics" })).toEqual({
+      method: "GET",
+      url: "/calendar/feed/[redacted].ics",
+    });
   });
 });

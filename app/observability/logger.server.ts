@@ -9,6 +9,8 @@ const REDACTED_PATHS = [
   "req.headers.authorization",
   'req.headers["x-api-key"]',
   'req.headers["proxy-authorization"]',
+  // Telegram's proof that an update is from Telegram: with it anyone could post as a linked person.
+  'req.headers["x-telegram-bot-api-secret-token"]',
   'res.headers["set-cookie"]',
   "*.password",
   "*.token",
@@ -35,6 +37,16 @@ export function redactSecretPaths(line: Record<string, unknown>): Record<string,
   if (req && typeof req === "object" && "url" in req)
     out.req = { ...req, url: withoutSecrets((req as { url: unknown }).url) };
   return out;
+}
+
+/**
+ * pino-http's request serializer, run after the standard one. The access log's `req` is bound to a child
+ * logger, serialized once when the child is made: `formatters.log` (redactSecretPaths) never sees it,
+ * and it named a calendar feed by its full address, token included.
+ */
+export function requestWithoutSecrets<T extends { url?: unknown }>(req: T): T {
+  req.url = withoutSecrets(req.url);
+  return req;
 }
 
 type Target = { target: string; level: string; options: Record<string, unknown> };

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
 import { parseTheme } from "~/components/theme";
+import { config } from "~/config/env.server";
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
@@ -9,10 +10,11 @@ const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
   const theme = parseTheme(form.get("theme"));
+  // Only the server reads it (it paints the first page), so no script needs it; like every other cookie
+  // ARES sets, production sends it over HTTPS only.
+  const flags = `Path=/; HttpOnly; SameSite=Lax${config().mode === "production" ? "; Secure" : ""}`;
   const cookie =
-    theme === "system"
-      ? "theme=; Path=/; Max-Age=0; SameSite=Lax"
-      : `theme=${theme}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; SameSite=Lax`;
+    theme === "system" ? `theme=; Max-Age=0; ${flags}` : `theme=${theme}; Max-Age=${ONE_YEAR_SECONDS}; ${flags}`;
   return redirect(safeRedirectTo(form.get("redirectTo")?.toString() ?? "/"), { headers: { "Set-Cookie": cookie } });
 }
 

@@ -7,6 +7,9 @@ import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPublicPath } from "~/auth/public-routes";
+import { prisma } from "~/db/db.server";
+import { formVocabulary } from "../proof/support";
+import { signedUp } from "../support/app-server";
 import { httpRequest } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 
@@ -15,6 +18,8 @@ const root = path.resolve(import.meta.dirname, "../..");
 const serverEntry = path.join(root, "build-test/server/index.js");
 let server: ServerProcess;
 let routePaths: string[] = [];
+/** Every route with an action, as a form posts to it (`?index` for an index route), :params as x123. */
+let actionTemplates: string[] = [];
 
 /** Every addressable path in the build, with each :param and splat filled in. */
 function pathsOf(build: ServerBuild): string[] {
@@ -35,10 +40,25 @@ function pathsOf(build: ServerBuild): string[] {
   return [...new Set(paths)].sort();
 }
 
+/** The address a form posts to for every route module that has an action. */
+function actionsOf(build: ServerBuild): string[] {
+  const fullPath = (id: string): string => {
+    const route = build.routes[id]!;
+    const own = route.path ?? "";
+    const parent = route.parentId ? fullPath(route.parentId) : "";
+    return own.startsWith("/") ? own : [parent, own].filter(Boolean).join("/");
+  };
+  const addresses = Object.keys(build.routes)
+    .filter((id) => id !== "root" && build.routes[id]!.module.action)
+    .map((id) => `/${fullPath(id)}`.replace(/\/+/g, "/").concat(build.routes[id]!.index ? "?index" : ""));
+  return [...new Set(addresses)].sort();
+}
+
 beforeAll(async () => {
   await ensureBuild();
   const build = (await import(pathToFileURL(serverEntry).href)) as ServerBuild;
   routePaths = pathsOf(build);
+  actionTemplates = actionsOf(build);
   server = await startServer({
     DATABASE_URL: process.env.DATABASE_URL,
     NODE_ENV: "test",
@@ -143,6 +163,123 @@ describe("request safety", () => {
     expect(((await api.json()) as { code: string }).code).toBe("cross_site");
   });
 
+  it("a signed-in cross-site post is refused on every action, and writes nothing", async () => {
+    // The instance's first account is its admin, so the admin pages' actions are reached too.
+    const admin = await signedUp(server.url, `cross-site-admin-${Date.now().toString(36)}@example.test`);
+    await signedUp(server.url, `cross-site-other-${Date.now().toString(36)}@example.test`);
+    const me = await prisma.user.findFirstOrThrow({ where: { email: { startsWith: "cross-site-admin-" } } });
+    const other = await prisma.user.findFirstOrThrow({ where: { email: { startsWith: "cross-site-other-" } } });
+    expect(me.role).toBe("admin");
+    // Real ids in the addresses, so that a post the guard let through would reach something to change.
+    const conversation = await prisma.conversation.create({
+      data: {
+        userId: me.id,
+        title: "Cross-site target",
+        messages: { create: { userId: me.id, role: "user", content: "hi" } },
+      },
+    });
+    const event = await prisma.event.create({
+      data: {
+        userId: me.id,
+        uid: "cross-site@example.test",
+        title: "Cross-site target",
+        allDay: false,
+        startLocal: "2030-01-01T10:00",
+        endLocal: "2030-01-01T11:00",
+        timeZone: "UTC",
+        rangeStart: new Date("2030-01-01T10:00:00Z"),
+        rangeEnd: new Date("2030-01-01T11:00:00Z"),
+      },
+    });
+    const ids: Record<string, string> = { conversationId: conversation.id, eventId: event.id, userId: other.id };
+    const addresses = actionTemplates
+      .filter((template) => !template.startsWith("/test-only"))
+      .map((template) => template.replace(/:([A-Za-z]+)\??/g, (_all, name: string) => ids[name] ?? "x123"));
+    expect(addresses).toEqual(expect.arrayContaining(["/login", "/memory", "/chat?index", "/api/v1/conversations"]));
+    // Remix's own form submissions from a page with JavaScript post to the `.data` address.
+    const targets = addresses.flatMap((address) =>
+      address.startsWith("/api/")
+        ? [address]
+        : [
+            address,
+            address.replace(
+              /^([^?]*)(\?index)?$/,
+              (_all, route: string, index?: string) => `${route === "/" ? "/_root" : route}.data${index ?? ""}`,
+            ),
+          ],
+    );
+    const vocabulary = formVocabulary();
+    // Every intent the app's forms send, with the fields that would make most of them write something.
+    const forms = vocabulary.intents.map((intent) =>
+      new URLSearchParams({
+        intent,
+        message: "cross-site message",
+        title: "cross-site title",
+        key: "cross",
+        value: "site",
+        kind: "personal",
+        role: "admin",
+        confirmEmail: me.email,
+        theme: "dark",
+      }).toString(),
+    );
+    const crossSite: Array<Record<string, string>> = [
+      { origin: "https://evil.example" },
+      // A sandboxed frame or a privacy-minded browser's post: no origin to compare.
+      { origin: "null" },
+      // A browser that sends no Origin still says where the post came from.
+      { "sec-fetch-site": "cross-site" },
+    ];
+    const before = await digest();
+    const wrong: string[] = [];
+    for (const target of targets) {
+      const api = target.startsWith("/api/");
+      for (const headers of crossSite) {
+        const bodies = api ? [JSON.stringify({ title: "cross-site", content: "cross-site message" })] : forms;
+        for (const body of headers.origin === "https://evil.example" ? bodies : bodies.slice(0, 1)) {
+          const response = await fetch(`${server.url}${target}`, {
+            method: "POST",
+            headers: {
+              ...headers,
+              cookie: admin.jar.header(),
+              "content-type": api ? "application/json" : "application/x-www-form-urlencoded",
+            },
+            body,
+            redirect: "manual",
+          });
+          const type = response.headers.get("content-type") ?? "";
+          const text = await response.text();
+          const answered = api
+            ? type.startsWith("application/problem+json") && text.includes('"cross_site"')
+            : type.startsWith("text/html") && text.includes("Cross-site form submissions are not accepted.");
+          if (response.status !== 403 || !answered) {
+            wrong.push(`POST ${target} ${JSON.stringify(headers)} → ${response.status} ${type}`);
+            break;
+          }
+        }
+      }
+    }
+    // No action takes DELETE (or PUT/PATCH): the API's addresses refuse a cross-site one before anything else.
+    for (const target of targets.filter((address) => address.startsWith("/api/"))) {
+      const response = await fetch(`${server.url}${target}`, {
+        method: "DELETE",
+        headers: { origin: "https://evil.example", cookie: admin.jar.header() },
+      });
+      const type = response.headers.get("content-type") ?? "";
+      await response.text();
+      if (response.status !== 405 || !type.startsWith("application/problem+json"))
+        wrong.push(`DELETE ${target} → ${response.status} ${type}`);
+    }
+    const after = await digest();
+    const changed = Object.keys(before).filter((table) => before[table] !== after[table]);
+    expect({ wrong, changed }).toEqual({ wrong: [], changed: [] });
+    expect(targets.length).toBeGreaterThan(30);
+    // The same posts from the app's own address are not refused as cross-site (the check above is not a blanket 403).
+    const sameSite = await admin.post("/memory", { intent: "add-fact", kind: "personal", key: "same", value: "site" });
+    expect(sameSite.status).not.toBe(403);
+    expect(await prisma.memoryFact.count({ where: { userId: me.id } })).toBe(1);
+  }, 60_000);
+
   it("a Host, or a trusted proxy's X-Forwarded-Host or -Proto, that names no address is a 400 (each answered 500)", async () => {
     const bad: Array<Record<string, string>> = [
       { host: "127.0.0.1:99999" },
@@ -199,3 +336,18 @@ describe("request safety", () => {
     expect(response.headers.get("location")).toMatch(/^\/login\?/);
   });
 });
+
+/** Row count and checksum of every table the app writes (pg-boss keeps its own schema), in one statement. */
+async function digest(): Promise<Record<string, string>> {
+  const tables = await prisma.$queryRaw<Array<{ name: string }>>`
+    SELECT table_name::text AS name FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`;
+  const sql = tables
+    .map(
+      ({ name }) =>
+        `SELECT '${name}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS sum FROM "${name}" t`,
+    )
+    .join(" UNION ALL ");
+  const rows = await prisma.$queryRawUnsafe<Array<{ name: string; sum: string }>>(sql);
+  return Object.fromEntries(rows.map((row) => [row.name, row.sum]));
+}
