@@ -119,9 +119,10 @@ try {
     },
     { label: "calendar feed link", path: "/calendar?index", data: "intent=feed-create" },
     {
+      // The chat settings live on the assistant page (/settings/chat answers 308 there).
       label: "chat settings",
-      path: "/settings/chat",
-      data: "model=stub&systemPrompt=be+brief&temperature=0.5&topP=0.9&maxTokens=500",
+      path: "/settings/assistant",
+      data: "intent=save&model=stub&systemPrompt=be+brief&temperature=0.5&topP=0.9&maxTokens=500&memoryEnabled=on",
     },
     {
       label: "notification settings",
