@@ -138,7 +138,7 @@ async function failReply(messageId: string, explanation: string): Promise<void> 
       prisma.message.updateMany({ where: { id: messageId, status: "streaming" }, data }),
     );
   } finally {
-    publish(messageId, { type: "done", status: "error" });
+    publish(messageId, { type: "done", status: "error", ...("html" in data ? { html: data.html } : {}) });
   }
 }
 
@@ -311,10 +311,12 @@ async function finish(
   extras: FinishExtras,
 ): Promise<void> {
   const { messageId, userId } = target;
+  // Rendered once, here, in the statement that finishes the reply: no page view renders it again, and
+  // the reply's followers in this process get it with `done` instead of rendering the text themselves.
+  const rendered = storedReplyHtml(content);
   const data = {
     content,
-    // Rendered once, here, in the statement that finishes the reply: no page view renders it again.
-    ...storedReplyHtml(content),
+    ...rendered,
     status: outcome.status,
     provider: source.provider,
     model: source.model,
@@ -349,5 +351,5 @@ async function finish(
   // Its conversation was deleted while it was written: nothing to store, and nothing went wrong.
   if (!stored) log.info({ messageId }, "reply deleted while written");
   liveReplies.delete(messageId);
-  publish(messageId, { type: "done", status: outcome.status });
+  publish(messageId, { type: "done", status: outcome.status, html: rendered.html });
 }

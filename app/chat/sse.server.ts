@@ -61,9 +61,20 @@ export function replyEventStream(
         rendered = content;
         enqueue({ event: "html", data: { html: renderPartialReply(content) } });
       };
-      const send = (message: ReplyStreamFrame | string) => {
+      /** `done` with the finished reply's HTML (its writer rendered it): shown as is, not rendered again. */
+      const showFinished = (html: string) => {
+        clearTimeout(renderTimer);
+        renderTimer = undefined;
+        if (closed || content === rendered) return;
+        rendered = content;
+        enqueue({ event: "html", data: { html } });
+      };
+      const send = (message: ReplyStreamFrame | string, finishedHtml?: string) => {
         if (closed) return;
-        if (typeof message !== "string" && message.event === "done") flushRender();
+        if (typeof message !== "string" && message.event === "done") {
+          if (finishedHtml === undefined) flushRender();
+          else showFinished(finishedHtml);
+        }
         enqueue(message);
         if (typeof message === "string") return;
         if (message.event === "snapshot") {
@@ -91,7 +102,7 @@ export function replyEventStream(
         const unsubscribe = subscribe(messageId, (event: StreamEvent) => {
           if (event.type === "token") send({ event: "token", data: { text: event.text } });
           else {
-            send({ event: "done", data: { status: event.status } });
+            send({ event: "done", data: { status: event.status } }, event.html);
             close();
           }
         });

@@ -6,7 +6,10 @@ import { remember } from "@epic-web/remember";
  * same process — the fast path. The database holds the durable state (content persisted as it grows),
  * so a reader in another process, or after a reload, follows the reply from there instead.
  */
-export type StreamEvent = { type: "token"; text: string } | { type: "done"; status: string };
+export type StreamEvent =
+  | { type: "token"; text: string }
+  /** `html`: the finished reply's text as stored, rendered once by its writer, so followers need not render it again. */
+  | { type: "done"; status: string; html?: string };
 
 type Generation = { controller: AbortController; done: Promise<void> };
 
