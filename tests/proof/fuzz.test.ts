@@ -4,7 +4,9 @@
  * dates, zones and repeat rules — as an admin, a person and a visitor, on every route template with its
  * segments filled by the person's own ids and by random ones. Properties: never a 5xx; PUT, PATCH,
  * DELETE and TRACE → 405 with Allow; a body of the wrong type → 415; over the limit → 413; an error is
- * the app's page or problem+json; and a request that is refused writes nothing.
+ * the app's page or problem+json; and a request that is refused writes nothing — refused for its shape
+ * (method, type, size, NUL, no session) or by the form's own checks (an empty intent, a bad date). Then
+ * every route's action gets each intent its forms post × hostile values in each field it names.
  *
  * Fixed seed by default; FUZZ_SEED=<n> reproduces another run (the seed is printed on failure).
  */
@@ -24,6 +26,7 @@ import {
   formVocabulary,
   paramsOf,
   queryParameterReads,
+  routeForms,
   routeTemplates,
   type BuiltRoute,
   signUp,
@@ -32,12 +35,16 @@ import {
   type Person,
 } from "./support";
 
+const JOBS = "pgboss.job";
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const BODY_LIMIT = 8192;
 const BATCH = 16;
 // 600 × 16 random requests plus 60 × 16 refused ones: 10,560 cases per run.
 const RANDOM_BATCHES = Number(process.env.FUZZ_RANDOM_BATCHES ?? 600);
 const REFUSED_BATCHES = Number(process.env.FUZZ_REFUSED_BATCHES ?? 60);
+/** A test's time limit at the default batch counts, grown with them (`npm run test:stress` asks for 10×). */
+const scaled = (ms: number, batches: number, defaultBatches: number) =>
+  Math.max(ms, Math.ceil((ms * batches) / defaultBatches));
 const ALLOW = "GET, HEAD, POST";
 const UNSUPPORTED = ["PUT", "PATCH", "DELETE", "TRACE"];
 
@@ -47,7 +54,9 @@ let harness: ChatHarness;
 let base = "";
 let templates: string[] = [];
 let routes: BuiltRoute[] = [];
-const who: Record<"admin" | "person", Person> = {} as Record<"admin" | "person", Person>;
+const who: Record<"admin" | "person" | "sweeper", Person> = {} as Record<"admin" | "person" | "sweeper", Person>;
+// The POST sweeps' own person and objects: its forms delete and change them, the random fuzz keeps its own.
+const sweeperIds: Record<string, string> = {};
 const realIds: Record<string, string[]> = {
   conversationId: [],
   eventId: [],
@@ -71,6 +80,7 @@ beforeAll(async () => {
   // Accounts whose ids the admin's forms may act on (disable, change role) without ending the fuzzers' sessions.
   const bystander = await signUp(base, "fuzz-bystander");
   realIds.userId!.push(bystander.id);
+  who.sweeper = await signUp(base, "fuzz-sweeper");
   for (const person of [who.admin, who.person]) {
     for (let index = 0; index < 4; index++) {
       const created = await fetch(`${base}/api/v1/conversations`, {
@@ -120,6 +130,53 @@ beforeAll(async () => {
     });
     queryIds.push(reply.id, fact.id, notification.id, action.id);
   }
+  const sweeper = who.sweeper;
+  const conversation = await fetch(`${base}/api/v1/conversations`, {
+    method: "POST",
+    headers: { cookie: sweeper.cookie, "content-type": "application/json" },
+    body: JSON.stringify({ title: "sweep" }),
+  });
+  sweeperIds.conversationId = ((await conversation.json()) as { id: string }).id;
+  const sweeperReply = await prisma.message.create({
+    data: {
+      conversationId: sweeperIds.conversationId,
+      userId: sweeper.id,
+      role: "assistant",
+      status: "complete",
+      content: "Shall I?",
+    },
+  });
+  sweeperIds.actionId = (
+    await prisma.calendarAction.create({
+      data: { userId: sweeper.id, messageId: sweeperReply.id, kind: "create", input: {}, preview: {} },
+    })
+  ).id;
+  sweeperIds.eventId = (
+    await createEvent(sweeper.id, {
+      title: "Sweep",
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: "2027-03-01T09:00",
+      endLocal: "2027-03-01T09:30",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;COUNT=10",
+      reminders: [10],
+    })
+  ).id;
+  sweeperIds.subscriptionId = (
+    await prisma.calendarSubscription.create({
+      data: {
+        userId: sweeper.id,
+        name: "Sweep",
+        url: "https://calendar.example/sweep.ics",
+        nextRefreshAt: new Date(Date.now() + 24 * 3600_000),
+      },
+    })
+  ).id;
+  sweeperIds.token = await regenerateFeedToken(sweeper.id);
+  // The admin's forms act on the bystander.
+  sweeperIds.userId = bystander.id;
   expect(templates.length).toBeGreaterThan(40);
   expect(vocabulary.intents.length).toBeGreaterThan(10);
 }, 180_000);
@@ -218,7 +275,7 @@ const fieldName = fc.oneof(
 const fields = fc.array(fc.tuple(fieldName, text), { maxLength: 8 });
 
 type BodyKind = "none" | "form" | "multipart" | "json" | "text" | "broken-multipart" | "odd-type" | "huge";
-type Identity = "admin" | "person" | "anonymous";
+type Identity = "admin" | "person" | "sweeper" | "anonymous";
 type Case = {
   identity: Identity;
   method: string;
@@ -234,6 +291,8 @@ type Case = {
   suffix?: string;
   /** Sent as given; a `cookie` here replaces the identity's session cookie. */
   headers?: Record<string, string>;
+  /** Segments filled with these ids (by name) instead of the pools'. */
+  ids?: Record<string, string>;
 };
 
 const METHODS = ["GET", "GET", "HEAD", "POST", "POST", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
@@ -284,6 +343,8 @@ function addressOf(entry: Case): string {
   let index = 0;
   const path = entry.template.replace(/:([A-Za-z]+)\??/g, (_match, name: string) => {
     const segment = entry.segments[index++ % entry.segments.length]!;
+    const own = entry.ids?.[name];
+    if (own) return encodeURIComponent(own);
     const pool = realIds[name] ?? [];
     if (segment.real && pool.length) return pool[segment.random.length % pool.length]!;
     return /^%|\.\./.test(segment.random) ? segment.random : encode(segment.random);
@@ -457,7 +518,11 @@ const WATCHED = [
   "Conversation",
   "Message",
   "ChatSettings",
+  "UsageDaily",
+  "ReplyPrompt",
   "Event",
+  "CalendarAction",
+  "CalendarSubscription",
   "CalendarFeed",
   "MemoryFact",
   "MemoryPreference",
@@ -467,19 +532,70 @@ const WATCHED = [
   "NotificationSettings",
   "TelegramLink",
   "TelegramLinkCode",
+  "TelegramHint",
   "InstanceSettings",
   "AssistantMemory",
   "AuditEvent",
+  JOBS,
+];
+
+/**
+ * pg-boss's job table (schema pgboss, table job, as app/jobs/queue.server.ts sets it up): the jobs a
+ * request queues (an idle summary after a reply). The clock's own jobs are left out: the cron scans the
+ * server runs every minute, and the deliveries those scans queue; and so are the columns its worker
+ * changes as it runs a job (state, timestamps, output): a new, lost or rewritten job is what counts.
+ */
+const CLOCK_QUEUES = [
+  "sessions.purge-ended",
+  "calendar.reminders-scan",
+  "calendar.briefings-scan",
+  "calendar.subscriptions-scan",
+  "calendar.reminder",
+  "calendar.briefing",
+  "calendar.subscription-refresh",
 ];
 
 /** Count and checksum of every watched table, in one statement. */
 async function digest(): Promise<Record<string, string>> {
-  const sql = WATCHED.map(
-    (table) =>
-      `SELECT '${table}' AS name, count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS sum FROM "${table}" t`,
+  // A sum of row hashes needs no sort (the form sweep reads the tables around each of its requests).
+  const sum = (rows: string) => `count(*)::text || ':' || coalesce(sum(hashtextextended(${rows}, 0)), 0)::text`;
+  const sql = WATCHED.map((table) =>
+    table === JOBS
+      ? `SELECT '${JOBS}' AS name, ${sum("(t.id, t.name, t.data, t.singleton_key)::text")} AS sum FROM pgboss.job t ` +
+        `WHERE t.name <> ALL (ARRAY[${CLOCK_QUEUES.map((queue) => `'${queue}'`).join(", ")}])`
+      : `SELECT '${table}' AS name, ${sum("t::text")} AS sum FROM "${table}" t` +
+        // An admin page records that it was read (`user.view`, `audit.view`), also when it is shown again
+        // with a refused form's errors: that is the page's read, as a session's refresh is.
+        (table === "AuditEvent" ? ` WHERE t.action NOT LIKE '%.view'` : ""),
   ).join(" UNION ALL ");
   const rows = await prisma.$queryRawUnsafe<Array<{ name: string; sum: string }>>(sql);
   return Object.fromEntries(rows.map((row) => [row.name, row.sum]));
+}
+
+/**
+ * Waits until nothing is being written in the background: a reply a form started streams on after its
+ * answer (its message, usage and prompt rows, then its idle summary job). After a form that may start
+ * one, until the tables stay the same for a moment too.
+ */
+async function settle(startsReplies: boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let waited = false;
+  while (await prisma.message.count({ where: { status: "streaming" } })) {
+    if (Date.now() > deadline) throw new Error("a reply was still streaming after 15 s");
+    waited = true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!waited && !startsReplies) return;
+  // Its end queues the idle summary just after the message is marked complete: wait for the tables to
+  // stay the same for a moment (a loaded machine can take a while).
+  let last = await digest();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await digest();
+    if (WATCHED.every((table) => now[table] === last[table])) return;
+    if (Date.now() > deadline) throw new Error("the tables kept changing for 15 s after a reply");
+    last = now;
+  }
 }
 
 function run<T>(arbitrary: fc.Arbitrary<T[]>, numRuns: number, check: (batch: T[]) => Promise<void>) {
@@ -633,6 +749,57 @@ async function sweep(cases: Case[], url = base): Promise<string[]> {
     }
   }
   return failures;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Form posts: every route with an action, each intent it takes, its own field names.
+
+/** Intents whose forms end the object they act on: sent after every other form, so those still find it. */
+const ENDING = new Set(["delete", "unsubscribe", "feed-revoke", "revoke-others"]);
+
+const EMPTY = "(empty)";
+
+type FormPost = { routeId: string; intent: string; entry: Case };
+
+/**
+ * One post per route with an action × intent (or none, where it takes none) × value, every field the
+ * route's forms name set to the value. The admin posts to admin pages, the sweeper elsewhere, each at
+ * its own objects' addresses; the API is sent JSON, pages a form.
+ */
+function formPosts(values: string[], emptyIntent = false): FormPost[] {
+  const forms = routeForms();
+  const posts: FormPost[] = [];
+  for (const route of routes.filter((each) => each.action)) {
+    const form = forms.get(route.id) ?? { names: [], intents: [] };
+    const names = form.names.filter((name) => name !== "intent");
+    const api = route.template.startsWith("/api/");
+    // Sign-in and sign-up take a visitor's post (a signed-in person is sent on before the form is read).
+    const identity: Identity = route.template.startsWith("/admin")
+      ? "admin"
+      : isPublicPath(route.template.replace(/:\w+\??/g, "x"))
+        ? "anonymous"
+        : "sweeper";
+    // An intent left empty is a required field left empty too.
+    const intents = form.intents.length ? [...form.intents, ...(emptyIntent ? [EMPTY] : [])] : [""];
+    for (const intent of intents)
+      for (const value of intent === EMPTY ? [""] : values)
+        posts.push({
+          routeId: route.id,
+          intent,
+          entry: {
+            ...sweepCase(route.template, identity),
+            ids: sweeperIds,
+            method: "POST",
+            body: api ? "json" : "form",
+            jsonShape: "fields",
+            fields: [
+              ...(intent ? [["intent", intent === EMPTY ? "" : intent] as [string, string]] : []),
+              ...names.map((name): [string, string] => [name, value]),
+            ],
+          },
+        });
+  }
+  return [...posts.filter((post) => !ENDING.has(post.intent)), ...posts.filter((post) => ENDING.has(post.intent))];
 }
 
 /** A page, a page's data, a download, the API (read, write, public), a form action and the sign-in form. */
@@ -822,30 +989,37 @@ async function rawRequests(url: string): Promise<string[]> {
 }
 
 describe("fuzzing every route of the built server", () => {
-  it("random requests: never a 5xx; 405 with Allow, 415, 413 where due; errors are the app's page or problem+json", async () => {
-    const ms = await run(
-      fc.array(caseArbitrary(), { minLength: BATCH, maxLength: BATCH }),
-      RANDOM_BATCHES,
-      async (batch) => {
-        const outcomes = await Promise.all(batch.map((entry) => send(entry)));
-        const failures = outcomes.flatMap((outcome) => {
-          const wrong = violations(outcome);
-          return wrong.length ? [describeFailure(outcome, wrong)] : [];
+  it(
+    "random requests: never a 5xx; 405 with Allow, 415, 413 where due; errors are the app's page or problem+json",
+    async () => {
+      const ms = await run(
+        fc.array(caseArbitrary(), { minLength: BATCH, maxLength: BATCH }),
+        RANDOM_BATCHES,
+        async (batch) => {
+          const outcomes = await Promise.all(batch.map((entry) => send(entry)));
+          const failures = outcomes.flatMap((outcome) => {
+            const wrong = violations(outcome);
+            return wrong.length ? [describeFailure(outcome, wrong)] : [];
+          });
+          if (failures.length) throw new Error(failures.join("\n"));
+        },
+      );
+      process.stdout.write(
+        `[fuzz] seed ${SEED}: ${counts.requests} requests in ${ms} ms ${JSON.stringify(Object.fromEntries(counts.byClass))}\n`,
+      );
+      expect(counts.requests).toBeGreaterThanOrEqual(RANDOM_BATCHES * BATCH);
+      // The fuzzers stayed signed in throughout (a random form never ended their sessions).
+      for (const person of Object.values(who)) {
+        const page = await fetch(`${base}/settings/profile`, {
+          headers: { cookie: person.cookie },
+          redirect: "manual",
         });
-        if (failures.length) throw new Error(failures.join("\n"));
-      },
-    );
-    process.stdout.write(
-      `[fuzz] seed ${SEED}: ${counts.requests} requests in ${ms} ms ${JSON.stringify(Object.fromEntries(counts.byClass))}\n`,
-    );
-    expect(counts.requests).toBeGreaterThanOrEqual(RANDOM_BATCHES * BATCH);
-    // The fuzzers stayed signed in throughout (a random form never ended their sessions).
-    for (const person of Object.values(who)) {
-      const page = await fetch(`${base}/settings/profile`, { headers: { cookie: person.cookie }, redirect: "manual" });
-      expect(page.status, person.email).toBe(200);
-    }
-    expect(unhandledErrors(harness)).toEqual([]);
-  }, 240_000);
+        expect(page.status, person.email).toBe(200);
+      }
+      expect(unhandledErrors(harness)).toEqual([]);
+    },
+    scaled(240_000, RANDOM_BATCHES, 600),
+  );
 
   it("every page given a malformed or out-of-range date in each date-like query parameter: never a 5xx", async () => {
     // The random cases above rarely pair the right page, parameter and date: the calendar's day view
@@ -972,68 +1146,149 @@ describe("fuzzing every route of the built server", () => {
     expect(failures).toEqual([]);
   }, 120_000);
 
-  it("refused requests (wrong method, type, size, NUL, broken multipart, no session) write nothing", async () => {
-    const before = counts.requests;
-    // Each case is made to be refused one way: the property checks it was, and that nothing changed.
-    const refused = fc
-      .tuple(caseArbitrary(), fc.integer({ min: 0, max: 5 }), fc.constantFrom(...UNSUPPORTED))
-      .map(([entry, kind, method]): Case => {
-        const signedIn: Identity = entry.identity === "anonymous" ? "person" : entry.identity;
-        const api = entry.template.startsWith("/api/");
-        const refusals: Case[] = [
-          { ...entry, method },
-          {
-            ...entry,
-            method: "POST",
-            identity: signedIn,
-            body: api ? "form" : "json",
-            fields: [["intent", "x"], ...entry.fields],
-          },
-          {
-            ...entry,
-            method: "POST",
-            identity: signedIn,
-            body: "huge",
-            template: entry.template === "/calendar" ? "/memory" : entry.template,
-          },
-          {
-            ...entry,
-            method: "POST",
-            identity: signedIn,
-            body: "form",
-            fields: [...entry.fields, ["intent", "a\u0000b"]],
-          },
-          { ...entry, method: "POST", identity: signedIn, body: "broken-multipart" },
-          { ...entry, method: "POST", identity: "anonymous", body: api ? "json" : "form" },
-        ];
-        return refusals[kind]!;
-      })
-      // Without a session only pages that require one refuse a post; public pages (sign-in) take it.
-      .filter(
-        (entry) =>
-          entry.identity !== "anonymous" ||
-          entry.method !== "POST" ||
-          !isPublicPath(entry.template.replace(/:\w+\??/g, "x")),
+  it(
+    "refused requests (wrong method, type, size, NUL, broken multipart, no session) write nothing",
+    async () => {
+      const before = counts.requests;
+      // Each case is made to be refused one way: the property checks it was, and that nothing changed.
+      const refused = fc
+        .tuple(caseArbitrary(), fc.integer({ min: 0, max: 5 }), fc.constantFrom(...UNSUPPORTED))
+        .map(([entry, kind, method]): Case => {
+          const signedIn: Identity = entry.identity === "anonymous" ? "person" : entry.identity;
+          const api = entry.template.startsWith("/api/");
+          const refusals: Case[] = [
+            { ...entry, method },
+            {
+              ...entry,
+              method: "POST",
+              identity: signedIn,
+              body: api ? "form" : "json",
+              fields: [["intent", "x"], ...entry.fields],
+            },
+            {
+              ...entry,
+              method: "POST",
+              identity: signedIn,
+              body: "huge",
+              template: entry.template === "/calendar" ? "/memory" : entry.template,
+            },
+            {
+              ...entry,
+              method: "POST",
+              identity: signedIn,
+              body: "form",
+              fields: [...entry.fields, ["intent", "a\u0000b"]],
+            },
+            { ...entry, method: "POST", identity: signedIn, body: "broken-multipart" },
+            { ...entry, method: "POST", identity: "anonymous", body: api ? "json" : "form" },
+          ];
+          return refusals[kind]!;
+        })
+        // Without a session only pages that require one refuse a post; public pages (sign-in) take it.
+        .filter(
+          (entry) =>
+            entry.identity !== "anonymous" ||
+            entry.method !== "POST" ||
+            !isPublicPath(entry.template.replace(/:\w+\??/g, "x")),
+        );
+      const ms = await run(
+        fc.array(refused, { minLength: BATCH, maxLength: BATCH }),
+        REFUSED_BATCHES,
+        async (batch) => {
+          const start = await digest();
+          const outcomes = await Promise.all(batch.map((entry) => send(entry)));
+          const failures = outcomes.flatMap((outcome) => {
+            const wrong = violations(outcome);
+            const redirectedToSignIn =
+              outcome.entry.identity === "anonymous" && [302, 303, 401].includes(outcome.status);
+            if (outcome.status < 400 && !redirectedToSignIn) wrong.push("was not refused");
+            return wrong.length ? [describeFailure(outcome, wrong)] : [];
+          });
+          if (failures.length) throw new Error(failures.join("\n"));
+          const end = await digest();
+          const changed = WATCHED.filter((table) => start[table] !== end[table]);
+          if (changed.length)
+            throw new Error(`refused requests changed ${changed.join(", ")}: ${batch.map(addressOf).join(" ")}`);
+        },
       );
-    const ms = await run(fc.array(refused, { minLength: BATCH, maxLength: BATCH }), REFUSED_BATCHES, async (batch) => {
+      process.stdout.write(`[fuzz] seed ${SEED}: ${counts.requests - before} refused requests in ${ms} ms\n`);
+      expect(counts.requests - before).toBeGreaterThanOrEqual(REFUSED_BATCHES * BATCH);
+      expect(unhandledErrors(harness)).toEqual([]);
+    },
+    scaled(120_000, REFUSED_BATCHES, 60),
+  );
+
+  it("form errors (a valid post with an empty or malformed field) on every route with an action write nothing", async () => {
+    // The refusals above are of the request's shape; these pass it and fail the form's own checks,
+    // the step after which an action writes. One request at a time, the tables read around each.
+    const refusedRoutes = new Set<string>();
+    const failures: string[] = [];
+    const started = Date.now();
+    let sent = 0;
+    let accepted = true;
+    let replies = false;
+    for (const post of formPosts(["", "2027-02-30"], true)) {
+      if (accepted) await settle(replies);
       const start = await digest();
-      const outcomes = await Promise.all(batch.map((entry) => send(entry)));
-      const failures = outcomes.flatMap((outcome) => {
-        const wrong = violations(outcome);
-        const redirectedToSignIn = outcome.entry.identity === "anonymous" && [302, 303, 401].includes(outcome.status);
-        if (outcome.status < 400 && !redirectedToSignIn) wrong.push("was not refused");
-        return wrong.length ? [describeFailure(outcome, wrong)] : [];
-      });
-      if (failures.length) throw new Error(failures.join("\n"));
+      const outcome = await send(post.entry);
+      sent += 1;
+      accepted = outcome.status < 400;
+      // Chat forms and the API start replies, which write on after the answer.
+      replies = /^\/(chat|api)\//.test(post.entry.template);
+      const wrong = violations(outcome);
+      if (wrong.length) failures.push(describeFailure(outcome, wrong));
+      // A form these values happen to satisfy (pin, mark all read) may write: only refusals are checked.
+      if (outcome.status < 400) continue;
+      refusedRoutes.add(post.routeId);
       const end = await digest();
       const changed = WATCHED.filter((table) => start[table] !== end[table]);
       if (changed.length)
-        throw new Error(`refused requests changed ${changed.join(", ")}: ${batch.map(addressOf).join(" ")}`);
-    });
-    process.stdout.write(`[fuzz] seed ${SEED}: ${counts.requests - before} refused requests in ${ms} ms\n`);
-    expect(counts.requests - before).toBeGreaterThanOrEqual(REFUSED_BATCHES * BATCH);
+        failures.push(`refused (${outcome.status}) but changed ${changed.join(", ")}: ${describeFailure(outcome, [])}`);
+    }
+    process.stdout.write(
+      `[fuzz] form errors: ${sent} requests in ${Date.now() - started} ms over ${refusedRoutes.size} routes\n`,
+    );
+    expect(failures).toEqual([]);
+    // Every route with an action refused at least one of them, so each was checked; but those whose action
+    // reads no field: it sets a cookie from any value (/theme), starts a sign-in elsewhere (/auth/auth0),
+    // sends the post on to its new address (/settings/chat), ends the session (/logout).
+    const readsNoField = ["/theme", "/auth/auth0", "/settings/chat", "/logout"];
+    const withActions = routes
+      .filter((route) => route.action && !readsNoField.includes(route.template))
+      .map((route) => route.id);
+    expect(withActions.filter((id) => !refusedRoutes.has(id))).toEqual([]);
     expect(unhandledErrors(harness)).toEqual([]);
   }, 120_000);
+
+  it("every route's action × each intent it takes × hostile values in its own field names: never a 5xx", async () => {
+    const posts = formPosts([...NASTY, ...BAD_DATES.slice(0, 2), ...BAD_ZONES.slice(0, 2), ...BAD_RULES.slice(0, 2)]);
+    const sentPairs = new Set<string>();
+    const started = Date.now();
+    const failures = await sweep(posts.map((post) => post.entry));
+    for (const post of posts) sentPairs.add(`${post.routeId} ${post.intent}`);
+    process.stdout.write(
+      `[fuzz] action sweep: ${posts.length} requests in ${Date.now() - started} ms over ${sentPairs.size} (route, intent) pairs\n`,
+    );
+    expect(failures).toEqual([]);
+    const forms = routeForms();
+    const expectedPairs = routes
+      .filter((route) => route.action)
+      .flatMap((route) => {
+        const intents = forms.get(route.id)?.intents ?? [];
+        return (intents.length ? intents : [""]).map((intent) => `${route.id} ${intent}`);
+      });
+    expect(expectedPairs.filter((pair) => !sentPairs.has(pair))).toEqual([]);
+    // The vocabulary still finds what a hand-kept list missed: a toggle's other value, a component's form.
+    expect([...sentPairs]).toEqual(
+      expect.arrayContaining([
+        "routes/chat.$conversationId unpin",
+        "routes/chat.$conversationId memory-on",
+        "routes/settings.sessions revoke",
+        "routes/admin.jobs cancel",
+      ]),
+    );
+    expect(unhandledErrors(harness)).toEqual([]);
+  }, 180_000);
 });
 
 // Route templates with segments the fuzz fills with real ids must have a pool of them.

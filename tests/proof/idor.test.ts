@@ -1,11 +1,13 @@
 /**
  * IDOR matrix (issue #16): person B asks for every kind of person A's resource by id — conversations,
  * messages, reply streams, exports, prompt pages, events and their occurrences, the calendar feed,
- * notifications, memories, proposals, summaries, Telegram links — on every route template of the build
- * and with every method, and the admin-only pages (jobs, users) as a non-admin. Each answer is a 404
- * (403 for admin-only pages; 405 for PUT/PATCH/DELETE/TRACE and 204 for OPTIONS, which the server
- * answers alike for every address before any lookup), no answer contains A's marker strings, and A's
- * data is unchanged afterwards.
+ * notifications, memories, proposals, summaries, Telegram links, sessions, queued jobs — on every route
+ * template of the build and with every method, and in every form field that carries an id (each intent
+ * the route's forms post, found in its source), and the admin-only pages (jobs, users) as a non-admin.
+ * Each answer is a 404 (403 for admin-only pages; 405 for PUT/PATCH/DELETE/TRACE and 204 for OPTIONS,
+ * which the server answers alike for every address before any lookup); a form with A's id in a field
+ * is answered exactly as the same form with an id of no one's; no answer contains A's marker strings;
+ * and every row of A's is unchanged afterwards (A stays signed in).
  */
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +16,16 @@ import { regenerateFeedToken } from "~/calendar/feed.server";
 import { prisma } from "~/db/db.server";
 import { startStandInTelegram, type StandInTelegram } from "../../e2e/stand-ins/telegram-server";
 import { startChatHarness, type ChatHarness } from "../support/chat-harness";
-import { paramsOf, routeTemplates, signUp, unhandledErrors, type Person } from "./support";
+import {
+  builtRoutes,
+  paramsOf,
+  routeForms,
+  routeTemplates,
+  signUp,
+  unhandledErrors,
+  type BuiltRoute,
+  type Person,
+} from "./support";
 
 const TOKEN = "4242:stand-in-token";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
@@ -40,6 +51,8 @@ let harness: ChatHarness;
 let telegram: StandInTelegram;
 let base = "";
 let templates: string[] = [];
+let routes: BuiltRoute[] = [];
+const formsById = routeForms();
 let a: Person;
 let b: Person;
 const ids = {
@@ -58,10 +71,13 @@ const ids = {
   feedToken: "",
   action: "",
   subscription: "",
+  session: "",
+  job: "",
 };
 
 beforeAll(async () => {
   templates = await routeTemplates();
+  routes = await builtRoutes();
   telegram = await startStandInTelegram({ token: TOKEN });
   harness = await startChatHarness({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_BASE: telegram.apiBase });
   base = harness.server.url;
@@ -178,7 +194,48 @@ beforeAll(async () => {
       },
     })
   ).id;
+  ids.session = (await prisma.session.findFirstOrThrow({ where: { userId: a.id, revokedAt: null } })).id;
+  // A reminder of A's event waiting in the queue, as the minute's scan queues one (due in a year: no worker
+  // takes it during the run). Its queue exists once the server has started its jobs.
+  const [job] = await prisma.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO pgboss.job (name, data, start_after)
+    VALUES ('calendar.reminder', ${JSON.stringify({
+      userId: a.id,
+      eventId: ids.event,
+      start: "2028-03-01T08:00:00Z",
+      offsetMinutes: 10,
+      dedupKey: `reminder:${ids.event}:2028-03-01T08:00:00Z:10`,
+    })}::jsonb, now() + interval '365 days')
+    RETURNING id::text`;
+  ids.job = job!.id;
+  before = await digestOf(a.id);
 }, 180_000);
+
+let before = "";
+
+/**
+ * Every row of A's, in one checksum: A's account and sessions, each table with a userId, and A's queued
+ * job. The tables are found in the schema, so a new one is watched without being listed here.
+ */
+async function digestOf(userId: string): Promise<string> {
+  const tables = await prisma.$queryRaw<Array<{ table: string }>>`
+    SELECT table_name::text AS table FROM information_schema.columns
+    WHERE table_schema = current_schema() AND column_name = 'userId' ORDER BY table_name`;
+  const parts = [
+    `SELECT 'User' AS name, md5(string_agg(t::text, '|')) AS sum FROM "User" t WHERE t.id = $1`,
+    ...tables.map(
+      ({ table }) =>
+        `SELECT '${table}', count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM "${table}" t WHERE t."userId" = $1`,
+    ),
+    `SELECT 'job', md5(string_agg(t::text, '|')) FROM pgboss.job t WHERE t.id::text = $2`,
+  ];
+  const rows = await prisma.$queryRawUnsafe<Array<{ name: string; sum: string }>>(
+    parts.join(" UNION ALL "),
+    userId,
+    ids.job,
+  );
+  return rows.map((row) => `${row.name}=${row.sum}`).join("\n");
+}
 
 afterAll(async () => {
   await agent.close();
@@ -238,26 +295,94 @@ function queriesFor(template: string): string[] {
   return [""];
 }
 
-/** Forms B might post at a route with A's ids in the address: every intent the conversation page takes. */
-const CONVERSATION_FORMS: Array<Record<string, string>> = [
-  { intent: "send", message: "hi" },
-  { intent: "stop", messageId: "" },
-  { intent: "retry" },
-  { intent: "regenerate" },
-  { intent: "edit", message: "changed" },
-  { intent: "edit", message: "changed", messageId: "" },
-  { intent: "version", messageId: "" },
-  { intent: "rename", title: "taken over" },
-  { intent: "pin" },
-  { intent: "delete" },
-  { intent: "memory-off" },
-  { intent: "model", model: "stub/large" },
-];
+/** The route a template's requests reach: the one with an action where a layout shares its address. */
+function routeOf(template: string): BuiltRoute | undefined {
+  const candidates = routes.filter((route) => route.template === template);
+  return candidates.find((route) => route.action) ?? candidates.at(-1);
+}
+
+/** Values for the fields that carry no id: plausible, so a refusal is about the id. */
+const PLAIN: Record<string, string> = {
+  message: "hi",
+  content: "hi",
+  title: "taken over",
+  model: "stub/large",
+  kind: "personal",
+  key: "k",
+  value: "v",
+  queue: "calendar.reminder",
+  role: "admin",
+  scope: "all",
+  occurrence: "2027-03-08T09:00",
+};
+
+/** A's ids of the kind a form field names: `id` is any of A's memories, proposals and notifications. */
+function idsFor(field: string): string[] {
+  const byField: Record<string, string[]> = {
+    id: [ids.fact, ids.preference, ids.proposal, ids.notification],
+    messageId: [ids.reply, ids.userMessage],
+    assistantMessageId: [ids.reply],
+    userMessageId: [ids.userMessage],
+    jobId: [ids.job],
+    sessionId: [ids.session],
+    chatId: [ids.chatId],
+    userId: [a.id],
+    conversationId: [ids.conversation],
+    eventId: [ids.event],
+    actionId: [ids.action],
+    subscriptionId: [ids.subscription],
+  };
+  return byField[field] ?? [];
+}
+
+/** The form fields of a route that carry an id (`id`, `messageId`, `jobId` …), as its forms name them. */
+function idFields(routeId: string): string[] {
+  return (formsById.get(routeId)?.names ?? []).filter((name) => /^id$|Id$/.test(name) && idsFor(name).length);
+}
+
+/** One form per intent the route takes, every field it names filled: id fields with `idOf(field)`. */
+function formsOf(routeId: string, idOf: (field: string) => string): Array<Record<string, string>> {
+  const form = formsById.get(routeId) ?? { names: [], intents: [] };
+  const fields = Object.fromEntries(
+    form.names.flatMap((name): Array<[string, string]> =>
+      name === "intent" ? [] : idsFor(name).length ? [[name, idOf(name)]] : name in PLAIN ? [[name, PLAIN[name]!]] : [],
+    ),
+  );
+  return form.intents.map((intent) => ({ ...fields, intent }));
+}
+
 const EVENT_FORMS: Array<Record<string, string>> = [
   { intent: "save", title: "taken over", startLocal: "2027-03-01T10:00", endLocal: "2027-03-01T11:00" },
   { intent: "delete", scope: "all" },
   { scope: "this", occurrence: "2027-03-08T09:00" },
 ];
+
+/** An id of no one's: what B is answered for A's id must be what B is answered for this one. */
+const NOWHERE = "cl0000000000000000nowhere";
+
+/** An id of no one's in the shape of the field's own (a chat id is a number, a message's a UUID). */
+function nowhere(field: string): string {
+  if (field === "chatId") return "999999999";
+  if (/messageId$|^jobId$/i.test(field)) return "00000000-0000-4000-8000-000000000000";
+  return NOWHERE;
+}
+
+async function asBJson(path: string, body: unknown): Promise<Record<string, string>> {
+  const response = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { cookie: b.cookie, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, string>;
+}
+
+/** Methods other than POST on a form's page: B's own page, or the server's answer for every address. */
+function formExpected(template: string, method: string): number[] {
+  if (["PUT", "PATCH", "DELETE", "TRACE"].includes(method)) return [405];
+  if (method === "OPTIONS") return [204];
+  if (template.startsWith("/admin")) return [403];
+  return [200];
+}
 
 function expected(template: string, method: string): number[] {
   if (["PUT", "PATCH", "DELETE", "TRACE"].includes(method)) return [405];
@@ -288,11 +413,13 @@ describe("person B never reaches person A's resources", () => {
       for (const path of paths)
         for (const query of queriesFor(template))
           for (const method of METHODS) {
+            const route = routeOf(template);
+            const intents = route ? formsOf(route.id, (field) => idsFor(field)[0]!) : [];
             const forms =
               method !== "POST"
                 ? [undefined]
-                : template.startsWith("/chat")
-                  ? CONVERSATION_FORMS.map((form) => ("messageId" in form ? { ...form, messageId: ids.reply } : form))
+                : intents.length
+                  ? intents
                   : template.includes(":eventId")
                     ? EVENT_FORMS
                     : template.startsWith("/api/")
@@ -302,7 +429,14 @@ describe("person B never reaches person A's resources", () => {
               const answer = await asB(method, `${path}${query}`, form);
               asked += 1;
               // A route without an action answers POST 405 whatever the id: nothing is looked up.
-              const allowed = method === "POST" && answer.status === 405 ? [405] : expected(template, method);
+              let allowed = method === "POST" && answer.status === 405 ? [405] : expected(template, method);
+              if (method === "POST" && answer.status === 400) {
+                // An intent the action does not take (the page's neighbours' forms share its schema module)
+                // is refused before any lookup: so it must be at an address naming no one's objects too.
+                const control = await asB(method, `${template.replace(/:\w+\??/g, NOWHERE)}${query}`, form);
+                asked += 1;
+                if (control.status === 400) allowed = [400];
+              }
               const leaked = leaks(answer);
               if (!allowed.includes(answer.status) || leaked.length)
                 wrong.push(
@@ -316,31 +450,113 @@ describe("person B never reaches person A's resources", () => {
     expect(wrong).toEqual([]);
   }, 120_000);
 
-  it("A's ids in B's forms and queries: memories, proposals, notifications, Telegram links, messages in B's conversation", async () => {
+  it("every route whose forms carry an id, every method, each intent × each of A's ids of that kind", async () => {
+    // Memories, proposals, notifications, Telegram links, sessions, jobs, users, messages: no address names
+    // them, the form does. B posts each intent the route takes with A's id in each id field it names (the
+    // address filled with B's own ids), and asks with every other method too.
+    // The API's inputs carry no id in the body (its field names found are those of its answers).
+    const withIdFields = routes.filter(
+      (route) =>
+        route.action &&
+        !route.template.startsWith("/api/") &&
+        idFields(route.id).length &&
+        paramsOf(route.template).every((name) => name === "conversationId"),
+    );
+    const wrong: string[] = [];
+    const statuses = new Map<string, Set<number>>();
+    const requests: Array<{
+      route: BuiltRoute;
+      field: string;
+      id: string;
+      method: string;
+      form?: Record<string, string>;
+    }> = [];
+    for (const route of withIdFields)
+      for (const field of idFields(route.id))
+        for (const id of idsFor(field))
+          for (const method of METHODS)
+            for (const form of method === "POST"
+              ? formsOf(route.id, (name) => (name === field ? id : (idsFor(name)[0] ?? "")))
+              : [undefined])
+              requests.push({ route, field, id, method, form });
+    let asked = 0;
+    // A post to B's conversation is made at a new one of B's, so the one before (a reply B started, B
+    // deleting it) changes nothing for the next.
+    const conversationFor = async (method: string) => {
+      if (method !== "POST") return ids.bConversation;
+      asked += 1;
+      return (await asBJson("/api/v1/conversations", { title: "B's" })).id!;
+    };
+    for (const { route, field, id, method, form } of requests) {
+      const address = async () =>
+        route.template.replace(":conversationId", await conversationFor(method)) +
+        (method === "POST" ? "" : `?${field}=${encodeURIComponent(id)}`);
+      const answer = await asB(method, await address(), form);
+      asked += 1;
+      let allowed = formExpected(route.template, method);
+      if (method === "POST" && !route.template.startsWith("/admin")) {
+        // A's id is answered as an id that names nothing would be: a form that looks it up refuses (404,
+        // or the route's own refusal), one that reads another field does what B's own form does.
+        const control = await asB(method, await address(), { ...form, [field]: nowhere(field) });
+        asked += 1;
+        allowed = [control.status];
+      }
+      const leaked = leaks(answer);
+      const key = `${method} ${route.template} ${form?.intent ?? ""} ${field}`;
+      statuses.set(key, new Set([...(statuses.get(key) ?? []), answer.status]));
+      if (!allowed.includes(answer.status) || leaked.length)
+        wrong.push(
+          `${method} ${route.template} ?${field}=${id} ${JSON.stringify(form ?? "")} → ${answer.status} (expected ${allowed.join("/")}) ${leaked.join(",")}`,
+        );
+      if (answer.status === 405 && !answer.allow) wrong.push(`${method} ${route.template}: 405 without Allow`);
+    }
+    process.stdout.write(`[idor] ${asked} requests over ${withIdFields.length} routes whose forms carry ids\n`);
+    expect(wrong).toEqual([]);
+    // The forms named here are among them (the vocabulary found their id fields).
+    expect(withIdFields.map((route) => route.template)).toEqual(
+      expect.arrayContaining([
+        "/memory",
+        "/notifications",
+        "/settings/telegram",
+        "/settings/sessions",
+        "/admin/jobs",
+        "/admin/users",
+        "/chat/:conversationId",
+      ]),
+    );
+    expect([...statuses.keys()]).toEqual(
+      expect.arrayContaining([
+        "POST /chat/:conversationId unpin messageId",
+        "POST /chat/:conversationId memory-on messageId",
+        "POST /settings/sessions revoke sessionId",
+        "POST /admin/jobs cancel jobId",
+      ]),
+    );
+    // The forms that look an id up refuse A's as they refuse one of no one's: not found.
+    const refusedAs = (key: string) => [...(statuses.get(key) ?? [])];
+    for (const key of [
+      "POST /memory edit-fact id",
+      "POST /memory delete-fact id",
+      "POST /memory edit-preference id",
+      "POST /memory delete-preference id",
+      "POST /memory accept id",
+      "POST /memory accept-edited id",
+      "POST /memory reject id",
+      "POST /notifications read id",
+      "POST /notifications open id",
+      "POST /settings/telegram unlink chatId",
+    ])
+      expect(refusedAs(key), key).toContain(404);
+    expect(refusedAs("POST /settings/sessions revoke sessionId"), "revoke").toEqual([400]);
+    for (const intent of ["retry", "cancel"]) expect(refusedAs(`POST /admin/jobs ${intent} jobId`)).toEqual([403]);
+    // A is still signed in: B's revoking A's session id did not end it.
+    const page = await fetch(`${base}/settings/profile`, { headers: { cookie: a.cookie }, redirect: "manual" });
+    expect(page.status).toBe(200);
+    await page.text();
+  }, 120_000);
+
+  it("A's ids in B's queries: messages in B's conversation, B's own pages, lists and downloads", async () => {
     const cases: Array<{ path: string; form?: Record<string, string>; status: number[] }> = [
-      ...["edit-fact", "delete-fact", "accept", "reject"].map((intent) => ({
-        path: "/memory",
-        form: { intent, id: intent.includes("fact") ? ids.fact : ids.proposal, kind: "personal", key: "k", value: "v" },
-        status: [404],
-      })),
-      { path: "/memory", form: { intent: "accept-edited", id: ids.proposal, key: "k", value: "v" }, status: [404] },
-      ...["edit-preference", "delete-preference"].map((intent) => ({
-        path: "/memory",
-        form: { intent, id: ids.preference, key: "k", value: "v" },
-        status: [404],
-      })),
-      ...["read", "open"].map((intent) => ({
-        path: "/notifications",
-        form: { intent, id: ids.notification },
-        status: [404],
-      })),
-      { path: "/settings/telegram", form: { intent: "unlink", chatId: ids.chatId }, status: [404] },
-      // Dismissing a notice about a blocked chat is idempotent: another person's chat is simply not found to dismiss.
-      { path: "/settings/telegram", form: { intent: "dismiss", chatId: ids.chatId }, status: [302, 303, 404] },
-      // Stopping A's reply from B's own conversation: nothing to stop, back to B's conversation.
-      { path: `/chat/${ids.bConversation}`, form: { intent: "stop", messageId: ids.reply }, status: [302, 303, 404] },
-      // Choosing A's reply as a version in B's own conversation: no such version there.
-      { path: `/chat/${ids.bConversation}`, form: { intent: "version", messageId: ids.reply }, status: [409] },
       { path: `/chat/${ids.bConversation}/stream?message=${ids.reply}`, status: [404] },
       // A's reply's source (its Copy button's address) asked for through B's own conversation.
       { path: `/chat/${ids.bConversation}/export?format=md&message=${ids.reply}`, status: [404] },
@@ -376,8 +592,6 @@ describe("person B never reaches person A's resources", () => {
         "/admin/system",
         "/admin/assistant",
       ].map((path) => ({ path, status: [403] })),
-      { path: "/admin/jobs", form: { intent: "retry", queue: "reminders", jobId: ids.event }, status: [403] },
-      { path: "/admin/users?index", form: { intent: "disable", userId: a.id }, status: [403] },
     ];
     const wrong: string[] = [];
     for (const { path, form, status } of cases) {
@@ -420,6 +634,12 @@ describe("person B never reaches person A's resources", () => {
     const link = await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: BigInt(ids.chatId) } });
     expect(link).toMatchObject({ userId: a.id, unlinkedAt: null });
     expect((await prisma.user.findUniqueOrThrow({ where: { id: a.id } })).disabledAt ?? null).toBeNull();
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: ids.session } })).revokedAt).toBeNull();
+    const [job] = await prisma.$queryRaw<Array<{ state: string }>>`
+      SELECT state::text FROM pgboss.job WHERE id::text = ${ids.job}`;
+    expect(job?.state).toBe("created");
+    // And every other row of A's: not one changed.
+    expect(await digestOf(a.id)).toBe(before);
     expect(unhandledErrors(harness)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ const root = path.resolve(import.meta.dirname, "../..");
  * One route of the test build: its template and the route modules whose loaders a GET of it runs (root
  * first; a resource route, with no component, runs its own alone).
  */
-export type BuiltRoute = { id: string; template: string; chain: string[]; resource: boolean };
+export type BuiltRoute = { id: string; template: string; chain: string[]; resource: boolean; action: boolean };
 
 /** Every route of the test build, test-only routes left out. */
 export async function builtRoutes(): Promise<BuiltRoute[]> {
@@ -34,8 +34,15 @@ export async function builtRoutes(): Promise<BuiltRoute[]> {
   return Object.keys(build.routes)
     .filter((id) => id !== "root")
     .map((id) => {
-      const resource = !build.routes[id]!.module.default;
-      return { id, template: `/${fullPath(id)}`.replace(/\/+/g, "/"), chain: resource ? [id] : chain(id), resource };
+      const { module } = build.routes[id]!;
+      const resource = !module.default;
+      return {
+        id,
+        template: `/${fullPath(id)}`.replace(/\/+/g, "/"),
+        chain: resource ? [id] : chain(id),
+        resource,
+        action: typeof module.action === "function",
+      };
     })
     .filter((route) => !route.template.startsWith("/test-only"))
     .sort((a, b) => a.template.localeCompare(b.template));
@@ -59,16 +66,67 @@ function allQueryParameters(): string[] {
 
 /** Field names and intent values the app's forms send, read from the route modules; query names from the app. */
 export function formVocabulary(): { names: string[]; intents: string[]; queryNames: string[] } {
-  const dir = path.join(root, "app/routes");
-  const sources = fs.readdirSync(dir).map((file) => fs.readFileSync(path.join(dir, file), "utf8"));
-  const all = (pattern: RegExp) => [
-    ...new Set(sources.flatMap((text) => [...text.matchAll(pattern)].map((m) => m[1]!))),
-  ];
+  const forms = [...routeForms().values()];
   return {
-    names: all(/\bname="([A-Za-z][\w-]*)"/g),
-    intents: all(/name="intent" value="([\w-]+)"/g),
+    names: [...new Set(forms.flatMap((form) => form.names))].sort(),
+    intents: [...new Set(forms.flatMap((form) => form.intents))].sort(),
     queryNames: allQueryParameters(),
   };
+}
+
+export type RouteForm = { names: string[]; intents: string[] };
+
+/**
+ * What each route module's forms send, by route id (`routes/memory`): the field names and `intent` values
+ * of the module itself and of the modules it imports, components and schemas (a chat page's memory toggle
+ * posts `memory-on` from a component; the fields and intents an action accepts are its zod schema's keys
+ * and literals). Server modules are not followed: their literals are not what a form sends. A shared
+ * schema module gives a route its neighbours' intents too: more to try, never fewer.
+ */
+export function routeForms(): Map<string, RouteForm> {
+  const dir = path.join(root, "app/routes");
+  const follow = (file: string) => !/\.server\.tsx?$/.test(file);
+  const reach = (file: string, seen: Set<string>): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    const text = fs.readFileSync(file, "utf8");
+    for (const match of text.matchAll(/^import [^;]*? from "([^"]+)";/gms)) {
+      const target = resolveImport(file, match[1]!);
+      if (target && follow(target)) reach(target, seen);
+    }
+    return seen;
+  };
+  const forms = new Map<string, RouteForm>();
+  for (const entry of fs.readdirSync(dir)) {
+    const file = path.join(dir, entry);
+    const texts = [...reach(file, new Set())].map((module) => fs.readFileSync(module, "utf8"));
+    const names = new Set<string>();
+    const intents = new Set<string>();
+    for (const text of texts) {
+      for (const match of text.matchAll(/\bname="([A-Za-z][\w-]*)"/g)) names.add(match[1]!);
+      // Forms drawn from a schema (conform's getInputProps) name their fields by its keys: `title: z.string()`.
+      for (const match of text.matchAll(/\b([A-Za-z]\w*): z\./g)) names.add(match[1]!);
+      for (const match of text.matchAll(/\bfields\.([A-Za-z]\w*)\b/g)) names.add(match[1]!);
+      // An action that reads its form by hand: `form.get("theme")`, `formData.getAll("x")`.
+      for (const match of text.matchAll(/\b(?:form|formData|body)\.get(?:All)?\("([A-Za-z][\w-]*)"\)/g))
+        names.add(match[1]!);
+      // `<input name="intent" value="x">`, `value={on ? "a" : "b"}`, `<Button intent="x">`.
+      for (const match of text.matchAll(/name="intent"\s+value=(?:"([\w-]+)"|\{([^}]*)\})/g)) {
+        if (match[1]) intents.add(match[1]);
+        for (const literal of (match[2] ?? "").matchAll(/"([\w-]+)"/g)) intents.add(literal[1]!);
+      }
+      for (const match of text.matchAll(/\bintent="([\w-]+)"/g)) intents.add(match[1]!);
+      // What the action's schema accepts: `intent: z.literal("x")`, `intent: z.enum(["x", "y"])`.
+      for (const match of text.matchAll(/intent: z\.(?:literal\("([\w-]+)"\)|enum\(\[([^\]]*)\])/g)) {
+        if (match[1]) intents.add(match[1]);
+        for (const literal of (match[2] ?? "").matchAll(/"([\w-]+)"/g)) intents.add(literal[1]!);
+      }
+      // An action that compares the field itself: `intent === "feed-create"`.
+      for (const match of text.matchAll(/\bintent === "([\w-]+)"/g)) intents.add(match[1]!);
+    }
+    forms.set(`routes/${entry.replace(/\.tsx?$/, "")}`, { names: [...names].sort(), intents: [...intents].sort() });
+  }
+  return forms;
 }
 
 export type Person = { id: string; email: string; cookie: string };
