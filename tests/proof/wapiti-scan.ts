@@ -5,17 +5,23 @@
  * to find. Addresses that end the scan's own session (sign-out, revoking sessions, a new password,
  * deleting the account, disabling users) are excluded. Prints every vulnerability and anomaly (a 500 is
  * one) and a summary line; findings go in docs/reliability.md.
- *   npx tsx tests/proof/wapiti-scan.ts [max scan minutes=30]
+ *   npx tsx tests/proof/wapiti-scan.ts [max scan minutes=30] [second]
+ * `second`: a pass over the pages the first leaves out (sessions, password, data deletion, a person's admin
+ * page, Telegram), sign-out alone excluded: none of them can end the scan's own session with what a scanner
+ * sends (a new password needs the current one, deletion the exact address, revoking names one session or
+ * the others, and an admin cannot disable themselves).
  * Slow (tens of minutes): not part of `npm test`.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { startProductionServer } from "../../bench/production-server";
 import { signedIn } from "../../bench/support";
 
 const maxMinutes = Number(process.argv[2] ?? 30);
+const secondPass = process.argv[3] === "second";
 
 /**
  * Debian's wapiti 3.0.4 builds each exclusion (`-x`) as the regex `…\\Z(?ms)`, which Python 3.11 refuses
@@ -58,16 +64,32 @@ try {
   });
   await client.post("/memory", { intent: "add-fact", key: "city", value: "Berlin" });
 
-  const excluded = [
+  // Another person, whose admin page the second pass attacks.
+  await signedIn(server.url);
+  const db = new pg.Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  const otherId = (await db.query<{ id: string }>(`SELECT id FROM "User" ORDER BY "createdAt" DESC LIMIT 1`)).rows[0]
+    ?.id;
+  await db.end();
+  const firstPassExclusions = [
     "/logout*",
     "/settings/sessions*",
     "/settings/password*",
     "/settings/data",
     "/admin/users/*",
     "/settings/telegram*",
-  ].map((address) => `${server.url}${address}`);
+  ];
+  const excluded = (secondPass ? ["/logout*"] : firstPassExclusions).map((address) => `${server.url}${address}`);
   // Signed in, `/` redirects to the last conversation; every area is also named as a start of the crawl.
-  const starts = [
+  const secondPassStarts = [
+    "/settings/sessions",
+    "/settings/password",
+    "/settings/data",
+    "/settings/telegram",
+    "/admin/users",
+    ...(otherId ? [`/admin/users/${otherId}`] : []),
+  ];
+  const firstPassStarts = [
     "/chat",
     `/chat/${conversation.id}`,
     `/chat/${conversation.id}/prompt`,
@@ -88,7 +110,11 @@ try {
     "/admin/jobs",
     "/admin/system",
     "/admin/assistant",
-  ].flatMap((address) => ["-s", `${server.url}${address}`]);
+  ];
+  const starts = (secondPass ? secondPassStarts : firstPassStarts).flatMap((address) => [
+    "-s",
+    `${server.url}${address}`,
+  ]);
   const report = path.join(outputDir, "report.json");
   const args = [
     "-u",
@@ -112,7 +138,8 @@ try {
     "--max-attack-time",
     "300",
     "-d",
-    "4",
+    // The second pass attacks its start pages and what they link to, not the whole site again.
+    secondPass ? "1" : "4",
     "--max-links-per-page",
     "60",
     "-f",
