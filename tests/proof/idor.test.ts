@@ -611,6 +611,15 @@ describe("person B never reaches person A's resources", () => {
       if (answer.status !== 200 || found.length)
         wrong.push(`GET /chat?q=${words} → ${answer.status} ${found.join(",")}`);
     }
+    // SQL and tsquery metacharacters in every search B can make: each finds none of A's rows.
+    const injections = ["' OR 1=1 --", "%' OR '1'='1", "') OR ('a'='a", "*:* | !x", "\\' OR 1=1; --", "%", "_"];
+    for (const search of ["/chat?q=", "/memory?q=", "/calendar?q=", "/notifications?before="])
+      for (const injection of injections) {
+        const path = `${search}${encodeURIComponent(injection)}`;
+        const answer = await asB("GET", path);
+        const leaked = leaks(answer);
+        if (answer.status >= 500 || leaked.length) wrong.push(`GET ${path} → ${answer.status} ${leaked.join(",")}`);
+      }
     expect(wrong).toEqual([]);
     // The feed does answer its own token (so the 404s above are not a broken feed).
     const feed = await fetch(`${base}/calendar/feed/${ids.feedToken}.ics`);
