@@ -133,13 +133,15 @@ try {
   // Whether the mixed load saturates the machine: its cores' busy share, and the server's own CPU.
   const machineBefore = machineCpuTicks();
   const serverCpuBefore = processCpuMs(server.child.pid);
+  const mixedStarted = performance.now();
   const mixed = await run([0, 1, 2, 3], seconds);
+  const mixedMs = performance.now() - mixedStarted;
   const machineAfter = machineCpuTicks();
   const serverCpuAfter = processCpuMs(server.child.pid);
   const machineBusy =
     (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total || Number.POSITIVE_INFINITY);
   const serverCores =
-    serverCpuBefore === null || serverCpuAfter === null ? null : (serverCpuAfter - serverCpuBefore) / (seconds * 1000);
+    serverCpuBefore === null || serverCpuAfter === null ? null : (serverCpuAfter - serverCpuBefore) / mixedMs;
   const unansweredMixed = unanswered;
   const liveness = (await run([-1], ratioSeconds, false))[0]!;
   const pageAlone = (await run([0], ratioSeconds))[0]!;

@@ -93,7 +93,8 @@ export function processCpuMs(pid: number | undefined): number | null {
 /** All cores' CPU time so far from /proc/stat (in ticks): busy (not idle or iowait) and total. */
 export function machineCpuTicks(): { busy: number; total: number; cores: number } {
   const lines = fs.readFileSync("/proc/stat", "utf8").split("\n");
-  const fields = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user and nice).
+  const fields = lines[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = fields.reduce((sum, value) => sum + value, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   return { busy: total - idle, total, cores: lines.filter((line) => /^cpu\d+ /.test(line)).length };

@@ -547,7 +547,7 @@ function masterData(master: ImportedEvent) {
 function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Array<{ uid: string }>> {
   return tx.$queryRaw<Array<{ uid: string }>>`
     SELECT uid FROM "Event"
-     WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids})
+     WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids}::text[])
      ORDER BY id
        FOR UPDATE`;
 }

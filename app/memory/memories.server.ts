@@ -1,6 +1,6 @@
 import { prisma } from "~/db/db.server";
 import { unlessGone } from "~/db/record-gone.server";
-import { type Prisma, type FactKind } from "~/generated/prisma/client";
+import { Prisma, type FactKind } from "~/generated/prisma/client";
 import { containsPattern, redactSummary, searchTextOf } from "./redaction";
 
 /** A memory that is not the person's (or no longer exists): routes answer 404, never "forbidden". */
@@ -28,11 +28,28 @@ function withHistory(history: Prisma.JsonValue, entry: HistoryEntry): Prisma.Inp
   return [...(Array.isArray(history) ? (history as HistoryEntry[]) : []), entry];
 }
 
+/** The stored history as a filter matching exactly it (a JSON null as one, not as a missing value). */
+const sameHistory = (history: Prisma.JsonValue) => ({ equals: history === null ? Prisma.JsonNull : history });
+
+/**
+ * A save retried this often met another write each time: every retry means another request changed the
+ * same fact in between, so reaching it takes a storm of writes to one key, not a bug of the loop.
+ */
+const MAX_SAVE_ATTEMPTS = 20;
+
+class MemoryContentionError extends Error {
+  constructor() {
+    super(`a memory save met another write ${MAX_SAVE_ATTEMPTS} times in a row`);
+    this.name = "MemoryContentionError";
+  }
+}
+
 /**
  * One value per person, kind and key: saving a fact whose key exists replaces the value (a correction)
  * and keeps the old one in `history`, so a false fact never stands beside its correction.
  */
-export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma): Promise<string> {
+export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma, attempt = 1): Promise<string> {
+  if (attempt > MAX_SAVE_ATTEMPTS) throw new MemoryContentionError();
   const key = normalisedKey(input.key);
   const existing = await tx.memoryFact.findUnique({ where: { userId_kind_key: { userId, kind: input.kind, key } } });
   if (!existing) {
@@ -50,7 +67,7 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
     });
     if (created) return created.id;
     // The same key was saved meanwhile (a form sent twice at once): this one is a correction of it.
-    return saveFact(userId, input, tx);
+    return saveFact(userId, input, tx, attempt + 1);
   }
   if (existing.value === input.value) return existing.id;
   // Only if it is still as read above: a delete or another correction in between makes this a fresh
@@ -58,7 +75,7 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
   // compared too: corrections A→B→A meanwhile leave the value as read but add two entries this write
   // would otherwise drop.
   const { count } = await tx.memoryFact.updateMany({
-    where: { id: existing.id, value: existing.value, history: { equals: existing.history ?? [] } },
+    where: { id: existing.id, value: existing.value, history: sameHistory(existing.history) },
     data: {
       value: input.value,
       confidence: input.confidence ?? 1,
@@ -70,10 +87,16 @@ export async function saveFact(userId: string, input: FactInput, tx: Tx = prisma
       }),
     },
   });
-  return count === 1 ? existing.id : saveFact(userId, input, tx);
+  return count === 1 ? existing.id : saveFact(userId, input, tx, attempt + 1);
 }
 
-export async function savePreference(userId: string, input: PreferenceInput, tx: Tx = prisma): Promise<string> {
+export async function savePreference(
+  userId: string,
+  input: PreferenceInput,
+  tx: Tx = prisma,
+  attempt = 1,
+): Promise<string> {
+  if (attempt > MAX_SAVE_ATTEMPTS) throw new MemoryContentionError();
   const key = normalisedKey(input.key);
   const existing = await tx.memoryPreference.findUnique({ where: { userId_key: { userId, key } } });
   if (!existing) {
@@ -84,19 +107,19 @@ export async function savePreference(userId: string, input: PreferenceInput, tx:
     });
     if (created) return created.id;
     // Saved meanwhile by another request (see saveFact).
-    return savePreference(userId, input, tx);
+    return savePreference(userId, input, tx, attempt + 1);
   }
   if (existing.value === input.value) return existing.id;
   // As in saveFact: only over the value and history read above.
   const { count } = await tx.memoryPreference.updateMany({
-    where: { id: existing.id, value: existing.value, history: { equals: existing.history ?? [] } },
+    where: { id: existing.id, value: existing.value, history: sameHistory(existing.history) },
     data: {
       value: input.value,
       sourceMessageId: input.sourceMessageId ?? existing.sourceMessageId,
       history: withHistory(existing.history, { value: existing.value, replacedAt: new Date().toISOString() }),
     },
   });
-  return count === 1 ? existing.id : savePreference(userId, input, tx);
+  return count === 1 ? existing.id : savePreference(userId, input, tx, attempt + 1);
 }
 
 /** Edits my fact; a new kind or key that I already have becomes a correction of that one. */

@@ -17,6 +17,7 @@ import type { EventInput } from "~/calendar/schemas";
 import { Temporal, isoWithOffset } from "~/calendar/time";
 import { prisma } from "~/db/db.server";
 import { makeUser } from "../support/accounts";
+import { untilBlockedBy } from "../support/postgres";
 import { countQueries } from "../support/query-counter";
 
 const ZONE = "Europe/Berlin";
@@ -283,7 +284,7 @@ describe("calendar events in the database", () => {
       await edit.query("BEGIN");
       await edit.query(`SELECT id FROM "Event" WHERE id = $1 FOR NO KEY UPDATE`, [id]);
       const imported = importEvents(user.id, fromICalendar(file, ZONE));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await untilBlockedBy(edit);
       // Without the import waiting for the series first, this waits for the import, which waits for
       // this transaction: PostgreSQL ends one of them (40P01) after deadlock_timeout.
       await edit.query("SET LOCAL lock_timeout = '3s'");

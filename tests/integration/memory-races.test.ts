@@ -5,6 +5,7 @@ import { prisma } from "~/db/db.server";
 import { MemoryNotFoundError, deleteMemory, editFact, saveFact } from "~/memory/memories.server";
 import { acceptProposal, rejectProposal } from "~/memory/proposals.server";
 import { makeUser } from "../support/accounts";
+import { untilBlockedBy } from "../support/postgres";
 
 const rejections = (outcomes: PromiseSettledResult<unknown>[]) =>
   outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
@@ -36,7 +37,7 @@ describe("memory writes at the same time", () => {
       await other.query("BEGIN");
       await other.query(`SELECT id FROM "MemoryFact" WHERE id = $1 FOR UPDATE`, [id]);
       const correction = saveFact(user.id, { kind: "personal", key: "city", value: "Hull" });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await untilBlockedBy(other);
       for (const [from, to] of [
         ["Leeds", "York"],
         ["York", "Leeds"],

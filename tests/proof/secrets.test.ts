@@ -220,14 +220,18 @@ describe("secrets in logs and /metrics", () => {
           .map((part, index) => [`session cookie part ${index}`, part]),
       ),
     };
-    // The access log of the last request is written after its answer.
+    // Access log lines are written after their answers: wait until the last request's (the internal API
+    // call, sent after the feed and the webhook) is in both the output and the log file.
+    const readLogFiles = () =>
+      fs
+        .readdirSync(logDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8"))
+        .join("\n");
+    const lastRequest = "/api/v1/internal/sessions/purge";
     await expect.poll(() => server.output().includes("/calendar/feed/[redacted].ics")).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const logFiles = fs
-      .readdirSync(logDir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => fs.readFileSync(path.join(entry.parentPath, entry.name), "utf8"))
-      .join("\n");
+    await expect.poll(() => server.output().includes(lastRequest) && readLogFiles().includes(lastRequest)).toBe(true);
+    const logFiles = readLogFiles();
     expect(logFiles).toContain("ARES is ready");
     const places = { output: server.output(), "log file": logFiles, "/metrics": metricsBody };
     const found: string[] = [];

@@ -51,11 +51,15 @@ try {
   const userId = await first(`SELECT id FROM "User" ORDER BY "createdAt" LIMIT 1`);
   const factId = await first(`SELECT id FROM "MemoryFact" LIMIT 1`);
   const messageId = await first(`SELECT id FROM "Message" WHERE role = 'user' LIMIT 1`);
-  const proposalId = await first(
-    `INSERT INTO "MemoryProposal" (id, "userId", type, kind, key, value, confidence, importance)
-     VALUES ('sqlmap-proposal', $1, 'fact', 'personal', 'pet', 'a cat', 0.9, 3) RETURNING id`,
-    [userId],
-  );
+  // Two proposals: the one rejected by its target's first request is not the one the review page shows.
+  const proposal = (id: string) =>
+    first(
+      `INSERT INTO "MemoryProposal" (id, "userId", type, kind, key, value, confidence, importance)
+       VALUES ($2, $1, 'fact', 'personal', 'pet', 'a cat', 0.9, 3) RETURNING id`,
+      [userId, id],
+    );
+  const proposalId = await proposal("sqlmap-proposal");
+  const reviewedProposalId = await proposal("sqlmap-proposal-review");
   const notificationId = await first(
     `INSERT INTO "Notification" (id, "userId", kind, title, "dedupKey") VALUES ('sqlmap-note', $1, 'reminder', 'Standup', 'sqlmap') RETURNING id`,
     [userId],
@@ -103,7 +107,7 @@ try {
     // Session 13: the forms and query parameters the first runs left out (the .ics import is a file upload).
     { label: "admin audit CSV", path: "/admin/audit.csv?user=example&action=login&from=2026-01-01&to=2026-12-31" },
     { label: "conversation page: message reply edit", path: `/chat/${c}?message=abc&reply=def&edit=ghi` },
-    { label: "memory review", path: `/memory?review=${proposalId}` },
+    { label: "memory review", path: `/memory?review=${reviewedProposalId}` },
     { label: "calendar search and views", path: "/calendar?q=stand&view=agenda&views=month" },
     { label: "event edit page", path: `/calendar/events/${eventId}/edit?occurrence=2026-06-16T09:00&following=1` },
     { label: "telegram settings (state)", path: "/settings/telegram?state=abc" },

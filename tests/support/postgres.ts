@@ -38,3 +38,27 @@ export async function onServer<T>(run: (client: pg.Client) => Promise<T>, url = 
 export function databaseName(url: string): string {
   return parse(url).database ?? "postgres";
 }
+
+/**
+ * Resolves once another session of this database waits for a row lock held by `holder` (a test's own
+ * transaction), so a test knows the request it started has reached that lock: no sleep to guess it.
+ */
+export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000): Promise<void> {
+  const { rows } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  const pid = rows[0]!.pid;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A new statement outside the holder's transaction: its view of pg_stat_activity is not frozen.
+    const waiting = await onServer(
+      (client) =>
+        client.query<{ count: string }>(
+          "SELECT count(*) AS count FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+          [pid],
+        ),
+      process.env.DATABASE_URL,
+    );
+    if (Number(waiting.rows[0]!.count) > 0) return;
+    if (Date.now() > deadline) throw new Error("nothing came to wait for the lock");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
