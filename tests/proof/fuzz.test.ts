@@ -486,7 +486,10 @@ function violations(outcome: Outcome): string[] {
       ? mediaType === "application/json" || /^application\/.+\+json$/.test(mediaType ?? "")
       : mediaType === "application/x-www-form-urlencoded" || mediaType === "multipart/form-data";
     if (built.size > 0 && !accepted && status !== 415) wrong.push(`expected 415 for ${built.contentType}`);
-    if (accepted && built.size > BODY_LIMIT && path !== "/calendar" && status !== 413)
+    // The calendar takes larger bodies (its import); the address as sent, whose `..` segments the client
+    // resolves (`/calendar/events/..` is a post to `/calendar/`).
+    const sentPath = new URL(address, "http://ares.test").pathname.replace(/\/+$/, "").toLowerCase();
+    if (accepted && built.size > BODY_LIMIT && sentPath !== "/calendar" && status !== 413)
       wrong.push(`expected 413 for ${built.size} bytes`);
   }
   if (status >= 400 && entry.method !== "HEAD" && outcome.body !== "") {
@@ -544,13 +547,20 @@ const WATCHED = [
  * those left out, nothing a request could queue was left to compare (tried in session 13: with every
  * ARES job name left out, the table still changed under load during a refused request).
  */
+/**
+ * A message without what is written after its request by design: the HTML a page view renders for a reply
+ * stored without it and stores a second later (ADR 010), and `updatedAt`, which that store and a reply's
+ * heartbeat bump. Its text, status, role and the rest are compared.
+ */
+const MESSAGE_WITHOUT_CACHE = `(to_jsonb(t) - 'html' - 'htmlVersion' - 'updatedAt')::text`;
+
 /** Count and checksum of every watched table, in one statement. */
 async function digest(): Promise<Record<string, string>> {
   // A sum of row hashes needs no sort (the form sweep reads the tables around each of its requests).
   const sum = (rows: string) => `count(*)::text || ':' || coalesce(sum(hashtextextended(${rows}, 0)), 0)::text`;
   const sql = WATCHED.map(
     (table) =>
-      `SELECT '${table}' AS name, ${sum("t::text")} AS sum FROM "${table}" t` +
+      `SELECT '${table}' AS name, ${sum(table === "Message" ? MESSAGE_WITHOUT_CACHE : "t::text")} AS sum FROM "${table}" t` +
       // An admin page records that it was read (`user.view`, `audit.view`), also when it is shown again
       // with a refused form's errors: that is the page's read, as a session's refresh is.
       (table === "AuditEvent" ? ` WHERE t.action NOT LIKE '%.view'` : ""),
@@ -1215,7 +1225,8 @@ describe("fuzzing every route of the built server", () => {
     let accepted = true;
     let replies = false;
     for (const post of formPosts(["", "2027-02-30"], true)) {
-      if (accepted) await settle(replies);
+      // Before every request: no reply of an earlier test (or of an accepted form here) may still be writing.
+      await settle(accepted && replies);
       const start = await digest();
       const outcome = await send(post.entry);
       sent += 1;
