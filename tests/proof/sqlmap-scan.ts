@@ -18,7 +18,31 @@ import { signedIn } from "../../bench/support";
 const parallel = Number(process.argv[2] ?? 3);
 const only = process.argv[3];
 
-type Target = { label: string; path: string; data?: string; json?: boolean; signedIn?: boolean };
+type Target = {
+  label: string;
+  path: string;
+  data?: string;
+  json?: boolean;
+  signedIn?: boolean;
+  /** A body's own media type (a multipart upload); forms and JSON are told apart by sqlmap. */
+  contentType?: string;
+};
+
+/** The calendar's .ics import as a browser sends it: multipart, the file and the form's intent. */
+const BOUNDARY = "----aresSqlmapBoundary";
+const ICS_UPLOAD = [
+  `--${BOUNDARY}`,
+  'Content-Disposition: form-data; name="intent"',
+  "",
+  "import",
+  `--${BOUNDARY}`,
+  'Content-Disposition: form-data; name="file"; filename="team.ics"',
+  "Content-Type: text/calendar",
+  "",
+  "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//sqlmap//EN\nBEGIN:VEVENT\nUID:sqlmap-1@example.test\nDTSTAMP:20260601T000000Z\nDTSTART:20260620T090000Z\nDTEND:20260620T100000Z\nSUMMARY:Planning\nLOCATION:Room 1\nEND:VEVENT\nEND:VCALENDAR",
+  `--${BOUNDARY}--`,
+  "",
+].join("\r\n");
 
 const server = await startProductionServer({ name: "sqlmap", port: 4317, tokenDelayMs: 0 });
 const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-sqlmap-"));
@@ -161,6 +185,12 @@ try {
     { label: "admin user role", path: "/admin/users", data: `intent=role&userId=${otherUserId}&role=user` },
     { label: "admin user budget", path: `/admin/users/${otherUserId}`, data: "budget=1000" },
     { label: "admin job retry", path: "/admin/jobs", data: "intent=retry&jobId=abc&queue=calendar.reminders-scan" },
+    {
+      label: "calendar import (.ics upload)",
+      path: "/calendar?index",
+      data: ICS_UPLOAD,
+      contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    },
     { label: "new conversation (API, JSON)", path: "/api/v1/conversations", data: '{"title":"hello"}', json: true },
   ].filter((target) => !only || only.split(",").some((part) => target.label.includes(part)));
 
@@ -173,7 +203,7 @@ try {
         ...(target.data ? [`--data=${target.data}`] : []),
         ...(target.signedIn === false ? [] : [`--cookie=${cookie}`]),
         // The app refuses cross-site posts: the scan posts from the instance's own origin.
-        `--headers=Origin: ${server.url}`,
+        `--headers=Origin: ${server.url}${target.contentType ? `\nContent-Type: ${target.contentType}` : ""}`,
         "--level=3",
         "--risk=2",
         "--dbms=PostgreSQL",
