@@ -5,13 +5,9 @@
  * app is run in this process for that, so that every statement its pool sends is counted.
  *   npx tsx bench/conversation-page.ts [requests=200]
  */
-import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
 import pg from "pg";
-import type { ServerRuntime } from "~/http/runtime.server";
+import { serveBuildInThisProcess } from "../tests/support/in-process-app";
 import { countQueries } from "../tests/support/query-counter";
 import {
   benchDatabase,
@@ -26,27 +22,10 @@ import { printBenchSummary } from "./summary";
 
 /** The statements of one GET of each page, sent to the compiled app running in this process. */
 async function statementsPerPage(databaseUrl: string, cookie: string, paths: string[]): Promise<number[]> {
-  Object.assign(process.env, {
+  const { baseUrl: base, close } = await serveBuildInThisProcess({
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: BENCH_SESSION_SECRET,
-    LOG_LEVEL: "error",
-    ARES_SKIP_MIGRATIONS: "true",
-    RATE_LIMIT_READ_PER_MINUTE: "0",
-    RATE_LIMIT_WRITE_PER_MINUTE: "0",
   });
-  const root = path.resolve(import.meta.dirname, "..");
-  const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild & {
-    entry: { module: { serverRuntime: ServerRuntime } };
-  };
-  const runtime = build.entry.module.serverRuntime;
-  const app = runtime.createHttpApp({
-    config: runtime.config(),
-    build,
-    clientDir: path.join(root, "build-test/client"),
-  });
-  const listener = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => listener.once("listening", resolve));
-  const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
   try {
     const counts: number[] = [];
     for (const pagePath of paths) {
@@ -62,8 +41,7 @@ async function statementsPerPage(databaseUrl: string, cookie: string, paths: str
     }
     return counts;
   } finally {
-    await new Promise((resolve) => listener.close(resolve));
-    await runtime.closeDb();
+    await close();
   }
 }
 

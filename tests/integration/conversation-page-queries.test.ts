@@ -3,48 +3,19 @@
  * page's loaders, rendering) counted statement by statement: the compiled app runs in this process, so
  * the counter sees every statement its pool sends (issue #17: ≤ 3 at any conversation size).
  */
-import type { AddressInfo } from "node:net";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationPageSql, pageMessageKeys } from "~/chat/conversation-page.server";
 import { prisma } from "~/db/db.server";
 import { queryRows } from "~/db/sql.server";
-import type { ServerRuntime } from "~/http/runtime.server";
 import { signedInClient } from "../support/chat-harness";
-import { ensureBuild } from "../support/server-process";
+import { serveBuildInThisProcess } from "../support/in-process-app";
 import { countQueries } from "../support/query-counter";
 
-const root = path.resolve(import.meta.dirname, "../..");
 let baseUrl: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  await ensureBuild();
-  Object.assign(process.env, {
-    LOG_LEVEL: "error",
-    RATE_LIMIT_READ_PER_MINUTE: "0",
-    RATE_LIMIT_WRITE_PER_MINUTE: "0",
-    RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
-    ARES_SKIP_MIGRATIONS: "true",
-  });
-  const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild & {
-    entry: { module: { serverRuntime: ServerRuntime } };
-  };
-  const runtime = build.entry.module.serverRuntime;
-  const app = runtime.createHttpApp({
-    config: runtime.config(),
-    build,
-    clientDir: path.join(root, "build-test/client"),
-  });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await runtime.closeDb();
-  };
+  ({ baseUrl, close } = await serveBuildInThisProcess());
 }, 300_000);
 afterAll(() => close?.());
 

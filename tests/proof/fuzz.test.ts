@@ -33,6 +33,7 @@ import {
   startProofServer,
   unhandledErrors,
   type Person,
+  weeklySeries,
 } from "./support";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -90,17 +91,7 @@ beforeAll(async () => {
       const { id } = (await created.json()) as { id: string };
       realIds.conversationId!.push(id);
     }
-    const series = await createEvent(person.id, {
-      title: "Weekly",
-      description: "",
-      location: "",
-      allDay: false,
-      startLocal: "2027-03-01T09:00",
-      endLocal: "2027-03-01T09:30",
-      timeZone: "Europe/Berlin",
-      rrule: "FREQ=WEEKLY;COUNT=10",
-      reminders: [10],
-    });
+    const series = await createEvent(person.id, weeklySeries());
     realIds.eventId!.push(series.id);
     realIds.token!.push(await regenerateFeedToken(person.id));
     // A card on a reply (what the assistant's calendar tools propose) and a subscribed calendar.
@@ -150,19 +141,7 @@ beforeAll(async () => {
       data: { userId: sweeper.id, messageId: sweeperReply.id, kind: "create", input: {}, preview: {} },
     })
   ).id;
-  sweeperIds.eventId = (
-    await createEvent(sweeper.id, {
-      title: "Sweep",
-      description: "",
-      location: "",
-      allDay: false,
-      startLocal: "2027-03-01T09:00",
-      endLocal: "2027-03-01T09:30",
-      timeZone: "Europe/Berlin",
-      rrule: "FREQ=WEEKLY;COUNT=10",
-      reminders: [10],
-    })
-  ).id;
+  sweeperIds.eventId = (await createEvent(sweeper.id, weeklySeries({ title: "Sweep" }))).id;
   sweeperIds.subscriptionId = (
     await prisma.calendarSubscription.create({
       data: {

@@ -25,6 +25,7 @@ import {
   unhandledErrors,
   type BuiltRoute,
   type Person,
+  weeklySeries,
 } from "./support";
 
 const TOKEN = "4242:stand-in-token";
@@ -107,19 +108,7 @@ beforeAll(async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   // The stand-in repeats the prompt back, so A's reply holds A's words as well.
-  ids.event = (
-    await createEvent(a.id, {
-      title: MARK.event,
-      description: MARK.event,
-      location: "",
-      allDay: false,
-      startLocal: "2027-03-01T09:00",
-      endLocal: "2027-03-01T09:30",
-      timeZone: "Europe/Berlin",
-      rrule: "FREQ=WEEKLY;COUNT=10",
-      reminders: [10],
-    })
-  ).id;
+  ids.event = (await createEvent(a.id, weeklySeries({ title: MARK.event, description: MARK.event }))).id;
   ids.feedToken = await regenerateFeedToken(a.id);
   ids.fact = (
     await prisma.memoryFact.create({ data: { userId: a.id, kind: "personal", key: MARK.fact, value: MARK.fact } })

@@ -9,6 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import ts from "typescript";
 import { prisma } from "~/db/db.server";
 import { startChatHarness, type ChatHarness } from "../support/chat-harness";
+import type { EventInput } from "~/calendar/schemas";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -130,6 +131,22 @@ export function routeForms(): Map<string, RouteForm> {
 }
 
 export type Person = { id: string; email: string; cookie: string };
+
+/** A weekly series of ten half-hour events from 1 March 2027, the proof suites' event of each person. */
+export function weeklySeries(fields: Partial<EventInput> = {}): EventInput {
+  return {
+    title: "Weekly",
+    description: "",
+    location: "",
+    allDay: false,
+    startLocal: "2027-03-01T09:00",
+    endLocal: "2027-03-01T09:30",
+    timeZone: "Europe/Berlin",
+    rrule: "FREQ=WEEKLY;COUNT=10",
+    reminders: [10],
+    ...fields,
+  };
+}
 
 let counter = 0;
 const password = "correct horse battery staple";
