@@ -282,7 +282,7 @@ async function generate(
       { provider: error.provider, model: error.model },
       { prompt, storePrompt },
     );
-    await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
+    await scheduleIdleSummary(target.conversationId, memory);
     return;
   }
   // Sending titles a conversation as it stores the first message; an edited first message is resent
@@ -292,7 +292,7 @@ async function generate(
   }
   await finish(target, live.content, outcome, result, { prompt, storePrompt, usage: result.usage });
   // After `done` is published: the idle summary is never on the reply's path.
-  await scheduleIdleSummary(target.conversationId, memory?.enabled === true);
+  await scheduleIdleSummary(target.conversationId, memory);
 }
 
 type FinishExtras = {

@@ -69,6 +69,7 @@ describe("buildPrompt", () => {
 describe("prompt assembly with memory", () => {
   const memory: PromptMemory = {
     enabled: true,
+    summaryIdleMinutes: 10,
     timeZone: "Europe/Berlin",
     self: [{ category: "identity", key: "name", value: "ARES", importance: 9 }],
     facts: [

@@ -3,6 +3,7 @@ import { prisma } from "~/db/db.server";
 import { defineJob } from "~/jobs/define.server";
 import { sendJob } from "~/jobs/queue.server";
 import { logger } from "~/observability/logger.server";
+import type { PromptMemory } from "./prompt-memory.server";
 import { instanceSettings } from "./settings.server";
 import { summarizeConversation } from "./summaries.server";
 
@@ -70,18 +71,21 @@ async function summarizeWhenIdle(conversationId: string): Promise<IdleOutcome> {
 
 /**
  * Called once a reply has finished (never before its first token): (re)arms the conversation's idle
- * summary. Never throws — the reply was already delivered, and a summary that is not scheduled now is
- * scheduled by the next reply.
+ * summary. `memory` is what the reply's prompt statement read (switches and idle time), so this sends
+ * the job and reads nothing. Never throws — the reply was already delivered, and a summary that is not
+ * scheduled now is scheduled by the next reply.
  */
-export async function scheduleIdleSummary(conversationId: string, memoryEnabled: boolean): Promise<void> {
-  if (!memoryEnabled) return;
+export async function scheduleIdleSummary(
+  conversationId: string,
+  memory: Pick<PromptMemory, "enabled" | "summaryIdleMinutes"> | null,
+): Promise<void> {
+  // `enabled` is the instance, person and conversation switches together.
+  if (!memory?.enabled) return;
   try {
-    const { summaryIdleMinutes, memoryEnabled: instanceOn } = await instanceSettings();
-    if (!instanceOn) return;
     await sendJob(
       summarizeIdleConversationJob,
       { conversationId },
-      { startAfter: new Date(Date.now() + summaryIdleMinutes * 60_000) },
+      { startAfter: new Date(Date.now() + memory.summaryIdleMinutes * 60_000) },
     );
   } catch (error) {
     // Whatever failed (queue not started, database gone), it must not reach the finished reply.

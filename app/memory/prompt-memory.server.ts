@@ -1,4 +1,5 @@
 import { Prisma } from "~/generated/prisma/client";
+import { DEFAULT_INSTANCE_SETTINGS } from "./settings.server";
 
 /** A memory a prompt included, as the reply's "used N memories" disclosure lists it. */
 export type MemoryRef = { type: "fact" | "preference" | "summary"; id: string; label: string };
@@ -7,6 +8,11 @@ export type MemoryRef = { type: "fact" | "preference" | "summary"; id: string; l
 export type PromptMemory = {
   /** Instance, person and conversation switches all on. */
   enabled: boolean;
+  /**
+   * The instance's idle time before a conversation is summarised: read here so that arming the idle
+   * summary after the reply needs no statement of its own.
+   */
+  summaryIdleMinutes: number;
   timeZone: string;
   self: Array<{ category: string; key: string; value: string; importance: number }>;
   /** Most confident first within a kind. */
@@ -37,6 +43,7 @@ const QUERY_CHARS = 2000;
 export function memoryColumn(userId: string, conversationId: string, query: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(SELECT json_build_object(
       'enabled', m.enabled,
+      'summaryIdleMinutes', m."summaryIdleMinutes",
       'timeZone', m."timeZone",
       'self', CASE WHEN m.instance THEN (
           SELECT coalesce(json_agg(json_build_object('category', a.category, 'key', a.key, 'value', a.value,
@@ -66,7 +73,8 @@ export function memoryColumn(userId: string, conversationId: string, query: Pris
     FROM (SELECT u."timeZone", coalesce(i."memoryEnabled", true) AS instance,
                  coalesce(i."memoryEnabled", true) AND coalesce(cs."memoryEnabled", true)
                    AND coalesce(c."memoryEnabled", true) AS enabled,
-                 coalesce(i."relevantSummaries", 3) AS k
+                 coalesce(i."relevantSummaries", 3) AS k,
+                 coalesce(i."summaryIdleMinutes", ${DEFAULT_INSTANCE_SETTINGS.summaryIdleMinutes}::int) AS "summaryIdleMinutes"
             FROM "User" u
             LEFT JOIN "InstanceSettings" i ON i.id = 1
             LEFT JOIN "ChatSettings" cs ON cs."userId" = u.id

@@ -657,6 +657,21 @@ describe("idle summaries (the jobs queue)", () => {
     expect(prompt).toMatch(/data-section="summaries"[\s\S]*Kyoto in April/);
   }, 90_000);
 
+  it("a reply arms the idle summary after the instance's idle time, and not at all with memory switched off", async () => {
+    const client = await signedInClient(harness.server.url);
+    await prisma.instanceSettings.create({ data: { id: 1, summaryIdleMinutes: 45 } });
+    const started = Date.now();
+    const { id } = await converse(client, "Reading about the Meiji restoration");
+    const queued = await queuedJob(id);
+    expect(queued.startAfter.getTime()).toBeGreaterThanOrEqual(started + 45 * 60_000 - 1_000);
+    expect(queued.startAfter.getTime()).toBeLessThan(Date.now() + 46 * 60_000);
+
+    await prisma.instanceSettings.update({ where: { id: 1 }, data: { memoryEnabled: false } });
+    const off = await converse(client, "Nothing of this is to be remembered");
+    await sleep(1_000);
+    expect(await idleJobs(off.id)).toHaveLength(0);
+  }, 30_000);
+
   it("an idle conversation longer than the input cap is summarised in capped pieces, one job after another", async () => {
     const client = await signedInClient(harness.server.url);
     await prisma.instanceSettings.create({ data: { id: 1, extractionInputTokens: 600 } });
