@@ -162,6 +162,16 @@ try {
   const direct = percentile(directBaseline, 50);
 
   console.log(`load average before the burst: ${loadAverage()}`);
+  // The server's CPU until every send has reached the provider (admission), and until every reply is
+  // done: how far the burst is from the target in work per send, whatever else the machine is doing.
+  const burstCpuBefore = processCpuMs(server.child.pid);
+  let admissionCpu: number | null = null;
+  const admissionWatch = setInterval(() => {
+    if (admissionCpu !== null || reachedProvider.size < burstSize) return;
+    const now = processCpuMs(server.child.pid);
+    admissionCpu = now === null || burstCpuBefore === null ? null : now - burstCpuBefore;
+    clearInterval(admissionWatch);
+  }, 5);
   const outcomes = await Promise.all(
     sends.map(async ({ person, conversationId, content }, index) => {
       const started = performance.now();
@@ -178,6 +188,11 @@ try {
       return { firstToken, admitted: provider - started };
     }),
   );
+  clearInterval(admissionWatch);
+  const burstCpuAfter = processCpuMs(server.child.pid);
+  const burstCpuPerSend =
+    burstCpuBefore === null || burstCpuAfter === null ? null : (burstCpuAfter - burstCpuBefore) / burstSize;
+  const admissionCpuPerSend = admissionCpu === null ? null : admissionCpu / burstSize;
   const refusals = outcomes.flatMap((outcome) => ("refused" in outcome ? [outcome.refused] : []));
   const streamed = outcomes.flatMap((outcome) => ("refused" in outcome ? [] : [outcome]));
   const firstTokens = streamed.map((outcome) => outcome.firstToken);
@@ -196,6 +211,10 @@ try {
   console.log(
     `  ARES's added time to first token p50 ${ms(percentile(added, 50))}   p95 ${ms(percentile(added, 95))}   (provider alone p50 ${ms(direct)}; target p95 ≤ 500 ms)`,
   );
+  if (burstCpuPerSend !== null && admissionCpuPerSend !== null)
+    console.log(
+      `  server CPU per send: ${ms(admissionCpuPerSend)} until all reached the provider, ${ms(burstCpuPerSend)} until all replies were done`,
+    );
   console.log(
     `  refused: ${refusals.length}/${burstSize}${refusals.length > 0 ? ` (first: ${refusals[0]})` : ""}   (target 0)`,
   );
@@ -221,8 +240,32 @@ try {
     },
     { name: "TTFT overhead p50", value: ttftP50, unit: "ms", target: "≤ 5 ms", pass: ttftP50 <= 5 },
     { name: "TTFT overhead p95", value: ttftP95, unit: "ms", target: "≤ 10 ms", pass: ttftP95 <= 10 },
-    { name: "burst of sends: added TTFT p95", value: burstP95, unit: "ms", target: "≤ 500 ms", pass: burstP95 <= 500 },
-    { name: "burst of sends refused", value: refusals.length, unit: "sends", target: "0", pass: refusals.length === 0 },
+    // The issue's target is for 200 sends at once; a smaller burst is reported without it.
+    {
+      name: `burst of ${burstSize} sends: added TTFT p95`,
+      value: burstP95,
+      unit: "ms",
+      target: burstSize >= 200 ? "≤ 500 ms" : null,
+      pass: burstSize >= 200 ? burstP95 <= 500 : null,
+    },
+    ...(admissionCpuPerSend === null
+      ? []
+      : [
+          {
+            name: `burst of ${burstSize} sends: server CPU per send until all reached the provider`,
+            value: admissionCpuPerSend,
+            unit: "ms",
+            target: null,
+            pass: null,
+          },
+        ]),
+    {
+      name: `burst of ${burstSize} sends refused`,
+      value: refusals.length,
+      unit: "sends",
+      target: "0",
+      pass: refusals.length === 0,
+    },
   ]);
 } finally {
   await server.stop();

@@ -46,7 +46,7 @@ const SCRIPTS: Record<string, { modest: string[]; full: string[]; what: string }
     what: "RSS idle, after 10,000 messages, with 200 streams, 60 s after",
   },
   load: { modest: ["60", "20", "10"], full: [], what: "mixed signed-in load: req/s, latency, errors; page/liveness" },
-  throughput: { modest: ["10", "20", "50", "100"], full: [], what: "req/s of the main pages back to back; TTFT" },
+  throughput: { modest: ["10", "20", "50", "200"], full: [], what: "req/s of the main pages back to back; TTFT" },
 };
 
 const { values } = parseArgs({
