@@ -1,12 +1,9 @@
+import escapeHtml from "escape-html";
+
 /**
  * The app's error page for answers Express gives before Remix runs (bad methods, bodies and
  * addresses): the same wording and layout as `components/error-page.tsx`, never a stack or a path.
  */
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
-}
 
 export function errorPageHtml(status: number, title: string, message: string, requestId?: unknown): string {
   const id =
