@@ -5,7 +5,13 @@ import type pg from "pg";
 import { applyPendingMigrations } from "~/db/migrations.server";
 import { browserClient } from "../tests/support/cookie-jar";
 import { onServer, serverIsReachable, serverUrl, withDatabase } from "../tests/support/postgres";
-import { startServer, type ServerProcess, ensureBuild } from "../tests/support/server-process";
+import {
+  ensureBuild,
+  productionNodeArgs,
+  productionNodeEnv,
+  startServer,
+  type ServerProcess,
+} from "../tests/support/server-process";
 
 /** A fresh, migrated PostgreSQL database for one benchmark run; dropped by the returned cleanup. */
 export async function benchDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -25,14 +31,19 @@ export async function benchDatabase(name: string): Promise<{ url: string; drop: 
 
 export const BENCH_SESSION_SECRET = "bench-session-secret-0123456789abcdefghij";
 
-/** The compiled server (`node build-test/server.js`: the production build plus the test-only routes). */
+/**
+ * The compiled server (build-test/server.js: the production build plus the test-only routes), started with
+ * `npm start`'s node flags and environment (young-generation cap, heap growth, malloc settings), so the
+ * figures are those of the server as it runs in production.
+ */
 export async function benchServer(env: Record<string, string>): Promise<ServerProcess> {
   await ensureBuild();
   // BENCH_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROFILE;
-  const nodeArgs = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const nodeArgs = [...productionNodeArgs(), ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [])];
   return startServer(
     {
+      ...productionNodeEnv(),
       NODE_ENV: "production",
       HOST: "127.0.0.1",
       SESSION_SECRET: BENCH_SESSION_SECRET,
