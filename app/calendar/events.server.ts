@@ -553,11 +553,38 @@ function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Arra
 }
 
 /**
+ * A second copy of one of my events by UID, refused by the database (the partial unique index
+ * "Event_userId_uid_own_series_key", prisma/migrations/20261203010527_event_own_uid_unique): the only
+ * unique key of Event besides its generated id.
+ */
+function isOwnUidConflict(error: unknown): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && error.meta?.modelName === "Event"
+  );
+}
+
+/** Attempts of one import: each conflict means another import of the UID committed meanwhile. */
+const IMPORT_ATTEMPTS = 3;
+
+/**
  * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
  * have replaces it (with its exceptions), others are created; overrides attach to their series.
  * Events of my subscriptions are left alone: they belong to their feed.
+ * A new UID has no row to lock: two imports of it at once both create it, and the database refuses the
+ * second copy once the first commits. That import then runs again, finds the copy and replaces it, as
+ * if it had come second: importing a file twice at once leaves one copy, the later one's.
  */
 export async function importEvents(userId: string, parsed: Parsed): Promise<ImportReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importEventsOnce(userId, parsed);
+    } catch (error) {
+      if (!isOwnUidConflict(error) || attempt === IMPORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
   const report: ImportReport = { created: [], updated: [], skipped };
   const origin: Origin = { source: "import", subscriptionId: null };
