@@ -337,6 +337,29 @@ async function lockFamily(tx: Tx, userId: string, eventId: string): Promise<stri
 }
 
 /**
+ * lockFamily for rows of several families at once (the assistant's Undo puts one family back and removes
+ * rows another may hold): the heads of the families the rows are in, locked by id before any row is
+ * written, as an import locks the heads it replaces. A row that moved to another family while a lock was
+ * awaited (a "this and following" split of its series) brings that family's head along.
+ */
+export async function lockFamilies(tx: Tx, userId: string, eventIds: string[]): Promise<void> {
+  const locked = new Set<string>();
+  for (;;) {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "Event"
+       WHERE "userId" = ${userId}
+         AND id IN (SELECT COALESCE("seriesId", id) FROM "Event" WHERE "userId" = ${userId} AND id = ANY(${eventIds}::text[]))
+       ORDER BY id
+         FOR UPDATE`;
+    for (const row of rows) locked.add(row.id);
+    const heads = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT DISTINCT COALESCE("seriesId", id) AS id FROM "Event"
+       WHERE "userId" = ${userId} AND id = ANY(${eventIds}::text[])`;
+    if (heads.every((head) => locked.has(head.id))) return;
+  }
+}
+
+/**
  * The target resolved under its family's lock. An override can move to another series while its old
  * series' lock is awaited (a "this and following" split of it): then the new series is locked and the
  * target read again.
@@ -557,7 +580,7 @@ function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Arra
  * "Event_userId_uid_own_series_key", prisma/migrations/20261203010527_event_own_uid_unique): the only
  * unique key of Event besides its generated id.
  */
-function isOwnUidConflict(error: unknown): boolean {
+export function isOwnUidConflict(error: unknown): boolean {
   return (
     error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && error.meta?.modelName === "Event"
   );
