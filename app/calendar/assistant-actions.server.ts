@@ -8,6 +8,8 @@ import {
   OccurrenceNotFoundError,
   createEvent,
   deleteEvent,
+  isOwnUidConflict,
+  lockFamilies,
   updateEvent,
 } from "./events.server";
 import { describeRule } from "./recurrence";
@@ -328,28 +330,46 @@ async function undo(
   if (action.status !== "confirmed" || !stored || !action.decidedAt || action.decidedAt < cutoff) {
     throw new ActionSettledError(`A change can be undone for ${UNDO_MINUTES} minutes after it was confirmed.`);
   }
-  await prisma.$transaction(async (tx) => {
-    const { count } = await tx.calendarAction.updateMany({
-      where: { id: action.id, status: "confirmed", decidedAt: { gte: cutoff } },
-      data: { status: "undone" },
-    });
-    if (count === 0) throw new ActionSettledError("This change was already undone.");
-    // Put back what was there first: a re-attached occurrence then no longer hangs off a row removed below.
-    for (const row of stored.restore) {
-      const data = rowData(row);
-      const { id: _id, ...update } = data;
-      await tx.event.upsert({ where: { id: row.id }, create: data, update });
-    }
-    await tx.event.deleteMany({ where: { userId: user.id, id: { in: stored.remove } } });
-    await recordAudit(
-      { actor: user, ...origin },
-      {
-        action: "calendar.assistant_undo",
-        outcome: "success",
-        target: { type: "event", id: action.eventId ?? "" },
-        details: { actionId: action.id, kind: action.kind },
-      },
-      tx,
-    );
-  });
+  await prisma
+    .$transaction(async (tx) => {
+      const { count } = await tx.calendarAction.updateMany({
+        where: { id: action.id, status: "confirmed", decidedAt: { gte: cutoff } },
+        data: { status: "undone" },
+      });
+      if (count === 0) throw new ActionSettledError("This change was already undone.");
+      // The series' locks first, as every other change of the calendar takes them: an edit of the series
+      // (or of the one a split made) waits for the undo, or the undo for it, instead of the two writing
+      // each other's rows in opposite orders (a deadlock, a 500 for one of them).
+      const touched = [...stored.restore.flatMap((row) => (row.id ? [row.id] : [])), ...stored.remove];
+      await lockFamilies(tx, user.id, touched);
+      // Put back what was there first: a re-attached occurrence then no longer hangs off a row removed below.
+      for (const row of stored.restore) {
+        const data = rowData(row);
+        const { id: _id, ...update } = data;
+        await tx.event.upsert({ where: { id: row.id }, create: data, update });
+      }
+      await tx.event.deleteMany({ where: { userId: user.id, id: { in: stored.remove } } });
+      await recordAudit(
+        { actor: user, ...origin },
+        {
+          action: "calendar.assistant_undo",
+          outcome: "success",
+          target: { type: "event", id: action.eventId ?? "" },
+          details: { actionId: action.id, kind: action.kind },
+        },
+        tx,
+      );
+    })
+    .catch(settledIfImportedAgain);
+}
+
+/**
+ * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again): the
+ * import's copy stays, and this change can no longer be undone.
+ */
+function settledIfImportedAgain(error: unknown): never {
+  if (isOwnUidConflict(error)) {
+    throw new ActionSettledError("This change can no longer be undone: the event was imported again since.");
+  }
+  throw error;
 }

@@ -337,6 +337,29 @@ async function lockFamily(tx: Tx, userId: string, eventId: string): Promise<stri
 }
 
 /**
+ * lockFamily for rows of several families at once (the assistant's Undo puts one family back and removes
+ * rows another may hold): the heads of the families the rows are in, locked by id before any row is
+ * written, as an import locks the heads it replaces. A row that moved to another family while a lock was
+ * awaited (a "this and following" split of its series) brings that family's head along.
+ */
+export async function lockFamilies(tx: Tx, userId: string, eventIds: string[]): Promise<void> {
+  const locked = new Set<string>();
+  for (;;) {
+    const rows = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "Event"
+       WHERE "userId" = ${userId}
+         AND id IN (SELECT COALESCE("seriesId", id) FROM "Event" WHERE "userId" = ${userId} AND id = ANY(${eventIds}::text[]))
+       ORDER BY id
+         FOR UPDATE`;
+    for (const row of rows) locked.add(row.id);
+    const heads = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT DISTINCT COALESCE("seriesId", id) AS id FROM "Event"
+       WHERE "userId" = ${userId} AND id = ANY(${eventIds}::text[])`;
+    if (heads.every((head) => locked.has(head.id))) return;
+  }
+}
+
+/**
  * The target resolved under its family's lock. An override can move to another series while its old
  * series' lock is awaited (a "this and following" split of it): then the new series is locked and the
  * target read again.
@@ -553,11 +576,38 @@ function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Arra
 }
 
 /**
+ * A second copy of one of my events by UID, refused by the database (the partial unique index
+ * "Event_userId_uid_own_series_key", prisma/migrations/20261203010527_event_own_uid_unique): the only
+ * unique key of Event besides its generated id.
+ */
+export function isOwnUidConflict(error: unknown): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && error.meta?.modelName === "Event"
+  );
+}
+
+/** Attempts of one import: each conflict means another import of the UID committed meanwhile. */
+const IMPORT_ATTEMPTS = 3;
+
+/**
  * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
  * have replaces it (with its exceptions), others are created; overrides attach to their series.
  * Events of my subscriptions are left alone: they belong to their feed.
+ * A new UID has no row to lock: two imports of it at once both create it, and the database refuses the
+ * second copy once the first commits. That import then runs again, finds the copy and replaces it, as
+ * if it had come second: importing a file twice at once leaves one copy, the later one's.
  */
 export async function importEvents(userId: string, parsed: Parsed): Promise<ImportReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importEventsOnce(userId, parsed);
+    } catch (error) {
+      if (!isOwnUidConflict(error) || attempt === IMPORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
   const report: ImportReport = { created: [], updated: [], skipped };
   const origin: Origin = { source: "import", subscriptionId: null };

@@ -25,4 +25,30 @@ describe("log lines", () => {
       url: "/calendar/feed/[redacted].ics",
     });
   });
+
+  it("name Auth0's callback without the sign-in's code and state, in url, path and the access log's request", () => {
+    const callback = "/auth/auth0/callback?code=c0de-S3cret&state=st4te-S3cret";
+    const line = redactSecretPaths({ url: callback, req: { method: "GET", url: callback }, msg: "request completed" });
+    expect(JSON.stringify(line)).not.toMatch(/c0de|st4te/);
+    expect(line).toMatchObject({
+      url: "/auth/auth0/callback?code=[redacted]&state=[redacted]",
+      req: { method: "GET", url: "/auth/auth0/callback?code=[redacted]&state=[redacted]" },
+    });
+    // Whatever order Auth0 sends them in; its error words are no secret and stay readable.
+    expect(
+      requestWithoutSecrets({
+        url: "/auth/auth0/callback?state=st4te-S3cret&error=access_denied&error_description=No&code=c0de-S3cret",
+      }),
+    ).toEqual({
+      url: "/auth/auth0/callback?state=[redacted]&error=access_denied&error_description=No&code=[redacted]",
+    });
+    // pino's standard serializer also copies Express's parsed query (the request's own object stays as it was).
+    const query = { code: "c0de-S3cret", state: "st4te-S3cret", error: "access_denied" };
+    expect(requestWithoutSecrets({ url: callback, query })).toEqual({
+      url: "/auth/auth0/callback?code=[redacted]&state=[redacted]",
+      query: { code: "[redacted]", state: "[redacted]", error: "access_denied" },
+    });
+    expect(query.code).toBe("c0de-S3cret");
+    expect(redactSecretPaths({ url: "/chat?code=1&state=2" })).toEqual({ url: "/chat?code=1&state=2" });
+  });
 });

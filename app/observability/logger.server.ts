@@ -25,11 +25,26 @@ const REDACTED_PATHS = [
 /** Paths that carry a credential: a calendar feed's address is its key. */
 const SECRET_PATH = /\/calendar\/feed\/[^/?#]+\.ics/g;
 
+/**
+ * Auth0's redirect back (app/routes/auth.auth0.callback.tsx) carries the sign-in's one-time `code`
+ * (exchanged for tokens together with the client secret) and its `state` (the key to the flow cookie
+ * of that browser): its query without their values, in the address and in the parsed `query` the access log keeps.
+ */
+const AUTH0_CALLBACK_PATH = "/auth/auth0/callback?";
+const AUTH0_CALLBACK_QUERY = /(\/auth\/auth0\/callback\?)([^#\s"]*)/g;
+const AUTH0_CALLBACK_SECRET = /(^|&)(code|state)=[^&]*/g;
+
 function withoutSecrets(value: unknown): unknown {
-  return typeof value === "string" ? value.replace(SECRET_PATH, "/calendar/feed/[redacted].ics") : value;
+  if (typeof value !== "string") return value;
+  return value
+    .replace(SECRET_PATH, "/calendar/feed/[redacted].ics")
+    .replace(
+      AUTH0_CALLBACK_QUERY,
+      (_match, path: string, query: string) => path + query.replace(AUTH0_CALLBACK_SECRET, "$1$2=[redacted]"),
+    );
 }
 
-/** Log lines name the request (`url`, `path`, `req.url`) without the credentials some paths are. */
+/** Log lines name the request (`url`, `path`, `req.url`) without the credentials some paths and queries carry. */
 export function redactSecretPaths(line: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...line };
   for (const key of ["url", "path"]) if (key in out) out[key] = withoutSecrets(out[key]);
@@ -42,10 +57,17 @@ export function redactSecretPaths(line: Record<string, unknown>): Record<string,
 /**
  * pino-http's request serializer, run after the standard one. The access log's `req` is bound to a child
  * logger, serialized once when the child is made: `formatters.log` (redactSecretPaths) never sees it,
- * and it named a calendar feed by its full address, token included.
+ * and it named a calendar feed by its full address, token included (and Auth0's callback by its code and state).
  */
-export function requestWithoutSecrets<T extends { url?: unknown }>(req: T): T {
+export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown }>(req: T): T {
+  const callback = typeof req.url === "string" && req.url.startsWith(AUTH0_CALLBACK_PATH);
   req.url = withoutSecrets(req.url);
+  // The standard serializer copies Express's parsed query too: a new object, the request's own is not ours to change.
+  if (callback && req.query && typeof req.query === "object") {
+    const query: Record<string, unknown> = { ...req.query };
+    for (const key of ["code", "state"]) if (key in query) query[key] = "[redacted]";
+    req.query = query;
+  }
   return req;
 }
 

@@ -3,11 +3,14 @@
  * stand-in providers: the 7-day block in the prompt, list_events, proposed changes shown as cards that
  * wait for Confirm / Cancel, Undo, bad tool arguments, models without tools, and isolation.
  */
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createEvent, getEvent, listOccurrences } from "~/calendar/events.server";
+import { fromICalendar } from "~/calendar/ical.server";
+import { createEvent, getEvent, importEvents, listOccurrences, updateEvent } from "~/calendar/events.server";
 import { Temporal, todayIn } from "~/calendar/time";
 import { prisma } from "~/db/db.server";
 import { lastMessageId, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+import { untilBlockedBy } from "../support/postgres";
 
 let harness: ChatHarness;
 beforeAll(async () => {
@@ -315,6 +318,99 @@ describe("proposed changes wait for me", () => {
     expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(2);
     await decide(me.client, me.path, action.id, "undo");
     expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(5);
+  });
+
+  it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {
+    const me = await person("Europe/Berlin");
+    const yoga = {
+      title: "Yoga",
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: "2027-01-05T18:00",
+      endLocal: "2027-01-05T19:00",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=WEEKLY;COUNT=6",
+      reminders: [],
+    };
+    const series = await createEvent(me.userId, yoga);
+    const exception = await updateEvent(
+      me.userId,
+      { eventId: series.id, occurrence: "2027-01-26T18:00" },
+      { ...yoga, title: "Yoga outside", startLocal: "2027-01-26T18:00", endLocal: "2027-01-26T19:00", rrule: null },
+      "this",
+    );
+    // "This and following" from the second occurrence: a new series, which takes the exception along.
+    const args = { event_id: series.id, occurrence: "2027-01-12T18:00", scope: "following", start: "2027-01-12T19:00" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", args)} later from now on`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    const split = await prisma.event.findFirstOrThrow({
+      where: { userId: me.userId, seriesId: null, id: { not: series.id } },
+    });
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: exception } })).seriesId).toBe(split.id);
+
+    // An edit of the new series under way, as lockFamily starts one: its head locked, its exceptions
+    // written after. Undo moves the exception back and removes the new series.
+    const edit = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await edit.connect();
+    try {
+      await edit.query("BEGIN");
+      await edit.query(`SELECT id FROM "Event" WHERE id = $1 FOR NO KEY UPDATE`, [split.id]);
+      const undone = decide(me.client, me.path, action.id, "undo");
+      await untilBlockedBy(edit);
+      // Without Undo waiting for the series' locks first, it has already taken the exception's row and
+      // waits for the new series: this waits for Undo, which waits for this transaction, and PostgreSQL
+      // ends one of them (40P01) after deadlock_timeout.
+      await edit.query("SET LOCAL lock_timeout = '3s'");
+      await edit.query(`UPDATE "Event" SET title = 'Yoga in the park' WHERE "seriesId" = $1`, [split.id]);
+      await edit.query("COMMIT");
+      expect((await undone).status).toBe(302);
+    } finally {
+      await edit.end();
+    }
+    // Undo came second: the series as it was before the change, its exception back on it.
+    const rows = await prisma.event.findMany({
+      where: { userId: me.userId },
+      select: { id: true, title: true, rrule: true, seriesId: true },
+      orderBy: { seriesId: { sort: "asc", nulls: "first" } },
+    });
+    expect(rows).toEqual([
+      { id: series.id, title: "Yoga", rrule: "FREQ=WEEKLY;COUNT=6", seriesId: null },
+      { id: exception, title: "Yoga outside", rrule: null, seriesId: series.id },
+    ]);
+    expect(await cardOf(me.client, me.path, action.id)).toContain("Undone");
+  });
+
+  it("Undo of a delete whose event was imported again meanwhile keeps the import's copy, without a 500", async () => {
+    const me = await person("Europe/Berlin");
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      `UID:retreat-${me.userId}@example.test`,
+      "DTSTAMP:20270101T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20270301T090000",
+      "DTEND;TZID=Europe/Berlin:20270301T170000",
+      "SUMMARY:Retreat",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
+    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+    const { reply } = await ask(me.client, `${toolMarker("delete_event", { event_id: imported.id })} drop it`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    await importEvents(
+      me.userId,
+      fromICalendar(file.replace("SUMMARY:Retreat", "SUMMARY:Retreat (moved)"), "Europe/Berlin"),
+    );
+    expect((await decide(me.client, me.path, action.id, "undo")).status).toBe(302);
+    const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
+    expect(rows).toEqual([{ title: "Retreat (moved)" }]);
+    expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");
   });
 
   it("works the same when Ollama answers (the fallback here), through its OpenAI-compatible API", async () => {

@@ -299,6 +299,74 @@ describe("calendar events in the database", () => {
     expect(rows).toEqual([{ title: "Imported standup", seriesId: null }]);
   });
 
+  it("the same new event imported twice at once is stored once: the second import replaces the first's copy", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const uid = `conference-${user.id}@example.test`;
+    const file = (title: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART;TZID=Europe/Berlin:20260302T100000",
+        "DTEND;TZID=Europe/Berlin:20260302T103000",
+        "RRULE:FREQ=WEEKLY;BYDAY=MO",
+        `SUMMARY:${title}`,
+        "END:VEVENT",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "RECURRENCE-ID;TZID=Europe/Berlin:20260309T100000",
+        "DTSTART;TZID=Europe/Berlin:20260309T120000",
+        "DTEND;TZID=Europe/Berlin:20260309T123000",
+        `SUMMARY:${title} (moved)`,
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+    // Both imports past their look for a copy to replace (there is none yet) before either commits: the
+    // person's row, which a new event's foreign key check shares, held until both wait for it (or, with
+    // the unique index, the second for the first one's uncommitted copy).
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    let reports: Awaited<ReturnType<typeof importEvents>>[];
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "User" WHERE id = $1 FOR UPDATE`, [user.id]);
+      const imports = Promise.all(
+        ["First", "Second"].map((title) => importEvents(user.id, fromICalendar(file(title), ZONE))),
+      );
+      await untilBlockedBy(holder, 20_000, 2);
+      await holder.query("COMMIT");
+      reports = await imports;
+    } finally {
+      await holder.end();
+    }
+    // One import created it; the other found that copy once it was there and replaced it.
+    expect(reports.map((report) => [report.created.length, report.updated.length]).sort()).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+    const rows = await prisma.event.findMany({
+      where: { userId: user.id },
+      select: { id: true, title: true, seriesId: true },
+      orderBy: { seriesId: { sort: "asc", nulls: "first" } },
+    });
+    expect(rows).toHaveLength(2);
+    expect(rows[1]!.seriesId).toBe(rows[0]!.id);
+    expect([
+      ["First", "First (moved)"],
+      ["Second", "Second (moved)"],
+    ]).toContainEqual(rows.map((row) => row.title));
+    expect(await shown(user.id)).toHaveLength(5);
+    // The database refuses a second copy of one of my events by UID, whoever writes it.
+    const head = await prisma.event.findFirstOrThrow({ where: { userId: user.id, seriesId: null } });
+    const { id: _id, ...copy } = head;
+    await expect(prisma.event.create({ data: copy })).rejects.toMatchObject({ code: "P2002" });
+  });
+
   it("another person's events are not found, not listed, not changed", async () => {
     const owner = await makeUser({ timeZone: ZONE });
     const other = await makeUser({ timeZone: ZONE });

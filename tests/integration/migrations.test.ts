@@ -92,6 +92,58 @@ describe.runIf(postgresAvailable)("migrations on PostgreSQL", () => {
   });
 });
 
+describe.runIf(postgresAvailable)("the one-copy-per-UID index on a database that has copies already", () => {
+  it("keeps every copy: the oldest keeps the UID, later ones (with their exceptions) get new ones", async () => {
+    const url = await emptyDatabase();
+    await applyPendingMigrations(url, false);
+    const migration = migrationNames().find((name) => name.endsWith("_event_own_uid_unique"))!;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // The database as it was before the migration, with what two imports at once could leave behind.
+      await client.query(`DROP INDEX "Event_userId_uid_own_series_key"`);
+      await client.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('u1', 'u1@example.test', now())`);
+      await client.query(
+        `INSERT INTO "CalendarSubscription" (id, "userId", name, url, "updatedAt")
+         VALUES ('sub', 'u1', 'Team', 'https://example.test/team.ics', now())`,
+      );
+      const event = (id: string, created: string, extra: { seriesId?: string; subscriptionId?: string } = {}) =>
+        client.query(
+          `INSERT INTO "Event" (id, "userId", uid, title, "startLocal", "endLocal", "rangeStart", "seriesId",
+                                "recurrenceId", "subscriptionId", "createdAt", "updatedAt")
+           VALUES ($1, 'u1', 'conference@example.test', $1, '2026-03-02T10:00', '2026-03-02T11:00', now(),
+                   $3::text, CASE WHEN $3::text IS NULL THEN NULL ELSE '2026-03-09T10:00' END, $4, $2, now())`,
+          [id, created, extra.seriesId ?? null, extra.subscriptionId ?? null],
+        );
+      await event("first", "2026-12-01T10:00Z");
+      await event("first-exception", "2026-12-01T10:00Z", { seriesId: "first" });
+      await event("second", "2026-12-01T10:00Z");
+      await event("second-exception", "2026-12-01T10:00Z", { seriesId: "second" });
+      await event("third", "2026-12-01T09:00Z");
+      await event("subscribed", "2026-11-01T10:00Z", { subscriptionId: "sub" });
+      await client.query(fs.readFileSync(path.join("prisma/migrations", migration, "migration.sql"), "utf8"));
+      const { rows } = await client.query<{ id: string; uid: string }>(`SELECT id, uid FROM "Event" ORDER BY id`);
+      const uid = Object.fromEntries(rows.map((row) => [row.id, row.uid]));
+      expect(Object.keys(uid).sort()).toEqual(
+        ["first", "first-exception", "second", "second-exception", "subscribed", "third"].sort(),
+      );
+      // The oldest copy (then the lowest id) keeps the UID; the subscription's event is its feed's.
+      expect(uid.third).toBe("conference@example.test");
+      expect(uid.subscribed).toBe("conference@example.test");
+      for (const copy of ["first", "second"]) {
+        expect(uid[copy]).toMatch(/^[0-9a-f-]{36}@ares$/);
+        expect(uid[`${copy}-exception`]).toBe(uid[copy]);
+      }
+      expect(uid.first).not.toBe(uid.second);
+      await expect(
+        client.query(`UPDATE "Event" SET uid = 'conference@example.test' WHERE id = 'first'`),
+      ).rejects.toThrow(/Event_userId_uid_own_series_key/);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
 describe("migrations on the embedded PGlite", () => {
   it("apply every migration to an empty data folder", { timeout: 60_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-pglite-"));

@@ -140,7 +140,7 @@ describe("cookie flags in production", () => {
 });
 
 describe("secrets in logs and /metrics", () => {
-  it("a sign-in, a failed sign-in, chat replies (one refused by the provider), a memory write, a calendar feed and a Telegram update leave no secret in the output, the log file or /metrics", async () => {
+  it("a sign-in, a failed sign-in, chat replies (one refused by the provider), a memory write, a calendar feed, a Telegram update and an Auth0 callback leave no secret in the output, the log file or /metrics", async () => {
     const client = browserClient(server.url);
     const email = `secrets-${Date.now().toString(36)}@example.test`;
     expect((await client.post("/signup", { email, password: PASSWORD })).status).toBe(302);
@@ -193,6 +193,13 @@ describe("secrets in logs and /metrics", () => {
       body: JSON.stringify({ update_id: 1 }),
     });
     expect(update.status).not.toBe(401);
+    // Auth0's redirect back names the sign-in's one-time code and its state in the query the access log keeps.
+    const auth0Code = "secrets-test-auth0-code-5Tn8Qs";
+    const auth0State = "secrets-test-auth0-state-1Yc6Hd";
+    const callback = await fetch(`${server.url}/auth/auth0/callback?code=${auth0Code}&state=${auth0State}`, {
+      redirect: "manual",
+    });
+    expect(callback.status).toBeLessThan(500);
     // An internal API call and a metrics scrape, each with its secret in a header.
     await fetch(`${server.url}/api/v1/internal/sessions/purge`, {
       method: "POST",
@@ -212,6 +219,8 @@ describe("secrets in logs and /metrics", () => {
       "session cookie": sessionCookie,
       "calendar feed token": feedToken,
       "Telegram webhook secret": webhookSecret,
+      "Auth0 callback code": auth0Code,
+      "Auth0 callback state": auth0State,
       // The cookie's value is `<session secret>.<signature>`: neither half may appear on its own.
       ...Object.fromEntries(
         decodeURIComponent(sessionCookie)
@@ -230,6 +239,7 @@ describe("secrets in logs and /metrics", () => {
         .join("\n");
     const lastRequest = "/api/v1/internal/sessions/purge";
     await expect.poll(() => server.output().includes("/calendar/feed/[redacted].ics")).toBe(true);
+    await expect.poll(() => server.output().includes("/auth/auth0/callback?code=[redacted]")).toBe(true);
     await expect.poll(() => server.output().includes(lastRequest) && readLogFiles().includes(lastRequest)).toBe(true);
     const logFiles = readLogFiles();
     expect(logFiles).toContain("ARES is ready");

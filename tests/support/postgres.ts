@@ -40,10 +40,12 @@ export function databaseName(url: string): string {
 }
 
 /**
- * Resolves once another session of this database waits for a row lock held by `holder` (a test's own
- * transaction), so a test knows the request it started has reached that lock: no sleep to guess it.
+ * Resolves once another session of this database (or `sessions` of them) waits for a row lock held by
+ * `holder` (a test's own transaction), so a test knows the requests it started have reached that lock:
+ * no sleep to guess it. A session waiting for one that waits for `holder` counts too (an insert that
+ * waits for another's uncommitted entry in a unique index).
  */
-export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000): Promise<void> {
+export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000, sessions = 1): Promise<void> {
   const { rows } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
   const pid = rows[0]!.pid;
   const deadline = Date.now() + timeoutMs;
@@ -52,12 +54,18 @@ export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000): Pro
     const waiting = await onServer(
       (client) =>
         client.query<{ count: string }>(
-          "SELECT count(*) AS count FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+          `WITH RECURSIVE waiting(pid) AS (
+             SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))
+              UNION
+             SELECT activity.pid FROM pg_stat_activity activity, waiting
+              WHERE waiting.pid = ANY(pg_blocking_pids(activity.pid))
+           )
+           SELECT count(*) AS count FROM waiting`,
           [pid],
         ),
       process.env.DATABASE_URL,
     );
-    if (Number(waiting.rows[0]!.count) > 0) return;
+    if (Number(waiting.rows[0]!.count) >= sessions) return;
     if (Date.now() > deadline) throw new Error("nothing came to wait for the lock");
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
