@@ -1,5 +1,7 @@
+import { Writable } from "node:stream";
+import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { redactSecretPaths, requestWithoutSecrets } from "./logger.server";
+import { REDACTED_PATHS, redactSecretPaths, requestWithoutSecrets } from "./logger.server";
 
 describe("log lines", () => {
   it("name a calendar feed's address without its token, in url, path and req.url", () => {
@@ -50,5 +52,21 @@ describe("log lines", () => {
     });
     expect(query.code).toBe("c0de-S3cret");
     expect(redactSecretPaths({ url: "/chat?code=1&state=2" })).toEqual({ url: "/chat?code=1&state=2" });
+  });
+
+  it("log a failed Auth0 sign-in without the flow's state the error carries", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = pino({ redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, sink);
+    // As arctic's OAuth2RequestError is: the provider's error words, and the state the redirect came back with.
+    const error = Object.assign(new Error("access_denied"), { code: "access_denied", state: "st4te-S3cret" });
+    log.warn({ err: error }, "Auth0 sign-in failed");
+    expect(lines.join("")).not.toContain("st4te-S3cret");
+    expect(lines.join("")).toContain("access_denied");
   });
 });

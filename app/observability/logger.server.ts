@@ -4,7 +4,7 @@ import pino, { type Logger } from "pino";
 import { config } from "~/config/env.server";
 
 /** Keys whose values never reach a log line, wherever they sit in a logged object. */
-const REDACTED_PATHS = [
+export const REDACTED_PATHS = [
   "req.headers.cookie",
   "req.headers.authorization",
   'req.headers["x-api-key"]',
@@ -20,6 +20,8 @@ const REDACTED_PATHS = [
   "*.refreshToken",
   "password",
   "token",
+  // An OAuth error from Auth0's callback (arctic's OAuth2RequestError) carries the flow's state.
+  "err.state",
 ];
 
 /** Paths that carry a credential: a calendar feed's address is its key. */

@@ -15,13 +15,13 @@ WITH copies AS (
    WHERE "subscriptionId" IS NULL AND "seriesId" IS NULL
 ), renamed AS (
   UPDATE "Event" AS head
-     SET uid = gen_random_uuid()::text || '@ares', "updatedAt" = CURRENT_TIMESTAMP
+     SET uid = gen_random_uuid()::text || '@ares', "updatedAt" = now() AT TIME ZONE 'UTC'
     FROM copies
    WHERE head.id = copies.id AND copies.n > 1
   RETURNING head.id, head.uid
 )
 UPDATE "Event" AS exception
-   SET uid = renamed.uid, "updatedAt" = CURRENT_TIMESTAMP
+   SET uid = renamed.uid, "updatedAt" = now() AT TIME ZONE 'UTC'
   FROM renamed
  WHERE exception."seriesId" = renamed.id;
 
