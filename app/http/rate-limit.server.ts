@@ -19,8 +19,10 @@ type Tier = "auth" | "write" | "read";
 // Health probes and scrapes must never be refused, whatever else a client does. Patterns are matched
 // against routePath(): decoded, lower case, without `.data` or a trailing slash (route-path.server.ts).
 const EXEMPT = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
-// Credential and privilege changes: the tier an attacker guessing passwords runs into.
-const AUTH_ACTIONS = /^\/(login|signup|settings\/password|(admin|auth)(\/.*)?)$/;
+// Credentials: the tier an attacker guessing passwords runs into, counted per address. An admin's own
+// work (/admin) is an ordinary write of a signed-in person: in this tier it used up the address's
+// sign-in allowance, so an afternoon of admin saves locked everyone behind that address out.
+const AUTH_ACTIONS = /^\/(login|signup|settings\/password|auth(\/.*)?)$/;
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function tierOf(req: Request): Tier | undefined {
@@ -227,7 +229,7 @@ function redisStore(prefix: string): Store | undefined {
 }
 
 /**
- * Three tiers: `auth` (sign-in, sign-up, password and admin actions; strictest), `write` (other
+ * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest), `write` (other
  * non-GET requests) and `read`. Headers follow the IETF RateLimit draft 8 plus Retry-After on a 429.
  * With REDIS_URL the counters are shared by every ARES process; if Redis fails, requests pass.
  */

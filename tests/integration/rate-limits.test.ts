@@ -122,6 +122,30 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect(withCookie.headers["ratelimit"]).toMatch(/"auth"; ?r=0/);
   });
 
+  it("an admin's work does not use up the address's sign-in allowance (QA: 19 budget saves locked everyone out)", async () => {
+    const admin = await makeUser({ role: "admin", password });
+    const member = await makeUser({ password });
+    const login = await signIn("198.51.100.30", admin.email, password);
+    expect(login.status).toBe(302);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    for (let i = 0; i < 2; i++) {
+      const save = await httpRequest(`${server.url}/admin/users/${member.id}`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Forwarded-For": "198.51.100.30",
+          Cookie: cookie,
+        },
+        body: new URLSearchParams({ intent: "budget", dailyTokenBudget: "5000" }).toString(),
+      });
+      expect(save.status).not.toBe(429);
+      expect(save.headers["ratelimit-policy"]).toMatch(/"write"/);
+    }
+    // One sign-in so far from this address (limit 3): the next ones are still allowed.
+    expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
+    expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
+  });
+
   it("finding 2: guesses at one email from many addresses share one limit; the blocked attempts are audited", async () => {
     const victim = await makeUser({ password });
     for (let i = 0; i < 3; i++) expect((await signIn(`203.0.113.${i + 1}`, victim.email, "wrong")).status).toBe(400);
