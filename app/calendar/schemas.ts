@@ -62,7 +62,9 @@ export const eventFormSchema = eventFieldsSchema
       if (!value.startTime || !TIME.test(value.startTime)) issue("startTime", "Enter a start time such as 09:00.");
       if (!value.endTime || !TIME.test(value.endTime)) issue("endTime", "Enter an end time such as 10:00.");
     }
-    if (isWallDate(value.startDate) && isWallDate(value.endDate)) {
+    // Only times that are times are compared: "25:61" has its own message, not also "the end is before it".
+    const timesValid = value.allDay || (TIME.test(value.startTime ?? "") && TIME.test(value.endTime ?? ""));
+    if (isWallDate(value.startDate) && isWallDate(value.endDate) && timesValid) {
       const start = `${value.startDate}T${value.allDay ? "00:00" : value.startTime}`;
       const end = `${value.endDate}T${value.allDay ? "00:00" : value.endTime}`;
       // A timed event may last no time at all (an instant, as iCalendar files have them).
