@@ -27,4 +27,23 @@ describe("the event form", () => {
       "endDate: The end date cannot be before the start date.",
     ]);
   });
+
+  it("tells a person that a time the clocks skip does not exist, instead of moving it silently", () => {
+    const springForward = { ...event, startDate: "2026-03-29", endDate: "2026-03-29", timeZone: "Europe/Berlin" };
+    expect(messages({ ...springForward, startTime: "02:30", endTime: "02:45" })).toEqual([
+      "startTime: 02:30 does not exist on 2026-03-29 in Europe/Berlin: the clocks go forward then. Choose another time.",
+      "endTime: 02:45 does not exist on 2026-03-29 in Europe/Berlin: the clocks go forward then. Choose another time.",
+    ]);
+    // The hour that happens twice in autumn is a real time (its first instant), and 03:30 after the gap too.
+    expect(messages({ ...springForward, startTime: "03:30", endTime: "04:00" })).toEqual([]);
+    expect(
+      messages({
+        ...springForward,
+        startDate: "2026-10-25",
+        endDate: "2026-10-25",
+        startTime: "02:30",
+        endTime: "02:45",
+      }),
+    ).toEqual([]);
+  });
 });

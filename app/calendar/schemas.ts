@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { withoutNul } from "~/validation/text";
 import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
-import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate } from "./time";
+import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate, toZoned } from "./time";
 
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
 
@@ -62,13 +62,13 @@ export const eventFormSchema = eventFieldsSchema
       if (!value.startTime || !TIME.test(value.startTime)) issue("startTime", "Enter a start time such as 09:00.");
       if (!value.endTime || !TIME.test(value.endTime)) issue("endTime", "Enter an end time such as 10:00.");
     }
-    // Only times that are times are compared: "25:61" has its own message, not also "the end is before it".
-    const timesValid = value.allDay || (TIME.test(value.startTime ?? "") && TIME.test(value.endTime ?? ""));
-    if (isWallDate(value.startDate) && isWallDate(value.endDate) && timesValid) {
+    if (isWallDate(value.startDate) && isWallDate(value.endDate)) {
+      // Only times that are times are compared: "25:61" has its own message, not also "the end is before it".
+      const timesValid = value.allDay || (TIME.test(value.startTime ?? "") && TIME.test(value.endTime ?? ""));
       const start = `${value.startDate}T${value.allDay ? "00:00" : value.startTime}`;
       const end = `${value.endDate}T${value.allDay ? "00:00" : value.endTime}`;
       // A timed event may last no time at all (an instant, as iCalendar files have them).
-      if (end < start) {
+      if (timesValid && end < start) {
         issue(
           "endDate",
           value.allDay ? "The end date cannot be before the start date." : "The end cannot be before the start.",
@@ -77,6 +77,23 @@ export const eventFormSchema = eventFieldsSchema
       for (const field of ["startDate", "endDate"] as const) {
         if (!inCalendarYears(Number(value[field].slice(0, 4))))
           issue(field, `${CHOOSE_CALENDAR_YEAR[0]!.toUpperCase()}${CHOOSE_CALENDAR_YEAR.slice(1)}.`);
+      }
+      // A time the clocks skip (a DST gap) would be moved silently (RFC 5545, as imports are): a person
+      // typing it is told instead.
+      if (!value.allDay && timesValid && isTimeZone(value.timeZone)) {
+        for (const [field, wall] of [
+          ["startTime", start],
+          ["endTime", end],
+        ] as const) {
+          const date = wall.slice(0, 10);
+          if (!inCalendarYears(Number(date.slice(0, 4)))) continue;
+          const local = Temporal.PlainDateTime.from(wall);
+          if (!toZoned(local, value.timeZone).toPlainDateTime().equals(local))
+            issue(
+              field,
+              `${wall.slice(11)} does not exist on ${date} in ${value.timeZone}: the clocks go forward then. Choose another time.`,
+            );
+        }
       }
     }
     if (value.repeat !== "none") {
