@@ -21,6 +21,7 @@ const WIDE_REPLY = [
   "| column one | column two | column three | column four | column five |",
   "| --- | --- | --- | --- | --- |",
   "| some longer cell text | some longer cell text | some longer cell text | some longer cell text | text |",
+  "| longcellvalue1 | longcellvalue2 | longcellvalue3 | longcellvalue4 | longcellvalue5 |",
 ].join("\n");
 
 async function expectNoSidewaysScroll(page: Page, label: string) {
@@ -120,6 +121,14 @@ test("chat pages, including a reply with very long lines", async ({ page, baseUR
   // The code block scrolls inside its own box.
   const code = page.locator(".message--assistant pre").first();
   expect(await code.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  // Table cells keep their words whole (they broke a letter at a time on a phone): a cell is one line
+  // high, and the table scrolls inside its box where it is wider than the reply.
+  const cell = page.locator(".message--assistant td", { hasText: "longcellvalue1" });
+  const lineHeight = await cell.evaluate((element) => parseFloat(getComputedStyle(element).lineHeight));
+  const padding = await cell.evaluate(
+    (element) => parseFloat(getComputedStyle(element).paddingTop) + parseFloat(getComputedStyle(element).paddingBottom),
+  );
+  expect((await cell.boundingBox())!.height).toBeLessThan(lineHeight * 1.5 + padding + 2);
   await sweep(page, baseURL!, [
     "/",
     "/chat",
