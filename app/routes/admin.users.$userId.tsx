@@ -31,8 +31,16 @@ const budgetSchema = z.object({
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const userId = params.userId ?? "";
-  const parsed = budgetSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]!.message }, { status: 400 });
+  const form = await request.formData();
+  const parsed = budgetSchema.safeParse(Object.fromEntries(form));
+  // What was typed goes back with the error: without JS the page is rendered anew and would otherwise show
+  // the saved budget, losing the entry the error is about.
+  const typed = form.get("budget");
+  if (!parsed.success)
+    return data(
+      { error: parsed.error.issues[0]!.message, typed: typeof typed === "string" ? typed : "" },
+      { status: 400 },
+    );
   const budget = parsed.data.budget === "" ? null : Number(parsed.data.budget);
   if (!(await setTokenBudgetOverride(userId, budget))) throw new Response("No such user", { status: 404 });
   await recordAudit(
@@ -86,8 +94,19 @@ export default function UserDetails() {
         </p>
         <Form method="post" className="inline-form">
           <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
-          <input id="budget" name="budget" inputMode="numeric" defaultValue={override?.toString() ?? ""} />
-          {actionData?.error ? <p className="field-error">{actionData.error}</p> : null}
+          <input
+            id="budget"
+            name="budget"
+            inputMode="numeric"
+            defaultValue={actionData?.typed ?? override?.toString() ?? ""}
+            aria-invalid={actionData?.error ? true : undefined}
+            aria-describedby={actionData?.error ? "budget-error" : undefined}
+          />
+          {actionData?.error ? (
+            <p className="field-error" id="budget-error" role="alert">
+              {actionData.error}
+            </p>
+          ) : null}
           <button type="submit" className="small">
             Save budget
           </button>

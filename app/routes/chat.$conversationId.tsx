@@ -36,7 +36,7 @@ import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
-import { FormErrors } from "~/components/forms";
+import { Field, FormErrors } from "~/components/forms";
 import { listModels, primaryProvider } from "~/llm/router.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
@@ -312,6 +312,21 @@ export default function Conversation() {
   const thread = useRef<HTMLElement>(null);
   const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
   const composerForm = useRef<HTMLFormElement>(null);
+  const renamePanel = useRef<HTMLFormElement>(null);
+  const renameFailed = failedIntent === "rename";
+  const typedTitle = lastResult?.initialValue?.title;
+  const renameErrors = renameFailed ? (lastResult?.error?.title ?? undefined) : undefined;
+  const renameResult = renameFailed ? lastResult : null;
+  // The rename panel sits above the thread, which opens at (and follows) its newest message: on opening and
+  // after a refused title it is brought into view, its field focused — focus there also stops the
+  // thread following its end (useThreadFollow), so the panel stays where the person is.
+  useEffect(() => {
+    const form = renamePanel.current;
+    if (!form) return;
+    form.scrollIntoView({ block: "nearest" });
+    const field = form.elements.namedItem("title");
+    if (field instanceof HTMLInputElement) field.focus({ preventScroll: true });
+  }, [panel, renameResult]);
 
   // My newest message can be edited where it is: ?edit=<id> without JS, in place (no navigation) with JS.
   const editableId = isNewestPage && !streamingId && lastUser ? lastUser.id : null;
@@ -377,10 +392,21 @@ export default function Conversation() {
       </header>
 
       {panel === "rename" ? (
-        <Form method="post" className="card inline-panel">
+        <Form method="post" className="card inline-panel" ref={renamePanel} preventScrollReset>
           <input type="hidden" name="intent" value="rename" />
-          <label htmlFor="rename-title">New title</label>
-          <input id="rename-title" name="title" defaultValue={conversation.title} maxLength={120} required autoFocus />
+          <Field label="New title" id="rename-title" errors={renameErrors}>
+            <input
+              id="rename-title"
+              name="title"
+              // A refused title stays as typed, next to its message (JS or not).
+              defaultValue={renameFailed && typeof typedTitle === "string" ? typedTitle : conversation.title}
+              maxLength={120}
+              required
+              autoFocus
+              aria-invalid={renameErrors ? true : undefined}
+              aria-describedby={renameErrors ? "rename-title-error" : undefined}
+            />
+          </Field>
           <div className="actions">
             <button type="submit">Save title</button>
             <Link className="button secondary" to=".">

@@ -1,7 +1,8 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef, type RefObject } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors } from "~/components/forms";
@@ -128,6 +129,26 @@ function Source({ conversationId, messageId }: { conversationId: string | null; 
   );
 }
 
+/**
+ * Empties an add form once what it sent is saved. Without JS the page after the redirect is new and its
+ * fields start empty; with JS the form stays mounted and would keep the saved values, inviting a duplicate.
+ * A refused submission (the action answers with errors, no redirect) keeps what was typed.
+ */
+function useClearedWhenSaved(form: RefObject<HTMLFormElement>, intent: string) {
+  const navigation = useNavigation();
+  const lastResult = useActionData<typeof action>();
+  const sent = useRef(false);
+  useEffect(() => {
+    if (navigation.state !== "idle") {
+      if (navigation.formData?.get("intent") === intent) sent.current = true;
+      return;
+    }
+    if (!sent.current) return;
+    sent.current = false;
+    if (!lastResult) form.current?.reset();
+  }, [navigation.state, navigation.formData, lastResult, form, intent]);
+}
+
 export default function Memory() {
   const { search, facts, preferences, proposals } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -135,6 +156,10 @@ export default function Memory() {
   const saved = params.get("saved");
   const edit = params.get("edit");
   const review = params.get("review");
+  const addFact = useRef<HTMLFormElement>(null);
+  const addPreference = useRef<HTMLFormElement>(null);
+  useClearedWhenSaved(addFact, "add-fact");
+  useClearedWhenSaved(addPreference, "add-preference");
   const errors = lastResult?.error
     ? Object.values(lastResult.error)
         .flat()
@@ -264,7 +289,7 @@ export default function Memory() {
             </li>
           ))}
         </ul>
-        <Form method="post" className="memory-form" aria-label="Add a fact">
+        <Form method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
           <KindSelect value="personal" />
           <label>
@@ -316,7 +341,7 @@ export default function Memory() {
             </li>
           ))}
         </ul>
-        <Form method="post" className="memory-form" aria-label="Add a preference">
+        <Form method="post" className="memory-form" aria-label="Add a preference" ref={addPreference}>
           <input type="hidden" name="intent" value="add-preference" />
           <label>
             Key <input name="key" required maxLength={80} placeholder="reply_style" />

@@ -233,6 +233,24 @@ describe("admin", () => {
     expect((await admin.get("/admin/audit.csv?from=nope")).status).toBe(400);
   });
 
+  it("a refused budget keeps what was typed (not the saved budget) next to its message", async () => {
+    const email = unique("budget");
+    await signUp(email);
+    const target = await prisma.user.findUniqueOrThrow({ where: { email } });
+    expect((await admin.post(`/admin/users/${target.id}`, { budget: "5000" })).status).toBe(302);
+    const budgetInput = (page: string) => page.match(/<input[^>]*id="budget"[^>]*>/)?.[0] ?? "";
+    expect(budgetInput(await html(await admin.get(`/admin/users/${target.id}`)))).toContain('value="5000"');
+    for (const typed of ["abc", "-5"]) {
+      const refused = await admin.post(`/admin/users/${target.id}`, { budget: typed });
+      expect(refused.status).toBe(400);
+      const page = await html(refused);
+      expect(page).toContain("Enter a whole number of tokens");
+      const input = budgetInput(page);
+      expect(input).toContain(`value="${typed}"`);
+      expect(input).toContain('aria-describedby="budget-error"');
+    }
+  });
+
   it("disabling an account signs it out at once", async () => {
     const email = unique("disable");
     const victim = await signUp(email);

@@ -468,6 +468,23 @@ describe("chat", () => {
     );
   });
 
+  it("a blank title is refused in the rename panel: its message beside the field, what was typed kept", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "Name me later");
+    await settled(replyId);
+    await client.post(path, { intent: "rename", title: "Kept title" });
+    // Without JS the panel's form posts to the page's own address, ?panel=rename included.
+    const refused = await client.post(`${path}?panel=rename`, { intent: "rename", title: "    " });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    const input = page.match(/<input[^>]*id="rename-title"[^>]*>/)?.[0] ?? "";
+    expect(input).toContain('value="    "');
+    expect(input).toContain('aria-describedby="rename-title-error"');
+    expect(page).toMatch(/<p class="field-error" id="rename-title-error" role="alert">Enter a title\.<\/p>/);
+    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
+    expect(conversation.title).toBe("Kept title");
+  });
+
   it("rename, pin, search with highlighted snippets, export and delete", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "Quokkas are marsupials");
