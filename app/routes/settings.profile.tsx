@@ -5,7 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { getProfile, updateProfile } from "~/accounts/profile.server";
 import { profileSchema } from "~/accounts/schemas";
-import { timeZones } from "~/accounts/time-zone";
+import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 
@@ -14,7 +14,8 @@ export const meta: MetaFunction = () => [{ title: "Profile · Settings · ARES" 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The list comes from the server so that the page and the check agree on which zones exist.
-  return { profile: await getProfile(user.id), timeZones: timeZones() };
+  const profile = await getProfile(user.id);
+  return { profile: { ...profile, timeZone: pickerZone(profile.timeZone) }, timeZones: timeZones() };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
