@@ -22,7 +22,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: profileSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  await updateProfile(user.id, submission.value);
+  // The picker shows a zone stored under an older name (Asia/Calcutta) as its current one (Asia/Kolkata):
+  // saving the form unchanged keeps the stored name, so it is not recorded as a move (the briefing's
+  // timing reads moves) and does not replace the person's real previous zone.
+  const { timeZone } = submission.value;
+  const sameZone = timeZone !== user.timeZone && pickerZone(user.timeZone) === timeZone;
+  await updateProfile(user.id, { ...submission.value, timeZone: sameZone ? user.timeZone : timeZone });
   return redirect("/settings/profile?saved=1");
 }
 

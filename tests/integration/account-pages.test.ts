@@ -96,6 +96,19 @@ describe("settings", () => {
     // A zone stored under its older name keeps working and is the picker's Asia/Kolkata, selected.
     await prisma.user.update({ where: { email }, data: { timeZone: "Asia/Calcutta" } });
     expect(await html(await client.get("/settings/profile"))).toMatch(/<option value="Asia\/Kolkata" selected/);
+    // Saving that form unchanged is no move to another zone: the stored name and the last move stay.
+    const before = await prisma.user.findUniqueOrThrow({
+      where: { email },
+      select: { timeZone: true, previousTimeZone: true, timeZoneChangedAt: true },
+    });
+    expect((await client.post("/settings/profile", { name: "Ada L", timeZone: "Asia/Kolkata" })).status).toBe(302);
+    expect(
+      await prisma.user.findUniqueOrThrow({
+        where: { email },
+        select: { timeZone: true, previousTimeZone: true, timeZoneChangedAt: true },
+      }),
+    ).toEqual(before);
+    expect(before.timeZone).toBe("Asia/Calcutta");
   });
 
   it("a wrong current password is explained; the right one changes it and signs out the other sessions", async () => {
