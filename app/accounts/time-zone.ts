@@ -1,16 +1,35 @@
 // Shared by the server (validation, formatting in loaders) and the browser (the profile form's checks).
 
-/** Every zone this runtime knows, plus "UTC" (the default, which ICU lists only as an alias). */
-export function timeZones(): string[] {
-  return ["UTC", ...Intl.supportedValuesOf("timeZone").filter((zone) => zone !== "UTC")];
-}
-
-let known: Set<string> | undefined;
-
+/**
+ * Whether the runtime can work in this zone: every name its ICU accepts, the current IANA names
+ * (Asia/Kolkata, Europe/Kyiv) as well as the older ones its CLDR still lists as canonical
+ * (Asia/Calcutta, Europe/Kiev), and links such as US/Pacific. Intl.supportedValuesOf("timeZone")
+ * lists only CLDR's canonical names, so it cannot be the check: it rejected Asia/Kolkata, the name
+ * Google Calendar and most systems write. Offsets ("+05:30") are not zone names: ICU takes them, but
+ * PostgreSQL reads such a string with the opposite sign and iCalendar has no TZID for it.
+ */
 export function isTimeZone(value: string): boolean {
-  known ??= new Set(timeZones());
-  return known.has(value);
+  if (known.has(value)) return true;
+  if (!ZONE_NAME.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+  if (known.size < MAX_KNOWN) known.add(value);
+  return true;
 }
+
+/** A zone name: letters first (Area/Location, Etc/GMT+5, UTC, EST), no leading sign or digit. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
+/** Names already accepted: the check runs on every form and tool call, ICU's lookup once per name. */
+const known = new Set<string>();
+/**
+ * ICU takes names in any letter case (asia/KOLKATA), so what is accepted is not a small set: past this
+ * many the cache stops growing rather than keep every spelling someone posts.
+ */
+const MAX_KNOWN = 2_000;
 
 /**
  * Formatters by zone. Creating an Intl.DateTimeFormat costs far more than formatting with one (ICU

@@ -55,6 +55,35 @@ describe("iCalendar import", () => {
     ]);
   });
 
+  it("reads current IANA TZIDs (Asia/Kolkata, Europe/Kyiv) without a VTIMEZONE, as Google writes them, at the right instant", () => {
+    // They were skipped: the check knew only CLDR's older names (Asia/Calcutta, Europe/Kiev).
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      ...[
+        ["in", "Asia/Kolkata"],
+        ["ua", "Europe/Kyiv"],
+        ["old", "Asia/Calcutta"],
+      ].flatMap(([uid, zone]) => [
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        `DTSTART;TZID=${zone}:20260505T090000`,
+        `DTEND;TZID=${zone}:20260505T100000`,
+        `SUMMARY:${zone}`,
+        "END:VEVENT",
+      ]),
+      "END:VCALENDAR",
+    ].join("\r\n");
+    const { shown, skipped, events } = occurrencesOf(file, "2026-05-05", "2026-05-06", "UTC");
+    expect(skipped).toEqual([]);
+    expect(events.map((event) => event.timeZone)).toEqual(["Asia/Kolkata", "Europe/Kyiv", "Asia/Calcutta"]);
+    expect(shown.sort()).toEqual([
+      "2026-05-05T03:30:00+00:00 Asia/Calcutta",
+      "2026-05-05T03:30:00+00:00 Asia/Kolkata",
+      "2026-05-05T06:00:00+00:00 Europe/Kyiv",
+    ]);
+  });
+
   it("reads an Apple Calendar export: a daily series across the spring gap, floating time, multi-day all-day, skips VTODO", () => {
     const { shown, events } = occurrencesOf(fixture("apple.ics"), "2026-03-07", "2026-03-15", "America/New_York");
     expect(shown).toEqual([

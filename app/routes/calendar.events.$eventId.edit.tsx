@@ -2,7 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { timeZones } from "~/accounts/time-zone";
+import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import { askedOccurrence, getEvent, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
@@ -33,9 +33,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     title: event.title,
     occurrence: asked ?? event.recurrenceId ?? null,
     inSeries,
-    defaults: eventDefaults(event, user.timeZone, asked, rule),
+    defaults: pickedZone(eventDefaults(event, user.timeZone, asked, rule)),
     timeZones: timeZones(),
   };
+}
+
+/** The form's zone as the picker names it (a zone stored as Asia/Calcutta shows as Asia/Kolkata); all-day has none. */
+function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
+  return defaults.timeZone === null ? defaults : { ...defaults, timeZone: pickerZone(defaults.timeZone) };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

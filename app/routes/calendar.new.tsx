@@ -2,7 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
-import { timeZones } from "~/accounts/time-zone";
+import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import { createEvent } from "~/calendar/events.server";
 import { newEventDefaults } from "~/calendar/form-values";
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const asked = new URL(request.url).searchParams.get("date") ?? "";
   const date = isWallDate(asked) ? asked : todayIn(user.timeZone).toString();
-  return { defaults: newEventDefaults(date, user.timeZone), timeZones: timeZones(), date };
+  return { defaults: newEventDefaults(date, pickerZone(user.timeZone)), timeZones: timeZones(), date };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -5,7 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { getProfile, updateProfile } from "~/accounts/profile.server";
 import { profileSchema } from "~/accounts/schemas";
-import { timeZones } from "~/accounts/time-zone";
+import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 
@@ -14,14 +14,20 @@ export const meta: MetaFunction = () => [{ title: "Profile · Settings · ARES" 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The list comes from the server so that the page and the check agree on which zones exist.
-  return { profile: await getProfile(user.id), timeZones: timeZones() };
+  const profile = await getProfile(user.id);
+  return { profile: { ...profile, timeZone: pickerZone(profile.timeZone) }, timeZones: timeZones() };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: profileSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  await updateProfile(user.id, submission.value);
+  // The picker shows a zone stored under an older name (Asia/Calcutta) as its current one (Asia/Kolkata):
+  // saving the form unchanged keeps the stored name, so it is not recorded as a move (the briefing's
+  // timing reads moves) and does not replace the person's real previous zone.
+  const { timeZone } = submission.value;
+  const sameZone = timeZone !== user.timeZone && pickerZone(user.timeZone) === timeZone;
+  await updateProfile(user.id, { ...submission.value, timeZone: sameZone ? user.timeZone : timeZone });
   return redirect("/settings/profile?saved=1");
 }
 

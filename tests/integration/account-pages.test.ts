@@ -78,6 +78,39 @@ describe("settings", () => {
     expect(page).toMatch(/<option value="Europe\/London" selected/);
   });
 
+  it("saves a current IANA zone name (Asia/Kolkata) and shows an older stored name (Asia/Calcutta) as that entry", async () => {
+    // The check took only Intl.supportedValuesOf's CLDR names: Asia/Kolkata and Europe/Kyiv got a 400.
+    const email = unique("kolkata");
+    const client = await signUp(email);
+    for (const timeZone of ["Asia/Kolkata", "Europe/Kyiv"]) {
+      const saved = await client.post("/settings/profile", { name: "Ada", timeZone });
+      expect(saved.status).toBe(302);
+      expect((await prisma.user.findUniqueOrThrow({ where: { email }, select: { timeZone: true } })).timeZone).toBe(
+        timeZone,
+      );
+    }
+    const page = await html(await client.get("/settings/profile"));
+    expect(page).toMatch(/<option value="Europe\/Kyiv" selected/);
+    expect(page).toContain('<option value="Asia/Kolkata">');
+    expect(page).not.toContain('value="Asia/Calcutta"');
+    // A zone stored under its older name keeps working and is the picker's Asia/Kolkata, selected.
+    await prisma.user.update({ where: { email }, data: { timeZone: "Asia/Calcutta" } });
+    expect(await html(await client.get("/settings/profile"))).toMatch(/<option value="Asia\/Kolkata" selected/);
+    // Saving that form unchanged is no move to another zone: the stored name and the last move stay.
+    const before = await prisma.user.findUniqueOrThrow({
+      where: { email },
+      select: { timeZone: true, previousTimeZone: true, timeZoneChangedAt: true },
+    });
+    expect((await client.post("/settings/profile", { name: "Ada L", timeZone: "Asia/Kolkata" })).status).toBe(302);
+    expect(
+      await prisma.user.findUniqueOrThrow({
+        where: { email },
+        select: { timeZone: true, previousTimeZone: true, timeZoneChangedAt: true },
+      }),
+    ).toEqual(before);
+    expect(before.timeZone).toBe("Asia/Calcutta");
+  });
+
   it("a wrong current password is explained; the right one changes it and signs out the other sessions", async () => {
     const email = unique("password");
     const client = await signUp(email);

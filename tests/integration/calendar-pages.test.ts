@@ -310,6 +310,66 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
   });
 
+  it("takes current IANA zone names (Asia/Kolkata), in the form and in an imported file, at the right instant", async () => {
+    // The check accepted only Intl.supportedValuesOf's CLDR names (Asia/Calcutta): Asia/Kolkata got a
+    // 400 from the form and the event Google Calendar exports with TZID=Asia/Kolkata was skipped.
+    const { client } = await person();
+    const id = await create(client, {
+      ...weeklyStandup,
+      title: "Kolkata call",
+      repeat: "none",
+      timeZone: "Asia/Kolkata",
+    });
+    expect(await prisma.event.findUniqueOrThrow({ where: { id }, select: { timeZone: true } })).toEqual({
+      timeZone: "Asia/Kolkata",
+    });
+    // 09:00 in Kolkata (+05:30) is 03:30 UTC, 04:30 in Berlin in winter.
+    const day = await (await client.get("/calendar?view=day&date=2026-03-02")).text();
+    expect(datetimes(day)).toContain("2026-03-02T04:30:00+01:00");
+    const form = await (await client.get(`/calendar/events/${id}/edit`)).text();
+    expect(form).toMatch(/<option value="Asia\/Kolkata" selected/);
+
+    const google = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+      "BEGIN:VEVENT",
+      "UID:kolkata@example.test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Asia/Kolkata:20260505T090000",
+      "DTEND;TZID=Asia/Kolkata:20260505T100000",
+      "SUMMARY:Imported from Kolkata",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:kyiv@example.test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART;TZID=Europe/Kyiv:20260505T090000",
+      "DTEND;TZID=Europe/Kyiv:20260505T100000",
+      "SUMMARY:Imported from Kyiv",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const upload = new FormData();
+    upload.set("intent", "import");
+    upload.set("file", new File([google], "google.ics", { type: "text/calendar" }));
+    const imported = await client.get("/calendar?index", { method: "POST", body: upload });
+    expect(imported.status).toBe(200);
+    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    const rows = await prisma.event.findMany({
+      where: { uid: { in: ["kolkata@example.test", "kyiv@example.test"] } },
+      select: { uid: true, startLocal: true, timeZone: true },
+      orderBy: { uid: "asc" },
+    });
+    expect(rows).toEqual([
+      { uid: "kolkata@example.test", startLocal: "2026-05-05T09:00", timeZone: "Asia/Kolkata" },
+      { uid: "kyiv@example.test", startLocal: "2026-05-05T09:00", timeZone: "Europe/Kyiv" },
+    ]);
+    // 09:00 in Kolkata is 03:30 UTC (05:30 in Berlin, summer); 09:00 in Kyiv (+03:00) is 06:00 UTC.
+    const may = await (await client.get("/calendar?view=day&date=2026-05-05")).text();
+    expect(datetimes(may)).toEqual(expect.arrayContaining(["2026-05-05T05:30:00+02:00", "2026-05-05T08:00:00+02:00"]));
+  });
+
   it("finding G: the import takes files above the general body limit and answers an over-size one on its own form", async () => {
     const { client } = await person();
     const upload = (text: string) => {
