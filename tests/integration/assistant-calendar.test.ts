@@ -247,19 +247,22 @@ describe("proposed changes wait for me", () => {
     expect(await prisma.event.count({ where: { userId } })).toBe(1);
   });
 
+  /** Six Tuesday evening classes in Berlin: the series the occurrence and split tests change. */
+  const WEEKLY_YOGA = {
+    title: "Yoga",
+    description: "",
+    location: "",
+    allDay: false,
+    startLocal: "2027-01-05T18:00",
+    endLocal: "2027-01-05T19:00",
+    timeZone: "Europe/Berlin",
+    rrule: "FREQ=WEEKLY;COUNT=6",
+    reminders: [],
+  };
+
   it("an update of one occurrence of a series says which, and Undo puts the series back", async () => {
     const me = await person("Europe/Berlin");
-    const series = await createEvent(me.userId, {
-      title: "Yoga",
-      description: "",
-      location: "",
-      allDay: false,
-      startLocal: "2027-01-05T18:00",
-      endLocal: "2027-01-05T19:00",
-      timeZone: "Europe/Berlin",
-      rrule: "FREQ=WEEKLY;COUNT=6",
-      reminders: [],
-    });
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
     const args = { event_id: series.id, occurrence: "2027-01-12T18:00", scope: "this", start: "2027-01-13T19:30" };
     const { reply } = await ask(me.client, `${toolMarker("update_event", args)} move it`, me.path);
     const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
@@ -322,22 +325,17 @@ describe("proposed changes wait for me", () => {
 
   it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {
     const me = await person("Europe/Berlin");
-    const yoga = {
-      title: "Yoga",
-      description: "",
-      location: "",
-      allDay: false,
-      startLocal: "2027-01-05T18:00",
-      endLocal: "2027-01-05T19:00",
-      timeZone: "Europe/Berlin",
-      rrule: "FREQ=WEEKLY;COUNT=6",
-      reminders: [],
-    };
-    const series = await createEvent(me.userId, yoga);
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
     const exception = await updateEvent(
       me.userId,
       { eventId: series.id, occurrence: "2027-01-26T18:00" },
-      { ...yoga, title: "Yoga outside", startLocal: "2027-01-26T18:00", endLocal: "2027-01-26T19:00", rrule: null },
+      {
+        ...WEEKLY_YOGA,
+        title: "Yoga outside",
+        startLocal: "2027-01-26T18:00",
+        endLocal: "2027-01-26T19:00",
+        rrule: null,
+      },
       "this",
     );
     // "This and following" from the second occurrence: a new series, which takes the exception along.

@@ -37,6 +37,24 @@ function weekly(fields: Partial<EventInput> = {}): EventInput {
   };
 }
 
+/** A weekly Monday 10:00–10:30 (Europe/Berlin) series as an .ics VEVENT, for the import tests. */
+function weeklyMondayVevent(uid: string, title: string): string[] {
+  return [
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    "DTSTAMP:20260301T000000Z",
+    "DTSTART;TZID=Europe/Berlin:20260302T100000",
+    "DTEND;TZID=Europe/Berlin:20260302T103000",
+    "RRULE:FREQ=WEEKLY;BYDAY=MO",
+    `SUMMARY:${title}`,
+    "END:VEVENT",
+  ];
+}
+
+function icsFile(lines: string[]): string {
+  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...lines, "END:VCALENDAR", ""].join("\r\n");
+}
+
 function month(date: string) {
   const start = Temporal.PlainDate.from(date);
   return {
@@ -262,21 +280,7 @@ describe("calendar events in the database", () => {
     // now meets the exception first.
     await prisma.$executeRaw`UPDATE "Event" SET "rangeStart" = "rangeStart" - interval '1 minute' WHERE id = ${id}`;
     const { uid } = await prisma.event.findUniqueOrThrow({ where: { id }, select: { uid: true } });
-    const file = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      `UID:${uid}`,
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20260302T100000",
-      "DTEND;TZID=Europe/Berlin:20260302T103000",
-      "RRULE:FREQ=WEEKLY;BYDAY=MO",
-      "SUMMARY:Imported standup",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
+    const file = icsFile(weeklyMondayVevent(uid, "Imported standup"));
     // An edit under way, as lockFamily starts one: the series locked, its exception written after.
     const edit = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await edit.connect();
@@ -303,18 +307,8 @@ describe("calendar events in the database", () => {
     const user = await makeUser({ timeZone: ZONE });
     const uid = `conference-${user.id}@example.test`;
     const file = (title: string) =>
-      [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//test//EN",
-        "BEGIN:VEVENT",
-        `UID:${uid}`,
-        "DTSTAMP:20260301T000000Z",
-        "DTSTART;TZID=Europe/Berlin:20260302T100000",
-        "DTEND;TZID=Europe/Berlin:20260302T103000",
-        "RRULE:FREQ=WEEKLY;BYDAY=MO",
-        `SUMMARY:${title}`,
-        "END:VEVENT",
+      icsFile([
+        ...weeklyMondayVevent(uid, title),
         "BEGIN:VEVENT",
         `UID:${uid}`,
         "DTSTAMP:20260301T000000Z",
@@ -323,9 +317,7 @@ describe("calendar events in the database", () => {
         "DTEND;TZID=Europe/Berlin:20260309T123000",
         `SUMMARY:${title} (moved)`,
         "END:VEVENT",
-        "END:VCALENDAR",
-        "",
-      ].join("\r\n");
+      ]);
     // Both imports past their look for a copy to replace (there is none yet) before either commits: the
     // person's row, which a new event's foreign key check shares, held until both wait for it (or, with
     // the unique index, the second for the first one's uncommitted copy).
