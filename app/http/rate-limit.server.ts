@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
-import { SIGN_IN_REFUSED_LOCAL } from "./request-context.server";
+import { SIGN_IN_REFUSED_LOCAL, SIGNED_IN_LOCAL } from "./request-context.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
@@ -48,6 +48,17 @@ function clientKey(req: Request, res: Response): string {
 }
 
 const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
+
+/**
+ * The sign-in limits count failed attempts only: a password sign-in that started a session is taken off
+ * again once answered, so someone signing in and out in a row keeps their allowance. The login action
+ * says so itself (context.signedIn): the status cannot — a wrong password sent with a session cookie is
+ * answered with a redirect too, and sign-up, password change and the Auth0 start always count.
+ */
+const countOnlyFailedSignIns = {
+  skipSuccessfulRequests: true,
+  requestWasSuccessful: (_req: Request, res: Response) => res.locals[SIGNED_IN_LOCAL] === true,
+} satisfies Partial<Options>;
 
 /**
  * A refused sign-in from the login form itself (document POST or Remix's `.data` fetch): the login page
@@ -229,8 +240,9 @@ function redisStore(prefix: string): Store | undefined {
 }
 
 /**
- * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest), `write` (other
- * non-GET requests) and `read`. Headers follow the IETF RateLimit draft 8 plus Retry-After on a 429.
+ * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest; a sign-in that
+ * succeeds is not counted), `write` (other non-GET requests) and `read`. Headers follow the IETF
+ * RateLimit draft 8 plus Retry-After on a 429.
  * With REDIS_URL the counters are shared by every ARES process; if Redis fails, requests pass.
  */
 export function rateLimitMiddleware(config: Config): RequestHandler {
@@ -254,6 +266,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         keyGenerator: clientKey,
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
+        ...(tier === "auth" ? countOnlyFailedSignIns : {}),
         logger: {
           // An outage is logged once by the Redis client and counted per request; a line per request would flood.
           error: (error, message) =>
@@ -284,6 +297,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           skip: async (req, res) => (await signInEmail(req, res)) === undefined,
           store: redisStore(`${redisPrefix}auth-email:`),
           passOnStoreError: true,
+          ...countOnlyFailedSignIns,
           handler: reject("auth", "email"),
         });
   return (req, res, next) => {
