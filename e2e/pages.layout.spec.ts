@@ -295,7 +295,9 @@ test("the message box: Send keeps its size, and without JS the hint sits on a li
       await untilInteractive(page);
       const hint = page.locator(`#${field}-hint`);
       await expect(hint, where).toHaveText(
-        noJs ? `Enter starts a new line; press ${button} when ready.` : "Enter to send · Shift+Enter for a new line",
+        noJs
+          ? `Enter starts a new line; press ${button} when ready.`
+          : `Enter to ${button.toLowerCase()} · Shift+Enter for a new line`,
       );
       const box = (await page.locator(`#${field}`).boundingBox())!;
       const send = page.getByRole("button", { name: button, exact: true });

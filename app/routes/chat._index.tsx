@@ -71,7 +71,7 @@ export default function ChatHome() {
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
   // Where a deleted conversation's page sends the person (?deleted=1); not repeated under a refused send.
-  const deleted = searchParams.has("deleted") && !lastResult;
+  const deleted = searchParams.get("deleted") === "1" && !lastResult;
   // A refused send stays here: its mark must not move focus on some later arrival.
   useEffect(() => {
     if (lastResult) takeNewChatSent();

@@ -64,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
   // Only failed attempts count toward the sign-in limits: signing in and out again must not lock anyone out.
-  context.signedIn();
+  context.markSignInSucceeded();
   return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
 }
 

@@ -141,7 +141,7 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
       expect(save.status).not.toBe(429);
       expect(save.headers["ratelimit-policy"]).toMatch(/"write"/);
     }
-    // One sign-in so far from this address (limit 3): the next ones are still allowed.
+    // The admin's saves were writes, not sign-ins: the address's sign-ins are still allowed.
     expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
     expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
   });
@@ -310,6 +310,20 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     const refused = await signIn(from, person.email, password);
     expect(refused.status).toBe(429);
     expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+  });
+
+  it("correct passwords sent over and over meet a ceiling: each costs a password hash and a session", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.92";
+    // SIGN_IN_CEILING_FACTOR (5) times the limit (3).
+    for (let i = 0; i < 15; i++)
+      expect((await signIn(from, person.email, password)).status, `sign-in ${i + 1}`).toBe(302);
+    const refused = await signIn(from, person.email, password);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+    expect(await prisma.session.count({ where: { userId: person.id } })).toBe(15);
+    // Another address is not affected.
+    expect((await signIn("198.51.100.93", person.email, password)).status).toBe(302);
   });
 
   it("wrong passwords sent with a session cookie still count, though the page answers them with a redirect", async () => {

@@ -77,7 +77,7 @@ export function Composer({
       <div className="composer__actions">
         {hydrated ? (
           <p className="composer__hint" id={`${id}-hint`}>
-            Enter to send · Shift+Enter for a new line
+            {`Enter to ${submitLabel.toLowerCase()} · Shift+Enter for a new line`}
           </p>
         ) : null}
         {cancelTo ? (
