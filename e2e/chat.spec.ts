@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { seedLongConversation } from "./support/admin";
 import { signUp } from "./support/session";
 
 const REPLY = (text: string) => `You said: "${text}". This is a deterministic reply from the stub model.`;
@@ -23,8 +24,9 @@ async function expectReply(page: Page, text: string) {
 }
 
 test.describe("chat", () => {
+  let email: string;
   test.beforeEach(async ({ page }) => {
-    await signUp(page);
+    email = await signUp(page);
   });
 
   test("send a message and get the reply, with the provider badge", async ({ page }) => {
@@ -80,7 +82,30 @@ test.describe("chat", () => {
     await openConversationMenu(page);
     await page.getByRole("link", { name: "Delete" }).click();
     await page.getByRole("button", { name: "Delete conversation" }).click();
-    await expect(page).toHaveURL(/\/chat$/);
+    await expect(page).toHaveURL(/\/chat\?deleted=1$/);
     await expect(page.getByRole("link", { name: "Amphibians" })).toHaveCount(0);
+  });
+
+  test("delete on a phone: the question is in view, and the next page says the conversation is deleted", async ({
+    page,
+    baseURL,
+  }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const path = await seedLongConversation(email, baseURL!, 12);
+    // As the sidebar opens it: at the newest message, a long way below the menu.
+    await page.goto(`${path}#latest`);
+    await openConversationMenu(page);
+    await page.getByRole("link", { name: "Delete" }).click();
+    const confirm = page.getByRole("button", { name: "Delete conversation" });
+    await expect(confirm).toBeInViewport();
+    // Opened from its address (Back, a reload): in view too.
+    await page.goto(`${path}?panel=delete`);
+    await expect(confirm).toBeInViewport();
+    await expect(page.getByText(/This cannot be undone/)).toBeInViewport();
+
+    await confirm.click();
+    await expect(page).toHaveURL(/\/chat\?deleted=1$/);
+    await expect(page.getByRole("status").filter({ hasText: "Conversation deleted." })).toBeVisible();
+    await expect(page.getByRole("link", { name: /A long talk/ })).toHaveCount(0);
   });
 });

@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { promoteToAdmin, seedLongConversation } from "./support/admin";
-import { signUp } from "./support/session";
+import { signUp, untilInteractive } from "./support/session";
 
 /**
  * Every page on a 390 px phone, with JS (phone-js) and without (phone-no-js): nothing scrolls sideways,
@@ -274,4 +274,52 @@ test("a 200-message conversation opens at its newest message with the message bo
   });
   await expect(page.locator(".message--assistant").last()).toBeInViewport();
   await expect(page.getByRole("textbox", { name: "Message", exact: true })).toBeInViewport();
+});
+
+test("the message box: Send keeps its size, and without JS the hint sits on a line of its own below", async ({
+  page,
+  baseURL,
+}) => {
+  const noJs = test.info().project.use.javaScriptEnabled === false;
+  const path = await seedLongConversation(await signUp(page), baseURL!, 2);
+  const boxes = [
+    { address: "/chat", field: "composer-message", button: "Send" },
+    // My newest message open for editing: Cancel and Save share the row.
+    { address: `${path}?edit=${path.split("/").pop()}_0`, field: "edit-message", button: "Save" },
+  ];
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 844 });
+    for (const { address, field, button } of boxes) {
+      const where = `${address} at ${width} px`;
+      await page.goto(address);
+      await untilInteractive(page);
+      const hint = page.locator(`#${field}-hint`);
+      await expect(hint, where).toHaveText(
+        noJs
+          ? `Enter starts a new line; press ${button} when ready.`
+          : `Enter to ${button.toLowerCase()} · Shift+Enter for a new line`,
+      );
+      const box = (await page.locator(`#${field}`).boundingBox())!;
+      const send = page.getByRole("button", { name: button, exact: true });
+      const sent = (await send.boundingBox())!;
+      const said = (await hint.boundingBox())!;
+      // The button is whole: its label on one line and not cut, right under the box at its right edge.
+      expect(await send.evaluate((element) => element.scrollWidth <= element.clientWidth), where).toBe(true);
+      expect(sent.height, where).toBeLessThan(52);
+      expect(sent.y, where).toBeGreaterThanOrEqual(box.y + box.height);
+      expect(Math.abs(sent.x + sent.width - (box.x + box.width)), where).toBeLessThan(2);
+      const apart =
+        said.x + said.width <= sent.x ||
+        sent.x + sent.width <= said.x ||
+        said.y + said.height <= sent.y ||
+        sent.y + sent.height <= said.y;
+      expect(apart, `${where}: the hint and the button do not overlap`).toBe(true);
+      if (noJs) {
+        // Below the row with the button, on one line of small text.
+        expect(said.y, where).toBeGreaterThanOrEqual(sent.y + sent.height);
+        const lineHeight = await hint.evaluate((element) => parseFloat(getComputedStyle(element).lineHeight));
+        expect(said.height, where).toBeLessThan(lineHeight * 1.5);
+      }
+    }
+  }
 });

@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
-import { SIGN_IN_REFUSED_LOCAL } from "./request-context.server";
+import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL } from "./request-context.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
@@ -48,6 +48,24 @@ function clientKey(req: Request, res: Response): string {
 }
 
 const isSignIn = (req: Request) => req.method === "POST" && routePath(req).path === "/login";
+
+/**
+ * The sign-in limits count failed attempts only: a password sign-in that started a session is taken off
+ * again once answered, so someone signing in and out in a row keeps their allowance. The login action
+ * says so itself (context.markSignInSucceeded): the status cannot — a wrong password sent with a session
+ * cookie is answered with a redirect too, and sign-up, password change and the Auth0 start always count.
+ */
+const countOnlyFailedSignIns = {
+  skipSuccessfulRequests: true,
+  requestWasSuccessful: (_req: Request, res: Response) => res.locals[SIGN_IN_SUCCEEDED_LOCAL] === true,
+} satisfies Partial<Options>;
+
+/**
+ * Every sign-in counts toward a ceiling this many times the auth limit per address, successful or not:
+ * each one costs a password hash (~20 ms of CPU) and a session row, so correct passwords sent over and
+ * over must not be free either.
+ */
+export const SIGN_IN_CEILING_FACTOR = 5;
 
 /**
  * A refused sign-in from the login form itself (document POST or Remix's `.data` fetch): the login page
@@ -104,6 +122,9 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     countRateLimitRejection(tier);
     const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[options.requestPropertyName];
     if (tier === "auth") await auditBlockedSignIn(req, res, limit, info);
+    // A limiter without standard headers (the sign-in ceiling) sets no Retry-After: its reset time tells.
+    if (!res.hasHeader("Retry-After") && info?.resetTime)
+      res.setHeader("Retry-After", String(Math.max(1, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000))));
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
     if (tier === "auth" && isLoginPageSignIn(req)) {
@@ -229,8 +250,10 @@ function redisStore(prefix: string): Store | undefined {
 }
 
 /**
- * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest), `write` (other
- * non-GET requests) and `read`. Headers follow the IETF RateLimit draft 8 plus Retry-After on a 429.
+ * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest; a password
+ * sign-in that succeeds is counted only toward a ceiling of SIGN_IN_CEILING_FACTOR times the limit),
+ * `write` (other non-GET requests) and `read`. Headers follow the IETF
+ * RateLimit draft 8 plus Retry-After on a 429.
  * With REDIS_URL the counters are shared by every ARES process; if Redis fails, requests pass.
  */
 export function rateLimitMiddleware(config: Config): RequestHandler {
@@ -254,6 +277,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         keyGenerator: clientKey,
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
+        ...(tier === "auth" ? countOnlyFailedSignIns : {}),
         logger: {
           // An outage is logged once by the Redis client and counted per request; a line per request would flood.
           error: (error, message) =>
@@ -266,6 +290,22 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
       }),
     );
   }
+  // All sign-ins from one address, successful ones included (see SIGN_IN_CEILING_FACTOR).
+  const signInCeiling =
+    authPer15Minutes === 0
+      ? undefined
+      : rateLimit({
+          windowMs: 15 * 60_000,
+          limit: authPer15Minutes * SIGN_IN_CEILING_FACTOR,
+          identifier: "auth-ceiling",
+          standardHeaders: false,
+          legacyHeaders: false,
+          keyGenerator: (req) => ipKey(req),
+          skip: (req) => !isSignIn(req),
+          store: redisStore(`${redisPrefix}auth-ceiling:`),
+          passOnStoreError: true,
+          handler: reject("auth"),
+        });
   // Password guesses against one account, from however many addresses: the same budget per email.
   const perEmail =
     authPer15Minutes === 0
@@ -284,6 +324,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           skip: async (req, res) => (await signInEmail(req, res)) === undefined,
           store: redisStore(`${redisPrefix}auth-email:`),
           passOnStoreError: true,
+          ...countOnlyFailedSignIns,
           handler: reject("auth", "email"),
         });
   return (req, res, next) => {
@@ -294,7 +335,14 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
       tier === "auth" && perEmail && res.locals[SIGN_IN_REFUSED_LOCAL] === undefined
         ? perEmail(req, res, next)
         : next();
-    if (!limiter) return thenPerEmail();
-    return limiter(req, res, thenPerEmail);
+    // A sign-in the ceiling refused goes straight to the login page too: not counted as a failure on top.
+    const thenTier = () =>
+      res.locals[SIGN_IN_REFUSED_LOCAL] !== undefined
+        ? next()
+        : limiter
+          ? limiter(req, res, thenPerEmail)
+          : thenPerEmail();
+    if (tier === "auth" && signInCeiling) return signInCeiling(req, res, thenTier);
+    return thenTier();
   };
 }

@@ -19,6 +19,8 @@ declare module "@remix-run/node" {
     databaseUnavailable: boolean;
     /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
     signInRetryAfterSeconds: number | undefined;
+    /** Tells the sign-in limit that this request signed someone in, so it is not counted (rate-limit.server.ts). */
+    markSignInSucceeded: () => void;
     /** Remix renders an HTML document for this request (not a `.data` request of a page already open). */
     documentRequest: boolean;
   }
@@ -26,6 +28,8 @@ declare module "@remix-run/node" {
 
 /** Set by the sign-in limit on a refused attempt it hands to the login page (rate-limit.server.ts). */
 export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
+/** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */
+export const SIGN_IN_SUCCEEDED_LOCAL = "signInSucceeded";
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -52,6 +56,9 @@ export function loadContext(req: Request, res: Response, route: string) {
     databaseUnavailable: res.locals.databaseUnavailable === true,
     signInRetryAfterSeconds:
       typeof res.locals[SIGN_IN_REFUSED_LOCAL] === "number" ? (res.locals[SIGN_IN_REFUSED_LOCAL] as number) : undefined,
+    markSignInSucceeded: () => {
+      res.locals[SIGN_IN_SUCCEEDED_LOCAL] = true;
+    },
     // Single-fetch data requests are `<page>.data` (and `/_root.data`); Remix strips that before loaders run.
     documentRequest: !req.path.endsWith(".data"),
   };

@@ -212,7 +212,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case "delete":
         await deleteConversation(user.id, conversationId);
-        return redirect("/chat");
+        // The chat page says so (its notice), with or without JS.
+        return redirect("/chat?deleted=1");
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
@@ -312,20 +313,21 @@ export default function Conversation() {
   const thread = useRef<HTMLElement>(null);
   const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
   const composerForm = useRef<HTMLFormElement>(null);
-  const renamePanel = useRef<HTMLFormElement>(null);
+  const panelForm = useRef<HTMLFormElement>(null);
   const renameFailed = failedIntent === "rename";
   const typedTitle = lastResult?.initialValue?.title;
   const renameErrors = renameFailed ? (lastResult?.error?.title ?? undefined) : undefined;
   const renameResult = renameFailed ? lastResult : null;
-  // The rename panel sits above the thread, which opens at (and follows) its newest message: on opening and
-  // after a refused title it is brought into view, its field focused — focus there also stops the
-  // thread following its end (useThreadFollow), so the panel stays where the person is.
+  // The rename and delete panels sit above the thread, which opens at (and follows) its newest message: on
+  // opening (and after a refused title) the panel is brought into view and focused — the title field, or
+  // the delete question itself rather than its destructive button. Focus there also stops the thread
+  // following its end (useThreadFollow), so the panel stays where the person is.
   useEffect(() => {
-    const form = renamePanel.current;
+    const form = panelForm.current;
     if (!form) return;
     form.scrollIntoView({ block: "nearest" });
     const field = form.elements.namedItem("title");
-    if (field instanceof HTMLInputElement) field.focus({ preventScroll: true });
+    (field instanceof HTMLInputElement ? field : form).focus({ preventScroll: true });
   }, [panel, renameResult]);
 
   // My newest message can be edited where it is: ?edit=<id> without JS, in place (no navigation) with JS.
@@ -392,7 +394,7 @@ export default function Conversation() {
       </header>
 
       {panel === "rename" ? (
-        <Form method="post" className="card inline-panel" ref={renamePanel} preventScrollReset>
+        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset>
           <input type="hidden" name="intent" value="rename" />
           <Field label="New title" id="rename-title" errors={renameErrors}>
             <input
@@ -416,9 +418,15 @@ export default function Conversation() {
         </Form>
       ) : null}
       {panel === "delete" ? (
-        <Form method="post" className="card inline-panel danger-zone">
+        <Form
+          method="post"
+          className="card inline-panel danger-zone"
+          ref={panelForm}
+          tabIndex={-1}
+          aria-labelledby="delete-question"
+        >
           <input type="hidden" name="intent" value="delete" />
-          <p>Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
+          <p id="delete-question">Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
           <div className="actions">
             <button type="submit" className="danger">
               Delete conversation

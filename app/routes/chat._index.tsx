@@ -2,7 +2,7 @@ import { encodeCreatedAtCursor } from "~/validation/cursor";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
@@ -69,6 +69,9 @@ export default function ChatHome() {
   const { query, conversations } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  // Where a deleted conversation's page sends the person (?deleted=1); not repeated under a refused send.
+  const deleted = searchParams.get("deleted") === "1" && !lastResult;
   // A refused send stays here: its mark must not move focus on some later arrival.
   useEffect(() => {
     if (lastResult) takeNewChatSent();
@@ -110,6 +113,11 @@ export default function ChatHome() {
   return (
     <div className="chat-empty">
       <h1>What can I help you with?</h1>
+      {deleted ? (
+        <p className="notice" role="status">
+          Conversation deleted.
+        </p>
+      ) : null}
       <Form method="post" className="composer-form" onSubmit={markNewChatSent}>
         <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
         <Composer

@@ -63,6 +63,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       status: 400,
     });
   }
+  // Only failed attempts count toward the sign-in limits: signing in and out again must not lock anyone out.
+  context.markSignInSucceeded();
   return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
 }
 

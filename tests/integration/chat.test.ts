@@ -522,7 +522,7 @@ describe("chat", () => {
       ["user", null],
       ["assistant", expect.stringContaining(`<p>You said: "Quokkas are marsupials".`) as unknown],
     ]);
-    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
+    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat?deleted=1");
     expect((await client.get(path)).status).toBe(404);
   });
 });
@@ -688,7 +688,7 @@ describe("issue 9 review: replies the database could not take, or that lost thei
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const logsBefore = harness.server.logs.length;
-    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
+    expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat?deleted=1");
     const ended = () =>
       harness.server.logs.slice(logsBefore).some((entry) => entry.msg === "reply deleted while written");
     for (let attempt = 0; attempt < 100 && !ended(); attempt++) {

@@ -141,7 +141,7 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
       expect(save.status).not.toBe(429);
       expect(save.headers["ratelimit-policy"]).toMatch(/"write"/);
     }
-    // One sign-in so far from this address (limit 3): the next ones are still allowed.
+    // The admin's saves were writes, not sign-ins: the address's sign-ins are still allowed.
     expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
     expect((await signIn("198.51.100.30", member.email, password)).status).toBe(302);
   });
@@ -294,6 +294,54 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect(byAddress).toHaveLength(1);
     expect(byAddress[0]).toMatchObject({ limit: "ip" });
   });
+
+  it("signing in again and again locks out neither the address nor the account; wrong passwords still count", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.90";
+    // Twice the limit (3) of sign-ins in a row, as someone signing in and out does (signing out is a write).
+    for (let i = 0; i < 6; i++) expect((await signIn(from, person.email, password)).status).toBe(302);
+    // With JS the form posts to /login.data, whose answer to a sign-in is a redirect in the data.
+    for (let i = 0; i < 3; i++) {
+      const data = await post("/login.data", from, form({ email: person.email, password }));
+      expect(data.status).toBe(202);
+      expect(data.headers["set-cookie"]).toBeDefined();
+    }
+    for (let i = 0; i < 3; i++) expect((await signIn(from, person.email, "wrong guess")).status).toBe(400);
+    const refused = await signIn(from, person.email, password);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+  });
+
+  it("correct passwords sent over and over meet a ceiling: each costs a password hash and a session", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.92";
+    // SIGN_IN_CEILING_FACTOR (5) times the limit (3).
+    for (let i = 0; i < 15; i++)
+      expect((await signIn(from, person.email, password)).status, `sign-in ${i + 1}`).toBe(302);
+    const refused = await signIn(from, person.email, password);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+    expect(await prisma.session.count({ where: { userId: person.id } })).toBe(15);
+    // Another address is not affected.
+    expect((await signIn("198.51.100.93", person.email, password)).status).toBe(302);
+  });
+
+  it("wrong passwords sent with a session cookie still count, though the page answers them with a redirect", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.91";
+    const login = await signIn(from, person.email, password);
+    expect(login.status).toBe(302);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    for (let i = 0; i < 3; i++) {
+      const guess = await signIn(from, person.email, "wrong guess", cookie);
+      // The signed-in visitor is sent on from the login page: the status alone does not tell a failure.
+      expect(guess.status).toBe(302);
+      expect(guess.headers["set-cookie"]).toBeUndefined();
+    }
+    const refused = await signIn(from, person.email, password, cookie);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+  });
 });
 
 describe("rate limits shared through Redis", () => {
@@ -313,6 +361,22 @@ describe("rate limits shared through Redis", () => {
     const refused = await httpRequest(`${b.url}/`);
     expect(refused.status).toBe(429);
     expect(refused.headers["retry-after"]).toBeTruthy();
+  });
+
+  it("sign-ins that succeed are not counted in the shared limit either; failed ones are, across processes", async () => {
+    const person = await makeUser({ password: "correct horse battery staple" });
+    const signIn = (server: ServerProcess, secret: string) =>
+      httpRequest(`${server.url}/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: person.email, password: secret }).toString(),
+      });
+    // Twice the limit (2), alternating between the processes.
+    for (const server of [a, b, a, b]) expect((await signIn(server, "correct horse battery staple")).status).toBe(302);
+    for (const server of [a, b]) expect((await signIn(server, "wrong guess")).status).toBe(400);
+    const refused = await signIn(a, "correct horse battery staple");
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
   });
 
   it("with Redis stopped, requests are still served at once, the failure is logged and counted, readiness stays 200", async () => {

@@ -19,8 +19,9 @@ type ComposerProps = {
 };
 
 /**
- * The message box. Without JS it is a textarea and a Send button (Enter makes a new line, and the hint
- * says so); with JS, Enter sends and Shift+Enter starts a new line.
+ * The message box. Without JS it is a textarea and a Send button (Enter makes a new line, and a hint on
+ * a line of its own below the button says so); with JS, Enter sends and Shift+Enter starts a new line,
+ * which a hint beside the button says once the page is interactive.
  */
 export function Composer({
   id = "composer-message",
@@ -47,7 +48,6 @@ export function Composer({
     event.preventDefault();
     if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
   };
-  const hint = hydrated ? "Enter to send · Shift+Enter for a new line" : `${submitLabel} with the button below`;
   return (
     <div className="composer">
       {intent ? <input type="hidden" name="intent" value={intent} /> : null}
@@ -75,9 +75,11 @@ export function Composer({
         </p>
       ) : null}
       <div className="composer__actions">
-        <p className="composer__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
+        {hydrated ? (
+          <p className="composer__hint" id={`${id}-hint`}>
+            {`Enter to ${submitLabel.toLowerCase()} · Shift+Enter for a new line`}
+          </p>
+        ) : null}
         {cancelTo ? (
           <Link
             className="button secondary"
@@ -95,6 +97,14 @@ export function Composer({
           {pending ? "Sending…" : submitLabel}
         </button>
       </div>
+      {/* Without JS on a line of its own: beside the button it wrapped on a phone and spoke of a button
+          "below". In <noscript> it is never painted with JS on, so the box keeps its height when the page
+          becomes interactive. */}
+      <noscript>
+        <p className="composer__hint composer__hint--no-js" id={`${id}-hint`}>
+          {`Enter starts a new line; press ${submitLabel} when ready.`}
+        </p>
+      </noscript>
     </div>
   );
 }
