@@ -134,10 +134,12 @@ async function claim(
   userId: string,
   id: string,
   status: "accepted" | "edited" | "rejected",
+  /** An edited proposal keeps what I changed it to, written with its decision. */
+  edited: Pick<Prisma.MemoryProposalUpdateManyMutationInput, "key" | "value" | "kind"> = {},
 ): Promise<void> {
   const { count } = await tx.memoryProposal.updateMany({
     where: { id, userId, status: "proposed" },
-    data: { status, decidedAt: new Date() },
+    data: { status, decidedAt: new Date(), ...edited },
   });
   if (count !== 1) throw new MemoryNotFoundError();
 }
@@ -151,10 +153,16 @@ export async function acceptProposal(
   await prisma.$transaction(async (tx) => {
     const proposal = await tx.memoryProposal.findFirst({ where: { id, userId, status: "proposed" } });
     if (!proposal) throw new MemoryNotFoundError();
-    // Claimed before anything is saved: an accept and a reject (or two accepts) sent at once find it decided.
-    await claim(tx, userId, id, edited ? "edited" : "accepted");
     const key = edited?.key ?? proposal.key;
     const value = edited?.value ?? proposal.value;
+    // Claimed before anything is saved: an accept and a reject (or two accepts) sent at once find it decided.
+    await claim(
+      tx,
+      userId,
+      id,
+      edited ? "edited" : "accepted",
+      edited ? { key, value, kind: proposal.type === "fact" ? (edited.kind ?? proposal.kind) : null } : {},
+    );
     if (proposal.type === "fact") {
       const kind = edited?.kind ?? proposal.kind ?? "personal";
       await saveFact(
@@ -165,14 +173,6 @@ export async function acceptProposal(
     } else {
       await savePreference(userId, { key, value, sourceMessageId: proposal.sourceMessageId }, tx);
     }
-    await tx.memoryProposal.update({
-      where: { id },
-      data: {
-        status: edited ? "edited" : "accepted",
-        decidedAt: new Date(),
-        ...(edited ? { key, value, kind: proposal.type === "fact" ? (edited.kind ?? proposal.kind) : null } : {}),
-      },
-    });
   });
 }
 

@@ -342,6 +342,36 @@ describe("memory", () => {
     expect(sent).not.toContain("Dr Okafor");
   });
 
+  it("accepting a proposal as I edited it saves my version and records what I changed it to", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id } = await converse(client, "my dentist is Dr Okafor");
+    expect(await summarize(client, id)).toMatchObject({ status: "written", queued: 1 });
+    const proposal = await prisma.memoryProposal.findFirstOrThrow({ where: { conversationId: id } });
+    expect(proposal.type).toBe("fact");
+    const edited = {
+      intent: "accept-edited",
+      id: proposal.id,
+      kind: "professional",
+      key: "dentist",
+      value: "Dr Ada Okafor",
+    };
+    expect((await client.post("/memory", edited)).status).toBe(302);
+    expect(await prisma.memoryProposal.findUniqueOrThrow({ where: { id: proposal.id } })).toMatchObject({
+      status: "edited",
+      kind: "professional",
+      key: "dentist",
+      value: "Dr Ada Okafor",
+      decidedAt: expect.any(Date),
+    });
+    expect(await prisma.memoryFact.findFirstOrThrow({ where: { userId: proposal.userId } })).toMatchObject({
+      kind: "professional",
+      key: "dentist",
+      value: "Dr Ada Okafor",
+    });
+    // Decided once: a second accept finds nothing to decide.
+    expect((await client.post("/memory", edited)).status).toBe(404);
+  });
+
   it('forgetting a value redacts whole words only: deleting "no" leaves Norway and knows alone', async () => {
     const client = await signedInClient(harness.server.url);
     harness.openrouter.configure({
