@@ -48,6 +48,19 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
   return location.split("/").at(-1)!.split("?")[0]!;
 }
 
+/**
+ * An import's answer, followed as a browser does: a redirect to the calendar at the import's report
+ * (Post/Redirect/Get, so a reload shows the report again rather than posting the file again).
+ */
+async function reportOf(client: Client, imported: Response): Promise<string> {
+  expect(imported.status).toBe(303);
+  const location = imported.headers.get("location")!;
+  expect(location).toMatch(/^\/calendar\?(.+&)?imported=[^&#]+#import-report$/);
+  const page = await client.get(location);
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
 
 describe("calendar pages without JavaScript", () => {
@@ -296,12 +309,10 @@ describe("calendar pages without JavaScript", () => {
       form.set("file", new File([text], name, { type: "text/calendar" }));
       return fresh.client.get("/calendar?index", { method: "POST", body: form });
     };
-    const imported = await upload(ics);
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(await reportOf(fresh.client, await upload(ics))).toContain("Imported: 2 created, 0 updated, 0 skipped.");
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
     // The same file again updates by UID rather than duplicating.
-    expect(await (await upload(ics)).text()).toContain("Imported: 0 created, 2 updated, 0 skipped.");
+    expect(await reportOf(fresh.client, await upload(ics))).toContain("Imported: 0 created, 2 updated, 0 skipped.");
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
 
     const broken = await upload("BEGIN:VCALENDAR\nBEGIN:VEVENT\nnot a line\n");
@@ -354,8 +365,7 @@ describe("calendar pages without JavaScript", () => {
     upload.set("intent", "import");
     upload.set("file", new File([google], "google.ics", { type: "text/calendar" }));
     const imported = await client.get("/calendar?index", { method: "POST", body: upload });
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(await reportOf(client, imported)).toContain("Imported: 2 created, 0 updated, 0 skipped.");
     const rows = await prisma.event.findMany({
       where: { uid: { in: ["kolkata@example.test", "kyiv@example.test"] } },
       select: { uid: true, startLocal: true, timeZone: true },
@@ -395,12 +405,72 @@ describe("calendar pages without JavaScript", () => {
       return [...event, `X-PADDING:${"a".repeat(bytes - used)}`, ...end].join("\r\n");
     };
     // 1.5 MB: above BODY_LIMIT_BYTES' 1 MiB default, within the import's 2 MB.
-    const imported = await upload(ics(1_500_000));
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 1 created, 0 updated, 0 skipped.");
+    expect(await reportOf(client, await upload(ics(1_500_000)))).toContain(
+      "Imported: 1 created, 0 updated, 0 skipped.",
+    );
     const tooLarge = await upload(ics(2_000_500));
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
+  });
+
+  it("an import redirects to its report, which a reload shows again without importing the file again", async () => {
+    // It answered the POST with the page itself: a reload posted the file again and showed a second report.
+    const { client } = await person();
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//ARES test//EN",
+      "BEGIN:VEVENT",
+      "UID:prg@example.test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART:20260305T090000Z",
+      "DTEND:20260305T100000Z",
+      "SUMMARY:Dentist",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:no-start@example.test",
+      "SUMMARY:No start",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const upload = (text: string, type = "text/calendar") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "cal.ics", { type }));
+      return client.get("/calendar?index&view=week&date=2026-03-04", { method: "POST", body: form });
+    };
+    const imported = await upload(file);
+    const location = imported.headers.get("location")!;
+    // Back on the view and date it was made from, at the report.
+    expect(location).toMatch(/^\/calendar\?view=week&date=2026-03-04&imported=[^&#]+#import-report$/);
+    const first = await reportOf(client, imported);
+    expect(first).toContain("Imported: 1 created, 0 updated, 1 skipped.");
+    expect(first).toContain("No start: ");
+    expect(first).toMatch(/<details[^>]*open/);
+    const updatedAt = (await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).updatedAt;
+    // A reload is a GET of that address: the same report, nothing imported again.
+    const again = await client.get(location);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain("Imported: 1 created, 0 updated, 1 skipped.");
+    expect(await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).toMatchObject({ updatedAt });
+    expect(await prisma.event.count({ where: { uid: "prg@example.test" } })).toBe(1);
+    // Someone else's report is not shown to me, nor mine to them.
+    const other = await person();
+    const theirs = await (await other.client.get(location)).text();
+    expect(theirs).not.toContain("Imported:");
+    // Reports are kept for an hour: the next import (anyone's) removes older ones.
+    await prisma.calendarImport.updateMany({ data: { createdAt: new Date(Date.now() - 61 * 60_000) } });
+    const later = await reportOf(client, await upload(file));
+    expect(later).toContain("Imported: 0 created, 1 updated, 1 skipped.");
+    expect(await (await client.get(location)).text()).not.toContain("Imported:");
+    expect(await prisma.calendarImport.count()).toBe(1);
+    // A file that is no calendar still answers on the page, with the form.
+    const wrong = await upload("\u0089PNG\r\n\u001a\n", "image/png");
+    expect(wrong.status).toBe(400);
+    const wrongPage = await wrong.text();
+    expect(wrongPage).toContain("Nothing was imported.");
+    expect(wrongPage).toContain('name="file"');
   });
 
   it("serves the private feed only with a current token", async () => {
