@@ -5,7 +5,7 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { type ImportReport, importEvents } from "~/calendar/events.server";
+import { ImportContendedError, type ImportReport, importEvents } from "~/calendar/events.server";
 import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
 import { importReport, keepImportReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
@@ -81,6 +81,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     if (error instanceof ICalendarError) {
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
+    }
+    if (error instanceof ImportContendedError) {
+      return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 409 });
     }
     throw error;
   }

@@ -473,6 +473,60 @@ describe("calendar pages without JavaScript", () => {
     expect(wrongPage).toContain('name="file"');
   });
 
+  it("an import that meets another import of its events at every attempt answers 409 on the page, not 500", async () => {
+    // It gave up after 3 unique conflicts by rethrowing the last one: a 500 page. Here the database
+    // refuses the event's insert as the unique index does when another import has just committed the
+    // same UID, at every attempt (a sequence counts them: it is not rolled back with the attempt).
+    const { client } = await person();
+    const uid = `always-taken-${counter}@example.test`;
+    await prisma.$executeRawUnsafe(`CREATE SEQUENCE test_import_attempts`);
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION test_uid_taken() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM nextval('test_import_attempts');
+        RAISE unique_violation USING
+          MESSAGE = 'duplicate key value violates unique constraint "Event_userId_uid_own_series_key"',
+          DETAIL = format('Key ("userId", uid)=(%s, %s) already exists.', NEW."userId", NEW.uid),
+          CONSTRAINT = 'Event_userId_uid_own_series_key';
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER test_uid_taken BEFORE INSERT ON "Event" FOR EACH ROW WHEN (NEW.uid = '${uid}') EXECUTE FUNCTION test_uid_taken()`,
+    );
+    try {
+      const form = new FormData();
+      form.set("intent", "import");
+      const ics = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ARES test//EN",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260305T090000Z",
+        "DTEND:20260305T100000Z",
+        "SUMMARY:Contended",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+      form.set("file", new File([ics], "busy.ics", { type: "text/calendar" }));
+      const answer = await client.get("/calendar?index", { method: "POST", body: form });
+      expect(answer.status).toBe(409);
+      const page = await answer.text();
+      expect(page).toContain("Nothing was imported. Another import of this file is running; try again.");
+      expect(page).toContain('name="file"');
+      const [{ attempts }] = await prisma.$queryRawUnsafe<[{ attempts: bigint }]>(
+        `SELECT last_value AS attempts FROM test_import_attempts`,
+      );
+      expect(Number(attempts)).toBe(3);
+      expect(await prisma.event.count({ where: { uid } })).toBe(0);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER test_uid_taken ON "Event"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION test_uid_taken()`);
+      await prisma.$executeRawUnsafe(`DROP SEQUENCE test_import_attempts`);
+    }
+  });
+
   it("serves the private feed only with a current token", async () => {
     const { client } = await person();
     await create(client);
