@@ -275,6 +275,17 @@ test.describe("calendar", () => {
     await page.reload();
     await expect(report).toBeInViewport();
     expect(writes).toEqual([]);
+
+    // A refused file answers on the page, its message in view too.
+    await page.getByLabel(/Import an .ics file/).setInputFiles({
+      name: "photo.ics",
+      mimeType: "image/png",
+      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
+    await expect(page.getByRole("alert")).toBeInViewport();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("March 2026");
   });
 
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {

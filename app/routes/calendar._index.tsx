@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
+import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
@@ -109,7 +109,7 @@ const IMPORT_REPORT = "import-report";
 function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportReport | null }) {
   if (result?.intent === "import") {
     return (
-      <p className="form-error" role="alert">
+      <p className="form-error" role="alert" id={IMPORT_REPORT}>
         {result.error}
       </p>
     );
@@ -140,12 +140,13 @@ function Sharing({
   report: ImportReport | null;
 }) {
   const feedUrl = result?.intent === "feed" ? result.url : null;
+  // This address (the same view and date), at the import's message: a refused file's page opens there too.
+  const importAction = `${useFormAction()}#${IMPORT_REPORT}`;
   return (
     <details className="card calendar__sharing" open={Boolean(result ?? report)}>
       <summary>Import, export and subscribe</summary>
       <ImportResult result={result} report={report} />
-      {/* No action: the form posts to this address, so the answer shows the same view and date. */}
-      <Form method="post" encType="multipart/form-data">
+      <Form method="post" encType="multipart/form-data" action={importAction}>
         <input type="hidden" name="intent" value="import" />
         <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
         <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
