@@ -393,6 +393,42 @@ describe("calendar events in the database", () => {
     expect(titles).toEqual([{ title: "Imported" }, { title: "Imported" }]);
   });
 
+  it("two imports adding the same new events in opposite orders both go through, though they deadlock", async () => {
+    // The deadlock arises in an ordinary statement (a create meets the other import's uncommitted copy in
+    // the unique index), which the driver adapter reports without a Prisma code: it was not retried (500).
+    const user = await makeUser({ timeZone: ZONE });
+    const [a, b] = ["a", "b"].map((name) => `${name}-${user.id}@example.test`);
+    const file = (title: string, uids: string[]) => icsFile(uids.flatMap((uid) => weeklyMondayVevent(uid, title)));
+    // Both imports create their first event and then wait at its foreign key check for the person's row,
+    // held here; released, each creates its second event, the other's first: a deadlock.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    let reports: Awaited<ReturnType<typeof importEvents>>[];
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "User" WHERE id = $1 FOR UPDATE`, [user.id]);
+      const imports = Promise.allSettled([
+        importEvents(user.id, fromICalendar(file("Forwards", [a!, b!]), ZONE)),
+        importEvents(user.id, fromICalendar(file("Backwards", [b!, a!]), ZONE)),
+      ]);
+      await untilBlockedBy(holder, 20_000, 2);
+      await holder.query("COMMIT");
+      const settled = await imports;
+      expect(settled.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+      reports = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    } finally {
+      await holder.end();
+    }
+    // One created both; the other, run again, replaced them.
+    expect(reports.map((report) => [report.created.length, report.updated.length]).sort()).toEqual([
+      [0, 2],
+      [2, 0],
+    ]);
+    const rows = await prisma.event.findMany({ where: { userId: user.id }, select: { title: true } });
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((row) => row.title)).size).toBe(1);
+  });
+
   it("another person's events are not found, not listed, not changed", async () => {
     const owner = await makeUser({ timeZone: ZONE });
     const other = await makeUser({ timeZone: ZONE });
