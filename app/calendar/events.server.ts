@@ -613,11 +613,16 @@ const IMPORT_ATTEMPTS = 3;
  * if it had come second: importing a file twice at once leaves one copy, the later one's. An import
  * PostgreSQL ends to break a deadlock or a serialization conflict runs again too. After
  * IMPORT_ATTEMPTS it gives up with ImportContendedError, having imported nothing.
+ * `record` runs last in the import's transaction: what it writes commits with the import, or not at all.
  */
-export async function importEvents(userId: string, parsed: Parsed): Promise<ImportReport> {
+export async function importEvents(
+  userId: string,
+  parsed: Parsed,
+  record?: (tx: Tx, report: ImportReport) => Promise<void>,
+): Promise<ImportReport> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await importEventsOnce(userId, parsed);
+      return await importEventsOnce(userId, parsed, record);
     } catch (error) {
       if (!isOwnUidConflict(error) && !isRetryableTransactionFailure(error)) throw error;
       if (attempt === IMPORT_ATTEMPTS) throw new ImportContendedError({ cause: error });
@@ -625,7 +630,11 @@ export async function importEvents(userId: string, parsed: Parsed): Promise<Impo
   }
 }
 
-async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportReport> {
+async function importEventsOnce(
+  userId: string,
+  parsed: Parsed,
+  record?: (tx: Tx, report: ImportReport) => Promise<void>,
+): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
   const report: ImportReport = { created: [], updated: [], skipped };
   const origin: Origin = { source: "import", subscriptionId: null };
@@ -641,6 +650,7 @@ async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportR
         (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
         if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
       }
+      await record?.(tx, report);
     },
     { timeout: 60_000 },
   );

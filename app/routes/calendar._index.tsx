@@ -5,9 +5,9 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { ImportContendedError, type ImportReport, importEvents } from "~/calendar/events.server";
+import { ImportContendedError } from "~/calendar/events.server";
 import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
-import { importReport, keepImportReport } from "~/calendar/import-reports.server";
+import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
@@ -37,7 +37,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = querySchema.parse(Object.fromEntries(url.searchParams));
   const page = {
     ...(await calendarPage(user, query)),
-    imported: query.imported ? await importReport(user.id, query.imported) : null,
+    // "gone": the address names a report no longer kept (or not mine); the page says so.
+    imported: query.imported ? ((await importReport(user.id, query.imported)) ?? ("gone" as const)) : null,
   };
   // The occurrences travel once: in a document's markup, not again in its hydration data (see listsOf).
   return context.documentRequest ? markupOnly(page, "lists") : page;
@@ -76,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   try {
     const parsed = fromICalendar(await file.text(), user.timeZone);
-    const id = await keepImportReport(user.id, await importEvents(user.id, parsed));
+    const id = await importKeepingReport(user.id, parsed);
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
@@ -106,7 +107,9 @@ function afterImport(request: Request, id: string): string {
 
 const IMPORT_REPORT = "import-report";
 
-function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportReport | null }) {
+type ImportShown = ImportSummary | "gone" | null;
+
+function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportShown }) {
   if (result?.intent === "import") {
     return (
       <p className="form-error" role="alert" id={IMPORT_REPORT}>
@@ -115,14 +118,21 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
     );
   }
   if (!report) return null;
+  if (report === "gone") {
+    return (
+      <p className="notice" role="status" id={IMPORT_REPORT}>
+        This import&apos;s report is no longer available (reports are kept for an hour).
+      </p>
+    );
+  }
   const { created, updated, skipped } = report;
   return (
     <div className="notice" role="status" id={IMPORT_REPORT}>
-      <p>{`Imported: ${created.length} created, ${updated.length} updated, ${skipped.length} skipped.`}</p>
+      <p>{`Imported: ${created} created, ${updated} updated, ${skipped.length} skipped.`}</p>
       {skipped.length ? (
         <ul>
           {skipped.map((item, index) => (
-            <li key={`${item.uid}-${index}`}>{`${item.title}: ${item.reason}`}</li>
+            <li key={index}>{`${item.title}: ${item.reason}`}</li>
           ))}
         </ul>
       ) : null}
@@ -137,7 +147,7 @@ function Sharing({
 }: {
   feedSince: string | null;
   result: ActionResult | undefined;
-  report: ImportReport | null;
+  report: ImportShown;
 }) {
   const feedUrl = result?.intent === "feed" ? result.url : null;
   // This address (the same view and date), at the import's message: a refused file's page opens there too.

@@ -52,6 +52,9 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
  * An import's answer, followed as a browser does: a redirect to the calendar at the import's report
  * (Post/Redirect/Get, so a reload shows the report again rather than posting the file again).
  */
+/** What the page says at an import's address whose report is gone (expired, or not mine). */
+const GONE = "This import&#x27;s report is no longer available (reports are kept for an hour).";
+
 async function reportOf(client: Client, imported: Response): Promise<string> {
   expect(imported.status).toBe(303);
   const location = imported.headers.get("location")!;
@@ -459,18 +462,74 @@ describe("calendar pages without JavaScript", () => {
     const other = await person();
     const theirs = await (await other.client.get(location)).text();
     expect(theirs).not.toContain("Imported:");
-    // Reports are kept for an hour: the next import (anyone's) removes older ones.
-    await prisma.calendarImport.updateMany({ data: { createdAt: new Date(Date.now() - 61 * 60_000) } });
+    expect(theirs).toMatch(new RegExp(`<details[^>]*open[^]*id="import-report"[^>]*>${GONE.replace(/[()]/g, "\\$&")}`));
+    expect(await (await client.get("/calendar?imported=nonsense")).text()).toContain(GONE);
+    // The stored report holds what the page shows, not each event imported: neither the row nor the
+    // page's data carries the imported events' UIDs.
+    const reportId = new URL(location, server.url).searchParams.get("imported")!;
+    const stored = await prisma.calendarImport.findUniqueOrThrow({ where: { id: reportId } });
+    expect(stored.report).toEqual({
+      created: 1,
+      updated: 0,
+      skipped: [{ title: "No start", reason: expect.any(String) }],
+    });
+    expect(first).not.toContain("prg@example.test");
+    // Reports are kept for an hour: an older one is not shown, even before the hourly purge removes it.
+    await prisma.calendarImport.update({
+      where: { id: reportId },
+      data: { createdAt: new Date(Date.now() - 61 * 60_000) },
+    });
+    const expired = await (await client.get(location)).text();
+    expect(expired).not.toContain("Imported:");
+    expect(expired).toContain(GONE);
+    expect(expired).toMatch(/<details[^>]*open/);
+    expect(await prisma.calendarImport.count({ where: { id: reportId } })).toBe(1);
     const later = await reportOf(client, await upload(file));
     expect(later).toContain("Imported: 0 created, 1 updated, 1 skipped.");
-    expect(await (await client.get(location)).text()).not.toContain("Imported:");
-    expect(await prisma.calendarImport.count()).toBe(1);
     // A file that is no calendar still answers on the page, with the form.
     const wrong = await upload("\u0089PNG\r\n\u001a\n", "image/png");
     expect(wrong.status).toBe(400);
     const wrongPage = await wrong.text();
     expect(wrongPage).toContain("Nothing was imported.");
     expect(wrongPage).toContain('name="file"');
+  });
+
+  it("an import whose report cannot be saved imports nothing: the report is saved in the import's transaction", async () => {
+    // The report was saved after the import committed: a failure there left the events imported and
+    // answered 500, with no page saying so.
+    const { client } = await person();
+    const uid = `unreported-${counter}@example.test`;
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION test_report_refused() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'report refused'; END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER test_report_refused BEFORE INSERT ON "CalendarImport" FOR EACH ROW EXECUTE FUNCTION test_report_refused()`,
+    );
+    try {
+      const form = new FormData();
+      form.set("intent", "import");
+      const ics = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ARES test//EN",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260305T090000Z",
+        "DTEND:20260305T100000Z",
+        "SUMMARY:Unreported",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+      form.set("file", new File([ics], "cal.ics", { type: "text/calendar" }));
+      const answer = await client.get("/calendar?index", { method: "POST", body: form });
+      expect(answer.status).toBe(500);
+      expect(await prisma.event.count({ where: { uid } })).toBe(0);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER test_report_refused ON "CalendarImport"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION test_report_refused()`);
+    }
   });
 
   it("an import that meets another import of its events at every attempt answers 409 on the page, not 500", async () => {
