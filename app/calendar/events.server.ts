@@ -37,12 +37,13 @@ export class EventReadOnlyError extends Error {
 }
 
 /**
- * An import that met another import (or an edit) of the same events at every attempt: nothing was
- * imported, and the same file sent again a moment later goes through.
+ * An import that met another import or an edit of the same events at every attempt (a unique conflict,
+ * a deadlock, a serialization failure): nothing was imported, and the same file sent again a moment
+ * later goes through. The message says so in words that fit each of those.
  */
 export class ImportContendedError extends Error {
   constructor(options?: ErrorOptions) {
-    super("Another import of this file is running; try again.", options);
+    super("Your calendar was being changed at the same moment. Nothing was imported; try again.", options);
     this.name = "ImportContendedError";
   }
 }

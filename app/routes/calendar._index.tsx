@@ -84,7 +84,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
     }
     if (error instanceof ImportContendedError) {
-      return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 409 });
+      return data<ActionResult>({ intent: "import", error: error.message }, { status: 409 });
     }
     throw error;
   }

@@ -572,7 +572,8 @@ describe("calendar pages without JavaScript", () => {
       const answer = await client.get("/calendar?index", { method: "POST", body: form });
       expect(answer.status).toBe(409);
       const page = await answer.text();
-      expect(page).toContain("Nothing was imported. Another import of this file is running; try again.");
+      // Worded for each cause it stands for: another import, an edit, a deadlock, a serialization failure.
+      expect(page).toContain("Your calendar was being changed at the same moment. Nothing was imported; try again.");
       expect(page).toContain('name="file"');
       const [{ attempts }] = await prisma.$queryRawUnsafe<[{ attempts: bigint }]>(
         `SELECT last_value AS attempts FROM test_import_attempts`,
