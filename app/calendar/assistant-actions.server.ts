@@ -23,8 +23,6 @@ import { type Temporal, fromDate, parseWall } from "./time";
  * kept as they were and put back, the rows it created are removed.
  */
 
-export { UNDO_MINUTES };
-
 /** Someone else's action, or none: the two are indistinguishable (404). */
 export class ActionNotFoundError extends Error {
   constructor() {

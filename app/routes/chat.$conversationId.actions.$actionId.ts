@@ -54,9 +54,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // nothing changed.
     if (error instanceof ActionSettledError) {
       const refused = new URLSearchParams({ action: params.actionId!, refused: error.reason });
-      return redirect(`/chat/${conversationId}?${refused.toString()}#action-${params.actionId}`);
+      return redirect(`/chat/${conversationId}?${refused.toString()}#action-${params.actionId}`, 303);
     }
     throw error;
   }
-  return redirect(back);
+  // 303: the page is fetched with GET, whatever the method of the form that decided.
+  return redirect(back, 303);
 }

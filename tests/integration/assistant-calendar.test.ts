@@ -69,7 +69,7 @@ const decide = (client: Client, path: string, actionId: string, intent: string) 
 
 /** The card on the page a decision redirects to, as a browser lands there (with or without JS). */
 async function landedCard(client: Client, decided: Response, actionId: string) {
-  expect(decided.status).toBe(302);
+  expect(decided.status).toBe(303);
   const location = decided.headers.get("location")!;
   expect(location).toMatch(new RegExp(`#action-${actionId}$`));
   return cardOf(client, location.split("#")[0]!, actionId);
@@ -206,7 +206,7 @@ describe("proposed changes wait for me", () => {
     expect(card).toContain(">Cancel</button>");
 
     const confirmed = await decide(client, path, action.id, "confirm");
-    expect(confirmed.status).toBe(302);
+    expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get("location")).toBe(`${path}#action-${action.id}`);
     // A second submit (another tab) changes nothing more.
     await decide(client, path, action.id, "confirm");
@@ -227,7 +227,7 @@ describe("proposed changes wait for me", () => {
     expect(afterConfirm).toContain(">Undo</button>");
     expect(afterConfirm).not.toContain(">Confirm</button>");
 
-    expect((await decide(client, path, action.id, "undo")).status).toBe(302);
+    expect((await decide(client, path, action.id, "undo")).status).toBe(303);
     expect(await prisma.event.count({ where: { userId } })).toBe(0);
     const afterUndo = await cardOf(client, path, action.id);
     expect(afterUndo).toContain("Undone");
@@ -245,7 +245,7 @@ describe("proposed changes wait for me", () => {
 
   it("Cancel creates nothing, and a cancelled card cannot be confirmed afterwards", async () => {
     const { client, userId, path, action } = await proposeDentist();
-    expect((await decide(client, path, action.id, "cancel")).status).toBe(302);
+    expect((await decide(client, path, action.id, "cancel")).status).toBe(303);
     await decide(client, path, action.id, "confirm");
     expect(await prisma.event.count({ where: { userId } })).toBe(0);
     expect(await cardOf(client, path, action.id)).toContain("Cancelled");
@@ -380,7 +380,7 @@ describe("proposed changes wait for me", () => {
       await edit.query("SET LOCAL lock_timeout = '3s'");
       await edit.query(`UPDATE "Event" SET title = 'Yoga in the park' WHERE "seriesId" = $1`, [split.id]);
       await edit.query("COMMIT");
-      expect((await undone).status).toBe(302);
+      expect((await undone).status).toBe(303);
     } finally {
       await edit.end();
     }
