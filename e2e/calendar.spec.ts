@@ -286,6 +286,12 @@ test.describe("calendar", () => {
     await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
     await expect(page.getByRole("alert")).toBeInViewport();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("March 2026");
+
+    // A report no longer kept (or never mine) says so, in view, rather than showing nothing.
+    await page.goto("/calendar?view=month&date=2026-03-01&imported=gone#import-report");
+    const gone = page.locator("#import-report");
+    await expect(gone).toHaveText("This import's report is no longer available (reports are kept for an hour).");
+    await expect(gone).toBeInViewport();
   });
 
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {
