@@ -66,6 +66,28 @@ test.describe("the assistant's calendar changes wait for me", () => {
     expect(await agendaStarts(page, title)).toEqual([]);
   });
 
+  test("an Undo refused (already undone in another tab) says why on the page it lands on", async ({ page }) => {
+    // A refused Undo redirected back to the card without a word.
+    const title = `Dentist ${Date.now().toString(36)}`;
+    const { card, chat } = await propose(page, title);
+    await card.getByRole("button", { name: "Confirm" }).click();
+    await expect(card).toHaveAttribute("data-status", "confirmed");
+
+    const other = await page.context().newPage();
+    await other.goto(chat);
+    const otherCard = other.getByTestId("calendar-action");
+    await otherCard.getByRole("button", { name: "Undo" }).click();
+    await expect(otherCard).toHaveAttribute("data-status", "undone");
+    await expect(otherCard.getByRole("alert")).toHaveCount(0);
+    await other.close();
+
+    // This tab still shows the Undo it was opened with.
+    await card.getByRole("button", { name: "Undo" }).click();
+    await expect(card.getByRole("alert")).toHaveText("Not undone: this change was already undone.");
+    await expect(card).toHaveAttribute("data-status", "undone");
+    expect(await agendaStarts(page, title)).toEqual([]);
+  });
+
   test("Cancel creates nothing", async ({ page }) => {
     const title = `Haircut ${Date.now().toString(36)}`;
     const { card } = await propose(page, title);

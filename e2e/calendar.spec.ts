@@ -237,6 +237,63 @@ test.describe("calendar", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(dayTitle);
   });
 
+  test("an import leads to its report, in view on a phone; a reload shows it again without posting the file", async ({
+    page,
+  }) => {
+    // The import answered its POST with the page: the report sat below the month, out of view on a
+    // phone without JS, and a reload asked to post the file again.
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signUp(page);
+    await page.goto("/calendar?view=month&date=2026-03-01");
+    await page.getByText("Import, export and subscribe").click();
+    const ics = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//ARES e2e//EN",
+      "BEGIN:VEVENT",
+      `UID:prg-${Date.now()}@example.test`,
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART:20260305T090000Z",
+      "DTEND:20260305T100000Z",
+      "SUMMARY:Dentist",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    await page
+      .getByLabel(/Import an .ics file/)
+      .setInputFiles({ name: "one.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(page).toHaveURL(/\/calendar\?view=month&date=2026-03-01&imported=[^&#]+#import-report$/);
+    const report = page.getByRole("status").filter({ hasText: "Imported: 1 created, 0 updated, 0 skipped." });
+    await expect(report).toBeInViewport();
+    const writes: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() !== "GET") writes.push(`${request.method()} ${request.url()}`);
+    });
+    await page.reload();
+    await expect(report).toBeInViewport();
+    expect(writes).toEqual([]);
+
+    // A refused file answers on the page, its message in view too.
+    await page.getByLabel(/Import an .ics file/).setInputFiles({
+      name: "photo.ics",
+      mimeType: "image/png",
+      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    });
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
+    await expect(page.getByRole("alert")).toBeInViewport();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("March 2026");
+
+    // A report no longer kept (or never mine) says so, in view, rather than showing nothing.
+    await page.goto("/calendar?view=month&date=2026-03-01&imported=gone#import-report");
+    const gone = page.locator("#import-report");
+    await expect(gone).toHaveText("This import's report is no longer available (reports are kept for an hour).");
+    await expect(gone).toBeInViewport();
+  });
+
   test("fits a 390 px phone without sideways scrolling", async ({ page }) => {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 390, height: 844 });

@@ -196,6 +196,27 @@ test("calendar and memory pages holding unbroken long text, and notifications", 
   ]);
 });
 
+test("the month view's week-number header stays on one line, within the page", async ({ page }) => {
+  // "Wk" broke into "W" over "k" at 390 px: the column is narrower than the word.
+  await signUp(page);
+  await page.goto("/calendar?view=month&date=2026-03-02");
+  const header = page.locator(".month-grid thead th.week-number");
+  await expect(header).toHaveText("Wk");
+  const { lines, height, lineHeight, clipped } = await header.evaluate((cell) => {
+    const text = cell.querySelector("abbr") ?? cell;
+    return {
+      lines: text.getClientRects().length,
+      height: text.getBoundingClientRect().height,
+      lineHeight: parseFloat(getComputedStyle(text).lineHeight),
+      clipped: cell.scrollWidth > cell.clientWidth,
+    };
+  });
+  expect(lines, "line boxes of “Wk”").toBe(1);
+  expect(height).toBeLessThan(lineHeight * 1.5);
+  expect(clipped, "“Wk” cut off by its cell").toBe(false);
+  await expectNoSidewaysScroll(page, "the month view");
+});
+
 test("settings pages", async ({ page, baseURL }) => {
   await signUp(page, { name: "Someone with a rather long name indeed" });
   await sweep(page, baseURL!, [

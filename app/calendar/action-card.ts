@@ -1,6 +1,27 @@
 // The card a proposed calendar change shows on the assistant's reply: shared by the server (which
 // writes it) and the page (which renders it).
 
+/** How long after Confirm a change can be undone. */
+export const UNDO_MINUTES = 10;
+
+/**
+ * Why a decision on a card was refused, as the page the person lands on says it. A code travels in the
+ * address (so the message shows with JS or without), never the text: a link cannot make a card say
+ * something else.
+ */
+export const REFUSALS = {
+  decided: "Nothing changed: this change was already decided.",
+  expired: `Not undone: a change can be undone for ${UNDO_MINUTES} minutes after it was confirmed.`,
+  undone: "Not undone: this change was already undone.",
+  "imported-again": "Not undone: the event was imported again since, and the imported copy stays.",
+} as const;
+
+export type Refusal = keyof typeof REFUSALS;
+
+export function isRefusal(value: string | null): value is Refusal {
+  return value !== null && Object.hasOwn(REFUSALS, value);
+}
+
 /** What the event is now and what it would be, in plain words. */
 export type ActionPreview = {
   title: string;

@@ -1,4 +1,4 @@
-import type { ActionCard, ActionPreview } from "./action-card";
+import { type ActionCard, type ActionPreview, REFUSALS, type Refusal, UNDO_MINUTES } from "./action-card";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { prisma } from "~/db/db.server";
 import type { CalendarAction, Prisma } from "~/generated/prisma/client";
@@ -23,8 +23,6 @@ import { type Temporal, fromDate, parseWall } from "./time";
  * kept as they were and put back, the rows it created are removed.
  */
 
-export const UNDO_MINUTES = 10;
-
 /** Someone else's action, or none: the two are indistinguishable (404). */
 export class ActionNotFoundError extends Error {
   constructor() {
@@ -33,10 +31,10 @@ export class ActionNotFoundError extends Error {
   }
 }
 
-/** The action is past the step asked for (already decided, or the undo window closed). */
+/** The action is past the step asked for (already decided, or the undo window closed); `reason` says which. */
 export class ActionSettledError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly reason: Refusal) {
+    super(REFUSALS[reason]);
     this.name = "ActionSettledError";
   }
 }
@@ -272,7 +270,7 @@ export async function decideAction(
       where: { id: action.id, status: "pending" },
       data: { status: "cancelled", decidedAt: new Date() },
     });
-    if (count === 0) throw new ActionSettledError("This change was already decided.");
+    if (count === 0) throw new ActionSettledError("decided");
     return;
   }
   if (decision === "confirm") return confirm(user, action, origin);
@@ -289,7 +287,7 @@ async function confirm(
     where: { id: action.id, status: "pending" },
     data: { status: "confirmed", decidedAt: new Date() },
   });
-  if (count === 0) throw new ActionSettledError("This change was already decided.");
+  if (count === 0) throw new ActionSettledError("decided");
   let applied: { eventId: string; undo: StoredUndo };
   try {
     applied = await apply(user.id, action);
@@ -327,8 +325,9 @@ async function undo(
 ): Promise<void> {
   const stored = action.undo as StoredUndo | null;
   const cutoff = new Date(Date.now() - UNDO_MINUTES * 60_000);
+  if (action.status === "undone") throw new ActionSettledError("undone");
   if (action.status !== "confirmed" || !stored || !action.decidedAt || action.decidedAt < cutoff) {
-    throw new ActionSettledError(`A change can be undone for ${UNDO_MINUTES} minutes after it was confirmed.`);
+    throw new ActionSettledError("expired");
   }
   await prisma
     .$transaction(async (tx) => {
@@ -336,7 +335,7 @@ async function undo(
         where: { id: action.id, status: "confirmed", decidedAt: { gte: cutoff } },
         data: { status: "undone" },
       });
-      if (count === 0) throw new ActionSettledError("This change was already undone.");
+      if (count === 0) throw new ActionSettledError("undone");
       // The series' locks first, as every other change of the calendar takes them: an edit of the series
       // (or of the one a split made) waits for the undo, or the undo for it, instead of the two writing
       // each other's rows in opposite orders (a deadlock, a 500 for one of them).
@@ -369,7 +368,7 @@ async function undo(
  */
 function settledIfImportedAgain(error: unknown): never {
   if (isOwnUidConflict(error)) {
-    throw new ActionSettledError("This change can no longer be undone: the event was imported again since.");
+    throw new ActionSettledError("imported-again");
   }
   throw error;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { unlessGone } from "~/db/record-gone.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
+import { isRetryableTransactionFailure } from "~/db/transaction-retry.server";
 import { queryRows } from "~/db/sql.server";
 import { eventSpanSql } from "./event-span.server";
 import { Prisma } from "~/generated/prisma/client";
@@ -32,6 +33,18 @@ export class EventReadOnlyError extends Error {
   constructor(readonly subscription: { id: string; name: string }) {
     super(`This event comes from the subscription “${subscription.name}”: change it in that calendar.`);
     this.name = "EventReadOnlyError";
+  }
+}
+
+/**
+ * An import that met another import or an edit of the same events at every attempt (a unique conflict,
+ * a deadlock, a serialization failure): nothing was imported, and the same file sent again a moment
+ * later goes through. The message says so in words that fit each of those.
+ */
+export class ImportContendedError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Your calendar was being changed at the same moment. Nothing was imported; try again.", options);
+    this.name = "ImportContendedError";
   }
 }
 
@@ -586,7 +599,10 @@ export function isOwnUidConflict(error: unknown): boolean {
   );
 }
 
-/** Attempts of one import: each conflict means another import of the UID committed meanwhile. */
+/**
+ * Attempts of one import: each conflict means another import of the UID committed meanwhile, or
+ * PostgreSQL ended this one to let another transaction on the same rows go on.
+ */
 const IMPORT_ATTEMPTS = 3;
 
 /**
@@ -595,19 +611,31 @@ const IMPORT_ATTEMPTS = 3;
  * Events of my subscriptions are left alone: they belong to their feed.
  * A new UID has no row to lock: two imports of it at once both create it, and the database refuses the
  * second copy once the first commits. That import then runs again, finds the copy and replaces it, as
- * if it had come second: importing a file twice at once leaves one copy, the later one's.
+ * if it had come second: importing a file twice at once leaves one copy, the later one's. An import
+ * PostgreSQL ends to break a deadlock or a serialization conflict runs again too. After
+ * IMPORT_ATTEMPTS it gives up with ImportContendedError, having imported nothing.
+ * `record` runs last in the import's transaction: what it writes commits with the import, or not at all.
  */
-export async function importEvents(userId: string, parsed: Parsed): Promise<ImportReport> {
+export async function importEvents(
+  userId: string,
+  parsed: Parsed,
+  record?: (tx: Tx, report: ImportReport) => Promise<void>,
+): Promise<ImportReport> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await importEventsOnce(userId, parsed);
+      return await importEventsOnce(userId, parsed, record);
     } catch (error) {
-      if (!isOwnUidConflict(error) || attempt === IMPORT_ATTEMPTS) throw error;
+      if (!isOwnUidConflict(error) && !isRetryableTransactionFailure(error)) throw error;
+      if (attempt === IMPORT_ATTEMPTS) throw new ImportContendedError({ cause: error });
     }
   }
 }
 
-async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportReport> {
+async function importEventsOnce(
+  userId: string,
+  parsed: Parsed,
+  record?: (tx: Tx, report: ImportReport) => Promise<void>,
+): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
   const report: ImportReport = { created: [], updated: [], skipped };
   const origin: Origin = { source: "import", subscriptionId: null };
@@ -623,6 +651,7 @@ async function importEventsOnce(userId: string, parsed: Parsed): Promise<ImportR
         (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
         if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
       }
+      await record?.(tx, report);
     },
     { timeout: 60_000 },
   );

@@ -7,6 +7,7 @@ import {
   scanRemindersJob,
   scanSubscriptionsJob,
 } from "~/calendar/jobs.server";
+import { purgeImportReports } from "~/calendar/import-reports.server";
 import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
@@ -17,7 +18,10 @@ import { defineJob, type JobDefinition, type JobSchedule } from "./define.server
  * retry policy, timeout and dedup key; the worker, /admin/jobs and the metrics pick it up.
  */
 
-/** Deletes sessions that ended over a week ago. Idempotent: a second run finds nothing left to delete. */
+/**
+ * The hourly purge: deletes sessions that ended over a week ago, and .ics import reports past their
+ * hour (the page an import leads to needs them no longer). Idempotent: a second run finds nothing left.
+ */
 export const purgeSessionsJob = defineJob({
   name: "sessions.purge-ended",
   payload: z.object({}),
@@ -27,6 +31,8 @@ export const purgeSessionsJob = defineJob({
   async handler(_payload, context) {
     const purged = await purgeEndedSessions(new Date(), context.signal);
     if (purged > 0) logger.info({ purged }, "purged ended sessions");
+    const reports = await purgeImportReports(new Date(), context.signal);
+    if (reports > 0) logger.info({ purged: reports }, "purged old import reports");
   },
 });
 

@@ -1,12 +1,13 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { type ImportReport, importEvents } from "~/calendar/events.server";
+import { ImportContendedError } from "~/calendar/events.server";
 import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
@@ -26,20 +27,24 @@ const querySchema = z.object({
   view: z.enum(VIEWS).catch("month"),
   date: z.string().optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
+  /** The import whose report to show (the import redirects here). */
+  imported: z.string().max(64).optional().catch(undefined),
 });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
-  const page = await calendarPage(user, querySchema.parse(Object.fromEntries(url.searchParams)));
+  const query = querySchema.parse(Object.fromEntries(url.searchParams));
+  const page = {
+    ...(await calendarPage(user, query)),
+    // "gone": the address names a report no longer kept (or not mine); the page says so.
+    imported: query.imported ? ((await importReport(user.id, query.imported)) ?? ("gone" as const)) : null,
+  };
   // The occurrences travel once: in a document's markup, not again in its hydration data (see listsOf).
   return context.documentRequest ? markupOnly(page, "lists") : page;
 }
 
-type ActionResult =
-  | { intent: "import"; report: ImportReport }
-  | { intent: "import"; error: string }
-  | { intent: "feed"; url: string | null };
+type ActionResult = { intent: "import"; error: string } | { intent: "feed"; url: string | null };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
@@ -72,32 +77,62 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   try {
     const parsed = fromICalendar(await file.text(), user.timeZone);
-    return data<ActionResult>({ intent: "import", report: await importEvents(user.id, parsed) });
+    const id = await importKeepingReport(user.id, parsed);
+    return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
+    }
+    if (error instanceof ImportContendedError) {
+      return data<ActionResult>({ intent: "import", error: error.message }, { status: 409 });
     }
     throw error;
   }
 }
 
-function ImportResult({ result }: { result: ActionResult | undefined }) {
-  if (!result || result.intent !== "import") return null;
-  if ("error" in result) {
+/**
+ * Where an import leads (Post/Redirect/Get): the view and date it was made from, with its report, at
+ * the report itself — below the calendar, so a phone without JS would otherwise open at the top.
+ */
+function afterImport(request: Request, id: string): string {
+  const from = new URL(request.url).searchParams;
+  const params = new URLSearchParams();
+  for (const key of ["view", "date", "q"]) {
+    const value = from.get(key);
+    if (value) params.set(key, value);
+  }
+  params.set("imported", id);
+  return `/calendar?${params.toString()}#${IMPORT_REPORT}`;
+}
+
+const IMPORT_REPORT = "import-report";
+
+type ImportShown = ImportSummary | "gone" | null;
+
+function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportShown }) {
+  if (result?.intent === "import") {
     return (
-      <p className="form-error" role="alert">
+      <p className="form-error" role="alert" id={IMPORT_REPORT}>
         {result.error}
       </p>
     );
   }
-  const { created, updated, skipped } = result.report;
+  if (!report) return null;
+  if (report === "gone") {
+    return (
+      <p className="notice" role="status" id={IMPORT_REPORT}>
+        This import&apos;s report is no longer available (reports are kept for an hour).
+      </p>
+    );
+  }
+  const { created, updated, skipped } = report;
   return (
-    <div className="notice" role="status">
-      <p>{`Imported: ${created.length} created, ${updated.length} updated, ${skipped.length} skipped.`}</p>
+    <div className="notice" role="status" id={IMPORT_REPORT}>
+      <p>{`Imported: ${created} created, ${updated} updated, ${skipped.length} skipped.`}</p>
       {skipped.length ? (
         <ul>
           {skipped.map((item, index) => (
-            <li key={`${item.uid}-${index}`}>{`${item.title}: ${item.reason}`}</li>
+            <li key={index}>{`${item.title}: ${item.reason}`}</li>
           ))}
         </ul>
       ) : null}
@@ -105,14 +140,23 @@ function ImportResult({ result }: { result: ActionResult | undefined }) {
   );
 }
 
-function Sharing({ feedSince, result }: { feedSince: string | null; result: ActionResult | undefined }) {
+function Sharing({
+  feedSince,
+  result,
+  report,
+}: {
+  feedSince: string | null;
+  result: ActionResult | undefined;
+  report: ImportShown;
+}) {
   const feedUrl = result?.intent === "feed" ? result.url : null;
+  // This address (the same view and date), at the import's message: a refused file's page opens there too.
+  const importAction = `${useFormAction()}#${IMPORT_REPORT}`;
   return (
-    <details className="card calendar__sharing" open={Boolean(result)}>
+    <details className="card calendar__sharing" open={Boolean(result ?? report)}>
       <summary>Import, export and subscribe</summary>
-      <ImportResult result={result} />
-      {/* No action: the form posts to this address, so the answer shows the same view and date. */}
-      <Form method="post" encType="multipart/form-data">
+      <ImportResult result={result} report={report} />
+      <Form method="post" encType="multipart/form-data" action={importAction}>
         <input type="hidden" name="intent" value="import" />
         <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
         <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
@@ -401,7 +445,7 @@ export default function Calendar() {
       ) : model ? (
         <TimeGrid model={model} lists={lists} />
       ) : null}
-      <Sharing feedSince={data.feedSince} result={result} />
+      <Sharing feedSince={data.feedSince} result={result} report={data.imported} />
     </div>
   );
 }

@@ -50,9 +50,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     });
   } catch (error) {
     if (error instanceof ActionNotFoundError) notFound();
-    // Already decided (a second tab, a resent form): the card shows where it stands.
-    if (error instanceof ActionSettledError) return redirect(back);
+    // Already decided, or too late (a second tab, a resent form): the card shows where it stands and why
+    // nothing changed.
+    if (error instanceof ActionSettledError) {
+      const refused = new URLSearchParams({ action: params.actionId!, refused: error.reason });
+      return redirect(`/chat/${conversationId}?${refused.toString()}#action-${params.actionId}`, 303);
+    }
     throw error;
   }
-  return redirect(back);
+  // 303: the page is fetched with GET, whatever the method of the form that decided.
+  return redirect(back, 303);
 }

@@ -67,6 +67,14 @@ async function cardOf(client: Client, path: string, actionId: string) {
 const decide = (client: Client, path: string, actionId: string, intent: string) =>
   client.post(`${path}/actions/${actionId}`, { intent });
 
+/** The card on the page a decision redirects to, as a browser lands there (with or without JS). */
+async function landedCard(client: Client, decided: Response, actionId: string) {
+  expect(decided.status).toBe(303);
+  const location = decided.headers.get("location")!;
+  expect(location).toMatch(new RegExp(`#action-${actionId}$`));
+  return cardOf(client, location.split("#")[0]!, actionId);
+}
+
 describe("the prompt's calendar block", () => {
   it("carries my next 7 days of occurrences in my zone, a series as its occurrences, also on /prompt", async () => {
     const { client, userId, path } = await person("America/New_York");
@@ -198,7 +206,7 @@ describe("proposed changes wait for me", () => {
     expect(card).toContain(">Cancel</button>");
 
     const confirmed = await decide(client, path, action.id, "confirm");
-    expect(confirmed.status).toBe(302);
+    expect(confirmed.status).toBe(303);
     expect(confirmed.headers.get("location")).toBe(`${path}#action-${action.id}`);
     // A second submit (another tab) changes nothing more.
     await decide(client, path, action.id, "confirm");
@@ -219,17 +227,25 @@ describe("proposed changes wait for me", () => {
     expect(afterConfirm).toContain(">Undo</button>");
     expect(afterConfirm).not.toContain(">Confirm</button>");
 
-    expect((await decide(client, path, action.id, "undo")).status).toBe(302);
+    expect((await decide(client, path, action.id, "undo")).status).toBe(303);
     expect(await prisma.event.count({ where: { userId } })).toBe(0);
     const afterUndo = await cardOf(client, path, action.id);
     expect(afterUndo).toContain("Undone");
     expect(afterUndo).not.toContain(">Undo</button>");
+    expect(afterUndo).not.toContain('role="alert"');
     expect(await prisma.auditEvent.count({ where: { actorId: userId, action: "calendar.assistant_undo" } })).toBe(1);
+    // Undo again (another tab, a resent form): refused, and the page says why.
+    const again = await landedCard(client, await decide(client, path, action.id, "undo"), action.id);
+    expect(again).toContain("Not undone: this change was already undone.");
+    expect(await prisma.auditEvent.count({ where: { actorId: userId, action: "calendar.assistant_undo" } })).toBe(1);
+    // Only from the server's own codes: an address cannot make the card say something else.
+    const made = await (await client.get(`${path}?action=${action.id}&refused=hacked`)).text();
+    expect(made).not.toContain('role="alert"');
   });
 
   it("Cancel creates nothing, and a cancelled card cannot be confirmed afterwards", async () => {
     const { client, userId, path, action } = await proposeDentist();
-    expect((await decide(client, path, action.id, "cancel")).status).toBe(302);
+    expect((await decide(client, path, action.id, "cancel")).status).toBe(303);
     await decide(client, path, action.id, "confirm");
     expect(await prisma.event.count({ where: { userId } })).toBe(0);
     expect(await cardOf(client, path, action.id)).toContain("Cancelled");
@@ -243,7 +259,8 @@ describe("proposed changes wait for me", () => {
       data: { decidedAt: new Date(Date.now() - 11 * 60_000) },
     });
     expect(await cardOf(client, path, action.id)).not.toContain(">Undo</button>");
-    await decide(client, path, action.id, "undo");
+    const refused = await landedCard(client, await decide(client, path, action.id, "undo"), action.id);
+    expect(refused).toContain("Not undone: a change can be undone for 10 minutes after it was confirmed.");
     expect(await prisma.event.count({ where: { userId } })).toBe(1);
   });
 
@@ -363,7 +380,7 @@ describe("proposed changes wait for me", () => {
       await edit.query("SET LOCAL lock_timeout = '3s'");
       await edit.query(`UPDATE "Event" SET title = 'Yoga in the park' WHERE "seriesId" = $1`, [split.id]);
       await edit.query("COMMIT");
-      expect((await undone).status).toBe(302);
+      expect((await undone).status).toBe(303);
     } finally {
       await edit.end();
     }
@@ -405,7 +422,8 @@ describe("proposed changes wait for me", () => {
       me.userId,
       fromICalendar(file.replace("SUMMARY:Retreat", "SUMMARY:Retreat (moved)"), "Europe/Berlin"),
     );
-    expect((await decide(me.client, me.path, action.id, "undo")).status).toBe(302);
+    const refused = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
+    expect(refused).toContain("Not undone: the event was imported again since, and the imported copy stays.");
     const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
     expect(rows).toEqual([{ title: "Retreat (moved)" }]);
     expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");

@@ -359,6 +359,72 @@ describe("calendar events in the database", () => {
     await expect(prisma.event.create({ data: copy })).rejects.toMatchObject({ code: "P2002" });
   });
 
+  it("an import PostgreSQL ends to break a deadlock runs again instead of failing", async () => {
+    // It was retried on a unique conflict only: a deadlock (40P01) or a serialization failure gave a 500.
+    const user = await makeUser({ timeZone: ZONE });
+    const first = await createEvent(user.id, weekly({ title: "First" }));
+    const second = await createEvent(user.id, weekly({ title: "Second" }));
+    const [low, high] = [first.id, second.id].sort();
+    const uids = await prisma.event.findMany({ where: { userId: user.id }, select: { uid: true } });
+    const file = icsFile(uids.flatMap(({ uid }) => weeklyMondayVevent(uid, "Imported")));
+    // Another transaction holds the row the import locks second, then asks for the one it locked first.
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      // The import's session, not this one, notices the deadlock and is the one PostgreSQL ends.
+      await other.query("SET LOCAL deadlock_timeout = '20s'");
+      await other.query(`SELECT id FROM "Event" WHERE id = $1 FOR UPDATE`, [high]);
+      const imported = importEvents(user.id, fromICalendar(file, ZONE));
+      const settled = imported.then(
+        () => "done",
+        () => "failed",
+      );
+      await untilBlockedBy(other);
+      await other.query(`SELECT id FROM "Event" WHERE id = $1 FOR UPDATE`, [low]);
+      await other.query("COMMIT");
+      expect(await settled).toBe("done");
+      const report = await imported;
+      expect(report.updated.map((event) => event.uid).sort()).toEqual(uids.map(({ uid }) => uid).sort());
+    } finally {
+      await other.end();
+    }
+    const titles = await prisma.event.findMany({ where: { userId: user.id }, select: { title: true } });
+    expect(titles).toEqual([{ title: "Imported" }, { title: "Imported" }]);
+  });
+
+  it("two imports adding the same new events in opposite orders both go through, though they deadlock", async () => {
+    // The deadlock arises in an ordinary statement (a create meets the other import's uncommitted copy in
+    // the unique index), which the driver adapter reports without a Prisma code: it was not retried (500).
+    const user = await makeUser({ timeZone: ZONE });
+    const [a, b] = ["a", "b"].map((name) => `${name}-${user.id}@example.test`);
+    const file = (title: string, uids: string[]) => icsFile(uids.flatMap((uid) => weeklyMondayVevent(uid, title)));
+    // Both imports create their first event and then wait at its foreign key check for the person's row,
+    // held here; released, each creates its second event, the other's first: a deadlock.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "User" WHERE id = $1 FOR UPDATE`, [user.id]);
+      const imports = Promise.allSettled([
+        importEvents(user.id, fromICalendar(file("Forwards", [a!, b!]), ZONE)),
+        importEvents(user.id, fromICalendar(file("Backwards", [b!, a!]), ZONE)),
+      ]);
+      await untilBlockedBy(holder, 20_000, 2);
+      await holder.query("COMMIT");
+      const settled = await imports;
+      expect(settled.map((result) => result.status)).toEqual(["fulfilled", "fulfilled"]);
+    } finally {
+      await holder.end();
+    }
+    // One import's events, once each: the one PostgreSQL ended ran again and replaced the other's (or
+    // they were replaced by it). Its report may count them as created: it looked for copies before the
+    // other committed.
+    const rows = await prisma.event.findMany({ where: { userId: user.id }, select: { title: true } });
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((row) => row.title)).size).toBe(1);
+  });
+
   it("another person's events are not found, not listed, not changed", async () => {
     const owner = await makeUser({ timeZone: ZONE });
     const other = await makeUser({ timeZone: ZONE });

@@ -48,6 +48,22 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
   return location.split("/").at(-1)!.split("?")[0]!;
 }
 
+/**
+ * An import's answer, followed as a browser does: a redirect to the calendar at the import's report
+ * (Post/Redirect/Get, so a reload shows the report again rather than posting the file again).
+ */
+/** What the page says at an import's address whose report is gone (expired, or not mine). */
+const GONE = "This import&#x27;s report is no longer available (reports are kept for an hour).";
+
+async function reportOf(client: Client, imported: Response): Promise<string> {
+  expect(imported.status).toBe(303);
+  const location = imported.headers.get("location")!;
+  expect(location).toMatch(/^\/calendar\?(.+&)?imported=[^&#]+#import-report$/);
+  const page = await client.get(location);
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
 
 describe("calendar pages without JavaScript", () => {
@@ -296,12 +312,10 @@ describe("calendar pages without JavaScript", () => {
       form.set("file", new File([text], name, { type: "text/calendar" }));
       return fresh.client.get("/calendar?index", { method: "POST", body: form });
     };
-    const imported = await upload(ics);
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(await reportOf(fresh.client, await upload(ics))).toContain("Imported: 2 created, 0 updated, 0 skipped.");
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
     // The same file again updates by UID rather than duplicating.
-    expect(await (await upload(ics)).text()).toContain("Imported: 0 created, 2 updated, 0 skipped.");
+    expect(await reportOf(fresh.client, await upload(ics))).toContain("Imported: 0 created, 2 updated, 0 skipped.");
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
 
     const broken = await upload("BEGIN:VCALENDAR\nBEGIN:VEVENT\nnot a line\n");
@@ -354,8 +368,7 @@ describe("calendar pages without JavaScript", () => {
     upload.set("intent", "import");
     upload.set("file", new File([google], "google.ics", { type: "text/calendar" }));
     const imported = await client.get("/calendar?index", { method: "POST", body: upload });
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 2 created, 0 updated, 0 skipped.");
+    expect(await reportOf(client, imported)).toContain("Imported: 2 created, 0 updated, 0 skipped.");
     const rows = await prisma.event.findMany({
       where: { uid: { in: ["kolkata@example.test", "kyiv@example.test"] } },
       select: { uid: true, startLocal: true, timeZone: true },
@@ -395,12 +408,183 @@ describe("calendar pages without JavaScript", () => {
       return [...event, `X-PADDING:${"a".repeat(bytes - used)}`, ...end].join("\r\n");
     };
     // 1.5 MB: above BODY_LIMIT_BYTES' 1 MiB default, within the import's 2 MB.
-    const imported = await upload(ics(1_500_000));
-    expect(imported.status).toBe(200);
-    expect(await imported.text()).toContain("Imported: 1 created, 0 updated, 0 skipped.");
+    expect(await reportOf(client, await upload(ics(1_500_000)))).toContain(
+      "Imported: 1 created, 0 updated, 0 skipped.",
+    );
     const tooLarge = await upload(ics(2_000_500));
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
+  });
+
+  it("an import redirects to its report, which a reload shows again without importing the file again", async () => {
+    // It answered the POST with the page itself: a reload posted the file again and showed a second report.
+    const { client } = await person();
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//ARES test//EN",
+      "BEGIN:VEVENT",
+      "UID:prg@example.test",
+      "DTSTAMP:20260301T000000Z",
+      "DTSTART:20260305T090000Z",
+      "DTEND:20260305T100000Z",
+      "SUMMARY:Dentist",
+      "END:VEVENT",
+      "BEGIN:VEVENT",
+      "UID:no-start@example.test",
+      "SUMMARY:No start",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const upload = (text: string, type = "text/calendar") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "cal.ics", { type }));
+      return client.get("/calendar?index&view=week&date=2026-03-04", { method: "POST", body: form });
+    };
+    const imported = await upload(file);
+    const location = imported.headers.get("location")!;
+    // Back on the view and date it was made from, at the report.
+    expect(location).toMatch(/^\/calendar\?view=week&date=2026-03-04&imported=[^&#]+#import-report$/);
+    const first = await reportOf(client, imported);
+    expect(first).toContain("Imported: 1 created, 0 updated, 1 skipped.");
+    expect(first).toContain("No start: ");
+    expect(first).toMatch(/<details[^>]*open/);
+    const updatedAt = (await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).updatedAt;
+    // A reload is a GET of that address: the same report, nothing imported again.
+    const again = await client.get(location);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain("Imported: 1 created, 0 updated, 1 skipped.");
+    expect(await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).toMatchObject({ updatedAt });
+    expect(await prisma.event.count({ where: { uid: "prg@example.test" } })).toBe(1);
+    // Someone else's report is not shown to me, nor mine to them.
+    const other = await person();
+    const theirs = await (await other.client.get(location)).text();
+    expect(theirs).not.toContain("Imported:");
+    expect(theirs).toMatch(new RegExp(`<details[^>]*open[^]*id="import-report"[^>]*>${GONE.replace(/[()]/g, "\\$&")}`));
+    expect(await (await client.get("/calendar?imported=nonsense")).text()).toContain(GONE);
+    // The stored report holds what the page shows, not each event imported: neither the row nor the
+    // page's data carries the imported events' UIDs.
+    const reportId = new URL(location, server.url).searchParams.get("imported")!;
+    const stored = await prisma.calendarImport.findUniqueOrThrow({ where: { id: reportId } });
+    expect(stored.report).toEqual({
+      created: 1,
+      updated: 0,
+      skipped: [{ title: "No start", reason: expect.any(String) }],
+    });
+    expect(first).not.toContain("prg@example.test");
+    // Reports are kept for an hour: an older one is not shown, even before the hourly purge removes it.
+    await prisma.calendarImport.update({
+      where: { id: reportId },
+      data: { createdAt: new Date(Date.now() - 61 * 60_000) },
+    });
+    const expired = await (await client.get(location)).text();
+    expect(expired).not.toContain("Imported:");
+    expect(expired).toContain(GONE);
+    expect(expired).toMatch(/<details[^>]*open/);
+    expect(await prisma.calendarImport.count({ where: { id: reportId } })).toBe(1);
+    const later = await reportOf(client, await upload(file));
+    expect(later).toContain("Imported: 0 created, 1 updated, 1 skipped.");
+    // A file that is no calendar still answers on the page, with the form.
+    const wrong = await upload("\u0089PNG\r\n\u001a\n", "image/png");
+    expect(wrong.status).toBe(400);
+    const wrongPage = await wrong.text();
+    expect(wrongPage).toContain("Nothing was imported.");
+    expect(wrongPage).toContain('name="file"');
+  });
+
+  it("an import whose report cannot be saved imports nothing: the report is saved in the import's transaction", async () => {
+    // The report was saved after the import committed: a failure there left the events imported and
+    // answered 500, with no page saying so.
+    const { client } = await person();
+    const uid = `unreported-${counter}@example.test`;
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION test_report_refused() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'report refused'; END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER test_report_refused BEFORE INSERT ON "CalendarImport" FOR EACH ROW EXECUTE FUNCTION test_report_refused()`,
+    );
+    try {
+      const form = new FormData();
+      form.set("intent", "import");
+      const ics = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ARES test//EN",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260305T090000Z",
+        "DTEND:20260305T100000Z",
+        "SUMMARY:Unreported",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+      form.set("file", new File([ics], "cal.ics", { type: "text/calendar" }));
+      const answer = await client.get("/calendar?index", { method: "POST", body: form });
+      expect(answer.status).toBe(500);
+      expect(await prisma.event.count({ where: { uid } })).toBe(0);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER test_report_refused ON "CalendarImport"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION test_report_refused()`);
+    }
+  });
+
+  it("an import that meets another import of its events at every attempt answers 409 on the page, not 500", async () => {
+    // It gave up after 3 unique conflicts by rethrowing the last one: a 500 page. Here the database
+    // refuses the event's insert as the unique index does when another import has just committed the
+    // same UID, at every attempt (a sequence counts them: it is not rolled back with the attempt).
+    const { client } = await person();
+    const uid = `always-taken-${counter}@example.test`;
+    await prisma.$executeRawUnsafe(`CREATE SEQUENCE test_import_attempts`);
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION test_uid_taken() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM nextval('test_import_attempts');
+        RAISE unique_violation USING
+          MESSAGE = 'duplicate key value violates unique constraint "Event_userId_uid_own_series_key"',
+          DETAIL = format('Key ("userId", uid)=(%s, %s) already exists.', NEW."userId", NEW.uid),
+          CONSTRAINT = 'Event_userId_uid_own_series_key';
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER test_uid_taken BEFORE INSERT ON "Event" FOR EACH ROW WHEN (NEW.uid = '${uid}') EXECUTE FUNCTION test_uid_taken()`,
+    );
+    try {
+      const form = new FormData();
+      form.set("intent", "import");
+      const ics = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//ARES test//EN",
+        "BEGIN:VEVENT",
+        `UID:${uid}`,
+        "DTSTAMP:20260301T000000Z",
+        "DTSTART:20260305T090000Z",
+        "DTEND:20260305T100000Z",
+        "SUMMARY:Contended",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+      form.set("file", new File([ics], "busy.ics", { type: "text/calendar" }));
+      const answer = await client.get("/calendar?index", { method: "POST", body: form });
+      expect(answer.status).toBe(409);
+      const page = await answer.text();
+      // Worded for each cause it stands for: another import, an edit, a deadlock, a serialization failure.
+      expect(page).toContain("Your calendar was being changed at the same moment. Nothing was imported; try again.");
+      expect(page).toContain('name="file"');
+      const [{ attempts }] = await prisma.$queryRawUnsafe<[{ attempts: bigint }]>(
+        `SELECT last_value AS attempts FROM test_import_attempts`,
+      );
+      expect(Number(attempts)).toBe(3);
+      expect(await prisma.event.count({ where: { uid } })).toBe(0);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER test_uid_taken ON "Event"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION test_uid_taken()`);
+      await prisma.$executeRawUnsafe(`DROP SEQUENCE test_import_attempts`);
+    }
   });
 
   it("serves the private feed only with a current token", async () => {

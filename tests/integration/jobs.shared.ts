@@ -327,6 +327,22 @@ export function jobsSuite(mode: "postgres" | "embedded") {
       expect(left.map((session) => session.id)).toEqual([live]);
     });
 
+    it("the hourly purge job also deletes .ics import reports over an hour old, and only those", async () => {
+      const { purgeSessionsJob } = await import("~/jobs/registry.server");
+      const { makeUser } = await import("../support/accounts");
+      const user = await makeUser();
+      const report = { created: 1, updated: 0, skipped: [] };
+      const old = await app.db.prisma.calendarImport.create({
+        data: { userId: user.id, report, createdAt: new Date(Date.now() - 61 * 60_000) },
+      });
+      const recent = await app.db.prisma.calendarImport.create({ data: { userId: user.id, report } });
+      const context = { id: "direct", attempt: 1, signal: new AbortController().signal };
+      await purgeSessionsJob.handler({}, context);
+      const left = await app.db.prisma.calendarImport.findMany({ where: { userId: user.id }, select: { id: true } });
+      expect(left.map((row) => row.id)).toEqual([recent.id]);
+      expect(old.id).not.toBe(recent.id);
+    });
+
     it("Retry of a failed job whose key already has a run waiting to retry answers so, without an error", async () => {
       const waiting = await app.queue.sendJob(jobs.stately, { key: "conflict" });
       await until(async () => (await jobState(waiting))?.state === "retry", 10_000, "the first run to wait to retry");

@@ -49,24 +49,28 @@ export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000, sess
   const { rows } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
   const pid = rows[0]!.pid;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A new statement outside the holder's transaction: its view of pg_stat_activity is not frozen.
-    const waiting = await onServer(
-      (client) =>
-        client.query<{ count: string }>(
-          `WITH RECURSIVE waiting(pid) AS (
-             SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))
-              UNION
-             SELECT activity.pid FROM pg_stat_activity activity, waiting
-              WHERE waiting.pid = ANY(pg_blocking_pids(activity.pid))
-           )
-           SELECT count(*) AS count FROM waiting`,
-          [pid],
-        ),
-      process.env.DATABASE_URL,
-    );
-    if (Number(waiting.rows[0]!.count) >= sessions) return;
-    if (Date.now() > deadline) throw new Error("nothing came to wait for the lock");
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  // One polling connection, outside the holder's transaction (its view of pg_stat_activity is not
+  // frozen), opened once: a new connection per poll can take longer than deadlock_timeout on busy cores.
+  const poller = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await poller.connect();
+  try {
+    for (;;) {
+      // Each query is its own transaction, so each sees the sessions' current waits.
+      const waiting = await poller.query<{ count: string }>(
+        `WITH RECURSIVE waiting(pid) AS (
+           SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))
+            UNION
+           SELECT activity.pid FROM pg_stat_activity activity, waiting
+            WHERE waiting.pid = ANY(pg_blocking_pids(activity.pid))
+         )
+         SELECT count(*) AS count FROM waiting`,
+        [pid],
+      );
+      if (Number(waiting.rows[0]!.count) >= sessions) return;
+      if (Date.now() > deadline) throw new Error("nothing came to wait for the lock");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    await poller.end();
   }
 }

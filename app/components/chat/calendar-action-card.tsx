@@ -1,5 +1,5 @@
-import { Form } from "@remix-run/react";
-import type { ActionCard } from "~/calendar/action-card";
+import { Form, useSearchParams } from "@remix-run/react";
+import { type ActionCard, REFUSALS, isRefusal } from "~/calendar/action-card";
 
 function Lines({ heading, lines }: { heading: string; lines: string[] }) {
   return (
@@ -24,6 +24,9 @@ const STATUS_TEXT: Record<ActionCard["status"], string> = {
 /** A change the assistant proposed; plain forms, so Confirm, Cancel and Undo work without JavaScript. */
 export function CalendarActionCard({ conversationId, card }: { conversationId: string; card: ActionCard }) {
   const action = `/chat/${conversationId}/actions/${card.id}`;
+  // A decision on this card the server refused (it redirects here with the reason's code).
+  const [searchParams] = useSearchParams();
+  const refused = searchParams.get("action") === card.id ? searchParams.get("refused") : null;
   return (
     <section
       className="card calendar-action"
@@ -42,6 +45,11 @@ export function CalendarActionCard({ conversationId, card }: { conversationId: s
         ) : null}
       </div>
       {card.preview.affects ? <p>Affects: {card.preview.affects}</p> : null}
+      {isRefusal(refused) ? (
+        <p className="form-error" role="alert">
+          {REFUSALS[refused]}
+        </p>
+      ) : null}
       <p className="muted" role="status">
         {card.note ?? STATUS_TEXT[card.status]}
       </p>
