@@ -1,12 +1,19 @@
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { type ImportReport, importEvents } from "~/calendar/events.server";
-import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { revokeFeedToken } from "~/calendar/feed.server";
+import { type FeedNotice, createFeedLink, feedNotice } from "~/calendar/feed-link.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
@@ -26,20 +33,41 @@ const querySchema = z.object({
   view: z.enum(VIEWS).catch("month"),
   date: z.string().optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
+  // Where a feed-link form led back to (see sharingAnswer).
+  feed: z.enum(["created", "off"]).optional().catch(undefined),
 });
+
+/** With the feed link just shown in it, the page must not be kept: the document (HTML) too. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const headers = new Headers();
+  const cacheControl = loaderHeaders.get("Cache-Control");
+  if (cacheControl) headers.set("Cache-Control", cacheControl);
+  return headers;
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
-  const page = await calendarPage(user, querySchema.parse(Object.fromEntries(url.searchParams)));
+  const query = querySchema.parse(Object.fromEntries(url.searchParams));
+  const feed = await feedNotice(request, user.id, query.feed);
+  const page = { ...(await calendarPage(user, query)), feedNotice: feed.notice };
   // The occurrences travel once: in a document's markup, not again in its hydration data (see listsOf).
-  return context.documentRequest ? markupOnly(page, "lists") : page;
+  return data(context.documentRequest ? markupOnly(page, "lists") : page, { headers: feed.headers });
 }
 
-type ActionResult =
-  | { intent: "import"; report: ImportReport }
-  | { intent: "import"; error: string }
-  | { intent: "feed"; url: string | null };
+/**
+ * The feed-link forms answer with a redirect (303) back to the page they were on (same view, date and
+ * search), at the sharing section: a reload or Back/Forward then reads the page again instead of
+ * posting again — which, for "create", would make another link and stop the one just shown.
+ */
+function sharingAnswer(request: Request, feed: "created" | "off", headers: HeadersInit = {}) {
+  const back = new URL(request.url);
+  back.searchParams.delete("index");
+  back.searchParams.set("feed", feed);
+  return redirect(`${back.pathname}${back.search}#feed-link`, { status: 303, headers });
+}
+
+type ActionResult = { intent: "import"; report: ImportReport } | { intent: "import"; error: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
@@ -52,12 +80,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "feed-create") {
-    const token = await regenerateFeedToken(user.id);
-    return data<ActionResult>({ intent: "feed", url: `${new URL(request.url).origin}/calendar/feed/${token}.ics` });
+    // The new link's address reaches the page in a cookie, once (see feed-link.server).
+    return sharingAnswer(request, "created", { "Set-Cookie": await createFeedLink(user.id) });
   }
   if (intent === "feed-revoke") {
     await revokeFeedToken(user.id);
-    return data<ActionResult>({ intent: "feed", url: null });
+    return sharingAnswer(request, "off");
   }
   if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
   const file = form.get("file");
@@ -105,10 +133,50 @@ function ImportResult({ result }: { result: ActionResult | undefined }) {
   );
 }
 
-function Sharing({ feedSince, result }: { feedSince: string | null; result: ActionResult | undefined }) {
-  const feedUrl = result?.intent === "feed" ? result.url : null;
+function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: string | null }) {
+  if (notice && "url" in notice) {
+    return (
+      <div className="notice" role="status" id="feed-link">
+        <p>
+          Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read your
+          calendar.
+        </p>
+        <p>
+          <code className="feed-url">{notice.url}</code>
+        </p>
+      </div>
+    );
+  }
+  if (notice && "created" in notice && feedSince) {
+    // The page again after the link was shown (a reload, Back/Forward): the address is not kept anywhere.
+    return (
+      <p className="notice" role="status" id="feed-link">
+        The link’s address was shown once, when it was made, and cannot be shown again. If you did not copy it, make a
+        new link: the one shown then stops working.
+      </p>
+    );
+  }
+  if (notice && "off" in notice && !feedSince) {
+    return (
+      <p className="notice" role="status" id="feed-link">
+        The subscription link is turned off: calendar apps that used it no longer get your events.
+      </p>
+    );
+  }
+  return null;
+}
+
+function Sharing({
+  feedSince,
+  feedNotice,
+  result,
+}: {
+  feedSince: string | null;
+  feedNotice: FeedNotice;
+  result: ActionResult | undefined;
+}) {
   return (
-    <details className="card calendar__sharing" open={Boolean(result)}>
+    <details className="card calendar__sharing" open={Boolean(result) || Boolean(feedNotice)}>
       <summary>Import, export and subscribe</summary>
       <ImportResult result={result} />
       {/* No action: the form posts to this address, so the answer shows the same view and date. */}
@@ -126,14 +194,9 @@ function Sharing({ feedSince, result }: { feedSince: string | null; result: Acti
       <p>
         <Link to="/calendar/subscriptions">Subscribe to a calendar by its address (.ics, webcal://)</Link>
       </p>
-      {feedUrl ? (
-        <p className="notice" role="status">
-          Your private feed link (shown once; anyone with it can read your calendar):{" "}
-          <code className="feed-url">{feedUrl}</code>
-        </p>
-      ) : null}
+      <FeedLinkNotice notice={feedNotice} feedSince={feedSince} />
       <p className="muted">
-        {feedSince && !(result?.intent === "feed" && !result.url)
+        {feedSince
           ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
           : "No subscription link: other calendar apps cannot read your calendar."}
       </p>
@@ -401,7 +464,7 @@ export default function Calendar() {
       ) : model ? (
         <TimeGrid model={model} lists={lists} />
       ) : null}
-      <Sharing feedSince={data.feedSince} result={result} />
+      <Sharing feedSince={data.feedSince} feedNotice={data.feedNotice} result={result} />
     </div>
   );
 }
