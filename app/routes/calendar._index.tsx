@@ -1,4 +1,10 @@
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type {
+  ActionFunctionArgs,
+  HeadersFunction,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
@@ -6,7 +12,8 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { ImportContendedError } from "~/calendar/events.server";
-import { regenerateFeedToken, revokeFeedToken } from "~/calendar/feed.server";
+import { revokeFeedToken } from "~/calendar/feed.server";
+import { type FeedNotice, createFeedLink, feedNotice } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
@@ -29,22 +36,49 @@ const querySchema = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   /** The import whose report to show (the import redirects here). */
   imported: z.string().max(64).optional().catch(undefined),
+  // Where a feed-link form led back to (see sharingAnswer).
+  feed: z.enum(["created", "off"]).optional().catch(undefined),
 });
+
+/** With the feed link just shown in it, the page must not be kept: the document (HTML) too. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const headers = new Headers();
+  const cacheControl = loaderHeaders.get("Cache-Control");
+  if (cacheControl) headers.set("Cache-Control", cacheControl);
+  return headers;
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
   const query = querySchema.parse(Object.fromEntries(url.searchParams));
+  // Before the page is read: a page that fails to load does not clear the one-time feed link.
+  const feed = await feedNotice(request, user.id, query.feed);
   const page = {
     ...(await calendarPage(user, query)),
+    feedNotice: feed.notice,
     // "gone": the address names a report no longer kept (or not mine); the page says so.
     imported: query.imported ? ((await importReport(user.id, query.imported)) ?? ("gone" as const)) : null,
   };
   // The occurrences travel once: in a document's markup, not again in its hydration data (see listsOf).
-  return context.documentRequest ? markupOnly(page, "lists") : page;
+  return data(context.documentRequest ? markupOnly(page, "lists") : page, { headers: feed.headers });
 }
 
-type ActionResult = { intent: "import"; error: string } | { intent: "feed"; url: string | null };
+/**
+ * The feed-link forms answer with a redirect (303) back to the page they were on (same view, date and
+ * search), at the sharing section: a reload or Back/Forward then reads the page again instead of
+ * posting again — which, for "create", would make another link and stop the one just shown.
+ */
+function sharingAnswer(request: Request, feed: "created" | "off", headers: HeadersInit = {}) {
+  const back = new URL(request.url);
+  back.searchParams.delete("index");
+  // An earlier import's report is not this answer's.
+  back.searchParams.delete("imported");
+  back.searchParams.set("feed", feed);
+  return redirect(`${back.pathname}${back.search}#feed-link`, { status: 303, headers });
+}
+
+type ActionResult = { intent: "import"; error: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
@@ -57,12 +91,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = form.get("intent");
   if (intent === "feed-create") {
-    const token = await regenerateFeedToken(user.id);
-    return data<ActionResult>({ intent: "feed", url: `${new URL(request.url).origin}/calendar/feed/${token}.ics` });
+    // The new link's address reaches the page in a cookie, once (see feed-link.server).
+    return sharingAnswer(request, "created", { "Set-Cookie": await createFeedLink(user.id) });
   }
   if (intent === "feed-revoke") {
     await revokeFeedToken(user.id);
-    return data<ActionResult>({ intent: "feed", url: null });
+    return sharingAnswer(request, "off");
   }
   if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
   const file = form.get("file");
@@ -110,7 +144,7 @@ const IMPORT_REPORT = "import-report";
 type ImportShown = ImportSummary | "gone" | null;
 
 function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportShown }) {
-  if (result?.intent === "import") {
+  if (result) {
     return (
       <p className="form-error" role="alert" id={IMPORT_REPORT}>
         {result.error}
@@ -140,20 +174,54 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
   );
 }
 
+function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: string | null }) {
+  if (notice && "url" in notice) {
+    return (
+      <div className="notice" role="status" id="feed-link">
+        <p>
+          Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read your
+          calendar.
+        </p>
+        <p>
+          <code className="feed-url">{notice.url}</code>
+        </p>
+      </div>
+    );
+  }
+  if (notice && "created" in notice && feedSince) {
+    // The page again after the link was shown (a reload, Back/Forward): the address is not kept anywhere.
+    return (
+      <p className="notice" role="status" id="feed-link">
+        The link’s address was shown once, when it was made, and cannot be shown again. If you did not copy it, make a
+        new link: the one shown then stops working.
+      </p>
+    );
+  }
+  if (notice && "off" in notice && !feedSince) {
+    return (
+      <p className="notice" role="status" id="feed-link">
+        The subscription link is turned off: calendar apps that used it no longer get your events.
+      </p>
+    );
+  }
+  return null;
+}
+
 function Sharing({
   feedSince,
+  feedNotice,
   result,
   report,
 }: {
   feedSince: string | null;
+  feedNotice: FeedNotice;
   result: ActionResult | undefined;
   report: ImportShown;
 }) {
-  const feedUrl = result?.intent === "feed" ? result.url : null;
   // This address (the same view and date), at the import's message: a refused file's page opens there too.
   const importAction = `${useFormAction()}#${IMPORT_REPORT}`;
   return (
-    <details className="card calendar__sharing" open={Boolean(result ?? report)}>
+    <details className="card calendar__sharing" open={Boolean(result ?? report ?? feedNotice)}>
       <summary>Import, export and subscribe</summary>
       <ImportResult result={result} report={report} />
       <Form method="post" encType="multipart/form-data" action={importAction}>
@@ -170,14 +238,9 @@ function Sharing({
       <p>
         <Link to="/calendar/subscriptions">Subscribe to a calendar by its address (.ics, webcal://)</Link>
       </p>
-      {feedUrl ? (
-        <p className="notice" role="status">
-          Your private feed link (shown once; anyone with it can read your calendar):{" "}
-          <code className="feed-url">{feedUrl}</code>
-        </p>
-      ) : null}
+      <FeedLinkNotice notice={feedNotice} feedSince={feedSince} />
       <p className="muted">
-        {feedSince && !(result?.intent === "feed" && !result.url)
+        {feedSince
           ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
           : "No subscription link: other calendar apps cannot read your calendar."}
       </p>
@@ -445,7 +508,7 @@ export default function Calendar() {
       ) : model ? (
         <TimeGrid model={model} lists={lists} />
       ) : null}
-      <Sharing feedSince={data.feedSince} result={result} report={data.imported} />
+      <Sharing feedSince={data.feedSince} feedNotice={data.feedNotice} result={result} report={data.imported} />
     </div>
   );
 }

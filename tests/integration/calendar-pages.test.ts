@@ -48,12 +48,13 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
   return location.split("/").at(-1)!.split("?")[0]!;
 }
 
+/** What the page says at an import's address whose report is gone (expired, or not mine). */
+const GONE = "This import&#x27;s report is no longer available (reports are kept for an hour).";
+
 /**
  * An import's answer, followed as a browser does: a redirect to the calendar at the import's report
  * (Post/Redirect/Get, so a reload shows the report again rather than posting the file again).
  */
-/** What the page says at an import's address whose report is gone (expired, or not mine). */
-const GONE = "This import&#x27;s report is no longer available (reports are kept for an hour).";
 
 async function reportOf(client: Client, imported: Response): Promise<string> {
   expect(imported.status).toBe(303);
@@ -62,6 +63,16 @@ async function reportOf(client: Client, imported: Response): Promise<string> {
   const page = await client.get(location);
   expect(page.status).toBe(200);
   return page.text();
+}
+
+const FEED_URL_G = /http:\/\/[^<"\\\s]+\/calendar\/feed\/[A-Za-z0-9_-]{43}\.ics/g;
+
+/** Makes a new feed link as a browser does (post, follow the redirect) and returns its address. */
+async function newFeedLink(client: Client): Promise<string> {
+  const made = await client.post("/calendar?index", { intent: "feed-create" });
+  expect(made.status).toBe(303);
+  const html = await (await client.get(made.headers.get("location")!)).text();
+  return html.match(FEED_URL_G)?.[0] ?? "";
 }
 
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
@@ -592,17 +603,80 @@ describe("calendar pages without JavaScript", () => {
     await create(client);
     const anonymous = browserClient(server.url);
     expect((await anonymous.get("/calendar/feed/nothing.ics")).status).toBe(404);
-    const made = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
-    const url = /(http:\/\/[^<"]+\/calendar\/feed\/[A-Za-z0-9_-]+\.ics)/.exec(made)![1]!;
-    const path = new URL(url).pathname;
+    const path = new URL(await newFeedLink(client)).pathname;
     const feed = await anonymous.get(path);
     expect(feed.status).toBe(200);
     expect(await feed.text()).toContain("SUMMARY:Standup");
-    const renewed = await (await client.post("/calendar?index", { intent: "feed-create" })).text();
-    expect(renewed).toContain("/calendar/feed/");
+    const newPath = new URL(await newFeedLink(client)).pathname;
+    expect(newPath).not.toBe(path);
     expect((await anonymous.get(path)).status).toBe(404);
-    await client.post("/calendar?index", { intent: "feed-revoke" });
-    const newPath = new URL(/(http:\/\/[^<"]+\.ics)/.exec(renewed)![1]!).pathname;
+    expect((await anonymous.get(newPath)).status).toBe(200);
+    const off = await client.post("/calendar?index", { intent: "feed-revoke" });
+    expect(off.status).toBe(303);
     expect((await anonymous.get(newPath)).status).toBe(404);
+    expect(await (await client.get(off.headers.get("location")!)).text()).toContain(
+      "The subscription link is turned off",
+    );
+  });
+
+  it("shows a new feed link once after a redirect; reloading neither shows it again nor replaces it", async () => {
+    const { client, email } = await person();
+    await create(client);
+    const made = await client.post("/calendar?index&view=week&date=2026-03-04", { intent: "feed-create" });
+    // Post/Redirect/Get: back to the same view and date, at the link.
+    expect(made.status).toBe(303);
+    const location = made.headers.get("location")!;
+    expect(location).toBe("/calendar?view=week&date=2026-03-04&feed=created#feed-link");
+    expect(made.headers.get("set-cookie")).toMatch(/^__ares_new_feed=[^;]+;/);
+    expect(made.headers.get("set-cookie")).toMatch(/Max-Age=60;.*HttpOnly.*SameSite=Lax/i);
+
+    const shown = await client.get(location);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get("cache-control")).toBe("private, no-store");
+    // The cookie is cleared by the page that shows the link.
+    expect(shown.headers.get("set-cookie")).toMatch(/^__ares_new_feed=;.*Expires=Thu, 01 Jan 1970/);
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+    const html = await shown.text();
+    const urls = new Set(html.match(FEED_URL_G));
+    expect(urls.size).toBe(1);
+    const [url] = [...urls];
+    expect(html).toContain("shown only this once");
+
+    // A reload: the page without the address, saying why, and no new link.
+    const reloaded = await client.get(location);
+    expect(reloaded.status).toBe(200);
+    const again = await reloaded.text();
+    expect(again).not.toContain("/calendar/feed/");
+    expect(again).toContain("was shown once, when it was made");
+    expect(reloaded.headers.get("cache-control") ?? "").not.toContain("no-store");
+
+    // The link shown still works: the calendar app keeps syncing.
+    const feed = await browserClient(server.url).get(new URL(url!).pathname);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get("content-type")).toContain("text/calendar");
+    expect(await feed.text()).toContain("SUMMARY:Standup");
+    expect(await prisma.calendarFeed.count({ where: { user: { email } } })).toBe(1);
+  });
+
+  it("shows a new feed link to a page's data request (with JavaScript) too, only to its owner", async () => {
+    const { client } = await person();
+    const made = await client.post("/calendar?index", { intent: "feed-create" });
+    expect(made.status).toBe(303);
+    const cookie = client.jar.get("__ares_new_feed")!;
+    // Another person's browser given this cookie does not show it (the token is not theirs).
+    const other = await person();
+    other.client.jar.set("__ares_new_feed", cookie);
+    const theirs = await other.client.get("/calendar.data?feed=created");
+    expect(await theirs.text()).not.toContain("/calendar/feed/");
+    expect(other.client.jar.get("__ares_new_feed")).toBeUndefined();
+    // A forged (unsigned) value is not shown either.
+    other.client.jar.set("__ares_new_feed", Buffer.from(JSON.stringify("x".repeat(43))).toString("base64"));
+    expect(await (await other.client.get("/calendar?feed=created")).text()).not.toContain("/calendar/feed/");
+
+    const data = await client.get("/calendar.data?feed=created");
+    expect(data.status).toBe(200);
+    expect(new Set((await data.text()).match(FEED_URL_G)).size).toBe(1);
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+    expect(await (await client.get("/calendar.data?feed=created")).text()).not.toContain("/calendar/feed/");
   });
 });

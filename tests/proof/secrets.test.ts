@@ -92,7 +92,7 @@ function missingFlags(name: string, attributes: string[]): string[] {
 }
 
 describe("cookie flags in production", () => {
-  it("the session cookie (sign-in, remember me, password change, sign-out), the theme cookie and Auth0's cookies are HttpOnly, SameSite=Lax and Secure", async () => {
+  it("the session cookie (sign-in, remember me, password change, sign-out), the theme cookie, a new calendar feed link's cookie and Auth0's cookies are HttpOnly, SameSite=Lax and Secure", async () => {
     const client = browserClient(server.url);
     const email = `cookies-${Date.now().toString(36)}@example.test`;
     expect((await client.post("/signup", { email, password: PASSWORD })).status).toBe(302);
@@ -115,6 +115,10 @@ describe("cookie flags in production", () => {
         confirmPassword: `${PASSWORD}-2`,
       }),
     );
+    // A new calendar feed link's one-time cookie: set by the create, cleared by the page that shows the link.
+    const feedLink = collect(await client.post("/calendar?index", { intent: "feed-create" }));
+    expect(cookiesOf(feedLink).has("__ares_new_feed")).toBe(true);
+    collect(await client.get(feedLink.headers.get("location")!));
     collect(await client.post("/logout", {}));
     // Auth0's flow and state cookies, set when the browser is sent to Auth0 (nothing is fetched for that).
     const auth0 = collect(await browserClient(server.url).post("/auth/auth0", { redirectTo: "/" }));
@@ -134,7 +138,9 @@ describe("cookie flags in production", () => {
     );
 
     const names = new Set(seen.map(([name]) => name));
-    for (const name of ["__ares_session", "theme", "__ares_auth0_flow"]) expect(names).toContain(name);
+    for (const name of ["__ares_session", "theme", "__ares_auth0_flow", "__ares_new_feed"]) {
+      expect(names).toContain(name);
+    }
     expect(seen.flatMap(([name, attributes]) => missingFlags(name, attributes))).toEqual([]);
   });
 });
@@ -179,8 +185,10 @@ describe("secrets in logs and /metrics", () => {
     const user = await prisma.user.findUniqueOrThrow({ where: { email }, select: { id: true } });
     expect(await prisma.memoryFact.count({ where: { userId: user.id } })).toBe(1);
     // A calendar feed: its address is its key, and a calendar app fetches it (the access log names the path).
+    // (Shown on the page the create redirects to.)
     const created = await client.post("/calendar?index", { intent: "feed-create" });
-    const feedPath = /\/calendar\/feed\/[^"<\s]+\.ics/.exec(await created.text())?.[0];
+    const shown = await client.get(created.headers.get("location")!);
+    const feedPath = /\/calendar\/feed\/[^"<\s]+\.ics/.exec(await shown.text())?.[0];
     expect(feedPath).toBeTruthy();
     const feedToken = /\/calendar\/feed\/(.+)\.ics$/.exec(feedPath!)![1]!;
     expect((await fetch(`${server.url}${feedPath}`)).status).toBe(200);
