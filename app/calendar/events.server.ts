@@ -201,7 +201,9 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
   }
   if (!event.rrule) return { single: event };
   const occurrence = target.occurrence ?? event.startLocal;
-  if (!isOccurrence(event, occurrence)) throw new OccurrenceNotFoundError();
+  // A named occurrence must still be in the calendar: acting on a cancelled one would bring it back.
+  if (!(target.occurrence === undefined ? isOccurrence(event, occurrence) : isLiveOccurrence(event, occurrence)))
+    throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
 }
@@ -212,8 +214,13 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
  */
 export function askedOccurrence(event: EventDetail, asked: string | null): string | null {
   if (!asked) return null;
-  if (!event.rrule || !isOccurrence(event, asked)) throw new OccurrenceNotFoundError();
+  if (!event.rrule || !isLiveOccurrence(event, asked)) throw new OccurrenceNotFoundError();
   return asked;
+}
+
+/** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
+function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
+  return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
 }
 
 export function isOccurrence(series: EventDetail, occurrence: string): boolean {

@@ -220,6 +220,32 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("answers 404 for a cancelled occurrence, whose edit would have brought it back (Back after deleting it)", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const cancelled = "2026-03-09T09:00";
+    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
+      302,
+    );
+    for (const page of ["", "/edit", "/delete"]) {
+      const path = `/calendar/events/${id}${page}?occurrence=${cancelled}`;
+      expect((await client.get(path)).status, path).toBe(404);
+    }
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Back from the dead",
+      startDate: "2026-03-09",
+      endDate: "2026-03-09",
+      occurrence: cancelled,
+      scope: "this",
+    });
+    expect(edit.status).toBe(404);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(month).not.toContain("Back from the dead");
+    expect(datetimes(month)).not.toContain("2026-03-09T09:00:00+01:00");
+    expect(datetimes(month)).toContain("2026-03-16T09:00:00+01:00");
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {
