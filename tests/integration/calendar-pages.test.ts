@@ -220,6 +220,26 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const refused = await client.post(`/calendar/events/${id}/edit?occurrence=2026-03-16T09:00`, {
+      ...weeklyStandup,
+      title: "",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      occurrence: "2026-03-16T09:00",
+      scope: "following",
+    });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain("Give the event a title.");
+    const checked = [...page.matchAll(/<input type="radio" name="scope"([^>]*)>/g)]
+      .filter((match) => match[1]!.includes("checked"))
+      .map((match) => /value="([a-z]+)"/.exec(match[1]!)?.[1]);
+    expect(checked).toEqual(["following"]);
+  });
+
   it("answers 404 for a cancelled occurrence, whose edit would have brought it back (Back after deleting it)", async () => {
     const { client } = await person();
     const id = await create(client);
