@@ -253,12 +253,24 @@ export default function Memory() {
                 <Form method="post" className="memory-form">
                   <input type="hidden" name="intent" value="edit-fact" />
                   <input type="hidden" name="id" value={fact.id} />
-                  <KindSelect value={fact.kind} />
+                  <KindSelect value={typed(lastResult, "edit-fact", "kind", fact.id) ?? fact.kind} />
                   <label>
-                    Key <input name="key" defaultValue={fact.key} required maxLength={80} />
+                    Key{" "}
+                    <input
+                      name="key"
+                      defaultValue={typed(lastResult, "edit-fact", "key", fact.id) ?? fact.key}
+                      required
+                      maxLength={80}
+                    />
                   </label>
                   <label>
-                    Value <input name="value" defaultValue={fact.value} required maxLength={1000} />
+                    Value{" "}
+                    <input
+                      name="value"
+                      defaultValue={typed(lastResult, "edit-fact", "value", fact.id) ?? fact.value}
+                      required
+                      maxLength={1000}
+                    />
                   </label>
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
@@ -291,12 +303,26 @@ export default function Memory() {
         </ul>
         <Form method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
-          <KindSelect value="personal" />
+          <KindSelect value={typed(lastResult, "add-fact", "kind") ?? "personal"} />
           <label>
-            Key <input name="key" required maxLength={80} placeholder="employer" />
+            Key{" "}
+            <input
+              name="key"
+              defaultValue={typed(lastResult, "add-fact", "key")}
+              required
+              maxLength={80}
+              placeholder="employer"
+            />
           </label>
           <label>
-            Value <input name="value" required maxLength={1000} placeholder="Acme Ltd" />
+            Value{" "}
+            <input
+              name="value"
+              defaultValue={typed(lastResult, "add-fact", "value")}
+              required
+              maxLength={1000}
+              placeholder="Acme Ltd"
+            />
           </label>
           <button type="submit">Add fact</button>
         </Form>
@@ -311,10 +337,22 @@ export default function Memory() {
                   <input type="hidden" name="intent" value="edit-preference" />
                   <input type="hidden" name="id" value={preference.id} />
                   <label>
-                    Key <input name="key" defaultValue={preference.key} required maxLength={80} />
+                    Key{" "}
+                    <input
+                      name="key"
+                      defaultValue={typed(lastResult, "edit-preference", "key", preference.id) ?? preference.key}
+                      required
+                      maxLength={80}
+                    />
                   </label>
                   <label>
-                    Value <input name="value" defaultValue={preference.value} required maxLength={1000} />
+                    Value{" "}
+                    <input
+                      name="value"
+                      defaultValue={typed(lastResult, "edit-preference", "value", preference.id) ?? preference.value}
+                      required
+                      maxLength={1000}
+                    />
                   </label>
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
@@ -344,10 +382,24 @@ export default function Memory() {
         <Form method="post" className="memory-form" aria-label="Add a preference" ref={addPreference}>
           <input type="hidden" name="intent" value="add-preference" />
           <label>
-            Key <input name="key" required maxLength={80} placeholder="reply_style" />
+            Key{" "}
+            <input
+              name="key"
+              defaultValue={typed(lastResult, "add-preference", "key")}
+              required
+              maxLength={80}
+              placeholder="reply_style"
+            />
           </label>
           <label>
-            Value <input name="value" required maxLength={1000} placeholder="short answers" />
+            Value{" "}
+            <input
+              name="value"
+              defaultValue={typed(lastResult, "add-preference", "value")}
+              required
+              maxLength={1000}
+              placeholder="short answers"
+            />
           </label>
           <button type="submit">Add preference</button>
         </Form>
@@ -370,6 +422,22 @@ export default function Memory() {
       </section>
     </main>
   );
+}
+
+/**
+ * What a refused submission of one form sent in one field. Without JS the page after a refusal is new, and
+ * its fields would start empty (or at the stored value), losing what was typed.
+ */
+function typed(
+  lastResult: { initialValue?: Record<string, unknown> | null } | undefined,
+  intent: string,
+  field: string,
+  id?: string,
+): string | undefined {
+  const sent = lastResult?.initialValue;
+  if (!sent || sent.intent !== intent || (id !== undefined && sent.id !== id)) return undefined;
+  const value = sent[field];
+  return typeof value === "string" ? value : undefined;
 }
 
 function KindSelect({ value }: { value: string }) {
