@@ -167,7 +167,7 @@ export default function Memory() {
     : [];
 
   return (
-    <main className="memory-page">
+    <div className="memory-page">
       <h1>Memory</h1>
       <p>
         What ARES knows about you. Nothing it suggests is used until you accept it. Switch memory off, or turn on
@@ -420,7 +420,7 @@ export default function Memory() {
           </button>
         </Form>
       </section>
-    </main>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 /**
- * The memory page's forms as a browser without JavaScript uses them: a refused entry comes back with what
- * was typed still in its fields.
+ * The memory page as a browser without JavaScript uses it: a refused entry comes back with what was typed
+ * still in its fields; the page is one main landmark, like every other.
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
@@ -52,5 +52,12 @@ describe("memory forms without JavaScript", () => {
     });
     expect(refused.status).toBe(400);
     expect(typedIn(await refused.text(), "edit-fact", "key")).toEqual(["pets"]);
+  });
+
+  it("has one main landmark (it nested a second one inside the layout's)", async () => {
+    const client = await person();
+    const page = await (await client.get("/memory")).text();
+    expect(page.match(/<main\b/g)).toHaveLength(1);
+    expect(page).toContain('class="memory-page"');
   });
 });
