@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigate } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
@@ -325,6 +325,8 @@ function ZoneSuggestion({ timeZone }: { timeZone: string }) {
 export default function Calendar() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // Where deleting an event lands (?deleted=1): without a word here the page looked as if nothing happened.
+  const deleted = useSearchParams()[0].get("deleted") === "1";
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
   const model = useMemo(() => (data.model === null ? null : fromJsonText(data.model)), [data.model]);
@@ -383,6 +385,11 @@ export default function Calendar() {
           Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
         </p>
         <ZoneSuggestion timeZone={data.timeZone} />
+        {deleted ? (
+          <p className="notice" role="status">
+            Deleted: it is no longer in your calendar.
+          </p>
+        ) : null}
       </header>
       {data.search ? (
         <section aria-label="Search results">

@@ -220,6 +220,20 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("says the event was deleted on the page deleting it lands on", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    const before = await (await client.get("/calendar?view=week&date=2026-03-02")).text();
+    expect(before).not.toContain("no longer in your calendar");
+    const deleted = await client.post(`/calendar/events/${id}/delete`, {});
+    expect(deleted.status).toBe(302);
+    const landing = deleted.headers.get("location")!;
+    expect(landing).toBe("/calendar?view=week&date=2026-03-02&deleted=1");
+    const page = await (await client.get(landing)).text();
+    expect(page).toMatch(/role="status"[^>]*>Deleted: it is no longer in your calendar\./);
+    expect(datetimes(page)).toEqual([]);
+  });
+
   it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
     const { client } = await person();
     const id = await create(client);
