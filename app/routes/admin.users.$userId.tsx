@@ -1,7 +1,7 @@
 import { ScrollBox } from "~/components/scroll-box";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { viewUser } from "~/admin/users.server";
 import { recordAudit } from "~/audit/audit.server";
@@ -53,6 +53,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export default function UserDetails() {
   const { user, sessions, events, budget, override } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const saved = useSearchParams()[0].get("saved") === "budget" && !actionData;
   return (
     <>
       <section className="card">
@@ -92,6 +93,11 @@ export default function UserDetails() {
           Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "unlimited"}
           {override === null ? " (the server default)." : " (set for this person)."}
         </p>
+        {saved ? (
+          <p className="notice" role="status">
+            The budget has been saved.
+          </p>
+        ) : null}
         <Form method="post" className="inline-form">
           <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
           <input
