@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
+import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
@@ -124,9 +125,9 @@ export async function searchEvents(userId: string, query: string, limit = SEARCH
       userId,
       AND: words.map((word) => ({
         OR: [
-          { title: { contains: word, mode: "insensitive" as const } },
-          { location: { contains: word, mode: "insensitive" as const } },
-          { description: { contains: word, mode: "insensitive" as const } },
+          { title: { contains: likeLiteral(word), mode: "insensitive" as const } },
+          { location: { contains: likeLiteral(word), mode: "insensitive" as const } },
+          { description: { contains: likeLiteral(word), mode: "insensitive" as const } },
         ],
       })),
     },
