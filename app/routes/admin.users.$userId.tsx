@@ -20,11 +20,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { ...details, budget, override };
 }
 
+const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const budgetSchema = z.object({
+  // Absent (a form without the field) gets the same words, not the parser's "expected string".
   budget: z
-    .string()
+    .string({ error: NOT_A_BUDGET })
     .trim()
-    .regex(/^\d{0,9}$/, "Enter a whole number of tokens, or leave it empty for the server default."),
+    .regex(/^\d{0,9}$/, NOT_A_BUDGET),
 });
 
 // Sets this person's daily token budget (empty = the server default, 0 = unlimited).

@@ -294,6 +294,12 @@ describe("admin", () => {
       expect(input).toContain(`value="${typed}"`);
       expect(input).toContain('aria-describedby="budget-error"');
     }
+    // A post without the field (not from the form) gets the same words, not the parser's.
+    const bare = await admin.post(`/admin/users/${target.id}`, {});
+    expect(bare.status).toBe(400);
+    const page = await html(bare);
+    expect(page).toContain("Enter a whole number of tokens");
+    expect(page).not.toContain("Invalid input");
   });
 
   it("disabling an account signs it out at once", async () => {
