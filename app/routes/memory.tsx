@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useEffect, useRef, type RefObject } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { FormErrors } from "~/components/forms";
+import { FormErrors, sentValue } from "~/components/forms";
 import {
   deleteMemory,
   editFact,
@@ -253,12 +253,14 @@ export default function Memory() {
                 <Form method="post" className="memory-form">
                   <input type="hidden" name="intent" value="edit-fact" />
                   <input type="hidden" name="id" value={fact.id} />
-                  <KindSelect value={typed(lastResult, "edit-fact", "kind", fact.id) ?? fact.kind} />
+                  <KindSelect
+                    value={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "kind") ?? fact.kind}
+                  />
                   <label>
                     Key{" "}
                     <input
                       name="key"
-                      defaultValue={typed(lastResult, "edit-fact", "key", fact.id) ?? fact.key}
+                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "key") ?? fact.key}
                       required
                       maxLength={80}
                     />
@@ -267,7 +269,7 @@ export default function Memory() {
                     Value{" "}
                     <input
                       name="value"
-                      defaultValue={typed(lastResult, "edit-fact", "value", fact.id) ?? fact.value}
+                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "value") ?? fact.value}
                       required
                       maxLength={1000}
                     />
@@ -303,12 +305,12 @@ export default function Memory() {
         </ul>
         <Form method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
-          <KindSelect value={typed(lastResult, "add-fact", "kind") ?? "personal"} />
+          <KindSelect value={sentValue(lastResult, { intent: "add-fact" }, "kind") ?? "personal"} />
           <label>
             Key{" "}
             <input
               name="key"
-              defaultValue={typed(lastResult, "add-fact", "key")}
+              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "key")}
               required
               maxLength={80}
               placeholder="employer"
@@ -318,7 +320,7 @@ export default function Memory() {
             Value{" "}
             <input
               name="value"
-              defaultValue={typed(lastResult, "add-fact", "value")}
+              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "value")}
               required
               maxLength={1000}
               placeholder="Acme Ltd"
@@ -340,7 +342,9 @@ export default function Memory() {
                     Key{" "}
                     <input
                       name="key"
-                      defaultValue={typed(lastResult, "edit-preference", "key", preference.id) ?? preference.key}
+                      defaultValue={
+                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "key") ?? preference.key
+                      }
                       required
                       maxLength={80}
                     />
@@ -349,7 +353,10 @@ export default function Memory() {
                     Value{" "}
                     <input
                       name="value"
-                      defaultValue={typed(lastResult, "edit-preference", "value", preference.id) ?? preference.value}
+                      defaultValue={
+                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "value") ??
+                        preference.value
+                      }
                       required
                       maxLength={1000}
                     />
@@ -385,7 +392,7 @@ export default function Memory() {
             Key{" "}
             <input
               name="key"
-              defaultValue={typed(lastResult, "add-preference", "key")}
+              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "key")}
               required
               maxLength={80}
               placeholder="reply_style"
@@ -395,7 +402,7 @@ export default function Memory() {
             Value{" "}
             <input
               name="value"
-              defaultValue={typed(lastResult, "add-preference", "value")}
+              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "value")}
               required
               maxLength={1000}
               placeholder="short answers"
@@ -422,22 +429,6 @@ export default function Memory() {
       </section>
     </div>
   );
-}
-
-/**
- * What a refused submission of one form sent in one field. Without JS the page after a refusal is new, and
- * its fields would start empty (or at the stored value), losing what was typed.
- */
-function typed(
-  lastResult: { initialValue?: Record<string, unknown> | null } | undefined,
-  intent: string,
-  field: string,
-  id?: string,
-): string | undefined {
-  const sent = lastResult?.initialValue;
-  if (!sent || sent.intent !== intent || (id !== undefined && sent.id !== id)) return undefined;
-  const value = sent[field];
-  return typeof value === "string" ? value : undefined;
 }
 
 function KindSelect({ value }: { value: string }) {
