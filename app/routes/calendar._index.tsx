@@ -18,8 +18,9 @@ import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
+// A search names itself, as its heading does: the tab and history otherwise showed the month.
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.title ?? "Calendar"} · Calendar · ARES` },
+  { title: `${data?.search ? `Search “${data.search.q}”` : (data?.title ?? "Calendar")} · Calendar · ARES` },
 ];
 
 const querySchema = z.object({

@@ -291,6 +291,7 @@ describe("calendar pages without JavaScript", () => {
     });
     const page = await (await client.get("/calendar?q=dentist")).text();
     expect(page).toContain("Dentist appointment");
+    expect(page).toContain("<title>Search “dentist” · Calendar · ARES</title>");
     expect(datetimes(page)).toEqual(["2019-07-01T09:00:00+02:00"]);
   });
 
