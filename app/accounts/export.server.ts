@@ -1,13 +1,15 @@
 import { allAuditEvents, recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { CALENDAR_EXPORT_SECTIONS } from "~/calendar/my-data.server";
 import { CHAT_EXPORT_SECTIONS } from "~/chat/my-data.server";
 import { prisma } from "~/db/db.server";
 import { MEMORY_EXPORT_SECTIONS } from "~/memory/my-data.server";
 import { NOTIFICATION_EXPORT_SECTIONS } from "~/notifications/my-data.server";
+import { TELEGRAM_EXPORT_SECTIONS } from "~/telegram/my-data.server";
 import type { SessionUser } from "~/sessions/types";
 
 /**
  * One entry per domain that holds personal data; each domain lists its own sections (chat in
- * CHAT_EXPORT_SECTIONS, the calendar next), so this module does not know their tables.
+ * CHAT_EXPORT_SECTIONS, the calendar in CALENDAR_EXPORT_SECTIONS…), so this module does not know their tables.
  */
 const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
   {
@@ -72,6 +74,8 @@ const EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise
   ...CHAT_EXPORT_SECTIONS,
   ...MEMORY_EXPORT_SECTIONS,
   ...NOTIFICATION_EXPORT_SECTIONS,
+  ...CALENDAR_EXPORT_SECTIONS,
+  ...TELEGRAM_EXPORT_SECTIONS,
 ];
 
 /** Everything ARES holds about the person, as one JSON-ready object; the export itself is audited. */

@@ -2,6 +2,7 @@ import { isLastActiveAdmin, withAdminLock } from "~/accounts/admins.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { prisma } from "~/db/db.server";
+import { likeLiteral } from "~/db/like";
 import type { Prisma } from "~/generated/prisma/client";
 import type { Role } from "~/generated/prisma/enums";
 import type { SessionUser } from "~/sessions/types";
@@ -17,7 +18,7 @@ type UserListQuery = { search?: string | undefined; cursor?: CreatedAtCursor | n
  * page's live-session counts in one grouped query: two statements per page, however many rows.
  */
 export async function listUsers({ search, cursor, limit = USERS_PAGE_SIZE }: UserListQuery, now = new Date()) {
-  const term = search?.trim();
+  const term = search?.trim() ? likeLiteral(search.trim()) : undefined;
   const where: Prisma.UserWhereInput = {
     AND: [
       term

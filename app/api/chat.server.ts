@@ -6,6 +6,22 @@ import { messageSchema } from "~/chat/api-schemas";
 import type { Refusal } from "~/chat/chat.server";
 import type { MessageView } from "~/chat/messages.server";
 
+/**
+ * The page cursor in `?name=`: absent or empty is the first page. One that does not decode is a 400: answering
+ * the first page again (as it did) sends a client that pages until `next` is null round in a loop.
+ */
+export function pageCursor<T>(request: Request, name: string, decode: (token: string) => T | null): T | null {
+  const token = new URL(request.url).searchParams.get(name);
+  if (!token) return null;
+  const cursor = decode(token);
+  if (!cursor) {
+    throw problem(400, "invalid_cursor", "Bad request", {
+      detail: `?${name}= takes a cursor from a previous page of this list, unchanged.`,
+    });
+  }
+  return cursor;
+}
+
 /** The signed-in user for an API call, or a 401 problem (the session cookie authenticates the API). */
 export function requireApiUser(context: AppLoadContext): SessionUser {
   if (!context.auth.user) throw problem(401, "unauthenticated", "Sign in first");

@@ -121,7 +121,14 @@ const operations: Operation[] = [
     tags: ["chat"],
     session: true,
     parameters: [{ name: "after", in: "query", description: "The `next` cursor of the previous page" }],
-    responses: { 200: { description: "A page of conversations", schema: conversationListSchema } },
+    responses: {
+      200: { description: "A page of conversations", schema: conversationListSchema },
+      400: {
+        description: "`after` is not a cursor this API gave out (invalid_cursor)",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
+    },
   },
   {
     method: "post",
@@ -150,6 +157,11 @@ const operations: Operation[] = [
     ],
     responses: {
       200: { description: "A page of messages", schema: messageListSchema },
+      400: {
+        description: "`before` is not a cursor this API gave out (invalid_cursor)",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
       404: { description: "No such conversation of yours", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
     },
   },

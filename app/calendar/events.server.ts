@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
+import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { isRetryableTransactionFailure } from "~/db/transaction-retry.server";
@@ -137,9 +138,9 @@ export async function searchEvents(userId: string, query: string, limit = SEARCH
       userId,
       AND: words.map((word) => ({
         OR: [
-          { title: { contains: word, mode: "insensitive" as const } },
-          { location: { contains: word, mode: "insensitive" as const } },
-          { description: { contains: word, mode: "insensitive" as const } },
+          { title: { contains: likeLiteral(word), mode: "insensitive" as const } },
+          { location: { contains: likeLiteral(word), mode: "insensitive" as const } },
+          { description: { contains: likeLiteral(word), mode: "insensitive" as const } },
         ],
       })),
     },
@@ -214,7 +215,9 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
   }
   if (!event.rrule) return { single: event };
   const occurrence = target.occurrence ?? event.startLocal;
-  if (!isOccurrence(event, occurrence)) throw new OccurrenceNotFoundError();
+  // A named occurrence must still be in the calendar: acting on a cancelled one would bring it back.
+  if (!(target.occurrence === undefined ? isOccurrence(event, occurrence) : isLiveOccurrence(event, occurrence)))
+    throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
 }
@@ -225,8 +228,13 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
  */
 export function askedOccurrence(event: EventDetail, asked: string | null): string | null {
   if (!asked) return null;
-  if (!event.rrule || !isOccurrence(event, asked)) throw new OccurrenceNotFoundError();
+  if (!event.rrule || !isLiveOccurrence(event, asked)) throw new OccurrenceNotFoundError();
   return asked;
+}
+
+/** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
+function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
+  return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
 }
 
 export function isOccurrence(series: EventDetail, occurrence: string): boolean {

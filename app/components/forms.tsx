@@ -28,6 +28,22 @@ export function Field({ label, id, errors, hint, children }: FieldProps) {
   );
 }
 
+/**
+ * What a refused submission sent in `field`, when it came from the form whose hidden fields are `from`
+ * (e.g. `{ intent: "add-fact" }`). Without JS the page after a refusal is new, and its fields would start
+ * empty (or at the stored value), losing what was typed.
+ */
+export function sentValue(
+  lastResult: { initialValue?: Record<string, unknown> | null } | undefined,
+  from: Record<string, string>,
+  field: string,
+): string | undefined {
+  const sent = lastResult?.initialValue;
+  if (!sent || Object.entries(from).some(([name, value]) => sent[name] !== value)) return undefined;
+  const value = sent[field];
+  return typeof value === "string" ? value : undefined;
+}
+
 export function FormErrors({ errors, id }: { errors?: string[] | undefined; id?: string }) {
   if (!errors?.length) return null;
   return (

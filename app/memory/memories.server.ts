@@ -1,4 +1,5 @@
 import { prisma } from "~/db/db.server";
+import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
 import { Prisma, type FactKind } from "~/generated/prisma/client";
 import { containsPattern, redactSummary, searchTextOf } from "./redaction";
@@ -204,7 +205,7 @@ export async function forgetInSummaries(tx: Tx, userId: string, value: string): 
 
 /** My facts and preferences, optionally only those whose key or value contains `search`. */
 export async function listMemories(userId: string, search?: string) {
-  const text = search?.trim();
+  const text = search?.trim() ? likeLiteral(search.trim()) : undefined;
   const matches = text
     ? {
         OR: [

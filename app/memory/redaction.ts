@@ -1,3 +1,5 @@
+import { likeLiteral } from "~/db/like";
+
 /** The parts of a conversation summary that reach prompts (and its search text). */
 export type SummaryText = { summary: string; topics: string[]; keyFacts: string[] };
 
@@ -42,5 +44,5 @@ export const searchTextOf = ({ summary, topics, keyFacts }: SummaryText) => [sum
 /** A LIKE pattern every text containing `value` (whole words or not) matches: a cheap pre-filter. */
 export function containsPattern(value: string): string {
   const words = value.trim().split(/\s+/).filter(Boolean);
-  return `%${words.map((word) => word.replace(/[\\%_]/g, (c) => `\\${c}`)).join("%")}%`;
+  return `%${words.map(likeLiteral).join("%")}%`;
 }

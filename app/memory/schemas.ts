@@ -58,13 +58,26 @@ export const selfMemoryIntent = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("instance"),
     memoryEnabled: z.boolean().optional(),
-    relevantSummaries: z.number({ error: "Enter a number." }).int().min(0, "Use 0 to 20.").max(20, "Use 0 to 20."),
-    extractionInputTokens: z.number({ error: "Enter a number." }).int().min(200, "Use at least 200.").max(100_000),
-    summaryIdleMinutes: z.number({ error: "Enter a number." }).int().min(1).max(10_080),
+    // Every check names its range: one left without a message took the type's "Enter a number." for -1.
+    relevantSummaries: z
+      .number({ error: "Enter a number." })
+      .int("Use a whole number.")
+      .min(0, "Use 0 to 20.")
+      .max(20, "Use 0 to 20."),
+    extractionInputTokens: z
+      .number({ error: "Enter a number." })
+      .int("Use a whole number.")
+      .min(200, "Use 200 to 100,000.")
+      .max(100_000, "Use 200 to 100,000."),
+    summaryIdleMinutes: z
+      .number({ error: "Enter a number." })
+      .int("Use a whole number.")
+      .min(1, "Use 1 to 10,080 minutes (a week).")
+      .max(10_080, "Use 1 to 10,080 minutes (a week)."),
     autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
     autoAcceptMinImportance: z
       .number({ error: "Enter a number." })
-      .int()
+      .int("Use a whole number.")
       .min(1, "Use 1 to 10.")
       .max(10, "Use 1 to 10."),
   }),

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireAdmin } from "~/auth/guards.server";
-import { FormErrors } from "~/components/forms";
+import { FormErrors, sentValue } from "~/components/forms";
 import { MemoryNotFoundError } from "~/memory/memories.server";
 import { SELF_CATEGORIES, selfMemoryIntent } from "~/memory/schemas";
 import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-memory.server";
@@ -51,6 +51,15 @@ export default function AdminAssistant() {
   const { entries, settings } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
+  // A refused save comes back with what was typed (without JS the page is new).
+  const sentInstance = lastResult?.initialValue?.intent === "instance";
+  const instance = (field: string) => sentValue(lastResult, { intent: "instance" }, field);
+  const isEntry = (category: unknown, key: unknown) =>
+    entries.some((entry) => entry.category === category && entry.key === key);
+  const added = (field: string) =>
+    isEntry(lastResult?.initialValue?.category, lastResult?.initialValue?.key)
+      ? undefined
+      : sentValue(lastResult, { intent: "save" }, field);
   const errors = lastResult?.error
     ? Object.values(lastResult.error)
         .flat()
@@ -70,21 +79,42 @@ export default function AdminAssistant() {
         <input type="hidden" name="intent" value="instance" />
         <label>
           <span>
-            <input type="checkbox" name="memoryEnabled" value="on" defaultChecked={settings.memoryEnabled} /> Memory on
-            for everyone
+            <input
+              type="checkbox"
+              name="memoryEnabled"
+              value="on"
+              defaultChecked={sentInstance ? instance("memoryEnabled") === "on" : settings.memoryEnabled}
+            />{" "}
+            Memory on for everyone
           </span>
         </label>
         <label>
           Summaries per prompt (K)
-          <input name="relevantSummaries" type="number" min={0} max={20} defaultValue={settings.relevantSummaries} />
+          <input
+            name="relevantSummaries"
+            type="number"
+            min={0}
+            max={20}
+            defaultValue={instance("relevantSummaries") ?? settings.relevantSummaries}
+          />
         </label>
         <label>
           Extraction input cap (tokens)
-          <input name="extractionInputTokens" type="number" min={200} defaultValue={settings.extractionInputTokens} />
+          <input
+            name="extractionInputTokens"
+            type="number"
+            min={200}
+            defaultValue={instance("extractionInputTokens") ?? settings.extractionInputTokens}
+          />
         </label>
         <label>
           Summarise after idle (minutes)
-          <input name="summaryIdleMinutes" type="number" min={1} defaultValue={settings.summaryIdleMinutes} />
+          <input
+            name="summaryIdleMinutes"
+            type="number"
+            min={1}
+            defaultValue={instance("summaryIdleMinutes") ?? settings.summaryIdleMinutes}
+          />
         </label>
         <label>
           Auto-accept: minimum confidence (0–1)
@@ -94,7 +124,7 @@ export default function AdminAssistant() {
             min={0}
             max={1}
             step={0.05}
-            defaultValue={settings.autoAcceptMinConfidence}
+            defaultValue={instance("autoAcceptMinConfidence") ?? settings.autoAcceptMinConfidence}
           />
         </label>
         <label>
@@ -104,7 +134,7 @@ export default function AdminAssistant() {
             type="number"
             min={1}
             max={10}
-            defaultValue={settings.autoAcceptMinImportance}
+            defaultValue={instance("autoAcceptMinImportance") ?? settings.autoAcceptMinImportance}
           />
         </label>
         <button type="submit">Save memory settings</button>
@@ -123,10 +153,29 @@ export default function AdminAssistant() {
                 {entry.category} · {entry.key}
               </strong>
               <label>
-                Value <input name="value" defaultValue={entry.value} required maxLength={1000} />
+                Value{" "}
+                <input
+                  name="value"
+                  defaultValue={
+                    sentValue(lastResult, { intent: "save", category: entry.category, key: entry.key }, "value") ??
+                    entry.value
+                  }
+                  required
+                  maxLength={1000}
+                />
               </label>
               <label>
-                Importance <input name="importance" type="number" min={1} max={10} defaultValue={entry.importance} />
+                Importance{" "}
+                <input
+                  name="importance"
+                  type="number"
+                  min={1}
+                  max={10}
+                  defaultValue={
+                    sentValue(lastResult, { intent: "save", category: entry.category, key: entry.key }, "importance") ??
+                    entry.importance
+                  }
+                />
               </label>
               <button type="submit" className="small">
                 Save
@@ -146,7 +195,7 @@ export default function AdminAssistant() {
         <input type="hidden" name="intent" value="save" />
         <label>
           Category
-          <select name="category" defaultValue="identity">
+          <select name="category" defaultValue={added("category") ?? "identity"}>
             {SELF_CATEGORIES.map((category) => (
               <option key={category} value={category}>
                 {category}
@@ -155,13 +204,13 @@ export default function AdminAssistant() {
           </select>
         </label>
         <label>
-          Key <input name="key" required maxLength={80} placeholder="name" />
+          Key <input name="key" defaultValue={added("key")} required maxLength={80} placeholder="name" />
         </label>
         <label>
-          Value <input name="value" required maxLength={1000} placeholder="ARES" />
+          Value <input name="value" defaultValue={added("value")} required maxLength={1000} placeholder="ARES" />
         </label>
         <label>
-          Importance <input name="importance" type="number" min={1} max={10} defaultValue={5} />
+          Importance <input name="importance" type="number" min={1} max={10} defaultValue={added("importance") ?? 5} />
         </label>
         <button type="submit">Add</button>
       </Form>

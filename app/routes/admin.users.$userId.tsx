@@ -1,7 +1,7 @@
 import { ScrollBox } from "~/components/scroll-box";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { viewUser } from "~/admin/users.server";
 import { recordAudit } from "~/audit/audit.server";
@@ -20,11 +20,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { ...details, budget, override };
 }
 
+const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const budgetSchema = z.object({
+  // Absent (a form without the field) gets the same words, not the parser's "expected string".
   budget: z
-    .string()
+    .string({ error: NOT_A_BUDGET })
     .trim()
-    .regex(/^\d{0,9}$/, "Enter a whole number of tokens, or leave it empty for the server default."),
+    .regex(/^\d{0,9}$/, NOT_A_BUDGET),
 });
 
 // Sets this person's daily token budget (empty = the server default, 0 = unlimited).
@@ -53,6 +55,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 export default function UserDetails() {
   const { user, sessions, events, budget, override } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const saved = useSearchParams()[0].get("saved") === "budget" && !actionData;
   return (
     <>
       <section className="card">
@@ -92,6 +95,11 @@ export default function UserDetails() {
           Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "unlimited"}
           {override === null ? " (the server default)." : " (set for this person)."}
         </p>
+        {saved ? (
+          <p className="notice" role="status">
+            The budget has been saved.
+          </p>
+        ) : null}
         <Form method="post" className="inline-form">
           <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
           <input

@@ -6,6 +6,7 @@ import {
   invalidProblem,
   messageJson,
   notFoundProblem,
+  pageCursor,
   quotaProblem,
   readJson,
   requireApiUser,
@@ -31,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const conversation = await ownConversation(user.id, params.conversationId);
   const { messages, earlier } = await listMessages(
     conversation.id,
-    decodeCreatedAtCursor(new URL(request.url).searchParams.get("before")),
+    pageCursor(request, "before", decodeCreatedAtCursor),
   );
   return Response.json({
     messages: messages.map(messageJson),

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { decodeConversationCursor, encodeConversationCursor } from "~/validation/cursor";
 import { problem } from "~/http/problem.server";
 import { createConversationRequestSchema } from "~/chat/api-schemas";
-import { invalidProblem, readJson, requireApiUser } from "~/api/chat.server";
+import { invalidProblem, pageCursor, readJson, requireApiUser } from "~/api/chat.server";
 import { createConversation, listConversations } from "~/chat/conversations.server";
 
 // GET /api/v1/conversations — my conversations, pinned first, newest first (?after= pages on).
@@ -10,7 +10,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = requireApiUser(context);
   const { conversations, next } = await listConversations(
     user.id,
-    decodeConversationCursor(new URL(request.url).searchParams.get("after")),
+    pageCursor(request, "after", decodeConversationCursor),
   );
   return Response.json({
     conversations: conversations.map((conversation) => ({

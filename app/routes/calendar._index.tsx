@@ -6,7 +6,15 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useFormAction,
+  useLoaderData,
+  useNavigate,
+  useSearchParams,
+} from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
@@ -26,8 +34,9 @@ import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
+// A search names itself, as its heading does: the tab and history otherwise showed the month.
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.title ?? "Calendar"} · Calendar · ARES` },
+  { title: `${data?.search ? `Search “${data.search.q}”` : (data?.title ?? "Calendar")} · Calendar · ARES` },
 ];
 
 const querySchema = z.object({
@@ -432,6 +441,8 @@ function ZoneSuggestion({ timeZone }: { timeZone: string }) {
 export default function Calendar() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  // Where deleting an event lands (?deleted=1): without a word here the page looked as if nothing happened.
+  const deleted = useSearchParams()[0].get("deleted") === "1";
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
   const model = useMemo(() => (data.model === null ? null : fromJsonText(data.model)), [data.model]);
@@ -490,6 +501,11 @@ export default function Calendar() {
           Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
         </p>
         <ZoneSuggestion timeZone={data.timeZone} />
+        {deleted ? (
+          <p className="notice" role="status">
+            Deleted: it is no longer in your calendar.
+          </p>
+        ) : null}
       </header>
       {data.search ? (
         <section aria-label="Search results">

@@ -6,7 +6,7 @@ import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import { askedOccurrence, getEvent, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
-import { eventFormSchema, scopeSchema } from "~/calendar/schemas";
+import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
@@ -84,10 +84,21 @@ export default function EditEvent() {
         submitLabel="Save changes"
       >
         {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
-        {inSeries ? <ScopeChoice verb="Change" defaultScope={occurrence ? "this" : "all"} /> : null}
+        {inSeries ? (
+          <ScopeChoice verb="Change" defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")} />
+        ) : null}
       </EventForm>
     </section>
   );
+}
+
+/**
+ * The scope a refused submission chose: without JS the page is rendered anew and would otherwise fall back
+ * to "This event", so that fixing the error and saving again would change other events than chosen.
+ */
+function sentScope(lastResult: { initialValue?: Record<string, unknown> | null } | undefined): Scope | undefined {
+  const sent = lastResult?.initialValue?.scope;
+  return SCOPES.find((scope) => scope === sent);
 }
 
 export function ErrorBoundary() {

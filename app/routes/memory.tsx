@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useEffect, useRef, type RefObject } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
-import { FormErrors } from "~/components/forms";
+import { FormErrors, sentValue } from "~/components/forms";
 import {
   deleteMemory,
   editFact,
@@ -167,7 +167,7 @@ export default function Memory() {
     : [];
 
   return (
-    <main className="memory-page">
+    <div className="memory-page">
       <h1>Memory</h1>
       <p>
         What ARES knows about you. Nothing it suggests is used until you accept it. Switch memory off, or turn on
@@ -253,12 +253,26 @@ export default function Memory() {
                 <Form method="post" className="memory-form">
                   <input type="hidden" name="intent" value="edit-fact" />
                   <input type="hidden" name="id" value={fact.id} />
-                  <KindSelect value={fact.kind} />
+                  <KindSelect
+                    value={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "kind") ?? fact.kind}
+                  />
                   <label>
-                    Key <input name="key" defaultValue={fact.key} required maxLength={80} />
+                    Key{" "}
+                    <input
+                      name="key"
+                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "key") ?? fact.key}
+                      required
+                      maxLength={80}
+                    />
                   </label>
                   <label>
-                    Value <input name="value" defaultValue={fact.value} required maxLength={1000} />
+                    Value{" "}
+                    <input
+                      name="value"
+                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "value") ?? fact.value}
+                      required
+                      maxLength={1000}
+                    />
                   </label>
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
@@ -291,12 +305,26 @@ export default function Memory() {
         </ul>
         <Form method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
-          <KindSelect value="personal" />
+          <KindSelect value={sentValue(lastResult, { intent: "add-fact" }, "kind") ?? "personal"} />
           <label>
-            Key <input name="key" required maxLength={80} placeholder="employer" />
+            Key{" "}
+            <input
+              name="key"
+              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "key")}
+              required
+              maxLength={80}
+              placeholder="employer"
+            />
           </label>
           <label>
-            Value <input name="value" required maxLength={1000} placeholder="Acme Ltd" />
+            Value{" "}
+            <input
+              name="value"
+              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "value")}
+              required
+              maxLength={1000}
+              placeholder="Acme Ltd"
+            />
           </label>
           <button type="submit">Add fact</button>
         </Form>
@@ -311,10 +339,27 @@ export default function Memory() {
                   <input type="hidden" name="intent" value="edit-preference" />
                   <input type="hidden" name="id" value={preference.id} />
                   <label>
-                    Key <input name="key" defaultValue={preference.key} required maxLength={80} />
+                    Key{" "}
+                    <input
+                      name="key"
+                      defaultValue={
+                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "key") ?? preference.key
+                      }
+                      required
+                      maxLength={80}
+                    />
                   </label>
                   <label>
-                    Value <input name="value" defaultValue={preference.value} required maxLength={1000} />
+                    Value{" "}
+                    <input
+                      name="value"
+                      defaultValue={
+                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "value") ??
+                        preference.value
+                      }
+                      required
+                      maxLength={1000}
+                    />
                   </label>
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
@@ -344,10 +389,24 @@ export default function Memory() {
         <Form method="post" className="memory-form" aria-label="Add a preference" ref={addPreference}>
           <input type="hidden" name="intent" value="add-preference" />
           <label>
-            Key <input name="key" required maxLength={80} placeholder="reply_style" />
+            Key{" "}
+            <input
+              name="key"
+              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "key")}
+              required
+              maxLength={80}
+              placeholder="reply_style"
+            />
           </label>
           <label>
-            Value <input name="value" required maxLength={1000} placeholder="short answers" />
+            Value{" "}
+            <input
+              name="value"
+              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "value")}
+              required
+              maxLength={1000}
+              placeholder="short answers"
+            />
           </label>
           <button type="submit">Add preference</button>
         </Form>
@@ -368,7 +427,7 @@ export default function Memory() {
           </button>
         </Form>
       </section>
-    </main>
+    </div>
   );
 }
 

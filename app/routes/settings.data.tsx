@@ -56,7 +56,10 @@ export default function YourData() {
     <>
       <section className="card">
         <h2>Download your data</h2>
-        <p>Everything ARES holds about you — your profile, your sessions and your activity log — as one JSON file.</p>
+        <p>
+          Everything ARES holds about you — your profile, conversations, memory, calendar, notifications, linked
+          Telegram chats, sessions and activity log — as one JSON file.
+        </p>
         {/* A plain link: the browser saves the file, with or without JavaScript. */}
         <a className="button secondary" href="/settings/data/export" download>
           Download all my data

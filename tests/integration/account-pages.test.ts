@@ -266,6 +266,18 @@ describe("admin", () => {
     expect((await admin.get("/admin/audit.csv?from=nope")).status).toBe(400);
   });
 
+  it("a saved budget says so on the page the save lands on", async () => {
+    const email = unique("budget-saved");
+    await signUp(email);
+    const target = await prisma.user.findUniqueOrThrow({ where: { email } });
+    expect(await html(await admin.get(`/admin/users/${target.id}`))).not.toContain("The budget has been saved.");
+    const saved = await admin.post(`/admin/users/${target.id}`, { budget: "7000" });
+    expect(saved.status).toBe(302);
+    const page = await html(await admin.get(saved.headers.get("location")!));
+    expect(page).toMatch(/role="status"[^>]*>The budget has been saved\./);
+    expect(page).toContain("7,000 tokens a day");
+  });
+
   it("a refused budget keeps what was typed (not the saved budget) next to its message", async () => {
     const email = unique("budget");
     await signUp(email);
@@ -282,6 +294,12 @@ describe("admin", () => {
       expect(input).toContain(`value="${typed}"`);
       expect(input).toContain('aria-describedby="budget-error"');
     }
+    // A post without the field (not from the form) gets the same words, not the parser's.
+    const bare = await admin.post(`/admin/users/${target.id}`, {});
+    expect(bare.status).toBe(400);
+    const page = await html(bare);
+    expect(page).toContain("Enter a whole number of tokens");
+    expect(page).not.toContain("Invalid input");
   });
 
   it("disabling an account signs it out at once", async () => {

@@ -37,3 +37,36 @@ it("an admin adds, changes and deletes self-memory; a member is refused", async 
   const member = await signUp("assistant-member@example.test");
   expect((await member.post("/admin/assistant", add)).status).toBe(403);
 });
+
+it("a refused save keeps what was typed in its form (without JS the page came back with the stored values)", async () => {
+  // Signing up again with a taken address answers the same and signs in: the first account, the admin.
+  const admin = await signUp("assistant-admin@example.test");
+  const refused = await admin.post("/admin/assistant", {
+    intent: "instance",
+    relevantSummaries: "99",
+    extractionInputTokens: "5000",
+    summaryIdleMinutes: "15",
+    autoAcceptMinConfidence: "0.5",
+    autoAcceptMinImportance: "6",
+  });
+  expect(refused.status).toBe(400);
+  const page = await refused.text();
+  expect(page).toContain("Use 0 to 20.");
+  const valueOf = (name: string) => new RegExp(`<input name="${name}"[^>]*\\svalue="([^"]*)"`).exec(page)?.[1];
+  expect(valueOf("relevantSummaries")).toBe("99");
+  expect(valueOf("autoAcceptMinConfidence")).toBe("0.5");
+  // Memory was switched off in what was sent (the box unticked): it stays unticked.
+  expect(page).toMatch(/<input type="checkbox" name="memoryEnabled" value="on"\/>/);
+
+  const added = await admin.post("/admin/assistant", {
+    intent: "save",
+    category: "milestone",
+    key: "motto",
+    value: " ",
+  });
+  expect(added.status).toBe(400);
+  const addedPage = await added.text();
+  const form = addedPage.split('aria-label="Add to self-memory"')[1] ?? "";
+  expect(form).toMatch(/<input name="key"[^>]*value="motto"/);
+  expect(form).toMatch(/<option value="milestone" selected="">/);
+});

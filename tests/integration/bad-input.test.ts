@@ -116,6 +116,29 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
         }
   }, 120_000);
 
+  it("a POST to an address that does not exist is a 404, page or API (it was 405, as if the address existed)", async () => {
+    const page = await send("/no/such/page", "POST", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "a=b",
+      cookie: adminCookie,
+    });
+    expect(page.status).toBe(404);
+    expect(page.body).toContain("Page not found");
+    const api = await send("/api/v1/no-such-endpoint", "POST", {
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(404);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 404, code: "not_found" });
+    // Anonymous: sign in first, as for a GET; which addresses exist is nobody else's business.
+    const anonymous = await send("/no/such/page", "POST", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "a=b",
+    });
+    expect(anonymous.status).toBe(303);
+  });
+
   it("finding 4: text/plain to /login is 415 on the app's error page; JSON to a page is 415 too", async () => {
     const login = await send("/login", "POST", { headers: { "content-type": "text/plain" }, body: "email=x" });
     expect(login.status).toBe(415);

@@ -247,6 +247,66 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("says the event was deleted on the page deleting it lands on", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    const before = await (await client.get("/calendar?view=week&date=2026-03-02")).text();
+    expect(before).not.toContain("no longer in your calendar");
+    const deleted = await client.post(`/calendar/events/${id}/delete`, {});
+    expect(deleted.status).toBe(302);
+    const landing = deleted.headers.get("location")!;
+    expect(landing).toBe("/calendar?view=week&date=2026-03-02&deleted=1");
+    const page = await (await client.get(landing)).text();
+    expect(page).toMatch(/role="status"[^>]*>Deleted: it is no longer in your calendar\./);
+    expect(datetimes(page)).toEqual([]);
+  });
+
+  it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const refused = await client.post(`/calendar/events/${id}/edit?occurrence=2026-03-16T09:00`, {
+      ...weeklyStandup,
+      title: "",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      occurrence: "2026-03-16T09:00",
+      scope: "following",
+    });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain("Give the event a title.");
+    const checked = [...page.matchAll(/<input type="radio" name="scope"([^>]*)>/g)]
+      .filter((match) => match[1]!.includes("checked"))
+      .map((match) => /value="([a-z]+)"/.exec(match[1]!)?.[1]);
+    expect(checked).toEqual(["following"]);
+  });
+
+  it("answers 404 for a cancelled occurrence, whose edit would have brought it back (Back after deleting it)", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const cancelled = "2026-03-09T09:00";
+    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
+      302,
+    );
+    for (const page of ["", "/edit", "/delete"]) {
+      const path = `/calendar/events/${id}${page}?occurrence=${cancelled}`;
+      expect((await client.get(path)).status, path).toBe(404);
+    }
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Back from the dead",
+      startDate: "2026-03-09",
+      endDate: "2026-03-09",
+      occurrence: cancelled,
+      scope: "this",
+    });
+    expect(edit.status).toBe(404);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(month).not.toContain("Back from the dead");
+    expect(datetimes(month)).not.toContain("2026-03-09T09:00:00+01:00");
+    expect(datetimes(month)).toContain("2026-03-16T09:00:00+01:00");
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {
@@ -258,6 +318,7 @@ describe("calendar pages without JavaScript", () => {
     });
     const page = await (await client.get("/calendar?q=dentist")).text();
     expect(page).toContain("Dentist appointment");
+    expect(page).toContain("<title>Search “dentist” · Calendar · ARES</title>");
     expect(datetimes(page)).toEqual(["2019-07-01T09:00:00+02:00"]);
   });
 

@@ -333,6 +333,22 @@ describe("chat", () => {
     expect(response.headers.get("location")).toBe(`/api/v1/conversations/${created.id}/messages`);
   });
 
+  it("refuses a page cursor it never gave out with 400 invalid_cursor (it answered the first page again)", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id } = (await (await client.postJson("/api/v1/conversations", { title: "Paged" })).json()) as {
+      id: string;
+    };
+    for (const path of ["/api/v1/conversations?after=garbage", `/api/v1/conversations/${id}/messages?before=garbage`]) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toMatchObject({ status: 400, code: "invalid_cursor" });
+    }
+    // Absent or empty is still the first page.
+    expect((await client.get("/api/v1/conversations?after=")).status).toBe(200);
+    expect((await client.get(`/api/v1/conversations/${id}/messages`)).status).toBe(200);
+  });
+
   it("refuses a NUL character with a clear 4xx, in the API, the forms and the address", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "hello");

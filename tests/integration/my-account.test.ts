@@ -10,6 +10,8 @@ import { getProfile, updateProfile } from "~/accounts/profile.server";
 import { profileSchema } from "~/accounts/schemas";
 import { changeMyPassword } from "~/accounts/security.server";
 import { changeUserRole } from "~/admin/users.server";
+import { regenerateFeedToken } from "~/calendar/feed.server";
+import { eventRange } from "~/calendar/occurrences";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
@@ -199,6 +201,42 @@ describe("downloading my data", () => {
     expect(exported.usage).toMatchObject([{ provider: "openrouter", requests: 1, promptTokens: 5 }]);
     const text = JSON.stringify(exported);
     for (const foreign of ["Their secrets", "not for you", other.id]) expect(text).not.toContain(foreign);
+  });
+
+  it("contains my calendar (events, subscriptions, feed link) and my Telegram chats, and no one else's", async () => {
+    const me = await makeUser({ name: "Planner" });
+    const other = await makeUser({ name: "Busy" });
+    const event = (userId: string, title: string) => {
+      const times = {
+        allDay: false,
+        startLocal: "2026-12-01T09:00",
+        endLocal: "2026-12-01T09:30",
+        timeZone: "UTC",
+        rrule: null,
+      };
+      return { ...times, userId, uid: `${title}@test`, title, ...eventRange(times) };
+    };
+    await prisma.event.createMany({ data: [event(me.id, "Dentist"), event(other.id, "Their meeting")] });
+    await prisma.calendarSubscription.create({
+      data: { userId: me.id, name: "Holidays", url: "https://example.com/holidays.ics" },
+    });
+    await prisma.calendarSubscription.create({
+      data: { userId: other.id, name: "Their team", url: "https://example.com/team.ics" },
+    });
+    const token = await regenerateFeedToken(me.id);
+    await prisma.telegramLink.create({ data: { chatId: 9_007_199_254_740_993n, userId: me.id, username: "planner" } });
+    await prisma.telegramLink.create({ data: { chatId: 42n, userId: other.id, username: "busybee" } });
+
+    const exported = (await exportMyData(me, origin)) as unknown as Record<string, unknown>;
+    expect(exported.calendarEvents).toMatchObject([{ title: "Dentist", startLocal: "2026-12-01T09:00" }]);
+    expect(exported.calendarSubscriptions).toMatchObject([
+      { name: "Holidays", url: "https://example.com/holidays.ics" },
+    ]);
+    expect(exported.calendarFeed).toMatchObject({ createdAt: expect.any(Date) });
+    expect(exported.telegramChats).toMatchObject([{ chatId: "9007199254740993", username: "planner" }]);
+    // What the browser downloads is this object as JSON: it must serialise (64-bit chat ids included).
+    const text = JSON.stringify(exported);
+    for (const foreign of ["Their meeting", "Their team", "busybee", token]) expect(text).not.toContain(foreign);
   });
 
   it("contains my profile, sessions and trail, and nothing of anyone else", async () => {

@@ -1,0 +1,78 @@
+import { prisma } from "~/db/db.server";
+
+/**
+ * What the calendar holds about a person, for "Download all my data": every event (series, overrides,
+ * imported and subscribed copies), the subscriptions, whether a private feed link exists (never its hash)
+ * and the changes the assistant proposed. Account deletion cascades from User.
+ */
+export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
+  {
+    key: "calendarEvents",
+    collect: (userId) =>
+      prisma.event.findMany({
+        where: { userId },
+        orderBy: [{ startLocal: "asc" }, { id: "asc" }],
+        select: {
+          id: true,
+          uid: true,
+          title: true,
+          description: true,
+          location: true,
+          allDay: true,
+          startLocal: true,
+          endLocal: true,
+          timeZone: true,
+          rrule: true,
+          exdates: true,
+          seriesId: true,
+          recurrenceId: true,
+          reminders: true,
+          source: true,
+          subscriptionId: true,
+          createdAt: true,
+          updatedAt: true,
+        },
+      }),
+  },
+  {
+    key: "calendarSubscriptions",
+    collect: (userId) =>
+      prisma.calendarSubscription.findMany({
+        where: { userId },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: {
+          id: true,
+          name: true,
+          url: true,
+          refreshMinutes: true,
+          lastSuccessAt: true,
+          lastError: true,
+          createdAt: true,
+          updatedAt: true,
+        },
+      }),
+  },
+  {
+    key: "calendarFeed",
+    // Only that a link exists and since when: the token is a credential and only its hash is kept.
+    collect: (userId) => prisma.calendarFeed.findUnique({ where: { userId }, select: { createdAt: true } }),
+  },
+  {
+    key: "calendarAssistantChanges",
+    collect: (userId) =>
+      prisma.calendarAction.findMany({
+        where: { userId },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: {
+          kind: true,
+          status: true,
+          input: true,
+          preview: true,
+          eventId: true,
+          messageId: true,
+          decidedAt: true,
+          createdAt: true,
+        },
+      }),
+  },
+];

@@ -1,0 +1,63 @@
+/**
+ * The memory page as a browser without JavaScript uses it: a refused entry comes back with what was typed
+ * still in its fields; the page is one main landmark, like every other.
+ */
+import { describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { serverForThisFile, signedUp } from "../support/app-server";
+
+const server = serverForThisFile({
+  SESSION_SECRET: "memory-forms-test-session-secret-0123456789",
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_WRITE_PER_MINUTE: "0",
+});
+
+let counter = 0;
+const person = () => signedUp(server.url, `memory-forms-${++counter}-${Date.now().toString(36)}@example.test`);
+
+/** The `value` attributes of the inputs named `name` in the form that posts `intent`. */
+function typedIn(page: string, intent: string, name: string): string[] {
+  const form = page.split("<form").find((part) => part.includes(`name="intent" value="${intent}"`)) ?? "";
+  return [...form.matchAll(new RegExp(`<input[^>]*name="${name}"[^>]*>`, "g"))].map(
+    (match) => /value="([^"]*)"/.exec(match[0])?.[1] ?? "",
+  );
+}
+
+describe("memory forms without JavaScript", () => {
+  it("keeps what was typed in an add form when the entry is refused", async () => {
+    const client = await person();
+    for (const intent of ["add-fact", "add-preference"]) {
+      const refused = await client.post("/memory", { intent, kind: "professional", key: "employer", value: "   " });
+      expect(refused.status, intent).toBe(400);
+      const page = await refused.text();
+      expect(page, intent).toContain("Enter what to remember.");
+      expect(typedIn(page, intent, "key"), intent).toEqual(["employer"]);
+      if (intent === "add-fact") expect(page).toMatch(/<option value="professional" selected="">/);
+    }
+    expect(await prisma.memoryFact.count({ where: { key: "employer" } })).toBe(0);
+  });
+
+  it("keeps what was typed in an edit form when the change is refused", async () => {
+    const client = await person();
+    expect(
+      (await client.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value: "a cat" })).status,
+    ).toBe(302);
+    const fact = await prisma.memoryFact.findFirstOrThrow({ where: { key: "pet" } });
+    const refused = await client.post(`/memory?edit=${fact.id}`, {
+      intent: "edit-fact",
+      id: fact.id,
+      kind: "personal",
+      key: "pets",
+      value: "",
+    });
+    expect(refused.status).toBe(400);
+    expect(typedIn(await refused.text(), "edit-fact", "key")).toEqual(["pets"]);
+  });
+
+  it("has one main landmark (it nested a second one inside the layout's)", async () => {
+    const client = await person();
+    const page = await (await client.get("/memory")).text();
+    expect(page.match(/<main\b/g)).toHaveLength(1);
+    expect(page).toContain('class="memory-page"');
+  });
+});
