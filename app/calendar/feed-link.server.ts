@@ -1,6 +1,6 @@
 import { createCookie } from "@remix-run/node";
 import { config } from "~/config/env.server";
-import { feedOwner, regenerateFeedToken } from "./feed.server";
+import { feedOwner, regenerateFeedToken, revokeFeedToken } from "./feed.server";
 
 /**
  * A new feed link is shown once, on the page its form redirects to (Post/Redirect/Get, so a reload or
@@ -36,6 +36,9 @@ export async function createFeedLink(userId: string): Promise<string> {
   return newFeedCookie().serialize(await regenerateFeedToken(userId));
 }
 
+/** Turns the feed link off: calendar apps that use it get nothing more. */
+export const turnOffFeedLink = revokeFeedToken;
+
 /**
  * The feed link made a moment ago, taken once: its token when the cookie is ours and the token is still
  * this person's current one, and the Set-Cookie that clears it (null when there was no cookie).
@@ -45,9 +48,10 @@ async function takeNewFeedToken(
   userId: string,
 ): Promise<{ token: string | null; setCookie: string | null }> {
   if (!cookieHeader?.includes(`${NEW_FEED_COOKIE}=`)) return { token: null, setCookie: null };
-  const value: unknown = await newFeedCookie().parse(cookieHeader);
+  const cookie = newFeedCookie();
+  const value: unknown = await cookie.parse(cookieHeader);
   const token = typeof value === "string" && (await feedOwner(value))?.id === userId ? value : null;
-  return { token, setCookie: await newFeedCookie().serialize("", { maxAge: 0, expires: new Date(0) }) };
+  return { token, setCookie: await cookie.serialize("", { maxAge: 0, expires: new Date(0) }) };
 }
 
 /**

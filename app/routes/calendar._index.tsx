@@ -20,8 +20,7 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { ImportContendedError } from "~/calendar/events.server";
-import { revokeFeedToken } from "~/calendar/feed.server";
-import { type FeedNotice, createFeedLink, feedNotice } from "~/calendar/feed-link.server";
+import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
 import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
@@ -104,7 +103,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return sharingAnswer(request, "created", { "Set-Cookie": await createFeedLink(user.id) });
   }
   if (intent === "feed-revoke") {
-    await revokeFeedToken(user.id);
+    await turnOffFeedLink(user.id);
     return sharingAnswer(request, "off");
   }
   if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
@@ -184,7 +183,14 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
 }
 
 function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: string | null }) {
-  if (notice && "url" in notice) {
+  // With JS the page's data is read again later (the notifications poll, another form) without the
+  // cookie: the address just shown stays on screen while the page is still the one it was made on.
+  const [shownUrl, setShownUrl] = useState(notice && "url" in notice ? notice.url : null);
+  useEffect(() => {
+    if (notice && "url" in notice) setShownUrl(notice.url);
+  }, [notice]);
+  const url = notice && "url" in notice ? notice.url : notice && "created" in notice ? shownUrl : null;
+  if (url) {
     return (
       <div className="notice" role="status" id="feed-link">
         <p>
@@ -192,7 +198,7 @@ function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: 
           calendar.
         </p>
         <p>
-          <code className="feed-url">{notice.url}</code>
+          <code className="feed-url">{url}</code>
         </p>
       </div>
     );

@@ -719,6 +719,19 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.calendarFeed.count({ where: { user: { email } } })).toBe(1);
   });
 
+  it("says a link is off when it was turned off before the page that would show it", async () => {
+    const { client } = await person();
+    expect((await client.post("/calendar?index", { intent: "feed-create" })).status).toBe(303);
+    expect(client.jar.get("__ares_new_feed")).toBeDefined();
+    const off = await client.post("/calendar?index", { intent: "feed-revoke" });
+    expect(off.status).toBe(303);
+    const page = await client.get(off.headers.get("location")!);
+    const html = await page.text();
+    expect(html).not.toContain("/calendar/feed/");
+    expect(html).toContain("The subscription link is turned off");
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+  });
+
   it("shows a new feed link to a page's data request (with JavaScript) too, only to its owner", async () => {
     const { client } = await person();
     const made = await client.post("/calendar?index", { intent: "feed-create" });
@@ -728,13 +741,22 @@ describe("calendar pages without JavaScript", () => {
     const other = await person();
     other.client.jar.set("__ares_new_feed", cookie);
     const theirs = await other.client.get("/calendar.data?feed=created");
+    expect(theirs.status).toBe(200);
     expect(await theirs.text()).not.toContain("/calendar/feed/");
     expect(other.client.jar.get("__ares_new_feed")).toBeUndefined();
-    // A forged (unsigned) value is not shown either.
-    other.client.jar.set("__ares_new_feed", Buffer.from(JSON.stringify("x".repeat(43))).toString("base64"));
-    expect(await (await other.client.get("/calendar?feed=created")).text()).not.toContain("/calendar/feed/");
+    // The owner's own current token without the signature (`<value>.<signature>`) is not shown either:
+    // only a value ARES signed is taken as the link just made.
+    const unsigned = decodeURIComponent(cookie).split(".").slice(0, -1).join(".");
+    expect(unsigned).not.toBe("");
+    client.jar.set("__ares_new_feed", encodeURIComponent(unsigned));
+    const forged = await client.get("/calendar?feed=created");
+    expect(forged.status).toBe(200);
+    expect(await forged.text()).not.toContain("/calendar/feed/");
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
 
+    client.jar.set("__ares_new_feed", cookie);
     const data = await client.get("/calendar.data?feed=created");
+    expect(data.headers.get("cache-control")).toBe("private, no-store");
     expect(data.status).toBe(200);
     expect(new Set((await data.text()).match(FEED_URL_G)).size).toBe(1);
     expect(client.jar.get("__ares_new_feed")).toBeUndefined();

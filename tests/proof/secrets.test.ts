@@ -187,6 +187,10 @@ describe("secrets in logs and /metrics", () => {
     // A calendar feed: its address is its key, and a calendar app fetches it (the access log names the path).
     // (Shown on the page the create redirects to.)
     const created = await client.post("/calendar?index", { intent: "feed-create" });
+    // The link rides to that page in a signed cookie (base64 of the token, then its signature): taken now,
+    // before the page clears it, so a log line holding the cookie is caught too.
+    const feedCookie = decodeURIComponent(client.jar.get("__ares_new_feed") ?? "");
+    expect(feedCookie).not.toBe("");
     const shown = await client.get(created.headers.get("location")!);
     const feedPath = /\/calendar\/feed\/[^"<\s]+\.ics/.exec(await shown.text())?.[0];
     expect(feedPath).toBeTruthy();
@@ -235,6 +239,12 @@ describe("secrets in logs and /metrics", () => {
           .split(".")
           .filter((part) => part.length >= 16)
           .map((part, index) => [`session cookie part ${index}`, part]),
+      ),
+      ...Object.fromEntries(
+        feedCookie
+          .split(".")
+          .filter((part) => part.length >= 16)
+          .map((part, index) => [`feed link cookie part ${index}`, part]),
       ),
     };
     // Access log lines are written after their answers: wait until the last request's (the internal API
