@@ -296,6 +296,25 @@ describe("iCalendar export", () => {
     expect(occurrencesOf(text, "2026-03-20", "2026-04-30", "Europe/Berlin").shown).toEqual(original.shown);
   });
 
+  it("folds long lines at 75 octets at most, continuation lines included, without splitting a character", () => {
+    const { events } = fromICalendar(oneEvent("instant", "20260105T090000Z"), "UTC");
+    const title = `Planning ${"שלום עולם 🚀 ".repeat(8)}with a long tail of plain words to fold`;
+    const text = toICalendar(
+      events.map((event) => ({
+        ...event,
+        title,
+        id: "e0",
+        seriesId: null,
+        updatedAt: new Date("2026-12-01T10:00:00Z"),
+      })),
+      "ARES",
+    );
+    const lines = text.split("\r\n");
+    expect(lines.some((line) => line.startsWith(" "))).toBe(true);
+    for (const line of lines) expect(Buffer.byteLength(line), line).toBeLessThanOrEqual(75);
+    expect(fromICalendar(text, "UTC").events[0]!.title).toBe(title.trim());
+  });
+
   it("writes an instant (start = end) without DTEND, which must be later than DTSTART, and reads it back", () => {
     const { events } = fromICalendar(oneEvent("instant", "20260105T090000Z"), "UTC");
     const text = toICalendar(

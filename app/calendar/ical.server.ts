@@ -7,6 +7,10 @@ import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, lastWallOf, pars
 
 // iCalendar (RFC 5545) in and out through ical.js; nothing here parses the text format by hand.
 
+// RFC 5545 §3.1: a line SHOULD NOT be longer than 75 octets. ical.js folds after `foldLength` octets of
+// text and then starts the next line with a space: at its default (75) every continuation line was 76.
+ICAL.foldLength = 74;
+
 export type ExportedEvent = EventRecord & { reminders: number[]; updatedAt: Date };
 
 function icalTime(wall: string, allDay: boolean): ICAL.Time {
