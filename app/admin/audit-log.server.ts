@@ -38,10 +38,15 @@ const auditQuerySchema = z
     to: day,
     views: z.literal("1", { error: "Leave “Show views of this log” ticked or unticked." }).optional(),
   })
-  .refine((value) => !value.from || !value.to || value.from <= value.to, {
-    message: "The start date must be on or before the end date.",
-    path: ["to"],
-  });
+  // Only between two real days: beside "Use a real date" it was a second, wrong message on the same field.
+  .refine(
+    (value) =>
+      !value.from || !value.to || !isCalendarDay(value.from) || !isCalendarDay(value.to) || value.from <= value.to,
+    {
+      message: "The start date must be on or before the end date.",
+      path: ["to"],
+    },
+  );
 
 type AuditQueryValues = { user: string; action: string; from: string; to: string; views: string };
 

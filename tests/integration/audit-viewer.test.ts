@@ -190,6 +190,9 @@ describe("the audit viewer", () => {
         "Use a real date between 1970 and 9998, like 2026-03-01.",
       ]);
     }
+    // Not a day at all: the one message that says so, not also that the range is reversed.
+    const garbage = await viewAuditLog(admin, params({ from: "garbage", to: "2026-99-99" }), origin);
+    expect(garbage.ok ? [] : garbage.errors.to).toEqual(["Use a real date between 1970 and 9998, like 2026-03-01."]);
     const reversed = await viewAuditLog(admin, params({ from: "2026-03-02", to: "2026-03-01" }), origin);
     expect(reversed.ok ? [] : reversed.errors.to).toEqual(["The start date must be on or before the end date."]);
   });
