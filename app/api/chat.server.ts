@@ -10,8 +10,7 @@ import type { MessageView } from "~/chat/messages.server";
  * The page cursor in `?name=`: absent or empty is the first page. One that does not decode is a 400: answering
  * the first page again (as it did) sends a client that pages until `next` is null round in a loop.
  */
-export function pageCursor<T>(request: Request, name: string, decode: (token: string) => T | null): T | null {
-  const token = new URL(request.url).searchParams.get(name);
+export function pageCursor<T>(name: string, token: string | null, decode: (token: string) => T | null): T | null {
   if (!token) return null;
   const cursor = decode(token);
   if (!cursor) {

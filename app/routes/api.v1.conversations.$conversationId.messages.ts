@@ -32,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const conversation = await ownConversation(user.id, params.conversationId);
   const { messages, earlier } = await listMessages(
     conversation.id,
-    pageCursor(request, "before", decodeCreatedAtCursor),
+    pageCursor("before", new URL(request.url).searchParams.get("before"), decodeCreatedAtCursor),
   );
   return Response.json({
     messages: messages.map(messageJson),

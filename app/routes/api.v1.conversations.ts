@@ -10,7 +10,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = requireApiUser(context);
   const { conversations, next } = await listConversations(
     user.id,
-    pageCursor(request, "after", decodeConversationCursor),
+    pageCursor("after", new URL(request.url).searchParams.get("after"), decodeConversationCursor),
   );
   return Response.json({
     conversations: conversations.map((conversation) => ({

@@ -80,8 +80,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 function sharingAnswer(request: Request, feed: "created" | "off", headers: HeadersInit = {}) {
   const back = new URL(request.url);
   back.searchParams.delete("index");
-  // An earlier import's report is not this answer's.
+  // An earlier import's report, or a deleted event's notice, is not this answer's.
   back.searchParams.delete("imported");
+  back.searchParams.delete("deleted");
   back.searchParams.set("feed", feed);
   return redirect(`${back.pathname}${back.search}#feed-link`, { status: 303, headers });
 }
@@ -138,11 +139,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
  */
 function afterImport(request: Request, id: string): string {
   const from = new URL(request.url).searchParams;
+  const kept = { view: from.get("view"), date: from.get("date"), q: from.get("q") };
   const params = new URLSearchParams();
-  for (const key of ["view", "date", "q"]) {
-    const value = from.get(key);
-    if (value) params.set(key, value);
-  }
+  for (const [key, value] of Object.entries(kept)) if (value) params.set(key, value);
   params.set("imported", id);
   return `/calendar?${params.toString()}#${IMPORT_REPORT}`;
 }
