@@ -249,6 +249,18 @@ function redisStore(prefix: string): Store | undefined {
   return observedStore(store, client);
 }
 
+/** Where a limiter's own problems go: the structured log (its default is the console). */
+function limiterLogger(tier: string): Options["logger"] {
+  return {
+    // An outage is logged once by the Redis client and counted per request; a line per request would flood.
+    error: (error, message) =>
+      error instanceof StoreUnavailableError
+        ? logger.debug({ tier, reason: error.message }, "rate limit not checked")
+        : logger.error({ err: error, tier }, message ?? "rate limiter error"),
+    warn: (error, message) => logger.warn({ err: error, tier }, message ?? "rate limiter warning"),
+  };
+}
+
 /**
  * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest; a password
  * sign-in that succeeds is counted only toward a ceiling of SIGN_IN_CEILING_FACTOR times the limit),
@@ -278,14 +290,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
         ...(tier === "auth" ? countOnlyFailedSignIns : {}),
-        logger: {
-          // An outage is logged once by the Redis client and counted per request; a line per request would flood.
-          error: (error, message) =>
-            error instanceof StoreUnavailableError
-              ? logger.debug({ tier, reason: error.message }, "rate limit not checked")
-              : logger.error({ err: error, tier }, message ?? "rate limiter error"),
-          warn: (error, message) => logger.warn({ err: error, tier }, message ?? "rate limiter warning"),
-        },
+        logger: limiterLogger(tier),
         handler: reject(tier),
       }),
     );
@@ -304,6 +309,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           skip: (req) => !isSignIn(req),
           store: redisStore(`${redisPrefix}auth-ceiling:`),
           passOnStoreError: true,
+          logger: limiterLogger("auth-ceiling"),
           handler: reject("auth"),
         });
   // Password guesses against one account, from however many addresses: the same budget per email.
@@ -324,6 +330,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           skip: async (req, res) => (await signInEmail(req, res)) === undefined,
           store: redisStore(`${redisPrefix}auth-email:`),
           passOnStoreError: true,
+          logger: limiterLogger("auth-email"),
           ...countOnlyFailedSignIns,
           handler: reject("auth", "email"),
         });
