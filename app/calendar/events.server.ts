@@ -206,7 +206,12 @@ type SeriesContext = {
 };
 
 /** Resolves the event acted on: a one-off event, or a series and one of its occurrences. */
-async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
+async function resolve(
+  tx: Tx,
+  userId: string,
+  target: Target,
+  scope: Scope,
+): Promise<{ single: EventDetail } | SeriesContext> {
   const event = await getEvent(userId, target.eventId, tx);
   if (event.subscription) throw new EventReadOnlyError(event.subscription);
   if (event.seriesId && event.recurrenceId) {
@@ -215,8 +220,11 @@ async function resolve(tx: Tx, userId: string, target: Target): Promise<{ single
   }
   if (!event.rrule) return { single: event };
   const occurrence = target.occurrence ?? event.startLocal;
-  // A named occurrence must still be in the calendar: acting on a cancelled one would bring it back.
-  if (!(target.occurrence === undefined ? isOccurrence(event, occurrence) : isLiveOccurrence(event, occurrence)))
+  // "This" (or "this and following" from a later date) acts on that date, so it must still be in the
+  // calendar: a cancelled one would come back. The whole series (also "following" from its first start)
+  // may be changed whatever its first date's state.
+  const onItsDate = scope === "this" || (scope === "following" && occurrence !== event.startLocal);
+  if (!(onItsDate ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
@@ -233,7 +241,7 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
 }
 
 /** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
-function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
+export function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
   return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
 }
 
@@ -385,10 +393,15 @@ export async function lockFamilies(tx: Tx, userId: string, eventIds: string[]): 
  * series' lock is awaited (a "this and following" split of it): then the new series is locked and the
  * target read again.
  */
-async function resolveLocked(tx: Tx, userId: string, target: Target): Promise<{ single: EventDetail } | SeriesContext> {
+async function resolveLocked(
+  tx: Tx,
+  userId: string,
+  target: Target,
+  scope: Scope,
+): Promise<{ single: EventDetail } | SeriesContext> {
   let locked = await lockFamily(tx, userId, target.eventId);
   for (;;) {
-    const resolved = await resolve(tx, userId, target);
+    const resolved = await resolve(tx, userId, target, scope);
     const head = "single" in resolved ? resolved.single.id : resolved.series.id;
     if (head === locked) return resolved;
     locked = await lockFamily(tx, userId, target.eventId);
@@ -397,7 +410,7 @@ async function resolveLocked(tx: Tx, userId: string, target: Target): Promise<{ 
 
 function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
   return prisma.$transaction(async (tx) =>
-    updateResolved(tx, userId, await resolveLocked(tx, userId, target), input, scope),
+    updateResolved(tx, userId, await resolveLocked(tx, userId, target, scope), input, scope),
   );
 }
 
@@ -480,7 +493,7 @@ export async function deleteEvent(userId: string, target: Target, scope: Scope):
 
 async function deleteEventNow(userId: string, target: Target, scope: Scope): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const resolved = await resolveLocked(tx, userId, target);
+    const resolved = await resolveLocked(tx, userId, target, scope);
     if ("single" in resolved) {
       await tx.event.delete({ where: { id: resolved.single.id } });
       return;

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import type { ToolCall, ToolDefinition } from "~/llm/types";
 import { proposeAction } from "./assistant-actions.server";
-import { EventNotFoundError, type EventDetail, getEvent, isOccurrence, listOccurrences } from "./events.server";
+import {
+  EventNotFoundError,
+  type EventDetail,
+  getEvent,
+  isLiveOccurrence,
+  isOccurrence,
+  listOccurrences,
+} from "./events.server";
 import { ruleProblem } from "./recurrence";
 import { SCOPES, type EventInput, type Scope } from "./schemas";
 import {
@@ -319,8 +326,13 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
     return { event, occurrence: event.recurrenceId, scope: args.scope ?? "this", current: base };
   }
   if (!event.rrule) return { event, occurrence: null, scope: "all", current: base };
-  const occurrence = args.occurrence?.trim() || event.startLocal;
-  if (!isOccurrence(event, occurrence)) {
+  const named = args.occurrence?.trim() || null;
+  const occurrence = named ?? event.startLocal;
+  const scope = args.scope ?? (args.occurrence ? "this" : "all");
+  // A date named or acted on alone must still be in the calendar (Confirm would refuse it); the whole
+  // series can be changed even when its first date was cancelled.
+  const onItsDate = named !== null || scope === "this";
+  if (!(onItsDate ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence))) {
     throw new ToolInputError(`occurrence: "${occurrence}" is not an occurrence of this event (see list_events).`);
   }
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence);
@@ -329,7 +341,7 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
   const current = override
     ? { ...base, ...override, timeZone: override.timeZone ?? context.timeZone, rrule: event.rrule }
     : { ...base, startLocal: occurrence, endLocal: formatWall(start.add(length), event.allDay) };
-  return { event, occurrence, scope: args.scope ?? (args.occurrence ? "this" : "all"), current };
+  return { event, occurrence, scope, current };
 }
 
 function updateInput(context: ToolContext, target: ResolvedTarget, args: z.infer<typeof updateArgs>): EventInput {

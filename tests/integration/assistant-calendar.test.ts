@@ -6,7 +6,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fromICalendar } from "~/calendar/ical.server";
-import { createEvent, getEvent, importEvents, listOccurrences, updateEvent } from "~/calendar/events.server";
+import {
+  createEvent,
+  deleteEvent,
+  getEvent,
+  importEvents,
+  listOccurrences,
+  updateEvent,
+} from "~/calendar/events.server";
 import { Temporal, todayIn } from "~/calendar/time";
 import { prisma } from "~/db/db.server";
 import { lastMessageId, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
@@ -338,6 +345,37 @@ describe("proposed changes wait for me", () => {
     expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(2);
     await decide(me.client, me.path, action.id, "undo");
     expect(await listOccurrences(me.userId, window, "Europe/Berlin")).toHaveLength(5);
+  });
+
+  it("changes or deletes a whole series whose first date was cancelled; a proposal for that date is refused", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
+    await deleteEvent(me.userId, { eventId: series.id, occurrence: "2027-01-05T18:00" }, "this");
+    const window = {
+      start: Temporal.Instant.from("2027-01-01T00:00:00Z"),
+      end: Temporal.Instant.from("2027-03-01T00:00:00Z"),
+    };
+    const titles = async () => (await listOccurrences(me.userId, window, "Europe/Berlin")).map((o) => o.title);
+
+    const rename = { event_id: series.id, title: "Pilates" };
+    const renamed = await ask(me.client, `${toolMarker("update_event", rename)} rename it`, me.path);
+    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    await decide(me.client, me.path, update.id, "confirm");
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: update.id } })).status).toBe("confirmed");
+    // The five dates left are renamed; the cancelled one stays gone.
+    expect(await titles()).toEqual(Array(5).fill("Pilates"));
+
+    const named = { event_id: series.id, occurrence: "2027-01-05T18:00", scope: "this", title: "Back" };
+    const refused = await ask(me.client, `${toolMarker("update_event", named)} rename that one`, me.path);
+    expect(refused.reply.status).toBe("complete");
+    expect(refused.reply.content).toContain("is not an occurrence of this event");
+    expect(await prisma.calendarAction.count({ where: { messageId: refused.reply.id } })).toBe(0);
+
+    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: series.id })} drop it`, me.path);
+    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    await decide(me.client, me.path, deletion.id, "confirm");
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: deletion.id } })).status).toBe("confirmed");
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
   });
 
   it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {

@@ -307,6 +307,37 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(month)).toContain("2026-03-16T09:00:00+01:00");
   });
 
+  it("refuses This event on the series page when its first date was cancelled; the whole series still changes", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const first = "2026-03-02T09:00";
+    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: first, scope: "this" })).status).toBe(302);
+    const month = async () => (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    // The series page without ?occurrence (its form) stands for the first date: changing "this" one would
+    // have stored a changed occurrence there, bringing the cancelled date back.
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Back from the dead",
+      scope: "this",
+    });
+    expect(edit.status).toBe(404);
+    expect((await client.post(`/calendar/events/${id}/delete`, { scope: "this" })).status).toBe(404);
+    expect(await month()).not.toContain("Back from the dead");
+    expect(datetimes(await month())).not.toContain("2026-03-02T09:00:00+01:00");
+
+    // From the first date, "this and following" is the whole series, as "all" is: the cancelled date stays gone.
+    for (const scope of ["following", "all"]) {
+      const title = `Renamed (${scope})`;
+      expect((await client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, title, scope })).status).toBe(302);
+      const page = await month();
+      expect(page).toContain(title);
+      expect(datetimes(page)).not.toContain("2026-03-02T09:00:00+01:00");
+      expect(datetimes(page)).toContain("2026-03-09T09:00:00+01:00");
+    }
+    expect((await client.post(`/calendar/events/${id}/delete`, { scope: "following" })).status).toBe(302);
+    expect(datetimes(await month())).not.toContain("2026-03-09T09:00:00+01:00");
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {

@@ -232,11 +232,17 @@ describe("downloading my data", () => {
     expect(exported.calendarSubscriptions).toMatchObject([
       { name: "Holidays", url: "https://example.com/holidays.ics" },
     ]);
-    expect(exported.calendarFeed).toMatchObject({ createdAt: expect.any(Date) });
+    // Only when the link was made: the stored hash is what a feed link is checked against.
+    expect(exported.calendarFeed).toEqual({ createdAt: expect.any(Date) });
     expect(exported.telegramChats).toMatchObject([{ chatId: "9007199254740993", username: "planner" }]);
     // What the browser downloads is this object as JSON: it must serialise (64-bit chat ids included).
     const text = JSON.stringify(exported);
     for (const foreign of ["Their meeting", "Their team", "busybee", token]) expect(text).not.toContain(foreign);
+    const { tokenHash } = await prisma.calendarFeed.findUniqueOrThrow({ where: { userId: me.id } });
+    const calendar = JSON.stringify(Object.entries(exported).filter(([key]) => key.startsWith("calendar")));
+    expect(calendar).toContain("Holidays");
+    expect(calendar).not.toContain('"tokenHash"');
+    expect(text).not.toContain(tokenHash);
   });
 
   it("contains my profile, sessions and trail, and nothing of anyone else", async () => {
