@@ -10,6 +10,7 @@ import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/sch
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
+import { sentValue } from "~/components/forms";
 import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -96,8 +97,8 @@ export default function EditEvent() {
  * The scope a refused submission chose: without JS the page is rendered anew and would otherwise fall back
  * to "This event", so that fixing the error and saving again would change other events than chosen.
  */
-function sentScope(lastResult: { initialValue?: Record<string, unknown> | null } | undefined): Scope | undefined {
-  const sent = lastResult?.initialValue?.scope;
+function sentScope(lastResult: Parameters<typeof sentValue>[0]): Scope | undefined {
+  const sent = sentValue(lastResult, {}, "scope");
   return SCOPES.find((scope) => scope === sent);
 }
 
