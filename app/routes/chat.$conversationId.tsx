@@ -375,16 +375,6 @@ export default function Conversation() {
       <a href="#composer-message" className="skip-link">
         Skip to the message box
       </a>
-      {streamingId ? (
-        // Without JS, the page refreshes itself until the reply is complete (and stays at the newest text).
-        // The address alternates: a refresh to this very address plus #latest is only a jump to the anchor.
-        <noscript>
-          <meta
-            httpEquiv="refresh"
-            content={`2; url=/chat/${conversation.id}${searchParams.has("following") ? "" : "?following"}#latest`}
-          />
-        </noscript>
-      ) : null}
       <header className="conversation__header">
         <h1 id="conversation-title">{conversation.title}</h1>
         <div className="conversation__tools">
