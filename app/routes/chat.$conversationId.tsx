@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
+import { clearDraft } from "~/components/chat/drafts";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
@@ -365,7 +366,10 @@ export default function Conversation() {
   // The first message of a new chat was sent from a page whose box is gone: this page's box takes focus.
   useEffect(() => {
     // Taken on any arrival; honoured only for the send's own redirect (to #latest), never a search hit.
-    if (!takeNewChatSent() || window.location.hash !== "#latest") return;
+    if (!takeNewChatSent()) return;
+    // The new chat's first message arrived: the draft kept on the new-chat page is sent.
+    clearDraft("/chat");
+    if (window.location.hash !== "#latest") return;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
   }, []);
@@ -511,6 +515,7 @@ export default function Conversation() {
         ) : null}
         <Composer
           intent="send"
+          draft={{ key: `/chat/${conversation.id}`, sent: lastUser?.content ?? null }}
           // A refused send keeps its text; so does a refused edit with no message left to edit.
           defaultValue={typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing)) ? typed : ""}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
