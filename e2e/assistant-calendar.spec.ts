@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { signUp } from "./support/session";
 
 // The assistant proposes calendar changes; nothing happens until I confirm on the card (JS on and off).
@@ -25,6 +26,7 @@ async function propose(page: Page, title: string) {
   await page.getByRole("button", { name: "Send" }).click();
   // A conversation opens at its newest message (#latest).
   await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   const card = page.getByTestId("calendar-action");
   await expect(card).toHaveAttribute("data-status", "pending");

@@ -5,6 +5,7 @@
  * and model.
  */
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { receivedChats } from "./support/llm";
 import { signUp } from "./support/session";
 
@@ -25,6 +26,7 @@ async function startConversation(page: Page, message: string) {
 
 /** The newest reply, once complete (without JS the page refreshes itself until it is). */
 async function expectReply(page: Page, text: string) {
+  await untilReplyEnds(page);
   const reply = page.locator('.message--assistant[data-status="complete"]').last();
   await expect(reply).toContainText(text, { timeout: 15_000 });
   return reply;

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { seedLongConversation } from "./support/admin";
 import { signUp } from "./support/session";
 
@@ -17,8 +18,9 @@ async function openConversationMenu(page: Page) {
   if (!(await menu.evaluate((details: HTMLDetailsElement) => details.open))) await menu.locator("summary").click();
 }
 
-/** Without JS the page refreshes itself until the reply is complete; with JS it streams in. */
+/** Without JS the reply is followed in a frame until it is complete; with JS it streams in. */
 async function expectReply(page: Page, text: string) {
+  await untilReplyEnds(page);
   await expect(page.locator(".message--assistant").last()).toContainText(text, { timeout: 15_000 });
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
 }
@@ -46,11 +48,51 @@ test.describe("chat", () => {
 
   test("every provider failing: the message stays, the problem is explained, Retry resends", async ({ page }) => {
     await startConversation(page, "[[stub:fail=500]] nobody home");
+    await untilReplyEnds(page);
     await expect(page.locator(".message--error")).toContainText("No model provider answered", { timeout: 15_000 });
     await expect(page.locator(".message--user")).toContainText("nobody home");
     await page.getByRole("button", { name: "Retry" }).click();
+    await untilReplyEnds(page);
     await expect(page.locator(".message--error")).toContainText("No model provider answered", { timeout: 15_000 });
     await expect(page.locator(".message--user")).toHaveCount(1);
+  });
+
+  test("while a reply is being written, what I type in the page is never lost (it does not reload)", async ({
+    page,
+  }) => {
+    // Slow enough (about 5 s) that a page reloading itself every 2 s would have reloaded twice.
+    await startConversation(page, "[[stub:delay=300]] take your time");
+    const path = new URL(page.url()).pathname;
+    await page.goto(`${path}?panel=rename`);
+    await expect(page.locator('.message--assistant[data-status="streaming"]')).toBeVisible();
+    // A reload forgets this (page.evaluate runs even with JS off).
+    await page.evaluate(() => Object.assign(window, { typedMark: "still here" }));
+    await page.getByLabel("New title").fill("My half-typed title");
+    await page.getByLabel("Search conversations").fill("half-typed search");
+    await page.getByRole("textbox", { name: "Message", exact: true }).fill("My next question, half typed");
+
+    const noJs = test.info().project.use.javaScriptEnabled === false;
+    const frame = page.frameLocator("iframe.reply-following");
+    if (noJs) {
+      // Without JS the reply grows in a frame of its own, which says when it is done.
+      await expect(frame.getByRole("status")).toContainText("The reply is complete.", { timeout: 20_000 });
+      await expect(frame.locator(".message__body")).toContainText(REPLY("take your time"));
+    } else {
+      await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText(REPLY("take your time"), {
+        timeout: 20_000,
+      });
+    }
+    expect(await page.evaluate(() => (window as unknown as { typedMark?: string }).typedMark)).toBe("still here");
+    await expect(page.getByLabel("New title")).toHaveValue("My half-typed title");
+    await expect(page.getByLabel("Search conversations")).toHaveValue("half-typed search");
+    await expect(page.getByRole("textbox", { name: "Message", exact: true })).toHaveValue(
+      "My next question, half typed",
+    );
+    if (noJs) {
+      await frame.getByRole("link", { name: "Show the conversation" }).click();
+      await expect(page).toHaveURL(new RegExp(`${path}#latest$`));
+      await expect(page.locator('.message--assistant[data-status="complete"]')).toContainText(REPLY("take your time"));
+    }
   });
 
   test("rename, pin, search, export and delete", async ({ page }) => {

@@ -3,6 +3,7 @@
  * message, in view; a saved one leaves an add form empty for the next (found by an outside QA pass).
  */
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { signUp } from "./support/session";
 
 /** A conversation long enough that its newest message is a scroll away from its header. */
@@ -11,10 +12,12 @@ async function longConversation(page: Page): Promise<void> {
   await page.getByLabel("Message").fill("Tell me about herons");
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   for (const message of ["And egrets?", "And storks?"]) {
     await page.getByRole("textbox", { name: "Message" }).fill(message);
     await page.getByRole("button", { name: "Send" }).click();
+    await untilReplyEnds(page);
     await expect(page.locator('.message--assistant[data-status="complete"]')).toHaveCount(
       message === "And egrets?" ? 2 : 3,
       { timeout: 15_000 },

@@ -5,6 +5,7 @@
  * answering 500 to everything (by a scan, not by a test).
  */
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { promoteToAdmin, withE2eDatabase } from "./support/admin";
 import { TEST_PASSWORD, signIn, signUp, untilInteractive } from "./support/session";
 
@@ -143,6 +144,7 @@ async function sweepForms(page: Page, baseURL: string, copies: number) {
   await page.getByLabel("Message").fill("hello from the form sweep");
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   const origin = new URL(page.url()).origin;
   const made = [

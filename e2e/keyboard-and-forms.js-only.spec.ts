@@ -106,3 +106,21 @@ test("a validation message stays after blur until the next submit, and the butto
   // Still the browser's own page: nothing was sent.
   await expect(page).toHaveURL(/\/settings\/password$/);
 });
+
+test.describe("on a touch screen, whose keyboard has no Shift+Enter", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("Enter starts a new line, the Send button sends, and the hint says so", async ({ page }) => {
+    await page.goto("/chat");
+    await page.waitForFunction(() => "__remixRouter" in window);
+    await expect(page.locator(".composer__hint")).toHaveText("Enter starts a new line; press Send when ready.");
+    await composer(page).fill("First line");
+    await composer(page).press("Enter");
+    await composer(page).pressSequentially("second line");
+    await expect(composer(page)).toHaveValue("First line\nsecond line");
+    await expect(page).toHaveURL(/\/chat$/);
+    await page.getByRole("button", { name: "Send" }).tap();
+    await page.waitForURL(/\/chat\/[a-z0-9]+/);
+    await expect(page.locator(".message--user")).toHaveText(/First line\s+second line/);
+  });
+});

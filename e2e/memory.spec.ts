@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
 import { signUp } from "./support/session";
 
 async function startConversation(page: Page, message: string): Promise<string> {
@@ -6,6 +7,7 @@ async function startConversation(page: Page, message: string): Promise<string> {
   await page.getByLabel("Message").fill(message);
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toBeVisible({ timeout: 15_000 });
   return new URL(page.url()).pathname;
 }

@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { promoteToAdmin, seedLongConversation } from "./support/admin";
+import { untilReplyEnds } from "./support/chat";
+import { promoteToAdmin, seedLongConversation, withE2eDatabase } from "./support/admin";
 import { signUp, untilInteractive } from "./support/session";
 
 /**
@@ -110,12 +111,45 @@ test("pages a visitor sees", async ({ page, baseURL }) => {
   await sweep(page, baseURL!, ["/", "/login", "/signup", "/login?reason=expired"]);
 });
 
+test("the home page's recent conversations: long titles are cut with …, never widening the page", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  // The outside tester's two: words (558 px wide on a phone) and one unbroken word (1,649 px at 1280).
+  const titles = ["A rather long conversation title about planning the garden ok", `Unbroken${"x".repeat(72)}`];
+  for (const title of titles) {
+    const id = (await seedLongConversation(email, baseURL!, 2)).split("/").pop();
+    await withE2eDatabase(baseURL!, (client) =>
+      client.query(`UPDATE "Conversation" SET title = $1 WHERE id = $2`, [title, id]),
+    );
+  }
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 844 });
+    await page.goto("/");
+    await expectNoSidewaysScroll(page, `/ at ${width} px`);
+    for (const title of titles) {
+      const shown = page.locator(".recent-list .conversation-title", { hasText: title });
+      await expect(shown).toBeVisible();
+      const cut = await shown.evaluate((element) => ({
+        cut: element.scrollWidth > element.clientWidth,
+        ellipsis: getComputedStyle(element).textOverflow === "ellipsis",
+        right: element.getBoundingClientRect().right,
+      }));
+      if (width === 390) expect(cut.cut, `${title} at ${width} px`).toBe(true);
+      expect(cut.ellipsis).toBe(true);
+      expect(cut.right, `${title} at ${width} px`).toBeLessThanOrEqual(width);
+    }
+  }
+});
+
 test("chat pages, including a reply with very long lines", async ({ page, baseURL }) => {
   await signUp(page);
   await page.goto("/chat");
   await page.getByRole("textbox", { name: "Message", exact: true }).fill(`[[reply:${WIDE_REPLY}]] show me wide things`);
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
   const conversation = new URL(page.url()).pathname;
   // The code block scrolls inside its own box.
@@ -149,11 +183,13 @@ test("a regenerated reply with its versions, and my message open for editing", a
   await page.getByRole("textbox", { name: "Message", exact: true }).fill(`[[reply:${WIDE_REPLY}]] wide again`);
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
   const conversation = new URL(page.url()).pathname;
   // The reply has a code block, whose Copy button is portalled into it: replacing it must not hang the page.
   await page.getByRole("button", { name: "Regenerate" }).click();
   await expect(page.getByTestId("version-position")).toContainText("2 / 2", { timeout: 20_000 });
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]')).toBeVisible({ timeout: 20_000 });
   const mine = (await page.locator(".message--user").getAttribute("id"))!.replace(/^m-/, "");
   await sweep(page, baseURL!, [conversation, `${conversation}?edit=${mine}`]);
@@ -290,6 +326,7 @@ test("a 200-message conversation opens at its newest message with the message bo
 
   await page.getByRole("textbox", { name: "Message", exact: true }).fill("One more, please");
   await page.getByRole("button", { name: "Send" }).click();
+  await untilReplyEnds(page);
   await expect(page.locator('.message--assistant[data-status="complete"]').last()).toContainText("One more, please", {
     timeout: 20_000,
   });
@@ -302,6 +339,8 @@ test("the message box: Send keeps its size, and without JS the hint sits on a li
   baseURL,
 }) => {
   const noJs = test.info().project.use.javaScriptEnabled === false;
+  // A touch screen's keyboard has no Shift+Enter: there, with JS too, Enter starts a new line.
+  const enterIsNewLine = noJs || test.info().project.use.hasTouch === true;
   const path = await seedLongConversation(await signUp(page), baseURL!, 2);
   const boxes = [
     { address: "/chat", field: "composer-message", button: "Send" },
@@ -316,7 +355,7 @@ test("the message box: Send keeps its size, and without JS the hint sits on a li
       await untilInteractive(page);
       const hint = page.locator(`#${field}-hint`);
       await expect(hint, where).toHaveText(
-        noJs
+        enterIsNewLine
           ? `Enter starts a new line; press ${button} when ready.`
           : `Enter to ${button.toLowerCase()} · Shift+Enter for a new line`,
       );

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { withoutNul } from "~/validation/text";
+import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 
 export const MESSAGE_MAX = 32_000;
 
+// Pages (no-JS forms send CRLF) and the API agree: line breaks count once.
 export const messageText = withoutNul(
-  z
-    .string({ error: "Write a message first." })
+  lineBreaksAsLf(z.string({ error: "Write a message first." }))
     .trim()
     .min(1, "Write a message first.")
     .max(MESSAGE_MAX, `Messages can be at most ${MESSAGE_MAX.toLocaleString("en")} characters.`),
@@ -45,7 +45,9 @@ export function parseModelChoice(value: string): { provider: "openrouter" | "oll
 export const chatPreferencesSchema = z.object({
   intent: z.enum(["save", "reset-prompt"]),
   model: withoutNul(z.string().max(200)).optional(),
-  systemPrompt: withoutNul(z.string().max(8_000, "Keep the system prompt under 8,000 characters.")).optional(),
+  systemPrompt: withoutNul(
+    lineBreaksAsLf(z.string()).max(8_000, "Keep the system prompt under 8,000 characters."),
+  ).optional(),
   temperature: z.number({ error: "Enter a number." }).min(0, "Use 0 to 2.").max(2, "Use 0 to 2.").optional(),
   topP: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1.").optional(),
   maxTokens: z

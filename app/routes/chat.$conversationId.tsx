@@ -14,6 +14,7 @@ import {
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
+import { clearDraft } from "~/components/chat/drafts";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
@@ -365,7 +366,10 @@ export default function Conversation() {
   // The first message of a new chat was sent from a page whose box is gone: this page's box takes focus.
   useEffect(() => {
     // Taken on any arrival; honoured only for the send's own redirect (to #latest), never a search hit.
-    if (!takeNewChatSent() || window.location.hash !== "#latest") return;
+    if (!takeNewChatSent()) return;
+    // The new chat's first message arrived: the draft kept on the new-chat page is sent.
+    clearDraft("/chat");
+    if (window.location.hash !== "#latest") return;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
   }, []);
@@ -375,16 +379,6 @@ export default function Conversation() {
       <a href="#composer-message" className="skip-link">
         Skip to the message box
       </a>
-      {streamingId ? (
-        // Without JS, the page refreshes itself until the reply is complete (and stays at the newest text).
-        // The address alternates: a refresh to this very address plus #latest is only a jump to the anchor.
-        <noscript>
-          <meta
-            httpEquiv="refresh"
-            content={`2; url=/chat/${conversation.id}${searchParams.has("following") ? "" : "?following"}#latest`}
-          />
-        </noscript>
-      ) : null}
       <header className="conversation__header">
         <h1 id="conversation-title">{conversation.title}</h1>
         <div className="conversation__tools">
@@ -521,6 +515,7 @@ export default function Conversation() {
         ) : null}
         <Composer
           intent="send"
+          draft={{ key: `/chat/${conversation.id}`, sent: lastUser?.content ?? null }}
           // A refused send keeps its text; so does a refused edit with no message left to edit.
           defaultValue={typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing)) ? typed : ""}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}

@@ -121,6 +121,7 @@ export default function ChatHome() {
       <Form method="post" className="composer-form" onSubmit={markNewChatSent}>
         <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
         <Composer
+          draft={{ key: "/chat", sent: null }}
           defaultValue={typeof lastResult?.initialValue?.message === "string" ? lastResult.initialValue.message : ""}
           errors={lastResult?.error?.message ?? undefined}
           pending={navigation.state === "submitting"}

@@ -1,6 +1,23 @@
 import { Link } from "@remix-run/react";
-import { useRef, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useHydrated } from "~/components/use-hydrated";
+import { clearDraft, readDraft, saveDraft } from "./drafts";
+
+/** A phone or tablet: its keyboard has no Shift+Enter, so Enter must be free to start a new line. */
+const COARSE_POINTER = "(pointer: coarse)";
+
+/** Whether the primary pointer is a finger (false on the server and until JS runs); follows changes. */
+function useCoarsePointer(): boolean {
+  const [coarse, setCoarse] = useState(false);
+  useEffect(() => {
+    const query = window.matchMedia(COARSE_POINTER);
+    const update = () => setCoarse(query.matches);
+    update();
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
+  return coarse;
+}
 
 type ComposerProps = {
   id?: string;
@@ -16,12 +33,18 @@ type ComposerProps = {
   /** With JS, Cancel (and Esc in the box) calls this instead of following the link. */
   onCancel?: () => void;
   autoFocus?: boolean;
+  /**
+   * Keeps unsent text in this tab under this key (drafts.ts) and puts it back in an empty box. `sent` is my
+   * newest stored message: a draft equal to it was sent, and is dropped instead.
+   */
+  draft?: { key: string; sent: string | null };
 };
 
 /**
  * The message box. Without JS it is a textarea and a Send button (Enter makes a new line, and a hint on
  * a line of its own below the button says so); with JS, Enter sends and Shift+Enter starts a new line,
- * which a hint beside the button says once the page is interactive.
+ * which a hint beside the button says once the page is interactive — except on a touch screen (coarse
+ * pointer), whose keyboard has no Shift+Enter: there Enter starts a new line and the button sends.
  */
 export function Composer({
   id = "composer-message",
@@ -35,9 +58,20 @@ export function Composer({
   cancelTo,
   onCancel,
   autoFocus,
+  draft,
 }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const hydrated = useHydrated();
+  const coarse = useCoarsePointer();
+  const draftKey = draft?.key;
+  const sent = draft?.sent ?? null;
+  useEffect(() => {
+    const box = textarea.current;
+    const kept = draftKey ? readDraft(draftKey) : null;
+    if (!box || !draftKey || kept === null) return;
+    if (sent !== null && kept.trim() === sent.trim()) clearDraft(draftKey);
+    else if (!box.value) box.value = kept;
+  }, [draftKey, sent]);
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === "Escape" && onCancel) {
       event.preventDefault();
@@ -45,6 +79,8 @@ export function Composer({
       return;
     }
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+    // Asked at the key press, so it is the pointer in use now (a tablet may gain or lose its keyboard case).
+    if (window.matchMedia(COARSE_POINTER).matches) return;
     event.preventDefault();
     if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
   };
@@ -66,6 +102,7 @@ export function Composer({
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={`${id}-hint${errors?.length ? ` ${id}-error` : ""}`}
         onKeyDown={onKeyDown}
+        onInput={draftKey ? (event) => saveDraft(draftKey, event.currentTarget.value) : undefined}
         disabled={disabled}
         autoFocus={autoFocus}
       />
@@ -77,7 +114,9 @@ export function Composer({
       <div className="composer__actions">
         {hydrated ? (
           <p className="composer__hint" id={`${id}-hint`}>
-            {`Enter to ${submitLabel.toLowerCase()} · Shift+Enter for a new line`}
+            {coarse
+              ? `Enter starts a new line; press ${submitLabel} when ready.`
+              : `Enter to ${submitLabel.toLowerCase()} · Shift+Enter for a new line`}
           </p>
         ) : null}
         {cancelTo ? (

@@ -66,10 +66,10 @@ function AnsweredBy({ message }: { message: MessageItem }) {
 }
 
 /**
- * A reply still being written. The server renders the text so far (and, without JS, the page refreshes
- * itself); with JS this follows the reply over Server-Sent Events, whose `html` frames carry the text
- * so far rendered by the same sanitising renderer as the finished reply, and reloads the page data when
- * done.
+ * A reply still being written. With JS this follows the reply over Server-Sent Events, whose `html`
+ * frames carry the text so far rendered by the same sanitising renderer as the finished reply, and
+ * reloads the page data when done. Without JS a frame shows the reply's own small page, which reloads
+ * itself until the reply ends: the conversation page never reloads, so nothing being typed is lost.
  */
 function StreamingReply({ conversationId, message }: { conversationId: string; message: MessageItem }) {
   const [html, setHtml] = useState(message.html ?? "");
@@ -95,6 +95,16 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
       <p className="generating" role="status">
         Generating…
       </p>
+      {/* Never painted with JS on (noscript): the frame stands in for the text above, which would stay as it
+          was when the page loaded. */}
+      <noscript>
+        <style>{`#m-${message.id} .streaming, #m-${message.id} .generating { display: none; }`}</style>
+        <iframe
+          className="reply-following"
+          title="The reply as it is written"
+          src={`/chat/${conversationId}/following?message=${encodeURIComponent(message.id)}`}
+        />
+      </noscript>
       <Form method="post">
         <input type="hidden" name="intent" value="stop" />
         <input type="hidden" name="messageId" value={message.id} />

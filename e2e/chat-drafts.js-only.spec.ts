@@ -1,0 +1,73 @@
+/**
+ * With JS, an unsent message survives a send that never arrived: the session ended elsewhere (signed
+ * out, password changed), the send went to the sign-in page, and after signing in the box has it back.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { seedLongConversation, withE2eDatabase } from "./support/admin";
+import { signUp, TEST_PASSWORD, untilInteractive } from "./support/session";
+
+const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
+
+/** Ends every session of the account on the server, as "Sign out other sessions" elsewhere does. */
+async function endSessionsElsewhere(email: string, baseURL: string) {
+  await withE2eDatabase(baseURL, (client) =>
+    client.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`, [
+      email,
+    ]),
+  );
+}
+
+async function signInAgain(page: Page, email: string) {
+  await expect(page).toHaveURL(/\/login\?.*reason=revoked/);
+  await untilInteractive(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+test("a new chat's unsent message is back after signing in again, and gone once sent", async ({ page, baseURL }) => {
+  const email = await signUp(page);
+  await page.goto("/chat");
+  await untilInteractive(page);
+  await box(page).fill("A long thought I do not want to type again");
+  await endSessionsElsewhere(email, baseURL!);
+  await box(page).press("Enter");
+  await signInAgain(page, email);
+  await page.waitForURL((url) => url.pathname === "/chat");
+  await untilInteractive(page);
+  await expect(box(page)).toHaveValue("A long thought I do not want to type again");
+
+  // Sent this time: the new-chat box starts empty again.
+  await box(page).press("Enter");
+  await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await expect(page.locator(".message--user")).toContainText("A long thought I do not want to type again");
+  await page.goto("/chat");
+  await untilInteractive(page);
+  await expect(box(page)).toHaveValue("");
+});
+
+test("a conversation's unsent message is back after signing in again, and gone once sent", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 2);
+  await page.goto(path);
+  await untilInteractive(page);
+  await box(page).fill("Line one of my answer\nand line two");
+  await endSessionsElsewhere(email, baseURL!);
+  await box(page).press("Enter");
+  await signInAgain(page, email);
+  await page.waitForURL((url) => url.pathname === path);
+  await untilInteractive(page);
+  await expect(box(page)).toHaveValue("Line one of my answer\nand line two");
+
+  await box(page).press("Enter");
+  await expect(page.locator(".message--user").last()).toContainText("and line two");
+  await expect(page.locator('.message--assistant[data-status="complete"]').last()).toContainText("You said", {
+    timeout: 15_000,
+  });
+  await page.reload();
+  await untilInteractive(page);
+  await expect(box(page)).toHaveValue("");
+});
