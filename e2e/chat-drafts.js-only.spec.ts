@@ -71,3 +71,19 @@ test("a conversation's unsent message is back after signing in again, and gone o
   await untilInteractive(page);
   await expect(box(page)).toHaveValue("");
 });
+
+test("an unsent draft is never shown to the next person who signs in on the same tab", async ({ page }) => {
+  await signUp(page);
+  await page.goto("/chat");
+  await untilInteractive(page);
+  await box(page).fill("Something private I did not send");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/chat"));
+  expect(await page.evaluate(() => Object.keys(window.sessionStorage).filter((key) => key.includes("draft")))).toEqual(
+    [],
+  );
+  await signUp(page);
+  await page.goto("/chat");
+  await untilInteractive(page);
+  await expect(box(page)).toHaveValue("");
+});

@@ -1,3 +1,4 @@
+import { clearAllDrafts } from "~/components/chat/drafts";
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import type { Theme } from "~/components/theme";
@@ -74,7 +75,7 @@ function UserActions({ user, theme }: { user: NavUser | null; theme: Theme }) {
           <span className="user-menu__name" title={user.email}>
             {user.name ?? user.email}
           </span>
-          <Form method="post" action="/logout">
+          <Form method="post" action="/logout" onSubmit={clearAllDrafts}>
             <button type="submit" className="secondary small">
               Sign out
             </button>

@@ -10,11 +10,12 @@ import {
   useLoaderData,
   useLocation,
   useNavigation,
+  useRouteLoaderData,
   useSearchParams,
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
-import { clearDraft } from "~/components/chat/drafts";
+import { clearDraft, draftKeyFor } from "~/components/chat/drafts";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
@@ -302,6 +303,7 @@ export default function Conversation() {
   const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel, isNewestPage } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
+  const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
   const navigation = useNavigation();
   const location = useLocation();
   const [searchParams, setSearchParams] = useSearchParams();
@@ -368,11 +370,12 @@ export default function Conversation() {
     // Taken on any arrival; honoured only for the send's own redirect (to #latest), never a search hit.
     if (!takeNewChatSent()) return;
     // The new chat's first message arrived: the draft kept on the new-chat page is sent.
-    clearDraft("/chat");
+    const newChatDraft = draftKeyFor(owner, "/chat");
+    if (newChatDraft) clearDraft(newChatDraft);
     if (window.location.hash !== "#latest") return;
     const box = composerForm.current?.elements.namedItem("message");
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
-  }, []);
+  }, [owner]);
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>

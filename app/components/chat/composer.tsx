@@ -1,7 +1,7 @@
-import { Link } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useHydrated } from "~/components/use-hydrated";
-import { clearDraft, readDraft, saveDraft } from "./drafts";
+import { clearDraft, draftKeyFor, readDraft, saveDraft } from "./drafts";
 
 /** A phone or tablet: its keyboard has no Shift+Enter, so Enter must be free to start a new line. */
 const COARSE_POINTER = "(pointer: coarse)";
@@ -63,7 +63,8 @@ export function Composer({
   const textarea = useRef<HTMLTextAreaElement>(null);
   const hydrated = useHydrated();
   const coarse = useCoarsePointer();
-  const draftKey = draft?.key;
+  const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
+  const draftKey = draft ? draftKeyFor(owner, draft.key) : null;
   const sent = draft?.sent ?? null;
   useEffect(() => {
     const box = textarea.current;
