@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { promoteToAdmin, seedLongConversation } from "./support/admin";
-import { signUp, untilInteractive } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 /**
  * Every page on a 390 px phone, with JS (phone-js) and without (phone-no-js): nothing scrolls sideways,
@@ -178,7 +178,7 @@ test("calendar and memory pages holding unbroken long text, and notifications", 
   await form.getByLabel("Key").fill(unbroken(80));
   await form.getByLabel("Value").fill(unbroken(1000));
   await form.getByRole("button", { name: "Add fact" }).click();
-  await expect(page.getByRole("status")).toContainText("Fact saved.");
+  await expectNotice(page, "Fact saved.");
 
   await sweep(page, baseURL!, [
     "/calendar?view=month&date=2026-03-02",
