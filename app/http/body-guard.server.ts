@@ -1,5 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
+import { decodeForm } from "./form-charset.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
@@ -77,70 +78,32 @@ const badText: Failure = {
   message: "The request contains a NUL character or an unpaired surrogate, which cannot be stored.",
 };
 
-const badEncoding: Failure = {
+/** A urlencoded form that is not valid text in the charset it declares (UTF-8 when none). */
+const badFormEncoding: Failure = {
   status: 400,
   code: "invalid_encoding",
   title: "Bad request",
-  message: "The request is not valid UTF-8 text (or its declared charset), so nothing was stored. Send it as UTF-8.",
+  message: "The form is not valid UTF-8 text (or the charset it declares), so nothing was stored. Send it as UTF-8.",
 };
 
-/** The charset a form body declares: UTF-8 when none (as browsers send it). */
-function declaredCharset(contentType: string): string {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
-  return match?.[1] ?? "utf-8";
-}
-
-/** The bytes a urlencoded name or value stands for: `+` is a space, `%XX` a byte, the rest as sent. */
-function percentDecodedBytes(raw: Buffer): Buffer {
-  const out = Buffer.alloc(raw.length);
-  let length = 0;
-  const hex = (byte: number | undefined) =>
-    byte !== undefined &&
-    ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
-  for (let index = 0; index < raw.length; index++) {
-    const byte = raw[index]!;
-    if (byte === 0x2b) out[length++] = 0x20;
-    else if (byte === 0x25 && hex(raw[index + 1]) && hex(raw[index + 2])) {
-      out[length++] = Number.parseInt(raw.toString("latin1", index + 1, index + 3), 16);
-      index += 2;
-    } else out[length++] = byte;
-  }
-  return out.subarray(0, length);
-}
+/** Multipart text parts are read as UTF-8 whatever they declare (as browsers send them). */
+const badMultipartEncoding: Failure = {
+  status: 400,
+  code: "invalid_encoding",
+  title: "Bad request",
+  message: "A text field of the form is not valid UTF-8, so nothing was stored. Send it as UTF-8.",
+};
 
 /**
- * A urlencoded form's fields, decoded in its declared charset (WHATWG's urlencoded parser, which always
- * assumes UTF-8, replaces what does not decode with U+FFFD — so a Latin-1 "é" was stored as "\uFFFD").
- * Null when a field is not valid text in that charset, or the charset is one a urlencoded body cannot
- * be in (UTF-16's ASCII bytes are not ASCII).
+ * API JSON that is not UTF-8. Its `code` stays `invalid_text`, as v1 answered it before (docs/api-versioning.md:
+ * an existing outcome's code never changes in v1).
  */
-function decodeForm(bytes: Buffer, contentType: string): Array<[string, string]> | null {
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(declaredCharset(contentType), { fatal: true, ignoreBOM: true });
-  } catch {
-    return null;
-  }
-  if (decoder.encoding.startsWith("utf-16") || decoder.encoding === "replacement") return null;
-  const fields: Array<[string, string]> = [];
-  let start = 0;
-  while (start <= bytes.length) {
-    let end = bytes.indexOf(0x26, start);
-    if (end < 0) end = bytes.length;
-    const part = bytes.subarray(start, end);
-    start = end + 1;
-    if (part.length === 0) continue;
-    const equals = part.indexOf(0x3d);
-    const name = equals < 0 ? part : part.subarray(0, equals);
-    const value = equals < 0 ? Buffer.alloc(0) : part.subarray(equals + 1);
-    try {
-      fields.push([decoder.decode(percentDecodedBytes(name)), decoder.decode(percentDecodedBytes(value))]);
-    } catch {
-      return null;
-    }
-  }
-  return fields;
-}
+const badJsonEncoding: Failure = {
+  status: 400,
+  code: "invalid_text",
+  title: "Bad request",
+  message: "The request body is not valid UTF-8, so nothing was stored. Send JSON as UTF-8.",
+};
 
 /** A multipart text field is its bytes as sent: one that UTF-8 decoding altered (U+FFFD) was not UTF-8. */
 function alteredByDecoding(text: string, bytes: Buffer): boolean {
@@ -151,7 +114,7 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
   if (type === FORM) {
     const fields = decodeForm(bytes, contentType);
     // Refused rather than stored with U+FFFD in place of what was typed.
-    if (!fields) return badEncoding;
+    if (!fields) return badFormEncoding;
     // No keyboard types U+0000 and PostgreSQL cannot store it: refused, never silently altered.
     if (fields.some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
     // Handed on as UTF-8, the only charset Remix's form reader knows.
@@ -169,7 +132,7 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
       return { status: 400, code: "invalid_body", title: "Bad request", message: "The form data could not be read." };
     }
     const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
-    if (texts.some((text) => alteredByDecoding(text, bytes))) return badEncoding;
+    if (texts.some((text) => alteredByDecoding(text, bytes))) return badMultipartEncoding;
     if (texts.some((text) => text.includes("\0"))) return badText;
     const clean = new FormData();
     for (const [name, value] of form)
@@ -182,7 +145,7 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return badEncoding;
+    return badJsonEncoding;
   }
   try {
     if (hasBadText(JSON.parse(text))) return badText;
