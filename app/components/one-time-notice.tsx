@@ -1,8 +1,6 @@
 import { useLocation } from "@remix-run/react";
 import { useEffect, useState } from "react";
-
-/** As app/http/notice.server.ts gives it to a page. */
-type ShownNotice = { id: string; text: string };
+import type { ShownNotice } from "~/http/shown-notice";
 
 /**
  * The notice a page got from its loader (app/http/notice.server.ts), kept while the person stays on

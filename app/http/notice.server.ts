@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createCookie, redirect } from "@remix-run/node";
 import { config } from "~/config/env.server";
+import type { ShownNotice } from "./shown-notice";
 
 /**
  * One-time notices ("Saved.", "Conversation deleted.") after a form's redirect (Post/Redirect/Get).
@@ -17,10 +18,7 @@ import { config } from "~/config/env.server";
 const NOTICE_COOKIE = "__ares_notice";
 const NOTICE_MAX_AGE_SECONDS = 60;
 
-type StoredNotice = { page: string; key: string; count?: number; id: string };
-
-/** What a page shows: the notice's words, and an id new for every redirect (app/components/one-time-notice). */
-type ShownNotice = { id: string; text: string };
+type StoredNotice = { page: string; key: string; user: string | null; count?: number; id: string };
 
 /** A page's notices by key: the words, or the words for a count the redirect carried. */
 type NoticeTexts = Record<string, string | ((count: number) => string)>;
@@ -38,41 +36,58 @@ function noticeCookie() {
 }
 
 /** Set-Cookie that carries a notice to the page at `to` (its path; any query or hash is not part of it). */
-function noticeSetCookie(to: string, key: string, count?: number): Promise<string> {
+function noticeSetCookie(to: string, key: string, user: string | null, count?: number): Promise<string> {
   const page = new URL(to, "http://ares.invalid").pathname;
-  const stored: StoredNotice = { page, key, id: randomUUID().slice(0, 8), ...(count === undefined ? {} : { count }) };
+  const stored: StoredNotice = {
+    page,
+    key,
+    user,
+    id: randomUUID().slice(0, 8),
+    ...(count === undefined ? {} : { count }),
+  };
   return noticeCookie().serialize(stored);
 }
 
-/** A 302 to `to` that shows the page's notice `key` once when it arrives. */
+/** Set-Cookie that drops a notice not yet shown (sign-out: it belonged to the person leaving). */
+export function clearNoticeCookie(): Promise<string> {
+  return noticeCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+/**
+ * A 302 to `to` that shows the page's notice `key` once when it arrives, to the person `userId` only
+ * (null: to a signed-out browser).
+ */
 export async function redirectWithNotice(
   to: string,
   key: string,
+  userId: string | null,
   options: { count?: number; headers?: HeadersInit } = {},
 ): Promise<Response> {
   const headers = new Headers(options.headers);
-  headers.append("Set-Cookie", await noticeSetCookie(to, key, options.count));
+  headers.append("Set-Cookie", await noticeSetCookie(to, key, userId, options.count));
   return redirect(to, { headers });
 }
 
 function isStoredNotice(value: unknown): value is StoredNotice {
   if (typeof value !== "object" || value === null) return false;
-  const { page, key, id, count } = value as Record<string, unknown>;
+  const { page, key, user, id, count } = value as Record<string, unknown>;
   return (
     typeof page === "string" &&
     typeof key === "string" &&
+    (user === null || typeof user === "string") &&
     typeof id === "string" &&
     (count === undefined || (typeof count === "number" && Number.isSafeInteger(count)))
   );
 }
 
 /**
- * The notice waiting for this page, taken once: its words (when its key is one of this page's `texts`
- * and it was sent to this path) and the headers that clear the cookie. Return the headers with the
- * loader's data.
+ * The notice waiting for this page, taken once: its words (when its key is one of this page's `texts`,
+ * it was sent to this path and to this person — `userId`, null when signed out) and the headers that
+ * clear the cookie. Return the headers with the loader's data.
  */
 export async function takeNotice(
   request: Request,
+  userId: string | null,
   texts: NoticeTexts,
 ): Promise<{ notice: ShownNotice | null; headers: Headers }> {
   const headers = new Headers();
@@ -80,10 +95,11 @@ export async function takeNotice(
   if (!cookieHeader?.includes(`${NOTICE_COOKIE}=`)) return { notice: null, headers };
   const cookie = noticeCookie();
   const value: unknown = await cookie.parse(cookieHeader);
-  // Another page's notice stays for that page; a bad or unsigned one is cleared.
-  if (isStoredNotice(value) && value.page !== new URL(request.url).pathname) return { notice: null, headers };
-  headers.append("Set-Cookie", await cookie.serialize("", { maxAge: 0, expires: new Date(0) }));
-  const text = isStoredNotice(value) && Object.hasOwn(texts, value.key) ? texts[value.key] : undefined;
-  if (!isStoredNotice(value) || text === undefined) return { notice: null, headers };
+  const forThisPerson = isStoredNotice(value) && value.user === userId;
+  // Another page's notice for this person stays for that page; a bad, unsigned or someone else's one is cleared.
+  if (forThisPerson && value.page !== new URL(request.url).pathname) return { notice: null, headers };
+  headers.append("Set-Cookie", await clearNoticeCookie());
+  const text = forThisPerson && Object.hasOwn(texts, value.key) ? texts[value.key] : undefined;
+  if (!forThisPerson || text === undefined) return { notice: null, headers };
   return { notice: { id: value.id, text: typeof text === "string" ? text : text(value.count ?? 0) }, headers };
 }

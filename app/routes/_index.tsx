@@ -7,6 +7,7 @@ import { Composer } from "~/components/chat/composer";
 import { markNewChatSent } from "~/components/chat/new-chat-focus";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
+import type { ShownNotice } from "~/http/shown-notice";
 import chatStylesheet from "~/styles/chat.css?url";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,7 +21,7 @@ const RECENT = 8;
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   if (!user) {
-    const { notice, headers } = await takeNotice(request, {
+    const { notice, headers } = await takeNotice(request, null, {
       deleted: "Your account and everything in it have been deleted.",
     });
     return data({ today: null, notice }, { headers });
@@ -41,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-function Landing({ notice }: { notice: { id: string; text: string } | null }) {
+function Landing({ notice }: { notice: ShownNotice | null }) {
   return (
     <section className="home">
       <OneTimeNotice notice={notice} />

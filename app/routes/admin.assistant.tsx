@@ -16,9 +16,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStyl
 export const meta: MetaFunction = () => [{ title: "Assistant · Admin · ARES" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
+  const admin = await requireAdmin(request, context);
   const [entries, settings] = await Promise.all([listSelfMemory(), instanceSettings()]);
-  const { notice, headers } = await takeNotice(request, { saved: "Saved." });
+  const { notice, headers } = await takeNotice(request, admin.id, { saved: "Saved." });
   const page = {
     notice,
     entries: entries.map(({ id, category, key, value, importance }) => ({ id, category, key, value, importance })),
@@ -28,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireAdmin(request, context);
+  const admin = await requireAdmin(request, context);
   const submission = parseWithZod(await request.formData(), { schema: selfMemoryIntent });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;
@@ -36,14 +36,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent.intent) {
       case "save":
         await saveSelfMemory(intent);
-        return redirectWithNotice("/admin/assistant", "saved");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       case "delete":
         await deleteSelfMemory(intent.id);
-        return redirectWithNotice("/admin/assistant", "saved");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       case "instance": {
         const { intent: _intent, ...settings } = intent;
         await saveInstanceSettings({ ...settings, memoryEnabled: settings.memoryEnabled ?? false });
-        return redirectWithNotice("/admin/assistant", "saved");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       }
     }
   } catch (error) {

@@ -12,8 +12,8 @@ import { QUEUE_STATES } from "~/jobs/states";
 export const meta: MetaFunction = () => [{ title: "Jobs · Admin · ARES" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
-  const { notice, headers } = await takeNotice(request, {
+  const admin = await requireAdmin(request, context);
+  const { notice, headers } = await takeNotice(request, admin.id, {
     retry: "The job is queued again.",
     cancel: "The job is cancelled.",
   });
@@ -31,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: context.userAgent,
   });
   if (!result.ok) return data({ error: result.message }, { status: 409 });
-  return redirectWithNotice("/admin/jobs", intent);
+  return redirectWithNotice("/admin/jobs", intent, admin.id);
 }
 
 const STATE_LABEL: Record<(typeof QUEUE_STATES)[number], string> = {

@@ -19,7 +19,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const details = await viewUser(admin, params.userId ?? "", { ip: context.clientIp, userAgent: context.userAgent });
   if (!details) throw new Response("There is no account with this id.", { status: 404 });
   const [budget, override] = await Promise.all([tokenBudgetFor(details.user.id), tokenBudgetOverride(details.user.id)]);
-  const { notice, headers } = await takeNotice(request, { budget: "The budget has been saved." });
+  const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
   return data({ ...details, budget, override, notice }, { headers });
 }
 
@@ -52,7 +52,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
     { action: "user.budget_change", outcome: "success", target: { type: "user", id: userId }, details: { budget } },
   );
-  return redirectWithNotice(`/admin/users/${userId}`, "budget");
+  return redirectWithNotice(`/admin/users/${userId}`, "budget", admin.id);
 }
 
 export default function UserDetails() {

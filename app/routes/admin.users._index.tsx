@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const q = (params.get("q") ?? "").trim().slice(0, 254);
   const page = await listUsers({ search: q, cursor: decodeCreatedAtCursor(params.get("cursor")) });
-  const { notice, headers } = await takeNotice(request, DONE);
+  const { notice, headers } = await takeNotice(request, admin.id, DONE);
   const body = {
     notice,
     q,
@@ -70,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const back = new URL(request.url).searchParams;
   back.delete("index");
   const query = back.size > 0 ? `?${back}` : "";
-  return redirectWithNotice(`/admin/users${query}`, result.changed ? input.intent : "unchanged");
+  return redirectWithNotice(`/admin/users${query}`, result.changed ? input.intent : "unchanged", admin.id);
 }
 
 export default function Users() {

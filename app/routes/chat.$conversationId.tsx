@@ -214,7 +214,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "delete":
         await deleteConversation(user.id, conversationId);
         // The chat page says so once (its notice), with or without JS.
-        return redirectWithNotice("/chat", "deleted");
+        return redirectWithNotice("/chat", "deleted", user.id);
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();

@@ -28,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = new URL(request.url).searchParams.get("q")?.trim() ?? "";
   const hits = query ? await searchConversations(user.id, query) : [];
   // Where a deleted conversation's page sends the person: said once, not again on reload.
-  const { notice, headers } = await takeNotice(request, { deleted: "Conversation deleted." });
+  const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
   const page = {
     query,
     deleted: notice,

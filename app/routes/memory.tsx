@@ -52,7 +52,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const review = url.searchParams.get("review");
   if (review && !proposals.some((p) => p.id === review)) notFound();
-  const { notice, headers } = await takeNotice(request, NOTICES);
+  const { notice, headers } = await takeNotice(request, user.id, NOTICES);
   const page = {
     notice,
     search,
@@ -90,34 +90,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent.intent) {
       case "add-fact":
         await saveFact(user.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirectWithNotice("/memory", "fact");
+        return redirectWithNotice("/memory", "fact", user.id);
       case "edit-fact":
         await editFact(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirectWithNotice("/memory", "fact");
+        return redirectWithNotice("/memory", "fact", user.id);
       case "delete-fact":
         await deleteMemory(user.id, "fact", intent.id);
-        return redirectWithNotice("/memory", "deleted");
+        return redirectWithNotice("/memory", "deleted", user.id);
       case "add-preference":
         await savePreference(user.id, { key: intent.key, value: intent.value });
-        return redirectWithNotice("/memory", "preference");
+        return redirectWithNotice("/memory", "preference", user.id);
       case "edit-preference":
         await editPreference(user.id, intent.id, { key: intent.key, value: intent.value });
-        return redirectWithNotice("/memory", "preference");
+        return redirectWithNotice("/memory", "preference", user.id);
       case "delete-preference":
         await deleteMemory(user.id, "preference", intent.id);
-        return redirectWithNotice("/memory", "deleted");
+        return redirectWithNotice("/memory", "deleted", user.id);
       case "accept":
         await acceptProposal(user.id, intent.id);
-        return redirectWithNotice("/memory", "accepted");
+        return redirectWithNotice("/memory", "accepted", user.id);
       case "accept-edited":
         await acceptProposal(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirectWithNotice("/memory", "accepted");
+        return redirectWithNotice("/memory", "accepted", user.id);
       case "reject":
         await rejectProposal(user.id, intent.id);
-        return redirectWithNotice("/memory", "rejected");
+        return redirectWithNotice("/memory", "rejected", user.id);
       case "forget":
         await forgetEverything(user.id);
-        return redirectWithNotice("/memory", "forgotten");
+        return redirectWithNotice("/memory", "forgotten", user.id);
     }
   } catch (error) {
     if (error instanceof MemoryNotFoundError) notFound();

@@ -27,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     instanceSettings(),
   ]);
   const provider = primaryProvider();
-  const { notice, headers } = await takeNotice(request, {
+  const { notice, headers } = await takeNotice(request, user.id, {
     prompt: "The system prompt is back to the default.",
     memory: "Your memory settings have been saved.",
     chat: "Your chat settings have been saved.",
@@ -58,14 +58,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       memoryEnabled: memory.value.memoryEnabled ?? false,
       memoryAutoAccept: memory.value.memoryAutoAccept ?? false,
     });
-    return redirectWithNotice("/settings/assistant", "memory");
+    return redirectWithNotice("/settings/assistant", "memory", user.id);
   }
   const submission = parseWithZod(formData, { schema: chatPreferencesSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const values = submission.value;
   if (values.intent === "reset-prompt") {
     await saveChatPreferences(user.id, { systemPrompt: null });
-    return redirectWithNotice("/settings/assistant", "prompt");
+    return redirectWithNotice("/settings/assistant", "prompt", user.id);
   }
   const choice = parseModelChoice(values.model ?? "");
   await saveChatPreferences(user.id, {
@@ -76,7 +76,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     topP: values.topP ?? null,
     maxTokens: values.maxTokens ?? null,
   });
-  return redirectWithNotice("/settings/assistant", "chat");
+  return redirectWithNotice("/settings/assistant", "chat", user.id);
 }
 
 export default function ChatSettings() {

@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data(submission.reply(message), { status: 400 });
   }
   // The landing page says it was done: the account is gone, so there is nobody left to tell otherwise.
-  return redirectWithNotice("/", "deleted", { headers: { "Set-Cookie": await clearSessionCookie() } });
+  return redirectWithNotice("/", "deleted", null, { headers: { "Set-Cookie": await clearSessionCookie() } });
 }
 
 export default function YourData() {

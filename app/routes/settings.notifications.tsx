@@ -16,7 +16,9 @@ const DEFAULT_BRIEFING_TIME = "07:30";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const { notice, headers } = await takeNotice(request, { saved: "Your notification settings have been saved." });
+  const { notice, headers } = await takeNotice(request, user.id, {
+    saved: "Your notification settings have been saved.",
+  });
   const page = {
     notice,
     preferences: await notificationPreferences(user.id),
@@ -50,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     remindersOnTelegram: Boolean(remindersOnTelegram),
     briefingOnTelegram: Boolean(briefingOnTelegram),
   });
-  return redirectWithNotice("/settings/notifications", "saved");
+  return redirectWithNotice("/settings/notifications", "saved", user.id);
 }
 
 /** What was sent, to show again after a refusal: nothing the person typed is lost. */

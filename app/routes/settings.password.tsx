@@ -18,7 +18,7 @@ const HIDDEN = ["currentPassword", "newPassword"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const { notice, headers } = await takeNotice(request, {
+  const { notice, headers } = await takeNotice(request, user.id, {
     saved: (signedOut) =>
       "Your password has been changed." +
       (signedOut > 0 ? ` ${signedOut} other ${signedOut === 1 ? "session was" : "sessions were"} signed out.` : ""),
@@ -53,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirectWithNotice("/settings/password", "saved", {
+  return redirectWithNotice("/settings/password", "saved", user.id, {
     count: result.signedOut,
     headers: result.setCookie ? { "Set-Cookie": result.setCookie } : {},
   });

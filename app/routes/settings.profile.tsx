@@ -17,7 +17,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The list comes from the server so that the page and the check agree on which zones exist.
   const profile = await getProfile(user.id);
-  const { notice, headers } = await takeNotice(request, { saved: "Your profile has been saved." });
+  const { notice, headers } = await takeNotice(request, user.id, { saved: "Your profile has been saved." });
   return data(
     { notice, profile: { ...profile, timeZone: pickerZone(profile.timeZone) }, timeZones: timeZones() },
     { headers },
@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { timeZone } = submission.value;
   const sameZone = timeZone !== user.timeZone && pickerZone(user.timeZone) === timeZone;
   await updateProfile(user.id, { ...submission.value, timeZone: sameZone ? user.timeZone : timeZone });
-  return redirectWithNotice("/settings/profile", "saved");
+  return redirectWithNotice("/settings/profile", "saved", user.id);
 }
 
 export default function Profile() {

@@ -19,7 +19,7 @@ const REFUSALS = {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const { notice, headers } = await takeNotice(request, {
+  const { notice, headers } = await takeNotice(request, user.id, {
     revoked: "The session has been signed out.",
     others: (count) =>
       count === 0
@@ -39,11 +39,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (submission.value.intent === "revoke-others") {
     const count = await revokeMyOtherSessions(user, currentId, origin);
-    return redirectWithNotice("/settings/sessions", "others", { count });
+    return redirectWithNotice("/settings/sessions", "others", user.id, { count });
   }
   const result = await revokeMySession(user, currentId, submission.value.sessionId, origin);
   if (!result.ok) return data({ error: REFUSALS[result.reason] }, { status: 400 });
-  return redirectWithNotice("/settings/sessions", "revoked");
+  return redirectWithNotice("/settings/sessions", "revoked", user.id);
 }
 
 export default function Sessions() {

@@ -25,7 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // only linking a new chat needs the bot.
   const configured = Boolean(config().telegram);
   const [chats, bot] = await Promise.all([listLinkedChats(user.id), configured ? botUsername() : null]);
-  const { notice, headers } = await takeNotice(request, {
+  const { notice, headers } = await takeNotice(request, user.id, {
     unlinked: "The chat is unlinked. It no longer reaches ARES.",
   });
   const page = {
@@ -68,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const origin = { actor: user, ip: context.clientIp, userAgent: context.userAgent };
   const unlinked = await unlinkChat(origin, BigInt(value.chatId));
   if (!unlinked) return data({ error: "That chat is not linked any more." }, { status: 404 });
-  return redirectWithNotice("/settings/telegram", "unlinked");
+  return redirectWithNotice("/settings/telegram", "unlinked", user.id);
 }
 
 function chatName(chat: { username: string | null; displayName: string | null; chatId: string }): string {

@@ -58,4 +58,27 @@ describe("one-time notices", () => {
       /<div role="status" class="notice-region" data-notice-region=""><\/div><p class="notice">Preference saved\.<\/p>/,
     );
   });
+
+  it("a notice is only shown to the person it was for: another person signing in on the same browser does not see it", async () => {
+    const first = await signedUp(server.url, unique("first"));
+    expect((await first.post("/settings/profile", { name: "Ada", timeZone: "UTC" })).status).toBe(302);
+    // The page load after the redirect never happened: the notice cookie is still in the browser.
+    const pending = first.jar.get("__ares_notice");
+    expect(pending).toBeDefined();
+
+    const next = await signedUp(server.url, unique("next"));
+    next.jar.set("__ares_notice", pending!);
+    expect(await (await next.get("/settings/profile")).text()).not.toContain("Your profile has been saved.");
+    // Someone else's notice is cleared, not kept for later.
+    expect(next.jar.get("__ares_notice")).toBeUndefined();
+  });
+
+  it("the signed-out landing still says the account was deleted", async () => {
+    const email = unique("deleted");
+    const client = await signedUp(server.url, email);
+    const deleted = await client.post("/settings/data", { confirmEmail: email });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("location")).toBe("/");
+    expect(await (await client.get("/")).text()).toContain("Your account and everything in it have been deleted.");
+  });
 });
