@@ -73,6 +73,14 @@ describe("one-time notices", () => {
     expect(next.jar.get("__ares_notice")).toBeUndefined();
   });
 
+  it("signing out drops a notice not yet shown", async () => {
+    const client = await signedUp(server.url, unique("signout"));
+    expect((await client.post("/settings/profile", { name: "Ada", timeZone: "UTC" })).status).toBe(302);
+    expect(client.jar.get("__ares_notice")).toBeDefined();
+    expect((await client.post("/logout", {})).status).toBe(302);
+    expect(client.jar.get("__ares_notice")).toBeUndefined();
+  });
+
   it("the signed-out landing still says the account was deleted", async () => {
     const email = unique("deleted");
     const client = await signedUp(server.url, email);
