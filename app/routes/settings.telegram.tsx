@@ -96,7 +96,12 @@ export default function TelegramSettings() {
       <OneTimeNotice notice={loaded.notice} hidden={Boolean(actionData)} />
       {blocked.map((chat) => (
         <div key={chat.chatId} className="notice warning" role="status">
-          <p>{chatName(chat)} blocked the bot, so it was unlinked. Link it again below whenever you like.</p>
+          <p>
+            {chatName(chat)} blocked the bot, so it was unlinked.{" "}
+            {loaded.configured
+              ? "Link it again below whenever you like."
+              : "It can be linked again once Telegram is set up on this ARES instance."}
+          </p>
           <Form method="post">
             <input type="hidden" name="intent" value="dismiss" />
             <input type="hidden" name="chatId" value={chat.chatId} />

@@ -38,4 +38,31 @@ describe("Telegram settings without a bot token", () => {
     const link = await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 777001n } });
     expect(link.unlinkReason).toBe("unlinked");
   });
+
+  it("another person cannot unlink someone's chat (404, still linked)", async () => {
+    const ownerEmail = "unconfigured-owner@example.test";
+    await signedUp(server.url, ownerEmail);
+    const owner = await prisma.user.findUniqueOrThrow({ where: { email: ownerEmail } });
+    await prisma.telegramLink.create({ data: { chatId: 777002n, userId: owner.id, username: "owner_on_tg" } });
+
+    const other = await signedUp(server.url, "unconfigured-other@example.test");
+    const refused = await other.post("/settings/telegram", { intent: "unlink", chatId: "777002" });
+    expect(refused.status).toBe(404);
+    expect(await refused.text()).toContain("That chat is not linked any more.");
+    const link = await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 777002n } });
+    expect(link.unlinkedAt).toBeNull();
+  });
+
+  it("a chat that blocked the bot is not offered to be linked again while linking is impossible", async () => {
+    const email = "unconfigured-blocked@example.test";
+    const client = await signedUp(server.url, email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    await prisma.telegramLink.create({
+      data: { chatId: 777003n, userId: user.id, username: "blocker", unlinkedAt: new Date(), unlinkReason: "blocked" },
+    });
+    const page = await (await client.get("/settings/telegram")).text();
+    expect(page).toContain("blocked the bot, so it was unlinked.");
+    expect(page).not.toContain("Link it again below");
+    expect(page).toContain("It can be linked again once Telegram is set up on this ARES instance.");
+  });
 });
