@@ -148,8 +148,8 @@ async function shutdown(signal: string): Promise<void> {
   await stopEmbedded?.();
   await devServer?.close();
   await runtime.flushErrorReports(2_000);
-  logger.info("stopped");
-  logger.flush();
+  // Last in the log, after every line before it (see logStopped).
+  await runtime.logStopped();
   process.exit(0);
 }
 // Vite's dev server installs its own SIGTERM handler that exits at once.

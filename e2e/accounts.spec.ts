@@ -4,7 +4,7 @@
  */
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { promoteToAdmin } from "./support/admin";
-import { signUp, TEST_PASSWORD, uniqueEmail, untilInteractive } from "./support/session";
+import { expectNotice, signUp, TEST_PASSWORD, uniqueEmail, untilInteractive } from "./support/session";
 
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
@@ -57,7 +57,7 @@ test("sign up, out and in; see two sessions; revoke the other one; sign out", as
   const other = rows.filter({ hasText: "Mobile Safari 17" });
   await expect(other).toContainText("Apple iPhone");
   await other.getByRole("button", { name: /Revoke/ }).click();
-  await expect(page.getByRole("status")).toHaveText("The session has been signed out.");
+  await expectNotice(page, "The session has been signed out.");
   await expect(rows).toHaveCount(1);
 
   // The revoked browser is refused on its very next click.
@@ -101,7 +101,7 @@ test("a non-admin gets 403 on admin pages; the admin changes their role and the 
   await row.getByText("user ▾").click();
   await row.getByLabel(`Role for ${userEmail}`, { exact: true }).selectOption("admin");
   await row.getByRole("button", { name: `Save role for ${userEmail}` }).click();
-  await expect(page.getByRole("status")).toHaveText("The role has been changed.");
+  await expectNotice(page, "The role has been changed.");
   await expect(page.getByLabel(`Role for ${userEmail}`, { exact: true })).toHaveValue("admin");
 
   // The promoted user now reaches the admin pages.

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
 import { seedLongConversation } from "./support/admin";
-import { signUp } from "./support/session";
+import { expectNotice, signUp } from "./support/session";
 
 const REPLY = (text: string) => `You said: "${text}". This is a deterministic reply from the stub model.`;
 
@@ -124,8 +124,13 @@ test.describe("chat", () => {
     await openConversationMenu(page);
     await page.getByRole("link", { name: "Delete" }).click();
     await page.getByRole("button", { name: "Delete conversation" }).click();
-    await expect(page).toHaveURL(/\/chat\?deleted=1$/);
+    await expect(page).toHaveURL(/\/chat$/);
+    await expectNotice(page, "Conversation deleted.");
     await expect(page.getByRole("link", { name: "Amphibians" })).toHaveCount(0);
+    // Said once: a reload (or this address bookmarked) does not say it again.
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("What can I help you with?");
+    await expect(page.getByText("Conversation deleted.")).toHaveCount(0);
   });
 
   test("delete on a phone: the question is in view, and the next page says the conversation is deleted", async ({
@@ -146,8 +151,8 @@ test.describe("chat", () => {
     await expect(page.getByText(/This cannot be undone/)).toBeInViewport();
 
     await confirm.click();
-    await expect(page).toHaveURL(/\/chat\?deleted=1$/);
-    await expect(page.getByRole("status").filter({ hasText: "Conversation deleted." })).toBeVisible();
+    await expect(page).toHaveURL(/\/chat$/);
+    await expectNotice(page, "Conversation deleted.");
     await expect(page.getByRole("link", { name: /A long talk/ })).toHaveCount(0);
   });
 });

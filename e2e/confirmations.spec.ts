@@ -4,7 +4,7 @@
  */
 import { expect, test } from "@playwright/test";
 import { promoteToAdmin } from "./support/admin";
-import { signUp, untilInteractive } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 test("disabling a user asks first; only the confirmation disables", async ({ page, browser, baseURL }, testInfo) => {
   const adminEmail = await signUp(page, { name: "Confirming Admin" });
@@ -24,7 +24,7 @@ test("disabling a user asks first; only the confirmation disables", async ({ pag
   await expect(row.getByText(`Disable ${userEmail}? They are signed out everywhere and cannot sign in.`)).toBeVisible();
   await expect(row).toContainText("active");
   await confirm.click();
-  await expect(page.getByRole("status")).toHaveText("The account has been disabled and signed out everywhere.");
+  await expectNotice(page, "The account has been disabled and signed out everywhere.");
   await expect(page.locator("table.data tbody tr", { hasText: userEmail })).toContainText("disabled");
 });
 
@@ -33,8 +33,8 @@ test("deleting my account asks for my email and then says the account is deleted
   await page.goto("/settings/data");
   await page.getByLabel(`Type ${email} to confirm`).fill(email);
   await page.getByRole("button", { name: "Delete my account" }).click();
-  await expect(page).toHaveURL(/\/\?deleted=1$/);
-  await expect(page.getByRole("status")).toHaveText("Your account and everything in it have been deleted.");
+  await expect(page).toHaveURL(/\/$/);
+  await expectNotice(page, "Your account and everything in it have been deleted.");
   // Gone for real: signing in again is refused.
   await page.goto("/login");
   await untilInteractive(page);

@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
-import { signUp } from "./support/session";
+import { expectNotice, signUp } from "./support/session";
 
 /** A conversation long enough that its newest message is a scroll away from its header. */
 async function longConversation(page: Page): Promise<void> {
@@ -55,7 +55,7 @@ test.describe("form feedback", () => {
     await fact.getByLabel("Key").fill("employer");
     await fact.getByLabel("Value").fill("Acme Rockets");
     await fact.getByRole("button", { name: "Add fact" }).click();
-    await expect(page.getByRole("status")).toContainText("Fact saved.");
+    await expectNotice(page, "Fact saved.");
     await expect(page.getByTestId("fact")).toContainText("Acme Rockets");
     await expect(fact.getByLabel("Key")).toHaveValue("");
     await expect(fact.getByLabel("Value")).toHaveValue("");
@@ -64,7 +64,7 @@ test.describe("form feedback", () => {
     await preference.getByLabel("Key").fill("reply_style");
     await preference.getByLabel("Value").fill("short answers");
     await preference.getByRole("button", { name: "Add preference" }).click();
-    await expect(page.getByRole("status")).toContainText("Preference saved.");
+    await expectNotice(page, "Preference saved.");
     await expect(page.getByTestId("preference")).toContainText("short answers");
     await expect(preference.getByLabel("Key")).toHaveValue("");
     await expect(preference.getByLabel("Value")).toHaveValue("");

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
-import { signUp } from "./support/session";
+import { expectNotice, signUp } from "./support/session";
 
 async function startConversation(page: Page, message: string): Promise<string> {
   await page.goto("/chat");
@@ -28,7 +28,7 @@ async function addFact(page: Page, key: string, value: string) {
   await form.getByLabel("Key").fill(key);
   await form.getByLabel("Value").fill(value);
   await form.getByRole("button", { name: "Add fact" }).click();
-  await expect(page.getByRole("status")).toContainText("Fact saved.");
+  await expectNotice(page, "Fact saved.");
 }
 
 test.describe("memory", () => {
@@ -73,7 +73,7 @@ test.describe("memory", () => {
       new RegExp(`${first}#m-`),
     );
     await proposal.getByRole("button", { name: "Accept" }).click();
-    await expect(page.getByRole("status")).toContainText("Accepted");
+    await expectNotice(page, "Accepted");
 
     const second = await startConversation(page, "Also, my lucky number is 42");
     expect((await summarize(page, second)).status).toBe("written");
@@ -83,7 +83,7 @@ test.describe("memory", () => {
       .filter({ hasText: "lucky_number" })
       .getByRole("button", { name: "Reject" })
       .click();
-    await expect(page.getByRole("status")).toContainText("Rejected");
+    await expectNotice(page, "Rejected");
     await expect(page.getByTestId("proposal")).toHaveCount(0);
 
     const third = await startConversation(page, "What do you know about my lucky number?");

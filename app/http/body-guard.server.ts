@@ -1,5 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
+import { decodeForm } from "./form-charset.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
@@ -77,14 +78,47 @@ const badText: Failure = {
   message: "The request contains a NUL character or an unpaired surrogate, which cannot be stored.",
 };
 
+/** A urlencoded form that is not valid text in the charset it declares (UTF-8 when none). */
+const badFormEncoding: Failure = {
+  status: 400,
+  code: "invalid_encoding",
+  title: "Bad request",
+  message: "The form is not valid UTF-8 text (or the charset it declares), so nothing was stored. Send it as UTF-8.",
+};
+
+/** Multipart text parts are read as UTF-8 whatever they declare (as browsers send them). */
+const badMultipartEncoding: Failure = {
+  status: 400,
+  code: "invalid_encoding",
+  title: "Bad request",
+  message: "A text field of the form is not valid UTF-8, so nothing was stored. Send it as UTF-8.",
+};
+
+/**
+ * API JSON that is not UTF-8. Its `code` stays `invalid_text`, as v1 answered it before (docs/api-versioning.md:
+ * an existing outcome's code never changes in v1).
+ */
+const badJsonEncoding: Failure = {
+  status: 400,
+  code: "invalid_text",
+  title: "Bad request",
+  message: "The request body is not valid UTF-8, so nothing was stored. Send JSON as UTF-8.",
+};
+
+/** A multipart text field is its bytes as sent: one that UTF-8 decoding altered (U+FFFD) was not UTF-8. */
+function alteredByDecoding(text: string, bytes: Buffer): boolean {
+  return text.includes("\uFFFD") && !bytes.includes(Buffer.from(text, "utf8"));
+}
+
 async function reencode(type: string | undefined, bytes: Buffer, contentType: string): Promise<GuardedBody | Failure> {
   if (type === FORM) {
-    const params = new URLSearchParams(bytes.toString("utf8"));
+    const fields = decodeForm(bytes, contentType);
+    // Refused rather than stored with U+FFFD in place of what was typed.
+    if (!fields) return badFormEncoding;
     // No keyboard types U+0000 and PostgreSQL cannot store it: refused, never silently altered.
-    if ([...params].some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
-    const clean = new URLSearchParams();
-    for (const [name, value] of params) clean.append(cleanText(name), cleanText(value));
-    return { bytes: Buffer.from(clean.toString()), contentType: FORM };
+    if (fields.some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
+    // Handed on as UTF-8, the only charset Remix's form reader knows.
+    return { bytes: Buffer.from(new URLSearchParams(fields).toString()), contentType: FORM };
   }
   if (type === MULTIPART) {
     let form: FormData;
@@ -98,6 +132,7 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
       return { status: 400, code: "invalid_body", title: "Bad request", message: "The form data could not be read." };
     }
     const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
+    if (texts.some((text) => alteredByDecoding(text, bytes))) return badMultipartEncoding;
     if (texts.some((text) => text.includes("\0"))) return badText;
     const clean = new FormData();
     for (const [name, value] of form)
@@ -110,7 +145,7 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return badText;
+    return badJsonEncoding;
   }
   try {
     if (hasBadText(JSON.parse(text))) return badText;
@@ -142,8 +177,8 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
 /**
  * The one body reader in front of every action: checks the media type (forms for pages, JSON for
  * /api), stops at the request's size limit (413), and hands Remix a body without NUL characters or lone
- * surrogates: a NUL anywhere is refused (400), lone surrogates in form values become U+FFFD, JSON with
- * them is refused (400). Bad input is the client's
+ * surrogates: a NUL anywhere is refused (400), bytes that are not text in the body's charset (UTF-8
+ * unless a form declares another) are refused (400), JSON with lone surrogates is refused (400). Bad input is the client's
  * mistake and never reaches an action as a TypeError or a database encoding error.
  */
 export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {

@@ -11,7 +11,7 @@ import { waitForGenerations } from "~/chat/stream-bus.server";
 import { config } from "~/config/env.server";
 import { startBackgroundJobs, stopBackgroundJobs } from "~/jobs/worker.server";
 import { flushErrorReports, startErrorReporting } from "~/observability/error-reporting.server";
-import { logger } from "~/observability/logger.server";
+import { logger, logStopped } from "~/observability/logger.server";
 import { startMemoryReducerNudge } from "~/observability/memory-reducer.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis } from "~/redis/redis.server";
@@ -23,6 +23,7 @@ import { startDraining } from "./draining.server";
 export const serverRuntime = {
   config,
   logger,
+  logStopped,
   startErrorReporting,
   flushErrorReports,
   startEmbeddedDatabase,

@@ -1,3 +1,4 @@
+import { EventEmitter, once } from "node:events";
 import path from "node:path";
 import { remember } from "@epic-web/remember";
 import pino, { type Logger } from "pino";
@@ -115,10 +116,31 @@ function createLogger(): Logger {
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     formatters: { log: redactSecretPaths },
   };
-  // Plain JSON to stdout stays synchronous in the main thread; transports run in a worker.
+  // Plain JSON to stdout is written from the main thread (asynchronously: see logStopped); transports
+  // run in a worker.
   if (!logPretty && !logFile) return pino(options);
   return pino(options, pino.transport({ targets: targets() }));
 }
 
 /** The process-wide structured logger (one across dev hot reloads); child loggers add a request id or a domain name. */
 export const logger: Logger = remember("ares-logger", createLogger);
+
+/**
+ * The process's last line, "stopped", once every line before it is out. pino writes stdout
+ * asynchronously (sonic-boom): at exit it writes what is still buffered synchronously, while a line
+ * whose write is already queued in libuv's thread pool (slow on a loaded machine) lands after it — a
+ * shutdown test saw "job worker stopped" after "stopped". So the exit waits for the stream's "drain"
+ * (everything written; `logger.flush(cb)` answers at once without a minLength), at most `limitMs`.
+ * Transports (pretty, LOG_FILE) write from a worker thread, which this does not wait for.
+ */
+export async function logStopped(limitMs = 2_000): Promise<void> {
+  const { logPretty, logFile } = config();
+  const stream: unknown = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  const waits = !logPretty && !logFile && logger.isLevelEnabled("info") && stream instanceof EventEmitter;
+  // An error on stdout (nobody reading) is not a reason to keep the process up.
+  const drained = waits ? once(stream, "drain").catch(() => undefined) : Promise.resolve();
+  logger.info("stopped");
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+  clearTimeout(timer);
+}

@@ -1,9 +1,13 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "~/accounts/time-zone";
 import { listConversations } from "~/chat/conversations.server";
 import { Composer } from "~/components/chat/composer";
 import { markNewChatSent } from "~/components/chat/new-chat-focus";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { takeNotice } from "~/http/notice.server";
+import type { ShownNotice } from "~/http/shown-notice";
 import chatStylesheet from "~/styles/chat.css?url";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -14,11 +18,17 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: chatStyles
 
 const RECENT = 8;
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
-  if (!user) return { today: null };
+  if (!user) {
+    const { notice, headers } = await takeNotice(request, null, {
+      deleted: "Your account and everything in it have been deleted.",
+    });
+    return data({ today: null, notice }, { headers });
+  }
   const { conversations } = await listConversations(user.id, null, RECENT);
   return {
+    notice: null,
     today: {
       name: user.name ?? user.email,
       recent: conversations.map((conversation) => ({
@@ -32,15 +42,10 @@ export async function loader({ context }: LoaderFunctionArgs) {
   };
 }
 
-function Landing() {
-  const [searchParams] = useSearchParams();
+function Landing({ notice }: { notice: ShownNotice | null }) {
   return (
     <section className="home">
-      {searchParams.get("deleted") === "1" ? (
-        <p className="notice" role="status">
-          Your account and everything in it have been deleted.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} />
       <h1>ARES</h1>
       <p className="lead">
         A personal AI assistant that runs on your own server. Chat with the model you choose — through OpenRouter or a
@@ -60,8 +65,8 @@ function Landing() {
 
 /** Signed in, "/" is where the day starts: a message box and the conversations to pick up again. */
 export default function Home() {
-  const { today } = useLoaderData<typeof loader>();
-  if (!today) return <Landing />;
+  const { today, notice } = useLoaderData<typeof loader>();
+  if (!today) return <Landing notice={notice} />;
   return (
     <section className="today" aria-labelledby="today-title">
       <h1 id="today-title">Today</h1>

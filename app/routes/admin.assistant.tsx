@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { FormErrors, sentValue } from "~/components/forms";
 import { MemoryNotFoundError } from "~/memory/memories.server";
@@ -14,16 +16,19 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStyl
 export const meta: MetaFunction = () => [{ title: "Assistant · Admin · ARES" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
+  const admin = await requireAdmin(request, context);
   const [entries, settings] = await Promise.all([listSelfMemory(), instanceSettings()]);
-  return {
+  const { notice, headers } = await takeNotice(request, admin.id, { saved: "Saved." });
+  const page = {
+    notice,
     entries: entries.map(({ id, category, key, value, importance }) => ({ id, category, key, value, importance })),
     settings,
   };
+  return data(page, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  await requireAdmin(request, context);
+  const admin = await requireAdmin(request, context);
   const submission = parseWithZod(await request.formData(), { schema: selfMemoryIntent });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;
@@ -31,14 +36,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent.intent) {
       case "save":
         await saveSelfMemory(intent);
-        return redirect("/admin/assistant?saved=1");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       case "delete":
         await deleteSelfMemory(intent.id);
-        return redirect("/admin/assistant?saved=1");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       case "instance": {
         const { intent: _intent, ...settings } = intent;
         await saveInstanceSettings({ ...settings, memoryEnabled: settings.memoryEnabled ?? false });
-        return redirect("/admin/assistant?saved=1");
+        return redirectWithNotice("/admin/assistant", "saved", admin.id);
       }
     }
   } catch (error) {
@@ -48,9 +53,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AdminAssistant() {
-  const { entries, settings } = useLoaderData<typeof loader>();
+  const { notice, entries, settings } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [params] = useSearchParams();
   // A refused save comes back with what was typed (without JS the page is new).
   const sentInstance = lastResult?.initialValue?.intent === "instance";
   const instance = (field: string) => sentValue(lastResult, { intent: "instance" }, field);
@@ -68,11 +72,7 @@ export default function AdminAssistant() {
   return (
     <section className="card">
       <h2>Assistant</h2>
-      {params.get("saved") && !lastResult ? (
-        <p className="notice" role="status">
-          Saved.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <FormErrors errors={errors} />
       <h3>Memory for this instance</h3>
       <Form method="post" className="memory-form">

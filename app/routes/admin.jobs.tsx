@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { ScrollBox } from "~/components/scroll-box";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { changeJob, jobsOverview } from "~/admin/jobs.server";
 import { jobActionSchema } from "~/admin/schemas";
 import { requireAdmin } from "~/auth/guards.server";
@@ -10,9 +12,12 @@ import { QUEUE_STATES } from "~/jobs/states";
 export const meta: MetaFunction = () => [{ title: "Jobs · Admin · ARES" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
-  const notice = new URL(request.url).searchParams.get("done");
-  return { ...(await jobsOverview()), notice: notice === "retry" || notice === "cancel" ? notice : null };
+  const admin = await requireAdmin(request, context);
+  const { notice, headers } = await takeNotice(request, admin.id, {
+    retry: "The job is queued again.",
+    cancel: "The job is cancelled.",
+  });
+  return data({ ...(await jobsOverview()), notice }, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -26,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: context.userAgent,
   });
   if (!result.ok) return data({ error: result.message }, { status: 409 });
-  return redirect(`/admin/jobs?done=${intent}`);
+  return redirectWithNotice("/admin/jobs", intent, admin.id);
 }
 
 const STATE_LABEL: Record<(typeof QUEUE_STATES)[number], string> = {
@@ -64,11 +69,7 @@ export default function AdminJobs() {
             (docs/decisions/005-background-jobs.md).
           </p>
         ))}
-        {notice ? (
-          <p role="status" className="notice">
-            {notice === "retry" ? "The job is queued again." : "The job is cancelled."}
-          </p>
-        ) : null}
+        <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
         {actionData?.error ? (
           <p role="alert" className="field-error">
             {actionData.error}

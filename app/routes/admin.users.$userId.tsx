@@ -1,7 +1,9 @@
 import { ScrollBox } from "~/components/scroll-box";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { z } from "zod";
 import { viewUser } from "~/admin/users.server";
 import { recordAudit } from "~/audit/audit.server";
@@ -17,7 +19,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const details = await viewUser(admin, params.userId ?? "", { ip: context.clientIp, userAgent: context.userAgent });
   if (!details) throw new Response("There is no account with this id.", { status: 404 });
   const [budget, override] = await Promise.all([tokenBudgetFor(details.user.id), tokenBudgetOverride(details.user.id)]);
-  return { ...details, budget, override };
+  const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
+  return data({ ...details, budget, override, notice }, { headers });
 }
 
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
@@ -49,13 +52,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
     { action: "user.budget_change", outcome: "success", target: { type: "user", id: userId }, details: { budget } },
   );
-  return redirect(`/admin/users/${userId}?saved=budget`);
+  return redirectWithNotice(`/admin/users/${userId}`, "budget", admin.id);
 }
 
 export default function UserDetails() {
-  const { user, sessions, events, budget, override } = useLoaderData<typeof loader>();
+  const { user, sessions, events, budget, override, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const saved = useSearchParams()[0].get("saved") === "budget" && !actionData;
   return (
     <>
       <section className="card">
@@ -95,11 +97,7 @@ export default function UserDetails() {
           Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "unlimited"}
           {override === null ? " (the server default)." : " (set for this person)."}
         </p>
-        {saved ? (
-          <p className="notice" role="status">
-            The budget has been saved.
-          </p>
-        ) : null}
+        <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
         <Form method="post" className="inline-form">
           <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
           <input

@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 import { userActionSchema } from "~/admin/schemas";
@@ -12,12 +14,21 @@ import { FormErrors } from "~/components/forms";
 
 export const meta: MetaFunction = () => [{ title: "Users · Admin · ARES" }];
 
+const DONE: Record<string, string> = {
+  role: "The role has been changed.",
+  disable: "The account has been disabled and signed out everywhere.",
+  enable: "The account has been enabled.",
+  unchanged: "Nothing needed to change.",
+};
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const params = new URL(request.url).searchParams;
   const q = (params.get("q") ?? "").trim().slice(0, 254);
   const page = await listUsers({ search: q, cursor: decodeCreatedAtCursor(params.get("cursor")) });
-  return {
+  const { notice, headers } = await takeNotice(request, admin.id, DONE);
+  const body = {
+    notice,
     q,
     me: admin.id,
     firstPage: !params.get("cursor"),
@@ -33,6 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
     next: page.next ? encodeCreatedAtCursor(page.next) : null,
   };
+  return data(body, { headers });
 }
 
 const REFUSALS: Record<Exclude<AdminChangeResult, { ok: true }>["reason"], string> = {
@@ -57,24 +69,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Back to the same search and page; Remix adds "index" to an index route's form action.
   const back = new URL(request.url).searchParams;
   back.delete("index");
-  back.set("done", result.changed ? input.intent : "unchanged");
-  return redirect(`/admin/users?${back}`);
+  const query = back.size > 0 ? `?${back}` : "";
+  return redirectWithNotice(`/admin/users${query}`, result.changed ? input.intent : "unchanged", admin.id);
 }
 
-const DONE: Record<string, string> = {
-  role: "The role has been changed.",
-  disable: "The account has been disabled and signed out everywhere.",
-  enable: "The account has been enabled.",
-  unchanged: "Nothing needed to change.",
-};
-
 export default function Users() {
-  const { q, me, users, next, firstPage } = useLoaderData<typeof loader>();
+  const { notice, q, me, users, next, firstPage } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
-  const done = actionData ? undefined : DONE[searchParams.get("done") ?? ""];
 
   return (
     <section className="card">
@@ -91,11 +94,7 @@ export default function Users() {
           </Link>
         ) : null}
       </Form>
-      {done ? (
-        <p className="notice" role="status">
-          {done}
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
       {users.length === 0 ? (
         <p>{q ? `No accounts match “${q}”.` : "No accounts yet."}</p>

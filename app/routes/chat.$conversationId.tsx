@@ -29,6 +29,7 @@ import {
 } from "~/chat/conversations.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
+import { redirectWithNotice } from "~/http/notice.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
@@ -214,8 +215,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case "delete":
         await deleteConversation(user.id, conversationId);
-        // The chat page says so (its notice), with or without JS.
-        return redirect("/chat?deleted=1");
+        // The chat page says so once (its notice), with or without JS.
+        return redirectWithNotice("/chat", "deleted", user.id);
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();

@@ -2,7 +2,7 @@ import { encodeCreatedAtCursor } from "~/validation/cursor";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
@@ -14,6 +14,8 @@ import { useEffect } from "react";
 import { Composer } from "~/components/chat/composer";
 import { markNewChatSent, takeNewChatSent } from "~/components/chat/new-chat-focus";
 import { FormErrors } from "~/components/forms";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { takeNotice } from "~/http/notice.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -25,8 +27,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const query = new URL(request.url).searchParams.get("q")?.trim() ?? "";
   const hits = query ? await searchConversations(user.id, query) : [];
-  return {
+  // Where a deleted conversation's page sends the person: said once, not again on reload.
+  const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
+  const page = {
     query,
+    deleted: notice,
     conversations: groupByConversation(hits).map((group) => ({
       title: group.title,
       href: `/chat/${group.conversationId}`,
@@ -41,6 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       })),
     })),
   };
+  return data(page, { headers });
 }
 
 const startSchema = z.object({ message: messageText });
@@ -66,12 +72,9 @@ const MATCHED: Record<"title" | "mine" | "reply", string> = {
 };
 
 export default function ChatHome() {
-  const { query, conversations } = useLoaderData<typeof loader>();
+  const { query, conversations, deleted } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [searchParams] = useSearchParams();
-  // Where a deleted conversation's page sends the person (?deleted=1); not repeated under a refused send.
-  const deleted = searchParams.get("deleted") === "1" && !lastResult;
   // A refused send stays here: its mark must not move focus on some later arrival.
   useEffect(() => {
     if (lastResult) takeNewChatSent();
@@ -113,11 +116,8 @@ export default function ChatHome() {
   return (
     <div className="chat-empty">
       <h1>What can I help you with?</h1>
-      {deleted ? (
-        <p className="notice" role="status">
-          Conversation deleted.
-        </p>
-      ) : null}
+      {/* Not repeated under a refused send. */}
+      <OneTimeNotice notice={deleted} hidden={Boolean(lastResult)} />
       <Form method="post" className="composer-form" onSubmit={markNewChatSent}>
         <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
         <Composer

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
+import { clearNoticeCookie } from "~/http/notice.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
 export function loader() {
@@ -14,5 +15,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const setCookie = await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent });
   // Auth0 keeps its own session: end it too, or "Continue with Auth0" would sign straight back in.
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
-  return redirect(next, { headers: { "Set-Cookie": setCookie } });
+  const headers = new Headers({ "Set-Cookie": setCookie });
+  // A one-time notice not yet shown ("Your password has been changed") was for the person leaving.
+  headers.append("Set-Cookie", await clearNoticeCookie());
+  return redirect(next, { headers });
 }

@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { useEffect, useRef, type RefObject } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
@@ -28,6 +30,15 @@ function notFound(): never {
   throw new Response("Not found", { status: 404 });
 }
 
+const NOTICES: Record<string, string> = {
+  fact: "Fact saved.",
+  preference: "Preference saved.",
+  deleted: "Deleted. It is no longer in any prompt or summary.",
+  accepted: "Accepted: ARES will use it from the next message.",
+  rejected: "Rejected: ARES will not use it.",
+  forgotten: "Everything ARES remembered about you is gone.",
+};
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const url = new URL(request.url);
@@ -41,7 +52,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const review = url.searchParams.get("review");
   if (review && !proposals.some((p) => p.id === review)) notFound();
-  return {
+  const { notice, headers } = await takeNotice(request, user.id, NOTICES);
+  const page = {
+    notice,
     search,
     facts: memories.facts.map((fact) => ({
       id: fact.id,
@@ -65,6 +78,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       createdAt: proposal.createdAt.toISOString(),
     })),
   };
+  return data(page, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -76,49 +90,40 @@ export async function action({ request, context }: ActionFunctionArgs) {
     switch (intent.intent) {
       case "add-fact":
         await saveFact(user.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirect("/memory?saved=fact");
+        return redirectWithNotice("/memory", "fact", user.id);
       case "edit-fact":
         await editFact(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirect("/memory?saved=fact");
+        return redirectWithNotice("/memory", "fact", user.id);
       case "delete-fact":
         await deleteMemory(user.id, "fact", intent.id);
-        return redirect("/memory?saved=deleted");
+        return redirectWithNotice("/memory", "deleted", user.id);
       case "add-preference":
         await savePreference(user.id, { key: intent.key, value: intent.value });
-        return redirect("/memory?saved=preference");
+        return redirectWithNotice("/memory", "preference", user.id);
       case "edit-preference":
         await editPreference(user.id, intent.id, { key: intent.key, value: intent.value });
-        return redirect("/memory?saved=preference");
+        return redirectWithNotice("/memory", "preference", user.id);
       case "delete-preference":
         await deleteMemory(user.id, "preference", intent.id);
-        return redirect("/memory?saved=deleted");
+        return redirectWithNotice("/memory", "deleted", user.id);
       case "accept":
         await acceptProposal(user.id, intent.id);
-        return redirect("/memory?saved=accepted");
+        return redirectWithNotice("/memory", "accepted", user.id);
       case "accept-edited":
         await acceptProposal(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
-        return redirect("/memory?saved=accepted");
+        return redirectWithNotice("/memory", "accepted", user.id);
       case "reject":
         await rejectProposal(user.id, intent.id);
-        return redirect("/memory?saved=rejected");
+        return redirectWithNotice("/memory", "rejected", user.id);
       case "forget":
         await forgetEverything(user.id);
-        return redirect("/memory?saved=forgotten");
+        return redirectWithNotice("/memory", "forgotten", user.id);
     }
   } catch (error) {
     if (error instanceof MemoryNotFoundError) notFound();
     throw error;
   }
 }
-
-const NOTICES: Record<string, string> = {
-  fact: "Fact saved.",
-  preference: "Preference saved.",
-  deleted: "Deleted. It is no longer in any prompt or summary.",
-  accepted: "Accepted: ARES will use it from the next message.",
-  rejected: "Rejected: ARES will not use it.",
-  forgotten: "Everything ARES remembered about you is gone.",
-};
 
 function Source({ conversationId, messageId }: { conversationId: string | null; messageId: string | null }) {
   if (!conversationId || !messageId) return null;
@@ -150,10 +155,9 @@ function useClearedWhenSaved(form: RefObject<HTMLFormElement>, intent: string) {
 }
 
 export default function Memory() {
-  const { search, facts, preferences, proposals } = useLoaderData<typeof loader>();
+  const { notice, search, facts, preferences, proposals } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const saved = params.get("saved");
   const edit = params.get("edit");
   const review = params.get("review");
   const addFact = useRef<HTMLFormElement>(null);
@@ -173,11 +177,7 @@ export default function Memory() {
         What ARES knows about you. Nothing it suggests is used until you accept it. Switch memory off, or turn on
         auto-accept, in <Link to="/settings/assistant">Settings → Assistant</Link>.
       </p>
-      {saved && NOTICES[saved] && !lastResult ? (
-        <p className="notice" role="status">
-          {NOTICES[saved]}
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <FormErrors errors={errors} />
 
       <section className="card" aria-labelledby="review-title">

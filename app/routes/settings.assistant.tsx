@@ -1,8 +1,10 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
 import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema, parseModelChoice } from "~/chat/schemas";
@@ -25,7 +27,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     instanceSettings(),
   ]);
   const provider = primaryProvider();
-  return {
+  const { notice, headers } = await takeNotice(request, user.id, {
+    prompt: "The system prompt is back to the default.",
+    memory: "Your memory settings have been saved.",
+    chat: "Your chat settings have been saved.",
+  });
+  const page = {
+    notice,
     preferences,
     memory,
     instance: {
@@ -37,6 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     serverDefault: `${provider === "openrouter" ? "OpenRouter" : "Ollama"} · ${defaultModel(provider)}`,
     models: { openrouter: openrouter.map((model) => model.id), ollama: ollama.map((model) => model.id) },
   };
+  return data(page, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -49,14 +58,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       memoryEnabled: memory.value.memoryEnabled ?? false,
       memoryAutoAccept: memory.value.memoryAutoAccept ?? false,
     });
-    return redirect("/settings/assistant?saved=memory");
+    return redirectWithNotice("/settings/assistant", "memory", user.id);
   }
   const submission = parseWithZod(formData, { schema: chatPreferencesSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const values = submission.value;
   if (values.intent === "reset-prompt") {
     await saveChatPreferences(user.id, { systemPrompt: null });
-    return redirect("/settings/assistant?saved=prompt");
+    return redirectWithNotice("/settings/assistant", "prompt", user.id);
   }
   const choice = parseModelChoice(values.model ?? "");
   await saveChatPreferences(user.id, {
@@ -67,13 +76,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     topP: values.topP ?? null,
     maxTokens: values.maxTokens ?? null,
   });
-  return redirect("/settings/assistant?saved=1");
+  return redirectWithNotice("/settings/assistant", "chat", user.id);
 }
 
 export default function ChatSettings() {
-  const { preferences, memory, instance, defaultSystemPrompt, serverDefault, models } = useLoaderData<typeof loader>();
+  const { notice, preferences, memory, instance, defaultSystemPrompt, serverDefault, models } =
+    useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const current = preferences.provider && preferences.model ? `${preferences.provider}:${preferences.model}` : "";
   const [form, fields] = useForm({
@@ -91,20 +100,11 @@ export default function ChatSettings() {
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: chatPreferencesSchema }),
   });
-  const saved = searchParams.get("saved");
 
   return (
     <section className="card">
       <h2>Assistant</h2>
-      {saved && !lastResult ? (
-        <p className="notice" role="status">
-          {saved === "prompt"
-            ? "The system prompt is back to the default."
-            : saved === "memory"
-              ? "Your memory settings have been saved."
-              : "Your chat settings have been saved."}
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <Form method="post" {...getFormProps(form)}>
         <FormErrors errors={form.errors} id={form.errorId} />
         <Field

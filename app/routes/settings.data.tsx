@@ -1,7 +1,8 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { redirectWithNotice } from "~/http/notice.server";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { deleteAccountSchema } from "~/accounts/schemas";
@@ -36,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data(submission.reply(message), { status: 400 });
   }
   // The landing page says it was done: the account is gone, so there is nobody left to tell otherwise.
-  return redirect("/?deleted=1", { headers: { "Set-Cookie": await clearSessionCookie() } });
+  return redirectWithNotice("/", "deleted", null, { headers: { "Set-Cookie": await clearSessionCookie() } });
 }
 
 export default function YourData() {

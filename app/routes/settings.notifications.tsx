@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
 import { FormErrors, SubmitButton } from "~/components/forms";
 import { config } from "~/config/env.server";
@@ -14,11 +16,16 @@ const DEFAULT_BRIEFING_TIME = "07:30";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return {
+  const { notice, headers } = await takeNotice(request, user.id, {
+    saved: "Your notification settings have been saved.",
+  });
+  const page = {
+    notice,
     preferences: await notificationPreferences(user.id),
     timeZone: user.timeZone,
     telegram: Boolean(config().telegram),
   };
+  return data(page, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     remindersOnTelegram: Boolean(remindersOnTelegram),
     briefingOnTelegram: Boolean(briefingOnTelegram),
   });
-  return redirect("/settings/notifications?saved=1");
+  return redirectWithNotice("/settings/notifications", "saved", user.id);
 }
 
 /** What was sent, to show again after a refusal: nothing the person typed is lost. */
@@ -63,9 +70,8 @@ function formValues(form: FormData) {
 }
 
 export default function NotificationSettings() {
-  const { preferences, timeZone, telegram } = useLoaderData<typeof loader>();
+  const { notice, preferences, timeZone, telegram } = useLoaderData<typeof loader>();
   const refused = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const shown = refused?.form ?? {
     briefing: preferences.briefingTime !== null,
@@ -76,11 +82,7 @@ export default function NotificationSettings() {
   return (
     <section className="card">
       <h2>Notifications</h2>
-      {searchParams.get("saved") && !refused ? (
-        <p className="notice" role="status">
-          Your notification settings have been saved.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(refused)} />
       <p>
         Event reminders always appear under <Link to="/notifications">Notifications</Link> (the bell). Set them per
         event in the calendar.

@@ -1,8 +1,10 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { passwordChangeSchema } from "~/accounts/schemas";
 import { changeMyPassword } from "~/accounts/security.server";
 import { hasPassword } from "~/auth/accounts.server";
@@ -16,7 +18,12 @@ const HIDDEN = ["currentPassword", "newPassword"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return { hasPassword: await hasPassword(user.id) };
+  const { notice, headers } = await takeNotice(request, user.id, {
+    saved: (signedOut) =>
+      "Your password has been changed." +
+      (signedOut > 0 ? ` ${signedOut} other ${signedOut === 1 ? "session was" : "sessions were"} signed out.` : ""),
+  });
+  return data({ notice, hasPassword: await hasPassword(user.id) }, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -46,15 +53,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  return redirect(`/settings/password?saved=1&signedOut=${result.signedOut}`, {
+  return redirectWithNotice("/settings/password", "saved", user.id, {
+    count: result.signedOut,
     headers: result.setCookie ? { "Set-Cookie": result.setCookie } : {},
   });
 }
 
 export default function Password() {
-  const { hasPassword } = useLoaderData<typeof loader>();
+  const { notice, hasPassword } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "password",
@@ -64,17 +71,11 @@ export default function Password() {
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: passwordChangeSchema }),
   });
-  const signedOut = Number(searchParams.get("signedOut") ?? 0);
 
   return (
     <section className="card">
       <h2>{hasPassword ? "Change your password" : "Set a password"}</h2>
-      {searchParams.get("saved") && !lastResult ? (
-        <p className="notice" role="status">
-          Your password has been changed.
-          {signedOut > 0 ? ` ${signedOut} other ${signedOut === 1 ? "session was" : "sessions were"} signed out.` : ""}
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       {hasPassword ? null : (
         <p>Your account signs in without a password. Set one to sign in with your email address as well.</p>
       )}

@@ -1,8 +1,10 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { getProfile, updateProfile } from "~/accounts/profile.server";
 import { profileSchema } from "~/accounts/schemas";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
@@ -15,7 +17,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The list comes from the server so that the page and the check agree on which zones exist.
   const profile = await getProfile(user.id);
-  return { profile: { ...profile, timeZone: pickerZone(profile.timeZone) }, timeZones: timeZones() };
+  const { notice, headers } = await takeNotice(request, user.id, { saved: "Your profile has been saved." });
+  return data(
+    { notice, profile: { ...profile, timeZone: pickerZone(profile.timeZone) }, timeZones: timeZones() },
+    { headers },
+  );
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -28,13 +34,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { timeZone } = submission.value;
   const sameZone = timeZone !== user.timeZone && pickerZone(user.timeZone) === timeZone;
   await updateProfile(user.id, { ...submission.value, timeZone: sameZone ? user.timeZone : timeZone });
-  return redirect("/settings/profile?saved=1");
+  return redirectWithNotice("/settings/profile", "saved", user.id);
 }
 
 export default function Profile() {
-  const { profile, timeZones: zones } = useLoaderData<typeof loader>();
+  const { notice, profile, timeZones: zones } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "profile",
@@ -49,11 +54,7 @@ export default function Profile() {
   return (
     <section className="card">
       <h2>Profile</h2>
-      {searchParams.get("saved") && !lastResult ? (
-        <p className="notice" role="status">
-          Your profile has been saved.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <p>
         Signed in as <strong>{profile.email}</strong>.
       </p>

@@ -1,8 +1,10 @@
 import { ScrollBox } from "~/components/scroll-box";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { listMySessions, revokeMyOtherSessions, revokeMySession } from "~/accounts/my-sessions.server";
 import { sessionActionSchema } from "~/accounts/schemas";
 import { requireUser } from "~/auth/guards.server";
@@ -17,7 +19,14 @@ const REFUSALS = {
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return { sessions: await listMySessions(user, context.auth.session!.id) };
+  const { notice, headers } = await takeNotice(request, user.id, {
+    revoked: "The session has been signed out.",
+    others: (count) =>
+      count === 0
+        ? "There were no other sessions to sign out."
+        : `Signed out of ${count} other ${count === 1 ? "session" : "sessions"}.`,
+  });
+  return data({ notice, sessions: await listMySessions(user, context.auth.session!.id) }, { headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -30,41 +39,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (submission.value.intent === "revoke-others") {
     const count = await revokeMyOtherSessions(user, currentId, origin);
-    return redirect(`/settings/sessions?signedOut=${count}`);
+    return redirectWithNotice("/settings/sessions", "others", user.id, { count });
   }
   const result = await revokeMySession(user, currentId, submission.value.sessionId, origin);
   if (!result.ok) return data({ error: REFUSALS[result.reason] }, { status: 400 });
-  return redirect("/settings/sessions?revoked=1");
-}
-
-function confirmation(params: URLSearchParams): string | null {
-  if (params.get("revoked")) return "The session has been signed out.";
-  const signedOut = params.get("signedOut");
-  if (signedOut === null) return null;
-  const count = Number(signedOut) || 0;
-  return count === 0
-    ? "There were no other sessions to sign out."
-    : `Signed out of ${count} other ${count === 1 ? "session" : "sessions"}.`;
+  return redirectWithNotice("/settings/sessions", "revoked", user.id);
 }
 
 export default function Sessions() {
-  const { sessions } = useLoaderData<typeof loader>();
+  const { notice, sessions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
-  const notice = actionData ? null : confirmation(searchParams);
   const others = sessions.filter((session) => !session.current).length;
 
   return (
     <section className="card">
       <h2>Sessions</h2>
       <p>These are the browsers and devices signed in to your account. Sign out any you do not recognise.</p>
-      {notice ? (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
       <ScrollBox label="Your sessions">
         <table className="data">

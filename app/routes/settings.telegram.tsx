@@ -1,7 +1,9 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
 import { FormErrors } from "~/components/forms";
 import { config } from "~/config/env.server";
@@ -19,11 +21,17 @@ export const meta: MetaFunction = () => [{ title: "Telegram · Settings · ARES"
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  if (!config().telegram) return { configured: false as const };
-  const chats = await listLinkedChats(user.id);
-  return {
-    configured: true as const,
-    bot: await botUsername(),
+  // Linked chats stay listed (and can be unlinked) when the operator has taken the bot token away:
+  // only linking a new chat needs the bot.
+  const configured = Boolean(config().telegram);
+  const [chats, bot] = await Promise.all([listLinkedChats(user.id), configured ? botUsername() : null]);
+  const { notice, headers } = await takeNotice(request, user.id, {
+    unlinked: "The chat is unlinked. It no longer reaches ARES.",
+  });
+  const page = {
+    notice,
+    configured,
+    bot,
     codeMinutes: Math.round(LINK_CODE_TTL_MS / 60_000),
     chats: chats.map((chat) => ({
       ...chat,
@@ -31,17 +39,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       unlinkedAt: chat.unlinkedAt?.toISOString() ?? null,
     })),
   };
+  return data(page, { headers });
 }
+
+const NOT_CONFIGURED = "Telegram is not set up on this ARES instance.";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  if (!config().telegram) return data({ error: "Telegram is not set up on this ARES instance." }, { status: 409 });
   const submission = parseWithZod(await request.formData(), { schema: telegramSettingsSchema });
   if (submission.status !== "success") {
     return data({ error: "That request was not understood. Please try again." }, { status: 400 });
   }
   const { value } = submission;
   if (value.intent === "code") {
+    if (!config().telegram) return data({ error: NOT_CONFIGURED }, { status: 409 });
     // The code is shown once, in this answer, and never stored in clear: it is not put in a URL to
     // redirect to (history, logs), so this one form answers with the page instead of a redirect.
     const code = await createLinkCode(user.id);
@@ -57,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const origin = { actor: user, ip: context.clientIp, userAgent: context.userAgent };
   const unlinked = await unlinkChat(origin, BigInt(value.chatId));
   if (!unlinked) return data({ error: "That chat is not linked any more." }, { status: 404 });
-  return redirect("/settings/telegram?unlinked=1");
+  return redirectWithNotice("/settings/telegram", "unlinked", user.id);
 }
 
 function chatName(chat: { username: string | null; displayName: string | null; chatId: string }): string {
@@ -68,20 +79,8 @@ function chatName(chat: { username: string | null; displayName: string | null; c
 export default function TelegramSettings() {
   const loaded = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [searchParams] = useSearchParams();
   const busy = useNavigation().state === "submitting";
 
-  if (!loaded.configured) {
-    return (
-      <section className="card">
-        <h2>Telegram</h2>
-        <p>
-          Telegram is not set up on this ARES instance. The operator can turn it on by creating a bot with @BotFather
-          and setting <code>TELEGRAM_BOT_TOKEN</code>.
-        </p>
-      </section>
-    );
-  }
   const code = actionData && "code" in actionData ? actionData : null;
   const error = actionData && "error" in actionData ? actionData.error : null;
   const linked = loaded.chats.filter((chat) => !chat.unlinkedAt);
@@ -94,14 +93,15 @@ export default function TelegramSettings() {
         Talk to ARES from Telegram: your messages there go to your conversations here, with the same memory, limits and
         history.
       </p>
-      {searchParams.get("unlinked") ? (
-        <p className="notice" role="status">
-          The chat is unlinked. It no longer reaches ARES.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={loaded.notice} hidden={Boolean(actionData)} />
       {blocked.map((chat) => (
         <div key={chat.chatId} className="notice warning" role="status">
-          <p>{chatName(chat)} blocked the bot, so it was unlinked. Link it again below whenever you like.</p>
+          <p>
+            {chatName(chat)} blocked the bot, so it was unlinked.{" "}
+            {loaded.configured
+              ? "Link it again below whenever you like."
+              : "It can be linked again once Telegram is set up on this ARES instance."}
+          </p>
           <Form method="post">
             <input type="hidden" name="intent" value="dismiss" />
             <input type="hidden" name="chatId" value={chat.chatId} />
@@ -114,7 +114,12 @@ export default function TelegramSettings() {
       <FormErrors errors={error ? [error] : undefined} />
 
       <h3>Link a chat</h3>
-      {code ? (
+      {!loaded.configured ? (
+        <p>
+          {NOT_CONFIGURED} The operator can turn it on by creating a bot with @BotFather and setting{" "}
+          <code>TELEGRAM_BOT_TOKEN</code>.
+        </p>
+      ) : code ? (
         <div className="telegram-code" role="status">
           <p>
             {loaded.bot ? (
@@ -138,12 +143,14 @@ export default function TelegramSettings() {
           link.
         </p>
       )}
-      <Form method="post">
-        <input type="hidden" name="intent" value="code" />
-        <button type="submit" disabled={busy}>
-          {code ? "Get a new code" : "Get a linking code"}
-        </button>
-      </Form>
+      {loaded.configured ? (
+        <Form method="post">
+          <input type="hidden" name="intent" value="code" />
+          <button type="submit" disabled={busy}>
+            {code ? "Get a new code" : "Get a linking code"}
+          </button>
+        </Form>
+      ) : null}
 
       <h3>Linked chats</h3>
       {linked.length === 0 ? (

@@ -47,3 +47,15 @@ async function signInHere(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
+
+/**
+ * A one-time notice after a form's redirect (app/components/one-time-notice.tsx): on the page, and with
+ * JS in the live region, where screen readers announce it.
+ */
+export async function expectNotice(page: Page, text: string | RegExp): Promise<void> {
+  if (test.info().project.use.javaScriptEnabled === false) {
+    await expect(page.locator(".notice").filter({ hasText: text })).toBeVisible();
+  } else {
+    await expect(page.getByRole("status").filter({ hasText: text })).toBeVisible();
+  }
+}

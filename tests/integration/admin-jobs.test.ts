@@ -40,7 +40,7 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
 
     const retried = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id });
     expect(retried.status).toBe(302);
-    expect(retried.headers.get("location")).toBe("/admin/jobs?done=retry");
+    expect(retried.headers.get("location")).toBe("/admin/jobs");
     await until(
       async () =>
         (await prisma.$queryRaw<Array<{ state: string }>>`SELECT state::text FROM pgboss.job WHERE id = ${id}::uuid`)[0]

@@ -53,7 +53,7 @@ describe("the users page", () => {
     const ten = await countQueries(() => load("http://ares.test/admin/users"));
     await seedUsers(100);
     const hundred = await countQueries(async () => {
-      const page = await load("http://ares.test/admin/users");
+      const { data: page } = await load("http://ares.test/admin/users");
       // A full page of 25 rows each with a session count, and a next page.
       expect(page.users).toHaveLength(25);
       expect(page.users.every((user) => user.activeSessions === 1)).toBe(true);

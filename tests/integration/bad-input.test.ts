@@ -78,7 +78,7 @@ const BODIES: Array<{ name: string; headers: Record<string, string>; body?: stri
 function send(
   route: string,
   method: string,
-  options: { headers?: Record<string, string>; body?: string; cookie?: string },
+  options: { headers?: Record<string, string>; body?: string | Buffer; cookie?: string },
 ) {
   const headers = { ...options.headers, ...(options.cookie ? { cookie: options.cookie } : {}) };
   return httpRequest(`${server.url}${route}`, { method, headers, body: options.body });
@@ -182,6 +182,67 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     });
     expect(result.status).toBe(400);
     expect(JSON.parse(result.body)).toMatchObject({ code: "invalid_text" });
+  });
+
+  it("F9: a form in its declared charset is stored as typed; bytes that are not UTF-8 are refused, nothing stored", async () => {
+    const profileName = async () => {
+      const page = (await send("/settings/profile", "GET", { cookie: adminCookie })).body;
+      return /value="([^"]*)"/.exec(/<input[^>]*name="name"[^>]*>/.exec(page)?.[0] ?? "")?.[1];
+    };
+    // ISO-8859-1, as a client that says so sends "José": é is the byte 0xE9.
+    const latin1 = await send("/settings/profile", "POST", {
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=iso-8859-1" },
+      body: "name=Jos%E9&timeZone=UTC",
+      cookie: adminCookie,
+    });
+    expect(latin1.status).toBe(302);
+    expect(await profileName()).toBe("José");
+
+    // The same byte without a charset (so UTF-8), percent-encoded or raw: refused with a message, not stored.
+    for (const body of [
+      Buffer.from("name=Ren%E9&timeZone=UTC"),
+      Buffer.from([...Buffer.from("name=Ren"), 0xe9, ...Buffer.from("&timeZone=UTC")]),
+    ]) {
+      const refused = await send("/settings/profile", "POST", {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body,
+        cookie: adminCookie,
+      });
+      expect(refused.status).toBe(400);
+      expectCleanClientError(refused, "/settings/profile");
+      expect(refused.body).toContain("not valid UTF-8");
+      expect(await profileName()).toBe("José");
+    }
+
+    // A multipart field that is not UTF-8: refused the same way.
+    const boundary = "f9boundary";
+    const multipart = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nRen`),
+      Buffer.from([0xe9]),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="timeZone"\r\n\r\nUTC\r\n--${boundary}--\r\n`,
+      ),
+    ]);
+    const refusedMultipart = await send("/settings/profile", "POST", {
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body: multipart,
+      cookie: adminCookie,
+    });
+    expect(refusedMultipart.status).toBe(400);
+    expect(refusedMultipart.body).toContain("not valid UTF-8");
+    // Multipart parts are read as UTF-8 whatever they declare: the message names no other charset.
+    expect(refusedMultipart.body).not.toContain("declare");
+    expect(await profileName()).toBe("José");
+
+    // JSON for the API: the code v1 has always answered (docs/api-versioning.md: codes never change in v1).
+    const api = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "application/json" },
+      body: Buffer.concat([Buffer.from('{"title":"Ren'), Buffer.from([0xe9]), Buffer.from('"}')]),
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 400, code: "invalid_text" });
+    expect(JSON.parse(api.body).detail).toContain("not valid UTF-8");
   });
 
   it("finding 4: a body above BODY_LIMIT_BYTES is refused with 413, with or without Content-Length", async () => {

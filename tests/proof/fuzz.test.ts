@@ -1287,7 +1287,8 @@ describe("the fuzz covers the route list", () => {
     expect([...reads.byRouteId.get("routes/admin.audit[.]csv")!]).toEqual(
       expect.arrayContaining(["user", "action", "from", "to", "views", "cursor"]),
     );
-    expect([...reads.byRouteId.get("routes/settings.password")!]).toEqual(expect.arrayContaining(["signedOut"]));
+    expect([...reads.byRouteId.get("routes/login")!]).toEqual(expect.arrayContaining(["reason"]));
+    expect([...reads.byRouteId.get("routes/calendar._index")!]).toEqual(expect.arrayContaining(["deleted"]));
     expect(reads.everywhere).toEqual(new Set(["_data"]));
   });
 

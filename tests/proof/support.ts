@@ -201,7 +201,11 @@ function scanModule(file: string): ModuleScan {
   const scan: ModuleScan = { reads: new Set(), unnamed: [], imports: [] };
   const isQuery = (node: ts.Expression): boolean =>
     (ts.isPropertyAccessExpression(node) && node.name.text === "searchParams") ||
-    (ts.isIdentifier(node) && bound.has(node.text));
+    (ts.isIdentifier(node) && bound.has(node.text)) ||
+    // `useSearchParams()[0].get("x")`, read in place (the calendar page's ?deleted=).
+    (ts.isElementAccessExpression(node) &&
+      ts.isCallExpression(node.expression) &&
+      node.expression.expression.getText(source) === "useSearchParams");
   const bind = (node: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && node.initializer) {
       const init = node.initializer;

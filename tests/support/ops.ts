@@ -10,7 +10,7 @@ export type HttpResult = { status: number; headers: http.IncomingHttpHeaders; bo
  */
 export function httpRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; path?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; path?: string } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const init = {

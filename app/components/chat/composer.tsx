@@ -114,10 +114,18 @@ export function Composer({
       ) : null}
       <div className="composer__actions">
         {hydrated ? (
+          // Each phrase stays whole: where the row is too narrow for the hint beside the buttons (a phone, an
+          // edit box inside a message) the buttons move under it instead of the hint wrapping mid-phrase.
           <p className="composer__hint" id={`${id}-hint`}>
-            {coarse
-              ? `Enter starts a new line; press ${submitLabel} when ready.`
-              : `Enter to ${submitLabel.toLowerCase()} · Shift+Enter for a new line`}
+            {coarse ? (
+              <>
+                <span>Enter starts a new line;</span> <span>{`press ${submitLabel} when ready.`}</span>
+              </>
+            ) : (
+              <>
+                <span>{`Enter to ${submitLabel.toLowerCase()}`}</span> · <span>Shift+Enter for a new line</span>
+              </>
+            )}
           </p>
         ) : null}
         {cancelTo ? (
