@@ -1,6 +1,7 @@
 import type { Request, Response } from "express";
 import { encode } from "turbo-stream";
 import { logger } from "~/observability/logger.server";
+import { routePath } from "./route-path.server";
 
 /**
  * A refusal made before Remix (rate limit, body size, encoding, method) for a request from the Remix
@@ -26,7 +27,8 @@ class ReloadValue {
 function pageUrl(req: Request): string {
   const url = new URL(req.originalUrl, "http://page.invalid");
   let path = url.pathname.replace(/\.data$/, "");
-  if (path === "/_root") path = "/";
+  // A non-canonical address (`/.//evil.example.data`) could name another site once normalised.
+  if (path === "/_root" || !routePath(req).canonical || path.startsWith("//") || path.startsWith("/\\")) path = "/";
   url.searchParams.delete("_routes");
   return path + url.search;
 }
@@ -40,7 +42,7 @@ async function encoded(value: unknown): Promise<Buffer> {
         if (item instanceof ReloadValue)
           return [
             "SingleFetchRedirect",
-            { redirect: item.url, status: 302, revalidate: false, reload: true, replace: false },
+            { redirect: item.url, status: 302, revalidate: false, reload: true, replace: true },
           ];
         return undefined;
       },
@@ -58,7 +60,8 @@ export function sendRemixDataRefusal(req: Request, res: Response, refusal: DataR
 
 async function answer(req: Request, res: Response, refusal: DataRefusal): Promise<void> {
   for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
-  const isAction = req.method === "POST";
+  // Every method but GET and HEAD reaches an action (PUT… are refused with 405 before it).
+  const isAction = req.method !== "GET" && req.method !== "HEAD";
   // An action's refusal is `{ error }`; a loader's reload is the whole answer (Remix's redirect shape).
   const body = await encoded(isAction ? { error: new ErrorResponseValue(refusal) } : new ReloadValue(pageUrl(req)));
   res

@@ -281,6 +281,16 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     expect(refused.body).not.toContain("<html");
   });
 
+  it("a refused .data address that only normalisation makes a page reloads ARES's home, never another site", async () => {
+    for (const route of ["/.//evil.example.data", "/a/..//evil.example.data", "/%2e//evil.example.data"]) {
+      // Sent as written: a URL parser would normalise the address first.
+      const result = await httpRequest(`${server.url}/`, { path: route, headers: { cookie: adminCookie } });
+      expect(result.status, route).toBe(202);
+      expect(result.body, route).toContain("SingleFetchRedirect");
+      expect(result.body, route).not.toContain("evil.example");
+    }
+  });
+
   it("an API address spelled with .data is a 404 problem (it answered Remix's internal format, or 401 client_error)", async () => {
     for (const cookie of [adminCookie, undefined]) {
       const result = await send("/api/v1/conversations.data", "GET", { cookie });
