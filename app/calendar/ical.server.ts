@@ -1,6 +1,7 @@
 import ICAL from "ical.js";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import { isTimeZone } from "~/accounts/time-zone";
+import { MAX_IMPORT_BYTES } from "./import-limits";
 import type { EventRecord } from "./occurrences";
 import { parseRule, ruleProblem, untilToWall, wallToUntil, withRulePart } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, lastWallOf, parseWall, toZoned } from "./time";
@@ -198,8 +199,7 @@ function inZone(
   return toZoned(time.wall, time.zone).withTimeZone(zone).toPlainDateTime();
 }
 
-/** The largest .ics file one import takes. */
-export const MAX_IMPORT_BYTES = 2_000_000;
+export { MAX_IMPORT_BYTES };
 /**
  * The largest import request: the file plus the multipart framing and the form's other fields. The
  * body guard lets the calendar page's posts grow to this size (app/http/express.server.ts), so an

@@ -26,9 +26,11 @@ function describe(error: unknown): { status: number; title: string; message: str
       };
     }
     const detail = typeof error.data === "string" && error.data.length < 300 ? error.data : error.statusText;
+    // Refusals made before Remix (remix-data-refusal.server.ts) carry their title as the status text.
+    const titled = error.status === 429 || error.status === 413;
     return {
       status: error.status,
-      title: `Error ${error.status}`,
+      title: titled && error.statusText ? error.statusText : `Error ${error.status}`,
       message: detail || "The request could not be completed.",
     };
   }

@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import { errorPageHtml } from "./error-html.server";
 import { labelRoute } from "./metrics.server";
 import { sendProblem } from "./problem.server";
+import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 /**
@@ -18,6 +19,10 @@ export function sendClientError(
   res.setHeader("Cache-Control", "no-store");
   if (isApiPath(routePath(req).path)) {
     sendProblem(res, failure.status, failure.code, failure.title, failure.message);
+    return;
+  }
+  if (routePath(req).data) {
+    sendRemixDataRefusal(req, res, failure);
     return;
   }
   res

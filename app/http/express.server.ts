@@ -17,7 +17,7 @@ import { drainingMiddleware } from "./draining.server";
 import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
-import { refuseNonCanonicalPaths } from "./non-canonical-url.server";
+import { refuseApiDataAddresses, refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
@@ -121,6 +121,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
   app.use(refuseNonCanonicalPaths);
+  app.use(refuseApiDataAddresses);
   // 3. Timing starts here so the histogram covers everything below, including 429s.
   app.use(httpMetricsMiddleware(() => currentBuild));
   // 4. Access log (health probes, scrapes and assets are not logged).

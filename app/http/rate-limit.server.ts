@@ -12,6 +12,7 @@ import { redis } from "~/redis/redis.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
 import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL } from "./request-context.server";
+import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
 
 type Tier = "auth" | "write" | "read";
@@ -135,6 +136,14 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     }
     if (isApiPath(routePath(req).path)) {
       sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
+      return;
+    }
+    if (routePath(req).data) {
+      sendRemixDataRefusal(req, res, {
+        status: 429,
+        title: "Too many requests",
+        message: `You have sent a lot of requests in a short time. Please wait ${String(retryAfter)} seconds and try again.`,
+      });
       return;
     }
     res

@@ -23,7 +23,8 @@ import { ImportContendedError } from "~/calendar/events.server";
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
-import { ICalendarError, MAX_IMPORT_BYTES, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
+import { ICalendarError, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
+import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from "~/calendar/import-limits";
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
 import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
@@ -92,10 +93,7 @@ type ActionResult = { intent: "import"; error: string };
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
-    return data<ActionResult>(
-      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
-      { status: 413 },
-    );
+    return data<ActionResult>({ intent: "import", error: IMPORT_TOO_LARGE_MESSAGE }, { status: 413 });
   }
   const form = await request.formData();
   const intent = form.get("intent");
@@ -113,10 +111,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data<ActionResult>({ intent: "import", error: "Choose an .ics file to import." }, { status: 400 });
   }
   if (file.size > MAX_IMPORT_BYTES) {
-    return data<ActionResult>(
-      { intent: "import", error: "The file is too large: import at most 2 MB at a time." },
-      { status: 413 },
-    );
+    return data<ActionResult>({ intent: "import", error: IMPORT_TOO_LARGE_MESSAGE }, { status: 413 });
   }
   try {
     const parsed = fromICalendar(await file.text(), user.timeZone);
@@ -241,7 +236,19 @@ function Sharing({
       <Form method="post" encType="multipart/form-data" action={importAction}>
         <input type="hidden" name="intent" value="import" />
         <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
-        <input id="ics-file" type="file" name="file" accept=".ics,text/calendar" required />{" "}
+        <input
+          id="ics-file"
+          type="file"
+          name="file"
+          accept=".ics,text/calendar"
+          required
+          // With JS a file over the limit is stopped here, with the form kept: sent, a file far over it
+          // is refused before the page's action by the body limit (a 413 with no form to return to).
+          onChange={(event) => {
+            const file = event.currentTarget.files?.[0];
+            event.currentTarget.setCustomValidity(file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "");
+          }}
+        />{" "}
         <button type="submit">Import</button>
       </Form>
       <p>

@@ -268,6 +268,41 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     expect(chunked).toBe(413);
   });
 
+  it("with JS, a refused body to a page's .data address is answered in Remix's format, not an HTML page it cannot read", async () => {
+    const refused = await send("/settings/profile.data", "POST", {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `name=${"a".repeat(BODY_LIMIT * 4)}`,
+      cookie: adminCookie,
+    });
+    expect(refused.status).toBe(413);
+    expect(refused.headers["content-type"]).toContain("text/x-script");
+    expect(refused.headers["x-remix-response"]).toBe("yes");
+    // The error response Remix's client throws to the page's error boundary: its message and title.
+    expect(refused.body).toContain("ErrorResponse");
+    expect(refused.body).toContain(`The request body is larger than ${BODY_LIMIT.toLocaleString("en")} bytes.`);
+    expect(refused.body).toContain("Request too large");
+    expect(refused.body).not.toContain("<html");
+  });
+
+  it("a refused .data address that only normalisation makes a page reloads ARES's home, never another site", async () => {
+    for (const route of ["/.//evil.example.data", "/a/..//evil.example.data", "/%2e//evil.example.data"]) {
+      // Sent as written: a URL parser would normalise the address first.
+      const result = await httpRequest(`${server.url}/`, { path: route, headers: { cookie: adminCookie } });
+      expect(result.status, route).toBe(202);
+      expect(result.body, route).toContain("SingleFetchRedirect");
+      expect(result.body, route).not.toContain("evil.example");
+    }
+  });
+
+  it("an API address spelled with .data is a 404 problem (it answered Remix's internal format, or 401 client_error)", async () => {
+    for (const cookie of [adminCookie, undefined]) {
+      const result = await send("/api/v1/conversations.data", "GET", { cookie });
+      expect(result.status).toBe(404);
+      expect(result.headers["content-type"]).toContain("application/problem+json");
+      expect(JSON.parse(result.body)).toMatchObject({ status: 404, code: "not_found" });
+    }
+  });
+
   it("finding 4: client errors are logged below error level and never as unhandled errors", () => {
     const unhandled = server.logs.filter((entry) => entry.msg === "unhandled error");
     expect(unhandled.map((entry) => JSON.stringify(entry).slice(0, 300))).toEqual([]);

@@ -73,6 +73,22 @@ describe("rate limits in one process", () => {
     expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
   });
 
+  it("with JS (.data), a refused action is Remix's error response and a refused loader reloads the page", async () => {
+    // Both tiers were used up by the tests above.
+    const action = await httpRequest(`${server.url}/memory.data`, { method: "POST" });
+    expect(action.status).toBe(429);
+    expect(action.headers["content-type"]).toContain("text/x-script");
+    expect(action.headers["x-remix-response"]).toBe("yes");
+    expect(action.body).toContain("ErrorResponse");
+    expect(action.body).toMatch(/Please wait \d+ seconds and try again/);
+    const loader = await httpRequest(`${server.url}/settings/profile.data?tab=1&_routes=routes%2Fsettings.profile`);
+    expect(loader.headers["content-type"]).toContain("text/x-script");
+    // A document reload of the page itself (without `.data` and `_routes`): its answer is the 429 page.
+    expect(loader.body).toContain("SingleFetchRedirect");
+    expect(loader.body).toContain('"/settings/profile?tab=1"');
+    expect(loader.body).not.toContain("<html");
+  });
+
   it("auth tier: sign-in posts have the strictest limit, over 15 minutes, independent of the write tier", async () => {
     const form = {
       method: "POST",

@@ -1,0 +1,85 @@
+/**
+ * A refusal made before the page's action (the rate limit, the body limit) as a person with JavaScript
+ * meets it: the Remix client reads only Remix's own format, so an HTML 429 page used to surface as
+ * "500 Something went wrong". The suite's server runs without rate limits, so this spec starts a second
+ * ARES on the same database with a small write limit.
+ */
+import { expect, test } from "@playwright/test";
+import { startServer, type ServerProcess } from "../tests/support/server-process";
+import { e2eDatabaseUrl } from "./support/admin";
+import { TEST_PASSWORD, uniqueEmail, untilInteractive } from "./support/session";
+
+let limited: ServerProcess;
+
+test.beforeAll(async ({ baseURL }) => {
+  limited = await startServer({ DATABASE_URL: e2eDatabaseUrl(baseURL!), RATE_LIMIT_WRITE_PER_MINUTE: "4" });
+});
+test.afterAll(async () => {
+  await limited?.stop();
+});
+
+test("over the write limit, saving a fact says to slow down (429), not that something went wrong", async ({ page }) => {
+  const email = uniqueEmail("refused");
+  await page.goto(`${limited.url}/signup`);
+  await untilInteractive(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+
+  await page.goto(`${limited.url}/memory`);
+  await untilInteractive(page);
+  const form = page.getByRole("form", { name: "Add a fact" });
+  let refused = false;
+  for (let attempt = 0; attempt < 8 && !refused; attempt++) {
+    await form.getByLabel("Kind").selectOption("professional");
+    await form.getByLabel("Key").fill(`key${attempt}`);
+    await form.getByLabel("Value").fill("value");
+    const answer = page.waitForResponse((response) => response.request().method() === "POST");
+    await form.getByRole("button", { name: "Add fact" }).click();
+    const response = await answer;
+    refused = response.status() === 429;
+    if (refused) expect(response.headers()["content-type"]).toContain("text/x-script");
+    else await expect(page.getByRole("status").filter({ hasText: "Fact saved." })).toBeVisible();
+  }
+  expect(refused).toBe(true);
+  await expect(page.getByRole("heading", { level: 1, name: "Too many requests" })).toBeVisible();
+  await expect(page.getByText(/Please wait \d+ seconds and try again/)).toBeVisible();
+  await expect(page.getByText("Something went wrong")).toHaveCount(0);
+});
+
+test("an .ics file over the import limit is stopped in the page, with a message, before it is sent", async ({
+  page,
+}) => {
+  const email = uniqueEmail("bigfile");
+  await page.goto(`${limited.url}/signup`);
+  await untilInteractive(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+
+  await page.goto(`${limited.url}/calendar`);
+  await untilInteractive(page);
+  await page.getByText("Import, export and subscribe").click();
+  const input = page.getByLabel(/Import an \.ics file/);
+  await input.setInputFiles({ name: "big.ics", mimeType: "text/calendar", buffer: Buffer.alloc(2_500_000, "A") });
+  let posted = false;
+  page.on("request", (request) => {
+    if (request.method() === "POST") posted = true;
+  });
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  expect(await input.evaluate((element: HTMLInputElement) => element.validationMessage)).toBe(
+    "The file is too large: import at most 2 MB at a time.",
+  );
+  await page.waitForTimeout(500);
+  expect(posted).toBe(false);
+});
