@@ -18,7 +18,7 @@ import {
 } from "./occurrences";
 import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
 import type { ImportedEvent } from "./ical.server";
-import type { EventInput, Scope } from "./schemas";
+import { type EventInput, type Scope, SCOPES } from "./schemas";
 import { type Temporal, formatWall, parseWall } from "./time";
 
 /** Asked for an event that does not exist or belongs to someone else: the two are indistinguishable. */
@@ -54,6 +54,17 @@ export class OccurrenceNotFoundError extends Error {
   constructor() {
     super("That occurrence is not part of the series");
     this.name = "OccurrenceNotFoundError";
+  }
+}
+
+/**
+ * "This event" of a series with no date named: the date meant must be said (the pages name it), rather
+ * than the series' first date taken for it. Nothing is changed.
+ */
+export class OccurrenceRequiredError extends Error {
+  constructor() {
+    super("Which date of the repeating event? Name the occurrence to act on alone");
+    this.name = "OccurrenceRequiredError";
   }
 }
 
@@ -219,12 +230,13 @@ async function resolve(
     return { series, occurrence: event.recurrenceId, override: event };
   }
   if (!event.rrule) return { single: event };
+  // "This" alone must say which date: taking the first one silently changed a date nobody chose.
+  if (scope === "this" && !target.occurrence) throw new OccurrenceRequiredError();
   const occurrence = target.occurrence ?? event.startLocal;
-  // "This" (or "this and following" from a later date) acts on that date, so it must still be in the
-  // calendar: a cancelled one would come back. The whole series (also "following" from its first start)
-  // may be changed whatever its first date's state.
-  const onItsDate = scope === "this" || (scope === "following" && occurrence !== event.startLocal);
-  if (!(onItsDate ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
+  // A date named must still be in the calendar, whatever the scope (a cancelled one would come back, or
+  // stand for a series it is no longer part of), as the assistant's proposals have it. Without a date the
+  // whole series (also "following" from its first start) may be changed whatever its first date's state.
+  if (!(target.occurrence ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
@@ -238,6 +250,22 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
   if (!asked) return null;
   if (!event.rrule || !isLiveOccurrence(event, asked)) throw new OccurrenceNotFoundError();
   return asked;
+}
+
+/**
+ * What an event's edit and delete forms send and offer, given the occurrence their page names (null: the
+ * event itself). The series page stands for its first date: named on the form while that date is in the
+ * calendar, so that "This event" acts on the date shown; once it was cancelled there is no "this" one,
+ * and only the whole series is offered ("this and following" from the first start is the same thing).
+ */
+export function seriesPageScope(
+  event: EventDetail,
+  occurrence: string | null,
+): { formOccurrence: string | null; scopes: readonly Scope[] } {
+  if (occurrence || !event.rrule) return { formOccurrence: occurrence, scopes: SCOPES };
+  return isLiveOccurrence(event, event.startLocal)
+    ? { formOccurrence: event.startLocal, scopes: SCOPES }
+    : { formOccurrence: null, scopes: ["all"] };
 }
 
 /** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */

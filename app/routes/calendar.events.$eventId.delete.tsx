@@ -2,7 +2,13 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, deleteEvent, getEvent } from "~/calendar/events.server";
+import {
+  askedOccurrence,
+  deleteEvent,
+  getEvent,
+  OccurrenceRequiredError,
+  seriesPageScope,
+} from "~/calendar/events.server";
 import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
@@ -28,6 +34,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     title: event.title,
     occurrence,
     inSeries: Boolean(event.rrule || event.series),
+    ...seriesPageScope(event, occurrence),
     day: (occurrence ?? event.startLocal).slice(0, 10),
   };
 }
@@ -39,13 +46,26 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
-  await orNotFound(deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope));
+  try {
+    await orNotFound(
+      deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
+    );
+  } catch (error) {
+    if (!(error instanceof OccurrenceRequiredError)) throw error;
+    return data(
+      {
+        error:
+          "Say which date “This event” is: open that date from the calendar and delete it there. Nothing was deleted.",
+      },
+      { status: 400 },
+    );
+  }
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
   return redirect(`/calendar?view=week&date=${day}&deleted=1`);
 }
 
 export default function DeleteEvent() {
-  const { id, title, occurrence, inSeries } = useLoaderData<typeof loader>();
+  const { id, title, occurrence, inSeries, formOccurrence, scopes } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
@@ -58,9 +78,9 @@ export default function DeleteEvent() {
       <h1>Delete “{title}”?</h1>
       <Form method="post">
         <FormErrors errors={result ? [result.error] : undefined} />
-        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
-          <ScopeChoice verb="Delete" defaultScope={occurrence ? "this" : "all"} />
+          <ScopeChoice verb="Delete" scopes={scopes} defaultScope={occurrence ? "this" : "all"} />
         ) : (
           <p>This cannot be undone.</p>
         )}

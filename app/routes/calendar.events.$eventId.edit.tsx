@@ -4,7 +4,13 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent, updateEvent } from "~/calendar/events.server";
+import {
+  askedOccurrence,
+  getEvent,
+  OccurrenceRequiredError,
+  seriesPageScope,
+  updateEvent,
+} from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
@@ -29,11 +35,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // An override is edited as itself, but the repeat fields show its series' rule ("all events" uses them).
   const rule = event.series ? event.series.rrule : event.rrule;
   const inSeries = Boolean(event.rrule || event.series);
+  const occurrence = asked ?? event.recurrenceId ?? null;
   return {
     id: event.id,
     title: event.title,
-    occurrence: asked ?? event.recurrenceId ?? null,
+    occurrence,
     inSeries,
+    ...seriesPageScope(event, occurrence),
     defaults: pickedZone(eventDefaults(event, user.timeZone, asked, rule)),
     timeZones: timeZones(),
   };
@@ -55,19 +63,36 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success)
     return data(submission.reply({ formErrors: ["Choose which events to change."] }), { status: 400 });
-  const savedId = await orNotFound(
-    updateEvent(
-      user.id,
-      { eventId, occurrence: scope.data.occurrence || undefined },
-      submission.value,
-      scope.data.scope,
-    ),
-  );
-  return redirect(`/calendar/events/${savedId}?saved=1`);
+  try {
+    const savedId = await orNotFound(
+      updateEvent(
+        user.id,
+        { eventId, occurrence: scope.data.occurrence || undefined },
+        submission.value,
+        scope.data.scope,
+      ),
+    );
+    return redirect(`/calendar/events/${savedId}?saved=1`);
+  } catch (error) {
+    if (!(error instanceof OccurrenceRequiredError)) throw error;
+    return data(submission.reply({ formErrors: [CHOOSE_DATE] }), { status: 400 });
+  }
 }
 
+const CHOOSE_DATE =
+  "Say which date “This event” is: open that date from the calendar and edit it there. Nothing was changed.";
+
 export default function EditEvent() {
-  const { id, title, occurrence, inSeries, defaults, timeZones: zones } = useLoaderData<typeof loader>();
+  const {
+    id,
+    title,
+    occurrence,
+    inSeries,
+    formOccurrence,
+    scopes,
+    defaults,
+    timeZones: zones,
+  } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <section className="calendar-page">
@@ -84,9 +109,13 @@ export default function EditEvent() {
         timeZones={zones}
         submitLabel="Save changes"
       >
-        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
-          <ScopeChoice verb="Change" defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")} />
+          <ScopeChoice
+            verb="Change"
+            scopes={scopes}
+            defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")}
+          />
         ) : null}
       </EventForm>
     </section>

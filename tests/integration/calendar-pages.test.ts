@@ -307,24 +307,24 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(month)).toContain("2026-03-16T09:00:00+01:00");
   });
 
-  it("refuses This event on the series page when its first date was cancelled; the whole series still changes", async () => {
+  it("offers only the whole series on the series page once its first date was cancelled; it still changes", async () => {
     const { client } = await person();
     const id = await create(client);
     const first = "2026-03-02T09:00";
     expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: first, scope: "this" })).status).toBe(302);
     const month = async () => (await client.get("/calendar?view=month&date=2026-03-01")).text();
-    // The series page without ?occurrence (its form) stands for the first date: changing "this" one would
-    // have stored a changed occurrence there, bringing the cancelled date back.
-    const edit = await client.post(`/calendar/events/${id}/edit`, {
-      ...weeklyStandup,
-      title: "Back from the dead",
-      scope: "this",
-    });
-    expect(edit.status).toBe(404);
-    expect((await client.post(`/calendar/events/${id}/delete`, { scope: "this" })).status).toBe(404);
-    expect(await month()).not.toContain("Back from the dead");
-    expect(datetimes(await month())).not.toContain("2026-03-02T09:00:00+01:00");
-
+    // The series page stands for its first date: "This event" there would be a cancelled date (it gave a 404
+    // page). The forms say the whole series is changed, and send that.
+    for (const [page, words] of [
+      ["edit", "Changes all events of this repeating event (its first date was cancelled)."],
+      ["delete", "Deletes all events of this repeating event (its first date was cancelled)."],
+    ] as const) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html).toContain(words);
+      expect(html).not.toContain("This event");
+      expect(html).not.toContain('name="occurrence"');
+      expect(html).toContain('<input type="hidden" name="scope" value="all"/>');
+    }
     // From the first date, "this and following" is the whole series, as "all" is: the cancelled date stays gone.
     for (const scope of ["following", "all"]) {
       const title = `Renamed (${scope})`;
@@ -336,6 +336,76 @@ describe("calendar pages without JavaScript", () => {
     }
     expect((await client.post(`/calendar/events/${id}/delete`, { scope: "following" })).status).toBe(302);
     expect(datetimes(await month())).not.toContain("2026-03-09T09:00:00+01:00");
+  });
+
+  it("names the first date on the series page's forms, so This event there changes or deletes that date only", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    for (const page of ["edit", "delete"]) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html).toContain('<input type="hidden" name="occurrence" value="2026-03-02T09:00"/>');
+      expect(html).toContain("This event");
+      // The series page still proposes the whole series first.
+      expect(html).toMatch(/<input type="radio" name="scope" checked="" value="all"\/>/);
+    }
+    const saved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "First one moved",
+      startTime: "11:00",
+      endTime: "11:30",
+      occurrence: "2026-03-02T09:00",
+      scope: "this",
+    });
+    expect(saved.status).toBe(302);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toContain("2026-03-02T11:00:00+01:00");
+    expect(datetimes(month)).toContain("2026-03-09T09:00:00+01:00");
+  });
+
+  it("refuses This event without a date (400, typed values kept) instead of acting on the first date", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const stored = async () =>
+      prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { createdAt: "asc" } });
+    const before = await stored();
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Only the first?",
+      scope: "this",
+    });
+    expect(edit.status).toBe(400);
+    const page = await edit.text();
+    expect(page).toContain("Say which date “This event” is: open that date from the calendar and edit it there.");
+    expect(page).toContain('value="Only the first?"');
+    const deleted = await client.post(`/calendar/events/${id}/delete`, { scope: "this" });
+    expect(deleted.status).toBe(400);
+    expect(await deleted.text()).toContain("Say which date “This event” is");
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a cancelled date named with any scope (404), as This event is; nothing changes", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const cancelled = "2026-03-16T09:00";
+    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
+      302,
+    );
+    const before = await prisma.event.findUniqueOrThrow({ where: { id } });
+    for (const scope of ["this", "following", "all"]) {
+      const edit = await client.post(`/calendar/events/${id}/edit`, {
+        ...weeklyStandup,
+        title: `Renamed from a cancelled date (${scope})`,
+        startDate: "2026-03-16",
+        endDate: "2026-03-16",
+        occurrence: cancelled,
+        scope,
+      });
+      expect(edit.status, scope).toBe(404);
+      const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope });
+      expect(deleted.status, scope).toBe(404);
+    }
+    expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    expect(await prisma.event.count({ where: { seriesId: id } })).toBe(0);
   });
 
   it("finds my events by search, across years", async () => {
