@@ -408,6 +408,32 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.event.count({ where: { seriesId: id } })).toBe(0);
   });
 
+  it("refuses a subscription to a literal private or local address at the form, with the address kept", async () => {
+    const { client } = await person();
+    // This server keeps the default (CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE off): the refresh would refuse
+    // these before connecting, so the form says so at once instead of "Subscribed." and a failed refresh.
+    for (const [url, address] of [
+      ["http://127.0.0.1/x.ics", "127.0.0.1"],
+      ["http://10.0.0.1/", "10.0.0.1"],
+      ["http://[::1]/cal.ics", "::1"],
+      ["webcal://192.168.1.20/family.ics", "192.168.1.20"],
+      ["http://169.254.169.254/latest", "169.254.169.254"],
+    ] as const) {
+      const refused = await client.post("/calendar/subscriptions", { name: "Home", url, refreshMinutes: "60" });
+      expect(refused.status, url).toBe(400);
+      const page = await refused.text();
+      expect(page, url).toMatch(
+        new RegExp(
+          `<p class="field-error" id="[^"]*-url-error" role="alert">${address.replace(/\./g, "\\.")} is a private or local address, which calendar subscriptions may not reach\\.</p>`,
+        ),
+      );
+      expect(page, url).toContain(`value="${url}"`);
+    }
+    expect(
+      await prisma.calendarSubscription.count({ where: { user: { email: { startsWith: "cal-" } }, name: "Home" } }),
+    ).toBe(0);
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {
