@@ -629,8 +629,8 @@ function masterData(master: ImportedEvent) {
  * reached an exception first and then waited for its series would deadlock with it (PostgreSQL ends
  * one of the two with 40P01, a 500 for whoever it was).
  */
-function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Array<{ uid: string }>> {
-  return tx.$queryRaw<Array<{ uid: string }>>`
+function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<unknown> {
+  return tx.$queryRaw`
     SELECT uid FROM "Event"
      WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids}::text[])
      ORDER BY id
@@ -690,14 +690,17 @@ async function importEventsOnce(
   const origin: Origin = { source: "import", subscriptionId: null };
   await prisma.$transaction(
     async (tx) => {
-      const existing = new Set((await lockImportedHeads(tx, userId, [...masters.keys()])).map((row) => row.uid));
+      await lockImportedHeads(tx, userId, [...masters.keys()]);
       for (const [uid, master] of masters) {
-        await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
+        // Counted by what the delete found, not by the lock's earlier look: each statement sees what
+        // committed before it (READ COMMITTED), so a copy another import of a new UID committed after that
+        // look is replaced here too, and was counted as created.
+        const { count: replaced } = await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
         const created = await tx.event.create({
           data: { ...masterData(master), userId, ...origin },
           select: { id: true },
         });
-        (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
+        (replaced > 0 ? report.updated : report.created).push({ uid, title: master.title });
         if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
       }
       await record?.(tx, report);
