@@ -19,6 +19,7 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
+import { CopyTextButton } from "~/components/copy-button";
 import { ImportContendedError } from "~/calendar/events.server";
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
@@ -197,7 +198,7 @@ function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: 
           calendar.
         </p>
         <p>
-          <code className="feed-url">{url}</code>
+          <code className="feed-url">{url}</code> <CopyTextButton text={url} label="Copy feed link" />
         </p>
       </div>
     );

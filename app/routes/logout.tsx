@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
+import { newFeedLinkCleared } from "~/calendar/feed-link.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
 export function loader() {
@@ -11,8 +12,12 @@ export function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = context.auth;
   if (!user) return redirect("/login");
-  const setCookie = await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent }));
+  // A feed link made a moment ago and not yet shown leaves with the person, not with the browser.
+  const feedCookie = await newFeedLinkCleared(request);
+  if (feedCookie) headers.append("Set-Cookie", feedCookie);
   // Auth0 keeps its own session: end it too, or "Continue with Auth0" would sign straight back in.
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
-  return redirect(next, { headers: { "Set-Cookie": setCookie } });
+  return redirect(next, { headers });
 }

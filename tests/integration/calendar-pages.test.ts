@@ -807,6 +807,24 @@ describe("calendar pages without JavaScript", () => {
     );
   });
 
+  it("signing out within the minute a new feed link rides to its page clears that cookie", async () => {
+    const { client } = await person();
+    const made = await client.post("/calendar?index", { intent: "feed-create" });
+    expect(made.status).toBe(303);
+    expect(client.jar.get("__ares_new_feed")).toBeDefined();
+    // Signed out before the page that shows (and clears) it was loaded: the token left the browser too.
+    const out = await client.post("/logout", {});
+    expect(out.status).toBe(302);
+    expect(out.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^__ares_new_feed=;.*Max-Age=0;.*Expires=Thu, 01 Jan 1970.*HttpOnly.*SameSite=Lax/i),
+    );
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+    // A sign-out without one sets nothing more than the session cookie.
+    const { client: other } = await person();
+    const plain = await other.post("/logout", {});
+    expect(plain.headers.getSetCookie().filter((cookie) => cookie.startsWith("__ares_new_feed="))).toEqual([]);
+  });
+
   it("shows a new feed link once after a redirect; reloading neither shows it again nor replaces it", async () => {
     const { client, email } = await person();
     await create(client);
