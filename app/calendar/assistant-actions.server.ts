@@ -127,16 +127,6 @@ function previewOf(proposal: Proposal): Preview {
   };
 }
 
-/**
- * The date a proposal acts from, as Confirm names it to the calendar. A series' first start acted on with
- * the rest of the series stands for the series itself: no date, so that Confirm after that date was
- * cancelled still changes the whole series (a date that is named must still be in the calendar).
- */
-function storedOccurrence(target: Target): string | null {
-  const wholeFromStart = target.scope !== "this" && target.occurrence === target.event.startLocal;
-  return target.event.rrule && wholeFromStart ? null : target.occurrence;
-}
-
 /** Stores the proposal as a pending action on the reply; returns its id. */
 export async function proposeAction(
   context: { userId: string; messageId: string },
@@ -147,7 +137,7 @@ export async function proposeAction(
       ? { event: proposal.input }
       : {
           eventId: proposal.target.event.id,
-          occurrence: storedOccurrence(proposal.target),
+          occurrence: proposal.target.occurrence,
           scope: proposal.target.scope,
           ...(proposal.kind === "update" ? { event: proposal.input } : {}),
         };

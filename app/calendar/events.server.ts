@@ -233,10 +233,12 @@ async function resolve(
   // "This" alone must say which date: taking the first one silently changed a date nobody chose.
   if (scope === "this" && !target.occurrence) throw new OccurrenceRequiredError();
   const occurrence = target.occurrence ?? event.startLocal;
-  // A date named must still be in the calendar, whatever the scope (a cancelled one would come back, or
-  // stand for a series it is no longer part of), as the assistant's proposals have it. Without a date the
-  // whole series (also "following" from its first start) may be changed whatever its first date's state.
-  if (!(target.occurrence ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
+  // A date named must still be in the calendar, whatever the scope: a cancelled one would come back, or
+  // be the point a change of the whole series is measured from. The first start with the rest of the
+  // series ("all", or "following" from it) is the whole series, named or not, whatever that date's state:
+  // a series page loaded before its first date was cancelled names it.
+  const wholeSeries = scope !== "this" && occurrence === event.startLocal;
+  if (!(target.occurrence && !wholeSeries ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
