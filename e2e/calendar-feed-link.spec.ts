@@ -76,6 +76,8 @@ test("the new link's address has a Copy button with JS; without JS it stays sele
   }
   await copy.click();
   await expect(page.locator("#feed-link").getByText("Copied to clipboard")).toBeAttached();
+  // The copy's status is not inside the notice's live region (it would be read again, address and all).
+  await expect(page.locator('[role="status"] [role="status"]')).toHaveCount(0);
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(feedUrl);
   await expectNoSidewaysScroll(page);
 });

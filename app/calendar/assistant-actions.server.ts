@@ -6,6 +6,7 @@ import {
   EventNotFoundError,
   type EventDetail,
   OccurrenceNotFoundError,
+  OccurrenceRequiredError,
   createEvent,
   deleteEvent,
   isOwnUidConflict,
@@ -305,8 +306,12 @@ async function confirm(
   try {
     applied = await apply(user.id, action);
   } catch (error) {
-    if (!(error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError)) throw error;
-    // The event changed or went away since the proposal: nothing was applied.
+    const refused =
+      error instanceof EventNotFoundError ||
+      error instanceof OccurrenceNotFoundError ||
+      error instanceof OccurrenceRequiredError;
+    if (!refused) throw error;
+    // The event changed or went away since the proposal (or it named no date for "this"): nothing was applied.
     await prisma.calendarAction.update({
       where: { id: action.id },
       data: {

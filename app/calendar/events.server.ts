@@ -263,11 +263,20 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
 export function seriesPageScope(
   event: EventDetail,
   occurrence: string | null,
-): { formOccurrence: string | null; scopes: readonly Scope[] } {
-  if (occurrence || !event.rrule) return { formOccurrence: occurrence, scopes: SCOPES };
-  return isLiveOccurrence(event, event.startLocal)
-    ? { formOccurrence: event.startLocal, scopes: SCOPES }
-    : { formOccurrence: null, scopes: ["all"] };
+): { formOccurrence: string | null; scopes: readonly Scope[]; changedFirst: { id: string; day: string } | null } {
+  if (occurrence || !event.rrule) return { formOccurrence: occurrence, scopes: SCOPES, changedFirst: null };
+  if (!isLiveOccurrence(event, event.startLocal)) return { formOccurrence: null, scopes: ["all"], changedFirst: null };
+  // A first date changed on its own is not what the series page's form is filled with: "This event" from
+  // here would write the series' values over it. It is changed from its own page, which shows it as it is.
+  const override = event.overrides.find((candidate) => candidate.recurrenceId === event.startLocal);
+  if (override) {
+    return {
+      formOccurrence: null,
+      scopes: ["all"],
+      changedFirst: { id: override.id, day: event.startLocal.slice(0, 10) },
+    };
+  }
+  return { formOccurrence: event.startLocal, scopes: SCOPES, changedFirst: null };
 }
 
 /** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */

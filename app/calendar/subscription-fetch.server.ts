@@ -61,7 +61,17 @@ export function acceptedFeedUrl(input: string): string {
 
 function isPublic(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === "unicast";
+  const parsed = ipaddr.process(address);
+  // IPv4-compatible IPv6 (::/96, deprecated): [::7f00:1] is 127.0.0.1 to some stacks, yet "unicast" here.
+  if (
+    parsed.kind() === "ipv6" &&
+    parsed
+      .toByteArray()
+      .slice(0, 12)
+      .every((byte) => byte === 0)
+  )
+    return false;
+  return parsed.range() === "unicast";
 }
 
 const guardedLookup: LookupFunction = (hostname, options, callback) => {

@@ -192,14 +192,19 @@ function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: 
   const url = notice && "url" in notice ? notice.url : notice && "created" in notice ? shownUrl : null;
   if (url) {
     return (
-      <div className="notice" role="status" id="feed-link">
-        <p>
-          Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read your
-          calendar.
-        </p>
-        <p>
-          <code className="feed-url">{url}</code> <CopyTextButton text={url} label="Copy feed link" />
-        </p>
+      // The Copy control (and its own "Copied" status) sits outside the live region: nested in it, each
+      // copy could have a screen reader read the whole region again, the secret address included.
+      <div className="notice" id="feed-link">
+        <div role="status">
+          <p>
+            Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read
+            your calendar.
+          </p>
+          <p>
+            <code className="feed-url">{url}</code>
+          </p>
+        </div>
+        <CopyTextButton text={url} label="Copy feed link" />
       </div>
     );
   }

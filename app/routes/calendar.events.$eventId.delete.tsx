@@ -2,18 +2,12 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import {
-  askedOccurrence,
-  deleteEvent,
-  getEvent,
-  OccurrenceRequiredError,
-  seriesPageScope,
-} from "~/calendar/events.server";
+import { askedOccurrence, deleteEvent, getEvent, seriesPageScope } from "~/calendar/events.server";
 import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -46,26 +40,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
-  try {
-    await orNotFound(
-      deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
-    );
-  } catch (error) {
-    if (!(error instanceof OccurrenceRequiredError)) throw error;
-    return data(
-      {
-        error:
-          "Say which date “This event” is: open that date from the calendar and delete it there. Nothing was deleted.",
-      },
-      { status: 400 },
-    );
-  }
+  const deleted = await orFormRefusal(
+    deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
+    "delete",
+  );
+  if (deleted.refused) return data({ error: deleted.refused.message }, { status: deleted.refused.status });
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
   return redirect(`/calendar?view=week&date=${day}&deleted=1`);
 }
 
 export default function DeleteEvent() {
-  const { id, title, occurrence, inSeries, formOccurrence, scopes } = useLoaderData<typeof loader>();
+  const { id, title, occurrence, inSeries, formOccurrence, scopes, changedFirst } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
@@ -80,7 +65,12 @@ export default function DeleteEvent() {
         <FormErrors errors={result ? [result.error] : undefined} />
         {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
-          <ScopeChoice verb="Delete" scopes={scopes} defaultScope={occurrence ? "this" : "all"} />
+          <ScopeChoice
+            verb="Delete"
+            scopes={scopes}
+            defaultScope={occurrence ? "this" : "all"}
+            changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/delete`, day: changedFirst.day }}
+          />
         ) : (
           <p>This cannot be undone.</p>
         )}

@@ -4,20 +4,14 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import {
-  askedOccurrence,
-  getEvent,
-  OccurrenceRequiredError,
-  seriesPageScope,
-  updateEvent,
-} from "~/calendar/events.server";
+import { askedOccurrence, getEvent, seriesPageScope, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
-import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -63,24 +57,19 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success)
     return data(submission.reply({ formErrors: ["Choose which events to change."] }), { status: 400 });
-  try {
-    const savedId = await orNotFound(
-      updateEvent(
-        user.id,
-        { eventId, occurrence: scope.data.occurrence || undefined },
-        submission.value,
-        scope.data.scope,
-      ),
-    );
-    return redirect(`/calendar/events/${savedId}?saved=1`);
-  } catch (error) {
-    if (!(error instanceof OccurrenceRequiredError)) throw error;
-    return data(submission.reply({ formErrors: [CHOOSE_DATE] }), { status: 400 });
-  }
+  const saved = await orFormRefusal(
+    updateEvent(
+      user.id,
+      { eventId, occurrence: scope.data.occurrence || undefined },
+      submission.value,
+      scope.data.scope,
+    ),
+    "edit",
+  );
+  if (saved.refused)
+    return data(submission.reply({ formErrors: [saved.refused.message] }), { status: saved.refused.status });
+  return redirect(`/calendar/events/${saved.done}?saved=1`);
 }
-
-const CHOOSE_DATE =
-  "Say which date “This event” is: open that date from the calendar and edit it there. Nothing was changed.";
 
 export default function EditEvent() {
   const {
@@ -90,6 +79,7 @@ export default function EditEvent() {
     inSeries,
     formOccurrence,
     scopes,
+    changedFirst,
     defaults,
     timeZones: zones,
   } = useLoaderData<typeof loader>();
@@ -115,6 +105,7 @@ export default function EditEvent() {
             verb="Change"
             scopes={scopes}
             defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")}
+            changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/edit`, day: changedFirst.day }}
           />
         ) : null}
       </EventForm>

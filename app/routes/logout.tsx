@@ -11,11 +11,12 @@ export function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = context.auth;
-  if (!user) return redirect("/login");
+  // A feed link made a moment ago and not yet shown leaves with the person, not with the browser (also
+  // when the session already ended: the cookie outlives it).
+  const feedCookie = await newFeedLinkCleared(request);
+  if (!user) return redirect("/login", feedCookie ? { headers: { "Set-Cookie": feedCookie } } : undefined);
   const headers = new Headers();
   headers.append("Set-Cookie", await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent }));
-  // A feed link made a moment ago and not yet shown leaves with the person, not with the browser.
-  const feedCookie = await newFeedLinkCleared(request);
   if (feedCookie) headers.append("Set-Cookie", feedCookie);
   // Auth0 keeps its own session: end it too, or "Continue with Auth0" would sign straight back in.
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";

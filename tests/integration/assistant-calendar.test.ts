@@ -378,6 +378,25 @@ describe("proposed changes wait for me", () => {
     expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
   });
 
+  it("refuses on Confirm a stored proposal for This event that names no date (it answered 500)", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
+    const args = { event_id: series.id, occurrence: "2027-01-12T18:00", scope: "this", title: "Just once" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", args)} rename that one`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    // A proposal stored without its date (an older row, or one written by hand): "this" is then no date.
+    const { occurrence: _dropped, ...input } = action.input as Record<string, unknown>;
+    await prisma.calendarAction.update({ where: { id: action.id }, data: { input: input as never } });
+    const decided = await decide(me.client, me.path, action.id, "confirm");
+    expect(decided.status).toBeLessThan(400);
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: action.id } })).status).toBe("cancelled");
+    expect(await cardOf(me.client, me.path, action.id)).toContain(
+      "Not applied: the event no longer exists as proposed.",
+    );
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(1);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: series.id } })).title).toBe(WEEKLY_YOGA.title);
+  });
+
   it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {
     const me = await person("Europe/Berlin");
     const series = await createEvent(me.userId, WEEKLY_YOGA);

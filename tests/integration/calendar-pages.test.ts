@@ -300,7 +300,21 @@ describe("calendar pages without JavaScript", () => {
       occurrence: cancelled,
       scope: "this",
     });
-    expect(edit.status).toBe(404);
+    // A form loaded before the date was cancelled: said on the form with what was typed kept, not a 404 page.
+    expect(edit.status).toBe(409);
+    const refused = await edit.text();
+    expect(refused).toContain(
+      "That date is no longer in the calendar; reload to see the series as it is now. Nothing was changed.",
+    );
+    expect(refused).toContain('value="Back from the dead"');
+    const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" });
+    expect(deleted.status).toBe(409);
+    expect(await deleted.text()).toContain(
+      "That date is no longer in the calendar; reload to see the series as it is now. Nothing was deleted.",
+    );
+    // An event that is gone is still the 404.
+    const missing = await client.post(`/calendar/events/no-such-event/edit`, { ...weeklyStandup, scope: "all" });
+    expect(missing.status).toBe(404);
     const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
     expect(month).not.toContain("Back from the dead");
     expect(datetimes(month)).not.toContain("2026-03-09T09:00:00+01:00");
@@ -368,6 +382,51 @@ describe("calendar pages without JavaScript", () => {
     expect(datetimes(month)).toContain("2026-03-09T09:00:00+01:00");
   });
 
+  it("sends a first date changed on its own to its own page: This event from the series page reverted it", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const first = "2026-03-02T09:00";
+    const moved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      location: "Room 9",
+      startTime: "11:00",
+      endTime: "11:30",
+      occurrence: first,
+      scope: "this",
+    });
+    expect(moved.status).toBe(302);
+    const overrideId = moved.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    expect(overrideId).not.toBe(id);
+    // The series page is filled with the series' values: "This event" there wrote them over the changed
+    // date (its room and time silently went back). It says where that date is changed instead.
+    for (const [page, verb] of [
+      ["edit", "Change"],
+      ["delete", "Delete"],
+    ] as const) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html, page).not.toContain("This event");
+      expect(html, page).not.toContain('name="occurrence"');
+      expect(html, page).toContain('<input type="hidden" name="scope" value="all"/>');
+      expect(html, page).toMatch(
+        new RegExp(
+          `was changed on its own: <a [^>]*href="/calendar/events/${overrideId}/${page}">${verb} only 2026-03-02</a>`,
+        ),
+      );
+    }
+    // That date's own page shows it as it is now.
+    expect(await (await client.get(`/calendar/events/${overrideId}/edit`)).text()).toContain('value="Room 9"');
+    // What the series page's form sends with "This event" chosen anyway (a crafted POST) changes nothing.
+    const crafted = await client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, scope: "this" });
+    expect(crafted.status).toBe(400);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
+      location: "Room 9",
+      startLocal: "2026-03-02T11:00",
+    });
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toContain("2026-03-02T11:00:00+01:00");
+    expect(datetimes(month)).not.toContain("2026-03-02T09:00:00+01:00");
+  });
+
   it("refuses This event without a date (400, typed values kept) instead of acting on the first date", async () => {
     const { client } = await person();
     const id = await create(client);
@@ -389,7 +448,7 @@ describe("calendar pages without JavaScript", () => {
     expect(await stored()).toEqual(before);
   });
 
-  it("refuses a cancelled date named with any scope (404), as This event is; nothing changes", async () => {
+  it("refuses a cancelled date named with any scope (409 on the form), as This event is; nothing changes", async () => {
     const { client } = await person();
     const id = await create(client);
     const cancelled = "2026-03-16T09:00";
@@ -406,16 +465,17 @@ describe("calendar pages without JavaScript", () => {
         occurrence: cancelled,
         scope,
       });
-      expect(edit.status, scope).toBe(404);
+      expect(edit.status, scope).toBe(409);
+      expect(await edit.text(), scope).toContain("That date is no longer in the calendar");
       const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope });
-      expect(deleted.status, scope).toBe(404);
+      expect(deleted.status, scope).toBe(409);
     }
     expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toEqual(before);
     expect(await prisma.event.count({ where: { seriesId: id } })).toBe(0);
   });
 
   it("refuses a subscription to a literal private or local address at the form, with the address kept", async () => {
-    const { client } = await person();
+    const { client, email } = await person();
     // This server keeps the default (CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE off): the refresh would refuse
     // these before connecting, so the form says so at once instead of "Subscribed." and a failed refresh.
     for (const [url, address] of [
@@ -424,6 +484,14 @@ describe("calendar pages without JavaScript", () => {
       ["http://[::1]/cal.ics", "::1"],
       ["webcal://192.168.1.20/family.ics", "192.168.1.20"],
       ["http://169.254.169.254/latest", "169.254.169.254"],
+      // Other ways of writing 127.0.0.1 (as the URL parser reads them) and 0.0.0.0, and IPv4-compatible IPv6.
+      ["http://2130706433/", "127.0.0.1"],
+      ["http://0x7f.1/", "127.0.0.1"],
+      ["http://0177.0.0.1/", "127.0.0.1"],
+      ["http://127.0.0.1./", "127.0.0.1"],
+      ["http://[::ffff:127.0.0.1]/", "::ffff:7f00:1"],
+      ["http://0/", "0.0.0.0"],
+      ["http://[::7f00:1]/", "::7f00:1"],
     ] as const) {
       const refused = await client.post("/calendar/subscriptions", { name: "Home", url, refreshMinutes: "60" });
       expect(refused.status, url).toBe(400);
@@ -435,9 +503,7 @@ describe("calendar pages without JavaScript", () => {
       );
       expect(page, url).toContain(`value="${url}"`);
     }
-    expect(
-      await prisma.calendarSubscription.count({ where: { user: { email: { startsWith: "cal-" } }, name: "Home" } }),
-    ).toBe(0);
+    expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
   });
 
   it("finds my events by search, across years", async () => {
@@ -825,6 +891,14 @@ describe("calendar pages without JavaScript", () => {
       expect.stringMatching(/^__ares_new_feed=;.*Max-Age=0;.*Expires=Thu, 01 Jan 1970.*HttpOnly.*SameSite=Lax/i),
     );
     expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+    // The session ended already (expired, or signed out in another tab): the cookie is cleared all the same.
+    const { client: ended } = await person();
+    expect((await ended.post("/calendar?index", { intent: "feed-create" })).status).toBe(303);
+    ended.jar.set("__ares_session", "gone");
+    const late = await ended.post("/logout", {});
+    expect(late.status).toBe(302);
+    expect(late.headers.get("location")).toBe("/login");
+    expect(ended.jar.get("__ares_new_feed")).toBeUndefined();
     // A sign-out without one sets nothing more than the session cookie.
     const { client: other } = await person();
     const plain = await other.post("/logout", {});

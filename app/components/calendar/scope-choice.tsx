@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import { type Scope, SCOPES } from "~/calendar/schemas";
 
 const LABELS: Record<Scope, string> = {
@@ -9,17 +10,29 @@ const LABELS: Record<Scope, string> = {
 /**
  * "This event / this and following / all events" for an occurrence of a repeating event. With the whole
  * series as the only choice (the series page once its first date was cancelled: there is no "this" one
- * there) it is said in words, not offered as a choice of one.
+ * there; or once it was changed on its own: that date is changed from its own page, `changedFirst`)
+ * it is said in words, not offered as a choice of one.
  */
 export function ScopeChoice({
   verb,
   defaultScope,
   scopes = SCOPES,
+  changedFirst = null,
 }: {
   verb: "Change" | "Delete";
   defaultScope: Scope;
   scopes?: readonly Scope[];
+  changedFirst?: { href: string; day: string } | null;
 }) {
+  if (scopes.length === 1 && scopes[0] === "all" && changedFirst) {
+    return (
+      <p className="scope-choices card">
+        <input type="hidden" name="scope" value="all" />
+        {`${verb}s all events of this repeating event. Its first date, ${changedFirst.day}, was changed on its own: `}
+        <Link to={changedFirst.href}>{`${verb} only ${changedFirst.day}`}</Link>
+      </p>
+    );
+  }
   if (scopes.length === 1 && scopes[0] === "all") {
     return (
       <p className="scope-choices card">
