@@ -51,3 +51,55 @@ test("a new subscription link is shown once, and reloading the page keeps it wor
   await expect(page.locator(".feed-url")).toHaveCount(0);
   expect((await request.get(feedUrl)).status()).toBe(200);
 });
+
+test("the new link's address has a Copy button with JS; without JS it stays selectable text", async ({
+  page,
+  context,
+  javaScriptEnabled,
+}) => {
+  test.setTimeout(120_000);
+  await signUp(page);
+  if (javaScriptEnabled) await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.goto("/calendar");
+  await untilInteractive(page);
+  await page.getByText("Import, export and subscribe").click();
+  await page.getByRole("button", { name: "Create a subscription link" }).click();
+  const shown = page.locator(".feed-url");
+  await expect(shown).toBeInViewport();
+  const feedUrl = (await shown.textContent())!;
+  const copy = page.getByRole("button", { name: "Copy feed link" });
+  if (!javaScriptEnabled) {
+    await expect(copy).toHaveCount(0);
+    await shown.click();
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(feedUrl);
+    return;
+  }
+  await copy.click();
+  await expect(page.locator("#feed-link").getByText("Copied to clipboard")).toBeAttached();
+  // The copy's status is not inside the notice's live region (it would be read again, address and all).
+  await expect(page.locator('[role="status"] [role="status"]')).toHaveCount(0);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(feedUrl);
+  await expectNoSidewaysScroll(page);
+});
+
+test("signing out before the new link's page loads takes its one-minute cookie away", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signUp(page);
+  await page.goto("/calendar");
+  await untilInteractive(page);
+  // The form's answer alone (as when the page after it never loaded): the cookie is in the browser.
+  const made = await page.request.post("/calendar?index", {
+    form: { intent: "feed-create" },
+    headers: { origin: new URL(page.url()).origin },
+    maxRedirects: 0,
+  });
+  expect(made.status()).toBe(303);
+  const feedCookie = async () => (await context.cookies()).filter((cookie) => cookie.name === "__ares_new_feed");
+  expect(await feedCookie()).toHaveLength(1);
+  // On the phone the header's actions are in its menu.
+  const menu = page.locator(".main-nav__menu");
+  await menu.locator("summary").click();
+  await menu.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login\?reason=signed_out/);
+  expect(await feedCookie()).toEqual([]);
+});

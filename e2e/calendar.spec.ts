@@ -310,4 +310,52 @@ test.describe("calendar", () => {
     await page.goto("/calendar/new");
     await expectNoSidewaysScroll(page);
   });
+
+  test("series page: This event means the date shown; once that date is cancelled only the whole series is offered", async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    await signUp(page);
+    await useZone(page, "Europe/Berlin");
+    await page.goto("/calendar/new?date=2026-03-02");
+    await page.getByLabel("Title").fill("Series sync");
+    await page.getByLabel("Start date").fill("2026-03-02");
+    await page.getByLabel("Start time").fill("09:00");
+    await page.getByLabel("End date").fill("2026-03-02");
+    await page.getByLabel("End time").fill("09:30");
+    await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+    await page.getByLabel("Repeats").selectOption("WEEKLY");
+    await page.getByLabel("Mon", { exact: true }).check();
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    const seriesPage = page.url().replace(/\?.*$/, "");
+
+    // From the series page, "This event" is the first date (the one the page shows).
+    await page.getByRole("link", { name: "Delete" }).click();
+    await expect(page.getByLabel("All events")).toBeChecked();
+    await page.getByLabel("This event", { exact: true }).check();
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(/\/calendar\?view=week/);
+    expect((await monthStarts(page)).slice(0, 2)).toEqual(["2026-03-09T09:00:00+01:00", "2026-03-16T09:00:00+01:00"]);
+
+    // Now the first date is cancelled: the series page's forms act on all events and say so (its
+    // "This event" gave a "page not found").
+    await page.goto(seriesPage);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect(
+      page.getByText("Changes all events of this repeating event (its first date was cancelled)."),
+    ).toBeVisible();
+    await expect(page.getByLabel("This event", { exact: true })).toHaveCount(0);
+    await page.getByLabel("Title").fill("Series sync renamed");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await page.goto("/calendar?view=month&date=2026-03-01");
+    await expect(page.getByText("Series sync renamed").first()).toBeVisible();
+    expect((await starts(page)).slice(0, 2)).toEqual(["2026-03-09T09:00:00+01:00", "2026-03-16T09:00:00+01:00"]);
+    await page.goto(`${seriesPage}/delete`);
+    await expect(
+      page.getByText("Deletes all events of this repeating event (its first date was cancelled)."),
+    ).toBeVisible();
+    await expect(page.getByLabel("This event", { exact: true })).toHaveCount(0);
+  });
 });

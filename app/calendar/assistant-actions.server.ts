@@ -6,6 +6,7 @@ import {
   EventNotFoundError,
   type EventDetail,
   OccurrenceNotFoundError,
+  OccurrenceRequiredError,
   createEvent,
   deleteEvent,
   isOwnUidConflict,
@@ -156,11 +157,18 @@ export async function proposeAction(
 // ----------------------------------------------------------------------------------------------------
 // Cards
 
+/** What a confirmed card says once its Undo was closed early. */
+const CLOSED_NOTES: Record<NonNullable<StoredUndo["closed"]>, string> = {
+  "imported-again":
+    "Confirmed: your calendar was changed. It can no longer be undone: the event was imported again since.",
+};
+
 const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
 
 export function toCard(action: CalendarAction, now: Date, timeZone: string): ActionCard {
   const undo = action.undo as StoredUndo | null;
-  const deadline = action.status === "confirmed" && action.decidedAt && undo ? undoDeadline(action.decidedAt) : null;
+  const undoable = action.status === "confirmed" && action.decidedAt && undo && !undo.closed;
+  const deadline = undoable ? undoDeadline(action.decidedAt!) : null;
   return {
     id: action.id,
     messageId: action.messageId,
@@ -172,7 +180,7 @@ export function toCard(action: CalendarAction, now: Date, timeZone: string): Act
       deadline && deadline > now
         ? fromDate(deadline, timeZone).toPlainTime().toString({ smallestUnit: "minute" })
         : null,
-    note: undo?.failure ?? null,
+    note: undo?.failure ?? (undo?.closed ? CLOSED_NOTES[undo.closed] : null),
   };
 }
 
@@ -200,7 +208,13 @@ type SnapshotRow = Omit<
   createdAt: string;
 };
 
-type StoredUndo = { restore: SnapshotRow[]; remove: string[]; failure?: string };
+type StoredUndo = {
+  restore: SnapshotRow[];
+  remove: string[];
+  failure?: string;
+  /** Why Undo can no longer be done although its time is not up (the event was imported again). */
+  closed?: "imported-again";
+};
 
 /** A series with its overrides, or a single event, exactly as stored. */
 async function snapshot(userId: string, eventId: string): Promise<SnapshotRow[]> {
@@ -292,8 +306,12 @@ async function confirm(
   try {
     applied = await apply(user.id, action);
   } catch (error) {
-    if (!(error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError)) throw error;
-    // The event changed or went away since the proposal: nothing was applied.
+    const refused =
+      error instanceof EventNotFoundError ||
+      error instanceof OccurrenceNotFoundError ||
+      error instanceof OccurrenceRequiredError;
+    if (!refused) throw error;
+    // The event changed or went away since the proposal (or it named no date for "this"): nothing was applied.
     await prisma.calendarAction.update({
       where: { id: action.id },
       data: {
@@ -326,6 +344,7 @@ async function undo(
   const stored = action.undo as StoredUndo | null;
   const cutoff = new Date(Date.now() - UNDO_MINUTES * 60_000);
   if (action.status === "undone") throw new ActionSettledError("undone");
+  if (stored?.closed) throw new ActionSettledError(stored.closed);
   if (action.status !== "confirmed" || !stored || !action.decidedAt || action.decidedAt < cutoff) {
     throw new ActionSettledError("expired");
   }
@@ -359,16 +378,20 @@ async function undo(
         tx,
       );
     })
-    .catch(settledIfImportedAgain);
+    .catch((error: unknown) => settledIfImportedAgain(action.id, stored, error));
 }
 
 /**
  * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again): the
- * import's copy stays, and this change can no longer be undone.
+ * import's copy stays, and this change can no longer be undone. That is recorded (the transaction that
+ * found it was rolled back), so the card stops offering an Undo that can only be refused.
  */
-function settledIfImportedAgain(error: unknown): never {
-  if (isOwnUidConflict(error)) {
-    throw new ActionSettledError("imported-again");
-  }
-  throw error;
+async function settledIfImportedAgain(actionId: string, stored: StoredUndo, error: unknown): Promise<never> {
+  if (!isOwnUidConflict(error)) throw error;
+  const closed: StoredUndo = { ...stored, closed: "imported-again" };
+  await prisma.calendarAction.updateMany({
+    where: { id: actionId, status: "confirmed" },
+    data: { undo: closed as unknown as Prisma.InputJsonObject },
+  });
+  throw new ActionSettledError("imported-again");
 }

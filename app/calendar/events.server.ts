@@ -18,7 +18,7 @@ import {
 } from "./occurrences";
 import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
 import type { ImportedEvent } from "./ical.server";
-import type { EventInput, Scope } from "./schemas";
+import { type EventInput, type Scope, SCOPES } from "./schemas";
 import { type Temporal, formatWall, parseWall } from "./time";
 
 /** Asked for an event that does not exist or belongs to someone else: the two are indistinguishable. */
@@ -54,6 +54,17 @@ export class OccurrenceNotFoundError extends Error {
   constructor() {
     super("That occurrence is not part of the series");
     this.name = "OccurrenceNotFoundError";
+  }
+}
+
+/**
+ * "This event" of a series with no date named: the date meant must be said (the pages name it), rather
+ * than the series' first date taken for it. Nothing is changed.
+ */
+export class OccurrenceRequiredError extends Error {
+  constructor() {
+    super("Which date of the repeating event? Name the occurrence to act on alone");
+    this.name = "OccurrenceRequiredError";
   }
 }
 
@@ -219,12 +230,15 @@ async function resolve(
     return { series, occurrence: event.recurrenceId, override: event };
   }
   if (!event.rrule) return { single: event };
+  // "This" alone must say which date: taking the first one silently changed a date nobody chose.
+  if (scope === "this" && !target.occurrence) throw new OccurrenceRequiredError();
   const occurrence = target.occurrence ?? event.startLocal;
-  // "This" (or "this and following" from a later date) acts on that date, so it must still be in the
-  // calendar: a cancelled one would come back. The whole series (also "following" from its first start)
-  // may be changed whatever its first date's state.
-  const onItsDate = scope === "this" || (scope === "following" && occurrence !== event.startLocal);
-  if (!(onItsDate ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
+  // A date named must still be in the calendar, whatever the scope: a cancelled one would come back, or
+  // be the point a change of the whole series is measured from. The first start with the rest of the
+  // series ("all", or "following" from it) is the whole series, named or not, whatever that date's state:
+  // a series page loaded before its first date was cancelled names it.
+  const wholeSeries = scope !== "this" && occurrence === event.startLocal;
+  if (!(target.occurrence && !wholeSeries ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
   return { series: event, occurrence, override };
@@ -238,6 +252,31 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
   if (!asked) return null;
   if (!event.rrule || !isLiveOccurrence(event, asked)) throw new OccurrenceNotFoundError();
   return asked;
+}
+
+/**
+ * What an event's edit and delete forms send and offer, given the occurrence their page names (null: the
+ * event itself). The series page stands for its first date: named on the form while that date is in the
+ * calendar, so that "This event" acts on the date shown; once it was cancelled there is no "this" one,
+ * and only the whole series is offered ("this and following" from the first start is the same thing).
+ */
+export function seriesPageScope(
+  event: EventDetail,
+  occurrence: string | null,
+): { formOccurrence: string | null; scopes: readonly Scope[]; changedFirst: { id: string; day: string } | null } {
+  if (occurrence || !event.rrule) return { formOccurrence: occurrence, scopes: SCOPES, changedFirst: null };
+  if (!isLiveOccurrence(event, event.startLocal)) return { formOccurrence: null, scopes: ["all"], changedFirst: null };
+  // A first date changed on its own is not what the series page's form is filled with: "This event" from
+  // here would write the series' values over it. It is changed from its own page, which shows it as it is.
+  const override = event.overrides.find((candidate) => candidate.recurrenceId === event.startLocal);
+  if (override) {
+    return {
+      formOccurrence: null,
+      scopes: ["all"],
+      changedFirst: { id: override.id, day: event.startLocal.slice(0, 10) },
+    };
+  }
+  return { formOccurrence: event.startLocal, scopes: SCOPES, changedFirst: null };
 }
 
 /** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
@@ -601,8 +640,8 @@ function masterData(master: ImportedEvent) {
  * reached an exception first and then waited for its series would deadlock with it (PostgreSQL ends
  * one of the two with 40P01, a 500 for whoever it was).
  */
-function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<Array<{ uid: string }>> {
-  return tx.$queryRaw<Array<{ uid: string }>>`
+function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<unknown> {
+  return tx.$queryRaw`
     SELECT uid FROM "Event"
      WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids}::text[])
      ORDER BY id
@@ -662,14 +701,17 @@ async function importEventsOnce(
   const origin: Origin = { source: "import", subscriptionId: null };
   await prisma.$transaction(
     async (tx) => {
-      const existing = new Set((await lockImportedHeads(tx, userId, [...masters.keys()])).map((row) => row.uid));
+      await lockImportedHeads(tx, userId, [...masters.keys()]);
       for (const [uid, master] of masters) {
-        await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
+        // Counted by what the delete found, not by the lock's earlier look: each statement sees what
+        // committed before it (READ COMMITTED), so a copy another import of a new UID committed after that
+        // look is replaced here too, and was counted as created.
+        const { count: replaced } = await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
         const created = await tx.event.create({
           data: { ...masterData(master), userId, ...origin },
           select: { id: true },
         });
-        (existing.has(uid) ? report.updated : report.created).push({ uid, title: master.title });
+        (replaced > 0 ? report.updated : report.created).push({ uid, title: master.title });
         if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
       }
       await record?.(tx, report);

@@ -47,11 +47,27 @@ async function takeNewFeedToken(
   cookieHeader: string | null,
   userId: string,
 ): Promise<{ token: string | null; setCookie: string | null }> {
-  if (!cookieHeader?.includes(`${NEW_FEED_COOKIE}=`)) return { token: null, setCookie: null };
+  if (!hasNewFeedCookie(cookieHeader)) return { token: null, setCookie: null };
   const cookie = newFeedCookie();
   const value: unknown = await cookie.parse(cookieHeader);
   const token = typeof value === "string" && (await feedOwner(value))?.id === userId ? value : null;
-  return { token, setCookie: await cookie.serialize("", { maxAge: 0, expires: new Date(0) }) };
+  return { token, setCookie: await clearingCookie() };
+}
+
+function hasNewFeedCookie(cookieHeader: string | null): cookieHeader is string {
+  return Boolean(cookieHeader?.includes(`${NEW_FEED_COOKIE}=`));
+}
+
+function clearingCookie(): Promise<string> {
+  return newFeedCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+/**
+ * Signing out within the minute a new link rides to its page: the Set-Cookie that clears that cookie
+ * (null when there is none), so the next person at this browser does not carry the token to the server.
+ */
+export async function newFeedLinkCleared(request: Request): Promise<string | null> {
+  return hasNewFeedCookie(request.headers.get("cookie")) ? clearingCookie() : null;
 }
 
 /**

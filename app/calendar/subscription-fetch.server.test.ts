@@ -38,6 +38,9 @@ describe("the subscription fetch adapter", () => {
       `http://localhost:${port}/feed.ics`,
       `http://[::1]:${port}/feed.ics`,
       `http://[::ffff:127.0.0.1]:${port}/feed.ics`,
+      // IPv4-compatible IPv6 (::/96): 127.0.0.1 written as [::7f00:1], which the range check calls unicast.
+      `http://[::7f00:1]:${port}/feed.ics`,
+      "http://[::a00:1]/feed.ics",
       "http://10.0.0.1/feed.ics",
       "http://192.168.1.1/feed.ics",
       "http://169.254.169.254/latest/meta-data/",

@@ -43,9 +43,35 @@ export function normalizeFeedUrl(input: string): string {
   return url.toString();
 }
 
+/**
+ * A subscription URL as the form takes it: normalized, and refused at once when its host is a literal
+ * private or local address the refresh would refuse (the same rule: checkHost). A name is only known
+ * to be one when it is looked up, at the refresh.
+ */
+export function acceptedFeedUrl(input: string): string {
+  const normalized = normalizeFeedUrl(input);
+  try {
+    checkHost(new URL(normalized), config().calendarSubscriptions.allowPrivateAddresses);
+  } catch (error) {
+    if (error instanceof PrivateAddressError) throw new SubscriptionFetchError(error.message);
+    throw error;
+  }
+  return normalized;
+}
+
 function isPublic(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === "unicast";
+  const parsed = ipaddr.process(address);
+  // IPv4-compatible IPv6 (::/96, deprecated): [::7f00:1] is 127.0.0.1 to some stacks, yet "unicast" here.
+  if (
+    parsed.kind() === "ipv6" &&
+    parsed
+      .toByteArray()
+      .slice(0, 12)
+      .every((byte) => byte === 0)
+  )
+    return false;
+  return parsed.range() === "unicast";
 }
 
 const guardedLookup: LookupFunction = (hostname, options, callback) => {

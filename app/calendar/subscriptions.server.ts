@@ -3,7 +3,7 @@ import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { type RefreshReport, replaceSubscriptionEvents } from "./events.server";
 import { ICalendarError, fromICalendar } from "./ical.server";
-import { SubscriptionFetchError, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
+import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed } from "./subscription-fetch.server";
 
 const log = logger.child({ domain: "calendar" });
 
@@ -84,13 +84,16 @@ export type SubscriptionInput = { name: string; url: string; refreshMinutes: num
 
 export type RefreshOutcome = { ok: true; report: RefreshReport } | { ok: false; error: string };
 
-/** Subscribes to a feed and reads it at once, so a wrong address is reported while the person is there. */
+/**
+ * Subscribes to a feed and reads it at once, so a wrong address is reported while the person is there;
+ * an address the refresh would refuse whatever it serves is refused before anything is stored.
+ */
 export async function createSubscription(
   userId: string,
   input: SubscriptionInput,
 ): Promise<{ id: string; outcome: RefreshOutcome }> {
   const created = await prisma.calendarSubscription.create({
-    data: { userId, name: input.name, url: normalizeFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
+    data: { userId, name: input.name, url: acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
     select: { id: true },
   });
   return { id: created.id, outcome: await refreshMine(created.id) };

@@ -84,6 +84,13 @@ function CopyControl({
   );
 }
 
+/** Copies a text the page shows (it stays selectable text too). Renders nothing without JS or a clipboard. */
+export function CopyTextButton({ text, label }: { text: string; label: string }) {
+  const available = useClipboardAvailable();
+  if (!available) return null;
+  return <CopyControl label={label} className="secondary small" getText={() => text} />;
+}
+
 async function fetchText(address: string): Promise<string> {
   // Not followed: an ended session redirects to the sign-in page, whose HTML must not be copied.
   const response = await fetch(address, { headers: { Accept: "text/markdown" }, redirect: "manual" });

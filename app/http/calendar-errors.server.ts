@@ -1,4 +1,9 @@
-import { EventNotFoundError, EventReadOnlyError, OccurrenceNotFoundError } from "~/calendar/events.server";
+import {
+  EventNotFoundError,
+  EventReadOnlyError,
+  OccurrenceNotFoundError,
+  OccurrenceRequiredError,
+} from "~/calendar/events.server";
 
 /** A missing or someone else's event (or occurrence) as the same 404; a subscribed calendar's event as a 403. */
 function asRefusal(error: unknown): never {
@@ -35,3 +40,31 @@ export function refuseReadOnly(subscription: { id: string; name: string } | null
   if (!subscription) return;
   throw new Response(new EventReadOnlyError(subscription).message, { status: 403 });
 }
+
+/** Why an edit or delete form's change was not made, said on the form with what was typed kept. */
+export type FormRefusal = { status: 400 | 409; message: string };
+
+/**
+ * Runs an edit or delete form's change. The date a form names being gone by now (cancelled, or the
+ * series' start moved since the page was loaded) is said on the form (409), not a 404 page that loses
+ * what was typed; so is "This event" without a date (400). A missing event is still the 404.
+ */
+export async function orFormRefusal<T>(
+  work: Promise<T>,
+  verb: "edit" | "delete",
+): Promise<{ done: T; refused?: never } | { refused: FormRefusal; done?: never }> {
+  try {
+    return { done: await work };
+  } catch (error) {
+    const nothing = verb === "edit" ? "Nothing was changed." : "Nothing was deleted.";
+    if (error instanceof OccurrenceRequiredError) {
+      const message = `Say which date “This event” is: open that date from the calendar and ${verb} it there. ${nothing}`;
+      return { refused: { status: 400, message } };
+    }
+    if (error instanceof OccurrenceNotFoundError)
+      return { refused: { status: 409, message: `${GONE_DATE} ${nothing}` } };
+    asRefusal(error);
+  }
+}
+
+const GONE_DATE = "That date is no longer in the calendar; reload to see the series as it is now.";

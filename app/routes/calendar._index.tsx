@@ -19,6 +19,7 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
+import { CopyTextButton } from "~/components/copy-button";
 import { ImportContendedError } from "~/calendar/events.server";
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
@@ -186,14 +187,19 @@ function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: 
   const url = notice && "url" in notice ? notice.url : notice && "created" in notice ? shownUrl : null;
   if (url) {
     return (
-      <div className="notice" role="status" id="feed-link">
-        <p>
-          Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read your
-          calendar.
-        </p>
-        <p>
-          <code className="feed-url">{url}</code>
-        </p>
+      // The Copy control (and its own "Copied" status) sits outside the live region: nested in it, each
+      // copy could have a screen reader read the whole region again, the secret address included.
+      <div className="notice" id="feed-link">
+        <div role="status">
+          <p>
+            Your private feed link, shown only this once: copy it into your calendar app now. Anyone with it can read
+            your calendar.
+          </p>
+          <p>
+            <code className="feed-url">{url}</code>
+          </p>
+        </div>
+        <CopyTextButton text={url} label="Copy feed link" />
       </div>
     );
   }

@@ -2,12 +2,12 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, deleteEvent, getEvent } from "~/calendar/events.server";
+import { askedOccurrence, deleteEvent, getEvent, seriesPageScope } from "~/calendar/events.server";
 import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -28,6 +28,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     title: event.title,
     occurrence,
     inSeries: Boolean(event.rrule || event.series),
+    ...seriesPageScope(event, occurrence),
     day: (occurrence ?? event.startLocal).slice(0, 10),
   };
 }
@@ -39,13 +40,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
-  await orNotFound(deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope));
+  const deleted = await orFormRefusal(
+    deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
+    "delete",
+  );
+  if (deleted.refused) return data({ error: deleted.refused.message }, { status: deleted.refused.status });
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
   return redirect(`/calendar?view=week&date=${day}&deleted=1`);
 }
 
 export default function DeleteEvent() {
-  const { id, title, occurrence, inSeries } = useLoaderData<typeof loader>();
+  const { id, title, occurrence, inSeries, formOccurrence, scopes, changedFirst } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
@@ -58,9 +63,14 @@ export default function DeleteEvent() {
       <h1>Delete “{title}”?</h1>
       <Form method="post">
         <FormErrors errors={result ? [result.error] : undefined} />
-        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
-          <ScopeChoice verb="Delete" defaultScope={occurrence ? "this" : "all"} />
+          <ScopeChoice
+            verb="Delete"
+            scopes={scopes}
+            defaultScope={occurrence ? "this" : "all"}
+            changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/delete`, day: changedFirst.day }}
+          />
         ) : (
           <p>This cannot be undone.</p>
         )}

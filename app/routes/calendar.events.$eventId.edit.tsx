@@ -4,14 +4,14 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent, updateEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, seriesPageScope, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
-import { orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -29,11 +29,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // An override is edited as itself, but the repeat fields show its series' rule ("all events" uses them).
   const rule = event.series ? event.series.rrule : event.rrule;
   const inSeries = Boolean(event.rrule || event.series);
+  const occurrence = asked ?? event.recurrenceId ?? null;
   return {
     id: event.id,
     title: event.title,
-    occurrence: asked ?? event.recurrenceId ?? null,
+    occurrence,
     inSeries,
+    ...seriesPageScope(event, occurrence),
     defaults: pickedZone(eventDefaults(event, user.timeZone, asked, rule)),
     timeZones: timeZones(),
   };
@@ -55,19 +57,32 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success)
     return data(submission.reply({ formErrors: ["Choose which events to change."] }), { status: 400 });
-  const savedId = await orNotFound(
+  const saved = await orFormRefusal(
     updateEvent(
       user.id,
       { eventId, occurrence: scope.data.occurrence || undefined },
       submission.value,
       scope.data.scope,
     ),
+    "edit",
   );
-  return redirect(`/calendar/events/${savedId}?saved=1`);
+  if (saved.refused)
+    return data(submission.reply({ formErrors: [saved.refused.message] }), { status: saved.refused.status });
+  return redirect(`/calendar/events/${saved.done}?saved=1`);
 }
 
 export default function EditEvent() {
-  const { id, title, occurrence, inSeries, defaults, timeZones: zones } = useLoaderData<typeof loader>();
+  const {
+    id,
+    title,
+    occurrence,
+    inSeries,
+    formOccurrence,
+    scopes,
+    changedFirst,
+    defaults,
+    timeZones: zones,
+  } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <section className="calendar-page">
@@ -84,9 +99,14 @@ export default function EditEvent() {
         timeZones={zones}
         submitLabel="Save changes"
       >
-        {occurrence ? <input type="hidden" name="occurrence" value={occurrence} /> : null}
+        {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
-          <ScopeChoice verb="Change" defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")} />
+          <ScopeChoice
+            verb="Change"
+            scopes={scopes}
+            defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")}
+            changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/edit`, day: changedFirst.day }}
+          />
         ) : null}
       </EventForm>
     </section>

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
+import { newFeedLinkCleared } from "~/calendar/feed-link.server";
 import { clearNoticeCookie } from "~/http/notice.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
@@ -11,11 +12,15 @@ export function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { user, session } = context.auth;
-  if (!user) return redirect("/login");
-  const setCookie = await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent });
+  // A feed link made a moment ago and not yet shown leaves with the person, not with the browser (also
+  // when the session already ended: the cookie outlives it).
+  const feedCookie = await newFeedLinkCleared(request);
+  if (!user) return redirect("/login", feedCookie ? { headers: { "Set-Cookie": feedCookie } } : undefined);
+  const headers = new Headers();
+  headers.append("Set-Cookie", await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent }));
+  if (feedCookie) headers.append("Set-Cookie", feedCookie);
   // Auth0 keeps its own session: end it too, or "Continue with Auth0" would sign straight back in.
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
-  const headers = new Headers({ "Set-Cookie": setCookie });
   // A one-time notice not yet shown ("Your password has been changed") was for the person leaving.
   headers.append("Set-Cookie", await clearNoticeCookie());
   return redirect(next, { headers });

@@ -378,6 +378,25 @@ describe("proposed changes wait for me", () => {
     expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
   });
 
+  it("refuses on Confirm a stored proposal for This event that names no date (it answered 500)", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
+    const args = { event_id: series.id, occurrence: "2027-01-12T18:00", scope: "this", title: "Just once" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", args)} rename that one`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    // A proposal stored without its date (an older row, or one written by hand): "this" is then no date.
+    const { occurrence: _dropped, ...input } = action.input as Record<string, unknown>;
+    await prisma.calendarAction.update({ where: { id: action.id }, data: { input: input as never } });
+    const decided = await decide(me.client, me.path, action.id, "confirm");
+    expect(decided.status).toBeLessThan(400);
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: action.id } })).status).toBe("cancelled");
+    expect(await cardOf(me.client, me.path, action.id)).toContain(
+      "Not applied: the event no longer exists as proposed.",
+    );
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(1);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: series.id } })).title).toBe(WEEKLY_YOGA.title);
+  });
+
   it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {
     const me = await person("Europe/Berlin");
     const series = await createEvent(me.userId, WEEKLY_YOGA);
@@ -460,11 +479,38 @@ describe("proposed changes wait for me", () => {
       me.userId,
       fromICalendar(file.replace("SUMMARY:Retreat", "SUMMARY:Retreat (moved)"), "Europe/Berlin"),
     );
+    const undoButton = 'name="intent" value="undo"';
+    expect(await cardOf(me.client, me.path, action.id)).toContain(undoButton);
     const refused = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
     expect(refused).toContain("Not undone: the event was imported again since, and the imported copy stays.");
+    // Undo can no longer be done: the card stops offering it (it kept an Undo that could only be refused)
+    // and says why, on the page the refusal lands on and on any later visit.
+    expect(refused).not.toContain(undoButton);
+    const later = await cardOf(me.client, me.path, action.id);
+    expect(later).not.toContain(undoButton);
+    expect(later).toContain("It can no longer be undone: the event was imported again since.");
+    // A second Undo (another tab still showing it) is refused for the same reason, not "already undone".
+    const again = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
+    expect(again).toContain("Not undone: the event was imported again since, and the imported copy stays.");
     const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
     expect(rows).toEqual([{ title: "Retreat (moved)" }]);
     expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");
+  });
+
+  it("Undo just past its ten minutes says it is too late, not that it was already undone", async () => {
+    const me = await person("Europe/Berlin");
+    const { reply } = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    // The page still shows Undo (loaded in time); the click arrives a moment after the ten minutes.
+    await prisma.calendarAction.update({
+      where: { id: action.id },
+      data: { decidedAt: new Date(Date.now() - 10 * 60_000 - 50) },
+    });
+    const refused = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
+    expect(refused).toContain("Not undone: a change can be undone for 10 minutes after it was confirmed.");
+    expect(refused).not.toContain('name="intent" value="undo"');
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(1);
   });
 
   it("works the same when Ollama answers (the fallback here), through its OpenAI-compatible API", async () => {

@@ -418,11 +418,46 @@ describe("calendar events in the database", () => {
       await holder.end();
     }
     // One import's events, once each: the one PostgreSQL ended ran again and replaced the other's (or
-    // they were replaced by it). Its report may count them as created: it looked for copies before the
-    // other committed.
+    // they were replaced by it).
     const rows = await prisma.event.findMany({ where: { userId: user.id }, select: { title: true } });
     expect(rows).toHaveLength(2);
     expect(new Set(rows.map((row) => row.title)).size).toBe(1);
+  });
+
+  it("an import that replaces a new event another import committed meanwhile counts it as updated", async () => {
+    // The import looks for copies to replace (and locks them) first; a copy of a new UID that another
+    // import commits after that look is still replaced, by its delete: it was counted as created.
+    const user = await makeUser({ timeZone: ZONE });
+    const [kept, fresh] = ["kept", "fresh"].map((name) => `${name}-${user.id}@example.test`);
+    await importEvents(user.id, fromICalendar(icsFile(weeklyMondayVevent(kept!, "Kept")), ZONE));
+    const keptRow = await prisma.event.findFirstOrThrow({ where: { userId: user.id, uid: kept! } });
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    let report: Awaited<ReturnType<typeof importEvents>>;
+    try {
+      // The first import waits in its look for copies (on the kept event's row, held here): its look
+      // has already been taken, without the fresh UID, when the second import commits that UID.
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "Event" WHERE id = $1 FOR UPDATE`, [keptRow.id]);
+      const both = icsFile([...weeklyMondayVevent(kept!, "Both"), ...weeklyMondayVevent(fresh!, "Both")]);
+      const first = importEvents(user.id, fromICalendar(both, ZONE));
+      await untilBlockedBy(holder);
+      const second = await importEvents(user.id, fromICalendar(icsFile(weeklyMondayVevent(fresh!, "Other")), ZONE));
+      expect(second.created.map((event) => event.uid)).toEqual([fresh]);
+      await holder.query("COMMIT");
+      report = await first;
+    } finally {
+      await holder.end();
+    }
+    expect(report.created).toEqual([]);
+    expect(report.updated.map((event) => event.uid).sort()).toEqual([kept, fresh].sort());
+    const rows = await prisma.event.findMany({ where: { userId: user.id }, select: { uid: true, title: true } });
+    expect(rows.sort((a, b) => a.uid.localeCompare(b.uid))).toEqual(
+      [
+        { uid: kept, title: "Both" },
+        { uid: fresh, title: "Both" },
+      ].sort((a, b) => a.uid!.localeCompare(b.uid!)),
+    );
   });
 
   it("another person's events are not found, not listed, not changed", async () => {

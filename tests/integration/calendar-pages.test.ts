@@ -300,31 +300,51 @@ describe("calendar pages without JavaScript", () => {
       occurrence: cancelled,
       scope: "this",
     });
-    expect(edit.status).toBe(404);
+    // A form loaded before the date was cancelled: said on the form with what was typed kept, not a 404 page.
+    expect(edit.status).toBe(409);
+    const refused = await edit.text();
+    expect(refused).toContain(
+      "That date is no longer in the calendar; reload to see the series as it is now. Nothing was changed.",
+    );
+    expect(refused).toContain('value="Back from the dead"');
+    const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" });
+    expect(deleted.status).toBe(409);
+    expect(await deleted.text()).toContain(
+      "That date is no longer in the calendar; reload to see the series as it is now. Nothing was deleted.",
+    );
+    // An event that is gone is still the 404.
+    const missing = await client.post(`/calendar/events/no-such-event/edit`, { ...weeklyStandup, scope: "all" });
+    expect(missing.status).toBe(404);
     const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
     expect(month).not.toContain("Back from the dead");
     expect(datetimes(month)).not.toContain("2026-03-09T09:00:00+01:00");
     expect(datetimes(month)).toContain("2026-03-16T09:00:00+01:00");
   });
 
-  it("refuses This event on the series page when its first date was cancelled; the whole series still changes", async () => {
+  it("offers only the whole series on the series page once its first date was cancelled; it still changes", async () => {
     const { client } = await person();
     const id = await create(client);
     const first = "2026-03-02T09:00";
     expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: first, scope: "this" })).status).toBe(302);
     const month = async () => (await client.get("/calendar?view=month&date=2026-03-01")).text();
-    // The series page without ?occurrence (its form) stands for the first date: changing "this" one would
-    // have stored a changed occurrence there, bringing the cancelled date back.
-    const edit = await client.post(`/calendar/events/${id}/edit`, {
-      ...weeklyStandup,
-      title: "Back from the dead",
-      scope: "this",
-    });
-    expect(edit.status).toBe(404);
-    expect((await client.post(`/calendar/events/${id}/delete`, { scope: "this" })).status).toBe(404);
-    expect(await month()).not.toContain("Back from the dead");
+    // The series page stands for its first date: "This event" there would be a cancelled date (it gave a 404
+    // page). The forms say the whole series is changed, and send that.
+    for (const [page, words] of [
+      ["edit", "Changes all events of this repeating event (its first date was cancelled)."],
+      ["delete", "Deletes all events of this repeating event (its first date was cancelled)."],
+    ] as const) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html).toContain(words);
+      expect(html).not.toContain("This event");
+      expect(html).not.toContain('name="occurrence"');
+      expect(html).toContain('<input type="hidden" name="scope" value="all"/>');
+    }
+    // A series page loaded before its first date was cancelled names that date: with "all" it is still the
+    // whole series (a later cancelled date named is refused: see below).
+    const renamed = { ...weeklyStandup, title: "Renamed (stale form)", occurrence: first, scope: "all" };
+    expect((await client.post(`/calendar/events/${id}/edit`, renamed)).status).toBe(302);
     expect(datetimes(await month())).not.toContain("2026-03-02T09:00:00+01:00");
-
+    expect(await month()).toContain("Renamed (stale form)");
     // From the first date, "this and following" is the whole series, as "all" is: the cancelled date stays gone.
     for (const scope of ["following", "all"]) {
       const title = `Renamed (${scope})`;
@@ -336,6 +356,154 @@ describe("calendar pages without JavaScript", () => {
     }
     expect((await client.post(`/calendar/events/${id}/delete`, { scope: "following" })).status).toBe(302);
     expect(datetimes(await month())).not.toContain("2026-03-09T09:00:00+01:00");
+  });
+
+  it("names the first date on the series page's forms, so This event there changes or deletes that date only", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    for (const page of ["edit", "delete"]) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html).toContain('<input type="hidden" name="occurrence" value="2026-03-02T09:00"/>');
+      expect(html).toContain("This event");
+      // The series page still proposes the whole series first.
+      expect(html).toMatch(/<input type="radio" name="scope" checked="" value="all"\/>/);
+    }
+    const saved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "First one moved",
+      startTime: "11:00",
+      endTime: "11:30",
+      occurrence: "2026-03-02T09:00",
+      scope: "this",
+    });
+    expect(saved.status).toBe(302);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toContain("2026-03-02T11:00:00+01:00");
+    expect(datetimes(month)).toContain("2026-03-09T09:00:00+01:00");
+  });
+
+  it("sends a first date changed on its own to its own page: This event from the series page reverted it", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const first = "2026-03-02T09:00";
+    const moved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      location: "Room 9",
+      startTime: "11:00",
+      endTime: "11:30",
+      occurrence: first,
+      scope: "this",
+    });
+    expect(moved.status).toBe(302);
+    const overrideId = moved.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    expect(overrideId).not.toBe(id);
+    // The series page is filled with the series' values: "This event" there wrote them over the changed
+    // date (its room and time silently went back). It says where that date is changed instead.
+    for (const [page, verb] of [
+      ["edit", "Change"],
+      ["delete", "Delete"],
+    ] as const) {
+      const html = await (await client.get(`/calendar/events/${id}/${page}`)).text();
+      expect(html, page).not.toContain("This event");
+      expect(html, page).not.toContain('name="occurrence"');
+      expect(html, page).toContain('<input type="hidden" name="scope" value="all"/>');
+      expect(html, page).toMatch(
+        new RegExp(
+          `was changed on its own: <a [^>]*href="/calendar/events/${overrideId}/${page}">${verb} only 2026-03-02</a>`,
+        ),
+      );
+    }
+    // That date's own page shows it as it is now.
+    expect(await (await client.get(`/calendar/events/${overrideId}/edit`)).text()).toContain('value="Room 9"');
+    // What the series page's form sends with "This event" chosen anyway (a crafted POST) changes nothing.
+    const crafted = await client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, scope: "this" });
+    expect(crafted.status).toBe(400);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
+      location: "Room 9",
+      startLocal: "2026-03-02T11:00",
+    });
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toContain("2026-03-02T11:00:00+01:00");
+    expect(datetimes(month)).not.toContain("2026-03-02T09:00:00+01:00");
+  });
+
+  it("refuses This event without a date (400, typed values kept) instead of acting on the first date", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const stored = async () =>
+      prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { createdAt: "asc" } });
+    const before = await stored();
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Only the first?",
+      scope: "this",
+    });
+    expect(edit.status).toBe(400);
+    const page = await edit.text();
+    expect(page).toContain("Say which date “This event” is: open that date from the calendar and edit it there.");
+    expect(page).toContain('value="Only the first?"');
+    const deleted = await client.post(`/calendar/events/${id}/delete`, { scope: "this" });
+    expect(deleted.status).toBe(400);
+    expect(await deleted.text()).toContain("Say which date “This event” is");
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a cancelled date named with any scope (409 on the form), as This event is; nothing changes", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const cancelled = "2026-03-16T09:00";
+    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
+      302,
+    );
+    const before = await prisma.event.findUniqueOrThrow({ where: { id } });
+    for (const scope of ["this", "following", "all"]) {
+      const edit = await client.post(`/calendar/events/${id}/edit`, {
+        ...weeklyStandup,
+        title: `Renamed from a cancelled date (${scope})`,
+        startDate: "2026-03-16",
+        endDate: "2026-03-16",
+        occurrence: cancelled,
+        scope,
+      });
+      expect(edit.status, scope).toBe(409);
+      expect(await edit.text(), scope).toContain("That date is no longer in the calendar");
+      const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope });
+      expect(deleted.status, scope).toBe(409);
+    }
+    expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    expect(await prisma.event.count({ where: { seriesId: id } })).toBe(0);
+  });
+
+  it("refuses a subscription to a literal private or local address at the form, with the address kept", async () => {
+    const { client, email } = await person();
+    // This server keeps the default (CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE off): the refresh would refuse
+    // these before connecting, so the form says so at once instead of "Subscribed." and a failed refresh.
+    for (const [url, address] of [
+      ["http://127.0.0.1/x.ics", "127.0.0.1"],
+      ["http://10.0.0.1/", "10.0.0.1"],
+      ["http://[::1]/cal.ics", "::1"],
+      ["webcal://192.168.1.20/family.ics", "192.168.1.20"],
+      ["http://169.254.169.254/latest", "169.254.169.254"],
+      // Other ways of writing 127.0.0.1 (as the URL parser reads them) and 0.0.0.0, and IPv4-compatible IPv6.
+      ["http://2130706433/", "127.0.0.1"],
+      ["http://0x7f.1/", "127.0.0.1"],
+      ["http://0177.0.0.1/", "127.0.0.1"],
+      ["http://127.0.0.1./", "127.0.0.1"],
+      ["http://[::ffff:127.0.0.1]/", "::ffff:7f00:1"],
+      ["http://0/", "0.0.0.0"],
+      ["http://[::7f00:1]/", "::7f00:1"],
+    ] as const) {
+      const refused = await client.post("/calendar/subscriptions", { name: "Home", url, refreshMinutes: "60" });
+      expect(refused.status, url).toBe(400);
+      const page = await refused.text();
+      expect(page, url).toMatch(
+        new RegExp(
+          `<p class="field-error" id="[^"]*-url-error" role="alert">${address.replace(/\./g, "\\.")} is a private or local address, which calendar subscriptions may not reach\\.</p>`,
+        ),
+      );
+      expect(page, url).toContain(`value="${url}"`);
+    }
+    expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
   });
 
   it("finds my events by search, across years", async () => {
@@ -709,6 +877,32 @@ describe("calendar pages without JavaScript", () => {
     expect(await (await client.get(off.headers.get("location")!)).text()).toContain(
       "The subscription link is turned off",
     );
+  });
+
+  it("signing out within the minute a new feed link rides to its page clears that cookie", async () => {
+    const { client } = await person();
+    const made = await client.post("/calendar?index", { intent: "feed-create" });
+    expect(made.status).toBe(303);
+    expect(client.jar.get("__ares_new_feed")).toBeDefined();
+    // Signed out before the page that shows (and clears) it was loaded: the token left the browser too.
+    const out = await client.post("/logout", {});
+    expect(out.status).toBe(302);
+    expect(out.headers.getSetCookie()).toContainEqual(
+      expect.stringMatching(/^__ares_new_feed=;.*Max-Age=0;.*Expires=Thu, 01 Jan 1970.*HttpOnly.*SameSite=Lax/i),
+    );
+    expect(client.jar.get("__ares_new_feed")).toBeUndefined();
+    // The session ended already (expired, or signed out in another tab): the cookie is cleared all the same.
+    const { client: ended } = await person();
+    expect((await ended.post("/calendar?index", { intent: "feed-create" })).status).toBe(303);
+    ended.jar.set("__ares_session", "gone");
+    const late = await ended.post("/logout", {});
+    expect(late.status).toBe(302);
+    expect(late.headers.get("location")).toBe("/login");
+    expect(ended.jar.get("__ares_new_feed")).toBeUndefined();
+    // A sign-out without one sets nothing more than the session cookie.
+    const { client: other } = await person();
+    const plain = await other.post("/logout", {});
+    expect(plain.headers.getSetCookie().filter((cookie) => cookie.startsWith("__ares_new_feed="))).toEqual([]);
   });
 
   it("shows a new feed link once after a redirect; reloading neither shows it again nor replaces it", async () => {

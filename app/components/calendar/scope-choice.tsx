@@ -1,4 +1,5 @@
-import type { Scope } from "~/calendar/schemas";
+import { Link } from "@remix-run/react";
+import { type Scope, SCOPES } from "~/calendar/schemas";
 
 const LABELS: Record<Scope, string> = {
   this: "This event",
@@ -6,12 +7,44 @@ const LABELS: Record<Scope, string> = {
   all: "All events",
 };
 
-/** "This event / this and following / all events" for an occurrence of a repeating event. */
-export function ScopeChoice({ verb, defaultScope }: { verb: string; defaultScope: Scope }) {
+/**
+ * "This event / this and following / all events" for an occurrence of a repeating event. With the whole
+ * series as the only choice (the series page once its first date was cancelled: there is no "this" one
+ * there; or once it was changed on its own: that date is changed from its own page, `changedFirst`)
+ * it is said in words, not offered as a choice of one.
+ */
+export function ScopeChoice({
+  verb,
+  defaultScope,
+  scopes = SCOPES,
+  changedFirst = null,
+}: {
+  verb: "Change" | "Delete";
+  defaultScope: Scope;
+  scopes?: readonly Scope[];
+  changedFirst?: { href: string; day: string } | null;
+}) {
+  if (scopes.length === 1 && scopes[0] === "all" && changedFirst) {
+    return (
+      <p className="scope-choices card">
+        <input type="hidden" name="scope" value="all" />
+        {`${verb}s all events of this repeating event. Its first date, ${changedFirst.day}, was changed on its own: `}
+        <Link to={changedFirst.href}>{`${verb} only ${changedFirst.day}`}</Link>
+      </p>
+    );
+  }
+  if (scopes.length === 1 && scopes[0] === "all") {
+    return (
+      <p className="scope-choices card">
+        <input type="hidden" name="scope" value="all" />
+        {`${verb}s all events of this repeating event (its first date was cancelled).`}
+      </p>
+    );
+  }
   return (
     <fieldset className="scope-choices card">
       <legend>{verb} which events of this repeating event?</legend>
-      {(Object.keys(LABELS) as Scope[]).map((scope) => (
+      {scopes.map((scope) => (
         <label key={scope}>
           <input type="radio" name="scope" value={scope} defaultChecked={scope === defaultScope} /> {LABELS[scope]}
         </label>
