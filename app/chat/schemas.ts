@@ -3,16 +3,28 @@ import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 
 export const MESSAGE_MAX = 32_000;
 
+/**
+ * A missing field (a form left empty, a JSON key left out) asks for it; a value of the wrong type (the
+ * API sent 123, null or an array) says what is wrong instead of claiming nothing was sent.
+ */
+function textRequired(missing: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined ? missing : "Must be text.");
+}
+
 // Pages (no-JS forms send CRLF) and the API agree: line breaks count once.
 export const messageText = withoutNul(
-  lineBreaksAsLf(z.string({ error: "Write a message first." }))
+  lineBreaksAsLf(z.string({ error: textRequired("Write a message first.") }))
     .trim()
     .min(1, "Write a message first.")
     .max(MESSAGE_MAX, `Messages can be at most ${MESSAGE_MAX.toLocaleString("en")} characters.`),
 );
 
 export const conversationTitle = withoutNul(
-  z.string({ error: "Enter a title." }).trim().min(1, "Enter a title.").max(120, "Use at most 120 characters."),
+  z
+    .string({ error: textRequired("Enter a title.") })
+    .trim()
+    .min(1, "Enter a title.")
+    .max(120, "Use at most 120 characters."),
 );
 
 const messageId = withoutNul(z.string().min(1).max(100));

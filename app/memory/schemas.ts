@@ -42,46 +42,54 @@ export const memoryIntent = z.discriminatedUnion("intent", [
   }),
 ]);
 
-export const selfMemoryIntent = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("save"),
-    category: z.enum(SELF_CATEGORIES),
-    key: memoryKey,
-    value: memoryValue,
-    importance: z
-      .number({ error: "Enter 1 to 10." })
-      .int("Use a whole number.")
-      .min(1, "Use 1 to 10.")
-      .max(10, "Use 1 to 10."),
-  }),
-  z.object({ intent: z.literal("delete"), id }),
-  z.object({
-    intent: z.literal("instance"),
-    memoryEnabled: z.boolean().optional(),
-    // Every check names its range: one left without a message took the type's "Enter a number." for -1.
-    relevantSummaries: z
-      .number({ error: "Enter a number." })
-      .int("Use a whole number.")
-      .min(0, "Use 0 to 20.")
-      .max(20, "Use 0 to 20."),
-    extractionInputTokens: z
-      .number({ error: "Enter a number." })
-      .int("Use a whole number.")
-      .min(200, "Use 200 to 100,000.")
-      .max(100_000, "Use 200 to 100,000."),
-    summaryIdleMinutes: z
-      .number({ error: "Enter a number." })
-      .int("Use a whole number.")
-      .min(1, "Use 1 to 10,080 minutes (a week).")
-      .max(10_080, "Use 1 to 10,080 minutes (a week)."),
-    autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
-    autoAcceptMinImportance: z
-      .number({ error: "Enter a number." })
-      .int("Use a whole number.")
-      .min(1, "Use 1 to 10.")
-      .max(10, "Use 1 to 10."),
-  }),
-]);
+/** The instance-wide memory settings form; its ranges also give the inputs their min/max. */
+export const instanceSettingsSchema = z.object({
+  intent: z.literal("instance"),
+  memoryEnabled: z.boolean().optional(),
+  // Every check names its range: one left without a message took the type's "Enter a number." for -1.
+  relevantSummaries: z
+    .number({ error: "Enter a number." })
+    .int("Use a whole number.")
+    .min(0, "Use 0 to 20.")
+    .max(20, "Use 0 to 20."),
+  extractionInputTokens: z
+    .number({ error: "Enter a number." })
+    .int("Use a whole number.")
+    .min(200, "Use 200 to 100,000.")
+    .max(100_000, "Use 200 to 100,000."),
+  summaryIdleMinutes: z
+    .number({ error: "Enter a number." })
+    .int("Use a whole number.")
+    .min(1, "Use 1 to 10,080 minutes (a week).")
+    .max(10_080, "Use 1 to 10,080 minutes (a week)."),
+  autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
+  autoAcceptMinImportance: z
+    .number({ error: "Enter a number." })
+    .int("Use a whole number.")
+    .min(1, "Use 1 to 10.")
+    .max(10, "Use 1 to 10."),
+});
+
+export const selfMemoryIntent = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("save"),
+      category: z.enum(SELF_CATEGORIES),
+      key: memoryKey,
+      value: memoryValue,
+      importance: z
+        .number({ error: "Enter 1 to 10." })
+        .int("Use a whole number.")
+        .min(1, "Use 1 to 10.")
+        .max(10, "Use 1 to 10."),
+    }),
+    z.object({ intent: z.literal("delete"), id }),
+    instanceSettingsSchema,
+  ],
+  // Only a hand-made request lacks the hidden intent; the validator's own text named its internals.
+  { error: "Choose what to do: this form was not sent by ARES's page." },
+);
 
 export const memorySettingsSchema = z.object({
   intent: z.literal("memory"),

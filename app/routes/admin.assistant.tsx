@@ -1,3 +1,4 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -5,12 +6,13 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireAdmin } from "~/auth/guards.server";
-import { FormErrors, sentValue } from "~/components/forms";
+import { Field, FormErrors, sentValue } from "~/components/forms";
 import { MemoryNotFoundError } from "~/memory/memories.server";
-import { SELF_CATEGORIES, selfMemoryIntent } from "~/memory/schemas";
+import { SELF_CATEGORIES, instanceSettingsSchema, selfMemoryIntent } from "~/memory/schemas";
 import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-memory.server";
 import { instanceSettings, saveInstanceSettings } from "~/memory/settings.server";
 import memoryStylesheet from "~/styles/memory.css?url";
+import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStylesheet }];
 export const meta: MetaFunction = () => [{ title: "Assistant · Admin · ARES" }];
@@ -55,88 +57,85 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function AdminAssistant() {
   const { notice, entries, settings } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  // A refused save comes back with what was typed (without JS the page is new).
+  // A refused settings save comes back with what was typed and each message next to its field (without JS
+  // the page is new); the self-memory forms keep theirs at the top.
   const sentInstance = lastResult?.initialValue?.intent === "instance";
-  const instance = (field: string) => sentValue(lastResult, { intent: "instance" }, field);
+  const [form, fields] = useForm({
+    id: "instance-settings",
+    lastResult: sentInstance ? lastResult : undefined,
+    defaultValue: {
+      memoryEnabled: settings.memoryEnabled ? "on" : "",
+      relevantSummaries: String(settings.relevantSummaries),
+      extractionInputTokens: String(settings.extractionInputTokens),
+      summaryIdleMinutes: String(settings.summaryIdleMinutes),
+      autoAcceptMinConfidence: String(settings.autoAcceptMinConfidence),
+      autoAcceptMinImportance: String(settings.autoAcceptMinImportance),
+    },
+    constraint: formConstraint(instanceSettingsSchema),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onSubmit",
+  });
   const isEntry = (category: unknown, key: unknown) =>
     entries.some((entry) => entry.category === category && entry.key === key);
   const added = (field: string) =>
     isEntry(lastResult?.initialValue?.category, lastResult?.initialValue?.key)
       ? undefined
       : sentValue(lastResult, { intent: "save" }, field);
-  const errors = lastResult?.error
-    ? Object.values(lastResult.error)
-        .flat()
-        .filter((e): e is string => !!e)
-    : [];
+  const errors =
+    lastResult?.error && !sentInstance
+      ? Object.values(lastResult.error)
+          .flat()
+          .filter((e): e is string => !!e)
+      : [];
   return (
     <section className="card">
       <h2>Assistant</h2>
       <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <FormErrors errors={errors} />
       <h3>Memory for this instance</h3>
-      <Form method="post" className="memory-form">
+      <Form method="post" className="memory-form" {...getFormProps(form)}>
+        <FormErrors errors={form.errors} id={form.errorId} />
         <input type="hidden" name="intent" value="instance" />
         <label>
           <span>
-            <input
-              type="checkbox"
-              name="memoryEnabled"
-              value="on"
-              defaultChecked={sentInstance ? instance("memoryEnabled") === "on" : settings.memoryEnabled}
-            />{" "}
-            Memory on for everyone
+            <input {...getInputProps(fields.memoryEnabled, { type: "checkbox", value: "on" })} /> Memory on for everyone
           </span>
         </label>
-        <label>
-          Summaries per prompt (K)
-          <input
-            name="relevantSummaries"
-            type="number"
-            min={0}
-            max={20}
-            defaultValue={instance("relevantSummaries") ?? settings.relevantSummaries}
-          />
-        </label>
-        <label>
-          Extraction input cap (tokens)
-          <input
-            name="extractionInputTokens"
-            type="number"
-            min={200}
-            defaultValue={instance("extractionInputTokens") ?? settings.extractionInputTokens}
-          />
-        </label>
-        <label>
-          Summarise after idle (minutes)
-          <input
-            name="summaryIdleMinutes"
-            type="number"
-            min={1}
-            defaultValue={instance("summaryIdleMinutes") ?? settings.summaryIdleMinutes}
-          />
-        </label>
-        <label>
-          Auto-accept: minimum confidence (0–1)
-          <input
-            name="autoAcceptMinConfidence"
-            type="number"
-            min={0}
-            max={1}
-            step={0.05}
-            defaultValue={instance("autoAcceptMinConfidence") ?? settings.autoAcceptMinConfidence}
-          />
-        </label>
-        <label>
-          Auto-accept: minimum importance (1–10)
-          <input
-            name="autoAcceptMinImportance"
-            type="number"
-            min={1}
-            max={10}
-            defaultValue={instance("autoAcceptMinImportance") ?? settings.autoAcceptMinImportance}
-          />
-        </label>
+        <Field
+          label="Summaries per prompt (K)"
+          id={fields.relevantSummaries.id}
+          errors={fields.relevantSummaries.errors}
+        >
+          <input {...getInputProps(fields.relevantSummaries, { type: "number" })} />
+        </Field>
+        <Field
+          label="Extraction input cap (tokens)"
+          id={fields.extractionInputTokens.id}
+          errors={fields.extractionInputTokens.errors}
+        >
+          <input {...getInputProps(fields.extractionInputTokens, { type: "number" })} />
+        </Field>
+        <Field
+          label="Summarise after idle (minutes)"
+          id={fields.summaryIdleMinutes.id}
+          errors={fields.summaryIdleMinutes.errors}
+        >
+          <input {...getInputProps(fields.summaryIdleMinutes, { type: "number" })} />
+        </Field>
+        <Field
+          label="Auto-accept: minimum confidence (0–1)"
+          id={fields.autoAcceptMinConfidence.id}
+          errors={fields.autoAcceptMinConfidence.errors}
+        >
+          <input {...getInputProps(fields.autoAcceptMinConfidence, { type: "number" })} step={0.05} />
+        </Field>
+        <Field
+          label="Auto-accept: minimum importance (1–10)"
+          id={fields.autoAcceptMinImportance.id}
+          errors={fields.autoAcceptMinImportance.errors}
+        >
+          <input {...getInputProps(fields.autoAcceptMinImportance, { type: "number" })} />
+        </Field>
         <button type="submit">Save memory settings</button>
       </Form>
 

@@ -52,11 +52,13 @@ it("a refused save keeps what was typed in its form (without JS the page came ba
   expect(refused.status).toBe(400);
   const page = await refused.text();
   expect(page).toContain("Use 0 to 20.");
-  const valueOf = (name: string) => new RegExp(`<input name="${name}"[^>]*\\svalue="([^"]*)"`).exec(page)?.[1];
+  const valueOf = (name: string) => new RegExp(`<input[^>]*\\sname="${name}"[^>]*\\svalue="([^"]*)"`).exec(page)?.[1];
   expect(valueOf("relevantSummaries")).toBe("99");
   expect(valueOf("autoAcceptMinConfidence")).toBe("0.5");
   // Memory was switched off in what was sent (the box unticked): it stays unticked.
-  expect(page).toMatch(/<input type="checkbox" name="memoryEnabled" value="on"\/>/);
+  const checkbox = /<input[^>]*name="memoryEnabled"[^>]*>/.exec(page)?.[0];
+  expect(checkbox).toBeDefined();
+  expect(checkbox).not.toContain("checked");
 
   const added = await admin.post("/admin/assistant", {
     intent: "save",
@@ -69,4 +71,40 @@ it("a refused save keeps what was typed in its form (without JS the page came ba
   const form = addedPage.split('aria-label="Add to self-memory"')[1] ?? "";
   expect(form).toMatch(/<input name="key"[^>]*value="motto"/);
   expect(form).toMatch(/<option value="milestone" selected="">/);
+});
+
+it("out-of-range settings are named beside their fields, and a form without an intent gets a plain message", async () => {
+  const admin = await signUp("assistant-admin@example.test");
+  const refused = await admin.post("/admin/assistant", {
+    intent: "instance",
+    relevantSummaries: "3",
+    extractionInputTokens: "1e20",
+    summaryIdleMinutes: "999999999",
+    autoAcceptMinConfidence: "0.5",
+    autoAcceptMinImportance: "6",
+  });
+  expect(refused.status).toBe(400);
+  const page = await refused.text();
+  const input = (name: string) => new RegExp(`<input[^>]*\\sname="${name}"[^>]*>`).exec(page)?.[0] ?? "";
+  const errorFor = (name: string) => {
+    const describedBy = /aria-describedby="([^"]+)"/.exec(input(name))?.[1] ?? "";
+    return new RegExp(`id="${describedBy}"[^>]*>([^<]*)<`).exec(page)?.[1];
+  };
+  for (const name of ["extractionInputTokens", "summaryIdleMinutes"]) {
+    expect(input(name), name).toContain('aria-invalid="true"');
+    expect(input(name), name).toMatch(/\smax="\d+"/);
+  }
+  expect(errorFor("summaryIdleMinutes")).toBe("Use 1 to 10,080 minutes (a week).");
+  expect(errorFor("extractionInputTokens")).toMatch(/200 to 100,000/);
+  expect(input("relevantSummaries")).not.toContain("aria-invalid");
+  expect(input("summaryIdleMinutes")).toContain('value="999999999"');
+  expect(input("extractionInputTokens")).toContain('value="1e20"');
+
+  for (const intent of [undefined, "nonsense"]) {
+    const sent = await admin.post("/admin/assistant", intent ? { intent } : { relevantSummaries: "3" });
+    expect(sent.status, String(intent)).toBe(400);
+    const text = await sent.text();
+    expect(text).toContain("Choose what to do: this form was not sent by ARES&#x27;s page.");
+    expect(text).not.toContain("discriminator");
+  }
 });

@@ -87,3 +87,47 @@ describe("the OpenAPI document", () => {
     expect(page.body).not.toMatch(/<(script|link)[^>]+(src|href)="(https?:)?\/\//);
   });
 });
+
+describe("request validation", () => {
+  let cookie = "";
+  beforeAll(async () => {
+    const email = `api-v1-${Date.now().toString(36)}@example.test`;
+    const form = new URLSearchParams({ email, password: "correct horse battery staple" }).toString();
+    const headers = { "content-type": "application/x-www-form-urlencoded" };
+    await httpRequest(`${server.url}/signup`, { method: "POST", headers, body: form });
+    const login = await httpRequest(`${server.url}/login`, { method: "POST", headers, body: form });
+    cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+  }, 60_000);
+
+  const post = (endpoint: string, body: string) =>
+    httpRequest(`${server.url}${endpoint}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body,
+    });
+
+  it("says a field of the wrong type must be text, and a missing or blank one is asked for", async () => {
+    for (const title of ["123", "null", '["a"]']) {
+      const response = await post("/api/v1/conversations", `{"title":${title}}`);
+      expect(response.status, title).toBe(422);
+      expect(JSON.parse(response.body), title).toMatchObject({
+        code: "invalid_request",
+        detail: "title: Must be text.",
+      });
+    }
+    const blank = await post("/api/v1/conversations", '{"title":"  "}');
+    expect(JSON.parse(blank.body)).toMatchObject({ code: "invalid_request", detail: "title: Enter a title." });
+
+    const created = await post("/api/v1/conversations", "{}");
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    const wrong = await post(`/api/v1/conversations/${id}/messages`, '{"content":123}');
+    expect(wrong.status).toBe(422);
+    expect(JSON.parse(wrong.body)).toMatchObject({ code: "invalid_request", detail: "content: Must be text." });
+    const missing = await post(`/api/v1/conversations/${id}/messages`, "{}");
+    expect(JSON.parse(missing.body)).toMatchObject({
+      code: "invalid_request",
+      detail: "content: Write a message first.",
+    });
+  });
+});
