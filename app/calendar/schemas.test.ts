@@ -21,6 +21,17 @@ describe("the event form", () => {
     expect(messages({ ...event, endTime: "7 pm" })).toEqual(["endTime: Enter an end time such as 10:00."]);
   });
 
+  it("counts a no-JS textarea's CRLF line breaks once: a full description box is accepted, stored with LF", () => {
+    const full = `${"x".repeat(9)}\r\n`.repeat(500).slice(0, -2) + "y";
+    expect(full.replace(/\r\n/g, "\n").length).toBeLessThanOrEqual(5000);
+    const result = eventFormSchema.safeParse({ ...event, description: full });
+    expect(result.success).toBe(true);
+    expect(result.data?.description).not.toContain("\r");
+    expect(messages({ ...event, description: "x".repeat(5001) })).toEqual([
+      "description: Use at most 5,000 characters.",
+    ]);
+  });
+
   it("still refuses an end before the start", () => {
     expect(messages({ ...event, startTime: "11:00" })).toEqual(["endDate: The end cannot be before the start."]);
     expect(messages({ ...event, allDay: true, endDate: "2026-03-09" })).toEqual([

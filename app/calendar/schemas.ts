@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
-import { withoutNul } from "~/validation/text";
+import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
 import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate, toZoned } from "./time";
 
@@ -11,8 +11,9 @@ export type Scope = (typeof SCOPES)[number];
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+// A no-JS textarea sends CRLF: line breaks count once against the limit the box itself enforces.
 const optionalText = (max: number, message: string) =>
-  withoutNul(z.string().trim().max(max, message)).optional().default("");
+  withoutNul(lineBreaksAsLf(z.string()).trim().max(max, message)).optional().default("");
 
 const dateField = (message: string) =>
   z.string({ error: message }).trim().refine(isWallDate, "Use a date such as 2026-03-29.");
