@@ -144,7 +144,9 @@ describe("two ARES processes on one PostgreSQL and one Redis", () => {
     expect((await page(on(b, second.jar), "/chat")).status).toBe(200);
     const revoked = await on(a, first.jar).post("/settings/sessions", { intent: "revoke-others" });
     expect(revoked.status).toBe(302);
-    expect(revoked.headers.get("location")).toBe("/settings/sessions?signedOut=1");
+    expect(revoked.headers.get("location")).toBe("/settings/sessions");
+    // The one-time notice rides in a signed cookie, not in memory: the other process says it.
+    expect((await page(on(b, first.jar), "/settings/sessions")).body).toContain("Signed out of 1 other session.");
     // No wait: the very next request on the other process is refused.
     const refused = await page(on(b, second.jar), "/chat");
     expect(refused.status).toBe(302);
