@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
-import { signUp } from "./support/session";
+import { expectNotice, signUp } from "./support/session";
 
 // The assistant proposes calendar changes; nothing happens until I confirm on the card (JS on and off).
 
@@ -8,7 +8,8 @@ async function useZone(page: Page, zone: string) {
   await page.goto("/settings/profile");
   await page.getByLabel("Time zone").selectOption(zone);
   await page.getByRole("button", { name: "Save profile" }).click();
-  await page.waitForURL(/saved=1/);
+  // The notice is a one-time cookie now, not ?saved=1 in the address.
+  await expectNotice(page, "Your profile has been saved.");
 }
 
 const proposal = (title: string) =>

@@ -1,11 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp, untilInteractive } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 async function useZone(page: Page, zone: string) {
   await page.goto("/settings/profile");
   await page.getByLabel("Time zone").selectOption(zone);
   await page.getByRole("button", { name: "Save profile" }).click();
-  await page.waitForURL(/saved=1/);
+  // The notice is a one-time cookie now, not ?saved=1 in the address.
+  await expectNotice(page, "Your profile has been saved.");
 }
 
 const starts = (page: Page) =>
