@@ -7,7 +7,7 @@
 import { expect, test } from "@playwright/test";
 import { startServer, type ServerProcess } from "../tests/support/server-process";
 import { e2eDatabaseUrl } from "./support/admin";
-import { TEST_PASSWORD, uniqueEmail, untilInteractive } from "./support/session";
+import { signUp, uniqueEmail, untilInteractive } from "./support/session";
 
 let limited: ServerProcess;
 
@@ -19,17 +19,7 @@ test.afterAll(async () => {
 });
 
 test("over the write limit, saving a fact says to slow down (429), not that something went wrong", async ({ page }) => {
-  const email = uniqueEmail("refused");
-  await page.goto(`${limited.url}/signup`);
-  await untilInteractive(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/");
+  await signUp(page, { email: uniqueEmail("refused"), origin: limited.url });
 
   await page.goto(`${limited.url}/memory`);
   await untilInteractive(page);
@@ -55,17 +45,7 @@ test("over the write limit, saving a fact says to slow down (429), not that some
 test("an .ics file over the import limit is stopped in the page, with a message, before it is sent", async ({
   page,
 }) => {
-  const email = uniqueEmail("bigfile");
-  await page.goto(`${limited.url}/signup`);
-  await untilInteractive(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/");
+  await signUp(page, { email: uniqueEmail("bigfile"), origin: limited.url });
 
   await page.goto(`${limited.url}/calendar`);
   await untilInteractive(page);

@@ -15,10 +15,16 @@ export async function untilInteractive(page: Page): Promise<void> {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
 }
 
-/** Signs up a new account and signs in through the real forms (JS on and off); waits for the home page. */
-export async function signUp(page: Page, options: { email?: string; name?: string } = {}): Promise<string> {
+/**
+ * Signs up a new account and signs in through the real forms (JS on and off); waits for the home page.
+ * `origin` is another ARES than the suite's (a spec's own server), when given.
+ */
+export async function signUp(
+  page: Page,
+  options: { email?: string; name?: string; origin?: string } = {},
+): Promise<string> {
   const email = options.email ?? uniqueEmail();
-  await page.goto("/signup");
+  await page.goto(`${options.origin ?? ""}/signup`);
   await untilInteractive(page);
   if (options.name) await page.getByLabel("Name (optional)").fill(options.name);
   await page.getByLabel("Email").fill(email);
