@@ -12,25 +12,11 @@ import { Prisma } from "~/generated/prisma/client";
 import { startStubLlm } from "../e2e/stand-ins/llm-server";
 import { benchDatabase, benchServer, ms, percentile, signedIn } from "./support";
 import { printBenchSummary } from "./summary";
-import { aresShowsText } from "./ttft";
+import { untilFirstToken } from "./ttft";
 
 const rounds = Number(process.argv[2] ?? 100);
 const WARMUP = 10;
 const TOPICS = ["kyoto", "garden", "cello", "taxes", "running", "recipes", "python", "holiday", "budget", "novel"];
-
-async function firstTokenMs(response: Response, started: number): Promise<number> {
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`stream ended before the first token: ${seen.slice(0, 300)}`);
-    seen += value;
-    if (aresShowsText(seen)) break;
-  }
-  const elapsed = performance.now() - started;
-  for (;;) if ((await reader.read()).done) break;
-  return elapsed;
-}
 
 async function fill(db: pg.Client, email: string, facts: number, summaries: number): Promise<string> {
   const { rows } = await db.query<{ id: string }>(`SELECT id FROM "User" WHERE email = $1`, [email]);
@@ -134,7 +120,7 @@ try {
         { accept: "text/event-stream" },
       );
       if (response.status !== 200) throw new Error(`ARES answered ${response.status}: ${await response.text()}`);
-      const elapsed = await firstTokenMs(response, started);
+      const elapsed = await untilFirstToken(response, started);
       if (round >= WARMUP) samples[name].push(elapsed);
     }
   }
