@@ -4,7 +4,7 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent, seriesPageScope, updateEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, overrideAt, seriesPageScope, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
@@ -30,13 +30,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const rule = event.series ? event.series.rrule : event.rrule;
   const inSeries = Boolean(event.rrule || event.series);
   const occurrence = asked ?? event.recurrenceId ?? null;
+  // A date of the series changed on its own before is shown as it is now, so that saving it again keeps
+  // that change (the series' values for that date silently overwrote it).
+  const override = overrideAt(event, asked ?? null);
   return {
     id: event.id,
-    title: event.title,
+    title: (override ?? event).title,
+    backHref: override ? `/calendar/events/${override.id}` : null,
     occurrence,
     inSeries,
     ...seriesPageScope(event, occurrence),
-    defaults: pickedZone(eventDefaults(event, user.timeZone, asked, rule)),
+    defaults: pickedZone(
+      override
+        ? eventDefaults(override, user.timeZone, undefined, rule)
+        : eventDefaults(event, user.timeZone, asked, rule),
+    ),
     timeZones: timeZones(),
   };
 }
@@ -75,6 +83,7 @@ export default function EditEvent() {
   const {
     id,
     title,
+    backHref,
     occurrence,
     inSeries,
     formOccurrence,
@@ -87,7 +96,9 @@ export default function EditEvent() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}>
+        <Link
+          to={backHref ?? `/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}
+        >
           ← {title}
         </Link>
       </p>

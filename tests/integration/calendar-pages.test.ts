@@ -75,6 +75,41 @@ async function newFeedLink(client: Client): Promise<string> {
   return html.match(FEED_URL_G)?.[0] ?? "";
 }
 
+/**
+ * What a browser without JavaScript sends from the form `formId` on the page as rendered (text, hidden,
+ * date, time and number inputs, checked boxes and radios, selected options, textareas); one value a name.
+ */
+function formValues(html: string, formId: string): Record<string, string> {
+  const form = new RegExp(`<form[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? "";
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+  const text = (value: string) =>
+    value
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  const values: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+    const name = attr(tag, "name");
+    const type = attr(tag, "type") ?? "text";
+    if (!name || type === "submit") continue;
+    if ((type === "checkbox" || type === "radio") && !/\schecked=""/.test(tag)) continue;
+    values[name] = text(attr(tag, "value") ?? (type === "checkbox" ? "on" : ""));
+  }
+  for (const [, open, body] of form.matchAll(/<select([^>]*)>([\s\S]*?)<\/select>/g)) {
+    const name = attr(open!, "name");
+    const options = [...body!.matchAll(/<option([^>]*)>/g)].map((match) => match[1]!);
+    const chosen = options.find((option) => /\sselected=""/.test(option)) ?? options[0];
+    if (name && chosen) values[name] = text(attr(chosen, "value") ?? "");
+  }
+  for (const [, open, body] of form.matchAll(/<textarea([^>]*)>([\s\S]*?)<\/textarea>/g)) {
+    const name = attr(open!, "name");
+    if (name) values[name] = text(body!.replace(/^\n/, ""));
+  }
+  return values;
+}
+
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
 
 describe("calendar pages without JavaScript", () => {
@@ -231,6 +266,57 @@ describe("calendar pages without JavaScript", () => {
     const details = await (await client.get(`/calendar/events/${id}`)).text();
     expect(details).toContain("Exceptions");
     expect(details).toContain("Changed: 2026-03-16 09:00");
+  });
+
+  it("fills a date's edit form with its earlier change, so saving it again keeps that change", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const date = "2026-03-16T09:00";
+    const changed = {
+      ...weeklyStandup,
+      title: "Standup with the board",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      startTime: "11:00",
+      endTime: "12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: "5",
+      occurrence: date,
+      scope: "this",
+    };
+    const first = await client.post(`/calendar/events/${id}/edit`, changed);
+    expect(first.status).toBe(302);
+    const overrideId = first.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    const stored = await prisma.event.findUniqueOrThrow({ where: { id: overrideId } });
+    // The date's "This event" edit (the series' page for that date) shows the change, not the series' values.
+    const page = await (await client.get(`/calendar/events/${id}/edit?occurrence=${date}`)).text();
+    const shown = formValues(page, "edit-event");
+    expect(shown).toMatchObject({
+      title: "Standup with the board",
+      startDate: "2026-03-16",
+      startTime: "11:00",
+      endDate: "2026-03-16",
+      endTime: "12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: "5",
+      occurrence: date,
+      scope: "this",
+    });
+    expect(page).toContain(`href="/calendar/events/${overrideId}"`);
+    // Saved as shown (nothing changed): the earlier change is still there.
+    const again = await client.post(`/calendar/events/${id}/edit`, shown);
+    expect(again.status).toBe(302);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
+      title: stored.title,
+      startLocal: "2026-03-16T11:00",
+      endLocal: "2026-03-16T12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: [5],
+    });
+    expect(await prisma.event.count({ where: { seriesId: id } })).toBe(1);
   });
 
   it("opens the event itself for an empty ?occurrence= (the event page answered 500) and 404 for a start it lacks", async () => {
