@@ -1,5 +1,5 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -15,6 +15,7 @@ import {
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -77,7 +78,7 @@ export default function SubscriptionPage() {
     id: "subscription-settings",
     lastResult,
     defaultValue: { name: subscription.name, refreshMinutes: subscription.refreshMinutes },
-    constraint: getZodConstraint(subscriptionSettingsSchema),
+    constraint: formConstraint(subscriptionSettingsSchema),
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSettingsSchema }),
   });

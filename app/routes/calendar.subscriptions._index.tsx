@@ -1,5 +1,5 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -10,6 +10,7 @@ import { createSubscription, listSubscriptions } from "~/calendar/subscriptions.
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -56,7 +57,7 @@ export default function Subscriptions() {
     id: "subscribe",
     lastResult,
     defaultValue: { refreshMinutes: "60" },
-    constraint: getZodConstraint(subscriptionSchema),
+    constraint: formConstraint(subscriptionSchema),
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSchema }),
   });

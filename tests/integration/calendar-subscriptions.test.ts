@@ -292,6 +292,26 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(await page(client, "/calendar?view=agenda&date=2027-01-01")).not.toContain("Team sync");
   });
 
+  it("the calendar's forms give the browser their length limits (maxlength), so a box stops at the limit", async () => {
+    const { client } = await person();
+    /** The maxlength the first input or textarea named `name` on the page carries, or null. */
+    const maxLength = (html: string, name: string) => {
+      const tag = new RegExp(`<(?:input|textarea)[^>]*\\sname="${name}"[^>]*>`).exec(html)?.[0] ?? "";
+      expect(tag, name).not.toBe("");
+      return /\smaxLength="(\d+)"/i.exec(tag)?.[1] ?? null;
+    };
+    const newEvent = await page(client, "/calendar/new");
+    expect(
+      Object.fromEntries(
+        ["title", "location", "description", "reminders"].map((name) => [name, maxLength(newEvent, name)]),
+      ),
+    ).toEqual({ title: "200", location: "300", description: "5000", reminders: "200" });
+    const subscribing = await page(client, "/calendar/subscriptions");
+    expect([maxLength(subscribing, "name"), maxLength(subscribing, "url")]).toEqual(["100", "2000"]);
+    const id = await subscribe(client, serve({ status: 200, body: first }));
+    expect(maxLength(await page(client, `/calendar/subscriptions/${id}`), "name")).toBe("100");
+  });
+
   it("user B gets 404 for A's subscriptions and their events on every route and method", async () => {
     const a = await person();
     const b = await person();
