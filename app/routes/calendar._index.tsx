@@ -31,7 +31,10 @@ import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
 import { markupOnly } from "~/http/markup-only.server";
 import { VIEWS, type CalendarView } from "~/calendar/views";
+import { logger } from "~/observability/logger.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+
+const log = logger.child({ domain: "calendar" });
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -120,6 +123,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
+      if (error.cause) log.info({ userId: user.id, err: error.cause }, "calendar import: file not readable");
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
     }
     if (error instanceof ImportContendedError) {

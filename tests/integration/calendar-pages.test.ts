@@ -773,6 +773,29 @@ describe("calendar pages without JavaScript", () => {
     expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
   });
 
+  it("says plainly that a file of random bytes is not a calendar, and logs what the parser said", async () => {
+    const { client, email } = await person();
+    // Fixed "random" bytes (a linear congruential sequence), so every run sends the same file.
+    let seed = 17;
+    const bytes = Uint8Array.from({ length: 4096 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 23);
+    const form = new FormData();
+    form.set("intent", "import");
+    form.set("file", new File([bytes], "holidays.ics", { type: "text/calendar" }));
+    const logged = server.process.logs.length;
+    const refused = await client.get("/calendar?index", { method: "POST", body: form });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(
+      /role="alert"[^>]*>Nothing was imported\. This file is not a calendar \(\.ics\) file, or it is damaged: it could not be read\.</,
+    );
+    // The parser's own words ("Invalid parameters in '…'", or a TypeError of its internals) are not shown.
+    expect(html).not.toMatch(/Invalid|invalid|propertyGroups|Cannot read/);
+    await expect
+      .poll(() => server.process.logs.slice(logged).find((line) => line.msg === "calendar import: file not readable"))
+      .toMatchObject({ err: { message: expect.any(String) } });
+    expect(await prisma.event.count({ where: { user: { email } } })).toBe(0);
+  });
+
   it("an import redirects to its report, which a reload shows again without importing the file again", async () => {
     // It answered the POST with the page itself: a reload posted the file again and showed a second report.
     const { client } = await person();
