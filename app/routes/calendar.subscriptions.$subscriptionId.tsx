@@ -104,7 +104,11 @@ export default function SubscriptionPage() {
       </p>
       {subscription.lastError ? (
         <p className="form-error" role="alert">
-          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} The events from the last good refresh are kept.`}
+          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} ${
+            subscription.lastSuccessAt
+              ? "The events from the last good refresh are kept."
+              : "It has never been read successfully, so none of its events are in your calendar yet."
+          }`}
         </p>
       ) : null}
       <dl className="event-details">

@@ -223,6 +223,24 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(await page(client, `/calendar/subscriptions/${id}`)).not.toContain("failed:");
   });
 
+  it("a feed never read successfully does not claim events from a good refresh are kept", async () => {
+    const { client } = await person();
+    const path = serve({ status: 500, body: "oops" });
+    const id = await subscribe(client, path);
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    expect(details).toContain("The calendar's server answered 500.");
+    expect(details).toContain("It has never been read successfully, so none of its events are in your calendar yet.");
+    expect(details).not.toContain("last good refresh");
+    // Once a refresh worked, a later failure keeps its events, and says so.
+    feeds.set(path, { status: 200, body: first });
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    feeds.set(path, { status: 500, body: "oops" });
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    const after = await page(client, `/calendar/subscriptions/${id}`);
+    expect(after).toContain("The events from the last good refresh are kept.");
+    expect(after).not.toContain("never been read successfully");
+  });
+
   it("follows a redirect to the feed", async () => {
     const { client } = await person();
     const target = serve({ status: 200, body: first });
