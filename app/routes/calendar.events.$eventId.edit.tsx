@@ -1,6 +1,6 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
@@ -12,6 +12,7 @@ import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
 import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -76,7 +77,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   if (saved.refused)
     return data(submission.reply({ formErrors: [saved.refused.message] }), { status: saved.refused.status });
-  return redirect(`/calendar/events/${saved.done}?saved=1`);
+  return redirectWithNotice(`/calendar/events/${saved.done}`, "saved", user.id);
 }
 
 export default function EditEvent() {

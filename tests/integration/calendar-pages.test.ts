@@ -44,7 +44,8 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
   const response = await client.post("/calendar/new", fields);
   expect(response.status).toBe(302);
   const location = response.headers.get("location")!;
-  expect(location).toMatch(/^\/calendar\/events\/[^/?]+\?saved=1$/);
+  // "Saved" rides in a one-time notice cookie, not in the address (app/http/notice.server.ts).
+  expect(location).toMatch(/^\/calendar\/events\/[^/?]+$/);
   return location.split("/").at(-1)!.split("?")[0]!;
 }
 
@@ -333,6 +334,22 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("says an event was saved once, on the page the form leads to; a reload or the old ?saved=1 does not", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const saved = "The event has been saved.";
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).toContain(`<p class="notice">${saved}</p>`);
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).not.toContain(saved);
+    expect(await (await client.get(`/calendar/events/${id}?saved=1`)).text()).not.toContain(saved);
+    const edited = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Standup 2",
+      scope: "all",
+    });
+    expect(edited.headers.get("location")).toBe(`/calendar/events/${id}`);
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).toContain(saved);
+  });
+
   it("says the event was deleted on the page deleting it lands on", async () => {
     const { client } = await person();
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
@@ -341,10 +358,16 @@ describe("calendar pages without JavaScript", () => {
     const deleted = await client.post(`/calendar/events/${id}/delete`, {});
     expect(deleted.status).toBe(302);
     const landing = deleted.headers.get("location")!;
-    expect(landing).toBe("/calendar?view=week&date=2026-03-02&deleted=1");
+    // The view and date stay in the address; the notice rides in a one-time cookie, so a reload or a
+    // bookmark of the address does not say it again.
+    expect(landing).toBe("/calendar?view=week&date=2026-03-02");
     const page = await (await client.get(landing)).text();
-    expect(page).toMatch(/role="status"[^>]*>Deleted: it is no longer in your calendar\./);
+    expect(page).toMatch(
+      /<div role="status" class="notice-region" data-notice-region=""><\/div><p class="notice">Deleted: it is no longer in your calendar\.<\/p>/,
+    );
     expect(datetimes(page)).toEqual([]);
+    expect(await (await client.get(landing)).text()).not.toContain("no longer in your calendar");
+    expect(await (await client.get(`${landing}&deleted=1`)).text()).not.toContain("no longer in your calendar");
   });
 
   it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
