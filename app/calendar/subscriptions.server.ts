@@ -93,7 +93,7 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<{ id: string; outcome: RefreshOutcome }> {
   const created = await prisma.calendarSubscription.create({
-    data: { userId, name: input.name, url: acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
+    data: { userId, name: input.name, url: await acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
     select: { id: true },
   });
   return { id: created.id, outcome: await refreshMine(created.id) };

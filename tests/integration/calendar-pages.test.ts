@@ -615,6 +615,32 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
   });
 
+  it("refuses at the form a name that resolves to a local address, or to nothing, with the address kept", async () => {
+    const { client, email } = await person();
+    // "localhost" and this machine's own name (/etc/hosts) are 127.0.0.1: the refresh refused them at
+    // connection, after the form had said "Subscribed."; the form looks the name up as the refresh does.
+    for (const url of ["http://localhost:9/x.ics", "webcal://localhost/family.ics"]) {
+      const refused = await client.post("/calendar/subscriptions", { name: "Home", url, refreshMinutes: "60" });
+      expect(refused.status, url).toBe(400);
+      const page = await refused.text();
+      expect(page, url).toMatch(
+        /<p class="field-error" id="[^"]*-url-error" role="alert">(127\.0\.0\.1|::1) is a private or local address, which calendar subscriptions may not reach\.<\/p>/,
+      );
+      expect(page, url).toContain(`value="${url}"`);
+      expect(page, url).toContain('value="Home"');
+    }
+    // A name nothing answers to (this machine has no Internet DNS either): said on the form, nothing stored.
+    const url = "https://calendar.no-such-host.invalid/team.ics";
+    const unknown = await client.post("/calendar/subscriptions", { name: "Team", url, refreshMinutes: "60" });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(page).toMatch(
+      /<p class="field-error" id="[^"]*-url-error" role="alert">No server named calendar\.no-such-host\.invalid could be found: check the address\.<\/p>/,
+    );
+    expect(page).toContain(`value="${url}"`);
+    expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {
