@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, overrideAt } from "~/calendar/events.server";
 import { spanOf } from "~/calendar/occurrences";
 import { describeRule } from "~/calendar/recurrence";
 import { isoWithOffset, parseWall } from "~/calendar/time";
@@ -24,6 +24,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   const zone = user.timeZone;
   const occurrence = orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence")));
+  // A date changed on its own has its own page (a calendar opened before the change still links here):
+  // the series' values for that date are not what it is now.
+  const override = overrideAt(event, occurrence);
+  if (override) throw redirect(`/calendar/events/${override.id}`);
   const span = spanOf(event, parseWall(occurrence ?? event.startLocal), zone);
   const when = describeWhen({ ...span, allDay: event.allDay });
   const eventZone = event.allDay ? null : event.timeZone;

@@ -306,6 +306,10 @@ describe("calendar pages without JavaScript", () => {
       scope: "this",
     });
     expect(page).toContain(`href="/calendar/events/${overrideId}"`);
+    // That date's page on the series (a calendar loaded before the change links there) is the change's own.
+    const details = await client.get(`/calendar/events/${id}?occurrence=${date}`);
+    expect(details.status).toBe(302);
+    expect(details.headers.get("location")).toBe(`/calendar/events/${overrideId}`);
     // Saved as shown (nothing changed): the earlier change is still there.
     const again = await client.post(`/calendar/events/${id}/edit`, shown);
     expect(again.status).toBe(302);
