@@ -1,16 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
-import { expectNotice, signUp } from "./support/session";
+import { useZone } from "./support/calendar";
+import { signUp } from "./support/session";
 
 // The assistant proposes calendar changes; nothing happens until I confirm on the card (JS on and off).
-
-async function useZone(page: Page, zone: string) {
-  await page.goto("/settings/profile");
-  await page.getByLabel("Time zone").selectOption(zone);
-  await page.getByRole("button", { name: "Save profile" }).click();
-  // The notice is a one-time cookie now, not ?saved=1 in the address.
-  await expectNotice(page, "Your profile has been saved.");
-}
 
 const proposal = (title: string) =>
   `[[stub:tool=create_event,args=${JSON.stringify({

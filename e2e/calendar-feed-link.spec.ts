@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp, untilInteractive } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 // On a 390 px phone, with JS and without (the js and no-js projects).
 test.use({ viewport: { width: 390, height: 844 } });
@@ -19,7 +19,7 @@ test("a new subscription link is shown once, and reloading the page keeps it wor
   await untilInteractive(page);
   await page.getByLabel("Title").fill("Synced talk");
   await page.getByRole("button", { name: "Create event" }).click();
-  await expect(page.getByText("The event has been saved.")).toBeVisible();
+  await expectNotice(page, "The event has been saved.");
 
   await page.goto("/calendar?view=week&date=2026-03-04");
   await untilInteractive(page);

@@ -1,13 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
+import { useZone } from "./support/calendar";
 import { expectNotice, signUp, untilInteractive } from "./support/session";
-
-async function useZone(page: Page, zone: string) {
-  await page.goto("/settings/profile");
-  await page.getByLabel("Time zone").selectOption(zone);
-  await page.getByRole("button", { name: "Save profile" }).click();
-  // The notice is a one-time cookie now, not ?saved=1 in the address.
-  await expectNotice(page, "Your profile has been saved.");
-}
 
 const starts = (page: Page) =>
   page.locator("main time[datetime]").evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime")));
@@ -52,7 +45,7 @@ test.describe("calendar", () => {
     await page.getByLabel("Repeats").selectOption("WEEKLY");
     await page.getByLabel("Mon", { exact: true }).check();
     await page.getByRole("button", { name: "Create event" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
 
     // Month, week, day and agenda all show it, at 09:00 Berlin on both sides of the DST change.
     expect(await monthStarts(page)).toEqual([
@@ -97,7 +90,7 @@ test.describe("calendar", () => {
     await page.getByLabel("End time").fill("11:30");
     await expect(page.getByLabel("This event", { exact: true })).toBeChecked();
     await page.getByRole("button", { name: "Save changes" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
 
     // Delete the 23 March occurrence and the ones after it.
     await page.goto("/calendar?view=day&date=2026-03-23");
@@ -148,7 +141,7 @@ test.describe("calendar", () => {
     await page.getByLabel("End time").fill("16:00");
     await page.getByLabel("Time zone").selectOption("Europe/Berlin");
     await page.getByRole("button", { name: "Create event" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
     const ownId = new URL(page.url()).pathname.split("/").at(-1)!;
     // The calendar to subscribe to: this account's own private feed, served by ARES on 127.0.0.1.
     await page.goto("/calendar");
@@ -178,7 +171,7 @@ test.describe("calendar", () => {
 
     await page.getByRole("link", { name: "My published calendar" }).click();
     await page.getByRole("button", { name: "Unsubscribe" }).click();
-    await expect(page.getByText("Unsubscribed: its events have been removed from your calendar.")).toBeVisible();
+    await expectNotice(page, "Unsubscribed: its events have been removed from your calendar.");
     expect(await monthStarts(page)).toEqual(["2026-03-04T15:00:00+01:00"]);
   });
 
@@ -194,7 +187,7 @@ test.describe("calendar", () => {
     // browser's innerHTML gives back, or React rewrites the list when the data reloads.
     await page.getByLabel("Title").fill(`Planning "review" & Bob's\u00a0notes`);
     await page.getByRole("button", { name: "Create event" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
     await page.goto("/calendar");
     await untilInteractive(page);
     await expect(page.locator("a.occurrence", { hasText: 'Planning "review"' })).toBeVisible();
@@ -303,7 +296,7 @@ test.describe("calendar", () => {
     await page.getByLabel("Title").fill("A rather long event title that must not widen the page");
     await page.getByLabel("Repeats").selectOption("DAILY");
     await page.getByRole("button", { name: "Create event" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
     for (const view of ["month", "week", "day", "agenda"]) {
       await page.goto(`/calendar?view=${view}&date=2026-03-04`);
       await expectNoSidewaysScroll(page);
@@ -328,7 +321,7 @@ test.describe("calendar", () => {
     await page.getByLabel("Repeats").selectOption("WEEKLY");
     await page.getByLabel("Mon", { exact: true }).check();
     await page.getByRole("button", { name: "Create event" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
     const seriesPage = page.url().replace(/\?.*$/, "");
 
     // From the series page, "This event" is the first date (the one the page shows).
@@ -349,7 +342,7 @@ test.describe("calendar", () => {
     await expect(page.getByLabel("This event", { exact: true })).toHaveCount(0);
     await page.getByLabel("Title").fill("Series sync renamed");
     await page.getByRole("button", { name: "Save changes" }).click();
-    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    await expectNotice(page, "The event has been saved.");
     await page.goto("/calendar?view=month&date=2026-03-01");
     await expect(page.getByText("Series sync renamed").first()).toBeVisible();
     expect((await starts(page)).slice(0, 2)).toEqual(["2026-03-09T09:00:00+01:00", "2026-03-16T09:00:00+01:00"]);

@@ -165,7 +165,8 @@ const detailSelect = {
   ...recordSelect,
   reminders: true,
   source: true,
-  overrides: { select: recordSelect, orderBy: { recurrenceId: "asc" as const } },
+  // With reminders: an occurrence's edit form shows its override as it is (overrideAt).
+  overrides: { select: { ...recordSelect, reminders: true }, orderBy: { recurrenceId: "asc" as const } },
   series: { select: recordSelect },
   subscription: { select: { id: true, name: true } },
 } satisfies Prisma.EventSelect;
@@ -252,6 +253,15 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
   if (!asked) return null;
   if (!event.rrule || !isLiveOccurrence(event, asked)) throw new OccurrenceNotFoundError();
   return asked;
+}
+
+/**
+ * The override of a series' date that was changed on its own before, if any: that date's pages show it,
+ * not the series' values (an edit form filled from the series wrote them over the earlier change).
+ */
+export function overrideAt(event: EventDetail, occurrence: string | null): EventDetail["overrides"][number] | null {
+  if (!occurrence) return null;
+  return event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
 }
 
 /**

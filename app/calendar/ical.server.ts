@@ -142,12 +142,20 @@ export type ImportedEvent = Omit<EventRecord, "id" | "seriesId"> & { reminders: 
 
 export type Skipped = { uid: string; title: string; reason: string };
 
+/**
+ * A file or feed with nothing usable in it. `message` is said to the person; `cause`, when there is one,
+ * is the parser's own complaint (its wording, a line of the file): for the log, not the page.
+ */
 export class ICalendarError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "ICalendarError";
   }
 }
+
+/** What a file the iCalendar parser cannot read at all is told (random bytes, a picture, a web page). */
+export const UNREADABLE_ICALENDAR_MESSAGE =
+  "This file is not a calendar (.ics) file, or it is damaged: it could not be read.";
 
 type ZoneResolver = (tzid: string | null, time: ICAL.Time) => { wall: Temporal.PlainDateTime; zone: string | null };
 
@@ -220,7 +228,8 @@ export function fromICalendar(
   try {
     root = new ICAL.Component(ICAL.parse(text) as unknown[]);
   } catch (error) {
-    if (error instanceof Error) throw new ICalendarError(`This is not a valid iCalendar file: ${error.message}`);
+    // The parser's message names its own internals ("invalid line (no token ...)"): logged by the caller.
+    if (error instanceof Error) throw new ICalendarError(UNREADABLE_ICALENDAR_MESSAGE, { cause: error });
     throw error;
   }
   if (root.name !== "vcalendar") throw new ICalendarError("This is not an iCalendar file (it has no VCALENDAR).");

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SubscriptionFetchError, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
+import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
 
 // The default setting: private and local addresses are refused (the subscription tests allow them).
 delete process.env.CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE;
@@ -49,6 +49,18 @@ describe("the subscription fetch adapter", () => {
     ]) {
       await expect(fetchFeed(url), url).rejects.toThrow(/private or local address/);
     }
+    expect(requests).toBe(0);
+  });
+
+  it("refuses at subscription a name that resolves to a local address, with the refresh's own message", async () => {
+    for (const url of [`http://localhost:${port}/feed.ics`, "webcal://localhost/feed.ics"]) {
+      await expect(acceptedFeedUrl(url), url).rejects.toThrow(
+        /^(127\.0\.0\.1|::1) is a private or local address, which calendar subscriptions may not reach\.$/,
+      );
+    }
+    await expect(acceptedFeedUrl("https://no-such-host.invalid/a.ics")).rejects.toThrow(
+      "No server named no-such-host.invalid could be found: check the address.",
+    );
     expect(requests).toBe(0);
   });
 });

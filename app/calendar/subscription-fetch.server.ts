@@ -44,16 +44,32 @@ export function normalizeFeedUrl(input: string): string {
 }
 
 /**
- * A subscription URL as the form takes it: normalized, and refused at once when its host is a literal
- * private or local address the refresh would refuse (the same rule: checkHost). A name is only known
- * to be one when it is looked up, at the refresh.
+ * A subscription URL as the form takes it: normalized, and refused at once when the refresh would refuse
+ * it whatever it serves — a literal private or local address (checkHost), or a name that resolves to one
+ * (lookupPublic, the lookup the refresh's connections make) — or when the name resolves to nothing.
+ * The refresh still checks the address it connects to: a name can point elsewhere later.
  */
-export function acceptedFeedUrl(input: string): string {
+export async function acceptedFeedUrl(input: string): Promise<string> {
   const normalized = normalizeFeedUrl(input);
+  if (config().calendarSubscriptions.allowPrivateAddresses) return normalized;
+  const url = new URL(normalized);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
   try {
-    checkHost(new URL(normalized), config().calendarSubscriptions.allowPrivateAddresses);
+    checkHost(url, false);
+    if (!ipaddr.isValid(host)) {
+      await new Promise<void>((resolve, reject) =>
+        lookupPublic(host, {}, (error) => (error ? reject(error) : resolve())),
+      );
+    }
   } catch (error) {
     if (error instanceof PrivateAddressError) throw new SubscriptionFetchError(error.message);
+    const code = error instanceof Error && "code" in error ? String(error.code) : null;
+    if (code === "ENOTFOUND" || code === "ENODATA") {
+      throw new SubscriptionFetchError(`No server named ${host} could be found: check the address.`);
+    }
+    if (code) {
+      throw new SubscriptionFetchError(`The name ${host} could not be looked up just now (${code}): try again later.`);
+    }
     throw error;
   }
   return normalized;
@@ -74,15 +90,34 @@ function isPublic(address: string): boolean {
   return parsed.range() === "unicast";
 }
 
-const guardedLookup: LookupFunction = (hostname, options, callback) => {
+/**
+ * Every address a host name resolves to (a connection may use any of them), refused with
+ * PrivateAddressError when one is private or local: the one check of a name, for the refresh's
+ * connections (guardedLookup) and for the subscription form (acceptedFeedUrl).
+ */
+function lookupPublic(
+  hostname: string,
+  options: dns.LookupOptions,
+  done: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+): void {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) {
-      callback(error, "", 4);
+      done(error, []);
       return;
     }
     const refused = addresses.find((entry) => !isPublic(entry.address));
     if (refused) {
-      callback(new PrivateAddressError(refused.address), "", 4);
+      done(new PrivateAddressError(refused.address), []);
+      return;
+    }
+    done(null, addresses);
+  });
+}
+
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  lookupPublic(hostname, options, (error, addresses) => {
+    if (error) {
+      callback(error, "", 4);
       return;
     }
     if (options.all) callback(null, addresses);

@@ -93,7 +93,7 @@ export async function createSubscription(
   input: SubscriptionInput,
 ): Promise<{ id: string; outcome: RefreshOutcome }> {
   const created = await prisma.calendarSubscription.create({
-    data: { userId, name: input.name, url: acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
+    data: { userId, name: input.name, url: await acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
     select: { id: true },
   });
   return { id: created.id, outcome: await refreshMine(created.id) };
@@ -169,7 +169,10 @@ export async function refreshSubscription(id: string, onlyIfDue = false): Promis
     if (!(error instanceof SubscriptionFetchError || error instanceof ICalendarError)) throw error;
     const message =
       error instanceof ICalendarError ? `The feed is not a usable calendar. ${error.message}` : error.message;
-    log.info({ subscriptionId: id, reason: message }, "calendar subscription refresh failed");
+    log.info(
+      { subscriptionId: id, reason: message, ...(error.cause ? { err: error.cause } : {}) },
+      "calendar subscription refresh failed",
+    );
     await prisma.calendarSubscription.updateMany({ where: { id }, data: { ...schedule, lastError: message } });
     return { ok: false, error: message };
   }

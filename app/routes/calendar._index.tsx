@@ -6,19 +6,12 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import {
-  Form,
-  Link,
-  useActionData,
-  useFormAction,
-  useLoaderData,
-  useNavigate,
-  useSearchParams,
-} from "@remix-run/react";
+import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
+import { OneTimeNotice } from "~/components/one-time-notice";
 import { CopyTextButton } from "~/components/copy-button";
 import { ImportContendedError } from "~/calendar/events.server";
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
@@ -30,8 +23,12 @@ import type { CalendarModel, ListIndex } from "~/calendar/view-model";
 import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
 import { markupOnly } from "~/http/markup-only.server";
+import { takeNotice } from "~/http/notice.server";
 import { VIEWS, type CalendarView } from "~/calendar/views";
+import { logger } from "~/observability/logger.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+
+const log = logger.child({ domain: "calendar" });
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -64,8 +61,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = querySchema.parse(Object.fromEntries(url.searchParams));
   // Before the page is read: a page that fails to load does not clear the one-time feed link.
   const feed = await feedNotice(request, user.id, query.feed);
+  // Where deleting an event lands: without a word here the page looked as if nothing happened.
+  const taken = await takeNotice(request, user.id, { deleted: "Deleted: it is no longer in your calendar." });
+  for (const cookie of taken.headers.getSetCookie()) feed.headers.append("Set-Cookie", cookie);
   const page = {
     ...(await calendarPage(user, query)),
+    notice: taken.notice,
     feedNotice: feed.notice,
     // "gone": the address names a report no longer kept (or not mine); the page says so.
     imported: query.imported ? ((await importReport(user.id, query.imported)) ?? ("gone" as const)) : null,
@@ -82,9 +83,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 function sharingAnswer(request: Request, feed: "created" | "off", headers: HeadersInit = {}) {
   const back = new URL(request.url);
   back.searchParams.delete("index");
-  // An earlier import's report, or a deleted event's notice, is not this answer's.
+  // An earlier import's report is not this answer's.
   back.searchParams.delete("imported");
-  back.searchParams.delete("deleted");
   back.searchParams.set("feed", feed);
   return redirect(`${back.pathname}${back.search}#feed-link`, { status: 303, headers });
 }
@@ -120,6 +120,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
+      if (error.cause) log.info({ userId: user.id, err: error.cause }, "calendar import: file not readable");
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
     }
     if (error instanceof ImportContendedError) {
@@ -459,8 +460,6 @@ function ZoneSuggestion({ timeZone }: { timeZone: string }) {
 export default function Calendar() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  // Where deleting an event lands (?deleted=1): without a word here the page looked as if nothing happened.
-  const deleted = useSearchParams()[0].get("deleted") === "1";
   const container = useRef<HTMLDivElement>(null);
   useOccurrenceNavigation(container);
   const model = useMemo(() => (data.model === null ? null : fromJsonText(data.model)), [data.model]);
@@ -519,11 +518,7 @@ export default function Calendar() {
           Times in {data.timeZone.replaceAll("_", " ")} (<Link to="/settings/profile">change</Link>).
         </p>
         <ZoneSuggestion timeZone={data.timeZone} />
-        {deleted ? (
-          <p className="notice" role="status">
-            Deleted: it is no longer in your calendar.
-          </p>
-        ) : null}
+        <OneTimeNotice notice={data.notice} hidden={Boolean(result)} />
       </header>
       {data.search ? (
         <section aria-label="Search results">

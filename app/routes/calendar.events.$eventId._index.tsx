@@ -1,13 +1,16 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { data, redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, overrideAt } from "~/calendar/events.server";
 import { spanOf } from "~/calendar/occurrences";
 import { describeRule } from "~/calendar/recurrence";
 import { isoWithOffset, parseWall } from "~/calendar/time";
 import { describeWhen } from "~/calendar/view-model";
 import { ErrorPage } from "~/components/error-page";
+import { OneTimeNotice } from "~/components/one-time-notice";
 import { orNotFound, orNotFoundNow } from "~/http/calendar-errors.server";
+import { takeNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -21,6 +24,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   const zone = user.timeZone;
   const occurrence = orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence")));
+  // A date changed on its own has its own page (a calendar opened before the change still links here):
+  // the series' values for that date are not what it is now.
+  const override = overrideAt(event, occurrence);
+  if (override) throw redirect(`/calendar/events/${override.id}`);
   const span = spanOf(event, parseWall(occurrence ?? event.startLocal), zone);
   const when = describeWhen({ ...span, allDay: event.allDay });
   const eventZone = event.allDay ? null : event.timeZone;
@@ -29,43 +36,50 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       ? describeWhen({ ...spanOf(event, parseWall(occurrence ?? event.startLocal), eventZone), allDay: false })
       : null;
   const occurrenceQuery = occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : "";
-  return {
-    id: event.id,
-    title: event.title,
-    description: event.description,
-    location: event.location,
-    allDay: event.allDay,
-    start: isoWithOffset(span.start),
-    date: span.start
-      .toPlainDate()
-      .toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }),
-    day: span.start.toPlainDate().toString(),
-    when,
-    zone,
-    eventZone,
-    inEventZone,
-    repeat: event.rrule ? describeRule(event.rrule) : null,
-    isSeries: Boolean(event.rrule),
-    series: event.series ? { id: event.series.id, title: event.series.title, recurrenceId: event.recurrenceId } : null,
-    cancelled: event.exdates,
-    overrides: event.overrides.map((override) => ({
-      id: override.id,
-      recurrenceId: override.recurrenceId,
-      title: override.title,
-      start: isoWithOffset(spanOf(override, parseWall(override.startLocal), zone).start),
-      when: `${override.startLocal.replace("T", " ")}`,
-    })),
-    reminders: event.reminders,
-    source: event.source,
-    subscription: event.subscription,
-    // An event from a subscription is read-only: no edit or delete links at all.
-    actions: event.subscription
-      ? null
-      : {
-          editHref: `/calendar/events/${event.id}/edit${occurrenceQuery}`,
-          deleteHref: `/calendar/events/${event.id}/delete${occurrenceQuery}`,
-        },
-  };
+  const { notice, headers } = await takeNotice(request, user.id, { saved: "The event has been saved." });
+  return data(
+    {
+      notice,
+      id: event.id,
+      title: event.title,
+      description: event.description,
+      location: event.location,
+      allDay: event.allDay,
+      start: isoWithOffset(span.start),
+      date: span.start
+        .toPlainDate()
+        .toLocaleString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }),
+      day: span.start.toPlainDate().toString(),
+      when,
+      zone,
+      eventZone,
+      inEventZone,
+      repeat: event.rrule ? describeRule(event.rrule) : null,
+      isSeries: Boolean(event.rrule),
+      series: event.series
+        ? { id: event.series.id, title: event.series.title, recurrenceId: event.recurrenceId }
+        : null,
+      cancelled: event.exdates,
+      overrides: event.overrides.map((override) => ({
+        id: override.id,
+        recurrenceId: override.recurrenceId,
+        title: override.title,
+        start: isoWithOffset(spanOf(override, parseWall(override.startLocal), zone).start),
+        when: `${override.startLocal.replace("T", " ")}`,
+      })),
+      reminders: event.reminders,
+      source: event.source,
+      subscription: event.subscription,
+      // An event from a subscription is read-only: no edit or delete links at all.
+      actions: event.subscription
+        ? null
+        : {
+            editHref: `/calendar/events/${event.id}/edit${occurrenceQuery}`,
+            deleteHref: `/calendar/events/${event.id}/delete${occurrenceQuery}`,
+          },
+    },
+    { headers },
+  );
 }
 
 // No form posts here; the owner is told so, anyone else learns nothing (404).
@@ -77,17 +91,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function EventPage() {
   const event = useLoaderData<typeof loader>();
-  const [searchParams] = useSearchParams();
   return (
     <section className="calendar-page">
       <p>
         <Link to={`/calendar?view=week&date=${event.day}`}>← Calendar</Link>
       </p>
-      {searchParams.get("saved") ? (
-        <p className="notice" role="status">
-          The event has been saved.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={event.notice} />
       <h1>{event.title}</h1>
       <dl className="event-details">
         <dt>When</dt>

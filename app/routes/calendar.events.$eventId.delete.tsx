@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { askedOccurrence, deleteEvent, getEvent, seriesPageScope } from "~/calendar/events.server";
@@ -8,6 +8,7 @@ import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
 import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -46,7 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   if (deleted.refused) return data({ error: deleted.refused.message }, { status: deleted.refused.status });
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
-  return redirect(`/calendar?view=week&date=${day}&deleted=1`);
+  return redirectWithNotice(`/calendar?view=week&date=${day}`, "deleted", user.id);
 }
 
 export default function DeleteEvent() {

@@ -1,10 +1,10 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent, seriesPageScope, updateEvent } from "~/calendar/events.server";
+import { askedOccurrence, getEvent, overrideAt, seriesPageScope, updateEvent } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
@@ -12,6 +12,7 @@ import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
 import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -30,13 +31,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const rule = event.series ? event.series.rrule : event.rrule;
   const inSeries = Boolean(event.rrule || event.series);
   const occurrence = asked ?? event.recurrenceId ?? null;
+  // A date of the series changed on its own before is shown as it is now, so that saving it again keeps
+  // that change (the series' values for that date silently overwrote it).
+  const override = overrideAt(event, asked ?? null);
   return {
     id: event.id,
-    title: event.title,
+    title: (override ?? event).title,
+    backHref: override ? `/calendar/events/${override.id}` : null,
     occurrence,
     inSeries,
     ...seriesPageScope(event, occurrence),
-    defaults: pickedZone(eventDefaults(event, user.timeZone, asked, rule)),
+    defaults: pickedZone(
+      override
+        ? eventDefaults(override, user.timeZone, undefined, rule)
+        : eventDefaults(event, user.timeZone, asked, rule),
+    ),
     timeZones: timeZones(),
   };
 }
@@ -68,13 +77,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   );
   if (saved.refused)
     return data(submission.reply({ formErrors: [saved.refused.message] }), { status: saved.refused.status });
-  return redirect(`/calendar/events/${saved.done}?saved=1`);
+  return redirectWithNotice(`/calendar/events/${saved.done}`, "saved", user.id);
 }
 
 export default function EditEvent() {
   const {
     id,
     title,
+    backHref,
     occurrence,
     inSeries,
     formOccurrence,
@@ -87,7 +97,9 @@ export default function EditEvent() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}>
+        <Link
+          to={backHref ?? `/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}
+        >
           ← {title}
         </Link>
       </p>

@@ -1,6 +1,6 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { data } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
@@ -10,6 +10,7 @@ import { eventFormSchema } from "~/calendar/schemas";
 import { isWallDate, todayIn } from "~/calendar/time";
 import { EventForm } from "~/components/calendar/event-form";
 import { ErrorPage } from "~/components/error-page";
+import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -28,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: eventFormSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { id } = await createEvent(user.id, submission.value);
-  return redirect(`/calendar/events/${id}?saved=1`);
+  return redirectWithNotice(`/calendar/events/${id}`, "saved", user.id);
 }
 
 export default function NewEvent() {

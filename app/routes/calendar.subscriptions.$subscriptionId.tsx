@@ -1,8 +1,8 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSettingsSchema } from "~/calendar/schemas";
 import {
@@ -14,7 +14,10 @@ import {
 } from "~/calendar/subscriptions.server";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -32,16 +35,29 @@ async function mine<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/** What the page says once after a form led here (app/http/notice.server.ts). */
+const NOTICES = {
+  subscribed: "Subscribed. Its events are in your calendar, read-only, and refresh on their own.",
+  "subscribed-unread": "Subscribed, but reading it failed (see below): ARES tries again at each refresh.",
+  refreshed: "Refreshed.",
+  saved: "The subscription has been saved.",
+};
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const subscription = await mine(getSubscription(user.id, params.subscriptionId ?? ""));
-  return {
-    ...subscription,
-    refreshMinutes: String(subscription.refreshMinutes),
-    nextRefreshAt: subscription.nextRefreshAt.toISOString(),
-    lastAttemptAt: subscription.lastAttemptAt?.toISOString() ?? null,
-    lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
-  };
+  const { notice, headers } = await takeNotice(request, user.id, NOTICES);
+  return data(
+    {
+      ...subscription,
+      notice,
+      refreshMinutes: String(subscription.refreshMinutes),
+      nextRefreshAt: subscription.nextRefreshAt.toISOString(),
+      lastAttemptAt: subscription.lastAttemptAt?.toISOString() ?? null,
+      lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+    },
+    { headers },
+  );
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -52,18 +68,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const intent = formData.get("intent");
   if (intent === "refresh") {
-    await mine(refreshMySubscription(user.id, id));
-    return redirect(`/calendar/subscriptions/${id}?refreshed=1`);
+    const outcome = await mine(refreshMySubscription(user.id, id));
+    // A failed read says why on the page itself (its alert), not in a notice.
+    if (!outcome.ok) return redirect(`/calendar/subscriptions/${id}`);
+    return redirectWithNotice(`/calendar/subscriptions/${id}`, "refreshed", user.id);
   }
   if (intent === "unsubscribe") {
     await mine(deleteSubscription(user.id, id));
-    return redirect("/calendar/subscriptions?unsubscribed=1");
+    return redirectWithNotice("/calendar/subscriptions", "unsubscribed", user.id);
   }
   const submission = parseWithZod(formData, { schema: subscriptionSettingsSchema });
   if (intent !== "save") return data(submission.reply({ formErrors: ["Unknown action."] }), { status: 400 });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   await mine(updateSubscription(user.id, id, submission.value));
-  return redirect(`/calendar/subscriptions/${id}?saved=1`);
+  return redirectWithNotice(`/calendar/subscriptions/${id}`, "saved", user.id);
 }
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
@@ -72,12 +90,11 @@ export default function SubscriptionPage() {
   const subscription = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [searchParams] = useSearchParams();
   const [form, fields] = useForm({
     id: "subscription-settings",
     lastResult,
     defaultValue: { name: subscription.name, refreshMinutes: subscription.refreshMinutes },
-    constraint: getZodConstraint(subscriptionSettingsSchema),
+    constraint: formConstraint(subscriptionSettingsSchema),
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSettingsSchema }),
   });
@@ -87,23 +104,18 @@ export default function SubscriptionPage() {
       <p>
         <Link to="/calendar/subscriptions">← Subscriptions</Link>
       </p>
-      {searchParams.get("subscribed") ? (
-        <p className="notice" role="status">
-          Subscribed. Its events are in your calendar, read-only, and refresh on their own.
-        </p>
-      ) : null}
-      {searchParams.get("saved") && !lastResult ? (
-        <p className="notice" role="status">
-          The subscription has been saved.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={subscription.notice} hidden={Boolean(lastResult)} />
       <h1>{subscription.name}</h1>
       <p>
         <code className="feed-url">{subscription.url}</code>
       </p>
       {subscription.lastError ? (
         <p className="form-error" role="alert">
-          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} The events from the last good refresh are kept.`}
+          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} ${
+            subscription.lastSuccessAt
+              ? "The events from the last good refresh are kept."
+              : "It has never been read successfully, so none of its events are in your calendar yet."
+          }`}
         </p>
       ) : null}
       <dl className="event-details">

@@ -1,15 +1,18 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSchema } from "~/calendar/schemas";
 import { SubscriptionFetchError } from "~/calendar/subscription-fetch.server";
 import { createSubscription, listSubscriptions } from "~/calendar/subscriptions.server";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { OneTimeNotice } from "~/components/one-time-notice";
+import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -18,17 +21,24 @@ export const meta: MetaFunction = () => [{ title: "Subscriptions · Calendar · 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const subscriptions = await listSubscriptions(user.id);
-  return {
-    subscriptions: subscriptions.map((subscription) => ({
-      id: subscription.id,
-      name: subscription.name,
-      url: subscription.url,
-      every: SUBSCRIPTION_INTERVALS[String(subscription.refreshMinutes) as keyof typeof SUBSCRIPTION_INTERVALS],
-      events: subscription.events,
-      lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
-      lastError: subscription.lastError,
-    })),
-  };
+  const { notice, headers } = await takeNotice(request, user.id, {
+    unsubscribed: "Unsubscribed: its events have been removed from your calendar.",
+  });
+  return data(
+    {
+      notice,
+      subscriptions: subscriptions.map((subscription) => ({
+        id: subscription.id,
+        name: subscription.name,
+        url: subscription.url,
+        every: SUBSCRIPTION_INTERVALS[String(subscription.refreshMinutes) as keyof typeof SUBSCRIPTION_INTERVALS],
+        events: subscription.events,
+        lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+        lastError: subscription.lastError,
+      })),
+    },
+    { headers },
+  );
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -36,9 +46,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: subscriptionSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
-    const { id } = await createSubscription(user.id, submission.value);
-    // The first read's outcome (events, or why it failed) is on the subscription's page.
-    return redirect(`/calendar/subscriptions/${id}?subscribed=1`);
+    const { id, outcome } = await createSubscription(user.id, submission.value);
+    // The first read's outcome (events, or why it failed) is on the subscription's page; the notice
+    // does not say its events are in the calendar when that read failed.
+    return redirectWithNotice(
+      `/calendar/subscriptions/${id}`,
+      outcome.ok ? "subscribed" : "subscribed-unread",
+      user.id,
+    );
   } catch (error) {
     if (error instanceof SubscriptionFetchError) {
       return data(submission.reply({ fieldErrors: { url: [error.message] } }), { status: 400 });
@@ -48,15 +63,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Subscriptions() {
-  const { subscriptions } = useLoaderData<typeof loader>();
+  const { notice, subscriptions } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [searchParams] = useSearchParams();
   const [form, fields] = useForm({
     id: "subscribe",
     lastResult,
     defaultValue: { refreshMinutes: "60" },
-    constraint: getZodConstraint(subscriptionSchema),
+    constraint: formConstraint(subscriptionSchema),
     shouldValidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: subscriptionSchema }),
   });
@@ -66,11 +80,7 @@ export default function Subscriptions() {
         <Link to="/calendar">← Calendar</Link>
       </p>
       <h1>Subscribed calendars</h1>
-      {searchParams.get("unsubscribed") ? (
-        <p className="notice" role="status">
-          Unsubscribed: its events have been removed from your calendar.
-        </p>
-      ) : null}
+      <OneTimeNotice notice={notice} />
       {subscriptions.length ? (
         <ul className="subscriptions">
           {subscriptions.map((subscription) => (

@@ -44,7 +44,8 @@ async function create(client: Client, fields: Record<string, string> = weeklySta
   const response = await client.post("/calendar/new", fields);
   expect(response.status).toBe(302);
   const location = response.headers.get("location")!;
-  expect(location).toMatch(/^\/calendar\/events\/[^/?]+\?saved=1$/);
+  // "Saved" rides in a one-time notice cookie, not in the address (app/http/notice.server.ts).
+  expect(location).toMatch(/^\/calendar\/events\/[^/?]+$/);
   return location.split("/").at(-1)!.split("?")[0]!;
 }
 
@@ -73,6 +74,41 @@ async function newFeedLink(client: Client): Promise<string> {
   expect(made.status).toBe(303);
   const html = await (await client.get(made.headers.get("location")!)).text();
   return html.match(FEED_URL_G)?.[0] ?? "";
+}
+
+/**
+ * What a browser without JavaScript sends from the form `formId` on the page as rendered (text, hidden,
+ * date, time and number inputs, checked boxes and radios, selected options, textareas); one value a name.
+ */
+function formValues(html: string, formId: string): Record<string, string> {
+  const form = new RegExp(`<form[^>]*id="${formId}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1] ?? "";
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+  const text = (value: string) =>
+    value
+      .replace(/&quot;/g, '"')
+      .replace(/&#x27;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  const values: Record<string, string> = {};
+  for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+    const name = attr(tag, "name");
+    const type = attr(tag, "type") ?? "text";
+    if (!name || type === "submit") continue;
+    if ((type === "checkbox" || type === "radio") && !/\schecked=""/.test(tag)) continue;
+    values[name] = text(attr(tag, "value") ?? (type === "checkbox" ? "on" : ""));
+  }
+  for (const [, open, body] of form.matchAll(/<select([^>]*)>([\s\S]*?)<\/select>/g)) {
+    const name = attr(open!, "name");
+    const options = [...body!.matchAll(/<option([^>]*)>/g)].map((match) => match[1]!);
+    const chosen = options.find((option) => /\sselected=""/.test(option)) ?? options[0];
+    if (name && chosen) values[name] = text(attr(chosen, "value") ?? "");
+  }
+  for (const [, open, body] of form.matchAll(/<textarea([^>]*)>([\s\S]*?)<\/textarea>/g)) {
+    const name = attr(open!, "name");
+    if (name) values[name] = text(body!.replace(/^\n/, ""));
+  }
+  return values;
 }
 
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
@@ -233,6 +269,61 @@ describe("calendar pages without JavaScript", () => {
     expect(details).toContain("Changed: 2026-03-16 09:00");
   });
 
+  it("fills a date's edit form with its earlier change, so saving it again keeps that change", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const date = "2026-03-16T09:00";
+    const changed = {
+      ...weeklyStandup,
+      title: "Standup with the board",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      startTime: "11:00",
+      endTime: "12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: "5",
+      occurrence: date,
+      scope: "this",
+    };
+    const first = await client.post(`/calendar/events/${id}/edit`, changed);
+    expect(first.status).toBe(302);
+    const overrideId = first.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    const stored = await prisma.event.findUniqueOrThrow({ where: { id: overrideId } });
+    // The date's "This event" edit (the series' page for that date) shows the change, not the series' values.
+    const page = await (await client.get(`/calendar/events/${id}/edit?occurrence=${date}`)).text();
+    const shown = formValues(page, "edit-event");
+    expect(shown).toMatchObject({
+      title: "Standup with the board",
+      startDate: "2026-03-16",
+      startTime: "11:00",
+      endDate: "2026-03-16",
+      endTime: "12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: "5",
+      occurrence: date,
+      scope: "this",
+    });
+    expect(page).toContain(`href="/calendar/events/${overrideId}"`);
+    // That date's page on the series (a calendar loaded before the change links there) is the change's own.
+    const details = await client.get(`/calendar/events/${id}?occurrence=${date}`);
+    expect(details.status).toBe(302);
+    expect(details.headers.get("location")).toBe(`/calendar/events/${overrideId}`);
+    // Saved as shown (nothing changed): the earlier change is still there.
+    const again = await client.post(`/calendar/events/${id}/edit`, shown);
+    expect(again.status).toBe(302);
+    expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
+      title: stored.title,
+      startLocal: "2026-03-16T11:00",
+      endLocal: "2026-03-16T12:15",
+      location: "Board room",
+      description: "Bring the figures",
+      reminders: [5],
+    });
+    expect(await prisma.event.count({ where: { seriesId: id } })).toBe(1);
+  });
+
   it("opens the event itself for an empty ?occurrence= (the event page answered 500) and 404 for a start it lacks", async () => {
     const { client } = await person();
     const id = await create(client);
@@ -247,6 +338,22 @@ describe("calendar pages without JavaScript", () => {
     }
   });
 
+  it("says an event was saved once, on the page the form leads to; a reload or the old ?saved=1 does not", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const saved = "The event has been saved.";
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).toContain(`<p class="notice">${saved}</p>`);
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).not.toContain(saved);
+    expect(await (await client.get(`/calendar/events/${id}?saved=1`)).text()).not.toContain(saved);
+    const edited = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Standup 2",
+      scope: "all",
+    });
+    expect(edited.headers.get("location")).toBe(`/calendar/events/${id}`);
+    expect(await (await client.get(`/calendar/events/${id}`)).text()).toContain(saved);
+  });
+
   it("says the event was deleted on the page deleting it lands on", async () => {
     const { client } = await person();
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
@@ -255,10 +362,16 @@ describe("calendar pages without JavaScript", () => {
     const deleted = await client.post(`/calendar/events/${id}/delete`, {});
     expect(deleted.status).toBe(302);
     const landing = deleted.headers.get("location")!;
-    expect(landing).toBe("/calendar?view=week&date=2026-03-02&deleted=1");
+    // The view and date stay in the address; the notice rides in a one-time cookie, so a reload or a
+    // bookmark of the address does not say it again.
+    expect(landing).toBe("/calendar?view=week&date=2026-03-02");
     const page = await (await client.get(landing)).text();
-    expect(page).toMatch(/role="status"[^>]*>Deleted: it is no longer in your calendar\./);
+    expect(page).toMatch(
+      /<div role="status" class="notice-region" data-notice-region=""><\/div><p class="notice">Deleted: it is no longer in your calendar\.<\/p>/,
+    );
     expect(datetimes(page)).toEqual([]);
+    expect(await (await client.get(landing)).text()).not.toContain("no longer in your calendar");
+    expect(await (await client.get(`${landing}&deleted=1`)).text()).not.toContain("no longer in your calendar");
   });
 
   it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
@@ -506,6 +619,32 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
   });
 
+  it("refuses at the form a name that resolves to a local address, or to nothing, with the address kept", async () => {
+    const { client, email } = await person();
+    // "localhost" and this machine's own name (/etc/hosts) are 127.0.0.1: the refresh refused them at
+    // connection, after the form had said "Subscribed."; the form looks the name up as the refresh does.
+    for (const url of ["http://localhost:9/x.ics", "webcal://localhost/family.ics"]) {
+      const refused = await client.post("/calendar/subscriptions", { name: "Home", url, refreshMinutes: "60" });
+      expect(refused.status, url).toBe(400);
+      const page = await refused.text();
+      expect(page, url).toMatch(
+        /<p class="field-error" id="[^"]*-url-error" role="alert">(127\.0\.0\.1|::1) is a private or local address, which calendar subscriptions may not reach\.<\/p>/,
+      );
+      expect(page, url).toContain(`value="${url}"`);
+      expect(page, url).toContain('value="Home"');
+    }
+    // A name nothing answers to (this machine has no Internet DNS either): said on the form, nothing stored.
+    const url = "https://calendar.no-such-host.invalid/team.ics";
+    const unknown = await client.post("/calendar/subscriptions", { name: "Team", url, refreshMinutes: "60" });
+    expect(unknown.status).toBe(400);
+    const page = await unknown.text();
+    expect(page).toMatch(
+      /<p class="field-error" id="[^"]*-url-error" role="alert">No server named calendar\.no-such-host\.invalid could be found: check the address\.<\/p>/,
+    );
+    expect(page).toContain(`value="${url}"`);
+    expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
+  });
+
   it("finds my events by search, across years", async () => {
     const { client } = await person();
     await create(client, {
@@ -685,6 +824,29 @@ describe("calendar pages without JavaScript", () => {
     const tooLarge = await upload(ics(2_000_500));
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
+  });
+
+  it("says plainly that a file of random bytes is not a calendar, and logs what the parser said", async () => {
+    const { client, email } = await person();
+    // Fixed "random" bytes (a linear congruential sequence), so every run sends the same file.
+    let seed = 17;
+    const bytes = Uint8Array.from({ length: 4096 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 23);
+    const form = new FormData();
+    form.set("intent", "import");
+    form.set("file", new File([bytes], "holidays.ics", { type: "text/calendar" }));
+    const logged = server.process.logs.length;
+    const refused = await client.get("/calendar?index", { method: "POST", body: form });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(
+      /role="alert"[^>]*>Nothing was imported\. This file is not a calendar \(\.ics\) file, or it is damaged: it could not be read\.</,
+    );
+    // The parser's own words ("Invalid parameters in '…'", or a TypeError of its internals) are not shown.
+    expect(html).not.toMatch(/Invalid|invalid|propertyGroups|Cannot read/);
+    await expect
+      .poll(() => server.process.logs.slice(logged).find((line) => line.msg === "calendar import: file not readable"))
+      .toMatchObject({ err: { message: expect.any(String) } });
+    expect(await prisma.event.count({ where: { user: { email } } })).toBe(0);
   });
 
   it("an import redirects to its report, which a reload shows again without importing the file again", async () => {

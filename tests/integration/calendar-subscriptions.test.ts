@@ -103,8 +103,9 @@ async function subscribe(client: Client, path: string, name = "Team calendar", r
   const response = await client.post("/calendar/subscriptions", { name, url: `${feedBase}${path}`, refreshMinutes });
   expect(response.status).toBe(302);
   const location = response.headers.get("location")!;
-  expect(location).toMatch(/^\/calendar\/subscriptions\/[^/?]+\?subscribed=1$/);
-  return location.split("/").at(-1)!.split("?")[0]!;
+  // What the page says once rides in a one-time notice cookie, not in the address.
+  expect(location).toMatch(/^\/calendar\/subscriptions\/[^/?]+$/);
+  return location.split("/").at(-1)!;
 }
 
 const page = async (client: Client, path: string) => {
@@ -129,7 +130,9 @@ describe("calendar subscriptions without JavaScript", () => {
     const form = await page(client, "/calendar/subscriptions");
     expect(form).toContain("Subscribe to a calendar");
     const id = await subscribe(client, serve({ status: 200, body: first }));
-    const details = await page(client, `/calendar/subscriptions/${id}?subscribed=1`);
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    expect(details).toContain("Subscribed. Its events are in your calendar, read-only, and refresh on their own.");
+    expect(await page(client, `/calendar/subscriptions/${id}`)).not.toContain("Subscribed.");
     expect(details).toContain("Last refresh: 3 created, 0 updated, 0 removed, 1 skipped.");
     expect(details).toContain("Nameless: It has no UID.");
     expect(details).toContain("Refresh now");
@@ -173,10 +176,10 @@ describe("calendar subscriptions without JavaScript", () => {
     feeds.set(path, { status: 200, body: second });
     const response = await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe(`/calendar/subscriptions/${id}?refreshed=1`);
-    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain(
-      "Last refresh: 1 created, 2 updated, 1 removed, 1 skipped.",
-    );
+    expect(response.headers.get("location")).toBe(`/calendar/subscriptions/${id}`);
+    const refreshed = await page(client, `/calendar/subscriptions/${id}`);
+    expect(refreshed).toContain('<p class="notice">Refreshed.</p>');
+    expect(refreshed).toContain("Last refresh: 1 created, 2 updated, 1 removed, 1 skipped.");
     const after = await eventsOf(id);
     expect(after.map((event) => [event.uid, event.title])).toEqual([
       ["holiday@feed", "New Year (observed)"],
@@ -221,6 +224,27 @@ describe("calendar subscriptions without JavaScript", () => {
     feeds.set(path, { status: 200, body: second });
     await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
     expect(await page(client, `/calendar/subscriptions/${id}`)).not.toContain("failed:");
+  });
+
+  it("a feed never read successfully does not claim events from a good refresh are kept", async () => {
+    const { client } = await person();
+    const path = serve({ status: 500, body: "oops" });
+    const id = await subscribe(client, path);
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    // The notice does not say its events are in the calendar, nor that it was refreshed.
+    expect(details).toContain("Subscribed, but reading it failed (see below): ARES tries again at each refresh.");
+    expect(details).not.toContain("Its events are in your calendar");
+    expect(details).toContain("The calendar's server answered 500.");
+    expect(details).toContain("It has never been read successfully, so none of its events are in your calendar yet.");
+    expect(details).not.toContain("last good refresh");
+    // Once a refresh worked, a later failure keeps its events, and says so.
+    feeds.set(path, { status: 200, body: first });
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    feeds.set(path, { status: 500, body: "oops" });
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    const after = await page(client, `/calendar/subscriptions/${id}`);
+    expect(after).toContain("The events from the last good refresh are kept.");
+    expect(after).not.toContain("never been read successfully");
   });
 
   it("follows a redirect to the feed", async () => {
@@ -278,6 +302,7 @@ describe("calendar subscriptions without JavaScript", () => {
     ).toBe(302);
     const row = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ name: "Renamed", refreshMinutes: 1440 });
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("The subscription has been saved.");
     expect(row.nextRefreshAt.getTime() - row.lastAttemptAt!.getTime()).toBe(1440 * 60_000);
     expect(
       (await client.post(`/calendar/subscriptions/${id}`, { intent: "save", name: "", refreshMinutes: "7" })).status,
@@ -286,10 +311,33 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(await prisma.event.count({ where: { subscriptionId: id } })).toBe(4);
     const response = await client.post(`/calendar/subscriptions/${id}`, { intent: "unsubscribe" });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/calendar/subscriptions?unsubscribed=1");
+    expect(response.headers.get("location")).toBe("/calendar/subscriptions");
+    const unsubscribed = "Unsubscribed: its events have been removed from your calendar.";
+    expect(await page(client, "/calendar/subscriptions")).toContain(unsubscribed);
+    expect(await page(client, "/calendar/subscriptions")).not.toContain(unsubscribed);
     expect(await prisma.event.count({ where: { subscriptionId: id } })).toBe(0);
     expect(await prisma.calendarSubscription.count({ where: { id } })).toBe(0);
     expect(await page(client, "/calendar?view=agenda&date=2027-01-01")).not.toContain("Team sync");
+  });
+
+  it("the calendar's forms give the browser their length limits (maxlength), so a box stops at the limit", async () => {
+    const { client } = await person();
+    /** The maxlength the first input or textarea named `name` on the page carries, or null. */
+    const maxLength = (html: string, name: string) => {
+      const tag = new RegExp(`<(?:input|textarea)[^>]*\\sname="${name}"[^>]*>`).exec(html)?.[0] ?? "";
+      expect(tag, name).not.toBe("");
+      return /\smaxLength="(\d+)"/i.exec(tag)?.[1] ?? null;
+    };
+    const newEvent = await page(client, "/calendar/new");
+    expect(
+      Object.fromEntries(
+        ["title", "location", "description", "reminders"].map((name) => [name, maxLength(newEvent, name)]),
+      ),
+    ).toEqual({ title: "200", location: "300", description: "5000", reminders: "200" });
+    const subscribing = await page(client, "/calendar/subscriptions");
+    expect([maxLength(subscribing, "name"), maxLength(subscribing, "url")]).toEqual(["100", "2000"]);
+    const id = await subscribe(client, serve({ status: 200, body: first }));
+    expect(maxLength(await page(client, `/calendar/subscriptions/${id}`), "name")).toBe("100");
   });
 
   it("user B gets 404 for A's subscriptions and their events on every route and method", async () => {

@@ -1288,7 +1288,10 @@ describe("the fuzz covers the route list", () => {
       expect.arrayContaining(["user", "action", "from", "to", "views", "cursor"]),
     );
     expect([...reads.byRouteId.get("routes/login")!]).toEqual(expect.arrayContaining(["reason"]));
-    expect([...reads.byRouteId.get("routes/calendar._index")!]).toEqual(expect.arrayContaining(["deleted"]));
+    // A component's useSearchParams (the assistant's calendar card) reaches the page that renders it.
+    expect([...reads.byRouteId.get("routes/chat.$conversationId")!]).toEqual(
+      expect.arrayContaining(["action", "refused"]),
+    );
     expect(reads.everywhere).toEqual(new Set(["_data"]));
   });
 

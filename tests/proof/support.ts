@@ -202,7 +202,7 @@ function scanModule(file: string): ModuleScan {
   const isQuery = (node: ts.Expression): boolean =>
     (ts.isPropertyAccessExpression(node) && node.name.text === "searchParams") ||
     (ts.isIdentifier(node) && bound.has(node.text)) ||
-    // `useSearchParams()[0].get("x")`, read in place (the calendar page's ?deleted=).
+    // `useSearchParams()[0].get("x")`, read in place.
     (ts.isElementAccessExpression(node) &&
       ts.isCallExpression(node.expression) &&
       node.expression.expression.getText(source) === "useSearchParams");

@@ -7,7 +7,7 @@ import {
   getTextareaProps,
   useForm,
 } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
 import { Form, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { WEEKDAYS } from "~/calendar/recurrence";
@@ -19,6 +19,7 @@ import {
   eventFormSchema,
 } from "~/calendar/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { formConstraint } from "~/validation/constraints";
 
 const WEEKDAY_NAMES: Record<(typeof WEEKDAYS)[number], string> = {
   MO: "Mon",
@@ -58,7 +59,7 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
     id,
     lastResult,
     defaultValue,
-    constraint: getZodConstraint(eventFieldsSchema),
+    constraint: formConstraint(eventFieldsSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: eventFormSchema }),
