@@ -7,6 +7,7 @@ import { useNonce } from "~/components/nonce";
 import { NotificationPoller } from "~/components/notification-poller";
 import { OfflineBanner } from "~/components/offline-banner";
 import { PendingIndicator } from "~/components/pending-indicator";
+import { RouteFocus } from "~/components/route-focus";
 import { themeFromCookie } from "~/components/theme";
 import { holdBackUnstorableText } from "~/components/unstorable-text";
 import { browserErrorReporting } from "~/observability/error-reporting.server";
@@ -89,6 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" tabIndex={-1}>
           {children}
         </main>
+        <RouteFocus />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -241,6 +241,36 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
     await stranger.context().close();
   });
 
+  test("the email typed at sign-up is already in the sign-in form, by the redirect and by the Sign in link", async ({
+    page,
+    javaScriptEnabled,
+  }) => {
+    const email = uniqueEmail("carried");
+    await page.goto("/signup");
+    await untilInteractive(page);
+    await page.getByLabel("Email").fill(email);
+    if (!javaScriptEnabled) {
+      // Without JS the link learns the address from a refused sign-up (here: a short password).
+      await page.getByLabel("Password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await expect(page.getByText("Use at least 12 characters.")).toBeVisible();
+    }
+    // The form's own link (the header has a plain one too).
+    await page.locator("main").getByRole("link", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+
+    // A completed sign-up lands on the sign-in form with the address in it, ready for the password.
+    await page.goto("/signup");
+    await untilInteractive(page);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill("a long enough password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+    await expect(page.getByLabel("Password")).toBeFocused();
+  });
+
   test("a wrong password and an unknown email get the same message, keeping the email", async ({
     page,
     browser,

@@ -62,6 +62,38 @@ test.describe("memory", () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
+  test("each fact's and preference's Edit and Delete name the item for screen readers, long ones cut short", async ({
+    page,
+  }) => {
+    await addFact(page, "drink", "likes tea");
+    const long = `${"very long value ".repeat(12)}end`;
+    await addFact(page, "story", long);
+    const preferences = page.getByRole("form", { name: "Add a preference" });
+    await preferences.getByLabel("Key").fill("reply_style");
+    await preferences.getByLabel("Value").fill("short answers");
+    await preferences.getByRole("button", { name: "Add preference" }).click();
+    await expectNotice(page, "Preference saved.");
+
+    const tea = page.getByTestId("fact").filter({ hasText: "likes tea" });
+    // Visibly just "Delete" and "Edit"; their accessible names say which fact.
+    const deleteTea = tea.getByRole("button", { name: "Delete “drink: likes tea”", exact: true });
+    await expect(deleteTea).toBeVisible();
+    await expect(deleteTea).toHaveText(/^Delete/);
+    await expect(deleteTea.locator(".visually-hidden")).toHaveText(" “drink: likes tea”");
+    await expect(tea.getByRole("link", { name: "Edit “drink: likes tea”", exact: true })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Delete “reply_style: short answers”", exact: true })).toBeVisible();
+    // A long fact is named by its start, cut at a word, never the whole 200 characters.
+    const story = page.getByTestId("fact").filter({ hasText: "end" }).getByRole("button");
+    const name = await story.evaluate((button) => button.textContent ?? "");
+    expect(name).toMatch(/^Delete “story: very long value very long value .*…”$/);
+    expect(name.length).toBeLessThan(80);
+
+    // The named button still does its job.
+    await deleteTea.click();
+    await expectNotice(page, "Deleted");
+    await expect(page.getByTestId("fact").filter({ hasText: "likes tea" })).toHaveCount(0);
+  });
+
   test("a proposal waits for review: accepted, it is in the next prompt; rejected, it never is", async ({ page }) => {
     const first = await startConversation(page, "By the way, my favourite colour is teal");
     expect((await summarize(page, first)).status).toBe("written");
@@ -72,7 +104,10 @@ test.describe("memory", () => {
       "href",
       new RegExp(`${first}#m-`),
     );
-    await proposal.getByRole("button", { name: "Accept" }).click();
+    // Each row's buttons name the item they act on (a screen reader otherwise hears "Accept" for every one).
+    await expect(proposal.getByRole("button", { name: "Reject “favourite_colour: teal”" })).toBeVisible();
+    await expect(proposal.getByRole("link", { name: "Edit “favourite_colour: teal”" })).toBeVisible();
+    await proposal.getByRole("button", { name: "Accept “favourite_colour: teal”", exact: true }).click();
     await expectNotice(page, "Accepted");
 
     const second = await startConversation(page, "Also, my lucky number is 42");

@@ -253,6 +253,34 @@ test("the month view's week-number header stays on one line, within the page", a
   await expectNoSidewaysScroll(page, "the month view");
 });
 
+test("month-view chips and “+N more” are targets of at least 24 × 24 px on a phone, within the page", async ({
+  page,
+}) => {
+  // They were about 40 × 17 px: too small to tap (WCAG 2.5.8).
+  await signUp(page);
+  for (const title of ["Tea", "Dentist", "Run", "Call Mum", "Pay rent"]) {
+    await page.goto("/calendar/new?date=2026-03-04");
+    await page.getByLabel("Title").fill(title);
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+  }
+  await page.goto("/calendar?view=month&date=2026-03-02");
+  const targets = page.locator(".month-grid a.occurrence, .month-grid a.month-cell__more");
+  await expect(targets.first()).toBeVisible();
+  const boxes = await targets.evaluateAll((links) =>
+    links.map((link) => {
+      const box = link.getBoundingClientRect();
+      return { text: link.textContent ?? "", width: box.width, height: box.height };
+    }),
+  );
+  expect(boxes.length).toBeGreaterThan(0);
+  for (const box of boxes) {
+    expect(box.height, `${box.text}: height`).toBeGreaterThanOrEqual(24);
+    expect(box.width, `${box.text}: width`).toBeGreaterThanOrEqual(24);
+  }
+  await expectNoSidewaysScroll(page, "the month view with chips");
+});
+
 test("settings pages", async ({ page, baseURL }) => {
   await signUp(page, { name: "Someone with a rather long name indeed" });
   await sweep(page, baseURL!, [

@@ -12,6 +12,32 @@ const ENDED: Record<string, string> = {
   error: "The reply could not be finished.",
 };
 
+const FOLLOWING_ADDRESS = /^\/chat\/[^/]+\/following$/;
+
+/**
+ * The conversation's address (`/chat/<id>`, its id as sent) when `route` — the path Remix routes, decoded,
+ * lower case, no trailing slash — is a conversation's following frame; else null.
+ */
+export function followingFrameConversation(route: string, sentPath: string): string | null {
+  if (!FOLLOWING_ADDRESS.test(route)) return null;
+  return `/chat/${sentPath.split("/")[2] ?? ""}`;
+}
+
+/**
+ * What the following frame shows once the session is gone (signed out elsewhere, expired, revoked): a
+ * line and a link that signs in again in the whole window (target="_top"), rather than a whole sign-in
+ * page squeezed into the frame, whose form would then sign in inside it.
+ */
+export function followingSignedOutHtml(signInAddress: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Signed out · ARES</title>
+<style>html,body{margin:0;background:transparent;font-family:system-ui,sans-serif;line-height:1.5}p{margin:0;padding:0 .25rem}</style>
+</head><body><p role="status" data-status="signed-out">You are signed out, so the reply cannot be shown here.
+<a href="${escapeHtml(signInAddress)}" target="_top">Sign in again</a></p></body></html>`;
+}
+
 /**
  * The no-JS way to follow a reply being written: a small page of its own, shown in a frame on the
  * conversation page (inside <noscript>). It reloads itself until the reply ends, so the conversation

@@ -1,6 +1,7 @@
 import { clearAllDrafts } from "~/components/chat/drafts";
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
+import { closeOnEscape } from "~/components/disclosure";
 import type { Theme } from "~/components/theme";
 
 export type NavItem = { to: string; label: string };
@@ -125,7 +126,7 @@ export function MainNavigation({
         <NavLinks items={items} />
         <UserActions user={user} theme={theme} />
       </div>
-      <details className="main-nav__menu" ref={menu}>
+      <details className="main-nav__menu" ref={menu} onKeyDown={closeOnEscape}>
         <summary>Menu</summary>
         <div className="main-nav__panel">
           <NavLinks items={items} />

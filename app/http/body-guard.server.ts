@@ -1,18 +1,14 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm } from "./form-charset.server";
+import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
 const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 const ALLOW = ALLOWED_METHODS.join(", ");
 
-/**
- * PUT, PATCH, DELETE, TRACE and anything else: 405 with `Allow`, before any other work. OPTIONS is
- * answered with the same list.
- */
-export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
-  if (ALLOWED_METHODS.includes(req.method)) return next();
+function answerUnsupportedMethod(req: Request, res: Response): void {
   if (req.method === "OPTIONS") {
     res.setHeader("Allow", ALLOW);
     res.status(204).end();
@@ -24,6 +20,42 @@ export const refuseUnsupportedMethods: RequestHandler = (req, res, next) => {
     title: "Method not allowed",
     message: `This address answers ${ALLOW} only.`,
     headers: { Allow: ALLOW },
+  });
+}
+
+/**
+ * PUT, PATCH, DELETE, TRACE and anything else: 405 with `Allow`, before any other work. OPTIONS is
+ * answered with the same list. An address no route claims (`isUnknownAddress`) is left to
+ * `answerUnknownAddressMethods`, once the session is known: it is a 404 for every method, as for GET.
+ */
+export function refuseUnsupportedMethods(isUnknownAddress: (req: Request, res: Response) => boolean): RequestHandler {
+  return (req, res, next) => {
+    if (ALLOWED_METHODS.includes(req.method)) return next();
+    if (isUnknownAddress(req, res)) {
+      (res.locals as { unknownAddress?: boolean }).unknownAddress = true;
+      return next();
+    }
+    answerUnsupportedMethod(req, res);
+  };
+}
+
+/**
+ * After the session lookup: PUT, PATCH, DELETE… to an address that does not exist is a 404 for a
+ * signed-in person (not "method not allowed", as if it existed). Anyone else gets the 405 every address
+ * gives them, never a sign-in redirect here and a 405 there: which addresses exist is nobody else's business.
+ */
+export const answerUnknownAddressMethods: RequestHandler = (req, res, next) => {
+  if ((res.locals as { unknownAddress?: boolean }).unknownAddress !== true) return next();
+  const auth = res.locals.auth as RequestAuth | undefined;
+  if (!auth?.user) return answerUnsupportedMethod(req, res);
+  const api = isApiPath(routePath(req).path);
+  sendClientError(req, res, {
+    status: 404,
+    code: "not_found",
+    title: api ? "Not found" : "Page not found",
+    message: api
+      ? "There is nothing at this address."
+      : "There is nothing at this address. It may have moved, or the link may be mistyped.",
   });
 };
 

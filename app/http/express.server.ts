@@ -14,12 +14,12 @@ import { logger, requestWithoutSecrets } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware, refuseInvalidHost } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
-import { bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
+import { answerUnknownAddressMethods, bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseApiDataAddresses, refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
-import { requestRouteTemplate, routeTemplate } from "./route-template.server";
+import { isUnmatched, requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
 import { routePath } from "./route-path.server";
@@ -116,8 +116,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(allowedHostsMiddleware(config.allowedHosts));
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);
-  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them).
-  app.use(refuseUnsupportedMethods);
+  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them). An address
+  // no route claims waits for the session (answerUnknownAddressMethods); before the build is loaded
+  // (development's first request) every address counts as known.
+  app.use(
+    refuseUnsupportedMethods(
+      (req, res) => currentBuild !== undefined && isUnmatched(requestRouteTemplate(req, res, currentBuild)),
+    ),
+  );
   // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
   app.use(refuseNonCanonicalPaths);
@@ -174,6 +180,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Who is asking: after static files (no query for an asset), before rate limits and Remix.
   app.use(refuseCrossSiteWrites);
   app.use(resolveSessionMiddleware);
+  // PUT, DELETE… to an unknown address: 404 when signed in, as GET (before the sign-in redirect).
+  app.use(answerUnknownAddressMethods);
   app.use(requireSessionByDefault);
 
   // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate

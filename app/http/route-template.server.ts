@@ -6,6 +6,11 @@ import { templateOf } from "./route-template";
 /** Metric label for addresses no route (other than the catch-all 404 route) claims. */
 const UNMATCHED = "unmatched";
 
+/** True for a template `routeTemplate` gives an address that no route but the 404 page claims. */
+export function isUnmatched(template: string): boolean {
+  return template === UNMATCHED;
+}
+
 // The manifest is flat (parentId links); matchRoutes wants the nested tree Remix builds from it.
 export function treeOf(build: ServerBuild): AgnosticRouteObject[] {
   const children = new Map<string | undefined, AgnosticRouteObject[]>();

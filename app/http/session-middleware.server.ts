@@ -3,6 +3,7 @@ import { sendProblem } from "~/http/problem.server";
 import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
+import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
 import type { RequestAuth } from "~/sessions/types";
@@ -49,7 +50,17 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     sendProblem(res, 401, "unauthenticated", "Unauthorized", "Sign in first.");
     return;
   }
-  const params = new URLSearchParams({ redirectTo: req.originalUrl });
+  const read = req.method === "GET" || req.method === "HEAD";
+  // The no-JS following frame (chat/following-page.server.ts) sits inside the conversation page: a
+  // redirect would show the whole sign-in page in the frame. It gets a line and a link that signs in
+  // again in the whole window, and back to the conversation.
+  const frameOf = read ? followingFrameConversation(route.path, req.path) : null;
+  const params = new URLSearchParams({ redirectTo: frameOf ?? req.originalUrl });
   if (auth?.ended && auth.ended !== "unknown") params.set("reason", auth.ended);
-  res.redirect(req.method === "GET" || req.method === "HEAD" ? 302 : 303, `/login?${params}`);
+  if (frameOf) {
+    res.status(401).type("html").setHeader("Cache-Control", "no-store");
+    res.send(followingSignedOutHtml(`/login?${params}`));
+    return;
+  }
+  res.redirect(read ? 302 : 303, `/login?${params}`);
 }

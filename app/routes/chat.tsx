@@ -9,6 +9,7 @@ import markdownStylesheet from "~/styles/markdown.css?url";
 import memoryStylesheet from "~/styles/memory.css?url";
 import { listConversations } from "~/chat/conversations.server";
 import { KeyboardShortcuts, KeyboardShortcutsButton } from "~/components/chat/keyboard-shortcuts";
+import { closeOnEscape } from "~/components/disclosure";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: chatStylesheet },
@@ -46,7 +47,7 @@ export default function ChatLayout() {
   return (
     <div className="chat-layout">
       {/* On phones a drawer (<details>: opens and closes without JS); on wide screens always open. */}
-      <details className="chat-drawer" ref={drawer}>
+      <details className="chat-drawer" ref={drawer} onKeyDown={closeOnEscape}>
         <summary className="chat-drawer__toggle">Conversations</summary>
         <aside className="chat-sidebar" aria-label="Conversations">
           <Link to="/chat" className="button new-chat" aria-keyshortcuts="Alt+N">

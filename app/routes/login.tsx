@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -75,10 +76,13 @@ export default function Login() {
   const navigation = useNavigation();
   const redirectTo = searchParams.get("redirectTo") ?? "";
   const reason = REASONS[searchParams.get("reason") ?? ""];
+  // Sign-up sends the address it was given (`?email=`): the form starts with it, the cursor in Password.
+  const email = searchParams.get("email")?.slice(0, 254) || undefined;
   const [form, fields] = useForm({
     id: "login",
     lastResult,
-    constraint: getZodConstraint(loginSchema),
+    defaultValue: { email },
+    constraint: formConstraint(loginSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
@@ -113,10 +117,14 @@ export default function Login() {
           <FormErrors errors={form.errors} id={form.errorId} />
           <input type="hidden" name="redirectTo" value={redirectTo} />
           <Field label="Email" id={fields.email.id} errors={fields.email.errors}>
-            <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" autoFocus />
+            <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" autoFocus={!email} />
           </Field>
           <Field label="Password" id={fields.password.id} errors={fields.password.errors}>
-            <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />
+            <input
+              {...getInputProps(fields.password, { type: "password" })}
+              autoComplete="current-password"
+              autoFocus={Boolean(email)}
+            />
           </Field>
           <div className="field checkbox">
             <input {...getInputProps(fields.remember, { type: "checkbox" })} />

@@ -215,17 +215,17 @@ export default function Memory() {
                     <input type="hidden" name="intent" value="accept" />
                     <input type="hidden" name="id" value={proposal.id} />
                     <button type="submit" className="small">
-                      Accept
+                      <Named verb="Accept" item={proposal} />
                     </button>
                   </Form>
                   <Link className="button secondary small" to={`?review=${proposal.id}`}>
-                    Edit
+                    <Named verb="Edit" item={proposal} />
                   </Link>
                   <Form method="post">
                     <input type="hidden" name="intent" value="reject" />
                     <input type="hidden" name="id" value={proposal.id} />
                     <button type="submit" className="secondary small">
-                      Reject
+                      <Named verb="Reject" item={proposal} />
                     </button>
                   </Form>
                 </div>
@@ -288,13 +288,13 @@ export default function Memory() {
                   </p>
                   <div className="memory-actions">
                     <Link className="button secondary small" to={`?edit=${fact.id}`}>
-                      Edit
+                      <Named verb="Edit" item={fact} />
                     </Link>
                     <Form method="post">
                       <input type="hidden" name="intent" value="delete-fact" />
                       <input type="hidden" name="id" value={fact.id} />
                       <button type="submit" className="secondary small">
-                        Delete
+                        <Named verb="Delete" item={fact} />
                       </button>
                     </Form>
                   </div>
@@ -371,13 +371,13 @@ export default function Memory() {
                   </p>
                   <div className="memory-actions">
                     <Link className="button secondary small" to={`?edit=${preference.id}`}>
-                      Edit
+                      <Named verb="Edit" item={preference} />
                     </Link>
                     <Form method="post">
                       <input type="hidden" name="intent" value="delete-preference" />
                       <input type="hidden" name="id" value={preference.id} />
                       <button type="submit" className="secondary small">
-                        Delete
+                        <Named verb="Delete" item={preference} />
                       </button>
                     </Form>
                   </div>
@@ -428,6 +428,33 @@ export default function Memory() {
         </Form>
       </section>
     </div>
+  );
+}
+
+/** Longest item text a button's name quotes; a longer one is cut at a word and ends with "…". */
+const NAMED_ITEM_MAX = 60;
+
+/** `key: value`, cut to NAMED_ITEM_MAX characters (whole code points, at a space when one is near). */
+function itemName(item: { key: string; value: string }): string {
+  const full = `${item.key}: ${item.value}`.replace(/\s+/g, " ").trim();
+  const chars = [...full];
+  if (chars.length <= NAMED_ITEM_MAX) return full;
+  const cut = chars.slice(0, NAMED_ITEM_MAX - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > NAMED_ITEM_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/**
+ * A list action's visible verb with the item it acts on for screen readers ("Delete “employer: Acme”"):
+ * otherwise every row's buttons read the same. The visible word comes first, so voice control's "click
+ * Delete" still finds it.
+ */
+function Named({ verb, item }: { verb: string; item: { key: string; value: string } }) {
+  return (
+    <>
+      {verb}
+      <span className="visually-hidden"> “{itemName(item)}”</span>
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -95,7 +96,7 @@ export default function ChatSettings() {
       topP: preferences.topP?.toString() ?? "",
       maxTokens: preferences.maxTokens?.toString() ?? "",
     },
-    constraint: getZodConstraint(chatPreferencesSchema),
+    constraint: formConstraint(chatPreferencesSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: chatPreferencesSchema }),

@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -47,7 +48,7 @@ export default function YourData() {
   const [form, fields] = useForm({
     id: "delete-account",
     lastResult,
-    constraint: getZodConstraint(deleteAccountSchema),
+    constraint: formConstraint(deleteAccountSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: deleteAccountSchema }),

@@ -1,5 +1,6 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
-import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
@@ -34,10 +35,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   await signUpWithPassword({ name, email, password }, { ip: context.clientIp, userAgent: context.userAgent });
   // The same answer for a new and a taken address: the form must not tell anyone who has an account.
-  const params = new URLSearchParams({ reason: "account_ready" });
+  // The address typed goes along, so the sign-in form starts with it (the same for both, too).
+  const params = new URLSearchParams({ reason: "account_ready", email });
   const target = safeRedirectTo(redirectTo, "");
   if (target) params.set("redirectTo", target);
   return redirect(`/login?${params}`);
+}
+
+/**
+ * The sign-in link, with the address typed so far (Conform keeps `value` current as it is typed; without
+ * JS, the one a refused sign-up sent back) so nobody types it twice. Nothing here depends on whether an
+ * account has it.
+ */
+function signInAddress(typed: unknown, redirectTo: string): string {
+  const params = new URLSearchParams();
+  const email = typeof typed === "string" ? typed.trim() : "";
+  if (email && email.length <= 254) params.set("email", email);
+  if (redirectTo) params.set("redirectTo", redirectTo);
+  return params.size ? `/login?${params}` : "/login";
 }
 
 export default function Signup() {
@@ -47,18 +62,19 @@ export default function Signup() {
   const [form, fields] = useForm({
     id: "signup",
     lastResult,
-    constraint: getZodConstraint(signupSchema),
+    constraint: formConstraint(signupSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
   });
+  const redirectTo = searchParams.get("redirectTo") ?? "";
 
   return (
     <section className="auth-page card">
       <h1>Create your account</h1>
       <Form method="post" {...getFormProps(form)}>
         <FormErrors errors={form.errors} id={form.errorId} />
-        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field label="Name (optional)" id={fields.name.id} errors={fields.name.errors}>
           <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
         </Field>
@@ -80,7 +96,7 @@ export default function Signup() {
         <SubmitButton pending={navigation.state === "submitting"}>Create account</SubmitButton>
       </Form>
       <p>
-        Already have an account? <Link to="/login">Sign in</Link>
+        Already have an account? <Link to={signInAddress(fields.email.value, redirectTo)}>Sign in</Link>
       </p>
     </section>
   );

@@ -200,6 +200,39 @@ describe("settings", () => {
   });
 });
 
+describe("form limits in the page", () => {
+  /** The attributes of the one input or textarea named `name` in `page`. */
+  function field(page: string, name: string): Record<string, string> {
+    const tag = new RegExp(`<(?:input|textarea)\\b[^>]*\\bname="${name}"[^>]*>`).exec(page)?.[0];
+    expect(tag, `no field named ${name}`).toBeDefined();
+    return Object.fromEntries(
+      [...tag!.matchAll(/([\w-]+)="([^"]*)"/g)].map(([, key, value]) => [key!.toLowerCase(), value!]),
+    );
+  }
+
+  it("every account form's fields carry the schema's limits (Conform's zod 4 reading dropped minlength/maxlength/min/max)", async () => {
+    const anonymous = browserClient(server.url);
+    const signup = await html(await anonymous.get("/signup"));
+    expect(field(signup, "password")).toMatchObject({ minlength: "12", maxlength: "256" });
+    expect(field(signup, "email")).toMatchObject({ maxlength: "254" });
+    expect(field(signup, "name")).toMatchObject({ maxlength: "100" });
+    const login = await html(await anonymous.get("/login"));
+    expect(field(login, "password")).toMatchObject({ maxlength: "256" });
+    expect(field(login, "email")).toMatchObject({ maxlength: "254" });
+    const profile = await html(await admin.get("/settings/profile"));
+    expect(field(profile, "name")).toMatchObject({ maxlength: "100" });
+    const passwordPage = await html(await admin.get("/settings/password"));
+    expect(field(passwordPage, "newPassword")).toMatchObject({ minlength: "12", maxlength: "256" });
+    expect(field(passwordPage, "currentPassword")).toMatchObject({ maxlength: "256" });
+    const data = await html(await admin.get("/settings/data"));
+    expect(field(data, "confirmEmail")).toMatchObject({ maxlength: "254" });
+    const assistant = await html(await admin.get("/settings/assistant"));
+    expect(field(assistant, "systemPrompt")).toMatchObject({ maxlength: "8000" });
+    expect(field(assistant, "temperature")).toMatchObject({ min: "0", max: "2" });
+    expect(field(assistant, "maxTokens")).toMatchObject({ min: "16", max: "200000" });
+  });
+});
+
 describe("admin", () => {
   it("non-admins get 403 on every admin page and action", async () => {
     const person = await signUp(unique("plain"));

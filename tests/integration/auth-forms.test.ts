@@ -32,10 +32,17 @@ describe("sign-up form", () => {
     const email = unique();
     const { client, response } = await signUp({ email, password, name: "Grace", redirectTo: "/settings" });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/login?reason=account_ready&redirectTo=%2Fsettings");
+    // The address typed goes along, so the sign-in form starts with it.
+    expect(response.headers.get("location")).toBe(
+      `/login?reason=account_ready&email=${encodeURIComponent(email)}&redirectTo=%2Fsettings`,
+    );
     expect(client.jar.get("__ares_session")).toBeUndefined();
     const page = await client.get(response.headers.get("location")!);
-    expect(await page.text()).toContain("If this address is new, your account is ready — sign in.");
+    const signInPage = await page.text();
+    expect(signInPage).toContain("If this address is new, your account is ready — sign in.");
+    expect(signInPage).toMatch(
+      new RegExp(`<input[^>]*name="email"[^>]*value="${email}"|<input[^>]*value="${email}"[^>]*name="email"`),
+    );
     const signIn = await client.post("/login", { email, password, redirectTo: "/settings" });
     expect(signIn.headers.get("location")).toBe("/settings");
     expect(await (await client.get("/")).text()).toContain("Grace");
@@ -49,6 +56,8 @@ describe("sign-up form", () => {
     expect(html).toContain(`value="${email}"`);
     expect(html).toContain('value="Grace Hopper"');
     expect(html).not.toContain('value="short"');
+    // "Already have an account? Sign in" carries the address typed to the sign-in form.
+    expect(html).toContain(`href="/login?email=${encodeURIComponent(email)}"`);
   });
 
   it("a malformed email and missing fields are explained", async () => {
@@ -67,7 +76,15 @@ describe("sign-up form", () => {
     const first = await signUp({ email, password });
     const again = await signUp({ email: email.toUpperCase(), password: "another long password" });
     expect(again.response.status).toBe(first.response.status);
-    expect(again.response.headers.get("location")).toBe(first.response.headers.get("location"));
+    // The same address (only the email typed differs, and it is the one typed, whatever exists).
+    expect(again.response.headers.get("location")).toBe(
+      first.response.headers
+        .get("location")!
+        .replace(encodeURIComponent(email), encodeURIComponent(email.toUpperCase())),
+    );
+    expect(again.response.headers.get("location")).toBe(
+      `/login?reason=account_ready&email=${encodeURIComponent(email.toUpperCase())}`,
+    );
     expect(again.client.jar.get("__ares_session")).toBeUndefined();
     expect(first.client.jar.get("__ares_session")).toBeUndefined();
     // Only the owner's password opens the account: the second sign-up changed nothing.

@@ -139,6 +139,32 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     expect(anonymous.status).toBe(303);
   });
 
+  it("PUT, PATCH, DELETE and TRACE to an address that does not exist are a 404 as GET is (each was 405); anonymous: the 405 every address gives", async () => {
+    for (const method of ["PUT", "PATCH", "DELETE", "TRACE"]) {
+      const page = await send("/no/such/page", method, { cookie: adminCookie });
+      expect(page.status, `${method} page`).toBe(404);
+      expect(page.body).toContain("Page not found");
+      expectCleanClientError(page, "/no/such/page");
+      const api = await send("/api/v1/no-such-endpoint", method, {
+        // Node's client frames a DELETE body only with an explicit length.
+        headers: method === "TRACE" ? {} : { "content-type": "application/json", "content-length": "2" },
+        body: method === "TRACE" ? undefined : "{}",
+        cookie: adminCookie,
+      });
+      expect(api.status, `${method} API`).toBe(404);
+      expect(JSON.parse(api.body)).toMatchObject({ status: 404, code: "not_found" });
+      // The GET of the same address, for comparison: the same status.
+      expect((await send("/no/such/page", "GET", { cookie: adminCookie })).status).toBe(404);
+      // A known address with a method it does not take stays 405.
+      const known = await send("/settings/profile", method, { cookie: adminCookie });
+      expect(known.status, `${method} known`).toBe(405);
+      // Anonymous: the same 405 as for an address that exists, so nothing tells the two apart.
+      const anonymous = await send("/no/such/page", method, {});
+      expect(anonymous.status, `${method} anonymous`).toBe(405);
+      expect(anonymous.headers.allow).toBe("GET, HEAD, POST");
+    }
+  });
+
   it("finding 4: text/plain to /login is 415 on the app's error page; JSON to a page is 415 too", async () => {
     const login = await send("/login", "POST", { headers: { "content-type": "text/plain" }, body: "email=x" });
     expect(login.status).toBe(415);

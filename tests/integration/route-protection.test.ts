@@ -83,9 +83,13 @@ describe("every route refuses anonymous requests unless it is public", () => {
     for (const routePath of routePaths.filter((p) => !isPublicPath(p))) {
       const response = await fetch(`${server.url}${routePath}`, { redirect: "manual" });
       const location = response.headers.get("location") ?? "";
+      // The no-JS following frame answers its own small signed-out page (tested below), not a redirect.
+      const frame = /^\/chat\/[^/]+\/following$/.test(routePath);
       const refused = routePath.startsWith("/api/")
         ? response.status === 401
-        : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
+        : frame
+          ? response.status === 401 && (await response.text()).includes('target="_top">Sign in again</a>')
+          : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
       if (!refused) unprotected.push(`GET ${routePath} → ${response.status} ${location}`);
     }
     expect(unprotected).toEqual([]);
@@ -111,7 +115,9 @@ describe("every route refuses anonymous requests unless it is public", () => {
       const location = response.headers.get("location") ?? "";
       const refused = route.startsWith("/api/")
         ? response.status === 401 && (response.headers.get("content-type") ?? "").includes("problem+json")
-        : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
+        : /^\/chat\/[^/]+\/following$/.test(route)
+          ? response.status === 401 && (await response.text()).includes('target="_top">Sign in again</a>')
+          : [302, 303].includes(response.status) && location.startsWith("/login?redirectTo=");
       if (!refused) unprotected.push(`GET ${sent} → ${response.status} ${location}`);
     };
     for (const route of routePaths.filter((p) => !isPublicPath(p))) {
@@ -354,3 +360,32 @@ async function digest(): Promise<Record<string, string>> {
   const rows = await prisma.$queryRawUnsafe<Array<{ name: string; sum: string }>>(sql);
   return Object.fromEntries(rows.map((row) => [row.name, row.sum]));
 }
+
+// Last: it signs up an account, and the cross-site test above counts on its own first account being the admin.
+describe("the no-JS following frame", () => {
+  it("the no-JS following frame, once the session is gone, says so with a link that signs in again in the whole window", async () => {
+    const client = await signedUp(server.url, `frame-${Date.now().toString(36)}@example.test`);
+    // Nothing of the conversation is looked up before the session is: any id shows the answer.
+    const address = "/chat/x123";
+    const frame = `${address}/following?message=x456`;
+    const endedCookie = client.jar.header();
+    await client.post("/logout", {});
+    // The frame of a page opened before signing out (elsewhere) reloads with the ended session's cookie.
+    const response = await fetch(`${server.url}${frame}`, { headers: { cookie: endedCookie }, redirect: "manual" });
+    const html = await response.text();
+    // Not the sign-in page inside the frame: a line, and a link for the whole window back to the conversation.
+    expect(response.status).toBe(401);
+    expect(response.headers.get("location")).toBeNull();
+    expect(html).not.toContain("<form");
+    expect(html).not.toContain('type="password"');
+    const link = /<a href="([^"]+)" target="_top">Sign in again<\/a>/.exec(html);
+    expect(link, html).not.toBeNull();
+    const signIn = new URL(link![1]!.replace(/&amp;/g, "&"), server.url);
+    expect(signIn.pathname).toBe("/login");
+    expect(signIn.searchParams.get("redirectTo")).toBe(address);
+    // Anonymous (no cookie at all): the same small page.
+    const anonymous = await fetch(`${server.url}${frame}`, { redirect: "manual" });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).toContain('target="_top">Sign in again</a>');
+  });
+});

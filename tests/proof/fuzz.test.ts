@@ -3,7 +3,7 @@
  * and values — empty, near and over the body limit, NUL, lone surrogates, arrays, numbers, invalid
  * dates, zones and repeat rules — as an admin, a person and a visitor, on every route template with its
  * segments filled by the person's own ids and by random ones. Properties: never a 5xx; PUT, PATCH,
- * DELETE and TRACE → 405 with Allow; a body of the wrong type → 415; over the limit → 413; an error is
+ * DELETE and TRACE → 405 with Allow (404 to a signed-in person at an address no route claims); a body of the wrong type → 415; over the limit → 413; an error is
  * the app's page or problem+json; and a request that is refused writes nothing — refused for its shape
  * (method, type, size, NUL, no session) or by the form's own checks (an empty intent, a bad date). Then
  * every route's action gets each intent its forms post × hostile values in each field it names.
@@ -430,6 +430,27 @@ const SUCCESS_TYPES =
 const INTERNALS =
   /TypeError|ReferenceError|RangeError|SyntaxError|node_modules|\bat (async )?[\w.]+ \(|\/work\/|PrismaClient|prisma\.\w+\.\w+\(|invalid input syntax|violates .* constraint|ECONNREFUSED|ZodError/;
 
+let routeMatchers: RegExp[] | undefined;
+
+/** Whether a route other than the 404 page matches the address as the client sends it (`..` resolved). */
+function claimedByARoute(address: string): boolean {
+  routeMatchers ??= templates
+    .filter((template) => template !== "/*")
+    .map(
+      (template) =>
+        new RegExp(
+          `^${template
+            .replace(/[.[\]]/g, "\\$&")
+            .replace(/\/:\w+\?/g, "(?:/[^/]+)?")
+            .replace(/:\w+/g, "[^/]+")}/?$`,
+          "i",
+        ),
+    );
+  const path = new URL(address, "http://ares.test").pathname;
+  const page = path === "/_root.data" ? "/" : path.replace(/\.data$/, "");
+  return routeMatchers.some((matcher) => matcher.test(page));
+}
+
 /** Everything the properties say about one response; returns what was wrong, or nothing. */
 function violations(outcome: Outcome): string[] {
   const { entry, address, status, headers } = outcome;
@@ -452,12 +473,20 @@ function violations(outcome: Outcome): string[] {
   const anonymousRefused = entry.identity === "anonymous" && !isPublicPath(path) && [302, 303, 401].includes(status);
   const type = headers.get("content-type") ?? "";
   if (status >= 500) wrong.push("server error");
+  // An address no route claims (the 404 page's own `/*`, or one whose `..` the client resolved away) is
+  // a 404 for every method when signed in, as for GET; anyone else gets what every address gives them.
+  const unknownToPerson = entry.identity !== "anonymous" && !nonCanonical && !claimedByARoute(address);
   if (UNSUPPORTED.includes(entry.method)) {
-    if (!(status === 405 || (nulInAddress && status === 400))) wrong.push(`expected 405 for ${entry.method}`);
+    const due = unknownToPerson ? 404 : 405;
+    if (!(status === due || (nulInAddress && status === 400))) wrong.push(`expected ${due} for ${entry.method}`);
     if (status === 405 && headers.get("allow") !== ALLOW) wrong.push(`Allow: ${headers.get("allow")}`);
   }
-  if (entry.method === "OPTIONS" && !nulInAddress && (status !== 204 || headers.get("allow") !== ALLOW))
-    wrong.push("OPTIONS should answer 204 with Allow");
+  if (entry.method === "OPTIONS" && !nulInAddress) {
+    if (unknownToPerson ? status !== 404 : status !== 204 || headers.get("allow") !== ALLOW)
+      wrong.push(
+        unknownToPerson ? "OPTIONS to an unknown address should answer 404" : "OPTIONS should answer 204 with Allow",
+      );
+  }
   if (entry.method === "POST" && !nulInAddress && !nonCanonical && !anonymousRefused) {
     const built = buildBody(entry);
     const mediaType = built.contentType?.split(";")[0]!.trim();
