@@ -2,6 +2,7 @@ import escapeHtml from "escape-html";
 import { prisma } from "~/db/db.server";
 import { liveContent } from "./generation.server";
 import { replyHtml } from "./reply-html.server";
+import type { Theme } from "~/components/theme";
 
 /** How often the page of a reply still being written reloads itself (it is the only thing that reloads). */
 const REFRESH_SECONDS = 2;
@@ -28,12 +29,16 @@ export function followingFrameConversation(route: string, sentPath: string): str
  * line and a link that signs in again in the whole window (target="_top"), rather than a whole sign-in
  * page squeezed into the frame, whose form would then sign in inside it.
  */
-export function followingSignedOutHtml(signInAddress: string): string {
+export function followingSignedOutHtml(signInAddress: string, theme: Theme): string {
+  // The frame's colour scheme must be the page's (the person's theme): where they differ, browsers paint
+  // the frame opaque, a light box in a dark conversation.
+  const colorScheme = theme === "system" ? "light dark" : theme;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="${colorScheme}">
 <title>Signed out · ARES</title>
-<style>html,body{margin:0;background:transparent;font-family:system-ui,sans-serif;line-height:1.5}p{margin:0;padding:0 .25rem}</style>
+<style>html,body{margin:0;background:transparent;color:CanvasText;color-scheme:${colorScheme};font-family:system-ui,sans-serif;line-height:1.5}p{margin:0;padding:0 .25rem}</style>
 </head><body><p role="status" data-status="signed-out">You are signed out, so the reply cannot be shown here.
 <a href="${escapeHtml(signInAddress)}" target="_top">Sign in again</a></p></body></html>`;
 }

@@ -4,6 +4,7 @@ import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
+import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
 import type { RequestAuth } from "~/sessions/types";
@@ -59,7 +60,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   if (auth?.ended && auth.ended !== "unknown") params.set("reason", auth.ended);
   if (frameOf) {
     res.status(401).type("html").setHeader("Cache-Control", "no-store");
-    res.send(followingSignedOutHtml(`/login?${params}`));
+    res.send(followingSignedOutHtml(`/login?${params}`, themeFromCookie(req.get("cookie") ?? null)));
     return;
   }
   res.redirect(read ? 302 : 303, `/login?${params}`);

@@ -6,7 +6,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
-import { loginSchema } from "~/auth/schemas";
+import { emailField, loginSchema } from "~/auth/schemas";
 import { signInWithPassword } from "~/auth/sign-in.server";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { config } from "~/config/env.server";
@@ -77,7 +77,9 @@ export default function Login() {
   const redirectTo = searchParams.get("redirectTo") ?? "";
   const reason = REASONS[searchParams.get("reason") ?? ""];
   // Sign-up sends the address it was given (`?email=`): the form starts with it, the cursor in Password.
-  const email = searchParams.get("email")?.slice(0, 254) || undefined;
+  // Only an email address: any link could otherwise put words of its choosing in the field.
+  const sentEmail = emailField.safeParse(searchParams.get("email") ?? "");
+  const email = sentEmail.success ? sentEmail.data : undefined;
   const [form, fields] = useForm({
     id: "login",
     lastResult,

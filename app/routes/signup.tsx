@@ -52,7 +52,9 @@ function signInAddress(typed: unknown, redirectTo: string): string {
   const email = typeof typed === "string" ? typed.trim() : "";
   if (email && email.length <= 254) params.set("email", email);
   if (redirectTo) params.set("redirectTo", redirectTo);
-  return params.size ? `/login?${params}` : "/login";
+  // Not params.size: browsers before 2023 lack it, and would drop the address silently.
+  const query = params.toString();
+  return query ? `/login?${query}` : "/login";
 }
 
 export default function Signup() {

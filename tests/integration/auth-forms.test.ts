@@ -48,6 +48,18 @@ describe("sign-up form", () => {
     expect(await (await client.get("/")).text()).toContain("Grace");
   });
 
+  it("the sign-in form takes only an email address from its link, not any words a link puts there", async () => {
+    const client = browserClient(server.url);
+    const planted = await (
+      await client.get(`/login?email=${encodeURIComponent("Your account is locked, call us")}`)
+    ).text();
+    expect(planted).not.toContain("Your account is locked");
+    const address = await (await client.get(`/login?email=${encodeURIComponent(" grace@example.test ")}`)).text();
+    expect(address).toMatch(
+      /<input[^>]*name="email"[^>]*value="grace@example.test"|<input[^>]*value="grace@example.test"[^>]*name="email"/,
+    );
+  });
+
   it("a short password is explained and the other fields are kept", async () => {
     const email = unique();
     const { response, html } = await signUp({ email, password: "short", name: "Grace Hopper" });

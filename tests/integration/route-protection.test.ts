@@ -387,5 +387,8 @@ describe("the no-JS following frame", () => {
     const anonymous = await fetch(`${server.url}${frame}`, { redirect: "manual" });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.text()).toContain('target="_top">Sign in again</a>');
+    // In the person's theme: a frame whose colour scheme differs from its page's is painted opaque.
+    const dark = await fetch(`${server.url}${frame}`, { headers: { cookie: "theme=dark" }, redirect: "manual" });
+    expect(await dark.text()).toContain('<meta name="color-scheme" content="dark">');
   });
 });
