@@ -16,18 +16,22 @@ export function RouteFocus() {
   const location = useLocation();
   const navigation = useNavigation();
   const shownPath = useRef(location.pathname);
-  const viaForm = useRef(false);
+  // Where the pending navigation goes and whether a form sent it. Kept with its destination: a
+  // navigation with no loader to run never leaves "idle", so a flag alone would still describe the
+  // last form's navigation (one that stayed on its page) when the next link is followed.
+  const pending = useRef<{ to: string; submitted: boolean } | null>(null);
 
   useEffect(() => {
-    if (navigation.state !== "idle") viaForm.current = navigation.formMethod !== undefined;
-  }, [navigation.state, navigation.formMethod]);
+    if (navigation.state !== "idle")
+      pending.current = { to: navigation.location.pathname, submitted: navigation.formMethod !== undefined };
+  }, [navigation.state, navigation.location, navigation.formMethod]);
 
   useEffect(() => {
     if (location.pathname === shownPath.current) return;
     shownPath.current = location.pathname;
-    const submitted = viaForm.current;
-    viaForm.current = false;
-    if (submitted) return;
+    const last = pending.current;
+    pending.current = null;
+    if (last?.submitted && last.to === location.pathname) return;
     const main = document.getElementById("main");
     if (!main) return;
     // The new page focused a field of its own (autofocus, the chat's message box): it knows best.
