@@ -34,13 +34,25 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   // A date of the series changed on its own before is shown as it is now, so that saving it again keeps
   // that change (the series' values for that date silently overwrote it).
   const override = overrideAt(event, asked ?? null);
+  // A form filled with a date's own change saves only that date: "All events" or "This and following"
+  // would take the change's differences from the series as edits, and carry them to every date.
+  const seriesId = override ? event.id : (event.series?.id ?? null);
+  const scope =
+    (override ?? event.recurrenceId) && seriesId
+      ? {
+          formOccurrence: occurrence,
+          scopes: ["this"] as const,
+          changedFirst: null,
+          seriesHref: `/calendar/events/${seriesId}/edit`,
+        }
+      : { ...seriesPageScope(event, occurrence), seriesHref: null };
   return {
     id: event.id,
     title: (override ?? event).title,
     backHref: override ? `/calendar/events/${override.id}` : null,
     occurrence,
     inSeries,
-    ...seriesPageScope(event, occurrence),
+    ...scope,
     defaults: pickedZone(
       override
         ? eventDefaults(override, user.timeZone, undefined, rule)
@@ -90,6 +102,7 @@ export default function EditEvent() {
     formOccurrence,
     scopes,
     changedFirst,
+    seriesHref,
     defaults,
     timeZones: zones,
   } = useLoaderData<typeof loader>();
@@ -118,6 +131,7 @@ export default function EditEvent() {
             scopes={scopes}
             defaultScope={sentScope(lastResult) ?? (occurrence ? "this" : "all")}
             changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/edit`, day: changedFirst.day }}
+            seriesHref={seriesHref}
           />
         ) : null}
       </EventForm>

@@ -306,6 +306,12 @@ describe("calendar pages without JavaScript", () => {
       scope: "this",
     });
     expect(page).toContain(`href="/calendar/events/${overrideId}"`);
+    // Filled with the change, the form saves only that date: "All events" would carry the change's
+    // differences from the series (its time, place, notes) to every date. The series is changed from its own form.
+    for (const ownChangeForm of [page, await (await client.get(`/calendar/events/${overrideId}/edit`)).text()]) {
+      expect(ownChangeForm).not.toMatch(/name="scope" value="(all|following)"/);
+      expect(ownChangeForm).toContain(`href="/calendar/events/${id}/edit"`);
+    }
     // That date's page on the series (a calendar loaded before the change links there) is the change's own.
     const details = await client.get(`/calendar/events/${id}?occurrence=${date}`);
     expect(details.status).toBe(302);

@@ -18,12 +18,24 @@ export function ScopeChoice({
   defaultScope,
   scopes = SCOPES,
   changedFirst = null,
+  seriesHref = null,
 }: {
   verb: "Change" | "Delete";
   defaultScope: Scope;
   scopes?: readonly Scope[];
   changedFirst?: { href: string; day: string } | null;
+  /** The series' own form, where a form that can only act on one changed date sends the rest. */
+  seriesHref?: string | null;
 }) {
+  if (scopes.length === 1 && scopes[0] === "this" && seriesHref) {
+    return (
+      <p className="scope-choices card">
+        <input type="hidden" name="scope" value="this" />
+        {`${verb}s only this date, which was changed on its own before. `}
+        <Link to={seriesHref}>{`${verb} the whole repeating event instead`}</Link>
+      </p>
+    );
+  }
   if (scopes.length === 1 && scopes[0] === "all" && changedFirst) {
     return (
       <p className="scope-choices card">
