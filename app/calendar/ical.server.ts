@@ -153,6 +153,15 @@ export class ICalendarError extends Error {
   }
 }
 
+/**
+ * The parser's own error, as the log keeps it: its message quotes the line it stopped at, and a file
+ * without line breaks is one line — the whole upload (people's event text) would be logged.
+ */
+export function causeForLog(cause: unknown): { name: string; message: string } {
+  const error = cause instanceof Error ? cause : new Error(String(cause));
+  return { name: error.name, message: error.message.slice(0, 200) };
+}
+
 /** What a file the iCalendar parser cannot read at all is told (random bytes, a picture, a web page). */
 export const UNREADABLE_ICALENDAR_MESSAGE =
   "This file is not a calendar (.ics) file, or it is damaged: it could not be read.";

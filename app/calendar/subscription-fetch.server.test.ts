@@ -1,6 +1,7 @@
+import dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
 
 // The default setting: private and local addresses are refused (the subscription tests allow them).
@@ -52,15 +53,75 @@ describe("the subscription fetch adapter", () => {
     expect(requests).toBe(0);
   });
 
-  it("refuses at subscription a name that resolves to a local address, with the refresh's own message", async () => {
+  it("refuses at subscription a name that resolves to a local address, naming the name, not the address", async () => {
     for (const url of [`http://localhost:${port}/feed.ics`, "webcal://localhost/feed.ics"]) {
       await expect(acceptedFeedUrl(url), url).rejects.toThrow(
-        /^(127\.0\.0\.1|::1) is a private or local address, which calendar subscriptions may not reach\.$/,
+        /^localhost leads to a private or local address, which calendar subscriptions may not reach\.$/,
       );
     }
-    await expect(acceptedFeedUrl("https://no-such-host.invalid/a.ics")).rejects.toThrow(
-      "No server named no-such-host.invalid could be found: check the address.",
-    );
-    expect(requests).toBe(0);
+  });
+
+  describe("what the subscription form says of a name's lookup (the resolver's answers stood in for)", () => {
+    type Answer = (callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+    let answer: Answer;
+    beforeEach(() => {
+      vi.spyOn(dns, "lookup").mockImplementation(((_name: string, _options: unknown, callback: Parameters<Answer>[0]) =>
+        answer(callback)) as unknown as typeof dns.lookup);
+    });
+    afterEach(() => {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    });
+    const failing =
+      (code: string): Answer =>
+      (callback) =>
+        callback(Object.assign(new Error(code), { code }), []);
+
+    it("one private address among public ones is enough to refuse; an IPv4-mapped private one too", async () => {
+      for (const addresses of [
+        [
+          { address: "93.184.216.34", family: 4 },
+          { address: "10.0.0.1", family: 4 },
+        ],
+        [{ address: "::ffff:10.0.0.1", family: 6 }],
+      ]) {
+        answer = (callback) => callback(null, addresses);
+        const refusal = acceptedFeedUrl("https://feeds.example.com/a.ics");
+        await expect(refusal).rejects.toThrow(
+          "feeds.example.com leads to a private or local address, which calendar subscriptions may not reach.",
+        );
+        await expect(refusal).rejects.not.toThrow(/10\.0\.0\.1/);
+      }
+      answer = (callback) => callback(null, [{ address: "93.184.216.34", family: 4 }]);
+      await expect(acceptedFeedUrl("https://feeds.example.com/a.ics")).resolves.toBe("https://feeds.example.com/a.ics");
+    });
+
+    it("no such name, or not a name at all, is final; a failing resolver is worth another try", async () => {
+      for (const code of ["ENOTFOUND", "ENODATA", "EAI_FAIL"]) {
+        answer = failing(code);
+        await expect(acceptedFeedUrl("https://gone.example.com/a.ics"), code).rejects.toThrow(
+          "No server named gone.example.com could be found: check the address.",
+        );
+      }
+      answer = failing("EINVAL");
+      await expect(acceptedFeedUrl("https://bad.example.com/a.ics")).rejects.toThrow(
+        "bad.example.com is not a valid server name: check the address.",
+      );
+      answer = failing("EAI_AGAIN");
+      await expect(acceptedFeedUrl("https://busy.example.com/a.ics")).rejects.toThrow(
+        "The name busy.example.com could not be looked up just now (EAI_AGAIN): try again later.",
+      );
+    });
+
+    it("a resolver that never answers is given up on after the subscription time limit", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      answer = () => undefined;
+      const pending = acceptedFeedUrl("https://slow.example.com/a.ics");
+      const outcome = expect(pending).rejects.toThrow(
+        "The name slow.example.com could not be looked up just now (ETIMEOUT): try again later.",
+      );
+      await vi.advanceTimersByTimeAsync(15_000);
+      await outcome;
+    });
   });
 });

@@ -21,10 +21,31 @@ export class SubscriptionFetchError extends Error {
 }
 
 class PrivateAddressError extends Error {
-  constructor(address: string) {
-    super(`${address} is a private or local address, which calendar subscriptions may not reach.`);
+  /** `hostname`: the name that resolved to `address`, said instead of it (the server's own DNS is not shown). */
+  constructor(address: string, hostname?: string) {
+    super(
+      hostname
+        ? `${hostname} leads to a private or local address, which calendar subscriptions may not reach.`
+        : `${address} is a private or local address, which calendar subscriptions may not reach.`,
+    );
     this.name = "PrivateAddressError";
   }
+}
+
+class LookupTimeoutError extends Error {
+  readonly code = "ETIMEOUT";
+}
+
+/** lookupPublic as a promise, given up after `ms`: a name server that never answers must not hold the form. */
+function lookupPublicWithin(hostname: string, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new LookupTimeoutError("lookup timed out")), ms);
+    lookupPublic(hostname, {}, (error) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
 
 /** A subscription URL as stored: webcal:// is iCalendar's name for https://. Throws for anything else. */
@@ -56,17 +77,15 @@ export async function acceptedFeedUrl(input: string): Promise<string> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   try {
     checkHost(url, false);
-    if (!ipaddr.isValid(host)) {
-      await new Promise<void>((resolve, reject) =>
-        lookupPublic(host, {}, (error) => (error ? reject(error) : resolve())),
-      );
-    }
+    if (!ipaddr.isValid(host)) await lookupPublicWithin(host, config().calendarSubscriptions.timeoutMs);
   } catch (error) {
     if (error instanceof PrivateAddressError) throw new SubscriptionFetchError(error.message);
     const code = error instanceof Error && "code" in error ? String(error.code) : null;
-    if (code === "ENOTFOUND" || code === "ENODATA") {
+    // Answers that will not change on a second try: no such name, or not a name at all (EINVAL: too long).
+    if (code === "ENOTFOUND" || code === "ENODATA" || code === "EAI_FAIL") {
       throw new SubscriptionFetchError(`No server named ${host} could be found: check the address.`);
     }
+    if (code === "EINVAL") throw new SubscriptionFetchError(`${host} is not a valid server name: check the address.`);
     if (code) {
       throw new SubscriptionFetchError(`The name ${host} could not be looked up just now (${code}): try again later.`);
     }
@@ -107,7 +126,7 @@ function lookupPublic(
     }
     const refused = addresses.find((entry) => !isPublic(entry.address));
     if (refused) {
-      done(new PrivateAddressError(refused.address), []);
+      done(new PrivateAddressError(refused.address, hostname), []);
       return;
     }
     done(null, addresses);

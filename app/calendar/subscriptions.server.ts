@@ -2,7 +2,7 @@ import { z } from "zod";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { type RefreshReport, replaceSubscriptionEvents } from "./events.server";
-import { ICalendarError, fromICalendar } from "./ical.server";
+import { ICalendarError, UNREADABLE_ICALENDAR_MESSAGE, causeForLog, fromICalendar } from "./ical.server";
 import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed } from "./subscription-fetch.server";
 
 const log = logger.child({ domain: "calendar" });
@@ -168,9 +168,13 @@ export async function refreshSubscription(id: string, onlyIfDue = false): Promis
   } catch (error) {
     if (!(error instanceof SubscriptionFetchError || error instanceof ICalendarError)) throw error;
     const message =
-      error instanceof ICalendarError ? `The feed is not a usable calendar. ${error.message}` : error.message;
+      error instanceof ICalendarError
+        ? error.message === UNREADABLE_ICALENDAR_MESSAGE
+          ? "The feed is not a calendar (.ics), or it is damaged: it could not be read."
+          : `The feed is not a usable calendar. ${error.message}`
+        : error.message;
     log.info(
-      { subscriptionId: id, reason: message, ...(error.cause ? { err: error.cause } : {}) },
+      { subscriptionId: id, reason: message, ...(error.cause ? { cause: causeForLog(error.cause) } : {}) },
       "calendar subscription refresh failed",
     );
     await prisma.calendarSubscription.updateMany({ where: { id }, data: { ...schedule, lastError: message } });

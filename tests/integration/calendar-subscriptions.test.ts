@@ -201,7 +201,11 @@ describe("calendar subscriptions without JavaScript", () => {
     const id = await subscribe(client, path);
     const failures: [Served, string][] = [
       [{ status: 500, body: "oops" }, "The calendar's server answered 500."],
-      [{ status: 200, body: "<html>not a calendar</html>" }, "The feed is not a usable calendar."],
+      [
+        { status: 200, body: "<html>not a calendar</html>" },
+        "The feed is not a calendar (.ics), or it is damaged: it could not be read.",
+      ],
+      [{ status: 200, body: "BEGIN:VTODO\r\nEND:VTODO\r\n" }, "The feed is not a usable calendar."],
       [
         {
           status: 200,
