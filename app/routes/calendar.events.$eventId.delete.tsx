@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, deleteEvent, getEvent, seriesPageScope } from "~/calendar/events.server";
+import { askedOccurrence, deleteEvent, getEvent, overrideAt, seriesPageScope } from "~/calendar/events.server";
 import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
@@ -23,6 +23,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   refuseReadOnly(event.subscription);
   const asked =
     orNotFoundNow(() => askedOccurrence(event, new URL(request.url).searchParams.get("occurrence"))) ?? undefined;
+  // A date changed on its own is deleted from its own page, which names it as it is now.
+  const override = overrideAt(event, asked ?? null);
+  if (override) throw redirect(`/calendar/events/${override.id}/delete`);
   const occurrence = asked ?? event.recurrenceId ?? null;
   return {
     id: event.id,

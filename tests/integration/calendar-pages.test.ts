@@ -316,6 +316,10 @@ describe("calendar pages without JavaScript", () => {
     const details = await client.get(`/calendar/events/${id}?occurrence=${date}`);
     expect(details.status).toBe(302);
     expect(details.headers.get("location")).toBe(`/calendar/events/${overrideId}`);
+    // And its delete page: the change's own, which names it as it is now.
+    const deletePage = await client.get(`/calendar/events/${id}/delete?occurrence=${date}`);
+    expect(deletePage.status).toBe(302);
+    expect(deletePage.headers.get("location")).toBe(`/calendar/events/${overrideId}/delete`);
     // Saved as shown (nothing changed): the earlier change is still there.
     const again = await client.post(`/calendar/events/${id}/edit`, shown);
     expect(again.status).toBe(302);
