@@ -8,12 +8,35 @@ import { listOccurrences } from "./events.server";
 import type { Occurrence } from "./occurrences";
 import { Temporal, todayIn } from "./time";
 
-function describe(occurrence: Occurrence): string {
-  const when = occurrence.allDay
-    ? "all day"
-    : `${occurrence.start.toPlainTime().toString({ smallestUnit: "minute" })}–${occurrence.end
-        .toPlainTime()
-        .toString({ smallestUnit: "minute" })}`;
+const time = (at: Temporal.ZonedDateTime) => at.toPlainTime().toString({ smallestUnit: "minute" });
+/** "Fri 4 Dec" */
+const shortDate = (date: Temporal.PlainDate) =>
+  date.toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short" });
+/** "Fri 4 Dec 02:45" */
+const dated = (at: Temporal.ZonedDateTime) => `${shortDate(at.toPlainDate())} ${time(at)}`;
+
+/**
+ * An occurrence as `day` sees it: its times that day, or for a span over several days where it starts
+ * and ends — a 01:30 event that ends three days later at 01:45 is not a 15-minute event on each of them.
+ */
+function describe(occurrence: Occurrence, day: Temporal.PlainDate): string {
+  const { start, end } = occurrence;
+  const startsBefore = Temporal.PlainDate.compare(start.toPlainDate(), day) < 0;
+  // Ends are exclusive: an end at the next midnight (all day: the next date) is still within this day.
+  const endsAfter = Temporal.PlainDate.compare(end.subtract({ nanoseconds: 1 }).toPlainDate(), day) > 0;
+  let when: string;
+  if (occurrence.allDay) {
+    when =
+      startsBefore || endsAfter ? `all day (until ${shortDate(end.toPlainDate().subtract({ days: 1 }))})` : "all day";
+  } else if (startsBefore && endsAfter) {
+    when = `all day (continues from ${dated(start)} until ${dated(end)})`;
+  } else if (startsBefore) {
+    when = `until ${time(end)} (continues from ${dated(start)})`;
+  } else if (endsAfter) {
+    when = `from ${time(start)} (continues until ${dated(end)})`;
+  } else {
+    when = `${time(start)}–${time(end)}`;
+  }
   const where = occurrence.location ? ` (${occurrence.location})` : "";
   return `${when} ${occurrence.title}${where}`;
 }
@@ -35,7 +58,7 @@ export async function dayOf(userId: string, date?: Temporal.PlainDate, now: Date
   };
   const occurrences = await listOccurrences(userId, window, timeZone);
   occurrences.sort((a, b) => Number(b.allDay) - Number(a.allDay) || Temporal.ZonedDateTime.compare(a.start, b.start));
-  return { date: day, timeZone, lines: occurrences.map(describe) };
+  return { date: day, timeZone, lines: occurrences.map((occurrence) => describe(occurrence, day)) };
 }
 
 /** "Tuesday 1 December" */

@@ -49,6 +49,26 @@ export class ImportContendedError extends Error {
   }
 }
 
+/**
+ * An import the database could not store: its transaction ran out of time, the connection broke, a
+ * statement failed. Nothing was imported (one transaction); the message says so on the import's form.
+ */
+export class ImportFailedError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Your calendar could not be saved just now. Nothing was imported; try again in a moment.", options);
+    this.name = "ImportFailedError";
+  }
+}
+
+function isDatabaseFailure(error: unknown): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError ||
+    error instanceof Prisma.PrismaClientUnknownRequestError ||
+    error instanceof Prisma.PrismaClientInitializationError ||
+    error instanceof Prisma.PrismaClientRustPanicError
+  );
+}
+
 /** The occurrence asked for is not one of the series' starts. */
 export class OccurrenceNotFoundError extends Error {
   constructor() {
@@ -610,6 +630,26 @@ function splitParsed(parsed: Parsed) {
 
 type Origin = { source: EventSource; subscriptionId: string | null };
 
+/** The rows of a series' overrides in a file (each replacing the occurrence its RECURRENCE-ID names). */
+function overrideRows(master: ImportedEvent, seriesId: string, overrides: ImportedEvent[]) {
+  return overrides
+    .filter((candidate) => candidate.uid === master.uid)
+    .map((override) => {
+      const recurrenceId = override.recurrenceId as string;
+      const replaced = occurrenceRange(master, recurrenceId);
+      return {
+        ...override,
+        rrule: null,
+        exdates: [],
+        seriesId,
+        recurrenceId,
+        replacedStart: replaced.start,
+        replacedEnd: replaced.end,
+        ...eventRange({ ...override, rrule: null }),
+      };
+    });
+}
+
 async function createOverrides(
   tx: Tx,
   userId: string,
@@ -618,24 +658,8 @@ async function createOverrides(
   seriesId: string,
   overrides: ImportedEvent[],
 ) {
-  for (const override of overrides.filter((candidate) => candidate.uid === master.uid)) {
-    const recurrenceId = override.recurrenceId as string;
-    const replaced = occurrenceRange(master, recurrenceId);
-    await tx.event.create({
-      data: {
-        ...override,
-        rrule: null,
-        exdates: [],
-        userId,
-        ...origin,
-        seriesId,
-        recurrenceId,
-        replacedStart: replaced.start,
-        replacedEnd: replaced.end,
-        ...eventRange({ ...override, rrule: null }),
-      },
-    });
-  }
+  const rows = overrideRows(master, seriesId, overrides);
+  if (rows.length > 0) await tx.event.createMany({ data: rows.map((row) => ({ ...row, userId, ...origin })) });
 }
 
 function masterData(master: ImportedEvent) {
@@ -650,12 +674,81 @@ function masterData(master: ImportedEvent) {
  * reached an exception first and then waited for its series would deadlock with it (PostgreSQL ends
  * one of the two with 40P01, a 500 for whoever it was).
  */
-function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<unknown> {
-  return tx.$queryRaw`
-    SELECT uid FROM "Event"
+function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<{ id: string; uid: string }[]> {
+  return tx.$queryRaw<{ id: string; uid: string }[]>`
+    SELECT id, uid FROM "Event"
      WHERE "userId" = ${userId} AND "subscriptionId" IS NULL AND "seriesId" IS NULL AND uid = ANY(${uids}::text[])
      ORDER BY id
        FOR UPDATE`;
+}
+
+/** What an import writes over a row it keeps (a series or one-off, or one of a series' overrides). */
+type ImportedRow = ReturnType<typeof masterData> & {
+  id: string;
+  seriesId: string | null;
+  recurrenceId: string | null;
+  replacedStart: Date | null;
+  replacedEnd: Date | null;
+};
+
+/**
+ * Creates an import's new series and one-offs, one INSERT … SELECT FROM jsonb_to_recordset per batch
+ * (Prisma's createMany takes seconds for thousands of rows, one bound parameter per column and row).
+ * Returns each one's id by UID (a file's series and one-offs have one UID each).
+ */
+async function insertImportedHeads(
+  tx: Tx,
+  userId: string,
+  rows: ReturnType<typeof masterData>[],
+): Promise<{ id: string; uid: string }[]> {
+  const created: { id: string; uid: string }[] = [];
+  for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
+    const batch = JSON.stringify(rows.slice(from, from + UPDATE_BATCH).map((row) => ({ ...row, id: newEventId() })));
+    created.push(
+      ...(await tx.$queryRaw<{ id: string; uid: string }[]>`
+        INSERT INTO "Event" (id, "userId", uid, title, description, location, "allDay", "startLocal", "endLocal",
+                             "timeZone", rrule, exdates, reminders, source, "rangeStart", "rangeEnd", "updatedAt")
+        SELECT d.id, ${userId}, d.uid, d.title, d.description, d.location, d."allDay", d."startLocal", d."endLocal",
+               d."timeZone", d.rrule, d.exdates, d.reminders, 'import'::"EventSource", d."rangeStart", d."rangeEnd",
+               now() AT TIME ZONE 'UTC'
+          FROM jsonb_to_recordset(${batch}::jsonb) AS d(
+               id text, uid text, title text, description text, location text, "allDay" boolean, "startLocal" text,
+               "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[],
+               "rangeStart" timestamp(3), "rangeEnd" timestamp(3))
+        RETURNING id, uid`),
+    );
+  }
+  return created;
+}
+
+/** An id for a row written by SQL rather than through Prisma (which makes a cuid): unique, opaque, URL-safe. */
+function newEventId(): string {
+  return `i${randomUUID().replaceAll("-", "")}`;
+}
+
+/** Rows per INSERT or UPDATE of an import: one statement's JSON stays a few hundred KB. */
+const UPDATE_BATCH = 1_000;
+
+/**
+ * Writes an import's values over rows it keeps, in place (same id, so links to them keep working):
+ * one UPDATE … FROM jsonb_to_recordset per batch rather than one statement per event.
+ */
+async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[]): Promise<void> {
+  for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
+    const batch = JSON.stringify(rows.slice(from, from + UPDATE_BATCH));
+    await tx.$executeRaw`
+      UPDATE "Event" AS e
+         SET title = d.title, description = d.description, location = d.location, "allDay" = d."allDay",
+             "startLocal" = d."startLocal", "endLocal" = d."endLocal", "timeZone" = d."timeZone",
+             rrule = d.rrule, exdates = d.exdates, reminders = d.reminders, source = 'import'::"EventSource",
+             "recurrenceId" = d."recurrenceId", "replacedStart" = d."replacedStart", "replacedEnd" = d."replacedEnd",
+             "rangeStart" = d."rangeStart", "rangeEnd" = d."rangeEnd", "updatedAt" = now() AT TIME ZONE 'UTC'
+        FROM jsonb_to_recordset(${batch}::jsonb) AS d(
+             id text, title text, description text, location text, "allDay" boolean, "startLocal" text,
+             "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[], "recurrenceId" text,
+             "replacedStart" timestamp(3), "replacedEnd" timestamp(3), "rangeStart" timestamp(3), "rangeEnd" timestamp(3))
+       WHERE e.id = d.id AND e."userId" = ${userId}`;
+  }
 }
 
 /**
@@ -664,9 +757,12 @@ function lockImportedHeads(tx: Tx, userId: string, uids: string[]): Promise<unkn
  * unique key of Event besides its generated id.
  */
 export function isOwnUidConflict(error: unknown): boolean {
-  return (
-    error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && error.meta?.modelName === "Event"
-  );
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return error.meta?.modelName === "Event";
+  // The same refusal of the import's own INSERT (raw SQL: insertImportedHeads), named by its index.
+  const adapter = error.meta?.driverAdapterError as { cause?: { originalMessage?: unknown } } | undefined;
+  const message = adapter?.cause?.originalMessage;
+  return error.code === "P2010" && typeof message === "string" && message.includes('"Event_userId_uid_own_series_key"');
 }
 
 /**
@@ -676,14 +772,17 @@ export function isOwnUidConflict(error: unknown): boolean {
 const IMPORT_ATTEMPTS = 3;
 
 /**
- * Stores parsed iCalendar events in one transaction (all or nothing): an event whose UID I already
- * have replaces it (with its exceptions), others are created; overrides attach to their series.
+ * Stores parsed iCalendar events in one transaction (all or nothing), in a few batched statements: an
+ * event whose UID I already have is updated in place, keeping its id (re-importing my own export keeps
+ * every event's address), and so are its exceptions for the dates the file still changes; others are
+ * created; overrides attach to their series.
  * Events of my subscriptions are left alone: they belong to their feed.
  * A new UID has no row to lock: two imports of it at once both create it, and the database refuses the
- * second copy once the first commits. That import then runs again, finds the copy and replaces it, as
+ * second copy once the first commits. That import then runs again, finds the copy and updates it, as
  * if it had come second: importing a file twice at once leaves one copy, the later one's. An import
  * PostgreSQL ends to break a deadlock or a serialization conflict runs again too. After
- * IMPORT_ATTEMPTS it gives up with ImportContendedError, having imported nothing.
+ * IMPORT_ATTEMPTS it gives up with ImportContendedError, having imported nothing; any other database
+ * failure (its transaction timing out among them) is an ImportFailedError.
  * `record` runs last in the import's transaction: what it writes commits with the import, or not at all.
  */
 export async function importEvents(
@@ -695,11 +794,24 @@ export async function importEvents(
     try {
       return await importEventsOnce(userId, parsed, record);
     } catch (error) {
-      if (!isOwnUidConflict(error) && !isRetryableTransactionFailure(error)) throw error;
-      if (attempt === IMPORT_ATTEMPTS) throw new ImportContendedError({ cause: error });
+      if (isOwnUidConflict(error) || isRetryableTransactionFailure(error)) {
+        if (attempt === IMPORT_ATTEMPTS) throw new ImportContendedError({ cause: error });
+        continue;
+      }
+      // The transaction ran out of time (P2028), the connection broke, a statement was cancelled: the
+      // import's own message on its form, not the error page.
+      if (isDatabaseFailure(error)) throw new ImportFailedError({ cause: error });
+      throw error;
     }
   }
 }
+
+/**
+ * The time one import's transaction may take. With MAX_IMPORT_EVENTS and its batched statements an
+ * import takes a second or two; past this, it is ended (and says so) rather than holding the calendar
+ * (and, on the embedded database, every other request) any longer.
+ */
+const IMPORT_TRANSACTION_MS = 30_000;
 
 async function importEventsOnce(
   userId: string,
@@ -707,28 +819,68 @@ async function importEventsOnce(
   record?: (tx: Tx, report: ImportReport) => Promise<void>,
 ): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
-  const report: ImportReport = { created: [], updated: [], skipped };
   const origin: Origin = { source: "import", subscriptionId: null };
-  await prisma.$transaction(
+  return prisma.$transaction(
     async (tx) => {
-      await lockImportedHeads(tx, userId, [...masters.keys()]);
+      const report: ImportReport = { created: [], updated: [], skipped };
+      // A UID I already have is updated in place (its id, and so its page's address, stays). A new UID
+      // another import commits after this look is refused by the unique index when created below, and
+      // the import runs again (importEvents), then finding it here.
+      const heads = await lockImportedHeads(tx, userId, [...masters.keys()]);
+      const headIds = new Map(heads.map((head) => [head.uid, head.id]));
+      const oldOverrides =
+        heads.length === 0
+          ? []
+          : await tx.$queryRaw<{ id: string; seriesId: string; recurrenceId: string | null }[]>`
+              SELECT id, "seriesId", "recurrenceId" FROM "Event"
+               WHERE "userId" = ${userId} AND "seriesId" = ANY(${heads.map((head) => head.id)}::text[])`;
+      const updates: ImportedRow[] = [];
+      const fresh: ImportedEvent[] = [];
       for (const [uid, master] of masters) {
-        // Counted by what the delete found, not by the lock's earlier look: each statement sees what
-        // committed before it (READ COMMITTED), so a copy another import of a new UID committed after that
-        // look is replaced here too, and was counted as created.
-        const { count: replaced } = await tx.event.deleteMany({ where: { userId, subscriptionId: null, uid } });
-        const created = await tx.event.create({
-          data: { ...masterData(master), userId, ...origin },
-          select: { id: true },
-        });
-        (replaced > 0 ? report.updated : report.created).push({ uid, title: master.title });
-        if (master.rrule) await createOverrides(tx, userId, origin, master, created.id, overrides);
+        const id = headIds.get(uid);
+        if (id) {
+          updates.push({
+            ...masterData(master),
+            id,
+            seriesId: null,
+            recurrenceId: null,
+            replacedStart: null,
+            replacedEnd: null,
+          });
+          report.updated.push({ uid, title: master.title });
+        } else {
+          fresh.push(master);
+          report.created.push({ uid, title: master.title });
+        }
       }
+      for (const row of await insertImportedHeads(tx, userId, fresh.map(masterData))) headIds.set(row.uid, row.id);
+      // A series' overrides: one for a date it already had is updated in place, a new one created,
+      // one the file no longer has removed (the occurrence goes back to the series' own values).
+      const oldByDate = new Map(oldOverrides.map((row) => [`${row.seriesId} ${row.recurrenceId}`, row.id]));
+      const kept = new Set<string>();
+      const newOverrides = [];
+      for (const master of masters.values()) {
+        if (!master.rrule) continue;
+        const seriesId = headIds.get(master.uid) as string;
+        for (const row of overrideRows(master, seriesId, overrides)) {
+          const id = oldByDate.get(`${seriesId} ${row.recurrenceId}`);
+          if (id && !kept.has(id)) {
+            kept.add(id);
+            updates.push({ ...row, id });
+          } else {
+            newOverrides.push({ ...row, userId, ...origin });
+          }
+        }
+      }
+      const gone = oldOverrides.filter((row) => !kept.has(row.id)).map((row) => row.id);
+      if (gone.length > 0) await tx.event.deleteMany({ where: { id: { in: gone } } });
+      await updateImportedRows(tx, userId, updates);
+      if (newOverrides.length > 0) await tx.event.createMany({ data: newOverrides });
       await record?.(tx, report);
+      return report;
     },
-    { timeout: 60_000 },
+    { timeout: IMPORT_TRANSACTION_MS },
   );
-  return report;
 }
 
 export type RefreshReport = {

@@ -1,7 +1,7 @@
 import ICAL from "ical.js";
 import { tzlib_get_ical_block } from "timezones-ical-library";
 import { isTimeZone } from "~/accounts/time-zone";
-import { MAX_IMPORT_BYTES } from "./import-limits";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_EVENTS, tooManyEventsMessage } from "./import-limits";
 import type { EventRecord } from "./occurrences";
 import { parseRule, ruleProblem, untilToWall, wallToUntil, withRulePart } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, formatWall, inCalendarYears, lastWallOf, parseWall, toZoned } from "./time";
@@ -250,8 +250,10 @@ export function fromICalendar(
   const resolve = zoneResolver(vtimezones, fallbackZone);
   const events: ImportedEvent[] = [];
   const skipped: Skipped[] = [];
+  const vevents = root.getAllSubcomponents("vevent");
+  if (vevents.length > MAX_IMPORT_EVENTS) throw new ICalendarError(tooManyEventsMessage(vevents.length));
   const started = performance.now();
-  for (const vevent of root.getAllSubcomponents("vevent")) {
+  for (const vevent of vevents) {
     // A repeat rule that never occurs takes up to ~0.2 s to tell (followed to 2200: see ruleProblem),
     // and a file may hold thousands: past the budget, the file is refused rather than the server held.
     if (performance.now() - started > readBudgetMs) {

@@ -35,8 +35,12 @@ const shortDate = (date: Temporal.PlainDate) => shortDay(dayOfDate(date));
 const longDay = (day: number) => longDateFormat.format(day * DAY_MS);
 const dayLabel = (date: Temporal.PlainDate) => longDay(dayOfDate(date));
 
-/** "09:00–09:30" / "All day", with the dates of multi-day spans, read on the viewer's clock. */
-function whenOf(startMs: number, endMs: number, allDay: boolean, clock: ZoneClock): string {
+/**
+ * "09:00–09:30" / "All day", with the dates of multi-day spans, read on the viewer's clock. Listed
+ * under a later day than its start (`day`, a wall day), a span says it continues from its start: "02:30
+ * – Fri 4 Dec 02:45" under Thursday read as if it began that day.
+ */
+function whenOf(startMs: number, endMs: number, allDay: boolean, clock: ZoneClock, day?: number): string {
   const start = clock.wallAt(startMs);
   const end = clock.wallAt(endMs);
   const startDay = wallDay(start);
@@ -47,6 +51,9 @@ function whenOf(startMs: number, endMs: number, allDay: boolean, clock: ZoneCloc
   }
   const endsAtMidnight = hourMinute(end) === "00:00";
   if (startDay !== endDay && !(endsAtMidnight && startDay + 1 === endDay)) {
+    if (day !== undefined && day > startDay) {
+      return `Continues: from ${shortDay(startDay)} ${hourMinute(start)} until ${shortDay(endDay)} ${hourMinute(end)}`;
+    }
     return `${hourMinute(start)} – ${shortDay(endDay)} ${hourMinute(end)}`;
   }
   return `${hourMinute(start)}–${hourMinute(end)}`;
@@ -63,13 +70,19 @@ export function describeWhen(o: {
 /** Where an occurrence is on the viewer's clock, formatted once per distinct span in a view. */
 type Labels = Map<string, { start: string; when: string }>;
 
-/** An occurrence as the page shows it; `clock` is the viewer's zone. */
-export function toItem(o: Occurrence, clock: ZoneClock, withLocation = false, labels?: Labels): OccurrenceItem {
+/** An occurrence as the page shows it; `clock` is the viewer's zone, `day` the wall day it is listed under. */
+export function toItem(
+  o: Occurrence,
+  clock: ZoneClock,
+  withLocation = false,
+  labels?: Labels,
+  day?: number,
+): OccurrenceItem {
   // A busy view repeats the same few starts and ends (a daily series, the hour's meetings).
-  const spanKey = `${o.startMs} ${o.endMs} ${o.allDay}`;
+  const spanKey = `${o.startMs} ${o.endMs} ${o.allDay} ${day}`;
   let label = labels?.get(spanKey);
   if (!label) {
-    label = { start: clock.iso(o.startMs), when: whenOf(o.startMs, o.endMs, o.allDay, clock) };
+    label = { start: clock.iso(o.startMs), when: whenOf(o.startMs, o.endMs, o.allDay, clock, day) };
     labels?.set(spanKey, label);
   }
   const item: OccurrenceItem = {
@@ -127,8 +140,12 @@ export function buildModel(
   const perDay = byDay(occurrences, dayBounds(range, clock));
   const labels: Labels = new Map();
   const page = new PageLists();
-  const html = (o: Occurrence, options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {}) => {
-    const item = toItem(o, clock, options.withLocation, labels);
+  const html = (
+    o: Occurrence,
+    date: Temporal.PlainDate,
+    options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {},
+  ) => {
+    const item = toItem(o, clock, options.withLocation, labels, dayOfDate(date));
     return itemHtml(item, {
       compact: options.compact,
       place: options.place,
@@ -153,7 +170,7 @@ export function buildModel(
             label: dayLabel(date),
             isToday: isToday(date),
             inMonth: date.month === range.date.month,
-            items: shown.length ? page.add(shown.map((o) => html(o, { compact: true })).join("")) : null,
+            items: shown.length ? page.add(shown.map((o) => html(o, date, { compact: true })).join("")) : null,
             more: Math.max(0, todays.length - limit),
           };
         }),
@@ -166,7 +183,7 @@ export function buildModel(
     for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
       const todays = onDate(date);
       if (!todays.length) continue;
-      const items = page.add(todays.map((o) => html(o, { withLocation: true })).join(""));
+      const items = page.add(todays.map((o) => html(o, date, { withLocation: true })).join(""));
       days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
     }
     return { model: { view: "agenda", days }, lists: page.lists };
@@ -177,11 +194,11 @@ export function buildModel(
     const allDay = page.add(
       todays
         .filter((o) => o.allDay)
-        .map((o) => html(o, { compact: true }))
+        .map((o) => html(o, date, { compact: true }))
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    const timed = page.add(placed.map((entry) => html(entry.occurrence, { place: entry })).join(""));
+    const timed = page.add(placed.map((entry) => html(entry.occurrence, date, { place: entry })).join(""));
     days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
   return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };

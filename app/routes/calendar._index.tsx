@@ -13,7 +13,7 @@ import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { CopyTextButton } from "~/components/copy-button";
-import { ImportContendedError } from "~/calendar/events.server";
+import { ImportContendedError, ImportFailedError } from "~/calendar/events.server";
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
@@ -125,6 +125,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     if (error instanceof ImportContendedError) {
       return data<ActionResult>({ intent: "import", error: error.message }, { status: 409 });
+    }
+    if (error instanceof ImportFailedError) {
+      log.error({ userId: user.id, err: error.cause }, "calendar import: not stored");
+      return data<ActionResult>({ intent: "import", error: error.message }, { status: 503 });
     }
     throw error;
   }

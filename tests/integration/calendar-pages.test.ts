@@ -3,6 +3,7 @@
  * redirect, validation messages with the input kept, scoped edits and deletes, and 404 for anyone else.
  */
 import { describe, expect, it } from "vitest";
+import { MAX_IMPORT_EVENTS } from "~/calendar/import-limits";
 import { prisma } from "~/db/db.server";
 import { type Client, serverForThisFile, signedUp } from "../support/app-server";
 import { browserClient } from "../support/cookie-jar";
@@ -742,6 +743,75 @@ describe("calendar pages without JavaScript", () => {
     expect(broken.status).toBe(400);
     expect(await broken.text()).toContain("Nothing was imported.");
     expect(datetimes(await (await fresh.client.get("/calendar?view=month&date=2026-03-01")).text())).toEqual(before);
+  });
+
+  it("re-importing my own export updates each event in place: same ids, pages still answer, titles follow the file", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Moved once",
+      startDate: "2026-03-10",
+      endDate: "2026-03-10",
+      occurrence: "2026-03-09T09:00",
+      scope: "this",
+    });
+    const single = await create(client, { ...weeklyStandup, title: "Dentist", repeat: "none" });
+    const rows = () =>
+      prisma.event.findMany({
+        where: { id: { in: [id, single] } },
+        select: { id: true, title: true, overrides: { select: { id: true, title: true, recurrenceId: true } } },
+        orderBy: { id: "asc" },
+      });
+    const before = await rows();
+    expect(before.find((row) => row.id === id)?.overrides).toHaveLength(1);
+    const ics = await (await client.get("/calendar/export.ics")).text();
+    const upload = (text: string) => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "mine.ics", { type: "text/calendar" }));
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    expect(await reportOf(client, await upload(ics))).toContain("Imported: 0 created, 2 updated, 0 skipped.");
+    expect(await rows()).toEqual(before);
+    const overrideId = before.find((row) => row.id === id)!.overrides[0]!.id;
+    for (const page of [id, single, overrideId])
+      expect((await client.get(`/calendar/events/${page}`)).status).toBe(200);
+
+    // A changed SUMMARY in the file changes the title, still in place.
+    expect(await reportOf(client, await upload(ics.replace("SUMMARY:Dentist", "SUMMARY:Dentist (moved)")))).toContain(
+      "Imported: 0 created, 2 updated, 0 skipped.",
+    );
+    const after = await rows();
+    expect(after.map((row) => row.id)).toEqual(before.map((row) => row.id));
+    expect(after.find((row) => row.id === single)?.title).toBe("Dentist (moved)");
+    expect(after.find((row) => row.id === id)?.overrides).toEqual(before.find((row) => row.id === id)?.overrides);
+    expect(await (await client.get(`/calendar/events/${single}`)).text()).toContain("Dentist (moved)");
+  });
+
+  it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
+    const { client } = await person();
+    const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"];
+    for (let i = 0; i <= MAX_IMPORT_EVENTS; i++) {
+      lines.push(
+        "BEGIN:VEVENT",
+        `UID:bulk${i}@t`,
+        "DTSTAMP:20260101T000000Z",
+        "DTSTART:20270101T100000Z",
+        `SUMMARY:bulk ${i}`,
+        "END:VEVENT",
+      );
+    }
+    lines.push("END:VCALENDAR", "");
+    const form = new FormData();
+    form.set("intent", "import");
+    form.set("file", new File([lines.join("\r\n")], "huge.ics", { type: "text/calendar" }));
+    const refused = await client.get("/calendar?index", { method: "POST", body: form });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(
+      /role="alert"[^>]*>Nothing was imported\. It has 5,001 events: import at most 5,000 at a time\.</,
+    );
+    expect(await (await client.get("/calendar?view=month&date=2027-01-01")).text()).not.toContain("bulk 1");
   });
 
   it("takes current IANA zone names (Asia/Kolkata), in the form and in an imported file, at the right instant", async () => {
