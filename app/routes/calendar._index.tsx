@@ -17,7 +17,7 @@ import { ImportContendedError, ImportFailedError } from "~/calendar/events.serve
 import { type FeedNotice, createFeedLink, feedNotice, turnOffFeedLink } from "~/calendar/feed-link.server";
 import { type ImportSummary, importKeepingReport, importReport } from "~/calendar/import-reports.server";
 import { calendarPage } from "~/calendar/page.server";
-import { ICalendarError, MAX_IMPORT_REQUEST_BYTES, fromICalendar } from "~/calendar/ical.server";
+import { ICalendarError, MAX_IMPORT_REQUEST_BYTES, causeForLog, fromICalendar } from "~/calendar/ical.server";
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from "~/calendar/import-limits";
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
 import { listsOf } from "~/components/calendar/lists-from-the-page";
@@ -120,7 +120,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
-      if (error.cause) log.info({ userId: user.id, err: error.cause }, "calendar import: file not readable");
+      if (error.cause)
+        log.info({ userId: user.id, cause: causeForLog(error.cause) }, "calendar import: file not readable");
       return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
     }
     if (error instanceof ImportContendedError) {
