@@ -167,6 +167,15 @@ async function claim(
   if (count !== 1) throw new MemoryNotFoundError();
 }
 
+/**
+ * Whether this is a proposal of mine that has been decided already (in another tab, say): the page then
+ * says so instead of "not found". Someone else's id, or none, is false — still a plain 404.
+ */
+export async function isDecidedProposal(userId: string, id: string): Promise<boolean> {
+  const proposal = await prisma.memoryProposal.findFirst({ where: { id, userId }, select: { status: true } });
+  return proposal !== null && proposal.status !== "proposed";
+}
+
 /** Accepts my proposal as it is, or as I edited it; either way it becomes a memory (a correction if the key exists). */
 export async function acceptProposal(
   userId: string,

@@ -19,7 +19,7 @@ import {
   MemoryKeyTakenError,
   MemoryNotFoundError,
 } from "~/memory/memories.server";
-import { acceptProposal, pendingProposals, rejectProposal } from "~/memory/proposals.server";
+import { acceptProposal, isDecidedProposal, pendingProposals, rejectProposal } from "~/memory/proposals.server";
 import { FACT_KINDS, memoryIntent } from "~/memory/schemas";
 import memoryStylesheet from "~/styles/memory.css?url";
 
@@ -38,6 +38,7 @@ const NOTICES: Record<string, string> = {
   accepted: "Accepted: ARES will use it from the next message.",
   rejected: "Rejected: ARES will not use it.",
   forgotten: "Everything ARES remembered about you is gone.",
+  handled: "That suggestion was already handled.",
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -122,6 +123,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return redirectWithNotice("/memory", "forgotten", user.id);
     }
   } catch (error) {
+    // A suggestion decided in another tab meanwhile: the page as it is now, saying so (not a 404 page).
+    if (
+      error instanceof MemoryNotFoundError &&
+      (intent.intent === "accept" || intent.intent === "accept-edited" || intent.intent === "reject") &&
+      (await isDecidedProposal(user.id, intent.id))
+    )
+      return redirectWithNotice("/memory", "handled", user.id);
     if (error instanceof MemoryNotFoundError) notFound();
     // The form comes back as typed, saying which memory has that key; "Replace it" then replaces it.
     if (error instanceof MemoryKeyTakenError) {

@@ -119,6 +119,37 @@ describe("memory forms without JavaScript", () => {
     expect(after.map((row) => [row.key, row.value])).toEqual([["employer", "Leeds"]]);
   });
 
+  it("a suggestion already handled in another tab answers with the memory page saying so; another person's is still a 404", async () => {
+    const email = `memory-forms-handled-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const suggestion = (value: string) =>
+      prisma.memoryProposal.create({
+        data: { userId, type: "fact", kind: "personal", key: "pet", value, confidence: 0.9, importance: 5 },
+      });
+    const accepted = await suggestion("a cat");
+    expect((await client.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(302);
+    const sends: Array<Record<string, string>> = [
+      { intent: "accept", id: accepted.id },
+      { intent: "accept-edited", id: accepted.id, kind: "personal", key: "pet", value: "a dog" },
+      { intent: "reject", id: accepted.id },
+    ];
+    for (const sent of sends) {
+      const again = await client.post("/memory", sent);
+      expect(again.status, sent.intent).toBe(302);
+      expect(again.headers.get("location"), sent.intent).toBe("/memory");
+      const page = await (await client.get("/memory")).text();
+      expect(page, sent.intent).toContain("That suggestion was already handled.");
+      expect(page, sent.intent).not.toContain("Page not found");
+    }
+    expect((await prisma.memoryFact.findFirstOrThrow({ where: { userId, key: "pet" } })).value).toBe("a cat");
+    // Someone else's suggestion, handled or not, is still not found.
+    const other = await person();
+    expect((await other.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(404);
+    const pending = await suggestion("a hamster");
+    expect((await other.post("/memory", { intent: "reject", id: pending.id })).status).toBe(404);
+  });
+
   it("has one main landmark (it nested a second one inside the layout's)", async () => {
     const client = await person();
     const page = await (await client.get("/memory")).text();
