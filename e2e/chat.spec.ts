@@ -133,6 +133,33 @@ test.describe("chat", () => {
     await expect(page.getByText("Conversation deleted.")).toHaveCount(0);
   });
 
+  test("a message sent into a conversation deleted in another tab is kept, ready for a new conversation", async ({
+    page,
+  }) => {
+    await startConversation(page, "Tell me about newts");
+    await expectReply(page, "newts");
+    const path = new URL(page.url()).pathname;
+    const other = await page.context().newPage();
+    await other.goto(path);
+    await openConversationMenu(other);
+    await other.getByRole("link", { name: "Delete" }).click();
+    await other.getByRole("button", { name: "Delete conversation" }).click();
+    await expect(other).toHaveURL(/\/chat$/);
+    await other.close();
+
+    await page.getByRole("textbox", { name: "Message" }).fill("And salamanders, please");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(
+      page.getByText("This conversation was deleted (in another tab or on another device), or never existed."),
+    ).toBeVisible();
+    await expect(page.getByText("Page not found")).toHaveCount(0);
+    await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("And salamanders, please");
+    await page.getByRole("button", { name: "Send" }).click();
+    // A new conversation (the address this page answered at is the deleted one's).
+    await page.waitForURL((url) => /^\/chat\/[a-z0-9]+$/.test(url.pathname) && url.pathname !== path);
+    await expect(page.locator(".message--user").first()).toContainText("And salamanders, please");
+  });
+
   test("delete on a phone: the question is in view, and the next page says the conversation is deleted", async ({
     page,
     baseURL,

@@ -130,4 +130,36 @@ test.describe("memory", () => {
     await expect(page.locator("#sent-summaries")).toContainText("my lucky number is [forgotten]");
     await expect(page.locator("#sent-summaries")).not.toContainText("42");
   });
+
+  test("a key I already have is refused, naming that fact, until I choose “Replace it”; a suggestion says what it replaces", async ({
+    page,
+  }) => {
+    await addFact(page, "employer", "Other Co");
+    const form = page.getByRole("form", { name: "Add a fact" });
+    await form.getByLabel("Kind").selectOption("professional");
+    await form.getByLabel("Key").fill("employer");
+    await form.getByLabel("Value").fill("Initech");
+    await form.getByRole("button", { name: "Add fact" }).click();
+    await expect(form.getByRole("alert")).toHaveText("You already have “employer: Other Co”. Edit that fact instead.");
+    await expect(form.getByLabel("Value")).toHaveValue("Initech");
+    await expect(page.getByTestId("fact").filter({ hasText: "employer" })).toContainText("Other Co");
+    await form.getByLabel("Replace it").check();
+    await form.getByRole("button", { name: "Add fact" }).click();
+    await expectNotice(page, "Fact saved.");
+    await expect(page.getByTestId("fact").filter({ hasText: "employer" })).toContainText("Initech");
+
+    // The stand-in model files "my <key> is <value>" as a personal fact.
+    const personal = page.getByRole("form", { name: "Add a fact" });
+    await personal.getByLabel("Kind").selectOption("personal");
+    await personal.getByLabel("Key").fill("favourite_colour");
+    await personal.getByLabel("Value").fill("blue");
+    await personal.getByRole("button", { name: "Add fact" }).click();
+    await expectNotice(page, "Fact saved.");
+    const conversation = await startConversation(page, "By the way, my favourite colour is teal");
+    expect((await summarize(page, conversation)).status).toBe("written");
+    await page.goto("/memory");
+    const proposal = page.getByTestId("proposal").filter({ hasText: "favourite_colour" });
+    await expect(proposal).toContainText("teal");
+    await expect(proposal).toContainText("Replaces: favourite_colour: blue");
+  });
 });

@@ -9,6 +9,7 @@ import { logger } from "~/observability/logger.server";
 import { countRateLimitRejection, countRateLimitStoreError } from "~/observability/metrics.server";
 import type { Redis } from "ioredis";
 import { redis } from "~/redis/redis.server";
+import { knownDeviceId } from "~/auth/device-cookie.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
 import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL } from "./request-context.server";
@@ -38,7 +39,8 @@ const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
 
 /**
  * The signed-in user when the session middleware has resolved one, else the client address. The auth
- * tier is always keyed by address: a cookie (anyone's) must not buy a fresh budget of password guesses.
+ * tier is keyed by address: a session cookie (anyone's) must not buy a fresh budget of password guesses.
+ * Only a sign-in from a known device of the very account it signs in to has a budget of its own (authKey).
  */
 function clientKey(req: Request, res: Response): string {
   if (tierOf(req) === "auth") return ipKey(req);
@@ -93,19 +95,43 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
   return passwordSignInEmail(form)?.toLowerCase();
 }
 
+const KNOWN_DEVICE_LOCAL = "signInKnownDevice";
+
+/**
+ * The id of the device cookie a password sign-in presents for the very account it signs in to (OWASP's
+ * device cookies, device-cookie.server.ts), else undefined: no cookie, a forged one or another
+ * account's counts as none. Such a sign-in is not held to the address's limits — a shared address must
+ * not let one person's guesses lock out another — but to a failure budget of its own.
+ */
+async function knownDevice(req: Request, res: Response): Promise<string | undefined> {
+  const locals = res.locals as Record<string, unknown>;
+  if (!(KNOWN_DEVICE_LOCAL in locals)) {
+    const email = await signInEmail(req, res);
+    locals[KNOWN_DEVICE_LOCAL] = email === undefined ? undefined : knownDeviceId(req.get("cookie"), email);
+  }
+  return locals[KNOWN_DEVICE_LOCAL] as string | undefined;
+}
+
+/** The auth tier's key: the address, or for a sign-in from a known device that device's own budget. */
+async function authKey(req: Request, res: Response): Promise<string> {
+  const device = await knownDevice(req, res);
+  return device === undefined ? clientKey(req, res) : `device:${device}`;
+}
+
 /**
  * A refused sign-in attempt belongs in the audit trail next to the failures that led to it: once per
  * key and window (the first refusal), so refused requests cannot be turned into unbounded writes.
  */
 async function auditBlockedSignIn(req: Request, res: Response, limit: "ip" | "email", info?: RateLimitInfo) {
   if (!isSignIn(req) || !info || info.used !== info.limit + 1) return;
+  const refusedBy = limit === "ip" && (await knownDevice(req, res)) !== undefined ? "device" : limit;
   const email = await signInEmail(req, res);
   await recordAudit(
     { ip: req.ip, userAgent: req.get("user-agent") },
     {
       action: "login",
       outcome: "failure",
-      details: { method: "password", reason: "rate_limited", limit, email: email ?? null },
+      details: { method: "password", reason: "rate_limited", limit: refusedBy, email: email ?? null },
     },
   ).catch((error: unknown) => logger.error({ err: error }, "auditing a blocked sign-in failed"));
 }
@@ -272,7 +298,8 @@ function limiterLogger(tier: string): Options["logger"] {
 
 /**
  * Three tiers: `auth` (sign-in, sign-up, password change and the Auth0 routes; strictest; a password
- * sign-in that succeeds is counted only toward a ceiling of SIGN_IN_CEILING_FACTOR times the limit),
+ * sign-in that succeeds is counted only toward a ceiling of SIGN_IN_CEILING_FACTOR times the limit; a
+ * sign-in from a known device of its account is counted by that device instead of the address and email),
  * `write` (other non-GET requests) and `read`. Headers follow the IETF
  * RateLimit draft 8 plus Retry-After on a 429.
  * With REDIS_URL the counters are shared by every ARES process; if Redis fails, requests pass.
@@ -295,7 +322,7 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
         identifier: tier,
         standardHeaders: "draft-8",
         legacyHeaders: false,
-        keyGenerator: clientKey,
+        keyGenerator: tier === "auth" ? authKey : clientKey,
         store: redisStore(`${redisPrefix}${tier}:`),
         passOnStoreError: true,
         ...(tier === "auth" ? countOnlyFailedSignIns : {}),
@@ -315,7 +342,8 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           standardHeaders: false,
           legacyHeaders: false,
           keyGenerator: (req) => ipKey(req),
-          skip: (req) => !isSignIn(req),
+          // A known device is held to its own failure budget instead (authKey).
+          skip: async (req, res) => !isSignIn(req) || (await knownDevice(req, res)) !== undefined,
           store: redisStore(`${redisPrefix}auth-ceiling:`),
           passOnStoreError: true,
           logger: limiterLogger("auth-ceiling"),
@@ -336,7 +364,9 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
             `email:${createHash("sha256")
               .update((await signInEmail(req, res)) ?? "")
               .digest("base64url")}`,
-          skip: async (req, res) => (await signInEmail(req, res)) === undefined,
+          // The lockout of an account is for untrusted clients: a known device has its own budget (authKey).
+          skip: async (req, res) =>
+            (await signInEmail(req, res)) === undefined || (await knownDevice(req, res)) !== undefined,
           store: redisStore(`${redisPrefix}auth-email:`),
           passOnStoreError: true,
           logger: limiterLogger("auth-email"),

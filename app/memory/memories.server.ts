@@ -11,6 +11,16 @@ export class MemoryNotFoundError extends Error {
   }
 }
 
+/**
+ * Adding, or renaming to, a key I already have would replace that memory's value without my saying so:
+ * refused unless I chose to replace it. Names the memory it would replace, for the page to show.
+ */
+export class MemoryKeyTakenError extends Error {
+  constructor(readonly existing: { key: string; value: string }) {
+    super("memory key taken");
+  }
+}
+
 type Tx = Prisma.TransactionClient;
 type HistoryEntry = { value: string; confidence?: number; replacedAt: string };
 
@@ -123,15 +133,52 @@ export async function savePreference(
   return count === 1 ? existing.id : savePreference(userId, input, tx, attempt + 1);
 }
 
-/** Edits my fact; a new kind or key that I already have becomes a correction of that one. */
-export async function editFact(userId: string, id: string, input: FactInput): Promise<void> {
+/** Whether a person replaces a memory that has the key they typed, or is told about it (MemoryKeyTakenError). */
+export type KeyClash = { replace: boolean };
+
+async function refuseTakenFactKey(tx: Tx, userId: string, input: FactInput, clash: KeyClash) {
+  if (clash.replace) return;
+  const key = normalisedKey(input.key);
+  const existing = await tx.memoryFact.findUnique({ where: { userId_kind_key: { userId, kind: input.kind, key } } });
+  if (existing && existing.value !== input.value) throw new MemoryKeyTakenError(existing);
+}
+
+async function refuseTakenPreferenceKey(tx: Tx, userId: string, input: PreferenceInput, clash: KeyClash) {
+  if (clash.replace) return;
+  const existing = await tx.memoryPreference.findUnique({
+    where: { userId_key: { userId, key: normalisedKey(input.key) } },
+  });
+  if (existing && existing.value !== input.value) throw new MemoryKeyTakenError(existing);
+}
+
+/** A fact I add by hand: one with a key I already have is refused unless I chose to replace it. */
+export async function addFact(userId: string, input: FactInput, clash: KeyClash): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await refuseTakenFactKey(tx, userId, input, clash);
+    await saveFact(userId, input, tx);
+  });
+}
+
+/** A preference I add by hand (see addFact). */
+export async function addPreference(userId: string, input: PreferenceInput, clash: KeyClash): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    await refuseTakenPreferenceKey(tx, userId, input, clash);
+    await savePreference(userId, input, tx);
+  });
+}
+
+/**
+ * Edits my fact. A new kind or key that another fact of mine has is refused (MemoryKeyTakenError) unless
+ * I chose to replace that one: then it becomes a correction of it.
+ */
+export async function editFact(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
   await unlessGone(
-    () => editFactNow(userId, id, input),
+    () => editFactNow(userId, id, input, clash),
     () => new MemoryNotFoundError(),
   );
 }
 
-async function editFactNow(userId: string, id: string, input: FactInput): Promise<void> {
+async function editFactNow(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const fact = await tx.memoryFact.findFirst({ where: { id, userId } });
     if (!fact) throw new MemoryNotFoundError();
@@ -139,23 +186,32 @@ async function editFactNow(userId: string, id: string, input: FactInput): Promis
       await saveFact(userId, { ...input, sourceMessageId: fact.sourceMessageId }, tx);
       return;
     }
+    await refuseTakenFactKey(tx, userId, input, clash);
     await tx.memoryFact.delete({ where: { id } });
     await saveFact(userId, { ...input, sourceMessageId: fact.sourceMessageId }, tx);
   });
 }
 
-export async function editPreference(userId: string, id: string, input: PreferenceInput): Promise<void> {
+export async function editPreference(
+  userId: string,
+  id: string,
+  input: PreferenceInput,
+  clash: KeyClash,
+): Promise<void> {
   await unlessGone(
-    () => editPreferenceNow(userId, id, input),
+    () => editPreferenceNow(userId, id, input, clash),
     () => new MemoryNotFoundError(),
   );
 }
 
-async function editPreferenceNow(userId: string, id: string, input: PreferenceInput): Promise<void> {
+async function editPreferenceNow(userId: string, id: string, input: PreferenceInput, clash: KeyClash): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const preference = await tx.memoryPreference.findFirst({ where: { id, userId } });
     if (!preference) throw new MemoryNotFoundError();
-    if (preference.key !== normalisedKey(input.key)) await tx.memoryPreference.delete({ where: { id } });
+    if (preference.key !== normalisedKey(input.key)) {
+      await refuseTakenPreferenceKey(tx, userId, input, clash);
+      await tx.memoryPreference.delete({ where: { id } });
+    }
     await savePreference(userId, { ...input, sourceMessageId: preference.sourceMessageId }, tx);
   });
 }

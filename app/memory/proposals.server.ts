@@ -109,8 +109,12 @@ export async function fileProposals(
 }
 
 /** My review queue, oldest first, each with the conversation and message it came from. */
-export function pendingProposals(userId: string) {
-  return prisma.memoryProposal.findMany({
+/**
+ * My proposals waiting for review, each with the memory accepting it would replace (same type, kind and
+ * key, another value), so the review says so before I decide.
+ */
+export async function pendingProposals(userId: string) {
+  const proposals = await prisma.memoryProposal.findMany({
     where: { userId, status: "proposed" },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: {
@@ -125,6 +129,25 @@ export function pendingProposals(userId: string) {
       sourceMessageId: true,
       createdAt: true,
     },
+  });
+  if (proposals.length === 0) return [];
+  const keys = [...new Set(proposals.map((proposal) => normalisedKey(proposal.key)))];
+  const [facts, preferences] = await Promise.all([
+    prisma.memoryFact.findMany({
+      where: { userId, key: { in: keys } },
+      select: { kind: true, key: true, value: true },
+    }),
+    prisma.memoryPreference.findMany({ where: { userId, key: { in: keys } }, select: { key: true, value: true } }),
+  ]);
+  return proposals.map((proposal) => {
+    const key = normalisedKey(proposal.key);
+    const existing =
+      proposal.type === "fact"
+        ? facts.find((fact) => fact.kind === (proposal.kind ?? "personal") && fact.key === key)
+        : preferences.find((preference) => preference.key === key);
+    const replaces =
+      existing && existing.value !== proposal.value ? { key: existing.key, value: existing.value } : null;
+    return { ...proposal, replaces };
   });
 }
 
@@ -142,6 +165,15 @@ async function claim(
     data: { status, decidedAt: new Date(), ...edited },
   });
   if (count !== 1) throw new MemoryNotFoundError();
+}
+
+/**
+ * Whether this is a proposal of mine that has been decided already (in another tab, say): the page then
+ * says so instead of "not found". Someone else's id, or none, is false — still a plain 404.
+ */
+export async function isDecidedProposal(userId: string, id: string): Promise<boolean> {
+  const proposal = await prisma.memoryProposal.findFirst({ where: { id, userId }, select: { status: true } });
+  return proposal !== null && proposal.status !== "proposed";
 }
 
 /** Accepts my proposal as it is, or as I edited it; either way it becomes a memory (a correction if the key exists). */

@@ -20,12 +20,22 @@ const memoryValue = withoutNul(
 );
 const id = withoutNul(z.string().min(1).max(100));
 
+/** "Replace it": the person chose to replace the memory that has the key they typed. */
+const replace = z.boolean().optional();
+
 export const memoryIntent = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("add-fact"), kind: z.enum(FACT_KINDS), key: memoryKey, value: memoryValue }),
-  z.object({ intent: z.literal("edit-fact"), id, kind: z.enum(FACT_KINDS), key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("add-fact"), kind: z.enum(FACT_KINDS), key: memoryKey, value: memoryValue, replace }),
+  z.object({
+    intent: z.literal("edit-fact"),
+    id,
+    kind: z.enum(FACT_KINDS),
+    key: memoryKey,
+    value: memoryValue,
+    replace,
+  }),
   z.object({ intent: z.literal("delete-fact"), id }),
-  z.object({ intent: z.literal("add-preference"), key: memoryKey, value: memoryValue }),
-  z.object({ intent: z.literal("edit-preference"), id, key: memoryKey, value: memoryValue }),
+  z.object({ intent: z.literal("add-preference"), key: memoryKey, value: memoryValue, replace }),
+  z.object({ intent: z.literal("edit-preference"), id, key: memoryKey, value: memoryValue, replace }),
   z.object({ intent: z.literal("delete-preference"), id }),
   z.object({ intent: z.literal("accept"), id }),
   z.object({

@@ -5,11 +5,13 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data, redirect } from "@remix-run/node";
 import {
   Form,
+  isRouteErrorResponse,
   Link,
   useActionData,
   useLoaderData,
   useLocation,
   useNavigation,
+  useRouteError,
   useRouteLoaderData,
   useSearchParams,
 } from "@remix-run/react";
@@ -223,6 +225,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(here);
     }
   } catch (error) {
+    // A message sent into a conversation that is gone (deleted in another tab) must not be lost: the
+    // 404 carries it back for a new conversation. The same answer for another person's id — the words
+    // say "deleted or never existed", so nobody learns that it exists.
+    if (error instanceof ConversationNotFoundError && intent.intent === "send") {
+      throw data({ conversationGone: true, message: intent.message } satisfies GoneSend, { status: 404 });
+    }
     if (error instanceof ConversationNotFoundError) notFound();
     if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
       return data(submission.reply({ formErrors: [error.message] }), { status: 409 });
@@ -530,6 +538,35 @@ export default function Conversation() {
   );
 }
 
+/** What a send into a missing conversation answers with (404): the message, to start a new one with. */
+type GoneSend = { conversationGone: true; message: string };
+
+const isGoneSend = (value: unknown): value is GoneSend =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as Partial<GoneSend>).conversationGone === true &&
+  typeof (value as Partial<GoneSend>).message === "string";
+
+/** The page a send into a missing conversation gets: what happened, and the text ready to send anew. */
+function ConversationGone({ message }: { message: string }) {
+  const navigation = useNavigation();
+  return (
+    <div className="chat-empty">
+      <h1>Conversation not found</h1>
+      <p className="notice" role="alert">
+        This conversation was deleted (in another tab or on another device), or never existed. Your message is below:
+        send it to start a new conversation.
+      </p>
+      <Form method="post" action="/chat?index" className="composer-form">
+        <Composer defaultValue={message} pending={navigation.state === "submitting"} />
+      </Form>
+    </div>
+  );
+}
+
 export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404 && isGoneSend(error.data))
+    return <ConversationGone message={error.data.message} />;
   return <ErrorPage />;
 }

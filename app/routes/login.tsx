@@ -4,6 +4,7 @@ import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { deviceCookieHeader } from "~/auth/device-cookie.server";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
 import { emailField, loginSchema } from "~/auth/schemas";
@@ -66,7 +67,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   // Only failed attempts count toward the sign-in limits: signing in and out again must not lock anyone out.
   context.markSignInSucceeded();
-  return redirect(safeRedirectTo(redirectTo), { headers: { "Set-Cookie": result.setCookie } });
+  // This browser is now a known device for the account: someone else's failures from the same address
+  // (a shared NAT or proxy) will not lock it out of this account (device-cookie.server.ts).
+  const headers = new Headers({ "Set-Cookie": result.setCookie });
+  headers.append("Set-Cookie", deviceCookieHeader(email));
+  return redirect(safeRedirectTo(redirectTo), { headers });
 }
 
 export default function Login() {

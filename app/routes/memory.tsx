@@ -13,12 +13,13 @@ import {
   editFact,
   editPreference,
   forgetEverything,
+  addFact,
+  addPreference,
   listMemories,
+  MemoryKeyTakenError,
   MemoryNotFoundError,
-  saveFact,
-  savePreference,
 } from "~/memory/memories.server";
-import { acceptProposal, pendingProposals, rejectProposal } from "~/memory/proposals.server";
+import { acceptProposal, isDecidedProposal, pendingProposals, rejectProposal } from "~/memory/proposals.server";
 import { FACT_KINDS, memoryIntent } from "~/memory/schemas";
 import memoryStylesheet from "~/styles/memory.css?url";
 
@@ -37,6 +38,7 @@ const NOTICES: Record<string, string> = {
   accepted: "Accepted: ARES will use it from the next message.",
   rejected: "Rejected: ARES will not use it.",
   forgotten: "Everything ARES remembered about you is gone.",
+  handled: "That suggestion was already handled.",
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -86,22 +88,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: memoryIntent });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;
+  const clash = { replace: "replace" in intent && intent.replace === true };
   try {
     switch (intent.intent) {
       case "add-fact":
-        await saveFact(user.id, { kind: intent.kind, key: intent.key, value: intent.value });
+        await addFact(user.id, { kind: intent.kind, key: intent.key, value: intent.value }, clash);
         return redirectWithNotice("/memory", "fact", user.id);
       case "edit-fact":
-        await editFact(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value });
+        await editFact(user.id, intent.id, { kind: intent.kind, key: intent.key, value: intent.value }, clash);
         return redirectWithNotice("/memory", "fact", user.id);
       case "delete-fact":
         await deleteMemory(user.id, "fact", intent.id);
         return redirectWithNotice("/memory", "deleted", user.id);
       case "add-preference":
-        await savePreference(user.id, { key: intent.key, value: intent.value });
+        await addPreference(user.id, { key: intent.key, value: intent.value }, clash);
         return redirectWithNotice("/memory", "preference", user.id);
       case "edit-preference":
-        await editPreference(user.id, intent.id, { key: intent.key, value: intent.value });
+        await editPreference(user.id, intent.id, { key: intent.key, value: intent.value }, clash);
         return redirectWithNotice("/memory", "preference", user.id);
       case "delete-preference":
         await deleteMemory(user.id, "preference", intent.id);
@@ -120,7 +123,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return redirectWithNotice("/memory", "forgotten", user.id);
     }
   } catch (error) {
+    // A suggestion decided in another tab meanwhile: the page as it is now, saying so (not a 404 page).
+    if (
+      error instanceof MemoryNotFoundError &&
+      (intent.intent === "accept" || intent.intent === "accept-edited" || intent.intent === "reject") &&
+      (await isDecidedProposal(user.id, intent.id))
+    )
+      return redirectWithNotice("/memory", "handled", user.id);
     if (error instanceof MemoryNotFoundError) notFound();
+    // The form comes back as typed, saying which memory has that key; "Replace it" then replaces it.
+    if (error instanceof MemoryKeyTakenError) {
+      const what = intent.intent.endsWith("fact") ? "fact" : "preference";
+      return data(
+        submission.reply({
+          fieldErrors: {
+            key: [`You already have “${error.existing.key}: ${error.existing.value}”. Edit that ${what} instead.`],
+          },
+        }),
+        { status: 409 },
+      );
+    }
     throw error;
   }
 }
@@ -164,10 +186,11 @@ export default function Memory() {
   const addPreference = useRef<HTMLFormElement>(null);
   useClearedWhenSaved(addFact, "add-fact");
   useClearedWhenSaved(addPreference, "add-preference");
+  // A key another memory has is said in the form that sent it, next to "Replace it" (KeyTaken).
   const errors = lastResult?.error
     ? Object.values(lastResult.error)
         .flat()
-        .filter((e): e is string => !!e)
+        .filter((e): e is string => typeof e === "string" && e !== "" && !isKeyTaken(e))
     : [];
 
   return (
@@ -196,6 +219,11 @@ export default function Memory() {
                 </span>{" "}
                 <Source conversationId={proposal.conversationId} messageId={proposal.sourceMessageId} />
               </p>
+              {proposal.replaces ? (
+                <p className="memory__replaces">
+                  Replaces: {proposal.replaces.key}: {proposal.replaces.value}
+                </p>
+              ) : null}
               {review === proposal.id ? (
                 <Form method="post" className="memory-form">
                   <input type="hidden" name="intent" value="accept-edited" />
@@ -274,6 +302,7 @@ export default function Memory() {
                       maxLength={1000}
                     />
                   </label>
+                  <KeyTaken lastResult={lastResult} from={{ intent: "edit-fact", id: fact.id }} />
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
               ) : (
@@ -326,6 +355,7 @@ export default function Memory() {
               placeholder="Acme Ltd"
             />
           </label>
+          <KeyTaken lastResult={lastResult} from={{ intent: "add-fact" }} />
           <button type="submit">Add fact</button>
         </Form>
 
@@ -361,6 +391,7 @@ export default function Memory() {
                       maxLength={1000}
                     />
                   </label>
+                  <KeyTaken lastResult={lastResult} from={{ intent: "edit-preference", id: preference.id }} />
                   <button type="submit">Save</button> <Link to="/memory">Cancel</Link>
                 </Form>
               ) : (
@@ -408,6 +439,7 @@ export default function Memory() {
               placeholder="short answers"
             />
           </label>
+          <KeyTaken lastResult={lastResult} from={{ intent: "add-preference" }} />
           <button type="submit">Add preference</button>
         </Form>
       </section>
@@ -454,6 +486,35 @@ function Named({ verb, item }: { verb: string; item: { key: string; value: strin
     <>
       {verb}
       <span className="visually-hidden"> “{itemName(item)}”</span>
+    </>
+  );
+}
+
+const isKeyTaken = (error: string) => error.startsWith("You already have “");
+
+/**
+ * The refusal of a key another memory has, in the form that sent it, with the choice to replace that
+ * memory after all (sent again, the form replaces it). Nothing when this form was not refused so.
+ */
+function KeyTaken({
+  lastResult,
+  from,
+}: {
+  lastResult:
+    { initialValue?: Record<string, unknown> | null; error?: Record<string, string[] | null> | null } | undefined;
+  from: Record<string, string>;
+}) {
+  const message =
+    sentValue(lastResult, from, "key") === undefined ? undefined : lastResult?.error?.key?.find(isKeyTaken);
+  if (!message) return null;
+  return (
+    <>
+      <p className="form-error" role="alert">
+        {message}
+      </p>
+      <label className="checkbox">
+        <input type="checkbox" name="replace" /> Replace it
+      </label>
     </>
   );
 }

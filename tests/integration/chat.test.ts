@@ -233,6 +233,39 @@ describe("chat", () => {
     expect(await prisma.message.count({ where: { content: "hijack" } })).toBe(0);
   });
 
+  it("a send into a conversation deleted meanwhile keeps the text; another person's id gets the very same page", async () => {
+    const alice = await signedInClient(harness.server.url);
+    const bob = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(alice, "private thoughts");
+    await settled(replyId);
+    const mine = await start(bob, "soon gone");
+    await settled(mine.replyId);
+    expect((await bob.post(mine.path, { intent: "delete" })).status).toBe(302);
+    /** The page with the conversation's id and the typed text taken out: nothing else may differ. */
+    const answer = async (target: string) => {
+      const response = await bob.post(target, { intent: "send", message: "my typed words <b>kept</b>" });
+      const page = await response.text();
+      expect(page).toContain("This conversation was deleted (in another tab or on another device), or never existed.");
+      // The typed text, escaped, in a new-conversation form.
+      expect(page).toMatch(
+        /<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*my typed words &lt;b&gt;kept&lt;\/b&gt;<\/textarea>/,
+      );
+      expect(page).not.toContain("Page not found");
+      return {
+        status: response.status,
+        page: page
+          .replaceAll(target.split("/").at(-1)!, "ID")
+          .replace(/"requestId":"[^"]*"|data-request-id="[^"]*"|Request id[^<]*|nonce="[^"]*"/g, ""),
+      };
+    };
+    const deleted = await answer(mine.path);
+    const others = await answer(path);
+    expect(deleted.status).toBe(404);
+    expect(others.status).toBe(404);
+    expect(others.page.length).toBe(deleted.page.length);
+    expect(await prisma.message.count({ where: { content: { contains: "my typed words" } } })).toBe(0);
+  });
+
   it("regenerates the last reply, and edits the last message and resends it", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "first wording");

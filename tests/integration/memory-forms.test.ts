@@ -54,6 +54,102 @@ describe("memory forms without JavaScript", () => {
     expect(typedIn(await refused.text(), "edit-fact", "key")).toEqual(["pets"]);
   });
 
+  it("adding a fact or preference with a key I already have is refused, naming it and keeping what I typed, unless I replace it", async () => {
+    const client = await person();
+    expect(
+      (await client.post("/memory", { intent: "add-fact", kind: "professional", key: "employer", value: "Other Co" }))
+        .status,
+    ).toBe(302);
+    const refused = await client.post("/memory", {
+      intent: "add-fact",
+      kind: "professional",
+      key: "employer",
+      value: "Initech",
+    });
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain("You already have “employer: Other Co”. Edit that fact instead.");
+    expect(typedIn(page, "add-fact", "key")).toEqual(["employer"]);
+    expect(typedIn(page, "add-fact", "value")).toEqual(["Initech"]);
+    expect(typedIn(page, "add-fact", "replace")).toHaveLength(1);
+    const kept = await prisma.memoryFact.findFirstOrThrow({
+      where: { key: "employer", value: { in: ["Other Co", "Initech"] } },
+    });
+    expect(kept.value).toBe("Other Co");
+    // "Replace it" ticked: the value is replaced, the old one kept in the history.
+    const replaced = await client.post("/memory", {
+      intent: "add-fact",
+      kind: "professional",
+      key: "employer",
+      value: "Initech",
+      replace: "on",
+    });
+    expect(replaced.status).toBe(302);
+    const fact = await prisma.memoryFact.findUniqueOrThrow({ where: { id: kept.id } });
+    expect(fact.value).toBe("Initech");
+    expect(fact.history).toMatchObject([{ value: "Other Co" }]);
+
+    expect((await client.post("/memory", { intent: "add-preference", key: "tone", value: "brief" })).status).toBe(302);
+    const preference = await client.post("/memory", { intent: "add-preference", key: "tone", value: "chatty" });
+    expect(preference.status).toBe(409);
+    const preferencePage = await preference.text();
+    expect(preferencePage).toContain("You already have “tone: brief”. Edit that preference instead.");
+    expect(typedIn(preferencePage, "add-preference", "value")).toEqual(["chatty"]);
+  });
+
+  it("renaming a fact to a key another fact has is refused, both kept, unless I replace that one", async () => {
+    const client = await person();
+    await client.post("/memory", { intent: "add-fact", kind: "personal", key: "employer", value: "Other Co" });
+    await client.post("/memory", { intent: "add-fact", kind: "personal", key: "home_city", value: "Leeds" });
+    const other = await prisma.memoryFact.findFirstOrThrow({ where: { key: "employer", value: "Other Co" } });
+    const fact = await prisma.memoryFact.findFirstOrThrow({ where: { userId: other.userId, key: "home_city" } });
+    const edit = { intent: "edit-fact", id: fact.id, kind: "personal", key: "employer", value: "Leeds" };
+    const refused = await client.post(`/memory?edit=${fact.id}`, edit);
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain("You already have “employer: Other Co”. Edit that fact instead.");
+    expect(typedIn(page, "edit-fact", "key")).toEqual(["employer"]);
+    const facts = await prisma.memoryFact.findMany({ where: { userId: other.userId }, orderBy: { key: "asc" } });
+    expect(facts.map((row) => [row.key, row.value])).toEqual([
+      ["employer", "Other Co"],
+      ["home_city", "Leeds"],
+    ]);
+    expect((await client.post(`/memory?edit=${fact.id}`, { ...edit, replace: "on" })).status).toBe(302);
+    const after = await prisma.memoryFact.findMany({ where: { userId: other.userId } });
+    expect(after.map((row) => [row.key, row.value])).toEqual([["employer", "Leeds"]]);
+  });
+
+  it("a suggestion already handled in another tab answers with the memory page saying so; another person's is still a 404", async () => {
+    const email = `memory-forms-handled-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const suggestion = (value: string) =>
+      prisma.memoryProposal.create({
+        data: { userId, type: "fact", kind: "personal", key: "pet", value, confidence: 0.9, importance: 5 },
+      });
+    const accepted = await suggestion("a cat");
+    expect((await client.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(302);
+    const sends: Array<Record<string, string>> = [
+      { intent: "accept", id: accepted.id },
+      { intent: "accept-edited", id: accepted.id, kind: "personal", key: "pet", value: "a dog" },
+      { intent: "reject", id: accepted.id },
+    ];
+    for (const sent of sends) {
+      const again = await client.post("/memory", sent);
+      expect(again.status, sent.intent).toBe(302);
+      expect(again.headers.get("location"), sent.intent).toBe("/memory");
+      const page = await (await client.get("/memory")).text();
+      expect(page, sent.intent).toContain("That suggestion was already handled.");
+      expect(page, sent.intent).not.toContain("Page not found");
+    }
+    expect((await prisma.memoryFact.findFirstOrThrow({ where: { userId, key: "pet" } })).value).toBe("a cat");
+    // Someone else's suggestion, handled or not, is still not found.
+    const other = await person();
+    expect((await other.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(404);
+    const pending = await suggestion("a hamster");
+    expect((await other.post("/memory", { intent: "reject", id: pending.id })).status).toBe(404);
+  });
+
   it("has one main landmark (it nested a second one inside the layout's)", async () => {
     const client = await person();
     const page = await (await client.get("/memory")).text();

@@ -62,7 +62,7 @@ describe("memory writes at the same time", () => {
       const edited = await saveFact(user.id, { kind: "personal", key: "pet", value: "cat" });
       const doomed = await saveFact(user.id, { kind: "personal", key: "animal", value: "dog" });
       const outcomes = await Promise.allSettled([
-        editFact(user.id, edited, { kind: "personal", key: "animal", value: "cat" }),
+        editFact(user.id, edited, { kind: "personal", key: "animal", value: "cat" }, { replace: true }),
         deleteMemory(user.id, "fact", doomed),
       ]);
       // The edited fact exists, so its edit never answers "not found" (it did, when the key it joined went).

@@ -90,7 +90,14 @@ describe("memory", () => {
   it("a correction replaces the old value and keeps it in the history", async () => {
     const client = await signedInClient(harness.server.url);
     await client.post("/memory", { intent: "add-fact", kind: "personal", key: "home town", value: "Leeds" });
-    await client.post("/memory", { intent: "add-fact", kind: "personal", key: "home_town", value: "York" });
+    // Replacing is a choice ("Replace it"): without it the same key is refused (memory-forms.test.ts).
+    await client.post("/memory", {
+      intent: "add-fact",
+      kind: "personal",
+      key: "home_town",
+      value: "York",
+      replace: "on",
+    });
     const { path } = await converse(client, "hello");
     const userId = await userIdOf(path.split("/").at(-1)!);
     const facts = await prisma.memoryFact.findMany({ where: { userId } });

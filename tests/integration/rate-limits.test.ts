@@ -360,6 +360,101 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
   });
 });
 
+describe("known devices (OWASP device cookies): a shared address's failures do not lock out people who signed in here before", () => {
+  let server: ServerProcess;
+  const password = "correct horse battery staple";
+  beforeAll(async () => {
+    server = await start({ RATE_LIMIT_AUTH_PER_15_MINUTES: "3", TRUST_PROXY: "true" });
+  }, 90_000);
+
+  const signIn = (from: string, email: string, secret: string, cookie?: string) =>
+    httpRequest(`${server.url}/login`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-For": from,
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
+      body: new URLSearchParams({ email, password: secret }).toString(),
+    });
+  const deviceCookieOf = (response: Awaited<ReturnType<typeof signIn>>) => {
+    const setCookies = [response.headers["set-cookie"] ?? []].flat();
+    const device = setCookies.find((header) => header.startsWith("__ares_device_"));
+    expect(device, "a device cookie is set after a password sign-in").toBeDefined();
+    expect(device).toMatch(/HttpOnly/i);
+    expect(device).toMatch(/SameSite=Lax/i);
+    expect(device).toMatch(/Max-Age=\d{7,}/);
+    return String(device?.split(";")[0]);
+  };
+  /** Locks the address out with failures for a made-up email (QA: 24 posts for nobody@example.test). */
+  const lockOut = async (from: string) => {
+    for (let i = 0; i < 3; i++) expect((await signIn(from, `nobody-${from}@example.test`, "wrong")).status).toBe(400);
+    expect((await signIn(from, `nobody-${from}@example.test`, "wrong")).status).toBe(429);
+  };
+
+  it("after the address is locked out by another email's failures, someone who signed in on this browser before still signs in", async () => {
+    const person = await makeUser({ password });
+    const device = deviceCookieOf(await signIn("198.51.100.120", person.email, password));
+    const from = "198.51.100.121";
+    await lockOut(from);
+    const again = await signIn(from, person.email, password, device);
+    expect(again.status).toBe(302);
+    expect(again.headers["location"]).toBe("/");
+    // Without the device cookie the same person from the same address is still refused.
+    const stranger = await signIn(from, person.email, password);
+    expect(stranger.status).toBe(429);
+    expect(stranger.body).toContain("Too many attempts — try again in 15 min.");
+    // Someone else without a cookie too.
+    const other = await makeUser({ password });
+    expect((await signIn(from, other.email, password)).status).toBe(429);
+  });
+
+  it("failures with a device cookie use up that cookie's own budget, not the address's nor the account's", async () => {
+    const person = await makeUser({ password });
+    const device = deviceCookieOf(await signIn("198.51.100.130", person.email, password));
+    const from = "198.51.100.131";
+    for (let i = 0; i < 3; i++) expect((await signIn(from, person.email, "wrong guess", device)).status).toBe(400);
+    const refused = await signIn(from, person.email, password, device);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(60);
+    // The address and the account were not charged: a cookie-less sign-in from there still works.
+    expect((await signIn(from, person.email, password)).status).toBe(302);
+  });
+
+  it("an untrusted client's failures lock the account for untrusted clients only; the known device keeps signing in", async () => {
+    const person = await makeUser({ password });
+    const device = deviceCookieOf(await signIn("198.51.100.140", person.email, password));
+    for (let i = 0; i < 3; i++) expect((await signIn(`203.0.113.${140 + i}`, person.email, "wrong")).status).toBe(400);
+    expect((await signIn("203.0.113.150", person.email, password)).status).toBe(429);
+    expect((await signIn("198.51.100.140", person.email, password, device)).status).toBe(302);
+  });
+
+  it("a forged device cookie, or another account's, counts as no cookie", async () => {
+    const person = await makeUser({ password });
+    const other = await makeUser({ password });
+    const own = deviceCookieOf(await signIn("198.51.100.160", person.email, password));
+    const othersCookie = deviceCookieOf(await signIn("198.51.100.160", other.email, password));
+    const from = "198.51.100.161";
+    await lockOut(from);
+    const [name, value] = own.split("=") as [string, string];
+    const [id, issued, signature] = value.split(".") as [string, string, string];
+    const forgeries = [
+      `${name}=${id}.${issued}.${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`,
+      `${name}=${id.slice(0, -2)}xx.${issued}.${signature}`,
+      `${name}=${id}.${(Date.now() + 1).toString(36)}.${signature}`,
+      // The other account's cookie, under its own name and renamed to this account's.
+      othersCookie,
+      `${name}=${othersCookie.split("=")[1]}`,
+    ];
+    for (const forged of forgeries) {
+      const refused = await signIn(from, person.email, password, forged);
+      expect(refused.status, forged).toBe(429);
+    }
+    expect((await signIn(from, person.email, password, own)).status).toBe(302);
+  });
+});
+
 describe("rate limits shared through Redis", () => {
   let a: ServerProcess;
   let b: ServerProcess;

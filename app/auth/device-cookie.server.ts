@@ -1,0 +1,68 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { config } from "~/config/env.server";
+
+/**
+ * "Known device" cookies (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): after a
+ * password sign-in succeeds, the browser gets a long-lived signed cookie naming that account. A later
+ * sign-in for the same account that shows it is not held to the address's failure limit — someone else
+ * guessing passwords behind the same NAT or proxy cannot lock this person out — but to a failure budget
+ * of its own, keyed by the cookie's id (rate-limit.server.ts).
+ *
+ * One cookie per account a browser signed in to, so people sharing a computer keep theirs. The cookie's
+ * name and its signature are HMACs with the session secret: neither tells the email, and a cookie made
+ * for another account, or signed by anyone else, is no device cookie at all.
+ */
+const COOKIE_PREFIX = "__ares_device_";
+/** Long enough to recognise a person who signs in a few times a year; a sign-in renews it. */
+export const DEVICE_COOKIE_DAYS = 365;
+const MAX_AGE_MS = DEVICE_COOKIE_DAYS * 24 * 60 * 60 * 1000;
+
+const hmac = (secret: string, value: string) => createHmac("sha256", secret).update(value).digest("base64url");
+const normalised = (email: string) => email.trim().toLowerCase();
+
+/** The cookie's name for this account (first secret: names must not change while secrets rotate). */
+function cookieName(email: string): string {
+  const secret = config().sessionSecrets[0] ?? "";
+  return `${COOKIE_PREFIX}${hmac(secret, `device-name:${normalised(email)}`).slice(0, 16)}`;
+}
+
+const signed = (secret: string, id: string, issued: string, email: string) =>
+  hmac(secret, `device:${id}.${issued}.${normalised(email)}`);
+
+/** Set-Cookie for a browser that has just signed in to this account with its password. */
+export function deviceCookieHeader(email: string): string {
+  const id = randomBytes(16).toString("base64url");
+  const issued = Date.now().toString(36);
+  const secret = config().sessionSecrets[0] ?? "";
+  const value = `${id}.${issued}.${signed(secret, id, issued, email)}`;
+  const secure = config().mode === "production" ? "; Secure" : "";
+  return `${cookieName(email)}=${value}; Max-Age=${String(MAX_AGE_MS / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`;
+}
+
+/** One cookie's value from a Cookie header (names and values here are base64url: nothing to decode). */
+function cookieValue(cookieHeader: string, name: string): string | undefined {
+  for (const pair of cookieHeader.split(";")) {
+    const at = pair.indexOf("=");
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The id of a valid device cookie for this email in a request's cookie header, else undefined (no
+ * cookie, another account's, expired, or not signed with one of our secrets).
+ */
+export function knownDeviceId(cookieHeader: string | undefined, email: string): string | undefined {
+  if (!cookieHeader?.includes(COOKIE_PREFIX)) return undefined;
+  const value = cookieValue(cookieHeader, cookieName(email));
+  const [id, issued, signature, ...rest] = (value ?? "").split(".");
+  if (!id || !issued || !signature || rest.length > 0) return undefined;
+  const issuedAt = parseInt(issued, 36);
+  if (!Number.isFinite(issuedAt) || Date.now() - issuedAt > MAX_AGE_MS) return undefined;
+  const given = Buffer.from(signature);
+  const valid = config().sessionSecrets.some((secret) => {
+    const expected = Buffer.from(signed(secret, id, issued, email));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  return valid ? id : undefined;
+}
