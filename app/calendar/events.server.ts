@@ -707,10 +707,11 @@ async function insertImportedHeads(
     created.push(
       ...(await tx.$queryRaw<{ id: string; uid: string }[]>`
         INSERT INTO "Event" (id, "userId", uid, title, description, location, "allDay", "startLocal", "endLocal",
-                             "timeZone", rrule, exdates, reminders, source, "rangeStart", "rangeEnd", "updatedAt")
+                             "timeZone", rrule, exdates, reminders, source, "rangeStart", "rangeEnd", "createdAt",
+                             "updatedAt")
         SELECT d.id, ${userId}, d.uid, d.title, d.description, d.location, d."allDay", d."startLocal", d."endLocal",
                d."timeZone", d.rrule, d.exdates, d.reminders, 'import'::"EventSource", d."rangeStart", d."rangeEnd",
-               now() AT TIME ZONE 'UTC'
+               now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM jsonb_to_recordset(${batch}::jsonb) AS d(
                id text, uid text, title text, description text, location text, "allDay" boolean, "startLocal" text,
                "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[],

@@ -162,6 +162,14 @@ export function causeForLog(cause: unknown): { name: string; message: string } {
   return { name: error.name, message: error.message.slice(0, 200) };
 }
 
+/** A file of more events than one import takes (MAX_IMPORT_EVENTS); a feed says it in its own words. */
+export class TooManyEventsError extends ICalendarError {
+  constructor(readonly count: number) {
+    super(tooManyEventsMessage(count));
+    this.name = "TooManyEventsError";
+  }
+}
+
 /** What a file the iCalendar parser cannot read at all is told (random bytes, a picture, a web page). */
 export const UNREADABLE_ICALENDAR_MESSAGE =
   "This file is not a calendar (.ics) file, or it is damaged: it could not be read.";
@@ -224,6 +232,15 @@ export { MAX_IMPORT_BYTES };
  */
 export const MAX_IMPORT_REQUEST_BYTES = MAX_IMPORT_BYTES + 16_384;
 
+/**
+ * A text cut to `max` UTF-16 units without leaving half of a character behind (an emoji cut in two):
+ * a lone surrogate is not valid JSON text for PostgreSQL, and the import sends its rows as jsonb.
+ */
+function cutAt(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /** The time one file's events may take to read. */
 const READ_BUDGET_MS = 5_000;
 
@@ -251,7 +268,7 @@ export function fromICalendar(
   const events: ImportedEvent[] = [];
   const skipped: Skipped[] = [];
   const vevents = root.getAllSubcomponents("vevent");
-  if (vevents.length > MAX_IMPORT_EVENTS) throw new ICalendarError(tooManyEventsMessage(vevents.length));
+  if (vevents.length > MAX_IMPORT_EVENTS) throw new TooManyEventsError(vevents.length);
   const started = performance.now();
   for (const vevent of vevents) {
     // A repeat rule that never occurs takes up to ~0.2 s to tell (followed to 2200: see ruleProblem),
@@ -261,7 +278,10 @@ export function fromICalendar(
         `Reading it took too long (over ${readBudgetMs / 1000} seconds): it has too many events, or repeat rules that take long to work out.`,
       );
     }
-    const uid = String(vevent.getFirstPropertyValue("uid") ?? "").trim();
+    // NUL is not storable in PostgreSQL text, as in the other fields.
+    const uid = String(vevent.getFirstPropertyValue("uid") ?? "")
+      .replaceAll("\u0000", "")
+      .trim();
     const title =
       String(vevent.getFirstPropertyValue("summary") ?? "")
         .replaceAll("\u0000", "")
@@ -345,13 +365,9 @@ export function fromICalendar(
       }
       events.push({
         uid,
-        title: title.slice(0, 200),
-        description: String(vevent.getFirstPropertyValue("description") ?? "")
-          .replaceAll("\u0000", "")
-          .slice(0, 5000),
-        location: String(vevent.getFirstPropertyValue("location") ?? "")
-          .replaceAll("\u0000", "")
-          .slice(0, 300),
+        title: cutAt(title, 200),
+        description: cutAt(String(vevent.getFirstPropertyValue("description") ?? "").replaceAll("\u0000", ""), 5000),
+        location: cutAt(String(vevent.getFirstPropertyValue("location") ?? "").replaceAll("\u0000", ""), 300),
         allDay,
         startLocal,
         endLocal,

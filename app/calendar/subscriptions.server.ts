@@ -2,7 +2,14 @@ import { z } from "zod";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
 import { type RefreshReport, replaceSubscriptionEvents } from "./events.server";
-import { ICalendarError, UNREADABLE_ICALENDAR_MESSAGE, causeForLog, fromICalendar } from "./ical.server";
+import {
+  ICalendarError,
+  TooManyEventsError,
+  UNREADABLE_ICALENDAR_MESSAGE,
+  causeForLog,
+  fromICalendar,
+} from "./ical.server";
+import { MAX_IMPORT_EVENTS } from "./import-limits";
 import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed } from "./subscription-fetch.server";
 
 const log = logger.child({ domain: "calendar" });
@@ -168,11 +175,13 @@ export async function refreshSubscription(id: string, onlyIfDue = false): Promis
   } catch (error) {
     if (!(error instanceof SubscriptionFetchError || error instanceof ICalendarError)) throw error;
     const message =
-      error instanceof ICalendarError
-        ? error.message === UNREADABLE_ICALENDAR_MESSAGE
-          ? "The feed is not a calendar (.ics), or it is damaged: it could not be read."
-          : `The feed is not a usable calendar. ${error.message}`
-        : error.message;
+      error instanceof TooManyEventsError
+        ? `The feed has ${error.count.toLocaleString("en-GB")} events; ARES reads feeds of at most ${MAX_IMPORT_EVENTS.toLocaleString("en-GB")}.`
+        : error instanceof ICalendarError
+          ? error.message === UNREADABLE_ICALENDAR_MESSAGE
+            ? "The feed is not a calendar (.ics), or it is damaged: it could not be read."
+            : `The feed is not a usable calendar. ${error.message}`
+          : error.message;
     log.info(
       { subscriptionId: id, reason: message, ...(error.cause ? { cause: causeForLog(error.cause) } : {}) },
       "calendar subscription refresh failed",

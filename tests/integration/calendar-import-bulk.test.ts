@@ -52,6 +52,22 @@ describe("large imports", () => {
     expect(await prisma.event.count({ where: { userId: user.id } })).toBe(0);
   });
 
+  it("a title, place or notes cut at their limit in the middle of an emoji is stored, not refused by the database", async () => {
+    const user = await makeUser();
+    // 199 letters then 😀 (two UTF-16 units): the cut at 200 falls between them.
+    const long = "a".repeat(199) + "😀 and more";
+    const file = bulkFile(2, () => long).replace(
+      "SUMMARY:",
+      `LOCATION:${"b".repeat(299)}😀\r\nDESCRIPTION:${"c".repeat(4999)}😀\r\nSUMMARY:`,
+    );
+    const report = await importEvents(user.id, fromICalendar(file, ZONE));
+    expect(report.created).toHaveLength(2);
+    const stored = await prisma.event.findMany({ where: { userId: user.id }, orderBy: { uid: "asc" } });
+    expect(stored.map((event) => event.title)).toEqual(["a".repeat(199), "a".repeat(199)]);
+    expect(stored[0]!.location).toBe("b".repeat(299));
+    expect(stored[0]!.description).toBe("c".repeat(4999));
+  });
+
   it(
     "imports 1,000 events, and the cap's worth, each once and correctly, in a few statements",
     { timeout: 120_000 },

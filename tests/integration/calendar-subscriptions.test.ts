@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_IMPORT_EVENTS } from "~/calendar/import-limits";
 import { prisma } from "~/db/db.server";
 import { signedUp } from "../support/app-server";
 import type { browserClient } from "../support/cookie-jar";
@@ -212,6 +213,18 @@ describe("calendar subscriptions without JavaScript", () => {
           body: calendar(holiday()).replace("END:VCALENDAR", "X-PAD:" + "x".repeat(2_100_000) + "\r\nEND:VCALENDAR"),
         },
         "The calendar is too large (over 2 MB).",
+      ],
+      [
+        {
+          status: 200,
+          body: calendar(
+            Array.from(
+              { length: MAX_IMPORT_EVENTS + 1 },
+              (_, i) => `BEGIN:VEVENT\r\nUID:many${i}@feed\r\nDTSTART:20270101T100000Z\r\nSUMMARY:n${i}\r\nEND:VEVENT`,
+            ).join("\r\n"),
+          ),
+        },
+        `The feed has ${(MAX_IMPORT_EVENTS + 1).toLocaleString("en-GB")} events; ARES reads feeds of at most ${MAX_IMPORT_EVENTS.toLocaleString("en-GB")}.`,
       ],
       [{ status: 302, body: "", location: path }, "The address redirects too many times."],
       [{ status: 200, body: first, delayMs: 5_000 }, "The calendar's server took too long to answer."],
