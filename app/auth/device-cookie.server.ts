@@ -20,9 +20,8 @@ const MAX_AGE_MS = DEVICE_COOKIE_DAYS * 24 * 60 * 60 * 1000;
 const hmac = (secret: string, value: string) => createHmac("sha256", secret).update(value).digest("base64url");
 const normalised = (email: string) => email.trim().toLowerCase();
 
-/** The cookie's name for this account (first secret: names must not change while secrets rotate). */
-function cookieName(email: string): string {
-  const secret = config().sessionSecrets[0] ?? "";
+/** The cookie's name for this account under one secret (new cookies: the first, which signs). */
+function cookieName(email: string, secret = config().sessionSecrets[0] ?? ""): string {
   return `${COOKIE_PREFIX}${hmac(secret, `device-name:${normalised(email)}`).slice(0, 16)}`;
 }
 
@@ -54,7 +53,10 @@ function cookieValue(cookieHeader: string, name: string): string | undefined {
  */
 export function knownDeviceId(cookieHeader: string | undefined, email: string): string | undefined {
   if (!cookieHeader?.includes(COOKIE_PREFIX)) return undefined;
-  const value = cookieValue(cookieHeader, cookieName(email));
+  // Looked for under every secret's name: a rotation (a new first secret) must not forget known devices.
+  const value = config()
+    .sessionSecrets.map((secret) => cookieValue(cookieHeader, cookieName(email, secret)))
+    .find((found) => found !== undefined);
   const [id, issued, signature, ...rest] = (value ?? "").split(".");
   if (!id || !issued || !signature || rest.length > 0) return undefined;
   const issuedAt = parseInt(issued, 36);

@@ -341,9 +341,10 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
           identifier: "auth-ceiling",
           standardHeaders: false,
           legacyHeaders: false,
-          keyGenerator: (req) => ipKey(req),
-          // A known device is held to its own failure budget instead (authKey).
-          skip: async (req, res) => !isSignIn(req) || (await knownDevice(req, res)) !== undefined,
+          // A known device counts its own sign-ins, not the address's: others behind the address cannot
+          // use them up, and its correct passwords sent over and over are not free either.
+          keyGenerator: authKey,
+          skip: (req) => !isSignIn(req),
           store: redisStore(`${redisPrefix}auth-ceiling:`),
           passOnStoreError: true,
           logger: limiterLogger("auth-ceiling"),
@@ -355,18 +356,21 @@ export function rateLimitMiddleware(config: Config): RequestHandler {
       ? undefined
       : rateLimit({
           windowMs: 15 * 60_000,
-          limit: authPer15Minutes,
+          // The lockout of an account is for untrusted clients. Known devices of the account share a
+          // budget of their own, wider, so that others' guesses cannot lock them out — and capped, so
+          // that cookies collected while a password was known (each has a budget) do not multiply the
+          // guesses against it after it changed.
+          limit: async (req, res) =>
+            (await knownDevice(req, res)) === undefined ? authPer15Minutes : authPer15Minutes * SIGN_IN_CEILING_FACTOR,
           identifier: "auth-email",
           standardHeaders: false,
           legacyHeaders: false,
           // Emails are not kept in the store, only a digest of each.
           keyGenerator: async (req, res) =>
-            `email:${createHash("sha256")
+            `${(await knownDevice(req, res)) === undefined ? "email" : "email-known"}:${createHash("sha256")
               .update((await signInEmail(req, res)) ?? "")
               .digest("base64url")}`,
-          // The lockout of an account is for untrusted clients: a known device has its own budget (authKey).
-          skip: async (req, res) =>
-            (await signInEmail(req, res)) === undefined || (await knownDevice(req, res)) !== undefined,
+          skip: async (req, res) => (await signInEmail(req, res)) === undefined,
           store: redisStore(`${redisPrefix}auth-email:`),
           passOnStoreError: true,
           logger: limiterLogger("auth-email"),

@@ -430,6 +430,28 @@ describe("known devices (OWASP device cookies): a shared address's failures do n
     expect((await signIn("198.51.100.140", person.email, password, device)).status).toBe(302);
   });
 
+  it("a known device's sign-ins, correct ones included, have a ceiling of their own", async () => {
+    const person = await makeUser({ password });
+    const device = deviceCookieOf(await signIn("198.51.100.170", person.email, password));
+    // The limit is 3: the ceiling is 5 × 3 sign-ins a device, successful or not.
+    for (let i = 0; i < 15; i++)
+      expect((await signIn("198.51.100.171", person.email, password, device)).status).toBe(302);
+    expect((await signIn("198.51.100.171", person.email, password, device)).status).toBe(429);
+  });
+
+  it("however many device cookies were collected, together they get 5 × the limit of guesses at one account", async () => {
+    const person = await makeUser({ password });
+    // Six browsers signed in while the password was known: each cookie alone allows 3 failures.
+    const devices: string[] = [];
+    for (let i = 0; i < 6; i++)
+      devices.push(deviceCookieOf(await signIn(`198.51.100.${180 + i}`, person.email, password)));
+    const from = "203.0.113.180";
+    for (const device of devices.slice(0, 5))
+      for (let i = 0; i < 3; i++) expect((await signIn(from, person.email, "guess", device)).status).toBe(400);
+    // 15 guesses = 5 × 3: the sixth cookie's first attempt is refused, whatever it sends.
+    expect((await signIn(from, person.email, password, devices[5])).status).toBe(429);
+  });
+
   it("a forged device cookie, or another account's, counts as no cookie", async () => {
     const person = await makeUser({ password });
     const other = await makeUser({ password });
