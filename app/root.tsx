@@ -10,6 +10,8 @@ import { PendingIndicator } from "~/components/pending-indicator";
 import { RouteFocus } from "~/components/route-focus";
 import { themeFromCookie } from "~/components/theme";
 import { holdBackUnstorableText } from "~/components/unstorable-text";
+// zod's messages in plain English, in the browser (Conform validates there) and on the server.
+import "~/validation/messages";
 import { browserErrorReporting } from "~/observability/error-reporting.server";
 import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";

@@ -156,7 +156,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
   const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (submission.status !== "success") {
+    // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.
+    try {
+      await getConversation(user.id, conversationId);
+    } catch (error) {
+      if (error instanceof ConversationNotFoundError) notFound();
+      throw error;
+    }
+    return data(submission.reply(), { status: 400 });
+  }
   const here = `/chat/${conversationId}`;
   // After a send (or retry, edit…) the page opens at the newest message, with or without JS.
   const latest = `${here}#latest`;
