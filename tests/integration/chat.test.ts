@@ -134,6 +134,25 @@ describe("chat", () => {
     expect(harness.ollama.requests.filter((request) => request.path.includes("chat"))).toHaveLength(0);
   });
 
+  it("with every provider down, a person who does not run ARES reads what to do, an admin the providers' details", async () => {
+    harness.openrouter.configure({ fail: 500 });
+    harness.ollama.configure({ fail: 500 });
+    // The first account is the instance's admin: one made now for sure, then an ordinary person.
+    const admin = await signedInClient(harness.server.url);
+    const person = await signedInClient(harness.server.url);
+    const adminUser = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, skip: 1, select: { id: true } });
+    await prisma.user.update({ where: { id: adminUser!.id }, data: { role: "admin" } });
+    const latest = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, select: { id: true } });
+    await prisma.user.update({ where: { id: latest!.id }, data: { role: "user" } });
+
+    const ordinary = await settled((await start(person, "Anyone there?")).replyId);
+    expect(ordinary.content).toBe(
+      "No model provider answered. Try again in a moment; if it keeps happening, tell whoever runs this ARES.",
+    );
+    const forAdmin = await settled((await start(admin, "Anyone there?")).replyId);
+    expect(forAdmin.content).toMatch(/^No model provider answered\. (OpenRouter|Ollama): /);
+  });
+
   it("with every provider down, keeps the message, explains, and Retry works once one is back", async () => {
     const client = await signedInClient(harness.server.url);
     harness.openrouter.configure({ fail: 500 });
