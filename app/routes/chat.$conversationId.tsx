@@ -34,7 +34,7 @@ import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
-import { modelForReply } from "~/chat/settings.server";
+import { isOfferedModel, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
@@ -219,6 +219,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(here);
       case "model": {
         const choice = parseModelChoice(intent.model);
+        // Only what the picker offers: a crafted or stale choice was stored, shown, and failed every reply.
+        if (choice && !(await isOfferedModel(choice))) {
+          await getConversation(user.id, conversationId);
+          return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
+        }
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return redirect(here);
       }
