@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { closeMenusOnEscape } from "~/components/disclosure";
 import { ErrorPage } from "~/components/error-page";
 import { MainNavigation, type NavItem } from "~/components/navigation";
 import { useNonce } from "~/components/nonce";
@@ -61,7 +62,12 @@ export function Layout({ children }: { children: ReactNode }) {
     // Says the page is interactive (error pages too): end-to-end tests wait for it before typing with JS
     // on, since a field filled before hydration can be reset by it.
     document.documentElement.dataset.hydrated = "true";
-    return holdBackUnstorableText(document);
+    const stopClosingMenus = closeMenusOnEscape(document);
+    const stopHoldingBack = holdBackUnstorableText(document);
+    return () => {
+      stopClosingMenus();
+      stopHoldingBack();
+    };
   }, []);
   return (
     <html lang="en" data-theme={data?.theme ?? "system"}>
