@@ -89,3 +89,27 @@ describe("validation messages in plain English", () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe("form hints are read with their fields", () => {
+  it("every hint (an id ending in -hint) on the form pages is named by some field's aria-describedby", async () => {
+    const pages = [
+      ["/signup", false],
+      ["/calendar/new", true],
+      ["/calendar/subscriptions", true],
+      ["/settings/password", true],
+      ["/settings/profile", true],
+      ["/settings/assistant", true],
+    ] as const;
+    const unreferenced: string[] = [];
+    for (const [address, signedIn] of pages) {
+      const page = await httpRequest(`${server.url}${address}`, { headers: signedIn ? { cookie } : {} });
+      expect(page.status, address).toBe(200);
+      const hints = [...page.body.matchAll(/\sid="([^"]+-hint)"/g)].map((match) => match[1]!);
+      const described = new Set(
+        [...page.body.matchAll(/aria-describedby="([^"]+)"/g)].flatMap((match) => match[1]!.split(/\s+/)),
+      );
+      unreferenced.push(...hints.filter((hint) => !described.has(hint)).map((hint) => `${address}: ${hint}`));
+    }
+    expect(unreferenced).toEqual([]);
+  });
+});
