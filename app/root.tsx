@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { closeMenusOnEscape } from "~/components/disclosure";
 import { ErrorPage } from "~/components/error-page";
 import { MainNavigation, type NavItem } from "~/components/navigation";
 import { useNonce } from "~/components/nonce";
@@ -10,6 +11,8 @@ import { PendingIndicator } from "~/components/pending-indicator";
 import { RouteFocus } from "~/components/route-focus";
 import { themeFromCookie } from "~/components/theme";
 import { holdBackUnstorableText } from "~/components/unstorable-text";
+// zod's messages in plain English, in the browser (Conform validates there) and on the server.
+import "~/validation/messages";
 import { browserErrorReporting } from "~/observability/error-reporting.server";
 import { ERROR_REPORTING_META } from "~/observability/error-reporting.shared";
 import type { SessionUser } from "~/sessions/types";
@@ -59,7 +62,12 @@ export function Layout({ children }: { children: ReactNode }) {
     // Says the page is interactive (error pages too): end-to-end tests wait for it before typing with JS
     // on, since a field filled before hydration can be reset by it.
     document.documentElement.dataset.hydrated = "true";
-    return holdBackUnstorableText(document);
+    const stopClosingMenus = closeMenusOnEscape(document);
+    const stopHoldingBack = holdBackUnstorableText(document);
+    return () => {
+      stopClosingMenus();
+      stopHoldingBack();
+    };
   }, []);
   return (
     <html lang="en" data-theme={data?.theme ?? "system"}>

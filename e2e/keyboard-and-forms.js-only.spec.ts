@@ -124,3 +124,37 @@ test.describe("on a touch screen, whose keyboard has no Shift+Enter", () => {
     await expect(page.locator(".message--user")).toHaveText(/First line\s+second line/);
   });
 });
+
+test("an earlier success notice goes once the next save is refused in the browser (profile; every page with a one-time notice)", async ({
+  page,
+}) => {
+  await page.goto("/settings/profile");
+  await page.waitForFunction(() => "__remixRouter" in window);
+  const name = page.getByLabel("Name");
+  await name.fill("Ada Lovelace");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Your profile has been saved.")).toBeVisible();
+  // As pasted into a browser that does not hold to maxlength (the QA pass's), or sent by a crafted page.
+  await name.evaluate((input) => input.removeAttribute("maxlength"));
+  await name.fill("x".repeat(150));
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByText("Use at most 100 characters.")).toBeVisible();
+  await expect(page.getByText("Your profile has been saved.")).toHaveCount(0);
+});
+
+test("Escape closes the Conversation menu from inside it and focus returns to its toggle", async ({ page }) => {
+  await page.goto("/chat");
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await composer(page).fill("a conversation with a menu");
+  await composer(page).press("Enter");
+  await expect(page).toHaveURL(/\/chat\/[^/]+/);
+  const menu = page.locator("details.menu");
+  const toggle = menu.locator("summary");
+  await toggle.click();
+  await expect(menu).toHaveAttribute("open", "");
+  await page.keyboard.press("Tab");
+  await expect(menu.locator(".menu__panel :focus")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(menu).not.toHaveAttribute("open", "");
+  await expect(toggle).toBeFocused();
+});

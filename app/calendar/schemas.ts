@@ -4,6 +4,8 @@ import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
 import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate, toZoned } from "./time";
 
+const isWeekday = (day: string): day is Weekday => (WEEKDAYS as readonly string[]).includes(day);
+
 // Shared by the server (validation) and the browser (HTML constraints); errors name the field to fix.
 
 export const SCOPES = ["this", "following", "all"] as const;
@@ -48,12 +50,19 @@ export const eventFieldsSchema = z.object({
     .max(999, "Repeat at most every 999.")
     .optional()
     .default(1),
-  weekdays: z.array(z.enum(WEEKDAYS)).optional().default([]),
-  monthlyBy: z.enum(["date", "weekday"]).optional().default("date"),
+  // Checked in the refinement below, so an unknown day is reported next to Repeat (the checkboxes have no
+  // message of their own) and the rest of the form is still checked and refilled.
+  weekdays: z.array(z.string()).optional().default([]),
+  monthlyBy: z
+    .enum(["date", "weekday"], { error: "Choose whether it repeats on the same date or the same weekday." })
+    .optional()
+    .default("date"),
   ends: z.enum(["never", "until", "count"]).optional().default("never"),
   until: z.string().trim().optional(),
   count: z.number({ error: "Enter a whole number." }).int("Enter a whole number.").optional(),
-  reminders: withoutNul(z.string().trim().max(200)).optional().default(""),
+  reminders: withoutNul(z.string().trim().max(200, "Use at most 200 characters: at most 10 reminders, such as 10, 60."))
+    .optional()
+    .default(""),
 });
 
 export const eventFormSchema = eventFieldsSchema
@@ -108,6 +117,8 @@ export const eventFormSchema = eventFieldsSchema
         else if (value.count < 1 || value.count > MAX_COUNT) issue("count", `Choose between 1 and ${MAX_COUNT} times.`);
       }
     }
+    if (value.weekdays.some((day) => !isWeekday(day)))
+      issue("repeat", "Choose the days of the week from the list (Monday to Sunday).");
     if (value.reminders && !parseReminders(value.reminders)) {
       issue(
         "reminders",
@@ -116,7 +127,8 @@ export const eventFormSchema = eventFieldsSchema
     }
   })
   .transform((value, context) => {
-    const input = toEventInput(value);
+    // Every day is a weekday by now (the refinement above stops the parse otherwise).
+    const input = toEventInput({ ...value, weekdays: value.weekdays.filter(isWeekday) });
     const problem = input.rrule ? ruleProblem(input.rrule, input.startLocal) : null;
     if (problem) {
       context.addIssue({ code: "custom", path: ["repeat"], message: `This repeat cannot be used: ${problem}.` });

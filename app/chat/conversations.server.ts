@@ -143,11 +143,19 @@ export async function deleteConversation(userId: string, conversationId: string)
   if (count === 0) throw new ConversationNotFoundError();
 }
 
-/** A title made from a conversation's first message (at most 60 characters), or null when it has none. */
+/**
+ * A title made from a conversation's first message (at most 60 characters), or null when it has none.
+ * The text is kept as typed (`a > b`, `f(x) = [1]`, `my_var_name`, `<b>`): only Markdown syntax that
+ * would read oddly in a list is dropped — a heading's `#`, a quote's `>` and a bullet at a line's start,
+ * code fences, `**`/`__` around words and the backticks around inline code.
+ */
 export function titleFromFirstMessage(firstMessage: string): string | null {
-  // Markdown punctuation is dropped, so "…" marks only words that were cut, not removed symbols.
   const plain = firstMessage
-    .replace(/[#*_`>[\]()]/g, " ")
+    .split("\n")
+    .map((line) => (/^\s*(```|~~~)/.test(line) ? "" : line.replace(/^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+)+/, "")))
+    .join(" ")
+    .replace(/(\*\*|__)(?=\S)(.+?)(?<=\S)\1/g, "$2")
+    .replace(/`([^`]+)`/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
   let title = "";

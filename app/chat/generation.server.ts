@@ -266,7 +266,13 @@ async function generate(
     await stopWriting();
     if (!(error instanceof LlmStreamInterruptedError)) {
       await storePrompt();
-      if (error instanceof LlmUnavailableError) return failReply(messageId, error.message);
+      if (error instanceof LlmUnavailableError) {
+        // The providers' addresses and settings are for whoever runs ARES: its admins read them in the
+        // reply, everyone else a plain explanation (and the log keeps them for the admins).
+        log.warn({ messageId, error: error.message }, "no model provider answered");
+        const owner = await prisma.user.findUnique({ where: { id: target.userId }, select: { role: true } });
+        return failReply(messageId, owner?.role === "admin" ? error.message : error.publicMessage);
+      }
       throw error;
     }
     outcome = { status: "error", note: error.message };

@@ -1,5 +1,5 @@
 import { prisma } from "~/db/db.server";
-import { defaultModel, primaryProvider } from "~/llm/router.server";
+import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 import type { ProviderName } from "~/llm/types";
 
 export type ChatPreferences = {
@@ -47,6 +47,14 @@ export async function getChatPreferences(userId: string): Promise<ChatPreference
 
 export async function saveChatPreferences(userId: string, preferences: Partial<ChatPreferences>): Promise<void> {
   await prisma.chatSettings.upsert({ where: { userId }, create: { userId, ...preferences }, update: preferences });
+}
+
+/** The refusal for a model the model lists do not name (an unconfigured provider, a model not installed). */
+export const MODEL_NOT_OFFERED = "That model is not offered here. Choose one from the list.";
+
+/** True for a model one of the configured providers lists now (what the model pickers offer). */
+export async function isOfferedModel(choice: { provider: ProviderName; model: string }): Promise<boolean> {
+  return (await listModels(choice.provider)).some((entry) => entry.id === choice.model);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { Children, cloneElement, isValidElement, type ReactNode } from "react";
 
 type FieldProps = {
   label: string;
@@ -10,10 +10,19 @@ type FieldProps = {
 
 /** A labelled form control with its hint and errors, wired up for screen readers. */
 export function Field({ label, id, errors, hint, children }: FieldProps) {
+  // The control (the child with the field's id) is described by its hint and its error, as well as by
+  // whatever it names itself: a hint beside a field is read with it only when tied by aria-describedby.
+  const described = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean);
+  const control = Children.map(children, (child) => {
+    if (!described.length || !isValidElement<{ id?: string; "aria-describedby"?: string }>(child)) return child;
+    if (child.props.id !== id) return child;
+    const own = child.props["aria-describedby"]?.split(/\s+/).filter(Boolean) ?? [];
+    return cloneElement(child, { "aria-describedby": [...new Set([...own, ...described])].join(" ") });
+  });
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children}
+      {control}
       {hint ? (
         <p className="field-hint" id={`${id}-hint`}>
           {hint}

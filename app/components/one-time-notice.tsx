@@ -38,7 +38,22 @@ export function OneTimeNotice({ notice, hidden = false }: { notice: ShownNotice 
     const timer = setTimeout(() => setAnnounced(id), 150);
     return () => clearTimeout(timer);
   }, [id]);
-  const shown = kept && !hidden ? kept : null;
+  // A new submission makes the old notice stale: "Saved." must not stand above the next attempt's
+  // error. `hidden` (the action answered) misses the attempts the browser checks itself (Conform's
+  // client validation stops the submit, so no action runs): a submit seen in the capture phase,
+  // before any handler can stop it, or a field the browser refuses, dismisses it too.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    const dismiss = () => setDismissed(id);
+    document.addEventListener("submit", dismiss, true);
+    document.addEventListener("invalid", dismiss, true);
+    return () => {
+      document.removeEventListener("submit", dismiss, true);
+      document.removeEventListener("invalid", dismiss, true);
+    };
+  }, [id]);
+  const shown = kept && !hidden && dismissed !== kept.id ? kept : null;
   const inRegion = shown !== null && announced === shown.id;
   return (
     <>

@@ -4,13 +4,14 @@ import { decodeForm } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
 
-/** Every ARES page and API endpoint is read with GET/HEAD and changed with POST (forms work without JS). */
-const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
-const ALLOW = ALLOWED_METHODS.join(", ");
+/** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
+const READ_METHODS = ["GET", "HEAD"];
+const ALL_METHODS = ["GET", "HEAD", "POST"];
 
-function answerUnsupportedMethod(req: Request, res: Response): void {
+function answerUnsupportedMethod(req: Request, res: Response, allowed: string[]): void {
+  const allow = allowed.join(", ");
   if (req.method === "OPTIONS") {
-    res.setHeader("Allow", ALLOW);
+    res.setHeader("Allow", allow);
     res.status(204).end();
     return;
   }
@@ -18,24 +19,31 @@ function answerUnsupportedMethod(req: Request, res: Response): void {
     status: 405,
     code: "method_not_allowed",
     title: "Method not allowed",
-    message: `This address answers ${ALLOW} only.`,
-    headers: { Allow: ALLOW },
+    message: `This address answers ${allow} only.`,
+    headers: { Allow: allow },
   });
 }
 
 /**
- * PUT, PATCH, DELETE, TRACE and anything else: 405 with `Allow`, before any other work. OPTIONS is
- * answered with the same list. An address no route claims (`isUnknownAddress`) is left to
- * `answerUnknownAddressMethods`, once the session is known: it is a 404 for every method, as for GET.
+ * PUT, PATCH, DELETE, TRACE and anything else, and POST to a page or endpoint without an action: 405
+ * with the `Allow` of that address, before any other work (Remix's own 405 for a POST shows its
+ * developer text, "did not provide an `action`"). OPTIONS is answered with the same list. An address
+ * no route claims (`methodsOf` gives undefined) is left to `answerUnknownAddressMethods`, once the
+ * session is known: it is a 404 for every method, as for GET.
  */
-export function refuseUnsupportedMethods(isUnknownAddress: (req: Request, res: Response) => boolean): RequestHandler {
+export function refuseUnsupportedMethods(
+  methodsOf: (req: Request, res: Response) => string[] | undefined,
+): RequestHandler {
   return (req, res, next) => {
-    if (ALLOWED_METHODS.includes(req.method)) return next();
-    if (isUnknownAddress(req, res)) {
-      (res.locals as { unknownAddress?: boolean }).unknownAddress = true;
+    if (READ_METHODS.includes(req.method)) return next();
+    const allowed = methodsOf(req, res);
+    if (allowed === undefined) {
+      // A POST to an unknown address goes on to the 404 page (or sign-in), as a GET does.
+      if (req.method !== "POST") (res.locals as { unknownAddress?: boolean }).unknownAddress = true;
       return next();
     }
-    answerUnsupportedMethod(req, res);
+    if (allowed.includes(req.method)) return next();
+    answerUnsupportedMethod(req, res, allowed);
   };
 }
 
@@ -47,7 +55,8 @@ export function refuseUnsupportedMethods(isUnknownAddress: (req: Request, res: R
 export const answerUnknownAddressMethods: RequestHandler = (req, res, next) => {
   if ((res.locals as { unknownAddress?: boolean }).unknownAddress !== true) return next();
   const auth = res.locals.auth as RequestAuth | undefined;
-  if (!auth?.user) return answerUnsupportedMethod(req, res);
+  // Anyone else: the 405 of an address that takes POST, so nothing tells the two apart.
+  if (!auth?.user) return answerUnsupportedMethod(req, res, ALL_METHODS);
   const api = isApiPath(routePath(req).path);
   sendClientError(req, res, {
     status: 404,

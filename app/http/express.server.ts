@@ -19,7 +19,7 @@ import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseApiDataAddresses, refuseNonCanonicalPaths } from "./non-canonical-url.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
-import { isUnmatched, requestRouteTemplate, routeTemplate } from "./route-template.server";
+import { allowedMethods, isUnmatched, requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
 import { remixRequestHandler } from "./remix-handler.server";
 import { routePath } from "./route-path.server";
@@ -116,13 +116,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(allowedHostsMiddleware(config.allowedHosts));
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);
-  // 2c. PUT, PATCH, DELETE, TRACE…: 405 with Allow before any work (no action takes them). An address
-  // no route claims waits for the session (answerUnknownAddressMethods); before the build is loaded
-  // (development's first request) every address counts as known.
+  // 2c. PUT, PATCH, DELETE, TRACE…, and POST where no action takes it: 405 with the address's Allow
+  // before any work. An address no route claims waits for the session (answerUnknownAddressMethods);
+  // before the build is loaded (development's first request) every address takes GET, HEAD and POST.
   app.use(
-    refuseUnsupportedMethods(
-      (req, res) => currentBuild !== undefined && isUnmatched(requestRouteTemplate(req, res, currentBuild)),
-    ),
+    refuseUnsupportedMethods((req, res) => {
+      if (currentBuild === undefined) return ["GET", "HEAD", "POST"];
+      if (isUnmatched(requestRouteTemplate(req, res, currentBuild))) return undefined;
+      const url = req.originalUrl;
+      const query = url.indexOf("?");
+      return allowedMethods(currentBuild, req.path, query === -1 ? "" : url.slice(query)) ?? ["GET", "HEAD", "POST"];
+    }),
   );
   // 2d. Every later step decides by routePath() (the route Remix will match); an address that only URL
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { UNSAFE_decodePath as decodePath, type AgnosticRouteObject } from "@remix-run/router";
+import { UNSAFE_decodePath as decodePath, matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
 import type { ServerBuild } from "@remix-run/node";
 import { templateOf } from "./route-template";
 
@@ -38,7 +38,9 @@ export function treeOf(build: ServerBuild): AgnosticRouteObject[] {
  * request costs one pass of regular-expression tests. route-template.server.test.ts holds it equal to
  * matchRoutes for every route of the real build.
  */
-type Branch = { template: string | undefined; matcher: RegExp; score: number; indexes: number[] };
+type Branch = { template: string | undefined; matcher: RegExp; score: number; indexes: number[]; routes: RouteRef[] };
+/** A route on a branch, as getTargetMatch needs it. */
+type RouteRef = { id: string; path: string | undefined; index: boolean };
 type Table = { build: ServerBuild; branches: Branch[] } | { build: ServerBuild; fallback: AgnosticRouteObject[] };
 
 const SPLAT_PENALTY = -2;
@@ -79,6 +81,7 @@ function branchesOf(routes: AgnosticRouteObject[]): Branch[] | undefined {
     parentTemplate: string[],
     parentIndexes: number[],
     caseSensitive: boolean,
+    parentRoutes: RouteRef[],
   ) =>
     level.forEach((route, index) => {
       const relative = route.path ?? "";
@@ -88,9 +91,11 @@ function branchesOf(routes: AgnosticRouteObject[]): Branch[] | undefined {
       const path = joinPaths([parentPath, relative]);
       const template = route.path ? [...parentTemplate, route.path] : parentTemplate;
       const indexes = [...parentIndexes, index];
+      const chain = [...parentRoutes, { id: route.id!, path: route.path, index: route.index === true }];
       // The whole branch must match case-sensitively if any route on it says so (matchRouteBranch).
       const sensitive = caseSensitive || route.caseSensitive === true;
-      if (route.children && route.children.length > 0) flatten(route.children, path, template, indexes, sensitive);
+      if (route.children && route.children.length > 0)
+        flatten(route.children, path, template, indexes, sensitive, chain);
       if (route.path == null && !route.index) return;
       const joined = template.join("/");
       branches.push({
@@ -99,9 +104,10 @@ function branchesOf(routes: AgnosticRouteObject[]): Branch[] | undefined {
         matcher: compilePath(path, sensitive),
         score: computeScore(path, route.index),
         indexes,
+        routes: chain,
       });
     });
-  flatten(routes, "", [], [], false);
+  flatten(routes, "", [], [], false, []);
   if (!representable) return undefined;
   const siblings = (a: number[], b: number[]) =>
     a.length === b.length && a.slice(0, -1).every((value, position) => value === b[position]);
@@ -138,6 +144,42 @@ export function routeTemplate(build: ServerBuild, pathname: string): string {
   const decoded = decodePath(page);
   for (const branch of table.branches) if (branch.matcher.test(decoded)) return branch.template ?? UNMATCHED;
   return UNMATCHED;
+}
+
+/**
+ * The route whose action a POST to this address runs, by React Router's getTargetMatch: the leaf index
+ * route for a naked `?index`, else the deepest route with a path of its own (the root counts). Undefined
+ * for an address no route but the 404 page claims.
+ */
+function actionRoute(build: ServerBuild, pathname: string, search: string): string | undefined {
+  const table = tableOf(build);
+  const page = pathname === "/_root.data" ? "/" : pathname.replace(/\.data$/, "");
+  const decoded = decodePath(page);
+  let chain: RouteRef[] | undefined;
+  if ("fallback" in table) {
+    if (templateOf(table.fallback, pathname) === undefined) return undefined;
+    const matches = matchRoutes(table.fallback, decoded);
+    chain = matches?.map(({ route }) => ({ id: route.id!, path: route.path, index: route.index === true }));
+  } else {
+    const branch = table.branches.find((candidate) => candidate.matcher.test(decoded));
+    if (branch && branch.template !== undefined) chain = branch.routes;
+  }
+  if (!chain?.length) return undefined;
+  const leaf = chain[chain.length - 1]!;
+  // `?index` is React Router's own parameter (which route a POST reaches), not one the app reads.
+  const query = new URLSearchParams(search);
+  if (leaf.index && query.getAll("index").some((value) => value === "")) return leaf.id;
+  return chain.filter((route, position) => position === 0 || Boolean(route.path)).at(-1)?.id;
+}
+
+/**
+ * The methods an address takes: GET and HEAD always, POST when the route a POST reaches has an action.
+ * Undefined for an address no route claims (it is a 404 for every method).
+ */
+export function allowedMethods(build: ServerBuild, pathname: string, search: string): string[] | undefined {
+  const id = actionRoute(build, pathname, search);
+  if (id === undefined) return undefined;
+  return typeof build.routes[id]?.module.action === "function" ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"];
 }
 
 /**

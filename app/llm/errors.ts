@@ -7,6 +7,11 @@ import { PROVIDER_LABELS, type AttemptFailure, type ProviderName } from "./types
 export class LlmUnavailableError extends Error {
   readonly attempts: AttemptFailure[];
   readonly retryAfterSeconds: number | null;
+  /**
+   * What someone who does not run this ARES reads: what to do, without the providers' addresses and the
+   * settings to change (the full `message` is for admins and the log).
+   */
+  readonly publicMessage: string;
 
   constructor(attempts: AttemptFailure[]) {
     const details = attempts.map((attempt) => `${PROVIDER_LABELS[attempt.provider]}: ${attempt.message}.`);
@@ -14,6 +19,9 @@ export class LlmUnavailableError extends Error {
     const refused = attempts.length > 0 && attempts.every((attempt) => attempt.reason === "client_error");
     super([refused ? "The model provider refused the request." : "No model provider answered.", ...details].join(" "));
     this.name = "LlmUnavailableError";
+    this.publicMessage = refused
+      ? "The model provider refused the request. Try again, or tell whoever runs this ARES if it keeps happening."
+      : "No model provider answered. Try again in a moment; if it keeps happening, tell whoever runs this ARES.";
     this.attempts = attempts;
     const waits = attempts.flatMap((attempt) =>
       attempt.reason === "rate_limited" && attempt.retryAfterSeconds !== undefined ? [attempt.retryAfterSeconds] : [],

@@ -54,6 +54,20 @@ describe("log lines", () => {
     expect(redactSecretPaths({ url: "/chat?code=1&state=2" })).toEqual({ url: "/chat?code=1&state=2" });
   });
 
+  it("name an address without the email in its query (sign-up sends new accounts to /login?…&email=)", () => {
+    const url = "/login?reason=account_ready&email=ada%40example.test";
+    const line = redactSecretPaths({ url, req: { method: "GET", url } });
+    expect(JSON.stringify(line)).not.toContain("ada");
+    expect(line).toMatchObject({ url: "/login?reason=account_ready&email=[redacted]" });
+    const query = { reason: "account_ready", email: "ada@example.test" };
+    expect(requestWithoutSecrets({ url: "/login?email=ada@example.test&x=1", query })).toEqual({
+      url: "/login?email=[redacted]&x=1",
+      query: { reason: "account_ready", email: "[redacted]" },
+    });
+    expect(query.email).toBe("ada@example.test");
+    expect(redactSecretPaths({ url: "/settings/profile?emailed=1" })).toEqual({ url: "/settings/profile?emailed=1" });
+  });
+
   it("log a failed Auth0 sign-in without the flow's state the error carries", () => {
     const lines: string[] = [];
     const sink = new Writable({

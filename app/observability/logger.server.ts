@@ -37,10 +37,17 @@ const AUTH0_CALLBACK_PATH = "/auth/auth0/callback?";
 const AUTH0_CALLBACK_QUERY = /(\/auth\/auth0\/callback\?)([^#\s"]*)/g;
 const AUTH0_CALLBACK_SECRET = /(^|&)(code|state)=[^&]*/g;
 
+/**
+ * An email address in a query (`/login?reason=account_ready&email=…`, where sign-up sends a new account)
+ * is personal data the access log has no use for: its value is left out, on any address.
+ */
+const EMAIL_QUERY = /([?&])(email)=[^&#\s"]*/gi;
+
 function withoutSecrets(value: unknown): unknown {
   if (typeof value !== "string") return value;
   return value
     .replace(SECRET_PATH, "/calendar/feed/[redacted].ics")
+    .replace(EMAIL_QUERY, "$1$2=[redacted]")
     .replace(
       AUTH0_CALLBACK_QUERY,
       (_match, path: string, query: string) => path + query.replace(AUTH0_CALLBACK_SECRET, "$1$2=[redacted]"),
@@ -66,9 +73,10 @@ export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown
   const callback = typeof req.url === "string" && req.url.startsWith(AUTH0_CALLBACK_PATH);
   req.url = withoutSecrets(req.url);
   // The standard serializer copies Express's parsed query too: a new object, the request's own is not ours to change.
-  if (callback && req.query && typeof req.query === "object") {
+  const hidden = callback ? ["code", "state", "email"] : ["email"];
+  if (req.query && typeof req.query === "object" && hidden.some((key) => key in (req.query as object))) {
     const query: Record<string, unknown> = { ...req.query };
-    for (const key of ["code", "state"]) if (key in query) query[key] = "[redacted]";
+    for (const key of hidden) if (key in query) query[key] = "[redacted]";
     req.query = query;
   }
   return req;

@@ -36,7 +36,7 @@ import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent, parseModelChoice } from "~/chat/schemas";
-import { modelForReply } from "~/chat/settings.server";
+import { isOfferedModel, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
@@ -158,7 +158,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
   const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (submission.status !== "success") {
+    // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.
+    try {
+      await getConversation(user.id, conversationId);
+    } catch (error) {
+      if (error instanceof ConversationNotFoundError) notFound();
+      throw error;
+    }
+    return data(submission.reply(), { status: 400 });
+  }
   const here = `/chat/${conversationId}`;
   // After a send (or retry, edit…) the page opens at the newest message, with or without JS.
   const latest = `${here}#latest`;
@@ -212,6 +221,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return redirect(here);
       case "model": {
         const choice = parseModelChoice(intent.model);
+        // Only what the picker offers: a crafted or stale choice was stored, shown, and failed every reply.
+        if (choice && !(await isOfferedModel(choice))) {
+          await getConversation(user.id, conversationId);
+          return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
+        }
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return redirect(here);
       }

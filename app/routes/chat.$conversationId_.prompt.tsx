@@ -13,11 +13,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return page;
 }
 
-/** Nothing is posted here; other methods are answered like any unknown page (no 405 hinting it exists). */
-export function action() {
-  throw new Response("Not found", { status: 404 });
-}
-
 type ShownSection = { name: string; title: string; text: string; dropped: number; tokens: number };
 
 function Sections({ sections, idPrefix }: { sections: ShownSection[]; idPrefix: string }) {

@@ -9,7 +9,7 @@ import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
 import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema, parseModelChoice } from "~/chat/schemas";
-import { getChatPreferences, saveChatPreferences } from "~/chat/settings.server";
+import { getChatPreferences, isOfferedModel, MODEL_NOT_OFFERED, saveChatPreferences } from "~/chat/settings.server";
 import { ModelOptions } from "~/components/chat/model-options";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
@@ -69,6 +69,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirectWithNotice("/settings/assistant", "prompt", user.id);
   }
   const choice = parseModelChoice(values.model ?? "");
+  if (choice && !(await isOfferedModel(choice)))
+    return data(submission.reply({ fieldErrors: { model: [MODEL_NOT_OFFERED] } }), { status: 400 });
   await saveChatPreferences(user.id, {
     provider: choice?.provider ?? null,
     model: choice?.model ?? null,

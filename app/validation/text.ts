@@ -1,4 +1,6 @@
 import type { z } from "zod";
+// Plain English for every check without its own message, wherever a schema is used.
+import "./messages";
 
 export const NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored.";
 

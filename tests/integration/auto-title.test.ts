@@ -13,7 +13,16 @@ async function titleFor(firstMessage: string): Promise<string> {
 describe("auto-title from the first message", () => {
   it("keeps a short message whole, without Markdown symbols and without a spurious ellipsis", async () => {
     expect(await titleFor("Hello\n\nworld")).toBe("Hello world");
-    expect(await titleFor("How do I use `ls -la`?")).toBe("How do I use ls -la ?");
+    expect(await titleFor("How do I use `ls -la`?")).toBe("How do I use ls -la?");
+  });
+
+  it("keeps what the person wrote: symbols, brackets, underscores and tags are not Markdown to drop", async () => {
+    expect(await titleFor("Is a > b when f(x) = [1] and my_var_name is set?")).toBe(
+      "Is a > b when f(x) = [1] and my_var_name is set?",
+    );
+    expect(await titleFor("Hello `<b>bold</b>` **md**")).toBe("Hello <b>bold</b> md");
+    expect(await titleFor("## Trip plan\n> quoted\n- first item")).toBe("Trip plan quoted first item");
+    expect(await titleFor("```ts\nconst a = 1;\n```")).toBe("const a = 1;");
   });
 
   it("cuts a long message at a word, at most 60 characters, and says so", async () => {

@@ -99,7 +99,10 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
         for (const cookie of [undefined, adminCookie]) {
           const result = await send(route, method, { cookie });
           expect(result.status, `${method} ${route}`).toBe(405);
-          expect(result.headers.allow).toBe("GET, HEAD, POST");
+          // `/` and `/chat` have no action: a POST there is refused too, so their Allow leaves it out.
+          const allow = route === "/" || route === "/chat" ? "GET, HEAD" : "GET, HEAD, POST";
+          expect(result.headers.allow, `${method} ${route}`).toBe(allow);
+          expect(result.body).toContain(`This address answers ${allow} only.`);
           expectCleanClientError(result, route);
         }
   });
@@ -115,6 +118,38 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
           if (result.status >= 400) expectCleanClientError(result, route);
         }
   }, 120_000);
+
+  it("a POST to a page or endpoint without an action is the plain 405 (it showed Remix's developer text), with an accurate Allow", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    for (const route of ["/", "/chat", "/settings/usage", "/admin/system", "/settings", "/admin"]) {
+      for (const address of [route, route === "/" ? "/_root.data" : `${route}.data`]) {
+        const result = await send(address, "POST", { headers: form, body: "a=b", cookie: adminCookie });
+        expect(result.status, `POST ${address}`).toBe(405);
+        expect(result.headers.allow, `POST ${address}`).toBe("GET, HEAD");
+        expect(result.body, `POST ${address}`).not.toMatch(/did not provide an `action`|You made a POST/);
+        if (!address.endsWith(".data")) expect(result.body).toContain("Method not allowed");
+      }
+      const put = await send(route, "PUT", { cookie: adminCookie });
+      expect(put.headers.allow).toBe("GET, HEAD");
+      expect(put.body).toContain("This address answers GET, HEAD only.");
+    }
+    const api = await send("/api/v1/health/live", "POST", {
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(405);
+    expect(api.headers.allow).toBe("GET, HEAD");
+    expect(JSON.parse(api.body)).toMatchObject({ status: 405, code: "method_not_allowed" });
+    const options = await send("/api/v1/health/live", "OPTIONS", {});
+    expect(options.headers.allow).toBe("GET, HEAD");
+    // A page that takes POST still says so.
+    expect((await send("/settings/profile", "PUT", { cookie: adminCookie })).headers.allow).toBe("GET, HEAD, POST");
+    // The prompt page exists (GET); a POST to it was a 404, as if it did not.
+    const prompt = await send("/chat/some-id/prompt", "POST", { headers: form, body: "a=b", cookie: adminCookie });
+    expect(prompt.status).toBe(405);
+    expect(prompt.headers.allow).toBe("GET, HEAD");
+  });
 
   it("a POST to an address that does not exist is a 404, page or API (it was 405, as if the address existed)", async () => {
     const page = await send("/no/such/page", "POST", {

@@ -134,6 +134,49 @@ describe("chat", () => {
     expect(harness.ollama.requests.filter((request) => request.path.includes("chat"))).toHaveLength(0);
   });
 
+  it("a model the providers do not list is refused with a message and changes nothing (it was stored and shown)", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "Which model?");
+    await settled(replyId);
+    const id = path.split("/").at(-1)!;
+    for (const model of ["ollama:not-installed", "openrouter:gpt-5"]) {
+      const refused = await client.post(path, { intent: "model", model });
+      expect(refused.status, model).toBe(400);
+      expect(await refused.text()).toContain("That model is not offered here. Choose one from the list.");
+      expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        provider: null,
+        model: null,
+      });
+    }
+    const settings = await client.post("/settings/assistant", { intent: "save", model: "ollama:not-installed" });
+    expect(settings.status).toBe(400);
+    // A model the picker offers is still taken.
+    expect((await client.post(path, { intent: "model", model: "ollama:stub/small" })).status).toBe(302);
+    expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      provider: "ollama",
+      model: "stub/small",
+    });
+  });
+
+  it("with every provider down, a person who does not run ARES reads what to do, an admin the providers' details", async () => {
+    harness.openrouter.configure({ fail: 500 });
+    harness.ollama.configure({ fail: 500 });
+    // The first account is the instance's admin: one made now for sure, then an ordinary person.
+    const admin = await signedInClient(harness.server.url);
+    const person = await signedInClient(harness.server.url);
+    const adminUser = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, skip: 1, select: { id: true } });
+    await prisma.user.update({ where: { id: adminUser!.id }, data: { role: "admin" } });
+    const latest = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, select: { id: true } });
+    await prisma.user.update({ where: { id: latest!.id }, data: { role: "user" } });
+
+    const ordinary = await settled((await start(person, "Anyone there?")).replyId);
+    expect(ordinary.content).toBe(
+      "No model provider answered. Try again in a moment; if it keeps happening, tell whoever runs this ARES.",
+    );
+    const forAdmin = await settled((await start(admin, "Anyone there?")).replyId);
+    expect(forAdmin.content).toMatch(/^No model provider answered\. (OpenRouter|Ollama): /);
+  });
+
   it("with every provider down, keeps the message, explains, and Retry works once one is back", async () => {
     const client = await signedInClient(harness.server.url);
     harness.openrouter.configure({ fail: 500 });

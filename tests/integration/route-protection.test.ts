@@ -140,7 +140,9 @@ describe("every route refuses anonymous requests unless it is public", () => {
         body: new URLSearchParams({ intent: "anything" }),
         redirect: "manual",
       });
-      const refused = routePath.startsWith("/api/") ? response.status === 401 : response.status === 303;
+      // A page or endpoint without an action refuses every POST (405) before anything runs.
+      const refused =
+        response.status === 405 || (routePath.startsWith("/api/") ? response.status === 401 : response.status === 303);
       if (!refused) unprotected.push(`POST ${routePath} → ${response.status}`);
     }
     expect(unprotected).toEqual([]);

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "@remix-run/node";
+import { matchRoutes, type AgnosticRouteObject } from "@remix-run/router";
 import ts from "typescript";
 import { prisma } from "~/db/db.server";
 import { startChatHarness, type ChatHarness } from "../support/chat-harness";
@@ -47,6 +48,35 @@ export async function builtRoutes(): Promise<BuiltRoute[]> {
     })
     .filter((route) => !route.template.startsWith("/test-only"))
     .sort((a, b) => a.template.localeCompare(b.template));
+}
+
+/**
+ * The methods an address takes, by React Router itself: GET and HEAD, and POST when the route a POST
+ * reaches (getTargetMatch: the leaf index route for a naked `?index`, else the deepest route with a path
+ * of its own, the root counted) has an action.
+ */
+export async function allowedMethodsOf(): Promise<(address: string) => string> {
+  const build = (await import(pathToFileURL(path.join(root, "build-test/server/index.js")).href)) as ServerBuild;
+  type Node = { id: string; path?: string; index?: boolean; caseSensitive?: boolean; children?: Node[] };
+  const nodes = new Map<string, Node>();
+  for (const route of Object.values(build.routes))
+    nodes.set(route.id, { id: route.id, path: route.path, index: route.index, caseSensitive: route.caseSensitive });
+  for (const route of Object.values(build.routes)) {
+    const parent = route.parentId ? nodes.get(route.parentId) : undefined;
+    if (parent) (parent.children ??= []).push(nodes.get(route.id)!);
+  }
+  const tree = [nodes.get("root")!];
+  return (address) => {
+    const url = new URL(address, "http://ares.test");
+    const page = url.pathname === "/_root.data" ? "/" : url.pathname.replace(/\.data$/, "");
+    const matches = matchRoutes(tree as AgnosticRouteObject[], page) ?? [];
+    const leaf = matches.at(-1)?.route;
+    const target =
+      leaf?.index && url.searchParams.getAll("index").includes("")
+        ? leaf
+        : matches.filter((match, position) => position === 0 || Boolean(match.route.path)).at(-1)?.route;
+    return target && typeof build.routes[target.id!]?.module.action === "function" ? "GET, HEAD, POST" : "GET, HEAD";
+  };
 }
 
 /** Every route template the test build serves (`/chat/:conversationId/stream`), test-only routes left out. */
