@@ -10,7 +10,7 @@ import type { ViteDevServer } from "vite";
 import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
 import { reportRoutesBy } from "~/observability/error-reporting.server";
-import { logger, requestWithoutSecrets } from "~/observability/logger.server";
+import { logger, requestWithoutSecrets, responseWithoutSecrets } from "~/observability/logger.server";
 import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware, refuseInvalidHost } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
@@ -139,7 +139,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     pinoHttp({
       logger,
       genReqId: (_req, res) => String((res as Response).locals.requestId),
-      serializers: { req: requestWithoutSecrets },
+      serializers: { req: requestWithoutSecrets, res: responseWithoutSecrets },
       autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { REDACTED_PATHS, redactSecretPaths, requestWithoutSecrets } from "./logger.server";
+import { REDACTED_PATHS, redactSecretPaths, requestWithoutSecrets, responseWithoutSecrets } from "./logger.server";
 
 describe("log lines", () => {
   it("name a calendar feed's address without its token, in url, path and req.url", () => {
@@ -66,6 +66,26 @@ describe("log lines", () => {
     });
     expect(query.email).toBe("ada@example.test");
     expect(redactSecretPaths({ url: "/settings/profile?emailed=1" })).toEqual({ url: "/settings/profile?emailed=1" });
+    // Nor in the page a request came from (the sign-in page's own requests), nor in sign-up's redirect.
+    const headers = {
+      referer: "http://ares.test/login?reason=account_ready&email=ada%40example.test",
+      host: "ares.test",
+    };
+    const logged = requestWithoutSecrets({ url: "/login", headers });
+    expect(logged.headers).toEqual({
+      referer: "http://ares.test/login?reason=account_ready&email=[redacted]",
+      host: "ares.test",
+    });
+    expect(headers.referer).toContain("ada");
+    expect(
+      responseWithoutSecrets({
+        statusCode: 302,
+        headers: { location: "/login?reason=account_ready&email=ada%40example.test" },
+      }),
+    ).toEqual({
+      statusCode: 302,
+      headers: { location: "/login?reason=account_ready&email=[redacted]" },
+    });
   });
 
   it("log a failed Auth0 sign-in without the flow's state the error carries", () => {

@@ -69,9 +69,14 @@ export function redactSecretPaths(line: Record<string, unknown>): Record<string,
  * logger, serialized once when the child is made: `formatters.log` (redactSecretPaths) never sees it,
  * and it named a calendar feed by its full address, token included (and Auth0's callback by its code and state).
  */
-export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown }>(req: T): T {
+export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown; headers?: unknown }>(req: T): T {
   const callback = typeof req.url === "string" && req.url.startsWith(AUTH0_CALLBACK_PATH);
   req.url = withoutSecrets(req.url);
+  // The page a request came from is an address too (same-origin requests carry it whole): from the
+  // sign-in page sign-up leads to, it names the email. A copy: these are the request's own headers.
+  const headers = req.headers as Record<string, unknown> | undefined;
+  if (headers && typeof headers.referer === "string" && withoutSecrets(headers.referer) !== headers.referer)
+    req.headers = { ...headers, referer: withoutSecrets(headers.referer) };
   // The standard serializer copies Express's parsed query too: a new object, the request's own is not ours to change.
   const hidden = callback ? ["code", "state", "email"] : ["email"];
   if (req.query && typeof req.query === "object" && hidden.some((key) => key in (req.query as object))) {
@@ -80,6 +85,16 @@ export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown
     req.query = query;
   }
   return req;
+}
+
+/**
+ * pino-http's response serializer, after the standard one: a redirect's `Location` is an address like
+ * any other (sign-up's answer names the email it was given). The headers are a copy (getHeaders()).
+ */
+export function responseWithoutSecrets<T extends { headers?: unknown }>(res: T): T {
+  const headers = res.headers as Record<string, unknown> | undefined;
+  if (headers && typeof headers.location === "string") headers.location = withoutSecrets(headers.location);
+  return res;
 }
 
 type Target = { target: string; level: string; options: Record<string, unknown> };
