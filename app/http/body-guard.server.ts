@@ -49,13 +49,14 @@ export function refuseUnsupportedMethods(
 
 /**
  * After the session lookup: PUT, PATCH, DELETE… to an address that does not exist is a 404 for a
- * signed-in person (not "method not allowed", as if it existed). Anyone else gets the 405 every address
- * gives them, never a sign-in redirect here and a 405 there: which addresses exist is nobody else's business.
+ * signed-in person (not "method not allowed", as if it existed). Anyone else keeps the plain 405 such a
+ * method always got, rather than a sign-in redirect for something no page takes. (This hides nothing:
+ * which addresses exist is public — the route list is in the source — and other headers differ.)
  */
 export const answerUnknownAddressMethods: RequestHandler = (req, res, next) => {
   if ((res.locals as { unknownAddress?: boolean }).unknownAddress !== true) return next();
   const auth = res.locals.auth as RequestAuth | undefined;
-  // Anyone else: the 405 of an address that takes POST, so nothing tells the two apart.
+  // Anyone else: a plain 405, as before the session was known.
   if (!auth?.user) return answerUnsupportedMethod(req, res, ALL_METHODS);
   const api = isApiPath(routePath(req).path);
   sendClientError(req, res, {

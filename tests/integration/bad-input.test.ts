@@ -193,7 +193,7 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
       // A known address with a method it does not take stays 405.
       const known = await send("/settings/profile", method, { cookie: adminCookie });
       expect(known.status, `${method} known`).toBe(405);
-      // Anonymous: the same 405 as for an address that exists, so nothing tells the two apart.
+      // Anonymous: the plain 405 such a method always got (no sign-in redirect for what no page takes).
       const anonymous = await send("/no/such/page", method, {});
       expect(anonymous.status, `${method} anonymous`).toBe(405);
       expect(anonymous.headers.allow).toBe("GET, HEAD, POST");
