@@ -52,8 +52,16 @@ export async function saveChatPreferences(userId: string, preferences: Partial<C
 /** The refusal for a model the model lists do not name (an unconfigured provider, a model not installed). */
 export const MODEL_NOT_OFFERED = "That model is not offered here. Choose one from the list.";
 
-/** True for a model one of the configured providers lists now (what the model pickers offer). */
-export async function isOfferedModel(choice: { provider: ProviderName; model: string }): Promise<boolean> {
+/**
+ * True for a model one of the configured providers lists now (what the model pickers offer), or for the
+ * choice already stored: the pickers keep showing it while its provider's list cannot be had (Ollama
+ * stopped, a fetch failed), and sending it back unchanged — saving the rest of a form — must not be refused.
+ */
+export async function isOfferedModel(
+  choice: { provider: ProviderName; model: string },
+  stored: { provider: string | null; model: string | null },
+): Promise<boolean> {
+  if (stored.provider === choice.provider && stored.model === choice.model) return true;
   return (await listModels(choice.provider)).some((entry) => entry.id === choice.model);
 }
 

@@ -71,7 +71,7 @@ export default function Home() {
     <section className="today" aria-labelledby="today-title">
       <h1 id="today-title">Today</h1>
       <p className="lead">Welcome back, {today.name}.</p>
-      <Form method="post" action="/chat" className="composer-form card" onSubmit={markNewChatSent}>
+      <Form method="post" action="/chat?index" className="composer-form card" onSubmit={markNewChatSent}>
         <Composer label="Start a new conversation" />
       </Form>
       <h2 className="section-title">Recent conversations</h2>

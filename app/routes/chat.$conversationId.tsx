@@ -222,10 +222,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "model": {
         const choice = parseModelChoice(intent.model);
         // Only what the picker offers: a crafted or stale choice was stored, shown, and failed every reply.
-        if (choice && !(await isOfferedModel(choice))) {
-          await getConversation(user.id, conversationId);
+        // Someone else's conversation is a 404 before the choice is looked at.
+        if (choice && !(await isOfferedModel(choice, await getConversation(user.id, conversationId))))
           return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
-        }
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return redirect(here);
       }

@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirectWithNotice("/settings/assistant", "prompt", user.id);
   }
   const choice = parseModelChoice(values.model ?? "");
-  if (choice && !(await isOfferedModel(choice)))
+  if (choice && !(await isOfferedModel(choice, await getChatPreferences(user.id))))
     return data(submission.reply({ fieldErrors: { model: [MODEL_NOT_OFFERED] } }), { status: 400 });
   await saveChatPreferences(user.id, {
     provider: choice?.provider ?? null,

@@ -158,6 +158,45 @@ describe("chat", () => {
     });
   });
 
+  it("the model already chosen is kept when a form sends it back unchanged, though its provider no longer lists it", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "Which model now?");
+    await settled(replyId);
+    const id = path.split("/").at(-1)!;
+    // Chosen while it was listed (Ollama down, or the model removed since): the pickers still show it.
+    await prisma.conversation.update({ where: { id }, data: { provider: "ollama", model: "retired-model" } });
+    expect((await client.post(path, { intent: "model", model: "ollama:retired-model" })).status).toBe(302);
+    const user = await prisma.conversation.findUniqueOrThrow({ where: { id }, select: { userId: true } });
+    await prisma.chatSettings.upsert({
+      where: { userId: user.userId },
+      create: { userId: user.userId, provider: "ollama", model: "retired-model" },
+      update: { provider: "ollama", model: "retired-model" },
+    });
+    // Saving the rest of Settings → Assistant sends the stored model back: not refused.
+    const saved = await client.post("/settings/assistant", {
+      intent: "save",
+      model: "ollama:retired-model",
+      temperature: "0.5",
+    });
+    expect(saved.status).toBe(302);
+    expect(await prisma.chatSettings.findUniqueOrThrow({ where: { userId: user.userId } })).toMatchObject({
+      model: "retired-model",
+      temperature: 0.5,
+    });
+  });
+
+  it("the Today page's message box starts a conversation (it posted to the chat layout, which takes no post)", async () => {
+    const client = await signedInClient(harness.server.url);
+    const today = await (await client.get("/")).text();
+    const action = /<form method="post" action="([^"]+)" class="composer-form card"/
+      .exec(today)?.[1]
+      ?.replace(/&amp;/g, "&");
+    expect(action).toBeDefined();
+    const sent = await client.post(action!, { message: "Hello from Today" });
+    expect(sent.status).toBe(302);
+    expect(sent.headers.get("location")).toMatch(/^\/chat\/[a-z0-9]+/);
+  });
+
   it("with every provider down, a person who does not run ARES reads what to do, an admin the providers' details", async () => {
     harness.openrouter.configure({ fail: 500 });
     harness.ollama.configure({ fail: 500 });
