@@ -22,6 +22,7 @@ import {
   parseWall,
   toZoned,
 } from "./time";
+import { DEVELOPER_WORDING } from "~/validation/messages";
 
 /**
  * The assistant's calendar tools (issue #13 part 6). Every call runs as the person the reply is for:
@@ -223,7 +224,7 @@ function parseArgs<T>(schema: z.ZodType<T>, raw: string): T {
     if (error instanceof SyntaxError) throw new ToolInputError("The arguments are not valid JSON.");
     throw error;
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json, DEVELOPER_WORDING);
   if (!parsed.success) {
     throw new ToolInputError(
       parsed.error.issues.map((issue) => `${issue.path.join(".") || "arguments"}: ${issue.message}`).join("; "),

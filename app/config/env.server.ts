@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { remember } from "@epic-web/remember";
 import packageJson from "../../package.json";
+import { DEVELOPER_WORDING } from "~/validation/messages";
 
 declare const __ARES_COMMIT__: string | undefined;
 
@@ -309,7 +310,7 @@ function withoutBlankValues(env: Environment): Environment {
 }
 
 export function parseConfig(env: Environment = process.env): Config {
-  const parsed = envSchema.safeParse(withoutBlankValues(env));
+  const parsed = envSchema.safeParse(withoutBlankValues(env), DEVELOPER_WORDING);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }

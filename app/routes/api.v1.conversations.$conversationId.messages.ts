@@ -16,6 +16,7 @@ import { ConversationNotFoundError, getConversation } from "~/chat/conversations
 import { listMessages } from "~/chat/messages.server";
 import { replyEventStream, SSE_HEADERS } from "~/chat/sse.server";
 import { watchSession } from "~/sessions/session-watch.server";
+import { DEVELOPER_WORDING } from "~/validation/messages";
 
 async function ownConversation(userId: string, conversationId: string | undefined) {
   try {
@@ -45,7 +46,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = requireApiUser(context);
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
   const body = await readJson(request);
-  const parsed = sendMessageRequestSchema.safeParse(body);
+  const parsed = sendMessageRequestSchema.safeParse(body, DEVELOPER_WORDING);
   if (!parsed.success) throw invalidProblem(parsed.error.issues);
   const conversationId = params.conversationId ?? "";
   // No separate ownership query: sending writes nothing unless the conversation is this user's.

@@ -4,6 +4,7 @@ import { problem } from "~/http/problem.server";
 import { createConversationRequestSchema } from "~/chat/api-schemas";
 import { invalidProblem, pageCursor, readJson, requireApiUser } from "~/api/chat.server";
 import { createConversation, listConversations } from "~/chat/conversations.server";
+import { DEVELOPER_WORDING } from "~/validation/messages";
 
 // GET /api/v1/conversations — my conversations, pinned first, newest first (?after= pages on).
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -25,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = requireApiUser(context);
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
-  const parsed = createConversationRequestSchema.safeParse(await readJson(request));
+  const parsed = createConversationRequestSchema.safeParse(await readJson(request), DEVELOPER_WORDING);
   if (!parsed.success) throw invalidProblem(parsed.error.issues);
   const created = await createConversation(user.id, { title: parsed.data.title });
   return Response.json(

@@ -56,3 +56,10 @@ function plainMessage(issue: z.core.$ZodRawIssue): string {
 }
 
 z.config({ customError: plainMessage });
+
+/**
+ * zod's own English, for a parse whose reader is a program, not a person: the assistant correcting a
+ * tool call needs the options it may choose from, an API client the expected type, an operator the
+ * setting's constraint. Passed per parse, it comes before the plain messages above.
+ */
+export const DEVELOPER_WORDING = { error: z.locales.en().localeError };
