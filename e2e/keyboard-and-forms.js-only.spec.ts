@@ -158,3 +158,28 @@ test("Escape closes the Conversation menu from inside it and focus returns to it
   await expect(menu).not.toHaveAttribute("open", "");
   await expect(toggle).toBeFocused();
 });
+
+test("Escape in the Conversation menu while a reply is written closes the menu and leaves the reply going", async ({
+  page,
+}) => {
+  await page.goto("/chat");
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await composer(page).fill("a first message");
+  await composer(page).press("Enter");
+  await expect(page).toHaveURL(/\/chat\/[^/#]+/);
+  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0, { timeout: 20_000 });
+  // Loaded as a document: the page's own Escape shortcut (stop the reply) is listening before the menus'.
+  await page.goto(page.url().replace(/#.*$/, ""));
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await composer(page).fill(SLOW);
+  await composer(page).press("Enter");
+  const stop = page.getByRole("button", { name: "Stop" });
+  await expect(stop).toBeVisible();
+  const menu = page.locator("details.menu");
+  await menu.locator("summary").click();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Escape");
+  await expect(menu).not.toHaveAttribute("open", "");
+  await expect(stop).toBeVisible();
+  await expect(page.getByText("Stopped — the reply is as far as it got.")).toHaveCount(0);
+});

@@ -22,7 +22,8 @@ function closeDisclosure(details: HTMLDetailsElement): boolean {
  * (wide screens show the drawer's content inline) Escape is left alone: there is nothing to close.
  */
 export function closeOnEscape(event: KeyboardEvent<HTMLDetailsElement>): void {
-  if (event.key !== "Escape" || event.defaultPrevented) return;
+  // Not while an input method is composing: its Escape cancels the composition.
+  if (event.key !== "Escape" || event.defaultPrevented || event.nativeEvent.isComposing) return;
   if (closeDisclosure(event.currentTarget)) event.preventDefault();
 }
 
@@ -33,10 +34,13 @@ export function closeOnEscape(event: KeyboardEvent<HTMLDetailsElement>): void {
  */
 export function closeMenusOnEscape(doc: Document): () => void {
   const onKeyDown = (event: globalThis.KeyboardEvent) => {
-    if (event.key !== "Escape" || event.defaultPrevented || !(event.target instanceof Element)) return;
+    if (event.key !== "Escape" || event.defaultPrevented || event.isComposing || !(event.target instanceof Element))
+      return;
     const menu = event.target.closest(MENU);
     if (menu instanceof HTMLDetailsElement && closeDisclosure(menu)) event.preventDefault();
   };
-  doc.addEventListener("keydown", onKeyDown);
-  return () => doc.removeEventListener("keydown", onKeyDown);
+  // Capture: before the page's own Escape (the chat's "stop the reply" shortcut, a document listener
+  // that may have been added first), so Escape in an open menu closes the menu and nothing else.
+  doc.addEventListener("keydown", onKeyDown, true);
+  return () => doc.removeEventListener("keydown", onKeyDown, true);
 }
