@@ -519,12 +519,12 @@ describe("chat", () => {
     const { path, replyId } = await start(client, "[[stub:delay=150]] plan a picnic by the river");
     const page = await (await client.get(path)).text();
     expect(page).toContain('data-status="streaming"');
-    expect(page).toMatch(/<h1 id="conversation-title">stub:delay=150 plan a picnic by the river<\/h1>/);
+    expect(page).toMatch(/<h1 id="conversation-title">\[\[stub:delay=150\]\] plan a picnic by the river<\/h1>/);
     await settled(replyId);
     // A second message does not re-title it.
     await client.post(path, { intent: "send", message: "and bring lemonade" });
     const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: path.split("/").at(-1) } });
-    expect(conversation.title).toBe("stub:delay=150 plan a picnic by the river");
+    expect(conversation.title).toBe("[[stub:delay=150]] plan a picnic by the river");
   });
 
   it("labels the model picker's Default with the person's saved default model", async () => {
