@@ -207,8 +207,9 @@ test("a reply's HTML and my message's text come once with the page, and stay aft
   await page.waitForFunction(() => "__remixRouter" in window);
   await page.getByRole("link", { name: "Chat", exact: true }).first().click();
   await page.waitForURL(/\/chat$/);
+  // By its address: the title is the first message as typed, markers and all, cut to the title's length.
   await page
-    .getByRole("link", { name: /a colour/ })
+    .locator(`.conversation-list a[href^="${new URL(address).pathname}"]`)
     .first()
     .click();
   await expect(page.locator('.message--assistant[data-status="complete"]').first().locator("strong")).toHaveText("say");
