@@ -109,6 +109,19 @@ describe("rate limits in one process", () => {
   });
 });
 
+/** A password sign-in posted to `server` as if from the address `from` (its TRUST_PROXY reads X-Forwarded-For). */
+function passwordSignIn(server: ServerProcess, from: string, email: string, secret: string, cookie?: string) {
+  return httpRequest(`${server.url}/login`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Forwarded-For": from,
+      ...(cookie ? { Cookie: cookie } : {}),
+    },
+    body: new URLSearchParams({ email, password: secret }).toString(),
+  });
+}
+
 describe("finding 2: sign-in limits by address and by email, whatever cookie is sent", () => {
   let server: ServerProcess;
   const password = "correct horse battery staple";
@@ -117,15 +130,7 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
   }, 90_000);
 
   const signIn = (from: string, email: string, secret: string, cookie?: string) =>
-    httpRequest(`${server.url}/login`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Forwarded-For": from,
-        ...(cookie ? { Cookie: cookie } : {}),
-      },
-      body: new URLSearchParams({ email, password: secret }).toString(),
-    });
+    passwordSignIn(server, from, email, secret, cookie);
 
   it("finding 2: another account's session cookie does not reset the address's sign-in limit", async () => {
     const victim = await makeUser({ password });
@@ -370,15 +375,7 @@ describe("known devices (OWASP device cookies): a shared address's failures do n
   }, 90_000);
 
   const signIn = (from: string, email: string, secret: string, cookie?: string) =>
-    httpRequest(`${server.url}/login`, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Forwarded-For": from,
-        ...(cookie ? { Cookie: cookie } : {}),
-      },
-      body: new URLSearchParams({ email, password: secret }).toString(),
-    });
+    passwordSignIn(server, from, email, secret, cookie);
   const deviceCookieOf = (response: Awaited<ReturnType<typeof signIn>>) => {
     const setCookies = [response.headers["set-cookie"] ?? []].flat();
     const device = setCookies.find((header) => header.startsWith("__ares_device_"));
