@@ -33,7 +33,8 @@ export type FactInput = {
 };
 export type PreferenceInput = { key: string; value: string; sourceMessageId?: string | null };
 
-const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
+/** A memory key as stored: the unique index and every lookup compare this form. */
+export const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
 
 function withHistory(history: Prisma.JsonValue, entry: HistoryEntry): Prisma.InputJsonValue {
   return [...(Array.isArray(history) ? (history as HistoryEntry[]) : []), entry];

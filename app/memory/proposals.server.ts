@@ -1,6 +1,6 @@
 import { prisma } from "~/db/db.server";
 import type { FactKind, Prisma, ProposalType } from "~/generated/prisma/client";
-import { forgetInSummaries, MemoryNotFoundError, saveFact, savePreference } from "./memories.server";
+import { forgetInSummaries, MemoryNotFoundError, normalisedKey, saveFact, savePreference } from "./memories.server";
 import type { InstanceMemorySettings } from "./settings.server";
 
 export type Candidate = {
@@ -14,8 +14,6 @@ export type Candidate = {
 };
 
 const normalise = (text: string) => text.trim().toLowerCase().replace(/\s+/g, " ");
-const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
-
 /**
  * Files the model's candidates: one that restates a memory I have, a proposal still waiting or one I
  * rejected (same type, kind, key and value: a rejection stands) is dropped; the rest wait in my review queue, unless I turned auto-accept on and the candidate clears
