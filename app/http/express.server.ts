@@ -109,7 +109,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  // 1b. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
+  // 1b. Timing and the access log next, so that the refusals below (unknown host, NUL, 405…) are counted
+  // and logged like any answer: an operator sees a flood of them (health probes, scrapes and assets are
+  // not logged).
+  app.use(httpMetricsMiddleware(() => currentBuild));
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => String((res as Response).locals.requestId),
+      serializers: { req: requestWithoutSecrets, res: responseWithoutSecrets },
+      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
+    }),
+  );
+  // 1c. While shutting down: readiness 503, Connection: close, and no new writes (see draining.server.ts).
   app.use(drainingMiddleware);
   // 2. Host headers that name no address, or an unknown one, are refused before any work is done for them.
   app.use(refuseInvalidHost);
@@ -132,19 +146,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
   app.use(refuseNonCanonicalPaths);
   app.use(refuseApiDataAddresses);
-  // 3. Timing starts here so the histogram covers everything below, including 429s.
-  app.use(httpMetricsMiddleware(() => currentBuild));
-  // 4. Access log (health probes, scrapes and assets are not logged).
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => String((res as Response).locals.requestId),
-      serializers: { req: requestWithoutSecrets, res: responseWithoutSecrets },
-      autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? "") },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
-    }),
-  );
 
   // Server-Sent Events must reach the browser token by token: compression would buffer them.
   app.use(

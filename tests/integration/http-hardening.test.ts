@@ -172,8 +172,30 @@ describe("/metrics", () => {
     // An address no route claims (here redirected to sign-in) is counted, but not under its own name.
     expect(body).toMatch(/http_request_duration_seconds_count\{method="GET",route="unmatched",status="\d+"\} 1/);
     const routes = [...body.matchAll(/route="([^"]*)"/g)].map((match) => match[1]!);
-    for (const route of routes) expect(route).toMatch(/^(\/[A-Za-z0-9_.:*\-/]*|unmatched|static|host_rejected)$/);
+    for (const route of routes) expect(route).toMatch(/^(\/[A-Za-z0-9_.:*\-/]*|unmatched|static|[a-z_]+)$/);
     expect(routes.join(" ")).not.toContain("4711");
+  });
+  it("count and log the refusals made before any page work (405, unknown host, NUL in the address)", async () => {
+    const marker = "refusal-probe-8812";
+    expect((await httpRequest(`${server.url}/settings?${marker}`, { method: "PATCH" })).status).toBe(405);
+    expect((await httpRequest(`${server.url}/?${marker}`, { headers: { Host: "evil.example.test" } })).status).toBe(
+      400,
+    );
+    expect((await httpRequest(`${server.url}/chat/%00?${marker}`)).status).toBe(400);
+    const { body } = await httpRequest(`${server.url}/metrics`, {
+      headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    // A refusal is labelled by what refused it (its problem code), never by the address it was for.
+    const refusals = (method: string, code: string, status: number) =>
+      sample(body, `http_request_duration_seconds_count{method="${method}",route="${code}",status="${status}"}`) ?? 0;
+    expect(refusals("PATCH", "method_not_allowed", 405)).toBeGreaterThanOrEqual(1);
+    expect(refusals("GET", "host_rejected", 400)).toBeGreaterThanOrEqual(1);
+    expect(refusals("GET", "invalid_url", 400)).toBeGreaterThanOrEqual(1);
+    const logged = () =>
+      server.logs
+        .filter((entry) => JSON.stringify(entry).includes(marker))
+        .map((entry) => (entry as { res?: { statusCode?: number } }).res?.statusCode);
+    await expect.poll(() => logged().sort()).toEqual([400, 400, 405]);
   });
 });
 
