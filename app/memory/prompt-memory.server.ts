@@ -24,7 +24,7 @@ export type PromptMemory = {
 
 /**
  * PromptMemory as memoryColumn returns it: each fact and preference a text array in a fixed order, which
- * PostgreSQL turns into JSON in about half the time of one object per row (docs/decisions/010, phase 10).
+ * PostgreSQL turns into JSON in about 40 % less time than one object per row (docs/decisions/010, phase 10).
  */
 export type StoredPromptMemory = Omit<PromptMemory, "facts" | "preferences"> & {
   facts: Array<[id: string, kind: string, key: string, value: string]>;

@@ -107,18 +107,42 @@ describe("the prompt's memory", () => {
         `- context · project: [[not a marker]] {json: 1} (${me})`,
       ].join("\n"),
     );
-    expect(prompt.memories.map((ref) => ref.id)).toEqual([
-      `${me}-f1`,
-      `${me}-f4`,
-      `${me}-p1`,
-      `${me}-p0`,
-      `${me}-p2`,
-      `${me}-f5`,
-      `${me}-f3`,
-      `${me}-f0`,
-      `${me}-f2`,
-      `${me}-f6`,
+    // What the reply's "memories used" disclosure lists: each memory's type and label, in the prompt's order.
+    const fact = (i: number) => ({
+      type: "fact",
+      id: `${me}-f${i}`,
+      label: `${FACTS[i]!.key}: ${FACTS[i]!.value} (${me})`,
+    });
+    const preference = (i: number) => ({
+      type: "preference",
+      id: `${me}-p${i}`,
+      label: `${PREFERENCES[i]!.key}: ${PREFERENCES[i]!.value} (${me})`,
+    });
+    expect(prompt.memories).toEqual([
+      fact(1),
+      fact(4),
+      preference(1),
+      preference(0),
+      preference(2),
+      fact(5),
+      fact(3),
+      fact(0),
+      fact(2),
+      fact(6),
     ]);
+  });
+
+  it("with memory on and nothing remembered, carries empty lists", async () => {
+    const empty = "prompt-memory-empty";
+    await prisma.user.create({ data: { id: empty, email: `${empty}@example.test` } });
+    await prisma.conversation.create({ data: { id: `${empty}-now`, userId: empty } });
+    const [row] = await queryRows<{ memory: StoredPromptMemory | null }>(
+      Prisma.sql`SELECT ${memoryColumn(empty, `${empty}-now`, Prisma.sql`${"anything"}::text`)}`,
+    );
+    const memory = promptMemory(row!.memory)!;
+    expect(memory.enabled).toBe(true);
+    expect(memory.facts).toEqual([]);
+    expect(memory.preferences).toEqual([]);
   });
 
   it("with memory off for me, carries none of it", async () => {
