@@ -3,7 +3,7 @@ import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import type { EventRecord } from "~/calendar/occurrences";
 import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
-import { memoryColumn, type PromptMemory } from "~/memory/prompt-memory.server";
+import { memoryColumn, promptMemory, type PromptMemory, type StoredPromptMemory } from "~/memory/prompt-memory.server";
 import type { HistoryTurn } from "./prompt.server";
 import { toChatPreferences, type ChatPreferences, type StoredPreferences } from "./settings.server";
 
@@ -35,7 +35,7 @@ export const promptContextColumns = rowContract({
 export type PromptContextColumns = {
   preferences: StoredPreferences | null;
   history: HistoryTurn[];
-  memory: PromptMemory | null;
+  memory: StoredPromptMemory | null;
   calendar: EventRecord[];
 };
 
@@ -93,7 +93,7 @@ export function promptContext(
   return {
     conversation,
     preferences: toChatPreferences(columns.preferences),
-    memory: columns.memory,
+    memory: promptMemory(columns.memory),
     history,
     calendar: columns.calendar,
     newMessage,

@@ -5,6 +5,7 @@ import type { RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { contextWindow, countTokens } from "~/llm/router.server";
 import { PROVIDER_LABELS } from "~/llm/types";
+import { promptMemory } from "~/memory/prompt-memory.server";
 import { getConversation } from "./conversations.server";
 import { type replyContextColumns, replyContextSql, type PromptContextColumns } from "./prompt-context.server";
 import { buildPrompt, type AssembledPrompt } from "./prompt.server";
@@ -30,7 +31,7 @@ export async function previewNextPrompt(userId: string, conversationId: string):
   const timeZone = row!.memory?.timeZone ?? "UTC";
   return buildPrompt({
     systemPrompt: preferences.systemPrompt,
-    memory: row!.memory,
+    memory: promptMemory(row!.memory),
     working: {
       now,
       timeZone,

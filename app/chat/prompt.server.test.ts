@@ -73,9 +73,9 @@ describe("prompt assembly with memory", () => {
     timeZone: "Europe/Berlin",
     self: [{ category: "identity", key: "name", value: "ARES", importance: 9 }],
     facts: [
-      { id: "f1", kind: "identity", key: "name", value: "Robin", confidence: 1 },
-      { id: "f2", kind: "professional", key: "employer", value: "Acme", confidence: 0.9 },
-      { id: "f3", kind: "personal", key: "pet", value: "cat", confidence: 0.5 },
+      { id: "f1", kind: "identity", key: "name", value: "Robin" },
+      { id: "f2", kind: "professional", key: "employer", value: "Acme" },
+      { id: "f3", kind: "personal", key: "pet", value: "cat" },
     ],
     preferences: [{ id: "p1", key: "tone", value: "brief" }],
     summaries: [

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
-import { memoryColumn, type PromptMemory } from "~/memory/prompt-memory.server";
+import { memoryColumn, type StoredPromptMemory } from "~/memory/prompt-memory.server";
 
 const TOPICS = ["kyoto", "garden", "cello", "taxes", "running", "recipes", "python", "holiday", "budget", "novel"];
 const MESSAGE = "what should I pack for kyoto and my garden";
@@ -62,8 +62,8 @@ async function plan(): Promise<string[]> {
   return shape(root!.Plan);
 }
 
-async function chosen(): Promise<PromptMemory["summaries"]> {
-  const [row] = await prisma.$queryRaw<Array<{ memory: PromptMemory }>>(statement());
+async function chosen(): Promise<StoredPromptMemory["summaries"]> {
+  const [row] = await prisma.$queryRaw<Array<{ memory: StoredPromptMemory }>>(statement());
   return row!.memory.summaries;
 }
 
