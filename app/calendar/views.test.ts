@@ -57,6 +57,20 @@ describe("day layout", () => {
     expect(byTitle).toEqual({ A: [0, 2, 540, 60], B: [1, 2, 570, 60], C: [0, 2, 600, 60], D: [0, 1, 840, 60] });
   });
 
+  it("puts back-to-back short events side by side: each is drawn at least 24 px tall, so one would cover the next", () => {
+    const placed = layoutDay(
+      [
+        at("2026-06-01T10:00", "2026-06-01T10:15", "call"),
+        at("2026-06-01T10:15", "2026-06-01T10:30", "stand-up"),
+        at("2026-06-01T11:00", "2026-06-01T11:15", "alone"),
+      ],
+      Temporal.PlainDate.from("2026-06-01"),
+      "Europe/Berlin",
+    );
+    const byTitle = Object.fromEntries(placed.map((p) => [p.occurrence.title, [p.lane, p.lanes, p.top, p.height]]));
+    expect(byTitle).toEqual({ call: [0, 2, 600, 15], "stand-up": [1, 2, 615, 15], alone: [0, 1, 660, 15] });
+  });
+
   it("places events by wall-clock time on the 23-hour spring day, as the hour labels read", () => {
     const placed = layoutDay(
       [at("2026-03-29T04:00", "2026-03-29T05:00", "early")],

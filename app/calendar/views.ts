@@ -114,8 +114,16 @@ export function monthWeeks(range: ViewRange): MonthWeek[] {
 export type PlacedOccurrence = { occurrence: Occurrence; top: number; height: number; lane: number; lanes: number };
 
 /**
+ * A shorter event is still drawn 26 px tall (a 24 px tap target, WCAG 2.5.8: calendar.css), which is 33
+ * minutes of the grid's 48 px hour: laid out as if this long, so that the next event goes beside it
+ * rather than over it.
+ */
+const SHOWN_MINUTES_MIN = 35;
+
+/**
  * Lays out a day's timed occurrences side by side: each cluster of overlapping events shares the
- * column, every event in it taking the first free lane.
+ * column, every event in it taking the first free lane. Events overlap as they are drawn (a short one
+ * takes SHOWN_MINUTES_MIN).
  */
 export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, timeZone: string): PlacedOccurrence[] {
   const clock = zoneClock(timeZone);
@@ -132,11 +140,11 @@ export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, ti
     .map((o) => {
       const top = minutesOf(o.startMs, 0);
       const bottom = Math.min(1440, Math.max(top + 15, minutesOf(o.endMs, 1440)));
-      return { occurrence: o, top, bottom };
+      return { occurrence: o, top, bottom, shownBottom: Math.max(bottom, top + SHOWN_MINUTES_MIN) };
     })
     .sort((a, b) => a.top - b.top || b.bottom - a.bottom);
   const placed: PlacedOccurrence[] = [];
-  let cluster: (PlacedOccurrence & { bottom: number })[] = [];
+  let cluster: (PlacedOccurrence & { shownBottom: number })[] = [];
   let clusterEnd = -1;
   const closeCluster = () => {
     const lanes = Math.max(1, ...cluster.map((entry) => entry.lane + 1));
@@ -149,7 +157,7 @@ export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, ti
       closeCluster();
       clusterEnd = -1;
     }
-    const busy = new Set(cluster.filter((other) => other.bottom > entry.top).map((other) => other.lane));
+    const busy = new Set(cluster.filter((other) => other.shownBottom > entry.top).map((other) => other.lane));
     let lane = 0;
     while (busy.has(lane)) lane += 1;
     cluster.push({
@@ -158,9 +166,9 @@ export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, ti
       height: entry.bottom - entry.top,
       lane,
       lanes: 0,
-      bottom: entry.bottom,
+      shownBottom: entry.shownBottom,
     });
-    clusterEnd = Math.max(clusterEnd, entry.bottom);
+    clusterEnd = Math.max(clusterEnd, entry.shownBottom);
   }
   closeCluster();
   return placed;

@@ -11,7 +11,7 @@ import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
 import { reportRoutesBy } from "~/observability/error-reporting.server";
 import { logger, requestWithoutSecrets, responseWithoutSecrets } from "~/observability/logger.server";
-import { requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
+import { keepUnsentMessage, requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
 import { allowedHostsMiddleware, refuseInvalidHost } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
 import { answerUnknownAddressMethods, bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
@@ -194,6 +194,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // page's import takes files up to its own, larger limit and says so itself when one is too large.
   const calendarLimit = Math.max(config.bodyLimitBytes, MAX_IMPORT_REQUEST_BYTES);
   app.use(bodyGuard((req) => (routePath(req).path === "/calendar" ? calendarLimit : config.bodyLimitBytes)));
+  // A chat message posted after the session ended is shown back (and kept for after signing in).
+  app.use(keepUnsentMessage);
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
 

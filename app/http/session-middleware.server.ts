@@ -4,6 +4,8 @@ import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
+import { composerPage, keepUnsentCookie, unsentMessageHtml } from "~/chat/unsent-message.server";
+import { guardedBody } from "./body-guard.server";
 import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -63,5 +65,48 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     res.send(followingSignedOutHtml(`/login?${params}`, themeFromCookie(req.get("cookie") ?? null)));
     return;
   }
+  // A message typed on a chat page is read first (keepUnsentMessage, after the body guard): it must not be lost.
+  const composer = read ? null : composerPage(route.path, req.path);
+  if (composer) {
+    (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost = {
+      page: composer,
+      signIn: `/login?${new URLSearchParams({ ...Object.fromEntries(params), redirectTo: composer })}`,
+    };
+    return next();
+  }
   res.redirect(read ? 302 : 303, `/login?${params}`);
+}
+
+type SignedOutPost = { page: string; signIn: string };
+
+/**
+ * After the body guard: a chat message posted once the session had ended (signed out in another tab,
+ * expired) is shown back on a 401 page, to copy, and kept in a short-lived cookie for the composer after
+ * signing in again. A post without one goes to the sign-in page as every other signed-out post does.
+ */
+export function keepUnsentMessage(req: Request, res: Response, next: NextFunction): void {
+  const pending = (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost;
+  if (!pending) return next();
+  const body = guardedBody(res);
+  const fields =
+    body?.contentType === "application/x-www-form-urlencoded" ? new URLSearchParams(body.bytes.toString()) : null;
+  const message = fields?.get("message") ?? "";
+  if (!message.trim()) {
+    res.redirect(303, pending.signIn);
+    return;
+  }
+  keepUnsentCookie(pending.page, message)
+    .then((cookie) => {
+      if (cookie) res.append("Set-Cookie", cookie);
+      res.status(401).type("html").setHeader("Cache-Control", "no-store");
+      res.send(
+        unsentMessageHtml({
+          message,
+          signInAddress: pending.signIn,
+          kept: cookie !== null,
+          theme: themeFromCookie(req.get("cookie") ?? null),
+        }),
+      );
+    })
+    .catch(next);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selfMemoryIntent } from "./schemas";
+import { clipText, extractionSchema, selfMemoryIntent } from "./schemas";
 
 const settings = {
   intent: "instance",
@@ -22,5 +22,31 @@ describe("the instance's memory settings", () => {
     expect(messagesFor({ summaryIdleMinutes: 20_000 })).toEqual(["Use 1 to 10,080 minutes (a week)."]);
     expect(messagesFor({ extractionInputTokens: 1_000_000 })).toEqual(["Use 200 to 100,000."]);
     expect(messagesFor({ relevantSummaries: 2.5 })).toEqual(["Use a whole number."]);
+  });
+});
+
+describe("extraction answers", () => {
+  const answer = (topics: string[]) => ({ summary: "s", topics, keyFacts: [], candidates: [] });
+
+  it("clips an over-long topic at a word break instead of refusing the whole answer", () => {
+    const long = "the long history of the family allotment and what grows there in each season of the year";
+    const parsed = extractionSchema.safeParse(answer([long, "garden"]));
+    expect(parsed.success).toBe(true);
+    const [topic, other] = parsed.data!.topics;
+    expect(topic!.length).toBeLessThanOrEqual(80);
+    expect(topic).toBe("the long history of the family allotment and what grows there in each season of…");
+    expect(other).toBe("garden");
+  });
+
+  it("keeps the first 20 topics of more, and still refuses an empty one", () => {
+    const many = Array.from({ length: 25 }, (_, index) => `topic ${index}`);
+    expect(extractionSchema.parse(answer(many)).topics).toHaveLength(20);
+    expect(extractionSchema.safeParse(answer(["  "])).success).toBe(false);
+  });
+
+  it("cuts a text with no word break near the end at the limit, whole characters only", () => {
+    expect(clipText("short", 80)).toBe("short");
+    expect(clipText("x".repeat(100), 10)).toBe(`${"x".repeat(9)}…`);
+    expect(clipText("😀".repeat(20), 5)).toBe("😀😀😀😀…");
   });
 });

@@ -107,12 +107,37 @@ export const memorySettingsSchema = z.object({
   memoryAutoAccept: z.boolean().optional(),
 });
 
+/** `text` cut to at most `max` characters, at a word break when one is near, marked with an ellipsis. */
+export function clipText(text: string, max: number): string {
+  const characters = Array.from(text);
+  if (characters.length <= max) return text;
+  const cut = characters.slice(0, max - 1).join("");
+  // The last word is whole when a space follows it; else it is left out, when that loses little.
+  const wordBreak = /\s/.test(characters[max - 1] ?? "") ? cut.length : cut.search(/\s\S*$/);
+  return `${(wordBreak >= max / 2 ? cut.slice(0, wordBreak) : cut).trimEnd()}…`;
+}
+
+/**
+ * A list of short labels from the model: an over-long one is clipped and extra ones are left off, rather
+ * than the whole summary dropped for a topic a few words too long.
+ */
+const clippedList = (maxLength: number, maxItems: number) =>
+  z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .transform((text) => clipText(text, maxLength)),
+    )
+    .transform((items) => items.slice(0, maxItems));
+
 /** What the extraction request must answer (strict: anything else is dropped and logged). */
 export const extractionSchema = z
   .object({
     summary: z.string().trim().min(1).max(4000),
-    topics: z.array(z.string().trim().min(1).max(80)).max(20),
-    keyFacts: z.array(z.string().trim().min(1).max(300)).max(30),
+    topics: clippedList(80, 20),
+    keyFacts: clippedList(300, 30),
     candidates: z
       .array(
         z

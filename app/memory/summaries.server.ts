@@ -166,7 +166,8 @@ export async function summarizeConversation(conversationId: string): Promise<Sum
 
   const extraction = parseExtraction(text);
   if (!extraction.ok) {
-    log.warn({ conversationId, reason: extraction.reason, answer: text.slice(0, 500) }, "extraction answer dropped");
+    // Never the answer itself: it is made of the conversation, and logs carry no conversation text.
+    log.warn({ conversationId, reason: extraction.reason, answerChars: text.length }, "extraction answer dropped");
     // Re-sending the same oldest range every idle period would never end: after a few invalid answers
     // the range is passed over (never summarised) and the next run starts after it.
     const failures = conversation.summaryFailedFromId === from.id ? conversation.summaryFailures + 1 : 1;
@@ -334,7 +335,8 @@ function parseExtraction(text: string): { ok: true; value: Extraction } | { ok: 
   if (!parsed.success) {
     return {
       ok: false,
-      reason: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
+      // Where and what kind of problem, never the values (zod names an unrecognised key as the model wrote it).
+      reason: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.code}`).join("; "),
     };
   }
   return { ok: true, value: parsed.data };

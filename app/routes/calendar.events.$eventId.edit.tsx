@@ -1,11 +1,20 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { Submission, SubmissionResult } from "@conform-to/react";
+import { isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, getEvent, overrideAt, seriesPageScope, updateEvent } from "~/calendar/events.server";
-import { eventDefaults } from "~/calendar/form-values";
+import {
+  askedOccurrence,
+  EventNotFoundError,
+  getEvent,
+  overrideAt,
+  seriesPageScope,
+  updateEvent,
+} from "~/calendar/events.server";
+import { eventDefaults, type FormDefaults, newEventDefaults } from "~/calendar/form-values";
+import { todayIn } from "~/calendar/time";
 import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
@@ -70,10 +79,14 @@ function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const eventId = params.eventId ?? "";
-  // Someone else's event is a 404 before anything they sent is even read.
-  refuseReadOnly((await orNotFound(getEvent(user.id, eventId))).subscription);
+  const event = await getEvent(user.id, eventId).catch((error: unknown) => {
+    if (error instanceof EventNotFoundError) return null;
+    throw error;
+  });
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: eventFormSchema });
+  if (!event) throw eventGone(submission, user);
+  refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(formData));
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success)
@@ -84,7 +97,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       { eventId, occurrence: scope.data.occurrence || undefined },
       submission.value,
       scope.data.scope,
-    ),
+    ).catch((error: unknown) => {
+      // Deleted between the look-up and the save.
+      if (error instanceof EventNotFoundError) throw eventGone(submission, user);
+      throw error;
+    }),
     "edit",
   );
   if (saved.refused)
@@ -139,6 +156,52 @@ export default function EditEvent() {
   );
 }
 
+const EVENT_GONE =
+  "This event no longer exists: it was deleted (in another tab or on another device), or never existed. Nothing was saved. Your changes are below: create it as a new event.";
+
+/** What saving an edit of a missing event answers with (404): the typed values, for a new event. */
+type GoneEdit = { eventGone: true; result: SubmissionResult<string[]>; defaults: FormDefaults; timeZones: string[] };
+
+/**
+ * An edit saved after its event was deleted (or of someone else's event, which looks the same) keeps
+ * what was typed: the 404 carries it into a new-event form, with the reason on the form.
+ */
+function eventGone(submission: Submission<unknown>, user: { timeZone: string }) {
+  const today = todayIn(user.timeZone).toString();
+  return data(
+    {
+      eventGone: true,
+      result: submission.reply({ formErrors: [EVENT_GONE] }),
+      defaults: newEventDefaults(today, pickerZone(user.timeZone)),
+      timeZones: timeZones(),
+    } satisfies GoneEdit,
+    { status: 404 },
+  );
+}
+
+const isGoneEdit = (value: unknown): value is GoneEdit =>
+  typeof value === "object" && value !== null && (value as Partial<GoneEdit>).eventGone === true;
+
+/** The page an edit of a missing event gets: the values as typed, in the new-event form. */
+function EventGone({ gone }: { gone: GoneEdit }) {
+  return (
+    <section className="calendar-page">
+      <p>
+        <Link to="/calendar">← Calendar</Link>
+      </p>
+      <h1>Event not found</h1>
+      <EventForm
+        id="new-event"
+        action="/calendar/new"
+        defaultValue={gone.defaults}
+        lastResult={gone.result}
+        timeZones={gone.timeZones}
+        submitLabel="Create as new event"
+      />
+    </section>
+  );
+}
+
 /**
  * The scope a refused submission chose: without JS the page is rendered anew and would otherwise fall back
  * to "This event", so that fixing the error and saving again would change other events than chosen.
@@ -149,5 +212,8 @@ function sentScope(lastResult: Parameters<typeof sentValue>[0]): Scope | undefin
 }
 
 export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404 && isGoneEdit(error.data))
+    return <EventGone gone={error.data} />;
   return <ErrorPage />;
 }

@@ -29,6 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
+import { takeUnsentMessage } from "~/chat/unsent-message.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -133,25 +134,31 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
-  return {
-    conversation: {
-      id: conversation.id,
-      title: conversation.title,
-      pinned: conversation.pinned,
-      memoryEnabled: conversation.memoryEnabled,
+  // A message sent without JS after the session had ended, back in the box once signed in again.
+  const unsent = await takeUnsentMessage(request);
+  return data(
+    {
+      conversation: {
+        id: conversation.id,
+        title: conversation.title,
+        pinned: conversation.pinned,
+        memoryEnabled: conversation.memoryEnabled,
+      },
+      messages: items,
+      earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
+      streamingId: items.find((message) => message.status === "streaming")?.id ?? null,
+      modelChoice: conversation.model ? `${provider}:${conversation.model}` : "",
+      defaultModelLabel: `${PROVIDER_LABELS[fallback.provider]} · ${fallback.model}`,
+      // Retry, Regenerate and Edit act on the conversation's newest messages: only offered where they show.
+      isNewestPage: !before && !through,
+      models: {
+        openrouter: openrouterModels.map((model) => model.id),
+        ollama: ollamaModels.map((model) => model.id),
+      },
+      unsentMessage: unsent.message,
     },
-    messages: items,
-    earlier: earlier ? encodeCreatedAtCursor(earlier) : null,
-    streamingId: items.find((message) => message.status === "streaming")?.id ?? null,
-    modelChoice: conversation.model ? `${provider}:${conversation.model}` : "",
-    defaultModelLabel: `${PROVIDER_LABELS[fallback.provider]} · ${fallback.model}`,
-    // Retry, Regenerate and Edit act on the conversation's newest messages: only offered where they show.
-    isNewestPage: !before && !through,
-    models: {
-      openrouter: openrouterModels.map((model) => model.id),
-      ollama: ollamaModels.map((model) => model.id),
-    },
-  };
+    { headers: unsent.headers },
+  );
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -322,8 +329,17 @@ function useSending(messages: Array<{ id: string; role: string; content?: string
 }
 
 export default function Conversation() {
-  const { conversation, messages, earlier, streamingId, models, modelChoice, defaultModelLabel, isNewestPage } =
-    useLoaderData<typeof loader>();
+  const {
+    conversation,
+    messages,
+    earlier,
+    streamingId,
+    models,
+    modelChoice,
+    defaultModelLabel,
+    isNewestPage,
+    unsentMessage,
+  } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
   const navigation = useNavigation();
@@ -542,7 +558,11 @@ export default function Conversation() {
           intent="send"
           draft={{ key: `/chat/${conversation.id}`, sent: lastUser?.content ?? null }}
           // A refused send keeps its text; so does a refused edit with no message left to edit.
-          defaultValue={typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing)) ? typed : ""}
+          defaultValue={
+            typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing))
+              ? typed
+              : (unsentMessage ?? "")
+          }
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
           pending={sendingText !== null}
         />

@@ -16,6 +16,7 @@ import { markNewChatSent, takeNewChatSent } from "~/components/chat/new-chat-foc
 import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
+import { takeUnsentMessage } from "~/chat/unsent-message.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -29,9 +30,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const hits = query ? await searchConversations(user.id, query) : [];
   // Where a deleted conversation's page sends the person: said once, not again on reload.
   const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
+  // A message sent without JS after the session had ended, back in the box once signed in again.
+  const unsent = await takeUnsentMessage(request);
+  for (const cookie of unsent.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     query,
     deleted: notice,
+    unsentMessage: unsent.message,
     conversations: groupByConversation(hits).map((group) => ({
       title: group.title,
       href: `/chat/${group.conversationId}`,
@@ -72,7 +77,7 @@ const MATCHED: Record<"title" | "mine" | "reply", string> = {
 };
 
 export default function ChatHome() {
-  const { query, conversations, deleted } = useLoaderData<typeof loader>();
+  const { query, conversations, deleted, unsentMessage } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   // A refused send stays here: its mark must not move focus on some later arrival.
@@ -122,7 +127,11 @@ export default function ChatHome() {
         <FormErrors errors={lastResult?.error?.[""] ?? undefined} />
         <Composer
           draft={{ key: "/chat", sent: null }}
-          defaultValue={typeof lastResult?.initialValue?.message === "string" ? lastResult.initialValue.message : ""}
+          defaultValue={
+            typeof lastResult?.initialValue?.message === "string"
+              ? lastResult.initialValue.message
+              : (unsentMessage ?? "")
+          }
           errors={lastResult?.error?.message ?? undefined}
           pending={navigation.state === "submitting"}
         />

@@ -53,7 +53,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (![...all.facts, ...all.preferences].some((m) => m.id === edit)) notFound();
   }
   const review = url.searchParams.get("review");
-  if (review && !proposals.some((p) => p.id === review)) notFound();
+  if (review && !proposals.some((p) => p.id === review)) {
+    // Mine, decided meanwhile (in another tab, an old link): the page as it is now, saying so.
+    if (!(await isDecidedProposal(user.id, review))) notFound();
+    url.searchParams.delete("review");
+    throw await redirectWithNotice(`/memory${url.search}`, "handled", user.id);
+  }
   const { notice, headers } = await takeNotice(request, user.id, NOTICES);
   const page = {
     notice,

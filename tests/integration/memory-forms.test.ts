@@ -143,9 +143,16 @@ describe("memory forms without JavaScript", () => {
       expect(page, sent.intent).not.toContain("Page not found");
     }
     expect((await prisma.memoryFact.findFirstOrThrow({ where: { userId, key: "pet" } })).value).toBe("a cat");
+    // Its Review link, opened again (an old tab, the back button): the memory page says so, not a 404.
+    const review = await client.get(`/memory?review=${accepted.id}&q=pet`);
+    expect(review.status).toBe(302);
+    expect(review.headers.get("location")).toBe("/memory?q=pet");
+    const shown = await (await client.get("/memory?q=pet")).text();
+    expect(shown).toContain("That suggestion was already handled.");
     // Someone else's suggestion, handled or not, is still not found.
     const other = await person();
     expect((await other.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(404);
+    expect((await other.get(`/memory?review=${accepted.id}`)).status).toBe(404);
     const pending = await suggestion("a hamster");
     expect((await other.post("/memory", { intent: "reject", id: pending.id })).status).toBe(404);
   });

@@ -201,6 +201,47 @@ describe("memory", () => {
     expect(await (await client.get(`/chat/${id}`)).text()).toContain("favourite colour");
   });
 
+  it("a summary with an over-long topic is written with the topic clipped, not dropped", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id } = await converse(client, "Let us plan the spring garden.");
+    const longTopic = `${"planning the spring vegetable garden ".repeat(3)}with raised beds`;
+    harness.openrouter.configure({
+      extractionReply: JSON.stringify({
+        summary: "Planned the spring garden.",
+        topics: [longTopic, "garden"],
+        keyFacts: ["wants raised beds"],
+        candidates: [],
+      }),
+    });
+    expect(await summarize(client, id)).toMatchObject({ status: "written" });
+    const summary = await prisma.conversationSummary.findFirstOrThrow({ where: { conversationId: id } });
+    expect(summary.topics).toHaveLength(2);
+    expect(summary.topics[0]!.length).toBeLessThanOrEqual(80);
+    expect(summary.topics[0]).toMatch(/^planning the spring vegetable garden planning .*…$/);
+    expect(summary.topics[1]).toBe("garden");
+  });
+
+  it("a dropped extraction answer is logged without any of the conversation's text", async () => {
+    const client = await signedInClient(harness.server.url);
+    const secret = "my locker code is 4471 at the gym";
+    const { id } = await converse(client, secret);
+    harness.openrouter.configure({
+      extractionReply: JSON.stringify({
+        summary: `They said: ${secret}`,
+        topics: ["gym locker"],
+        keyFacts: [secret],
+        candidates: [{ type: "fact", key: "locker", value: "4471", note: secret }],
+      }),
+    });
+    expect(await summarize(client, id)).toMatchObject({ status: "invalid" });
+    const dropped = harness.server.logs.filter((line) => line.msg === "extraction answer dropped");
+    expect(dropped.length).toBeGreaterThan(0);
+    const logged = JSON.stringify(dropped);
+    for (const text of ["locker code", "at the gym", "They said"]) expect(logged).not.toContain(text);
+    // Nor a key the model made up (zod's message names it as written).
+    for (const line of dropped) expect(String(line.reason)).not.toContain("note");
+  });
+
   it("auto-accepts only when I turned it on and both thresholds are met", async () => {
     const client = await signedInClient(harness.server.url);
     const reply = JSON.stringify({

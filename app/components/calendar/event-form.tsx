@@ -45,6 +45,8 @@ type Props = {
   lastResult: SubmissionResult<string[]> | null | undefined;
   timeZones: string[];
   submitLabel: string;
+  /** Where the form posts, when not to its own page (an edit of a deleted event creates a new one). */
+  action?: string;
   /** Extra fields (which occurrences an edit applies to, hidden occurrence id). */
   children?: ReactNode;
 };
@@ -53,7 +55,7 @@ type Props = {
  * The event form: every field works without JS. With JS it checks on submit like every other form: a
  * message that appears or vanishes on blur would move the buttons under the pointer mid-click.
  */
-export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel, children }: Props) {
+export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel, action, children }: Props) {
   const navigation = useNavigation();
   const [form, fields] = useForm<EventFormShape, EventInput>({
     id,
@@ -65,7 +67,7 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
     onValidate: ({ formData }) => parseWithZod(formData, { schema: eventFormSchema }),
   });
   return (
-    <Form method="post" {...getFormProps(form)} className="event-form">
+    <Form method="post" action={action} {...getFormProps(form)} className="event-form">
       <FormErrors errors={form.errors} id={form.errorId} />
       {children}
       <Field label="Title" id={fields.title.id} errors={fields.title.errors}>

@@ -1,0 +1,97 @@
+import { createCookie } from "@remix-run/node";
+import escapeHtml from "escape-html";
+import type { Theme } from "~/components/theme";
+import { config } from "~/config/env.server";
+
+/**
+ * A message sent without JS after the session ended (signed out in another tab, expired, revoked) must
+ * not be lost on the way to the sign-in page. The answer to that post shows the text back, to copy, and
+ * a short-lived signed cookie carries it through signing in: the composer of the page it was sent from
+ * has it again. The text never travels in a URL (addresses end up in logs and history).
+ */
+const UNSENT_COOKIE = "__ares_unsent";
+const UNSENT_MAX_AGE_SECONDS = 15 * 60;
+/** Browsers keep cookies up to 4096 bytes (name and attributes included); a longer text is only shown. */
+const COOKIE_BYTES_MAX = 3_900;
+
+/** The composer addresses: the new-chat page and a conversation (its id as routed). */
+const COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
+
+type StoredUnsent = { page: string; message: string };
+
+function unsentCookie() {
+  const { sessionSecrets, mode } = config();
+  return createCookie(UNSENT_COOKIE, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: mode === "production",
+    path: "/",
+    maxAge: UNSENT_MAX_AGE_SECONDS,
+    secrets: sessionSecrets,
+  });
+}
+
+/** The page (`/chat` or `/chat/<id>`) a signed-out post to `route` was typed on, or null for other posts. */
+export function composerPage(route: string, sentPath: string): string | null {
+  if (!COMPOSER_ADDRESS.test(route)) return null;
+  const id = sentPath.split("/")[2];
+  return id ? `/chat/${id}` : "/chat";
+}
+
+/** The Set-Cookie that keeps `message` for `page` until signed in again; null when it is too long for a cookie. */
+export async function keepUnsentCookie(page: string, message: string): Promise<string | null> {
+  const header = await unsentCookie().serialize({ page, message } satisfies StoredUnsent);
+  return Buffer.byteLength(header) <= COOKIE_BYTES_MAX ? header : null;
+}
+
+function isStoredUnsent(value: unknown): value is StoredUnsent {
+  if (typeof value !== "object" || value === null) return false;
+  const { page, message } = value as Record<string, unknown>;
+  return typeof page === "string" && typeof message === "string";
+}
+
+/**
+ * The unsent message kept for this page, taken once (the headers clear the cookie; return them with
+ * the loader's data). Another page's message stays for that page.
+ */
+export async function takeUnsentMessage(request: Request): Promise<{ message: string | null; headers: Headers }> {
+  const headers = new Headers();
+  const cookieHeader = request.headers.get("cookie");
+  if (!cookieHeader?.includes(`${UNSENT_COOKIE}=`)) return { message: null, headers };
+  const value: unknown = await unsentCookie().parse(cookieHeader);
+  const valid = isStoredUnsent(value);
+  if (valid && value.page !== new URL(request.url).pathname) return { message: null, headers };
+  headers.append("Set-Cookie", await unsentCookie().serialize("", { maxAge: 0, expires: new Date(0) }));
+  return { message: valid ? value.message : null, headers };
+}
+
+/**
+ * The 401 page a signed-out send gets: what happened, the text in a box to copy, and the way to sign in
+ * and back to the conversation (`kept`: the cookie carries the text there).
+ */
+export function unsentMessageHtml(options: {
+  message: string;
+  signInAddress: string;
+  kept: boolean;
+  theme: Theme;
+}): string {
+  const colorScheme = options.theme === "system" ? "light dark" : options.theme;
+  const after = options.kept
+    ? "Sign in again and it will be back in the message box."
+    : "It is too long to keep while you sign in: copy it first, then sign in again.";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="${colorScheme}">
+<title>Signed out · ARES</title>
+<style>html{color-scheme:${colorScheme}}body{margin:0 auto;max-width:40rem;padding:1rem;font-family:system-ui,sans-serif;line-height:1.5}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}textarea{box-sizing:border-box;width:100%;min-height:10rem;font:inherit;padding:.5rem}
+a.button{display:inline-block;margin-top:1rem;padding:.6rem 1rem;min-height:24px;border:1px solid currentColor;border-radius:.4rem}</style>
+</head><body><main>
+<h1>You are signed out</h1>
+<p role="alert" data-status="signed-out">Your session ended before your message was sent, so it was not sent. ${after}</p>
+<label for="unsent-message">Your message (not sent)</label>
+<textarea id="unsent-message" name="message" rows="8">${escapeHtml(options.message)}</textarea>
+<a class="button" href="${escapeHtml(options.signInAddress)}">Sign in again</a>
+</main></body></html>`;
+}
