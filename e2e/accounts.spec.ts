@@ -198,6 +198,23 @@ test.describe("bad input on the sign-up and sign-in forms", () => {
     if (!javaScriptEnabled) await expect(page.getByLabel("Password", { exact: true })).toHaveValue("");
   });
 
+  test("a password easy to guess is explained by the server, with or without JS; name and email are kept", async ({
+    page,
+  }) => {
+    const email = uniqueEmail("weak");
+    await page.goto("/signup");
+    await untilInteractive(page);
+    await page.getByLabel("Name (optional)").fill("Weak Password");
+    await page.getByLabel("Email").fill(email);
+    // Long enough for the page's own check: only the server knows it is a repeat.
+    await page.getByLabel("Password", { exact: true }).fill("aaaaaaaaaaaa");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByText(/That password is too easy to guess/)).toBeVisible();
+    await expect(page).toHaveURL(/\/signup$/);
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+    await expect(page.getByLabel("Name (optional)")).toHaveValue("Weak Password");
+  });
+
   test("a malformed email is explained and kept", async ({ page }) => {
     await page.goto("/signup");
     await untilInteractive(page);

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createAccount, EmailTakenError } from "~/auth/accounts.server";
+import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { emailField, newPasswordField } from "~/auth/schemas";
 import { closeDb } from "~/db/db.server";
 import { withDatabaseUrl } from "./database-url";
@@ -31,6 +32,10 @@ const input = z
 if (!input.success) {
   console.error(input.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("\n"));
   console.error('usage: npm run user:create -- --email you@example.com [--name "…"] [--admin] [--password-stdin]');
+  process.exit(2);
+}
+if (input.data.password !== undefined && isWeakPassword(input.data.password, [input.data.email, values.name])) {
+  console.error(`password: ${WEAK_PASSWORD_MESSAGE}`);
   process.exit(2);
 }
 

@@ -12,11 +12,17 @@ export const profileSchema = z.object({
     .refine(isTimeZone, "Choose a time zone from the list, such as Europe/Paris."),
 });
 
-export const passwordChangeSchema = z.object({
-  // Absent for accounts that have no password yet (e.g. Auth0 sign-in only).
-  currentPassword: z.string().max(MAX_PASSWORD, "That password is too long.").optional(),
-  newPassword: newPasswordField,
-});
+export const passwordChangeSchema = z
+  .object({
+    // Absent for accounts that have no password yet (e.g. Auth0 sign-in only).
+    currentPassword: z.string().max(MAX_PASSWORD, "That password is too long.").optional(),
+    newPassword: newPasswordField,
+  })
+  // Keeping the old password is no change: whoever knew it would still get in.
+  .refine((value) => value.newPassword !== value.currentPassword, {
+    path: ["newPassword"],
+    message: "Choose a password different from your current one.",
+  });
 
 export const deleteAccountSchema = z.object({
   confirmEmail: z.string({ error: "Type your email address to confirm." }).trim().max(254),

@@ -205,14 +205,19 @@ const operations: Operation[] = [
     operationId: "receiveTelegramUpdate",
     summary: "Telegram delivers one update (webhook mode, PUBLIC_URL set)",
     description:
-      "Called by Telegram, authenticated by the X-Telegram-Bot-Api-Secret-Token header ARES registered with setWebhook. Each update_id is handled once.",
+      "Called by Telegram, authenticated by the X-Telegram-Bot-Api-Secret-Token header ARES registered with setWebhook. Each update_id is handled once. " +
+      "When webhooks are off here (no TELEGRAM_BOT_TOKEN, or no PUBLIC_URL: polling) every call is 404, secret or not.",
     tags: ["internal"],
     responses: {
       200: { description: "The update was handled (or was a duplicate)", schema: webhookResponseSchema },
       400: { description: "The body is not JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
-      401: { description: "Missing or wrong webhook secret", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      401: {
+        description: "Webhooks are on, and the webhook secret is missing or wrong",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
       404: {
-        description: "Telegram webhooks are not enabled here",
+        description: "Telegram webhooks are not enabled here (checked before the secret)",
         schema: problemSchema,
         contentType: PROBLEM_CONTENT_TYPE,
       },
@@ -262,6 +267,18 @@ function buildDocument() {
   for (const operation of operations) {
     const responses: Record<string, ResponseObject> = {};
     for (const [status, reply] of Object.entries(operation.responses)) responses[status] = responseObject(reply);
+    // Every POST passes the body guard first (app/http/body-guard.server.ts), whatever the endpoint.
+    if (operation.method === "post") {
+      responses["413"] = {
+        description: "The body is larger than BODY_LIMIT_BYTES (payload_too_large); it is not read",
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } },
+      };
+      responses["415"] = {
+        description:
+          "The body is not application/json (unsupported_media_type), or declares a charset other than UTF-8 (unsupported_charset)",
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } },
+      };
+    }
     if (operation.internal || operation.session) {
       responses["401"] = {
         description: operation.internal ? "Missing or wrong internal API key" : "Not signed in",

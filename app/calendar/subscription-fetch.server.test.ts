@@ -2,7 +2,13 @@ import dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed, normalizeFeedUrl } from "./subscription-fetch.server";
+import {
+  SubscriptionFetchError,
+  acceptedFeedUrl,
+  feedUrlForDisplay,
+  fetchFeed,
+  normalizeFeedUrl,
+} from "./subscription-fetch.server";
 
 // The default setting: private and local addresses are refused (the subscription tests allow them).
 delete process.env.CALENDAR_SUBSCRIPTION_ALLOW_PRIVATE;
@@ -31,6 +37,14 @@ describe("the subscription fetch adapter", () => {
       expect(() => normalizeFeedUrl(url)).toThrow(SubscriptionFetchError);
     }
     expect(() => normalizeFeedUrl("not a url")).toThrow("This is not a web address (URL).");
+  });
+
+  it("shows an address without the user name and password it carries", () => {
+    expect(feedUrlForDisplay("https://alice:s3cret@cal.example.com/feed.ics?x=1")).toBe(
+      "https://•••@cal.example.com/feed.ics?x=1",
+    );
+    expect(feedUrlForDisplay("https://token@cal.example.com/feed.ics")).toBe("https://•••@cal.example.com/feed.ics");
+    expect(feedUrlForDisplay("https://cal.example.com/feed.ics")).toBe("https://cal.example.com/feed.ics");
   });
 
   it("refuses loopback, private and link-local addresses by default, by literal address or by name", async () => {

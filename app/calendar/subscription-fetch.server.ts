@@ -65,6 +65,29 @@ export function normalizeFeedUrl(input: string): string {
 }
 
 /**
+ * A subscription URL as pages show it: a user name and password in it (https://user:pass@host/…, how some
+ * servers publish private feeds) become "•••". The stored URL keeps them: fetchFeed sends them.
+ */
+export function feedUrlForDisplay(stored: string): string {
+  try {
+    const url = new URL(stored);
+    if (!url.username && !url.password) return stored;
+    url.username = "";
+    url.password = "";
+    return url.toString().replace("://", "://•••@");
+  } catch {
+    return "(not a valid address)";
+  }
+}
+
+/** HTTP Basic credentials from a URL's user:password, which undici does not send by itself. */
+function basicAuthorization(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return `Basic ${Buffer.from(credentials).toString("base64")}`;
+}
+
+/**
  * A subscription URL as the form takes it: normalized, and refused at once when the refresh would refuse
  * it whatever it serves — a literal private or local address (checkHost), or a name that resolves to one
  * (lookupPublic, the lookup the refresh's connections make) — or when the name resolves to nothing.
@@ -177,14 +200,25 @@ export async function fetchFeed(feedUrl: string): Promise<string> {
   const { timeoutMs, allowPrivateAddresses } = config().calendarSubscriptions;
   const signal = AbortSignal.timeout(timeoutMs);
   let url = new URL(normalizeFeedUrl(feedUrl));
+  const first = url;
   try {
     for (let redirects = 0; ; redirects += 1) {
       checkHost(url, allowPrivateAddresses);
-      const response = await request(url, {
+      // The feed's credentials go to its own origin only, not to wherever it redirects (as curl does).
+      const authorization =
+        basicAuthorization(url) ?? (url.origin === first.origin ? basicAuthorization(first) : undefined);
+      const target = new URL(url);
+      target.username = "";
+      target.password = "";
+      const response = await request(target, {
         method: "GET",
         dispatcher: agent(allowPrivateAddresses),
         signal,
-        headers: { accept: "text/calendar, */*;q=0.5", "user-agent": "ARES calendar subscription" },
+        headers: {
+          accept: "text/calendar, */*;q=0.5",
+          "user-agent": "ARES calendar subscription",
+          ...(authorization ? { authorization } : {}),
+        },
       });
       const location = response.headers.location;
       if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === "string") {

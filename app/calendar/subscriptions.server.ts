@@ -10,7 +10,7 @@ import {
   fromICalendar,
 } from "./ical.server";
 import { MAX_IMPORT_EVENTS } from "./import-limits";
-import { SubscriptionFetchError, acceptedFeedUrl, fetchFeed } from "./subscription-fetch.server";
+import { SubscriptionFetchError, acceptedFeedUrl, feedUrlForDisplay, fetchFeed } from "./subscription-fetch.server";
 
 const log = logger.child({ domain: "calendar" });
 
@@ -45,6 +45,7 @@ const select = {
 export type Subscription = {
   id: string;
   name: string;
+  /** As pages show it: without the user:password some feed URLs carry (the stored one keeps them). */
   url: string;
   refreshMinutes: number;
   nextRefreshAt: Date;
@@ -69,7 +70,12 @@ function toSubscription(row: {
 }): Subscription {
   const report = reportSchema.safeParse(row.lastReport);
   const { _count, ...rest } = row;
-  return { ...rest, lastReport: report.success ? report.data : null, events: _count.events };
+  return {
+    ...rest,
+    url: feedUrlForDisplay(rest.url),
+    lastReport: report.success ? report.data : null,
+    events: _count.events,
+  };
 }
 
 export async function listSubscriptions(userId: string): Promise<Subscription[]> {
@@ -132,9 +138,34 @@ export async function deleteSubscription(userId: string, id: string): Promise<vo
   if (count === 0) throw new SubscriptionNotFoundError();
 }
 
-/** Makes sure the subscription is mine before it is read on my request ("Refresh now"). */
-export async function refreshMySubscription(userId: string, id: string): Promise<RefreshOutcome> {
-  await getSubscription(userId, id);
+/** How soon "Refresh now" may be pressed again on one subscription. */
+export const MANUAL_REFRESH_INTERVAL_MS = 60_000;
+
+/**
+ * Reads my subscription on my request ("Refresh now"), at most once per MANUAL_REFRESH_INTERVAL_MS:
+ * each press fetches someone else's server. The press is claimed in the row (one UPDATE whose condition
+ * is the interval), so two presses at once, or in two processes, cannot both fetch.
+ */
+export async function refreshMySubscription(
+  userId: string,
+  id: string,
+  now = new Date(),
+): Promise<RefreshOutcome | { ok: false; retryAfterSeconds: number }> {
+  const current = await prisma.calendarSubscription.findFirst({
+    where: { id, userId },
+    select: { refreshRequestedAt: true },
+  });
+  if (!current) throw new SubscriptionNotFoundError();
+  const since = new Date(now.getTime() - MANUAL_REFRESH_INTERVAL_MS);
+  const { count } = await prisma.calendarSubscription.updateMany({
+    where: { id, userId, OR: [{ refreshRequestedAt: null }, { refreshRequestedAt: { lte: since } }] },
+    data: { refreshRequestedAt: now },
+  });
+  if (count === 0) {
+    const last = current.refreshRequestedAt ?? now;
+    const waitMs = last.getTime() + MANUAL_REFRESH_INTERVAL_MS - now.getTime();
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
   return refreshMine(id);
 }
 

@@ -7,12 +7,35 @@ import { replyHtml } from "./reply-html.server";
 
 const ROLE_HEADINGS = { user: "You", assistant: "ARES", system: "System", error: "Error" } as const;
 
+/** The formats a conversation exports to (?format=…). */
+export const EXPORT_FORMATS = ["md", "json"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/**
+ * The download's name from the title, in its own script ("Привет" → привет.md): letters and digits of
+ * any script kept, the rest (slashes, quotes, spaces, controls) made "-".
+ */
 function fileName(title: string, extension: string): string {
   const slug = title
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M}]+/gu, "-")
+    .replace(/^-|-$/g, "");
+  // Cut by code points, not UTF-16 units, so no half of a character is left at the end.
+  const cut = Array.from(slug).slice(0, 60).join("").replace(/-$/, "");
+  return `${cut || "conversation"}.${extension}`;
+}
+
+/** The same name in ASCII, for the browsers that read only Content-Disposition's plain `filename`. */
+function asciiFileName(title: string, extension: string): string {
+  const slug = title
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "")
-    .slice(0, 60);
+    .slice(0, 60)
+    .replace(/-$/, "");
   return `${slug || "conversation"}.${extension}`;
 }
 
@@ -46,7 +69,7 @@ async function* allMessages(conversationId: string, batchSize = 500): AsyncGener
  * One conversation as a downloadable Markdown or JSON document (streamed message by message). The JSON
  * carries each reply's HTML as the page shows it (stored when the reply finished: replyHtml).
  */
-export async function exportConversation(userId: string, conversationId: string, format: "md" | "json") {
+export async function exportConversation(userId: string, conversationId: string, format: ExportFormat) {
   const conversation = await getConversation(userId, conversationId);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
@@ -78,6 +101,7 @@ export async function exportConversation(userId: string, conversationId: string,
     body,
     contentType: format === "md" ? "text/markdown; charset=utf-8" : "application/json; charset=utf-8",
     fileName: fileName(conversation.title, format),
+    asciiFileName: asciiFileName(conversation.title, format),
   };
 }
 

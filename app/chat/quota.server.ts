@@ -3,6 +3,7 @@ import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { nextUtcMidnight } from "./usage.server";
+import { countOf } from "~/text/plural";
 
 export type QuotaDecision =
   { allowed: true } | { allowed: false; reason: "rate" | "tokens"; retryAfterSeconds: number; message: string };
@@ -49,7 +50,7 @@ export function quotaDecision(quota: QuotaColumns, now = new Date()): QuotaDecis
       allowed: false,
       reason: "rate",
       retryAfterSeconds,
-      message: `You can send ${messagesPerMinute} messages a minute. Try again in ${retryAfterSeconds} s.`,
+      message: `You can send ${countOf(messagesPerMinute, "message", "messages")} a minute. Try again in ${retryAfterSeconds} s.`,
     };
   }
   if (quota.budgetExceeded) {

@@ -1,6 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
-import { decodeForm } from "./form-charset.server";
+import { charsetLabel, decodeForm } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -112,6 +112,31 @@ const unsupported = (expected: string): Failure => ({
   title: "Unsupported media type",
   message: `Send the request body as ${expected}.`,
 });
+
+/**
+ * JSON is UTF-8 (RFC 8259 §8.1): a body that declares another charset (`application/json; charset=latin1`)
+ * would be read as UTF-8 anyway and stored altered, so it is refused and the client told.
+ */
+const unsupportedCharset = (charset: string): Failure => ({
+  status: 415,
+  code: "unsupported_charset",
+  title: "Unsupported media type",
+  message: `The request body declares ${
+    /^[\w.:-]{1,40}$/.test(charset) ? `charset ${charset}` : "a charset other than UTF-8"
+  }; send JSON as UTF-8 (charset=utf-8, or none).`,
+});
+
+/** The charset a JSON body declares when it is not UTF-8 (none declared is UTF-8; "utf8" is its alias). */
+function nonUtf8Charset(req: Request): string | undefined {
+  const label = charsetLabel(req.get("content-type") ?? "");
+  if (label === undefined) return undefined;
+  try {
+    return new TextDecoder(label).encoding === "utf-8" ? undefined : label;
+  } catch {
+    // A label no decoder knows is not UTF-8 either.
+    return label;
+  }
+}
 
 const badText: Failure = {
   status: 400,
@@ -247,6 +272,8 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     if (api ? !isJson(type) : type !== FORM && type !== MULTIPART) {
       return fail(unsupported(api ? "application/json" : `${FORM} or ${MULTIPART}`));
     }
+    const charset = api ? nonUtf8Charset(req) : undefined;
+    if (charset !== undefined) return fail(unsupportedCharset(charset));
     if (Number(req.get("content-length") ?? 0) > limitBytes) return fail(tooLarge);
     readLimited(req, limitBytes)
       .then(async (bytes) => {

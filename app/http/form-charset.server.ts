@@ -6,14 +6,18 @@
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
+/** The charset label a Content-Type declares (`charset=x`, `"x"` or `'x'`) as written, if any. */
+export function charsetLabel(contentType: string): string | undefined {
+  return /;\s*charset\s*=\s*(["']?)([^"';\s]+)\1/i.exec(contentType)?.[2];
+}
+
 /**
  * The charset a form body declares (`charset=x`, `"x"` or `'x'`), as a TextDecoder label: UTF-8 when
  * none is declared (as browsers send it) or the label is unknown (an old client's typo was read as
  * UTF-8 before; its bytes are still refused when they are not UTF-8).
  */
 export function declaredCharset(contentType: string): string {
-  const match = /;\s*charset\s*=\s*(["']?)([^"';\s]+)\1/i.exec(contentType);
-  const label = match?.[2];
+  const label = charsetLabel(contentType);
   if (!label) return "utf-8";
   try {
     return new TextDecoder(label).encoding;

@@ -12,6 +12,7 @@ import { redis } from "~/redis/redis.server";
 import { knownDeviceId } from "~/auth/device-cookie.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
+import { countOf } from "~/text/plural";
 import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL } from "./request-context.server";
 import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
@@ -141,7 +142,7 @@ const TOO_MANY_HTML = `<!doctype html>
 <title>Slow down — ARES</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
 </head><body><h1>Too many requests</h1>
-<p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER seconds and try again.</p>
+<p>You have sent a lot of requests in a short time. Please wait RETRY_AFTER and try again.</p>
 <p><a href="/">Back to ARES</a></p></body></html>`;
 
 function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
@@ -153,6 +154,7 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     if (!res.hasHeader("Retry-After") && info?.resetTime)
       res.setHeader("Retry-After", String(Math.max(1, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000))));
     const retryAfter = res.getHeader("Retry-After") ?? "60";
+    const wait = countOf(Number(retryAfter) || 60, "second", "seconds");
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
     if (tier === "auth" && isLoginPageSignIn(req)) {
       res.status(429);
@@ -161,21 +163,18 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
       return;
     }
     if (isApiPath(routePath(req).path)) {
-      sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${String(retryAfter)} seconds.`);
+      sendProblem(res, 429, "rate_limited", "Too many requests", `Retry after ${wait}.`);
       return;
     }
     if (routePath(req).data) {
       sendRemixDataRefusal(req, res, {
         status: 429,
         title: "Too many requests",
-        message: `You have sent a lot of requests in a short time. Please wait ${String(retryAfter)} seconds and try again.`,
+        message: `You have sent a lot of requests in a short time. Please wait ${wait} and try again.`,
       });
       return;
     }
-    res
-      .status(429)
-      .type("html")
-      .send(TOO_MANY_HTML.replace("RETRY_AFTER", String(retryAfter)));
+    res.status(429).type("html").send(TOO_MANY_HTML.replace("RETRY_AFTER", wait));
   };
 }
 

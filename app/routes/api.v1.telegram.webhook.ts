@@ -1,10 +1,13 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { problem } from "~/http/problem.server";
-import { receiveWebhookUpdate, webhookSecretMatches } from "~/telegram/bot.server";
+import { receiveWebhookUpdate, webhookEnabled, webhookSecretMatches } from "~/telegram/bot.server";
 
 /** Telegram POSTs each update here (webhook mode: PUBLIC_URL set) with the secret ARES registered. */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+  // Off first: an operator (or Telegram's getWebhookInfo) then reads "not enabled here", not a 401 that
+  // sends them looking for a wrong secret. The secret guards the handling; off, there is none to guard.
+  if (!webhookEnabled()) throw problem(404, "not_found", "Telegram webhooks are not enabled here");
   if (!webhookSecretMatches(request.headers.get("X-Telegram-Bot-Api-Secret-Token") ?? undefined)) {
     throw problem(401, "unauthorized", "Missing or wrong webhook secret");
   }

@@ -22,6 +22,7 @@ import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from "~/calendar/import-li
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
 import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
+import { pick } from "~/text/plural";
 import { markupOnly } from "~/http/markup-only.server";
 import { takeNotice } from "~/http/notice.server";
 import { VIEWS, type CalendarView } from "~/calendar/views";
@@ -530,7 +531,7 @@ export default function Calendar() {
           <p>
             {data.search.found === 0
               ? `No events match “${data.search.q}”.`
-              : `${data.search.limited ? `The ${data.search.found} latest` : data.search.found} event${data.search.found === 1 ? "" : "s"} match “${data.search.q}”.`}{" "}
+              : `${data.search.limited ? `The ${data.search.found} latest` : data.search.found} ${pick(data.search.found, "event matches", "events match")} “${data.search.q}”.`}{" "}
             <Link to={href(data.view, data.date)}>Back to the calendar</Link>
           </p>
           <Items lists={lists} index={0} className="search-results" />

@@ -17,6 +17,7 @@ import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { countOf } from "~/text/plural";
 import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -40,6 +41,8 @@ const NOTICES = {
   subscribed: "Subscribed. Its events are in your calendar, read-only, and refresh on their own.",
   "subscribed-unread": "Subscribed, but reading it failed (see below): ARES tries again at each refresh.",
   refreshed: "Refreshed.",
+  "refresh-too-soon": (seconds: number) =>
+    `It was refreshed less than a minute ago: try again in ${countOf(seconds, "second", "seconds")}.`,
   saved: "The subscription has been saved.",
 };
 
@@ -69,6 +72,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const intent = formData.get("intent");
   if (intent === "refresh") {
     const outcome = await mine(refreshMySubscription(user.id, id));
+    if ("retryAfterSeconds" in outcome) {
+      return redirectWithNotice(`/calendar/subscriptions/${id}`, "refresh-too-soon", user.id, {
+        count: outcome.retryAfterSeconds,
+      });
+    }
     // A failed read says why on the page itself (its alert), not in a notice.
     if (!outcome.ok) return redirect(`/calendar/subscriptions/${id}`);
     return redirectWithNotice(`/calendar/subscriptions/${id}`, "refreshed", user.id);
@@ -164,7 +172,9 @@ export default function SubscriptionPage() {
       <h2>Unsubscribe</h2>
       <Form method="post">
         <p className="muted">
-          Removes this subscription and all {subscription.events} of its events from your calendar.
+          {subscription.events === 0
+            ? "Removes this subscription (it has no events in your calendar)."
+            : `Removes this subscription and its ${countOf(subscription.events, "event", "events")} from your calendar.`}
         </p>
         <button type="submit" name="intent" value="unsubscribe" className="secondary">
           Unsubscribe

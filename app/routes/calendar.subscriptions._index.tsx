@@ -12,6 +12,7 @@ import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { countOf } from "~/text/plural";
 import { formConstraint } from "~/validation/constraints";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
@@ -87,7 +88,7 @@ export default function Subscriptions() {
             <li key={subscription.id}>
               <Link to={`/calendar/subscriptions/${subscription.id}`}>{subscription.name}</Link>{" "}
               <span className="muted">
-                {`${subscription.events} events · ${subscription.every.toLowerCase()}`}
+                {`${countOf(subscription.events, "event", "events")} · ${subscription.every.toLowerCase()}`}
                 {subscription.lastError ? " · last refresh failed" : ""}
               </span>
             </li>

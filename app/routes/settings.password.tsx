@@ -10,6 +10,7 @@ import { passwordChangeSchema } from "~/accounts/schemas";
 import { changeMyPassword } from "~/accounts/security.server";
 import { hasPassword } from "~/auth/accounts.server";
 import { requireUser } from "~/auth/guards.server";
+import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { MIN_PASSWORD } from "~/auth/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 
@@ -38,6 +39,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       submission.reply({ fieldErrors: { currentPassword: ["Enter your current password."] }, hideFields: HIDDEN }),
       { status: 400 },
     );
+  }
+  if (isWeakPassword(newPassword, [user.email, user.name])) {
+    return data(submission.reply({ fieldErrors: { newPassword: [WEAK_PASSWORD_MESSAGE] }, hideFields: HIDDEN }), {
+      status: 400,
+    });
   }
   const result = await changeMyPassword(
     user,
@@ -95,7 +101,7 @@ export default function Password() {
           label="New password"
           id={fields.newPassword.id}
           errors={fields.newPassword.errors}
-          hint={`At least ${MIN_PASSWORD} characters. Your other sessions will be signed out.`}
+          hint={`At least ${MIN_PASSWORD} characters, not easy to guess. Your other sessions will be signed out.`}
         >
           <input {...getInputProps(fields.newPassword, { type: "password" })} autoComplete="new-password" />
         </Field>

@@ -6,6 +6,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
+import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { MIN_PASSWORD, signupSchema } from "~/auth/schemas";
 import { signUpWithPassword } from "~/auth/sign-in.server";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
@@ -32,6 +33,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       }),
       { status: 400 },
     );
+  }
+  if (isWeakPassword(password, [email, name])) {
+    return data(submission.reply({ fieldErrors: { password: [WEAK_PASSWORD_MESSAGE] }, hideFields: ["password"] }), {
+      status: 400,
+    });
   }
   await signUpWithPassword({ name, email, password }, { ip: context.clientIp, userAgent: context.userAgent });
   // The same answer for a new and a taken address: the form must not tell anyone who has an account.

@@ -47,6 +47,11 @@ export function webhookSecret(): string {
   return createHmac("sha256", config().sessionSecrets[0]!).update("telegram-webhook").digest("base64url");
 }
 
+/** Whether Telegram talks to this instance by webhook: a bot token and a PUBLIC_URL (else it polls, or is off). */
+export function webhookEnabled(): boolean {
+  return Boolean(config().telegram && config().publicUrl);
+}
+
 export function webhookSecretMatches(received: string | undefined): boolean {
   if (!received) return false;
   const expected = Buffer.from(webhookSecret());
@@ -212,6 +217,6 @@ export async function receiveWebhookUpdate(
 ): Promise<Awaited<ReturnType<typeof handleUpdate>> | undefined> {
   const client = api();
   const username = await botUsername();
-  if (!client || !username || !config().publicUrl) return undefined;
+  if (!client || !username || !webhookEnabled()) return undefined;
   return handleUpdate({ api: client, username, id: botId() }, update);
 }

@@ -127,6 +127,17 @@ describe("settings", () => {
     expect(short.status).toBe(400);
     expect(await html(short)).toContain("Use at least 12 characters.");
 
+    // Keeping the current password, or a trivial one, is refused and changes nothing.
+    const same = await client.post("/settings/password", { currentPassword: password, newPassword: password });
+    expect(same.status).toBe(400);
+    const samePage = await html(same);
+    expect(samePage).toContain("Choose a password different from your current one.");
+    expect(samePage).not.toContain(password);
+    const weak = await client.post("/settings/password", { currentPassword: password, newPassword: "aaaaaaaaaaaa" });
+    expect(weak.status).toBe(400);
+    expect(await html(weak)).toContain("That password is too easy to guess");
+    expect((await elsewhere.get("/settings/password")).status).toBe(200);
+
     const ok = await client.post("/settings/password", {
       currentPassword: password,
       newPassword: "a whole new passphrase",

@@ -130,4 +130,72 @@ describe("request validation", () => {
       detail: "content: Write a message first.",
     });
   });
+  /** The OpenAPI entry for an answer the endpoint gave: it must exist and name the media type sent. */
+  function expectDocumented(endpoint: string, method: string, response: { status: number; headers: object }) {
+    const documented = document.paths[endpoint]![method]!.responses[String(response.status)];
+    expect(documented, `${method} ${endpoint} answered ${response.status}, which is not documented`).toBeDefined();
+    const type = (response.headers as Record<string, string>)["content-type"];
+    expect(type).toContain(Object.keys(documented!.content)[0]);
+  }
+
+  it("refuses JSON declared in a charset other than UTF-8 (it was read as UTF-8 anyway): 415, documented", async () => {
+    const latin1 = Buffer.from('{"title":"Caf\u00e9"}', "latin1");
+    for (const charset of ["latin1", "ISO-8859-1", '"windows-1252"', "utf-16", "no-such-charset"]) {
+      const response = await httpRequest(`${server.url}/api/v1/conversations`, {
+        method: "POST",
+        headers: { "content-type": `application/json; charset=${charset}`, cookie },
+        body: latin1,
+      });
+      expect(response.status, charset).toBe(415);
+      expect(JSON.parse(response.body), charset).toMatchObject({ status: 415, code: "unsupported_charset" });
+      expectDocumented("/api/v1/conversations", "post", response);
+    }
+    expect(JSON.parse((await post("/api/v1/conversations", "{}")).body)).toHaveProperty("id");
+    // UTF-8 by any of its names is taken, and the title arrives as typed.
+    for (const charset of ["utf-8", "UTF-8", '"utf8"']) {
+      const response = await httpRequest(`${server.url}/api/v1/conversations`, {
+        method: "POST",
+        headers: { "content-type": `application/json; charset=${charset}`, cookie },
+        body: Buffer.from('{"title":"Caf\u00e9"}', "utf8"),
+      });
+      expect(response.status, charset).toBe(201);
+      expect(JSON.parse(response.body), charset).toMatchObject({ title: "Caf\u00e9" });
+    }
+  });
+
+  it("documents the 413 and 415 every POST can answer", async () => {
+    for (const [endpoint, operations] of Object.entries(document.paths)) {
+      if (!operations.post) continue;
+      expect(operations.post.responses, endpoint).toHaveProperty("413");
+      expect(operations.post.responses, endpoint).toHaveProperty("415");
+    }
+    const plain = await httpRequest(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", cookie },
+      body: "x",
+    });
+    expect(JSON.parse(plain.body)).toMatchObject({ status: 415, code: "unsupported_media_type" });
+    expectDocumented("/api/v1/conversations", "post", plain);
+    const large = await httpRequest(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: `{"title":"${"x".repeat(1_100_000)}"}`,
+    });
+    expect(JSON.parse(large.body)).toMatchObject({ status: 413, code: "payload_too_large" });
+    expectDocumented("/api/v1/conversations", "post", large);
+  });
+
+  it("the Telegram webhook answers 404 when Telegram is off here, with or without a secret, as documented", async () => {
+    const secrets: Array<Record<string, string>> = [{}, { "x-telegram-bot-api-secret-token": "a guess" }];
+    for (const headers of secrets) {
+      const response = await httpRequest(`${server.url}/api/v1/telegram/webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ update_id: 1 }),
+      });
+      expect(response.status).toBe(404);
+      expect(JSON.parse(response.body)).toMatchObject({ code: "not_found" });
+      expectDocumented("/api/v1/telegram/webhook", "post", response);
+    }
+  });
 });

@@ -72,6 +72,27 @@ describe("sign-up form", () => {
     expect(html).toContain(`href="/login?email=${encodeURIComponent(email)}"`);
   });
 
+  it("a password easy to guess is refused with a reason; name and email are kept, the password is not", async () => {
+    for (const weak of ["aaaaaaaaaaaa", "password1234", "qwertyuiop12"]) {
+      const email = unique();
+      const { response, html } = await signUp({ email, password: weak, name: "Grace Hopper" });
+      expect(response.status).toBe(400);
+      expect(html).toContain("That password is too easy to guess");
+      expect(html).toContain(`value="${email}"`);
+      expect(html).toContain('value="Grace Hopper"');
+      expect(html).not.toContain(`value="${weak}"`);
+      // No account was made with it.
+      expect((await browserClient(server.url).post("/login", { email, password: weak })).status).toBe(400);
+    }
+  });
+
+  it("a password made of my own email address is refused", async () => {
+    const email = `gracehopper${Date.now().toString(36)}@example.test`;
+    const { response, html } = await signUp({ email, password: `${email.split("@")[0]}1` });
+    expect(response.status).toBe(400);
+    expect(html).toContain("That password is too easy to guess");
+  });
+
   it("a malformed email and missing fields are explained", async () => {
     const malformed = await signUp({ email: "not-an-email", password });
     expect(malformed.response.status).toBe(400);

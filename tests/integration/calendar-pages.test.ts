@@ -669,6 +669,16 @@ describe("calendar pages without JavaScript", () => {
     expect(page).toContain("Dentist appointment");
     expect(page).toContain("<title>Search “dentist” · Calendar · ARES</title>");
     expect(datetimes(page)).toEqual(["2019-07-01T09:00:00+02:00"]);
+    // The count and its verb agree: "1 event matches", "2 events match".
+    expect(page).toContain("1 event matches “dentist”.");
+    await create(client, {
+      ...weeklyStandup,
+      title: "Dentist follow-up",
+      repeat: "none",
+      startDate: "2019-08-01",
+      endDate: "2019-08-01",
+    });
+    expect(await (await client.get("/calendar?q=dentist")).text()).toContain("2 events match “dentist”.");
   });
 
   it("gives another person 404 for every route and method of my event", async () => {

@@ -13,7 +13,7 @@ import { signedUp } from "../support/app-server";
 import type { browserClient } from "../support/cookie-jar";
 import { type ServerProcess, ensureBuild, startServer } from "../support/server-process";
 
-type Served = { status: number; body: string; delayMs?: number; location?: string };
+type Served = { status: number; body: string; delayMs?: number; location?: string; authorization?: string };
 const feeds = new Map<string, Served>();
 let feedServer: http.Server;
 let feedBase: string;
@@ -22,7 +22,10 @@ type Client = ReturnType<typeof browserClient>;
 
 beforeAll(async () => {
   feedServer = http.createServer((request, response) => {
-    const served = feeds.get(request.url ?? "") ?? { status: 404, body: "no such feed" };
+    let served = feeds.get(request.url ?? "") ?? { status: 404, body: "no such feed" };
+    if (served.authorization && request.headers.authorization !== served.authorization) {
+      served = { status: 401, body: "who are you?" };
+    }
     const answer = () => {
       if (served.location) response.setHeader("location", served.location);
       response.writeHead(served.status, { "content-type": "text/calendar; charset=utf-8" });
@@ -115,6 +118,14 @@ const page = async (client: Client, path: string) => {
   return (await response.text()).replaceAll("&#x27;", "'").replaceAll("&quot;", '"');
 };
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
+
+/** "Refresh now" may be pressed once a minute: a test that presses it again moves the last press back. */
+async function pressedLongAgo(subscriptionId: string) {
+  await prisma.calendarSubscription.update({
+    where: { id: subscriptionId },
+    data: { refreshRequestedAt: new Date(Date.now() - 120_000) },
+  });
+}
 
 async function eventsOf(subscriptionId: string) {
   return prisma.event.findMany({
@@ -231,6 +242,7 @@ describe("calendar subscriptions without JavaScript", () => {
     ];
     for (const [served, message] of failures) {
       feeds.set(path, served);
+      await pressedLongAgo(id);
       expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
       const details = await page(client, `/calendar/subscriptions/${id}`);
       expect(details).toContain(message);
@@ -239,8 +251,51 @@ describe("calendar subscriptions without JavaScript", () => {
     }
     // Back to a good feed: the error goes away.
     feeds.set(path, { status: 200, body: second });
+    await pressedLongAgo(id);
     await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
     expect(await page(client, `/calendar/subscriptions/${id}`)).not.toContain("failed:");
+  });
+
+  it("Refresh now pressed again within a minute is refused with a notice, and the feed is not fetched", async () => {
+    const { client } = await person();
+    const path = serve({ status: 200, body: first });
+    const id = await subscribe(client, path);
+    let fetched = 0;
+    const count = (request: http.IncomingMessage) => {
+      if (request.url === path) fetched += 1;
+    };
+    feedServer.on("request", count);
+    try {
+      expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+      expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
+      expect(fetched).toBe(1);
+      const again = await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" });
+      expect(again.status).toBe(302);
+      expect(again.headers.get("location")).toBe(`/calendar/subscriptions/${id}`);
+      const refused = await page(client, `/calendar/subscriptions/${id}`);
+      expect(refused).toMatch(/It was refreshed less than a minute ago: try again in (\d+) seconds?\./);
+      expect(refused).not.toContain("Refreshed.");
+      expect(fetched).toBe(1);
+      // The time is in the database: once a minute has passed, a press reads the feed again.
+      await pressedLongAgo(id);
+      expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+      expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
+      expect(fetched).toBe(2);
+    } finally {
+      feedServer.off("request", count);
+    }
+  });
+
+  it("counts its events in words that agree: 1 event, 2 events", async () => {
+    const { client } = await person();
+    const one = await subscribe(client, serve({ status: 200, body: calendar(talk) }), "One");
+    const list = await page(client, "/calendar/subscriptions");
+    expect(list).toContain("1 event · every hour");
+    expect(await page(client, `/calendar/subscriptions/${one}`)).toContain(
+      "Removes this subscription and its 1 event from your calendar.",
+    );
+    await subscribe(client, serve({ status: 200, body: calendar(talk, launch) }), "Two");
+    expect(await page(client, "/calendar/subscriptions")).toContain("2 events · every hour");
   });
 
   it("a feed never read successfully does not claim events from a good refresh are kept", async () => {
@@ -258,10 +313,43 @@ describe("calendar subscriptions without JavaScript", () => {
     feeds.set(path, { status: 200, body: first });
     expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
     feeds.set(path, { status: 500, body: "oops" });
+    await pressedLongAgo(id);
     expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
     const after = await page(client, `/calendar/subscriptions/${id}`);
     expect(after).toContain("The events from the last good refresh are kept.");
     expect(after).not.toContain("never been read successfully");
+  });
+
+  it("a feed address with user:password is fetched with them and shown without them, in pages and logs", async () => {
+    const { client } = await person();
+    const path = serve({
+      status: 200,
+      body: first,
+      authorization: `Basic ${Buffer.from("alice:s3cr3t!pw").toString("base64")}`,
+    });
+    const withCredentials = feedBase.replace("http://", "http://alice:s3cr3t%21pw@") + path;
+    const response = await client.post("/calendar/subscriptions", {
+      name: "Private feed",
+      url: withCredentials,
+      refreshMinutes: "60",
+    });
+    expect(response.status).toBe(302);
+    const id = response.headers.get("location")!.split("/").at(-1)!;
+    // The server got the credentials: the feed was read.
+    expect((await eventsOf(id)).length).toBe(4);
+    const shown = feedBase.replace("http://", "http://•••@") + path;
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    expect(details).toContain(shown);
+    const list = await page(client, "/calendar/subscriptions");
+    for (const html of [details, list]) {
+      expect(html).not.toContain("s3cr3t");
+      expect(html).not.toContain("alice");
+    }
+    // Kept for the next refresh, which still reads it.
+    expect((await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } })).url).toBe(withCredentials);
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
+    expect(server.output()).not.toContain("s3cr3t");
   });
 
   it("follows a redirect to the feed", async () => {

@@ -630,7 +630,7 @@ describe("chat", () => {
     expect(search.match(/class="search-group"/g)).toHaveLength(1);
     expect(search).toMatch(/data-matched="mine"><span class="badge">My message<\/span>/);
     const markdown = await client.get(`${path}/export?format=md`);
-    expect(markdown.headers.get("content-disposition")).toContain('filename="australian-fauna.md"');
+    expect(markdown.headers.get("content-disposition")).toMatch(/^attachment; filename="?australian-fauna\.md"?$/);
     expect(await markdown.text()).toContain("Quokkas are marsupials");
     // One message's source, for its Copy button: the page carries a reply's HTML and not its Markdown.
     const source = await client.get(`${path}/export?format=md&message=${replyId}`);
@@ -653,6 +653,25 @@ describe("chat", () => {
       ["user", null],
       ["assistant", expect.stringContaining(`<p>You said: "Quokkas are marsupials".`) as unknown],
     ]);
+    // A title in another script keeps its name (RFC 8187 filename*), with an ASCII name for old clients.
+    await client.post(path, { intent: "rename", title: "Привет, мир / Ünïcode" });
+    const named = await client.get(`${path}/export?format=json`);
+    expect(named.status).toBe(200);
+    expect(named.headers.get("content-disposition")).toBe(
+      `attachment; filename=unicode.json; filename*=UTF-8''${encodeURIComponent("привет-мир-ünïcode.json")}`,
+    );
+    await client.post(path, { intent: "rename", title: "Привет" });
+    expect((await client.get(`${path}/export?format=md`)).headers.get("content-disposition")).toBe(
+      `attachment; filename=conversation.md; filename*=UTF-8''${encodeURIComponent("привет.md")}`,
+    );
+    // An unknown format is a 400 page naming the formats, not Markdown.
+    const pdf = await client.get(`${path}/export?format=pdf`);
+    expect(pdf.status).toBe(400);
+    expect(pdf.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(pdf.headers.get("content-disposition")).toBeNull();
+    const refusal = await pdf.text();
+    expect(refusal).toContain("Unknown export format");
+    expect(refusal).toContain("md or json");
     expect((await client.post(path, { intent: "delete" })).headers.get("location")).toBe("/chat");
     expect((await client.get(path)).status).toBe(404);
   });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CalendarSubscription" ADD COLUMN "refreshRequestedAt" TIMESTAMP(3);
