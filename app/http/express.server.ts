@@ -133,8 +133,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // 2c. PUT, PATCH, DELETE, TRACE…, and POST where no action takes it: 405 with the address's Allow
   // before any work. An address no route claims waits for the session (answerUnknownAddressMethods);
   // before the build is loaded (development's first request) every address takes GET, HEAD and POST.
+  // Addresses Express itself serves (scrapes, public files, built assets) take only reads: a POST there was
+  // sent on to sign-in, which sent it back again (a loop that used up the sign-in budget).
+  const publicFiles = options.clientDir && !options.vite ? publicFilesIn(options.clientDir) : new Set<string>();
+  const servedByExpress = (path: string) =>
+    path === "/metrics" ||
+    (publicFiles.size > 0 && (path.startsWith("/assets/") || publicFiles.has(decodedPath(path))));
   app.use(
     refuseUnsupportedMethods((req, res) => {
+      if (servedByExpress(req.path)) return ["GET", "HEAD"];
       if (currentBuild === undefined) return ["GET", "HEAD", "POST"];
       if (isUnmatched(requestRouteTemplate(req, res, currentBuild))) return undefined;
       const url = req.originalUrl;
@@ -173,7 +180,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
     );
     // The other public files (favicon, robots.txt) are listed once at start: a page request then never
     // reaches the file system (serve-static's stat of a missing file was 3 % of a page's CPU).
-    const publicFiles = publicFilesIn(options.clientDir);
     const servePublic = express.static(options.clientDir, {
       maxAge: "1h",
       index: false,

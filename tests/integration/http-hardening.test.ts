@@ -175,6 +175,18 @@ describe("/metrics", () => {
     for (const route of routes) expect(route).toMatch(/^(\/[A-Za-z0-9_.:*\-/]*|unmatched|static|[a-z_]+)$/);
     expect(routes.join(" ")).not.toContain("4711");
   });
+  it("answer a POST to what Express serves itself (scrapes, public files, assets) with 405, not a sign-in loop", async () => {
+    const page = await httpRequest(`${server.url}/`);
+    const asset = /\/assets\/[^"]+\.js/.exec(page.body)![0];
+    for (const address of ["/metrics", "/favicon.svg", "/robots.txt", asset]) {
+      const refused = await httpRequest(`${server.url}${address}`, { method: "POST" });
+      expect(refused.status, address).toBe(405);
+      expect(refused.headers.allow, address).toBe("GET, HEAD");
+    }
+    // Reads still work.
+    expect((await httpRequest(`${server.url}/robots.txt`)).status).toBe(200);
+  });
+
   it("count and log the refusals made before any page work (405, unknown host, NUL in the address)", async () => {
     const marker = "refusal-probe-8812";
     expect((await httpRequest(`${server.url}/settings?${marker}`, { method: "PATCH" })).status).toBe(405);
