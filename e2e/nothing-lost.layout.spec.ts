@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { withE2eDatabase } from "./support/admin";
-import { signUp, untilInteractive } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 /**
  * The pages that hand back what was typed (a message sent after the session ended, an edit of an event
@@ -81,5 +81,32 @@ test("an edit of a deleted event, offered as a new event, within the page", asyn
   );
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Event not found" })).toBeVisible();
+  await expectFitsAndAccessible(page);
+});
+
+test("a memory key another memory has: the form comes back with “Replace it”, a box beside its words", async ({
+  page,
+}) => {
+  await signUp(page);
+  await page.goto("/memory");
+  await untilInteractive(page);
+  const form = page.getByRole("form", { name: "Add a fact" });
+  const add = async (value: string) => {
+    await form.getByLabel("Kind").selectOption("professional");
+    await form.getByLabel("Key").fill("employer");
+    await form.getByLabel("Value").fill(value);
+    await form.getByRole("button", { name: "Add fact" }).click();
+  };
+  await add("Acme");
+  await expectNotice(page, "Fact saved.");
+  await add("Initech");
+  await expect(form.getByRole("alert")).toContainText("You already have");
+  const replace = page.getByRole("checkbox", { name: "Replace it" });
+  await expect(replace).toBeVisible();
+  const box = (await replace.boundingBox())!;
+  const label = (await page.locator("label", { has: replace }).boundingBox())!;
+  // The box, not a full-width bar with the words wrapped below it: the words sit on its line.
+  expect(box.width).toBeLessThan(40);
+  expect(label.height).toBeLessThan(box.height * 3);
   await expectFitsAndAccessible(page);
 });

@@ -17,7 +17,8 @@ const COOKIE_BYTES_MAX = 3_900;
 /** The composer addresses: the new-chat page and a conversation (its id as routed). */
 const COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
 
-type StoredUnsent = { page: string; message: string };
+/** `user`: whose ended session sent it; only they get it back (the browser may be someone else's next). */
+type StoredUnsent = { page: string; message: string; user: string };
 
 function unsentCookie() {
   const { sessionSecrets, mode } = config();
@@ -38,31 +39,40 @@ export function composerPage(route: string, sentPath: string): string | null {
   return id ? `/chat/${id}` : "/chat";
 }
 
-/** The Set-Cookie that keeps `message` for `page` until signed in again; null when it is too long for a cookie. */
-export async function keepUnsentCookie(page: string, message: string): Promise<string | null> {
-  const header = await unsentCookie().serialize({ page, message } satisfies StoredUnsent);
+/** The Set-Cookie that keeps `message` for `page` until `user` signs in again; null when it is too long for a cookie. */
+export async function keepUnsentCookie(unsent: StoredUnsent): Promise<string | null> {
+  const header = await unsentCookie().serialize(unsent);
   return Buffer.byteLength(header) <= COOKIE_BYTES_MAX ? header : null;
 }
 
 function isStoredUnsent(value: unknown): value is StoredUnsent {
   if (typeof value !== "object" || value === null) return false;
-  const { page, message } = value as Record<string, unknown>;
-  return typeof page === "string" && typeof message === "string";
+  const { page, message, user } = value as Record<string, unknown>;
+  return typeof page === "string" && typeof message === "string" && typeof user === "string";
+}
+
+/** The Set-Cookie that drops a kept message (signing out: it was the person's leaving). */
+export function clearUnsentCookie(): Promise<string> {
+  return unsentCookie().serialize("", { maxAge: 0, expires: new Date(0) });
 }
 
 /**
- * The unsent message kept for this page, taken once (the headers clear the cookie; return them with
- * the loader's data). Another page's message stays for that page.
+ * `userId`'s unsent message kept for this page, taken once (the headers clear the cookie; return them
+ * with the loader's data). Another page's message stays for that page; someone else's is dropped unseen.
  */
-export async function takeUnsentMessage(request: Request): Promise<{ message: string | null; headers: Headers }> {
+export async function takeUnsentMessage(
+  request: Request,
+  userId: string,
+): Promise<{ message: string | null; headers: Headers }> {
   const headers = new Headers();
   const cookieHeader = request.headers.get("cookie");
   if (!cookieHeader?.includes(`${UNSENT_COOKIE}=`)) return { message: null, headers };
   const value: unknown = await unsentCookie().parse(cookieHeader);
   const valid = isStoredUnsent(value);
-  if (valid && value.page !== new URL(request.url).pathname) return { message: null, headers };
-  headers.append("Set-Cookie", await unsentCookie().serialize("", { maxAge: 0, expires: new Date(0) }));
-  return { message: valid ? value.message : null, headers };
+  const mine = valid && value.user === userId;
+  if (mine && value.page !== new URL(request.url).pathname) return { message: null, headers };
+  headers.append("Set-Cookie", await clearUnsentCookie());
+  return { message: mine ? value.message : null, headers };
 }
 
 /**
@@ -78,7 +88,8 @@ export function unsentMessageHtml(options: {
   const colorScheme = options.theme === "system" ? "light dark" : options.theme;
   const after = options.kept
     ? "Sign in again and it will be back in the message box."
-    : "It is too long to keep while you sign in: copy it first, then sign in again.";
+    : "It is not kept while you sign in: copy it first, then sign in again.";
+  // The HTML parser drops the newline right after <textarea>: the text's own leading blank line stays.
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -91,7 +102,8 @@ a.button{display:inline-block;margin-top:1rem;padding:.6rem 1rem;min-height:24px
 <h1>You are signed out</h1>
 <p role="alert" data-status="signed-out">Your session ended before your message was sent, so it was not sent. ${after}</p>
 <label for="unsent-message">Your message (not sent)</label>
-<textarea id="unsent-message" name="message" rows="8">${escapeHtml(options.message)}</textarea>
+<textarea id="unsent-message" name="message" rows="8">
+${escapeHtml(options.message)}</textarea>
 <a class="button" href="${escapeHtml(options.signInAddress)}">Sign in again</a>
 </main></body></html>`;
 }

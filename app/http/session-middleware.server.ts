@@ -70,6 +70,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   if (composer) {
     (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost = {
       page: composer,
+      user: auth?.endedUserId ?? null,
       signIn: `/login?${new URLSearchParams({ ...Object.fromEntries(params), redirectTo: composer })}`,
     };
     return next();
@@ -77,7 +78,11 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   res.redirect(read ? 302 : 303, `/login?${params}`);
 }
 
-type SignedOutPost = { page: string; signIn: string };
+/** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
+type SignedOutPost = { page: string; user: string | null; signIn: string };
+
+/** Only a new message goes back into the Send box; an edit's text there would be sent as a new message. */
+const KEPT_INTENTS = new Set([null, "send"]);
 
 /**
  * After the body guard: a chat message posted once the session had ended (signed out in another tab,
@@ -95,7 +100,9 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
     res.redirect(303, pending.signIn);
     return;
   }
-  keepUnsentCookie(pending.page, message)
+  // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
+  const keep = pending.user !== null && KEPT_INTENTS.has(fields?.get("intent") ?? null);
+  (keep ? keepUnsentCookie({ page: pending.page, message, user: pending.user! }) : Promise.resolve(null))
     .then((cookie) => {
       if (cookie) res.append("Set-Cookie", cookie);
       res.status(401).type("html").setHeader("Cache-Control", "no-store");

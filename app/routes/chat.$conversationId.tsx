@@ -135,7 +135,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
   // A message sent without JS after the session had ended, back in the box once signed in again.
-  const unsent = await takeUnsentMessage(request);
+  const unsent = await takeUnsentMessage(request, user.id);
   return data(
     {
       conversation: {

@@ -31,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Where a deleted conversation's page sends the person: said once, not again on reload.
   const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
   // A message sent without JS after the session had ended, back in the box once signed in again.
-  const unsent = await takeUnsentMessage(request);
+  const unsent = await takeUnsentMessage(request, user.id);
   for (const cookie of unsent.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     query,

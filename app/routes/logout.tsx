@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
 import { newFeedLinkCleared } from "~/calendar/feed-link.server";
+import { clearUnsentCookie } from "~/chat/unsent-message.server";
 import { clearNoticeCookie } from "~/http/notice.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
@@ -15,7 +16,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A feed link made a moment ago and not yet shown leaves with the person, not with the browser (also
   // when the session already ended: the cookie outlives it).
   const feedCookie = await newFeedLinkCleared(request);
-  if (!user) return redirect("/login", feedCookie ? { headers: { "Set-Cookie": feedCookie } } : undefined);
+  // So does a message kept from a send after the session ended (chat/unsent-message.server.ts).
+  const unsentCookie = await clearUnsentCookie();
+  if (!user) {
+    const headers = new Headers({ "Set-Cookie": unsentCookie });
+    if (feedCookie) headers.append("Set-Cookie", feedCookie);
+    return redirect("/login", { headers });
+  }
   const headers = new Headers();
   headers.append("Set-Cookie", await signOut(user, session, { ip: context.clientIp, userAgent: context.userAgent }));
   if (feedCookie) headers.append("Set-Cookie", feedCookie);
@@ -23,5 +30,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
   // A one-time notice not yet shown ("Your password has been changed") was for the person leaving.
   headers.append("Set-Cookie", await clearNoticeCookie());
+  headers.append("Set-Cookie", unsentCookie);
   return redirect(next, { headers });
 }

@@ -122,8 +122,14 @@ export async function resolveSession(
   const sessionId = sessionRowId(sessionSecret);
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
   const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
-  const ended = (reason: SessionEndReason): RequestAuth => ({ user: null, session: null, ended: reason });
-  if (!row) return ended("unknown");
+  if (!row) return { user: null, session: null, ended: "unknown" };
+  // Whose session ended: a message it left unsent is only given back to them (chat/unsent-message.server.ts).
+  const ended = (reason: SessionEndReason): RequestAuth => ({
+    user: null,
+    session: null,
+    ended: reason,
+    endedUserId: row.userId,
+  });
   // Disabling an account also revokes its sessions: say why, not just that the session ended.
   if (row.disabledAt) return ended("disabled");
   if (row.revokedAt) return ended("revoked");

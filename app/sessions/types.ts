@@ -26,4 +26,11 @@ export type RequestAuth =
       /** Unread notifications (capped at UNREAD_COUNT_CAP), read with the session in the same statement. */
       unreadNotifications?: number;
     }
-  | { user: null; session: null; ended?: SessionEndReason; unreadNotifications?: undefined };
+  | {
+      user: null;
+      session: null;
+      ended?: SessionEndReason;
+      /** Whose session it was (revoked, expired, disabled): what it left behind stays theirs. */
+      endedUserId?: string;
+      unreadNotifications?: undefined;
+    };

@@ -77,17 +77,18 @@ describe("accounts and sessions", () => {
     const id = await createSession({ userId: user.id, persistent: false, method: "password", ...origin });
     expect((await resolveSession(id)).user?.id).toBe(user.id);
     expect(await revokeSession(user.id, sessionRowId(id))).toBe(true);
-    expect(await resolveSession(id)).toEqual({ user: null, session: null, ended: "revoked" });
+    // Whose session it was travels with the refusal (a message it left unsent stays theirs).
+    expect(await resolveSession(id)).toEqual({ user: null, session: null, ended: "revoked", endedUserId: user.id });
   });
 
   it("an expired session and a disabled account's session are refused", async () => {
     const user = await createAccount({ email: uniqueEmail(), password });
     const id = await createSession({ userId: user.id, persistent: true, method: "password", ...origin });
     const in31Days = new Date(Date.now() + 31 * 24 * 60 * 60 * 1000);
-    expect((await resolveSession(id, in31Days)).ended).toBe("expired");
+    expect(await resolveSession(id, in31Days)).toMatchObject({ ended: "expired", endedUserId: user.id });
     await prisma.user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
-    expect((await resolveSession(id)).ended).toBe("disabled");
-    expect((await resolveSession("no-such-session")).ended).toBe("unknown");
+    expect(await resolveSession(id)).toMatchObject({ ended: "disabled", endedUserId: user.id });
+    expect(await resolveSession("no-such-session")).toEqual({ user: null, session: null, ended: "unknown" });
   });
 
   it("a session lookup costs one query, plus one write at most once a minute", async () => {
