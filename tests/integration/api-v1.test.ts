@@ -13,7 +13,10 @@ type Document = {
   openapi: string;
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content: Record<string, { schema?: object }> }> }>
+    Record<
+      string,
+      { responses: Record<string, { description?: string; content: Record<string, { schema?: object }> }> }
+    >
   >;
   components: { schemas: Record<string, object> };
 };
@@ -168,7 +171,15 @@ describe("request validation", () => {
       if (!operations.post) continue;
       expect(operations.post.responses, endpoint).toHaveProperty("413");
       expect(operations.post.responses, endpoint).toHaveProperty("415");
+      // application/*+json is JSON too, and taken: the description must not say only application/json is.
+      expect(operations.post.responses["415"]?.description, endpoint).toContain("application/*+json");
     }
+    const vendorJson = await httpRequest(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/vnd.example+json", cookie },
+      body: "{}",
+    });
+    expect(vendorJson.status).toBe(201);
     const plain = await httpRequest(`${server.url}/api/v1/conversations`, {
       method: "POST",
       headers: { "content-type": "text/plain", cookie },
