@@ -164,6 +164,19 @@ describe("request validation", () => {
       expect(response.status, charset).toBe(201);
       expect(JSON.parse(response.body), charset).toMatchObject({ title: "Caf\u00e9" });
     }
+    // A charset= inside another parameter's quoted value is not the body's; a header that cannot be read is a 415.
+    for (const [contentType, status] of [
+      ['application/json; foo="x;charset=latin1"', 201],
+      ["application/json; charset", 415],
+    ] as const) {
+      const response = await httpRequest(`${server.url}/api/v1/conversations`, {
+        method: "POST",
+        headers: { "content-type": contentType, cookie },
+        body: "{}",
+      });
+      expect(response.status, contentType).toBe(status);
+      expectDocumented("/api/v1/conversations", "post", response);
+    }
   });
 
   it("documents the 413 and 415 every POST can answer", async () => {
