@@ -1,8 +1,9 @@
 import { prisma } from "~/db/db.server";
+import { feedUrlForDisplay } from "./subscription-fetch.server";
 
 /**
  * What the calendar holds about a person, for "Download all my data": every event (series, overrides,
- * imported and subscribed copies), the subscriptions, whether a private feed link exists (never its hash)
+ * imported and subscribed copies), the subscriptions (a feed address's password as •••), whether a private feed link exists (never its hash)
  * and the changes the assistant proposed. Account deletion cascades from User.
  */
 export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
@@ -36,21 +37,24 @@ export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: st
   },
   {
     key: "calendarSubscriptions",
-    collect: (userId) =>
-      prisma.calendarSubscription.findMany({
-        where: { userId },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        select: {
-          id: true,
-          name: true,
-          url: true,
-          refreshMinutes: true,
-          lastSuccessAt: true,
-          lastError: true,
-          createdAt: true,
-          updatedAt: true,
-        },
-      }),
+    // A feed address's user:password is a credential for another server, not the person's data: shown as •••.
+    collect: async (userId) =>
+      (
+        await prisma.calendarSubscription.findMany({
+          where: { userId },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          select: {
+            id: true,
+            name: true,
+            url: true,
+            refreshMinutes: true,
+            lastSuccessAt: true,
+            lastError: true,
+            createdAt: true,
+            updatedAt: true,
+          },
+        })
+      ).map((subscription) => ({ ...subscription, url: feedUrlForDisplay(subscription.url) })),
   },
   {
     key: "calendarFeed",

@@ -80,10 +80,19 @@ export function feedUrlForDisplay(stored: string): string {
   }
 }
 
+/** A URL's user name or password as typed: URL keeps a bare `%` ("50%off"), which decodeURIComponent throws on. */
+function decodedUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** HTTP Basic credentials from a URL's user:password, which undici does not send by itself. */
 function basicAuthorization(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  const credentials = `${decodedUserinfo(url.username)}:${decodedUserinfo(url.password)}`;
   return `Basic ${Buffer.from(credentials).toString("base64")}`;
 }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
-import { charsetLabel, decodeForm } from "./form-charset.server";
+import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -126,16 +126,18 @@ const unsupportedCharset = (charset: string): Failure => ({
   }; send JSON as UTF-8 (charset=utf-8, or none).`,
 });
 
-/** The charset a JSON body declares when it is not UTF-8 (none declared is UTF-8; "utf8" is its alias). */
-function nonUtf8Charset(req: Request): string | undefined {
-  const label = charsetLabel(req.get("content-type") ?? "");
-  if (label === undefined) return undefined;
-  try {
-    return new TextDecoder(label).encoding === "utf-8" ? undefined : label;
-  } catch {
-    // A label no decoder knows is not UTF-8 either.
-    return label;
-  }
+const unreadableContentType: Failure = {
+  status: 415,
+  code: "unsupported_media_type",
+  title: "Unsupported media type",
+  message: "The Content-Type header could not be read; send application/json (charset=utf-8, or none).",
+};
+
+/** Why a JSON body's Content-Type is refused: unreadable, or a charset other than UTF-8. */
+function jsonContentTypeFailure(req: Request): Failure | undefined {
+  const charset = nonUtf8Charset(req.get("content-type") ?? "");
+  if (charset === null) return unreadableContentType;
+  return charset === undefined ? undefined : unsupportedCharset(charset);
 }
 
 const badText: Failure = {
@@ -272,8 +274,8 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     if (api ? !isJson(type) : type !== FORM && type !== MULTIPART) {
       return fail(unsupported(api ? "application/json" : `${FORM} or ${MULTIPART}`));
     }
-    const charset = api ? nonUtf8Charset(req) : undefined;
-    if (charset !== undefined) return fail(unsupportedCharset(charset));
+    const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
+    if (contentTypeFailure) return fail(contentTypeFailure);
     if (Number(req.get("content-length") ?? 0) > limitBytes) return fail(tooLarge);
     readLimited(req, limitBytes)
       .then(async (bytes) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { declaredCharset, decodeForm, percentDecodedBytes } from "./form-charset.server";
+import { declaredCharset, decodeForm, nonUtf8Charset, percentDecodedBytes } from "./form-charset.server";
 
 const FORM = "application/x-www-form-urlencoded";
 const decode = (body: string | Buffer, contentType = FORM) =>
@@ -17,6 +17,44 @@ describe("declaredCharset", () => {
     expect(declaredCharset(FORM)).toBe("utf-8");
     expect(declaredCharset(`${FORM}; charset=foo`)).toBe("utf-8");
     expect(declaredCharset(`${FORM}; charset=""`)).toBe("utf-8");
+  });
+});
+
+describe("nonUtf8Charset (JSON's Content-Type: a label is a 415, null is a 415, undefined is taken)", () => {
+  const JSON_TYPE = "application/json";
+
+  it("takes no charset and UTF-8 by any of its names, quoted or not", () => {
+    for (const header of [
+      JSON_TYPE,
+      `${JSON_TYPE}; charset=utf-8`,
+      `${JSON_TYPE};charset="UTF8"`,
+      `${JSON_TYPE}; charset='utf-8'`,
+    ]) {
+      expect(nonUtf8Charset(header), header).toBeUndefined();
+    }
+  });
+
+  it("names a charset other than UTF-8, known or not", () => {
+    expect(nonUtf8Charset(`${JSON_TYPE}; charset=latin1`)).toBe("latin1");
+    expect(nonUtf8Charset(`${JSON_TYPE}; charset="utf-16"`)).toBe("utf-16");
+    expect(nonUtf8Charset(`${JSON_TYPE}; charset=no-such-charset`)).toBe("no-such-charset");
+  });
+
+  it("does not read a charset inside another parameter's quoted value", () => {
+    expect(nonUtf8Charset(`${JSON_TYPE}; foo="x;charset=latin1"`)).toBeUndefined();
+    expect(nonUtf8Charset(`${JSON_TYPE}; foo="x;charset=latin1"; charset=utf-8`)).toBeUndefined();
+  });
+
+  it("is null for a Content-Type that cannot be read", () => {
+    for (const header of [`${JSON_TYPE}; charset`, `${JSON_TYPE}; charset="utf-8`, "json", `${JSON_TYPE}; =x`]) {
+      expect(nonUtf8Charset(header), header).toBeNull();
+    }
+  });
+});
+
+describe("declaredCharset and a charset inside a quoted parameter", () => {
+  it("reads a form as UTF-8 when charset= only appears inside another parameter's value", () => {
+    expect(declaredCharset(`${FORM}; foo="x;charset=latin1"`)).toBe("utf-8");
   });
 });
 

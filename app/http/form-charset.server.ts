@@ -4,11 +4,38 @@
  * stored as "\uFFFD"; here a body is decoded as declared, or refused when it is not valid text.
  */
 
+import { parse } from "content-type";
+
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** The charset label a Content-Type declares (`charset=x`, `"x"` or `'x'`) as written, if any. */
-export function charsetLabel(contentType: string): string | undefined {
-  return /;\s*charset\s*=\s*(["']?)([^"';\s]+)\1/i.exec(contentType)?.[2];
+/**
+ * The charset label a Content-Type declares (`charset=x`, `"x"` or `'x'`) as written, undefined when none;
+ * null when the header is not a valid Content-Type (RFC 9110 §8.3). Read by the `content-type` parser, so
+ * a charset inside another parameter's quoted value (`foo="x;charset=latin1"`) is not the body's.
+ */
+function charsetLabel(contentType: string): string | null | undefined {
+  let charset: string | undefined;
+  try {
+    charset = parse(contentType).parameters.charset;
+  } catch {
+    return null;
+  }
+  // 'x' is a token to the parser (an apostrophe is a token character); old clients quote this way.
+  return charset?.replace(/^'(.*)'$/, "$1") || undefined;
+}
+
+/**
+ * The charset a JSON body declares when it is not UTF-8 (none declared is UTF-8; "utf8" is its alias, and
+ * a label no decoder knows is not UTF-8 either); null when the Content-Type cannot be read.
+ */
+export function nonUtf8Charset(contentType: string): string | null | undefined {
+  const label = charsetLabel(contentType);
+  if (!label) return label;
+  try {
+    return new TextDecoder(label).encoding === "utf-8" ? undefined : label;
+  } catch {
+    return label;
+  }
 }
 
 /**
@@ -18,6 +45,7 @@ export function charsetLabel(contentType: string): string | undefined {
  */
 export function declaredCharset(contentType: string): string {
   const label = charsetLabel(contentType);
+  // None declared, or a header that cannot be read: UTF-8, and bytes that are not UTF-8 are still refused.
   if (!label) return "utf-8";
   try {
     return new TextDecoder(label).encoding;

@@ -13,6 +13,7 @@ import { requireUser } from "~/auth/guards.server";
 import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { MIN_PASSWORD } from "~/auth/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { countOf } from "~/text/plural";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · ARES" }];
 
@@ -23,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { notice, headers } = await takeNotice(request, user.id, {
     saved: (signedOut) =>
       "Your password has been changed." +
-      (signedOut > 0 ? ` ${signedOut} other ${signedOut === 1 ? "session was" : "sessions were"} signed out.` : ""),
+      (signedOut > 0 ? ` ${countOf(signedOut, "other session was", "other sessions were")} signed out.` : ""),
   });
   return data({ notice, hasPassword: await hasPassword(user.id) }, { headers });
 }

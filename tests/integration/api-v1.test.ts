@@ -13,7 +13,10 @@ type Document = {
   openapi: string;
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content: Record<string, { schema?: object }> }> }>
+    Record<
+      string,
+      { responses: Record<string, { description?: string; content: Record<string, { schema?: object }> }> }
+    >
   >;
   components: { schemas: Record<string, object> };
 };
@@ -161,6 +164,19 @@ describe("request validation", () => {
       expect(response.status, charset).toBe(201);
       expect(JSON.parse(response.body), charset).toMatchObject({ title: "Caf\u00e9" });
     }
+    // A charset= inside another parameter's quoted value is not the body's; a header that cannot be read is a 415.
+    for (const [contentType, status] of [
+      ['application/json; foo="x;charset=latin1"', 201],
+      ["application/json; charset", 415],
+    ] as const) {
+      const response = await httpRequest(`${server.url}/api/v1/conversations`, {
+        method: "POST",
+        headers: { "content-type": contentType, cookie },
+        body: "{}",
+      });
+      expect(response.status, contentType).toBe(status);
+      expectDocumented("/api/v1/conversations", "post", response);
+    }
   });
 
   it("documents the 413 and 415 every POST can answer", async () => {
@@ -168,7 +184,15 @@ describe("request validation", () => {
       if (!operations.post) continue;
       expect(operations.post.responses, endpoint).toHaveProperty("413");
       expect(operations.post.responses, endpoint).toHaveProperty("415");
+      // application/*+json is JSON too, and taken: the description must not say only application/json is.
+      expect(operations.post.responses["415"]?.description, endpoint).toContain("application/*+json");
     }
+    const vendorJson = await httpRequest(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/vnd.example+json", cookie },
+      body: "{}",
+    });
+    expect(vendorJson.status).toBe(201);
     const plain = await httpRequest(`${server.url}/api/v1/conversations`, {
       method: "POST",
       headers: { "content-type": "text/plain", cookie },

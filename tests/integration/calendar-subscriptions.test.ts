@@ -17,6 +17,10 @@ type Served = { status: number; body: string; delayMs?: number; location?: strin
 const feeds = new Map<string, Served>();
 let feedServer: http.Server;
 let feedBase: string;
+// Another origin (another port) that a feed may redirect to: it records the Authorization each request carried.
+let otherServer: http.Server;
+let otherBase: string;
+const otherAuthorizations: Array<string | undefined> = [];
 let server: ServerProcess;
 type Client = ReturnType<typeof browserClient>;
 
@@ -36,6 +40,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => feedServer.listen(0, "127.0.0.1", resolve));
   feedBase = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}`;
+  otherServer = http.createServer((request, response) => {
+    otherAuthorizations.push(request.headers.authorization);
+    response.writeHead(200, { "content-type": "text/calendar; charset=utf-8" });
+    response.end(first);
+  });
+  await new Promise<void>((resolve) => otherServer.listen(0, "127.0.0.1", resolve));
+  otherBase = `http://127.0.0.1:${(otherServer.address() as AddressInfo).port}`;
   await ensureBuild();
   server = await startServer({
     DATABASE_URL: process.env.DATABASE_URL,
@@ -53,6 +64,8 @@ afterAll(async () => {
   await server?.stop();
   feedServer?.closeAllConnections();
   await new Promise((resolve) => feedServer?.close(resolve));
+  otherServer?.closeAllConnections();
+  await new Promise((resolve) => otherServer?.close(resolve));
 });
 
 let counter = 0;
@@ -350,6 +363,54 @@ describe("calendar subscriptions without JavaScript", () => {
     expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
     expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
     expect(server.output()).not.toContain("s3cr3t");
+  });
+
+  it("a password with a bare % in it (50%off) is sent as typed, on subscribing and on refreshing", async () => {
+    const { client } = await person();
+    const path = serve({
+      status: 200,
+      body: first,
+      authorization: `Basic ${Buffer.from("alice:50%off").toString("base64")}`,
+    });
+    const response = await client.post("/calendar/subscriptions", {
+      name: "Percent feed",
+      url: feedBase.replace("http://", "http://alice:50%off@") + path,
+      refreshMinutes: "60",
+    });
+    expect(response.status).toBe(302);
+    const id = response.headers.get("location")!.split("/").at(-1)!;
+    expect((await eventsOf(id)).length).toBe(4);
+    await pressedLongAgo(id);
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
+    expect(server.output()).not.toContain("50%off");
+  });
+
+  it("sends the feed's user:password after a redirect on its own origin, never to another origin", async () => {
+    const { client } = await person();
+    const authorization = `Basic ${Buffer.from("alice:s3cr3t!pw").toString("base64")}`;
+    const withCredentials = (path: string) => feedBase.replace("http://", "http://alice:s3cr3t%21pw@") + path;
+    // Same origin: the feed server answers 401 unless the credentials came along to the target too.
+    const target = serve({ status: 200, body: first, authorization });
+    const sameOrigin = serve({ status: 302, body: "", location: target, authorization });
+    const same = await client.post("/calendar/subscriptions", {
+      name: "Moved here",
+      url: withCredentials(sameOrigin),
+      refreshMinutes: "60",
+    });
+    expect(same.status).toBe(302);
+    expect((await eventsOf(same.headers.get("location")!.split("/").at(-1)!)).length).toBe(4);
+    // Another port is another origin: it is read without them.
+    otherAuthorizations.length = 0;
+    const elsewhere = serve({ status: 302, body: "", location: `${otherBase}/elsewhere.ics`, authorization });
+    const other = await client.post("/calendar/subscriptions", {
+      name: "Moved away",
+      url: withCredentials(elsewhere),
+      refreshMinutes: "60",
+    });
+    expect(other.status).toBe(302);
+    expect((await eventsOf(other.headers.get("location")!.split("/").at(-1)!)).length).toBe(4);
+    expect(otherAuthorizations).toEqual([undefined]);
   });
 
   it("follows a redirect to the feed", async () => {

@@ -223,6 +223,15 @@ describe("downloading my data", () => {
     await prisma.calendarSubscription.create({
       data: { userId: other.id, name: "Their team", url: "https://example.com/team.ics" },
     });
+    // A private feed's user:password is a credential for someone else's server: the export shows it as •••.
+    await prisma.calendarSubscription.create({
+      data: {
+        userId: me.id,
+        name: "Private",
+        url: "https://alice:s3cr3t@example.com/private.ics",
+        createdAt: new Date(Date.now() + 1000),
+      },
+    });
     const token = await regenerateFeedToken(me.id);
     await prisma.telegramLink.create({ data: { chatId: 9_007_199_254_740_993n, userId: me.id, username: "planner" } });
     await prisma.telegramLink.create({ data: { chatId: 42n, userId: other.id, username: "busybee" } });
@@ -231,13 +240,15 @@ describe("downloading my data", () => {
     expect(exported.calendarEvents).toMatchObject([{ title: "Dentist", startLocal: "2026-12-01T09:00" }]);
     expect(exported.calendarSubscriptions).toMatchObject([
       { name: "Holidays", url: "https://example.com/holidays.ics" },
+      { name: "Private", url: "https://•••@example.com/private.ics" },
     ]);
     // Only when the link was made: the stored hash is what a feed link is checked against.
     expect(exported.calendarFeed).toEqual({ createdAt: expect.any(Date) });
     expect(exported.telegramChats).toMatchObject([{ chatId: "9007199254740993", username: "planner" }]);
     // What the browser downloads is this object as JSON: it must serialise (64-bit chat ids included).
     const text = JSON.stringify(exported);
-    for (const foreign of ["Their meeting", "Their team", "busybee", token]) expect(text).not.toContain(foreign);
+    for (const foreign of ["Their meeting", "Their team", "busybee", token, "s3cr3t", "alice"])
+      expect(text).not.toContain(foreign);
     const { tokenHash } = await prisma.calendarFeed.findUniqueOrThrow({ where: { userId: me.id } });
     const calendar = JSON.stringify(Object.entries(exported).filter(([key]) => key.startsWith("calendar")));
     expect(calendar).toContain("Holidays");
