@@ -72,12 +72,13 @@ const countOnlyFailedSignIns = {
 export const SIGN_IN_CEILING_FACTOR = 5;
 
 /**
- * A refused sign-in from the login form itself (document POST or Remix's `.data` fetch): the login page
- * answers it, with the form as typed and the wait in words. Only these exact spellings, which Remix
- * routes to the login action; every other spelling of the address keeps the plain 429 page.
+ * A refused sign-in or sign-up from its own form (document POST or Remix's `.data` fetch): that page
+ * answers it, with the form as typed and the wait in words (a bare 429 page lost what was typed). Only
+ * these exact spellings, which Remix routes to those actions; every other spelling of the address keeps
+ * the plain 429 page.
  */
-const isLoginPageSignIn = (req: Request) =>
-  req.method === "POST" && (req.path === "/login" || req.path === "/login.data");
+const AUTH_FORM_ADDRESSES = new Set(["/login", "/login.data", "/signup", "/signup.data"]);
+const isAuthFormPost = (req: Request) => req.method === "POST" && AUTH_FORM_ADDRESSES.has(req.path);
 
 /**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
@@ -156,7 +157,7 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     const wait = countOf(Number(retryAfter) || 60, "second", "seconds");
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
-    if (tier === "auth" && isLoginPageSignIn(req)) {
+    if (tier === "auth" && isAuthFormPost(req)) {
       res.status(429);
       res.locals[SIGN_IN_REFUSED_LOCAL] = Number(retryAfter) || 60;
       next();

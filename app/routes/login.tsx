@@ -5,6 +5,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { deviceCookieHeader } from "~/auth/device-cookie.server";
+import { tooManyAttempts } from "~/auth/too-many-attempts";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
 import { emailField, loginSchema } from "~/auth/schemas";
@@ -33,10 +34,6 @@ export function loader({ context, request }: LoaderFunctionArgs) {
   const { localLogin, auth0 } = config();
   return { localLogin, auth0Enabled: Boolean(auth0) };
 }
-
-/** Whole minutes, rounded up: "1 min" rather than "0 min" for the last seconds of a window. */
-const tooManyAttempts = (seconds: number) =>
-  `Too many attempts — try again in ${Math.max(1, Math.ceil(seconds / 60))} min.`;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: loginSchema });

@@ -6,6 +6,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
+import { tooManyAttempts } from "~/auth/too-many-attempts";
 import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { MIN_PASSWORD, signupSchema } from "~/auth/schemas";
 import { signUpWithPassword } from "~/auth/sign-in.server";
@@ -23,6 +24,14 @@ export function loader({ context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   if (!config().localLogin) throw redirect("/login");
   const submission = parseWithZod(await request.formData(), { schema: signupSchema });
+  // The auth limit refused this attempt before it got here (rate-limit.server.ts, which also set
+  // Retry-After): the form comes back as typed, with the wait, and nothing is created.
+  if (context.signInRetryAfterSeconds !== undefined) {
+    return data(
+      submission.reply({ formErrors: [tooManyAttempts(context.signInRetryAfterSeconds)], hideFields: ["password"] }),
+      { status: 429 },
+    );
+  }
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   const { name, email, password, website, redirectTo } = submission.value;
   if (website) {

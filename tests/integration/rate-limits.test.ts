@@ -214,6 +214,36 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
   });
 
+  it("a refused sign-up is the sign-up page with the wait and the name and email kept (it was a bare 429 page), as page and as .data", async () => {
+    const from = "198.51.100.41";
+    const email = `limited-signup-${Date.now().toString(36)}@example.test`;
+    const fields = { name: "Ada Byron", email, password: "correct horse battery staple" };
+    const signUp = (path: string) =>
+      httpRequest(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // The auth tier counts failed attempts: sign-ins with a wrong password use up this address's budget.
+    for (let i = 0; i < 3; i++) expect((await signIn(from, "nobody@example.test", "wrong guess")).status).not.toBe(302);
+    const page = await signUp("/signup");
+    expect(page.status).toBe(429);
+    expect(Number(page.headers["retry-after"])).toBeGreaterThan(60);
+    expect(page.body).toContain("<h1>Create your account</h1>");
+    expect(page.body).toMatch(
+      /<div class="form-error" role="alert"[^>]*><p>Too many attempts — try again in \d+ min\.<\/p>/,
+    );
+    expect(page.body).toContain(`value="${email}"`);
+    expect(page.body).toContain('value="Ada Byron"');
+    expect(page.body).not.toContain(fields.password);
+    const data = await signUp("/signup.data");
+    expect(data.status).toBe(429);
+    expect(data.body).toContain("Too many attempts");
+    expect(data.body).toContain(email);
+    expect(data.body).not.toContain(fields.password);
+    expect(await prisma.user.count({ where: { email } })).toBe(0);
+  });
+
   /** A sign-in post to `path`, sent as written (no normalisation), with `body` as the form. */
   const post = (path: string, from: string, body: string, headers: Record<string, string> = {}) =>
     httpRequest(server.url, {
