@@ -566,6 +566,14 @@ describe("chat", () => {
     );
     const events = await readEvents(streamed);
     expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
+    // The OpenAPI document names every event the stream sent, `html` ({"html": "<p>…</p>"}) among them.
+    const html = events.find((event) => event.event === "html");
+    expect(html?.data.html).toMatch(/^<p>/);
+    const openapi = (await (await client.get("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, { post: { description: string } }>;
+    };
+    const described = openapi.paths["/api/v1/conversations/{conversationId}/messages"]!.post.description;
+    for (const name of new Set(events.map((event) => event.event))) expect(described).toContain(`\`${name}\``);
     const page = (await (await client.get(`/api/v1/conversations/${id}/messages`)).json()) as {
       messages: Array<{ role: string; content: string }>;
     };
