@@ -80,7 +80,7 @@ test("a validation message stays after blur until the next submit, and the butto
   const button = page.getByRole("button", { name: "Delete my account" });
   await confirm.fill("not my address");
   await button.click();
-  const error = page.getByText(/exactly to confirm/);
+  const error = page.getByText(/^Type .* to confirm\.$/);
   await expect(error).toBeVisible();
   const before = await button.boundingBox();
   // Back into the field, type, and leave it: the message and the button stay where they are.

@@ -49,6 +49,8 @@ type Operation = {
   session?: boolean;
   parameters?: Array<{ name: string; in: "path" | "query"; description: string; required?: boolean }>;
   requestBody?: z.ZodType;
+  /** False where an empty body is taken (every field optional): the document says what the API does. */
+  requestBodyRequired?: boolean;
   responses: Record<number, Reply>;
 };
 
@@ -138,6 +140,7 @@ const operations: Operation[] = [
     tags: ["chat"],
     session: true,
     requestBody: createConversationRequestSchema,
+    requestBodyRequired: false,
     responses: {
       201: { description: "Created", schema: conversationSchema },
       400: { description: "The body is not valid JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
@@ -172,7 +175,8 @@ const operations: Operation[] = [
     summary: "Send a message; the reply is generated in the background",
     description:
       "With `Accept: text/event-stream` the reply streams back as Server-Sent Events: `snapshot` (the text so far), " +
-      "`token` (each new piece) and `done` (its final status). Otherwise 202 with the ids and a stream URL.",
+      '`token` (each new piece), `html` (the text so far rendered as safe HTML, `{"html": "<p>…</p>"}`, at most every ' +
+      "120 ms) and `done` (its final status). Otherwise 202 with the ids and a stream URL.",
     tags: ["chat"],
     session: true,
     parameters: [{ name: "conversationId", in: "path", description: "The conversation", required: true }],
@@ -225,7 +229,11 @@ const operations: Operation[] = [
   },
 ];
 
-type ResponseObject = { description: string; content: Record<string, { schema?: { $ref: string } }> };
+type ResponseObject = {
+  description: string;
+  headers?: Record<string, { description: string; schema: { type: "string" } }>;
+  content: Record<string, { schema?: { $ref: string } }>;
+};
 type OperationObject = {
   operationId: string;
   summary: string;
@@ -233,7 +241,7 @@ type OperationObject = {
   tags: string[];
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string; description: string; required: boolean; schema: { type: "string" } }>;
-  requestBody?: { required: true; content: { "application/json": { schema: { $ref: string } } } };
+  requestBody?: { required: boolean; content: { "application/json": { schema: { $ref: string } } } };
   responses: Record<string, ResponseObject>;
 };
 
@@ -260,12 +268,49 @@ function responseObject(reply: Reply): ResponseObject {
   };
 }
 
+const problemContent = () => ({ [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } });
+const textHeader = (description: string) => ({ description, schema: { type: "string" as const } });
+// Health probes are never rate-limited (app/http/rate-limit.server.ts, EXEMPT).
+const UNLIMITED = /^\/api\/v1\/health(\/|$)/;
+
+/**
+ * 405 (another method on this address: app/http/body-guard.server.ts), 403 for a POST from another
+ * site's page (same-origin.server.ts), and 429 from the read or write rate limit (rate-limit.server.ts).
+ * An operation's own entry for a status (sendMessage's 429) is kept.
+ */
+function commonResponses(operation: Operation): Record<string, ResponseObject> {
+  const common: Record<string, ResponseObject> = {
+    405: {
+      description:
+        "Another method than this address takes, e.g. PUT, PATCH or DELETE (method_not_allowed); `Allow` lists those it takes",
+      headers: { Allow: textHeader("The methods this address takes, e.g. `GET, HEAD`") },
+      content: problemContent(),
+    },
+  };
+  if (operation.method === "post") {
+    common["403"] = {
+      description:
+        "Sent from another site's page: an `Origin` (or `Sec-Fetch-Site: cross-site`) not of this site (cross_site)",
+      content: problemContent(),
+    };
+  }
+  if (!UNLIMITED.test(operation.path)) {
+    common["429"] = {
+      description: "Too many requests from this person or address in a minute (rate_limited)",
+      headers: { "Retry-After": textHeader("Seconds to wait before trying again") },
+      content: problemContent(),
+    };
+  }
+  return common;
+}
+
 type OpenApiDocument = ReturnType<typeof buildDocument>;
 
 function buildDocument() {
   const paths: Record<string, Record<string, OperationObject>> = {};
   for (const operation of operations) {
-    const responses: Record<string, ResponseObject> = {};
+    // Answers the HTTP layer gives before the endpoint runs (app/http), for any operation of its kind.
+    const responses: Record<string, ResponseObject> = commonResponses(operation);
     for (const [status, reply] of Object.entries(operation.responses)) responses[status] = responseObject(reply);
     // Every POST passes the body guard first (app/http/body-guard.server.ts), whatever the endpoint.
     if (operation.method === "post") {
@@ -306,7 +351,12 @@ function buildDocument() {
             }
           : {}),
         ...(bodyId
-          ? { requestBody: { required: true as const, content: { "application/json": { schema: ref(bodyId) } } } }
+          ? {
+              requestBody: {
+                required: operation.requestBodyRequired ?? true,
+                content: { "application/json": { schema: ref(bodyId) } },
+              },
+            }
           : {}),
         responses,
       },

@@ -43,7 +43,8 @@ export const conversationIntent = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("delete") }),
   z.object({ intent: z.literal("memory-off") }),
   z.object({ intent: z.literal("memory-on") }),
-  z.object({ intent: z.literal("model"), model: withoutNul(z.string().max(200)) }),
+  // "Default" is the empty choice, which arrives as no value at all.
+  z.object({ intent: z.literal("model"), model: withoutNul(z.string().max(200)).optional() }),
 ]);
 
 /** "provider:model" as the model picker submits it; "" means the default. */

@@ -1,3 +1,4 @@
+import { parseModelChoice } from "~/chat/schemas";
 import { prisma } from "~/db/db.server";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 import type { ProviderName } from "~/llm/types";
@@ -63,6 +64,21 @@ export async function isOfferedModel(
 ): Promise<boolean> {
   if (stored.provider === choice.provider && stored.model === choice.model) return true;
   return (await listModels(choice.provider)).some((entry) => entry.id === choice.model);
+}
+
+/**
+ * What a model picker sent, checked: `choice` null is "Default" (""); anything else must be a model the
+ * pickers offer (see isOfferedModel). A value that is not "provider:model" at all is refused too — it was
+ * saved as Default without a word.
+ */
+export async function checkModelChoice(
+  value: string,
+  stored: { provider: string | null; model: string | null },
+): Promise<{ offered: true; choice: { provider: ProviderName; model: string } | null } | { offered: false }> {
+  if (value === "") return { offered: true, choice: null };
+  const choice = parseModelChoice(value);
+  if (!choice || !(await isOfferedModel(choice, stored))) return { offered: false };
+  return { offered: true, choice };
 }
 
 /**

@@ -24,12 +24,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
+const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
   // Absent (a form without the field) gets the same words, not the parser's "expected string".
   budget: z
     .string({ error: NOT_A_BUDGET })
     .trim()
-    .regex(/^\d{0,9}$/, NOT_A_BUDGET),
+    .regex(/^\d*$/, NOT_A_BUDGET)
+    // A whole number that is too big is told the limit, not that it is not a whole number.
+    .refine(
+      (value) => value === "" || Number(value) <= MAX_BUDGET,
+      `Enter at most ${MAX_BUDGET.toLocaleString("en")} tokens (0 = unlimited).`,
+    ),
 });
 
 // Sets this person's daily token budget (empty = the server default, 0 = unlimited).

@@ -36,8 +36,8 @@ import { redirectWithNotice } from "~/http/notice.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
-import { conversationIntent, parseModelChoice } from "~/chat/schemas";
-import { isOfferedModel, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
+import { conversationIntent } from "~/chat/schemas";
+import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
@@ -227,11 +227,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await setPinned(user.id, conversationId, intent.intent === "pin");
         return redirect(here);
       case "model": {
-        const choice = parseModelChoice(intent.model);
         // Only what the picker offers: a crafted or stale choice was stored, shown, and failed every reply.
         // Someone else's conversation is a 404 before the choice is looked at.
-        if (choice && !(await isOfferedModel(choice, await getConversation(user.id, conversationId))))
-          return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
+        const checked = await checkModelChoice(intent.model ?? "", await getConversation(user.id, conversationId));
+        if (!checked.offered) return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
+        const { choice } = checked;
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return redirect(here);
       }

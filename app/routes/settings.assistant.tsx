@@ -8,8 +8,8 @@ import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
 import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
-import { chatPreferencesSchema, parseModelChoice } from "~/chat/schemas";
-import { getChatPreferences, isOfferedModel, MODEL_NOT_OFFERED, saveChatPreferences } from "~/chat/settings.server";
+import { chatPreferencesSchema } from "~/chat/schemas";
+import { checkModelChoice, getChatPreferences, MODEL_NOT_OFFERED, saveChatPreferences } from "~/chat/settings.server";
 import { ModelOptions } from "~/components/chat/model-options";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
@@ -68,9 +68,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await saveChatPreferences(user.id, { systemPrompt: null });
     return redirectWithNotice("/settings/assistant", "prompt", user.id);
   }
-  const choice = parseModelChoice(values.model ?? "");
-  if (choice && !(await isOfferedModel(choice, await getChatPreferences(user.id))))
-    return data(submission.reply({ fieldErrors: { model: [MODEL_NOT_OFFERED] } }), { status: 400 });
+  const checked = await checkModelChoice(values.model ?? "", await getChatPreferences(user.id));
+  if (!checked.offered) return data(submission.reply({ fieldErrors: { model: [MODEL_NOT_OFFERED] } }), { status: 400 });
+  const { choice } = checked;
   await saveChatPreferences(user.id, {
     provider: choice?.provider ?? null,
     model: choice?.model ?? null,

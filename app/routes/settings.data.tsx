@@ -29,7 +29,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) {
     const message =
       result.reason === "email_mismatch"
-        ? { fieldErrors: { confirmEmail: [`Type ${user.email} exactly to confirm.`] } }
+        ? // Not "exactly": capitals and spaces around the address do not matter (emails are case-insensitive).
+          { fieldErrors: { confirmEmail: [`Type ${user.email} to confirm.`] } }
         : {
             formErrors: [
               "You are the only administrator. Make someone else an administrator before deleting your account.",

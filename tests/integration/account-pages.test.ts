@@ -194,10 +194,12 @@ describe("settings", () => {
     const wrong = await client.post("/settings/data", { confirmEmail: "nope@example.test" });
     expect(wrong.status).toBe(400);
     const wrongPage = await html(wrong);
-    expect(wrongPage).toContain(`Type ${email} exactly to confirm.`);
+    // It asks for the address, not for it "exactly": capitals and spaces around it are accepted below.
+    expect(wrongPage).toContain(`Type ${email} to confirm.`);
+    expect(wrongPage).not.toContain("exactly");
     expect(wrongPage).toContain('value="nope@example.test"');
 
-    const done = await client.post("/settings/data", { confirmEmail: email });
+    const done = await client.post("/settings/data", { confirmEmail: ` ${email.toUpperCase()} ` });
     expect(done.status).toBe(302);
     expect(done.headers.get("location")).toBe("/");
     expect(client.jar.get("__ares_session")).toBeUndefined();
@@ -338,6 +340,16 @@ describe("admin", () => {
       expect(input).toContain(`value="${typed}"`);
       expect(input).toContain('aria-describedby="budget-error"');
     }
+    // A whole number over the limit is told the limit, not that it is not a whole number.
+    for (const typed of ["2147483648", "1000000000"]) {
+      const tooBig = await admin.post(`/admin/users/${target.id}`, { budget: typed });
+      expect(tooBig.status, typed).toBe(400);
+      const page = await html(tooBig);
+      expect(page).toContain("Enter at most 999,999,999 tokens (0 = unlimited).");
+      expect(page).not.toContain("Enter a whole number");
+      expect(budgetInput(page)).toContain(`value="${typed}"`);
+    }
+    expect((await admin.post(`/admin/users/${target.id}`, { budget: "999999999" })).status).toBe(302);
     // A post without the field (not from the form) gets the same words, not the parser's.
     const bare = await admin.post(`/admin/users/${target.id}`, {});
     expect(bare.status).toBe(400);

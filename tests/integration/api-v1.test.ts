@@ -91,15 +91,20 @@ describe("the OpenAPI document", () => {
   });
 });
 
+/** Signs up and in on `url`; the session cookie. */
+async function signedInCookie(url: string): Promise<string> {
+  const email = `api-v1-${Date.now().toString(36)}@example.test`;
+  const form = new URLSearchParams({ email, password: "correct horse battery staple" }).toString();
+  const headers = { "content-type": "application/x-www-form-urlencoded" };
+  await httpRequest(`${url}/signup`, { method: "POST", headers, body: form });
+  const login = await httpRequest(`${url}/login`, { method: "POST", headers, body: form });
+  return String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+}
+
 describe("request validation", () => {
   let cookie = "";
   beforeAll(async () => {
-    const email = `api-v1-${Date.now().toString(36)}@example.test`;
-    const form = new URLSearchParams({ email, password: "correct horse battery staple" }).toString();
-    const headers = { "content-type": "application/x-www-form-urlencoded" };
-    await httpRequest(`${server.url}/signup`, { method: "POST", headers, body: form });
-    const login = await httpRequest(`${server.url}/login`, { method: "POST", headers, body: form });
-    cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    cookie = await signedInCookie(server.url);
   }, 60_000);
 
   const post = (endpoint: string, body: string) =>
@@ -209,6 +214,60 @@ describe("request validation", () => {
     expectDocumented("/api/v1/conversations", "post", large);
   });
 
+  /** A documented path with its parameters filled in. */
+  const concrete = (endpoint: string) => endpoint.replaceAll(/\{[^}]+\}/g, "no-such-id");
+
+  it("documents the 405 every address answers to PUT, PATCH and DELETE, under each of its operations", async () => {
+    for (const [endpoint, operations] of Object.entries(document.paths)) {
+      for (const method of ["PUT", "PATCH", "DELETE"]) {
+        const response = await httpRequest(`${server.url}${concrete(endpoint)}`, { method, headers: { cookie } });
+        expect(response.status, `${method} ${endpoint}`).toBe(405);
+        expect(JSON.parse(response.body)).toMatchObject({ status: 405, code: "method_not_allowed" });
+        expect(response.headers["allow"], `${method} ${endpoint}`).toBeTruthy();
+        for (const documented of Object.keys(operations)) expectDocumented(endpoint, documented, response);
+        for (const documented of Object.values(operations)) {
+          expect((documented.responses["405"] as { headers?: object }).headers).toHaveProperty("Allow");
+        }
+      }
+    }
+  });
+
+  it("documents the 403 a POST from another site's page gets, on every POST", async () => {
+    for (const [endpoint, operations] of Object.entries(document.paths)) {
+      if (!operations.post) continue;
+      const response = await httpRequest(`${server.url}${concrete(endpoint)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://elsewhere.example", cookie },
+        body: "{}",
+      });
+      expect(response.status, endpoint).toBe(403);
+      expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "cross_site" });
+      expectDocumented(endpoint, "post", response);
+    }
+  });
+
+  it("says which request bodies may be left out, as the endpoints take them", async () => {
+    const body = (endpoint: string) =>
+      (document.paths[endpoint]!.post as unknown as { requestBody: { required: boolean } }).requestBody;
+    // Every field of a new conversation is optional: no body at all starts one.
+    const bare: Array<Record<string, string>> = [{ cookie }, { cookie, "content-type": "application/json" }];
+    for (const headers of bare) {
+      const empty = await httpRequest(`${server.url}/api/v1/conversations`, { method: "POST", headers });
+      expect(empty.status).toBe(201);
+    }
+    expect(body("/api/v1/conversations").required).toBe(false);
+    // A message without a body is refused: its body is required.
+    const created = JSON.parse((await post("/api/v1/conversations", "{}")).body) as { id: string };
+    const endpoint = "/api/v1/conversations/{conversationId}/messages";
+    const empty = await httpRequest(`${server.url}/api/v1/conversations/${created.id}/messages`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+    });
+    expect(empty.status).toBeGreaterThanOrEqual(400);
+    expectDocumented(endpoint, "post", empty);
+    expect(body(endpoint).required).toBe(true);
+  });
+
   it("the Telegram webhook answers 404 when Telegram is off here, with or without a secret, as documented", async () => {
     const secrets: Array<Record<string, string>> = [{}, { "x-telegram-bot-api-secret-token": "a guess" }];
     for (const headers of secrets) {
@@ -220,6 +279,47 @@ describe("request validation", () => {
       expect(response.status).toBe(404);
       expect(JSON.parse(response.body)).toMatchObject({ code: "not_found" });
       expectDocumented("/api/v1/telegram/webhook", "post", response);
+    }
+  });
+});
+
+describe("rate limits, as documented", () => {
+  let limited: ServerProcess;
+  beforeAll(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-api-limits-"));
+    limited = await startServer({
+      ...databaseEnv(dataDir),
+      RATE_LIMIT_READ_PER_MINUTE: "1",
+      RATE_LIMIT_WRITE_PER_MINUTE: "1",
+    });
+  }, 120_000);
+  afterAll(() => limited?.stop());
+
+  it("every operation but the health probes documents the 429 the read and write limits answer", async () => {
+    const cookie = await signedInCookie(limited.url);
+    for (const method of ["GET", "POST"]) {
+      const send = () =>
+        httpRequest(`${limited.url}/api/v1/conversations`, {
+          method,
+          headers: method === "POST" ? { "content-type": "application/json", cookie } : { cookie },
+          ...(method === "POST" ? { body: "{}" } : {}),
+        });
+      await send();
+      const refused = await send();
+      expect(refused.status, method).toBe(429);
+      expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: "rate_limited" });
+      const documented = document.paths["/api/v1/conversations"]![method.toLowerCase()]!.responses["429"];
+      expect(documented, `${method} answered 429, which is not documented`).toBeDefined();
+      expect(refused.headers["content-type"]).toContain(Object.keys(documented!.content)[0]);
+    }
+    for (const [endpoint, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (endpoint.startsWith("/api/v1/health")) {
+          // Probes are never limited, so they do not say they are.
+          expect(operation.responses, `${method} ${endpoint}`).not.toHaveProperty("429");
+          expect((await httpRequest(`${limited.url}${endpoint}`)).status).not.toBe(429);
+        } else expect(operation.responses, `${method} ${endpoint}`).toHaveProperty("429");
+      }
     }
   });
 });

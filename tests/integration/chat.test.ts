@@ -139,7 +139,8 @@ describe("chat", () => {
     const { path, replyId } = await start(client, "Which model?");
     await settled(replyId);
     const id = path.split("/").at(-1)!;
-    for (const model of ["ollama:not-installed", "openrouter:gpt-5"]) {
+    // "garbage" is not provider:model at all: it was saved as Default without a word.
+    for (const model of ["ollama:not-installed", "openrouter:gpt-5", "garbage", "evil/model"]) {
       const refused = await client.post(path, { intent: "model", model });
       expect(refused.status, model).toBe(400);
       expect(await refused.text()).toContain("That model is not offered here. Choose one from the list.");
@@ -150,11 +151,27 @@ describe("chat", () => {
     }
     const settings = await client.post("/settings/assistant", { intent: "save", model: "ollama:not-installed" });
     expect(settings.status).toBe(400);
+    const user = await prisma.conversation.findUniqueOrThrow({ where: { id }, select: { userId: true } });
+    for (const model of ["evil/model", "garbage"]) {
+      const refused = await client.post("/settings/assistant", { intent: "save", model, temperature: "0.7" });
+      expect(refused.status, model).toBe(400);
+      const page = await refused.text();
+      expect(page).toContain("That model is not offered here. Choose one from the list.");
+      // What was typed stays in the form; nothing was saved.
+      expect(page).toMatch(/name="temperature"[^>]*value="0.7"|value="0.7"[^>]*name="temperature"/);
+      expect(await prisma.chatSettings.findUnique({ where: { userId: user.userId } })).toBeNull();
+    }
     // A model the picker offers is still taken.
     expect((await client.post(path, { intent: "model", model: "ollama:stub/small" })).status).toBe(302);
     expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({
       provider: "ollama",
       model: "stub/small",
+    });
+    // And "Default" (the empty choice) is still taken.
+    expect((await client.post(path, { intent: "model", model: "" })).status).toBe(302);
+    expect(await prisma.conversation.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      provider: null,
+      model: null,
     });
   });
 
@@ -549,6 +566,14 @@ describe("chat", () => {
     );
     const events = await readEvents(streamed);
     expect(events.at(-1)).toEqual({ event: "done", data: { status: "complete" } });
+    // The OpenAPI document names every event the stream sent, `html` ({"html": "<p>…</p>"}) among them.
+    const html = events.find((event) => event.event === "html");
+    expect(html?.data.html).toMatch(/^<p>/);
+    const openapi = (await (await client.get("/api/v1/openapi.json")).json()) as {
+      paths: Record<string, { post: { description: string } }>;
+    };
+    const described = openapi.paths["/api/v1/conversations/{conversationId}/messages"]!.post.description;
+    for (const name of new Set(events.map((event) => event.event))) expect(described).toContain(`\`${name}\``);
     const page = (await (await client.get(`/api/v1/conversations/${id}/messages`)).json()) as {
       messages: Array<{ role: string; content: string }>;
     };
