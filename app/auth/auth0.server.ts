@@ -1,9 +1,9 @@
-import { createCookie } from "@remix-run/node";
 import { decodeIdToken, OAuth2RequestError, OAuth2Tokens } from "arctic";
 import { Auth0Strategy } from "remix-auth-auth0";
 import { z } from "zod";
 import { recordAudit } from "~/audit/audit.server";
 import { config, type Auth0Config } from "~/config/env.server";
+import { signedCookie } from "~/http/signed-cookie.server";
 import type { Role } from "~/generated/prisma/enums";
 import { logger } from "~/observability/logger.server";
 import { findOrCreateAuth0Account, type Auth0Identity } from "./auth0-accounts.server";
@@ -42,14 +42,7 @@ function production(): boolean {
 
 /** What survives the trip to Auth0 and back: where to go afterwards and "remember me". Signed, short-lived. */
 function flowCookie() {
-  return createCookie("__ares_auth0_flow", {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: production(),
-    path: FLOW_PATH,
-    maxAge: FLOW_MAX_AGE_SECONDS,
-    secrets: config().sessionSecrets,
-  });
+  return signedCookie("__ares_auth0_flow", { path: FLOW_PATH, maxAgeSeconds: FLOW_MAX_AGE_SECONDS });
 }
 
 function callbackUrl(auth0: Auth0Config, request: Request): string {

@@ -1,6 +1,5 @@
-import { createCookie } from "@remix-run/node";
-import { config } from "~/config/env.server";
 import { feedOwner, regenerateFeedToken, revokeFeedToken } from "./feed.server";
+import { signedCookie } from "~/http/signed-cookie.server";
 
 /**
  * A new feed link is shown once, on the page its form redirects to (Post/Redirect/Get, so a reload or
@@ -20,15 +19,7 @@ const NEW_FEED_COOKIE = "__ares_new_feed";
 const NEW_FEED_MAX_AGE_SECONDS = 60;
 
 function newFeedCookie() {
-  const { sessionSecrets, mode } = config();
-  return createCookie(NEW_FEED_COOKIE, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: mode === "production",
-    path: "/",
-    maxAge: NEW_FEED_MAX_AGE_SECONDS,
-    secrets: sessionSecrets,
-  });
+  return signedCookie(NEW_FEED_COOKIE, { maxAgeSeconds: NEW_FEED_MAX_AGE_SECONDS });
 }
 
 /** Makes a new feed link (the old one stops working); returns the Set-Cookie that carries it to the page. */

@@ -1,7 +1,6 @@
-import { createCookie } from "@remix-run/node";
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
-import { config } from "~/config/env.server";
+import { signedCookie } from "~/http/signed-cookie.server";
 
 /**
  * A message sent without JS after the session ended (signed out in another tab, expired, revoked) must
@@ -21,15 +20,7 @@ const COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
 type StoredUnsent = { page: string; message: string; user: string };
 
 function unsentCookie() {
-  const { sessionSecrets, mode } = config();
-  return createCookie(UNSENT_COOKIE, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: mode === "production",
-    path: "/",
-    maxAge: UNSENT_MAX_AGE_SECONDS,
-    secrets: sessionSecrets,
-  });
+  return signedCookie(UNSENT_COOKIE, { maxAgeSeconds: UNSENT_MAX_AGE_SECONDS });
 }
 
 /** The page (`/chat` or `/chat/<id>`) a signed-out post to `route` was typed on, or null for other posts. */

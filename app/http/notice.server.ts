@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createCookie, redirect } from "@remix-run/node";
-import { config } from "~/config/env.server";
+import { redirect } from "@remix-run/node";
 import type { ShownNotice } from "./shown-notice";
+import { signedCookie } from "~/http/signed-cookie.server";
 
 /**
  * One-time notices ("Saved.", "Conversation deleted.") after a form's redirect (Post/Redirect/Get).
@@ -24,15 +24,7 @@ type StoredNotice = { page: string; key: string; user: string | null; count?: nu
 type NoticeTexts = Record<string, string | ((count: number) => string)>;
 
 function noticeCookie() {
-  const { sessionSecrets, mode } = config();
-  return createCookie(NOTICE_COOKIE, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: mode === "production",
-    path: "/",
-    maxAge: NOTICE_MAX_AGE_SECONDS,
-    secrets: sessionSecrets,
-  });
+  return signedCookie(NOTICE_COOKIE, { maxAgeSeconds: NOTICE_MAX_AGE_SECONDS });
 }
 
 /** Set-Cookie that carries a notice to the page at `to` (its path; any query or hash is not part of it). */

@@ -1,19 +1,11 @@
-import { createCookie } from "@remix-run/node";
-import { config } from "~/config/env.server";
+import { signedCookie } from "~/http/signed-cookie.server";
 
 export const SESSION_COOKIE_NAME = "__ares_session";
 export const PERSISTENT_SESSION_DAYS = 30;
 
 function sessionCookie() {
-  const { sessionSecrets, mode } = config();
   // The value is only the session secret, signed (the row stores its digest); everything else lives in the database.
-  return createCookie(SESSION_COOKIE_NAME, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: mode === "production",
-    path: "/",
-    secrets: sessionSecrets,
-  });
+  return signedCookie(SESSION_COOKIE_NAME);
 }
 
 /** The session id in a request's cookie header, or null when absent or not signed by us. */
