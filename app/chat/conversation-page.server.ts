@@ -110,9 +110,11 @@ function positionSql(position: PagePosition): Prisma.Sql {
   const { id } = position.cursor;
   // As UTC text: node-postgres would send a Date in the process's zone, and the column has none.
   const createdAt = Prisma.sql`${position.cursor.createdAt.toISOString()}::timestamp(3)`;
+  // A row comparison, which the (conversationId, createdAt, id) index can start from; spelt out with OR, it
+  // was a filter that read every newer message of the thread first.
   return position.through
-    ? Prisma.sql`AND (m."createdAt" < ${createdAt} OR (m."createdAt" = ${createdAt} AND m.id <= ${id}))`
-    : Prisma.sql`AND (m."createdAt" < ${createdAt} OR (m."createdAt" = ${createdAt} AND m.id < ${id}))`;
+    ? Prisma.sql`AND (m."createdAt", m.id) <= (${createdAt}, ${id})`
+    : Prisma.sql`AND (m."createdAt", m.id) < (${createdAt}, ${id})`;
 }
 
 export function conversationPageSql(
@@ -131,7 +133,7 @@ export function conversationPageSql(
       SELECT m.id, m.role, m.status, m.content, m.html, m."htmlVersion", m.provider, m.model, m."fallbackFrom",
              m."promptTokens", m."completionTokens", m."createdAt", m."versionGroupId"
         FROM "Message" m JOIN c ON m."conversationId" = c.id
-       WHERE m.selected ${positionSql(position)}
+       WHERE m."conversationId" = ${conversationId} AND m.selected ${positionSql(position)}
        ORDER BY m."createdAt" DESC, m.id DESC
        LIMIT ${limit + 1}
     )
