@@ -101,7 +101,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     // Stored when the reply finished; a reply still being written is shown formatted too (the no-JS
     // page refreshes until it is done).
     const html = replyHtml(message);
-    return {
+    const versions = versionsOf(message.id, message.versionIds);
+    const item: MessageItem = {
       id: message.id,
       role: message.role,
       status: message.status,
@@ -114,12 +115,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       tokens: (message.promptTokens ?? 0) + (message.completionTokens ?? 0) || null,
       createdAt: message.createdAt.toISOString(),
       time: formatDateTime(message.createdAt, user.timeZone),
-      memories: message.memories?.map(({ type, label }) => ({ type, label })),
-      actions: message.actions,
-      versions: versionsOf(message.id, message.versionIds),
-      // A group is named by its first version.
-      versionGroupId: message.versionIds?.[0] ?? null,
     };
+    // Only where a message has them: most have none, and each key costs every view its encoding in the
+    // hydration data (and its bytes) for nothing.
+    if (message.memories) item.memories = message.memories.map(({ type, label }) => ({ type, label }));
+    if (message.actions.length > 0) item.actions = message.actions;
+    if (versions) {
+      item.versions = versions;
+      // A group is named by its first version.
+      item.versionGroupId = message.versionIds?.[0] ?? null;
+    }
+    return item;
   });
   // A finished reply's HTML and a message's text travel once: in the document's markup, not again in
   // its hydration data. My newest message keeps its text there: the Edit form starts from it.

@@ -1,7 +1,7 @@
 import { decodeConversationCursor, encodeConversationCursor } from "~/validation/cursor";
 import { ErrorPage } from "~/components/error-page";
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useSearchParams } from "@remix-run/react";
+import { Form, Link, Outlet, useLoaderData, useLocation, useParams, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { requireUser } from "~/auth/guards.server";
 import chatStylesheet from "~/styles/chat.css?url";
@@ -39,6 +39,9 @@ export default function ChatLayout() {
   const { conversations, next } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const location = useLocation();
+  // The open conversation (its page or its prompt page), marked as NavLink would mark it: one lookup
+  // here instead of NavLink's location, navigation and path matching for every conversation listed.
+  const open = useParams().conversationId;
   const drawer = useRef<HTMLDetailsElement>(null);
   // With JS a link click does not reload the page: close the phone drawer once the new page shows.
   useEffect(() => {
@@ -72,14 +75,18 @@ export default function ChatLayout() {
               {conversations.map((conversation) => (
                 <li key={conversation.id}>
                   {/* #latest: a conversation opens at its newest message, with or without JS. */}
-                  <NavLink to={`/chat/${conversation.id}#latest`}>
+                  <Link
+                    to={`/chat/${conversation.id}#latest`}
+                    className={conversation.id === open ? "active" : undefined}
+                    aria-current={conversation.id === open ? "page" : undefined}
+                  >
                     {conversation.pinned ? (
                       <span className="pin" aria-label="Pinned" title="Pinned">
                         ★
                       </span>
                     ) : null}
                     <span className="conversation-title">{conversation.title}</span>
-                  </NavLink>
+                  </Link>
                 </li>
               ))}
             </ul>

@@ -107,4 +107,37 @@ describe("the conversation page request", () => {
     for (const message of row!.messages) expect(Object.keys(message)).toEqual([...pageMessageKeys]);
     expect(counts[0]).toBeLessThanOrEqual(3);
   });
+
+  it("carries in its hydration data only what a message has, and marks the open conversation in the list", async () => {
+    const client = await signedInClient(baseUrl);
+    const user = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" }, select: { id: true } });
+    const other = await prisma.conversation.create({ data: { userId: user.id, title: "another" } });
+    // Plain messages: no memories used, no calendar cards, never regenerated.
+    const open = await prisma.conversation.create({ data: { userId: user.id, title: "plain" } });
+    await prisma.message.createMany({
+      data: Array.from({ length: 6 }, (_, index) => ({
+        conversationId: open.id,
+        userId: user.id,
+        role: index % 2 === 0 ? ("user" as const) : ("assistant" as const),
+        content: index % 2 === 0 ? `question ${index}` : `**answer** ${index}`,
+        createdAt: new Date(Date.now() - (6 - index) * 1000),
+      })),
+    });
+    const response = await client.get(`/chat/${open.id}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("<strong>answer</strong> 5");
+    const hydration = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((match) => match[1]).join("\n");
+    expect(hydration).toContain("question 4"); // my newest message's text, for Edit
+    // Each key of the page data is written once per document, with or without values: none of these.
+    for (const key of ["memories", "actions", "versions", "versionGroupId"])
+      expect(hydration).not.toContain(`\\"${key}\\"`);
+
+    const links = [...html.matchAll(/<a [^>]*href="\/chat\/([^"#]+)#latest"[^>]*>/g)];
+    const linkTo = (id: string) => links.find((match) => match[1] === id)?.[0];
+    expect(linkTo(open.id)).toMatch(/aria-current="page"/);
+    expect(linkTo(open.id)).toMatch(/class="active"/);
+    expect(linkTo(other.id)).toBeDefined();
+    expect(linkTo(other.id)).not.toMatch(/aria-current|active/);
+  });
 });
