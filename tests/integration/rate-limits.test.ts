@@ -132,7 +132,7 @@ describe("the write limit on a chat page's own forms", () => {
     // This person's writes for the minute, used up elsewhere.
     for (let i = 0; i < 2; i++) expect((await post("/theme", { theme: "dark" })).status).not.toBe(429);
     const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./;
-    const pages = [
+    const pages: Array<{ path: string; form: Record<string, string> & { message: string }; heading: string }> = [
       {
         path: `/chat/${conversation.id}`,
         form: { intent: "send", message: "over the limit, kept" },
