@@ -42,6 +42,27 @@ test("over the write limit, saving a fact says to slow down (429), not that some
   await expect(page.getByText("Something went wrong")).toHaveCount(0);
 });
 
+test("over the write limit, a chat send stays on the page with the message kept and the wait, not the 429 page", async ({
+  page,
+}) => {
+  await signUp(page, { email: uniqueEmail("chat-refused"), origin: limited.url });
+  // This person's writes for the minute, used up in another tab.
+  for (let i = 0; i < 4; i++)
+    await page.request.post(`${limited.url}/theme`, { form: { theme: "dark" }, headers: { origin: limited.url } });
+  await page.goto(`${limited.url}/chat`);
+  await untilInteractive(page);
+  await page.getByLabel("Message").fill("kept through the refusal");
+  const answer = page.waitForResponse((response) => response.request().method() === "POST");
+  await page.getByRole("button", { name: "Send" }).click();
+  expect((await answer).status()).toBe(429);
+  await expect(page.getByRole("alert")).toContainText(
+    /You have sent a lot of requests in a short time\. Try again in \d+ s\./,
+  );
+  await expect(page.getByLabel("Message")).toHaveValue("kept through the refusal");
+  await expect(page.getByRole("heading", { name: "Too many requests" })).toHaveCount(0);
+  expect(new URL(page.url()).pathname).toBe("/chat");
+});
+
 test("an .ics file over the import limit is stopped in the page, with a message, before it is sent", async ({
   page,
 }) => {

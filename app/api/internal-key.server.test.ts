@@ -18,7 +18,11 @@ async function refusal(run: () => void): Promise<{ status: number; type: string 
 describe("requireInternalKey", () => {
   it("refuses a call without a key with a 401 problem+json", async () => {
     const result = await refusal(() => requireInternalKey(call(), KEY));
-    expect(result).toMatchObject({ status: 401, type: "application/problem+json", body: { code: "unauthorized" } });
+    expect(result).toMatchObject({
+      status: 401,
+      type: "application/problem+json; charset=utf-8",
+      body: { code: "unauthorized" },
+    });
   });
 
   it("refuses a wrong key, a prefix of the key and a non-bearer scheme", async () => {

@@ -1,3 +1,4 @@
+import type * as zxcvbnCore from "@zxcvbn-ts/core";
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isWeakPassword } from "./password-strength.server";
@@ -5,6 +6,31 @@ import { isWeakPassword } from "./password-strength.server";
 afterEach(() => vi.restoreAllMocks());
 
 describe("isWeakPassword", () => {
+  it("builds its matcher on first use, not when the module is imported (every process imported it at start)", async () => {
+    vi.resetModules();
+    const built = vi.fn();
+    vi.doMock("@zxcvbn-ts/core", async (importOriginal) => {
+      const actual = await importOriginal<typeof zxcvbnCore>();
+      class Counted extends actual.ZxcvbnFactory {
+        constructor(...args: ConstructorParameters<typeof actual.ZxcvbnFactory>) {
+          built();
+          super(...args);
+        }
+      }
+      return { ...actual, ZxcvbnFactory: Counted };
+    });
+    try {
+      const fresh = await import("./password-strength.server");
+      expect(built).not.toHaveBeenCalled();
+      expect(fresh.isWeakPassword("aaaaaaaaaaaa")).toBe(true);
+      expect(fresh.isWeakPassword("correct horse battery staple")).toBe(false);
+      expect(built).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.doUnmock("@zxcvbn-ts/core");
+      vi.resetModules();
+    }
+  });
+
   it("refuses repeats, common passwords and one's own email; takes a passphrase", () => {
     expect(isWeakPassword("aaaaaaaaaaaa")).toBe(true);
     expect(isWeakPassword("password1234")).toBe(true);

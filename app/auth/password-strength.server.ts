@@ -19,8 +19,11 @@ const CHECKED_LENGTH = 64;
 export const WEAK_PASSWORD_MESSAGE =
   "That password is too easy to guess (a common password, a repeat or a keyboard pattern). A few unrelated words make a strong one.";
 
-// Built at module load (~65 ms, the dictionaries' matchers), not on the first sign-up that needs it.
-const zxcvbn = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+// Built on first use (the dictionaries' matchers take a noticeable part of a second): only sign-up, a
+// password change and user:create need it, so a process that serves none of them — most of them — never
+// pays for it; the first of them in a process does, once.
+let zxcvbn: ZxcvbnFactory | undefined;
+const matcher = () => (zxcvbn ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs }));
 
 /**
  * The words a password must not lean on: each value (email, name…), and for an email its local part and
@@ -43,5 +46,5 @@ function personalWords(personal: readonly (string | null | undefined)[]): string
 
 /** True when the password is too easy to guess; `personal` are the email, name… it must not lean on. */
 export function isWeakPassword(password: string, personal: readonly (string | null | undefined)[] = []): boolean {
-  return zxcvbn.check(password.slice(0, CHECKED_LENGTH), personalWords(personal)).score < MIN_SCORE;
+  return matcher().check(password.slice(0, CHECKED_LENGTH), personalWords(personal)).score < MIN_SCORE;
 }

@@ -1,5 +1,6 @@
 import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
+import { markdownText } from "~/text/markdown-text";
 import type { CreatedAtCursor } from "~/validation/cursor";
 import { ConversationNotFoundError, getConversation } from "./conversations.server";
 import { messageView } from "./messages.server";
@@ -76,9 +77,11 @@ export async function exportConversation(userId: string, conversationId: string,
     async start(controller) {
       const write = (text: string) => controller.enqueue(encoder.encode(text));
       if (format === "md") {
-        write(`# ${conversation.title}\n\n_Exported from ARES on ${new Date().toISOString()}_\n`);
+        // The title and the model's name are plain text in the headings (a title `<img …>` or
+        // `[x](javascript:…)` is that text, not markup); each message is Markdown, as written.
+        write(`# ${markdownText(conversation.title)}\n\n_Exported from ARES on ${new Date().toISOString()}_\n`);
         for await (const message of allMessages(conversation.id)) {
-          const by = message.provider ? ` (${message.provider} · ${message.model})` : "";
+          const by = message.provider ? ` (${markdownText(`${message.provider} · ${message.model}`)})` : "";
           write(
             `\n## ${ROLE_HEADINGS[message.role]}${by} — ${message.createdAt.toISOString()}\n\n${message.content}\n`,
           );

@@ -6,6 +6,11 @@ import { z } from "zod";
  * machine-readable `code` next to the human `title`, so clients branch on `code`, never on text.
  */
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+/**
+ * The Content-Type header of every problem answer: with the charset Express adds to any text it sends,
+ * so that an answer from Remix (a Response) says the same as one from Express middleware.
+ */
+const PROBLEM_CONTENT_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 
 export const problemSchema = z.object({
   type: z.string().describe("A URI naming the problem type; about:blank when the status says it all"),
@@ -28,7 +33,7 @@ export function problem(
   options: { detail?: string; headers?: HeadersInit } = {},
 ): Response {
   const headers = new Headers(options.headers);
-  headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
+  headers.set("Content-Type", PROBLEM_CONTENT_TYPE_HEADER);
   headers.set("Cache-Control", "no-store");
   return new Response(JSON.stringify(problemDetails(status, code, title, options.detail)), { status, headers });
 }
@@ -37,6 +42,6 @@ export function problem(
 export function sendProblem(res: ExpressResponse, status: number, code: string, title: string, detail?: string): void {
   res
     .status(status)
-    .type(PROBLEM_CONTENT_TYPE)
+    .set("Content-Type", PROBLEM_CONTENT_TYPE_HEADER)
     .send(JSON.stringify(problemDetails(status, code, title, detail)));
 }

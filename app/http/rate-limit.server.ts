@@ -13,7 +13,7 @@ import { knownDeviceId } from "~/auth/device-cookie.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
 import { countOf } from "~/text/plural";
-import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL } from "./request-context.server";
+import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL, WRITE_REFUSED_LOCAL } from "./request-context.server";
 import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -79,6 +79,15 @@ export const SIGN_IN_CEILING_FACTOR = 5;
  */
 const AUTH_FORM_ADDRESSES = new Set(["/login", "/login.data", "/signup", "/signup.data"]);
 const isAuthFormPost = (req: Request) => req.method === "POST" && AUTH_FORM_ADDRESSES.has(req.path);
+
+/**
+ * A chat page's own form post (the new-chat page, a conversation; document POST or `.data`) that the
+ * write limit refused: that page answers it, staying on the conversation with the message kept and the
+ * wait in words (a bare 429 page replaced the conversation). Only these exact spellings, which Remix
+ * routes to those two actions, and both refuse every intent when told so; any other keeps the 429 page.
+ */
+const CHAT_FORM_ADDRESS = /^\/chat(\/[A-Za-z0-9_-]+)?(\.data)?$/;
+const isChatFormPost = (req: Request) => req.method === "POST" && CHAT_FORM_ADDRESS.test(req.path);
 
 /**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
@@ -160,6 +169,12 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     if (tier === "auth" && isAuthFormPost(req)) {
       res.status(429);
       res.locals[SIGN_IN_REFUSED_LOCAL] = Number(retryAfter) || 60;
+      next();
+      return;
+    }
+    if (tier === "write" && isChatFormPost(req)) {
+      res.status(429);
+      res.locals[WRITE_REFUSED_LOCAL] = Number(retryAfter) || 60;
       next();
       return;
     }

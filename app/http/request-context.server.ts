@@ -19,6 +19,8 @@ declare module "@remix-run/node" {
     databaseUnavailable: boolean;
     /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
     signInRetryAfterSeconds: number | undefined;
+    /** The write limit refused this chat form post: seconds until the next may be made (rate-limit.server.ts). */
+    writeRetryAfterSeconds: number | undefined;
     /** Tells the sign-in limit that this request signed someone in, so it is not counted (rate-limit.server.ts). */
     markSignInSucceeded: () => void;
     /** Remix renders an HTML document for this request (not a `.data` request of a page already open). */
@@ -28,6 +30,8 @@ declare module "@remix-run/node" {
 
 /** Set by the sign-in limit on a refused attempt it hands to the login page (rate-limit.server.ts). */
 export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
+/** Set by the write limit on a refused chat form post it hands to the chat page (rate-limit.server.ts). */
+export const WRITE_REFUSED_LOCAL = "writeRetryAfterSeconds";
 /** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */
 export const SIGN_IN_SUCCEEDED_LOCAL = "signInSucceeded";
 
@@ -56,6 +60,8 @@ export function loadContext(req: Request, res: Response, route: string) {
     databaseUnavailable: res.locals.databaseUnavailable === true,
     signInRetryAfterSeconds:
       typeof res.locals[SIGN_IN_REFUSED_LOCAL] === "number" ? (res.locals[SIGN_IN_REFUSED_LOCAL] as number) : undefined,
+    writeRetryAfterSeconds:
+      typeof res.locals[WRITE_REFUSED_LOCAL] === "number" ? (res.locals[WRITE_REFUSED_LOCAL] as number) : undefined,
     markSignInSucceeded: () => {
       res.locals[SIGN_IN_SUCCEEDED_LOCAL] = true;
     },

@@ -17,6 +17,7 @@ import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
 import { takeUnsentMessage } from "~/chat/unsent-message.server";
+import { writeLimitRefusal } from "~/chat/write-limit";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export const headers: HeadersFunction = ({ actionHeaders }) => {
@@ -59,6 +60,14 @@ const startSchema = z.object({ message: messageText });
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: startSchema });
+  // Refused by the write limit before it got here: this page, with the message kept and the wait.
+  if (context.writeRetryAfterSeconds !== undefined) {
+    const refusal = writeLimitRefusal(context.writeRetryAfterSeconds);
+    return data(submission.reply({ formErrors: [refusal.message] }), {
+      status: 429,
+      headers: { "Retry-After": String(refusal.retryAfterSeconds) },
+    });
+  }
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const outcome = await startConversation(user.id, submission.value.message);
   if (!outcome.ok) {

@@ -1,5 +1,6 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
@@ -46,12 +47,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const search = url.searchParams.get("q")?.slice(0, 200) ?? "";
   const [memories, proposals] = await Promise.all([listMemories(user.id, search), pendingProposals(user.id)]);
-  // ?edit= and ?review= open a form for one of MY items: anyone else's id is a 404, like every action.
+  // ?edit= opens the form for one of MY items. One deleted meanwhile (another tab; the page an edit of
+  // it is refused on) is the page as it is now, saying so, with a 404 status; anyone else's id is
+  // answered exactly so, as nothing tells the two apart.
   const edit = url.searchParams.get("edit");
-  if (edit && ![...memories.facts, ...memories.preferences].some((m) => m.id === edit)) {
-    const all = search ? await listMemories(user.id) : memories;
-    if (![...all.facts, ...all.preferences].some((m) => m.id === edit)) notFound();
-  }
+  const has = (all: typeof memories) => [...all.facts, ...all.preferences].some((m) => m.id === edit);
+  const editGone = Boolean(edit) && !has(memories) && !(search && has(await listMemories(user.id)));
+  // ?review= likewise for suggestions; a decided one is still mine, so it can be told apart from another's.
   const review = url.searchParams.get("review");
   if (review && !proposals.some((p) => p.id === review)) {
     // Mine, decided meanwhile (in another tab, an old link): the page as it is now, saying so.
@@ -62,6 +64,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { notice, headers } = await takeNotice(request, user.id, NOTICES);
   const page = {
     notice,
+    editGone,
     search,
     facts: memories.facts.map((fact) => ({
       id: fact.id,
@@ -85,8 +88,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       createdAt: proposal.createdAt.toISOString(),
     })),
   };
-  return data(page, { headers });
+  return data(page, { headers, status: editGone ? 404 : 200 });
 }
+
+/** What a refused edit or delete of a memory deleted meanwhile says (the same for anyone else's id). */
+const GONE = {
+  edit: (what: string) =>
+    `That ${what} was deleted (in another tab?), so your change was not saved. What you typed is in the “Add a ${what}” form below: add it again if you still want it.`,
+  delete: (what: string) => `That ${what} was already deleted.`,
+};
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
@@ -135,6 +145,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       (await isDecidedProposal(user.id, intent.id))
     )
       return redirectWithNotice("/memory", "handled", user.id);
+    // An edit or delete of a memory deleted meanwhile: the page as it is now, saying so; an edit's typed
+    // key and value wait in the add form. Anyone else's id is answered exactly the same (no id echoed).
+    if (error instanceof MemoryNotFoundError && intent.intent.startsWith("edit-")) {
+      const what = intent.intent === "edit-fact" ? "fact" : "preference";
+      const reply = submission.reply({ formErrors: [GONE.edit(what)], hideFields: ["id"] });
+      const refill = { ...reply.initialValue, intent: `add-${what}` };
+      return data({ ...reply, initialValue: refill, refilled: JSON.stringify(refill) }, { status: 404 });
+    }
+    if (error instanceof MemoryNotFoundError && intent.intent.startsWith("delete-")) {
+      const what = intent.intent === "delete-fact" ? "fact" : "preference";
+      return data(submission.reply({ formErrors: [GONE.delete(what)], hideFields: ["id"] }), { status: 404 });
+    }
     if (error instanceof MemoryNotFoundError) notFound();
     // The form comes back as typed, saying which memory has that key; "Replace it" then replaces it.
     if (error instanceof MemoryKeyTakenError) {
@@ -151,6 +173,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw error;
   }
 }
+
+/** A refused edit or delete of a memory deleted meanwhile also reloads the list, which no longer has it. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 404 || defaultShouldRevalidate;
 
 function Source({ conversationId, messageId }: { conversationId: string | null; messageId: string | null }) {
   if (!conversationId || !messageId) return null;
@@ -182,7 +208,7 @@ function useClearedWhenSaved(form: RefObject<HTMLFormElement>, intent: string) {
 }
 
 export default function Memory() {
-  const { notice, search, facts, preferences, proposals } = useLoaderData<typeof loader>();
+  const { notice, editGone, search, facts, preferences, proposals } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [params] = useSearchParams();
   const edit = params.get("edit");
@@ -191,6 +217,9 @@ export default function Memory() {
   const addPreference = useRef<HTMLFormElement>(null);
   useClearedWhenSaved(addFact, "add-fact");
   useClearedWhenSaved(addPreference, "add-preference");
+  // With JS the add forms stay mounted, and a <select> takes a new defaultValue only when mounted anew:
+  // an edit refilled into them (its memory deleted meanwhile) mounts them again.
+  const refilled = lastResult && "refilled" in lastResult ? lastResult.refilled : "";
   // A key another memory has is said in the form that sent it, next to "Replace it" (KeyTaken).
   const errors = lastResult?.error
     ? Object.values(lastResult.error)
@@ -207,6 +236,11 @@ export default function Memory() {
       </p>
       <OneTimeNotice notice={notice} hidden={Boolean(lastResult)} />
       <FormErrors errors={errors} />
+      {editGone && !lastResult ? (
+        <FormErrors
+          errors={["That fact or preference is no longer there to edit: it was deleted (in another tab?)."]}
+        />
+      ) : null}
 
       <section className="card" aria-labelledby="review-title">
         <h2 id="review-title">To review ({proposals.length})</h2>
@@ -337,7 +371,7 @@ export default function Memory() {
             </li>
           ))}
         </ul>
-        <Form method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
+        <Form key={`fact${refilled}`} method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
           <KindSelect value={sentValue(lastResult, { intent: "add-fact" }, "kind") ?? "personal"} />
           <label>
@@ -422,7 +456,13 @@ export default function Memory() {
             </li>
           ))}
         </ul>
-        <Form method="post" className="memory-form" aria-label="Add a preference" ref={addPreference}>
+        <Form
+          key={`preference${refilled}`}
+          method="post"
+          className="memory-form"
+          aria-label="Add a preference"
+          ref={addPreference}
+        >
           <input type="hidden" name="intent" value="add-preference" />
           <label>
             Key{" "}

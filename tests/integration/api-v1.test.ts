@@ -323,3 +323,33 @@ describe("rate limits, as documented", () => {
     }
   });
 });
+
+describe("problem responses", () => {
+  it("all say the same media type, with its charset, whichever layer refused (Express or Remix)", async () => {
+    const json = { "Content-Type": "application/json" };
+    const refusals: Array<{ path: string; method?: string; headers?: Record<string, string>; body?: string }> = [
+      // Refused by Express middleware: not signed in, a method no address takes, a cross-site post.
+      { path: "/api/v1/conversations" },
+      { path: "/api/v1/nowhere" },
+      { path: "/api/v1/conversations", method: "PUT" },
+      { path: "/api/v1/conversations", method: "POST", headers: json, body: "{not json" },
+      {
+        path: "/api/v1/conversations",
+        method: "POST",
+        headers: { ...json, Origin: "https://evil.example" },
+        body: "{}",
+      },
+      // Refused by a Remix route (its Response): the internal API without its key.
+      { path: "/api/v1/internal/sessions/purge", method: "POST", headers: json, body: "{}" },
+    ];
+    const types = new Map<string, string>();
+    for (const { path: address, ...init } of refusals) {
+      const answer = await httpRequest(`${server.url}${address}`, init);
+      expect(answer.status, address).toBeGreaterThanOrEqual(400);
+      types.set(`${init.method ?? "GET"} ${address} ${answer.status}`, String(answer.headers["content-type"]));
+    }
+    expect(new Set(types.values()), JSON.stringify([...types])).toEqual(
+      new Set(["application/problem+json; charset=utf-8"]),
+    );
+  });
+});

@@ -157,6 +157,94 @@ describe("memory forms without JavaScript", () => {
     expect((await other.post("/memory", { intent: "reject", id: pending.id })).status).toBe(404);
   });
 
+  it("saving an edit of a fact or preference deleted in another tab is the memory page saying so, what I typed in its add form; anyone else's id gets exactly that answer", async () => {
+    const [mine, other] = [await person(), await person()];
+    const memoriesOf = async (client: Awaited<ReturnType<typeof person>>, value: string) => {
+      await client.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value });
+      const fact = await prisma.memoryFact.findFirstOrThrow({ where: { key: "pet", value } });
+      await client.post("/memory", { intent: "add-preference", key: "tone", value });
+      return { fact, preference: await prisma.memoryPreference.findFirstOrThrow({ where: { userId: fact.userId } }) };
+    };
+    const { fact, preference } = await memoriesOf(mine, `a cat ${counter}`);
+    const { fact: othersFact, preference: othersPreference } = await memoriesOf(other, `a dog ${counter}`);
+    // Deleted in another tab while this one's edit form is open.
+    expect((await mine.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
+    expect((await mine.post("/memory", { intent: "delete-preference", id: preference.id })).status).toBe(302);
+
+    /** What the answer shows: status, the page's alerts and the add forms' fields (no ids, no nonce). */
+    const shown = async (answer: Response) => {
+      const page = await answer.text();
+      expect(page).toContain('class="memory-page"');
+      expect(page).not.toContain("Page not found");
+      const alerts = [...page.matchAll(/role="alert"[^>]*>(.*?)<\/div>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ""));
+      const add = (intent: string) => ["kind", "key", "value"].map((name) => typedIn(page, intent, name));
+      const kind = /<option value="(\w+)" selected="">/.exec(page.split('aria-label="Add a fact"')[1] ?? "")?.[1];
+      return { status: answer.status, alerts, fact: add("add-fact"), preference: add("add-preference"), kind };
+    };
+    const editFact = (id: string) => ({
+      intent: "edit-fact",
+      id,
+      kind: "professional",
+      key: "pets",
+      value: "two cats",
+    });
+    const editPreference = (id: string) => ({ intent: "edit-preference", id, key: "tone", value: "warm" });
+
+    const gone = await shown(await mine.post(`/memory?edit=${fact.id}`, editFact(fact.id)));
+    expect(gone).toEqual({
+      status: 404,
+      alerts: [
+        "That fact was deleted (in another tab?), so your change was not saved. What you typed is in the “Add a fact” form below: add it again if you still want it.",
+      ],
+      fact: [[], ["pets"], ["two cats"]],
+      preference: [[], [""], [""]],
+      kind: "professional",
+    });
+    // Someone else's fact, which exists, and my gone one asked for by someone else: the very same answer.
+    expect(await shown(await mine.post(`/memory?edit=${othersFact.id}`, editFact(othersFact.id)))).toEqual(gone);
+    expect(await shown(await other.post(`/memory?edit=${fact.id}`, editFact(fact.id)))).toEqual(gone);
+
+    const preferenceGone = await shown(await mine.post(`/memory?edit=${preference.id}`, editPreference(preference.id)));
+    expect(preferenceGone).toMatchObject({ status: 404, preference: [[], ["tone"], ["warm"]] });
+    expect(preferenceGone.alerts[0]).toContain("That preference was deleted");
+    expect(
+      await shown(await mine.post(`/memory?edit=${othersPreference.id}`, editPreference(othersPreference.id))),
+    ).toEqual(preferenceGone);
+
+    // The Edit link of a stale tab, followed: the page as it is, saying so; the same for anyone else's id.
+    const link = await shown(await mine.get(`/memory?edit=${fact.id}`));
+    expect(link).toMatchObject({ status: 404, alerts: [expect.stringContaining("no longer there to edit")] });
+    expect(await shown(await mine.get(`/memory?edit=${othersFact.id}`))).toEqual(link);
+    // Nothing was saved for either person.
+    expect(await prisma.memoryFact.count({ where: { userId: fact.userId } })).toBe(0);
+    expect((await prisma.memoryFact.findUniqueOrThrow({ where: { id: othersFact.id } })).value).toBe(othersFact.value);
+  });
+
+  it("deleting a fact or preference already deleted is the memory page saying so, as for anyone else's id", async () => {
+    const [mine, other] = [await person(), await person()];
+    const [parrot, dry] = [`a parrot ${counter}`, `dry ${counter}`];
+    await mine.post("/memory", { intent: "add-fact", kind: "personal", key: "pet", value: parrot });
+    const fact = await prisma.memoryFact.findFirstOrThrow({ where: { key: "pet", value: parrot } });
+    await other.post("/memory", { intent: "add-preference", key: "tone", value: dry });
+    const othersPreference = await prisma.memoryPreference.findFirstOrThrow({ where: { key: "tone", value: dry } });
+    expect((await mine.post("/memory", { intent: "delete-fact", id: fact.id })).status).toBe(302);
+    const answers = [
+      await mine.post("/memory", { intent: "delete-fact", id: fact.id }),
+      await other.post("/memory", { intent: "delete-fact", id: fact.id }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      const page = await answer.text();
+      expect(page).toContain('class="memory-page"');
+      expect(page).toContain("That fact was already deleted.");
+      expect(page).not.toContain(fact.id);
+    }
+    const notMine = await mine.post("/memory", { intent: "delete-preference", id: othersPreference.id });
+    expect(notMine.status).toBe(404);
+    expect(await notMine.text()).toContain("That preference was already deleted.");
+    expect(await prisma.memoryPreference.count({ where: { id: othersPreference.id } })).toBe(1);
+  });
+
   it("has one main landmark (it nested a second one inside the layout's)", async () => {
     const client = await person();
     const page = await (await client.get("/memory")).text();

@@ -109,6 +109,67 @@ describe("rate limits in one process", () => {
   });
 });
 
+describe("the write limit on a chat page's own forms", () => {
+  let server: ServerProcess;
+  const password = "correct horse battery staple";
+  beforeAll(async () => {
+    server = await start({ TRUST_PROXY: "true" });
+  }, 90_000);
+
+  it("a send it refuses is the conversation (or new chat) with the message kept and the wait, as page and as .data; nothing is sent", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.70";
+    const login = await passwordSignIn(server, from, person.email, password);
+    expect(login.status).toBe(302);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const conversation = await prisma.conversation.create({ data: { userId: person.id, title: "Limited chat" } });
+    const post = (path: string, fields: Record<string, string>) =>
+      httpRequest(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) expect((await post("/theme", { theme: "dark" })).status).not.toBe(429);
+    const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./;
+    const pages: Array<{ path: string; form: Record<string, string> & { message: string }; heading: string }> = [
+      {
+        path: `/chat/${conversation.id}`,
+        form: { intent: "send", message: "over the limit, kept" },
+        heading: "Limited chat",
+      },
+      { path: "/chat?index", form: { message: "a new chat, kept" }, heading: "" },
+    ];
+    for (const { path, form, heading } of pages) {
+      const page = await post(path, form);
+      expect(page.status, path).toBe(429);
+      expect(Number(page.headers["retry-after"]), path).toBeGreaterThan(0);
+      expect(page.headers["content-type"], path).toContain("text/html");
+      // The chat page itself (the conversation, its box holding the message), not the bare 429 page.
+      expect(page.body, path).not.toContain("<h1>Too many requests</h1>");
+      expect(page.body, path).toContain(heading);
+      expect(page.body, path).toMatch(new RegExp(`<div class="form-error" role="alert"[^>]*><p>${wait.source}</p>`));
+      expect(page.body, path).toMatch(new RegExp(`<textarea[^>]*name="message"[^>]*>${form.message}</textarea>`));
+      // With JS: the same answer as data the page shows in place (it was an error response: the 429 page).
+      const data = await post(path.replace(/(\?|$)/, ".data$1"), form);
+      expect(data.status, path).toBe(429);
+      expect(data.headers["content-type"], path).toContain("text/x-script");
+      expect(data.body, path).not.toContain("ErrorResponse");
+      expect(data.body, path).toMatch(wait);
+      expect(data.body, path).toContain(form.message);
+    }
+    expect(await prisma.message.count({ where: { conversation: { userId: person.id } } })).toBe(0);
+    expect(await prisma.conversation.count({ where: { userId: person.id } })).toBe(1);
+    // Another form on the conversation (rename): refused the same way, nothing changed.
+    const rename = await post(`/chat/${conversation.id}.data`, { intent: "rename", title: "Renamed" });
+    expect(rename.status).toBe(429);
+    expect(rename.body).toMatch(wait);
+    expect((await prisma.conversation.findUniqueOrThrow({ where: { id: conversation.id } })).title).toBe(
+      "Limited chat",
+    );
+  });
+});
+
 /** A password sign-in posted to `server` as if from the address `from` (its TRUST_PROXY reads X-Forwarded-For). */
 function passwordSignIn(server: ServerProcess, from: string, email: string, secret: string, cookie?: string) {
   return httpRequest(`${server.url}/login`, {
