@@ -187,6 +187,28 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
     expect(skipped).toEqual([{ uid, title: uid, reason }]);
   });
 
+  it("skips an event with a value ical.js cannot decode, keeping the file's other events (the import was a 500)", () => {
+    const bad: [string, string, string][] = [
+      ["garbage", "", "DTSTART"],
+      ["20261212T100000Z", "DTEND:nope", "DTEND"],
+      ["20261212T100000Z", "DURATION:PXYZ", "DURATION"],
+      ["20261212T100000Z", "RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:bad", "EXDATE"],
+      ["20261212T100000Z", "RECURRENCE-ID:garbage", "RECURRENCE-ID"],
+    ];
+    for (const [start, extra, property] of bad) {
+      const good = oneEvent("good", "20261212T090000Z");
+      const file = good.replace(
+        "END:VCALENDAR",
+        oneEvent("bad", start, extra).split("PRODID:-//ARES test//EN\r\n")[1]!,
+      );
+      const { events, skipped } = fromICalendar(file, "UTC");
+      expect(events.map((event) => event.uid)).toEqual(["good"]);
+      expect(skipped).toEqual([
+        { uid: "bad", title: "bad", reason: `Its ${property} is not a valid iCalendar value.` },
+      ]);
+    }
+  });
+
   it("reads a date-time with neither DTEND nor DURATION as an instant (it threw a TypeError)", () => {
     const { events, skipped } = fromICalendar(oneEvent("instant", "20260101T090000Z"), "UTC");
     expect(skipped).toEqual([]);

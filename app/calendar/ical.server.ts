@@ -205,12 +205,25 @@ function zoneResolver(vtimezones: Map<string, ICAL.Timezone>, fallbackZone: stri
   };
 }
 
+/**
+ * ical.js decodes a property's value when it is first read and throws a plain Error for one it cannot
+ * decode ("invalid date-time value"): the event is skipped, naming the property, not the whole import.
+ */
+function decoded<T>(propertyName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ICalendarError || !(error instanceof Error)) throw error;
+    throw new ICalendarError(`Its ${propertyName.toUpperCase()} is not a valid iCalendar value.`, { cause: error });
+  }
+}
+
 function readTime(
   resolve: ZoneResolver,
   property: ICAL.Property | null,
 ): { wall: Temporal.PlainDateTime; zone: string | null; allDay: boolean } | null {
   if (!property) return null;
-  const value = property.getFirstValue();
+  const value = decoded(property.name, () => property.getFirstValue());
   if (!(value instanceof ICAL.Time)) return null;
   const tzid = property.getParameter("tzid");
   return { ...resolve(typeof tzid === "string" ? tzid : null, value), allDay: value.isDate };
@@ -302,7 +315,7 @@ export function fromICalendar(
       let endWall: Temporal.PlainDateTime;
       if (end) endWall = inZone(end, zone);
       else {
-        const duration = vevent.getFirstPropertyValue("duration");
+        const duration = decoded("duration", () => vevent.getFirstPropertyValue("duration"));
         // RFC 5545 §3.6.1: with neither DTEND nor DURATION, a date lasts the day and a date-time is an instant.
         if (duration instanceof ICAL.Duration) endWall = start.wall.add({ seconds: duration.toSeconds() });
         else endWall = start.allDay ? start.wall.add({ days: 1 }) : start.wall;
@@ -343,7 +356,7 @@ export function fromICalendar(
       const exdates: string[] = [];
       for (const property of vevent.getAllProperties("exdate")) {
         const tzid = property.getParameter("tzid");
-        for (const value of property.getValues()) {
+        for (const value of decoded("exdate", () => property.getValues())) {
           if (value instanceof ICAL.Time) {
             exdates.push(formatWall(inZone(resolve(typeof tzid === "string" ? tzid : null, value), zone), allDay));
           }
@@ -359,7 +372,7 @@ export function fromICalendar(
       }
       const reminders: number[] = [];
       for (const alarm of vevent.getAllSubcomponents("valarm")) {
-        const trigger = alarm.getFirstPropertyValue("trigger");
+        const trigger = decoded("trigger", () => alarm.getFirstPropertyValue("trigger"));
         if (trigger instanceof ICAL.Duration && trigger.toSeconds() <= 0)
           reminders.push(Math.round(-trigger.toSeconds() / 60));
       }
