@@ -194,12 +194,19 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
       ["20261212T100000Z", "DURATION:PXYZ", "DURATION"],
       ["20261212T100000Z", "RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:bad", "EXDATE"],
       ["20261212T100000Z", "RECURRENCE-ID:garbage", "RECURRENCE-ID"],
+      // Read by position, these became other dates (2026-12-25 was stored as 2025-11-02).
+      ["DATE=2026-12-25", "", "DTSTART"],
+      ["DATE=20261340", "", "DTSTART"],
+      ["20261212T250000Z", "", "DTSTART"],
+      ["20261212T100000Z", "RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:20261213T100000Z,20261313T100000Z", "EXDATE"],
     ];
     for (const [start, extra, property] of bad) {
       const good = oneEvent("good", "20261212T090000Z");
       const file = good.replace(
         "END:VCALENDAR",
-        oneEvent("bad", start, extra).split("PRODID:-//ARES test//EN\r\n")[1]!,
+        oneEvent("bad", start, extra)
+          .split("PRODID:-//ARES test//EN\r\n")[1]!
+          .replace("DTSTART:DATE=", "DTSTART;VALUE=DATE:"),
       );
       const { events, skipped } = fromICalendar(file, "UTC");
       expect(events.map((event) => event.uid)).toEqual(["good"]);

@@ -218,13 +218,44 @@ function decoded<T>(propertyName: string, read: () => T): T {
   }
 }
 
+/**
+ * The property's date or date-time values, each exactly as written: ical.js reads a value by its
+ * character positions and rolls over what is out of range, so 2026-12-25 (dashes are not iCalendar)
+ * became 2 November 2025 and a 13th month the next year's. A value that does not read back as written
+ * skips the event rather than storing another date.
+ */
+function timeValues(property: ICAL.Property): ICAL.Time[] {
+  const name = property.name;
+  const values = decoded(name, () => property.getValues());
+  const written = property.toJSON().slice(3);
+  return values
+    .map((value, index) => {
+      if (value instanceof ICAL.Time && !readsAsWritten(value, written[index]))
+        throw new ICalendarError(`Its ${name.toUpperCase()} is not a valid iCalendar value.`);
+      return value;
+    })
+    .filter((value): value is ICAL.Time => value instanceof ICAL.Time);
+}
+
+/** ical.js's jCal form of what was written: 2026-12-25 or 2026-12-25T10:00:00(Z). */
+const JCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})Z?)?$/;
+
+function readsAsWritten(value: ICAL.Time, written: unknown): boolean {
+  const parts = typeof written === "string" ? JCAL_TIME.exec(written) : null;
+  if (!parts) return false;
+  const [year, month, day, hour = "0", minute = "0", second = "0"] = parts.slice(1);
+  return [value.year, value.month, value.day, value.hour, value.minute, value.second].every(
+    (component, index) => component === Number([year, month, day, hour, minute, second][index]),
+  );
+}
+
 function readTime(
   resolve: ZoneResolver,
   property: ICAL.Property | null,
 ): { wall: Temporal.PlainDateTime; zone: string | null; allDay: boolean } | null {
   if (!property) return null;
-  const value = decoded(property.name, () => property.getFirstValue());
-  if (!(value instanceof ICAL.Time)) return null;
+  const value = timeValues(property)[0];
+  if (!value) return null;
   const tzid = property.getParameter("tzid");
   return { ...resolve(typeof tzid === "string" ? tzid : null, value), allDay: value.isDate };
 }
@@ -356,10 +387,8 @@ export function fromICalendar(
       const exdates: string[] = [];
       for (const property of vevent.getAllProperties("exdate")) {
         const tzid = property.getParameter("tzid");
-        for (const value of decoded("exdate", () => property.getValues())) {
-          if (value instanceof ICAL.Time) {
-            exdates.push(formatWall(inZone(resolve(typeof tzid === "string" ? tzid : null, value), zone), allDay));
-          }
+        for (const value of timeValues(property)) {
+          exdates.push(formatWall(inZone(resolve(typeof tzid === "string" ? tzid : null, value), zone), allDay));
         }
       }
       const recurrence = readTime(resolve, vevent.getFirstProperty("recurrence-id"));
