@@ -88,6 +88,29 @@ describe("log lines", () => {
     });
   });
 
+  it("name a search without what was searched for (chat, memory and calendar searches are people's own words)", () => {
+    for (const url of [
+      "/chat?q=my%20diagnosis",
+      "/memory?q=my+diagnosis&page=2",
+      "/calendar?view=week&q=my%20diagnosis",
+    ]) {
+      const line = redactSecretPaths({ url, req: { method: "GET", url } });
+      expect(JSON.stringify(line)).not.toContain("diagnosis");
+      expect(String(line.url)).toContain("q=[redacted]");
+    }
+    const query = { q: "my diagnosis", page: "2" };
+    expect(requestWithoutSecrets({ url: "/memory?q=my+diagnosis&page=2", query })).toEqual({
+      url: "/memory?q=[redacted]&page=2",
+      query: { q: "[redacted]", page: "2" },
+    });
+    expect(query.q).toBe("my diagnosis");
+    expect(redactSecretPaths({ url: "/chat?quiet=1" })).toEqual({ url: "/chat?quiet=1" });
+    const referer = "http://ares.test/chat?q=my%20diagnosis";
+    expect(requestWithoutSecrets({ url: "/chat", headers: { referer } }).headers).toEqual({
+      referer: "http://ares.test/chat?q=[redacted]",
+    });
+  });
+
   it("log a failed Auth0 sign-in without the flow's state the error carries", () => {
     const lines: string[] = [];
     const sink = new Writable({

@@ -39,15 +39,17 @@ const AUTH0_CALLBACK_SECRET = /(^|&)(code|state)=[^&]*/g;
 
 /**
  * An email address in a query (`/login?reason=account_ready&email=…`, where sign-up sends a new account)
- * is personal data the access log has no use for: its value is left out, on any address.
+ * and what someone searched for (`/chat?q=…`, `/memory?q=…`, `/calendar?q=…`: words of their own
+ * conversations) are personal data the access log has no use for: their values are left out, on any address.
  */
-const EMAIL_QUERY = /([?&])(email)=[^&#\s"]*/gi;
+const PERSONAL_QUERY_KEYS = ["email", "q"];
+const PERSONAL_QUERY = /([?&])(email|q)=[^&#\s"]*/gi;
 
 function withoutSecrets(value: unknown): unknown {
   if (typeof value !== "string") return value;
   return value
     .replace(SECRET_PATH, "/calendar/feed/[redacted].ics")
-    .replace(EMAIL_QUERY, "$1$2=[redacted]")
+    .replace(PERSONAL_QUERY, "$1$2=[redacted]")
     .replace(
       AUTH0_CALLBACK_QUERY,
       (_match, path: string, query: string) => path + query.replace(AUTH0_CALLBACK_SECRET, "$1$2=[redacted]"),
@@ -78,7 +80,7 @@ export function requestWithoutSecrets<T extends { url?: unknown; query?: unknown
   if (headers && typeof headers.referer === "string" && withoutSecrets(headers.referer) !== headers.referer)
     req.headers = { ...headers, referer: withoutSecrets(headers.referer) };
   // The standard serializer copies Express's parsed query too: a new object, the request's own is not ours to change.
-  const hidden = callback ? ["code", "state", "email"] : ["email"];
+  const hidden = callback ? ["code", "state", ...PERSONAL_QUERY_KEYS] : PERSONAL_QUERY_KEYS;
   if (req.query && typeof req.query === "object" && hidden.some((key) => key in (req.query as object))) {
     const query: Record<string, unknown> = { ...req.query };
     for (const key of hidden) if (key in query) query[key] = "[redacted]";
