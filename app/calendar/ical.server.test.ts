@@ -199,6 +199,8 @@ describe("iCalendar import of events beyond what a calendar keeps", () => {
       ["DATE=20261340", "", "DTSTART"],
       ["20261212T250000Z", "", "DTSTART"],
       ["20261212T100000Z", "RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:20261213T100000Z,20261313T100000Z", "EXDATE"],
+      ["20261212T100000Z", "RRULE:FREQ=DAILY;UNTIL=garbage", "RRULE"],
+      ["20261212T100000Z", "RRULE:FREQ=DAILY;UNTIL=20261340T100000Z", "RRULE"],
     ];
     for (const [start, extra, property] of bad) {
       const good = oneEvent("good", "20261212T090000Z");

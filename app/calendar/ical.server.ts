@@ -249,6 +249,18 @@ function readsAsWritten(value: ICAL.Time, written: unknown): boolean {
   );
 }
 
+/** The repeat rule, its UNTIL held to what was written as DTSTART's value is (timeValues). */
+function readRule(property: ICAL.Property | null): ICAL.Recur | null {
+  if (!property) return null;
+  const recur = decoded("rrule", () => property.getFirstValue());
+  if (!(recur instanceof ICAL.Recur)) return null;
+  const written: unknown = property.toJSON()[3];
+  const writtenUntil = written && typeof written === "object" && "until" in written ? written.until : undefined;
+  if (recur.until && !readsAsWritten(recur.until, writtenUntil))
+    throw new ICalendarError("Its RRULE is not a valid iCalendar value.");
+  return recur;
+}
+
 function readTime(
   resolve: ZoneResolver,
   property: ICAL.Property | null,
@@ -370,8 +382,8 @@ export function fromICalendar(
       const startLocal = formatWall(start.wall, allDay);
       const endLocal = formatWall(endWall, allDay);
       let rrule: string | null = null;
-      const recur = vevent.getFirstPropertyValue("rrule");
-      if (recur instanceof ICAL.Recur) {
+      const recur = readRule(vevent.getFirstProperty("rrule"));
+      if (recur) {
         rrule = recur.toString();
         if (recur.until) {
           const until = resolve(null, recur.until);
