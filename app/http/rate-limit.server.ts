@@ -173,6 +173,8 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
       return;
     }
     if (tier === "write" && isChatFormPost(req)) {
+      // The chat page answers with its own Retry-After: two would read as "37, 37", which no client parses.
+      res.removeHeader("Retry-After");
       res.status(429);
       res.locals[WRITE_REFUSED_LOCAL] = Number(retryAfter) || 60;
       next();

@@ -160,6 +160,14 @@ describe("the write limit on a chat page's own forms", () => {
     }
     expect(await prisma.message.count({ where: { conversation: { userId: person.id } } })).toBe(0);
     expect(await prisma.conversation.count({ where: { userId: person.id } })).toBe(1);
+    // One Retry-After: the limiter's and the page's together read as "37, 37" (Node's http keeps only the first).
+    const viaFetch = await fetch(`${server.url}/chat/${conversation.id}.data`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+      body: new URLSearchParams({ intent: "send", message: "once more" }).toString(),
+    });
+    expect(viaFetch.status).toBe(429);
+    expect(viaFetch.headers.get("retry-after")).toMatch(/^\d+$/);
     // Another form on the conversation (rename): refused the same way, nothing changed.
     const rename = await post(`/chat/${conversation.id}.data`, { intent: "rename", title: "Renamed" });
     expect(rename.status).toBe(429);
