@@ -209,12 +209,17 @@ function zoneResolver(vtimezones: Map<string, ICAL.Timezone>, fallbackZone: stri
  * ical.js decodes a property's value when it is first read and throws a plain Error for one it cannot
  * decode ("invalid date-time value"): the event is skipped, naming the property, not the whole import.
  */
+/** The reason an event is skipped for one of its values: the property named, as the file spells it. */
+function invalidValue(propertyName: string, options?: ErrorOptions): ICalendarError {
+  return new ICalendarError(`Its ${propertyName.toUpperCase()} is not a valid iCalendar value.`, options);
+}
+
 function decoded<T>(propertyName: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
     if (error instanceof ICalendarError || !(error instanceof Error)) throw error;
-    throw new ICalendarError(`Its ${propertyName.toUpperCase()} is not a valid iCalendar value.`, { cause: error });
+    throw invalidValue(propertyName, { cause: error });
   }
 }
 
@@ -230,8 +235,7 @@ function timeValues(property: ICAL.Property): ICAL.Time[] {
   const written = property.toJSON().slice(3);
   return values
     .map((value, index) => {
-      if (value instanceof ICAL.Time && !readsAsWritten(value, written[index]))
-        throw new ICalendarError(`Its ${name.toUpperCase()} is not a valid iCalendar value.`);
+      if (value instanceof ICAL.Time && !readsAsWritten(value, written[index])) throw invalidValue(name);
       return value;
     })
     .filter((value): value is ICAL.Time => value instanceof ICAL.Time);
@@ -256,8 +260,7 @@ function readRule(property: ICAL.Property | null): ICAL.Recur | null {
   if (!(recur instanceof ICAL.Recur)) return null;
   const written: unknown = property.toJSON()[3];
   const writtenUntil = written && typeof written === "object" && "until" in written ? written.until : undefined;
-  if (recur.until && !readsAsWritten(recur.until, writtenUntil))
-    throw new ICalendarError("Its RRULE is not a valid iCalendar value.");
+  if (recur.until && !readsAsWritten(recur.until, writtenUntil)) throw invalidValue("rrule");
   return recur;
 }
 
