@@ -30,6 +30,26 @@ describe("the production build", () => {
     ).not.toEqual(expect.arrayContaining([expect.stringMatching(/^test-only/)]));
   });
 
+  it("imports only packages that are production dependencies: the image prunes devDependencies", () => {
+    const bundle = fs.readFileSync(path.join(path.dirname(serverEntry(root, "production")), "server/index.js"), "utf8");
+    const packageOf = (specifier: string) =>
+      specifier
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/");
+    const imported = new Set(
+      [...bundle.matchAll(/(?:\bfrom |\bimport\()"([^".][^"]*)"/g)]
+        .map((match) => match[1]!)
+        .filter((specifier) => !specifier.startsWith("node:"))
+        .map(packageOf),
+    );
+    const { dependencies } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(imported).toContain("@remix-run/node");
+    expect([...imported].filter((name) => !(name in dependencies))).toEqual([]);
+  });
+
   it("compiles server.ts alone: the entry imports packages and takes the app from the Remix bundle", () => {
     const entry = fs.readFileSync(serverEntry(root, "production"), "utf8");
     const imports = [...entry.matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
