@@ -1,10 +1,15 @@
 /**
  * Searches take what is typed literally: `%` and `_` are LIKE wildcards in PostgreSQL, and a search for
- * "%" or "_" listed every event, account and memory; "50%" matched "500".
+ * "%" or "_" listed every event, account and memory; "50%" matched "500". A search of symbols alone (☃)
+ * found nothing: the full-text parser has no word for it.
  */
 import { describe, expect, it } from "vitest";
 import { listUsers } from "~/admin/users.server";
 import { searchEvents } from "~/calendar/events.server";
+import { createConversation, searchConversations } from "~/chat/conversations.server";
+import { snippetAtWordBoundaries } from "~/chat/search-results";
+import { storeExchange } from "~/chat/send.server";
+import { renderSnippet } from "~/chat/snippet";
 import { eventRange } from "~/calendar/occurrences";
 import { prisma } from "~/db/db.server";
 import { listMemories, saveFact } from "~/memory/memories.server";
@@ -46,5 +51,36 @@ describe("searching for % and _", () => {
     expect(await keys("%")).toEqual(["discount"]);
     expect(await keys("_")).toEqual([]);
     expect(await keys("cat")).toEqual(["pet"]);
+  });
+});
+
+describe("searching for symbols alone", () => {
+  it("finds my conversations by ☃ or 🎂, which have no word for the full-text index, and no one else's", async () => {
+    const me = await makeUser();
+    const someoneElse = await makeUser();
+    const winter = await createConversation(me.id, { title: "Winter ☃ plans" });
+    const party = await createConversation(me.id, { title: "Party" });
+    const sent = await storeExchange(me.id, party.id, "Bake a cake 🎂 for the birthday on Friday");
+    if (!sent.ok) throw new Error("refused");
+    const theirs = await createConversation(someoneElse.id, { title: "Their ☃ and 🎂" });
+    expect(theirs.id).toBeTruthy();
+
+    const snowman = await searchConversations(me.id, "☃");
+    expect(snowman.map((hit) => [hit.conversationId, hit.matched])).toEqual([[winter.id, "title"]]);
+    expect(renderSnippet(snippetAtWordBoundaries(snowman[0]!.snippet, snowman[0]!.source))).toBe(
+      "Winter <mark>☃</mark> plans",
+    );
+    const cake = await searchConversations(me.id, " 🎂 ");
+    expect(cake.map((hit) => [hit.conversationId, hit.matched, hit.messageId])).toEqual([
+      [party.id, "user", sent.ids.userMessageId],
+    ]);
+    expect(renderSnippet(snippetAtWordBoundaries(cake[0]!.snippet, cake[0]!.source))).toBe(
+      "Bake a cake <mark>🎂</mark> for the birthday on Friday",
+    );
+    expect(await searchConversations(me.id, "→")).toEqual([]);
+    // Words are still found by the full-text index, and a symbol beside them changes nothing.
+    expect((await searchConversations(me.id, "birthday")).map((hit) => hit.messageId)).toEqual([
+      sent.ids.userMessageId,
+    ]);
   });
 });
