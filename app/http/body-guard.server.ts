@@ -97,11 +97,19 @@ function cleanText(text: string): string {
   return text.replace(LONE_SURROGATE, "\uFFFD");
 }
 
-function hasBadText(value: unknown): boolean {
-  if (typeof value === "string") return value.includes("\0") || new RegExp(LONE_SURROGATE.source).test(value);
-  if (Array.isArray(value)) return value.some(hasBadText);
-  if (value && typeof value === "object") {
-    return Object.entries(value).some(([key, item]) => hasBadText(key) || hasBadText(item));
+/** Walks the parsed JSON with a list, not by recursion: a body nested 5,000 deep overflowed the stack (a 500). */
+function hasBadText(parsed: unknown): boolean {
+  const lone = new RegExp(LONE_SURROGATE.source);
+  const pending: unknown[] = [parsed];
+  while (pending.length) {
+    const value = pending.pop();
+    if (typeof value === "string") {
+      if (value.includes("\0") || lone.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (value && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) pending.push(key, item);
+    }
   }
   return false;
 }

@@ -138,6 +138,23 @@ describe("request validation", () => {
       detail: "content: Write a message first.",
     });
   });
+  it("answers JSON nested 5,000 deep, never with a stack overflow (a 500 on every JSON endpoint, the public webhook first)", async () => {
+    const nested = ["[".repeat(5000) + "]".repeat(5000), '{"a":'.repeat(5000) + "1" + "}".repeat(5000)];
+    for (const body of nested) {
+      for (const endpoint of ["/api/v1/telegram/webhook", "/api/v1/conversations"]) {
+        const response = await post(endpoint, body);
+        expect(response.status, `${endpoint} ${body.slice(0, 5)}: ${response.body}`).toBeLessThan(500);
+      }
+    }
+    // A NUL deep inside is still found.
+    const deepNul = await post(
+      "/api/v1/conversations",
+      `{"title":"x","extra":${"[".repeat(5000)}"a\\u0000b"${"]".repeat(5000)}}`,
+    );
+    expect(deepNul.status).toBe(400);
+    expect(JSON.parse(deepNul.body)).toMatchObject({ code: "invalid_text" });
+  });
+
   /** The OpenAPI entry for an answer the endpoint gave: it must exist and name the media type sent. */
   function expectDocumented(endpoint: string, method: string, response: { status: number; headers: object }) {
     const documented = document.paths[endpoint]![method]!.responses[String(response.status)];
