@@ -2,7 +2,14 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import type { Submission, SubmissionResult } from "@conform-to/react";
-import { isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Link,
+  type ShouldRevalidateFunction,
+  useActionData,
+  useLoaderData,
+  useRouteError,
+} from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import {
@@ -75,6 +82,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     timeZones: timeZones(),
   };
 }
+
+/**
+ * A 409 (the event changed since the form was loaded, or its date is gone) reads the event again: with
+ * JS a refused action is not followed by its loaders, and the page must show the event as it is now and
+ * carry its current version, so that saving again overwrites on purpose instead of being refused again.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 || defaultShouldRevalidate;
 
 /** The form's zone as the picker names it (a zone stored as Asia/Calcutta shows as Asia/Kolkata); all-day has none. */
 function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
