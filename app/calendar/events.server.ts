@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
@@ -85,6 +85,28 @@ export class OccurrenceRequiredError extends Error {
   constructor() {
     super("Which date of the repeating event? Name the occurrence to act on alone");
     this.name = "OccurrenceRequiredError";
+  }
+}
+
+/**
+ * A repeating event's form sent without saying which of its events it acts on (this, following, all):
+ * nothing is changed, rather than the whole series taken for it.
+ */
+export class ScopeRequiredError extends Error {
+  constructor() {
+    super("Which events of the repeating event? Choose this, following or all");
+    this.name = "ScopeRequiredError";
+  }
+}
+
+/**
+ * An edit form loaded from a version of the event that is no longer the stored one (changed in another
+ * tab, on another device or by the assistant since): nothing is saved, so neither change is lost silently.
+ */
+export class EventChangedError extends Error {
+  constructor() {
+    super("The event was changed since the form was loaded");
+    this.name = "EventChangedError";
   }
 }
 
@@ -231,6 +253,8 @@ type Target = { eventId: string; occurrence?: string | undefined };
 
 type SeriesContext = {
   series: EventDetail;
+  /** Which of its events are acted on: a series is never acted on without it being said. */
+  scope: Scope;
   /** The occurrence acted on (wall-clock start it had in the series). */
   occurrence: string;
   /** The override row at that occurrence, if it was edited before. */
@@ -242,15 +266,17 @@ async function resolve(
   tx: Tx,
   userId: string,
   target: Target,
-  scope: Scope,
+  scope: Scope | undefined,
 ): Promise<{ single: EventDetail } | SeriesContext> {
   const event = await getEvent(userId, target.eventId, tx);
   if (event.subscription) throw new EventReadOnlyError(event.subscription);
+  if (!event.rrule && !(event.seriesId && event.recurrenceId)) return { single: event };
+  // A form without the choice once defaulted to "all": one date's delete took the whole series.
+  if (!scope) throw new ScopeRequiredError();
   if (event.seriesId && event.recurrenceId) {
     const series = await getEvent(userId, event.seriesId, tx);
-    return { series, occurrence: event.recurrenceId, override: event };
+    return { series, scope, occurrence: event.recurrenceId, override: event };
   }
-  if (!event.rrule) return { single: event };
   // "This" alone must say which date: taking the first one silently changed a date nobody chose.
   if (scope === "this" && !target.occurrence) throw new OccurrenceRequiredError();
   const occurrence = target.occurrence ?? event.startLocal;
@@ -262,7 +288,7 @@ async function resolve(
   if (!(target.occurrence && !wholeSeries ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
   const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
-  return { series: event, occurrence, override };
+  return { series: event, scope, occurrence, override };
 }
 
 /**
@@ -409,14 +435,43 @@ async function reattachOverrides(
 /**
  * Saves an edit. For an occurrence of a series, `scope` says which: "this" stores an override,
  * "following" ends the series before it and starts a new one (new UID) that takes the later
- * exceptions along, "all" edits the series and keeps its exceptions (moved with it).
- * Returns the id of the event to show afterwards.
+ * exceptions along, "all" edits the series and keeps its exceptions (moved with it); a series with no
+ * scope said is refused (ScopeRequiredError). With `version` (eventVersion when the form was loaded), an
+ * event changed since is refused (EventChangedError). Returns the id of the event to show afterwards.
  */
-export async function updateEvent(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
+export async function updateEvent(
+  userId: string,
+  target: Target,
+  input: EventInput,
+  scope: Scope | undefined,
+  version?: string,
+): Promise<string> {
   return unlessGone(
-    () => updateEventNow(userId, target, input, scope),
+    () => updateEventNow(userId, target, input, scope, version),
     () => new EventNotFoundError(),
   );
+}
+
+/**
+ * The content of an event's family (the series, or the one-off, and every date of it changed on its own)
+ * as a short fingerprint: what an edit form was loaded from. A hash of what is stored, not updatedAt, so
+ * that every path that writes events (imports in raw SQL, the assistant's Undo) changes it and two saves
+ * in one millisecond cannot look alike. A change to another date of the series counts too: "all events"
+ * and "this and following" would carry it.
+ */
+export async function eventVersion(userId: string, eventId: string, db: Tx = prisma): Promise<string> {
+  const event = await db.event.findFirst({ where: { id: eventId, userId }, select: { id: true, seriesId: true } });
+  if (!event) throw new EventNotFoundError();
+  return familyVersion(db, userId, event.seriesId ?? event.id);
+}
+
+async function familyVersion(db: Tx, userId: string, headId: string): Promise<string> {
+  const rows = await db.event.findMany({
+    where: { userId, OR: [{ id: headId }, { seriesId: headId }] },
+    orderBy: { id: "asc" },
+    select: { ...recordSelect, reminders: true },
+  });
+  return createHash("sha256").update(JSON.stringify(rows)).digest("base64url").slice(0, 22);
 }
 
 /**
@@ -466,7 +521,7 @@ async function resolveLocked(
   tx: Tx,
   userId: string,
   target: Target,
-  scope: Scope,
+  scope: Scope | undefined,
 ): Promise<{ single: EventDetail } | SeriesContext> {
   let locked = await lockFamily(tx, userId, target.eventId);
   for (;;) {
@@ -477,10 +532,20 @@ async function resolveLocked(
   }
 }
 
-function updateEventNow(userId: string, target: Target, input: EventInput, scope: Scope): Promise<string> {
-  return prisma.$transaction(async (tx) =>
-    updateResolved(tx, userId, await resolveLocked(tx, userId, target, scope), input, scope),
-  );
+function updateEventNow(
+  userId: string,
+  target: Target,
+  input: EventInput,
+  scope: Scope | undefined,
+  version: string | undefined,
+): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    const resolved = await resolveLocked(tx, userId, target, scope);
+    // Under the family's lock: a save that commits meanwhile is seen here, not after.
+    const head = "single" in resolved ? resolved.single.id : resolved.series.id;
+    if (version !== undefined && (await familyVersion(tx, userId, head)) !== version) throw new EventChangedError();
+    return updateResolved(tx, userId, resolved, input);
+  });
 }
 
 async function updateResolved(
@@ -488,13 +553,12 @@ async function updateResolved(
   userId: string,
   resolved: { single: EventDetail } | SeriesContext,
   input: EventInput,
-  scope: Scope,
 ): Promise<string> {
   if ("single" in resolved) {
     await tx.event.update({ where: { id: resolved.single.id }, data: rowData(input) });
     return resolved.single.id;
   }
-  const { series, occurrence } = resolved;
+  const { series, scope, occurrence } = resolved;
   if (scope === "this") return saveOverride(tx, userId, resolved, input);
   // The form shows the chosen occurrence: its move is applied to the series' first start.
   const sameKind = input.allDay === series.allDay;
@@ -552,27 +616,30 @@ async function updateResolved(
   }
 }
 
-/** Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series. */
-export async function deleteEvent(userId: string, target: Target, scope: Scope): Promise<void> {
+/**
+ * Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series
+ * (a series with no scope said is refused: ScopeRequiredError).
+ */
+export async function deleteEvent(userId: string, target: Target, scope: Scope | undefined): Promise<void> {
   return unlessGone(
     () => deleteEventNow(userId, target, scope),
     () => new EventNotFoundError(),
   );
 }
 
-async function deleteEventNow(userId: string, target: Target, scope: Scope): Promise<void> {
+async function deleteEventNow(userId: string, target: Target, scope: Scope | undefined): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const resolved = await resolveLocked(tx, userId, target, scope);
     if ("single" in resolved) {
       await tx.event.delete({ where: { id: resolved.single.id } });
       return;
     }
-    const { series, occurrence, override } = resolved;
-    if (scope === "all" || (scope === "following" && occurrence === series.startLocal)) {
+    const { series, scope: chosen, occurrence, override } = resolved;
+    if (chosen === "all" || (chosen === "following" && occurrence === series.startLocal)) {
       await tx.event.delete({ where: { id: series.id } });
       return;
     }
-    if (scope === "this") {
+    if (chosen === "this") {
       if (override) await tx.event.delete({ where: { id: override.id } });
       await tx.event.update({
         where: { id: series.id },

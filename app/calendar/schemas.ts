@@ -221,10 +221,18 @@ function toEventInput(
   };
 }
 
+/**
+ * Which events of a series a form acts on. No default: a form without it (a crafted post, a page from
+ * before the choice existed) is refused for a repeating event (ScopeRequiredError) rather than taken as
+ * "all" — one date's delete took the whole series. A one-off event needs none.
+ */
 export const scopeSchema = z.object({
-  scope: z.enum(SCOPES, { error: "Choose which events to change." }).optional().default("all"),
+  scope: z.enum(SCOPES).optional(),
   occurrence: z.string().trim().max(20).optional(),
 });
+
+/** An edit's target: plus the event's version its form was loaded from (a save over a newer one is refused). */
+export const editTargetSchema = scopeSchema.extend({ version: z.string().trim().max(100).optional() });
 
 /** Refresh intervals offered for a subscription, by minutes. */
 export const SUBSCRIPTION_INTERVALS = {

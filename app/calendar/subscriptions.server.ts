@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { prisma } from "~/db/db.server";
 import { logger } from "~/observability/logger.server";
@@ -98,18 +99,58 @@ export type SubscriptionInput = { name: string; url: string; refreshMinutes: num
 export type RefreshOutcome = { ok: true; report: RefreshReport } | { ok: false; error: string };
 
 /**
- * Subscribes to a feed and reads it at once, so a wrong address is reported while the person is there;
- * an address the refresh would refuse whatever it serves is refused before anything is stored.
+ * Subscribes to a feed, reading it first: a feed that cannot be fetched or read is refused with why
+ * (SubscriptionFetchError) and nothing is stored, rather than a subscription left without events that
+ * only its page says failed. The subscription and its events are stored together (one transaction).
  */
-export async function createSubscription(
-  userId: string,
-  input: SubscriptionInput,
-): Promise<{ id: string; outcome: RefreshOutcome }> {
-  const created = await prisma.calendarSubscription.create({
-    data: { userId, name: input.name, url: await acceptedFeedUrl(input.url), refreshMinutes: input.refreshMinutes },
-    select: { id: true },
-  });
-  return { id: created.id, outcome: await refreshMine(created.id) };
+export async function createSubscription(userId: string, input: SubscriptionInput): Promise<{ id: string }> {
+  const url = await acceptedFeedUrl(input.url);
+  const { timeZone } = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { timeZone: true } });
+  let parsed: ReturnType<typeof fromICalendar>;
+  try {
+    parsed = fromICalendar(await fetchFeed(url), timeZone);
+  } catch (error) {
+    if (!isFeedFailure(error)) throw error;
+    const message = failureMessage(error);
+    log.info(
+      { reason: message, ...(error.cause ? { cause: causeForLog(error.cause) } : {}) },
+      "calendar subscription first read failed: nothing stored",
+    );
+    throw new SubscriptionFetchError(message);
+  }
+  const id = randomUUID();
+  const readAt = new Date();
+  const report = await replaceSubscriptionEvents(userId, id, parsed, (tx) =>
+    tx.calendarSubscription.create({
+      data: {
+        id,
+        userId,
+        name: input.name,
+        url,
+        refreshMinutes: input.refreshMinutes,
+        lastAttemptAt: readAt,
+        lastSuccessAt: readAt,
+        nextRefreshAt: new Date(readAt.getTime() + input.refreshMinutes * 60_000),
+      },
+      select: { id: true },
+    }),
+  );
+  await prisma.calendarSubscription.updateMany({ where: { id }, data: { lastReport: report } });
+  return { id };
+}
+
+const isFeedFailure = (error: unknown): error is SubscriptionFetchError | ICalendarError =>
+  error instanceof SubscriptionFetchError || error instanceof ICalendarError;
+
+/** Why a feed could not be used, in the words its page and the subscribe form say. */
+function failureMessage(error: SubscriptionFetchError | ICalendarError): string {
+  if (error instanceof TooManyEventsError)
+    return `The feed has ${error.count.toLocaleString("en-GB")} events; ARES reads feeds of at most ${MAX_IMPORT_EVENTS.toLocaleString("en-GB")}.`;
+  if (error instanceof ICalendarError)
+    return error.message === UNREADABLE_ICALENDAR_MESSAGE
+      ? "The feed is not a calendar (.ics), or it is damaged: it could not be read."
+      : `The feed is not a usable calendar. ${error.message}`;
+  return error.message;
 }
 
 /** Renames a subscription or changes how often it is read (the next read moves accordingly). */
@@ -204,15 +245,8 @@ export async function refreshSubscription(id: string, onlyIfDue = false): Promis
     await prisma.calendarSubscription.updateMany({ where: { id }, data: { lastReport: report } });
     return { ok: true, report };
   } catch (error) {
-    if (!(error instanceof SubscriptionFetchError || error instanceof ICalendarError)) throw error;
-    const message =
-      error instanceof TooManyEventsError
-        ? `The feed has ${error.count.toLocaleString("en-GB")} events; ARES reads feeds of at most ${MAX_IMPORT_EVENTS.toLocaleString("en-GB")}.`
-        : error instanceof ICalendarError
-          ? error.message === UNREADABLE_ICALENDAR_MESSAGE
-            ? "The feed is not a calendar (.ics), or it is damaged: it could not be read."
-            : `The feed is not a usable calendar. ${error.message}`
-          : error.message;
+    if (!isFeedFailure(error)) throw error;
+    const message = failureMessage(error);
     log.info(
       { subscriptionId: id, reason: message, ...(error.cause ? { cause: causeForLog(error.cause) } : {}) },
       "calendar subscription refresh failed",

@@ -1,8 +1,10 @@
 import {
+  EventChangedError,
   EventNotFoundError,
   EventReadOnlyError,
   OccurrenceNotFoundError,
   OccurrenceRequiredError,
+  ScopeRequiredError,
 } from "~/calendar/events.server";
 
 /** A missing or someone else's event (or occurrence) as the same 404; a subscribed calendar's event as a 403. */
@@ -42,12 +44,14 @@ export function refuseReadOnly(subscription: { id: string; name: string } | null
 }
 
 /** Why an edit or delete form's change was not made, said on the form with what was typed kept. */
-export type FormRefusal = { status: 400 | 409; message: string };
+export type FormRefusal = { status: 400 | 409; message: string; changedSince?: true };
 
 /**
  * Runs an edit or delete form's change. The date a form names being gone by now (cancelled, or the
  * series' start moved since the page was loaded) is said on the form (409), not a 404 page that loses
- * what was typed; so is "This event" without a date (400). A missing event is still the 404.
+ * what was typed; so are "This event" without a date and a repeating event without a choice of its
+ * events (400), and an edit of an event changed since its form was loaded (409). A missing event is
+ * still the 404.
  */
 export async function orFormRefusal<T>(
   work: Promise<T>,
@@ -61,10 +65,22 @@ export async function orFormRefusal<T>(
       const message = `Say which date “This event” is: open that date from the calendar and ${verb} it there. ${nothing}`;
       return { refused: { status: 400, message } };
     }
+    if (error instanceof ScopeRequiredError) return { refused: { status: 400, message: CHOOSE_SCOPE[verb] } };
+    if (error instanceof EventChangedError)
+      return { refused: { status: 409, message: CHANGED_SINCE, changedSince: true } };
     if (error instanceof OccurrenceNotFoundError)
       return { refused: { status: 409, message: `${GONE_DATE} ${nothing}` } };
     asRefusal(error);
   }
 }
+
+/** Also what a form that names no known choice (a crafted or garbled scope) is told. */
+export const CHOOSE_SCOPE = {
+  edit: "Choose which events to change.",
+  delete: "Choose which events to delete.",
+} as const;
+
+const CHANGED_SINCE =
+  "This event was changed in another tab or by the assistant since you opened it. Your changes are below; save again to keep them.";
 
 const GONE_DATE = "That date is no longer in the calendar; reload to see the series as it is now.";

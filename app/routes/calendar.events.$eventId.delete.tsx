@@ -7,7 +7,7 @@ import { scopeSchema } from "~/calendar/schemas";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -43,7 +43,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const event = await orNotFound(getEvent(user.id, eventId));
   refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!scope.success) return data({ error: "Choose which events to delete." }, { status: 400 });
+  if (!scope.success) return data({ error: CHOOSE_SCOPE.delete }, { status: 400 });
   const deleted = await orFormRefusal(
     deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
     "delete",

@@ -2,12 +2,20 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import type { Submission, SubmissionResult } from "@conform-to/react";
-import { isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Link,
+  type ShouldRevalidateFunction,
+  useActionData,
+  useLoaderData,
+  useRouteError,
+} from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import {
   askedOccurrence,
   EventNotFoundError,
+  eventVersion,
   getEvent,
   overrideAt,
   seriesPageScope,
@@ -15,12 +23,12 @@ import {
 } from "~/calendar/events.server";
 import { eventDefaults, type FormDefaults, newEventDefaults } from "~/calendar/form-values";
 import { todayIn } from "~/calendar/time";
-import { eventFormSchema, type Scope, SCOPES, scopeSchema } from "~/calendar/schemas";
+import { editTargetSchema, eventFormSchema, type Scope, SCOPES } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
-import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -32,6 +40,9 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
+  // Read before the event: a save in between then looks like a change since (asked to save again), never
+  // the other way round (a form showing the new values with the old version would refuse nothing).
+  const version = await orNotFound(eventVersion(user.id, params.eventId ?? ""));
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   refuseReadOnly(event.subscription);
   const asked =
@@ -61,6 +72,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     backHref: override ? `/calendar/events/${override.id}` : null,
     occurrence,
     inSeries,
+    version,
     ...scope,
     defaults: pickedZone(
       override
@@ -70,6 +82,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     timeZones: timeZones(),
   };
 }
+
+/**
+ * A 409 (the event changed since the form was loaded, or its date is gone) reads the event again: with
+ * JS a refused action is not followed by its loaders, and the page must show the event as it is now and
+ * carry its current version, so that saving again overwrites on purpose instead of being refused again.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 || defaultShouldRevalidate;
 
 /** The form's zone as the picker names it (a zone stored as Asia/Calcutta shows as Asia/Kolkata); all-day has none. */
 function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
@@ -87,16 +107,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: eventFormSchema });
   if (!event) throw eventGone(submission, user);
   refuseReadOnly(event.subscription);
-  const scope = scopeSchema.safeParse(Object.fromEntries(formData));
+  const scope = editTargetSchema.safeParse(Object.fromEntries(formData));
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  if (!scope.success)
-    return data(submission.reply({ formErrors: ["Choose which events to change."] }), { status: 400 });
+  if (!scope.success) return data(submission.reply({ formErrors: [CHOOSE_SCOPE.edit] }), { status: 400 });
   const saved = await orFormRefusal(
     updateEvent(
       user.id,
       { eventId, occurrence: scope.data.occurrence || undefined },
       submission.value,
       scope.data.scope,
+      scope.data.version || undefined,
     ).catch((error: unknown) => {
       // Deleted between the look-up and the save.
       if (error instanceof EventNotFoundError) throw eventGone(submission, user);
@@ -104,8 +124,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }),
     "edit",
   );
-  if (saved.refused)
-    return data(submission.reply({ formErrors: [saved.refused.message] }), { status: saved.refused.status });
+  if (saved.refused) {
+    const reply = submission.reply({ formErrors: [saved.refused.message] });
+    // Changed since it was loaded: the page shows the event as it is now beside what was typed.
+    return data(saved.refused.changedSince ? { ...reply, changedSince: true as const } : reply, {
+      status: saved.refused.status,
+    });
+  }
   return redirectWithNotice(`/calendar/events/${saved.done}`, "saved", user.id);
 }
 
@@ -120,10 +145,12 @@ export default function EditEvent() {
     scopes,
     changedFirst,
     seriesHref,
+    version,
     defaults,
     timeZones: zones,
   } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
+  const changedSince = lastResult && "changedSince" in lastResult;
   return (
     <section className="calendar-page">
       <p>
@@ -141,6 +168,9 @@ export default function EditEvent() {
         timeZones={zones}
         submitLabel="Save changes"
       >
+        {/* The loader's, read again after a refused save: saving once more then overwrites on purpose. */}
+        <input type="hidden" name="version" value={version} />
+        {changedSince ? <SavedNow defaults={defaults} /> : null}
         {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
           <ScopeChoice
@@ -153,6 +183,30 @@ export default function EditEvent() {
         ) : null}
       </EventForm>
     </section>
+  );
+}
+
+/** The event as it is stored now, beside the form that keeps what was typed over an older version of it. */
+function SavedNow({ defaults }: { defaults: FormDefaults }) {
+  const when = defaults.allDay
+    ? `${defaults.startDate} – ${defaults.endDate}, all day`
+    : `${defaults.startDate} ${defaults.startTime} – ${defaults.endDate} ${defaults.endTime} (${defaults.timeZone})`;
+  return (
+    <div className="card saved-now">
+      <p>Saved now:</p>
+      <dl>
+        <dt>Title</dt>
+        <dd>{defaults.title}</dd>
+        <dt>When</dt>
+        <dd>{when}</dd>
+        {defaults.location ? (
+          <>
+            <dt>Location</dt>
+            <dd>{defaults.location}</dd>
+          </>
+        ) : null}
+      </dl>
+    </div>
   );
 }
 

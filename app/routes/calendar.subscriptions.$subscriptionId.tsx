@@ -5,6 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSettingsSchema } from "~/calendar/schemas";
+import { whenUtc } from "~/calendar/utc-time";
 import {
   SubscriptionNotFoundError,
   deleteSubscription,
@@ -39,7 +40,6 @@ async function mine<T>(work: Promise<T>): Promise<T> {
 /** What the page says once after a form led here (app/http/notice.server.ts). */
 const NOTICES = {
   subscribed: "Subscribed. Its events are in your calendar, read-only, and refresh on their own.",
-  "subscribed-unread": "Subscribed, but reading it failed (see below): ARES tries again at each refresh.",
   refreshed: "Refreshed.",
   "refresh-too-soon": (seconds: number) =>
     `It was refreshed less than a minute ago: try again in ${countOf(seconds, "second", "seconds")}.`,
@@ -92,8 +92,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirectWithNotice(`/calendar/subscriptions/${id}`, "saved", user.id);
 }
 
-const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "never");
-
 export default function SubscriptionPage() {
   const subscription = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
@@ -119,7 +117,7 @@ export default function SubscriptionPage() {
       </p>
       {subscription.lastError ? (
         <p className="form-error" role="alert">
-          {`The last refresh (${when(subscription.lastAttemptAt)}) failed: ${subscription.lastError} ${
+          {`The last refresh (${whenUtc(subscription.lastAttemptAt)}) failed: ${subscription.lastError} ${
             subscription.lastSuccessAt
               ? "The events from the last good refresh are kept."
               : "It has never been read successfully, so none of its events are in your calendar yet."
@@ -130,9 +128,9 @@ export default function SubscriptionPage() {
         <dt>Events</dt>
         <dd>{subscription.events}</dd>
         <dt>Last refreshed</dt>
-        <dd>{when(subscription.lastSuccessAt)}</dd>
+        <dd>{whenUtc(subscription.lastSuccessAt)}</dd>
         <dt>Next refresh</dt>
-        <dd>{when(subscription.nextRefreshAt)}</dd>
+        <dd>{whenUtc(subscription.nextRefreshAt)}</dd>
       </dl>
       {report ? (
         <div className="notice" role="status">

@@ -5,6 +5,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSchema } from "~/calendar/schemas";
+import { whenUtc } from "~/calendar/utc-time";
 import { SubscriptionFetchError } from "~/calendar/subscription-fetch.server";
 import { createSubscription, listSubscriptions } from "~/calendar/subscriptions.server";
 import { ErrorPage } from "~/components/error-page";
@@ -47,15 +48,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: subscriptionSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
-    const { id, outcome } = await createSubscription(user.id, submission.value);
-    // The first read's outcome (events, or why it failed) is on the subscription's page; the notice
-    // does not say its events are in the calendar when that read failed.
-    return redirectWithNotice(
-      `/calendar/subscriptions/${id}`,
-      outcome.ok ? "subscribed" : "subscribed-unread",
-      user.id,
-    );
+    const { id } = await createSubscription(user.id, submission.value);
+    return redirectWithNotice(`/calendar/subscriptions/${id}`, "subscribed", user.id);
   } catch (error) {
+    // An address refused, or a feed that could not be read: said at the address, nothing stored.
     if (error instanceof SubscriptionFetchError) {
       return data(submission.reply({ fieldErrors: { url: [error.message] } }), { status: 400 });
     }
@@ -89,8 +85,13 @@ export default function Subscriptions() {
               <Link to={`/calendar/subscriptions/${subscription.id}`}>{subscription.name}</Link>{" "}
               <span className="muted">
                 {`${countOf(subscription.events, "event", "events")} · ${subscription.every.toLowerCase()}`}
-                {subscription.lastError ? " · last refresh failed" : ""}
               </span>
+              {subscription.lastError ? (
+                // Refreshes that keep failing are said here too, not only on the subscription's own page.
+                <p className="form-error">
+                  {`Last refresh failed: ${subscription.lastError} Last read successfully: ${whenUtc(subscription.lastSuccessAt)}.`}
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -572,6 +572,119 @@ describe("calendar pages without JavaScript", () => {
     expect(await stored()).toEqual(before);
   });
 
+  it("refuses a repeating event's edit or delete that does not say which events (400, typed values kept): it took the whole series", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const moved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      location: "Room 9",
+      startDate: "2026-03-23",
+      endDate: "2026-03-23",
+      occurrence: "2026-03-23T09:00",
+      scope: "this",
+    });
+    expect(moved.status).toBe(302);
+    const overrideId = moved.headers.get("location")!.split("/").at(-1)!;
+    expect(overrideId).not.toBe(id);
+    const stored = async () =>
+      prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { createdAt: "asc" } });
+    const before = await stored();
+    for (const [eventId, occurrence] of [
+      [id, {}],
+      [id, { occurrence: "2026-03-16T09:00" }],
+      [overrideId, {}],
+    ] as const) {
+      const deleted = await client.post(`/calendar/events/${eventId}/delete`, occurrence);
+      expect(deleted.status, `${eventId} ${JSON.stringify(occurrence)}`).toBe(400);
+      expect(await deleted.text()).toContain("Choose which events to delete.");
+      const edit = await client.post(`/calendar/events/${eventId}/edit`, {
+        ...weeklyStandup,
+        title: "Renamed without a choice",
+        ...occurrence,
+      });
+      expect(edit.status, `${eventId} ${JSON.stringify(occurrence)}`).toBe(400);
+      const page = await edit.text();
+      expect(page).toContain("Choose which events to change.");
+      expect(page).toContain('value="Renamed without a choice"');
+    }
+    expect(await stored()).toEqual(before);
+    const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
+    expect(datetimes(month)).toEqual([
+      "2026-03-02T09:00:00+01:00",
+      "2026-03-09T09:00:00+01:00",
+      "2026-03-16T09:00:00+01:00",
+      "2026-03-23T09:00:00+01:00",
+      "2026-03-30T09:00:00+02:00",
+    ]);
+    // A one-off event has nothing to choose: its forms need no scope.
+    const single = await create(client, { ...weeklyStandup, repeat: "none" });
+    const renamed = await client.post(`/calendar/events/${single}/edit`, {
+      ...weeklyStandup,
+      repeat: "none",
+      title: "One-off renamed",
+    });
+    expect(renamed.status).toBe(302);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: single } })).title).toBe("One-off renamed");
+    expect((await client.post(`/calendar/events/${single}/delete`, {})).status).toBe(302);
+    expect(await prisma.event.count({ where: { id: single } })).toBe(0);
+  });
+
+  it("refuses a save from a form loaded before the event changed (two tabs: 409, typed values kept); saving again overwrites", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
+    expect(loaded).toBeTruthy();
+    const tab = (title: string, version = loaded!) =>
+      client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
+    expect((await tab("Saved in the first tab")).status).toBe(302);
+    const second = await tab("Typed in the second tab");
+    expect(second.status).toBe(409);
+    const page = await second.text();
+    expect(page).toContain(
+      "This event was changed in another tab or by the assistant since you opened it. Your changes are below; save again to keep them.",
+    );
+    // What was typed stays in the form; the event as it is now is shown beside it.
+    expect(page).toContain('value="Typed in the second tab"');
+    expect(page).toMatch(/Saved now:.*Saved in the first tab/s);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Saved in the first tab");
+    // The refused page carries the current version: saving it again overwrites on purpose.
+    const current = versionOf(page);
+    expect(current).toBeTruthy();
+    expect(current).not.toBe(loaded);
+    expect((await tab("Typed in the second tab", current)).status).toBe(302);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Typed in the second tab");
+  });
+
+  it("refuses an edit of a repeating event from a form loaded before another date of it changed", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
+    // Another tab changes one date on its own; "All events" from the older form would carry over it unseen.
+    const moved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      location: "Room 9",
+      startDate: "2026-03-23",
+      endDate: "2026-03-23",
+      occurrence: "2026-03-23T09:00",
+      scope: "this",
+      version: loaded!,
+    });
+    expect(moved.status).toBe(302);
+    const stale = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Renamed from an old tab",
+      scope: "all",
+      version: loaded!,
+    });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain(
+      "This event was changed in another tab or by the assistant since you opened it.",
+    );
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Standup");
+  });
+
   it("refuses a cancelled date named with any scope (409 on the form), as This event is; nothing changes", async () => {
     const { client } = await person();
     const id = await create(client);

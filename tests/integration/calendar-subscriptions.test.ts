@@ -311,26 +311,57 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(await page(client, "/calendar/subscriptions")).toContain("2 events · every hour");
   });
 
-  it("a feed never read successfully does not claim events from a good refresh are kept", async () => {
+  it("a feed whose first read fails is refused at the form with why, the address kept, and nothing stored", async () => {
+    const { client, email } = await person();
+    const failures: [Served, string][] = [
+      [{ status: 500, body: "oops" }, "The calendar's server answered 500."],
+      [
+        { status: 200, body: "<html>not a calendar</html>" },
+        "The feed is not a calendar (.ics), or it is damaged: it could not be read.",
+      ],
+    ];
+    for (const [served, message] of failures) {
+      const url = `${feedBase}${serve(served)}`;
+      const response = await client.post("/calendar/subscriptions", { name: "Broken feed", url, refreshMinutes: "60" });
+      expect(response.status, message).toBe(400);
+      const form = (await response.text()).replaceAll("&#x27;", "'");
+      expect(form).toContain(message);
+      expect(form).toContain(`value="${url}"`);
+      expect(form).toContain('value="Broken feed"');
+    }
+    expect(await prisma.calendarSubscription.count({ where: { user: { email } } })).toBe(0);
+    expect(await page(client, "/calendar/subscriptions")).toContain("No subscriptions yet.");
+  });
+
+  it("says on the list and the subscription's page that refreshes fail, why, and when it was last read", async () => {
     const { client } = await person();
-    const path = serve({ status: 500, body: "oops" });
+    const path = serve({ status: 200, body: first });
     const id = await subscribe(client, path);
-    const details = await page(client, `/calendar/subscriptions/${id}`);
-    // The notice does not say its events are in the calendar, nor that it was refreshed.
-    expect(details).toContain("Subscribed, but reading it failed (see below): ARES tries again at each refresh.");
-    expect(details).not.toContain("Its events are in your calendar");
-    expect(details).toContain("The calendar's server answered 500.");
-    expect(details).toContain("It has never been read successfully, so none of its events are in your calendar yet.");
-    expect(details).not.toContain("last good refresh");
-    // Once a refresh worked, a later failure keeps its events, and says so.
-    feeds.set(path, { status: 200, body: first });
-    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    const { lastSuccessAt } = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    const lastRead = `${lastSuccessAt!.toISOString().slice(0, 16).replace("T", " ")} UTC`;
     feeds.set(path, { status: 500, body: "oops" });
     await pressedLongAgo(id);
     expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
-    const after = await page(client, `/calendar/subscriptions/${id}`);
-    expect(after).toContain("The events from the last good refresh are kept.");
-    expect(after).not.toContain("never been read successfully");
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    expect(details).toContain("The calendar's server answered 500.");
+    expect(details).toContain("The events from the last good refresh are kept.");
+    expect(details).not.toContain("never been read successfully");
+    expect(details).toContain(lastRead);
+    expect(await page(client, "/calendar/subscriptions")).toContain(
+      `Last refresh failed: The calendar's server answered 500. Last read successfully: ${lastRead}.`,
+    );
+    // A subscription stored before first reads were required may never have been read: it does not claim
+    // events from a good refresh are kept.
+    await prisma.calendarSubscription.update({ where: { id }, data: { lastSuccessAt: null } });
+    const unread = await page(client, `/calendar/subscriptions/${id}`);
+    expect(unread).toContain("It has never been read successfully, so none of its events are in your calendar yet.");
+    expect(unread).not.toContain("last good refresh");
+    expect(await page(client, "/calendar/subscriptions")).toContain("Last read successfully: never.");
+    // A refresh that works again clears the error everywhere.
+    feeds.set(path, { status: 200, body: first });
+    await pressedLongAgo(id);
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    expect(await page(client, "/calendar/subscriptions")).not.toContain("Last refresh failed");
   });
 
   it("a feed address with user:password is fetched with them and shown without them, in pages and logs", async () => {
