@@ -90,6 +90,13 @@ const CHAT_FORM_ADDRESS = /^\/chat(\/[A-Za-z0-9_-]+)?(\.data)?$/;
 const isChatFormPost = (req: Request) => req.method === "POST" && CHAT_FORM_ADDRESS.test(req.path);
 
 /**
+ * Refused chat posts the page answers per window, past the limit: enough for someone retrying by hand.
+ * Each is a full page render the read tier does not count, so beyond these a client hammering the form
+ * gets the bare 429. The store counts refused requests too (shared in Redis), so this holds across processes.
+ */
+const WRITE_REFUSALS_RENDERED = 20;
+
+/**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
  * read (same schema, so no spelling of the field escapes the limit); undefined for other requests.
  */
@@ -172,7 +179,7 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
       next();
       return;
     }
-    if (tier === "write" && isChatFormPost(req)) {
+    if (tier === "write" && isChatFormPost(req) && info && info.used <= info.limit + WRITE_REFUSALS_RENDERED) {
       // The chat page answers with its own Retry-After: two would read as "37, 37", which no client parses.
       res.removeHeader("Retry-After");
       res.status(429);

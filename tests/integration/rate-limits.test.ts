@@ -176,6 +176,50 @@ describe("the write limit on a chat page's own forms", () => {
       "Limited chat",
     );
   });
+
+  it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.71";
+    const login = await passwordSignIn(server, from, person.email, password);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const conversation = await prisma.conversation.create({ data: { userId: person.id, title: "Hammered chat" } });
+    const send = (suffix = "") =>
+      httpRequest(`${server.url}/chat/${conversation.id}${suffix}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams({ intent: "send", message: "again and again" }).toString(),
+      });
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) {
+      const theme = await httpRequest(`${server.url}/theme`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: "theme=dark",
+      });
+      expect(theme.status).not.toBe(429);
+    }
+    const answers: Array<"page" | "bare"> = [];
+    for (let i = 0; i < 60; i++) {
+      const refused = await send(i % 2 ? ".data" : "");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+      // The page (or its data) keeps the message; the bare answer cannot.
+      answers.push(refused.body.includes("again and again") ? "page" : "bare");
+    }
+    const firstBare = answers.indexOf("bare");
+    // Someone retrying by hand keeps the conversation and the message for a while…
+    expect(answers[0]).toBe("page");
+    expect(firstBare).toBeGreaterThan(4);
+    // …a client that keeps on gets the cheap answer, every time after.
+    expect(firstBare).toBeLessThan(50);
+    expect(answers.slice(firstBare).every((answer) => answer === "bare")).toBe(true);
+    const bare = await send();
+    expect(bare.body).toContain("<h1>Too many requests</h1>");
+    const bareData = await send(".data");
+    expect(bareData.status).toBe(429);
+    expect(bareData.body).not.toContain("again and again");
+    expect(await prisma.message.count({ where: { conversationId: conversation.id } })).toBe(0);
+  }, 60_000);
 });
 
 /** A password sign-in posted to `server` as if from the address `from` (its TRUST_PROXY reads X-Forwarded-For). */
