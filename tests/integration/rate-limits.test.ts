@@ -177,6 +177,55 @@ describe("the write limit on a chat page's own forms", () => {
     );
   });
 
+  it("a memory or new event it refuses is that page with what was typed and the wait (it was a bare 429 page); nothing is saved", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.72";
+    const login = await passwordSignIn(server, from, person.email, password);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const post = (path: string, fields: Record<string, string>) =>
+      httpRequest(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) expect((await post("/theme", { theme: "dark" })).status).not.toBe(429);
+    const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./;
+    const forms: Array<{ path: string; fields: Record<string, string> }> = [
+      { path: "/memory", fields: { intent: "add-fact", kind: "personal", key: "pet", value: "a limited cat" } },
+      {
+        path: "/calendar/new",
+        fields: {
+          title: "Limited standup",
+          startDate: "2026-03-02",
+          startTime: "09:00",
+          endDate: "2026-03-02",
+          endTime: "09:30",
+          timeZone: "Europe/Berlin",
+          location: "Room 7",
+          repeat: "none",
+          reminders: "10",
+        },
+      },
+    ];
+    for (const { path, fields } of forms) {
+      const page = await post(path, fields);
+      expect(page.status, path).toBe(429);
+      expect(Number(page.headers["retry-after"]), path).toBeGreaterThan(0);
+      expect(page.body, path).not.toContain("<h1>Too many requests</h1>");
+      expect(page.body, path).toMatch(new RegExp(`<div class="form-error" role="alert"[^>]*><p>${wait.source}</p>`));
+      for (const typed of Object.values(fields).filter((value) => value.length > 4))
+        expect(page.body, `${path}: ${typed}`).toContain(typed);
+      // With JS: the same answer as data the page shows in place.
+      const data = await post(`${path}.data`, fields);
+      expect(data.status, path).toBe(429);
+      expect(data.body, path).not.toContain("ErrorResponse");
+      expect(data.body, path).toMatch(wait);
+    }
+    expect(await prisma.memoryFact.count({ where: { userId: person.id } })).toBe(0);
+    expect(await prisma.event.count({ where: { userId: person.id } })).toBe(0);
+  });
+
   it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {
     const person = await makeUser({ password });
     const from = "198.51.100.71";
