@@ -77,7 +77,7 @@ describe("rate limits in one process", () => {
 
   it("with JS (.data), a refused action is Remix's error response and a refused loader reloads the page", async () => {
     // Both tiers were used up by the tests above.
-    const action = await httpRequest(`${server.url}/memory.data`, { method: "POST" });
+    const action = await httpRequest(`${server.url}/settings/profile.data`, { method: "POST" });
     expect(action.status).toBe(429);
     expect(action.headers["content-type"]).toContain("text/x-script");
     expect(action.headers["x-remix-response"]).toBe("yes");
