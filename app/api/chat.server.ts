@@ -52,7 +52,14 @@ export async function readJson(request: Request): Promise<unknown> {
 
 export function invalidProblem(issues: z.core.$ZodIssue[]): Response {
   return problem(422, "invalid_request", "The request is not valid", {
-    detail: issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
+    detail: issues
+      .flatMap((issue) =>
+        // Each field the request does not take is named, as a wrong field's own message is.
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => `${[...issue.path, key].join(".")}: Not a field this request takes.`)
+          : [`${issue.path.join(".") || "body"}: ${issue.message}`],
+      )
+      .join("; "),
   });
 }
 

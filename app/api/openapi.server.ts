@@ -144,7 +144,11 @@ const operations: Operation[] = [
     responses: {
       201: { description: "Created", schema: conversationSchema },
       400: { description: "The body is not valid JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
-      422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      422: {
+        description: "A field is missing, out of range, or not one this request takes (invalid_request)",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
     },
   },
   {
@@ -186,7 +190,11 @@ const operations: Operation[] = [
       202: { description: "Accepted; follow streamUrl", schema: sendMessageResponseSchema },
       400: { description: "The body is not valid JSON", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
       404: { description: "No such conversation of yours", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
-      422: { description: "Invalid request", schema: problemSchema, contentType: PROBLEM_CONTENT_TYPE },
+      422: {
+        description: "A field is missing, out of range, or not one this request takes (invalid_request)",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
       429: {
         description: "Over the message rate or daily token budget",
         schema: problemSchema,

@@ -15,7 +15,9 @@ export const conversationListSchema = z.object({
   next: z.string().nullable().describe("Pass as ?after= for the next page; null on the last page"),
 });
 
-export const createConversationRequestSchema = z.object({
+// Request bodies are strict: a field the endpoint does not take is refused (422 invalid_request naming
+// it), as the OpenAPI document says (additionalProperties: false), not dropped without a word.
+export const createConversationRequestSchema = z.strictObject({
   title: conversationTitle.optional(),
 });
 
@@ -39,7 +41,7 @@ export const messageListSchema = z.object({
   earlier: z.string().nullable().describe("Pass as ?before= for the previous page; null at the start"),
 });
 
-export const sendMessageRequestSchema = z.object({ content: messageText });
+export const sendMessageRequestSchema = z.strictObject({ content: messageText });
 
 export const sendMessageResponseSchema = z.object({
   userMessageId: z.string(),

@@ -251,6 +251,24 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
   });
 }
 
+/** How much of a refused body is read and thrown away, at most, before the connection is cut. */
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads and throws away the rest of a body refused as too large, so that the client, still sending,
+ * reads the 413: closing the connection instead (Node destroys the socket as soon as the answer is
+ * written) made the client's kernel answer its next bytes with a reset, which often lost the answer
+ * unread. Past DISCARD_LIMIT_BYTES the connection is cut; the answer went out well before.
+ */
+function discardRestOfBody(req: Request): void {
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
 /**
  * The one body reader in front of every action: checks the media type (forms for pages, JSON for
  * /api), stops at the request's size limit (413), and hands Remix a body without NUL characters or lone
@@ -264,13 +282,14 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     code: "payload_too_large",
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
-    // The connection is closed rather than drained: the rest of the body is not read.
-    headers: { Connection: "close" },
   });
+  const refuseTooLarge = (req: Request, res: Response, limitBytes: number) => {
+    discardRestOfBody(req);
+    sendClientError(req, res, tooLargeFor(limitBytes));
+  };
   return (req, res, next) => {
     if (req.method !== "POST") return next();
     const limitBytes = limitFor(req);
-    const tooLarge = tooLargeFor(limitBytes);
     const api = isApiPath(routePath(req).path);
     const type = mediaType(req);
     const fail = (failure: Failure) => sendClientError(req, res, failure);
@@ -284,10 +303,10 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) return fail(tooLarge);
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, limitBytes);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
-        if (bytes === "too_large") return fail(tooLarge);
+        if (bytes === "too_large") return refuseTooLarge(req, res, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "");
         return "bytes" in result ? guarded(result) : fail(result);
       })

@@ -81,13 +81,22 @@ const AUTH_FORM_ADDRESSES = new Set(["/login", "/login.data", "/signup", "/signu
 const isAuthFormPost = (req: Request) => req.method === "POST" && AUTH_FORM_ADDRESSES.has(req.path);
 
 /**
- * A chat page's own form post (the new-chat page, a conversation; document POST or `.data`) that the
- * write limit refused: that page answers it, staying on the conversation with the message kept and the
- * wait in words (a bare 429 page replaced the conversation). Only these exact spellings, which Remix
- * routes to those two actions, and both refuse every intent when told so; any other keeps the 429 page.
+ * A page's own form post that the write limit refused, to a page that answers it itself
+ * (write-limit.server.ts): the chat pages (new chat, a conversation), memory, a new event and an event's
+ * edit form, as document POST or `.data`. The page stays, with what was typed and the wait in words (a
+ * bare 429 page lost it). Only these exact spellings, which Remix routes to those actions, each of which
+ * refuses every intent when told so; any other keeps the 429 page.
  */
-const CHAT_FORM_ADDRESS = /^\/chat(\/[A-Za-z0-9_-]+)?(\.data)?$/;
-const isChatFormPost = (req: Request) => req.method === "POST" && CHAT_FORM_ADDRESS.test(req.path);
+const WRITE_FORM_ADDRESS =
+  /^\/(chat(\/[A-Za-z0-9_-]+)?|memory|calendar\/new|calendar\/events\/[A-Za-z0-9_-]+\/edit)(\.data)?$/;
+const isWriteFormPost = (req: Request) => req.method === "POST" && WRITE_FORM_ADDRESS.test(req.path);
+
+/**
+ * Refused form posts the page answers per window, past the limit: enough for someone retrying by hand.
+ * Each is a full page render the read tier does not count, so beyond these a client hammering the form
+ * gets the bare 429. The store counts refused requests too (shared in Redis), so this holds across processes.
+ */
+const WRITE_REFUSALS_RENDERED = 20;
 
 /**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
@@ -172,8 +181,8 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
       next();
       return;
     }
-    if (tier === "write" && isChatFormPost(req)) {
-      // The chat page answers with its own Retry-After: two would read as "37, 37", which no client parses.
+    if (tier === "write" && isWriteFormPost(req) && info && info.used <= info.limit + WRITE_REFUSALS_RENDERED) {
+      // The page answers with its own Retry-After: two would read as "37, 37", which no client parses.
       res.removeHeader("Retry-After");
       res.status(429);
       res.locals[WRITE_REFUSED_LOCAL] = Number(retryAfter) || 60;

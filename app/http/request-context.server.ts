@@ -19,7 +19,7 @@ declare module "@remix-run/node" {
     databaseUnavailable: boolean;
     /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
     signInRetryAfterSeconds: number | undefined;
-    /** The write limit refused this chat form post: seconds until the next may be made (rate-limit.server.ts). */
+    /** The write limit refused this form post (chat, memory, events): seconds to wait (rate-limit.server.ts). */
     writeRetryAfterSeconds: number | undefined;
     /** Tells the sign-in limit that this request signed someone in, so it is not counted (rate-limit.server.ts). */
     markSignInSucceeded: () => void;
@@ -30,7 +30,7 @@ declare module "@remix-run/node" {
 
 /** Set by the sign-in limit on a refused attempt it hands to the login page (rate-limit.server.ts). */
 export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
-/** Set by the write limit on a refused chat form post it hands to the chat page (rate-limit.server.ts). */
+/** Set by the write limit on a refused form post it hands to the page (rate-limit.server.ts). */
 export const WRITE_REFUSED_LOCAL = "writeRetryAfterSeconds";
 /** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */
 export const SIGN_IN_SUCCEEDED_LOCAL = "signInSucceeded";

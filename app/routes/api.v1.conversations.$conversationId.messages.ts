@@ -47,7 +47,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use GET or POST");
   const body = await readJson(request);
   const parsed = sendMessageRequestSchema.safeParse(body, DEVELOPER_WORDING);
-  if (!parsed.success) throw invalidProblem(parsed.error.issues);
+  if (!parsed.success) {
+    // A conversation that is not this user's is a 404 whatever was sent, as with a valid body.
+    await ownConversation(user.id, params.conversationId);
+    throw invalidProblem(parsed.error.issues);
+  }
   const conversationId = params.conversationId ?? "";
   // No separate ownership query: sending writes nothing unless the conversation is this user's.
   const outcome = await sendMessage(user.id, conversationId, parsed.data.content).catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -37,6 +38,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarSt
 export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
   { title: `Edit ${loaded?.title ?? "event"} · Calendar · ARES` },
 ];
+
+// A post the write limit refused carries Retry-After on the document response, not just in the data.
+export { retryAfterHeaders as headers };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -107,6 +111,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: eventFormSchema });
   if (!event) throw eventGone(submission, user);
   refuseReadOnly(event.subscription);
+  // Refused by the write limit before it got here: the form as sent, with the wait.
+  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  if (refused) return refused;
   const scope = editTargetSchema.safeParse(Object.fromEntries(formData));
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success) return data(submission.reply({ formErrors: [CHOOSE_SCOPE.edit] }), { status: 400 });

@@ -1,3 +1,4 @@
+import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -17,6 +18,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarSt
 
 export const meta: MetaFunction = () => [{ title: "New event · Calendar · ARES" }];
 
+// A post the write limit refused carries Retry-After on the document response, not just in the data.
+export { retryAfterHeaders as headers };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const asked = new URL(request.url).searchParams.get("date") ?? "";
@@ -27,6 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: eventFormSchema });
+  // Refused by the write limit before it got here: the page, with the form as sent and the wait.
+  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { id } = await createEvent(user.id, submission.value);
   return redirectWithNotice(`/calendar/events/${id}`, "saved", user.id);

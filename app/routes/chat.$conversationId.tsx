@@ -1,7 +1,7 @@
 import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "~/validation/cursor";
 import { ErrorPage } from "~/components/error-page";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import {
   Form,
@@ -39,7 +39,7 @@ import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
-import { writeLimitRefusal } from "~/chat/write-limit";
+import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -73,10 +73,7 @@ function versionsOf(id: string, versionIds: string[] | null): Versions | null {
 }
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+export { retryAfterHeaders as headers };
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -174,13 +171,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
   // Refused by the write limit before it got here: whatever the form, nothing is looked up or done; the
   // conversation stays, with what was typed and the wait (as a refused send over the quota).
-  if (context.writeRetryAfterSeconds !== undefined) {
-    const refusal = writeLimitRefusal(context.writeRetryAfterSeconds);
-    return data(submission.reply({ formErrors: [refusal.message] }), {
-      status: 429,
-      headers: { "Retry-After": String(refusal.retryAfterSeconds) },
-    });
-  }
+  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") {
     // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.
     try {

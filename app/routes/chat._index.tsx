@@ -1,6 +1,6 @@
 import { encodeCreatedAtCursor } from "~/validation/cursor";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -17,13 +17,10 @@ import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
 import { takeUnsentMessage } from "~/chat/unsent-message.server";
-import { writeLimitRefusal } from "~/chat/write-limit";
+import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
-  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
-};
+export { retryAfterHeaders as headers };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -61,13 +58,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: startSchema });
   // Refused by the write limit before it got here: this page, with the message kept and the wait.
-  if (context.writeRetryAfterSeconds !== undefined) {
-    const refusal = writeLimitRefusal(context.writeRetryAfterSeconds);
-    return data(submission.reply({ formErrors: [refusal.message] }), {
-      status: 429,
-      headers: { "Retry-After": String(refusal.retryAfterSeconds) },
-    });
-  }
+  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const outcome = await startConversation(user.id, submission.value.message);
   if (!outcome.ok) {

@@ -1,3 +1,4 @@
+import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
@@ -41,6 +42,9 @@ const NOTICES: Record<string, string> = {
   forgotten: "Everything ARES remembered about you is gone.",
   handled: "That suggestion was already handled.",
 };
+
+// A post the write limit refused carries Retry-After on the document response, not just in the data.
+export { retryAfterHeaders as headers };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -101,6 +105,9 @@ const GONE = {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: memoryIntent });
+  // Refused by the write limit before it got here: the page, with the form as sent and the wait.
+  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;
   const clash = { replace: "replace" in intent && intent.replace === true };

@@ -155,6 +155,43 @@ describe("request validation", () => {
     expect(JSON.parse(deepNul.body)).toMatchObject({ code: "invalid_text" });
   });
 
+  it("refuses a field the request does not take, as the document's additionalProperties: false says, naming it", async () => {
+    const requestBodies = ["CreateConversationRequest", "SendMessageRequest"];
+    for (const id of requestBodies)
+      expect(document.components.schemas[id], id).toMatchObject({ additionalProperties: false });
+
+    const conversationIds = async () =>
+      (
+        JSON.parse((await httpRequest(`${server.url}/api/v1/conversations`, { headers: { cookie } })).body) as {
+          conversations: Array<{ id: string }>;
+        }
+      ).conversations.map((conversation) => conversation.id);
+    const before = await conversationIds();
+    const misspelt = await post("/api/v1/conversations", '{"tittle":"Plans"}');
+    expect(misspelt.status).toBe(422);
+    expect(misspelt.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(misspelt.body)).toMatchObject({
+      code: "invalid_request",
+      detail: "tittle: Not a field this request takes.",
+    });
+    expectDocumented("/api/v1/conversations", "post", misspelt);
+    const created = await post("/api/v1/conversations", '{"title":"Plans"}');
+    expect(created.status).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    const extra = await post(`/api/v1/conversations/${id}/messages`, '{"content":"hello","model":"x","temperature":2}');
+    expect(extra.status).toBe(422);
+    expect(JSON.parse(extra.body)).toMatchObject({
+      code: "invalid_request",
+      detail: "model: Not a field this request takes.; temperature: Not a field this request takes.",
+    });
+    // Nothing was created or sent by the refused requests.
+    expect((await conversationIds()).sort()).toEqual([...before, id].sort());
+    const messages = JSON.parse(
+      (await httpRequest(`${server.url}/api/v1/conversations/${id}/messages`, { headers: { cookie } })).body,
+    ) as { messages: unknown[] };
+    expect(messages.messages).toEqual([]);
+  });
+
   /** The OpenAPI entry for an answer the endpoint gave: it must exist and name the media type sent. */
   function expectDocumented(endpoint: string, method: string, response: { status: number; headers: object }) {
     const documented = document.paths[endpoint]![method]!.responses[String(response.status)];

@@ -77,7 +77,7 @@ describe("rate limits in one process", () => {
 
   it("with JS (.data), a refused action is Remix's error response and a refused loader reloads the page", async () => {
     // Both tiers were used up by the tests above.
-    const action = await httpRequest(`${server.url}/memory.data`, { method: "POST" });
+    const action = await httpRequest(`${server.url}/settings/profile.data`, { method: "POST" });
     expect(action.status).toBe(429);
     expect(action.headers["content-type"]).toContain("text/x-script");
     expect(action.headers["x-remix-response"]).toBe("yes");
@@ -176,6 +176,99 @@ describe("the write limit on a chat page's own forms", () => {
       "Limited chat",
     );
   });
+
+  it("a memory or new event it refuses is that page with what was typed and the wait (it was a bare 429 page); nothing is saved", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.72";
+    const login = await passwordSignIn(server, from, person.email, password);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const post = (path: string, fields: Record<string, string>) =>
+      httpRequest(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) expect((await post("/theme", { theme: "dark" })).status).not.toBe(429);
+    const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./;
+    const forms: Array<{ path: string; fields: Record<string, string> }> = [
+      { path: "/memory", fields: { intent: "add-fact", kind: "personal", key: "pet", value: "a limited cat" } },
+      {
+        path: "/calendar/new",
+        fields: {
+          title: "Limited standup",
+          startDate: "2026-03-02",
+          startTime: "09:00",
+          endDate: "2026-03-02",
+          endTime: "09:30",
+          timeZone: "Europe/Berlin",
+          location: "Room 7",
+          repeat: "none",
+          reminders: "10",
+        },
+      },
+    ];
+    for (const { path, fields } of forms) {
+      const page = await post(path, fields);
+      expect(page.status, path).toBe(429);
+      expect(Number(page.headers["retry-after"]), path).toBeGreaterThan(0);
+      expect(page.body, path).not.toContain("<h1>Too many requests</h1>");
+      expect(page.body, path).toMatch(new RegExp(`<div class="form-error" role="alert"[^>]*><p>${wait.source}</p>`));
+      for (const typed of Object.values(fields).filter((value) => value.length > 4))
+        expect(page.body, `${path}: ${typed}`).toContain(typed);
+      // With JS: the same answer as data the page shows in place.
+      const data = await post(`${path}.data`, fields);
+      expect(data.status, path).toBe(429);
+      expect(data.body, path).not.toContain("ErrorResponse");
+      expect(data.body, path).toMatch(wait);
+    }
+    expect(await prisma.memoryFact.count({ where: { userId: person.id } })).toBe(0);
+    expect(await prisma.event.count({ where: { userId: person.id } })).toBe(0);
+  });
+
+  it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.71";
+    const login = await passwordSignIn(server, from, person.email, password);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const conversation = await prisma.conversation.create({ data: { userId: person.id, title: "Hammered chat" } });
+    const send = (suffix = "") =>
+      httpRequest(`${server.url}/chat/${conversation.id}${suffix}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams({ intent: "send", message: "again and again" }).toString(),
+      });
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) {
+      const theme = await httpRequest(`${server.url}/theme`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: "theme=dark",
+      });
+      expect(theme.status).not.toBe(429);
+    }
+    const answers: Array<"page" | "bare"> = [];
+    for (let i = 0; i < 60; i++) {
+      const refused = await send(i % 2 ? ".data" : "");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+      // The page (or its data) keeps the message; the bare answer cannot.
+      answers.push(refused.body.includes("again and again") ? "page" : "bare");
+    }
+    const firstBare = answers.indexOf("bare");
+    // Someone retrying by hand keeps the conversation and the message for a while…
+    expect(answers[0]).toBe("page");
+    expect(firstBare).toBeGreaterThan(4);
+    // …a client that keeps on gets the cheap answer, every time after.
+    expect(firstBare).toBeLessThan(50);
+    expect(answers.slice(firstBare).every((answer) => answer === "bare")).toBe(true);
+    const bare = await send();
+    expect(bare.body).toContain("<h1>Too many requests</h1>");
+    const bareData = await send(".data");
+    expect(bareData.status).toBe(429);
+    expect(bareData.body).not.toContain("again and again");
+    expect(await prisma.message.count({ where: { conversationId: conversation.id } })).toBe(0);
+  }, 60_000);
 });
 
 /** A password sign-in posted to `server` as if from the address `from` (its TRUST_PROXY reads X-Forwarded-For). */
