@@ -94,7 +94,7 @@ export default function EventPage() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar?view=week&date=${event.day}`}>← Calendar</Link>
+        <Link to={`/calendar?view=week&date=${event.day}`} className="standalone-link">← Calendar</Link>
       </p>
       <OneTimeNotice notice={event.notice} />
       <h1>{event.title}</h1>
