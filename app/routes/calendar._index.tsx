@@ -270,7 +270,9 @@ function Sharing({
         </a>
       </p>
       <p>
-        <Link to="/calendar/subscriptions" className="standalone-link">Subscribe to a calendar by its address (.ics, webcal://)</Link>
+        <Link to="/calendar/subscriptions" className="standalone-link">
+          Subscribe to a calendar by its address (.ics, webcal://)
+        </Link>
       </p>
       <FeedLinkNotice notice={feedNotice} feedSince={feedSince} />
       <p className="muted">

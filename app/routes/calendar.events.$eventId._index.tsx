@@ -94,7 +94,9 @@ export default function EventPage() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar?view=week&date=${event.day}`} className="standalone-link">← Calendar</Link>
+        <Link to={`/calendar?view=week&date=${event.day}`} className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <OneTimeNotice notice={event.notice} />
       <h1 dir="auto">{event.title}</h1>
@@ -138,7 +140,9 @@ export default function EventPage() {
         {event.description ? (
           <>
             <dt>Description</dt>
-            <dd className="event-description" dir="auto">{event.description}</dd>
+            <dd className="event-description" dir="auto">
+              {event.description}
+            </dd>
           </>
         ) : null}
         {event.reminders.length ? (

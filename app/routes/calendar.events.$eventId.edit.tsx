@@ -188,7 +188,9 @@ function EventGone({ gone }: { gone: GoneEdit }) {
   return (
     <section className="calendar-page">
       <p>
-        <Link to="/calendar" className="standalone-link">← Calendar</Link>
+        <Link to="/calendar" className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <h1>Event not found</h1>
       <EventForm

@@ -78,7 +78,9 @@ export default function Subscriptions() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to="/calendar" className="standalone-link">← Calendar</Link>
+        <Link to="/calendar" className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <h1>Subscribed calendars</h1>
       <OneTimeNotice notice={notice} />

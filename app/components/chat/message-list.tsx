@@ -235,7 +235,9 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
               source={`/chat/${conversationId}/export?format=md&message=${encodeURIComponent(message.id)}`}
             />
           ) : (
-            <div dir="auto" className="message__body plain">{messageTextOf(message.id, message.content)}</div>
+            <div dir="auto" className="message__body plain">
+              {messageTextOf(message.id, message.content)}
+            </div>
           )}
           {message.status === "aborted" ? <p className="muted">Stopped — the reply is as far as it got.</p> : null}
           {message.role === "assistant" && message.status === "error" ? (
@@ -273,7 +275,9 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
       {pendingText ? (
         <li className="message message--user" data-status="pending" data-testid="pending-message">
           <p className="message__role">You</p>
-          <div dir="auto" className="message__body plain">{pendingText}</div>
+          <div dir="auto" className="message__body plain">
+            {pendingText}
+          </div>
         </li>
       ) : null}
     </ol>
