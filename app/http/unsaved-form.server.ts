@@ -26,11 +26,13 @@ export function holdsTypedText(route: string): boolean {
 }
 
 /** The free text typed into the form posted to `route`, in the form's order; empty when nothing was typed. */
-export function typedText(route: string, fields: URLSearchParams): Typed[] {
+export function typedText(route: string, fields: Iterable<[string, string]>): Typed[] {
   const form = FORMS.find((candidate) => candidate.route.test(route));
   if (!form) return [];
+  // A form body's fields (not query parameters, which tests/proof/fuzz sweeps).
+  const posted: Record<string, string> = Object.fromEntries(fields);
   return Object.entries(form.fields)
-    .map(([name, label]) => ({ label, value: fields.get(name) ?? "" }))
+    .map(([name, label]) => ({ label, value: posted[name] ?? "" }))
     .filter((typed) => typed.value.trim() !== "");
 }
 
