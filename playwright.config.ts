@@ -26,7 +26,12 @@ export default defineConfig({
   projects: [
     // Flows run on a desktop, with JS and without (forms post and redirect); the layout and
     // accessibility sweep (*.layout.spec.ts) runs on a phone, where layouts break first.
-    { name: "js", use: { javaScriptEnabled: true, viewport: DESKTOP, launchOptions }, testIgnore: LAYOUT },
+    // *.no-js-only: answers only a page without scripts gets (with JS a form posts to the route's data address).
+    {
+      name: "js",
+      use: { javaScriptEnabled: true, viewport: DESKTOP, launchOptions },
+      testIgnore: [LAYOUT, /\.no-js-only\.spec\.ts$/],
+    },
     {
       name: "no-js",
       use: { javaScriptEnabled: false, viewport: DESKTOP, launchOptions },

@@ -17,7 +17,7 @@ describe("occurrences as the views' HTML", () => {
   it("link to the occurrence and carry its start with the UTC offset in <time datetime>", () => {
     expect(itemHtml(standUp)).toBe(
       '<li><a href="/calendar/events/evt1?occurrence=2026-06-15T08%3A00" class="occurrence">' +
-        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> Stand-up' +
+        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> <span dir="auto">Stand-up</span>' +
         '<span class="visually-hidden"> (repeating)</span></a></li>',
     );
   });
@@ -29,7 +29,7 @@ describe("occurrences as the views' HTML", () => {
     );
     expect(html).toBe(
       '<li><span class="muted">Mon &lt;15&gt; Jun</span> <a href="/calendar/events/evt1" class="occurrence">' +
-        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> &lt;img src=x onerror="alert(1)"&gt; &amp; co</a>' +
+        '<time datetime="2026-06-15T08:00:00+02:00">08:00–08:15</time> <span dir="auto">&lt;img src=x onerror="alert(1)"&gt; &amp; co</span></a>' +
         '<span class="muted"> · Room "&lt;b&gt;1&lt;/b&gt;"</span></li>',
     );
   });

@@ -47,7 +47,7 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     (options.before ? `<span class="muted">${escapeText(options.before)}</span> ` : "") +
     `<a href="${escapeAttribute(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
-    `<time datetime="${escapeAttribute(item.start)}"${hidden}>${escapeText(item.when)}</time> ${escapeText(item.title)}` +
+    `<time datetime="${escapeAttribute(item.start)}"${hidden}>${escapeText(item.when)}</time> <span dir="auto">${escapeText(item.title)}</span>` +
     `${repeating}</a>` +
     (options.after ? `<span class="muted"> · ${escapeText(options.after)}</span>` : "") +
     "</li>"

@@ -6,6 +6,7 @@ import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
 import { composerPage, keepUnsentCookie, unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
+import { holdsTypedText, typedText, unsavedFormHtml } from "./unsaved-form.server";
 import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -75,8 +76,15 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     };
     return next();
   }
+  // So is the text of a calendar event or a memory entry (keepUnsentMessage shows it back).
+  if (!read && holdsTypedText(route.path)) {
+    (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = { route: route.path, signIn: `/login?${params}` };
+    return next();
+  }
   res.redirect(read ? 302 : 303, `/login?${params}`);
 }
+
+type SignedOutForm = { route: string; signIn: string };
 
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
 type SignedOutPost = { page: string; user: string | null; signIn: string };
@@ -87,14 +95,27 @@ const KEPT_INTENTS = new Set([null, "send"]);
 /**
  * After the body guard: a chat message posted once the session had ended (signed out in another tab,
  * expired) is shown back on a 401 page, to copy, and kept in a short-lived cookie for the composer after
- * signing in again. A post without one goes to the sign-in page as every other signed-out post does.
+ * signing in again; an event's or a memory entry's typed text is shown back. A post without any goes to
+ * the sign-in page as every other signed-out post does.
  */
 export function keepUnsentMessage(req: Request, res: Response, next: NextFunction): void {
   const pending = (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost;
-  if (!pending) return next();
+  const form = (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm;
+  if (!pending && !form) return next();
   const body = guardedBody(res);
   const fields =
     body?.contentType === "application/x-www-form-urlencoded" ? new URLSearchParams(body.bytes.toString()) : null;
+  if (form) {
+    const typed = fields ? typedText(form.route, fields) : [];
+    if (typed.length === 0) {
+      res.redirect(303, form.signIn);
+      return;
+    }
+    res.status(401).type("html").setHeader("Cache-Control", "no-store");
+    res.send(unsavedFormHtml({ typed, signInAddress: form.signIn, theme: themeFromCookie(req.get("cookie") ?? null) }));
+    return;
+  }
+  if (!pending) return next();
   const message = fields?.get("message") ?? "";
   if (!message.trim()) {
     res.redirect(303, pending.signIn);

@@ -87,7 +87,9 @@ export default function Home() {
                     ★
                   </span>
                 ) : null}
-                <span className="conversation-title">{conversation.title}</span>
+                <span className="conversation-title" dir="auto">
+                  {conversation.title}
+                </span>
               </Link>
               <time dateTime={conversation.at} className="muted">
                 {conversation.when}

@@ -68,7 +68,9 @@ export default function UserDetails() {
     <>
       <section className="card">
         <p>
-          <Link to="/admin/users">← All users</Link>
+          <Link to="/admin/users" className="standalone-link">
+            ← All users
+          </Link>
         </p>
         <h2>{user.email}</h2>
         <dl className="details">

@@ -265,12 +265,14 @@ function Sharing({
         <button type="submit">Import</button>
       </Form>
       <p>
-        <a href="/calendar/export.ics" download>
+        <a href="/calendar/export.ics" download className="standalone-link">
           Export all my events (.ics)
         </a>
       </p>
       <p>
-        <Link to="/calendar/subscriptions">Subscribe to a calendar by its address (.ics, webcal://)</Link>
+        <Link to="/calendar/subscriptions" className="standalone-link">
+          Subscribe to a calendar by its address (.ics, webcal://)
+        </Link>
       </p>
       <FeedLinkNotice notice={feedNotice} feedSince={feedSince} />
       <p className="muted">

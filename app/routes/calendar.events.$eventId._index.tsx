@@ -94,10 +94,12 @@ export default function EventPage() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar?view=week&date=${event.day}`}>← Calendar</Link>
+        <Link to={`/calendar?view=week&date=${event.day}`} className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <OneTimeNotice notice={event.notice} />
-      <h1>{event.title}</h1>
+      <h1 dir="auto">{event.title}</h1>
       <dl className="event-details">
         <dt>When</dt>
         <dd>
@@ -132,13 +134,15 @@ export default function EventPage() {
         {event.location ? (
           <>
             <dt>Location</dt>
-            <dd>{event.location}</dd>
+            <dd dir="auto">{event.location}</dd>
           </>
         ) : null}
         {event.description ? (
           <>
             <dt>Description</dt>
-            <dd className="event-description">{event.description}</dd>
+            <dd className="event-description" dir="auto">
+              {event.description}
+            </dd>
           </>
         ) : null}
         {event.reminders.length ? (

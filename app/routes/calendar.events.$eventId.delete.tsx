@@ -60,7 +60,10 @@ export default function DeleteEvent() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}>
+        <Link
+          to={`/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}
+          className="standalone-link"
+        >
           ← {title}
         </Link>
       </p>

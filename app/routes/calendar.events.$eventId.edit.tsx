@@ -163,6 +163,7 @@ export default function EditEvent() {
       <p>
         <Link
           to={backHref ?? `/calendar/events/${id}${occurrence ? `?occurrence=${encodeURIComponent(occurrence)}` : ""}`}
+          className="standalone-link"
         >
           ← {title}
         </Link>
@@ -248,7 +249,9 @@ function EventGone({ gone }: { gone: GoneEdit }) {
   return (
     <section className="calendar-page">
       <p>
-        <Link to="/calendar">← Calendar</Link>
+        <Link to="/calendar" className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <h1>Event not found</h1>
       <EventForm

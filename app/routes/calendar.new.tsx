@@ -45,7 +45,9 @@ export default function NewEvent() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to={`/calendar?date=${date}`}>← Calendar</Link>
+        <Link to={`/calendar?date=${date}`} className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <h1>New event</h1>
       <EventForm

@@ -108,7 +108,9 @@ export default function SubscriptionPage() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to="/calendar/subscriptions">← Subscriptions</Link>
+        <Link to="/calendar/subscriptions" className="standalone-link">
+          ← Subscriptions
+        </Link>
       </p>
       <OneTimeNotice notice={subscription.notice} hidden={Boolean(lastResult)} />
       <h1>{subscription.name}</h1>

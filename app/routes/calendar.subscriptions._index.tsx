@@ -74,7 +74,9 @@ export default function Subscriptions() {
   return (
     <section className="calendar-page">
       <p>
-        <Link to="/calendar">← Calendar</Link>
+        <Link to="/calendar" className="standalone-link">
+          ← Calendar
+        </Link>
       </p>
       <h1>Subscribed calendars</h1>
       <OneTimeNotice notice={notice} />

@@ -55,7 +55,9 @@ export default function PromptPage() {
   return (
     <article className="memory-page">
       <p>
-        <Link to={`/chat/${conversationId}`}>← Back to the conversation</Link>
+        <Link to={`/chat/${conversationId}`} className="standalone-link">
+          ← Back to the conversation
+        </Link>
       </p>
       <h1>What ARES sends</h1>
       <p className="muted">
@@ -69,7 +71,9 @@ export default function PromptPage() {
             Other replies:{" "}
             {replies.map((reply, index) => (
               <span key={reply.messageId}>
-                <Link to={`?reply=${reply.messageId}`}>#{replies.length - index}</Link>{" "}
+                <Link to={`?reply=${reply.messageId}`} className="standalone-link">
+                  #{replies.length - index}
+                </Link>{" "}
               </span>
             ))}
           </nav>

@@ -85,7 +85,9 @@ export default function ChatLayout() {
                         ★
                       </span>
                     ) : null}
-                    <span className="conversation-title">{conversation.title}</span>
+                    <span className="conversation-title" dir="auto">
+                      {conversation.title}
+                    </span>
                   </Link>
                 </li>
               ))}

@@ -257,9 +257,10 @@ export default function Memory() {
             <li key={proposal.id} className="memory-item" data-testid="proposal">
               <p>
                 <strong>
-                  {proposal.type === "fact" ? `${proposal.kind} · ${proposal.key}` : `prefers ${proposal.key}`}
+                  {proposal.type === "fact" ? `${proposal.kind} · ` : "prefers "}
+                  <span dir="auto">{proposal.key}</span>
                 </strong>
-                : {proposal.value}{" "}
+                : <span dir="auto">{proposal.value}</span>{" "}
                 <span className="muted">
                   (confidence {Math.round(proposal.confidence * 100)} %, importance {proposal.importance})
                 </span>{" "}
@@ -276,10 +277,10 @@ export default function Memory() {
                   <input type="hidden" name="id" value={proposal.id} />
                   {proposal.type === "fact" ? <KindSelect value={proposal.kind ?? "personal"} /> : null}
                   <label>
-                    Key <input name="key" defaultValue={proposal.key} required maxLength={80} />
+                    Key <input name="key" dir="auto" defaultValue={proposal.key} required maxLength={80} />
                   </label>
                   <label>
-                    Value <input name="value" defaultValue={proposal.value} required maxLength={1000} />
+                    Value <input name="value" dir="auto" defaultValue={proposal.value} required maxLength={1000} />
                   </label>
                   <button type="submit">Save and accept</button> <Link to="/memory">Cancel</Link>
                 </Form>
@@ -334,6 +335,7 @@ export default function Memory() {
                     Key{" "}
                     <input
                       name="key"
+                      dir="auto"
                       defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "key") ?? fact.key}
                       required
                       maxLength={80}
@@ -343,6 +345,7 @@ export default function Memory() {
                     Value{" "}
                     <input
                       name="value"
+                      dir="auto"
                       defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "value") ?? fact.value}
                       required
                       maxLength={1000}
@@ -355,9 +358,9 @@ export default function Memory() {
                 <>
                   <p>
                     <strong>
-                      {fact.kind} · {fact.key}
+                      {fact.kind} · <span dir="auto">{fact.key}</span>
                     </strong>
-                    : {fact.value}{" "}
+                    : <span dir="auto">{fact.value}</span>{" "}
                     {fact.corrections ? <span className="muted">(corrected {fact.corrections}×)</span> : null}{" "}
                     <Source conversationId={fact.conversationId} messageId={fact.sourceMessageId} />
                   </p>
@@ -385,6 +388,7 @@ export default function Memory() {
             Key{" "}
             <input
               name="key"
+              dir="auto"
               defaultValue={sentValue(lastResult, { intent: "add-fact" }, "key")}
               required
               maxLength={80}
@@ -395,6 +399,7 @@ export default function Memory() {
             Value{" "}
             <input
               name="value"
+              dir="auto"
               defaultValue={sentValue(lastResult, { intent: "add-fact" }, "value")}
               required
               maxLength={1000}
@@ -418,6 +423,7 @@ export default function Memory() {
                     Key{" "}
                     <input
                       name="key"
+                      dir="auto"
                       defaultValue={
                         sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "key") ?? preference.key
                       }
@@ -429,6 +435,7 @@ export default function Memory() {
                     Value{" "}
                     <input
                       name="value"
+                      dir="auto"
                       defaultValue={
                         sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "value") ??
                         preference.value
@@ -443,7 +450,7 @@ export default function Memory() {
               ) : (
                 <>
                   <p>
-                    <strong>{preference.key}</strong>: {preference.value}{" "}
+                    <strong dir="auto">{preference.key}</strong>: <span dir="auto">{preference.value}</span>{" "}
                     <Source conversationId={preference.conversationId} messageId={preference.sourceMessageId} />
                   </p>
                   <div className="memory-actions">
@@ -475,6 +482,7 @@ export default function Memory() {
             Key{" "}
             <input
               name="key"
+              dir="auto"
               defaultValue={sentValue(lastResult, { intent: "add-preference" }, "key")}
               required
               maxLength={80}
@@ -485,6 +493,7 @@ export default function Memory() {
             Value{" "}
             <input
               name="value"
+              dir="auto"
               defaultValue={sentValue(lastResult, { intent: "add-preference" }, "value")}
               required
               maxLength={1000}

@@ -71,7 +71,7 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
       <FormErrors errors={form.errors} id={form.errorId} />
       {children}
       <Field label="Title" id={fields.title.id} errors={fields.title.errors}>
-        <input {...getInputProps(fields.title, { type: "text" })} />
+        <input {...getInputProps(fields.title, { type: "text" })} dir="auto" />
       </Field>
       <div className="field checkbox">
         <input {...getInputProps(fields.allDay, { type: "checkbox" })} />
@@ -113,10 +113,10 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
         </select>
       </Field>
       <Field label="Location" id={fields.location.id} errors={fields.location.errors}>
-        <input {...getInputProps(fields.location, { type: "text" })} />
+        <input {...getInputProps(fields.location, { type: "text" })} dir="auto" />
       </Field>
       <Field label="Description" id={fields.description.id} errors={fields.description.errors}>
-        <textarea {...getTextareaProps(fields.description)} rows={3} />
+        <textarea {...getTextareaProps(fields.description)} rows={3} dir="auto" />
       </Field>
       <fieldset className="card">
         <legend>Repeat</legend>

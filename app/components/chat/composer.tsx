@@ -95,6 +95,7 @@ export function Composer({
         ref={textarea}
         id={id}
         name="message"
+        dir="auto"
         rows={2}
         required
         maxLength={32_000}

@@ -88,7 +88,7 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
 
   return (
     <>
-      <div className="message__body markdown streaming" data-testid="streaming-text">
+      <div dir="auto" className="message__body markdown streaming" data-testid="streaming-text">
         <div dangerouslySetInnerHTML={{ __html: html }} />
         <span className="cursor" aria-hidden="true" />
       </div>
@@ -120,7 +120,7 @@ function RenderedReply({ html, source }: { html: string; source: string }) {
   const body = useRef<HTMLDivElement>(null);
   return (
     <>
-      <div ref={body} className="message__body markdown" dangerouslySetInnerHTML={{ __html: html }} />
+      <div ref={body} dir="auto" className="message__body markdown" dangerouslySetInnerHTML={{ __html: html }} />
       <CopyCodeButtons containerRef={body} />
       <CopyMessageButton source={source} />
     </>
@@ -235,7 +235,9 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
               source={`/chat/${conversationId}/export?format=md&message=${encodeURIComponent(message.id)}`}
             />
           ) : (
-            <div className="message__body plain">{messageTextOf(message.id, message.content)}</div>
+            <div dir="auto" className="message__body plain">
+              {messageTextOf(message.id, message.content)}
+            </div>
           )}
           {message.status === "aborted" ? <p className="muted">Stopped — the reply is as far as it got.</p> : null}
           {message.role === "assistant" && message.status === "error" ? (
@@ -273,7 +275,9 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
       {pendingText ? (
         <li className="message message--user" data-status="pending" data-testid="pending-message">
           <p className="message__role">You</p>
-          <div className="message__body plain">{pendingText}</div>
+          <div dir="auto" className="message__body plain">
+            {pendingText}
+          </div>
         </li>
       ) : null}
     </ol>

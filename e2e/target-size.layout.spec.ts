@@ -1,0 +1,102 @@
+import { expect, test, type Page } from "@playwright/test";
+import { untilReplyEnds } from "./support/chat";
+import { signUp, untilInteractive } from "./support/session";
+
+/**
+ * On a 390 px phone, JS on and off: every control a person presses on its own is a target of at least
+ * 24 × 24 CSS px (WCAG 2.2 AA 2.5.8, Target Size (Minimum)).
+ *
+ * Rules of the check:
+ * - Controls: links, buttons, <summary>, inputs, selects and text areas that are shown (a box larger than
+ *   1 × 1 px: visually hidden helpers and closed <details> are not targets).
+ * - The inline exception, as WCAG words it ("the target is in a sentence"): a link is exempt when it is
+ *   laid out inline and the nearest block around it is a <p> or <li> with words of its own besides the
+ *   link ("… on the memory page."); its height is the line's. A link alone in its paragraph ("← Calendar")
+ *   or in a row of links (the prompt page's "Other replies: #2 #1" is a <nav>) is not in a sentence.
+ * - WCAG's spacing exception (an undersized target whose 24 px circle touches no other target) is not
+ *   relied on: it holds by accident of what sits nearby (the "#2" and "#1" links, 19 px high, passed it
+ *   by 5 px and would not as "#12 #11"), so the check asks for the size itself.
+ */
+
+type Finding = { target: string; width: number; height: number };
+
+/** The page's controls smaller than 24 × 24 px that are not links in a sentence, named by tag and text. */
+async function smallTargets(page: Page): Promise<Finding[]> {
+  return page.evaluate(() => {
+    const MIN = 24;
+    const controls = [
+      ...document.querySelectorAll<HTMLElement>(
+        'a[href], button, summary, input:not([type="hidden"]), select, textarea, [role="button"]',
+      ),
+    ].filter((element) => {
+      const box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return box.width > 1 && box.height > 1 && style.visibility !== "hidden" && style.pointerEvents !== "none";
+    });
+
+    function inSentence(element: HTMLElement): boolean {
+      if (element.tagName !== "A" || getComputedStyle(element).display !== "inline") return false;
+      let block = element.parentElement;
+      while (block && getComputedStyle(block).display === "inline") block = block.parentElement;
+      if (!block || !["P", "LI"].includes(block.tagName)) return false;
+      const own = (block.textContent ?? "").replace(element.textContent ?? "", "");
+      return /\p{L}{2,}/u.test(own);
+    }
+
+    return controls
+      .map((element) => ({ element, box: element.getBoundingClientRect() }))
+      .filter(({ element, box }) => (box.width < MIN || box.height < MIN) && !inSentence(element))
+      .map(({ element, box }) => ({
+        target: `${element.tagName.toLowerCase()} "${(element.textContent || element.getAttribute("aria-label") || "").trim().slice(0, 40)}"`,
+        width: Math.round(box.width),
+        height: Math.round(box.height),
+      }));
+  });
+}
+
+test("every control on the calendar, event, memory, settings and prompt pages is at least 24 × 24 px", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signUp(page);
+  // An event (its page has a "← Calendar" link) and a conversation with two replies (the prompt page
+  // then links to each: "#1", "#2").
+  await page.goto("/calendar/new?date=2026-03-04");
+  await untilInteractive(page);
+  await page.getByLabel("Title").fill("Dentist");
+  await page.getByRole("button", { name: "Create event" }).click();
+  await expect(page.getByText("The event has been saved.")).toBeVisible();
+  const event = new URL(page.url()).pathname;
+  await page.goto("/chat");
+  await untilInteractive(page);
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill("first");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+/);
+  await untilReplyEnds(page);
+  const conversation = new URL(page.url()).pathname;
+  await untilInteractive(page);
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill("second");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.locator(".message--user")).toHaveCount(2);
+  await untilReplyEnds(page);
+
+  const findings: string[] = [];
+  for (const path of [
+    "/calendar?view=month&date=2026-03-04",
+    "/calendar/new?date=2026-03-04",
+    event,
+    `${event}/edit`,
+    "/calendar/subscriptions",
+    "/memory",
+    "/settings/assistant",
+    "/settings/notifications",
+    `${conversation}/prompt`,
+  ]) {
+    await page.goto(path);
+    await untilInteractive(page);
+    for (const { target, width, height } of await smallTargets(page)) {
+      findings.push(`${path}: ${target} is ${width} × ${height}`);
+    }
+  }
+  expect(findings).toEqual([]);
+});
