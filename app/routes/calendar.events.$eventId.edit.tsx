@@ -23,6 +23,7 @@ import { sentValue } from "~/components/forms";
 import { orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { withPlainNumbers } from "~/validation/number";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -84,7 +85,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     throw error;
   });
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: eventFormSchema });
+  const submission = parseWithZod(formData, { schema: withPlainNumbers(eventFormSchema), disableAutoCoercion: true });
   if (!event) throw eventGone(submission, user);
   refuseReadOnly(event.subscription);
   const scope = scopeSchema.safeParse(Object.fromEntries(formData));

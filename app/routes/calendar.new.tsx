@@ -12,6 +12,7 @@ import { EventForm } from "~/components/calendar/event-form";
 import { ErrorPage } from "~/components/error-page";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { withPlainNumbers } from "~/validation/number";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -26,7 +27,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: eventFormSchema });
+  const submission = parseWithZod(await request.formData(), {
+    schema: withPlainNumbers(eventFormSchema),
+    disableAutoCoercion: true,
+  });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { id } = await createEvent(user.id, submission.value);
   return redirectWithNotice(`/calendar/events/${id}`, "saved", user.id);
