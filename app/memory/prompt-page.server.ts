@@ -1,3 +1,4 @@
+import { formatDateTime } from "~/accounts/time-zone";
 import { ConversationNotFoundError } from "~/chat/conversations.server";
 import { previewNextPrompt } from "~/chat/prompt-preview.server";
 import { DROP_ORDER, SECTION_TITLES, type AssembledSection } from "~/chat/prompt.server";
@@ -11,9 +12,14 @@ function withTokens(sections: AssembledSection[]) {
 
 /**
  * /chat/<id>/prompt: what was sent for a reply (the newest, or `replyId`) and what would be sent next,
- * section by section. null when the conversation or the reply is not mine.
+ * section by section, its time in the person's zone. null when the conversation or the reply is not mine.
  */
-export async function promptPage(userId: string, conversationId: string, replyId: string | null) {
+export async function promptPage(
+  user: { id: string; timeZone: string },
+  conversationId: string,
+  replyId: string | null,
+) {
+  const userId = user.id;
   let next;
   try {
     next = await previewNextPrompt(userId, conversationId);
@@ -32,6 +38,7 @@ export async function promptPage(userId: string, conversationId: string, replyId
       ? {
           messageId: sent.messageId,
           createdAt: sent.createdAt.toISOString(),
+          sentAt: formatDateTime(sent.createdAt, user.timeZone),
           sections: withTokens(sent.sections),
           memories: sent.memories,
         }

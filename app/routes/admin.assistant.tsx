@@ -13,6 +13,7 @@ import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-
 import { instanceSettings, saveInstanceSettings } from "~/memory/settings.server";
 import memoryStylesheet from "~/styles/memory.css?url";
 import { formConstraint } from "~/validation/constraints";
+import { withPlainNumbers } from "~/validation/number";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: memoryStylesheet }];
 export const meta: MetaFunction = () => [{ title: "Assistant · Admin · ARES" }];
@@ -31,7 +32,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: selfMemoryIntent });
+  const submission = parseWithZod(await request.formData(), {
+    schema: withPlainNumbers(selfMemoryIntent),
+    disableAutoCoercion: true,
+  });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;
   try {

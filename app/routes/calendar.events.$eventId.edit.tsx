@@ -32,6 +32,7 @@ import { sentValue } from "~/components/forms";
 import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { withPlainNumbers } from "~/validation/number";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -108,7 +109,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     throw error;
   });
   const formData = await request.formData();
-  const submission = parseWithZod(formData, { schema: eventFormSchema });
+  const submission = parseWithZod(formData, { schema: withPlainNumbers(eventFormSchema), disableAutoCoercion: true });
   if (!event) throw eventGone(submission, user);
   refuseReadOnly(event.subscription);
   // Refused by the write limit before it got here: the form as sent, with the wait.

@@ -13,6 +13,7 @@ import { EventForm } from "~/components/calendar/event-form";
 import { ErrorPage } from "~/components/error-page";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
+import { withPlainNumbers } from "~/validation/number";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarStylesheet }];
 
@@ -30,7 +31,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: eventFormSchema });
+  const submission = parseWithZod(await request.formData(), {
+    schema: withPlainNumbers(eventFormSchema),
+    disableAutoCoercion: true,
+  });
   // Refused by the write limit before it got here: the page, with the form as sent and the wait.
   const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
   if (refused) return refused;

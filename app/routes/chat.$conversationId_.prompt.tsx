@@ -8,7 +8,7 @@ export const meta: MetaFunction = () => [{ title: "Prompt · Chat · ARES" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const page = await promptPage(user.id, params.conversationId ?? "", new URL(request.url).searchParams.get("reply"));
+  const page = await promptPage(user, params.conversationId ?? "", new URL(request.url).searchParams.get("reply"));
   if (!page) throw new Response("Not found", { status: 404 });
   return page;
 }
@@ -65,7 +65,16 @@ export default function PromptPage() {
         {dropOrder}. The system prompt, working memory, calendar and your message are always sent.
       </p>
       <section className="card" aria-labelledby="sent-title">
-        <h2 id="sent-title">Sent for {sent ? `the reply of ${new Date(sent.createdAt).toUTCString()}` : "a reply"}</h2>
+        <h2 id="sent-title">
+          Sent for{" "}
+          {sent ? (
+            <>
+              the reply of <time dateTime={sent.createdAt}>{sent.sentAt}</time>
+            </>
+          ) : (
+            "a reply"
+          )}
+        </h2>
         {replies.length > 1 ? (
           <nav aria-label="Replies">
             Other replies:{" "}

@@ -15,6 +15,7 @@ import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 import { memorySettingsSchema } from "~/memory/schemas";
 import { instanceSettings, personMemorySettings, savePersonMemorySettings } from "~/memory/settings.server";
+import { withPlainNumbers } from "~/validation/number";
 
 export const meta: MetaFunction = () => [{ title: "Assistant · Settings · ARES" }];
 
@@ -61,7 +62,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return redirectWithNotice("/settings/assistant", "memory", user.id);
   }
-  const submission = parseWithZod(formData, { schema: chatPreferencesSchema });
+  const submission = parseWithZod(formData, {
+    schema: withPlainNumbers(chatPreferencesSchema),
+    disableAutoCoercion: true,
+  });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const values = submission.value;
   if (values.intent === "reset-prompt") {
@@ -101,7 +105,8 @@ export default function ChatSettings() {
     constraint: formConstraint(chatPreferencesSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: chatPreferencesSchema }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: withPlainNumbers(chatPreferencesSchema), disableAutoCoercion: true }),
   });
 
   return (

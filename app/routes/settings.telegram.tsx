@@ -2,6 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { formatDateTime } from "~/accounts/time-zone";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireUser } from "~/auth/guards.server";
@@ -36,6 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     chats: chats.map((chat) => ({
       ...chat,
       linkedAt: chat.linkedAt.toISOString(),
+      linked: formatDateTime(chat.linkedAt, user.timeZone),
       unlinkedAt: chat.unlinkedAt?.toISOString() ?? null,
     })),
   };
@@ -57,7 +59,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // redirect to (history, logs), so this one form answers with the page instead of a redirect.
     const code = await createLinkCode(user.id);
     return data(
-      { code: code.code, expiresAt: code.expiresAt.toISOString() },
+      {
+        code: code.code,
+        expiresAt: code.expiresAt.toISOString(),
+        expires: formatDateTime(code.expiresAt, user.timeZone),
+      },
       { headers: { "Cache-Control": "no-store" } },
     );
   }
@@ -134,7 +140,7 @@ export default function TelegramSettings() {
             )}
           </p>
           <p className="muted">
-            The code works once, until <time dateTime={code.expiresAt}>{new Date(code.expiresAt).toUTCString()}</time>.
+            The code works once, until <time dateTime={code.expiresAt}>{code.expires}</time>.
           </p>
         </div>
       ) : (
@@ -161,7 +167,7 @@ export default function TelegramSettings() {
             <li key={chat.chatId}>
               <strong>{chatName(chat)}</strong>{" "}
               <span className="muted">
-                linked <time dateTime={chat.linkedAt}>{new Date(chat.linkedAt).toUTCString()}</time>
+                linked <time dateTime={chat.linkedAt}>{chat.linked}</time>
               </span>
               {chat.conversationId ? (
                 <>

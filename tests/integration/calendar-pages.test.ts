@@ -226,6 +226,19 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.event.count({ where: { title: "Kept title" } })).toBe(0);
   });
 
+  it("takes a repeat count typed as plain digits only: 0x5 is not read as 5", async () => {
+    const { client } = await person();
+    const response = await client.post("/calendar/new", {
+      ...weeklyStandup,
+      title: "Hex count",
+      ends: "count",
+      count: "0x5",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Enter a whole number.");
+    expect(await prisma.event.count({ where: { title: "Hex count" } })).toBe(0);
+  });
+
   it("refuses an end beyond the years it keeps (it answered 500) and takes an event that lasts no time", async () => {
     const { client } = await person();
     const far = await client.post("/calendar/new", { ...weeklyStandup, repeat: "none", endDate: "9999-12-31" });

@@ -595,6 +595,14 @@ describe("chat", () => {
     const html = await bad.text();
     expect(html).toContain("Use 0 to 2.");
     expect(html).toContain("Be terse.");
+    // Only a plain decimal is a number: "0x10" is not read as 16 (and then refused as out of range).
+    for (const temperature of ["0x10", "1e0", "Infinity"]) {
+      const notANumber = await client.post("/settings/assistant", { intent: "save", temperature });
+      expect(notANumber.status, temperature).toBe(400);
+      const answer = await notANumber.text();
+      expect(answer, temperature).toContain("Enter a number.");
+      expect(answer, temperature).not.toContain("Use 0 to 2.");
+    }
     const saved = await client.post("/settings/assistant", {
       intent: "save",
       systemPrompt: "Be terse.",

@@ -87,6 +87,18 @@ describe("memory", () => {
     expect(page).toContain(`/chat/${id}/prompt?reply=${replyId}`);
   });
 
+  it("the prompt page dates the reply in my time zone, as other pages do", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { id, path } = await converse(client, "What time is it in Tokyo?");
+    const { userId } = await prisma.conversation.findUniqueOrThrow({ where: { id } });
+    await prisma.user.update({ where: { id: userId }, data: { timeZone: "Asia/Tokyo" } });
+    const prompt = await (await client.get(`${path}/prompt`)).text();
+    const [, at, shown] = /the reply of (?:<!-- -->)?<time dateTime="([^"]+)">([^<]*)<\/time>/.exec(prompt)!;
+    const tokyo = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
+    expect(shown).toBe(tokyo.format(new Date(at!)));
+    expect(prompt).not.toContain("GMT");
+  });
+
   it("a correction replaces the old value and keeps it in the history", async () => {
     const client = await signedInClient(harness.server.url);
     await client.post("/memory", { intent: "add-fact", kind: "personal", key: "home town", value: "Leeds" });

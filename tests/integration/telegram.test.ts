@@ -192,6 +192,29 @@ describe("Telegram by long polling", { timeout: 60_000 }, () => {
     expect(Temporal.PlainDate.compare(todayIn(zone), day)).toBe(0);
   });
 
+  it("shows the code's expiry and when a chat was linked in the person's time zone, as other pages do", async () => {
+    const client = await signedInClient(harness.server.url);
+    const code = await linkingCode(client);
+    telegram.sendFromUser(2102, `/start ${code}`, { username: "kenji" });
+    await expect.poll(() => said(telegram, 2102).at(-1) ?? "", { timeout: 30_000 }).toMatch(/^Linked to /);
+    const link = await prisma.telegramLink.findUniqueOrThrow({ where: { chatId: 2102n } });
+    await prisma.user.update({ where: { id: link.userId }, data: { timeZone: "Asia/Tokyo" } });
+    await prisma.telegramLink.update({
+      where: { chatId: 2102n },
+      data: { linkedAt: new Date("2026-12-04T00:08:57Z") },
+    });
+
+    const settings = await (await client.get("/settings/telegram")).text();
+    expect(settings).toMatch(/linked (?:<!-- -->)?<time[^>]*>4 Dec 2026, 09:08<\/time>/);
+    expect(settings).not.toContain("GMT");
+
+    const withCode = await (await client.post("/settings/telegram", { intent: "code" })).text();
+    const [, until, shown] = /works once, until (?:<!-- -->)?<time dateTime="([^"]+)">([^<]*)<\/time>/.exec(withCode)!;
+    const tokyo = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" });
+    expect(shown).toBe(tokyo.format(new Date(until!)));
+    expect(withCode).not.toContain("GMT");
+  });
+
   it("refuses an expired code, and a code links the chat to the code's owner only", async () => {
     const owner = await makeUser();
     const other = await makeUser();

@@ -20,6 +20,7 @@ import {
 } from "~/calendar/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { formConstraint } from "~/validation/constraints";
+import { withPlainNumbers } from "~/validation/number";
 
 const WEEKDAY_NAMES: Record<(typeof WEEKDAYS)[number], string> = {
   MO: "Mon",
@@ -64,7 +65,8 @@ export function EventForm({ id, defaultValue, lastResult, timeZones, submitLabel
     constraint: formConstraint(eventFieldsSchema),
     shouldValidate: "onSubmit",
     shouldRevalidate: "onSubmit",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: eventFormSchema }),
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: withPlainNumbers(eventFormSchema), disableAutoCoercion: true }),
   });
   return (
     <Form method="post" action={action} {...getFormProps(form)} className="event-form">
