@@ -252,19 +252,27 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
 }
 
 /** How much of a refused body is read and thrown away, at most, before the connection is cut. */
-const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
+const DISCARD_LIMIT_BYTES = 8 * 1024 * 1024;
+/** How long a refused body is read, at most: a client trickling it (no sign-in, no rate limit yet) is cut. */
+const DISCARD_TIME_MS = 10_000;
 
 /**
  * Reads and throws away the rest of a body refused as too large, so that the client, still sending,
  * reads the 413: closing the connection instead (Node destroys the socket as soon as the answer is
  * written) made the client's kernel answer its next bytes with a reset, which often lost the answer
- * unread. Past DISCARD_LIMIT_BYTES the connection is cut; the answer went out well before.
+ * unread. Past DISCARD_LIMIT_BYTES or DISCARD_TIME_MS the connection is cut; the answer went out well before.
  */
 function discardRestOfBody(req: Request): void {
   let discarded = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DISCARD_TIME_MS);
+  timer.unref();
+  const stop = () => clearTimeout(timer);
+  req.once("end", stop);
+  req.once("close", stop);
   req.on("data", (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+    if (discarded > DISCARD_LIMIT_BYTES) cut();
   });
   req.resume();
 }

@@ -4,6 +4,7 @@
  * /api), never a 500, a stack trace or an "unhandled error" log line.
  */
 import http from "node:http";
+import net from "node:net";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -328,6 +329,23 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     });
     expect(chunked).toBe(413);
   });
+
+  it("a refused body trickled in (no sign-in needed) holds its connection for seconds, not until the request timeout", async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = net.connect(Number(port), hostname);
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.write(
+      `POST /login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+        `Content-Length: ${BODY_LIMIT * 100}\r\n\r\nemail=`,
+    );
+    const trickle = setInterval(() => socket.writable && socket.write("a"), 500);
+    const started = Date.now();
+    await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    clearInterval(trickle);
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 40_000);
 
   it("a client still sending a big body reads the 413 (it often got a connection reset instead), form and API, with or without a length", async () => {
     const big = Buffer.alloc(5 * 1024 * 1024, "a");
