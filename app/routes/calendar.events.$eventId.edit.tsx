@@ -159,6 +159,9 @@ export default function EditEvent() {
   } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const changedSince = lastResult && "changedSince" in lastResult;
+  // After a 409 the loader's current version (saving again overwrites on purpose); after any other
+  // refusal the version the form was loaded with, which the loader, run again without JS, has moved on from.
+  const formVersion = changedSince ? version : (sentValue(lastResult, {}, "version") ?? version);
   return (
     <section className="calendar-page">
       <p>
@@ -177,8 +180,7 @@ export default function EditEvent() {
         timeZones={zones}
         submitLabel="Save changes"
       >
-        {/* The loader's, read again after a refused save: saving once more then overwrites on purpose. */}
-        <input type="hidden" name="version" value={version} />
+        <input type="hidden" name="version" value={formVersion} />
         {changedSince ? <SavedNow defaults={defaults} /> : null}
         {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (

@@ -669,6 +669,22 @@ describe("calendar pages without JavaScript", () => {
     expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Typed in the second tab");
   });
 
+  it("keeps the version a form was loaded with through a refused save: fixing a mistake still finds the change since", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
+    const tab = (title: string, version: string) =>
+      client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
+    expect((await tab("Saved in the first tab", loaded!)).status).toBe(302);
+    // Without JS the page after a refusal is rendered from its loader again, which reads the new version.
+    const mistake = await tab("", loaded!);
+    expect(mistake.status).toBe(400);
+    expect(versionOf(await mistake.text())).toBe(loaded);
+    expect((await tab("Typed in the second tab", loaded!)).status).toBe(409);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Saved in the first tab");
+  });
+
   it("refuses an edit of a repeating event from a form loaded before another date of it changed", async () => {
     const { client } = await person();
     const id = await create(client);
