@@ -203,7 +203,11 @@ const SYMBOL_CONTEXT_CHARS = 60;
 export function searchSql(userId: string, text: string, limit: number): Prisma.Sql {
   const options = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=24, MinWords=8, MaxFragments=2`;
   // A query of symbols alone (☃, 🎂, →) has no word for the full-text index: it is found as written, among
-  // this person's own rows only (their user id's index bounds the scan). Symbols have no case.
+  // this person's own rows only (their user id's index bounds the scan). Symbols have no case. Quotes are
+  // search syntax, not part of it; a leading minus asks for messages without it, which is no search. ASCII
+  // punctuation alone (".") is in nearly every message and would read them all: it finds nothing, as before.
+  const symbolNeedle = text.replaceAll('"', "").trim();
+  const symbolSearch = /[^\p{ASCII}]/u.test(symbolNeedle) && !symbolNeedle.startsWith("-") ? symbolNeedle : "";
   const symbolSnippet = (column: Prisma.Sql) => Prisma.sql`
     substr(${column}, greatest(1, strpos(${column}, q.needle) - ${SYMBOL_CONTEXT_CHARS}),
            least(strpos(${column}, q.needle) - 1, ${SYMBOL_CONTEXT_CHARS}))
@@ -214,7 +218,7 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
   // over every message that has a common word took 200 ms at 20,000 messages.
   return Prisma.sql`
     WITH q AS (
-      SELECT query, numnode(query) = 0 AS "symbolsOnly", ${text}::text AS needle
+      SELECT query, numnode(query) = 0 AND ${symbolSearch !== ""} AS "symbolsOnly", ${symbolSearch}::text AS needle
         FROM websearch_to_tsquery('simple', ${text}) AS query
     )
     SELECT hits."conversationId", hits.title, hits."messageId", hits.matched,

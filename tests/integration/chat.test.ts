@@ -656,7 +656,9 @@ describe("chat", () => {
     await client.post(path, { intent: "rename", title: "Australian fauna" });
     await client.post(path, { intent: "pin" });
     const list = await (await client.get("/chat")).text();
-    expect(list).toMatch(/aria-label="Pinned"[^<]*<\/span><span class="conversation-title" dir="auto">Australian fauna/);
+    expect(list).toMatch(
+      /aria-label="Pinned"[^<]*<\/span><span class="conversation-title" dir="auto">Australian fauna/,
+    );
     const search = await (await client.get("/chat?q=quokkas")).text();
     expect(search).toContain("<mark>Quokkas</mark>");
     // One entry for the conversation, saying what matched: my message (the stub's reply echoes it too).

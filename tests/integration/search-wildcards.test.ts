@@ -60,7 +60,7 @@ describe("searching for symbols alone", () => {
     const someoneElse = await makeUser();
     const winter = await createConversation(me.id, { title: "Winter ☃ plans" });
     const party = await createConversation(me.id, { title: "Party" });
-    const sent = await storeExchange(me.id, party.id, "Bake a cake 🎂 for the birthday on Friday");
+    const sent = await storeExchange(me.id, party.id, "Bake a cake 🎂 for the birthday on Friday.");
     if (!sent.ok) throw new Error("refused");
     const theirs = await createConversation(someoneElse.id, { title: "Their ☃ and 🎂" });
     expect(theirs.id).toBeTruthy();
@@ -75,9 +75,14 @@ describe("searching for symbols alone", () => {
       [party.id, "user", sent.ids.userMessageId],
     ]);
     expect(renderSnippet(snippetAtWordBoundaries(cake[0]!.snippet, cake[0]!.source))).toBe(
-      "Bake a cake <mark>🎂</mark> for the birthday on Friday",
+      "Bake a cake <mark>🎂</mark> for the birthday on Friday.",
     );
     expect(await searchConversations(me.id, "→")).toEqual([]);
+    // Quotes around it are search syntax; "-🎂" asks for what lacks it (no search); ASCII punctuation alone
+    // finds nothing (it is in nearly every message, which it would read through).
+    expect((await searchConversations(me.id, '"☃"')).map((hit) => hit.conversationId)).toEqual([winter.id]);
+    expect(await searchConversations(me.id, "-🎂")).toEqual([]);
+    expect(await searchConversations(me.id, ".")).toEqual([]);
     // Words are still found by the full-text index, and a symbol beside them changes nothing.
     expect((await searchConversations(me.id, "birthday")).map((hit) => hit.messageId)).toEqual([
       sent.ids.userMessageId,
