@@ -1,6 +1,7 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
 import { signedCookie } from "~/http/signed-cookie.server";
+import { signedOutPageHtml } from "~/http/signed-out-page.server";
 
 /**
  * A message sent without JS after the session ended (signed out in another tab, expired, revoked) must
@@ -76,25 +77,17 @@ export function unsentMessageHtml(options: {
   kept: boolean;
   theme: Theme;
 }): string {
-  const colorScheme = options.theme === "system" ? "light dark" : options.theme;
   const after = options.kept
     ? "Sign in again and it will be back in the message box."
     : "It is not kept while you sign in: copy it first, then sign in again.";
   // The HTML parser drops the newline right after <textarea>: the text's own leading blank line stays.
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="${colorScheme}">
-<title>Signed out · ARES</title>
-<style>html{color-scheme:${colorScheme}}body{margin:0 auto;max-width:40rem;padding:1rem;font-family:system-ui,sans-serif;line-height:1.5}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}textarea{box-sizing:border-box;width:100%;min-height:10rem;font:inherit;padding:.5rem}
-a.button{display:inline-block;margin-top:1rem;padding:.6rem 1rem;min-height:24px;border:1px solid currentColor;border-radius:.4rem}</style>
-</head><body><main>
-<h1>You are signed out</h1>
-<p role="alert" data-status="signed-out">Your session ended before your message was sent, so it was not sent. ${after}</p>
+  return signedOutPageHtml({
+    theme: options.theme,
+    signInAddress: options.signInAddress,
+    textareaCss: "box-sizing:border-box;width:100%;min-height:10rem;font:inherit;padding:.5rem",
+    body: `<p role="alert" data-status="signed-out">Your session ended before your message was sent, so it was not sent. ${after}</p>
 <label for="unsent-message">Your message (not sent)</label>
 <textarea id="unsent-message" name="message" rows="8">
-${escapeHtml(options.message)}</textarea>
-<a class="button" href="${escapeHtml(options.signInAddress)}">Sign in again</a>
-</main></body></html>`;
+${escapeHtml(options.message)}</textarea>`,
+  });
 }

@@ -1,5 +1,6 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
+import { signedOutPageHtml } from "./signed-out-page.server";
 
 /**
  * A calendar event or a memory entry posted without JS after the session ended (signed out in another
@@ -38,7 +39,6 @@ export function typedText(route: string, fields: Iterable<[string, string]>): Ty
 
 /** The 401 page such a post gets: what happened, each typed field in a box to copy, and the way to sign in. */
 export function unsavedFormHtml(options: { typed: Typed[]; signInAddress: string; theme: Theme }): string {
-  const colorScheme = options.theme === "system" ? "light dark" : options.theme;
   const boxes = options.typed
     .map(
       ({ label, value }, index) =>
@@ -47,18 +47,11 @@ export function unsavedFormHtml(options: { typed: Typed[]; signInAddress: string
         `<textarea id="typed-${index}" rows="${value.includes("\n") ? 6 : 2}" dir="auto" readonly>\n${escapeHtml(value)}</textarea>`,
     )
     .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="${colorScheme}">
-<title>Signed out · ARES</title>
-<style>html{color-scheme:${colorScheme}}body{margin:0 auto;max-width:40rem;padding:1rem;font-family:system-ui,sans-serif;line-height:1.5}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}textarea{box-sizing:border-box;width:100%;font:inherit;padding:.5rem}
-a.button{display:inline-block;margin-top:1rem;padding:.6rem 1rem;min-height:24px;border:1px solid currentColor;border-radius:.4rem}</style>
-</head><body><main>
-<h1>You are signed out</h1>
-<p role="alert" data-status="signed-out">You were signed out before this was saved. Sign in again; here is what you typed:</p>
-${boxes}
-<a class="button" href="${escapeHtml(options.signInAddress)}">Sign in again</a>
-</main></body></html>`;
+  return signedOutPageHtml({
+    theme: options.theme,
+    signInAddress: options.signInAddress,
+    textareaCss: "box-sizing:border-box;width:100%;font:inherit;padding:.5rem",
+    body: `<p role="alert" data-status="signed-out">You were signed out before this was saved. Sign in again; here is what you typed:</p>
+${boxes}`,
+  });
 }
