@@ -114,6 +114,9 @@ function formValues(html: string, formId: string): Record<string, string> {
 
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
 
+/** The version an edit page's form carries (the hidden field a save is checked against). */
+const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
+
 describe("calendar pages without JavaScript", () => {
   it("shows a weekly event in month, week, day and agenda with full ISO date-times", async () => {
     const { client } = await person();
@@ -645,7 +648,6 @@ describe("calendar pages without JavaScript", () => {
   it("refuses a save from a form loaded before the event changed (two tabs: 409, typed values kept); saving again overwrites", async () => {
     const { client } = await person();
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
-    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     expect(loaded).toBeTruthy();
     const tab = (title: string, version = loaded!) =>
@@ -672,7 +674,6 @@ describe("calendar pages without JavaScript", () => {
   it("keeps the version a form was loaded with through a refused save: fixing a mistake still finds the change since", async () => {
     const { client } = await person();
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
-    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     const tab = (title: string, version: string) =>
       client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
@@ -688,7 +689,6 @@ describe("calendar pages without JavaScript", () => {
   it("refuses an edit of a repeating event from a form loaded before another date of it changed", async () => {
     const { client } = await person();
     const id = await create(client);
-    const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     // Another tab changes one date on its own; "All events" from the older form would carry over it unseen.
     const moved = await client.post(`/calendar/events/${id}/edit`, {
