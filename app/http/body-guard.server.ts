@@ -197,11 +197,35 @@ function alteredByDecoding(text: string, bytes: Buffer): boolean {
  * (`pageAnswers`, page-forms.server.ts), handed on with U+FFFD in its place and marked (`hadNul`), so that
  * the page refuses it with what was typed and the reason instead (write-limit.server.ts).
  */
+/**
+ * Telegram's webhook: an update it cannot deliver (any answer but 2xx) is sent again and again, so one
+ * message holding a NUL (or a lone surrogate, `\ud800` in JSON) refused with a 400 was retried for
+ * good and held up the chat's later updates. Its text is made storable instead, each such character
+ * U+FFFD (as a NUL in the model's replies is), and the message answered like any other: the person gets
+ * a reply rather than silence. The route still checks the secret before handling anything.
+ */
+const STORABLE_JSON_PATHS = new Set(["/api/v1/telegram/webhook"]);
+
+/** The JSON with every NUL and lone surrogate in its strings made U+FFFD; undefined if it cannot be rewritten. */
+function storableJson(parsed: unknown): Buffer | undefined {
+  try {
+    return Buffer.from(
+      JSON.stringify(parsed, (_key, value: unknown) =>
+        typeof value === "string" ? withoutNul(cleanText(value)) : value,
+      ),
+    );
+  } catch (error) {
+    // Nested too deep to write back (no update from Telegram is): refused as before.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 async function reencode(
   type: string | undefined,
   bytes: Buffer,
   contentType: string,
-  { pageAnswers }: { pageAnswers: boolean },
+  { pageAnswers, storableJsonWanted }: { pageAnswers: boolean; storableJsonWanted: boolean },
 ): Promise<GuardedBody | Failure> {
   if (type === FORM) {
     const fields = decodeForm(bytes, contentType);
@@ -246,7 +270,11 @@ async function reencode(
     return badJsonEncoding;
   }
   try {
-    if (hasBadText(JSON.parse(text))) return badText;
+    const parsed: unknown = JSON.parse(text);
+    if (hasBadText(parsed)) {
+      const storable = storableJsonWanted ? storableJson(parsed) : undefined;
+      return storable ? { bytes: storable, contentType } : badText;
+    }
   } catch (error) {
     // Malformed JSON is the endpoint's to report (problem `invalid_json`).
     if (!(error instanceof SyntaxError)) throw error;
@@ -339,6 +367,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
         if (bytes === "too_large") return refuseTooLarge(req, res, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           pageAnswers: !api && isPageFormPost(req),
+          storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
         });
         return "bytes" in result ? guarded(result) : fail(result);
       })
