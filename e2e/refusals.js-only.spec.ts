@@ -48,7 +48,7 @@ test("over the write limit, saving a fact stays on the page with what was typed 
   await expect(page.getByText("Something went wrong")).toHaveCount(0);
 });
 
-test("over the write limit, a form without a page of its own for it (profile) says to slow down (429), not that something went wrong", async ({
+test("over the write limit, saving the profile stays on the page with the name typed and the wait (429), not the 429 page", async ({
   page,
 }) => {
   await signUp(page, { email: uniqueEmail("profile-refused"), origin: limited.url });
@@ -60,6 +60,28 @@ test("over the write limit, a form without a page of its own for it (profile) sa
   await page.getByLabel("Name").fill("Refused Name");
   const answer = page.waitForResponse((response) => response.request().method() === "POST");
   await page.getByRole("button", { name: "Save profile" }).click();
+  const response = await answer;
+  expect(response.status()).toBe(429);
+  expect(response.headers()["content-type"]).toContain("text/x-script");
+  await expect(page.getByRole("alert")).toContainText(
+    /You have sent a lot of requests in a short time\. Try again in \d+ s\./,
+  );
+  await expect(page.getByLabel("Name")).toHaveValue("Refused Name");
+  await expect(page.getByRole("heading", { name: "Too many requests" })).toHaveCount(0);
+  await expect(page.getByText("Something went wrong")).toHaveCount(0);
+});
+
+test("over the write limit, a form without a page of its own for it (notifications) says to slow down (429), not that something went wrong", async ({
+  page,
+}) => {
+  await signUp(page, { email: uniqueEmail("notifications-refused"), origin: limited.url });
+  // This person's writes for the minute, used up in another tab.
+  for (let i = 0; i < 4; i++)
+    await page.request.post(`${limited.url}/theme`, { form: { theme: "dark" }, headers: { origin: limited.url } });
+  await page.goto(`${limited.url}/settings/notifications`);
+  await untilInteractive(page);
+  const answer = page.waitForResponse((response) => response.request().method() === "POST");
+  await page.getByRole("button", { name: "Save" }).click();
   const response = await answer;
   expect(response.status()).toBe(429);
   expect(response.headers()["content-type"]).toContain("text/x-script");

@@ -3,6 +3,7 @@ import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
+import { BAD_TEXT_LOCAL, isPageFormPost } from "./page-forms.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
 const READ_METHODS = ["GET", "HEAD"];
@@ -70,7 +71,7 @@ export const answerUnknownAddressMethods: RequestHandler = (req, res, next) => {
 };
 
 /** A request body that passed the guard: no NUL characters, form values without lone surrogates. */
-export type GuardedBody = { bytes: Buffer; contentType: string };
+export type GuardedBody = { bytes: Buffer; contentType: string; hadNul?: boolean };
 
 const FORM = "application/x-www-form-urlencoded";
 const MULTIPART = "multipart/form-data";
@@ -96,6 +97,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function cleanText(text: string): string {
   return text.replace(LONE_SURROGATE, "\uFFFD");
 }
+
+/** U+FFFD in place of each NUL, as a browser shows one in a field: what a page shows back of a refused post. */
+const withoutNul = (text: string) => text.replaceAll("\0", "\uFFFD");
 
 /** Walks the parsed JSON with a list, not by recursion: a body nested 5,000 deep overflowed the stack (a 500). */
 function hasBadText(parsed: unknown): boolean {
@@ -187,15 +191,51 @@ function alteredByDecoding(text: string, bytes: Buffer): boolean {
   return text.includes("\uFFFD") && !bytes.includes(Buffer.from(text, "utf8"));
 }
 
-async function reencode(type: string | undefined, bytes: Buffer, contentType: string): Promise<GuardedBody | Failure> {
+/**
+ * PostgreSQL cannot store U+0000 (no keyboard types it; pasted binary can hold it). A post holding one is
+ * refused, never silently stored altered: with a bare 400, or, for a page that answers refusals itself
+ * (`pageAnswers`, page-forms.server.ts), handed on with U+FFFD in its place and marked (`hadNul`), so that
+ * the page refuses it with what was typed and the reason instead (write-limit.server.ts).
+ */
+/**
+ * Telegram's webhook: an update it cannot deliver (any answer but 2xx) is sent again and again, so one
+ * message holding a NUL (or a lone surrogate, `\ud800` in JSON) refused with a 400 was retried for
+ * good and held up the chat's later updates. Its text is made storable instead, each such character
+ * U+FFFD (as a NUL in the model's replies is), and the message answered like any other: the person gets
+ * a reply rather than silence. The route still checks the secret before handling anything.
+ */
+const STORABLE_JSON_PATHS = new Set(["/api/v1/telegram/webhook"]);
+
+/** The JSON with every NUL and lone surrogate in its strings made U+FFFD; undefined if it cannot be rewritten. */
+function storableJson(parsed: unknown): Buffer | undefined {
+  try {
+    return Buffer.from(
+      JSON.stringify(parsed, (_key, value: unknown) =>
+        typeof value === "string" ? withoutNul(cleanText(value)) : value,
+      ),
+    );
+  } catch (error) {
+    // Nested too deep to write back (no update from Telegram is): refused as before.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+async function reencode(
+  type: string | undefined,
+  bytes: Buffer,
+  contentType: string,
+  { pageAnswers, storableJsonWanted }: { pageAnswers: boolean; storableJsonWanted: boolean },
+): Promise<GuardedBody | Failure> {
   if (type === FORM) {
     const fields = decodeForm(bytes, contentType);
     // Refused rather than stored with U+FFFD in place of what was typed.
     if (!fields) return badFormEncoding;
-    // No keyboard types U+0000 and PostgreSQL cannot store it: refused, never silently altered.
-    if (fields.some(([name, value]) => name.includes("\0") || value.includes("\0"))) return badText;
+    const hadNul = fields.some(([name, value]) => name.includes("\0") || value.includes("\0"));
+    if (hadNul && !pageAnswers) return badText;
+    const clean = hadNul ? fields.map(([name, value]) => [withoutNul(name), withoutNul(value)]) : fields;
     // Handed on as UTF-8, the only charset Remix's form reader knows.
-    return { bytes: Buffer.from(new URLSearchParams(fields).toString()), contentType: FORM };
+    return { bytes: Buffer.from(new URLSearchParams(clean).toString()), contentType: FORM, hadNul };
   }
   if (type === MULTIPART) {
     let form: FormData;
@@ -210,12 +250,17 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
     }
     const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
     if (texts.some((text) => alteredByDecoding(text, bytes))) return badMultipartEncoding;
-    if (texts.some((text) => text.includes("\0"))) return badText;
+    const hadNul = texts.some((text) => text.includes("\0"));
+    if (hadNul && !pageAnswers) return badText;
     const clean = new FormData();
     for (const [name, value] of form)
-      clean.append(cleanText(name), typeof value === "string" ? cleanText(value) : value);
+      clean.append(withoutNul(cleanText(name)), typeof value === "string" ? withoutNul(cleanText(value)) : value);
     const encoded = new Response(clean);
-    return { bytes: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get("content-type")! };
+    return {
+      bytes: Buffer.from(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get("content-type")!,
+      hadNul,
+    };
   }
   // JSON for the API: refused rather than altered, a client must know its data was not stored as sent.
   let text: string;
@@ -225,7 +270,11 @@ async function reencode(type: string | undefined, bytes: Buffer, contentType: st
     return badJsonEncoding;
   }
   try {
-    if (hasBadText(JSON.parse(text))) return badText;
+    const parsed: unknown = JSON.parse(text);
+    if (hasBadText(parsed)) {
+      const storable = storableJsonWanted ? storableJson(parsed) : undefined;
+      return storable ? { bytes: storable, contentType } : badText;
+    }
   } catch (error) {
     // Malformed JSON is the endpoint's to report (problem `invalid_json`).
     if (!(error instanceof SyntaxError)) throw error;
@@ -280,7 +329,7 @@ function discardRestOfBody(req: Request): void {
 /**
  * The one body reader in front of every action: checks the media type (forms for pages, JSON for
  * /api), stops at the request's size limit (413), and hands Remix a body without NUL characters or lone
- * surrogates: a NUL anywhere is refused (400), bytes that are not text in the body's charset (UTF-8
+ * surrogates: a NUL anywhere is refused (400; a page form's post goes on to its page marked, see reencode), bytes that are not text in the body's charset (UTF-8
  * unless a form declares another) are refused (400), JSON with lone surrogates is refused (400). Bad input is the client's
  * mistake and never reaches an action as a TypeError or a database encoding error.
  */
@@ -303,6 +352,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     const fail = (failure: Failure) => sendClientError(req, res, failure);
     const guarded = (body: GuardedBody) => {
       (res.locals as { body?: GuardedBody }).body = body;
+      if (body.hadNul) res.locals[BAD_TEXT_LOCAL] = true;
       next();
     };
     if (!hasBody(req)) return guarded({ bytes: Buffer.alloc(0), contentType: api ? "application/json" : FORM });
@@ -315,7 +365,10 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     readLimited(req, limitBytes)
       .then(async (bytes) => {
         if (bytes === "too_large") return refuseTooLarge(req, res, limitBytes);
-        const result = await reencode(type, bytes, req.get("content-type") ?? "");
+        const result = await reencode(type, bytes, req.get("content-type") ?? "", {
+          pageAnswers: !api && isPageFormPost(req),
+          storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
+        });
         return "bytes" in result ? guarded(result) : fail(result);
       })
       .catch(next);

@@ -16,6 +16,7 @@ import { countOf } from "~/text/plural";
 import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL, WRITE_REFUSED_LOCAL } from "./request-context.server";
 import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
+import { isPageFormPost } from "./page-forms.server";
 
 type Tier = "auth" | "write" | "read";
 
@@ -74,29 +75,19 @@ export const SIGN_IN_CEILING_FACTOR = 5;
 /**
  * A refused sign-in or sign-up from its own form (document POST or Remix's `.data` fetch): that page
  * answers it, with the form as typed and the wait in words (a bare 429 page lost what was typed). Only
- * these exact spellings, which Remix routes to those actions; every other spelling of the address keeps
- * the plain 429 page.
+ * these exact spellings, which Remix routes to those actions, and REFUSALS_RENDERED of them per window;
+ * every other spelling of the address, and a client that keeps on past those, gets the plain 429 page.
  */
 const AUTH_FORM_ADDRESSES = new Set(["/login", "/login.data", "/signup", "/signup.data"]);
 const isAuthFormPost = (req: Request) => req.method === "POST" && AUTH_FORM_ADDRESSES.has(req.path);
 
 /**
- * A page's own form post that the write limit refused, to a page that answers it itself
- * (write-limit.server.ts): the chat pages (new chat, a conversation), memory, a new event and an event's
- * edit form, as document POST or `.data`. The page stays, with what was typed and the wait in words (a
- * bare 429 page lost it). Only these exact spellings, which Remix routes to those actions, each of which
- * refuses every intent when told so; any other keeps the 429 page.
+ * Refused form posts a page answers per window and key, past the limit (sign-in and sign-up, and the
+ * page forms of page-forms.server.ts): enough for someone retrying by hand. Each is a full page render
+ * the read tier does not count, so beyond these a client hammering the form gets the bare 429. The store
+ * counts refused requests too (shared in Redis), so this holds across processes.
  */
-const WRITE_FORM_ADDRESS =
-  /^\/(chat(\/[A-Za-z0-9_-]+)?|memory|calendar\/new|calendar\/events\/[A-Za-z0-9_-]+\/edit)(\.data)?$/;
-const isWriteFormPost = (req: Request) => req.method === "POST" && WRITE_FORM_ADDRESS.test(req.path);
-
-/**
- * Refused form posts the page answers per window, past the limit: enough for someone retrying by hand.
- * Each is a full page render the read tier does not count, so beyond these a client hammering the form
- * gets the bare 429. The store counts refused requests too (shared in Redis), so this holds across processes.
- */
-const WRITE_REFUSALS_RENDERED = 20;
+const REFUSALS_RENDERED = 20;
 
 /**
  * The address a password sign-in is for, as the login action will read it from the body the guard has
@@ -175,13 +166,15 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
     const retryAfter = res.getHeader("Retry-After") ?? "60";
     const wait = countOf(Number(retryAfter) || 60, "second", "seconds");
     logger.warn({ tier, limit, path: req.path, requestId: res.locals.requestId }, "rate limit exceeded");
-    if (tier === "auth" && isAuthFormPost(req)) {
+    const pageAnswers = info !== undefined && info.used <= info.limit + REFUSALS_RENDERED;
+    if (tier === "auth" && isAuthFormPost(req) && pageAnswers) {
       res.status(429);
       res.locals[SIGN_IN_REFUSED_LOCAL] = Number(retryAfter) || 60;
       next();
       return;
     }
-    if (tier === "write" && isWriteFormPost(req) && info && info.used <= info.limit + WRITE_REFUSALS_RENDERED) {
+    // A page form (the password change among them, in the auth tier): the page says the wait itself.
+    if (isPageFormPost(req) && pageAnswers) {
       // The page answers with its own Retry-After: two would read as "37, 37", which no client parses.
       res.removeHeader("Retry-After");
       res.status(429);

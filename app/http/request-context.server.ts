@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { runInRequestScope } from "~/observability/request-scope.server";
 import type { RequestAuth } from "~/sessions/types";
+import { BAD_TEXT_LOCAL } from "./page-forms.server";
 
 /** What every Remix loader and action receives as `context`. */
 declare module "@remix-run/node" {
@@ -19,8 +20,10 @@ declare module "@remix-run/node" {
     databaseUnavailable: boolean;
     /** The sign-in limit refused this login attempt: seconds until the next may be made (rate-limit.server.ts). */
     signInRetryAfterSeconds: number | undefined;
-    /** The write limit refused this form post (chat, memory, events): seconds to wait (rate-limit.server.ts). */
+    /** A rate limit refused this page form post (page-forms.server.ts): seconds to wait (rate-limit.server.ts). */
     writeRetryAfterSeconds: number | undefined;
+    /** This page form post held a NUL, replaced by U+FFFD on the way: the page refuses it (body-guard.server.ts). */
+    formHadNul: boolean;
     /** Tells the sign-in limit that this request signed someone in, so it is not counted (rate-limit.server.ts). */
     markSignInSucceeded: () => void;
     /** Remix renders an HTML document for this request (not a `.data` request of a page already open). */
@@ -30,7 +33,7 @@ declare module "@remix-run/node" {
 
 /** Set by the sign-in limit on a refused attempt it hands to the login page (rate-limit.server.ts). */
 export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
-/** Set by the write limit on a refused form post it hands to the page (rate-limit.server.ts). */
+/** Set by a rate limit on a refused page form post it hands to the page (rate-limit.server.ts). */
 export const WRITE_REFUSED_LOCAL = "writeRetryAfterSeconds";
 /** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */
 export const SIGN_IN_SUCCEEDED_LOCAL = "signInSucceeded";
@@ -62,6 +65,7 @@ export function loadContext(req: Request, res: Response, route: string) {
       typeof res.locals[SIGN_IN_REFUSED_LOCAL] === "number" ? (res.locals[SIGN_IN_REFUSED_LOCAL] as number) : undefined,
     writeRetryAfterSeconds:
       typeof res.locals[WRITE_REFUSED_LOCAL] === "number" ? (res.locals[WRITE_REFUSED_LOCAL] as number) : undefined,
+    formHadNul: res.locals[BAD_TEXT_LOCAL] === true,
     markSignInSucceeded: () => {
       res.locals[SIGN_IN_SUCCEEDED_LOCAL] = true;
     },

@@ -1,17 +1,24 @@
-import { data, type HeadersFunction } from "@remix-run/node";
+import { data, type AppLoadContext, type HeadersFunction } from "@remix-run/node";
+
+/** Shown at the form when what was sent held a NUL (shown back as U+FFFD, as a browser shows it). */
+export const NUL_IN_FORM_MESSAGE =
+  "What you sent contains a NUL character (shown as �), which cannot be stored, so nothing was saved. Remove it and save again.";
 
 /**
- * A form post the write rate limit refused and handed on to its page (rate-limit.server.ts,
- * WRITE_REFUSED_LOCAL): the page answers with its form as sent, the wait in words, status 429 — a bare
- * 429 page lost what was typed. The action calls this before it changes anything:
+ * A page form post (page-forms.server.ts) refused before it reached its action: it held a NUL (the body
+ * guard put U+FFFD in its place), or the write limit refused it (rate-limit.server.ts, WRITE_REFUSED_LOCAL).
+ * The page answers with its form as sent and the reason — 400, or 429 with the wait in words — as a bare
+ * error page lost what was typed. The action calls this before it changes anything:
  *
- *     const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+ *     const refused = refusedFormReply(context, (options) => submission.reply(options));
  *     if (refused) return refused;
  */
-export function writeLimitReply<R>(
-  retryAfterSeconds: number | undefined,
+export function refusedFormReply<R>(
+  context: Pick<AppLoadContext, "formHadNul" | "writeRetryAfterSeconds">,
   reply: (options: { formErrors: string[] }) => R,
 ) {
+  if (context.formHadNul) return data(reply({ formErrors: [NUL_IN_FORM_MESSAGE] }), { status: 400 });
+  const retryAfterSeconds = context.writeRetryAfterSeconds;
   if (retryAfterSeconds === undefined) return undefined;
   return data(
     reply({ formErrors: [`You have sent a lot of requests in a short time. Try again in ${retryAfterSeconds} s.`] }),

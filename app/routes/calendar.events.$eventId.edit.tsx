@@ -1,4 +1,4 @@
-import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -112,8 +112,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const submission = parseWithZod(formData, { schema: withPlainNumbers(eventFormSchema), disableAutoCoercion: true });
   if (!event) throw eventGone(submission, user);
   refuseReadOnly(event.subscription);
-  // Refused by the write limit before it got here: the form as sent, with the wait.
-  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  // Refused before it got here (a NUL in it, or the write limit): the form as sent, and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   const scope = editTargetSchema.safeParse(Object.fromEntries(formData));
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });

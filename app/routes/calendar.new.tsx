@@ -1,4 +1,4 @@
-import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -35,8 +35,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     schema: withPlainNumbers(eventFormSchema),
     disableAutoCoercion: true,
   });
-  // Refused by the write limit before it got here: the page, with the form as sent and the wait.
-  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  // Refused before it got here (a NUL in it, or the write limit): the page, with the form as sent and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const { id } = await createEvent(user.id, submission.value);

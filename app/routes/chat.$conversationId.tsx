@@ -39,7 +39,7 @@ import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import { Composer } from "~/components/chat/composer";
-import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -169,9 +169,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
   const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
-  // Refused by the write limit before it got here: whatever the form, nothing is looked up or done; the
+  // Refused before it got here (a NUL in it, or the write limit): whatever the form, nothing is looked up or done; the
   // conversation stays, with what was typed and the wait (as a refused send over the quota).
-  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   if (submission.status !== "success") {
     // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.

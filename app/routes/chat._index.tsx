@@ -17,7 +17,7 @@ import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
 import { takeUnsentMessage } from "~/chat/unsent-message.server";
-import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export { retryAfterHeaders as headers };
@@ -57,8 +57,8 @@ const startSchema = z.object({ message: messageText });
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: startSchema });
-  // Refused by the write limit before it got here: this page, with the message kept and the wait.
-  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  // Refused before it got here (a NUL in it, or the write limit): this page, with the message kept and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const outcome = await startConversation(user.id, submission.value.message);

@@ -1,4 +1,4 @@
-import { retryAfterHeaders, writeLimitReply } from "~/http/write-limit.server";
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
@@ -105,8 +105,8 @@ const GONE = {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: memoryIntent });
-  // Refused by the write limit before it got here: the page, with the form as sent and the wait.
-  const refused = writeLimitReply(context.writeRetryAfterSeconds, (options) => submission.reply(options));
+  // Refused before it got here (a NUL in it, or the write limit): the page, with the form as sent and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const intent = submission.value;

@@ -1,3 +1,4 @@
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { formConstraint } from "~/validation/constraints";
@@ -18,6 +19,8 @@ import { instanceSettings, personMemorySettings, savePersonMemorySettings } from
 import { withPlainNumbers } from "~/validation/number";
 
 export const meta: MetaFunction = () => [{ title: "Assistant · Settings · ARES" }];
+
+export { retryAfterHeaders as headers };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -55,6 +58,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   if (formData.get("intent") === "memory") {
     const memory = parseWithZod(formData, { schema: memorySettingsSchema });
+    const refused = refusedFormReply(context, (options) => memory.reply(options));
+    if (refused) return refused;
     if (memory.status !== "success") return data(memory.reply(), { status: 400 });
     await savePersonMemorySettings(user.id, {
       memoryEnabled: memory.value.memoryEnabled ?? false,
@@ -66,6 +71,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     schema: withPlainNumbers(chatPreferencesSchema),
     disableAutoCoercion: true,
   });
+  // Refused before it got here (a NUL in it, or a rate limit): the page, with the form as sent and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const values = submission.value;
   if (values.intent === "reset-prompt") {

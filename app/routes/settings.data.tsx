@@ -1,3 +1,4 @@
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { formConstraint } from "~/validation/constraints";
@@ -13,6 +14,8 @@ import { clearSessionCookie } from "~/sessions/cookie.server";
 
 export const meta: MetaFunction = () => [{ title: "Your data · Settings · ARES" }];
 
+export { retryAfterHeaders as headers };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   return { email: user.email };
@@ -21,6 +24,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: deleteAccountSchema });
+  // Refused before it got here (a NUL in it, or a rate limit): the page, with the form as sent and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const result = await deleteMyAccount(user, submission.value.confirmEmail, {
     ip: context.clientIp,

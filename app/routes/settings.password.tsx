@@ -1,3 +1,4 @@
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { formConstraint } from "~/validation/constraints";
@@ -17,6 +18,8 @@ import { countOf } from "~/text/plural";
 
 export const meta: MetaFunction = () => [{ title: "Password · Settings · ARES" }];
 
+export { retryAfterHeaders as headers };
+
 const HIDDEN = ["currentPassword", "newPassword"];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -33,6 +36,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const session = context.auth.session!;
   const submission = parseWithZod(await request.formData(), { schema: passwordChangeSchema });
+  // Refused before it got here (a NUL in it, or a rate limit): the page and why, the passwords never sent back.
+  const refused = refusedFormReply(context, (options) => submission.reply({ ...options, hideFields: HIDDEN }));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply({ hideFields: HIDDEN }), { status: 400 });
   const { currentPassword, newPassword } = submission.value;
   if (!currentPassword && (await hasPassword(user.id))) {

@@ -1,3 +1,4 @@
+import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { formConstraint } from "~/validation/constraints";
@@ -14,6 +15,8 @@ import { Field, FormErrors, SubmitButton } from "~/components/forms";
 
 export const meta: MetaFunction = () => [{ title: "Profile · Settings · ARES" }];
 
+export { retryAfterHeaders as headers };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The list comes from the server so that the page and the check agree on which zones exist.
@@ -28,6 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const submission = parseWithZod(await request.formData(), { schema: profileSchema });
+  // Refused before it got here (a NUL in it, or a rate limit): the page, with the form as sent and why.
+  const refused = refusedFormReply(context, (options) => submission.reply(options));
+  if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   // The picker shows a zone stored under an older name (Asia/Calcutta) as its current one (Asia/Kolkata):
   // saving the form unchanged keeps the stored name, so it is not recorded as a move (the briefing's

@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpRequest, type HttpResult } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
+import { prisma } from "~/db/db.server";
 
 const BODY_LIMIT = 8192;
 const password = "correct horse battery staple";
@@ -449,6 +450,112 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
         Number(entry.level) >= 50 && Number((entry.res as { statusCode?: number } | undefined)?.statusCode) < 500,
     );
     expect(errorsFor4xx).toEqual([]);
+  });
+});
+
+describe("a NUL character in a page's form, without JS: that page, with what was typed and why", () => {
+  const nulMessage =
+    /<div class="form-error" role="alert"[^>]*><p>What you sent contains a NUL character \(shown as �\), which cannot be stored, so nothing was saved\. Remove it and save again\.<\/p>/;
+  const form = (fields: Record<string, string>) => ({
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+    cookie: adminCookie,
+  });
+  const multipart = (fields: Record<string, string>) => {
+    const boundary = "nul-boundary";
+    const parts = Object.entries(fields).map(
+      ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    );
+    return {
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      body: `${parts.join("")}--${boundary}--\r\n`,
+      cookie: adminCookie,
+    };
+  };
+  const owner = async () => (await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } })).id;
+
+  it("memory, a new event, the chat composer (multipart) and the profile answer 400 with their form as typed (NUL shown as �); nothing stored", async () => {
+    const userId = await owner();
+    const stored = async () => [
+      await prisma.memoryFact.count({ where: { userId } }),
+      await prisma.event.count({ where: { userId } }),
+      await prisma.conversation.count({ where: { userId } }),
+    ];
+    const before = await stored();
+    const cases = [
+      {
+        path: "/memory",
+        body: form({ intent: "add-fact", kind: "personal", key: "favourite pet", value: "a cat called\u0000Tom" }),
+        shown: ["favourite pet", "a cat called\uFFFDTom"],
+      },
+      {
+        path: "/calendar/new",
+        body: form({
+          title: "Stand\u0000up meeting",
+          startDate: "2026-03-02",
+          startTime: "09:00",
+          endDate: "2026-03-02",
+          endTime: "09:30",
+          timeZone: "Europe/Berlin",
+          location: "Room seven",
+          repeat: "none",
+          reminders: "10",
+        }),
+        shown: ["Stand\uFFFDup meeting", "Room seven"],
+      },
+      {
+        path: "/chat?index",
+        body: multipart({ message: "hello\u0000there, a long message" }),
+        shown: ["hello\uFFFDthere, a long message"],
+      },
+      {
+        path: "/settings/profile",
+        body: form({ name: "Ada\u0000Lovelace", timeZone: "Europe/London" }),
+        shown: ["Ada\uFFFDLovelace"],
+      },
+    ];
+    for (const { path, body, shown } of cases) {
+      const page = await send(path, "POST", body);
+      expect(page.status, path).toBe(400);
+      expect(page.headers["content-type"], path).toMatch(/^text\/html/);
+      // The page itself (its form), not the bare error page.
+      expect(page.body, path).not.toContain("<h1>Bad request</h1>");
+      expect(page.body, path).toMatch(nulMessage);
+      for (const typed of shown) expect(page.body, `${path}: ${typed}`).toContain(typed);
+    }
+    expect(await stored()).toEqual(before);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: userId } })).name ?? "").not.toContain("Lovelace");
+  });
+
+  it("the password form says so without sending a password back; with JS (.data) the page gets the same answer as data", async () => {
+    const facts = await prisma.memoryFact.count({ where: { userId: await owner() } });
+    const page = await send(
+      "/settings/password",
+      "POST",
+      form({ currentPassword: password, newPassword: "a new\u0000 passphrase here", confirmPassword: "x" }),
+    );
+    expect(page.status).toBe(400);
+    expect(page.body).toMatch(nulMessage);
+    expect(page.body).not.toContain(password);
+    expect(page.body).not.toContain("passphrase here");
+    const data = await send(
+      "/memory.data",
+      "POST",
+      form({ intent: "add-fact", kind: "personal", key: "pet", value: "dog\u0000Rex" }),
+    );
+    expect(data.status).toBe(400);
+    expect(data.body).not.toContain("ErrorResponse");
+    expect(data.body).toContain("contains a NUL character");
+    expect(data.body).toContain("dog\uFFFDRex");
+    expect(await prisma.memoryFact.count({ where: { userId: await owner() } })).toBe(facts);
+    // A form whose page does not answer refusals itself, and the API, keep their plain 400.
+    const api = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "application/json" },
+      body: '{"title":"a\\u0000b"}',
+      cookie: adminCookie,
+    });
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body)).toMatchObject({ code: "invalid_text" });
   });
 });
 

@@ -76,8 +76,8 @@ describe("rate limits in one process", () => {
   });
 
   it("with JS (.data), a refused action is Remix's error response and a refused loader reloads the page", async () => {
-    // Both tiers were used up by the tests above.
-    const action = await httpRequest(`${server.url}/settings/profile.data`, { method: "POST" });
+    // Both tiers were used up by the tests above. (A page form's own post is answered by its page: below.)
+    const action = await httpRequest(`${server.url}/settings/notifications.data`, { method: "POST" });
     expect(action.status).toBe(429);
     expect(action.headers["content-type"]).toContain("text/x-script");
     expect(action.headers["x-remix-response"]).toBe("yes");
@@ -224,6 +224,62 @@ describe("the write limit on a chat page's own forms", () => {
     }
     expect(await prisma.memoryFact.count({ where: { userId: person.id } })).toBe(0);
     expect(await prisma.event.count({ where: { userId: person.id } })).toBe(0);
+  });
+
+  it("a settings form it refuses (profile, assistant; the password change in the sign-in tier) is that page with what was typed and the wait; no password sent back, nothing saved", async () => {
+    const person = await makeUser({ password });
+    const from = "198.51.100.73";
+    const hashBefore = await prisma.password.findUnique({ where: { userId: person.id } });
+    const login = await passwordSignIn(server, from, person.email, password);
+    const cookie = String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const post = (path: string, fields: Record<string, string>) =>
+      httpRequest(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./;
+    const expectPage = async (path: string, fields: Record<string, string>, heading: string) => {
+      const page = await post(path, fields);
+      expect(page.status, path).toBe(429);
+      expect(Number(page.headers["retry-after"]), path).toBeGreaterThan(0);
+      // One Retry-After, not "37, 37" (the limiter's and the page's).
+      expect(page.headers["retry-after"], path).toMatch(/^\d+$/);
+      expect(page.body, path).not.toContain("<h1>Too many requests</h1>");
+      expect(page.body, path).toContain(heading);
+      expect(page.body, path).toMatch(new RegExp(`<div class="form-error" role="alert"[^>]*><p>${wait.source}</p>`));
+      const data = await post(`${path}.data`, fields);
+      expect(data.status, path).toBe(429);
+      expect(data.body, path).not.toContain("ErrorResponse");
+      expect(data.body, path).toMatch(wait);
+      return { page: page.body, data: data.body };
+    };
+    // This person's writes for the minute, used up elsewhere.
+    for (let i = 0; i < 2; i++) expect((await post("/theme", { theme: "dark" })).status).not.toBe(429);
+    const profile = await expectPage(
+      "/settings/profile",
+      { name: "Limited Lovelace", timeZone: "Europe/London" },
+      "<h2>Profile</h2>",
+    );
+    expect(profile.page).toContain('value="Limited Lovelace"');
+    expect(profile.data).toContain("Limited Lovelace");
+    const assistant = await expectPage(
+      "/settings/assistant",
+      { intent: "save", systemPrompt: "Answer like a limited pirate" },
+      "<h2>Assistant</h2>",
+    );
+    expect(assistant.page).toContain("Answer like a limited pirate");
+    // The password change counts in the sign-in tier (2 here): two wrong current passwords use it up.
+    const change = { currentPassword: "not my password", newPassword: "a limited new passphrase" };
+    for (let i = 0; i < 2; i++) expect((await post("/settings/password", change)).status).toBe(400);
+    const refused = await expectPage("/settings/password", change, "Change your password");
+    for (const answer of [refused.page, refused.data]) {
+      expect(answer).not.toContain(change.currentPassword);
+      expect(answer).not.toContain(change.newPassword);
+    }
+    const saved = await prisma.user.findUniqueOrThrow({ where: { id: person.id }, include: { password: true } });
+    expect(saved.name ?? "").not.toContain("Limited");
+    expect(saved.password?.updatedAt.getTime()).toBe(hashBefore?.updatedAt.getTime());
   });
 
   it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {
@@ -375,6 +431,28 @@ describe("finding 2: sign-in limits by address and by email, whatever cookie is 
     expect(data.body).not.toContain(password);
     expect(await prisma.session.count({ where: { userId: victim.id } })).toBe(0);
   });
+
+  it("a client hammering the sign-in form gets the page a few times, then the bare 429 (each refusal was a page render, without end)", async () => {
+    const from = "198.51.100.43";
+    const email = `hammer-${Date.now().toString(36)}@example.test`;
+    const answers: Array<"page" | "bare"> = [];
+    for (let i = 0; i < 70; i++) {
+      const answer = await signIn(from, email, "wrong guess");
+      if (answer.status !== 429) continue;
+      expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
+      answers.push(answer.body.includes("<h1>Sign in</h1>") && answer.body.includes(email) ? "page" : "bare");
+    }
+    const firstBare = answers.indexOf("bare");
+    // Someone retrying by hand keeps the form and the address typed for a while…
+    expect(answers[0]).toBe("page");
+    expect(firstBare).toBeGreaterThan(4);
+    // …a client that keeps on gets the cheap answer (past the sign-in ceiling and 20 pages more), every time after.
+    expect(firstBare).toBeLessThan(50);
+    expect(answers.slice(firstBare).every((answer) => answer === "bare")).toBe(true);
+    const bare = await signIn(from, email, "wrong guess");
+    expect(bare.status).toBe(429);
+    expect(bare.body).toContain("<h1>Too many requests</h1>");
+  }, 60_000);
 
   it("a refused sign-up is the sign-up page with the wait and the name and email kept (it was a bare 429 page), as page and as .data", async () => {
     const from = "198.51.100.41";

@@ -300,4 +300,22 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
     expect(said(telegram, 8008)).toHaveLength(2);
     expect(await prisma.message.count({ where: { content: "hello by webhook" } })).toBe(1);
   });
+
+  it("answers a message holding a NUL (made U+FFFD) with 200 and a reply: a 400 made Telegram redeliver it for good", async () => {
+    const client = await signedInClient(harness.server.url);
+    telegram.sendFromUser(8010, `/start ${await linkingCode(client)}`);
+    await expect.poll(() => said(telegram, 8010).length, { timeout: 30_000 }).toBe(1);
+    const update = telegram.sendFromUser(8010, "nul\u0000by webhook");
+    await expect.poll(() => said(telegram, 8010).at(-1), { timeout: 30_000 }).toBe(stubReplyFor("nul\uFFFDby webhook"));
+    // Telegram's own retry of it (or any delivery): 200, and handled once.
+    expect(await telegram.deliverToWebhook(update)).toBe(200);
+    expect(await prisma.message.count({ where: { content: "nul\uFFFDby webhook" } })).toBe(1);
+    // Without the right secret it is still refused, NUL or not, and nothing is stored.
+    const stranger = { ...update, update_id: update.update_id + 1000 };
+    expect(await telegram.deliverToWebhook(stranger, { secretToken: "wrong-secret" })).toBe(401);
+    expect(await telegram.deliverToWebhook(stranger, { secretToken: null })).toBe(401);
+    expect(await prisma.telegramUpdate.count({ where: { botId: 4242n, updateId: BigInt(stranger.update_id) } })).toBe(
+      0,
+    );
+  });
 });

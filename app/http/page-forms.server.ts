@@ -1,0 +1,17 @@
+import type { Request } from "express";
+
+/**
+ * The form posts whose page answers a refusal itself (write-limit.server.ts `refusedFormReply`): the chat
+ * pages (new chat, a conversation), memory, a new event and an event's edit form, and the settings forms
+ * with text typed in them (profile, assistant, your data, password), as document POST or Remix's `.data`.
+ * Refused by a rate limit or holding a NUL, such a post goes on to its page, which answers with its form
+ * as sent and the reason (a bare 4xx page lost what was typed). Only these exact spellings, which Remix
+ * routes to those actions, each of which refuses every intent when told so; any other keeps the bare page.
+ */
+const PAGE_FORM_ADDRESS =
+  /^\/(chat(\/[A-Za-z0-9_-]+)?|memory|calendar\/new|calendar\/events\/[A-Za-z0-9_-]+\/edit|settings\/(profile|assistant|data|password))(\.data)?$/;
+
+export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FORM_ADDRESS.test(req.path);
+
+/** Set by the body guard on a page form post that held a NUL, now replaced (body-guard.server.ts). */
+export const BAD_TEXT_LOCAL = "formHadNul";
