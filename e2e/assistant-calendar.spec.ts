@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
 import { useZone } from "./support/calendar";
-import { signUp } from "./support/session";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 // The assistant proposes calendar changes; nothing happens until I confirm on the card (JS on and off).
 
@@ -82,6 +82,69 @@ test.describe("the assistant's calendar changes wait for me", () => {
     await expect(card.getByRole("alert")).toHaveText("Not undone: this change was already undone.");
     await expect(card).toHaveAttribute("data-status", "undone");
     expect(await agendaStarts(page, title)).toEqual([]);
+  });
+
+  test("an Undo over an edit made since on the calendar is refused, and the edit stays", async ({ page }) => {
+    const title = `Dentist ${Date.now().toString(36)}`;
+    const { card, chat } = await propose(page, title);
+    await card.getByRole("button", { name: "Confirm" }).click();
+    await expect(card).toHaveAttribute("data-status", "confirmed");
+
+    await page.goto("/calendar?view=agenda&date=2027-02-01");
+    await page.getByRole("link", { name: title }).first().click();
+    await page.waitForURL(/\/calendar\/events\/[^/]+$/);
+    await page.goto(`${new URL(page.url()).pathname}/edit`);
+    await untilInteractive(page);
+    await page.getByLabel("Title").fill(`${title} (moved)`);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expectNotice(page, "The event has been saved.");
+
+    // Undo put the proposal's "before" back over the edit, unseen.
+    await page.goto(chat);
+    await card.getByRole("button", { name: "Undo" }).click();
+    await expect(card.getByRole("alert")).toHaveText(
+      "Not undone: the event was changed again since, and that change stays.",
+    );
+    await expect(card.getByRole("button", { name: "Undo" })).toHaveCount(0);
+    expect(await agendaStarts(page, `${title} (moved)`)).toEqual(["2027-02-09T08:30:00+01:00"]);
+  });
+
+  test("a Confirm of a change to an event edited since it was proposed applies nothing and says why", async ({
+    page,
+  }) => {
+    const title = `Yoga ${Date.now().toString(36)}`;
+    await page.goto("/calendar/new?date=2027-02-09");
+    await untilInteractive(page);
+    await page.getByLabel("Title").fill(title);
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expectNotice(page, "The event has been saved.");
+    const eventUrl = new URL(page.url()).pathname;
+    const eventId = eventUrl.split("/").at(-1)!;
+
+    await page.goto("/chat");
+    const marker = `[[stub:tool=update_event,args=${JSON.stringify({ event_id: eventId, title: "Pilates" })}]] rename`;
+    await page.getByLabel("Message").fill(marker);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+    await untilReplyEnds(page);
+    const card = page.getByTestId("calendar-action");
+    await expect(card).toHaveAttribute("data-status", "pending");
+    const chat = page.url();
+
+    await page.goto(`${eventUrl}/edit`);
+    await untilInteractive(page);
+    await page.getByLabel("Title").fill(`${title} (renamed by me)`);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expectNotice(page, "The event has been saved.");
+
+    await page.goto(chat);
+    await card.getByRole("button", { name: "Confirm" }).click();
+    await expect(card).toHaveAttribute("data-status", "cancelled");
+    await expect(card).toContainText(
+      "Not applied: the event was changed since this was proposed, and nothing was changed.",
+    );
+    await page.goto(eventUrl);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${title} (renamed by me)`);
   });
 
   test("Cancel creates nothing", async ({ page }) => {

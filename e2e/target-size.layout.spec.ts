@@ -82,10 +82,15 @@ test("every control on the calendar, event, memory, settings and prompt pages is
 
   const findings: string[] = [];
   for (const path of [
+    // Every view: each has the pager (← Previous, Today, Next →) and the views' links.
     "/calendar?view=month&date=2026-03-04",
+    "/calendar?view=week&date=2026-03-04",
+    "/calendar?view=day&date=2026-03-04",
+    "/calendar?view=agenda&date=2026-03-04",
     "/calendar/new?date=2026-03-04",
     event,
     `${event}/edit`,
+    `${event}/delete`,
     "/calendar/subscriptions",
     "/memory",
     "/settings/assistant",

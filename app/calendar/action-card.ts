@@ -14,6 +14,7 @@ export const REFUSALS = {
   expired: `Not undone: a change can be undone for ${UNDO_MINUTES} minutes after it was confirmed.`,
   undone: "Not undone: this change was already undone.",
   "imported-again": "Not undone: the event was imported again since, and the imported copy stays.",
+  "changed-again": "Not undone: the event was changed again since, and that change stays.",
 } as const;
 
 export type Refusal = keyof typeof REFUSALS;

@@ -3,14 +3,18 @@ import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { prisma } from "~/db/db.server";
 import type { CalendarAction, Prisma } from "~/generated/prisma/client";
 import {
+  EventChangedError,
   EventNotFoundError,
   type EventDetail,
   OccurrenceNotFoundError,
   OccurrenceRequiredError,
   createEvent,
   deleteEvent,
+  eventVersion,
+  familyVersions,
   isOwnUidConflict,
   lockFamilies,
+  ScopeRequiredError,
   updateEvent,
 } from "./events.server";
 import { describeRule } from "./recurrence";
@@ -40,7 +44,14 @@ export class ActionSettledError extends Error {
   }
 }
 
-type Target = { event: EventDetail; occurrence: string | null; scope: Scope; current: EventInput };
+type Target = {
+  event: EventDetail;
+  occurrence: string | null;
+  scope: Scope;
+  current: EventInput;
+  /** eventVersion of the event when it was read for the proposal: Confirm refuses it changed since. */
+  version: string;
+};
 
 export type Proposal =
   | { kind: "create"; input: EventInput }
@@ -51,8 +62,11 @@ export type Proposal =
 type StoredInput = {
   eventId?: string;
   occurrence?: string | null;
+  /** Absent for an event that did not repeat when proposed: if it repeats by Confirm, nothing is applied. */
   scope?: Scope;
   event?: EventInput;
+  /** The event's version the proposal was made against (absent on proposals stored before it was kept). */
+  version?: string;
 };
 
 type Preview = ActionPreview;
@@ -93,8 +107,10 @@ function occurrenceWords(target: Target): string {
   return target.current.allDay ? day : `${day} at ${clock(wall)}`;
 }
 
+const isSeries = (target: Target) => Boolean(target.event.rrule || target.event.seriesId);
+
 function affects(target: Target): string | null {
-  if (!target.event.rrule && !target.event.seriesId) return null;
+  if (!isSeries(target)) return null;
   if (target.scope === "this") return `Only the occurrence on ${occurrenceWords(target)}.`;
   if (target.scope === "following") return `The occurrence on ${occurrenceWords(target)} and every later one.`;
   return "Every occurrence of the repeating event.";
@@ -109,7 +125,7 @@ function previewOf(proposal: Proposal): Preview {
       affects: proposal.input.rrule ? "Every occurrence of the new repeating event." : null,
     };
   }
-  const series = Boolean(proposal.target.event.rrule || proposal.target.event.seriesId);
+  const series = isSeries(proposal.target);
   // "This" keeps the series' rule; "following" and "all" show it, as it will be.
   const showRule = series && proposal.target.scope !== "this";
   if (proposal.kind === "update") {
@@ -139,7 +155,9 @@ export async function proposeAction(
       : {
           eventId: proposal.target.event.id,
           occurrence: proposal.target.occurrence,
-          scope: proposal.target.scope,
+          // A one-off's "all" would become the whole series if it repeats by Confirm: none is kept for it.
+          ...(isSeries(proposal.target) ? { scope: proposal.target.scope } : {}),
+          version: proposal.target.version,
           ...(proposal.kind === "update" ? { event: proposal.input } : {}),
         };
   return prisma.calendarAction.create({
@@ -161,6 +179,8 @@ export async function proposeAction(
 const CLOSED_NOTES: Record<NonNullable<StoredUndo["closed"]>, string> = {
   "imported-again":
     "Confirmed: your calendar was changed. It can no longer be undone: the event was imported again since.",
+  "changed-again":
+    "Confirmed: your calendar was changed. It can no longer be undone: the event was changed again since.",
 };
 
 const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
@@ -212,8 +232,13 @@ type StoredUndo = {
   restore: SnapshotRow[];
   remove: string[];
   failure?: string;
-  /** Why Undo can no longer be done although its time is not up (the event was imported again). */
-  closed?: "imported-again";
+  /**
+   * The versions (familyVersions) of the families the change left, by head: Undo refuses to put rows
+   * back over a family changed since (absent on changes confirmed before they were kept).
+   */
+  versions?: Record<string, string>;
+  /** Why Undo can no longer be done although its time is not up (the event was imported or changed again). */
+  closed?: "imported-again" | "changed-again";
 };
 
 /** A series with its overrides, or a single event, exactly as stored. */
@@ -251,19 +276,43 @@ async function apply(userId: string, action: CalendarAction): Promise<{ eventId:
   const input = action.input as StoredInput;
   if (action.kind === "create") {
     const created = await createEvent(userId, input.event!);
-    return { eventId: created.id, undo: { restore: [], remove: [created.id] } };
+    // Nobody else has its id yet: its version read now is the one it was created with.
+    const versions = { [created.id]: await eventVersion(userId, created.id) };
+    return { eventId: created.id, undo: { restore: [], remove: [created.id], versions } };
   }
   const target = { eventId: input.eventId!, ...(input.occurrence ? { occurrence: input.occurrence } : {}) };
   const before = await snapshot(userId, target.eventId);
   if (before.length === 0) throw new EventNotFoundError();
+  // Read in the change's transaction, under its lock: the rows as this change left them, nothing after.
+  let versions: Record<string, string> = {};
+  const record = async (tx: Prisma.TransactionClient, shown: string) => {
+    versions = await familyVersions(tx, userId, [before[0]!.id!, shown]);
+  };
   if (action.kind === "delete") {
-    await deleteEvent(userId, target, input.scope ?? "all");
-    return { eventId: target.eventId, undo: { restore: before, remove: [] } };
+    await deleteEvent(userId, target, input.scope, input.version, record);
+    return { eventId: target.eventId, undo: { restore: before, remove: [], versions } };
   }
-  const shown = await updateEvent(userId, target, input.event!, input.scope ?? "all");
+  const shown = await updateEvent(userId, target, input.event!, input.scope, input.version, record);
   const existed = new Set(before.map((row) => row.id));
-  return { eventId: shown, undo: { restore: before, remove: existed.has(shown) ? [] : [shown] } };
+  return { eventId: shown, undo: { restore: before, remove: existed.has(shown) ? [] : [shown], versions } };
 }
+
+/** Why a confirmed proposal was not applied, as its card says it; nothing was changed. */
+function notApplied(error: unknown): string | null {
+  if (error instanceof EventNotFoundError || error instanceof OccurrenceNotFoundError) return NOT_APPLIED.gone;
+  if (error instanceof OccurrenceRequiredError) return NOT_APPLIED.gone;
+  if (error instanceof EventChangedError) return NOT_APPLIED.changed;
+  if (error instanceof ScopeRequiredError) return NOT_APPLIED.repeats;
+  return null;
+}
+
+const NOT_APPLIED = {
+  gone: "Not applied: the event no longer exists as proposed.",
+  changed:
+    "Not applied: the event was changed since this was proposed, and nothing was changed. Ask again to see the change against the event as it is now.",
+  repeats:
+    "Not applied: the event repeats now, and this change did not say which of its dates. Nothing was changed; ask again.",
+};
 
 type Decision = "confirm" | "cancel" | "undo";
 
@@ -306,18 +355,13 @@ async function confirm(
   try {
     applied = await apply(user.id, action);
   } catch (error) {
-    const refused =
-      error instanceof EventNotFoundError ||
-      error instanceof OccurrenceNotFoundError ||
-      error instanceof OccurrenceRequiredError;
-    if (!refused) throw error;
-    // The event changed or went away since the proposal (or it named no date for "this"): nothing was applied.
+    // The event changed or went away since the proposal, it repeats now and the proposal named none of
+    // its dates, or it named no date for "this": nothing was applied.
+    const failure = notApplied(error);
+    if (failure === null) throw error;
     await prisma.calendarAction.update({
       where: { id: action.id },
-      data: {
-        status: "cancelled",
-        undo: { restore: [], remove: [], failure: "Not applied: the event no longer exists as proposed." },
-      },
+      data: { status: "cancelled", undo: { restore: [], remove: [], failure } },
     });
     return;
   }
@@ -360,6 +404,11 @@ async function undo(
       // each other's rows in opposite orders (a deadlock, a 500 for one of them).
       const touched = [...stored.restore.flatMap((row) => (row.id ? [row.id] : [])), ...stored.remove];
       await lockFamilies(tx, user.id, touched);
+      // Changed again since (a form, another proposal, an import): putting the rows back would throw that
+      // change away unseen. Read under the locks, so a change committed while Undo waited counts.
+      if (stored.versions && (await changedSince(tx, user.id, stored.versions))) {
+        throw new ActionSettledError("changed-again");
+      }
       // Put back what was there first: a re-attached occurrence then no longer hangs off a row removed below.
       for (const row of stored.restore) {
         const data = rowData(row);
@@ -378,20 +427,36 @@ async function undo(
         tx,
       );
     })
-    .catch((error: unknown) => settledIfImportedAgain(action.id, stored, error));
+    .catch((error: unknown) => settledIfOvertaken(action.id, stored, error));
+}
+
+async function changedSince(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  versions: Record<string, string>,
+): Promise<boolean> {
+  const now = await familyVersions(tx, userId, Object.keys(versions));
+  return Object.entries(versions).some(([head, version]) => now[head] !== version);
 }
 
 /**
- * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again): the
- * import's copy stays, and this change can no longer be undone. That is recorded (the transaction that
- * found it was rolled back), so the card stops offering an Undo that can only be refused.
+ * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again), or
+ * an event changed again since the change: the import's copy or the later change stays, and this change
+ * can no longer be undone. That is recorded (the transaction that found it was rolled back), so the card
+ * stops offering an Undo that can only be refused.
  */
-async function settledIfImportedAgain(actionId: string, stored: StoredUndo, error: unknown): Promise<never> {
-  if (!isOwnUidConflict(error)) throw error;
-  const closed: StoredUndo = { ...stored, closed: "imported-again" };
+async function settledIfOvertaken(actionId: string, stored: StoredUndo, error: unknown): Promise<never> {
+  const reason =
+    error instanceof ActionSettledError && error.reason === "changed-again"
+      ? "changed-again"
+      : isOwnUidConflict(error)
+        ? "imported-again"
+        : null;
+  if (reason === null) throw error;
+  const closed: StoredUndo = { ...stored, closed: reason };
   await prisma.calendarAction.updateMany({
     where: { id: actionId, status: "confirmed" },
     data: { undo: closed as unknown as Prisma.InputJsonObject },
   });
-  throw new ActionSettledError("imported-again");
+  throw new ActionSettledError(reason);
 }

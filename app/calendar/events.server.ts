@@ -445,12 +445,19 @@ export async function updateEvent(
   input: EventInput,
   scope: Scope | undefined,
   version?: string,
+  after?: AfterChange,
 ): Promise<string> {
   return unlessGone(
-    () => updateEventNow(userId, target, input, scope, version),
+    () => updateEventNow(userId, target, input, scope, version, after),
     () => new EventNotFoundError(),
   );
 }
+
+/**
+ * Runs last in a change's transaction, under its family's lock, with the id the change shows: what it
+ * reads (familyVersions) is what the change left, with no other change in between.
+ */
+export type AfterChange = (tx: Tx, shown: string) => Promise<void>;
 
 /**
  * The content of an event's family (the series, or the one-off, and every date of it changed on its own)
@@ -463,6 +470,21 @@ export async function eventVersion(userId: string, eventId: string, db: Tx = pri
   const event = await db.event.findFirst({ where: { id: eventId, userId }, select: { id: true, seriesId: true } });
   if (!event) throw new EventNotFoundError();
   return familyVersion(db, userId, event.seriesId ?? event.id);
+}
+
+/**
+ * The versions (familyVersion) of the families the events are in now, by family head; an id no longer
+ * stored stands for its own (empty) family, so a family a change removed keeps a version too.
+ */
+export async function familyVersions(db: Tx, userId: string, eventIds: string[]): Promise<Record<string, string>> {
+  const rows = await db.event.findMany({
+    where: { userId, id: { in: eventIds } },
+    select: { id: true, seriesId: true },
+  });
+  const heads = new Set(eventIds.map((id) => rows.find((row) => row.id === id)?.seriesId ?? id));
+  const versions: Record<string, string> = {};
+  for (const head of [...heads].sort()) versions[head] = await familyVersion(db, userId, head);
+  return versions;
 }
 
 async function familyVersion(db: Tx, userId: string, headId: string): Promise<string> {
@@ -538,14 +560,27 @@ function updateEventNow(
   input: EventInput,
   scope: Scope | undefined,
   version: string | undefined,
+  after: AfterChange | undefined,
 ): Promise<string> {
   return prisma.$transaction(async (tx) => {
     const resolved = await resolveLocked(tx, userId, target, scope);
-    // Under the family's lock: a save that commits meanwhile is seen here, not after.
-    const head = "single" in resolved ? resolved.single.id : resolved.series.id;
-    if (version !== undefined && (await familyVersion(tx, userId, head)) !== version) throw new EventChangedError();
-    return updateResolved(tx, userId, resolved, input);
+    await checkVersion(tx, userId, resolved, version);
+    const shown = await updateResolved(tx, userId, resolved, input);
+    await after?.(tx, shown);
+    return shown;
   });
+}
+
+/** Under the family's lock: a change that commits meanwhile is seen here, not after. */
+async function checkVersion(
+  tx: Tx,
+  userId: string,
+  resolved: { single: EventDetail } | SeriesContext,
+  version: string | undefined,
+): Promise<void> {
+  if (version === undefined) return;
+  const head = "single" in resolved ? resolved.single.id : resolved.series.id;
+  if ((await familyVersion(tx, userId, head)) !== version) throw new EventChangedError();
 }
 
 async function updateResolved(
@@ -618,45 +653,64 @@ async function updateResolved(
 
 /**
  * Deletes an event; for an occurrence of a series, only it, it and the later ones, or the whole series
- * (a series with no scope said is refused: ScopeRequiredError).
+ * (a series with no scope said is refused: ScopeRequiredError). With `version` (eventVersion when the
+ * page was loaded), an event changed since is refused (EventChangedError), as an edit is.
  */
-export async function deleteEvent(userId: string, target: Target, scope: Scope | undefined): Promise<void> {
+export async function deleteEvent(
+  userId: string,
+  target: Target,
+  scope: Scope | undefined,
+  version?: string,
+  after?: AfterChange,
+): Promise<void> {
   return unlessGone(
-    () => deleteEventNow(userId, target, scope),
+    () => deleteEventNow(userId, target, scope, version, after),
     () => new EventNotFoundError(),
   );
 }
 
-async function deleteEventNow(userId: string, target: Target, scope: Scope | undefined): Promise<void> {
+async function deleteEventNow(
+  userId: string,
+  target: Target,
+  scope: Scope | undefined,
+  version: string | undefined,
+  after: AfterChange | undefined,
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const resolved = await resolveLocked(tx, userId, target, scope);
-    if ("single" in resolved) {
-      await tx.event.delete({ where: { id: resolved.single.id } });
-      return;
-    }
-    const { series, scope: chosen, occurrence, override } = resolved;
-    if (chosen === "all" || (chosen === "following" && occurrence === series.startLocal)) {
-      await tx.event.delete({ where: { id: series.id } });
-      return;
-    }
-    if (chosen === "this") {
-      if (override) await tx.event.delete({ where: { id: override.id } });
-      await tx.event.update({
-        where: { id: series.id },
-        data: { exdates: [...new Set([...series.exdates, occurrence])].sort() },
-      });
-      return;
-    }
-    const truncated = endBefore(series, occurrence);
-    await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
+    await checkVersion(tx, userId, resolved, version);
+    await deleteResolved(tx, resolved);
+    await after?.(tx, target.eventId);
+  });
+}
+
+async function deleteResolved(tx: Tx, resolved: { single: EventDetail } | SeriesContext): Promise<void> {
+  if ("single" in resolved) {
+    await tx.event.delete({ where: { id: resolved.single.id } });
+    return;
+  }
+  const { series, scope: chosen, occurrence, override } = resolved;
+  if (chosen === "all" || (chosen === "following" && occurrence === series.startLocal)) {
+    await tx.event.delete({ where: { id: series.id } });
+    return;
+  }
+  if (chosen === "this") {
+    if (override) await tx.event.delete({ where: { id: override.id } });
     await tx.event.update({
       where: { id: series.id },
-      data: {
-        rrule: truncated,
-        exdates: series.exdates.filter((day) => day < occurrence),
-        ...eventRange({ ...series, rrule: truncated }),
-      },
+      data: { exdates: [...new Set([...series.exdates, occurrence])].sort() },
     });
+    return;
+  }
+  const truncated = endBefore(series, occurrence);
+  await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
+  await tx.event.update({
+    where: { id: series.id },
+    data: {
+      rrule: truncated,
+      exdates: series.exdates.filter((day) => day < occurrence),
+      ...eventRange({ ...series, rrule: truncated }),
+    },
   });
 }
 

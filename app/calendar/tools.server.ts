@@ -5,6 +5,7 @@ import { proposeAction } from "./assistant-actions.server";
 import {
   EventNotFoundError,
   type EventDetail,
+  eventVersion,
   getEvent,
   isLiveOccurrence,
   isOccurrence,
@@ -301,11 +302,16 @@ export type ResolvedTarget = {
   scope: Scope;
   /** The occurrence (or event) as it is now. */
   current: EventInput;
+  /** The event's version this was read at: Confirm refuses the proposal once the event changed since. */
+  version: string;
 };
 
 async function resolveTarget(context: ToolContext, args: z.infer<typeof targetArgs>): Promise<ResolvedTarget> {
   let event: EventDetail;
+  let version: string;
   try {
+    // Read before the event: a change in between makes Confirm refuse, never pass over an unseen change.
+    version = await eventVersion(context.userId, args.event_id);
     event = await getEvent(context.userId, args.event_id);
   } catch (error) {
     if (error instanceof EventNotFoundError) throw new ToolInputError(`event_id: no event "${args.event_id}".`);
@@ -324,9 +330,9 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
   };
   if (event.seriesId && event.recurrenceId) {
     // An edited occurrence: it stands for its slot in the series.
-    return { event, occurrence: event.recurrenceId, scope: args.scope ?? "this", current: base };
+    return { event, occurrence: event.recurrenceId, scope: args.scope ?? "this", current: base, version };
   }
-  if (!event.rrule) return { event, occurrence: null, scope: "all", current: base };
+  if (!event.rrule) return { event, occurrence: null, scope: "all", current: base, version };
   const named = args.occurrence?.trim() || null;
   const occurrence = named ?? event.startLocal;
   const scope = args.scope ?? (args.occurrence ? "this" : "all");
@@ -342,7 +348,7 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
   const current = override
     ? { ...base, ...override, timeZone: override.timeZone ?? context.timeZone, rrule: event.rrule }
     : { ...base, startLocal: occurrence, endLocal: formatWall(start.add(length), event.allDay) };
-  return { event, occurrence, scope, current };
+  return { event, occurrence, scope, current, version };
 }
 
 function updateInput(context: ToolContext, target: ResolvedTarget, args: z.infer<typeof updateArgs>): EventInput {

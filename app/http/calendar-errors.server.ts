@@ -67,7 +67,7 @@ export async function orFormRefusal<T>(
     }
     if (error instanceof ScopeRequiredError) return { refused: { status: 400, message: CHOOSE_SCOPE[verb] } };
     if (error instanceof EventChangedError)
-      return { refused: { status: 409, message: CHANGED_SINCE, changedSince: true } };
+      return { refused: { status: 409, message: CHANGED_SINCE[verb], changedSince: true } };
     if (error instanceof OccurrenceNotFoundError)
       return { refused: { status: 409, message: `${GONE_DATE} ${nothing}` } };
     asRefusal(error);
@@ -80,7 +80,10 @@ export const CHOOSE_SCOPE = {
   delete: "Choose which events to delete.",
 } as const;
 
-const CHANGED_SINCE =
-  "This event was changed in another tab or by the assistant since you opened it. Your changes are below; save again to keep them.";
+const CHANGED_SINCE = {
+  edit: "This event was changed in another tab or by the assistant since you opened it. Your changes are below; save again to keep them.",
+  delete:
+    "This event was changed in another tab or by the assistant since you opened it. Nothing was deleted; it is shown below as it is now: delete again to delete it anyway.",
+} as const;
 
 const GONE_DATE = "That date is no longer in the calendar; reload to see the series as it is now.";

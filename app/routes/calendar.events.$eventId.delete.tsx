@@ -1,9 +1,25 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  type ShouldRevalidateFunction,
+  useActionData,
+  useLoaderData,
+  useNavigation,
+} from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { askedOccurrence, deleteEvent, getEvent, overrideAt, seriesPageScope } from "~/calendar/events.server";
-import { scopeSchema } from "~/calendar/schemas";
+import {
+  askedOccurrence,
+  deleteEvent,
+  eventVersion,
+  getEvent,
+  overrideAt,
+  seriesPageScope,
+} from "~/calendar/events.server";
+import { eventDefaults } from "~/calendar/form-values";
+import { editTargetSchema } from "~/calendar/schemas";
+import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
@@ -19,6 +35,9 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
+  // Read before the event, as the edit page does: a change in between makes the delete ask again, never
+  // delete over a change the page does not show.
+  const version = await orNotFound(eventVersion(user.id, params.eventId ?? ""));
   const event = await orNotFound(getEvent(user.id, params.eventId ?? ""));
   refuseReadOnly(event.subscription);
   const asked =
@@ -34,29 +53,55 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     inSeries: Boolean(event.rrule || event.series),
     ...seriesPageScope(event, occurrence),
     day: (occurrence ?? event.startLocal).slice(0, 10),
+    version,
+    // What a delete refused as changed since shows: the event as it is now.
+    now: eventDefaults(event, user.timeZone, asked, event.series ? event.series.rrule : event.rrule),
   };
 }
+
+/**
+ * A 409 (the event changed since the page was loaded) reads the event again, with JS too: the page shows
+ * it as it is now and carries its current version, so that deleting again deletes it on purpose.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 || defaultShouldRevalidate;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const eventId = params.eventId ?? "";
   const event = await orNotFound(getEvent(user.id, eventId));
   refuseReadOnly(event.subscription);
-  const scope = scopeSchema.safeParse(Object.fromEntries(await request.formData()));
+  const scope = editTargetSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!scope.success) return data({ error: CHOOSE_SCOPE.delete }, { status: 400 });
   const deleted = await orFormRefusal(
-    deleteEvent(user.id, { eventId, occurrence: scope.data.occurrence || undefined }, scope.data.scope),
+    deleteEvent(
+      user.id,
+      { eventId, occurrence: scope.data.occurrence || undefined },
+      scope.data.scope,
+      scope.data.version || undefined,
+    ),
     "delete",
   );
-  if (deleted.refused) return data({ error: deleted.refused.message }, { status: deleted.refused.status });
+  if (deleted.refused) {
+    const { message, status, changedSince } = deleted.refused;
+    // The choice made stays; so does the version sent, but after a 409 (the page's current one is used).
+    const sent = { scope: scope.data.scope ?? null, version: scope.data.version ?? null };
+    return data(changedSince ? { error: message, ...sent, changedSince } : { error: message, ...sent }, { status });
+  }
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);
   return redirectWithNotice(`/calendar?view=week&date=${day}`, "deleted", user.id);
 }
 
 export default function DeleteEvent() {
-  const { id, title, occurrence, inSeries, formOccurrence, scopes, changedFirst } = useLoaderData<typeof loader>();
+  const { id, title, occurrence, inSeries, formOccurrence, scopes, changedFirst, version, now } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
+  const changedSince = Boolean(result && "changedSince" in result);
+  // After a 409 the loader's current version (deleting again deletes on purpose); after another refusal
+  // the one the page was loaded with, which the loader, run again without JS, has moved on from.
+  const formVersion = changedSince ? version : (result && "version" in result && result.version) || version;
+  const sentScope = result && "scope" in result ? result.scope : null;
   return (
     <section className="calendar-page">
       <p>
@@ -70,12 +115,14 @@ export default function DeleteEvent() {
       <h1>Delete “{title}”?</h1>
       <Form method="post">
         <FormErrors errors={result ? [result.error] : undefined} />
+        <input type="hidden" name="version" value={formVersion} />
+        {changedSince ? <SavedNow defaults={now} /> : null}
         {formOccurrence ? <input type="hidden" name="occurrence" value={formOccurrence} /> : null}
         {inSeries ? (
           <ScopeChoice
             verb="Delete"
             scopes={scopes}
-            defaultScope={occurrence ? "this" : "all"}
+            defaultScope={sentScope ?? (occurrence ? "this" : "all")}
             changedFirst={changedFirst && { href: `/calendar/events/${changedFirst.id}/delete`, day: changedFirst.day }}
           />
         ) : (

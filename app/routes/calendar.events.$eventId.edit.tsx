@@ -26,6 +26,7 @@ import { eventDefaults, type FormDefaults, newEventDefaults } from "~/calendar/f
 import { todayIn } from "~/calendar/time";
 import { editTargetSchema, eventFormSchema, type Scope, SCOPES } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
+import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
@@ -194,30 +195,6 @@ export default function EditEvent() {
         ) : null}
       </EventForm>
     </section>
-  );
-}
-
-/** The event as it is stored now, beside the form that keeps what was typed over an older version of it. */
-function SavedNow({ defaults }: { defaults: FormDefaults }) {
-  const when = defaults.allDay
-    ? `${defaults.startDate} – ${defaults.endDate}, all day`
-    : `${defaults.startDate} ${defaults.startTime} – ${defaults.endDate} ${defaults.endTime} (${defaults.timeZone})`;
-  return (
-    <div className="card saved-now">
-      <p>Saved now:</p>
-      <dl>
-        <dt>Title</dt>
-        <dd>{defaults.title}</dd>
-        <dt>When</dt>
-        <dd>{when}</dd>
-        {defaults.location ? (
-          <>
-            <dt>Location</dt>
-            <dd>{defaults.location}</dd>
-          </>
-        ) : null}
-      </dl>
-    </div>
   );
 }
 

@@ -397,7 +397,53 @@ describe("proposed changes wait for me", () => {
     expect((await prisma.event.findUniqueOrThrow({ where: { id: series.id } })).title).toBe(WEEKLY_YOGA.title);
   });
 
-  it("Undo of a split waits for an edit of the new series under way, then puts the series back", async () => {
+  it("refuses on Confirm a change of an event that repeats since it was proposed: the whole series was changed", async () => {
+    const me = await person("Europe/Berlin");
+    const single = await createEvent(me.userId, { ...WEEKLY_YOGA, rrule: null });
+    const renamed = await ask(
+      me.client,
+      `${toolMarker("update_event", { event_id: single.id, title: "Pilates" })} rename`,
+      me.path,
+    );
+    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: single.id })} drop it`, me.path);
+    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    // Made weekly (in another tab) before the person confirms either card.
+    await updateEvent(me.userId, { eventId: single.id }, WEEKLY_YOGA, undefined);
+    for (const action of [update, deletion]) {
+      const card = await landedCard(me.client, await decide(me.client, me.path, action.id, "confirm"), action.id);
+      expect(card).toContain(
+        "Not applied: the event repeats now, and this change did not say which of its dates. Nothing was changed; ask again.",
+      );
+      expect(card).not.toContain(">Confirm</button>");
+      expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: action.id } })).status).toBe("cancelled");
+    }
+    const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true, rrule: true } });
+    expect(rows).toEqual([{ title: "Yoga", rrule: "FREQ=WEEKLY;COUNT=6" }]);
+  });
+
+  it("refuses on Confirm a change of an event changed since it was proposed, rather than overwrite it unseen", async () => {
+    const me = await person("Europe/Berlin");
+    const series = await createEvent(me.userId, WEEKLY_YOGA);
+    const args = { event_id: series.id, scope: "all", title: "Pilates" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", args)} rename all`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    // Another date of it is moved on its own (the edit page, another tab) before Confirm.
+    await updateEvent(
+      me.userId,
+      { eventId: series.id, occurrence: "2027-01-19T18:00" },
+      { ...WEEKLY_YOGA, location: "Park", startLocal: "2027-01-19T18:00", endLocal: "2027-01-19T19:00", rrule: null },
+      "this",
+    );
+    const card = await landedCard(me.client, await decide(me.client, me.path, action.id, "confirm"), action.id);
+    expect(card).toContain(
+      "Not applied: the event was changed since this was proposed, and nothing was changed. Ask again to see the change against the event as it is now.",
+    );
+    const titles = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
+    expect(titles).toEqual([{ title: "Yoga" }, { title: "Yoga" }]);
+  });
+
+  it("Undo of a split waits for an edit of the new series under way, then refuses to put the series back over it", async () => {
     const me = await person("Europe/Berlin");
     const series = await createEvent(me.userId, WEEKLY_YOGA);
     const exception = await updateEvent(
@@ -437,21 +483,54 @@ describe("proposed changes wait for me", () => {
       await edit.query("SET LOCAL lock_timeout = '3s'");
       await edit.query(`UPDATE "Event" SET title = 'Yoga in the park' WHERE "seriesId" = $1`, [split.id]);
       await edit.query("COMMIT");
-      expect((await undone).status).toBe(303);
+      // Undo came second, and sees the edit under the locks: putting the series back would throw it away
+      // unseen (it did), so it is refused and the card says why.
+      const refused = await landedCard(me.client, await undone, action.id);
+      expect(refused).toContain("Not undone: the event was changed again since, and that change stays.");
+      expect(refused).not.toContain('name="intent" value="undo"');
     } finally {
       await edit.end();
     }
-    // Undo came second: the series as it was before the change, its exception back on it.
     const rows = await prisma.event.findMany({
       where: { userId: me.userId },
-      select: { id: true, title: true, rrule: true, seriesId: true },
+      select: { id: true, title: true, seriesId: true },
       orderBy: { seriesId: { sort: "asc", nulls: "first" } },
     });
-    expect(rows).toEqual([
-      { id: series.id, title: "Yoga", rrule: "FREQ=WEEKLY;COUNT=6", seriesId: null },
-      { id: exception, title: "Yoga outside", rrule: null, seriesId: series.id },
+    expect(rows).toHaveLength(3);
+    expect(rows).toContainEqual({ id: exception, title: "Yoga in the park", seriesId: split.id });
+    const later = await cardOf(me.client, me.path, action.id);
+    expect(later).toContain("It can no longer be undone: the event was changed again since.");
+    expect(later).not.toContain("Undone");
+    expect(await prisma.auditEvent.count({ where: { actorId: me.userId, action: "calendar.assistant_undo" } })).toBe(0);
+  });
+
+  it("refuses Undo of a change edited again since on the calendar pages; the edit stays", async () => {
+    const me = await person("Europe/Berlin");
+    const { reply } = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    const created = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+    await updateEvent(
+      me.userId,
+      { eventId: created.id },
+      {
+        title: "Dentist (moved)",
+        description: "",
+        location: "Main St 5",
+        allDay: false,
+        startLocal: "2027-02-10T08:30",
+        endLocal: "2027-02-10T09:15",
+        timeZone: "Europe/Berlin",
+        rrule: null,
+        reminders: [],
+      },
+      undefined,
+    );
+    const refused = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
+    expect(refused).toContain("Not undone: the event was changed again since, and that change stays.");
+    expect(await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } })).toEqual([
+      { title: "Dentist (moved)" },
     ]);
-    expect(await cardOf(me.client, me.path, action.id)).toContain("Undone");
   });
 
   it("Undo of a delete whose event was imported again meanwhile keeps the import's copy, without a 500", async () => {

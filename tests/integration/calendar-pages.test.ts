@@ -714,6 +714,66 @@ describe("calendar pages without JavaScript", () => {
     expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Standup");
   });
 
+  it("refuses a delete from a page loaded before the event changed (two tabs: 409, shown as it is now); deleting again deletes", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/delete`)).text());
+    expect(loaded).toBeTruthy();
+    const renamed = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      repeat: "none",
+      title: "Renamed in another tab",
+    });
+    expect(renamed.status).toBe(302);
+    const stale = await client.post(`/calendar/events/${id}/delete`, { version: loaded! });
+    expect(stale.status).toBe(409);
+    const page = await stale.text();
+    expect(page).toContain(
+      "This event was changed in another tab or by the assistant since you opened it. Nothing was deleted; it is shown below as it is now: delete again to delete it anyway.",
+    );
+    expect(page).toMatch(/Saved now:.*Renamed in another tab/s);
+    expect(await prisma.event.count({ where: { id } })).toBe(1);
+    // The refused page carries the current version: deleting from it deletes on purpose.
+    const current = versionOf(page);
+    expect(current).toBeTruthy();
+    expect(current).not.toBe(loaded);
+    expect((await client.post(`/calendar/events/${id}/delete`, { version: current! })).status).toBe(302);
+    expect(await prisma.event.count({ where: { id } })).toBe(0);
+  });
+
+  it("refuses a repeating event's delete, whatever its scope, from a page loaded before another date of it changed", async () => {
+    const { client } = await person();
+    const id = await create(client);
+    const occurrence = "2026-03-16T09:00";
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/delete?occurrence=${occurrence}`)).text());
+    expect(loaded).toBeTruthy();
+    const moved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      location: "Room 9",
+      startDate: "2026-03-23",
+      endDate: "2026-03-23",
+      occurrence: "2026-03-23T09:00",
+      scope: "this",
+    });
+    expect(moved.status).toBe(302);
+    const rows = async () =>
+      prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { id: "asc" } });
+    const before = await rows();
+    for (const scope of ["this", "following", "all"]) {
+      const stale = await client.post(`/calendar/events/${id}/delete`, { occurrence, scope, version: loaded! });
+      expect(stale.status, scope).toBe(409);
+      const page = await stale.text();
+      expect(page).toContain("since you opened it. Nothing was deleted");
+      // The choice made stays chosen.
+      expect(page).toContain(`<input type="radio" name="scope" checked="" value="${scope}"/>`);
+    }
+    expect(await rows()).toEqual(before);
+    // A refusal for another reason keeps the version the page was loaded with: still refused after.
+    const unchosen = await client.post(`/calendar/events/${id}/delete`, { occurrence, version: loaded! });
+    expect(unchosen.status).toBe(400);
+    expect(versionOf(await unchosen.text())).toBe(loaded);
+  });
+
   it("refuses a cancelled date named with any scope (409 on the form), as This event is; nothing changes", async () => {
     const { client } = await person();
     const id = await create(client);
