@@ -210,7 +210,7 @@ type LiteralTerm = { text: string; negated: boolean };
  * punctuation between or after its letters is matched by its characters instead (case-insensitive).
  * Punctuation that ends a sentence ("node.js.") or wraps a word ("(c#)") is not part of it.
  */
-export function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
+function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
   const literals: LiteralTerm[] = [];
   const rest: string[] = [];
   for (const match of text.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
