@@ -1,6 +1,6 @@
 /**
  * ARES's process entry: configuration → database (embedded PGlite unless DATABASE_URL is set) →
- * migrations → the Remix app on Express → draining and graceful shutdown.
+ * migrations → Redis, when set → the Remix app on Express → draining and graceful shutdown.
  *
  * scripts/build.ts compiles this file alone to build/server.js, which production runs with plain
  * `node`. It imports nothing from app/: the app, its Express middleware, database and shutdown hooks
@@ -84,6 +84,13 @@ const stopReplyMaintenance = runtime.startReplyMaintenance();
 const stopMemoryReducerNudge = runtime.startMemoryReducerNudge();
 const stopMaintenance = () => (stopSessionMaintenance(), stopReplyMaintenance(), stopMemoryReducerNudge());
 runtime.startTelegram();
+
+// Like the database above, Redis is connected before the server listens, so the first health check
+// does not find a Redis that is up still connecting and call it down (bounded: a Redis that is down
+// delays nothing, and is reported down).
+if ((await runtime.connectRedis()) === "unreachable") {
+  logger.warn("Redis did not answer at start: serving without it (rate limits fail open) until it does");
+}
 
 const server: Server = app.listen(config.port, config.host, () => {
   const address = server.address();

@@ -1,12 +1,12 @@
 /**
  * Without JS, a calendar event or a memory fact saved after the session ended elsewhere (signed out in
  * another tab, expired) does not lose what was typed: the answer says it was not saved and shows the
- * typed text, to copy, with the way to sign in again (app/http/unsaved-form.server.ts). The text is
- * never in the address.
+ * typed text, to copy, with the way to sign in again (app/http/unsaved-form.server.ts); once signed in
+ * again the form it was typed into has it back. The text is never in the address.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { withE2eDatabase } from "./support/admin";
-import { signUp } from "./support/session";
+import { signUp, TEST_PASSWORD } from "./support/session";
 
 async function endSessionsElsewhere(email: string, baseURL: string) {
   await withE2eDatabase(baseURL, (client) =>
@@ -16,9 +16,10 @@ async function endSessionsElsewhere(email: string, baseURL: string) {
   );
 }
 
-async function expectTypedShownBack(page: Page, typed: Record<string, string>) {
+/** The 401 answer shows what was typed; its link leads to signing in again, which `email` does. */
+async function expectTypedShownBack(page: Page, email: string, typed: Record<string, string>) {
   await expect(page.getByRole("alert")).toHaveText(
-    "You were signed out before this was saved. Sign in again; here is what you typed:",
+    "You were signed out before this was saved. Sign in again and it will be back in the form; here is what you typed:",
   );
   for (const [label, value] of Object.entries(typed)) {
     await expect(page.getByRole("textbox", { name: label })).toHaveValue(value);
@@ -26,6 +27,9 @@ async function expectTypedShownBack(page: Page, typed: Record<string, string>) {
   }
   await page.getByRole("link", { name: "Sign in again" }).click();
   await expect(page).toHaveURL(/\/login\?.*reason=revoked/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 test("an event saved after signing out elsewhere is shown back, not lost", async ({ page, baseURL }) => {
@@ -39,7 +43,12 @@ test("an event saved after signing out elsewhere is shown back, not lost", async
   for (const [label, value] of Object.entries(typed)) await page.getByLabel(label).fill(value);
   await endSessionsElsewhere(email, baseURL!);
   await page.getByRole("button", { name: "Create event" }).click();
-  await expectTypedShownBack(page, typed);
+  await expectTypedShownBack(page, email, typed);
+  // Back on the form, with what was typed in it; shown once (a reload has the empty form).
+  await expect(page).toHaveURL(/\/calendar\/new\?date=2026-03-04$/);
+  for (const [label, value] of Object.entries(typed)) await expect(page.getByLabel(label)).toHaveValue(value);
+  await page.reload();
+  await expect(page.getByLabel("Title")).toHaveValue("");
 });
 
 test("a memory fact added after signing out elsewhere is shown back, not lost", async ({ page, baseURL }) => {
@@ -50,5 +59,8 @@ test("a memory fact added after signing out elsewhere is shown back, not lost", 
   await form.getByLabel("Value").fill("Acme Ltd, since March");
   await endSessionsElsewhere(email, baseURL!);
   await form.getByRole("button", { name: "Add fact" }).click();
-  await expectTypedShownBack(page, { Key: "employer", Value: "Acme Ltd, since March" });
+  await expectTypedShownBack(page, email, { Key: "employer", Value: "Acme Ltd, since March" });
+  await expect(page).toHaveURL(/\/memory$/);
+  await expect(form.getByLabel("Key")).toHaveValue("employer");
+  await expect(form.getByLabel("Value")).toHaveValue("Acme Ltd, since March");
 });

@@ -200,8 +200,84 @@ const SOURCE_CHARS = 20_000;
 /** Characters of context either side of a match found by its characters alone (no words to index). */
 const SYMBOL_CONTEXT_CHARS = 60;
 
+/** A term typed with its punctuation ("C++", "c#", "node.js", "e-mail"), found as written. */
+type LiteralTerm = { text: string; negated: boolean };
+
+/**
+ * Splits a search into the terms that must be found as written and the rest, which websearch_to_tsquery
+ * reads as before. The 'simple' parser reads "C++" and "c#" as the word "c", and "node.js" or "e-mail"
+ * as one token in a query but another in a message ("node.js24", "/docs/node.js"), so a term with
+ * punctuation between or after its letters is matched by its characters instead (case-insensitive).
+ * Punctuation that ends a sentence ("node.js.") or wraps a word ("(c#)") is not part of it.
+ */
+function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
+  const literals: LiteralTerm[] = [];
+  const rest: string[] = [];
+  for (const match of text.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
+    const quoted = match[2];
+    const negated = match[1] === "-" || (quoted === undefined && match[3]!.length > 1 && match[3]!.startsWith("-"));
+    const raw = quoted ?? (negated ? match[3]!.slice(1) : match[3]!);
+    const term = raw
+      .replace(/\s+/g, " ")
+      .trim()
+      .replace(/^[("'[]+/, "")
+      .replace(/[)"'\],.;:!?]+$/, "");
+    if (/[\p{L}\p{N}]/u.test(term) && /[^\p{L}\p{N}\s]/u.test(term)) literals.push({ text: term, negated });
+    else rest.push(match[0]);
+  }
+  return { rest: rest.join(" "), literals };
+}
+
+/**
+ * A PostgreSQL regular expression for the term as written, at the start of a word ("c#" is not in
+ * "abc#"); it may go on ("node.js" is in "node.js24", as a prefix search would find it).
+ */
+function literalPattern(term: string): string {
+  const body = term
+    .split(" ")
+    .map((part) => part.replace(/[^\p{L}\p{N}]/gu, "\\$&"))
+    .join("[[:space:]]+");
+  const before = /^[\p{L}\p{N}]/u.test(term) ? "(?<![[:alnum:]])" : "";
+  return before + body;
+}
+
+/**
+ * The index lookup for a term found as written: a word of the message starts with the term's first
+ * letters ("c" for "c#", "node" for "node.js": the parser keeps "node.js24" and "e-mail" whole, with the
+ * letters at their start). The rows it finds are then checked against the term itself.
+ */
+function literalPrefix(term: string): string | null {
+  const first = /[\p{L}\p{N}]+/u.exec(term)?.[0];
+  return first ? `'${first.toLowerCase()}':*` : null;
+}
+
 export function searchSql(userId: string, text: string, limit: number): Prisma.Sql {
   const options = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=24, MinWords=8, MaxFragments=2`;
+  const { rest, literals } = literalTerms(text);
+  const wanted = literals.filter((term) => !term.negated);
+  const prefixes = wanted.map((term) => literalPrefix(term.text)).filter((prefix) => prefix !== null);
+  // Written out in each branch, not read from q, so the planner sees it and takes the GIN index.
+  const tsquery =
+    literals.length === 0
+      ? Prisma.sql`websearch_to_tsquery('simple', ${text})`
+      : prefixes.length === 0
+        ? Prisma.sql`websearch_to_tsquery('simple', ${rest})`
+        : Prisma.sql`(websearch_to_tsquery('simple', ${rest}) && to_tsquery('simple', ${prefixes.join(" & ")}))`;
+  const asWritten = (column: Prisma.Sql) =>
+    literals.length === 0
+      ? Prisma.empty
+      : Prisma.join(
+          literals.map((term) =>
+            term.negated
+              ? Prisma.sql`AND ${column} !~* ${literalPattern(term.text)}`
+              : Prisma.sql`AND ${column} ~* ${literalPattern(term.text)}`,
+          ),
+          " ",
+          " ",
+          "",
+        );
+  // The first term found as written is what its snippet marks (ts_headline would mark every "c").
+  const markPattern = wanted[0] ? literalPattern(wanted[0].text) : "";
   // A query of symbols alone (☃, 🎂, →) has no word for the full-text index: it is found as written, among
   // this person's own rows only (their user id's index bounds the scan). Symbols have no case. Quotes are
   // search syntax, not part of it; a leading minus asks for messages without it, which is no search. ASCII
@@ -213,23 +289,34 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
            least(strpos(${column}, q.needle) - 1, ${SYMBOL_CONTEXT_CHARS}))
     || ${SNIPPET_START} || q.needle || ${SNIPPET_STOP}
     || substr(${column}, strpos(${column}, q.needle) + length(q.needle), ${SYMBOL_CONTEXT_CHARS})`;
+  const literalSnippet = (column: Prisma.Sql) => {
+    const at = Prisma.sql`regexp_instr(${column}, q.mark, 1, 1, 0, 'i')`;
+    const found = Prisma.sql`regexp_substr(${column}, q.mark, 1, 1, 'i')`;
+    return Prisma.sql`
+    substr(${column}, greatest(1, ${at} - ${SYMBOL_CONTEXT_CHARS}), least(${at} - 1, ${SYMBOL_CONTEXT_CHARS}))
+    || ${SNIPPET_START} || ${found} || ${SNIPPET_STOP}
+    || substr(${column}, ${at} + length(${found}), ${SYMBOL_CONTEXT_CHARS})`;
+  };
   // Separate branches, not an OR, and the query written out in each (not read from q): the planner then
   // takes the GIN indexes. Snippets are made for the page of hits only, after the limit: ts_headline
-  // over every message that has a common word took 200 ms at 20,000 messages.
+  // over every message that has a common word took 200 ms at 20,000 messages. Hits at the same moment
+  // come in the order of their ids, so the page is the same each time it is asked for.
   return Prisma.sql`
     WITH q AS (
-      SELECT query, numnode(query) = 0 AND ${symbolSearch !== ""} AS "symbolsOnly", ${symbolSearch}::text AS needle
-        FROM websearch_to_tsquery('simple', ${text}) AS query
+      SELECT query, numnode(query) = 0 AND ${symbolSearch !== ""} AS "symbolsOnly", ${symbolSearch}::text AS needle,
+             ${markPattern}::text AS mark
+        FROM (SELECT ${tsquery} AS query) AS typed
     )
     SELECT hits."conversationId", hits.title, hits."messageId", hits.matched,
            CASE WHEN q."symbolsOnly" THEN ${symbolSnippet(Prisma.sql`hits.body`)}
+                WHEN q.mark <> '' THEN ${literalSnippet(Prisma.sql`hits.body`)}
                 ELSE ts_headline('simple', hits.body, q.query, ${options}) END AS snippet,
            left(hits.body, ${SOURCE_CHARS}) AS source, hits.at
       FROM q, (
         SELECT c.id AS "conversationId", c.title, NULL AS "messageId", 'title' AS matched, c.title AS body,
                c."lastMessageAt" AS at
           FROM "Conversation" c
-         WHERE c."userId" = ${userId} AND to_tsvector('simple', c.title) @@ websearch_to_tsquery('simple', ${text})
+         WHERE c."userId" = ${userId} AND to_tsvector('simple', c.title) @@ ${tsquery}${asWritten(Prisma.sql`c.title`)}
         UNION ALL
         SELECT c.id, c.title, NULL, 'title', c.title, c."lastMessageAt"
           FROM "Conversation" c, q
@@ -238,16 +325,16 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
         SELECT m."conversationId", c.title, m.id, m.role::text, m.content, m."createdAt"
           FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
          WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND m.selected
-           AND to_tsvector('simple', m.content) @@ websearch_to_tsquery('simple', ${text})
+           AND to_tsvector('simple', m.content) @@ ${tsquery}${asWritten(Prisma.sql`m.content`)}
         UNION ALL
         SELECT m."conversationId", c.title, m.id, m.role::text, m.content, m."createdAt"
           FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
          WHERE q."symbolsOnly" AND m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND m.selected
            AND strpos(m.content, q.needle) > 0
-        ORDER BY at DESC
+        ORDER BY at DESC, "conversationId" DESC, "messageId" DESC NULLS FIRST
         LIMIT ${limit}
       ) hits
-    ORDER BY hits.at DESC`;
+    ORDER BY hits.at DESC, hits."conversationId" DESC, hits."messageId" DESC NULLS FIRST`;
 }
 
 export async function searchConversations(userId: string, query: string, limit = 30): Promise<SearchHit[]> {

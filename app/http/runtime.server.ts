@@ -14,7 +14,7 @@ import { flushErrorReports, startErrorReporting } from "~/observability/error-re
 import { logger, logStopped } from "~/observability/logger.server";
 import { startMemoryReducerNudge } from "~/observability/memory-reducer.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
-import { closeRedis } from "~/redis/redis.server";
+import { closeRedis, connectRedis } from "~/redis/redis.server";
 import { startSessionMaintenance } from "~/sessions/maintenance.server";
 import { startTelegram, stopTelegram } from "~/telegram/bot.server";
 import { createHttpApp } from "./express.server";
@@ -41,6 +41,7 @@ export const serverRuntime = {
   stopBackgroundJobs,
   stopTelegram,
   closeDb,
+  connectRedis,
   closeRedis,
 };
 

@@ -6,7 +6,7 @@ import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
 import { composerPage, keepUnsentCookie, unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
-import { holdsTypedText, typedText, unsavedFormHtml } from "./unsaved-form.server";
+import { holdsTypedText, keepTypedCookie, typedText, unsavedFormHtml } from "./unsaved-form.server";
 import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -78,13 +78,18 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   }
   // So is the text of a calendar event or a memory entry (keepUnsentMessage shows it back).
   if (!read && holdsTypedText(route.path)) {
-    (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = { route: route.path, signIn: `/login?${params}` };
+    (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = {
+      route: route.path,
+      user: auth?.endedUserId ?? null,
+      signIn: `/login?${params}`,
+    };
     return next();
   }
   res.redirect(read ? 302 : 303, `/login?${params}`);
 }
 
-type SignedOutForm = { route: string; signIn: string };
+/** `user`: whose ended session posted it (null without a known session: the text is only shown back). */
+type SignedOutForm = { route: string; user: string | null; signIn: string };
 
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
 type SignedOutPost = { page: string; user: string | null; signIn: string };
@@ -111,8 +116,21 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
       res.redirect(303, form.signIn);
       return;
     }
-    res.status(401).type("html").setHeader("Cache-Control", "no-store");
-    res.send(unsavedFormHtml({ typed, signInAddress: form.signIn, theme: themeFromCookie(req.get("cookie") ?? null) }));
+    // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
+    (form.user && fields ? keepTypedCookie(form.route, form.user, fields) : Promise.resolve(null))
+      .then((cookie) => {
+        if (cookie) res.append("Set-Cookie", cookie);
+        res.status(401).type("html").setHeader("Cache-Control", "no-store");
+        res.send(
+          unsavedFormHtml({
+            typed,
+            signInAddress: form.signIn,
+            kept: cookie !== null,
+            theme: themeFromCookie(req.get("cookie") ?? null),
+          }),
+        );
+      })
+      .catch(next);
     return;
   }
   if (!pending) return next();

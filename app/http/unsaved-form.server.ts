@@ -1,22 +1,24 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
+import { signedCookie } from "./signed-cookie.server";
 import { signedOutPageHtml } from "./signed-out-page.server";
 
 /**
  * A calendar event or a memory entry posted without JS after the session ended (signed out in another
  * tab, expired, revoked) must not lose what was typed on the way to the sign-in page: the answer shows the
- * typed text back, to copy, with the way to sign in again. It is never put in a URL (addresses end up in
- * logs and history). Unlike a chat message (chat/unsent-message.server.ts) it is not carried through
- * signing in: a form has several fields to put back, and each form would need its own restoring.
+ * typed text back, to copy, with the way to sign in again, and — like a chat message
+ * (chat/unsent-message.server.ts) — a short-lived signed cookie carries it through signing in: the form
+ * it was typed into has it again. It is never put in a URL (addresses end up in logs and history).
  */
-const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>> }[] = [
+const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>; which?: readonly string[] }[] = [
   { route: /^\/calendar\/new$/, fields: { title: "Title", location: "Location", description: "Description" } },
   {
     route: /^\/calendar\/events\/[^/]+\/edit$/,
     fields: { title: "Title", location: "Location", description: "Description" },
   },
   // Adding or editing a fact or a preference (a deletion has no text: it goes to the sign-in page as before).
-  { route: /^\/memory$/, fields: { key: "Key", value: "Value" } },
+  // `which`: the form of the page it was typed into (add or edit, and which entry), and its kind.
+  { route: /^\/memory$/, fields: { key: "Key", value: "Value" }, which: ["intent", "id", "kind"] },
 ];
 
 type Typed = { label: string; value: string };
@@ -38,7 +40,15 @@ export function typedText(route: string, fields: Iterable<[string, string]>): Ty
 }
 
 /** The 401 page such a post gets: what happened, each typed field in a box to copy, and the way to sign in. */
-export function unsavedFormHtml(options: { typed: Typed[]; signInAddress: string; theme: Theme }): string {
+export function unsavedFormHtml(options: {
+  typed: Typed[];
+  signInAddress: string;
+  kept: boolean;
+  theme: Theme;
+}): string {
+  const after = options.kept
+    ? "Sign in again and it will be back in the form; here is what you typed:"
+    : "Sign in again; here is what you typed:";
   const boxes = options.typed
     .map(
       ({ label, value }, index) =>
@@ -51,7 +61,83 @@ export function unsavedFormHtml(options: { typed: Typed[]; signInAddress: string
     theme: options.theme,
     signInAddress: options.signInAddress,
     textareaCss: "box-sizing:border-box;width:100%;font:inherit;padding:.5rem",
-    body: `<p role="alert" data-status="signed-out">You were signed out before this was saved. Sign in again; here is what you typed:</p>
+    body: `<p role="alert" data-status="signed-out">You were signed out before this was saved. ${after}</p>
 ${boxes}`,
   });
+}
+
+const TYPED_COOKIE = "__ares_unsaved_form";
+const TYPED_MAX_AGE_SECONDS = 15 * 60;
+/** Browsers keep cookies up to 4096 bytes (name and attributes included); longer text is only shown. */
+const COOKIE_BYTES_MAX = 3_900;
+
+/** `user`: whose ended session posted it; only they get it back (the browser may be someone else's next). */
+type StoredTyped = { page: string; fields: Record<string, string>; user: string };
+
+function typedCookie() {
+  return signedCookie(TYPED_COOKIE, { maxAgeSeconds: TYPED_MAX_AGE_SECONDS });
+}
+
+/**
+ * The Set-Cookie that keeps what was typed into the form posted to `page` until `user` signs in again:
+ * its text fields and which form it was; null when nothing was typed or it is too long for a cookie.
+ */
+export async function keepTypedCookie(page: string, user: string, posted: Iterable<[string, string]>) {
+  const form = FORMS.find((candidate) => candidate.route.test(page));
+  if (!form) return null;
+  const sent: Record<string, string> = Object.fromEntries(posted);
+  const names = [...Object.keys(form.fields), ...(form.which ?? [])];
+  const fields = Object.fromEntries(
+    names.filter((name) => sent[name] !== undefined).map((name) => [name, sent[name]!]),
+  );
+  const header = await typedCookie().serialize({ page, fields, user } satisfies StoredTyped);
+  return Buffer.byteLength(header) <= COOKIE_BYTES_MAX ? header : null;
+}
+
+function isStoredTyped(value: unknown): value is StoredTyped {
+  if (typeof value !== "object" || value === null) return false;
+  const { page, fields, user } = value as Record<string, unknown>;
+  return (
+    typeof page === "string" &&
+    typeof user === "string" &&
+    typeof fields === "object" &&
+    fields !== null &&
+    Object.values(fields).every((field) => typeof field === "string")
+  );
+}
+
+/** The Set-Cookie that drops kept form text (signing out: it was the person's leaving). */
+export function clearTypedCookie(): Promise<string> {
+  return typedCookie().serialize("", { maxAge: 0, expires: new Date(0) });
+}
+
+/**
+ * `userId`'s form text kept for this page, taken once (the headers clear the cookie; return them with
+ * the loader's data). Another page's stays for that page; someone else's is dropped unseen.
+ */
+export async function takeTypedForm(
+  request: Request,
+  userId: string,
+): Promise<{ fields: Record<string, string> | null; headers: Headers }> {
+  const headers = new Headers();
+  const cookieHeader = request.headers.get("cookie");
+  if (!cookieHeader?.includes(`${TYPED_COOKIE}=`)) return { fields: null, headers };
+  const value: unknown = await typedCookie().parse(cookieHeader);
+  const mine = isStoredTyped(value) && value.user === userId;
+  if (mine && value.page !== new URL(request.url).pathname) return { fields: null, headers };
+  headers.append("Set-Cookie", await clearTypedCookie());
+  return { fields: mine ? value.fields : null, headers };
+}
+
+/** A form's defaults with the text kept from a save after the session ended put back in place. */
+export function withTypedText<T extends Record<string, unknown>>(
+  defaults: T,
+  fields: Record<string, string> | null,
+): T {
+  if (!fields) return defaults;
+  const restored: Record<string, unknown> = { ...defaults };
+  for (const name of ["title", "location", "description"]) {
+    if (typeof fields[name] === "string" && typeof defaults[name] !== "object") restored[name] = fields[name];
+  }
+  return restored as T;
 }

@@ -37,6 +37,35 @@ export function redis(): Redis | undefined {
   return client;
 }
 
+/** How long start-up waits for Redis to answer before serving anyway (its connect timeout is 2 s). */
+const FIRST_CONNECTION_WAIT_MS = 3_000;
+
+/**
+ * At start, before the server listens: opens the connection and waits until Redis is ready or has
+ * refused (bounded). Without it the first requests met a client still connecting, which sends no
+ * command, and the health check reported a Redis that was up as down. A Redis that is down delays
+ * nothing: the first refusal ends the wait, and it is reported down, as before.
+ */
+export async function connectRedis(): Promise<"not_configured" | "ready" | "unreachable"> {
+  const client = redis();
+  if (!client) return "not_configured";
+  if (client.status === "ready") return "ready";
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  let onError: (() => void) | undefined;
+  const outcome = await new Promise<"ready" | "unreachable">((resolve) => {
+    onReady = () => resolve("ready");
+    onError = () => resolve("unreachable");
+    client.once("ready", onReady);
+    client.once("error", onError);
+    timer = setTimeout(() => resolve("unreachable"), FIRST_CONNECTION_WAIT_MS);
+  });
+  clearTimeout(timer);
+  if (onReady) client.off("ready", onReady);
+  if (onError) client.off("error", onError);
+  return outcome;
+}
+
 export async function closeRedis(): Promise<void> {
   const current = shared.current;
   shared.current = undefined;

@@ -32,6 +32,7 @@ import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
 import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
+import { takeTypedForm, withTypedText } from "~/http/unsaved-form.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 import { withPlainNumbers } from "~/validation/number";
 
@@ -72,7 +73,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
           seriesHref: `/calendar/events/${seriesId}/edit`,
         }
       : { ...seriesPageScope(event, occurrence), seriesHref: null };
-  return {
+  // What was typed into this form when the session had ended, back once signed in again.
+  const typed = await takeTypedForm(request, user.id);
+  const page = {
     id: event.id,
     title: (override ?? event).title,
     backHref: override ? `/calendar/events/${override.id}` : null,
@@ -80,13 +83,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     inSeries,
     version,
     ...scope,
-    defaults: pickedZone(
-      override
-        ? eventDefaults(override, user.timeZone, undefined, rule)
-        : eventDefaults(event, user.timeZone, asked, rule),
+    defaults: withTypedText(
+      pickedZone(
+        override
+          ? eventDefaults(override, user.timeZone, undefined, rule)
+          : eventDefaults(event, user.timeZone, asked, rule),
+      ),
+      typed.fields,
     ),
     timeZones: timeZones(),
   };
+  return data(page, { headers: typed.headers });
 }
 
 /**

@@ -12,6 +12,7 @@ import { isWallDate, todayIn } from "~/calendar/time";
 import { EventForm } from "~/components/calendar/event-form";
 import { ErrorPage } from "~/components/error-page";
 import { redirectWithNotice } from "~/http/notice.server";
+import { takeTypedForm, withTypedText } from "~/http/unsaved-form.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 import { withPlainNumbers } from "~/validation/number";
 
@@ -26,7 +27,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const asked = new URL(request.url).searchParams.get("date") ?? "";
   const date = isWallDate(asked) ? asked : todayIn(user.timeZone).toString();
-  return { defaults: newEventDefaults(date, pickerZone(user.timeZone)), timeZones: timeZones(), date };
+  // What was typed into this form when the session had ended, back once signed in again.
+  const typed = await takeTypedForm(request, user.id);
+  const defaults = withTypedText(newEventDefaults(date, pickerZone(user.timeZone)), typed.fields);
+  return data({ defaults, timeZones: timeZones(), date }, { headers: typed.headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -5,6 +5,7 @@ import { signOut } from "~/auth/sign-out.server";
 import { newFeedLinkCleared } from "~/calendar/feed-link.server";
 import { clearUnsentCookie } from "~/chat/unsent-message.server";
 import { clearNoticeCookie } from "~/http/notice.server";
+import { clearTypedCookie } from "~/http/unsaved-form.server";
 
 // Signing out changes state, so it is a POST (a form button in the header); a GET just goes home.
 export function loader() {
@@ -16,10 +17,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A feed link made a moment ago and not yet shown leaves with the person, not with the browser (also
   // when the session already ended: the cookie outlives it).
   const feedCookie = await newFeedLinkCleared(request);
-  // So does a message kept from a send after the session ended (chat/unsent-message.server.ts).
+  // So does a message kept from a send after the session ended (chat/unsent-message.server.ts), and a
+  // form's text kept from a save after it ended (http/unsaved-form.server.ts).
   const unsentCookie = await clearUnsentCookie();
+  const typedCookie = await clearTypedCookie();
   if (!user) {
     const headers = new Headers({ "Set-Cookie": unsentCookie });
+    headers.append("Set-Cookie", typedCookie);
     if (feedCookie) headers.append("Set-Cookie", feedCookie);
     return redirect("/login", { headers });
   }
@@ -31,5 +35,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A one-time notice not yet shown ("Your password has been changed") was for the person leaving.
   headers.append("Set-Cookie", await clearNoticeCookie());
   headers.append("Set-Cookie", unsentCookie);
+  headers.append("Set-Cookie", typedCookie);
   return redirect(next, { headers });
 }

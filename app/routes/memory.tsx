@@ -6,6 +6,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
+import { takeTypedForm } from "~/http/unsaved-form.server";
 import { useEffect, useRef, type RefObject } from "react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
@@ -66,7 +67,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     throw await redirectWithNotice(`/memory${url.search}`, "handled", user.id);
   }
   const { notice, headers } = await takeNotice(request, user.id, NOTICES);
+  // What was typed into one of its forms when the session had ended, back once signed in again.
+  const typed = await takeTypedForm(request, user.id);
+  for (const cookie of typed.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
+    typed: typed.fields,
     notice,
     editGone,
     search,
@@ -215,8 +220,10 @@ function useClearedWhenSaved(form: RefObject<HTMLFormElement>, intent: string) {
 }
 
 export default function Memory() {
-  const { notice, editGone, search, facts, preferences, proposals } = useLoaderData<typeof loader>();
+  const { typed, notice, editGone, search, facts, preferences, proposals } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
+  // The form a save refused just now was sent from, or else one typed into when the session had ended.
+  const sent = lastResult ?? (typed ? { initialValue: typed } : undefined);
   const [params] = useSearchParams();
   const edit = params.get("edit");
   const review = params.get("review");
@@ -328,15 +335,13 @@ export default function Memory() {
                 <Form method="post" className="memory-form">
                   <input type="hidden" name="intent" value="edit-fact" />
                   <input type="hidden" name="id" value={fact.id} />
-                  <KindSelect
-                    value={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "kind") ?? fact.kind}
-                  />
+                  <KindSelect value={sentValue(sent, { intent: "edit-fact", id: fact.id }, "kind") ?? fact.kind} />
                   <label>
                     Key{" "}
                     <input
                       name="key"
                       dir="auto"
-                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "key") ?? fact.key}
+                      defaultValue={sentValue(sent, { intent: "edit-fact", id: fact.id }, "key") ?? fact.key}
                       required
                       maxLength={80}
                     />
@@ -346,7 +351,7 @@ export default function Memory() {
                     <input
                       name="value"
                       dir="auto"
-                      defaultValue={sentValue(lastResult, { intent: "edit-fact", id: fact.id }, "value") ?? fact.value}
+                      defaultValue={sentValue(sent, { intent: "edit-fact", id: fact.id }, "value") ?? fact.value}
                       required
                       maxLength={1000}
                     />
@@ -383,13 +388,13 @@ export default function Memory() {
         </ul>
         <Form key={`fact${refilled}`} method="post" className="memory-form" aria-label="Add a fact" ref={addFact}>
           <input type="hidden" name="intent" value="add-fact" />
-          <KindSelect value={sentValue(lastResult, { intent: "add-fact" }, "kind") ?? "personal"} />
+          <KindSelect value={sentValue(sent, { intent: "add-fact" }, "kind") ?? "personal"} />
           <label>
             Key{" "}
             <input
               name="key"
               dir="auto"
-              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "key")}
+              defaultValue={sentValue(sent, { intent: "add-fact" }, "key")}
               required
               maxLength={80}
               placeholder="employer"
@@ -400,7 +405,7 @@ export default function Memory() {
             <input
               name="value"
               dir="auto"
-              defaultValue={sentValue(lastResult, { intent: "add-fact" }, "value")}
+              defaultValue={sentValue(sent, { intent: "add-fact" }, "value")}
               required
               maxLength={1000}
               placeholder="Acme Ltd"
@@ -425,7 +430,7 @@ export default function Memory() {
                       name="key"
                       dir="auto"
                       defaultValue={
-                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "key") ?? preference.key
+                        sentValue(sent, { intent: "edit-preference", id: preference.id }, "key") ?? preference.key
                       }
                       required
                       maxLength={80}
@@ -437,8 +442,7 @@ export default function Memory() {
                       name="value"
                       dir="auto"
                       defaultValue={
-                        sentValue(lastResult, { intent: "edit-preference", id: preference.id }, "value") ??
-                        preference.value
+                        sentValue(sent, { intent: "edit-preference", id: preference.id }, "value") ?? preference.value
                       }
                       required
                       maxLength={1000}
@@ -483,7 +487,7 @@ export default function Memory() {
             <input
               name="key"
               dir="auto"
-              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "key")}
+              defaultValue={sentValue(sent, { intent: "add-preference" }, "key")}
               required
               maxLength={80}
               placeholder="reply_style"
@@ -494,7 +498,7 @@ export default function Memory() {
             <input
               name="value"
               dir="auto"
-              defaultValue={sentValue(lastResult, { intent: "add-preference" }, "value")}
+              defaultValue={sentValue(sent, { intent: "add-preference" }, "value")}
               required
               maxLength={1000}
               placeholder="short answers"

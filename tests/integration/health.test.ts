@@ -94,6 +94,31 @@ describe("health with every dependency unreachable but the database", () => {
   });
 });
 
+describe("health with Redis up from the start", () => {
+  it("never reports Redis down while it is up, from the first request after start", async () => {
+    // A fresh process polled at once, every check run anew: its first health checks met a Redis client
+    // still connecting (it sends no command then) and reported Redis down for the first seconds.
+    const server = await start({
+      REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",
+      RATE_LIMIT_REDIS_PREFIX: `health-test-${process.pid}:`,
+      HEALTH_CACHE_MS: "0",
+    });
+    const seen: string[] = [];
+    for (let poll = 0; poll < 10; poll++) {
+      const [ready, report] = await Promise.all([
+        getJson(`${server.url}/api/v1/health/ready`),
+        getJson(`${server.url}/api/v1/health`),
+      ]);
+      type Redis = { redis?: { status: string } };
+      const readyRedis = (ready.body as { checks?: Redis }).checks?.redis?.status;
+      const reportedRedis = (report.body as { dependencies?: Redis }).dependencies?.redis?.status;
+      seen.push(`${ready.status} ${readyRedis} ${reportedRedis}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toEqual(Array.from({ length: 10 }, () => "200 up up"));
+  });
+});
+
 describe("health with the providers answering", () => {
   let server: ServerProcess;
   let stub: http.Server;

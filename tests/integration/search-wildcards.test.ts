@@ -89,3 +89,73 @@ describe("searching for symbols alone", () => {
     ]);
   });
 });
+
+describe("searching for terms a programmer types", () => {
+  /** My messages, one a second apart (the first newest), in a conversation of their own. */
+  async function messages(contents: string[], at = (i: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, 60 - i))) {
+    const me = await makeUser();
+    const conversation = await createConversation(me.id, { title: "Notes" });
+    const ids = contents.map((_, i) => `${conversation.id}-m${String(i).padStart(2, "0")}`);
+    await prisma.message.createMany({
+      data: contents.map((content, i) => ({
+        id: ids[i]!,
+        userId: me.id,
+        conversationId: conversation.id,
+        role: "user" as const,
+        content,
+        createdAt: at(i),
+      })),
+    });
+    return { me, ids };
+  }
+
+  it('finds "C++", "c#", "node.js" and "e-mail" as written, not every message with a lone "c"', async () => {
+    const contents = ["I love C++", "a c b", "c# rocks", "node.js 24", "my e-mail", "email me", "abc# and xnode.js"];
+    const { me } = await messages(contents);
+    const found = async (query: string) =>
+      (await searchConversations(me.id, query)).map((hit) => contents[Number(hit.messageId!.slice(-2))]);
+    expect(await found("C++")).toEqual(["I love C++"]);
+    expect(await found("c++")).toEqual(["I love C++"]);
+    expect(await found("c#")).toEqual(["c# rocks"]);
+    expect(await found("C#")).toEqual(["c# rocks"]);
+    expect(await found("node.js")).toEqual(["node.js 24"]);
+    expect(await found("Node.JS")).toEqual(["node.js 24"]);
+    expect(await found("e-mail")).toEqual(["my e-mail"]);
+    expect(await found("email")).toEqual(["email me"]);
+    // The word "c" is still a word wherever it stands; a term beside words asks for both.
+    expect(await found("c")).toEqual(["I love C++", "a c b", "c# rocks"]);
+    expect(await found("love c++")).toEqual(["I love C++"]);
+    expect(await found("rocks c++")).toEqual([]);
+    expect(await found('"I love C++"')).toEqual(["I love C++"]);
+    expect(await found("node.js -24")).toEqual([]);
+    expect(await found("rocks -c#")).toEqual([]);
+    // Punctuation that ends a sentence is not part of the term.
+    expect(await found("node.js.")).toEqual(["node.js 24"]);
+
+    const [hit] = await searchConversations(me.id, "c++");
+    expect(renderSnippet(snippetAtWordBoundaries(hit!.snippet, hit!.source))).toBe("I love <mark>C++</mark>");
+  });
+
+  it("finds node.js where the parser keeps it in a longer token", async () => {
+    const contents = ["upgrade to node.js24 today", "read https://example.org/docs/node.js first"];
+    const { me } = await messages(contents);
+    const found = async (query: string) =>
+      (await searchConversations(me.id, query)).map((hit) => contents[Number(hit.messageId!.slice(-2))]);
+    expect(await found("node.js")).toEqual(["upgrade to node.js24 today"]);
+  });
+
+  it("lists hits of the same moment in one order, so a shorter page is the start of a longer one", async () => {
+    const sameMoment = new Date(Date.UTC(2026, 11, 1, 12));
+    const { me, ids } = await messages(
+      Array.from({ length: 12 }, (_, i) => `kiwi note ${i}`),
+      () => sameMoment,
+    );
+    const newestFirst = [...ids].reverse();
+    expect((await searchConversations(me.id, "kiwi")).map((hit) => hit.messageId)).toEqual(newestFirst);
+    for (const limit of [3, 5, 8]) {
+      expect((await searchConversations(me.id, "kiwi", limit)).map((hit) => hit.messageId)).toEqual(
+        newestFirst.slice(0, limit),
+      );
+    }
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * An event or a memory entry saved once the session had ended (no JS): its text is shown back on the 401
+ * page and, for the person whose session it was, is in the form again once they have signed in (taken
+ * once, gone with signing out) — never for whoever signs in next on that browser.
+ */
+import { describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { PASSWORD, serverForThisFile, signedUp, type Client } from "../support/app-server";
+
+const server = serverForThisFile({
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_WRITE_PER_MINUTE: "0",
+  RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+});
+
+const TYPED = "__ares_unsaved_form";
+const unique = (name: string) =>
+  `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+async function endSessions(email: string): Promise<void> {
+  await prisma.session.updateMany({ where: { user: { email } }, data: { revokedAt: new Date() } });
+}
+
+async function page(client: Client, path: string): Promise<string> {
+  const response = await client.get(path);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+const inputValue = (html: string, name: string, form = html) =>
+  new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(form)?.[1] ??
+  new RegExp(`<input[^>]*value="([^"]*)"[^>]*name="${name}"`).exec(form)?.[1] ??
+  null;
+const textareaValue = (html: string, name: string) =>
+  new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html)?.[1]?.trim() ?? null;
+/** The "Add a fact" form's markup. */
+const addFactForm = (html: string) => /<form[^>]*aria-label="Add a fact"[\s\S]*?<\/form>/.exec(html)?.[0] ?? "";
+
+const event = {
+  title: "Dentist & the long name",
+  location: "Harbour Street 12",
+  description: "Bring the insurance card",
+  startDate: "2026-03-04",
+  startTime: "09:00",
+  endDate: "2026-03-04",
+  endTime: "10:00",
+  timeZone: "UTC",
+};
+
+describe("a form saved after the session ended", () => {
+  it("puts an event's text back into the new-event form after signing in, once", async () => {
+    const a = unique("typed-event");
+    const browser = await signedUp(server.url, a);
+    await endSessions(a);
+    const sent = await browser.post("/calendar/new", event);
+    expect(sent.status).toBe(401);
+    expect(await sent.text()).toContain("Sign in again and it will be back in the form");
+    expect(browser.jar.get(TYPED)).toBeDefined();
+
+    // Another page does not take it.
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(inputValue(await page(browser, "/memory"), "key", addFactForm(await page(browser, "/memory")))).toBeNull();
+    const form = await page(browser, "/calendar/new");
+    expect(inputValue(form, "title")).toBe("Dentist &amp; the long name");
+    expect(inputValue(form, "location")).toBe(event.location);
+    expect(textareaValue(form, "description")).toBe(event.description);
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+    // Taken once.
+    expect(inputValue(await page(browser, "/calendar/new"), "title")).not.toBe("Dentist &amp; the long name");
+  });
+
+  it("puts a fact back into the Add a fact form, for the person whose session it was only", async () => {
+    const a = unique("typed-fact-a");
+    const b = unique("typed-fact-b");
+    const browser = await signedUp(server.url, a);
+    await signedUp(server.url, b);
+    const fact = { intent: "add-fact", kind: "professional", key: "employer", value: "Acme Ltd, since March" };
+
+    await endSessions(a);
+    expect((await browser.post("/memory", fact)).status).toBe(401);
+    // B signs in on the same browser: A's text is not in B's form, and is gone.
+    expect((await browser.post("/login", { email: b, password: PASSWORD })).status).toBe(302);
+    expect(await page(browser, "/memory")).not.toContain(fact.value);
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+    await browser.post("/logout", {});
+
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    await endSessions(a);
+    expect((await browser.post("/memory", fact)).status).toBe(401);
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    const form = addFactForm(await page(browser, "/memory"));
+    expect(inputValue(form, "key")).toBe(fact.key);
+    expect(inputValue(form, "value")).toBe(fact.value);
+    expect(form).toMatch(/<option value="professional" selected/);
+  });
+
+  it("signing out drops what was kept, and text too long for a cookie is only shown", async () => {
+    const a = unique("typed-logout");
+    const browser = await signedUp(server.url, a);
+    await endSessions(a);
+    expect((await browser.post("/calendar/new", event)).status).toBe(401);
+    expect(browser.jar.get(TYPED)).toBeDefined();
+    await browser.post("/logout", {});
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    await endSessions(a);
+    const long = "x".repeat(5_000);
+    const sent = await browser.post("/calendar/new", { ...event, description: long });
+    expect(sent.status).toBe(401);
+    const html = await sent.text();
+    expect(html).toContain(long);
+    expect(html).toContain("Sign in again; here is what you typed:");
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+  });
+});
