@@ -208,6 +208,12 @@ test("calendar and memory pages holding unbroken long text, and notifications", 
   await page.getByRole("button", { name: "Create event" }).click();
   await expect(page.getByText("The event has been saved.")).toBeVisible();
   const event = new URL(page.url()).pathname;
+  // One that does not repeat: its edit and delete pages lead back with its title alone.
+  await page.goto("/calendar/new?date=2026-03-03");
+  await page.getByLabel("Title").fill("X".repeat(190));
+  await page.getByRole("button", { name: "Create event" }).click();
+  await expect(page.getByText("The event has been saved.")).toBeVisible();
+  const oneOff = new URL(page.url()).pathname;
 
   await page.goto("/memory");
   const form = page.getByRole("form", { name: "Add a fact" });
@@ -225,6 +231,8 @@ test("calendar and memory pages holding unbroken long text, and notifications", 
     event,
     `${event}/edit?occurrence=2026-03-09`,
     `${event}/delete?occurrence=2026-03-09`,
+    `${oneOff}/edit`,
+    `${oneOff}/delete`,
     "/calendar/subscriptions",
     "/memory",
     `/memory?q=${unbroken(50)}`,

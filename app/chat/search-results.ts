@@ -2,6 +2,8 @@ import { SNIPPET_START, SNIPPET_STOP } from "./snippet";
 
 /** ts_headline's default FragmentDelimiter, between the fragments it picks. */
 const FRAGMENT_DELIMITER = " ... ";
+/** Hits shown for a search, the newest first; the page says when there are more. */
+export const SEARCH_HITS_SHOWN = 30;
 /** A "word" longer than this (a URL, a hash) is cut after all, with an ellipsis, rather than shown whole. */
 const MAX_WIDENING = 40;
 const SENTINELS = new RegExp(`[${SNIPPET_START}${SNIPPET_STOP}]`, "g");

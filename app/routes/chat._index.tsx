@@ -8,7 +8,7 @@ import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
 import { searchConversations } from "~/chat/conversations.server";
 import { messageText } from "~/chat/schemas";
-import { groupByConversation, snippetAtWordBoundaries } from "~/chat/search-results";
+import { groupByConversation, SEARCH_HITS_SHOWN, snippetAtWordBoundaries } from "~/chat/search-results";
 import { renderSnippet } from "~/chat/snippet";
 import { useEffect } from "react";
 import { Composer } from "~/components/chat/composer";
@@ -25,7 +25,9 @@ export { retryAfterHeaders as headers };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const query = new URL(request.url).searchParams.get("q")?.trim() ?? "";
-  const hits = query ? await searchConversations(user.id, query) : [];
+  // One more than is shown tells whether there are more.
+  const found = query ? await searchConversations(user.id, query, SEARCH_HITS_SHOWN + 1) : [];
+  const hits = found.slice(0, SEARCH_HITS_SHOWN);
   // Where a deleted conversation's page sends the person: said once, not again on reload.
   const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
   // A message sent without JS after the session had ended, back in the box once signed in again.
@@ -33,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   for (const cookie of unsent.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     query,
+    moreThanShown: found.length > hits.length,
     deleted: notice,
     unsentMessage: unsent.message,
     conversations: groupByConversation(hits).map((group) => ({
@@ -78,7 +81,7 @@ const MATCHED: Record<"title" | "mine" | "reply", string> = {
 };
 
 export default function ChatHome() {
-  const { query, conversations, deleted, unsentMessage } = useLoaderData<typeof loader>();
+  const { query, moreThanShown, conversations, deleted, unsentMessage } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   // A refused send stays here: its mark must not move focus on some later arrival.
@@ -89,6 +92,11 @@ export default function ChatHome() {
     return (
       <div className="search-results">
         <h1>Search results for “{query}”</h1>
+        {moreThanShown ? (
+          <p className="search-limited">
+            {`These are the ${SEARCH_HITS_SHOWN} newest matches; there are more. Add words to find older ones.`}
+          </p>
+        ) : null}
         {conversations.length === 0 ? (
           <p>Nothing matches. Try fewer or different words.</p>
         ) : (

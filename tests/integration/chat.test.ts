@@ -531,6 +531,17 @@ describe("chat", () => {
     expect(page).not.toContain("Regenerate");
   });
 
+  it("a search with more matches than it shows says so; one with fewer does not", async () => {
+    const client = await signedInClient(harness.server.url);
+    await longConversation(client, 40, (index) => (index === 3 ? "a lone wombat" : `filler message ${index}`));
+    const many = await (await client.get("/chat?q=filler")).text();
+    expect(many.match(/data-matched="(mine|reply)"/g)).toHaveLength(30);
+    expect(many).toContain("These are the 30 newest matches; there are more. Add words to find older ones.");
+    const one = await (await client.get("/chat?q=wombat")).text();
+    expect(one).toContain("<mark>wombat</mark>");
+    expect(one).not.toContain("newest matches");
+  });
+
   it("titles a new conversation from its first message at once, before the reply is written", async () => {
     const client = await signedInClient(harness.server.url);
     const { path, replyId } = await start(client, "[[stub:delay=150]] plan a picnic by the river");
