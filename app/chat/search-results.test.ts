@@ -4,7 +4,7 @@ import { groupByConversation, snippetAtWordBoundaries } from "./search-results";
 
 describe("snippetAtWordBoundaries", () => {
   it("widens a fragment cut inside a word to the whole word and shows the cut as an ellipsis", () => {
-    const source = "Well, we didn't go to the beach because the weather was awful that weekend.";
+    const source = "On Saturday morning, well, we didn't go to the beach because the weather was awful that weekend.";
     // ts_headline's parser splits "didn't": a fragment can start at its "t".
     expect(snippetAtWordBoundaries(`t go to the ${S}beach${E} because`, source)).toBe(
       `… didn't go to the ${S}beach${E} because …`,
@@ -15,6 +15,21 @@ describe("snippetAtWordBoundaries", () => {
     const source = "alpha beta gamma delta epsilon zeta";
     expect(snippetAtWordBoundaries(`${S}alpha${E} beta ... epsilon ${S}zeta${E}`, source)).toBe(
       `${S}alpha${E} beta … epsilon ${S}zeta${E}`,
+    );
+  });
+
+  it("shows the last or first few words ts_headline left out of a fragment, where the text ends soon after", () => {
+    // What PostgreSQL 15's ts_headline (MaxFragments=2) answers for these texts.
+    expect(snippetAtWordBoundaries(`the ${S}code${E}`, "the code is 7731")).toBe(`the ${S}code${E} is 7731`);
+    expect(snippetAtWordBoundaries(`${S}Meeting${E} moved to room`, "Meeting moved to room 42")).toBe(
+      `${S}Meeting${E} moved to room 42`,
+    );
+    expect(
+      snippetAtWordBoundaries(`paid 39 dollars for the ${S}filler${E} today`, "I paid 39 dollars for the filler today"),
+    ).toBe(`I paid 39 dollars for the ${S}filler${E} today`);
+    // More than a few words left: still an ellipsis.
+    expect(snippetAtWordBoundaries(`the ${S}code${E}`, "the code is in the drawer by the door")).toBe(
+      `the ${S}code${E} …`,
     );
   });
 

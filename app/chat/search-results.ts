@@ -8,6 +8,14 @@ export const SEARCH_HITS_SHOWN = 30;
 const MAX_WIDENING = 40;
 const SENTINELS = new RegExp(`[${SNIPPET_START}${SNIPPET_STOP}]`, "g");
 const isSpace = (char: string | undefined) => char === undefined || /\s/.test(char);
+/**
+ * ts_headline's fragments leave out the last words of a text when its match is near the end ("the code
+ * is 7731" gives just "code"; "Meeting moved to room 42" loses "42") and sometimes the first: a rest of
+ * this many words or fewer is shown whole rather than as "…".
+ */
+const SHORT_REST = { words: 3, chars: 30 };
+const isShortRest = (text: string) =>
+  text.trim().length <= SHORT_REST.chars && text.trim().split(/\s+/).length <= SHORT_REST.words;
 
 /**
  * ts_headline cuts fragments at its parser's tokens, which can be inside a word ("don't", "e-mail", a
@@ -15,7 +23,8 @@ const isSpace = (char: string | undefined) => char === undefined || /\s/.test(ch
  * A fragment not found in `source` (past the part fetched) is kept as it is.
  */
 export function snippetAtWordBoundaries(headline: string, source: string): string {
-  const fragments = headline.split(FRAGMENT_DELIMITER).map((fragment) => {
+  const pieces = headline.split(FRAGMENT_DELIMITER);
+  const fragments = pieces.map((fragment, index) => {
     const plain = fragment.replace(SENTINELS, "");
     const start = plain ? source.indexOf(plain) : -1;
     if (start < 0) return { text: fragment, textBefore: false, textAfter: false };
@@ -24,6 +33,8 @@ export function snippetAtWordBoundaries(headline: string, source: string): strin
     while (from > 0 && start - from < MAX_WIDENING && !isSpace(source[from - 1])) from--;
     let to = end;
     while (to < source.length && to - end < MAX_WIDENING && !isSpace(source[to])) to++;
+    if (index === 0 && isShortRest(source.slice(0, from))) from = 0;
+    if (index === pieces.length - 1 && isShortRest(source.slice(to))) to = source.length;
     const text = `${source.slice(from, start)}${fragment}${source.slice(end, to)}`;
     return {
       text: text.trim(),
