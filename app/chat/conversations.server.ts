@@ -202,18 +202,28 @@ const SYMBOL_CONTEXT_CHARS = 60;
 
 /** A term typed with its punctuation ("C++", "c#", "node.js", "e-mail"), found as written. */
 type LiteralTerm = { text: string; negated: boolean };
+/** Letters and digits, joined by single dots, hyphens or underscores, then any symbols ("C++", "node.js", "50%"). */
+const AS_WRITTEN = /^[\p{L}\p{M}\p{N}]+(?:[._-][\p{L}\p{M}\p{N}]+)*[^\p{L}\p{M}\p{N}\s'’"]*$/u;
+const MAX_LITERAL_TERMS = 8;
 
 /**
  * Splits a search into the terms that must be found as written and the rest, which websearch_to_tsquery
  * reads as before. The 'simple' parser reads "C++" and "c#" as the word "c", and "node.js" or "e-mail"
- * as one token in a query but another in a message ("node.js24", "/docs/node.js"), so a term with
- * punctuation between or after its letters is matched by its characters instead (case-insensitive).
- * Punctuation that ends a sentence ("node.js.") or wraps a word ("(c#)") is not part of it.
+ * as one token in a query but another in a message ("node.js24"), so a word with dots, hyphens or
+ * underscores between its letters, or symbols after them, is matched by its characters instead
+ * (case-insensitive). Punctuation that ends a sentence ("node.js.") or wraps a word ("(c#)") is not part
+ * of it. Everything else stays with the parser, which finds it in more forms than its characters would:
+ * paths ("/etc/hosts", stored as one word that starts with "/"), apostrophes ("don't" finds "don’t"),
+ * phrases ("hello, world") and words whose scripts have combining marks. A search with "or" is read by
+ * the parser alone (its terms are alternatives, which the characters' check cannot express), and so is
+ * one of more than MAX_LITERAL_TERMS such terms (each is a regular expression run on every candidate).
  */
 function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
   const literals: LiteralTerm[] = [];
   const rest: string[] = [];
+  const parserAlone = { rest: text, literals: [] };
   for (const match of text.matchAll(/(-?)"([^"]*)"?|(\S+)/g)) {
+    if (match[3]?.toLowerCase() === "or") return parserAlone;
     const quoted = match[2];
     const negated = match[1] === "-" || (quoted === undefined && match[3]!.length > 1 && match[3]!.startsWith("-"));
     const raw = quoted ?? (negated ? match[3]!.slice(1) : match[3]!);
@@ -222,9 +232,10 @@ function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
       .trim()
       .replace(/^[("'[]+/, "")
       .replace(/[)"'\],.;:!?]+$/, "");
-    if (/[\p{L}\p{N}]/u.test(term) && /[^\p{L}\p{N}\s]/u.test(term)) literals.push({ text: term, negated });
+    if (AS_WRITTEN.test(term) && /[^\p{L}\p{M}\p{N}]/u.test(term)) literals.push({ text: term, negated });
     else rest.push(match[0]);
   }
+  if (literals.length > MAX_LITERAL_TERMS) return parserAlone;
   return { rest: rest.join(" "), literals };
 }
 

@@ -136,6 +136,29 @@ describe("searching for terms a programmer types", () => {
     expect(renderSnippet(snippetAtWordBoundaries(hit!.snippet, hit!.source))).toBe("I love <mark>C++</mark>");
   });
 
+  it("leaves paths, apostrophes, phrases, 'or' and scripts with combining marks to the parser, which finds them", async () => {
+    const contents = [
+      "edit /etc/hosts then",
+      "I don’t know",
+      "hello world again",
+      "python is fine",
+      "I love C++",
+      "नमस्ते दुनिया",
+    ];
+    const { me } = await messages(contents);
+    const found = async (query: string) =>
+      (await searchConversations(me.id, query)).map((hit) => contents[Number(hit.messageId!.slice(-2))]);
+    expect(await found("/etc/hosts")).toEqual(["edit /etc/hosts then"]);
+    // The apostrophe typed on a keyboard finds the curly one a phone or a model writes.
+    expect(await found("don't")).toEqual(["I don’t know"]);
+    expect(await found('"hello, world"')).toEqual(["hello world again"]);
+    expect(await found("python or c++")).toEqual(["python is fine", "I love C++"]);
+    expect(await found("नमस्ते")).toEqual(["नमस्ते दुनिया"]);
+    // More terms to check by their characters than a search runs: the parser reads them all.
+    expect(await found("a+ b+ c+ d+ e+ f+ g+ h+ i+ love")).toEqual([]);
+    expect(await found("love c++ c++ c++ c++ c++ c++ c++ c++")).toEqual(["I love C++"]);
+  });
+
   it("finds node.js where the parser keeps it in a longer token", async () => {
     const contents = ["upgrade to node.js24 today", "read https://example.org/docs/node.js first"];
     const { me } = await messages(contents);
