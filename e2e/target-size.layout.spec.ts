@@ -1,6 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
-import { signUp, untilInteractive } from "./support/session";
+import { promoteToAdmin } from "./support/admin";
+import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 /**
  * On a 390 px phone, JS on and off: every control a person presses on its own is a target of at least
@@ -104,4 +105,63 @@ test("every control on the calendar, event, memory, settings and prompt pages is
     }
   }
   expect(findings).toEqual([]);
+});
+
+test.describe("in a browser whose zone is not the profile's", () => {
+  // The calendar then suggests changing the time zone (with JS): "Change your time zone" is a target too.
+  test.use({ timezoneId: "Pacific/Auckland" });
+
+  test("a reply's memories, the calendar's zone suggestion and the admin pages' links are at least 24 × 24 px", async ({
+    page,
+    baseURL,
+  }) => {
+    test.setTimeout(180_000);
+    const email = await signUp(page);
+    await promoteToAdmin(email, baseURL!);
+    // A fact, so the reply says "used 1 memory" (a <summary>); opened, it shows "See the whole prompt".
+    await page.goto("/memory");
+    const fact = page.getByRole("form", { name: "Add a fact" });
+    await fact.getByLabel("Kind").selectOption("professional");
+    await fact.getByLabel("Key").fill("employer");
+    await fact.getByLabel("Value").fill("Acme Rockets");
+    await fact.getByRole("button", { name: "Add fact" }).click();
+    await expectNotice(page, "Fact saved.");
+    await page.goto("/chat");
+    await untilInteractive(page);
+    await page.getByRole("textbox", { name: "Message", exact: true }).fill("Where do I work?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForURL(/\/chat\/[a-z0-9]+/);
+    await untilReplyEnds(page);
+    const used = page.getByTestId("used-memories");
+    await used.getByText("used 1 memory").click();
+    await expect(used.getByRole("link", { name: "See the whole prompt" })).toBeVisible();
+    const findings: string[] = [];
+    // Named here as well as swept: the sweep lets a link in a sentence off, and these stand on their own.
+    async function measure(where: string, element: Locator): Promise<void> {
+      const box = (await element.boundingBox())!;
+      if (box.width < 24 || box.height < 24) {
+        findings.push(
+          `${where}: ${await element.textContent()} is ${Math.round(box.width)} × ${Math.round(box.height)}`,
+        );
+      }
+    }
+    await measure("reply", used.locator("summary"));
+    await measure("reply", used.getByRole("link", { name: "See the whole prompt" }));
+
+    for (const path of ["/calendar", "/admin/users", "/admin/audit"]) {
+      await page.goto(path);
+      await untilInteractive(page);
+      if (path === "/calendar" && test.info().project.use.javaScriptEnabled !== false) {
+        await measure(path, page.getByRole("link", { name: "Change your time zone" }));
+      }
+      if (path !== "/calendar") {
+        await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+        await measure(path, page.locator('td a[href^="/admin/users/"]').first());
+      }
+      for (const { target, width, height } of await smallTargets(page)) {
+        findings.push(`${path}: ${target} is ${width} × ${height}`);
+      }
+    }
+    expect(findings).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { Children, cloneElement, isValidElement, type ReactNode } from "react";
+import { Children, cloneElement, isValidElement, useEffect, useRef, type ReactNode } from "react";
 
 type FieldProps = {
   label: string;
@@ -17,7 +17,13 @@ export function Field({ label, id, errors, hint, children }: FieldProps) {
     if (!described.length || !isValidElement<{ id?: string; "aria-describedby"?: string }>(child)) return child;
     if (child.props.id !== id) return child;
     const own = child.props["aria-describedby"]?.split(/\s+/).filter(Boolean) ?? [];
-    return cloneElement(child, { "aria-describedby": [...new Set([...own, ...described])].join(" ") });
+    return cloneElement(child, {
+      "aria-describedby": [...new Set([...own, ...described])].join(" "),
+      // Without JS the page after a refused submission is new, and focus would start on <body>: the browser
+      // focuses the first `autofocus` in the page, so the first field with an error. With JS the field is
+      // already on the page, where React ignores a new autoFocus (Conform focuses it instead).
+      ...(errors?.length ? { autoFocus: true } : {}),
+    });
   });
   return (
     <div className="field">
@@ -54,9 +60,19 @@ export function sentValue(
 }
 
 export function FormErrors({ errors, id }: { errors?: string[] | undefined; id?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // With JS, an error about the whole form (a wrong sign-in) names no field for Conform to focus, and the
+    // submit button, disabled while sending, dropped focus to <body>: start again at the form's first field.
+    if (!errors?.length || (document.activeElement && document.activeElement !== document.body)) return;
+    const first = ref.current
+      ?.closest("form")
+      ?.querySelector<HTMLElement>("input:not([type=hidden]):not([tabindex='-1']):not(:disabled), select, textarea");
+    first?.focus();
+  }, [errors]);
   if (!errors?.length) return null;
   return (
-    <div className="form-error" role="alert" id={id}>
+    <div className="form-error" role="alert" id={id} ref={ref}>
       {errors.map((error) => (
         <p key={error}>{error}</p>
       ))}

@@ -459,7 +459,10 @@ function ZoneSuggestion({ timeZone }: { timeZone: string }) {
   if (!browserZone) return null;
   return (
     <p className="notice" role="status">
-      This browser is in {browserZone.replaceAll("_", " ")}. <Link to="/settings/profile">Change your time zone</Link>{" "}
+      This browser is in {browserZone.replaceAll("_", " ")}.{" "}
+      <Link to="/settings/profile" className="standalone-link">
+        Change your time zone
+      </Link>{" "}
       to see times there.
     </p>
   );

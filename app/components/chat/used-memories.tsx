@@ -23,7 +23,9 @@ export function UsedMemories({
           </li>
         ))}
       </ul>
-      <Link to={`/chat/${conversationId}/prompt?reply=${messageId}`}>See the whole prompt</Link>
+      <Link to={`/chat/${conversationId}/prompt?reply=${messageId}`} className="standalone-link">
+        See the whole prompt
+      </Link>
     </details>
   );
 }
