@@ -527,6 +527,27 @@ describe("a NUL character in a page's form, without JS: that page, with what was
     expect((await prisma.user.findUniqueOrThrow({ where: { id: userId } })).name ?? "").not.toContain("Lovelace");
   });
 
+  it("an edit of an event that no longer exists says why too: the new-event form with the NUL's reason, not just the text with �", async () => {
+    const page = await send(
+      "/calendar/events/gone-event-id/edit",
+      "POST",
+      form({
+        title: "Moved\u0000standup",
+        startDate: "2026-03-02",
+        startTime: "09:00",
+        endDate: "2026-03-02",
+        endTime: "09:30",
+        timeZone: "Europe/Berlin",
+        repeat: "none",
+        scope: "this",
+      }),
+    );
+    expect(page.status).toBe(400);
+    expect(page.body).toContain("This event no longer exists");
+    expect(page.body).toContain("Moved\uFFFDstandup");
+    expect(page.body).toContain("What you sent contains a NUL character (shown as �)");
+  });
+
   it("the password form says so without sending a password back; with JS (.data) the page gets the same answer as data", async () => {
     const facts = await prisma.memoryFact.count({ where: { userId: await owner() } });
     const page = await send(
