@@ -19,7 +19,7 @@ async function endSessionsElsewhere(email: string, baseURL: string) {
 /** The 401 answer shows what was typed; its link leads to signing in again, which `email` does. */
 async function expectTypedShownBack(page: Page, email: string, typed: Record<string, string>) {
   await expect(page.getByRole("alert")).toHaveText(
-    "You were signed out before this was saved. Sign in again and it will be back in the form; here is what you typed:",
+    "You were signed out before this was saved. Sign in again and the text you typed will be back in the form; here it is:",
   );
   for (const [label, value] of Object.entries(typed)) {
     await expect(page.getByRole("textbox", { name: label })).toHaveValue(value);

@@ -75,11 +75,15 @@ export function unsentMessageHtml(options: {
   message: string;
   signInAddress: string;
   kept: boolean;
+  /** It held a NUL (shown as U+FFFD), so it was not kept: say why. */
+  hadNul?: boolean;
   theme: Theme;
 }): string {
-  const after = options.kept
-    ? "Sign in again and it will be back in the message box."
-    : "It is not kept while you sign in: copy it first, then sign in again.";
+  const after = options.hadNul
+    ? "It contains a NUL character (shown as �), which cannot be stored, so it is not kept while you sign in: copy it, remove the NUL, then sign in again."
+    : options.kept
+      ? "Sign in again and it will be back in the message box."
+      : "It is not kept while you sign in: copy it first, then sign in again.";
   // The HTML parser drops the newline right after <textarea>: the text's own leading blank line stays.
   return signedOutPageHtml({
     theme: options.theme,

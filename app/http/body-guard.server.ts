@@ -206,13 +206,17 @@ function alteredByDecoding(text: string, bytes: Buffer): boolean {
  */
 const STORABLE_JSON_PATHS = new Set(["/api/v1/telegram/webhook"]);
 
-/** The JSON with every NUL and lone surrogate in its strings made U+FFFD; undefined if it cannot be rewritten. */
+/** The JSON with every NUL and lone surrogate in its strings and keys made U+FFFD; undefined if it cannot be rewritten. */
 function storableJson(parsed: unknown): Buffer | undefined {
   try {
     return Buffer.from(
-      JSON.stringify(parsed, (_key, value: unknown) =>
-        typeof value === "string" ? withoutNul(cleanText(value)) : value,
-      ),
+      JSON.stringify(parsed, (_key, value: unknown) => {
+        if (typeof value === "string") return withoutNul(cleanText(value));
+        // Keys too (a replacer only sees values): one with a NUL was handed on unchanged.
+        if (value && typeof value === "object" && !Array.isArray(value))
+          return Object.fromEntries(Object.entries(value).map(([key, item]) => [withoutNul(cleanText(key)), item]));
+        return value;
+      }),
     );
   } catch (error) {
     // Nested too deep to write back (no update from Telegram is): refused as before.

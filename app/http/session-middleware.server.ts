@@ -7,6 +7,7 @@ import { followingFrameConversation, followingSignedOutHtml } from "~/chat/follo
 import { composerPage, keepUnsentCookie, unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
 import { holdsTypedText, keepTypedCookie, typedText, unsavedFormHtml } from "./unsaved-form.server";
+import { BAD_TEXT_LOCAL } from "./page-forms.server";
 import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -94,6 +95,9 @@ type SignedOutForm = { route: string; user: string | null; signIn: string };
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
 type SignedOutPost = { page: string; user: string | null; signIn: string };
 
+/** The `?occurrence=` of the address posted to (one date of a repeating event), if any. */
+const occurrenceOf = (req: Request) => new URL(req.originalUrl, "http://ares.invalid").searchParams.get("occurrence");
+
 /** Only a new message goes back into the Send box; an edit's text there would be sent as a new message. */
 const KEPT_INTENTS = new Set([null, "send"]);
 
@@ -110,6 +114,9 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
   const body = guardedBody(res);
   const fields =
     body?.contentType === "application/x-www-form-urlencoded" ? new URLSearchParams(body.bytes.toString()) : null;
+  // It held a NUL, shown as U+FFFD: kept in a cookie it came back into the form after signing in, with no
+  // reason given, and saving it stored the U+FFFD. It is only shown back, with the reason.
+  const hadNul = res.locals[BAD_TEXT_LOCAL] === true;
   if (form) {
     const typed = fields ? typedText(form.route, fields) : [];
     if (typed.length === 0) {
@@ -117,7 +124,10 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
       return;
     }
     // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
-    (form.user && fields ? keepTypedCookie(form.route, form.user, fields) : Promise.resolve(null))
+    (form.user && fields && !hadNul
+      ? keepTypedCookie(form.route, occurrenceOf(req), form.user, fields)
+      : Promise.resolve(null)
+    )
       .then((cookie) => {
         if (cookie) res.append("Set-Cookie", cookie);
         res.status(401).type("html").setHeader("Cache-Control", "no-store");
@@ -126,6 +136,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
             typed,
             signInAddress: form.signIn,
             kept: cookie !== null,
+            hadNul,
             theme: themeFromCookie(req.get("cookie") ?? null),
           }),
         );
@@ -140,7 +151,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
     return;
   }
   // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
-  const keep = pending.user !== null && KEPT_INTENTS.has(fields?.get("intent") ?? null);
+  const keep = pending.user !== null && !hadNul && KEPT_INTENTS.has(fields?.get("intent") ?? null);
   (keep ? keepUnsentCookie({ page: pending.page, message, user: pending.user! }) : Promise.resolve(null))
     .then((cookie) => {
       if (cookie) res.append("Set-Cookie", cookie);
@@ -150,6 +161,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
           message,
           signInAddress: pending.signIn,
           kept: cookie !== null,
+          hadNul,
           theme: themeFromCookie(req.get("cookie") ?? null),
         }),
       );

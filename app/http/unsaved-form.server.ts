@@ -15,6 +15,8 @@ const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>;
   {
     route: /^\/calendar\/events\/[^/]+\/edit$/,
     fields: { title: "Title", location: "Location", description: "Description" },
+    // The version it was typed against: an event changed meanwhile is the usual 409 on saving, not overwritten.
+    which: ["version"],
   },
   // Adding or editing a fact or a preference (a deletion has no text: it goes to the sign-in page as before).
   // `which`: the form of the page it was typed into (add or edit, and which entry), and its kind.
@@ -44,11 +46,15 @@ export function unsavedFormHtml(options: {
   typed: Typed[];
   signInAddress: string;
   kept: boolean;
+  /** It held a NUL (shown as U+FFFD), so it was not kept: say why. */
+  hadNul?: boolean;
   theme: Theme;
 }): string {
-  const after = options.kept
-    ? "Sign in again and it will be back in the form; here is what you typed:"
-    : "Sign in again; here is what you typed:";
+  const after = options.hadNul
+    ? "It contains a NUL character (shown as �), which cannot be stored, so it is not kept while you sign in: copy it, remove the NUL, then sign in again. Here is what you typed:"
+    : options.kept
+      ? "Sign in again and the text you typed will be back in the form; here it is:"
+      : "Sign in again; here is what you typed:";
   const boxes = options.typed
     .map(
       ({ label, value }, index) =>
@@ -71,8 +77,11 @@ const TYPED_MAX_AGE_SECONDS = 15 * 60;
 /** Browsers keep cookies up to 4096 bytes (name and attributes included); longer text is only shown. */
 const COOKIE_BYTES_MAX = 3_900;
 
-/** `user`: whose ended session posted it; only they get it back (the browser may be someone else's next). */
-type StoredTyped = { page: string; fields: Record<string, string>; user: string };
+/**
+ * `user`: whose ended session posted it; only they get it back (the browser may be someone else's next).
+ * `occurrence`: the page's `?occurrence=` (one date of a repeating event): another date's form does not get it.
+ */
+type StoredTyped = { page: string; occurrence?: string | null; fields: Record<string, string>; user: string };
 
 function typedCookie() {
   return signedCookie(TYPED_COOKIE, { maxAgeSeconds: TYPED_MAX_AGE_SECONDS });
@@ -82,7 +91,12 @@ function typedCookie() {
  * The Set-Cookie that keeps what was typed into the form posted to `page` until `user` signs in again:
  * its text fields and which form it was; null when nothing was typed or it is too long for a cookie.
  */
-export async function keepTypedCookie(page: string, user: string, posted: Iterable<[string, string]>) {
+export async function keepTypedCookie(
+  page: string,
+  occurrence: string | null,
+  user: string,
+  posted: Iterable<[string, string]>,
+) {
   const form = FORMS.find((candidate) => candidate.route.test(page));
   if (!form) return null;
   const sent: Record<string, string> = Object.fromEntries(posted);
@@ -90,15 +104,16 @@ export async function keepTypedCookie(page: string, user: string, posted: Iterab
   const fields = Object.fromEntries(
     names.filter((name) => sent[name] !== undefined).map((name) => [name, sent[name]!]),
   );
-  const header = await typedCookie().serialize({ page, fields, user } satisfies StoredTyped);
+  const header = await typedCookie().serialize({ page, occurrence, fields, user } satisfies StoredTyped);
   return Buffer.byteLength(header) <= COOKIE_BYTES_MAX ? header : null;
 }
 
 function isStoredTyped(value: unknown): value is StoredTyped {
   if (typeof value !== "object" || value === null) return false;
-  const { page, fields, user } = value as Record<string, unknown>;
+  const { page, occurrence, fields, user } = value as Record<string, unknown>;
   return (
     typeof page === "string" &&
+    (occurrence === undefined || occurrence === null || typeof occurrence === "string") &&
     typeof user === "string" &&
     typeof fields === "object" &&
     fields !== null &&
@@ -113,7 +128,7 @@ export function clearTypedCookie(): Promise<string> {
 
 /**
  * `userId`'s form text kept for this page, taken once (the headers clear the cookie; return them with
- * the loader's data). Another page's stays for that page; someone else's is dropped unseen.
+ * the loader's data). Another page's (or another date's) stays for that page; someone else's is dropped unseen.
  */
 export async function takeTypedForm(
   request: Request,
@@ -124,7 +139,9 @@ export async function takeTypedForm(
   if (!cookieHeader?.includes(`${TYPED_COOKIE}=`)) return { fields: null, headers };
   const value: unknown = await typedCookie().parse(cookieHeader);
   const mine = isStoredTyped(value) && value.user === userId;
-  if (mine && value.page !== new URL(request.url).pathname) return { fields: null, headers };
+  const url = new URL(request.url);
+  if (mine && (value.page !== url.pathname || (value.occurrence ?? null) !== url.searchParams.get("occurrence")))
+    return { fields: null, headers };
   headers.append("Set-Cookie", await clearTypedCookie());
   return { fields: mine ? value.fields : null, headers };
 }

@@ -27,7 +27,8 @@ export function refusedFormReply<R>(
 }
 
 /** The page's `headers`: a refused post's Retry-After on the document response too, not just in the data. */
-export const retryAfterHeaders: HeadersFunction = ({ actionHeaders }) => {
-  const retryAfter = actionHeaders.get("Retry-After");
+export const retryAfterHeaders: HeadersFunction = ({ actionHeaders, errorHeaders }) => {
+  // A refusal thrown (an edit of a missing event) carries it in errorHeaders.
+  const retryAfter = actionHeaders.get("Retry-After") ?? errorHeaders?.get("Retry-After");
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };

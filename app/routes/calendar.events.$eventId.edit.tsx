@@ -81,7 +81,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     backHref: override ? `/calendar/events/${override.id}` : null,
     occurrence,
     inSeries,
-    version,
+    // Typed before signing in again: the version it was typed against, so that a change made meanwhile
+    // is the usual 409 on saving rather than overwritten by the old text.
+    version: typed.fields?.version || version,
     ...scope,
     defaults: withTypedText(
       pickedZone(
@@ -118,7 +120,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: withPlainNumbers(eventFormSchema), disableAutoCoercion: true });
-  if (!event) throw eventGone(submission, user);
+  if (!event) {
+    // Refused before it got here too (a NUL, the write limit): its status and reason with the gone one, or
+    // the new-event form got U+FFFD text without a word, and a rate-limited post a 404.
+    throw (
+      refusedFormReply(context, ({ formErrors }) => goneEdit(submission, user, formErrors)) ??
+      eventGone(submission, user)
+    );
+  }
   refuseReadOnly(event.subscription);
   // Refused before it got here (a NUL in it, or the write limit): the form as sent, and why.
   const refused = refusedFormReply(context, (options) => submission.reply(options));
@@ -216,16 +225,18 @@ type GoneEdit = { eventGone: true; result: SubmissionResult<string[]>; defaults:
  * what was typed: the 404 carries it into a new-event form, with the reason on the form.
  */
 function eventGone(submission: Submission<unknown>, user: { timeZone: string }) {
+  return data(goneEdit(submission, user, []), { status: 404 });
+}
+
+/** The new-event form for a missing event's edit, with `refusals`: why the post was refused besides. */
+function goneEdit(submission: Submission<unknown>, user: { timeZone: string }, refusals: string[]): GoneEdit {
   const today = todayIn(user.timeZone).toString();
-  return data(
-    {
-      eventGone: true,
-      result: submission.reply({ formErrors: [EVENT_GONE] }),
-      defaults: newEventDefaults(today, pickerZone(user.timeZone)),
-      timeZones: timeZones(),
-    } satisfies GoneEdit,
-    { status: 404 },
-  );
+  return {
+    eventGone: true,
+    result: submission.reply({ formErrors: [EVENT_GONE, ...refusals] }),
+    defaults: newEventDefaults(today, pickerZone(user.timeZone)),
+    timeZones: timeZones(),
+  };
 }
 
 const isGoneEdit = (value: unknown): value is GoneEdit =>
@@ -264,7 +275,6 @@ function sentScope(lastResult: Parameters<typeof sentValue>[0]): Scope | undefin
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404 && isGoneEdit(error.data))
-    return <EventGone gone={error.data} />;
+  if (isRouteErrorResponse(error) && isGoneEdit(error.data)) return <EventGone gone={error.data} />;
   return <ErrorPage />;
 }

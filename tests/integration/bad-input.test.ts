@@ -527,6 +527,44 @@ describe("a NUL character in a page's form, without JS: that page, with what was
     expect((await prisma.user.findUniqueOrThrow({ where: { id: userId } })).name ?? "").not.toContain("Lovelace");
   });
 
+  it("an edit of an event that no longer exists says why too: the new-event form with the NUL's reason, not just the text with �", async () => {
+    const page = await send(
+      "/calendar/events/gone-event-id/edit",
+      "POST",
+      form({
+        title: "Moved\u0000standup",
+        startDate: "2026-03-02",
+        startTime: "09:00",
+        endDate: "2026-03-02",
+        endTime: "09:30",
+        timeZone: "Europe/Berlin",
+        repeat: "none",
+        scope: "this",
+      }),
+    );
+    expect(page.status).toBe(400);
+    expect(page.body).toContain("This event no longer exists");
+    expect(page.body).toContain("Moved\uFFFDstandup");
+    expect(page.body).toContain("What you sent contains a NUL character (shown as �)");
+  });
+
+  it("a form not on the page-forms list (a calendar subscription, an admin form) keeps the bare 400, nothing stored", async () => {
+    const userId = await owner();
+    const before = await prisma.calendarSubscription.count({ where: { userId } });
+    for (const [path, fields] of [
+      ["/calendar/subscriptions", { name: "Holi\u0000days", url: "https://example.test/holidays.ics", interval: "60" }],
+      ["/admin/users?index", { intent: "disable", userId: "a\u0000b" }],
+    ] as const) {
+      const page = await send(path, "POST", form(fields));
+      expect(page.status, path).toBe(400);
+      // The bare error page, not the form.
+      expect(page.body, path).toMatch(/<h1[^>]*>Bad request<\/h1>/);
+      expect(page.body, path).toContain("The request contains a NUL character or an unpaired surrogate");
+      expect(page.body, path).not.toMatch(nulMessage);
+    }
+    expect(await prisma.calendarSubscription.count({ where: { userId } })).toBe(before);
+  });
+
   it("the password form says so without sending a password back; with JS (.data) the page gets the same answer as data", async () => {
     const facts = await prisma.memoryFact.count({ where: { userId: await owner() } });
     const page = await send(

@@ -165,6 +165,22 @@ describe("the signed-out post on the way through the middleware", () => {
     expect(html).toContain(long.trim());
   });
 
+  it("a message holding a NUL is shown back with the reason, not kept for the box after signing in", async () => {
+    const a = unique("unsent-nul");
+    const browser = await signedUp(server.url, a);
+    await endSessions(a);
+    const response = await browser.post("/chat?index", { message: "before\0after" });
+    expect(response.status).toBe(401);
+    expect(unsentCookieSet(response)).toBe(false);
+    const html = await response.text();
+    expect(html).toContain("before\uFFFDafter");
+    expect(html).toContain("NUL character");
+    expect(html).not.toContain("will be back in the message box");
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(browser.jar.get(UNSENT)).toBeUndefined();
+    expect(await messageBox(browser, "/chat")).not.toContain("before");
+  });
+
   it("a cross-site post with a message is refused", async () => {
     const a = unique("unsent-cross");
     const browser = await signedUp(server.url, a);

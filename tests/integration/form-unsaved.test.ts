@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { PASSWORD, serverForThisFile, signedUp, type Client } from "../support/app-server";
+import { browserClient } from "../support/cookie-jar";
 
 const server = serverForThisFile({
   RATE_LIMIT_READ_PER_MINUTE: "0",
@@ -33,6 +34,7 @@ const inputValue = (html: string, name: string, form = html) =>
   null;
 const textareaValue = (html: string, name: string) =>
   new RegExp(`<textarea[^>]*name="${name}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html)?.[1]?.trim() ?? null;
+const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
 /** The "Add a fact" form's markup. */
 const addFactForm = (html: string) => /<form[^>]*aria-label="Add a fact"[\s\S]*?<\/form>/.exec(html)?.[0] ?? "";
 
@@ -54,7 +56,7 @@ describe("a form saved after the session ended", () => {
     await endSessions(a);
     const sent = await browser.post("/calendar/new", event);
     expect(sent.status).toBe(401);
-    expect(await sent.text()).toContain("Sign in again and it will be back in the form");
+    expect(await sent.text()).toContain("Sign in again and the text you typed will be back in the form");
     expect(browser.jar.get(TYPED)).toBeDefined();
 
     // Another page does not take it.
@@ -92,6 +94,65 @@ describe("a form saved after the session ended", () => {
     expect(inputValue(form, "key")).toBe(fact.key);
     expect(inputValue(form, "value")).toBe(fact.value);
     expect(form).toMatch(/<option value="professional" selected/);
+  });
+
+  it("text holding a NUL is shown back with the reason, not kept for the form after signing in", async () => {
+    const a = unique("typed-nul");
+    const browser = await signedUp(server.url, a);
+    await endSessions(a);
+    const sent = await browser.post("/calendar/new", { ...event, title: "Dentist\0now" });
+    expect(sent.status).toBe(401);
+    const html = await sent.text();
+    expect(html).toContain("Dentist\uFFFDnow");
+    expect(html).toContain("NUL character");
+    expect(html).not.toContain("will be back in the form");
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(await page(browser, "/calendar/new")).not.toContain("Dentist\uFFFDnow");
+  });
+
+  it("an edit's text comes back with the version it was typed against: a change made meanwhile is the 409, not overwritten", async () => {
+    const a = unique("typed-edit");
+    const browser = await signedUp(server.url, a);
+    const created = await browser.post("/calendar/new", event);
+    expect(created.status).toBe(302);
+    const id = created.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    const loaded = versionOf(await page(browser, `/calendar/events/${id}/edit`));
+    expect(loaded).toBeTruthy();
+    await endSessions(a);
+    const typed = { ...event, title: "Typed while signed out", version: loaded! };
+    expect((await browser.post(`/calendar/events/${id}/edit`, typed)).status).toBe(401);
+    // Changed meanwhile on another device.
+    const other = browserClient(server.url);
+    expect((await other.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    const meanwhile = { ...event, title: "Changed meanwhile", version: loaded! };
+    expect((await other.post(`/calendar/events/${id}/edit`, meanwhile)).status).toBe(302);
+
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    const form = await page(browser, `/calendar/events/${id}/edit`);
+    expect(inputValue(form, "title")).toBe("Typed while signed out");
+    expect(versionOf(form)).toBe(loaded);
+    const saved = await browser.post(`/calendar/events/${id}/edit`, { ...typed, version: versionOf(form)! });
+    expect(saved.status).toBe(409);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Changed meanwhile");
+  });
+
+  it("an edit of one date of a repeating event comes back into that date's form only", async () => {
+    const a = unique("typed-date");
+    const browser = await signedUp(server.url, a);
+    const weekly = { ...event, repeat: "WEEKLY", interval: "1", weekdays: "WE", ends: "never" };
+    const created = await browser.post("/calendar/new", weekly);
+    expect(created.status).toBe(302);
+    const id = created.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
+    const first = `/calendar/events/${id}/edit?occurrence=2026-03-04T09:00`;
+    const second = `/calendar/events/${id}/edit?occurrence=2026-03-11T09:00`;
+    await endSessions(a);
+    const sent = await browser.post(first, { ...weekly, title: "Only the first date", scope: "this" });
+    expect(sent.status).toBe(401);
+    expect(await sent.text()).toContain("Sign in again and the text you typed will be back in the form");
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(inputValue(await page(browser, second), "title")).not.toBe("Only the first date");
+    expect(inputValue(await page(browser, first), "title")).toBe("Only the first date");
   });
 
   it("signing out drops what was kept, and text too long for a cookie is only shown", async () => {

@@ -222,6 +222,12 @@ describe("the write limit on a chat page's own forms", () => {
       expect(data.body, path).not.toContain("ErrorResponse");
       expect(data.body, path).toMatch(wait);
     }
+    // An edit of an event that no longer exists: the 429 and the wait too (it was a 404), with what was typed.
+    const gone = await post("/calendar/events/gone-event-id/edit", { ...forms[1]!.fields, scope: "this" });
+    expect(gone.status).toBe(429);
+    expect(Number(gone.headers["retry-after"])).toBeGreaterThan(0);
+    expect(gone.body).toMatch(wait);
+    expect(gone.body).toContain("Limited standup");
     expect(await prisma.memoryFact.count({ where: { userId: person.id } })).toBe(0);
     expect(await prisma.event.count({ where: { userId: person.id } })).toBe(0);
   });

@@ -1,0 +1,49 @@
+import express from "express";
+import type { Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bodyGuard, guardedBody } from "./body-guard.server";
+
+// The Telegram webhook's body as the body guard hands it on (it answers with what it got).
+let server: Server;
+const PORT = Number(process.env.BODY_GUARD_TEST_PORT ?? 4151);
+
+beforeAll(async () => {
+  const app = express();
+  app.use(bodyGuard(() => 8192));
+  app.post("/api/v1/telegram/webhook", (_req, res) => {
+    res.type("application/json").send(guardedBody(res)?.bytes.toString() ?? "");
+  });
+  await new Promise<void>((resolve) => {
+    server = app.listen(PORT, "127.0.0.1", resolve);
+  });
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const handedOn = async (body: string) => {
+  const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/telegram/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  expect(response.status).toBe(200);
+  return response.text();
+};
+
+describe("a Telegram update holding a NUL or a lone surrogate", () => {
+  it("is handed on with U+FFFD in its text values", async () => {
+    expect(JSON.parse(await handedOn('{"message":{"text":"a\\u0000b\\ud800c"}}'))).toEqual({
+      message: { text: "a\uFFFDb\uFFFDc" },
+    });
+  });
+
+  it("is handed on with U+FFFD in its keys too (they were handed on unchanged)", async () => {
+    const text = await handedOn(
+      '{"message":{"x\\u0000y":1,"lone\\udc00":["k\\u0000"]},"ok\\u0000":{"deep\\ud800":true}}',
+    );
+    expect(text).not.toMatch(/\\u0000|\\ud[89a-f][0-9a-f]{2}/i);
+    expect(JSON.parse(text)).toEqual({
+      message: { "x\uFFFDy": 1, "lone\uFFFD": ["k\uFFFD"] },
+      "ok\uFFFD": { "deep\uFFFD": true },
+    });
+  });
+});
