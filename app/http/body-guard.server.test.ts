@@ -1,11 +1,12 @@
 import express from "express";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bodyGuard, guardedBody } from "./body-guard.server";
 
 // The Telegram webhook's body as the body guard hands it on (it answers with what it got).
 let server: Server;
-const PORT = Number(process.env.BODY_GUARD_TEST_PORT ?? 4151);
+let port: number;
 
 beforeAll(async () => {
   const app = express();
@@ -14,13 +15,15 @@ beforeAll(async () => {
     res.type("application/json").send(guardedBody(res)?.bytes.toString() ?? "");
   });
   await new Promise<void>((resolve) => {
-    server = app.listen(PORT, "127.0.0.1", resolve);
+    // A port the system picks: test files run side by side.
+    server = app.listen(0, "127.0.0.1", resolve);
   });
+  port = (server.address() as AddressInfo).port;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const handedOn = async (body: string) => {
-  const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/telegram/webhook`, {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/telegram/webhook`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
