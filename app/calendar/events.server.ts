@@ -372,6 +372,19 @@ function endBefore(series: EventRecord, occurrence: string): string {
   return withRulePart(withoutCount, "UNTIL", wallToUntil(formatWall(last, series.allDay)));
 }
 
+/** The series row ends before `occurrence` ("this and following" edited or deleted): its rule, skipped dates and range. */
+async function endSeriesBefore(tx: Tx, series: EventRecord, occurrence: string): Promise<void> {
+  const truncated = endBefore(series, occurrence);
+  await tx.event.update({
+    where: { id: series.id },
+    data: {
+      rrule: truncated,
+      exdates: series.exdates.filter((day) => day < occurrence),
+      ...eventRange({ ...series, rrule: truncated }),
+    },
+  });
+}
+
 function occurrencesBefore(series: EventRecord, occurrence: string): number {
   const count = Number(parseRule(series.rrule ?? "").COUNT);
   if (!count) return 0;
@@ -625,15 +638,7 @@ async function updateResolved(
     }
     const later = series.overrides.filter((override) => (override.recurrenceId ?? "") >= occurrence);
     const laterExdates = series.exdates.filter((day) => day >= occurrence);
-    const truncated = endBefore(series, occurrence);
-    await tx.event.update({
-      where: { id: series.id },
-      data: {
-        rrule: truncated,
-        exdates: series.exdates.filter((day) => day < occurrence),
-        ...eventRange({ ...series, rrule: truncated }),
-      },
-    });
+    await endSeriesBefore(tx, series, occurrence);
     const created = await tx.event.create({
       data: {
         ...rowData({ ...input, rrule }),
@@ -702,16 +707,8 @@ async function deleteResolved(tx: Tx, resolved: { single: EventDetail } | Series
     });
     return;
   }
-  const truncated = endBefore(series, occurrence);
   await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
-  await tx.event.update({
-    where: { id: series.id },
-    data: {
-      rrule: truncated,
-      exdates: series.exdates.filter((day) => day < occurrence),
-      ...eventRange({ ...series, rrule: truncated }),
-    },
-  });
+  await endSeriesBefore(tx, series, occurrence);
 }
 
 /** Every event I own, as stored (series, one-offs, overrides): the .ics export and feed. */
