@@ -1,7 +1,7 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
 import { signedCookie } from "~/http/signed-cookie.server";
-import { signedOutPageHtml } from "~/http/signed-out-page.server";
+import { NUL_NOT_KEPT, signedOutPageHtml } from "~/http/signed-out-page.server";
 
 /**
  * A message sent without JS after the session ended (signed out in another tab, expired, revoked) must
@@ -80,7 +80,7 @@ export function unsentMessageHtml(options: {
   theme: Theme;
 }): string {
   const after = options.hadNul
-    ? "It contains a NUL character (shown as �), which cannot be stored, so it is not kept while you sign in: copy it, remove the NUL, then sign in again."
+    ? NUL_NOT_KEPT
     : options.kept
       ? "Sign in again and it will be back in the message box."
       : "It is not kept while you sign in: copy it first, then sign in again.";

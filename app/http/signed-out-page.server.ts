@@ -1,6 +1,10 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
 
+/** Why text typed while signed out is shown back but not kept: it held a NUL, which the guard showed as U+FFFD. */
+export const NUL_NOT_KEPT =
+  "It contains a NUL character (shown as �), which cannot be stored, so it is not kept while you sign in: copy it, remove the NUL, then sign in again.";
+
 /**
  * The 401 page a post gets when the session ended before it arrived (a chat message, an event, a memory
  * entry): a plain document, since the app's layout needs a signed-in person. `body` is the page's own

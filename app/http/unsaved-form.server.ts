@@ -1,7 +1,7 @@
 import escapeHtml from "escape-html";
 import type { Theme } from "~/components/theme";
 import { signedCookie } from "./signed-cookie.server";
-import { signedOutPageHtml } from "./signed-out-page.server";
+import { NUL_NOT_KEPT, signedOutPageHtml } from "./signed-out-page.server";
 
 /**
  * A calendar event or a memory entry posted without JS after the session ended (signed out in another
@@ -51,7 +51,7 @@ export function unsavedFormHtml(options: {
   theme: Theme;
 }): string {
   const after = options.hadNul
-    ? "It contains a NUL character (shown as �), which cannot be stored, so it is not kept while you sign in: copy it, remove the NUL, then sign in again. Here is what you typed:"
+    ? `${NUL_NOT_KEPT} Here is what you typed:`
     : options.kept
       ? "Sign in again and the text you typed will be back in the form; here it is:"
       : "Sign in again; here is what you typed:";
