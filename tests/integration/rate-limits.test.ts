@@ -793,7 +793,12 @@ describe("rate limits shared through Redis", () => {
     // How much slower requests get is measured under load in tests/faults/redis-outage.test.ts.
     const served = await httpRequest(`${a.url}/`);
     expect(served.status).toBe(200);
-    expect(a.logs.some((entry) => entry.level === 50 && /store|redis/i.test(String(entry.msg)))).toBe(true);
+    // The log line comes over the process's stdout, which may arrive after the answer did.
+    await expect
+      .poll(() => a.logs.some((entry) => entry.level === 50 && /store|redis/i.test(String(entry.msg))), {
+        timeout: 5_000,
+      })
+      .toBe(true);
     expect(sample(await metricsOf(a), "ares_rate_limit_store_errors_total")).toBeGreaterThanOrEqual(1);
     const ready = await httpRequest(`${a.url}/api/v1/health/ready`);
     // Every instance shares the Redis outage: readiness failing would drain them all at once.
