@@ -19,6 +19,7 @@ import {
   benchDatabase,
   benchServer,
   loadAverage,
+  machineCpuTicks,
   ms,
   percentile,
   processCpuMs,
@@ -74,14 +75,18 @@ async function hammer(label: string, url: string, cookie: string | undefined, pi
 
 // When each burst send's request reached the provider (the stand-in runs in this process: one clock).
 const reachedProvider = new Map<number, number>();
+/** Called as the burst's last send reaches the provider (a timer polling for it could miss it under load). */
+let onEveryBurstSendReached: () => void = () => undefined;
 const BURST_MARKER = /burst send (\d+) of the bench/;
 const stub = await startStubLlm({
   name: "openrouter",
   maxRecordedRequests: 10,
   onRequest: (request) => {
     const index = BURST_MARKER.exec(JSON.stringify(request.body ?? ""))?.[1];
-    if (index !== undefined && !reachedProvider.has(Number(index)))
+    if (index !== undefined && !reachedProvider.has(Number(index))) {
       reachedProvider.set(Number(index), performance.now());
+      if (reachedProvider.size === burstSize) onEveryBurstSendReached();
+    }
   },
 });
 const database = await benchDatabase("throughput");
@@ -165,13 +170,23 @@ try {
   // The server's CPU until every send has reached the provider (admission), and until every reply is
   // done: how far the burst is from the target in work per send, whatever else the machine is doing.
   const burstCpuBefore = processCpuMs(server.child.pid);
+  // The whole machine's CPU and this process's (the client and the stand-in provider) over the admission:
+  // what is left is PostgreSQL's, so the burst's figure can be read against all three.
+  const machineBefore = machineCpuTicks();
+  const benchBefore = process.cpuUsage();
   let admissionCpu: number | null = null;
-  const admissionWatch = setInterval(() => {
-    if (admissionCpu !== null || reachedProvider.size < burstSize) return;
+  let admissionMachine: { busyMs: number; utilisation: number; benchMs: number } | null = null;
+  onEveryBurstSendReached = () => {
     const now = processCpuMs(server.child.pid);
     admissionCpu = now === null || burstCpuBefore === null ? null : now - burstCpuBefore;
-    clearInterval(admissionWatch);
-  }, 5);
+    const machineNow = machineCpuTicks();
+    const bench = process.cpuUsage(benchBefore);
+    admissionMachine = {
+      busyMs: (machineNow.busy - machineBefore.busy) * 10,
+      utilisation: (machineNow.busy - machineBefore.busy) / (machineNow.total - machineBefore.total),
+      benchMs: (bench.user + bench.system) / 1000,
+    };
+  };
   const outcomes = await Promise.all(
     sends.map(async ({ person, conversationId, content }, index) => {
       const started = performance.now();
@@ -188,7 +203,6 @@ try {
       return { firstToken, admitted: provider - started };
     }),
   );
-  clearInterval(admissionWatch);
   const burstCpuAfter = processCpuMs(server.child.pid);
   const burstCpuPerSend =
     burstCpuBefore === null || burstCpuAfter === null ? null : (burstCpuAfter - burstCpuBefore) / burstSize;
@@ -214,6 +228,11 @@ try {
   if (burstCpuPerSend !== null && admissionCpuPerSend !== null)
     console.log(
       `  server CPU per send: ${ms(admissionCpuPerSend)} until all reached the provider, ${ms(burstCpuPerSend)} until all replies were done`,
+    );
+  const machine = admissionMachine as { busyMs: number; utilisation: number; benchMs: number } | null;
+  if (machine !== null && admissionCpu !== null)
+    console.log(
+      `  machine CPU per send until all reached the provider: ${ms(machine.busyMs / burstSize)} (ARES ${ms(admissionCpu / burstSize)}, this bench's client and stand-in ${ms(machine.benchMs / burstSize)}, the rest — PostgreSQL and other work — ${ms((machine.busyMs - admissionCpu - machine.benchMs) / burstSize)}); ${machineCpuTicks().cores} cores ${(machine.utilisation * 100).toFixed(0)} % busy`,
     );
   console.log(
     `  refused: ${refusals.length}/${burstSize}${refusals.length > 0 ? ` (first: ${refusals[0]})` : ""}   (target 0)`,
@@ -255,6 +274,17 @@ try {
             name: `burst of ${burstSize} sends: server CPU per send until all reached the provider`,
             value: admissionCpuPerSend,
             unit: "ms",
+            target: null,
+            pass: null,
+          },
+        ]),
+    ...(machine === null
+      ? []
+      : [
+          {
+            name: `burst of ${burstSize} sends: the machine's cores busy until all reached the provider`,
+            value: machine.utilisation * 100,
+            unit: "%",
             target: null,
             pass: null,
           },
