@@ -287,7 +287,7 @@ async function listEvents(context: ToolContext, raw: string) {
 }
 
 /** What the model is told when it targets an event of a subscribed calendar (and can tell the person). */
-export function subscribedRefusal(subscriptionName: string): string {
+function subscribedRefusal(subscriptionName: string): string {
   return `this event comes from the subscribed calendar “${subscriptionName}”; change it at its source. Its feed replaces it at every refresh, so a change made here would not last.`;
 }
 
