@@ -113,3 +113,35 @@ test("a repeating event's delete keeps its choice when refused as changed since,
     .evaluateAll((nodes) => nodes.map((node) => node.getAttribute("datetime")));
   expect([...new Set(starts)]).toEqual(["2026-03-02T09:00:00+00:00", "2026-03-09T09:00:00+00:00"]);
 });
+
+test("an edit form whose version was altered is refused with the event as it is now, keeping what was typed", async ({
+  page,
+}) => {
+  await signUp(page);
+  await page.goto("/calendar/new?date=2026-03-02");
+  await untilInteractive(page);
+  await page.getByLabel("Title").fill("Dentist");
+  await page.getByRole("button", { name: "Create event" }).click();
+  await expectNotice(page, "The event has been saved.");
+  await page.goto(new URL(page.url()).pathname + "/edit");
+  await untilInteractive(page);
+  const version = page.locator('input[name="version"]');
+  const loaded = await version.inputValue();
+  // A crafted or garbled form: not "changed in another tab" (nothing was), and not saved unchecked.
+  await version.evaluate((input: HTMLInputElement) => {
+    input.value = "zzz";
+  });
+  await page.getByLabel("Title").fill("Dentist (typed)");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("alert")).toContainText(
+    "This form is out of date or was altered; here is the event as it is now.",
+  );
+  await expect(page.getByRole("alert")).not.toContainText("another tab");
+  await expect(page.locator(".saved-now")).toContainText("Dentist");
+  await expect(page.getByLabel("Title")).toHaveValue("Dentist (typed)");
+  await expect(version).toHaveValue(loaded);
+
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expectNotice(page, "The event has been saved.");
+  await expect(page.getByRole("heading", { level: 1, name: "Dentist (typed)" })).toBeVisible();
+});

@@ -5,6 +5,7 @@ import type { CalendarAction, Prisma } from "~/generated/prisma/client";
 import {
   EventChangedError,
   EventNotFoundError,
+  EventReadOnlyError,
   type EventDetail,
   OccurrenceNotFoundError,
   OccurrenceRequiredError,
@@ -303,6 +304,8 @@ function notApplied(error: unknown): string | null {
   if (error instanceof OccurrenceRequiredError) return NOT_APPLIED.gone;
   if (error instanceof EventChangedError) return NOT_APPLIED.changed;
   if (error instanceof ScopeRequiredError) return NOT_APPLIED.repeats;
+  // Proposed before the tools refused such events (or before it came from a feed): the feed owns it.
+  if (error instanceof EventReadOnlyError) return NOT_APPLIED.subscribed(error.subscription.name);
   return null;
 }
 
@@ -312,6 +315,8 @@ const NOT_APPLIED = {
     "Not applied: the event was changed since this was proposed, and nothing was changed. Ask again to see the change against the event as it is now.",
   repeats:
     "Not applied: the event repeats now, and this change did not say which of its dates. Nothing was changed; ask again.",
+  subscribed: (name: string) =>
+    `Not applied: this event comes from the subscribed calendar “${name}”; change it at its source. Its feed replaces it at every refresh, so nothing was changed here.`,
 };
 
 type Decision = "confirm" | "cancel" | "undo";

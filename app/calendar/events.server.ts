@@ -177,6 +177,19 @@ export async function listOccurrences(userId: string, window: Window, viewerZone
   return expandOccurrences(rows, window, viewerZone);
 }
 
+/**
+ * Of these events of mine, the ones from a subscribed calendar, with its name: read-only here (its feed
+ * replaces them at every refresh). One query, for the assistant's list_events (off the send path).
+ */
+export async function subscribedCalendarNames(userId: string, eventIds: string[]): Promise<Map<string, string>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await prisma.event.findMany({
+    where: { userId, id: { in: [...new Set(eventIds)] }, subscriptionId: { not: null } },
+    select: { id: true, subscription: { select: { name: true } } },
+  });
+  return new Map(rows.map((row) => [row.id, row.subscription?.name ?? ""]));
+}
+
 export type SearchHit = EventRecord & { rangeStart: Date };
 
 /** The most hits a search shows: the latest ones. */

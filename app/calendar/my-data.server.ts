@@ -3,7 +3,7 @@ import { feedUrlForDisplay } from "./subscription-fetch.server";
 
 /**
  * What the calendar holds about a person, for "Download all my data": every event (series, overrides,
- * imported and subscribed copies), the subscriptions (a feed address's password as •••), whether a private feed link exists (never its hash)
+ * imported and subscribed copies), the subscriptions (a feed address's secrets as •••), whether a private feed link exists (never its hash)
  * and the changes the assistant proposed. Account deletion cascades from User.
  */
 export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
@@ -37,7 +37,10 @@ export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: st
   },
   {
     key: "calendarSubscriptions",
-    // A feed address's user:password is a credential for another server, not the person's data: shown as •••.
+    // A feed address's secrets (user:password, query values, random path segments) are credentials for
+    // another server, not the person's data: masked as on the pages. The exact address could be argued for
+    // (the person typed it), but the file leaves ARES — saved, mailed, attached to a support ticket — and
+    // anyone holding it could read that calendar; the service that issued the link shows it again.
     collect: async (userId) =>
       (
         await prisma.calendarSubscription.findMany({

@@ -23,7 +23,8 @@ export function upcomingEventsColumn(userId: string): Prisma.Sql {
   return Prisma.sql`(SELECT coalesce(json_agg(json_build_object(
         'id', e.id, 'uid', e.uid, 'title', e.title, 'description', e.description, 'location', e.location,
         'allDay', e."allDay", 'startLocal', e."startLocal", 'endLocal', e."endLocal", 'timeZone', e."timeZone",
-        'rrule', e.rrule, 'exdates', e.exdates, 'seriesId', e."seriesId", 'recurrenceId', e."recurrenceId")
+        'rrule', e.rrule, 'exdates', e.exdates, 'seriesId', e."seriesId", 'recurrenceId', e."recurrenceId",
+        'readOnly', e."subscriptionId" IS NOT NULL)
         ORDER BY e."rangeStart", e.id), '[]'::json)
       FROM "Event" e, (SELECT now() AT TIME ZONE 'UTC' - interval '1 day' AS lo,
                               now() AT TIME ZONE 'UTC' + interval '${Prisma.raw(String(DAYS + 1))} days' AS hi) w
@@ -32,6 +33,9 @@ export function upcomingEventsColumn(userId: string): Prisma.Sql {
              AND e."rangeStart" < w.hi AND (e."rangeEnd" IS NULL OR e."rangeEnd" > w.lo))
          OR (e."replacedStart" < w.hi AND e."replacedEnd" > w.lo))) AS calendar`;
 }
+
+/** A row of the block: an event, and whether it comes from a subscribed calendar (read-only here). */
+export type UpcomingRecord = EventRecord & { readOnly?: boolean };
 
 /** From the start of today in my zone to the end of the 7th day. */
 export function nextDays(timeZone: string, now: Date): { start: Temporal.Instant; end: Temporal.Instant } {
@@ -48,7 +52,7 @@ const day = (value: Temporal.PlainDate) =>
   `${value.toLocaleString("en-GB", { weekday: "short" })} ${value.day} ${value.toLocaleString("en-GB", { month: "short" })} ${value.year}`;
 
 /** One occurrence in plain words, with what the tools need to address it. */
-export function describeOccurrence(occurrence: Occurrence, viewerZone: string): string {
+export function describeOccurrence(occurrence: Occurrence, viewerZone: string, readOnly = false): string {
   let when: string;
   if (occurrence.allDay) {
     const last = occurrence.end.toPlainDate().subtract({ days: 1 });
@@ -67,14 +71,19 @@ export function describeOccurrence(occurrence: Occurrence, viewerZone: string): 
     occurrence.seriesId && occurrence.recurrenceId && !occurrence.isException
       ? `event_id=${occurrence.eventId}, occurrence=${occurrence.recurrenceId}`
       : `event_id=${occurrence.eventId}`;
-  return `${when}${zone}: ${occurrence.title}${where}${series} [${address}]`;
+  // Its feed rewrites it at the next refresh: the model should not propose changing it.
+  const source = readOnly ? ", read-only (from a subscribed calendar)" : "";
+  return `${when}${zone}: ${occurrence.title}${where}${series}${source} [${address}]`;
 }
 
 /** The calendar section's lines: every occurrence of the next 7 days in my zone, earliest first. */
-export function upcomingLines(rows: EventRecord[], timeZone: string, now: Date): string[] {
+export function upcomingLines(rows: UpcomingRecord[], timeZone: string, now: Date): string[] {
   const occurrences = rows.length ? expandOccurrences(rows, nextDays(timeZone, now), timeZone) : [];
   if (occurrences.length === 0) return ["Nothing scheduled."];
-  const lines = occurrences.slice(0, MAX_LINES).map((occurrence) => describeOccurrence(occurrence, timeZone));
+  const readOnly = new Set(rows.flatMap((row) => (row.readOnly ? [row.id] : [])));
+  const lines = occurrences
+    .slice(0, MAX_LINES)
+    .map((occurrence) => describeOccurrence(occurrence, timeZone, readOnly.has(occurrence.eventId)));
   if (occurrences.length > MAX_LINES) {
     lines.push(`… and ${occurrences.length - MAX_LINES} more: use list_events to see them.`);
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isTimeZone } from "~/accounts/time-zone";
 import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 import { FREQUENCIES, MAX_COUNT, WEEKDAYS, type Weekday, ruleProblem, writeRule } from "./recurrence";
-import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate, toZoned } from "./time";
+import { CHOOSE_CALENDAR_YEAR, Temporal, inCalendarYears, isWallDate, isWallValue, toZoned } from "./time";
 
 const isWeekday = (day: string): day is Weekday => (WEEKDAYS as readonly string[]).includes(day);
 
@@ -228,11 +228,31 @@ function toEventInput(
  */
 export const scopeSchema = z.object({
   scope: z.enum(SCOPES).optional(),
-  occurrence: z.string().trim().max(20).optional(),
+  // Empty: the event itself. Anything else is a start the page wrote (a wall-clock value).
+  occurrence: z
+    .string()
+    .trim()
+    .refine((value) => value === "" || isWallValue(value))
+    .optional(),
 });
 
-/** An edit's target: plus the event's version its form was loaded from (a save over a newer one is refused). */
-export const editTargetSchema = scopeSchema.extend({ version: z.string().trim().max(100).optional() });
+/** An event's version as eventVersion writes it: 22 base64url characters of a hash. */
+const VERSION = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * An edit's target: plus the event's version its form was loaded from (a save over a newer one is
+ * refused). Absent is no check (a post from before versions were kept); present, it must be one.
+ */
+export const editTargetSchema = scopeSchema.extend({ version: z.string().trim().regex(VERSION).optional() });
+
+/**
+ * A target refused for what the page itself put in the form (its version or occurrence): the form was
+ * altered, or is from an older ARES. Not the person's choice of events, and not a change since: a version
+ * that cannot be one would otherwise read as "changed in another tab", or be taken for no version at all.
+ */
+export function isAlteredTarget(error: z.ZodError): boolean {
+  return error.issues.some((issue) => issue.path[0] === "version" || issue.path[0] === "occurrence");
+}
 
 /** Refresh intervals offered for a subscription, by minutes. */
 export const SUBSCRIPTION_INTERVALS = {

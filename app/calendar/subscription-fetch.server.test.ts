@@ -41,10 +41,41 @@ describe("the subscription fetch adapter", () => {
 
   it("shows an address without the user name and password it carries", () => {
     expect(feedUrlForDisplay("https://alice:s3cret@cal.example.com/feed.ics?x=1")).toBe(
-      "https://•••@cal.example.com/feed.ics?x=1",
+      "https://•••@cal.example.com/feed.ics?x=•••",
     );
     expect(feedUrlForDisplay("https://token@cal.example.com/feed.ics")).toBe("https://•••@cal.example.com/feed.ics");
     expect(feedUrlForDisplay("https://cal.example.com/feed.ics")).toBe("https://cal.example.com/feed.ics");
+  });
+
+  it("shows an address without the tokens in its query or its random-looking path segments", () => {
+    const cases: Array<[string, string]> = [
+      // iCloud's public links: the token is a path segment.
+      [
+        "https://p52-caldav.icloud.com/published/2/MTIzNDU2Nzg5MDEyMzQ1Njc4OTBhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx",
+        "https://p52-caldav.icloud.com/published/2/•••",
+      ],
+      // Google's secret address: the calendar's name is readable, its private-<hex> segment is not.
+      [
+        "https://calendar.google.com/calendar/ical/alice%40example.com/private-0123456789abcdef0123456789abcdef/basic.ics",
+        "https://calendar.google.com/calendar/ical/alice%40example.com/•••/basic.ics",
+      ],
+      // Outlook: UUIDs.
+      [
+        "https://outlook.office365.com/owa/calendar/5f0e8a8c-1b2d-4c3e-9f40-a1b2c3d4e5f6@example.com/0a1b2c3d4e5f4a7b8c9d0e1f2a3b4c5d6e7f8091/calendar.ics",
+        "https://outlook.office365.com/owa/calendar/•••/•••/calendar.ics",
+      ],
+      // Every query value, whatever its name; names stay.
+      [
+        "https://cal.example.com:8443/export/team.ics?token=abc&lang=en&flag&k=",
+        "https://cal.example.com:8443/export/team.ics?token=•••&lang=•••&flag&k=",
+      ],
+      ["https://cal.example.com/feed?Zm9vYmFyYmF6cXV4cXV1eGNvcmdl", "https://cal.example.com/feed?•••"],
+      // Readable names stay as they are.
+      ["https://example.com/holidays-2027/de.ics", "https://example.com/holidays-2027/de.ics"],
+      ["https://example.com/", "https://example.com/"],
+    ];
+    for (const [stored, shown] of cases) expect(feedUrlForDisplay(stored), stored).toBe(shown);
+    expect(feedUrlForDisplay("not a url")).toBe("(not a valid address)");
   });
 
   it("refuses loopback, private and link-local addresses by default, by literal address or by name", async () => {

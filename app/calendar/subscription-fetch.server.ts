@@ -64,20 +64,61 @@ export function normalizeFeedUrl(input: string): string {
   return url.toString();
 }
 
+const MASK = "•••";
+
+/** A UUID anywhere in a piece of an address (Outlook's published calendars carry them). */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
 /**
- * A subscription URL as pages show it: a user name and password in it (https://user:pass@host/…, how some
- * servers publish private feeds) become "•••". The stored URL keeps them: fetchFeed sends them.
+ * Whether a piece of an address reads as a secret rather than a name: a UUID, or a run of letters and
+ * digits that is long (24+: a base64 or hex token) or mixes both over 16+ (iCloud's and Google's private
+ * links). "basic.ics", "holidays-2027.ics" or "calendar" stay readable.
+ */
+function looksRandom(piece: string): boolean {
+  let text = piece;
+  try {
+    text = decodeURIComponent(piece);
+  } catch {
+    // A bare % ("50%off") is kept as it is: tested as typed.
+  }
+  if (UUID.test(text)) return true;
+  return (text.match(/[A-Za-z0-9]+/g) ?? []).some(
+    (run) => run.length >= 24 || (run.length >= 16 && /\d/.test(run) && /[A-Za-z]/.test(run)),
+  );
+}
+
+/**
+ * A subscription URL as pages show it. Private feeds carry their secret in the address: a user name and
+ * password (https://user:pass@host/…), a token in the query (?token=…) or a long random path segment
+ * (iCloud's /published/2/<token>, Google's /private-<hex>/basic.ics). Those become "•••"; the scheme, host
+ * and readable path stay, so the person still recognises the feed. The stored URL keeps everything:
+ * fetchFeed needs it.
  */
 export function feedUrlForDisplay(stored: string): string {
+  let url: URL;
   try {
-    const url = new URL(stored);
-    if (!url.username && !url.password) return stored;
-    url.username = "";
-    url.password = "";
-    return url.toString().replace("://", "://•••@");
+    url = new URL(stored);
   } catch {
     return "(not a valid address)";
   }
+  const userinfo = url.username || url.password ? `${MASK}@` : "";
+  const path = url.pathname
+    .split("/")
+    .map((segment) => (looksRandom(segment) ? MASK : segment))
+    .join("/");
+  // Every query value, whatever its name: tokens ride as "?k=", "?s=", "?key=" as well as "?token=".
+  const query = url.search
+    .slice(1)
+    .split("&")
+    .filter((part) => part !== "")
+    .map((part) => {
+      const at = part.indexOf("=");
+      if (at < 0) return looksRandom(part) ? MASK : part;
+      const name = part.slice(0, at);
+      return `${looksRandom(name) ? MASK : name}=${at < part.length - 1 ? MASK : ""}`;
+    })
+    .join("&");
+  return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ""}`;
 }
 
 /** A URL's user name or password as typed: URL keeps a bare `%` ("50%off"), which decodeURIComponent throws on. */

@@ -17,6 +17,14 @@ export function isWallDate(value: string): boolean {
   }
 }
 
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d$/;
+
+/** A wall-clock value as stored: a real date ("2026-03-29") or date and time to the minute ("2026-03-29T09:00"). */
+export function isWallValue(value: string): boolean {
+  const match = DATE_TIME.exec(value);
+  return isWallDate(match ? match[1]! : value);
+}
+
 /**
  * The years an event may start in and a view may show: past them the database's timestamps and the
  * views' windows run out of range (a view of 9999-12-31 reaches into year 10000).

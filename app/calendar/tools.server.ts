@@ -10,6 +10,7 @@ import {
   isLiveOccurrence,
   isOccurrence,
   listOccurrences,
+  subscribedCalendarNames,
 } from "./events.server";
 import { ruleProblem } from "./recurrence";
 import { SCOPES, type EventInput, type Scope } from "./schemas";
@@ -41,7 +42,8 @@ export const CALENDAR_TOOLS: ToolDefinition[] = [
     name: "list_events",
     description:
       "List the occurrences of the person's events between two local dates or date-times in their time zone " +
-      "(a repeating event appears once per occurrence). Returns event_id and occurrence for each.",
+      "(a repeating event appears once per occurrence). Returns event_id and occurrence for each; events marked " +
+      "read_only come from a subscribed calendar and cannot be changed or deleted here.",
     parameters: {
       type: "object",
       properties: {
@@ -255,10 +257,15 @@ async function listEvents(context: ToolContext, raw: string) {
     throw new ToolInputError("The window can be at most 400 days long.");
   }
   const occurrences = await listOccurrences(context.userId, window, context.timeZone);
+  const listed = occurrences.slice(0, MAX_LISTED);
+  const subscribed = await subscribedCalendarNames(
+    context.userId,
+    listed.map((occurrence) => occurrence.eventId),
+  );
   return {
     time_zone: context.timeZone,
     count: occurrences.length,
-    events: occurrences.slice(0, MAX_LISTED).map((occurrence) => ({
+    events: listed.map((occurrence) => ({
       event_id: occurrence.eventId,
       ...(occurrence.seriesId && occurrence.recurrenceId && !occurrence.isException
         ? { occurrence: occurrence.recurrenceId }
@@ -270,9 +277,18 @@ async function listEvents(context: ToolContext, raw: string) {
       ...(occurrence.timeZone ? { event_time_zone: occurrence.timeZone } : {}),
       ...(occurrence.location ? { location: occurrence.location } : {}),
       repeating: occurrence.seriesId !== null,
+      // Its feed rewrites it at the next refresh: the model is told before it proposes a change.
+      ...(subscribed.has(occurrence.eventId)
+        ? { read_only: true, subscribed_calendar: subscribed.get(occurrence.eventId) }
+        : {}),
     })),
     ...(occurrences.length > MAX_LISTED ? { note: `Only the first ${MAX_LISTED} are listed.` } : {}),
   };
+}
+
+/** What the model is told when it targets an event of a subscribed calendar (and can tell the person). */
+function subscribedRefusal(subscriptionName: string): string {
+  return `this event comes from the subscribed calendar “${subscriptionName}”; change it at its source. Its feed replaces it at every refresh, so a change made here would not last.`;
 }
 
 function createInput(context: ToolContext, raw: string): EventInput {
@@ -317,6 +333,7 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
     if (error instanceof EventNotFoundError) throw new ToolInputError(`event_id: no event "${args.event_id}".`);
     throw error;
   }
+  if (event.subscription) throw new ToolInputError(`event_id: ${subscribedRefusal(event.subscription.name)}`);
   const base = {
     title: event.title,
     description: event.description,

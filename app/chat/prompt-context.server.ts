@@ -1,8 +1,7 @@
 import { computed, rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
-import type { EventRecord } from "~/calendar/occurrences";
-import { upcomingEventsColumn } from "~/calendar/prompt-block.server";
+import { type UpcomingRecord, upcomingEventsColumn } from "~/calendar/prompt-block.server";
 import { memoryColumn, promptMemory, type PromptMemory, type StoredPromptMemory } from "~/memory/prompt-memory.server";
 import type { HistoryTurn } from "./prompt.server";
 import { toChatPreferences, type ChatPreferences, type StoredPreferences } from "./settings.server";
@@ -19,7 +18,7 @@ export type PromptContext = {
   memory: PromptMemory | null;
   history: HistoryTurn[];
   /** My events that may occur in the next 7 days (expanded when the prompt is built). */
-  calendar: EventRecord[];
+  calendar: UpcomingRecord[];
   newMessage: string;
   isFirstExchange: boolean;
 };
@@ -36,7 +35,7 @@ export type PromptContextColumns = {
   preferences: StoredPreferences | null;
   history: HistoryTurn[];
   memory: StoredPromptMemory | null;
-  calendar: EventRecord[];
+  calendar: UpcomingRecord[];
 };
 
 /** The statement that loads a stored reply's context: the conversation's choice plus the columns above. */

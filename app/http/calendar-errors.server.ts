@@ -80,6 +80,16 @@ export const CHOOSE_SCOPE = {
   delete: "Choose which events to delete.",
 } as const;
 
+/**
+ * What a form whose version or occurrence is malformed (altered, or from an older ARES) is told: a 400 with
+ * the event as it is now, never the 409 of a well-formed old version (nothing was changed elsewhere).
+ */
+export const FORM_ALTERED = {
+  edit: "This form is out of date or was altered; here is the event as it is now. Nothing was saved: your changes are below; save again to keep them.",
+  delete:
+    "This form is out of date or was altered; here is the event as it is now. Nothing was deleted: delete again to delete it.",
+} as const;
+
 const CHANGED_SINCE = {
   edit: "This event was changed in another tab or by the assistant since you opened it. Your changes are below; save again to keep them.",
   delete:

@@ -18,12 +18,19 @@ import {
   seriesPageScope,
 } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
-import { editTargetSchema } from "~/calendar/schemas";
+import { editTargetSchema, isAlteredTarget, SCOPES } from "~/calendar/schemas";
 import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { FormErrors, SubmitButton } from "~/components/forms";
-import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import {
+  CHOOSE_SCOPE,
+  FORM_ALTERED,
+  orFormRefusal,
+  orNotFound,
+  orNotFoundNow,
+  refuseReadOnly,
+} from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
 
@@ -61,17 +68,26 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 /**
  * A 409 (the event changed since the page was loaded) reads the event again, with JS too: the page shows
- * it as it is now and carries its current version, so that deleting again deletes it on purpose.
+ * it as it is now and carries its current version, so that deleting again deletes it on purpose. So does
+ * a 400 for an altered form (its version or occurrence malformed).
  */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
-  actionStatus === 409 || defaultShouldRevalidate;
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, actionResult, defaultShouldRevalidate }) =>
+  actionStatus === 409 ||
+  (typeof actionResult === "object" && actionResult !== null && "altered" in actionResult) ||
+  defaultShouldRevalidate;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const eventId = params.eventId ?? "";
   const event = await orNotFound(getEvent(user.id, eventId));
   refuseReadOnly(event.subscription);
-  const scope = editTargetSchema.safeParse(Object.fromEntries(await request.formData()));
+  const sent = Object.fromEntries(await request.formData());
+  const scope = editTargetSchema.safeParse(sent);
+  if (!scope.success && isAlteredTarget(scope.error)) {
+    // Not a change since (409): the page shows the event as it is now, with its version; the choice made stays.
+    const chosen = SCOPES.find((candidate) => candidate === sent.scope) ?? null;
+    return data({ error: FORM_ALTERED.delete, scope: chosen, altered: true as const }, { status: 400 });
+  }
   if (!scope.success) return data({ error: CHOOSE_SCOPE.delete }, { status: 400 });
   const deleted = await orFormRefusal(
     deleteEvent(
@@ -97,8 +113,9 @@ export default function DeleteEvent() {
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const changedSince = Boolean(result && "changedSince" in result);
-  // After a 409 the loader's current version (deleting again deletes on purpose); after another refusal
+  // A 409, or a 400 for an altered form: the event as it is now is shown, with its version.
+  const changedSince = Boolean(result && ("changedSince" in result || "altered" in result));
+  // After those the loader's current version (deleting again deletes on purpose); after another refusal
   // the one the page was loaded with, which the loader, run again without JS, has moved on from.
   const formVersion = changedSince ? version : (result && "version" in result && result.version) || version;
   const sentScope = result && "scope" in result ? result.scope : null;

@@ -24,13 +24,20 @@ import {
 } from "~/calendar/events.server";
 import { eventDefaults, type FormDefaults, newEventDefaults } from "~/calendar/form-values";
 import { todayIn } from "~/calendar/time";
-import { editTargetSchema, eventFormSchema, type Scope, SCOPES } from "~/calendar/schemas";
+import { editTargetSchema, eventFormSchema, isAlteredTarget, type Scope, SCOPES } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
 import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
 import { sentValue } from "~/components/forms";
-import { CHOOSE_SCOPE, orFormRefusal, orNotFound, orNotFoundNow, refuseReadOnly } from "~/http/calendar-errors.server";
+import {
+  CHOOSE_SCOPE,
+  FORM_ALTERED,
+  orFormRefusal,
+  orNotFound,
+  orNotFoundNow,
+  refuseReadOnly,
+} from "~/http/calendar-errors.server";
 import { redirectWithNotice } from "~/http/notice.server";
 import { takeTypedForm, withTypedText } from "~/http/unsaved-form.server";
 import calendarStylesheet from "~/styles/calendar.css?url";
@@ -102,9 +109,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
  * A 409 (the event changed since the form was loaded, or its date is gone) reads the event again: with
  * JS a refused action is not followed by its loaders, and the page must show the event as it is now and
  * carry its current version, so that saving again overwrites on purpose instead of being refused again.
+ * So does a 400 for an altered form (its version or occurrence malformed).
  */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
-  actionStatus === 409 || defaultShouldRevalidate;
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, actionResult, defaultShouldRevalidate }) =>
+  actionStatus === 409 ||
+  (typeof actionResult === "object" && actionResult !== null && "altered" in actionResult) ||
+  defaultShouldRevalidate;
 
 /** The form's zone as the picker names it (a zone stored as Asia/Calcutta shows as Asia/Kolkata); all-day has none. */
 function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
@@ -133,6 +143,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
   const scope = editTargetSchema.safeParse(Object.fromEntries(formData));
+  if (!scope.success && isAlteredTarget(scope.error)) {
+    // Not a change since (409): the page shows the event as it is now and its version beside what was
+    // typed. The malformed values are not sent back (a 10,000-character version would ride in the page).
+    const reply = submission.reply({ formErrors: [FORM_ALTERED.edit], hideFields: ["version", "occurrence"] });
+    return data({ ...reply, altered: true as const }, { status: 400 });
+  }
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   if (!scope.success) return data(submission.reply({ formErrors: [CHOOSE_SCOPE.edit] }), { status: 400 });
   const saved = await orFormRefusal(
@@ -175,8 +191,9 @@ export default function EditEvent() {
     timeZones: zones,
   } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const changedSince = lastResult && "changedSince" in lastResult;
-  // After a 409 the loader's current version (saving again overwrites on purpose); after any other
+  // A 409, or a 400 for an altered form: the event as it is now is shown, with its version.
+  const changedSince = lastResult && ("changedSince" in lastResult || "altered" in lastResult);
+  // After those the loader's current version (saving again overwrites on purpose); after any other
   // refusal the version the form was loaded with, which the loader, run again without JS, has moved on from.
   const formVersion = changedSince ? version : (sentValue(lastResult, {}, "version") ?? version);
   return (

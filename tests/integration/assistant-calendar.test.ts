@@ -656,6 +656,97 @@ describe("proposed changes wait for me", () => {
   });
 });
 
+describe("events of a subscribed calendar", () => {
+  // Their feed replaces them at its next refresh: the pages already treat them as read-only.
+  async function subscribed(userId: string, eventId: string, name = "Team feed") {
+    const subscription = await prisma.calendarSubscription.create({
+      data: { userId, name, url: "https://feeds.example.test/team.ics" },
+    });
+    await prisma.event.update({
+      where: { id: eventId },
+      data: { source: "subscription", subscriptionId: subscription.id },
+    });
+  }
+
+  function meeting(day: Temporal.PlainDate, title = "Feed meeting") {
+    return {
+      title,
+      description: "",
+      location: "",
+      allDay: false,
+      startLocal: `${day.toString()}T10:00`,
+      endLocal: `${day.toString()}T11:00`,
+      timeZone: "Europe/Berlin",
+      rrule: null,
+      reminders: [],
+    };
+  }
+
+  it("are marked read-only in list_events and the prompt; update_event and delete_event refuse them, saying why", async () => {
+    const me = await person("Europe/Berlin");
+    const day = todayIn("Europe/Berlin").add({ days: 2 });
+    const fed = await createEvent(me.userId, meeting(day));
+    await subscribed(me.userId, fed.id);
+    const own = await createEvent(me.userId, meeting(day, "My own"));
+
+    const listed = await ask(
+      me.client,
+      `${toolMarker("list_events", { from: day.toString(), to: day.toString() })} list`,
+      me.path,
+    );
+    const json = JSON.parse(listed.reply.content.replace("The tool answered: ", "")) as {
+      events: Array<{ event_id: string; read_only?: boolean; subscribed_calendar?: string }>;
+    };
+    expect(json.events.find((event) => event.event_id === fed.id)).toMatchObject({
+      read_only: true,
+      subscribed_calendar: "Team feed",
+    });
+    expect(json.events.find((event) => event.event_id === own.id)?.read_only).toBeUndefined();
+    const system = bodyOf(chatRequests().at(-1)!).messages[0]!.content!;
+    const lines = system.split("\n");
+    expect(lines.find((line) => line.includes("Feed meeting"))).toContain("read-only (from a subscribed calendar)");
+    expect(lines.find((line) => line.includes("My own"))).not.toContain("read-only");
+
+    const reason = "comes from the subscribed calendar “Team feed”; change it at its source";
+    const update = await ask(
+      me.client,
+      `${toolMarker("update_event", { event_id: fed.id, title: "Renamed" })} rename`,
+      me.path,
+    );
+    expect(update.reply.status).toBe("complete");
+    expect(update.reply.content).toContain(reason);
+    const removal = await ask(me.client, `${toolMarker("delete_event", { event_id: fed.id })} drop it`, me.path);
+    expect(removal.reply.content).toContain(reason);
+    expect(await prisma.calendarAction.count({ where: { userId: me.userId } })).toBe(0);
+  });
+
+  it("Confirm of a proposal made before the event came from a feed says Not applied and why; nothing changes", async () => {
+    const me = await person("Europe/Berlin");
+    const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
+    const renamed = await ask(
+      me.client,
+      `${toolMarker("update_event", { event_id: event.id, title: "Renamed" })} rename`,
+      me.path,
+    );
+    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: event.id })} drop it`, me.path);
+    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    // An older card (proposed before the tools refused such events): the event is a feed's now.
+    await subscribed(me.userId, event.id, "Work (iCloud)");
+    for (const action of [update, deletion]) {
+      const decided = await decide(me.client, me.path, action.id, "confirm");
+      const card = await landedCard(me.client, decided, action.id);
+      expect(card).toContain(
+        "Not applied: this event comes from the subscribed calendar “Work (iCloud)”; change it at its source.",
+      );
+      expect(card).not.toContain(">Confirm</button>");
+      expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: action.id } })).status).toBe("cancelled");
+    }
+    const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
+    expect(rows).toEqual([{ title: "Feed meeting" }]);
+  });
+});
+
 describe("with LLM_TOOLS=false", () => {
   let plain: ChatHarness;
   beforeAll(async () => {

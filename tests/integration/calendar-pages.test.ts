@@ -686,6 +686,75 @@ describe("calendar pages without JavaScript", () => {
     expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Saved in the first tab");
   });
 
+  it("answers a form whose version or occurrence is malformed with 400 and the event as it is now, never 409 or 500", async () => {
+    const { client } = await person();
+    const ALTERED = "This form is out of date or was altered; here is the event as it is now.";
+    const CHANGED = "changed in another tab";
+    const single = await create(client, { ...weeklyStandup, repeat: "none" });
+    const series = await create(client);
+    const stored = async () =>
+      prisma.event.findMany({ where: { id: { in: [single, series] } }, orderBy: { id: "asc" } });
+    const before = await stored();
+    const singleVersion = versionOf(await (await client.get(`/calendar/events/${single}/edit`)).text());
+    const date = "2026-03-16T09:00";
+    const seriesVersion = versionOf(
+      await (await client.get(`/calendar/events/${series}/edit?occurrence=${date}`)).text(),
+    );
+    expect(singleVersion).toBeTruthy();
+
+    /** The refused page: the message, the current version to save with, the event as it is now. */
+    const refusedPage = async (response: Response, version: string | undefined, what: string) => {
+      expect(response.status, what).toBe(400);
+      const page = await response.text();
+      expect(page, what).toContain(ALTERED);
+      expect(page, what).not.toContain(CHANGED);
+      expect(page, what).toMatch(/Saved now:.*Standup/s);
+      expect(versionOf(page), what).toBe(version);
+      return page;
+    };
+    // Empty was taken for no version at all: the save went through over whatever had changed since.
+    for (const version of ["zzz", "", "x".repeat(10_000), `${singleVersion}'`]) {
+      const what = `version ${JSON.stringify(version.slice(0, 30))}`;
+      const edit = await client.post(`/calendar/events/${single}/edit`, {
+        ...weeklyStandup,
+        repeat: "none",
+        title: "Typed here",
+        version,
+      });
+      expect(await refusedPage(edit, singleVersion, what)).toContain('value="Typed here"');
+      const deleted = await client.post(`/calendar/events/${single}/delete`, { version });
+      await refusedPage(deleted, singleVersion, what);
+    }
+    for (const occurrence of ["2027-13-45T99:99", "2026-03-16T09:00:00", "next tuesday"]) {
+      const what = `occurrence ${occurrence}`;
+      const sent = { occurrence, scope: "this", version: seriesVersion! };
+      const edit = await client.post(`/calendar/events/${series}/edit?occurrence=${date}`, {
+        ...weeklyStandup,
+        title: "Typed for one date",
+        startDate: "2026-03-16",
+        endDate: "2026-03-16",
+        ...sent,
+      });
+      expect(await refusedPage(edit, seriesVersion, what)).toContain('value="Typed for one date"');
+      const deleted = await client.post(`/calendar/events/${series}/delete?occurrence=${date}`, sent);
+      await refusedPage(deleted, seriesVersion, what);
+    }
+    expect(await stored()).toEqual(before);
+
+    // A well-formed date that is not one of the series' keeps its answer, as does a well-formed old version.
+    const notADate = await client.post(`/calendar/events/${series}/delete`, {
+      occurrence: "2026-03-17T09:00",
+      scope: "this",
+      version: seriesVersion!,
+    });
+    expect(notADate.status).toBe(409);
+    expect(await notADate.text()).toContain("That date is no longer in the calendar");
+    const old = await client.post(`/calendar/events/${single}/delete`, { version: "A".repeat(22) });
+    expect(old.status).toBe(409);
+    expect(await old.text()).toContain(CHANGED);
+    expect(await stored()).toEqual(before);
+  });
+
   it("refuses an edit of a repeating event from a form loaded before another date of it changed", async () => {
     const { client } = await person();
     const id = await create(client);

@@ -396,6 +396,27 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(server.output()).not.toContain("s3cr3t");
   });
 
+  it("shows a private feed's address without the tokens in its query and path; the stored one stays exact", async () => {
+    const { client } = await person();
+    // As iCloud's and Google's private links: a long random path segment, and a token in the query.
+    const path = `/private/${"a1b2c3d4".repeat(4)}/team.ics?token=s3cr3tT0ken&lang=en`;
+    feeds.set(path, { status: 200, body: first });
+    const id = await subscribe(client, path, "Private team");
+    expect((await eventsOf(id)).length).toBe(4);
+    const details = await page(client, `/calendar/subscriptions/${id}`);
+    expect(details).toContain(`${feedBase}/private/•••/team.ics?token=•••&amp;lang=•••`);
+    const list = await page(client, "/calendar/subscriptions");
+    expect(list).toContain(`${feedBase}/private/•••/team.ics?token=•••`);
+    for (const html of [details, list]) {
+      expect(html).not.toContain("s3cr3tT0ken");
+      expect(html).not.toContain("a1b2c3d4a1b2");
+    }
+    // Kept exactly for the refreshes, which still read the feed with it.
+    expect((await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } })).url).toBe(`${feedBase}${path}`);
+    expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
+    expect(await page(client, `/calendar/subscriptions/${id}`)).toContain("Refreshed.");
+  });
+
   it("a password with a bare % in it (50%off) is sent as typed, on subscribing and on refreshing", async () => {
     const { client } = await person();
     const path = serve({

@@ -232,6 +232,15 @@ describe("downloading my data", () => {
         createdAt: new Date(Date.now() + 1000),
       },
     });
+    // So is a token in the query or a random path segment (a secret link, as Google's): the export leaves ARES.
+    await prisma.calendarSubscription.create({
+      data: {
+        userId: me.id,
+        name: "Secret link",
+        url: "https://calendar.example.com/ical/private-0123456789abcdef0123456789abcdef/basic.ics?key=t0k3nValue",
+        createdAt: new Date(Date.now() + 2000),
+      },
+    });
     const token = await regenerateFeedToken(me.id);
     await prisma.telegramLink.create({ data: { chatId: 9_007_199_254_740_993n, userId: me.id, username: "planner" } });
     await prisma.telegramLink.create({ data: { chatId: 42n, userId: other.id, username: "busybee" } });
@@ -241,13 +250,23 @@ describe("downloading my data", () => {
     expect(exported.calendarSubscriptions).toMatchObject([
       { name: "Holidays", url: "https://example.com/holidays.ics" },
       { name: "Private", url: "https://•••@example.com/private.ics" },
+      { name: "Secret link", url: "https://calendar.example.com/ical/•••/basic.ics?key=•••" },
     ]);
     // Only when the link was made: the stored hash is what a feed link is checked against.
     expect(exported.calendarFeed).toEqual({ createdAt: expect.any(Date) });
     expect(exported.telegramChats).toMatchObject([{ chatId: "9007199254740993", username: "planner" }]);
     // What the browser downloads is this object as JSON: it must serialise (64-bit chat ids included).
     const text = JSON.stringify(exported);
-    for (const foreign of ["Their meeting", "Their team", "busybee", token, "s3cr3t", "alice"])
+    for (const foreign of [
+      "Their meeting",
+      "Their team",
+      "busybee",
+      token,
+      "s3cr3t",
+      "alice",
+      "t0k3n",
+      "0123456789abcdef",
+    ])
       expect(text).not.toContain(foreign);
     const { tokenHash } = await prisma.calendarFeed.findUniqueOrThrow({ where: { userId: me.id } });
     const calendar = JSON.stringify(Object.entries(exported).filter(([key]) => key.startsWith("calendar")));
