@@ -42,7 +42,7 @@ export default function SystemStatus() {
         {report.version} · up {uptime(report.uptimeSeconds)} · checked {report.checkedAt}
       </p>
       <ScrollBox label="Health checks">
-        <table className="data">
+        <table className="data stacked">
           <thead>
             <tr>
               <th>Dependency</th>
@@ -55,11 +55,11 @@ export default function SystemStatus() {
             {Object.entries(report.dependencies).map(([name, check]) => (
               <tr key={name}>
                 <td>{name}</td>
-                <td>
+                <td data-label="Status">
                   <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
                 </td>
-                <td>{check.latencyMs} ms</td>
-                <td>{check.error ?? ""}</td>
+                <td data-label="Latency">{check.latencyMs} ms</td>
+                <td data-label="Detail">{check.error ?? ""}</td>
               </tr>
             ))}
           </tbody>
@@ -79,7 +79,7 @@ export default function SystemStatus() {
       </p>
       <h3>Migrations</h3>
       <ScrollBox label="Migrations">
-        <table className="data">
+        <table className="data stacked">
           <thead>
             <tr>
               <th>Migration</th>
@@ -90,7 +90,7 @@ export default function SystemStatus() {
             {migrations.map((migration) => (
               <tr key={migration.name}>
                 <td>{migration.name}</td>
-                <td>{migration.appliedAt ?? "not finished"}</td>
+                <td data-label="Applied">{migration.appliedAt ?? "not finished"}</td>
               </tr>
             ))}
           </tbody>
