@@ -55,19 +55,38 @@ async function smallTargets(page: Page): Promise<Finding[]> {
   });
 }
 
-test("every control on the calendar, event, memory, settings and prompt pages is at least 24 × 24 px", async ({
+/**
+ * Four events on 4 March 2026, one after another: the month view stacks three in the day's cell and
+ * links "+1 more"; the week and day views give each its own place. Returns the first event's address.
+ */
+async function addDayOfEvents(page: Page): Promise<string> {
+  let first = "";
+  for (const [title, start, end] of [
+    ["Dentist", "08:00", "09:00"],
+    ["Standup", "10:00", "10:30"],
+    ["Lunch with Sam", "12:00", "13:00"],
+    ["Gym", "18:00", "19:00"],
+  ] as const) {
+    await page.goto("/calendar/new?date=2026-03-04");
+    await untilInteractive(page);
+    await page.getByLabel("Title").fill(title);
+    await page.getByLabel("Start time").fill(start);
+    await page.getByLabel("End time").fill(end);
+    await page.getByRole("button", { name: "Create event" }).click();
+    await expect(page.getByText("The event has been saved.")).toBeVisible();
+    first ||= new URL(page.url()).pathname;
+  }
+  return first;
+}
+
+test("every control on the calendar (a month with a day of several events), event, memory, settings, prompt and API reference pages is at least 24 × 24 px", async ({
   page,
 }) => {
   test.setTimeout(180_000);
   await signUp(page);
-  // An event (its page has a "← Calendar" link) and a conversation with two replies (the prompt page
+  // Events (an event's page has a "← Calendar" link) and a conversation with two replies (the prompt page
   // then links to each: "#1", "#2").
-  await page.goto("/calendar/new?date=2026-03-04");
-  await untilInteractive(page);
-  await page.getByLabel("Title").fill("Dentist");
-  await page.getByRole("button", { name: "Create event" }).click();
-  await expect(page.getByText("The event has been saved.")).toBeVisible();
-  const event = new URL(page.url()).pathname;
+  const event = await addDayOfEvents(page);
   await page.goto("/chat");
   await untilInteractive(page);
   await page.getByRole("textbox", { name: "Message", exact: true }).fill("first");
@@ -97,6 +116,8 @@ test("every control on the calendar, event, memory, settings and prompt pages is
     "/settings/assistant",
     "/settings/notifications",
     `${conversation}/prompt`,
+    // The API's reference: a list of its schemas' links.
+    "/api/v1/docs",
   ]) {
     await page.goto(path);
     await untilInteractive(page);
@@ -162,6 +183,21 @@ test.describe("in a browser whose zone is not the profile's", () => {
         findings.push(`${path}: ${target} is ${width} × ${height}`);
       }
     }
+    expect(findings).toEqual([]);
+  });
+});
+
+test.describe("on a phone turned sideways", () => {
+  // 844 px wide: past the calendar's narrow layout, where the month's event links were 20 px high.
+  test.use({ viewport: { width: 844, height: 390 } });
+
+  test("the month view's stacked events and its +N more link are at least 24 × 24 px", async ({ page }) => {
+    await signUp(page);
+    await addDayOfEvents(page);
+    await page.goto("/calendar?view=month&date=2026-03-04");
+    await untilInteractive(page);
+    await expect(page.getByRole("link", { name: /more/ })).toBeVisible();
+    const findings = (await smallTargets(page)).map(({ target, width, height }) => `${target} is ${width} × ${height}`);
     expect(findings).toEqual([]);
   });
 });

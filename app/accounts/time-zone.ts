@@ -37,6 +37,7 @@ const MAX_KNOWN = 2_000;
  * (a time for every message). Zones are validated names, so the maps stay as small as the zones in use.
  */
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat) {
@@ -51,6 +52,15 @@ export function formatDateTime(date: Date, timeZone: string): string {
     dateTimeFormats,
     timeZone,
     () => new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone }),
+  ).format(date);
+}
+
+/** A day as the person reads it in their own zone, e.g. "3 Mar 2026" (formatDateTime's date). */
+export function formatDate(date: Date, timeZone: string): string {
+  return cachedFormat(
+    dateFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone }),
   ).format(date);
 }
 

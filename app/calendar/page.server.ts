@@ -1,3 +1,4 @@
+import { formatDate } from "~/accounts/time-zone";
 import { toJsonText } from "~/http/json-text";
 import { SEARCH_LIMIT, type SearchHit, listOccurrences, searchEvents } from "./events.server";
 import { feedCreatedAt } from "./feed.server";
@@ -25,7 +26,7 @@ export async function calendarPage(
     ? null
     : buildModel(range, await listOccurrences(user.id, windowOf(range, timeZone), timeZone), timeZone, today);
   return {
-    feedSince: (await feedCreatedAt(user.id))?.toISOString() ?? null,
+    feedSince: await feedSinceOf(user.id, timeZone),
     timeZone,
     view: query.view,
     date: date.toString(),
@@ -64,4 +65,10 @@ function searchLists(hits: SearchHit[], timeZone: string): string[] {
   }
   page.add(html);
   return page.lists;
+}
+
+/** When the person's subscription link was made: the instant for <time datetime>, the day on their clock. */
+async function feedSinceOf(userId: string, timeZone: string): Promise<{ at: string; day: string } | null> {
+  const made = await feedCreatedAt(userId);
+  return made ? { at: made.toISOString(), day: formatDate(made, timeZone) } : null;
 }

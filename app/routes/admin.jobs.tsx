@@ -6,6 +6,7 @@ import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { changeJob, jobsOverview } from "~/admin/jobs.server";
 import { jobActionSchema } from "~/admin/schemas";
+import { formatDateTime } from "~/accounts/time-zone";
 import { requireAdmin } from "~/auth/guards.server";
 import { QUEUE_STATES } from "~/jobs/states";
 
@@ -17,7 +18,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     retry: "The job is queued again.",
     cancel: "The job is cancelled.",
   });
-  return data({ ...(await jobsOverview()), notice }, { headers });
+  const { failed, worker, ...overview } = await jobsOverview();
+  // Shown on the admin's clock; the ISO values stay in <time datetime>.
+  const shown = (iso: string | null) => (iso ? formatDateTime(new Date(iso), admin.timeZone) : null);
+  return data(
+    {
+      ...overview,
+      failed: failed.map((job) => ({ ...job, failed: shown(job.failedAt) })),
+      worker: { ...worker, lastPoll: shown(worker.lastPollAt) },
+      notice,
+    },
+    { headers },
+  );
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -59,7 +71,12 @@ export default function AdminJobs() {
         ) : (
           <p>
             Worker: <span className={`badge ${worker.state === "running" ? "ok" : "danger"}`}>{worker.state}</span>
-            {worker.lastPollAt ? ` · last poll ${worker.lastPollAt}` : ""}
+            {worker.lastPollAt ? (
+              <>
+                {" "}
+                · last poll <time dateTime={worker.lastPollAt}>{worker.lastPoll}</time>
+              </>
+            ) : null}
           </p>
         )}
         {policyMismatches.map((mismatch) => (
@@ -133,7 +150,7 @@ export default function AdminJobs() {
                     <td>{job.state === "failed" ? "failed" : "retrying"}</td>
                     <td>{job.attempts}</td>
                     <td>{job.error}</td>
-                    <td>{job.failedAt ?? ""}</td>
+                    <td>{job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}</td>
                     <td>
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="queue" value={job.queue} />

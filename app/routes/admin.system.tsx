@@ -1,6 +1,7 @@
 import { ScrollBox } from "~/components/scroll-box";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "~/accounts/time-zone";
 import { appliedMigrations } from "~/admin/system.server";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
@@ -16,9 +17,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     { actor: admin, ip: context.clientIp, userAgent: context.userAgent },
     { action: "system.view", outcome: "success" },
   );
+  // Shown on the admin's clock; the ISO value stays in <time datetime>.
+  const zone = admin.timeZone;
   return {
     report,
-    migrations,
+    checked: formatDateTime(new Date(report.checkedAt), zone),
+    migrations: migrations.map((migration) => ({
+      ...migration,
+      applied: migration.appliedAt ? formatDateTime(new Date(migration.appliedAt), zone) : null,
+    })),
     errorReporting: errorReportingStatus(),
   };
 }
@@ -33,16 +40,17 @@ function uptime(seconds: number): string {
 }
 
 export default function SystemStatus() {
-  const { report, migrations, errorReporting } = useLoaderData<typeof loader>();
+  const { report, checked, migrations, errorReporting } = useLoaderData<typeof loader>();
   return (
     <section className="card">
       <h2>System</h2>
       <p>
         Overall: <span className={`badge ${report.status === "ok" ? "ok" : "danger"}`}>{report.status}</span> · ARES{" "}
-        {report.version} · up {uptime(report.uptimeSeconds)} · checked {report.checkedAt}
+        {report.version} · up {uptime(report.uptimeSeconds)} · checked{" "}
+        <time dateTime={report.checkedAt}>{checked}</time>
       </p>
       <ScrollBox label="Health checks">
-        <table className="data">
+        <table className="data stacked">
           <thead>
             <tr>
               <th>Dependency</th>
@@ -55,11 +63,11 @@ export default function SystemStatus() {
             {Object.entries(report.dependencies).map(([name, check]) => (
               <tr key={name}>
                 <td>{name}</td>
-                <td>
+                <td data-label="Status">
                   <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
                 </td>
-                <td>{check.latencyMs} ms</td>
-                <td>{check.error ?? ""}</td>
+                <td data-label="Latency">{check.latencyMs} ms</td>
+                <td data-label="Detail">{check.error ?? ""}</td>
               </tr>
             ))}
           </tbody>
@@ -79,7 +87,7 @@ export default function SystemStatus() {
       </p>
       <h3>Migrations</h3>
       <ScrollBox label="Migrations">
-        <table className="data">
+        <table className="data stacked">
           <thead>
             <tr>
               <th>Migration</th>
@@ -90,7 +98,13 @@ export default function SystemStatus() {
             {migrations.map((migration) => (
               <tr key={migration.name}>
                 <td>{migration.name}</td>
-                <td>{migration.appliedAt ?? "not finished"}</td>
+                <td data-label="Applied">
+                  {migration.appliedAt ? (
+                    <time dateTime={migration.appliedAt}>{migration.applied}</time>
+                  ) : (
+                    "not finished"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

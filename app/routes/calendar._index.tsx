@@ -184,7 +184,10 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
   );
 }
 
-function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: string | null }) {
+/** When the subscription link was made: the instant, and the day on the person's clock. */
+type FeedSince = { at: string; day: string };
+
+function FeedLinkNotice({ notice, feedSince }: { notice: FeedNotice; feedSince: FeedSince | null }) {
   // With JS the page's data is read again later (the notifications poll, another form) without the
   // cookie: the address just shown stays on screen while the page is still the one it was made on.
   const [shownUrl, setShownUrl] = useState(notice && "url" in notice ? notice.url : null);
@@ -235,7 +238,7 @@ function Sharing({
   result,
   report,
 }: {
-  feedSince: string | null;
+  feedSince: FeedSince | null;
   feedNotice: FeedNotice;
   result: ActionResult | undefined;
   report: ImportShown;
@@ -276,9 +279,14 @@ function Sharing({
       </p>
       <FeedLinkNotice notice={feedNotice} feedSince={feedSince} />
       <p className="muted">
-        {feedSince
-          ? `A private subscription link exists (made ${feedSince.slice(0, 10)}). A new link stops the old one.`
-          : "No subscription link: other calendar apps cannot read your calendar."}
+        {feedSince ? (
+          <>
+            A private subscription link exists (made <time dateTime={feedSince.at}>{feedSince.day}</time>). A new link
+            stops the old one.
+          </>
+        ) : (
+          "No subscription link: other calendar apps cannot read your calendar."
+        )}
       </p>
       <Form method="post" className="inline-form">
         <button type="submit" name="intent" value="feed-create" className="secondary">

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { formatDate, formatDateTime } from "~/accounts/time-zone";
 import { requireUser } from "~/auth/guards.server";
 import { askedOccurrence, getEvent, overrideAt } from "~/calendar/events.server";
 import { spanOf } from "~/calendar/occurrences";
@@ -18,6 +19,28 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: calendarSt
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.title ?? "Event"} · Calendar · ARES` },
 ];
+
+type Timing = Parameters<typeof spanOf>[0];
+
+/**
+ * A series' date (a RECURRENCE-ID or an EXDATE, written on the series' own clock) as the viewer reads it:
+ * the instant for <time datetime> and the text on their clock, e.g. "15 Mar 2027, 09:30".
+ */
+function seriesDate(series: Timing, wall: string, zone: string): { at: string; text: string } {
+  let start;
+  try {
+    start = spanOf(series, parseWall(wall), zone).start;
+  } catch (error) {
+    // An imported value that is not a date at all: shown as it was written.
+    if (error instanceof RangeError) return { at: wall, text: wall.replace("T", " ") };
+    throw error;
+  }
+  const instant = new Date(start.epochMilliseconds);
+  return {
+    at: series.allDay ? start.toPlainDate().toString() : isoWithOffset(start),
+    text: series.allDay ? formatDate(instant, zone) : formatDateTime(instant, zone),
+  };
+}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -57,15 +80,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       repeat: event.rrule ? describeRule(event.rrule) : null,
       isSeries: Boolean(event.rrule),
       series: event.series
-        ? { id: event.series.id, title: event.series.title, recurrenceId: event.recurrenceId }
+        ? {
+            id: event.series.id,
+            title: event.series.title,
+            originally: event.recurrenceId ? seriesDate(event.series, event.recurrenceId, zone) : null,
+          }
         : null,
-      cancelled: event.exdates,
+      cancelled: event.exdates.map((day) => seriesDate(event, day, zone)),
       overrides: event.overrides.map((override) => ({
         id: override.id,
-        recurrenceId: override.recurrenceId,
+        originally: override.recurrenceId ? seriesDate(event, override.recurrenceId, zone) : null,
         title: override.title,
-        start: isoWithOffset(spanOf(override, parseWall(override.startLocal), zone).start),
-        when: `${override.startLocal.replace("T", " ")}`,
+        moved: seriesDate(override, override.startLocal, zone),
       })),
       reminders: event.reminders,
       source: event.source,
@@ -127,7 +153,12 @@ export default function EventPage() {
             <dt>Series</dt>
             <dd>
               A changed occurrence of <Link to={`/calendar/events/${event.series.id}`}>{event.series.title}</Link>{" "}
-              (originally {event.series.recurrenceId?.replace("T", " ")}).
+              {event.series.originally ? (
+                <>
+                  (originally <time dateTime={event.series.originally.at}>{event.series.originally.text}</time>)
+                </>
+              ) : null}
+              .
             </dd>
           </>
         ) : null}
@@ -157,13 +188,17 @@ export default function EventPage() {
           <h2 id="exceptions">Exceptions</h2>
           <ul>
             {event.cancelled.map((day) => (
-              <li key={day}>{`Cancelled: ${day.replace("T", " ")}`}</li>
+              <li key={day.at}>
+                Cancelled: <time dateTime={day.at}>{day.text}</time>
+              </li>
             ))}
             {event.overrides.map((override) => (
               <li key={override.id}>
-                {`Changed: ${override.recurrenceId?.replace("T", " ") ?? ""} → `}
+                Changed:{" "}
+                {override.originally ? <time dateTime={override.originally.at}>{override.originally.text}</time> : null}{" "}
+                →{" "}
                 <Link to={`/calendar/events/${override.id}`}>
-                  <time dateTime={override.start}>{override.when}</time> {override.title}
+                  <time dateTime={override.moved.at}>{override.moved.text}</time> {override.title}
                 </Link>
               </li>
             ))}

@@ -60,7 +60,7 @@ export default function Sessions() {
       <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
       <ScrollBox label="Your sessions">
-        <table className="data">
+        <table className="data stacked">
           <thead>
             <tr>
               <th scope="col">Device</th>
@@ -80,11 +80,11 @@ export default function Sessions() {
                   <div className="muted">{session.device}</div>
                   {session.current ? <span className="badge ok">This device</span> : null}
                 </td>
-                <td>{session.ip ?? "unknown"}</td>
-                <td>
+                <td data-label="IP address">{session.ip ?? "unknown"}</td>
+                <td data-label="Signed in">
                   <time dateTime={session.createdAt}>{session.created}</time>
                 </td>
-                <td>
+                <td data-label="Last seen">
                   <time dateTime={session.lastSeenAt}>{session.lastSeen}</time>
                 </td>
                 <td>

@@ -1,5 +1,6 @@
 /** /admin/jobs on the built server: counts by state, failed jobs, Retry and Cancel (audited), admin-only. */
 import { describe, expect, inject, it } from "vitest";
+import { formatDateTime } from "~/accounts/time-zone";
 import { prisma } from "~/db/db.server";
 import { serverForThisFile, signedUp } from "../support/app-server";
 import { browserClient } from "../support/cookie-jar";
@@ -152,6 +153,24 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     expect((await member.get("/admin/jobs")).status).toBe(403);
     expect((await member.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id })).status).toBe(403);
   }, 60_000);
+
+  it("shows the worker's last poll and when a job failed on the admin's clock, not as ISO strings", async () => {
+    const admin = await signUp("jobs-clock@example.test");
+    await prisma.user.update({
+      where: { email: "jobs-clock@example.test" },
+      data: { timeZone: "Asia/Tokyo", role: "admin" },
+    });
+    await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "a failure to show the time of");
+    let html = "";
+    await until(async () => (html = await pageText(admin)).includes("last poll"), 10_000, "the worker's first poll");
+    // What a person reads: no tags, no page data (whose ISO values are for the browser's code).
+    const shown = html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, "");
+    expect(shown).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    const times = [...html.matchAll(/<time dateTime="([^"]+)">([^<]*)<\/time>/g)];
+    expect(html).toMatch(/last poll <time dateTime="[^"]+Z">/);
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    for (const [, at, text] of times) expect(text).toBe(formatDateTime(new Date(at!), "Asia/Tokyo"));
+  });
 
   it("reports the worker's last poll in /api/v1/health and real queue depths in /metrics", async () => {
     // The full report is for operators (finding 7): the metrics token opens it, as it opens /metrics.

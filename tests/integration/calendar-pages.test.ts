@@ -3,6 +3,7 @@
  * redirect, validation messages with the input kept, scoped edits and deletes, and 404 for anyone else.
  */
 import { describe, expect, it } from "vitest";
+import { formatDate } from "~/accounts/time-zone";
 import { MAX_IMPORT_EVENTS } from "~/calendar/import-limits";
 import { prisma } from "~/db/db.server";
 import { type Client, serverForThisFile, signedUp } from "../support/app-server";
@@ -283,7 +284,41 @@ describe("calendar pages without JavaScript", () => {
     ]);
     const details = await (await client.get(`/calendar/events/${id}`)).text();
     expect(details).toContain("Exceptions");
-    expect(details).toContain("Changed: 2026-03-16 09:00");
+    expect(details.replaceAll("<!-- -->", "")).toContain(
+      'Changed: <time dateTime="2026-03-16T09:00:00+01:00">16 Mar 2026, 09:00</time>',
+    );
+  });
+
+  it("says when a series' changed and cancelled dates were on the viewer's clock, not the event's zone", async () => {
+    // The standup is at 09:00 in Berlin (UTC+1 in March): 17:00 in Tokyo.
+    const { client } = await person("Asia/Tokyo");
+    const id = await create(client);
+    const saved = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      title: "Standup at noon",
+      startDate: "2026-03-16",
+      endDate: "2026-03-16",
+      startTime: "12:00",
+      endTime: "12:30",
+      occurrence: "2026-03-16T09:00",
+      scope: "this",
+    });
+    expect(saved.status).toBe(302);
+    const deleted = await client.post(`/calendar/events/${id}/delete`, {
+      occurrence: "2026-03-23T09:00",
+      scope: "this",
+    });
+    expect(deleted.status).toBe(302);
+    const override = await prisma.event.findFirstOrThrow({ where: { seriesId: id } });
+    const read = async (path: string) => (await (await client.get(path)).text()).replaceAll("<!-- -->", "");
+
+    const changed = await read(`/calendar/events/${override.id}`);
+    expect(changed).toContain('(originally <time dateTime="2026-03-16T17:00:00+09:00">16 Mar 2026, 17:00</time>)');
+    expect(changed).not.toContain("2026-03-16 09:00");
+    const series = await read(`/calendar/events/${id}`);
+    expect(series).toContain('Changed: <time dateTime="2026-03-16T17:00:00+09:00">16 Mar 2026, 17:00</time> → ');
+    expect(series).toContain('<time dateTime="2026-03-16T20:00:00+09:00">16 Mar 2026, 20:00</time> Standup at noon');
+    expect(series).toContain('Cancelled: <time dateTime="2026-03-23T17:00:00+09:00">23 Mar 2026, 17:00</time>');
   });
 
   it("fills a date's edit form with its earlier change, so saving it again keeps that change", async () => {
@@ -1403,6 +1438,17 @@ describe("calendar pages without JavaScript", () => {
     expect(await (await client.get(off.headers.get("location")!)).text()).toContain(
       "The subscription link is turned off",
     );
+  });
+
+  it("says when the subscription link was made as a day on the person's clock, not an ISO date", async () => {
+    const { client } = await person("Pacific/Kiritimati");
+    await newFeedLink(client);
+    const html = (await (await client.get("/calendar")).text()).replaceAll("<!-- -->", "");
+    const [, at, day] = /\(made <time dateTime="([^"]+)">([^<]+)<\/time>\)/.exec(html) ?? [];
+    expect(at).toMatch(/Z$/);
+    // UTC+14: for ten hours of every day this is the next day's date, not the UTC one.
+    expect(day).toBe(formatDate(new Date(at!), "Pacific/Kiritimati"));
+    expect(day).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
   });
 
   it("signing out within the minute a new feed link rides to its page clears that cookie", async () => {
