@@ -93,7 +93,7 @@ export default function AdminJobs() {
           </p>
         ) : null}
         <ScrollBox label="Queues">
-          <table className="data">
+          <table className="data stacked">
             <thead>
               <tr>
                 <th scope="col">Queue</th>
@@ -111,7 +111,9 @@ export default function AdminJobs() {
                     <code>{queue.queue}</code>
                   </td>
                   {QUEUE_STATES.map((state) => (
-                    <td key={state}>{queue.counts[state]}</td>
+                    <td key={state} data-label={STATE_LABEL[state]}>
+                      {queue.counts[state]}
+                    </td>
                   ))}
                 </tr>
               ))}
@@ -126,7 +128,7 @@ export default function AdminJobs() {
           <p>None.</p>
         ) : (
           <ScrollBox label="Failed jobs">
-            <table className="data">
+            <table className="data stacked">
               <thead>
                 <tr>
                   <th scope="col">Queue</th>
@@ -144,13 +146,15 @@ export default function AdminJobs() {
                     <td>
                       <code>{job.queue}</code>
                     </td>
-                    <td>
+                    <td data-label="Job">
                       <code>{job.id}</code>
                     </td>
-                    <td>{job.state === "failed" ? "failed" : "retrying"}</td>
-                    <td>{job.attempts}</td>
-                    <td>{job.error}</td>
-                    <td>{job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}</td>
+                    <td data-label="State">{job.state === "failed" ? "failed" : "retrying"}</td>
+                    <td data-label="Attempts">{job.attempts}</td>
+                    <td data-label="Error">{job.error}</td>
+                    <td data-label="Failed">
+                      {job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}
+                    </td>
                     <td>
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="queue" value={job.queue} />
