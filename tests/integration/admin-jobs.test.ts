@@ -37,7 +37,11 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     expect(before).toContain(`<code>${QUEUE}</code>`);
     expect(before).toContain(id);
     expect(before).toContain("the database was unreachable");
-    expect(before).toMatch(new RegExp(`<td>failed</td><td>1</td><td>the database was unreachable`));
+    expect(before).toMatch(
+      new RegExp(
+        `<td data-label="State">failed</td><td data-label="Attempts">1</td><td data-label="Error">the database was unreachable`,
+      ),
+    );
 
     const retried = await admin.post("/admin/jobs", { intent: "retry", queue: QUEUE, jobId: id });
     expect(retried.status).toBe(302);
@@ -135,7 +139,7 @@ describe.runIf(inject("databaseMode") === "postgres")("/admin/jobs", () => {
     const id = await failJobElsewhere(process.env.DATABASE_URL!, QUEUE, "provider timeout", {
       retryLaterInstead: true,
     });
-    expect(await pageText(admin)).toMatch(new RegExp(`${id}</code></td><td>retrying</td>`));
+    expect(await pageText(admin)).toMatch(new RegExp(`${id}</code></td><td data-label="State">retrying</td>`));
     expect((await admin.post("/admin/jobs", { intent: "cancel", queue: QUEUE, jobId: id })).status).toBe(302);
     const [row] = await prisma.$queryRaw<
       Array<{ state: string }>
