@@ -70,7 +70,18 @@ describe("the subscription fetch adapter", () => {
         "https://cal.example.com:8443/export/team.ics?token=•••&lang=•••&flag&k=",
       ],
       ["https://cal.example.com/feed?Zm9vYmFyYmF6cXV4cXV1eGNvcmdl", "https://cal.example.com/feed?•••"],
+      // Base64url tokens ("-" and "_" inside), shorter mixed runs, bare or encoded query tokens, path parameters.
+      ["https://cal.example.com/feed/Xk3-9fQ_aB7cD-eF1gH2_iJ4kL/cal.ics", "https://cal.example.com/feed/•••/cal.ics"],
+      ["https://cal.example.com/u/a1b2c3d4e5f6/cal.ics", "https://cal.example.com/u/•••/cal.ics"],
+      ["https://cal.example.com/feed.ics?s3cr3tT0k", "https://cal.example.com/feed.ics?•••"],
+      ["https://cal.example.com/feed.ics?k%3Ds3cr3t", "https://cal.example.com/feed.ics?•••"],
+      ["https://cal.example.com/feed.ics;jsessionid=abc123", "https://cal.example.com/feed.ics;jsessionid=•••"],
+      ["https://cal.example.com/feed.ics?download", "https://cal.example.com/feed.ics?download"],
       // Readable names stay as they are.
+      [
+        "https://example.com/team-calendar_2027/public-holidays.ics",
+        "https://example.com/team-calendar_2027/public-holidays.ics",
+      ],
       ["https://example.com/holidays-2027/de.ics", "https://example.com/holidays-2027/de.ics"],
       ["https://example.com/", "https://example.com/"],
     ];

@@ -69,30 +69,53 @@ const MASK = "•••";
 /** A UUID anywhere in a piece of an address (Outlook's published calendars carry them). */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
+/** A piece of an address as it reads: percent-decoded where it can be (a bare % — "50%off" — stays as typed). */
+function decoded(piece: string): string {
+  try {
+    return decodeURIComponent(piece);
+  } catch {
+    return piece;
+  }
+}
+
 /**
- * Whether a piece of an address reads as a secret rather than a name: a UUID, or a run of letters and
- * digits that is long (24+: a base64 or hex token) or mixes both over 16+ (iCloud's and Google's private
- * links). "basic.ics", "holidays-2027.ics" or "calendar" stay readable.
+ * Whether a piece of an address reads as a secret rather than a name: a UUID; a run of letters and digits
+ * that is long (24+: a base64 or hex token) or mixes both over 12+ (iCloud's and Google's private links);
+ * or a base64url run ("-" and "_" inside) of 16+ that mixes upper case, lower case and digits. "basic.ics",
+ * "holidays-2027.ics" or "calendar" stay readable; a long readable name with digits may be hidden, which
+ * errs on the safe side (the stored address is unchanged).
  */
 function looksRandom(piece: string): boolean {
-  let text = piece;
-  try {
-    text = decodeURIComponent(piece);
-  } catch {
-    // A bare % ("50%off") is kept as it is: tested as typed.
-  }
+  const text = decoded(piece);
   if (UUID.test(text)) return true;
-  return (text.match(/[A-Za-z0-9]+/g) ?? []).some(
-    (run) => run.length >= 24 || (run.length >= 16 && /\d/.test(run) && /[A-Za-z]/.test(run)),
+  const alphanumeric = (text.match(/[A-Za-z0-9]+/g) ?? []).some(
+    (run) => run.length >= 24 || (run.length >= 12 && /\d/.test(run) && /[A-Za-z]/.test(run)),
   );
+  return (
+    alphanumeric ||
+    (text.match(/[A-Za-z0-9_-]+/g) ?? []).some(
+      (run) => run.length >= 16 && /\d/.test(run) && /[a-z]/.test(run) && /[A-Z]/.test(run),
+    )
+  );
+}
+
+/** A query part or path parameter without a value is shown only when it is a plain word ("?download"). */
+const plainWord = (piece: string) => /^[A-Za-z]{1,16}$/.test(decoded(piece));
+
+/** `name=value` with the value hidden (and the name too if it looks like a token); a bare part unless a plain word. */
+function maskedParameter(part: string): string {
+  const at = part.indexOf("=");
+  if (at < 0) return plainWord(part) ? part : MASK;
+  const name = part.slice(0, at);
+  return `${looksRandom(name) ? MASK : name}=${at < part.length - 1 ? MASK : ""}`;
 }
 
 /**
  * A subscription URL as pages show it. Private feeds carry their secret in the address: a user name and
- * password (https://user:pass@host/…), a token in the query (?token=…) or a long random path segment
- * (iCloud's /published/2/<token>, Google's /private-<hex>/basic.ics). Those become "•••"; the scheme, host
- * and readable path stay, so the person still recognises the feed. The stored URL keeps everything:
- * fetchFeed needs it.
+ * password (https://user:pass@host/…), a token in the query (?token=…), in a path parameter
+ * (feed.ics;jsessionid=…) or a long random path segment (iCloud's /published/2/<token>, Google's
+ * /private-<hex>/basic.ics). Those become "•••"; the scheme, host and readable path stay, so the person
+ * still recognises the feed. The stored URL keeps everything: fetchFeed needs it.
  */
 export function feedUrlForDisplay(stored: string): string {
   let url: URL;
@@ -104,19 +127,17 @@ export function feedUrlForDisplay(stored: string): string {
   const userinfo = url.username || url.password ? `${MASK}@` : "";
   const path = url.pathname
     .split("/")
-    .map((segment) => (looksRandom(segment) ? MASK : segment))
+    .map((segment) => {
+      const [name = "", ...parameters] = segment.split(";");
+      return [looksRandom(name) ? MASK : name, ...parameters.map(maskedParameter)].join(";");
+    })
     .join("/");
   // Every query value, whatever its name: tokens ride as "?k=", "?s=", "?key=" as well as "?token=".
   const query = url.search
     .slice(1)
     .split("&")
     .filter((part) => part !== "")
-    .map((part) => {
-      const at = part.indexOf("=");
-      if (at < 0) return looksRandom(part) ? MASK : part;
-      const name = part.slice(0, at);
-      return `${looksRandom(name) ? MASK : name}=${at < part.length - 1 ? MASK : ""}`;
-    })
+    .map(maskedParameter)
     .join("&");
   return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ""}`;
 }
