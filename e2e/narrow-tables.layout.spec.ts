@@ -55,6 +55,11 @@ test("/settings/sessions: every Revoke button is on screen and works, and nothin
     expect(box.x + box.width, "Revoke's right edge").toBeLessThanOrEqual(width);
   }
   expect(await sidewaysOverflow(page)).toEqual([]);
+  // To a screen reader it is still a table: each cell named by its value under its column's header, the
+  // visible "Last seen:" labels silent (they would be read twice).
+  await expect(page.getByRole("columnheader", { name: "Last seen" })).toHaveCount(1);
+  await expect(page.getByRole("cell", { name: /^(IP address|Signed in|Last seen):/ })).toHaveCount(0);
+  await expect(page.getByRole("row")).toHaveCount(4);
 
   await revoke.first().click();
   await expectNotice(page, "The session has been signed out.");

@@ -93,25 +93,27 @@ export default function AdminJobs() {
           </p>
         ) : null}
         <ScrollBox label="Queues">
-          <table className="data stacked">
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
+          <table role="table" className="data stacked">
+            <thead role="rowgroup">
+              <tr role="row">
+                <th role="columnheader" scope="col">
+                  Queue
+                </th>
                 {QUEUE_STATES.map((state) => (
-                  <th scope="col" key={state}>
+                  <th role="columnheader" scope="col" key={state}>
                     {STATE_LABEL[state]}
                   </th>
                 ))}
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {queues.map((queue) => (
-                <tr key={queue.queue}>
-                  <td>
+                <tr role="row" key={queue.queue}>
+                  <td role="cell">
                     <code>{queue.queue}</code>
                   </td>
                   {QUEUE_STATES.map((state) => (
-                    <td key={state} data-label={STATE_LABEL[state]}>
+                    <td role="cell" key={state} data-label={STATE_LABEL[state]}>
                       {queue.counts[state]}
                     </td>
                   ))}
@@ -128,34 +130,54 @@ export default function AdminJobs() {
           <p>None.</p>
         ) : (
           <ScrollBox label="Failed jobs">
-            <table className="data stacked">
-              <thead>
-                <tr>
-                  <th scope="col">Queue</th>
-                  <th scope="col">Job</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Error</th>
-                  <th scope="col">Failed</th>
-                  <th scope="col">Actions</th>
+            <table role="table" className="data stacked">
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th role="columnheader" scope="col">
+                    Queue
+                  </th>
+                  <th role="columnheader" scope="col">
+                    Job
+                  </th>
+                  <th role="columnheader" scope="col">
+                    State
+                  </th>
+                  <th role="columnheader" scope="col">
+                    Attempts
+                  </th>
+                  <th role="columnheader" scope="col">
+                    Error
+                  </th>
+                  <th role="columnheader" scope="col">
+                    Failed
+                  </th>
+                  <th role="columnheader" scope="col">
+                    Actions
+                  </th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {failed.map((job) => (
-                  <tr key={job.id}>
-                    <td>
+                  <tr role="row" key={job.id}>
+                    <td role="cell">
                       <code>{job.queue}</code>
                     </td>
-                    <td data-label="Job">
+                    <td role="cell" data-label="Job">
                       <code>{job.id}</code>
                     </td>
-                    <td data-label="State">{job.state === "failed" ? "failed" : "retrying"}</td>
-                    <td data-label="Attempts">{job.attempts}</td>
-                    <td data-label="Error">{job.error}</td>
-                    <td data-label="Failed">
+                    <td role="cell" data-label="State">
+                      {job.state === "failed" ? "failed" : "retrying"}
+                    </td>
+                    <td role="cell" data-label="Attempts">
+                      {job.attempts}
+                    </td>
+                    <td role="cell" data-label="Error">
+                      {job.error}
+                    </td>
+                    <td role="cell" data-label="Failed">
                       {job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}
                     </td>
-                    <td>
+                    <td role="cell">
                       <Form method="post" className="inline-form">
                         <input type="hidden" name="queue" value={job.queue} />
                         <input type="hidden" name="jobId" value={job.id} />

@@ -50,24 +50,28 @@ export default function SystemStatus() {
         <time dateTime={report.checkedAt}>{checked}</time>
       </p>
       <ScrollBox label="Health checks">
-        <table className="data stacked">
-          <thead>
-            <tr>
-              <th>Dependency</th>
-              <th>Status</th>
-              <th>Latency</th>
-              <th>Detail</th>
+        <table role="table" className="data stacked">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th role="columnheader">Dependency</th>
+              <th role="columnheader">Status</th>
+              <th role="columnheader">Latency</th>
+              <th role="columnheader">Detail</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {Object.entries(report.dependencies).map(([name, check]) => (
-              <tr key={name}>
-                <td>{name}</td>
-                <td data-label="Status">
+              <tr role="row" key={name}>
+                <td role="cell">{name}</td>
+                <td role="cell" data-label="Status">
                   <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
                 </td>
-                <td data-label="Latency">{check.latencyMs} ms</td>
-                <td data-label="Detail">{check.error ?? ""}</td>
+                <td role="cell" data-label="Latency">
+                  {check.latencyMs} ms
+                </td>
+                <td role="cell" data-label="Detail">
+                  {check.error ?? ""}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -87,18 +91,18 @@ export default function SystemStatus() {
       </p>
       <h3>Migrations</h3>
       <ScrollBox label="Migrations">
-        <table className="data stacked">
-          <thead>
-            <tr>
-              <th>Migration</th>
-              <th>Applied</th>
+        <table role="table" className="data stacked">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th role="columnheader">Migration</th>
+              <th role="columnheader">Applied</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {migrations.map((migration) => (
-              <tr key={migration.name}>
-                <td>{migration.name}</td>
-                <td data-label="Applied">
+              <tr role="row" key={migration.name}>
+                <td role="cell">{migration.name}</td>
+                <td role="cell" data-label="Applied">
                   {migration.appliedAt ? (
                     <time dateTime={migration.appliedAt}>{migration.applied}</time>
                   ) : (

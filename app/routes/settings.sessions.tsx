@@ -60,34 +60,44 @@ export default function Sessions() {
       <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
       <ScrollBox label="Your sessions">
-        <table className="data stacked">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">IP address</th>
-              <th scope="col">Signed in</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">
+        <table role="table" className="data stacked">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th role="columnheader" scope="col">
+                Device
+              </th>
+              <th role="columnheader" scope="col">
+                IP address
+              </th>
+              <th role="columnheader" scope="col">
+                Signed in
+              </th>
+              <th role="columnheader" scope="col">
+                Last seen
+              </th>
+              <th role="columnheader" scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {sessions.map((session) => (
-              <tr key={session.id} data-current={session.current || undefined}>
-                <td title={session.userAgent ?? undefined}>
+              <tr role="row" key={session.id} data-current={session.current || undefined}>
+                <td role="cell" title={session.userAgent ?? undefined}>
                   <strong>{session.browser}</strong> on {session.os}
                   <div className="muted">{session.device}</div>
                   {session.current ? <span className="badge ok">This device</span> : null}
                 </td>
-                <td data-label="IP address">{session.ip ?? "unknown"}</td>
-                <td data-label="Signed in">
+                <td role="cell" data-label="IP address">
+                  {session.ip ?? "unknown"}
+                </td>
+                <td role="cell" data-label="Signed in">
                   <time dateTime={session.createdAt}>{session.created}</time>
                 </td>
-                <td data-label="Last seen">
+                <td role="cell" data-label="Last seen">
                   <time dateTime={session.lastSeenAt}>{session.lastSeen}</time>
                 </td>
-                <td>
+                <td role="cell">
                   {session.current ? null : (
                     <Form method="post">
                       <input type="hidden" name="intent" value="revoke" />
