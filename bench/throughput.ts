@@ -182,7 +182,7 @@ try {
     const machineNow = machineCpuTicks();
     const bench = process.cpuUsage(benchBefore);
     admissionMachine = {
-      busyMs: (machineNow.busy - machineBefore.busy) * 10,
+      busyMs: (machineNow.busy - machineBefore.busy) * 10, // /proc/stat counts in ticks of 10 ms (USER_HZ 100)
       utilisation: (machineNow.busy - machineBefore.busy) / (machineNow.total - machineBefore.total),
       benchMs: (bench.user + bench.system) / 1000,
     };

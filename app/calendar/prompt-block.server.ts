@@ -35,7 +35,7 @@ export function upcomingEventsColumn(userId: string): Prisma.Sql {
 }
 
 /** A row of the block: an event, and whether it comes from a subscribed calendar (read-only here). */
-export type UpcomingRecord = EventRecord & { readOnly?: boolean };
+export type UpcomingRecord = EventRecord & { readOnly: boolean };
 
 /** From the start of today in my zone to the end of the 7th day. */
 export function nextDays(timeZone: string, now: Date): { start: Temporal.Instant; end: Temporal.Instant } {
