@@ -32,7 +32,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       subscriptions: subscriptions.map((subscription) => ({
         id: subscription.id,
         name: subscription.name,
-        url: subscription.url,
         every: SUBSCRIPTION_INTERVALS[String(subscription.refreshMinutes) as keyof typeof SUBSCRIPTION_INTERVALS],
         events: subscription.events,
         lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
