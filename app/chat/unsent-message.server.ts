@@ -37,6 +37,19 @@ export async function keepUnsentCookie(unsent: StoredUnsent): Promise<string | n
   return Buffer.byteLength(header) <= COOKIE_BYTES_MAX ? header : null;
 }
 
+/**
+ * The Set-Cookie that keeps what was in a conversation's message box when another of the page's forms
+ * was posted with it (no JS: Stop, Regenerate, the model, Pin, the theme submit the composer form, see
+ * COMPOSER_FORM_ID): back on `page` the box has it again, as for a message sent while signed out.
+ * Null when the box was empty, `page` has no box, or the text is too long for a cookie.
+ */
+export async function keepComposerText(form: FormData, page: string, userId: string): Promise<string | null> {
+  const message = form.get("message");
+  const pathname = new URL(page, "http://ares.invalid").pathname;
+  if (typeof message !== "string" || !message.trim() || !COMPOSER_ADDRESS.test(pathname)) return null;
+  return keepUnsentCookie({ page: pathname, message, user: userId });
+}
+
 function isStoredUnsent(value: unknown): value is StoredUnsent {
   if (typeof value !== "object" || value === null) return false;
   const { page, message, user } = value as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { clearAllDrafts } from "~/components/chat/drafts";
+import { useComposerFormId, withComposerText } from "~/components/chat/composer";
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { closeOnEscape } from "~/components/disclosure";
@@ -47,9 +48,14 @@ const THEMES: { value: Theme; label: string }[] = [
 /** A plain form: the theme is a cookie, so it applies on the server's first paint and needs no JS. */
 function ThemeSwitch({ theme }: { theme: Theme }) {
   const location = useLocation();
+  // On a conversation the buttons submit its message box's form, so what is typed there is kept.
+  const composerForm = useComposerFormId();
   return (
     <Form method="post" action="/theme" className="theme-switch" aria-label="Theme">
       <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />
+      {composerForm ? (
+        <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} form={composerForm} />
+      ) : null}
       <span className="theme-switch__label">Theme</span>
       {THEMES.map((option) => (
         <button
@@ -59,6 +65,7 @@ function ThemeSwitch({ theme }: { theme: Theme }) {
           value={option.value}
           className="secondary small"
           aria-pressed={theme === option.value}
+          {...withComposerText(composerForm, "/theme")}
         >
           {option.label}
         </button>

@@ -1,9 +1,9 @@
-import type { RequestHandler, Request, Response } from "express";
+import type { NextFunction, RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
-import { BAD_TEXT_LOCAL, isPageFormPost } from "./page-forms.server";
+import { BAD_TEXT_LOCAL, BODY_TOO_LARGE_LOCAL, answersTooLargeItself, isPageFormPost } from "./page-forms.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
 const READ_METHODS = ["GET", "HEAD"];
@@ -344,8 +344,15 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
   });
-  const refuseTooLarge = (req: Request, res: Response, limitBytes: number) => {
+  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number) => {
     discardRestOfBody(req);
+    // A page that says so at its form (the calendar's import) gets the post, without its body and marked,
+    // and answers with itself and the message: a bare 413 page had no form to go back to.
+    if (answersTooLargeItself(req)) {
+      res.locals[BODY_TOO_LARGE_LOCAL] = true;
+      (res.locals as { body?: GuardedBody }).body = { bytes: Buffer.alloc(0), contentType: FORM };
+      return next();
+    }
     sendClientError(req, res, tooLargeFor(limitBytes));
   };
   return (req, res, next) => {
@@ -365,10 +372,10 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, limitBytes);
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
-        if (bytes === "too_large") return refuseTooLarge(req, res, limitBytes);
+        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           pageAnswers: !api && isPageFormPost(req),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),

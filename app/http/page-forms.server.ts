@@ -15,3 +15,15 @@ export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FO
 
 /** Set by the body guard on a page form post that held a NUL, now replaced (body-guard.server.ts). */
 export const BAD_TEXT_LOCAL = "formHadNul";
+
+/**
+ * The page form posts whose page says itself that the body is too large (the calendar's import: "import at
+ * most 2 MB"), as document POST or Remix's `.data`. The body guard hands them on without the body, marked
+ * (BODY_TOO_LARGE_LOCAL), instead of its bare 413 page.
+ */
+const TOO_LARGE_PAGE_ADDRESS = /^\/calendar(\.data)?$/;
+
+export const answersTooLargeItself = (req: Request) => req.method === "POST" && TOO_LARGE_PAGE_ADDRESS.test(req.path);
+
+/** Set by the body guard on such a post whose body was over its limit (body-guard.server.ts). */
+export const BODY_TOO_LARGE_LOCAL = "bodyTooLarge";

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { runInRequestScope } from "~/observability/request-scope.server";
 import type { RequestAuth } from "~/sessions/types";
-import { BAD_TEXT_LOCAL } from "./page-forms.server";
+import { BAD_TEXT_LOCAL, BODY_TOO_LARGE_LOCAL } from "./page-forms.server";
 
 /** What every Remix loader and action receives as `context`. */
 declare module "@remix-run/node" {
@@ -24,6 +24,8 @@ declare module "@remix-run/node" {
     writeRetryAfterSeconds: number | undefined;
     /** This page form post held a NUL, replaced by U+FFFD on the way: the page refuses it (body-guard.server.ts). */
     formHadNul: boolean;
+    /** This page form post was over the body limit and arrives without its body: the page says so (body-guard.server.ts). */
+    bodyTooLarge: boolean;
     /** Tells the sign-in limit that this request signed someone in, so it is not counted (rate-limit.server.ts). */
     markSignInSucceeded: () => void;
     /** Remix renders an HTML document for this request (not a `.data` request of a page already open). */
@@ -66,6 +68,7 @@ export function loadContext(req: Request, res: Response, route: string) {
     writeRetryAfterSeconds:
       typeof res.locals[WRITE_REFUSED_LOCAL] === "number" ? (res.locals[WRITE_REFUSED_LOCAL] as number) : undefined,
     formHadNul: res.locals[BAD_TEXT_LOCAL] === true,
+    bodyTooLarge: res.locals[BODY_TOO_LARGE_LOCAL] === true,
     markSignInSucceeded: () => {
       res.locals[SIGN_IN_SUCCEEDED_LOCAL] = true;
     },

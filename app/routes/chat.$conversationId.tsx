@@ -29,7 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { takeUnsentMessage } from "~/chat/unsent-message.server";
+import { keepComposerText, takeUnsentMessage } from "~/chat/unsent-message.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -38,7 +38,13 @@ import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
 import { conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
-import { Composer } from "~/components/chat/composer";
+import {
+  Composer,
+  COMPOSER_FORM_ID,
+  composerFormHandle,
+  isComposerSend,
+  withComposerText,
+} from "~/components/chat/composer";
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
@@ -71,6 +77,9 @@ function versionsOf(id: string, versionIds: string[] | null): Versions | null {
     next: versionIds[at + 1] ?? null,
   };
 }
+
+// Its buttons outside the message box submit the box's form, text and all (no JS: nothing typed is lost).
+export const handle = composerFormHandle;
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export { retryAfterHeaders as headers };
@@ -168,7 +177,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
-  const submission = parseWithZod(await request.formData(), { schema: conversationIntent });
+  const form = await request.formData();
+  const submission = parseWithZod(form, { schema: conversationIntent });
   // Refused before it got here (a NUL in it, or the write limit): whatever the form, nothing is looked up or done; the
   // conversation stays, with what was typed and the wait (as a refused send over the quota).
   const refused = refusedFormReply(context, (options) => submission.reply(options));
@@ -186,6 +196,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const here = `/chat/${conversationId}`;
   // After a send (or retry, edit…) the page opens at the newest message, with or without JS.
   const latest = `${here}#latest`;
+  // Stop, Regenerate, Pin… came with what was in the message box (they submit its form): back in it after.
+  // With JS the box is never left, so only a page without scripts (a document post) needs it kept.
+  const back = async (to: string) => {
+    const kept = context.documentRequest ? await keepComposerText(form, here, user.id) : null;
+    return redirect(to, kept ? { headers: { "Set-Cookie": kept } } : undefined);
+  };
   const intent = submission.value;
   try {
     switch (intent.intent) {
@@ -209,7 +225,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
             headers: { "Retry-After": String(outcome.refusal.retryAfterSeconds) },
           });
         }
-        return redirect(latest);
+        return intent.intent === "send" || intent.intent === "edit" ? redirect(latest) : back(latest);
       }
       case "version": {
         // Back to the reply: at the newest message, on the newest page when it is there, else on the
@@ -226,14 +242,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         // Nothing to stop (finished, or not the person's): another person's conversation is then a 404,
         // as for every other intent, rather than a redirect into it.
         if (!(await stopReply(user.id, intent.messageId))) await getConversation(user.id, conversationId);
-        return redirect(latest);
+        return back(latest);
       case "rename":
         await renameConversation(user.id, conversationId, intent.title);
         return redirect(here);
       case "pin":
       case "unpin":
         await setPinned(user.id, conversationId, intent.intent === "pin");
-        return redirect(here);
+        return back(here);
       case "model": {
         // Only what the picker offers: a crafted or stale choice was stored, shown, and failed every reply.
         // Someone else's conversation is a 404 before the choice is looked at.
@@ -241,7 +257,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         if (!checked.offered) return data(submission.reply({ formErrors: [MODEL_NOT_OFFERED] }), { status: 400 });
         const { choice } = checked;
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
-        return redirect(here);
+        return back(here);
       }
       case "delete":
         await deleteConversation(user.id, conversationId);
@@ -250,7 +266,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
-        return redirect(here);
+        return back(here);
     }
   } catch (error) {
     // A message sent into a conversation that is gone (deleted in another tab) must not be lost: the
@@ -288,12 +304,15 @@ function ConversationMenu({
     >
       <summary className="button secondary small">Conversation menu</summary>
       <div className="menu__panel">
-        <Form method="post">
-          <input type="hidden" name="intent" value={conversation.pinned ? "unpin" : "pin"} />
-          <button type="submit" className="menu__item">
-            {conversation.pinned ? "Unpin" : "Pin"}
-          </button>
-        </Form>
+        <button
+          type="submit"
+          className="menu__item"
+          name="intent"
+          value={conversation.pinned ? "unpin" : "pin"}
+          {...withComposerText(COMPOSER_FORM_ID)}
+        >
+          {conversation.pinned ? "Unpin" : "Pin"}
+        </button>
         <Link className="menu__item" to="?panel=rename">
           Rename
         </Link>
@@ -303,7 +322,11 @@ function ConversationMenu({
         <a className="menu__item" href={`/chat/${conversation.id}/export?format=json`} download>
           Export JSON
         </a>
-        <ConversationMemoryToggle conversationId={conversation.id} enabled={conversation.memoryEnabled} />
+        <ConversationMemoryToggle
+          conversationId={conversation.id}
+          enabled={conversation.memoryEnabled}
+          composerFormId={COMPOSER_FORM_ID}
+        />
         <Link className="menu__item menu__item--danger" to="?panel=delete">
           Delete
         </Link>
@@ -431,7 +454,12 @@ export default function Conversation() {
       <header className="conversation__header">
         <h1 id="conversation-title">{conversation.title}</h1>
         <div className="conversation__tools">
-          <ModelPicker models={models} value={modelChoice} defaultLabel={defaultModelLabel} />
+          <ModelPicker
+            models={models}
+            value={modelChoice}
+            defaultLabel={defaultModelLabel}
+            composerFormId={COMPOSER_FORM_ID}
+          />
           <ConversationMenu conversation={conversation} />
         </div>
       </header>
@@ -527,18 +555,20 @@ export default function Conversation() {
       {isNewestPage && lastMessage && lastMessage.status !== "streaming" && !editing ? (
         <div className="reply-actions">
           {lastMessage.role === "error" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="retry" />
-              <button type="submit">Retry</button>
-            </Form>
+            <button type="submit" name="intent" value="retry" {...withComposerText(COMPOSER_FORM_ID)}>
+              Retry
+            </button>
           ) : null}
           {lastMessage.role === "assistant" ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="regenerate" />
-              <button type="submit" className="secondary small">
-                Regenerate
-              </button>
-            </Form>
+            <button
+              type="submit"
+              name="intent"
+              value="regenerate"
+              className="secondary small"
+              {...withComposerText(COMPOSER_FORM_ID)}
+            >
+              Regenerate
+            </button>
           ) : null}
         </div>
       ) : null}
@@ -549,9 +579,12 @@ export default function Conversation() {
       <Form
         method="post"
         className="composer-form"
+        id={COMPOSER_FORM_ID}
         key={lastUser?.id ?? "empty"}
         ref={composerForm}
         onSubmit={(event) => {
+          // Another form's button (Stop, Pin…) posted the box's text along: it stays in the box.
+          if (!isComposerSend(event)) return;
           // My message shows in the thread at once (optimistic); the box is cleared for the next one.
           const box = event.currentTarget.elements.namedItem("message");
           if (box instanceof HTMLTextAreaElement) setTimeout(() => (box.value = ""), 0);
@@ -565,12 +598,9 @@ export default function Conversation() {
         <Composer
           intent="send"
           draft={{ key: `/chat/${conversation.id}`, sent: lastUser?.content ?? null }}
-          // A refused send keeps its text; so does a refused edit with no message left to edit.
-          defaultValue={
-            typeof typed === "string" && (failedIntent === "send" || (editFailed && !editing))
-              ? typed
-              : (unsentMessage ?? "")
-          }
+          // A refused send keeps its text; so does a refused edit with no message left to edit, and a refused
+          // post of another form that came with the box's text (a model not offered, nothing to regenerate).
+          defaultValue={typeof typed === "string" && !(editFailed && editing) ? typed : (unsentMessage ?? "")}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
           pending={sendingText !== null}
         />
@@ -598,7 +628,8 @@ function ConversationGone({ message }: { message: string }) {
         This conversation was deleted (in another tab or on another device), or never existed. Your message is below:
         send it to start a new conversation.
       </p>
-      <Form method="post" action="/chat?index" className="composer-form">
+      {/* The page's other buttons (the theme) may submit it (COMPOSER_FORM_ID): it must be there. */}
+      <Form method="post" action="/chat?index" className="composer-form" id={COMPOSER_FORM_ID}>
         <Composer defaultValue={message} pending={navigation.state === "submitting"} />
       </Form>
     </div>

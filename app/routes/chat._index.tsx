@@ -88,6 +88,15 @@ export default function ChatHome() {
   useEffect(() => {
     if (lastResult) takeNewChatSent();
   }, [lastResult]);
+  // With JS its answer shows at the form's action address, which Remix spells `/chat?index` for this index
+  // route: the address bar gets the page's own address back (a reload or a shared link is then the page).
+  useEffect(() => {
+    if (!lastResult) return;
+    const address = new URL(window.location.href);
+    if (!address.searchParams.has("index")) return;
+    address.searchParams.delete("index");
+    window.history.replaceState(window.history.state, "", `${address.pathname}${address.search}${address.hash}`);
+  }, [lastResult]);
   if (query) {
     return (
       <div className="search-results">

@@ -284,7 +284,9 @@ export default function Memory() {
                   <input type="hidden" name="id" value={proposal.id} />
                   {proposal.type === "fact" ? <KindSelect value={proposal.kind ?? "personal"} /> : null}
                   <label>
-                    Key <input name="key" dir="auto" defaultValue={proposal.key} required maxLength={80} />
+                    Key{" "}
+                    {/* Opened in place by Edit (a change of query, which moves no focus by itself): focus comes here. */}
+                    <input name="key" dir="auto" defaultValue={proposal.key} required maxLength={80} autoFocus />
                   </label>
                   <label>
                     Value <input name="value" dir="auto" defaultValue={proposal.value} required maxLength={1000} />

@@ -1,13 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
+import { keepComposerText } from "~/chat/unsent-message.server";
 import { parseTheme } from "~/components/theme";
 import { config } from "~/config/env.server";
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 // POST /theme — keeps light/dark/system in a cookie so the server paints the right theme first time.
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const theme = parseTheme(form.get("theme"));
   // Only the server reads it (it paints the first page), so no script needs it; like every other cookie
@@ -15,7 +16,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const flags = `Path=/; HttpOnly; SameSite=Lax${config().mode === "production" ? "; Secure" : ""}`;
   const cookie =
     theme === "system" ? `theme=; Max-Age=0; ${flags}` : `theme=${theme}; Max-Age=${ONE_YEAR_SECONDS}; ${flags}`;
-  return redirect(safeRedirectTo(form.get("redirectTo")?.toString() ?? "/"), { headers: { "Set-Cookie": cookie } });
+  const to = safeRedirectTo(form.get("redirectTo")?.toString() ?? "/");
+  const headers = new Headers({ "Set-Cookie": cookie });
+  // On a conversation the switch submits the message box's form (no JS): what was typed is back in it.
+  const user = context.auth.user;
+  const kept = user && context.documentRequest ? await keepComposerText(form, to, user.id) : null;
+  if (kept) headers.append("Set-Cookie", kept);
+  return redirect(to, { headers });
 }
 
 export function loader() {

@@ -1219,6 +1219,12 @@ describe("calendar pages without JavaScript", () => {
     const tooLarge = await upload(ics(2_000_500));
     expect(tooLarge.status).toBe(413);
     expect(await tooLarge.text()).toContain("The file is too large: import at most 2 MB at a time.");
+    // Over the request's limit too (the body guard's): still the page and its message, not "Request too large".
+    const farTooLarge = await upload(ics(2_100_000));
+    expect(farTooLarge.status).toBe(413);
+    const page = await farTooLarge.text();
+    expect(page).toContain("The file is too large: import at most 2 MB at a time.");
+    expect(page).not.toContain("Request too large");
   });
 
   it("says plainly that a file of random bytes is not a calendar, and logs what the parser said", async () => {

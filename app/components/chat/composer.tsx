@@ -1,7 +1,41 @@
-import { Link, useRouteLoaderData } from "@remix-run/react";
+import { Link, useMatches, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useHydrated } from "~/components/use-hydrated";
 import { clearDraft, draftKeyFor, readDraft, saveDraft } from "./drafts";
+
+/**
+ * The conversation's message box form. Without JS a page's other forms (Stop, Regenerate, the model, Pin,
+ * the theme) would post without what is typed in it, and the page they redirect to would have an empty
+ * box: their buttons submit this form instead (the `form` attribute), so the text goes with them and the
+ * server keeps it for the box (unsent-message.server.ts). A route whose page has it says so in its handle.
+ */
+export const COMPOSER_FORM_ID = "composer-form";
+export const composerFormHandle = { composerForm: COMPOSER_FORM_ID };
+
+/** The composer form's id when this page has one (see COMPOSER_FORM_ID), for a button to submit it. */
+export function useComposerFormId(): string | undefined {
+  const matches = useMatches();
+  // A route that failed (its error page) has no data, and no box either.
+  const found = matches.some((match) => {
+    const handle: unknown = match.handle;
+    return typeof handle === "object" && handle !== null && "composerForm" in handle && match.data !== undefined;
+  });
+  return found ? COMPOSER_FORM_ID : undefined;
+}
+
+/**
+ * Props for a button of another form that submits the composer form (when `formId` is set), so the text
+ * in the box goes with it. It skips the box's checks (`required`): that post is not a send.
+ */
+export function withComposerText(formId: string | undefined, action?: string) {
+  return formId ? { form: formId, formNoValidate: true, ...(action ? { formAction: action } : {}) } : {};
+}
+
+/** Whether a submit of the composer form was a send (its own button), not another form's button. */
+export function isComposerSend(event: { nativeEvent: Event }): boolean {
+  const submitter = (event.nativeEvent as SubmitEvent).submitter;
+  return !submitter || submitter.getAttribute("form") === null;
+}
 
 /** A phone or tablet: its keyboard has no Shift+Enter, so Enter must be free to start a new line. */
 const COARSE_POINTER = "(pointer: coarse)";
@@ -61,6 +95,7 @@ export function Composer({
   draft,
 }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
+  const send = useRef<HTMLButtonElement>(null);
   const hydrated = useHydrated();
   const coarse = useCoarsePointer();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
@@ -83,11 +118,12 @@ export function Composer({
     // Asked at the key press, so it is the pointer in use now (a tablet may gain or lose its keyboard case).
     if (window.matchMedia(COARSE_POINTER).matches) return;
     event.preventDefault();
-    if (textarea.current?.value.trim()) textarea.current.form?.requestSubmit();
+    // Through the button: the intent is its value.
+    if (textarea.current?.value.trim() && send.current && !send.current.disabled)
+      textarea.current.form?.requestSubmit(send.current);
   };
   return (
     <div className="composer">
-      {intent ? <input type="hidden" name="intent" value={intent} /> : null}
       <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
@@ -142,7 +178,16 @@ export function Composer({
             Cancel
           </Link>
         ) : null}
-        <button type="submit" disabled={pending || disabled} aria-busy={pending}>
+        {/* The intent rides on the button, not a hidden field: another form's button that submits this form
+            (COMPOSER_FORM_ID) sends its own intent instead. */}
+        <button
+          ref={send}
+          type="submit"
+          name={intent ? "intent" : undefined}
+          value={intent}
+          disabled={pending || disabled}
+          aria-busy={pending}
+        >
           {pending ? "Sending…" : submitLabel}
         </button>
       </div>

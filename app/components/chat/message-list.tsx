@@ -6,6 +6,7 @@ import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
 import { messageTextOf, replyHtmlOf } from "./from-the-page";
 import { UsedMemories, type UsedMemory } from "./used-memories";
+import { useComposerFormId, withComposerText } from "./composer";
 
 /**
  * A regenerated reply: which of its versions this is, and the ones either side. `position` is null on a
@@ -74,6 +75,7 @@ function AnsweredBy({ message }: { message: MessageItem }) {
 function StreamingReply({ conversationId, message }: { conversationId: string; message: MessageItem }) {
   const [html, setHtml] = useState(message.html ?? "");
   const revalidator = useRevalidator();
+  const composerForm = useComposerFormId();
   useEffect(() => {
     const source = new EventSource(`/chat/${conversationId}/stream?message=${encodeURIComponent(message.id)}`);
     source.addEventListener("html", (event) => setHtml((JSON.parse(event.data) as { html: string }).html));
@@ -105,13 +107,30 @@ function StreamingReply({ conversationId, message }: { conversationId: string; m
           src={`/chat/${conversationId}/following?message=${encodeURIComponent(message.id)}`}
         />
       </noscript>
-      <Form method="post">
-        <input type="hidden" name="intent" value="stop" />
-        <input type="hidden" name="messageId" value={message.id} />
-        <button type="submit" className="secondary small" aria-keyshortcuts="Escape">
-          Stop
-        </button>
-      </Form>
+      {composerForm ? (
+        // It submits the message box's form, so what is typed there is kept (no JS).
+        <>
+          <input type="hidden" name="messageId" value={message.id} form={composerForm} />
+          <button
+            type="submit"
+            className="secondary small"
+            aria-keyshortcuts="Escape"
+            name="intent"
+            value="stop"
+            {...withComposerText(composerForm)}
+          >
+            Stop
+          </button>
+        </>
+      ) : (
+        <Form method="post">
+          <input type="hidden" name="intent" value="stop" />
+          <input type="hidden" name="messageId" value={message.id} />
+          <button type="submit" className="secondary small" aria-keyshortcuts="Escape">
+            Stop
+          </button>
+        </Form>
+      )}
     </>
   );
 }

@@ -1,0 +1,39 @@
+/**
+ * With JS the conversation's other buttons submit the message box's form too (for the page without JS:
+ * chat-kept-text.no-js-only.spec.ts): each still does its own thing, and neither sends nor clears the box.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { seedLongConversation } from "./support/admin";
+import { signUp, untilInteractive } from "./support/session";
+
+const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
+
+test("Pin, the theme and Regenerate do their own thing and leave what is typed in the box", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 2);
+  await page.goto(path);
+  await untilInteractive(page);
+  const text = "Still typing this";
+  await box(page).fill(text);
+
+  await page.getByText("Conversation menu").click();
+  await page.getByRole("button", { name: "Pin", exact: true }).click();
+  await page.getByText("Conversation menu").click();
+  await expect(page.getByRole("button", { name: "Unpin", exact: true })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(box(page)).toHaveValue(text);
+
+  await page.locator(".main-nav__wide").getByRole("button", { name: "Dark" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(box(page)).toHaveValue(text);
+
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.locator(".message--assistant").last()).toContainText("You said", { timeout: 15_000 });
+  await expect(box(page)).toHaveValue(text);
+  // Nothing was sent: still the one message of mine.
+  await expect(page.locator(".message--user")).toHaveCount(1);
+  expect(new URL(page.url()).pathname).toBe(path);
+});
