@@ -14,12 +14,14 @@ it("shows every dependency, the version, uptime and applied migrations to an adm
   expect(page.status).toBe(200);
   const html = await page.text();
   for (const dependency of ["database", "migrations", "redis", "auth0", "openrouter", "ollama"]) {
-    expect(html).toContain(`<td>${dependency}</td>`);
+    expect(html).toContain(`<td role="cell">${dependency}</td>`);
   }
   // React separates text fragments with <!-- --> in server HTML.
   const text = html.replaceAll("<!-- -->", "");
   expect(text).toMatch(/ARES 0\.1\.0 · up \d+ min/);
-  expect(text).toContain('<td>database</td><td data-label="Status"><span class="badge ok">up</span>');
+  expect(text).toMatch(
+    /<td role="cell">database<\/td><td role="cell" data-label="Status"><span class="badge ok">up<\/span>/,
+  );
   for (const migration of migrationNames()) expect(html).toContain(migration);
   expect(html).toContain("not configured");
 
