@@ -175,23 +175,10 @@ describe("the XSS corpus through every user-controlled field", () => {
         ["add-fact", "fact"],
         ["add-preference", "pref"],
       ] as const) {
-        // A key holds letters, digits, spaces, "-" and "_" only: one carrying markup is refused, not stored.
-        const refused = await client.post("/memory", {
-          intent,
-          kind: "personal",
-          key: carried(`${field}k`, index).slice(0, 80),
-          value: carried(`${field}v`, index),
-        });
-        expect(refused.status, `${intent} ${index} with the corpus in its key`).toBe(400);
-        // The refusal shows what was typed back: as text too.
-        const refusedPage = inspect(await refused.text());
-        for (const violation of refusedPage.violations) failures.push(`refused ${intent} ${index}: ${violation}`);
-        if (!refusedPage.shown.includes(tagOf(`${field}k`, index)))
-          failures.push(`refused ${intent} ${index}: the typed key is not shown back`);
         const saved = await client.post("/memory", {
           intent,
           kind: "personal",
-          key: `${field}k ${index}`,
+          key: carried(`${field}k`, index).slice(0, 80),
           value: carried(`${field}v`, index),
         });
         expect(saved.status, `${intent} ${index}`).toBeLessThan(400);
@@ -307,21 +294,10 @@ describe("the XSS corpus through every user-controlled field", () => {
     expect(prompt.status).toBeLessThan(400);
     for (const [index] of CORPUS.entries()) {
       expect_("/settings/assistant", tagOf("sys", index));
-      const refused = await client.post("/admin/assistant", {
-        intent: "save",
-        category: "identity",
-        key: carried("amk", index).slice(0, 80),
-        value: carried("amv", index),
-        importance: "5",
-      });
-      expect(refused.status, `assistant memory ${index} with the corpus in its key`).toBe(400);
-      failures.push(
-        ...inspect(await refused.text()).violations.map((violation) => `refused amk ${index}: ${violation}`),
-      );
       const saved = await client.post("/admin/assistant", {
         intent: "save",
         category: "identity",
-        key: `amk ${index}`,
+        key: carried("amk", index).slice(0, 80),
         value: carried("amv", index),
         importance: "5",
       });
