@@ -4,20 +4,12 @@ import { withoutNul } from "~/validation/text";
 export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
 export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
 
-/**
- * A key is a name in words, stored in lower case with "_" for spaces (memories.server.ts normalisedKey),
- * as the page shows it (home_city). Anything else (✓, /, punctuation) was stored silently as typed inside
- * that form: it is refused instead, with the characters a key may hold. Letters and digits of any script.
- */
-export const MEMORY_KEY_CHARACTERS_MESSAGE =
-  "Use only letters, digits, spaces, hyphens (-) and underscores (_) in a key; it is saved in lower case, with _ for each space.";
 const memoryKey = withoutNul(
   z
     .string({ error: "Name it (e.g. employer)." })
     .trim()
     .min(1, "Name it (e.g. employer).")
-    .max(80, "Use at most 80 characters.")
-    .regex(/^[\p{L}\p{M}\p{N}\s_-]*$/u, MEMORY_KEY_CHARACTERS_MESSAGE),
+    .max(80, "Use at most 80 characters."),
 );
 const memoryValue = withoutNul(
   z

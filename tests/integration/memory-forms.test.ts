@@ -37,31 +37,6 @@ describe("memory forms without JavaScript", () => {
     expect(await prisma.memoryFact.count({ where: { key: "employer" } })).toBe(0);
   });
 
-  it("refuses a key with characters a key cannot hold, saying which it can, and keeps what was typed", async () => {
-    const client = await person();
-    const refused = await client.post("/memory", {
-      intent: "add-fact",
-      kind: "personal",
-      key: "bad key ✓",
-      value: "kept value",
-    });
-    expect(refused.status).toBe(400);
-    const page = await refused.text();
-    expect(page).toContain("Use only letters, digits, spaces, hyphens (-) and underscores (_) in a key");
-    expect(typedIn(page, "add-fact", "key")).toEqual(["bad key ✓"]);
-    expect(typedIn(page, "add-fact", "value")).toEqual(["kept value"]);
-    expect(await prisma.memoryFact.count({ where: { key: { startsWith: "bad_key" } } })).toBe(0);
-    // Letters of any script, digits, spaces, - and _ are a key (spaces saved as _, in lower case).
-    const saved = await client.post("/memory", {
-      intent: "add-fact",
-      kind: "personal",
-      key: "Ville natale-2 été",
-      value: "Lyon",
-    });
-    expect(saved.status).toBe(302);
-    expect(await prisma.memoryFact.count({ where: { key: "ville_natale-2_été" } })).toBe(1);
-  });
-
   it("keeps what was typed in an edit form when the change is refused", async () => {
     const client = await person();
     expect(
