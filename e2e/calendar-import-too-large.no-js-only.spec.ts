@@ -26,4 +26,13 @@ test("an .ics file over 2 MB gets the calendar page back with the import's messa
   expect(url.searchParams.get("view")).toBe("week");
   expect(url.searchParams.get("date")).toBe("2026-03-05");
   await expect(page.getByLabel(/Import an \.ics file/)).toBeVisible();
+
+  // A whole year's export from a big calendar: the page is answered before the connection is cut.
+  await page
+    .getByLabel(/Import an \.ics file/)
+    .setInputFiles({ name: "year.ics", mimeType: "text/calendar", buffer: Buffer.alloc(20_000_000, "A") });
+  const second = page.waitForResponse((response) => response.request().method() === "POST");
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  expect((await second).status()).toBe(413);
+  await expect(page.getByRole("alert")).toHaveText("The file is too large: import at most 2 MB at a time.");
 });

@@ -315,9 +315,14 @@ const DISCARD_TIME_MS = 10_000;
  * written) made the client's kernel answer its next bytes with a reset, which often lost the answer
  * unread. Past DISCARD_LIMIT_BYTES or DISCARD_TIME_MS the connection is cut; the answer went out well before.
  */
-function discardRestOfBody(req: Request): void {
+function discardRestOfBody(req: Request, res: Response): void {
   let discarded = 0;
-  const cut = () => req.socket.destroy();
+  // Never before the answer is out: a page that answers a refused post itself (the calendar) renders
+  // first, and a fast client can send 8 MiB before it has — cut then, its answer was lost to a reset.
+  const cut = () => {
+    if (res.writableFinished) req.socket.destroy();
+    else res.once("finish", () => req.socket.destroy());
+  };
   const timer = setTimeout(cut, DISCARD_TIME_MS);
   timer.unref();
   const stop = () => clearTimeout(timer);
@@ -345,7 +350,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
   });
   const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number) => {
-    discardRestOfBody(req);
+    discardRestOfBody(req, res);
     // A page that says so at its form (the calendar's import) gets the post, without its body and marked,
     // and answers with itself and the message: a bare 413 page had no form to go back to.
     if (answersTooLargeItself(req)) {
