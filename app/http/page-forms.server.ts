@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import { routePath } from "./route-path.server";
 
 /**
  * The form posts whose page answers a refusal itself (write-limit.server.ts `refusedFormReply`): the chat
@@ -21,9 +22,8 @@ export const BAD_TEXT_LOCAL = "formHadNul";
  * most 2 MB"), as document POST or Remix's `.data`. The body guard hands them on without the body, marked
  * (BODY_TOO_LARGE_LOCAL), instead of its bare 413 page.
  */
-const TOO_LARGE_PAGE_ADDRESS = /^\/calendar(\.data)?$/;
-
-export const answersTooLargeItself = (req: Request) => req.method === "POST" && TOO_LARGE_PAGE_ADDRESS.test(req.path);
+// By the route Remix will match (its spellings "/Calendar", "/calendar/" too), as the size limit is chosen.
+export const answersTooLargeItself = (req: Request) => req.method === "POST" && routePath(req).path === "/calendar";
 
 /** Set by the body guard on such a post whose body was over its limit (body-guard.server.ts). */
 export const BODY_TOO_LARGE_LOCAL = "bodyTooLarge";

@@ -1225,6 +1225,13 @@ describe("calendar pages without JavaScript", () => {
     const page = await farTooLarge.text();
     expect(page).toContain("The file is too large: import at most 2 MB at a time.");
     expect(page).not.toContain("Request too large");
+    // So is another spelling of the address that Remix routes to the calendar.
+    const form = new FormData();
+    form.set("intent", "import");
+    form.set("file", new File([ics(2_100_000)], "big.ics", { type: "text/calendar" }));
+    const otherSpelling = await client.get("/Calendar?index", { method: "POST", body: form });
+    expect(otherSpelling.status).toBe(413);
+    expect(await otherSpelling.text()).toContain("The file is too large: import at most 2 MB at a time.");
   });
 
   it("says plainly that a file of random bytes is not a calendar, and logs what the parser said", async () => {
