@@ -178,6 +178,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
   const form = await request.formData();
+  // The Send button carries the intent; a submit without a submitter (requestSubmit(), an assistive tool)
+  // posts the message box's form alone, and is a send rather than a refusal that loses the text.
+  if (!form.has("intent") && form.has("message")) form.set("intent", "send");
   const submission = parseWithZod(form, { schema: conversationIntent });
   // Refused before it got here (a NUL in it, or the write limit): whatever the form, nothing is looked up or done; the
   // conversation stays, with what was typed and the wait (as a refused send over the quota).

@@ -297,6 +297,15 @@ describe("chat", () => {
     expect(sent.some((turn) => turn.content.startsWith("second"))).toBe(true);
   });
 
+  it("a message posted without an intent (a submit without the Send button) is sent", async () => {
+    const client = await signedInClient(harness.server.url);
+    const { path, replyId } = await start(client, "first");
+    await settled(replyId);
+    const sent = await client.post(path, { message: "sent by requestSubmit()" });
+    expect(sent.status).toBe(302);
+    expect(await (await client.get(path)).text()).toContain("sent by requestSubmit()");
+  });
+
   it("renders hostile replies and titles inert", async () => {
     const client = await signedInClient(harness.server.url);
     const payload = `<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) <a href="javascript:alert(4)">y</a>`;
