@@ -66,8 +66,11 @@ async function formsToSend(page: Page): Promise<FormToSend[]> {
           }
         }
       }
-      const submitter = form.querySelector<HTMLButtonElement | HTMLInputElement>(
-        'button:not([type="button"]):not([type="reset"]), input[type="submit"]',
+      // The form's own first submit button: a button inside another form may belong to this one (`form=`), and
+      // one inside this form to another (the chat page's buttons submit the message box's form).
+      const submitter = [...form.elements].find(
+        (element): element is HTMLButtonElement | HTMLInputElement =>
+          (element instanceof HTMLButtonElement || element instanceof HTMLInputElement) && element.type === "submit",
       );
       const data = new FormData(form, submitter ?? undefined);
       const entries: Entry[] = [];
