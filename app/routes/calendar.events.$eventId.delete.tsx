@@ -1,13 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import {
-  Form,
-  Link,
-  type ShouldRevalidateFunction,
-  useActionData,
-  useLoaderData,
-  useNavigation,
-} from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import {
   askedOccurrence,
@@ -19,6 +12,7 @@ import {
 } from "~/calendar/events.server";
 import { eventDefaults } from "~/calendar/form-values";
 import { editTargetSchema, isAlteredTarget, SCOPES } from "~/calendar/schemas";
+import { revalidateStaleEventForm } from "~/components/calendar/revalidate-stale-form";
 import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
@@ -66,15 +60,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   };
 }
 
-/**
- * A 409 (the event changed since the page was loaded) reads the event again, with JS too: the page shows
- * it as it is now and carries its current version, so that deleting again deletes it on purpose. So does
- * a 400 for an altered form (its version or occurrence malformed).
- */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, actionResult, defaultShouldRevalidate }) =>
-  actionStatus === 409 ||
-  (typeof actionResult === "object" && actionResult !== null && "altered" in actionResult) ||
-  defaultShouldRevalidate;
+export const shouldRevalidate = revalidateStaleEventForm;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);

@@ -3,14 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import type { Submission, SubmissionResult } from "@conform-to/react";
-import {
-  isRouteErrorResponse,
-  Link,
-  type ShouldRevalidateFunction,
-  useActionData,
-  useLoaderData,
-  useRouteError,
-} from "@remix-run/react";
+import { isRouteErrorResponse, Link, useActionData, useLoaderData, useRouteError } from "@remix-run/react";
 import { pickerZone, timeZones } from "~/accounts/time-zone-names.server";
 import { requireUser } from "~/auth/guards.server";
 import {
@@ -26,6 +19,7 @@ import { eventDefaults, type FormDefaults, newEventDefaults } from "~/calendar/f
 import { todayIn } from "~/calendar/time";
 import { editTargetSchema, eventFormSchema, isAlteredTarget, type Scope, SCOPES } from "~/calendar/schemas";
 import { EventForm } from "~/components/calendar/event-form";
+import { revalidateStaleEventForm } from "~/components/calendar/revalidate-stale-form";
 import { SavedNow } from "~/components/calendar/saved-now";
 import { ScopeChoice } from "~/components/calendar/scope-choice";
 import { ErrorPage } from "~/components/error-page";
@@ -105,16 +99,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return data(page, { headers: typed.headers });
 }
 
-/**
- * A 409 (the event changed since the form was loaded, or its date is gone) reads the event again: with
- * JS a refused action is not followed by its loaders, and the page must show the event as it is now and
- * carry its current version, so that saving again overwrites on purpose instead of being refused again.
- * So does a 400 for an altered form (its version or occurrence malformed).
- */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, actionResult, defaultShouldRevalidate }) =>
-  actionStatus === 409 ||
-  (typeof actionResult === "object" && actionResult !== null && "altered" in actionResult) ||
-  defaultShouldRevalidate;
+export const shouldRevalidate = revalidateStaleEventForm;
 
 /** The form's zone as the picker names it (a zone stored as Asia/Calcutta shows as Asia/Kolkata); all-day has none. */
 function pickedZone<T extends { timeZone: string | null }>(defaults: T): T {
