@@ -69,12 +69,16 @@ const MASK = "•••";
 /** A UUID anywhere in a piece of an address (Outlook's published calendars carry them). */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
-/** A piece of an address as it reads: percent-decoded where it can be (a bare % — "50%off" — stays as typed). */
+/**
+ * A piece of an address (a path segment, a query part, a user name or password) as it reads: percent-decoded
+ * where it can be — URL keeps a bare `%` ("50%off"), which decodeURIComponent throws on; that stays as typed.
+ */
 function decoded(piece: string): string {
   try {
     return decodeURIComponent(piece);
-  } catch {
-    return piece;
+  } catch (error) {
+    if (error instanceof URIError) return piece;
+    throw error;
   }
 }
 
@@ -142,19 +146,10 @@ export function feedUrlForDisplay(stored: string): string {
   return `${url.protocol}//${userinfo}${url.host}${path}${query ? `?${query}` : ""}`;
 }
 
-/** A URL's user name or password as typed: URL keeps a bare `%` ("50%off"), which decodeURIComponent throws on. */
-function decodedUserinfo(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** HTTP Basic credentials from a URL's user:password, which undici does not send by itself. */
 function basicAuthorization(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
-  const credentials = `${decodedUserinfo(url.username)}:${decodedUserinfo(url.password)}`;
+  const credentials = `${decoded(url.username)}:${decoded(url.password)}`;
   return `Basic ${Buffer.from(credentials).toString("base64")}`;
 }
 
