@@ -3,7 +3,13 @@ import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
-import { BAD_TEXT_LOCAL, BODY_TOO_LARGE_LOCAL, answersTooLargeItself, isPageFormPost } from "./page-forms.server";
+import {
+  BAD_TEXT_LOCAL,
+  BODY_TOO_LARGE_LOCAL,
+  answersTooLargeItself,
+  isPageFormPost,
+  isThemePost,
+} from "./page-forms.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
 const READ_METHODS = ["GET", "HEAD"];
@@ -382,7 +388,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       .then(async (bytes) => {
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
-          pageAnswers: !api && isPageFormPost(req),
+          pageAnswers: !api && (isPageFormPost(req) || isThemePost(req)),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
         });
         return "bytes" in result ? guarded(result) : fail(result);

@@ -14,6 +14,13 @@ const PAGE_FORM_ADDRESS =
 
 export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FORM_ADDRESS.test(req.path);
 
+/**
+ * The theme switch (POST /theme): on a chat page without JS it submits the message box's form, whose text
+ * may hold a NUL. The theme is not text to store: the post goes on with U+FFFD in the NUL's place (marked
+ * as a page form's is), so the theme changes and the box's text is kept, instead of a bare 400 page.
+ */
+export const isThemePost = (req: Request) => req.method === "POST" && /^\/theme(\.data)?$/.test(req.path);
+
 /** Set by the body guard on a page form post that held a NUL, now replaced (body-guard.server.ts). */
 export const BAD_TEXT_LOCAL = "formHadNul";
 

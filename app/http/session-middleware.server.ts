@@ -4,7 +4,8 @@ import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
-import { composerPage, keepUnsentCookie, unsentMessageHtml } from "~/chat/unsent-message.server";
+import { composerPage, keepMessage } from "~/chat/kept-text.server";
+import { unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
 import { holdsTypedText, keepTypedCookie, typedText, unsavedFormHtml } from "./unsaved-form.server";
 import { BAD_TEXT_LOCAL } from "./page-forms.server";
@@ -98,13 +99,17 @@ type SignedOutPost = { page: string; user: string | null; signIn: string };
 /** The `?occurrence=` of the address posted to (one date of a repeating event), if any. */
 const occurrenceOf = (req: Request) => new URL(req.originalUrl, "http://ares.invalid").searchParams.get("occurrence");
 
-/** Only a new message goes back into the Send box; an edit's text there would be sent as a new message. */
-const KEPT_INTENTS = new Set([null, "send"]);
+/**
+ * What goes back into the Send box: the box's own text, posted by Send or by another button of the page
+ * that submits its form (Pin, Regenerate…). An edit's text is the edit box's: there it would be sent as a
+ * new message.
+ */
+const keptIntent = (intent: string | null) => intent !== "edit";
 
 /**
  * After the body guard: a chat message posted once the session had ended (signed out in another tab,
- * expired) is shown back on a 401 page, to copy, and kept in a short-lived cookie for the composer after
- * signing in again; an event's or a memory entry's typed text is shown back. A post without any goes to
+ * expired) is shown back on a 401 page, to copy, and kept for the composer after signing in again
+ * (chat/kept-text.server.ts); an event's or a memory entry's typed text is shown back. A post without any goes to
  * the sign-in page as every other signed-out post does.
  */
 export function keepUnsentMessage(req: Request, res: Response, next: NextFunction): void {
@@ -151,8 +156,9 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
     return;
   }
   // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
-  const keep = pending.user !== null && !hadNul && KEPT_INTENTS.has(fields?.get("intent") ?? null);
-  (keep ? keepUnsentCookie({ page: pending.page, message, user: pending.user! }) : Promise.resolve(null))
+  const intent = fields?.get("intent") ?? null;
+  const keep = pending.user !== null && !hadNul && keptIntent(intent);
+  (keep ? keepMessage(pending.user!, pending.page, message) : Promise.resolve(null))
     .then((cookie) => {
       if (cookie) res.append("Set-Cookie", cookie);
       res.status(401).type("html").setHeader("Cache-Control", "no-store");
@@ -162,6 +168,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
           signInAddress: pending.signIn,
           kept: cookie !== null,
           hadNul,
+          sent: intent === null || intent === "send",
           theme: themeFromCookie(req.get("cookie") ?? null),
         }),
       );

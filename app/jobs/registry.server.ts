@@ -8,6 +8,7 @@ import {
   scanSubscriptionsJob,
 } from "~/calendar/jobs.server";
 import { purgeImportReports } from "~/calendar/import-reports.server";
+import { purgeKeptTexts } from "~/chat/kept-text.server";
 import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
@@ -19,8 +20,8 @@ import { defineJob, type JobDefinition, type JobSchedule } from "./define.server
  */
 
 /**
- * The hourly purge: deletes sessions that ended over a week ago, and .ics import reports past their
- * hour (the page an import leads to needs them no longer). Idempotent: a second run finds nothing left.
+ * The hourly purge: deletes sessions that ended over a week ago, .ics import reports past their
+ * hour (the page an import leads to needs them no longer), and message-box texts kept over a day. Idempotent: a second run finds nothing left.
  */
 export const purgeSessionsJob = defineJob({
   name: "sessions.purge-ended",
@@ -33,6 +34,8 @@ export const purgeSessionsJob = defineJob({
     if (purged > 0) logger.info({ purged }, "purged ended sessions");
     const reports = await purgeImportReports(new Date(), context.signal);
     if (reports > 0) logger.info({ purged: reports }, "purged old import reports");
+    const kept = await purgeKeptTexts(new Date(), context.signal);
+    if (kept > 0) logger.info({ purged: kept }, "purged old kept message-box texts");
   },
 });
 

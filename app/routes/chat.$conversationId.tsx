@@ -29,7 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { keepComposerText, takeUnsentMessage } from "~/chat/unsent-message.server";
+import { keepComposerText, takeKeptText } from "~/chat/kept-text.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -147,8 +147,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
-  // A message sent without JS after the session had ended, back in the box once signed in again.
-  const unsent = await takeUnsentMessage(request, user.id);
+  // What was in the box when this page was left without JS (another of its buttons or links, a send
+  // after the session had ended): back in it, once.
+  const unsent = await takeKeptText(request, user.id);
   return data(
     {
       conversation: {

@@ -16,7 +16,7 @@ import { markNewChatSent, takeNewChatSent } from "~/components/chat/new-chat-foc
 import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
-import { takeUnsentMessage } from "~/chat/unsent-message.server";
+import { takeKeptText } from "~/chat/kept-text.server";
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
@@ -31,7 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // Where a deleted conversation's page sends the person: said once, not again on reload.
   const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
   // A message sent without JS after the session had ended, back in the box once signed in again.
-  const unsent = await takeUnsentMessage(request, user.id);
+  const unsent = await takeKeptText(request, user.id);
   for (const cookie of unsent.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     query,

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { auth0LogoutUrl } from "~/auth/auth0.server";
 import { signOut } from "~/auth/sign-out.server";
 import { newFeedLinkCleared } from "~/calendar/feed-link.server";
-import { clearUnsentCookie } from "~/chat/unsent-message.server";
+import { dropKeptTexts } from "~/chat/kept-text.server";
 import { clearNoticeCookie } from "~/http/notice.server";
 import { clearTypedCookie } from "~/http/unsaved-form.server";
 
@@ -17,12 +17,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A feed link made a moment ago and not yet shown leaves with the person, not with the browser (also
   // when the session already ended: the cookie outlives it).
   const feedCookie = await newFeedLinkCleared(request);
-  // So does a message kept from a send after the session ended (chat/unsent-message.server.ts), and a
-  // form's text kept from a save after it ended (http/unsaved-form.server.ts).
-  const unsentCookie = await clearUnsentCookie();
+  // So does what was kept from a chat page's message box (chat/kept-text.server.ts), and a form's text
+  // kept from a save after the session ended (http/unsaved-form.server.ts).
+  const keptCookie = await dropKeptTexts(request, user ? user.id : context.auth.endedUserId);
   const typedCookie = await clearTypedCookie();
   if (!user) {
-    const headers = new Headers({ "Set-Cookie": unsentCookie });
+    const headers = new Headers({ "Set-Cookie": keptCookie });
     headers.append("Set-Cookie", typedCookie);
     if (feedCookie) headers.append("Set-Cookie", feedCookie);
     return redirect("/login", { headers });
@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const next = (session.method === "auth0" && auth0LogoutUrl(request)) || "/login?reason=signed_out";
   // A one-time notice not yet shown ("Your password has been changed") was for the person leaving.
   headers.append("Set-Cookie", await clearNoticeCookie());
-  headers.append("Set-Cookie", unsentCookie);
+  headers.append("Set-Cookie", keptCookie);
   headers.append("Set-Cookie", typedCookie);
   return redirect(next, { headers });
 }

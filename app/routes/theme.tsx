@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
-import { keepComposerText } from "~/chat/unsent-message.server";
+import { keepComposerText } from "~/chat/kept-text.server";
 import { parseTheme } from "~/components/theme";
 import { config } from "~/config/env.server";
 
@@ -18,7 +18,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     theme === "system" ? `theme=; Max-Age=0; ${flags}` : `theme=${theme}; Max-Age=${ONE_YEAR_SECONDS}; ${flags}`;
   const to = safeRedirectTo(form.get("redirectTo")?.toString() ?? "/");
   const headers = new Headers({ "Set-Cookie": cookie });
-  // On a conversation the switch submits the message box's form (no JS): what was typed is back in it.
+  // On a conversation the switch submits the message box's form (no JS): what was typed is back in it
+  // (a NUL in it arrives as U+FFFD, as the box shows one: isThemePost).
   const user = context.auth.user;
   const kept = user && context.documentRequest ? await keepComposerText(form, to, user.id) : null;
   if (kept) headers.append("Set-Cookie", kept);

@@ -3,6 +3,7 @@
  * the composer only for the person whose session it was — never for whoever signs in next on that browser.
  */
 import { describe, expect, it } from "vitest";
+import { MESSAGE_MAX } from "~/chat/schemas";
 import { prisma } from "~/db/db.server";
 import { PASSWORD, serverForThisFile, signedUp, type Client } from "../support/app-server";
 
@@ -12,7 +13,8 @@ const server = serverForThisFile({
   RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
 });
 
-const UNSENT = "__ares_unsent";
+/** The marker of whose text this browser left (the text itself is kept in the database). */
+const UNSENT = "__ares_kept_text";
 const unique = (name: string) =>
   `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
 
@@ -46,10 +48,9 @@ describe("a message sent after the session ended", () => {
     const sent = await browser.post("/chat?index", { message: text });
     expect(sent.status).toBe(401);
     expect(browser.jar.get(UNSENT)).toBeDefined();
-    // A walks away; B signs in on the same browser: A's text is not in B's box, and is gone.
+    // A walks away; B signs in on the same browser: A's text is not in B's box.
     expect((await browser.post("/login", { email: b, password: PASSWORD })).status).toBe(302);
     expect(await messageBox(browser, "/chat")).not.toContain(text);
-    expect(browser.jar.get(UNSENT)).toBeUndefined();
 
     // B signs out: what was kept goes with them.
     await browser.post("/logout", {});
@@ -75,6 +76,7 @@ describe("a message sent after the session ended", () => {
     const signedOut = await browser.post("/logout", {});
     expect(signedOut.status).toBe(302);
     expect(browser.jar.get(UNSENT)).toBeUndefined();
+    expect(await prisma.keptComposerText.count({ where: { user: { email: a } } })).toBe(0);
     // And from a live session.
     expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
     await endSessions(a);
@@ -152,17 +154,24 @@ describe("the signed-out post on the way through the middleware", () => {
     }
   });
 
-  it("a message too long for a cookie is not kept, and the page says to copy it", async () => {
+  it("a long message is kept whole; one over the message limit is not, and the page says to copy it", async () => {
     const a = unique("unsent-long");
     const browser = await signedUp(server.url, a);
     await endSessions(a);
-    const long = "word ".repeat(1_000);
-    const response = await browser.post("/chat/x123", { message: long });
+    // Far more than a cookie holds (3,000 CJK characters are 9 KB of UTF-8).
+    const long = "字".repeat(3_000);
+    expect((await browser.post("/chat?index", { message: long })).status).toBe(401);
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(await messageBox(browser, "/chat")).toBe(long);
+
+    await endSessions(a);
+    const tooLong = "word ".repeat(MESSAGE_MAX / 5) + "more";
+    const response = await browser.post("/chat/x123", { message: tooLong });
     expect(response.status).toBe(401);
     expect(unsentCookieSet(response)).toBe(false);
     const html = await response.text();
     expect(html).toContain("copy it first");
-    expect(html).toContain(long.trim());
+    expect(html).toContain(tooLong);
   });
 
   it("a message holding a NUL is shown back with the reason, not kept for the box after signing in", async () => {
@@ -195,18 +204,20 @@ describe("the signed-out post on the way through the middleware", () => {
     expect(unsentCookieSet(response)).toBe(false);
   });
 
-  it("a tampered unsent cookie is ignored", async () => {
-    const a = unique("unsent-tamper");
+  it("another person's marker, copied or forged, shows nothing of theirs", async () => {
+    const a = unique("unsent-tamper-a");
+    const b = unique("unsent-tamper-b");
     const browser = await signedUp(server.url, a);
+    const other = await signedUp(server.url, b);
     await endSessions(a);
     expect((await browser.post("/chat?index", { message: "the real text" })).status).toBe(401);
     const value = browser.jar.get(UNSENT)!;
-    // Another message under the same signature.
-    const forged = Buffer.from(JSON.stringify({ page: "/chat", message: "forged text", user: "x" })).toString("base64");
+    other.jar.set(UNSENT, value);
+    expect(await messageBox(other, "/chat")).not.toContain("the real text");
+    // Another person's id under the same signature.
+    const forged = Buffer.from(JSON.stringify("x")).toString("base64");
     browser.jar.set(UNSENT, `${encodeURIComponent(forged)}.${value.split(".").pop()}`);
     expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
-    const box = await messageBox(browser, "/chat");
-    expect(box).not.toContain("forged text");
-    expect(box).not.toContain("the real text");
+    expect(await messageBox(browser, "/chat")).not.toContain("the real text");
   });
 });

@@ -1,0 +1,146 @@
+/**
+ * What was in a conversation's message box when the page was left without JS (another of its buttons,
+ * the theme switch, a press after the session ended) comes back in the box, whatever its length up to the
+ * message limit, once, and only for its person; old leftovers are purged.
+ */
+import { describe, expect, it } from "vitest";
+import { MESSAGE_MAX } from "~/chat/schemas";
+import { purgeKeptTexts } from "~/chat/kept-text.server";
+import { prisma } from "~/db/db.server";
+import { PASSWORD, serverForThisFile, signedUp, type Client } from "../support/app-server";
+
+const server = serverForThisFile({
+  RATE_LIMIT_READ_PER_MINUTE: "0",
+  RATE_LIMIT_WRITE_PER_MINUTE: "0",
+  RATE_LIMIT_AUTH_PER_15_MINUTES: "0",
+});
+
+const unique = (name: string) =>
+  `${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+/** A conversation of `email`'s with one exchange, made directly (no model needed); its path. */
+async function conversationOf(email: string): Promise<string> {
+  const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+  const conversation = await prisma.conversation.create({
+    data: {
+      userId: user.id,
+      title: "Kept text",
+      messages: {
+        create: [
+          { userId: user.id, role: "user", content: "hello" },
+          {
+            userId: user.id,
+            role: "assistant",
+            content: "hi",
+            status: "complete",
+            createdAt: new Date(Date.now() + 1),
+          },
+        ],
+      },
+    },
+  });
+  return `/chat/${conversation.id}`;
+}
+
+/** The text in the composer's message box of the page the client gets at `path`. */
+async function messageBox(client: Client, path: string): Promise<string> {
+  const response = await client.get(path);
+  expect(response.status).toBe(200);
+  const html = await response.text();
+  const box = /<textarea[^>]*id="composer-message"[^>]*>([\s\S]*?)<\/textarea>/.exec(html);
+  expect(box, "the page has a message box").not.toBeNull();
+  // React writes a leading newline after <textarea> when the text starts with one; none here.
+  return box![1]!
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+}
+
+async function endSessions(email: string): Promise<void> {
+  await prisma.session.updateMany({ where: { user: { email } }, data: { revokedAt: new Date() } });
+}
+
+describe("the message box's text when another button of the page is pressed (no JS)", () => {
+  it("comes back whole far past what a cookie holds, up to the message limit, and only once", async () => {
+    const email = unique("kept-long");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    // 3,000 CJK characters (9 KB of UTF-8) and a message at the limit itself.
+    for (const text of ["字".repeat(3_000), "x".repeat(MESSAGE_MAX - 1) + "y"]) {
+      const pinned = await browser.post(path, { intent: "pin", message: text });
+      expect(pinned.status).toBe(302);
+      expect(pinned.headers.get("location")).toBe(path);
+      // Nothing near the text's size travels in a cookie.
+      for (const cookie of pinned.headers.getSetCookie()) expect(cookie.length).toBeLessThan(500);
+      expect(await messageBox(browser, path)).toBe(text);
+      expect(await messageBox(browser, path)).toBe("");
+      await browser.post(path, { intent: "unpin" });
+    }
+  });
+
+  it("is not given to another person signing in on the same browser, and signing out drops it", async () => {
+    const a = unique("kept-a");
+    const b = unique("kept-b");
+    const browser = await signedUp(server.url, a);
+    await signedUp(server.url, b);
+    const path = await conversationOf(a);
+    expect((await browser.post(path, { intent: "pin", message: "A's words" })).status).toBe(302);
+    await browser.post("/logout", {});
+    expect(await prisma.keptComposerText.count({ where: { user: { email: a } } })).toBe(0);
+
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect((await browser.post(path, { intent: "unpin", message: "A's words again" })).status).toBe(302);
+    // A's session ends; B signs in here and opens the new-chat page: A's text is not there.
+    await endSessions(a);
+    expect((await browser.post("/login", { email: b, password: PASSWORD })).status).toBe(302);
+    expect(await messageBox(browser, "/chat")).toBe("");
+    // It is still A's, waiting for A.
+    const kept = await prisma.keptComposerText.findMany({ where: { user: { email: a } } });
+    expect(kept.map((row) => row.message)).toEqual(["A's words again"]);
+  });
+
+  it("left over a day is not shown, and the hourly purge deletes it", async () => {
+    const email = unique("kept-old");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    expect((await browser.post(path, { intent: "pin", message: "from yesterday" })).status).toBe(302);
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    await prisma.keptComposerText.updateMany({ where: { user: { email } }, data: { keptAt: dayAgo } });
+    expect(await messageBox(browser, path)).toBe("");
+    expect(await purgeKeptTexts()).toBeGreaterThanOrEqual(1);
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+  });
+});
+
+describe("a press of another button after the session ended (no JS)", () => {
+  it("Pin or Regenerate with text in the box: the text is shown back, and back in the box after signing in", async () => {
+    const email = unique("kept-signed-out");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    for (const intent of ["pin", "regenerate"]) {
+      const text = `typed before ${intent}`;
+      await endSessions(email);
+      const response = await browser.post(path, { intent, message: text });
+      expect(response.status).toBe(401);
+      const html = await response.text();
+      expect(html).toContain(text);
+      expect(html).toContain("it was not done");
+      expect(html).toContain("it will be back in the message box");
+      expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
+      expect(await messageBox(browser, path)).toBe(text);
+    }
+  });
+});
+
+describe("the theme switch with text in the box (no JS)", () => {
+  it("a NUL in the text: the theme still changes and the text comes back, the NUL shown as U+FFFD", async () => {
+    const email = unique("kept-theme-nul");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const response = await browser.post("/theme", { theme: "dark", redirectTo: path, message: "before\0after" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(path);
+    expect(browser.jar.get("theme")).toBe("dark");
+    expect(await messageBox(browser, path)).toBe("before\uFFFDafter");
+  });
+});
