@@ -38,3 +38,31 @@ test("Pin, the theme and Regenerate do their own thing and leave what is typed i
   await expect(page.locator(".message--user")).toHaveCount(1);
   expect(new URL(page.url()).pathname).toBe(path);
 });
+
+test("the page's links stay links, and what is typed survives them and Save title", async ({ page, baseURL }) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 60);
+  await page.goto(path);
+  await untilInteractive(page);
+  const text = "Typed, then looked around";
+  await box(page).fill(text);
+
+  await page.getByText("Conversation menu").click();
+  await expect(page.getByRole("link", { name: "Rename" })).toBeVisible();
+  await page.getByRole("link", { name: "Rename" }).click();
+  await page.waitForURL((url) => url.searchParams.get("panel") === "rename");
+  await expect(box(page)).toHaveValue(text);
+  await page.getByLabel("New title").fill("Renamed with JS");
+  await page.getByLabel("New title").press("Enter");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Renamed with JS");
+  await expect(box(page)).toHaveValue(text);
+  // Nothing was sent.
+  await expect(page.locator(".message--user")).toHaveCount(25);
+
+  await page.getByRole("link", { name: "Show earlier messages" }).click();
+  await page.waitForURL((url) => url.searchParams.has("before"));
+  await expect(box(page)).toHaveValue(text);
+  await page.getByRole("link", { name: "Show the newest messages" }).click();
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(box(page)).toHaveValue(text);
+});

@@ -1,10 +1,12 @@
 /**
  * Without JS every button on a conversation posts a form and the page comes back from a redirect: the
- * text in the message box must come back with it (Stop, Regenerate, the model, Pin, the theme). With JS
- * the box is never left, so it keeps its text anyway.
+ * text in the message box must come back with it (Stop, Regenerate, the model, Pin, the theme, and the
+ * page's links: Rename, Delete, Edit, Show earlier, the reply versions, a calendar card), however long.
+ * With JS the box is never left, so it keeps its text anyway (chat-kept-text.js-only.spec.ts).
  */
 import { expect, test, type Page } from "@playwright/test";
 import { seedLongConversation, withE2eDatabase } from "./support/admin";
+import { untilReplyEnds } from "./support/chat";
 import { signUp } from "./support/session";
 
 const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
@@ -60,4 +62,106 @@ test("what is typed in the message box survives the page's other buttons", async
   await keepsTextThrough(page, path, "Kept through Stop", async () => {
     await page.getByRole("button", { name: "Stop" }).click();
   });
+});
+
+test("a message far longer than a cookie holds survives, and so does the text through the page's links", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  // More than one page of messages: "Show earlier messages" is there.
+  const path = await seedLongConversation(email, baseURL!, 60);
+  await page.goto(path);
+  expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
+
+  // ~9 KB: 1,500 CJK characters and 4,000 ASCII ones (a cookie held ~3.9 KB).
+  const long = `${"漢字".repeat(750)}\n${"long text ".repeat(400)}`;
+  await keepsTextThrough(page, path, long, async () => {
+    await page.getByText("Conversation menu").click();
+    await page.getByRole("button", { name: "Pin", exact: true }).click();
+  });
+
+  await box(page).fill("Kept through Rename");
+  await page.getByText("Conversation menu").click();
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.waitForURL((url) => url.searchParams.get("panel") === "rename");
+  await expect(box(page)).toHaveValue("Kept through Rename");
+  await page.getByLabel("New title").fill("Renamed, text kept");
+  await page.getByRole("button", { name: "Save title" }).click();
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Renamed, text kept");
+  await expect(box(page)).toHaveValue("Kept through Rename");
+
+  // Enter in the title field renames (the form it belongs to is the message box's).
+  await page.getByText("Conversation menu").click();
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("New title").fill("Renamed with Enter");
+  await page.getByLabel("New title").press("Enter");
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Renamed with Enter");
+  await expect(box(page)).toHaveValue("Kept through Rename");
+
+  await page.getByText("Conversation menu").click();
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL((url) => url.searchParams.get("panel") === "delete");
+  await expect(box(page)).toHaveValue("Kept through Rename");
+  await box(page).fill("Kept through Cancel");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(box(page)).toHaveValue("Kept through Cancel");
+
+  await box(page).fill("Kept through Show earlier");
+  await page.getByRole("button", { name: "Show earlier messages" }).click();
+  await page.waitForURL((url) => url.searchParams.has("before"));
+  await expect(box(page)).toHaveValue("Kept through Show earlier");
+  await box(page).fill("Kept through Show the newest");
+  await page.getByRole("button", { name: "Show the newest messages" }).click();
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(box(page)).toHaveValue("Kept through Show the newest");
+
+  // My newest message is an answered one: Regenerate gives the reply versions to page through.
+  await withE2eDatabase(baseURL!, (client) =>
+    client.query(
+      `DELETE FROM "Message" WHERE "conversationId" = $1
+         AND "createdAt" = (SELECT max("createdAt") FROM "Message" WHERE "conversationId" = $1)`,
+      [path.split("/")[2]],
+    ),
+  );
+  await page.goto(path);
+  await box(page).fill("Kept through Edit");
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.waitForURL((url) => url.searchParams.has("edit"));
+  await expect(box(page)).toHaveValue("Kept through Edit");
+  await expect(page.getByLabel("Edit your message")).toBeVisible();
+});
+
+test("the reply versions and a calendar card's buttons keep what is typed", async ({ page }) => {
+  await signUp(page);
+  const title = "Dentist kept";
+  await page.goto("/chat");
+  await page
+    .getByLabel("Message")
+    .fill(
+      `[[stub:tool=create_event,args=${JSON.stringify({ title, start: "2027-02-09T08:30", end: "2027-02-09T09:15" })}]] Please book ${title}`,
+    );
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForURL(/\/chat\/[a-z0-9]+(#latest)?$/);
+  await untilReplyEnds(page);
+  const path = new URL(page.url()).pathname;
+  const card = page.getByTestId("calendar-action");
+  await expect(card).toHaveAttribute("data-status", "pending");
+
+  await keepsTextThrough(page, path, "Kept through Cancel on the card", async () => {
+    await card.getByRole("button", { name: "Cancel" }).click();
+  });
+  await expect(card).toHaveAttribute("data-status", "cancelled");
+
+  await keepsTextThrough(page, path, "Kept through Regenerate", async () => {
+    await page.getByRole("button", { name: "Regenerate" }).click();
+  });
+  await untilReplyEnds(page);
+  await keepsTextThrough(page, path, "Kept through the previous version", async () => {
+    await page.getByRole("button", { name: "Previous version" }).click();
+  });
+  await expect(page.getByTestId("version-position").first()).toContainText("1 / 2");
 });

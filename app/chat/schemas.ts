@@ -37,6 +37,8 @@ export const conversationIntent = z.discriminatedUnion("intent", [
   // messageId: the message the form was opened on; a stale form (the conversation moved on) is refused.
   z.object({ intent: z.literal("edit"), message: messageText, messageId: messageId.optional() }),
   z.object({ intent: z.literal("version"), messageId }),
+  // A link of the page followed without JS (KeepTextLink): the box's text is kept on the way to `keepTo`.
+  z.object({ intent: z.literal("keep"), keepTo: withoutNul(z.string().max(2_000)) }),
   z.object({ intent: z.literal("rename"), title: conversationTitle }),
   z.object({ intent: z.literal("pin") }),
   z.object({ intent: z.literal("unpin") }),

@@ -8,7 +8,7 @@ import {
   BODY_TOO_LARGE_LOCAL,
   answersTooLargeItself,
   isPageFormPost,
-  isThemePost,
+  carriesComposerText,
 } from "./page-forms.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
@@ -388,7 +388,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       .then(async (bytes) => {
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
-          pageAnswers: !api && (isPageFormPost(req) || isThemePost(req)),
+          pageAnswers: !api && (isPageFormPost(req) || carriesComposerText(req)),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
         });
         return "bytes" in result ? guarded(result) : fail(result);

@@ -15,11 +15,13 @@ const PAGE_FORM_ADDRESS =
 export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FORM_ADDRESS.test(req.path);
 
 /**
- * The theme switch (POST /theme): on a chat page without JS it submits the message box's form, whose text
- * may hold a NUL. The theme is not text to store: the post goes on with U+FFFD in the NUL's place (marked
- * as a page form's is), so the theme changes and the box's text is kept, instead of a bare 400 page.
+ * Posts of buttons that submit a chat page's message box form to another action (no JS): the theme
+ * switch and a calendar card's Confirm, Cancel or Undo. The box's text may hold a NUL, though what they do
+ * stores none of it: the post goes on with U+FFFD in the NUL's place (marked as a page form's is), so the
+ * button does its thing and the text is kept, instead of a bare 400 page.
  */
-export const isThemePost = (req: Request) => req.method === "POST" && /^\/theme(\.data)?$/.test(req.path);
+export const carriesComposerText = (req: Request) =>
+  req.method === "POST" && /^\/(theme|chat\/[A-Za-z0-9_-]+\/actions\/[A-Za-z0-9_-]+)(\.data)?$/.test(req.path);
 
 /** Set by the body guard on a page form post that held a NUL, now replaced (body-guard.server.ts). */
 export const BAD_TEXT_LOCAL = "formHadNul";

@@ -8,6 +8,7 @@ import {
   decideAction,
 } from "~/calendar/assistant-actions.server";
 import { requireUser } from "~/auth/guards.server";
+import { keepComposerText } from "~/chat/kept-text.server";
 
 // POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
 
@@ -40,9 +41,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = await ownConversation(user.id, params);
   if (request.method !== "POST") throw data("Use the card's buttons.", { status: 405, headers: { Allow: "POST" } });
-  const parsed = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = await request.formData();
+  const parsed = decisionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) throw data("Choose Confirm, Cancel or Undo.", { status: 400 });
-  const back = `/chat/${conversationId}#action-${params.actionId}`;
+  const page = `/chat/${conversationId}`;
+  const back = `${page}#action-${params.actionId}`;
+  // The card's buttons submit the message box's form (no JS): what was typed is back in it after.
+  const kept = context.documentRequest ? await keepComposerText(form, page, user.id) : null;
+  const headers = kept ? { "Set-Cookie": kept } : undefined;
   try {
     await decideAction(user, params.actionId!, parsed.data.intent, {
       ip: context.clientIp,
@@ -54,10 +60,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // nothing changed.
     if (error instanceof ActionSettledError) {
       const refused = new URLSearchParams({ action: params.actionId!, refused: error.reason });
-      return redirect(`/chat/${conversationId}?${refused.toString()}#action-${params.actionId}`, 303);
+      return redirect(`${page}?${refused.toString()}#action-${params.actionId}`, { status: 303, headers });
     }
     throw error;
   }
   // 303: the page is fetched with GET, whatever the method of the form that decided.
-  return redirect(back, 303);
+  return redirect(back, { status: 303, headers });
 }

@@ -6,7 +6,6 @@ import { data, redirect } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
-  Link,
   useActionData,
   useLoaderData,
   useLocation,
@@ -43,6 +42,9 @@ import {
   COMPOSER_FORM_ID,
   composerFormHandle,
   isComposerSend,
+  KEEP_TO_FIELD,
+  KeepTextLink,
+  VERSION_FIELD,
   withComposerText,
 } from "~/components/chat/composer";
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
@@ -179,6 +181,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const conversationId = params.conversationId ?? notFound();
   const form = await request.formData();
+  // Buttons that submit the message box's form carry one name and value: a link's target (KeepTextLink)
+  // or a reply version (‹ ›) says the intent too.
+  if (form.has(KEEP_TO_FIELD)) form.set("intent", "keep");
+  const version = form.get(VERSION_FIELD);
+  if (typeof version === "string") {
+    form.set("intent", "version");
+    form.set("messageId", version);
+  }
   // The Send button carries the intent; a submit without a submitter (requestSubmit(), an assistive tool)
   // posts the message box's form alone, and is a send rather than a refusal that loses the text.
   if (!form.has("intent") && form.has("message")) form.set("intent", "send");
@@ -235,8 +245,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         // Back to the reply: at the newest message, on the newest page when it is there, else on the
         // page that ends with it.
         const chosen = await selectVersion(user.id, conversationId, intent.messageId);
-        if (chosen.isNewest) return redirect(latest);
-        return redirect(
+        if (chosen.isNewest) return back(latest);
+        return back(
           chosen.onNewestPage
             ? `${here}#m-${chosen.id}`
             : `${here}?through=${encodeCreatedAtCursor(chosen)}#m-${chosen.id}`,
@@ -249,7 +259,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return back(latest);
       case "rename":
         await renameConversation(user.id, conversationId, intent.title);
-        return redirect(here);
+        return back(here);
+      case "keep": {
+        // Only somewhere on this page: the value comes from the form, so it is not trusted to go elsewhere.
+        const to = new URL(intent.keepTo, `http://ares.invalid${here}`);
+        await getConversation(user.id, conversationId);
+        return back(to.pathname === here ? `${here}${to.search}${to.hash}` : here);
+      }
       case "pin":
       case "unpin":
         await setPinned(user.id, conversationId, intent.intent === "pin");
@@ -317,9 +333,9 @@ function ConversationMenu({
         >
           {conversation.pinned ? "Unpin" : "Pin"}
         </button>
-        <Link className="menu__item" to="?panel=rename">
+        <KeepTextLink className="menu__item" to={`/chat/${conversation.id}?panel=rename`}>
           Rename
-        </Link>
+        </KeepTextLink>
         <a className="menu__item" href={`/chat/${conversation.id}/export?format=md`} download>
           Export Markdown
         </a>
@@ -331,9 +347,9 @@ function ConversationMenu({
           enabled={conversation.memoryEnabled}
           composerFormId={COMPOSER_FORM_ID}
         />
-        <Link className="menu__item menu__item--danger" to="?panel=delete">
+        <KeepTextLink className="menu__item menu__item--danger" to={`/chat/${conversation.id}?panel=delete`}>
           Delete
-        </Link>
+        </KeepTextLink>
       </div>
     </details>
   );
@@ -390,6 +406,7 @@ export default function Conversation() {
   const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
   const composerForm = useRef<HTMLFormElement>(null);
   const panelForm = useRef<HTMLFormElement>(null);
+  const renamePanel = useRef<HTMLDivElement>(null);
   const renameFailed = failedIntent === "rename";
   const typedTitle = lastResult?.initialValue?.title;
   const renameErrors = renameFailed ? (lastResult?.error?.title ?? undefined) : undefined;
@@ -399,11 +416,11 @@ export default function Conversation() {
   // the delete question itself rather than its destructive button. Focus there also stops the thread
   // following its end (useThreadFollow), so the panel stays where the person is.
   useEffect(() => {
-    const form = panelForm.current;
-    if (!form) return;
-    form.scrollIntoView({ block: "nearest" });
-    const field = form.elements.namedItem("title");
-    (field instanceof HTMLInputElement ? field : form).focus({ preventScroll: true });
+    const shown = renamePanel.current ?? panelForm.current;
+    if (!shown) return;
+    shown.scrollIntoView({ block: "nearest" });
+    const field = shown.querySelector("#rename-title");
+    (field instanceof HTMLInputElement ? field : shown).focus({ preventScroll: true });
   }, [panel, renameResult]);
 
   // My newest message can be edited where it is: ?edit=<id> without JS, in place (no navigation) with JS.
@@ -452,6 +469,20 @@ export default function Conversation() {
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
+      {panel === "rename" ? (
+        // Enter in the title field presses the first button of the message box's form, which it belongs
+        // to: this one, which renames (the menu's Pin comes earlier than Save title; the header's theme
+        // buttons leave that form meanwhile, useHeaderComposerFormId).
+        <button
+          type="submit"
+          hidden
+          tabIndex={-1}
+          name="intent"
+          value="rename"
+          aria-hidden="true"
+          {...withComposerText(COMPOSER_FORM_ID)}
+        />
+      ) : null}
       <a href="#composer-message" className="skip-link">
         Skip to the message box
       </a>
@@ -469,12 +500,14 @@ export default function Conversation() {
       </header>
 
       {panel === "rename" ? (
-        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset>
-          <input type="hidden" name="intent" value="rename" />
+        // Its field and button belong to the message box's form, so the box's text goes with a new title
+        // (no JS); Enter in the field presses the hidden first button of that form, which renames.
+        <div className="card inline-panel" ref={renamePanel}>
           <Field label="New title" id="rename-title" errors={renameErrors}>
             <input
               id="rename-title"
               name="title"
+              form={COMPOSER_FORM_ID}
               // A refused title stays as typed, next to its message (JS or not).
               defaultValue={renameFailed && typeof typedTitle === "string" ? typedTitle : conversation.title}
               maxLength={120}
@@ -485,12 +518,14 @@ export default function Conversation() {
             />
           </Field>
           <div className="actions">
-            <button type="submit">Save title</button>
-            <Link className="button secondary" to=".">
+            <button type="submit" name="intent" value="rename" {...withComposerText(COMPOSER_FORM_ID)}>
+              Save title
+            </button>
+            <KeepTextLink className="button secondary" to={`/chat/${conversation.id}`}>
               Cancel
-            </Link>
+            </KeepTextLink>
           </div>
-        </Form>
+        </div>
       ) : null}
       {panel === "delete" ? (
         <Form
@@ -506,16 +541,16 @@ export default function Conversation() {
             <button type="submit" className="danger">
               Delete conversation
             </button>
-            <Link className="button secondary" to=".">
+            <KeepTextLink className="button secondary" to={`/chat/${conversation.id}`}>
               Cancel
-            </Link>
+            </KeepTextLink>
           </div>
         </Form>
       ) : null}
 
       {earlier ? (
         <p className="earlier">
-          <Link to={`?before=${earlier}`}>Show earlier messages</Link>
+          <KeepTextLink to={`/chat/${conversation.id}?before=${earlier}`}>Show earlier messages</KeepTextLink>
         </p>
       ) : null}
       <MessageList
@@ -551,7 +586,7 @@ export default function Conversation() {
       />
       {isNewestPage ? null : (
         <p className="earlier">
-          <Link to={`/chat/${conversation.id}#latest`}>Show the newest messages</Link>
+          <KeepTextLink to={`/chat/${conversation.id}#latest`}>Show the newest messages</KeepTextLink>
         </p>
       )}
 

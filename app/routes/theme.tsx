@@ -19,7 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const to = safeRedirectTo(form.get("redirectTo")?.toString() ?? "/");
   const headers = new Headers({ "Set-Cookie": cookie });
   // On a conversation the switch submits the message box's form (no JS): what was typed is back in it
-  // (a NUL in it arrives as U+FFFD, as the box shows one: isThemePost).
+  // (a NUL in it arrives as U+FFFD, as the box shows one: carriesComposerText).
   const user = context.auth.user;
   const kept = user && context.documentRequest ? await keepComposerText(form, to, user.id) : null;
   if (kept) headers.append("Set-Cookie", kept);

@@ -144,3 +144,55 @@ describe("the theme switch with text in the box (no JS)", () => {
     expect(await messageBox(browser, path)).toBe("before\uFFFDafter");
   });
 });
+
+describe("the page's links and panels with text in the box (no JS)", () => {
+  it("Rename, Delete, Edit and Show earlier submit the box's text and lead where the link did, with it", async () => {
+    const email = unique("kept-links");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const html = await (await browser.get(path)).text();
+    // Until JS runs they are buttons of the message box's form that name where to go.
+    for (const to of [`${path}?panel=rename`, `${path}?panel=delete`]) {
+      expect(html).toMatch(new RegExp(`<button[^>]*name="keepTo" value="${escape(to)}" form="composer-form"`));
+    }
+    expect(html).toMatch(/<button[^>]*name="keepTo" value="[^"]*\?edit=[^"]*#m-/);
+
+    for (const to of [`${path}?panel=rename`, `${path}?edit=x#m-x`, `${path}?before=abc`]) {
+      const response = await browser.post(path, { keepTo: to, message: `typed before ${to}` });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(to);
+      expect(await messageBox(browser, new URL(to, server.url).pathname)).toBe(`typed before ${to}`);
+    }
+    // Only somewhere on this page: another address is not followed.
+    for (const elsewhere of ["https://evil.example/x", "//evil.example/x", "/settings/profile"]) {
+      const response = await browser.post(path, { keepTo: elsewhere, message: "kept" });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(path);
+      expect(await messageBox(browser, path)).toBe("kept");
+    }
+  });
+
+  it("Save title renames and keeps the box's text; a refused title keeps both", async () => {
+    const email = unique("kept-rename");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const page = await (await browser.get(`${path}?panel=rename`)).text();
+    const field = /<input[^>]*id="rename-title"[^>]*>/.exec(page);
+    expect(field?.[0]).toContain('form="composer-form"');
+    const renamed = await browser.post(path, { intent: "rename", title: "A new title", message: "half a thought" });
+    expect(renamed.status).toBe(302);
+    expect(renamed.headers.get("location")).toBe(path);
+    expect(await messageBox(browser, path)).toBe("half a thought");
+    expect((await prisma.conversation.findFirstOrThrow({ where: { user: { email } } })).title).toBe("A new title");
+
+    const refused = await browser.post(path, { intent: "rename", title: "", message: "still here" });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>still here<\/textarea>/);
+  });
+});
+
+/** `text` as a literal in a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

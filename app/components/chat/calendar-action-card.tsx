@@ -1,5 +1,6 @@
 import { Form, useSearchParams } from "@remix-run/react";
 import { type ActionCard, REFUSALS, isRefusal } from "~/calendar/action-card";
+import { useComposerFormId, withComposerText } from "./composer";
 
 function Lines({ heading, lines }: { heading: string; lines: string[] }) {
   return (
@@ -21,9 +22,16 @@ const STATUS_TEXT: Record<ActionCard["status"], string> = {
   undone: "Undone: your calendar is as it was before.",
 };
 
-/** A change the assistant proposed; plain forms, so Confirm, Cancel and Undo work without JavaScript. */
+/**
+ * A change the assistant proposed; plain forms, so Confirm, Cancel and Undo work without JavaScript. On a
+ * page with the message box their buttons submit the box's form to the card's action, so what is typed
+ * there is kept (no JS).
+ */
 export function CalendarActionCard({ conversationId, card }: { conversationId: string; card: ActionCard }) {
   const action = `/chat/${conversationId}/actions/${card.id}`;
+  const composerForm = useComposerFormId();
+  const decide = (intent: "confirm" | "cancel" | "undo") =>
+    composerForm ? { name: "intent", value: intent, ...withComposerText(composerForm, action) } : {};
   // A decision on this card the server refused (it redirects here with the reason's code).
   const [searchParams] = useSearchParams();
   const refused = searchParams.get("action") === card.id ? searchParams.get("refused") : null;
@@ -57,11 +65,13 @@ export function CalendarActionCard({ conversationId, card }: { conversationId: s
         <div className="calendar-action__buttons">
           <Form method="post" action={action}>
             <input type="hidden" name="intent" value="confirm" />
-            <button type="submit">Confirm</button>
+            <button type="submit" {...decide("confirm")}>
+              Confirm
+            </button>
           </Form>
           <Form method="post" action={action}>
             <input type="hidden" name="intent" value="cancel" />
-            <button type="submit" className="secondary">
+            <button type="submit" className="secondary" {...decide("cancel")}>
               Cancel
             </button>
           </Form>
@@ -70,7 +80,7 @@ export function CalendarActionCard({ conversationId, card }: { conversationId: s
       {card.undoUntil ? (
         <Form method="post" action={action}>
           <input type="hidden" name="intent" value="undo" />
-          <button type="submit" className="secondary">
+          <button type="submit" className="secondary" {...decide("undo")}>
             Undo
           </button>{" "}
           <span className="muted">

@@ -1,5 +1,5 @@
-import { Link, useMatches, useRouteLoaderData } from "@remix-run/react";
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { Link, useMatches, useRouteLoaderData, useSearchParams } from "@remix-run/react";
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
 import { useHydrated } from "~/components/use-hydrated";
 import { clearDraft, draftKeyFor, readDraft, saveDraft } from "./drafts";
 
@@ -23,12 +23,73 @@ export function useComposerFormId(): string | undefined {
   return found ? COMPOSER_FORM_ID : undefined;
 }
 
+/** The conversation page's panel whose field (the new title) belongs to the composer form: `?panel=rename`. */
+export const FIELD_PANEL = "rename";
+
+/**
+ * useComposerFormId for the header's buttons (the theme switch): none while FIELD_PANEL is open. Enter
+ * in its field presses the first submit button of the composer form in the document, which would be the
+ * header's; the page puts its own (which renames) first instead.
+ */
+export function useHeaderComposerFormId(): string | undefined {
+  const formId = useComposerFormId();
+  const [searchParams] = useSearchParams();
+  return searchParams.get("panel") === FIELD_PANEL ? undefined : formId;
+}
+
 /**
  * Props for a button of another form that submits the composer form (when `formId` is set), so the text
  * in the box goes with it. It skips the box's checks (`required`): that post is not a send.
  */
 export function withComposerText(formId: string | undefined, action?: string) {
   return formId ? { form: formId, formNoValidate: true, ...(action ? { formAction: action } : {}) } : {};
+}
+
+/** The field of a reply version button (‹ ›), which submits the box's form: the version to show. */
+export const VERSION_FIELD = "version";
+
+/** The field of a KeepTextLink's button: where to go once the box's text is kept. */
+export const KEEP_TO_FIELD = "keepTo";
+
+/**
+ * A link of a page with the message box (Rename, Show earlier, Edit…). Without JS following it would
+ * leave the page and what is typed in the box: until JS runs it is a button that submits the box's form
+ * with `to` (KEEP_TO_FIELD), and the page's action keeps the text and redirects there. With JS it is a
+ * plain link: the page is not left, and the box keeps its text (or its draft, drafts.ts).
+ */
+export function KeepTextLink({
+  to,
+  className,
+  children,
+  onClick,
+  preventScrollReset,
+}: {
+  /** A path on this page's address (a query and hash may follow). */
+  to: string;
+  className?: string;
+  children: ReactNode;
+  onClick?: (event: MouseEvent<HTMLAnchorElement>) => void;
+  preventScrollReset?: boolean;
+}) {
+  const formId = useComposerFormId();
+  const hydrated = useHydrated();
+  if (hydrated || !formId)
+    return (
+      <Link className={className} to={to} onClick={onClick} preventScrollReset={preventScrollReset}>
+        {children}
+      </Link>
+    );
+  return (
+    <button
+      type="submit"
+      className={className ?? "link-button"}
+      name={KEEP_TO_FIELD}
+      value={to}
+      {...withComposerText(formId)}
+    >
+      {children}
+    </button>
+  );
 }
 
 /** Whether a submit of the composer form was a send (its own button), not another form's button. */

@@ -1,4 +1,4 @@
-import { Form, Link, useNavigation, useRevalidator } from "@remix-run/react";
+import { Form, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { CopyCodeButtons, CopyMessageButton } from "~/components/copy-button";
 import { PROVIDER_LABELS, type ProviderName } from "~/llm/types";
@@ -6,7 +6,7 @@ import type { ActionCard } from "~/calendar/action-card";
 import { CalendarActionCard } from "./calendar-action-card";
 import { messageTextOf, replyHtmlOf } from "./from-the-page";
 import { UsedMemories, type UsedMemory } from "./used-memories";
-import { useComposerFormId, withComposerText } from "./composer";
+import { KeepTextLink, useComposerFormId, VERSION_FIELD, withComposerText } from "./composer";
 
 /**
  * A regenerated reply: which of its versions this is, and the ones either side. `position` is null on a
@@ -148,11 +148,17 @@ function RenderedReply({ html, source }: { html: string; source: string }) {
 
 /**
  * "‹ 2 / 3 ›": pages through a regenerated reply's versions. The shown version is the one later
- * prompts see. One form, whose two buttons name the version to show (it posts and redirects back).
+ * prompts see. Its two buttons name the version to show (it posts and redirects back); on a page with
+ * the message box they submit the box's form (VERSION_FIELD), so what is typed there is kept (no JS).
  */
 function VersionPager({ versions, writing }: { versions: Versions; writing: boolean }) {
   const navigation = useNavigation();
-  const switching = navigation.state === "submitting" && navigation.formData?.get("intent") === "version";
+  const composerForm = useComposerFormId();
+  const switching =
+    navigation.state === "submitting" &&
+    (navigation.formData?.get("intent") === "version" || navigation.formData?.has(VERSION_FIELD) === true);
+  // The button's own field: the version, as the box's form's (VERSION_FIELD) or this form's messageId.
+  const button = composerForm ? { name: VERSION_FIELD, ...withComposerText(composerForm) } : { name: "messageId" };
   // The buttons are disabled while the switch is on its way, which drops focus: once the new version
   // shows, focus goes back to the button pressed (or, at an end, the other one).
   const form = useRef<HTMLFormElement>(null);
@@ -174,16 +180,17 @@ function VersionPager({ versions, writing }: { versions: Versions; writing: bool
       className="versions"
       preventScrollReset
       ref={form}
-      onSubmit={(event) => {
-        const submitter = (event.nativeEvent as SubmitEvent).submitter;
-        if (submitter?.contains(document.activeElement)) pressed.current = submitter.getAttribute("aria-label");
+      onClickCapture={(event) => {
+        // The pressed button (it may submit another form, so not this form's submit event).
+        const pressedButton = event.target instanceof Element ? event.target.closest("button") : null;
+        if (pressedButton?.contains(document.activeElement)) pressed.current = pressedButton.getAttribute("aria-label");
       }}
     >
       <div role="group" aria-label="Versions of this reply">
         <input type="hidden" name="intent" value="version" />
         <button
           type="submit"
-          name="messageId"
+          {...button}
           value={versions.previous ?? ""}
           className="secondary small"
           aria-label="Previous version"
@@ -199,7 +206,7 @@ function VersionPager({ versions, writing }: { versions: Versions; writing: bool
         </span>
         <button
           type="submit"
-          name="messageId"
+          {...button}
           value={versions.next ?? ""}
           className="secondary small"
           aria-label="Next version"
@@ -271,9 +278,9 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
           {message.role === "assistant" ? <AnsweredBy message={message} /> : null}
           {message.id === editableId && editing?.id !== message.id ? (
             <p className="message__actions">
-              <Link
+              <KeepTextLink
                 className="button secondary small"
-                to={`?edit=${message.id}#m-${message.id}`}
+                to={`/chat/${conversationId}?edit=${message.id}#m-${message.id}`}
                 preventScrollReset
                 onClick={(event) => {
                   // With JS the editor opens in place, without a round trip.
@@ -283,7 +290,7 @@ export function MessageList({ conversationId, messages, pendingText, editableId,
                 }}
               >
                 Edit
-              </Link>
+              </KeepTextLink>
             </p>
           ) : null}
           {message.role === "assistant" && message.status !== "streaming" ? (
