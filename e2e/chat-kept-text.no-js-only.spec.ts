@@ -7,7 +7,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { seedLongConversation, withE2eDatabase } from "./support/admin";
 import { untilReplyEnds } from "./support/chat";
-import { signUp } from "./support/session";
+import { signUp, TEST_PASSWORD } from "./support/session";
 
 const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
 
@@ -164,4 +164,58 @@ test("the reply versions and a calendar card's buttons keep what is typed", asyn
     await page.getByRole("button", { name: "Previous version" }).click();
   });
   await expect(page.getByTestId("version-position").first()).toContainText("1 / 2");
+});
+
+test("Pin and Regenerate pressed after the session ended: the text is shown back, and in the box after signing in", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 2);
+  for (const [text, press] of [
+    [
+      "Typed, then Pin after signing out elsewhere",
+      async () => {
+        await page.getByText("Conversation menu").click();
+        await page.getByRole("button", { name: "Pin", exact: true }).click();
+      },
+    ],
+    [
+      "Typed, then Regenerate after signing out elsewhere",
+      () => page.getByRole("button", { name: "Regenerate" }).click(),
+    ],
+  ] as const) {
+    await page.goto(path);
+    await box(page).fill(text);
+    await withE2eDatabase(baseURL!, (client) =>
+      client.query(
+        `UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`,
+        [email],
+      ),
+    );
+    await press();
+    await expect(page.getByRole("alert")).toContainText("it was not done");
+    await expect(page.getByRole("alert")).toContainText("it will be back in the message box");
+    await expect(page.getByRole("textbox", { name: "Your message (not sent)" })).toHaveValue(text);
+    await page.getByRole("link", { name: "Sign in again" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === path);
+    await expect(box(page)).toHaveValue(text);
+  }
+});
+
+test("a NUL in the box: the theme switch still changes the theme and the text comes back", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 2);
+  await page.goto(path);
+  await box(page).fill("before\u0000after");
+  await page.locator(".main-nav__wide").getByRole("button", { name: "Dark" }).click();
+  await page.waitForURL((url) => url.pathname === path);
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(box(page)).toHaveValue("before\uFFFDafter");
 });

@@ -516,7 +516,8 @@ describe("chat", () => {
     const newest = await (await client.get(path)).text();
     expect(newest).toContain("Regenerate");
     expect(newest).toContain("?edit=");
-    const earlierLink = /href="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
+    // Without JS "Show earlier messages" is a button of the message box's form, naming the page it leads to.
+    const earlierLink = /name="keepTo" value="[^"]*\?before=([^"]+)"/.exec(newest)![1]!;
     const older = await (await client.get(`${path}?before=${earlierLink}`)).text();
     expect(older).toContain("older message 0");
     expect(older).not.toContain("Regenerate");
