@@ -16,6 +16,7 @@ import {
 } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
+import { useHydrated } from "~/components/use-hydrated";
 import { clearDraft, draftKeyFor } from "~/components/chat/drafts";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
@@ -406,7 +407,7 @@ export default function Conversation() {
   const { awayFromEnd, jumpToLatest } = useThreadFollow(thread);
   const composerForm = useRef<HTMLFormElement>(null);
   const panelForm = useRef<HTMLFormElement>(null);
-  const renamePanel = useRef<HTMLDivElement>(null);
+  const hydrated = useHydrated();
   const renameFailed = failedIntent === "rename";
   const typedTitle = lastResult?.initialValue?.title;
   const renameErrors = renameFailed ? (lastResult?.error?.title ?? undefined) : undefined;
@@ -416,7 +417,7 @@ export default function Conversation() {
   // the delete question itself rather than its destructive button. Focus there also stops the thread
   // following its end (useThreadFollow), so the panel stays where the person is.
   useEffect(() => {
-    const shown = renamePanel.current ?? panelForm.current;
+    const shown = panelForm.current;
     if (!shown) return;
     shown.scrollIntoView({ block: "nearest" });
     const field = shown.querySelector("#rename-title");
@@ -469,7 +470,7 @@ export default function Conversation() {
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
-      {panel === "rename" ? (
+      {panel === "rename" && !hydrated ? (
         // Enter in the title field presses the first button of the message box's form, which it belongs
         // to: this one, which renames (the menu's Pin comes earlier than Save title; the header's theme
         // buttons leave that form meanwhile, useHeaderComposerFormId).
@@ -500,14 +501,16 @@ export default function Conversation() {
       </header>
 
       {panel === "rename" ? (
-        // Its field and button belong to the message box's form, so the box's text goes with a new title
-        // (no JS); Enter in the field presses the hidden first button of that form, which renames.
-        <div className="card inline-panel" ref={renamePanel}>
+        // Until JS runs its field and button belong to the message box's form, so the box's text goes with
+        // a new title; Enter in the field presses the hidden first button of that form, which renames. With
+        // JS the box is not left: the panel's own form, whose checks (a title, no NUL) hold a bad one back.
+        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset>
+          <input type="hidden" name="intent" value="rename" />
           <Field label="New title" id="rename-title" errors={renameErrors}>
             <input
               id="rename-title"
               name="title"
-              form={COMPOSER_FORM_ID}
+              form={hydrated ? undefined : COMPOSER_FORM_ID}
               // A refused title stays as typed, next to its message (JS or not).
               defaultValue={renameFailed && typeof typedTitle === "string" ? typedTitle : conversation.title}
               maxLength={120}
@@ -518,14 +521,17 @@ export default function Conversation() {
             />
           </Field>
           <div className="actions">
-            <button type="submit" name="intent" value="rename" {...withComposerText(COMPOSER_FORM_ID)}>
+            <button
+              type="submit"
+              {...(hydrated ? {} : { name: "intent", value: "rename", ...withComposerText(COMPOSER_FORM_ID) })}
+            >
               Save title
             </button>
             <KeepTextLink className="button secondary" to={`/chat/${conversation.id}`}>
               Cancel
             </KeepTextLink>
           </div>
-        </div>
+        </Form>
       ) : null}
       {panel === "delete" ? (
         <Form
