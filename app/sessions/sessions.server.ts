@@ -123,7 +123,7 @@ export async function resolveSession(
   // Every signed-in request runs this, so it skips the ORM (docs/decisions/004).
   const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
   if (!row) return { user: null, session: null, ended: "unknown" };
-  // Whose session ended: a message it left unsent is only given back to them (chat/unsent-message.server.ts).
+  // Whose session ended: a message it left unsent is only given back to them (chat/kept-text.server.ts).
   const ended = (reason: SessionEndReason): RequestAuth => ({
     user: null,
     session: null,

@@ -343,6 +343,22 @@ export function jobsSuite(mode: "postgres" | "embedded") {
       expect(old.id).not.toBe(recent.id);
     });
 
+    it("the hourly purge job also deletes message-box texts kept over a day ago, and only those", async () => {
+      const { purgeSessionsJob } = await import("~/jobs/registry.server");
+      const { makeUser } = await import("../support/accounts");
+      const user = await makeUser();
+      await app.db.prisma.keptComposerText.createMany({
+        data: [
+          { userId: user.id, page: "/chat", message: "left yesterday", keptAt: new Date(Date.now() - 25 * 3600_000) },
+          { userId: user.id, page: "/chat/recent", message: "left just now" },
+        ],
+      });
+      const context = { id: "direct", attempt: 1, signal: new AbortController().signal };
+      await purgeSessionsJob.handler({}, context);
+      const left = await app.db.prisma.keptComposerText.findMany({ where: { userId: user.id } });
+      expect(left.map((row) => row.message)).toEqual(["left just now"]);
+    });
+
     it("Retry of a failed job whose key already has a run waiting to retry answers so, without an error", async () => {
       const waiting = await app.queue.sendJob(jobs.stately, { key: "conflict" });
       await until(async () => (await jobState(waiting))?.state === "retry", 10_000, "the first run to wait to retry");

@@ -7,7 +7,7 @@ import { clearDraft, draftKeyFor, readDraft, saveDraft } from "./drafts";
  * The conversation's message box form. Without JS a page's other forms (Stop, Regenerate, the model, Pin,
  * the theme) would post without what is typed in it, and the page they redirect to would have an empty
  * box: their buttons submit this form instead (the `form` attribute), so the text goes with them and the
- * server keeps it for the box (unsent-message.server.ts). A route whose page has it says so in its handle.
+ * server keeps it for the box (chat/kept-text.server.ts). A route whose page has it says so in its handle.
  */
 export const COMPOSER_FORM_ID = "composer-form";
 export const composerFormHandle = { composerForm: COMPOSER_FORM_ID };
