@@ -3,6 +3,12 @@ import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 
 export const MESSAGE_MAX = 32_000;
 
+/** The field of a reply version button (‹ ›), which submits the message box's form: the version to show. */
+export const VERSION_FIELD = "version";
+
+/** The field of a page link's no-JS button (KeepTextLink), which submits the box's form: where to go. */
+export const KEEP_TO_FIELD = "keepTo";
+
 /**
  * A missing field (a form left empty, a JSON key left out) asks for it; a value of the wrong type (the
  * API sent 123, null or an array) says what is wrong instead of claiming nothing was sent.

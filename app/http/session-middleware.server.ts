@@ -5,6 +5,7 @@ import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
 import { composerPage, keepMessage } from "~/chat/kept-text.server";
+import { KEEP_TO_FIELD, VERSION_FIELD } from "~/chat/schemas";
 import { unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
 import { holdsTypedText, keepTypedCookie, typedText, unsavedFormHtml } from "./unsaved-form.server";
@@ -168,7 +169,8 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
           signInAddress: pending.signIn,
           kept: cookie !== null,
           hadNul,
-          sent: intent === null || intent === "send",
+          // A link or a reply version pressed (no JS) submits the box's form without an intent: not a send.
+          sent: (intent ?? "send") === "send" && !fields?.has(KEEP_TO_FIELD) && !fields?.has(VERSION_FIELD),
           theme: themeFromCookie(req.get("cookie") ?? null),
         }),
       );

@@ -113,14 +113,19 @@ describe("the message box's text when another button of the page is pressed (no 
 });
 
 describe("a press of another button after the session ended (no JS)", () => {
-  it("Pin or Regenerate with text in the box: the text is shown back, and back in the box after signing in", async () => {
+  it("Pin, Regenerate or a link with text in the box: the text is shown back, and back in the box after signing in", async () => {
     const email = unique("kept-signed-out");
     const browser = await signedUp(server.url, email);
     const path = await conversationOf(email);
-    for (const intent of ["pin", "regenerate"]) {
-      const text = `typed before ${intent}`;
+    // Pin, Regenerate, and a link of the page (its no-JS button names where it leads).
+    for (const [name, fields] of [
+      ["pin", { intent: "pin" }],
+      ["regenerate", { intent: "regenerate" }],
+      ["rename link", { keepTo: `${path}?panel=rename` }],
+    ] as const) {
+      const text = `typed before ${name}`;
       await endSessions(email);
-      const response = await browser.post(path, { intent, message: text });
+      const response = await browser.post(path, { ...fields, message: text });
       expect(response.status).toBe(401);
       const html = await response.text();
       expect(html).toContain(text);

@@ -1,5 +1,6 @@
 import { Link, useMatches, useRouteLoaderData, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from "react";
+import { KEEP_TO_FIELD, VERSION_FIELD } from "~/chat/schemas";
 import { useHydrated } from "~/components/use-hydrated";
 import { clearDraft, draftKeyFor, readDraft, saveDraft } from "./drafts";
 
@@ -45,11 +46,7 @@ export function withComposerText(formId: string | undefined, action?: string) {
   return formId ? { form: formId, formNoValidate: true, ...(action ? { formAction: action } : {}) } : {};
 }
 
-/** The field of a reply version button (‹ ›), which submits the box's form: the version to show. */
-export const VERSION_FIELD = "version";
-
-/** The field of a KeepTextLink's button: where to go once the box's text is kept. */
-export const KEEP_TO_FIELD = "keepTo";
+export { KEEP_TO_FIELD, VERSION_FIELD };
 
 /**
  * A link of a page with the message box (Rename, Show earlier, Edit…). Without JS following it would
