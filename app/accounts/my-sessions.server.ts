@@ -1,4 +1,5 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { deviceCookieHeader, forgetKnownDevices, knownDeviceId } from "~/auth/device-cookie.server";
 import { listActiveSessions, revokeOtherSessions, revokeSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 import { describeUserAgent } from "~/sessions/user-agent";
@@ -40,16 +41,24 @@ export async function revokeMySession(
   return { ok: true };
 }
 
-/** "Sign out everywhere else": every session but this one. */
+/**
+ * "Sign out everywhere else": every session but this one, and every known-device cookie of the account
+ * (a copied one must not keep its holder exempt from the address's sign-in limit). This browser keeps
+ * its standing: if it presented a device cookie still valid, it gets a fresh one (`deviceCookie`).
+ */
 export async function revokeMyOtherSessions(
   user: SessionUser,
   currentSessionId: string,
   origin: Omit<AuditOrigin, "actor">,
-): Promise<number> {
+  cookieHeader?: string | null,
+): Promise<{ count: number; deviceCookie: string | undefined }> {
+  const wasKnown = (await knownDeviceId(cookieHeader ?? undefined, user.email)) !== undefined;
+  const at = new Date();
   const count = await revokeOtherSessions(user.id, currentSessionId);
+  await forgetKnownDevices(user.id, at);
   await recordAudit(
     { actor: user, ...origin },
     { action: "session.revoke_others", outcome: "success", details: { count } },
   );
-  return count;
+  return { count, deviceCookie: wasKnown ? deviceCookieHeader(user.email, at.getTime()) : undefined };
 }

@@ -81,12 +81,24 @@ export async function authenticateWithPassword(email: string, password: string):
   return { ok: true, user: { id: user.id, email: user.email } };
 }
 
-/** Replaces the password after checking the current one; false when the current one is wrong. */
-export async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<boolean> {
+/**
+ * Replaces the password after checking the current one; false when the current one is wrong. Every
+ * known-device cookie of the account issued before `at` stops counting with it, in the same commit
+ * (device-cookie.server.ts): a cookie copied while the old password was known must not outlive it.
+ */
+export async function changePassword(
+  userId: string,
+  currentPassword: string,
+  newPassword: string,
+  at = new Date(),
+): Promise<boolean> {
   const existing = await prisma.password.findUnique({ where: { userId }, select: { hash: true } });
   if (existing && !(await verifyPassword(existing.hash, currentPassword))) return false;
   const hash = await hashPassword(newPassword);
-  await prisma.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
+  await prisma.$transaction([
+    prisma.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } }),
+    prisma.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } }),
+  ]);
   return true;
 }
 

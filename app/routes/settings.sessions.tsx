@@ -38,8 +38,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ error: "That request was not understood. Please try again." }, { status: 400 });
   }
   if (submission.value.intent === "revoke-others") {
-    const count = await revokeMyOtherSessions(user, currentId, origin);
-    return redirectWithNotice("/settings/sessions", "others", user.id, { count });
+    const { count, deviceCookie } = await revokeMyOtherSessions(user, currentId, origin, request.headers.get("cookie"));
+    return redirectWithNotice("/settings/sessions", "others", user.id, {
+      count,
+      headers: deviceCookie ? { "Set-Cookie": deviceCookie } : {},
+    });
   }
   const result = await revokeMySession(user, currentId, submission.value.sessionId, origin);
   if (!result.ok) return data({ error: REFUSALS[result.reason] }, { status: 400 });
