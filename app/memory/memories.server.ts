@@ -2,6 +2,7 @@ import { prisma } from "~/db/db.server";
 import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
 import { Prisma, type FactKind } from "~/generated/prisma/client";
+import { normaliseMemoryKey } from "./keys";
 import { containsPattern, redactSummary, searchTextOf } from "./redaction";
 
 /** A memory that is not the person's (or no longer exists): routes answer 404, never "forbidden". */
@@ -33,8 +34,8 @@ export type FactInput = {
 };
 export type PreferenceInput = { key: string; value: string; sourceMessageId?: string | null };
 
-/** A memory key as stored: the unique index and every lookup compare this form. */
-export const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
+/** A memory key as stored: the unique index and every lookup compare this form (keys.ts). */
+export const normalisedKey = normaliseMemoryKey;
 
 function withHistory(history: Prisma.JsonValue, entry: HistoryEntry): Prisma.InputJsonValue {
   return [...(Array.isArray(history) ? (history as HistoryEntry[]) : []), entry];
@@ -183,7 +184,16 @@ async function editFactNow(userId: string, id: string, input: FactInput, clash: 
   await prisma.$transaction(async (tx) => {
     const fact = await tx.memoryFact.findFirst({ where: { id, userId } });
     if (!fact) throw new MemoryNotFoundError();
-    if (fact.kind === input.kind && fact.key === normalisedKey(input.key)) {
+    const key = normalisedKey(input.key);
+    // A key stored before it took today's form (bad_key_✓) is the same key as its normal form: the fact
+    // is edited in place and takes that form — unless another fact already has it, a real clash.
+    const sameKey =
+      fact.kind === input.kind &&
+      normalisedKey(fact.key) === key &&
+      (fact.key === key ||
+        !(await tx.memoryFact.findUnique({ where: { userId_kind_key: { userId, kind: fact.kind, key } } })));
+    if (sameKey) {
+      if (fact.key !== key) await tx.memoryFact.update({ where: { id }, data: { key } });
       await saveFact(userId, { ...input, sourceMessageId: fact.sourceMessageId }, tx);
       return;
     }
@@ -209,7 +219,13 @@ async function editPreferenceNow(userId: string, id: string, input: PreferenceIn
   await prisma.$transaction(async (tx) => {
     const preference = await tx.memoryPreference.findFirst({ where: { id, userId } });
     if (!preference) throw new MemoryNotFoundError();
-    if (preference.key !== normalisedKey(input.key)) {
+    const key = normalisedKey(input.key);
+    // As for facts: a key stored in an older form is the same key, taken to today's form in place.
+    const sameKey =
+      normalisedKey(preference.key) === key &&
+      (preference.key === key || !(await tx.memoryPreference.findUnique({ where: { userId_key: { userId, key } } })));
+    if (sameKey && preference.key !== key) await tx.memoryPreference.update({ where: { id }, data: { key } });
+    if (!sameKey) {
       await refuseTakenPreferenceKey(tx, userId, input, clash);
       await tx.memoryPreference.delete({ where: { id } });
     }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { withoutNul } from "~/validation/text";
+import { normaliseMemoryKey } from "./keys";
 
 export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
 export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
@@ -9,7 +10,10 @@ const memoryKey = withoutNul(
     .string({ error: "Name it (e.g. employer)." })
     .trim()
     .min(1, "Name it (e.g. employer).")
-    .max(80, "Use at most 80 characters."),
+    .max(80, "Use at most 80 characters.")
+    // Only invisible marks (a bidi mark pasted alone) name nothing once the key takes its form (keys.ts).
+    // Any other key is taken as it comes, symbols too: a suggested or stored key is never refused.
+    .refine((key) => normaliseMemoryKey(key) !== "", "Name it (e.g. employer)."),
 );
 const memoryValue = withoutNul(
   z
