@@ -8,6 +8,7 @@ import {
   scanSubscriptionsJob,
 } from "~/calendar/jobs.server";
 import { purgeImportReports } from "~/calendar/import-reports.server";
+import { normaliseMemoryKeysJob } from "~/memory/key-backfill.server";
 import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
@@ -39,6 +40,7 @@ export const purgeSessionsJob = defineJob({
 export const JOBS: JobDefinition[] = [
   purgeSessionsJob,
   summarizeIdleConversationJob,
+  normaliseMemoryKeysJob,
   scanRemindersJob,
   deliverReminderJob,
   scanBriefingsJob,
