@@ -175,9 +175,23 @@ export async function addPreference(userId: string, input: PreferenceInput, clas
  */
 export async function editFact(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
   await unlessGone(
-    () => editFactNow(userId, id, input, clash),
+    () => onceMoreIfKeyTaken(() => editFactNow(userId, id, input, clash)),
     () => new MemoryNotFoundError(),
   );
+}
+
+/**
+ * A fact renamed to its key's new form while another request saved that key (between the check and the
+ * rename) fails on the unique index: tried once more, the edit finds that memory and takes the clash path
+ * (refused as taken, or a correction of it), never a 500.
+ */
+async function onceMoreIfKeyTaken(edit: () => Promise<void>): Promise<void> {
+  try {
+    await edit();
+  } catch (error) {
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    await edit();
+  }
 }
 
 async function editFactNow(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
@@ -186,7 +200,8 @@ async function editFactNow(userId: string, id: string, input: FactInput, clash: 
     if (!fact) throw new MemoryNotFoundError();
     const key = normalisedKey(input.key);
     // A key stored before it took today's form (bad_key_✓) is the same key as its normal form: the fact
-    // is edited in place and takes that form — unless another fact already has it, a real clash.
+    // is edited in place and takes that form — unless another fact already has it, a real clash. The
+    // start-up backfill (key-backfill.server.ts) renames such keys; this covers a row it has not reached.
     const sameKey =
       fact.kind === input.kind &&
       normalisedKey(fact.key) === key &&
@@ -210,7 +225,7 @@ export async function editPreference(
   clash: KeyClash,
 ): Promise<void> {
   await unlessGone(
-    () => editPreferenceNow(userId, id, input, clash),
+    () => onceMoreIfKeyTaken(() => editPreferenceNow(userId, id, input, clash)),
     () => new MemoryNotFoundError(),
   );
 }
