@@ -10,8 +10,10 @@
  * - Lower case; surrounding space trimmed; each run of white space becomes one "_".
  * - Symbols and punctuation (anything but letters, combining marks, digits, "-" and "_") separate words
  *   as a space does: "bad key ✓" → "bad_key", "home/city" → "home_city"; repeated "_" become one, and
- *   none is left at either end. A key made of nothing but symbols ("✓", "+1") keeps them rather than
+ *   none is left at either end. A key made of nothing but symbols ("✓", "+ +") keeps them rather than
  *   becoming empty: no key the model suggested or that was stored earlier is lost or refused.
+ * - Marks and joiners that join nothing are dropped (withoutStrayMarks): "bad key ✔️" is bad_key, with
+ *   no variation selector left over, and a key of nothing but joiners is empty (refused).
  */
 export function normaliseMemoryKey(key: string): string {
   const plain = key
@@ -22,10 +24,23 @@ export function normaliseMemoryKey(key: string): string {
     .normalize("NFC")
     .trim()
     .replace(/\s+/gu, "_");
-  const words = plain
-    // The joiners are kept by a look-ahead: in a character class, a joiner reads as joining its neighbours.
-    .replace(/(?:(?!\u200C|\u200D)[^\p{L}\p{M}\p{N}_-])+/gu, "_")
-    .replace(/_+/g, "_")
-    .replace(/^_|_$/g, "");
-  return words === "" ? plain : words;
+  const words = withoutStrayMarks(
+    // The joiners are kept by a look-ahead, not by listing them in the class: ESLint's
+    // no-misleading-character-class reads a ZWJ between two class members as a joined sequence.
+    plain.replace(/(?:(?!\u200C|\u200D)[^\p{L}\p{M}\p{N}_-])+/gu, "_"),
+  ).replace(/^_|_$/g, "");
+  return words === "" ? withoutStrayMarks(plain) : words;
+}
+
+/**
+ * Combining marks and joiners that join nothing are dropped: a mark or joiner at the start or after a
+ * space or symbol (the variation selector of "✔️", the joiners of "👨‍👩‍👧" once the emoji are word
+ * breaks), and a joiner not followed by a letter, digit or mark. Invisible on their own, they would
+ * make keys that look alike differ, or a key that looks empty. Then each run of "_" becomes one.
+ */
+function withoutStrayMarks(text: string): string {
+  return text
+    .replace(/(?<![\p{L}\p{N}\p{M}\u200C\u200D])[\p{M}\u200C\u200D]+/gu, "")
+    .replace(/[\u200C\u200D]+(?![\p{L}\p{N}\p{M}])/gu, "")
+    .replace(/_+/g, "_");
 }
