@@ -1,6 +1,7 @@
 import { prisma } from "~/db/db.server";
 import type { FactKind, Prisma, ProposalType } from "~/generated/prisma/client";
 import { forgetInSummaries, MemoryNotFoundError, normalisedKey, saveFact, savePreference } from "./memories.server";
+import { MEMORY_KEY_MAX } from "./schemas";
 import type { InstanceMemorySettings } from "./settings.server";
 
 export type Candidate = {
@@ -55,9 +56,9 @@ export async function fileProposals(
   let dropped = 0;
   for (const candidate of candidates) {
     // The model's key takes the same form as a key typed by hand (keys.ts); one of nothing but invisible
-    // marks names nothing and is dropped.
+    // marks names nothing, and one longer than a person may type could never be edited: both dropped.
     const key = normalisedKey(candidate.key);
-    if (key === "") {
+    if (key === "" || key.length > MEMORY_KEY_MAX) {
       dropped++;
       continue;
     }

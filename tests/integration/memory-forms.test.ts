@@ -325,6 +325,40 @@ describe("memory forms without JavaScript", () => {
     expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["tone", "very brief"]]);
   });
 
+  it("a key that is over 80 characters once stored, or only joiners, is refused when typed and dropped when suggested", async () => {
+    const email = `memory-forms-long-keys-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    // 80 characters typed, 160 stored: each İ lower-cases to i and a combining dot.
+    const dotted = "İ".repeat(80);
+    const refused = await client.post("/memory", { intent: "add-fact", kind: "personal", key: dotted, value: "x" });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain("Use a shorter name: stored, it is over 80 characters.");
+    expect(typedIn(page, "add-fact", "key")).toEqual([dotted]);
+    const joiners = await client.post("/memory", { intent: "add-preference", key: "\u200d\u200c", value: "x" });
+    expect(joiners.status).toBe(400);
+    expect(await joiners.text()).toContain("Name it (e.g. employer).");
+    // Forty of them fit: stored, the key is 80 and its edit is accepted.
+    const fits = { intent: "add-fact", kind: "personal", key: "İ".repeat(40), value: "x" };
+    expect((await client.post("/memory", fits)).status).toBe(302);
+    const stored = await prisma.memoryFact.findFirstOrThrow({ where: { userId } });
+    expect(stored.key).toHaveLength(80);
+    const edit = { intent: "edit-fact", id: stored.id, kind: "personal", key: stored.key, value: "y" };
+    expect((await client.post("/memory", edit)).status).toBe(302);
+
+    const conversation = await prisma.conversation.create({ data: { userId, title: "Long keys" } });
+    const candidate = { type: "preference" as const, kind: null, key: dotted, value: "tea" };
+    const filed = await fileProposals(
+      userId,
+      conversation.id,
+      [{ ...candidate, confidence: 0.9, importance: 5, sourceMessageId: null }],
+      { autoAcceptMinConfidence: 1, autoAcceptMinImportance: 10 },
+    );
+    expect(filed).toMatchObject({ queued: 0, dropped: 1 });
+    expect(await prisma.memoryFact.count({ where: { userId } })).toBe(1);
+  });
+
   it("has one main landmark (it nested a second one inside the layout's)", async () => {
     const client = await person();
     const page = await (await client.get("/memory")).text();
