@@ -21,9 +21,8 @@ export async function changeMyPassword(
   passwords: { currentPassword: string | undefined; newPassword: string },
   origin: Omit<AuditOrigin, "actor">,
 ): Promise<PasswordChangeResult> {
-  const at = new Date();
-  const changed = await changePassword(user.id, passwords.currentPassword ?? "", passwords.newPassword, at);
-  if (!changed) {
+  const at = await changePassword(user.id, passwords.currentPassword ?? "", passwords.newPassword);
+  if (!at) {
     await recordAudit(
       { actor: user, ...origin },
       { action: "password.change", outcome: "failure", details: { reason: "wrong_password" } },

@@ -13,6 +13,7 @@ import { changeUserRole } from "~/admin/users.server";
 import { regenerateFeedToken } from "~/calendar/feed.server";
 import { eventRange } from "~/calendar/occurrences";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
+import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
 import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
@@ -90,6 +91,25 @@ describe("changing the password", () => {
       ["failure", { reason: "wrong_password" }],
       ["success", { otherSessionsSignedOut: 2 }],
     ]);
+  });
+
+  it("a device cookie issued by a sign-in while the change checks and hashes the passwords is revoked with the rest", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const began = Date.now();
+    // A sign-in with the old password that completes while Argon2 works (each step takes tens of ms).
+    const signedInMeanwhile = deviceCookieHeader(user.email, began + 10).split(";")[0]!;
+    const changed = await changeMyPassword(
+      user,
+      sessionRowId(current),
+      { currentPassword: password, newPassword: "a brand new passphrase" },
+      origin,
+    );
+    expect(changed.ok).toBe(true);
+    expect(await knownDeviceId(signedInMeanwhile, user.email)).toBeUndefined();
+    // The browser that made the change keeps its standing.
+    const fresh = changed.ok ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_device_")) : undefined;
+    expect(await knownDeviceId(fresh!.split(";")[0], user.email)).toBeDefined();
   });
 
   it("an account without a password (Auth0 only) sets one without a current password", async () => {
