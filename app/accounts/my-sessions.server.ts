@@ -1,4 +1,5 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { prisma } from "~/db/db.server";
 import { deviceCookieHeader, forgetKnownDevices, knownDeviceId } from "~/auth/device-cookie.server";
 import { listActiveSessions, revokeOtherSessions, revokeSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
@@ -43,8 +44,10 @@ export async function revokeMySession(
 
 /**
  * "Sign out everywhere else": every session but this one, and every known-device cookie of the account
- * (a copied one must not keep its holder exempt from the address's sign-in limit). This browser keeps
- * its standing: if it presented a device cookie still valid, it gets a fresh one (`deviceCookie`).
+ * (a copied one must not keep its holder exempt from the address's sign-in limit), in one transaction
+ * with its audit record: never sessions ended with the cookies still honoured. This browser keeps its
+ * standing: if it presented a device cookie still valid, it gets a fresh one with the same device id
+ * (`deviceCookie`), so asking again does not reset that device's own failure budget.
  */
 export async function revokeMyOtherSessions(
   user: SessionUser,
@@ -52,13 +55,17 @@ export async function revokeMyOtherSessions(
   origin: Omit<AuditOrigin, "actor">,
   cookieHeader?: string | null,
 ): Promise<{ count: number; deviceCookie: string | undefined }> {
-  const wasKnown = (await knownDeviceId(cookieHeader ?? undefined, user.email)) !== undefined;
-  const at = new Date();
-  const count = await revokeOtherSessions(user.id, currentSessionId);
-  await forgetKnownDevices(user.id, at);
-  await recordAudit(
-    { actor: user, ...origin },
-    { action: "session.revoke_others", outcome: "success", details: { count } },
-  );
-  return { count, deviceCookie: wasKnown ? deviceCookieHeader(user.email, at.getTime()) : undefined };
+  const deviceId = await knownDeviceId(cookieHeader ?? undefined, user.email);
+  const { count, at } = await prisma.$transaction(async (tx) => {
+    const at = new Date();
+    const count = await revokeOtherSessions(user.id, currentSessionId, at, tx);
+    await forgetKnownDevices(user.id, at, tx);
+    await recordAudit(
+      { actor: user, ...origin },
+      { action: "session.revoke_others", outcome: "success", details: { count } },
+      tx,
+    );
+    return { count, at };
+  });
+  return { count, deviceCookie: deviceId ? deviceCookieHeader(user.email, at.getTime(), deviceId) : undefined };
 }

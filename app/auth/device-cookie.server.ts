@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
+import type { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/observability/logger.server";
 
 /**
@@ -37,10 +38,14 @@ const signed = (secret: string, id: string, issued: string, email: string) =>
 
 /**
  * Set-Cookie for a browser that has just signed in to this account with its password, or that made a
- * change which revoked the account's device cookies (`issuedAt`: that moment, so it is not revoked too).
+ * change which revoked the account's device cookies (`issuedAt`: that moment, so it is not revoked too;
+ * `id`: the device's id, kept, so its own failure budget is not reset by asking for a fresh cookie).
  */
-export function deviceCookieHeader(email: string, issuedAt = Date.now()): string {
-  const id = randomBytes(16).toString("base64url");
+export function deviceCookieHeader(
+  email: string,
+  issuedAt = Date.now(),
+  id = randomBytes(16).toString("base64url"),
+): string {
   const issued = issuedAt.toString(36);
   const secret = config().sessionSecrets[0] ?? "";
   const value = `${id}.${issued}.${signed(secret, id, issued, email)}`;
@@ -102,6 +107,10 @@ export async function knownDeviceId(cookieHeader: string | undefined, email: str
  * Revokes every device cookie of the account issued before `at`; the browser that asked gets a fresh
  * one issued at `at` (deviceCookieHeader(email, at.getTime())).
  */
-export async function forgetKnownDevices(userId: string, at: Date): Promise<void> {
-  await prisma.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } });
+export async function forgetKnownDevices(
+  userId: string,
+  at: Date,
+  db: Pick<Prisma.TransactionClient, "user"> = prisma,
+): Promise<void> {
+  await db.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } });
 }

@@ -2,6 +2,7 @@
  * "My account" on real PostgreSQL: profile validation, password change (signs out the other sessions),
  * the session list and revocation, the data export (mine only) and deleting the account.
  */
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { exportMyData } from "~/accounts/export.server";
@@ -18,6 +19,7 @@ import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
 import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
+import { untilBlockedBy } from "../support/postgres";
 
 const password = "correct horse battery staple";
 
@@ -188,6 +190,44 @@ describe("my sessions", () => {
     expect(await auditRows("session.revoke_others")).toMatchObject([
       { actorId: user.id, outcome: "success", details: { count: 2 } },
     ]);
+  });
+});
+
+describe("signing out everywhere else", () => {
+  it("gives this browser a fresh device cookie with the same device id, so its failure budget is not reset", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const presented = deviceCookieHeader(user.email).split(";")[0]!;
+    const deviceId = await knownDeviceId(presented, user.email);
+    const first = await revokeMyOtherSessions(user, sessionRowId(current), origin, presented);
+    const fresh = first.deviceCookie!.split(";")[0]!;
+    expect(await knownDeviceId(presented, user.email)).toBeUndefined();
+    expect(await knownDeviceId(fresh, user.email)).toBe(deviceId);
+    const again = await revokeMyOtherSessions(user, sessionRowId(current), origin, fresh);
+    expect(await knownDeviceId(again.deviceCookie!.split(";")[0], user.email)).toBe(deviceId);
+  });
+
+  it("ends the other sessions and the device cookies together: never the sessions alone", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const other = await makeSession(user.id);
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      // Another request holds the account row: the revocation waits on it half-way through.
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "User" WHERE id = $1 FOR UPDATE`, [user.id]);
+      const signingOut = revokeMyOtherSessions(user, sessionRowId(current), origin);
+      await untilBlockedBy(holder);
+      // Meanwhile the other session still stands, as the device cookies still do.
+      expect((await resolveSession(other)).user?.id).toBe(user.id);
+      await holder.query("COMMIT");
+      expect((await signingOut).count).toBe(1);
+    } finally {
+      await holder.end();
+    }
+    expect((await resolveSession(other)).ended).toBe("revoked");
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).devicesValidFrom).not.toBeNull();
   });
 });
 
