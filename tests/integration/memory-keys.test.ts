@@ -9,6 +9,7 @@ import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
 import { pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
+import { ensureBuild, startServer } from "../support/server-process";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
 
@@ -81,4 +82,29 @@ describe("memory keys stored in an older form", () => {
     const notes = await prisma.assistantMemory.findMany({ where: { key: { contains: suffix } } });
     expect(notes.map((note) => [note.key, note.value])).toEqual([[`name_${suffix}`, "Ares 2"]]);
   });
+
+  it("are taken to today's form when ARES starts", async () => {
+    const user = await makeUser();
+    const stored = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "Work/Place", value: "the mill" },
+    });
+    await ensureBuild();
+    const server = await startServer({
+      DATABASE_URL: process.env.DATABASE_URL,
+      NODE_ENV: "test",
+      ARES_SKIP_MIGRATIONS: "true",
+      SESSION_SECRET: "memory-keys-test-session-secret-0123456789",
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      let key = stored.key;
+      while (key !== "work_place" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        key = (await prisma.memoryFact.findUniqueOrThrow({ where: { id: stored.id } })).key;
+      }
+      expect(key).toBe("work_place");
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });
