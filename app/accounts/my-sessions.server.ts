@@ -1,4 +1,6 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { prisma } from "~/db/db.server";
+import { deviceCookieHeader, forgetKnownDevices, knownDeviceId } from "~/auth/device-cookie.server";
 import { listActiveSessions, revokeOtherSessions, revokeSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 import { describeUserAgent } from "~/sessions/user-agent";
@@ -40,16 +42,30 @@ export async function revokeMySession(
   return { ok: true };
 }
 
-/** "Sign out everywhere else": every session but this one. */
+/**
+ * "Sign out everywhere else": every session but this one, and every known-device cookie of the account
+ * (a copied one must not keep its holder exempt from the address's sign-in limit), in one transaction
+ * with its audit record: never sessions ended with the cookies still honoured. This browser keeps its
+ * standing: if it presented a device cookie still valid, it gets a fresh one with the same device id
+ * (`deviceCookie`), so asking again does not reset that device's own failure budget.
+ */
 export async function revokeMyOtherSessions(
   user: SessionUser,
   currentSessionId: string,
   origin: Omit<AuditOrigin, "actor">,
-): Promise<number> {
-  const count = await revokeOtherSessions(user.id, currentSessionId);
-  await recordAudit(
-    { actor: user, ...origin },
-    { action: "session.revoke_others", outcome: "success", details: { count } },
-  );
-  return count;
+  cookieHeader?: string | null,
+): Promise<{ count: number; deviceCookie: string | undefined }> {
+  const deviceId = await knownDeviceId(cookieHeader ?? undefined, user.email);
+  const { count, at } = await prisma.$transaction(async (tx) => {
+    const at = new Date();
+    const count = await revokeOtherSessions(user.id, currentSessionId, at, tx);
+    await forgetKnownDevices(user.id, at, tx);
+    await recordAudit(
+      { actor: user, ...origin },
+      { action: "session.revoke_others", outcome: "success", details: { count } },
+      tx,
+    );
+    return { count, at };
+  });
+  return { count, deviceCookie: deviceId ? deviceCookieHeader(user.email, at.getTime(), deviceId) : undefined };
 }

@@ -100,8 +100,9 @@ export async function changeUserRole(
 }
 
 /**
- * Disables or re-enables an account. Disabling ends all its sessions in the same transaction (the
- * session lookup refuses disabled accounts anyway; revoking makes it visible and permanent).
+ * Disables or re-enables an account. Disabling ends all its sessions and known-device cookies in the
+ * same transaction (the session lookup refuses disabled accounts anyway; revoking makes it visible and
+ * permanent).
  */
 export async function setUserDisabled(
   actor: SessionUser,
@@ -116,7 +117,11 @@ export async function setUserDisabled(
     if (Boolean(target.disabledAt) === disabled) return { ok: true, changed: false };
     if (disabled && (await isLastActiveAdmin(tx, targetId))) return "last_admin";
     const now = new Date();
-    await tx.user.update({ where: { id: targetId }, data: { disabledAt: disabled ? now : null } });
+    // Its known-device cookies end too (devicesValidFrom): re-enabled, a copied one must not count again.
+    await tx.user.update({
+      where: { id: targetId },
+      data: disabled ? { disabledAt: now, devicesValidFrom: now } : { disabledAt: null },
+    });
     const revoked = disabled
       ? (await tx.session.updateMany({ where: { userId: targetId, revokedAt: null }, data: { revokedAt: now } })).count
       : 0;

@@ -81,13 +81,27 @@ export async function authenticateWithPassword(email: string, password: string):
   return { ok: true, user: { id: user.id, email: user.email } };
 }
 
-/** Replaces the password after checking the current one; false when the current one is wrong. */
-export async function changePassword(userId: string, currentPassword: string, newPassword: string): Promise<boolean> {
+/**
+ * Replaces the password after checking the current one; null when the current one is wrong, else the
+ * moment the change took effect. Every known-device cookie of the account issued before that moment
+ * stops counting with it, in the same commit (device-cookie.server.ts): a cookie copied while the old
+ * password was known must not outlive it. The moment is taken after Argon2's work (tens of ms), just
+ * before the commit, so a cookie issued by a sign-in with the old password meanwhile is revoked too.
+ */
+export async function changePassword(
+  userId: string,
+  currentPassword: string,
+  newPassword: string,
+): Promise<Date | null> {
   const existing = await prisma.password.findUnique({ where: { userId }, select: { hash: true } });
-  if (existing && !(await verifyPassword(existing.hash, currentPassword))) return false;
+  if (existing && !(await verifyPassword(existing.hash, currentPassword))) return null;
   const hash = await hashPassword(newPassword);
-  await prisma.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
-  return true;
+  const at = new Date();
+  await prisma.$transaction([
+    prisma.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } }),
+    prisma.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } }),
+  ]);
+  return at;
 }
 
 export function hasPassword(userId: string): Promise<boolean> {

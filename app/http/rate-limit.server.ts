@@ -111,16 +111,17 @@ const KNOWN_DEVICE_LOCAL = "signInKnownDevice";
 /**
  * The id of the device cookie a password sign-in presents for the very account it signs in to (OWASP's
  * device cookies, device-cookie.server.ts), else undefined: no cookie, a forged one or another
- * account's counts as none. Such a sign-in is not held to the address's limits — a shared address must
+ * account's, or one the account revoked since, counts as none. Such a sign-in is not held to the address's limits — a shared address must
  * not let one person's guesses lock out another — but to a failure budget of its own.
  */
-async function knownDevice(req: Request, res: Response): Promise<string | undefined> {
-  const locals = res.locals as Record<string, unknown>;
-  if (!(KNOWN_DEVICE_LOCAL in locals)) {
-    const email = await signInEmail(req, res);
-    locals[KNOWN_DEVICE_LOCAL] = email === undefined ? undefined : knownDeviceId(req.get("cookie"), email);
-  }
-  return locals[KNOWN_DEVICE_LOCAL] as string | undefined;
+function knownDevice(req: Request, res: Response): Promise<string | undefined> {
+  const locals = res.locals as Record<string, Promise<string | undefined> | undefined>;
+  // The answer is kept as a promise: the limiters ask several times per request, and the check may ask
+  // the database (a revoked cookie), which is done once.
+  locals[KNOWN_DEVICE_LOCAL] ??= signInEmail(req, res).then((email) =>
+    email === undefined ? undefined : knownDeviceId(req.get("cookie"), email),
+  );
+  return locals[KNOWN_DEVICE_LOCAL];
 }
 
 /** The auth tier's key: the address, or for a sign-in from a known device that device's own budget. */

@@ -9,6 +9,7 @@ import {
 } from "~/calendar/jobs.server";
 import { purgeImportReports } from "~/calendar/import-reports.server";
 import { purgeKeptTexts } from "~/chat/kept-text.server";
+import { normaliseMemoryKeysJob } from "~/memory/key-backfill.server";
 import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
@@ -42,6 +43,7 @@ export const purgeSessionsJob = defineJob({
 export const JOBS: JobDefinition[] = [
   purgeSessionsJob,
   summarizeIdleConversationJob,
+  normaliseMemoryKeysJob,
   scanRemindersJob,
   deliverReminderJob,
   scanBriefingsJob,

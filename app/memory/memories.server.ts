@@ -2,6 +2,7 @@ import { prisma } from "~/db/db.server";
 import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
 import { Prisma, type FactKind } from "~/generated/prisma/client";
+import { normaliseMemoryKey } from "./keys";
 import { containsPattern, redactSummary, searchTextOf } from "./redaction";
 
 /** A memory that is not the person's (or no longer exists): routes answer 404, never "forbidden". */
@@ -33,8 +34,8 @@ export type FactInput = {
 };
 export type PreferenceInput = { key: string; value: string; sourceMessageId?: string | null };
 
-/** A memory key as stored: the unique index and every lookup compare this form. */
-export const normalisedKey = (key: string) => key.trim().toLowerCase().replace(/\s+/g, "_");
+/** A memory key as stored: the unique index and every lookup compare this form (keys.ts). */
+export const normalisedKey = normaliseMemoryKey;
 
 function withHistory(history: Prisma.JsonValue, entry: HistoryEntry): Prisma.InputJsonValue {
   return [...(Array.isArray(history) ? (history as HistoryEntry[]) : []), entry];
@@ -174,16 +175,40 @@ export async function addPreference(userId: string, input: PreferenceInput, clas
  */
 export async function editFact(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
   await unlessGone(
-    () => editFactNow(userId, id, input, clash),
+    () => onceMoreIfKeyTaken(() => editFactNow(userId, id, input, clash)),
     () => new MemoryNotFoundError(),
   );
+}
+
+/**
+ * A fact renamed to its key's new form while another request saved that key (between the check and the
+ * rename) fails on the unique index: tried once more, the edit finds that memory and takes the clash path
+ * (refused as taken, or a correction of it), never a 500.
+ */
+async function onceMoreIfKeyTaken(edit: () => Promise<void>): Promise<void> {
+  try {
+    await edit();
+  } catch (error) {
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    await edit();
+  }
 }
 
 async function editFactNow(userId: string, id: string, input: FactInput, clash: KeyClash): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const fact = await tx.memoryFact.findFirst({ where: { id, userId } });
     if (!fact) throw new MemoryNotFoundError();
-    if (fact.kind === input.kind && fact.key === normalisedKey(input.key)) {
+    const key = normalisedKey(input.key);
+    // A key stored before it took today's form (bad_key_✓) is the same key as its normal form: the fact
+    // is edited in place and takes that form — unless another fact already has it, a real clash. The
+    // start-up backfill (key-backfill.server.ts) renames such keys; this covers a row it has not reached.
+    const sameKey =
+      fact.kind === input.kind &&
+      normalisedKey(fact.key) === key &&
+      (fact.key === key ||
+        !(await tx.memoryFact.findUnique({ where: { userId_kind_key: { userId, kind: fact.kind, key } } })));
+    if (sameKey) {
+      if (fact.key !== key) await tx.memoryFact.update({ where: { id }, data: { key } });
       await saveFact(userId, { ...input, sourceMessageId: fact.sourceMessageId }, tx);
       return;
     }
@@ -200,7 +225,7 @@ export async function editPreference(
   clash: KeyClash,
 ): Promise<void> {
   await unlessGone(
-    () => editPreferenceNow(userId, id, input, clash),
+    () => onceMoreIfKeyTaken(() => editPreferenceNow(userId, id, input, clash)),
     () => new MemoryNotFoundError(),
   );
 }
@@ -209,7 +234,13 @@ async function editPreferenceNow(userId: string, id: string, input: PreferenceIn
   await prisma.$transaction(async (tx) => {
     const preference = await tx.memoryPreference.findFirst({ where: { id, userId } });
     if (!preference) throw new MemoryNotFoundError();
-    if (preference.key !== normalisedKey(input.key)) {
+    const key = normalisedKey(input.key);
+    // As for facts: a key stored in an older form is the same key, taken to today's form in place.
+    const sameKey =
+      normalisedKey(preference.key) === key &&
+      (preference.key === key || !(await tx.memoryPreference.findUnique({ where: { userId_key: { userId, key } } })));
+    if (sameKey && preference.key !== key) await tx.memoryPreference.update({ where: { id }, data: { key } });
+    if (!sameKey) {
       await refuseTakenPreferenceKey(tx, userId, input, clash);
       await tx.memoryPreference.delete({ where: { id } });
     }

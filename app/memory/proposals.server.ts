@@ -1,6 +1,7 @@
 import { prisma } from "~/db/db.server";
 import type { FactKind, Prisma, ProposalType } from "~/generated/prisma/client";
 import { forgetInSummaries, MemoryNotFoundError, normalisedKey, saveFact, savePreference } from "./memories.server";
+import { MEMORY_KEY_MAX } from "./schemas";
 import type { InstanceMemorySettings } from "./settings.server";
 
 export type Candidate = {
@@ -36,10 +37,14 @@ export async function fileProposals(
   ]);
   const known = new Set([
     ...facts.flatMap((fact) => [
-      `fact:${fact.kind}:${fact.key}:${normalise(fact.value)}`,
+      // Stored keys are compared in today's form: one saved before it took that form still matches.
+      `fact:${fact.kind}:${normalisedKey(fact.key)}:${normalise(fact.value)}`,
       `value:${normalise(fact.value)}`,
     ]),
-    ...preferences.flatMap((p) => [`preference::${p.key}:${normalise(p.value)}`, `value:${normalise(p.value)}`]),
+    ...preferences.flatMap((p) => [
+      `preference::${normalisedKey(p.key)}:${normalise(p.value)}`,
+      `value:${normalise(p.value)}`,
+    ]),
     ...decided.map((p) =>
       p.status === "proposed"
         ? `pending:${p.type}:${normalisedKey(p.key)}:${normalise(p.value)}`
@@ -50,7 +55,13 @@ export async function fileProposals(
   let accepted = 0;
   let dropped = 0;
   for (const candidate of candidates) {
+    // The model's key takes the same form as a key typed by hand (keys.ts); one of nothing but invisible
+    // marks names nothing, and one longer than a person may type could never be edited: both dropped.
     const key = normalisedKey(candidate.key);
+    if (key === "" || key.length > MEMORY_KEY_MAX) {
+      dropped++;
+      continue;
+    }
     const kind = candidate.type === "fact" ? (candidate.kind ?? "personal") : null;
     const signatures = [
       `${candidate.type}:${kind ?? ""}:${key}:${normalise(candidate.value)}`,
@@ -141,8 +152,8 @@ export async function pendingProposals(userId: string) {
     const key = normalisedKey(proposal.key);
     const existing =
       proposal.type === "fact"
-        ? facts.find((fact) => fact.kind === (proposal.kind ?? "personal") && fact.key === key)
-        : preferences.find((preference) => preference.key === key);
+        ? facts.find((fact) => fact.kind === (proposal.kind ?? "personal") && normalisedKey(fact.key) === key)
+        : preferences.find((preference) => normalisedKey(preference.key) === key);
     const replaces =
       existing && existing.value !== proposal.value ? { key: existing.key, value: existing.value } : null;
     return { ...proposal, replaces };

@@ -1,15 +1,28 @@
 import { z } from "zod";
 import { withoutNul } from "~/validation/text";
+import { normaliseMemoryKey } from "./keys";
 
 export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
 export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
+
+/** The longest memory key, in UTF-16 units of its stored form (keys.ts). */
+export const MEMORY_KEY_MAX = 80;
 
 const memoryKey = withoutNul(
   z
     .string({ error: "Name it (e.g. employer)." })
     .trim()
     .min(1, "Name it (e.g. employer).")
-    .max(80, "Use at most 80 characters."),
+    .max(MEMORY_KEY_MAX, "Use at most 80 characters.")
+    // Only invisible marks (a bidi mark pasted alone) name nothing once the key takes its form (keys.ts).
+    // Any other key is taken as it comes, symbols too: a suggested or stored key is never refused.
+    .refine((key) => normaliseMemoryKey(key) !== "", "Name it (e.g. employer).")
+    // The limit holds for the key as stored, which lower case and NFC can lengthen (İ is i + U+0307): a
+    // stored key, typed back into an edit, then always passes.
+    .refine(
+      (key) => normaliseMemoryKey(key).length <= MEMORY_KEY_MAX,
+      "Use a shorter name: stored, it is over 80 characters.",
+    ),
 );
 const memoryValue = withoutNul(
   z

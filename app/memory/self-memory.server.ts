@@ -1,5 +1,6 @@
 import { prisma } from "~/db/db.server";
 import type { SelfMemoryCategory } from "~/generated/prisma/client";
+import { normaliseMemoryKey } from "./keys";
 import { MemoryNotFoundError } from "./memories.server";
 
 /** The assistant's notes about itself (instance-wide; admins edit them on /admin/assistant). */
@@ -14,7 +15,7 @@ export async function saveSelfMemory(input: {
   value: string;
   importance: number;
 }): Promise<void> {
-  const key = input.key.trim().toLowerCase().replace(/\s+/g, "_");
+  const key = normaliseMemoryKey(input.key);
   // Named fields only: callers pass a whole form submission (its `intent` is no column).
   const { category, value, importance } = input;
   await prisma.assistantMemory.upsert({

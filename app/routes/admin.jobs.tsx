@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { ScrollBox } from "~/components/scroll-box";
+import { StackedCell, StackedRow, StackedTable } from "~/components/stacked-table";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
@@ -93,34 +94,20 @@ export default function AdminJobs() {
           </p>
         ) : null}
         <ScrollBox label="Queues">
-          <table role="table" className="data stacked">
-            <thead role="rowgroup">
-              <tr role="row">
-                <th role="columnheader" scope="col">
-                  Queue
-                </th>
+          <StackedTable headings={["Queue", ...QUEUE_STATES.map((state) => STATE_LABEL[state])]}>
+            {queues.map((queue) => (
+              <StackedRow key={queue.queue}>
+                <StackedCell>
+                  <code>{queue.queue}</code>
+                </StackedCell>
                 {QUEUE_STATES.map((state) => (
-                  <th role="columnheader" scope="col" key={state}>
-                    {STATE_LABEL[state]}
-                  </th>
+                  <StackedCell key={state} label={STATE_LABEL[state]}>
+                    {queue.counts[state]}
+                  </StackedCell>
                 ))}
-              </tr>
-            </thead>
-            <tbody role="rowgroup">
-              {queues.map((queue) => (
-                <tr role="row" key={queue.queue}>
-                  <td role="cell">
-                    <code>{queue.queue}</code>
-                  </td>
-                  {QUEUE_STATES.map((state) => (
-                    <td role="cell" key={state} data-label={STATE_LABEL[state]}>
-                      {queue.counts[state]}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+              </StackedRow>
+            ))}
+          </StackedTable>
         </ScrollBox>
       </section>
       <section className="card">
@@ -130,78 +117,39 @@ export default function AdminJobs() {
           <p>None.</p>
         ) : (
           <ScrollBox label="Failed jobs">
-            <table role="table" className="data stacked">
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th role="columnheader" scope="col">
-                    Queue
-                  </th>
-                  <th role="columnheader" scope="col">
-                    Job
-                  </th>
-                  <th role="columnheader" scope="col">
-                    State
-                  </th>
-                  <th role="columnheader" scope="col">
-                    Attempts
-                  </th>
-                  <th role="columnheader" scope="col">
-                    Error
-                  </th>
-                  <th role="columnheader" scope="col">
-                    Failed
-                  </th>
-                  <th role="columnheader" scope="col">
-                    Actions
-                  </th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {failed.map((job) => (
-                  <tr role="row" key={job.id}>
-                    <td role="cell">
-                      <code>{job.queue}</code>
-                    </td>
-                    <td role="cell" data-label="Job">
-                      <code>{job.id}</code>
-                    </td>
-                    <td role="cell" data-label="State">
-                      {job.state === "failed" ? "failed" : "retrying"}
-                    </td>
-                    <td role="cell" data-label="Attempts">
-                      {job.attempts}
-                    </td>
-                    <td role="cell" data-label="Error">
-                      {job.error}
-                    </td>
-                    <td role="cell" data-label="Failed">
-                      {job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}
-                    </td>
-                    <td role="cell">
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="queue" value={job.queue} />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        {job.state === "failed" ? (
-                          <button type="submit" name="intent" value="retry" className="small" disabled={busy}>
-                            Retry
-                          </button>
-                        ) : (
-                          <button
-                            type="submit"
-                            name="intent"
-                            value="cancel"
-                            className="small secondary"
-                            disabled={busy}
-                          >
-                            Cancel
-                          </button>
-                        )}
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <StackedTable headings={["Queue", "Job", "State", "Attempts", "Error", "Failed", "Actions"]}>
+              {failed.map((job) => (
+                <StackedRow key={job.id}>
+                  <StackedCell>
+                    <code>{job.queue}</code>
+                  </StackedCell>
+                  <StackedCell label="Job">
+                    <code>{job.id}</code>
+                  </StackedCell>
+                  <StackedCell label="State">{job.state === "failed" ? "failed" : "retrying"}</StackedCell>
+                  <StackedCell label="Attempts">{job.attempts}</StackedCell>
+                  <StackedCell label="Error">{job.error}</StackedCell>
+                  <StackedCell label="Failed">
+                    {job.failedAt ? <time dateTime={job.failedAt}>{job.failed}</time> : null}
+                  </StackedCell>
+                  <StackedCell>
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="queue" value={job.queue} />
+                      <input type="hidden" name="jobId" value={job.id} />
+                      {job.state === "failed" ? (
+                        <button type="submit" name="intent" value="retry" className="small" disabled={busy}>
+                          Retry
+                        </button>
+                      ) : (
+                        <button type="submit" name="intent" value="cancel" className="small secondary" disabled={busy}>
+                          Cancel
+                        </button>
+                      )}
+                    </Form>
+                  </StackedCell>
+                </StackedRow>
+              ))}
+            </StackedTable>
           </ScrollBox>
         )}
       </section>

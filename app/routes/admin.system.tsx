@@ -1,4 +1,5 @@
 import { ScrollBox } from "~/components/scroll-box";
+import { StackedCell, StackedRow, StackedTable } from "~/components/stacked-table";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "~/accounts/time-zone";
@@ -50,32 +51,18 @@ export default function SystemStatus() {
         <time dateTime={report.checkedAt}>{checked}</time>
       </p>
       <ScrollBox label="Health checks">
-        <table role="table" className="data stacked">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th role="columnheader">Dependency</th>
-              <th role="columnheader">Status</th>
-              <th role="columnheader">Latency</th>
-              <th role="columnheader">Detail</th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup">
-            {Object.entries(report.dependencies).map(([name, check]) => (
-              <tr role="row" key={name}>
-                <td role="cell">{name}</td>
-                <td role="cell" data-label="Status">
-                  <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
-                </td>
-                <td role="cell" data-label="Latency">
-                  {check.latencyMs} ms
-                </td>
-                <td role="cell" data-label="Detail">
-                  {check.error ?? ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StackedTable headings={["Dependency", "Status", "Latency", "Detail"]}>
+          {Object.entries(report.dependencies).map(([name, check]) => (
+            <StackedRow key={name}>
+              <StackedCell>{name}</StackedCell>
+              <StackedCell label="Status">
+                <span className={`badge ${STATUS_CLASS[check.status] ?? ""}`}>{check.status.replace("_", " ")}</span>
+              </StackedCell>
+              <StackedCell label="Latency">{check.latencyMs} ms</StackedCell>
+              <StackedCell label="Detail">{check.error ?? ""}</StackedCell>
+            </StackedRow>
+          ))}
+        </StackedTable>
       </ScrollBox>
       <h3>Error reporting</h3>
       <p>
@@ -91,28 +78,16 @@ export default function SystemStatus() {
       </p>
       <h3>Migrations</h3>
       <ScrollBox label="Migrations">
-        <table role="table" className="data stacked">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th role="columnheader">Migration</th>
-              <th role="columnheader">Applied</th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup">
-            {migrations.map((migration) => (
-              <tr role="row" key={migration.name}>
-                <td role="cell">{migration.name}</td>
-                <td role="cell" data-label="Applied">
-                  {migration.appliedAt ? (
-                    <time dateTime={migration.appliedAt}>{migration.applied}</time>
-                  ) : (
-                    "not finished"
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StackedTable headings={["Migration", "Applied"]}>
+          {migrations.map((migration) => (
+            <StackedRow key={migration.name}>
+              <StackedCell>{migration.name}</StackedCell>
+              <StackedCell label="Applied">
+                {migration.appliedAt ? <time dateTime={migration.appliedAt}>{migration.applied}</time> : "not finished"}
+              </StackedCell>
+            </StackedRow>
+          ))}
+        </StackedTable>
       </ScrollBox>
     </section>
   );

@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   return redirectWithNotice("/settings/password", "saved", user.id, {
     count: result.signedOut,
-    headers: result.setCookie ? { "Set-Cookie": result.setCookie } : {},
+    headers: result.setCookies.map((cookie): [string, string] => ["Set-Cookie", cookie]),
   });
 }
 

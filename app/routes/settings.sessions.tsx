@@ -1,4 +1,5 @@
 import { ScrollBox } from "~/components/scroll-box";
+import { StackedCell, StackedRow, StackedTable } from "~/components/stacked-table";
 import { parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
@@ -38,8 +39,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ error: "That request was not understood. Please try again." }, { status: 400 });
   }
   if (submission.value.intent === "revoke-others") {
-    const count = await revokeMyOtherSessions(user, currentId, origin);
-    return redirectWithNotice("/settings/sessions", "others", user.id, { count });
+    const { count, deviceCookie } = await revokeMyOtherSessions(user, currentId, origin, request.headers.get("cookie"));
+    return redirectWithNotice("/settings/sessions", "others", user.id, {
+      count,
+      headers: deviceCookie ? { "Set-Cookie": deviceCookie } : {},
+    });
   }
   const result = await revokeMySession(user, currentId, submission.value.sessionId, origin);
   if (!result.ok) return data({ error: REFUSALS[result.reason] }, { status: 400 });
@@ -60,63 +64,50 @@ export default function Sessions() {
       <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
       <FormErrors errors={actionData ? [actionData.error] : undefined} />
       <ScrollBox label="Your sessions">
-        <table role="table" className="data stacked">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th role="columnheader" scope="col">
-                Device
-              </th>
-              <th role="columnheader" scope="col">
-                IP address
-              </th>
-              <th role="columnheader" scope="col">
-                Signed in
-              </th>
-              <th role="columnheader" scope="col">
-                Last seen
-              </th>
-              <th role="columnheader" scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup">
-            {sessions.map((session) => (
-              <tr role="row" key={session.id} data-current={session.current || undefined}>
-                <td role="cell" title={session.userAgent ?? undefined}>
-                  <strong>{session.browser}</strong> on {session.os}
-                  <div className="muted">{session.device}</div>
-                  {session.current ? <span className="badge ok">This device</span> : null}
-                </td>
-                <td role="cell" data-label="IP address">
-                  {session.ip ?? "unknown"}
-                </td>
-                <td role="cell" data-label="Signed in">
-                  <time dateTime={session.createdAt}>{session.created}</time>
-                </td>
-                <td role="cell" data-label="Last seen">
-                  <time dateTime={session.lastSeenAt}>{session.lastSeen}</time>
-                </td>
-                <td role="cell">
-                  {session.current ? null : (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="sessionId" value={session.id} />
-                      <button
-                        type="submit"
-                        className="secondary small"
-                        disabled={busy}
-                        aria-label={`Revoke ${session.browser} on ${session.os}, last seen ${session.lastSeen}`}
-                      >
-                        Revoke
-                      </button>
-                    </Form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StackedTable
+          headings={[
+            "Device",
+            "IP address",
+            "Signed in",
+            "Last seen",
+            <span key="actions" className="visually-hidden">
+              Actions
+            </span>,
+          ]}
+        >
+          {sessions.map((session) => (
+            <StackedRow key={session.id} data-current={session.current || undefined}>
+              <StackedCell title={session.userAgent ?? undefined}>
+                <strong>{session.browser}</strong> on {session.os}
+                <div className="muted">{session.device}</div>
+                {session.current ? <span className="badge ok">This device</span> : null}
+              </StackedCell>
+              <StackedCell label="IP address">{session.ip ?? "unknown"}</StackedCell>
+              <StackedCell label="Signed in">
+                <time dateTime={session.createdAt}>{session.created}</time>
+              </StackedCell>
+              <StackedCell label="Last seen">
+                <time dateTime={session.lastSeenAt}>{session.lastSeen}</time>
+              </StackedCell>
+              <StackedCell>
+                {session.current ? null : (
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="revoke" />
+                    <input type="hidden" name="sessionId" value={session.id} />
+                    <button
+                      type="submit"
+                      className="secondary small"
+                      disabled={busy}
+                      aria-label={`Revoke ${session.browser} on ${session.os}, last seen ${session.lastSeen}`}
+                    >
+                      Revoke
+                    </button>
+                  </Form>
+                )}
+              </StackedCell>
+            </StackedRow>
+          ))}
+        </StackedTable>
       </ScrollBox>
       {others > 0 ? (
         <Form method="post" className="section-actions">

@@ -211,9 +211,14 @@ export async function revokeSession(userId: string, sessionId: string): Promise<
 }
 
 /** Ends every session of the user except `keepSessionId` (all of them when it is undefined). */
-export async function revokeOtherSessions(userId: string, keepSessionId?: string, now = new Date()): Promise<number> {
+export async function revokeOtherSessions(
+  userId: string,
+  keepSessionId?: string,
+  now = new Date(),
+  db: Pick<Prisma.TransactionClient, "session"> = prisma,
+): Promise<number> {
   // Only live ones: the count is shown to the person, and an expired session is over already.
-  const { count } = await prisma.session.updateMany({
+  const { count } = await db.session.updateMany({
     where: {
       userId,
       revokedAt: null,

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { changeUserRole, listUsers, setUserDisabled, viewUser } from "~/admin/users.server";
+import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
 import { prisma } from "~/db/db.server";
 import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
@@ -126,10 +127,12 @@ describe("changing roles", () => {
 });
 
 describe("disabling accounts", () => {
-  it("disabling ends every session of the account at once; enabling lets it sign in again", async () => {
+  it("disabling ends every session and known-device cookie of the account at once; enabling lets it sign in again", async () => {
     const admin = await makeUser({ role: "admin" });
     const person = await makeUser();
     const sessions = [await makeSession(person.id), await makeSession(person.id)];
+    const device = deviceCookieHeader(person.email).split(";")[0]!;
+    expect(await knownDeviceId(device, person.email)).toBeDefined();
     expect(await setUserDisabled(admin, person.id, true, origin)).toEqual({ ok: true, changed: true });
     for (const id of sessions) expect((await resolveSession(id)).user).toBeNull();
     expect(await prisma.session.count({ where: { userId: person.id, revokedAt: null } })).toBe(0);
@@ -139,6 +142,8 @@ describe("disabling accounts", () => {
     expect((await prisma.user.findUniqueOrThrow({ where: { id: person.id } })).disabledAt).toBeNull();
     // Old sessions stay ended: re-enabling does not resurrect a stolen cookie.
     for (const id of sessions) expect((await resolveSession(id)).user).toBeNull();
+    // Nor a device cookie from before: it no longer exempts its holder from the address's sign-in limit.
+    expect(await knownDeviceId(device, person.email)).toBeUndefined();
 
     expect(await auditRows("user.disable")).toMatchObject([
       { targetId: person.id, outcome: "success", details: { sessionsRevoked: 2 } },

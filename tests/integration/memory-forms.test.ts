@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
+import { fileProposals } from "~/memory/proposals.server";
 import { serverForThisFile, signedUp } from "../support/app-server";
 
 const server = serverForThisFile({
@@ -243,6 +244,119 @@ describe("memory forms without JavaScript", () => {
     expect(notMine.status).toBe(404);
     expect(await notMine.text()).toContain("That preference was already deleted.");
     expect(await prisma.memoryPreference.count({ where: { id: othersPreference.id } })).toBe(1);
+  });
+
+  it("a key the model suggested with odd characters takes the one key form, and can be saved-and-accepted and edited", async () => {
+    const email = `memory-forms-keys-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const conversation = await prisma.conversation.create({ data: { userId, title: "Keys" } });
+    // What a model may send: a decomposed accent, a bidi mark, a symbol, runs of spaces; and a Persian
+    // key whose zero-width non-joiner is part of the word.
+    const persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645";
+    const candidate = (key: string, value: string) => ({
+      type: "fact" as const,
+      kind: "personal" as const,
+      key,
+      value,
+      confidence: 0.9,
+      importance: 5,
+      sourceMessageId: null,
+    });
+    const thresholds = { autoAcceptMinConfidence: 1, autoAcceptMinImportance: 10 };
+    const filed = await fileProposals(
+      userId,
+      conversation.id,
+      [candidate("\u200fCafe\u0301   Owner ✓", "Ada"), candidate(`${persian} \u200e`, "tea")],
+      thresholds,
+    );
+    expect(filed).toMatchObject({ queued: 2, dropped: 0 });
+    const proposals = await prisma.memoryProposal.findMany({ where: { userId }, orderBy: { value: "asc" } });
+    expect(proposals.map((proposal) => proposal.key)).toEqual(["caf\u00e9_owner", persian]);
+    // Save and accept, with the key as the review form shows it.
+    const [cafe, tea] = proposals as [(typeof proposals)[number], (typeof proposals)[number]];
+    const accepted = await client.post("/memory", {
+      intent: "accept-edited",
+      id: cafe.id,
+      kind: "personal",
+      key: cafe.key,
+      value: "Ada Lovelace",
+    });
+    expect(accepted.status).toBe(302);
+    expect((await client.post("/memory", { intent: "accept", id: tea.id })).status).toBe(302);
+    const facts = await prisma.memoryFact.findMany({ where: { userId }, orderBy: { value: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value])).toEqual([
+      ["caf\u00e9_owner", "Ada Lovelace"],
+      [persian, "tea"],
+    ]);
+    // Edited, the key sent back as typed in another form (precomposed, a symbol): the same fact, corrected.
+    const fact = facts[0]!;
+    const edited = await client.post("/memory", {
+      intent: "edit-fact",
+      id: fact.id,
+      kind: "personal",
+      key: "Caf\u00e9 owner ✓",
+      value: "Grace Hopper",
+    });
+    expect(edited.status).toBe(302);
+    const after = await prisma.memoryFact.findUniqueOrThrow({ where: { id: fact.id } });
+    expect([after.key, after.value]).toEqual(["caf\u00e9_owner", "Grace Hopper"]);
+    expect(after.history).toEqual([expect.objectContaining({ value: "Ada Lovelace" })]);
+  });
+
+  it("a fact or suggestion whose key was stored in an older form (bad_key_✓) is still edited and accepted, not refused", async () => {
+    const email = `memory-forms-old-keys-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const stored = await prisma.memoryFact.create({
+      data: { userId, kind: "personal", key: "bad_key_✓", value: "old value", confidence: 1 },
+    });
+    const edit = { intent: "edit-fact", id: stored.id, kind: "personal", key: stored.key, value: "new value" };
+    expect((await client.post("/memory", edit)).status).toBe(302);
+    const after = await prisma.memoryFact.findMany({ where: { userId } });
+    // The same fact, corrected in place, its key in today's form; no second fact beside it.
+    expect(after.map((fact) => [fact.id, fact.key, fact.value])).toEqual([[stored.id, "bad_key", "new value"]]);
+    const suggestion = await prisma.memoryProposal.create({
+      data: { userId, type: "preference", key: "tone_✓", value: "brief", confidence: 0.9, importance: 5 },
+    });
+    const accept = { intent: "accept-edited", id: suggestion.id, key: suggestion.key, value: "very brief" };
+    expect((await client.post("/memory", accept)).status).toBe(302);
+    const preferences = await prisma.memoryPreference.findMany({ where: { userId } });
+    expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["tone", "very brief"]]);
+  });
+
+  it("a key that is over 80 characters once stored, or only joiners, is refused when typed and dropped when suggested", async () => {
+    const email = `memory-forms-long-keys-${Date.now().toString(36)}@example.test`;
+    const client = await signedUp(server.url, email);
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    // 80 characters typed, 160 stored: each İ lower-cases to i and a combining dot.
+    const dotted = "İ".repeat(80);
+    const refused = await client.post("/memory", { intent: "add-fact", kind: "personal", key: dotted, value: "x" });
+    expect(refused.status).toBe(400);
+    const page = await refused.text();
+    expect(page).toContain("Use a shorter name: stored, it is over 80 characters.");
+    expect(typedIn(page, "add-fact", "key")).toEqual([dotted]);
+    const joiners = await client.post("/memory", { intent: "add-preference", key: "\u200d\u200c", value: "x" });
+    expect(joiners.status).toBe(400);
+    expect(await joiners.text()).toContain("Name it (e.g. employer).");
+    // Forty of them fit: stored, the key is 80 and its edit is accepted.
+    const fits = { intent: "add-fact", kind: "personal", key: "İ".repeat(40), value: "x" };
+    expect((await client.post("/memory", fits)).status).toBe(302);
+    const stored = await prisma.memoryFact.findFirstOrThrow({ where: { userId } });
+    expect(stored.key).toHaveLength(80);
+    const edit = { intent: "edit-fact", id: stored.id, kind: "personal", key: stored.key, value: "y" };
+    expect((await client.post("/memory", edit)).status).toBe(302);
+
+    const conversation = await prisma.conversation.create({ data: { userId, title: "Long keys" } });
+    const candidate = { type: "preference" as const, kind: null, key: dotted, value: "tea" };
+    const filed = await fileProposals(
+      userId,
+      conversation.id,
+      [{ ...candidate, confidence: 0.9, importance: 5, sourceMessageId: null }],
+      { autoAcceptMinConfidence: 1, autoAcceptMinImportance: 10 },
+    );
+    expect(filed).toMatchObject({ queued: 0, dropped: 1 });
+    expect(await prisma.memoryFact.count({ where: { userId } })).toBe(1);
   });
 
   it("has one main landmark (it nested a second one inside the layout's)", async () => {

@@ -2,7 +2,14 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { MemoryNotFoundError, deleteMemory, editFact, saveFact } from "~/memory/memories.server";
+import {
+  MemoryKeyTakenError,
+  MemoryNotFoundError,
+  deleteMemory,
+  editFact,
+  editPreference,
+  saveFact,
+} from "~/memory/memories.server";
 import { acceptProposal, rejectProposal } from "~/memory/proposals.server";
 import { makeUser } from "../support/accounts";
 import { untilBlockedBy } from "../support/postgres";
@@ -71,6 +78,45 @@ describe("memory writes at the same time", () => {
       // Either the delete came first (the edit stands) or the edit joined the fact the delete then took.
       expect([[["animal", "cat"]], []]).toContainEqual(facts.map((fact) => [fact.key, fact.value]));
     }
+  });
+
+  it("editing a memory stored under an older key form while another request saves that key is refused as taken, not a 500", async () => {
+    const user = await makeUser();
+    const fact = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "home/city", value: "Leeds" },
+    });
+    const preference = await prisma.memoryPreference.create({
+      data: { userId: user.id, key: "reply/style", value: "short" },
+    });
+    for (const { edit, insert } of [
+      {
+        edit: () =>
+          editFact(user.id, fact.id, { kind: "personal", key: "Home City", value: "Hull" }, { replace: false }),
+        insert: `INSERT INTO "MemoryFact" (id, "userId", kind, key, value, "updatedAt")
+                 VALUES ('race-fact-' || $1, $1, 'personal', 'home_city', 'York', now())`,
+      },
+      {
+        edit: () => editPreference(user.id, preference.id, { key: "Reply style", value: "long" }, { replace: false }),
+        insert: `INSERT INTO "MemoryPreference" (id, "userId", key, value, "updatedAt")
+                 VALUES ('race-preference-' || $1, $1, 'reply_style', 'terse', now())`,
+      },
+    ]) {
+      const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await other.connect();
+      try {
+        // Another request saves today's form of the key after this edit looked for it and before its rename.
+        await other.query("BEGIN");
+        await other.query(insert, [user.id]);
+        const editing = edit();
+        await untilBlockedBy(other);
+        await other.query("COMMIT");
+        await expect(editing).rejects.toBeInstanceOf(MemoryKeyTakenError);
+      } finally {
+        await other.end();
+      }
+    }
+    expect((await prisma.memoryFact.findUniqueOrThrow({ where: { id: fact.id } })).value).toBe("Leeds");
+    expect((await prisma.memoryPreference.findUniqueOrThrow({ where: { id: preference.id } })).value).toBe("short");
   });
 
   it("a proposal accepted and rejected at once is decided once", async () => {

@@ -2,6 +2,7 @@
  * "My account" on real PostgreSQL: profile validation, password change (signs out the other sessions),
  * the session list and revocation, the data export (mine only) and deleting the account.
  */
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { exportMyData } from "~/accounts/export.server";
@@ -13,10 +14,12 @@ import { changeUserRole } from "~/admin/users.server";
 import { regenerateFeedToken } from "~/calendar/feed.server";
 import { eventRange } from "~/calendar/occurrences";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
+import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
 import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
+import { untilBlockedBy } from "../support/postgres";
 
 const password = "correct horse battery staple";
 
@@ -74,8 +77,11 @@ describe("changing the password", () => {
     );
     expect(changed).toMatchObject({ ok: true, signedOut: 2 });
     // Finding 7: this session carries on under a new id; the old id opens nothing.
-    if (!changed.ok || !changed.setCookie) throw new Error("expected a new session cookie");
-    const rotated = await readSessionId(changed.setCookie.split(";")[0]);
+    const sessionCookie = changed.ok
+      ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_session"))
+      : undefined;
+    if (!sessionCookie) throw new Error("expected a new session cookie");
+    const rotated = await readSessionId(sessionCookie.split(";")[0]);
     expect(rotated).toBeTruthy();
     expect(rotated).not.toBe(current);
     expect((await resolveSession(rotated!)).user?.id).toBe(user.id);
@@ -87,6 +93,25 @@ describe("changing the password", () => {
       ["failure", { reason: "wrong_password" }],
       ["success", { otherSessionsSignedOut: 2 }],
     ]);
+  });
+
+  it("a device cookie issued by a sign-in while the change checks and hashes the passwords is revoked with the rest", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const began = Date.now();
+    // A sign-in with the old password that completes while Argon2 works (each step takes tens of ms).
+    const signedInMeanwhile = deviceCookieHeader(user.email, began + 10).split(";")[0]!;
+    const changed = await changeMyPassword(
+      user,
+      sessionRowId(current),
+      { currentPassword: password, newPassword: "a brand new passphrase" },
+      origin,
+    );
+    expect(changed.ok).toBe(true);
+    expect(await knownDeviceId(signedInMeanwhile, user.email)).toBeUndefined();
+    // The browser that made the change keeps its standing.
+    const fresh = changed.ok ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_device_")) : undefined;
+    expect(await knownDeviceId(fresh!.split(";")[0], user.email)).toBeDefined();
   });
 
   it("an account without a password (Auth0 only) sets one without a current password", async () => {
@@ -159,12 +184,50 @@ describe("my sessions", () => {
       where: { id: sessionRowId(expired) },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
-    expect(await revokeMyOtherSessions(user, sessionRowId(current), origin)).toBe(2);
+    expect((await revokeMyOtherSessions(user, sessionRowId(current), origin)).count).toBe(2);
     const left = await listMySessions(user, sessionRowId(current));
     expect(left.map((session) => session.id)).toEqual([sessionRowId(current)]);
     expect(await auditRows("session.revoke_others")).toMatchObject([
       { actorId: user.id, outcome: "success", details: { count: 2 } },
     ]);
+  });
+});
+
+describe("signing out everywhere else", () => {
+  it("gives this browser a fresh device cookie with the same device id, so its failure budget is not reset", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const presented = deviceCookieHeader(user.email).split(";")[0]!;
+    const deviceId = await knownDeviceId(presented, user.email);
+    const first = await revokeMyOtherSessions(user, sessionRowId(current), origin, presented);
+    const fresh = first.deviceCookie!.split(";")[0]!;
+    expect(await knownDeviceId(presented, user.email)).toBeUndefined();
+    expect(await knownDeviceId(fresh, user.email)).toBe(deviceId);
+    const again = await revokeMyOtherSessions(user, sessionRowId(current), origin, fresh);
+    expect(await knownDeviceId(again.deviceCookie!.split(";")[0], user.email)).toBe(deviceId);
+  });
+
+  it("ends the other sessions and the device cookies together: never the sessions alone", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const other = await makeSession(user.id);
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      // Another request holds the account row: the revocation waits on it half-way through.
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "User" WHERE id = $1 FOR UPDATE`, [user.id]);
+      const signingOut = revokeMyOtherSessions(user, sessionRowId(current), origin);
+      await untilBlockedBy(holder);
+      // Meanwhile the other session still stands, as the device cookies still do.
+      expect((await resolveSession(other)).user?.id).toBe(user.id);
+      await holder.query("COMMIT");
+      expect((await signingOut).count).toBe(1);
+    } finally {
+      await holder.end();
+    }
+    expect((await resolveSession(other)).ended).toBe("revoked");
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).devicesValidFrom).not.toBeNull();
   });
 });
 

@@ -750,6 +750,60 @@ describe("known devices (OWASP device cookies): a shared address's failures do n
     }
     expect((await signIn(from, person.email, password, own)).status).toBe(302);
   });
+
+  const newPassword = "violet tractor juggles seventeen lemons";
+  const sessionCookieOf = (response: Awaited<ReturnType<typeof signIn>>) =>
+    String([response.headers["set-cookie"] ?? []].flat().find((header) => header.startsWith("__ares_session="))).split(
+      ";",
+    )[0]!;
+  const postAs = (path: string, from: string, cookie: string, fields: Record<string, string>) =>
+    httpRequest(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from, Cookie: cookie },
+      body: new URLSearchParams(fields).toString(),
+    });
+
+  it("a password change revokes every device cookie issued before it; the browser that changed it gets a fresh one", async () => {
+    const person = await makeUser({ password });
+    // A copy of a device cookie, taken while the old password was known.
+    const copied = deviceCookieOf(await signIn("198.51.100.190", person.email, password));
+    const login = await signIn("198.51.100.191", person.email, password);
+    const mine = deviceCookieOf(login);
+    const from = "198.51.100.192";
+    await lockOut(from);
+    expect((await signIn(from, person.email, password, copied)).status, "honoured before the change").toBe(302);
+    const changed = await postAs("/settings/password", "198.51.100.193", `${sessionCookieOf(login)}; ${mine}`, {
+      currentPassword: password,
+      newPassword,
+    });
+    expect(changed.status).toBe(302);
+    const fresh = deviceCookieOf(changed);
+    for (const revoked of [copied, mine]) {
+      const refused = await signIn(from, person.email, newPassword, revoked);
+      expect(refused.status, "ignored after the change").toBe(429);
+      expect(refused.body).toContain("Too many attempts — try again in 15 min.");
+    }
+    expect((await signIn(from, person.email, newPassword, fresh)).status).toBe(302);
+  });
+
+  it("signing out everywhere else revokes every device cookie issued before; this browser keeps a fresh one", async () => {
+    const person = await makeUser({ password });
+    const copied = deviceCookieOf(await signIn("198.51.100.194", person.email, password));
+    const login = await signIn("198.51.100.195", person.email, password);
+    const mine = deviceCookieOf(login);
+    const from = "198.51.100.196";
+    await lockOut(from);
+    expect((await signIn(from, person.email, password, copied)).status, "honoured before").toBe(302);
+    const signedOut = await postAs("/settings/sessions", "198.51.100.197", `${sessionCookieOf(login)}; ${mine}`, {
+      intent: "revoke-others",
+    });
+    expect(signedOut.status).toBe(302);
+    expect(signedOut.headers["location"]).toBe("/settings/sessions");
+    const fresh = deviceCookieOf(signedOut);
+    for (const revoked of [copied, mine])
+      expect((await signIn(from, person.email, password, revoked)).status, "ignored after").toBe(429);
+    expect((await signIn(from, person.email, password, fresh)).status).toBe(302);
+  });
 });
 
 describe("rate limits shared through Redis", () => {

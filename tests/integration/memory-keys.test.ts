@@ -1,0 +1,110 @@
+/**
+ * Memory keys stored under an older rule (`home/city`, `mother's_name`, `bad_key_✓`) are taken to
+ * today's form by the start-up backfill, so the same name is one memory, never two.
+ */
+import { describe, expect, it } from "vitest";
+import { prisma } from "~/db/db.server";
+import { normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
+import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
+import { pendingProposals } from "~/memory/proposals.server";
+import { saveSelfMemory } from "~/memory/self-memory.server";
+import { makeUser } from "../support/accounts";
+import { ensureBuild, startServer } from "../support/server-process";
+
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+
+describe("memory keys stored in an older form", () => {
+  it("are renamed to today's form, and two that become one key are merged keeping the newer value", async () => {
+    const user = await makeUser();
+    const suffix = Math.random().toString(36).slice(2, 8);
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: "home/city", value: "Leeds", updatedAt: hoursAgo(5) },
+        { userId: user.id, kind: "personal", key: "mother's_name", value: "Ann", updatedAt: hoursAgo(1) },
+        {
+          userId: user.id,
+          kind: "personal",
+          key: "mother_s_name",
+          value: "Anne",
+          history: [{ value: "Anna", replacedAt: hoursAgo(9).toISOString() }],
+          updatedAt: hoursAgo(3),
+        },
+      ],
+    });
+    await prisma.memoryPreference.create({ data: { userId: user.id, key: "bad_key_✓", value: "short answers" } });
+    await prisma.memoryProposal.create({
+      data: {
+        userId: user.id,
+        type: "fact",
+        kind: "personal",
+        key: "home/city",
+        value: "York",
+        confidence: 0.9,
+        importance: 5,
+      },
+    });
+    await prisma.assistantMemory.createMany({
+      data: [
+        { category: "identity", key: `name/${suffix}`, value: "Ares", updatedAt: hoursAgo(1) },
+        { category: "identity", key: `name_${suffix}`, value: "ARES", updatedAt: hoursAgo(2) },
+      ],
+    });
+
+    // Two processes starting at once both run it: one result, no error.
+    await Promise.all([normaliseStoredMemoryKeys(), normaliseStoredMemoryKeys()]);
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value])).toEqual([
+      ["home_city", "Leeds"],
+      ["mother_s_name", "Ann"],
+    ]);
+    // The merged-away value is a correction in the kept one's history, after the older ones.
+    expect((facts[1]!.history as Array<{ value: string }>).map((entry) => entry.value)).toEqual(["Anna", "Anne"]);
+    // A rename is no change of the memory: when it was last updated stays.
+    expect(facts[0]!.updatedAt.getTime()).toBeLessThan(hoursAgo(4).getTime());
+
+    // The same name typed today finds the stored memory: refused as taken, not saved beside it.
+    await expect(
+      addFact(user.id, { kind: "personal", key: "Home City", value: "Hull" }, { replace: false }),
+    ).rejects.toBeInstanceOf(MemoryKeyTakenError);
+    expect(await prisma.memoryFact.count({ where: { userId: user.id } })).toBe(2);
+
+    // The waiting proposal says which memory accepting it would replace.
+    const [proposal] = await pendingProposals(user.id);
+    expect(proposal!.replaces).toEqual({ key: "home_city", value: "Leeds" });
+
+    const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
+    expect(preferences.map((preference) => preference.key)).toEqual(["bad_key"]);
+
+    // The assistant's note: one row, which a save under today's name updates.
+    await saveSelfMemory({ category: "identity", key: `Name ${suffix}`, value: "Ares 2", importance: 5 });
+    const notes = await prisma.assistantMemory.findMany({ where: { key: { contains: suffix } } });
+    expect(notes.map((note) => [note.key, note.value])).toEqual([[`name_${suffix}`, "Ares 2"]]);
+  });
+
+  it("are taken to today's form when ARES starts", async () => {
+    const user = await makeUser();
+    const stored = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "Work/Place", value: "the mill" },
+    });
+    await ensureBuild();
+    const server = await startServer({
+      DATABASE_URL: process.env.DATABASE_URL,
+      NODE_ENV: "test",
+      ARES_SKIP_MIGRATIONS: "true",
+      SESSION_SECRET: "memory-keys-test-session-secret-0123456789",
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      let key = stored.key;
+      while (key !== "work_place" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        key = (await prisma.memoryFact.findUniqueOrThrow({ where: { id: stored.id } })).key;
+      }
+      expect(key).toBe("work_place");
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+});
