@@ -1,4 +1,4 @@
-import { PageLists, type Placement, itemHtml } from "./occurrence-html.server";
+import { PageLists, type Placement, crowdHtml, itemHtml } from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
@@ -143,12 +143,13 @@ export function buildModel(
   const html = (
     o: Occurrence,
     date: Temporal.PlainDate,
-    options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {},
+    options: { compact?: boolean; place?: Placement; crowded?: boolean; withLocation?: boolean } = {},
   ) => {
     const item = toItem(o, clock, options.withLocation, labels, dayOfDate(date));
     return itemHtml(item, {
       compact: options.compact,
       place: options.place,
+      crowded: options.crowded,
       after: item.location || undefined,
       discover: page.firstOf(o.eventId),
     });
@@ -198,11 +199,25 @@ export function buildModel(
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    const timed = page.add(placed.map((entry) => html(entry.occurrence, date, { place: entry })).join(""));
+    // A week's events at the same time get a link to the day besides (a phone shows it instead of them).
+    const week = range.view === "week";
+    const crowds = week ? [...new Set(placed.flatMap((entry) => (entry.crowd ? [entry.crowd] : [])))] : [];
+    const timed = page.add(
+      placed
+        .map((entry) => html(entry.occurrence, date, { place: entry, crowded: week && entry.crowd !== null }))
+        .join("") +
+        crowds
+          .map((crowd) => crowdHtml(crowd, `/calendar?view=day&date=${date.toString()}`, minuteLabel(crowd.top)))
+          .join(""),
+    );
     days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
   return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };
 }
+
+/** Minutes from midnight as the grid's hours read them: 600 → "10:00". */
+const minuteLabel = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 export function rangeTitle(range: ViewRange): string {
   switch (range.view) {

@@ -318,7 +318,7 @@ function Items({ lists, index, ...props }: ListProps) {
 }
 
 /**
- * With JS, a plain click on an occurrence link (or a month cell's "+N more") navigates in the page, as
+ * With JS, a plain click on an occurrence link (or a month cell's "+N more", a week's crowd of events) navigates in the page, as
  * a <Link> would.
  */
 function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
@@ -329,7 +329,10 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
     const onClick = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0) return;
       if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
-      const link = event.target instanceof Element ? event.target.closest("a.occurrence, a.month-cell__more") : null;
+      const link =
+        event.target instanceof Element
+          ? event.target.closest("a.occurrence, a.month-cell__more, a.time-grid__more")
+          : null;
       if (!(link instanceof HTMLAnchorElement) || link.origin !== window.location.origin) return;
       event.preventDefault();
       navigate(`${link.pathname}${link.search}`);
