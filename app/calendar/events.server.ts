@@ -736,6 +736,8 @@ export function exportableEvents(userId: string) {
 export type ImportReport = {
   created: { uid: string; title: string }[];
   updated: { uid: string; title: string }[];
+  /** Imported before and changed in ARES since: left as they are here (title as here). */
+  kept: { uid: string; title: string }[];
   skipped: { uid: string; title: string; reason: string }[];
 };
 
@@ -831,6 +833,7 @@ async function insertImportedHeads(
   tx: Tx,
   userId: string,
   rows: ReturnType<typeof masterData>[],
+  stamp: Date,
 ): Promise<{ id: string; uid: string }[]> {
   const created: { id: string; uid: string }[] = [];
   for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
@@ -839,10 +842,10 @@ async function insertImportedHeads(
       ...(await tx.$queryRaw<{ id: string; uid: string }[]>`
         INSERT INTO "Event" (id, "userId", uid, title, description, location, "allDay", "startLocal", "endLocal",
                              "timeZone", rrule, exdates, reminders, source, "rangeStart", "rangeEnd", "createdAt",
-                             "updatedAt")
+                             "updatedAt", "importedAt")
         SELECT d.id, ${userId}, d.uid, d.title, d.description, d.location, d."allDay", d."startLocal", d."endLocal",
                d."timeZone", d.rrule, d.exdates, d.reminders, 'import'::"EventSource", d."rangeStart", d."rangeEnd",
-               now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+               ${utcTimestamp(stamp)}, ${utcTimestamp(stamp)}, ${utcTimestamp(stamp)}
           FROM jsonb_to_recordset(${batch}::jsonb) AS d(
                id text, uid text, title text, description text, location text, "allDay" boolean, "startLocal" text,
                "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[],
@@ -851,6 +854,28 @@ async function insertImportedHeads(
     );
   }
   return created;
+}
+
+/**
+ * An instant for a raw statement's timestamp(3) column, as Prisma stores a DateTime (UTC). From the app's
+ * clock, as Prisma's @updatedAt of an edit is: "changed here since the import" compares the two.
+ */
+const utcTimestamp = (at: Date) => Prisma.sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+/**
+ * Of the imported series and one-offs an import would write over, the ones changed in ARES since their last
+ * import (a row of the family written after it, or an exception made here): kept as they are. One never
+ * imported (made here, and its UID is in the file: my own export) is the file's to update.
+ */
+async function changedSinceImport(tx: Tx, headIds: string[]): Promise<Map<string, string>> {
+  if (headIds.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ id: string; title: string }[]>`
+    SELECT h.id, h.title FROM "Event" h
+     WHERE h.id = ANY(${headIds}::text[]) AND h."importedAt" IS NOT NULL
+       AND EXISTS (SELECT 1 FROM "Event" r
+                    WHERE (r.id = h.id OR r."seriesId" = h.id)
+                      AND (r."importedAt" IS NULL OR r."updatedAt" > r."importedAt"))`;
+  return new Map(rows.map((row) => [row.id, row.title]));
 }
 
 /** An id for a row written by SQL rather than through Prisma (which makes a cuid): unique, opaque, URL-safe. */
@@ -865,7 +890,7 @@ const UPDATE_BATCH = 1_000;
  * Writes an import's values over rows it keeps, in place (same id, so links to them keep working):
  * one UPDATE … FROM jsonb_to_recordset per batch rather than one statement per event.
  */
-async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[]): Promise<void> {
+async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[], stamp: Date): Promise<void> {
   for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
     const batch = JSON.stringify(rows.slice(from, from + UPDATE_BATCH));
     await tx.$executeRaw`
@@ -874,7 +899,8 @@ async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[]): 
              "startLocal" = d."startLocal", "endLocal" = d."endLocal", "timeZone" = d."timeZone",
              rrule = d.rrule, exdates = d.exdates, reminders = d.reminders, source = 'import'::"EventSource",
              "recurrenceId" = d."recurrenceId", "replacedStart" = d."replacedStart", "replacedEnd" = d."replacedEnd",
-             "rangeStart" = d."rangeStart", "rangeEnd" = d."rangeEnd", "updatedAt" = now() AT TIME ZONE 'UTC'
+             "rangeStart" = d."rangeStart", "rangeEnd" = d."rangeEnd", "updatedAt" = ${utcTimestamp(stamp)},
+             "importedAt" = ${utcTimestamp(stamp)}
         FROM jsonb_to_recordset(${batch}::jsonb) AS d(
              id text, title text, description text, location text, "allDay" boolean, "startLocal" text,
              "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[], "recurrenceId" text,
@@ -954,11 +980,25 @@ async function importEventsOnce(
   const origin: Origin = { source: "import", subscriptionId: null };
   return prisma.$transaction(
     async (tx) => {
-      const report: ImportReport = { created: [], updated: [], skipped };
+      const report: ImportReport = { created: [], updated: [], kept: [], skipped };
       // A UID I already have is updated in place (its id, and so its page's address, stays). A new UID
       // another import commits after this look is refused by the unique index when created below, and
       // the import runs again (importEvents), then finding it here.
-      const heads = await lockImportedHeads(tx, userId, [...masters.keys()]);
+      const locked = await lockImportedHeads(tx, userId, [...masters.keys()]);
+      // Changed here since it was imported: the change made here stays, the file's version of the event
+      // (and of its exceptions) is not applied; the report counts it as kept.
+      const changed = await changedSinceImport(
+        tx,
+        locked.map((head) => head.id),
+      );
+      const heads = locked.filter((head) => !changed.has(head.id));
+      for (const head of locked) {
+        const title = changed.get(head.id);
+        if (title !== undefined) {
+          report.kept.push({ uid: head.uid, title });
+          masters.delete(head.uid);
+        }
+      }
       const headIds = new Map(heads.map((head) => [head.uid, head.id]));
       const oldOverrides =
         heads.length === 0
@@ -966,6 +1006,7 @@ async function importEventsOnce(
           : await tx.$queryRaw<{ id: string; seriesId: string; recurrenceId: string | null }[]>`
               SELECT id, "seriesId", "recurrenceId" FROM "Event"
                WHERE "userId" = ${userId} AND "seriesId" = ANY(${heads.map((head) => head.id)}::text[])`;
+      const stamp = new Date();
       const updates: ImportedRow[] = [];
       const fresh: ImportedEvent[] = [];
       for (const [uid, master] of masters) {
@@ -985,7 +1026,9 @@ async function importEventsOnce(
           report.created.push({ uid, title: master.title });
         }
       }
-      for (const row of await insertImportedHeads(tx, userId, fresh.map(masterData))) headIds.set(row.uid, row.id);
+      for (const row of await insertImportedHeads(tx, userId, fresh.map(masterData), stamp)) {
+        headIds.set(row.uid, row.id);
+      }
       // A series' overrides: one for a date it already had is updated in place, a new one created,
       // one the file no longer has removed (the occurrence goes back to the series' own values).
       const oldByDate = new Map(oldOverrides.map((row) => [`${row.seriesId} ${row.recurrenceId}`, row.id]));
@@ -1000,13 +1043,13 @@ async function importEventsOnce(
             kept.add(id);
             updates.push({ ...row, id });
           } else {
-            newOverrides.push({ ...row, userId, ...origin });
+            newOverrides.push({ ...row, userId, ...origin, updatedAt: stamp, importedAt: stamp });
           }
         }
       }
       const gone = oldOverrides.filter((row) => !kept.has(row.id)).map((row) => row.id);
       if (gone.length > 0) await tx.event.deleteMany({ where: { id: { in: gone } } });
-      await updateImportedRows(tx, userId, updates);
+      await updateImportedRows(tx, userId, updates, stamp);
       if (newOverrides.length > 0) await tx.event.createMany({ data: newOverrides });
       await record?.(tx, report);
       return report;

@@ -1150,6 +1150,98 @@ describe("calendar pages without JavaScript", () => {
     expect(await (await client.get(`/calendar/events/${single}`)).text()).toContain("Dentist (moved)");
   });
 
+  it("importing a file again keeps the events I changed here since it was imported, and says which", async () => {
+    const { client } = await person();
+    const vevent = (uid: string, title: string, start: string, extra: string[] = []) => [
+      "BEGIN:VEVENT",
+      `UID:${uid}@reimport.example.test`,
+      "DTSTAMP:20260101T000000Z",
+      `DTSTART;TZID=Europe/Berlin:${start}T090000`,
+      `DTEND;TZID=Europe/Berlin:${start}T100000`,
+      `SUMMARY:${title}`,
+      ...extra,
+      "END:VEVENT",
+    ];
+    const file = (suffix: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        ...vevent("dentist", `Dentist${suffix}`, "20260310"),
+        ...vevent("lunch", `Lunch${suffix}`, "20260311"),
+        ...vevent("yoga", `Yoga${suffix}`, "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+        // One date of Yoga changed in the file: the import writes it as its own row.
+        ...vevent("yoga", `Yoga late${suffix}`, "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+    const upload = (text: string) => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "work.ics", { type: "text/calendar" }));
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 3 created, 0 updated, 0 skipped.");
+    // The same file again, nothing changed here: every event is the file's to update.
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 0 created, 3 updated, 0 skipped.");
+    const byUid = async (uid: string) =>
+      prisma.event.findFirstOrThrow({ where: { uid: `${uid}@reimport.example.test`, seriesId: null } });
+    const dentist = await byUid("dentist");
+    const yoga = await byUid("yoga");
+
+    // Changed here: Dentist renamed, and one date of Yoga moved on its own.
+    expect(
+      (
+        await postAsPage(client, `/calendar/events/${dentist.id}/edit`, {
+          ...weeklyStandup,
+          repeat: "none",
+          title: "Dentist (Dr Weber, changed here)",
+          startDate: "2026-03-10",
+          endDate: "2026-03-10",
+          startTime: "09:00",
+          endTime: "10:00",
+        })
+      ).status,
+    ).toBe(302);
+    expect(
+      (
+        await postAsPage(client, `/calendar/events/${yoga.id}/edit?occurrence=2026-03-16T09:00`, {
+          ...weeklyStandup,
+          title: "Yoga",
+          startDate: "2026-03-16",
+          endDate: "2026-03-16",
+          startTime: "11:00",
+          endTime: "12:00",
+          weekdays: "MO",
+          ends: "count",
+          count: "4",
+          occurrence: "2026-03-16T09:00",
+          scope: "this",
+        })
+      ).status,
+    ).toBe(302);
+    const yogaRows = () =>
+      prisma.event.findMany({
+        where: { OR: [{ id: yoga.id }, { seriesId: yoga.id }] },
+        orderBy: { id: "asc" },
+        select: { id: true, title: true, startLocal: true, recurrenceId: true },
+      });
+    const yogaHere = await yogaRows();
+    expect(yogaHere).toHaveLength(3);
+
+    // The file, changed elsewhere meanwhile: what was changed here stays, the rest follows the file.
+    const report = await reportOf(client, await upload(file(" (from the file)")));
+    expect(report).toContain("Imported: 0 created, 1 updated, 2 kept, 0 skipped.");
+    expect(report).toContain(
+      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied.",
+    );
+    expect(report).toContain("<li>Dentist (Dr Weber, changed here)</li>");
+    expect(report).toContain("<li>Yoga</li>");
+    expect((await byUid("dentist")).title).toBe("Dentist (Dr Weber, changed here)");
+    expect(await yogaRows()).toEqual(yogaHere);
+    expect((await byUid("lunch")).title).toBe("Lunch (from the file)");
+  });
+
   it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
     const { client } = await person();
     const lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"];
@@ -1361,6 +1453,7 @@ describe("calendar pages without JavaScript", () => {
     expect(stored.report).toEqual({
       created: 1,
       updated: 0,
+      kept: [],
       skipped: [{ title: "No start", reason: expect.any(String) }],
     });
     expect(first).not.toContain("prg@example.test");
