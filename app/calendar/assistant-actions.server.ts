@@ -222,15 +222,13 @@ export async function actionConversation(userId: string, actionId: string): Prom
 
 type SnapshotRow = Omit<
   Prisma.EventUncheckedCreateInput,
-  "rangeStart" | "rangeEnd" | "replacedStart" | "replacedEnd" | "createdAt" | "updatedAt" | "importedAt"
+  "rangeStart" | "rangeEnd" | "replacedStart" | "replacedEnd" | "createdAt" | "updatedAt"
 > & {
   rangeStart: string;
   rangeEnd: string | null;
   replacedStart: string | null;
   replacedEnd: string | null;
   createdAt: string;
-  /** Absent in snapshots taken before it was kept. */
-  importedAt?: string | null;
 };
 
 type StoredUndo = {
@@ -257,17 +255,14 @@ async function snapshot(userId: string, eventId: string): Promise<SnapshotRow[]>
   const rows = await prisma.event.findMany({ where: { userId, OR: [{ id: root }, { seriesId: root }] } });
   // The series first, so its overrides can point at it when put back.
   rows.sort((a, b) => Number(a.seriesId !== null) - Number(b.seriesId !== null));
-  return rows.map(
-    ({ updatedAt: _updated, rangeStart, rangeEnd, replacedStart, replacedEnd, createdAt, importedAt, ...row }) => ({
-      ...row,
-      rangeStart: rangeStart.toISOString(),
-      rangeEnd: rangeEnd?.toISOString() ?? null,
-      replacedStart: replacedStart?.toISOString() ?? null,
-      replacedEnd: replacedEnd?.toISOString() ?? null,
-      createdAt: createdAt.toISOString(),
-      importedAt: importedAt?.toISOString() ?? null,
-    }),
-  );
+  return rows.map(({ updatedAt: _updated, rangeStart, rangeEnd, replacedStart, replacedEnd, createdAt, ...row }) => ({
+    ...row,
+    rangeStart: rangeStart.toISOString(),
+    rangeEnd: rangeEnd?.toISOString() ?? null,
+    replacedStart: replacedStart?.toISOString() ?? null,
+    replacedEnd: replacedEnd?.toISOString() ?? null,
+    createdAt: createdAt.toISOString(),
+  }));
 }
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
@@ -280,7 +275,6 @@ function rowData(row: SnapshotRow): Prisma.EventUncheckedCreateInput {
     replacedStart: date(row.replacedStart),
     replacedEnd: date(row.replacedEnd),
     createdAt: new Date(row.createdAt),
-    importedAt: date(row.importedAt ?? null),
   };
 }
 

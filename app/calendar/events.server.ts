@@ -833,7 +833,6 @@ async function insertImportedHeads(
   tx: Tx,
   userId: string,
   rows: ReturnType<typeof masterData>[],
-  stamp: Date,
 ): Promise<{ id: string; uid: string }[]> {
   const created: { id: string; uid: string }[] = [];
   for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
@@ -842,10 +841,10 @@ async function insertImportedHeads(
       ...(await tx.$queryRaw<{ id: string; uid: string }[]>`
         INSERT INTO "Event" (id, "userId", uid, title, description, location, "allDay", "startLocal", "endLocal",
                              "timeZone", rrule, exdates, reminders, source, "rangeStart", "rangeEnd", "createdAt",
-                             "updatedAt", "importedAt")
+                             "updatedAt")
         SELECT d.id, ${userId}, d.uid, d.title, d.description, d.location, d."allDay", d."startLocal", d."endLocal",
                d."timeZone", d.rrule, d.exdates, d.reminders, 'import'::"EventSource", d."rangeStart", d."rangeEnd",
-               ${utcTimestamp(stamp)}, ${utcTimestamp(stamp)}, ${utcTimestamp(stamp)}
+               now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
           FROM jsonb_to_recordset(${batch}::jsonb) AS d(
                id text, uid text, title text, description text, location text, "allDay" boolean, "startLocal" text,
                "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[],
@@ -857,25 +856,44 @@ async function insertImportedHeads(
 }
 
 /**
- * An instant for a raw statement's timestamp(3) column, as Prisma stores a DateTime (UTC). From the app's
- * clock, as Prisma's @updatedAt of an edit is: "changed here since the import" compares the two.
+ * The content of families (a series and its exceptions, or a one-off) as a fingerprint, by head id: one
+ * statement for any number of them. A hash of what is stored (as familyVersion is), not updatedAt, so that
+ * a write that changes nothing (a form saved as it was, the assistant's change undone) leaves it as it was.
+ * The derived ranges, the timestamps and importedVersion itself are left out. The migration that added
+ * importedVersion (20261204163830_event_imported_at) computes it with the same expression: keep the two alike.
  */
-const utcTimestamp = (at: Date) => Prisma.sql`(${at.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+export function familyFingerprints(userId: string, headIds: string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT COALESCE(r."seriesId", r.id) AS id,
+           md5(string_agg(jsonb_build_array(r.id, r.uid, r.title, r.description, r.location, r."allDay",
+                                            r."startLocal", r."endLocal", r."timeZone", r.rrule, r.exdates,
+                                            r."seriesId", r."recurrenceId", r.reminders, r.source,
+                                            r."subscriptionId")::text, ',' ORDER BY r.id)) AS version
+      FROM "Event" r JOIN unnest(${headIds}::text[]) AS h(id) ON h.id = COALESCE(r."seriesId", r.id)
+     WHERE r."userId" = ${userId}
+     GROUP BY 1`;
+}
 
 /**
  * Of the imported series and one-offs an import would write over, the ones changed in ARES since their last
- * import (a row of the family written after it, or an exception made here): kept as they are. One never
+ * import (their family's fingerprint is no longer the one that import stored): kept as they are. One never
  * imported (made here, and its UID is in the file: my own export) is the file's to update.
  */
-async function changedSinceImport(tx: Tx, headIds: string[]): Promise<Map<string, string>> {
+async function changedSinceImport(tx: Tx, userId: string, headIds: string[]): Promise<Map<string, string>> {
   if (headIds.length === 0) return new Map();
   const rows = await tx.$queryRaw<{ id: string; title: string }[]>`
-    SELECT h.id, h.title FROM "Event" h
-     WHERE h.id = ANY(${headIds}::text[]) AND h."importedAt" IS NOT NULL
-       AND EXISTS (SELECT 1 FROM "Event" r
-                    WHERE (r.id = h.id OR r."seriesId" = h.id)
-                      AND (r."importedAt" IS NULL OR r."updatedAt" > r."importedAt"))`;
+    SELECT h.id, h.title FROM "Event" h JOIN (${familyFingerprints(userId, headIds)}) f ON f.id = h.id
+     WHERE h."importedVersion" IS NOT NULL AND h."importedVersion" <> f.version`;
   return new Map(rows.map((row) => [row.id, row.title]));
+}
+
+/** Stores, on each head an import wrote, its family's fingerprint as the import left it (one statement). */
+async function stampImportedVersions(tx: Tx, userId: string, headIds: string[]): Promise<void> {
+  if (headIds.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE "Event" h SET "importedVersion" = f.version
+      FROM (${familyFingerprints(userId, headIds)}) f
+     WHERE h.id = f.id`;
 }
 
 /** An id for a row written by SQL rather than through Prisma (which makes a cuid): unique, opaque, URL-safe. */
@@ -890,7 +908,7 @@ const UPDATE_BATCH = 1_000;
  * Writes an import's values over rows it keeps, in place (same id, so links to them keep working):
  * one UPDATE … FROM jsonb_to_recordset per batch rather than one statement per event.
  */
-async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[], stamp: Date): Promise<void> {
+async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[]): Promise<void> {
   for (let from = 0; from < rows.length; from += UPDATE_BATCH) {
     const batch = JSON.stringify(rows.slice(from, from + UPDATE_BATCH));
     await tx.$executeRaw`
@@ -899,8 +917,7 @@ async function updateImportedRows(tx: Tx, userId: string, rows: ImportedRow[], s
              "startLocal" = d."startLocal", "endLocal" = d."endLocal", "timeZone" = d."timeZone",
              rrule = d.rrule, exdates = d.exdates, reminders = d.reminders, source = 'import'::"EventSource",
              "recurrenceId" = d."recurrenceId", "replacedStart" = d."replacedStart", "replacedEnd" = d."replacedEnd",
-             "rangeStart" = d."rangeStart", "rangeEnd" = d."rangeEnd", "updatedAt" = ${utcTimestamp(stamp)},
-             "importedAt" = ${utcTimestamp(stamp)}
+             "rangeStart" = d."rangeStart", "rangeEnd" = d."rangeEnd", "updatedAt" = now() AT TIME ZONE 'UTC'
         FROM jsonb_to_recordset(${batch}::jsonb) AS d(
              id text, title text, description text, location text, "allDay" boolean, "startLocal" text,
              "endLocal" text, "timeZone" text, rrule text, exdates text[], reminders integer[], "recurrenceId" text,
@@ -989,6 +1006,7 @@ async function importEventsOnce(
       // (and of its exceptions) is not applied; the report counts it as kept.
       const changed = await changedSinceImport(
         tx,
+        userId,
         locked.map((head) => head.id),
       );
       const heads = locked.filter((head) => !changed.has(head.id));
@@ -1006,7 +1024,6 @@ async function importEventsOnce(
           : await tx.$queryRaw<{ id: string; seriesId: string; recurrenceId: string | null }[]>`
               SELECT id, "seriesId", "recurrenceId" FROM "Event"
                WHERE "userId" = ${userId} AND "seriesId" = ANY(${heads.map((head) => head.id)}::text[])`;
-      const stamp = new Date();
       const updates: ImportedRow[] = [];
       const fresh: ImportedEvent[] = [];
       for (const [uid, master] of masters) {
@@ -1026,9 +1043,7 @@ async function importEventsOnce(
           report.created.push({ uid, title: master.title });
         }
       }
-      for (const row of await insertImportedHeads(tx, userId, fresh.map(masterData), stamp)) {
-        headIds.set(row.uid, row.id);
-      }
+      for (const row of await insertImportedHeads(tx, userId, fresh.map(masterData))) headIds.set(row.uid, row.id);
       // A series' overrides: one for a date it already had is updated in place, a new one created,
       // one the file no longer has removed (the occurrence goes back to the series' own values).
       const oldByDate = new Map(oldOverrides.map((row) => [`${row.seriesId} ${row.recurrenceId}`, row.id]));
@@ -1043,14 +1058,16 @@ async function importEventsOnce(
             kept.add(id);
             updates.push({ ...row, id });
           } else {
-            newOverrides.push({ ...row, userId, ...origin, updatedAt: stamp, importedAt: stamp });
+            newOverrides.push({ ...row, userId, ...origin });
           }
         }
       }
       const gone = oldOverrides.filter((row) => !kept.has(row.id)).map((row) => row.id);
       if (gone.length > 0) await tx.event.deleteMany({ where: { id: { in: gone } } });
-      await updateImportedRows(tx, userId, updates, stamp);
+      await updateImportedRows(tx, userId, updates);
       if (newOverrides.length > 0) await tx.event.createMany({ data: newOverrides });
+      // What the import left, so that the next one can tell a change made here since (changedSinceImport).
+      await stampImportedVersions(tx, userId, [...headIds.values()]);
       await record?.(tx, report);
       return report;
     },

@@ -186,7 +186,9 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
           </p>
           <ul>
             {kept.map((item, index) => (
-              <li key={index}>{item.title}</li>
+              <li key={index} dir="auto">
+                {item.title}
+              </li>
             ))}
           </ul>
         </>
@@ -194,7 +196,7 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
       {skipped.length ? (
         <ul>
           {skipped.map((item, index) => (
-            <li key={index}>{`${item.title}: ${item.reason}`}</li>
+            <li key={index} dir="auto">{`${item.title}: ${item.reason}`}</li>
           ))}
         </ul>
       ) : null}

@@ -576,6 +576,38 @@ describe("proposed changes wait for me", () => {
     expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");
   });
 
+  it("an imported event renamed by the assistant and undone is the file's to update again on the next import", async () => {
+    const me = await person("Europe/Berlin");
+    const file = (title: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        "BEGIN:VEVENT",
+        `UID:offsite-${me.userId}@example.test`,
+        "DTSTAMP:20270101T000000Z",
+        "DTSTART;TZID=Europe/Berlin:20270301T090000",
+        "DTEND;TZID=Europe/Berlin:20270301T170000",
+        `SUMMARY:${title}`,
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+    await importEvents(me.userId, fromICalendar(file("Offsite"), "Europe/Berlin"));
+    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+    const rename = { event_id: imported.id, title: "Offsite (renamed)" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", rename)} rename it`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    await decide(me.client, me.path, action.id, "undo");
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: imported.id } })).title).toBe("Offsite");
+    // Undone, the event is as the import left it: a newer file updates it, it is not kept as changed here.
+    const report = await importEvents(me.userId, fromICalendar(file("Offsite (moved)"), "Europe/Berlin"));
+    expect(report.kept).toEqual([]);
+    expect(report.updated.map((event) => event.title)).toEqual(["Offsite (moved)"]);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: imported.id } })).title).toBe("Offsite (moved)");
+  });
+
   it("Undo just past its ten minutes says it is too late, not that it was already undone", async () => {
     const me = await person("Europe/Berlin");
     const { reply } = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);

@@ -1189,6 +1189,13 @@ describe("calendar pages without JavaScript", () => {
     const dentist = await byUid("dentist");
     const yoga = await byUid("yoga");
 
+    // Saved here with nothing changed (the edit form sent as it was): still the file's to update.
+    const form = formValues(await (await client.get(`/calendar/events/${dentist.id}/edit`)).text(), "edit-event");
+    expect(form.title).toBe("Dentist");
+    expect((await client.post(`/calendar/events/${dentist.id}/edit`, form)).status).toBe(302);
+    expect((await byUid("dentist")).updatedAt.getTime()).toBeGreaterThan(dentist.updatedAt.getTime());
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 0 created, 3 updated, 0 skipped.");
+
     // Changed here: Dentist renamed, and one date of Yoga moved on its own.
     expect(
       (
@@ -1235,8 +1242,8 @@ describe("calendar pages without JavaScript", () => {
     expect(report).toContain(
       "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied.",
     );
-    expect(report).toContain("<li>Dentist (Dr Weber, changed here)</li>");
-    expect(report).toContain("<li>Yoga</li>");
+    expect(report).toContain(`<li dir="auto">Dentist (Dr Weber, changed here)</li>`);
+    expect(report).toContain(`<li dir="auto">Yoga</li>`);
     expect((await byUid("dentist")).title).toBe("Dentist (Dr Weber, changed here)");
     expect(await yogaRows()).toEqual(yogaHere);
     expect((await byUid("lunch")).title).toBe("Lunch (from the file)");
@@ -1431,7 +1438,7 @@ describe("calendar pages without JavaScript", () => {
     expect(location).toMatch(/^\/calendar\?view=week&date=2026-03-04&imported=[^&#]+#import-report$/);
     const first = await reportOf(client, imported);
     expect(first).toContain("Imported: 1 created, 0 updated, 1 skipped.");
-    expect(first).toContain("No start: ");
+    expect(first).toContain(`<li dir="auto">No start: `);
     expect(first).toMatch(/<details[^>]*open/);
     const updatedAt = (await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).updatedAt;
     // A reload is a GET of that address: the same report, nothing imported again.
