@@ -17,11 +17,16 @@ const event = (uid: string, title: string, start: string, end: string) => [
   "END:VEVENT",
 ];
 
-/** Three events at 10:00 on Wednesday 4 March 2026, and one alone at 15:00 the day after. */
+/**
+ * Three events at 10:00 on Wednesday 4 March 2026, between breakfast and lunch, and one alone at 15:00
+ * the day after.
+ */
 const ICS = [
   "BEGIN:VCALENDAR",
   "VERSION:2.0",
   "PRODID:-//test//EN",
+  ...event("breakfast", "Breakfast", "20260304T080000", "20260304T090000"),
+  ...event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
   ...event("standup", "Standup", "20260304T100000", "20260304T110000"),
   ...event("review", "Review", "20260304T100000", "20260304T110000"),
   ...event("call", "Call", "20260304T100000", "20260304T103000"),
@@ -38,7 +43,7 @@ async function importThem(page: Page) {
     .getByLabel(/Import an .ics file/)
     .setInputFiles({ name: "overlap.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
   await page.getByRole("button", { name: "Import", exact: true }).click();
-  await expect(page.getByText("Imported: 4 created, 0 updated, 0 skipped.")).toBeVisible();
+  await expect(page.getByText("Imported: 6 created, 0 updated, 0 skipped.")).toBeVisible();
 }
 
 /** The shown links in Wednesday's column, with their boxes. */
@@ -71,9 +76,34 @@ test("three events at one time in the week view are tap targets of 24 × 24 px, 
   const more = page
     .locator(".time-grid__column")
     .nth(2)
-    .getByRole("link", { name: /events at 10:00/ });
+    .getByRole("link", { name: "3 events, 10:00–11:00: see them in the day view" });
   await expect(more).toBeVisible();
   await expect(more).toHaveText(/3/);
+  // Read (and tabbed through) in the day's order: the link to the three comes just before them, after
+  // breakfast and before lunch, not after the whole day.
+  const order = await page
+    .locator(".time-grid__column")
+    .nth(2)
+    .locator(":scope > li")
+    .evaluateAll((items) =>
+      items.map((item) => (item.classList.contains("time-grid__crowd") ? "link to the day" : (item.textContent ?? ""))),
+    );
+  expect(order).toHaveLength(6);
+  expect(order[0]).toContain("Breakfast");
+  expect(order[1]).toBe("link to the day");
+  expect(order.slice(2, 5).map((text) => ["Standup", "Review", "Call"].find((title) => text.includes(title)))).toEqual(
+    expect.arrayContaining(["Standup", "Review", "Call"]),
+  );
+  expect(order[5]).toContain("Lunch");
+  await page
+    .locator(".time-grid__column")
+    .nth(2)
+    .getByRole("link", { name: /Breakfast/ })
+    .focus();
+  await page.keyboard.press("Tab");
+  await expect(more).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.locator(".time-grid__column").nth(2).getByRole("link", { name: /Lunch/ })).toBeFocused();
   // The lone event the day after keeps its own link, with its title.
   await expect(
     page

@@ -84,13 +84,13 @@ export class PageLists {
 /**
  * In a week's day column, in place of events at the same time: "3", a link to the day, where each
  * has room. Only a phone shows it (calendar.css): a seventh of its width held three lanes 13 px wide, and
- * even two are under the 24 px a tap target needs (WCAG 2.5.8). `at` is the first one's start ("10:00").
+ * even two are under the 24 px a tap target needs (WCAG 2.5.8). `span` says when ("09:00–11:00", "all day").
  */
-export function crowdHtml(crowd: { size: number; top: number; bottom: number }, dayHref: string, at: string): string {
+export function crowdHtml(crowd: { size: number; top: number; bottom: number }, dayHref: string, span: string): string {
   const place = placementStyle({ top: crowd.top, height: crowd.bottom - crowd.top, lane: 0, lanes: 1 });
   return (
     `<li class="time-grid__crowd" style="${place}"><a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
     // The count alone is shown: "events" does not fit a phone's day column of the week.
-    `${crowd.size}<span class="visually-hidden"> events at ${escapeText(at)}: see them in the day view</span></a></li>`
+    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the day view</span></a></li>`
   );
 }

@@ -201,14 +201,17 @@ export function buildModel(
     const placed = layoutDay(todays, date, timeZone);
     // A week's events at the same time get a link to the day besides (a phone shows it instead of them).
     const week = range.view === "week";
-    const crowds = week ? [...new Set(placed.flatMap((entry) => (entry.crowd ? [entry.crowd] : [])))] : [];
+    // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
+    const linked = new Set<object>();
     const timed = page.add(
       placed
-        .map((entry) => html(entry.occurrence, date, { place: entry, crowded: week && entry.crowd !== null }))
-        .join("") +
-        crowds
-          .map((crowd) => crowdHtml(crowd, `/calendar?view=day&date=${date.toString()}`, minuteLabel(crowd.top)))
-          .join(""),
+        .map(({ crowd, ...entry }) => {
+          const item = html(entry.occurrence, date, { place: entry, crowded: week && crowd !== null });
+          if (!week || crowd === null || linked.has(crowd)) return item;
+          linked.add(crowd);
+          return crowdHtml(crowd, `/calendar?view=day&date=${date.toString()}`, spanLabel(crowd)) + item;
+        })
+        .join(""),
     );
     days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
@@ -218,6 +221,13 @@ export function buildModel(
 /** Minutes from midnight as the grid's hours read them: 600 → "10:00". */
 const minuteLabel = (minutes: number) =>
   `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/**
+ * When a crowd is, as its link says it: "09:00–11:00"; "all day" when it fills the day (the middle day of
+ * events over several days, which start before it and end after it).
+ */
+const spanLabel = (crowd: { top: number; bottom: number }) =>
+  crowd.top <= 0 && crowd.bottom >= 24 * 60 ? "all day" : `${minuteLabel(crowd.top)}–${minuteLabel(crowd.bottom)}`;
 
 export function rangeTitle(range: ViewRange): string {
   switch (range.view) {
