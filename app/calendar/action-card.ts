@@ -15,6 +15,8 @@ export const REFUSALS = {
   undone: "Not undone: this change was already undone.",
   "imported-again": "Not undone: the event was imported again since, and the imported copy stays.",
   "changed-again": "Not undone: the event was changed again since, and that change stays.",
+  subscribed:
+    "Not undone: the event comes from a subscribed calendar now, whose feed owns it; nothing was changed. Change it at its source.",
 } as const;
 
 export type Refusal = keyof typeof REFUSALS;

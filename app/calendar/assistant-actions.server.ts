@@ -182,6 +182,8 @@ const CLOSED_NOTES: Record<NonNullable<StoredUndo["closed"]>, string> = {
     "Confirmed: your calendar was changed. It can no longer be undone: the event was imported again since.",
   "changed-again":
     "Confirmed: your calendar was changed. It can no longer be undone: the event was changed again since.",
+  subscribed:
+    "Confirmed: your calendar was changed. It can no longer be undone: the event comes from a subscribed calendar now.",
 };
 
 const undoDeadline = (decidedAt: Date) => new Date(decidedAt.getTime() + UNDO_MINUTES * 60_000);
@@ -238,8 +240,11 @@ type StoredUndo = {
    * back over a family changed since (absent on changes confirmed before they were kept).
    */
   versions?: Record<string, string>;
-  /** Why Undo can no longer be done although its time is not up (the event was imported or changed again). */
-  closed?: "imported-again" | "changed-again";
+  /**
+   * Why Undo can no longer be done although its time is not up (the event was imported or changed again,
+   * or a subscribed calendar's feed owns it now).
+   */
+  closed?: "imported-again" | "changed-again" | "subscribed";
 };
 
 /** A series with its overrides, or a single event, exactly as stored. */
@@ -409,6 +414,9 @@ async function undo(
       // each other's rows in opposite orders (a deadlock, a 500 for one of them).
       const touched = [...stored.restore.flatMap((row) => (row.id ? [row.id] : [])), ...stored.remove];
       await lockFamilies(tx, user.id, touched);
+      // A feed owns the event now (read-only here): the rows put back would turn it into mine again, or
+      // the removal delete the feed's event. Its version does not cover where it comes from, so asked here.
+      if (await subscribedNow(tx, user.id, touched)) throw new ActionSettledError("subscribed");
       // Changed again since (a form, another proposal, an import): putting the rows back would throw that
       // change away unseen. Read under the locks, so a change committed while Undo waited counts.
       if (stored.versions && (await changedSince(tx, user.id, stored.versions))) {
@@ -435,6 +443,14 @@ async function undo(
     .catch((error: unknown) => settledIfOvertaken(action.id, stored, error));
 }
 
+/** Whether any of these rows, or of the series they head, is a subscribed calendar's now. */
+async function subscribedNow(tx: Prisma.TransactionClient, userId: string, ids: string[]): Promise<boolean> {
+  const owned = await tx.event.count({
+    where: { userId, subscriptionId: { not: null }, OR: [{ id: { in: ids } }, { seriesId: { in: ids } }] },
+  });
+  return owned > 0;
+}
+
 async function changedSince(
   tx: Prisma.TransactionClient,
   userId: string,
@@ -445,15 +461,16 @@ async function changedSince(
 }
 
 /**
- * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again), or
- * an event changed again since the change: the import's copy or the later change stays, and this change
+ * A deleted event put back whose UID is mine again meanwhile (the file it came from imported again), an
+ * event changed again since the change, or one a subscribed calendar's feed owns now: the import's copy,
+ * the later change or the feed's event stays, and this change
  * can no longer be undone. That is recorded (the transaction that found it was rolled back), so the card
  * stops offering an Undo that can only be refused.
  */
 async function settledIfOvertaken(actionId: string, stored: StoredUndo, error: unknown): Promise<never> {
   const reason =
-    error instanceof ActionSettledError && error.reason === "changed-again"
-      ? "changed-again"
+    error instanceof ActionSettledError && (error.reason === "changed-again" || error.reason === "subscribed")
+      ? error.reason
       : isOwnUidConflict(error)
         ? "imported-again"
         : null;

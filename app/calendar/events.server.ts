@@ -736,6 +736,8 @@ export function exportableEvents(userId: string) {
 export type ImportReport = {
   created: { uid: string; title: string }[];
   updated: { uid: string; title: string }[];
+  /** Imported before and changed in ARES since: left as they are here (title as here). */
+  kept: { uid: string; title: string }[];
   skipped: { uid: string; title: string; reason: string }[];
 };
 
@@ -853,6 +855,47 @@ async function insertImportedHeads(
   return created;
 }
 
+/**
+ * The content of families (a series and its exceptions, or a one-off) as a fingerprint, by head id: one
+ * statement for any number of them. A hash of what is stored (as familyVersion is), not updatedAt, so that
+ * a write that changes nothing (a form saved as it was, the assistant's change undone) leaves it as it was.
+ * The derived ranges, the timestamps and importedVersion itself are left out. The migration that added
+ * importedVersion (20261204163830_event_imported_at) computes it with the same expression: keep the two alike.
+ */
+export function familyFingerprints(userId: string, headIds: string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT COALESCE(r."seriesId", r.id) AS id,
+           md5(string_agg(jsonb_build_array(r.id, r.uid, r.title, r.description, r.location, r."allDay",
+                                            r."startLocal", r."endLocal", r."timeZone", r.rrule, r.exdates,
+                                            r."seriesId", r."recurrenceId", r.reminders, r.source,
+                                            r."subscriptionId")::text, ',' ORDER BY r.id)) AS version
+      FROM "Event" r JOIN unnest(${headIds}::text[]) AS h(id) ON h.id = COALESCE(r."seriesId", r.id)
+     WHERE r."userId" = ${userId}
+     GROUP BY 1`;
+}
+
+/**
+ * Of the imported series and one-offs an import would write over, the ones changed in ARES since their last
+ * import (their family's fingerprint is no longer the one that import stored): kept as they are. One never
+ * imported (made here, and its UID is in the file: my own export) is the file's to update.
+ */
+async function changedSinceImport(tx: Tx, userId: string, headIds: string[]): Promise<Map<string, string>> {
+  if (headIds.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ id: string; title: string }[]>`
+    SELECT h.id, h.title FROM "Event" h JOIN (${familyFingerprints(userId, headIds)}) f ON f.id = h.id
+     WHERE h."importedVersion" IS NOT NULL AND h."importedVersion" <> f.version`;
+  return new Map(rows.map((row) => [row.id, row.title]));
+}
+
+/** Stores, on each head an import wrote, its family's fingerprint as the import left it (one statement). */
+async function stampImportedVersions(tx: Tx, userId: string, headIds: string[]): Promise<void> {
+  if (headIds.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE "Event" h SET "importedVersion" = f.version
+      FROM (${familyFingerprints(userId, headIds)}) f
+     WHERE h.id = f.id`;
+}
+
 /** An id for a row written by SQL rather than through Prisma (which makes a cuid): unique, opaque, URL-safe. */
 function newEventId(): string {
   return `i${randomUUID().replaceAll("-", "")}`;
@@ -954,11 +997,26 @@ async function importEventsOnce(
   const origin: Origin = { source: "import", subscriptionId: null };
   return prisma.$transaction(
     async (tx) => {
-      const report: ImportReport = { created: [], updated: [], skipped };
+      const report: ImportReport = { created: [], updated: [], kept: [], skipped };
       // A UID I already have is updated in place (its id, and so its page's address, stays). A new UID
       // another import commits after this look is refused by the unique index when created below, and
       // the import runs again (importEvents), then finding it here.
-      const heads = await lockImportedHeads(tx, userId, [...masters.keys()]);
+      const locked = await lockImportedHeads(tx, userId, [...masters.keys()]);
+      // Changed here since it was imported: the change made here stays, the file's version of the event
+      // (and of its exceptions) is not applied; the report counts it as kept.
+      const changed = await changedSinceImport(
+        tx,
+        userId,
+        locked.map((head) => head.id),
+      );
+      const heads = locked.filter((head) => !changed.has(head.id));
+      for (const head of locked) {
+        const title = changed.get(head.id);
+        if (title !== undefined) {
+          report.kept.push({ uid: head.uid, title });
+          masters.delete(head.uid);
+        }
+      }
       const headIds = new Map(heads.map((head) => [head.uid, head.id]));
       const oldOverrides =
         heads.length === 0
@@ -1008,6 +1066,8 @@ async function importEventsOnce(
       if (gone.length > 0) await tx.event.deleteMany({ where: { id: { in: gone } } });
       await updateImportedRows(tx, userId, updates);
       if (newOverrides.length > 0) await tx.event.createMany({ data: newOverrides });
+      // What the import left, so that the next one can tell a change made here since (changedSinceImport).
+      await stampImportedVersions(tx, userId, [...headIds.values()]);
       await record?.(tx, report);
       return report;
     },

@@ -15,10 +15,15 @@ export const IMPORT_REPORT_KEPT_MS = 60 * 60_000;
 const summarySchema = z.object({
   created: z.number().int(),
   updated: z.number().int(),
+  // Reports kept from before it was counted have none.
+  kept: z.array(z.object({ title: z.string() })).default([]),
   skipped: z.array(z.object({ title: z.string(), reason: z.string() })),
 });
 
-/** What an import's page says: how many events it created and updated, and which it skipped and why. */
+/**
+ * What an import's page says: how many events it created and updated, which it kept as changed here since
+ * they were imported, and which it skipped and why.
+ */
 export type ImportSummary = z.infer<typeof summarySchema>;
 
 /**
@@ -31,6 +36,7 @@ export async function importKeepingReport(userId: string, parsed: Parameters<typ
     const summary: ImportSummary = {
       created: report.created.length,
       updated: report.updated.length,
+      kept: report.kept.map(({ title }) => ({ title })),
       skipped: report.skipped.map(({ title, reason }) => ({ title, reason })),
     };
     ({ id } = await tx.calendarImport.create({ data: { userId, report: summary }, select: { id: true } }));

@@ -32,6 +32,8 @@ export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: st
           subscriptionId: true,
           createdAt: true,
           updatedAt: true,
+          // Stored with the event (the fingerprint of the family as an import last left it): all of it is exported.
+          importedVersion: true,
         },
       }),
   },

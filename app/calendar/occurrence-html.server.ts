@@ -16,6 +16,11 @@ export type ItemHtmlOptions = {
   discover?: boolean;
   /** A timed item's place in its day column, written as the <li>'s CSS variables (see placementStyle). */
   place?: Placement;
+  /**
+   * A week's timed item among others at the same time: a phone hides it (its lane would be a strip a few
+   * px wide) and shows the crowd's link to the day instead (crowdHtml).
+   */
+  crowded?: boolean;
   /** Shown after the link (the agenda's location, a search hit's "repeats"). */
   after?: string;
   /** Shown before the link (a search hit's date). */
@@ -43,7 +48,7 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     ? `<span class="visually-hidden">${item.isException ? " (repeating, changed)" : " (repeating)"}</span>`
     : "";
   return (
-    `<li${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
+    `<li${options.crowded ? ' data-crowded=""' : ""}${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
     (options.before ? `<span class="muted">${escapeText(options.before)}</span> ` : "") +
     `<a href="${escapeAttribute(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
@@ -74,4 +79,18 @@ export class PageLists {
     this.discovered.add(eventId);
     return true;
   }
+}
+
+/**
+ * In a week's day column, in place of events at the same time: "3", a link to the day, where each
+ * has room. Only a phone shows it (calendar.css): a seventh of its width held three lanes 13 px wide, and
+ * even two are under the 24 px a tap target needs (WCAG 2.5.8). `span` says when ("09:00–11:00", "all day").
+ */
+export function crowdHtml(crowd: { size: number; top: number; bottom: number }, dayHref: string, span: string): string {
+  const place = placementStyle({ top: crowd.top, height: crowd.bottom - crowd.top, lane: 0, lanes: 1 });
+  return (
+    `<li class="time-grid__crowd" style="${place}"><a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
+    // The count alone is shown: "events" does not fit a phone's day column of the week.
+    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the day view</span></a></li>`
+  );
 }

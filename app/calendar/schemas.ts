@@ -241,9 +241,10 @@ const VERSION = /^[A-Za-z0-9_-]{22}$/;
 
 /**
  * An edit's target: plus the event's version its form was loaded from (a save over a newer one is
- * refused). Absent is no check (a post from before versions were kept); present, it must be one.
+ * refused). Required: every edit and delete page sends one, and a post without it (a crafted or stripped
+ * form) would otherwise save over whatever changed since, skipping the two-tab check.
  */
-export const editTargetSchema = scopeSchema.extend({ version: z.string().trim().regex(VERSION).optional() });
+export const editTargetSchema = scopeSchema.extend({ version: z.string().trim().regex(VERSION) });
 
 /**
  * A target refused for what the page itself put in the form (its version or occurrence): the form was

@@ -1,4 +1,4 @@
-import { PageLists, type Placement, itemHtml } from "./occurrence-html.server";
+import { PageLists, type Placement, crowdHtml, itemHtml } from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
@@ -143,12 +143,13 @@ export function buildModel(
   const html = (
     o: Occurrence,
     date: Temporal.PlainDate,
-    options: { compact?: boolean; place?: Placement; withLocation?: boolean } = {},
+    options: { compact?: boolean; place?: Placement; crowded?: boolean; withLocation?: boolean } = {},
   ) => {
     const item = toItem(o, clock, options.withLocation, labels, dayOfDate(date));
     return itemHtml(item, {
       compact: options.compact,
       place: options.place,
+      crowded: options.crowded,
       after: item.location || undefined,
       discover: page.firstOf(o.eventId),
     });
@@ -198,11 +199,35 @@ export function buildModel(
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    const timed = page.add(placed.map((entry) => html(entry.occurrence, date, { place: entry })).join(""));
+    // A week's events at the same time get a link to the day besides (a phone shows it instead of them).
+    const week = range.view === "week";
+    // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
+    const linked = new Set<object>();
+    const timed = page.add(
+      placed
+        .map(({ crowd, ...entry }) => {
+          const item = html(entry.occurrence, date, { place: entry, crowded: week && crowd !== null });
+          if (!week || crowd === null || linked.has(crowd)) return item;
+          linked.add(crowd);
+          return crowdHtml(crowd, `/calendar?view=day&date=${date.toString()}`, spanLabel(crowd)) + item;
+        })
+        .join(""),
+    );
     days.push({ date: date.toString(), label: shortDate(date), isToday: isToday(date), allDay, timed });
   }
   return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };
 }
+
+/** Minutes from midnight as the grid's hours read them: 600 → "10:00". */
+const minuteLabel = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/**
+ * When a crowd is, as its link says it: "09:00–11:00"; "all day" when it fills the day (the middle day of
+ * events over several days, which start before it and end after it).
+ */
+const spanLabel = (crowd: { top: number; bottom: number }) =>
+  crowd.top <= 0 && crowd.bottom >= 24 * 60 ? "all day" : `${minuteLabel(crowd.top)}–${minuteLabel(crowd.bottom)}`;
 
 export function rangeTitle(range: ViewRange): string {
   switch (range.view) {

@@ -55,6 +55,9 @@ describe("day layout", () => {
     );
     const byTitle = Object.fromEntries(placed.map((p) => [p.occurrence.title, [p.lane, p.lanes, p.top, p.height]]));
     expect(byTitle).toEqual({ A: [0, 2, 540, 60], B: [1, 2, 570, 60], C: [0, 2, 600, 60], D: [0, 1, 840, 60] });
+    // A, B and C are one crowd (a phone's week shows it as one link to the day), drawn 09:00–11:00.
+    const crowds = new Set(placed.map((p) => p.crowd));
+    expect([...crowds]).toEqual([{ size: 3, top: 540, bottom: 660 }, null]);
   });
 
   it("puts back-to-back short events side by side: each is drawn at least 24 px tall, so one would cover the next", () => {

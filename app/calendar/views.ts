@@ -110,8 +110,22 @@ export function monthWeeks(range: ViewRange): MonthWeek[] {
   return weeks;
 }
 
-/** A timed occurrence placed in a day column: minutes from midnight and its lane among overlapping ones. */
-export type PlacedOccurrence = { occurrence: Occurrence; top: number; height: number; lane: number; lanes: number };
+/**
+ * A timed occurrence placed in a day column: minutes from midnight and its lane among overlapping ones.
+ * `crowd`: the events it overlaps with, itself among them, and the minutes they take as drawn (null when
+ * it has the column to itself); one object shared by all of them.
+ */
+export type PlacedOccurrence = {
+  occurrence: Occurrence;
+  top: number;
+  height: number;
+  lane: number;
+  lanes: number;
+  crowd: Crowd | null;
+};
+
+/** Overlapping events of a day: how many, and from which minute to which they are drawn. */
+export type Crowd = { size: number; top: number; bottom: number };
 
 /**
  * A shorter event is still drawn 26 px tall (a 24 px tap target, WCAG 2.5.8: calendar.css), which is 33
@@ -148,8 +162,23 @@ export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, ti
   let clusterEnd = -1;
   const closeCluster = () => {
     const lanes = Math.max(1, ...cluster.map((entry) => entry.lane + 1));
+    const crowd =
+      lanes > 1
+        ? {
+            size: cluster.length,
+            top: cluster[0]!.top,
+            bottom: Math.min(1440, Math.max(...cluster.map((entry) => entry.shownBottom))),
+          }
+        : null;
     for (const entry of cluster)
-      placed.push({ occurrence: entry.occurrence, top: entry.top, height: entry.height, lane: entry.lane, lanes });
+      placed.push({
+        occurrence: entry.occurrence,
+        top: entry.top,
+        height: entry.height,
+        lane: entry.lane,
+        lanes,
+        crowd,
+      });
     cluster = [];
   };
   for (const entry of timed) {
@@ -166,6 +195,7 @@ export function layoutDay(occurrences: Occurrence[], day: Temporal.PlainDate, ti
       height: entry.bottom - entry.top,
       lane,
       lanes: 0,
+      crowd: null,
       shownBottom: entry.shownBottom,
     });
     clusterEnd = Math.max(clusterEnd, entry.shownBottom);

@@ -22,7 +22,7 @@ import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from "~/calendar/import-li
 import type { CalendarModel, ListIndex } from "~/calendar/view-model";
 import { listsOf } from "~/components/calendar/lists-from-the-page";
 import { fromJsonText } from "~/http/json-text";
-import { pick } from "~/text/plural";
+import { countOf, pick } from "~/text/plural";
 import { markupOnly } from "~/http/markup-only.server";
 import { takeNotice } from "~/http/notice.server";
 import { VIEWS, type CalendarView } from "~/calendar/views";
@@ -170,14 +170,33 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
       </p>
     );
   }
-  const { created, updated, skipped } = report;
+  const { created, updated, kept, skipped } = report;
   return (
     <div className="notice" role="status" id={IMPORT_REPORT}>
-      <p>{`Imported: ${created} created, ${updated} updated, ${skipped.length} skipped.`}</p>
+      <p>
+        {kept.length
+          ? `Imported: ${created} created, ${updated} updated, ${kept.length} kept, ${skipped.length} skipped.`
+          : `Imported: ${created} created, ${updated} updated, ${skipped.length} skipped.`}
+      </p>
+      {kept.length ? (
+        // An event imported before and changed here since is not overwritten: the change made here stays.
+        <>
+          <p>
+            {`Kept as ${pick(kept.length, "it is", "they are")} here: ${countOf(kept.length, "event", "events")} you changed in ARES since ${pick(kept.length, "it was", "they were")} imported; the file's version was not applied. To take it, delete the event here and import the file again.`}
+          </p>
+          <ul>
+            {kept.map((item, index) => (
+              <li key={index} dir="auto">
+                {item.title}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       {skipped.length ? (
         <ul>
           {skipped.map((item, index) => (
-            <li key={index}>{`${item.title}: ${item.reason}`}</li>
+            <li key={index} dir="auto">{`${item.title}: ${item.reason}`}</li>
           ))}
         </ul>
       ) : null}
@@ -318,7 +337,7 @@ function Items({ lists, index, ...props }: ListProps) {
 }
 
 /**
- * With JS, a plain click on an occurrence link (or a month cell's "+N more") navigates in the page, as
+ * With JS, a plain click on an occurrence link (or a month cell's "+N more", a week's crowd of events) navigates in the page, as
  * a <Link> would.
  */
 function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
@@ -329,7 +348,10 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
     const onClick = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0) return;
       if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
-      const link = event.target instanceof Element ? event.target.closest("a.occurrence, a.month-cell__more") : null;
+      const link =
+        event.target instanceof Element
+          ? event.target.closest("a.occurrence, a.month-cell__more, a.time-grid__more")
+          : null;
       if (!(link instanceof HTMLAnchorElement) || link.origin !== window.location.origin) return;
       event.preventDefault();
       navigate(`${link.pathname}${link.search}`);

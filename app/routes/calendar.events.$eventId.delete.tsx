@@ -80,14 +80,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       user.id,
       { eventId, occurrence: scope.data.occurrence || undefined },
       scope.data.scope,
-      scope.data.version || undefined,
+      scope.data.version,
     ),
     "delete",
   );
   if (deleted.refused) {
     const { message, status, changedSince } = deleted.refused;
     // The choice made stays; so does the version sent, but after a 409 (the page's current one is used).
-    const sent = { scope: scope.data.scope ?? null, version: scope.data.version ?? null };
+    const sent = { scope: scope.data.scope ?? null, version: scope.data.version };
     return data(changedSince ? { error: message, ...sent, changedSince } : { error: message, ...sent }, { status });
   }
   const day = (scope.data.occurrence || event.recurrenceId || event.startLocal).slice(0, 10);

@@ -142,7 +142,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       { eventId, occurrence: scope.data.occurrence || undefined },
       submission.value,
       scope.data.scope,
-      scope.data.version || undefined,
+      scope.data.version,
     ).catch((error: unknown) => {
       // Deleted between the look-up and the save.
       if (error instanceof EventNotFoundError) throw eventGone(submission, user);

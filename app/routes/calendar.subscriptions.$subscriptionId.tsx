@@ -5,7 +5,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSettingsSchema } from "~/calendar/schemas";
-import { whenUtc } from "~/calendar/utc-time";
+import { shownAt } from "~/calendar/shown-at";
 import {
   SubscriptionNotFoundError,
   deleteSubscription,
@@ -13,6 +13,7 @@ import {
   refreshMySubscription,
   updateSubscription,
 } from "~/calendar/subscriptions.server";
+import { When } from "~/components/calendar/when";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
@@ -55,9 +56,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       ...subscription,
       notice,
       refreshMinutes: String(subscription.refreshMinutes),
-      nextRefreshAt: subscription.nextRefreshAt.toISOString(),
-      lastAttemptAt: subscription.lastAttemptAt?.toISOString() ?? null,
-      lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+      // On the viewer's clock, as the other calendar pages say times.
+      nextRefreshAt: shownAt(subscription.nextRefreshAt, user.timeZone),
+      lastAttemptAt: shownAt(subscription.lastAttemptAt, user.timeZone),
+      lastSuccessAt: shownAt(subscription.lastSuccessAt, user.timeZone),
     },
     { headers },
   );
@@ -119,7 +121,8 @@ export default function SubscriptionPage() {
       </p>
       {subscription.lastError ? (
         <p className="form-error" role="alert">
-          {`The last refresh (${whenUtc(subscription.lastAttemptAt)}) failed: ${subscription.lastError} ${
+          The last refresh (<When at={subscription.lastAttemptAt} />
+          {`) failed: ${subscription.lastError} ${
             subscription.lastSuccessAt
               ? "The events from the last good refresh are kept."
               : "It has never been read successfully, so none of its events are in your calendar yet."
@@ -130,9 +133,13 @@ export default function SubscriptionPage() {
         <dt>Events</dt>
         <dd>{subscription.events}</dd>
         <dt>Last refreshed</dt>
-        <dd>{whenUtc(subscription.lastSuccessAt)}</dd>
+        <dd>
+          <When at={subscription.lastSuccessAt} />
+        </dd>
         <dt>Next refresh</dt>
-        <dd>{whenUtc(subscription.nextRefreshAt)}</dd>
+        <dd>
+          <When at={subscription.nextRefreshAt} />
+        </dd>
       </dl>
       {report ? (
         <div className="notice" role="status">

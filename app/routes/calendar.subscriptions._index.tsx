@@ -5,9 +5,10 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { SUBSCRIPTION_INTERVALS, subscriptionSchema } from "~/calendar/schemas";
-import { whenUtc } from "~/calendar/utc-time";
+import { shownAt } from "~/calendar/shown-at";
 import { SubscriptionFetchError } from "~/calendar/subscription-fetch.server";
 import { createSubscription, listSubscriptions } from "~/calendar/subscriptions.server";
+import { When } from "~/components/calendar/when";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
@@ -34,7 +35,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
         name: subscription.name,
         every: SUBSCRIPTION_INTERVALS[String(subscription.refreshMinutes) as keyof typeof SUBSCRIPTION_INTERVALS],
         events: subscription.events,
-        lastSuccessAt: subscription.lastSuccessAt?.toISOString() ?? null,
+        // On the viewer's clock, as the other calendar pages say times.
+        lastSuccess: shownAt(subscription.lastSuccessAt, user.timeZone),
         lastError: subscription.lastError,
       })),
     },
@@ -90,7 +92,8 @@ export default function Subscriptions() {
               {subscription.lastError ? (
                 // Refreshes that keep failing are said here too, not only on the subscription's own page.
                 <p className="form-error">
-                  {`Last refresh failed: ${subscription.lastError} Last read successfully: ${whenUtc(subscription.lastSuccessAt)}.`}
+                  {`Last refresh failed: ${subscription.lastError} Last read successfully: `}
+                  <When at={subscription.lastSuccess} />.
                 </p>
               ) : null}
             </li>

@@ -576,6 +576,38 @@ describe("proposed changes wait for me", () => {
     expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");
   });
 
+  it("an imported event renamed by the assistant and undone is the file's to update again on the next import", async () => {
+    const me = await person("Europe/Berlin");
+    const file = (title: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        "BEGIN:VEVENT",
+        `UID:offsite-${me.userId}@example.test`,
+        "DTSTAMP:20270101T000000Z",
+        "DTSTART;TZID=Europe/Berlin:20270301T090000",
+        "DTEND;TZID=Europe/Berlin:20270301T170000",
+        `SUMMARY:${title}`,
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+    await importEvents(me.userId, fromICalendar(file("Offsite"), "Europe/Berlin"));
+    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+    const rename = { event_id: imported.id, title: "Offsite (renamed)" };
+    const { reply } = await ask(me.client, `${toolMarker("update_event", rename)} rename it`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    await decide(me.client, me.path, action.id, "undo");
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: imported.id } })).title).toBe("Offsite");
+    // Undone, the event is as the import left it: a newer file updates it, it is not kept as changed here.
+    const report = await importEvents(me.userId, fromICalendar(file("Offsite (moved)"), "Europe/Berlin"));
+    expect(report.kept).toEqual([]);
+    expect(report.updated.map((event) => event.title)).toEqual(["Offsite (moved)"]);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id: imported.id } })).title).toBe("Offsite (moved)");
+  });
+
   it("Undo just past its ten minutes says it is too late, not that it was already undone", async () => {
     const me = await person("Europe/Berlin");
     const { reply } = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);
@@ -744,6 +776,42 @@ describe("events of a subscribed calendar", () => {
     }
     const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
     expect(rows).toEqual([{ title: "Feed meeting" }]);
+  });
+
+  it("Undo of a change to an event a feed owns since refuses, saying why, and changes nothing", async () => {
+    const me = await person("Europe/Berlin");
+    const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
+    const renamed = await ask(
+      me.client,
+      `${toolMarker("update_event", { event_id: event.id, title: "Renamed" })} rename`,
+      me.path,
+    );
+    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    await decide(me.client, me.path, update.id, "confirm");
+    const dentist = { title: "Dentist", start: "2027-02-09T08:30", end: "2027-02-09T09:15" };
+    const booked = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);
+    const create = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: booked.reply.id } });
+    await decide(me.client, me.path, create.id, "confirm");
+    const created = await prisma.event.findFirstOrThrow({ where: { userId: me.userId, id: { not: event.id } } });
+    // Within the ten minutes, both events come to belong to a subscribed calendar.
+    await subscribed(me.userId, event.id, "Work (iCloud)");
+    await subscribed(me.userId, created.id, "Dentist's feed");
+    const before = await prisma.event.findMany({ where: { userId: me.userId }, orderBy: { id: "asc" } });
+
+    const undoButton = 'name="intent" value="undo"';
+    for (const action of [update, create]) {
+      expect(await cardOf(me.client, me.path, action.id)).toContain(undoButton);
+      const refused = await landedCard(me.client, await decide(me.client, me.path, action.id, "undo"), action.id);
+      expect(refused).toContain("Not undone: the event comes from a subscribed calendar now");
+      expect(refused).not.toContain(undoButton);
+      const later = await cardOf(me.client, me.path, action.id);
+      expect(later).toContain("It can no longer be undone: the event comes from a subscribed calendar now.");
+      expect(later).not.toContain(undoButton);
+    }
+    // The feed's rows stay as the feed left them: not turned back into mine, not deleted.
+    expect(await prisma.event.findMany({ where: { userId: me.userId }, orderBy: { id: "asc" } })).toEqual(before);
+    expect(before.map((row) => row.source)).toEqual(["subscription", "subscription"]);
+    expect(await prisma.auditEvent.count({ where: { actorId: me.userId, action: "calendar.assistant_undo" } })).toBe(0);
   });
 });
 

@@ -117,6 +117,18 @@ const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]
 /** The version an edit page's form carries (the hidden field a save is checked against). */
 const versionOf = (html: string) => /<input type="hidden" name="version" value="([^"]+)"\/>/.exec(html)?.[1];
 
+/**
+ * Posts to an event's edit or delete address as its page's form does: with the version the page gives
+ * now, unless the test sends its own (an edit or delete without one is refused).
+ */
+async function postAsPage(client: Client, path: string, body: Record<string, string>): Promise<Response> {
+  if ("version" in body) return client.post(path, body);
+  const eventId = /^\/calendar\/events\/([^/?]+)\//.exec(path)?.[1];
+  const page = await client.get(`/calendar/events/${eventId}/edit`);
+  const version = page.status === 200 ? versionOf(await page.text()) : undefined;
+  return client.post(path, version ? { ...body, version } : body);
+}
+
 describe("calendar pages without JavaScript", () => {
   it("shows a weekly event in month, week, day and agenda with full ISO date-times", async () => {
     const { client } = await person();
@@ -259,7 +271,7 @@ describe("calendar pages without JavaScript", () => {
     const editPage = await edit.text();
     expect(editPage).toContain('value="2026-03-16"');
     expect(editPage).toContain("This and following events");
-    const saved = await client.post(`/calendar/events/${id}/edit`, {
+    const saved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Standup at noon",
       startDate: "2026-03-16",
@@ -270,7 +282,7 @@ describe("calendar pages without JavaScript", () => {
       scope: "this",
     });
     expect(saved.status).toBe(302);
-    const deleted = await client.post(`/calendar/events/${id}/delete`, {
+    const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, {
       occurrence: "2026-03-23T09:00",
       scope: "following",
     });
@@ -292,7 +304,7 @@ describe("calendar pages without JavaScript", () => {
     // The standup is at 09:00 in Berlin (UTC+1 in March): 17:00 in Tokyo.
     const { client } = await person("Asia/Tokyo");
     const id = await create(client);
-    const saved = await client.post(`/calendar/events/${id}/edit`, {
+    const saved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Standup at noon",
       startDate: "2026-03-16",
@@ -303,7 +315,7 @@ describe("calendar pages without JavaScript", () => {
       scope: "this",
     });
     expect(saved.status).toBe(302);
-    const deleted = await client.post(`/calendar/events/${id}/delete`, {
+    const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, {
       occurrence: "2026-03-23T09:00",
       scope: "this",
     });
@@ -337,7 +349,7 @@ describe("calendar pages without JavaScript", () => {
       occurrence: date,
       scope: "this",
     };
-    const first = await client.post(`/calendar/events/${id}/edit`, changed);
+    const first = await postAsPage(client, `/calendar/events/${id}/edit`, changed);
     expect(first.status).toBe(302);
     const overrideId = first.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
     const stored = await prisma.event.findUniqueOrThrow({ where: { id: overrideId } });
@@ -372,7 +384,7 @@ describe("calendar pages without JavaScript", () => {
     expect(deletePage.status).toBe(302);
     expect(deletePage.headers.get("location")).toBe(`/calendar/events/${overrideId}/delete`);
     // Saved as shown (nothing changed): the earlier change is still there.
-    const again = await client.post(`/calendar/events/${id}/edit`, shown);
+    const again = await postAsPage(client, `/calendar/events/${id}/edit`, shown);
     expect(again.status).toBe(302);
     expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
       title: stored.title,
@@ -406,7 +418,7 @@ describe("calendar pages without JavaScript", () => {
     expect(await (await client.get(`/calendar/events/${id}`)).text()).toContain(`<p class="notice">${saved}</p>`);
     expect(await (await client.get(`/calendar/events/${id}`)).text()).not.toContain(saved);
     expect(await (await client.get(`/calendar/events/${id}?saved=1`)).text()).not.toContain(saved);
-    const edited = await client.post(`/calendar/events/${id}/edit`, {
+    const edited = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Standup 2",
       scope: "all",
@@ -420,7 +432,7 @@ describe("calendar pages without JavaScript", () => {
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
     const before = await (await client.get("/calendar?view=week&date=2026-03-02")).text();
     expect(before).not.toContain("no longer in your calendar");
-    const deleted = await client.post(`/calendar/events/${id}/delete`, {});
+    const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, {});
     expect(deleted.status).toBe(302);
     const landing = deleted.headers.get("location")!;
     // The view and date stay in the address; the notice rides in a one-time cookie, so a reload or a
@@ -438,7 +450,7 @@ describe("calendar pages without JavaScript", () => {
   it("keeps the chosen scope on a refused edit, so saving again changes the events chosen", async () => {
     const { client } = await person();
     const id = await create(client);
-    const refused = await client.post(`/calendar/events/${id}/edit?occurrence=2026-03-16T09:00`, {
+    const refused = await postAsPage(client, `/calendar/events/${id}/edit?occurrence=2026-03-16T09:00`, {
       ...weeklyStandup,
       title: "",
       startDate: "2026-03-16",
@@ -459,14 +471,14 @@ describe("calendar pages without JavaScript", () => {
     const { client } = await person();
     const id = await create(client);
     const cancelled = "2026-03-09T09:00";
-    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
-      302,
-    );
+    expect(
+      (await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status,
+    ).toBe(302);
     for (const page of ["", "/edit", "/delete"]) {
       const path = `/calendar/events/${id}${page}?occurrence=${cancelled}`;
       expect((await client.get(path)).status, path).toBe(404);
     }
-    const edit = await client.post(`/calendar/events/${id}/edit`, {
+    const edit = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Back from the dead",
       startDate: "2026-03-09",
@@ -481,13 +493,13 @@ describe("calendar pages without JavaScript", () => {
       "That date is no longer in the calendar; reload to see the series as it is now. Nothing was changed.",
     );
     expect(refused).toContain('value="Back from the dead"');
-    const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" });
+    const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" });
     expect(deleted.status).toBe(409);
     expect(await deleted.text()).toContain(
       "That date is no longer in the calendar; reload to see the series as it is now. Nothing was deleted.",
     );
     // An event that is gone is still the 404.
-    const missing = await client.post(`/calendar/events/no-such-event/edit`, { ...weeklyStandup, scope: "all" });
+    const missing = await postAsPage(client, `/calendar/events/no-such-event/edit`, { ...weeklyStandup, scope: "all" });
     expect(missing.status).toBe(404);
     const month = await (await client.get("/calendar?view=month&date=2026-03-01")).text();
     expect(month).not.toContain("Back from the dead");
@@ -499,7 +511,9 @@ describe("calendar pages without JavaScript", () => {
     const { client } = await person();
     const id = await create(client);
     const first = "2026-03-02T09:00";
-    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: first, scope: "this" })).status).toBe(302);
+    expect(
+      (await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: first, scope: "this" })).status,
+    ).toBe(302);
     const month = async () => (await client.get("/calendar?view=month&date=2026-03-01")).text();
     // The series page stands for its first date: "This event" there would be a cancelled date (it gave a 404
     // page). The forms say the whole series is changed, and send that.
@@ -516,19 +530,21 @@ describe("calendar pages without JavaScript", () => {
     // A series page loaded before its first date was cancelled names that date: with "all" it is still the
     // whole series (a later cancelled date named is refused: see below).
     const renamed = { ...weeklyStandup, title: "Renamed (stale form)", occurrence: first, scope: "all" };
-    expect((await client.post(`/calendar/events/${id}/edit`, renamed)).status).toBe(302);
+    expect((await postAsPage(client, `/calendar/events/${id}/edit`, renamed)).status).toBe(302);
     expect(datetimes(await month())).not.toContain("2026-03-02T09:00:00+01:00");
     expect(await month()).toContain("Renamed (stale form)");
     // From the first date, "this and following" is the whole series, as "all" is: the cancelled date stays gone.
     for (const scope of ["following", "all"]) {
       const title = `Renamed (${scope})`;
-      expect((await client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, title, scope })).status).toBe(302);
+      expect((await postAsPage(client, `/calendar/events/${id}/edit`, { ...weeklyStandup, title, scope })).status).toBe(
+        302,
+      );
       const page = await month();
       expect(page).toContain(title);
       expect(datetimes(page)).not.toContain("2026-03-02T09:00:00+01:00");
       expect(datetimes(page)).toContain("2026-03-09T09:00:00+01:00");
     }
-    expect((await client.post(`/calendar/events/${id}/delete`, { scope: "following" })).status).toBe(302);
+    expect((await postAsPage(client, `/calendar/events/${id}/delete`, { scope: "following" })).status).toBe(302);
     expect(datetimes(await month())).not.toContain("2026-03-09T09:00:00+01:00");
   });
 
@@ -542,7 +558,7 @@ describe("calendar pages without JavaScript", () => {
       // The series page still proposes the whole series first.
       expect(html).toMatch(/<input type="radio" name="scope" checked="" value="all"\/>/);
     }
-    const saved = await client.post(`/calendar/events/${id}/edit`, {
+    const saved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "First one moved",
       startTime: "11:00",
@@ -560,7 +576,7 @@ describe("calendar pages without JavaScript", () => {
     const { client } = await person();
     const id = await create(client);
     const first = "2026-03-02T09:00";
-    const moved = await client.post(`/calendar/events/${id}/edit`, {
+    const moved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       location: "Room 9",
       startTime: "11:00",
@@ -590,7 +606,7 @@ describe("calendar pages without JavaScript", () => {
     // That date's own page shows it as it is now.
     expect(await (await client.get(`/calendar/events/${overrideId}/edit`)).text()).toContain('value="Room 9"');
     // What the series page's form sends with "This event" chosen anyway (a crafted POST) changes nothing.
-    const crafted = await client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, scope: "this" });
+    const crafted = await postAsPage(client, `/calendar/events/${id}/edit`, { ...weeklyStandup, scope: "this" });
     expect(crafted.status).toBe(400);
     expect(await prisma.event.findUniqueOrThrow({ where: { id: overrideId } })).toMatchObject({
       location: "Room 9",
@@ -607,7 +623,7 @@ describe("calendar pages without JavaScript", () => {
     const stored = async () =>
       prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { createdAt: "asc" } });
     const before = await stored();
-    const edit = await client.post(`/calendar/events/${id}/edit`, {
+    const edit = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Only the first?",
       scope: "this",
@@ -616,7 +632,7 @@ describe("calendar pages without JavaScript", () => {
     const page = await edit.text();
     expect(page).toContain("Say which date “This event” is: open that date from the calendar and edit it there.");
     expect(page).toContain('value="Only the first?"');
-    const deleted = await client.post(`/calendar/events/${id}/delete`, { scope: "this" });
+    const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, { scope: "this" });
     expect(deleted.status).toBe(400);
     expect(await deleted.text()).toContain("Say which date “This event” is");
     expect(await stored()).toEqual(before);
@@ -625,7 +641,7 @@ describe("calendar pages without JavaScript", () => {
   it("refuses a repeating event's edit or delete that does not say which events (400, typed values kept): it took the whole series", async () => {
     const { client } = await person();
     const id = await create(client);
-    const moved = await client.post(`/calendar/events/${id}/edit`, {
+    const moved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       location: "Room 9",
       startDate: "2026-03-23",
@@ -644,10 +660,10 @@ describe("calendar pages without JavaScript", () => {
       [id, { occurrence: "2026-03-16T09:00" }],
       [overrideId, {}],
     ] as const) {
-      const deleted = await client.post(`/calendar/events/${eventId}/delete`, occurrence);
+      const deleted = await postAsPage(client, `/calendar/events/${eventId}/delete`, occurrence);
       expect(deleted.status, `${eventId} ${JSON.stringify(occurrence)}`).toBe(400);
       expect(await deleted.text()).toContain("Choose which events to delete.");
-      const edit = await client.post(`/calendar/events/${eventId}/edit`, {
+      const edit = await postAsPage(client, `/calendar/events/${eventId}/edit`, {
         ...weeklyStandup,
         title: "Renamed without a choice",
         ...occurrence,
@@ -668,14 +684,14 @@ describe("calendar pages without JavaScript", () => {
     ]);
     // A one-off event has nothing to choose: its forms need no scope.
     const single = await create(client, { ...weeklyStandup, repeat: "none" });
-    const renamed = await client.post(`/calendar/events/${single}/edit`, {
+    const renamed = await postAsPage(client, `/calendar/events/${single}/edit`, {
       ...weeklyStandup,
       repeat: "none",
       title: "One-off renamed",
     });
     expect(renamed.status).toBe(302);
     expect((await prisma.event.findUniqueOrThrow({ where: { id: single } })).title).toBe("One-off renamed");
-    expect((await client.post(`/calendar/events/${single}/delete`, {})).status).toBe(302);
+    expect((await postAsPage(client, `/calendar/events/${single}/delete`, {})).status).toBe(302);
     expect(await prisma.event.count({ where: { id: single } })).toBe(0);
   });
 
@@ -685,7 +701,7 @@ describe("calendar pages without JavaScript", () => {
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     expect(loaded).toBeTruthy();
     const tab = (title: string, version = loaded!) =>
-      client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
+      postAsPage(client, `/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
     expect((await tab("Saved in the first tab")).status).toBe(302);
     const second = await tab("Typed in the second tab");
     expect(second.status).toBe(409);
@@ -710,7 +726,7 @@ describe("calendar pages without JavaScript", () => {
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     const tab = (title: string, version: string) =>
-      client.post(`/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
+      postAsPage(client, `/calendar/events/${id}/edit`, { ...weeklyStandup, repeat: "none", title, version });
     expect((await tab("Saved in the first tab", loaded!)).status).toBe(302);
     // Without JS the page after a refusal is rendered from its loader again, which reads the new version.
     const mistake = await tab("", loaded!);
@@ -749,20 +765,20 @@ describe("calendar pages without JavaScript", () => {
     // Empty was taken for no version at all: the save went through over whatever had changed since.
     for (const version of ["zzz", "", "x".repeat(10_000), `${singleVersion}'`]) {
       const what = `version ${JSON.stringify(version.slice(0, 30))}`;
-      const edit = await client.post(`/calendar/events/${single}/edit`, {
+      const edit = await postAsPage(client, `/calendar/events/${single}/edit`, {
         ...weeklyStandup,
         repeat: "none",
         title: "Typed here",
         version,
       });
       expect(await refusedPage(edit, singleVersion, what)).toContain('value="Typed here"');
-      const deleted = await client.post(`/calendar/events/${single}/delete`, { version });
+      const deleted = await postAsPage(client, `/calendar/events/${single}/delete`, { version });
       await refusedPage(deleted, singleVersion, what);
     }
     for (const occurrence of ["2027-13-45T99:99", "2026-03-16T09:00:00", "next tuesday"]) {
       const what = `occurrence ${occurrence}`;
       const sent = { occurrence, scope: "this", version: seriesVersion! };
-      const edit = await client.post(`/calendar/events/${series}/edit?occurrence=${date}`, {
+      const edit = await postAsPage(client, `/calendar/events/${series}/edit?occurrence=${date}`, {
         ...weeklyStandup,
         title: "Typed for one date",
         startDate: "2026-03-16",
@@ -770,23 +786,53 @@ describe("calendar pages without JavaScript", () => {
         ...sent,
       });
       expect(await refusedPage(edit, seriesVersion, what)).toContain('value="Typed for one date"');
-      const deleted = await client.post(`/calendar/events/${series}/delete?occurrence=${date}`, sent);
+      const deleted = await postAsPage(client, `/calendar/events/${series}/delete?occurrence=${date}`, sent);
       await refusedPage(deleted, seriesVersion, what);
     }
     expect(await stored()).toEqual(before);
 
     // A well-formed date that is not one of the series' keeps its answer, as does a well-formed old version.
-    const notADate = await client.post(`/calendar/events/${series}/delete`, {
+    const notADate = await postAsPage(client, `/calendar/events/${series}/delete`, {
       occurrence: "2026-03-17T09:00",
       scope: "this",
       version: seriesVersion!,
     });
     expect(notADate.status).toBe(409);
     expect(await notADate.text()).toContain("That date is no longer in the calendar");
-    const old = await client.post(`/calendar/events/${single}/delete`, { version: "A".repeat(22) });
+    const old = await postAsPage(client, `/calendar/events/${single}/delete`, { version: "A".repeat(22) });
     expect(old.status).toBe(409);
     expect(await old.text()).toContain(CHANGED);
     expect(await stored()).toEqual(before);
+  });
+
+  it("refuses an edit or delete posted without a version, keeping what was typed, then saves with the page's", async () => {
+    const { client } = await person();
+    const id = await create(client, { ...weeklyStandup, repeat: "none" });
+    // Another tab renames it; a post with no version at all went straight over that change.
+    const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
+    const renamed = { ...weeklyStandup, repeat: "none", title: "Renamed in another tab", version: loaded! };
+    expect((await client.post(`/calendar/events/${id}/edit`, renamed)).status).toBe(302);
+    const before = await prisma.event.findUniqueOrThrow({ where: { id } });
+
+    const edit = await client.post(`/calendar/events/${id}/edit`, {
+      ...weeklyStandup,
+      repeat: "none",
+      title: "Typed without a version",
+    });
+    expect(edit.status).toBe(400);
+    const page = await edit.text();
+    expect(page).toContain("This form is out of date or was altered; here is the event as it is now.");
+    expect(page).toContain('value="Typed without a version"');
+    expect(page).toMatch(/Saved now:.*Renamed in another tab/s);
+    const deleted = await client.post(`/calendar/events/${id}/delete`, {});
+    expect(deleted.status).toBe(400);
+    expect(await deleted.text()).toContain("Nothing was deleted");
+    expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toEqual(before);
+
+    // The refused page carries the current version: saving from it goes through, as a normal edit does.
+    const again = await client.post(`/calendar/events/${id}/edit`, formValues(page, "edit-event"));
+    expect(again.status).toBe(302);
+    expect((await prisma.event.findUniqueOrThrow({ where: { id } })).title).toBe("Typed without a version");
   });
 
   it("refuses an edit of a repeating event from a form loaded before another date of it changed", async () => {
@@ -794,7 +840,7 @@ describe("calendar pages without JavaScript", () => {
     const id = await create(client);
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/edit`)).text());
     // Another tab changes one date on its own; "All events" from the older form would carry over it unseen.
-    const moved = await client.post(`/calendar/events/${id}/edit`, {
+    const moved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       location: "Room 9",
       startDate: "2026-03-23",
@@ -804,7 +850,7 @@ describe("calendar pages without JavaScript", () => {
       version: loaded!,
     });
     expect(moved.status).toBe(302);
-    const stale = await client.post(`/calendar/events/${id}/edit`, {
+    const stale = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Renamed from an old tab",
       scope: "all",
@@ -822,13 +868,13 @@ describe("calendar pages without JavaScript", () => {
     const id = await create(client, { ...weeklyStandup, repeat: "none" });
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/delete`)).text());
     expect(loaded).toBeTruthy();
-    const renamed = await client.post(`/calendar/events/${id}/edit`, {
+    const renamed = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       repeat: "none",
       title: "Renamed in another tab",
     });
     expect(renamed.status).toBe(302);
-    const stale = await client.post(`/calendar/events/${id}/delete`, { version: loaded! });
+    const stale = await postAsPage(client, `/calendar/events/${id}/delete`, { version: loaded! });
     expect(stale.status).toBe(409);
     const page = await stale.text();
     expect(page).toContain(
@@ -840,7 +886,7 @@ describe("calendar pages without JavaScript", () => {
     const current = versionOf(page);
     expect(current).toBeTruthy();
     expect(current).not.toBe(loaded);
-    expect((await client.post(`/calendar/events/${id}/delete`, { version: current! })).status).toBe(302);
+    expect((await postAsPage(client, `/calendar/events/${id}/delete`, { version: current! })).status).toBe(302);
     expect(await prisma.event.count({ where: { id } })).toBe(0);
   });
 
@@ -850,7 +896,7 @@ describe("calendar pages without JavaScript", () => {
     const occurrence = "2026-03-16T09:00";
     const loaded = versionOf(await (await client.get(`/calendar/events/${id}/delete?occurrence=${occurrence}`)).text());
     expect(loaded).toBeTruthy();
-    const moved = await client.post(`/calendar/events/${id}/edit`, {
+    const moved = await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       location: "Room 9",
       startDate: "2026-03-23",
@@ -863,7 +909,7 @@ describe("calendar pages without JavaScript", () => {
       prisma.event.findMany({ where: { OR: [{ id }, { seriesId: id }] }, orderBy: { id: "asc" } });
     const before = await rows();
     for (const scope of ["this", "following", "all"]) {
-      const stale = await client.post(`/calendar/events/${id}/delete`, { occurrence, scope, version: loaded! });
+      const stale = await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence, scope, version: loaded! });
       expect(stale.status, scope).toBe(409);
       const page = await stale.text();
       expect(page).toContain("since you opened it. Nothing was deleted");
@@ -872,7 +918,7 @@ describe("calendar pages without JavaScript", () => {
     }
     expect(await rows()).toEqual(before);
     // A refusal for another reason keeps the version the page was loaded with: still refused after.
-    const unchosen = await client.post(`/calendar/events/${id}/delete`, { occurrence, version: loaded! });
+    const unchosen = await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence, version: loaded! });
     expect(unchosen.status).toBe(400);
     expect(versionOf(await unchosen.text())).toBe(loaded);
   });
@@ -881,12 +927,12 @@ describe("calendar pages without JavaScript", () => {
     const { client } = await person();
     const id = await create(client);
     const cancelled = "2026-03-16T09:00";
-    expect((await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status).toBe(
-      302,
-    );
+    expect(
+      (await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: cancelled, scope: "this" })).status,
+    ).toBe(302);
     const before = await prisma.event.findUniqueOrThrow({ where: { id } });
     for (const scope of ["this", "following", "all"]) {
-      const edit = await client.post(`/calendar/events/${id}/edit`, {
+      const edit = await postAsPage(client, `/calendar/events/${id}/edit`, {
         ...weeklyStandup,
         title: `Renamed from a cancelled date (${scope})`,
         startDate: "2026-03-16",
@@ -896,7 +942,7 @@ describe("calendar pages without JavaScript", () => {
       });
       expect(edit.status, scope).toBe(409);
       expect(await edit.text(), scope).toContain("That date is no longer in the calendar");
-      const deleted = await client.post(`/calendar/events/${id}/delete`, { occurrence: cancelled, scope });
+      const deleted = await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: cancelled, scope });
       expect(deleted.status, scope).toBe(409);
     }
     expect(await prisma.event.findUniqueOrThrow({ where: { id } })).toEqual(before);
@@ -1016,7 +1062,7 @@ describe("calendar pages without JavaScript", () => {
   it("exports .ics and imports it into a fresh account with the same occurrences", async () => {
     const { client } = await person();
     const id = await create(client);
-    await client.post(`/calendar/events/${id}/edit`, {
+    await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Moved once",
       startDate: "2026-03-10",
@@ -1024,7 +1070,7 @@ describe("calendar pages without JavaScript", () => {
       occurrence: "2026-03-09T09:00",
       scope: "this",
     });
-    await client.post(`/calendar/events/${id}/delete`, { occurrence: "2026-03-23T09:00", scope: "following" });
+    await postAsPage(client, `/calendar/events/${id}/delete`, { occurrence: "2026-03-23T09:00", scope: "following" });
     await create(client, {
       ...weeklyStandup,
       title: "Holiday",
@@ -1063,7 +1109,7 @@ describe("calendar pages without JavaScript", () => {
   it("re-importing my own export updates each event in place: same ids, pages still answer, titles follow the file", async () => {
     const { client } = await person();
     const id = await create(client);
-    await client.post(`/calendar/events/${id}/edit`, {
+    await postAsPage(client, `/calendar/events/${id}/edit`, {
       ...weeklyStandup,
       title: "Moved once",
       startDate: "2026-03-10",
@@ -1102,6 +1148,105 @@ describe("calendar pages without JavaScript", () => {
     expect(after.find((row) => row.id === single)?.title).toBe("Dentist (moved)");
     expect(after.find((row) => row.id === id)?.overrides).toEqual(before.find((row) => row.id === id)?.overrides);
     expect(await (await client.get(`/calendar/events/${single}`)).text()).toContain("Dentist (moved)");
+  });
+
+  it("importing a file again keeps the events I changed here since it was imported, and says which", async () => {
+    const { client } = await person();
+    const vevent = (uid: string, title: string, start: string, extra: string[] = []) => [
+      "BEGIN:VEVENT",
+      `UID:${uid}@reimport.example.test`,
+      "DTSTAMP:20260101T000000Z",
+      `DTSTART;TZID=Europe/Berlin:${start}T090000`,
+      `DTEND;TZID=Europe/Berlin:${start}T100000`,
+      `SUMMARY:${title}`,
+      ...extra,
+      "END:VEVENT",
+    ];
+    const file = (suffix: string) =>
+      [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//test//EN",
+        ...vevent("dentist", `Dentist${suffix}`, "20260310"),
+        ...vevent("lunch", `Lunch${suffix}`, "20260311"),
+        ...vevent("yoga", `Yoga${suffix}`, "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+        // One date of Yoga changed in the file: the import writes it as its own row.
+        ...vevent("yoga", `Yoga late${suffix}`, "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
+        "END:VCALENDAR",
+        "",
+      ].join("\r\n");
+    const upload = (text: string) => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([text], "work.ics", { type: "text/calendar" }));
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 3 created, 0 updated, 0 skipped.");
+    // The same file again, nothing changed here: every event is the file's to update.
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 0 created, 3 updated, 0 skipped.");
+    const byUid = async (uid: string) =>
+      prisma.event.findFirstOrThrow({ where: { uid: `${uid}@reimport.example.test`, seriesId: null } });
+    const dentist = await byUid("dentist");
+    const yoga = await byUid("yoga");
+
+    // Saved here with nothing changed (the edit form sent as it was): still the file's to update.
+    const form = formValues(await (await client.get(`/calendar/events/${dentist.id}/edit`)).text(), "edit-event");
+    expect(form.title).toBe("Dentist");
+    expect((await client.post(`/calendar/events/${dentist.id}/edit`, form)).status).toBe(302);
+    expect((await byUid("dentist")).updatedAt.getTime()).toBeGreaterThan(dentist.updatedAt.getTime());
+    expect(await reportOf(client, await upload(file("")))).toContain("Imported: 0 created, 3 updated, 0 skipped.");
+
+    // Changed here: Dentist renamed, and one date of Yoga moved on its own.
+    expect(
+      (
+        await postAsPage(client, `/calendar/events/${dentist.id}/edit`, {
+          ...weeklyStandup,
+          repeat: "none",
+          title: "Dentist (Dr Weber, changed here)",
+          startDate: "2026-03-10",
+          endDate: "2026-03-10",
+          startTime: "09:00",
+          endTime: "10:00",
+        })
+      ).status,
+    ).toBe(302);
+    expect(
+      (
+        await postAsPage(client, `/calendar/events/${yoga.id}/edit?occurrence=2026-03-16T09:00`, {
+          ...weeklyStandup,
+          title: "Yoga",
+          startDate: "2026-03-16",
+          endDate: "2026-03-16",
+          startTime: "11:00",
+          endTime: "12:00",
+          weekdays: "MO",
+          ends: "count",
+          count: "4",
+          occurrence: "2026-03-16T09:00",
+          scope: "this",
+        })
+      ).status,
+    ).toBe(302);
+    const yogaRows = () =>
+      prisma.event.findMany({
+        where: { OR: [{ id: yoga.id }, { seriesId: yoga.id }] },
+        orderBy: { id: "asc" },
+        select: { id: true, title: true, startLocal: true, recurrenceId: true },
+      });
+    const yogaHere = await yogaRows();
+    expect(yogaHere).toHaveLength(3);
+
+    // The file, changed elsewhere meanwhile: what was changed here stays, the rest follows the file.
+    const report = await reportOf(client, await upload(file(" (from the file)")));
+    expect(report).toContain("Imported: 0 created, 1 updated, 2 kept, 0 skipped.");
+    expect(report).toContain(
+      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied.",
+    );
+    expect(report).toContain(`<li dir="auto">Dentist (Dr Weber, changed here)</li>`);
+    expect(report).toContain(`<li dir="auto">Yoga</li>`);
+    expect((await byUid("dentist")).title).toBe("Dentist (Dr Weber, changed here)");
+    expect(await yogaRows()).toEqual(yogaHere);
+    expect((await byUid("lunch")).title).toBe("Lunch (from the file)");
   });
 
   it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
@@ -1293,7 +1438,7 @@ describe("calendar pages without JavaScript", () => {
     expect(location).toMatch(/^\/calendar\?view=week&date=2026-03-04&imported=[^&#]+#import-report$/);
     const first = await reportOf(client, imported);
     expect(first).toContain("Imported: 1 created, 0 updated, 1 skipped.");
-    expect(first).toContain("No start: ");
+    expect(first).toContain(`<li dir="auto">No start: `);
     expect(first).toMatch(/<details[^>]*open/);
     const updatedAt = (await prisma.event.findFirstOrThrow({ where: { uid: "prg@example.test" } })).updatedAt;
     // A reload is a GET of that address: the same report, nothing imported again.
@@ -1315,6 +1460,7 @@ describe("calendar pages without JavaScript", () => {
     expect(stored.report).toEqual({
       created: 1,
       updated: 0,
+      kept: [],
       skipped: [{ title: "No start", reason: expect.any(String) }],
     });
     expect(first).not.toContain("prg@example.test");

@@ -7,6 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDateTime } from "~/accounts/time-zone";
 import { MAX_IMPORT_EVENTS } from "~/calendar/import-limits";
 import { prisma } from "~/db/db.server";
 import { signedUp } from "../support/app-server";
@@ -128,7 +129,8 @@ async function subscribe(client: Client, path: string, name = "Team calendar", r
 const page = async (client: Client, path: string) => {
   const response = await client.get(path);
   expect(response.status).toBe(200);
-  return (await response.text()).replaceAll("&#x27;", "'").replaceAll("&quot;", '"');
+  // Without React's markers between adjacent texts: the words as a reader gets them.
+  return (await response.text()).replaceAll("&#x27;", "'").replaceAll("&quot;", '"').replaceAll("<!-- -->", "");
 };
 const datetimes = (html: string) => [...html.matchAll(/<time[^>]*dateTime="([^"]+)"/gi)].map((match) => match[1]);
 
@@ -338,7 +340,8 @@ describe("calendar subscriptions without JavaScript", () => {
     const path = serve({ status: 200, body: first });
     const id = await subscribe(client, path);
     const { lastSuccessAt } = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
-    const lastRead = `${lastSuccessAt!.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+    // On the person's clock (Berlin), as the other calendar pages say times; the instant stays in <time>.
+    const lastRead = `<time dateTime="${lastSuccessAt!.toISOString()}">${formatDateTime(lastSuccessAt!, "Europe/Berlin")}</time>`;
     feeds.set(path, { status: 500, body: "oops" });
     await pressedLongAgo(id);
     expect((await client.post(`/calendar/subscriptions/${id}`, { intent: "refresh" })).status).toBe(302);
@@ -347,6 +350,13 @@ describe("calendar subscriptions without JavaScript", () => {
     expect(details).toContain("The events from the last good refresh are kept.");
     expect(details).not.toContain("never been read successfully");
     expect(details).toContain(lastRead);
+    expect(details).not.toContain(" UTC");
+    const { nextRefreshAt, lastAttemptAt } = await prisma.calendarSubscription.findUniqueOrThrow({ where: { id } });
+    for (const when of [nextRefreshAt, lastAttemptAt!]) {
+      expect(details).toContain(
+        `<time dateTime="${when.toISOString()}">${formatDateTime(when, "Europe/Berlin")}</time>`,
+      );
+    }
     expect(await page(client, "/calendar/subscriptions")).toContain(
       `Last refresh failed: The calendar's server answered 500. Last read successfully: ${lastRead}.`,
     );

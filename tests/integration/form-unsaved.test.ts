@@ -146,8 +146,9 @@ describe("a form saved after the session ended", () => {
     const id = created.headers.get("location")!.split("/").at(-1)!.split("?")[0]!;
     const first = `/calendar/events/${id}/edit?occurrence=2026-03-04T09:00`;
     const second = `/calendar/events/${id}/edit?occurrence=2026-03-11T09:00`;
+    const version = versionOf(await page(browser, first))!;
     await endSessions(a);
-    const sent = await browser.post(first, { ...weekly, title: "Only the first date", scope: "this" });
+    const sent = await browser.post(first, { ...weekly, title: "Only the first date", scope: "this", version });
     expect(sent.status).toBe(401);
     expect(await sent.text()).toContain("Sign in again and the text you typed will be back in the form");
     expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);

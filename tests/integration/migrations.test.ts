@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { familyFingerprints } from "~/calendar/events.server";
 import { startEmbeddedDatabase } from "~/db/embedded.server";
 import { applyPendingMigrations, migrationNames } from "~/db/migrations.server";
 import { runPrismaCliCapturing } from "~/db/prisma-cli.server";
@@ -138,6 +139,64 @@ describe.runIf(postgresAvailable)("the one-copy-per-UID index on a database that
       await expect(
         client.query(`UPDATE "Event" SET uid = 'conference@example.test' WHERE id = 'first'`),
       ).rejects.toThrow(/Event_userId_uid_own_series_key/);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe.runIf(postgresAvailable)("importedVersion on a database with events imported before it", () => {
+  it("takes imported families as unchanged since, unless an exception was written later; subscribed ones never imported", async () => {
+    const url = await emptyDatabase();
+    await applyPendingMigrations(url, false);
+    const migration = migrationNames().find((name) => name.endsWith("_event_imported_at"))!;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // The database as it was before the migration.
+      await client.query(`ALTER TABLE "Event" DROP COLUMN "importedVersion"`);
+      await client.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('u1', 'u1@example.test', now())`);
+      await client.query(
+        `INSERT INTO "CalendarSubscription" (id, "userId", name, url, "updatedAt")
+         VALUES ('sub', 'u1', 'Team', 'https://example.test/team.ics', now())`,
+      );
+      const event = (
+        id: string,
+        source: string,
+        updated: string,
+        extra: { seriesId?: string; subscriptionId?: string } = {},
+      ) =>
+        client.query(
+          `INSERT INTO "Event" (id, "userId", uid, title, "startLocal", "endLocal", "rangeStart", "seriesId",
+                                "recurrenceId", source, "subscriptionId", "updatedAt")
+           VALUES ($1, 'u1', $1 || '@example.test', $1, '2026-03-02T10:00', '2026-03-02T11:00', now(), $4::text,
+                   CASE WHEN $4::text IS NULL THEN NULL ELSE '2026-03-09T10:00' END, $2::"EventSource", $5, $3)`,
+          [id, source, updated, extra.seriesId ?? null, extra.subscriptionId ?? null],
+        );
+      // Imported, with an exception the same import wrote: as the import left it.
+      await event("imported", "import", "2026-12-01T10:00:00.000Z");
+      await event("imported-exception", "import", "2026-12-01T10:00:00.020Z", { seriesId: "imported" });
+      // Imported, then one date changed here a day later (an exception made here takes its series' source).
+      await event("edited", "import", "2026-12-01T10:00:00.000Z");
+      await event("edited-exception", "import", "2026-12-02T08:00:00.000Z", { seriesId: "edited" });
+      await event("subscribed", "subscription", "2026-12-01T10:00:00.000Z", { subscriptionId: "sub" });
+      await event("local", "local", "2026-12-01T10:00:00.000Z");
+      await client.query(fs.readFileSync(path.join("prisma/migrations", migration, "migration.sql"), "utf8"));
+      const { rows } = await client.query<{ id: string; importedVersion: string | null }>(
+        `SELECT id, "importedVersion" FROM "Event" ORDER BY id`,
+      );
+      const version = Object.fromEntries(rows.map((row) => [row.id, row.importedVersion]));
+      // The fingerprint an import compares with: the family as it is now, so importing its file again updates it.
+      const now = familyFingerprints("u1", ["imported", "edited"]);
+      const fingerprints = (await client.query<{ id: string; version: string }>(now.text, now.values)).rows;
+      expect(version.imported).toBe(fingerprints.find((row) => row.id === "imported")!.version);
+      // Written apart from its series: a change made here, which no fingerprint matches (kept by an import).
+      expect(version.edited).toBe("");
+      // Only a family's head carries it; never-imported events have none (an import updates them as the file says).
+      expect(version["imported-exception"]).toBeNull();
+      expect(version["edited-exception"]).toBeNull();
+      expect(version.subscribed).toBeNull();
+      expect(version.local).toBeNull();
     } finally {
       await client.end();
     }

@@ -279,7 +279,9 @@ describe("downloading my data", () => {
       };
       return { ...times, userId, uid: `${title}@test`, title, ...eventRange(times) };
     };
-    await prisma.event.createMany({ data: [event(me.id, "Dentist"), event(other.id, "Their meeting")] });
+    await prisma.event.createMany({
+      data: [{ ...event(me.id, "Dentist"), importedVersion: "as-imported" }, event(other.id, "Their meeting")],
+    });
     await prisma.calendarSubscription.create({
       data: { userId: me.id, name: "Holidays", url: "https://example.com/holidays.ics" },
     });
@@ -309,7 +311,9 @@ describe("downloading my data", () => {
     await prisma.telegramLink.create({ data: { chatId: 42n, userId: other.id, username: "busybee" } });
 
     const exported = (await exportMyData(me, origin)) as unknown as Record<string, unknown>;
-    expect(exported.calendarEvents).toMatchObject([{ title: "Dentist", startLocal: "2026-12-01T09:00" }]);
+    expect(exported.calendarEvents).toMatchObject([
+      { title: "Dentist", startLocal: "2026-12-01T09:00", importedVersion: "as-imported" },
+    ]);
     expect(exported.calendarSubscriptions).toMatchObject([
       { name: "Holidays", url: "https://example.com/holidays.ics" },
       { name: "Private", url: "https://•••@example.com/private.ics" },

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { type Occurrence, occurrenceOf } from "./occurrences";
+import { Temporal } from "./time";
+import { buildModel } from "./view-model";
+import { viewRange } from "./views";
+
+const ZONE = "Europe/Berlin";
+
+function at(start: string, end: string, title: string): Occurrence {
+  return occurrenceOf(
+    {
+      eventId: title,
+      seriesId: null,
+      recurrenceId: null,
+      isException: false,
+      title,
+      location: "",
+      allDay: false,
+      startMs: Temporal.PlainDateTime.from(start).toZonedDateTime(ZONE).epochMilliseconds,
+      endMs: Temporal.PlainDateTime.from(end).toZonedDateTime(ZONE).epochMilliseconds,
+      timeZone: ZONE,
+    },
+    ZONE,
+  );
+}
+
+/** A week's day column as a reader meets it: each item's event title, or the crowd link's words. */
+function columnOrder(occurrences: Occurrence[], date: string): string[] {
+  const { model, lists } = buildModel(
+    viewRange("week", Temporal.PlainDate.from(date)),
+    occurrences,
+    ZONE,
+    Temporal.PlainDate.from("2026-03-01"),
+  );
+  if (model.view !== "week") throw new Error("not a week");
+  const column = model.days.find((day) => day.date === date)!;
+  const html = column.timed === null ? "" : lists[column.timed]!;
+  return [...html.matchAll(/<li[^>]*>([\s\S]*?)<\/li>/g)].map(([, inner]) => {
+    const crowd = /class="visually-hidden">([^<]*)</.exec(inner!);
+    return crowd
+      ? `crowd: ${crowd[1]!.trim()}`
+      : ["Breakfast", "Standup", "Review", "Call", "Lunch", "Trip", "Late"]
+          .filter((title) => inner!.includes(title))
+          .join();
+  });
+}
+
+describe("a week's day column on a phone", () => {
+  it("reads a crowd's link, with when it is, just before its events, not after the whole day", () => {
+    const order = columnOrder(
+      [
+        at("2026-03-04T08:00", "2026-03-04T09:00", "Breakfast"),
+        at("2026-03-04T10:00", "2026-03-04T11:00", "Standup"),
+        at("2026-03-04T10:00", "2026-03-04T11:00", "Review"),
+        at("2026-03-04T10:00", "2026-03-04T10:30", "Call"),
+        at("2026-03-04T12:00", "2026-03-04T13:00", "Lunch"),
+      ],
+      "2026-03-04",
+    );
+    expect(order[0]).toBe("Breakfast");
+    expect(order[1]).toBe("crowd: events, 10:00–11:00: see them in the day view");
+    expect(order.slice(2, 5).sort()).toEqual(["Call", "Review", "Standup"]);
+    expect(order[5]).toBe("Lunch");
+  });
+
+  it("says a crowd that fills the day (events over several days) is all day, not at 00:00", () => {
+    const order = columnOrder(
+      [at("2026-03-03T18:00", "2026-03-06T12:00", "Trip"), at("2026-03-04T00:00", "2026-03-05T00:00", "Late")],
+      "2026-03-04",
+    );
+    expect(order[0]).toBe("crowd: events, all day: see them in the day view");
+  });
+});
