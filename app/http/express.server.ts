@@ -18,6 +18,7 @@ import { answerUnknownAddressMethods, bodyGuard, refuseUnsupportedMethods } from
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseApiDataAddresses, refuseNonCanonicalPaths } from "./non-canonical-url.server";
+import { answerUnknownApiAddresses } from "./unknown-api-address.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { allowedMethods, isUnmatched, requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
@@ -131,8 +132,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);
   // 2c. PUT, PATCH, DELETE, TRACE…, and POST where no action takes it: 405 with the address's Allow
-  // before any work. An address no route claims waits for the session (answerUnknownAddressMethods);
-  // before the build is loaded (development's first request) every address takes GET, HEAD and POST.
+  // before any work. An address no route claims waits for 2e (/api) or for the session (a page:
+  // answerUnknownAddressMethods); before the build is loaded (development's first request) every address
+  // takes GET, HEAD and POST.
   // Addresses Express itself serves (scrapes, public files, built assets) take only reads: a POST there was
   // sent on to sign-in, which sent it back again (a loop that used up the sign-in budget).
   const publicFiles = options.clientDir && !options.vite ? publicFilesIn(options.clientDir) : new Set<string>();
@@ -153,6 +155,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
   app.use(refuseNonCanonicalPaths);
   app.use(refuseApiDataAddresses);
+  // 2e. An /api address no route claims: 404 problem+json for every method, before the session gate (401).
+  app.use(answerUnknownApiAddresses(() => currentBuild));
 
   // Server-Sent Events must reach the browser token by token: compression would buffer them.
   app.use(
