@@ -190,9 +190,9 @@ export const searchHitColumns = rowContract({
 export type SearchHit = RowOf<typeof searchHitColumns>;
 
 /**
- * Full-text search over my titles and messages (PostgreSQL, GIN indexes on chat_search_vector(column) in
- * the chat_search_word_forms migration — the expressions here must match those indexes). Snippets mark
- * matches with sentinel characters that renderSnippet turns into <mark>.
+ * Full-text search over my titles and messages (PostgreSQL, GIN indexes in the chat_search migration —
+ * the expressions here must match those indexes). Snippets mark matches with sentinel characters
+ * that renderSnippet turns into <mark>.
  */
 /** How much of a matched message comes back to widen its snippet; a match past it keeps ts_headline's cut. */
 const SOURCE_CHARS = 20_000;
@@ -205,11 +205,6 @@ type LiteralTerm = { text: string; negated: boolean };
 /** Letters and digits, joined by single dots, hyphens or underscores, then any symbols ("C++", "node.js", "50%"). */
 const AS_WRITTEN = /^[\p{L}\p{M}\p{N}]+(?:[._-][\p{L}\p{M}\p{N}]+)*[^\p{L}\p{M}\p{N}\s'’"]*$/u;
 const MAX_LITERAL_TERMS = 8;
-/**
- * ASCII letters joined by hyphens or dots ("e-mail", "node.js"): the index also holds them joined ('email',
- * 'nodejs'; see chat_search_vector), so such a term finds the word written either way.
- */
-const LETTERS_JOINED = /^[A-Za-z]+(?:[-.][A-Za-z]+)+$/;
 
 /**
  * Splits a search into the terms that must be found as written and the rest, which websearch_to_tsquery
@@ -249,12 +244,10 @@ function literalTerms(text: string): { rest: string; literals: LiteralTerm[] } {
  * "abc#"); it may go on ("node.js" is in "node.js24", as a prefix search would find it).
  */
 function literalPattern(term: string): string {
-  const body = LETTERS_JOINED.test(term)
-    ? term.split(/[-.]/).join("[-.]?")
-    : term
-        .split(" ")
-        .map((part) => part.replace(/[^\p{L}\p{N}]/gu, "\\$&"))
-        .join("[[:space:]]+");
+  const body = term
+    .split(" ")
+    .map((part) => part.replace(/[^\p{L}\p{N}]/gu, "\\$&"))
+    .join("[[:space:]]+");
   const before = /^[\p{L}\p{N}]/u.test(term) ? "(?<![[:alnum:]])" : "";
   return before + body;
 }
@@ -265,8 +258,6 @@ function literalPattern(term: string): string {
  * letters at their start). The rows it finds are then checked against the term itself.
  */
 function literalPrefix(term: string): string | null {
-  // Letters joined by hyphens or dots are looked up joined, which finds both spellings.
-  if (LETTERS_JOINED.test(term)) return `'${term.replace(/[-.]/g, "").toLowerCase()}':*`;
   const first = /[\p{L}\p{N}]+/u.exec(term)?.[0];
   return first ? `'${first.toLowerCase()}':*` : null;
 }
@@ -336,7 +327,7 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
         SELECT c.id AS "conversationId", c.title, NULL AS "messageId", 'title' AS matched, c.title AS body,
                c."lastMessageAt" AS at
           FROM "Conversation" c
-         WHERE c."userId" = ${userId} AND chat_search_vector(c.title) @@ ${tsquery}${asWritten(Prisma.sql`c.title`)}
+         WHERE c."userId" = ${userId} AND to_tsvector('simple', c.title) @@ ${tsquery}${asWritten(Prisma.sql`c.title`)}
         UNION ALL
         SELECT c.id, c.title, NULL, 'title', c.title, c."lastMessageAt"
           FROM "Conversation" c, q
@@ -345,7 +336,7 @@ export function searchSql(userId: string, text: string, limit: number): Prisma.S
         SELECT m."conversationId", c.title, m.id, m.role::text, m.content, m."createdAt"
           FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId"
          WHERE m."userId" = ${userId} AND m.role IN ('user', 'assistant') AND m.selected
-           AND chat_search_vector(m.content) @@ ${tsquery}${asWritten(Prisma.sql`m.content`)}
+           AND to_tsvector('simple', m.content) @@ ${tsquery}${asWritten(Prisma.sql`m.content`)}
         UNION ALL
         SELECT m."conversationId", c.title, m.id, m.role::text, m.content, m."createdAt"
           FROM "Message" m JOIN "Conversation" c ON c.id = m."conversationId", q
