@@ -14,7 +14,7 @@ import { isUnmatched, requestRouteTemplate } from "./route-template.server";
 export function answerUnknownApiAddresses(currentBuild: () => ServerBuild | undefined): RequestHandler {
   return (req, res, next) => {
     const build = currentBuild();
-    // Development's first request comes before the build is loaded: Remix's splat route answers it.
+    // A development build that has not loaded (it does not compile): Remix's handler shows why.
     if (!build || !isApiPath(routePath(req).path) || !isUnmatched(requestRouteTemplate(req, res, build))) {
       return next();
     }
