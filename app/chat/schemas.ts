@@ -73,7 +73,7 @@ export const chatPreferencesSchema = z.object({
     .max(1, "Use 0 to 1.")
     .optional(),
   maxTokens: z
-    .number({ error: numberMessage("Enter a number.") })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(16, "Use at least 16.")
     .max(200_000, "Use at most 200,000.")

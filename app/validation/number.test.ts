@@ -42,6 +42,10 @@ describe("withPlainNumbers: a form's number fields", () => {
       .max(2, "Use 0 to 2.")
       .optional(),
     count: z.number({ error: "Enter a number." }).int("Use a whole number."),
+    tokens: z
+      .number({ error: numberMessage("Enter a number.", { whole: true }) })
+      .int("Use a whole number.")
+      .optional(),
   });
   const parse = (fields: Record<string, string>) => {
     const form = new FormData();
@@ -76,5 +80,14 @@ describe("withPlainNumbers: a form's number fields", () => {
     });
     expect(errors({ count: "" })).toEqual({ count: ["Enter a number."] });
     expect(errors({ count: "1,5" })).toEqual({ count: ["Use a whole number."] });
+  });
+
+  it("do not suggest a decimal for a field that takes only whole numbers (1,000 is a thousand there or nothing)", () => {
+    const errors = (fields: Record<string, string>) => parse(fields).reply().error;
+    expect(errors({ count: "1", tokens: "1,000" })).toEqual({ tokens: ["Write 1000 (no thousands separator)."] });
+    expect(errors({ count: "1", tokens: " 200,000 " })).toEqual({
+      tokens: ["Write 200000 (no thousands separator)."],
+    });
+    expect(errors({ count: "1", tokens: "abc" })).toEqual({ tokens: ["Enter a number."] });
   });
 });

@@ -20,17 +20,19 @@ export function parseTypedNumber(text: string): number | null {
 
 /**
  * The message of a number field that was not one: `otherwise`, except for thousands separators, which
- * are named, with the way to write the number. Use as `z.number({ error: numberMessage("Enter a number.") })`.
+ * are named, with the way to write the number. Use as `z.number({ error: numberMessage("Enter a number.") })`;
+ * a field that takes only whole numbers passes `{ whole: true }`, so that it does not suggest a decimal.
  */
-export function numberMessage(otherwise: string) {
+export function numberMessage(otherwise: string, { whole = false }: { whole?: boolean } = {}) {
   return (issue: { input?: unknown }): string => {
     const typed = typeof issue.input === "string" ? issue.input.trim() : "";
     if (!GROUPED.test(typed)) return otherwise;
-    const whole = typed.replaceAll(",", "");
+    const plain = typed.replaceAll(",", "");
+    if (whole) return `Write ${plain} (no thousands separator).`;
     // One comma and no point: a thousand or a decimal comma, and nothing says which.
     if (typed.indexOf(",") === typed.lastIndexOf(",") && !typed.includes(".")) {
-      return `Write ${whole}, or ${typed.replace(",", ".")} for a decimal: with a comma it could be either.`;
+      return `Write ${plain}, or ${typed.replace(",", ".")} for a decimal: with a comma it could be either.`;
     }
-    return `Write ${whole}, without commas.`;
+    return `Write ${plain}, without commas.`;
   };
 }
