@@ -1,4 +1,5 @@
 import { parseWithZod } from "@conform-to/zod/v4";
+import { withPlainNumbers } from "~/validation/number";
 import { describe, expect, it } from "vitest";
 import { sendMessageRequestSchema } from "./api-schemas";
 import { chatPreferencesSchema, conversationIntent, MESSAGE_MAX } from "./schemas";
@@ -44,5 +45,23 @@ describe("text boxes with line breaks (browsers send CRLF)", () => {
     const submission = parseWithZod(form({ intent: "save", systemPrompt: prompt }), { schema: chatPreferencesSchema });
     expect(submission.status).toBe("success");
     expect(submission.status === "success" && submission.value.systemPrompt).toBe(prompt);
+  });
+});
+
+describe("the chat settings' number fields", () => {
+  const errors = (fields: Record<string, string>) =>
+    parseWithZod(form({ intent: "save", ...fields }), {
+      schema: withPlainNumbers(chatPreferencesSchema),
+      disableAutoCoercion: true,
+    }).reply().error;
+
+  it("the reply length takes whole numbers: 1,000 is refused without suggesting 1.000", () => {
+    expect(errors({ maxTokens: "1,000" })).toEqual({ maxTokens: ["Write 1000 (no thousands separator)."] });
+  });
+
+  it("the temperature could be either, and says both", () => {
+    expect(errors({ temperature: "1,000" })).toEqual({
+      temperature: ["Write 1000, or 1.000 for a decimal: with a comma it could be either."],
+    });
   });
 });

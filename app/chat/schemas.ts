@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { numberMessage } from "~/validation/typed-number";
 import { lineBreaksAsLf, withoutNul } from "~/validation/text";
 
 export const MESSAGE_MAX = 32_000;
@@ -62,17 +63,25 @@ export function parseModelChoice(value: string): { provider: "openrouter" | "oll
   return { provider: match[1] as "openrouter" | "ollama", model: match[2]! };
 }
 
-// Conform's parseWithZod turns form strings into numbers and empty fields into undefined.
+// Parsed with withPlainNumbers (~/validation/number): "0,7" is 0.7, an empty field undefined.
 export const chatPreferencesSchema = z.object({
   intent: z.enum(["save", "reset-prompt"]),
   model: withoutNul(z.string().max(200)).optional(),
   systemPrompt: withoutNul(
     lineBreaksAsLf(z.string()).max(8_000, "Keep the system prompt under 8,000 characters."),
   ).optional(),
-  temperature: z.number({ error: "Enter a number." }).min(0, "Use 0 to 2.").max(2, "Use 0 to 2.").optional(),
-  topP: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1.").optional(),
+  temperature: z
+    .number({ error: numberMessage("Enter a number.") })
+    .min(0, "Use 0 to 2.")
+    .max(2, "Use 0 to 2.")
+    .optional(),
+  topP: z
+    .number({ error: numberMessage("Enter a number.") })
+    .min(0, "Use 0 to 1.")
+    .max(1, "Use 0 to 1.")
+    .optional(),
   maxTokens: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(16, "Use at least 16.")
     .max(200_000, "Use at most 200,000.")

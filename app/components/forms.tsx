@@ -1,3 +1,4 @@
+import { getInputProps, type FieldMetadata } from "@conform-to/react";
 import { Children, cloneElement, isValidElement, useEffect, useRef, type ReactNode } from "react";
 
 type FieldProps = {
@@ -95,4 +96,15 @@ export function SubmitButton({
       {children}
     </button>
   );
+}
+
+/**
+ * A field for a decimal a person types ("0.7", or "0,7" with a decimal comma: ~/validation/number reads
+ * both): text with the decimal keypad. A number field drops, as it is typed, what its browser does not
+ * take: Chromium sent "0,7" as "07", which was refused as 7, out of range. min, max and step do not apply
+ * to text (the label gives the range).
+ */
+export function decimalInputProps<Schema>(field: FieldMetadata<Schema>) {
+  const { min: _min, max: _max, step: _step, ...props } = getInputProps(field, { type: "text" });
+  return { ...props, inputMode: "decimal" as const };
 }

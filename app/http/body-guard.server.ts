@@ -55,7 +55,7 @@ export function refuseUnsupportedMethods(
 }
 
 /**
- * After the session lookup: PUT, PATCH, DELETE… to an address that does not exist is a 404 for a
+ * After the session lookup: PUT, PATCH, DELETE… to a page that does not exist is a 404 for a
  * signed-in person (not "method not allowed", as if it existed). Anyone else keeps the plain 405 such a
  * method always got, rather than a sign-in redirect for something no page takes. (This hides nothing:
  * which addresses exist is public — the route list is in the source — and other headers differ.)
@@ -65,14 +65,12 @@ export const answerUnknownAddressMethods: RequestHandler = (req, res, next) => {
   const auth = res.locals.auth as RequestAuth | undefined;
   // Anyone else: a plain 405, as before the session was known.
   if (!auth?.user) return answerUnsupportedMethod(req, res, ALL_METHODS);
-  const api = isApiPath(routePath(req).path);
+  // (An /api address no route claims never gets here: answerUnknownApiAddresses has answered it.)
   sendClientError(req, res, {
     status: 404,
     code: "not_found",
-    title: api ? "Not found" : "Page not found",
-    message: api
-      ? "There is nothing at this address."
-      : "There is nothing at this address. It may have moved, or the link may be mistyped.",
+    title: "Page not found",
+    message: "There is nothing at this address. It may have moved, or the link may be mistyped.",
   });
 };
 

@@ -5,7 +5,6 @@ import compression from "compression";
 import express, { type Express, type Response } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
-import type { ServerBuild } from "@remix-run/node";
 import type { ViteDevServer } from "vite";
 import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
@@ -18,6 +17,8 @@ import { answerUnknownAddressMethods, bodyGuard, refuseUnsupportedMethods } from
 import { finalErrorHandler } from "./error-handler.server";
 import { httpMetricsMiddleware, labelRoute, metricsEndpoint } from "./metrics.server";
 import { refuseApiDataAddresses, refuseNonCanonicalPaths } from "./non-canonical-url.server";
+import { answerUnknownApiAddresses } from "./unknown-api-address.server";
+import { type BuildSource, currentBuildOf } from "./current-build.server";
 import { refuseNulInUrl } from "./nul-in-url.server";
 import { allowedMethods, isUnmatched, requestRouteTemplate, routeTemplate } from "./route-template.server";
 import { answerUnhandledError, withOutageAnswers } from "./outage.server";
@@ -29,8 +30,7 @@ import { refuseCrossSiteWrites } from "./same-origin.server";
 
 type HttpAppOptions = {
   config: Config;
-  /** Production/local: the built server bundle. Development: Vite serves and rebuilds it. */
-  build: ServerBuild | (() => Promise<ServerBuild>);
+  build: BuildSource;
   clientDir?: string;
   vite?: ViteDevServer;
 };
@@ -70,14 +70,15 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // The metrics middleware labels requests by route template, so it needs the build that serves them.
   const source = options.build;
-  let currentBuild = typeof source === "function" ? undefined : source;
+  const builds = currentBuildOf(source);
   // Every loader and action answers a database outage with a 503 (outage.server.ts).
   const build =
-    typeof source === "function"
-      ? async () => withOutageAnswers((currentBuild = await source()))
-      : withOutageAnswers(source);
+    typeof source === "function" ? async () => withOutageAnswers(await builds.load()) : withOutageAnswers(source);
   // Error reports and traces name a request by its route template, never by its address.
-  reportRoutesBy((pathname) => (currentBuild ? routeTemplate(currentBuild, pathname) : undefined));
+  reportRoutesBy((pathname) => {
+    const currentBuild = builds.current();
+    return currentBuild ? routeTemplate(currentBuild, pathname) : undefined;
+  });
 
   // 1. Request id first, so every later log line and error page can carry it.
   app.use(requestIdMiddleware);
@@ -112,7 +113,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // 1b. Timing and the access log next, so that the refusals below (unknown host, NUL, 405…) are counted
   // and logged like any answer: an operator sees a flood of them (health probes, scrapes and assets are
   // not logged).
-  app.use(httpMetricsMiddleware(() => currentBuild));
+  app.use(httpMetricsMiddleware(builds.current));
   app.use(
     pinoHttp({
       logger,
@@ -131,16 +132,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // 2b. An address with %00 cannot reach a database query (PostgreSQL text has no U+0000).
   app.use(refuseNulInUrl);
   // 2c. PUT, PATCH, DELETE, TRACE…, and POST where no action takes it: 405 with the address's Allow
-  // before any work. An address no route claims waits for the session (answerUnknownAddressMethods);
-  // before the build is loaded (development's first request) every address takes GET, HEAD and POST.
+  // before any work. An address no route claims waits for 2e (/api) or for the session (a page:
+  // answerUnknownAddressMethods); while no build has loaded (development, one that does not compile)
+  // every address takes GET, HEAD and POST.
   // Addresses Express itself serves (scrapes, public files, built assets) take only reads: a POST there was
   // sent on to sign-in, which sent it back again (a loop that used up the sign-in budget).
   const publicFiles = options.clientDir && !options.vite ? publicFilesIn(options.clientDir) : new Set<string>();
   const servedByExpress = (path: string) =>
     path === "/metrics" ||
     (publicFiles.size > 0 && (path.startsWith("/assets/") || publicFiles.has(decodedPath(path))));
+  // Development: the route checks below decide by the build as Vite has it now (current-build.server.ts).
+  app.use(builds.refresh);
   app.use(
     refuseUnsupportedMethods((req, res) => {
+      const currentBuild = builds.current();
       if (servedByExpress(req.path)) return ["GET", "HEAD"];
       if (currentBuild === undefined) return ["GET", "HEAD", "POST"];
       if (isUnmatched(requestRouteTemplate(req, res, currentBuild))) return undefined;
@@ -153,6 +158,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // normalisation turns into a route (`/./`, `%2e%2e`, `//`) is refused, so the two cannot disagree.
   app.use(refuseNonCanonicalPaths);
   app.use(refuseApiDataAddresses);
+  // 2e. An /api address no route claims: 404 problem+json for every method, before the session gate (401).
+  app.use(answerUnknownApiAddresses(builds.current));
 
   // Server-Sent Events must reach the browser token by token: compression would buffer them.
   app.use(
@@ -211,7 +218,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       build,
       mode: config.mode === "development" ? "development" : "production",
       // Matched once here; the duration metric and a last-resort error report reuse it (res.locals.route).
-      getLoadContext: (req, res) => loadContext(req, res, requestRouteTemplate(req, res, currentBuild)),
+      getLoadContext: (req, res) => loadContext(req, res, requestRouteTemplate(req, res, builds.current())),
     }),
   );
   // Never Express's default error page (it shows stacks and paths): client errors get the app's

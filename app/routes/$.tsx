@@ -3,7 +3,8 @@ import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
 
 // Every unmatched address lands here so that the 404 renders inside the app's layout. Anonymous
-// visitors are sent to sign in first: which addresses exist is nobody else's business.
+// visitors are sent to sign in first: which addresses exist is nobody else's business. (An unknown /api
+// address never gets here: it is a 404 problem for anyone, app/http/unknown-api-address.server.ts.)
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   throw new Response("Not found", { status: 404 });

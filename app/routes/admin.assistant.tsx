@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireAdmin } from "~/auth/guards.server";
-import { Field, FormErrors, sentValue } from "~/components/forms";
+import { decimalInputProps, Field, FormErrors, sentValue } from "~/components/forms";
 import { MemoryNotFoundError } from "~/memory/memories.server";
 import { SELF_CATEGORIES, instanceSettingsSchema, selfMemoryIntent } from "~/memory/schemas";
 import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-memory.server";
@@ -131,7 +131,7 @@ export default function AdminAssistant() {
           id={fields.autoAcceptMinConfidence.id}
           errors={fields.autoAcceptMinConfidence.errors}
         >
-          <input {...getInputProps(fields.autoAcceptMinConfidence, { type: "number" })} step={0.05} />
+          <input {...decimalInputProps(fields.autoAcceptMinConfidence)} />
         </Field>
         <Field
           label="Auto-accept: minimum importance (1–10)"

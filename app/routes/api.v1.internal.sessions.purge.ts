@@ -7,7 +7,8 @@ import { purgeEndedSessions } from "~/sessions/sessions.server";
 
 // POST /api/v1/internal/sessions/purge — for an operator's scheduler: deletes sessions that ended a week ago.
 export function loader() {
-  throw problem(405, "method_not_allowed", "Use POST");
+  // Without its own Allow the answer got the page default, "GET, HEAD": the very methods refused here.
+  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -12,7 +12,7 @@ import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema } from "~/chat/schemas";
 import { checkModelChoice, getChatPreferences, MODEL_NOT_OFFERED, saveChatPreferences } from "~/chat/settings.server";
 import { ModelOptions } from "~/components/chat/model-options";
-import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { decimalInputProps, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 import { memorySettingsSchema } from "~/memory/schemas";
 import { instanceSettings, personMemorySettings, savePersonMemorySettings } from "~/memory/settings.server";
@@ -147,10 +147,10 @@ export default function ChatSettings() {
           errors={fields.temperature.errors}
           hint="Empty = the model's default."
         >
-          <input {...getInputProps(fields.temperature, { type: "number" })} step="0.1" />
+          <input {...decimalInputProps(fields.temperature)} />
         </Field>
         <Field label="Top-p (0–1)" id={fields.topP.id} errors={fields.topP.errors} hint="Empty = the model's default.">
-          <input {...getInputProps(fields.topP, { type: "number" })} step="0.05" />
+          <input {...decimalInputProps(fields.topP)} />
         </Field>
         <Field
           label="Maximum reply length (tokens)"

@@ -1,13 +1,24 @@
 import { configureCoercion } from "@conform-to/zod/v4/future";
+import { z } from "zod";
+import { parseTypedNumber } from "./typed-number";
 
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** A number field's value from a form: whitespace alone is an empty field, as nothing typed is. */
+function formNumber(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  if (value.trim() === "") return undefined;
+  // What is not a number goes on as typed: the field's own schema refuses it, with its message.
+  return parseTypedNumber(value) ?? value;
+}
 
 /**
- * Form schemas whose number fields take plain decimals only ("0.7", "16"). Conform's own reading is
- * Number(), which also takes "0x10" (16), "1e3" and "Infinity": a person who typed one was told the
- * range of a value they never typed ("Use 0 to 2.") instead of "Enter a number.".
- * Parse with `{ schema: withPlainNumbers(schema), disableAutoCoercion: true }`.
+ * Form schemas whose number fields are read by parseTypedNumber. Conform's own reading is Number(), which
+ * also takes "0x10", "1e3" and "Infinity" and refuses "0,7". Parse with
+ * `{ schema: withPlainNumbers(schema), disableAutoCoercion: true }`.
  */
 export const { coerceFormValue: withPlainNumbers } = configureCoercion({
-  type: { number: (text) => (DECIMAL.test(text.trim()) ? Number(text) : Number.NaN) },
+  // An optional number is read as a whole, so that a field left blank (only spaces) is undefined too.
+  customize: (type) =>
+    type instanceof z.ZodNumber || (type instanceof z.ZodOptional && type.unwrap() instanceof z.ZodNumber)
+      ? formNumber
+      : null,
 });

@@ -26,6 +26,36 @@ export async function withE2eDatabase<T>(baseURL: string, work: (client: pg.Clie
   }
 }
 
+/** "E2IS": held by a spec while it changes the instance's memory settings and checks what was stored. */
+const INSTANCE_SETTINGS_LOCK = 0x45324953;
+
+/**
+ * Runs `work` with the instance's auto-accept confidence first set to `known`, and puts back what was there
+ * after. The row is one for the whole suite, and the same spec runs in the js and no-js projects at once:
+ * the advisory lock makes those runs (and any other spec that uses this) take turns.
+ */
+export async function withAutoAcceptConfidence<T>(baseURL: string, known: number, work: () => Promise<T>): Promise<T> {
+  return withE2eDatabase(baseURL, async (client) => {
+    await client.query("SELECT pg_advisory_lock($1)", [INSTANCE_SETTINGS_LOCK]);
+    const { rows } = await client.query<{ confidence: number }>(
+      `SELECT "autoAcceptMinConfidence" AS confidence FROM "InstanceSettings" WHERE id = 1`,
+    );
+    const before = rows[0]?.confidence;
+    await client.query(
+      `INSERT INTO "InstanceSettings" (id, "autoAcceptMinConfidence", "updatedAt") VALUES (1, $1, now())
+       ON CONFLICT (id) DO UPDATE SET "autoAcceptMinConfidence" = $1, "updatedAt" = now()`,
+      [known],
+    );
+    try {
+      return await work();
+    } finally {
+      // No row before means the defaults were in force: the row the test's save made goes again.
+      if (before === undefined) await client.query(`DELETE FROM "InstanceSettings" WHERE id = 1`);
+      else await client.query(`UPDATE "InstanceSettings" SET "autoAcceptMinConfidence" = $1 WHERE id = 1`, [before]);
+    }
+  });
+}
+
 /** A conversation of `count` alternating messages for the account `email`; returns its address. */
 export async function seedLongConversation(email: string, baseURL: string, count: number): Promise<string> {
   return withE2eDatabase(baseURL, async (client) => {

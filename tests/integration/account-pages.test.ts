@@ -206,6 +206,29 @@ describe("settings", () => {
     expect(await prisma.user.count({ where: { email } })).toBe(0);
   });
 
+  it("the assistant settings read a decimal comma as a decimal point (0,7 was refused), and a thousands comma is explained", async () => {
+    const email = unique("decimal");
+    const client = await signUp(email);
+    const saved = await client.post("/settings/assistant", { intent: "save", temperature: " 0,7 ", topP: "0,95" });
+    expect(saved.status).toBe(302);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    expect(await prisma.chatSettings.findUniqueOrThrow({ where: { userId: user.id } })).toMatchObject({
+      temperature: 0.7,
+      topP: 0.95,
+    });
+    const refused = await client.post("/settings/assistant", {
+      intent: "save",
+      temperature: "0,7",
+      maxTokens: "2,000",
+    });
+    expect(refused.status).toBe(400);
+    const page = await html(refused);
+    expect(page).toContain("Write 2000, or 2.000 for a decimal: with a comma it could be either.");
+    expect(page).toMatch(/<input[^>]*name="maxTokens"[^>]*value="2,000"/);
+    expect(page).toMatch(/<input[^>]*name="temperature"[^>]*value="0,7"/);
+    expect((await prisma.chatSettings.findUniqueOrThrow({ where: { userId: user.id } })).maxTokens).toBeNull();
+  });
+
   it("the only admin cannot delete their account", async () => {
     const response = await admin.post("/settings/data", { confirmEmail: adminEmail });
     expect(response.status).toBe(400);
@@ -241,7 +264,9 @@ describe("form limits in the page", () => {
     expect(field(data, "confirmEmail")).toMatchObject({ maxlength: "254" });
     const assistant = await html(await admin.get("/settings/assistant"));
     expect(field(assistant, "systemPrompt")).toMatchObject({ maxlength: "8000" });
-    expect(field(assistant, "temperature")).toMatchObject({ min: "0", max: "2" });
+    // A decimal is typed into text ("0,7" too: a number field dropped the comma), its range in the label.
+    expect(field(assistant, "temperature")).toMatchObject({ type: "text", inputmode: "decimal" });
+    expect(field(assistant, "temperature")).not.toHaveProperty("min");
     expect(field(assistant, "maxTokens")).toMatchObject({ min: "16", max: "200000" });
   });
 });

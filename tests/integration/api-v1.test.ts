@@ -407,3 +407,82 @@ describe("problem responses", () => {
     );
   });
 });
+
+describe("an address the API does not have", () => {
+  let cookie = "";
+  beforeAll(async () => {
+    cookie = await signedInCookie(server.url);
+  }, 60_000);
+
+  const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+  const send = (address: string, method: string, headers: Record<string, string> = {}) =>
+    httpRequest(`${server.url}${address}`, {
+      method,
+      // Node's client frames a body for DELETE only with an explicit length; TRACE may carry none.
+      ...(["GET", "HEAD", "OPTIONS", "TRACE"].includes(method)
+        ? { headers }
+        : { headers: { ...headers, "content-type": "application/json", "content-length": "2" }, body: "{}" }),
+    });
+
+  it("is a 404 problem with code not_found for every method, signed in or not (signed out it was a 401, a 405 or a sign-in redirect)", async () => {
+    const addresses = [
+      "/api/v1/nope",
+      "/api/v1/conversations/x/nope",
+      "/API/V1/Nope/",
+      "/api/v2/conversations",
+      // Under the public prefixes it was a redirect to the sign-in page, even signed in (health).
+      "/api/v1/health/nope",
+      "/api/v1/internal/nope",
+    ];
+    const wrong: string[] = [];
+    for (const address of addresses) {
+      for (const method of METHODS) {
+        for (const [who, headers] of [
+          ["signed out", {}],
+          ["signed in", { cookie }],
+        ] as const) {
+          const answer = await send(address, method, headers);
+          const type = String(answer.headers["content-type"]);
+          const body = method === "HEAD" ? null : (JSON.parse(answer.body || "null") as { code?: string } | null);
+          if (
+            answer.status !== 404 ||
+            !type.startsWith("application/problem+json") ||
+            (body !== null && (body.code !== "not_found" || !/nothing at this address/.test(answer.body)))
+          ) {
+            wrong.push(`${method} ${address} ${who} → ${answer.status} ${type} ${answer.body.slice(0, 80)}`);
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("leaves the API's own addresses as they were: 401 signed out, a 405 problem for a method they do not take", async () => {
+    for (const address of ["/api/v1/conversations", "/api/v1/conversations/x/messages"]) {
+      for (const method of ["GET", "POST"]) {
+        const answer = await send(address, method);
+        expect(answer.status, `${method} ${address}`).toBe(401);
+        expect(JSON.parse(answer.body)).toMatchObject({ status: 401, code: "unauthenticated" });
+      }
+    }
+    const refused: Array<[method: string, address: string, allow: string]> = [
+      ["PUT", "/api/v1/conversations", "GET, HEAD, POST"],
+      ["DELETE", "/api/v1/conversations/x/messages", "GET, HEAD, POST"],
+      ["POST", "/api/v1/health/live", "GET, HEAD"],
+      ["PATCH", "/api/v1/openapi.json", "GET, HEAD"],
+      // Answered by the routes themselves: their Allow names the one method they take.
+      ["GET", "/api/v1/telegram/webhook", "POST"],
+      ["GET", "/api/v1/internal/sessions/purge", "POST"],
+    ];
+    for (const [method, address, allow] of refused) {
+      for (const headers of [{}, { cookie }] as Array<Record<string, string>>) {
+        const answer = await send(address, method, headers);
+        const label = `${method} ${address} ${headers.cookie ? "signed in" : "signed out"}`;
+        expect(answer.status, label).toBe(405);
+        expect(answer.headers["content-type"], label).toBe("application/problem+json; charset=utf-8");
+        expect(JSON.parse(answer.body), label).toMatchObject({ status: 405, code: "method_not_allowed" });
+        expect(answer.headers.allow, label).toBe(allow);
+      }
+    }
+  });
+});

@@ -477,8 +477,12 @@ function violations(outcome: Outcome): string[] {
   const type = headers.get("content-type") ?? "";
   if (status >= 500) wrong.push("server error");
   // An address no route claims (the 404 page's own `/*`, or one whose `..` the client resolved away) is
-  // a 404 for every method when signed in, as for GET; anyone else gets what every address gives them.
-  const unknownToPerson = entry.identity !== "anonymous" && !nonCanonical && !claimedByARoute(address);
+  // a 404 for every method when signed in, as for GET, and under /api for anyone (the API's addresses are
+  // public); anyone else gets what every address gives them.
+  // (The client resolves `..` and `%2e%2e` before sending: what reached the server is the resolved path.)
+  const sentToApi = new URL(address, "http://ares.test").pathname.toLowerCase().startsWith("/api/");
+  const unknownApi = sentToApi && !nonCanonical && !claimedByARoute(address);
+  const unknownToPerson = unknownApi || (entry.identity !== "anonymous" && !nonCanonical && !claimedByARoute(address));
   if (UNSUPPORTED.includes(entry.method)) {
     const due = unknownToPerson ? 404 : 405;
     // Anonymous at an address no route claims: the 405 of an address that takes POST (nothing tells them apart).
@@ -498,6 +502,9 @@ function violations(outcome: Outcome): string[] {
     // A page or endpoint without an action: 405 before the body is looked at, signed in or not.
     if (status !== 405) wrong.push("expected 405 for a POST where no action takes it");
     else if (headers.get("allow") !== allowOf(address)) wrong.push(`Allow: ${headers.get("allow")}`);
+  } else if (unknownApi && !nulInAddress) {
+    // Nothing there to take a body: the 404 comes before the body is looked at (413, 415).
+    if (status !== 404) wrong.push("expected 404 at an API address that does not exist");
   } else if (entry.method === "POST" && !nulInAddress && !nonCanonical && !anonymousRefused) {
     const built = buildBody(entry);
     const mediaType = built.contentType?.split(";")[0]!.trim();

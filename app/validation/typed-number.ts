@@ -1,0 +1,38 @@
+// Read by the server and by browsers (chat/schemas.ts uses numberMessage): no form library here.
+
+// One decimal separator at most, a point or a comma ("0.7", "0,7", ".5", "-1").
+const TYPED = /^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/;
+// "1,000" or "12,500.5": a comma before groups of three digits, as English writes thousands. It could as
+// well be a decimal comma (1,000 = 1), and reading 200,000 tokens as 200 would be a silent mistake.
+const GROUPED = /^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$/;
+
+/**
+ * A number as a person types it into a form: spaces around it are dropped and the decimal separator may be
+ * a comma ("0,7" is 0.7). Null for anything else: no exponents, hex or "Infinity" (Number() takes "0x10" as
+ * 16: a person who typed it was told the range of a value they never typed), and no thousands separators.
+ * Only for fields people type: the JSON API's numbers are JSON numbers.
+ */
+export function parseTypedNumber(text: string): number | null {
+  const typed = text.trim();
+  if (!TYPED.test(typed) || GROUPED.test(typed)) return null;
+  return Number(typed.replace(",", "."));
+}
+
+/**
+ * The message of a number field that was not one: `otherwise`, except for thousands separators, which
+ * are named, with the way to write the number. Use as `z.number({ error: numberMessage("Enter a number.") })`;
+ * a field that takes only whole numbers passes `{ whole: true }`, so that it does not suggest a decimal.
+ */
+export function numberMessage(otherwise: string, { whole = false }: { whole?: boolean } = {}) {
+  return (issue: { input?: unknown }): string => {
+    const typed = typeof issue.input === "string" ? issue.input.trim() : "";
+    if (!GROUPED.test(typed)) return otherwise;
+    const plain = typed.replaceAll(",", "");
+    if (whole) return `Write ${plain} (no thousands separator).`;
+    // One comma and no point: a thousand or a decimal comma, and nothing says which.
+    if (typed.indexOf(",") === typed.lastIndexOf(",") && !typed.includes(".")) {
+      return `Write ${plain}, or ${typed.replace(",", ".")} for a decimal: with a comma it could be either.`;
+    }
+    return `Write ${plain}, without commas.`;
+  };
+}
