@@ -223,7 +223,7 @@ describe("settings", () => {
     });
     expect(refused.status).toBe(400);
     const page = await html(refused);
-    expect(page).toContain("Write 2000, or 2.000 for a decimal: with a comma it could be either.");
+    expect(page).toContain("Write 2000 (no thousands separator).");
     expect(page).toMatch(/<input[^>]*name="maxTokens"[^>]*value="2,000"/);
     expect(page).toMatch(/<input[^>]*name="temperature"[^>]*value="0,7"/);
     expect((await prisma.chatSettings.findUniqueOrThrow({ where: { userId: user.id } })).maxTokens).toBeNull();

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent } from "~/calendar/events.server";
 import { regenerateFeedToken } from "~/calendar/feed.server";
 import { prisma } from "~/db/db.server";
+import { normaliseMemoryKey } from "~/memory/keys";
 import { startStandInTelegram, type StandInTelegram } from "../../e2e/stand-ins/telegram-server";
 import { startChatHarness, type ChatHarness } from "../support/chat-harness";
 import {
@@ -107,14 +108,19 @@ beforeAll(async () => {
     if (waited > 30_000) throw new Error("A's reply did not complete");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  // The stand-in repeats the prompt back, so A's reply holds A's words as well.
+  // The stand-in repeats the prompt back, so A's reply holds A's words as well. Memory keys are stored in
+  // their one form, as every write path stores them: the start-up key backfill would otherwise rewrite them.
   ids.event = (await createEvent(a.id, weeklySeries({ title: MARK.event, description: MARK.event }))).id;
   ids.feedToken = await regenerateFeedToken(a.id);
   ids.fact = (
-    await prisma.memoryFact.create({ data: { userId: a.id, kind: "personal", key: MARK.fact, value: MARK.fact } })
+    await prisma.memoryFact.create({
+      data: { userId: a.id, kind: "personal", key: normaliseMemoryKey(MARK.fact), value: MARK.fact },
+    })
   ).id;
   ids.preference = (
-    await prisma.memoryPreference.create({ data: { userId: a.id, key: MARK.preference, value: MARK.preference } })
+    await prisma.memoryPreference.create({
+      data: { userId: a.id, key: normaliseMemoryKey(MARK.preference), value: MARK.preference },
+    })
   ).id;
   ids.proposal = (
     await prisma.memoryProposal.create({
@@ -123,7 +129,7 @@ beforeAll(async () => {
         conversationId: ids.conversation,
         type: "fact",
         kind: "context",
-        key: MARK.proposal,
+        key: normaliseMemoryKey(MARK.proposal),
         value: MARK.proposal,
         confidence: 0.5,
         importance: 5,
