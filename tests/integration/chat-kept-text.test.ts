@@ -282,6 +282,28 @@ describe("what a signed-out post may keep (it is answered before the rate limite
   });
 });
 
+describe("a calendar card's button with text in the box (no JS)", () => {
+  it("keeps the text once the decision is answered; a decision that fails leaves no row behind", async () => {
+    const email = unique("kept-card");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const reply = await prisma.message.findFirstOrThrow({ where: { userId: user.id, role: "assistant" } });
+    const preview = { title: "Dentist", before: null, after: ["Tomorrow 10:00"], affects: null };
+    // A card whose stored input no longer makes an event: confirming it fails.
+    const broken = await prisma.calendarAction.create({
+      data: { userId: user.id, messageId: reply.id, kind: "create", input: { nonsense: true }, preview },
+    });
+    const failed = await browser.post(`${path}/actions/${broken.id}`, { intent: "confirm", message: "typed" });
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(await prisma.keptComposerText.count({ where: { userId: user.id } })).toBe(0);
+
+    const cancelled = await browser.post(`${path}/actions/${broken.id}`, { intent: "cancel", message: "typed" });
+    expect(cancelled.status).toBe(303);
+    expect(await messageBox(browser, path)).toBe("typed");
+  });
+});
+
 /** `text` as a literal in a regular expression. */
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
