@@ -41,7 +41,7 @@ import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/setti
 import {
   Composer,
   COMPOSER_FORM_ID,
-  composerFormHandle,
+  fieldPanelHandle,
   isComposerSend,
   KEEP_TO_FIELD,
   KeepTextLink,
@@ -82,7 +82,7 @@ function versionsOf(id: string, versionIds: string[] | null): Versions | null {
 }
 
 // Its buttons outside the message box submit the box's form, text and all (no JS: nothing typed is lost).
-export const handle = composerFormHandle;
+export const handle = fieldPanelHandle;
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export { retryAfterHeaders as headers };
@@ -471,20 +471,6 @@ export default function Conversation() {
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
-      {panel === "rename" && !hydrated ? (
-        // Enter in the title field presses the first button of the message box's form, which it belongs
-        // to: this one, which renames (the menu's Pin comes earlier than Save title; the header's theme
-        // buttons leave that form meanwhile, useHeaderComposerFormId).
-        <button
-          type="submit"
-          hidden
-          tabIndex={-1}
-          name="intent"
-          value="rename"
-          aria-hidden="true"
-          {...withComposerText(COMPOSER_FORM_ID)}
-        />
-      ) : null}
       <a href="#composer-message" className="skip-link">
         Skip to the message box
       </a>
