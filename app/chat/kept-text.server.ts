@@ -23,7 +23,7 @@ const KEPT_MS = 24 * 60 * 60 * 1000;
  */
 const COMPOSER_ADDRESS = /^\/chat(?:\/[A-Za-z0-9_-]{1,64})?$/;
 /** Pages whose text one person keeps at once: the newest stay, so no one fills the table. */
-export const KEPT_PAGES_PER_USER = 10;
+const KEPT_PAGES_PER_USER = 10;
 
 /** What the marker holds: whose text, for which page, and which keep of it (the row's keptAt). */
 type Marker = { user: string; page: string; at: number };
