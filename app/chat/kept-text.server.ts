@@ -22,6 +22,7 @@ const KEPT_MS = 24 * 60 * 60 * 1000;
  * longer one is no page of ours, and would be a key past what the primary key's index can hold.
  */
 const COMPOSER_ADDRESS = /^\/chat(?:\/[A-Za-z0-9_-]{1,64})?$/;
+const ANY_COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
 /** Pages whose text one person keeps at once: the newest stay, so no one fills the table. */
 const KEPT_PAGES_PER_USER = 10;
 
@@ -34,7 +35,9 @@ function markerCookie() {
 
 /** The page (`/chat` or `/chat/<id>`) a post to `route` was typed on, or null for other posts. */
 export function composerPage(route: string, sentPath: string): string | null {
-  if (!COMPOSER_ADDRESS.test(route) || !COMPOSER_ADDRESS.test(sentPath)) return null;
+  // Any conversation address, even one no id could be: a post to it is still shown back (keepMessage
+  // keeps only for the strict COMPOSER_ADDRESS).
+  if (!ANY_COMPOSER_ADDRESS.test(route)) return null;
   const id = sentPath.split("/")[2];
   return id ? `/chat/${id}` : "/chat";
 }
