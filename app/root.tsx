@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { FieldPanelDefaultButton } from "~/components/chat/composer";
 import { closeMenusOnEscape } from "~/components/disclosure";
 import { ErrorPage } from "~/components/error-page";
 import { MainNavigation, type NavItem } from "~/components/navigation";
@@ -85,6 +86,8 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <PendingIndicator />
+        {/* Before the header's theme buttons: Enter in the rename field (no JS) renames. */}
+        <FieldPanelDefaultButton />
         <header className="site-header">
           <MainNavigation
             items={data?.navigation ?? []}

@@ -66,3 +66,31 @@ test("the page's links stay links, and what is typed survives them and Save titl
   await page.waitForURL((url) => url.pathname === path && !url.search);
   await expect(box(page)).toHaveValue(text);
 });
+
+test("opening a conversation from the list renders its links as links at once (no no-JS button for a frame)", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 60);
+  await page.goto("/chat");
+  await untilInteractive(page);
+  // Any no-JS stand-in (a button of the message box's form naming where a link leads) added from now on.
+  await page.evaluate(() => {
+    const seen = window as unknown as { keepToButtons: number };
+    seen.keepToButtons = 0;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          if (node.matches('button[name="keepTo"]')) seen.keepToButtons++;
+          seen.keepToButtons += node.querySelectorAll('button[name="keepTo"]').length;
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole("link", { name: "A long talk (60 messages)" }).click();
+  await page.waitForURL((url) => url.pathname === path);
+  await expect(page.getByRole("link", { name: "Show earlier messages" })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { keepToButtons: number }).keepToButtons)).toBe(0);
+});

@@ -219,3 +219,24 @@ test("a NUL in the box: the theme switch still changes the theme and the text co
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(box(page)).toHaveValue("before\uFFFDafter");
 });
+
+test("with the rename panel open, the theme switch keeps the box's text, and Enter in the title still renames", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  const path = await seedLongConversation(email, baseURL!, 2);
+  await page.goto(`${path}?panel=rename`);
+  expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
+  await box(page).fill("Typed while renaming");
+  await page.locator(".main-nav__wide").getByRole("button", { name: "Dark" }).click();
+  await page.waitForURL((url) => url.pathname === path && url.searchParams.get("panel") === "rename");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(box(page)).toHaveValue("Typed while renaming");
+
+  await page.getByLabel("New title").fill("Renamed after the theme");
+  await page.getByLabel("New title").press("Enter");
+  await page.waitForURL((url) => url.pathname === path && !url.search);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Renamed after the theme");
+  await expect(box(page)).toHaveValue("Typed while renaming");
+});

@@ -33,6 +33,8 @@ export const conversationPageColumns = rowContract({
   maxTokens: "ChatSettings.maxTokens",
   /** The page's messages, newest first, one more than the page (there are earlier ones): PageMessageJson[]. */
   messages: computed("json"),
+  /** The message box's kept text, when the browser's marker named this page (chat/kept-text.server.ts). */
+  keptMessage: computed("text", { nullable: true }),
 });
 
 /** The keys of each message object in `messages` (the hot-path SQL test holds the statement to them). */
@@ -98,6 +100,8 @@ export type ConversationPage = {
   preferences: ChatPreferences;
   /** Oldest first, for display. */
   messages: PageMessage[];
+  /** What the message box held when this page was left without JS (its marker named this keep), once. */
+  keptMessage: string | null;
   /** The cursor of the page before this one, when there is one. */
   earlier: CreatedAtCursor | null;
 };
@@ -117,11 +121,23 @@ function positionSql(position: PagePosition): Prisma.Sql {
     : Prisma.sql`AND (m."createdAt", m.id) < (${createdAt}, ${id})`;
 }
 
+/**
+ * The text the message box held when this page was left without JS, read with the page rather than by a
+ * statement of its own: only when the browser's marker named this page and this keep (its keptAt).
+ */
+function keptMessageSql(userId: string, keptAt: Date | null): Prisma.Sql {
+  if (!keptAt) return Prisma.sql`NULL::text`;
+  return Prisma.sql`(SELECT k.message FROM "KeptComposerText" k
+                      WHERE k."userId" = ${userId} AND k.page = '/chat/' || c.id
+                        AND k."keptAt" = ${keptAt.toISOString()}::timestamp(3))`;
+}
+
 export function conversationPageSql(
   userId: string,
   conversationId: string,
   position: PagePosition,
   limit = MESSAGES_PER_PAGE,
+  keptAt: Date | null = null,
 ): Prisma.Sql {
   // Only the chosen version of a regenerated reply is in the thread; the messages are read only when
   // the conversation is the person's (the join on c).
@@ -154,7 +170,8 @@ export function conversationPageSql(
                       'actions', (SELECT json_agg(a ORDER BY a."createdAt", a.id) FROM "CalendarAction" a
                                    WHERE a."messageId" = p.id AND a."userId" = ${userId})
                     ) ORDER BY p."createdAt" DESC, p.id DESC)
-               FROM page p), '[]'::json) AS messages
+               FROM page p), '[]'::json) AS messages,
+           ${keptMessageSql(userId, keptAt)} AS "keptMessage"
       FROM c LEFT JOIN "ChatSettings" s ON s."userId" = ${userId}`;
 }
 
@@ -168,9 +185,10 @@ export async function conversationPage(
   position: PagePosition,
   limit = MESSAGES_PER_PAGE,
   now = new Date(),
+  keptAt: Date | null = null,
 ): Promise<ConversationPage> {
   const [row] = await queryRows<RowOf<typeof conversationPageColumns>>(
-    conversationPageSql(user.id, conversationId, position, limit),
+    conversationPageSql(user.id, conversationId, position, limit, keptAt),
   );
   if (!row) throw new ConversationNotFoundError();
   const rows = row.messages as PageMessageJson[];
@@ -216,5 +234,6 @@ export async function conversationPage(
     }),
     messages,
     earlier: rows.length > limit && oldest ? { createdAt: oldest.createdAt, id: oldest.id } : null,
+    keptMessage: row.keptMessage,
   };
 }

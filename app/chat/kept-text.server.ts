@@ -1,22 +1,33 @@
 import { MESSAGE_MAX } from "~/chat/schemas";
 import { prisma } from "~/db/db.server";
+import { Prisma } from "~/generated/prisma/client";
 import { signedCookie } from "~/http/signed-cookie.server";
 
 /**
  * The chat domain's one entry for "keep what was in the message box": without JS the conversation page
  * is left with text in its box (another of its buttons or links submits the box's form, the theme switch,
  * a send after the session ended), and the page that comes back must have it again. The text is kept in
- * the database (a cookie held 3.9 KB, a tenth of a message), under the person and the page, and taken
- * (read and deleted) the first time that page renders it. A small signed marker cookie names whose text
- * this browser left, so a page view without it (or someone else's) costs no query. Never in a URL
- * (addresses end up in logs).
+ * the database (a cookie held 3.9 KB, a tenth of a message), under the person and the page. A small
+ * signed marker cookie names whose text this browser left, for which page and which keep: only that page
+ * reads it (one select, or a column of the page's own statement), once — the response drops the marker.
+ * A page view writes nothing: the row goes with the next keep, signing out or the hourly purge. Never in
+ * a URL (addresses end up in logs).
  */
 const MARKER_COOKIE = "__ares_kept_text";
 /** Kept this long: a browser that never comes back leaves it to the hourly purge. */
 const KEPT_MS = 24 * 60 * 60 * 1000;
 
-/** The composer addresses: the new-chat page and a conversation (its id as routed). */
-const COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
+/**
+ * The composer addresses: the new-chat page and a conversation (its id as routed). An id is a cuid: a
+ * longer one is no page of ours, and would be a key past what the primary key's index can hold.
+ */
+const COMPOSER_ADDRESS = /^\/chat(?:\/[A-Za-z0-9_-]{1,64})?$/;
+const ANY_COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
+/** Pages whose text one person keeps at once: the newest stay, so no one fills the table. */
+const KEPT_PAGES_PER_USER = 10;
+
+/** What the marker holds: whose text, for which page, and which keep of it (the row's keptAt). */
+type Marker = { user: string; page: string; at: number };
 
 function markerCookie() {
   return signedCookie(MARKER_COOKIE, { maxAgeSeconds: KEPT_MS / 1000 });
@@ -24,7 +35,9 @@ function markerCookie() {
 
 /** The page (`/chat` or `/chat/<id>`) a post to `route` was typed on, or null for other posts. */
 export function composerPage(route: string, sentPath: string): string | null {
-  if (!COMPOSER_ADDRESS.test(route)) return null;
+  // Any conversation address, even one no id could be: a post to it is still shown back (keepMessage
+  // keeps only for the strict COMPOSER_ADDRESS).
+  if (!ANY_COMPOSER_ADDRESS.test(route)) return null;
   const id = sentPath.split("/")[2];
   return id ? `/chat/${id}` : "/chat";
 }
@@ -32,19 +45,43 @@ export function composerPage(route: string, sentPath: string): string | null {
 /**
  * Keeps `message` for `userId`'s composer on `page` (a path, `/chat` or `/chat/<id>`; a query or hash is
  * ignored) and returns the Set-Cookie of the marker. Null (nothing kept) when the box was empty, `page`
- * has no box, or the text is one the box could not have sent: over the message limit, or holding a NUL.
+ * has no box or is a conversation that is not theirs, or the text is one the box could not have sent:
+ * over the message limit, or holding a NUL. Only the person's newest KEPT_PAGES_PER_USER pages stay.
  */
-export async function keepMessage(userId: string, page: string, message: unknown): Promise<string | null> {
-  const pathname = new URL(page, "http://ares.invalid").pathname;
+export async function keepMessage(
+  userId: string,
+  page: string,
+  message: unknown,
+  now = new Date(),
+): Promise<string | null> {
+  const pathname = URL.canParse(page, "http://ares.invalid") ? new URL(page, "http://ares.invalid").pathname : "";
   if (typeof message !== "string" || !message.trim() || !COMPOSER_ADDRESS.test(pathname)) return null;
   // The box's own limit (its maxLength counts a line break once; a no-JS post sends it as CRLF).
   if (message.replace(/\r\n/g, "\n").length > MESSAGE_MAX || message.includes("\0")) return null;
-  await prisma.keptComposerText.upsert({
-    where: { userId_page: { userId, page: pathname } },
-    create: { userId, page: pathname, message },
-    update: { message, keptAt: new Date() },
-  });
-  return markerCookie().serialize(userId);
+  const conversationId = pathname.split("/")[2] ?? "";
+  const keptAt = new Date(now.getTime());
+  // One statement: the ownership check (a primary-key lookup), the upsert, and dropping the person's
+  // older pages past the cap (a statement's parts see the same snapshot: the new row is not among them).
+  const kept = await prisma.$queryRaw<Array<{ page: string }>>(Prisma.sql`
+    WITH owned AS (
+      SELECT 1 WHERE ${pathname} = '/chat'
+      UNION ALL
+      SELECT 1 FROM "Conversation" WHERE id = ${conversationId} AND "userId" = ${userId}
+    ), kept AS (
+      INSERT INTO "KeptComposerText" ("userId", page, message, "keptAt")
+      SELECT ${userId}, ${pathname}, ${message}, ${keptAt.toISOString()}::timestamp(3)
+       WHERE EXISTS (SELECT 1 FROM owned)
+      ON CONFLICT ("userId", page) DO UPDATE SET message = EXCLUDED.message, "keptAt" = EXCLUDED."keptAt"
+      RETURNING page
+    ), dropped AS (
+      DELETE FROM "KeptComposerText"
+       WHERE "userId" = ${userId} AND EXISTS (SELECT 1 FROM kept)
+         AND page IN (SELECT page FROM "KeptComposerText" WHERE "userId" = ${userId} AND page <> ${pathname}
+                       ORDER BY "keptAt" DESC, page OFFSET ${KEPT_PAGES_PER_USER - 1})
+    )
+    SELECT page FROM kept`);
+  if (kept.length === 0) return null;
+  return markerCookie().serialize({ user: userId, page: pathname, at: keptAt.getTime() } satisfies Marker);
 }
 
 /**
@@ -55,11 +92,17 @@ export function keepComposerText(form: FormData, page: string, userId: string): 
   return keepMessage(userId, page, form.get("message"));
 }
 
-async function markerUser(request: Request): Promise<string | null> {
+function isMarker(value: unknown): value is Marker {
+  if (typeof value !== "object" || value === null) return false;
+  const { user, page, at } = value as Record<string, unknown>;
+  return typeof user === "string" && typeof page === "string" && typeof at === "number";
+}
+
+async function readMarker(request: Request): Promise<Marker | null> {
   const cookieHeader = request.headers.get("cookie");
   if (!cookieHeader?.includes(`${MARKER_COOKIE}=`)) return null;
   const value: unknown = await markerCookie().parse(cookieHeader);
-  return typeof value === "string" ? value : null;
+  return isMarker(value) ? value : null;
 }
 
 /** The Set-Cookie that drops the marker. */
@@ -68,30 +111,42 @@ function clearMarker(): Promise<string> {
 }
 
 /**
- * `userId`'s text kept for this page, taken once (return the headers with the loader's data: they drop
- * the marker once nothing is left). Another page's text stays for that page; another person's is never
- * seen (the browser may have changed hands: a row is only read for the person signed in).
+ * Which keep of `userId`'s text for this page (its keptAt) the browser's marker names, or null: no query.
+ * A marker naming this page is dropped with the response (`headers`): the text comes back once. Another
+ * page's marker stays for that page; another person's is never used (the browser may have changed hands).
+ * Nothing is deleted on a page view: the next keep, signing out or the hourly purge does that.
+ */
+export async function keptTextMarker(
+  request: Request,
+  userId: string,
+  now = new Date(),
+): Promise<{ keptAt: Date | null; headers: Headers }> {
+  const headers = new Headers();
+  const marker = await readMarker(request);
+  if (!marker || marker.user !== userId || marker.page !== new URL(request.url).pathname) {
+    return { keptAt: null, headers };
+  }
+  headers.append("Set-Cookie", await clearMarker());
+  return { keptAt: now.getTime() - marker.at <= KEPT_MS ? new Date(marker.at) : null, headers };
+}
+
+/**
+ * `userId`'s text kept for this page when the marker names it (one select by person, page and keep),
+ * with the headers that drop the marker (return them with the loader's data).
  */
 export async function takeKeptText(
   request: Request,
   userId: string,
   now = new Date(),
 ): Promise<{ message: string | null; headers: Headers }> {
-  const headers = new Headers();
-  // Another person's marker stays: their text waits for them (the browser may have changed hands).
-  if ((await markerUser(request)) !== userId) return { message: null, headers };
+  const { keptAt, headers } = await keptTextMarker(request, userId, now);
+  if (!keptAt) return { message: null, headers };
   const page = new URL(request.url).pathname;
-  const since = new Date(now.getTime() - KEPT_MS);
-  const kept = await prisma.keptComposerText.findMany({
-    where: { userId, keptAt: { gte: since } },
-    select: { page: true, message: true, keptAt: true },
+  const kept = await prisma.keptComposerText.findFirst({
+    where: { userId, page, keptAt },
+    select: { message: true },
   });
-  const here = kept.find((row) => row.page === page);
-  if (kept.length === (here ? 1 : 0)) headers.append("Set-Cookie", await clearMarker());
-  if (!here) return { message: null, headers };
-  // Taken once: of two pages opened at once, only the one that deletes it shows it.
-  const { count } = await prisma.keptComposerText.deleteMany({ where: { userId, page, keptAt: here.keptAt } });
-  return { message: count === 1 ? here.message : null, headers };
+  return { message: kept?.message ?? null, headers };
 }
 
 /**
@@ -100,7 +155,7 @@ export async function takeKeptText(
  * Set-Cookie that drops the marker.
  */
 export async function dropKeptTexts(request: Request, userId: string | null | undefined): Promise<string> {
-  const users = [...new Set([userId, await markerUser(request)])].filter((id): id is string => Boolean(id));
+  const users = [...new Set([userId, (await readMarker(request))?.user])].filter((id): id is string => Boolean(id));
   if (users.length > 0) await prisma.keptComposerText.deleteMany({ where: { userId: { in: users } } });
   return clearMarker();
 }

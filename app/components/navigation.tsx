@@ -1,5 +1,5 @@
 import { clearAllDrafts } from "~/components/chat/drafts";
-import { useHeaderComposerFormId, withComposerText } from "~/components/chat/composer";
+import { useComposerFormId, withComposerText } from "~/components/chat/composer";
 import { Form, Link, NavLink, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { closeOnEscape } from "~/components/disclosure";
@@ -49,7 +49,7 @@ const THEMES: { value: Theme; label: string }[] = [
 function ThemeSwitch({ theme }: { theme: Theme }) {
   const location = useLocation();
   // On a conversation the buttons submit its message box's form, so what is typed there is kept.
-  const composerForm = useHeaderComposerFormId();
+  const composerForm = useComposerFormId();
   return (
     <Form method="post" action="/theme" className="theme-switch" aria-label="Theme">
       <input type="hidden" name="redirectTo" value={`${location.pathname}${location.search}`} />

@@ -74,7 +74,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   if (composer) {
     (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost = {
       page: composer,
-      user: auth?.endedUserId ?? null,
+      user: auth ? recentlyEndedUser(auth, new Date()) : null,
       signIn: `/login?${new URLSearchParams({ ...Object.fromEntries(params), redirectTo: composer })}`,
     };
     return next();
@@ -89,6 +89,18 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     return next();
   }
   res.redirect(read ? 302 : 303, `/login?${params}`);
+}
+
+/**
+ * How long after a session ended its chat text is still kept for after signing in again (as the cookie
+ * that carried it lived). Kept before the rate limiter, so an old, revoked or disabled session's cookie
+ * replayed must not be a way to write rows: past this, or for a disabled account, it is only shown back.
+ */
+const KEEP_AFTER_END_MS = 15 * 60 * 1000;
+
+function recentlyEndedUser(auth: RequestAuth, now: Date): string | null {
+  if (auth.user || !auth.endedUserId || auth.ended === "disabled" || !auth.endedAt) return null;
+  return now.getTime() - auth.endedAt.getTime() <= KEEP_AFTER_END_MS ? auth.endedUserId : null;
 }
 
 /** `user`: whose ended session posted it (null without a known session: the text is only shown back). */

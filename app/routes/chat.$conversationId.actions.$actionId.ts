@@ -46,9 +46,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.success) throw data("Choose Confirm, Cancel or Undo.", { status: 400 });
   const page = `/chat/${conversationId}`;
   const back = `${page}#action-${params.actionId}`;
-  // The card's buttons submit the message box's form (no JS): what was typed is back in it after.
-  const kept = context.documentRequest ? await keepComposerText(form, page, user.id) : null;
-  const headers = kept ? { "Set-Cookie": kept } : undefined;
+  // The card's buttons submit the message box's form (no JS): what was typed is back in it after. Kept
+  // once the decision is answered, so a failed one leaves no row behind without the marker that names it.
+  const keptHeaders = async () => {
+    const kept = context.documentRequest ? await keepComposerText(form, page, user.id) : null;
+    return kept ? { "Set-Cookie": kept } : undefined;
+  };
   try {
     await decideAction(user, params.actionId!, parsed.data.intent, {
       ip: context.clientIp,
@@ -60,10 +63,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // nothing changed.
     if (error instanceof ActionSettledError) {
       const refused = new URLSearchParams({ action: params.actionId!, refused: error.reason });
-      return redirect(`${page}?${refused.toString()}#action-${params.actionId}`, { status: 303, headers });
+      return redirect(`${page}?${refused.toString()}#action-${params.actionId}`, {
+        status: 303,
+        headers: await keptHeaders(),
+      });
     }
     throw error;
   }
   // 303: the page is fetched with GET, whatever the method of the form that decided.
-  return redirect(back, { status: 303, headers });
+  return redirect(back, { status: 303, headers: await keptHeaders() });
 }

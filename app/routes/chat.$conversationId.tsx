@@ -29,7 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { keepComposerText, takeKeptText } from "~/chat/kept-text.server";
+import { keepComposerText, keptTextMarker } from "~/chat/kept-text.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -41,7 +41,7 @@ import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/setti
 import {
   Composer,
   COMPOSER_FORM_ID,
-  composerFormHandle,
+  fieldPanelHandle,
   isComposerSend,
   KEEP_TO_FIELD,
   KeepTextLink,
@@ -82,7 +82,7 @@ function versionsOf(id: string, versionIds: string[] | null): Versions | null {
 }
 
 // Its buttons outside the message box submit the box's form, text and all (no JS: nothing typed is lost).
-export const handle = composerFormHandle;
+export const handle = fieldPanelHandle;
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
 export { retryAfterHeaders as headers };
@@ -95,14 +95,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const before = decodeCreatedAtCursor(url.searchParams.get("before"));
   const through = before ? null : decodeCreatedAtCursor(url.searchParams.get("through"));
   const cursor = before ?? through;
+  // What was in the box when this page was left without JS (another of its buttons or links, a send
+  // after the session had ended): back in it, once — read with the page, when the marker names it.
+  const kept = await keptTextMarker(request, user.id);
   // One statement: the conversation, the person's preferences and the page with everything it shows.
+  const position = cursor ? { cursor, through: Boolean(through) } : null;
   const [page, openrouterModels, ollamaModels] = await Promise.all([
-    conversationPage(user, conversationId, cursor ? { cursor, through: Boolean(through) } : null).catch(
-      (error: unknown) => {
-        if (error instanceof ConversationNotFoundError) notFound();
-        throw error;
-      },
-    ),
+    conversationPage(user, conversationId, position, undefined, undefined, kept.keptAt).catch((error: unknown) => {
+      if (error instanceof ConversationNotFoundError) notFound();
+      throw error;
+    }),
     listModels("openrouter"),
     listModels("ollama"),
   ]);
@@ -150,9 +152,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const provider = conversation.provider ?? primaryProvider();
   // What "Default" means for this conversation: the person's saved default, else the server's.
   const fallback = modelForReply({ provider: conversation.provider, model: null }, preferences);
-  // What was in the box when this page was left without JS (another of its buttons or links, a send
-  // after the session had ended): back in it, once.
-  const unsent = await takeKeptText(request, user.id);
   return data(
     {
       conversation: {
@@ -172,9 +171,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         openrouter: openrouterModels.map((model) => model.id),
         ollama: ollamaModels.map((model) => model.id),
       },
-      unsentMessage: unsent.message,
+      unsentMessage: page.keptMessage,
     },
-    { headers: unsent.headers },
+    { headers: kept.headers },
   );
 }
 
@@ -263,9 +262,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         return back(here);
       case "keep": {
         // Only somewhere on this page: the value comes from the form, so it is not trusted to go elsewhere.
-        const to = new URL(intent.keepTo, `http://ares.invalid${here}`);
+        // An address that does not parse (`http://[`) is this page too, not a 500.
+        const base = `http://ares.invalid${here}`;
+        const to = URL.canParse(intent.keepTo, base) ? new URL(intent.keepTo, base) : null;
         await getConversation(user.id, conversationId);
-        return back(to.pathname === here ? `${here}${to.search}${to.hash}` : here);
+        return back(to?.pathname === here ? `${here}${to.search}${to.hash}` : here);
       }
       case "pin":
       case "unpin":
@@ -470,20 +471,6 @@ export default function Conversation() {
 
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
-      {panel === "rename" && !hydrated ? (
-        // Enter in the title field presses the first button of the message box's form, which it belongs
-        // to: this one, which renames (the menu's Pin comes earlier than Save title; the header's theme
-        // buttons leave that form meanwhile, useHeaderComposerFormId).
-        <button
-          type="submit"
-          hidden
-          tabIndex={-1}
-          name="intent"
-          value="rename"
-          aria-hidden="true"
-          {...withComposerText(COMPOSER_FORM_ID)}
-        />
-      ) : null}
       <a href="#composer-message" className="skip-link">
         Skip to the message box
       </a>

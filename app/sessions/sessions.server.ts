@@ -124,16 +124,17 @@ export async function resolveSession(
   const [row] = await queryRows<RowOf<typeof sessionLookupColumns>>(sessionLookupSql(sessionId));
   if (!row) return { user: null, session: null, ended: "unknown" };
   // Whose session ended: a message it left unsent is only given back to them (chat/kept-text.server.ts).
-  const ended = (reason: SessionEndReason): RequestAuth => ({
+  const ended = (reason: SessionEndReason, endedAt?: Date): RequestAuth => ({
     user: null,
     session: null,
     ended: reason,
     endedUserId: row.userId,
+    ...(endedAt ? { endedAt } : {}),
   });
   // Disabling an account also revokes its sessions: say why, not just that the session ended.
   if (row.disabledAt) return ended("disabled");
-  if (row.revokedAt) return ended("revoked");
-  if (row.expiresAt <= now) return ended("expired");
+  if (row.revokedAt) return ended("revoked", row.revokedAt);
+  if (row.expiresAt <= now) return ended("expired", row.expiresAt);
 
   if (now.getTime() - row.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_MS) {
     const write = () => queryRows(touchSessionSql(row.id, now)).then(() => undefined);

@@ -32,5 +32,7 @@ export type RequestAuth =
       ended?: SessionEndReason;
       /** Whose session it was (revoked, expired, disabled): what it left behind stays theirs. */
       endedUserId?: string;
+      /** When it was revoked or expired (none for a disabled account). */
+      endedAt?: Date;
       unreadNotifications?: undefined;
     };

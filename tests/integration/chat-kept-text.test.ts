@@ -89,14 +89,18 @@ describe("the message box's text when another button of the page is pressed (no 
     expect(await prisma.keptComposerText.count({ where: { user: { email: a } } })).toBe(0);
 
     expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
-    expect((await browser.post(path, { intent: "unpin", message: "A's words again" })).status).toBe(302);
+    // Kept for the new-chat page (the theme switch there), the page B then opens.
+    const themed = await browser.post("/theme", { theme: "dark", redirectTo: "/chat", message: "A's words again" });
+    expect(themed.status).toBe(302);
     // A's session ends; B signs in here and opens the new-chat page: A's text is not there.
     await endSessions(a);
     expect((await browser.post("/login", { email: b, password: PASSWORD })).status).toBe(302);
     expect(await messageBox(browser, "/chat")).toBe("");
     // It is still A's, waiting for A.
     const kept = await prisma.keptComposerText.findMany({ where: { user: { email: a } } });
-    expect(kept.map((row) => row.message)).toEqual(["A's words again"]);
+    expect(kept.map((row) => [row.page, row.message])).toEqual([["/chat", "A's words again"]]);
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(await messageBox(browser, "/chat")).toBe("A's words again");
   });
 
   it("left over a day is not shown, and the hourly purge deletes it", async () => {
@@ -168,8 +172,20 @@ describe("the page's links and panels with text in the box (no JS)", () => {
       expect(response.headers.get("location")).toBe(to);
       expect(await messageBox(browser, new URL(to, server.url).pathname)).toBe(`typed before ${to}`);
     }
-    // Only somewhere on this page: another address is not followed.
-    for (const elsewhere of ["https://evil.example/x", "//evil.example/x", "/settings/profile"]) {
+    // Only somewhere on this page: another address is not followed; one that does not parse is this page.
+    const others = await conversationOf(email);
+    const someoneElse = unique("kept-links-other");
+    await signedUp(server.url, someoneElse);
+    const theirs = await conversationOf(someoneElse);
+    for (const elsewhere of [
+      "https://evil.example/x",
+      "//evil.example/x",
+      `//evil.example${others}`,
+      others,
+      "/settings/profile",
+      "http://[",
+      theirs,
+    ]) {
       const response = await browser.post(path, { keepTo: elsewhere, message: "kept" });
       expect(response.status).toBe(302);
       expect(response.headers.get("location")).toBe(path);
@@ -194,6 +210,98 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(refused.status).toBe(400);
     const html = await refused.text();
     expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>still here<\/textarea>/);
+  });
+});
+
+describe("what a signed-out post may keep (it is answered before the rate limiter)", () => {
+  const pinAfterEnd = (browser: Client, path: string, text: string) =>
+    browser.post(path, { intent: "pin", message: text });
+
+  it("only from a session that ended in the last 15 minutes, never a disabled account's: else only shown back", async () => {
+    const email = unique("kept-ended");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    await prisma.session.updateMany({
+      where: { user: { email } },
+      data: { revokedAt: new Date(Date.now() - 20 * 60 * 1000) },
+    });
+    const late = await pinAfterEnd(browser, path, "revoked long ago");
+    expect(late.status).toBe(401);
+    expect(await late.text()).toContain("revoked long ago");
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+
+    // An expired session, the same: kept only when it expired just now.
+    expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    await prisma.session.updateMany({
+      where: { user: { email }, revokedAt: null },
+      data: { expiresAt: new Date(Date.now() - 16 * 60 * 1000) },
+    });
+    expect((await pinAfterEnd(browser, path, "expired long ago")).status).toBe(401);
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+
+    expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    await prisma.user.update({ where: { email }, data: { disabledAt: new Date() } });
+    const disabled = await pinAfterEnd(browser, path, "while disabled");
+    expect(disabled.status).toBe(401);
+    expect(await disabled.text()).toContain("while disabled");
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+  });
+
+  it("only for the new-chat page or a conversation of theirs; a page past any id's length is no 500", async () => {
+    const email = unique("kept-owned");
+    const other = unique("kept-owned-other");
+    const browser = await signedUp(server.url, email);
+    await signedUp(server.url, other);
+    const theirs = await conversationOf(other);
+    await endSessions(email);
+    for (const path of [theirs, "/chat/no-such-conversation"]) {
+      const response = await pinAfterEnd(browser, path, `typed for ${path}`);
+      expect(response.status).toBe(401);
+      expect(await response.text()).toContain(`typed for ${path}`);
+    }
+    const long = await pinAfterEnd(browser, `/chat/${"x".repeat(3_000)}`, "on a long address");
+    expect(long.status).toBe(401);
+    expect(await long.text()).toContain("on a long address");
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    // Signed in, the theme switch does not keep text for another person's conversation either.
+    expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    expect((await browser.post("/theme", { theme: "dark", redirectTo: theirs, message: "x" })).status).toBe(302);
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+  });
+
+  it("keeps a person's newest 10 pages: more pages do not add rows", async () => {
+    const email = unique("kept-cap");
+    const browser = await signedUp(server.url, email);
+    const paths: string[] = [];
+    for (let index = 0; index < 12; index++) paths.push(await conversationOf(email));
+    for (const [index, path] of paths.entries()) {
+      expect((await browser.post(path, { intent: "pin", message: `text ${index}` })).status).toBe(302);
+    }
+    const kept = await prisma.keptComposerText.findMany({ where: { user: { email } }, orderBy: { keptAt: "asc" } });
+    expect(kept.map((row) => row.page)).toEqual(paths.slice(2));
+    expect(await messageBox(browser, paths[11]!)).toBe("text 11");
+  });
+});
+
+describe("a calendar card's button with text in the box (no JS)", () => {
+  it("keeps the text once the decision is answered; a decision that fails leaves no row behind", async () => {
+    const email = unique("kept-card");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const reply = await prisma.message.findFirstOrThrow({ where: { userId: user.id, role: "assistant" } });
+    const preview = { title: "Dentist", before: null, after: ["Tomorrow 10:00"], affects: null };
+    // A card whose stored input no longer makes an event: confirming it fails.
+    const broken = await prisma.calendarAction.create({
+      data: { userId: user.id, messageId: reply.id, kind: "create", input: { nonsense: true }, preview },
+    });
+    const failed = await browser.post(`${path}/actions/${broken.id}`, { intent: "confirm", message: "typed" });
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(await prisma.keptComposerText.count({ where: { userId: user.id } })).toBe(0);
+
+    const cancelled = await browser.post(`${path}/actions/${broken.id}`, { intent: "cancel", message: "typed" });
+    expect(cancelled.status).toBe(303);
+    expect(await messageBox(browser, path)).toBe("typed");
   });
 });
 

@@ -128,7 +128,8 @@ describe("the signed-out post on the way through the middleware", () => {
     const a = unique("unsent-xss");
     const browser = await signedUp(server.url, a);
     await endSessions(a);
-    const known = await browser.post("/chat/x123", { message: attack });
+    // On the new-chat page (a conversation that is not theirs, as /chat/x123, is only shown back).
+    const known = await browser.post("/chat?index", { message: attack });
     expect(known.status).toBe(401);
     expect(known.headers.get("cache-control")).toBe("no-store");
     const html = await known.text();

@@ -108,6 +108,33 @@ describe("the conversation page request", () => {
     expect(counts[0]).toBeLessThanOrEqual(3);
   });
 
+  it("with kept message-box text (no JS, its marker set): the text is back, still ≤ 3 statements, none a write", async () => {
+    const client = await signedInClient(baseUrl);
+    const email = (await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" }, select: { email: true } }))
+      .email;
+    const id = await conversationWith(email, 50);
+    expect((await client.get(`/chat/${id}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Pin pressed without JS with text in the box: kept, and the marker names this page.
+    expect((await client.post(`/chat/${id}`, { intent: "pin", message: "half a thought" })).status).toBe(302);
+    const { result: html, statements } = await countQueries(async () => {
+      const response = await client.get(`/chat/${id}`);
+      expect(response.status).toBe(200);
+      return response.text();
+    });
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>half a thought<\/textarea>/);
+    expect(
+      statements.filter((text) => /^\s*(insert|update|delete|begin|with[\s\S]*\b(insert|update|delete)\b)/i.test(text)),
+    ).toEqual([]);
+    expect(statements.length).toBeLessThanOrEqual(3);
+    // Once: the response dropped the marker, and the next view neither shows it nor looks for it.
+    const { result: again, statements: next } = await countQueries(async () =>
+      (await client.get(`/chat/${id}`)).text(),
+    );
+    expect(again).toMatch(/<textarea[^>]*id="composer-message"[^>]*><\/textarea>/);
+    expect(next.filter((text) => text.includes("KeptComposerText"))).toEqual([]);
+  });
+
   it("carries in its hydration data only what a message has, and marks the open conversation in the list", async () => {
     const client = await signedInClient(baseUrl);
     const user = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" }, select: { id: true } });

@@ -171,6 +171,11 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
   ],
   ["conversation page (newest)", conversationPageSql(id, id, null), conversationPageColumns],
   [
+    "conversation page with the message box's kept text",
+    conversationPageSql(id, id, null, undefined, new Date()),
+    conversationPageColumns,
+  ],
+  [
     "conversation page (ending with a message)",
     conversationPageSql(id, id, { cursor: { createdAt: new Date(), id }, through: true }),
     conversationPageColumns,

@@ -78,7 +78,18 @@ describe("accounts and sessions", () => {
     expect((await resolveSession(id)).user?.id).toBe(user.id);
     expect(await revokeSession(user.id, sessionRowId(id))).toBe(true);
     // Whose session it was travels with the refusal (a message it left unsent stays theirs).
-    expect(await resolveSession(id)).toEqual({ user: null, session: null, ended: "revoked", endedUserId: user.id });
+    // And when it ended: a chat message is only kept for a session that ended minutes ago.
+    const before = Date.now();
+    const refused = await resolveSession(id);
+    expect(refused).toEqual({
+      user: null,
+      session: null,
+      ended: "revoked",
+      endedUserId: user.id,
+      endedAt: expect.any(Date) as Date,
+    });
+    const endedAt = refused.user === null ? refused.endedAt : undefined;
+    expect(Math.abs(before - (endedAt?.getTime() ?? 0))).toBeLessThan(60_000);
   });
 
   it("an expired session and a disabled account's session are refused", async () => {

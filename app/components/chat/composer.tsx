@@ -27,15 +27,34 @@ export function useComposerFormId(): string | undefined {
 /** The conversation page's panel whose field (the new title) belongs to the composer form: `?panel=rename`. */
 export const FIELD_PANEL = "rename";
 
+/** A page whose FIELD_PANEL's field joins the composer form says so in its handle. */
+export const fieldPanelHandle = { ...composerFormHandle, fieldPanel: FIELD_PANEL };
+
 /**
- * useComposerFormId for the header's buttons (the theme switch): none while FIELD_PANEL is open. Enter
- * in its field presses the first submit button of the composer form in the document, which would be the
- * header's; the page puts its own (which renames) first instead.
+ * Enter in FIELD_PANEL's field (no JS) presses the composer form's first submit button in the document:
+ * this hidden one, which renames. The root renders it before the header, so the theme buttons (which
+ * submit the same form, the text with them) come after it and stay in the form.
  */
-export function useHeaderComposerFormId(): string | undefined {
-  const formId = useComposerFormId();
+export function FieldPanelDefaultButton() {
+  const matches = useMatches();
   const [searchParams] = useSearchParams();
-  return searchParams.get("panel") === FIELD_PANEL ? undefined : formId;
+  const hydrated = useHydrated();
+  const page = matches.some((match) => {
+    const handle: unknown = match.handle;
+    return typeof handle === "object" && handle !== null && "fieldPanel" in handle && match.data !== undefined;
+  });
+  if (!page || hydrated || searchParams.get("panel") !== FIELD_PANEL) return null;
+  return (
+    <button
+      type="submit"
+      hidden
+      tabIndex={-1}
+      name="intent"
+      value="rename"
+      aria-hidden="true"
+      {...withComposerText(COMPOSER_FORM_ID)}
+    />
+  );
 }
 
 /**
