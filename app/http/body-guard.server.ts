@@ -229,18 +229,30 @@ function storableJson(parsed: unknown): Buffer | undefined {
   }
 }
 
+/**
+ * Where a NUL may arrive and go on as U+FFFD: in any field of a page form (its page refuses the post with
+ * what was typed), only in the message box's text for a button that submits that box's form to another
+ * action (the theme switch, a calendar card: page-forms.server.ts) — a NUL in that action's own fields is
+ * refused as anywhere else — and nowhere otherwise.
+ */
+type NulTolerance = "any field" | "message box" | "none";
+
 async function reencode(
   type: string | undefined,
   bytes: Buffer,
   contentType: string,
-  { pageAnswers, storableJsonWanted }: { pageAnswers: boolean; storableJsonWanted: boolean },
+  { pageAnswers, storableJsonWanted }: { pageAnswers: NulTolerance; storableJsonWanted: boolean },
 ): Promise<GuardedBody | Failure> {
+  // A field holding a NUL that this post may not carry on as U+FFFD (a NUL in a field's name only a page form may).
+  const refused = (name: string, value: string) =>
+    pageAnswers !== "any field" &&
+    (name.includes("\0") || (value.includes("\0") && !(pageAnswers === "message box" && name === "message")));
   if (type === FORM) {
     const fields = decodeForm(bytes, contentType);
     // Refused rather than stored with U+FFFD in place of what was typed.
     if (!fields) return badFormEncoding;
     const hadNul = fields.some(([name, value]) => name.includes("\0") || value.includes("\0"));
-    if (hadNul && !pageAnswers) return badText;
+    if (fields.some(([name, value]) => refused(name, value))) return badText;
     const clean = hadNul ? fields.map(([name, value]) => [withoutNul(name), withoutNul(value)]) : fields;
     // Handed on as UTF-8, the only charset Remix's form reader knows.
     return { bytes: Buffer.from(new URLSearchParams(clean).toString()), contentType: FORM, hadNul };
@@ -259,7 +271,7 @@ async function reencode(
     const texts = [...form].flatMap(([name, value]) => (typeof value === "string" ? [name, value] : [name]));
     if (texts.some((text) => alteredByDecoding(text, bytes))) return badMultipartEncoding;
     const hadNul = texts.some((text) => text.includes("\0"));
-    if (hadNul && !pageAnswers) return badText;
+    if ([...form].some(([name, value]) => refused(name, typeof value === "string" ? value : ""))) return badText;
     const clean = new FormData();
     for (const [name, value] of form)
       clean.append(withoutNul(cleanText(name)), typeof value === "string" ? withoutNul(cleanText(value)) : value);
@@ -386,7 +398,13 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       .then(async (bytes) => {
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
-          pageAnswers: !api && (isPageFormPost(req) || carriesComposerText(req)),
+          pageAnswers: api
+            ? "none"
+            : isPageFormPost(req)
+              ? "any field"
+              : carriesComposerText(req)
+                ? "message box"
+                : "none",
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
         });
         return "bytes" in result ? guarded(result) : fail(result);

@@ -152,6 +152,20 @@ describe("the theme switch with text in the box (no JS)", () => {
     expect(browser.jar.get("theme")).toBe("dark");
     expect(await messageBox(browser, path)).toBe("before\uFFFDafter");
   });
+
+  it("a NUL in the switch's own fields is refused as in any other form, and nothing changes", async () => {
+    const email = unique("kept-theme-nul-field");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    for (const fields of [
+      { theme: "dark\0", redirectTo: path, message: "kept?" },
+      { theme: "dark", redirectTo: `${path}\0`, message: "kept?" },
+    ]) {
+      const response = await browser.post("/theme", fields);
+      expect(response.status).toBe(400);
+      expect(browser.jar.get("theme")).toBeUndefined();
+    }
+  });
 });
 
 describe("the page's links and panels with text in the box (no JS)", () => {
