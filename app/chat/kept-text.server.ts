@@ -77,7 +77,10 @@ export async function keepMessage(
       DELETE FROM "KeptComposerText"
        WHERE "userId" = ${userId} AND EXISTS (SELECT 1 FROM kept)
          AND page IN (SELECT page FROM "KeptComposerText" WHERE "userId" = ${userId} AND page <> ${pathname}
-                       ORDER BY "keptAt" DESC, page OFFSET ${KEPT_PAGES_PER_USER - 1})
+                       ORDER BY "keptAt" DESC, page OFFSET ${KEPT_PAGES_PER_USER - 1}
+                       -- A page another keep of this person's holds is left to the next keep: two keeps at
+                       -- once would otherwise deadlock, or drop the row the other has just written.
+                       FOR UPDATE SKIP LOCKED)
     )
     SELECT page FROM kept`);
   if (kept.length === 0) return null;

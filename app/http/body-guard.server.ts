@@ -9,6 +9,7 @@ import {
   answersTooLargeItself,
   isPageFormPost,
   carriesComposerText,
+  COMPOSER_TYPED_FIELDS,
 } from "./page-forms.server";
 
 /** Every ARES page and API endpoint is read with GET/HEAD; those with an action are changed with POST. */
@@ -198,7 +199,7 @@ function alteredByDecoding(text: string, bytes: Buffer): boolean {
 /**
  * PostgreSQL cannot store U+0000 (no keyboard types it; pasted binary can hold it). A post holding one is
  * refused, never silently stored altered: with a bare 400, or, for a page that answers refusals itself
- * (`pageAnswers`, page-forms.server.ts), handed on with U+FFFD in its place and marked (`hadNul`), so that
+ * (`nulTolerance`, page-forms.server.ts), handed on with U+FFFD in its place and marked (`hadNul`), so that
  * the page refuses it with what was typed and the reason instead (write-limit.server.ts).
  */
 /**
@@ -235,18 +236,23 @@ function storableJson(parsed: unknown): Buffer | undefined {
  * action (the theme switch, a calendar card: page-forms.server.ts) — a NUL in that action's own fields is
  * refused as anywhere else — and nowhere otherwise.
  */
-type NulTolerance = "any field" | "message box" | "none";
+type NulTolerance = "any field" | { onlyIn: ReadonlySet<string> } | "none";
+
+function nulTolerance(req: Request, api: boolean): NulTolerance {
+  if (api) return "none";
+  if (isPageFormPost(req)) return "any field";
+  return carriesComposerText(req) ? { onlyIn: COMPOSER_TYPED_FIELDS } : "none";
+}
 
 async function reencode(
   type: string | undefined,
   bytes: Buffer,
   contentType: string,
-  { pageAnswers, storableJsonWanted }: { pageAnswers: NulTolerance; storableJsonWanted: boolean },
+  { nul, storableJsonWanted }: { nul: NulTolerance; storableJsonWanted: boolean },
 ): Promise<GuardedBody | Failure> {
   // A field holding a NUL that this post may not carry on as U+FFFD (a NUL in a field's name only a page form may).
   const refused = (name: string, value: string) =>
-    pageAnswers !== "any field" &&
-    (name.includes("\0") || (value.includes("\0") && !(pageAnswers === "message box" && name === "message")));
+    nul !== "any field" && (name.includes("\0") || (value.includes("\0") && (nul === "none" || !nul.onlyIn.has(name))));
   if (type === FORM) {
     const fields = decodeForm(bytes, contentType);
     // Refused rather than stored with U+FFFD in place of what was typed.
@@ -398,13 +404,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       .then(async (bytes) => {
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
-          pageAnswers: api
-            ? "none"
-            : isPageFormPost(req)
-              ? "any field"
-              : carriesComposerText(req)
-                ? "message box"
-                : "none",
+          nul: nulTolerance(req, api),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
         });
         return "bytes" in result ? guarded(result) : fail(result);

@@ -18,11 +18,15 @@ export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FO
  * Posts of buttons that submit a chat page's message box form to another action (no JS): the theme
  * switch and a calendar card's Confirm, Cancel or Undo. The box's text may hold a NUL, though what they do
  * stores none of it: the post goes on with U+FFFD in the NUL's place (marked as a page form's is), so the
- * button does its thing and the text is kept, instead of a bare 400 page. A NUL in the action's own fields
- * (the theme, where to go, the card's intent) is refused as in any other form.
+ * button does its thing and the text is kept, instead of a bare 400 page — in the fields typed into
+ * (COMPOSER_TYPED_FIELDS) only: a NUL anywhere else (the theme, where to go, the card's intent) is refused
+ * as in any other form.
  */
 export const carriesComposerText = (req: Request) =>
   req.method === "POST" && /^\/(theme|chat\/[A-Za-z0-9_-]+\/actions\/[A-Za-z0-9_-]+)(\.data)?$/.test(req.path);
+
+/** The fields of the box's form a person types into: the message, and the title of an open rename panel. */
+export const COMPOSER_TYPED_FIELDS: ReadonlySet<string> = new Set(["message", "title"]);
 
 /** Set by the body guard on a page form post that held a NUL, now replaced (body-guard.server.ts). */
 export const BAD_TEXT_LOCAL = "formHadNul";

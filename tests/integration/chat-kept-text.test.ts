@@ -166,6 +166,16 @@ describe("the theme switch with text in the box (no JS)", () => {
       expect(browser.jar.get("theme")).toBeUndefined();
     }
   });
+
+  it("a NUL in the open rename panel's title travels with the box's form: the theme still changes, the text is kept", async () => {
+    const email = unique("kept-theme-nul-title");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const response = await browser.post("/theme", { theme: "dark", redirectTo: path, message: "mine", title: "a\0b" });
+    expect(response.status).toBe(302);
+    expect(browser.jar.get("theme")).toBe("dark");
+    expect(await messageBox(browser, path)).toBe("mine");
+  });
 });
 
 describe("the page's links and panels with text in the box (no JS)", () => {
