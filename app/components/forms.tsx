@@ -64,8 +64,14 @@ export function FormErrors({ errors, id }: { errors?: string[] | undefined; id?:
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // With JS, an error about the whole form (a wrong sign-in) names no field for Conform to focus, and the
-    // submit button, disabled while sending, dropped focus to <body>: start again at the form's first field.
-    if (!errors?.length || (document.activeElement && document.activeElement !== document.body)) return;
+    // submit button, disabled while sending, drops focus to <body> — when the browser gets to it, which may
+    // be after this runs: start again at the form's first field unless a field already has focus.
+    const active = document.activeElement;
+    const inField =
+      active instanceof HTMLSelectElement ||
+      active instanceof HTMLTextAreaElement ||
+      (active instanceof HTMLInputElement && active.type !== "hidden");
+    if (!errors?.length || inField) return;
     const first = ref.current
       ?.closest("form")
       ?.querySelector<HTMLElement>("input:not([type=hidden]):not([tabindex='-1']):not(:disabled), select, textarea");
