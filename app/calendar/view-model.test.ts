@@ -63,6 +63,22 @@ describe("a week's day column on a phone", () => {
     expect(order[5]).toBe("Lunch");
   });
 
+  it("says a crowd ending at midnight ends at 00:00, as its events' own times do, not at 24:00", () => {
+    const order = columnOrder(
+      [at("2026-03-04T22:00", "2026-03-05T00:00", "Late"), at("2026-03-04T22:30", "2026-03-05T00:00", "Call")],
+      "2026-03-04",
+    );
+    expect(order[0]).toBe("crowd: events, 22:00–00:00: see them in the day view");
+    const { model, lists } = buildModel(
+      viewRange("week", Temporal.PlainDate.from("2026-03-04")),
+      [at("2026-03-04T22:00", "2026-03-05T00:00", "Late")],
+      ZONE,
+      Temporal.PlainDate.from("2026-03-01"),
+    );
+    if (model.view !== "week") throw new Error("not a week");
+    expect(lists[model.days[2]!.timed]).toContain("22:00–00:00");
+  });
+
   it("says a crowd that fills the day (events over several days) is all day, not at 00:00", () => {
     const order = columnOrder(
       [at("2026-03-03T18:00", "2026-03-06T12:00", "Trip"), at("2026-03-04T00:00", "2026-03-05T00:00", "Late")],

@@ -218,9 +218,14 @@ export function buildModel(
   return { model: { view: range.view, week: isoWeek(range.first), days }, lists: page.lists };
 }
 
-/** Minutes from midnight as the grid's hours read them: 600 → "10:00". */
-const minuteLabel = (minutes: number) =>
-  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+/**
+ * Minutes from midnight as a clock reads them: 600 → "10:00". The day's end (1440) is the next midnight,
+ * "00:00", as an event's own times say it ("22:00–00:00", whenOf), not "24:00".
+ */
+const minuteLabel = (minutes: number) => {
+  const wrapped = minutes % (24 * 60);
+  return `${String(Math.floor(wrapped / 60)).padStart(2, "0")}:${String(wrapped % 60).padStart(2, "0")}`;
+};
 
 /**
  * When a crowd is, as its link says it: "09:00–11:00"; "all day" when it fills the day (the middle day of
