@@ -416,7 +416,7 @@ async function undo(
       await lockFamilies(tx, user.id, touched);
       // A feed owns the event now (read-only here): the rows put back would turn it into mine again, or
       // the removal delete the feed's event. Its version does not cover where it comes from, so asked here.
-      if (await subscribedNow(tx, user.id, touched)) throw new ActionSettledError("subscribed");
+      if (await subscribedNow(tx, user.id, touched, stored.restore)) throw new ActionSettledError("subscribed");
       // Changed again since (a form, another proposal, an import): putting the rows back would throw that
       // change away unseen. Read under the locks, so a change committed while Undo waited counts.
       if (stored.versions && (await changedSince(tx, user.id, stored.versions))) {
@@ -429,6 +429,11 @@ async function undo(
         await tx.event.upsert({ where: { id: row.id }, create: data, update });
       }
       await tx.event.deleteMany({ where: { userId: user.id, id: { in: stored.remove } } });
+      // A deleted imported event is back: the record that kept importing its file from bringing it back goes.
+      const restoredUids = [...new Set(stored.restore.map((row) => row.uid))];
+      if (restoredUids.length > 0) {
+        await tx.deletedImportedEvent.deleteMany({ where: { userId: user.id, uid: { in: restoredUids } } });
+      }
       await recordAudit(
         { actor: user, ...origin },
         {
@@ -443,12 +448,29 @@ async function undo(
     .catch((error: unknown) => settledIfOvertaken(action.id, stored, error));
 }
 
-/** Whether any of these rows, or of the series they head, is a subscribed calendar's now. */
-async function subscribedNow(tx: Prisma.TransactionClient, userId: string, ids: string[]): Promise<boolean> {
+/**
+ * Whether any of these rows, or of the series they head, is a subscribed calendar's now; or a row to be put
+ * back that is gone (a delete undone) has a UID a subscribed calendar's feed has made meanwhile: put back,
+ * it would be a second copy of the feed's event, mine, beside it.
+ */
+async function subscribedNow(
+  tx: Prisma.TransactionClient,
+  userId: string,
+  ids: string[],
+  restore: SnapshotRow[],
+): Promise<boolean> {
   const owned = await tx.event.count({
     where: { userId, subscriptionId: { not: null }, OR: [{ id: { in: ids } }, { seriesId: { in: ids } }] },
   });
-  return owned > 0;
+  if (owned > 0) return true;
+  const restoreIds = restore.flatMap((row) => (row.id ? [row.id] : []));
+  if (restoreIds.length === 0) return false;
+  const present = new Set(
+    (await tx.event.findMany({ where: { userId, id: { in: restoreIds } }, select: { id: true } })).map((row) => row.id),
+  );
+  const goneUids = [...new Set(restore.filter((row) => !row.id || !present.has(row.id)).map((row) => row.uid))];
+  if (goneUids.length === 0) return false;
+  return (await tx.event.count({ where: { userId, subscriptionId: { not: null }, uid: { in: goneUids } } })) > 0;
 }
 
 async function changedSince(

@@ -224,6 +224,8 @@ const detailSelect = {
   overrides: { select: { ...recordSelect, reminders: true }, orderBy: { recurrenceId: "asc" as const } },
   series: { select: recordSelect },
   subscription: { select: { id: true, name: true } },
+  // Set on an imported family's head: deleting it records its UID (rememberDeletedImport).
+  importedVersion: true,
 } satisfies Prisma.EventSelect;
 
 export type EventDetail = Prisma.EventGetPayload<{ select: typeof detailSelect }>;
@@ -697,19 +699,25 @@ async function deleteEventNow(
   await prisma.$transaction(async (tx) => {
     const resolved = await resolveLocked(tx, userId, target, scope);
     await checkVersion(tx, userId, resolved, version);
-    await deleteResolved(tx, resolved);
+    await deleteResolved(tx, userId, resolved);
     await after?.(tx, target.eventId);
   });
 }
 
-async function deleteResolved(tx: Tx, resolved: { single: EventDetail } | SeriesContext): Promise<void> {
+async function deleteResolved(
+  tx: Tx,
+  userId: string,
+  resolved: { single: EventDetail } | SeriesContext,
+): Promise<void> {
   if ("single" in resolved) {
     await tx.event.delete({ where: { id: resolved.single.id } });
+    await rememberDeletedImport(tx, userId, resolved.single);
     return;
   }
   const { series, scope: chosen, occurrence, override } = resolved;
   if (chosen === "all" || (chosen === "following" && occurrence === series.startLocal)) {
     await tx.event.delete({ where: { id: series.id } });
+    await rememberDeletedImport(tx, userId, series);
     return;
   }
   if (chosen === "this") {
@@ -722,6 +730,25 @@ async function deleteResolved(tx: Tx, resolved: { single: EventDetail } | Series
   }
   await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
   await endSeriesBefore(tx, series, occurrence);
+}
+
+/**
+ * A whole imported family (series or one-off) deleted here: its UID is recorded so that importing its file
+ * again does not bring it back (docs/decisions/016). A date or the dates following one deleted change the
+ * family, which the next import keeps as changed here already. An event made here was never imported: its
+ * UID (in my own export) is the file's to create again.
+ */
+async function rememberDeletedImport(
+  tx: Tx,
+  userId: string,
+  head: { uid: string; importedVersion: string | null },
+): Promise<void> {
+  if (head.importedVersion === null) return;
+  await tx.deletedImportedEvent.upsert({
+    where: { userId_uid: { userId, uid: head.uid } },
+    create: { userId, uid: head.uid },
+    update: { deletedAt: new Date() },
+  });
 }
 
 /** Every event I own, as stored (series, one-offs, overrides): the .ics export and feed. */
@@ -738,7 +765,14 @@ export type ImportReport = {
   updated: { uid: string; title: string }[];
   /** Imported before and changed in ARES since: left as they are here (title as here). */
   kept: { uid: string; title: string }[];
+  /** Imported before and deleted in ARES since: not created again (title as in the file). */
+  deletedHere: { uid: string; title: string }[];
   skipped: { uid: string; title: string; reason: string }[];
+};
+
+export type ImportOptions = {
+  /** Create again the events of the file I deleted here since they were imported, and forget their deletion. */
+  restoreDeleted?: boolean;
 };
 
 type Parsed = { events: ImportedEvent[]; skipped: ImportReport["skipped"] };
@@ -887,6 +921,20 @@ async function changedSinceImport(tx: Tx, userId: string, headIds: string[]): Pr
   return new Map(rows.map((row) => [row.id, row.title]));
 }
 
+/**
+ * Of the file's UIDs, the ones I deleted here after importing them (rememberDeletedImport), in one statement.
+ * With `restore` their records are removed in the same statement: the import creates them again.
+ */
+async function deletedImports(tx: Tx, userId: string, uids: string[], restore: boolean): Promise<Set<string>> {
+  if (uids.length === 0) return new Set();
+  const rows = restore
+    ? await tx.$queryRaw<{ uid: string }[]>`
+        DELETE FROM "DeletedImportedEvent" WHERE "userId" = ${userId} AND uid = ANY(${uids}::text[]) RETURNING uid`
+    : await tx.$queryRaw<{ uid: string }[]>`
+        SELECT uid FROM "DeletedImportedEvent" WHERE "userId" = ${userId} AND uid = ANY(${uids}::text[])`;
+  return new Set(rows.map((row) => row.uid));
+}
+
 /** Stores, on each head an import wrote, its family's fingerprint as the import left it (one statement). */
 async function stampImportedVersions(tx: Tx, userId: string, headIds: string[]): Promise<void> {
   if (headIds.length === 0) return;
@@ -964,10 +1012,11 @@ export async function importEvents(
   userId: string,
   parsed: Parsed,
   record?: (tx: Tx, report: ImportReport) => Promise<void>,
+  options: ImportOptions = {},
 ): Promise<ImportReport> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await importEventsOnce(userId, parsed, record);
+      return await importEventsOnce(userId, parsed, record, options);
     } catch (error) {
       if (isOwnUidConflict(error) || isRetryableTransactionFailure(error)) {
         if (attempt === IMPORT_ATTEMPTS) throw new ImportContendedError({ cause: error });
@@ -991,13 +1040,14 @@ const IMPORT_TRANSACTION_MS = 30_000;
 async function importEventsOnce(
   userId: string,
   parsed: Parsed,
-  record?: (tx: Tx, report: ImportReport) => Promise<void>,
+  record: ((tx: Tx, report: ImportReport) => Promise<void>) | undefined,
+  options: ImportOptions,
 ): Promise<ImportReport> {
   const { masters, overrides, skipped } = splitParsed(parsed);
   const origin: Origin = { source: "import", subscriptionId: null };
   return prisma.$transaction(
     async (tx) => {
-      const report: ImportReport = { created: [], updated: [], kept: [], skipped };
+      const report: ImportReport = { created: [], updated: [], kept: [], deletedHere: [], skipped };
       // A UID I already have is updated in place (its id, and so its page's address, stays). A new UID
       // another import commits after this look is refused by the unique index when created below, and
       // the import runs again (importEvents), then finding it here.
@@ -1015,6 +1065,18 @@ async function importEventsOnce(
         if (title !== undefined) {
           report.kept.push({ uid: head.uid, title });
           masters.delete(head.uid);
+        }
+      }
+      // Deleted here since imported, and not asked back: not created again; the report counts them. One
+      // still (or again) here is the file's as any other.
+      const deleted = await deletedImports(tx, userId, [...masters.keys()], options.restoreDeleted === true);
+      const present = new Set(locked.map((head) => head.uid));
+      if (!options.restoreDeleted) {
+        for (const uid of deleted) {
+          const master = masters.get(uid);
+          if (!master || present.has(uid)) continue;
+          report.deletedHere.push({ uid, title: master.title });
+          masters.delete(uid);
         }
       }
       const headIds = new Map(heads.map((head) => [head.uid, head.id]));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { prisma } from "~/db/db.server";
-import { importEvents } from "./events.server";
+import { type ImportOptions, importEvents } from "./events.server";
 
 /**
  * An import's report, kept for the page the import redirects to (Post/Redirect/Get): reloading that
@@ -17,12 +17,14 @@ const summarySchema = z.object({
   updated: z.number().int(),
   // Reports kept from before it was counted have none.
   kept: z.array(z.object({ title: z.string() })).default([]),
+  // Imported before and deleted here since, so not created again (none in reports from before it was counted).
+  deletedHere: z.number().int().default(0),
   skipped: z.array(z.object({ title: z.string(), reason: z.string() })),
 });
 
 /**
  * What an import's page says: how many events it created and updated, which it kept as changed here since
- * they were imported, and which it skipped and why.
+ * they were imported, how many it did not create again as deleted here, and which it skipped and why.
  */
 export type ImportSummary = z.infer<typeof summarySchema>;
 
@@ -30,17 +32,27 @@ export type ImportSummary = z.infer<typeof summarySchema>;
  * Imports a file into my calendar and keeps its report, in one transaction: an import that committed
  * has its report (the redirect always has a page to show). Returns the report's id.
  */
-export async function importKeepingReport(userId: string, parsed: Parameters<typeof importEvents>[1]): Promise<string> {
+export async function importKeepingReport(
+  userId: string,
+  parsed: Parameters<typeof importEvents>[1],
+  options: ImportOptions = {},
+): Promise<string> {
   let id = "";
-  await importEvents(userId, parsed, async (tx, report) => {
-    const summary: ImportSummary = {
-      created: report.created.length,
-      updated: report.updated.length,
-      kept: report.kept.map(({ title }) => ({ title })),
-      skipped: report.skipped.map(({ title, reason }) => ({ title, reason })),
-    };
-    ({ id } = await tx.calendarImport.create({ data: { userId, report: summary }, select: { id: true } }));
-  });
+  await importEvents(
+    userId,
+    parsed,
+    async (tx, report) => {
+      const summary: ImportSummary = {
+        created: report.created.length,
+        updated: report.updated.length,
+        kept: report.kept.map(({ title }) => ({ title })),
+        deletedHere: report.deletedHere.length,
+        skipped: report.skipped.map(({ title, reason }) => ({ title, reason })),
+      };
+      ({ id } = await tx.calendarImport.create({ data: { userId, report: summary }, select: { id: true } }));
+    },
+    options,
+  );
   return id;
 }
 

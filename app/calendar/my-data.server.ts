@@ -3,7 +3,7 @@ import { feedUrlForDisplay } from "./subscription-fetch.server";
 
 /**
  * What the calendar holds about a person, for "Download all my data": every event (series, overrides,
- * imported and subscribed copies), the subscriptions (a feed address's secrets as •••), whether a private feed link exists (never its hash)
+ * imported and subscribed copies), the imported events deleted here, the subscriptions (a feed address's secrets as •••), whether a private feed link exists (never its hash)
  * and the changes the assistant proposed. Account deletion cascades from User.
  */
 export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: string) => Promise<unknown> }> = [
@@ -35,6 +35,16 @@ export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: st
           // Stored with the event (the fingerprint of the family as an import last left it): all of it is exported.
           importedVersion: true,
         },
+      }),
+  },
+  {
+    // The UIDs of imported events I deleted here, which importing their file again does not bring back.
+    key: "calendarDeletedImports",
+    collect: (userId) =>
+      prisma.deletedImportedEvent.findMany({
+        where: { userId },
+        orderBy: [{ deletedAt: "asc" }, { uid: "asc" }],
+        select: { uid: true, deletedAt: true },
       }),
   },
   {

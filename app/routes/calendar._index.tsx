@@ -118,7 +118,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   try {
     const parsed = fromICalendar(await file.text(), user.timeZone);
-    const id = await importKeepingReport(user.id, parsed);
+    // A checkbox: sent ("on") when ticked, absent otherwise.
+    const id = await importKeepingReport(user.id, parsed, { restoreDeleted: form.get("restoreDeleted") === "on" });
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
@@ -152,6 +153,8 @@ function afterImport(request: Request, id: string): string {
 
 const IMPORT_REPORT = "import-report";
 
+const RESTORE_DELETED_LABEL = "Also bring back events I deleted";
+
 type ImportShown = ImportSummary | "gone" | null;
 
 function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportShown }) {
@@ -170,19 +173,23 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
       </p>
     );
   }
-  const { created, updated, kept, skipped } = report;
+  const { created, updated, kept, deletedHere, skipped } = report;
   return (
     <div className="notice" role="status" id={IMPORT_REPORT}>
       <p>
-        {kept.length
-          ? `Imported: ${created} created, ${updated} updated, ${kept.length} kept, ${skipped.length} skipped.`
-          : `Imported: ${created} created, ${updated} updated, ${skipped.length} skipped.`}
+        {`Imported: ${created} created, ${updated} updated, ${kept.length ? `${kept.length} kept, ` : ""}${deletedHere ? `${deletedHere} deleted here, ` : ""}${skipped.length} skipped.`}
       </p>
+      {deletedHere ? (
+        // An imported event deleted here stays deleted: the file brings it back only when asked to.
+        <p>
+          {`Not brought back: ${countOf(deletedHere, "event", "events")} you deleted in ARES since ${pick(deletedHere, "it was", "they were")} imported. To have ${pick(deletedHere, "it", "them")} again, import the file with “${RESTORE_DELETED_LABEL}” ticked.`}
+        </p>
+      ) : null}
       {kept.length ? (
         // An event imported before and changed here since is not overwritten: the change made here stays.
         <>
           <p>
-            {`Kept as ${pick(kept.length, "it is", "they are")} here: ${countOf(kept.length, "event", "events")} you changed in ARES since ${pick(kept.length, "it was", "they were")} imported; the file's version was not applied. To take it, delete the event here and import the file again.`}
+            {`Kept as ${pick(kept.length, "it is", "they are")} here: ${countOf(kept.length, "event", "events")} you changed in ARES since ${pick(kept.length, "it was", "they were")} imported; the file's version was not applied. To take it, delete the event here and import the file again with “${RESTORE_DELETED_LABEL}” ticked.`}
           </p>
           <ul>
             {kept.map((item, index) => (
@@ -285,6 +292,9 @@ function Sharing({
             event.currentTarget.setCustomValidity(file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "");
           }}
         />{" "}
+        <label>
+          <input type="checkbox" name="restoreDeleted" /> {RESTORE_DELETED_LABEL}
+        </label>{" "}
         <button type="submit">Import</button>
       </Form>
       <p>

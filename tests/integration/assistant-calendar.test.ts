@@ -554,9 +554,12 @@ describe("proposed changes wait for me", () => {
     const { reply } = await ask(me.client, `${toolMarker("delete_event", { event_id: imported.id })} drop it`, me.path);
     const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
     await decide(me.client, me.path, action.id, "confirm");
+    // Brought back on purpose (a deleted imported event is otherwise not created again).
     await importEvents(
       me.userId,
       fromICalendar(file.replace("SUMMARY:Retreat", "SUMMARY:Retreat (moved)"), "Europe/Berlin"),
+      undefined,
+      { restoreDeleted: true },
     );
     const undoButton = 'name="intent" value="undo"';
     expect(await cardOf(me.client, me.path, action.id)).toContain(undoButton);
@@ -574,6 +577,45 @@ describe("proposed changes wait for me", () => {
     const rows = await prisma.event.findMany({ where: { userId: me.userId }, select: { title: true } });
     expect(rows).toEqual([{ title: "Retreat (moved)" }]);
     expect(await cardOf(me.client, me.path, action.id)).not.toContain("Undone");
+  });
+
+  it("an imported event the assistant deleted stays deleted at the next import; Undo brings it back for good", async () => {
+    const me = await person("Europe/Berlin");
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      "BEGIN:VEVENT",
+      `UID:workshop-${me.userId}@example.test`,
+      "DTSTAMP:20270101T000000Z",
+      "DTSTART;TZID=Europe/Berlin:20270301T090000",
+      "DTEND;TZID=Europe/Berlin:20270301T170000",
+      "SUMMARY:Workshop",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
+    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+    const { reply } = await ask(me.client, `${toolMarker("delete_event", { event_id: imported.id })} drop it`, me.path);
+    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+    await decide(me.client, me.path, action.id, "confirm");
+    const skipped = await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
+    expect(skipped.deletedHere.map((event) => event.title)).toEqual(["Workshop"]);
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
+
+    await decide(me.client, me.path, action.id, "undo");
+    expect(await prisma.event.findMany({ where: { userId: me.userId }, select: { id: true } })).toEqual([
+      { id: imported.id },
+    ]);
+    expect(await prisma.deletedImportedEvent.count({ where: { userId: me.userId } })).toBe(0);
+    // Back, it is the file's again: deleted by hand afterwards it would be remembered anew.
+    const report = await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
+    expect([report.deletedHere, report.created, report.updated.map((event) => event.title)]).toEqual([
+      [],
+      [],
+      ["Workshop"],
+    ]);
   });
 
   it("an imported event renamed by the assistant and undone is the file's to update again on the next import", async () => {
@@ -811,6 +853,31 @@ describe("events of a subscribed calendar", () => {
     // The feed's rows stay as the feed left them: not turned back into mine, not deleted.
     expect(await prisma.event.findMany({ where: { userId: me.userId }, orderBy: { id: "asc" } })).toEqual(before);
     expect(before.map((row) => row.source)).toEqual(["subscription", "subscription"]);
+    expect(await prisma.auditEvent.count({ where: { actorId: me.userId, action: "calendar.assistant_undo" } })).toBe(0);
+  });
+
+  it("Undo of a delete refuses once a feed has an event of the same UID, rather than put a second copy beside it", async () => {
+    const me = await person("Europe/Berlin");
+    const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
+    const { uid } = await prisma.event.findUniqueOrThrow({ where: { id: event.id } });
+    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: event.id })} drop it`, me.path);
+    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    await decide(me.client, me.path, deletion.id, "confirm");
+    expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
+    // Within the ten minutes, a subscribed calendar brings the same event (its UID) on its own.
+    const fed = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02"), "Feed meeting"));
+    await prisma.event.update({ where: { id: fed.id }, data: { uid } });
+    await subscribed(me.userId, fed.id, "Work (iCloud)");
+    const before = await prisma.event.findMany({ where: { userId: me.userId } });
+
+    const undoButton = 'name="intent" value="undo"';
+    const refused = await landedCard(me.client, await decide(me.client, me.path, deletion.id, "undo"), deletion.id);
+    expect(refused).toContain("Not undone: the event comes from a subscribed calendar now");
+    expect(refused).not.toContain(undoButton);
+    expect(await cardOf(me.client, me.path, deletion.id)).toContain(
+      "It can no longer be undone: the event comes from a subscribed calendar now.",
+    );
+    expect(await prisma.event.findMany({ where: { userId: me.userId } })).toEqual(before);
     expect(await prisma.auditEvent.count({ where: { actorId: me.userId, action: "calendar.assistant_undo" } })).toBe(0);
   });
 });

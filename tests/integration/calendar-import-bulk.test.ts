@@ -107,6 +107,35 @@ describe("large imports", () => {
     },
   );
 
+  it(
+    "reads which of a file's events I deleted here in one statement, not one per event",
+    { timeout: 120_000 },
+    async () => {
+      const user = await makeUser();
+      await importEvents(user.id, fromICalendar(bulkFile(1_000), ZONE));
+      // 300 of them deleted here, as a delete records them (rememberDeletedImport).
+      const deleted = Array.from({ length: 300 }, (_, i) => `bulk${i * 3}@t`);
+      await prisma.event.deleteMany({ where: { userId: user.id, uid: { in: deleted } } });
+      await prisma.deletedImportedEvent.createMany({ data: deleted.map((uid) => ({ userId: user.id, uid })) });
+
+      const { result: again, statements } = await countQueries(() =>
+        importEvents(user.id, fromICalendar(bulkFile(1_000), ZONE)),
+      );
+      expect([again.created.length, again.updated.length, again.deletedHere.length]).toEqual([0, 700, 300]);
+      expect(statements.length).toBeLessThan(50);
+      expect(statements.filter((sql) => sql.includes('"DeletedImportedEvent"'))).toHaveLength(1);
+
+      const { result: back, statements: restoring } = await countQueries(() =>
+        importEvents(user.id, fromICalendar(bulkFile(1_000), ZONE), undefined, { restoreDeleted: true }),
+      );
+      expect([back.created.length, back.updated.length, back.deletedHere.length]).toEqual([300, 700, 0]);
+      expect(restoring.length).toBeLessThan(50);
+      expect(restoring.filter((sql) => sql.includes('"DeletedImportedEvent"'))).toHaveLength(1);
+      expect(await prisma.event.count({ where: { userId: user.id } })).toBe(1_000);
+      expect(await prisma.deletedImportedEvent.count({ where: { userId: user.id } })).toBe(0);
+    },
+  );
+
   it("an import the database fails (its transaction timed out) is an ImportFailedError, with nothing stored", async () => {
     const user = await makeUser();
     const expired = new Prisma.PrismaClientKnownRequestError(

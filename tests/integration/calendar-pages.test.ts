@@ -1240,13 +1240,98 @@ describe("calendar pages without JavaScript", () => {
     const report = await reportOf(client, await upload(file(" (from the file)")));
     expect(report).toContain("Imported: 0 created, 1 updated, 2 kept, 0 skipped.");
     expect(report).toContain(
-      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied.",
+      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied. To take it, delete the event here and import the file again with “Also bring back events I deleted” ticked.",
     );
     expect(report).toContain(`<li dir="auto">Dentist (Dr Weber, changed here)</li>`);
     expect(report).toContain(`<li dir="auto">Yoga</li>`);
     expect((await byUid("dentist")).title).toBe("Dentist (Dr Weber, changed here)");
     expect(await yogaRows()).toEqual(yogaHere);
     expect((await byUid("lunch")).title).toBe("Lunch (from the file)");
+  });
+
+  it("an imported event deleted here stays deleted when its file is imported again, unless asked back", async () => {
+    const { client, email } = await person();
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const vevent = (uid: string, title: string, start: string, extra: string[] = []) => [
+      "BEGIN:VEVENT",
+      `UID:${uid}-${userId}@deleted.example.test`,
+      "DTSTAMP:20260101T000000Z",
+      `DTSTART;TZID=Europe/Berlin:${start}T090000`,
+      `DTEND;TZID=Europe/Berlin:${start}T100000`,
+      `SUMMARY:${title}`,
+      ...extra,
+      "END:VEVENT",
+    ];
+    const file = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//test//EN",
+      ...vevent("dentist", "Dentist", "20260310"),
+      ...vevent("lunch", "Lunch", "20260311"),
+      ...vevent("yoga", "Yoga", "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+      ...vevent("yoga", "Yoga late", "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    const upload = (restoreDeleted = false) => {
+      const form = new FormData();
+      form.set("intent", "import");
+      form.set("file", new File([file], "work.ics", { type: "text/calendar" }));
+      // A ticked checkbox sends "on"; an unticked one sends nothing.
+      if (restoreDeleted) form.set("restoreDeleted", "on");
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    const page = await reportOf(client, await upload());
+    expect(page).toContain("Imported: 3 created, 0 updated, 0 skipped.");
+    expect(page.replaceAll("<!-- -->", "")).toContain(
+      '<input type="checkbox" name="restoreDeleted"/> Also bring back events I deleted',
+    );
+    const head = (uid: string) =>
+      prisma.event.findFirst({ where: { userId, uid: `${uid}-${userId}@deleted.example.test`, seriesId: null } });
+    const dentist = (await head("dentist"))!;
+    const yoga = (await head("yoga"))!;
+    expect((await postAsPage(client, `/calendar/events/${dentist.id}/delete`, {})).status).toBe(302);
+    expect((await postAsPage(client, `/calendar/events/${yoga.id}/delete`, { scope: "all" })).status).toBe(302);
+    expect(await prisma.event.count({ where: { userId } })).toBe(1);
+
+    // The same file again: what was deleted here stays deleted, and the report says so.
+    const again = await reportOf(client, await upload());
+    expect(again).toContain("Imported: 0 created, 1 updated, 2 deleted here, 0 skipped.");
+    expect(again).toContain(
+      "Not brought back: 2 events you deleted in ARES since they were imported. To have them again, import the file with “Also bring back events I deleted” ticked.",
+    );
+    expect(await head("dentist")).toBeNull();
+    expect(await head("yoga")).toBeNull();
+    expect(await prisma.event.count({ where: { userId } })).toBe(1);
+
+    // Asked back: created again, with the series' changed date, and no longer remembered as deleted.
+    expect(await reportOf(client, await upload(true))).toContain("Imported: 2 created, 1 updated, 0 skipped.");
+    expect((await head("dentist"))?.title).toBe("Dentist");
+    const back = (await head("yoga"))!;
+    expect(await prisma.event.count({ where: { seriesId: back.id } })).toBe(1);
+    expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(0);
+    expect(await reportOf(client, await upload())).toContain("Imported: 0 created, 3 updated, 0 skipped.");
+
+    // One date deleted is a change made here (kept), not a deleted event; an event made here is not remembered.
+    expect(
+      (
+        await postAsPage(client, `/calendar/events/${back.id}/delete`, {
+          occurrence: "2026-03-16T09:00",
+          scope: "this",
+        })
+      ).status,
+    ).toBe(302);
+    const made = await create(client, { ...weeklyStandup, repeat: "none" });
+    expect((await postAsPage(client, `/calendar/events/${made}/delete`, {})).status).toBe(302);
+    expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(0);
+    expect(await reportOf(client, await upload())).toContain("Imported: 0 created, 2 updated, 1 kept, 0 skipped.");
+
+    // Deleting the account leaves no record behind.
+    const dentistBack = (await head("dentist"))!;
+    expect((await postAsPage(client, `/calendar/events/${dentistBack.id}/delete`, {})).status).toBe(302);
+    expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(1);
+    await prisma.user.delete({ where: { id: userId } });
+    expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(0);
   });
 
   it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
