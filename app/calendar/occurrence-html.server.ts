@@ -17,10 +17,11 @@ export type ItemHtmlOptions = {
   /** A timed item's place in its day column, written as the <li>'s CSS variables (see placementStyle). */
   place?: Placement;
   /**
-   * A week's timed item among others at the same time: a phone hides it (its lane would be a strip a few
-   * px wide) and shows the crowd's link to the day instead (crowdHtml).
+   * A week's timed item among others at the same time, the number of lanes they share: a day column too
+   * narrow for that many lanes of 24 px hides it and shows the crowd's link to the day instead (crowdHtml,
+   * calendar.css's container queries).
    */
-  crowded?: boolean;
+  crowded?: number;
   /** Shown after the link (the agenda's location, a search hit's "repeats"). */
   after?: string;
   /** Shown before the link (a search hit's date). */
@@ -48,7 +49,7 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     ? `<span class="visually-hidden">${item.isException ? " (repeating, changed)" : " (repeating)"}</span>`
     : "";
   return (
-    `<li${options.crowded ? ' data-crowded=""' : ""}${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
+    `<li${options.crowded ? ` data-crowded="${lanesBucket(options.crowded)}"` : ""}${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
     (options.before ? `<span class="muted">${escapeText(options.before)}</span> ` : "") +
     `<a href="${escapeAttribute(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
@@ -82,14 +83,32 @@ export class PageLists {
 }
 
 /**
- * In a week's day column, in place of events at the same time: "3", a link to the day, where each
- * has room. Only a phone shows it (calendar.css): a seventh of its width held three lanes 13 px wide, and
- * even two are under the 24 px a tap target needs (WCAG 2.5.8). `span` says when ("09:00–11:00", "all day").
+ * The most lanes the stylesheet has a width for (26 px each): a crowd of more is always shown as its link
+ * in a week's day column ("many"), as even a wide screen's seventh has no room for them.
  */
-export function crowdHtml(crowd: { size: number; top: number; bottom: number }, dayHref: string, span: string): string {
+const MOST_LANES_WEIGHED = 12;
+
+/** The lanes a crowd shares, as calendar.css's container queries name them: "2" … "12", or "many". */
+function lanesBucket(lanes: number): string {
+  return lanes > MOST_LANES_WEIGHED || !Number.isFinite(lanes) ? "many" : String(Math.max(2, Math.floor(lanes)));
+}
+
+/**
+ * In a week's day column, in place of events at the same time: "3", a link to the day, where each
+ * has room. Shown only where the column is too narrow for their `lanes` lanes to be 24 px wide tap
+ * targets (WCAG 2.5.8; calendar.css asks the column's own width, not the screen's: a laptop zoomed to 200 %
+ * has a desktop's layout with phone-wide columns). `span` says when ("09:00–11:00", "all day").
+ */
+export function crowdHtml(
+  crowd: { size: number; top: number; bottom: number },
+  lanes: number,
+  dayHref: string,
+  span: string,
+): string {
   const place = placementStyle({ top: crowd.top, height: crowd.bottom - crowd.top, lane: 0, lanes: 1 });
   return (
-    `<li class="time-grid__crowd" style="${place}"><a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
+    `<li class="time-grid__crowd" data-crowd="${lanesBucket(lanes)}" style="${place}">` +
+    `<a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
     // The count alone is shown: "events" does not fit a phone's day column of the week.
     `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the day view</span></a></li>`
   );

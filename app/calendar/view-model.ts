@@ -143,7 +143,7 @@ export function buildModel(
   const html = (
     o: Occurrence,
     date: Temporal.PlainDate,
-    options: { compact?: boolean; place?: Placement; crowded?: boolean; withLocation?: boolean } = {},
+    options: { compact?: boolean; place?: Placement; crowded?: number; withLocation?: boolean } = {},
   ) => {
     const item = toItem(o, clock, options.withLocation, labels, dayOfDate(date));
     return itemHtml(item, {
@@ -199,17 +199,19 @@ export function buildModel(
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    // A week's events at the same time get a link to the day besides (a phone shows it instead of them).
+    // A week's events at the same time get a link to the day besides (a column too narrow for their lanes
+    // shows it instead of them).
     const week = range.view === "week";
     // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
     const linked = new Set<object>();
     const timed = page.add(
       placed
         .map(({ crowd, ...entry }) => {
-          const item = html(entry.occurrence, date, { place: entry, crowded: week && crowd !== null });
+          const crowded = week && crowd !== null ? entry.lanes : undefined;
+          const item = html(entry.occurrence, date, { place: entry, crowded });
           if (!week || crowd === null || linked.has(crowd)) return item;
           linked.add(crowd);
-          return crowdHtml(crowd, `/calendar?view=day&date=${date.toString()}`, spanLabel(crowd)) + item;
+          return crowdHtml(crowd, entry.lanes, `/calendar?view=day&date=${date.toString()}`, spanLabel(crowd)) + item;
         })
         .join(""),
     );
