@@ -1,28 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type Occurrence, occurrenceOf } from "./occurrences";
+import { timedOccurrence } from "../../tests/support/occurrences";
+import type { Occurrence } from "./occurrences";
 import { Temporal } from "./time";
 import { buildModel } from "./view-model";
 import { viewRange } from "./views";
 
 const ZONE = "Europe/Berlin";
 
-function at(start: string, end: string, title: string): Occurrence {
-  return occurrenceOf(
-    {
-      eventId: title,
-      seriesId: null,
-      recurrenceId: null,
-      isException: false,
-      title,
-      location: "",
-      allDay: false,
-      startMs: Temporal.PlainDateTime.from(start).toZonedDateTime(ZONE).epochMilliseconds,
-      endMs: Temporal.PlainDateTime.from(end).toZonedDateTime(ZONE).epochMilliseconds,
-      timeZone: ZONE,
-    },
-    ZONE,
-  );
-}
+const at = (start: string, end: string, title: string) => timedOccurrence(start, end, title, ZONE);
 
 /** A week's day column as a reader meets it: each item's event title, or the crowd link's words. */
 function columnOrder(occurrences: Occurrence[], date: string): string[] {

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Occurrence, occurrenceOf } from "./occurrences";
+import { timedOccurrence } from "../../tests/support/occurrences";
 import { Temporal } from "./time";
 import { byDay, dayBounds, layoutDay, monthWeeks, viewRange } from "./views";
 import { zoneClock } from "./zone-clock";
 
-function at(start: string, end: string, title: string): Occurrence {
-  const zone = "Europe/Berlin";
-  return occurrenceOf(
-    {
-      eventId: title,
-      seriesId: null,
-      recurrenceId: null,
-      isException: false,
-      title,
-      location: "",
-      allDay: false,
-      startMs: Temporal.PlainDateTime.from(start).toZonedDateTime(zone).epochMilliseconds,
-      endMs: Temporal.PlainDateTime.from(end).toZonedDateTime(zone).epochMilliseconds,
-      timeZone: zone,
-    },
-    zone,
-  );
-}
+const ZONE = "Europe/Berlin";
+
+const at = (start: string, end: string, title: string) => timedOccurrence(start, end, title, ZONE);
 
 describe("calendar view ranges", () => {
   it("a month grid runs Monday to Sunday with ISO week numbers, across the year's turn", () => {

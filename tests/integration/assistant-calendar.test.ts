@@ -82,6 +82,44 @@ async function landedCard(client: Client, decided: Response, actionId: string) {
   return cardOf(client, location.split("#")[0]!, actionId);
 }
 
+/** Asks for `tool` with `args` (the stand-in model calls it) in my conversation; returns the change it proposed. */
+async function proposed(me: { client: Client; path: string }, tool: string, args: Record<string, unknown>) {
+  const { reply } = await ask(me.client, `${toolMarker(tool, args)} please`, me.path);
+  return prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
+}
+
+/** An .ics file of one event, 1 March 2027 09:00–17:00 in Berlin, with my own UID (`name`). */
+function oneEventFile(userId: string, name: string, title: string): string {
+  return [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//test//EN",
+    "BEGIN:VEVENT",
+    `UID:${name}-${userId}@example.test`,
+    "DTSTAMP:20270101T000000Z",
+    "DTSTART;TZID=Europe/Berlin:20270301T090000",
+    "DTEND;TZID=Europe/Berlin:20270301T170000",
+    `SUMMARY:${title}`,
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
+  ].join("\r\n");
+}
+
+/** Imports the file into my (empty) calendar, then has the assistant propose `tool` on its event and confirms it. */
+async function importedThenConfirmed(
+  me: { client: Client; path: string; userId: string },
+  file: string,
+  tool: "update_event" | "delete_event",
+  args: Record<string, unknown> = {},
+) {
+  await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
+  const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
+  const action = await proposed(me, tool, { event_id: imported.id, ...args });
+  await decide(me.client, me.path, action.id, "confirm");
+  return { imported, action };
+}
+
 describe("the prompt's calendar block", () => {
   it("carries my next 7 days of occurrences in my zone, a series as its occurrences, also on /prompt", async () => {
     const { client, userId, path } = await person("America/New_York");
@@ -358,8 +396,7 @@ describe("proposed changes wait for me", () => {
     const titles = async () => (await listOccurrences(me.userId, window, "Europe/Berlin")).map((o) => o.title);
 
     const rename = { event_id: series.id, title: "Pilates" };
-    const renamed = await ask(me.client, `${toolMarker("update_event", rename)} rename it`, me.path);
-    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    const update = await proposed(me, "update_event", rename);
     await decide(me.client, me.path, update.id, "confirm");
     expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: update.id } })).status).toBe("confirmed");
     // The five dates left are renamed; the cancelled one stays gone.
@@ -371,8 +408,7 @@ describe("proposed changes wait for me", () => {
     expect(refused.reply.content).toContain("is not an occurrence of this event");
     expect(await prisma.calendarAction.count({ where: { messageId: refused.reply.id } })).toBe(0);
 
-    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: series.id })} drop it`, me.path);
-    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    const deletion = await proposed(me, "delete_event", { event_id: series.id });
     await decide(me.client, me.path, deletion.id, "confirm");
     expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: deletion.id } })).status).toBe("confirmed");
     expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
@@ -400,14 +436,8 @@ describe("proposed changes wait for me", () => {
   it("refuses on Confirm a change of an event that repeats since it was proposed: the whole series was changed", async () => {
     const me = await person("Europe/Berlin");
     const single = await createEvent(me.userId, { ...WEEKLY_YOGA, rrule: null });
-    const renamed = await ask(
-      me.client,
-      `${toolMarker("update_event", { event_id: single.id, title: "Pilates" })} rename`,
-      me.path,
-    );
-    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
-    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: single.id })} drop it`, me.path);
-    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    const update = await proposed(me, "update_event", { event_id: single.id, title: "Pilates" });
+    const deletion = await proposed(me, "delete_event", { event_id: single.id });
     // Made weekly (in another tab) before the person confirms either card.
     await updateEvent(me.userId, { eventId: single.id }, WEEKLY_YOGA, undefined);
     for (const action of [update, deletion]) {
@@ -535,25 +565,8 @@ describe("proposed changes wait for me", () => {
 
   it("Undo of a delete whose event was imported again meanwhile keeps the import's copy, without a 500", async () => {
     const me = await person("Europe/Berlin");
-    const file = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      `UID:retreat-${me.userId}@example.test`,
-      "DTSTAMP:20270101T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20270301T090000",
-      "DTEND;TZID=Europe/Berlin:20270301T170000",
-      "SUMMARY:Retreat",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
-    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
-    const { reply } = await ask(me.client, `${toolMarker("delete_event", { event_id: imported.id })} drop it`, me.path);
-    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
-    await decide(me.client, me.path, action.id, "confirm");
+    const file = oneEventFile(me.userId, "retreat", "Retreat");
+    const { action } = await importedThenConfirmed(me, file, "delete_event");
     // Brought back on purpose (a deleted imported event is otherwise not created again).
     await importEvents(
       me.userId,
@@ -581,25 +594,8 @@ describe("proposed changes wait for me", () => {
 
   it("an imported event the assistant deleted stays deleted at the next import; Undo brings it back for good", async () => {
     const me = await person("Europe/Berlin");
-    const file = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      "BEGIN:VEVENT",
-      `UID:workshop-${me.userId}@example.test`,
-      "DTSTAMP:20270101T000000Z",
-      "DTSTART;TZID=Europe/Berlin:20270301T090000",
-      "DTEND;TZID=Europe/Berlin:20270301T170000",
-      "SUMMARY:Workshop",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
-    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
-    const { reply } = await ask(me.client, `${toolMarker("delete_event", { event_id: imported.id })} drop it`, me.path);
-    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
-    await decide(me.client, me.path, action.id, "confirm");
+    const file = oneEventFile(me.userId, "workshop", "Workshop");
+    const { imported, action } = await importedThenConfirmed(me, file, "delete_event");
     const skipped = await importEvents(me.userId, fromICalendar(file, "Europe/Berlin"));
     expect(skipped.deletedHere.map((event) => event.title)).toEqual(["Workshop"]);
     expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
@@ -620,27 +616,10 @@ describe("proposed changes wait for me", () => {
 
   it("an imported event renamed by the assistant and undone is the file's to update again on the next import", async () => {
     const me = await person("Europe/Berlin");
-    const file = (title: string) =>
-      [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//test//EN",
-        "BEGIN:VEVENT",
-        `UID:offsite-${me.userId}@example.test`,
-        "DTSTAMP:20270101T000000Z",
-        "DTSTART;TZID=Europe/Berlin:20270301T090000",
-        "DTEND;TZID=Europe/Berlin:20270301T170000",
-        `SUMMARY:${title}`,
-        "END:VEVENT",
-        "END:VCALENDAR",
-        "",
-      ].join("\r\n");
-    await importEvents(me.userId, fromICalendar(file("Offsite"), "Europe/Berlin"));
-    const imported = await prisma.event.findFirstOrThrow({ where: { userId: me.userId } });
-    const rename = { event_id: imported.id, title: "Offsite (renamed)" };
-    const { reply } = await ask(me.client, `${toolMarker("update_event", rename)} rename it`, me.path);
-    const action = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: reply.id } });
-    await decide(me.client, me.path, action.id, "confirm");
+    const file = (title: string) => oneEventFile(me.userId, "offsite", title);
+    const { imported, action } = await importedThenConfirmed(me, file("Offsite"), "update_event", {
+      title: "Offsite (renamed)",
+    });
     await decide(me.client, me.path, action.id, "undo");
     expect((await prisma.event.findUniqueOrThrow({ where: { id: imported.id } })).title).toBe("Offsite");
     // Undone, the event is as the import left it: a newer file updates it, it is not kept as changed here.
@@ -797,14 +776,8 @@ describe("events of a subscribed calendar", () => {
   it("Confirm of a proposal made before the event came from a feed says Not applied and why; nothing changes", async () => {
     const me = await person("Europe/Berlin");
     const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
-    const renamed = await ask(
-      me.client,
-      `${toolMarker("update_event", { event_id: event.id, title: "Renamed" })} rename`,
-      me.path,
-    );
-    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
-    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: event.id })} drop it`, me.path);
-    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    const update = await proposed(me, "update_event", { event_id: event.id, title: "Renamed" });
+    const deletion = await proposed(me, "delete_event", { event_id: event.id });
     // An older card (proposed before the tools refused such events): the event is a feed's now.
     await subscribed(me.userId, event.id, "Work (iCloud)");
     for (const action of [update, deletion]) {
@@ -823,16 +796,10 @@ describe("events of a subscribed calendar", () => {
   it("Undo of a change to an event a feed owns since refuses, saying why, and changes nothing", async () => {
     const me = await person("Europe/Berlin");
     const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
-    const renamed = await ask(
-      me.client,
-      `${toolMarker("update_event", { event_id: event.id, title: "Renamed" })} rename`,
-      me.path,
-    );
-    const update = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: renamed.reply.id } });
+    const update = await proposed(me, "update_event", { event_id: event.id, title: "Renamed" });
     await decide(me.client, me.path, update.id, "confirm");
     const dentist = { title: "Dentist", start: "2027-02-09T08:30", end: "2027-02-09T09:15" };
-    const booked = await ask(me.client, `${toolMarker("create_event", dentist)} book`, me.path);
-    const create = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: booked.reply.id } });
+    const create = await proposed(me, "create_event", dentist);
     await decide(me.client, me.path, create.id, "confirm");
     const created = await prisma.event.findFirstOrThrow({ where: { userId: me.userId, id: { not: event.id } } });
     // Within the ten minutes, both events come to belong to a subscribed calendar.
@@ -860,8 +827,7 @@ describe("events of a subscribed calendar", () => {
     const me = await person("Europe/Berlin");
     const event = await createEvent(me.userId, meeting(Temporal.PlainDate.from("2027-03-02")));
     const { uid } = await prisma.event.findUniqueOrThrow({ where: { id: event.id } });
-    const removed = await ask(me.client, `${toolMarker("delete_event", { event_id: event.id })} drop it`, me.path);
-    const deletion = await prisma.calendarAction.findFirstOrThrow({ where: { messageId: removed.reply.id } });
+    const deletion = await proposed(me, "delete_event", { event_id: event.id });
     await decide(me.client, me.path, deletion.id, "confirm");
     expect(await prisma.event.count({ where: { userId: me.userId } })).toBe(0);
     // Within the ten minutes, a subscribed calendar brings the same event (its UID) on its own.
