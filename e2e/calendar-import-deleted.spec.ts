@@ -1,0 +1,80 @@
+import { expect, test, type Page } from "@playwright/test";
+import { useZone } from "./support/calendar";
+import { signUp, untilInteractive } from "./support/session";
+
+/**
+ * An imported event deleted here stays deleted when its .ics file is imported again (the report says so),
+ * and comes back when the import is asked to ("Also bring back events I deleted"), JS on and off.
+ */
+
+const event = (uid: string, title: string, start: string, end: string) => [
+  "BEGIN:VEVENT",
+  `UID:${uid}@deleted-here.example.test`,
+  "DTSTAMP:20260101T000000Z",
+  `DTSTART;TZID=Europe/Berlin:${start}`,
+  `DTEND;TZID=Europe/Berlin:${end}`,
+  `SUMMARY:${title}`,
+  "END:VEVENT",
+];
+
+const ICS = [
+  "BEGIN:VCALENDAR",
+  "VERSION:2.0",
+  "PRODID:-//test//EN",
+  ...event("dentist", "Dentist", "20260304T090000", "20260304T100000"),
+  ...event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
+  "END:VCALENDAR",
+  "",
+].join("\r\n");
+
+async function importFile(page: Page, bringBack = false) {
+  const details = page.locator("details.calendar__sharing");
+  if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
+    await page.getByText("Import, export and subscribe").click();
+  }
+  await page
+    .getByLabel(/Import an .ics file/)
+    .setInputFiles({ name: "work.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
+  if (bringBack) await page.getByLabel("Also bring back events I deleted").check();
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+}
+
+test("an imported event deleted here is not brought back by importing its file again, unless asked to", async ({
+  page,
+}) => {
+  await signUp(page);
+  await useZone(page, "Europe/Berlin");
+  await page.goto("/calendar?view=day&date=2026-03-04");
+  await untilInteractive(page);
+  await importFile(page);
+  await expect(page.getByText("Imported: 2 created, 0 updated, 0 skipped.")).toBeVisible();
+
+  await page.goto("/calendar?view=day&date=2026-03-04");
+  await untilInteractive(page);
+  await page
+    .locator(".time-grid__column")
+    .getByRole("link", { name: /Dentist/ })
+    .click();
+  await page.getByRole("link", { name: "Delete" }).click();
+  await untilInteractive(page);
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page).toHaveURL(/\/calendar\?view=week&date=2026-03-04/);
+
+  await page.goto("/calendar?view=day&date=2026-03-04");
+  await untilInteractive(page);
+  await importFile(page);
+  await expect(page.getByText("Imported: 0 created, 1 updated, 1 deleted here, 0 skipped.")).toBeVisible();
+  await expect(
+    page.getByText(
+      "Not brought back: 1 event you deleted in ARES since it was imported. To have it again, import the file with “Also bring back events I deleted” ticked.",
+    ),
+  ).toBeVisible();
+  const column = page.locator(".time-grid__column");
+  await expect(column.getByRole("link", { name: /Lunch/ })).toBeVisible();
+  await expect(column.getByRole("link", { name: /Dentist/ })).toHaveCount(0);
+
+  await untilInteractive(page);
+  await importFile(page, true);
+  await expect(page.getByText("Imported: 1 created, 1 updated, 0 skipped.")).toBeVisible();
+  await expect(column.getByRole("link", { name: /Dentist/ })).toBeVisible();
+});
