@@ -1546,6 +1546,7 @@ describe("calendar pages without JavaScript", () => {
       created: 1,
       updated: 0,
       kept: [],
+      deletedHere: 0,
       skipped: [{ title: "No start", reason: expect.any(String) }],
     });
     expect(first).not.toContain("prg@example.test");
