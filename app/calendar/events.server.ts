@@ -999,7 +999,8 @@ const IMPORT_ATTEMPTS = 3;
  * event whose UID I already have is updated in place, keeping its id (re-importing my own export keeps
  * every event's address), and so are its exceptions for the dates the file still changes; others are
  * created; overrides attach to their series.
- * Events of my subscriptions are left alone: they belong to their feed.
+ * Events of my subscriptions are left alone: they belong to their feed. An imported event I deleted here
+ * (rememberDeletedImport) is not created again, unless `options.restoreDeleted` asks for it (ADR 016).
  * A new UID has no row to lock: two imports of it at once both create it, and the database refuses the
  * second copy once the first commits. That import then runs again, finds the copy and updates it, as
  * if it had come second: importing a file twice at once leaves one copy, the later one's. An import
