@@ -416,7 +416,9 @@ async function undo(
       await lockFamilies(tx, user.id, touched);
       // A feed owns the event now (read-only here): the rows put back would turn it into mine again, or
       // the removal delete the feed's event. Its version does not cover where it comes from, so asked here.
-      if (await subscribedNow(tx, user.id, touched, stored.restore)) throw new ActionSettledError("subscribed");
+      if (await subscribedNow(tx, user.id, touched, stored.restore, action.decidedAt!)) {
+        throw new ActionSettledError("subscribed");
+      }
       // Changed again since (a form, another proposal, an import): putting the rows back would throw that
       // change away unseen. Read under the locks, so a change committed while Undo waited counts.
       if (stored.versions && (await changedSince(tx, user.id, stored.versions))) {
@@ -450,14 +452,16 @@ async function undo(
 
 /**
  * Whether any of these rows, or of the series they head, is a subscribed calendar's now; or a row to be put
- * back that is gone (a delete undone) has a UID a subscribed calendar's feed has made meanwhile: put back,
- * it would be a second copy of the feed's event, mine, beside it.
+ * back that is gone (a delete undone) has a UID a subscribed calendar's feed has made since the change
+ * (`decidedAt`): put back, it would be a second copy of the feed's event, mine, beside it. A feed's event
+ * of that UID that was there before the change was beside my copy then too: Undo puts things back as they were.
  */
 async function subscribedNow(
   tx: Prisma.TransactionClient,
   userId: string,
   ids: string[],
   restore: SnapshotRow[],
+  decidedAt: Date,
 ): Promise<boolean> {
   const owned = await tx.event.count({
     where: { userId, subscriptionId: { not: null }, OR: [{ id: { in: ids } }, { seriesId: { in: ids } }] },
@@ -470,7 +474,18 @@ async function subscribedNow(
   );
   const goneUids = [...new Set(restore.filter((row) => !row.id || !present.has(row.id)).map((row) => row.uid))];
   if (goneUids.length === 0) return false;
-  return (await tx.event.count({ where: { userId, subscriptionId: { not: null }, uid: { in: goneUids } } })) > 0;
+  // Heads only: a refresh updates a feed's series and one-offs in place (createdAt stays) but makes its
+  // exceptions anew every time, so theirs says nothing about when the feed first had the UID.
+  const madeSince = await tx.event.count({
+    where: {
+      userId,
+      subscriptionId: { not: null },
+      seriesId: null,
+      uid: { in: goneUids },
+      createdAt: { gt: decidedAt },
+    },
+  });
+  return madeSince > 0;
 }
 
 async function changedSince(

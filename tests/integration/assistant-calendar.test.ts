@@ -846,6 +846,35 @@ describe("events of a subscribed calendar", () => {
     expect(await prisma.event.findMany({ where: { userId: me.userId } })).toEqual(before);
     expect(await prisma.auditEvent.count({ where: { actorId: me.userId, action: "calendar.assistant_undo" } })).toBe(0);
   });
+
+  it("Undo of a delete puts my copy back when a feed already had an event of the same UID before the delete", async () => {
+    const me = await person("Europe/Berlin");
+    const day = Temporal.PlainDate.from("2027-03-02");
+    // A holiday file imported once, then a subscription to the same feed: my copy and the feed's, one UID.
+    const event = await createEvent(me.userId, meeting(day, "Holiday"));
+    const { uid } = await prisma.event.findUniqueOrThrow({ where: { id: event.id } });
+    const fed = await createEvent(me.userId, { ...meeting(day, "Holiday (feed)"), rrule: "FREQ=YEARLY;COUNT=3" });
+    await subscribed(me.userId, fed.id, "Holidays");
+    await prisma.event.update({ where: { id: fed.id }, data: { uid } });
+    const deletion = await proposed(me, "delete_event", { event_id: event.id });
+    await decide(me.client, me.path, deletion.id, "confirm");
+    expect(await prisma.event.count({ where: { userId: me.userId, subscriptionId: null } })).toBe(0);
+    // Meanwhile the feed refreshes: its series is updated in place, its exceptions made anew (same UID).
+    const head = await prisma.event.update({ where: { id: fed.id }, data: { title: "Holiday (feed, refreshed)" } });
+    const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = head;
+    await prisma.event.create({
+      data: { ...rest, seriesId: head.id, rrule: null, recurrenceId: "2028-03-02T10:00", title: "Moved holiday" },
+    });
+
+    const card = await landedCard(me.client, await decide(me.client, me.path, deletion.id, "undo"), deletion.id);
+    expect(card).not.toContain("Not undone");
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: deletion.id } })).status).toBe("undone");
+    const mine = await prisma.event.findMany({ where: { userId: me.userId, subscriptionId: null } });
+    expect(mine.map((row) => ({ id: row.id, uid: row.uid, title: row.title }))).toEqual([
+      { id: event.id, uid, title: "Holiday" },
+    ]);
+    expect(await prisma.event.count({ where: { userId: me.userId, subscriptionId: { not: null } } })).toBe(2);
+  });
 });
 
 describe("with LLM_TOOLS=false", () => {
