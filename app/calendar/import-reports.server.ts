@@ -6,7 +6,8 @@ import { type ImportOptions, importEvents } from "./events.server";
  * An import's report, kept for the page the import redirects to (Post/Redirect/Get): reloading that
  * page shows the report again instead of posting the file a second time. A row rather than process
  * memory, since the redirected GET may reach another ARES process. It holds what the page shows (the
- * counts and the skipped events), not every event imported: a file of thousands stays a small row.
+ * counts, and the titles of the events it kept, did not bring back or skipped), not every event imported:
+ * a file of thousands stays a small row.
  */
 
 /** How long an import's report is kept: long enough for the page it leads to, and a reload or two. */
@@ -17,14 +18,14 @@ const summarySchema = z.object({
   updated: z.number().int(),
   // Reports kept from before it was counted have none.
   kept: z.array(z.object({ title: z.string() })).default([]),
-  // Imported before and deleted here since, so not created again (none in reports from before it was counted).
-  deletedHere: z.number().int().default(0),
+  // Imported before and deleted here since, so not brought back (title as in the file).
+  deletedHere: z.array(z.object({ title: z.string() })).default([]),
   skipped: z.array(z.object({ title: z.string(), reason: z.string() })),
 });
 
 /**
  * What an import's page says: how many events it created and updated, which it kept as changed here since
- * they were imported, how many it did not create again as deleted here, and which it skipped and why.
+ * they were imported, which it did not bring back as deleted here, and which it skipped and why.
  */
 export type ImportSummary = z.infer<typeof summarySchema>;
 
@@ -46,7 +47,7 @@ export async function importKeepingReport(
         created: report.created.length,
         updated: report.updated.length,
         kept: report.kept.map(({ title }) => ({ title })),
-        deletedHere: report.deletedHere.length,
+        deletedHere: report.deletedHere.map(({ title }) => ({ title })),
         skipped: report.skipped.map(({ title, reason }) => ({ title, reason })),
       };
       ({ id } = await tx.calendarImport.create({ data: { userId, report: summary }, select: { id: true } }));

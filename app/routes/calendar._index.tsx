@@ -6,7 +6,15 @@ import type {
   MetaFunction,
 } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useFormAction, useLoaderData, useNavigate } from "@remix-run/react";
+import {
+  Form,
+  Link,
+  useActionData,
+  useFormAction,
+  useLoaderData,
+  useNavigate,
+  useSearchParams,
+} from "@remix-run/react";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
@@ -90,49 +98,62 @@ function sharingAnswer(request: Request, feed: "created" | "off", headers: Heade
   return redirect(`${back.pathname}${back.search}#feed-link`, { status: 303, headers });
 }
 
-type ActionResult = { intent: "import"; error: string };
+const actionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("feed-create") }),
+  z.object({ intent: z.literal("feed-revoke") }),
+  z.object({
+    intent: z.literal("import"),
+    // A file input with nothing chosen sends an empty file; a hand-made request may send none, or text.
+    file: z.instanceof(File).optional().catch(undefined),
+    // A checkbox: sent ("on") when ticked, absent otherwise. Anything else does not bring deleted events back.
+    restoreDeleted: z
+      .literal("on")
+      .optional()
+      .transform((value) => value === "on")
+      .catch(false),
+  }),
+]);
+
+/** A refused import: its message, and the form's choice as it was posted (the page shows it again). */
+type ActionResult = { intent: "import"; error: string; restoreDeleted: boolean };
+
+const refused = (error: string, status: number, restoreDeleted = false) =>
+  data<ActionResult>({ intent: "import", error, restoreDeleted }, { status });
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   // Over the import's request limit the body guard hands on no body, marked (only an import sends that much).
   if (context.bodyTooLarge || Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
-    return data<ActionResult>({ intent: "import", error: IMPORT_TOO_LARGE_MESSAGE }, { status: 413 });
+    return refused(IMPORT_TOO_LARGE_MESSAGE, 413);
   }
-  const form = await request.formData();
-  const intent = form.get("intent");
-  if (intent === "feed-create") {
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return refused("Unknown action.", 400);
+  const submission = parsed.data;
+  if (submission.intent === "feed-create") {
     // The new link's address reaches the page in a cookie, once (see feed-link.server).
     return sharingAnswer(request, "created", { "Set-Cookie": await createFeedLink(user.id) });
   }
-  if (intent === "feed-revoke") {
+  if (submission.intent === "feed-revoke") {
     await turnOffFeedLink(user.id);
     return sharingAnswer(request, "off");
   }
-  if (intent !== "import") return data<ActionResult>({ intent: "import", error: "Unknown action." }, { status: 400 });
-  const file = form.get("file");
-  if (!(file instanceof File) || file.size === 0) {
-    return data<ActionResult>({ intent: "import", error: "Choose an .ics file to import." }, { status: 400 });
-  }
-  if (file.size > MAX_IMPORT_BYTES) {
-    return data<ActionResult>({ intent: "import", error: IMPORT_TOO_LARGE_MESSAGE }, { status: 413 });
-  }
+  const { file, restoreDeleted } = submission;
+  if (!file || file.size === 0) return refused("Choose an .ics file to import.", 400, restoreDeleted);
+  if (file.size > MAX_IMPORT_BYTES) return refused(IMPORT_TOO_LARGE_MESSAGE, 413, restoreDeleted);
   try {
-    const parsed = fromICalendar(await file.text(), user.timeZone);
-    // A checkbox: sent ("on") when ticked, absent otherwise.
-    const id = await importKeepingReport(user.id, parsed, { restoreDeleted: form.get("restoreDeleted") === "on" });
+    const events = fromICalendar(await file.text(), user.timeZone);
+    const id = await importKeepingReport(user.id, events, { restoreDeleted });
     return redirect(afterImport(request, id), 303);
   } catch (error) {
     if (error instanceof ICalendarError) {
       if (error.cause)
         log.info({ userId: user.id, cause: causeForLog(error.cause) }, "calendar import: file not readable");
-      return data<ActionResult>({ intent: "import", error: `Nothing was imported. ${error.message}` }, { status: 400 });
+      return refused(`Nothing was imported. ${error.message}`, 400, restoreDeleted);
     }
-    if (error instanceof ImportContendedError) {
-      return data<ActionResult>({ intent: "import", error: error.message }, { status: 409 });
-    }
+    if (error instanceof ImportContendedError) return refused(error.message, 409, restoreDeleted);
     if (error instanceof ImportFailedError) {
       log.error({ userId: user.id, err: error.cause }, "calendar import: not stored");
-      return data<ActionResult>({ intent: "import", error: error.message }, { status: 503 });
+      return refused(error.message, 503, restoreDeleted);
     }
     throw error;
   }
@@ -155,6 +176,10 @@ const IMPORT_REPORT = "import-report";
 
 const RESTORE_DELETED_LABEL = "Also bring back events I deleted";
 
+/** What ticking it does: all of the file's events deleted here come back at once, not a chosen one. */
+const RESTORE_DELETED_HINT =
+  "Brings back every event of the file that you deleted here since it was imported, not just one of them.";
+
 type ImportShown = ImportSummary | "gone" | null;
 
 function ImportResult({ result, report }: { result: ActionResult | undefined; report: ImportShown }) {
@@ -174,30 +199,28 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
     );
   }
   const { created, updated, kept, deletedHere, skipped } = report;
+  const notBack = deletedHere.length;
   return (
     <div className="notice" role="status" id={IMPORT_REPORT}>
       <p>
-        {`Imported: ${created} created, ${updated} updated, ${kept.length ? `${kept.length} kept, ` : ""}${deletedHere ? `${deletedHere} deleted here, ` : ""}${skipped.length} skipped.`}
+        {`Imported: ${created} created, ${updated} updated, ${kept.length ? `${kept.length} kept, ` : ""}${notBack ? `${notBack} not brought back (deleted here), ` : ""}${skipped.length} skipped.`}
       </p>
-      {deletedHere ? (
+      {notBack ? (
         // An imported event deleted here stays deleted: the file brings it back only when asked to.
-        <p>
-          {`Not brought back: ${countOf(deletedHere, "event", "events")} you deleted in ARES since ${pick(deletedHere, "it was", "they were")} imported. To have ${pick(deletedHere, "it", "them")} again, import the file with “${RESTORE_DELETED_LABEL}” ticked.`}
-        </p>
+        <>
+          <p>
+            {`Not brought back: ${countOf(notBack, "event", "events")} you deleted in ARES since ${pick(notBack, "it was", "they were")} imported. To have ${pick(notBack, "it", "them")} again, import the file with “${RESTORE_DELETED_LABEL}” ticked${notBack > 1 ? ": that brings back all of them, not just one" : ""}.`}
+          </p>
+          <TitleList items={deletedHere} />
+        </>
       ) : null}
       {kept.length ? (
         // An event imported before and changed here since is not overwritten: the change made here stays.
         <>
           <p>
-            {`Kept as ${pick(kept.length, "it is", "they are")} here: ${countOf(kept.length, "event", "events")} you changed in ARES since ${pick(kept.length, "it was", "they were")} imported; the file's version was not applied. To take it, delete the event here and import the file again with “${RESTORE_DELETED_LABEL}” ticked.`}
+            {`Kept as ${pick(kept.length, "it is", "they are")} here: ${countOf(kept.length, "event", "events")} you changed in ARES since ${pick(kept.length, "it was", "they were")} imported; the file's version was not applied. To take the file's version of one, delete it here and import the file again with “${RESTORE_DELETED_LABEL}” ticked: that also brings back every other event of the file you deleted here.`}
           </p>
-          <ul>
-            {kept.map((item, index) => (
-              <li key={index} dir="auto">
-                {item.title}
-              </li>
-            ))}
-          </ul>
+          <TitleList items={kept} />
         </>
       ) : null}
       {skipped.length ? (
@@ -208,6 +231,18 @@ function ImportResult({ result, report }: { result: ActionResult | undefined; re
         </ul>
       ) : null}
     </div>
+  );
+}
+
+function TitleList({ items }: { items: readonly { title: string }[] }) {
+  return (
+    <ul>
+      {items.map((item, index) => (
+        <li key={index} dir="auto">
+          {item.title}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -272,11 +307,14 @@ function Sharing({
 }) {
   // This address (the same view and date), at the import's message: a refused file's page opens there too.
   const importAction = `${useFormAction()}#${IMPORT_REPORT}`;
+  // With JS the form outlives the import's redirect back here: a new report starts it afresh, so the next
+  // import does not bring deleted events back with a box ticked for the last one (nor take the same file).
+  const [searchParams] = useSearchParams();
   return (
     <details className="card calendar__sharing" open={Boolean(result ?? report ?? feedNotice)}>
       <summary>Import, export and subscribe</summary>
       <ImportResult result={result} report={report} />
-      <Form method="post" encType="multipart/form-data" action={importAction}>
+      <Form method="post" encType="multipart/form-data" action={importAction} key={searchParams.get("imported") ?? ""}>
         <input type="hidden" name="intent" value="import" />
         <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
         <input
@@ -293,9 +331,19 @@ function Sharing({
           }}
         />{" "}
         <label>
-          <input type="checkbox" name="restoreDeleted" /> {RESTORE_DELETED_LABEL}
+          <input
+            type="checkbox"
+            name="restoreDeleted"
+            aria-describedby="restore-deleted-hint"
+            // A refused import's page (without JS) shows the choice as it was posted.
+            defaultChecked={result?.restoreDeleted ?? false}
+          />{" "}
+          {RESTORE_DELETED_LABEL}
         </label>{" "}
         <button type="submit">Import</button>
+        <p className="field-hint" id="restore-deleted-hint">
+          {RESTORE_DELETED_HINT}
+        </p>
       </Form>
       <p>
         <a href="/calendar/export.ics" download className="standalone-link">

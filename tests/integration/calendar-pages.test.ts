@@ -1240,7 +1240,7 @@ describe("calendar pages without JavaScript", () => {
     const report = await reportOf(client, await upload(file(" (from the file)")));
     expect(report).toContain("Imported: 0 created, 1 updated, 2 kept, 0 skipped.");
     expect(report).toContain(
-      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied. To take it, delete the event here and import the file again with “Also bring back events I deleted” ticked.",
+      "Kept as they are here: 2 events you changed in ARES since they were imported; the file&#x27;s version was not applied. To take the file&#x27;s version of one, delete it here and import the file again with “Also bring back events I deleted” ticked: that also brings back every other event of the file you deleted here.",
     );
     expect(report).toContain(`<li dir="auto">Dentist (Dr Weber, changed here)</li>`);
     expect(report).toContain(`<li dir="auto">Yoga</li>`);
@@ -1273,19 +1273,23 @@ describe("calendar pages without JavaScript", () => {
       "END:VCALENDAR",
       "",
     ].join("\r\n");
-    const upload = (restoreDeleted = false) => {
+    const upload = (restoreDeleted = false, content = file) => {
       const form = new FormData();
       form.set("intent", "import");
-      form.set("file", new File([file], "work.ics", { type: "text/calendar" }));
+      form.set("file", new File([content], "work.ics", { type: "text/calendar" }));
       // A ticked checkbox sends "on"; an unticked one sends nothing.
       if (restoreDeleted) form.set("restoreDeleted", "on");
       return client.get("/calendar?index", { method: "POST", body: form });
     };
     const page = await reportOf(client, await upload());
     expect(page).toContain("Imported: 3 created, 0 updated, 0 skipped.");
+    // What the box does is said next to it, and read with it: every deleted event of the file, not a chosen one.
+    const hint =
+      '<p class="field-hint" id="restore-deleted-hint">Brings back every event of the file that you deleted here since it was imported, not just one of them.</p>';
     expect(page.replaceAll("<!-- -->", "")).toContain(
-      '<input type="checkbox" name="restoreDeleted"/> Also bring back events I deleted',
+      '<input type="checkbox" name="restoreDeleted" aria-describedby="restore-deleted-hint"/> Also bring back events I deleted',
     );
+    expect(page).toContain(hint);
     const head = (uid: string) =>
       prisma.event.findFirst({ where: { userId, uid: `${uid}-${userId}@deleted.example.test`, seriesId: null } });
     const dentist = (await head("dentist"))!;
@@ -1296,10 +1300,25 @@ describe("calendar pages without JavaScript", () => {
 
     // The same file again: what was deleted here stays deleted, and the report says so.
     const again = await reportOf(client, await upload());
-    expect(again).toContain("Imported: 0 created, 1 updated, 2 deleted here, 0 skipped.");
+    expect(again).toContain("Imported: 0 created, 1 updated, 2 not brought back (deleted here), 0 skipped.");
     expect(again).toContain(
-      "Not brought back: 2 events you deleted in ARES since they were imported. To have them again, import the file with “Also bring back events I deleted” ticked.",
+      "Not brought back: 2 events you deleted in ARES since they were imported. To have them again, import the file with “Also bring back events I deleted” ticked: that brings back all of them, not just one.",
     );
+    expect(again).toContain(`<ul><li dir="auto">Dentist</li><li dir="auto">Yoga</li></ul>`);
+
+    // A refused import (without JS, the page the post answers with) shows the box as it was posted.
+    const refused = await upload(true, "not a calendar");
+    expect(refused.status).toBe(400);
+    const refusedPage = (await refused.text()).replaceAll("<!-- -->", "");
+    expect(refusedPage).toContain("Nothing was imported.");
+    expect(refusedPage).toContain(
+      '<input type="checkbox" name="restoreDeleted" aria-describedby="restore-deleted-hint" checked=""/> Also bring back events I deleted',
+    );
+    const unticked = (await (await upload(false, "not a calendar")).text()).replaceAll("<!-- -->", "");
+    expect(unticked).toContain(
+      '<input type="checkbox" name="restoreDeleted" aria-describedby="restore-deleted-hint"/> Also bring back events I deleted',
+    );
+    expect(await prisma.event.count({ where: { userId } })).toBe(1);
     expect(await head("dentist")).toBeNull();
     expect(await head("yoga")).toBeNull();
     expect(await prisma.event.count({ where: { userId } })).toBe(1);
@@ -1546,7 +1565,7 @@ describe("calendar pages without JavaScript", () => {
       created: 1,
       updated: 0,
       kept: [],
-      deletedHere: 0,
+      deletedHere: [],
       skipped: [{ title: "No start", reason: expect.any(String) }],
     });
     expect(first).not.toContain("prg@example.test");
