@@ -85,6 +85,16 @@ test("in a narrow day column of a desktop week, no event lane is under 24 px and
   }
   await expect(thursday.getByRole("link", { name: /see them in the day view/ })).toBeHidden();
 
+  // Printed, the week shows every event in its lane, not the crowd's link (a bare number on paper).
+  await page.emulateMedia({ media: "print" });
+  for (const title of FIVE) await expect(wednesday.getByRole("link", { name: new RegExp(title) })).toBeVisible();
+  await expect(more).toBeHidden();
+  for (const title of ["Dentist", "Phone call"]) {
+    await expect(thursday.getByRole("link", { name: new RegExp(title) })).toBeVisible();
+  }
+  await page.emulateMedia({ media: "screen" });
+  await expect(more).toBeVisible();
+
   await more.click();
   await expect(page).toHaveURL(/\/calendar\?view=day&date=2026-03-04/);
   await expectTapTargets(page);
