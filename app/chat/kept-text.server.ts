@@ -1,7 +1,12 @@
+import pg from "pg";
 import { MESSAGE_MAX } from "~/chat/schemas";
+import { isDatabaseUnavailable } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
+import { rowContract, type RowOf } from "~/db/row-contract";
+import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import { signedCookie } from "~/http/signed-cookie.server";
+import { logger } from "~/observability/logger.server";
 
 /**
  * The chat domain's one entry for "keep what was in the message box": without JS the conversation page
@@ -26,8 +31,17 @@ const ANY_COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
 /** Pages whose text one person keeps at once: the newest stay, so no one fills the table. */
 const KEPT_PAGES_PER_USER = 10;
 
-/** What the marker holds: whose text, for which page, and which keep of it (the row's keptAt). */
-type Marker = { user: string; page: string; at: number };
+/**
+ * What the page says next to the box about the text it left (shown once, with the marker):
+ * `replaced`: a NUL in it (PostgreSQL text cannot hold one) came back as U+FFFD; `not-kept`: keeping it
+ * failed (the post itself did its thing); `refused`: the write limit refused the post (`wait` seconds).
+ */
+export type KeptNote = "replaced" | "not-kept" | "refused";
+
+/** What the marker holds: whose text, for which page, which keep of it (the row's keptAt), and a note. */
+type Marker = { user: string; page: string; at: number; note?: KeptNote; wait?: number };
+
+const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused"]);
 
 function markerCookie() {
   return signedCookie(MARKER_COOKIE, { maxAgeSeconds: KEPT_MS / 1000 });
@@ -58,47 +72,107 @@ export async function keepMessage(
   if (typeof message !== "string" || !message.trim() || !COMPOSER_ADDRESS.test(pathname)) return null;
   // The box's own limit (its maxLength counts a line break once; a no-JS post sends it as CRLF).
   if (message.replace(/\r\n/g, "\n").length > MESSAGE_MAX || message.includes("\0")) return null;
-  const conversationId = pathname.split("/")[2] ?? "";
   const keptAt = new Date(now.getTime());
-  // One statement: the ownership check (a primary-key lookup), the upsert, and dropping the person's
-  // older pages past the cap (a statement's parts see the same snapshot: the new row is not among them).
-  const kept = await prisma.$queryRaw<Array<{ page: string }>>(Prisma.sql`
+  const kept = await queryRows<RowOf<typeof keepTextColumns>>(keepTextSql(userId, pathname, message, keptAt));
+  if (kept.length === 0) return null;
+  return markerCookie().serialize({ user: userId, page: pathname, at: keptAt.getTime() } satisfies Marker);
+}
+
+/** The keep statement's columns (docs/decisions/015): the page kept, none when nothing was. */
+export const keepTextColumns = rowContract({ page: "KeptComposerText.page" });
+
+/**
+ * The keep, one statement (raw SQL held to the schema like ADR 004's, tests/integration/hot-path-sql.test.ts):
+ * the ownership check (a primary-key lookup), the upsert, and dropping the person's older pages past the
+ * cap (a statement's parts see the same snapshot: the new row is not among them). `page` is a composer
+ * address (COMPOSER_ADDRESS).
+ */
+export function keepTextSql(userId: string, page: string, message: string, keptAt: Date): Prisma.Sql {
+  const conversationId = page.split("/")[2] ?? "";
+  return Prisma.sql`
     WITH owned AS (
-      SELECT 1 WHERE ${pathname} = '/chat'
+      SELECT 1 WHERE ${page}::text = '/chat'
       UNION ALL
       SELECT 1 FROM "Conversation" WHERE id = ${conversationId} AND "userId" = ${userId}
     ), kept AS (
       INSERT INTO "KeptComposerText" ("userId", page, message, "keptAt")
-      SELECT ${userId}, ${pathname}, ${message}, ${keptAt.toISOString()}::timestamp(3)
+      SELECT ${userId}, ${page}, ${message}, ${keptAt.toISOString()}::timestamp(3)
        WHERE EXISTS (SELECT 1 FROM owned)
       ON CONFLICT ("userId", page) DO UPDATE SET message = EXCLUDED.message, "keptAt" = EXCLUDED."keptAt"
       RETURNING page
     ), dropped AS (
       DELETE FROM "KeptComposerText"
        WHERE "userId" = ${userId} AND EXISTS (SELECT 1 FROM kept)
-         AND page IN (SELECT page FROM "KeptComposerText" WHERE "userId" = ${userId} AND page <> ${pathname}
+         AND page IN (SELECT page FROM "KeptComposerText" WHERE "userId" = ${userId} AND page <> ${page}
                        ORDER BY "keptAt" DESC, page OFFSET ${KEPT_PAGES_PER_USER - 1}
                        -- A page another keep of this person's holds is left to the next keep: two keeps at
                        -- once would otherwise deadlock, or drop the row the other has just written.
                        FOR UPDATE SKIP LOCKED)
     )
-    SELECT page FROM kept`);
-  if (kept.length === 0) return null;
-  return markerCookie().serialize({ user: userId, page: pathname, at: keptAt.getTime() } satisfies Marker);
+    SELECT page FROM kept`;
+}
+
+/**
+ * Whether a keep failed in the database (a lock it waited on past the statement timeout, a deadlock, the
+ * database gone): the post it came with has done its thing, so the page says the text was not kept
+ * instead of a 500.
+ */
+export function isKeepFailure(error: unknown): boolean {
+  return error instanceof pg.DatabaseError || isDatabaseUnavailable(error);
 }
 
 /**
  * Keeps the `message` field of a form posted from a composer page (another of its buttons submitted the
- * box's form) for `page`, as keepMessage.
+ * box's form) for `page`, as keepMessage, and returns the marker's Set-Cookie. `hadNul`: the body guard
+ * put U+FFFD in place of a NUL (context.formHadNul): when the text has one, the page says so. `refused`:
+ * the write limit refused the post (its wait in seconds): the page says so, the text back in the box.
+ * A keep that fails in the database is never a 500: the marker then only says the text was not kept.
  */
-export function keepComposerText(form: FormData, page: string, userId: string): Promise<string | null> {
-  return keepMessage(userId, page, form.get("message"));
+export async function keepComposerText(
+  form: FormData,
+  page: string,
+  userId: string,
+  { hadNul = false, refusedFor }: { hadNul?: boolean; refusedFor?: number } = {},
+): Promise<KeptCookie | null> {
+  const message = form.get("message");
+  let cookie: string | null;
+  try {
+    cookie = await keepMessage(userId, page, message);
+  } catch (error) {
+    if (!isKeepFailure(error)) throw error;
+    logger.warn({ err: error, page }, "the message box's text could not be kept");
+    const pathname = new URL(page, "http://ares.invalid").pathname;
+    const marker: Marker = { user: userId, page: pathname, at: Date.now(), note: "not-kept" };
+    return { setCookie: await markerCookie().serialize(marker), kept: false };
+  }
+  if (!cookie) return null;
+  const note: KeptNote | undefined =
+    refusedFor !== undefined
+      ? "refused"
+      : hadNul && typeof message === "string" && message.includes("\uFFFD")
+        ? "replaced"
+        : undefined;
+  if (!note) return { setCookie: cookie, kept: true };
+  // The same marker, with the note: one cookie says which keep, and what the page should say of it.
+  const marker: unknown = await markerCookie().parse(cookie);
+  if (!isMarker(marker)) return { setCookie: cookie, kept: true };
+  const noted: Marker = { ...marker, note, ...(refusedFor === undefined ? {} : { wait: refusedFor }) };
+  return { setCookie: await markerCookie().serialize(noted), kept: true };
 }
+
+/** The marker's Set-Cookie, and whether the text was kept (false: the marker only says it was not). */
+export type KeptCookie = { setCookie: string; kept: boolean };
 
 function isMarker(value: unknown): value is Marker {
   if (typeof value !== "object" || value === null) return false;
-  const { user, page, at } = value as Record<string, unknown>;
-  return typeof user === "string" && typeof page === "string" && typeof at === "number";
+  const { user, page, at, note, wait } = value as Record<string, unknown>;
+  return (
+    typeof user === "string" &&
+    typeof page === "string" &&
+    typeof at === "number" &&
+    (note === undefined || (typeof note === "string" && KEPT_NOTES.has(note))) &&
+    (wait === undefined || (typeof wait === "number" && Number.isSafeInteger(wait)))
+  );
 }
 
 async function readMarker(request: Request): Promise<Marker | null> {
@@ -123,14 +197,33 @@ export async function keptTextMarker(
   request: Request,
   userId: string,
   now = new Date(),
-): Promise<{ keptAt: Date | null; headers: Headers }> {
+): Promise<{ keptAt: Date | null; note: string | null; headers: Headers }> {
   const headers = new Headers();
   const marker = await readMarker(request);
   if (!marker || marker.user !== userId || marker.page !== new URL(request.url).pathname) {
-    return { keptAt: null, headers };
+    return { keptAt: null, note: null, headers };
   }
   headers.append("Set-Cookie", await clearMarker());
-  return { keptAt: now.getTime() - marker.at <= KEPT_MS ? new Date(marker.at) : null, headers };
+  const fresh = now.getTime() - marker.at <= KEPT_MS;
+  return {
+    keptAt: fresh && marker.note !== "not-kept" ? new Date(marker.at) : null,
+    note: fresh ? noteText(marker) : null,
+    headers,
+  };
+}
+
+/** The words next to the box for the marker's note (null: none to say). */
+function noteText({ note, wait }: Marker): string | null {
+  switch (note) {
+    case "replaced":
+      return "Your text held a character that cannot be stored (a NUL); it is shown as � in the box. Check it before sending.";
+    case "not-kept":
+      return "What you had typed in the message box could not be kept, sorry: that was done, but the box is empty. Type it again if you need it.";
+    case "refused":
+      return `You have sent a lot of requests in a short time, so what you pressed was not done. Your text is back in the box; try again in ${wait ?? 60} s.`;
+    default:
+      return null;
+  }
 }
 
 /**
@@ -141,15 +234,15 @@ export async function takeKeptText(
   request: Request,
   userId: string,
   now = new Date(),
-): Promise<{ message: string | null; headers: Headers }> {
-  const { keptAt, headers } = await keptTextMarker(request, userId, now);
-  if (!keptAt) return { message: null, headers };
+): Promise<{ message: string | null; note: string | null; headers: Headers }> {
+  const { keptAt, note, headers } = await keptTextMarker(request, userId, now);
+  if (!keptAt) return { message: null, note, headers };
   const page = new URL(request.url).pathname;
   const kept = await prisma.keptComposerText.findFirst({
     where: { userId, page, keptAt },
     select: { message: true },
   });
-  return { message: kept?.message ?? null, headers };
+  return { message: kept?.message ?? null, note, headers };
 }
 
 /**

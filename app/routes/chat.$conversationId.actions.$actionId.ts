@@ -48,10 +48,26 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const back = `${page}#action-${params.actionId}`;
   // The card's buttons submit the message box's form (no JS): what was typed is back in it after. Kept
   // once the decision is answered, so a failed one leaves no row behind without the marker that names it.
-  const keptHeaders = async () => {
-    const kept = context.documentRequest ? await keepComposerText(form, page, user.id) : null;
-    return kept ? { "Set-Cookie": kept } : undefined;
+  // A keep that fails is said on the page (keepComposerText): the decision stands, never a 500.
+  const keptHeaders = async (refusedFor?: number) => {
+    const kept = context.documentRequest
+      ? await keepComposerText(form, page, user.id, { hadNul: context.formHadNul, refusedFor })
+      : null;
+    return kept ? { "Set-Cookie": kept.setCookie } : undefined;
   };
+  // Refused by the write limit with text in the box (no JS; rate-limit.server.ts hands only those on):
+  // nothing is decided, and the page comes back with the text in its box and the wait.
+  const refusedFor = context.writeRetryAfterSeconds;
+  if (refusedFor !== undefined) {
+    const headers = await keptHeaders(refusedFor);
+    if (!headers)
+      throw data(`You have sent a lot of requests in a short time. Please wait ${refusedFor} s and try again.`, {
+        status: 429,
+        statusText: "Too many requests",
+        headers: { "Retry-After": String(refusedFor) },
+      });
+    return redirect(back, { status: 303, headers });
+  }
   try {
     await decideAction(user, params.actionId!, parsed.data.intent, {
       ip: context.clientIp,

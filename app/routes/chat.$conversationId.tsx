@@ -172,6 +172,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         ollama: ollamaModels.map((model) => model.id),
       },
       unsentMessage: page.keptMessage,
+      // What the page says of the box's text it left (a NUL replaced, not kept, a refused press), once.
+      keptNote: kept.note,
     },
     { headers: kept.headers },
   );
@@ -214,7 +216,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   // With JS the box is never left, so only a page without scripts (a document post) needs it kept.
   const back = async (to: string) => {
     const kept = context.documentRequest ? await keepComposerText(form, here, user.id) : null;
-    return redirect(to, kept ? { headers: { "Set-Cookie": kept } } : undefined);
+    return redirect(to, kept ? { headers: { "Set-Cookie": kept.setCookie } } : undefined);
   };
   const intent = submission.value;
   try {
@@ -281,10 +283,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return back(here);
       }
-      case "delete":
+      case "delete": {
         await deleteConversation(user.id, conversationId);
+        // Without JS the button submits the message box's form: its text belonged to this conversation,
+        // which is gone, so it waits in the new-conversation box the person lands on, and the notice says so.
+        const kept = context.documentRequest ? await keepComposerText(form, "/chat", user.id) : null;
         // The chat page says so once (its notice), with or without JS.
-        return redirectWithNotice("/chat", "deleted", user.id);
+        return redirectWithNotice("/chat", kept?.kept ? "deleted-kept" : "deleted", user.id, {
+          headers: kept ? { "Set-Cookie": kept.setCookie } : undefined,
+        });
+      }
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
@@ -392,6 +400,7 @@ export default function Conversation() {
     defaultModelLabel,
     isNewestPage,
     unsentMessage,
+    keptNote,
   } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
@@ -531,7 +540,13 @@ export default function Conversation() {
           <input type="hidden" name="intent" value="delete" />
           <p id="delete-question">Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
           <div className="actions">
-            <button type="submit" className="danger">
+            {/* Until JS runs it submits the message box's form, so the box's text is not lost (it is kept
+                for the new-conversation page the deletion leads to). */}
+            <button
+              type="submit"
+              className="danger"
+              {...(hydrated ? {} : { name: "intent", value: "delete", ...withComposerText(COMPOSER_FORM_ID) })}
+            >
               Delete conversation
             </button>
             <KeepTextLink className="button secondary" to={`/chat/${conversation.id}`}>
@@ -634,6 +649,7 @@ export default function Conversation() {
           // post of another form that came with the box's text (a model not offered, nothing to regenerate).
           defaultValue={typeof typed === "string" && !(editFailed && editing) ? typed : (unsentMessage ?? "")}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
+          note={lastResult ? null : keptNote}
           pending={sendingText !== null}
         />
       </Form>
