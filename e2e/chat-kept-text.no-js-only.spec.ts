@@ -218,6 +218,8 @@ test("a NUL in the box: the theme switch still changes the theme and the text co
   await page.waitForURL((url) => url.pathname === path);
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(box(page)).toHaveValue("before\uFFFDafter");
+  // Said next to the box: the character was not kept as typed.
+  await expect(page.getByRole("status").filter({ hasText: "a character that cannot be stored" })).toBeVisible();
 });
 
 test("with the rename panel open, the theme switch keeps the box's text, and Enter in the title still renames", async ({

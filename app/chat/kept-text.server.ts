@@ -160,6 +160,18 @@ export async function keepComposerText(
   return { setCookie: await markerCookie().serialize(noted), kept: true };
 }
 
+/**
+ * With JS the box is never left, so nothing is kept; a post the write limit refused still comes back to
+ * its page (a redirect), which says so next to the box: the marker with the note alone (no row). Null
+ * when `page` has no box.
+ */
+export async function refusalNote(userId: string, page: string, refusedFor: number): Promise<string | null> {
+  const pathname = URL.canParse(page, "http://ares.invalid") ? new URL(page, "http://ares.invalid").pathname : "";
+  if (!COMPOSER_ADDRESS.test(pathname)) return null;
+  const marker: Marker = { user: userId, page: pathname, at: Date.now(), note: "refused", wait: refusedFor };
+  return markerCookie().serialize(marker);
+}
+
 /** The marker's Set-Cookie, and whether the text was kept (false: the marker only says it was not). */
 export type KeptCookie = { setCookie: string; kept: boolean };
 
@@ -206,6 +218,7 @@ export async function keptTextMarker(
   headers.append("Set-Cookie", await clearMarker());
   const fresh = now.getTime() - marker.at <= KEPT_MS;
   return {
+    // A note alone (not kept, or a refusal with JS) names no keep.
     keptAt: fresh && marker.note !== "not-kept" ? new Date(marker.at) : null,
     note: fresh ? noteText(marker) : null,
     headers,

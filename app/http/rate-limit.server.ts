@@ -118,12 +118,13 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
 }
 
 /**
- * A document post of a button that submits a chat page's message box form to another action (the theme
- * switch, a calendar card; no JS) with text in the box: refused, it goes on to its action marked, which
- * does nothing but bring the page back with the text in its box and the wait (a bare 429 page lost it).
+ * A post of a button that submits a chat page's message box form to another action (the theme switch, a
+ * calendar card) with text in the box: refused, it goes on to its action marked, which does nothing but
+ * bring the page back with the text in its box and the wait (a bare 429 page, or with JS the error page
+ * in place of the conversation, lost it).
  */
 function carriesTypedText(req: Request, res: Response): boolean {
-  if (!carriesComposerText(req) || routePath(req).data) return false;
+  if (!carriesComposerText(req)) return false;
   const body = guardedBody(res);
   if (body?.contentType !== "application/x-www-form-urlencoded") return false;
   return Boolean(new URLSearchParams(body.bytes.toString("utf8")).get("message")?.trim());

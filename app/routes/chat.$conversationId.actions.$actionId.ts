@@ -8,7 +8,7 @@ import {
   decideAction,
 } from "~/calendar/assistant-actions.server";
 import { requireUser } from "~/auth/guards.server";
-import { keepComposerText } from "~/chat/kept-text.server";
+import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
 
 // POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
 
@@ -55,11 +55,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       : null;
     return kept ? { "Set-Cookie": kept.setCookie } : undefined;
   };
-  // Refused by the write limit with text in the box (no JS; rate-limit.server.ts hands only those on):
-  // nothing is decided, and the page comes back with the text in its box and the wait.
+  // Refused by the write limit with text in the box (rate-limit.server.ts hands only those on): nothing is
+  // decided, and the page comes back with the text in its box and the wait.
   const refusedFor = context.writeRetryAfterSeconds;
   if (refusedFor !== undefined) {
-    const headers = await keptHeaders(refusedFor);
+    // With JS the box is never left: only the page's note is needed.
+    const note = context.documentRequest ? undefined : await refusalNote(user.id, page, refusedFor);
+    const headers = note ? { "Set-Cookie": note } : await keptHeaders(refusedFor);
     if (!headers)
       throw data(`You have sent a lot of requests in a short time. Please wait ${refusedFor} s and try again.`, {
         status: 429,

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
-import { keepComposerText } from "~/chat/kept-text.server";
+import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
 import { parseTheme } from "~/components/theme";
 import { config } from "~/config/env.server";
 
@@ -12,13 +12,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const to = safeRedirectTo(form.get("redirectTo")?.toString() ?? "/");
   const user = context.auth.user;
-  // Refused by the write limit with text in a chat page's box (no JS; rate-limit.server.ts hands only
-  // those on): the theme stays as it was, and the page comes back with the text in its box and the wait.
+  // Refused by the write limit with text in a chat page's box (rate-limit.server.ts hands only those on):
+  // the theme stays as it was, and the page comes back with the text in its box and the wait.
   const refusedFor = context.writeRetryAfterSeconds;
   if (refusedFor !== undefined) {
-    const kept = user && context.documentRequest ? await keepComposerText(form, to, user.id, { refusedFor }) : null;
+    // With JS the box is never left: only the page's note is needed.
+    const kept = !user
+      ? null
+      : context.documentRequest
+        ? (await keepComposerText(form, to, user.id, { refusedFor }))?.setCookie
+        : await refusalNote(user.id, to, refusedFor);
     if (!kept) throw tooMany(refusedFor);
-    return redirect(to, { status: 303, headers: { "Set-Cookie": kept.setCookie } });
+    return redirect(to, { status: 303, headers: { "Set-Cookie": kept } });
   }
   const theme = parseTheme(form.get("theme"));
   // Only the server reads it (it paints the first page), so no script needs it; like every other cookie

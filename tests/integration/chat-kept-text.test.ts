@@ -282,7 +282,7 @@ describe("the page's links and panels with text in the box (no JS)", () => {
   });
 });
 
-describe("what a signed-out post may keep (it is answered before the rate limiter)", () => {
+describe("what a signed-out post may keep", () => {
   const pinAfterEnd = (browser: Client, path: string, text: string) =>
     browser.post(path, { intent: "pin", message: text });
 
