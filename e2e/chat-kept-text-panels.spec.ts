@@ -3,19 +3,14 @@
  * conversation's box, which says so) and a theme switch the write limit refused — without JS, where each
  * posts the box's form and the page comes back from a redirect; with JS the box is never left.
  */
-import { expect, test, type Page } from "@playwright/test";
 import { startServer, type ServerProcess } from "../tests/support/server-process";
 import { e2eDatabaseUrl, seedLongConversation } from "./support/admin";
+import { expect, messageBox as box, test } from "./support/composer";
 import { signUp, untilInteractive } from "./support/session";
-
-const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
 const noJs = () => test.info().project.use.javaScriptEnabled === false;
 
-test("Cancel of an edit in place leaves what is typed in the box", async ({ page, baseURL }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
-  await untilInteractive(page);
+test("Cancel of an edit in place leaves what is typed in the box", async ({ page, signedUpIn }) => {
+  const { path } = await signedUpIn({ messages: 2 });
   await page
     .getByRole("button", { name: "Edit" })
     .or(page.getByRole("link", { name: "Edit" }))
@@ -32,12 +27,9 @@ test("Cancel of an edit in place leaves what is typed in the box", async ({ page
 
 test("Delete conversation: what is typed waits in the new conversation's box, and the page says so", async ({
   page,
-  baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
-  await untilInteractive(page);
+  await signedUpIn({ messages: 2 });
   await box(page).fill("Typed before deleting");
   await page.getByText("Conversation menu").click();
   await page.locator(".menu__panel").getByText("Delete", { exact: true }).click();
