@@ -61,12 +61,13 @@ export function composerPage(route: string, sentPath: string): string | null {
  * ignored) and returns the Set-Cookie of the marker. Null (nothing kept) when the box was empty, `page`
  * has no box or is a conversation that is not theirs, or the text is one the box could not have sent:
  * over the message limit, or holding a NUL. Only the person's newest KEPT_PAGES_PER_USER pages stay.
+ * `note` (and `wait`) go in the marker: what the page says next to the box.
  */
 export async function keepMessage(
   userId: string,
   page: string,
   message: unknown,
-  now = new Date(),
+  { now = new Date(), note, wait }: { now?: Date; note?: KeptNote; wait?: number } = {},
 ): Promise<string | null> {
   const pathname = URL.canParse(page, "http://ares.invalid") ? new URL(page, "http://ares.invalid").pathname : "";
   if (typeof message !== "string" || !message.trim() || !COMPOSER_ADDRESS.test(pathname)) return null;
@@ -75,7 +76,8 @@ export async function keepMessage(
   const keptAt = new Date(now.getTime());
   const kept = await queryRows<RowOf<typeof keepTextColumns>>(keepTextSql(userId, pathname, message, keptAt));
   if (kept.length === 0) return null;
-  return markerCookie().serialize({ user: userId, page: pathname, at: keptAt.getTime() } satisfies Marker);
+  const marker: Marker = { user: userId, page: pathname, at: keptAt.getTime(), ...(note ? { note } : {}) };
+  return markerCookie().serialize(wait === undefined ? marker : ({ ...marker, wait } satisfies Marker));
 }
 
 /** The keep statement's columns (docs/decisions/015): the page kept, none when nothing was. */
@@ -135,9 +137,15 @@ export async function keepComposerText(
   { hadNul = false, refusedFor }: { hadNul?: boolean; refusedFor?: number } = {},
 ): Promise<KeptCookie | null> {
   const message = form.get("message");
-  let cookie: string | null;
+  const note: KeptNote | undefined =
+    refusedFor !== undefined
+      ? "refused"
+      : hadNul && typeof message === "string" && message.includes("\uFFFD")
+        ? "replaced"
+        : undefined;
   try {
-    cookie = await keepMessage(userId, page, message);
+    const cookie = await keepMessage(userId, page, message, { note, wait: refusedFor });
+    return cookie ? { setCookie: cookie, kept: true } : null;
   } catch (error) {
     if (!isKeepFailure(error)) throw error;
     logger.warn({ err: error, page }, "the message box's text could not be kept");
@@ -145,19 +153,6 @@ export async function keepComposerText(
     const marker: Marker = { user: userId, page: pathname, at: Date.now(), note: "not-kept" };
     return { setCookie: await markerCookie().serialize(marker), kept: false };
   }
-  if (!cookie) return null;
-  const note: KeptNote | undefined =
-    refusedFor !== undefined
-      ? "refused"
-      : hadNul && typeof message === "string" && message.includes("\uFFFD")
-        ? "replaced"
-        : undefined;
-  if (!note) return { setCookie: cookie, kept: true };
-  // The same marker, with the note: one cookie says which keep, and what the page should say of it.
-  const marker: unknown = await markerCookie().parse(cookie);
-  if (!isMarker(marker)) return { setCookie: cookie, kept: true };
-  const noted: Marker = { ...marker, note, ...(refusedFor === undefined ? {} : { wait: refusedFor }) };
-  return { setCookie: await markerCookie().serialize(noted), kept: true };
 }
 
 /**
