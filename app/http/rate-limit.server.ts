@@ -49,17 +49,21 @@ const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
  * tier is keyed by address: a session cookie (anyone's) must not buy a fresh budget of password guesses.
  * Only a sign-in from a known device of the very account it signs in to has a budget of its own (authKey).
  * A post after the session ended that keeps a chat message for its person (session-middleware.server.ts)
- * writes their row: it counts as their write, as when they were signed in.
+ * writes their row: it counts under that ended session (`ended:<session id>`), not as the person's own
+ * write — a replayed revoked cookie must not use up the budget (and the rendered refusals) of the
+ * person's live sessions.
  */
 function clientKey(req: Request, res: Response): string {
   if (tierOf(req) === "auth") return ipKey(req);
   const locals = res.locals as {
     userId?: unknown;
     auth?: { user?: { id?: unknown } | null };
-    [SIGNED_OUT_KEEP_LOCAL]?: { user?: unknown };
+    [SIGNED_OUT_KEEP_LOCAL]?: { endedSession?: unknown };
   };
-  const userId = locals.userId ?? locals.auth?.user?.id ?? locals[SIGNED_OUT_KEEP_LOCAL]?.user;
+  const userId = locals.userId ?? locals.auth?.user?.id;
   if (typeof userId === "string" && userId) return `user:${userId}`;
+  const endedSession = locals[SIGNED_OUT_KEEP_LOCAL]?.endedSession;
+  if (typeof endedSession === "string" && endedSession) return `ended:${endedSession}`;
   return ipKey(req);
 }
 

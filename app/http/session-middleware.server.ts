@@ -76,6 +76,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost = {
       page: composer,
       user: auth ? recentlyEndedUser(auth, new Date()) : null,
+      endedSession: auth?.endedSessionId ?? null,
       signIn: `/login?${new URLSearchParams({ ...Object.fromEntries(params), redirectTo: composer })}`,
     };
     return next();
@@ -97,8 +98,8 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
  * How long after a session ended its typed text is still kept for after signing in again (a chat
  * message's row, a form's cookie): an old, revoked or disabled session's cookie replayed must not be a
  * way to write rows or to carry text to the next sign-in: past this, or for a disabled account, it is
- * only shown back. The rows a keep writes are counted by the write limit as the person's own writes
- * (SIGNED_OUT_KEEP_LOCAL).
+ * only shown back. The rows a keep writes are counted by the write limit under the ended session
+ * (SIGNED_OUT_KEEP_LOCAL), not the person's live key.
  */
 const KEEP_AFTER_END_MS = 15 * 60 * 1000;
 
@@ -107,11 +108,18 @@ function recentlyEndedUser(auth: RequestAuth, now: Date): string | null {
   return now.getTime() - auth.endedAt.getTime() <= KEEP_AFTER_END_MS ? auth.endedUserId : null;
 }
 
+/**
+ * What the write limit counts a keep after the session ended under (SIGNED_OUT_KEEP_LOCAL): the ended
+ * session, never the person's own key — whoever holds a revoked cookie must not use up the budget of the
+ * person's live sessions (their own writes refused, their text then only shown back).
+ */
+export type SignedOutKeep = SignedOutAnswer & { user: string; endedSession: string };
+
 /** `user`: whose ended session posted it (null without a known session: the text is only shown back). */
 type SignedOutForm = { route: string; user: string | null; signIn: string };
 
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
-type SignedOutPost = { page: string; user: string | null; signIn: string };
+type SignedOutPost = { page: string; user: string | null; endedSession: string | null; signIn: string };
 
 /** The `?occurrence=` of the address posted to (one date of a repeating event), if any. */
 const occurrenceOf = (req: Request) => new URL(req.originalUrl, "http://ares.invalid").searchParams.get("occurrence");
@@ -182,13 +190,14 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
     // A link or a reply version pressed (no JS) submits the box's form without an intent: not a send.
     sent: (intent ?? "send") === "send" && !fields?.has(KEEP_TO_FIELD) && !fields?.has(VERSION_FIELD),
   };
-  if (pending.user === null || hadNul || !keptIntent(intent)) {
+  if (pending.user === null || pending.endedSession === null || hadNul || !keptIntent(intent)) {
     sendUnsentMessage(req, res, answer, false);
     return;
   }
-  // A row will be written: the write limit counts it as the person's own write (rate-limit.server.ts),
+  // A row will be written: the write limit counts it under the ended session (rate-limit.server.ts),
   // and answerSignedOutKeep keeps it unless the limit refused it.
-  (res.locals as Record<string, unknown>)[SIGNED_OUT_KEEP_LOCAL] = { ...answer, user: pending.user };
+  const keep: SignedOutKeep = { ...answer, user: pending.user, endedSession: pending.endedSession };
+  (res.locals as Record<string, unknown>)[SIGNED_OUT_KEEP_LOCAL] = keep;
   next();
 }
 
@@ -214,9 +223,7 @@ function sendUnsentMessage(req: Request, res: Response, answer: SignedOutAnswer,
  * only shown back, to copy.
  */
 export function answerSignedOutKeep(req: Request, res: Response, next: NextFunction): void {
-  const pending = (res.locals as Record<string, (SignedOutAnswer & { user: string }) | undefined>)[
-    SIGNED_OUT_KEEP_LOCAL
-  ];
+  const pending = (res.locals as Record<string, SignedOutKeep | undefined>)[SIGNED_OUT_KEEP_LOCAL];
   if (!pending) return next();
   if (res.locals[WRITE_REFUSED_LOCAL] !== undefined) {
     sendUnsentMessage(req, res, pending, false);

@@ -1,12 +1,13 @@
 /**
  * The message box's text kept without JS when something gives way: the keep itself failing in the
  * database after a calendar card's decision was saved, the write limit refusing a press, and keeps made
- * after the session ended, which count as the person's own writes.
+ * after the session ended, which count under the ended session (not the person's live sessions).
  */
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { PASSWORD, serverForThisFile, signedUp, type Client } from "../support/app-server";
+import { browserClient } from "../support/cookie-jar";
 
 const WRITES_PER_MINUTE = 3;
 const server = serverForThisFile({
@@ -118,7 +119,7 @@ describe("a press refused by the write limit with text in the box (no JS)", () =
 });
 
 describe("keeps after the session ended", () => {
-  it("count as the person's writes: past the limit the text is only shown back", async () => {
+  it("count as the ended session's writes: past the limit the text is only shown back", async () => {
     const email = unique("signed-out-keeps");
     const browser = await signedUp(server.url, email);
     const { path } = await conversationWithCard(email);
@@ -145,5 +146,23 @@ describe("keeps after the session ended", () => {
     browser.jar.set(MARKER, keptMarker!);
     expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
     expect(boxOf(await pageHtml(browser, path))).toBe(`typed ${WRITES_PER_MINUTE - 1}`);
+  });
+
+  it("a replayed revoked cookie does not use up the person's own write limit", async () => {
+    const email = unique("replayed-cookie");
+    const stolen = await signedUp(server.url, email);
+    const { path } = await conversationWithCard(email);
+    const session = stolen.jar.get(SESSION)!;
+    await prisma.session.updateMany({ where: { user: { email } }, data: { revokedAt: new Date() } });
+    const owner = browserClient(server.url);
+    expect((await owner.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    for (let index = 0; index < WRITES_PER_MINUTE * 3; index++) {
+      expect((await stolen.post(path, { intent: "pin", message: `flood ${index}` })).status).toBe(401);
+      stolen.jar.set(SESSION, session);
+    }
+    // The person's live session still has its whole budget.
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) {
+      expect((await owner.post(path, { intent: "pin" })).status).toBe(302);
+    }
   });
 });
