@@ -1,6 +1,5 @@
-import pg from "pg";
 import { MESSAGE_MAX } from "~/chat/schemas";
-import { isDatabaseUnavailable } from "~/db/availability.server";
+import { isContentionOrOutage } from "~/db/contention.server";
 import { prisma } from "~/db/db.server";
 import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
@@ -32,14 +31,59 @@ const ANY_COMPOSER_ADDRESS = /^\/chat(?:\/[^/]+)?$/;
 const KEPT_PAGES_PER_USER = 10;
 
 /**
- * What the page says next to the box about the text it left (shown once, with the marker):
+ * What the page says next to the box about the text it left (shown once, with the marker), one or more:
  * `replaced`: a NUL in it (PostgreSQL text cannot hold one) came back as U+FFFD; `not-kept`: keeping it
- * failed (the post itself did its thing); `refused`: the write limit refused the post (`wait` seconds).
+ * failed; `refused`: the write limit refused the post (`wait` seconds), nothing was done.
  */
 export type KeptNote = "replaced" | "not-kept" | "refused";
 
-/** What the marker holds: whose text, for which page, which keep of it (the row's keptAt), and a note. */
-type Marker = { user: string; page: string; at: number; note?: KeptNote; wait?: number };
+/**
+ * What the post did when its text could not be kept, named on the page ("the conversation was pinned,
+ * but the box is empty"): the press, not a vague "that was done".
+ */
+export type KeptDone =
+  | "theme"
+  | "card"
+  | "deleted"
+  | "pin"
+  | "unpin"
+  | "stop"
+  | "regenerate"
+  | "retry"
+  | "version"
+  | "rename"
+  | "keep"
+  | "model"
+  | "memory-off"
+  | "memory-on";
+
+const DONE_WORDS: Record<KeptDone, string> = {
+  theme: "the theme was switched",
+  card: "your choice on the card was saved",
+  deleted: "the conversation was deleted",
+  pin: "the conversation was pinned",
+  unpin: "the conversation was unpinned",
+  stop: "the reply was stopped",
+  regenerate: "a new reply was asked for",
+  retry: "the reply was asked for again",
+  version: "the reply's version was chosen",
+  rename: "the conversation was renamed",
+  keep: "the page was opened",
+  model: "the model was changed",
+  "memory-off": "memory was turned off for this conversation",
+  "memory-on": "memory was turned on for this conversation",
+};
+
+/** Whether `value` (a form's intent) names a press the page can name when its text was not kept. */
+export function isKeptDone(value: string): value is KeptDone {
+  return Object.hasOwn(DONE_WORDS, value);
+}
+
+/**
+ * What the marker holds: whose text, for which page, which keep of it (the row's keptAt), the notes
+ * (`wait` with a refusal) and, when the text was not kept after the post was done, what it did.
+ */
+type Marker = { user: string; page: string; at: number; notes?: KeptNote[]; wait?: number; done?: KeptDone };
 
 const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused"]);
 
@@ -61,13 +105,13 @@ export function composerPage(route: string, sentPath: string): string | null {
  * ignored) and returns the Set-Cookie of the marker. Null (nothing kept) when the box was empty, `page`
  * has no box or is a conversation that is not theirs, or the text is one the box could not have sent:
  * over the message limit, or holding a NUL. Only the person's newest KEPT_PAGES_PER_USER pages stay.
- * `note` (and `wait`) go in the marker: what the page says next to the box.
+ * `notes` (and `wait`) go in the marker: what the page says next to the box.
  */
 export async function keepMessage(
   userId: string,
   page: string,
   message: unknown,
-  { now = new Date(), note, wait }: { now?: Date; note?: KeptNote; wait?: number } = {},
+  { now = new Date(), notes = [], wait }: { now?: Date; notes?: KeptNote[]; wait?: number } = {},
 ): Promise<string | null> {
   const pathname = URL.canParse(page, "http://ares.invalid") ? new URL(page, "http://ares.invalid").pathname : "";
   if (typeof message !== "string" || !message.trim() || !COMPOSER_ADDRESS.test(pathname)) return null;
@@ -76,7 +120,7 @@ export async function keepMessage(
   const keptAt = new Date(now.getTime());
   const kept = await queryRows<RowOf<typeof keepTextColumns>>(keepTextSql(userId, pathname, message, keptAt));
   if (kept.length === 0) return null;
-  const marker: Marker = { user: userId, page: pathname, at: keptAt.getTime(), ...(note ? { note } : {}) };
+  const marker: Marker = { user: userId, page: pathname, at: keptAt.getTime(), ...(notes.length ? { notes } : {}) };
   return markerCookie().serialize(wait === undefined ? marker : ({ ...marker, wait } satisfies Marker));
 }
 
@@ -115,12 +159,12 @@ export function keepTextSql(userId: string, page: string, message: string, keptA
 }
 
 /**
- * Whether a keep failed in the database (a lock it waited on past the statement timeout, a deadlock, the
- * database gone): the post it came with has done its thing, so the page says the text was not kept
- * instead of a 500.
+ * Whether a keep failed in the database for want of it (a lock it waited on past the statement timeout,
+ * a deadlock, the database gone): the post it came with has done its thing, so the page says the text
+ * was not kept instead of a 500. Any other SQL error is a bug and stays one.
  */
 export function isKeepFailure(error: unknown): boolean {
-  return error instanceof pg.DatabaseError || isDatabaseUnavailable(error);
+  return isContentionOrOutage(error);
 }
 
 /**
@@ -128,29 +172,31 @@ export function isKeepFailure(error: unknown): boolean {
  * box's form) for `page`, as keepMessage, and returns the marker's Set-Cookie. `hadNul`: the body guard
  * put U+FFFD in place of a NUL (context.formHadNul): when the text has one, the page says so. `refused`:
  * the write limit refused the post (its wait in seconds): the page says so, the text back in the box.
- * A keep that fails in the database is never a 500: the marker then only says the text was not kept.
+ * `done`: what the post did, named if the keep fails. A keep that fails in the database is never a 500:
+ * the marker then says the text was not kept, and still that a refused press was not done (and the wait).
  */
 export async function keepComposerText(
   form: FormData,
   page: string,
   userId: string,
-  { hadNul = false, refusedFor }: { hadNul?: boolean; refusedFor?: number } = {},
+  { hadNul = false, refusedFor, done }: { hadNul?: boolean; refusedFor?: number; done?: KeptDone } = {},
 ): Promise<KeptCookie | null> {
   const message = form.get("message");
-  const note: KeptNote | undefined =
-    refusedFor !== undefined
-      ? "refused"
-      : hadNul && typeof message === "string" && message.includes("\uFFFD")
-        ? "replaced"
-        : undefined;
+  const notes: KeptNote[] = [];
+  if (refusedFor !== undefined) notes.push("refused");
+  if (hadNul && typeof message === "string" && message.includes("\uFFFD")) notes.push("replaced");
   try {
-    const cookie = await keepMessage(userId, page, message, { note, wait: refusedFor });
+    const cookie = await keepMessage(userId, page, message, { notes, wait: refusedFor });
     return cookie ? { setCookie: cookie, kept: true } : null;
   } catch (error) {
     if (!isKeepFailure(error)) throw error;
     logger.warn({ err: error, page }, "the message box's text could not be kept");
     const pathname = new URL(page, "http://ares.invalid").pathname;
-    const marker: Marker = { user: userId, page: pathname, at: Date.now(), note: "not-kept" };
+    // The replaced character is in text that is gone: only the refusal (nothing done) and the loss are said.
+    const marker: Marker =
+      refusedFor !== undefined
+        ? { user: userId, page: pathname, at: Date.now(), notes: ["refused", "not-kept"], wait: refusedFor }
+        : { user: userId, page: pathname, at: Date.now(), notes: ["not-kept"], ...(done ? { done } : {}) };
     return { setCookie: await markerCookie().serialize(marker), kept: false };
   }
 }
@@ -163,7 +209,7 @@ export async function keepComposerText(
 export async function refusalNote(userId: string, page: string, refusedFor: number): Promise<string | null> {
   const pathname = URL.canParse(page, "http://ares.invalid") ? new URL(page, "http://ares.invalid").pathname : "";
   if (!COMPOSER_ADDRESS.test(pathname)) return null;
-  const marker: Marker = { user: userId, page: pathname, at: Date.now(), note: "refused", wait: refusedFor };
+  const marker: Marker = { user: userId, page: pathname, at: Date.now(), notes: ["refused"], wait: refusedFor };
   return markerCookie().serialize(marker);
 }
 
@@ -172,13 +218,15 @@ export type KeptCookie = { setCookie: string; kept: boolean };
 
 function isMarker(value: unknown): value is Marker {
   if (typeof value !== "object" || value === null) return false;
-  const { user, page, at, note, wait } = value as Record<string, unknown>;
+  const { user, page, at, notes, wait, done } = value as Record<string, unknown>;
   return (
     typeof user === "string" &&
     typeof page === "string" &&
     typeof at === "number" &&
-    (note === undefined || (typeof note === "string" && KEPT_NOTES.has(note))) &&
-    (wait === undefined || (typeof wait === "number" && Number.isSafeInteger(wait)))
+    (notes === undefined ||
+      (Array.isArray(notes) && notes.every((note) => typeof note === "string" && KEPT_NOTES.has(note)))) &&
+    (wait === undefined || (typeof wait === "number" && Number.isSafeInteger(wait))) &&
+    (done === undefined || (typeof done === "string" && Object.hasOwn(DONE_WORDS, done)))
   );
 }
 
@@ -214,24 +262,37 @@ export async function keptTextMarker(
   const fresh = now.getTime() - marker.at <= KEPT_MS;
   return {
     // A note alone (not kept, or a refusal with JS) names no keep.
-    keptAt: fresh && marker.note !== "not-kept" ? new Date(marker.at) : null,
+    keptAt: fresh && !marker.notes?.includes("not-kept") ? new Date(marker.at) : null,
     note: fresh ? noteText(marker) : null,
     headers,
   };
 }
 
-/** The words next to the box for the marker's note (null: none to say). */
-function noteText({ note, wait }: Marker): string | null {
-  switch (note) {
-    case "replaced":
-      return "Your text held a character that cannot be stored (a NUL); it is shown as � in the box. Check it before sending.";
-    case "not-kept":
-      return "What you had typed in the message box could not be kept, sorry: that was done, but the box is empty. Type it again if you need it.";
-    case "refused":
-      return `You have sent a lot of requests in a short time, so what you pressed was not done. Your text is back in the box; try again in ${wait ?? 60} s.`;
-    default:
-      return null;
+/** The words next to the box for the marker's notes (null: none to say). */
+function noteText({ notes = [], wait, done }: Marker): string | null {
+  const refused = notes.includes("refused");
+  const notKept = notes.includes("not-kept");
+  const words: string[] = [];
+  if (refused && notKept) {
+    words.push(
+      `You have sent a lot of requests in a short time, so what you pressed was not done, and what you had typed in the message box could not be kept, sorry: type it again if you need it, in ${wait ?? 60} s.`,
+    );
+  } else if (refused) {
+    words.push(
+      `You have sent a lot of requests in a short time, so what you pressed was not done. Your text is back in the box; try again in ${wait ?? 60} s.`,
+    );
+  } else if (notKept) {
+    const what = done ? DONE_WORDS[done] : "what you pressed was done";
+    words.push(
+      `What you had typed in the message box could not be kept, sorry: ${what}, but the box is empty. Type it again if you need it.`,
+    );
   }
+  if (notes.includes("replaced") && !notKept) {
+    words.push(
+      "Your text held a character that cannot be stored (a NUL); it is shown as � in the box. Check it before sending.",
+    );
+  }
+  return words.length > 0 ? words.join(" ") : null;
 }
 
 /**

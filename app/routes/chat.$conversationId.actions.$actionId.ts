@@ -51,7 +51,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   // A keep that fails is said on the page (keepComposerText): the decision stands, never a 500.
   const keptHeaders = async (refusedFor?: number) => {
     const kept = context.documentRequest
-      ? await keepComposerText(form, page, user.id, { hadNul: context.formHadNul, refusedFor })
+      ? await keepComposerText(form, page, user.id, { hadNul: context.formHadNul, refusedFor, done: "card" })
       : null;
     return kept ? { "Set-Cookie": kept.setCookie } : undefined;
   };

@@ -29,7 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { keepComposerText, keptTextMarker } from "~/chat/kept-text.server";
+import { isKeptDone, keepComposerText, keptTextMarker } from "~/chat/kept-text.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -214,11 +214,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const latest = `${here}#latest`;
   // Stop, Regenerate, Pin… came with what was in the message box (they submit its form): back in it after.
   // With JS the box is never left, so only a page without scripts (a document post) needs it kept.
+  const intent = submission.value;
   const back = async (to: string) => {
-    const kept = context.documentRequest ? await keepComposerText(form, here, user.id) : null;
+    const done = isKeptDone(intent.intent) ? intent.intent : undefined;
+    const kept = context.documentRequest ? await keepComposerText(form, here, user.id, { done }) : null;
     return redirect(to, kept ? { headers: { "Set-Cookie": kept.setCookie } } : undefined);
   };
-  const intent = submission.value;
   try {
     switch (intent.intent) {
       case "send":
@@ -287,7 +288,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await deleteConversation(user.id, conversationId);
         // Without JS the button submits the message box's form: its text belonged to this conversation,
         // which is gone, so it waits in the new-conversation box the person lands on, and the notice says so.
-        const kept = context.documentRequest ? await keepComposerText(form, "/chat", user.id) : null;
+        const kept = context.documentRequest
+          ? await keepComposerText(form, "/chat", user.id, { done: "deleted" })
+          : null;
         // The chat page says so once (its notice), with or without JS.
         return redirectWithNotice("/chat", kept?.kept ? "deleted-kept" : "deleted", user.id, {
           headers: kept ? { "Set-Cookie": kept.setCookie } : undefined,

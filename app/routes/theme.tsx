@@ -20,7 +20,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const kept = !user
       ? null
       : context.documentRequest
-        ? (await keepComposerText(form, to, user.id, { refusedFor }))?.setCookie
+        ? (await keepComposerText(form, to, user.id, { refusedFor, hadNul: context.formHadNul }))?.setCookie
         : await refusalNote(user.id, to, refusedFor);
     if (!kept) throw tooMany(refusedFor);
     return redirect(to, { status: 303, headers: { "Set-Cookie": kept } });
@@ -35,7 +35,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // On a conversation the switch submits the message box's form (no JS): what was typed is back in it
   // (a NUL in it arrives as U+FFFD, as the box shows one: carriesComposerText; the page says so).
   const kept =
-    user && context.documentRequest ? await keepComposerText(form, to, user.id, { hadNul: context.formHadNul }) : null;
+    user && context.documentRequest
+      ? await keepComposerText(form, to, user.id, { hadNul: context.formHadNul, done: "theme" })
+      : null;
   if (kept) headers.append("Set-Cookie", kept.setCookie);
   return redirect(to, { headers });
 }

@@ -76,10 +76,28 @@ describe("a calendar card's decision whose keep fails", () => {
     }
     expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: cardId } })).status).toBe("cancelled");
     const html = await pageHtml(browser, path);
-    expect(html).toMatch(/<p class="composer__note"[^>]*>[^<]*could not be kept/);
+    expect(html).toMatch(
+      /<p class="composer__note"[^>]*>[^<]*could not be kept, sorry: your choice on the card was saved/,
+    );
     expect(boxOf(html)).toBe("");
   });
 });
+
+/** Runs `post` while another transaction holds `userId`'s kept rows: a keep waits past the statement timeout. */
+async function withKeptRowsLocked<T>(userId: string, post: () => Promise<T>): Promise<T> {
+  const holder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await holder.connect();
+  try {
+    await holder.query("BEGIN");
+    await holder.query(`SELECT 1 FROM "KeptComposerText" WHERE "userId" = $1 FOR UPDATE`, [userId]);
+    return await post();
+  } finally {
+    await holder.query("ROLLBACK");
+    await holder.end();
+  }
+}
+
+const noteOf = (html: string) => /<p class="composer__note"[^>]*>([^<]*)</.exec(html)?.[1] ?? "";
 
 describe("a press refused by the write limit with text in the box (no JS)", () => {
   it("the theme switch: the theme stays, the page comes back with the text and the wait", async () => {
@@ -115,6 +133,42 @@ describe("a press refused by the write limit with text in the box (no JS)", () =
     expect(refused.status).toBe(303);
     expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: cardId } })).status).toBe("pending");
     expect(boxOf(await pageHtml(browser, path))).toBe("typed, then Cancel");
+  });
+});
+
+describe("a refused press that also goes wrong (no JS)", () => {
+  it("a refused theme switch whose keep fails says it was not done, and that the text is lost", async () => {
+    const email = unique("refused-not-kept");
+    const browser = await signedUp(server.url, email);
+    const { path } = await conversationWithCard(email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    await prisma.keptComposerText.create({ data: { userId: user.id, page: path, message: "earlier" } });
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post(path, { intent: "pin" });
+    const refused = await withKeptRowsLocked(user.id, () =>
+      browser.post("/theme", { theme: "dark", redirectTo: path, message: "typed, then Dark" }),
+    );
+    expect(refused.status).toBe(303);
+    expect(browser.jar.get("theme")).toBeUndefined();
+    const html = await pageHtml(browser, path);
+    const note = noteOf(html);
+    expect(note).toContain("what you pressed was not done");
+    expect(note).toContain("could not be kept");
+    expect(note).toMatch(/in \d+ s/);
+    expect(note).not.toMatch(/that was done|was switched/);
+    expect(boxOf(html)).toBe("");
+  });
+
+  it("a refused card press with a NUL in the box says both: not done, and the character replaced", async () => {
+    const email = unique("refused-nul");
+    const browser = await signedUp(server.url, email);
+    const { path, cardId } = await conversationWithCard(email);
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post(path, { intent: "pin" });
+    const refused = await browser.post(`${path}/actions/${cardId}`, { intent: "cancel", message: "a\0b" });
+    expect(refused.status).toBe(303);
+    const html = await pageHtml(browser, path);
+    expect(boxOf(html)).toBe("a\uFFFDb");
+    expect(noteOf(html)).toContain("what you pressed was not done");
+    expect(noteOf(html)).toContain("cannot be stored (a NUL)");
   });
 });
 
