@@ -9,6 +9,7 @@ import {
 } from "~/calendar/assistant-actions.server";
 import { requireUser } from "~/auth/guards.server";
 import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
+import { tooManyRequests } from "~/http/write-limit.server";
 
 // POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
 
@@ -62,12 +63,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // With JS the box is never left: only the page's note is needed.
     const note = context.documentRequest ? undefined : await refusalNote(user.id, page, refusedFor);
     const headers = note ? { "Set-Cookie": note } : await keptHeaders(refusedFor);
-    if (!headers)
-      throw data(`You have sent a lot of requests in a short time. Please wait ${refusedFor} s and try again.`, {
-        status: 429,
-        statusText: "Too many requests",
-        headers: { "Retry-After": String(refusedFor) },
-      });
+    if (!headers) throw tooManyRequests(refusedFor);
     return redirect(back, { status: 303, headers });
   }
   try {

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
 import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
 import { parseTheme } from "~/components/theme";
 import { config } from "~/config/env.server";
+import { tooManyRequests } from "~/http/write-limit.server";
 
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
@@ -22,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : context.documentRequest
         ? (await keepComposerText(form, to, user.id, { refusedFor, hadNul: context.formHadNul }))?.setCookie
         : await refusalNote(user.id, to, refusedFor);
-    if (!kept) throw tooMany(refusedFor);
+    if (!kept) throw tooManyRequests(refusedFor);
     return redirect(to, { status: 303, headers: { "Set-Cookie": kept } });
   }
   const theme = parseTheme(form.get("theme"));
@@ -40,14 +41,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : null;
   if (kept) headers.append("Set-Cookie", kept.setCookie);
   return redirect(to, { headers });
-}
-
-function tooMany(retryAfterSeconds: number) {
-  return data(`You have sent a lot of requests in a short time. Please wait ${retryAfterSeconds} s and try again.`, {
-    status: 429,
-    statusText: "Too many requests",
-    headers: { "Retry-After": String(retryAfterSeconds) },
-  });
 }
 
 export function loader() {

@@ -136,6 +136,35 @@ describe("a press refused by the write limit with text in the box (no JS)", () =
   });
 });
 
+describe("the refusals a page answers with the text (no JS)", () => {
+  it("are capped at 20 a window for theme and card presses: then the bare 429 again", async () => {
+    const email = unique("refusal-cap");
+    const browser = await signedUp(server.url, email);
+    const { path, cardId } = await conversationWithCard(email);
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post(path, { intent: "pin" });
+    const statuses: number[] = [];
+    for (let index = 0; index < 20; index++) {
+      const response =
+        index % 2 === 0
+          ? await browser.post("/theme", { theme: "dark", redirectTo: path, message: `typed ${index}` })
+          : await browser.post(`${path}/actions/${cardId}`, { intent: "cancel", message: `typed ${index}` });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 303));
+    for (const press of [
+      () => browser.post("/theme", { theme: "dark", redirectTo: path, message: "one too many" }),
+      () => browser.post(`${path}/actions/${cardId}`, { intent: "cancel", message: "one too many" }),
+    ]) {
+      const bare = await press();
+      expect(bare.status).toBe(429);
+      expect(bare.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(await bare.text()).toContain("You have sent a lot of requests in a short time. Please wait");
+    }
+    expect(browser.jar.get("theme")).toBeUndefined();
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: cardId } })).status).toBe("pending");
+  });
+});
+
 describe("a refused press that also goes wrong (no JS)", () => {
   it("a refused theme switch whose keep fails says it was not done, and that the text is lost", async () => {
     const email = unique("refused-not-kept");
