@@ -39,7 +39,8 @@ export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
 export const WRITE_REFUSED_LOCAL = "writeRetryAfterSeconds";
 /**
  * Set by the session middleware on a post after the session ended that will keep a chat message for its
- * person (`{ user, … }`): the write limit counts it as that person's write (rate-limit.server.ts).
+ * person (`{ user, endedSession, … }`): the write limit counts it under that ended session, not the
+ * person's live key (rate-limit.server.ts).
  */
 export const SIGNED_OUT_KEEP_LOCAL = "signedOutKeep";
 /** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */

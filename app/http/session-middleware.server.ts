@@ -219,7 +219,7 @@ function sendUnsentMessage(req: Request, res: Response, answer: SignedOutAnswer,
 
 /**
  * After the rate limiter: keeps the chat message of a signed-out post (keepUnsentMessage) for the person
- * whose session ended, counted as their write; refused by the limit (or failing in the database), it is
+ * whose session ended, counted under that ended session; refused by the limit (or failing in the database), it is
  * only shown back, to copy.
  */
 export function answerSignedOutKeep(req: Request, res: Response, next: NextFunction): void {
