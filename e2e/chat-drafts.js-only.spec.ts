@@ -2,20 +2,9 @@
  * With JS, an unsent message survives a send that never arrived: the session ended elsewhere (signed
  * out, password changed), the send went to the sign-in page, and after signing in the box has it back.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { seedLongConversation, withE2eDatabase } from "./support/admin";
+import type { Page } from "@playwright/test";
+import { endSessionsElsewhere, expect, messageBox as box, test } from "./support/composer";
 import { signUp, TEST_PASSWORD, untilInteractive } from "./support/session";
-
-const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
-
-/** Ends every session of the account on the server, as "Sign out other sessions" elsewhere does. */
-async function endSessionsElsewhere(email: string, baseURL: string) {
-  await withE2eDatabase(baseURL, (client) =>
-    client.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`, [
-      email,
-    ]),
-  );
-}
 
 async function signInAgain(page: Page, email: string) {
   await expect(page).toHaveURL(/\/login\?.*reason=revoked/);
@@ -25,10 +14,12 @@ async function signInAgain(page: Page, email: string) {
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
-test("a new chat's unsent message is back after signing in again, and gone once sent", async ({ page, baseURL }) => {
-  const email = await signUp(page);
-  await page.goto("/chat");
-  await untilInteractive(page);
+test("a new chat's unsent message is back after signing in again, and gone once sent", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  const { email } = await signedUpIn({ messages: 0 });
   await box(page).fill("A long thought I do not want to type again");
   await endSessionsElsewhere(email, baseURL!);
   await box(page).press("Enter");
@@ -49,11 +40,9 @@ test("a new chat's unsent message is back after signing in again, and gone once 
 test("a conversation's unsent message is back after signing in again, and gone once sent", async ({
   page,
   baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
-  await untilInteractive(page);
+  const { email, path } = await signedUpIn({ messages: 2 });
   await box(page).fill("Line one of my answer\nand line two");
   await endSessionsElsewhere(email, baseURL!);
   await box(page).press("Enter");
@@ -72,10 +61,8 @@ test("a conversation's unsent message is back after signing in again, and gone o
   await expect(box(page)).toHaveValue("");
 });
 
-test("an unsent draft is never shown to the next person who signs in on the same tab", async ({ page }) => {
-  await signUp(page);
-  await page.goto("/chat");
-  await untilInteractive(page);
+test("an unsent draft is never shown to the next person who signs in on the same tab", async ({ page, signedUpIn }) => {
+  await signedUpIn({ messages: 0 });
   await box(page).fill("Something private I did not send");
   await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/chat"));

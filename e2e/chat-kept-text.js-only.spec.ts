@@ -2,20 +2,14 @@
  * With JS the conversation's other buttons submit the message box's form too (for the page without JS:
  * chat-kept-text.no-js-only.spec.ts): each still does its own thing, and neither sends nor clears the box.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { seedLongConversation } from "./support/admin";
-import { signUp, untilInteractive } from "./support/session";
-
-const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
+import { expect, messageBox as box, test } from "./support/composer";
+import { untilInteractive } from "./support/session";
 
 test("Pin, the theme and Regenerate do their own thing and leave what is typed in the box", async ({
   page,
-  baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
-  await untilInteractive(page);
+  const { path } = await signedUpIn({ messages: 2 });
   const text = "Still typing this";
   await box(page).fill(text);
 
@@ -39,11 +33,8 @@ test("Pin, the theme and Regenerate do their own thing and leave what is typed i
   expect(new URL(page.url()).pathname).toBe(path);
 });
 
-test("the page's links stay links, and what is typed survives them and Save title", async ({ page, baseURL }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 60);
-  await page.goto(path);
-  await untilInteractive(page);
+test("the page's links stay links, and what is typed survives them and Save title", async ({ page, signedUpIn }) => {
+  const { path } = await signedUpIn({ messages: 60 });
   const text = "Typed, then looked around";
   await box(page).fill(text);
 
@@ -69,10 +60,9 @@ test("the page's links stay links, and what is typed survives them and Save titl
 
 test("opening a conversation from the list renders its links as links at once (no no-JS button for a frame)", async ({
   page,
-  baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 60);
+  const { path } = await signedUpIn({ messages: 60 });
   await page.goto("/chat");
   await untilInteractive(page);
   // Any no-JS stand-in (a button of the message box's form naming where a link leads) added from now on.

@@ -4,12 +4,11 @@
  * page's links: Rename, Delete, Edit, Show earlier, the reply versions, a calendar card), however long.
  * With JS the box is never left, so it keeps its text anyway (chat-kept-text.js-only.spec.ts).
  */
-import { expect, test, type Page } from "@playwright/test";
-import { seedLongConversation, withE2eDatabase } from "./support/admin";
+import type { Page } from "@playwright/test";
+import { withE2eDatabase } from "./support/admin";
 import { untilReplyEnds } from "./support/chat";
+import { endSessionsElsewhere, expect, messageBox as box, test } from "./support/composer";
 import { signUp, TEST_PASSWORD } from "./support/session";
-
-const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
 
 /** Types `text`, presses what `press` does, and expects the same conversation with the text in the box. */
 async function keepsTextThrough(page: Page, path: string, text: string, press: () => Promise<void>) {
@@ -22,11 +21,9 @@ async function keepsTextThrough(page: Page, path: string, text: string, press: (
   await expect(box(page)).toHaveValue("");
 }
 
-test("what is typed in the message box survives the page's other buttons", async ({ page, baseURL }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
+test("what is typed in the message box survives the page's other buttons", async ({ page, baseURL, signedUpIn }) => {
+  const { path } = await signedUpIn({ messages: 2 });
   const id = path.split("/")[2]!;
-  await page.goto(path);
   expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
 
   await keepsTextThrough(page, path, "Kept through Pin", async () => {
@@ -67,11 +64,10 @@ test("what is typed in the message box survives the page's other buttons", async
 test("a message far longer than a cookie holds survives, and so does the text through the page's links", async ({
   page,
   baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
   // More than one page of messages: "Show earlier messages" is there.
-  const path = await seedLongConversation(email, baseURL!, 60);
-  await page.goto(path);
+  const { path } = await signedUpIn({ messages: 60 });
   expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
 
   // ~9 KB: 1,500 CJK characters and 4,000 ASCII ones (a cookie held ~3.9 KB).
@@ -169,9 +165,9 @@ test("the reply versions and a calendar card's buttons keep what is typed", asyn
 test("Pin and Regenerate pressed after the session ended: the text is shown back, and in the box after signing in", async ({
   page,
   baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
+  const { email, path } = await signedUpIn({ messages: 2 });
   for (const [text, press] of [
     [
       "Typed, then Pin after signing out elsewhere",
@@ -187,12 +183,7 @@ test("Pin and Regenerate pressed after the session ended: the text is shown back
   ] as const) {
     await page.goto(path);
     await box(page).fill(text);
-    await withE2eDatabase(baseURL!, (client) =>
-      client.query(
-        `UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`,
-        [email],
-      ),
-    );
+    await endSessionsElsewhere(email, baseURL!);
     await press();
     await expect(page.getByRole("alert")).toContainText("it was not done");
     await expect(page.getByRole("alert")).toContainText("it will be back in the message box");
@@ -208,25 +199,23 @@ test("Pin and Regenerate pressed after the session ended: the text is shown back
 
 test("a NUL in the box: the theme switch still changes the theme and the text comes back", async ({
   page,
-  baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
+  const { path } = await signedUpIn({ messages: 2 });
   await box(page).fill("before\u0000after");
   await page.locator(".main-nav__wide").getByRole("button", { name: "Dark" }).click();
   await page.waitForURL((url) => url.pathname === path);
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await expect(box(page)).toHaveValue("before\uFFFDafter");
+  // Said next to the box: the character was not kept as typed.
+  await expect(page.getByRole("status").filter({ hasText: "a character that cannot be stored" })).toBeVisible();
 });
 
 test("with the rename panel open, the theme switch keeps the box's text, and Enter in the title still renames", async ({
   page,
-  baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(`${path}?panel=rename`);
+  const { path } = await signedUpIn({ messages: 2, query: "?panel=rename" });
   expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
   await box(page).fill("Typed while renaming");
   await page.locator(".main-nav__wide").getByRole("button", { name: "Dark" }).click();

@@ -3,19 +3,9 @@
  * without JS the answer shows it back, to copy, and after signing in again it is in the message box of
  * the page it was typed on (with JS the drafts keep it: chat-drafts.js-only.spec.ts).
  */
-import { expect, test, type Page } from "@playwright/test";
-import { seedLongConversation, withE2eDatabase } from "./support/admin";
-import { signUp, TEST_PASSWORD, untilInteractive } from "./support/session";
-
-const box = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
-
-async function endSessionsElsewhere(email: string, baseURL: string) {
-  await withE2eDatabase(baseURL, (client) =>
-    client.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`, [
-      email,
-    ]),
-  );
-}
+import type { Page } from "@playwright/test";
+import { endSessionsElsewhere, expect, messageBox as box, test } from "./support/composer";
+import { TEST_PASSWORD, untilInteractive } from "./support/session";
 
 /** Sends what is in the box after the session ended; signs in again through whatever the answer offers. */
 async function sendSignedOutAndSignInAgain(page: Page, email: string, text: string) {
@@ -37,11 +27,9 @@ async function sendSignedOutAndSignInAgain(page: Page, email: string, text: stri
 test("a message sent in a conversation after signing out elsewhere is back in the box once signed in", async ({
   page,
   baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  const path = await seedLongConversation(email, baseURL!, 2);
-  await page.goto(path);
-  await untilInteractive(page);
+  const { email, path } = await signedUpIn({ messages: 2 });
   const text = "Unsent answer, line one\nand line two";
   await box(page).fill(text);
   await endSessionsElsewhere(email, baseURL!);
@@ -59,10 +47,9 @@ test("a message sent in a conversation after signing out elsewhere is back in th
 test("a new chat's first message sent after signing out elsewhere is back in the box once signed in", async ({
   page,
   baseURL,
+  signedUpIn,
 }) => {
-  const email = await signUp(page);
-  await page.goto("/chat");
-  await untilInteractive(page);
+  const { email } = await signedUpIn({ messages: 0 });
   const text = "Unsent first message of a new chat";
   await box(page).fill(text);
   await endSessionsElsewhere(email, baseURL!);

@@ -1,4 +1,13 @@
-import type { ChatSettings, Conversation, Event, Message, Session, UsageDaily, User } from "~/generated/prisma/client";
+import type {
+  ChatSettings,
+  Conversation,
+  Event,
+  KeptComposerText,
+  Message,
+  Session,
+  UsageDaily,
+  User,
+} from "~/generated/prisma/client";
 
 /**
  * The columns a raw statement (docs/decisions/004) returns, each named after the schema.prisma field
@@ -11,6 +20,7 @@ type Models = {
   ChatSettings: ChatSettings;
   Conversation: Conversation;
   Event: Event;
+  KeptComposerText: KeptComposerText;
   Message: Message;
   Session: Session;
   UsageDaily: UsageDaily;

@@ -4,9 +4,11 @@ import type { Prisma } from "~/generated/prisma/client";
 import { pool } from "./db.server";
 
 /**
- * Statements sent straight through node-postgres, on the pool Prisma uses. Only for the hot paths —
- * the session lookup every request makes and the send → first token path — where an ORM query's CPU
- * cost (its query compiler runs in WASM) is most of the latency (docs/decisions/004). Prisma still
+ * Statements sent straight through node-postgres, on the pool Prisma uses. For the hot paths — the
+ * session lookup every request makes and the send → first token path — where an ORM query's CPU cost
+ * (its query compiler runs in WASM) is most of the latency (docs/decisions/004), and for the few single
+ * statements the ORM cannot say in one round trip (the message box's keep, docs/decisions/015); each is
+ * held to the schema by tests/integration/hot-path-sql.test.ts. Prisma still
  * owns the schema, the migrations and every other query; build statements with `Prisma.sql` so
  * values are always parameters.
  */

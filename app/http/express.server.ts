@@ -10,7 +10,12 @@ import { MAX_IMPORT_REQUEST_BYTES } from "~/calendar/ical.server";
 import { type Config } from "~/config/env.server";
 import { reportRoutesBy } from "~/observability/error-reporting.server";
 import { logger, requestWithoutSecrets, responseWithoutSecrets } from "~/observability/logger.server";
-import { keepUnsentMessage, requireSessionByDefault, resolveSessionMiddleware } from "~/http/session-middleware.server";
+import {
+  answerSignedOutKeep,
+  keepUnsentMessage,
+  requireSessionByDefault,
+  resolveSessionMiddleware,
+} from "~/http/session-middleware.server";
 import { allowedHostsMiddleware, refuseInvalidHost } from "./allowed-hosts.server";
 import { drainingMiddleware } from "./draining.server";
 import { answerUnknownAddressMethods, bodyGuard, refuseUnsupportedMethods } from "./body-guard.server";
@@ -211,6 +216,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(keepUnsentMessage);
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
   app.use(rateLimitMiddleware(config));
+  // Keeping that message writes its person's row: after the limit, which counts it as their write.
+  app.use(answerSignedOutKeep);
 
   app.all(
     "*",

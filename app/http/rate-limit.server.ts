@@ -13,10 +13,15 @@ import { knownDeviceId } from "~/auth/device-cookie.server";
 import { passwordSignInEmail } from "~/auth/sign-in.server";
 import { guardedBody } from "./body-guard.server";
 import { countOf } from "~/text/plural";
-import { SIGN_IN_REFUSED_LOCAL, SIGN_IN_SUCCEEDED_LOCAL, WRITE_REFUSED_LOCAL } from "./request-context.server";
+import {
+  SIGN_IN_REFUSED_LOCAL,
+  SIGN_IN_SUCCEEDED_LOCAL,
+  SIGNED_OUT_KEEP_LOCAL,
+  WRITE_REFUSED_LOCAL,
+} from "./request-context.server";
 import { sendRemixDataRefusal } from "./remix-data-refusal.server";
 import { isApiPath, routePath } from "./route-path.server";
-import { isPageFormPost } from "./page-forms.server";
+import { carriesComposerText, isPageFormPost } from "./page-forms.server";
 
 type Tier = "auth" | "write" | "read";
 
@@ -43,12 +48,22 @@ const ipKey = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
  * The signed-in user when the session middleware has resolved one, else the client address. The auth
  * tier is keyed by address: a session cookie (anyone's) must not buy a fresh budget of password guesses.
  * Only a sign-in from a known device of the very account it signs in to has a budget of its own (authKey).
+ * A post after the session ended that keeps a chat message for its person (session-middleware.server.ts)
+ * writes their row: it counts under that ended session (`ended:<session id>`), not as the person's own
+ * write — a replayed revoked cookie must not use up the budget (and the rendered refusals) of the
+ * person's live sessions.
  */
 function clientKey(req: Request, res: Response): string {
   if (tierOf(req) === "auth") return ipKey(req);
-  const locals = res.locals as { userId?: unknown; auth?: { user?: { id?: unknown } | null } };
+  const locals = res.locals as {
+    userId?: unknown;
+    auth?: { user?: { id?: unknown } | null };
+    [SIGNED_OUT_KEEP_LOCAL]?: { endedSession?: unknown };
+  };
   const userId = locals.userId ?? locals.auth?.user?.id;
   if (typeof userId === "string" && userId) return `user:${userId}`;
+  const endedSession = locals[SIGNED_OUT_KEEP_LOCAL]?.endedSession;
+  if (typeof endedSession === "string" && endedSession) return `ended:${endedSession}`;
   return ipKey(req);
 }
 
@@ -104,6 +119,19 @@ async function signInEmail(req: Request, res: Response): Promise<string | undefi
       }).formData()
     : new URLSearchParams(body.bytes.toString("utf8"));
   return passwordSignInEmail(form)?.toLowerCase();
+}
+
+/**
+ * A post of a button that submits a chat page's message box form to another action (the theme switch, a
+ * calendar card) with text in the box: refused, it goes on to its action marked, which does nothing but
+ * bring the page back with the text in its box and the wait (a bare 429 page, or with JS the error page
+ * in place of the conversation, lost it).
+ */
+function carriesTypedText(req: Request, res: Response): boolean {
+  if (!carriesComposerText(req)) return false;
+  const body = guardedBody(res);
+  if (body?.contentType !== "application/x-www-form-urlencoded") return false;
+  return Boolean(new URLSearchParams(body.bytes.toString("utf8")).get("message")?.trim());
 }
 
 const KNOWN_DEVICE_LOCAL = "signInKnownDevice";
@@ -175,7 +203,7 @@ function reject(tier: Tier, limit: "ip" | "email" = "ip"): Options["handler"] {
       return;
     }
     // A page form (the password change among them, in the auth tier): the page says the wait itself.
-    if (isPageFormPost(req) && pageAnswers) {
+    if ((isPageFormPost(req) || carriesTypedText(req, res)) && pageAnswers) {
       // The page answers with its own Retry-After: two would read as "37, 37", which no client parses.
       res.removeHeader("Retry-After");
       res.status(429);

@@ -37,6 +37,12 @@ declare module "@remix-run/node" {
 export const SIGN_IN_REFUSED_LOCAL = "signInRetryAfterSeconds";
 /** Set by a rate limit on a refused page form post it hands to the page (rate-limit.server.ts). */
 export const WRITE_REFUSED_LOCAL = "writeRetryAfterSeconds";
+/**
+ * Set by the session middleware on a post after the session ended that will keep a chat message for its
+ * person (`{ user, endedSession, … }`): the write limit counts it under that ended session, not the
+ * person's live key (rate-limit.server.ts).
+ */
+export const SIGNED_OUT_KEEP_LOCAL = "signedOutKeep";
 /** Set by the login action once a password sign-in has started a session (read by rate-limit.server.ts). */
 export const SIGN_IN_SUCCEEDED_LOCAL = "signInSucceeded";
 

@@ -4,12 +4,13 @@ import { logger } from "~/observability/logger.server";
 import { handOutageToRemix } from "./outage.server";
 import { isPublicPath, skipsSessionLookup } from "~/auth/public-routes";
 import { followingFrameConversation, followingSignedOutHtml } from "~/chat/following-page.server";
-import { composerPage, keepMessage } from "~/chat/kept-text.server";
+import { composerPage, isKeepFailure, keepMessage } from "~/chat/kept-text.server";
 import { KEEP_TO_FIELD, VERSION_FIELD } from "~/chat/schemas";
 import { unsentMessageHtml } from "~/chat/unsent-message.server";
 import { guardedBody } from "./body-guard.server";
 import { holdsTypedText, keepTypedCookie, typedText, unsavedFormHtml } from "./unsaved-form.server";
 import { BAD_TEXT_LOCAL } from "./page-forms.server";
+import { SIGNED_OUT_KEEP_LOCAL, WRITE_REFUSED_LOCAL } from "./request-context.server";
 import { themeFromCookie } from "~/components/theme";
 import { clearSessionCookie, readSessionId } from "~/sessions/cookie.server";
 import { resolveSession } from "~/sessions/sessions.server";
@@ -75,6 +76,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
     (res.locals as { signedOutPost?: SignedOutPost }).signedOutPost = {
       page: composer,
       user: auth ? recentlyEndedUser(auth, new Date()) : null,
+      endedSession: auth?.endedSessionId ?? null,
       signIn: `/login?${new URLSearchParams({ ...Object.fromEntries(params), redirectTo: composer })}`,
     };
     return next();
@@ -83,7 +85,8 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   if (!read && holdsTypedText(route.path)) {
     (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = {
       route: route.path,
-      user: auth?.endedUserId ?? null,
+      // As for a chat message: only a session that ended in the last 15 minutes, never a disabled account's.
+      user: auth ? recentlyEndedUser(auth, new Date()) : null,
       signIn: `/login?${params}`,
     };
     return next();
@@ -92,9 +95,11 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
 }
 
 /**
- * How long after a session ended its chat text is still kept for after signing in again (as the cookie
- * that carried it lived). Kept before the rate limiter, so an old, revoked or disabled session's cookie
- * replayed must not be a way to write rows: past this, or for a disabled account, it is only shown back.
+ * How long after a session ended its typed text is still kept for after signing in again (a chat
+ * message's row, a form's cookie): an old, revoked or disabled session's cookie replayed must not be a
+ * way to write rows or to carry text to the next sign-in: past this, or for a disabled account, it is
+ * only shown back. The rows a keep writes are counted by the write limit under the ended session
+ * (SIGNED_OUT_KEEP_LOCAL), not the person's live key.
  */
 const KEEP_AFTER_END_MS = 15 * 60 * 1000;
 
@@ -103,11 +108,18 @@ function recentlyEndedUser(auth: RequestAuth, now: Date): string | null {
   return now.getTime() - auth.endedAt.getTime() <= KEEP_AFTER_END_MS ? auth.endedUserId : null;
 }
 
+/**
+ * What the write limit counts a keep after the session ended under (SIGNED_OUT_KEEP_LOCAL): the ended
+ * session, never the person's own key — whoever holds a revoked cookie must not use up the budget of the
+ * person's live sessions (their own writes refused, their text then only shown back).
+ */
+export type SignedOutKeep = SignedOutAnswer & { user: string; endedSession: string };
+
 /** `user`: whose ended session posted it (null without a known session: the text is only shown back). */
 type SignedOutForm = { route: string; user: string | null; signIn: string };
 
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
-type SignedOutPost = { page: string; user: string | null; signIn: string };
+type SignedOutPost = { page: string; user: string | null; endedSession: string | null; signIn: string };
 
 /** The `?occurrence=` of the address posted to (one date of a repeating event), if any. */
 const occurrenceOf = (req: Request) => new URL(req.originalUrl, "http://ares.invalid").searchParams.get("occurrence");
@@ -170,22 +182,62 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
   }
   // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
   const intent = fields?.get("intent") ?? null;
-  const keep = pending.user !== null && !hadNul && keptIntent(intent);
-  (keep ? keepMessage(pending.user!, pending.page, message) : Promise.resolve(null))
+  const answer: SignedOutAnswer = {
+    message,
+    page: pending.page,
+    signIn: pending.signIn,
+    hadNul,
+    // A link or a reply version pressed (no JS) submits the box's form without an intent: not a send.
+    sent: (intent ?? "send") === "send" && !fields?.has(KEEP_TO_FIELD) && !fields?.has(VERSION_FIELD),
+  };
+  if (pending.user === null || pending.endedSession === null || hadNul || !keptIntent(intent)) {
+    sendUnsentMessage(req, res, answer, false);
+    return;
+  }
+  // A row will be written: the write limit counts it under the ended session (rate-limit.server.ts),
+  // and answerSignedOutKeep keeps it unless the limit refused it.
+  const keep: SignedOutKeep = { ...answer, user: pending.user, endedSession: pending.endedSession };
+  (res.locals as Record<string, unknown>)[SIGNED_OUT_KEEP_LOCAL] = keep;
+  next();
+}
+
+type SignedOutAnswer = { message: string; page: string; signIn: string; hadNul: boolean; sent: boolean };
+
+function sendUnsentMessage(req: Request, res: Response, answer: SignedOutAnswer, kept: boolean): void {
+  res.status(401).type("html").setHeader("Cache-Control", "no-store");
+  res.send(
+    unsentMessageHtml({
+      message: answer.message,
+      signInAddress: answer.signIn,
+      kept,
+      hadNul: answer.hadNul,
+      sent: answer.sent,
+      theme: themeFromCookie(req.get("cookie") ?? null),
+    }),
+  );
+}
+
+/**
+ * After the rate limiter: keeps the chat message of a signed-out post (keepUnsentMessage) for the person
+ * whose session ended, counted under that ended session; refused by the limit (or failing in the database), it is
+ * only shown back, to copy.
+ */
+export function answerSignedOutKeep(req: Request, res: Response, next: NextFunction): void {
+  const pending = (res.locals as Record<string, SignedOutKeep | undefined>)[SIGNED_OUT_KEEP_LOCAL];
+  if (!pending) return next();
+  if (res.locals[WRITE_REFUSED_LOCAL] !== undefined) {
+    sendUnsentMessage(req, res, pending, false);
+    return;
+  }
+  keepMessage(pending.user, pending.page, pending.message)
+    .catch((error: unknown) => {
+      if (!isKeepFailure(error)) throw error;
+      logger.warn({ err: error }, "a signed-out post's message could not be kept");
+      return null;
+    })
     .then((cookie) => {
       if (cookie) res.append("Set-Cookie", cookie);
-      res.status(401).type("html").setHeader("Cache-Control", "no-store");
-      res.send(
-        unsentMessageHtml({
-          message,
-          signInAddress: pending.signIn,
-          kept: cookie !== null,
-          hadNul,
-          // A link or a reply version pressed (no JS) submits the box's form without an intent: not a send.
-          sent: (intent ?? "send") === "send" && !fields?.has(KEEP_TO_FIELD) && !fields?.has(VERSION_FIELD),
-          theme: themeFromCookie(req.get("cookie") ?? null),
-        }),
-      );
+      sendUnsentMessage(req, res, pending, cookie !== null);
     })
     .catch(next);
 }

@@ -32,3 +32,16 @@ export const retryAfterHeaders: HeadersFunction = ({ actionHeaders, errorHeaders
   const retryAfter = actionHeaders.get("Retry-After") ?? errorHeaders?.get("Retry-After");
   return retryAfter ? { "Retry-After": retryAfter } : new Headers();
 };
+
+/**
+ * The bare 429 of an action handed a write-limit refusal it could not answer on its page (the theme
+ * switch, a calendar card's buttons: no text to keep, or past the rendered refusals): the rate limiter's
+ * own words, status and Retry-After. Throw or return it.
+ */
+export function tooManyRequests(retryAfterSeconds: number) {
+  return data(`You have sent a lot of requests in a short time. Please wait ${retryAfterSeconds} s and try again.`, {
+    status: 429,
+    statusText: "Too many requests",
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });
+}

@@ -8,7 +8,8 @@ import {
   decideAction,
 } from "~/calendar/assistant-actions.server";
 import { requireUser } from "~/auth/guards.server";
-import { keepComposerText } from "~/chat/kept-text.server";
+import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
+import { tooManyRequests } from "~/http/write-limit.server";
 
 // POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
 
@@ -48,10 +49,23 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const back = `${page}#action-${params.actionId}`;
   // The card's buttons submit the message box's form (no JS): what was typed is back in it after. Kept
   // once the decision is answered, so a failed one leaves no row behind without the marker that names it.
-  const keptHeaders = async () => {
-    const kept = context.documentRequest ? await keepComposerText(form, page, user.id) : null;
-    return kept ? { "Set-Cookie": kept } : undefined;
+  // A keep that fails is said on the page (keepComposerText): the decision stands, never a 500.
+  const keptHeaders = async (refusedFor?: number) => {
+    const kept = context.documentRequest
+      ? await keepComposerText(form, page, user.id, { hadNul: context.formHadNul, refusedFor, done: "card" })
+      : null;
+    return kept ? { "Set-Cookie": kept.setCookie } : undefined;
   };
+  // Refused by the write limit with text in the box (rate-limit.server.ts hands only those on): nothing is
+  // decided, and the page comes back with the text in its box and the wait.
+  const refusedFor = context.writeRetryAfterSeconds;
+  if (refusedFor !== undefined) {
+    // With JS the box is never left: only the page's note is needed.
+    const note = context.documentRequest ? undefined : await refusalNote(user.id, page, refusedFor);
+    const headers = note ? { "Set-Cookie": note } : await keptHeaders(refusedFor);
+    if (!headers) throw tooManyRequests(refusedFor);
+    return redirect(back, { status: 303, headers });
+  }
   try {
     await decideAction(user, params.actionId!, parsed.data.intent, {
       ip: context.clientIp,

@@ -29,7 +29,7 @@ import {
   setConversationModel,
   setPinned,
 } from "~/chat/conversations.server";
-import { keepComposerText, keptTextMarker } from "~/chat/kept-text.server";
+import { isKeptDone, keepComposerText, keptTextMarker } from "~/chat/kept-text.server";
 import { replyHtml } from "~/chat/reply-html.server";
 import { markupOnly } from "~/http/markup-only.server";
 import { redirectWithNotice } from "~/http/notice.server";
@@ -172,6 +172,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         ollama: ollamaModels.map((model) => model.id),
       },
       unsentMessage: page.keptMessage,
+      // What the page says of the box's text it left (a NUL replaced, not kept, a refused press), once.
+      keptNote: kept.note,
     },
     { headers: kept.headers },
   );
@@ -212,11 +214,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const latest = `${here}#latest`;
   // Stop, Regenerate, Pin… came with what was in the message box (they submit its form): back in it after.
   // With JS the box is never left, so only a page without scripts (a document post) needs it kept.
-  const back = async (to: string) => {
-    const kept = context.documentRequest ? await keepComposerText(form, here, user.id) : null;
-    return redirect(to, kept ? { headers: { "Set-Cookie": kept } } : undefined);
-  };
   const intent = submission.value;
+  const back = async (to: string) => {
+    const done = isKeptDone(intent.intent) ? intent.intent : undefined;
+    const kept = context.documentRequest ? await keepComposerText(form, here, user.id, { done }) : null;
+    return redirect(to, kept ? { headers: { "Set-Cookie": kept.setCookie } } : undefined);
+  };
   try {
     switch (intent.intent) {
       case "send":
@@ -281,10 +284,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         await setConversationModel(user.id, conversationId, choice?.provider ?? null, choice?.model ?? null);
         return back(here);
       }
-      case "delete":
+      case "delete": {
         await deleteConversation(user.id, conversationId);
+        // Without JS the button submits the message box's form: its text belonged to this conversation,
+        // which is gone, so it waits in the new-conversation box the person lands on, and the notice says so.
+        const kept = context.documentRequest
+          ? await keepComposerText(form, "/chat", user.id, { done: "deleted" })
+          : null;
         // The chat page says so once (its notice), with or without JS.
-        return redirectWithNotice("/chat", "deleted", user.id);
+        return redirectWithNotice("/chat", kept?.kept ? "deleted-kept" : "deleted", user.id, {
+          headers: kept ? { "Set-Cookie": kept.setCookie } : undefined,
+        });
+      }
       case "memory-off":
       case "memory-on":
         if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
@@ -296,6 +307,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     // say "deleted or never existed", so nobody learns that it exists.
     if (error instanceof ConversationNotFoundError && intent.intent === "send") {
       throw data({ conversationGone: true, message: intent.message } satisfies GoneSend, { status: 404 });
+    }
+    // Delete (no JS) of a conversation already deleted in another tab: it is gone all the same, and the
+    // box's text waits in the new-conversation box as after a deletion here. Nothing kept: the 404.
+    if (error instanceof ConversationNotFoundError && intent.intent === "delete" && context.documentRequest) {
+      const kept = await keepComposerText(form, "/chat", user.id, { done: "deleted" });
+      if (kept?.kept) {
+        return redirectWithNotice("/chat", "deleted-kept", user.id, { headers: { "Set-Cookie": kept.setCookie } });
+      }
     }
     if (error instanceof ConversationNotFoundError) notFound();
     if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
@@ -392,6 +411,7 @@ export default function Conversation() {
     defaultModelLabel,
     isNewestPage,
     unsentMessage,
+    keptNote,
   } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
@@ -531,7 +551,13 @@ export default function Conversation() {
           <input type="hidden" name="intent" value="delete" />
           <p id="delete-question">Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
           <div className="actions">
-            <button type="submit" className="danger">
+            {/* Until JS runs it submits the message box's form, so the box's text is not lost (it is kept
+                for the new-conversation page the deletion leads to). */}
+            <button
+              type="submit"
+              className="danger"
+              {...(hydrated ? {} : { name: "intent", value: "delete", ...withComposerText(COMPOSER_FORM_ID) })}
+            >
               Delete conversation
             </button>
             <KeepTextLink className="button secondary" to={`/chat/${conversation.id}`}>
@@ -634,6 +660,7 @@ export default function Conversation() {
           // post of another form that came with the box's text (a model not offered, nothing to regenerate).
           defaultValue={typeof typed === "string" && !(editFailed && editing) ? typed : (unsentMessage ?? "")}
           errors={failedIntent === "send" ? (lastResult?.error?.message ?? undefined) : undefined}
+          note={lastResult ? null : keptNote}
           pending={sendingText !== null}
         />
       </Form>

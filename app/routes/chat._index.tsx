@@ -29,7 +29,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const found = query ? await searchConversations(user.id, query, SEARCH_HITS_SHOWN + 1) : [];
   const hits = found.slice(0, SEARCH_HITS_SHOWN);
   // Where a deleted conversation's page sends the person: said once, not again on reload.
-  const { notice, headers } = await takeNotice(request, user.id, { deleted: "Conversation deleted." });
+  const { notice, headers } = await takeNotice(request, user.id, {
+    deleted: "Conversation deleted.",
+    // Deleted without JS with text in its message box (the delete button submits the box's form).
+    "deleted-kept": "Conversation deleted. What you had typed in its message box is in the box below.",
+  });
   // A message sent without JS after the session had ended, back in the box once signed in again.
   const unsent = await takeKeptText(request, user.id);
   for (const cookie of unsent.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
@@ -38,6 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     moreThanShown: found.length > hits.length,
     deleted: notice,
     unsentMessage: unsent.message,
+    unsentNote: unsent.note,
     conversations: groupByConversation(hits).map((group) => ({
       title: group.title,
       href: `/chat/${group.conversationId}`,
@@ -81,7 +86,7 @@ const MATCHED: Record<"title" | "mine" | "reply", string> = {
 };
 
 export default function ChatHome() {
-  const { query, moreThanShown, conversations, deleted, unsentMessage } = useLoaderData<typeof loader>();
+  const { query, moreThanShown, conversations, deleted, unsentMessage, unsentNote } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   // A refused send stays here: its mark must not move focus on some later arrival.
@@ -151,6 +156,7 @@ export default function ChatHome() {
               : (unsentMessage ?? "")
           }
           errors={lastResult?.error?.message ?? undefined}
+          note={lastResult ? null : unsentNote}
           pending={navigation.state === "submitting"}
         />
       </Form>

@@ -129,6 +129,7 @@ export async function resolveSession(
     session: null,
     ended: reason,
     endedUserId: row.userId,
+    endedSessionId: row.id,
     ...(endedAt ? { endedAt } : {}),
   });
   // Disabling an account also revokes its sessions: say why, not just that the session ended.

@@ -32,6 +32,8 @@ export type RequestAuth =
       ended?: SessionEndReason;
       /** Whose session it was (revoked, expired, disabled): what it left behind stays theirs. */
       endedUserId?: string;
+      /** The ended session's row id: what a replay of its cookie does is counted under it, not the person. */
+      endedSessionId?: string;
       /** When it was revoked or expired (none for a disabled account). */
       endedAt?: Date;
       unreadNotifications?: undefined;

@@ -150,7 +150,13 @@ describe("the theme switch with text in the box (no JS)", () => {
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(path);
     expect(browser.jar.get("theme")).toBe("dark");
-    expect(await messageBox(browser, path)).toBe("before\uFFFDafter");
+    const html = await (await browser.get(path)).text();
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>before\uFFFDafter<\/textarea>/);
+    // Said next to the box, once.
+    expect(html).toMatch(
+      /<p class="composer__note"[^>]*role="status">[^<]*held a character that cannot be stored \(a NUL\)/,
+    );
+    expect(await (await browser.get(path)).text()).not.toContain("cannot be stored");
   });
 
   it("a NUL in the switch's own fields is refused as in any other form, and nothing changes", async () => {
@@ -179,6 +185,60 @@ describe("the theme switch with text in the box (no JS)", () => {
 });
 
 describe("the page's links and panels with text in the box (no JS)", () => {
+  it("Delete conversation keeps the box's text for the new-conversation page, and says so", async () => {
+    const email = unique("kept-delete");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const panel = await (await browser.get(`${path}?panel=delete`)).text();
+    // Until JS runs the button submits the message box's form.
+    expect(panel).toMatch(/<button[^>]*name="intent" value="delete" form="composer-form"[^>]*>Delete conversation/);
+    const deleted = await browser.post(path, { intent: "delete", message: "typed before deleting" });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("location")).toBe("/chat");
+    expect(await prisma.conversation.count({ where: { user: { email } } })).toBe(0);
+    const html = await (await browser.get("/chat")).text();
+    expect(html).toContain("What you had typed in its message box is in the box below.");
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>typed before deleting<\/textarea>/);
+    // Without text in the box: the notice as before.
+    const other = await conversationOf(email);
+    expect((await browser.post(other, { intent: "delete", message: "" })).status).toBe(302);
+    const plain = await (await browser.get("/chat")).text();
+    expect(plain).toContain("Conversation deleted.");
+    expect(plain).not.toContain("What you had typed");
+  });
+
+  it("Delete of a conversation already deleted in another tab still keeps the box's text for /chat", async () => {
+    const email = unique("kept-delete-gone");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    await prisma.conversation.deleteMany({ where: { user: { email } } });
+    const deleted = await browser.post(path, { intent: "delete", message: "typed in the stale tab" });
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("location")).toBe("/chat");
+    const html = await (await browser.get("/chat")).text();
+    expect(html).toContain("What you had typed in its message box is in the box below.");
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>typed in the stale tab<\/textarea>/);
+    // Nothing in the box: the 404 as before.
+    expect((await browser.post(path, { intent: "delete", message: "" })).status).toBe(404);
+  });
+
+  it("Cancel of an edit in place is a button of the box's form until JS runs, and leads back with the text", async () => {
+    const email = unique("kept-edit-cancel");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    // My newest message answered and not a reply in progress: Edit is there.
+    const mine = await prisma.message.findFirstOrThrow({ where: { user: { email }, role: "user" } });
+    const html = await (await browser.get(`${path}?edit=${mine.id}`)).text();
+    const to = `${path}#m-${mine.id}`;
+    expect(html).toMatch(
+      new RegExp(`<button[^>]*name="keepTo" value="${escape(to)}" form="composer-form"[^>]*>Cancel`),
+    );
+    const cancelled = await browser.post(path, { keepTo: to, message: "typed while editing" });
+    expect(cancelled.status).toBe(302);
+    expect(cancelled.headers.get("location")).toBe(to);
+    expect(await messageBox(browser, path)).toBe("typed while editing");
+  });
+
   it("Rename, Delete, Edit and Show earlier submit the box's text and lead where the link did, with it", async () => {
     const email = unique("kept-links");
     const browser = await signedUp(server.url, email);
@@ -237,7 +297,7 @@ describe("the page's links and panels with text in the box (no JS)", () => {
   });
 });
 
-describe("what a signed-out post may keep (it is answered before the rate limiter)", () => {
+describe("what a signed-out post may keep", () => {
   const pinAfterEnd = (browser: Client, path: string, text: string) =>
     browser.post(path, { intent: "pin", message: text });
 
@@ -326,6 +386,24 @@ describe("a calendar card's button with text in the box (no JS)", () => {
     const cancelled = await browser.post(`${path}/actions/${broken.id}`, { intent: "cancel", message: "typed" });
     expect(cancelled.status).toBe(303);
     expect(await messageBox(browser, path)).toBe("typed");
+  });
+
+  it("a NUL in the box: the decision is made, the text comes back with U+FFFD and the page says a character was replaced", async () => {
+    const email = unique("kept-card-nul");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const reply = await prisma.message.findFirstOrThrow({ where: { userId: user.id, role: "assistant" } });
+    const preview = { title: "Dentist", before: null, after: ["Tomorrow 10:00"], affects: null };
+    const card = await prisma.calendarAction.create({
+      data: { userId: user.id, messageId: reply.id, kind: "create", input: { nonsense: true }, preview },
+    });
+    const cancelled = await browser.post(`${path}/actions/${card.id}`, { intent: "cancel", message: "a\0b" });
+    expect(cancelled.status).toBe(303);
+    expect((await prisma.calendarAction.findUniqueOrThrow({ where: { id: card.id } })).status).toBe("cancelled");
+    const html = await (await browser.get(path)).text();
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>a\uFFFDb<\/textarea>/);
+    expect(html).toMatch(/<p class="composer__note" id="composer-message-note" role="status">[^<]*cannot be stored/);
   });
 });
 

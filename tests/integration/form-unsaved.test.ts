@@ -175,4 +175,36 @@ describe("a form saved after the session ended", () => {
     expect(html).toContain("Sign in again; here is what you typed:");
     expect(browser.jar.get(TYPED)).toBeUndefined();
   });
+
+  it("a disabled account's text, or one from a session that ended over 15 minutes ago, is only shown back, never kept", async () => {
+    const a = unique("typed-disabled");
+    const browser = await signedUp(server.url, a);
+    const fact = { intent: "add-fact", kind: "professional", key: "employer", value: "Typed while disabled" };
+    await prisma.user.update({ where: { email: a }, data: { disabledAt: new Date() } });
+    for (const [path, fields, typed] of [
+      ["/calendar/new", { ...event, title: "Typed while disabled" }, "Typed while disabled"],
+      ["/memory", fact, fact.value],
+    ] as const) {
+      const sent = await browser.post(path, fields);
+      expect(sent.status).toBe(401);
+      const html = await sent.text();
+      expect(html).toContain(typed);
+      expect(html).toContain("Sign in again; here is what you typed:");
+      expect(browser.jar.get(TYPED)).toBeUndefined();
+    }
+    // Enabled again and signed in: nothing of it comes back.
+    await prisma.user.update({ where: { email: a }, data: { disabledAt: null } });
+    expect((await browser.post("/login", { email: a, password: PASSWORD })).status).toBe(302);
+    expect(inputValue(await page(browser, "/calendar/new"), "title")).not.toBe("Typed while disabled");
+    expect(await page(browser, "/memory")).not.toContain(fact.value);
+
+    await prisma.session.updateMany({
+      where: { user: { email: a } },
+      data: { revokedAt: new Date(Date.now() - 20 * 60 * 1000) },
+    });
+    const late = await browser.post("/calendar/new", { ...event, title: "Typed long after" });
+    expect(late.status).toBe(401);
+    expect(await late.text()).toContain("Sign in again; here is what you typed:");
+    expect(browser.jar.get(TYPED)).toBeUndefined();
+  });
 });

@@ -21,6 +21,7 @@ import {
   stopRequestedSql,
 } from "~/chat/growing-replies.server";
 import { replyContextColumns, replyContextSql } from "~/chat/prompt-context.server";
+import { keepTextColumns, keepTextSql } from "~/chat/kept-text.server";
 import { heartbeatSql } from "~/chat/reply-maintenance.server";
 import { quotaColumns, quotaSql } from "~/chat/quota.server";
 import { storeExchangeColumns, storeExchangeSql } from "~/chat/send.server";
@@ -191,6 +192,12 @@ const statements: Array<[string, Prisma.Sql, Contract]> = [
     "finished replies: text, outcome, prompt and usage in one statement",
     finishedRepliesSql([finishedReply, { ...finishedReply, prompt: undefined }]),
     finishedRepliesColumns,
+  ],
+  [
+    // A conversation that is not there: nothing kept (its person does not exist here either).
+    "keeping the message box's text (ownership, upsert and the 10-page cap in one statement)",
+    keepTextSql(id, `/chat/${id}`, "hello", new Date()),
+    keepTextColumns,
   ],
   [
     "a calendar view's events (GiST range index)",

@@ -86,6 +86,8 @@ describe("accounts and sessions", () => {
       session: null,
       ended: "revoked",
       endedUserId: user.id,
+      // Which session: what a replay of its cookie writes is counted under it (rate-limit.server.ts).
+      endedSessionId: sessionRowId(id),
       endedAt: expect.any(Date) as Date,
     });
     const endedAt = refused.user === null ? refused.endedAt : undefined;

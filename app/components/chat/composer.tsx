@@ -139,6 +139,8 @@ type ComposerProps = {
   label?: string;
   submitLabel?: string;
   intent?: string;
+  /** A short note about the text put back in the box (chat/kept-text.server.ts `keptTextMarker`). */
+  note?: string | null;
   /** Shows a Cancel link to this address (editing in place). */
   cancelTo?: string;
   /** With JS, Cancel (and Esc in the box) calls this instead of following the link. */
@@ -166,6 +168,7 @@ export function Composer({
   label = "Message",
   submitLabel = "Send",
   intent,
+  note,
   cancelTo,
   onCancel,
   autoFocus,
@@ -215,7 +218,7 @@ export function Composer({
         placeholder="Message ARES"
         defaultValue={defaultValue}
         aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={`${id}-hint${errors?.length ? ` ${id}-error` : ""}`}
+        aria-describedby={`${id}-hint${errors?.length ? ` ${id}-error` : ""}${note ? ` ${id}-note` : ""}`}
         onKeyDown={onKeyDown}
         onInput={draftKey ? (event) => saveDraft(draftKey, event.currentTarget.value) : undefined}
         disabled={disabled}
@@ -224,6 +227,11 @@ export function Composer({
       {errors?.length ? (
         <p className="field-error" id={`${id}-error`} role="alert">
           {errors.join(" ")}
+        </p>
+      ) : null}
+      {note ? (
+        <p className="composer__note" id={`${id}-note`} role="status">
+          {note}
         </p>
       ) : null}
       <div className="composer__actions">
@@ -243,7 +251,8 @@ export function Composer({
           </p>
         ) : null}
         {cancelTo ? (
-          <Link
+          // Until JS runs a button of the page's message box form (KeepTextLink): its text is not lost.
+          <KeepTextLink
             className="button secondary"
             to={cancelTo}
             onClick={(event) => {
@@ -253,7 +262,7 @@ export function Composer({
             }}
           >
             Cancel
-          </Link>
+          </KeepTextLink>
         ) : null}
         {/* The intent rides on the button, not a hidden field: another form's button that submits this form
             (COMPOSER_FORM_ID) sends its own intent instead. */}
