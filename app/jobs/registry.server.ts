@@ -40,10 +40,13 @@ export const purgeSessionsJob = defineJob({
   },
 });
 
+/** Sent once each time ARES starts (startup.server.ts); each runs to its end once per version. */
+export const STARTUP_JOBS: JobDefinition[] = [normaliseMemoryKeysJob];
+
 export const JOBS: JobDefinition[] = [
   purgeSessionsJob,
   summarizeIdleConversationJob,
-  normaliseMemoryKeysJob,
+  ...STARTUP_JOBS,
   scanRemindersJob,
   deliverReminderJob,
   scanBriefingsJob,

@@ -50,3 +50,30 @@ describe("extraction answers", () => {
     expect(clipText("😀".repeat(20), 5)).toBe("😀😀😀😀…");
   });
 });
+
+describe("the keys of extracted candidates", () => {
+  const withKey = (key: string) => ({
+    summary: "s",
+    topics: [],
+    keyFacts: [],
+    candidates: [{ type: "fact", kind: "personal", key, value: "v", confidence: 0.9, importance: 5, message: 0 }],
+  });
+  const keyOf = (key: string) => {
+    const parsed = extractionSchema.safeParse(withKey(key));
+    return parsed.success ? parsed.data.candidates[0]!.key : `refused: ${parsed.error.issues[0]!.message}`;
+  };
+
+  it("are taken to their stored form before their length is checked", () => {
+    // 90 characters as written, 9 stored: the whole answer was refused for it.
+    expect(keyOf(`Home ${" / ".repeat(27)} City`)).toBe("home_city");
+  });
+
+  it("still over the limit once stored are cut at a word break, not refused", () => {
+    const long = "the name of the street where my grandmother lived when she was a child in the nineteen fifties";
+    const key = keyOf(long);
+    expect(key).toBe("the_name_of_the_street_where_my_grandmother_lived_when_she_was_a_child_in_the");
+    expect(key.length).toBeLessThanOrEqual(80);
+    // Lower case lengthens İ (i + U+0307): 60 as written, 120 stored.
+    expect(keyOf("İ".repeat(60)).length).toBeLessThanOrEqual(80);
+  });
+});

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { withoutNul } from "~/validation/text";
-import { normaliseMemoryKey } from "./keys";
+import { MEMORY_KEY_MAX, normaliseMemoryKey, storedMemoryKey } from "./keys";
 
 export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
 export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
 
-/** The longest memory key, in UTF-16 units of its stored form (keys.ts). */
-export const MEMORY_KEY_MAX = 80;
+export { MEMORY_KEY_MAX };
 
 const memoryKey = withoutNul(
   z
@@ -157,7 +156,11 @@ export const extractionSchema = z
           .object({
             type: z.enum(["fact", "preference"]),
             kind: z.enum(FACT_KINDS).optional(),
-            key: z.string().trim().min(1).max(80),
+            // Checked in its stored form (keys.ts), not as the model wrote it: spaces and symbols it drops
+            // do not count, and a key made longer by lower case (İ) cannot slip past. One still over the
+            // limit is cut at a word break rather than the whole answer refused; one that names nothing
+            // (only invisible marks) is dropped when filed (proposals.server.ts).
+            key: z.string().trim().min(1).transform(storedMemoryKey).pipe(z.string().max(MEMORY_KEY_MAX)),
             value: z.string().trim().min(1).max(1000),
             confidence: z.number().min(0).max(1),
             importance: z.number().int().min(1).max(10),

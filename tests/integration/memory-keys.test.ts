@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
+import { defineStartupJob } from "~/jobs/startup.server";
+import { normaliseMemoryKeysJob, normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
+import { MEMORY_KEY_FORM_VERSION } from "~/memory/keys";
 import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
 import { pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
@@ -107,4 +109,86 @@ describe("memory keys stored in an older form", () => {
       await server.stop();
     }
   }, 120_000);
+});
+
+describe("memory keys that named nothing or were too long", () => {
+  it('are named "note", "note_2"… each a memory of its own, and cut at a word break, merging with a twin', async () => {
+    const user = await makeUser();
+    const long = "the name of the street where my grandmother lived when she was a child in the fifties";
+    const cut = "the_name_of_the_street_where_my_grandmother_lived_when_she_was_a_child_in_the";
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: "note", value: "a note typed as such", updatedAt: hoursAgo(9) },
+        { userId: user.id, kind: "personal", key: "\u200e", value: "bidi mark alone", updatedAt: hoursAgo(8) },
+        { userId: user.id, kind: "personal", key: "", value: "empty", updatedAt: hoursAgo(7) },
+        { userId: user.id, kind: "personal", key: long, value: "Mill Lane", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: cut, value: "Mill Road", updatedAt: hoursAgo(2) },
+      ],
+    });
+    await prisma.memoryPreference.create({ data: { userId: user.id, key: "\u200d\u200c", value: "tea" } });
+
+    await Promise.all([normaliseStoredMemoryKeys(), normaliseStoredMemoryKeys()]);
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => fact.key)).toEqual(["note", "note_2", "note_3", cut]);
+    // Which unnamed one is read first follows the ids: each keeps its own value.
+    expect(facts[0]!.value).toBe("a note typed as such");
+    expect([facts[1]!.value, facts[2]!.value].sort()).toEqual(["bidi mark alone", "empty"]);
+    expect(facts[3]!.value).toBe("Mill Lane");
+    expect((facts[3]!.history as Array<{ value: string }>).map((entry) => entry.value)).toEqual(["Mill Road"]);
+    const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
+    expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["note", "tea"]]);
+  });
+});
+
+describe("the start-up backfill", () => {
+  const context = () => ({ id: "test", attempt: 1, signal: new AbortController().signal });
+  const keyOf = async (id: string) => (await prisma.memoryFact.findUniqueOrThrow({ where: { id } })).key;
+
+  it("reads the keys once per form of keys: later starts skip it, a new form runs it again", async () => {
+    const done = { name: normaliseMemoryKeysJob.name, version: MEMORY_KEY_FORM_VERSION };
+    await prisma.startupJobDone.deleteMany({ where: done });
+    const user = await makeUser();
+    const first = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "First/Key", value: "1" },
+    });
+    try {
+      // Two processes starting at once: both may run it, one record, no error.
+      await Promise.all([normaliseMemoryKeysJob.handler({}, context()), normaliseMemoryKeysJob.handler({}, context())]);
+      expect(await keyOf(first.id)).toBe("first_key");
+      expect(await prisma.startupJobDone.count({ where: done })).toBe(1);
+
+      // Written in an older form after the run (only a hand edit of the database can): the next start skips the scan.
+      const later = await prisma.memoryFact.create({
+        data: { userId: user.id, kind: "personal", key: "Later/Key", value: "2" },
+      });
+      await normaliseMemoryKeysJob.handler({}, context());
+      expect(await keyOf(later.id)).toBe("Later/Key");
+    } finally {
+      await prisma.startupJobDone.deleteMany({ where: done });
+    }
+  });
+
+  it("runs a start-up job again when its version is raised", async () => {
+    const name = `test.startup-${Math.random().toString(36).slice(2, 8)}`;
+    let runs = 0;
+    const run = async () => {
+      runs++;
+    };
+    await defineStartupJob({ name, version: 1, timeoutSeconds: 10, run }).handler({}, context());
+    await defineStartupJob({ name, version: 1, timeoutSeconds: 10, run }).handler({}, context());
+    expect(runs).toBe(1);
+    await defineStartupJob({ name, version: 2, timeoutSeconds: 10, run }).handler({}, context());
+    expect(runs).toBe(2);
+    // A run that fails records nothing: the next start tries again.
+    const failing = defineStartupJob({
+      name,
+      version: 3,
+      timeoutSeconds: 10,
+      run: () => Promise.reject(new Error("down")),
+    });
+    await expect(failing.handler({}, context())).rejects.toThrow("down");
+    expect(await prisma.startupJobDone.count({ where: { name, version: 3 } })).toBe(0);
+  });
 });
