@@ -1,4 +1,6 @@
+import { parseWithZod } from "@conform-to/zod/v4";
 import { describe, expect, it } from "vitest";
+import { withPlainNumbers } from "~/validation/number";
 import { clipText, extractionSchema, selfMemoryIntent } from "./schemas";
 
 const settings = {
@@ -75,5 +77,33 @@ describe("the keys of extracted candidates", () => {
     expect(key.length).toBeLessThanOrEqual(80);
     // Lower case lengthens İ (i + U+0307): 60 as written, 120 stored.
     expect(keyOf("İ".repeat(60)).length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("the instance's memory settings as typed into the form", () => {
+  const typed = (changed: Record<string, string>) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ ...settings, ...changed })) form.append(name, String(value));
+    const submission = parseWithZod(form, { schema: withPlainNumbers(selfMemoryIntent), disableAutoCoercion: true });
+    return submission.status === "success" ? submission.value : submission.reply().error;
+  };
+
+  it("name a thousands separator, as the other number fields do", () => {
+    expect(typed({ extractionInputTokens: "1,000" })).toEqual({
+      extractionInputTokens: ["Write 1000 (no thousands separator)."],
+    });
+    expect(typed({ summaryIdleMinutes: "1,440" })).toEqual({
+      summaryIdleMinutes: ["Write 1440 (no thousands separator)."],
+    });
+  });
+
+  it('refuse "2.000" in a whole-number field rather than read it as 2', () => {
+    expect(typed({ extractionInputTokens: "2.000" })).toEqual({
+      extractionInputTokens: ['Write 2000 (no thousands separator), or 2: "2.000" could be either.'],
+    });
+    expect(typed({ autoAcceptMinConfidence: "0,8", relevantSummaries: " 5 " })).toMatchObject({
+      autoAcceptMinConfidence: 0.8,
+      relevantSummaries: 5,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { numberMessage } from "~/validation/typed-number";
 import { withoutNul } from "~/validation/text";
 import { MEMORY_KEY_MAX, normaliseMemoryKey, storedMemoryKey } from "./keys";
 
@@ -69,24 +70,28 @@ export const instanceSettingsSchema = z.object({
   intent: z.literal("instance"),
   memoryEnabled: z.boolean().optional(),
   // Every check names its range: one left without a message took the type's "Enter a number." for -1.
+  // numberMessage names a thousands separator ("1,000", and "1.000" in a whole-number field).
   relevantSummaries: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(0, "Use 0 to 20.")
     .max(20, "Use 0 to 20."),
   extractionInputTokens: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(200, "Use 200 to 100,000.")
     .max(100_000, "Use 200 to 100,000."),
   summaryIdleMinutes: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(1, "Use 1 to 10,080 minutes (a week).")
     .max(10_080, "Use 1 to 10,080 minutes (a week)."),
-  autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
+  autoAcceptMinConfidence: z
+    .number({ error: numberMessage("Enter a number.") })
+    .min(0, "Use 0 to 1.")
+    .max(1, "Use 0 to 1."),
   autoAcceptMinImportance: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true }) })
     .int("Use a whole number.")
     .min(1, "Use 1 to 10.")
     .max(10, "Use 1 to 10."),
@@ -101,7 +106,7 @@ export const selfMemoryIntent = z.discriminatedUnion(
       key: memoryKey,
       value: memoryValue,
       importance: z
-        .number({ error: "Enter 1 to 10." })
+        .number({ error: numberMessage("Enter 1 to 10.", { whole: true }) })
         .int("Use a whole number.")
         .min(1, "Use 1 to 10.")
         .max(10, "Use 1 to 10."),

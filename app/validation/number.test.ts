@@ -90,4 +90,21 @@ describe("withPlainNumbers: a form's number fields", () => {
     });
     expect(errors({ count: "1", tokens: "abc" })).toEqual({ tokens: ["Enter a number."] });
   });
+
+  it('refuse "200.000" in a whole-number field instead of reading it as 200 (a point before three digits)', () => {
+    const errors = (fields: Record<string, string>) => parse(fields).reply().error;
+    expect(errors({ count: "1", tokens: "200.000" })).toEqual({
+      tokens: ['Write 200000 (no thousands separator), or 200: "200.000" could be either.'],
+    });
+    expect(errors({ count: "1", tokens: "1.500" })).toEqual({ tokens: ["Write 1500 (no thousands separator)."] });
+    expect(errors({ count: "1", tokens: "1.000.000" })).toEqual({
+      tokens: ["Write 1000000 (no thousands separator)."],
+    });
+    // Any whole-number field is refused, whatever its message.
+    expect(errors({ count: "200.000" })).toEqual({ count: ["Enter a number."] });
+    // Fewer or more than three decimals, or a decimal field, read as before.
+    expect(parse({ count: "200.0", tokens: "200.00" }).status).toBe("success");
+    const decimal = parse({ count: "1", temperature: "1.000" });
+    expect(decimal.status === "success" && decimal.value.temperature).toBe(1);
+  });
 });

@@ -5,6 +5,9 @@ const TYPED = /^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/;
 // "1,000" or "12,500.5": a comma before groups of three digits, as English writes thousands. It could as
 // well be a decimal comma (1,000 = 1), and reading 200,000 tokens as 200 would be a silent mistake.
 const GROUPED = /^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$/;
+// "200.000": a point before exactly three digits, as German or Italian write thousands. In a field for
+// whole numbers it is hardly a decimal, and reading 200.000 tokens as 200 would be a silent mistake.
+const DOT_GROUPED = /^[+-]?\d+(?:\.\d{3})+$/;
 
 /**
  * A number as a person types it into a form: spaces around it are dropped and the decimal separator may be
@@ -12,20 +15,31 @@ const GROUPED = /^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$/;
  * 16: a person who typed it was told the range of a value they never typed), and no thousands separators.
  * Only for fields people type: the JSON API's numbers are JSON numbers.
  */
-export function parseTypedNumber(text: string): number | null {
+export function parseTypedNumber(text: string, { whole = false }: { whole?: boolean } = {}): number | null {
   const typed = text.trim();
   if (!TYPED.test(typed) || GROUPED.test(typed)) return null;
+  // A whole-number field refuses "200.000" (1000 or 200?); "200.0" and "200,000" keep their own rules.
+  if (whole && DOT_GROUPED.test(typed)) return null;
   return Number(typed.replace(",", "."));
 }
 
 /**
  * The message of a number field that was not one: `otherwise`, except for thousands separators, which
- * are named, with the way to write the number. Use as `z.number({ error: numberMessage("Enter a number.") })`;
+ * are named, with the way to write the number (in a whole-number field "200.000" too: parseTypedNumber
+ * refuses it there). Use as `z.number({ error: numberMessage("Enter a number.") })`;
  * a field that takes only whole numbers passes `{ whole: true }`, so that it does not suggest a decimal.
  */
 export function numberMessage(otherwise: string, { whole = false }: { whole?: boolean } = {}) {
   return (issue: { input?: unknown }): string => {
     const typed = typeof issue.input === "string" ? issue.input.trim() : "";
+    if (whole && DOT_GROUPED.test(typed)) {
+      const plain = typed.replaceAll(".", "");
+      const decimal = Number(typed);
+      // "200.000" may be 200 with its decimals written out; "1.500" cannot be a whole 1.5.
+      return Number.isInteger(decimal)
+        ? `Write ${plain} (no thousands separator), or ${decimal}: "${typed}" could be either.`
+        : `Write ${plain} (no thousands separator).`;
+    }
     if (!GROUPED.test(typed)) return otherwise;
     const plain = typed.replaceAll(",", "");
     if (whole) return `Write ${plain} (no thousands separator).`;
