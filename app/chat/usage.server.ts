@@ -1,5 +1,6 @@
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
+import { Prisma } from "~/generated/prisma/client";
 import type { LlmUsage, ProviderName } from "~/llm/types";
 
 function utcDay(date = new Date()): Date {
@@ -58,6 +59,41 @@ export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
     orderBy: [{ day: "desc" }, { provider: "asc" }, { model: "asc" }],
     select: USAGE_COLUMNS,
   });
+}
+
+/**
+ * The replies of the last `days` days in the person's time zone, newest day first, one row per day,
+ * provider and model: "today" on /settings/usage is the person's today. UsageDaily counts UTC days (the
+ * daily budget's), so this reads the replies themselves, which carry their tokens and cost. The window
+ * starts at local midnight converted to the stored UTC form, a range on the (userId, role, createdAt)
+ * index; only the grouping converts each reply's time. Replies in conversations since deleted are gone
+ * from here (UsageDaily still counts them against the budget).
+ */
+export function usageByLocalDay(userId: string, timeZone: string, days = 30, now = new Date()): Promise<UsageRow[]> {
+  const zone = knownTimeZone(timeZone);
+  return prisma.$queryRaw<UsageRow[]>(Prisma.sql`
+    SELECT (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ${zone})::date::timestamp AT TIME ZONE 'UTC' AS day,
+           m.provider, m.model, count(*)::int AS requests,
+           coalesce(sum(m."promptTokens"), 0)::int AS "promptTokens",
+           coalesce(sum(m."completionTokens"), 0)::int AS "completionTokens",
+           coalesce(sum(m.cost), 0)::float8 AS cost
+      FROM "Message" m
+     WHERE m."userId" = ${userId} AND m.role = 'assistant' AND m.provider IS NOT NULL AND m.model IS NOT NULL
+       AND m."createdAt" >= ((((${now.toISOString()}::timestamptz AT TIME ZONE ${zone})::date - ${days - 1}::int)
+                               ::timestamp AT TIME ZONE ${zone}) AT TIME ZONE 'UTC')
+     GROUP BY 1, m.provider, m.model
+     ORDER BY 1 DESC, m.provider, m.model`);
+}
+
+/** A zone this runtime knows (what the calendar settings store), else UTC: an unknown name never fails the page. */
+function knownTimeZone(timeZone: string): string {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone });
+    return timeZone;
+  } catch (error) {
+    if (error instanceof RangeError) return "UTC";
+    throw error;
+  }
 }
 
 export function nextUtcMidnight(now = new Date()): Date {
