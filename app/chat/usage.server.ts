@@ -70,8 +70,13 @@ export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
  * from here (UsageDaily still counts them against the budget).
  */
 export function usageByLocalDay(userId: string, timeZone: string, days = 30, now = new Date()): Promise<UsageRow[]> {
+  return prisma.$queryRaw<UsageRow[]>(usageByLocalDaySql(userId, timeZone, days, now));
+}
+
+/** The statement of usageByLocalDay (its plan is held to the index by tests/integration/usage-days.test.ts). */
+export function usageByLocalDaySql(userId: string, timeZone: string, days: number, now: Date): Prisma.Sql {
   const zone = knownTimeZone(timeZone);
-  return prisma.$queryRaw<UsageRow[]>(Prisma.sql`
+  return Prisma.sql`
     SELECT (m."createdAt" AT TIME ZONE 'UTC' AT TIME ZONE ${zone})::date::timestamp AT TIME ZONE 'UTC' AS day,
            m.provider, m.model, count(*)::int AS requests,
            coalesce(sum(m."promptTokens"), 0)::int AS "promptTokens",
@@ -82,7 +87,7 @@ export function usageByLocalDay(userId: string, timeZone: string, days = 30, now
        AND m."createdAt" >= ((((${now.toISOString()}::timestamptz AT TIME ZONE ${zone})::date - ${days - 1}::int)
                                ::timestamp AT TIME ZONE ${zone}) AT TIME ZONE 'UTC')
      GROUP BY 1, m.provider, m.model
-     ORDER BY 1 DESC, m.provider, m.model`);
+     ORDER BY 1 DESC, m.provider, m.model`;
 }
 
 /** A zone this runtime knows (what the calendar settings store), else UTC: an unknown name never fails the page. */

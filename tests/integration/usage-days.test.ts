@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { usageByLocalDay } from "~/chat/usage.server";
+import { usageByLocalDay, usageByLocalDaySql } from "~/chat/usage.server";
 import { makeUser } from "../support/accounts";
 
 async function repliesAt(userId: string, times: string[]) {
@@ -64,5 +64,35 @@ describe("usage by day", () => {
     await repliesAt(user.id, ["2026-12-03T23:30:00Z"]);
     const rows = await usageByLocalDay(user.id, "Mars/Olympus_Mons", 30, new Date("2026-12-04T01:00:00Z"));
     expect(days(rows)).toEqual([["2026-12-03", 1, 1, 0.5]]);
+  });
+});
+
+describe("the usage statement", () => {
+  it("reads a range of the (userId, role, createdAt) index, however many replies others have", async () => {
+    const user = await makeUser({ timeZone: "Pacific/Auckland" });
+    const others = await Promise.all([makeUser(), makeUser()]);
+    await repliesAt(user.id, ["2026-12-03T21:00:00Z"]);
+    for (const other of others) {
+      const conversation = await prisma.conversation.create({ data: { userId: other.id } });
+      await prisma.$executeRaw`
+        INSERT INTO "Message" (id, "conversationId", "userId", role, content, provider, model, "promptTokens",
+                               "completionTokens", "createdAt", "updatedAt")
+        SELECT ${other.id} || '-' || g, ${conversation.id}, ${other.id}, 'assistant', 'reply', 'openrouter', 'stub',
+               10, 10, now() - g * interval '1 minute', now()
+          FROM generate_series(1, 5000) g`;
+    }
+    await prisma.$executeRawUnsafe(`ANALYZE "Message"`);
+    const statement = usageByLocalDaySql(user.id, user.timeZone, 30, new Date("2026-12-04T12:00:00Z"));
+    const rows = await prisma.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(
+      `EXPLAIN ${statement.text}`,
+      ...statement.values,
+    );
+    const plan = rows.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(plan).toMatch(
+      /Index (Only )?Scan using "?Message_userId_role_createdAt_idx"?|Bitmap Index Scan on "?Message_userId_role_createdAt_idx"?/,
+    );
+    expect(plan).not.toMatch(/Seq Scan on "?Message"?/);
+    // The window is part of the index condition: only the days shown are read, not the person's whole history.
+    expect(plan).toMatch(/Index Cond: .*"createdAt" >=/);
   });
 });
