@@ -46,7 +46,11 @@ export const normaliseMemoryKeysJob = defineStartupJob({
   version: MEMORY_KEY_FORM_VERSION,
   timeoutSeconds: 600,
   async run(context) {
-    await normaliseStoredMemoryKeys(context.signal);
+    // The marker is recorded only once a whole pass finds nothing left to change: rows written in an
+    // old form during a pass (an older process still running) are read by the next.
+    for (let pass = 1; (await normaliseStoredMemoryKeys(context.signal)) > 0; pass++) {
+      if (pass >= 5) throw new Error("memory keys still changing after 5 passes; the job is retried");
+    }
   },
 });
 
@@ -56,7 +60,11 @@ const inStoredForm = (key: string) => key !== "" && storedMemoryKey(key) === key
 type Table = "fact" | "preference" | "self" | "proposal";
 const PAGE = 500;
 
-/** The ids of rows whose key is not in today's form, read a page at a time (the keys are small). */
+/**
+ * The ids of rows whose key is not in today's form, read a page at a time (the keys are small). Paged by
+ * id greater than the last one read, not by Prisma's cursor: that row may have been merged away (deleted)
+ * meanwhile, and a cursor on a missing row reads an empty page, ending the scan early.
+ */
 async function* idsWithOldKeys(table: Table): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
@@ -72,17 +80,17 @@ function readPage(table: Table, cursor: string | undefined): Promise<Array<{ id:
     select: { id: true, key: true },
     orderBy: { id: "asc" as const },
     take: PAGE,
-    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
   };
+  const after = cursor ? { id: { gt: cursor } } : {};
   switch (table) {
     case "fact":
-      return prisma.memoryFact.findMany(query);
+      return prisma.memoryFact.findMany({ ...query, where: after });
     case "preference":
-      return prisma.memoryPreference.findMany(query);
+      return prisma.memoryPreference.findMany({ ...query, where: after });
     case "self":
-      return prisma.assistantMemory.findMany(query);
+      return prisma.assistantMemory.findMany({ ...query, where: after });
     case "proposal":
-      return prisma.memoryProposal.findMany({ ...query, where: { status: "proposed" } });
+      return prisma.memoryProposal.findMany({ ...query, where: { ...after, status: "proposed" } });
   }
 }
 

@@ -170,6 +170,74 @@ describe("the start-up backfill", () => {
     }
   });
 
+  it("reads every page to the end when the last row of a page was merged away, and records the form only then", async () => {
+    const done = { name: normaliseMemoryKeysJob.name, version: MEMORY_KEY_FORM_VERSION };
+    await prisma.startupJobDone.deleteMany({ where: done });
+    const user = await makeUser();
+    const run = Math.random().toString(36).slice(2, 8);
+    const n = 700;
+    const id = (prefix: string, i: number) => `${prefix}-${run}-${String(i).padStart(4, "0")}`;
+    // Facts: the holders of today's keys come first by id and are newer, so each old row, read later,
+    // is the one merged away, the last row of a page among them. Preferences: the other way round.
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        id: id("a-new", i),
+        userId: user.id,
+        kind: "personal" as const,
+        key: `k_${i}`,
+        value: `new ${i}`,
+      })),
+    });
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        id: id("zz-old", i),
+        userId: user.id,
+        kind: "personal" as const,
+        key: `k/${i}`,
+        value: `old ${i}`,
+        updatedAt: hoursAgo(10),
+      })),
+    });
+    try {
+      // One pass reads them all.
+      expect(await normaliseStoredMemoryKeys()).toBeGreaterThanOrEqual(n);
+      const facts = await prisma.memoryFact.findMany({
+        where: { userId: user.id },
+        select: { key: true, value: true },
+      });
+      expect(facts.filter((fact) => fact.key.includes("/"))).toEqual([]);
+      expect(facts).toHaveLength(n);
+      expect(facts.every((fact) => fact.value.startsWith("new "))).toBe(true);
+
+      await prisma.memoryPreference.createMany({
+        data: Array.from({ length: 600 }, (_, i) => ({
+          id: id(i % 2 ? "a-old" : "zz-old", i),
+          userId: user.id,
+          key: `p/${i}`,
+          value: `old-form ${i}`,
+        })),
+      });
+      await prisma.memoryPreference.createMany({
+        data: Array.from({ length: 600 }, (_, i) => ({
+          id: id(i % 2 ? "zz-held" : "a-held", i),
+          userId: user.id,
+          key: `p_${i}`,
+          value: `held ${i}`,
+          updatedAt: hoursAgo(10),
+        })),
+      });
+      await normaliseMemoryKeysJob.handler({}, context());
+      const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
+      expect(preferences.filter((preference) => preference.key.includes("/"))).toEqual([]);
+      expect(preferences.map((preference) => preference.value).sort()).toEqual(
+        Array.from({ length: 600 }, (_, i) => `old-form ${i}`).sort(),
+      );
+      expect(await prisma.startupJobDone.count({ where: done })).toBe(1);
+    } finally {
+      await prisma.startupJobDone.deleteMany({ where: done });
+    }
+  }, 120_000);
+
   it("runs a start-up job again when its version is raised", async () => {
     const name = `test.startup-${Math.random().toString(36).slice(2, 8)}`;
     let runs = 0;
