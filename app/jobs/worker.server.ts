@@ -10,7 +10,7 @@ async function attemptStart(): Promise<void> {
   try {
     await startJobs({ jobs: JOBS, schedules: SCHEDULES, work: config().jobs.worker });
     // Data backfills that SQL cannot do: sent at each start, they skip work already done (startup.server.ts).
-    for (const job of STARTUP_JOBS) await sendJob(job, {});
+    for (const { job, startPayload } of STARTUP_JOBS) await sendJob(job, startPayload);
   } catch (error) {
     // Whatever kept the queue from starting (most often the database being down), ARES keeps serving:
     // readiness reports the database, and the queue is tried again until it starts.

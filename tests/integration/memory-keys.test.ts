@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { defineStartupJob } from "~/jobs/startup.server";
+import { defineStartupJob, StartupJobTooNewError } from "~/jobs/startup.server";
 import { normaliseMemoryKeysJob, normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
 import { MEMORY_KEY_FORM_VERSION } from "~/memory/keys";
 import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
@@ -147,7 +147,7 @@ describe("the start-up backfill", () => {
   const keyOf = async (id: string) => (await prisma.memoryFact.findUniqueOrThrow({ where: { id } })).key;
 
   it("reads the keys once per form of keys: later starts skip it, a new form runs it again", async () => {
-    const done = { name: normaliseMemoryKeysJob.name, version: MEMORY_KEY_FORM_VERSION };
+    const done = { name: normaliseMemoryKeysJob.job.name, version: MEMORY_KEY_FORM_VERSION };
     await prisma.startupJobDone.deleteMany({ where: done });
     const user = await makeUser();
     const first = await prisma.memoryFact.create({
@@ -155,7 +155,10 @@ describe("the start-up backfill", () => {
     });
     try {
       // Two processes starting at once: both may run it, one record, no error.
-      await Promise.all([normaliseMemoryKeysJob.handler({}, context()), normaliseMemoryKeysJob.handler({}, context())]);
+      await Promise.all([
+        normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context()),
+        normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context()),
+      ]);
       expect(await keyOf(first.id)).toBe("first_key");
       expect(await prisma.startupJobDone.count({ where: done })).toBe(1);
 
@@ -163,7 +166,7 @@ describe("the start-up backfill", () => {
       const later = await prisma.memoryFact.create({
         data: { userId: user.id, kind: "personal", key: "Later/Key", value: "2" },
       });
-      await normaliseMemoryKeysJob.handler({}, context());
+      await normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context());
       expect(await keyOf(later.id)).toBe("Later/Key");
     } finally {
       await prisma.startupJobDone.deleteMany({ where: done });
@@ -171,7 +174,7 @@ describe("the start-up backfill", () => {
   });
 
   it("reads every page to the end when the last row of a page was merged away, and records the form only then", async () => {
-    const done = { name: normaliseMemoryKeysJob.name, version: MEMORY_KEY_FORM_VERSION };
+    const done = { name: normaliseMemoryKeysJob.job.name, version: MEMORY_KEY_FORM_VERSION };
     await prisma.startupJobDone.deleteMany({ where: done });
     const user = await makeUser();
     const run = Math.random().toString(36).slice(2, 8);
@@ -226,7 +229,7 @@ describe("the start-up backfill", () => {
           updatedAt: hoursAgo(10),
         })),
       });
-      await normaliseMemoryKeysJob.handler({}, context());
+      await normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context());
       const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
       expect(preferences.filter((preference) => preference.key.includes("/"))).toEqual([]);
       expect(preferences.map((preference) => preference.value).sort()).toEqual(
@@ -244,10 +247,14 @@ describe("the start-up backfill", () => {
     const run = async () => {
       runs++;
     };
-    await defineStartupJob({ name, version: 1, timeoutSeconds: 10, run }).handler({}, context());
-    await defineStartupJob({ name, version: 1, timeoutSeconds: 10, run }).handler({}, context());
+    const start = async (version: number) => {
+      const { job, startPayload } = defineStartupJob({ name, version, timeoutSeconds: 10, run });
+      await job.handler(startPayload, context());
+    };
+    await start(1);
+    await start(1);
     expect(runs).toBe(1);
-    await defineStartupJob({ name, version: 2, timeoutSeconds: 10, run }).handler({}, context());
+    await start(2);
     expect(runs).toBe(2);
     // A run that fails records nothing: the next start tries again.
     const failing = defineStartupJob({
@@ -256,7 +263,44 @@ describe("the start-up backfill", () => {
       timeoutSeconds: 10,
       run: () => Promise.reject(new Error("down")),
     });
-    await expect(failing.handler({}, context())).rejects.toThrow("down");
+    await expect(failing.job.handler(failing.startPayload, context())).rejects.toThrow("down");
     expect(await prisma.startupJobDone.count({ where: { name, version: 3 } })).toBe(0);
+  });
+
+  it("in a rolling deploy: a job of a newer version fails on an older process (to be retried), an older one is ignored", async () => {
+    const name = `test.startup-${Math.random().toString(36).slice(2, 8)}`;
+    const runs: number[] = [];
+    const process = (version: number) =>
+      defineStartupJob({
+        name,
+        version,
+        timeoutSeconds: 10,
+        run: async () => {
+          runs.push(version);
+        },
+      });
+    const [older, newer] = [process(1), process(2)];
+    // Each version is its own queued job: a new process's send is not swallowed by an old one's.
+    expect(newer.job.singletonKey!(newer.startPayload)).not.toBe(older.job.singletonKey!(older.startPayload));
+    // What each start sends carries its version through the payload's schema (sendJob parses it).
+    expect(newer.job.payload.parse(newer.startPayload)).toEqual({ version: 2 });
+
+    // The new process's job taken by an old one: it fails (pg-boss retries it), doing nothing, recording nothing.
+    await expect(older.job.handler(newer.startPayload, context())).rejects.toBeInstanceOf(StartupJobTooNewError);
+    expect(runs).toEqual([]);
+    expect(await prisma.startupJobDone.count({ where: { name } })).toBe(0);
+
+    // The old process's job taken by a new one: ignored; the new one runs its own.
+    await newer.job.handler(older.startPayload, context());
+    expect(runs).toEqual([]);
+    expect(await prisma.startupJobDone.count({ where: { name } })).toBe(0);
+    await newer.job.handler(newer.startPayload, context());
+    expect(runs).toEqual([2]);
+    expect(await prisma.startupJobDone.findMany({ where: { name }, select: { version: true } })).toEqual([
+      { version: 2 },
+    ]);
+    // A retry of the new job reaching the old process after the new one did the work still does nothing old.
+    await expect(older.job.handler(newer.startPayload, context())).rejects.toBeInstanceOf(StartupJobTooNewError);
+    expect(runs).toEqual([2]);
   });
 });
