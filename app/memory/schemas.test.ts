@@ -20,9 +20,9 @@ const messagesFor = (changed: Record<string, number>) => {
 describe("the instance's memory settings", () => {
   it("name the range a number is outside of (a negative idle time said 'Enter a number.')", () => {
     expect(messagesFor({})).toEqual([]);
-    expect(messagesFor({ summaryIdleMinutes: -1 })).toEqual(["Use 1 to 10,080 minutes (a week)."]);
-    expect(messagesFor({ summaryIdleMinutes: 20_000 })).toEqual(["Use 1 to 10,080 minutes (a week)."]);
-    expect(messagesFor({ extractionInputTokens: 1_000_000 })).toEqual(["Use 200 to 100,000."]);
+    expect(messagesFor({ summaryIdleMinutes: -1 })).toEqual(["Use 1 to 10080 minutes (a week)."]);
+    expect(messagesFor({ summaryIdleMinutes: 20_000 })).toEqual(["Use 1 to 10080 minutes (a week)."]);
+    expect(messagesFor({ extractionInputTokens: 1_000_000 })).toEqual(["Use 200 to 100000."]);
     expect(messagesFor({ relevantSummaries: 2.5 })).toEqual(["Use a whole number."]);
   });
 });
@@ -97,10 +97,16 @@ describe("the instance's memory settings as typed into the form", () => {
     });
   });
 
-  it('refuse "2.000" in a whole-number field rather than read it as 2', () => {
+  it('refuse "2.000" in a whole-number field rather than read it as 2, offering only readings in range', () => {
+    // 2 is below the field's 200: not offered.
     expect(typed({ extractionInputTokens: "2.000" })).toEqual({
-      extractionInputTokens: ['Write 2000 (no thousands separator), or 2: "2.000" could be either.'],
+      extractionInputTokens: ["Write 2000 (no thousands separator)."],
     });
+    expect(typed({ summaryIdleMinutes: "5.000" })).toEqual({
+      summaryIdleMinutes: ['Write 5000 (no thousands separator), or 5: "5.000" could be either.'],
+    });
+    // A decimal below 1, not a thousand: "0500" is never suggested.
+    expect(typed({ autoAcceptMinImportance: "0.500" })).toEqual({ autoAcceptMinImportance: ["Use a whole number."] });
     expect(typed({ autoAcceptMinConfidence: "0,8", relevantSummaries: " 5 " })).toMatchObject({
       autoAcceptMinConfidence: 0.8,
       relevantSummaries: 5,

@@ -72,26 +72,26 @@ export const instanceSettingsSchema = z.object({
   // Every check names its range: one left without a message took the type's "Enter a number." for -1.
   // numberMessage names a thousands separator ("1,000", and "1.000" in a whole-number field).
   relevantSummaries: z
-    .number({ error: numberMessage("Enter a number.", { whole: true }) })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 0, max: 20 }) })
     .int("Use a whole number.")
     .min(0, "Use 0 to 20.")
     .max(20, "Use 0 to 20."),
   extractionInputTokens: z
-    .number({ error: numberMessage("Enter a number.", { whole: true }) })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 200, max: 100_000 }) })
     .int("Use a whole number.")
-    .min(200, "Use 200 to 100,000.")
-    .max(100_000, "Use 200 to 100,000."),
+    .min(200, "Use 200 to 100000.")
+    .max(100_000, "Use 200 to 100000."),
   summaryIdleMinutes: z
-    .number({ error: numberMessage("Enter a number.", { whole: true }) })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 1, max: 10_080 }) })
     .int("Use a whole number.")
-    .min(1, "Use 1 to 10,080 minutes (a week).")
-    .max(10_080, "Use 1 to 10,080 minutes (a week)."),
+    .min(1, "Use 1 to 10080 minutes (a week).")
+    .max(10_080, "Use 1 to 10080 minutes (a week)."),
   autoAcceptMinConfidence: z
     .number({ error: numberMessage("Enter a number.") })
     .min(0, "Use 0 to 1.")
     .max(1, "Use 0 to 1."),
   autoAcceptMinImportance: z
-    .number({ error: numberMessage("Enter a number.", { whole: true }) })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 1, max: 10 }) })
     .int("Use a whole number.")
     .min(1, "Use 1 to 10.")
     .max(10, "Use 1 to 10."),
@@ -106,7 +106,7 @@ export const selfMemoryIntent = z.discriminatedUnion(
       key: memoryKey,
       value: memoryValue,
       importance: z
-        .number({ error: numberMessage("Enter 1 to 10.", { whole: true }) })
+        .number({ error: numberMessage("Enter 1 to 10.", { whole: true, min: 1, max: 10 }) })
         .int("Use a whole number.")
         .min(1, "Use 1 to 10.")
         .max(10, "Use 1 to 10."),

@@ -117,7 +117,7 @@ export default function AdminAssistant() {
           label="Extraction input cap (tokens)"
           id={fields.extractionInputTokens.id}
           errors={fields.extractionInputTokens.errors}
-          hint="200 to 100,000."
+          hint="200 to 100000."
         >
           <input {...wholeNumberInputProps(fields.extractionInputTokens)} />
         </Field>
@@ -125,7 +125,7 @@ export default function AdminAssistant() {
           label="Summarise after idle (minutes)"
           id={fields.summaryIdleMinutes.id}
           errors={fields.summaryIdleMinutes.errors}
-          hint="1 to 10,080 (a week)."
+          hint="1 to 10080 (a week)."
         >
           <input {...wholeNumberInputProps(fields.summaryIdleMinutes)} />
         </Field>

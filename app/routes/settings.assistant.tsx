@@ -156,7 +156,7 @@ export default function ChatSettings() {
           label="Maximum reply length (tokens)"
           id={fields.maxTokens.id}
           errors={fields.maxTokens.errors}
-          hint="16 to 200,000. Empty = 1,024 kept free for the reply."
+          hint="16 to 200000. Empty = 1024 kept free for the reply."
         >
           <input {...wholeNumberInputProps(fields.maxTokens)} />
         </Field>
