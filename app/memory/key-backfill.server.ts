@@ -2,7 +2,13 @@ import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
 import { defineStartupJob } from "~/jobs/startup.server";
 import { logger } from "~/observability/logger.server";
-import { MEMORY_KEY_FORM_VERSION, storedMemoryKey, UNNAMED_MEMORY_KEY } from "./keys";
+import {
+  MEMORY_KEY_FORM_VERSION,
+  MEMORY_KEY_MAX,
+  normaliseMemoryKey,
+  storedMemoryKey,
+  UNNAMED_MEMORY_KEY,
+} from "./keys";
 
 const log = logger.child({ domain: "memory" });
 
@@ -13,7 +19,8 @@ const log = logger.child({ domain: "memory" });
  * SQL cannot apply the rule, so this reads the keys and rewrites those that differ, one row per
  * transaction. Two rows that become one key are merged: the more recently updated one stays, with the
  * other's value added to its history (as a correction would). A key over 80 characters is cut at a word
- * break (storedMemoryKey), merging the same way; a key that names nothing (only invisible marks) becomes
+ * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
+ * the same), not merged; a key that names nothing (only invisible marks) becomes
  * "note", or "note_2"… when taken: it is a memory of its own, merged with none. Idempotent, and safe
  * beside requests and other processes: each write is checked against what was read, and a row changed
  * meanwhile is read again.
@@ -191,13 +198,31 @@ async function unnamedKey<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row
   }
 }
 
-/** Takes one row's key to its stored form, merging it with the row that already holds that key. */
+/**
+ * The first of `<cut>_2`, `<cut>_3`… (each within MEMORY_KEY_MAX) that no row in `row`'s scope holds: for a
+ * key that was cut and whose cut form is taken. Two long keys that share their first 80 characters are
+ * two memories, and merging them would lose one's value.
+ */
+async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<string> {
+  for (let n = 2; ; n++) {
+    const suffix = `_${n}`;
+    const key = storedMemoryKey(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
+    if (!(await table.holder(tx, row, key))) return key;
+  }
+}
+
+/**
+ * Takes one row's key to its stored form, merging it with the row that already holds that key, unless
+ * they meet only because this one was cut: then it takes a free `_2`, `_3`… of the cut.
+ */
 async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const row = await table.find(tx, id);
     if (!row || inStoredForm(row.key)) return false;
     const stored = storedMemoryKey(row.key);
-    const key = stored === "" ? await unnamedKey(table, tx, row) : stored;
+    const cut = stored !== "" && stored !== normaliseMemoryKey(row.key);
+    let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
+    if (cut && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
     const guard = (of: Row): Guard =>
       table.history
         ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }

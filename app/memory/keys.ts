@@ -61,18 +61,18 @@ export const UNNAMED_MEMORY_KEY = "note";
 /**
  * A key in today's form, no longer than MEMORY_KEY_MAX: a longer one is cut after its last whole word that
  * fits ("_" separates words), or, with no word break in the second half, after the last whole character
- * that fits. Empty for a key that names nothing. For keys that must be kept, not refused: the model's
+ * that fits (`max`: shorter, to leave room for a suffix). Empty for a key that names nothing. For keys that must be kept, not refused: the model's
  * suggestions, and keys stored before a rule changed.
  */
-export function storedMemoryKey(key: string): string {
+export function storedMemoryKey(key: string, max = MEMORY_KEY_MAX): string {
   const normal = normaliseMemoryKey(key);
-  if (normal.length <= MEMORY_KEY_MAX) return normal;
+  if (normal.length <= max) return normal;
   let cut = "";
   for (const { segment } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(normal)) {
-    if (cut.length + segment.length > MEMORY_KEY_MAX) break;
+    if (cut.length + segment.length > max) break;
     cut += segment;
   }
   const wordBreak = normal[cut.length] === "_" ? cut.length : cut.lastIndexOf("_");
   // Taken to the form again: a cut can leave a joiner that now joins nothing at the end.
-  return normaliseMemoryKey(wordBreak >= MEMORY_KEY_MAX / 2 ? cut.slice(0, wordBreak) : cut);
+  return normaliseMemoryKey(wordBreak >= max / 2 ? cut.slice(0, wordBreak) : cut);
 }

@@ -112,7 +112,7 @@ describe("memory keys stored in an older form", () => {
 });
 
 describe("memory keys that named nothing or were too long", () => {
-  it('are named "note", "note_2"… each a memory of its own, and cut at a word break, merging with a twin', async () => {
+  it('are named "note", "note_2"… each a memory of its own, and cut at a word break, kept apart from a key the cut meets', async () => {
     const user = await makeUser();
     const long = "the name of the street where my grandmother lived when she was a child in the fifties";
     const cut = "the_name_of_the_street_where_my_grandmother_lived_when_she_was_a_child_in_the";
@@ -131,14 +131,63 @@ describe("memory keys that named nothing or were too long", () => {
     expect(await normaliseStoredMemoryKeys()).toBe(0);
 
     const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
-    expect(facts.map((fact) => fact.key)).toEqual(["note", "note_2", "note_3", cut]);
+    expect(facts.map((fact) => fact.key)).toEqual(["note", "note_2", "note_3", cut, `${cut}_2`]);
     // Which unnamed one is read first follows the ids: each keeps its own value.
     expect(facts[0]!.value).toBe("a note typed as such");
     expect([facts[1]!.value, facts[2]!.value].sort()).toEqual(["bidi mark alone", "empty"]);
-    expect(facts[3]!.value).toBe("Mill Lane");
-    expect((facts[3]!.history as Array<{ value: string }>).map((entry) => entry.value)).toEqual(["Mill Road"]);
+    // The long key is not the one its cut meets: both are kept, the cut one numbered.
+    expect(facts[3]!.value).toBe("Mill Road");
+    expect(facts[4]!.value).toBe("Mill Lane");
+    expect(facts[4]!.history).toEqual([]);
     const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
     expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["note", "tea"]]);
+  });
+});
+
+describe("long keys that begin alike", () => {
+  it("are two memories after the cut, numbered within 80 characters, not one with a value lost", async () => {
+    const user = await makeUser();
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    // No word break in the second half: cut at 80 characters, so "_2" takes the place of two of them.
+    const unbroken = `${suffix}${"x".repeat(90)}`;
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: `${start} fifties`, value: "Mill Lane", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: `${start} sixties`, value: "Station Road", updatedAt: hoursAgo(2) },
+        { userId: user.id, kind: "personal", key: `${start} seventies`, value: "High Street", updatedAt: hoursAgo(3) },
+        { userId: user.id, kind: "personal", key: `${unbroken}a`, value: "A", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: `${unbroken}b`, value: "B", updatedAt: hoursAgo(2) },
+      ],
+    });
+    await prisma.assistantMemory.createMany({
+      data: [
+        { category: "identity", key: `${suffix} ${start} one`, value: "first", updatedAt: hoursAgo(1) },
+        { category: "identity", key: `${suffix} ${start} two`, value: "second", updatedAt: hoursAgo(2) },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id } });
+    const cut = start.replaceAll(" ", "_");
+    expect(facts.map((fact) => fact.value).sort()).toEqual(["A", "B", "High Street", "Mill Lane", "Station Road"]);
+    expect(
+      facts
+        .filter((fact) => fact.key.startsWith("the_"))
+        .map((fact) => fact.key)
+        .sort(),
+    ).toEqual([cut, `${cut}_2`, `${cut}_3`]);
+    expect(facts.every((fact) => fact.key.length <= 80 && (fact.history as unknown[]).length === 0)).toBe(true);
+    expect(
+      facts
+        .filter((fact) => fact.key.startsWith(suffix))
+        .map((fact) => fact.key)
+        .sort(),
+    ).toEqual([`${unbroken.slice(0, 78)}_2`, unbroken.slice(0, 80)].sort());
+    const notes = await prisma.assistantMemory.findMany({ where: { key: { startsWith: suffix } } });
+    expect(notes.map((note) => note.value).sort()).toEqual(["first", "second"]);
   });
 });
 
