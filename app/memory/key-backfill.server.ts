@@ -7,6 +7,7 @@ import {
   MEMORY_KEY_MAX,
   normaliseMemoryKey,
   storedMemoryKey,
+  storedMemoryKeyWithin,
   UNNAMED_MEMORY_KEY,
 } from "./keys";
 
@@ -206,7 +207,7 @@ async function unnamedKey<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row
 async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<string> {
   for (let n = 2; ; n++) {
     const suffix = `_${n}`;
-    const key = storedMemoryKey(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
+    const key = storedMemoryKeyWithin(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
     if (!(await table.holder(tx, row, key))) return key;
   }
 }

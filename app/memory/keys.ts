@@ -61,10 +61,15 @@ export const UNNAMED_MEMORY_KEY = "note";
 /**
  * A key in today's form, no longer than MEMORY_KEY_MAX: a longer one is cut after its last whole word that
  * fits ("_" separates words), or, with no word break in the second half, after the last whole character
- * that fits (`max`: shorter, to leave room for a suffix). Empty for a key that names nothing. For keys that must be kept, not refused: the model's
+ * that fits. Empty for a key that names nothing. For keys that must be kept, not refused: the model's
  * suggestions, and keys stored before a rule changed.
  */
-export function storedMemoryKey(key: string, max = MEMORY_KEY_MAX): string {
+export function storedMemoryKey(key: string): string {
+  return storedMemoryKeyWithin(key, MEMORY_KEY_MAX);
+}
+
+/** storedMemoryKey cut to `max` units instead: room for a suffix ("_2") within MEMORY_KEY_MAX. */
+export function storedMemoryKeyWithin(key: string, max: number): string {
   const normal = normaliseMemoryKey(key);
   if (normal.length <= max) return normal;
   let cut = "";

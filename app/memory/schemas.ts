@@ -165,12 +165,7 @@ export const extractionSchema = z
             // do not count, and a key made longer by lower case (İ) cannot slip past. One still over the
             // limit is cut at a word break rather than the whole answer refused; one that names nothing
             // (only invisible marks) is dropped when filed (proposals.server.ts).
-            key: z
-              .string()
-              .trim()
-              .min(1)
-              .transform((key) => storedMemoryKey(key))
-              .pipe(z.string().max(MEMORY_KEY_MAX)),
+            key: z.string().trim().min(1).transform(storedMemoryKey).pipe(z.string().max(MEMORY_KEY_MAX)),
             value: z.string().trim().min(1).max(1000),
             confidence: z.number().min(0).max(1),
             importance: z.number().int().min(1).max(10),
