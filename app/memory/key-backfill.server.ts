@@ -22,7 +22,8 @@ const log = logger.child({ domain: "memory" });
  * other's value added to its history (as a correction would). A key over 80 characters is cut at a word
  * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
  * the same), not merged; a key that names nothing (only invisible marks) becomes
- * "note", or "note_2"… when taken: it is a memory of its own, merged with none. Idempotent, and safe
+ * "note", or "note_2"… when taken: it is a memory of its own, merged with none (a waiting proposal with such
+ * a key is dropped). Idempotent, and safe
  * beside requests and other processes: each write is checked against what was read, and a row changed
  * meanwhile is read again.
  *
@@ -253,11 +254,19 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
 const confidenceOf = (row: Keyed): number | undefined =>
   "confidence" in row && typeof row.confidence === "number" ? row.confidence : undefined;
 
-/** Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace. */
+/**
+ * Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace.
+ * One whose key names nothing is dropped, as the model's new ones are (proposals.server.ts): named plain
+ * "note", accepting it would replace the person's own "note".
+ */
 async function normaliseProposalKey(id: string): Promise<boolean> {
   const row = await prisma.memoryProposal.findUnique({ where: { id }, select: { key: true } });
   if (!row || inStoredForm(row.key)) return false;
-  const key = storedMemoryKey(row.key) || UNNAMED_MEMORY_KEY;
+  const key = storedMemoryKey(row.key);
+  if (key === "") {
+    const { count } = await prisma.memoryProposal.deleteMany({ where: { id, key: row.key, status: "proposed" } });
+    return count === 1;
+  }
   const { count } = await prisma.memoryProposal.updateMany({
     where: { id, key: row.key, status: "proposed" },
     data: { key },

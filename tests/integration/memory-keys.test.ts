@@ -126,6 +126,18 @@ describe("memory keys that named nothing or were too long", () => {
       ],
     });
     await prisma.memoryPreference.create({ data: { userId: user.id, key: "\u200d\u200c", value: "tea" } });
+    const proposal = (key: string, value: string) => ({
+      userId: user.id,
+      type: "fact" as const,
+      kind: "personal" as const,
+      key,
+      value,
+      confidence: 0.9,
+      importance: 5,
+    });
+    await prisma.memoryProposal.createMany({
+      data: [proposal("\u200e\u200f", "replaces nothing"), proposal("Home/Town", "York")],
+    });
 
     await Promise.all([normaliseStoredMemoryKeys(), normaliseStoredMemoryKeys()]);
     expect(await normaliseStoredMemoryKeys()).toBe(0);
@@ -141,6 +153,10 @@ describe("memory keys that named nothing or were too long", () => {
     expect(facts[4]!.history).toEqual([]);
     const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
     expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["note", "tea"]]);
+    // A waiting proposal whose key names nothing is dropped: as plain "note" its accept would have
+    // replaced the person's own note ("a note typed as such").
+    const proposals = await prisma.memoryProposal.findMany({ where: { userId: user.id } });
+    expect(proposals.map((row) => [row.key, row.value])).toEqual([["home_town", "York"]]);
   });
 });
 
