@@ -137,9 +137,10 @@ export default function AdminAssistant() {
           <input {...decimalInputProps(fields.autoAcceptMinConfidence)} />
         </Field>
         <Field
-          label="Auto-accept: minimum importance (1–10)"
+          label="Auto-accept: minimum importance"
           id={fields.autoAcceptMinImportance.id}
           errors={fields.autoAcceptMinImportance.errors}
+          hint="1 to 10."
         >
           <input {...wholeNumberInputProps(fields.autoAcceptMinImportance)} />
         </Field>
@@ -171,12 +172,12 @@ export default function AdminAssistant() {
                 />
               </label>
               <label>
-                Importance{" "}
+                Importance (1 to 10){" "}
                 <input
                   name="importance"
-                  type="number"
-                  min={1}
-                  max={10}
+                  // Text with the number keypad, as the settings above: a number field sent "1,5" as "".
+                  type="text"
+                  inputMode="numeric"
                   defaultValue={
                     sentValue(lastResult, { intent: "save", category: entry.category, key: entry.key }, "importance") ??
                     entry.importance
@@ -216,7 +217,8 @@ export default function AdminAssistant() {
           Value <input name="value" defaultValue={added("value")} required maxLength={1000} placeholder="ARES" />
         </label>
         <label>
-          Importance <input name="importance" type="number" min={1} max={10} defaultValue={added("importance") ?? 5} />
+          Importance (1 to 10){" "}
+          <input name="importance" type="text" inputMode="numeric" defaultValue={added("importance") ?? 5} />
         </label>
         <button type="submit">Add</button>
       </Form>

@@ -97,6 +97,15 @@ it("out-of-range settings are named beside their fields, and a form without an i
         .find((id) => id.endsWith("-error")) ?? "";
     return new RegExp(`id="${describedBy}"[^>]*>([^<]*)<`).exec(page)?.[1];
   };
+  // Every whole-number setting has its range as a hint (the decimal one in its label, as Top-p's),
+  // written without the thousands separator these fields refuse.
+  for (const hint of ["0 to 20.", "200 to 100000.", "1 to 10080 (a week).", "1 to 10."]) {
+    expect(page).toContain(`>${hint}<`);
+  }
+  expect(input("autoAcceptMinImportance")).toMatch(/aria-describedby="[^"]*-hint/);
+  // The self-memory importance is typed as text too ("1,5" in a number field reached the server as "").
+  expect(page).not.toMatch(/<input[^>]*type="number"/);
+  expect(page).toMatch(/<input name="importance" type="text" inputMode="numeric"/);
   for (const name of ["extractionInputTokens", "summaryIdleMinutes"]) {
     expect(input(name), name).toContain('aria-invalid="true"');
     // Typed as text ("1,000" in a number field reached the server as ""): the range is in the hint.
