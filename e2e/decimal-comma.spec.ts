@@ -56,3 +56,50 @@ test("the instance's auto-accept confidence takes a decimal comma", async ({ pag
     await expect(confidence).toHaveValue("0.85");
   });
 });
+
+test("the maximum reply length is typed as text: a thousands separator is named and kept, not dropped", async ({
+  page,
+}) => {
+  await signUp(page);
+  await page.goto("/settings/assistant");
+  await untilInteractive(page);
+  const maxTokens = page.getByLabel("Maximum reply length (tokens)");
+  await expect(maxTokens).toHaveAttribute("inputmode", "numeric");
+  // A number field dropped the typed comma: Chromium sent "1,000" as "" and it was lost.
+  await maxTokens.pressSequentially("1,000");
+  await page.getByRole("button", { name: "Save chat settings" }).click();
+  const error = page.locator("#chat-settings-maxTokens-error");
+  await expect(error).toHaveText("Write 1000 (no thousands separator).");
+  await expect(maxTokens).toHaveValue("1,000");
+  // "2.000" as German writes two thousand was read as 2 tokens… then refused as under 16: now it is named,
+  // and 2 (under the field's 16) is not offered as the other reading.
+  await maxTokens.fill("");
+  await maxTokens.pressSequentially("2.000");
+  await page.getByRole("button", { name: "Save chat settings" }).click();
+  await expect(error).toHaveText("Write 2000 (no thousands separator).");
+  await expect(maxTokens).toHaveValue("2.000");
+  await maxTokens.fill("");
+  await maxTokens.pressSequentially(" 2000 ");
+  await page.getByRole("button", { name: "Save chat settings" }).click();
+  await expectNotice(page, "Your chat settings have been saved.");
+  await page.reload();
+  await expect(maxTokens).toHaveValue("2000");
+});
+
+test("the instance's whole-number settings name a thousands separator instead of 'Enter a number.'", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  await promoteToAdmin(email, baseURL!);
+  await page.goto("/admin/assistant");
+  await untilInteractive(page);
+  const cap = page.getByLabel("Extraction input cap (tokens)");
+  await cap.fill("");
+  await cap.pressSequentially("1,000");
+  await page.getByRole("button", { name: "Save memory settings" }).click();
+  await expect(page.locator("#instance-settings-extractionInputTokens-error")).toHaveText(
+    "Write 1000 (no thousands separator).",
+  );
+  await expect(cap).toHaveValue("1,000");
+});

@@ -100,6 +100,23 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
             "promptTokens" = "UsageDaily"."promptTokens" + excluded."promptTokens",
             "completionTokens" = "UsageDaily"."completionTokens" + excluded."completionTokens",
             cost = "UsageDaily".cost + excluded.cost
+    ),
+    -- The same usage in its UTC quarter hour: /settings/usage sums these into the person's own days.
+    slots AS (
+      INSERT INTO "UsageSlot" ("userId", "slotStart", provider, model, requests, "promptTokens", "completionTokens", cost)
+      SELECT "userId",
+             date_trunc('hour', now() AT TIME ZONE 'UTC')
+               + floor(extract(minute FROM now() AT TIME ZONE 'UTC') / 15) * interval '15 minutes',
+             "usageProvider", "usageModel", count(*)::int,
+             sum("usagePromptTokens")::int, sum("usageCompletionTokens")::int, sum("usageCost")
+        FROM v WHERE "usageProvider" IS NOT NULL
+       GROUP BY "userId", "usageProvider", "usageModel"
+       ORDER BY "userId", "usageProvider", "usageModel"
+      ON CONFLICT ("userId", "slotStart", provider, model) DO UPDATE
+        SET requests = "UsageSlot".requests + excluded.requests,
+            "promptTokens" = "UsageSlot"."promptTokens" + excluded."promptTokens",
+            "completionTokens" = "UsageSlot"."completionTokens" + excluded."completionTokens",
+            cost = "UsageSlot".cost + excluded.cost
     )
     SELECT id FROM finished`;
 }

@@ -81,9 +81,9 @@ export const chatPreferencesSchema = z.object({
     .max(1, "Use 0 to 1.")
     .optional(),
   maxTokens: z
-    .number({ error: numberMessage("Enter a number.", { whole: true }) })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 16, max: 200_000 }) })
     .int("Use a whole number.")
     .min(16, "Use at least 16.")
-    .max(200_000, "Use at most 200,000.")
+    .max(200_000, "Use at most 200000.")
     .optional(),
 });

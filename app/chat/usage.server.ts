@@ -1,5 +1,6 @@
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
+import { isTimeZone, startOfDayInZone } from "~/accounts/time-zone";
 import type { LlmUsage, ProviderName } from "~/llm/types";
 
 function utcDay(date = new Date()): Date {
@@ -16,18 +17,32 @@ export async function recordUsage(
   const promptTokens = usage?.promptTokens ?? 0;
   const completionTokens = usage?.completionTokens ?? 0;
   const cost = usage?.cost ?? 0;
-  const day = utcDay();
-  await prisma.usageDaily.upsert({
-    where: { userId_day_provider_model: { userId, day, provider, model } },
-    create: { userId, day, provider, model, requests: 1, promptTokens, completionTokens, cost },
-    update: {
-      requests: { increment: 1 },
-      promptTokens: { increment: promptTokens },
-      completionTokens: { increment: completionTokens },
-      cost: { increment: cost },
-    },
-  });
+  const now = new Date();
+  const day = utcDay(now);
+  const slotStart = new Date(Math.floor(now.getTime() / SLOT_MS) * SLOT_MS);
+  const increment = {
+    requests: { increment: 1 },
+    promptTokens: { increment: promptTokens },
+    completionTokens: { increment: completionTokens },
+    cost: { increment: cost },
+  };
+  const counts = { requests: 1, promptTokens, completionTokens, cost };
+  await prisma.$transaction([
+    prisma.usageDaily.upsert({
+      where: { userId_day_provider_model: { userId, day, provider, model } },
+      create: { userId, day, provider, model, ...counts },
+      update: increment,
+    }),
+    prisma.usageSlot.upsert({
+      where: { userId_slotStart_provider_model: { userId, slotStart, provider, model } },
+      create: { userId, slotStart, provider, model, ...counts },
+      update: increment,
+    }),
+  ]);
 }
+
+/** A UsageSlot's length: a quarter hour, of which every time zone's offset from UTC is a whole number. */
+const SLOT_MS = 15 * 60 * 1000;
 
 export type UsageRow = {
   day: Date;
@@ -58,6 +73,67 @@ export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
     orderBy: [{ day: "desc" }, { provider: "asc" }, { model: "asc" }],
     select: USAGE_COLUMNS,
   });
+}
+
+/**
+ * Usage in the last `days` days of the person's time zone, newest day first, one row per day, provider and
+ * model: "today" on /settings/usage is the person's today. Read from the UTC quarter hours (UsageSlot,
+ * written with UsageDaily, so it counts what the budget and the export count, deleted conversations
+ * too): every zone's offset is a whole number of quarter hours, so each slot lies within one local day.
+ * At most 96 rows per model and day. Usage from before the slots existed is each UTC day's total at
+ * 00:00 UTC, so it falls on the local day holding that instant. An unknown zone is read as UTC.
+ */
+export async function usageByLocalDay(
+  userId: string,
+  timeZone: string,
+  days = 30,
+  now = new Date(),
+): Promise<UsageRow[]> {
+  const zone = isTimeZone(timeZone) ? timeZone : "UTC";
+  const today = localDay(now, zone);
+  const firstDay = new Date(Date.parse(today) - (days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const slots = await prisma.usageSlot.findMany({
+    where: { userId, slotStart: { gte: startOfDayInZone(firstDay, zone) } },
+    select: {
+      slotStart: true,
+      provider: true,
+      model: true,
+      requests: true,
+      promptTokens: true,
+      completionTokens: true,
+      cost: true,
+    },
+  });
+  const rows = new Map<string, UsageRow>();
+  for (const slot of slots) {
+    const day = localDay(slot.slotStart, zone);
+    const key = `${day}\u0000${slot.provider}\u0000${slot.model}`;
+    const row = rows.get(key) ?? {
+      day: new Date(`${day}T00:00:00Z`),
+      provider: slot.provider,
+      model: slot.model,
+      requests: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      cost: 0,
+    };
+    row.requests += slot.requests;
+    row.promptTokens += slot.promptTokens;
+    row.completionTokens += slot.completionTokens;
+    row.cost += slot.cost;
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort(
+    (a, b) =>
+      b.day.getTime() - a.day.getTime() || a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model),
+  );
+}
+
+/** The calendar day ("2026-12-04") of an instant in a time zone. */
+function localDay(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    instant,
+  );
 }
 
 export function nextUtcMidnight(now = new Date()): Date {

@@ -114,3 +114,13 @@ export function decimalInputProps<Schema>(field: FieldMetadata<Schema>) {
   const { min: _min, max: _max, step: _step, ...props } = getInputProps(field, { type: "text" });
   return { ...props, inputMode: "decimal" as const };
 }
+
+/**
+ * A field for a whole number a person types: text with the number keypad, read by ~/validation/number. A
+ * number field drops what its browser does not take: Chromium sent "1,000" as "", refused with a bare
+ * "Enter a number." instead of how to write it, and the page lost what was typed.
+ */
+export function wholeNumberInputProps<Schema>(field: FieldMetadata<Schema>) {
+  const { min: _min, max: _max, step: _step, ...props } = getInputProps(field, { type: "text" });
+  return { ...props, inputMode: "numeric" as const };
+}

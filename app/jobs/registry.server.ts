@@ -14,6 +14,7 @@ import { summarizeIdleConversationJob } from "~/memory/idle-summary.server";
 import { logger } from "~/observability/logger.server";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
 import { defineJob, type JobDefinition, type JobSchedule } from "./define.server";
+import type { StartupJob } from "./startup.server";
 
 /**
  * Every background job ARES runs, in one place. A new job type is added here with its payload schema,
@@ -40,10 +41,13 @@ export const purgeSessionsJob = defineJob({
   },
 });
 
+/** Sent once each time ARES starts (startup.server.ts); each runs to its end once per version. */
+export const STARTUP_JOBS: StartupJob[] = [normaliseMemoryKeysJob];
+
 export const JOBS: JobDefinition[] = [
   purgeSessionsJob,
   summarizeIdleConversationJob,
-  normaliseMemoryKeysJob,
+  ...STARTUP_JOBS.map(({ job }) => job),
   scanRemindersJob,
   deliverReminderJob,
   scanBriefingsJob,

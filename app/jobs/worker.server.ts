@@ -1,7 +1,6 @@
 import { config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
-import { normaliseMemoryKeysJob } from "~/memory/key-backfill.server";
-import { JOBS, SCHEDULES } from "./registry.server";
+import { JOBS, SCHEDULES, STARTUP_JOBS } from "./registry.server";
 import { sendJob, startJobs, stopJobs } from "./queue.server";
 
 const RETRY_START_MS = 10_000;
@@ -10,8 +9,8 @@ const state: { starting?: Promise<void>; retry?: NodeJS.Timeout; stopped: boolea
 async function attemptStart(): Promise<void> {
   try {
     await startJobs({ jobs: JOBS, schedules: SCHEDULES, work: config().jobs.worker });
-    // Data backfills that SQL cannot do, run once per start (idempotent, one at a time by dedup key).
-    await sendJob(normaliseMemoryKeysJob, {});
+    // Data backfills that SQL cannot do: sent at each start, they skip work already done (startup.server.ts).
+    for (const { job, startPayload } of STARTUP_JOBS) await sendJob(job, startPayload);
   } catch (error) {
     // Whatever kept the queue from starting (most often the database being down), ARES keeps serving:
     // readiness reports the database, and the queue is tried again until it starts.

@@ -1,9 +1,15 @@
-import { z } from "zod";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
-import { defineJob } from "~/jobs/define.server";
+import { defineStartupJob } from "~/jobs/startup.server";
 import { logger } from "~/observability/logger.server";
-import { normaliseMemoryKey } from "./keys";
+import {
+  MEMORY_KEY_FORM_VERSION,
+  MEMORY_KEY_MAX,
+  normaliseMemoryKey,
+  storedMemoryKey,
+  storedMemoryKeyWithin,
+  UNNAMED_MEMORY_KEY,
+} from "./keys";
 
 const log = logger.child({ domain: "memory" });
 
@@ -13,19 +19,22 @@ const log = logger.child({ domain: "memory" });
  * otherwise stand beside the same name saved today as a second memory, and lookups by key miss them.
  * SQL cannot apply the rule, so this reads the keys and rewrites those that differ, one row per
  * transaction. Two rows that become one key are merged: the more recently updated one stays, with the
- * other's value added to its history (as a correction would). Idempotent, and safe beside requests and
- * other processes: each write is checked against what was read, and a row changed meanwhile is read
- * again. A key that would become empty (only invisible characters) is left as it is: it names nothing
- * to merge with, and its owner can still rename it.
+ * other's value added to its history (as a correction would). A key over 80 characters is cut at a word
+ * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
+ * the same), not merged; a key that names nothing (only invisible marks) becomes
+ * "note", or "note_2"… when taken: it is a memory of its own, merged with none (a waiting proposal with such
+ * a key is dropped). Idempotent, and safe
+ * beside requests and other processes: each write is checked against what was read, and a row changed
+ * meanwhile is read again.
  *
  * Returns how many rows were renamed or merged away.
  */
 export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<number> {
   let changed = 0;
   for (const [table, normalise] of [
-    ["fact", normaliseFactKey],
-    ["preference", normalisePreferenceKey],
-    ["self", normaliseSelfMemoryKey],
+    ["fact", (id: string) => normaliseKey(FACTS, id)],
+    ["preference", (id: string) => normaliseKey(PREFERENCES, id)],
+    ["self", (id: string) => normaliseKey(SELF_MEMORY, id)],
     ["proposal", normaliseProposalKey],
   ] as const) {
     for await (const id of idsWithOldKeys(table)) {
@@ -38,29 +47,38 @@ export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<n
 }
 
 /**
- * The backfill as a job, sent once each time ARES starts (worker.server.ts): the dedup key keeps processes
- * started together to one run at a time, and a run that finds every key in today's form changes nothing.
+ * The backfill as a start-up job: it reads every key once per form of keys (MEMORY_KEY_FORM_VERSION), and
+ * later starts skip it. Keys written since are in today's form already (memories.server.ts).
  */
-export const normaliseMemoryKeysJob = defineJob({
+export const normaliseMemoryKeysJob = defineStartupJob({
   name: "memory.normalise-keys",
-  payload: z.object({}),
-  retry: { limit: 3, delaySeconds: 60, maxDelaySeconds: 900 },
+  version: MEMORY_KEY_FORM_VERSION,
   timeoutSeconds: 600,
-  singletonKey: () => "memory.normalise-keys",
-  async handler(_payload, context) {
-    await normaliseStoredMemoryKeys(context.signal);
+  async run(context) {
+    // The marker is recorded only once a whole pass finds nothing left to change: rows written in an
+    // old form during a pass (an older process still running) are read by the next.
+    for (let pass = 1; (await normaliseStoredMemoryKeys(context.signal)) > 0; pass++) {
+      if (pass >= 5) throw new Error("memory keys still changing after 5 passes; the job is retried");
+    }
   },
 });
+
+/** A key that names nothing is not in its stored form: it is named "note" (or "note_2"…). */
+const inStoredForm = (key: string) => key !== "" && storedMemoryKey(key) === key;
 
 type Table = "fact" | "preference" | "self" | "proposal";
 const PAGE = 500;
 
-/** The ids of rows whose key is not in today's form, read a page at a time (the keys are small). */
+/**
+ * The ids of rows whose key is not in today's form, read a page at a time (the keys are small). Paged by
+ * id greater than the last one read, not by Prisma's cursor: that row may have been merged away (deleted)
+ * meanwhile, and a cursor on a missing row reads an empty page, ending the scan early.
+ */
 async function* idsWithOldKeys(table: Table): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
     const page = await readPage(table, cursor);
-    for (const row of page) if (normaliseMemoryKey(row.key) !== row.key) yield row.id;
+    for (const row of page) if (!inStoredForm(row.key)) yield row.id;
     if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
   }
@@ -71,17 +89,17 @@ function readPage(table: Table, cursor: string | undefined): Promise<Array<{ id:
     select: { id: true, key: true },
     orderBy: { id: "asc" as const },
     take: PAGE,
-    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
   };
+  const after = cursor ? { id: { gt: cursor } } : {};
   switch (table) {
     case "fact":
-      return prisma.memoryFact.findMany(query);
+      return prisma.memoryFact.findMany({ ...query, where: after });
     case "preference":
-      return prisma.memoryPreference.findMany(query);
+      return prisma.memoryPreference.findMany({ ...query, where: after });
     case "self":
-      return prisma.assistantMemory.findMany(query);
+      return prisma.assistantMemory.findMany({ ...query, where: after });
     case "proposal":
-      return prisma.memoryProposal.findMany({ ...query, where: { status: "proposed" } });
+      return prisma.memoryProposal.findMany({ ...query, where: { ...after, status: "proposed" } });
   }
 }
 
@@ -123,92 +141,132 @@ function mergedHistory(
 const newerFirst = <Row extends { id: string; updatedAt: Date }>(a: Row, b: Row): [Row, Row] =>
   a.updatedAt.getTime() >= b.updatedAt.getTime() ? [a, b] : [b, a];
 
-async function normaliseFactKey(id: string): Promise<boolean> {
+type Tx = Prisma.TransactionClient;
+/** What the writes below check is still as read: a row changed meanwhile matches nothing. */
+type Guard = { id: string; key?: string; value?: string; updatedAt?: Date; history?: ReturnType<typeof sameHistory> };
+type Keyed = { id: string; key: string; value: string; updatedAt: Date };
+
+/** What differs between the tables whose key is unique: the rows, and who else may hold a key. */
+type KeyedTable<Row extends Keyed> = {
+  find(tx: Tx, id: string): Promise<Row | null>;
+  /** The row that holds `key` in the same scope as `row` (the same person and kind, or category). */
+  holder(tx: Tx, row: Row, key: string): Promise<Row | null>;
+  update(
+    tx: Tx,
+    where: Guard,
+    data: { key: string; updatedAt: Date; history?: Prisma.InputJsonValue },
+  ): Promise<number>;
+  remove(tx: Tx, where: Guard): Promise<number>;
+  /**
+   * How a row is known unchanged, and how two rows become one: with history, the replaced value joins
+   * it; the assistant's notes have none, and the replaced one is dropped.
+   */
+  history: ((row: Row) => Prisma.JsonValue) | null;
+};
+
+type FactRow = Prisma.MemoryFactGetPayload<object>;
+const FACTS: KeyedTable<FactRow> = {
+  find: (tx, id) => tx.memoryFact.findUnique({ where: { id } }),
+  holder: (tx, row, key) =>
+    tx.memoryFact.findUnique({ where: { userId_kind_key: { userId: row.userId, kind: row.kind, key } } }),
+  update: async (tx, where, data) => (await tx.memoryFact.updateMany({ where, data })).count,
+  remove: async (tx, where) => (await tx.memoryFact.deleteMany({ where })).count,
+  history: (row) => row.history,
+};
+
+type PreferenceRow = Prisma.MemoryPreferenceGetPayload<object>;
+const PREFERENCES: KeyedTable<PreferenceRow> = {
+  find: (tx, id) => tx.memoryPreference.findUnique({ where: { id } }),
+  holder: (tx, row, key) => tx.memoryPreference.findUnique({ where: { userId_key: { userId: row.userId, key } } }),
+  update: async (tx, where, data) => (await tx.memoryPreference.updateMany({ where, data })).count,
+  remove: async (tx, where) => (await tx.memoryPreference.deleteMany({ where })).count,
+  history: (row) => row.history,
+};
+
+type SelfMemoryRow = Prisma.AssistantMemoryGetPayload<object>;
+const SELF_MEMORY: KeyedTable<SelfMemoryRow> = {
+  find: (tx, id) => tx.assistantMemory.findUnique({ where: { id } }),
+  holder: (tx, row, key) => tx.assistantMemory.findUnique({ where: { category_key: { category: row.category, key } } }),
+  update: async (tx, where, data) => (await tx.assistantMemory.updateMany({ where, data })).count,
+  remove: async (tx, where) => (await tx.assistantMemory.deleteMany({ where })).count,
+  history: null,
+};
+
+/** The first of "note", "note_2", "note_3"… that no row in `row`'s scope holds. */
+async function unnamedKey<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<string> {
+  for (let n = 1; ; n++) {
+    const key = n === 1 ? UNNAMED_MEMORY_KEY : `${UNNAMED_MEMORY_KEY}_${n}`;
+    if (!(await table.holder(tx, row, key))) return key;
+  }
+}
+
+/**
+ * The first of `<cut>_2`, `<cut>_3`… (each within MEMORY_KEY_MAX) that no row in `row`'s scope holds: for a
+ * key that was cut and whose cut form is taken. Two long keys that share their first 80 characters are
+ * two memories, and merging them would lose one's value.
+ */
+async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<string> {
+  for (let n = 2; ; n++) {
+    const suffix = `_${n}`;
+    const key = storedMemoryKeyWithin(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
+    if (!(await table.holder(tx, row, key))) return key;
+  }
+}
+
+/**
+ * Takes one row's key to its stored form, merging it with the row that already holds that key, unless
+ * they meet only because this one was cut: then it takes a free `_2`, `_3`… of the cut.
+ */
+async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    const row = await tx.memoryFact.findUnique({ where: { id } });
-    const key = row ? normaliseMemoryKey(row.key) : "";
-    if (!row || key === row.key || key === "") return false;
-    const other = await tx.memoryFact.findUnique({
-      where: { userId_kind_key: { userId: row.userId, kind: row.kind, key } },
-    });
+    const row = await table.find(tx, id);
+    if (!row || inStoredForm(row.key)) return false;
+    const stored = storedMemoryKey(row.key);
+    const cut = stored !== "" && stored !== normaliseMemoryKey(row.key);
+    let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
+    if (cut && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
+    const guard = (of: Row): Guard =>
+      table.history
+        ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }
+        : { id: of.id, value: of.value, updatedAt: of.updatedAt };
+    const other = await table.holder(tx, row, key);
     if (!other) {
       // Renamed only: the memory itself is as it was, and so is when it last changed.
-      const { count } = await tx.memoryFact.updateMany({
-        where: { id, key: row.key },
-        data: { key, updatedAt: row.updatedAt },
-      });
+      const count = await table.update(tx, { ...guard(row), key: row.key }, { key, updatedAt: row.updatedAt });
       if (count !== 1) throw new ChangedMeanwhile();
       return true;
     }
     const [kept, replaced] = newerFirst(row, other);
-    const removed = await tx.memoryFact.deleteMany({
-      where: { id: replaced.id, value: replaced.value, history: sameHistory(replaced.history) },
-    });
-    const updated = await tx.memoryFact.updateMany({
-      where: { id: kept.id, value: kept.value, history: sameHistory(kept.history) },
-      data: { key, history: mergedHistory(kept, replaced), updatedAt: kept.updatedAt },
-    });
-    if (removed.count !== 1 || updated.count !== 1) throw new ChangedMeanwhile();
+    const removed = await table.remove(tx, guard(replaced));
+    const history = table.history
+      ? mergedHistory(
+          { ...kept, history: table.history(kept) },
+          { ...replaced, history: table.history(replaced), confidence: confidenceOf(replaced) },
+        )
+      : undefined;
+    const updated = await table.update(tx, guard(kept), { key, updatedAt: kept.updatedAt, history });
+    if (removed !== 1 || updated !== 1) throw new ChangedMeanwhile();
+    if (!table.history) log.info({ key, dropped: replaced.id }, "assistant memory merged into its twin");
     return true;
   });
 }
 
-async function normalisePreferenceKey(id: string): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    const row = await tx.memoryPreference.findUnique({ where: { id } });
-    const key = row ? normaliseMemoryKey(row.key) : "";
-    if (!row || key === row.key || key === "") return false;
-    const other = await tx.memoryPreference.findUnique({ where: { userId_key: { userId: row.userId, key } } });
-    if (!other) {
-      const { count } = await tx.memoryPreference.updateMany({
-        where: { id, key: row.key },
-        data: { key, updatedAt: row.updatedAt },
-      });
-      if (count !== 1) throw new ChangedMeanwhile();
-      return true;
-    }
-    const [kept, replaced] = newerFirst(row, other);
-    const removed = await tx.memoryPreference.deleteMany({
-      where: { id: replaced.id, value: replaced.value, history: sameHistory(replaced.history) },
-    });
-    const updated = await tx.memoryPreference.updateMany({
-      where: { id: kept.id, value: kept.value, history: sameHistory(kept.history) },
-      data: { key, history: mergedHistory(kept, replaced), updatedAt: kept.updatedAt },
-    });
-    if (removed.count !== 1 || updated.count !== 1) throw new ChangedMeanwhile();
-    return true;
-  });
-}
+const confidenceOf = (row: Keyed): number | undefined =>
+  "confidence" in row && typeof row.confidence === "number" ? row.confidence : undefined;
 
-/** The assistant's notes have no history: of two that become one key, the more recently updated stays. */
-async function normaliseSelfMemoryKey(id: string): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    const row = await tx.assistantMemory.findUnique({ where: { id } });
-    const key = row ? normaliseMemoryKey(row.key) : "";
-    if (!row || key === row.key || key === "") return false;
-    const other = await tx.assistantMemory.findUnique({ where: { category_key: { category: row.category, key } } });
-    const [kept, replaced] = other ? newerFirst(row, other) : [row, undefined];
-    if (replaced) {
-      const { count } = await tx.assistantMemory.deleteMany({
-        where: { id: replaced.id, value: replaced.value, updatedAt: replaced.updatedAt },
-      });
-      if (count !== 1) throw new ChangedMeanwhile();
-      log.info({ category: row.category, key, dropped: replaced.id }, "assistant memory merged into its twin");
-    }
-    const { count } = await tx.assistantMemory.updateMany({
-      where: { id: kept.id, value: kept.value, updatedAt: kept.updatedAt },
-      data: { key, updatedAt: kept.updatedAt },
-    });
-    if (count !== 1) throw new ChangedMeanwhile();
-    return true;
-  });
-}
-
-/** Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace. */
+/**
+ * Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace.
+ * One whose key names nothing is dropped, as the model's new ones are (proposals.server.ts): named plain
+ * "note", accepting it would replace the person's own "note".
+ */
 async function normaliseProposalKey(id: string): Promise<boolean> {
   const row = await prisma.memoryProposal.findUnique({ where: { id }, select: { key: true } });
-  const key = row ? normaliseMemoryKey(row.key) : "";
-  if (!row || key === row.key || key === "") return false;
+  if (!row || inStoredForm(row.key)) return false;
+  const key = storedMemoryKey(row.key);
+  if (key === "") {
+    const { count } = await prisma.memoryProposal.deleteMany({ where: { id, key: row.key, status: "proposed" } });
+    return count === 1;
+  }
   const { count } = await prisma.memoryProposal.updateMany({
     where: { id, key: row.key, status: "proposed" },
     data: { key },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseMemoryKey } from "./keys";
+import { MEMORY_KEY_FORM_VERSION, normaliseMemoryKey, storedMemoryKey } from "./keys";
 
 /** Every key the examples below normalise: taking a normalised key to its form again changes nothing. */
 const EXAMPLES = [
@@ -106,5 +106,55 @@ describe("memory keys", () => {
       const once = normaliseMemoryKey(example);
       expect(normaliseMemoryKey(once), JSON.stringify(example)).toBe(once);
     }
+  });
+});
+
+describe("stored keys", () => {
+  it("longer than 80 characters are cut after the last whole word that fits", () => {
+    const long = "the name of the street where my grandmother lived when she was a child in the fifties";
+    expect(storedMemoryKey(long)).toBe("the_name_of_the_street_where_my_grandmother_lived_when_she_was_a_child_in_the");
+    expect(storedMemoryKey("x".repeat(100))).toBe("x".repeat(80));
+    // A word that ends exactly at the limit is kept whole.
+    expect(storedMemoryKey(`${"a".repeat(80)} b`)).toBe("a".repeat(80));
+  });
+
+  it("are cut between whole characters: no half of an emoji, no stray joiner", () => {
+    const key = storedMemoryKey(`${"क्‍ष".repeat(30)}`);
+    expect(key.length).toBeLessThanOrEqual(80);
+    expect(normaliseMemoryKey(key)).toBe(key);
+    expect(storedMemoryKey("İ".repeat(60)).length).toBeLessThanOrEqual(80);
+  });
+
+  it(`keep the form of version ${MEMORY_KEY_FORM_VERSION} (a change here needs MEMORY_KEY_FORM_VERSION raised, so stored keys are taken to it)`, () => {
+    const form = EXAMPLES.map(storedMemoryKey);
+    expect({ version: MEMORY_KEY_FORM_VERSION, form }).toEqual({
+      version: 2,
+      form: [
+        "home_city",
+        "employer_name",
+        "bad_key",
+        "home_city",
+        "mother_s_name",
+        "e-mail",
+        "bad_key",
+        "✓",
+        "1",
+        "+_+",
+        "caf\u00e9_owner",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645_\u0634\u0647\u0631",
+        "शहर_का_नाम",
+        "क्\u200dष",
+        "bad_key",
+        "✔",
+        "family",
+        "home",
+        "home",
+        "",
+        "_",
+        "_",
+        "i\u0307".repeat(3),
+      ],
+    });
   });
 });

@@ -44,3 +44,40 @@ function withoutStrayMarks(text: string): string {
     .replace(/[\u200C\u200D]+(?![\p{L}\p{N}\p{M}])/gu, "")
     .replace(/_+/g, "_");
 }
+
+/**
+ * The version of the stored key's form: normaliseMemoryKey, storedMemoryKey and the fallback name below.
+ * Change it with any change to them: the start-up backfill (key-backfill.server.ts) runs once per version
+ * and takes every stored key to the new form. keys.test.ts pins the form, so a change shows up there.
+ */
+export const MEMORY_KEY_FORM_VERSION = 2;
+
+/** The longest memory key, in UTF-16 units of its stored form. */
+export const MEMORY_KEY_MAX = 80;
+
+/** What a stored key that names nothing (only invisible marks) is called: "note", "note_2"… */
+export const UNNAMED_MEMORY_KEY = "note";
+
+/**
+ * A key in today's form, no longer than MEMORY_KEY_MAX: a longer one is cut after its last whole word that
+ * fits ("_" separates words), or, with no word break in the second half, after the last whole character
+ * that fits. Empty for a key that names nothing. For keys that must be kept, not refused: the model's
+ * suggestions, and keys stored before a rule changed.
+ */
+export function storedMemoryKey(key: string): string {
+  return storedMemoryKeyWithin(key, MEMORY_KEY_MAX);
+}
+
+/** storedMemoryKey cut to `max` units instead: room for a suffix ("_2") within MEMORY_KEY_MAX. */
+export function storedMemoryKeyWithin(key: string, max: number): string {
+  const normal = normaliseMemoryKey(key);
+  if (normal.length <= max) return normal;
+  let cut = "";
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(normal)) {
+    if (cut.length + segment.length > max) break;
+    cut += segment;
+  }
+  const wordBreak = normal[cut.length] === "_" ? cut.length : cut.lastIndexOf("_");
+  // Taken to the form again: a cut can leave a joiner that now joins nothing at the end.
+  return normaliseMemoryKey(wordBreak >= max / 2 ? cut.slice(0, wordBreak) : cut);
+}

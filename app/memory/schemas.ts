@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { numberMessage } from "~/validation/typed-number";
 import { withoutNul } from "~/validation/text";
-import { normaliseMemoryKey } from "./keys";
+import { MEMORY_KEY_MAX, normaliseMemoryKey, storedMemoryKey } from "./keys";
 
 export const FACT_KINDS = ["identity", "professional", "personal", "context"] as const;
 export const SELF_CATEGORIES = ["identity", "milestone", "observation", "preference", "relationship"] as const;
 
-/** The longest memory key, in UTF-16 units of its stored form (keys.ts). */
-export const MEMORY_KEY_MAX = 80;
+export { MEMORY_KEY_MAX };
 
 const memoryKey = withoutNul(
   z
@@ -70,24 +70,28 @@ export const instanceSettingsSchema = z.object({
   intent: z.literal("instance"),
   memoryEnabled: z.boolean().optional(),
   // Every check names its range: one left without a message took the type's "Enter a number." for -1.
+  // numberMessage names a thousands separator ("1,000", and "1.000" in a whole-number field).
   relevantSummaries: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 0, max: 20 }) })
     .int("Use a whole number.")
     .min(0, "Use 0 to 20.")
     .max(20, "Use 0 to 20."),
   extractionInputTokens: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 200, max: 100_000 }) })
     .int("Use a whole number.")
-    .min(200, "Use 200 to 100,000.")
-    .max(100_000, "Use 200 to 100,000."),
+    .min(200, "Use 200 to 100000.")
+    .max(100_000, "Use 200 to 100000."),
   summaryIdleMinutes: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 1, max: 10_080 }) })
     .int("Use a whole number.")
-    .min(1, "Use 1 to 10,080 minutes (a week).")
-    .max(10_080, "Use 1 to 10,080 minutes (a week)."),
-  autoAcceptMinConfidence: z.number({ error: "Enter a number." }).min(0, "Use 0 to 1.").max(1, "Use 0 to 1."),
+    .min(1, "Use 1 to 10080 minutes (a week).")
+    .max(10_080, "Use 1 to 10080 minutes (a week)."),
+  autoAcceptMinConfidence: z
+    .number({ error: numberMessage("Enter a number.") })
+    .min(0, "Use 0 to 1.")
+    .max(1, "Use 0 to 1."),
   autoAcceptMinImportance: z
-    .number({ error: "Enter a number." })
+    .number({ error: numberMessage("Enter a number.", { whole: true, min: 1, max: 10 }) })
     .int("Use a whole number.")
     .min(1, "Use 1 to 10.")
     .max(10, "Use 1 to 10."),
@@ -102,7 +106,7 @@ export const selfMemoryIntent = z.discriminatedUnion(
       key: memoryKey,
       value: memoryValue,
       importance: z
-        .number({ error: "Enter 1 to 10." })
+        .number({ error: numberMessage("Enter 1 to 10.", { whole: true, min: 1, max: 10 }) })
         .int("Use a whole number.")
         .min(1, "Use 1 to 10.")
         .max(10, "Use 1 to 10."),
@@ -157,7 +161,11 @@ export const extractionSchema = z
           .object({
             type: z.enum(["fact", "preference"]),
             kind: z.enum(FACT_KINDS).optional(),
-            key: z.string().trim().min(1).max(80),
+            // Checked in its stored form (keys.ts), not as the model wrote it: spaces and symbols it drops
+            // do not count, and a key made longer by lower case (İ) cannot slip past. One still over the
+            // limit is cut at a word break rather than the whole answer refused; one that names nothing
+            // (only invisible marks) is dropped when filed (proposals.server.ts).
+            key: z.string().trim().min(1).transform(storedMemoryKey).pipe(z.string().max(MEMORY_KEY_MAX)),
             value: z.string().trim().min(1).max(1000),
             confidence: z.number().min(0).max(1),
             importance: z.number().int().min(1).max(10),

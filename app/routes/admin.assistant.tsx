@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { requireAdmin } from "~/auth/guards.server";
-import { decimalInputProps, Field, FormErrors, sentValue } from "~/components/forms";
+import { decimalInputProps, Field, FormErrors, sentValue, wholeNumberInputProps } from "~/components/forms";
 import { MemoryNotFoundError } from "~/memory/memories.server";
 import { SELF_CATEGORIES, instanceSettingsSchema, selfMemoryIntent } from "~/memory/schemas";
 import { deleteSelfMemory, listSelfMemory, saveSelfMemory } from "~/memory/self-memory.server";
@@ -109,22 +109,25 @@ export default function AdminAssistant() {
           label="Summaries per prompt (K)"
           id={fields.relevantSummaries.id}
           errors={fields.relevantSummaries.errors}
+          hint="0 to 20."
         >
-          <input {...getInputProps(fields.relevantSummaries, { type: "number" })} />
+          <input {...wholeNumberInputProps(fields.relevantSummaries)} />
         </Field>
         <Field
           label="Extraction input cap (tokens)"
           id={fields.extractionInputTokens.id}
           errors={fields.extractionInputTokens.errors}
+          hint="200 to 100000."
         >
-          <input {...getInputProps(fields.extractionInputTokens, { type: "number" })} />
+          <input {...wholeNumberInputProps(fields.extractionInputTokens)} />
         </Field>
         <Field
           label="Summarise after idle (minutes)"
           id={fields.summaryIdleMinutes.id}
           errors={fields.summaryIdleMinutes.errors}
+          hint="1 to 10080 (a week)."
         >
-          <input {...getInputProps(fields.summaryIdleMinutes, { type: "number" })} />
+          <input {...wholeNumberInputProps(fields.summaryIdleMinutes)} />
         </Field>
         <Field
           label="Auto-accept: minimum confidence (0–1)"
@@ -134,11 +137,12 @@ export default function AdminAssistant() {
           <input {...decimalInputProps(fields.autoAcceptMinConfidence)} />
         </Field>
         <Field
-          label="Auto-accept: minimum importance (1–10)"
+          label="Auto-accept: minimum importance"
           id={fields.autoAcceptMinImportance.id}
           errors={fields.autoAcceptMinImportance.errors}
+          hint="1 to 10."
         >
-          <input {...getInputProps(fields.autoAcceptMinImportance, { type: "number" })} />
+          <input {...wholeNumberInputProps(fields.autoAcceptMinImportance)} />
         </Field>
         <button type="submit">Save memory settings</button>
       </Form>
@@ -168,12 +172,12 @@ export default function AdminAssistant() {
                 />
               </label>
               <label>
-                Importance{" "}
+                Importance (1 to 10){" "}
                 <input
                   name="importance"
-                  type="number"
-                  min={1}
-                  max={10}
+                  // Text with the number keypad, as the settings above: a number field sent "1,5" as "".
+                  type="text"
+                  inputMode="numeric"
                   defaultValue={
                     sentValue(lastResult, { intent: "save", category: entry.category, key: entry.key }, "importance") ??
                     entry.importance
@@ -213,7 +217,8 @@ export default function AdminAssistant() {
           Value <input name="value" defaultValue={added("value")} required maxLength={1000} placeholder="ARES" />
         </label>
         <label>
-          Importance <input name="importance" type="number" min={1} max={10} defaultValue={added("importance") ?? 5} />
+          Importance (1 to 10){" "}
+          <input name="importance" type="text" inputMode="numeric" defaultValue={added("importance") ?? 5} />
         </label>
         <button type="submit">Add</button>
       </Form>

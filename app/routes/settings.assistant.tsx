@@ -1,5 +1,5 @@
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -12,7 +12,7 @@ import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema } from "~/chat/schemas";
 import { checkModelChoice, getChatPreferences, MODEL_NOT_OFFERED, saveChatPreferences } from "~/chat/settings.server";
 import { ModelOptions } from "~/components/chat/model-options";
-import { decimalInputProps, Field, FormErrors, SubmitButton } from "~/components/forms";
+import { decimalInputProps, Field, FormErrors, SubmitButton, wholeNumberInputProps } from "~/components/forms";
 import { defaultModel, listModels, primaryProvider } from "~/llm/router.server";
 import { memorySettingsSchema } from "~/memory/schemas";
 import { instanceSettings, personMemorySettings, savePersonMemorySettings } from "~/memory/settings.server";
@@ -156,9 +156,9 @@ export default function ChatSettings() {
           label="Maximum reply length (tokens)"
           id={fields.maxTokens.id}
           errors={fields.maxTokens.errors}
-          hint="Empty = 1,024 kept free for the reply."
+          hint="16 to 200000. Empty = 1024 kept free for the reply."
         >
-          <input {...getInputProps(fields.maxTokens, { type: "number" })} step="1" />
+          <input {...wholeNumberInputProps(fields.maxTokens)} />
         </Field>
         <input type="hidden" name="intent" value="save" />
         <SubmitButton pending={navigation.state === "submitting"}>Save chat settings</SubmitButton>

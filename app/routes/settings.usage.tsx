@@ -2,7 +2,7 @@ import { ScrollBox } from "~/components/scroll-box";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
-import { tokenBudgetFor, usageHistory } from "~/chat/usage.server";
+import { tokenBudgetFor, usageByLocalDay, usageHistory } from "~/chat/usage.server";
 
 export const meta: MetaFunction = () => [{ title: "Usage · Settings · ARES" }];
 
@@ -10,13 +10,16 @@ const DAYS = 30;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const [rows, budget] = await Promise.all([usageHistory(user.id, DAYS), tokenBudgetFor(user.id)]);
-  const today = new Date().toISOString().slice(0, 10);
+  // Days in the person's time zone; the budget counts UTC days (quota.server.ts), so "today" for it is UTC's.
+  const [rows, budgetRows, budget] = await Promise.all([
+    usageByLocalDay(user.id, user.timeZone, DAYS),
+    usageHistory(user.id, 1),
+    tokenBudgetFor(user.id),
+  ]);
+  const usedToday = budgetRows.reduce((sum, row) => sum + row.promptTokens + row.completionTokens, 0);
   const byModel = new Map<string, { requests: number; tokens: number; cost: number }>();
-  let usedToday = 0;
   for (const row of rows) {
     const tokens = row.promptTokens + row.completionTokens;
-    if (row.day.toISOString().slice(0, 10) === today) usedToday += tokens;
     const key = `${row.provider} · ${row.model}`;
     const total = byModel.get(key) ?? { requests: 0, tokens: 0, cost: 0 };
     byModel.set(key, {
@@ -28,6 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return {
     budget,
     usedToday,
+    timeZone: user.timeZone,
     days: rows.map((row) => ({
       day: row.day.toISOString().slice(0, 10),
       model: `${row.provider} · ${row.model}`,
@@ -44,7 +48,7 @@ const number = (value: number) => value.toLocaleString("en");
 const money = (value: number) => (value > 0 ? `$${value.toFixed(4)}` : "—");
 
 export default function Usage() {
-  const { budget, usedToday, days, models } = useLoaderData<typeof loader>();
+  const { budget, usedToday, timeZone, days, models } = useLoaderData<typeof loader>();
   return (
     <section className="card">
       <h2>Usage</h2>
@@ -79,7 +83,7 @@ export default function Usage() {
               </tbody>
             </table>
           </ScrollBox>
-          <h3>By day</h3>
+          <h3>By day ({timeZone})</h3>
           <ScrollBox label="Usage by day">
             <table className="data">
               <thead>

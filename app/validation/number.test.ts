@@ -90,4 +90,49 @@ describe("withPlainNumbers: a form's number fields", () => {
     });
     expect(errors({ count: "1", tokens: "abc" })).toEqual({ tokens: ["Enter a number."] });
   });
+
+  it('refuse "200.000" in a whole-number field instead of reading it as 200 (a point before three digits)', () => {
+    const errors = (fields: Record<string, string>) => parse(fields).reply().error;
+    expect(errors({ count: "1", tokens: "200.000" })).toEqual({
+      tokens: ['Write 200000 (no thousands separator), or 200: "200.000" could be either.'],
+    });
+    expect(errors({ count: "1", tokens: "1.500" })).toEqual({ tokens: ["Write 1500 (no thousands separator)."] });
+    expect(errors({ count: "1", tokens: "1.000.000" })).toEqual({
+      tokens: ["Write 1000000 (no thousands separator)."],
+    });
+    // Any whole-number field is refused, whatever its message.
+    expect(errors({ count: "200.000" })).toEqual({ count: ["Enter a number."] });
+    // Fewer or more than three decimals, or a decimal field, read as before.
+    expect(parse({ count: "200.0", tokens: "200.00" }).status).toBe("success");
+    const decimal = parse({ count: "1", temperature: "1.000" });
+    expect(decimal.status === "success" && decimal.value.temperature).toBe(1);
+  });
+
+  it('take "0.500", "0.000" and "12345.678" as decimals, not thousands: only 1–3 leading digits, no leading 0', () => {
+    expect(parseTypedNumber("0.500", { whole: true })).toBe(0.5);
+    expect(parseTypedNumber("0.000", { whole: true })).toBe(0);
+    expect(parseTypedNumber("12345.678", { whole: true })).toBe(12345.678);
+    expect(parseTypedNumber("-0.000", { whole: true })).toBe(-0);
+    expect(parseTypedNumber("1.000", { whole: true })).toBeNull();
+    expect(parseTypedNumber("-999.000.000", { whole: true })).toBeNull();
+    const errors = (fields: Record<string, string>) => parse(fields).reply().error;
+    // Told what is wrong with the number read, never "Write 0500".
+    expect(errors({ count: "1", tokens: "0.500" })).toEqual({ tokens: ["Use a whole number."] });
+    expect(errors({ count: "1", tokens: "12345.678" })).toEqual({ tokens: ["Use a whole number."] });
+    const message = numberMessage("Enter a number.", { whole: true });
+    for (const typed of ["0.500", "0.000", "12345.678", "0123.456"])
+      expect(message({ input: typed })).toBe("Enter a number.");
+  });
+
+  it('offer no reading of "2.000" that the field refuses', () => {
+    const maxTokens = numberMessage("Enter a number.", { whole: true, min: 16, max: 200_000 });
+    expect(maxTokens({ input: "2.000" })).toBe("Write 2000 (no thousands separator).");
+    expect(maxTokens({ input: "200.000" })).toBe(
+      'Write 200000 (no thousands separator), or 200: "200.000" could be either.',
+    );
+    const inputTokens = numberMessage("Enter a number.", { whole: true, min: 200, max: 100_000 });
+    expect(inputTokens({ input: "200.000" })).toBe('Write 200: "200.000" could also be read as 200000.');
+    // Neither reading fits: the thousands one, as typed; the range is told once it is written plainly.
+    expect(inputTokens({ input: "999.000.000" })).toBe("Write 999000000 (no thousands separator).");
+  });
 });

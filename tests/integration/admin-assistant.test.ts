@@ -89,14 +89,30 @@ it("out-of-range settings are named beside their fields, and a form without an i
   const page = await refused.text();
   const input = (name: string) => new RegExp(`<input[^>]*\\sname="${name}"[^>]*>`).exec(page)?.[0] ?? "";
   const errorFor = (name: string) => {
-    const describedBy = /aria-describedby="([^"]+)"/.exec(input(name))?.[1] ?? "";
+    // Described by its error (and its hint).
+    const describedBy =
+      /aria-describedby="([^"]+)"/
+        .exec(input(name))?.[1]
+        ?.split(" ")
+        .find((id) => id.endsWith("-error")) ?? "";
     return new RegExp(`id="${describedBy}"[^>]*>([^<]*)<`).exec(page)?.[1];
   };
+  // Every whole-number setting has its range as a hint (the decimal one in its label, as Top-p's),
+  // written without the thousands separator these fields refuse.
+  for (const hint of ["0 to 20.", "200 to 100000.", "1 to 10080 (a week).", "1 to 10."]) {
+    expect(page).toContain(`>${hint}<`);
+  }
+  expect(input("autoAcceptMinImportance")).toMatch(/aria-describedby="[^"]*-hint/);
+  // The self-memory importance is typed as text too ("1,5" in a number field reached the server as "").
+  expect(page).not.toMatch(/<input[^>]*type="number"/);
+  expect(page).toMatch(/<input name="importance" type="text" inputMode="numeric"/);
   for (const name of ["extractionInputTokens", "summaryIdleMinutes"]) {
     expect(input(name), name).toContain('aria-invalid="true"');
-    expect(input(name), name).toMatch(/\smax="\d+"/);
+    // Typed as text ("1,000" in a number field reached the server as ""): the range is in the hint.
+    expect(input(name), name).toMatch(/\stype="text"[^>]*\sinputMode="numeric"/);
   }
-  expect(errorFor("summaryIdleMinutes")).toBe("Use 1 to 10,080 minutes (a week).");
+  expect(errorFor("summaryIdleMinutes")).toBe("Use 1 to 10080 minutes (a week).");
+  expect(page).toContain("200 to 100000.");
   // "1e20" is not a number a person types: asked for one, not told a range it was read as exceeding.
   expect(errorFor("extractionInputTokens")).toBe("Enter a number.");
   expect(input("relevantSummaries")).not.toContain("aria-invalid");

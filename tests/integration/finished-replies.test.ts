@@ -83,6 +83,19 @@ it("replies that finish together are each stored with their own text, outcome an
   expect(usage).toHaveLength(1);
   expect(usage[0]).toMatchObject({ requests: 20, promptTokens: 200, completionTokens: 400 });
   expect(usage[0]!.cost).toBeCloseTo(0.02);
+  // The same counts in the quarter hour's slot (UTC), which /settings/usage sums into the person's days
+  // (a batch written across a quarter hour's turn splits between two slots: summed, they are the day's).
+  const slots = await prisma.usageSlot.findMany({ where: { userId: user.id } });
+  expect(slots.every((slot) => slot.slotStart.getTime() % (15 * 60_000) === 0)).toBe(true);
+  const summed = slots.reduce(
+    (sum, slot) => ({
+      requests: sum.requests + slot.requests,
+      promptTokens: sum.promptTokens + slot.promptTokens,
+      completionTokens: sum.completionTokens + slot.completionTokens,
+    }),
+    { requests: 0, promptTokens: 0, completionTokens: 0 },
+  );
+  expect(summed).toEqual({ requests: 20, promptTokens: 200, completionTokens: 400 });
 });
 
 it("a reply whose conversation was deleted meanwhile is not stored, but the tokens it used are counted", async () => {
@@ -99,6 +112,9 @@ it("a reply whose conversation was deleted meanwhile is not stored, but the toke
     requests: 2,
     promptTokens: 10,
   });
+  // /settings/usage counts it too: it reads the slots, not the replies.
+  const slots = await prisma.usageSlot.findMany({ where: { userId: user.id } });
+  expect(slots.reduce((sum, slot) => sum + slot.requests, 0)).toBe(2);
 });
 
 it("a reply the database refuses fails alone; the replies finishing with it are stored", async () => {

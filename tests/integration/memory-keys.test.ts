@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
-import { normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
+import { defineStartupJob, StartupJobTooNewError } from "~/jobs/startup.server";
+import { normaliseMemoryKeysJob, normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
+import { MEMORY_KEY_FORM_VERSION } from "~/memory/keys";
 import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
 import { pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
@@ -107,4 +109,263 @@ describe("memory keys stored in an older form", () => {
       await server.stop();
     }
   }, 120_000);
+});
+
+describe("memory keys that named nothing or were too long", () => {
+  it('are named "note", "note_2"… each a memory of its own, and cut at a word break, kept apart from a key the cut meets', async () => {
+    const user = await makeUser();
+    const long = "the name of the street where my grandmother lived when she was a child in the fifties";
+    const cut = "the_name_of_the_street_where_my_grandmother_lived_when_she_was_a_child_in_the";
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: "note", value: "a note typed as such", updatedAt: hoursAgo(9) },
+        { userId: user.id, kind: "personal", key: "\u200e", value: "bidi mark alone", updatedAt: hoursAgo(8) },
+        { userId: user.id, kind: "personal", key: "", value: "empty", updatedAt: hoursAgo(7) },
+        { userId: user.id, kind: "personal", key: long, value: "Mill Lane", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: cut, value: "Mill Road", updatedAt: hoursAgo(2) },
+      ],
+    });
+    await prisma.memoryPreference.create({ data: { userId: user.id, key: "\u200d\u200c", value: "tea" } });
+    const proposal = (key: string, value: string) => ({
+      userId: user.id,
+      type: "fact" as const,
+      kind: "personal" as const,
+      key,
+      value,
+      confidence: 0.9,
+      importance: 5,
+    });
+    await prisma.memoryProposal.createMany({
+      data: [proposal("\u200e\u200f", "replaces nothing"), proposal("Home/Town", "York")],
+    });
+
+    await Promise.all([normaliseStoredMemoryKeys(), normaliseStoredMemoryKeys()]);
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => fact.key)).toEqual(["note", "note_2", "note_3", cut, `${cut}_2`]);
+    // Which unnamed one is read first follows the ids: each keeps its own value.
+    expect(facts[0]!.value).toBe("a note typed as such");
+    expect([facts[1]!.value, facts[2]!.value].sort()).toEqual(["bidi mark alone", "empty"]);
+    // The long key is not the one its cut meets: both are kept, the cut one numbered.
+    expect(facts[3]!.value).toBe("Mill Road");
+    expect(facts[4]!.value).toBe("Mill Lane");
+    expect(facts[4]!.history).toEqual([]);
+    const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
+    expect(preferences.map((preference) => [preference.key, preference.value])).toEqual([["note", "tea"]]);
+    // A waiting proposal whose key names nothing is dropped: as plain "note" its accept would have
+    // replaced the person's own note ("a note typed as such").
+    const proposals = await prisma.memoryProposal.findMany({ where: { userId: user.id } });
+    expect(proposals.map((row) => [row.key, row.value])).toEqual([["home_town", "York"]]);
+  });
+});
+
+describe("long keys that begin alike", () => {
+  it("are two memories after the cut, numbered within 80 characters, not one with a value lost", async () => {
+    const user = await makeUser();
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    // No word break in the second half: cut at 80 characters, so "_2" takes the place of two of them.
+    const unbroken = `${suffix}${"x".repeat(90)}`;
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: `${start} fifties`, value: "Mill Lane", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: `${start} sixties`, value: "Station Road", updatedAt: hoursAgo(2) },
+        { userId: user.id, kind: "personal", key: `${start} seventies`, value: "High Street", updatedAt: hoursAgo(3) },
+        { userId: user.id, kind: "personal", key: `${unbroken}a`, value: "A", updatedAt: hoursAgo(1) },
+        { userId: user.id, kind: "personal", key: `${unbroken}b`, value: "B", updatedAt: hoursAgo(2) },
+      ],
+    });
+    await prisma.assistantMemory.createMany({
+      data: [
+        { category: "identity", key: `${suffix} ${start} one`, value: "first", updatedAt: hoursAgo(1) },
+        { category: "identity", key: `${suffix} ${start} two`, value: "second", updatedAt: hoursAgo(2) },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id } });
+    const cut = start.replaceAll(" ", "_");
+    expect(facts.map((fact) => fact.value).sort()).toEqual(["A", "B", "High Street", "Mill Lane", "Station Road"]);
+    expect(
+      facts
+        .filter((fact) => fact.key.startsWith("the_"))
+        .map((fact) => fact.key)
+        .sort(),
+    ).toEqual([cut, `${cut}_2`, `${cut}_3`]);
+    expect(facts.every((fact) => fact.key.length <= 80 && (fact.history as unknown[]).length === 0)).toBe(true);
+    expect(
+      facts
+        .filter((fact) => fact.key.startsWith(suffix))
+        .map((fact) => fact.key)
+        .sort(),
+    ).toEqual([`${unbroken.slice(0, 78)}_2`, unbroken.slice(0, 80)].sort());
+    const notes = await prisma.assistantMemory.findMany({ where: { key: { startsWith: suffix } } });
+    expect(notes.map((note) => note.value).sort()).toEqual(["first", "second"]);
+  });
+});
+
+describe("the start-up backfill", () => {
+  const context = () => ({ id: "test", attempt: 1, signal: new AbortController().signal });
+  const keyOf = async (id: string) => (await prisma.memoryFact.findUniqueOrThrow({ where: { id } })).key;
+
+  it("reads the keys once per form of keys: later starts skip it, a new form runs it again", async () => {
+    const done = { name: normaliseMemoryKeysJob.job.name, version: MEMORY_KEY_FORM_VERSION };
+    await prisma.startupJobDone.deleteMany({ where: done });
+    const user = await makeUser();
+    const first = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "First/Key", value: "1" },
+    });
+    try {
+      // Two processes starting at once: both may run it, one record, no error.
+      await Promise.all([
+        normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context()),
+        normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context()),
+      ]);
+      expect(await keyOf(first.id)).toBe("first_key");
+      expect(await prisma.startupJobDone.count({ where: done })).toBe(1);
+
+      // Written in an older form after the run (only a hand edit of the database can): the next start skips the scan.
+      const later = await prisma.memoryFact.create({
+        data: { userId: user.id, kind: "personal", key: "Later/Key", value: "2" },
+      });
+      await normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context());
+      expect(await keyOf(later.id)).toBe("Later/Key");
+    } finally {
+      await prisma.startupJobDone.deleteMany({ where: done });
+    }
+  });
+
+  it("reads every page to the end when the last row of a page was merged away, and records the form only then", async () => {
+    const done = { name: normaliseMemoryKeysJob.job.name, version: MEMORY_KEY_FORM_VERSION };
+    await prisma.startupJobDone.deleteMany({ where: done });
+    const user = await makeUser();
+    const run = Math.random().toString(36).slice(2, 8);
+    const n = 700;
+    const id = (prefix: string, i: number) => `${prefix}-${run}-${String(i).padStart(4, "0")}`;
+    // Facts: the holders of today's keys come first by id and are newer, so each old row, read later,
+    // is the one merged away, the last row of a page among them. Preferences: the other way round.
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        id: id("a-new", i),
+        userId: user.id,
+        kind: "personal" as const,
+        key: `k_${i}`,
+        value: `new ${i}`,
+      })),
+    });
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: n }, (_, i) => ({
+        id: id("zz-old", i),
+        userId: user.id,
+        kind: "personal" as const,
+        key: `k/${i}`,
+        value: `old ${i}`,
+        updatedAt: hoursAgo(10),
+      })),
+    });
+    try {
+      // One pass reads them all.
+      expect(await normaliseStoredMemoryKeys()).toBeGreaterThanOrEqual(n);
+      const facts = await prisma.memoryFact.findMany({
+        where: { userId: user.id },
+        select: { key: true, value: true },
+      });
+      expect(facts.filter((fact) => fact.key.includes("/"))).toEqual([]);
+      expect(facts).toHaveLength(n);
+      expect(facts.every((fact) => fact.value.startsWith("new "))).toBe(true);
+
+      await prisma.memoryPreference.createMany({
+        data: Array.from({ length: 600 }, (_, i) => ({
+          id: id(i % 2 ? "a-old" : "zz-old", i),
+          userId: user.id,
+          key: `p/${i}`,
+          value: `old-form ${i}`,
+        })),
+      });
+      await prisma.memoryPreference.createMany({
+        data: Array.from({ length: 600 }, (_, i) => ({
+          id: id(i % 2 ? "zz-held" : "a-held", i),
+          userId: user.id,
+          key: `p_${i}`,
+          value: `held ${i}`,
+          updatedAt: hoursAgo(10),
+        })),
+      });
+      await normaliseMemoryKeysJob.job.handler(normaliseMemoryKeysJob.startPayload, context());
+      const preferences = await prisma.memoryPreference.findMany({ where: { userId: user.id } });
+      expect(preferences.filter((preference) => preference.key.includes("/"))).toEqual([]);
+      expect(preferences.map((preference) => preference.value).sort()).toEqual(
+        Array.from({ length: 600 }, (_, i) => `old-form ${i}`).sort(),
+      );
+      expect(await prisma.startupJobDone.count({ where: done })).toBe(1);
+    } finally {
+      await prisma.startupJobDone.deleteMany({ where: done });
+    }
+  }, 120_000);
+
+  it("runs a start-up job again when its version is raised", async () => {
+    const name = `test.startup-${Math.random().toString(36).slice(2, 8)}`;
+    let runs = 0;
+    const run = async () => {
+      runs++;
+    };
+    const start = async (version: number) => {
+      const { job, startPayload } = defineStartupJob({ name, version, timeoutSeconds: 10, run });
+      await job.handler(startPayload, context());
+    };
+    await start(1);
+    await start(1);
+    expect(runs).toBe(1);
+    await start(2);
+    expect(runs).toBe(2);
+    // A run that fails records nothing: the next start tries again.
+    const failing = defineStartupJob({
+      name,
+      version: 3,
+      timeoutSeconds: 10,
+      run: () => Promise.reject(new Error("down")),
+    });
+    await expect(failing.job.handler(failing.startPayload, context())).rejects.toThrow("down");
+    expect(await prisma.startupJobDone.count({ where: { name, version: 3 } })).toBe(0);
+  });
+
+  it("in a rolling deploy: a job of a newer version fails on an older process (to be retried), an older one is ignored", async () => {
+    const name = `test.startup-${Math.random().toString(36).slice(2, 8)}`;
+    const runs: number[] = [];
+    const process = (version: number) =>
+      defineStartupJob({
+        name,
+        version,
+        timeoutSeconds: 10,
+        run: async () => {
+          runs.push(version);
+        },
+      });
+    const [older, newer] = [process(1), process(2)];
+    // Each version is its own queued job: a new process's send is not swallowed by an old one's.
+    expect(newer.job.singletonKey!(newer.startPayload)).not.toBe(older.job.singletonKey!(older.startPayload));
+    // What each start sends carries its version through the payload's schema (sendJob parses it).
+    expect(newer.job.payload.parse(newer.startPayload)).toEqual({ version: 2 });
+
+    // The new process's job taken by an old one: it fails (pg-boss retries it), doing nothing, recording nothing.
+    await expect(older.job.handler(newer.startPayload, context())).rejects.toBeInstanceOf(StartupJobTooNewError);
+    expect(runs).toEqual([]);
+    expect(await prisma.startupJobDone.count({ where: { name } })).toBe(0);
+
+    // The old process's job taken by a new one: ignored; the new one runs its own.
+    await newer.job.handler(older.startPayload, context());
+    expect(runs).toEqual([]);
+    expect(await prisma.startupJobDone.count({ where: { name } })).toBe(0);
+    await newer.job.handler(newer.startPayload, context());
+    expect(runs).toEqual([2]);
+    expect(await prisma.startupJobDone.findMany({ where: { name }, select: { version: true } })).toEqual([
+      { version: 2 },
+    ]);
+    // A retry of the new job reaching the old process after the new one did the work still does nothing old.
+    await expect(older.job.handler(newer.startPayload, context())).rejects.toBeInstanceOf(StartupJobTooNewError);
+    expect(runs).toEqual([2]);
+  });
 });

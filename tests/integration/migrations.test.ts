@@ -203,6 +203,36 @@ describe.runIf(postgresAvailable)("importedVersion on a database with events imp
   });
 });
 
+describe.runIf(postgresAvailable)("UsageSlot on a database with daily usage before it", () => {
+  it("holds each UTC day's total as one slot at its 00:00, so /settings/usage still shows the days before", async () => {
+    const url = await emptyDatabase();
+    await applyPendingMigrations(url, false);
+    const migration = migrationNames().find((name) => name.endsWith("_usage_slots"))!;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`DROP TABLE "UsageSlot"`);
+      await client.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('u1', 'u1@example.test', now())`);
+      await client.query(
+        `INSERT INTO "UsageDaily" ("userId", day, provider, model, requests, "promptTokens", "completionTokens", cost)
+         VALUES ('u1', '2026-12-01', 'openrouter', 'a', 3, 30, 60, 0.5), ('u1', '2026-12-02', 'ollama', 'b', 1, 5, 7, 0)`,
+      );
+      await client.query(fs.readFileSync(path.join("prisma/migrations", migration, "migration.sql"), "utf8"));
+      const { rows } = await client.query<{ slot: string; provider: string; requests: number; tokens: number }>(
+        `SELECT to_char("slotStart", 'YYYY-MM-DD HH24:MI') AS slot, provider, requests,
+                "promptTokens" + "completionTokens" AS tokens
+           FROM "UsageSlot" ORDER BY "slotStart"`,
+      );
+      expect(rows).toEqual([
+        { slot: "2026-12-01 00:00", provider: "openrouter", requests: 3, tokens: 90 },
+        { slot: "2026-12-02 00:00", provider: "ollama", requests: 1, tokens: 12 },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
 describe("migrations on the embedded PGlite", () => {
   it("apply every migration to an empty data folder", { timeout: 60_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-pglite-"));

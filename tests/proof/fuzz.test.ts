@@ -547,6 +547,7 @@ const WATCHED = [
   "Message",
   "ChatSettings",
   "UsageDaily",
+  "UsageSlot",
   "ReplyPrompt",
   "Event",
   "CalendarAction",
