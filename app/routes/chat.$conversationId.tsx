@@ -308,14 +308,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (error instanceof ConversationNotFoundError && intent.intent === "send") {
       throw data({ conversationGone: true, message: intent.message } satisfies GoneSend, { status: 404 });
     }
-    // Delete (no JS) of a conversation already deleted in another tab: it is gone all the same, and the
-    // box's text waits in the new-conversation box as after a deletion here. Nothing kept: the 404.
-    if (error instanceof ConversationNotFoundError && intent.intent === "delete" && context.documentRequest) {
-      const kept = await keepComposerText(form, "/chat", user.id, { done: "deleted" });
-      if (kept?.kept) {
-        return redirectWithNotice("/chat", "deleted-kept", user.id, { headers: { "Set-Cookie": kept.setCookie } });
-      }
-    }
     if (error instanceof ConversationNotFoundError) notFound();
     if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
       return data(submission.reply({ formErrors: [error.message] }), { status: 409 });

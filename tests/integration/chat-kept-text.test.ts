@@ -207,21 +207,6 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(plain).not.toContain("What you had typed");
   });
 
-  it("Delete of a conversation already deleted in another tab still keeps the box's text for /chat", async () => {
-    const email = unique("kept-delete-gone");
-    const browser = await signedUp(server.url, email);
-    const path = await conversationOf(email);
-    await prisma.conversation.deleteMany({ where: { user: { email } } });
-    const deleted = await browser.post(path, { intent: "delete", message: "typed in the stale tab" });
-    expect(deleted.status).toBe(302);
-    expect(deleted.headers.get("location")).toBe("/chat");
-    const html = await (await browser.get("/chat")).text();
-    expect(html).toContain("What you had typed in its message box is in the box below.");
-    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>typed in the stale tab<\/textarea>/);
-    // Nothing in the box: the 404 as before.
-    expect((await browser.post(path, { intent: "delete", message: "" })).status).toBe(404);
-  });
-
   it("Cancel of an edit in place is a button of the box's form until JS runs, and leads back with the text", async () => {
     const email = unique("kept-edit-cancel");
     const browser = await signedUp(server.url, email);
