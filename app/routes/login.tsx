@@ -4,7 +4,6 @@ import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { deviceCookieHeader } from "~/auth/device-cookie.server";
 import { tooManyAttempts } from "~/auth/too-many-attempts";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
@@ -67,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // This browser is now a known device for the account: someone else's failures from the same address
   // (a shared NAT or proxy) will not lock it out of this account (device-cookie.server.ts).
   const headers = new Headers({ "Set-Cookie": result.setCookie });
-  headers.append("Set-Cookie", deviceCookieHeader(email));
+  headers.append("Set-Cookie", result.deviceCookie);
   return redirect(safeRedirectTo(redirectTo), { headers });
 }
 
