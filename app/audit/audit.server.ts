@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   "user.enable",
   "user.view",
   "password.change",
+  "password.reset",
   "account.delete",
   "data.export",
   "audit.view",
