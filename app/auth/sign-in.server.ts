@@ -64,6 +64,7 @@ export async function signInWithPassword(
   persistent: boolean,
   origin: RequestOrigin,
 ): Promise<PasswordSignIn> {
+  let revokedMeanwhile: { id: string; email: string } | undefined;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const result = await authenticateWithPassword(email, password);
     if (!result.ok) {
@@ -79,9 +80,10 @@ export async function signInWithPassword(
     }
     const setCookie = await startSession(result.user, "password", persistent, origin, result.generation);
     if (setCookie !== null) return { ok: true, setCookie, deviceCookie: deviceCookieHeader(email, result.generation) };
+    revokedMeanwhile = result.user;
   }
   await recordAudit(
-    { actor: null, ...origin },
+    { actor: revokedMeanwhile ?? null, ...origin },
     {
       action: "login",
       outcome: "failure",

@@ -279,6 +279,32 @@ describe("signing out everywhere else", () => {
     expect((await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).credentialGeneration).toBe(1);
   });
 
+  it("a sign-in whose session write waited for a revocation that left the password as it was signs in, under the new generation", async () => {
+    const user = await makeUser({ password });
+    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revoking.connect();
+    let signingIn: ReturnType<typeof signInWithPassword>;
+    try {
+      // "Sign out everywhere else" elsewhere, half-way: the generation incremented, not yet committed.
+      await revoking.query("BEGIN");
+      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        user.id,
+      ]);
+      // The sign-in checks the password (reading the old generation), then waits to write its session…
+      signingIn = signInWithPassword(user.email, password, false, origin);
+      await untilBlockedBy(revoking);
+      await revoking.query("COMMIT");
+    } finally {
+      await revoking.end();
+    }
+    // …finds the generation changed, checks the password again, and writes its session for the new one.
+    const signedIn = await signingIn;
+    if (!signedIn.ok) throw new Error("expected the sign-in to succeed");
+    expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeDefined();
+    const secret = await readSessionId(signedIn.setCookie.split(";")[0]);
+    expect((await resolveSession(secret!)).user?.id).toBe(user.id);
+  });
+
   it("a sign-in that checked the password before it and writes its session after it checks again, and gets the new generation", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
