@@ -1,9 +1,11 @@
-import { randomInt } from "node:crypto";
-import { recordAudit } from "~/audit/audit.server";
+import { createHash, randomBytes, randomInt } from "node:crypto";
+import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { normaliseEmail, resetPassword } from "~/auth/accounts.server";
 import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { newPasswordField } from "~/auth/schemas";
 import { prisma } from "~/db/db.server";
+import { RESET_LINK_HOURS } from "./schemas";
+import type { SessionUser } from "~/sessions/types";
 
 /**
  * An operator's password reset (`npm run user:password`): ARES sends no email, so someone who forgot their
@@ -46,19 +48,128 @@ export async function resetPasswordAsOperator(
   if (isWeakPassword(password, [account.email, account.name])) {
     return { ok: false, reason: "invalid_password", message: WEAK_PASSWORD_MESSAGE };
   }
-  const revoked = await resetPassword(account.id, password, (tx, { sessionsEnded }) =>
-    recordAudit(
-      { actor: null },
-      {
-        action: "password.reset",
-        outcome: "success",
-        target: { type: "user", id: account.id },
-        details: { via: "cli", operator: operator.slice(0, 200), sessionsEnded },
-      },
-      tx,
-    ),
-  );
+  const revoked = await resetPassword(account.id, password, {
+    alongside: (tx, { sessionsEnded }) =>
+      recordAudit(
+        { actor: null },
+        {
+          action: "password.reset",
+          outcome: "success",
+          target: { type: "user", id: account.id },
+          details: { via: "cli", operator: operator.slice(0, 200), sessionsEnded },
+        },
+        tx,
+      ),
+  });
   // Deleted between the look-up and the reset.
   if (!revoked) return { ok: false, reason: "unknown_email", message: `No account has the email ${email}.` };
   return { ok: true, email: account.email, sessionsEnded: revoked.sessionsEnded };
+}
+
+const RESET_LINK_MS = RESET_LINK_HOURS * 60 * 60 * 1000;
+
+const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/**
+ * A one-time link for this account to set a new password, for an admin to hand over (ARES sends no email).
+ * The token is returned once; the table keeps its digest. An older link of the account stops working.
+ */
+export async function createResetLink(
+  actor: SessionUser,
+  targetId: string,
+  origin: Omit<AuditOrigin, "actor">,
+  now = new Date(),
+): Promise<{ ok: true; token: string; expiresAt: Date } | { ok: false; reason: "not_found" }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + RESET_LINK_MS);
+  return prisma.$transaction(async (tx) => {
+    if (!(await tx.user.findUnique({ where: { id: targetId }, select: { id: true } }))) {
+      return { ok: false as const, reason: "not_found" as const };
+    }
+    await tx.passwordResetLink.deleteMany({ where: { userId: targetId, usedAt: null } });
+    await tx.passwordResetLink.create({ data: { userId: targetId, tokenHash: tokenHash(token), expiresAt } });
+    await recordAudit(
+      { actor, ...origin },
+      {
+        action: "password.reset_link",
+        outcome: "success",
+        target: { type: "user", id: targetId },
+        details: { expiresAt: expiresAt.toISOString() },
+      },
+      tx,
+    );
+    return { ok: true as const, token, expiresAt };
+  });
+}
+
+export type ResetLinkState =
+  { state: "valid"; email: string; expiresAt: Date } | { state: "expired" | "used" | "unknown" };
+
+/** What a reset link's token opens: the form for this account, or why not. */
+export async function resetLinkState(token: string, now = new Date()): Promise<ResetLinkState> {
+  // A token is 43 characters of base64url: anything else is no link of ours (and costs no query).
+  if (!/^[\w-]{43}$/.test(token)) return { state: "unknown" };
+  const link = await prisma.passwordResetLink.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    select: { expiresAt: true, usedAt: true, user: { select: { email: true } } },
+  });
+  if (!link) return { state: "unknown" };
+  if (link.usedAt) return { state: "used" };
+  if (link.expiresAt <= now) return { state: "expired" };
+  return { state: "valid", email: link.user.email, expiresAt: link.expiresAt };
+}
+
+export type LinkReset =
+  | { ok: true; email: string }
+  | { ok: false; reason: "expired" | "used" | "unknown" }
+  | { ok: false; reason: "invalid_password"; message: string };
+
+/**
+ * Sets the password a reset link's holder chose: judged as a chosen one is (ADR 014), the link taken once
+ * (two posts at the same moment: one wins, the other is told it was used), every session and device cookie
+ * of the account ended, audited — all in one commit.
+ */
+export async function resetPasswordWithLink(
+  token: string,
+  password: string,
+  origin: Omit<AuditOrigin, "actor">,
+  now = new Date(),
+): Promise<LinkReset> {
+  const state = await resetLinkState(token, now);
+  if (state.state !== "valid") return { ok: false, reason: state.state };
+  const link = await prisma.passwordResetLink.findUniqueOrThrow({
+    where: { tokenHash: tokenHash(token) },
+    select: { id: true, user: { select: { id: true, email: true, name: true } } },
+  });
+  const { user } = link;
+  const shape = newPasswordField.safeParse(password);
+  if (!shape.success) return { ok: false, reason: "invalid_password", message: shape.error.issues[0]!.message };
+  if (isWeakPassword(password, [user.email, user.name])) {
+    return { ok: false, reason: "invalid_password", message: WEAK_PASSWORD_MESSAGE };
+  }
+  const revoked = await resetPassword(user.id, password, {
+    claim: async (tx) =>
+      (
+        await tx.passwordResetLink.updateMany({
+          where: { id: link.id, usedAt: null, expiresAt: { gt: now } },
+          data: { usedAt: now },
+        })
+      ).count === 1,
+    alongside: (tx, { sessionsEnded }) =>
+      recordAudit(
+        { actor: { id: user.id, email: user.email }, ...origin },
+        {
+          action: "password.reset",
+          outcome: "success",
+          target: { type: "user", id: user.id },
+          details: { via: "link", sessionsEnded },
+        },
+        tx,
+      ),
+  });
+  if (!revoked) {
+    const after = await resetLinkState(token, now);
+    return { ok: false, reason: after.state === "valid" ? "used" : after.state };
+  }
+  return { ok: true, email: user.email };
 }

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   "user.view",
   "password.change",
   "password.reset",
+  "password.reset_link",
   "account.delete",
   "data.export",
   "audit.view",

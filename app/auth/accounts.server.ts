@@ -115,17 +115,25 @@ export async function changePassword(
 }
 
 /**
- * Sets a password without the current one (an operator's reset): every session and known-device cookie of
- * the account ends with it, and `alongside` writes in the same transaction (the audit record). Null when
- * no account has this id.
+ * Sets a password without the current one (an operator's reset, or a reset link): every session and
+ * known-device cookie of the account ends with it. In the same transaction, `claim` runs first (a reset
+ * link taken, once: false leaves everything as it was) and `alongside` last (the audit record). Null when
+ * no account has this id or the claim was refused.
  */
 export async function resetPassword(
   userId: string,
   newPassword: string,
-  alongside?: (tx: Prisma.TransactionClient, revoked: RevokedSignIns) => Promise<void>,
+  {
+    claim,
+    alongside,
+  }: {
+    claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
+    alongside?: (tx: Prisma.TransactionClient, revoked: RevokedSignIns) => Promise<void>;
+  } = {},
 ): Promise<RevokedSignIns | null> {
   const hash = await hashPassword(newPassword);
   return prisma.$transaction(async (tx) => {
+    if (claim && !(await claim(tx))) return null;
     if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) return null;
     await tx.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
     const revoked = await revokeSignIns(tx, userId);

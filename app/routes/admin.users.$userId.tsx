@@ -5,7 +5,10 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { z } from "zod";
+import { createResetLink } from "~/admin/password-reset.server";
+import { RESET_LINK_HOURS } from "~/admin/schemas";
 import { viewUser } from "~/admin/users.server";
+import { formatDateTime } from "~/accounts/time-zone";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { setTokenBudgetOverride, tokenBudgetFor, tokenBudgetOverride } from "~/chat/usage.server";
@@ -38,11 +41,18 @@ const budgetSchema = z.object({
     ),
 });
 
-// Sets this person's daily token budget (empty = the server default, 0 = unlimited).
+// Sets this person's daily token budget (empty = the server default, 0 = unlimited), or makes a link for
+// them to set a new password (intent=reset_password): shown once, here, for the admin to hand over.
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const userId = params.userId ?? "";
   const form = await request.formData();
+  if (form.get("intent") === "reset_password") {
+    const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
+    if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
+    const url = new URL(`/reset-password/${link.token}`, request.url).toString();
+    return data({ resetLink: url, resetLinkExpires: formatDateTime(link.expiresAt, admin.timeZone) });
+  }
   const parsed = budgetSchema.safeParse(Object.fromEntries(form));
   // What was typed goes back with the error: without JS the page is rendered anew and would otherwise show
   // the saved budget, losing the entry the error is about.
@@ -63,7 +73,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 export default function UserDetails() {
   const { user, sessions, events, budget, override, notice } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  const actionData = result && "error" in result ? result : undefined;
+  const reset = result && "resetLink" in result ? result : undefined;
   return (
     <>
       <section className="card">
@@ -123,6 +135,31 @@ export default function UserDetails() {
           ) : null}
           <button type="submit" className="small">
             Save budget
+          </button>
+        </Form>
+      </section>
+      <section className="card">
+        <h3>Password</h3>
+        {reset ? (
+          <div className="notice" role="status">
+            <p>
+              Give this link to {user.email} (it is shown only now). It works once, until {reset.resetLinkExpires};
+              setting a new password with it signs them out everywhere.
+            </p>
+            <p>
+              <code className="reset-link">{reset.resetLink}</code>
+            </p>
+          </div>
+        ) : (
+          <p>
+            Someone who forgot their password gets a link from you to set a new one: it works once, for{" "}
+            {RESET_LINK_HOURS} hour; a new link replaces the previous one.
+          </p>
+        )}
+        <Form method="post" className="inline-form">
+          <input type="hidden" name="intent" value="reset_password" />
+          <button type="submit" className="small secondary">
+            Reset password
           </button>
         </Form>
       </section>

@@ -19,6 +19,7 @@ const REASONS: Record<string, string> = {
   expired: "Your session has expired. Please sign in again.",
   disabled: "This account has been disabled. Contact your administrator.",
   signed_out: "You have been signed out.",
+  password_reset: "Your new password is set. Sign in with it.",
   account_ready: "If this address is new, your account is ready — sign in.",
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
   // The same words whether or not an account has the address: the page must not tell which emails are taken.

@@ -1,0 +1,134 @@
+/**
+ * An admin's "Reset password" link over real HTTP, as a browser without JavaScript uses it: the admin gets a
+ * one-time link (stored hashed, audited), the person sets a new password with it — judged as a chosen one is —
+ * and every session of theirs ends; an expired, used or unknown link says so.
+ */
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createResetLink, resetPasswordWithLink } from "~/admin/password-reset.server";
+import { authenticateWithPassword } from "~/auth/accounts.server";
+import { prisma } from "~/db/db.server";
+import { type Client, PASSWORD, serverForThisFile, signedUp } from "../support/app-server";
+import { makeUser, origin } from "../support/accounts";
+import { browserClient } from "../support/cookie-jar";
+
+const server = serverForThisFile({ SESSION_SECRET: "password-reset-link-test-secret-0123456789" });
+const newPassword = "a whole new passphrase for spring";
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+let admin: Client;
+let adminEmail: string;
+beforeAll(async () => {
+  adminEmail = unique("admin");
+  admin = await signedUp(server.url, adminEmail);
+}, 60_000);
+
+/** The admin presses "Reset password" on the person's page: the link, as the page shows it. */
+async function resetLinkFor(userId: string): Promise<string> {
+  const page = await admin.post(`/admin/users/${userId}`, { intent: "reset_password" });
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const link = /<code class="reset-link">([^<]+)<\/code>/.exec(html)?.[1];
+  if (!link) throw new Error("no link on the page");
+  expect(html).toContain("It works once, until");
+  return new URL(link).pathname;
+}
+
+describe("a reset link made by an admin", () => {
+  it("lets the person set a new password once, signing out every session of theirs; audited, stored hashed", async () => {
+    const email = unique("forgetful");
+    const person = await signedUp(server.url, email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const path = await resetLinkFor(user.id);
+    const token = path.split("/").at(-1)!;
+    // Only the digest is kept.
+    expect(await prisma.passwordResetLink.findMany({ where: { userId: user.id } })).toMatchObject([
+      { tokenHash: createHash("sha256").update(token).digest("hex"), usedAt: null },
+    ]);
+
+    const visitor = browserClient(server.url);
+    const form = await visitor.get(path);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain(email);
+
+    // A weak password is explained, on the page, and nothing changes.
+    const weak = await visitor.post(path, { newPassword: "password1234" });
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain("That password is too easy to guess");
+    expect((await person.get("/settings/profile")).status).toBe(200);
+
+    const done = await visitor.post(path, { newPassword });
+    expect(done.status).toBe(302);
+    expect(done.headers.get("location")).toMatch(/^\/login\?reason=password_reset/);
+    expect(await (await visitor.get(done.headers.get("location")!)).text()).toContain("Your new password is set");
+    // The person's old session ended; the new password signs in, the old one does not.
+    expect((await person.get("/settings/profile")).status).toBe(302);
+    expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
+    expect((await authenticateWithPassword(email, PASSWORD)).ok).toBe(false);
+
+    // Used: the link says so, and refuses a second password.
+    const again = await visitor.get(path);
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain("This link has already been used");
+    const second = await visitor.post(path, { newPassword: "yet another passphrase of mine" });
+    expect(second.status).toBe(410);
+    expect(await second.text()).toContain("This link has already been used");
+    expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
+
+    const audit = await prisma.auditEvent.findMany({
+      where: { targetId: user.id, action: { in: ["password.reset_link", "password.reset"] } },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(audit).toMatchObject([
+      { action: "password.reset_link", actorEmail: adminEmail, outcome: "success" },
+      { action: "password.reset", actorId: user.id, outcome: "success", details: { via: "link", sessionsEnded: 1 } },
+    ]);
+  });
+
+  it("expires after an hour, and a newer link replaces an older one; an unknown link says it does not work", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const visitor = browserClient(server.url);
+
+    const older = await resetLinkFor(person.id);
+    const newer = await resetLinkFor(person.id);
+    const replaced = await visitor.get(older);
+    expect(replaced.status).toBe(410);
+    expect(await replaced.text()).toContain("This link does not work");
+
+    await prisma.passwordResetLink.updateMany({
+      where: { userId: person.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const expired = await visitor.get(newer);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain("This link has expired");
+    const refused = await visitor.post(newer, { newPassword });
+    expect(refused.status).toBe(410);
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+
+    const unknown = await visitor.get("/reset-password/not-a-token");
+    expect(unknown.status).toBe(410);
+    expect(await unknown.text()).toContain("This link does not work");
+
+    // Two posts of one link at the same moment: one sets its password, the other is told the link was used.
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    const outcomes = await Promise.all([
+      resetPasswordWithLink(link.token, "first racing passphrase here", origin),
+      resetPasswordWithLink(link.token, "second racing passphrase here", origin),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, reason: "used" }]);
+  });
+
+  it("is made only by an admin", async () => {
+    const someone = await signedUp(server.url, unique("someone"));
+    const target = await makeUser();
+    const refused = await someone.post(`/admin/users/${target.id}`, { intent: "reset_password" });
+    expect(refused.status).toBe(403);
+    expect(await prisma.passwordResetLink.count({ where: { userId: target.id } })).toBe(0);
+  });
+});
