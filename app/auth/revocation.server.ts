@@ -18,11 +18,12 @@ export type RevokedSignIns = { generation: number; sessionsEnded: number };
 
 /**
  * In the caller's transaction: increments the generation (first: the row lock orders this against sign-ins
- * under way), then ends every session of the account but `keepSessionId`. The generation returned is the one
- * a browser that made the change may be given a fresh device cookie for.
+ * under way), then ends every session of the account but `keepSessionId`, and every password reset link not
+ * yet used (a credential too: whoever holds one must not outlast the revocation). The generation returned is
+ * the one a browser that made the change may be given a fresh device cookie for.
  */
 export async function revokeSignIns(
-  tx: Pick<Prisma.TransactionClient, "user" | "session">,
+  tx: Pick<Prisma.TransactionClient, "user" | "session" | "passwordResetLink">,
   userId: string,
   { keepSessionId, now = new Date() }: { keepSessionId?: string; now?: Date } = {},
 ): Promise<RevokedSignIns> {
@@ -32,5 +33,6 @@ export async function revokeSignIns(
     select: { credentialGeneration: true },
   });
   const sessionsEnded = await revokeOtherSessions(userId, keepSessionId, now, tx);
+  await tx.passwordResetLink.deleteMany({ where: { userId, usedAt: null } });
   return { generation: credentialGeneration, sessionsEnded };
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { revokeMyOtherSessions } from "~/accounts/my-sessions.server";
 import { createResetLink, resetPasswordWithLink } from "~/admin/password-reset.server";
 import { authenticateWithPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
@@ -122,6 +123,16 @@ describe("a reset link made by an admin", () => {
     ]);
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, reason: "used" }]);
+  });
+
+  it("stops working when the account's sign-ins are revoked (a password change, sign out everywhere else, disabling)", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    await revokeMyOtherSessions(person, "no-current-session", origin);
+    expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
   it("is made only by an admin", async () => {
