@@ -29,6 +29,9 @@ test("an admin's reset link lets a person set a new password once, then sign in 
   await page.getByRole("button", { name: "Reset password" }).click();
   const link = (await page.locator("code.reset-link").textContent())!;
   expect(link).toMatch(/\/reset-password\/[\w-]{43}$/);
+  // On a phone the long link wraps: the page does not scroll sideways.
+  await page.setViewportSize({ width: 390, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
   const visitor = await secondBrowser(browser, testInfo);
   await visitor.goto(link);
