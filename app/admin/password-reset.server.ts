@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
-import { normaliseEmail, resetPassword } from "~/auth/accounts.server";
+import { lockUser, normaliseEmail, resetPassword } from "~/auth/accounts.server";
 import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { newPasswordField } from "~/auth/schemas";
 import { prisma } from "~/db/db.server";
@@ -83,7 +83,9 @@ export async function createResetLink(
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + RESET_LINK_MS);
   return prisma.$transaction(async (tx) => {
-    if (!(await tx.user.findUnique({ where: { id: targetId }, select: { id: true } }))) {
+    // The account row first, as a revocation takes it: a link made while one is under way waits for it
+    // (and so does not outlive it), and no two transactions wait for each other.
+    if (!(await lockUser(tx, targetId))) {
       return { ok: false as const, reason: "not_found" as const };
     }
     await tx.passwordResetLink.deleteMany({ where: { userId: targetId, usedAt: null } });

@@ -133,13 +133,25 @@ export async function resetPassword(
 ): Promise<RevokedSignIns | null> {
   const hash = await hashPassword(newPassword);
   return prisma.$transaction(async (tx) => {
+    // The account row first, as every revocation takes it (revocation.server.ts): claiming the link first
+    // and waiting for the account while a revocation holds it and waits to delete the link deadlocked.
+    if (!(await lockUser(tx, userId))) return null;
     if (claim && !(await claim(tx))) return null;
-    if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) return null;
     await tx.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
     const revoked = await revokeSignIns(tx, userId);
     await alongside?.(tx, revoked);
     return revoked;
   });
+}
+
+/**
+ * Locks the account's row for the rest of the transaction (false: no account has this id). Whatever also
+ * touches the account's sessions or reset links takes this first, as revokeSignIns does, so no two
+ * transactions wait for each other.
+ */
+export async function lockUser(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE id = ${userId} FOR UPDATE`;
+  return rows.length === 1;
 }
 
 export function hasPassword(userId: string): Promise<boolean> {

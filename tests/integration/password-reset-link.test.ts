@@ -4,6 +4,7 @@
  * and every session of theirs ends; an expired, used or unknown link says so.
  */
 import { createHash } from "node:crypto";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { revokeMyOtherSessions } from "~/accounts/my-sessions.server";
 import { createResetLink, resetPasswordWithLink } from "~/admin/password-reset.server";
@@ -132,6 +133,31 @@ describe("a reset link made by an admin", () => {
     if (!link.ok) throw new Error("expected a link");
     await revokeMyOtherSessions(person, "no-current-session", origin);
     expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+  });
+
+  it("used while a revocation holds the account waits for it, and is refused (no deadlock, no 500)", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    // A revocation as revokeSignIns makes it, held open: the account's row first, the unused links after.
+    const revocation = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revocation.connect();
+    try {
+      await revocation.query("BEGIN");
+      await revocation.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        person.id,
+      ]);
+      const using = resetPasswordWithLink(link.token, newPassword, origin);
+      // Long enough for the reset to take whatever it takes before it waits.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await revocation.query(`DELETE FROM "PasswordResetLink" WHERE "userId" = $1 AND "usedAt" IS NULL`, [person.id]);
+      await revocation.query("COMMIT");
+      expect(await using).toEqual({ ok: false, reason: "unknown" });
+    } finally {
+      await revocation.end();
+    }
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
