@@ -161,6 +161,25 @@ describe("a reset link made by an admin", () => {
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
+  it("never writes its token to a log line: neither its address nor the Referer of the requests after it", async () => {
+    const person = await makeUser({ password: PASSWORD });
+    const path = await resetLinkFor(person.id);
+    const token = path.split("/").at(-1)!;
+    const logged = server.process.logs.length;
+    const visitor = browserClient(server.url);
+    const referer = { headers: { referer: new URL(path, server.url).href } };
+    expect((await visitor.get(path, referer)).status).toBe(200);
+    expect((await visitor.post(path, { newPassword: "x" }, referer)).status).toBe(400);
+    expect((await visitor.get("/login", referer)).status).toBe(200);
+    // The access log line is written when the answer is finished: wait for the last request's.
+    await expect
+      .poll(() => server.process.logs.slice(logged).filter((line) => JSON.stringify(line).includes("/login")).length)
+      .toBeGreaterThan(0);
+    const lines = server.process.logs.slice(logged).map((line) => JSON.stringify(line));
+    expect(lines.filter((line) => line.includes("/reset-password/[redacted]")).length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes(token))).toEqual([]);
+  });
+
   it("is made only by an admin", async () => {
     const someone = await signedUp(server.url, unique("someone"));
     const target = await makeUser();
