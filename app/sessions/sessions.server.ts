@@ -170,6 +170,11 @@ export async function resolveSession(
 export async function rotateSession(sessionId: string): Promise<{ secret: string; persistent: boolean } | null> {
   const { secret, id } = newSessionSecret();
   return prisma.$transaction(async (tx) => {
+    const owner = await tx.session.findUnique({ where: { id: sessionId }, select: { userId: true } });
+    if (!owner) return null;
+    // A share lock on the account, as createSession takes: a revocation under way (which ends this session)
+    // commits first, and the check below sees it, so the new session does not outlive it.
+    await tx.$queryRaw`SELECT 1 FROM "User" WHERE id = ${owner.userId} FOR SHARE`;
     const now = new Date();
     const old = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } });
     if (!old) return null;

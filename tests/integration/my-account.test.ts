@@ -18,7 +18,7 @@ import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
 import { signInWithPassword, startSession } from "~/auth/sign-in.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
-import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
+import { resolveSession, rotateSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 import { untilBlockedBy } from "../support/postgres";
 
@@ -143,6 +143,30 @@ describe("changing the password", () => {
       await revoking.end();
     }
     expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("the new session id a password change gives this browser does not outlive a revocation committing meanwhile", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revoking.connect();
+    try {
+      // Another device's "sign out everywhere else" (this session too), not yet committed.
+      await revoking.query("BEGIN");
+      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        user.id,
+      ]);
+      await revoking.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = $1 AND "revokedAt" IS NULL`, [
+        user.id,
+      ]);
+      const rotating = rotateSession(sessionRowId(current));
+      await untilBlockedBy(revoking);
+      await revoking.query("COMMIT");
+      expect(await rotating).toBeNull();
+    } finally {
+      await revoking.end();
+    }
+    expect(await prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
   });
 
   it("a sign-in whose session was written just before the change is signed out by it, its device cookie too", async () => {
