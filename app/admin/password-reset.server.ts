@@ -73,13 +73,17 @@ const tokenHash = (token: string) => createHash("sha256").update(token).digest("
 /**
  * A one-time link for this account to set a new password, for an admin to hand over (ARES sends no email).
  * The token is returned once; the table keeps its digest. An older link of the account stops working.
+ * Not for the admin's own account: they change it in Settings → Password, with their current one (a link
+ * would let a stolen admin session take the account over). Another admin's account is allowed (someone
+ * has to be able to let them back in) and its audit record says the target is an admin.
  */
 export async function createResetLink(
   actor: SessionUser,
   targetId: string,
   origin: Omit<AuditOrigin, "actor">,
   now = new Date(),
-): Promise<{ ok: true; token: string; expiresAt: Date } | { ok: false; reason: "not_found" }> {
+): Promise<{ ok: true; token: string; expiresAt: Date } | { ok: false; reason: "not_found" | "self" }> {
+  if (actor.id === targetId) return { ok: false, reason: "self" };
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + RESET_LINK_MS);
   return prisma.$transaction(async (tx) => {
@@ -89,14 +93,17 @@ export async function createResetLink(
       return { ok: false as const, reason: "not_found" as const };
     }
     await tx.passwordResetLink.deleteMany({ where: { userId: targetId, usedAt: null } });
-    await tx.passwordResetLink.create({ data: { userId: targetId, tokenHash: tokenHash(token), expiresAt } });
+    const link = await tx.passwordResetLink.create({
+      data: { userId: targetId, tokenHash: tokenHash(token), expiresAt, createdById: actor.id },
+      select: { id: true, user: { select: { role: true } } },
+    });
     await recordAudit(
       { actor, ...origin },
       {
         action: "password.reset_link",
         outcome: "success",
         target: { type: "user", id: targetId },
-        details: { expiresAt: expiresAt.toISOString() },
+        details: { expiresAt: expiresAt.toISOString(), linkId: link.id, targetRole: link.user.role },
       },
       tx,
     );
@@ -141,7 +148,7 @@ export async function resetPasswordWithLink(
   if (state.state !== "valid") return { ok: false, reason: state.state };
   const link = await prisma.passwordResetLink.findUniqueOrThrow({
     where: { tokenHash: tokenHash(token) },
-    select: { id: true, user: { select: { id: true, email: true, name: true } } },
+    select: { id: true, createdById: true, user: { select: { id: true, email: true, name: true } } },
   });
   const { user } = link;
   const shape = newPasswordField.safeParse(password);
@@ -164,7 +171,8 @@ export async function resetPasswordWithLink(
           action: "password.reset",
           outcome: "success",
           target: { type: "user", id: user.id },
-          details: { via: "link", sessionsEnded },
+          // Whose link it was: the admin who made it (the person using it is the actor).
+          details: { via: "link", linkId: link.id, linkCreatedById: link.createdById, sessionsEnded },
         },
         tx,
       ),

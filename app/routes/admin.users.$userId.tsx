@@ -26,6 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return data({ ...details, budget, override, notice }, { headers });
 }
 
+const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
@@ -49,6 +50,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   if (form.get("intent") === "reset_password") {
     const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
+    if (!link.ok && link.reason === "self") return data({ resetError: OWN_PASSWORD }, { status: 400 });
     if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
     const url = new URL(`/reset-password/${link.token}`, request.url).toString();
     return data({ resetLink: url, resetLinkExpires: formatDateTime(link.expiresAt, admin.timeZone) });
@@ -76,6 +78,7 @@ export default function UserDetails() {
   const result = useActionData<typeof action>();
   const actionData = result && "error" in result ? result : undefined;
   const reset = result && "resetLink" in result ? result : undefined;
+  const resetError = result && "resetError" in result ? result.resetError : undefined;
   return (
     <>
       <section className="card">
@@ -150,6 +153,10 @@ export default function UserDetails() {
               <code className="reset-link">{reset.resetLink}</code>
             </p>
           </div>
+        ) : resetError ? (
+          <p className="notice" role="alert">
+            {resetError} <Link to="/settings/password">Change your password</Link>
+          </p>
         ) : (
           <p>
             Someone who forgot their password gets a link from you to set a new one: it works once, for{" "}

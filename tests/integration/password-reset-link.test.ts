@@ -79,13 +79,21 @@ describe("a reset link made by an admin", () => {
     expect(await second.text()).toContain("This link has already been used");
     expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
 
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const link = await prisma.passwordResetLink.findFirstOrThrow({ where: { userId: user.id } });
     const audit = await prisma.auditEvent.findMany({
       where: { targetId: user.id, action: { in: ["password.reset_link", "password.reset"] } },
       orderBy: { createdAt: "asc" },
     });
     expect(audit).toMatchObject([
       { action: "password.reset_link", actorEmail: adminEmail, outcome: "success" },
-      { action: "password.reset", actorId: user.id, outcome: "success", details: { via: "link", sessionsEnded: 1 } },
+      {
+        action: "password.reset",
+        actorId: user.id,
+        outcome: "success",
+        // Whose link it was.
+        details: { via: "link", sessionsEnded: 1, linkCreatedById: adminUser.id, linkId: link.id },
+      },
     ]);
   });
 
@@ -178,6 +186,21 @@ describe("a reset link made by an admin", () => {
     const lines = server.process.logs.slice(logged).map((line) => JSON.stringify(line));
     expect(lines.filter((line) => line.includes("/reset-password/[redacted]")).length).toBeGreaterThan(0);
     expect(lines.filter((line) => line.includes(token))).toEqual([]);
+  });
+
+  it("is not made by an admin for their own account (Settings → Password is); for another admin's, the audit says so", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const own = await admin.post(`/admin/users/${adminUser.id}`, { intent: "reset_password" });
+    expect(own.status).toBe(400);
+    expect(await own.text()).toContain("Your own password is changed in Settings → Password");
+    expect(await prisma.passwordResetLink.count({ where: { userId: adminUser.id } })).toBe(0);
+
+    const otherAdmin = await makeUser({ role: "admin", password: PASSWORD });
+    await resetLinkFor(otherAdmin.id);
+    const [made] = await prisma.auditEvent.findMany({
+      where: { targetId: otherAdmin.id, action: "password.reset_link" },
+    });
+    expect(made).toMatchObject({ actorId: adminUser.id, details: { targetRole: "admin" } });
   });
 
   it("is made only by an admin", async () => {
