@@ -32,6 +32,10 @@ test("an admin's reset link lets a person set a new password once, then sign in 
   // On a phone the long link wraps: the page does not scroll sideways.
   await page.setViewportSize({ width: 390, height: 800 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // Shown once, after a redirect: a reload neither shows it again nor posts for a new one (which would end it).
+  await page.reload();
+  await expect(page.getByRole("heading", { name: personEmail })).toBeVisible();
+  await expect(page.locator("code.reset-link")).toHaveCount(0);
 
   const visitor = await secondBrowser(browser, testInfo);
   await visitor.goto(link);

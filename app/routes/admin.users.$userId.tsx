@@ -6,6 +6,7 @@ import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { z } from "zod";
 import { createResetLink } from "~/admin/password-reset.server";
+import { redirectWithResetLink, takeResetLink } from "~/admin/reset-link-flash.server";
 import { RESET_LINK_HOURS } from "~/admin/schemas";
 import { viewUser } from "~/admin/users.server";
 import { formatDateTime } from "~/accounts/time-zone";
@@ -23,7 +24,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!details) throw new Response("There is no account with this id.", { status: 404 });
   const [budget, override] = await Promise.all([tokenBudgetFor(details.user.id), tokenBudgetOverride(details.user.id)]);
   const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
-  return data({ ...details, budget, override, notice }, { headers });
+  const { resetLink, headers: resetLinkHeaders } = await takeResetLink(request, admin.id, details.user.id);
+  for (const cookie of resetLinkHeaders.getSetCookie()) headers.append("Set-Cookie", cookie);
+  return data({ ...details, budget, override, notice, resetLink }, { headers });
 }
 
 const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
@@ -52,8 +55,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
     if (!link.ok && link.reason === "self") return data({ resetError: OWN_PASSWORD }, { status: 400 });
     if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
-    const url = new URL(`/reset-password/${link.token}`, request.url).toString();
-    return data({ resetLink: url, resetLinkExpires: formatDateTime(link.expiresAt, admin.timeZone) });
+    return redirectWithResetLink(`/admin/users/${userId}`, {
+      admin: admin.id,
+      target: userId,
+      url: new URL(`/reset-password/${link.token}`, request.url).toString(),
+      expires: formatDateTime(link.expiresAt, admin.timeZone),
+    });
   }
   const parsed = budgetSchema.safeParse(Object.fromEntries(form));
   // What was typed goes back with the error: without JS the page is rendered anew and would otherwise show
@@ -74,10 +81,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function UserDetails() {
-  const { user, sessions, events, budget, override, notice } = useLoaderData<typeof loader>();
+  const { user, sessions, events, budget, override, notice, resetLink: reset } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const actionData = result && "error" in result ? result : undefined;
-  const reset = result && "resetLink" in result ? result : undefined;
   const resetError = result && "resetError" in result ? result.resetError : undefined;
   return (
     <>
@@ -146,11 +152,11 @@ export default function UserDetails() {
         {reset ? (
           <div className="notice" role="status">
             <p>
-              Give this link to {user.email} (it is shown only now). It works once, until {reset.resetLinkExpires};
-              setting a new password with it signs them out everywhere.
+              Give this link to {user.email} (it is shown only now). It works once, until {reset.expires}; setting a new
+              password with it signs them out everywhere.
             </p>
             <p>
-              <code className="reset-link">{reset.resetLink}</code>
+              <code className="reset-link">{reset.url}</code>
             </p>
           </div>
         ) : resetError ? (

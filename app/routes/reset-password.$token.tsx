@@ -22,8 +22,10 @@ const UNUSABLE: Record<Exclude<ResetLinkState["state"], "valid">, string> = {
   expired:
     "This link has expired: links to set a new password work for one hour. Ask your administrator for a new one.",
   used: "This link has already been used: each works once. If you did not set a new password with it, ask your administrator for a new link.",
+  // Every reason it can be: mistyped, replaced by a newer link, or ended with the account's sign-ins (a
+  // password change, "sign out everywhere else", the account disabled), which deletes unused links.
   unknown:
-    "This link does not work: it may be mistyped, or a newer link replaced it. Ask your administrator for a new one.",
+    "This link does not work (any more): it may be mistyped, or it was replaced or cancelled since it was made. Ask your administrator for a new one.",
 };
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -29,12 +29,20 @@ beforeAll(async () => {
 
 /** The admin presses "Reset password" on the person's page: the link, as the page shows it. */
 async function resetLinkFor(userId: string): Promise<string> {
-  const page = await admin.post(`/admin/users/${userId}`, { intent: "reset_password" });
+  const posted = await admin.post(`/admin/users/${userId}`, { intent: "reset_password" });
+  // Post/Redirect/Get: a reload of the page shows it, it does not post again.
+  expect(posted.status).toBe(303);
+  expect(posted.headers.get("location")).toBe(`/admin/users/${userId}`);
+  const page = await admin.get(posted.headers.get("location")!);
   expect(page.status).toBe(200);
   const html = await page.text();
   const link = /<code class="reset-link">([^<]+)<\/code>/.exec(html)?.[1];
   if (!link) throw new Error("no link on the page");
   expect(html).toContain("It works once, until");
+  // Shown once: reloaded, the page no longer has it (and made no other link).
+  const links = await prisma.passwordResetLink.count({ where: { userId } });
+  expect(await (await admin.get(`/admin/users/${userId}`)).text()).not.toContain(link);
+  expect(await prisma.passwordResetLink.count({ where: { userId } })).toBe(links);
   return new URL(link).pathname;
 }
 
@@ -141,6 +149,9 @@ describe("a reset link made by an admin", () => {
     if (!link.ok) throw new Error("expected a link");
     await revokeMyOtherSessions(person, "no-current-session", origin);
     expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
+    // What its holder reads is true of it: not only "mistyped, or a newer link replaced it".
+    const page = await browserClient(server.url).get(`/reset-password/${link.token}`);
+    expect(await page.text()).toContain("it may be mistyped, or it was replaced or cancelled since it was made");
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
