@@ -12,6 +12,7 @@ import { viewUser } from "~/admin/users.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
+import { config } from "~/config/env.server";
 import { setTokenBudgetOverride, tokenBudgetFor, tokenBudgetOverride } from "~/chat/usage.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -26,10 +27,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
   const { resetLink, headers: resetLinkHeaders } = await takeResetLink(request, admin.id, details.user.id);
   for (const cookie of resetLinkHeaders.getSetCookie()) headers.append("Set-Cookie", cookie);
-  return data({ ...details, budget, override, notice, resetLink }, { headers });
+  return data({ ...details, budget, override, notice, resetLink, localLogin: config().localLogin }, { headers });
 }
 
 const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
+const PASSWORDS_OFF =
+  "Password sign-in is turned off on this server (LOCAL_LOGIN=false): there is no password to reset.";
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
@@ -52,6 +55,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = params.userId ?? "";
   const form = await request.formData();
   if (form.get("intent") === "reset_password") {
+    if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
+    if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
     const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
     if (!link.ok && link.reason === "self") return data({ resetError: OWN_PASSWORD }, { status: 400 });
     if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
@@ -81,7 +86,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function UserDetails() {
-  const { user, sessions, events, budget, override, notice, resetLink: reset } = useLoaderData<typeof loader>();
+  const {
+    user,
+    sessions,
+    events,
+    budget,
+    override,
+    notice,
+    resetLink: reset,
+    localLogin,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const actionData = result && "error" in result ? result : undefined;
   const resetError = result && "resetError" in result ? result.resetError : undefined;
@@ -161,20 +175,25 @@ export default function UserDetails() {
           </div>
         ) : resetError ? (
           <p className="notice" role="alert">
-            {resetError} <Link to="/settings/password">Change your password</Link>
+            {resetError}{" "}
+            {resetError === OWN_PASSWORD ? <Link to="/settings/password">Change your password</Link> : null}
           </p>
+        ) : !localLogin ? (
+          <p>{PASSWORDS_OFF}</p>
         ) : (
           <p>
             Someone who forgot their password gets a link from you to set a new one: it works once, for{" "}
             {RESET_LINK_HOURS} hour; a new link replaces the previous one.
           </p>
         )}
-        <Form method="post" className="inline-form">
-          <input type="hidden" name="intent" value="reset_password" />
-          <button type="submit" className="small secondary">
-            Reset password
-          </button>
-        </Form>
+        {localLogin ? (
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="reset_password" />
+            <button type="submit" className="small secondary">
+              Reset password
+            </button>
+          </Form>
+        ) : null}
       </section>
       <section className="card">
         <h3>Active sessions ({sessions.length})</h3>

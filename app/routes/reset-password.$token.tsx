@@ -9,6 +9,7 @@ import { MIN_PASSWORD, newPasswordField } from "~/auth/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 import { formConstraint } from "~/validation/constraints";
+import { config } from "~/config/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Set a new password · ARES" }];
 
@@ -28,7 +29,12 @@ const UNUSABLE: Record<Exclude<ResetLinkState["state"], "valid">, string> = {
     "This link does not work (any more): it may be mistyped, or it was replaced or cancelled since it was made. Ask your administrator for a new one.",
 };
 
+/** With LOCAL_LOGIN=false a password signs no one in: a link to set one would only mislead. */
+const PASSWORDS_OFF =
+  "Password sign-in is turned off on this server: there is no password to set. Sign in as your administrator tells you.";
+
 export async function loader({ params }: LoaderFunctionArgs) {
+  if (!config().localLogin) return data({ email: null, problem: PASSWORDS_OFF }, { status: 404 });
   const link = await resetLinkState(params.token ?? "");
   // The page is the same whoever is signed in: the link is for its account, not for this browser's.
   if (link.state !== "valid") return data({ email: null, problem: UNUSABLE[link.state] }, { status: 410 });
@@ -42,6 +48,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const refused = refusedFormReply(context, (options) => submission.reply({ ...options, hideFields: HIDDEN }));
   if (refused) return refused;
   if (submission.status !== "success") return data(submission.reply({ hideFields: HIDDEN }), { status: 400 });
+  if (!config().localLogin) {
+    return data(submission.reply({ formErrors: [PASSWORDS_OFF], hideFields: HIDDEN }), { status: 404 });
+  }
   const result = await resetPasswordWithLink(params.token ?? "", submission.value.newPassword, {
     ip: context.clientIp,
     userAgent: context.userAgent,
@@ -53,12 +62,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   // The loader, run again, says why (expired or used meanwhile).
   if (!result.ok) return data(submission.reply({ resetForm: true, hideFields: HIDDEN }), { status: 410 });
+  // Signed in here as someone else (an admin trying the link, a shared computer): the sign-in page would
+  // send them on to their own pages, and the confirmation would be lost. Say it here; their session stays.
+  const signedIn = context.auth.user;
+  if (signedIn && signedIn.email !== result.email) return { setFor: result.email, signedInAs: signedIn.email };
   return redirect(`/login?${new URLSearchParams({ reason: "password_reset", email: result.email })}`);
 }
 
 export default function ResetPassword() {
   const { email, problem } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const actionData = useActionData<typeof action>();
+  const done = actionData && "setFor" in actionData ? actionData : undefined;
+  const lastResult = actionData && !("setFor" in actionData) ? actionData : undefined;
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "reset-password",
@@ -71,7 +86,13 @@ export default function ResetPassword() {
   return (
     <section className="auth-page card">
       <h1>Set a new password</h1>
-      {problem ? (
+      {done ? (
+        <p className="notice" role="status">
+          The new password of <strong>{done.setFor}</strong> is set, and every session of that account is signed out.
+          This browser is still signed in as <strong>{done.signedInAs}</strong>: sign out first to sign in with the new
+          password.
+        </p>
+      ) : problem ? (
         <>
           <p className="notice" role="alert">
             {problem}

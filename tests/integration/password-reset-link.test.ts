@@ -214,6 +214,19 @@ describe("a reset link made by an admin", () => {
     expect(made).toMatchObject({ actorId: adminUser.id, details: { targetRole: "admin" } });
   });
 
+  it("used in a browser signed in as someone else, says the password is set there (the sign-in page would not)", async () => {
+    const person = await makeUser({ password: PASSWORD });
+    const path = await resetLinkFor(person.id);
+    // The admin tries the link in their own browser.
+    const done = await admin.post(path, { newPassword });
+    // (The status is the loader's, run again after the action: 410, the link now used.)
+    const html = await done.text();
+    expect(html).toContain(`The new password of <strong>${person.email}</strong> is set`);
+    expect(html).toContain(`This browser is still signed in as <strong>${adminEmail}</strong>`);
+    expect((await authenticateWithPassword(person.email, newPassword)).ok).toBe(true);
+    expect((await admin.get("/settings/profile")).status).toBe(200);
+  });
+
   it("is made only by an admin", async () => {
     const someone = await signedUp(server.url, unique("someone"));
     const target = await makeUser();
