@@ -1,5 +1,6 @@
 /**
- * `npm run user:password -- someone@example.com [--password-stdin]`
+ * `npm run -s user:password -- someone@example.com [--password-stdin]` (`-s`: without it npm prints its own
+ * banner on stdout, ahead of the generated password, so a pipe of stdout gets more than the password)
  * Resets a password from the shell (ARES sends no email: someone who forgot theirs asks the operator).
  * With --password-stdin the new password is read from standard input (never from the command line: shell
  * history and `ps` would keep it); without, one is generated and printed once. Either way every session
@@ -16,7 +17,7 @@ const { closeDb } = await import("~/db/db.server");
 const { withDatabaseUrl } = await import("./database-url");
 
 const USAGE =
-  "usage: npm run user:password -- you@example.com [--password-stdin]   (the password on stdin, e.g. from a file or a pipe)";
+  "usage: npm run -s user:password -- you@example.com [--password-stdin]   (the password on stdin, e.g. from a file or a pipe)";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,7 +32,14 @@ if (!email || extra.length > 0) {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) console.error("New password (then Enter and Ctrl-D):");
+  // A terminal would echo the password as it is typed (and leave it on screen): pipe it from a file or a
+  // password manager instead.
+  if (process.stdin.isTTY) {
+    console.error(
+      "--password-stdin reads a pipe, not the terminal (which would show the password): e.g. `pass show x | npm run -s user:password -- you@example.com --password-stdin`, or leave --password-stdin out for a generated one.",
+    );
+    process.exit(2);
+  }
   let text = "";
   for await (const chunk of process.stdin) text += String(chunk);
   return text.replace(/\r?\n$/, "");

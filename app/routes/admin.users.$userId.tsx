@@ -33,6 +33,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
 const PASSWORDS_OFF =
   "Password sign-in is turned off on this server (LOCAL_LOGIN=false): there is no password to reset.";
+// The form that posted: "Reset password" names itself; the budget form has no intent.
+const intentSchema = z.object({ intent: z.literal("reset_password") });
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
@@ -54,7 +56,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const userId = params.userId ?? "";
   const form = await request.formData();
-  if (form.get("intent") === "reset_password") {
+  if (intentSchema.safeParse(Object.fromEntries(form)).data?.intent === "reset_password") {
     if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
     if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
     const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });

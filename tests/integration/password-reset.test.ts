@@ -119,6 +119,26 @@ describe("npm run user:password", () => {
     expect((await authenticateWithPassword(person.email, oldPassword)).ok).toBe(false);
   });
 
+  it("with --password-stdin refuses a terminal (it would show the password as typed) and says to pipe it", async () => {
+    const person = await makeUser({ password: oldPassword });
+    // `script` gives the command a terminal for its stdin.
+    const command = `${process.execPath} --import tsx scripts/user-password.ts ${person.email} --password-stdin`;
+    const run = spawnSync("script", ["-qec", command, "/dev/null"], {
+      cwd: root,
+      input: "",
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: process.env.DATABASE_URL!,
+      } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.stdout).toContain("--password-stdin reads a pipe, not the terminal");
+    expect(run.status).toBe(2);
+    expect((await authenticateWithPassword(person.email, oldPassword)).ok).toBe(true);
+  });
+
   it("refuses a password on the command line, a weak one on stdin, and an unknown email, changing nothing", async () => {
     const person = await makeUser({ password: oldPassword });
     const onArgv = userPassword([person.email, newPassword]);
