@@ -3,6 +3,7 @@ import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { lockUser, normaliseEmail, resetPassword } from "~/auth/accounts.server";
 import { isWeakPassword, WEAK_PASSWORD_MESSAGE } from "~/auth/password-strength.server";
 import { newPasswordField } from "~/auth/schemas";
+import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
 import { RESET_LINK_HOURS } from "./schemas";
 import type { SessionUser } from "~/sessions/types";
@@ -27,7 +28,7 @@ export function generatePassword(): string {
 
 export type OperatorReset =
   | { ok: true; email: string; sessionsEnded: number }
-  | { ok: false; reason: "unknown_email" | "invalid_password"; message: string };
+  | { ok: false; reason: "unknown_email" | "invalid_password" | "passwords_off"; message: string };
 
 /**
  * Sets `password` as the account's new one, ending its sessions and device cookies; audited in the same
@@ -38,6 +39,14 @@ export async function resetPasswordAsOperator(
   password: string,
   operator: string,
 ): Promise<OperatorReset> {
+  // With LOCAL_LOGIN=false a password signs no one in: setting one would only mislead whoever gets it.
+  if (!config().localLogin) {
+    return {
+      ok: false,
+      reason: "passwords_off",
+      message: "Password sign-in is turned off on this server (LOCAL_LOGIN=false): a password would sign no one in.",
+    };
+  }
   const account = await prisma.user.findUnique({
     where: { email: normaliseEmail(email) },
     select: { id: true, email: true, name: true },

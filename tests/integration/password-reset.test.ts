@@ -20,7 +20,7 @@ const newPassword = "a whole new passphrase for spring";
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** `npm run user:password -- …` as an operator runs it (the script behind it), with `stdin` piped in. */
-function userPassword(args: string[], stdin = "") {
+function userPassword(args: string[], stdin = "", env: Record<string, string> = {}) {
   return spawnSync(process.execPath, ["--import", "tsx", "scripts/user-password.ts", ...args], {
     cwd: root,
     input: stdin,
@@ -28,6 +28,7 @@ function userPassword(args: string[], stdin = "") {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       DATABASE_URL: process.env.DATABASE_URL!,
+      ...env,
     } as Partial<NodeJS.ProcessEnv> as NodeJS.ProcessEnv,
     encoding: "utf8",
   });
@@ -117,6 +118,20 @@ describe("npm run user:password", () => {
     expect(lines).toHaveLength(1);
     expect((await authenticateWithPassword(person.email, lines[0]!)).ok).toBe(true);
     expect((await authenticateWithPassword(person.email, oldPassword)).ok).toBe(false);
+  });
+
+  it("refuses with LOCAL_LOGIN=false (a password signs no one in), changing nothing", async () => {
+    const person = await makeUser({ password: oldPassword });
+    const run = userPassword([person.email], "", {
+      LOCAL_LOGIN: "false",
+      AUTH0_DOMAIN: "idp.example.test",
+      AUTH0_CLIENT_ID: "client",
+      AUTH0_CLIENT_SECRET: "client-secret-for-the-test-0123456789",
+    });
+    expect(run.stderr).toContain("Password sign-in is turned off on this server (LOCAL_LOGIN=false)");
+    expect(run.stdout).toBe("");
+    expect(run.status).toBe(1);
+    expect((await authenticateWithPassword(person.email, oldPassword)).ok).toBe(true);
   });
 
   it("with --password-stdin refuses a terminal (it would show the password as typed) and says to pipe it", async () => {
