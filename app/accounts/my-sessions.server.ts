@@ -1,7 +1,8 @@
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { prisma } from "~/db/db.server";
-import { deviceCookieHeader, forgetKnownDevices, knownDeviceId } from "~/auth/device-cookie.server";
-import { listActiveSessions, revokeOtherSessions, revokeSession } from "~/sessions/sessions.server";
+import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
+import { revokeSignIns } from "~/auth/revocation.server";
+import { listActiveSessions, revokeSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 import { describeUserAgent } from "~/sessions/user-agent";
 import { formatDateTime } from "./time-zone";
@@ -56,16 +57,14 @@ export async function revokeMyOtherSessions(
   cookieHeader?: string | null,
 ): Promise<{ count: number; deviceCookie: string | undefined }> {
   const deviceId = await knownDeviceId(cookieHeader ?? undefined, user.email);
-  const { count, at } = await prisma.$transaction(async (tx) => {
-    const at = new Date();
-    const count = await revokeOtherSessions(user.id, currentSessionId, at, tx);
-    await forgetKnownDevices(user.id, at, tx);
+  const { count, generation } = await prisma.$transaction(async (tx) => {
+    const { sessionsEnded: count, generation } = await revokeSignIns(tx, user.id, { keepSessionId: currentSessionId });
     await recordAudit(
       { actor: user, ...origin },
       { action: "session.revoke_others", outcome: "success", details: { count } },
       tx,
     );
-    return { count, at };
+    return { count, generation };
   });
-  return { count, deviceCookie: deviceId ? deviceCookieHeader(user.email, at.getTime(), deviceId) : undefined };
+  return { count, deviceCookie: deviceId ? deviceCookieHeader(user.email, generation, { id: deviceId }) : undefined };
 }

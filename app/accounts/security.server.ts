@@ -2,7 +2,7 @@ import { changePassword } from "~/auth/accounts.server";
 import { deviceCookieHeader } from "~/auth/device-cookie.server";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
 import { serializeSessionCookie } from "~/sessions/cookie.server";
-import { revokeOtherSessions, rotateSession } from "~/sessions/sessions.server";
+import { rotateSession } from "~/sessions/sessions.server";
 import type { SessionUser } from "~/sessions/types";
 
 type PasswordChangeResult =
@@ -10,7 +10,7 @@ type PasswordChangeResult =
 
 /**
  * Sets a new password after checking the current one (accounts without a password set one without it),
- * then signs out every other session: whoever knew the old password is locked out. This session gets
+ * and in the same commit signs out every other session: whoever knew the old password is locked out. This session gets
  * a new id (returned as Set-Cookie), so a copy of the old cookie is worthless too. Known-device cookies
  * issued before the change stop counting; this browser gets a fresh one (it has just shown the password,
  * as a sign-in does).
@@ -21,19 +21,24 @@ export async function changeMyPassword(
   passwords: { currentPassword: string | undefined; newPassword: string },
   origin: Omit<AuditOrigin, "actor">,
 ): Promise<PasswordChangeResult> {
-  const at = await changePassword(user.id, passwords.currentPassword ?? "", passwords.newPassword);
-  if (!at) {
+  const changed = await changePassword(
+    user.id,
+    passwords.currentPassword ?? "",
+    passwords.newPassword,
+    currentSessionId,
+  );
+  if (!changed) {
     await recordAudit(
       { actor: user, ...origin },
       { action: "password.change", outcome: "failure", details: { reason: "wrong_password" } },
     );
     return { ok: false, reason: "wrong_password" };
   }
-  const signedOut = await revokeOtherSessions(user.id, currentSessionId);
+  const signedOut = changed.sessionsEnded;
   const rotated = await rotateSession(currentSessionId);
   const setCookies = [
     ...(rotated ? [await serializeSessionCookie(rotated.secret, rotated.persistent)] : []),
-    deviceCookieHeader(user.email, at.getTime()),
+    deviceCookieHeader(user.email, changed.generation),
   ];
   await recordAudit(
     { actor: user, ...origin },

@@ -17,3 +17,6 @@ export const jobActionSchema = z.object({
   queue: z.string({ error: "Choose a job." }).min(1).max(200),
   jobId: z.uuid({ error: "Choose a job." }),
 });
+
+/** How long a password reset link made by an admin works: long enough to hand over, short if it leaks. */
+export const RESET_LINK_HOURS = 1;

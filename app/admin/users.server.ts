@@ -1,6 +1,7 @@
 import { isLastActiveAdmin, withAdminLock } from "~/accounts/admins.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { recordAudit, type AuditOrigin } from "~/audit/audit.server";
+import { revokeSignIns } from "~/auth/revocation.server";
 import { prisma } from "~/db/db.server";
 import { likeLiteral } from "~/db/like";
 import type { Prisma } from "~/generated/prisma/client";
@@ -117,14 +118,10 @@ export async function setUserDisabled(
     if (Boolean(target.disabledAt) === disabled) return { ok: true, changed: false };
     if (disabled && (await isLastActiveAdmin(tx, targetId))) return "last_admin";
     const now = new Date();
-    // Its known-device cookies end too (devicesValidFrom): re-enabled, a copied one must not count again.
-    await tx.user.update({
-      where: { id: targetId },
-      data: disabled ? { disabledAt: now, devicesValidFrom: now } : { disabledAt: null },
-    });
-    const revoked = disabled
-      ? (await tx.session.updateMany({ where: { userId: targetId, revokedAt: null }, data: { revokedAt: now } })).count
-      : 0;
+    await tx.user.update({ where: { id: targetId }, data: { disabledAt: disabled ? now : null } });
+    // Its known-device cookies end too, and any sign-in under way (revokeSignIns): re-enabled, a copied
+    // cookie must not count again, nor a session written after this must open the account.
+    const revoked = disabled ? (await revokeSignIns(tx, targetId, { now })).sessionsEnded : 0;
     await recordAudit(
       { actor, ...origin },
       {

@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   "user.enable",
   "user.view",
   "password.change",
+  "password.reset",
+  "password.reset_link",
   "account.delete",
   "data.export",
   "audit.view",

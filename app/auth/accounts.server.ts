@@ -2,6 +2,7 @@ import { prisma } from "~/db/db.server";
 import type { Prisma } from "~/generated/prisma/client";
 import type { Role } from "~/generated/prisma/enums";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "./password.server";
+import { revokeSignIns, type RevokedSignIns } from "./revocation.server";
 
 // Serialises "is this the first account?" so two simultaneous first signups cannot both become admin.
 const FIRST_ACCOUNT_LOCK = 0x41524531;
@@ -60,15 +61,25 @@ export async function createAccount(
 }
 
 export type PasswordLoginResult =
-  | { ok: true; user: { id: string; email: string } }
+  | { ok: true; user: { id: string; email: string }; generation: number }
   | { ok: false; reason: "unknown_email" | "wrong_password" | "no_password" | "disabled"; userId?: string };
 
-/** Checks an email and password. Callers must show the same message for every failure reason. */
+/**
+ * Checks an email and password. Callers must show the same message for every failure reason. `generation`:
+ * the account's credentialGeneration read with the hash, for the session and device cookie the sign-in
+ * issues (revocation.server.ts).
+ */
 export async function authenticateWithPassword(email: string, password: string): Promise<PasswordLoginResult> {
   const user = await prisma.user.findUnique({
     where: { email: normaliseEmail(email) },
     relationLoadStrategy: "join",
-    select: { id: true, email: true, disabledAt: true, password: { select: { hash: true } } },
+    select: {
+      id: true,
+      email: true,
+      disabledAt: true,
+      credentialGeneration: true,
+      password: { select: { hash: true } },
+    },
   });
   if (!user) return { ok: false, reason: await verifyAgainstDecoy(password).then(() => "unknown_email" as const) };
   if (!user.password) {
@@ -78,30 +89,69 @@ export async function authenticateWithPassword(email: string, password: string):
   if (!(await verifyPassword(user.password.hash, password)))
     return { ok: false, reason: "wrong_password", userId: user.id };
   if (user.disabledAt) return { ok: false, reason: "disabled", userId: user.id };
-  return { ok: true, user: { id: user.id, email: user.email } };
+  return { ok: true, user: { id: user.id, email: user.email }, generation: user.credentialGeneration };
 }
 
 /**
- * Replaces the password after checking the current one; null when the current one is wrong, else the
- * moment the change took effect. Every known-device cookie of the account issued before that moment
- * stops counting with it, in the same commit (device-cookie.server.ts): a cookie copied while the old
- * password was known must not outlive it. The moment is taken after Argon2's work (tens of ms), just
- * before the commit, so a cookie issued by a sign-in with the old password meanwhile is revoked too.
+ * Replaces the password after checking the current one; null when the current one is wrong. In the same
+ * commit every other session of the account ends and its known-device cookies stop counting
+ * (revokeSignIns): whoever knew the old password is locked out, and so is a sign-in that checked it just
+ * before the change. Returns the new generation (this browser's fresh device cookie) and how many sessions
+ * ended.
  */
 export async function changePassword(
   userId: string,
   currentPassword: string,
   newPassword: string,
-): Promise<Date | null> {
+  keepSessionId?: string,
+): Promise<RevokedSignIns | null> {
   const existing = await prisma.password.findUnique({ where: { userId }, select: { hash: true } });
   if (existing && !(await verifyPassword(existing.hash, currentPassword))) return null;
   const hash = await hashPassword(newPassword);
-  const at = new Date();
-  await prisma.$transaction([
-    prisma.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } }),
-    prisma.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } }),
-  ]);
-  return at;
+  return prisma.$transaction(async (tx) => {
+    await tx.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
+    return revokeSignIns(tx, userId, { keepSessionId });
+  });
+}
+
+/**
+ * Sets a password without the current one (an operator's reset, or a reset link): every session and
+ * known-device cookie of the account ends with it. In the same transaction, `claim` runs first (a reset
+ * link taken, once: false leaves everything as it was) and `alongside` last (the audit record). Null when
+ * no account has this id or the claim was refused.
+ */
+export async function resetPassword(
+  userId: string,
+  newPassword: string,
+  {
+    claim,
+    alongside,
+  }: {
+    claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
+    alongside?: (tx: Prisma.TransactionClient, revoked: RevokedSignIns) => Promise<void>;
+  } = {},
+): Promise<RevokedSignIns | null> {
+  const hash = await hashPassword(newPassword);
+  return prisma.$transaction(async (tx) => {
+    // The account row first, as every revocation takes it (revocation.server.ts): claiming the link first
+    // and waiting for the account while a revocation holds it and waits to delete the link deadlocked.
+    if (!(await lockUser(tx, userId))) return null;
+    if (claim && !(await claim(tx))) return null;
+    await tx.password.upsert({ where: { userId }, update: { hash }, create: { userId, hash } });
+    const revoked = await revokeSignIns(tx, userId);
+    await alongside?.(tx, revoked);
+    return revoked;
+  });
+}
+
+/**
+ * Locks the account's row for the rest of the transaction (false: no account has this id). Whatever also
+ * touches the account's sessions or reset links takes this first, as revokeSignIns does, so no two
+ * transactions wait for each other.
+ */
+export async function lockUser(tx: Prisma.TransactionClient, userId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE id = ${userId} FOR UPDATE`;
+  return rows.length === 1;
 }
 
 export function hasPassword(userId: string): Promise<boolean> {

@@ -20,10 +20,23 @@ type AccountUser = { id: string; email: string; role: Role };
 type Auth0AccountRefusal =
   "disabled" | "email_unverified" | "new_email_unverified" | "no_email" | "linked_to_other_identity";
 
+/**
+ * `generation`: the account's credentialGeneration read with it, for the session the sign-in writes: a
+ * revocation ("sign out everywhere else", disabling) committed meanwhile makes that write refused
+ * (revocation.server.ts), as for a password sign-in.
+ */
 type Auth0Account =
-  { ok: true; user: AccountUser; created: boolean } | { ok: false; reason: Auth0AccountRefusal; user?: AccountUser };
+  | { ok: true; user: AccountUser; created: boolean; generation: number }
+  | { ok: false; reason: Auth0AccountRefusal; user?: AccountUser };
 
-const accountFields = { id: true, email: true, role: true, auth0Sub: true, disabledAt: true } as const;
+const accountFields = {
+  id: true,
+  email: true,
+  role: true,
+  auth0Sub: true,
+  disabledAt: true,
+  credentialGeneration: true,
+} as const;
 
 /**
  * Finds the account for an Auth0 identity: by `sub`; else an existing account with the same, verified, email
@@ -41,7 +54,7 @@ export async function findOrCreateAuth0Account(
       if (!found.ok) return found;
       const user = { ...found.user };
       if (idpRole) user.role = (await syncRole(user, idpRole, origin, "auth0")).role;
-      return { ok: true, user, created: false };
+      return { ok: true, user, created: false, generation: found.generation };
     }
     if (!identity.email) return { ok: false, reason: "no_email" };
     // Anyone can put any address on an unverified IdP profile: an account under it would take the
@@ -59,7 +72,8 @@ export async function findOrCreateAuth0Account(
         { actor: user, ...origin },
         { action: "signup", outcome: "success", details: { method: "auth0", role: user.role } },
       );
-      return { ok: true, user, created: true };
+      // A new account: no revocation yet.
+      return { ok: true, user, created: true, generation: 0 };
     } catch (error) {
       if (!(error instanceof EmailTakenError) || attempt > 0) throw error;
     }
@@ -95,10 +109,11 @@ async function findOrLink(identity: Auth0Identity, origin: RequestOrigin): Promi
       details: { method: "auth0", sub: identity.sub },
     },
   );
-  return { ok: true, user, created: false };
+  return { ok: true, user, created: false, generation: byEmail.credentialGeneration };
 }
 
-function usable(row: AccountUser & { disabledAt: Date | null }): Auth0Account {
+function usable(row: AccountUser & { disabledAt: Date | null; credentialGeneration: number }): Auth0Account {
   const user = { id: row.id, email: row.email, role: row.role };
-  return row.disabledAt ? { ok: false, reason: "disabled", user } : { ok: true, user, created: false };
+  if (row.disabledAt) return { ok: false, reason: "disabled", user };
+  return { ok: true, user, created: false, generation: row.credentialGeneration };
 }

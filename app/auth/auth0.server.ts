@@ -133,7 +133,7 @@ export async function startAuth0Login(request: Request): Promise<Response> {
 }
 
 type Outcome =
-  | { ok: true; user: { id: string; email: string } }
+  | { ok: true; user: { id: string; email: string }; generation: number }
   | { ok: false; reason: string; user?: { id: string; email: string }; sub?: string; error?: unknown };
 
 /** Errors the flow can meet at the IdP or in the browser's cookies, named for the audit log. */
@@ -168,7 +168,7 @@ async function completeLogin(auth0: Auth0Config, request: Request, origin: Reque
   }
   const account = await findOrCreateAuth0Account(identity, idpRole, origin);
   if (!account.ok) return { ok: false, reason: account.reason, user: account.user, sub: identity.sub };
-  return { ok: true, user: account.user };
+  return { ok: true, user: account.user, generation: account.generation };
 }
 
 function stateCookieNames(request: Request): string[] {
@@ -211,10 +211,13 @@ export async function finishAuth0Login(request: Request, origin: RequestOrigin):
   const parsedFlow = flowValue.safeParse(await flowCookie().parse(request.headers.get("cookie")));
   const flow = parsedFlow.success ? parsedFlow.data : { redirectTo: "/", remember: false };
   const cleanup = await leftoverCookies(request);
-  const outcome = await completeLogin(auth0, request, origin);
+  let outcome = await completeLogin(auth0, request, origin);
   if (outcome.ok) {
-    const setCookie = await startSession(outcome.user, "auth0", flow.remember, origin);
-    return redirectWith(safeRedirectTo(flow.redirectTo), [...cleanup, setCookie]);
+    // Written only under the generation read with the account: a revocation committed meanwhile (sign out
+    // everywhere else, disabling) leaves no session, and the person is asked to try again.
+    const setCookie = await startSession(outcome.user, "auth0", flow.remember, origin, outcome.generation);
+    if (setCookie) return redirectWith(safeRedirectTo(flow.redirectTo), [...cleanup, setCookie]);
+    outcome = { ok: false, reason: "signins_revoked", user: outcome.user };
   }
 
   logger.warn({ reason: outcome.reason, err: outcome.error, sub: outcome.sub }, "Auth0 sign-in failed");

@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prisma } from "~/db/db.server";
+import { revokeSignIns } from "./revocation.server";
 
 const originalSecret = process.env.SESSION_SECRET;
 
@@ -23,7 +25,7 @@ describe("known-device cookies", () => {
     const email = "ada@example.test";
     await account(email);
     const before = await withSecrets("the-old-secret-of-this-instance-0123456789");
-    const cookie = cookieOf(before.deviceCookieHeader(email));
+    const cookie = cookieOf(before.deviceCookieHeader(email, 0));
     const id = await before.knownDeviceId(cookie, email);
     expect(id).toBeDefined();
     const rotated = await withSecrets(
@@ -35,16 +37,22 @@ describe("known-device cookies", () => {
     expect(await dropped.knownDeviceId(cookie, email)).toBeUndefined();
   });
 
-  it("issued before the account revoked its devices, count as none; one issued at that moment or after counts", async () => {
+  it("of a generation the account has revoked count as none; one of the current generation counts", async () => {
     const email = "grace@example.test";
     const { id: userId } = await account(email);
     const cookies = await withSecrets("the-secret-of-this-instance-0123456789abcdef");
-    const old = cookieOf(cookies.deviceCookieHeader(email, Date.now() - 60_000));
+    const old = cookieOf(cookies.deviceCookieHeader(email, 0));
     expect(await cookies.knownDeviceId(old, email)).toBeDefined();
-    const at = new Date();
-    await cookies.forgetKnownDevices(userId, at);
+    const { generation } = await prisma.$transaction((tx) => revokeSignIns(tx, userId));
     expect(await cookies.knownDeviceId(old, email)).toBeUndefined();
-    const fresh = cookieOf(cookies.deviceCookieHeader(email, at.getTime()));
+    // Issued after the revocation for what was read before it (a sign-in under way): none either.
+    expect(
+      await cookies.knownDeviceId(
+        cookieOf(cookies.deviceCookieHeader(email, 0, { issuedAt: Date.now() + 1000 })),
+        email,
+      ),
+    ).toBeUndefined();
+    const fresh = cookieOf(cookies.deviceCookieHeader(email, generation));
     expect(await cookies.knownDeviceId(fresh, email)).toBeDefined();
     // The revocation is in the database: a process started afterwards (a fresh module) sees it too.
     const elsewhere = await withSecrets("the-secret-of-this-instance-0123456789abcdef");
@@ -52,11 +60,46 @@ describe("known-device cookies", () => {
     expect(await elsewhere.knownDeviceId(fresh, email)).toBeDefined();
   });
 
+  it("cannot have their generation changed: the signature covers it", async () => {
+    const email = "linus@example.test";
+    const { id: userId } = await account(email);
+    const cookies = await withSecrets("the-secret-of-this-instance-0123456789abcdef");
+    const old = cookieOf(cookies.deviceCookieHeader(email, 0));
+    await prisma.$transaction((tx) => revokeSignIns(tx, userId));
+    const [name, value] = old.split("=") as [string, string];
+    const [id, issued, , signature] = value.split(".");
+    expect(await cookies.knownDeviceId(`${name}=${id}.${issued}.1.${signature}`, email)).toBeUndefined();
+  });
+
+  it("of the first format (no generation) count as before until the account's first revocation", async () => {
+    const secret = "the-secret-of-this-instance-0123456789abcdef";
+    const email = "barbara@example.test";
+    const { id: userId } = await account(email);
+    const cookies = await withSecrets(secret);
+    // What the previous release issued: id.issued.HMAC("device:id.issued.email"), under the same name.
+    const name = cookieOf(cookies.deviceCookieHeader(email, 0)).split("=")[0]!;
+    const firstFormat = (issuedAt: number) => {
+      const issued = issuedAt.toString(36);
+      const signature = createHmac("sha256", secret).update(`device:dev1.${issued}.${email}`).digest("base64url");
+      return `${name}=dev1.${issued}.${signature}`;
+    };
+    const recent = firstFormat(Date.now() - 60_000);
+    expect(await cookies.knownDeviceId(recent, email)).toBe("dev1");
+    // Revoked under the previous release (devicesValidFrom): still none.
+    await prisma.user.update({ where: { id: userId }, data: { devicesValidFrom: new Date(Date.now() - 30_000) } });
+    expect(await cookies.knownDeviceId(recent, email)).toBeUndefined();
+    const later = firstFormat(Date.now() - 10_000);
+    expect(await cookies.knownDeviceId(later, email)).toBe("dev1");
+    // The first revocation since: every cookie of the first format ends.
+    await prisma.$transaction((tx) => revokeSignIns(tx, userId));
+    expect(await cookies.knownDeviceId(later, email)).toBeUndefined();
+  });
+
   it("of an account that no longer exists count as none", async () => {
     const email = "gone@example.test";
     const { id: userId } = await account(email);
     const cookies = await withSecrets("the-secret-of-this-instance-0123456789abcdef");
-    const cookie = cookieOf(cookies.deviceCookieHeader(email));
+    const cookie = cookieOf(cookies.deviceCookieHeader(email, 0));
     await prisma.user.delete({ where: { id: userId } });
     expect(await cookies.knownDeviceId(cookie, email)).toBeUndefined();
   });

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
-import type { Prisma } from "~/generated/prisma/client";
 import { logger } from "~/observability/logger.server";
 
 /**
@@ -15,10 +14,18 @@ import { logger } from "~/observability/logger.server";
  * name and its signature are HMACs with the session secret: neither tells the email, and a cookie made
  * for another account, or signed by anyone else, is no device cookie at all.
  *
- * They can be revoked: a password change and "sign out everywhere else" set the account's
- * `devicesValidFrom` (forgetKnownDevices), and a cookie issued before it is no device cookie either — a
- * copy taken while the old password or a session was known stops counting. Kept in the database, so
- * every process sees it.
+ * They can be revoked: every revocation of the account's sign-ins (a password change or reset, "sign out
+ * everywhere else", disabling) increments its `credentialGeneration` (revocation.server.ts), and a cookie
+ * is signed with the generation its sign-in read together with the password it checked: one of another
+ * generation is no device cookie. So a copy taken while the old password or a session was known stops
+ * counting, and so does a cookie issued by a sign-in that checked the old password just before a change
+ * and answered just after it (an issue time compared with the change's moment, as before, let that one
+ * through). Kept in the database, so every process sees it.
+ *
+ * Cookies of the first format (`id.issued.signature`, no generation) are honoured as before — against
+ * `devicesValidFrom` — but only while the account's generation is still 0: a deploy does not cost every
+ * known device its standing (the moment someone could lock people out from behind their NAT), and the
+ * first revocation after it ends them all, since they were all issued before it.
  */
 const COOKIE_PREFIX = "__ares_device_";
 /** Long enough to recognise a person who signs in a few times a year; a sign-in renews it. */
@@ -33,22 +40,28 @@ function cookieName(email: string, secret = config().sessionSecrets[0] ?? ""): s
   return `${COOKIE_PREFIX}${hmac(secret, `device-name:${normalised(email)}`).slice(0, 16)}`;
 }
 
-const signed = (secret: string, id: string, issued: string, email: string) =>
+/** The first format's signature: no generation (see the module's comment). */
+const signedV1 = (secret: string, id: string, issued: string, email: string) =>
   hmac(secret, `device:${id}.${issued}.${normalised(email)}`);
+/** Another prefix than the first format's: neither signature can stand for the other. */
+const signed = (secret: string, id: string, issued: string, generation: string, email: string) =>
+  hmac(secret, `device2:${id}.${issued}.${generation}.${normalised(email)}`);
 
 /**
- * Set-Cookie for a browser that has just signed in to this account with its password, or that made a
- * change which revoked the account's device cookies (`issuedAt`: that moment, so it is not revoked too;
- * `id`: the device's id, kept, so its own failure budget is not reset by asking for a fresh cookie).
+ * Set-Cookie for a browser that has just signed in to this account with its password (`generation`: the
+ * account's credentialGeneration read with the password that was checked), or that made a change which
+ * revoked the account's device cookies (the generation that change set, so it is not revoked too; `id`: the
+ * device's id, kept, so its own failure budget is not reset by asking for a fresh cookie).
  */
 export function deviceCookieHeader(
   email: string,
-  issuedAt = Date.now(),
-  id = randomBytes(16).toString("base64url"),
+  generation: number,
+  { id = randomBytes(16).toString("base64url"), issuedAt = Date.now() }: { id?: string; issuedAt?: number } = {},
 ): string {
   const issued = issuedAt.toString(36);
+  const gen = generation.toString(36);
   const secret = config().sessionSecrets[0] ?? "";
-  const value = `${id}.${issued}.${signed(secret, id, issued, email)}`;
+  const value = `${id}.${issued}.${gen}.${signed(secret, id, issued, gen, email)}`;
   const secure = config().mode === "production" ? "; Secure" : "";
   return `${cookieName(email)}=${value}; Max-Age=${String(MAX_AGE_MS / 1000)}; Path=/; HttpOnly; SameSite=Lax${secure}`;
 }
@@ -62,29 +75,39 @@ function cookieValue(cookieHeader: string, name: string): string | undefined {
   return undefined;
 }
 
-/** A device cookie for this email signed with one of our secrets and not expired: its id and issue time. */
-function signedDevice(cookieHeader: string | undefined, email: string): { id: string; issuedAt: number } | undefined {
+type SignedDevice = { id: string; issuedAt: number } & ({ generation: number } | { generation: "first format" });
+
+/** A device cookie for this email signed with one of our secrets and not expired: its id, issue time and generation. */
+function signedDevice(cookieHeader: string | undefined, email: string): SignedDevice | undefined {
   if (!cookieHeader?.includes(COOKIE_PREFIX)) return undefined;
   // Looked for under every secret's name: a rotation (a new first secret) must not forget known devices.
   const value = config()
     .sessionSecrets.map((secret) => cookieValue(cookieHeader, cookieName(email, secret)))
     .find((found) => found !== undefined);
-  const [id, issued, signature, ...rest] = (value ?? "").split(".");
-  if (!id || !issued || !signature || rest.length > 0) return undefined;
+  const parts = (value ?? "").split(".");
+  if (parts.length !== 3 && parts.length !== 4) return undefined;
+  const [id, issued, ...rest] = parts as [string, string, ...string[]];
+  const signature = rest.at(-1)!;
+  const gen = parts.length === 4 ? rest[0]! : undefined;
+  if (!id || !issued || !signature || gen === "") return undefined;
   const issuedAt = parseInt(issued, 36);
   if (!Number.isFinite(issuedAt) || Date.now() - issuedAt > MAX_AGE_MS) return undefined;
+  const generation = gen === undefined ? "first format" : parseInt(gen, 36);
+  if (generation !== "first format" && !Number.isSafeInteger(generation)) return undefined;
   const given = Buffer.from(signature);
   const valid = config().sessionSecrets.some((secret) => {
-    const expected = Buffer.from(signed(secret, id, issued, email));
+    const expected = Buffer.from(
+      gen === undefined ? signedV1(secret, id, issued, email) : signed(secret, id, issued, gen, email),
+    );
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
-  return valid ? { id, issuedAt } : undefined;
+  return valid ? { id, issuedAt, generation } : undefined;
 }
 
 /**
  * The id of a valid device cookie for this email in a request's cookie header, else undefined (no
- * cookie, another account's, expired, not signed with one of our secrets, or issued before the account
- * revoked its devices). The database is asked only about a cookie whose signature holds.
+ * cookie, another account's, expired, not signed with one of our secrets, or of a generation the account
+ * has revoked). The database is asked only about a cookie whose signature holds.
  */
 export async function knownDeviceId(cookieHeader: string | undefined, email: string): Promise<string | undefined> {
   const device = signedDevice(cookieHeader, email);
@@ -92,25 +115,17 @@ export async function knownDeviceId(cookieHeader: string | undefined, email: str
   try {
     const account = await prisma.user.findUnique({
       where: { email: normalised(email) },
-      select: { devicesValidFrom: true },
+      select: { credentialGeneration: true, devicesValidFrom: true },
     });
     if (!account) return undefined;
-    return account.devicesValidFrom && device.issuedAt < account.devicesValidFrom.getTime() ? undefined : device.id;
+    if (device.generation !== "first format") {
+      return device.generation === account.credentialGeneration ? device.id : undefined;
+    }
+    const revokedBefore = account.devicesValidFrom && device.issuedAt < account.devicesValidFrom.getTime();
+    return account.credentialGeneration === 0 && !revokedBefore ? device.id : undefined;
   } catch (error) {
     // Unchecked, the cookie counts as none: the address's limits apply, as to anyone.
     logger.warn({ err: error }, "known-device check failed: the cookie is not honoured");
     return undefined;
   }
-}
-
-/**
- * Revokes every device cookie of the account issued before `at`; the browser that asked gets a fresh
- * one issued at `at` (deviceCookieHeader(email, at.getTime())).
- */
-export async function forgetKnownDevices(
-  userId: string,
-  at: Date,
-  db: Pick<Prisma.TransactionClient, "user"> = prisma,
-): Promise<void> {
-  await db.user.update({ where: { id: userId }, data: { devicesValidFrom: at }, select: { id: true } });
 }

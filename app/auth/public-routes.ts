@@ -23,7 +23,15 @@ const PUBLIC_PATHS = new Set([
 
 // /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
 // /calendar/feed/<token>.ics is polled by other calendar apps: the token is the credential (404 otherwise).
-const PUBLIC_PREFIXES = ["/auth/", "/api/v1/health", "/api/v1/internal/", "/test-only/", "/calendar/feed/"];
+// /reset-password/<token>: a link an admin made for someone who cannot sign in; the token is the credential.
+const PUBLIC_PREFIXES = [
+  "/auth/",
+  "/api/v1/health",
+  "/api/v1/internal/",
+  "/test-only/",
+  "/calendar/feed/",
+  "/reset-password/",
+];
 
 /** `path` is a route path as app/http/route-path.server.ts gives it: decoded, lower case, no `.data`. */
 export function isPublicPath(path: string): boolean {

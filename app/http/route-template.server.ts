@@ -173,13 +173,25 @@ function actionRoute(build: ServerBuild, pathname: string, search: string): stri
 }
 
 /**
- * The methods an address takes: GET and HEAD always, POST when the route a POST reaches has an action.
- * Undefined for an address no route claims (it is a 404 for every method).
+ * What a route module that does not answer GET declares (`export const methods = ["POST"]`): an endpoint
+ * whose loader only refuses (a webhook, an operator's POST) would otherwise be listed as taking GET and HEAD.
+ */
+function declaredMethods(module: unknown): string[] | undefined {
+  const methods = (module as { methods?: unknown }).methods;
+  return Array.isArray(methods) && methods.every((method) => typeof method === "string") ? methods : undefined;
+}
+
+/**
+ * The methods an address takes: what its route declares (`methods`), else GET and HEAD, and POST when the
+ * route a POST reaches has an action. Undefined for an address no route claims (it is a 404 for every method).
  */
 export function allowedMethods(build: ServerBuild, pathname: string, search: string): string[] | undefined {
   const id = actionRoute(build, pathname, search);
   if (id === undefined) return undefined;
-  return typeof build.routes[id]?.module.action === "function" ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"];
+  const module = build.routes[id]?.module;
+  const declared = declaredMethods(module);
+  if (declared) return declared;
+  return typeof module?.action === "function" ? ["GET", "HEAD", "POST"] : ["GET", "HEAD"];
 }
 
 /**

@@ -27,6 +27,11 @@ export const REDACTED_PATHS = [
 
 /** Paths that carry a credential: a calendar feed's address is its key. */
 const SECRET_PATH = /\/calendar\/feed\/[^/?#]+\.ics/g;
+/**
+ * An admin's password reset link is its token: whoever reads it in a log line (its own request, or the
+ * Referer of the page's own post and assets) could set the account's password.
+ */
+const RESET_LINK_PATH = /\/reset-password\/[^/?#\s"]+/g;
 
 /**
  * Auth0's redirect back (app/routes/auth.auth0.callback.tsx) carries the sign-in's one-time `code`
@@ -49,6 +54,7 @@ function withoutSecrets(value: unknown): unknown {
   if (typeof value !== "string") return value;
   return value
     .replace(SECRET_PATH, "/calendar/feed/[redacted].ics")
+    .replace(RESET_LINK_PATH, "/reset-password/[redacted]")
     .replace(PERSONAL_QUERY, "$1$2=[redacted]")
     .replace(
       AUTH0_CALLBACK_QUERY,

@@ -5,9 +5,14 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
 import { z } from "zod";
+import { createResetLink } from "~/admin/password-reset.server";
+import { redirectWithResetLink, takeResetLink } from "~/admin/reset-link-flash.server";
+import { RESET_LINK_HOURS } from "~/admin/schemas";
 import { viewUser } from "~/admin/users.server";
+import { formatDateTime } from "~/accounts/time-zone";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
+import { config } from "~/config/env.server";
 import { setTokenBudgetOverride, tokenBudgetFor, tokenBudgetOverride } from "~/chat/usage.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,9 +25,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!details) throw new Response("There is no account with this id.", { status: 404 });
   const [budget, override] = await Promise.all([tokenBudgetFor(details.user.id), tokenBudgetOverride(details.user.id)]);
   const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
-  return data({ ...details, budget, override, notice }, { headers });
+  const { resetLink, headers: resetLinkHeaders } = await takeResetLink(request, admin.id, details.user.id);
+  for (const cookie of resetLinkHeaders.getSetCookie()) headers.append("Set-Cookie", cookie);
+  return data({ ...details, budget, override, notice, resetLink, localLogin: config().localLogin }, { headers });
 }
 
+const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
+const PASSWORDS_OFF =
+  "Password sign-in is turned off on this server (LOCAL_LOGIN=false): there is no password to reset.";
+// The form that posted: "Reset password" names itself; the budget form has no intent.
+const intentSchema = z.object({ intent: z.literal("reset_password") });
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
 const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
@@ -38,11 +50,25 @@ const budgetSchema = z.object({
     ),
 });
 
-// Sets this person's daily token budget (empty = the server default, 0 = unlimited).
+// Sets this person's daily token budget (empty = the server default, 0 = unlimited), or makes a link for
+// them to set a new password (intent=reset_password): shown once, here, for the admin to hand over.
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
   const userId = params.userId ?? "";
   const form = await request.formData();
+  if (intentSchema.safeParse(Object.fromEntries(form)).data?.intent === "reset_password") {
+    if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
+    if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
+    const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
+    if (!link.ok && link.reason === "self") return data({ resetError: OWN_PASSWORD }, { status: 400 });
+    if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
+    return redirectWithResetLink(`/admin/users/${userId}`, {
+      admin: admin.id,
+      target: userId,
+      url: new URL(`/reset-password/${link.token}`, request.url).toString(),
+      expires: formatDateTime(link.expiresAt, admin.timeZone),
+    });
+  }
   const parsed = budgetSchema.safeParse(Object.fromEntries(form));
   // What was typed goes back with the error: without JS the page is rendered anew and would otherwise show
   // the saved budget, losing the entry the error is about.
@@ -62,8 +88,19 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function UserDetails() {
-  const { user, sessions, events, budget, override, notice } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const {
+    user,
+    sessions,
+    events,
+    budget,
+    override,
+    notice,
+    resetLink: reset,
+    localLogin,
+  } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const actionData = result && "error" in result ? result : undefined;
+  const resetError = result && "resetError" in result ? result.resetError : undefined;
   return (
     <>
       <section className="card">
@@ -125,6 +162,40 @@ export default function UserDetails() {
             Save budget
           </button>
         </Form>
+      </section>
+      <section className="card">
+        <h3>Password</h3>
+        {reset ? (
+          <div className="notice" role="status">
+            <p>
+              Give this link to {user.email} (it is shown only now). It works once, until {reset.expires}; setting a new
+              password with it signs them out everywhere.
+            </p>
+            <p>
+              <code className="reset-link">{reset.url}</code>
+            </p>
+          </div>
+        ) : resetError ? (
+          <p className="notice" role="alert">
+            {resetError}{" "}
+            {resetError === OWN_PASSWORD ? <Link to="/settings/password">Change your password</Link> : null}
+          </p>
+        ) : !localLogin ? (
+          <p>{PASSWORDS_OFF}</p>
+        ) : (
+          <p>
+            Someone who forgot their password gets a link from you to set a new one: it works once, for{" "}
+            {RESET_LINK_HOURS} hour; a new link replaces the previous one.
+          </p>
+        )}
+        {localLogin ? (
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="intent" value="reset_password" />
+            <button type="submit" className="small secondary">
+              Reset password
+            </button>
+          </Form>
+        ) : null}
       </section>
       <section className="card">
         <h3>Active sessions ({sessions.length})</h3>

@@ -6,9 +6,12 @@ import { purgeSessionsResponseSchema } from "~/sessions/api-schemas";
 import { purgeEndedSessions } from "~/sessions/sessions.server";
 
 // POST /api/v1/internal/sessions/purge — for an operator's scheduler: deletes sessions that ended a week ago.
+/** What this address takes: every other method's 405 (and OPTIONS) lists only POST (route-template.server.ts). */
+export const methods = ["POST"];
+
 export function loader() {
   // Without its own Allow the answer got the page default, "GET, HEAD": the very methods refused here.
-  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: methods.join(", ") } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

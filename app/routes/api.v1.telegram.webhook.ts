@@ -2,9 +2,13 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { problem } from "~/http/problem.server";
 import { receiveWebhookUpdate, webhookEnabled, webhookSecretMatches } from "~/telegram/bot.server";
 
+/** What this address takes: every other method's 405 (and OPTIONS) lists only POST (route-template.server.ts). */
+export const methods = ["POST"];
+
 /** Telegram POSTs each update here (webhook mode: PUBLIC_URL set) with the secret ARES registered. */
 export async function action({ request }: ActionFunctionArgs) {
-  if (request.method !== "POST") throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+  if (request.method !== "POST")
+    throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: methods.join(", ") } });
   // Off first: an operator (or Telegram's getWebhookInfo) then reads "not enabled here", not a 401 that
   // sends them looking for a wrong secret. The secret guards the handling; off, there is none to guard.
   if (!webhookEnabled()) throw problem(404, "not_found", "Telegram webhooks are not enabled here");
@@ -24,5 +28,5 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export function loader() {
-  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: "POST" } });
+  throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: methods.join(", ") } });
 }

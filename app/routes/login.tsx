@@ -4,7 +4,6 @@ import { formConstraint } from "~/validation/constraints";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { deviceCookieHeader } from "~/auth/device-cookie.server";
 import { tooManyAttempts } from "~/auth/too-many-attempts";
 import { redirectIfSignedIn } from "~/auth/guards.server";
 import { safeRedirectTo } from "~/auth/redirect-to";
@@ -20,6 +19,7 @@ const REASONS: Record<string, string> = {
   expired: "Your session has expired. Please sign in again.",
   disabled: "This account has been disabled. Contact your administrator.",
   signed_out: "You have been signed out.",
+  password_reset: "Your new password is set. Sign in with it.",
   account_ready: "If this address is new, your account is ready — sign in.",
   auth0_failed: "Signing in with Auth0 did not work. Please try again.",
   // The same words whether or not an account has the address: the page must not tell which emails are taken.
@@ -67,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // This browser is now a known device for the account: someone else's failures from the same address
   // (a shared NAT or proxy) will not lock it out of this account (device-cookie.server.ts).
   const headers = new Headers({ "Set-Cookie": result.setCookie });
-  headers.append("Set-Cookie", deviceCookieHeader(email));
+  headers.append("Set-Cookie", result.deviceCookie);
   return redirect(safeRedirectTo(redirectTo), { headers });
 }
 

@@ -42,21 +42,36 @@ function newSessionSecret(): { secret: string; id: string } {
 /**
  * A new session with a fresh, unguessable secret — every login gets a new one (no fixation). Returns
  * the secret for the cookie; the row stores only its digest.
+ *
+ * `generation`: the account's credentialGeneration the sign-in read with the credentials it checked. The
+ * session is written only while it is still current, under a share lock on the account row that a
+ * revocation's increment waits for (auth/revocation.server.ts); null when it changed meanwhile (the
+ * password was changed or sign-ins were revoked after it was checked): nothing was written.
  */
-export async function createSession(input: NewSession): Promise<string> {
+export function createSession(input: NewSession): Promise<string>;
+export function createSession(input: NewSession, generation: number | undefined): Promise<string | null>;
+export async function createSession(input: NewSession, generation?: number): Promise<string | null> {
   const { secret, id } = newSessionSecret();
-  await prisma.session.create({
-    data: {
-      id,
-      userId: input.userId,
-      persistent: input.persistent,
-      method: input.method,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent?.slice(0, 512) ?? null,
-      expiresAt: expiryFor(input.persistent),
-    },
+  const data = {
+    id,
+    userId: input.userId,
+    persistent: input.persistent,
+    method: input.method,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent?.slice(0, 512) ?? null,
+    expiresAt: expiryFor(input.persistent),
+  };
+  if (generation === undefined) {
+    await prisma.session.create({ data });
+    return secret;
+  }
+  return prisma.$transaction(async (tx) => {
+    const [account] = await tx.$queryRaw<Array<{ credentialGeneration: number }>>`
+      SELECT "credentialGeneration" FROM "User" WHERE id = ${input.userId} FOR SHARE`;
+    if (account?.credentialGeneration !== generation) return null;
+    await tx.session.create({ data });
+    return secret;
   });
-  return secret;
 }
 
 export const sessionLookupColumns = rowContract({
@@ -156,6 +171,11 @@ export async function resolveSession(
 export async function rotateSession(sessionId: string): Promise<{ secret: string; persistent: boolean } | null> {
   const { secret, id } = newSessionSecret();
   return prisma.$transaction(async (tx) => {
+    const owner = await tx.session.findUnique({ where: { id: sessionId }, select: { userId: true } });
+    if (!owner) return null;
+    // A share lock on the account, as createSession takes: a revocation under way (which ends this session)
+    // commits first, and the check below sees it, so the new session does not outlive it.
+    await tx.$queryRaw`SELECT 1 FROM "User" WHERE id = ${owner.userId} FOR SHARE`;
     const now = new Date();
     const old = await tx.session.findFirst({ where: { id: sessionId, revokedAt: null, expiresAt: { gt: now } } });
     if (!old) return null;

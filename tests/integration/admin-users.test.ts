@@ -5,7 +5,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { deleteMyAccount } from "~/accounts/deletion.server";
 import { changeUserRole, listUsers, setUserDisabled, viewUser } from "~/admin/users.server";
+import { authenticateWithPassword } from "~/auth/accounts.server";
 import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
+import { startSession } from "~/auth/sign-in.server";
 import { prisma } from "~/db/db.server";
 import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
@@ -131,7 +133,7 @@ describe("disabling accounts", () => {
     const admin = await makeUser({ role: "admin" });
     const person = await makeUser();
     const sessions = [await makeSession(person.id), await makeSession(person.id)];
-    const device = deviceCookieHeader(person.email).split(";")[0]!;
+    const device = deviceCookieHeader(person.email, 0).split(";")[0]!;
     expect(await knownDeviceId(device, person.email)).toBeDefined();
     expect(await setUserDisabled(admin, person.id, true, origin)).toEqual({ ok: true, changed: true });
     for (const id of sessions) expect((await resolveSession(id)).user).toBeNull();
@@ -149,6 +151,21 @@ describe("disabling accounts", () => {
       { targetId: person.id, outcome: "success", details: { sessionsRevoked: 2 } },
     ]);
     expect(await auditRows("user.enable")).toMatchObject([{ targetId: person.id, outcome: "success" }]);
+  });
+
+  it("a sign-in that checked the password before the account was disabled writes no session after it, even once re-enabled", async () => {
+    const admin = await makeUser({ role: "admin" });
+    const password = "correct horse battery staple";
+    const person = await makeUser({ password });
+    const checked = await authenticateWithPassword(person.email, password);
+    if (!checked.ok) throw new Error("expected the password to check out");
+    await setUserDisabled(admin, person.id, true, origin);
+    await setUserDisabled(admin, person.id, false, origin);
+    expect(await startSession(checked.user, "password", false, origin, checked.generation)).toBeNull();
+    expect(await prisma.session.count({ where: { userId: person.id } })).toBe(0);
+    expect(await knownDeviceId(deviceCookieHeader(person.email, checked.generation).split(";")[0], person.email)).toBe(
+      undefined,
+    );
   });
 
   it("an admin cannot disable themselves, nor the last active admin", async () => {

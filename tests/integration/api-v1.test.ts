@@ -457,6 +457,25 @@ describe("an address the API does not have", () => {
     expect(wrong).toEqual([]);
   });
 
+  it("the POST-only endpoints list only POST in Allow, whatever the method refused (their GET answers only 405)", async () => {
+    for (const address of ["/api/v1/telegram/webhook", "/api/v1/internal/sessions/purge"]) {
+      for (const method of ["GET", "HEAD", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS", "POST"]) {
+        const answer = await send(address, method);
+        const label = `${method} ${address}`;
+        if (method === "POST") {
+          // It reaches the endpoint (which wants its secret or key), never a 405.
+          expect([401, 404], label).toContain(answer.status);
+          continue;
+        }
+        expect(answer.status, label).toBe(method === "OPTIONS" ? 204 : 405);
+        expect(answer.headers.allow, label).toBe("POST");
+        if (method !== "HEAD" && method !== "OPTIONS") {
+          expect(JSON.parse(answer.body), label).toMatchObject({ status: 405, code: "method_not_allowed" });
+        }
+      }
+    }
+  });
+
   it("leaves the API's own addresses as they were: 401 signed out, a 405 problem for a method they do not take", async () => {
     for (const address of ["/api/v1/conversations", "/api/v1/conversations/x/messages"]) {
       for (const method of ["GET", "POST"]) {

@@ -10,8 +10,11 @@ import { rootCertificates } from "node:tls";
 import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAccount } from "~/auth/accounts.server";
+import { findOrCreateAuth0Account } from "~/auth/auth0-accounts.server";
 import { Auth0Failure } from "~/auth/auth0-http.server";
 import { createAuth0RoleDirectory, ROLE_CACHE_TTL_MS } from "~/auth/auth0-management.server";
+import { revokeSignIns } from "~/auth/revocation.server";
+import { startSession } from "~/auth/sign-in.server";
 import type { Auth0Config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
 import { type StandInIdp, type StandInIdpUser, startStandInIdp } from "../../e2e/stand-ins/idp-server";
@@ -495,5 +498,20 @@ describe("the Management API role directory", () => {
   it("refuses a Management API client Auth0 does not know", async () => {
     const directory = createAuth0RoleDirectory(auth0(), { clientId: MGMT.clientId, clientSecret: "wrong" });
     await expect(directory.rolesFor(USERS.cached.sub)).rejects.toMatchObject({ reason: "roles_unavailable" });
+  });
+});
+
+describe("an Auth0 sign-in racing a revocation", () => {
+  it("writes no session when the account's sign-ins were revoked after it was found (sign out everywhere else)", async () => {
+    const sub = `auth0|race-${Date.now()}`;
+    const user = await createAccount({ email: `auth0-race-${Date.now()}@example.test`, auth0Sub: sub, role: "user" });
+    const origin = { ip: "198.51.100.1", userAgent: "vitest" };
+    const identity = { sub, email: user.email, emailVerified: true, name: undefined, roleNames: undefined };
+    const account = await findOrCreateAuth0Account(identity, undefined, origin);
+    if (!account.ok) throw new Error("expected the account");
+    // The callback found the account; "sign out everywhere else" commits before its session is written.
+    await prisma.$transaction((tx) => revokeSignIns(tx, user.id));
+    expect(await startSession(account.user, "auth0", false, origin, account.generation)).toBeNull();
+    expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
   });
 });

@@ -101,8 +101,14 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
         for (const cookie of [undefined, adminCookie]) {
           const result = await send(route, method, { cookie });
           expect(result.status, `${method} ${route}`).toBe(405);
-          // `/` and `/chat` have no action: a POST there is refused too, so their Allow leaves it out.
-          const allow = route === "/" || route === "/chat" ? "GET, HEAD" : "GET, HEAD, POST";
+          // `/` and `/chat` have no action: a POST there is refused too, so their Allow leaves it out. The
+          // purge endpoint takes only POST (its GET answers 405).
+          const allow =
+            route === "/" || route === "/chat"
+              ? "GET, HEAD"
+              : route === "/api/v1/internal/sessions/purge"
+                ? "POST"
+                : "GET, HEAD, POST";
           expect(result.headers.allow, `${method} ${route}`).toBe(allow);
           expect(result.body).toContain(`This address answers ${allow} only.`);
           expectCleanClientError(result, route);

@@ -15,9 +15,10 @@ import { regenerateFeedToken } from "~/calendar/feed.server";
 import { eventRange } from "~/calendar/occurrences";
 import { authenticateWithPassword, hasPassword } from "~/auth/accounts.server";
 import { deviceCookieHeader, knownDeviceId } from "~/auth/device-cookie.server";
+import { signInWithPassword, startSession } from "~/auth/sign-in.server";
 import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
-import { resolveSession, sessionRowId } from "~/sessions/sessions.server";
+import { resolveSession, rotateSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 import { untilBlockedBy } from "../support/postgres";
 
@@ -95,23 +96,95 @@ describe("changing the password", () => {
     ]);
   });
 
-  it("a device cookie issued by a sign-in while the change checks and hashes the passwords is revoked with the rest", async () => {
+  it("a sign-in that checked the old password before the change and answers after it gets no session and no device cookie", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
-    const began = Date.now();
-    // A sign-in with the old password that completes while Argon2 works (each step takes tens of ms).
-    const signedInMeanwhile = deviceCookieHeader(user.email, began + 10).split(";")[0]!;
+    // The sign-in's steps, interleaved with the change: the old password checks out…
+    const checked = await authenticateWithPassword(user.email, password);
+    if (!checked.ok) throw new Error("expected the old password to check out");
+    // …then the change commits (ending every other session)…
     const changed = await changeMyPassword(
       user,
       sessionRowId(current),
       { currentPassword: password, newPassword: "a brand new passphrase" },
       origin,
     );
-    expect(changed.ok).toBe(true);
+    expect(changed).toMatchObject({ ok: true, signedOut: 0 });
+    // …then the sign-in writes its session and issues its device cookie, for what it read with the password.
+    expect(await startSession(checked.user, "password", true, origin, checked.generation)).toBeNull();
+    expect(await prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(1);
+    const signedInMeanwhile = deviceCookieHeader(user.email, checked.generation).split(";")[0]!;
     expect(await knownDeviceId(signedInMeanwhile, user.email)).toBeUndefined();
+    // The whole sign-in checks again against the account as it is now: the old password fails as any wrong one.
+    expect(await signInWithPassword(user.email, password, true, origin)).toEqual({ ok: false });
     // The browser that made the change keeps its standing.
     const fresh = changed.ok ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_device_")) : undefined;
     expect(await knownDeviceId(fresh!.split(";")[0], user.email)).toBeDefined();
+  });
+
+  it("a sign-in writing its session while a revocation is committing waits for it, then writes nothing", async () => {
+    const user = await makeUser({ password });
+    const checked = await authenticateWithPassword(user.email, password);
+    if (!checked.ok) throw new Error("expected the password to check out");
+    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revoking.connect();
+    try {
+      // A revocation has incremented the generation and not yet ended the sessions (not committed).
+      await revoking.query("BEGIN");
+      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        user.id,
+      ]);
+      const writing = startSession(checked.user, "password", false, origin, checked.generation);
+      // Without the lock the session would be written now, after the revocation's look at the sessions.
+      await untilBlockedBy(revoking);
+      await revoking.query("COMMIT");
+      expect(await writing).toBeNull();
+    } finally {
+      await revoking.end();
+    }
+    expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("the new session id a password change gives this browser does not outlive a revocation committing meanwhile", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revoking.connect();
+    try {
+      // Another device's "sign out everywhere else" (this session too), not yet committed.
+      await revoking.query("BEGIN");
+      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        user.id,
+      ]);
+      await revoking.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = $1 AND "revokedAt" IS NULL`, [
+        user.id,
+      ]);
+      const rotating = rotateSession(sessionRowId(current));
+      await untilBlockedBy(revoking);
+      await revoking.query("COMMIT");
+      expect(await rotating).toBeNull();
+    } finally {
+      await revoking.end();
+    }
+    expect(await prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+  });
+
+  it("a sign-in whose session was written just before the change is signed out by it, its device cookie too", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const signedIn = await signInWithPassword(user.email, password, true, origin);
+    if (!signedIn.ok) throw new Error("expected the sign-in to succeed");
+    const sessionSecret = await readSessionId(signedIn.setCookie.split(";")[0]);
+    expect((await resolveSession(sessionSecret!)).user?.id).toBe(user.id);
+    expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeDefined();
+    await changeMyPassword(
+      user,
+      sessionRowId(current),
+      { currentPassword: password, newPassword: "a brand new passphrase" },
+      origin,
+    );
+    expect((await resolveSession(sessionSecret!)).ended).toBe("revoked");
+    expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeUndefined();
   });
 
   it("an account without a password (Auth0 only) sets one without a current password", async () => {
@@ -197,7 +270,7 @@ describe("signing out everywhere else", () => {
   it("gives this browser a fresh device cookie with the same device id, so its failure budget is not reset", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
-    const presented = deviceCookieHeader(user.email).split(";")[0]!;
+    const presented = deviceCookieHeader(user.email, 0).split(";")[0]!;
     const deviceId = await knownDeviceId(presented, user.email);
     const first = await revokeMyOtherSessions(user, sessionRowId(current), origin, presented);
     const fresh = first.deviceCookie!.split(";")[0]!;
@@ -227,7 +300,49 @@ describe("signing out everywhere else", () => {
       await holder.end();
     }
     expect((await resolveSession(other)).ended).toBe("revoked");
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).devicesValidFrom).not.toBeNull();
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).credentialGeneration).toBe(1);
+  });
+
+  it("a sign-in whose session write waited for a revocation that left the password as it was signs in, under the new generation", async () => {
+    const user = await makeUser({ password });
+    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revoking.connect();
+    let signingIn: ReturnType<typeof signInWithPassword>;
+    try {
+      // "Sign out everywhere else" elsewhere, half-way: the generation incremented, not yet committed.
+      await revoking.query("BEGIN");
+      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        user.id,
+      ]);
+      // The sign-in checks the password (reading the old generation), then waits to write its session…
+      signingIn = signInWithPassword(user.email, password, false, origin);
+      await untilBlockedBy(revoking);
+      await revoking.query("COMMIT");
+    } finally {
+      await revoking.end();
+    }
+    // …finds the generation changed, checks the password again, and writes its session for the new one.
+    const signedIn = await signingIn;
+    if (!signedIn.ok) throw new Error("expected the sign-in to succeed");
+    expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeDefined();
+    const secret = await readSessionId(signedIn.setCookie.split(";")[0]);
+    expect((await resolveSession(secret!)).user?.id).toBe(user.id);
+  });
+
+  it("a sign-in that checked the password before it and writes its session after it checks again, and gets the new generation", async () => {
+    const user = await makeUser({ password });
+    const current = await makeSession(user.id);
+    const checked = await authenticateWithPassword(user.email, password);
+    if (!checked.ok) throw new Error("expected the password to check out");
+    await revokeMyOtherSessions(user, sessionRowId(current), origin);
+    expect(await startSession(checked.user, "password", false, origin, checked.generation)).toBeNull();
+    expect(await knownDeviceId(deviceCookieHeader(user.email, checked.generation).split(";")[0], user.email)).toBe(
+      undefined,
+    );
+    // The password itself did not change: signing in now works, under the new generation.
+    const again = await signInWithPassword(user.email, password, false, origin);
+    if (!again.ok) throw new Error("expected the sign-in to succeed");
+    expect(await knownDeviceId(again.deviceCookie.split(";")[0], user.email)).toBeDefined();
   });
 });
 

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseEnv, httpRequest, sample, startRedis, type RedisProcess } from "../support/ops";
 import { startServer, type ServerProcess, ensureBuild } from "../support/server-process";
 import { makeUser } from "../support/accounts";
+import { createResetLink } from "~/admin/password-reset.server";
+import { authenticateWithPassword } from "~/auth/accounts.server";
 import { prisma } from "~/db/db.server";
 
 const limits = {
@@ -286,6 +288,28 @@ describe("the write limit on a chat page's own forms", () => {
     const saved = await prisma.user.findUniqueOrThrow({ where: { id: person.id }, include: { password: true } });
     expect(saved.name ?? "").not.toContain("Limited");
     expect(saved.password?.updatedAt.getTime()).toBe(hashBefore?.updatedAt.getTime());
+  });
+
+  it("a password reset link's form counts in the sign-in tier: refused, it is that page with the wait; nothing set, no password sent back", async () => {
+    const admin = await makeUser({ role: "admin" });
+    const person = await makeUser({ password });
+    const link = await createResetLink(admin, person.id, { ip: undefined, userAgent: undefined });
+    if (!link.ok) throw new Error("expected a link");
+    const post = (fields: Record<string, string>) =>
+      httpRequest(`${server.url}/reset-password/${link.token}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "198.51.100.74" },
+        body: new URLSearchParams(fields).toString(),
+      });
+    // The sign-in tier (2 here): two weak passwords use it up.
+    for (let i = 0; i < 2; i++) expect((await post({ newPassword: "password1234" })).status).toBe(400);
+    const refused = await post({ newPassword: "a limited new passphrase" });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain("Set a new password");
+    expect(refused.body).toMatch(/You have sent a lot of requests in a short time\. Try again in \d+ s\./);
+    expect(refused.body).not.toContain("a limited new passphrase");
+    expect((await authenticateWithPassword(person.email, password)).ok).toBe(true);
+    expect(await prisma.passwordResetLink.count({ where: { userId: person.id, usedAt: null } })).toBe(1);
   });
 
   it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {

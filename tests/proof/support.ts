@@ -75,7 +75,11 @@ export async function allowedMethodsOf(): Promise<(address: string) => string> {
       leaf?.index && url.searchParams.getAll("index").includes("")
         ? leaf
         : matches.filter((match, position) => position === 0 || Boolean(match.route.path)).at(-1)?.route;
-    return target && typeof build.routes[target.id!]?.module.action === "function" ? "GET, HEAD, POST" : "GET, HEAD";
+    const module = target ? build.routes[target.id!]?.module : undefined;
+    // A route that does not answer GET says which methods it takes (`export const methods`).
+    const declared = (module as { methods?: string[] } | undefined)?.methods;
+    if (declared) return declared.join(", ");
+    return typeof module?.action === "function" ? "GET, HEAD, POST" : "GET, HEAD";
   };
 }
 

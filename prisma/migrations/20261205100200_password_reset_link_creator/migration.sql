@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PasswordResetLink" ADD COLUMN     "createdById" TEXT;

@@ -1,0 +1,237 @@
+/**
+ * An admin's "Reset password" link over real HTTP, as a browser without JavaScript uses it: the admin gets a
+ * one-time link (stored hashed, audited), the person sets a new password with it — judged as a chosen one is —
+ * and every session of theirs ends; an expired, used or unknown link says so.
+ */
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { revokeMyOtherSessions } from "~/accounts/my-sessions.server";
+import { createResetLink, resetPasswordWithLink } from "~/admin/password-reset.server";
+import { authenticateWithPassword } from "~/auth/accounts.server";
+import { prisma } from "~/db/db.server";
+import { type Client, PASSWORD, serverForThisFile, signedUp } from "../support/app-server";
+import { makeUser, origin } from "../support/accounts";
+import { browserClient } from "../support/cookie-jar";
+
+const server = serverForThisFile({ SESSION_SECRET: "password-reset-link-test-secret-0123456789" });
+const newPassword = "a whole new passphrase for spring";
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+let admin: Client;
+let adminEmail: string;
+beforeAll(async () => {
+  adminEmail = unique("admin");
+  admin = await signedUp(server.url, adminEmail);
+}, 60_000);
+
+/** The admin presses "Reset password" on the person's page: the link, as the page shows it. */
+async function resetLinkFor(userId: string): Promise<string> {
+  const posted = await admin.post(`/admin/users/${userId}`, { intent: "reset_password" });
+  // Post/Redirect/Get: a reload of the page shows it, it does not post again.
+  expect(posted.status).toBe(303);
+  expect(posted.headers.get("location")).toBe(`/admin/users/${userId}`);
+  const page = await admin.get(posted.headers.get("location")!);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const link = /<code class="reset-link">([^<]+)<\/code>/.exec(html)?.[1];
+  if (!link) throw new Error("no link on the page");
+  expect(html).toContain("It works once, until");
+  // Shown once: reloaded, the page no longer has it (and made no other link).
+  const links = await prisma.passwordResetLink.count({ where: { userId } });
+  expect(await (await admin.get(`/admin/users/${userId}`)).text()).not.toContain(link);
+  expect(await prisma.passwordResetLink.count({ where: { userId } })).toBe(links);
+  return new URL(link).pathname;
+}
+
+describe("a reset link made by an admin", () => {
+  it("lets the person set a new password once, signing out every session of theirs; audited, stored hashed", async () => {
+    const email = unique("forgetful");
+    const person = await signedUp(server.url, email);
+    const user = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const path = await resetLinkFor(user.id);
+    const token = path.split("/").at(-1)!;
+    // Only the digest is kept.
+    expect(await prisma.passwordResetLink.findMany({ where: { userId: user.id } })).toMatchObject([
+      { tokenHash: createHash("sha256").update(token).digest("hex"), usedAt: null },
+    ]);
+
+    const visitor = browserClient(server.url);
+    const form = await visitor.get(path);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain(email);
+
+    // A weak password is explained, on the page, and nothing changes.
+    const weak = await visitor.post(path, { newPassword: "password1234" });
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain("That password is too easy to guess");
+    expect((await person.get("/settings/profile")).status).toBe(200);
+
+    const done = await visitor.post(path, { newPassword });
+    expect(done.status).toBe(302);
+    expect(done.headers.get("location")).toMatch(/^\/login\?reason=password_reset/);
+    expect(await (await visitor.get(done.headers.get("location")!)).text()).toContain("Your new password is set");
+    // The person's old session ended; the new password signs in, the old one does not.
+    expect((await person.get("/settings/profile")).status).toBe(302);
+    expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
+    expect((await authenticateWithPassword(email, PASSWORD)).ok).toBe(false);
+
+    // Used: the link says so, and refuses a second password.
+    const again = await visitor.get(path);
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain("This link has already been used");
+    const second = await visitor.post(path, { newPassword: "yet another passphrase of mine" });
+    expect(second.status).toBe(410);
+    expect(await second.text()).toContain("This link has already been used");
+    expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
+
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const link = await prisma.passwordResetLink.findFirstOrThrow({ where: { userId: user.id } });
+    const audit = await prisma.auditEvent.findMany({
+      where: { targetId: user.id, action: { in: ["password.reset_link", "password.reset"] } },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(audit).toMatchObject([
+      { action: "password.reset_link", actorEmail: adminEmail, outcome: "success" },
+      {
+        action: "password.reset",
+        actorId: user.id,
+        outcome: "success",
+        // Whose link it was.
+        details: { via: "link", sessionsEnded: 1, linkCreatedById: adminUser.id, linkId: link.id },
+      },
+    ]);
+  });
+
+  it("expires after an hour, and a newer link replaces an older one; an unknown link says it does not work", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const visitor = browserClient(server.url);
+
+    const older = await resetLinkFor(person.id);
+    const newer = await resetLinkFor(person.id);
+    const replaced = await visitor.get(older);
+    expect(replaced.status).toBe(410);
+    expect(await replaced.text()).toContain("This link does not work");
+
+    await prisma.passwordResetLink.updateMany({
+      where: { userId: person.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const expired = await visitor.get(newer);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain("This link has expired");
+    const refused = await visitor.post(newer, { newPassword });
+    expect(refused.status).toBe(410);
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+
+    const unknown = await visitor.get("/reset-password/not-a-token");
+    expect(unknown.status).toBe(410);
+    expect(await unknown.text()).toContain("This link does not work");
+
+    // Two posts of one link at the same moment: one sets its password, the other is told the link was used.
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    const outcomes = await Promise.all([
+      resetPasswordWithLink(link.token, "first racing passphrase here", origin),
+      resetPasswordWithLink(link.token, "second racing passphrase here", origin),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, reason: "used" }]);
+  });
+
+  it("stops working when the account's sign-ins are revoked (a password change, sign out everywhere else, disabling)", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    await revokeMyOtherSessions(person, "no-current-session", origin);
+    expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
+    // What its holder reads is true of it: not only "mistyped, or a newer link replaced it".
+    const page = await browserClient(server.url).get(`/reset-password/${link.token}`);
+    expect(await page.text()).toContain("it may be mistyped, or it was replaced or cancelled since it was made");
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+  });
+
+  it("used while a revocation holds the account waits for it, and is refused (no deadlock, no 500)", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    // A revocation as revokeSignIns makes it, held open: the account's row first, the unused links after.
+    const revocation = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await revocation.connect();
+    try {
+      await revocation.query("BEGIN");
+      await revocation.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+        person.id,
+      ]);
+      const using = resetPasswordWithLink(link.token, newPassword, origin);
+      // Long enough for the reset to take whatever it takes before it waits.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await revocation.query(`DELETE FROM "PasswordResetLink" WHERE "userId" = $1 AND "usedAt" IS NULL`, [person.id]);
+      await revocation.query("COMMIT");
+      expect(await using).toEqual({ ok: false, reason: "unknown" });
+    } finally {
+      await revocation.end();
+    }
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+  });
+
+  it("never writes its token to a log line: neither its address nor the Referer of the requests after it", async () => {
+    const person = await makeUser({ password: PASSWORD });
+    const path = await resetLinkFor(person.id);
+    const token = path.split("/").at(-1)!;
+    const logged = server.process.logs.length;
+    const visitor = browserClient(server.url);
+    const referer = { headers: { referer: new URL(path, server.url).href } };
+    expect((await visitor.get(path, referer)).status).toBe(200);
+    expect((await visitor.post(path, { newPassword: "x" }, referer)).status).toBe(400);
+    expect((await visitor.get("/login", referer)).status).toBe(200);
+    // The access log line is written when the answer is finished: wait for the last request's.
+    await expect
+      .poll(() => server.process.logs.slice(logged).filter((line) => JSON.stringify(line).includes("/login")).length)
+      .toBeGreaterThan(0);
+    const lines = server.process.logs.slice(logged).map((line) => JSON.stringify(line));
+    expect(lines.filter((line) => line.includes("/reset-password/[redacted]")).length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes(token))).toEqual([]);
+  });
+
+  it("is not made by an admin for their own account (Settings → Password is); for another admin's, the audit says so", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const own = await admin.post(`/admin/users/${adminUser.id}`, { intent: "reset_password" });
+    expect(own.status).toBe(400);
+    expect(await own.text()).toContain("Your own password is changed in Settings → Password");
+    expect(await prisma.passwordResetLink.count({ where: { userId: adminUser.id } })).toBe(0);
+
+    const otherAdmin = await makeUser({ role: "admin", password: PASSWORD });
+    await resetLinkFor(otherAdmin.id);
+    const [made] = await prisma.auditEvent.findMany({
+      where: { targetId: otherAdmin.id, action: "password.reset_link" },
+    });
+    expect(made).toMatchObject({ actorId: adminUser.id, details: { targetRole: "admin" } });
+  });
+
+  it("used in a browser signed in as someone else, says the password is set there (the sign-in page would not)", async () => {
+    const person = await makeUser({ password: PASSWORD });
+    const path = await resetLinkFor(person.id);
+    // The admin tries the link in their own browser.
+    const done = await admin.post(path, { newPassword });
+    // (The status is the loader's, run again after the action: 410, the link now used.)
+    const html = await done.text();
+    expect(html).toContain(`The new password of <strong>${person.email}</strong> is set`);
+    expect(html).toContain(`This browser is still signed in as <strong>${adminEmail}</strong>`);
+    expect((await authenticateWithPassword(person.email, newPassword)).ok).toBe(true);
+    expect((await admin.get("/settings/profile")).status).toBe(200);
+  });
+
+  it("is made only by an admin", async () => {
+    const someone = await signedUp(server.url, unique("someone"));
+    const target = await makeUser();
+    const refused = await someone.post(`/admin/users/${target.id}`, { intent: "reset_password" });
+    expect(refused.status).toBe(403);
+    expect(await prisma.passwordResetLink.count({ where: { userId: target.id } })).toBe(0);
+  });
+});
