@@ -37,7 +37,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!config().localLogin) return data({ email: null, problem: PASSWORDS_OFF }, { status: 404 });
   const link = await resetLinkState(params.token ?? "");
   // The page is the same whoever is signed in: the link is for its account, not for this browser's.
-  if (link.state !== "valid") return data({ email: null, problem: UNUSABLE[link.state] }, { status: 410 });
+  // An unknown token is a 404 like any id that is not there (nothing tells a guess from a replaced link);
+  // one that was real but expired or was used is gone: 410.
+  if (link.state !== "valid") {
+    return data({ email: null, problem: UNUSABLE[link.state] }, { status: link.state === "unknown" ? 404 : 410 });
+  }
   return { email: link.email, problem: null };
 }
 
@@ -61,7 +65,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     });
   }
   // The loader, run again, says why (expired or used meanwhile).
-  if (!result.ok) return data(submission.reply({ resetForm: true, hideFields: HIDDEN }), { status: 410 });
+  if (!result.ok) {
+    const status = result.reason === "unknown" ? 404 : 410;
+    return data(submission.reply({ resetForm: true, hideFields: HIDDEN }), { status });
+  }
   // Signed in here as someone else (an admin trying the link, a shared computer): the sign-in page would
   // send them on to their own pages, and the confirmation would be lost. Say it here; their session stays.
   const signedIn = context.auth.user;
