@@ -27,7 +27,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { notice, headers } = await takeNotice(request, admin.id, { budget: "The budget has been saved." });
   const { resetLink, headers: resetLinkHeaders } = await takeResetLink(request, admin.id, details.user.id);
   for (const cookie of resetLinkHeaders.getSetCookie()) headers.append("Set-Cookie", cookie);
-  return data({ ...details, budget, override, notice, resetLink, localLogin: config().localLogin }, { headers });
+  // An admin's own page offers no reset link (the action refuses it): their password changes in Settings.
+  const ownAccount = details.user.id === admin.id;
+  return data(
+    { ...details, budget, override, notice, resetLink, localLogin: config().localLogin, ownAccount },
+    { headers },
+  );
 }
 
 const OWN_PASSWORD = "Your own password is changed in Settings → Password, with your current one: no link for it.";
@@ -97,6 +102,7 @@ export default function UserDetails() {
     notice,
     resetLink: reset,
     localLogin,
+    ownAccount,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const actionData = result && "error" in result ? result : undefined;
@@ -182,13 +188,17 @@ export default function UserDetails() {
           </p>
         ) : !localLogin ? (
           <p>{PASSWORDS_OFF}</p>
+        ) : ownAccount ? (
+          <p>
+            {OWN_PASSWORD} <Link to="/settings/password">Change your password</Link>
+          </p>
         ) : (
           <p>
             Someone who forgot their password gets a link from you to set a new one: it works once, for{" "}
             {RESET_LINK_HOURS} hour; a new link replaces the previous one.
           </p>
         )}
-        {localLogin ? (
+        {localLogin && !ownAccount ? (
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="reset_password" />
             <button type="submit" className="small secondary">

@@ -201,6 +201,10 @@ describe("a reset link made by an admin", () => {
 
   it("is not made by an admin for their own account (Settings → Password is); for another admin's, the audit says so", async () => {
     const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    // Their own page offers no "Reset password" (it points to Settings); a hand-made post is refused.
+    const ownPage = await (await admin.get(`/admin/users/${adminUser.id}`)).text();
+    expect(ownPage).not.toContain('value="reset_password"');
+    expect(ownPage).toContain("Your own password is changed in Settings → Password");
     const own = await admin.post(`/admin/users/${adminUser.id}`, { intent: "reset_password" });
     expect(own.status).toBe(400);
     expect(await own.text()).toContain("Your own password is changed in Settings → Password");
