@@ -1,5 +1,5 @@
 import { parseConfig } from "~/config/env.server";
-import { startEmbeddedDatabase } from "~/db/embedded.server";
+import { DataDirInUseError, startEmbeddedDatabase } from "~/db/embedded.server";
 import { applyPendingMigrations } from "~/db/migrations.server";
 
 /**
@@ -12,7 +12,12 @@ export async function withDatabaseUrl<T>(work: (url: string) => Promise<T>, opti
     if (options.migrate) await applyPendingMigrations(config.databaseUrl, false);
     return work(config.databaseUrl);
   }
-  const embedded = await startEmbeddedDatabase(config.dataDir);
+  const embedded = await startEmbeddedDatabase(config.dataDir).catch((error: unknown) => {
+    // A running ARES holds the folder (PGlite has one writer): the operator needs that sentence, not a stack.
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  });
   process.env.DATABASE_URL = embedded.url;
   process.env.ARES_EMBEDDED_DB = "1";
   console.error(`Using the embedded database in ${config.dataDir}`);

@@ -9,7 +9,7 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
-class DataDirInUseError extends Error {
+export class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
     readonly pid: number,

@@ -4,6 +4,8 @@
  * password gets nothing, and the audit log records it. The script itself runs as an operator would run it.
  */
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { generatePassword, resetPasswordAsOperator } from "~/admin/password-reset.server";
@@ -118,6 +120,21 @@ describe("npm run user:password", () => {
     expect(lines).toHaveLength(1);
     expect((await authenticateWithPassword(person.email, lines[0]!)).ok).toBe(true);
     expect((await authenticateWithPassword(person.email, oldPassword)).ok).toBe(false);
+  });
+
+  it("says so in one sentence, not a stack trace, when a running ARES holds the embedded database", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ares-busy-cli-"));
+    // This test's own process stands for the running server holding the folder.
+    fs.writeFileSync(path.join(dataDir, "ares.lock"), String(process.pid));
+    try {
+      const run = userPassword(["someone@example.test"], "", { DATABASE_URL: "", ARES_DATA_DIR: dataDir });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`The embedded database in ${dataDir} is already in use by process ${process.pid}`);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.stdout).toBe("");
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("refuses with LOCAL_LOGIN=false (a password signs no one in), changing nothing", async () => {
