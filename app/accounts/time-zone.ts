@@ -38,6 +38,7 @@ const MAX_KNOWN = 2_000;
  */
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 function cachedFormat(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat) {
@@ -62,6 +63,15 @@ export function formatDate(date: Date, timeZone: string): string {
     timeZone,
     () => new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone }),
   ).format(date);
+}
+
+/** The calendar day ("2026-03-29") an instant falls on in a time zone. */
+export function dayInZone(instant: Date, timeZone: string): string {
+  return cachedFormat(
+    dayFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }),
+  ).format(instant);
 }
 
 /** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */

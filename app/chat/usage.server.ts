@@ -1,6 +1,6 @@
 import { config } from "~/config/env.server";
 import { prisma } from "~/db/db.server";
-import { isTimeZone, startOfDayInZone } from "~/accounts/time-zone";
+import { dayInZone, isTimeZone, startOfDayInZone } from "~/accounts/time-zone";
 import type { LlmUsage, ProviderName } from "~/llm/types";
 
 function utcDay(date = new Date()): Date {
@@ -54,9 +54,8 @@ export type UsageRow = {
   cost: number;
 };
 
-/** What a usage row shows: the settings page and the data export read the same columns. */
-export const USAGE_COLUMNS = {
-  day: true,
+/** What a usage row shows besides its day: the daily totals and the quarter-hour slots carry the same amounts. */
+const USAGE_AMOUNTS = {
   provider: true,
   model: true,
   requests: true,
@@ -64,6 +63,8 @@ export const USAGE_COLUMNS = {
   completionTokens: true,
   cost: true,
 } as const;
+/** What a usage row shows: the settings page and the data export read the same columns. */
+export const USAGE_COLUMNS = { day: true, ...USAGE_AMOUNTS } as const;
 
 /** The last `days` days of usage, newest first, one row per day, provider and model. */
 export function usageHistory(userId: string, days = 30): Promise<UsageRow[]> {
@@ -90,23 +91,15 @@ export async function usageByLocalDay(
   now = new Date(),
 ): Promise<UsageRow[]> {
   const zone = isTimeZone(timeZone) ? timeZone : "UTC";
-  const today = localDay(now, zone);
+  const today = dayInZone(now, zone);
   const firstDay = new Date(Date.parse(today) - (days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
   const slots = await prisma.usageSlot.findMany({
     where: { userId, slotStart: { gte: startOfDayInZone(firstDay, zone) } },
-    select: {
-      slotStart: true,
-      provider: true,
-      model: true,
-      requests: true,
-      promptTokens: true,
-      completionTokens: true,
-      cost: true,
-    },
+    select: { slotStart: true, ...USAGE_AMOUNTS },
   });
   const rows = new Map<string, UsageRow>();
   for (const slot of slots) {
-    const day = localDay(slot.slotStart, zone);
+    const day = dayInZone(slot.slotStart, zone);
     const key = `${day}\u0000${slot.provider}\u0000${slot.model}`;
     const row = rows.get(key) ?? {
       day: new Date(`${day}T00:00:00Z`),
@@ -130,12 +123,6 @@ export async function usageByLocalDay(
 }
 
 /** The calendar day ("2026-12-04") of an instant in a time zone. */
-function localDay(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    instant,
-  );
-}
-
 export function nextUtcMidnight(now = new Date()): Date {
   return new Date(utcDay(now).getTime() + 24 * 60 * 60 * 1000);
 }
