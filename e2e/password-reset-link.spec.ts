@@ -1,7 +1,9 @@
 /**
  * An admin's "Reset password" link end to end, with JavaScript on and off: the admin makes the link on the
  * person's page, the person (signed out, another browser) sets a new password with it and signs in; the link
- * then says it was used.
+ * then says it was used. Opened, the link's token leaves the address at once (a cookie carries it to the form).
+ * Used by an admin signed in (their own browser), the page says whose password was set; two links opened in two
+ * tabs: the later wins, and the earlier tab's form says so.
  */
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { promoteToAdmin } from "./support/admin";
@@ -18,6 +20,8 @@ test("an admin's reset link lets a person set a new password once, then sign in 
   page,
   browser,
 }, testInfo) => {
+  // Three people signed up and a page or two each: a loaded machine takes over the default minute.
+  test.setTimeout(180_000);
   const adminEmail = await signUp(page, { name: "Reset Admin" });
   await promoteToAdmin(adminEmail, testInfo.project.use.baseURL!);
   const person = await secondBrowser(browser, testInfo);
@@ -38,9 +42,13 @@ test("an admin's reset link lets a person set a new password once, then sign in 
   await expect(page.locator("code.reset-link")).toHaveCount(0);
 
   const visitor = await secondBrowser(browser, testInfo);
+  await visitor.setViewportSize({ width: 390, height: 800 });
   await visitor.goto(link);
+  // The token is gone from the address bar (and so from the history and every Referer of the page).
+  expect(new URL(visitor.url()).pathname).toBe("/reset-password/new");
   await untilInteractive(visitor);
   await expect(visitor.getByText(`For ${personEmail}.`)).toBeVisible();
+  expect(await visitor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await visitor.getByLabel("New password").fill("password1234");
   await visitor.getByRole("button", { name: "Set password" }).click();
   await expect(visitor.getByText("That password is too easy to guess")).toBeVisible();
@@ -62,4 +70,55 @@ test("an admin's reset link lets a person set a new password once, then sign in 
   await expect(visitor.getByText("This link has already been used")).toBeVisible();
   await person.context().close();
   await visitor.context().close();
+});
+
+test("used by an admin in their own browser, the page says whose password is set; of two tabs' links the later wins", async ({
+  page,
+  browser,
+}, testInfo) => {
+  // Three people signed up and a page or two each: a loaded machine takes over the default minute.
+  test.setTimeout(180_000);
+  const adminEmail = await signUp(page, { name: "Tab Admin" });
+  await promoteToAdmin(adminEmail, testInfo.project.use.baseURL!);
+  const people = [await secondBrowser(browser, testInfo), await secondBrowser(browser, testInfo)];
+  const emails = [
+    await signUp(people[0]!, { name: "First Person" }),
+    await signUp(people[1]!, { name: "Second Person" }),
+  ];
+  const links: string[] = [];
+  for (const email of emails) {
+    await page.goto(`/admin/users?${new URLSearchParams({ q: email })}`);
+    await page.getByRole("link", { name: email }).click();
+    await untilInteractive(page);
+    await page.getByRole("button", { name: "Reset password" }).click();
+    links.push((await page.locator("code.reset-link").textContent())!);
+  }
+  await page.setViewportSize({ width: 390, height: 800 });
+
+  // Two tabs of the admin's browser: the first link's form, then the second link opened in another tab.
+  const firstTab = page;
+  await firstTab.goto(links[0]!);
+  await untilInteractive(firstTab);
+  await expect(firstTab.getByText(`For ${emails[0]}. Every session`)).toBeVisible();
+  const secondTab = await page.context().newPage();
+  await secondTab.goto(links[1]!);
+  await expect(secondTab.getByText(`For ${emails[1]}. Every session`)).toBeVisible();
+  await secondTab.close();
+
+  await firstTab.getByLabel("New password").fill(NEW_PASSWORD);
+  await firstTab.getByRole("button", { name: "Set password" }).click();
+  await expect(firstTab.getByText(`this page is now for ${emails[1]}. Nothing was set`)).toBeVisible();
+  await expect(firstTab.getByText(`For ${emails[1]}. Every session`)).toBeVisible();
+  expect(await firstTab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  await firstTab.getByLabel("New password").fill(NEW_PASSWORD);
+  await firstTab.getByRole("button", { name: "Set password" }).click();
+  await expect(firstTab.getByText(`The new password of ${emails[1]} is set`)).toBeVisible();
+  await expect(firstTab.getByText(`This browser is still signed in as ${adminEmail}`)).toBeVisible();
+  expect(new URL(firstTab.url()).pathname).toBe("/reset-password/new");
+  expect(await firstTab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // Still signed in as the admin.
+  await firstTab.goto("/admin/users");
+  await expect(firstTab).toHaveURL(/\/admin\/users$/);
+  for (const person of people) await person.context().close();
 });

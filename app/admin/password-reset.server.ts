@@ -121,7 +121,7 @@ export async function createResetLink(
 }
 
 export type ResetLinkState =
-  { state: "valid"; email: string; expiresAt: Date } | { state: "expired" | "used" | "unknown" };
+  { state: "valid"; id: string; email: string; expiresAt: Date } | { state: "expired" | "used" | "unknown" };
 
 /** What a reset link's token opens: the form for this account, or why not. */
 export async function resetLinkState(token: string, now = new Date()): Promise<ResetLinkState> {
@@ -129,32 +129,38 @@ export async function resetLinkState(token: string, now = new Date()): Promise<R
   if (!/^[\w-]{43}$/.test(token)) return { state: "unknown" };
   const link = await prisma.passwordResetLink.findUnique({
     where: { tokenHash: tokenHash(token) },
-    select: { expiresAt: true, usedAt: true, user: { select: { email: true } } },
+    select: { id: true, expiresAt: true, usedAt: true, user: { select: { email: true } } },
   });
   if (!link) return { state: "unknown" };
   if (link.usedAt) return { state: "used" };
   if (link.expiresAt <= now) return { state: "expired" };
-  return { state: "valid", email: link.user.email, expiresAt: link.expiresAt };
+  return { state: "valid", id: link.id, email: link.user.email, expiresAt: link.expiresAt };
 }
 
 export type LinkReset =
   | { ok: true; email: string }
   | { ok: false; reason: "expired" | "used" | "unknown" }
+  // The token is another link's than the form was shown for (opened in another tab since): nothing set.
+  | { ok: false; reason: "other_link"; email: string }
   | { ok: false; reason: "invalid_password"; message: string };
 
 /**
  * Sets the password a reset link's holder chose: judged as a chosen one is (ADR 014), the link taken once
  * (two posts at the same moment: one wins, the other is told it was used), every session and device cookie
- * of the account ended, audited — all in one commit.
+ * of the account ended, audited — all in one commit. With `shownLinkId` (the link a form was shown for), a
+ * token of another link (opened since in another tab of the browser, whose cookie holds the later) sets nothing.
  */
 export async function resetPasswordWithLink(
   token: string,
   password: string,
   origin: Omit<AuditOrigin, "actor">,
   now = new Date(),
+  shownLinkId?: string,
 ): Promise<LinkReset> {
   const state = await resetLinkState(token, now);
   if (state.state !== "valid") return { ok: false, reason: state.state };
+  if (shownLinkId !== undefined && shownLinkId !== state.id)
+    return { ok: false, reason: "other_link", email: state.email };
   const link = await prisma.passwordResetLink.findUniqueOrThrow({
     where: { tokenHash: tokenHash(token) },
     select: { id: true, createdById: true, user: { select: { id: true, email: true, name: true } } },

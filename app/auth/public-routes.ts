@@ -23,7 +23,8 @@ const PUBLIC_PATHS = new Set([
 
 // /api/v1/internal/* carries no session: each route requires the INTERNAL_API_KEY bearer itself.
 // /calendar/feed/<token>.ics is polled by other calendar apps: the token is the credential (404 otherwise).
-// /reset-password/<token>: a link an admin made for someone who cannot sign in; the token is the credential.
+// /reset-password/<token>: a link an admin made for someone who cannot sign in; the token is the credential
+// (moved into a cookie for /reset-password/new, the form, on the first request).
 const PUBLIC_PREFIXES = [
   "/auth/",
   "/api/v1/health",

@@ -20,7 +20,7 @@ import { prisma } from "~/db/db.server";
 import { readSessionId } from "~/sessions/cookie.server";
 import { resolveSession, rotateSession, sessionRowId } from "~/sessions/sessions.server";
 import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
-import { untilBlockedBy } from "../support/postgres";
+import { untilBlockedBy, whileRevocationHoldsAccount } from "../support/postgres";
 
 const password = "correct horse battery staple";
 
@@ -126,36 +126,22 @@ describe("changing the password", () => {
     const user = await makeUser({ password });
     const checked = await authenticateWithPassword(user.email, password);
     if (!checked.ok) throw new Error("expected the password to check out");
-    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await revoking.connect();
-    try {
-      // A revocation has incremented the generation and not yet ended the sessions (not committed).
-      await revoking.query("BEGIN");
-      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
-        user.id,
-      ]);
+    // A revocation has incremented the generation and not yet ended the sessions (not committed).
+    await whileRevocationHoldsAccount(user.id, async (revoking) => {
       const writing = startSession(checked.user, "password", false, origin, checked.generation);
       // Without the lock the session would be written now, after the revocation's look at the sessions.
       await untilBlockedBy(revoking);
       await revoking.query("COMMIT");
       expect(await writing).toBeNull();
-    } finally {
-      await revoking.end();
-    }
+    });
     expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
   });
 
   it("the new session id a password change gives this browser does not outlive a revocation committing meanwhile", async () => {
     const user = await makeUser({ password });
     const current = await makeSession(user.id);
-    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await revoking.connect();
-    try {
-      // Another device's "sign out everywhere else" (this session too), not yet committed.
-      await revoking.query("BEGIN");
-      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
-        user.id,
-      ]);
+    // Another device's "sign out everywhere else" (this session too), not yet committed.
+    await whileRevocationHoldsAccount(user.id, async (revoking) => {
       await revoking.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = $1 AND "revokedAt" IS NULL`, [
         user.id,
       ]);
@@ -163,9 +149,7 @@ describe("changing the password", () => {
       await untilBlockedBy(revoking);
       await revoking.query("COMMIT");
       expect(await rotating).toBeNull();
-    } finally {
-      await revoking.end();
-    }
+    });
     expect(await prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
   });
 
@@ -305,24 +289,15 @@ describe("signing out everywhere else", () => {
 
   it("a sign-in whose session write waited for a revocation that left the password as it was signs in, under the new generation", async () => {
     const user = await makeUser({ password });
-    const revoking = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await revoking.connect();
-    let signingIn: ReturnType<typeof signInWithPassword>;
-    try {
-      // "Sign out everywhere else" elsewhere, half-way: the generation incremented, not yet committed.
-      await revoking.query("BEGIN");
-      await revoking.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
-        user.id,
-      ]);
+    // "Sign out everywhere else" elsewhere, half-way: the generation incremented, not yet committed.
+    const signedIn = await whileRevocationHoldsAccount(user.id, async (revoking) => {
       // The sign-in checks the password (reading the old generation), then waits to write its session…
-      signingIn = signInWithPassword(user.email, password, false, origin);
+      const signingIn = signInWithPassword(user.email, password, false, origin);
       await untilBlockedBy(revoking);
       await revoking.query("COMMIT");
-    } finally {
-      await revoking.end();
-    }
-    // …finds the generation changed, checks the password again, and writes its session for the new one.
-    const signedIn = await signingIn;
+      // …finds the generation changed, checks the password again, and writes its session for the new one.
+      return signingIn;
+    });
     if (!signedIn.ok) throw new Error("expected the sign-in to succeed");
     expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeDefined();
     const secret = await readSessionId(signedIn.setCookie.split(";")[0]);

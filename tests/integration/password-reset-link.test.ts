@@ -4,7 +4,6 @@
  * and every session of theirs ends; an expired, used or unknown link says so.
  */
 import { createHash } from "node:crypto";
-import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { revokeMyOtherSessions } from "~/accounts/my-sessions.server";
 import { createResetLink, resetPasswordWithLink } from "~/admin/password-reset.server";
@@ -13,6 +12,7 @@ import { prisma } from "~/db/db.server";
 import { type Client, PASSWORD, serverForThisFile, signedUp } from "../support/app-server";
 import { makeUser, origin } from "../support/accounts";
 import { browserClient } from "../support/cookie-jar";
+import { untilBlockedBy, whileRevocationHoldsAccount } from "../support/postgres";
 
 const server = serverForThisFile({ SESSION_SECRET: "password-reset-link-test-secret-0123456789" });
 const newPassword = "a whole new passphrase for spring";
@@ -46,6 +46,24 @@ async function resetLinkFor(userId: string): Promise<string> {
   return new URL(link).pathname;
 }
 
+const FORM = "/reset-password/new";
+
+/**
+ * The person opens the link: its token moves into a cookie for the form's page (never the address, the
+ * history or a Referer), and the form is shown there. Returns the form's page and which link it is for.
+ */
+async function openLink(visitor: Client, path: string): Promise<{ html: string; link: string }> {
+  const opened = await visitor.get(path);
+  expect(opened.status).toBe(303);
+  expect(opened.headers.get("location")).toBe(FORM);
+  const form = await visitor.get(FORM);
+  expect(form.status).toBe(200);
+  const html = await form.text();
+  const link = /name="link" value="([^"]+)"/.exec(html)?.[1];
+  if (!link) throw new Error("no form on the page");
+  return { html, link };
+}
+
 describe("a reset link made by an admin", () => {
   it("lets the person set a new password once, signing out every session of theirs; audited, stored hashed", async () => {
     const email = unique("forgetful");
@@ -59,19 +77,21 @@ describe("a reset link made by an admin", () => {
     ]);
 
     const visitor = browserClient(server.url);
-    const form = await visitor.get(path);
-    expect(form.status).toBe(200);
-    expect(await form.text()).toContain(email);
+    const form = await openLink(visitor, path);
+    expect(form.html).toContain(email);
+    const tokenCookie = visitor.jar.get("__ares_reset_token")!;
 
     // A weak password is explained, on the page, and nothing changes.
-    const weak = await visitor.post(path, { newPassword: "password1234" });
+    const weak = await visitor.post(FORM, { newPassword: "password1234", link: form.link });
     expect(weak.status).toBe(400);
     expect(await weak.text()).toContain("That password is too easy to guess");
     expect((await person.get("/settings/profile")).status).toBe(200);
 
-    const done = await visitor.post(path, { newPassword });
+    const done = await visitor.post(FORM, { newPassword, link: form.link });
     expect(done.status).toBe(302);
     expect(done.headers.get("location")).toMatch(/^\/login\?reason=password_reset/);
+    // Used, the token leaves the browser.
+    expect(visitor.jar.get("__ares_reset_token")).toBeUndefined();
     expect(await (await visitor.get(done.headers.get("location")!)).text()).toContain("Your new password is set");
     // The person's old session ended; the new password signs in, the old one does not.
     expect((await person.get("/settings/profile")).status).toBe(302);
@@ -82,7 +102,12 @@ describe("a reset link made by an admin", () => {
     const again = await visitor.get(path);
     expect(again.status).toBe(410);
     expect(await again.text()).toContain("This link has already been used");
-    const second = await visitor.post(path, { newPassword: "yet another passphrase of mine" });
+    const emptied = await visitor.get(FORM);
+    expect(emptied.status).toBe(404);
+    expect(await emptied.text()).toContain("Open the link your administrator gave you");
+    // A copy of the cookie kept from before is no better.
+    visitor.jar.set("__ares_reset_token", tokenCookie);
+    const second = await visitor.post(FORM, { newPassword: "yet another passphrase of mine", link: form.link });
     expect(second.status).toBe(410);
     expect(await second.text()).toContain("This link has already been used");
     expect((await authenticateWithPassword(email, newPassword)).ok).toBe(true);
@@ -115,16 +140,21 @@ describe("a reset link made by an admin", () => {
     const replaced = await visitor.get(older);
     expect(replaced.status).toBe(404);
     expect(await replaced.text()).toContain("This link does not work");
+    // Nothing is put in a cookie for a link that does not work.
+    expect(replaced.headers.getSetCookie()).toEqual([]);
 
+    // Opened, then it expires while its form is open: the post is refused and the page says why.
+    const { link: shown } = await openLink(visitor, newer);
     await prisma.passwordResetLink.updateMany({
       where: { userId: person.id },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
+    const refused = await visitor.post(FORM, { newPassword, link: shown });
+    expect(refused.status).toBe(410);
+    expect(await refused.text()).toContain("This link has expired");
     const expired = await visitor.get(newer);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain("This link has expired");
-    const refused = await visitor.post(newer, { newPassword });
-    expect(refused.status).toBe(410);
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
 
     const unknown = await visitor.get("/reset-password/not-a-token");
@@ -151,6 +181,7 @@ describe("a reset link made by an admin", () => {
     expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
     // What its holder reads is true of it: not only "mistyped, or a newer link replaced it".
     const page = await browserClient(server.url).get(`/reset-password/${link.token}`);
+    expect(page.status).toBe(404);
     expect(await page.text()).toContain("it may be mistyped, or it was replaced or cancelled since it was made");
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
@@ -161,22 +192,14 @@ describe("a reset link made by an admin", () => {
     const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
     if (!link.ok) throw new Error("expected a link");
     // A revocation as revokeSignIns makes it, held open: the account's row first, the unused links after.
-    const revocation = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await revocation.connect();
-    try {
-      await revocation.query("BEGIN");
-      await revocation.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
-        person.id,
-      ]);
+    await whileRevocationHoldsAccount(person.id, async (revocation) => {
       const using = resetPasswordWithLink(link.token, newPassword, origin);
-      // Long enough for the reset to take whatever it takes before it waits.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The reset has taken whatever it takes before it waits for the account's row.
+      await untilBlockedBy(revocation);
       await revocation.query(`DELETE FROM "PasswordResetLink" WHERE "userId" = $1 AND "usedAt" IS NULL`, [person.id]);
       await revocation.query("COMMIT");
       expect(await using).toEqual({ ok: false, reason: "unknown" });
-    } finally {
-      await revocation.end();
-    }
+    });
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
@@ -187,8 +210,9 @@ describe("a reset link made by an admin", () => {
     const logged = server.process.logs.length;
     const visitor = browserClient(server.url);
     const referer = { headers: { referer: new URL(path, server.url).href } };
-    expect((await visitor.get(path, referer)).status).toBe(200);
-    expect((await visitor.post(path, { newPassword: "x" }, referer)).status).toBe(400);
+    expect((await visitor.get(path, referer)).status).toBe(303);
+    expect((await visitor.get(FORM, referer)).status).toBe(200);
+    expect((await visitor.post(FORM, { newPassword: "x" }, referer)).status).toBe(400);
     expect((await visitor.get("/login", referer)).status).toBe(200);
     // The access log line is written when the answer is finished: wait for the last request's.
     await expect
@@ -196,6 +220,8 @@ describe("a reset link made by an admin", () => {
       .toBeGreaterThan(0);
     const lines = server.process.logs.slice(logged).map((line) => JSON.stringify(line));
     expect(lines.filter((line) => line.includes("/reset-password/[redacted]")).length).toBeGreaterThan(0);
+    // The form's own address carries no token: it is logged as it is.
+    expect(lines.filter((line) => line.includes('"/reset-password/new"')).length).toBeGreaterThan(0);
     expect(lines.filter((line) => line.includes(token))).toEqual([]);
   });
 
@@ -222,13 +248,81 @@ describe("a reset link made by an admin", () => {
     const person = await makeUser({ password: PASSWORD });
     const path = await resetLinkFor(person.id);
     // The admin tries the link in their own browser.
-    const done = await admin.post(path, { newPassword });
-    // (The status is the loader's, run again after the action: 410, the link now used.)
-    const html = await done.text();
+    const { link } = await openLink(admin, path);
+    const done = await admin.post(FORM, { newPassword, link });
+    // Post/Redirect/Get: the confirmation is a page of its own (a reload posts nothing), and not a 410.
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe(FORM);
+    const confirmation = await admin.get(FORM);
+    expect(confirmation.status).toBe(200);
+    const html = await confirmation.text();
     expect(html).toContain(`The new password of <strong>${person.email}</strong> is set`);
     expect(html).toContain(`This browser is still signed in as <strong>${adminEmail}</strong>`);
     expect((await authenticateWithPassword(person.email, newPassword)).ok).toBe(true);
     expect((await admin.get("/settings/profile")).status).toBe(200);
+    // Shown once: reloaded, the page has no link and no token is left in the browser.
+    expect(admin.jar.get("__ares_reset_token")).toBeUndefined();
+    expect((await admin.get(FORM)).status).toBe(404);
+  });
+
+  it("moves its token out of the address into a short-lived cookie for the form's page only, kept off other sites' Referer", async () => {
+    const person = await makeUser({ password: PASSWORD });
+    const path = await resetLinkFor(person.id);
+    const token = path.split("/").at(-1)!;
+    // Ten minutes left of its hour: the cookie lives as long as the link does, no longer.
+    await prisma.passwordResetLink.updateMany({
+      where: { userId: person.id },
+      data: { expiresAt: new Date(Date.now() + 10 * 60 * 1000) },
+    });
+    const visitor = browserClient(server.url);
+    const opened = await visitor.get(path);
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get("location")).toBe(FORM);
+    expect(opened.headers.get("cache-control")).toBe("no-store");
+    const [cookie, ...others] = opened.headers.getSetCookie();
+    expect(others).toEqual([]);
+    expect(cookie).toMatch(/^__ares_reset_token=/);
+    expect(cookie).toMatch(/; HttpOnly/i);
+    expect(cookie).toMatch(/; SameSite=Lax/i);
+    expect(cookie).toMatch(/; Path=\/reset-password(;|$)/);
+    const maxAge = Number(/Max-Age=(\d+)/i.exec(cookie!)?.[1]);
+    expect(maxAge).toBeGreaterThan(590);
+    expect(maxAge).toBeLessThanOrEqual(600);
+    // Neither the form's address nor its page holds the token; another site gets the origin at most.
+    const form = await visitor.get(FORM);
+    expect(form.status).toBe(200);
+    expect(await form.text()).not.toContain(token);
+    for (const answer of [opened, form]) {
+      expect(answer.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    }
+    // Without the cookie (another browser, or its hour over) the form's page has no link to offer.
+    const stranger = await browserClient(server.url).get(FORM);
+    expect(stranger.status).toBe(404);
+    expect(await stranger.text()).toContain("Open the link your administrator gave you");
+  });
+
+  it("opened in two tabs of one browser, the later link wins, and a form of the earlier one says so and sets nothing", async () => {
+    const first = await makeUser({ password: PASSWORD });
+    const second = await makeUser({ password: PASSWORD });
+    const firstPath = await resetLinkFor(first.id);
+    const secondPath = await resetLinkFor(second.id);
+    const browser = browserClient(server.url);
+    const firstTab = await openLink(browser, firstPath);
+    const secondTab = await openLink(browser, secondPath);
+    expect(firstTab.html).toContain(first.email);
+
+    const stale = await browser.post(FORM, { newPassword, link: firstTab.link });
+    expect(stale.status).toBe(409);
+    const html = await stale.text();
+    expect(html).toContain(`this page is now for ${second.email}. Nothing was set`);
+    // The page now holds the later link's form.
+    expect(html).toContain(`value="${secondTab.link}"`);
+    expect((await authenticateWithPassword(first.email, PASSWORD)).ok).toBe(true);
+    expect((await authenticateWithPassword(second.email, PASSWORD)).ok).toBe(true);
+
+    expect((await browser.post(FORM, { newPassword, link: secondTab.link })).status).toBe(302);
+    expect((await authenticateWithPassword(second.email, newPassword)).ok).toBe(true);
+    expect((await authenticateWithPassword(first.email, PASSWORD)).ok).toBe(true);
   });
 
   it("is made only by an admin", async () => {

@@ -295,11 +295,20 @@ describe("the write limit on a chat page's own forms", () => {
     const person = await makeUser({ password });
     const link = await createResetLink(admin, person.id, { ip: undefined, userAgent: undefined });
     if (!link.ok) throw new Error("expected a link");
+    // Opened, the link moves its token into a cookie for the form's page (a GET: the read tier).
+    const opened = await httpRequest(`${server.url}/reset-password/${link.token}`);
+    expect(opened.status).toBe(303);
+    const cookie = String(opened.headers["set-cookie"]?.[0]?.split(";")[0]);
+    const linkId = (await prisma.passwordResetLink.findFirstOrThrow({ where: { userId: person.id } })).id;
     const post = (fields: Record<string, string>) =>
-      httpRequest(`${server.url}/reset-password/${link.token}`, {
+      httpRequest(`${server.url}/reset-password/new`, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "198.51.100.74" },
-        body: new URLSearchParams(fields).toString(),
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Forwarded-For": "198.51.100.74",
+          Cookie: cookie,
+        },
+        body: new URLSearchParams({ link: linkId, ...fields }).toString(),
       });
     // The sign-in tier (2 here): two weak passwords use it up.
     for (let i = 0; i < 2; i++) expect((await post({ newPassword: "password1234" })).status).toBe(400);

@@ -74,3 +74,26 @@ export async function untilBlockedBy(holder: pg.Client, timeoutMs = 20_000, sess
     await poller.end();
   }
 }
+
+/**
+ * A revocation (revokeSignIns) caught before it commits, in a transaction of its own: it has taken the
+ * account's row (its credential generation incremented), as a revocation does first. `run` starts what
+ * must wait for it, goes on with the rest of the revocation on `revocation` and commits it; the connection
+ * ends after `run` whatever happens (rolling back what was not committed).
+ */
+export async function whileRevocationHoldsAccount<T>(
+  userId: string,
+  run: (revocation: pg.Client) => Promise<T>,
+): Promise<T> {
+  const revocation = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await revocation.connect();
+  try {
+    await revocation.query("BEGIN");
+    await revocation.query(`UPDATE "User" SET "credentialGeneration" = "credentialGeneration" + 1 WHERE id = $1`, [
+      userId,
+    ]);
+    return await run(revocation);
+  } finally {
+    await revocation.end();
+  }
+}
