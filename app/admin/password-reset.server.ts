@@ -91,7 +91,12 @@ export async function createResetLink(
   targetId: string,
   origin: Omit<AuditOrigin, "actor">,
   now = new Date(),
-): Promise<{ ok: true; token: string; expiresAt: Date } | { ok: false; reason: "not_found" | "self" }> {
+): Promise<
+  { ok: true; token: string; expiresAt: Date } | { ok: false; reason: "not_found" | "self" | "passwords_off" }
+> {
+  // With LOCAL_LOGIN=false a password signs no one in: a link to set one would only mislead (the admin's
+  // page offers none; this holds for any other caller too).
+  if (!config().localLogin) return { ok: false, reason: "passwords_off" };
   if (actor.id === targetId) return { ok: false, reason: "self" };
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + RESET_LINK_MS);
@@ -154,17 +159,18 @@ export async function resetPasswordWithLink(
   token: string,
   password: string,
   origin: Omit<AuditOrigin, "actor">,
-  now = new Date(),
-  shownLinkId?: string,
+  { now = new Date(), shownLinkId }: { now?: Date; shownLinkId?: string } = {},
 ): Promise<LinkReset> {
   const state = await resetLinkState(token, now);
   if (state.state !== "valid") return { ok: false, reason: state.state };
   if (shownLinkId !== undefined && shownLinkId !== state.id)
     return { ok: false, reason: "other_link", email: state.email };
-  const link = await prisma.passwordResetLink.findUniqueOrThrow({
-    where: { tokenHash: tokenHash(token) },
+  const link = await prisma.passwordResetLink.findUnique({
+    where: { id: state.id },
     select: { id: true, createdById: true, user: { select: { id: true, email: true, name: true } } },
   });
+  // Deleted since (a revocation of the account's sign-ins ends its unused links): as if never there.
+  if (!link) return { ok: false, reason: "unknown" };
   const { user } = link;
   const shape = newPasswordField.safeParse(password);
   if (!shape.success) return { ok: false, reason: "invalid_password", message: shape.error.issues[0]!.message };

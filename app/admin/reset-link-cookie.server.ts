@@ -4,7 +4,7 @@ import { RESET_LINK_HOURS } from "./schemas";
 
 /**
  * A reset link's token, moved out of the address: opened, /reset-password/<token> puts it in this cookie and
- * redirects to the form (RESET_FORM_PATH), so the token stays out of the address bar, the browser's history
+ * redirects to the form (RESET_FORM_PATH), so the token stays out of the address bar, the back/forward list
  * and the Referer of everything the form's page loads or posts. httpOnly and signed (it is a credential),
  * SameSite=Lax (Strict would not be sent after a link clicked in a mail or chat app: that navigation starts
  * on another site), Secure in production, and sent only under /reset-password: the form lives at

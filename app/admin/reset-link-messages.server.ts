@@ -1,7 +1,7 @@
 import type { ResetLinkState } from "./password-reset.server";
 
 /** Why a reset link opens no form, in words for the person holding it. */
-export const UNUSABLE: Record<Exclude<ResetLinkState["state"], "valid">, string> = {
+const UNUSABLE: Record<Exclude<ResetLinkState["state"], "valid">, string> = {
   expired:
     "This link has expired: links to set a new password work for one hour. Ask your administrator for a new one.",
   used: "This link has already been used: each works once. If you did not set a new password with it, ask your administrator for a new link.",
@@ -19,6 +19,10 @@ export const NO_LINK =
 export const PASSWORDS_OFF =
   "Password sign-in is turned off on this server: there is no password to set. Sign in as your administrator tells you.";
 
-/** The link the form was shown for is no longer this browser's: the later one wins, and the page says so. */
-export const otherLink = (email: string) =>
-  `Another link to set a password was opened in this browser since this page was shown (in another tab?): this page is now for ${email}. Nothing was set: check the account and set the password again.`;
+/**
+ * A link that opens no form, as its page answers it: an unknown token is a 404 like any id that is not there
+ * (nothing tells a guess from a replaced link); one that was real but expired or was used is gone: 410.
+ */
+export function unusableLink(state: Exclude<ResetLinkState["state"], "valid">): { problem: string; status: 404 | 410 } {
+  return { problem: UNUSABLE[state], status: state === "unknown" ? 404 : 410 };
+}

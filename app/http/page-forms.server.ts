@@ -10,7 +10,7 @@ import { routePath } from "./route-path.server";
  * routes to those actions, each of which refuses every intent when told so; any other keeps the bare page.
  */
 const PAGE_FORM_ADDRESS =
-  /^\/(chat(\/[A-Za-z0-9_-]+)?|memory|calendar\/new|calendar\/events\/[A-Za-z0-9_-]+\/edit|settings\/(profile|assistant|data|password)|reset-password\/[A-Za-z0-9_-]+)(\.data)?$/;
+  /^\/(chat(\/[A-Za-z0-9_-]+)?|memory|calendar\/new|calendar\/events\/[A-Za-z0-9_-]+\/edit|settings\/(profile|assistant|data|password)|reset-password\/new)(\.data)?$/;
 
 export const isPageFormPost = (req: Request) => req.method === "POST" && PAGE_FORM_ADDRESS.test(req.path);
 

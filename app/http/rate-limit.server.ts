@@ -31,7 +31,7 @@ const EXEMPT = /^\/(api\/v1\/health(\/.*)?|metrics)$/;
 // Credentials: the tier an attacker guessing passwords runs into, counted per address. An admin's own
 // work (/admin) is an ordinary write of a signed-in person: in this tier it used up the address's
 // sign-in allowance, so an afternoon of admin saves locked everyone behind that address out.
-const AUTH_ACTIONS = /^\/(login|signup|settings\/password|reset-password\/[^/]+|auth(\/.*)?)$/;
+const AUTH_ACTIONS = /^\/(login|signup|settings\/password|reset-password\/new|auth(\/.*)?)$/;
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function tierOf(req: Request): Tier | undefined {

@@ -21,6 +21,17 @@ describe("log lines", () => {
     expect(redactSecretPaths({ url: "/calendar?view=month" })).toEqual({ url: "/calendar?view=month" });
   });
 
+  it("name a password reset link without its token, however its address is spelled (Remix routes any case)", () => {
+    const token = "Abc_def-0123456789abcdefghijklmnopqrstuvwxyz";
+    for (const address of [`/reset-password/${token}`, `/Reset-Password/${token}`, `/RESET-PASSWORD/${token}?x=1`]) {
+      const line = redactSecretPaths({ url: address, req: { method: "GET", url: address } });
+      expect(JSON.stringify(line)).not.toContain(token);
+      expect(JSON.stringify(requestWithoutSecrets({ method: "GET", url: address }))).not.toContain(token);
+    }
+    // The form's own page carries no token: it stays readable.
+    expect(redactSecretPaths({ url: "/Reset-Password/New.data" })).toEqual({ url: "/Reset-Password/New.data" });
+  });
+
   it("name a calendar feed's address without its token in the access log's request", () => {
     expect(requestWithoutSecrets({ method: "GET", url: "/calendar/feed/s3cr3t-T0ken.ics" })).toEqual({
       method: "GET",

@@ -31,8 +31,9 @@ const SECRET_PATH = /\/calendar\/feed\/[^/?#]+\.ics/g;
  * An admin's password reset link is its token: whoever reads it in a log line (its own request, or the
  * Referer of the page's own post and assets) could set the account's password.
  */
-// The form's own page (/reset-password/new, and its `.data`) carries none: it stays readable.
-const RESET_LINK_PATH = /\/reset-password\/(?!new(?:\.data)?(?![^/?#\s"]))[^/?#\s"]+/g;
+// The form's own page (/reset-password/new, and its `.data`) carries none: it stays readable. Any case:
+// Remix routes /Reset-Password/<token> to the same page.
+const RESET_LINK_PATH = /\/reset-password\/(?!new(?:\.data)?(?![^/?#\s"]))[^/?#\s"]+/gi;
 
 /**
  * Auth0's redirect back (app/routes/auth.auth0.callback.tsx) carries the sign-in's one-time `code`

@@ -62,8 +62,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const userId = params.userId ?? "";
   const form = await request.formData();
   if (intentSchema.safeParse(Object.fromEntries(form)).data?.intent === "reset_password") {
-    if (!config().localLogin) return data({ resetError: PASSWORDS_OFF }, { status: 400 });
+    // With LOCAL_LOGIN=false createResetLink refuses (its page offers no button then).
     const link = await createResetLink(admin, userId, { ip: context.clientIp, userAgent: context.userAgent });
+    if (!link.ok && link.reason === "passwords_off") return data({ resetError: PASSWORDS_OFF }, { status: 400 });
     if (!link.ok && link.reason === "self") return data({ resetError: OWN_PASSWORD }, { status: 400 });
     if (!link.ok) throw new Response("There is no account with this id.", { status: 404 });
     return redirectWithResetLink(`/admin/users/${userId}`, {

@@ -3,7 +3,7 @@ import { data } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { resetLinkState } from "~/admin/password-reset.server";
 import { redirectToResetForm } from "~/admin/reset-link-cookie.server";
-import { PASSWORDS_OFF, UNUSABLE } from "~/admin/reset-link-messages.server";
+import { PASSWORDS_OFF, unusableLink } from "~/admin/reset-link-messages.server";
 import { ResetPasswordProblem } from "~/components/reset-password-problem";
 import { config } from "~/config/env.server";
 
@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: "Set a new password · ARES" }
 
 /**
  * The link an admin handed over. A working one moves its token into a cookie and redirects to the form
- * (/reset-password/new, reset-link-cookie.server.ts): the token leaves the address bar and history at once.
+ * (/reset-password/new, reset-link-cookie.server.ts): the token leaves the address bar and the back/forward list at once.
  * The page is the same whoever is signed in: the link is for its account, not for this browser's.
  */
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -19,9 +19,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const token = params.token ?? "";
   const link = await resetLinkState(token);
   if (link.state === "valid") return redirectToResetForm(token, link.expiresAt);
-  // An unknown token is a 404 like any id that is not there (nothing tells a guess from a replaced link);
-  // one that was real but expired or was used is gone: 410.
-  return data({ problem: UNUSABLE[link.state] }, { status: link.state === "unknown" ? 404 : 410 });
+  const { problem, status } = unusableLink(link.state);
+  return data({ problem }, { status });
 }
 
 export default function ResetLink() {

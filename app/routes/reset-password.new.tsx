@@ -1,13 +1,13 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { resetLinkState, resetPasswordWithLink } from "~/admin/password-reset.server";
 import { clearResetCookie, readResetCookie, RESET_FORM_PATH, setForCookie } from "~/admin/reset-link-cookie.server";
-import { NO_LINK, otherLink, PASSWORDS_OFF, UNUSABLE } from "~/admin/reset-link-messages.server";
+import { NO_LINK, PASSWORDS_OFF, unusableLink } from "~/admin/reset-link-messages.server";
 import { MIN_PASSWORD, newPasswordField } from "~/auth/schemas";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { ResetPasswordProblem } from "~/components/reset-password-problem";
@@ -17,7 +17,15 @@ import { config } from "~/config/env.server";
 
 export const meta: MetaFunction = () => [{ title: "Set a new password · ARES" }];
 
-export { retryAfterHeaders as headers };
+/**
+ * Every answer of this page is for this browser only and kept by no cache: it names whose password the link
+ * sets (or was set), and the back button must not bring a form back from a cache after the link is used.
+ */
+export const headers: HeadersFunction = (args) => {
+  const headers = new Headers(retryAfterHeaders(args));
+  headers.set("Cache-Control", "private, no-store");
+  return headers;
+};
 
 /**
  * With JS, Remix skips the loader after a refused post (4xx) by default: the page kept the earlier link's
@@ -52,48 +60,49 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }
   const link = await resetLinkState(cookie.token);
   if (link.state !== "valid") {
-    return data(
-      { view: "problem" as const, problem: UNUSABLE[link.state] },
-      { status: link.state === "unknown" ? 404 : 410, headers: { "Set-Cookie": await clearResetCookie() } },
-    );
+    const { problem, status } = unusableLink(link.state);
+    return data({ view: "problem" as const, problem }, { status, headers: { "Set-Cookie": await clearResetCookie() } });
   }
   return { view: "form" as const, email: link.email, linkId: link.id };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: resetSchema });
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: resetSchema });
+  const reply = (options: { formErrors?: string[]; resetForm?: boolean } = {}) =>
+    submission.reply({ ...options, hideFields: HIDDEN });
+  if (!config().localLogin) return data(reply({ formErrors: [PASSWORDS_OFF] }), { status: 404 });
+  const cookie = await readResetCookie(request);
+  // A form shown for another link than the one this browser opened last (in another tab since) is refused
+  // first, whatever else is wrong with the post: any answer re-runs the loader, which shows the later link's
+  // form, and a form of another account must not take the place of this one unannounced. The page says so
+  // and offers the later link's form only after a step of its own (ResetPasswordForm).
+  const shown = formData.get("link");
+  if (cookie && "token" in cookie && typeof shown === "string") {
+    const opened = await resetLinkState(cookie.token);
+    if (opened.state === "valid" && opened.id !== shown) return data(reply(), { status: 409 });
+  }
   // Refused before it got here (a NUL in it, or the sign-in tier's rate limit): this page and why, the
   // password never sent back.
-  const refused = refusedFormReply(context, (options) => submission.reply({ ...options, hideFields: HIDDEN }));
+  const refused = refusedFormReply(context, reply);
   if (refused) return refused;
-  if (submission.status !== "success") return data(submission.reply({ hideFields: HIDDEN }), { status: 400 });
-  if (!config().localLogin) {
-    return data(submission.reply({ formErrors: [PASSWORDS_OFF], hideFields: HIDDEN }), { status: 404 });
-  }
-  const cookie = await readResetCookie(request);
+  if (submission.status !== "success") return data(reply(), { status: 400 });
   // The loader, run again, says why: no link (the cookie's hour is over), or expired or used meanwhile.
-  if (!cookie || !("token" in cookie)) {
-    return data(submission.reply({ resetForm: true, hideFields: HIDDEN }), { status: 404 });
-  }
+  if (!cookie || !("token" in cookie)) return data(reply({ resetForm: true }), { status: 404 });
   const result = await resetPasswordWithLink(
     cookie.token,
     submission.value.newPassword,
     { ip: context.clientIp, userAgent: context.userAgent },
-    new Date(),
-    submission.value.link,
+    { shownLinkId: submission.value.link },
   );
   if (!result.ok && result.reason === "invalid_password") {
     return data(submission.reply({ fieldErrors: { newPassword: [result.message] }, hideFields: HIDDEN }), {
       status: 400,
     });
   }
-  if (!result.ok && result.reason === "other_link") {
-    return data(submission.reply({ formErrors: [otherLink(result.email)], hideFields: HIDDEN }), { status: 409 });
-  }
-  if (!result.ok) {
-    const status = result.reason === "unknown" ? 404 : 410;
-    return data(submission.reply({ resetForm: true, hideFields: HIDDEN }), { status });
-  }
+  // Another link opened between the check above and this one: the same answer.
+  if (!result.ok && result.reason === "other_link") return data(reply(), { status: 409 });
+  if (!result.ok) return data(reply({ resetForm: true }), { status: unusableLink(result.reason).status });
   // Signed in here as someone else (an admin trying the link, a shared computer): the sign-in page would
   // send them on to their own pages, and the confirmation would be lost. This page says it, after a
   // redirect (a reload posts nothing); their session stays.
@@ -135,6 +144,10 @@ export default function ResetPassword() {
 function ResetPasswordForm({ email, linkId }: { email: string; linkId: string }) {
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  // The post answered was of a form for another link (or its answer kept no link: refused before the
+  // link was read, then the cookie changed): this browser opened a later link since, for this account.
+  // No form for it yet: a person typing on must not set the password of an account they did not look at.
+  const switched = lastResult !== undefined && lastResult.initialValue?.link !== linkId;
   const [form, fields] = useForm({
     id: "reset-password",
     lastResult,
@@ -143,6 +156,20 @@ function ResetPasswordForm({ email, linkId }: { email: string; linkId: string })
     shouldRevalidate: "onSubmit",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: resetSchema }),
   });
+  if (switched) {
+    return (
+      <section className="auth-page card">
+        <h1>Set a new password</h1>
+        <p className="notice" role="alert">
+          Another link to set a password was opened in this browser since this page was shown (in another tab?). Nothing
+          was set. This page is now for <strong>{email}</strong>.
+        </p>
+        <p>
+          <Link to="/reset-password/new">{`Continue for ${email}`}</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="auth-page card">
       <h1>Set a new password</h1>

@@ -186,6 +186,38 @@ describe("a reset link made by an admin", () => {
     expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
   });
 
+  it("ended by a revocation between its look-up and its use, is refused as unknown (no 500)", async () => {
+    const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
+    const person = await makeUser({ password: PASSWORD });
+    const link = await createResetLink({ ...adminUser, timeZone: "UTC" }, person.id, origin);
+    if (!link.ok) throw new Error("expected a link");
+    // The token's look-up finds the link; a revocation then deletes the account's unused links. (The
+    // delegate's own method, swapped and put back: Prisma's delegate drops a deleted or restored spy's.)
+    const delegate = prisma.passwordResetLink;
+    const findUnique = delegate.findUnique;
+    let lookUps = 0;
+    const revokedAfterLookUp = async (...args: Parameters<typeof findUnique>) => {
+      const found: unknown = await findUnique(...args);
+      if (++lookUps === 1) await prisma.passwordResetLink.deleteMany({ where: { userId: person.id, usedAt: null } });
+      return found;
+    };
+    const put = (method: unknown) =>
+      Object.defineProperty(delegate, "findUnique", {
+        value: method,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
+    put(revokedAfterLookUp);
+    try {
+      expect(await resetPasswordWithLink(link.token, newPassword, origin)).toEqual({ ok: false, reason: "unknown" });
+      expect(lookUps).toBeGreaterThan(0);
+    } finally {
+      put(findUnique);
+    }
+    expect((await authenticateWithPassword(person.email, PASSWORD)).ok).toBe(true);
+  });
+
   it("used while a revocation holds the account waits for it, and is refused (no deadlock, no 500)", async () => {
     const adminUser = await prisma.user.findUniqueOrThrow({ where: { email: adminEmail } });
     const person = await makeUser({ password: PASSWORD });
@@ -223,6 +255,10 @@ describe("a reset link made by an admin", () => {
     // The form's own address carries no token: it is logged as it is.
     expect(lines.filter((line) => line.includes('"/reset-password/new"')).length).toBeGreaterThan(0);
     expect(lines.filter((line) => line.includes(token))).toEqual([]);
+    // Nor the cookie it moved into (sent with every request after the first, set by the first).
+    const cookieValue = visitor.jar.get("__ares_reset_token")!;
+    expect(cookieValue).toBeTruthy();
+    expect(lines.filter((line) => line.includes("__ares_reset_token=") || line.includes(cookieValue))).toEqual([]);
   });
 
   it("is not made by an admin for their own account (Settings → Password is); for another admin's, the audit says so", async () => {
@@ -292,12 +328,19 @@ describe("a reset link made by an admin", () => {
     const form = await visitor.get(FORM);
     expect(form.status).toBe(200);
     expect(await form.text()).not.toContain(token);
+    // Whose form it is stays out of every cache (and the back button brings no used form back from one).
+    expect(form.headers.get("cache-control")).toBe("private, no-store");
+    // The link's own address takes no post: only the form's does.
+    const posted = await visitor.post(path, { newPassword: "a whole new passphrase for autumn" });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
     for (const answer of [opened, form]) {
       expect(answer.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
     }
     // Without the cookie (another browser, or its hour over) the form's page has no link to offer.
     const stranger = await browserClient(server.url).get(FORM);
     expect(stranger.status).toBe(404);
+    expect(stranger.headers.get("cache-control")).toBe("private, no-store");
     expect(await stranger.text()).toContain("Open the link your administrator gave you");
   });
 
@@ -311,15 +354,35 @@ describe("a reset link made by an admin", () => {
     const secondTab = await openLink(browser, secondPath);
     expect(firstTab.html).toContain(first.email);
 
-    const stale = await browser.post(FORM, { newPassword, link: firstTab.link });
-    expect(stale.status).toBe(409);
-    const html = await stale.text();
-    expect(html).toContain(`this page is now for ${second.email}. Nothing was set`);
-    // The page now holds the later link's form.
-    expect(html).toContain(`value="${secondTab.link}"`);
+    /** The earlier tab's form posted: refused, and the page offers no form until the person chooses to go on. */
+    const refusedAsSwitched = async (fields: Record<string, string>) => {
+      const answer = await browser.post(FORM, { link: firstTab.link, ...fields });
+      expect(answer.status).toBe(409);
+      const html = await answer.text();
+      expect(html).toContain("Another link to set a password was opened in this browser since this page was shown");
+      expect(html).toContain(`Nothing was set. This page is now for <strong>${second.email}</strong>`);
+      expect(html).toContain(`Continue for ${second.email}</a>`);
+      // No form of the later link (its id, a password field) stands ready for the next thing typed.
+      expect(html).not.toContain(`value="${secondTab.link}"`);
+      expect(html).not.toContain('name="newPassword"');
+      expect(answer.headers.get("cache-control")).toBe("private, no-store");
+    };
+    // Whatever else is wrong with the post (too short, a NUL in it), and a good one too.
+    await refusedAsSwitched({ newPassword: "short" });
+    await refusedAsSwitched({ newPassword: "a passphrase with a \u0000 in it" });
+    await refusedAsSwitched({ newPassword });
     expect((await authenticateWithPassword(first.email, PASSWORD)).ok).toBe(true);
     expect((await authenticateWithPassword(second.email, PASSWORD)).ok).toBe(true);
+    expect(
+      await prisma.passwordResetLink.count({ where: { userId: { in: [first.id, second.id] }, usedAt: { not: null } } }),
+    ).toBe(0);
 
+    // "Continue for …" (a plain GET): the later link's form, saying whose.
+    const continued = await browser.get(FORM);
+    expect(continued.status).toBe(200);
+    const html = await continued.text();
+    expect(html).toContain(`For <strong>${second.email}</strong>`);
+    expect(html).toContain(`value="${secondTab.link}"`);
     expect((await browser.post(FORM, { newPassword, link: secondTab.link })).status).toBe(302);
     expect((await authenticateWithPassword(second.email, newPassword)).ok).toBe(true);
     expect((await authenticateWithPassword(first.email, PASSWORD)).ok).toBe(true);

@@ -35,12 +35,23 @@ describe("password resets with LOCAL_LOGIN=false", () => {
     const page = await visitor.get("/reset-password/new");
     expect(page.status).toBe(404);
     expect(await page.text()).toContain("Password sign-in is turned off on this server");
+    // A browser that opened the link before the switch still holds its token, signed as the server signs it.
+    const { id: linkId } = await prisma.passwordResetLink.findFirstOrThrow({ where: { userId: person.id } });
+    const held = await createCookie("__ares_reset_token", { secrets: [SESSION_SECRET] }).serialize({
+      token: link.token,
+    });
+    visitor.jar.set("__ares_reset_token", held.split(";")[0]!.split("=").slice(1).join("="));
+    const heldPage = await visitor.get("/reset-password/new");
+    expect(heldPage.status).toBe(404);
+    expect(await heldPage.text()).toContain("Password sign-in is turned off on this server");
     const refused = await visitor.post("/reset-password/new", {
       newPassword: "a whole new passphrase for spring",
-      link: "anything",
+      link: linkId,
     });
     expect(refused.status).toBe(404);
+    expect(await refused.text()).toContain("Password sign-in is turned off on this server");
     expect(await prisma.passwordResetLink.count({ where: { userId: person.id, usedAt: { not: null } } })).toBe(0);
+    expect(await prisma.passwordResetLink.count({ where: { userId: person.id, usedAt: null } })).toBe(1);
   });
 
   it("an admin's user page offers no 'Reset password', says why, and refuses a hand-made post", async () => {
