@@ -14,7 +14,7 @@ import {
   useRouteLoaderData,
   useSearchParams,
 } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
 import { useHydrated } from "~/components/use-hydrated";
 import { clearDraft, draftKeyFor } from "~/components/chat/drafts";
@@ -63,6 +63,19 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 
 function notFound(): never {
   throw new Response("Not found", { status: 404 });
+}
+
+/**
+ * A post to a conversation that is gone (deleted in another tab) or not the person's: a 404, as a GET of
+ * it is. Whatever was in the message box came with it (a send, and without JS or with it every other
+ * button of the page — Pin, Delete, Rename… — submits the box's form): the 404 carries that text back,
+ * ready for a new conversation, so nothing typed is lost. Another person's id gets the very same page —
+ * the words say "deleted or never existed", and the only text on it is what the poster just sent.
+ */
+function conversationGone(form: FormData): never {
+  const message = form.get("message");
+  if (typeof message !== "string" || !message.trim()) notFound();
+  throw data({ conversationGone: true, message } satisfies GoneSend, { status: 404 });
 }
 
 /**
@@ -204,7 +217,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     try {
       await getConversation(user.id, conversationId);
     } catch (error) {
-      if (error instanceof ConversationNotFoundError) notFound();
+      if (error instanceof ConversationNotFoundError) conversationGone(form);
       throw error;
     }
     return data(submission.reply(), { status: 400 });
@@ -298,17 +311,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case "memory-off":
       case "memory-on":
-        if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
+        if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on")))
+          throw new ConversationNotFoundError();
         return back(here);
     }
   } catch (error) {
-    // A message sent into a conversation that is gone (deleted in another tab) must not be lost: the
-    // 404 carries it back for a new conversation. The same answer for another person's id — the words
-    // say "deleted or never existed", so nobody learns that it exists.
-    if (error instanceof ConversationNotFoundError && intent.intent === "send") {
-      throw data({ conversationGone: true, message: intent.message } satisfies GoneSend, { status: 404 });
-    }
-    if (error instanceof ConversationNotFoundError) notFound();
+    if (error instanceof ConversationNotFoundError) conversationGone(form);
     if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
       return data(submission.reply({ formErrors: [error.message] }), { status: 409 });
     throw error;
@@ -481,6 +489,15 @@ export default function Conversation() {
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
   }, [owner]);
 
+  // With JS the Rename and Delete panels post their own form, without the box: its text rides along (a
+  // hidden field), so the 404 of a conversation deleted meanwhile shows it back (ConversationGone). A
+  // press that succeeds keeps nothing with JS (the box is never left).
+  const withBoxText = (event: FormEvent<HTMLFormElement>) => {
+    const box = composerForm.current?.elements.namedItem("message");
+    const field = event.currentTarget.elements.namedItem("message");
+    if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+  };
+
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
       <a href="#composer-message" className="skip-link">
@@ -503,8 +520,9 @@ export default function Conversation() {
         // Until JS runs its field and button belong to the message box's form, so the box's text goes with
         // a new title; Enter in the field presses the hidden first button of that form, which renames. With
         // JS the box is not left: the panel's own form, whose checks (a title, no NUL) hold a bad one back.
-        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset>
+        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset onSubmit={withBoxText}>
           <input type="hidden" name="intent" value="rename" />
+          {hydrated ? <input type="hidden" name="message" /> : null}
           <Field label="New title" id="rename-title" errors={renameErrors}>
             <input
               id="rename-title"
@@ -539,8 +557,10 @@ export default function Conversation() {
           ref={panelForm}
           tabIndex={-1}
           aria-labelledby="delete-question"
+          onSubmit={withBoxText}
         >
           <input type="hidden" name="intent" value="delete" />
+          {hydrated ? <input type="hidden" name="message" /> : null}
           <p id="delete-question">Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
           <div className="actions">
             {/* Until JS runs it submits the message box's form, so the box's text is not lost (it is kept
@@ -660,7 +680,7 @@ export default function Conversation() {
   );
 }
 
-/** What a send into a missing conversation answers with (404): the message, to start a new one with. */
+/** What a post into a missing conversation answers with (404): the box's text, to start a new one with. */
 type GoneSend = { conversationGone: true; message: string };
 
 const isGoneSend = (value: unknown): value is GoneSend =>
@@ -669,15 +689,15 @@ const isGoneSend = (value: unknown): value is GoneSend =>
   (value as Partial<GoneSend>).conversationGone === true &&
   typeof (value as Partial<GoneSend>).message === "string";
 
-/** The page a send into a missing conversation gets: what happened, and the text ready to send anew. */
+/** The page a post into a missing conversation gets: what happened, and the text ready to send anew. */
 function ConversationGone({ message }: { message: string }) {
   const navigation = useNavigation();
   return (
     <div className="chat-empty">
       <h1>Conversation not found</h1>
       <p className="notice" role="alert">
-        This conversation was deleted (in another tab or on another device), or never existed. Your message is below:
-        send it to start a new conversation.
+        This conversation was deleted (in another tab or on another device), or never existed. What you had typed in the
+        message box is below, not sent: send it to start a new conversation, or copy it.
       </p>
       {/* The page's other buttons (the theme) may submit it (COMPOSER_FORM_ID): it must be there. */}
       <Form method="post" action="/chat?index" className="composer-form" id={COMPOSER_FORM_ID}>

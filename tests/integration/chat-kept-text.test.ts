@@ -207,6 +207,56 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(plain).not.toContain("What you had typed");
   });
 
+  it("a press in a conversation deleted meanwhile (another tab) is a 404 that shows the box's text; another person's id the very same page", async () => {
+    const email = unique("kept-gone");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const othersEmail = unique("kept-gone-other");
+    await signedUp(server.url, othersEmail);
+    const others = await conversationOf(othersEmail);
+    const typed = "typed <b>before</b> it went";
+    /** The 404 with the conversation's id and the per-request values taken out: nothing else may differ. */
+    const answer = async (path: string, fields: Record<string, string>) => {
+      const response = await browser.post(path, { ...fields, message: typed });
+      const html = await response.text();
+      expect(response.status).toBe(404);
+      expect(html).toContain("This conversation was deleted (in another tab or on another device), or never existed.");
+      // Escaped, in a form that starts a new conversation with it.
+      expect(html).toMatch(
+        /<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*typed &lt;b&gt;before&lt;\/b&gt; it went<\/textarea>/,
+      );
+      return html
+        .replaceAll(path.split("/").at(-1)!, "ID")
+        .replace(/"requestId":"[^"]*"|data-request-id="[^"]*"|Request id[^<]*|nonce="[^"]*"/g, "");
+    };
+    const presses: Array<Record<string, string>> = [
+      { intent: "delete" },
+      { intent: "pin" },
+      { intent: "rename", title: "New name" },
+      { intent: "keep", keepTo: "?panel=rename" },
+      { intent: "regenerate" },
+      { intent: "memory-off" },
+      // A form that does not parse (no title) on a missing conversation: the 404 too, with the text.
+      { intent: "rename" },
+    ];
+    for (const fields of presses) {
+      const mine = await answer(gone, fields);
+      expect((await answer(others, fields)).length, fields.intent).toBe(mine.length);
+    }
+    // The other person's conversation is untouched, and nothing was kept for the poster.
+    expect(await prisma.conversation.findFirstOrThrow({ where: { user: { email: othersEmail } } })).toMatchObject({
+      title: "Kept text",
+      pinned: false,
+      memoryEnabled: true,
+    });
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    // With an empty box: the plain 404, as before.
+    const plain = await browser.post(gone, { intent: "pin", message: "" });
+    expect(plain.status).toBe(404);
+    expect(await plain.text()).not.toContain("never existed");
+  });
+
   it("Cancel of an edit in place is a button of the box's form until JS runs, and leads back with the text", async () => {
     const email = unique("kept-edit-cancel");
     const browser = await signedUp(server.url, email);
