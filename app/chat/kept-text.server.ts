@@ -33,9 +33,10 @@ const KEPT_PAGES_PER_USER = 10;
 /**
  * What the page says next to the box about the text it left (shown once, with the marker), one or more:
  * `replaced`: a NUL in it (PostgreSQL text cannot hold one) came back as U+FFFD; `not-kept`: keeping it
- * failed; `refused`: the write limit refused the post (`wait` seconds), nothing was done.
+ * failed; `refused`: the write limit refused the post (`wait` seconds), nothing was done; `unsent`: it
+ * was posted after the session had ended, and comes back after signing in (up to a day later).
  */
-export type KeptNote = "replaced" | "not-kept" | "refused";
+export type KeptNote = "replaced" | "not-kept" | "refused" | "unsent";
 
 /**
  * What the post did when its text could not be kept, named on the page ("the conversation was pinned,
@@ -85,7 +86,7 @@ export function isKeptDone(value: string): value is KeptDone {
  */
 type Marker = { user: string; page: string; at: number; notes?: KeptNote[]; wait?: number; done?: KeptDone };
 
-const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused"]);
+const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused", "unsent"]);
 
 function markerCookie() {
   return signedCookie(MARKER_COOKIE, { maxAgeSeconds: KEPT_MS / 1000 });
@@ -285,6 +286,12 @@ function noteText({ notes = [], wait, done }: Marker): string | null {
     const what = done ? DONE_WORDS[done] : "what you pressed was done";
     words.push(
       `What you had typed in the message box could not be kept, sorry: ${what}, but the box is empty. Type it again if you need it.`,
+    );
+  }
+  if (notes.includes("unsent")) {
+    // It may come back hours later, after signing in: the box says where the text came from.
+    words.push(
+      "Your session had ended when you last posted this page, so that was not done: what you had typed then is back in the box, not sent.",
     );
   }
   if (notes.includes("replaced") && !notKept) {

@@ -44,16 +44,24 @@ async function conversationOf(email: string): Promise<string> {
 
 /** The text in the composer's message box of the page the client gets at `path`. */
 async function messageBox(client: Client, path: string): Promise<string> {
+  return (await pageWithBox(client, path)).box;
+}
+
+/** The page the client gets at `path` (its HTML), and the text in its composer's message box. */
+async function pageWithBox(client: Client, path: string): Promise<{ html: string; box: string }> {
   const response = await client.get(path);
   expect(response.status).toBe(200);
   const html = await response.text();
   const box = /<textarea[^>]*id="composer-message"[^>]*>([\s\S]*?)<\/textarea>/.exec(html);
   expect(box, "the page has a message box").not.toBeNull();
   // React writes a leading newline after <textarea> when the text starts with one; none here.
-  return box![1]!
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
+  return {
+    html,
+    box: box![1]!
+      .replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&"),
+  };
 }
 
 async function endSessions(email: string): Promise<void> {
@@ -136,7 +144,13 @@ describe("a press of another button after the session ended (no JS)", () => {
       expect(html).toContain("it was not done");
       expect(html).toContain("it will be back in the message box");
       expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
-      expect(await messageBox(browser, path)).toBe(text);
+      const back = await pageWithBox(browser, path);
+      expect(back.box).toBe(text);
+      // The box says where the text came from (it may be hours later), once.
+      expect(back.html).toMatch(
+        /role="status"[^>]*>Your session had ended when you last posted this page, so that was not done: what you had typed then is back in the box, not sent\./,
+      );
+      expect((await pageWithBox(browser, path)).html).not.toContain("Your session had ended");
     }
   });
 });
