@@ -59,3 +59,48 @@ test("Delete in a conversation deleted in another tab: the 404 shows the typed t
   await page.getByRole("button", { name: "Delete conversation" }).click();
   await expectGonePageWith(page, text);
 });
+
+test("Rename's Save title in a conversation deleted in another tab: the 404 shows the typed text", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  // With JS the panel posts its own form, the box's text copied into it; without JS it is the box's form.
+  const { path } = await signedUpIn({ messages: 2, query: "?panel=rename" });
+  const text = "Typed, then a new title";
+  await messageBox(page).fill(text);
+  await deleteElsewhere(baseURL!, path);
+  await page.getByLabel("New title").fill("Renamed");
+  await page.getByRole("button", { name: "Save title" }).click();
+  await expectGonePageWith(page, text);
+});
+
+test("a model change in a conversation deleted in another tab: the 404 shows the typed text", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  const { path } = await signedUpIn({ messages: 2 });
+  const text = "Typed, then another model";
+  await messageBox(page).fill(text);
+  await deleteElsewhere(baseURL!, path);
+  await page.getByLabel("Model").selectOption({ index: 1 });
+  if (test.info().project.use.javaScriptEnabled === false)
+    await page.getByRole("button", { name: "Use model" }).click();
+  await expectGonePageWith(page, text);
+});
+
+test("a link (Rename in the menu) in a conversation deleted in another tab: the 404 shows the typed text", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  // With JS a plain link: the 404 shows this tab's draft of the box; without JS a button of the box's form.
+  const { path } = await signedUpIn({ messages: 2 });
+  const text = "Typed, then Rename";
+  await messageBox(page).fill(text);
+  await deleteElsewhere(baseURL!, path);
+  await page.getByText("Conversation menu").click();
+  await page.locator(".menu__panel").getByText("Rename", { exact: true }).click();
+  await expectGonePageWith(page, text);
+});
