@@ -39,8 +39,13 @@ test("a message sent in a conversation after signing out elsewhere is back in th
   await expect(box(page)).toHaveValue(text);
   // Taken once: a reload (after sending or not) does not bring it back.
   if (test.info().project.use.javaScriptEnabled === false) {
+    // The box says where its text came from: it may be hours later.
+    await expect(page.getByRole("status").filter({ hasText: "Your session had ended" })).toHaveText(
+      "Your session had ended when you last posted this page, so that was not done: what you had typed then is back in the box, not sent.",
+    );
     await page.reload();
     await expect(box(page)).toHaveValue("");
+    await expect(page.getByText("Your session had ended")).toHaveCount(0);
   }
 });
 
@@ -57,4 +62,7 @@ test("a new chat's first message sent after signing out elsewhere is back in the
   await page.waitForURL((url) => url.pathname === "/chat");
   await untilInteractive(page);
   await expect(box(page)).toHaveValue(text);
+  if (test.info().project.use.javaScriptEnabled === false) {
+    await expect(page.getByText("Your session had ended when you last posted this page")).toBeVisible();
+  }
 });

@@ -33,9 +33,10 @@ const KEPT_PAGES_PER_USER = 10;
 /**
  * What the page says next to the box about the text it left (shown once, with the marker), one or more:
  * `replaced`: a NUL in it (PostgreSQL text cannot hold one) came back as U+FFFD; `not-kept`: keeping it
- * failed; `refused`: the write limit refused the post (`wait` seconds), nothing was done.
+ * failed; `refused`: the write limit refused the post (`wait` seconds), nothing was done; `unsent`: it
+ * was posted after the session had ended, and comes back after signing in (up to a day later).
  */
-export type KeptNote = "replaced" | "not-kept" | "refused";
+export type KeptNote = "replaced" | "not-kept" | "refused" | "unsent";
 
 /**
  * What the post did when its text could not be kept, named on the page ("the conversation was pinned,
@@ -85,7 +86,7 @@ export function isKeptDone(value: string): value is KeptDone {
  */
 type Marker = { user: string; page: string; at: number; notes?: KeptNote[]; wait?: number; done?: KeptDone };
 
-const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused"]);
+const KEPT_NOTES: ReadonlySet<string> = new Set<KeptNote>(["replaced", "not-kept", "refused", "unsent"]);
 
 function markerCookie() {
   return signedCookie(MARKER_COOKIE, { maxAgeSeconds: KEPT_MS / 1000 });
@@ -202,6 +203,25 @@ export async function keepComposerText(
 }
 
 /**
+ * keepComposerText for `to`, the page a post (the theme switch) returns to; when `to` is a conversation
+ * that is not the person's (deleted meanwhile, in another tab — or the 404 page of one, whose box shows
+ * the text back), the text is kept for the new-chat page instead and `to` becomes `/chat`: returning to
+ * the conversation would be its 404, the text lost. A second statement only then.
+ */
+export async function keepComposerTextFor(
+  form: FormData,
+  to: string,
+  userId: string,
+  options: Parameters<typeof keepComposerText>[3] = {},
+): Promise<{ kept: KeptCookie | null; to: string }> {
+  const kept = await keepComposerText(form, to, userId, options);
+  const pathname = URL.canParse(to, "http://ares.invalid") ? new URL(to, "http://ares.invalid").pathname : "";
+  if (kept || pathname === "/chat" || !COMPOSER_ADDRESS.test(pathname)) return { kept, to };
+  const newChat = await keepComposerText(form, "/chat", userId, options);
+  return newChat ? { kept: newChat, to: "/chat" } : { kept: null, to };
+}
+
+/**
  * With JS the box is never left, so nothing is kept; a post the write limit refused still comes back to
  * its page (a redirect), which says so next to the box: the marker with the note alone (no row). Null
  * when `page` has no box.
@@ -252,24 +272,28 @@ export async function keptTextMarker(
   request: Request,
   userId: string,
   now = new Date(),
-): Promise<{ keptAt: Date | null; note: string | null; headers: Headers }> {
+): Promise<{ keptAt: Date | null; note: (keptMessage: string | null) => string | null; headers: Headers }> {
   const headers = new Headers();
   const marker = await readMarker(request);
   if (!marker || marker.user !== userId || marker.page !== new URL(request.url).pathname) {
-    return { keptAt: null, note: null, headers };
+    return { keptAt: null, note: () => null, headers };
   }
   headers.append("Set-Cookie", await clearMarker());
   const fresh = now.getTime() - marker.at <= KEPT_MS;
   return {
     // A note alone (not kept, or a refusal with JS) names no keep.
     keptAt: fresh && !marker.notes?.includes("not-kept") ? new Date(marker.at) : null,
-    note: fresh ? noteText(marker) : null,
+    note: (keptMessage) => (fresh ? noteText(marker, keptMessage !== null) : null),
     headers,
   };
 }
 
-/** The words next to the box for the marker's notes (null: none to say). */
-function noteText({ notes = [], wait, done }: Marker): string | null {
+/**
+ * The words next to the box for the marker's notes (null: none to say). `inBox`: the kept row was found
+ * (the text is in the box): the notes that speak of it there (`unsent`, `replaced`) are said only then —
+ * a row dropped since (the person's newest pages cap, the purge) leaves the box empty.
+ */
+function noteText({ notes = [], wait, done }: Marker, inBox: boolean): string | null {
   const refused = notes.includes("refused");
   const notKept = notes.includes("not-kept");
   const words: string[] = [];
@@ -287,7 +311,13 @@ function noteText({ notes = [], wait, done }: Marker): string | null {
       `What you had typed in the message box could not be kept, sorry: ${what}, but the box is empty. Type it again if you need it.`,
     );
   }
-  if (notes.includes("replaced") && !notKept) {
+  if (notes.includes("unsent") && inBox) {
+    // It may come back hours later, after signing in: the box says where the text came from.
+    words.push(
+      "Your session had ended when you last posted this page, so that was not done: what you had typed then is back in the box, not sent.",
+    );
+  }
+  if (notes.includes("replaced") && !notKept && inBox) {
     words.push(
       "Your text held a character that cannot be stored (a NUL); it is shown as � in the box. Check it before sending.",
     );
@@ -305,13 +335,14 @@ export async function takeKeptText(
   now = new Date(),
 ): Promise<{ message: string | null; note: string | null; headers: Headers }> {
   const { keptAt, note, headers } = await keptTextMarker(request, userId, now);
-  if (!keptAt) return { message: null, note, headers };
+  if (!keptAt) return { message: null, note: note(null), headers };
   const page = new URL(request.url).pathname;
   const kept = await prisma.keptComposerText.findFirst({
     where: { userId, page, keptAt },
     select: { message: true },
   });
-  return { message: kept?.message ?? null, note, headers };
+  const message = kept?.message ?? null;
+  return { message, note: note(message), headers };
 }
 
 /**

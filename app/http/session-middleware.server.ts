@@ -229,7 +229,8 @@ export function answerSignedOutKeep(req: Request, res: Response, next: NextFunct
     sendUnsentMessage(req, res, pending, false);
     return;
   }
-  keepMessage(pending.user, pending.page, pending.message)
+  // The box says, after signing in, that the text is the one from this post (`unsent`).
+  keepMessage(pending.user, pending.page, pending.message, { notes: ["unsent"] })
     .catch((error: unknown) => {
       if (!isKeepFailure(error)) throw error;
       logger.warn({ err: error }, "a signed-out post's message could not be kept");

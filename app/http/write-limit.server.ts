@@ -17,13 +17,26 @@ export function refusedFormReply<R>(
   context: Pick<AppLoadContext, "formHadNul" | "writeRetryAfterSeconds">,
   reply: (options: { formErrors: string[] }) => R,
 ) {
-  if (context.formHadNul) return data(reply({ formErrors: [NUL_IN_FORM_MESSAGE] }), { status: 400 });
+  const refusal = formRefusal(context);
+  if (!refusal) return undefined;
+  return data(reply({ formErrors: [refusal.message] }), { status: refusal.status, headers: refusal.headers });
+}
+
+/**
+ * Why a page form post was refused before its action (refusedFormReply's words, status and headers), or
+ * undefined: for an action that must look something up before it answers (a conversation gone meanwhile).
+ */
+export function formRefusal(
+  context: Pick<AppLoadContext, "formHadNul" | "writeRetryAfterSeconds">,
+): { message: string; status: 400 | 429; headers?: Record<string, string> } | undefined {
+  if (context.formHadNul) return { message: NUL_IN_FORM_MESSAGE, status: 400 };
   const retryAfterSeconds = context.writeRetryAfterSeconds;
   if (retryAfterSeconds === undefined) return undefined;
-  return data(
-    reply({ formErrors: [`You have sent a lot of requests in a short time. Try again in ${retryAfterSeconds} s.`] }),
-    { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } },
-  );
+  return {
+    message: `You have sent a lot of requests in a short time. Try again in ${retryAfterSeconds} s.`,
+    status: 429,
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  };
 }
 
 /** The page's `headers`: a refused post's Retry-After on the document response too, not just in the data. */

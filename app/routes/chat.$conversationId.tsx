@@ -10,14 +10,15 @@ import {
   useLoaderData,
   useLocation,
   useNavigation,
+  useParams,
   useRouteError,
   useRouteLoaderData,
   useSearchParams,
 } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from "react";
 import { takeNewChatSent } from "~/components/chat/new-chat-focus";
 import { useHydrated } from "~/components/use-hydrated";
-import { clearDraft, draftKeyFor } from "~/components/chat/drafts";
+import { clearDraft, draftKeyFor, readDraft } from "~/components/chat/drafts";
 import { scrollToEnd, useThreadFollow } from "~/components/chat/thread-follow";
 import { requireUser } from "~/auth/guards.server";
 import { redoReply, selectVersion, sendMessage, stopReply, VersionNotFoundError } from "~/chat/chat.server";
@@ -48,7 +49,7 @@ import {
   VERSION_FIELD,
   withComposerText,
 } from "~/components/chat/composer";
-import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
+import { formRefusal, retryAfterHeaders } from "~/http/write-limit.server";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -63,6 +64,31 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
 
 function notFound(): never {
   throw new Response("Not found", { status: 404 });
+}
+
+/**
+ * A post to a conversation that is gone (deleted in another tab) or not the person's: a 404, as a GET of
+ * it is. Whatever was in the message box came with it (a send, and without JS or with it every other
+ * button of the page — Pin, Delete, Rename… — submits the box's form): the 404 carries that text back,
+ * ready for a new conversation, so nothing typed is lost. Another person's id gets the very same page —
+ * the words say "deleted or never existed", and the only text on it is what the poster just sent.
+ */
+function conversationGone(form: FormData, note?: string): never {
+  const message = form.get("message");
+  if (typeof message !== "string" || !message.trim()) notFound();
+  // An edit's Save posts the edit box, not the message box: the page says which text it shows.
+  const edited = form.get("intent") === "edit";
+  throw data({ conversationGone: true, message, edited, note: note ?? null } satisfies GoneSend, { status: 404 });
+}
+
+/** conversationGone when the conversation is not the person's (any more); else nothing. One lookup. */
+async function unlessGone(userId: string, conversationId: string, form: FormData, note?: string): Promise<void> {
+  try {
+    await getConversation(userId, conversationId);
+  } catch (error) {
+    if (error instanceof ConversationNotFoundError) conversationGone(form, note);
+    throw error;
+  }
 }
 
 /**
@@ -173,7 +199,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       },
       unsentMessage: page.keptMessage,
       // What the page says of the box's text it left (a NUL replaced, not kept, a refused press), once.
-      keptNote: kept.note,
+      keptNote: kept.note(page.keptMessage),
     },
     { headers: kept.headers },
   );
@@ -195,18 +221,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   // posts the message box's form alone, and is a send rather than a refusal that loses the text.
   if (!form.has("intent") && form.has("message")) form.set("intent", "send");
   const submission = parseWithZod(form, { schema: conversationIntent });
-  // Refused before it got here (a NUL in it, or the write limit): whatever the form, nothing is looked up or done; the
-  // conversation stays, with what was typed and the wait (as a refused send over the quota).
-  const refused = refusedFormReply(context, (options) => submission.reply(options));
-  if (refused) return refused;
+  // Refused before it got here (a NUL in it, or the write limit): whatever the form, nothing is done; the
+  // conversation stays, with what was typed and the wait (as a refused send over the quota). One lookup:
+  // a conversation gone meanwhile (or not theirs) is the 404 with the box's text and the refusal's words,
+  // as the page the refusal would lead to is a 404 too.
+  const refusal = formRefusal(context);
+  if (refusal) {
+    await unlessGone(user.id, conversationId, form, refusal.message);
+    return data(submission.reply({ formErrors: [refusal.message] }), {
+      status: refusal.status,
+      headers: refusal.headers,
+    });
+  }
+  // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.
   if (submission.status !== "success") {
-    // A conversation that is not there (or not theirs) is a 404 whatever was sent, as a GET of it is.
-    try {
-      await getConversation(user.id, conversationId);
-    } catch (error) {
-      if (error instanceof ConversationNotFoundError) notFound();
-      throw error;
-    }
+    await unlessGone(user.id, conversationId, form);
     return data(submission.reply(), { status: 400 });
   }
   const here = `/chat/${conversationId}`;
@@ -286,11 +315,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case "delete": {
         await deleteConversation(user.id, conversationId);
-        // Without JS the button submits the message box's form: its text belonged to this conversation,
-        // which is gone, so it waits in the new-conversation box the person lands on, and the notice says so.
-        const kept = context.documentRequest
-          ? await keepComposerText(form, "/chat", user.id, { done: "deleted" })
-          : null;
+        // The box's text came with it (without JS the button submits the box's form; with JS the panel's
+        // form copies it): it belonged to this conversation, which is gone, so it waits in the
+        // new-conversation box the person lands on, and the notice says so — with JS too, as the page
+        // the box was on is gone.
+        const kept = await keepComposerText(form, "/chat", user.id, { done: "deleted" });
         // The chat page says so once (its notice), with or without JS.
         return redirectWithNotice("/chat", kept?.kept ? "deleted-kept" : "deleted", user.id, {
           headers: kept ? { "Set-Cookie": kept.setCookie } : undefined,
@@ -298,17 +327,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case "memory-off":
       case "memory-on":
-        if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on"))) notFound();
+        if (!(await setConversationMemory(user.id, conversationId, intent.intent === "memory-on")))
+          throw new ConversationNotFoundError();
         return back(here);
     }
   } catch (error) {
-    // A message sent into a conversation that is gone (deleted in another tab) must not be lost: the
-    // 404 carries it back for a new conversation. The same answer for another person's id — the words
-    // say "deleted or never existed", so nobody learns that it exists.
-    if (error instanceof ConversationNotFoundError && intent.intent === "send") {
-      throw data({ conversationGone: true, message: intent.message } satisfies GoneSend, { status: 404 });
-    }
-    if (error instanceof ConversationNotFoundError) notFound();
+    if (error instanceof ConversationNotFoundError) conversationGone(form);
     if (error instanceof NothingToRedoError || error instanceof VersionNotFoundError)
       return data(submission.reply({ formErrors: [error.message] }), { status: 409 });
     throw error;
@@ -481,6 +505,16 @@ export default function Conversation() {
     if (box instanceof HTMLTextAreaElement) box.focus({ preventScroll: true });
   }, [owner]);
 
+  // With JS the Rename and Delete panels post their own form, without the box: its text rides along (a
+  // hidden field), so the 404 of a conversation deleted meanwhile shows it back (ConversationGone). A
+  // Rename that succeeds keeps nothing with JS (the box is never left); a Delete keeps it for the
+  // new-conversation page it leads to (the box's page is gone).
+  const withBoxText = (event: FormEvent<HTMLFormElement>) => {
+    const box = composerForm.current?.elements.namedItem("message");
+    const field = event.currentTarget.elements.namedItem("message");
+    if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+  };
+
   return (
     <article className="conversation" aria-labelledby="conversation-title" ref={thread}>
       <a href="#composer-message" className="skip-link">
@@ -503,8 +537,9 @@ export default function Conversation() {
         // Until JS runs its field and button belong to the message box's form, so the box's text goes with
         // a new title; Enter in the field presses the hidden first button of that form, which renames. With
         // JS the box is not left: the panel's own form, whose checks (a title, no NUL) hold a bad one back.
-        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset>
+        <Form method="post" className="card inline-panel" ref={panelForm} preventScrollReset onSubmit={withBoxText}>
           <input type="hidden" name="intent" value="rename" />
+          {hydrated ? <input type="hidden" name="message" /> : null}
           <Field label="New title" id="rename-title" errors={renameErrors}>
             <input
               id="rename-title"
@@ -539,8 +574,10 @@ export default function Conversation() {
           ref={panelForm}
           tabIndex={-1}
           aria-labelledby="delete-question"
+          onSubmit={withBoxText}
         >
           <input type="hidden" name="intent" value="delete" />
+          {hydrated ? <input type="hidden" name="message" /> : null}
           <p id="delete-question">Delete “{conversation.title}” and all its messages? This cannot be undone.</p>
           <div className="actions">
             {/* Until JS runs it submits the message box's form, so the box's text is not lost (it is kept
@@ -660,8 +697,11 @@ export default function Conversation() {
   );
 }
 
-/** What a send into a missing conversation answers with (404): the message, to start a new one with. */
-type GoneSend = { conversationGone: true; message: string };
+/**
+ * What a post into a missing conversation answers with (404): the box's text, to start a new one with;
+ * `edited`: it is an edit's text (its Save posts the edit box); `note`: why the post was refused, if it was.
+ */
+type GoneSend = { conversationGone: true; message: string; edited: boolean; note: string | null };
 
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
@@ -669,27 +709,71 @@ const isGoneSend = (value: unknown): value is GoneSend =>
   (value as Partial<GoneSend>).conversationGone === true &&
   typeof (value as Partial<GoneSend>).message === "string";
 
-/** The page a send into a missing conversation gets: what happened, and the text ready to send anew. */
-function ConversationGone({ message }: { message: string }) {
+/** The page a post into a missing conversation gets: what happened, and the text ready to send anew. */
+function ConversationGone({
+  message,
+  edited = false,
+  note = null,
+  draftKey,
+}: {
+  message: string;
+  edited?: boolean;
+  note?: string | null;
+  /** The gone page's draft (drafts.ts): sent from here, it is not offered again. */
+  draftKey: string | null;
+}) {
   const navigation = useNavigation();
   return (
     <div className="chat-empty">
       <h1>Conversation not found</h1>
       <p className="notice" role="alert">
-        This conversation was deleted (in another tab or on another device), or never existed. Your message is below:
-        send it to start a new conversation.
+        This conversation was deleted (in another tab or on another device), or never existed.{" "}
+        {edited
+          ? "Your edited message is below, not sent: send it to start a new conversation, or copy it."
+          : "What you had typed in the message box is below, not sent: send it to start a new conversation, or copy it."}
       </p>
       {/* The page's other buttons (the theme) may submit it (COMPOSER_FORM_ID): it must be there. */}
-      <Form method="post" action="/chat?index" className="composer-form" id={COMPOSER_FORM_ID}>
-        <Composer defaultValue={message} pending={navigation.state === "submitting"} />
+      <Form
+        method="post"
+        action="/chat?index"
+        className="composer-form"
+        id={COMPOSER_FORM_ID}
+        onSubmit={(event) => {
+          if (draftKey && isComposerSend(event)) clearDraft(draftKey);
+        }}
+      >
+        <Composer defaultValue={message} note={note} pending={navigation.state === "submitting"} />
       </Form>
     </div>
   );
 }
 
+const noDraftChanges = () => () => {};
+
 export function ErrorBoundary() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404 && isGoneSend(error.data))
-    return <ConversationGone message={error.data.message} />;
+  const { conversationId } = useParams();
+  const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
+  const draftKey = draftKeyFor(owner, `/chat/${conversationId ?? ""}`);
+  // With JS a link (Rename, Show earlier, Cancel…) to a conversation deleted meanwhile carries no text:
+  // this tab's draft of its box (drafts.ts, the person's own typing) is shown instead. Read on the client
+  // only: the server's page (and the first paint, hydrated from it) has none.
+  const draft = useSyncExternalStore(
+    noDraftChanges,
+    () => (draftKey ? readDraft(draftKey) : null),
+    () => null,
+  );
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    if (isGoneSend(error.data))
+      return (
+        <ConversationGone
+          message={error.data.message}
+          edited={error.data.edited}
+          note={error.data.note}
+          draftKey={draftKey}
+        />
+      );
+    if (draft?.trim()) return <ConversationGone message={draft} draftKey={draftKey} />;
+  }
   return <ErrorPage />;
 }

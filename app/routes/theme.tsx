@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { safeRedirectTo } from "~/auth/redirect-to";
-import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
+import { keepComposerTextFor, refusalNote } from "~/chat/kept-text.server";
 import { parseTheme } from "~/components/theme";
 import { config } from "~/config/env.server";
 import { tooManyRequests } from "~/http/write-limit.server";
@@ -19,12 +19,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (refusedFor !== undefined) {
     // With JS the box is never left: only the page's note is needed.
     const kept = !user
-      ? null
+      ? { cookie: null, to }
       : context.documentRequest
-        ? (await keepComposerText(form, to, user.id, { refusedFor, hadNul: context.formHadNul }))?.setCookie
-        : await refusalNote(user.id, to, refusedFor);
-    if (!kept) throw tooManyRequests(refusedFor);
-    return redirect(to, { status: 303, headers: { "Set-Cookie": kept } });
+        ? await keepComposerTextFor(form, to, user.id, { refusedFor, hadNul: context.formHadNul }).then((done) => ({
+            cookie: done.kept?.setCookie ?? null,
+            to: done.to,
+          }))
+        : { cookie: await refusalNote(user.id, to, refusedFor), to };
+    if (!kept.cookie) throw tooManyRequests(refusedFor);
+    return redirect(kept.to, { status: 303, headers: { "Set-Cookie": kept.cookie } });
   }
   const theme = parseTheme(form.get("theme"));
   // Only the server reads it (it paints the first page), so no script needs it; like every other cookie
@@ -35,12 +38,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers({ "Set-Cookie": cookie });
   // On a conversation the switch submits the message box's form (no JS): what was typed is back in it
   // (a NUL in it arrives as U+FFFD, as the box shows one: carriesComposerText; the page says so).
+  // A conversation gone meanwhile (or the 404 page of one): back to the new-chat page, the text in its box.
   const kept =
     user && context.documentRequest
-      ? await keepComposerText(form, to, user.id, { hadNul: context.formHadNul, done: "theme" })
-      : null;
-  if (kept) headers.append("Set-Cookie", kept.setCookie);
-  return redirect(to, { headers });
+      ? await keepComposerTextFor(form, to, user.id, { hadNul: context.formHadNul, done: "theme" })
+      : { kept: null, to };
+  if (kept.kept) headers.append("Set-Cookie", kept.kept.setCookie);
+  return redirect(kept.to, { headers });
 }
 
 export function loader() {

@@ -136,6 +136,24 @@ describe("a press refused by the write limit with text in the box (no JS)", () =
   });
 });
 
+describe("a press the write limit refuses in a conversation deleted meanwhile (no JS)", () => {
+  it("is the 404 with the box's text and the wait, as for another person's id", async () => {
+    const email = unique("gone-refused");
+    const browser = await signedUp(server.url, email);
+    const { path } = await conversationWithCard(email);
+    await prisma.conversation.delete({ where: { id: path.split("/")[2] } });
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post(path, { intent: "pin" });
+    const refused = await browser.post(path, { intent: "pin", message: "typed, then Pin" });
+    expect(refused.status).toBe(404);
+    const html = await refused.text();
+    expect(boxOf(html)).toBe("typed, then Pin");
+    expect(html).toMatch(
+      /<p class="composer__note"[^>]*>You have sent a lot of requests in a short time\. Try again in \d+ s\./,
+    );
+    expect(html).not.toContain("Page not found");
+  });
+});
+
 describe("the refusals a page answers with the text (no JS)", () => {
   it("are capped at 20 a window for theme and card presses: then the bare 429 again", async () => {
     const email = unique("refusal-cap");

@@ -44,16 +44,35 @@ async function conversationOf(email: string): Promise<string> {
 
 /** The text in the composer's message box of the page the client gets at `path`. */
 async function messageBox(client: Client, path: string): Promise<string> {
+  return (await pageWithBox(client, path)).box;
+}
+
+/** The page the client gets at `path` (its HTML), and the text in its composer's message box. */
+async function pageWithBox(client: Client, path: string): Promise<{ html: string; box: string }> {
   const response = await client.get(path);
   expect(response.status).toBe(200);
   const html = await response.text();
   const box = /<textarea[^>]*id="composer-message"[^>]*>([\s\S]*?)<\/textarea>/.exec(html);
   expect(box, "the page has a message box").not.toBeNull();
   // React writes a leading newline after <textarea> when the text starts with one; none here.
-  return box![1]!
-    .replace(/&#x27;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
+  return {
+    html,
+    box: box![1]!
+      .replace(/&#x27;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, "&"),
+  };
+}
+
+/**
+ * A 404 page with what differs per request or per id taken out — the conversation's id, UUIDs (request
+ * ids), the CSP nonce — so two answers can be compared byte for byte (ADR 015).
+ */
+function masked(html: string, path: string): string {
+  return html
+    .replaceAll(path.split("/").at(-1)!, "ID")
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
+    .replace(/nonce="[^"]*"/g, 'nonce=""');
 }
 
 async function endSessions(email: string): Promise<void> {
@@ -136,8 +155,30 @@ describe("a press of another button after the session ended (no JS)", () => {
       expect(html).toContain("it was not done");
       expect(html).toContain("it will be back in the message box");
       expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
-      expect(await messageBox(browser, path)).toBe(text);
+      const back = await pageWithBox(browser, path);
+      expect(back.box).toBe(text);
+      // The box says where the text came from (it may be hours later), once.
+      expect(back.html).toMatch(
+        /role="status"[^>]*>Your session had ended when you last posted this page, so that was not done: what you had typed then is back in the box, not sent\./,
+      );
+      expect((await pageWithBox(browser, path)).html).not.toContain("Your session had ended");
     }
+  });
+});
+
+describe("the note of a text kept after the session ended", () => {
+  it("is not shown when the kept text is gone meanwhile (the box is empty)", async () => {
+    const email = unique("kept-unsent-dropped");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    await endSessions(email);
+    expect((await browser.post(path, { intent: "pin", message: "typed while signed out" })).status).toBe(401);
+    // Dropped before the person is back (the newest pages cap, the purge).
+    expect(await prisma.keptComposerText.deleteMany({ where: { user: { email } } })).toMatchObject({ count: 1 });
+    expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
+    const back = await pageWithBox(browser, path);
+    expect(back.box).toBe("");
+    expect(back.html).not.toContain("Your session had ended");
   });
 });
 
@@ -205,6 +246,123 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     const plain = await (await browser.get("/chat")).text();
     expect(plain).toContain("Conversation deleted.");
     expect(plain).not.toContain("What you had typed");
+  });
+
+  it("a press in a conversation deleted meanwhile (another tab) is a 404 that shows the box's text; another person's id the very same page", async () => {
+    const email = unique("kept-gone");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const othersEmail = unique("kept-gone-other");
+    await signedUp(server.url, othersEmail);
+    const others = await conversationOf(othersEmail);
+    const typed = "typed <b>before</b> it went";
+    /** The 404 with the conversation's id and the per-request values taken out: nothing else may differ. */
+    const answer = async (path: string, fields: Record<string, string>) => {
+      const response = await browser.post(path, { ...fields, message: typed });
+      const html = await response.text();
+      expect(response.status).toBe(404);
+      expect(html).toContain("This conversation was deleted (in another tab or on another device), or never existed.");
+      // Escaped, in a form that starts a new conversation with it.
+      expect(html).toMatch(
+        /<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*typed &lt;b&gt;before&lt;\/b&gt; it went<\/textarea>/,
+      );
+      return masked(html, path);
+    };
+    const presses: Array<Record<string, string>> = [
+      { intent: "delete" },
+      { intent: "pin" },
+      { intent: "rename", title: "New name" },
+      { intent: "keep", keepTo: "?panel=rename" },
+      { intent: "regenerate" },
+      { intent: "memory-off" },
+      // A form that does not parse (no title) on a missing conversation: the 404 too, with the text.
+      { intent: "rename" },
+      { intent: "model", model: "" },
+    ];
+    for (const fields of presses) {
+      const mine = await answer(gone, fields);
+      expect(await answer(others, fields), fields.intent).toBe(mine);
+    }
+    // The other person's conversation is untouched, and nothing was kept for the poster.
+    expect(await prisma.conversation.findFirstOrThrow({ where: { user: { email: othersEmail } } })).toMatchObject({
+      title: "Kept text",
+      pinned: false,
+      memoryEnabled: true,
+    });
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    // With an empty box: the plain 404, as before.
+    const plain = await browser.post(gone, { intent: "pin", message: "" });
+    expect(plain.status).toBe(404);
+    expect(await plain.text()).not.toContain("never existed");
+  });
+
+  it("a refused press (a NUL in the box) in a conversation deleted meanwhile, or another person's, is the 404 with the text and why", async () => {
+    const email = unique("kept-gone-nul");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const othersEmail = unique("kept-gone-nul-other");
+    await signedUp(server.url, othersEmail);
+    const others = await conversationOf(othersEmail);
+    const answers: string[] = [];
+    for (const path of [gone, others]) {
+      const response = await browser.post(path, { intent: "pin", message: "typed a\0b" });
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      expect(html).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*typed a\uFFFDb<\/textarea>/);
+      expect(html).toContain("contains a NUL character (shown as �), which cannot be stored");
+      expect(html).not.toContain("Page not found");
+      answers.push(masked(html, path));
+    }
+    expect(answers[1]).toBe(answers[0]);
+    // Its own conversation: refused as before (400), the page with the text.
+    const mine = await conversationOf(email);
+    const refused = await browser.post(mine, { intent: "pin", message: "typed a\0b" });
+    expect(refused.status).toBe(400);
+    expect(await prisma.conversation.findFirstOrThrow({ where: { id: mine.split("/")[2] } })).toMatchObject({
+      pinned: false,
+    });
+  });
+
+  it("an edit's Save in a conversation deleted meanwhile: the 404 shows the edited text and says it is the edit", async () => {
+    const email = unique("kept-gone-edit");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const response = await browser.post(gone, { intent: "edit", message: "the edited wording" });
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).toContain("Your edited message is below, not sent");
+    expect(html).not.toContain("What you had typed in the message box is below");
+    expect(html).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*the edited wording<\/textarea>/);
+  });
+
+  it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
+    const email = unique("kept-gone-theme");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const page = await (await browser.post(gone, { intent: "pin", message: "typed, then Dark" })).text();
+    // The 404 page's theme buttons submit its new-conversation form, text and all.
+    expect(page).toMatch(/<button[^>]*value="dark"[^>]*form="composer-form"[^>]*formaction="\/theme"/);
+    const themed = await browser.post("/theme", { theme: "dark", redirectTo: gone, message: "typed, then Dark" });
+    expect(themed.status).toBe(302);
+    expect(themed.headers.get("location")).toBe("/chat");
+    expect(browser.jar.get("theme")).toBe("dark");
+    expect(await messageBox(browser, "/chat")).toBe("typed, then Dark");
+  });
+
+  it("Delete with JS (the page's data request) keeps the box's text for the new-conversation page too, and says so", async () => {
+    const email = unique("kept-delete-js");
+    const browser = await signedUp(server.url, email);
+    const path = await conversationOf(email);
+    const deleted = await browser.post(`${path}.data`, { intent: "delete", message: "typed before deleting (JS)" });
+    expect(deleted.status).toBeLessThan(400);
+    expect(await prisma.conversation.count({ where: { user: { email } } })).toBe(0);
+    const html = await (await browser.get("/chat")).text();
+    expect(html).toContain("What you had typed in its message box is in the box below.");
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>typed before deleting \(JS\)<\/textarea>/);
   });
 
   it("Cancel of an edit in place is a button of the box's form until JS runs, and leads back with the text", async () => {
@@ -332,10 +490,14 @@ describe("what a signed-out post may keep", () => {
     expect(long.status).toBe(401);
     expect(await long.text()).toContain("on a long address");
     expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
-    // Signed in, the theme switch does not keep text for another person's conversation either.
+    // Signed in, the theme switch does not keep text for another person's conversation either: it leads
+    // to the new-chat page, the text kept there (as for a conversation deleted meanwhile).
     expect((await browser.post("/login", { email, password: PASSWORD })).status).toBe(302);
-    expect((await browser.post("/theme", { theme: "dark", redirectTo: theirs, message: "x" })).status).toBe(302);
-    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    const themed = await browser.post("/theme", { theme: "dark", redirectTo: theirs, message: "x" });
+    expect(themed.status).toBe(302);
+    expect(themed.headers.get("location")).toBe("/chat");
+    const kept = await prisma.keptComposerText.findMany({ where: { user: { email } } });
+    expect(kept.map((row) => row.page)).toEqual(["/chat"]);
   });
 
   it("keeps a person's newest 10 pages: more pages do not add rows", async () => {

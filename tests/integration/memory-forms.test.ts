@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { fileProposals } from "~/memory/proposals.server";
-import { serverForThisFile, signedUp } from "../support/app-server";
+import { serverForThisFile, signedUp, type Client } from "../support/app-server";
+import { NEVER_AUTO_ACCEPT, SUGGESTED, suggestedFact } from "../support/memory";
 
 const server = serverForThisFile({
   SESSION_SECRET: "memory-forms-test-session-secret-0123456789",
@@ -14,7 +15,16 @@ const server = serverForThisFile({
 });
 
 let counter = 0;
-const person = () => signedUp(server.url, `memory-forms-${++counter}-${Date.now().toString(36)}@example.test`);
+const newEmail = () => `memory-forms-${++counter}-${Date.now().toString(36)}@example.test`;
+const person = () => signedUp(server.url, newEmail());
+
+/** A new person signed in (their `client`) and their id, for rows made directly. */
+async function personWithId(): Promise<{ client: Client; userId: string }> {
+  const email = newEmail();
+  const client = await signedUp(server.url, email);
+  const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+  return { client, userId };
+}
 
 /** The `value` attributes of the inputs named `name` in the form that posts `intent`. */
 function typedIn(page: string, intent: string, name: string): string[] {
@@ -121,12 +131,10 @@ describe("memory forms without JavaScript", () => {
   });
 
   it("a suggestion already handled in another tab answers with the memory page saying so; another person's is still a 404", async () => {
-    const email = `memory-forms-handled-${Date.now().toString(36)}@example.test`;
-    const client = await signedUp(server.url, email);
-    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const { client, userId } = await personWithId();
     const suggestion = (value: string) =>
       prisma.memoryProposal.create({
-        data: { userId, type: "fact", kind: "personal", key: "pet", value, confidence: 0.9, importance: 5 },
+        data: { userId, ...suggestedFact("pet", value) },
       });
     const accepted = await suggestion("a cat");
     expect((await client.post("/memory", { intent: "accept", id: accepted.id })).status).toBe(302);
@@ -247,28 +255,17 @@ describe("memory forms without JavaScript", () => {
   });
 
   it("a key the model suggested with odd characters takes the one key form, and can be saved-and-accepted and edited", async () => {
-    const email = `memory-forms-keys-${Date.now().toString(36)}@example.test`;
-    const client = await signedUp(server.url, email);
-    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const { client, userId } = await personWithId();
     const conversation = await prisma.conversation.create({ data: { userId, title: "Keys" } });
     // What a model may send: a decomposed accent, a bidi mark, a symbol, runs of spaces; and a Persian
     // key whose zero-width non-joiner is part of the word.
     const persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645";
-    const candidate = (key: string, value: string) => ({
-      type: "fact" as const,
-      kind: "personal" as const,
-      key,
-      value,
-      confidence: 0.9,
-      importance: 5,
-      sourceMessageId: null,
-    });
-    const thresholds = { autoAcceptMinConfidence: 1, autoAcceptMinImportance: 10 };
+    const candidate = (key: string, value: string) => ({ ...suggestedFact(key, value), sourceMessageId: null });
     const filed = await fileProposals(
       userId,
       conversation.id,
       [candidate("\u200fCafe\u0301   Owner ✓", "Ada"), candidate(`${persian} \u200e`, "tea")],
-      thresholds,
+      NEVER_AUTO_ACCEPT,
     );
     expect(filed).toMatchObject({ queued: 2, dropped: 0 });
     const proposals = await prisma.memoryProposal.findMany({ where: { userId }, orderBy: { value: "asc" } });
@@ -305,9 +302,7 @@ describe("memory forms without JavaScript", () => {
   });
 
   it("a fact or suggestion whose key was stored in an older form (bad_key_✓) is still edited and accepted, not refused", async () => {
-    const email = `memory-forms-old-keys-${Date.now().toString(36)}@example.test`;
-    const client = await signedUp(server.url, email);
-    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const { client, userId } = await personWithId();
     const stored = await prisma.memoryFact.create({
       data: { userId, kind: "personal", key: "bad_key_✓", value: "old value", confidence: 1 },
     });
@@ -317,7 +312,7 @@ describe("memory forms without JavaScript", () => {
     // The same fact, corrected in place, its key in today's form; no second fact beside it.
     expect(after.map((fact) => [fact.id, fact.key, fact.value])).toEqual([[stored.id, "bad_key", "new value"]]);
     const suggestion = await prisma.memoryProposal.create({
-      data: { userId, type: "preference", key: "tone_✓", value: "brief", confidence: 0.9, importance: 5 },
+      data: { userId, type: "preference", key: "tone_✓", value: "brief", ...SUGGESTED },
     });
     const accept = { intent: "accept-edited", id: suggestion.id, key: suggestion.key, value: "very brief" };
     expect((await client.post("/memory", accept)).status).toBe(302);
@@ -326,9 +321,7 @@ describe("memory forms without JavaScript", () => {
   });
 
   it("a key that is over 80 characters once stored, or only joiners, is refused when typed and dropped when suggested", async () => {
-    const email = `memory-forms-long-keys-${Date.now().toString(36)}@example.test`;
-    const client = await signedUp(server.url, email);
-    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const { client, userId } = await personWithId();
     // 80 characters typed, 160 stored: each İ lower-cases to i and a combining dot.
     const dotted = "İ".repeat(80);
     const refused = await client.post("/memory", { intent: "add-fact", kind: "personal", key: dotted, value: "x" });
@@ -352,8 +345,8 @@ describe("memory forms without JavaScript", () => {
     const filed = await fileProposals(
       userId,
       conversation.id,
-      [{ ...candidate, confidence: 0.9, importance: 5, sourceMessageId: null }],
-      { autoAcceptMinConfidence: 1, autoAcceptMinImportance: 10 },
+      [{ ...candidate, ...SUGGESTED, sourceMessageId: null }],
+      NEVER_AUTO_ACCEPT,
     );
     expect(filed).toMatchObject({ queued: 0, dropped: 1 });
     expect(await prisma.memoryFact.count({ where: { userId } })).toBe(1);

@@ -11,6 +11,7 @@ import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
 import { pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
+import { suggestedFact } from "../support/memory";
 import { ensureBuild, startServer } from "../support/server-process";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -34,17 +35,7 @@ describe("memory keys stored in an older form", () => {
       ],
     });
     await prisma.memoryPreference.create({ data: { userId: user.id, key: "bad_key_✓", value: "short answers" } });
-    await prisma.memoryProposal.create({
-      data: {
-        userId: user.id,
-        type: "fact",
-        kind: "personal",
-        key: "home/city",
-        value: "York",
-        confidence: 0.9,
-        importance: 5,
-      },
-    });
+    await prisma.memoryProposal.create({ data: { userId: user.id, ...suggestedFact("home/city", "York") } });
     await prisma.assistantMemory.createMany({
       data: [
         { category: "identity", key: `name/${suffix}`, value: "Ares", updatedAt: hoursAgo(1) },
@@ -126,15 +117,7 @@ describe("memory keys that named nothing or were too long", () => {
       ],
     });
     await prisma.memoryPreference.create({ data: { userId: user.id, key: "\u200d\u200c", value: "tea" } });
-    const proposal = (key: string, value: string) => ({
-      userId: user.id,
-      type: "fact" as const,
-      kind: "personal" as const,
-      key,
-      value,
-      confidence: 0.9,
-      importance: 5,
-    });
+    const proposal = (key: string, value: string) => ({ userId: user.id, ...suggestedFact(key, value) });
     await prisma.memoryProposal.createMany({
       data: [proposal("\u200e\u200f", "replaces nothing"), proposal("Home/Town", "York")],
     });

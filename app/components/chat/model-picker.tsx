@@ -24,10 +24,16 @@ export function ModelPicker({ models, value, defaultLabel, composerFormId }: Mod
         name="model"
         form={composerFormId}
         defaultValue={value}
-        // Only the choice: the message box's form it belongs to would send the message too.
-        onChange={(event) =>
-          submit({ intent: "model", model: event.currentTarget.value }, { method: "post", preventScrollReset: true })
-        }
+        // The choice, not a send of the message box's form it belongs to; the box's text rides along as
+        // for every other button of the page, so a conversation deleted meanwhile shows it back (its 404).
+        onChange={(event) => {
+          const box = event.currentTarget.form?.elements.namedItem("message");
+          const message = box instanceof HTMLTextAreaElement ? box.value : "";
+          submit(
+            { intent: "model", model: event.currentTarget.value, message },
+            { method: "post", preventScrollReset: true },
+          );
+        }}
       >
         <ModelOptions models={models} value={value} defaultLabel={defaultLabel} />
       </select>
