@@ -15,7 +15,14 @@ function describe(error: unknown): { status: number; title: string; message: str
       };
     }
     if (error.status === 403) {
-      return { status: 403, title: "Not allowed", message: "Your account does not have access to this page." };
+      // A refusal that says why (an event of a subscribed calendar names its subscription) is shown as
+      // said; the bare "Forbidden" of a page the account may not open gets the general sentence.
+      const reason = typeof error.data === "string" && error.data.length < 300 && error.data !== "Forbidden";
+      return {
+        status: 403,
+        title: "Not allowed",
+        message: reason ? error.data : "Your account does not have access to this page.",
+      };
     }
     if (error.status === 503) {
       return {
