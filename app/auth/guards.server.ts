@@ -18,10 +18,13 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
   throw redirect(loginUrl(request, auth.ended), { headers });
 }
 
+/** Why an admin page refuses someone else: said by the page's error boundary and by a resource route's. */
+const NOT_AN_ADMIN = "Your account does not have access to this page.";
+
 /** An admin, or a 403 that renders the friendly "not allowed" page. */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await requireUser(request, context);
-  if (user.role !== "admin") throw new Response("Forbidden", { status: 403 });
+  if (user.role !== "admin") throw new Response(NOT_AN_ADMIN, { status: 403 });
   return user;
 }
 

@@ -15,13 +15,12 @@ function describe(error: unknown): { status: number; title: string; message: str
       };
     }
     if (error.status === 403) {
-      // A refusal that says why (an event of a subscribed calendar names its subscription) is shown as
-      // said; the bare "Forbidden" of a page the account may not open gets the general sentence.
-      const reason = typeof error.data === "string" && error.data.length < 300 && error.data !== "Forbidden";
+      // Each refusal says why (an admin page, or an event of a subscribed calendar naming its subscription).
+      const said = typeof error.data === "string" && error.data !== "" && error.data.length < 300;
       return {
         status: 403,
         title: "Not allowed",
-        message: reason ? error.data : "Your account does not have access to this page.",
+        message: said ? error.data : "Your account does not have access to this page.",
       };
     }
     if (error.status === 503) {

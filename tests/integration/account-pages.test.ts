@@ -282,6 +282,12 @@ describe("admin", () => {
     expect((await person.post("/admin/users?index", { intent: "role", userId: "x", role: "admin" })).status).toBe(403);
     const forbidden = await html(await person.get("/admin/users"));
     expect(forbidden).toContain("Not allowed");
+    // The addresses without a page of their own (/admin leads on to the users) say why too: they said "Forbidden".
+    for (const address of ["/admin/users", "/admin", "/admin/audit.csv"]) {
+      const refused = (await html(await person.get(address))).replaceAll(/<script[^>]*>[\s\S]*?<\/script>/g, "");
+      expect(refused, address).toContain("Your account does not have access to this page.");
+      expect(refused, address).not.toMatch(/<p[^>]*>\s*Forbidden\s*<\/p>/);
+    }
   });
 
   it("searches, changes a role, and the audit log (and its CSV) shows the change", async () => {
