@@ -143,10 +143,16 @@ const unsupportedCharset = (charset: string): Failure => ({
   }; send JSON as UTF-8 (charset=utf-8, or none).`,
 });
 
-/** The request body's content coding when it is one ARES does not read (anything but identity). */
+/**
+ * The request body's content codings when there is one ARES does not read (anything but identity). A
+ * list (`identity, gzip`) is split: `identity, identity` or an empty entry compress nothing.
+ */
 function contentCoding(req: Request): string | undefined {
-  const coding = req.get("content-encoding")?.trim().toLowerCase();
-  return coding && coding !== "identity" ? coding : undefined;
+  const codings = (req.get("content-encoding") ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  return codings.length ? codings.join(", ") : undefined;
 }
 
 const compressedBody = (coding: string): Failure => ({
