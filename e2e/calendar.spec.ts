@@ -132,6 +132,7 @@ test.describe("calendar", () => {
 
   test("subscribes to a calendar by its address, sees its events read-only, refreshes and unsubscribes", async ({
     page,
+    javaScriptEnabled,
   }) => {
     test.setTimeout(120_000);
     await signUp(page);
@@ -171,6 +172,23 @@ test.describe("calendar", () => {
       .click();
     await expect(page.getByText("From subscription")).toBeVisible();
     await expect(page.getByRole("link", { name: "Edit", exact: true })).toHaveCount(0);
+    if (javaScriptEnabled) {
+      // Its edit page opened in the browser (a client navigation, the 403 read from the loader's data) says
+      // why, as the server's page does without JavaScript (tests/integration/calendar-subscriptions.test.ts).
+      const eventPath = new URL(page.url()).pathname;
+      await page.waitForFunction(() => "__remixRouter" in window);
+      await page.evaluate((to) => {
+        const router = (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } })
+          .__remixRouter;
+        return router.navigate(to);
+      }, `${eventPath}/edit`);
+      await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+      await expect(
+        page.getByText("This event comes from the subscription “My published calendar”: change it in that calendar."),
+      ).toBeVisible();
+      await page.goBack();
+      await expect(page.getByText("From subscription")).toBeVisible();
+    }
 
     await page.getByRole("link", { name: "My published calendar" }).click();
     await page.getByRole("button", { name: "Unsubscribe" }).click();

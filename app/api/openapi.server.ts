@@ -328,7 +328,12 @@ function buildDocument() {
       };
       responses["415"] = {
         description:
-          "The body is not JSON: its Content-Type is neither application/json nor an application/*+json type, or cannot be read (unsupported_media_type); or it declares a charset other than UTF-8 (unsupported_charset)",
+          "The body is not JSON: its Content-Type is neither application/json nor an application/*+json type, or cannot be read (unsupported_media_type); or it declares a charset other than UTF-8 (unsupported_charset); or it is compressed, with a Content-Encoding other than identity (unsupported_content_encoding), then `Accept-Encoding` says what is read",
+        headers: {
+          "Accept-Encoding": textHeader(
+            "With unsupported_content_encoding: `identity`, the only coding a request body is read in (RFC 9110 §12.5.3)",
+          ),
+        },
         content: { [PROBLEM_CONTENT_TYPE]: { schema: ref("Problem") } },
       };
     }

@@ -1,5 +1,6 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
+import { NO_ACCESS_MESSAGE } from "~/http/refusal-text";
 import { clearSessionCookie } from "~/sessions/cookie.server";
 import type { SessionEndReason, SessionUser } from "~/sessions/types";
 
@@ -21,7 +22,7 @@ export async function requireUser(request: Request, context: AppLoadContext): Pr
 /** An admin, or a 403 that renders the friendly "not allowed" page. */
 export async function requireAdmin(request: Request, context: AppLoadContext): Promise<SessionUser> {
   const user = await requireUser(request, context);
-  if (user.role !== "admin") throw new Response("Forbidden", { status: 403 });
+  if (user.role !== "admin") throw new Response(NO_ACCESS_MESSAGE, { status: 403 });
   return user;
 }
 

@@ -1,6 +1,7 @@
 import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { reportBoundaryError } from "~/observability/error-reporting.client";
+import { NO_ACCESS_MESSAGE, NOT_ALLOWED_TITLE, SHOWN_REASON_MAX_LENGTH } from "~/http/refusal-text";
 import { reportRequestFailure } from "./offline-banner";
 
 type RootData = { requestId: string };
@@ -15,7 +16,13 @@ function describe(error: unknown): { status: number; title: string; message: str
       };
     }
     if (error.status === 403) {
-      return { status: 403, title: "Not allowed", message: "Your account does not have access to this page." };
+      // Each refusal says why (an admin page, or an event of a subscribed calendar naming its subscription).
+      const said = typeof error.data === "string" && error.data !== "" && error.data.length <= SHOWN_REASON_MAX_LENGTH;
+      return {
+        status: 403,
+        title: NOT_ALLOWED_TITLE,
+        message: said ? error.data : NO_ACCESS_MESSAGE,
+      };
     }
     if (error.status === 503) {
       return {

@@ -50,3 +50,35 @@ describe("a Telegram update holding a NUL or a lone surrogate", () => {
     });
   });
 });
+
+describe("a body's Content-Encoding", () => {
+  const sent = (contentEncoding: string) =>
+    fetch(`http://127.0.0.1:${port}/api/v1/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": contentEncoding },
+      body: '{"message":{"text":"hi"}}',
+    });
+
+  it.each(["identity", "Identity", "identity, identity", "identity,,", " , identity"])(
+    "%j compresses nothing: the body is handed on",
+    async (contentEncoding) => {
+      const response = await sent(contentEncoding);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(await response.text())).toEqual({ message: { text: "hi" } });
+    },
+  );
+
+  it.each([
+    ["GZIP", "gzip"],
+    ["identity, gzip", "gzip"],
+    ["gzip, identity", "gzip"],
+    ["Identity, BR", "br"],
+  ])("%j is refused with 415 naming %s, and Accept-Encoding: identity", async (contentEncoding, named) => {
+    const response = await sent(contentEncoding);
+    expect(response.status).toBe(415);
+    expect(response.headers.get("accept-encoding")).toBe("identity");
+    const problem = (await response.json()) as { code: string; detail: string };
+    expect(problem.code).toBe("unsupported_content_encoding");
+    expect(problem.detail).toContain(`Content-Encoding ${named};`);
+  });
+});

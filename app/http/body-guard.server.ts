@@ -143,6 +143,28 @@ const unsupportedCharset = (charset: string): Failure => ({
   }; send JSON as UTF-8 (charset=utf-8, or none).`,
 });
 
+/**
+ * The request body's content codings when there is one ARES does not read (anything but identity). A
+ * list (`identity, gzip`) is split: `identity, identity` or an empty entry compress nothing.
+ */
+function contentCoding(req: Request): string | undefined {
+  const codings = (req.get("content-encoding") ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  return codings.length ? codings.join(", ") : undefined;
+}
+
+const compressedBody = (coding: string): Failure => ({
+  status: 415,
+  code: "unsupported_content_encoding",
+  title: "Unsupported media type",
+  message: `The request body is sent with Content-Encoding ${
+    /^[\w., -]{1,40}$/.test(coding) ? coding : "other than identity"
+  }; send it uncompressed.`,
+  headers: { "Accept-Encoding": "identity" },
+});
+
 const unreadableContentType: Failure = {
   status: 415,
   code: "unsupported_media_type",
@@ -394,6 +416,10 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       next();
     };
     if (!hasBody(req)) return guarded({ bytes: Buffer.alloc(0), contentType: api ? "application/json" : FORM });
+    // Bodies are read as sent: a compressed one was read as its compressed bytes (a gzipped form "not
+    // UTF-8", a mislabelled plain one accepted), so any coding but identity is refused (RFC 9110 §15.5.16).
+    const coding = contentCoding(req);
+    if (coding) return fail(compressedBody(coding));
     if (api ? !isJson(type) : type !== FORM && type !== MULTIPART) {
       return fail(unsupported(api ? "application/json" : `${FORM} or ${MULTIPART}`));
     }

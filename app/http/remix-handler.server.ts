@@ -8,6 +8,7 @@ import {
 } from "@remix-run/node";
 import { publicOrigin } from "./allowed-hosts.server";
 import { guardedBody } from "./body-guard.server";
+import { NOT_ALLOWED_TITLE, SHOWN_REASON_MAX_LENGTH } from "./refusal-text";
 import { sendClientError } from "./client-error.server";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -50,7 +51,8 @@ function fetchRequest(req: ExpressRequest, res: ExpressResponse): Request {
 
 const CLIENT_ERRORS: Record<number, [code: string, title: string]> = {
   400: ["bad_request", "Bad request"],
-  403: ["forbidden", "Forbidden"],
+  // As a page's own 403 is titled (error-page.tsx); API clients go by `code`.
+  403: ["forbidden", NOT_ALLOWED_TITLE],
   404: ["not_found", "Not found"],
   405: ["method_not_allowed", "Method not allowed"],
   409: ["conflict", "Conflict"],
@@ -77,7 +79,7 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
       status: response.status,
       code: CLIENT_ERRORS[response.status]?.[0] ?? "client_error",
       title,
-      message: said && said.length <= 200 ? said : title,
+      message: said && said.length <= SHOWN_REASON_MAX_LENGTH ? said : title,
       headers: allow ? { Allow: allow } : undefined,
     });
     return;

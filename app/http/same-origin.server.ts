@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import { publicOrigin } from "./allowed-hosts.server";
 import { sendClientError } from "./client-error.server";
+import { NOT_ALLOWED_TITLE } from "./refusal-text";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -21,7 +22,8 @@ export function refuseCrossSiteWrites(req: Request, res: Response, next: NextFun
   sendClientError(req, res, {
     status: 403,
     code: "cross_site",
-    title: "Forbidden",
+    // The page's title with JavaScript too (error-page.tsx titles every 403 so).
+    title: NOT_ALLOWED_TITLE,
     message: "Cross-site form submissions are not accepted.",
   });
 }

@@ -281,7 +281,17 @@ describe("admin", () => {
     }
     expect((await person.post("/admin/users?index", { intent: "role", userId: "x", role: "admin" })).status).toBe(403);
     const forbidden = await html(await person.get("/admin/users"));
-    expect(forbidden).toContain("Not allowed");
+    const heading = /<h1 id="error-title">([^<]*)<\/h1>/;
+    expect(forbidden.match(heading)?.[1]).toBe("Not allowed");
+    expect(forbidden).toContain("Your account does not have access to this page.");
+    // The addresses without a page of their own (/admin leads on to the users; the CSV is a file) are
+    // answered by the server's error page: it was headed "Forbidden", and said only that.
+    for (const address of ["/admin", "/admin/audit.csv"]) {
+      const refused = await html(await person.get(address));
+      expect(refused.match(heading)?.[1], address).toBe("Not allowed");
+      expect(refused, address).toContain("<title>Not allowed · ARES</title>");
+      expect(refused, address).toContain("Your account does not have access to this page.");
+    }
   });
 
   it("searches, changes a role, and the audit log (and its CSV) shows the change", async () => {

@@ -266,6 +266,21 @@ describe("request validation", () => {
     });
     expect(JSON.parse(large.body)).toMatchObject({ status: 413, code: "payload_too_large" });
     expectDocumented("/api/v1/conversations", "post", large);
+    // A compressed body's 415 says which coding is read, and the document names that header.
+    const compressed = await httpRequest(`${server.url}/api/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", cookie },
+      body: "{}",
+    });
+    expect(JSON.parse(compressed.body)).toMatchObject({ status: 415, code: "unsupported_content_encoding" });
+    expect(compressed.headers["accept-encoding"]).toBe("identity");
+    expectDocumented("/api/v1/conversations", "post", compressed);
+    for (const [endpoint, operations] of Object.entries(document.paths)) {
+      if (!operations.post) continue;
+      expect((operations.post.responses["415"] as { headers?: object }).headers, endpoint).toHaveProperty(
+        "Accept-Encoding",
+      );
+    }
   });
 
   /** A documented path with its parameters filled in. */

@@ -227,6 +227,39 @@ describe("finding 4: bad input gets a 4xx, never a 500", () => {
     expect(JSON.parse(api.body)).toMatchObject({ status: 415, code: "unsupported_media_type" });
   });
 
+  it("a compressed body (Content-Encoding gzip) is 415 with Accept-Encoding: identity, page and API; nothing stored", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const form = { "content-type": "application/x-www-form-urlencoded", "content-encoding": "gzip" };
+    // A gzipped form was read as its compressed bytes ("not valid UTF-8"); a plain one labelled gzip was stored.
+    for (const body of [gzipSync("name=Gzipped&timeZone=UTC"), "name=Labelled&timeZone=UTC"]) {
+      const page = await send("/settings/profile", "POST", { headers: form, body, cookie: adminCookie });
+      expectCleanClientError(page, "/settings/profile");
+      expect(page.status).toBe(415);
+      expect(page.headers["accept-encoding"]).toBe("identity");
+      expect(page.body).toContain("Content-Encoding gzip; send it uncompressed.");
+    }
+    const api = await send("/api/v1/conversations", "POST", {
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync('{"title":"Gzipped"}'),
+      cookie: adminCookie,
+    });
+    expectCleanClientError(api, "/api/v1/conversations");
+    expect(api.status).toBe(415);
+    expect(api.headers["accept-encoding"]).toBe("identity");
+    expect(JSON.parse(api.body)).toMatchObject({ status: 415, code: "unsupported_content_encoding" });
+    // identity is no coding at all: read as usual.
+    const identity = await send("/settings/profile", "POST", {
+      headers: { ...form, "content-encoding": "identity" },
+      body: "name=Plain&timeZone=UTC",
+      cookie: adminCookie,
+    });
+    expect(identity.status).toBe(302);
+    const names = (await prisma.user.findMany({ where: { email: adminEmail }, select: { name: true } })).map(
+      (user) => user.name,
+    );
+    expect(names).toEqual(["Plain"]);
+  });
+
   it("finding 4: NUL bytes in form fields never reach the database (userId=a%00b, name=a%00b)", async () => {
     const form = { "content-type": "application/x-www-form-urlencoded" };
     const admin = await send("/admin/users?index", "POST", {

@@ -160,7 +160,10 @@ describe("request safety", () => {
     expect(response.status).toBe(403);
     // The app's error page (it was a bare text/plain line), and problem+json under /api.
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await response.text()).toContain("Cross-site form submissions are not accepted.");
+    const page = await response.text();
+    expect(page).toContain("Cross-site form submissions are not accepted.");
+    // Headed as the page's error boundary heads a 403 with JavaScript (it said "Forbidden" without).
+    expect(page).toContain('<h1 id="error-title">Not allowed</h1>');
     const api = await fetch(`${server.url}/api/v1/conversations`, {
       method: "POST",
       headers: { origin: "https://evil.example", "content-type": "application/json" },
