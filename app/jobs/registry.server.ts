@@ -7,6 +7,7 @@ import {
   scanRemindersJob,
   scanSubscriptionsJob,
 } from "~/calendar/jobs.server";
+import { purgeDeletedImportRecords } from "~/calendar/events.server";
 import { purgeImportReports } from "~/calendar/import-reports.server";
 import { purgeKeptTexts } from "~/chat/kept-text.server";
 import { normaliseMemoryKeysJob } from "~/memory/key-backfill.server";
@@ -23,7 +24,8 @@ import type { StartupJob } from "./startup.server";
 
 /**
  * The hourly purge: deletes sessions that ended over a week ago, .ics import reports past their
- * hour (the page an import leads to needs them no longer), and message-box texts kept over a day. Idempotent: a second run finds nothing left.
+ * hour (the page an import leads to needs them no longer), records of deleted imported events a year past their
+ * last occurrence (docs/decisions/016), and message-box texts kept over a day. Idempotent: a second run finds nothing left.
  */
 export const purgeSessionsJob = defineJob({
   name: "sessions.purge-ended",
@@ -36,6 +38,9 @@ export const purgeSessionsJob = defineJob({
     if (purged > 0) logger.info({ purged }, "purged ended sessions");
     const reports = await purgeImportReports(new Date(), context.signal);
     if (reports > 0) logger.info({ purged: reports }, "purged old import reports");
+    const deletedImports = await purgeDeletedImportRecords(new Date(), context.signal);
+    if (deletedImports > 0)
+      logger.info({ purged: deletedImports }, "purged records of long-past deleted imported events");
     const kept = await purgeKeptTexts(new Date(), context.signal);
     if (kept > 0) logger.info({ purged: kept }, "purged old kept message-box texts");
   },
