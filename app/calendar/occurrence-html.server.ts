@@ -93,23 +93,27 @@ function lanesBucket(lanes: number): string {
   return lanes > MOST_LANES_WEIGHED || !Number.isFinite(lanes) ? "many" : String(Math.max(2, Math.floor(lanes)));
 }
 
+/** Where a crowd's link leads: a week's to the day view, a day's to the day's list (its agenda). */
+export type CrowdTarget = { href: string; to: "day view" | "list" };
+
 /**
- * In a week's day column, in place of events at the same time: "3", a link to the day, where each
- * has room. Shown only where the column is too narrow for their `lanes` lanes to be 24 px wide tap
- * targets (WCAG 2.5.8; calendar.css asks the column's own width, not the screen's: a laptop zoomed to 200 %
- * has a desktop's layout with phone-wide columns). `span` says when ("09:00–11:00", "all day").
+ * In a day column, in place of events at the same time: "3", a link to where each has room (`target`: the
+ * day view from a week, the day's list from the day view). Shown only where the column is too narrow for
+ * their `lanes` lanes to be 24 px wide tap targets (WCAG 2.5.8; calendar.css asks the column's own width,
+ * not the screen's: a laptop zoomed to 200 % has a desktop's layout with phone-wide columns). `span` says
+ * when ("09:00–11:00", "all day").
  */
 export function crowdHtml(
   crowd: { size: number; top: number; bottom: number },
   lanes: number,
-  dayHref: string,
+  target: CrowdTarget,
   span: string,
 ): string {
   const place = placementStyle({ top: crowd.top, height: crowd.bottom - crowd.top, lane: 0, lanes: 1 });
   return (
     `<li class="time-grid__crowd" data-crowd="${lanesBucket(lanes)}" style="${place}">` +
-    `<a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
+    `<a href="${escapeAttribute(target.href)}" class="time-grid__more">` +
     // The count alone is shown: "events" does not fit a phone's day column of the week.
-    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the day view</span></a></li>`
+    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the ${target.to}</span></a></li>`
   );
 }
