@@ -308,10 +308,7 @@ async function reencode(
   return { bytes, contentType };
 }
 
-/** A body over its limit, and its first bytes read (the form fields sent before a file: formFieldsBefore). */
-type TooLarge = { tooLarge: Buffer };
-
-function readLimited(req: Request, limitBytes: number): Promise<Buffer | TooLarge> {
+function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -321,78 +318,12 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | TooLarg
       // Stop reading at the limit: the rest of the body is never buffered.
       req.off("data", onData);
       req.pause();
-      resolve({ tooLarge: Buffer.concat(chunks).subarray(0, HEAD_BYTES) });
+      resolve("too_large");
     };
     req.on("data", onData);
     req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", reject);
   });
-}
-
-/**
- * How much of a body over its limit is read for the form fields sent before its file: a form's few choices
- * (the calendar import's "Also bring back events I deleted") fit many times over.
- */
-const HEAD_BYTES = 16 * 1024;
-
-/** The first HEAD_BYTES of a body (fewer if it ends first), leaving the rest unread. */
-function readHead(req: Request): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off("data", onData);
-      req.off("end", done);
-      req.off("error", reject);
-      req.pause();
-      resolve(Buffer.concat(chunks).subarray(0, HEAD_BYTES));
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= HEAD_BYTES) done();
-    };
-    req.on("data", onData);
-    req.once("end", done);
-    req.once("error", reject);
-  });
-}
-
-/**
- * The text fields of a multipart body that come before its first file, read from the body's first bytes:
- * a browser sends a form's fields in the page's order, so a choice placed before the file input arrives
- * whole even when the file makes the body too large to read. The parts before the file, closed with the
- * final boundary, are a complete body for the platform's own form reader; [] when there is none to read.
- */
-async function formFieldsBefore(head: Buffer, contentType: string): Promise<[string, string][]> {
-  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const delimiter = boundary ? `--${boundary[1] ?? boundary[2]}` : undefined;
-  if (!delimiter || !head.subarray(0, delimiter.length).equals(Buffer.from(delimiter))) return [];
-  // Each part starts after "\r\n--boundary"; the first one at the body's start.
-  let end = 0;
-  for (;;) {
-    const next = head.indexOf(`\r\n${delimiter}`, end + delimiter.length);
-    const headers = head.subarray(end, head.indexOf("\r\n\r\n", end)).toString("latin1");
-    // A part whose end is past the bytes read, or a file: the fields before it are all there is.
-    if (next === -1 || /;\s*filename\*?=/i.test(headers)) break;
-    end = next + 2;
-  }
-  if (end === 0) return [];
-  const body = Buffer.concat([head.subarray(0, end), Buffer.from(`${delimiter}--\r\n`)]);
-  try {
-    const form = await new Request("http://body.invalid/", {
-      method: "POST",
-      body: new Uint8Array(body),
-      headers: { "content-type": contentType },
-    }).formData();
-    return [...form].flatMap(([name, value]) =>
-      typeof value === "string"
-        ? [[withoutNul(cleanText(name)), withoutNul(cleanText(value))] as [string, string]]
-        : [],
-    );
-  } catch {
-    return [];
-  }
 }
 
 /** How much of a refused body is read and thrown away, at most, before the connection is cut. */
@@ -440,30 +371,15 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
   });
-  const refuseTooLarge = async (
-    req: Request,
-    res: Response,
-    next: NextFunction,
-    limitBytes: number,
-    head?: Buffer,
-  ): Promise<void> => {
-    // A page that says so at its form (the calendar's import) gets the post marked, with only the form's
-    // fields sent before the file (what was chosen, shown again), and answers with itself and the message:
-    // a bare 413 page had no form to go back to.
+  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number) => {
+    discardRestOfBody(req, res);
+    // A page that says so at its form (the calendar's import) gets the post, without its body and marked,
+    // and answers with itself and the message: a bare 413 page had no form to go back to.
     if (answersTooLargeItself(req)) {
-      const fields =
-        mediaType(req) === MULTIPART
-          ? await formFieldsBefore(head ?? (await readHead(req)), req.get("content-type") ?? "")
-          : [];
-      discardRestOfBody(req, res);
       res.locals[BODY_TOO_LARGE_LOCAL] = true;
-      (res.locals as { body?: GuardedBody }).body = {
-        bytes: Buffer.from(new URLSearchParams(fields).toString()),
-        contentType: FORM,
-      };
+      (res.locals as { body?: GuardedBody }).body = { bytes: Buffer.alloc(0), contentType: FORM };
       return next();
     }
-    discardRestOfBody(req, res);
     sendClientError(req, res, tooLargeFor(limitBytes));
   };
   return (req, res, next) => {
@@ -483,12 +399,10 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) {
-      return void refuseTooLarge(req, res, next, limitBytes).catch(next);
-    }
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
-        if ("tooLarge" in bytes) return refuseTooLarge(req, res, next, limitBytes, bytes.tooLarge);
+        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),

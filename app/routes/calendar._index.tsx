@@ -123,17 +123,10 @@ const refused = (error: string, status: number, restoreDeleted = false) =>
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   // Over the import's request limit the body guard hands on no body, marked (only an import sends that much).
-  const tooLarge =
-    context.bodyTooLarge || Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES;
-  // Too large, only the fields sent before the file arrive (body-guard.server.ts): the box's choice is one.
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (tooLarge) {
-    return refused(
-      IMPORT_TOO_LARGE_MESSAGE,
-      413,
-      parsed.success && parsed.data.intent === "import" && parsed.data.restoreDeleted,
-    );
+  if (context.bodyTooLarge || Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
+    return refused(IMPORT_TOO_LARGE_MESSAGE, 413);
   }
+  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return refused("Unknown action.", 400);
   const submission = parsed.data;
   if (submission.intent === "feed-create") {
@@ -323,22 +316,7 @@ function Sharing({
       <ImportResult result={result} report={report} />
       <Form method="post" encType="multipart/form-data" action={importAction} key={searchParams.get("imported") ?? ""}>
         <input type="hidden" name="intent" value="import" />
-        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>
-        {/* Before the file input: a browser sends the fields in this order, and of a file too large only the
-            fields before it are read (body-guard.server.ts), so the refused page can show the box as it was. */}
-        <label className="calendar__import-option">
-          <input
-            type="checkbox"
-            name="restoreDeleted"
-            aria-describedby="restore-deleted-hint"
-            // A refused import's page (without JS) shows the choice as it was posted.
-            defaultChecked={result?.restoreDeleted ?? false}
-          />{" "}
-          {RESTORE_DELETED_LABEL}
-        </label>
-        <p className="field-hint" id="restore-deleted-hint">
-          {RESTORE_DELETED_HINT}
-        </p>
+        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
         <input
           id="ics-file"
           type="file"
@@ -352,7 +330,20 @@ function Sharing({
             event.currentTarget.setCustomValidity(file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "");
           }}
         />{" "}
+        <label>
+          <input
+            type="checkbox"
+            name="restoreDeleted"
+            aria-describedby="restore-deleted-hint"
+            // A refused import's page (without JS) shows the choice as it was posted.
+            defaultChecked={result?.restoreDeleted ?? false}
+          />{" "}
+          {RESTORE_DELETED_LABEL}
+        </label>{" "}
         <button type="submit">Import</button>
+        <p className="field-hint" id="restore-deleted-hint">
+          {RESTORE_DELETED_HINT}
+        </p>
       </Form>
       <p>
         <a href="/calendar/export.ics" download className="standalone-link">
