@@ -74,7 +74,7 @@ describe("a week's day column on a phone", () => {
 });
 
 describe("the day view's column", () => {
-  it("gives events at the same time a link to the day's list, where each has a row, just before them", () => {
+  it("gives events at the same time a link to the agenda from that day, where each has a row, just before them", () => {
     const { model, lists } = buildModel(
       viewRange("day", Temporal.PlainDate.from("2026-03-04")),
       [
@@ -89,7 +89,7 @@ describe("the day view's column", () => {
     const html = lists[model.days[0]!.timed]!;
     // The stylesheet shows the link in place of the lanes only where the column is too narrow for them.
     expect(html).toContain(
-      '<a href="/calendar?view=agenda&amp;date=2026-03-04" class="time-grid__more">2<span class="visually-hidden"> events, 10:00–11:00: see them in the list</span></a>',
+      '<a href="/calendar?view=agenda&amp;date=2026-03-04" class="time-grid__more">2<span class="visually-hidden"> events, 10:00–11:00: see them in the agenda</span></a>',
     );
     expect(html.indexOf("time-grid__more")).toBeGreaterThan(html.indexOf("Breakfast"));
     expect(html.indexOf("time-grid__more")).toBeLessThan(html.indexOf("Standup"));

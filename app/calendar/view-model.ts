@@ -200,11 +200,11 @@ export function buildModel(
     );
     const placed = layoutDay(todays, date, timeZone);
     // Events at the same time get a link besides (a column too narrow for their lanes shows it instead of
-    // them): a week's to the day, a day's to its list (the agenda from that date), where each has a row.
+    // them): a week's to the day, a day's to the agenda from that date, where each has a row.
     const target: CrowdTarget =
       range.view === "week"
         ? { href: `/calendar?view=day&date=${date.toString()}`, to: "day view" }
-        : { href: `/calendar?view=agenda&date=${date.toString()}`, to: "list" };
+        : { href: `/calendar?view=agenda&date=${date.toString()}`, to: "agenda" };
     // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
     const linked = new Set<object>();
     const timed = page.add(
