@@ -1354,16 +1354,45 @@ describe("calendar pages without JavaScript", () => {
       // Over a year ago too, but its second date moved to next week: that is when it ends.
       vevent(uid("moved"), "Moved on", day(-400), ["RRULE:FREQ=WEEKLY;COUNT=2"]),
       vevent(uid("moved"), "Moved on", day(7), [`RECURRENCE-ID;TZID=Europe/Berlin:${day(-393)}T090000`]),
+      // A series of three weeks that ended about 400 days ago, and a whole day about 400 days ago.
+      vevent(uid("three"), "Three weeks", day(-414), ["RRULE:FREQ=WEEKLY;COUNT=3"]),
+      [
+        "BEGIN:VEVENT",
+        `UID:${uid("allday")}`,
+        "DTSTAMP:20260101T000000Z",
+        `DTSTART;VALUE=DATE:${day(-400)}`,
+        `DTEND;VALUE=DATE:${day(-399)}`,
+        "SUMMARY:Whole day",
+        "END:VEVENT",
+      ],
     );
     expect(await reportOf(client, await importIcs(client, file))).toContain(
-      "Imported: 4 created, 0 updated, 0 skipped.",
+      "Imported: 6 created, 0 updated, 0 skipped.",
     );
-    for (const name of ["old", "recent", "weekly", "moved"]) {
+    const names = ["old", "recent", "weekly", "moved", "three", "allday"];
+    for (const name of names) {
       const head = await prisma.event.findFirstOrThrow({ where: { userId, uid: uid(name), seriesId: null } });
       const scope: Record<string, string> = head.rrule ? { scope: "all" } : {};
       expect((await postAsPage(client, `/calendar/events/${head.id}/delete`, scope)).status).toBe(302);
     }
     expect(await prisma.event.count({ where: { userId } })).toBe(0);
+
+    // "Download all my data" lists each record with when its event last ended (none for the endless series).
+    const download = await client.get("/settings/data/export");
+    expect(download.status).toBe(200);
+    const { calendarDeletedImports } = (await download.json()) as {
+      calendarDeletedImports: { uid: string; deletedAt: string; lastEnd: string | null }[];
+    };
+    const lastEnds = Object.fromEntries(calendarDeletedImports.map((row) => [row.uid, row.lastEnd]));
+    expect(Object.keys(lastEnds).sort()).toEqual(names.map(uid).sort());
+    expect(lastEnds[uid("weekly")]).toBeNull();
+    // (About 400 days: the days above are UTC dates, the events on Berlin's clock.)
+    for (const name of ["old", "three", "allday"]) {
+      const daysAgo = (Date.now() - Date.parse(lastEnds[uid(name)] ?? "")) / 86_400_000;
+      expect(daysAgo, name).toBeGreaterThan(398);
+      expect(daysAgo, name).toBeLessThan(401);
+    }
+    expect(Date.parse(lastEnds[uid("recent")] ?? "")).toBeGreaterThan(Date.now() - 31 * 86_400_000);
 
     const { purgeSessionsJob } = await import("~/jobs/registry.server");
     await purgeSessionsJob.handler({}, { id: "direct", attempt: 1, signal: new AbortController().signal });
@@ -1371,10 +1400,12 @@ describe("calendar pages without JavaScript", () => {
     expect(left.map((row) => row.uid)).toEqual([uid("moved"), uid("recent"), uid("weekly")]);
     // The next import of the file brings back only the event long over; the others stay deleted.
     const again = await reportOf(client, await importIcs(client, file));
-    expect(again).toContain("Imported: 1 created, 0 updated, 3 not brought back (deleted here), 0 skipped.");
+    expect(again).toContain("Imported: 3 created, 0 updated, 3 not brought back (deleted here), 0 skipped.");
     expect(
-      (await prisma.event.findMany({ where: { userId }, select: { title: true } })).map((event) => event.title),
-    ).toEqual(["Long over"]);
+      (await prisma.event.findMany({ where: { userId, seriesId: null }, select: { title: true } }))
+        .map((event) => event.title)
+        .sort(),
+    ).toEqual(["Long over", "Three weeks", "Whole day"]);
   });
 
   it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
