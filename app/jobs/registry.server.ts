@@ -34,15 +34,26 @@ export const purgeSessionsJob = defineJob({
   timeoutSeconds: 120,
   singletonKey: () => "sessions.purge-ended",
   async handler(_payload, context) {
-    const purged = await purgeEndedSessions(new Date(), context.signal);
-    if (purged > 0) logger.info({ purged }, "purged ended sessions");
-    const reports = await purgeImportReports(new Date(), context.signal);
-    if (reports > 0) logger.info({ purged: reports }, "purged old import reports");
-    const deletedImports = await purgeDeletedImportRecords(new Date(), context.signal);
-    if (deletedImports > 0)
-      logger.info({ purged: deletedImports }, "purged records of long-past deleted imported events");
-    const kept = await purgeKeptTexts(new Date(), context.signal);
-    if (kept > 0) logger.info({ purged: kept }, "purged old kept message-box texts");
+    // Each purge runs whatever the others do (one failing skipped those after it); the job fails after
+    // all have run, if any did, so that it is retried.
+    const purges: Array<[string, (now: Date, signal: AbortSignal) => Promise<number>]> = [
+      ["ended sessions", purgeEndedSessions],
+      ["old import reports", purgeImportReports],
+      ["records of long-past deleted imported events", purgeDeletedImportRecords],
+      ["old kept message-box texts", purgeKeptTexts],
+    ];
+    const failures: unknown[] = [];
+    for (const [what, purge] of purges) {
+      try {
+        const purged = await purge(new Date(), context.signal);
+        if (purged > 0) logger.info({ purged }, `purged ${what}`);
+      } catch (error) {
+        logger.warn({ err: error, purge: what }, "a purge failed; the others still ran");
+        failures.push(error);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of ${purges.length} purges failed`);
   },
 });
 
