@@ -315,6 +315,8 @@ async function reencode(
  */
 function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large" | "client_gone"> {
   return new Promise((resolve, reject) => {
+    // Gone while earlier middleware awaited (the session): 'close' has fired already and nothing else will.
+    if (req.destroyed) return resolve("client_gone");
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {

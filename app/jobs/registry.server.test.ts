@@ -44,8 +44,34 @@ describe("the hourly purge (sessions.purge-ended)", () => {
     purgeKeptTexts.mockRejectedValueOnce(new Error("texts"));
     const failed = await purgeSessionsJob.handler({}, context).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(AggregateError);
-    expect((failed as AggregateError).message).toBe("2 of 4 purges failed");
+    expect((failed as AggregateError).message).toBe("2 of 4 purges failed: reports; texts");
     expect((failed as AggregateError).errors.map((error: Error) => error.message)).toEqual(["reports", "texts"]);
     expect(ran).toEqual(["sessions", "deleted imports"]);
+  });
+
+  it("throws a database outage as itself when it fails every purge, so that it is not reported as a fault", async () => {
+    const { purgeSessionsJob } = await import("./registry.server");
+    const { isDatabaseUnavailable } = await import("~/db/availability.server");
+    const outage = () => Object.assign(new Error("Can't reach database server"), { code: "P1001" });
+    const first = outage();
+    purgeEndedSessions.mockRejectedValueOnce(first);
+    purgeImportReports.mockRejectedValueOnce(outage());
+    purgeDeletedImportRecords.mockRejectedValueOnce(outage());
+    purgeKeptTexts.mockRejectedValueOnce(outage());
+    const failed = await purgeSessionsJob.handler({}, context).catch((error: unknown) => error);
+    expect(failed).toBe(first);
+    expect(isDatabaseUnavailable(failed)).toBe(true);
+  });
+
+  it("stops after a purge when the job has timed out", async () => {
+    const { purgeSessionsJob } = await import("./registry.server");
+    const timedOut = new AbortController();
+    purgeEndedSessions.mockImplementationOnce(async () => {
+      ran.push("sessions (timed out)");
+      timedOut.abort();
+      throw new Error("canceling statement due to user request");
+    });
+    await expect(purgeSessionsJob.handler({}, { ...context, signal: timedOut.signal })).rejects.toThrow("canceling");
+    expect(ran).toEqual(["sessions (timed out)"]);
   });
 });

@@ -8,6 +8,7 @@ import {
   scanSubscriptionsJob,
 } from "~/calendar/jobs.server";
 import { purgeDeletedImportRecords } from "~/calendar/events.server";
+import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { purgeImportReports } from "~/calendar/import-reports.server";
 import { purgeKeptTexts } from "~/chat/kept-text.server";
 import { normaliseMemoryKeysJob } from "~/memory/key-backfill.server";
@@ -51,9 +52,17 @@ export const purgeSessionsJob = defineJob({
         logger.warn({ err: error, purge: what }, "a purge failed; the others still ran");
         failures.push(error);
       }
+      // Timed out: the purges left would only fail the same way.
+      if (context.signal.aborted) break;
     }
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of ${purges.length} purges failed`);
+    if (failures.length === 0) return;
+    // A database outage fails every purge alike: its own error is thrown, so that it is still told from a
+    // fault (error reports skip outages) and /admin/jobs shows why.
+    if (failures.length === 1 || failures.every(isDatabaseUnavailable)) throw failures[0];
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${purges.length} purges failed: ${failures.map(describeError).join("; ")}`,
+    );
   },
 });
 
