@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { useZone } from "./support/calendar";
+import { icsOf, importIcs, useZone, vevent } from "./support/calendar";
 import { signUp, untilInteractive } from "./support/session";
 
 /**
@@ -7,37 +7,15 @@ import { signUp, untilInteractive } from "./support/session";
  * and comes back when the import is asked to ("Also bring back events I deleted"), JS on and off.
  */
 
-const event = (uid: string, title: string, start: string, end: string) => [
-  "BEGIN:VEVENT",
-  `UID:${uid}@deleted-here.example.test`,
-  "DTSTAMP:20260101T000000Z",
-  `DTSTART;TZID=Europe/Berlin:${start}`,
-  `DTEND;TZID=Europe/Berlin:${end}`,
-  `SUMMARY:${title}`,
-  "END:VEVENT",
-];
+const event = (uid: string, title: string, start: string, end: string) =>
+  vevent(`${uid}@deleted-here.example.test`, title, start, end);
 
-const ICS = [
-  "BEGIN:VCALENDAR",
-  "VERSION:2.0",
-  "PRODID:-//test//EN",
-  ...event("dentist", "Dentist", "20260304T090000", "20260304T100000"),
-  ...event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
-  "END:VCALENDAR",
-  "",
-].join("\r\n");
+const ICS = icsOf(
+  event("dentist", "Dentist", "20260304T090000", "20260304T100000"),
+  event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
+);
 
-async function importFile(page: Page, bringBack = false) {
-  const details = page.locator("details.calendar__sharing");
-  if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
-    await page.getByText("Import, export and subscribe").click();
-  }
-  await page
-    .getByLabel(/Import an .ics file/)
-    .setInputFiles({ name: "work.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
-  if (bringBack) await page.getByLabel("Also bring back events I deleted").check();
-  await page.getByRole("button", { name: "Import", exact: true }).click();
-}
+const importFile = (page: Page, bringBack = false) => importIcs(page, ICS, { bringBack });
 
 test("an imported event deleted here is not brought back by importing its file again, unless asked to", async ({
   page,

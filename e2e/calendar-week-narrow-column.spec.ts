@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { useZone } from "./support/calendar";
+import { icsOf, importIcs, useZone, vevent } from "./support/calendar";
 import { signUp, untilInteractive } from "./support/session";
 
 /**
@@ -9,29 +9,17 @@ import { signUp, untilInteractive } from "./support/session";
  */
 test.use({ viewport: { width: 640, height: 800 }, deviceScaleFactor: 2 });
 
-const event = (uid: string, title: string, start: string, end: string) => [
-  "BEGIN:VEVENT",
-  `UID:${uid}@narrow.example.test`,
-  "DTSTAMP:20260101T000000Z",
-  `DTSTART;TZID=Europe/Berlin:${start}`,
-  `DTEND;TZID=Europe/Berlin:${end}`,
-  `SUMMARY:${title}`,
-  "END:VEVENT",
-];
+const event = (uid: string, title: string, start: string, end: string) =>
+  vevent(`${uid}@narrow.example.test`, title, start, end);
 
 const FIVE = ["Standup", "Review", "Call", "Planning", "Retro"];
 
 /** Five events at 10:00 on Wednesday 4 March 2026; two side by side at 15:00 on Thursday. */
-const ICS = [
-  "BEGIN:VCALENDAR",
-  "VERSION:2.0",
-  "PRODID:-//test//EN",
-  ...FIVE.flatMap((title) => event(title.toLowerCase(), title, "20260304T100000", "20260304T110000")),
-  ...event("dentist", "Dentist", "20260305T150000", "20260305T160000"),
-  ...event("phone", "Phone call", "20260305T150000", "20260305T160000"),
-  "END:VCALENDAR",
-  "",
-].join("\r\n");
+const ICS = icsOf(
+  ...FIVE.map((title) => event(title.toLowerCase(), title, "20260304T100000", "20260304T110000")),
+  event("dentist", "Dentist", "20260305T150000", "20260305T160000"),
+  event("phone", "Phone call", "20260305T150000", "20260305T160000"),
+);
 
 /** The links shown in a day column, with their boxes. */
 async function shownLinks(column: Locator) {
@@ -59,11 +47,7 @@ test("in a narrow day column of a desktop week, no event lane is under 24 px and
   await useZone(page, "Europe/Berlin");
   await page.goto("/calendar?view=week&date=2026-03-04");
   await untilInteractive(page);
-  await page.getByText("Import, export and subscribe").click();
-  await page
-    .getByLabel(/Import an .ics file/)
-    .setInputFiles({ name: "narrow.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
-  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await importIcs(page, ICS, { name: "narrow.ics" });
   await expect(page.getByText("Imported: 7 created, 0 updated, 0 skipped.")).toBeVisible();
   await page.goto("/calendar?view=week&date=2026-03-04");
   await untilInteractive(page);

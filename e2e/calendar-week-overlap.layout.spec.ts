@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { useZone } from "./support/calendar";
+import { icsOf, importIcs, useZone, vevent } from "./support/calendar";
 import { signUp, untilInteractive } from "./support/session";
 
 /**
@@ -7,42 +7,26 @@ import { signUp, untilInteractive } from "./support/session";
  * seventh of the screen wide, each a strip 13 px wide (a tap target must be 24 × 24 CSS px, WCAG 2.5.8).
  */
 
-const event = (uid: string, title: string, start: string, end: string) => [
-  "BEGIN:VEVENT",
-  `UID:${uid}@overlap.example.test`,
-  "DTSTAMP:20260101T000000Z",
-  `DTSTART;TZID=Europe/Berlin:${start}`,
-  `DTEND;TZID=Europe/Berlin:${end}`,
-  `SUMMARY:${title}`,
-  "END:VEVENT",
-];
+const event = (uid: string, title: string, start: string, end: string) =>
+  vevent(`${uid}@overlap.example.test`, title, start, end);
 
 /**
  * Three events at 10:00 on Wednesday 4 March 2026, between breakfast and lunch, and one alone at 15:00
  * the day after.
  */
-const ICS = [
-  "BEGIN:VCALENDAR",
-  "VERSION:2.0",
-  "PRODID:-//test//EN",
-  ...event("breakfast", "Breakfast", "20260304T080000", "20260304T090000"),
-  ...event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
-  ...event("standup", "Standup", "20260304T100000", "20260304T110000"),
-  ...event("review", "Review", "20260304T100000", "20260304T110000"),
-  ...event("call", "Call", "20260304T100000", "20260304T103000"),
-  ...event("alone", "Dentist", "20260305T150000", "20260305T160000"),
-  "END:VCALENDAR",
-  "",
-].join("\r\n");
+const ICS = icsOf(
+  event("breakfast", "Breakfast", "20260304T080000", "20260304T090000"),
+  event("lunch", "Lunch", "20260304T120000", "20260304T130000"),
+  event("standup", "Standup", "20260304T100000", "20260304T110000"),
+  event("review", "Review", "20260304T100000", "20260304T110000"),
+  event("call", "Call", "20260304T100000", "20260304T103000"),
+  event("alone", "Dentist", "20260305T150000", "20260305T160000"),
+);
 
 async function importThem(page: Page) {
   await page.goto("/calendar?view=week&date=2026-03-04");
   await untilInteractive(page);
-  await page.getByText("Import, export and subscribe").click();
-  await page
-    .getByLabel(/Import an .ics file/)
-    .setInputFiles({ name: "overlap.ics", mimeType: "text/calendar", buffer: Buffer.from(ICS) });
-  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await importIcs(page, ICS, { name: "overlap.ics" });
   await expect(page.getByText("Imported: 6 created, 0 updated, 0 skipped.")).toBeVisible();
 }
 

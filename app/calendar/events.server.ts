@@ -710,14 +710,14 @@ async function deleteResolved(
   resolved: { single: EventDetail } | SeriesContext,
 ): Promise<void> {
   if ("single" in resolved) {
-    await tx.event.delete({ where: { id: resolved.single.id } });
     await rememberDeletedImport(tx, userId, resolved.single);
+    await tx.event.delete({ where: { id: resolved.single.id } });
     return;
   }
   const { series, scope: chosen, occurrence, override } = resolved;
   if (chosen === "all" || (chosen === "following" && occurrence === series.startLocal)) {
-    await tx.event.delete({ where: { id: series.id } });
     await rememberDeletedImport(tx, userId, series);
+    await tx.event.delete({ where: { id: series.id } });
     return;
   }
   if (chosen === "this") {
@@ -733,22 +733,49 @@ async function deleteResolved(
 }
 
 /**
- * A whole imported family (series or one-off) deleted here: its UID is recorded so that importing its file
- * again does not bring it back (docs/decisions/016). A date or the dates following one deleted change the
- * family, which the next import keeps as changed here already. An event made here was never imported: its
+ * A whole imported family (series or one-off) about to be deleted here: its UID is recorded so that importing
+ * its file again does not bring it back (docs/decisions/016), with when its last occurrence ends (read before
+ * the rows go), which tells the purge when the record may go. A date or the dates following one deleted change
+ * the family, which the next import keeps as changed here already. An event made here was never imported: its
  * UID (in my own export) is the file's to create again.
  */
 async function rememberDeletedImport(
   tx: Tx,
   userId: string,
-  head: { uid: string; importedVersion: string | null },
+  head: { id: string; uid: string; importedVersion: string | null },
 ): Promise<void> {
   if (head.importedVersion === null) return;
+  // The family's latest end: an exception moved past the series' last date counts; any open row (a series
+  // that never ends) makes it null, never purged.
+  const [span] = await tx.$queryRaw<{ lastEnd: Date | null }[]>`
+    SELECT CASE WHEN bool_or("rangeEnd" IS NULL) THEN NULL ELSE max("rangeEnd") END AS "lastEnd"
+      FROM "Event" WHERE "userId" = ${userId} AND (id = ${head.id} OR "seriesId" = ${head.id})`;
+  const lastEnd = span?.lastEnd ?? null;
   await tx.deletedImportedEvent.upsert({
     where: { userId_uid: { userId, uid: head.uid } },
-    create: { userId, uid: head.uid },
-    update: { deletedAt: new Date() },
+    create: { userId, uid: head.uid, lastEnd },
+    update: { deletedAt: new Date(), lastEnd },
   });
+}
+
+/**
+ * How long after a deleted imported event's last occurrence its record is kept. Within it, importing the
+ * same file again (a yearly export, last year's file kept) still leaves the event deleted; past it the event
+ * is long over, and if an old file brings it back it only shows in a past that the person no longer pages
+ * through. Without a bound every delete of an imported event was kept for as long as the account.
+ */
+export const DELETED_IMPORT_KEPT_AFTER_END_MS = 365 * 24 * 60 * 60_000;
+
+/**
+ * Deletes everyone's records of deleted imported events whose last occurrence ended over a year ago (the
+ * hourly purge job). Records of series that never end, or made before their end was kept, stay. Returns how many.
+ */
+export async function purgeDeletedImportRecords(now = new Date(), signal?: AbortSignal): Promise<number> {
+  signal?.throwIfAborted();
+  const { count } = await prisma.deletedImportedEvent.deleteMany({
+    where: { lastEnd: { lt: new Date(now.getTime() - DELETED_IMPORT_KEPT_AFTER_END_MS) } },
+  });
+  return count;
 }
 
 /** Every event I own, as stored (series, one-offs, overrides): the .ics export and feed. */

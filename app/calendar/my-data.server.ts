@@ -44,7 +44,7 @@ export const CALENDAR_EXPORT_SECTIONS: Array<{ key: string; collect: (userId: st
       prisma.deletedImportedEvent.findMany({
         where: { userId },
         orderBy: [{ deletedAt: "asc" }, { uid: "asc" }],
-        select: { uid: true, deletedAt: true },
+        select: { uid: true, deletedAt: true, lastEnd: true },
       }),
   },
   {

@@ -83,33 +83,41 @@ export class PageLists {
 }
 
 /**
- * The most lanes the stylesheet has a width for (26 px each): a crowd of more is always shown as its link
- * in a week's day column ("many"), as even a wide screen's seventh has no room for them.
+ * Crowds of up to 12 lanes are weighed one by one (a week's column of a phone or laptop); more, up to
+ * MOST_LANES_WEIGHED, by fours ("16" is 13–16 lanes, shown as lanes only where 16 fit): a 1280 px day view's
+ * column has room for about 40 lanes of 26 px. A crowd of more is always shown as its link ("many").
  */
-const MOST_LANES_WEIGHED = 12;
+const LANES_WEIGHED_ONE_BY_ONE = 12;
+const MOST_LANES_WEIGHED = 48;
 
-/** The lanes a crowd shares, as calendar.css's container queries name them: "2" … "12", or "many". */
+/** The lanes a crowd shares, as calendar.css's container queries name them: "2" … "12", "16" … "48", or "many". */
 function lanesBucket(lanes: number): string {
-  return lanes > MOST_LANES_WEIGHED || !Number.isFinite(lanes) ? "many" : String(Math.max(2, Math.floor(lanes)));
+  if (lanes > MOST_LANES_WEIGHED || !Number.isFinite(lanes)) return "many";
+  if (lanes > LANES_WEIGHED_ONE_BY_ONE) return String(Math.ceil(lanes / 4) * 4);
+  return String(Math.max(2, Math.floor(lanes)));
 }
 
+/** Where a crowd's link leads: a week's to the day view, a day's to the agenda from that day. */
+export type CrowdTarget = { href: string; to: "day view" | "agenda" };
+
 /**
- * In a week's day column, in place of events at the same time: "3", a link to the day, where each
- * has room. Shown only where the column is too narrow for their `lanes` lanes to be 24 px wide tap
- * targets (WCAG 2.5.8; calendar.css asks the column's own width, not the screen's: a laptop zoomed to 200 %
- * has a desktop's layout with phone-wide columns). `span` says when ("09:00–11:00", "all day").
+ * In a day column, in place of events at the same time: "3", a link to where each has room (`target`: the
+ * day view from a week, the agenda from the day view). Shown only where the column is too narrow for
+ * their `lanes` lanes to be 24 px wide tap targets (WCAG 2.5.8; calendar.css asks the column's own width,
+ * not the screen's: a laptop zoomed to 200 % has a desktop's layout with phone-wide columns). `span` says
+ * when ("09:00–11:00", "all day").
  */
 export function crowdHtml(
   crowd: { size: number; top: number; bottom: number },
   lanes: number,
-  dayHref: string,
+  target: CrowdTarget,
   span: string,
 ): string {
   const place = placementStyle({ top: crowd.top, height: crowd.bottom - crowd.top, lane: 0, lanes: 1 });
   return (
     `<li class="time-grid__crowd" data-crowd="${lanesBucket(lanes)}" style="${place}">` +
-    `<a href="${escapeAttribute(dayHref)}" class="time-grid__more">` +
+    `<a href="${escapeAttribute(target.href)}" class="time-grid__more">` +
     // The count alone is shown: "events" does not fit a phone's day column of the week.
-    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the day view</span></a></li>`
+    `${crowd.size}<span class="visually-hidden"> events, ${escapeText(span)}: see them in the ${target.to}</span></a></li>`
   );
 }

@@ -72,3 +72,27 @@ describe("a week's day column on a phone", () => {
     expect(order[0]).toBe("crowd: events, all day: see them in the day view");
   });
 });
+
+describe("the day view's column", () => {
+  it("gives events at the same time a link to the agenda from that day, where each has a row, just before them", () => {
+    const { model, lists } = buildModel(
+      viewRange("day", Temporal.PlainDate.from("2026-03-04")),
+      [
+        at("2026-03-04T08:00", "2026-03-04T09:00", "Breakfast"),
+        at("2026-03-04T10:00", "2026-03-04T11:00", "Standup"),
+        at("2026-03-04T10:00", "2026-03-04T11:00", "Review"),
+      ],
+      ZONE,
+      Temporal.PlainDate.from("2026-03-01"),
+    );
+    if (model.view !== "day") throw new Error("not a day");
+    const html = lists[model.days[0]!.timed]!;
+    // The stylesheet shows the link in place of the lanes only where the column is too narrow for them.
+    expect(html).toContain(
+      '<a href="/calendar?view=agenda&amp;date=2026-03-04" class="time-grid__more">2<span class="visually-hidden"> events, 10:00–11:00: see them in the agenda</span></a>',
+    );
+    expect(html.indexOf("time-grid__more")).toBeGreaterThan(html.indexOf("Breakfast"));
+    expect(html.indexOf("time-grid__more")).toBeLessThan(html.indexOf("Standup"));
+    expect(html.match(/data-crowded="2"/g)).toHaveLength(2);
+  });
+});

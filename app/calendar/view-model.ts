@@ -1,4 +1,4 @@
-import { PageLists, type Placement, crowdHtml, itemHtml } from "./occurrence-html.server";
+import { type CrowdTarget, PageLists, type Placement, crowdHtml, itemHtml } from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
@@ -199,19 +199,22 @@ export function buildModel(
         .join(""),
     );
     const placed = layoutDay(todays, date, timeZone);
-    // A week's events at the same time get a link to the day besides (a column too narrow for their lanes
-    // shows it instead of them).
-    const week = range.view === "week";
+    // Events at the same time get a link besides (a column too narrow for their lanes shows it instead of
+    // them): a week's to the day, a day's to the agenda from that date, where each has a row.
+    const target: CrowdTarget =
+      range.view === "week"
+        ? { href: `/calendar?view=day&date=${date.toString()}`, to: "day view" }
+        : { href: `/calendar?view=agenda&date=${date.toString()}`, to: "agenda" };
     // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
     const linked = new Set<object>();
     const timed = page.add(
       placed
         .map(({ crowd, ...entry }) => {
-          const crowded = week && crowd !== null ? entry.lanes : undefined;
+          const crowded = crowd !== null ? entry.lanes : undefined;
           const item = html(entry.occurrence, date, { place: entry, crowded });
-          if (!week || crowd === null || linked.has(crowd)) return item;
+          if (crowd === null || linked.has(crowd)) return item;
           linked.add(crowd);
-          return crowdHtml(crowd, entry.lanes, `/calendar?view=day&date=${date.toString()}`, spanLabel(crowd)) + item;
+          return crowdHtml(crowd, entry.lanes, target, spanLabel(crowd)) + item;
         })
         .join(""),
     );

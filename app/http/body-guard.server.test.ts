@@ -1,8 +1,11 @@
 import express from "express";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { logger } from "~/observability/logger.server";
+import { metricsRegistry } from "~/observability/metrics.server";
 import { bodyGuard, guardedBody } from "./body-guard.server";
+import { answerUnhandledError } from "./outage.server";
 
 // The Telegram webhook's body as the body guard hands it on (it answers with what it got).
 let server: Server;
@@ -14,6 +17,7 @@ beforeAll(async () => {
   app.post("/api/v1/telegram/webhook", (_req, res) => {
     res.type("application/json").send(guardedBody(res)?.bytes.toString() ?? "");
   });
+  app.use(answerUnhandledError);
   await new Promise<void>((resolve) => {
     // A port the system picks: test files run side by side.
     server = app.listen(0, "127.0.0.1", resolve);
@@ -80,5 +84,38 @@ describe("a body's Content-Encoding", () => {
     const problem = (await response.json()) as { code: string; detail: string };
     expect(problem.code).toBe("unsupported_content_encoding");
     expect(problem.detail).toContain(`Content-Encoding ${named};`);
+  });
+});
+
+const databaseUnavailableCount = async () => {
+  const metric = await metricsRegistry.getSingleMetric("ares_dependency_unavailable_total")?.get();
+  return metric?.values.find((value) => value.labels.dependency === "database")?.value ?? 0;
+};
+
+describe("a client that goes away in the middle of its body", () => {
+  it("is let go quietly: no 'database unavailable' in the log and nothing counted as an outage", async () => {
+    const warn = vi.spyOn(logger, "warn");
+    const error = vi.spyOn(logger, "error");
+    const before = await databaseUnavailableCount();
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write(
+          "POST /api/v1/telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+            "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n" +
+            '{"message":',
+        );
+        // Long enough for the server to be reading the body; then the client is gone (a reset).
+        setTimeout(() => socket.resetAndDestroy(), 100);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    // The server sees the reset a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const logged = [...warn.mock.calls, ...error.mock.calls].map((call) => JSON.stringify(call));
+    warn.mockRestore();
+    error.mockRestore();
+    expect(logged.filter((line) => /database unavailable|unhandled error/.test(line))).toEqual([]);
+    expect(await databaseUnavailableCount()).toBe(before);
   });
 });

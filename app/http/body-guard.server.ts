@@ -330,8 +330,15 @@ async function reencode(
   return { bytes, contentType };
 }
 
-function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large"> {
+/**
+ * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
+ * or 'close' before 'end') gives "client_gone": nobody is left to answer, and as an error it reached the
+ * error handler, which took the ECONNRESET for a database outage (logged and counted as one).
+ */
+function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large" | "client_gone"> {
   return new Promise((resolve, reject) => {
+    // Gone while earlier middleware awaited (the session): 'close' has fired already and nothing else will.
+    if (req.destroyed) return resolve("client_gone");
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -343,8 +350,13 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
       resolve("too_large");
     };
     req.on("data", onData);
+    // A settled promise ignores later calls: 'close' after 'end' (or after "too_large") changes nothing.
     req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("error", reject);
+    req.once("close", () => resolve("client_gone"));
+    req.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNRESET" || error.code === "ECONNABORTED" || req.destroyed) resolve("client_gone");
+      else reject(error);
+    });
   });
 }
 
@@ -428,6 +440,8 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
+        // The client is gone: end quietly, nothing to answer and nothing wrong here.
+        if (bytes === "client_gone") return;
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),

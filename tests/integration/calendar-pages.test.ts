@@ -67,6 +67,35 @@ async function reportOf(client: Client, imported: Response): Promise<string> {
   return page.text();
 }
 
+/** A VEVENT of an .ics file, 09:00–10:00 in Berlin on `start` (YYYYMMDD), with any further lines. */
+function vevent(uid: string, title: string, start: string, extra: string[] = []): string[] {
+  return [
+    "BEGIN:VEVENT",
+    `UID:${uid}`,
+    "DTSTAMP:20260101T000000Z",
+    `DTSTART;TZID=Europe/Berlin:${start}T090000`,
+    `DTEND;TZID=Europe/Berlin:${start}T100000`,
+    `SUMMARY:${title}`,
+    ...extra,
+    "END:VEVENT",
+  ];
+}
+
+/** An .ics file of these VEVENTs. */
+function icsFile(...vevents: string[][]): string {
+  return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", ...vevents.flat(), "END:VCALENDAR", ""].join("\r\n");
+}
+
+/** Posts the import form as a browser does (multipart), with "Also bring back events I deleted" ticked or not. */
+function importIcs(client: Client, content: string, restoreDeleted = false): Promise<Response> {
+  const form = new FormData();
+  form.set("intent", "import");
+  form.set("file", new File([content], "work.ics", { type: "text/calendar" }));
+  // A ticked checkbox sends "on"; an unticked one sends nothing.
+  if (restoreDeleted) form.set("restoreDeleted", "on");
+  return client.get("/calendar?index", { method: "POST", body: form });
+}
+
 const FEED_URL_G = /http:\/\/[^<"\\\s]+\/calendar\/feed\/[A-Za-z0-9_-]{43}\.ics/g;
 
 /** Makes a new feed link as a browser does (post, follow the redirect) and returns its address. */
@@ -1152,40 +1181,20 @@ describe("calendar pages without JavaScript", () => {
 
   it("importing a file again keeps the events I changed here since it was imported, and says which", async () => {
     const { client } = await person();
-    const vevent = (uid: string, title: string, start: string, extra: string[] = []) => [
-      "BEGIN:VEVENT",
-      `UID:${uid}@reimport.example.test`,
-      "DTSTAMP:20260101T000000Z",
-      `DTSTART;TZID=Europe/Berlin:${start}T090000`,
-      `DTEND;TZID=Europe/Berlin:${start}T100000`,
-      `SUMMARY:${title}`,
-      ...extra,
-      "END:VEVENT",
-    ];
+    const uid = (name: string) => `${name}@reimport.example.test`;
     const file = (suffix: string) =>
-      [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//test//EN",
-        ...vevent("dentist", `Dentist${suffix}`, "20260310"),
-        ...vevent("lunch", `Lunch${suffix}`, "20260311"),
-        ...vevent("yoga", `Yoga${suffix}`, "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+      icsFile(
+        vevent(uid("dentist"), `Dentist${suffix}`, "20260310"),
+        vevent(uid("lunch"), `Lunch${suffix}`, "20260311"),
+        vevent(uid("yoga"), `Yoga${suffix}`, "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
         // One date of Yoga changed in the file: the import writes it as its own row.
-        ...vevent("yoga", `Yoga late${suffix}`, "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
-        "END:VCALENDAR",
-        "",
-      ].join("\r\n");
-    const upload = (text: string) => {
-      const form = new FormData();
-      form.set("intent", "import");
-      form.set("file", new File([text], "work.ics", { type: "text/calendar" }));
-      return client.get("/calendar?index", { method: "POST", body: form });
-    };
+        vevent(uid("yoga"), `Yoga late${suffix}`, "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
+      );
+    const upload = (text: string) => importIcs(client, text);
     expect(await reportOf(client, await upload(file("")))).toContain("Imported: 3 created, 0 updated, 0 skipped.");
     // The same file again, nothing changed here: every event is the file's to update.
     expect(await reportOf(client, await upload(file("")))).toContain("Imported: 0 created, 3 updated, 0 skipped.");
-    const byUid = async (uid: string) =>
-      prisma.event.findFirstOrThrow({ where: { uid: `${uid}@reimport.example.test`, seriesId: null } });
+    const byUid = async (name: string) => prisma.event.findFirstOrThrow({ where: { uid: uid(name), seriesId: null } });
     const dentist = await byUid("dentist");
     const yoga = await byUid("yoga");
 
@@ -1252,35 +1261,14 @@ describe("calendar pages without JavaScript", () => {
   it("an imported event deleted here stays deleted when its file is imported again, unless asked back", async () => {
     const { client, email } = await person();
     const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
-    const vevent = (uid: string, title: string, start: string, extra: string[] = []) => [
-      "BEGIN:VEVENT",
-      `UID:${uid}-${userId}@deleted.example.test`,
-      "DTSTAMP:20260101T000000Z",
-      `DTSTART;TZID=Europe/Berlin:${start}T090000`,
-      `DTEND;TZID=Europe/Berlin:${start}T100000`,
-      `SUMMARY:${title}`,
-      ...extra,
-      "END:VEVENT",
-    ];
-    const file = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//test//EN",
-      ...vevent("dentist", "Dentist", "20260310"),
-      ...vevent("lunch", "Lunch", "20260311"),
-      ...vevent("yoga", "Yoga", "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
-      ...vevent("yoga", "Yoga late", "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    const upload = (restoreDeleted = false, content = file) => {
-      const form = new FormData();
-      form.set("intent", "import");
-      form.set("file", new File([content], "work.ics", { type: "text/calendar" }));
-      // A ticked checkbox sends "on"; an unticked one sends nothing.
-      if (restoreDeleted) form.set("restoreDeleted", "on");
-      return client.get("/calendar?index", { method: "POST", body: form });
-    };
+    const uid = (name: string) => `${name}-${userId}@deleted.example.test`;
+    const file = icsFile(
+      vevent(uid("dentist"), "Dentist", "20260310"),
+      vevent(uid("lunch"), "Lunch", "20260311"),
+      vevent(uid("yoga"), "Yoga", "20260302", ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+      vevent(uid("yoga"), "Yoga late", "20260309", ["RECURRENCE-ID;TZID=Europe/Berlin:20260309T090000"]),
+    );
+    const upload = (restoreDeleted = false, content = file) => importIcs(client, content, restoreDeleted);
     const page = await reportOf(client, await upload());
     expect(page).toContain("Imported: 3 created, 0 updated, 0 skipped.");
     // What the box does is said next to it, and read with it: every deleted event of the file, not a chosen one.
@@ -1290,8 +1278,7 @@ describe("calendar pages without JavaScript", () => {
       '<input type="checkbox" name="restoreDeleted" aria-describedby="restore-deleted-hint"/> Also bring back events I deleted',
     );
     expect(page).toContain(hint);
-    const head = (uid: string) =>
-      prisma.event.findFirst({ where: { userId, uid: `${uid}-${userId}@deleted.example.test`, seriesId: null } });
+    const head = (name: string) => prisma.event.findFirst({ where: { userId, uid: uid(name), seriesId: null } });
     const dentist = (await head("dentist"))!;
     const yoga = (await head("yoga"))!;
     expect((await postAsPage(client, `/calendar/events/${dentist.id}/delete`, {})).status).toBe(302);
@@ -1351,6 +1338,74 @@ describe("calendar pages without JavaScript", () => {
     expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(1);
     await prisma.user.delete({ where: { id: userId } });
     expect(await prisma.deletedImportedEvent.count({ where: { userId } })).toBe(0);
+  });
+
+  it("a deleted imported event comes back with its file only once the hourly purge has found it a year over", async () => {
+    const { client, email } = await person();
+    const { id: userId } = await prisma.user.findUniqueOrThrow({ where: { email } });
+    const uid = (name: string) => `${name}-${userId}@purge.example.test`;
+    // Dates from today, so that the test does not age: one over a year ago, one a month ago, a series without end.
+    const day = (daysFromNow: number) =>
+      new Date(Date.now() + daysFromNow * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "");
+    const file = icsFile(
+      vevent(uid("old"), "Long over", day(-400)),
+      vevent(uid("recent"), "Last month", day(-30)),
+      vevent(uid("weekly"), "Every week", day(-400), ["RRULE:FREQ=WEEKLY"]),
+      // Over a year ago too, but its second date moved to next week: that is when it ends.
+      vevent(uid("moved"), "Moved on", day(-400), ["RRULE:FREQ=WEEKLY;COUNT=2"]),
+      vevent(uid("moved"), "Moved on", day(7), [`RECURRENCE-ID;TZID=Europe/Berlin:${day(-393)}T090000`]),
+      // A series of three weeks that ended about 400 days ago, and a whole day about 400 days ago.
+      vevent(uid("three"), "Three weeks", day(-414), ["RRULE:FREQ=WEEKLY;COUNT=3"]),
+      [
+        "BEGIN:VEVENT",
+        `UID:${uid("allday")}`,
+        "DTSTAMP:20260101T000000Z",
+        `DTSTART;VALUE=DATE:${day(-400)}`,
+        `DTEND;VALUE=DATE:${day(-399)}`,
+        "SUMMARY:Whole day",
+        "END:VEVENT",
+      ],
+    );
+    expect(await reportOf(client, await importIcs(client, file))).toContain(
+      "Imported: 6 created, 0 updated, 0 skipped.",
+    );
+    const names = ["old", "recent", "weekly", "moved", "three", "allday"];
+    for (const name of names) {
+      const head = await prisma.event.findFirstOrThrow({ where: { userId, uid: uid(name), seriesId: null } });
+      const scope: Record<string, string> = head.rrule ? { scope: "all" } : {};
+      expect((await postAsPage(client, `/calendar/events/${head.id}/delete`, scope)).status).toBe(302);
+    }
+    expect(await prisma.event.count({ where: { userId } })).toBe(0);
+
+    // "Download all my data" lists each record with when its event last ended (none for the endless series).
+    const download = await client.get("/settings/data/export");
+    expect(download.status).toBe(200);
+    const { calendarDeletedImports } = (await download.json()) as {
+      calendarDeletedImports: { uid: string; deletedAt: string; lastEnd: string | null }[];
+    };
+    const lastEnds = Object.fromEntries(calendarDeletedImports.map((row) => [row.uid, row.lastEnd]));
+    expect(Object.keys(lastEnds).sort()).toEqual(names.map(uid).sort());
+    expect(lastEnds[uid("weekly")]).toBeNull();
+    // (About 400 days: the days above are UTC dates, the events on Berlin's clock.)
+    for (const name of ["old", "three", "allday"]) {
+      const daysAgo = (Date.now() - Date.parse(lastEnds[uid(name)] ?? "")) / 86_400_000;
+      expect(daysAgo, name).toBeGreaterThan(398);
+      expect(daysAgo, name).toBeLessThan(401);
+    }
+    expect(Date.parse(lastEnds[uid("recent")] ?? "")).toBeGreaterThan(Date.now() - 31 * 86_400_000);
+
+    const { purgeSessionsJob } = await import("~/jobs/registry.server");
+    await purgeSessionsJob.handler({}, { id: "direct", attempt: 1, signal: new AbortController().signal });
+    const left = await prisma.deletedImportedEvent.findMany({ where: { userId }, orderBy: { uid: "asc" } });
+    expect(left.map((row) => row.uid)).toEqual([uid("moved"), uid("recent"), uid("weekly")]);
+    // The next import of the file brings back only the event long over; the others stay deleted.
+    const again = await reportOf(client, await importIcs(client, file));
+    expect(again).toContain("Imported: 3 created, 0 updated, 3 not brought back (deleted here), 0 skipped.");
+    expect(
+      (await prisma.event.findMany({ where: { userId, seriesId: null }, select: { title: true } }))
+        .map((event) => event.title)
+        .sort(),
+    ).toEqual(["Long over", "Three weeks", "Whole day"]);
   });
 
   it("refuses a file of more events than an import takes, on the import form, importing none of them", async () => {
