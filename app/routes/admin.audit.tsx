@@ -101,7 +101,9 @@ export default function AuditLog() {
                   </td>
                   <td>
                     {row.actorId ? (
-                      <Link to={`/admin/users/${row.actorId}`}>{row.actorEmail ?? row.actorId}</Link>
+                      <Link className="standalone-link" to={`/admin/users/${row.actorId}`}>
+                        {row.actorEmail ?? row.actorId}
+                      </Link>
                     ) : (
                       (row.actorEmail ?? "—")
                     )}
@@ -113,7 +115,14 @@ export default function AuditLog() {
                     <span className={`badge ${row.outcome === "success" ? "ok" : "danger"}`}>{row.outcome}</span>
                   </td>
                   <td>
-                    {row.targetUserId ? <Link to={`/admin/users/${row.targetUserId}`}>{row.target}</Link> : row.target}
+                    {row.targetUserId ? (
+                      // Alone in its cell, a one-line "user <id>" was 19 px high on a phone: a 24 px target.
+                      <Link className="standalone-link" to={`/admin/users/${row.targetUserId}`}>
+                        {row.target}
+                      </Link>
+                    ) : (
+                      row.target
+                    )}
                   </td>
                   <td>{row.ip ?? ""}</td>
                   <td>
