@@ -21,7 +21,9 @@ const log = logger.child({ domain: "memory" });
  * transaction. Two rows that become one key are merged: the more recently updated one stays, with the
  * other's value added to its history (as a correction would). A key over 80 characters is cut at a word
  * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
- * the same), not merged; a key that names nothing (only invisible marks) becomes
+ * the same), not merged. Cut keys are renamed after all the others, so a key whose whole form is that cut
+ * (`the_name/of…`) keeps it and the long one is numbered, never the two merged, whichever the scan reads
+ * first (a cut stored by an earlier run looks like any other key, and is not told apart). A key that names nothing (only invisible marks) becomes
  * "note", or "note_2"… when taken: it is a memory of its own, merged with none (a waiting proposal with such
  * a key is dropped). Idempotent, and safe
  * beside requests and other processes: each write is checked against what was read, and a row changed
@@ -31,15 +33,19 @@ const log = logger.child({ domain: "memory" });
  */
 export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<number> {
   let changed = 0;
-  for (const [table, normalise] of [
-    ["fact", (id: string) => normaliseKey(FACTS, id)],
-    ["preference", (id: string) => normaliseKey(PREFERENCES, id)],
-    ["self", (id: string) => normaliseKey(SELF_MEMORY, id)],
-    ["proposal", normaliseProposalKey],
-  ] as const) {
-    for await (const id of idsWithOldKeys(table)) {
-      signal?.throwIfAborted();
-      if (await withRetries(() => normalise(id))) changed++;
+  // Keys taken to their form whole go first, cut ones after: a key whose form is the same name has the
+  // better claim to it than a longer one that only begins so, whichever the scan would read first.
+  for (const cut of [false, true]) {
+    for (const [table, normalise] of [
+      ["fact", (id: string) => normaliseKey(FACTS, id)],
+      ["preference", (id: string) => normaliseKey(PREFERENCES, id)],
+      ["self", (id: string) => normaliseKey(SELF_MEMORY, id)],
+      ["proposal", normaliseProposalKey],
+    ] as const) {
+      for await (const id of idsWithOldKeys(table, cut)) {
+        signal?.throwIfAborted();
+        if (await withRetries(() => normalise(id))) changed++;
+      }
     }
   }
   if (changed > 0) log.info({ changed }, "memory keys taken to today's form");
@@ -66,19 +72,25 @@ export const normaliseMemoryKeysJob = defineStartupJob({
 /** A key that names nothing is not in its stored form: it is named "note" (or "note_2"…). */
 const inStoredForm = (key: string) => key !== "" && storedMemoryKey(key) === key;
 
+/** A key whose stored form is shorter than its whole form: the name it is stored under only begins it. */
+function isCut(key: string): boolean {
+  const stored = storedMemoryKey(key);
+  return stored !== "" && stored !== normaliseMemoryKey(key);
+}
+
 type Table = "fact" | "preference" | "self" | "proposal";
 const PAGE = 500;
 
 /**
- * The ids of rows whose key is not in today's form, read a page at a time (the keys are small). Paged by
- * id greater than the last one read, not by Prisma's cursor: that row may have been merged away (deleted)
- * meanwhile, and a cursor on a missing row reads an empty page, ending the scan early.
+ * The ids of rows whose key is not in today's form and is (or is not) cut, read a page at a time (the keys
+ * are small). Paged by id greater than the last one read, not by Prisma's cursor: that row may have been
+ * merged away (deleted) meanwhile, and a cursor on a missing row reads an empty page, ending the scan early.
  */
-async function* idsWithOldKeys(table: Table): AsyncGenerator<string> {
+async function* idsWithOldKeys(table: Table, cut: boolean): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
     const page = await readPage(table, cursor);
-    for (const row of page) if (!inStoredForm(row.key)) yield row.id;
+    for (const row of page) if (!inStoredForm(row.key) && isCut(row.key) === cut) yield row.id;
     if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
   }
@@ -222,9 +234,8 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
     const row = await table.find(tx, id);
     if (!row || inStoredForm(row.key)) return false;
     const stored = storedMemoryKey(row.key);
-    const cut = stored !== "" && stored !== normaliseMemoryKey(row.key);
     let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
-    if (cut && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
+    if (isCut(row.key) && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
     const guard = (of: Row): Guard =>
       table.history
         ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }

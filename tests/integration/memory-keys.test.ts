@@ -143,6 +143,38 @@ describe("memory keys that named nothing or were too long", () => {
   });
 });
 
+describe("a key that was not cut, meeting a long key's cut", () => {
+  it("keeps its own name and its value, whichever is read first: the long one is numbered", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    // Ids chosen so the scan (by id) reads the long key first in one kind and last in the other.
+    const id = Math.random().toString(36).slice(2, 10);
+    await prisma.memoryFact.createMany({
+      data: [
+        { id: `${id}a`, userId: user.id, kind: "personal", key: `${start} fifties`, value: "Mill Lane" },
+        { id: `${id}b`, userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+        { id: `${id}c`, userId: user.id, kind: "context", key: start.replace(" ", "/"), value: "Elm Row" },
+        { id: `${id}d`, userId: user.id, kind: "context", key: `${start} fifties`, value: "Oak Hill" },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({
+      where: { userId: user.id },
+      orderBy: [{ kind: "asc" }, { key: "asc" }],
+    });
+    expect(facts.map((fact) => [fact.kind, fact.key, fact.value, fact.history])).toEqual([
+      ["personal", cut, "Mill Road", []],
+      ["personal", `${cut}_2`, "Mill Lane", []],
+      ["context", cut, "Elm Row", []],
+      ["context", `${cut}_2`, "Oak Hill", []],
+    ]);
+  });
+});
+
 describe("long keys that begin alike", () => {
   it("are two memories after the cut, numbered within 80 characters, not one with a value lost", async () => {
     const user = await makeUser();
