@@ -23,11 +23,11 @@ const log = logger.child({ domain: "memory" });
  * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
  * the same), not merged. Cut keys are renamed after all the others, so a key whose whole form is that cut
  * (`the_name/of…`) keeps it and the long one is numbered, never the two merged, whichever the scan reads
- * first (a cut stored by an earlier run looks like any other key, and is not told apart). A key that names nothing (only invisible marks) becomes
- * "note", or "note_2"… when taken: it is a memory of its own, merged with none (a waiting proposal with such
- * a key is dropped). Idempotent, and safe
- * beside requests and other processes: each write is checked against what was read, and a row changed
- * meanwhile is read again.
+ * first (a cut stored by an earlier run looks like any other key, and is not told apart). A key that
+ * names nothing (only invisible marks) becomes "note", or "note_2"… when taken: it is a memory of its own,
+ * merged with none (a waiting proposal with such a key is dropped). Idempotent, and safe beside requests
+ * and other processes: each write is checked against what was read, and a row changed meanwhile is read
+ * again.
  *
  * Returns how many rows were renamed or merged away.
  */
