@@ -23,6 +23,22 @@ import { auditRows, makeSession, makeUser, origin } from "../support/accounts";
 import { untilBlockedBy, whileRevocationHoldsAccount } from "../support/postgres";
 
 const password = "correct horse battery staple";
+const newPassword = "a brand new passphrase";
+
+/** The security page's password change, sent from `current`'s session (to `newPassword` unless given). */
+function changePassword(
+  user: Parameters<typeof changeMyPassword>[0],
+  current: string,
+  currentPassword: string | undefined,
+  next = newPassword,
+) {
+  return changeMyPassword(user, sessionRowId(current), { currentPassword, newPassword: next }, origin);
+}
+
+/** The cookie a password change set whose name starts so (the session's or the device's), if it succeeded. */
+function cookieSet(result: Awaited<ReturnType<typeof changeMyPassword>>, name: string): string | undefined {
+  return result.ok ? result.setCookies.find((cookie) => cookie.startsWith(name)) : undefined;
+}
 
 describe("profile", () => {
   it("accepts a known time zone and a name, and saves them", async () => {
@@ -61,26 +77,14 @@ describe("changing the password", () => {
     const current = await makeSession(user.id);
     const others = [await makeSession(user.id), await makeSession(user.id)];
 
-    const wrong = await changeMyPassword(
-      user,
-      sessionRowId(current),
-      { currentPassword: "not my password", newPassword: "a brand new passphrase" },
-      origin,
-    );
+    const wrong = await changePassword(user, current, "not my password");
     expect(wrong).toEqual({ ok: false, reason: "wrong_password" });
     expect((await resolveSession(others[0]!)).user).not.toBeNull();
 
-    const changed = await changeMyPassword(
-      user,
-      sessionRowId(current),
-      { currentPassword: password, newPassword: "a brand new passphrase" },
-      origin,
-    );
+    const changed = await changePassword(user, current, password);
     expect(changed).toMatchObject({ ok: true, signedOut: 2 });
     // Finding 7: this session carries on under a new id; the old id opens nothing.
-    const sessionCookie = changed.ok
-      ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_session"))
-      : undefined;
+    const sessionCookie = cookieSet(changed, "__ares_session");
     if (!sessionCookie) throw new Error("expected a new session cookie");
     const rotated = await readSessionId(sessionCookie.split(";")[0]);
     expect(rotated).toBeTruthy();
@@ -88,7 +92,7 @@ describe("changing the password", () => {
     expect((await resolveSession(rotated!)).user?.id).toBe(user.id);
     expect((await resolveSession(current)).ended).toBe("revoked");
     for (const id of others) expect((await resolveSession(id)).ended).toBe("revoked");
-    expect((await authenticateWithPassword(user.email, "a brand new passphrase")).ok).toBe(true);
+    expect((await authenticateWithPassword(user.email, newPassword)).ok).toBe(true);
     expect((await authenticateWithPassword(user.email, password)).ok).toBe(false);
     expect((await auditRows("password.change")).map((row) => [row.outcome, row.details])).toEqual([
       ["failure", { reason: "wrong_password" }],
@@ -103,12 +107,7 @@ describe("changing the password", () => {
     const checked = await authenticateWithPassword(user.email, password);
     if (!checked.ok) throw new Error("expected the old password to check out");
     // …then the change commits (ending every other session)…
-    const changed = await changeMyPassword(
-      user,
-      sessionRowId(current),
-      { currentPassword: password, newPassword: "a brand new passphrase" },
-      origin,
-    );
+    const changed = await changePassword(user, current, password);
     expect(changed).toMatchObject({ ok: true, signedOut: 0 });
     // …then the sign-in writes its session and issues its device cookie, for what it read with the password.
     expect(await startSession(checked.user, "password", true, origin, checked.generation)).toBeNull();
@@ -118,7 +117,7 @@ describe("changing the password", () => {
     // The whole sign-in checks again against the account as it is now: the old password fails as any wrong one.
     expect(await signInWithPassword(user.email, password, true, origin)).toEqual({ ok: false });
     // The browser that made the change keeps its standing.
-    const fresh = changed.ok ? changed.setCookies.find((cookie) => cookie.startsWith("__ares_device_")) : undefined;
+    const fresh = cookieSet(changed, "__ares_device_");
     expect(await knownDeviceId(fresh!.split(";")[0], user.email)).toBeDefined();
   });
 
@@ -161,12 +160,7 @@ describe("changing the password", () => {
     const sessionSecret = await readSessionId(signedIn.setCookie.split(";")[0]);
     expect((await resolveSession(sessionSecret!)).user?.id).toBe(user.id);
     expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeDefined();
-    await changeMyPassword(
-      user,
-      sessionRowId(current),
-      { currentPassword: password, newPassword: "a brand new passphrase" },
-      origin,
-    );
+    await changePassword(user, current, password);
     expect((await resolveSession(sessionSecret!)).ended).toBe("revoked");
     expect(await knownDeviceId(signedIn.deviceCookie.split(";")[0], user.email)).toBeUndefined();
   });
@@ -175,12 +169,7 @@ describe("changing the password", () => {
     const user = await makeUser();
     const current = await makeSession(user.id);
     expect(await hasPassword(user.id)).toBe(false);
-    const result = await changeMyPassword(
-      user,
-      sessionRowId(current),
-      { currentPassword: undefined, newPassword: "my first local password" },
-      origin,
-    );
+    const result = await changePassword(user, current, undefined, "my first local password");
     expect(result.ok).toBe(true);
     expect(await hasPassword(user.id)).toBe(true);
   });
