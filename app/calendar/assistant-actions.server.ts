@@ -415,8 +415,7 @@ async function undo(
       const touched = [...stored.restore.flatMap((row) => (row.id ? [row.id] : [])), ...stored.remove];
       await lockFamilies(tx, user.id, touched);
       // A feed owns the event now (read-only here): the rows put back would turn it into mine again, or
-      // the removal delete the feed's event. Asked before the versions: they would refuse a family a feed
-      // took over too, but as "changed again", and they miss a feed's copy beside a row that is gone.
+      // the removal delete the feed's event. Its version does not cover where it comes from, so asked here.
       if (await subscribedNow(tx, user.id, touched, stored.restore, action.decidedAt!)) {
         throw new ActionSettledError("subscribed");
       }

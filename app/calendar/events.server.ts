@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { prisma } from "~/db/db.server";
 import { likeLiteral } from "~/db/like";
 import { unlessGone } from "~/db/record-gone.server";
@@ -509,24 +509,20 @@ export async function familyVersions(db: Tx, userId: string, eventIds: string[])
     where: { userId, id: { in: eventIds } },
     select: { id: true, seriesId: true },
   });
-  const heads = [...new Set(eventIds.map((id) => rows.find((row) => row.id === id)?.seriesId ?? id))].sort();
-  const fingerprints = await db.$queryRaw<Array<{ id: string; version: string }>>(familyFingerprints(userId, heads));
-  const found = new Map(fingerprints.map((row) => [row.id, asVersion(row.version)]));
-  return Object.fromEntries(heads.map((head) => [head, found.get(head) ?? EMPTY_FAMILY_VERSION]));
+  const heads = new Set(eventIds.map((id) => rows.find((row) => row.id === id)?.seriesId ?? id));
+  const versions: Record<string, string> = {};
+  for (const head of [...heads].sort()) versions[head] = await familyVersion(db, userId, head);
+  return versions;
 }
 
-/**
- * A family's version is its fingerprint (familyFingerprints, what an import stores), not a second hash of
- * the same rows: the md5 as 22 base64url characters, the form an edit form carries (schemas.ts VERSION).
- */
 async function familyVersion(db: Tx, userId: string, headId: string): Promise<string> {
-  return (await familyVersions(db, userId, [headId]))[headId]!;
+  const rows = await db.event.findMany({
+    where: { userId, OR: [{ id: headId }, { seriesId: headId }] },
+    orderBy: { id: "asc" },
+    select: { ...recordSelect, reminders: true },
+  });
+  return createHash("sha256").update(JSON.stringify(rows)).digest("base64url").slice(0, 22);
 }
-
-const asVersion = (md5Hex: string) => Buffer.from(md5Hex, "hex").toString("base64url");
-
-/** A family with no rows (removed by the change): no fingerprint matches it, and it matches no fingerprint. */
-const EMPTY_FAMILY_VERSION = "gone";
 
 /**
  * Takes the row lock of an event's family head (the series, or the event itself) for the transaction:
@@ -922,9 +918,8 @@ async function insertImportedHeads(
 
 /**
  * The content of families (a series and its exceptions, or a one-off) as a fingerprint, by head id: one
- * statement for any number of them. A hash of what is stored, not updatedAt, so that a write that changes
- * nothing (a form saved as it was, the assistant's change undone) leaves it as it was. What an import
- * stores (importedVersion) and what an edit form and the assistant's Undo compare (familyVersion) alike.
+ * statement for any number of them. A hash of what is stored (as familyVersion is), not updatedAt, so that
+ * a write that changes nothing (a form saved as it was, the assistant's change undone) leaves it as it was.
  * The derived ranges, the timestamps and importedVersion itself are left out. The migration that added
  * importedVersion (20261204163830_event_imported_at) computes it with the same expression: keep the two alike.
  */
