@@ -45,7 +45,8 @@ type FinishedReplyRow = RowOf<typeof finishedRepliesColumns>;
  * The statement behind each write (its columns: finishedRepliesColumns, the replies whose row was still
  * there). The prompt is stored only with a reply that still exists; usage is counted either way — the
  * tokens were spent. Usage rows are summed per day, provider and model first: an upsert may not touch a
- * row twice in one statement.
+ * row twice in one statement. Token counts stop at the largest int (2^31 - 1) rather than overflow: an
+ * overflow would refuse this person's reply, and the quota reads such a row as a budget long used.
  */
 export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
   // Rows are locked in key order (replies by id, usage rows by person, provider and model), whichever
@@ -91,14 +92,15 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
     usage AS (
       INSERT INTO "UsageDaily" ("userId", day, provider, model, requests, "promptTokens", "completionTokens", cost)
       SELECT "userId", (now() AT TIME ZONE 'UTC')::date, "usageProvider", "usageModel", count(*)::int,
-             sum("usagePromptTokens")::int, sum("usageCompletionTokens")::int, sum("usageCost")
+             LEAST(sum("usagePromptTokens"), 2147483647)::int, LEAST(sum("usageCompletionTokens"), 2147483647)::int,
+             sum("usageCost")
         FROM v WHERE "usageProvider" IS NOT NULL
        GROUP BY "userId", "usageProvider", "usageModel"
        ORDER BY "userId", "usageProvider", "usageModel"
       ON CONFLICT ("userId", day, provider, model) DO UPDATE
         SET requests = "UsageDaily".requests + excluded.requests,
-            "promptTokens" = "UsageDaily"."promptTokens" + excluded."promptTokens",
-            "completionTokens" = "UsageDaily"."completionTokens" + excluded."completionTokens",
+            "promptTokens" = LEAST("UsageDaily"."promptTokens"::bigint + excluded."promptTokens", 2147483647)::int,
+            "completionTokens" = LEAST("UsageDaily"."completionTokens"::bigint + excluded."completionTokens", 2147483647)::int,
             cost = "UsageDaily".cost + excluded.cost
     ),
     -- The same usage in its UTC quarter hour: /settings/usage sums these into the person's own days.
@@ -108,14 +110,15 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
              date_trunc('hour', now() AT TIME ZONE 'UTC')
                + floor(extract(minute FROM now() AT TIME ZONE 'UTC') / 15) * interval '15 minutes',
              "usageProvider", "usageModel", count(*)::int,
-             sum("usagePromptTokens")::int, sum("usageCompletionTokens")::int, sum("usageCost")
+             LEAST(sum("usagePromptTokens"), 2147483647)::int, LEAST(sum("usageCompletionTokens"), 2147483647)::int,
+             sum("usageCost")
         FROM v WHERE "usageProvider" IS NOT NULL
        GROUP BY "userId", "usageProvider", "usageModel"
        ORDER BY "userId", "usageProvider", "usageModel"
       ON CONFLICT ("userId", "slotStart", provider, model) DO UPDATE
         SET requests = "UsageSlot".requests + excluded.requests,
-            "promptTokens" = "UsageSlot"."promptTokens" + excluded."promptTokens",
-            "completionTokens" = "UsageSlot"."completionTokens" + excluded."completionTokens",
+            "promptTokens" = LEAST("UsageSlot"."promptTokens"::bigint + excluded."promptTokens", 2147483647)::int,
+            "completionTokens" = LEAST("UsageSlot"."completionTokens"::bigint + excluded."completionTokens", 2147483647)::int,
             cost = "UsageSlot".cost + excluded.cost
     )
     SELECT id FROM finished`;

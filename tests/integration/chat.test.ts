@@ -773,6 +773,23 @@ describe("chat quotas", () => {
     const listed = await client.get(`/api/v1/conversations/${created.id}/messages`);
     expect(((await listed.json()) as { messages: unknown[] }).messages).toEqual([]);
   });
+
+  it("usage today past 2^31 tokens across models: the budget refusal, not a 500; with no budget the send goes through", async () => {
+    const client = await signedInClient(limited.server.url);
+    const newest = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    // Two models' rows of today, each within an int, together past 2^31 - 1.
+    await prisma.$executeRaw`
+      INSERT INTO "UsageDaily" ("userId", day, provider, model, requests, "promptTokens", "completionTokens", cost)
+      VALUES (${newest.id}, (now() AT TIME ZONE 'UTC')::date, 'openrouter', 'stub/small', 1, 1000000000, 100000000, 0),
+             (${newest.id}, (now() AT TIME ZONE 'UTC')::date, 'ollama', 'stub/large', 1, 1000000000, 100000000, 0)`;
+    const created = (await (await client.postJson("/api/v1/conversations", {})).json()) as { id: string };
+    const refused = await client.postJson(`/api/v1/conversations/${created.id}/messages`, { content: "more" });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { code: string }).code).toBe("token_budget_exhausted");
+    await prisma.chatSettings.create({ data: { userId: newest.id, dailyTokenBudget: 0 } });
+    const sent = await client.postJson(`/api/v1/conversations/${created.id}/messages`, { content: "no limit now" });
+    expect(sent.status).toBe(202);
+  });
 });
 
 describe("finding 7: a revoked session's open streams", () => {

@@ -117,6 +117,39 @@ it("a reply whose conversation was deleted meanwhile is not stored, but the toke
   expect(slots.reduce((sum, slot) => sum + slot.requests, 0)).toBe(2);
 });
 
+it("usage that would pass 2^31 tokens stops at the largest int; the reply is stored with the others", async () => {
+  const heavy = await makeUser();
+  const light = await makeUser();
+  const max = 2 ** 31 - 1;
+  // Today's rows of the heavy user, day and quarter hour, a few tokens short of the largest int.
+  await prisma.$executeRaw`
+    INSERT INTO "UsageDaily" ("userId", day, provider, model, requests, "promptTokens", "completionTokens", cost)
+    VALUES (${heavy.id}, (now() AT TIME ZONE 'UTC')::date, 'openrouter', 'stub/small', 1, ${max - 5}, ${max - 5}, 0)`;
+  await prisma.$executeRaw`
+    INSERT INTO "UsageSlot" ("userId", "slotStart", provider, model, requests, "promptTokens", "completionTokens", cost)
+    VALUES (${heavy.id}, date_trunc('hour', now() AT TIME ZONE 'UTC')
+              + floor(extract(minute FROM now() AT TIME ZONE 'UTC') / 15) * interval '15 minutes',
+            'openrouter', 'stub/small', 1, ${max - 5}, ${max - 5}, 0)`;
+  const [heavyReply] = await streamingReplies(heavy.id, 1);
+  const [lightReply] = await streamingReplies(light.id, 1);
+  const outcomes = await Promise.allSettled([
+    storeFinishedReply(finished(heavyReply!, heavy.id, "heavy", 10)),
+    storeFinishedReply(finished(lightReply!, light.id, "light", 10)),
+  ]);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled"]);
+  const stored = await prisma.message.findMany({ where: { id: { in: [heavyReply!, lightReply!] } } });
+  expect(stored.map((reply) => reply.status)).toEqual(["complete", "complete"]);
+  expect(await prisma.usageDaily.findFirst({ where: { userId: heavy.id } })).toMatchObject({
+    promptTokens: max,
+    completionTokens: max,
+  });
+  expect(await prisma.usageSlot.findFirst({ where: { userId: heavy.id } })).toMatchObject({
+    promptTokens: max,
+    completionTokens: max,
+  });
+  expect(await prisma.usageDaily.findFirst({ where: { userId: light.id } })).toMatchObject({ promptTokens: 10 });
+});
+
 it("a reply the database refuses fails alone; the replies finishing with it are stored", async () => {
   const user = await makeUser();
   const ids = await streamingReplies(user.id, 4);
