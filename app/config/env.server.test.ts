@@ -121,6 +121,24 @@ describe("configuration", () => {
     expect(problems).toContain("DATABASE_URL: must be a postgresql:// URL");
   });
 
+  it("refuses chat limits past 999,999,999 (the admin form's maximum), naming the variable", () => {
+    const problems = problemsOf({
+      NODE_ENV: "test",
+      CHAT_DAILY_TOKEN_BUDGET: "2147483648",
+      CHAT_MESSAGES_PER_MINUTE: "1000000000",
+    });
+    expect(problems).toEqual([
+      "CHAT_MESSAGES_PER_MINUTE: must be at most 999,999,999 messages (0 = no limit)",
+      "CHAT_DAILY_TOKEN_BUDGET: must be at most 999,999,999 tokens (0 = unlimited)",
+    ]);
+    const largest = parseConfig({
+      NODE_ENV: "test",
+      CHAT_DAILY_TOKEN_BUDGET: "999999999",
+      CHAT_MESSAGES_PER_MINUTE: "999999999",
+    });
+    expect(largest.chatQuota).toEqual({ dailyTokenBudget: 999_999_999, messagesPerMinute: 999_999_999 });
+  });
+
   it("treats an empty DATABASE_URL as unset (the embedded database)", () => {
     expect(parseConfig({ NODE_ENV: "test", DATABASE_URL: "" }).databaseUrl).toBeUndefined();
   });

@@ -14,6 +14,7 @@ import { recordAudit } from "~/audit/audit.server";
 import { requireAdmin } from "~/auth/guards.server";
 import { config } from "~/config/env.server";
 import { setTokenBudgetOverride, tokenBudgetFor, tokenBudgetOverride } from "~/chat/usage.server";
+import { MAX_QUOTA_LIMIT } from "~/chat/quota-limits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.user.email ?? "User"} · Admin · ARES` },
@@ -41,7 +42,6 @@ const PASSWORDS_OFF =
 // The form that posted: "Reset password" names itself; the budget form has no intent.
 const intentSchema = z.object({ intent: z.literal("reset_password") });
 const NOT_A_BUDGET = "Enter a whole number of tokens, or leave it empty for the server default.";
-const MAX_BUDGET = 999_999_999;
 const budgetSchema = z.object({
   // Absent (a form without the field) gets the same words, not the parser's "expected string".
   budget: z
@@ -50,8 +50,8 @@ const budgetSchema = z.object({
     .regex(/^\d*$/, NOT_A_BUDGET)
     // A whole number that is too big is told the limit, not that it is not a whole number.
     .refine(
-      (value) => value === "" || Number(value) <= MAX_BUDGET,
-      `Enter at most ${MAX_BUDGET.toLocaleString("en")} tokens (0 = unlimited).`,
+      (value) => value === "" || Number(value) <= MAX_QUOTA_LIMIT,
+      `Enter at most ${MAX_QUOTA_LIMIT.toLocaleString("en")} tokens (0 = unlimited).`,
     ),
 });
 
