@@ -27,9 +27,11 @@ const log = logger.child({ domain: "memory" });
  * names nothing (only invisible marks) becomes "note", or "note_2"… when taken: it is a memory of its own,
  * merged with none (a waiting proposal with such a key is dropped). Idempotent, and safe beside requests
  * and other processes: each write is checked against what was read, and a row changed meanwhile is read
- * again.
+ * again. A waiting proposal whose whole key is a cut row's long key is renamed with it, to the same
+ * `<cut>` or `<cut>_2`, so accepting it corrects that memory and not the one that kept the cut.
  *
- * Returns how many rows were renamed or merged away.
+ * Returns how many rows were renamed or merged away, or left for the next pass (a row whose key another
+ * process changed meanwhile from cut to not cut, or back).
  */
 export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<number> {
   let changed = 0;
@@ -37,9 +39,9 @@ export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<n
   // better claim to it than a longer one that only begins so, whichever the scan would read first.
   for (const cut of [false, true]) {
     for (const [table, normalise] of [
-      ["fact", (id: string) => normaliseKey(FACTS, id)],
-      ["preference", (id: string) => normaliseKey(PREFERENCES, id)],
-      ["self", (id: string) => normaliseKey(SELF_MEMORY, id)],
+      ["fact", (id: string) => normaliseKey(FACTS, id, cut)],
+      ["preference", (id: string) => normaliseKey(PREFERENCES, id, cut)],
+      ["self", (id: string) => normaliseKey(SELF_MEMORY, id, cut)],
       ["proposal", normaliseProposalKey],
     ] as const) {
       for await (const id of idsWithOldKeys(table, cut)) {
@@ -169,6 +171,8 @@ type KeyedTable<Row extends Keyed> = {
     data: { key: string; updatedAt: Date; history?: Prisma.InputJsonValue },
   ): Promise<number>;
   remove(tx: Tx, where: Guard): Promise<number>;
+  /** The waiting proposals that would change `row` (the same person, and kind): facts and preferences. */
+  proposals: ((tx: Tx, row: Row) => Promise<Array<{ id: string; key: string }>>) | null;
   /**
    * How a row is known unchanged, and how two rows become one: with history, the replaced value joins
    * it; the assistant's notes have none, and the replaced one is dropped.
@@ -183,6 +187,11 @@ const FACTS: KeyedTable<FactRow> = {
     tx.memoryFact.findUnique({ where: { userId_kind_key: { userId: row.userId, kind: row.kind, key } } }),
   update: async (tx, where, data) => (await tx.memoryFact.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryFact.deleteMany({ where })).count,
+  proposals: (tx, row) =>
+    tx.memoryProposal.findMany({
+      where: { userId: row.userId, type: "fact", kind: row.kind, status: "proposed" },
+      select: { id: true, key: true },
+    }),
   history: (row) => row.history,
 };
 
@@ -192,6 +201,11 @@ const PREFERENCES: KeyedTable<PreferenceRow> = {
   holder: (tx, row, key) => tx.memoryPreference.findUnique({ where: { userId_key: { userId: row.userId, key } } }),
   update: async (tx, where, data) => (await tx.memoryPreference.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryPreference.deleteMany({ where })).count,
+  proposals: (tx, row) =>
+    tx.memoryProposal.findMany({
+      where: { userId: row.userId, type: "preference", status: "proposed" },
+      select: { id: true, key: true },
+    }),
   history: (row) => row.history,
 };
 
@@ -201,6 +215,7 @@ const SELF_MEMORY: KeyedTable<SelfMemoryRow> = {
   holder: (tx, row, key) => tx.assistantMemory.findUnique({ where: { category_key: { category: row.category, key } } }),
   update: async (tx, where, data) => (await tx.assistantMemory.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.assistantMemory.deleteMany({ where })).count,
+  proposals: null,
   history: null,
 };
 
@@ -227,12 +242,15 @@ async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: T
 
 /**
  * Takes one row's key to its stored form, merging it with the row that already holds that key, unless
- * they meet only because this one was cut: then it takes a free `_2`, `_3`… of the cut.
+ * they meet only because this one was cut: then it takes a free `_2`, `_3`… of the cut. `cut`: the phase
+ * the scan read the row in; a row whose key now belongs to the other phase is left for it, or for the next
+ * pass (counted as changed, so that there is one), never renamed out of turn.
  */
-async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string): Promise<boolean> {
+async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string, cut: boolean): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const row = await table.find(tx, id);
     if (!row || inStoredForm(row.key)) return false;
+    if (isCut(row.key) !== cut) return true;
     const stored = storedMemoryKey(row.key);
     let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
     if (isCut(row.key) && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
@@ -245,6 +263,7 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
       // Renamed only: the memory itself is as it was, and so is when it last changed.
       const count = await table.update(tx, { ...guard(row), key: row.key }, { key, updatedAt: row.updatedAt });
       if (count !== 1) throw new ChangedMeanwhile();
+      if (cut) await renameProposals(table, tx, row, key);
       return true;
     }
     const [kept, replaced] = newerFirst(row, other);
@@ -260,6 +279,22 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
     if (!table.history) log.info({ key, dropped: replaced.id }, "assistant memory merged into its twin");
     return true;
   });
+}
+
+/**
+ * A cut row's waiting proposals (their whole key is its long key) take the name it was given: proposals are
+ * renamed after all memories, to the plain cut, which the row may not have got (`<cut>_2`).
+ */
+async function renameProposals<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row, key: string) {
+  if (!table.proposals) return;
+  const whole = normaliseMemoryKey(row.key);
+  for (const proposal of await table.proposals(tx, row)) {
+    if (proposal.key === key || normaliseMemoryKey(proposal.key) !== whole) continue;
+    await tx.memoryProposal.updateMany({
+      where: { id: proposal.id, key: proposal.key, status: "proposed" },
+      data: { key },
+    });
+  }
 }
 
 const confidenceOf = (row: Keyed): number | undefined =>

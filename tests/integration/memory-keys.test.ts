@@ -175,6 +175,86 @@ describe("a key that was not cut, meeting a long key's cut", () => {
   });
 });
 
+describe("a waiting proposal for a long key", () => {
+  it("is renamed with the memory it would change, to <cut>_2 when the cut is another memory's name", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    const long = `${start} fifties`;
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+        { userId: user.id, kind: "personal", key: long, value: "Mill Lane" },
+      ],
+    });
+    const proposal = { userId: user.id, type: "fact" as const, value: "Mill Close", confidence: 0.9, importance: 3 };
+    await prisma.memoryProposal.createMany({
+      data: [
+        { ...proposal, kind: "personal", key: long.replaceAll(" ", "_") },
+        // Another kind's memory of the same name is not the one that was numbered: it keeps the plain cut.
+        { ...proposal, kind: "context", key: long },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value])).toEqual([
+      [cut, "Mill Road"],
+      [`${cut}_2`, "Mill Lane"],
+    ]);
+    const proposals = await prisma.memoryProposal.findMany({ where: { userId: user.id }, orderBy: { kind: "asc" } });
+    expect(proposals.map((row) => [row.kind, row.key])).toEqual([
+      ["personal", `${cut}_2`],
+      ["context", cut],
+    ]);
+  });
+});
+
+describe("a key changed by another process between the scan and its rename", () => {
+  it("is renamed in the phase its key now belongs to: a key that became long does not take a name before its twin", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    const id = Math.random().toString(36).slice(2, 10);
+    await prisma.memoryFact.createMany({
+      data: [
+        { id: `${id}0`, userId: user.id, kind: "personal", key: "street/now", value: "Elm Row" },
+        { id: `${id}a`, userId: user.id, kind: "personal", key: "street/then", value: "Mill Lane" },
+        { id: `${id}b`, userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+      ],
+    });
+    // An older process renames the first to a long key after the scan read it as a short one: while the
+    // row before it (read in the same page) is being renamed.
+    await prisma.$executeRawUnsafe(`
+      CREATE FUNCTION rename_behind_the_scan() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.id = '${id}0' AND OLD.key <> NEW.key THEN
+          UPDATE "MemoryFact" SET key = '${start} fifties' WHERE id = '${id}a';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER rename_behind_the_scan AFTER UPDATE ON "MemoryFact" FOR EACH ROW EXECUTE FUNCTION rename_behind_the_scan()`,
+    );
+    try {
+      await normaliseStoredMemoryKeys();
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER rename_behind_the_scan ON "MemoryFact"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION rename_behind_the_scan()`);
+    }
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value, fact.history])).toEqual([
+      ["street_now", "Elm Row", []],
+      [cut, "Mill Road", []],
+      [`${cut}_2`, "Mill Lane", []],
+    ]);
+  });
+});
+
 describe("long keys that begin alike", () => {
   it("are two memories after the cut, numbered within 80 characters, not one with a value lost", async () => {
     const user = await makeUser();
