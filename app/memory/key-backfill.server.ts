@@ -23,7 +23,8 @@ const log = logger.child({ domain: "memory" });
  * break (storedMemoryKey); if the cut is taken it becomes `<cut>_2`… (a different name that only begins
  * the same), not merged. Cut keys are renamed after all the others, so a key whose whole form is that cut
  * (`the_name/of…`) keeps it and the long one is numbered, never the two merged, whichever the scan reads
- * first (a cut stored by an earlier run looks like any other key, and is not told apart). A key that
+ * first (a cut stored by an earlier run looks like any other key, and is not told apart). Two long keys
+ * of the same whole form (`a/long…`, `a long…`) are merged first, as short twins are. A key that
  * names nothing (only invisible marks) becomes "note", or "note_2"… when taken: it is a memory of its own,
  * merged with none (a waiting proposal with such a key is dropped). Idempotent, and safe beside requests
  * and other processes: each write is checked against what was read, and a row changed meanwhile is read
@@ -171,6 +172,8 @@ type KeyedTable<Row extends Keyed> = {
     data: { key: string; updatedAt: Date; history?: Prisma.InputJsonValue },
   ): Promise<number>;
   remove(tx: Tx, where: Guard): Promise<number>;
+  /** Every row in `row`'s scope (the same person and kind, or category): to find a long key's twins. */
+  scope(tx: Tx, row: Row): Promise<Row[]>;
   /** The waiting proposals that would change `row` (the same person, and kind): facts and preferences. */
   proposals: ((tx: Tx, row: Row) => Promise<Array<{ id: string; key: string }>>) | null;
   /**
@@ -187,6 +190,7 @@ const FACTS: KeyedTable<FactRow> = {
     tx.memoryFact.findUnique({ where: { userId_kind_key: { userId: row.userId, kind: row.kind, key } } }),
   update: async (tx, where, data) => (await tx.memoryFact.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryFact.deleteMany({ where })).count,
+  scope: (tx, row) => tx.memoryFact.findMany({ where: { userId: row.userId, kind: row.kind } }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "fact", kind: row.kind, status: "proposed" },
@@ -201,6 +205,7 @@ const PREFERENCES: KeyedTable<PreferenceRow> = {
   holder: (tx, row, key) => tx.memoryPreference.findUnique({ where: { userId_key: { userId: row.userId, key } } }),
   update: async (tx, where, data) => (await tx.memoryPreference.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryPreference.deleteMany({ where })).count,
+  scope: (tx, row) => tx.memoryPreference.findMany({ where: { userId: row.userId } }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "preference", status: "proposed" },
@@ -215,6 +220,7 @@ const SELF_MEMORY: KeyedTable<SelfMemoryRow> = {
   holder: (tx, row, key) => tx.assistantMemory.findUnique({ where: { category_key: { category: row.category, key } } }),
   update: async (tx, where, data) => (await tx.assistantMemory.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.assistantMemory.deleteMany({ where })).count,
+  scope: (tx, row) => tx.assistantMemory.findMany({ where: { category: row.category } }),
   proposals: null,
   history: null,
 };
@@ -248,16 +254,14 @@ async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: T
  */
 async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string, cut: boolean): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
-    const row = await table.find(tx, id);
-    if (!row || inStoredForm(row.key)) return false;
-    if (isCut(row.key) !== cut) return true;
+    const found = await table.find(tx, id);
+    if (!found || inStoredForm(found.key)) return false;
+    if (isCut(found.key) !== cut) return true;
+    const row = cut ? await mergeLongTwins(table, tx, found) : found;
     const stored = storedMemoryKey(row.key);
     let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
     if (isCut(row.key) && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
-    const guard = (of: Row): Guard =>
-      table.history
-        ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }
-        : { id: of.id, value: of.value, updatedAt: of.updatedAt };
+    const guard = (of: Row) => guardOf(table, of);
     const other = await table.holder(tx, row, key);
     if (!other) {
       // Renamed only: the memory itself is as it was, and so is when it last changed.
@@ -266,19 +270,48 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
       if (cut) await renameProposals(table, tx, row, key);
       return true;
     }
-    const [kept, replaced] = newerFirst(row, other);
-    const removed = await table.remove(tx, guard(replaced));
-    const history = table.history
-      ? mergedHistory(
-          { ...kept, history: table.history(kept) },
-          { ...replaced, history: table.history(replaced), confidence: confidenceOf(replaced) },
-        )
-      : undefined;
-    const updated = await table.update(tx, guard(kept), { key, updatedAt: kept.updatedAt, history });
-    if (removed !== 1 || updated !== 1) throw new ChangedMeanwhile();
-    if (!table.history) log.info({ key, dropped: replaced.id }, "assistant memory merged into its twin");
+    await mergeRows(table, tx, row, other, key);
     return true;
   });
+}
+
+const guardOf = <Row extends Keyed>(table: KeyedTable<Row>, of: Row): Guard =>
+  table.history
+    ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }
+    : { id: of.id, value: of.value, updatedAt: of.updatedAt };
+
+/** Two rows become one under `key`: the newer stays, the other's value joins its history. Returns the kept. */
+async function mergeRows<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, a: Row, b: Row, key: string) {
+  const [kept, replaced] = newerFirst(a, b);
+  const removed = await table.remove(tx, guardOf(table, replaced));
+  const history = table.history
+    ? mergedHistory(
+        { ...kept, history: table.history(kept) },
+        { ...replaced, history: table.history(replaced), confidence: confidenceOf(replaced) },
+      )
+    : undefined;
+  const updated = await table.update(tx, guardOf(table, kept), { key, updatedAt: kept.updatedAt, history });
+  if (removed !== 1 || updated !== 1) throw new ChangedMeanwhile();
+  if (!table.history) log.info({ key, dropped: replaced.id }, "assistant memory merged into its twin");
+  return kept;
+}
+
+/**
+ * A long key's twins, other rows not yet renamed whose whole form is the same (`a/very long…`, `a very
+ * long…`), are one memory, as short twins are: merged before the cut is named, under the kept row's key,
+ * rather than taking `<cut>` and `<cut>_2`. Returns the row that stays, as it is now.
+ */
+async function mergeLongTwins<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<Row> {
+  const whole = normaliseMemoryKey(row.key);
+  let current = row;
+  for (const twin of await table.scope(tx, row)) {
+    if (twin.id === row.id || inStoredForm(twin.key) || normaliseMemoryKey(twin.key) !== whole) continue;
+    const kept = await mergeRows(table, tx, current, twin, newerFirst(current, twin)[0].key);
+    const now = await table.find(tx, kept.id);
+    if (!now) throw new ChangedMeanwhile();
+    current = now;
+  }
+  return current;
 }
 
 /**

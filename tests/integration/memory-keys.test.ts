@@ -175,6 +175,38 @@ describe("a key that was not cut, meeting a long key's cut", () => {
   });
 });
 
+describe("two long keys of the same whole form", () => {
+  it("are one memory, merged as short twins are, keeping the newer value: not <cut>_2 and <cut>_3", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    await prisma.memoryFact.createMany({
+      data: [
+        { userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+        { userId: user.id, kind: "personal", key: `${start} fifties`, value: "Mill Lane", updatedAt: hoursAgo(2) },
+        {
+          userId: user.id,
+          kind: "personal",
+          key: `${start.replace(" ", "/")} fifties`,
+          value: "Mill Close",
+          updatedAt: hoursAgo(1),
+        },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(
+      facts.map((fact) => [fact.key, fact.value, (fact.history as Array<{ value: string }>).map((h) => h.value)]),
+    ).toEqual([
+      [cut, "Mill Road", []],
+      [`${cut}_2`, "Mill Close", ["Mill Lane"]],
+    ]);
+  });
+});
+
 describe("a waiting proposal for a long key", () => {
   it("is renamed with the memory it would change, to <cut>_2 when the cut is another memory's name", async () => {
     const user = await makeUser();
