@@ -121,22 +121,29 @@ describe("configuration", () => {
     expect(problems).toContain("DATABASE_URL: must be a postgresql:// URL");
   });
 
-  it("refuses chat limits past 999,999,999 (the admin form's maximum), naming the variable", () => {
+  it("refuses chat limits past 2,147,483,647 (the quota's SQL int), naming the variable", () => {
     const problems = problemsOf({
       NODE_ENV: "test",
       CHAT_DAILY_TOKEN_BUDGET: "2147483648",
-      CHAT_MESSAGES_PER_MINUTE: "1000000000",
+      CHAT_MESSAGES_PER_MINUTE: "2147483648",
     });
     expect(problems).toEqual([
-      "CHAT_MESSAGES_PER_MINUTE: must be at most 999,999,999 messages (0 = no limit)",
-      "CHAT_DAILY_TOKEN_BUDGET: must be at most 999,999,999 tokens (0 = unlimited)",
+      "CHAT_MESSAGES_PER_MINUTE: must be at most 2,147,483,647 messages (0 = no limit)",
+      "CHAT_DAILY_TOKEN_BUDGET: must be at most 2,147,483,647 tokens (0 = no limit)",
     ]);
+    // Values past the admin form's 999,999,999 started before; an upgrade must not refuse them.
+    const unlimited = parseConfig({
+      NODE_ENV: "test",
+      CHAT_DAILY_TOKEN_BUDGET: "2000000000",
+      CHAT_MESSAGES_PER_MINUTE: "2000000000",
+    });
+    expect(unlimited.chatQuota).toEqual({ dailyTokenBudget: 2_000_000_000, messagesPerMinute: 2_000_000_000 });
     const largest = parseConfig({
       NODE_ENV: "test",
-      CHAT_DAILY_TOKEN_BUDGET: "999999999",
-      CHAT_MESSAGES_PER_MINUTE: "999999999",
+      CHAT_DAILY_TOKEN_BUDGET: "2147483647",
+      CHAT_MESSAGES_PER_MINUTE: "2147483647",
     });
-    expect(largest.chatQuota).toEqual({ dailyTokenBudget: 999_999_999, messagesPerMinute: 999_999_999 });
+    expect(largest.chatQuota).toEqual({ dailyTokenBudget: 2_147_483_647, messagesPerMinute: 2_147_483_647 });
   });
 
   it("treats an empty DATABASE_URL as unset (the embedded database)", () => {

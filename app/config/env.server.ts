@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { remember } from "@epic-web/remember";
 import packageJson from "../../package.json";
-import { MAX_QUOTA_LIMIT } from "~/chat/quota-limits";
+import { MAX_ENV_QUOTA_LIMIT } from "~/chat/quota-limits";
 import { DEVELOPER_WORDING } from "~/validation/messages";
 
 declare const __ARES_COMMIT__: string | undefined;
@@ -97,18 +97,18 @@ const envSchema = z.object({
   AUTH0_MGMT_CLIENT_ID: optionalString,
   AUTH0_MGMT_CLIENT_SECRET: optionalString,
   AUTH0_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  // Chat quotas: messages a person may send per minute, and tokens per UTC day (0 = unlimited).
+  // Chat quotas: messages a person may send per minute, and tokens per UTC day (0 = no limit).
   CHAT_MESSAGES_PER_MINUTE: z.coerce
     .number()
     .int()
     .min(0)
-    .max(MAX_QUOTA_LIMIT, `must be at most ${MAX_QUOTA_LIMIT.toLocaleString("en")} messages (0 = no limit)`)
+    .max(MAX_ENV_QUOTA_LIMIT, `must be at most ${MAX_ENV_QUOTA_LIMIT.toLocaleString("en")} messages (0 = no limit)`)
     .default(20),
   CHAT_DAILY_TOKEN_BUDGET: z.coerce
     .number()
     .int()
     .min(0)
-    .max(MAX_QUOTA_LIMIT, `must be at most ${MAX_QUOTA_LIMIT.toLocaleString("en")} tokens (0 = unlimited)`)
+    .max(MAX_ENV_QUOTA_LIMIT, `must be at most ${MAX_ENV_QUOTA_LIMIT.toLocaleString("en")} tokens (0 = no limit)`)
     .default(500_000),
   // Operations: proxies, hosts, shutdown, metrics, rate limits, logs, backups, dependency URLs.
   TRUST_PROXY: optionalString,
