@@ -158,7 +158,7 @@ const newerFirst = <Row extends { id: string; updatedAt: Date }>(a: Row, b: Row)
 
 type Tx = Prisma.TransactionClient;
 /** What the writes below check is still as read: a row changed meanwhile matches nothing. */
-type Guard = { id: string; key?: string; value?: string; updatedAt?: Date; history?: ReturnType<typeof sameHistory> };
+type Guard = { id: string; key: string; value: string; updatedAt?: Date; history?: ReturnType<typeof sameHistory> };
 type Keyed = { id: string; key: string; value: string; updatedAt: Date };
 
 /** What differs between the tables whose key is unique: the rows, and who else may hold a key. */
@@ -261,11 +261,10 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
     const stored = storedMemoryKey(row.key);
     let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
     if (isCut(row.key) && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
-    const guard = (of: Row) => guardOf(table, of);
     const other = await table.holder(tx, row, key);
     if (!other) {
       // Renamed only: the memory itself is as it was, and so is when it last changed.
-      const count = await table.update(tx, { ...guard(row), key: row.key }, { key, updatedAt: row.updatedAt });
+      const count = await table.update(tx, guardOf(table, row), { key, updatedAt: row.updatedAt });
       if (count !== 1) throw new ChangedMeanwhile();
       if (cut) await renameProposals(table, tx, row, key);
       return true;
@@ -275,10 +274,14 @@ async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: strin
   });
 }
 
+/**
+ * A row as read: its key too, so that a rename meanwhile (another request, an older process) is a change,
+ * not undone by a merge writing its key over it.
+ */
 const guardOf = <Row extends Keyed>(table: KeyedTable<Row>, of: Row): Guard =>
   table.history
-    ? { id: of.id, value: of.value, history: sameHistory(table.history(of)) }
-    : { id: of.id, value: of.value, updatedAt: of.updatedAt };
+    ? { id: of.id, key: of.key, value: of.value, history: sameHistory(table.history(of)) }
+    : { id: of.id, key: of.key, value: of.value, updatedAt: of.updatedAt };
 
 /** Two rows become one under `key`: the newer stays, the other's value joins its history. Returns the kept. */
 async function mergeRows<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, a: Row, b: Row, key: string) {

@@ -2,6 +2,7 @@
  * Memory keys stored under an older rule (`home/city`, `mother's_name`, `bad_key_✓`) are taken to
  * today's form by the start-up backfill, so the same name is one memory, never two.
  */
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
 import { defineStartupJob, StartupJobTooNewError } from "~/jobs/startup.server";
@@ -12,6 +13,7 @@ import { pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
 import { suggestedFact } from "../support/memory";
+import { untilBlockedBy } from "../support/postgres";
 import { ensureBuild, startServer } from "../support/server-process";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -283,6 +285,40 @@ describe("a key changed by another process between the scan and its rename", () 
       ["street_now", "Elm Row", []],
       [cut, "Mill Road", []],
       [`${cut}_2`, "Mill Lane", []],
+    ]);
+  });
+});
+
+describe("a memory renamed by another request while the backfill merges into it", () => {
+  it("keeps its new name: the merge is tried again, not written over the rename", async () => {
+    const user = await makeUser();
+    const kept = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "mother_s_name", value: "Ann", updatedAt: hoursAgo(1) },
+    });
+    await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "mother's_name", value: "Anne", updatedAt: hoursAgo(3) },
+    });
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // The person renames the memory the old key would merge into, after the backfill read it.
+      await other.query("BEGIN");
+      await other.query(`SELECT id FROM "MemoryFact" WHERE id = $1 FOR UPDATE`, [kept.id]);
+      const backfill = normaliseStoredMemoryKeys();
+      await untilBlockedBy(other);
+      await other.query(`UPDATE "MemoryFact" SET key = 'mum' WHERE id = $1`, [kept.id]);
+      await other.query("COMMIT");
+      await backfill;
+    } finally {
+      await other.end();
+    }
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    // Two memories: the renamed one as the person left it, and the old key's under its stored form.
+    expect(facts.map((fact) => [fact.key, fact.value, fact.history])).toEqual([
+      ["mother_s_name", "Anne", []],
+      ["mum", "Ann", []],
     ]);
   });
 });
