@@ -1,6 +1,7 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { isContentionOrOutage } from "./contention.server";
+import { Prisma } from "~/generated/prisma/client";
+import { isContentionOrOutage, isWriteConflict } from "./contention.server";
 
 function databaseError(code: string, message: string): pg.DatabaseError {
   return Object.assign(new pg.DatabaseError(message, message.length, "error"), { code });
@@ -30,6 +31,32 @@ describe("a statement given up for contention or an outage", () => {
       new TypeError("x is undefined"),
     ]) {
       expect(isContentionOrOutage(error)).toBe(false);
+    }
+  });
+});
+
+describe("a transaction that lost to another one", () => {
+  it("is recognised: a deadlock (as Prisma's adapter reports it), a serialization failure, P2034", () => {
+    for (const error of [
+      Object.assign(new Error("deadlock detected"), { name: "DriverAdapterError", cause: { originalCode: "40P01" } }),
+      databaseError("40001", "could not serialize access due to concurrent update"),
+      new Prisma.PrismaClientKnownRequestError("Transaction failed due to a write conflict or a deadlock", {
+        code: "P2034",
+        clientVersion: "test",
+      }),
+    ]) {
+      expect(isWriteConflict(error)).toBe(true);
+    }
+  });
+
+  it("is not a timeout, an outage or a bug: those are not simply run again", () => {
+    for (const error of [
+      databaseError("57014", "canceling statement due to statement timeout"),
+      databaseError("23505", "duplicate key value violates unique constraint"),
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+      new TypeError("x is undefined"),
+    ]) {
+      expect(isWriteConflict(error)).toBe(false);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { isWriteConflict } from "~/db/contention.server";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
 import { defineStartupJob } from "~/jobs/startup.server";
@@ -121,7 +122,10 @@ function readPage(table: Table, cursor: string | undefined): Promise<Array<{ id:
 /** A row changed between this pass's read and its write: read again. */
 class ChangedMeanwhile extends Error {}
 
-/** Another write got in first (a changed row, or the same key inserted meanwhile): tried again, a few times. */
+/**
+ * Another write got in first (a changed row, the same key inserted meanwhile, or a deadlock or write
+ * conflict with a request writing the same rows): tried again, a few times.
+ */
 async function withRetries(write: () => Promise<boolean>): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -129,7 +133,8 @@ async function withRetries(write: () => Promise<boolean>): Promise<boolean> {
     } catch (error) {
       const raced =
         error instanceof ChangedMeanwhile ||
-        (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002");
+        (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") ||
+        isWriteConflict(error);
       if (!raced || attempt >= 5) throw error;
     }
   }
@@ -183,6 +188,10 @@ type KeyedTable<Row extends Keyed> = {
   history: ((row: Row) => Prisma.JsonValue) | null;
 };
 
+// A scope's twins are merged, and so locked, in the order of their ids, not whatever order the table gives:
+// fewer deadlocks between passes at once. One left (two passes starting from different twins) is retried.
+const BY_ID = { id: "asc" } as const;
+
 type FactRow = Prisma.MemoryFactGetPayload<object>;
 const FACTS: KeyedTable<FactRow> = {
   find: (tx, id) => tx.memoryFact.findUnique({ where: { id } }),
@@ -190,7 +199,7 @@ const FACTS: KeyedTable<FactRow> = {
     tx.memoryFact.findUnique({ where: { userId_kind_key: { userId: row.userId, kind: row.kind, key } } }),
   update: async (tx, where, data) => (await tx.memoryFact.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryFact.deleteMany({ where })).count,
-  scope: (tx, row) => tx.memoryFact.findMany({ where: { userId: row.userId, kind: row.kind } }),
+  scope: (tx, row) => tx.memoryFact.findMany({ where: { userId: row.userId, kind: row.kind }, orderBy: BY_ID }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "fact", kind: row.kind, status: "proposed" },
@@ -205,7 +214,7 @@ const PREFERENCES: KeyedTable<PreferenceRow> = {
   holder: (tx, row, key) => tx.memoryPreference.findUnique({ where: { userId_key: { userId: row.userId, key } } }),
   update: async (tx, where, data) => (await tx.memoryPreference.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryPreference.deleteMany({ where })).count,
-  scope: (tx, row) => tx.memoryPreference.findMany({ where: { userId: row.userId } }),
+  scope: (tx, row) => tx.memoryPreference.findMany({ where: { userId: row.userId }, orderBy: BY_ID }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "preference", status: "proposed" },
@@ -220,7 +229,7 @@ const SELF_MEMORY: KeyedTable<SelfMemoryRow> = {
   holder: (tx, row, key) => tx.assistantMemory.findUnique({ where: { category_key: { category: row.category, key } } }),
   update: async (tx, where, data) => (await tx.assistantMemory.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.assistantMemory.deleteMany({ where })).count,
-  scope: (tx, row) => tx.assistantMemory.findMany({ where: { category: row.category } }),
+  scope: (tx, row) => tx.assistantMemory.findMany({ where: { category: row.category }, orderBy: BY_ID }),
   proposals: null,
   history: null,
 };

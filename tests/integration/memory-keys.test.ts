@@ -323,6 +323,39 @@ describe("a memory renamed by another request while the backfill merges into it"
   });
 });
 
+describe("a merge that deadlocks with another request", () => {
+  it("is tried again, not the backfill failed: the two rows become one", async () => {
+    const user = await makeUser();
+    const kept = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "mother_s_name", value: "Ann", updatedAt: hoursAgo(1) },
+    });
+    const merged = await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: "mother's_name", value: "Anne", updatedAt: hoursAgo(3) },
+    });
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      // Another request holds the kept row, so the merge waits there holding the old one it has deleted;
+      // then that request waits for the old one: a deadlock, which PostgreSQL ends by failing the merge.
+      await other.query("BEGIN");
+      await other.query(`SELECT id FROM "MemoryFact" WHERE id = $1 FOR UPDATE`, [kept.id]);
+      const backfill = normaliseStoredMemoryKeys();
+      backfill.catch(() => {});
+      await untilBlockedBy(other);
+      await other.query(`SELECT id FROM "MemoryFact" WHERE id = $1 FOR UPDATE`, [merged.id]);
+      await other.query("COMMIT");
+      await backfill;
+    } finally {
+      await other.end();
+    }
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id } });
+    expect(facts.map((fact) => [fact.key, fact.value])).toEqual([["mother_s_name", "Ann"]]);
+    expect((facts[0]!.history as Array<{ value: string }>).map((entry) => entry.value)).toEqual(["Anne"]);
+  });
+});
+
 describe("long keys that begin alike", () => {
   it("are two memories after the cut, numbered within 80 characters, not one with a value lost", async () => {
     const user = await makeUser();
