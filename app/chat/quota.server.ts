@@ -27,7 +27,8 @@ export function quotaSql(userId: string): Prisma.Sql {
   const { messagesPerMinute, dailyTokenBudget } = config().chatQuota;
   // Timestamps are stored as UTC without a zone (Prisma's convention); compare in the same terms.
   // Today's tokens are summed as bigint and compared here, not returned: rows of several models may add up
-  // past 2^31, and an int sum would refuse every send of that person until midnight.
+  // past 2^31, and an int sum would refuse every send of that person until midnight. sum(int) is bigint
+  // already; sum(bigint) would be numeric, so the columns are summed first and then added.
   return Prisma.sql`
     SELECT ${messagesPerMinute}::int > 0 AND recent.count >= ${messagesPerMinute}::int AS "rateExceeded",
            allowance.budget > 0 AND spent.tokens >= allowance.budget AS "budgetExceeded",
@@ -37,7 +38,8 @@ export function quotaSql(userId: string): Prisma.Sql {
                AND "createdAt" > (now() AT TIME ZONE 'UTC') - interval '1 minute') recent,
            (SELECT coalesce((SELECT "dailyTokenBudget" FROM "ChatSettings" WHERE "userId" = ${userId}),
                             ${dailyTokenBudget}::int) AS budget) allowance,
-           (SELECT coalesce(sum("promptTokens"::bigint + "completionTokens"), 0) AS tokens FROM "UsageDaily"
+           (SELECT coalesce(sum("promptTokens")::bigint + sum("completionTokens")::bigint, 0) AS tokens
+              FROM "UsageDaily"
              WHERE "userId" = ${userId} AND day = (now() AT TIME ZONE 'UTC')::date) spent`;
 }
 
