@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { REPLY_HTML_VERSION, renderReply } from "~/chat/reply-html.server";
 import { prisma } from "~/db/db.server";
-import { lastMessageId, readEvents, signedInClient, startChatHarness, type ChatHarness } from "../support/chat-harness";
+import {
+  lastMessageId,
+  newChatEmail,
+  readEvents,
+  signedInClient,
+  startChatHarness,
+  type ChatHarness,
+} from "../support/chat-harness";
 import { browserClient } from "../support/cookie-jar";
 
 // Shared, as every process of one installation shares it: a second process (9-3) reads the same cookie.
@@ -775,8 +782,9 @@ describe("chat quotas", () => {
   });
 
   it("usage today past 2^31 tokens across models: the budget refusal, not a 500; with no budget the send goes through", async () => {
-    const client = await signedInClient(limited.server.url);
-    const newest = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    const email = newChatEmail();
+    const client = await signedInClient(limited.server.url, email);
+    const newest = await prisma.user.findUniqueOrThrow({ where: { email } });
     // Two models' rows of today, each within an int, together past 2^31 - 1.
     await prisma.$executeRaw`
       INSERT INTO "UsageDaily" ("userId", day, provider, model, requests, "promptTokens", "completionTokens", cost)

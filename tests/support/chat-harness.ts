@@ -43,10 +43,12 @@ export async function startChatHarness(env: Record<string, string> = {}): Promis
 
 let counter = 0;
 
-/** A new account, signed in; returns a browser-like client. */
-export async function signedInClient(baseUrl: string) {
+/** An address no other test signs up with. */
+export const newChatEmail = () => `chat-${Date.now().toString(36)}-${++counter}@example.test`;
+
+/** A new account, signed in; returns a browser-like client. `email`: when the test looks the account up by it. */
+export async function signedInClient(baseUrl: string, email = newChatEmail()) {
   const client = browserClient(baseUrl);
-  const email = `chat-${Date.now().toString(36)}-${++counter}@example.test`;
   const password = "correct horse battery staple";
   await client.post("/signup", { email, password });
   // Sign-up never signs in (it answers the same for taken addresses): sign in as a person would.
