@@ -412,7 +412,8 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
           : null;
       if (!(link instanceof HTMLAnchorElement) || link.origin !== window.location.origin) return;
       event.preventDefault();
-      navigate(`${link.pathname}${link.search}`);
+      // With its fragment: a day's crowd leads to its first event's row in the agenda.
+      navigate(`${link.pathname}${link.search}${link.hash}`);
     };
     element.addEventListener("click", onClick);
     return () => element.removeEventListener("click", onClick);
