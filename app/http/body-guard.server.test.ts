@@ -4,7 +4,7 @@ import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { logger } from "~/observability/logger.server";
 import { metricsRegistry } from "~/observability/metrics.server";
-import { bodyGuard, guardedBody } from "./body-guard.server";
+import { CLIENT_GONE_MESSAGE, bodyGuard, guardedBody } from "./body-guard.server";
 import { answerUnhandledError } from "./outage.server";
 
 // The Telegram webhook's body as the body guard hands it on (it answers with what it got).
@@ -117,5 +117,56 @@ describe("a client that goes away in the middle of its body", () => {
     error.mockRestore();
     expect(logged.filter((line) => /database unavailable|unhandled error/.test(line))).toEqual([]);
     expect(await databaseUnavailableCount()).toBe(before);
+  });
+});
+
+describe("a client that is gone before its body is read (while earlier middleware awaited, as the session read does)", () => {
+  it("is let go, not left waiting for a body that never comes, and nothing is logged as an error", async () => {
+    const app = express();
+    let handedOn = false;
+    // Until the client is gone: its request is then destroyed, and its 'close' has fired already.
+    app.use((req, _res, next) => {
+      if (req.destroyed) next();
+      else req.once("close", () => setImmediate(next));
+    });
+    app.use(bodyGuard(() => 8192));
+    app.post("/api/v1/telegram/webhook", (_req, res) => {
+      handedOn = true;
+      res.end();
+    });
+    app.use(answerUnhandledError);
+    const late = await new Promise<Server>((resolve) => {
+      const listening: Server = app.listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    const debug = vi.spyOn(logger, "debug");
+    const warn = vi.spyOn(logger, "warn");
+    const error = vi.spyOn(logger, "error");
+    try {
+      const before = await databaseUnavailableCount();
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect((late.address() as AddressInfo).port, "127.0.0.1", () => {
+          socket.write(
+            "POST /api/v1/telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+              "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+          );
+          setTimeout(() => socket.resetAndDestroy(), 100);
+        });
+        socket.on("close", () => resolve());
+        socket.on("error", reject);
+      });
+      // Let go: said at debug level (the guard's promise settled), and never handed on.
+      await vi.waitFor(() => expect(debug.mock.calls.map((call) => call[1])).toContain(CLIENT_GONE_MESSAGE), {
+        timeout: 2000,
+      });
+      expect(handedOn).toBe(false);
+      const logged = [...warn.mock.calls, ...error.mock.calls].map((call) => JSON.stringify(call));
+      expect(logged.filter((line) => /database unavailable|unhandled error/.test(line))).toEqual([]);
+      expect(await databaseUnavailableCount()).toBe(before);
+    } finally {
+      debug.mockRestore();
+      warn.mockRestore();
+      error.mockRestore();
+      await new Promise<void>((resolve) => late.close(() => resolve()));
+    }
   });
 });

@@ -3,6 +3,7 @@ import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
 import { isApiPath, routePath } from "./route-path.server";
+import { logger } from "~/observability/logger.server";
 import {
   BAD_TEXT_LOCAL,
   BODY_TOO_LARGE_LOCAL,
@@ -330,6 +331,9 @@ async function reencode(
   return { bytes, contentType };
 }
 
+/** Logged (debug) for a request let go because its client went away before its body was read. */
+export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go";
+
 /**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
  * or 'close' before 'end') gives "client_gone": nobody is left to answer, and as an error it reached the
@@ -441,7 +445,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     readLimited(req, limitBytes)
       .then(async (bytes) => {
         // The client is gone: end quietly, nothing to answer and nothing wrong here.
-        if (bytes === "client_gone") return;
+        if (bytes === "client_gone") return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),
