@@ -2,6 +2,7 @@ import type { NextFunction, RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
+import { fieldsBeforeFile } from "./multipart-head.server";
 import { isApiPath, routePath } from "./route-path.server";
 import { logger } from "~/observability/logger.server";
 import {
@@ -409,15 +410,28 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
   });
-  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number) => {
+  // A page that says so at its form (the calendar's import) gets the post marked, with only the fields sent
+  // before its file (nothing else of the body is read), and answers with itself, the message and the choices
+  // made (the import's "Also bring back events I deleted"): a bare 413 page had no form to go back to.
+  const handOnTooLarge = async (req: Request, res: Response, headUnread: boolean) => {
+    const head =
+      headUnread && mediaType(req) === MULTIPART ? await fieldsBeforeFile(req, req.get("content-type") ?? "") : [];
     discardRestOfBody(req, res);
-    // A page that says so at its form (the calendar's import) gets the post, without its body and marked,
-    // and answers with itself and the message: a bare 413 page had no form to go back to.
+    // As every form's fields are: no NUL, nothing but UTF-8, or not at all.
+    const fields = await reencode(FORM, Buffer.from(new URLSearchParams(head).toString()), FORM, {
+      nul: "none",
+      storableJsonWanted: false,
+    });
+    res.locals[BODY_TOO_LARGE_LOCAL] = true;
+    (res.locals as { body?: GuardedBody }).body =
+      "bytes" in fields ? fields : { bytes: Buffer.alloc(0), contentType: FORM };
+  };
+  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number, headUnread: boolean) => {
     if (answersTooLargeItself(req)) {
-      res.locals[BODY_TOO_LARGE_LOCAL] = true;
-      (res.locals as { body?: GuardedBody }).body = { bytes: Buffer.alloc(0), contentType: FORM };
-      return next();
+      handOnTooLarge(req, res, headUnread).then(() => next(), next);
+      return;
     }
+    discardRestOfBody(req, res);
     sendClientError(req, res, tooLargeFor(limitBytes));
   };
   return (req, res, next) => {
@@ -441,12 +455,13 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes);
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes, true);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
         // The client is gone: end quietly, nothing to answer and nothing wrong here.
         if (bytes === "client_gone") return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
-        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
+        // Its start read and gone: no fields are carried on (browsers send a form's length, so this is rare).
+        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes, false);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),
