@@ -4,7 +4,7 @@ import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { logger } from "~/observability/logger.server";
 import { metricsRegistry } from "~/observability/metrics.server";
-import { CLIENT_GONE_MESSAGE, bodyGuard, guardedBody } from "./body-guard.server";
+import { CLIENT_GONE_MESSAGE, CLIENT_WENT_AWAY_MESSAGE, bodyGuard, guardedBody } from "./body-guard.server";
 import { answerUnhandledError } from "./outage.server";
 
 // The Telegram webhook's body as the body guard hands it on (it answers with what it got).
@@ -167,6 +167,78 @@ describe("a client that is gone before its body is read (while earlier middlewar
       warn.mockRestore();
       error.mockRestore();
       await new Promise<void>((resolve) => late.close(() => resolve()));
+    }
+  });
+});
+
+describe("a client gone from a post too large for the calendar (which answers such a post itself, with its page)", () => {
+  const BOUNDARY = "----gone";
+  /** A server whose /calendar says whether it was reached; `gate` runs before the guard (the session read). */
+  const calendarServer = async (gate?: express.RequestHandler) => {
+    const app = express();
+    const reached = { calendar: false };
+    if (gate) app.use(gate);
+    app.use(bodyGuard(() => 8192));
+    app.post("/calendar", (_req, res) => {
+      reached.calendar = true;
+      res.end();
+    });
+    app.use(answerUnhandledError);
+    const server = await new Promise<Server>((resolve) => {
+      const listening: Server = app.listen(0, "127.0.0.1", () => resolve(listening));
+    });
+    return { server, reached };
+  };
+  /** Sends a 3 MB import's headers and `start` of its body, then resets after `afterMs`; resolves when closed. */
+  const sendAndLeave = (server: Server, start: string, afterMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+        socket.write(
+          "POST /calendar HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+            `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 3000000\r\n\r\n${start}`,
+        );
+        setTimeout(() => socket.resetAndDestroy(), afterMs);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+  const debugMessages = (debug: { mock: { calls: unknown[][] } }) => debug.mock.calls.map((call) => call[1]);
+
+  it("before its body was read is let go at once: the page is not rendered for nobody", async () => {
+    // Until the client is gone, as in the test above.
+    const { server, reached } = await calendarServer((req, _res, next) => {
+      if (req.destroyed) next();
+      else req.once("close", () => setImmediate(next));
+    });
+    const debug = vi.spyOn(logger, "debug");
+    try {
+      await sendAndLeave(server, "", 100);
+      const gone = Date.now();
+      await vi.waitFor(() => expect(debugMessages(debug)).toContain(CLIENT_GONE_MESSAGE), { timeout: 3000 });
+      // The fields before the file are not waited for (2 s) from a client that cannot send them.
+      expect(Date.now() - gone).toBeLessThan(1500);
+      // A moment more: the page would be reached after the wait.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(reached.calendar).toBe(false);
+    } finally {
+      debug.mockRestore();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("while the fields before its file were read is let go too, said as such", async () => {
+    const { server, reached } = await calendarServer();
+    const debug = vi.spyOn(logger, "debug");
+    try {
+      // A field and the next part's start: the file not reached when the client goes.
+      const start = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="intent"\r\n\r\nimport\r\n--${BOUNDARY}\r\n`;
+      await sendAndLeave(server, start, 150);
+      await vi.waitFor(() => expect(debugMessages(debug)).toContain(CLIENT_WENT_AWAY_MESSAGE), { timeout: 3000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(reached.calendar).toBe(false);
+    } finally {
+      debug.mockRestore();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -334,6 +334,8 @@ async function reencode(
 
 /** Logged (debug) for a request let go because its client went away before its body was read. */
 export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go";
+/** Logged (debug) for a request let go because its client went away while its body was read. */
+export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was read; let go";
 
 /**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
@@ -428,7 +430,12 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
   };
   const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number, headUnread: boolean) => {
     if (answersTooLargeItself(req)) {
-      handOnTooLarge(req, res, headUnread).then(() => next(), next);
+      // A client gone (before or while its head was read) is let go: a page rendered for nobody otherwise.
+      if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
+      handOnTooLarge(req, res, headUnread).then(() => {
+        if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
+        next();
+      }, next);
       return;
     }
     discardRestOfBody(req, res);

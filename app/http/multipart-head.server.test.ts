@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fieldsBeforeFile } from "./multipart-head.server";
 
@@ -71,5 +72,17 @@ describe("the fields a refused multipart post carries before its file", () => {
     expect(fields.length).toBeGreaterThan(0);
     expect(fields.map(([name]) => name)).not.toContain("restoreDeleted");
     expect(ms).toBeLessThan(1_500);
+  });
+});
+
+describe("the fields of a post whose client is gone already", () => {
+  it("are none, at once: its 'close' has fired and nothing more comes", async () => {
+    const req = new Readable({ read() {} });
+    req.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    const started = Date.now();
+    const fields = await fieldsBeforeFile(req as IncomingMessage, `multipart/form-data; boundary=${BOUNDARY}`);
+    expect(fields).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

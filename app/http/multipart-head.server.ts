@@ -23,6 +23,8 @@ class FileReached extends Error {}
  * paused where the reading stopped, for the caller to discard the rest.
  */
 export async function fieldsBeforeFile(req: IncomingMessage, contentType: string): Promise<[string, string][]> {
+  // Nothing more will come: its 'close' or 'end' has fired already, and the reading would wait out its time.
+  if (req.destroyed || req.readableEnded) return [];
   const fields: [string, string][] = [];
   let read = 0;
   let stop = () => {};
