@@ -94,6 +94,7 @@ const databaseUnavailableCount = async () => {
 
 describe("a client that goes away in the middle of its body", () => {
   it("is let go quietly: no 'database unavailable' in the log and nothing counted as an outage", async () => {
+    const debug = vi.spyOn(logger, "debug");
     const warn = vi.spyOn(logger, "warn");
     const error = vi.spyOn(logger, "error");
     const before = await databaseUnavailableCount();
@@ -113,10 +114,15 @@ describe("a client that goes away in the middle of its body", () => {
     // The server sees the reset a moment later.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const logged = [...warn.mock.calls, ...error.mock.calls].map((call) => JSON.stringify(call));
+    const debugged = debug.mock.calls.map((call) => call[1]);
+    debug.mockRestore();
     warn.mockRestore();
     error.mockRestore();
     expect(logged.filter((line) => /database unavailable|unhandled error/.test(line))).toEqual([]);
     expect(await databaseUnavailableCount()).toBe(before);
+    // Said as what happened: it went away while its body was read, not before.
+    expect(debugged).toContain(CLIENT_WENT_AWAY_MESSAGE);
+    expect(debugged).not.toContain(CLIENT_GONE_MESSAGE);
   });
 });
 

@@ -339,10 +339,14 @@ export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was rea
 
 /**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
- * or 'close' before 'end') gives "client_gone": nobody is left to answer, and as an error it reached the
- * error handler, which took the ECONNRESET for a database outage (logged and counted as one).
+ * or 'close' before 'end') gives "client_went_away" ("client_gone" if gone before): nobody is left to
+ * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
+ * (logged and counted as one).
  */
-function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large" | "client_gone"> {
+function readLimited(
+  req: Request,
+  limitBytes: number,
+): Promise<Buffer | "too_large" | "client_gone" | "client_went_away"> {
   return new Promise((resolve, reject) => {
     // Gone while earlier middleware awaited (the session): 'close' has fired already and nothing else will.
     if (req.destroyed) return resolve("client_gone");
@@ -359,9 +363,9 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
     req.on("data", onData);
     // A settled promise ignores later calls: 'close' after 'end' (or after "too_large") changes nothing.
     req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("close", () => resolve("client_gone"));
+    req.once("close", () => resolve("client_went_away"));
     req.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ECONNRESET" || error.code === "ECONNABORTED" || req.destroyed) resolve("client_gone");
+      if (error.code === "ECONNRESET" || error.code === "ECONNABORTED" || req.destroyed) resolve("client_went_away");
       else reject(error);
     });
   });
@@ -467,6 +471,9 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
       .then(async (bytes) => {
         // The client is gone: end quietly, nothing to answer and nothing wrong here.
         if (bytes === "client_gone") return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
+        if (bytes === "client_went_away") {
+          return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
+        }
         // Its start read and gone: no fields are carried on (browsers send a form's length, so this is rare).
         if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes, false);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
