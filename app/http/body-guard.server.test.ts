@@ -177,7 +177,7 @@ describe("a client that is gone before its body is read (while earlier middlewar
   });
 });
 
-describe("a client gone from a post too large for the calendar (which answers such a post itself, with its page)", () => {
+describe("a post too large for the calendar (which answers such a post itself, with its page)", () => {
   const BOUNDARY = "----gone";
   /** A server whose /calendar says whether it was reached; `gate` runs before the guard (the session read). */
   const calendarServer = async (gate?: express.RequestHandler) => {
@@ -187,7 +187,7 @@ describe("a client gone from a post too large for the calendar (which answers su
     app.use(bodyGuard(() => 8192));
     app.post("/calendar", (_req, res) => {
       reached.calendar = true;
-      res.end();
+      res.end(guardedBody(res)?.bytes.toString() ?? "");
     });
     app.use(answerUnhandledError);
     const server = await new Promise<Server>((resolve) => {
@@ -210,7 +210,28 @@ describe("a client gone from a post too large for the calendar (which answers su
     });
   const debugMessages = (debug: { mock: { calls: unknown[][] } }) => debug.mock.calls.map((call) => call[1]);
 
-  it("before its body was read is let go at once: the page is not rendered for nobody", async () => {
+  it("has only the fields its import reads handed on, not others sent before the file", async () => {
+    const { server } = await calendarServer();
+    try {
+      const form = new FormData();
+      form.append("intent", "import");
+      form.append("restoreDeleted", "on");
+      form.append("other", "x");
+      form.append("file", new Blob(["x".repeat(20_000)], { type: "text/calendar" }), "big.ics");
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/calendar`, {
+        method: "POST",
+        body: form,
+      });
+      expect(Object.fromEntries(new URLSearchParams(await response.text()))).toEqual({
+        intent: "import",
+        restoreDeleted: "on",
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("from a client gone before its body was read is let go at once: the page is not rendered for nobody", async () => {
     // Until the client is gone, as in the test above.
     const { server, reached } = await calendarServer((req, _res, next) => {
       if (req.destroyed) next();
@@ -232,7 +253,7 @@ describe("a client gone from a post too large for the calendar (which answers su
     }
   });
 
-  it("while the fields before its file were read is let go too, said as such", async () => {
+  it("from a client that went away while the fields before its file were read is let go too, said as such", async () => {
     const { server, reached } = await calendarServer();
     const debug = vi.spyOn(logger, "debug");
     try {

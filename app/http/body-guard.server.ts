@@ -332,6 +332,9 @@ async function reencode(
   return { bytes, contentType };
 }
 
+/** The fields of a post refused as too large that are handed on to the page answering it (the calendar's import). */
+const TOO_LARGE_FIELDS = new Set(["intent", "restoreDeleted"]);
+
 /** Logged (debug) for a request let go because its client went away before its body was read. */
 export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go";
 /** Logged (debug) for a request let go because its client went away while its body was read. */
@@ -420,10 +423,13 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
   // before its file (nothing else of the body is read), and answers with itself, the message and the choices
   // made (the import's "Also bring back events I deleted"): a bare 413 page had no form to go back to.
   const handOnTooLarge = async (req: Request, res: Response, headUnread: boolean) => {
-    const head =
+    const read =
       headUnread && mediaType(req) === MULTIPART ? await fieldsBeforeFile(req, req.get("content-type") ?? "") : [];
     discardRestOfBody(req, res);
-    // As every form's fields are: no NUL, nothing but UTF-8, or not at all.
+    // Only what the page's action reads of a refused post: anything else sent before the file is dropped.
+    const head = read.filter(([name]) => TOO_LARGE_FIELDS.has(name));
+    // Bytes that were not UTF-8 are U+FFFD already (Remix's upload handler decodes with Blob.text()); a NUL,
+    // as in every form's fields, is not handed on: then no fields are.
     const fields = await reencode(FORM, Buffer.from(new URLSearchParams(head).toString()), FORM, {
       nul: "none",
       storableJsonWanted: false,
