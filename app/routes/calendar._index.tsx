@@ -325,36 +325,42 @@ function Sharing({
       <ImportResult result={result} report={report} />
       <Form method="post" encType="multipart/form-data" action={importAction} key={searchParams.get("imported") ?? ""}>
         <input type="hidden" name="intent" value="import" />
-        {/* Before the file: sent ahead of it, so that a file refused as too large still brings this choice
+        {/* One group, named first: the box before the file is heard as part of the import. */}
+        <fieldset className="calendar__import">
+          <legend>Import from another calendar</legend>
+          {/* Before the file: sent ahead of it, so that a file refused as too large still brings this choice
             back (the body guard reads only the fields before a file, see multipart-head.server.ts). */}
-        <label>
+          <label>
+            <input
+              type="checkbox"
+              name="restoreDeleted"
+              aria-describedby="restore-deleted-hint"
+              // A refused import's page (without JS) shows the choice as it was posted.
+              defaultChecked={result?.restoreDeleted ?? false}
+            />{" "}
+            {RESTORE_DELETED_LABEL}
+          </label>
+          <p className="field-hint" id="restore-deleted-hint">
+            {RESTORE_DELETED_HINT}
+          </p>
+          <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
           <input
-            type="checkbox"
-            name="restoreDeleted"
-            aria-describedby="restore-deleted-hint"
-            // A refused import's page (without JS) shows the choice as it was posted.
-            defaultChecked={result?.restoreDeleted ?? false}
+            id="ics-file"
+            type="file"
+            name="file"
+            accept=".ics,text/calendar"
+            required
+            // With JS a file over the limit is stopped here, before it is sent; without JS the page's action
+            // says so after the post (a body over the limit arrives without it, see body-guard.server.ts).
+            onChange={(event) => {
+              const file = event.currentTarget.files?.[0];
+              event.currentTarget.setCustomValidity(
+                file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "",
+              );
+            }}
           />{" "}
-          {RESTORE_DELETED_LABEL}
-        </label>
-        <p className="field-hint" id="restore-deleted-hint">
-          {RESTORE_DELETED_HINT}
-        </p>
-        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
-        <input
-          id="ics-file"
-          type="file"
-          name="file"
-          accept=".ics,text/calendar"
-          required
-          // With JS a file over the limit is stopped here, before it is sent; without JS the page's action
-          // says so after the post (a body over the limit arrives without it, see body-guard.server.ts).
-          onChange={(event) => {
-            const file = event.currentTarget.files?.[0];
-            event.currentTarget.setCustomValidity(file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "");
-          }}
-        />{" "}
-        <button type="submit">Import</button>
+          <button type="submit">Import</button>
+        </fieldset>
       </Form>
       <p>
         <a href="/calendar/export.ics" download className="standalone-link">
