@@ -41,6 +41,15 @@ const laneBoxes = (page: Page) =>
     }),
   );
 
+/** Each timed event's type size and its time's height (0: not shown), as the page is (printed or not). */
+const printedLanes = (page: Page) =>
+  page.locator(".time-grid__column > li[data-crowded] .occurrence").evaluateAll((links) =>
+    links.map((link) => ({
+      fontSize: parseFloat(getComputedStyle(link).fontSize),
+      time: (link.querySelector("time") as HTMLElement | null)?.offsetHeight ?? 0,
+    })),
+  );
+
 async function expectLinkInstead(page: Page, count: number): Promise<void> {
   const column = page.locator(".time-grid__column");
   // No lane a sliver: the events give way to one link, which says how many and when.
@@ -53,7 +62,7 @@ async function expectLinkInstead(page: Page, count: number): Promise<void> {
   expect(box?.height).toBeGreaterThanOrEqual(24);
 }
 
-test("fourteen events at one time in the day view at 390 px: a link to the agenda leads to each, a tap target of 24 px", async ({
+test("fourteen events at one time in the day view at 390 px: a link to the agenda opens at them, each a tap target of 24 px", async ({
   page,
 }) => {
   test.slow();
@@ -71,7 +80,16 @@ test("fourteen events at one time in the day view at 390 px: a link to the agend
     .locator(".time-grid__column")
     .getByRole("link", { name: /^14 events/ })
     .click();
-  await expect(page).toHaveURL(/\/calendar\?view=agenda&date=2026-03-04/);
+  await expect(page).toHaveURL(/\/calendar\?view=agenda&date=2026-03-04#at-2026-03-04-/);
+  // It opens at the crowd: its first event's row (the agenda's first "Meeting") at the top of the screen.
+  const first = page.locator(".agenda li:has(> a.occurrence)").filter({ hasText: "Meeting" }).first();
+  await expect(first).toHaveAttribute("id", /^at-2026-03-04-/);
+  const id = await first.getAttribute("id");
+  expect(decodeURIComponent(new URL(page.url()).hash.slice(1))).toBe(id);
+  // Waited for: the browser scrolls to the fragment after the page is shown.
+  const top = () => first.evaluate((row) => row.getBoundingClientRect().top);
+  await expect.poll(top).toBeLessThan(60);
+  await expect.poll(top).toBeGreaterThan(-2);
   const rows = await page
     .locator(".agenda")
     .getByRole("link", { name: /Meeting \d\d/ })
@@ -110,17 +128,21 @@ test("at 1280 px the day view shows fourteen events at one time side by side, an
   await page.goto("/calendar?view=day&date=2026-03-05");
   await untilInteractive(page);
   await expectLinkInstead(page, 50);
+  // On paper the fifty print in their lanes, too narrow for the usual type: small, without their times.
+  await page.emulateMedia({ media: "print" });
+  const crowded = await printedLanes(page);
+  expect(crowded).toHaveLength(50);
+  for (const lane of crowded) {
+    expect(lane.fontSize).toBeLessThan(12);
+    expect(lane.time).toBe(0);
+  }
+  await page.emulateMedia({ media: "screen" });
 
   // On paper a day's two events side by side print in the usual type, with their times.
   await page.goto("/calendar?view=day&date=2026-03-06");
   await untilInteractive(page);
   await page.emulateMedia({ media: "print" });
-  const printed = await page.locator(".time-grid__column > li[data-crowded] .occurrence").evaluateAll((links) =>
-    links.map((link) => ({
-      fontSize: parseFloat(getComputedStyle(link).fontSize),
-      time: (link.querySelector("time") as HTMLElement | null)?.offsetHeight ?? 0,
-    })),
-  );
+  const printed = await printedLanes(page);
   expect(printed).toHaveLength(2);
   for (const lane of printed) {
     expect(lane.fontSize).toBeGreaterThanOrEqual(12);

@@ -54,6 +54,10 @@ test("an imported event deleted here is not brought back by importing its file a
   await expect(page.getByLabel("Also bring back events I deleted")).toHaveAccessibleDescription(
     "Brings back every event of the file that you deleted here since it was imported, not just one of them.",
   );
+  // Heard within the import's group, named first: the box (before the file) is known to be the import's.
+  const importGroup = page.getByRole("group", { name: "Import from another calendar" });
+  await expect(importGroup.getByLabel("Also bring back events I deleted")).toBeVisible();
+  await expect(importGroup.getByLabel(/Import an .ics file/)).toBeVisible();
   const column = page.locator(".time-grid__column");
   await expect(column.getByRole("link", { name: /Lunch/ })).toBeVisible();
   await expect(column.getByRole("link", { name: /Dentist/ })).toHaveCount(0);

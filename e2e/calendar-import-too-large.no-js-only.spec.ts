@@ -6,7 +6,9 @@
 import { expect, test } from "@playwright/test";
 import { signUp } from "./support/session";
 
-test("an .ics file over 2 MB gets the calendar page back with the import's message", async ({ page }) => {
+test("an .ics file over 2 MB gets the calendar page back with the import's message and the choice made", async ({
+  page,
+}) => {
   await signUp(page);
   await page.goto("/calendar?view=week&date=2026-03-05");
   expect(await page.evaluate(() => (window as unknown as { __remixRouter?: unknown }).__remixRouter)).toBeUndefined();
@@ -15,6 +17,7 @@ test("an .ics file over 2 MB gets the calendar page back with the import's messa
   await page
     .getByLabel(/Import an \.ics file/)
     .setInputFiles({ name: "big.ics", mimeType: "text/calendar", buffer: Buffer.alloc(2_100_000, "A") });
+  await page.getByLabel("Also bring back events I deleted").check();
   const answer = page.waitForResponse((response) => response.request().method() === "POST");
   await page.getByRole("button", { name: "Import", exact: true }).click();
   expect((await answer).status()).toBe(413);
@@ -26,13 +29,17 @@ test("an .ics file over 2 MB gets the calendar page back with the import's messa
   expect(url.searchParams.get("view")).toBe("week");
   expect(url.searchParams.get("date")).toBe("2026-03-05");
   await expect(page.getByLabel(/Import an \.ics file/)).toBeVisible();
+  // The box the person ticked is ticked still (it is sent before the file, and read from a refused post).
+  await expect(page.getByLabel("Also bring back events I deleted")).toBeChecked();
 
   // A whole year's export from a big calendar: the page is answered before the connection is cut.
   await page
     .getByLabel(/Import an \.ics file/)
     .setInputFiles({ name: "year.ics", mimeType: "text/calendar", buffer: Buffer.alloc(20_000_000, "A") });
+  await page.getByLabel("Also bring back events I deleted").uncheck();
   const second = page.waitForResponse((response) => response.request().method() === "POST");
   await page.getByRole("button", { name: "Import", exact: true }).click();
   expect((await second).status()).toBe(413);
   await expect(page.getByRole("alert")).toHaveText("The file is too large: import at most 2 MB at a time.");
+  await expect(page.getByLabel("Also bring back events I deleted")).not.toBeChecked();
 });

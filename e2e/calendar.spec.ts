@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { useZone } from "./support/calendar";
+import { icsOf, importIcs, useZone, vevent } from "./support/calendar";
 import { expectNotice, signUp, untilInteractive } from "./support/session";
 
 /** The events' starts on a calendar page: not the sharing section's (when the feed link was made). */
@@ -121,11 +121,7 @@ test.describe("calendar", () => {
     await signUp(page);
     await useZone(page, "Europe/Berlin");
     await page.goto("/calendar?view=month&date=2026-03-01");
-    await page.getByText("Import, export and subscribe").click();
-    await page
-      .getByLabel(/Import an .ics file/)
-      .setInputFiles({ name: "ares.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await importIcs(page, ics, { name: "ares.ics" });
     await expect(page.getByText("Imported: 1 created, 0 updated, 0 skipped.")).toBeVisible();
     expect(await monthStarts(page)).toEqual(expected);
   });
@@ -241,13 +237,7 @@ test.describe("calendar", () => {
 
     await page.goto("/calendar?view=day&date=2026-03-04");
     const dayTitle = (await page.getByRole("heading", { level: 1 }).textContent())!;
-    await page.getByText("Import, export and subscribe").click();
-    await page.getByLabel(/Import an .ics file/).setInputFiles({
-      name: "broken.ics",
-      mimeType: "text/calendar",
-      buffer: Buffer.from("not a calendar"),
-    });
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await importIcs(page, "not a calendar", { name: "broken.ics" });
     await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(dayTitle);
   });
@@ -261,25 +251,8 @@ test.describe("calendar", () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await signUp(page);
     await page.goto("/calendar?view=month&date=2026-03-01");
-    await page.getByText("Import, export and subscribe").click();
-    const ics = [
-      "BEGIN:VCALENDAR",
-      "VERSION:2.0",
-      "PRODID:-//ARES e2e//EN",
-      "BEGIN:VEVENT",
-      `UID:prg-${Date.now()}@example.test`,
-      "DTSTAMP:20260301T000000Z",
-      "DTSTART:20260305T090000Z",
-      "DTEND:20260305T100000Z",
-      "SUMMARY:Dentist",
-      "END:VEVENT",
-      "END:VCALENDAR",
-      "",
-    ].join("\r\n");
-    await page
-      .getByLabel(/Import an .ics file/)
-      .setInputFiles({ name: "one.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
-    await page.getByRole("button", { name: "Import", exact: true }).click();
+    const ics = icsOf(vevent(`prg-${Date.now()}@example.test`, "Dentist", "20260305T100000", "20260305T110000"));
+    await importIcs(page, ics, { name: "one.ics" });
     await expect(page).toHaveURL(/\/calendar\?view=month&date=2026-03-01&imported=[^&#]+#import-report$/);
     const report = page.getByRole("status").filter({ hasText: "Imported: 1 created, 0 updated, 0 skipped." });
     await expect(report).toBeInViewport();
@@ -292,12 +265,10 @@ test.describe("calendar", () => {
     expect(writes).toEqual([]);
 
     // A refused file answers on the page, its message in view too.
-    await page.getByLabel(/Import an .ics file/).setInputFiles({
+    await importIcs(page, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), {
       name: "photo.ics",
       mimeType: "image/png",
-      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     });
-    await page.getByRole("button", { name: "Import", exact: true }).click();
     await expect(page.getByRole("alert")).toContainText("Nothing was imported.");
     await expect(page.getByRole("alert")).toBeInViewport();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("March 2026");

@@ -43,6 +43,12 @@ describe("occurrences as the views' HTML", () => {
     expect(itemHtml(allDay)).toContain("(repeating, changed)");
   });
 
+  it("mark a crowd's lanes by their number, and those too narrow for a printed day's usual type (over 24) as such", () => {
+    expect(itemHtml(standUp, { crowded: 24 })).toMatch(/^<li data-crowded="24">/);
+    expect(itemHtml(standUp, { crowded: 25 })).toMatch(/^<li data-crowded="28" data-crowded-print="narrow">/);
+    expect(itemHtml(standUp, { crowded: 60 })).toMatch(/^<li data-crowded="many" data-crowded-print="narrow">/);
+  });
+
   it("place a timed item by its style, and mark only each event's first occurrence for route discovery", () => {
     const page = new PageLists();
     const first = page.add(

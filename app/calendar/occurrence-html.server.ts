@@ -22,6 +22,8 @@ export type ItemHtmlOptions = {
    * calendar.css's container queries).
    */
   crowded?: number;
+  /** The <li>'s id: an agenda row's, where a crowd's link in the day view leads (agendaRowId). */
+  id?: string;
   /** Shown after the link (the agenda's location, a search hit's "repeats"). */
   after?: string;
   /** Shown before the link (a search hit's date). */
@@ -49,7 +51,7 @@ export function itemHtml(item: OccurrenceItem, options: ItemHtmlOptions = {}): s
     ? `<span class="visually-hidden">${item.isException ? " (repeating, changed)" : " (repeating)"}</span>`
     : "";
   return (
-    `<li${options.crowded ? ` data-crowded="${lanesBucket(options.crowded)}"` : ""}${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
+    `<li${options.id ? ` id="${escapeAttribute(options.id)}"` : ""}${options.crowded ? crowdedAttributes(options.crowded) : ""}${options.place ? ` style="${placementStyle(options.place)}"` : ""}>` +
     (options.before ? `<span class="muted">${escapeText(options.before)}</span> ` : "") +
     `<a href="${escapeAttribute(itemHref(item))}"${options.discover ? ' data-discover="true"' : ""}` +
     ` class="${item.allDay ? "occurrence occurrence--all-day" : "occurrence"}">` +
@@ -96,6 +98,25 @@ function lanesBucket(lanes: number): string {
   if (lanes > LANES_WEIGHED_ONE_BY_ONE) return String(Math.ceil(lanes / 4) * 4);
   return String(Math.max(2, Math.floor(lanes)));
 }
+
+/**
+ * More lanes than a printed day column (about 650 px) holds at the usual type: calendar.css prints these
+ * in small type without their times, as it prints every lane of a week.
+ */
+const MOST_LANES_PRINTED_AS_USUAL = 24;
+
+/** An event's lanes as calendar.css reads them: on screen by bucket, on paper narrow or not. */
+function crowdedAttributes(lanes: number): string {
+  const narrowOnPaper = !(lanes <= MOST_LANES_PRINTED_AS_USUAL);
+  return ` data-crowded="${lanesBucket(lanes)}"${narrowOnPaper ? ' data-crowded-print="narrow"' : ""}`;
+}
+
+/**
+ * An agenda row's id: the day it is listed under and the occurrence (an event over several days has a row
+ * on each). A crowd's link in the day view names its first event's, so the agenda opens at the crowd.
+ */
+export const agendaRowId = (date: string, occurrence: { eventId: string; startMs: number }) =>
+  `at-${date}-${occurrence.eventId}-${occurrence.startMs}`;
 
 /** Where a crowd's link leads: a week's to the day view, a day's to the agenda from that day. */
 export type CrowdTarget = { href: string; to: "day view" | "agenda" };

@@ -285,3 +285,30 @@ describe("eventRange", () => {
     expect(endless.rangeEnd).toBeNull();
   });
 });
+
+describe("the order and uniqueness of occurrences", () => {
+  it("puts occurrences alike in start, kind and title in the order of their event ids, whatever order they came in", () => {
+    const alike = (id: string) => ({ ...event({ startLocal: "2026-03-04T10:00", endLocal: "2026-03-04T11:00" }), id });
+    const ids = (events: EventRecord[]) =>
+      expandOccurrences(events, window("2026-03-04", "2026-03-05", "UTC"), "UTC").map((o) => o.eventId);
+    expect(ids([alike("b"), alike("c"), alike("a")])).toEqual(["a", "b", "c"]);
+    expect(ids([alike("c"), alike("a"), alike("b")])).toEqual(["a", "b", "c"]);
+  });
+
+  it("counts a series' instance once when two of its times fall on one instant (02:30 skipped to 03:30 on a spring-forward day)", () => {
+    // RFC 5545 §3.3.10: a duplicate instance is counted once.
+    const twice = event({
+      startLocal: "2026-03-27T02:30",
+      endLocal: "2026-03-27T02:45",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=30",
+    });
+    expect(starts([twice], "2026-03-28", "2026-03-31", "Europe/Berlin")).toEqual([
+      "2026-03-28T02:30:00+01:00",
+      "2026-03-28T03:30:00+01:00",
+      "2026-03-29T03:30:00+02:00",
+      "2026-03-30T02:30:00+02:00",
+      "2026-03-30T03:30:00+02:00",
+    ]);
+  });
+});

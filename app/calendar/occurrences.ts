@@ -225,14 +225,24 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
     const left = leftOut(event, overridden.get(event.id));
+    // Two wall times on one instant (02:30 and 03:30 on a spring-forward day) are one instance (RFC 5545
+    // §3.3.10: duplicates are counted once); the first, by wall time, is kept.
+    const seen = new Set<number>();
     for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
       if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
       const occurrenceSpan = span(wallStart);
+      if (seen.has(occurrenceSpan.startMs)) continue;
+      seen.add(occurrenceSpan.startMs);
       if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }
   }
+  // Last by id: events alike otherwise come in the order the database happened to give them.
   return result.sort(
-    (a, b) => a.startMs - b.startMs || Number(b.allDay) - Number(a.allDay) || a.title.localeCompare(b.title),
+    (a, b) =>
+      a.startMs - b.startMs ||
+      Number(b.allDay) - Number(a.allDay) ||
+      a.title.localeCompare(b.title) ||
+      a.eventId.localeCompare(b.eventId),
   );
 }
 

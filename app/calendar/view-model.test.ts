@@ -74,25 +74,35 @@ describe("a week's day column on a phone", () => {
 });
 
 describe("the day view's column", () => {
-  it("gives events at the same time a link to the agenda from that day, where each has a row, just before them", () => {
+  it("gives events at the same time a link to the agenda from that day, at the first one's row, just before them", () => {
+    const occurrences = [
+      at("2026-03-04T08:00", "2026-03-04T09:00", "Breakfast"),
+      at("2026-03-04T10:00", "2026-03-04T11:00", "Standup"),
+      at("2026-03-04T10:00", "2026-03-04T11:00", "Review"),
+    ];
+    const today = Temporal.PlainDate.from("2026-03-01");
     const { model, lists } = buildModel(
       viewRange("day", Temporal.PlainDate.from("2026-03-04")),
-      [
-        at("2026-03-04T08:00", "2026-03-04T09:00", "Breakfast"),
-        at("2026-03-04T10:00", "2026-03-04T11:00", "Standup"),
-        at("2026-03-04T10:00", "2026-03-04T11:00", "Review"),
-      ],
+      occurrences,
       ZONE,
-      Temporal.PlainDate.from("2026-03-01"),
+      today,
     );
     if (model.view !== "day") throw new Error("not a day");
     const html = lists[model.days[0]!.timed]!;
     // The stylesheet shows the link in place of the lanes only where the column is too narrow for them.
+    const row = `at-2026-03-04-Standup-${Date.UTC(2026, 2, 4, 9)}`;
     expect(html).toContain(
-      '<a href="/calendar?view=agenda&amp;date=2026-03-04" class="time-grid__more">2<span class="visually-hidden"> events, 10:00–11:00: see them in the agenda</span></a>',
+      `<a href="/calendar?view=agenda&amp;date=2026-03-04#${row}" class="time-grid__more">2<span class="visually-hidden"> events, 10:00–11:00: see them in the agenda</span></a>`,
     );
-    expect(html.indexOf("time-grid__more")).toBeGreaterThan(html.indexOf("Breakfast"));
-    expect(html.indexOf("time-grid__more")).toBeLessThan(html.indexOf("Standup"));
+    // The agenda from that day has the row, the crowd's first: its link opens there, without JS too.
+    const agenda = buildModel(viewRange("agenda", Temporal.PlainDate.from("2026-03-04")), occurrences, ZONE, today);
+    if (agenda.model.view !== "agenda") throw new Error("not the agenda");
+    const rows = agenda.lists[agenda.model.days[0]!.items]!;
+    expect(rows).toContain(`<li id="${row}">`);
+    expect(rows.indexOf(row)).toBeLessThan(rows.indexOf("Review"));
+    expect(rows.indexOf(row)).toBeGreaterThan(rows.indexOf("Breakfast"));
+    expect(html.indexOf("time-grid__more")).toBeGreaterThan(html.indexOf(">Breakfast<"));
+    expect(html.indexOf("time-grid__more")).toBeLessThan(html.indexOf(">Standup<"));
     expect(html.match(/data-crowded="2"/g)).toHaveLength(2);
   });
 });

@@ -1,4 +1,11 @@
-import { type CrowdTarget, PageLists, type Placement, crowdHtml, itemHtml } from "./occurrence-html.server";
+import {
+  type CrowdTarget,
+  PageLists,
+  type Placement,
+  agendaRowId,
+  crowdHtml,
+  itemHtml,
+} from "./occurrence-html.server";
 import type { OccurrenceItem } from "./occurrence-item";
 import { type Occurrence, occurrenceOf } from "./occurrences";
 import { Temporal, isoWeek, isoWithOffset, parseWall, toZoned } from "./time";
@@ -143,13 +150,14 @@ export function buildModel(
   const html = (
     o: Occurrence,
     date: Temporal.PlainDate,
-    options: { compact?: boolean; place?: Placement; crowded?: number; withLocation?: boolean } = {},
+    options: { compact?: boolean; place?: Placement; crowded?: number; withLocation?: boolean; id?: string } = {},
   ) => {
     const item = toItem(o, clock, options.withLocation, labels, dayOfDate(date));
     return itemHtml(item, {
       compact: options.compact,
       place: options.place,
       crowded: options.crowded,
+      id: options.id,
       after: item.location || undefined,
       discover: page.firstOf(o.eventId),
     });
@@ -184,7 +192,9 @@ export function buildModel(
     for (let date = range.first; Temporal.PlainDate.compare(date, range.last) < 0; date = date.add({ days: 1 })) {
       const todays = onDate(date);
       if (!todays.length) continue;
-      const items = page.add(todays.map((o) => html(o, date, { withLocation: true })).join(""));
+      const items = page.add(
+        todays.map((o) => html(o, date, { withLocation: true, id: agendaRowId(date.toString(), o) })).join(""),
+      );
       days.push({ date: date.toString(), label: dayLabel(date), isToday: isToday(date), items });
     }
     return { model: { view: "agenda", days }, lists: page.lists };
@@ -201,10 +211,20 @@ export function buildModel(
     const placed = layoutDay(todays, date, timeZone);
     // Events at the same time get a link besides (a column too narrow for their lanes shows it instead of
     // them): a week's to the day, a day's to the agenda from that date, where each has a row.
-    const target: CrowdTarget =
-      range.view === "week"
-        ? { href: `/calendar?view=day&date=${date.toString()}`, to: "day view" }
-        : { href: `/calendar?view=agenda&date=${date.toString()}`, to: "agenda" };
+    // A day's leads to the row of the crowd's event listed first there (the agenda lists a day's events
+    // in this order), so the agenda opens at the crowd's time, not at the top of the day.
+    const listed = new Map(todays.map((o, index) => [o, index]));
+    const firstListed = new Map<object, Occurrence>();
+    for (const { crowd, occurrence } of range.view === "day" ? placed : []) {
+      const first = crowd && firstListed.get(crowd);
+      if (crowd && (!first || listed.get(occurrence)! < listed.get(first)!)) firstListed.set(crowd, occurrence);
+    }
+    const target = (crowd: object): CrowdTarget => {
+      if (range.view === "week") return { href: `/calendar?view=day&date=${date.toString()}`, to: "day view" };
+      const first = firstListed.get(crowd);
+      const fragment = first ? `#${agendaRowId(date.toString(), first)}` : "";
+      return { href: `/calendar?view=agenda&date=${date.toString()}${fragment}`, to: "agenda" };
+    };
     // Each crowd's link comes just before its first event, so that reading (and Tab) order follows the day.
     const linked = new Set<object>();
     const timed = page.add(
@@ -214,7 +234,7 @@ export function buildModel(
           const item = html(entry.occurrence, date, { place: entry, crowded });
           if (crowd === null || linked.has(crowd)) return item;
           linked.add(crowd);
-          return crowdHtml(crowd, entry.lanes, target, spanLabel(crowd)) + item;
+          return crowdHtml(crowd, entry.lanes, target(crowd), spanLabel(crowd)) + item;
         })
         .join(""),
     );

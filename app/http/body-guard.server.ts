@@ -2,7 +2,9 @@ import type { NextFunction, RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
+import { fieldsBeforeFile } from "./multipart-head.server";
 import { isApiPath, routePath } from "./route-path.server";
+import { logger } from "~/observability/logger.server";
 import {
   BAD_TEXT_LOCAL,
   BODY_TOO_LARGE_LOCAL,
@@ -330,12 +332,24 @@ async function reencode(
   return { bytes, contentType };
 }
 
+/** The fields of a post refused as too large that are handed on to the page answering it (the calendar's import). */
+const TOO_LARGE_FIELDS = new Set(["intent", "restoreDeleted"]);
+
+/** Logged (debug) for a request let go because its client went away before its body was read. */
+export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go";
+/** Logged (debug) for a request let go because its client went away while its body was read. */
+export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was read; let go";
+
 /**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
- * or 'close' before 'end') gives "client_gone": nobody is left to answer, and as an error it reached the
- * error handler, which took the ECONNRESET for a database outage (logged and counted as one).
+ * or 'close' before 'end') gives "client_went_away" ("client_gone" if gone before): nobody is left to
+ * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
+ * (logged and counted as one).
  */
-function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_large" | "client_gone"> {
+function readLimited(
+  req: Request,
+  limitBytes: number,
+): Promise<Buffer | "too_large" | "client_gone" | "client_went_away"> {
   return new Promise((resolve, reject) => {
     // Gone while earlier middleware awaited (the session): 'close' has fired already and nothing else will.
     if (req.destroyed) return resolve("client_gone");
@@ -352,9 +366,9 @@ function readLimited(req: Request, limitBytes: number): Promise<Buffer | "too_la
     req.on("data", onData);
     // A settled promise ignores later calls: 'close' after 'end' (or after "too_large") changes nothing.
     req.once("end", () => resolve(Buffer.concat(chunks)));
-    req.once("close", () => resolve("client_gone"));
+    req.once("close", () => resolve("client_went_away"));
     req.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ECONNRESET" || error.code === "ECONNABORTED" || req.destroyed) resolve("client_gone");
+      if (error.code === "ECONNRESET" || error.code === "ECONNABORTED" || req.destroyed) resolve("client_went_away");
       else reject(error);
     });
   });
@@ -405,15 +419,36 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     title: "Request too large",
     message: `The request body is larger than ${limitBytes.toLocaleString("en")} bytes.`,
   });
-  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number) => {
+  // A page that says so at its form (the calendar's import) gets the post marked, with only the fields sent
+  // before its file (nothing else of the body is read), and answers with itself, the message and the choices
+  // made (the import's "Also bring back events I deleted"): a bare 413 page had no form to go back to.
+  const handOnTooLarge = async (req: Request, res: Response, headUnread: boolean) => {
+    const read =
+      headUnread && mediaType(req) === MULTIPART ? await fieldsBeforeFile(req, req.get("content-type") ?? "") : [];
     discardRestOfBody(req, res);
-    // A page that says so at its form (the calendar's import) gets the post, without its body and marked,
-    // and answers with itself and the message: a bare 413 page had no form to go back to.
+    // Only what the page's action reads of a refused post: anything else sent before the file is dropped.
+    const head = read.filter(([name]) => TOO_LARGE_FIELDS.has(name));
+    // Bytes that were not UTF-8 are U+FFFD already (Remix's upload handler decodes with Blob.text()); a NUL,
+    // as in every form's fields, is not handed on: then no fields are.
+    const fields = await reencode(FORM, Buffer.from(new URLSearchParams(head).toString()), FORM, {
+      nul: "none",
+      storableJsonWanted: false,
+    });
+    res.locals[BODY_TOO_LARGE_LOCAL] = true;
+    (res.locals as { body?: GuardedBody }).body =
+      "bytes" in fields ? fields : { bytes: Buffer.alloc(0), contentType: FORM };
+  };
+  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number, headUnread: boolean) => {
     if (answersTooLargeItself(req)) {
-      res.locals[BODY_TOO_LARGE_LOCAL] = true;
-      (res.locals as { body?: GuardedBody }).body = { bytes: Buffer.alloc(0), contentType: FORM };
-      return next();
+      // A client gone (before or while its head was read) is let go: a page rendered for nobody otherwise.
+      if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
+      handOnTooLarge(req, res, headUnread).then(() => {
+        if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
+        next();
+      }, next);
+      return;
     }
+    discardRestOfBody(req, res);
     sendClientError(req, res, tooLargeFor(limitBytes));
   };
   return (req, res, next) => {
@@ -437,12 +472,16 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes);
+    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes, true);
     readLimited(req, limitBytes)
       .then(async (bytes) => {
         // The client is gone: end quietly, nothing to answer and nothing wrong here.
-        if (bytes === "client_gone") return;
-        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes);
+        if (bytes === "client_gone") return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
+        if (bytes === "client_went_away") {
+          return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
+        }
+        // Its start read and gone: no fields are carried on (browsers send a form's length, so this is rare).
+        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes, false);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),

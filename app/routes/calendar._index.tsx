@@ -122,8 +122,17 @@ const refused = (error: string, status: number, restoreDeleted = false) =>
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  // Over the import's request limit the body guard hands on no body, marked (only an import sends that much).
-  if (context.bodyTooLarge || Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
+  // Over the import's request limit the body guard hands on, marked, only the fields sent before the file
+  // (only an import sends that much): the form's choice is shown again with the message.
+  if (context.bodyTooLarge) {
+    const head = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+    return refused(
+      IMPORT_TOO_LARGE_MESSAGE,
+      413,
+      head.success && head.data.intent === "import" && head.data.restoreDeleted,
+    );
+  }
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_IMPORT_REQUEST_BYTES) {
     return refused(IMPORT_TOO_LARGE_MESSAGE, 413);
   }
   const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
@@ -316,34 +325,42 @@ function Sharing({
       <ImportResult result={result} report={report} />
       <Form method="post" encType="multipart/form-data" action={importAction} key={searchParams.get("imported") ?? ""}>
         <input type="hidden" name="intent" value="import" />
-        <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
-        <input
-          id="ics-file"
-          type="file"
-          name="file"
-          accept=".ics,text/calendar"
-          required
-          // With JS a file over the limit is stopped here, before it is sent; without JS the page's action
-          // says so after the post (a body over the limit arrives without it, see body-guard.server.ts).
-          onChange={(event) => {
-            const file = event.currentTarget.files?.[0];
-            event.currentTarget.setCustomValidity(file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "");
-          }}
-        />{" "}
-        <label>
+        {/* One group, named first: the box before the file is heard as part of the import. */}
+        <fieldset className="calendar__import">
+          <legend>Import from another calendar</legend>
+          {/* Before the file: sent ahead of it, so that a file refused as too large still brings this choice
+            back (the body guard reads only the fields before a file, see multipart-head.server.ts). */}
+          <label>
+            <input
+              type="checkbox"
+              name="restoreDeleted"
+              aria-describedby="restore-deleted-hint"
+              // A refused import's page (without JS) shows the choice as it was posted.
+              defaultChecked={result?.restoreDeleted ?? false}
+            />{" "}
+            {RESTORE_DELETED_LABEL}
+          </label>
+          <p className="field-hint" id="restore-deleted-hint">
+            {RESTORE_DELETED_HINT}
+          </p>
+          <label htmlFor="ics-file">Import an .ics file (Google, Outlook, Apple…)</label>{" "}
           <input
-            type="checkbox"
-            name="restoreDeleted"
-            aria-describedby="restore-deleted-hint"
-            // A refused import's page (without JS) shows the choice as it was posted.
-            defaultChecked={result?.restoreDeleted ?? false}
+            id="ics-file"
+            type="file"
+            name="file"
+            accept=".ics,text/calendar"
+            required
+            // With JS a file over the limit is stopped here, before it is sent; without JS the page's action
+            // says so after the post (a body over the limit arrives without it, see body-guard.server.ts).
+            onChange={(event) => {
+              const file = event.currentTarget.files?.[0];
+              event.currentTarget.setCustomValidity(
+                file && file.size > MAX_IMPORT_BYTES ? IMPORT_TOO_LARGE_MESSAGE : "",
+              );
+            }}
           />{" "}
-          {RESTORE_DELETED_LABEL}
-        </label>{" "}
-        <button type="submit">Import</button>
-        <p className="field-hint" id="restore-deleted-hint">
-          {RESTORE_DELETED_HINT}
-        </p>
+          <button type="submit">Import</button>
+        </fieldset>
       </Form>
       <p>
         <a href="/calendar/export.ics" download className="standalone-link">
@@ -412,7 +429,8 @@ function useOccurrenceNavigation(container: RefObject<HTMLElement | null>) {
           : null;
       if (!(link instanceof HTMLAnchorElement) || link.origin !== window.location.origin) return;
       event.preventDefault();
-      navigate(`${link.pathname}${link.search}`);
+      // With its fragment: a day's crowd leads to its first event's row in the agenda.
+      navigate(`${link.pathname}${link.search}${link.hash}`);
     };
     element.addEventListener("click", onClick);
     return () => element.removeEventListener("click", onClick);

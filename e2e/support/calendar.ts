@@ -31,16 +31,18 @@ export function icsOf(...events: string[][]): string {
 /**
  * Imports an .ics file through the calendar page's form, as a person does (opening "Import, export and
  * subscribe" if it is closed), with "Also bring back events I deleted" ticked if asked; the report is the
- * caller's to check.
+ * caller's to check. `ics` may be any bytes, sent as `mimeType` (a file that is not a calendar).
  */
-export async function importIcs(page: Page, ics: string, { name = "work.ics", bringBack = false } = {}) {
+export async function importIcs(
+  page: Page,
+  ics: string | Buffer,
+  { name = "work.ics", bringBack = false, mimeType = "text/calendar" } = {},
+) {
   const details = page.locator("details.calendar__sharing");
   if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
     await page.getByText("Import, export and subscribe").click();
   }
-  await page
-    .getByLabel(/Import an .ics file/)
-    .setInputFiles({ name, mimeType: "text/calendar", buffer: Buffer.from(ics) });
+  await page.getByLabel(/Import an .ics file/).setInputFiles({ name, mimeType, buffer: Buffer.from(ics) });
   if (bringBack) await page.getByLabel("Also bring back events I deleted").check();
   await page.getByRole("button", { name: "Import", exact: true }).click();
 }

@@ -1529,6 +1529,29 @@ describe("calendar pages without JavaScript", () => {
     const page = await farTooLarge.text();
     expect(page).toContain("The file is too large: import at most 2 MB at a time.");
     expect(page).not.toContain("Request too large");
+    // The box the person ticked is ticked again (a browser sends it before the file, where the form has it);
+    // unticked stays unticked, and one sent after the file (past what is read of a refused body) is not read.
+    const ticked = '<input type="checkbox" name="restoreDeleted" aria-describedby="restore-deleted-hint" checked=""/>';
+    const withBox = (where: "before" | "after" | "none") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      if (where === "before") form.set("restoreDeleted", "on");
+      form.set("file", new File([ics(2_100_000)], "big.ics", { type: "text/calendar" }));
+      if (where === "after") form.set("restoreDeleted", "on");
+      return client.get("/calendar?index", { method: "POST", body: form });
+    };
+    const before = await withBox("before");
+    expect(before.status).toBe(413);
+    const beforePage = await before.text();
+    expect(beforePage).toContain("The file is too large: import at most 2 MB at a time.");
+    expect(beforePage).toContain(ticked);
+    for (const where of ["after", "none"] as const) {
+      const refused = await withBox(where);
+      expect(refused.status).toBe(413);
+      const html = await refused.text();
+      expect(html).toContain("The file is too large: import at most 2 MB at a time.");
+      expect(html).not.toContain(ticked);
+    }
     // So is another spelling of the address that Remix routes to the calendar.
     const form = new FormData();
     form.set("intent", "import");
