@@ -121,6 +121,13 @@ async function bounded(step: Promise<unknown>, limitMs: number, what: string): P
   clearTimeout(timer);
 }
 
+/** Whatever this process is still writing is stored as aborted, text kept, and its readers told. */
+function settleReplies(): Promise<unknown> {
+  return runtime
+    .settleLocalReplies()
+    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -131,7 +138,11 @@ async function shutdown(signal: string): Promise<void> {
   const jobsStopped = runtime.stopBackgroundJobs(config.shutdownGraceMs); // stops fetching now, drains running jobs
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
-    server.closeAllConnections();
+    // Replies still streamed to a reader are stored as aborted first, which sends their `done`: the
+    // reader sees the reply end, not a connection cut mid-chunk.
+    void bounded(settleReplies(), STEP_LIMIT_MS, "settling unfinished replies").then(() =>
+      server.closeAllConnections(),
+    );
   }, config.shutdownGraceMs);
   forced.unref();
   server.closeIdleConnections();
@@ -142,9 +153,7 @@ async function shutdown(signal: string): Promise<void> {
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   await runtime.waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   // Whatever is still being written after the grace period is stored as aborted, text kept.
-  await runtime
-    .settleLocalReplies()
-    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  await settleReplies();
   await bounded(jobsStopped, STEP_LIMIT_MS, "stopping the job worker");
   await bounded(
     runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted))),
