@@ -341,20 +341,29 @@ async function finish(
     });
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;
-    // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
-    // usage are kept even when the reply's own write is the one refused (it then fails as before).
-    log.warn(
-      { messageId, error: describeError(error) },
-      "reply's final statement refused; storing its parts one by one",
-    );
-    await extras.storePrompt();
-    if (usage)
-      await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));
+    // Its account was deleted while it was written (the usage row's person is gone, the reply with it):
+    // nothing to store, and nothing went wrong.
+    let gone = false;
     await writeWhenAvailable(messageId, async () => {
-      stored = (await prisma.message.updateMany({ where: { id: messageId }, data })).count > 0;
+      gone = (await prisma.message.count({ where: { id: messageId } })) === 0;
     });
+    if (gone) stored = false;
+    else {
+      // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
+      // usage are kept even when the reply's own write is the one refused (it then fails as before).
+      log.warn(
+        { messageId, error: describeError(error) },
+        "reply's final statement refused; storing its parts one by one",
+      );
+      await extras.storePrompt();
+      if (usage)
+        await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));
+      await writeWhenAvailable(messageId, async () => {
+        stored = (await prisma.message.updateMany({ where: { id: messageId }, data })).count > 0;
+      });
+    }
   }
-  // Its conversation was deleted while it was written: nothing to store, and nothing went wrong.
+  // Its conversation (or account) was deleted while it was written: nothing to store, and nothing went wrong.
   if (!stored) log.info({ messageId }, "reply deleted while written");
   liveReplies.delete(messageId);
   publish(messageId, { type: "done", status: outcome.status, html: rendered.html });
