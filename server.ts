@@ -136,6 +136,9 @@ async function shutdown(signal: string): Promise<void> {
   runtime.startDraining();
   logger.info({ signal }, "shutting down: finishing in-flight requests");
   const jobsStopped = runtime.stopBackgroundJobs(config.shutdownGraceMs); // stops fetching now, drains running jobs
+  // The poller stops taking updates now too: one taken while draining would start a reply cut at exit
+  // (or begun after the replies are settled, left `streaming`); left with Telegram, the next process answers it.
+  const telegramStopped = runtime.stopTelegram(config.shutdownGraceMs);
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
     // Replies still streamed to a reader are stored as aborted first, which sends their `done`: the
@@ -155,11 +158,7 @@ async function shutdown(signal: string): Promise<void> {
   // Whatever is still being written after the grace period is stored as aborted, text kept.
   await settleReplies();
   await bounded(jobsStopped, STEP_LIMIT_MS, "stopping the job worker");
-  await bounded(
-    runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted))),
-    config.shutdownGraceMs + STEP_LIMIT_MS,
-    "stopping Telegram",
-  );
+  await bounded(telegramStopped, config.shutdownGraceMs + STEP_LIMIT_MS, "stopping Telegram");
   await bounded(Promise.all([runtime.closeDb(), runtime.closeRedis()]), STEP_LIMIT_MS, "closing connections");
   await stopEmbedded?.();
   await devServer?.close();
