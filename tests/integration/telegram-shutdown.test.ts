@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 it(
-  "a message sent while the process drains is left with Telegram; the reply in progress is kept as aborted",
+  "a message sent while the process drains is left with Telegram; the reply in progress is kept as aborted; it exits in its grace period",
   { timeout: 60_000 },
   async () => {
     await linkedChat(555);
@@ -51,6 +51,7 @@ it(
     telegram.sendFromUser(555, "[[stub:delay=300]] tell me a long story about the sea");
     await waitUntil(() => (telegram.messages(555).at(-1)?.text ?? "").startsWith("You said"), "the reply to start");
 
+    const stopping = Date.now();
     const exited = harness.server.stop("SIGTERM");
     await waitUntil(
       () => harness.server.logs.some((entry) => String(entry.msg).startsWith("shutting down")),
@@ -58,6 +59,8 @@ it(
     );
     const late = telegram.sendFromUser(556, "sent while ARES stops");
     expect(await exited).toBe(0);
+    // Within the grace period (1.5 s) and the closing steps: the poller's retry pause (5 s) is not waited out.
+    expect(Date.now() - stopping).toBeLessThan(4_000);
 
     expect(await prisma.message.count({ where: { content: "sent while ARES stops" } })).toBe(0);
     expect(telegram.pendingUpdates().map((update) => update.update_id)).toContain(late.update_id);
