@@ -30,7 +30,9 @@ it(
     const events = readEvents(response);
     // A few tokens in, then the operator stops the process.
     await expect
-      .poll(() => prisma.message.count({ where: { conversationId: id, role: "assistant", content: { not: "" } } }))
+      .poll(() => prisma.message.count({ where: { conversationId: id, role: "assistant", content: { not: "" } } }), {
+        timeout: 10_000,
+      })
       .toBe(1);
     const exited = harness.server.stop("SIGTERM");
 

@@ -917,21 +917,22 @@ describe("issue 9 review: replies the database could not take, or that lost thei
     // Someone else first: the first account is the instance's only admin, which cannot delete itself.
     await signedInClient(harness.server.url);
     const client = await signedInClient(harness.server.url);
-    const { replyId } = await start(client, "[[stub:delay=100]] a long answer for an account about to go");
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const reply = await prisma.message.findUnique({ where: { id: replyId } });
-      if (reply && reply.content.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Slow enough that the deletion lands while the reply is still being written, even on a loaded machine.
+    const { replyId } = await start(client, "[[stub:delay=300]] a long answer for an account about to go");
+    await expect
+      .poll(async () => (await prisma.message.findUnique({ where: { id: replyId } }))?.content.length ?? 0, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
     const { user } = await prisma.message.findUniqueOrThrow({ where: { id: replyId }, select: { user: true } });
     const logsBefore = harness.server.logs.length;
     const deleted = await client.post("/settings/data", { confirmEmail: user.email });
     expect(deleted.headers.get("location")).toBe("/");
-    const ended = () =>
-      harness.server.logs.slice(logsBefore).some((entry) => entry.msg === "reply deleted while written");
-    for (let attempt = 0; attempt < 100 && !ended(); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await expect
+      .poll(() => harness.server.logs.slice(logsBefore).some((entry) => entry.msg === "reply deleted while written"), {
+        timeout: 20_000,
+      })
+      .toBe(true);
     const lines = harness.server.logs.slice(logsBefore).filter((entry) => entry.messageId === replyId);
     expect(lines.map((entry) => entry.msg)).toContain("reply deleted while written");
     expect(harness.server.logs.slice(logsBefore).filter((entry) => Number(entry.level) >= 50)).toEqual([]);
