@@ -1,5 +1,5 @@
 import { remember } from "@epic-web/remember";
-import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
+import { describeError, isDatabaseUnavailable, isForeignKeyViolation } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
@@ -342,11 +342,13 @@ async function finish(
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;
     // Its account was deleted while it was written (the usage row's person is gone, the reply with it):
-    // nothing to store, and nothing went wrong.
+    // nothing to store, and nothing went wrong. Only that: any other refusal is logged and retried below.
     let gone = false;
-    await writeWhenAvailable(messageId, async () => {
-      gone = (await prisma.message.count({ where: { id: messageId } })) === 0;
-    });
+    if (isForeignKeyViolation(error)) {
+      await writeWhenAvailable(messageId, async () => {
+        gone = (await prisma.user.count({ where: { id: userId } })) === 0;
+      });
+    }
     if (gone) stored = false;
     else {
       // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
