@@ -121,6 +121,23 @@ async function bounded(step: Promise<unknown>, limitMs: number, what: string): P
   clearTimeout(timer);
 }
 
+/** The settle run early, when the grace period runs out with replies still streamed to readers, is short. */
+const EARLY_SETTLE_LIMIT_MS = 3_000;
+/** Aborted replies' own last writes (usage, stored prompt) and their Telegram relays, after the settle. */
+const AFTER_SETTLE_LIMIT_MS = 2_000;
+
+let settling: Promise<unknown> | undefined;
+/**
+ * Whatever this process is still writing is stored as aborted, text kept, and its readers told. Run
+ * once: the early settle (grace period over) and the main flow share it, so the two never overlap.
+ */
+function settleReplies(): Promise<unknown> {
+  settling ??= runtime
+    .settleLocalReplies()
+    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  return settling;
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -129,28 +146,36 @@ async function shutdown(signal: string): Promise<void> {
   runtime.startDraining();
   logger.info({ signal }, "shutting down: finishing in-flight requests");
   const jobsStopped = runtime.stopBackgroundJobs(config.shutdownGraceMs); // stops fetching now, drains running jobs
+  // The poller stops taking updates now too: one taken while draining would start a reply cut at exit
+  // (or begun after the replies are settled, left `streaming`); left with Telegram, the next process answers it.
+  const pollerStopped = runtime.stopTelegramPoller(config.shutdownGraceMs);
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   const forced = setTimeout(() => {
     logger.warn("in-flight requests did not finish in time; closing their connections");
-    server.closeAllConnections();
+    // Replies still streamed to a reader are stored as aborted first, which sends their `done`: the
+    // reader sees the reply end, not a connection cut mid-chunk. Their connections then close on their
+    // own (draining): up to a second for that, so the `done` is flushed before any connection is cut.
+    void bounded(settleReplies(), EARLY_SETTLE_LIMIT_MS, "settling unfinished replies")
+      .then(() => bounded(serverClosed, 1_000, "closing the last connections"))
+      .then(() => server.closeAllConnections());
   }, config.shutdownGraceMs);
   forced.unref();
   server.closeIdleConnections();
   const shutdownStarted = Date.now();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await serverClosed;
   clearTimeout(forced);
   stopMaintenance();
+  // Before the settle: an update being handled could otherwise start a reply after it, left `streaming`.
+  await bounded(pollerStopped, config.shutdownGraceMs + STEP_LIMIT_MS, "stopping the Telegram poller");
   // Replies being written for no-JS readers have no open connection to wait on: wait for them here.
   await runtime.waitForGenerations(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted)));
   // Whatever is still being written after the grace period is stored as aborted, text kept.
-  await runtime
-    .settleLocalReplies()
-    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  await bounded(settleReplies(), STEP_LIMIT_MS, "settling unfinished replies");
+  // The aborted replies end their own writes (usage, stored prompt) before the pool closes, and their
+  // Telegram relays show the final text.
+  await runtime.waitForGenerations(AFTER_SETTLE_LIMIT_MS);
+  await runtime.waitForTelegramRelays(AFTER_SETTLE_LIMIT_MS);
   await bounded(jobsStopped, STEP_LIMIT_MS, "stopping the job worker");
-  await bounded(
-    runtime.stopTelegram(Math.max(0, config.shutdownGraceMs - (Date.now() - shutdownStarted))),
-    config.shutdownGraceMs + STEP_LIMIT_MS,
-    "stopping Telegram",
-  );
   await bounded(Promise.all([runtime.closeDb(), runtime.closeRedis()]), STEP_LIMIT_MS, "closing connections");
   await stopEmbedded?.();
   await devServer?.close();

@@ -1,5 +1,5 @@
 import { remember } from "@epic-web/remember";
-import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
+import { describeError, isDatabaseUnavailable, isForeignKeyViolation } from "~/db/availability.server";
 import { prisma } from "~/db/db.server";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "~/llm/errors";
 import { contextWindow, countTokens, streamChat } from "~/llm/router.server";
@@ -341,20 +341,31 @@ async function finish(
     });
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;
-    // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
-    // usage are kept even when the reply's own write is the one refused (it then fails as before).
-    log.warn(
-      { messageId, error: describeError(error) },
-      "reply's final statement refused; storing its parts one by one",
-    );
-    await extras.storePrompt();
-    if (usage)
-      await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));
-    await writeWhenAvailable(messageId, async () => {
-      stored = (await prisma.message.updateMany({ where: { id: messageId }, data })).count > 0;
-    });
+    // Its account was deleted while it was written (the usage row's person is gone, the reply with it):
+    // nothing to store, and nothing went wrong. Only that: any other refusal is logged and retried below.
+    let gone = false;
+    if (isForeignKeyViolation(error)) {
+      await writeWhenAvailable(messageId, async () => {
+        gone = (await prisma.user.count({ where: { id: userId } })) === 0;
+      });
+    }
+    if (gone) stored = false;
+    else {
+      // The one statement was refused (a value, a trigger): each write on its own, so the prompt and the
+      // usage are kept even when the reply's own write is the one refused (it then fails as before).
+      log.warn(
+        { messageId, error: describeError(error) },
+        "reply's final statement refused; storing its parts one by one",
+      );
+      await extras.storePrompt();
+      if (usage)
+        await writeWhenAvailable(messageId, () => recordUsage(userId, source.provider, source.model, usage.counts));
+      await writeWhenAvailable(messageId, async () => {
+        stored = (await prisma.message.updateMany({ where: { id: messageId }, data })).count > 0;
+      });
+    }
   }
-  // Its conversation was deleted while it was written: nothing to store, and nothing went wrong.
+  // Its conversation (or account) was deleted while it was written: nothing to store, and nothing went wrong.
   if (!stored) log.info({ messageId }, "reply deleted while written");
   liveReplies.delete(messageId);
   publish(messageId, { type: "done", status: outcome.status, html: rendered.html });

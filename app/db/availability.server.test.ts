@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeError, isDatabaseUnavailable } from "./availability.server";
+import { describeError, isDatabaseUnavailable, isForeignKeyViolation } from "./availability.server";
 
 // Shapes seen from Prisma 6.19 + @prisma/adapter-pg + pg with PostgreSQL stopped (pg_ctl stop -m fast).
 function prismaError(code: string, message: string) {
@@ -49,5 +49,24 @@ describe("a database outage", () => {
     expect(describeError(rawUnreachable)).toContain("Can't reach database server");
     expect(describeError(adminShutdown)).toBe("terminating connection due to administrator command");
     expect(describeError(new Error("6 pending: a, b"))).toBe("6 pending: a, b");
+  });
+});
+
+describe("a foreign-key violation", () => {
+  it("is recognised from Prisma, a raw query, the driver adapter and node-postgres, and nothing else is", () => {
+    const raw = Object.assign(prismaError("P2010", "Raw query failed. Code: `23503`."), { meta: { code: "23503" } });
+    const adapter = Object.assign(new Error(""), { cause: { kind: "postgres", originalCode: "23503" } });
+    const driver = Object.assign(new Error("insert violates foreign key constraint"), { code: "23503" });
+    for (const error of [prismaError("P2003", "Foreign key constraint violated"), raw, adapter, driver]) {
+      expect(isForeignKeyViolation(error)).toBe(true);
+    }
+    for (const error of [
+      prismaError("P2002", "Unique constraint failed"),
+      prismaError("P2025", "not found"),
+      refused,
+    ]) {
+      expect(isForeignKeyViolation(error)).toBe(false);
+    }
+    expect(isForeignKeyViolation(new Error("value too long for type character varying(10)"))).toBe(false);
   });
 });

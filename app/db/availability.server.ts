@@ -54,6 +54,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
+ * A foreign-key violation (SQLSTATE 23503): Prisma's P2003, or the driver's code through a raw query
+ * (P2010's meta) or the adapter's error, anywhere in the cause chain.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  for (const link of chain(error)) {
+    if (link.code === "P2003" || link.code === "23503" || link.originalCode === "23503") return true;
+    const meta = link.meta;
+    if (meta && typeof meta === "object" && (meta as { code?: unknown }).code === "23503") return true;
+  }
+  return false;
+}
+
+/**
  * One line naming what went wrong, for logs and health reports: Prisma's messages start with a
  * multi-line "Invalid `prisma.x()` invocation" preamble and the adapter's errors have an empty message.
  */

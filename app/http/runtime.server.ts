@@ -16,7 +16,7 @@ import { startMemoryReducerNudge } from "~/observability/memory-reducer.server";
 import { logUnhandledRejections } from "~/observability/process-failures.server";
 import { closeRedis, connectRedis } from "~/redis/redis.server";
 import { startSessionMaintenance } from "~/sessions/maintenance.server";
-import { startTelegram, stopTelegram } from "~/telegram/bot.server";
+import { startTelegram, stopTelegramPoller, waitForTelegramRelays } from "~/telegram/bot.server";
 import { createHttpApp } from "./express.server";
 import { startDraining } from "./draining.server";
 
@@ -39,7 +39,8 @@ export const serverRuntime = {
   startTelegram,
   startBackgroundJobs,
   stopBackgroundJobs,
-  stopTelegram,
+  stopTelegramPoller,
+  waitForTelegramRelays,
   closeDb,
   connectRedis,
   closeRedis,

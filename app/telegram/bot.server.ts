@@ -5,6 +5,7 @@
  * behind NAT. Nothing here runs unless TELEGRAM_BOT_TOKEN is set.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { config } from "~/config/env.server";
 import { logger } from "~/observability/logger.server";
@@ -92,19 +93,30 @@ export function startTelegram(): void {
   });
 }
 
-export async function stopTelegram(graceMs: number): Promise<void> {
+/**
+ * Stops the poller: no update is taken after this, and the one being handled (if any) has ended when it
+ * resolves (or `limitMs` has passed), so that no reply is started after the shutdown settles replies.
+ */
+export async function stopTelegramPoller(limitMs: number): Promise<void> {
   if (!runtime) return;
-  runtime.stop.abort();
-  clearInterval(runtime.purge);
-  await runtime.done;
+  const { stop, purge, done } = runtime;
+  stop.abort();
+  clearInterval(purge);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+  clearTimeout(timer);
   runtime = undefined;
-  await waitForRelays(graceMs);
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+/** Resolves when the replies being relayed to Telegram have been sent, or after `limitMs`. */
+export function waitForTelegramRelays(limitMs: number): Promise<void> {
+  return waitForRelays(limitMs);
+}
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // The timer and its abort listener both go when either ends (no listener left per pause).
+  await sleep(ms, undefined, { signal }).catch((error: unknown) => {
+    if (!(error instanceof Error && error.name === "AbortError")) throw error;
   });
 }
 
@@ -191,6 +203,9 @@ async function poll(bot: TelegramBot, signal: AbortSignal): Promise<void> {
       continue;
     }
     for (const update of updates) {
+      // Stopped mid-batch: the rest is left with Telegram (its offset is confirmed only by the next
+      // getUpdates, which never comes), for the next process to answer.
+      if (signal.aborted) return;
       try {
         await handleUpdate(bot, update);
       } catch (error) {

@@ -937,4 +937,30 @@ describe("issue 9 review: replies the database could not take, or that lost thei
     const next = await start(client, "still there?");
     expect((await settled(next.replyId)).status).toBe("complete");
   });
+
+  it("deleting my account while a reply is written ends the reply quietly: no fault logged or reported", async () => {
+    // Someone else first: the first account is the instance's only admin, which cannot delete itself.
+    await signedInClient(harness.server.url);
+    const client = await signedInClient(harness.server.url);
+    // Slow enough that the deletion lands while the reply is still being written, even on a loaded machine.
+    const { replyId } = await start(client, "[[stub:delay=300]] a long answer for an account about to go");
+    await expect
+      .poll(async () => (await prisma.message.findUnique({ where: { id: replyId } }))?.content.length ?? 0, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+    const { user } = await prisma.message.findUniqueOrThrow({ where: { id: replyId }, select: { user: true } });
+    const logsBefore = harness.server.logs.length;
+    const deleted = await client.post("/settings/data", { confirmEmail: user.email });
+    expect(deleted.headers.get("location")).toBe("/");
+    await expect
+      .poll(() => harness.server.logs.slice(logsBefore).some((entry) => entry.msg === "reply deleted while written"), {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    const lines = harness.server.logs.slice(logsBefore).filter((entry) => entry.messageId === replyId);
+    expect(lines.map((entry) => entry.msg)).toContain("reply deleted while written");
+    expect(harness.server.logs.slice(logsBefore).filter((entry) => Number(entry.level) >= 50)).toEqual([]);
+    expect(await prisma.usageDaily.count({ where: { userId: user.id } })).toBe(0);
+  });
 });
