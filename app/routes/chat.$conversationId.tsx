@@ -37,7 +37,7 @@ import { redirectWithNotice } from "~/http/notice.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
-import { conversationIntent } from "~/chat/schemas";
+import { BOX_TEXT_FIELD, conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import {
   Composer,
@@ -74,11 +74,21 @@ function notFound(): never {
  * the words say "deleted or never existed", and the only text on it is what the poster just sent.
  */
 function conversationGone(form: FormData, note?: string): never {
-  const message = form.get("message");
-  if (typeof message !== "string" || !message.trim()) notFound();
-  // An edit's Save posts the edit box, not the message box: the page says which text it shows.
-  const edited = form.get("intent") === "edit";
-  throw data({ conversationGone: true, message, edited, note: note ?? null } satisfies GoneSend, { status: 404 });
+  const typed = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" && value.trim() ? value : null;
+  };
+  // An edit's Save posts the edit box as `message`, and with JS the message box's text beside it: the
+  // edit is what was just saved, so it comes first; the box's text, unsent too, is not lost either.
+  const isEdit = form.get("intent") === "edit";
+  const edit = isEdit ? typed("message") : null;
+  const box = isEdit ? typed(BOX_TEXT_FIELD) : typed("message");
+  const message = edit ?? box ?? notFound();
+  const alsoBox = edit !== null && box !== null && box.trim() !== edit.trim() ? box : null;
+  throw data(
+    { conversationGone: true, message, edited: edit !== null, alsoBox, note: note ?? null } satisfies GoneSend,
+    { status: 404 },
+  );
 }
 
 /** conversationGone when the conversation is not the person's (any more); else nothing. One lookup. */
@@ -509,10 +519,13 @@ export default function Conversation() {
   // hidden field), so the 404 of a conversation deleted meanwhile shows it back (ConversationGone). A
   // Rename that succeeds keeps nothing with JS (the box is never left); a Delete keeps it for the
   // new-conversation page it leads to (the box's page is gone).
+  // An edit's Save does the same under its own name (its `message` is the edit box).
   const withBoxText = (event: FormEvent<HTMLFormElement>) => {
     const box = composerForm.current?.elements.namedItem("message");
-    const field = event.currentTarget.elements.namedItem("message");
-    if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+    for (const name of ["message", BOX_TEXT_FIELD]) {
+      const field = event.currentTarget.elements.namedItem(name);
+      if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+    }
   };
 
   return (
@@ -612,8 +625,9 @@ export default function Conversation() {
             ? {
                 id: editing.id,
                 form: (
-                  <Form method="post" className="edit-in-place" preventScrollReset>
+                  <Form method="post" className="edit-in-place" preventScrollReset onSubmit={withBoxText}>
                     <input type="hidden" name="messageId" value={editing.id} />
+                    {hydrated ? <input type="hidden" name={BOX_TEXT_FIELD} /> : null}
                     <Composer
                       intent="edit"
                       id="edit-message"
@@ -699,9 +713,16 @@ export default function Conversation() {
 
 /**
  * What a post into a missing conversation answers with (404): the box's text, to start a new one with;
- * `edited`: it is an edit's text (its Save posts the edit box); `note`: why the post was refused, if it was.
+ * `edited`: it is an edit's text (its Save posts the edit box), and `alsoBox` the message box's own text
+ * when it had other words; `note`: why the post was refused, if it was.
  */
-type GoneSend = { conversationGone: true; message: string; edited: boolean; note: string | null };
+type GoneSend = {
+  conversationGone: true;
+  message: string;
+  edited: boolean;
+  alsoBox: string | null;
+  note: string | null;
+};
 
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
@@ -713,11 +734,13 @@ const isGoneSend = (value: unknown): value is GoneSend =>
 function ConversationGone({
   message,
   edited = false,
+  alsoBox = null,
   note = null,
   draftKey,
 }: {
   message: string;
   edited?: boolean;
+  alsoBox?: string | null;
   note?: string | null;
   /** The gone page's draft (drafts.ts): sent from here, it is not offered again. */
   draftKey: string | null;
@@ -739,11 +762,33 @@ function ConversationGone({
         className="composer-form"
         id={COMPOSER_FORM_ID}
         onSubmit={(event) => {
-          if (draftKey && isComposerSend(event)) clearDraft(draftKey);
+          // An edit's text is not the box's draft: that one stays until its own text is sent.
+          if (draftKey && !edited && isComposerSend(event)) clearDraft(draftKey);
         }}
       >
         <Composer defaultValue={message} note={note} pending={navigation.state === "submitting"} />
       </Form>
+      {alsoBox !== null ? (
+        <>
+          <p id="gone-box-title">What you had typed in the message box is here too, not sent:</p>
+          <Form
+            method="post"
+            action="/chat?index"
+            className="composer-form"
+            aria-labelledby="gone-box-title"
+            onSubmit={(event) => {
+              if (draftKey && isComposerSend(event)) clearDraft(draftKey);
+            }}
+          >
+            <Composer
+              id="gone-box-message"
+              label="What you had typed in the message box"
+              defaultValue={alsoBox}
+              pending={navigation.state === "submitting"}
+            />
+          </Form>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -769,11 +814,20 @@ export function ErrorBoundary() {
         <ConversationGone
           message={error.data.message}
           edited={error.data.edited}
+          alsoBox={error.data.alsoBox}
           note={error.data.note}
           draftKey={draftKey}
         />
       );
     if (draft?.trim()) return <ConversationGone message={draft} draftKey={draftKey} />;
   }
-  return <ErrorPage />;
+  return (
+    <>
+      <ErrorPage />
+      {/* On this route the theme buttons submit the box's form (the handle, and a failed route's data is
+          null, not absent): without a form of that id they did nothing. An empty one: the theme changes
+          and the switch leads back here, nothing to keep. */}
+      <Form method="post" action="/theme" id={COMPOSER_FORM_ID} hidden />
+    </>
+  );
 }
