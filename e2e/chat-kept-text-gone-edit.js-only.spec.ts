@@ -31,8 +31,12 @@ test("an edit's Save in a conversation deleted in another tab, text in the box t
     document.documentElement.clientWidth,
   ]);
   expect(scrollWidth, "no sideways scroll at 390 px").toBeLessThanOrEqual(clientWidth);
-  // The box's text sent from here starts a new conversation with it.
+  // The box's text (changed here) sent from here starts a new conversation with it; the edit, changed here
+  // too, is not lost: it is in the new conversation's box.
+  await messageBox(page).fill("The edited wording, changed on the 404");
+  await box.fill("Typed in the box meanwhile, sent from the 404");
   await box.locator("xpath=ancestor::form").getByRole("button", { name: "Send" }).click();
   await page.waitForURL((url) => /^\/chat\/[A-Za-z0-9_-]+$/.test(url.pathname) && url.pathname !== path);
-  await expect(page.locator(".message--user").first()).toContainText("Typed in the box meanwhile");
+  await expect(page.locator(".message--user").first()).toContainText("Typed in the box meanwhile, sent from the 404");
+  await expect(messageBox(page)).toHaveValue("The edited wording, changed on the 404");
 });

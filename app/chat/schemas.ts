@@ -17,6 +17,12 @@ export const KEEP_TO_FIELD = "keepTo";
 export const BOX_TEXT_FIELD = "boxMessage";
 
 /**
+ * The field of each of the two forms of that 404 (an edit's text and the box's): the other form's text,
+ * kept for the new conversation's box when one is sent, so neither is lost (ADR 015).
+ */
+export const OTHER_TEXT_FIELD = "otherText";
+
+/**
  * A missing field (a form left empty, a JSON key left out) asks for it; a value of the wrong type (the
  * API sent 123, null or an array) says what is wrong instead of claiming nothing was sent.
  */

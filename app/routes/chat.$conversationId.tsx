@@ -37,7 +37,7 @@ import { redirectWithNotice } from "~/http/notice.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
-import { BOX_TEXT_FIELD, conversationIntent } from "~/chat/schemas";
+import { BOX_TEXT_FIELD, OTHER_TEXT_FIELD, conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import {
   Composer,
@@ -730,6 +730,26 @@ const isGoneSend = (value: unknown): value is GoneSend =>
   (value as Partial<GoneSend>).conversationGone === true &&
   typeof (value as Partial<GoneSend>).message === "string";
 
+/**
+ * The other form's text, sent along so the new conversation's box gets it (chat._index.tsx): its value
+ * from the server works without JS; with JS it is brought up to date from the other box on submit (a
+ * form's own onSubmit runs before Remix reads the form).
+ */
+function OtherText({ value, from }: { value: string; from: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const form = input.current?.form;
+    if (!form) return;
+    const sync = () => {
+      const other = document.getElementById(from);
+      if (input.current && other instanceof HTMLTextAreaElement) input.current.value = other.value;
+    };
+    form.addEventListener("submit", sync, { capture: true });
+    return () => form.removeEventListener("submit", sync, { capture: true });
+  }, [from]);
+  return <input ref={input} type="hidden" name={OTHER_TEXT_FIELD} defaultValue={value} />;
+}
+
 /** The page a post into a missing conversation gets: what happened, and the text ready to send anew. */
 function ConversationGone({
   message,
@@ -766,6 +786,7 @@ function ConversationGone({
           if (draftKey && !edited && isComposerSend(event)) clearDraft(draftKey);
         }}
       >
+        {alsoBox !== null ? <OtherText value={alsoBox} from="gone-box-message" /> : null}
         <Composer defaultValue={message} note={note} pending={navigation.state === "submitting"} />
       </Form>
       {alsoBox !== null ? (
@@ -780,6 +801,7 @@ function ConversationGone({
               if (draftKey && isComposerSend(event)) clearDraft(draftKey);
             }}
           >
+            <OtherText value={message} from="composer-message" />
             <Composer
               id="gone-box-message"
               label="What you had typed in the message box"

@@ -364,6 +364,62 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     const emptiedHtml = await emptied.text();
     expect(emptiedHtml).toContain("What you had typed in the message box is below");
     expect(emptiedHtml).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*box only<\/textarea>/);
+    // Another person's id: the very same pages, byte for byte but the id (ADR 015).
+    const othersEmail = unique("kept-gone-edit-both-other");
+    await signedUp(server.url, othersEmail);
+    const others = await conversationOf(othersEmail);
+    const again = async (path: string, fields: Record<string, string>) => {
+      const answer = await browser.post(path, fields);
+      expect(answer.status).toBe(404);
+      return masked(await answer.text(), path);
+    };
+    const both = {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft <i>in the box</i>",
+    };
+    expect(await again(others, both)).toBe(masked(html, gone));
+    const boxOnly = { intent: "edit", messageId: "m1", message: "", boxMessage: "box only" };
+    expect(await again(others, boxOnly)).toBe(masked(emptiedHtml, gone));
+    const emptyBox = { intent: "pin", message: "" };
+    expect(await again(others, emptyBox)).toBe(await again(gone, emptyBox));
+  });
+
+  it("sending one of the two texts of that 404 starts a conversation with it, the other one in its box (neither lost)", async () => {
+    const email = unique("kept-gone-edit-other");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const response = await browser.post(gone, {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft <i>in the box</i>",
+    });
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    // Each form carries the other's text, from the server (no JS needed).
+    const others = [...html.matchAll(/<input[^>]*name="otherText"[^>]*>/g)].map((match) => match[0]);
+    expect(others).toHaveLength(2);
+    expect(others[0]).toContain('value="a draft &lt;i&gt;in the box&lt;/i&gt;"');
+    expect(others[1]).toContain('value="the edited wording"');
+    // The edit sent: the box's text comes back in the new conversation's box.
+    const sent = await browser.post("/chat?index", {
+      message: "the edited wording",
+      otherText: "a draft <i>in the box</i>",
+    });
+    expect(sent.status).toBe(302);
+    const started = new URL(sent.headers.get("location")!, server.url).pathname;
+    expect(started).toMatch(/^\/chat\/[A-Za-z0-9_-]+$/);
+    // (messageBox unescapes quotes and ampersands only.)
+    expect(await messageBox(browser, started)).toBe("a draft &lt;i&gt;in the box&lt;/i&gt;");
+    // The box's text sent instead: the edit comes back.
+    const other = await browser.post("/chat?index", { message: "a draft", otherText: "the edited wording" });
+    expect(other.status).toBe(302);
+    expect(await messageBox(browser, new URL(other.headers.get("location")!, server.url).pathname)).toBe(
+      "the edited wording",
+    );
   });
 
   it("the plain 404 of an empty-box post to a conversation deleted meanwhile: its theme buttons have the form they submit", async () => {
