@@ -50,6 +50,7 @@ import {
   withComposerText,
 } from "~/components/chat/composer";
 import { formRefusal, retryAfterHeaders } from "~/http/write-limit.server";
+import { NOT_FOUND_TITLE } from "~/http/refusal-text";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -58,8 +59,14 @@ import { listModels, primaryProvider } from "~/llm/router.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
-export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
-  { title: `${loaded?.conversation.title ?? "Chat"} · ARES` },
+// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found".
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [
+  {
+    title:
+      isRouteErrorResponse(error) && error.status === 404
+        ? `${isGoneSend(error.data) ? "Conversation not found" : NOT_FOUND_TITLE} · ARES`
+        : `${loaded?.conversation.title ?? "Chat"} · ARES`,
+  },
 ];
 
 function notFound(): never {

@@ -353,6 +353,7 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(response.status).toBe(404);
     const html = await response.text();
     expect(html).toContain("Your edited message is below, not sent");
+    expect(html).toMatch(/<title>Conversation not found · ARES<\/title>/);
     expect(html).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*the edited wording<\/textarea>/);
     // The box's draft too, escaped, in a new-conversation form of its own.
     expect(html).toMatch(
@@ -445,12 +446,13 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
   });
 
-  it("the Prompt and Export links of a conversation deleted meanwhile: the app's not-found page, not a bare 'Not found'", async () => {
+  it("a conversation deleted meanwhile, its Prompt and Export links: the app's not-found page, not a bare 'Not found'", async () => {
     const email = unique("kept-gone-links");
     const browser = await signedUp(server.url, email);
     const gone = await conversationOf(email);
     expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
     for (const link of [
+      gone,
       `${gone}/prompt`,
       `${gone}/export?format=md`,
       `${gone}/export?format=json`,
