@@ -75,6 +75,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const cookie = await readResetCookie(request);
   // Past the sign-in tier's limit nothing is tried, whichever link the form was for: the answer is the wait
   // (429, Retry-After), and the page, whose loader runs again, also says when the form was an earlier link's.
+  // Before a NUL in the post (refusedFormReply's other refusal): a wait is what stands in the way whatever
+  // is typed, and this form keeps nothing typed (the passphrase fields are hidden from the reply anyway).
   const limited = context.writeRetryAfterSeconds;
   if (limited !== undefined) return refusedFormReply({ formHadNul: false, writeRetryAfterSeconds: limited }, reply);
   // A form shown for another link than the one this browser opened last (in another tab since) is refused
