@@ -104,3 +104,22 @@ test("a link (Rename in the menu) in a conversation deleted in another tab: the 
   await page.locator(".menu__panel").getByText("Rename", { exact: true }).click();
   await expectGonePageWith(page, text);
 });
+
+test("the plain 404 of an empty box's press in a conversation deleted in another tab: the theme buttons work", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  // They submit the box's form of the route (its handle): the 404 has no box, and they did nothing.
+  const { path } = await signedUpIn({ messages: 2 });
+  await deleteElsewhere(baseURL!, path);
+  await page.getByText("Conversation menu").click();
+  await page.getByRole("button", { name: "Pin", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  // At 390 px the theme switch is in the folded menu.
+  await page.locator(".main-nav__menu > summary").click();
+  await page.locator(".main-nav__panel").getByRole("button", { name: "Dark" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  expect(new URL(page.url()).pathname).toBe(path);
+});

@@ -11,6 +11,18 @@ export const VERSION_FIELD = "version";
 export const KEEP_TO_FIELD = "keepTo";
 
 /**
+ * The field of an edit's Save (JS) that carries the message box's text along (the edit box is `message`):
+ * a conversation gone meanwhile shows both (ADR 015).
+ */
+export const BOX_TEXT_FIELD = "boxMessage";
+
+/**
+ * The field of each of the two forms of that 404 (an edit's text and the box's): the other form's text,
+ * kept for the new conversation's box when one is sent, so neither is lost (ADR 015).
+ */
+export const OTHER_TEXT_FIELD = "otherText";
+
+/**
  * A missing field (a form left empty, a JSON key left out) asks for it; a value of the wrong type (the
  * API sent 123, null or an array) says what is wrong instead of claiming nothing was sent.
  */

@@ -1,7 +1,13 @@
 import { isRouteErrorResponse, Link, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { reportBoundaryError } from "~/observability/error-reporting.client";
-import { NO_ACCESS_MESSAGE, NOT_ALLOWED_TITLE, SHOWN_REASON_MAX_LENGTH } from "~/http/refusal-text";
+import {
+  NO_ACCESS_MESSAGE,
+  NOT_ALLOWED_TITLE,
+  NOT_FOUND_MESSAGE,
+  NOT_FOUND_TITLE,
+  SHOWN_REASON_MAX_LENGTH,
+} from "~/http/refusal-text";
 import { reportRequestFailure } from "./offline-banner";
 
 type RootData = { requestId: string };
@@ -9,11 +15,7 @@ type RootData = { requestId: string };
 function describe(error: unknown): { status: number; title: string; message: string } {
   if (isRouteErrorResponse(error)) {
     if (error.status === 404) {
-      return {
-        status: 404,
-        title: "Page not found",
-        message: "There is nothing at this address. It may have moved, or the link may be mistyped.",
-      };
+      return { status: 404, title: NOT_FOUND_TITLE, message: NOT_FOUND_MESSAGE };
     }
     if (error.status === 403) {
       // Each refusal says why (an admin page, or an event of a subscribed calendar naming its subscription).

@@ -1,5 +1,5 @@
 /**
- * What a 403 page says, shared by the server's refusals (guards, the Remix handler, the cross-site check)
+ * What a 404 and a 403 page say, shared by the server's refusals (guards, the Remix handler, the cross-site check)
  * and the error boundary that renders them in the browser, so that a refusal reads the same with and
  * without JavaScript.
  */
@@ -10,3 +10,7 @@ export const NO_ACCESS_MESSAGE = "Your account does not have access to this page
 
 /** A refusal's own text is shown up to this length; a longer one is not a reason written for people. */
 export const SHOWN_REASON_MAX_LENGTH = 300;
+
+/** A 404 page's title and words: a page's own (error-page.tsx), and a resource route's (a download, an export). */
+export const NOT_FOUND_TITLE = "Page not found";
+export const NOT_FOUND_MESSAGE = "There is nothing at this address. It may have moved, or the link may be mistyped.";

@@ -8,7 +8,7 @@ import {
 } from "@remix-run/node";
 import { publicOrigin } from "./allowed-hosts.server";
 import { guardedBody } from "./body-guard.server";
-import { NOT_ALLOWED_TITLE, SHOWN_REASON_MAX_LENGTH } from "./refusal-text";
+import { NOT_ALLOWED_TITLE, NOT_FOUND_MESSAGE, NOT_FOUND_TITLE, SHOWN_REASON_MAX_LENGTH } from "./refusal-text";
 import { sendClientError } from "./client-error.server";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -66,20 +66,22 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
   // single fetch's `.data` answers (text/x-script) carry their error to the client's own boundary.
   const type = response.headers.get("content-type") ?? "";
   // Under /api every refusal is problem+json, an unknown address too (Remix's 404 there is the HTML page).
-  const expected = isApiPath(routePath(req).path)
-    ? /^application\/problem\+json/i
-    : /^(text\/html|application\/problem\+json|text\/x-script)/i;
+  const api = isApiPath(routePath(req).path);
+  const expected = api ? /^application\/problem\+json/i : /^(text\/html|application\/problem\+json|text\/x-script)/i;
   if (response.status >= 400 && response.status < 500 && !expected.test(type)) {
     // Read to the end, not cancelled: cancelling a page's render stream makes React report a render failure.
     const text = (await response.text()).trim();
     const said = /^text\/plain/i.test(type) ? text : "";
     const title = CLIENT_ERRORS[response.status]?.[1] ?? "Request refused";
     const allow = response.headers.get("allow") ?? (response.status === 405 ? "GET, HEAD" : undefined);
+    // A page's 404 (an export of a conversation deleted meanwhile) reads as every other page's: its own
+    // "Not found" is no sentence. API clients keep the problem's "Not found".
+    const pageNotFound = response.status === 404 && !api;
     sendClientError(req, res, {
       status: response.status,
       code: CLIENT_ERRORS[response.status]?.[0] ?? "client_error",
-      title,
-      message: said && said.length <= SHOWN_REASON_MAX_LENGTH ? said : title,
+      title: pageNotFound ? NOT_FOUND_TITLE : title,
+      message: pageNotFound ? NOT_FOUND_MESSAGE : said && said.length <= SHOWN_REASON_MAX_LENGTH ? said : title,
       headers: allow ? { Allow: allow } : undefined,
     });
     return;

@@ -3,6 +3,7 @@ import { config } from "~/config/env.server";
 import { healthReport } from "~/health/checks.server";
 import { bearerTokenMatches } from "~/http/bearer.server";
 import { problem } from "~/http/problem.server";
+import { NOT_ALLOWED_TITLE } from "~/http/refusal-text";
 
 /** The full report names internal hosts and ports: for admins and operators' tools only. */
 function mayReadReport(request: Request, isAdmin: boolean): boolean {
@@ -16,7 +17,7 @@ function mayReadReport(request: Request, isAdmin: boolean): boolean {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = context.auth.user;
   if (!mayReadReport(request, user?.role === "admin")) {
-    throw problem(user ? 403 : 401, user ? "forbidden" : "unauthorized", user ? "Forbidden" : "Unauthorized", {
+    throw problem(user ? 403 : 401, user ? "forbidden" : "unauthorized", user ? NOT_ALLOWED_TITLE : "Unauthorized", {
       detail: "The health report is for admins, or Authorization: Bearer <INTERNAL_API_KEY or METRICS_TOKEN>.",
       headers: user ? {} : { "WWW-Authenticate": 'Bearer realm="ares-health"' },
     });

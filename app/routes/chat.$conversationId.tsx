@@ -37,7 +37,7 @@ import { redirectWithNotice } from "~/http/notice.server";
 import { conversationPage } from "~/chat/conversation-page.server";
 import { formatDateTime } from "~/accounts/time-zone";
 import { NothingToRedoError } from "~/chat/messages.server";
-import { conversationIntent } from "~/chat/schemas";
+import { BOX_TEXT_FIELD, OTHER_TEXT_FIELD, conversationIntent } from "~/chat/schemas";
 import { checkModelChoice, MODEL_NOT_OFFERED, modelForReply } from "~/chat/settings.server";
 import {
   Composer,
@@ -50,6 +50,7 @@ import {
   withComposerText,
 } from "~/components/chat/composer";
 import { formRefusal, retryAfterHeaders } from "~/http/write-limit.server";
+import { NOT_FOUND_TITLE } from "~/http/refusal-text";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -58,8 +59,14 @@ import { listModels, primaryProvider } from "~/llm/router.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
-export const meta: MetaFunction<typeof loader> = ({ data: loaded }) => [
-  { title: `${loaded?.conversation.title ?? "Chat"} · ARES` },
+// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found".
+export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [
+  {
+    title:
+      isRouteErrorResponse(error) && error.status === 404
+        ? `${isGoneSend(error.data) ? "Conversation not found" : NOT_FOUND_TITLE} · ARES`
+        : `${loaded?.conversation.title ?? "Chat"} · ARES`,
+  },
 ];
 
 function notFound(): never {
@@ -74,11 +81,21 @@ function notFound(): never {
  * the words say "deleted or never existed", and the only text on it is what the poster just sent.
  */
 function conversationGone(form: FormData, note?: string): never {
-  const message = form.get("message");
-  if (typeof message !== "string" || !message.trim()) notFound();
-  // An edit's Save posts the edit box, not the message box: the page says which text it shows.
-  const edited = form.get("intent") === "edit";
-  throw data({ conversationGone: true, message, edited, note: note ?? null } satisfies GoneSend, { status: 404 });
+  const typed = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" && value.trim() ? value : null;
+  };
+  // An edit's Save posts the edit box as `message`, and with JS the message box's text beside it: the
+  // edit is what was just saved, so it comes first; the box's text, unsent too, is not lost either.
+  const isEdit = form.get("intent") === "edit";
+  const edit = isEdit ? typed("message") : null;
+  const box = isEdit ? typed(BOX_TEXT_FIELD) : typed("message");
+  const message = edit ?? box ?? notFound();
+  const alsoBox = edit !== null && box !== null && box.trim() !== edit.trim() ? box : null;
+  throw data(
+    { conversationGone: true, message, edited: edit !== null, alsoBox, note: note ?? null } satisfies GoneSend,
+    { status: 404 },
+  );
 }
 
 /** conversationGone when the conversation is not the person's (any more); else nothing. One lookup. */
@@ -509,10 +526,13 @@ export default function Conversation() {
   // hidden field), so the 404 of a conversation deleted meanwhile shows it back (ConversationGone). A
   // Rename that succeeds keeps nothing with JS (the box is never left); a Delete keeps it for the
   // new-conversation page it leads to (the box's page is gone).
+  // An edit's Save does the same under its own name (its `message` is the edit box).
   const withBoxText = (event: FormEvent<HTMLFormElement>) => {
     const box = composerForm.current?.elements.namedItem("message");
-    const field = event.currentTarget.elements.namedItem("message");
-    if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+    for (const name of ["message", BOX_TEXT_FIELD]) {
+      const field = event.currentTarget.elements.namedItem(name);
+      if (box instanceof HTMLTextAreaElement && field instanceof HTMLInputElement) field.value = box.value;
+    }
   };
 
   return (
@@ -612,8 +632,9 @@ export default function Conversation() {
             ? {
                 id: editing.id,
                 form: (
-                  <Form method="post" className="edit-in-place" preventScrollReset>
+                  <Form method="post" className="edit-in-place" preventScrollReset onSubmit={withBoxText}>
                     <input type="hidden" name="messageId" value={editing.id} />
+                    {hydrated ? <input type="hidden" name={BOX_TEXT_FIELD} /> : null}
                     <Composer
                       intent="edit"
                       id="edit-message"
@@ -699,9 +720,16 @@ export default function Conversation() {
 
 /**
  * What a post into a missing conversation answers with (404): the box's text, to start a new one with;
- * `edited`: it is an edit's text (its Save posts the edit box); `note`: why the post was refused, if it was.
+ * `edited`: it is an edit's text (its Save posts the edit box), and `alsoBox` the message box's own text
+ * when it had other words; `note`: why the post was refused, if it was.
  */
-type GoneSend = { conversationGone: true; message: string; edited: boolean; note: string | null };
+type GoneSend = {
+  conversationGone: true;
+  message: string;
+  edited: boolean;
+  alsoBox: string | null;
+  note: string | null;
+};
 
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
@@ -709,15 +737,37 @@ const isGoneSend = (value: unknown): value is GoneSend =>
   (value as Partial<GoneSend>).conversationGone === true &&
   typeof (value as Partial<GoneSend>).message === "string";
 
+/**
+ * The other form's text, sent along so the new conversation's box gets it (chat._index.tsx): its value
+ * from the server works without JS; with JS it is brought up to date from the other box on submit (a
+ * form's own onSubmit runs before Remix reads the form).
+ */
+function OtherText({ value, from }: { value: string; from: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const form = input.current?.form;
+    if (!form) return;
+    const sync = () => {
+      const other = document.getElementById(from);
+      if (input.current && other instanceof HTMLTextAreaElement) input.current.value = other.value;
+    };
+    form.addEventListener("submit", sync, { capture: true });
+    return () => form.removeEventListener("submit", sync, { capture: true });
+  }, [from]);
+  return <input ref={input} type="hidden" name={OTHER_TEXT_FIELD} defaultValue={value} />;
+}
+
 /** The page a post into a missing conversation gets: what happened, and the text ready to send anew. */
 function ConversationGone({
   message,
   edited = false,
+  alsoBox = null,
   note = null,
   draftKey,
 }: {
   message: string;
   edited?: boolean;
+  alsoBox?: string | null;
   note?: string | null;
   /** The gone page's draft (drafts.ts): sent from here, it is not offered again. */
   draftKey: string | null;
@@ -739,11 +789,35 @@ function ConversationGone({
         className="composer-form"
         id={COMPOSER_FORM_ID}
         onSubmit={(event) => {
-          if (draftKey && isComposerSend(event)) clearDraft(draftKey);
+          // An edit's text is not the box's draft: that one stays until its own text is sent.
+          if (draftKey && !edited && isComposerSend(event)) clearDraft(draftKey);
         }}
       >
+        {alsoBox !== null ? <OtherText value={alsoBox} from="gone-box-message" /> : null}
         <Composer defaultValue={message} note={note} pending={navigation.state === "submitting"} />
       </Form>
+      {alsoBox !== null ? (
+        <>
+          <p id="gone-box-title">What you had typed in the message box is here too, not sent:</p>
+          <Form
+            method="post"
+            action="/chat?index"
+            className="composer-form"
+            aria-labelledby="gone-box-title"
+            onSubmit={(event) => {
+              if (draftKey && isComposerSend(event)) clearDraft(draftKey);
+            }}
+          >
+            <OtherText value={message} from="composer-message" />
+            <Composer
+              id="gone-box-message"
+              label="What you had typed in the message box"
+              defaultValue={alsoBox}
+              pending={navigation.state === "submitting"}
+            />
+          </Form>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -769,11 +843,20 @@ export function ErrorBoundary() {
         <ConversationGone
           message={error.data.message}
           edited={error.data.edited}
+          alsoBox={error.data.alsoBox}
           note={error.data.note}
           draftKey={draftKey}
         />
       );
     if (draft?.trim()) return <ConversationGone message={draft} draftKey={draftKey} />;
   }
-  return <ErrorPage />;
+  return (
+    <>
+      <ErrorPage />
+      {/* On this route the theme buttons submit the box's form (the handle, and a failed route's data is
+          null, not absent): without a form of that id they did nothing. An empty one: the theme changes
+          and the switch leads back here, nothing to keep. */}
+      <Form method="post" action="/theme" id={COMPOSER_FORM_ID} hidden />
+    </>
+  );
 }

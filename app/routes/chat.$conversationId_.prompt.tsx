@@ -1,10 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { isRouteErrorResponse, Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/guards.server";
 import { ErrorPage } from "~/components/error-page";
+import { NOT_FOUND_TITLE } from "~/http/refusal-text";
 import { promptPage } from "~/memory/prompt-page.server";
 
-export const meta: MetaFunction = () => [{ title: "Prompt · Chat · ARES" }];
+// A conversation deleted meanwhile (or another person's) is the 404 page: its tab says so too.
+export const meta: MetaFunction = ({ error }) => [
+  { title: isRouteErrorResponse(error) && error.status === 404 ? `${NOT_FOUND_TITLE} · ARES` : "Prompt · Chat · ARES" },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);

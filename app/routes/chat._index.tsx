@@ -7,7 +7,7 @@ import { z } from "zod";
 import { requireUser } from "~/auth/guards.server";
 import { startConversation } from "~/chat/chat.server";
 import { searchConversations } from "~/chat/conversations.server";
-import { messageText } from "~/chat/schemas";
+import { messageText, OTHER_TEXT_FIELD } from "~/chat/schemas";
 import { groupByConversation, SEARCH_HITS_SHOWN, snippetAtWordBoundaries } from "~/chat/search-results";
 import { renderSnippet } from "~/chat/snippet";
 import { useEffect } from "react";
@@ -16,7 +16,7 @@ import { markNewChatSent, takeNewChatSent } from "~/components/chat/new-chat-foc
 import { FormErrors } from "~/components/forms";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { takeNotice } from "~/http/notice.server";
-import { takeKeptText } from "~/chat/kept-text.server";
+import { keepComposerText, takeKeptText } from "~/chat/kept-text.server";
 import { refusedFormReply, retryAfterHeaders } from "~/http/write-limit.server";
 
 // A refused send (429) carries Retry-After on the document response, not just in the data.
@@ -62,9 +62,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const startSchema = z.object({ message: messageText });
 
+const otherAsMessage = (text: string) => {
+  const form = new FormData();
+  form.set("message", text);
+  return form;
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const submission = parseWithZod(await request.formData(), { schema: startSchema });
+  const form = await request.formData();
+  const submission = parseWithZod(form, { schema: startSchema });
   // Refused before it got here (a NUL in it, or the write limit): this page, with the message kept and why.
   const refused = refusedFormReply(context, (options) => submission.reply(options));
   if (refused) return refused;
@@ -76,7 +83,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
       headers: { "Retry-After": String(outcome.refusal.retryAfterSeconds) },
     });
   }
-  return redirect(`/chat/${outcome.conversationId}#latest`);
+  const to = `/chat/${outcome.conversationId}`;
+  // Sent from the 404 of a conversation deleted meanwhile that showed two texts (an edit's and the box's):
+  // the other one comes back in the new conversation's box, so neither is lost (ADR 015).
+  const other = form.get(OTHER_TEXT_FIELD);
+  const kept =
+    typeof other === "string" && other.trim()
+      ? await keepComposerText(otherAsMessage(other), to, user.id, {
+          hadNul: context.formHadNul === true,
+        })
+      : null;
+  return redirect(`${to}#latest`, kept ? { headers: { "Set-Cookie": kept.setCookie } } : undefined);
 }
 
 const MATCHED: Record<"title" | "mine" | "reply", string> = {

@@ -73,6 +73,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     submission.reply({ ...options, hideFields: HIDDEN });
   if (!config().localLogin) return data(reply({ formErrors: [PASSWORDS_OFF] }), { status: 404 });
   const cookie = await readResetCookie(request);
+  // Past the sign-in tier's limit nothing is tried, whichever link the form was for: the answer is the wait
+  // (429, Retry-After), and the page, whose loader runs again, also says when the form was an earlier link's.
+  // Before a NUL in the post (refusedFormReply's other refusal): a wait is what stands in the way whatever
+  // is typed, and this form keeps nothing typed (the passphrase fields are hidden from the reply anyway).
+  const limited = context.writeRetryAfterSeconds;
+  if (limited !== undefined) return refusedFormReply({ formHadNul: false, writeRetryAfterSeconds: limited }, reply);
   // A form shown for another link than the one this browser opened last (in another tab since) is refused
   // first, whatever else is wrong with the post: any answer re-runs the loader, which shows the later link's
   // form, and a form of another account must not take the place of this one unannounced. The page says so
@@ -82,8 +88,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const opened = await resetLinkState(cookie.token);
     if (opened.state === "valid" && opened.id !== shown) return data(reply(), { status: 409 });
   }
-  // Refused before it got here (a NUL in it, or the sign-in tier's rate limit): this page and why, the
-  // password never sent back.
+  // Refused before it got here (a NUL in it): this page and why, the password never sent back.
   const refused = refusedFormReply(context, reply);
   if (refused) return refused;
   if (submission.status !== "success") return data(reply(), { status: 400 });
@@ -164,6 +169,8 @@ function ResetPasswordForm({ email, linkId }: { email: string; linkId: string })
           Another link to set a password was opened in this browser since this page was shown (in another tab?). Nothing
           was set. This page is now for <strong>{email}</strong>.
         </p>
+        {/* A refusal of its own (the sign-in tier's wait) is said too: the later link's form has to wait as well. */}
+        <FormErrors errors={form.errors} id={form.errorId} />
         <p>
           <Link to="/reset-password/new">{`Continue for ${email}`}</Link>
         </p>

@@ -93,13 +93,25 @@ describe("the OpenAPI document", () => {
 
 /** Signs up and in on `url`; the session cookie. */
 async function signedInCookie(url: string): Promise<string> {
-  const email = `api-v1-${Date.now().toString(36)}@example.test`;
+  const email = `api-v1-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
   const form = new URLSearchParams({ email, password: "correct horse battery staple" }).toString();
   const headers = { "content-type": "application/x-www-form-urlencoded" };
   await httpRequest(`${url}/signup`, { method: "POST", headers, body: form });
   const login = await httpRequest(`${url}/login`, { method: "POST", headers, body: form });
   return String(login.headers["set-cookie"]?.[0]?.split(";")[0]);
 }
+
+describe("the full health report", () => {
+  it("refuses a signed-in person who is not an admin with the 403 every other refusal has: titled 'Not allowed'", async () => {
+    // The first account of an installation is its admin: the second is not.
+    await signedInCookie(server.url);
+    const cookie = await signedInCookie(server.url);
+    const response = await httpRequest(`${server.url}/api/v1/health`, { headers: { cookie } });
+    expect(response.status).toBe(403);
+    expect(response.headers["content-type"]).toContain("application/problem+json");
+    expect(JSON.parse(response.body)).toMatchObject({ status: 403, code: "forbidden", title: "Not allowed" });
+  });
+});
 
 describe("request validation", () => {
   let cookie = "";

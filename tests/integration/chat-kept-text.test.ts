@@ -338,6 +338,138 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(html).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*the edited wording<\/textarea>/);
   });
 
+  it("an edit's Save (JS) with text in the message box too, in a conversation deleted meanwhile: the 404 shows both", async () => {
+    const email = unique("kept-gone-edit-both");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    // With JS the edit form copies the message box's text into a field of its own as it is sent.
+    const response = await browser.post(gone, {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft <i>in the box</i>",
+    });
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(html).toContain("Your edited message is below, not sent");
+    expect(html).toMatch(/<title>Conversation not found · ARES<\/title>/);
+    expect(html).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*the edited wording<\/textarea>/);
+    // The box's draft too, escaped, in a new-conversation form of its own.
+    expect(html).toMatch(
+      /<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*a draft &lt;i&gt;in the box&lt;\/i&gt;<\/textarea>/,
+    );
+    // An edit box emptied, the box's text alone: shown as the box's text, not the plain 404.
+    const emptied = await browser.post(gone, { intent: "edit", messageId: "m1", message: "", boxMessage: "box only" });
+    expect(emptied.status).toBe(404);
+    const emptiedHtml = await emptied.text();
+    expect(emptiedHtml).toContain("What you had typed in the message box is below");
+    expect(emptiedHtml).toMatch(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*box only<\/textarea>/);
+    // Another person's id: the very same pages, byte for byte but the id (ADR 015).
+    const othersEmail = unique("kept-gone-edit-both-other");
+    await signedUp(server.url, othersEmail);
+    const others = await conversationOf(othersEmail);
+    const again = async (path: string, fields: Record<string, string>) => {
+      const answer = await browser.post(path, fields);
+      expect(answer.status).toBe(404);
+      return masked(await answer.text(), path);
+    };
+    const both = {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft <i>in the box</i>",
+    };
+    expect(await again(others, both)).toBe(masked(html, gone));
+    const boxOnly = { intent: "edit", messageId: "m1", message: "", boxMessage: "box only" };
+    expect(await again(others, boxOnly)).toBe(masked(emptiedHtml, gone));
+    const emptyBox = { intent: "pin", message: "" };
+    expect(await again(others, emptyBox)).toBe(await again(gone, emptyBox));
+  });
+
+  it("sending one of the two texts of that 404 starts a conversation with it, the other one in its box (neither lost)", async () => {
+    const email = unique("kept-gone-edit-other");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const response = await browser.post(gone, {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft <i>in the box</i>",
+    });
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    // Each form carries the other's text, from the server (no JS needed).
+    const others = [...html.matchAll(/<input[^>]*name="otherText"[^>]*>/g)].map((match) => match[0]);
+    expect(others).toHaveLength(2);
+    expect(others[0]).toContain('value="a draft &lt;i&gt;in the box&lt;/i&gt;"');
+    expect(others[1]).toContain('value="the edited wording"');
+    // The edit sent: the box's text comes back in the new conversation's box.
+    const sent = await browser.post("/chat?index", {
+      message: "the edited wording",
+      otherText: "a draft <i>in the box</i>",
+    });
+    expect(sent.status).toBe(302);
+    const started = new URL(sent.headers.get("location")!, server.url).pathname;
+    expect(started).toMatch(/^\/chat\/[A-Za-z0-9_-]+$/);
+    // (messageBox unescapes quotes and ampersands only.)
+    expect(await messageBox(browser, started)).toBe("a draft &lt;i&gt;in the box&lt;/i&gt;");
+    // The box's text sent instead: the edit comes back.
+    const other = await browser.post("/chat?index", { message: "a draft", otherText: "the edited wording" });
+    expect(other.status).toBe(302);
+    expect(await messageBox(browser, new URL(other.headers.get("location")!, server.url).pathname)).toBe(
+      "the edited wording",
+    );
+  });
+
+  it("the plain 404 of an empty-box post to a conversation deleted meanwhile: its theme buttons have the form they submit", async () => {
+    const email = unique("kept-gone-plain-theme");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const plain = await browser.post(gone, { intent: "pin", message: "" });
+    expect(plain.status).toBe(404);
+    const html = await plain.text();
+    expect(html).not.toContain("never existed");
+    // The theme buttons submit the form of the box's id (the route's handle): it is there, empty, and what it
+    // sends (the theme and the page) changes the theme and leads back. Without it they did nothing.
+    const dark = /<button[^>]*value="dark"[^>]*>/.exec(html)?.[0];
+    expect(dark).toContain('form="composer-form"');
+    expect(html).toMatch(/<form[^>]*id="composer-form"[^>]*>/);
+    const redirectTo = /<input[^>]*name="redirectTo"[^>]*form="composer-form"[^>]*>/.exec(html)?.[0];
+    expect(redirectTo).toContain(`value="${gone}"`);
+    const themed = await browser.post("/theme", { theme: "dark", redirectTo: gone });
+    expect(themed.status).toBe(302);
+    expect(themed.headers.get("location")).toBe(gone);
+    expect(browser.jar.get("theme")).toBe("dark");
+    expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+  });
+
+  it("a conversation deleted meanwhile, its Prompt and Export links: the app's not-found page, not a bare 'Not found'", async () => {
+    const email = unique("kept-gone-links");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    for (const link of [
+      gone,
+      `${gone}/prompt`,
+      `${gone}/export?format=md`,
+      `${gone}/export?format=json`,
+      `${gone}/export?format=md&message=x`,
+    ]) {
+      const response = await browser.get(link);
+      expect(response.status, link).toBe(404);
+      expect(response.headers.get("content-type"), link).toMatch(/^text\/html/);
+      const html = await response.text();
+      expect(html, link).toMatch(/<title>Page not found · ARES<\/title>/);
+      expect(html, link).toMatch(/<h1 id="error-title">Page not found<\/h1>/);
+      expect(html, link).toContain("There is nothing at this address. It may have moved, or the link may be mistyped.");
+      expect(html, link).toMatch(/<a [^>]*href="\/"[^>]*>Go to the home page<\/a>/);
+      expect(html, link).not.toMatch(/<p>Not found<\/p>/);
+    }
+  });
+
   it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
     const email = unique("kept-gone-theme");
     const browser = await signedUp(server.url, email);

@@ -321,6 +321,52 @@ describe("the write limit on a chat page's own forms", () => {
     expect(await prisma.passwordResetLink.count({ where: { userId: person.id, usedAt: null } })).toBe(1);
   });
 
+  it("a reset form left open for an earlier link, posted past the sign-in tier: 429 with the wait, and the page says both", async () => {
+    const admin = await makeUser({ role: "admin" });
+    const first = await makeUser({ password });
+    const second = await makeUser({ password });
+    const links = [];
+    for (const person of [first, second]) {
+      const link = await createResetLink(admin, person.id, { ip: undefined, userAgent: undefined });
+      if (!link.ok) throw new Error("expected a link");
+      links.push(link);
+    }
+    // Both opened in one browser: its cookie holds the later one; the earlier tab's form names the first.
+    let cookie = "";
+    for (const link of links) {
+      // An address of their own: the read tier (3 a minute per address) is not this test's to use up.
+      const opened = await httpRequest(`${server.url}/reset-password/${link.token}`, {
+        headers: { "X-Forwarded-For": "198.51.100.76" },
+      });
+      expect(opened.status).toBe(303);
+      cookie = String(opened.headers["set-cookie"]?.[0]?.split(";")[0]);
+    }
+    const firstLinkId = (await prisma.passwordResetLink.findFirstOrThrow({ where: { userId: first.id } })).id;
+    const post = () =>
+      httpRequest(`${server.url}/reset-password/new`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Forwarded-For": "198.51.100.75",
+          Cookie: cookie,
+        },
+        body: new URLSearchParams({ link: firstLinkId, newPassword: "a limited new passphrase" }).toString(),
+      });
+    // The sign-in tier (2 here) used up by the stale form itself: those are 409s (another link opened since).
+    for (let i = 0; i < 2; i++) expect((await post()).status).toBe(409);
+    const refused = await post();
+    // What stands in the way now is the wait: said as such, with when to try again.
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(refused.body).toMatch(/You have sent a lot of requests in a short time\. Try again in \d+ s\./);
+    // And that the page is now for the later link's account; no form of it stands ready.
+    expect(refused.body).toContain(`Nothing was set. This page is now for <strong>${second.email}</strong>`);
+    expect(refused.body).not.toContain('name="newPassword"');
+    expect(refused.body).not.toContain("a limited new passphrase");
+    expect((await authenticateWithPassword(first.email, password)).ok).toBe(true);
+    expect((await authenticateWithPassword(second.email, password)).ok).toBe(true);
+  });
+
   it("a client hammering the form gets the page a few times, then the bare 429: refused posts are not a page render each", async () => {
     const person = await makeUser({ password });
     const from = "198.51.100.71";
