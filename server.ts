@@ -122,19 +122,22 @@ async function bounded(step: Promise<unknown>, limitMs: number, what: string): P
 }
 
 /** The settle run early, when the grace period runs out with replies still streamed to readers, is short. */
-const EARLY_SETTLE_LIMIT_MS = 3_000;
+const EARLY_SETTLE_LIMIT_MS = 2_000;
 /** Aborted replies' own last writes (usage, stored prompt) and their Telegram relays, after the settle. */
 const AFTER_SETTLE_LIMIT_MS = 2_000;
 
-let settling: Promise<unknown> | undefined;
+let settling: Promise<unknown> = Promise.resolve();
 /**
- * Whatever this process is still writing is stored as aborted, text kept, and its readers told. Run
- * once: the early settle (grace period over) and the main flow share it, so the two never overlap.
+ * Whatever this process is still writing is stored as aborted, text kept, and its readers told. The early
+ * settle (grace period over) and the main flow's run one after the other, never overlapping, and the later
+ * one still finds a reply begun after the earlier one (a slow action, a Telegram update stuck past its limit).
  */
 function settleReplies(): Promise<unknown> {
-  settling ??= runtime
-    .settleLocalReplies()
-    .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies"));
+  settling = settling.then(() =>
+    runtime
+      .settleLocalReplies()
+      .catch((error: unknown) => logger.warn({ err: error }, "could not settle unfinished replies")),
+  );
   return settling;
 }
 
@@ -173,8 +176,10 @@ async function shutdown(signal: string): Promise<void> {
   await bounded(settleReplies(), STEP_LIMIT_MS, "settling unfinished replies");
   // The aborted replies end their own writes (usage, stored prompt) before the pool closes, and their
   // Telegram relays show the final text.
-  await runtime.waitForGenerations(AFTER_SETTLE_LIMIT_MS);
-  await runtime.waitForTelegramRelays(AFTER_SETTLE_LIMIT_MS);
+  await Promise.all([
+    runtime.waitForGenerations(AFTER_SETTLE_LIMIT_MS),
+    runtime.waitForTelegramRelays(AFTER_SETTLE_LIMIT_MS),
+  ]);
   await bounded(jobsStopped, STEP_LIMIT_MS, "stopping the job worker");
   await bounded(Promise.all([runtime.closeDb(), runtime.closeRedis()]), STEP_LIMIT_MS, "closing connections");
   await stopEmbedded?.();

@@ -962,5 +962,5 @@ describe("issue 9 review: replies the database could not take, or that lost thei
     expect(lines.map((entry) => entry.msg)).toContain("reply deleted while written");
     expect(harness.server.logs.slice(logsBefore).filter((entry) => Number(entry.level) >= 50)).toEqual([]);
     expect(await prisma.usageDaily.count({ where: { userId: user.id } })).toBe(0);
-  });
+  }, 60_000);
 });
