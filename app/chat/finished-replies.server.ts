@@ -41,12 +41,15 @@ export type FinishedReply = {
 export const finishedRepliesColumns = rowContract({ id: "Message.id" });
 type FinishedReplyRow = RowOf<typeof finishedRepliesColumns>;
 
+const INT_MAX = 2 ** 31 - 1;
+
 /**
  * The statement behind each write (its columns: finishedRepliesColumns, the replies whose row was still
  * there). The prompt is stored only with a reply that still exists; usage is counted either way — the
  * tokens were spent. Usage rows are summed per day, provider and model first: an upsert may not touch a
  * row twice in one statement. Token counts stop at the largest int (2^31 - 1) rather than overflow: an
- * overflow would refuse this person's reply, and the quota reads such a row as a budget long used.
+ * overflow would refuse this person's reply, and the quota reads such a row as a budget long used. That
+ * holds for one reply's own counts too (a provider may report more), before they are cast to int.
  */
 export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
   // Rows are locked in key order (replies by id, usage rows by person, provider and model), whichever
@@ -54,6 +57,7 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
   const ordered = [...replies].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   const column = <T>(value: (reply: FinishedReply) => T) => ordered.map(value);
   const json = (value: unknown) => JSON.stringify(value);
+  const tokens = <T extends number | null>(count: T): T => (count === null ? count : (Math.min(count, INT_MAX) as T));
   // Timestamps and the usage day are UTC without a zone (Prisma's convention), as the quota reads them.
   return Prisma.sql`
     WITH v AS (
@@ -62,13 +66,13 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
         ${column((r) => r.content)}::text[], ${column((r) => r.html)}::text[], ${column((r) => r.htmlVersion)}::int[],
         ${column((r) => r.status)}::"MessageStatus"[], ${column((r) => r.provider)}::text[],
         ${column((r) => r.model)}::text[], ${column((r) => r.fallbackFrom)}::text[],
-        ${column((r) => r.promptTokens)}::int[], ${column((r) => r.completionTokens)}::int[],
+        ${column((r) => tokens(r.promptTokens))}::int[], ${column((r) => tokens(r.completionTokens))}::int[],
         ${column((r) => r.cost)}::float8[], ${column((r) => r.latencyMs)}::int[],
         ${column((r) => (r.prompt ? json(r.prompt.sections) : null))}::jsonb[],
         ${column((r) => (r.prompt ? json(r.prompt.memories) : null))}::jsonb[],
         ${column((r) => r.usage?.provider ?? null)}::text[], ${column((r) => r.usage?.model ?? null)}::text[],
-        ${column((r) => r.usage?.counts?.promptTokens ?? 0)}::int[],
-        ${column((r) => r.usage?.counts?.completionTokens ?? 0)}::int[],
+        ${column((r) => tokens(r.usage?.counts?.promptTokens ?? 0))}::int[],
+        ${column((r) => tokens(r.usage?.counts?.completionTokens ?? 0))}::int[],
         ${column((r) => r.usage?.counts?.cost ?? 0)}::float8[]
       ) AS v(id, "userId", content, html, "htmlVersion", status, provider, model, "fallbackFrom", "promptTokens",
              "completionTokens", cost, "latencyMs", sections, memories, "usageProvider", "usageModel",

@@ -150,6 +150,25 @@ it("usage that would pass 2^31 tokens stops at the largest int; the reply is sto
   expect(await prisma.usageDaily.findFirst({ where: { userId: light.id } })).toMatchObject({ promptTokens: 10 });
 });
 
+it("a reply whose provider reports more than 2^31 tokens is stored, its counts at the largest int", async () => {
+  const user = await makeUser();
+  const max = 2 ** 31 - 1;
+  const [reply] = await streamingReplies(user.id, 1);
+  // 3e9 prompt and 6e9 completion tokens, for the reply and its usage alike.
+  expect(await storeFinishedReply(finished(reply!, user.id, "enormous", 3e9))).toBe(true);
+  expect(await prisma.message.findUnique({ where: { id: reply! } })).toMatchObject({
+    content: "enormous",
+    status: "complete",
+    promptTokens: max,
+    completionTokens: max,
+  });
+  expect(await prisma.usageDaily.findFirst({ where: { userId: user.id } })).toMatchObject({
+    requests: 1,
+    promptTokens: max,
+    completionTokens: max,
+  });
+});
+
 it("a reply the database refuses fails alone; the replies finishing with it are stored", async () => {
   const user = await makeUser();
   const ids = await streamingReplies(user.id, 4);
