@@ -127,7 +127,7 @@ export function nextUtcMidnight(now = new Date()): Date {
   return new Date(utcDay(now).getTime() + 24 * 60 * 60 * 1000);
 }
 
-/** The person's daily token budget: an admin's override, else the server default (0 = unlimited). */
+/** The person's daily token budget: an admin's override, else the server default (0 = no limit). */
 export async function tokenBudgetFor(userId: string): Promise<number> {
   const override = await prisma.chatSettings.findUnique({ where: { userId }, select: { dailyTokenBudget: true } });
   return override?.dailyTokenBudget ?? config().chatQuota.dailyTokenBudget;

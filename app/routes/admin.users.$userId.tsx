@@ -51,11 +51,11 @@ const budgetSchema = z.object({
     // A whole number that is too big is told the limit, not that it is not a whole number.
     .refine(
       (value) => value === "" || Number(value) <= MAX_QUOTA_LIMIT,
-      `Enter at most ${MAX_QUOTA_LIMIT.toLocaleString("en")} tokens (0 = unlimited).`,
+      `Enter at most ${MAX_QUOTA_LIMIT.toLocaleString("en")} tokens (0 = no limit).`,
     ),
 });
 
-// Sets this person's daily token budget (empty = the server default, 0 = unlimited), or makes a link for
+// Sets this person's daily token budget (empty = the server default, 0 = no limit), or makes a link for
 // them to set a new password (intent=reset_password): shown once, here, for the admin to hand over.
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
@@ -145,12 +145,12 @@ export default function UserDetails() {
       <section className="card">
         <h3>Daily token budget</h3>
         <p>
-          Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "unlimited"}
+          Now: {budget > 0 ? `${budget.toLocaleString("en")} tokens a day` : "no limit"}
           {override === null ? " (the server default)." : " (set for this person)."}
         </p>
         <OneTimeNotice notice={notice} hidden={Boolean(actionData)} />
         <Form method="post" className="inline-form">
-          <label htmlFor="budget">Tokens a day (empty = server default, 0 = unlimited)</label>
+          <label htmlFor="budget">Tokens a day (empty = server default, 0 = no limit)</label>
           <input
             id="budget"
             name="budget"

@@ -359,6 +359,12 @@ describe("admin", () => {
     const page = await html(await admin.get(saved.headers.get("location")!));
     expect(page).toMatch(/<p class="notice">The budget has been saved\./);
     expect(page).toContain("7,000 tokens a day");
+    // 0 is worded as the server's settings word it ("0 = no limit"), in the label and in what is now set.
+    expect(page).toContain("Tokens a day (empty = server default, 0 = no limit)");
+    expect((await admin.post(`/admin/users/${target.id}`, { budget: "0" })).status).toBe(302);
+    const noLimit = await html(await admin.get(`/admin/users/${target.id}`));
+    expect(noLimit).toMatch(/Now: (<!-- -->)?no limit/);
+    expect(noLimit).not.toContain("unlimited");
   });
 
   it("a refused budget keeps what was typed (not the saved budget) next to its message", async () => {
@@ -382,7 +388,7 @@ describe("admin", () => {
       const tooBig = await admin.post(`/admin/users/${target.id}`, { budget: typed });
       expect(tooBig.status, typed).toBe(400);
       const page = await html(tooBig);
-      expect(page).toContain("Enter at most 999,999,999 tokens (0 = unlimited).");
+      expect(page).toContain("Enter at most 999,999,999 tokens (0 = no limit).");
       expect(page).not.toContain("Enter a whole number");
       expect(budgetInput(page)).toContain(`value="${typed}"`);
     }
