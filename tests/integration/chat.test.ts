@@ -224,13 +224,14 @@ describe("chat", () => {
   it("with every provider down, a person who does not run ARES reads what to do, an admin the providers' details", async () => {
     harness.openrouter.configure({ fail: 500 });
     harness.ollama.configure({ fail: 500 });
-    // The first account is the instance's admin: one made now for sure, then an ordinary person.
-    const admin = await signedInClient(harness.server.url);
-    const person = await signedInClient(harness.server.url);
-    const adminUser = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, skip: 1, select: { id: true } });
-    await prisma.user.update({ where: { id: adminUser!.id }, data: { role: "admin" } });
-    const latest = await prisma.user.findFirst({ orderBy: { createdAt: "desc" }, select: { id: true } });
-    await prisma.user.update({ where: { id: latest!.id }, data: { role: "user" } });
+    // The first account is the instance's admin: one made an admin here for sure, then an ordinary person
+    // (found by the emails they signed up with: other test files make accounts in this database meanwhile).
+    const adminEmail = newChatEmail();
+    const personEmail = newChatEmail();
+    const admin = await signedInClient(harness.server.url, adminEmail);
+    const person = await signedInClient(harness.server.url, personEmail);
+    await prisma.user.update({ where: { email: adminEmail }, data: { role: "admin" } });
+    await prisma.user.update({ where: { email: personEmail }, data: { role: "user" } });
 
     const ordinary = await settled((await start(person, "Anyone there?")).replyId);
     expect(ordinary.content).toBe(
@@ -765,9 +766,10 @@ describe("chat quotas", () => {
   });
 
   it("over the daily token budget (an admin's override for this person): a 429 until midnight UTC, as JSON for the API", async () => {
-    const client = await signedInClient(limited.server.url);
-    const newest = await prisma.user.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
-    await prisma.chatSettings.create({ data: { userId: newest.id, dailyTokenBudget: 40 } });
+    const email = newChatEmail();
+    const client = await signedInClient(limited.server.url, email);
+    const person = await prisma.user.findUniqueOrThrow({ where: { email } });
+    await prisma.chatSettings.create({ data: { userId: person.id, dailyTokenBudget: 40 } });
     const { replyId } = await start(client, "spend my tokens please, all forty of them and more");
     await settled(replyId);
     const created = (await (await client.postJson("/api/v1/conversations", {})).json()) as { id: string };
