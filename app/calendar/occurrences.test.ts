@@ -311,4 +311,30 @@ describe("the order and uniqueness of occurrences", () => {
       "2026-03-30T03:30:00+02:00",
     ]);
   });
+
+  it("that one instance is the wall time that exists (03:30, not the skipped 02:30): excluding 03:30 hides it", () => {
+    const series = {
+      startLocal: "2026-03-27T02:30",
+      endLocal: "2026-03-27T02:45",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=30",
+    };
+    const onTheDay = (exdates: string[]) =>
+      expandOccurrences(
+        [event({ ...series, exdates })],
+        window("2026-03-29", "2026-03-30", "Europe/Berlin"),
+        "Europe/Berlin",
+      ).map((o) => [isoWithOffset(o.start), o.recurrenceId]);
+    expect(onTheDay([])).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T03:30"]]);
+    expect(onTheDay(["2026-03-29T03:30"])).toEqual([]);
+    // 02:30 is no occurrence's id that day: excluding it leaves the 03:30 one.
+    expect(onTheDay(["2026-03-29T02:30"])).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T03:30"]]);
+    // A series at 02:30 alone still happens that day, at 03:30, as its 02:30 occurrence.
+    const alone = expandOccurrences(
+      [event({ ...series, rrule: "FREQ=DAILY;BYHOUR=2;BYMINUTE=30" })],
+      window("2026-03-29", "2026-03-30", "Europe/Berlin"),
+      "Europe/Berlin",
+    ).map((o) => [isoWithOffset(o.start), o.recurrenceId]);
+    expect(alone).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T02:30"]]);
+  });
 });

@@ -225,16 +225,28 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
     const left = leftOut(event, overridden.get(event.id));
+    const keep = (wallStart: number, occurrenceSpan: { startMs: number; endMs: number }) => {
+      if (left && left.has(recurrenceKey(wallStart, event.allDay))) return;
+      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
+    };
     // Two wall times on one instant (02:30 and 03:30 on a spring-forward day) are one instance (RFC 5545
-    // §3.3.10: duplicates are counted once); the first, by wall time, is kept.
+    // §3.3.10: duplicates are counted once): the one whose wall time exists that day (03:30), as that is
+    // the recurrence id a client sees and excludes or overrides. A wall time in the gap waits until the
+    // end, and is an occurrence only if no existing one took its instant (a series at 02:30 alone).
     const seen = new Set<number>();
+    let skipped: Map<number, number> | null = null;
     for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
-      if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
       const occurrenceSpan = span(wallStart);
+      if (clock.wallAt(occurrenceSpan.startMs) !== wallStart) {
+        skipped ??= new Map();
+        if (!skipped.has(occurrenceSpan.startMs)) skipped.set(occurrenceSpan.startMs, wallStart);
+        continue;
+      }
       if (seen.has(occurrenceSpan.startMs)) continue;
       seen.add(occurrenceSpan.startMs);
-      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
+      keep(wallStart, occurrenceSpan);
     }
+    for (const [startMs, wallStart] of skipped ?? []) if (!seen.has(startMs)) keep(wallStart, span(wallStart));
   }
   // Last by id: events alike otherwise come in the order the database happened to give them.
   return result.sort(
