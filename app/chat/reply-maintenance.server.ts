@@ -79,11 +79,14 @@ export async function settleLocalReplies(): Promise<number> {
         },
       });
       settled += count;
+      // No row changed: the reply was stored finished in the same instant, and its own `done` told its readers.
+      if (count > 0) publish(id, { type: "done", status: "aborted" });
     } catch (error) {
-      // Left `streaming`: the orphan sweep of the next process to start settles it.
+      // Left `streaming`: the orphan sweep of the next process to start settles it. Its generation is
+      // stopped all the same, so its readers here are told it ended.
       log.error({ messageId: id, error: describeError(error) }, "could not store a reply stopped at shutdown");
+      publish(id, { type: "done", status: "aborted" });
     }
-    publish(id, { type: "done", status: "aborted" });
   }
   if (settled > 0) log.warn({ count: settled }, "stopped replies still being written at shutdown");
   return settled;

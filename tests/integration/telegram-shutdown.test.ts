@@ -37,13 +37,18 @@ function logTime(message: string): number {
   return Number(entry?.time);
 }
 
-/** How many sessions wait for a lock while claiming a Telegram update (asked outside the lock's transaction,
- * whose view of pg_stat_activity would not change). */
-async function claimsWaiting(): Promise<number> {
+/** How many sessions wait on the lock `holder` holds while claiming a Telegram update (asked outside the
+ * lock's transaction, whose view of pg_stat_activity would not change). */
+async function claimsWaiting(holder: number): Promise<number> {
   const rows = await prisma.$queryRaw<Array<{ n: number }>>`
     SELECT count(*)::int AS n FROM pg_stat_activity
-    WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "public"."TelegramUpdate"%'`;
+    WHERE ${holder}::int = ANY(pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO "public"."TelegramUpdate"%'`;
   return rows[0]!.n;
+}
+
+async function backendPid(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  return rows[0]!.pid;
 }
 
 beforeAll(async () => {
@@ -95,8 +100,9 @@ it(
   "SIGTERM while an update of a fetched batch is handled: the rest of the batch is left with Telegram, not claimed or started",
   { timeout: 90_000 },
   async () => {
-    // The first test stopped its server: a new one, polling.
-    await Promise.all([harness.openrouter.close(), harness.ollama.close()]);
+    // A new server, polling. The first test's is stopped (if this test runs alone, now): polling on, it
+    // would keep the poller's lock and answer these updates itself.
+    await harness.stop();
     harness = await startChatHarness({
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_BASE: telegram.apiBase,
@@ -107,19 +113,22 @@ it(
     const first = new pg.Client({ connectionString: process.env.DATABASE_URL });
     const second = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await Promise.all([first.connect(), second.connect()]);
+    const [firstPid, secondPid] = await Promise.all([backendPid(first), backendPid(second)]);
     try {
       // An update stalled on its claim while two more are queued: once it ends, the next getUpdates
       // brings both in one batch.
       await first.query(`BEGIN; LOCK TABLE "TelegramUpdate" IN EXCLUSIVE MODE`);
       telegram.sendFromUser(557, "/help");
-      await expect.poll(() => claimsWaiting(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => claimsWaiting(firstPid), { timeout: 20_000 }).toBe(1);
       const batched = telegram.sendFromUser(557, "first of the batch");
       const rest = telegram.sendFromUser(557, "second of the batch");
       // Queued behind the stalled claim, so the lock is held again before the batch's first claim.
       const relocked = second.query(`BEGIN; LOCK TABLE "TelegramUpdate" IN EXCLUSIVE MODE`);
       await first.query("COMMIT");
       await relocked;
-      await expect.poll(() => claimsWaiting(), { timeout: 20_000 }).toBe(1);
+      // The batch's first claim waits on this lock: the poller is inside that update's handling, and
+      // the check before the next update is all that keeps it from claiming the rest after SIGTERM.
+      await expect.poll(() => claimsWaiting(secondPid), { timeout: 20_000 }).toBe(1);
 
       const exited = harness.server.stop("SIGTERM");
       await waitUntil(
