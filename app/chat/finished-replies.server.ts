@@ -57,7 +57,16 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
   const ordered = [...replies].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   const column = <T>(value: (reply: FinishedReply) => T) => ordered.map(value);
   const json = (value: unknown) => JSON.stringify(value);
-  const tokens = <T extends number | null>(count: T): T => (count === null ? count : (Math.min(count, INT_MAX) as T));
+  // A count the provider reported oddly (NaN from a round without usage, negative, a fraction) would refuse
+  // the reply like an overflow would, or lower the day's usage: stored as a whole number from 0 to the maximum.
+  const tokens = <T extends number | null>(count: T): T =>
+    (count === null
+      ? count
+      : Number.isFinite(count)
+        ? Math.min(Math.max(Math.round(count), 0), INT_MAX)
+        : count > 0
+          ? INT_MAX
+          : 0) as T;
   // Timestamps and the usage day are UTC without a zone (Prisma's convention), as the quota reads them.
   return Prisma.sql`
     WITH v AS (

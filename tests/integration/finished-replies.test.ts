@@ -169,6 +169,30 @@ it("a reply whose provider reports more than 2^31 tokens is stored, its counts a
   });
 });
 
+it("a reply whose provider reports odd token counts (missing, negative, a fraction) is stored with whole counts from 0", async () => {
+  const user = await makeUser();
+  const [missing, negative, fraction] = await streamingReplies(user.id, 3);
+  expect(await storeFinishedReply(finished(missing!, user.id, "no usage in one round", Number.NaN))).toBe(true);
+  expect(await storeFinishedReply(finished(negative!, user.id, "negative", -5))).toBe(true);
+  expect(await storeFinishedReply(finished(fraction!, user.id, "a fraction", 12.4))).toBe(true);
+  const stored = await prisma.message.findMany({
+    where: { id: { in: [missing!, negative!, fraction!] } },
+    select: { content: true, status: true, promptTokens: true, completionTokens: true },
+    orderBy: { content: "asc" },
+  });
+  expect(stored).toEqual([
+    { content: "a fraction", status: "complete", promptTokens: 12, completionTokens: 25 },
+    { content: "negative", status: "complete", promptTokens: 0, completionTokens: 0 },
+    { content: "no usage in one round", status: "complete", promptTokens: 0, completionTokens: 0 },
+  ]);
+  // Nothing taken off the day's usage by a negative count.
+  expect(await prisma.usageDaily.findFirst({ where: { userId: user.id } })).toMatchObject({
+    requests: 3,
+    promptTokens: 12,
+    completionTokens: 25,
+  });
+});
+
 it("a reply the database refuses fails alone; the replies finishing with it are stored", async () => {
   const user = await makeUser();
   const ids = await streamingReplies(user.id, 4);
