@@ -229,10 +229,11 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
       if (left && left.has(recurrenceKey(wallStart, event.allDay))) return;
       if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     };
-    // Two wall times on one instant (02:30 and 03:30 on a spring-forward day) are one instance (RFC 5545
-    // §3.3.10: duplicates are counted once): the one whose wall time exists that day (03:30), as that is
-    // the recurrence id a client sees and excludes or overrides. A wall time in the gap waits until the
-    // end, and is an occurrence only if no existing one took its instant (a series at 02:30 alone).
+    // Two wall times on one instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a
+    // spring-forward day) are one instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the
+    // one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
+    // or overrides. A wall time in the gap waits until the end, and is an occurrence only if no existing
+    // one took its instant (a series at 02:30 alone).
     const seen = new Set<number>();
     let skipped: Map<number, number> | null = null;
     for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
