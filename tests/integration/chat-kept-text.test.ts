@@ -470,6 +470,26 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     }
   });
 
+  it("a resource route's 404 with a reason of its own, or a POST's, keeps its reason: only a GET's bare 'Not found' reads as the page", async () => {
+    const browser = await signedUp(server.url, unique("kept-gone-reason"));
+    const cases: Array<[string, Promise<Response>, string]> = [
+      ["GET with its own reason", browser.get("/test-only/scan/reminders"), "Scans are queued with POST."],
+      ["POST with its own reason", browser.post("/test-only/scan/nope", {}), "There is no such scan."],
+    ];
+    for (const [name, answer, reason] of cases) {
+      const response = await answer;
+      expect(response.status, name).toBe(404);
+      expect(response.headers.get("content-type"), name).toMatch(/^text\/html/);
+      const html = await response.text();
+      expect(html, name).toContain(reason);
+      expect(html, name).not.toContain("There is nothing at this address.");
+    }
+    // A POST's bare "Not found" (a calendar card that is not there) is its own too: it answers what was sent.
+    const card = await browser.post("/chat/nope/actions/x", { intent: "confirm" });
+    expect(card.status).toBe(404);
+    expect(await card.text()).not.toContain("There is nothing at this address.");
+  });
+
   it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
     const email = unique("kept-gone-theme");
     const browser = await signedUp(server.url, email);
