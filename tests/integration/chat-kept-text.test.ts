@@ -387,6 +387,34 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(await again(others, emptyBox)).toBe(await again(gone, emptyBox));
   });
 
+  it("a NUL in one of the two texts of that 404: the refusal's note is under the form of the text that had it", async () => {
+    const email = unique("kept-gone-two-nul");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const forms = async (fields: Record<string, string>) => {
+      const response = await browser.post(gone, { intent: "edit", messageId: "m1", ...fields });
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      const all = [...html.matchAll(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*?<\/form>/g)].map((m) => m[0]);
+      expect(all).toHaveLength(2);
+      return { html, edit: all[0]!, box: all[1]! };
+    };
+    const note = "contains a NUL character (shown as �)";
+    const inBox = await forms({ message: "the edited wording", boxMessage: "a draft a\0b" });
+    expect(inBox.box).toContain("a draft a\uFFFDb</textarea>");
+    expect(inBox.box).toContain(note);
+    expect(inBox.edit).not.toContain(note);
+    const inEdit = await forms({ message: "the edited a\0b", boxMessage: "a draft" });
+    expect(inEdit.edit).toContain(note);
+    expect(inEdit.box).not.toContain(note);
+    // Both had one: said once, above both forms.
+    const inBoth = await forms({ message: "the edited a\0b", boxMessage: "a draft a\0b" });
+    expect(inBoth.edit).not.toContain(note);
+    expect(inBoth.box).not.toContain(note);
+    expect(inBoth.html).toMatch(/<p class="notice" role="status">[^<]*contains a NUL character \(shown as �\)/);
+  });
+
   it("sending one of the two texts of that 404 starts a conversation with it, the other one in its box (neither lost)", async () => {
     const email = unique("kept-gone-edit-other");
     const browser = await signedUp(server.url, email);
