@@ -451,6 +451,19 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     );
   });
 
+  it("a refused send of one of that 404's two texts (too long, or a NUL) comes back with the other text too, sent again with it", async () => {
+    const browser = await signedUp(server.url, unique("kept-gone-refused-other"));
+    for (const message of ["x".repeat(MESSAGE_MAX + 1), "the edited a\0b"]) {
+      const refused = await browser.post("/chat?index", { message, otherText: "a draft <i>in the box</i>" });
+      expect(refused.status).toBe(400);
+      const html = await refused.text();
+      // In the refused page's form, so a send from there carries it again (no JS needed).
+      expect(html).toMatch(
+        /<form[^>]*>(?:(?!<\/form>)[\s\S])*<textarea[^>]*name="otherText"[^>]*>a draft &lt;i&gt;in the box&lt;\/i&gt;<\/textarea>/,
+      );
+    }
+  });
+
   it("the plain 404 of an empty-box post to a conversation deleted meanwhile: its theme buttons have the form they submit", async () => {
     const email = unique("kept-gone-plain-theme");
     const browser = await signedUp(server.url, email);
