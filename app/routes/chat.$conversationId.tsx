@@ -46,6 +46,7 @@ import {
   isComposerSend,
   KEEP_TO_FIELD,
   KeepTextLink,
+  useComposerFormId,
   VERSION_FIELD,
   withComposerText,
 } from "~/components/chat/composer";
@@ -865,6 +866,7 @@ export function ErrorBoundary() {
   const { conversationId } = useParams();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
   const draftKey = draftKeyFor(owner, `/chat/${conversationId ?? ""}`);
+  const composerForm = useComposerFormId();
   // With JS a link (Rename, Show earlier, Cancel…) to a conversation deleted meanwhile carries no text:
   // this tab's draft of its box (drafts.ts, the person's own typing) is shown instead. Read on the client
   // only: the server's page (and the first paint, hydrated from it) has none.
@@ -890,10 +892,11 @@ export function ErrorBoundary() {
   return (
     <>
       <ErrorPage />
-      {/* On this route the theme buttons submit the box's form (the handle, and a failed route's data is
-          null, not absent): without a form of that id they did nothing. An empty one: the theme changes
-          and the switch leads back here, nothing to keep. */}
-      <Form method="post" action="/theme" id={COMPOSER_FORM_ID} hidden />
+      {/* After a post (the action's 404: the route's data is null, not absent) the theme buttons submit the
+          box's form (the handle): without a form of that id they did nothing. An empty one: the theme changes
+          and the switch leads back here, nothing to keep. A GET's 404 has no data: the buttons have their
+          own form, and none is rendered. */}
+      {composerForm ? <Form method="post" action="/theme" id={composerForm} hidden /> : null}
     </>
   );
 }

@@ -485,6 +485,12 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(themed.headers.get("location")).toBe(gone);
     expect(browser.jar.get("theme")).toBe("dark");
     expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    // A GET of it: the theme buttons have a form of their own, and no empty box form is rendered.
+    const got = await browser.get(gone);
+    expect(got.status).toBe(404);
+    const gotHtml = await got.text();
+    expect(gotHtml).not.toContain('id="composer-form"');
+    expect(/<button[^>]*value="dark"[^>]*>/.exec(gotHtml)?.[0]).not.toContain('form="composer-form"');
   });
 
   it("a conversation deleted meanwhile, its Prompt and Export links: the app's not-found page, not a bare 'Not found'", async () => {
