@@ -75,8 +75,10 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
     const title = CLIENT_ERRORS[response.status]?.[1] ?? "Request refused";
     const allow = response.headers.get("allow") ?? (response.status === 405 ? "GET, HEAD" : undefined);
     // A page's 404 (an export of a conversation deleted meanwhile) reads as every other page's: its own
-    // "Not found" is no sentence. API clients keep the problem's "Not found".
-    const pageNotFound = response.status === 404 && !api;
+    // "Not found" (or none) is no sentence. A reason of the route's own is kept, and so is a POST's: it
+    // answers what was sent, not an address. API clients keep the problem's "Not found".
+    const reading = req.method === "GET" || req.method === "HEAD";
+    const pageNotFound = response.status === 404 && !api && reading && (said === "" || said === "Not found");
     sendClientError(req, res, {
       status: response.status,
       code: CLIENT_ERRORS[response.status]?.[0] ?? "client_error",

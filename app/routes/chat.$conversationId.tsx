@@ -46,6 +46,7 @@ import {
   isComposerSend,
   KEEP_TO_FIELD,
   KeepTextLink,
+  useComposerFormId,
   VERSION_FIELD,
   withComposerText,
 } from "~/components/chat/composer";
@@ -80,7 +81,7 @@ function notFound(): never {
  * ready for a new conversation, so nothing typed is lost. Another person's id gets the very same page —
  * the words say "deleted or never existed", and the only text on it is what the poster just sent.
  */
-function conversationGone(form: FormData, note?: string): never {
+function conversationGone(form: FormData, note?: string, hadNul = false): never {
   const typed = (name: string) => {
     const value = form.get(name);
     return typeof value === "string" && value.trim() ? value : null;
@@ -92,18 +93,40 @@ function conversationGone(form: FormData, note?: string): never {
   const box = isEdit ? typed(BOX_TEXT_FIELD) : typed("message");
   const message = edit ?? box ?? notFound();
   const alsoBox = edit !== null && box !== null && box.trim() !== edit.trim() ? box : null;
+  // With two texts the refusal goes with the one it is about: a NUL's with the text that had it (shown as
+  // U+FFFD), the rate limit's (or a NUL elsewhere in the form) above both, as it is about the whole post.
+  const carries = (text: string | null) => hadNul && text !== null && text.includes("\uFFFD");
+  const noteFor: GoneSend["noteFor"] =
+    alsoBox === null || (carries(message) && !carries(alsoBox))
+      ? "message"
+      : carries(alsoBox) && !carries(message)
+        ? "alsoBox"
+        : "page";
   throw data(
-    { conversationGone: true, message, edited: edit !== null, alsoBox, note: note ?? null } satisfies GoneSend,
+    {
+      conversationGone: true,
+      message,
+      edited: edit !== null,
+      alsoBox,
+      note: note ?? null,
+      noteFor,
+    } satisfies GoneSend,
     { status: 404 },
   );
 }
 
 /** conversationGone when the conversation is not the person's (any more); else nothing. One lookup. */
-async function unlessGone(userId: string, conversationId: string, form: FormData, note?: string): Promise<void> {
+async function unlessGone(
+  userId: string,
+  conversationId: string,
+  form: FormData,
+  note?: string,
+  hadNul = false,
+): Promise<void> {
   try {
     await getConversation(userId, conversationId);
   } catch (error) {
-    if (error instanceof ConversationNotFoundError) conversationGone(form, note);
+    if (error instanceof ConversationNotFoundError) conversationGone(form, note, hadNul);
     throw error;
   }
 }
@@ -244,7 +267,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   // as the page the refusal would lead to is a 404 too.
   const refusal = formRefusal(context);
   if (refusal) {
-    await unlessGone(user.id, conversationId, form, refusal.message);
+    await unlessGone(user.id, conversationId, form, refusal.message, context.formHadNul);
     return data(submission.reply({ formErrors: [refusal.message] }), {
       status: refusal.status,
       headers: refusal.headers,
@@ -721,7 +744,8 @@ export default function Conversation() {
 /**
  * What a post into a missing conversation answers with (404): the box's text, to start a new one with;
  * `edited`: it is an edit's text (its Save posts the edit box), and `alsoBox` the message box's own text
- * when it had other words; `note`: why the post was refused, if it was.
+ * when it had other words; `note`: why the post was refused, if it was, and `noteFor` the text it is about
+ * (`page`: the whole post, shown once above both).
  */
 type GoneSend = {
   conversationGone: true;
@@ -729,6 +753,7 @@ type GoneSend = {
   edited: boolean;
   alsoBox: string | null;
   note: string | null;
+  noteFor: "message" | "alsoBox" | "page";
 };
 
 const isGoneSend = (value: unknown): value is GoneSend =>
@@ -763,12 +788,14 @@ function ConversationGone({
   edited = false,
   alsoBox = null,
   note = null,
+  noteFor = "message",
   draftKey,
 }: {
   message: string;
   edited?: boolean;
   alsoBox?: string | null;
   note?: string | null;
+  noteFor?: GoneSend["noteFor"];
   /** The gone page's draft (drafts.ts): sent from here, it is not offered again. */
   draftKey: string | null;
 }) {
@@ -782,6 +809,11 @@ function ConversationGone({
           ? "Your edited message is below, not sent: send it to start a new conversation, or copy it."
           : "What you had typed in the message box is below, not sent: send it to start a new conversation, or copy it."}
       </p>
+      {note && noteFor === "page" ? (
+        <p className="notice" role="status">
+          {note}
+        </p>
+      ) : null}
       {/* The page's other buttons (the theme) may submit it (COMPOSER_FORM_ID): it must be there. */}
       <Form
         method="post"
@@ -794,7 +826,11 @@ function ConversationGone({
         }}
       >
         {alsoBox !== null ? <OtherText value={alsoBox} from="gone-box-message" /> : null}
-        <Composer defaultValue={message} note={note} pending={navigation.state === "submitting"} />
+        <Composer
+          defaultValue={message}
+          note={noteFor === "message" ? note : null}
+          pending={navigation.state === "submitting"}
+        />
       </Form>
       {alsoBox !== null ? (
         <>
@@ -813,6 +849,7 @@ function ConversationGone({
               id="gone-box-message"
               label="What you had typed in the message box"
               defaultValue={alsoBox}
+              note={noteFor === "alsoBox" ? note : null}
               pending={navigation.state === "submitting"}
             />
           </Form>
@@ -829,6 +866,7 @@ export function ErrorBoundary() {
   const { conversationId } = useParams();
   const owner = useRouteLoaderData<{ user: { email: string } | null }>("root")?.user?.email;
   const draftKey = draftKeyFor(owner, `/chat/${conversationId ?? ""}`);
+  const composerForm = useComposerFormId();
   // With JS a link (Rename, Show earlier, Cancel…) to a conversation deleted meanwhile carries no text:
   // this tab's draft of its box (drafts.ts, the person's own typing) is shown instead. Read on the client
   // only: the server's page (and the first paint, hydrated from it) has none.
@@ -845,6 +883,7 @@ export function ErrorBoundary() {
           edited={error.data.edited}
           alsoBox={error.data.alsoBox}
           note={error.data.note}
+          noteFor={error.data.noteFor}
           draftKey={draftKey}
         />
       );
@@ -853,10 +892,11 @@ export function ErrorBoundary() {
   return (
     <>
       <ErrorPage />
-      {/* On this route the theme buttons submit the box's form (the handle, and a failed route's data is
-          null, not absent): without a form of that id they did nothing. An empty one: the theme changes
-          and the switch leads back here, nothing to keep. */}
-      <Form method="post" action="/theme" id={COMPOSER_FORM_ID} hidden />
+      {/* After a post (the action's 404: the route's data is null, not absent) the theme buttons submit the
+          box's form (the handle): without a form of that id they did nothing. An empty one: the theme changes
+          and the switch leads back here, nothing to keep. A GET's 404 has no data: the buttons have their
+          own form, and none is rendered. */}
+      {composerForm ? <Form method="post" action="/theme" id={composerForm} hidden /> : null}
     </>
   );
 }

@@ -106,6 +106,8 @@ export default function ChatHome() {
   const { query, moreThanShown, conversations, deleted, unsentMessage, unsentNote } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  const sentOther = lastResult?.initialValue?.[OTHER_TEXT_FIELD];
+  const refusedOther = typeof sentOther === "string" && sentOther.trim() ? sentOther : null;
   // A refused send stays here: its mark must not move focus on some later arrival.
   useEffect(() => {
     if (lastResult) takeNewChatSent();
@@ -176,6 +178,16 @@ export default function ChatHome() {
           note={lastResult ? null : unsentNote}
           pending={navigation.state === "submitting"}
         />
+        {refusedOther ? (
+          // A refused send from the two-text 404 of a conversation deleted meanwhile (ADR 015): the other
+          // text is shown and sent again with this form, so neither is lost.
+          <p className="composer-other">
+            <label htmlFor="composer-other-text">
+              The other text you had, put in the new conversation&apos;s box once this is sent:
+            </label>
+            <textarea id="composer-other-text" name={OTHER_TEXT_FIELD} defaultValue={refusedOther} rows={3} />
+          </p>
+        ) : null}
       </Form>
     </div>
   );

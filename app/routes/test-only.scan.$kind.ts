@@ -16,10 +16,11 @@ export async function action({ params }: ActionFunctionArgs) {
     sessions: purgeSessionsJob,
   };
   const job = Object.hasOwn(jobs, params.kind ?? "") ? jobs[params.kind as keyof typeof jobs] : null;
-  if (!job) throw new Response("Not found", { status: 404 });
+  // A reason of its own (the error page shows it, a POST's is never replaced by the page wording).
+  if (!job) throw new Response("There is no such scan.", { status: 404 });
   return Response.json({ id: await sendJob(job, {}) });
 }
 
 export function loader() {
-  throw new Response("Not found", { status: 404 });
+  throw new Response("Scans are queued with POST.", { status: 404 });
 }

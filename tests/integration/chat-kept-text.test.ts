@@ -387,6 +387,34 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(await again(others, emptyBox)).toBe(await again(gone, emptyBox));
   });
 
+  it("a NUL in one of the two texts of that 404: the refusal's note is under the form of the text that had it", async () => {
+    const email = unique("kept-gone-two-nul");
+    const browser = await signedUp(server.url, email);
+    const gone = await conversationOf(email);
+    expect((await browser.post(gone, { intent: "delete", message: "" })).status).toBe(302);
+    const forms = async (fields: Record<string, string>) => {
+      const response = await browser.post(gone, { intent: "edit", messageId: "m1", ...fields });
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      const all = [...html.matchAll(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*?<\/form>/g)].map((m) => m[0]);
+      expect(all).toHaveLength(2);
+      return { html, edit: all[0]!, box: all[1]! };
+    };
+    const note = "contains a NUL character (shown as �)";
+    const inBox = await forms({ message: "the edited wording", boxMessage: "a draft a\0b" });
+    expect(inBox.box).toContain("a draft a\uFFFDb</textarea>");
+    expect(inBox.box).toContain(note);
+    expect(inBox.edit).not.toContain(note);
+    const inEdit = await forms({ message: "the edited a\0b", boxMessage: "a draft" });
+    expect(inEdit.edit).toContain(note);
+    expect(inEdit.box).not.toContain(note);
+    // Both had one: said once, above both forms.
+    const inBoth = await forms({ message: "the edited a\0b", boxMessage: "a draft a\0b" });
+    expect(inBoth.edit).not.toContain(note);
+    expect(inBoth.box).not.toContain(note);
+    expect(inBoth.html).toMatch(/<p class="notice" role="status">[^<]*contains a NUL character \(shown as �\)/);
+  });
+
   it("sending one of the two texts of that 404 starts a conversation with it, the other one in its box (neither lost)", async () => {
     const email = unique("kept-gone-edit-other");
     const browser = await signedUp(server.url, email);
@@ -423,6 +451,19 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     );
   });
 
+  it("a refused send of one of that 404's two texts (too long, or a NUL) comes back with the other text too, sent again with it", async () => {
+    const browser = await signedUp(server.url, unique("kept-gone-refused-other"));
+    for (const message of ["x".repeat(MESSAGE_MAX + 1), "the edited a\0b"]) {
+      const refused = await browser.post("/chat?index", { message, otherText: "a draft <i>in the box</i>" });
+      expect(refused.status).toBe(400);
+      const html = await refused.text();
+      // In the refused page's form, so a send from there carries it again (no JS needed).
+      expect(html).toMatch(
+        /<form[^>]*>(?:(?!<\/form>)[\s\S])*<textarea[^>]*name="otherText"[^>]*>a draft &lt;i&gt;in the box&lt;\/i&gt;<\/textarea>/,
+      );
+    }
+  });
+
   it("the plain 404 of an empty-box post to a conversation deleted meanwhile: its theme buttons have the form they submit", async () => {
     const email = unique("kept-gone-plain-theme");
     const browser = await signedUp(server.url, email);
@@ -444,6 +485,12 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     expect(themed.headers.get("location")).toBe(gone);
     expect(browser.jar.get("theme")).toBe("dark");
     expect(await prisma.keptComposerText.count({ where: { user: { email } } })).toBe(0);
+    // A GET of it: the theme buttons have a form of their own, and no empty box form is rendered.
+    const got = await browser.get(gone);
+    expect(got.status).toBe(404);
+    const gotHtml = await got.text();
+    expect(gotHtml).not.toContain('id="composer-form"');
+    expect(/<button[^>]*value="dark"[^>]*>/.exec(gotHtml)?.[0]).not.toContain('form="composer-form"');
   });
 
   it("a conversation deleted meanwhile, its Prompt and Export links: the app's not-found page, not a bare 'Not found'", async () => {
@@ -468,6 +515,26 @@ describe("the page's links and panels with text in the box (no JS)", () => {
       expect(html, link).toMatch(/<a [^>]*href="\/"[^>]*>Go to the home page<\/a>/);
       expect(html, link).not.toMatch(/<p>Not found<\/p>/);
     }
+  });
+
+  it("a resource route's 404 with a reason of its own, or a POST's, keeps its reason: only a GET's bare 'Not found' reads as the page", async () => {
+    const browser = await signedUp(server.url, unique("kept-gone-reason"));
+    const cases: Array<[string, Promise<Response>, string]> = [
+      ["GET with its own reason", browser.get("/test-only/scan/reminders"), "Scans are queued with POST."],
+      ["POST with its own reason", browser.post("/test-only/scan/nope", {}), "There is no such scan."],
+    ];
+    for (const [name, answer, reason] of cases) {
+      const response = await answer;
+      expect(response.status, name).toBe(404);
+      expect(response.headers.get("content-type"), name).toMatch(/^text\/html/);
+      const html = await response.text();
+      expect(html, name).toContain(reason);
+      expect(html, name).not.toContain("There is nothing at this address.");
+    }
+    // A POST's bare "Not found" (a calendar card that is not there) is its own too: it answers what was sent.
+    const card = await browser.post("/chat/nope/actions/x", { intent: "confirm" });
+    expect(card.status).toBe(404);
+    expect(await card.text()).not.toContain("There is nothing at this address.");
   });
 
   it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
