@@ -32,6 +32,7 @@ import { routePath } from "./route-path.server";
 import { rateLimitMiddleware } from "./rate-limit.server";
 import { loadContext, requestIdMiddleware } from "./request-context.server";
 import { refuseCrossSiteWrites } from "./same-origin.server";
+import { refuseUncredentialedCalls } from "./credentials-first.server";
 
 type HttpAppOptions = {
   config: Config;
@@ -210,6 +211,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
   // limits, which key sign-in attempts by the email in the body as well as by address. The calendar
   // page's import takes files up to its own, larger limit and says so itself when one is too large.
+  // Except that the webhook and the internal API refuse a caller without their header credential first.
+  app.use(refuseUncredentialedCalls);
   const calendarLimit = Math.max(config.bodyLimitBytes, MAX_IMPORT_REQUEST_BYTES);
   app.use(bodyGuard((req) => (routePath(req).path === "/calendar" ? calendarLimit : config.bodyLimitBytes)));
   // A chat message posted after the session ended is shown back (and kept for after signing in).

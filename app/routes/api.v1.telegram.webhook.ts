@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { problem } from "~/http/problem.server";
-import { receiveWebhookUpdate, webhookEnabled, webhookSecretMatches } from "~/telegram/bot.server";
+import { receiveWebhookUpdate, webhookRefusal } from "~/telegram/bot.server";
 
 /** What this address takes: every other method's 405 (and OPTIONS) lists only POST (route-template.server.ts). */
 export const methods = ["POST"];
@@ -9,12 +9,8 @@ export const methods = ["POST"];
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST")
     throw problem(405, "method_not_allowed", "Use POST", { headers: { Allow: methods.join(", ") } });
-  // Off first: an operator (or Telegram's getWebhookInfo) then reads "not enabled here", not a 401 that
-  // sends them looking for a wrong secret. The secret guards the handling; off, there is none to guard.
-  if (!webhookEnabled()) throw problem(404, "not_found", "Telegram webhooks are not enabled here");
-  if (!webhookSecretMatches(request.headers.get("X-Telegram-Bot-Api-Secret-Token") ?? undefined)) {
-    throw problem(401, "unauthorized", "Missing or wrong webhook secret");
-  }
+  const refusal = webhookRefusal(request.headers.get("X-Telegram-Bot-Api-Secret-Token") ?? undefined);
+  if (refusal) throw problem(refusal.status, refusal.code, refusal.title);
   let update: unknown;
   try {
     update = await request.json();

@@ -60,6 +60,22 @@ export function webhookSecretMatches(received: string | undefined): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/**
+ * Why a webhook call is refused before anything of it is read, or undefined: off here (404, first: an
+ * operator, or Telegram's getWebhookInfo, then reads "not enabled here", not a 401 that sends them looking
+ * for a wrong secret), else a missing or wrong secret (401). The HTTP layer asks this before the body's
+ * type and size are looked at (express.server.ts), so an unauthenticated caller learns nothing of what
+ * the endpoint reads; the route asks again.
+ */
+export function webhookRefusal(
+  secretHeader: string | undefined,
+): { status: 404 | 401; code: string; title: string } | undefined {
+  if (!webhookEnabled()) return { status: 404, code: "not_found", title: "Telegram webhooks are not enabled here" };
+  if (!webhookSecretMatches(secretHeader))
+    return { status: 401, code: "unauthorized", title: "Missing or wrong webhook secret" };
+  return undefined;
+}
+
 let knownName: Promise<string> | undefined;
 
 /** The bot's @username (asked once with getMe), or undefined when Telegram is off or unreachable now. */

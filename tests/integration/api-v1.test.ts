@@ -361,6 +361,14 @@ describe("request validation", () => {
       expect(JSON.parse(response.body)).toMatchObject({ code: "not_found" });
       expectDocumented("/api/v1/telegram/webhook", "post", response);
     }
+    // Whatever the body: off here comes first, before its type (415) is looked at.
+    const typed = await httpRequest(`${server.url}/api/v1/telegram/webhook`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hello",
+    });
+    expect(typed.status).toBe(404);
+    expect(JSON.parse(typed.body)).toMatchObject({ code: "not_found" });
   });
 });
 

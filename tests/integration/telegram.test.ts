@@ -289,6 +289,27 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
     expect(said(telegram, 7007)).toEqual([]);
   });
 
+  it("refuses a caller without the secret with 401 before looking at the body: its type, encoding and size tell a stranger nothing", async () => {
+    const url = `${harness.server.url}/api/v1/telegram/webhook`;
+    const bodies: Array<{ headers: Record<string, string>; body: string }> = [
+      { headers: { "content-type": "text/plain" }, body: "hello" },
+      { headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: "{}" },
+      { headers: { "content-type": "application/json; charset=latin1" }, body: "{}" },
+      { headers: { "content-type": "application/json" }, body: JSON.stringify({ pad: "x".repeat(1_200_000) }) },
+    ];
+    for (const { headers, body } of bodies)
+      for (const secret of [undefined, "wrong-secret"]) {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { ...headers, ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+          body,
+        });
+        expect(response.status, `${JSON.stringify(headers)} ${secret ?? "no secret"}`).toBe(401);
+        expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+        expect(await response.json()).toMatchObject({ code: "unauthorized" });
+      }
+  });
+
   it("answers a linked chat through the webhook, once per update_id even when Telegram delivers it twice", async () => {
     const client = await signedInClient(harness.server.url);
     telegram.sendFromUser(8008, `/start ${await linkingCode(client)}`);

@@ -473,7 +473,12 @@ function violations(outcome: Outcome): string[] {
   const nulInAddress = /%00/i.test(address);
   // Refused as 400 before the body is looked at: `.`/`..` segments, `//`, encoded `.`, `/` or `\`.
   const nonCanonical = /%2e|%2f|%5c|\/\/|(^|\/)\.\.?(\/|$)/i.test(address.split("?")[0]!) && status === 400;
-  const anonymousRefused = entry.identity === "anonymous" && !isPublicPath(path) && [302, 303, 401].includes(status);
+  // The webhook (off here: 404) and the internal API (no key is ever sent: 401) refuse a caller without
+  // their header credential before the body is looked at, whoever is signed in.
+  const uncredentialed =
+    (path === "/api/v1/telegram/webhook" && status === 404) || (path.startsWith("/api/v1/internal/") && status === 401);
+  const anonymousRefused =
+    uncredentialed || (entry.identity === "anonymous" && !isPublicPath(path) && [302, 303, 401].includes(status));
   const type = headers.get("content-type") ?? "";
   if (status >= 500) wrong.push("server error");
   // An address no route claims (the 404 page's own `/*`, or one whose `..` the client resolved away) is
