@@ -64,3 +64,19 @@ test("a memory fact added after signing out elsewhere is shown back, not lost", 
   await expect(form.getByLabel("Key")).toHaveValue("employer");
   await expect(form.getByLabel("Value")).toHaveValue("Acme Ltd, since March");
 });
+
+test("a system prompt saved after signing out elsewhere is shown back, not lost", async ({ page, baseURL }) => {
+  // Up to 8,000 characters written with care: it went to the sign-in page and was gone.
+  const email = await signUp(page);
+  await page.goto("/settings/assistant");
+  const prompt = "You are my terse assistant.\nAnswer in British English and never use emoji.";
+  await page.getByLabel("System prompt").fill(prompt);
+  await endSessionsElsewhere(email, baseURL!);
+  await page.getByRole("button", { name: "Save chat settings" }).click();
+  await expectTypedShownBack(page, email, { "System prompt": prompt });
+  await expect(page).toHaveURL(/\/settings\/assistant$/);
+  await expect(page.getByLabel("System prompt")).toHaveValue(prompt);
+  // Shown once: a reload has the stored prompt (the default, nothing was saved).
+  await page.reload();
+  await expect(page.getByLabel("System prompt")).not.toHaveValue(prompt);
+});

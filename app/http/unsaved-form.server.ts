@@ -4,7 +4,7 @@ import { signedCookie } from "./signed-cookie.server";
 import { NUL_NOT_KEPT, signedOutPageHtml } from "./signed-out-page.server";
 
 /**
- * A calendar event or a memory entry posted without JS after the session ended (signed out in another
+ * A calendar event, a memory entry or the assistant's system prompt posted without JS after the session ended (signed out in another
  * tab, expired, revoked) must not lose what was typed on the way to the sign-in page: the answer shows the
  * typed text back, to copy, with the way to sign in again, and a short-lived signed cookie carries it
  * through signing in: the form it was typed into has it again (a chat message, which can be far longer,
@@ -21,6 +21,9 @@ const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>;
   // Adding or editing a fact or a preference (a deletion has no text: it goes to the sign-in page as before).
   // `which`: the form of the page it was typed into (add or edit, and which entry), and its kind.
   { route: /^\/memory$/, fields: { key: "Key", value: "Value" }, which: ["intent", "id", "kind"] },
+  // The assistant's system prompt (up to 8,000 characters): only its save holds text; the other forms of
+  // the page (reset, memory settings) go to the sign-in page as before.
+  { route: /^\/settings\/assistant$/, fields: { systemPrompt: "System prompt" } },
 ];
 
 type Typed = { label: string; value: string };

@@ -7,6 +7,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { OneTimeNotice } from "~/components/one-time-notice";
 import { redirectWithNotice, takeNotice } from "~/http/notice.server";
+import { takeTypedForm } from "~/http/unsaved-form.server";
 import { requireUser } from "~/auth/guards.server";
 import { DEFAULT_SYSTEM_PROMPT } from "~/chat/prompt.server";
 import { chatPreferencesSchema } from "~/chat/schemas";
@@ -37,9 +38,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     memory: "Your memory settings have been saved.",
     chat: "Your chat settings have been saved.",
   });
+  // A prompt saved after the session ended, kept through signing in again (http/unsaved-form.server.ts).
+  const typed = await takeTypedForm(request, user.id);
+  for (const cookie of typed.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     notice,
     preferences,
+    keptSystemPrompt: typed.fields?.systemPrompt ?? null,
     memory,
     instance: {
       memoryEnabled: instance.memoryEnabled,
@@ -95,7 +100,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ChatSettings() {
-  const { notice, preferences, memory, instance, defaultSystemPrompt, serverDefault, models } =
+  const { notice, preferences, keptSystemPrompt, memory, instance, defaultSystemPrompt, serverDefault, models } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -105,7 +110,7 @@ export default function ChatSettings() {
     lastResult,
     defaultValue: {
       model: current,
-      systemPrompt: preferences.systemPrompt ?? defaultSystemPrompt,
+      systemPrompt: keptSystemPrompt ?? preferences.systemPrompt ?? defaultSystemPrompt,
       temperature: preferences.temperature?.toString() ?? "",
       topP: preferences.topP?.toString() ?? "",
       maxTokens: preferences.maxTokens?.toString() ?? "",
