@@ -52,6 +52,15 @@ export async function resolveSessionMiddleware(req: Request, res: Response, next
 export function requireSessionByDefault(req: Request, res: Response, next: NextFunction): void {
   const auth = res.locals.auth as RequestAuth | undefined;
   const route = routePath(req);
+  // With JS, a form's save after the session ended is a data request: Remix sends the page to sign in, and
+  // what was typed (a calendar event, a system prompt) was gone. Its text is kept all the same
+  // (keepUnsentMessage), so the form has it back after signing in, as without JS.
+  const post = req.method === "POST";
+  if (route.data && post && !auth?.user && auth && holdsTypedText(route.path)) {
+    const user = recentlyEndedUser(auth, new Date());
+    if (user) (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = { route: route.path, user, signIn: "" };
+    return next();
+  }
   // A data request whose session could not be looked up (database down) gets its 503 from Remix.
   if (auth?.user || res.locals.databaseUnavailable === true || isPublicPath(route.path) || route.data) return next();
   if (isApiPath(route.path)) {
@@ -147,6 +156,17 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
   // It held a NUL, shown as U+FFFD: kept in a cookie it came back into the form after signing in, with no
   // reason given, and saving it stored the U+FFFD. It is only shown back, with the reason.
   const hadNul = res.locals[BAD_TEXT_LOCAL] === true;
+  if (form && routePath(req).data) {
+    // Only kept (a NUL never is): Remix answers the data request with its own sign-in redirect.
+    if (!fields || hadNul || !form.user || typedText(form.route, fields).length === 0) return next();
+    keepTypedCookie(form.route, occurrenceOf(req), form.user, fields)
+      .then((cookie) => {
+        if (cookie) res.append("Set-Cookie", cookie);
+        next();
+      })
+      .catch(next);
+    return;
+  }
   if (form) {
     const typed = fields ? typedText(form.route, fields) : [];
     if (typed.length === 0) {

@@ -8,7 +8,9 @@ import { NUL_NOT_KEPT, signedOutPageHtml } from "./signed-out-page.server";
  * tab, expired, revoked) must not lose what was typed on the way to the sign-in page: the answer shows the
  * typed text back, to copy, with the way to sign in again, and a short-lived signed cookie carries it
  * through signing in: the form it was typed into has it again (a chat message, which can be far longer,
- * waits in the database instead: chat/kept-text.server.ts). It is never put in a URL (addresses end up in logs and history).
+ * waits in the database instead: chat/kept-text.server.ts). With JS the save is a data request that Remix
+ * answers with its own sign-in redirect: the cookie is set all the same, so the form has the text again after
+ * signing in. It is never put in a URL (addresses end up in logs and history).
  */
 const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>; which?: readonly string[] }[] = [
   { route: /^\/calendar\/new$/, fields: { title: "Title", location: "Location", description: "Description" } },

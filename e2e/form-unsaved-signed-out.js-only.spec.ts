@@ -1,0 +1,60 @@
+/**
+ * With JS, a calendar event or a system prompt saved after the session ended elsewhere (signed out in
+ * another tab, expired) went to the sign-in page and what was typed was gone. Now the form it was typed
+ * into has it back once the person signs in again (the same kept cookie as without JS:
+ * app/http/unsaved-form.server.ts). The text is never in the address.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { withE2eDatabase } from "./support/admin";
+import { signUp, TEST_PASSWORD, untilInteractive } from "./support/session";
+
+async function endSessionsElsewhere(email: string, baseURL: string) {
+  await withE2eDatabase(baseURL, (client) =>
+    client.query(`UPDATE "Session" SET "revokedAt" = now() WHERE "userId" = (SELECT id FROM "User" WHERE email = $1)`, [
+      email,
+    ]),
+  );
+}
+
+async function signInAgain(page: Page, email: string, typed: string) {
+  await expect(page).toHaveURL(/\/login\?.*reason=revoked/);
+  expect(page.url()).not.toContain(encodeURIComponent(typed).slice(0, 12));
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await untilInteractive(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+test("an event saved after signing out elsewhere is back in the form after signing in again", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  await page.goto("/calendar/new?date=2026-03-04");
+  await untilInteractive(page);
+  await page.getByLabel("Title").fill("Dentist with the long name");
+  await page.getByLabel("Description").fill("Bring the insurance card\nand the X-rays");
+  await endSessionsElsewhere(email, baseURL!);
+  await page.getByRole("button", { name: "Create event" }).click();
+  await signInAgain(page, email, "Dentist with the long name");
+  await expect(page).toHaveURL(/\/calendar\/new\?date=2026-03-04$/);
+  await expect(page.getByLabel("Title")).toHaveValue("Dentist with the long name");
+  await expect(page.getByLabel("Description")).toHaveValue("Bring the insurance card\nand the X-rays");
+});
+
+test("a system prompt saved after signing out elsewhere is back in the form after signing in again", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  await page.goto("/settings/assistant");
+  await untilInteractive(page);
+  const prompt = "You are my terse assistant.\nAnswer in British English and never use emoji.";
+  await page.getByLabel("System prompt").fill(prompt);
+  await endSessionsElsewhere(email, baseURL!);
+  await page.getByRole("button", { name: "Save chat settings" }).click();
+  await signInAgain(page, email, prompt);
+  await expect(page).toHaveURL(/\/settings\/assistant$/);
+  await expect(page.getByLabel("System prompt")).toHaveValue(prompt);
+});
