@@ -58,3 +58,21 @@ test("a system prompt saved after signing out elsewhere is back in the form afte
   await expect(page).toHaveURL(/\/settings\/assistant$/);
   await expect(page.getByLabel("System prompt")).toHaveValue(prompt);
 });
+
+test("a memory fact added after signing out elsewhere is back in the form after signing in again", async ({
+  page,
+  baseURL,
+}) => {
+  const email = await signUp(page);
+  await page.goto("/memory");
+  await untilInteractive(page);
+  const form = page.getByRole("form", { name: "Add a fact" });
+  await form.getByLabel("Key").fill("employer");
+  await form.getByLabel("Value").fill("Acme Ltd, since March");
+  await endSessionsElsewhere(email, baseURL!);
+  await form.getByRole("button", { name: "Add fact" }).click();
+  await signInAgain(page, email, "Acme Ltd, since March");
+  await expect(page).toHaveURL(/\/memory$/);
+  await expect(form.getByLabel("Key")).toHaveValue("employer");
+  await expect(form.getByLabel("Value")).toHaveValue("Acme Ltd, since March");
+});
