@@ -211,14 +211,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // One body reader for every action: media type, size limit, NUL and lone surrogates. Before the rate
   // limits, which key sign-in attempts by the email in the body as well as by address. The calendar
   // page's import takes files up to its own, larger limit and says so itself when one is too large.
-  // Except that the webhook and the internal API refuse a caller without their header credential first.
-  app.use(refuseUncredentialedCalls);
+  // Except that the webhook and the internal API refuse a caller without their header credential first
+  // (counted by the same limits: the write tier by address needs no body).
+  const rateLimit = rateLimitMiddleware(config);
+  app.use(refuseUncredentialedCalls(rateLimit));
   const calendarLimit = Math.max(config.bodyLimitBytes, MAX_IMPORT_REQUEST_BYTES);
   app.use(bodyGuard((req) => (routePath(req).path === "/calendar" ? calendarLimit : config.bodyLimitBytes)));
   // A chat message posted after the session ended is shown back (and kept for after signing in).
   app.use(keepUnsentMessage);
   // Rate limits after the session is known (keyed by user, else by IP) and before any Remix work.
-  app.use(rateLimitMiddleware(config));
+  app.use(rateLimit);
   // Keeping that message writes its person's row: after the limit, which counts it as their write.
   app.use(answerSignedOutKeep);
 

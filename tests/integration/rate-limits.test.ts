@@ -939,3 +939,32 @@ describe("rate limits shared through Redis", () => {
     expect(JSON.parse(ready.body).checks.redis.status).toBe("down");
   });
 });
+
+describe("callers proving themselves with a header (the internal API key, the webhook secret)", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await start({ INTERNAL_API_KEY: "internal-key-for-tests-0123456789abcdef" });
+  }, 90_000);
+
+  it("refused for a wrong key or secret before the body is read, each attempt still counts toward the write limit: 429 after it", async () => {
+    const wrongKey = () =>
+      httpRequest(`${server.url}/api/v1/internal/sessions/purge`, {
+        method: "POST",
+        headers: { authorization: "Bearer guessed", "content-type": "application/json" },
+        body: "{}",
+      });
+    for (let i = 0; i < 2; i++) expect((await wrongKey()).status).toBe(401);
+    const refused = await wrongKey();
+    expect(refused.status).toBe(429);
+    expect(refused.headers["ratelimit-policy"]).toMatch(/"write"; ?q=2; ?w=60/);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: "rate_limited" });
+    // The webhook (off here: its 404) is refused from the same address by the same limit.
+    const webhook = await httpRequest(`${server.url}/api/v1/telegram/webhook`, {
+      method: "POST",
+      headers: { "x-telegram-bot-api-secret-token": "guessed", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(webhook.status).toBe(429);
+  });
+});
