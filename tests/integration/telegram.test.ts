@@ -308,6 +308,14 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
         expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
         expect(await response.json()).toMatchObject({ code: "unauthorized" });
       }
+    // With the right secret, the body's type is what is wrong, and Telegram (or whoever holds it) is told so.
+    const typed = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "text/plain", "x-telegram-bot-api-secret-token": telegram.webhook()!.secretToken! },
+      body: "hello",
+    });
+    expect(typed.status).toBe(415);
+    expect(await typed.json()).toMatchObject({ code: "unsupported_media_type" });
   });
 
   it("answers a linked chat through the webhook, once per update_id even when Telegram delivers it twice", async () => {
