@@ -52,11 +52,18 @@ test("a system prompt saved after signing out elsewhere is back in the form afte
   await untilInteractive(page);
   const prompt = "You are my terse assistant.\nAnswer in British English and never use emoji.";
   await page.getByLabel("System prompt").fill(prompt);
+  // The rest of the form, typed with it, comes back with it (the stored numbers did instead).
+  await page.getByLabel("Temperature (0–2)").fill("0.3");
+  await page.getByLabel("Top-p (0–1)").fill("0.85");
+  await page.getByLabel("Maximum reply length (tokens)").fill("2048");
   await endSessionsElsewhere(email, baseURL!);
   await page.getByRole("button", { name: "Save chat settings" }).click();
   await signInAgain(page, email, prompt);
   await expect(page).toHaveURL(/\/settings\/assistant$/);
   await expect(page.getByLabel("System prompt")).toHaveValue(prompt);
+  await expect(page.getByLabel("Temperature (0–2)")).toHaveValue("0.3");
+  await expect(page.getByLabel("Top-p (0–1)")).toHaveValue("0.85");
+  await expect(page.getByLabel("Maximum reply length (tokens)")).toHaveValue("2048");
 });
 
 test("a memory fact added after signing out elsewhere is back in the form after signing in again", async ({

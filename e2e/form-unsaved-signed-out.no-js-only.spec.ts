@@ -71,11 +71,18 @@ test("a system prompt saved after signing out elsewhere is shown back, not lost"
   await page.goto("/settings/assistant");
   const prompt = "You are my terse assistant.\nAnswer in British English and never use emoji.";
   await page.getByLabel("System prompt").fill(prompt);
+  // The rest of the form, typed with it, comes back with it (the stored numbers did instead).
+  await page.getByLabel("Temperature (0–2)").fill("0.3");
+  await page.getByLabel("Top-p (0–1)").fill("0.85");
+  await page.getByLabel("Maximum reply length (tokens)").fill("2048");
   await endSessionsElsewhere(email, baseURL!);
   await page.getByRole("button", { name: "Save chat settings" }).click();
   await expectTypedShownBack(page, email, { "System prompt": prompt });
   await expect(page).toHaveURL(/\/settings\/assistant$/);
   await expect(page.getByLabel("System prompt")).toHaveValue(prompt);
+  await expect(page.getByLabel("Temperature (0–2)")).toHaveValue("0.3");
+  await expect(page.getByLabel("Top-p (0–1)")).toHaveValue("0.85");
+  await expect(page.getByLabel("Maximum reply length (tokens)")).toHaveValue("2048");
   // Shown once: a reload has the stored prompt (the default, nothing was saved).
   await page.reload();
   await expect(page.getByLabel("System prompt")).not.toHaveValue(prompt);

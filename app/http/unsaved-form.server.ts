@@ -24,8 +24,13 @@ const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>;
   // `which`: the form of the page it was typed into (add or edit, and which entry), and its kind.
   { route: /^\/memory$/, fields: { key: "Key", value: "Value" }, which: ["intent", "id", "kind"] },
   // The assistant's system prompt (up to 8,000 characters): only its save holds text; the other forms of
-  // the page (reset, memory settings) go to the sign-in page as before.
-  { route: /^\/settings\/assistant$/, fields: { systemPrompt: "System prompt" } },
+  // the page (reset, memory settings) go to the sign-in page as before. `which`: the rest of that form,
+  // typed with it: back without them, the form showed the stored numbers, and saving it stored those.
+  {
+    route: /^\/settings\/assistant$/,
+    fields: { systemPrompt: "System prompt" },
+    which: ["model", "temperature", "topP", "maxTokens"],
+  },
 ];
 
 type Typed = { label: string; value: string };

@@ -38,13 +38,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     memory: "Your memory settings have been saved.",
     chat: "Your chat settings have been saved.",
   });
-  // A prompt saved after the session ended, kept through signing in again (http/unsaved-form.server.ts).
+  // A prompt saved after the session ended, with the rest of its form, kept through signing in again
+  // (http/unsaved-form.server.ts).
   const typed = await takeTypedForm(request, user.id);
+  const kept = (name: string) => typed.fields?.[name] ?? null;
   for (const cookie of typed.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
   const page = {
     notice,
     preferences,
-    keptSystemPrompt: typed.fields?.systemPrompt ?? null,
+    kept: typed.fields
+      ? {
+          systemPrompt: kept("systemPrompt"),
+          model: kept("model"),
+          temperature: kept("temperature"),
+          topP: kept("topP"),
+          maxTokens: kept("maxTokens"),
+        }
+      : null,
     memory,
     instance: {
       memoryEnabled: instance.memoryEnabled,
@@ -100,20 +110,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ChatSettings() {
-  const { notice, preferences, keptSystemPrompt, memory, instance, defaultSystemPrompt, serverDefault, models } =
+  const { notice, preferences, kept, memory, instance, defaultSystemPrompt, serverDefault, models } =
     useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const current = preferences.provider && preferences.model ? `${preferences.provider}:${preferences.model}` : "";
+  const stored = preferences.provider && preferences.model ? `${preferences.provider}:${preferences.model}` : "";
+  const current = kept?.model ?? stored;
   const [form, fields] = useForm({
     id: "chat-settings",
     lastResult,
     defaultValue: {
       model: current,
-      systemPrompt: keptSystemPrompt ?? preferences.systemPrompt ?? defaultSystemPrompt,
-      temperature: preferences.temperature?.toString() ?? "",
-      topP: preferences.topP?.toString() ?? "",
-      maxTokens: preferences.maxTokens?.toString() ?? "",
+      systemPrompt: kept?.systemPrompt ?? preferences.systemPrompt ?? defaultSystemPrompt,
+      temperature: kept?.temperature ?? preferences.temperature?.toString() ?? "",
+      topP: kept?.topP ?? preferences.topP?.toString() ?? "",
+      maxTokens: kept?.maxTokens ?? preferences.maxTokens?.toString() ?? "",
     },
     constraint: formConstraint(chatPreferencesSchema),
     shouldValidate: "onSubmit",
