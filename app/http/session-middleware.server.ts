@@ -157,7 +157,8 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
   // reason given, and saving it stored the U+FFFD. It is only shown back, with the reason.
   const hadNul = res.locals[BAD_TEXT_LOCAL] === true;
   if (form && routePath(req).data) {
-    // Only kept (a NUL never is): Remix answers the data request with its own sign-in redirect.
+    // Only kept (a NUL never is): Remix answers the data request with its own sign-in redirect. A text
+    // too long for the cookie, or with a NUL, is lost here without a word (unsaved-form.server.ts).
     if (!fields || hadNul || !form.user || typedText(form.route, fields).length === 0) return next();
     keepTypedCookie(form.route, occurrenceOf(req), form.user, fields)
       .then((cookie) => {

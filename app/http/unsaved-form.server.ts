@@ -11,6 +11,10 @@ import { NUL_NOT_KEPT, signedOutPageHtml } from "./signed-out-page.server";
  * waits in the database instead: chat/kept-text.server.ts). With JS the save is a data request that Remix
  * answers with its own sign-in redirect: the cookie is set all the same, so the form has the text again after
  * signing in. It is never put in a URL (addresses end up in logs and history).
+ * Known limit (docs/decisions/015): the cookie holds about 2,700 characters of text in all (about 900 CJK
+ * characters). Longer, without JS it is only shown back, with a note; with JS it is lost without a word.
+ * One cookie for every form: a second save replaces the first. Signed, not encrypted. The fix is the
+ * database, as for the message box.
  */
 const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>; which?: readonly string[] }[] = [
   { route: /^\/calendar\/new$/, fields: { title: "Title", location: "Location", description: "Description" } },
@@ -84,7 +88,10 @@ ${boxes}`,
 
 const TYPED_COOKIE = "__ares_unsaved_form";
 const TYPED_MAX_AGE_SECONDS = 15 * 60;
-/** Browsers keep cookies up to 4096 bytes (name and attributes included); longer text is only shown. */
+/**
+ * Browsers keep cookies up to 4096 bytes (name and attributes included); longer text is only shown (no JS)
+ * or lost (JS). Behind nginx the response's headers must fit proxy_buffer_size (docs/deploy.md sets 16k).
+ */
 const COOKIE_BYTES_MAX = 3_900;
 
 /**
