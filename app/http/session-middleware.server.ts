@@ -58,7 +58,7 @@ export function requireSessionByDefault(req: Request, res: Response, next: NextF
   const post = req.method === "POST";
   if (route.data && post && !auth?.user && auth && holdsTypedText(route.path)) {
     const user = recentlyEndedUser(auth, new Date());
-    if (user) (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = { route: route.path, user, signIn: "" };
+    if (user) (res.locals as { signedOutForm?: SignedOutForm }).signedOutForm = { route: route.path, user };
     return next();
   }
   // A data request whose session could not be looked up (database down) gets its 503 from Remix.
@@ -124,8 +124,12 @@ function recentlyEndedUser(auth: RequestAuth, now: Date): string | null {
  */
 export type SignedOutKeep = SignedOutAnswer & { user: string; endedSession: string };
 
-/** `user`: whose ended session posted it (null without a known session: the text is only shown back). */
-type SignedOutForm = { route: string; user: string | null; signIn: string };
+/**
+ * `user`: whose ended session posted it (null without a known session: the text is only shown back).
+ * `signIn`: where the 401 page sends them (a document post); none for a data request, which Remix answers
+ * with its own sign-in redirect.
+ */
+type SignedOutForm = { route: string; user: string | null; signIn?: string };
 
 /** `user`: whose ended session sent it (null without a known session: the text is only shown back). */
 type SignedOutPost = { page: string; user: string | null; endedSession: string | null; signIn: string };
@@ -156,7 +160,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
   // It held a NUL, shown as U+FFFD: kept in a cookie it came back into the form after signing in, with no
   // reason given, and saving it stored the U+FFFD. It is only shown back, with the reason.
   const hadNul = res.locals[BAD_TEXT_LOCAL] === true;
-  if (form && routePath(req).data) {
+  if (form && form.signIn === undefined) {
     // Only kept (a NUL never is): Remix answers the data request with its own sign-in redirect. A text
     // too long for the cookie, or with a NUL, is lost here without a word (unsaved-form.server.ts).
     if (!fields || hadNul || !form.user || typedText(form.route, fields).length === 0) return next();
@@ -168,10 +172,11 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
       .catch(next);
     return;
   }
-  if (form) {
+  if (form?.signIn !== undefined) {
+    const { signIn } = form;
     const typed = fields ? typedText(form.route, fields) : [];
     if (typed.length === 0) {
-      res.redirect(303, form.signIn);
+      res.redirect(303, signIn);
       return;
     }
     // Without knowing whose session ended, a cookie could give the text to whoever signs in next here.
@@ -185,7 +190,7 @@ export function keepUnsentMessage(req: Request, res: Response, next: NextFunctio
         res.send(
           unsavedFormHtml({
             typed,
-            signInAddress: form.signIn,
+            signInAddress: signIn,
             kept: cookie !== null,
             hadNul,
             theme: themeFromCookie(req.get("cookie") ?? null),
