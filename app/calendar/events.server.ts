@@ -14,12 +14,14 @@ import {
   type Window,
   eventRange,
   expandOccurrences,
+  isOccurrenceOf,
   occurrenceRange,
+  sameOccurrence,
 } from "./occurrences";
-import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
+import { firstWallStarts, parseRule, wallToUntil, withRulePart } from "./recurrence";
 import type { ImportedEvent } from "./ical.server";
 import { type EventInput, type Scope, SCOPES } from "./schemas";
-import { type Temporal, formatWall, parseWall } from "./time";
+import { formatWall, parseWall } from "./time";
 
 /** Asked for an event that does not exist or belongs to someone else: the two are indistinguishable. */
 export class EventNotFoundError extends Error {
@@ -302,8 +304,7 @@ async function resolve(
   const wholeSeries = scope !== "this" && occurrence === event.startLocal;
   if (!(target.occurrence && !wholeSeries ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
-  const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
-  return { series: event, scope, occurrence, override };
+  return { series: event, scope, occurrence, override: overrideAt(event, occurrence) };
 }
 
 /**
@@ -318,11 +319,19 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
 
 /**
  * The override of a series' date that was changed on its own before, if any: that date's pages show it,
- * not the series' values (an edit form filled from the series wrote them over the earlier change).
+ * not the series' values (an edit form filled from the series wrote them over the earlier change). One
+ * made while the date's id was a spring-forward gap time (02:30) is the override of the 03:30 date it
+ * became (sameOccurrence): found here, it is changed or deleted rather than a second one made beside it.
  */
 export function overrideAt(event: EventDetail, occurrence: string | null): EventDetail["overrides"][number] | null {
   if (!occurrence) return null;
-  return event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
+  return (
+    event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ??
+    event.overrides.find(
+      (candidate) => candidate.recurrenceId !== null && sameOccurrence(event, candidate.recurrenceId, occurrence),
+    ) ??
+    null
+  );
 }
 
 /**
@@ -339,7 +348,7 @@ export function seriesPageScope(
   if (!isLiveOccurrence(event, event.startLocal)) return { formOccurrence: null, scopes: ["all"], changedFirst: null };
   // A first date changed on its own is not what the series page's form is filled with: "This event" from
   // here would write the series' values over it. It is changed from its own page, which shows it as it is.
-  const override = event.overrides.find((candidate) => candidate.recurrenceId === event.startLocal);
+  const override = overrideAt(event, event.startLocal);
   if (override) {
     return {
       formOccurrence: null,
@@ -355,23 +364,9 @@ export function isLiveOccurrence(series: EventDetail, occurrence: string): boole
   return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
 }
 
+/** One of the series' starts, cancelled or not, as the calendar generates them (isOccurrenceOf). */
 export function isOccurrence(series: EventDetail, occurrence: string): boolean {
-  if (occurrence.length !== series.startLocal.length) return false;
-  let wall: Temporal.PlainDateTime;
-  try {
-    wall = parseWall(occurrence);
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-  return wallStartsBetween(
-    series.rrule ?? "",
-    series.startLocal,
-    wall.subtract({ minutes: 1 }),
-    wall.add({ minutes: 1 }),
-  )
-    .map((start) => formatWall(start, series.allDay))
-    .includes(occurrence);
+  return isOccurrenceOf(series, occurrence);
 }
 
 /** Shifts a wall-clock value by the difference between two others (same kind: timed or all-day). */

@@ -1,6 +1,6 @@
 import { lastWallStart, wallStartMsBetween } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, parseWall, toZoned } from "./time";
-import { DAY_MS, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
+import { DAY_MS, type ZoneClock, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
 
 /** The stored fields expansion needs (a subset of the Event row). */
 export type EventRecord = {
@@ -148,9 +148,13 @@ function recurrenceKey(wallStart: number, allDay: boolean): number {
 
 /**
  * A series' EXDATEs and overridden occurrences as recurrence keys: those RECURRENCE-IDs that an
- * occurrence of it can have (the same kind of value, written as formatWallMs writes it).
+ * occurrence of it can have (the same kind of value, written as formatWallMs writes it). A wall time in
+ * a spring-forward gap (02:30) names the instant it is shifted to (03:30), as RFC 5545 reads it: it also
+ * leaves out the occurrence whose wall time exists at that instant, which is the one kept of the two
+ * (distinctStarts). Dates cancelled or changed on their own while 02:30 was that occurrence's id (before
+ * the 03:30 one was kept) still replace it, rather than showing beside it.
  */
-function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): Set<number> | null {
+function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined, clock: ZoneClock): Set<number> | null {
   if (!event.exdates.length && !overridden) return null;
   const keys = new Set<number>();
   for (const recurrenceId of [...event.exdates, ...(overridden ?? [])]) {
@@ -161,9 +165,77 @@ function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): S
       if (error instanceof RangeError) continue;
       throw error;
     }
-    if (formatWallMs(wallMs, event.allDay) === recurrenceId) keys.add(wallMs);
+    if (formatWallMs(wallMs, event.allDay) !== recurrenceId) continue;
+    keys.add(wallMs);
+    keys.add(recurrenceKey(clock.wallAt(clock.epochAt(wallMs)), event.allDay));
   }
   return keys;
+}
+
+/**
+ * The rule's wall starts (wall ms) that are occurrences, in the zone of `clock`. Two wall times on one
+ * instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a spring-forward day) are one
+ * instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the one whose wall time exists that
+ * day (03:30), as that is the recurrence id a client sees and excludes or overrides. A wall time in the
+ * gap is an occurrence only if no existing one took its instant (a series at 02:30 alone). The calendar's
+ * expansion and the check of a named date (isOccurrenceOf) both go through here, so they agree.
+ */
+function distinctStarts(wallStarts: readonly number[], clock: ZoneClock): number[] {
+  const kept: number[] = [];
+  const seen = new Set<number>();
+  let skipped: Map<number, number> | null = null;
+  for (const wallStart of wallStarts) {
+    const startMs = clock.epochAt(wallStart);
+    if (clock.wallAt(startMs) !== wallStart) {
+      skipped ??= new Map();
+      if (!skipped.has(startMs)) skipped.set(startMs, wallStart);
+      continue;
+    }
+    if (seen.has(startMs)) continue;
+    seen.add(startMs);
+    kept.push(wallStart);
+  }
+  for (const [startMs, wallStart] of skipped ?? []) if (!seen.has(startMs)) kept.push(wallStart);
+  return kept;
+}
+
+type SeriesTiming = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "rrule">;
+
+/**
+ * Whether `occurrence` is the recurrence id of one of the series' occurrences (cancelled or not), as the
+ * calendar generates them: on a spring-forward day a series at 02:30 and 03:30 has only its 03:30 one.
+ * A floating time is placed in each viewer's own zone, so it has every wall start its rule gives.
+ */
+export function isOccurrenceOf(series: SeriesTiming, occurrence: string): boolean {
+  if (occurrence.length !== series.startLocal.length) return false;
+  let wallMs: number;
+  try {
+    wallMs = wallMsOf(occurrence);
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+  if (formatWallMs(wallMs, series.allDay) !== occurrence) return false;
+  // A gap is at most a day long (Samoa skipped 30 December 2011): the start sharing its instant is within it.
+  const near = wallStartMsBetween(series.rrule ?? "", series.startLocal, wallMs - DAY_MS, wallMs + DAY_MS);
+  const starts = series.allDay || !series.timeZone ? near : distinctStarts(near, zoneClock(series.timeZone));
+  return starts.some((wallStart) => recurrenceKey(wallStart, series.allDay) === wallMs);
+}
+
+/**
+ * Whether two recurrence ids of a series name one occurrence: the same text, or (timed, in a zone) wall
+ * times on one instant, as a date changed on its own while 02:30 was its id and the 03:30 it is now.
+ */
+export function sameOccurrence(series: Pick<EventRecord, "allDay" | "timeZone">, a: string, b: string): boolean {
+  if (a === b) return true;
+  if (series.allDay || !series.timeZone) return false;
+  try {
+    const clock = zoneClock(series.timeZone);
+    return clock.epochAt(wallMsOf(a)) === clock.epochAt(wallMsOf(b));
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
 }
 
 /**
@@ -224,30 +296,12 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     // the event's length, then keep exactly the occurrences that overlap.
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
-    const left = leftOut(event, overridden.get(event.id));
-    const keep = (wallStart: number, occurrenceSpan: { startMs: number; endMs: number }) => {
-      if (left && left.has(recurrenceKey(wallStart, event.allDay))) return;
-      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
-    };
-    // Two wall times on one instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a
-    // spring-forward day) are one instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the
-    // one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
-    // or overrides. A wall time in the gap waits until the end, and is an occurrence only if no existing
-    // one took its instant (a series at 02:30 alone).
-    const seen = new Set<number>();
-    let skipped: Map<number, number> | null = null;
-    for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
+    const left = leftOut(event, overridden.get(event.id), clock);
+    for (const wallStart of distinctStarts(wallStartMsBetween(event.rrule, event.startLocal, from, to), clock)) {
+      if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
       const occurrenceSpan = span(wallStart);
-      if (clock.wallAt(occurrenceSpan.startMs) !== wallStart) {
-        skipped ??= new Map();
-        if (!skipped.has(occurrenceSpan.startMs)) skipped.set(occurrenceSpan.startMs, wallStart);
-        continue;
-      }
-      if (seen.has(occurrenceSpan.startMs)) continue;
-      seen.add(occurrenceSpan.startMs);
-      keep(wallStart, occurrenceSpan);
+      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }
-    for (const [startMs, wallStart] of skipped ?? []) if (!seen.has(startMs)) keep(wallStart, span(wallStart));
   }
   // Last by id: events alike otherwise come in the order the database happened to give them.
   return result.sort(
