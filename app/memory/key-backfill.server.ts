@@ -1,6 +1,7 @@
 import { isWriteConflict } from "~/db/contention.server";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
+import type { FactKind, ProposalType } from "~/generated/prisma/enums";
 import { defineStartupJob } from "~/jobs/startup.server";
 import { logger } from "~/observability/logger.server";
 import {
@@ -348,19 +349,48 @@ const confidenceOf = (row: Keyed): number | undefined =>
 /**
  * Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace.
  * One whose key names nothing is dropped, as the model's new ones are (proposals.server.ts): named plain
- * "note", accepting it would replace the person's own "note".
+ * "note", accepting it would replace the person's own "note". A long key still waiting here names no
+ * memory (a memory of the same whole key renamed its proposals with it, renameProposals): if its cut is
+ * another memory's name, it takes the first `<cut>_2`, `<cut>_3`… no memory holds, as a memory's long key
+ * does (cutKeyWithSuffix). Under the plain cut its review said it would replace that other memory, and
+ * accepting it wrote its value over that memory's.
  */
 async function normaliseProposalKey(id: string): Promise<boolean> {
-  const row = await prisma.memoryProposal.findUnique({ where: { id }, select: { key: true } });
+  const row = await prisma.memoryProposal.findUnique({
+    where: { id },
+    select: { key: true, userId: true, type: true, kind: true },
+  });
   if (!row || inStoredForm(row.key)) return false;
-  const key = storedMemoryKey(row.key);
+  let key = storedMemoryKey(row.key);
   if (key === "") {
     const { count } = await prisma.memoryProposal.deleteMany({ where: { id, key: row.key, status: "proposed" } });
     return count === 1;
+  }
+  if (isCut(row.key)) {
+    for (let n = 2; await memoryHolds(row, key); n++) {
+      const suffix = `_${n}`;
+      key = storedMemoryKeyWithin(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
+    }
   }
   const { count } = await prisma.memoryProposal.updateMany({
     where: { id, key: row.key, status: "proposed" },
     data: { key },
   });
   return count === 1;
+}
+
+/** Whether a memory that accepting the proposal would correct holds `key`: the same person, and kind for a fact. */
+async function memoryHolds(
+  proposal: { userId: string; type: ProposalType; kind: FactKind | null },
+  key: string,
+): Promise<boolean> {
+  const { userId } = proposal;
+  const held =
+    proposal.type === "fact"
+      ? await prisma.memoryFact.findUnique({
+          where: { userId_kind_key: { userId, kind: proposal.kind ?? "personal", key } },
+          select: { id: true },
+        })
+      : await prisma.memoryPreference.findUnique({ where: { userId_key: { userId, key } }, select: { id: true } });
+  return held !== null;
 }

@@ -9,7 +9,7 @@ import { defineStartupJob, StartupJobTooNewError } from "~/jobs/startup.server";
 import { normaliseMemoryKeysJob, normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
 import { MEMORY_KEY_FORM_VERSION } from "~/memory/keys";
 import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
-import { pendingProposals } from "~/memory/proposals.server";
+import { acceptProposal, pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
 import { suggestedFact } from "../support/memory";
@@ -242,6 +242,47 @@ describe("a waiting proposal for a long key", () => {
     expect(proposals.map((row) => [row.kind, row.key])).toEqual([
       ["personal", `${cut}_2`],
       ["context", cut],
+    ]);
+  });
+});
+
+describe("a waiting proposal for a long key that no memory has", () => {
+  it("takes a free <cut>_2 when the cut is another memory's name, as a memory would: accepting it replaces nothing", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    const long = `${start} fifties`;
+    // The cut is this memory's own whole name: a different memory from the one the long key names.
+    await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+    });
+    await prisma.memoryPreference.create({ data: { userId: user.id, key: cut, value: "Mill Road too" } });
+    await prisma.memoryProposal.createMany({
+      data: [
+        { userId: user.id, ...suggestedFact(long, "Mill Close") },
+        { userId: user.id, type: "preference", key: long, value: "Mill Close too", confidence: 0.9, importance: 3 },
+        // Another kind has no memory of that name: the plain cut is free there.
+        { userId: user.id, ...suggestedFact(long, "Oak Hill"), kind: "context" },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const proposals = await pendingProposals(user.id);
+    expect(new Set(proposals.map((p) => JSON.stringify([p.type, p.kind, p.key, p.replaces])))).toEqual(
+      new Set([
+        JSON.stringify(["fact", "personal", `${cut}_2`, null]),
+        JSON.stringify(["preference", null, `${cut}_2`, null]),
+        JSON.stringify(["fact", "context", cut, null]),
+      ]),
+    );
+    // Accepting it is a memory of its own: the grandmother's street is still Mill Road, with no history.
+    await acceptProposal(user.id, proposals.find((p) => p.kind === "personal")!.id);
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value, fact.history])).toEqual([
+      [cut, "Mill Road", []],
+      [`${cut}_2`, "Mill Close", []],
     ]);
   });
 });
