@@ -14,6 +14,7 @@ import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
 import { suggestedFact } from "../support/memory";
 import { untilBlockedBy } from "../support/postgres";
+import { countQueries } from "../support/query-counter";
 import { ensureBuild, startServer } from "../support/server-process";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -283,6 +284,66 @@ describe("a waiting proposal for a long key that no memory has", () => {
     expect(facts.map((fact) => [fact.key, fact.value, fact.history])).toEqual([
       [cut, "Mill Road", []],
       [`${cut}_2`, "Mill Close", []],
+    ]);
+  });
+});
+
+describe("the long keys of a person with many memories", () => {
+  it("are renamed without reading all of that person's memories again for each long key", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: 200 }, (_, n) => ({
+        userId: user.id,
+        kind: "personal" as const,
+        key: `fact_${n}`,
+        value: "x",
+      })),
+    });
+    const endings = ["fifties", "sixties", "seventies", "eighties", "nineties"];
+    await prisma.memoryFact.createMany({
+      data: [
+        ...endings.map((ending) => ({
+          userId: user.id,
+          kind: "personal" as const,
+          key: `${start} ${ending}`,
+          value: ending,
+        })),
+        // Twins of the first: still one memory.
+        {
+          userId: user.id,
+          kind: "personal" as const,
+          key: `${start.replace(" ", "/")} fifties`,
+          value: "fifties again",
+          updatedAt: hoursAgo(1),
+        },
+      ],
+    });
+
+    const { statements } = await countQueries(() => normaliseStoredMemoryKeys());
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    // A read of a person's memories of a kind, not of named ones (by id or key): the whole scope.
+    const scopeReads = statements.filter(
+      (sql) =>
+        sql.includes('FROM "public"."MemoryFact"') &&
+        sql.includes('"userId" =') &&
+        !sql.includes('"key" =') &&
+        !/"id" (=|IN)/.test(sql),
+    );
+    expect(scopeReads).toEqual([]);
+    const longOnes = await prisma.memoryFact.findMany({
+      where: { userId: user.id, key: { startsWith: cut } },
+      orderBy: { key: "asc" },
+    });
+    expect(longOnes.map((fact) => fact.key)).toEqual([cut, ...[2, 3, 4, 5].map((n) => `${cut}_${n}`)]);
+    expect(longOnes.map((fact) => fact.value).sort()).toEqual([
+      "eighties",
+      "fifties",
+      "nineties",
+      "seventies",
+      "sixties",
     ]);
   });
 });
