@@ -14,6 +14,7 @@ import {
   type Window,
   eventRange,
   expandOccurrences,
+  isCancelled,
   isOccurrenceOf,
   occurrenceRange,
   sameOccurrence,
@@ -359,9 +360,13 @@ export function seriesPageScope(
   return { formOccurrence: event.startLocal, scopes: SCOPES, changedFirst: null };
 }
 
-/** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
+/**
+ * One of the series' starts that was not cancelled (EXDATE): what the calendar shows. Cancelled as the
+ * calendar reads it (isCancelled): an EXDATE at 02:30 hides that spring-forward day's 03:30 date, and a
+ * page or "Edit this" of it would bring it back.
+ */
 export function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
-  return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
+  return !isCancelled(series, occurrence) && isOccurrence(series, occurrence);
 }
 
 /** One of the series' starts, cancelled or not, as the calendar generates them (isOccurrenceOf). */

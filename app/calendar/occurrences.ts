@@ -146,39 +146,76 @@ function recurrenceKey(wallStart: number, allDay: boolean): number {
   return wallStart - (((wallStart % unit) + unit) % unit);
 }
 
+type SeriesZone = Pick<EventRecord, "allDay" | "timeZone">;
+
+/** Whether the series happens at instants of its own zone, where a wall time can be skipped or repeated. */
+function zoned(series: SeriesZone): series is SeriesZone & { timeZone: string } {
+  return !series.allDay && series.timeZone !== null;
+}
+
 /**
- * A series' EXDATEs and overridden occurrences as recurrence keys: those RECURRENCE-IDs that an
- * occurrence of it can have (the same kind of value, written as formatWallMs writes it). A wall time in
- * a spring-forward gap (02:30) names the instant it is shifted to (03:30), as RFC 5545 reads it: it also
- * leaves out the occurrence whose wall time exists at that instant, which is the one kept of the two
- * (distinctStarts). Dates cancelled or changed on their own while 02:30 was that occurrence's id (before
- * the 03:30 one was kept) still replace it, rather than showing beside it.
+ * What tells one occurrence of a series from another, from its wall start (wall ms). A timed series in a
+ * zone: the instant its RECURRENCE-ID's minute names there (epoch ms). A wall time in a spring-forward
+ * gap (02:30) names the instant it is shifted to (03:30), as RFC 5545 reads it, so 02:30 and 03:30 on
+ * that day are one occurrence whichever of the two a series generates and whichever an EXDATE or an
+ * override names (one made while 02:30 was the id, or imported from a UTC RECURRENCE-ID, which reads as
+ * 03:30). All-day and floating series have no instant of their own: the RECURRENCE-ID's wall value.
  */
-function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined, clock: ZoneClock): Set<number> | null {
-  if (!event.exdates.length && !overridden) return null;
+function occurrenceKeyer(series: SeriesZone): (wallStart: number) => number {
+  if (!zoned(series)) return (wallStart) => recurrenceKey(wallStart, series.allDay);
+  const clock = zoneClock(series.timeZone);
+  return (wallStart) => clock.epochAt(recurrenceKey(wallStart, false));
+}
+
+/** A RECURRENCE-ID or EXDATE as wall ms, or null if it is no value an occurrence of the series can have. */
+function recurrenceWallMs(series: SeriesZone, recurrenceId: string): number | null {
+  let wallMs: number;
+  try {
+    wallMs = wallMsOf(recurrenceId);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  // The same kind of value, written as formatWallMs writes it (an all-day id on a timed series is none).
+  return formatWallMs(wallMs, series.allDay) === recurrenceId ? wallMs : null;
+}
+
+/** The keys (occurrenceKeyer) of the occurrences that `recurrenceIds` name. */
+function occurrenceKeys(series: SeriesZone, recurrenceIds: Iterable<string>): Set<number> {
+  const keyOf = occurrenceKeyer(series);
   const keys = new Set<number>();
-  for (const recurrenceId of [...event.exdates, ...(overridden ?? [])]) {
-    let wallMs: number;
-    try {
-      wallMs = wallMsOf(recurrenceId);
-    } catch (error) {
-      if (error instanceof RangeError) continue;
-      throw error;
-    }
-    if (formatWallMs(wallMs, event.allDay) !== recurrenceId) continue;
-    keys.add(wallMs);
-    keys.add(recurrenceKey(clock.wallAt(clock.epochAt(wallMs)), event.allDay));
+  for (const recurrenceId of recurrenceIds) {
+    const wallMs = recurrenceWallMs(series, recurrenceId);
+    if (wallMs !== null) keys.add(keyOf(wallMs));
   }
   return keys;
 }
 
+/** A series' EXDATEs and overridden occurrences as occurrence keys: what expansion leaves out. */
+function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): Set<number> | null {
+  if (!event.exdates.length && !overridden) return null;
+  return occurrenceKeys(event, [...event.exdates, ...(overridden ?? [])]);
+}
+
 /**
- * The rule's wall starts (wall ms) that are occurrences, in the zone of `clock`. Two wall times on one
- * instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a spring-forward day) are one
- * instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the one whose wall time exists that
- * day (03:30), as that is the recurrence id a client sees and excludes or overrides. A wall time in the
- * gap is an occurrence only if no existing one took its instant (a series at 02:30 alone). The calendar's
- * expansion and the check of a named date (isOccurrenceOf) both go through here, so they agree.
+ * Whether the series' date `occurrence` was cancelled (an EXDATE names it): the same keys the calendar
+ * leaves its dates out by, so a date it hides has no page or form either (an EXDATE at 02:30 cancels the
+ * 03:30 date of that spring-forward day, and an EXDATE at 03:30 the 02:30 one of a series at 02:30 alone).
+ */
+export function isCancelled(series: SeriesZone & Pick<EventRecord, "exdates">, occurrence: string): boolean {
+  if (!series.exdates.length) return false;
+  const wallMs = recurrenceWallMs(series, occurrence);
+  return wallMs !== null && occurrenceKeys(series, series.exdates).has(occurrenceKeyer(series)(wallMs));
+}
+
+/**
+ * The rule's wall starts (wall ms) that are occurrences of a timed series in the zone of `clock`. Two
+ * wall times on one instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a
+ * spring-forward day) are one instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the
+ * one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
+ * or overrides. A wall time in the gap is an occurrence only if no existing one took its instant (a
+ * series at 02:30 alone). The calendar's expansion and the check of a named date (isOccurrenceOf) both
+ * go through here, so they agree.
  */
 function distinctStarts(wallStarts: readonly number[], clock: ZoneClock): number[] {
   const kept: number[] = [];
@@ -208,34 +245,26 @@ type SeriesTiming = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "rr
  */
 export function isOccurrenceOf(series: SeriesTiming, occurrence: string): boolean {
   if (occurrence.length !== series.startLocal.length) return false;
-  let wallMs: number;
-  try {
-    wallMs = wallMsOf(occurrence);
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-  if (formatWallMs(wallMs, series.allDay) !== occurrence) return false;
+  const wallMs = recurrenceWallMs(series, occurrence);
+  if (wallMs === null) return false;
   // A gap is at most a day long (Samoa skipped 30 December 2011): the start sharing its instant is within it.
   const near = wallStartMsBetween(series.rrule ?? "", series.startLocal, wallMs - DAY_MS, wallMs + DAY_MS);
-  const starts = series.allDay || !series.timeZone ? near : distinctStarts(near, zoneClock(series.timeZone));
+  const starts = zoned(series) ? distinctStarts(near, zoneClock(series.timeZone)) : near;
   return starts.some((wallStart) => recurrenceKey(wallStart, series.allDay) === wallMs);
 }
 
 /**
- * Whether two recurrence ids of a series name one occurrence: the same text, or (timed, in a zone) wall
- * times on one instant, as a date changed on its own while 02:30 was its id and the 03:30 it is now.
+ * Whether two recurrence ids of a series name one occurrence (the keys expansion leaves dates out by):
+ * the same text, or (timed, in a zone) wall times on one instant, as a date changed on its own while
+ * 02:30 was its id and the 03:30 it is now, or the other way round.
  */
-export function sameOccurrence(series: Pick<EventRecord, "allDay" | "timeZone">, a: string, b: string): boolean {
+export function sameOccurrence(series: SeriesZone, a: string, b: string): boolean {
   if (a === b) return true;
-  if (series.allDay || !series.timeZone) return false;
-  try {
-    const clock = zoneClock(series.timeZone);
-    return clock.epochAt(wallMsOf(a)) === clock.epochAt(wallMsOf(b));
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
+  const aMs = recurrenceWallMs(series, a);
+  const bMs = recurrenceWallMs(series, b);
+  if (aMs === null || bMs === null) return false;
+  const keyOf = occurrenceKeyer(series);
+  return keyOf(aMs) === keyOf(bMs);
 }
 
 /**
@@ -296,9 +325,11 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     // the event's length, then keep exactly the occurrences that overlap.
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
-    const left = leftOut(event, overridden.get(event.id), clock);
-    for (const wallStart of distinctStarts(wallStartMsBetween(event.rrule, event.startLocal, from, to), clock)) {
-      if (left && left.has(recurrenceKey(wallStart, event.allDay))) continue;
+    const left = leftOut(event, overridden.get(event.id));
+    const keyOf = occurrenceKeyer(event);
+    const starts = wallStartMsBetween(event.rrule, event.startLocal, from, to);
+    for (const wallStart of distinctStarts(starts, clock)) {
+      if (left && left.has(keyOf(wallStart))) continue;
       const occurrenceSpan = span(wallStart);
       if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }

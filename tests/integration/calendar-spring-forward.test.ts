@@ -101,7 +101,6 @@ describe("a series at 02:30 and 03:30 on the spring-forward day", () => {
     expect(await onTheDay(user.id)).toEqual(["04:00 Moved"]);
 
     // The 03:30 date's page is that edited date, and editing it again changes it rather than adding one.
-    const series = await getEvent(user.id, id);
     await updateEvent(
       user.id,
       { eventId: id, occurrence: "2026-03-29T03:30" },
@@ -109,18 +108,83 @@ describe("a series at 02:30 and 03:30 on the spring-forward day", () => {
       "this",
     );
     expect(await onTheDay(user.id)).toEqual(["05:00 Moved again"]);
-    expect((await getEvent(user.id, id)).overrides.map((o) => o.id)).toEqual([overrideId]);
-    expect(series.overrides).toHaveLength(1);
+    // Re-read: the one override is the same row, changed.
+    const after = await getEvent(user.id, id);
+    expect(after.overrides.map((o) => o.id)).toEqual([overrideId]);
+    expect(after.overrides[0]?.title).toBe("Moved again");
 
     // Deleting that date removes it: nothing is left that day.
     await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-29T03:30" }, "this");
     expect(await onTheDay(user.id)).toEqual([]);
   });
 
-  it("a date cancelled before 03:30 became that day's id (EXDATE 02:30) stays cancelled", async () => {
+  it("a date cancelled before 03:30 became that day's id (EXDATE 02:30) stays cancelled: no page, no edit of it", async () => {
     const user = await makeUser({ timeZone: ZONE });
     const { id } = await createEvent(user.id, daily(both));
     await prisma.event.update({ where: { id }, data: { exdates: ["2026-03-29T02:30"] } });
     expect(await onTheDay(user.id)).toEqual([]);
+    // Hidden in the calendar, it had a live page, and "Edit this" from it brought the cancelled date back.
+    const series = await getEvent(user.id, id);
+    expect(() => askedOccurrence(series, "2026-03-29T03:30")).toThrow(OccurrenceNotFoundError);
+    await expect(
+      updateEvent(
+        user.id,
+        { eventId: id, occurrence: "2026-03-29T03:30" },
+        edited("Back", "2026-03-29T03:30", "2026-03-29T03:45"),
+        "this",
+      ),
+    ).rejects.toBeInstanceOf(OccurrenceNotFoundError);
+    expect(await onTheDay(user.id)).toEqual([]);
+    expect(askedOccurrence(series, "2026-03-28T03:30")).toBe("2026-03-28T03:30");
+  });
+});
+
+describe("a series at 02:30 alone on the spring-forward day", () => {
+  it("an EXDATE at 02:30 cancels it (shown at 03:30), and so does one at 03:30 (a UTC EXDATE read in Berlin)", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    for (const exdate of ["2026-03-29T02:30", "2026-03-29T03:30"]) {
+      const { id } = await createEvent(user.id, daily("FREQ=DAILY", { title: `Cut ${exdate.slice(11)}` }));
+      await prisma.event.update({ where: { id }, data: { exdates: [exdate] } });
+      const series = await getEvent(user.id, id);
+      expect(() => askedOccurrence(series, "2026-03-29T02:30")).toThrow(OccurrenceNotFoundError);
+    }
+    expect(await onTheDay(user.id)).toEqual([]);
+  });
+
+  it("a date changed on its own under the id 03:30 (imported) replaces the 02:30 date, and is that date's page", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, daily("FREQ=DAILY"));
+    const series = await getEvent(user.id, id);
+    await prisma.event.create({
+      data: {
+        userId: user.id,
+        uid: series.uid,
+        seriesId: id,
+        recurrenceId: "2026-03-29T03:30",
+        title: "Moved",
+        description: "",
+        location: "",
+        allDay: false,
+        startLocal: "2026-03-29T05:00",
+        endLocal: "2026-03-29T05:15",
+        timeZone: ZONE,
+        reminders: [],
+        exdates: [],
+        rangeStart: new Date("2026-03-29T03:00:00Z"),
+        rangeEnd: new Date("2026-03-29T03:15:00Z"),
+        replacedStart: new Date("2026-03-29T01:30:00Z"),
+        replacedEnd: new Date("2026-03-29T01:45:00Z"),
+      },
+    });
+    // Before, the series' 02:30 date showed at 03:30 beside it.
+    expect(await onTheDay(user.id)).toEqual(["05:00 Moved"]);
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-29T02:30" },
+      edited("Moved again", "2026-03-29T06:00", "2026-03-29T06:15"),
+      "this",
+    );
+    expect(await onTheDay(user.id)).toEqual(["06:00 Moved again"]);
+    expect((await getEvent(user.id, id)).overrides).toHaveLength(1);
   });
 });
