@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EventRecord, eventRange, expandOccurrences, isCancelled } from "./occurrences";
+import { type EventRecord, eventRange, expandOccurrences, isCancelled, isOccurrenceOf } from "./occurrences";
 import { Temporal, isoWithOffset } from "./time";
 
 let nextId = 0;
@@ -372,7 +372,7 @@ describe("the order and uniqueness of occurrences", () => {
   });
 });
 
-describe("an all-day series in a zone that skipped a day", () => {
+describe("all-day and floating series have every date their rule gives, in any viewer's zone", () => {
   // Samoa skipped 30 December 2011 (its midnight does not exist there): an all-day date is no instant.
   const daily = {
     allDay: true,
@@ -385,6 +385,11 @@ describe("an all-day series in a zone that skipped a day", () => {
     expandOccurrences([record], window("2011-12-29", "2012-01-02", "Pacific/Apia"), "Pacific/Apia").map(
       (o) => o.recurrenceId,
     );
+
+  it("a Samoa viewer's all-day 30 December 2011 is a date of the series, as its page says", () => {
+    expect(dates(event(daily))).toContain("2011-12-30");
+    expect(isOccurrenceOf(daily, "2011-12-30")).toBe(true);
+  });
 
   it("an EXDATE of 30 December 2011 cancels that date only, not the 31st", () => {
     expect(dates(event({ ...daily, exdates: ["2011-12-30"] }))).toEqual(["2011-12-29", "2011-12-31", "2012-01-01"]);

@@ -215,7 +215,8 @@ export function isCancelled(series: SeriesZone & Pick<EventRecord, "exdates">, o
  * one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
  * or overrides. A wall time in the gap is an occurrence only if no existing one took its instant (a
  * series at 02:30 alone). The calendar's expansion and the check of a named date (isOccurrenceOf) both
- * go through here, so they agree.
+ * go through here, so they agree. All-day and floating series are placed in each viewer's zone and have
+ * every wall start their rule gives (a Samoa viewer's all-day 30 December 2011 is still a date).
  */
 function distinctStarts(wallStarts: readonly number[], clock: ZoneClock): number[] {
   const kept: number[] = [];
@@ -328,7 +329,7 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     const left = leftOut(event, overridden.get(event.id));
     const keyOf = occurrenceKeyer(event);
     const starts = wallStartMsBetween(event.rrule, event.startLocal, from, to);
-    for (const wallStart of distinctStarts(starts, clock)) {
+    for (const wallStart of zoned(event) ? distinctStarts(starts, clock) : starts) {
       if (left && left.has(keyOf(wallStart))) continue;
       const occurrenceSpan = span(wallStart);
       if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
