@@ -242,9 +242,11 @@ type SeriesTiming = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "rr
 /**
  * Whether `occurrence` is the recurrence id of one of the series' occurrences (cancelled or not), as the
  * calendar generates them: on a spring-forward day a series at 02:30 and 03:30 has only its 03:30 one.
- * A floating time is placed in each viewer's own zone, so it has every wall start its rule gives.
+ * Its DTSTART is always one (RFC 5545: the first instance), even a gap time whose instant an existing
+ * wall time took (an imported series starting at 02:30 that day): the whole series is named by it.
  */
 export function isOccurrenceOf(series: SeriesTiming, occurrence: string): boolean {
+  if (occurrence === series.startLocal) return true;
   if (occurrence.length !== series.startLocal.length) return false;
   const wallMs = recurrenceWallMs(series, occurrence);
   if (wallMs === null) return false;

@@ -10,6 +10,7 @@ import {
   deleteEvent,
   getEvent,
   listOccurrences,
+  seriesPageScope,
   updateEvent,
 } from "~/calendar/events.server";
 import type { EventInput } from "~/calendar/schemas";
@@ -186,5 +187,23 @@ describe("a series at 02:30 alone on the spring-forward day", () => {
     );
     expect(await onTheDay(user.id)).toEqual(["06:00 Moved again"]);
     expect((await getEvent(user.id, id)).overrides).toHaveLength(1);
+  });
+});
+
+describe("a series whose first start is a skipped time another of its times takes (imported: 02:30 and 03:30 from 29 March)", () => {
+  const both = "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=30";
+  const fromTheDay = { startLocal: "2026-03-29T02:30", endLocal: "2026-03-29T02:45" };
+
+  it("is still edited and deleted as a whole from its page (its DTSTART is its first instance)", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, daily(both, fromTheDay));
+    const series = await getEvent(user.id, id);
+    expect(series.startLocal).toBe("2026-03-29T02:30");
+    // Before, the page offered "all" only, and "all" then failed as no such date.
+    expect(seriesPageScope(series, null).scopes).toContain("all");
+    await updateEvent(user.id, { eventId: id }, daily(both, { ...fromTheDay, title: "Renamed" }), "all");
+    expect((await getEvent(user.id, id)).title).toBe("Renamed");
+    await deleteEvent(user.id, { eventId: id }, "all");
+    expect(await onTheDay(user.id)).toEqual([]);
   });
 });
