@@ -2,7 +2,7 @@ import type { NextFunction, RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
-import { fieldsBeforeFile, fieldsBeforeFileIn } from "./multipart-head.server";
+import { HEAD_LIMIT_BYTES, fieldsBeforeFile, fieldsBeforeFileIn } from "./multipart-head.server";
 import { isApiPath, routePath } from "./route-path.server";
 import { logger } from "~/observability/logger.server";
 import {
@@ -341,15 +341,20 @@ export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go
 export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was read; let go";
 
 /**
+ * A body found over the limit while it was read (sent without a length): the start of what was read until
+ * then, as much as the fields before a file are looked for in (the rest is let go, not held while the
+ * refused body is discarded).
+ */
+class TooLarge {
+  constructor(readonly start: Buffer) {}
+}
+
+/**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
  * or 'close' before 'end') gives "client_went_away" ("client_gone" if gone before): nobody is left to
  * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
  * (logged and counted as one).
  */
-/** A body found over the limit while it was read (sent without a length): the start read until then. */
-class TooLarge {
-  constructor(readonly start: Buffer) {}
-}
 
 function readLimited(
   req: Request,
@@ -361,12 +366,14 @@ function readLimited(
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
+      const before = size;
       size += chunk.length;
       if (size <= limitBytes) return void chunks.push(chunk);
       // Stop reading at the limit: the rest of the body is never buffered.
       req.off("data", onData);
       req.pause();
-      resolve(new TooLarge(Buffer.concat(chunks)));
+      // A copy of its first HEAD_LIMIT_BYTES only (concat's length cuts it): the chunks read are let go.
+      resolve(new TooLarge(Buffer.concat(chunks, Math.min(before, HEAD_LIMIT_BYTES))));
     };
     req.on("data", onData);
     // A settled promise ignores later calls: 'close' after 'end' (or after "too_large") changes nothing.

@@ -7,7 +7,7 @@ import {
 } from "@remix-run/node";
 
 /** Read no further than this: a form's fields before its file are a few short values and their framing. */
-const HEAD_LIMIT_BYTES = 16 * 1024;
+export const HEAD_LIMIT_BYTES = 16 * 1024;
 /** Nor for longer than this: a client trickling its body gets the fields it sent by then (none at worst). */
 const HEAD_TIME_MS = 2_000;
 /** A field before the file longer than this is not one a page's form sends (a checkbox, a hidden intent). */
