@@ -18,6 +18,7 @@ import {
   isOccurrenceOf,
   occurrenceRange,
   sameOccurrence,
+  splitOf,
 } from "./occurrences";
 import { firstWallStarts, parseRule, wallToUntil, withRulePart } from "./recurrence";
 import type { ImportedEvent } from "./ical.server";
@@ -387,14 +388,19 @@ function endBefore(series: EventRecord, occurrence: string): string {
   return withRulePart(withoutCount, "UNTIL", wallToUntil(formatWall(last, series.allDay)));
 }
 
-/** The series row ends before `occurrence` ("this and following" edited or deleted): its rule, skipped dates and range. */
+/**
+ * The series row ends before `occurrence` ("this and following" edited or deleted): its rule, skipped
+ * dates and range. Cut before the earliest of its starts on that date's instant, with the EXDATEs from
+ * that instant on gone (splitOf): a spring-forward 02:30 start stays out of the old series, as its 03:30.
+ */
 async function endSeriesBefore(tx: Tx, series: EventRecord, occurrence: string): Promise<void> {
-  const truncated = endBefore(series, occurrence);
+  const { cut, following } = splitOf(series, occurrence);
+  const truncated = endBefore(series, cut);
   await tx.event.update({
     where: { id: series.id },
     data: {
       rrule: truncated,
-      exdates: series.exdates.filter((day) => day < occurrence),
+      exdates: series.exdates.filter((day) => !following(day)),
       ...eventRange({ ...series, rrule: truncated }),
     },
   });
@@ -403,8 +409,9 @@ async function endSeriesBefore(tx: Tx, series: EventRecord, occurrence: string):
 function occurrencesBefore(series: EventRecord, occurrence: string): number {
   const count = Number(parseRule(series.rrule ?? "").COUNT);
   if (!count) return 0;
+  const { cut } = splitOf(series, occurrence);
   return firstWallStarts(series.rrule ?? "", series.startLocal, count).filter(
-    (wall) => formatWall(wall, series.allDay) < occurrence,
+    (wall) => formatWall(wall, series.allDay) < cut,
   ).length;
 }
 
@@ -651,8 +658,11 @@ async function updateResolved(
     if (rrule && oldCount && Number(parseRule(rrule).COUNT) === oldCount) {
       rrule = withRulePart(rrule, "COUNT", String(Math.max(1, oldCount - before)));
     }
-    const later = series.overrides.filter((override) => (override.recurrenceId ?? "") >= occurrence);
-    const laterExdates = series.exdates.filter((day) => day >= occurrence);
+    // By instant, as the old series is cut (endSeriesBefore): an EXDATE or override at a spring-forward
+    // 02:30 is of the 03:30 date it names, one of those following.
+    const { following } = splitOf(series, occurrence);
+    const later = series.overrides.filter((override) => following(override.recurrenceId ?? ""));
+    const laterExdates = series.exdates.filter(following);
     await endSeriesBefore(tx, series, occurrence);
     const created = await tx.event.create({
       data: {
@@ -728,7 +738,9 @@ async function deleteResolved(
     });
     return;
   }
-  await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
+  const { following } = splitOf(series, occurrence);
+  const later = series.overrides.filter((candidate) => following(candidate.recurrenceId ?? ""));
+  await tx.event.deleteMany({ where: { seriesId: series.id, id: { in: later.map((candidate) => candidate.id) } } });
   await endSeriesBefore(tx, series, occurrence);
 }
 

@@ -271,6 +271,36 @@ export function sameOccurrence(series: SeriesZone, a: string, b: string): boolea
 }
 
 /**
+ * Where "this and following" from `occurrence` splits a series: `cut`, the earliest of its starts on
+ * that date's instant, and which of its EXDATEs and overrides go with the dates following. On a
+ * spring-forward day a series at 02:30 and 03:30 has one date, 03:30, whose instant its 02:30 start
+ * (shifted forward) shares: a cut at 03:30 left that 02:30 start in the old series, where it showed at
+ * 03:30 again, and kept an EXDATE or override at 02:30 there. Timed series in a zone compare by instant
+ * (the keys the calendar leaves dates out by); all-day and floating ones by their wall values.
+ */
+export function splitOf(
+  series: SeriesTiming,
+  occurrence: string,
+): { cut: string; following: (recurrenceId: string) => boolean } {
+  const wallMs = recurrenceWallMs(series, occurrence);
+  if (!zoned(series) || wallMs === null) return { cut: occurrence, following: (id) => id >= occurrence };
+  const keyOf = occurrenceKeyer(series);
+  const key = keyOf(wallMs);
+  // A gap is at most a day long: a start sharing the instant is within the day before.
+  const sameInstant = wallStartMsBetween(series.rrule ?? "", series.startLocal, wallMs - DAY_MS, wallMs).filter(
+    (wallStart) => keyOf(wallStart) === key,
+  );
+  const cutMs = Math.min(wallMs, ...sameInstant.map((wallStart) => recurrenceKey(wallStart, false)));
+  return {
+    cut: formatWallMs(cutMs, false),
+    following: (recurrenceId) => {
+      const idMs = recurrenceWallMs(series, recurrenceId);
+      return idMs === null ? recurrenceId >= occurrence : keyOf(idMs) >= key;
+    },
+  };
+}
+
+/**
  * Every occurrence of `events` that overlaps the window, in the viewer's zone, sorted by start.
  * Series are expanded with their EXDATEs removed and each overridden occurrence replaced by its
  * override (wherever the override was moved to).

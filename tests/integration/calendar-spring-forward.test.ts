@@ -207,3 +207,37 @@ describe("a series whose first start is a skipped time another of its times take
     expect(await onTheDay(user.id)).toEqual([]);
   });
 });
+
+describe("this and following from the 03:30 date of a series at 02:30 and 03:30 on the spring-forward day", () => {
+  const both = "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=30";
+
+  it("deleted: that day is empty (the old series' 02:30 start, shown at 03:30, goes too), the day before is kept", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, daily(both));
+    await deleteEvent(user.id, { eventId: id, occurrence: "2026-03-29T03:30" }, "following");
+    expect(await onTheDay(user.id)).toEqual([]);
+    expect(askedOccurrence(await getEvent(user.id, id), "2026-03-28T03:30")).toBe("2026-03-28T03:30");
+  });
+
+  it("edited: that day shows the new series' date once, and a date changed on its own at 02:30 goes with it", async () => {
+    const user = await makeUser({ timeZone: ZONE });
+    const { id } = await createEvent(user.id, daily("FREQ=DAILY"));
+    // A date changed on its own while 02:30 was its id, then the rule as stored now (see above).
+    await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-29T02:30" },
+      edited("Moved", "2026-03-29T05:00", "2026-03-29T05:15"),
+      "this",
+    );
+    await prisma.event.update({ where: { id }, data: { rrule: both } });
+    const newId = await updateEvent(
+      user.id,
+      { eventId: id, occurrence: "2026-03-29T03:30" },
+      daily(both, { title: "Later", startLocal: "2026-03-29T03:30", endLocal: "2026-03-29T03:45" }),
+      "following",
+    );
+    expect(await onTheDay(user.id)).toEqual(["05:00 Moved"]);
+    expect((await getEvent(user.id, id)).overrides).toEqual([]);
+    expect((await getEvent(user.id, newId)).overrides.map((o) => o.title)).toEqual(["Moved"]);
+  });
+});
