@@ -14,12 +14,16 @@ import {
   type Window,
   eventRange,
   expandOccurrences,
+  isCancelled,
+  isOccurrenceOf,
   occurrenceRange,
+  sameOccurrence,
+  splitOf,
 } from "./occurrences";
-import { firstWallStarts, parseRule, wallStartsBetween, wallToUntil, withRulePart } from "./recurrence";
+import { firstWallStarts, parseRule, wallToUntil, withRulePart } from "./recurrence";
 import type { ImportedEvent } from "./ical.server";
 import { type EventInput, type Scope, SCOPES } from "./schemas";
-import { type Temporal, formatWall, parseWall } from "./time";
+import { formatWall, parseWall } from "./time";
 
 /** Asked for an event that does not exist or belongs to someone else: the two are indistinguishable. */
 export class EventNotFoundError extends Error {
@@ -302,8 +306,7 @@ async function resolve(
   const wholeSeries = scope !== "this" && occurrence === event.startLocal;
   if (!(target.occurrence && !wholeSeries ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence)))
     throw new OccurrenceNotFoundError();
-  const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
-  return { series: event, scope, occurrence, override };
+  return { series: event, scope, occurrence, override: overrideAt(event, occurrence) };
 }
 
 /**
@@ -318,11 +321,19 @@ export function askedOccurrence(event: EventDetail, asked: string | null): strin
 
 /**
  * The override of a series' date that was changed on its own before, if any: that date's pages show it,
- * not the series' values (an edit form filled from the series wrote them over the earlier change).
+ * not the series' values (an edit form filled from the series wrote them over the earlier change). One
+ * made while the date's id was a spring-forward gap time (02:30) is the override of the 03:30 date it
+ * became (sameOccurrence): found here, it is changed or deleted rather than a second one made beside it.
  */
 export function overrideAt(event: EventDetail, occurrence: string | null): EventDetail["overrides"][number] | null {
   if (!occurrence) return null;
-  return event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ?? null;
+  return (
+    event.overrides.find((candidate) => candidate.recurrenceId === occurrence) ??
+    event.overrides.find(
+      (candidate) => candidate.recurrenceId !== null && sameOccurrence(event, candidate.recurrenceId, occurrence),
+    ) ??
+    null
+  );
 }
 
 /**
@@ -339,7 +350,7 @@ export function seriesPageScope(
   if (!isLiveOccurrence(event, event.startLocal)) return { formOccurrence: null, scopes: ["all"], changedFirst: null };
   // A first date changed on its own is not what the series page's form is filled with: "This event" from
   // here would write the series' values over it. It is changed from its own page, which shows it as it is.
-  const override = event.overrides.find((candidate) => candidate.recurrenceId === event.startLocal);
+  const override = overrideAt(event, event.startLocal);
   if (override) {
     return {
       formOccurrence: null,
@@ -350,28 +361,18 @@ export function seriesPageScope(
   return { formOccurrence: event.startLocal, scopes: SCOPES, changedFirst: null };
 }
 
-/** One of the series' starts that was not cancelled (EXDATE): what the calendar shows. */
+/**
+ * One of the series' starts that was not cancelled (EXDATE): what the calendar shows. Cancelled as the
+ * calendar reads it (isCancelled): an EXDATE at 02:30 hides that spring-forward day's 03:30 date, and a
+ * page or "Edit this" of it would bring it back.
+ */
 export function isLiveOccurrence(series: EventDetail, occurrence: string): boolean {
-  return !series.exdates.includes(occurrence) && isOccurrence(series, occurrence);
+  return !isCancelled(series, occurrence) && isOccurrence(series, occurrence);
 }
 
+/** One of the series' starts, cancelled or not, as the calendar generates them (isOccurrenceOf). */
 export function isOccurrence(series: EventDetail, occurrence: string): boolean {
-  if (occurrence.length !== series.startLocal.length) return false;
-  let wall: Temporal.PlainDateTime;
-  try {
-    wall = parseWall(occurrence);
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-  return wallStartsBetween(
-    series.rrule ?? "",
-    series.startLocal,
-    wall.subtract({ minutes: 1 }),
-    wall.add({ minutes: 1 }),
-  )
-    .map((start) => formatWall(start, series.allDay))
-    .includes(occurrence);
+  return isOccurrenceOf(series, occurrence);
 }
 
 /** Shifts a wall-clock value by the difference between two others (same kind: timed or all-day). */
@@ -387,14 +388,19 @@ function endBefore(series: EventRecord, occurrence: string): string {
   return withRulePart(withoutCount, "UNTIL", wallToUntil(formatWall(last, series.allDay)));
 }
 
-/** The series row ends before `occurrence` ("this and following" edited or deleted): its rule, skipped dates and range. */
+/**
+ * The series row ends before `occurrence` ("this and following" edited or deleted): its rule, skipped
+ * dates and range. Cut before the earliest of its starts on that date's instant, with the EXDATEs from
+ * that instant on gone (splitOf): a spring-forward 02:30 start stays out of the old series, as its 03:30.
+ */
 async function endSeriesBefore(tx: Tx, series: EventRecord, occurrence: string): Promise<void> {
-  const truncated = endBefore(series, occurrence);
+  const { cut, following } = splitOf(series, occurrence);
+  const truncated = endBefore(series, cut);
   await tx.event.update({
     where: { id: series.id },
     data: {
       rrule: truncated,
-      exdates: series.exdates.filter((day) => day < occurrence),
+      exdates: series.exdates.filter((day) => !following(day)),
       ...eventRange({ ...series, rrule: truncated }),
     },
   });
@@ -403,8 +409,9 @@ async function endSeriesBefore(tx: Tx, series: EventRecord, occurrence: string):
 function occurrencesBefore(series: EventRecord, occurrence: string): number {
   const count = Number(parseRule(series.rrule ?? "").COUNT);
   if (!count) return 0;
+  const { cut } = splitOf(series, occurrence);
   return firstWallStarts(series.rrule ?? "", series.startLocal, count).filter(
-    (wall) => formatWall(wall, series.allDay) < occurrence,
+    (wall) => formatWall(wall, series.allDay) < cut,
   ).length;
 }
 
@@ -651,8 +658,11 @@ async function updateResolved(
     if (rrule && oldCount && Number(parseRule(rrule).COUNT) === oldCount) {
       rrule = withRulePart(rrule, "COUNT", String(Math.max(1, oldCount - before)));
     }
-    const later = series.overrides.filter((override) => (override.recurrenceId ?? "") >= occurrence);
-    const laterExdates = series.exdates.filter((day) => day >= occurrence);
+    // By instant, as the old series is cut (endSeriesBefore): an EXDATE or override at a spring-forward
+    // 02:30 is of the 03:30 date it names, one of those following.
+    const { following } = splitOf(series, occurrence);
+    const later = series.overrides.filter((override) => following(override.recurrenceId ?? ""));
+    const laterExdates = series.exdates.filter(following);
     await endSeriesBefore(tx, series, occurrence);
     const created = await tx.event.create({
       data: {
@@ -728,7 +738,9 @@ async function deleteResolved(
     });
     return;
   }
-  await tx.event.deleteMany({ where: { seriesId: series.id, recurrenceId: { gte: occurrence } } });
+  const { following } = splitOf(series, occurrence);
+  const later = series.overrides.filter((candidate) => following(candidate.recurrenceId ?? ""));
+  await tx.event.deleteMany({ where: { seriesId: series.id, id: { in: later.map((candidate) => candidate.id) } } });
   await endSeriesBefore(tx, series, occurrence);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type EventRecord, eventRange, expandOccurrences } from "./occurrences";
+import { type EventRecord, eventRange, expandOccurrences, isCancelled, isOccurrenceOf } from "./occurrences";
 import { Temporal, isoWithOffset } from "./time";
 
 let nextId = 0;
@@ -327,8 +327,9 @@ describe("the order and uniqueness of occurrences", () => {
       ).map((o) => [isoWithOffset(o.start), o.recurrenceId]);
     expect(onTheDay([])).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T03:30"]]);
     expect(onTheDay(["2026-03-29T03:30"])).toEqual([]);
-    // 02:30 is no occurrence's id that day: excluding it leaves the 03:30 one.
-    expect(onTheDay(["2026-03-29T02:30"])).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T03:30"]]);
+    // 02:30 names the same instant (RFC 5545 reads a gap time shifted forward): an EXDATE of it (one made
+    // while 02:30 was that occurrence's id, or from a file) cancels that instance too.
+    expect(onTheDay(["2026-03-29T02:30"])).toEqual([]);
     // A series at 02:30 alone still happens that day, at 03:30, as its 02:30 occurrence.
     const alone = expandOccurrences(
       [event({ ...series, rrule: "FREQ=DAILY;BYHOUR=2;BYMINUTE=30" })],
@@ -336,5 +337,62 @@ describe("the order and uniqueness of occurrences", () => {
       "Europe/Berlin",
     ).map((o) => [isoWithOffset(o.start), o.recurrenceId]);
     expect(alone).toEqual([["2026-03-29T03:30:00+02:00", "2026-03-29T02:30"]]);
+  });
+
+  it("a series at 02:30 alone: an EXDATE or an override at 02:30 or at 03:30 (a UTC id read in Berlin) leaves it out", () => {
+    const alone = {
+      startLocal: "2026-03-27T02:30",
+      endLocal: "2026-03-27T02:45",
+      timeZone: "Europe/Berlin",
+      rrule: "FREQ=DAILY",
+    };
+    const onTheDay = (records: EventRecord[]) =>
+      expandOccurrences(records, window("2026-03-29", "2026-03-30", "Europe/Berlin"), "Europe/Berlin").map(
+        (o) => `${isoWithOffset(o.start).slice(11, 16)} ${o.title}`,
+      );
+    for (const id of ["2026-03-29T02:30", "2026-03-29T03:30"]) {
+      const cancelled = event({ ...alone, exdates: [id] });
+      expect(onTheDay([cancelled])).toEqual([]);
+      // Its page and forms agree with the calendar: the 02:30 date is cancelled.
+      expect(isCancelled(cancelled, "2026-03-29T02:30")).toBe(true);
+      const series = event(alone);
+      const moved = event({
+        title: "Moved",
+        startLocal: "2026-03-29T05:00",
+        endLocal: "2026-03-29T05:15",
+        timeZone: "Europe/Berlin",
+        seriesId: series.id,
+        recurrenceId: id,
+      });
+      // Before, the 03:30 override showed beside the 02:30 date it replaces.
+      expect(onTheDay([series, moved])).toEqual(["05:00 Moved"]);
+    }
+    // The next day's 02:30 is another instant: not cancelled.
+    expect(isCancelled(event({ ...alone, exdates: ["2026-03-29T03:30"] }), "2026-03-30T02:30")).toBe(false);
+  });
+});
+
+describe("all-day and floating series have every date their rule gives, in any viewer's zone", () => {
+  // Samoa skipped 30 December 2011 (its midnight does not exist there): an all-day date is no instant.
+  const daily = {
+    allDay: true,
+    timeZone: null,
+    startLocal: "2011-12-28",
+    endLocal: "2011-12-29",
+    rrule: "FREQ=DAILY",
+  };
+  const dates = (record: EventRecord) =>
+    expandOccurrences([record], window("2011-12-29", "2012-01-02", "Pacific/Apia"), "Pacific/Apia").map(
+      (o) => o.recurrenceId,
+    );
+
+  it("a Samoa viewer's all-day 30 December 2011 is a date of the series, as its page says", () => {
+    expect(dates(event(daily))).toContain("2011-12-30");
+    expect(isOccurrenceOf(daily, "2011-12-30")).toBe(true);
+  });
+
+  it("an EXDATE of 30 December 2011 cancels that date only, not the 31st", () => {
+    expect(dates(event({ ...daily, exdates: ["2011-12-30"] }))).toEqual(["2011-12-29", "2011-12-31", "2012-01-01"]);
+    expect(isCancelled({ ...daily, exdates: ["2011-12-30"] }, "2011-12-31")).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { lastWallStart, wallStartMsBetween } from "./recurrence";
 import { CALENDAR_YEARS, Temporal, parseWall, toZoned } from "./time";
-import { DAY_MS, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
+import { DAY_MS, type ZoneClock, formatWallMs, wallMsOf, zoneClock } from "./zone-clock";
 
 /** The stored fields expansion needs (a subset of the Event row). */
 export type EventRecord = {
@@ -146,24 +146,158 @@ function recurrenceKey(wallStart: number, allDay: boolean): number {
   return wallStart - (((wallStart % unit) + unit) % unit);
 }
 
+type SeriesZone = Pick<EventRecord, "allDay" | "timeZone">;
+
+/** Whether the series happens at instants of its own zone, where a wall time can be skipped or repeated. */
+function zoned(series: SeriesZone): series is SeriesZone & { timeZone: string } {
+  return !series.allDay && series.timeZone !== null;
+}
+
 /**
- * A series' EXDATEs and overridden occurrences as recurrence keys: those RECURRENCE-IDs that an
- * occurrence of it can have (the same kind of value, written as formatWallMs writes it).
+ * What tells one occurrence of a series from another, from its wall start (wall ms). A timed series in a
+ * zone: the instant its RECURRENCE-ID's minute names there (epoch ms). A wall time in a spring-forward
+ * gap (02:30) names the instant it is shifted to (03:30), as RFC 5545 reads it, so 02:30 and 03:30 on
+ * that day are one occurrence whichever of the two a series generates and whichever an EXDATE or an
+ * override names (one made while 02:30 was the id, or imported from a UTC RECURRENCE-ID, which reads as
+ * 03:30). All-day and floating series have no instant of their own: the RECURRENCE-ID's wall value.
  */
-function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): Set<number> | null {
-  if (!event.exdates.length && !overridden) return null;
+function occurrenceKeyer(series: SeriesZone): (wallStart: number) => number {
+  if (!zoned(series)) return (wallStart) => recurrenceKey(wallStart, series.allDay);
+  const clock = zoneClock(series.timeZone);
+  return (wallStart) => clock.epochAt(recurrenceKey(wallStart, false));
+}
+
+/** A RECURRENCE-ID or EXDATE as wall ms, or null if it is no value an occurrence of the series can have. */
+function recurrenceWallMs(series: SeriesZone, recurrenceId: string): number | null {
+  let wallMs: number;
+  try {
+    wallMs = wallMsOf(recurrenceId);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+  // The same kind of value, written as formatWallMs writes it (an all-day id on a timed series is none).
+  return formatWallMs(wallMs, series.allDay) === recurrenceId ? wallMs : null;
+}
+
+/** The keys (occurrenceKeyer) of the occurrences that `recurrenceIds` name. */
+function occurrenceKeys(series: SeriesZone, recurrenceIds: Iterable<string>): Set<number> {
+  const keyOf = occurrenceKeyer(series);
   const keys = new Set<number>();
-  for (const recurrenceId of [...event.exdates, ...(overridden ?? [])]) {
-    let wallMs: number;
-    try {
-      wallMs = wallMsOf(recurrenceId);
-    } catch (error) {
-      if (error instanceof RangeError) continue;
-      throw error;
-    }
-    if (formatWallMs(wallMs, event.allDay) === recurrenceId) keys.add(wallMs);
+  for (const recurrenceId of recurrenceIds) {
+    const wallMs = recurrenceWallMs(series, recurrenceId);
+    if (wallMs !== null) keys.add(keyOf(wallMs));
   }
   return keys;
+}
+
+/** A series' EXDATEs and overridden occurrences as occurrence keys: what expansion leaves out. */
+function leftOut(event: ExpansionRecord, overridden: Set<string> | undefined): Set<number> | null {
+  if (!event.exdates.length && !overridden) return null;
+  return occurrenceKeys(event, [...event.exdates, ...(overridden ?? [])]);
+}
+
+/**
+ * Whether the series' date `occurrence` was cancelled (an EXDATE names it): the same keys the calendar
+ * leaves its dates out by, so a date it hides has no page or form either (an EXDATE at 02:30 cancels the
+ * 03:30 date of that spring-forward day, and an EXDATE at 03:30 the 02:30 one of a series at 02:30 alone).
+ */
+export function isCancelled(series: SeriesZone & Pick<EventRecord, "exdates">, occurrence: string): boolean {
+  if (!series.exdates.length) return false;
+  const wallMs = recurrenceWallMs(series, occurrence);
+  return wallMs !== null && occurrenceKeys(series, series.exdates).has(occurrenceKeyer(series)(wallMs));
+}
+
+/**
+ * The rule's wall starts (wall ms) that are occurrences of a timed series in the zone of `clock`. Two
+ * wall times on one instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a
+ * spring-forward day) are one instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the
+ * one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
+ * or overrides. A wall time in the gap is an occurrence only if no existing one took its instant (a
+ * series at 02:30 alone). The calendar's expansion and the check of a named date (isOccurrenceOf) both
+ * go through here, so they agree. All-day and floating series are placed in each viewer's zone and have
+ * every wall start their rule gives (a Samoa viewer's all-day 30 December 2011 is still a date).
+ */
+function distinctStarts(wallStarts: readonly number[], clock: ZoneClock): number[] {
+  const kept: number[] = [];
+  const seen = new Set<number>();
+  let skipped: Map<number, number> | null = null;
+  for (const wallStart of wallStarts) {
+    const startMs = clock.epochAt(wallStart);
+    if (clock.wallAt(startMs) !== wallStart) {
+      skipped ??= new Map();
+      if (!skipped.has(startMs)) skipped.set(startMs, wallStart);
+      continue;
+    }
+    if (seen.has(startMs)) continue;
+    seen.add(startMs);
+    kept.push(wallStart);
+  }
+  for (const [startMs, wallStart] of skipped ?? []) if (!seen.has(startMs)) kept.push(wallStart);
+  return kept;
+}
+
+type SeriesTiming = Pick<EventRecord, "allDay" | "timeZone" | "startLocal" | "rrule">;
+
+/**
+ * Whether `occurrence` is the recurrence id of one of the series' occurrences (cancelled or not), as the
+ * calendar generates them: on a spring-forward day a series at 02:30 and 03:30 has only its 03:30 one.
+ * Its DTSTART is always one (RFC 5545: the first instance), even a gap time whose instant an existing
+ * wall time took (an imported series starting at 02:30 that day): the whole series is named by it.
+ */
+export function isOccurrenceOf(series: SeriesTiming, occurrence: string): boolean {
+  if (occurrence === series.startLocal) return true;
+  if (occurrence.length !== series.startLocal.length) return false;
+  const wallMs = recurrenceWallMs(series, occurrence);
+  if (wallMs === null) return false;
+  // A gap is at most a day long (Samoa skipped 30 December 2011): the start sharing its instant is within it.
+  const near = wallStartMsBetween(series.rrule ?? "", series.startLocal, wallMs - DAY_MS, wallMs + DAY_MS);
+  const starts = zoned(series) ? distinctStarts(near, zoneClock(series.timeZone)) : near;
+  return starts.some((wallStart) => recurrenceKey(wallStart, series.allDay) === wallMs);
+}
+
+/**
+ * Whether two recurrence ids of a series name one occurrence (the keys expansion leaves dates out by):
+ * the same text, or (timed, in a zone) wall times on one instant, as a date changed on its own while
+ * 02:30 was its id and the 03:30 it is now, or the other way round.
+ */
+export function sameOccurrence(series: SeriesZone, a: string, b: string): boolean {
+  if (a === b) return true;
+  const aMs = recurrenceWallMs(series, a);
+  const bMs = recurrenceWallMs(series, b);
+  if (aMs === null || bMs === null) return false;
+  const keyOf = occurrenceKeyer(series);
+  return keyOf(aMs) === keyOf(bMs);
+}
+
+/**
+ * Where "this and following" from `occurrence` splits a series: `cut`, the earliest of its starts on
+ * that date's instant, and which of its EXDATEs and overrides go with the dates following. On a
+ * spring-forward day a series at 02:30 and 03:30 has one date, 03:30, whose instant its 02:30 start
+ * (shifted forward) shares: a cut at 03:30 left that 02:30 start in the old series, where it showed at
+ * 03:30 again, and kept an EXDATE or override at 02:30 there. Timed series in a zone compare by instant
+ * (the keys the calendar leaves dates out by); all-day and floating ones by their wall values.
+ */
+export function splitOf(
+  series: SeriesTiming,
+  occurrence: string,
+): { cut: string; following: (recurrenceId: string) => boolean } {
+  const wallMs = recurrenceWallMs(series, occurrence);
+  if (!zoned(series) || wallMs === null) return { cut: occurrence, following: (id) => id >= occurrence };
+  const keyOf = occurrenceKeyer(series);
+  const key = keyOf(wallMs);
+  // A gap is at most a day long: a start sharing the instant is within the day before.
+  const sameInstant = wallStartMsBetween(series.rrule ?? "", series.startLocal, wallMs - DAY_MS, wallMs).filter(
+    (wallStart) => keyOf(wallStart) === key,
+  );
+  const cutMs = Math.min(wallMs, ...sameInstant.map((wallStart) => recurrenceKey(wallStart, false)));
+  return {
+    cut: formatWallMs(cutMs, false),
+    following: (recurrenceId) => {
+      const idMs = recurrenceWallMs(series, recurrenceId);
+      return idMs === null ? recurrenceId >= occurrence : keyOf(idMs) >= key;
+    },
+  };
 }
 
 /**
@@ -225,29 +359,13 @@ export function expandOccurrences(events: ExpansionRecord[], window: Window, vie
     const from = clock.wallAt(windowStart) - length - DAY_MS;
     const to = clock.wallAt(windowEnd) + DAY_MS;
     const left = leftOut(event, overridden.get(event.id));
-    const keep = (wallStart: number, occurrenceSpan: { startMs: number; endMs: number }) => {
-      if (left && left.has(recurrenceKey(wallStart, event.allDay))) return;
-      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
-    };
-    // Two wall times on one instant (02:30 shifted forward, as ARES does with gap times, and 03:30 on a
-    // spring-forward day) are one instance (RFC 5545 §3.8.5.3: duplicate instances are counted once): the
-    // one whose wall time exists that day (03:30), as that is the recurrence id a client sees and excludes
-    // or overrides. A wall time in the gap waits until the end, and is an occurrence only if no existing
-    // one took its instant (a series at 02:30 alone).
-    const seen = new Set<number>();
-    let skipped: Map<number, number> | null = null;
-    for (const wallStart of wallStartMsBetween(event.rrule, event.startLocal, from, to)) {
+    const keyOf = occurrenceKeyer(event);
+    const starts = wallStartMsBetween(event.rrule, event.startLocal, from, to);
+    for (const wallStart of zoned(event) ? distinctStarts(starts, clock) : starts) {
+      if (left && left.has(keyOf(wallStart))) continue;
       const occurrenceSpan = span(wallStart);
-      if (clock.wallAt(occurrenceSpan.startMs) !== wallStart) {
-        skipped ??= new Map();
-        if (!skipped.has(occurrenceSpan.startMs)) skipped.set(occurrenceSpan.startMs, wallStart);
-        continue;
-      }
-      if (seen.has(occurrenceSpan.startMs)) continue;
-      seen.add(occurrenceSpan.startMs);
-      keep(wallStart, occurrenceSpan);
+      if (overlaps(occurrenceSpan)) add(event, occurrenceSpan, { seriesId: event.id, isException: false }, wallStart);
     }
-    for (const [startMs, wallStart] of skipped ?? []) if (!seen.has(startMs)) keep(wallStart, span(wallStart));
   }
   // Last by id: events alike otherwise come in the order the database happened to give them.
   return result.sort(

@@ -147,23 +147,9 @@ function engineFor(rrule: string, startLocal: string, maxIterations: number): RR
   });
 }
 
-/** Wall-clock starts of a rule's occurrences from `from` to `to` (inclusive), both wall-clock. */
-export function wallStartsBetween(
-  rrule: string,
-  startLocal: string,
-  from: Temporal.PlainDateTime,
-  to: Temporal.PlainDateTime,
-): Temporal.PlainDateTime[] {
-  return wallStartMsBetween(
-    rrule,
-    startLocal,
-    from.toZonedDateTime(UTC).epochMilliseconds,
-    to.toZonedDateTime(UTC).epochMilliseconds,
-  ).map((start) => Temporal.Instant.fromEpochMilliseconds(start).toZonedDateTimeISO(UTC).toPlainDateTime());
-}
-
 /**
- * The same in wall milliseconds (a wall-clock reading written as UTC, see zone-clock.ts): the rule runs
+ * Wall-clock starts of a rule's occurrences from `from` to `to` (inclusive), in wall milliseconds (a
+ * wall-clock reading written as UTC, see zone-clock.ts): the rule runs
  * in UTC, so an occurrence's epoch milliseconds are its wall clock, with no conversion per occurrence.
  */
 export function wallStartMsBetween(rrule: string, startLocal: string, from: number, to: number): number[] {

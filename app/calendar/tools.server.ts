@@ -10,6 +10,7 @@ import {
   isLiveOccurrence,
   isOccurrence,
   listOccurrences,
+  overrideAt,
   subscribedCalendarNames,
 } from "./events.server";
 import { ruleProblem } from "./recurrence";
@@ -359,7 +360,7 @@ async function resolveTarget(context: ToolContext, args: z.infer<typeof targetAr
   if (!(onItsDate ? isLiveOccurrence(event, occurrence) : isOccurrence(event, occurrence))) {
     throw new ToolInputError(`occurrence: "${occurrence}" is not an occurrence of this event (see list_events).`);
   }
-  const override = event.overrides.find((candidate) => candidate.recurrenceId === occurrence);
+  const override = overrideAt(event, occurrence);
   const length = parseWall(event.startLocal).until(parseWall(event.endLocal));
   const start = parseWall(occurrence);
   const current = override

@@ -2,7 +2,7 @@ import type { NextFunction, RequestHandler, Request, Response } from "express";
 import { sendClientError } from "./client-error.server";
 import { decodeForm, nonUtf8Charset } from "./form-charset.server";
 import type { RequestAuth } from "~/sessions/types";
-import { fieldsBeforeFile } from "./multipart-head.server";
+import { HEAD_LIMIT_BYTES, fieldsBeforeFile, fieldsBeforeFileIn } from "./multipart-head.server";
 import { isApiPath, routePath } from "./route-path.server";
 import { logger } from "~/observability/logger.server";
 import {
@@ -341,27 +341,39 @@ export const CLIENT_GONE_MESSAGE = "client gone before its body was read; let go
 export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was read; let go";
 
 /**
+ * A body found over the limit while it was read (sent without a length): the start of what was read until
+ * then, as much as the fields before a file are looked for in (the rest is let go, not held while the
+ * refused body is discarded).
+ */
+class TooLarge {
+  constructor(readonly start: Buffer) {}
+}
+
+/**
  * The body, up to `limitBytes`. A client that goes away mid-body (its socket reset: 'error' "aborted",
  * or 'close' before 'end') gives "client_went_away" ("client_gone" if gone before): nobody is left to
  * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
  * (logged and counted as one).
  */
+
 function readLimited(
   req: Request,
   limitBytes: number,
-): Promise<Buffer | "too_large" | "client_gone" | "client_went_away"> {
+): Promise<Buffer | TooLarge | "client_gone" | "client_went_away"> {
   return new Promise((resolve, reject) => {
     // Gone while earlier middleware awaited (the session): 'close' has fired already and nothing else will.
     if (req.destroyed) return resolve("client_gone");
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
+      const before = size;
       size += chunk.length;
       if (size <= limitBytes) return void chunks.push(chunk);
       // Stop reading at the limit: the rest of the body is never buffered.
       req.off("data", onData);
       req.pause();
-      resolve("too_large");
+      // A copy of its first HEAD_LIMIT_BYTES only (concat's length cuts it): the chunks read are let go.
+      resolve(new TooLarge(Buffer.concat(chunks, Math.min(before, HEAD_LIMIT_BYTES))));
     };
     req.on("data", onData);
     // A settled promise ignores later calls: 'close' after 'end' (or after "too_large") changes nothing.
@@ -422,9 +434,16 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
   // A page that says so at its form (the calendar's import) gets the post marked, with only the fields sent
   // before its file (nothing else of the body is read), and answers with itself, the message and the choices
   // made (the import's "Also bring back events I deleted"): a bare 413 page had no form to go back to.
-  const handOnTooLarge = async (req: Request, res: Response, headUnread: boolean) => {
+  // A body sent without a length (chunked) was read up to the limit before it was found too large: its
+  // fields are read from that start, as they are from the socket when the length said so first.
+  const handOnTooLarge = async (req: Request, res: Response, start: Buffer | "unread") => {
+    const contentType = req.get("content-type") ?? "";
     const read =
-      headUnread && mediaType(req) === MULTIPART ? await fieldsBeforeFile(req, req.get("content-type") ?? "") : [];
+      mediaType(req) !== MULTIPART
+        ? []
+        : start === "unread"
+          ? await fieldsBeforeFile(req, contentType)
+          : await fieldsBeforeFileIn(start, contentType);
     discardRestOfBody(req, res);
     // Only what the page's action reads of a refused post: anything else sent before the file is dropped.
     const head = read.filter(([name]) => TOO_LARGE_FIELDS.has(name));
@@ -438,11 +457,17 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     (res.locals as { body?: GuardedBody }).body =
       "bytes" in fields ? fields : { bytes: Buffer.alloc(0), contentType: FORM };
   };
-  const refuseTooLarge = (req: Request, res: Response, next: NextFunction, limitBytes: number, headUnread: boolean) => {
+  const refuseTooLarge = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    limitBytes: number,
+    start: Buffer | "unread",
+  ) => {
     if (answersTooLargeItself(req)) {
       // A client gone (before or while its head was read) is let go: a page rendered for nobody otherwise.
       if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_GONE_MESSAGE);
-      handOnTooLarge(req, res, headUnread).then(() => {
+      handOnTooLarge(req, res, start).then(() => {
         if (req.destroyed) return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
         next();
       }, next);
@@ -472,7 +497,8 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
     }
     const contentTypeFailure = api ? jsonContentTypeFailure(req) : undefined;
     if (contentTypeFailure) return fail(contentTypeFailure);
-    if (Number(req.get("content-length") ?? 0) > limitBytes) return refuseTooLarge(req, res, next, limitBytes, true);
+    if (Number(req.get("content-length") ?? 0) > limitBytes)
+      return refuseTooLarge(req, res, next, limitBytes, "unread");
     readLimited(req, limitBytes)
       .then(async (bytes) => {
         // The client is gone: end quietly, nothing to answer and nothing wrong here.
@@ -480,8 +506,7 @@ export function bodyGuard(limitFor: (req: Request) => number): RequestHandler {
         if (bytes === "client_went_away") {
           return void logger.debug({ path: routePath(req).path }, CLIENT_WENT_AWAY_MESSAGE);
         }
-        // Its start read and gone: no fields are carried on (browsers send a form's length, so this is rare).
-        if (bytes === "too_large") return refuseTooLarge(req, res, next, limitBytes, false);
+        if (bytes instanceof TooLarge) return refuseTooLarge(req, res, next, limitBytes, bytes.start);
         const result = await reencode(type, bytes, req.get("content-type") ?? "", {
           nul: nulTolerance(req, api),
           storableJsonWanted: api && STORABLE_JSON_PATHS.has(routePath(req).path),

@@ -7,7 +7,7 @@ import {
 } from "@remix-run/node";
 
 /** Read no further than this: a form's fields before its file are a few short values and their framing. */
-const HEAD_LIMIT_BYTES = 16 * 1024;
+export const HEAD_LIMIT_BYTES = 16 * 1024;
 /** Nor for longer than this: a client trickling its body gets the fields it sent by then (none at worst). */
 const HEAD_TIME_MS = 2_000;
 /** A field before the file longer than this is not one a page's form sends (a checkbox, a hidden intent). */
@@ -25,7 +25,6 @@ class FileReached extends Error {}
 export async function fieldsBeforeFile(req: IncomingMessage, contentType: string): Promise<[string, string][]> {
   // Nothing more will come: its 'close' or 'end' has fired already, and the reading would wait out its time.
   if (req.destroyed || req.readableEnded) return [];
-  const fields: [string, string][] = [];
   let read = 0;
   let stop = () => {};
   const body = new ReadableStream<Uint8Array>({
@@ -57,6 +56,29 @@ export async function fieldsBeforeFile(req: IncomingMessage, contentType: string
     },
     cancel: () => stop(),
   });
+  const fields = await fieldsIn(body, contentType);
+  stop();
+  return fields;
+}
+
+/**
+ * The same fields from the start of a body already read (one sent without a length, chunked, read up to the
+ * limit before it was found too large): at most the same 16 KiB of it are parsed.
+ */
+export function fieldsBeforeFileIn(start: Buffer, contentType: string): Promise<[string, string][]> {
+  const head = start.subarray(0, HEAD_LIMIT_BYTES);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(head));
+      controller.close();
+    },
+  });
+  return fieldsIn(body, contentType);
+}
+
+/** The text fields before the first file of a multipart body, read within HEAD_TIME_MS. */
+async function fieldsIn(body: ReadableStream<Uint8Array>, contentType: string): Promise<[string, string][]> {
+  const fields: [string, string][] = [];
   const texts = createMemoryUploadHandler({ maxPartSize: FIELD_LIMIT_BYTES });
   const untilFile: UploadHandler = async (part) => {
     if (part.filename !== undefined) throw new FileReached();
@@ -86,7 +108,6 @@ export async function fieldsBeforeFile(req: IncomingMessage, contentType: string
     deadline,
   ]);
   clearTimeout(timer);
-  stop();
   // As they were then: a parser past the deadline may still be reading what it was given.
   return [...fields];
 }

@@ -1,6 +1,7 @@
 import { isWriteConflict } from "~/db/contention.server";
 import { prisma } from "~/db/db.server";
 import { Prisma } from "~/generated/prisma/client";
+import type { FactKind, ProposalType } from "~/generated/prisma/enums";
 import { defineStartupJob } from "~/jobs/startup.server";
 import { logger } from "~/observability/logger.server";
 import {
@@ -41,14 +42,20 @@ export async function normaliseStoredMemoryKeys(signal?: AbortSignal): Promise<n
   // better claim to it than a longer one that only begins so, whichever the scan would read first.
   for (const cut of [false, true]) {
     for (const [table, normalise] of [
-      ["fact", (id: string) => normaliseKey(FACTS, id, cut)],
-      ["preference", (id: string) => normaliseKey(PREFERENCES, id, cut)],
-      ["self", (id: string) => normaliseKey(SELF_MEMORY, id, cut)],
-      ["proposal", normaliseProposalKey],
+      ["fact", (id: string, twins: TwinIndex) => normaliseKey(FACTS, id, cut, twins)],
+      ["preference", (id: string, twins: TwinIndex) => normaliseKey(PREFERENCES, id, cut, twins)],
+      ["self", (id: string, twins: TwinIndex) => normaliseKey(SELF_MEMORY, id, cut, twins)],
+      ["proposal", (id: string) => normaliseProposalKey(id)],
     ] as const) {
-      for await (const id of idsWithOldKeys(table, cut)) {
+      // The cut phase reads all its rows before renaming any: a long key's twins (same whole form, so
+      // long and in an old form too) are among them, found here once rather than by reading the row's
+      // whole scope (all of a person's memories of its kind) again for each long key.
+      const rows = rowsWithOldKeys(table, cut);
+      const scanned = cut ? await allOf(rows) : null;
+      const twins = scanned ? twinIndex(scanned) : new Map<string, string[]>();
+      for await (const { id } of scanned ?? rows) {
         signal?.throwIfAborted();
-        if (await withRetries(() => normalise(id))) changed++;
+        if (await withRetries(() => normalise(id, twins))) changed++;
       }
     }
   }
@@ -86,15 +93,15 @@ type Table = "fact" | "preference" | "self" | "proposal";
 const PAGE = 500;
 
 /**
- * The ids of rows whose key is not in today's form and is (or is not) cut, read a page at a time (the keys
- * are small). Paged by id greater than the last one read, not by Prisma's cursor: that row may have been
+ * The rows whose key is not in today's form and is (or is not) cut, read a page at a time (the keys are
+ * small). Paged by id greater than the last one read, not by Prisma's cursor: that row may have been
  * merged away (deleted) meanwhile, and a cursor on a missing row reads an empty page, ending the scan early.
  */
-async function* idsWithOldKeys(table: Table, cut: boolean): AsyncGenerator<string> {
+async function* rowsWithOldKeys(table: Table, cut: boolean): AsyncGenerator<{ id: string; key: string }> {
   let cursor: string | undefined;
   for (;;) {
     const page = await readPage(table, cursor);
-    for (const row of page) if (!inStoredForm(row.key) && isCut(row.key) === cut) yield row.id;
+    for (const row of page) if (!inStoredForm(row.key) && isCut(row.key) === cut) yield row;
     if (page.length < PAGE) return;
     cursor = page[page.length - 1]!.id;
   }
@@ -117,6 +124,24 @@ function readPage(table: Table, cursor: string | undefined): Promise<Array<{ id:
     case "proposal":
       return prisma.memoryProposal.findMany({ ...query, where: { ...after, status: "proposed" } });
   }
+}
+
+async function allOf<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/** The ids of the cut phase's rows by their whole form: a long key's twin candidates (any scope). */
+type TwinIndex = ReadonlyMap<string, readonly string[]>;
+
+function twinIndex(rows: ReadonlyArray<{ id: string; key: string }>): TwinIndex {
+  const index = new Map<string, string[]>();
+  for (const row of rows) {
+    const whole = normaliseMemoryKey(row.key);
+    index.set(whole, [...(index.get(whole) ?? []), row.id]);
+  }
+  return index;
 }
 
 /** A row changed between this pass's read and its write: read again. */
@@ -179,6 +204,8 @@ type KeyedTable<Row extends Keyed> = {
   remove(tx: Tx, where: Guard): Promise<number>;
   /** Every row in `row`'s scope (the same person and kind, or category): to find a long key's twins. */
   scope(tx: Tx, row: Row): Promise<Row[]>;
+  /** The rows of `ids` in `row`'s scope, by id. */
+  inScope(tx: Tx, row: Row, ids: readonly string[]): Promise<Row[]>;
   /** The waiting proposals that would change `row` (the same person, and kind): facts and preferences. */
   proposals: ((tx: Tx, row: Row) => Promise<Array<{ id: string; key: string }>>) | null;
   /**
@@ -200,6 +227,8 @@ const FACTS: KeyedTable<FactRow> = {
   update: async (tx, where, data) => (await tx.memoryFact.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryFact.deleteMany({ where })).count,
   scope: (tx, row) => tx.memoryFact.findMany({ where: { userId: row.userId, kind: row.kind }, orderBy: BY_ID }),
+  inScope: (tx, row, ids) =>
+    tx.memoryFact.findMany({ where: { id: { in: [...ids] }, userId: row.userId, kind: row.kind }, orderBy: BY_ID }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "fact", kind: row.kind, status: "proposed" },
@@ -215,6 +244,8 @@ const PREFERENCES: KeyedTable<PreferenceRow> = {
   update: async (tx, where, data) => (await tx.memoryPreference.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.memoryPreference.deleteMany({ where })).count,
   scope: (tx, row) => tx.memoryPreference.findMany({ where: { userId: row.userId }, orderBy: BY_ID }),
+  inScope: (tx, row, ids) =>
+    tx.memoryPreference.findMany({ where: { id: { in: [...ids] }, userId: row.userId }, orderBy: BY_ID }),
   proposals: (tx, row) =>
     tx.memoryProposal.findMany({
       where: { userId: row.userId, type: "preference", status: "proposed" },
@@ -230,6 +261,8 @@ const SELF_MEMORY: KeyedTable<SelfMemoryRow> = {
   update: async (tx, where, data) => (await tx.assistantMemory.updateMany({ where, data })).count,
   remove: async (tx, where) => (await tx.assistantMemory.deleteMany({ where })).count,
   scope: (tx, row) => tx.assistantMemory.findMany({ where: { category: row.category }, orderBy: BY_ID }),
+  inScope: (tx, row, ids) =>
+    tx.assistantMemory.findMany({ where: { id: { in: [...ids] }, category: row.category }, orderBy: BY_ID }),
   proposals: null,
   history: null,
 };
@@ -261,12 +294,17 @@ async function cutKeyWithSuffix<Row extends Keyed>(table: KeyedTable<Row>, tx: T
  * the scan read the row in; a row whose key now belongs to the other phase is left for it, or for the next
  * pass (counted as changed, so that there is one), never renamed out of turn.
  */
-async function normaliseKey<Row extends Keyed>(table: KeyedTable<Row>, id: string, cut: boolean): Promise<boolean> {
+async function normaliseKey<Row extends Keyed>(
+  table: KeyedTable<Row>,
+  id: string,
+  cut: boolean,
+  twins: TwinIndex,
+): Promise<boolean> {
   return prisma.$transaction(async (tx) => {
     const found = await table.find(tx, id);
     if (!found || inStoredForm(found.key)) return false;
     if (isCut(found.key) !== cut) return true;
-    const row = cut ? await mergeLongTwins(table, tx, found) : found;
+    const row = cut ? await mergeLongTwins(table, tx, found, twins) : found;
     const stored = storedMemoryKey(row.key);
     let key = stored === "" ? await unnamedKey(table, tx, row) : stored;
     if (isCut(row.key) && (await table.holder(tx, row, key))) key = await cutKeyWithSuffix(table, tx, row);
@@ -311,12 +349,21 @@ async function mergeRows<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, a: R
 /**
  * A long key's twins, other rows not yet renamed whose whole form is the same (`a/very long…`, `a very
  * long…`), are one memory, as short twins are: merged before the cut is named, under the kept row's key,
- * rather than taking `<cut>` and `<cut>_2`. Returns the row that stays, as it is now.
+ * rather than taking `<cut>` and `<cut>_2`. Returns the row that stays, as it is now. The candidates are
+ * the pass's rows of that whole form (`twins`), read again here; a row whose key changed since the pass
+ * read it has its twins' ids unknown, and its scope is read whole, as before.
  */
-async function mergeLongTwins<Row extends Keyed>(table: KeyedTable<Row>, tx: Tx, row: Row): Promise<Row> {
+async function mergeLongTwins<Row extends Keyed>(
+  table: KeyedTable<Row>,
+  tx: Tx,
+  row: Row,
+  twins: TwinIndex,
+): Promise<Row> {
   const whole = normaliseMemoryKey(row.key);
+  const candidates = twins.get(whole)?.filter((id) => id !== row.id);
+  if (candidates?.length === 0) return row;
   let current = row;
-  for (const twin of await table.scope(tx, row)) {
+  for (const twin of await (candidates ? table.inScope(tx, row, candidates) : table.scope(tx, row))) {
     if (twin.id === row.id || inStoredForm(twin.key) || normaliseMemoryKey(twin.key) !== whole) continue;
     const kept = await mergeRows(table, tx, current, twin, newerFirst(current, twin)[0].key);
     const now = await table.find(tx, kept.id);
@@ -348,19 +395,48 @@ const confidenceOf = (row: Keyed): number | undefined =>
 /**
  * Proposals have no unique key: a waiting one is renamed, so its review finds the memory it would replace.
  * One whose key names nothing is dropped, as the model's new ones are (proposals.server.ts): named plain
- * "note", accepting it would replace the person's own "note".
+ * "note", accepting it would replace the person's own "note". A long key still waiting here names no
+ * memory (a memory of the same whole key renamed its proposals with it, renameProposals): if its cut is
+ * another memory's name, it takes the first `<cut>_2`, `<cut>_3`… no memory holds, as a memory's long key
+ * does (cutKeyWithSuffix). Under the plain cut its review said it would replace that other memory, and
+ * accepting it wrote its value over that memory's.
  */
 async function normaliseProposalKey(id: string): Promise<boolean> {
-  const row = await prisma.memoryProposal.findUnique({ where: { id }, select: { key: true } });
+  const row = await prisma.memoryProposal.findUnique({
+    where: { id },
+    select: { key: true, userId: true, type: true, kind: true },
+  });
   if (!row || inStoredForm(row.key)) return false;
-  const key = storedMemoryKey(row.key);
+  let key = storedMemoryKey(row.key);
   if (key === "") {
     const { count } = await prisma.memoryProposal.deleteMany({ where: { id, key: row.key, status: "proposed" } });
     return count === 1;
+  }
+  if (isCut(row.key)) {
+    for (let n = 2; await memoryHolds(row, key); n++) {
+      const suffix = `_${n}`;
+      key = storedMemoryKeyWithin(row.key, MEMORY_KEY_MAX - suffix.length) + suffix;
+    }
   }
   const { count } = await prisma.memoryProposal.updateMany({
     where: { id, key: row.key, status: "proposed" },
     data: { key },
   });
   return count === 1;
+}
+
+/** Whether a memory that accepting the proposal would correct holds `key`: the same person, and kind for a fact. */
+async function memoryHolds(
+  proposal: { userId: string; type: ProposalType; kind: FactKind | null },
+  key: string,
+): Promise<boolean> {
+  const { userId } = proposal;
+  const held =
+    proposal.type === "fact"
+      ? await prisma.memoryFact.findUnique({
+          where: { userId_kind_key: { userId, kind: proposal.kind ?? "personal", key } },
+          select: { id: true },
+        })
+      : await prisma.memoryPreference.findUnique({ where: { userId_key: { userId, key } }, select: { id: true } });
+  return held !== null;
 }

@@ -1559,6 +1559,29 @@ describe("calendar pages without JavaScript", () => {
     const otherSpelling = await client.get("/Calendar?index", { method: "POST", body: form });
     expect(otherSpelling.status).toBe(413);
     expect(await otherSpelling.text()).toContain("The file is too large: import at most 2 MB at a time.");
+    // Sent without a length (chunked): found too large only once its first MiB was read, it keeps the box too.
+    const chunked = async (where: "before" | "none") => {
+      const form = new FormData();
+      form.set("intent", "import");
+      if (where === "before") form.set("restoreDeleted", "on");
+      form.set("file", new File([ics(2_100_000)], "big.ics", { type: "text/calendar" }));
+      const encoded = new Response(form);
+      const init = {
+        method: "POST",
+        body: encoded.body,
+        headers: { "content-type": encoded.headers.get("content-type") ?? "" },
+        duplex: "half",
+      };
+      return client.get("/calendar?index", init as RequestInit);
+    };
+    const chunkedTicked = await chunked("before");
+    expect(chunkedTicked.status).toBe(413);
+    const chunkedPage = await chunkedTicked.text();
+    expect(chunkedPage).toContain("The file is too large: import at most 2 MB at a time.");
+    expect(chunkedPage).toContain(ticked);
+    const chunkedUnticked = await chunked("none");
+    expect(chunkedUnticked.status).toBe(413);
+    expect(await chunkedUnticked.text()).not.toContain(ticked);
   });
 
   it("says plainly that a file of random bytes is not a calendar, and logs what the parser said", async () => {

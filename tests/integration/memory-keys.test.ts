@@ -9,11 +9,12 @@ import { defineStartupJob, StartupJobTooNewError } from "~/jobs/startup.server";
 import { normaliseMemoryKeysJob, normaliseStoredMemoryKeys } from "~/memory/key-backfill.server";
 import { MEMORY_KEY_FORM_VERSION } from "~/memory/keys";
 import { addFact, MemoryKeyTakenError } from "~/memory/memories.server";
-import { pendingProposals } from "~/memory/proposals.server";
+import { acceptProposal, pendingProposals } from "~/memory/proposals.server";
 import { saveSelfMemory } from "~/memory/self-memory.server";
 import { makeUser } from "../support/accounts";
 import { suggestedFact } from "../support/memory";
 import { untilBlockedBy } from "../support/postgres";
+import { countQueries } from "../support/query-counter";
 import { ensureBuild, startServer } from "../support/server-process";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
@@ -242,6 +243,107 @@ describe("a waiting proposal for a long key", () => {
     expect(proposals.map((row) => [row.kind, row.key])).toEqual([
       ["personal", `${cut}_2`],
       ["context", cut],
+    ]);
+  });
+});
+
+describe("a waiting proposal for a long key that no memory has", () => {
+  it("takes a free <cut>_2 when the cut is another memory's name, as a memory would: accepting it replaces nothing", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    const long = `${start} fifties`;
+    // The cut is this memory's own whole name: a different memory from the one the long key names.
+    await prisma.memoryFact.create({
+      data: { userId: user.id, kind: "personal", key: start.replace(" ", "/"), value: "Mill Road" },
+    });
+    await prisma.memoryPreference.create({ data: { userId: user.id, key: cut, value: "Mill Road too" } });
+    await prisma.memoryProposal.createMany({
+      data: [
+        { userId: user.id, ...suggestedFact(long, "Mill Close") },
+        { userId: user.id, type: "preference", key: long, value: "Mill Close too", confidence: 0.9, importance: 3 },
+        // Another kind has no memory of that name: the plain cut is free there.
+        { userId: user.id, ...suggestedFact(long, "Oak Hill"), kind: "context" },
+      ],
+    });
+
+    await normaliseStoredMemoryKeys();
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    const proposals = await pendingProposals(user.id);
+    expect(new Set(proposals.map((p) => JSON.stringify([p.type, p.kind, p.key, p.replaces])))).toEqual(
+      new Set([
+        JSON.stringify(["fact", "personal", `${cut}_2`, null]),
+        JSON.stringify(["preference", null, `${cut}_2`, null]),
+        JSON.stringify(["fact", "context", cut, null]),
+      ]),
+    );
+    // Accepting it is a memory of its own: the grandmother's street is still Mill Road, with no history.
+    await acceptProposal(user.id, proposals.find((p) => p.kind === "personal")!.id);
+    const facts = await prisma.memoryFact.findMany({ where: { userId: user.id }, orderBy: { key: "asc" } });
+    expect(facts.map((fact) => [fact.key, fact.value, fact.history])).toEqual([
+      [cut, "Mill Road", []],
+      [`${cut}_2`, "Mill Close", []],
+    ]);
+  });
+});
+
+describe("the long keys of a person with many memories", () => {
+  it("are renamed without reading all of that person's memories again for each long key", async () => {
+    const user = await makeUser();
+    const start = "the name of the street where my grandmother lived when she was a child in the";
+    const cut = start.replaceAll(" ", "_");
+    await prisma.memoryFact.createMany({
+      data: Array.from({ length: 200 }, (_, n) => ({
+        userId: user.id,
+        kind: "personal" as const,
+        key: `fact_${n}`,
+        value: "x",
+      })),
+    });
+    const endings = ["fifties", "sixties", "seventies", "eighties", "nineties"];
+    await prisma.memoryFact.createMany({
+      data: [
+        ...endings.map((ending) => ({
+          userId: user.id,
+          kind: "personal" as const,
+          key: `${start} ${ending}`,
+          value: ending,
+        })),
+        // Twins of the first: still one memory.
+        {
+          userId: user.id,
+          kind: "personal" as const,
+          key: `${start.replace(" ", "/")} fifties`,
+          value: "fifties again",
+          updatedAt: hoursAgo(1),
+        },
+      ],
+    });
+
+    const { statements } = await countQueries(() => normaliseStoredMemoryKeys());
+    expect(await normaliseStoredMemoryKeys()).toBe(0);
+
+    // A read of a person's memories of a kind, not of named ones (by id or key): the whole scope.
+    const factReads = statements.filter((sql) => sql.includes('FROM "public"."MemoryFact"'));
+    const scopeReads = factReads.filter(
+      (sql) => sql.includes('"userId" =') && !sql.includes('"key" =') && !/"id" (=|IN)/.test(sql),
+    );
+    // The backfill's reads were captured (an empty capture would pass the next line whatever it read):
+    // the cut rows read once, by id.
+    expect(factReads.some((sql) => /"id" IN/.test(sql))).toBe(true);
+    expect(scopeReads).toEqual([]);
+    const longOnes = await prisma.memoryFact.findMany({
+      where: { userId: user.id, key: { startsWith: cut } },
+      orderBy: { key: "asc" },
+    });
+    expect(longOnes.map((fact) => fact.key)).toEqual([cut, ...[2, 3, 4, 5].map((n) => `${cut}_${n}`)]);
+    expect(longOnes.map((fact) => fact.value).sort()).toEqual([
+      "eighties",
+      "fifties",
+      "nineties",
+      "seventies",
+      "sixties",
     ]);
   });
 });
