@@ -346,7 +346,7 @@ export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was rea
  * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
  * (logged and counted as one).
  */
-function readLimited(
+export function readLimited(
   req: Request,
   limitBytes: number,
 ): Promise<Buffer | "too_large" | "client_gone" | "client_went_away"> {

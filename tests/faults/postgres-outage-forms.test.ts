@@ -1,0 +1,135 @@
+/**
+ * A form posted without JS while PostgreSQL is down: the outage answer (503) is made before the page's
+ * action runs, so it must give back what was typed — the message box's text in a box of its own and
+ * the form's other fields — with a "Send again" that works once PostgreSQL is back. A password is
+ * never written into that page.
+ */
+import { Parser } from "htmlparser2";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startStubLlm, type StubLlm } from "../../e2e/stand-ins/llm-server";
+import { startPrivatePostgres, type PrivatePostgres } from "../support/private-services";
+import { ensureBuild, startServer, type ServerProcess } from "../support/server-process";
+import { newSender, sleep } from "./support";
+
+let postgres: PrivatePostgres;
+let server: ServerProcess;
+let llm: StubLlm;
+
+beforeAll(async () => {
+  await ensureBuild();
+  postgres = await startPrivatePostgres();
+  llm = await startStubLlm({ name: "openrouter", behaviour: { tokenDelayMs: 2 } });
+  server = await startServer({
+    NODE_ENV: "production",
+    HOST: "127.0.0.1",
+    SESSION_SECRET: "fault-test-session-secret-0123456789abcdef",
+    INTERNAL_API_KEY: "fault-test-internal-key-0123456789abcdef",
+    DATABASE_URL: postgres.url,
+    OPENROUTER_API_KEY: "test-key",
+    OPENROUTER_BASE_URL: `${llm.url}/v1`,
+    OPENROUTER_MODEL: "stub/small",
+    LLM_PRIMARY_PROVIDER: "openrouter",
+    CHAT_MESSAGES_PER_MINUTE: "0",
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await llm?.close();
+  await postgres?.destroy();
+});
+
+type PageForm = { action: string; fields: Array<[string, string]>; textareas: Set<string> };
+
+/** The page's forms as a browser reads them: action, and every field's name and (decoded) value. */
+function formsOf(html: string): PageForm[] {
+  const forms: PageForm[] = [];
+  let textarea: string | undefined;
+  const parser = new Parser({
+    onopentag(name, attributes) {
+      if (name === "form") forms.push({ action: attributes.action ?? "", fields: [], textareas: new Set() });
+      const form = forms.at(-1);
+      if (!form || attributes.name === undefined) return;
+      if (name === "input") form.fields.push([attributes.name, attributes.value ?? ""]);
+      if (name === "textarea") {
+        textarea = attributes.name;
+        form.fields.push([textarea, ""]);
+        form.textareas.add(textarea);
+      }
+    },
+    ontext(text) {
+      const form = forms.at(-1);
+      if (!form || textarea === undefined) return;
+      form.fields[form.fields.length - 1] = [textarea, form.fields.at(-1)![1] + text];
+    },
+    onclosetag(name) {
+      if (name === "textarea") textarea = undefined;
+    },
+  });
+  parser.write(html);
+  parser.end();
+  // A textarea's first newline belongs to the markup, as browsers read it.
+  for (const form of forms) form.fields = form.fields.map(([name, value]) => [name, value.replace(/^\n/, "")]);
+  return forms;
+}
+
+it(
+  "gives back a message typed during the outage, and sends it again once PostgreSQL is back",
+  { timeout: 90_000 },
+  async () => {
+    const { client, conversationId } = await newSender(server.url);
+    const typed = 'Line one of a long thought </textarea><script>alert("x")</script> & more\nline two "quoted"';
+
+    let resend: PageForm | undefined;
+    await postgres.stop();
+    try {
+      const sent = await client.post(`/chat/${conversationId}`, { intent: "send", message: typed });
+      expect(sent.status).toBe(503);
+      expect(sent.headers.get("retry-after")).toMatch(/^\d+$/);
+      const html = await sent.text();
+      expect(html).toMatch(/temporarily unavailable/i);
+      expect(html).not.toContain("<script>alert");
+      resend = formsOf(html).find((form) => form.textareas.has("message"));
+      expect(resend?.action).toBe(`/chat/${conversationId}`);
+      expect(resend?.fields).toEqual([
+        ["intent", "send"],
+        ["message", typed],
+      ]);
+
+      // The password form: the outage page never shows a password back.
+      const password = await client.post("/settings/password", {
+        currentPassword: "correct horse battery staple",
+        newPassword: "a whole new secret phrase",
+      });
+      expect(password.status).toBe(503);
+      const passwordPage = await password.text();
+      expect(passwordPage).not.toContain("correct horse");
+      expect(passwordPage).not.toContain("whole new secret");
+      expect(formsOf(passwordPage)).toEqual([]);
+    } finally {
+      await postgres.start();
+    }
+
+    // Back: "Send again" (the form as the page has it) stores the message once.
+    let ready = 0;
+    for (let attempt = 0; attempt < 50 && ready !== 200; attempt++) {
+      if (attempt > 0) await sleep(200);
+      ready = (await fetch(`${server.url}/api/v1/health/ready`)).status;
+    }
+    const again = await client.post(resend!.action, Object.fromEntries(resend!.fields));
+    expect(again.status).toBe(302);
+    const db = new pg.Client({ connectionString: postgres.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM "Message" WHERE role = 'user' AND content = $1`,
+        [typed],
+      );
+      expect(rows[0]!.count).toBe(1);
+    } finally {
+      await db.end();
+    }
+    expect(server.stderr()).toBe("");
+  },
+);
