@@ -160,11 +160,14 @@ async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<Sent
   return { action: req.originalUrl, fields };
 }
 
-/** The form as sent: what was typed in a box of its own (to read, change or copy), the rest as it was. */
+/**
+ * The form as sent: what was typed in a box of its own (to read, change or copy), the rest as it was.
+ * A newline opens each box: HTML drops the first one there, which would be the text's own.
+ */
 function sentFormHtml({ action, fields }: SentForm): string {
   const inputs = fields.map(([name, value]) =>
     COMPOSER_TYPED_FIELDS.has(name)
-      ? `<p><label>${name === "message" ? "Your message" : "Your text"}<br><textarea name="${escapeHtml(name)}" rows="6" style="width:100%">${escapeHtml(value)}</textarea></label></p>`
+      ? `<p><label>${name === "message" ? "Your message" : "Your text"}<br><textarea name="${escapeHtml(name)}" rows="6" style="width:100%">\n${escapeHtml(value)}</textarea></label></p>`
       : `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
   );
   return `<p>What you sent has not been saved yet. It is below: send it again once ARES is back.</p>
