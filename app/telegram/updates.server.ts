@@ -51,6 +51,16 @@ const HELP = [
   "/today — your calendar for today",
 ].join("\n");
 
+/**
+ * Updates this process claimed and failed to handle, whose claim it could not delete (the database was
+ * unreachable by then): Telegram brings them again (the webhook's retry, the poller's next getUpdates), and
+ * the claim found taken must not drop them as duplicates. Bounded: a retry comes within minutes or never.
+ * (Another process that gets the retry still finds the claim taken; one webhook process, or the one poller,
+ * is the usual case.)
+ */
+const unreleasedClaims = new Set<string>();
+const UNRELEASED_MAX = 1_000;
+
 /** Handles one update; the outcome is also counted for /metrics. */
 export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<TelegramUpdateOutcome> {
   countTelegramUpdate("received");
@@ -59,18 +69,29 @@ export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<Tele
   if (!parsed.success) {
     outcome = "ignored";
   } else {
+    const key = `${bot.id}:${parsed.data.update_id}`;
     const claimed = await prisma.telegramUpdate.createMany({
       data: [{ botId: bot.id, updateId: BigInt(parsed.data.update_id) }],
       skipDuplicates: true,
     });
-    if (claimed.count === 0) {
+    // Taken already, by this process, which could not give it back: still ours to handle.
+    if (claimed.count === 0 && !unreleasedClaims.delete(key)) {
       outcome = "duplicate";
     } else {
       try {
         outcome = await handleMessage(bot, parsed.data.message);
       } catch (error) {
         // Released, so that Telegram's retry of this update (webhook) is handled rather than dropped.
-        await prisma.telegramUpdate.deleteMany({ where: { botId: bot.id, updateId: BigInt(parsed.data.update_id) } });
+        await prisma.telegramUpdate
+          .deleteMany({ where: { botId: bot.id, updateId: BigInt(parsed.data.update_id) } })
+          .catch((releaseError: unknown) => {
+            // The database went away mid-update (the usual reason the handling failed): the claim stays,
+            // and the retry, here, must not take it for someone else's.
+            if (unreleasedClaims.size >= UNRELEASED_MAX)
+              unreleasedClaims.delete(unreleasedClaims.values().next().value!);
+            unreleasedClaims.add(key);
+            throw releaseError;
+          });
         countTelegramUpdate("failed");
         throw error;
       }
