@@ -385,7 +385,7 @@ const DISCARD_TIME_MS = 10_000;
  * written) made the client's kernel answer its next bytes with a reset, which often lost the answer
  * unread. Past DISCARD_LIMIT_BYTES or DISCARD_TIME_MS the connection is cut; the answer went out well before.
  */
-function discardRestOfBody(req: Request, res: Response): void {
+export function discardRestOfBody(req: Request, res: Response): void {
   let discarded = 0;
   // Never before the answer is out: a page that answers a refused post itself (the calendar) renders
   // first, and a fast client can send 8 MiB before it has — cut then, its answer was lost to a reset.

@@ -11,7 +11,7 @@ import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import type { RequestAuth } from "~/sessions/types";
 import { countDependencyUnavailable } from "~/observability/metrics.server";
-import { guardedBody, readLimited } from "./body-guard.server";
+import { discardRestOfBody, guardedBody, readLimited } from "./body-guard.server";
 import { decodeForm } from "./form-charset.server";
 import { carriesComposerText, COMPOSER_TYPED_FIELDS, isPageFormPost } from "./page-forms.server";
 import { problem, sendProblem } from "./problem.server";
@@ -152,6 +152,9 @@ async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<Sent
   if (!bytes) {
     if (req.readableEnded) return undefined;
     const read = await readLimited(req, config().bodyLimitBytes);
+    // Over the limit, reading stopped: the rest is let through (or the connection cut), or the client,
+    // still sending, never gets to read this answer.
+    if (read === "too_large") discardRestOfBody(req, res);
     if (!Buffer.isBuffer(read)) return undefined;
     bytes = read;
   }

@@ -4,6 +4,7 @@
  * the form's other fields — with a "Send again" that works once PostgreSQL is back. A password is
  * never written into that page.
  */
+import http from "node:http";
 import { Parser } from "htmlparser2";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -74,9 +75,46 @@ function formsOf(html: string): PageForm[] {
   return forms;
 }
 
+/**
+ * Posts a form of `bytes` and waits until the whole body is handed to the connection (`uploaded`) and
+ * the answer has been read: a client that reads only after sending everything waits as long.
+ */
+function postWhole(path: string, cookie: string, bytes: number): Promise<{ uploaded: boolean; status: number }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(path, server.url), {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": String(bytes),
+        cookie,
+        origin: server.url,
+      },
+    });
+    const uploaded = new Promise<boolean>((done) => request.once("finish", () => done(true)));
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error("the upload or its answer did not finish in 15 s"));
+    }, 15_000);
+    request.once("response", (response) => {
+      response.resume();
+      response.once("end", () => {
+        void uploaded.then((done) => {
+          clearTimeout(timer);
+          resolve({ uploaded: done, status: response.statusCode ?? 0 });
+        });
+      });
+    });
+    request.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    request.end(`intent=send&message=${"a".repeat(bytes - "intent=send&message=".length)}`);
+  });
+}
+
 it(
   "gives back a message typed during the outage, and sends it again once PostgreSQL is back",
-  { timeout: 90_000 },
+  { timeout: 120_000 },
   async () => {
     const { client, conversationId } = await newSender(server.url);
     // Opening with a newline: HTML drops the first one after <textarea>, which must not be the text's own.
@@ -97,6 +135,11 @@ it(
         ["intent", "send"],
         ["message", typed],
       ]);
+
+      // A body over the limit: the 503 reaches a client that sends the whole body before it reads (as
+      // browsers do). Reading stopped at the limit and the rest was left unread: the connection was reset.
+      const tooLarge = await postWhole(`/chat/${conversationId}`, client.jar.header(), 7.5 * 1024 * 1024);
+      expect(tooLarge).toEqual({ uploaded: true, status: 503 });
 
       // The password form: the outage page never shows a password back.
       const password = await client.post("/settings/password", {
