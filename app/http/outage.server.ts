@@ -13,9 +13,10 @@ import type { RequestAuth } from "~/sessions/types";
 import { countDependencyUnavailable } from "~/observability/metrics.server";
 import { discardRestOfBody, guardedBody, readLimited } from "./body-guard.server";
 import { decodeForm } from "./form-charset.server";
-import { carriesComposerText, COMPOSER_TYPED_FIELDS, isPageFormPost } from "./page-forms.server";
+import { carriesComposerText, isPageFormPost } from "./page-forms.server";
 import { problem, sendProblem } from "./problem.server";
 import { isApiPath, routePath } from "./route-path.server";
+import { typedFieldsOf } from "./unsaved-form.server";
 
 /**
  * A database outage is a state, not a crash: while PostgreSQL is unreachable every request that needs
@@ -133,7 +134,7 @@ export function withOutageAnswers(build: ServerBuild): ServerBuild {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
-type SentForm = { action: string; fields: Array<[string, string]> };
+type SentForm = { action: string; route: string; fields: Array<[string, string]> };
 
 /**
  * The fields of a page form posted (no JS) while the database was unreachable, to be offered back on the
@@ -143,7 +144,8 @@ type SentForm = { action: string; fields: Array<[string, string]> };
  * limit, and never a form with a password in it (it is not written into a page).
  */
 async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<SentForm | undefined> {
-  if (routePath(req).data || !(isPageFormPost(req) || carriesComposerText(req))) return undefined;
+  const { path: route, data } = routePath(req);
+  if (data || !(isPageFormPost(req) || carriesComposerText(req))) return undefined;
   // Read already (the outage came after the body guard), or still unread (it came at the session lookup).
   const guarded = guardedBody(res);
   const contentType = guarded?.contentType ?? req.get("content-type") ?? "";
@@ -159,20 +161,26 @@ async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<Sent
     bytes = read;
   }
   const fields = decodeForm(bytes, contentType);
-  if (!fields || fields.length === 0 || fields.some(([name]) => /password/i.test(name))) return undefined;
-  return { action: req.originalUrl, fields };
+  if (!fields || fields.some(([name]) => /password/i.test(name))) return undefined;
+  if (fields.length === 0) return undefined;
+  return { action: req.originalUrl, route, fields };
 }
 
 /**
- * The form as sent: what was typed in a box of its own (to read, change or copy), the rest as it was.
+ * The form as sent: each typed field visible and labelled (to read, change or copy), the rest as it was.
  * A newline opens each box: HTML drops the first one there, which would be the text's own.
  */
-function sentFormHtml({ action, fields }: SentForm): string {
-  const inputs = fields.map(([name, value]) =>
-    COMPOSER_TYPED_FIELDS.has(name)
-      ? `<p><label>${name === "message" ? "Your message" : "Your text"}<br><textarea name="${escapeHtml(name)}" rows="6" style="width:100%">\n${escapeHtml(value)}</textarea></label></p>`
-      : `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
-  );
+function sentFormHtml({ action, route, fields }: SentForm): string {
+  const typed = typedFieldsOf(route);
+  const inputs = fields.map(([name, value], index) => {
+    const field = typed.get(name);
+    const attributes = `id="sent-${index}" name="${escapeHtml(name)}" dir="auto"`;
+    if (!field) return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+    const box = field.multiLine
+      ? `<textarea ${attributes} rows="6">\n${escapeHtml(value)}</textarea>`
+      : `<input ${attributes} value="${escapeHtml(value)}">`;
+    return `<p><label for="sent-${index}">${escapeHtml(field.label)}</label><br>${box}</p>`;
+  });
   return `<p>What you sent has not been saved yet. It is below: send it again once ARES is back.</p>
 <form method="post" action="${escapeHtml(action)}">${inputs.join("")}<p><button type="submit">Send again</button></p></form>`;
 }
@@ -183,7 +191,7 @@ function page(status: number, title: string, message: string, requestId: unknown
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ARES</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{font-size:.9em}textarea{box-sizing:border-box;font:inherit}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{font-size:.9em}textarea,input{box-sizing:border-box;font:inherit;width:100%}</style>
 </head><body><p>${status}</p><h1>${title}</h1><p>${message}</p>
 ${form ? sentFormHtml(form) : ""}<p>Request id: <code>${String(requestId ?? "")}</code></p>
 <p><a href="">${form ? "Reload the page" : "Try again"}</a></p></body></html>`;

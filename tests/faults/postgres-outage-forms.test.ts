@@ -41,7 +41,8 @@ afterAll(async () => {
   await postgres?.destroy();
 });
 
-type PageForm = { action: string; fields: Array<[string, string]>; textareas: Set<string> };
+/** `visible`: the fields shown to read and change (a textarea, or an input that is not hidden). */
+type PageForm = { action: string; fields: Array<[string, string]>; textareas: Set<string>; visible: Set<string> };
 
 /** The page's forms as a browser reads them: action, and every field's name and (decoded) value. */
 function formsOf(html: string): PageForm[] {
@@ -49,14 +50,19 @@ function formsOf(html: string): PageForm[] {
   let textarea: string | undefined;
   const parser = new Parser({
     onopentag(name, attributes) {
-      if (name === "form") forms.push({ action: attributes.action ?? "", fields: [], textareas: new Set() });
+      if (name === "form")
+        forms.push({ action: attributes.action ?? "", fields: [], textareas: new Set(), visible: new Set() });
       const form = forms.at(-1);
       if (!form || attributes.name === undefined) return;
-      if (name === "input") form.fields.push([attributes.name, attributes.value ?? ""]);
+      if (name === "input") {
+        form.fields.push([attributes.name, attributes.value ?? ""]);
+        if (attributes.type !== "hidden") form.visible.add(attributes.name);
+      }
       if (name === "textarea") {
         textarea = attributes.name;
         form.fields.push([textarea, ""]);
         form.textareas.add(textarea);
+        form.visible.add(textarea);
       }
     },
     ontext(text) {
@@ -135,6 +141,22 @@ it(
         ["intent", "send"],
         ["message", typed],
       ]);
+
+      // A memory entry: its key and value are shown, labelled, to read and copy (not hidden fields), and
+      // sent again as they were with the form's other fields.
+      const memoryValue = 'Oolong, brewed <b>"strong"</b>';
+      const memory = await client.post("/memory", { intent: "add-fact", key: "favourite tea", value: memoryValue });
+      expect(memory.status).toBe(503);
+      const memoryPage = await memory.text();
+      const memoryForm = formsOf(memoryPage).find((form) => form.action === "/memory");
+      expect(memoryForm?.fields).toEqual([
+        ["intent", "add-fact"],
+        ["key", "favourite tea"],
+        ["value", memoryValue],
+      ]);
+      expect([...memoryForm!.visible]).toEqual(["key", "value"]);
+      expect(memoryPage).toMatch(/<label for="[^"]+">Key<\/label>/);
+      expect(memoryPage).toMatch(/<label for="[^"]+">Value<\/label>/);
 
       // A body over the limit: the 503 reaches a client that sends the whole body before it reads (as
       // browsers do). Reading stopped at the limit and the rest was left unread: the connection was reset.
