@@ -141,7 +141,8 @@ type SentForm = { action: string; route: string; fields: Array<[string, string]>
  * outage page: that answer is made before the page's own action runs, so without this what was typed
  * (a long message) was gone, and its "Try again" link only reloaded the empty page. Only the page forms
  * whose pages keep a refused post's text (page-forms.server.ts), only urlencoded bodies within the body
- * limit, and never a form with a password in it (it is not written into a page).
+ * limit, never a form with a password in it (it is not written into a page), and only when something
+ * was typed: a deletion or the theme switch has nothing to give back, and "Try again" says enough.
  */
 async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<SentForm | undefined> {
   const { path: route, data } = routePath(req);
@@ -162,7 +163,8 @@ async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<Sent
   }
   const fields = decodeForm(bytes, contentType);
   if (!fields || fields.some(([name]) => /password/i.test(name))) return undefined;
-  if (fields.length === 0) return undefined;
+  const typed = typedFieldsOf(route);
+  if (!fields.some(([name, value]) => typed.has(name) && value.trim() !== "")) return undefined;
   return { action: req.originalUrl, route, fields };
 }
 

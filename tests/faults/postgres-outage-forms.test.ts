@@ -158,6 +158,14 @@ it(
       expect(memoryPage).toMatch(/<label for="[^"]+">Key<\/label>/);
       expect(memoryPage).toMatch(/<label for="[^"]+">Value<\/label>/);
 
+      // Nothing typed (a deletion): no "not saved yet … Send again", only "Try again".
+      const deletion = await client.post("/memory", { intent: "delete-fact", id: "some-fact" });
+      expect(deletion.status).toBe(503);
+      const deletionPage = await deletion.text();
+      expect(formsOf(deletionPage)).toEqual([]);
+      expect(deletionPage).not.toContain("has not been saved");
+      expect(deletionPage).toContain("Try again");
+
       // A body over the limit: the 503 reaches a client that sends the whole body before it reads (as
       // browsers do). Reading stopped at the limit and the rest was left unread: the connection was reset.
       const tooLarge = await postWhole(`/chat/${conversationId}`, client.jar.header(), 7.5 * 1024 * 1024);
