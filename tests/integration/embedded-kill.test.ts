@@ -43,14 +43,22 @@ it(
     const { id } = (await (await client.postJson("/api/v1/conversations", {})).json()) as { id: string };
     const streaming = await client.postJson(
       `/api/v1/conversations/${id}/messages`,
-      { content: "[[stub:delay=300]] a long answer, one word at a time" },
+      // 400 words at 300 ms each: two minutes, far longer than a loaded machine needs to get to the kill.
+      { content: `[[stub:delay=300]][[reply:${"word ".repeat(400)}]] a long answer, one word at a time` },
       { accept: "text/event-stream" },
     );
     expect(streaming.status).toBe(200);
     // A few words in (the growing text is stored as it comes), then the process is killed.
     const events = await readEvents(streaming, 4);
     expect(events.some((event) => event.event === "token")).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Until some of the growing text is stored (it is written as it comes, every so often).
+    let stored = "";
+    for (let attempt = 0; attempt < 150 && stored === ""; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      const listing = (await (await client.get(`/api/v1/conversations/${id}/messages`)).json()) as Listed;
+      stored = listing.messages.find((message) => message.role === "assistant")?.content ?? "";
+    }
+    expect(stored).not.toBe("");
     const exited = new Promise((resolve) => first.child.once("close", resolve));
     first.child.kill("SIGKILL");
     await exited;
