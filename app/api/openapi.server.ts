@@ -233,6 +233,12 @@ const operations: Operation[] = [
         schema: problemSchema,
         contentType: PROBLEM_CONTENT_TYPE,
       },
+      503: {
+        description:
+          "The update is being handled by another delivery, or the database is unreachable: Telegram delivers it again (Retry-After)",
+        schema: problemSchema,
+        contentType: PROBLEM_CONTENT_TYPE,
+      },
     },
   },
 ];

@@ -94,11 +94,19 @@ export async function settleLocalReplies(): Promise<number> {
 
 /** Sweeps at once (start-up) and then periodically, and heartbeats this process's replies. Returns a stop function. */
 export function startReplyMaintenance(): () => void {
+  // Called before the server listens: no reply of this process is older than this.
+  const startedAt = Date.now();
   const owned = (task: string, run: () => Promise<unknown>) => () => {
     run().catch((error: unknown) => log.warn({ task, error: describeError(error) }, "reply maintenance failed"));
   };
   const sweep = owned("orphan sweep", () => settleOrphanedReplies());
-  sweep();
+  // On the embedded database this is the only process (its data folder's lock): a reply left `streaming`
+  // from before it started has nobody writing it (the last process was killed mid-reply), and is settled
+  // now. The heartbeat wait is for a shared database, where another live process may own such a reply;
+  // here it kept a reply "being written", refusing Retry and Edit, for a minute and more after a restart.
+  if (process.env.ARES_EMBEDDED_DB === "1")
+    owned("orphan sweep", () => settleOrphanedReplies(Date.now() - startedAt))();
+  else sweep();
   const timers = [setInterval(sweep, SWEEP_INTERVAL_MS), setInterval(owned("heartbeat", heartbeat), HEARTBEAT_MS)];
   for (const timer of timers) timer.unref();
   return () => timers.forEach(clearInterval);

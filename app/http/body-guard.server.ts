@@ -345,7 +345,7 @@ export const CLIENT_WENT_AWAY_MESSAGE = "client went away while its body was rea
  * then, as much as the fields before a file are looked for in (the rest is let go, not held while the
  * refused body is discarded).
  */
-class TooLarge {
+export class TooLarge {
   constructor(readonly start: Buffer) {}
 }
 
@@ -355,8 +355,7 @@ class TooLarge {
  * answer, and as an error it reached the error handler, which took the ECONNRESET for a database outage
  * (logged and counted as one).
  */
-
-function readLimited(
+export function readLimited(
   req: Request,
   limitBytes: number,
 ): Promise<Buffer | TooLarge | "client_gone" | "client_went_away"> {

@@ -5,13 +5,18 @@ import type {
   Response as ExpressResponse,
 } from "express";
 import type { ActionFunctionArgs, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
+import { config } from "~/config/env.server";
 import { describeError, isDatabaseUnavailable } from "~/db/availability.server";
 import { reportFailure } from "~/observability/error-reporting.server";
 import { logger } from "~/observability/logger.server";
 import type { RequestAuth } from "~/sessions/types";
 import { countDependencyUnavailable } from "~/observability/metrics.server";
+import { TooLarge, discardRestOfBody, guardedBody, readLimited } from "./body-guard.server";
+import { decodeForm } from "./form-charset.server";
+import { carriesComposerText, isPageFormPost } from "./page-forms.server";
 import { problem, sendProblem } from "./problem.server";
 import { isApiPath, routePath } from "./route-path.server";
+import { typedFieldsOf } from "./unsaved-form.server";
 
 /**
  * A database outage is a state, not a crash: while PostgreSQL is unreachable every request that needs
@@ -127,16 +132,71 @@ export function withOutageAnswers(build: ServerBuild): ServerBuild {
   return wrapped;
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+type SentForm = { action: string; route: string; fields: Array<[string, string]> };
+
+/**
+ * The fields of a page form posted (no JS) while the database was unreachable, to be offered back on the
+ * outage page: that answer is made before the page's own action runs, so without this what was typed
+ * (a long message) was gone, and its "Try again" link only reloaded the empty page. Only the page forms
+ * whose pages keep a refused post's text (page-forms.server.ts), only urlencoded bodies within the body
+ * limit, never a form with a password in it (it is not written into a page), and only when something
+ * was typed: a deletion or the theme switch has nothing to give back, and "Try again" says enough.
+ */
+async function sentForm(req: ExpressRequest, res: ExpressResponse): Promise<SentForm | undefined> {
+  const { path: route, data } = routePath(req);
+  if (data || !(isPageFormPost(req) || carriesComposerText(req))) return undefined;
+  // Read already (the outage came after the body guard), or still unread (it came at the session lookup).
+  const guarded = guardedBody(res);
+  const contentType = guarded?.contentType ?? req.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) return undefined;
+  let bytes = guarded?.bytes;
+  if (!bytes) {
+    if (req.readableEnded) return undefined;
+    const read = await readLimited(req, config().bodyLimitBytes);
+    // Over the limit, reading stopped: the rest is let through (or the connection cut), or the client,
+    // still sending, never gets to read this answer.
+    if (read instanceof TooLarge) discardRestOfBody(req, res);
+    if (!Buffer.isBuffer(read)) return undefined;
+    bytes = read;
+  }
+  const fields = decodeForm(bytes, contentType);
+  if (!fields || fields.some(([name]) => /password/i.test(name))) return undefined;
+  const typed = typedFieldsOf(route);
+  if (!fields.some(([name, value]) => typed.has(name) && value.trim() !== "")) return undefined;
+  return { action: req.originalUrl, route, fields };
+}
+
+/**
+ * The form as sent: each typed field visible and labelled (to read, change or copy), the rest as it was.
+ * A newline opens each box: HTML drops the first one there, which would be the text's own.
+ */
+function sentFormHtml({ action, route, fields }: SentForm): string {
+  const typed = typedFieldsOf(route);
+  const inputs = fields.map(([name, value], index) => {
+    const field = typed.get(name);
+    const attributes = `id="sent-${index}" name="${escapeHtml(name)}" dir="auto"`;
+    if (!field) return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+    const box = field.multiLine
+      ? `<textarea ${attributes} rows="6">\n${escapeHtml(value)}</textarea>`
+      : `<input ${attributes} value="${escapeHtml(value)}">`;
+    return `<p><label for="sent-${index}">${escapeHtml(field.label)}</label><br>${box}</p>`;
+  });
+  return `<p>What you sent has not been saved yet. It is below: send it again once ARES is back.</p>
+<form method="post" action="${escapeHtml(action)}">${inputs.join("")}<p><button type="submit">Send again</button></p></form>`;
+}
+
 // Every piece is a constant of this module except the request id, which requestIdMiddleware only
-// accepts as [A-Za-z0-9._:-]: nothing here needs escaping.
-function page(status: number, title: string, message: string, requestId: unknown): string {
+// accepts as [A-Za-z0-9._:-], and the sent form, escaped where it is written.
+function page(status: number, title: string, message: string, requestId: unknown, form?: SentForm): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ARES</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{font-size:.9em}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}code{font-size:.9em}textarea,input{box-sizing:border-box;font:inherit;width:100%}</style>
 </head><body><p>${status}</p><h1>${title}</h1><p>${message}</p>
-<p>Request id: <code>${String(requestId ?? "")}</code></p>
-<p><a href="">Try again</a></p></body></html>`;
+${form ? sentFormHtml(form) : ""}<p>Request id: <code>${String(requestId ?? "")}</code></p>
+<p><a href="">${form ? "Reload the page" : "Try again"}</a></p></body></html>`;
 }
 
 /**
@@ -180,13 +240,28 @@ export const answerUnhandledError: ErrorRequestHandler = (
     else sendProblem(res, 500, "internal_error", "Internal server error", `Request id ${String(where.requestId)}.`);
     return;
   }
-  const status = unavailable ? 503 : 500;
-  const title = unavailable ? UNAVAILABLE_TITLE : "Something went wrong";
-  const message = unavailable
-    ? UNAVAILABLE_DETAIL
-    : "ARES hit an unexpected problem while handling this page. It has been logged; please try again.";
-  res
-    .status(status)
-    .type("html")
-    .send(page(status, title, message, where.requestId));
+  if (!unavailable) {
+    res
+      .status(500)
+      .type("html")
+      .send(
+        page(
+          500,
+          "Something went wrong",
+          "ARES hit an unexpected problem while handling this page. It has been logged; please try again.",
+          where.requestId,
+        ),
+      );
+    return;
+  }
+  // The sent form is read first (the body may still be unread); a client gone meanwhile gets nothing.
+  void sentForm(req, res)
+    .catch(() => undefined)
+    .then((form) => {
+      if (res.headersSent || req.socket.destroyed) return;
+      res
+        .status(503)
+        .type("html")
+        .send(page(503, UNAVAILABLE_TITLE, UNAVAILABLE_DETAIL, where.requestId, form));
+    });
 };

@@ -37,6 +37,33 @@ const FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>>;
   },
 ];
 
+/**
+ * Forms whose typed text only a database outage's page gives back (outage.server.ts): signed out, a chat
+ * message waits in the database instead (chat/kept-text.server.ts), and the settings have nothing kept.
+ */
+const OUTAGE_ONLY_FORMS: readonly { route: RegExp; fields: Readonly<Record<string, string>> }[] = [
+  // The message box, and the title of an open rename panel (page-forms.server.ts COMPOSER_TYPED_FIELDS),
+  // on the chat pages and the buttons that submit the box's form elsewhere (the theme, a calendar card's).
+  {
+    route: /^\/(chat(\/[^/]+)?|theme|chat\/[^/]+\/actions\/[^/]+)$/,
+    fields: { message: "Your message", title: "Title" },
+  },
+  { route: /^\/settings\/profile$/, fields: { name: "Name" } },
+  { route: /^\/settings\/assistant$/, fields: { systemPrompt: "System prompt" } },
+];
+/** The typed fields that hold more than a line (a box; the others are one-line inputs on their pages). */
+const MULTI_LINE: ReadonlySet<string> = new Set(["message", "description", "systemPrompt"]);
+
+export type TypedField = { label: string; multiLine: boolean };
+
+/** Every field a person types into in the form posted to `route` (its path), by name, in the form's order. */
+export function typedFieldsOf(route: string): ReadonlyMap<string, TypedField> {
+  const form = [...FORMS, ...OUTAGE_ONLY_FORMS].find((candidate) => candidate.route.test(route));
+  return new Map(
+    Object.entries(form?.fields ?? {}).map(([name, label]) => [name, { label, multiLine: MULTI_LINE.has(name) }]),
+  );
+}
+
 type Typed = { label: string; value: string };
 
 /** Whether a signed-out post to `route` may hold text to show back (its body is read after the guard). */

@@ -104,7 +104,7 @@ function createMetrics() {
     }),
     telegramUpdates: new Counter({
       name: "ares_telegram_updates_total",
-      help: "Telegram updates by outcome: received, handled, duplicate, unlinked (hint sent), ignored, failed",
+      help: "Telegram updates by outcome: received, handled, duplicate, in_progress (being handled elsewhere: retried later), unlinked (hint sent), ignored, failed",
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),
@@ -180,7 +180,8 @@ export function countRateLimitRejection(tier: string): void {
   metrics.rateLimitRejections.inc({ tier });
 }
 
-export type TelegramUpdateOutcome = "received" | "handled" | "duplicate" | "unlinked" | "ignored" | "failed";
+export type TelegramUpdateOutcome =
+  "received" | "handled" | "duplicate" | "in_progress" | "unlinked" | "ignored" | "failed";
 
 export function countTelegramUpdate(outcome: TelegramUpdateOutcome): void {
   metrics.telegramUpdates.inc({ outcome });

@@ -8,6 +8,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { config } from "~/config/env.server";
+import { isDatabaseUnavailable } from "~/db/availability.server";
 import { logger } from "~/observability/logger.server";
 import { createBotApi, TelegramApiError, TelegramUnreachableError, type BotApi } from "./bot-api.server";
 import { purgeTelegramBookkeeping } from "./linking.server";
@@ -223,11 +224,18 @@ async function poll(bot: TelegramBot, signal: AbortSignal): Promise<void> {
       // getUpdates, which never comes), for the next process to answer.
       if (signal.aborted) return;
       try {
-        await handleUpdate(bot, update);
+        // Claimed by a process that went away with it (the poller before this one, or a restart): not
+        // confirmed (the offset stays) until its claim is stale and taken over here.
+        if ((await handleUpdate(bot, update)) === "in_progress") {
+          log.info({ updateId: update.update_id }, "a Telegram update is being handled elsewhere; waiting");
+          await pause(RETRY_MS, signal);
+          break;
+        }
       } catch (error) {
         // Not confirmed to Telegram (the offset stays): the next getUpdates brings it again, e.g. once
-        // the database is back. One that keeps failing is given up after a few tries, not forever.
-        const tries = (failedTries.get(update.update_id) ?? 0) + 1;
+        // the database is back. One that keeps failing is given up after a few tries, not forever; an
+        // unreachable database is not the update's fault, and counts no try.
+        const tries = (failedTries.get(update.update_id) ?? 0) + (isDatabaseUnavailable(error) ? 0 : 1);
         failedTries.set(update.update_id, tries);
         if (tries < MAX_UPDATE_TRIES) {
           log.warn({ err: error, updateId: update.update_id, tries }, "a Telegram update failed; it will be retried");

@@ -9,10 +9,13 @@ import { sendMessage, startConversation, stopReply } from "~/chat/chat.server";
 import { ConversationNotFoundError, setConversationModel } from "~/chat/conversations.server";
 import { MESSAGE_MAX, parseModelChoice } from "~/chat/schemas";
 import { prisma } from "~/db/db.server";
+import { logger } from "~/observability/logger.server";
 import { countTelegramUpdate, type TelegramUpdateOutcome } from "~/observability/metrics.server";
 import type { BotApi } from "./bot-api.server";
 import { activeLink, linkChat, setChatConversation, type ActiveLink } from "./linking.server";
 import { relayReply } from "./relay.server";
+
+const log = logger.child({ domain: "telegram" });
 
 const updateSchema = z.object({
   update_id: z.number().int().nonnegative(),
@@ -51,6 +54,37 @@ const HELP = [
   "/today — your calendar for today",
 ].join("\n");
 
+/**
+ * A claim older than this belongs to a process that could neither finish its update nor give the claim
+ * back (the database went away mid-update, or the process died): Telegram's retry takes it over. Well
+ * above the time one update takes (a few queries and a sendMessage; the reply is relayed afterwards).
+ */
+const STALE_CLAIM = "2 minutes";
+
+type Claim = { taken: true; since: Date } | { taken: false; outcome: "duplicate" | "in_progress" };
+
+/**
+ * Takes the update for this process, in the database (never in process memory: the retry may come to
+ * another webhook process, a new poller, or this one restarted). A row with `pendingSince` NULL was
+ * handled; one being handled answers `in_progress` (Telegram must bring it again) until its claim is stale.
+ * Times are UTC, as every timestamp column here (no time zone).
+ */
+async function claimUpdate(botId: bigint, updateId: bigint): Promise<Claim> {
+  const claimed = await prisma.$queryRaw<Array<{ pendingSince: Date }>>`
+    INSERT INTO "TelegramUpdate" ("botId", "updateId", "receivedAt", "pendingSince")
+    VALUES (${botId}, ${updateId}, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+    ON CONFLICT ("botId", "updateId") DO UPDATE SET "pendingSince" = EXCLUDED."pendingSince"
+    WHERE "TelegramUpdate"."pendingSince" < EXCLUDED."pendingSince" - ${STALE_CLAIM}::interval
+    RETURNING "pendingSince"`;
+  if (claimed[0]) return { taken: true, since: claimed[0].pendingSince };
+  const row = await prisma.telegramUpdate.findUnique({
+    where: { botId_updateId: { botId, updateId } },
+    select: { pendingSince: true },
+  });
+  // No row: given back just now by the process that had it; Telegram's next try takes it.
+  return { taken: false, outcome: row && row.pendingSince === null ? "duplicate" : "in_progress" };
+}
+
 /** Handles one update; the outcome is also counted for /metrics. */
 export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<TelegramUpdateOutcome> {
   countTelegramUpdate("received");
@@ -59,21 +93,32 @@ export async function handleUpdate(bot: TelegramBot, raw: unknown): Promise<Tele
   if (!parsed.success) {
     outcome = "ignored";
   } else {
-    const claimed = await prisma.telegramUpdate.createMany({
-      data: [{ botId: bot.id, updateId: BigInt(parsed.data.update_id) }],
-      skipDuplicates: true,
-    });
-    if (claimed.count === 0) {
-      outcome = "duplicate";
+    const updateId = BigInt(parsed.data.update_id);
+    const claim = await claimUpdate(bot.id, updateId);
+    if (!claim.taken) {
+      outcome = claim.outcome;
     } else {
       try {
         outcome = await handleMessage(bot, parsed.data.message);
       } catch (error) {
-        // Released, so that Telegram's retry of this update (webhook) is handled rather than dropped.
-        await prisma.telegramUpdate.deleteMany({ where: { botId: bot.id, updateId: BigInt(parsed.data.update_id) } });
+        // Given back, so that Telegram's retry of this update is handled rather than dropped. When that
+        // fails too (the database went away mid-update, the usual reason the handling failed), the claim
+        // goes stale and the retry takes it over then.
+        await prisma.telegramUpdate
+          .deleteMany({ where: { botId: bot.id, updateId, pendingSince: claim.since } })
+          .catch((releaseError: unknown) =>
+            log.warn({ err: releaseError, updateId: parsed.data.update_id }, "could not give back a Telegram update"),
+          );
         countTelegramUpdate("failed");
         throw error;
       }
+      // Handled: a retry now is a duplicate. Should this write fail, nobody retries what was answered with
+      // 200 or confirmed by offset; a later delivery (rare) would handle it again after the stale time.
+      await prisma.telegramUpdate
+        .updateMany({ where: { botId: bot.id, updateId }, data: { pendingSince: null } })
+        .catch((error: unknown) =>
+          log.warn({ err: error, updateId: parsed.data.update_id }, "could not mark a Telegram update handled"),
+        );
     }
   }
   countTelegramUpdate(outcome);

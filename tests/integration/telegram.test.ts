@@ -330,6 +330,37 @@ describe("Telegram by webhook", { timeout: 60_000 }, () => {
     expect(await prisma.message.count({ where: { content: "hello by webhook" } })).toBe(1);
   });
 
+  it("answers 503 with Retry-After (never 200) while an update is being handled elsewhere, and takes over a stale claim", async () => {
+    const client = await signedInClient(harness.server.url);
+    telegram.sendFromUser(8012, `/start ${await linkingCode(client)}`);
+    await expect.poll(() => said(telegram, 8012).length, { timeout: 30_000 }).toBe(1);
+    const update = {
+      update_id: 900_012,
+      message: { message_id: 2, date: 0, chat: { id: 8012, type: "private" as const }, text: "/help" },
+    };
+    // Another webhook process took it a moment ago (and is at it, or went away with it).
+    await prisma.$executeRaw`
+      INSERT INTO "TelegramUpdate" ("botId", "updateId", "pendingSince") VALUES (4242, 900012, now() AT TIME ZONE 'UTC')`;
+    const webhook = telegram.webhook()!;
+    const response = await fetch(webhook.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": webhook.secretToken! },
+      body: JSON.stringify(update),
+    });
+    // A 200 would tell Telegram it is done, and lose it should that process never finish.
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).toMatch(/^[1-9]\d*$/);
+    expect(said(telegram, 8012)).toHaveLength(1);
+    // Minutes later, its claim stale: Telegram's next try is handled here.
+    await prisma.$executeRaw`
+      UPDATE "TelegramUpdate" SET "pendingSince" = now() - interval '10 minutes'
+      WHERE "botId" = 4242 AND "updateId" = 900012`;
+    expect(await telegram.deliverToWebhook(update)).toBe(200);
+    expect(said(telegram, 8012)).toHaveLength(2);
+    expect(await telegram.deliverToWebhook(update)).toBe(200);
+    expect(said(telegram, 8012)).toHaveLength(2);
+  });
+
   it("answers a message holding a NUL (made U+FFFD) with 200 and a reply: a 400 made Telegram redeliver it for good", async () => {
     const client = await signedInClient(harness.server.url);
     telegram.sendFromUser(8010, `/start ${await linkingCode(client)}`);

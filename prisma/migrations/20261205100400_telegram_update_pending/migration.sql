@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TelegramUpdate" ADD COLUMN     "pendingSince" TIMESTAMP(3);
