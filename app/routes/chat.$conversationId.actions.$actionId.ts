@@ -15,8 +15,13 @@ import { tooManyRequests } from "~/http/write-limit.server";
 
 const decisionSchema = z.object({ intent: z.enum(["confirm", "cancel", "undo"]) });
 
+// A reason of its own: a POST's 404 page shows it (remix-handler.server.ts), and a bare "Not found" read
+// "Not found / Not found". The same words for anyone else's action as for one gone with its conversation.
+const ACTION_NOT_FOUND =
+  "This change is not there to confirm, cancel or undo: its conversation may have been deleted, in another tab or on another device.";
+
 function notFound(): never {
-  throw new Response("Not found", { status: 404 });
+  throw new Response(ACTION_NOT_FOUND, { status: 404 });
 }
 
 /** My action's conversation, when it is this one; 404 for anyone else's action or a mismatched path. */
