@@ -60,12 +60,16 @@ import { listModels, primaryProvider } from "~/llm/router.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
-// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found".
+// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found" (a
+// 404 that shows this tab's draft, read on the client only, or a post's texts kept on screen after a theme
+// switch: ConversationGone sets its own title).
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [
   {
     title:
       isRouteErrorResponse(error) && error.status === 404
-        ? `${isGoneSend(error.data) ? "Conversation not found" : NOT_FOUND_TITLE} · ARES`
+        ? isGoneSend(error.data)
+          ? GONE_TITLE
+          : `${NOT_FOUND_TITLE} · ARES`
         : `${loaded?.conversation.title ?? "Chat"} · ARES`,
   },
 ];
@@ -756,6 +760,8 @@ type GoneSend = {
   noteFor: "message" | "alsoBox" | "page";
 };
 
+const GONE_TITLE = "Conversation not found · ARES";
+
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
   value !== null &&
@@ -800,6 +806,12 @@ function ConversationGone({
   draftKey: string | null;
 }) {
   const navigation = useNavigation();
+  // The tab says what the heading says. The route's meta knows only the error (a post's texts): this page
+  // also shows a draft, and texts kept on screen after the address was loaded again (the theme switch).
+  // Set after every render: the <title> Remix renders from meta is written on each navigation before it.
+  useEffect(() => {
+    document.title = GONE_TITLE;
+  });
   return (
     <div className="chat-empty">
       <h1>Conversation not found</h1>
@@ -875,15 +887,24 @@ export function ErrorBoundary() {
     () => (draftKey ? readDraft(draftKey) : null),
     () => null,
   );
+  // With JS the theme switch on this page submits its box's form and then loads the address again, whose
+  // 404 (a GET's) has none of the post's texts: the page the post got stays as it is, its boxes with
+  // what is in them now (they stay mounted), instead of dropping to the draft, which lost the edit's or
+  // the box's text. For this conversation only: another address's 404 is its own.
+  const posted = isRouteErrorResponse(error) && isGoneSend(error.data) ? error.data : null;
+  const [shown, setShown] = useState<{ conversationId: string | undefined; gone: GoneSend } | null>(null);
+  if (posted && (shown?.gone !== posted || shown?.conversationId !== conversationId))
+    setShown({ conversationId, gone: posted });
   if (isRouteErrorResponse(error) && error.status === 404) {
-    if (isGoneSend(error.data))
+    const gone = posted ?? (shown && shown.conversationId === conversationId ? shown.gone : null);
+    if (gone)
       return (
         <ConversationGone
-          message={error.data.message}
-          edited={error.data.edited}
-          alsoBox={error.data.alsoBox}
-          note={error.data.note}
-          noteFor={error.data.noteFor}
+          message={gone.message}
+          edited={gone.edited}
+          alsoBox={gone.alsoBox}
+          note={gone.note}
+          noteFor={gone.noteFor}
           draftKey={draftKey}
         />
       );
