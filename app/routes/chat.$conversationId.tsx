@@ -51,7 +51,7 @@ import {
   withComposerText,
 } from "~/components/chat/composer";
 import { formRefusal, retryAfterHeaders } from "~/http/write-limit.server";
-import { NOT_FOUND_TITLE } from "~/http/refusal-text";
+import { ACTION_NOT_FOUND_MESSAGE, ACTION_NOT_FOUND_TITLE, NOT_FOUND_TITLE } from "~/http/refusal-text";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -69,7 +69,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [
       isRouteErrorResponse(error) && error.status === 404
         ? isGoneSend(error.data)
           ? GONE_TITLE
-          : `${NOT_FOUND_TITLE} · ARES`
+          : `${isActionGone(error) ? ACTION_NOT_FOUND_TITLE : NOT_FOUND_TITLE} · ARES`
         : `${loaded?.conversation.title ?? "Chat"} · ARES`,
   },
 ];
@@ -762,6 +762,10 @@ type GoneSend = {
 
 const GONE_TITLE = "Conversation not found · ARES";
 
+/** With JS a card's decision (chat.$conversationId.actions.$actionId.ts) on a change not there: its 404 comes here. */
+const isActionGone = (error: unknown) =>
+  isRouteErrorResponse(error) && error.status === 404 && error.data === ACTION_NOT_FOUND_MESSAGE;
+
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
   value !== null &&
@@ -912,7 +916,12 @@ export function ErrorBoundary() {
   }
   return (
     <>
-      <ErrorPage />
+      {/* A card's decision on a change not there says so, as the page without JS does, not "Page not found". */}
+      {isActionGone(error) ? (
+        <ErrorPage title={ACTION_NOT_FOUND_TITLE} message={ACTION_NOT_FOUND_MESSAGE} />
+      ) : (
+        <ErrorPage />
+      )}
       {/* After a post (the action's 404: the route's data is null, not absent) the theme buttons submit the
           box's form (the handle): without a form of that id they did nothing. An empty one: the theme changes
           and the switch leads back here, nothing to keep. A GET's 404 has no data: the buttons have their

@@ -538,9 +538,15 @@ describe("the page's links and panels with text in the box (no JS)", () => {
     const cardPage = await card.text();
     expect(cardPage).not.toContain("There is nothing at this address.");
     expect(cardPage).toMatch(
-      /<h1 id="error-title">Not found<\/h1>\s*<p>This change is not there to confirm, cancel or undo: its conversation may have been deleted/,
+      /<h1 id="error-title">Change not found<\/h1>\s*<p>This change is not there to confirm, cancel or undo: its conversation may have been deleted/,
     );
     expect(cardPage).not.toMatch(/<p>Not found<\/p>/);
+    // Its address read (a reload, a link) is a 404 as any other address's: nothing was decided there.
+    const read = await browser.get("/chat/nope/actions/x");
+    expect(read.status).toBe(404);
+    const readPage = await read.text();
+    expect(readPage).toMatch(/<h1 id="error-title">Page not found<\/h1>\s*<p>There is nothing at this address\./);
+    expect(readPage).not.toContain("This change is not there");
   });
 
   it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
