@@ -64,4 +64,14 @@ test("a link's 404 in a conversation deleted in another tab shows this tab's dra
   await expect(page.getByRole("heading", { name: "Conversation not found" })).toBeVisible();
   await expect(messageBox(page)).toHaveValue("Typed, then Rename");
   await expect(page).toHaveTitle("Conversation not found · ARES");
+  // Then on to another address's 404 with nothing typed for it (a link, the router's own navigation): the
+  // tab says what its heading says, not the page before's "Conversation not found".
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await page.evaluate(() =>
+    (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } }).__remixRouter.navigate(
+      "/chat/nothing-typed-here",
+    ),
+  );
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await expect(page).toHaveTitle("Page not found · ARES");
 });

@@ -813,8 +813,14 @@ function ConversationGone({
   // The tab says what the heading says. The route's meta knows only the error (a post's texts): this page
   // also shows a draft, and texts kept on screen after the address was loaded again (the theme switch).
   // Set after every render: the <title> Remix renders from meta is written on each navigation before it.
+  // Put back when it goes (another address's 404 whose meta title is the one this page replaced: Remix
+  // then leaves the tab as it is), if nothing has retitled it meanwhile.
   useEffect(() => {
+    const before = document.title;
     document.title = GONE_TITLE;
+    return () => {
+      if (document.title === GONE_TITLE) document.title = before;
+    };
   });
   return (
     <div className="chat-empty">
