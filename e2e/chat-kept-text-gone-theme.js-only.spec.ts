@@ -75,3 +75,33 @@ test("a link's 404 in a conversation deleted in another tab shows this tab's dra
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
   await expect(page).toHaveTitle("Page not found · ARES");
 });
+
+test("from one deleted conversation's 404 to another's, each shows its own draft", async ({
+  page,
+  baseURL,
+  signedUpIn,
+}) => {
+  // The second 404's box kept what was typed on the first (the same page, reused): its Send then cleared
+  // the second's draft, which was never shown, and its words were lost.
+  const { email, path } = await signedUpIn({ messages: 2 });
+  const other = "/chat/never-there-either";
+  await page.evaluate(
+    ([key]) => sessionStorage.setItem(key!, "The other conversation's own draft"),
+    [`ares:draft:${email}:${other}`],
+  );
+  await messageBox(page).fill("Typed, then Rename");
+  await deleteElsewhere(baseURL!, path);
+  await page.getByText("Conversation menu").click();
+  await page.locator(".menu__panel").getByText("Rename", { exact: true }).click();
+  await expect(messageBox(page)).toHaveValue("Typed, then Rename");
+  await messageBox(page).fill("Changed on the first 404");
+  await page.waitForFunction(() => "__remixRouter" in window);
+  await page.evaluate(
+    (to) =>
+      (window as unknown as { __remixRouter: { navigate: (to: string) => Promise<void> } }).__remixRouter.navigate(to),
+    other,
+  );
+  await page.waitForURL((url) => url.pathname === other);
+  await expect(page.getByRole("heading", { name: "Conversation not found" })).toBeVisible();
+  await expect(messageBox(page)).toHaveValue("The other conversation's own draft");
+});

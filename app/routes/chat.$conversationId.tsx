@@ -907,9 +907,12 @@ export function ErrorBoundary() {
     setShown({ conversationId, gone: posted });
   if (isRouteErrorResponse(error) && error.status === 404) {
     const gone = posted ?? (shown && shown.conversationId === conversationId ? shown.gone : null);
+    // Keyed by the conversation: its boxes hold their text unless remounted, and another conversation's
+    // 404 showed this one's (its Send then cleared the other's draft, never shown).
     if (gone)
       return (
         <ConversationGone
+          key={conversationId}
           message={gone.message}
           edited={gone.edited}
           alsoBox={gone.alsoBox}
@@ -918,7 +921,7 @@ export function ErrorBoundary() {
           draftKey={draftKey}
         />
       );
-    if (draft?.trim()) return <ConversationGone message={draft} draftKey={draftKey} />;
+    if (draft?.trim()) return <ConversationGone key={conversationId} message={draft} draftKey={draftKey} />;
   }
   return (
     <>
