@@ -1,4 +1,4 @@
-import { tokenCount } from "./token-count";
+import { COST_MAX, tokenCount } from "./token-count";
 import { type OpenAI, APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import type {
   ChatCompletionChunk,
@@ -270,8 +270,8 @@ function usageOf(usage: NonNullable<ChatCompletionChunk["usage"]>): LlmUsage {
   return {
     promptTokens: tokenCount(raw.prompt_tokens),
     completionTokens: tokenCount(raw.completion_tokens),
-    // A negative cost would take money off the day's usage.
-    cost: typeof cost === "number" && Number.isFinite(cost) ? Math.max(cost, 0) : null,
+    // A negative cost would take money off the day's usage; a huge one overflowed its sum (COST_MAX).
+    cost: typeof cost === "number" && Number.isFinite(cost) ? Math.min(Math.max(cost, 0), COST_MAX) : null,
   };
 }
 

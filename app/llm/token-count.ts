@@ -13,3 +13,11 @@ export function tokenCount(value: unknown): number {
   if (Number.isNaN(count)) return 0;
   return Math.min(Math.max(Math.round(count), 0), TOKEN_COUNT_MAX);
 }
+
+/**
+ * The most a reply's cost (USD) is taken to be. A provider's cost is its word, not a promise: one as large
+ * as 1e308 summed to Infinity (the tool loop's rounds, the day's usage), which PostgreSQL's float8 refuses,
+ * and the reply failed at its last statement. No real reply costs near this; the day's sum of them stays
+ * far within float8.
+ */
+export const COST_MAX = 1_000_000;

@@ -1,4 +1,4 @@
-import { TOKEN_COUNT_MAX } from "./token-count";
+import { COST_MAX, TOKEN_COUNT_MAX } from "./token-count";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "./errors";
 import { streamChat, type StreamChatRequest } from "./router.server";
 import type { ChatMessage, LlmUsage, StreamResult, ToolCall, ToolDefinition } from "./types";
@@ -21,7 +21,10 @@ function addUsage(total: LlmUsage | null, next: LlmUsage | null): LlmUsage | nul
     // Each round's counts fit an int (tokenCount); their sum may not.
     promptTokens: Math.min(total.promptTokens + next.promptTokens, TOKEN_COUNT_MAX),
     completionTokens: Math.min(total.completionTokens + next.completionTokens, TOKEN_COUNT_MAX),
-    cost: total.cost === null || next.cost === null ? (total.cost ?? next.cost) : total.cost + next.cost,
+    cost:
+      total.cost === null || next.cost === null
+        ? (total.cost ?? next.cost)
+        : Math.min(total.cost + next.cost, COST_MAX),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { prisma } from "~/db/db.server";
+import { COST_MAX } from "~/llm/token-count";
 import { signedInClient, newChatEmail, startChatHarness, type ChatHarness } from "../support/chat-harness";
 
 let harness: ChatHarness;
@@ -77,4 +78,28 @@ it("a negative cost takes nothing off the day's usage", async () => {
   expect(reply.status).toBe("complete");
   expect(reply.cost).toBe(0);
   expect((await prisma.usageDaily.findFirstOrThrow({ where: { userId: user.id } })).cost).toBe(0);
+});
+
+it("a cost too large to add up (1e308) is held to a ceiling: the next reply is stored and the day's cost stays a number", async () => {
+  // Two of them overflowed the day's cost (float8) and failed the second reply's last statement.
+  const { reply, user, client } = await replied({ cost: 1e308 });
+  expect(reply.status).toBe("complete");
+  expect(reply.cost).toBe(COST_MAX);
+  expect((await client.post("/chat?index", { message: "and again" })).status).toBe(302);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const replies = await prisma.message.findMany({
+      where: { userId: user.id, role: "assistant" },
+      orderBy: { createdAt: "asc" },
+    });
+    if (replies.length === 2 && replies.every((each) => each.status !== "streaming")) {
+      expect(replies.map((each) => [each.status, each.cost])).toEqual([
+        ["complete", COST_MAX],
+        ["complete", COST_MAX],
+      ]);
+      expect((await prisma.usageDaily.findFirstOrThrow({ where: { userId: user.id } })).cost).toBe(2 * COST_MAX);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the second reply never settled");
 });
