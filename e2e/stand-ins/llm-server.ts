@@ -329,14 +329,24 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
         patch.models = parseModels(value);
         break;
       case "usage":
-        if (value !== null && !isRecord(value)) throw new Error("usage must be an object or null");
-        patch.usage = value ?? undefined;
+        patch.usage = parseUsage(value);
         break;
       default:
         throw new Error(`Unknown behaviour key "${key}"`);
     }
   }
   return patch;
+}
+
+const USAGE_KEYS = ["prompt_tokens", "completion_tokens", "cost"];
+
+/** Only the keys the app reads: a misspelt one ("prompt_token") would be sent as it is and test nothing. */
+function parseUsage(value: unknown): StubBehaviour["usage"] {
+  if (value === null) return undefined;
+  if (!isRecord(value)) throw new Error("usage must be an object or null");
+  const unknown = Object.keys(value).find((key) => !USAGE_KEYS.includes(key));
+  if (unknown !== undefined) throw new Error(`Unknown usage key "${unknown}": use ${USAGE_KEYS.join(", ")}`);
+  return value;
 }
 
 const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply", "extractionReply", "usage"] as const;
