@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { untilReplyEnds } from "./support/chat";
+import { withE2eDatabase } from "./support/admin";
 import { useZone } from "./support/calendar";
 import { expectNotice, signUp, untilInteractive } from "./support/session";
 
@@ -154,6 +155,25 @@ test.describe("the assistant's calendar changes wait for me", () => {
     await expect(card).toHaveAttribute("data-status", "cancelled");
     await expect(card).toContainText("nothing was changed");
     await expect(card.getByRole("button")).toHaveCount(0);
+    expect(await agendaStarts(page, title)).toEqual([]);
+  });
+
+  test("a Confirm on a conversation deleted elsewhere says the change is not there, in words of its own", async ({
+    page,
+    baseURL,
+  }) => {
+    // With JS the route's boundary said "Page not found / There is nothing at this address", without JS
+    // "Not found" above the card's words.
+    const title = `Dentist ${Date.now().toString(36)}`;
+    const { card, chat } = await propose(page, title);
+    await withE2eDatabase(baseURL!, (client) =>
+      client.query(`DELETE FROM "Conversation" WHERE id = $1`, [new URL(chat).pathname.split("/")[2]]),
+    );
+    await card.getByRole("button", { name: "Confirm" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Change not found");
+    await expect(page.getByText("This change is not there to confirm, cancel or undo")).toBeVisible();
+    await expect(page.getByText("There is nothing at this address")).toHaveCount(0);
+    await expect(page).toHaveTitle(/^Change not found/);
     expect(await agendaStarts(page, title)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { rowContract, type RowOf } from "~/db/row-contract";
 import { queryRows } from "~/db/sql.server";
 import { Prisma } from "~/generated/prisma/client";
 import type { MessageStatus } from "~/generated/prisma/enums";
+import { tokenCount } from "~/llm/token-count";
 import type { LlmUsage } from "~/llm/types";
 import { logger } from "~/observability/logger.server";
 import type { AssembledPrompt } from "./prompt.server";
@@ -41,13 +42,11 @@ export type FinishedReply = {
 export const finishedRepliesColumns = rowContract({ id: "Message.id" });
 type FinishedReplyRow = RowOf<typeof finishedRepliesColumns>;
 
-const INT_MAX = 2 ** 31 - 1;
-
 /**
  * The statement behind each write (its columns: finishedRepliesColumns, the replies whose row was still
  * there). The prompt is stored only with a reply that still exists; usage is counted either way — the
  * tokens were spent. Usage rows are summed per day, provider and model first: an upsert may not touch a
- * row twice in one statement. Token counts stop at the largest int (2^31 - 1) rather than overflow: an
+ * row twice in one statement. Token counts stop at the largest int (TOKEN_COUNT_MAX, 2^31 - 1) rather than overflow: an
  * overflow would refuse this person's reply, and the quota reads such a row as a budget long used. That
  * holds for one reply's own counts too (a provider may report more), before they are cast to int.
  */
@@ -59,14 +58,7 @@ export function finishedRepliesSql(replies: FinishedReply[]): Prisma.Sql {
   const json = (value: unknown) => JSON.stringify(value);
   // A count the provider reported oddly (NaN from a round without usage, negative, a fraction) would refuse
   // the reply like an overflow would, or lower the day's usage: stored as a whole number from 0 to the maximum.
-  const tokens = <T extends number | null>(count: T): T =>
-    (count === null
-      ? count
-      : Number.isFinite(count)
-        ? Math.min(Math.max(Math.round(count), 0), INT_MAX)
-        : count > 0
-          ? INT_MAX
-          : 0) as T;
+  const tokens = <T extends number | null>(count: T): T => (count === null ? count : tokenCount(count)) as T;
   // Timestamps and the usage day are UTC without a zone (Prisma's convention), as the quota reads them.
   return Prisma.sql`
     WITH v AS (

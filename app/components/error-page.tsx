@@ -54,11 +54,25 @@ function isNetworkFailure(error: unknown): boolean {
   return error instanceof TypeError && /fetch|network/i.test(error.message);
 }
 
-/** The friendly page every error boundary renders: no stack traces, and the request id for support. */
-export function ErrorPage({ requestId: explicitId }: { requestId?: string }) {
+/**
+ * The friendly page every error boundary renders: no stack traces, and the request id for support. A
+ * boundary that knows better than the status what happened gives the page's `title` and `message`.
+ */
+export function ErrorPage({
+  requestId: explicitId,
+  title: ownTitle,
+  message: ownMessage,
+}: {
+  requestId?: string;
+  title?: string;
+  message?: string;
+}) {
   const error = useRouteError();
   const rootData = useRouteLoaderData<RootData>("root");
-  const { status, title, message } = describe(error);
+  const described = describe(error);
+  const { status } = described;
+  const title = ownTitle ?? described.title;
+  const message = ownMessage ?? described.message;
   const requestId = explicitId ?? rootData?.requestId;
 
   useEffect(() => {

@@ -14,3 +14,13 @@ export const SHOWN_REASON_MAX_LENGTH = 300;
 /** A 404 page's title and words: a page's own (error-page.tsx), and a resource route's (a download, an export). */
 export const NOT_FOUND_TITLE = "Page not found";
 export const NOT_FOUND_MESSAGE = "There is nothing at this address. It may have moved, or the link may be mistyped.";
+
+/**
+ * A calendar card's Confirm, Cancel or Undo (a POST) of a change that is not there: gone with its conversation,
+ * or someone else's (the same words for both). Its page's heading and words, with JS (the conversation page's
+ * boundary) and without (the Remix handler's page), instead of "Page not found / There is nothing at this
+ * address": the address was the card's button, not a link. A GET of that address is an ordinary 404.
+ */
+export const ACTION_NOT_FOUND_TITLE = "Change not found";
+export const ACTION_NOT_FOUND_MESSAGE =
+  "This change is not there to confirm, cancel or undo: its conversation may have been deleted, in another tab or on another device.";

@@ -8,7 +8,14 @@ import {
 } from "@remix-run/node";
 import { publicOrigin } from "./allowed-hosts.server";
 import { guardedBody } from "./body-guard.server";
-import { NOT_ALLOWED_TITLE, NOT_FOUND_MESSAGE, NOT_FOUND_TITLE, SHOWN_REASON_MAX_LENGTH } from "./refusal-text";
+import {
+  ACTION_NOT_FOUND_MESSAGE,
+  ACTION_NOT_FOUND_TITLE,
+  NOT_ALLOWED_TITLE,
+  NOT_FOUND_MESSAGE,
+  NOT_FOUND_TITLE,
+  SHOWN_REASON_MAX_LENGTH,
+} from "./refusal-text";
 import { sendClientError } from "./client-error.server";
 import { isApiPath, routePath } from "./route-path.server";
 
@@ -82,7 +89,8 @@ async function sendResponse(req: ExpressRequest, res: ExpressResponse, response:
     sendClientError(req, res, {
       status: response.status,
       code: CLIENT_ERRORS[response.status]?.[0] ?? "client_error",
-      title: pageNotFound ? NOT_FOUND_TITLE : title,
+      // A card's decision on a change that is not there is titled as the page with JS titles it.
+      title: pageNotFound ? NOT_FOUND_TITLE : said === ACTION_NOT_FOUND_MESSAGE ? ACTION_NOT_FOUND_TITLE : title,
       message: pageNotFound ? NOT_FOUND_MESSAGE : said && said.length <= SHOWN_REASON_MAX_LENGTH ? said : title,
       headers: allow ? { Allow: allow } : undefined,
     });

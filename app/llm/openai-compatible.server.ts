@@ -1,3 +1,4 @@
+import { COST_MAX, tokenCount } from "./token-count";
 import { type OpenAI, APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import type {
   ChatCompletionChunk,
@@ -262,12 +263,15 @@ async function streamAttempt(options: CompatibleAdapterOptions, request: Attempt
 }
 
 function usageOf(usage: NonNullable<ChatCompletionChunk["usage"]>): LlmUsage {
-  // OpenRouter adds `cost` (USD) to the usage object; the SDK's type does not know it.
-  const cost: unknown = (usage as unknown as Record<string, unknown>).cost;
+  // OpenRouter adds `cost` (USD) to the usage object; the SDK's type does not know it. The counts are the
+  // SDK's type, not a promise: a provider may send a string, a negative, a fraction or more than an int.
+  const raw = usage as unknown as Record<string, unknown>;
+  const cost = raw.cost;
   return {
-    promptTokens: usage.prompt_tokens,
-    completionTokens: usage.completion_tokens,
-    cost: typeof cost === "number" && Number.isFinite(cost) ? cost : null,
+    promptTokens: tokenCount(raw.prompt_tokens),
+    completionTokens: tokenCount(raw.completion_tokens),
+    // A negative cost would take money off the day's usage; a huge one overflowed its sum (COST_MAX).
+    cost: typeof cost === "number" && Number.isFinite(cost) ? Math.min(Math.max(cost, 0), COST_MAX) : null,
   };
 }
 

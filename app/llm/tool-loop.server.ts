@@ -1,3 +1,4 @@
+import { COST_MAX, TOKEN_COUNT_MAX } from "./token-count";
 import { LlmStreamInterruptedError, LlmUnavailableError } from "./errors";
 import { streamChat, type StreamChatRequest } from "./router.server";
 import type { ChatMessage, LlmUsage, StreamResult, ToolCall, ToolDefinition } from "./types";
@@ -17,9 +18,13 @@ export type ToolChatRequest = StreamChatRequest & {
 function addUsage(total: LlmUsage | null, next: LlmUsage | null): LlmUsage | null {
   if (!total || !next) return total ?? next;
   return {
-    promptTokens: total.promptTokens + next.promptTokens,
-    completionTokens: total.completionTokens + next.completionTokens,
-    cost: total.cost === null || next.cost === null ? (total.cost ?? next.cost) : total.cost + next.cost,
+    // Each round's counts fit an int (tokenCount); their sum may not.
+    promptTokens: Math.min(total.promptTokens + next.promptTokens, TOKEN_COUNT_MAX),
+    completionTokens: Math.min(total.completionTokens + next.completionTokens, TOKEN_COUNT_MAX),
+    cost:
+      total.cost === null || next.cost === null
+        ? (total.cost ?? next.cost)
+        : Math.min(total.cost + next.cost, COST_MAX),
   };
 }
 

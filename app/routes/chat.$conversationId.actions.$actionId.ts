@@ -9,24 +9,31 @@ import {
 } from "~/calendar/assistant-actions.server";
 import { requireUser } from "~/auth/guards.server";
 import { keepComposerText, refusalNote } from "~/chat/kept-text.server";
+import { ACTION_NOT_FOUND_MESSAGE } from "~/http/refusal-text";
 import { tooManyRequests } from "~/http/write-limit.server";
 
 // POST /chat/:conversationId/actions/:actionId — Confirm, Cancel or Undo a change the assistant proposed.
 
 const decisionSchema = z.object({ intent: z.enum(["confirm", "cancel", "undo"]) });
 
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
+// A POST's 404 says why in words of its own (ACTION_NOT_FOUND_MESSAGE); a GET's is the standard one (a
+// resource route's GET and HEAD 404s read as any unknown address, remix-handler.server.ts).
+function notFound(method: string): never {
+  throw new Response(method === "POST" ? ACTION_NOT_FOUND_MESSAGE : "Not found", { status: 404 });
 }
 
 /** My action's conversation, when it is this one; 404 for anyone else's action or a mismatched path. */
-async function ownConversation(userId: string, params: LoaderFunctionArgs["params"]): Promise<string> {
+async function ownConversation(
+  request: Request,
+  userId: string,
+  params: LoaderFunctionArgs["params"],
+): Promise<string> {
   try {
     const conversationId = await actionConversation(userId, params.actionId ?? "");
-    if (conversationId !== params.conversationId) notFound();
+    if (conversationId !== params.conversationId) notFound(request.method);
     return conversationId;
   } catch (error) {
-    if (error instanceof ActionNotFoundError) notFound();
+    if (error instanceof ActionNotFoundError) notFound(request.method);
     throw error;
   }
 }
@@ -34,13 +41,13 @@ async function ownConversation(userId: string, params: LoaderFunctionArgs["param
 /** The card lives on the conversation page. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const conversationId = await ownConversation(user.id, params);
+  const conversationId = await ownConversation(request, user.id, params);
   return redirect(`/chat/${conversationId}#action-${params.actionId}`);
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const conversationId = await ownConversation(user.id, params);
+  const conversationId = await ownConversation(request, user.id, params);
   if (request.method !== "POST") throw data("Use the card's buttons.", { status: 405, headers: { Allow: "POST" } });
   const form = await request.formData();
   const parsed = decisionSchema.safeParse(Object.fromEntries(form));
@@ -72,7 +79,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       userAgent: context.userAgent,
     });
   } catch (error) {
-    if (error instanceof ActionNotFoundError) notFound();
+    if (error instanceof ActionNotFoundError) notFound(request.method);
     // Already decided, or too late (a second tab, a resent form): the card shows where it stands and why
     // nothing changed.
     if (error instanceof ActionSettledError) {

@@ -51,7 +51,7 @@ import {
   withComposerText,
 } from "~/components/chat/composer";
 import { formRefusal, retryAfterHeaders } from "~/http/write-limit.server";
-import { NOT_FOUND_TITLE } from "~/http/refusal-text";
+import { ACTION_NOT_FOUND_MESSAGE, ACTION_NOT_FOUND_TITLE, NOT_FOUND_TITLE } from "~/http/refusal-text";
 import { MessageList, type MessageItem, type Versions } from "~/components/chat/message-list";
 import { ModelPicker } from "~/components/chat/model-picker";
 import { ConversationMemoryToggle } from "~/components/chat/conversation-memory";
@@ -60,12 +60,16 @@ import { listModels, primaryProvider } from "~/llm/router.server";
 import { setConversationMemory } from "~/memory/settings.server";
 import { PROVIDER_LABELS } from "~/llm/types";
 
-// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found".
+// A 404's tab says what its heading says: the text of a post kept on it, or the app's "Page not found" (a
+// 404 that shows this tab's draft, read on the client only, or a post's texts kept on screen after a theme
+// switch: ConversationGone sets its own title).
 export const meta: MetaFunction<typeof loader> = ({ data: loaded, error }) => [
   {
     title:
       isRouteErrorResponse(error) && error.status === 404
-        ? `${isGoneSend(error.data) ? "Conversation not found" : NOT_FOUND_TITLE} · ARES`
+        ? isGoneSend(error.data)
+          ? GONE_TITLE
+          : `${isActionGone(error) ? ACTION_NOT_FOUND_TITLE : NOT_FOUND_TITLE} · ARES`
         : `${loaded?.conversation.title ?? "Chat"} · ARES`,
   },
 ];
@@ -756,6 +760,12 @@ type GoneSend = {
   noteFor: "message" | "alsoBox" | "page";
 };
 
+const GONE_TITLE = "Conversation not found · ARES";
+
+/** With JS a card's decision (chat.$conversationId.actions.$actionId.ts) on a change not there: its 404 comes here. */
+const isActionGone = (error: unknown) =>
+  isRouteErrorResponse(error) && error.status === 404 && error.data === ACTION_NOT_FOUND_MESSAGE;
+
 const isGoneSend = (value: unknown): value is GoneSend =>
   typeof value === "object" &&
   value !== null &&
@@ -800,6 +810,18 @@ function ConversationGone({
   draftKey: string | null;
 }) {
   const navigation = useNavigation();
+  // The tab says what the heading says. The route's meta knows only the error (a post's texts): this page
+  // also shows a draft, and texts kept on screen after the address was loaded again (the theme switch).
+  // Set after every render: the <title> Remix renders from meta is written on each navigation before it.
+  // Put back when it goes (another address's 404 whose meta title is the one this page replaced: Remix
+  // then leaves the tab as it is), if nothing has retitled it meanwhile.
+  useEffect(() => {
+    const before = document.title;
+    document.title = GONE_TITLE;
+    return () => {
+      if (document.title === GONE_TITLE) document.title = before;
+    };
+  });
   return (
     <div className="chat-empty">
       <h1>Conversation not found</h1>
@@ -875,23 +897,40 @@ export function ErrorBoundary() {
     () => (draftKey ? readDraft(draftKey) : null),
     () => null,
   );
+  // With JS the theme switch on this page submits its box's form and then loads the address again, whose
+  // 404 (a GET's) has none of the post's texts: the page the post got stays as it is, its boxes with
+  // what is in them now (they stay mounted), instead of dropping to the draft, which lost the edit's or
+  // the box's text. For this conversation only: another address's 404 is its own.
+  const posted = isRouteErrorResponse(error) && isGoneSend(error.data) ? error.data : null;
+  const [shown, setShown] = useState<{ conversationId: string | undefined; gone: GoneSend } | null>(null);
+  if (posted && (shown?.gone !== posted || shown?.conversationId !== conversationId))
+    setShown({ conversationId, gone: posted });
   if (isRouteErrorResponse(error) && error.status === 404) {
-    if (isGoneSend(error.data))
+    const gone = posted ?? (shown && shown.conversationId === conversationId ? shown.gone : null);
+    // Keyed by the conversation: its boxes hold their text unless remounted, and another conversation's
+    // 404 showed this one's (its Send then cleared the other's draft, never shown).
+    if (gone)
       return (
         <ConversationGone
-          message={error.data.message}
-          edited={error.data.edited}
-          alsoBox={error.data.alsoBox}
-          note={error.data.note}
-          noteFor={error.data.noteFor}
+          key={conversationId}
+          message={gone.message}
+          edited={gone.edited}
+          alsoBox={gone.alsoBox}
+          note={gone.note}
+          noteFor={gone.noteFor}
           draftKey={draftKey}
         />
       );
-    if (draft?.trim()) return <ConversationGone message={draft} draftKey={draftKey} />;
+    if (draft?.trim()) return <ConversationGone key={conversationId} message={draft} draftKey={draftKey} />;
   }
   return (
     <>
-      <ErrorPage />
+      {/* A card's decision on a change not there says so, as the page without JS does, not "Page not found". */}
+      {isActionGone(error) ? (
+        <ErrorPage title={ACTION_NOT_FOUND_TITLE} message={ACTION_NOT_FOUND_MESSAGE} />
+      ) : (
+        <ErrorPage />
+      )}
       {/* After a post (the action's 404: the route's data is null, not absent) the theme buttons submit the
           box's form (the handle): without a form of that id they did nothing. An empty one: the theme changes
           and the switch leads back here, nothing to keep. A GET's 404 has no data: the buttons have their

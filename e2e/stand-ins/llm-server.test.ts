@@ -140,6 +140,16 @@ describe("OpenAI-compatible API through the openai SDK", () => {
     expect(completion.usage?.completion_tokens).toBe(2);
   });
 
+  it("usage says what it is told, for the counts and the cost only: another key is refused at configure()", async () => {
+    stub.configure({ usage: { prompt_tokens: "12", completion_tokens: -1, cost: 1e308 } });
+    const completion = await client.chat.completions.create({ model: "m", messages: user("hi") });
+    expect(completion.usage).toMatchObject({ prompt_tokens: "12", completion_tokens: -1, cost: 1e308 });
+    // A typo ("prompt_token") or a key the app does not read would have been sent as it was, and tested nothing.
+    for (const key of ["prompt_token", "total_tokens", "completion_tokens_details"]) {
+      expect(() => stub.configure({ usage: { [key]: 5 } as never })).toThrow(new RegExp(`"${key}"`));
+    }
+  });
+
   it("lists the configured models with context lengths", async () => {
     const page = await client.models.list();
     const models: unknown = page.data;

@@ -35,6 +35,11 @@ export interface StubBehaviour {
   reply?: string;
   /** OpenRouter-style `usage.cost` per token (prompt + completion). */
   costPerToken: number;
+  /**
+   * What the usage object's `prompt_tokens`, `completion_tokens` (and `cost`) say instead of the true counts: any
+   * JSON value, as an odd provider sends it (a string, a negative, a fraction, more than an int holds).
+   */
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown };
   models: StubModel[];
   /**
    * Memory extraction requests (a message containing EXTRACTION_MARKER): "scripted" answers with
@@ -323,6 +328,9 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
       case "models":
         patch.models = parseModels(value);
         break;
+      case "usage":
+        patch.usage = parseUsage(value);
+        break;
       default:
         throw new Error(`Unknown behaviour key "${key}"`);
     }
@@ -330,7 +338,18 @@ export function parseBehaviourPatch(raw: unknown): Partial<StubBehaviour> {
   return patch;
 }
 
-const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply", "extractionReply"] as const;
+const USAGE_KEYS = ["prompt_tokens", "completion_tokens", "cost"];
+
+/** Only the keys the app reads: a misspelt one ("prompt_token") would be sent as it is and test nothing. */
+function parseUsage(value: unknown): StubBehaviour["usage"] {
+  if (value === null) return undefined;
+  if (!isRecord(value)) throw new Error("usage must be an object or null");
+  const unknown = Object.keys(value).find((key) => !USAGE_KEYS.includes(key));
+  if (unknown !== undefined) throw new Error(`Unknown usage key "${unknown}": use ${USAGE_KEYS.join(", ")}`);
+  return value;
+}
+
+const OPTIONAL_KEYS = ["firstTokenDelayMs", "failTimes", "requireApiKey", "reply", "extractionReply", "usage"] as const;
 
 function mergeBehaviour(base: StubBehaviour, patch: Partial<StubBehaviour>): StubBehaviour {
   // Typed callers are validated too, so a bad value fails at configure() rather than mid-request.
@@ -654,6 +673,8 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       total_tokens: chat.promptTokens + tokens.length + argumentTokens,
       cost: roundCost((chat.promptTokens + tokens.length + argumentTokens) * settings.costPerToken),
     };
+    // The OpenAI dialect's usage object, as the behaviour has it say (Ollama's counts stay true).
+    const sentUsage = { ...usage, ...settings.usage };
     const startedAt = process.hrtime.bigint();
     const id = `chatcmpl-stub-${++completionCounter}`;
     const created = Math.floor(Date.now() / 1000);
@@ -684,7 +705,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
               finish_reason: finishReason,
             },
           ],
-          usage,
+          usage: sentUsage,
         });
       }
       return;
@@ -768,7 +789,7 @@ export async function startStubLlm(options: StubLlmOptions = {}): Promise<StubLl
       await write(res, `${JSON.stringify(ollamaFinal(chat, "", usage, startedAt, doneReason))}\n`);
     } else {
       await sse(chunk({}, finishReason));
-      if (chat.includeUsage) await sse({ ...chunk({}, null), choices: [], usage });
+      if (chat.includeUsage) await sse({ ...chunk({}, null), choices: [], usage: sentUsage });
       await write(res, "data: [DONE]\n\n");
     }
     res.end();

@@ -154,6 +154,55 @@ describe("a press the write limit refuses in a conversation deleted meanwhile (n
   });
 });
 
+describe("the two texts of a deleted conversation's 404 (an edit's and the box's) under the write limit", () => {
+  it("a refused edit's Save is the 404 with both texts, each in its new-conversation form, the wait said once above both", async () => {
+    const email = unique("gone-two-refused");
+    const browser = await signedUp(server.url, email);
+    const { path } = await conversationWithCard(email);
+    await prisma.conversation.delete({ where: { id: path.split("/")[2] } });
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post(path, { intent: "pin" });
+    const refused = await browser.post(path, {
+      intent: "edit",
+      messageId: "m1",
+      message: "the edited wording",
+      boxMessage: "a draft in the box",
+    });
+    expect(refused.status).toBe(404);
+    const html = await refused.text();
+    const forms = [...html.matchAll(/<form[^>]*action="\/chat\?index"[^>]*>[\s\S]*?<\/form>/g)].map((m) => m[0]);
+    expect(forms).toHaveLength(2);
+    expect(forms[0]).toContain("the edited wording</textarea>");
+    expect(forms[0]).toMatch(/<input[^>]*name="otherText"[^>]*value="a draft in the box"/);
+    expect(forms[1]).toContain("a draft in the box</textarea>");
+    expect(forms[1]).toMatch(/<input[^>]*name="otherText"[^>]*value="the edited wording"/);
+    const wait = /You have sent a lot of requests in a short time\. Try again in \d+ s\./g;
+    // Once on the page (the scripts carry the route's data for hydration).
+    expect(html.replace(/<script[\s\S]*?<\/script>/g, "").match(wait)).toHaveLength(1);
+    expect(html).toMatch(/<p class="notice" role="status">You have sent a lot of requests in a short time/);
+    expect(forms.join("")).not.toMatch(wait);
+  });
+
+  it("a refused send of one of them from the 404 comes back with both texts, the other one sent again with it", async () => {
+    const email = unique("gone-two-send-refused");
+    const browser = await signedUp(server.url, email);
+    for (let index = 0; index < WRITES_PER_MINUTE; index++) await browser.post("/theme", { theme: "dark" });
+    const refused = await browser.post("/chat?index", {
+      message: "the edited wording",
+      otherText: "a draft in the box",
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const html = await refused.text();
+    expect(html).toMatch(/<textarea[^>]*id="composer-message"[^>]*>the edited wording<\/textarea>/);
+    // In the refused page's form, so a send from there carries it again (no JS needed).
+    expect(html).toMatch(
+      /<form[^>]*>(?:(?!<\/form>)[\s\S])*<textarea[^>]*name="otherText"[^>]*>a draft in the box<\/textarea>/,
+    );
+    expect(html).toContain("You have sent a lot of requests in a short time. Try again in");
+    expect(await prisma.conversation.count({ where: { user: { email } } })).toBe(0);
+  });
+});
+
 describe("the refusals a page answers with the text (no JS)", () => {
   it("are capped at 20 a window for theme and card presses: then the bare 429 again", async () => {
     const email = unique("refusal-cap");

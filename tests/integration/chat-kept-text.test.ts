@@ -531,10 +531,22 @@ describe("the page's links and panels with text in the box (no JS)", () => {
       expect(html, name).toContain(reason);
       expect(html, name).not.toContain("There is nothing at this address.");
     }
-    // A POST's bare "Not found" (a calendar card that is not there) is its own too: it answers what was sent.
+    // A calendar card that is not there (gone with its conversation, or someone else's) says so in words of
+    // its own: its bare "Not found" read "Not found / Not found".
     const card = await browser.post("/chat/nope/actions/x", { intent: "confirm" });
     expect(card.status).toBe(404);
-    expect(await card.text()).not.toContain("There is nothing at this address.");
+    const cardPage = await card.text();
+    expect(cardPage).not.toContain("There is nothing at this address.");
+    expect(cardPage).toMatch(
+      /<h1 id="error-title">Change not found<\/h1>\s*<p>This change is not there to confirm, cancel or undo: its conversation may have been deleted/,
+    );
+    expect(cardPage).not.toMatch(/<p>Not found<\/p>/);
+    // Its address read (a reload, a link) is a 404 as any other address's: nothing was decided there.
+    const read = await browser.get("/chat/nope/actions/x");
+    expect(read.status).toBe(404);
+    const readPage = await read.text();
+    expect(readPage).toMatch(/<h1 id="error-title">Page not found<\/h1>\s*<p>There is nothing at this address\./);
+    expect(readPage).not.toContain("This change is not there");
   });
 
   it("the theme switch of a conversation deleted meanwhile (or of its 404 page) leads to the new-chat page, the text in its box", async () => {
