@@ -42,7 +42,7 @@ function logTime(message: string): number {
 async function claimsWaiting(holder: number): Promise<number> {
   const rows = await prisma.$queryRaw<Array<{ n: number }>>`
     SELECT count(*)::int AS n FROM pg_stat_activity
-    WHERE ${holder}::int = ANY(pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO "public"."TelegramUpdate"%'`;
+    WHERE ${holder}::int = ANY(pg_blocking_pids(pid)) AND query LIKE '%INSERT INTO "TelegramUpdate"%'`;
   return rows[0]!.n;
 }
 
